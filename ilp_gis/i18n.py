@@ -1,0 +1,171 @@
+"""The one translation layer for every message a person reads.
+
+Each module registers its own messages next to the code that uses them::
+
+    from ilp_gis.i18n import register, tr
+    register({
+        "import.row_skipped": ("Baris {row} dilewati: {why}", "Row {row} skipped: {why}"),
+    })
+    tr("import.row_skipped", row=3, why="...")
+
+Bahasa Indonesia (``id``) is the default language, English (``en``) the second one.
+The Qt desktop app routes Qt's own translation system through :func:`tr` as well, so there is
+exactly one catalogue.  Number, money and date formatting follow the language too.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+import threading
+from collections.abc import Mapping
+
+LANGUAGES = ("id", "en")
+DEFAULT_LANGUAGE = "id"
+
+_catalog: dict[str, tuple[str, str]] = {}
+_state = threading.local()
+_global_lang = [DEFAULT_LANGUAGE]
+
+_MONTHS = {
+    "id": ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
+           "September", "Oktober", "November", "Desember"],
+    "en": ["January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December"],
+}
+
+
+def register(messages: Mapping[str, tuple[str, str]]) -> None:
+    """Add messages ``key -> (indonesian, english)`` to the catalogue.
+
+    Registering the same key twice with different text is a programming error.
+    """
+    for key, pair in messages.items():
+        if len(pair) != 2:
+            raise ValueError(f"message {key!r} needs (id, en) texts, got {pair!r}")
+        old = _catalog.get(key)
+        if old is not None and old != tuple(pair):
+            raise ValueError(f"message {key!r} registered twice with different texts")
+        _catalog[key] = (pair[0], pair[1])
+
+
+def set_language(lang: str) -> None:
+    """Set the UI language for the whole process (``id`` or ``en``)."""
+    lang = normalize_language(lang)
+    _global_lang[0] = lang
+
+
+def get_language() -> str:
+    return getattr(_state, "lang", None) or _global_lang[0]
+
+
+def normalize_language(lang: str | None) -> str:
+    if lang is None:
+        return get_language()
+    lang = str(lang).strip().lower()[:2]
+    if lang in ("in",):  # old ISO code for Indonesian
+        lang = "id"
+    if lang not in LANGUAGES:
+        raise ValueError(f"unknown language {lang!r}; use one of {', '.join(LANGUAGES)}")
+    return lang
+
+
+class language:  # noqa: N801 - used as a context manager, reads like a keyword
+    """Temporarily use another language in this thread: ``with language("en"): ...``."""
+
+    def __init__(self, lang: str | None) -> None:
+        self.lang = normalize_language(lang) if lang else None
+
+    def __enter__(self) -> language:
+        self._old = getattr(_state, "lang", None)
+        if self.lang:
+            _state.lang = self.lang
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        _state.lang = self._old
+
+
+def has(key: str) -> bool:
+    return key in _catalog
+
+
+def tr(key: str, /, *, lang: str | None = None, **kwargs: object) -> str:
+    """Translate ``key`` and fill in ``{placeholders}``.
+
+    An unknown key returns the key itself (so a missing translation is visible, never a crash).
+    Numbers passed as keyword arguments are formatted for the language.
+    """
+    lang = normalize_language(lang) if lang else get_language()
+    pair = _catalog.get(key)
+    if pair is None:
+        text = key
+    else:
+        text = pair[0] if lang == "id" else pair[1]
+    if not kwargs:
+        return text
+    shown = {k: _show(v, lang) for k, v in kwargs.items()}
+    try:
+        return text.format(**shown)
+    except (KeyError, IndexError, ValueError):
+        return text + " " + ", ".join(f"{k}={v}" for k, v in shown.items())
+
+
+def _show(value: object, lang: str) -> object:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return format_number(value, lang=lang)
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "–"
+        return format_number(value, decimals=0 if value.is_integer() else 1, lang=lang)
+    return value
+
+
+def format_number(value: float | int | None, decimals: int = 0, *, lang: str | None = None) -> str:
+    """``1234.5`` → ``1.234,5`` (id) or ``1,234.5`` (en); missing values → ``–``."""
+    if value is None:
+        return "–"
+    try:
+        f = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if math.isnan(f):
+        return "–"
+    lang = normalize_language(lang) if lang else get_language()
+    text = f"{f:,.{decimals}f}"
+    if lang == "id":
+        text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+    return text
+
+
+def format_rupiah(value: float | int | None, *, lang: str | None = None) -> str:
+    """``1250000`` → ``Rp 1.250.000`` (id) / ``Rp 1,250,000`` (en)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return "Rp " + format_number(round(float(value)), lang=lang)
+
+
+def format_percent(fraction: float | None, decimals: int = 1, *, lang: str | None = None) -> str:
+    """``0.875`` → ``87,5%`` (id) / ``87.5%`` (en)."""
+    if fraction is None or (isinstance(fraction, float) and math.isnan(fraction)):
+        return "–"
+    return format_number(100.0 * float(fraction), decimals, lang=lang) + "%"
+
+
+def format_date(value: _dt.date | _dt.datetime | None, *, lang: str | None = None) -> str:
+    """``2026-11-23`` → ``23 November 2026`` (id) / ``23 November 2026`` (en, day-month-year)."""
+    if value is None:
+        return "–"
+    lang = normalize_language(lang) if lang else get_language()
+    return f"{value.day} {_MONTHS[lang][value.month - 1]} {value.year}"
+
+
+register({
+    "app.name": ("ILP-GIS", "ILP-GIS"),
+    "app.title": ("ILP-GIS — Perencanaan Integrasi Layanan Primer",
+                  "ILP-GIS — Integrated Primary Care Planning"),
+    "app.fictional": ("DATA FIKTIF", "FICTIONAL DATA"),
+    "common.missing": ("tidak ada data", "no data"),
+})

@@ -1,0 +1,357 @@
+"""The data model: layer names, columns and enumerations shared by every room.
+
+A project is a set of GeoDataFrames/DataFrames under fixed names (see :data:`LAYERS`).  This
+module is the contract between importers (``layers/``), the analysis (``ilp_gis``), the views
+(``ui/``) and the outputs (``reports/``).  Columns are English identifiers; what a person reads
+comes from :mod:`ilp_gis.i18n`.
+
+Missing values stay missing (NaN / None / <NA>), never zero.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from ilp_gis.i18n import register, tr
+
+FORMAT_VERSION = 1
+"""Version of the project file layout.  Bump on incompatible changes."""
+
+WGS84 = "EPSG:4326"
+
+
+class FacilityType(StrEnum):
+    PUSKESMAS = "puskesmas"
+    PUSTU = "pustu"
+    POSYANDU = "posyandu"
+
+    @property
+    def label(self) -> str:
+        return tr(f"facility.{self.value}")
+
+    @property
+    def tier(self) -> int:
+        """0 = Puskesmas, 1 = Pustu, 2 = Posyandu (parent tier is ``tier - 1``)."""
+        return _TIERS[self]
+
+
+_TIERS = {FacilityType.PUSKESMAS: 0, FacilityType.PUSTU: 1, FacilityType.POSYANDU: 2}
+
+# Older names that are read as Pustu precursors (and flagged as such).
+PUSTU_PRECURSORS = ("poskesdes", "polindes")
+
+
+class PosyanduLevel(StrEnum):
+    PRATAMA = "pratama"
+    MADYA = "madya"
+    PURNAMA = "purnama"
+    MANDIRI = "mandiri"
+
+    @property
+    def label(self) -> str:
+        return tr(f"posyandu_level.{self.value}")
+
+
+class AreaLevel(StrEnum):
+    KABUPATEN = "kabupaten"
+    KECAMATAN = "kecamatan"
+    DESA = "desa"
+
+
+class DesaKind(StrEnum):
+    DESA = "desa"
+    KELURAHAN = "kelurahan"
+
+
+class CoeGroup(StrEnum):
+    """The five COE readiness indicator groups."""
+
+    INFRASTRUCTURE = "infrastruktur"
+    POLICY = "kebijakan"
+    HUMAN_RESOURCES = "sdm"
+    SUPPLIES = "bahan_alat"
+    SERVICE_MODEL = "model_pelayanan"
+
+    @property
+    def column(self) -> str:
+        return f"coe_{self.value}"
+
+    @property
+    def label(self) -> str:
+        return tr(f"coe.{self.value}")
+
+
+COE_COLUMNS = tuple(g.column for g in CoeGroup)
+
+
+class FundingSource(StrEnum):
+    DAK_FISIK = "dak_fisik"
+    DAK_NON_FISIK = "dak_non_fisik"
+    BOK = "bok"
+    DAU = "dau"
+    DANA_DESA = "dana_desa"
+    PIHAK_KETIGA = "pihak_ketiga"
+    OTHER = "lainnya"
+
+    @property
+    def label(self) -> str:
+        return tr(f"funding.{self.value}")
+
+
+class Activity(StrEnum):
+    BUILD_PUSTU = "build_pustu"
+    UPGRADE_TO_PUSTU = "upgrade_pustu"
+    RENOVATE = "renovate"
+    EQUIP = "equip"
+    ADD_NAKES = "add_nakes"
+    TRAIN_KADER = "train_kader"
+    OPEN_POSYANDU = "open_posyandu"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return tr(f"activity.{self.value}")
+
+
+class BudgetStatus(StrEnum):
+    PROPOSED = "usulan"
+    APPROVED = "disetujui"
+    REALISED = "terealisasi"
+
+    @property
+    def label(self) -> str:
+        return tr(f"budget_status.{self.value}")
+
+
+class ImportStatus(StrEnum):
+    IMPORTED = "imported"
+    FIXED = "fixed"
+    SKIPPED = "skipped"
+    DOUBTFUL = "doubtful"
+
+    @property
+    def label(self) -> str:
+        return tr(f"import_status.{self.value}")
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    dtype: str  # "str", "int", "float", "bool", "date"
+    required: bool = False
+    doc: str = ""
+
+
+@dataclass(frozen=True)
+class LayerSpec:
+    name: str
+    geometry: str | None  # "Polygon" (incl. multi), "Point", "LineString" or None for a table
+    columns: tuple[Column, ...] = field(default_factory=tuple)
+    doc: str = ""
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+
+def _c(name: str, dtype: str, required: bool = False, doc: str = "") -> Column:
+    return Column(name, dtype, required, doc)
+
+
+# --- Layers ---------------------------------------------------------------------------------------
+# Area codes: ``code`` is the normalised Kemendagri code ("53.10.01.2001"), ``code_bps`` the
+# normalised 10-digit BPS code, ``code_original`` the value as written in the source file.
+# A layer may carry either system or both; they are never converted into each other.
+
+KABUPATEN = LayerSpec("kabupaten", "Polygon", (
+    _c("code", "str", doc="Kemendagri PP.KK"),
+    _c("code_bps", "str", doc="BPS PPKK"),
+    _c("code_original", "str"),
+    _c("name", "str", True),
+    _c("population", "float"),
+), "District outline (one feature, possibly multipart).")
+
+KECAMATAN = LayerSpec("kecamatan", "Polygon", (
+    _c("code", "str", doc="Kemendagri PP.KK.CC"),
+    _c("code_bps", "str", doc="BPS PPKKCCC"),
+    _c("code_original", "str"),
+    _c("name", "str", True),
+    _c("kabupaten_code", "str"),
+), "Sub-districts.")
+
+DESA = LayerSpec("desa", "Polygon", (
+    _c("code", "str", doc="Kemendagri PP.KK.CC.DDDD; the key used by every other layer"),
+    _c("code_bps", "str", doc="BPS PPKKCCCDDD"),
+    _c("code_original", "str"),
+    _c("name", "str", True),
+    _c("kind", "str", doc="desa | kelurahan"),
+    _c("kecamatan_code", "str"),
+    _c("kecamatan_name", "str"),
+    _c("population", "float", doc="people; missing stays missing"),
+    _c("dusun_count", "float", doc="number of dusun/RW"),
+    _c("aki", "float", doc="maternal deaths (burden indicator, optional)"),
+    _c("akb", "float", doc="infant deaths (burden indicator, optional)"),
+    _c("stunting", "float", doc="stunting prevalence 0..1 (optional)"),
+), "Villages (desa) and urban villages (kelurahan).")
+
+FACILITIES = LayerSpec("facilities", "Point", (
+    _c("fac_id", "str", True, "unique id within the project (source code or generated)"),
+    _c("code", "str", doc="facility code from the source, e.g. kode_faskes"),
+    _c("name", "str", True),
+    _c("type", "str", True, "puskesmas | pustu | posyandu"),
+    _c("type_original", "str", doc="type as written in the source (e.g. Poskesdes)"),
+    _c("precursor", "bool", doc="True for Poskesdes/Polindes read as Pustu"),
+    _c("parent_id", "str", doc="fac_id of the parent facility when given"),
+    _c("parent_name", "str", doc="parent name when given instead of an id"),
+    _c("desa_code", "str", doc="desa the point lies in (point-in-polygon)"),
+    _c("kecamatan_code", "str", doc="kecamatan the point lies in"),
+    _c("declared_desa", "str", doc="desa name/code written in the source row"),
+    _c("ilp_lokus", "bool", doc="Puskesmas named an ILP lokus by district decree"),
+    _c("coe", "bool", doc="Puskesmas/Pustu designated Center of Excellence"),
+    _c("ilp_start", "date", doc="date ILP implementation began"),
+    *(_c(col, "float", doc="COE indicator group, share met 0..1") for col in COE_COLUMNS),
+    _c("nurses", "float", doc="perawat"),
+    _c("midwives", "float", doc="bidan"),
+    _c("nakes", "float", doc="all health workers (nakes) at the facility"),
+    _c("kader", "float", doc="kader on duty (Posyandu)"),
+    _c("level", "str", doc="Posyandu level: pratama | madya | purnama | mandiri"),
+    _c("sessions_per_year", "float", doc="Posyandu sessions held in the last 12 months"),
+    _c("capacity", "float", doc="population the facility can serve (optional)"),
+), "Puskesmas, Pustu (incl. precursors) and Posyandu points.")
+
+ROADS = LayerSpec("roads", "LineString", (
+    _c("road_class", "str", True, "arteri | kolektor | lokal | lingkungan | setapak | ferry"),
+    _c("name", "str"),
+    _c("crossing_minutes", "float", doc="ferry/boat legs: fixed crossing time in minutes"),
+), "Road network incl. ferry legs.")
+
+SETTLEMENTS = LayerSpec("settlements", "Point", (
+    _c("desa_code", "str"),
+    _c("name", "str"),
+    _c("population", "float"),
+), "Optional settlement points carrying population (else desa population points are derived).")
+
+BUDGET = LayerSpec("budget", None, (
+    _c("budget_id", "str", True),
+    _c("source", "str", True, "FundingSource value"),
+    _c("year", "int", True),
+    _c("activity", "str", True, "Activity value"),
+    _c("target_desa", "str", doc="desa code"),
+    _c("target_facility", "str", doc="fac_id"),
+    _c("amount", "float", True, "Rupiah"),
+    _c("status", "str", doc="BudgetStatus value"),
+    _c("note", "str"),
+), "Budget lines tied to desa or facilities.")
+
+IMPORT_REPORT = LayerSpec("import_report", None, (
+    _c("file", "str", True),
+    _c("role", "str", True, "kabupaten | kecamatan | desa | facilities | roads | budget | ..."),
+    _c("row", "int", True, "1-based data row / feature number in the source file"),
+    _c("status", "str", True, "imported | fixed | skipped | doubtful"),
+    _c("problem", "str", doc="machine-readable problem kind, e.g. swapped_coordinates"),
+    _c("message", "str", doc="the sentence for people, in the import language"),
+    _c("original", "str", doc="the original value(s) that were changed or rejected"),
+), "One line per input row: what happened to it.")
+
+META = LayerSpec("meta", None, (
+    _c("key", "str", True),
+    _c("value", "str"),
+), "Key/value facts: format_version, created, rules (TOML), column mappings (JSON), ...")
+
+LAYERS: dict[str, LayerSpec] = {
+    spec.name: spec
+    for spec in (KABUPATEN, KECAMATAN, DESA, FACILITIES, ROADS, SETTLEMENTS, BUDGET,
+                 IMPORT_REPORT, META)
+}
+
+# Well-known meta keys.
+META_FORMAT_VERSION = "format_version"
+META_APP_VERSION = "app_version"
+META_CREATED = "created"
+META_MODIFIED = "modified"
+META_RULES = "rules_toml"
+META_MAPPINGS = "column_mappings_json"
+META_FICTIONAL = "fictional"
+META_SOURCES = "sources_json"
+META_TITLE = "title"
+
+
+def empty_frame(spec: LayerSpec, crs: Any = WGS84):
+    """An empty (Geo)DataFrame with the spec's columns."""
+    import geopandas as gpd
+    import pandas as pd
+
+    cols = {c.name: pd.Series(dtype=_PANDAS_DTYPES[c.dtype]) for c in spec.columns}
+    if spec.geometry is None:
+        return pd.DataFrame(cols)
+    return gpd.GeoDataFrame(cols, geometry=gpd.GeoSeries([], crs=crs), crs=crs)
+
+
+_PANDAS_DTYPES = {"str": "object", "int": "Int64", "float": "float64", "bool": "boolean",
+                  "date": "object"}
+
+
+def conform(frame, spec: LayerSpec):
+    """Return ``frame`` with every column of ``spec`` present (missing ones added as empty),
+    extra columns kept after them, and the spec's dtypes applied where safe."""
+    import pandas as pd
+
+    out = frame.copy()
+    for c in spec.columns:
+        if c.name not in out.columns:
+            out[c.name] = pd.Series([None] * len(out), index=out.index,
+                                    dtype=_PANDAS_DTYPES[c.dtype])
+        elif c.dtype == "float":
+            out[c.name] = pd.to_numeric(out[c.name], errors="coerce").astype("float64")
+        elif c.dtype == "int":
+            out[c.name] = pd.to_numeric(out[c.name], errors="coerce").astype("Int64")
+        elif c.dtype == "bool":
+            out[c.name] = out[c.name].astype("boolean")
+        elif c.dtype == "str":
+            out[c.name] = out[c.name].astype("object").where(out[c.name].notna(), None)
+    order = spec.column_names + [c for c in out.columns if c not in spec.column_names]
+    return out[order]
+
+
+register({
+    "facility.puskesmas": ("Puskesmas", "Puskesmas"),
+    "facility.pustu": ("Pustu", "Pustu (auxiliary health post)"),
+    "facility.posyandu": ("Posyandu", "Posyandu"),
+    "posyandu_level.pratama": ("Pratama", "Pratama (basic)"),
+    "posyandu_level.madya": ("Madya", "Madya (intermediate)"),
+    "posyandu_level.purnama": ("Purnama", "Purnama (advanced)"),
+    "posyandu_level.mandiri": ("Mandiri", "Mandiri (self-reliant)"),
+    "coe.infrastruktur": ("Infrastruktur", "Infrastructure"),
+    "coe.kebijakan": ("Kebijakan", "Policy"),
+    "coe.sdm": ("SDM", "Human resources"),
+    "coe.bahan_alat": ("Bahan/alat penunjang", "Supplies and equipment"),
+    "coe.model_pelayanan": ("Model pelayanan", "Service model"),
+    "funding.dak_fisik": ("DAK Fisik", "DAK Fisik (physical special allocation)"),
+    "funding.dak_non_fisik": ("DAK Non-Fisik", "DAK Non-Fisik (non-physical special allocation)"),
+    "funding.bok": ("BOK", "BOK (health operational support)"),
+    "funding.dau": ("DAU", "DAU (general allocation)"),
+    "funding.dana_desa": ("Dana Desa/APBDes", "Village fund (Dana Desa/APBDes)"),
+    "funding.pihak_ketiga": ("Pihak ketiga", "Third party"),
+    "funding.lainnya": ("Lainnya", "Other"),
+    "activity.build_pustu": ("Bangun Pustu", "Build Pustu"),
+    "activity.upgrade_pustu": ("Tingkatkan Poskesdes/Polindes jadi Pustu",
+                               "Upgrade Poskesdes/Polindes to Pustu"),
+    "activity.renovate": ("Renovasi", "Renovate"),
+    "activity.equip": ("Pengadaan alat", "Equip"),
+    "activity.add_nakes": ("Tambah nakes", "Add health workers"),
+    "activity.train_kader": ("Latih kader", "Train kader"),
+    "activity.open_posyandu": ("Buka Posyandu", "Open Posyandu"),
+    "activity.other": ("Lainnya", "Other"),
+    "budget_status.usulan": ("Usulan", "Proposed"),
+    "budget_status.disetujui": ("Disetujui", "Approved"),
+    "budget_status.terealisasi": ("Terealisasi", "Realised"),
+    "import_status.imported": ("diimpor", "imported"),
+    "import_status.fixed": ("diperbaiki", "fixed"),
+    "import_status.skipped": ("dilewati", "skipped"),
+    "import_status.doubtful": ("diragukan", "doubtful"),
+    "area.kabupaten": ("Kabupaten", "District"),
+    "area.kecamatan": ("Kecamatan", "Sub-district"),
+    "area.desa": ("Desa/Kelurahan", "Village"),
+})

@@ -1,0 +1,154 @@
+"""The in-memory project: every layer, the rules, meta facts and stored results.
+
+Plain Python, no file format: ``layers.project_file`` reads and writes it as one GeoPackage.
+Views observe it through ``psygnal`` signals (``changed`` is emitted with the layer name).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from psygnal import Signal
+
+from ilp_gis import model
+from ilp_gis.rules import Rules, default_rules, parse_rules
+
+
+class Project:
+    """A planning project.
+
+    ``layers`` holds the input layers by the names of :data:`ilp_gis.model.LAYERS` (only those
+    present); ``tables`` holds any further named frames the project stores (analysis results,
+    scenarios, ...).  Frames are replaced, never edited in place, by :meth:`set_layer`.
+    """
+
+    changed = Signal(str)  # layer/table name
+
+    def __init__(self, *, layers: dict[str, Any] | None = None, tables: dict[str, Any] | None = None,
+                 meta: dict[str, str] | None = None, rules: Rules | None = None,
+                 path: Path | None = None) -> None:
+        self.layers: dict[str, Any] = {}
+        self.tables: dict[str, Any] = dict(tables or {})
+        self.meta: dict[str, str] = dict(meta or {})
+        self.rules: Rules = rules or default_rules()
+        self.path: Path | None = Path(path) if path else None
+        self.dirty = False
+        for name, frame in (layers or {}).items():
+            self.layers[name] = model.conform(frame, model.LAYERS[name])
+        self.meta.setdefault(model.META_FORMAT_VERSION, str(model.FORMAT_VERSION))
+
+    # -- access --------------------------------------------------------------------------------
+    def layer(self, name: str):
+        """The layer, or an empty frame with the right columns when the project has none."""
+        frame = self.layers.get(name)
+        if frame is None:
+            return model.empty_frame(model.LAYERS[name])
+        return frame
+
+    def has(self, name: str) -> bool:
+        frame = self.layers.get(name)
+        return frame is not None and len(frame) > 0
+
+    @property
+    def kabupaten(self):
+        return self.layer("kabupaten")
+
+    @property
+    def kecamatan(self):
+        return self.layer("kecamatan")
+
+    @property
+    def desa(self):
+        return self.layer("desa")
+
+    @property
+    def facilities(self):
+        return self.layer("facilities")
+
+    @property
+    def roads(self):
+        return self.layer("roads")
+
+    @property
+    def settlements(self):
+        return self.layer("settlements")
+
+    @property
+    def budget(self):
+        return self.layer("budget")
+
+    @property
+    def import_report(self):
+        return self.layer("import_report")
+
+    @property
+    def fictional(self) -> bool:
+        return self.meta.get(model.META_FICTIONAL, "").lower() in ("1", "true", "yes")
+
+    @property
+    def title(self) -> str:
+        if self.meta.get(model.META_TITLE):
+            return self.meta[model.META_TITLE]
+        kab = self.layers.get("kabupaten")
+        if kab is not None and len(kab) and isinstance(kab["name"].iloc[0], str):
+            return kab["name"].iloc[0]
+        return self.path.stem if self.path else "ILP-GIS"
+
+    # -- change --------------------------------------------------------------------------------
+    def set_layer(self, name: str, frame) -> None:
+        if name in model.LAYERS:
+            frame = model.conform(frame, model.LAYERS[name])
+            self.layers[name] = frame
+        else:
+            self.tables[name] = frame
+        self.dirty = True
+        self.changed.emit(name)
+
+    def set_table(self, name: str, frame) -> None:
+        if name in model.LAYERS:
+            raise ValueError(f"{name!r} is an input layer; use set_layer")
+        self.tables[name] = frame
+        self.dirty = True
+        self.changed.emit(name)
+
+    def set_rules(self, rules: Rules) -> None:
+        self.rules = rules
+        self.meta[model.META_RULES] = rules.text
+        self.dirty = True
+        self.changed.emit("rules")
+
+    def append_import_report(self, report: pd.DataFrame) -> None:
+        old = self.layers.get("import_report")
+        frame = report if old is None or not len(old) else pd.concat([old, report],
+                                                                     ignore_index=True)
+        self.set_layer("import_report", frame)
+
+    # -- meta helpers --------------------------------------------------------------------------
+    def meta_json(self, key: str, default: Any = None) -> Any:
+        raw = self.meta.get(key)
+        if not raw:
+            return default
+        try:
+            return json.loads(raw)
+        except ValueError:
+            return default
+
+    def set_meta_json(self, key: str, value: Any) -> None:
+        self.meta[key] = json.dumps(value, ensure_ascii=False, default=str)
+        self.dirty = True
+
+    def rules_from_meta(self) -> None:
+        text = self.meta.get(model.META_RULES)
+        if text:
+            self.rules = parse_rules(text, origin="project")
+
+    def copy(self) -> Project:
+        """A deep copy for what-if work (scenarios never touch the baseline)."""
+        return Project(
+            layers={k: v.copy() for k, v in self.layers.items()},
+            tables={k: v.copy() for k, v in self.tables.items()},
+            meta=dict(self.meta), rules=self.rules, path=None,
+        )

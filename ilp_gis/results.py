@@ -1,0 +1,71 @@
+"""What an analysis returns: the contract between the analysis and everything that shows it.
+
+``ilp_gis.analysis.analyze(project, ...)`` returns an :class:`AnalysisResult`.  The desktop app,
+the PDF/A3 reports, the web map and the planning module read only these fields and columns.
+
+Desa coverage (``desa``, a GeoDataFrame in EPSG:4326 with the desa polygons), one row per desa:
+    code, name, kecamatan_code, kecamatan_name, population, dusun_count,
+    n_puskesmas, n_pustu, n_pustu_precursor, n_posyandu,
+    has_pustu (bool), posyandu_needed (= dusun_count × rule), posyandu_deficit (≥ 0, NaN when
+    dusun_count unknown), pustu_nakes_ok (bool/NA), kader_ok_share (0..1/NaN),
+    dist_pustu_km, dist_puskesmas_km (nearest, from population points, population-weighted mean),
+    travel_pustu_min, travel_puskesmas_min (NaN without roads),
+    pop_within_pustu_km, pop_within_puskesmas_km, pop_within_pustu_min, pop_within_puskesmas_min,
+    pop_served_capacity (population served when capacities are respected),
+    priority_score (0..1), priority_rank (1 = most urgent),
+    priority_unserved, priority_travel, priority_burden (the parts of the score),
+    gap_kinds (";"-joined gap kinds of this desa, "" when none), gap_count,
+    pop_lon, pop_lat (the main population point), geometry.
+
+Kecamatan roll-up (``kecamatan``, DataFrame) one row per kecamatan and the same sums/shares:
+    code, name, desa_total, desa_with_pustu, desa_without_pustu, posyandu, posyandu_needed,
+    population, pop_within_pustu_km, pop_within_puskesmas_km, pop_within_pustu_min,
+    pop_within_puskesmas_min, n_puskesmas, n_pustu, gap_count.
+
+Gaps (``gaps``, GeoDataFrame in EPSG:4326; geometry = the desa polygon, the facility point, or
+the kecamatan polygon):
+    gap_id, kind (one of layers.symbology.GAP_KINDS — the same list), desa_code, desa_name,
+    kecamatan_code, kecamatan_name, fac_id, value, threshold, unit, message (UI language),
+    priority_score, priority_rank.
+
+Network (``graph``: networkx.DiGraph Puskesmas → Pustu → Posyandu; node = fac_id with attributes
+type, name, desa_code, kecamatan_code, lon, lat; edge attributes distance_m, travel_min,
+link = "given" | "inferred" | "direct_to_puskesmas"), ``edges`` (GeoDataFrame of parent→child
+lines with the same attributes plus parent_id, child_id) and ``network_problems`` (DataFrame:
+kind, fac_ids, message).
+
+``summary`` is the dict written to summary.json: desa_total, desa_without_pustu,
+desa_without_posyandu, facility_counts {type: n}, facilities_outside_boundaries,
+network_problems {kind: n}, population_total, population_within_distance {type: n},
+population_within_travel_time {type: n} (when roads exist), coe_meeting_threshold, coe_total,
+plus whatever else the analysis adds.
+
+The project stores results as tables ``result_desa``, ``result_kecamatan``, ``result_gaps``,
+``result_edges``, ``result_network_problems`` and meta key ``analysis_summary_json``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+RESULT_TABLES = {
+    "desa": "result_desa",
+    "kecamatan": "result_kecamatan",
+    "gaps": "result_gaps",
+    "edges": "result_edges",
+    "network_problems": "result_network_problems",
+}
+META_SUMMARY = "analysis_summary_json"
+
+
+@dataclass
+class AnalysisResult:
+    desa: Any  # GeoDataFrame
+    kecamatan: Any  # DataFrame
+    gaps: Any  # GeoDataFrame
+    graph: Any  # networkx.DiGraph
+    edges: Any  # GeoDataFrame
+    network_problems: Any  # DataFrame
+    summary: dict[str, Any] = field(default_factory=dict)
+    coe: Any = None  # DataFrame per Puskesmas/Pustu: fac_id, name, type, score, meets, parts

@@ -1,0 +1,173 @@
+"""ILP rules: every threshold the analysis uses, read from a TOML file.
+
+Each rule lives in a section ``[group.name]`` with ``value``, ``unit``, ``source`` and
+``confirmed``.  Access by dotted name: ``rules.value("target.posyandu_min_kader")`` or
+``rules["limit.pustu_distance_km"]``.  The defaults ship in ``ilp_gis/data/rules_default.toml``.
+A project stores the TOML text of the rules it used (``meta.rules_toml``).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from ilp_gis.errors import RulesError
+from ilp_gis.i18n import register, tr
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str  # dotted: "target.pustu_per_desa"
+    value: float
+    unit: str
+    source: str
+    confirmed: bool
+
+    @property
+    def group(self) -> str:
+        return self.name.split(".", 1)[0]
+
+
+class Rules(Mapping[str, float]):
+    """An immutable set of rules; a Mapping from dotted name to value."""
+
+    def __init__(self, rules: Mapping[str, Rule], text: str, origin: str) -> None:
+        self._rules = dict(rules)
+        self.text = text
+        self.origin = origin
+
+    # Mapping interface -> values
+    def __getitem__(self, name: str) -> float:
+        try:
+            return self._rules[name].value
+        except KeyError:
+            raise KeyError(f"no rule {name!r}; known: {', '.join(sorted(self._rules))}") from None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._rules)
+
+    def __len__(self) -> int:
+        return len(self._rules)
+
+    def value(self, name: str, default: float | None = None) -> float:
+        if default is not None and name not in self._rules:
+            return default
+        return self[name]
+
+    def rule(self, name: str) -> Rule:
+        return self._rules[name]
+
+    def group(self, group: str) -> dict[str, float]:
+        """``{"arteri": 60.0, ...}`` for ``group("speed")``."""
+        return {r.name.split(".", 1)[1]: r.value for r in self._rules.values()
+                if r.group == group}
+
+    def all(self) -> list[Rule]:
+        return list(self._rules.values())
+
+    def with_values(self, **changes: float) -> Rules:
+        """A copy with some values changed (keys use ``__`` for the dot: ``limit__pustu_distance_km``)."""
+        rules = dict(self._rules)
+        for key, val in changes.items():
+            name = key.replace("__", ".")
+            if name not in rules:
+                raise KeyError(name)
+            old = rules[name]
+            rules[name] = Rule(name, float(val), old.unit, old.source, old.confirmed)
+        return Rules(rules, _to_toml(rules.values()), self.origin + " (changed)")
+
+
+def default_rules_text() -> str:
+    return resources.files("ilp_gis").joinpath("data/rules_default.toml").read_text("utf-8")
+
+
+def default_rules() -> Rules:
+    return parse_rules(default_rules_text(), origin="rules_default.toml")
+
+
+def load_rules(path: str | Path | None = None) -> Rules:
+    """Read a rules file; rules missing from it take their default (so old files keep working)."""
+    if path is None:
+        return default_rules()
+    path = Path(path)
+    try:
+        text = path.read_text("utf-8-sig")
+    except OSError as exc:
+        raise RulesError(tr("rules.cannot_read", file=str(path), why=exc.strerror or exc),
+                         file=path) from exc
+    return parse_rules(text, origin=str(path))
+
+
+def parse_rules(text: str, *, origin: str = "rules") -> Rules:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise RulesError(tr("rules.bad_toml", file=origin, why=str(exc)), file=origin) from exc
+    rules: dict[str, Rule] = {}
+    if origin != "rules_default.toml":
+        rules.update(default_rules()._rules)
+    problems: list[str] = []
+    for group, entries in data.items():
+        if group == "meta":
+            continue
+        if not isinstance(entries, dict):
+            problems.append(tr("rules.bad_entry", name=group))
+            continue
+        for name, entry in entries.items():
+            full = f"{group}.{name}"
+            if not isinstance(entry, dict) or "value" not in entry:
+                problems.append(tr("rules.bad_entry", name=full))
+                continue
+            val = entry["value"]
+            if isinstance(val, bool) or not isinstance(val, int | float):
+                problems.append(tr("rules.not_number", name=full, value=repr(val)))
+                continue
+            if val < 0:
+                problems.append(tr("rules.negative", name=full, value=val))
+                continue
+            default = rules.get(full)
+            rules[full] = Rule(
+                full, float(val),
+                str(entry.get("unit", default.unit if default else "")),
+                str(entry.get("source", default.source if default else "")),
+                bool(entry.get("confirmed", False)),
+            )
+    if problems:
+        raise RulesError(tr("rules.problems", file=origin, problems="; ".join(problems)),
+                         file=origin)
+    return Rules(rules, text, origin)
+
+
+def _to_toml(rules) -> str:
+    lines = ["# ILP rules written by ilp-gis", ""]
+    for r in rules:
+        lines.append(f"[{r.name}]")
+        lines.append(f"value = {r.value!r}")
+        lines.append(f"unit = {_q(r.unit)}")
+        lines.append(f"source = {_q(r.source)}")
+        lines.append(f"confirmed = {'true' if r.confirmed else 'false'}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _q(s: str) -> str:
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+register({
+    "rules.cannot_read": ("Berkas aturan {file} tidak dapat dibaca: {why}",
+                          "Cannot read rules file {file}: {why}"),
+    "rules.bad_toml": ("Berkas aturan {file} bukan TOML yang valid: {why}",
+                       "Rules file {file} is not valid TOML: {why}"),
+    "rules.bad_entry": ("aturan {name} harus berupa tabel dengan 'value'",
+                        "rule {name} must be a table with a 'value'"),
+    "rules.not_number": ("aturan {name}: nilai {value} bukan angka",
+                         "rule {name}: value {value} is not a number"),
+    "rules.negative": ("aturan {name}: nilai {value} tidak boleh negatif",
+                       "rule {name}: value {value} must not be negative"),
+    "rules.problems": ("Berkas aturan {file} bermasalah: {problems}",
+                       "Rules file {file} has problems: {problems}"),
+})

@@ -1,0 +1,188 @@
+"""The project file: one GeoPackage holding every layer, the rules, meta facts and results.
+
+Layer names are fixed (:data:`ilp_gis.model.LAYERS`); further tables (analysis results,
+scenarios) are stored under their own names.  Saving is atomic: everything is written to a
+temporary file beside the target, flushed, then moved over it with ``os.replace`` — a save
+killed half-way leaves the previous file intact.  QGIS opens the file as an ordinary GeoPackage.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sqlite3
+import tempfile
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+
+from ilp_gis import __version__, model
+from ilp_gis.errors import ProjectError
+from ilp_gis.i18n import register, tr
+from ilp_gis.project import Project
+
+_SPATIAL_TYPES = {"Polygon": "MultiPolygon", "Point": "Point", "LineString": "MultiLineString"}
+
+
+def save_project(project: Project, path: str | Path | None = None, *,
+                 progress=None) -> Path:
+    """Write ``project`` to ``path`` (default: its own path) atomically and return the path."""
+    target = Path(path or project.path or "")
+    if not str(target) or target.is_dir():
+        raise ProjectError(tr("project.no_path"))
+    target = target.resolve()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    meta = dict(project.meta)
+    now = dt.datetime.now().isoformat(timespec="seconds")
+    meta.setdefault(model.META_CREATED, now)
+    meta[model.META_MODIFIED] = now
+    meta[model.META_FORMAT_VERSION] = str(model.FORMAT_VERSION)
+    meta[model.META_APP_VERSION] = __version__
+    meta[model.META_RULES] = project.rules.text
+
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.stem}.saving-", suffix=".gpkg",
+                                    dir=target.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    tmp.unlink()  # pyogrio creates the file itself
+    try:
+        frames: list[tuple[str, object]] = []
+        for name in model.LAYERS:
+            if name == "meta":
+                continue
+            if name in project.layers:
+                frames.append((name, project.layers[name]))
+        frames += [(name, frame) for name, frame in project.tables.items()]
+        frames.append(("meta", pd.DataFrame({"key": list(meta), "value": list(meta.values())})))
+        for i, (name, frame) in enumerate(frames):
+            _write_frame(frame, tmp, name)
+            if progress:
+                progress((i + 1) / len(frames))
+        with open(tmp, "rb+") as fh:  # flush to disk before the rename
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    project.meta = meta
+    project.path = target
+    project.dirty = False
+    return target
+
+
+def _write_frame(frame, path: Path, layer: str) -> None:
+    frame = _storable(frame)
+    kwargs = {"driver": "GPKG", "layer": layer, "append": path.exists()}
+    if isinstance(frame, gpd.GeoDataFrame) and frame.geometry.name in frame.columns:
+        spec = model.LAYERS.get(layer)
+        if spec is not None and spec.geometry in _SPATIAL_TYPES:
+            kwargs["geometry_type"] = _SPATIAL_TYPES[spec.geometry]
+        kwargs["promote_to_multi"] = spec is None or spec.geometry != "Point"
+        if frame.crs is None:
+            frame = frame.set_crs(model.WGS84)
+        pyogrio.write_dataframe(frame, path, **kwargs)
+    else:
+        pyogrio.write_dataframe(pd.DataFrame(frame), path, **kwargs)
+
+
+def _storable(frame):
+    """GeoPackage columns must be plain: dates → ISO text, mixed objects → text."""
+    out = frame.copy()
+    geom_name = out.geometry.name if isinstance(out, gpd.GeoDataFrame) else None
+    for col in out.columns:
+        if col == geom_name:
+            continue
+        s = out[col]
+        if isinstance(s.dtype, pd.BooleanDtype):
+            out[col] = s.astype("Int8")
+        elif s.dtype == object:
+            non_null = s.dropna()
+            if len(non_null) and not all(isinstance(v, str) for v in non_null.head(1000)):
+                out[col] = s.map(lambda v: None if v is None or (isinstance(v, float) and v != v)
+                                 else (v.isoformat() if hasattr(v, "isoformat") else str(v)))
+    return out
+
+
+def open_project(path: str | Path) -> Project:
+    """Read a project file written by :func:`save_project`.
+
+    A missing, damaged or newer file raises :class:`ProjectError` with a message that names it.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise ProjectError(tr("project.missing", file=str(path)))
+    try:
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as con:
+            rows = con.execute("SELECT table_name, data_type FROM gpkg_contents").fetchall()
+    except sqlite3.DatabaseError as exc:
+        raise ProjectError(tr("project.damaged", file=str(path), why=str(exc))) from exc
+    names = {r[0] for r in rows}
+    if "meta" not in names:
+        raise ProjectError(tr("project.not_ilp", file=str(path)))
+    try:
+        meta_df = pyogrio.read_dataframe(path, layer="meta", read_geometry=False)
+        meta = {str(k): ("" if v is None else str(v)) for k, v in zip(meta_df["key"],
+                                                                       meta_df["value"])}
+        version = int(meta.get(model.META_FORMAT_VERSION, "0") or 0)
+        if version > model.FORMAT_VERSION:
+            raise ProjectError(tr("project.too_new", file=str(path), version=str(version),
+                                  supported=str(model.FORMAT_VERSION)))
+        layers: dict[str, object] = {}
+        tables: dict[str, object] = {}
+        for name in sorted(names - {"meta"}):
+            frame = _read_frame(path, name)
+            if name in model.LAYERS:
+                layers[name] = frame
+            else:
+                tables[name] = frame
+    except ProjectError:
+        raise
+    except Exception as exc:  # pyogrio/GDAL errors on a damaged file
+        raise ProjectError(tr("project.damaged", file=str(path), why=str(exc))) from exc
+    project = Project(layers=layers, tables=tables, meta=meta, path=path.resolve())
+    project.rules_from_meta()
+    project.dirty = False
+    return project
+
+
+def _read_frame(path: Path, layer: str):
+    info = pyogrio.read_info(path, layer=layer)
+    if info.get("geometry_type") in (None, "Unknown") and not info.get("crs"):
+        frame = pyogrio.read_dataframe(path, layer=layer, read_geometry=False)
+    else:
+        frame = pyogrio.read_dataframe(path, layer=layer, use_arrow=_HAS_ARROW)
+        if "fid" in frame.columns:
+            frame = frame.drop(columns="fid")
+    spec = model.LAYERS.get(layer)
+    if spec is not None:
+        for col in spec.columns:
+            if col.dtype == "bool" and col.name in frame.columns:
+                frame[col.name] = frame[col.name].astype("Int8").astype("boolean")
+    return frame
+
+
+try:  # arrow makes reading large layers several times faster
+    import pyarrow  # noqa: F401
+
+    _HAS_ARROW = True
+except ImportError:  # pragma: no cover
+    _HAS_ARROW = False
+
+
+register({
+    "project.no_path": ("Pilih nama berkas proyek (.gpkg) untuk menyimpan.",
+                        "Choose a project file name (.gpkg) to save to."),
+    "project.missing": ("Berkas proyek {file} tidak ditemukan.", "Project file {file} not found."),
+    "project.damaged": ("Berkas proyek {file} rusak atau bukan GeoPackage: {why}",
+                        "Project file {file} is damaged or not a GeoPackage: {why}"),
+    "project.not_ilp": ("Berkas {file} adalah GeoPackage, tetapi bukan proyek ILP-GIS (tabel 'meta' "
+                        "tidak ada). Gunakan 'ilp-gis import' untuk membuat proyek dari berkas ini.",
+                        "{file} is a GeoPackage but not an ILP-GIS project (no 'meta' table). Use "
+                        "'ilp-gis import' to build a project from it."),
+    "project.too_new": ("Berkas proyek {file} dibuat oleh versi ILP-GIS yang lebih baru (format "
+                        "{version}; versi ini mendukung sampai {supported}). Perbarui ILP-GIS.",
+                        "Project file {file} was written by a newer ILP-GIS (format {version}; "
+                        "this version reads up to {supported}). Please update ILP-GIS."),
+})

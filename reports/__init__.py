@@ -1,0 +1,1 @@
+"""What goes out: PDF planning reports, printed maps, web maps, XLSX tables."""

@@ -1,0 +1,39 @@
+"""Shared fixtures: the bundled sample district and the real public district (when present)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLE_DIR = REPO / "sample_data"
+SAMPLE_PROJECT = SAMPLE_DIR / "kabupaten_contoh.gpkg"
+REAL_DATA = Path(os.environ.get("ILP_GIS_REAL_DATA", REPO.parent / "shared" / "real_data"))
+REAL_MALANG = REAL_DATA / "kabupaten_malang"
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    from ilp_gis.i18n import set_language
+
+    set_language("id")
+    yield
+    set_language("id")
+
+
+@pytest.fixture
+def real_malang() -> Path:
+    if not (REAL_MALANG / "desa.gpkg").exists():
+        pytest.skip("real public data (../shared/real_data/kabupaten_malang) is not present")
+    return REAL_MALANG
+
+
+@pytest.fixture
+def sample_project_path() -> Path:
+    if not SAMPLE_PROJECT.exists():
+        pytest.skip("sample_data/kabupaten_contoh.gpkg not generated yet")
+    return SAMPLE_PROJECT

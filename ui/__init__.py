@@ -1,0 +1,1 @@
+"""The ways a person drives ilp-gis: the Qt desktop app and the command line."""

@@ -1,0 +1,164 @@
+"""The ``ilp-gis`` command line.
+
+Every sub-command lives in its own module ``ui/cli_<name>.py`` exposing::
+
+    NAME = "analyze"                   # the sub-command
+    HELP_KEY = "cli.analyze.help"      # i18n key of its one-line help
+    def add_arguments(parser): ...     # its options (help texts through i18n.tr)
+    def run(args) -> int: ...          # 0 ok, 1 bad input (raise InputError/ProjectError instead)
+
+Heavy imports (geopandas, reportlab, Qt) happen inside ``run`` so ``--help`` stays fast and a
+headless command never imports Qt.  Exit codes: 0 success, 1 bad input with a clear message,
+2 wrong usage (argparse), 130 cancelled with Ctrl+C.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import os
+import sys
+from collections.abc import Sequence
+
+from ilp_gis import __version__
+from ilp_gis.errors import Cancelled, IlpError
+from ilp_gis.i18n import register, set_language, tr
+
+# Order is the order shown in --help.
+COMMAND_MODULES = (
+    "ui.cli_sample",
+    "ui.cli_import",
+    "ui.cli_analyze",
+    "ui.cli_report",
+    "ui.cli_tables",
+    "ui.cli_webmap",
+    "ui.cli_plan",
+    "ui.cli_gui",
+)
+
+log = logging.getLogger("ilp_gis")
+
+
+def _early_language(argv: Sequence[str]) -> str:
+    """Pick the language before argparse runs so --help itself is translated."""
+    lang = os.environ.get("ILP_GIS_LANG", "id")
+    for i, arg in enumerate(argv):
+        if arg == "--lang" and i + 1 < len(argv):
+            lang = argv[i + 1]
+        elif arg.startswith("--lang="):
+            lang = arg.split("=", 1)[1]
+    return lang if lang in ("id", "en") else "id"
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # translated usage errors, exit 2
+        self.print_usage(sys.stderr)
+        self.exit(2, tr("cli.usage_error", prog=self.prog, message=message) + "\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="ilp-gis", description=tr("cli.description"),
+                     epilog=tr("cli.epilog"), formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"ilp-gis {__version__}")
+    parser.add_argument("--lang", choices=("id", "en"), help=tr("cli.opt.lang"))
+    parser.add_argument("--log-file", help=tr("cli.opt.log_file"))
+    sub = parser.add_subparsers(dest="command", metavar=tr("cli.command"), parser_class=_Parser)
+    for modname in COMMAND_MODULES:
+        try:
+            mod = importlib.import_module(modname)
+        except ModuleNotFoundError as exc:
+            if exc.name == modname:  # sub-command not built yet
+                continue
+            raise
+        p = sub.add_parser(mod.NAME, help=tr(mod.HELP_KEY), description=tr(mod.HELP_KEY))
+        p.add_argument("--lang", choices=("id", "en"), help=tr("cli.opt.lang"),
+                       default=argparse.SUPPRESS)
+        mod.add_arguments(p)
+        p.set_defaults(_run=mod.run)
+    return parser
+
+
+def default_log_path():
+    from pathlib import Path
+
+    base = os.environ.get("LOCALAPPDATA") or os.environ.get("XDG_STATE_HOME")
+    root = Path(base) if base else Path.home() / ".local" / "state"
+    return root / "ilp-gis" / "ilp-gis.log"
+
+
+def setup_logging(path=None) -> str | None:
+    """Log to a rotating file for support (never fails the command if it cannot)."""
+    from logging.handlers import RotatingFileHandler
+    from pathlib import Path
+
+    target = Path(path) if path else default_log_path()
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handler = RotatingFileHandler(target, maxBytes=2_000_000, backupCount=3, encoding="utf-8")
+    except OSError:
+        return None
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    return str(target)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    set_language(_early_language(argv))
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "lang", None):
+        set_language(args.lang)
+    if not getattr(args, "_run", None):
+        parser.print_help()
+        return 2
+    log_path = setup_logging(getattr(args, "log_file", None))
+    log.info("ilp-gis %s: %s", __version__, " ".join(argv))
+    try:
+        return int(args._run(args) or 0)
+    except Cancelled as exc:
+        print(str(exc), file=sys.stderr)
+        return 130
+    except IlpError as exc:
+        log.warning("input error: %s", exc)
+        print(tr("cli.error", message=str(exc)), file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(tr("error.cancelled"), file=sys.stderr)
+        return 130
+    except Exception:
+        log.exception("unexpected error")
+        print(tr("cli.crash", log=log_path or "-"), file=sys.stderr)
+        raise
+
+
+register({
+    "cli.description": (
+        "ILP-GIS: perencanaan jejaring Integrasi Layanan Primer (Puskesmas → Pustu → Posyandu) "
+        "untuk Dinas Kesehatan kabupaten/kota.",
+        "ILP-GIS: planning the Integrated Primary Care network (Puskesmas → Pustu → Posyandu) "
+        "for district health offices."),
+    "cli.epilog": (
+        "Contoh:\n  ilp-gis sample contoh.gpkg\n  ilp-gis analyze contoh.gpkg --out hasil\n"
+        "  ilp-gis report contoh.gpkg -o laporan.pdf\n  ilp-gis gui contoh.gpkg\n"
+        "Bahasa: --lang id|en (atau variabel lingkungan ILP_GIS_LANG).",
+        "Examples:\n  ilp-gis sample example.gpkg\n  ilp-gis analyze example.gpkg --out results\n"
+        "  ilp-gis report example.gpkg -o report.pdf\n  ilp-gis gui example.gpkg\n"
+        "Language: --lang id|en (or the ILP_GIS_LANG environment variable)."),
+    "cli.command": ("PERINTAH", "COMMAND"),
+    "cli.opt.lang": ("bahasa pesan dan keluaran: id (bawaan) atau en",
+                     "language of messages and outputs: id (default) or en"),
+    "cli.opt.log_file": ("berkas log untuk dukungan teknis", "log file for support"),
+    "cli.usage_error": ("{prog}: penggunaan salah: {message}", "{prog}: wrong usage: {message}"),
+    "cli.error": ("Galat: {message}", "Error: {message}"),
+    "cli.crash": ("Terjadi kesalahan tak terduga. Rincian ada di berkas log: {log}",
+                  "An unexpected error occurred. Details are in the log file: {log}"),
+    "cli.written": ("Ditulis: {path}", "Written: {path}"),
+})
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
