@@ -424,6 +424,7 @@ register({
     "ui.layer.gaps": ("Kesenjangan", "Gaps"),
     "ui.layer.desa": ("Desa/Kelurahan", "Villages"),
     "ui.layer.import_report": ("Laporan impor", "Import report"),
+    "ui.layer.budget": ("Anggaran", "Budget lines"),
     "ui.edit.no_facility": ("Fasilitas {fac_id} tidak ditemukan.", "Facility {fac_id} not found."),
     "ui.edit.bad_type": ("Jenis fasilitas '{value}' tidak dikenal (puskesmas, pustu, posyandu).",
                          "Unknown facility type '{value}' (puskesmas, pustu, posyandu)."),
