@@ -1,7 +1,8 @@
 """Travel time over the road network (incl. ferry legs), in minutes.
 
-The road layer becomes a graph whose nodes are the end points of every road segment, snapped
-by rounding to 1 m in the data's UTM zone (segments that share an end point are connected).
+The road layer becomes a graph whose nodes are the vertices of every road line, snapped by
+rounding to 1 m in the data's UTM zone (lines that share a vertex are connected; lines that
+merely cross, like a bridge over a road, are not).
 Edge minutes come from the road-class speeds of the rules (``speed.*``); a ferry leg
 (``road_class == "ferry"``) takes its ``crossing_minutes`` when given, else its length at
 ``speed.ferry``.  People and facilities reach the network on foot (``speed.walking``) in a
@@ -93,25 +94,24 @@ def build_road_graph(roads: gpd.GeoDataFrame, crs: CRS, rules: Rules) -> RoadGra
     parts, part_idx = parts[lines], part_idx[lines]
     if len(parts) == 0:
         return None
-    # Segment end points.
+    # Every vertex is a node; consecutive vertices of a line make an edge.
     coords, coord_idx = shapely.get_coordinates(parts, return_index=True)
-    counts = np.bincount(coord_idx, minlength=len(parts))
-    ends = np.cumsum(counts) - 1
-    starts = ends - counts + 1
-    p0 = coords[starts]
-    p1 = coords[ends]
-    length_m = shapely.length(parts)
+    same = coord_idx[1:] == coord_idx[:-1]
+    p0 = coords[:-1][same]
+    p1 = coords[1:][same]
+    seg_part = coord_idx[:-1][same]
+    length_m = np.hypot(p1[:, 0] - p0[:, 0], p1[:, 1] - p0[:, 1])
     # Snap to 1 m and number the nodes.
     both = np.round(np.vstack([p0, p1])).astype(np.int64)
     key = both[:, 0] * 20_000_000 + both[:, 1]
     uniq, inv = np.unique(key, return_inverse=True)
     n = len(uniq)
     node_xy = np.column_stack([uniq // 20_000_000, uniq % 20_000_000]).astype(float)
-    u = inv[: len(parts)]
-    v = inv[len(parts):]
+    u = inv[: len(p0)]
+    v = inv[len(p0):]
     # Minutes per segment.
     cls = r["road_class"].astype(object).where(r["road_class"].notna(), "")
-    cls = cls.astype(str).str.strip().str.lower().to_numpy()[part_idx]
+    cls = cls.astype(str).str.strip().str.lower().to_numpy()[part_idx][seg_part]
     speeds = rules.group("speed")
     default_speed = float(speeds.get("default", 20.0))
     kmh = pd.Series(cls).map(speeds).fillna(default_speed).to_numpy(dtype=float)
@@ -119,9 +119,14 @@ def build_road_graph(roads: gpd.GeoDataFrame, crs: CRS, rules: Rules) -> RoadGra
     minutes = length_m / 1000.0 / kmh * 60.0
     ferry = cls == FERRY
     if "crossing_minutes" in r.columns:
-        crossing = pd.to_numeric(r["crossing_minutes"], errors="coerce").to_numpy(float)[part_idx]
+        crossing = pd.to_numeric(r["crossing_minutes"], errors="coerce").to_numpy(float)
+        crossing = crossing[part_idx][seg_part]
         use = ferry & np.isfinite(crossing)
-        minutes = np.where(use, crossing, minutes)
+        # A crossing time belongs to the whole leg: share it over the leg's segments by length.
+        part_len = np.bincount(seg_part, weights=length_m, minlength=len(parts))
+        share = np.where(part_len[seg_part] > 0, length_m / np.maximum(part_len[seg_part], 1e-9),
+                         1.0)
+        minutes = np.where(use, crossing * share, minutes)
     keep = (u != v) & np.isfinite(minutes)
     u, v, minutes, cls = u[keep], v[keep], np.maximum(minutes[keep], _MIN_EDGE_MIN), cls[keep]
     # Parallel segments: keep the fastest (a sparse matrix would add them up).
