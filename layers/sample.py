@@ -191,7 +191,8 @@ def _tile_specs(scale: str, seed: int) -> list[_TileSpec]:
 
 def _unique_names(rng: np.random.Generator, n: int, taken: set[str] | None = None) -> list[str]:
     """``n`` distinct plausible Indonesian place names."""
-    combos = [(p, s) for p in _PREFIXES for s in _SUFFIXES]
+    combos = [(p, s) for p in _PREFIXES for s in _SUFFIXES
+              if not (p.lower().startswith(s) or s.startswith(p.lower()))]
     order = rng.permutation(len(combos))
     out: list[str] = []
     taken = set(taken or ())
@@ -727,7 +728,7 @@ def _facilities(rng, spec, n, centers, polys, kec_of, capital_kec, pop, dusun, s
     pkm_count: dict[int, int] = {}
     for d, k in zip(pkm_desa, pkm_kec, strict=True):
         pkm_count[k] = pkm_count.get(k, 0) + 1
-        code = f"P{desa_bps[d][:7]}{pkm_count[k]:02d}01"
+        code = f"P{desa_bps[d][:7]}{pkm_count[k]}01"
         pkm_ids.append(code)
         lokus = bool(rng.random() < 0.65)
         coe = bool(lokus and rng.random() < 0.3)
@@ -1041,4 +1042,489 @@ register({
     "sample.progress.tile": ("Membuat kabupaten {i} dari {n}", "Generating district {i} of {n}"),
     "sample.progress.assemble": ("Menyusun lapisan", "Assembling layers"),
     "sample.progress.done": ("Selesai", "Done"),
+})
+
+
+# ------------------------------------------------------------------------------------------------
+# Raw sources, as a district health office hands them over (with defects)
+# ------------------------------------------------------------------------------------------------
+SOURCE_FILES = {
+    "desa": "batas_desa.geojson",
+    "kecamatan": "batas_kecamatan.geojson",
+    "kabupaten": "batas_kabupaten.geojson",
+    "puskesmas": "puskesmas.xlsx",
+    "puskesmas_csv": "puskesmas.csv",
+    "pustu": "pustu.csv",
+    "posyandu": "posyandu.csv",
+    "roads": "jalan.geojson",
+    "settlements": "permukiman.csv",
+    "budget": "anggaran.xlsx",
+    "budget_csv": "anggaran.csv",
+    "defects": "DEFECTS.csv",
+    "readme": "README.txt",
+}
+
+_ROAD_LABELS = {"arteri": "Arteri", "kolektor": "Kolektor", "lokal": "Lokal",
+                "lingkungan": "Lingkungan", "setapak": "Jalan setapak", "ferry": "Penyeberangan"}
+_SOURCE_LABELS = {"dak_fisik": "DAK Fisik", "dak_non_fisik": "DAK Non Fisik", "bok": "BOK",
+                  "dau": "DAU", "dana_desa": "Dana Desa", "pihak_ketiga": "Pihak Ketiga",
+                  "lainnya": "Lainnya"}
+_ACTIVITY_LABELS = {"build_pustu": "Pembangunan Pustu", "upgrade_pustu": "Peningkatan Poskesdes "
+                    "menjadi Pustu", "renovate": "Rehabilitasi Pustu", "equip": "Pengadaan alat "
+                    "kesehatan Pustu", "add_nakes": "Penambahan tenaga kesehatan",
+                    "train_kader": "Pelatihan kader Posyandu", "open_posyandu":
+                    "Pembentukan Posyandu baru", "other": "Lainnya"}
+_STATUS_LABELS = {"usulan": "Usulan", "disetujui": "Disetujui", "terealisasi": "Terealisasi"}
+
+
+class _Defects:
+    """Collects the deliberate defects written into the sources (the DEFECTS.csv manifest)."""
+
+    def __init__(self) -> None:
+        self.rows: list[dict] = []
+
+    def add(self, file: str, rows, kind: str, detail: str = "") -> None:
+        for r in np.atleast_1d(rows):
+            self.rows.append({"file": file, "row": int(r) + 1, "kind": kind, "detail": detail})
+
+
+def _pick(rng, pool: np.ndarray, k: int, used: set) -> np.ndarray:
+    """``k`` distinct row positions from ``pool`` not used yet by another defect."""
+    pool = np.array([p for p in pool if p not in used]) if len(used) < 5000 else pool
+    k = min(k, len(pool))
+    out = rng.choice(pool, k, replace=False) if k else np.empty(0, dtype=int)
+    used.update(int(v) for v in out)
+    return np.sort(out)
+
+
+def _n_defects(n: int, rate: float, minimum: int) -> int:
+    return int(min(n, max(minimum, round(n * rate))))
+
+
+def _dms(value: float, pos: str, neg: str) -> str:
+    hemi = pos if value >= 0 else neg
+    v = abs(value)
+    d = int(v)
+    m = int((v - d) * 60)
+    s = (v - d - m / 60) * 3600
+    return f"{d}°{m:02d}'{s:04.1f}\"{hemi}"
+
+
+def _comma(values, decimals: int = 6) -> np.ndarray:
+    """Numbers written the Indonesian way: comma decimals, as text."""
+    arr = np.asarray(values, dtype=float)
+    out = np.char.replace(np.char.mod(f"%.{decimals}f", arr), ".", ",").astype(object)
+    out[~np.isfinite(arr)] = ""
+    return out
+
+
+def write_sources(project: Project, directory, *, seed: int = 1, progress=None,
+                  is_cancelled=None) -> list:
+    """Write the raw source files of ``project`` (made by :func:`generate_sample`) to
+    ``directory`` and return their paths.
+
+    The files look like what a Dinkes hands over — BIG-RBI-like boundary GeoJSON, a Kemenkes-style
+    Puskesmas workbook, a semicolon/comma-decimal Latin-1 Pustu CSV, a UTF-8 Posyandu CSV with free
+    Indonesian headers, a road GeoJSON and a budget workbook with amounts in mixed spellings — and
+    carry deliberate defects, each listed in ``DEFECTS.csv`` (file, 1-based data row, kind).
+    Large scales write CSV twins instead of workbooks (``puskesmas.csv``, ``anggaran.csv``).
+    """
+    import csv
+    from pathlib import Path
+
+    import pyogrio
+
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng([int(seed), 31337])
+    defects = _Defects()
+    written: list[Path] = []
+    big = len(project.desa) > 5000
+    desa, kec, kab = project.desa, project.kecamatan, project.kabupaten
+    fac = project.facilities
+    steps = 9
+
+    def step(i: int, key: str) -> None:
+        checkpoint(progress, is_cancelled, i / steps, tr("sample.progress.source", file=key))
+
+    # --- boundaries: BIG-RBI-like headers -------------------------------------------------
+    step(0, SOURCE_FILES["desa"])
+    kab_name = dict(zip(kab["code"], kab["name"], strict=True))
+    prov_name = "Provinsi Contoh (fiktif)"
+    code = desa["code"].to_numpy(dtype=object).copy()
+    used: set = set()
+    n = len(desa)
+    nodot = _pick(rng, np.arange(n), _n_defects(n, 0.03, 4), used)
+    code[nodot] = [c.replace(".", "") for c in code[nodot]]
+    defects.add(SOURCE_FILES["desa"], nodot, "code_without_dots", "KDEPUM")
+    lost = _pick(rng, np.arange(n), _n_defects(n, 0.01, 2), used)
+    code[lost] = [".".join(str(int(p)) for p in c.split(".")) for c in code[lost]]
+    defects.add(SOURCE_FILES["desa"], lost, "code_lost_leading_zeros", "KDEPUM")
+    pop = desa["population"].to_numpy(dtype=float)
+    d_out = gpd.GeoDataFrame({
+        "NAMOBJ": desa["name"].values,
+        "KDEPUM": code,
+        "KDBBPS": desa["code_bps"].values,
+        "WADMKD": desa["name"].values,
+        "WADMKC": desa["kecamatan_name"].values,
+        "KDCPUM": desa["kecamatan_code"].values,
+        "WADMKK": [kab_name.get(c[:5], "") for c in desa["code"]],
+        "WADMPR": prov_name,
+        "TIPADM": np.where(desa["kind"] == "kelurahan", 5, 4),
+        "KATEGORI": np.where(desa["kind"] == "kelurahan", "Kelurahan", "Desa"),
+        "JML_PDDK": pop,
+        "JML_DUSUN": desa["dusun_count"].values,
+        "AKI": desa["aki"].values, "AKB": desa["akb"].values,
+        "STUNTING_PERSEN": np.round(desa["stunting"].to_numpy(dtype=float) * 100, 1),
+        "KETERANGAN": "DATA FIKTIF",
+    }, geometry=desa.geometry.values, crs=model.WGS84)
+    written.append(_write_geojson(pyogrio, d_out, directory / SOURCE_FILES["desa"]))
+    k_out = gpd.GeoDataFrame({
+        "NAMOBJ": kec["name"].values, "KDCPUM": kec["code"].values,
+        "KDCBPS": kec["code_bps"].values, "WADMKK": [kab_name.get(c[:5], "")
+                                                     for c in kec["code"]],
+        "WADMPR": prov_name, "TIPADM": 3, "KETERANGAN": "DATA FIKTIF",
+    }, geometry=kec.geometry.values, crs=model.WGS84)
+    written.append(_write_geojson(pyogrio, k_out, directory / SOURCE_FILES["kecamatan"]))
+    kb_out = gpd.GeoDataFrame({
+        "NAMOBJ": kab["name"].values, "KDPKAB": kab["code"].values,
+        "KDBBPS": kab["code_bps"].values, "WADMPR": prov_name, "TIPADM": 2,
+        "JML_PDDK": kab["population"].values, "KETERANGAN": "DATA FIKTIF",
+    }, geometry=kab.geometry.values, crs=model.WGS84)
+    written.append(_write_geojson(pyogrio, kb_out, directory / SOURCE_FILES["kabupaten"]))
+
+    lon = fac.geometry.x.to_numpy()
+    lat = fac.geometry.y.to_numpy()
+    desa_name = dict(zip(desa["code"], desa["name"], strict=True))
+    kec_name = dict(zip(kec["code"], kec["name"], strict=True))
+    fac_name = dict(zip(fac["fac_id"], fac["name"], strict=True))
+    minx, miny, maxx, maxy = kab.total_bounds
+
+    def outside_point() -> tuple[float, float]:
+        """A place clearly outside every generated district (west of the data, at sea)."""
+        return float(minx - rng.uniform(0.4, 0.8)), float(rng.uniform(miny, maxy))
+
+    # --- Puskesmas (Kemenkes-style workbook) ------------------------------------------------
+    step(2, SOURCE_FILES["puskesmas"])
+    pk = fac[fac["type"] == "puskesmas"]
+    pi = np.flatnonzero((fac["type"] == "puskesmas").to_numpy())
+    pk_tab = pd.DataFrame({
+        "kode_faskes": pk["fac_id"].values,
+        "nama_faskes": pk["name"].values,
+        "jenis_faskes": "Puskesmas",
+        "kode_kecamatan": pk["kecamatan_code"].values,
+        "kecamatan": [kec_name.get(c, "") for c in pk["kecamatan_code"]],
+        "desa": pk["declared_desa"].values,
+        "lat_": lat[pi].astype(object), "long_": lon[pi].astype(object),
+        "lokus_ilp": np.where(pk["ilp_lokus"].fillna(False).astype(bool), "Ya", "Tidak"),
+        "coe": np.where(pk["coe"].fillna(False).astype(bool), "Ya", "Tidak"),
+        "tgl_mulai_ilp": pk["ilp_start"].values,
+        **{c: pk[c].values for c in model.COE_COLUMNS},
+        "jml_perawat": pk["nurses"].values, "jml_bidan": pk["midwives"].values,
+        "jml_nakes": pk["nakes"].values,
+    })
+    used = set()
+    m = len(pk_tab)
+    fname = SOURCE_FILES["puskesmas_csv" if big else "puskesmas"]
+    r = _pick(rng, np.arange(m), _n_defects(m, 0.01, 1), used)
+    pk_tab.loc[r, ["lat_", "long_"]] = pk_tab.loc[r, ["long_", "lat_"]].to_numpy()
+    defects.add(fname, r, "swapped_coordinates")
+    r = _pick(rng, np.arange(m), _n_defects(m, 0.01, 1), used)
+    pk_tab.loc[r, "lat_"] = _comma(pk_tab.loc[r, "lat_"].astype(float))
+    pk_tab.loc[r, "long_"] = _comma(pk_tab.loc[r, "long_"].astype(float))
+    defects.add(fname, r, "comma_decimal_text")
+    r = _pick(rng, np.arange(m), _n_defects(m, 0.005, 1), used)
+    pk_tab.loc[r, "lat_"] = [_dms(float(v), "N", "S") for v in pk_tab.loc[r, "lat_"]]
+    pk_tab.loc[r, "long_"] = [_dms(float(v), "E", "W") for v in pk_tab.loc[r, "long_"]]
+    defects.add(fname, r, "dms_coordinates")
+    # one row repeated (a duplicate) at the end
+    dup = _pick(rng, np.arange(m), _n_defects(m, 0.005, 1), used)
+    pk_tab = pd.concat([pk_tab, pk_tab.iloc[dup]], ignore_index=True)
+    defects.add(fname, np.arange(m, m + len(dup)), "duplicate",
+                "; ".join(pk_tab["kode_faskes"].iloc[dup]))
+    if big:
+        pk_tab.to_csv(directory / fname, index=False, encoding="utf-8")
+        written.append(directory / fname)
+    else:
+        written.append(_write_xlsx(pk_tab, directory / fname, "Data Puskesmas",
+                                   date_cols=("tgl_mulai_ilp",)))
+
+    # --- Pustu: semicolons, comma decimals, Latin-1 -------------------------------------------
+    step(3, SOURCE_FILES["pustu"])
+    pt_mask = (fac["type"] == "pustu").to_numpy()
+    pt = fac[pt_mask]
+    ti = np.flatnonzero(pt_mask)
+    parent = pt["parent_id"].to_numpy(dtype=object).copy()
+    pname = pt["parent_name"].to_numpy(dtype=object)
+    parent = np.where(pd.isna(parent), pname, parent)  # a name where the id was not given
+    pt_tab = pd.DataFrame({
+        "kode_pustu": pt["fac_id"].values,
+        "nama_pustu": pt["name"].values,
+        "jenis": pt["type_original"].values,
+        "kode_desa": pt["desa_code"].values,
+        "desa": pt["declared_desa"].values,
+        "kecamatan": [kec_name.get(c, "") for c in pt["kecamatan_code"]],
+        "puskesmas_induk": parent,
+        "lintang": _comma(lat[ti]), "bujur": _comma(lon[ti]),
+        "perawat": pt["nurses"].values, "bidan": pt["midwives"].values,
+        "jumlah_nakes": pt["nakes"].values,
+    })
+    m = len(pt_tab)
+    used = set()
+    fname = SOURCE_FILES["pustu"]
+    r = _pick(rng, np.arange(m), _n_defects(m, 0.01, 2), used)
+    pt_tab.loc[r, ["lintang", "bujur"]] = pt_tab.loc[r, ["bujur", "lintang"]].to_numpy()
+    defects.add(fname, r, "swapped_coordinates")
+    r = _pick(rng, np.arange(m), _n_defects(m, 0.01, 2), used)
+    pt_tab.loc[r, "lintang"] = [_dms(v, "N", "S") for v in lat[ti][r]]
+    pt_tab.loc[r, "bujur"] = [_dms(v, "E", "W") for v in lon[ti][r]]
+    defects.add(fname, r, "dms_coordinates")
+    r = _pick(rng, np.arange(m), _n_defects(m, 0.004, 1), used)
+    pt_tab.loc[r, ["lintang", "bujur"]] = "0"
+    defects.add(fname, r, "zero_coordinates", "locate by kode_desa/desa")
+    r = _pick(rng, np.arange(m), _n_defects(m, 0.02, 3), used)
+    pt_tab.loc[r, "kode_desa"] = [c.replace(".", "") for c in pt_tab.loc[r, "kode_desa"]]
+    defects.add(fname, r, "code_without_dots", "kode_desa")
+    r = _pick(rng, np.arange(m), _n_defects(m, 0.01, 2), used)
+    pt_tab.loc[r, "kode_desa"] = [".".join(str(int(p)) for p in c.split("."))
+                                  for c in pt_tab.loc[r, "kode_desa"]]
+    defects.add(fname, r, "code_lost_leading_zeros", "kode_desa")
+    r = _pick(rng, np.arange(m), _n_defects(m, 0.005, 1), used)
+    pt_tab.loc[r, "puskesmas_induk"] = "P9999999999"
+    defects.add(fname, r, "orphan", "puskesmas_induk P9999999999 does not exist")
+    extra = []
+    dup = _pick(rng, np.arange(m), _n_defects(m, 0.01, 2), used)
+    for j in dup:
+        row = pt_tab.iloc[j].copy()
+        row["nama_pustu"] = row["nama_pustu"].upper()  # same place, spelled differently
+        extra.append((row, "duplicate", f"of row {j + 1} ({pt_tab['kode_pustu'].iloc[j]})"))
+    lon_o, lat_o = outside_point()
+    extra.append((pd.Series({"kode_pustu": "PT-LUAR-01", "nama_pustu": "Pustu Pulau Seberang",
+                             "jenis": "Pustu", "kode_desa": "", "desa": "Seberang",
+                             "kecamatan": "", "puskesmas_induk": "", "lintang": _comma([lat_o])[0],
+                             "bujur": _comma([lon_o])[0], "perawat": 1.0, "bidan": 1.0,
+                             "jumlah_nakes": 2.0}), "outside_district", ""))
+    some = pt_tab.iloc[int(rng.integers(0, m))]
+    extra.append((pd.Series({**some.to_dict(), "kode_pustu": "KL-0001",
+                             "nama_pustu": f"Klinik Pratama {some['desa']}",
+                             "jenis": "Klinik Pratama"}), "unknown_type", "Klinik Pratama"))
+    pk_names = pk["name"].to_numpy()
+    extra.append((pd.Series({**some.to_dict(), "kode_pustu": "PKD-0001",
+                             "nama_pustu": f"Poskesdes {some['desa']} Lama",
+                             "jenis": "Poskesdes",
+                             "puskesmas_induk": str(pk_names[0]).upper()}),
+                  "precursor_type", "Poskesdes (read as a Pustu precursor)"))
+    for row, kind, detail in extra:
+        defects.add(fname, [len(pt_tab)], kind, detail)
+        pt_tab = pd.concat([pt_tab, row.to_frame().T], ignore_index=True)
+    for col in ("perawat", "bidan", "jumlah_nakes"):
+        pt_tab[col] = _comma(pd.to_numeric(pt_tab[col], errors="coerce"), 0)
+    pt_tab.to_csv(directory / fname, sep=";", index=False, encoding="latin-1")
+    written.append(directory / fname)
+
+    # --- Posyandu: UTF-8 CSV with free Indonesian headers ------------------------------------
+    step(4, SOURCE_FILES["posyandu"])
+    py_mask = (fac["type"] == "posyandu").to_numpy()
+    py = fac[py_mask]
+    yi = np.flatnonzero(py_mask)
+    parent_ids = py["parent_id"].to_numpy(dtype=object)
+    parent_names = np.array([fac_name.get(p, "") if isinstance(p, str) else "" for p in
+                             parent_ids], dtype=object)
+    given_names = py["parent_name"].to_numpy(dtype=object)
+    parent_names = np.where(pd.notna(given_names), given_names, parent_names)
+    py_tab = pd.DataFrame({
+        "no": np.arange(1, len(py) + 1),
+        "nama_posyandu": py["name"].values,
+        "desa": py["declared_desa"].values,
+        "kecamatan": [kec_name.get(c, "") for c in py["kecamatan_code"]],
+        "lintang": np.round(lat[yi], 6).astype(object),
+        "bujur": np.round(lon[yi], 6).astype(object),
+        "jumlah_kader": py["kader"].astype("Int64").values,
+        "strata": pd.Series(py["level"].values).str.capitalize().values,
+        "kegiatan_setahun": py["sessions_per_year"].astype("Int64").values,
+        "pustu_induk": parent_names,
+    })
+    m = len(py_tab)
+    used = set()
+    fname = SOURCE_FILES["posyandu"]
+    r = _pick(rng, np.arange(m), _n_defects(m, 0.004, 3), used)
+    py_tab.loc[r, ["lintang", "bujur"]] = py_tab.loc[r, ["bujur", "lintang"]].to_numpy()
+    defects.add(fname, r, "swapped_coordinates")
+    r = _pick(rng, np.arange(m), _n_defects(m, 0.003, 3), used)
+    py_tab.loc[r, ["lintang", "bujur"]] = 0.0
+    defects.add(fname, r, "zero_coordinates", "locate by desa")
+    r = _pick(rng, np.arange(m), _n_defects(m, 0.003, 3), used)
+    py_tab.loc[r, "lintang"] = _comma(lat[yi][r])
+    py_tab.loc[r, "bujur"] = _comma(lon[yi][r])
+    defects.add(fname, r, "comma_decimal_text")
+    r = _pick(rng, np.arange(m), _n_defects(m, 0.002, 2), used)
+    py_tab.loc[r, "pustu_induk"] = "Pustu Tidak Ada"
+    defects.add(fname, r, "orphan", "pustu_induk 'Pustu Tidak Ada' does not exist")
+    dup = _pick(rng, np.arange(m), _n_defects(m, 0.003, 3), used)
+    dup_rows = py_tab.iloc[dup].copy()
+    dup_rows["lintang"] = pd.to_numeric(dup_rows["lintang"], errors="coerce") + 0.00005
+    defects.add(fname, np.arange(m, m + len(dup)), "duplicate",
+                "a second entry of the same Posyandu a few metres away")
+    py_tab = pd.concat([py_tab, dup_rows], ignore_index=True)
+    lon_o, lat_o = outside_point()
+    out_row = py_tab.iloc[[0]].copy()
+    out_row[["nama_posyandu", "desa", "kecamatan", "lintang", "bujur", "pustu_induk"]] = [
+        "Posyandu Melati Seberang", "Seberang", "", round(lat_o, 6), round(lon_o, 6), ""]
+    defects.add(fname, [len(py_tab)], "outside_district")
+    py_tab = pd.concat([py_tab, out_row], ignore_index=True)
+    py_tab["no"] = np.arange(1, len(py_tab) + 1)
+    py_tab.to_csv(directory / fname, index=False, encoding="utf-8")
+    written.append(directory / fname)
+
+    # --- roads ------------------------------------------------------------------------------
+    step(5, SOURCE_FILES["roads"])
+    roads = project.roads
+    r_out = gpd.GeoDataFrame({
+        "FUNGSI": roads["road_class"].map(_ROAD_LABELS).values,
+        "NAMA": roads["name"].values,
+        "WAKTU_MENIT": roads["crossing_minutes"].values,
+    }, geometry=roads.geometry.values, crs=model.WGS84)
+    written.append(_write_geojson(pyogrio, r_out, directory / SOURCE_FILES["roads"]))
+
+    # --- settlements (UTF-8 with BOM, as Excel writes it) -------------------------------------
+    step(6, SOURCE_FILES["settlements"])
+    st = project.settlements
+    pd.DataFrame({
+        "kode_desa": st["desa_code"].values, "nama": st["name"].values,
+        "penduduk": st["population"].values,
+        "lintang": np.round(st.geometry.y.to_numpy(), 6),
+        "bujur": np.round(st.geometry.x.to_numpy(), 6),
+    }).to_csv(directory / SOURCE_FILES["settlements"], index=False, encoding="utf-8-sig")
+    written.append(directory / SOURCE_FILES["settlements"])
+
+    # --- budget: amounts in the spellings people type ------------------------------------
+    step(7, SOURCE_FILES["budget"])
+    b = project.budget
+    amount = b["amount"].to_numpy(dtype=float)
+    style = rng.integers(0, 4, len(b))
+    text = np.empty(len(b), dtype=object)
+    for i, (a, s) in enumerate(zip(amount, style, strict=True)):
+        if s == 0:
+            text[i] = "Rp " + f"{a:,.0f}".replace(",", ".")
+        elif s == 1 and a >= 1e9:
+            text[i] = f"{a / 1e9:g} M".replace(".", ",")
+        elif s == 1 and a >= 1e6:
+            text[i] = f"{a / 1e6:g} jt".replace(".", ",")
+        else:
+            text[i] = int(a) if s != 3 else float(a)
+    codes = b["target_desa"].to_numpy(dtype=object).copy()
+    fname = SOURCE_FILES["budget_csv" if big else "budget"]
+    nod = np.flatnonzero(pd.notna(codes))
+    nod = _pick(rng, nod, _n_defects(len(nod), 0.05, 2), set())
+    codes[nod] = [int(c.replace(".", "")) for c in codes[nod]]  # a number in Excel
+    defects.add(fname, nod, "code_as_number", "kode_desa")
+    b_tab = pd.DataFrame({
+        "id": b["budget_id"].values,
+        "sumber_dana": b["source"].map(_SOURCE_LABELS).values,
+        "tahun": b["year"].astype("Int64").values,
+        "kegiatan": b["activity"].map(_ACTIVITY_LABELS).values,
+        "kode_desa": codes,
+        "desa": [desa_name.get(c, "") if isinstance(c, str) else "" for c in
+                 b["target_desa"]],
+        "kode_faskes": b["target_facility"].values,
+        "nilai": text,
+        "status": b["status"].map(_STATUS_LABELS).values,
+        "keterangan": b["note"].values,
+    })
+    if big:
+        b_tab.to_csv(directory / fname, index=False, encoding="utf-8")
+        written.append(directory / fname)
+    else:
+        written.append(_write_xlsx(b_tab, directory / fname, "Anggaran ILP"))
+
+    # --- defects manifest and README --------------------------------------------------------
+    step(8, SOURCE_FILES["defects"])
+    with open(directory / SOURCE_FILES["defects"], "w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=["file", "row", "kind", "detail"])
+        w.writeheader()
+        w.writerows(defects.rows)
+    written.append(directory / SOURCE_FILES["defects"])
+    (directory / SOURCE_FILES["readme"]).write_text(_README.format(
+        seed=int(seed), scale=project.meta.get("sample_scale", "kabupaten")), encoding="utf-8")
+    written.append(directory / SOURCE_FILES["readme"])
+    checkpoint(progress, is_cancelled, 1.0, tr("sample.progress.done"))
+    return written
+
+
+def _write_geojson(pyogrio, frame, path):
+    path.unlink(missing_ok=True)
+    pyogrio.write_dataframe(frame, path, driver="GeoJSON",
+                            layer_options={"COORDINATE_PRECISION": 6})
+    return path
+
+
+def _write_xlsx(frame: pd.DataFrame, path, sheet: str, date_cols=()) -> object:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook(write_only=False)
+    ws = wb.active
+    ws.title = sheet
+    ws.append(list(frame.columns))
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for row in frame.itertuples(index=False):
+        ws.append([_xlsx_value(v) for v in row])
+    for col in date_cols:
+        j = list(frame.columns).index(col) + 1
+        for (cell,) in ws.iter_rows(min_row=2, min_col=j, max_col=j):
+            cell.number_format = "DD/MM/YYYY"
+    ws.freeze_panes = "A2"
+    for j, col in enumerate(frame.columns, start=1):
+        ws.column_dimensions[ws.cell(1, j).column_letter].width = max(10, min(40, len(col) + 4))
+    tmp = path.with_suffix(".tmp.xlsx")
+    wb.save(tmp)
+    import os
+
+    os.replace(tmp, path)
+    return path
+
+
+def _xlsx_value(v):
+    if v is None or v is pd.NA:
+        return None
+    if isinstance(v, float) and not math.isfinite(v):
+        return None
+    if isinstance(v, np.generic):
+        return v.item()
+    return v
+
+
+_README = """DATA FIKTIF / FICTIONAL DATA
+============================
+
+ID: Semua berkas di folder ini FIKTIF, dibuat oleh ILP-GIS ("ilp-gis sample", skala {scale},
+seed {seed}). Tidak ada wilayah, fasilitas, orang atau anggaran yang nyata. Kode wilayah memakai
+provinsi yang tidak ada (Kemendagri/BPS 99 dan nomor lain yang tidak dipakai).
+Berkas-berkas ini meniru data mentah dari Dinas Kesehatan dan SENGAJA mengandung cacat data
+(koordinat tertukar, desimal koma, format derajat-menit-detik, koordinat nol, kode tanpa titik
+atau kehilangan angka nol, duplikat, fasilitas tanpa induk, fasilitas di luar kabupaten, jenis
+fasilitas tak dikenal, Poskesdes). Daftar lengkap ada di DEFECTS.csv.
+
+EN: Every file in this folder is FICTIONAL, generated by ILP-GIS ("ilp-gis sample", scale
+{scale}, seed {seed}). No real area, facility, person or budget is described. Area codes use
+provinces that do not exist (Kemendagri/BPS 99 and other unused numbers).
+The files imitate raw data from a district health office and DELIBERATELY contain defects
+(swapped coordinates, comma decimals, degree-minute-second strings, zero coordinates, codes
+without dots or with lost leading zeros, duplicates, orphans, facilities outside the district,
+an unknown facility type, a Poskesdes). DEFECTS.csv lists each one (file, 1-based data row,
+kind).
+
+Berkas / files:
+  batas_kabupaten.geojson, batas_kecamatan.geojson, batas_desa.geojson  (BIG RBI-like headers)
+  puskesmas.xlsx (or puskesmas.csv at large scales)   Kemenkes-style headers
+  pustu.csv      semicolon-separated, comma decimals, Latin-1 encoding
+  posyandu.csv   comma-separated, UTF-8
+  permukiman.csv settlement points (dusun/RW), UTF-8 with BOM
+  jalan.geojson  roads; FUNGSI = road class, WAKTU_MENIT = ferry crossing minutes
+  anggaran.xlsx (or anggaran.csv at large scales)    budget lines, amounts in mixed spellings
+"""
+
+register({
+    "sample.progress.source": ("Menulis {file}", "Writing {file}"),
 })
