@@ -30,6 +30,7 @@ from PySide6.QtGui import (
     QPainter,
     QPainterPath,
     QPen,
+    QPixmap,
     QPolygonF,
     QTransform,
 )
@@ -268,6 +269,61 @@ def marker_path(sx: np.ndarray, sy: np.ndarray, shape: str, size: float) -> QPai
     return path_from_arrays(x, y, codes.ravel(), odd_even=False)
 
 
+_SPRITES: dict[tuple, QPixmap] = {}
+
+
+def sprite(key: tuple, paint, size: int) -> QPixmap:
+    """A cached, antialiased marker image (drawn once, then blitted per point)."""
+    pm = _SPRITES.get(key)
+    if pm is None:
+        ratio = 2.0
+        pm = QPixmap(int(size * ratio), int(size * ratio))
+        pm.setDevicePixelRatio(ratio)
+        pm.fill(Qt.transparent)
+        p = QPainter(pm)
+        p.setRenderHint(QPainter.Antialiasing, True)
+        p.translate(size / 2, size / 2)
+        paint(p)
+        p.end()
+        _SPRITES[key] = pm
+    return pm
+
+
+def _paint_marker(p: QPainter, style, size: float) -> None:
+    tpl = _marker_template(style.shape, size)
+    p.setBrush(qcolor(style.fill))
+    pen = QPen(qcolor(style.stroke))
+    pen.setWidthF(0.8 if size < 7 else 1.1)
+    pen.setJoinStyle(Qt.MiterJoin)
+    p.setPen(pen)
+    p.drawPolygon(QPolygonF([QPointF(x, y) for x, y in tpl[:-1]]))
+
+
+def _paint_ring(p: QPainter, style) -> None:
+    p.setBrush(qcolor(style.fill or style.stroke, 0.35))
+    pen = QPen(qcolor(style.stroke))
+    pen.setWidthF(1.6)
+    p.setPen(pen)
+    p.drawEllipse(QPointF(0, 0), 8.5, 8.5)
+
+
+def draw_sprites(painter: QPainter, pm: QPixmap, sx: np.ndarray, sy: np.ndarray) -> None:
+    """Blit ``pm`` centred at every screen position (one per screen pixel at most)."""
+    if len(sx) == 0:
+        return
+    half_w = pm.width() / pm.devicePixelRatio() / 2
+    half_h = pm.height() / pm.devicePixelRatio() / 2
+    ix = np.round(sx - half_w).astype(np.int64)
+    iy = np.round(sy - half_h).astype(np.int64)
+    if len(ix) > 2000:
+        cells = np.unique(np.c_[ix, iy], axis=0)
+        ix, iy = cells[:, 0], cells[:, 1]
+    painter.resetTransform()
+    draw = painter.drawPixmap
+    for x, y in zip(ix.tolist(), iy.tolist()):
+        draw(x, y, pm)
+
+
 @dataclass
 class View:
     """The visible window: centre in local metres and metres per pixel."""
@@ -396,6 +452,8 @@ class MapRenderer:
             self.layers["network"] = layer
         probs = res.network_problems
         if probs is not None and len(probs) and "fac_ids" in probs.columns:
+            if "severity" in probs.columns:
+                probs = probs[probs["severity"].astype(str) != "info"]
             for v in probs["fac_ids"].dropna():
                 for fid in str(v).replace(",", ";").split(";"):
                     if fid.strip():
@@ -476,14 +534,21 @@ class MapRenderer:
         rect = view.rect(w, h)
         tol = self.band_for(view.mupp)
         settings = list(reversed(self.state.layer_settings))
+        labelled = False
         for s in settings:
+            if s.name == "facilities" and not labelled:  # area names under the points
+                self._draw_labels(painter, w, h, view, rect, areas=True)
+                labelled = True
             if not s.visible or s.opacity <= 0:
                 continue
             painter.save()
-            painter.setOpacity(s.opacity)
+            if s.opacity < 1.0:
+                painter.setOpacity(s.opacity)
             getattr(self, f"_draw_{s.name}")(painter, w, h, view, rect, tol)
             painter.restore()
-        self._draw_labels(painter, w, h, view, rect)
+        if not labelled:
+            self._draw_labels(painter, w, h, view, rect, areas=True)
+        self._draw_labels(painter, w, h, view, rect, areas=False)
 
     def _world(self, painter: QPainter, w: int, h: int, view: View) -> None:
         painter.setTransform(view.transform(w, h))
@@ -498,6 +563,19 @@ class MapRenderer:
             pen.setDashPattern([max(0.5, d / max(width, 0.5)) for d in dash])
         return pen
 
+    def _stroke(self, painter: QPainter, path: QPainterPath, colour: str, width: float,
+                dash: tuple = (), alpha: float = 1.0) -> None:
+        """Stroke ``path`` fast: Qt's antialiased stroker is only quick for cosmetic pens up to
+        1 px, so wider lines are a plain (aliased) wide line under a 1 px antialiased one."""
+        painter.setBrush(Qt.NoBrush)
+        if width > 1.0:
+            painter.setRenderHint(QPainter.Antialiasing, False)
+            painter.setPen(self._pen(colour, width - 0.4, dash, alpha))
+            painter.drawPath(path)
+        painter.setRenderHint(QPainter.Antialiasing, True)
+        painter.setPen(self._pen(colour, min(width, 1.0), dash, alpha))
+        painter.drawPath(path)
+
     def _visible_mask(self, layer, rect, total: int):
         m = layer.in_view(rect)
         return None if m.sum() == total else m
@@ -510,12 +588,9 @@ class MapRenderer:
         if mask is not None and not mask.any():
             return
         self._world(painter, w, h, view)
-        painter.setRenderHint(QPainter.Antialiasing, len(layer) < 3000 or mask is not None)
-        pen = self._pen(style.stroke, max(0.5, style.stroke_width), style.dash)
         if colours is None and style.fill is None:
-            painter.setBrush(Qt.NoBrush)
-            painter.setPen(pen)
-            painter.drawPath(layer.path(tol, mask, cache_key="all" if mask is None else None))
+            self._stroke(painter, layer.path(tol, mask, cache_key="all" if mask is None else None),
+                         style.stroke, max(0.5, style.stroke_width), style.dash)
             return
         if colours is None:
             groups = {style.fill: None}
@@ -523,6 +598,7 @@ class MapRenderer:
             cols = np.asarray([colours.get(k, sym.NO_DATA_COLOUR) for k in layer.keys], dtype=object)
             groups = {c: cols == c for c in dict.fromkeys(cols.tolist())}
         painter.setPen(Qt.NoPen)
+        painter.setRenderHint(QPainter.Antialiasing, False)  # AA fills cost 15x; strokes hide it
         for colour, gmask in groups.items():
             m = gmask if mask is None else (mask if gmask is None else gmask & mask)
             ckey = None
@@ -533,9 +609,8 @@ class MapRenderer:
                 painter.drawPath(layer.path(tol, m))  # thematic classes change: no cache
             else:
                 painter.drawPath(layer.path(tol, m, cache_key=ckey))
-        painter.setBrush(Qt.NoBrush)
-        painter.setPen(pen)
-        painter.drawPath(layer.path(tol, mask, cache_key="all" if mask is None else None))
+        self._stroke(painter, layer.path(tol, mask, cache_key="all" if mask is None else None),
+                     style.stroke, max(0.5, style.stroke_width), style.dash)
 
     def _draw_desa(self, painter, w, h, view, rect, tol) -> None:
         legend = self.state.thematic_legend()
@@ -559,29 +634,29 @@ class MapRenderer:
             if not mask.any():
                 continue
             self._world(painter, w, h, view)
-            path = layer.path(tol, mask)
+            full = bool(mask.all())
+            path = layer.path(tol, None if full else mask, cache_key="all" if full else None)
+            painter.setRenderHint(QPainter.Antialiasing, False)
             painter.setPen(Qt.NoPen)
             painter.setBrush(qcolor(style.fill or style.stroke, style.fill_opacity * 0.6))
             painter.drawPath(path)
-            if style.hatch in _HATCH:
+            if style.hatch in _HATCH and view.mupp < 25:  # hatching only where it can be read
                 brush = QBrush(qcolor(style.stroke, 0.8), _HATCH[style.hatch])
                 brush.setTransform(painter.transform().inverted()[0])
                 painter.setBrush(brush)
                 painter.drawPath(path)
-            painter.setBrush(Qt.NoBrush)
-            painter.setPen(self._pen(style.stroke, style.stroke_width, style.dash))
-            painter.drawPath(path)
+            self._stroke(painter, path, style.stroke, style.stroke_width, style.dash)
         painter.resetTransform()
         for kind, pts in self.gap_points.items():
+            if view.mupp > 60:  # facility gaps are read when zoomed in; overview shows areas
+                break
             style = sym.GAP_STYLES.get(kind, sym.GAP_STYLES["network_problem"])
             m = pts.in_view(rect)
             if not m.any():
                 continue
             sx, sy = view.to_screen(pts.xy[m, 0], pts.xy[m, 1], w, h)
-            painter.setRenderHint(QPainter.Antialiasing, True)
-            painter.setBrush(qcolor(style.fill or style.stroke, 0.35))
-            painter.setPen(self._pen(style.stroke, 1.5))
-            painter.drawPath(marker_path(sx, sy, "circle", 18))
+            ring = sprite(("gapring", kind), lambda p, st=style: _paint_ring(p, st), 20)
+            draw_sprites(painter, ring, sx, sy)
 
     def _draw_roads(self, painter, w, h, view, rect, tol) -> None:
         layer = self.layers.get("roads")
@@ -592,8 +667,6 @@ class MapRenderer:
         if not mask.any():
             return
         self._world(painter, w, h, view)
-        painter.setRenderHint(QPainter.Antialiasing, True)
-        painter.setBrush(Qt.NoBrush)
         classes = np.asarray(layer.road_class, dtype=object)
         for cls in ("setapak", "lingkungan", "lokal", "kolektor", "arteri", "ferry"):
             m = mask & (classes == cls)
@@ -601,13 +674,14 @@ class MapRenderer:
                 continue
             if road_styles and cls in road_styles:
                 st = road_styles[cls]
-                pen = self._pen(getattr(st, "stroke", "#7f8c8d"), getattr(st, "stroke_width", 1.0),
-                                getattr(st, "dash", ()))
+                args = (getattr(st, "stroke", "#7f8c8d"), getattr(st, "stroke_width", 1.0),
+                        getattr(st, "dash", ()))
             else:
-                pen = self._pen(_ROAD_COLOUR.get(cls, "#95a5a6"), _ROAD_WIDTH.get(cls, 0.6),
-                                (4, 3) if cls == "ferry" else ())
-            painter.setPen(pen)
-            painter.drawPath(layer.path(tol, m))
+                args = (_ROAD_COLOUR.get(cls, "#95a5a6"), _ROAD_WIDTH.get(cls, 0.6),
+                        (4, 3) if cls == "ferry" else ())
+            full = bool(m.sum() == (classes == cls).sum())
+            path = layer.path(tol, m, cache_key=("road", cls) if full else None)
+            self._stroke(painter, path, *args)
 
     def _draw_network(self, painter, w, h, view, rect, tol) -> None:
         layer = self.layers.get("network")
@@ -617,14 +691,14 @@ class MapRenderer:
         if not mask.any():
             return
         self._world(painter, w, h, view)
-        painter.setRenderHint(QPainter.Antialiasing, True)
         links = np.asarray(layer.link, dtype=object)
         for link, (colour, dash) in sym.NETWORK_EDGE.items():
             m = mask & (links == link)
             if m.any():
-                painter.setPen(self._pen(colour, 1.2 if link != "direct_to_puskesmas" else 1.5,
-                                         dash, 0.85))
-                painter.drawPath(layer.path(tol, m))
+                full = bool(m.sum() == (links == link).sum())
+                path = layer.path(tol, m, cache_key=("link", link) if full else None)
+                self._stroke(painter, path, colour, 1.0 if link != "direct_to_puskesmas" else 1.5,
+                             dash, 0.85)
 
     def _draw_facilities(self, painter, w, h, view, rect, tol) -> None:
         layer = self.layers.get("facilities")
@@ -633,6 +707,7 @@ class MapRenderer:
         painter.resetTransform()
         mask = layer.in_view(rect)
         painter.setRenderHint(QPainter.Antialiasing, int(mask.sum()) < 5000)
+        small = view.mupp >= 80
         for style_name in ("posyandu", "unknown", "precursor", "pustu", "puskesmas"):
             m = mask & (layer.styles == style_name)
             if not m.any():
@@ -641,13 +716,10 @@ class MapRenderer:
                      else sym.PROBLEM_FACILITY_STYLE if style_name == "unknown"
                      else sym.FACILITY_STYLES[style_name])
             sx, sy = view.to_screen(layer.xy[m, 0], layer.xy[m, 1], w, h)
-            if len(sx) > 2000:  # one marker per screen pixel is enough
-                cells = np.unique(np.c_[sx.astype(np.int64), sy.astype(np.int64)], axis=0)
-                sx, sy = cells[:, 0].astype(float), cells[:, 1].astype(float)
-            size = style.size * (1.0 if view.mupp < 80 else 0.8)
-            painter.setBrush(qcolor(style.fill))
-            painter.setPen(self._pen(style.stroke, 0.8 if size < 7 else 1.0))
-            painter.drawPath(marker_path(sx, sy, style.shape, size))
+            size = style.size * (0.8 if small else 1.0)
+            pm = sprite(("fac", style_name, small), lambda p, st=style, sz=size: _paint_marker(p, st, sz),
+                        int(size * 1.6) + 4)
+            draw_sprites(painter, pm, sx, sy)
         if self.problem_ids:
             idx = [layer.key_index[k] for k in self.problem_ids if k in layer.key_index]
             if idx:
@@ -656,15 +728,14 @@ class MapRenderer:
                 if len(idx):
                     st = sym.PROBLEM_FACILITY_STYLE
                     sx, sy = view.to_screen(layer.xy[idx, 0], layer.xy[idx, 1], w, h)
-                    painter.setBrush(qcolor(st.fill))
-                    painter.setPen(self._pen(st.stroke, 0.8))
-                    painter.drawPath(marker_path(sx + 6, sy - 6, st.shape, st.size * 0.7))
+                    pm = sprite(("problem",), lambda p: _paint_marker(p, st, st.size * 0.7), 14)
+                    draw_sprites(painter, pm, sx + 6, sy - 6)
 
-    def _draw_labels(self, painter: QPainter, w: int, h: int, view: View, rect) -> None:
+    def _draw_labels(self, painter: QPainter, w: int, h: int, view: View, rect, *,
+                     areas: bool) -> None:
         painter.resetTransform()
-        painter.setRenderHint(QPainter.TextAntialiasing, True)
         jobs = []
-        for name, size, bold in (("kecamatan", 9, True), ("desa", 7.5, False)):
+        for name, size, bold in ((("kecamatan", 9, True), ("desa", 7.5, False)) if areas else ()):
             layer = self.layers.get(name)
             if layer is None or not len(layer) or not self.state.setting(name).visible:
                 continue
@@ -675,7 +746,7 @@ class MapRenderer:
                     if np.isfinite(pts[i]).all() and isinstance(layer.names[i], str):
                         jobs.append((pts[i], layer.names[i], size, bold, "#1c2833"))
         fac = self.layers.get("facilities")
-        if fac is not None and len(fac) and self.state.setting("facilities").visible:
+        if not areas and fac is not None and len(fac) and self.state.setting("facilities").visible:
             m = fac.in_view(rect) & (fac.styles == "puskesmas")
             if 0 < m.sum() <= _LABEL_MAX:
                 for i in np.flatnonzero(m):
@@ -683,21 +754,33 @@ class MapRenderer:
                     if isinstance(name, str):
                         jobs.append((fac.xy[i] + np.array([0, 14 * view.mupp]), name, 8, True,
                                      sym.FACILITY_STYLES["puskesmas"].fill))
+        painter.resetTransform()
         for (x, y), text, size, bold, colour in jobs:
             sx, sy = view.to_screen(x, y, w, h)
-            font = QFont()
-            font.setPointSizeF(size)
-            font.setBold(bold)
-            path = QPainterPath()
-            path.addText(0, 0, font, text)
-            br = path.boundingRect()
-            path.translate(float(sx) - br.width() / 2, float(sy) + br.height() / 2)
-            painter.setPen(QPen(QColor(255, 255, 255, 220), 3))
-            painter.setBrush(Qt.NoBrush)
-            painter.drawPath(path)
-            painter.setPen(Qt.NoPen)
-            painter.setBrush(QColor(colour))
-            painter.drawPath(path)
+            pm = sprite(("label", text, size, bold, colour),
+                        lambda p, t=text, sz=size, b=bold, c=colour: _paint_label(p, t, sz, b, c),
+                        _label_box(text, size))
+            draw_sprites(painter, pm, np.array([float(sx)]), np.array([float(sy)]))
+
+
+def _label_box(text: str, size: float) -> int:
+    return int(len(text) * size * 0.95 + 16)
+
+
+def _paint_label(p: QPainter, text: str, size: float, bold: bool, colour: str) -> None:
+    font = QFont()
+    font.setPointSizeF(size)
+    font.setBold(bold)
+    path = QPainterPath()
+    path.addText(0, 0, font, text)
+    br = path.boundingRect()
+    path.translate(-br.center().x(), -br.center().y())
+    p.setPen(QPen(QColor(255, 255, 255, 230), 2.6))
+    p.setBrush(Qt.NoBrush)
+    p.drawPath(path)
+    p.setPen(Qt.NoPen)
+    p.setBrush(QColor(colour))
+    p.drawPath(path)
 
 
 class Tool:

@@ -49,6 +49,7 @@ class GapsPanel(QWidget):
         self.view.setSelectionMode(QAbstractItemView.SingleSelection)
         self.view.setEditTriggers(QAbstractItemView.NoEditTriggers)
         self.view.verticalHeader().hide()
+        self.view.verticalHeader().setDefaultSectionSize(22)
         self.detail = QLabel()
         self.detail.setWordWrap(True)
         self.detail.setTextFormat(Qt.RichText)
@@ -116,6 +117,7 @@ class GapsPanel(QWidget):
             box.setCurrentIndex(max(i, 0))
             box.blockSignals(False)
         self._apply_filters()
+        self.view.sortByColumn(0, Qt.AscendingOrder)
         self.view.resizeColumnsToContents()
         mc = self.model.column_of("message")
         if mc is not None:
