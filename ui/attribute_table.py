@@ -111,6 +111,8 @@ class AttributeTable(QWidget):
 
     def refresh(self) -> None:
         self.model.set_frame(self.frame_for(self.layer), self.layer)
+        self.view.horizontalHeader().setSortIndicator(-1, Qt.AscendingOrder)
+        self.proxy.sort(-1)
         self.view.resizeColumnsToContents()
         for c in range(self.model.columnCount()):
             if self.view.columnWidth(c) > 260:

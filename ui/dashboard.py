@@ -70,7 +70,7 @@ def kpis(result) -> list[tuple[str, str, str, float]]:
         ratio = _ratio(desa.loc[known, "n_posyandu"].sum(), dusun[known].sum())
         out.append(("ui.dash.k.posyandu_dusun", format_number(ratio, 2) if math.isfinite(ratio)
                     else "–", qtr("ui.dash.posyandu_detail",
-                                  n=float(desa["n_posyandu"].sum()), dusun=float(dusun[known].sum())),
+                                  n=int(desa["n_posyandu"].sum()), dusun=int(round(dusun[known].sum()))),
                     min(ratio, 1.0) if math.isfinite(ratio) else math.nan))
     pop_total = s.get("population_total")
     for typ, key in (("pustu", "ui.dash.k.pop_pustu"), ("puskesmas", "ui.dash.k.pop_puskesmas")):
@@ -78,13 +78,13 @@ def kpis(result) -> list[tuple[str, str, str, float]]:
         if within is not None and pop_total:
             share = _ratio(within, pop_total)
             out.append((key, format_percent(share),
-                        qtr("ui.dash.people", n=float(within), total=float(pop_total)), share))
+                        qtr("ui.dash.people", n=int(round(within)), total=int(round(pop_total))), share))
     for typ, key in (("pustu", "ui.dash.k.time_pustu"),):
         within = (s.get("population_within_travel_time") or {}).get(typ)
         if within is not None and pop_total:
             share = _ratio(within, pop_total)
             out.append((key, format_percent(share),
-                        qtr("ui.dash.people", n=float(within), total=float(pop_total)), share))
+                        qtr("ui.dash.people", n=int(round(within)), total=int(round(pop_total))), share))
     if s.get("coe_total"):
         share = _ratio(s.get("coe_meeting_threshold", 0), s["coe_total"])
         out.append(("ui.dash.k.coe", f"{s.get('coe_meeting_threshold', 0)}/{s['coe_total']}",
@@ -233,7 +233,7 @@ class Dashboard(QWidget):
         for i, (key, value, detail, share) in enumerate(kpis(res)):
             card = KpiCard()
             card.set(qtr(key), value, detail, share)
-            self.grid.addWidget(card, i // 3, i % 3)
+            self.grid.addWidget(card, i // 2, i % 2)
             self.cards.append(card)
         self._update_chart()
 

@@ -178,7 +178,10 @@ class LayersPanel(QWidget):
             self.list.addItem(item)
             if s.name == current:
                 self.list.setCurrentItem(item)
+        if self.list.currentItem() is None and self.list.count():
+            self.list.setCurrentRow(0)
         self._syncing = False
+        self._on_current(self.list.currentItem())
         self._rebuild_legend()
 
     def _on_layers_change(self) -> None:
