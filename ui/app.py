@@ -23,7 +23,8 @@ _log_path: list[str | None] = [None]
 
 
 def settings() -> QSettings:
-    return QSettings(ORG, APP)
+    """INI settings in the user's profile (same format on Windows and Linux)."""
+    return QSettings(QSettings.IniFormat, QSettings.UserScope, ORG, APP)
 
 
 def saved_language() -> str:

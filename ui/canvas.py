@@ -1143,7 +1143,7 @@ class MapCanvas(QWidget):
         if hit is None:
             self.state.clear_selection()
             return
-        self.state.select(*hit)
+        self.state.select(hit[0], [hit[1]])
         self.identified.emit(*hit)
 
     def _box_select(self, a: QPointF, b: QPointF) -> None:

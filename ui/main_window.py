@@ -335,7 +335,7 @@ class MainWindow(QMainWindow):
         old = self.tasks.get(kind)
         if old is not None and old.running:
             old.cancel()
-        task = Task(fn, label=label, parent=self)
+        task = Task(fn, label=label)
         self.tasks[kind] = task
         task.progress.connect(lambda f, m, t=task: self._on_progress(t, f, m))
         if on_done:
@@ -365,11 +365,19 @@ class MainWindow(QMainWindow):
         if not any(t.running for t in self.tasks.values()):
             self.progress.hide()
             self.cancel_button.hide()
-        task.deleteLater()
 
     def cancel_tasks(self) -> None:
+        self.analysis_timer.stop()
         for t in self.tasks.values():
             t.cancel()
+
+    def shutdown(self) -> None:
+        """Stop timers and work (cancel, then wait for the workers to return)."""
+        from ui.worker import wait_all
+
+        self.autosave_timer.stop()
+        self.cancel_tasks()
+        wait_all(15.0)
 
     def busy(self) -> bool:
         return any(t.running or t.outcome is None for t in self.tasks.values())
@@ -660,7 +668,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:  # noqa: N802
         if self.maybe_save():
-            self.cancel_tasks()
+            self.shutdown()
             if not (self.state.project.dirty or not self.undo_stack.isClean()):
                 recovery_path(self.state.project.path).unlink(missing_ok=True)
             event.accept()

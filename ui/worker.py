@@ -1,6 +1,6 @@
 """Run plain functions ``fn(progress=None, is_cancelled=None)`` off the UI thread.
 
-A :class:`Task` lives in the UI thread; its function runs in Qt's global thread pool.  The
+A :class:`Task` lives in the UI thread; its function runs in a worker thread.  The
 worker only calls the task's Qt signals (delivered to the UI thread as queued calls) and never
 touches a widget.  ``cancel()`` sets a flag the function polls through ``is_cancelled``
 (``ilp_gis.jobs.checkpoint`` raises :class:`~ilp_gis.errors.Cancelled`).
@@ -14,7 +14,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, Signal
 
 from ilp_gis.errors import Cancelled
 
@@ -70,17 +70,27 @@ class Task(QObject):
             self.done.emit()
 
 
-class _Runnable(QRunnable):
-    def __init__(self, task: Task) -> None:
-        super().__init__()
-        self.task = task
-        self.setAutoDelete(True)
-
-    def run(self) -> None:  # worker thread
-        self.task.run_here()
+_LIVE: dict[Task, threading.Thread] = {}  # tasks stay alive until their function returned
 
 
-def start(task: Task, pool: QThreadPool | None = None) -> Task:
-    """Queue ``task`` on the thread pool and return it."""
-    (pool or QThreadPool.globalInstance()).start(_Runnable(task))
+def start(task: Task) -> Task:
+    """Run ``task`` in its own (daemon) thread and return it.
+
+    A fresh Python thread per task, not Qt's thread pool: PROJ keeps per-thread caches keyed by
+    its context, and pool threads that get a new Python thread state per run crash there.
+    """
+    thread = threading.Thread(target=task.run_here, name=f"ilp-task-{task.label}", daemon=True)
+    _LIVE[task] = thread
+    task.done.connect(lambda: _LIVE.pop(task, None))
+    thread.start()
     return task
+
+
+def wait_all(timeout_s: float = 15.0) -> bool:
+    """Wait until every running task has returned (used when the app closes)."""
+    import time
+
+    end = time.monotonic() + timeout_s
+    for thread in list(_LIVE.values()):
+        thread.join(max(0.0, end - time.monotonic()))
+    return not any(t.is_alive() for t in _LIVE.values())

@@ -165,3 +165,46 @@ def state(tiny_project):
     st = AppState(tiny_project, analyze_fn=fake_analyze, load_result_fn=lambda p: None)
     st.set_result(fake_analyze(tiny_project))
     return st
+
+
+@pytest.fixture
+def isolated_settings(tmp_path, monkeypatch):
+    """QSettings and recovery copies under tmp_path, never in the user's profile."""
+    from PySide6.QtCore import QSettings
+
+    QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, str(tmp_path / "settings"))
+    import ui.main_window as mw
+
+    monkeypatch.setattr(mw, "recovery_dir", lambda: tmp_path / "recovery")
+    return tmp_path
+
+
+@pytest.fixture
+def shown_errors(monkeypatch):
+    """Error dialogs are recorded instead of shown (a modal dialog would block the test)."""
+    errors: list = []
+    monkeypatch.setattr("ui.app.show_error",
+                        lambda parent, exc, details=None: errors.append((exc, details)))
+    return errors
+
+
+@pytest.fixture
+def window(qtbot, state, isolated_settings, shown_errors):
+    from ui import app as qtapp
+    from ui.main_window import MainWindow
+
+    qtapp.install_translator(__import__("PySide6.QtWidgets", fromlist=["QApplication"])
+                             .QApplication.instance())
+    win = MainWindow(state, autosave_minutes=0)
+    win.resize(1200, 800)
+    win.show()
+    qtbot.waitExposed(win)
+    yield win
+    win.cancel_tasks()
+    qtbot.waitUntil(lambda: not any(t.running for t in win.tasks.values()), timeout=10000)
+    expected = getattr(win, "_expected_errors", 0)
+    win.state.project.dirty = False
+    win.undo_stack.setClean()
+    win.close()
+    win.deleteLater()
+    assert len(shown_errors) == expected, shown_errors
