@@ -13,7 +13,7 @@ from ilp_gis.errors import Cancelled
 from .conftest import fake_analyze
 
 
-def _wait_idle(qtbot, win, timeout=15000):
+def _wait_idle(qtbot, win, timeout=60000):
     qtbot.waitUntil(lambda: not win.busy() and not win.analysis_timer.isActive(), timeout=timeout)
 
 
@@ -209,7 +209,7 @@ def test_sample_loads_with_analysis(qtbot, sample_project_path, isolated_setting
     win = MainWindow(AppState(), autosave_minutes=0)
     win.show()
     win.open_path(sample_project_path)
-    qtbot.waitUntil(lambda: win.state.result is not None, timeout=30000)
+    qtbot.waitUntil(lambda: win.state.result is not None, timeout=120000)
     assert win.state.project.has("facilities")
     assert win.network_tree.tree.topLevelItemCount() > 0
     assert win.gaps_panel.model.rowCount() == len(win.state.result.gaps)
