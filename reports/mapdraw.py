@@ -277,6 +277,17 @@ def _lines(geom):
             yield from _lines(part)
 
 
+def _add_polyline(path, xy: np.ndarray, close: bool) -> None:
+    """Append a polyline to ``path`` quickly (f-string formatting instead of reportlab's
+    pure-Python number formatter, which dominates the time of large maps)."""
+    path.moveTo(float(xy[0, 0]), float(xy[0, 1]))
+    if len(xy) > 1:
+        rest = " ".join(f"{a:.2f} {b:.2f} l" for a, b in xy[1:].tolist())
+        path._code.append(rest + (" h" if close else ""))
+    elif close:
+        path.close()
+
+
 def _simplified(geoms, tf: Transform, tolerance_pt: float = 0.25):
     tol = tolerance_pt / tf.scale
     arr = np.asarray(geoms, dtype=object)
@@ -287,22 +298,25 @@ def _area_path(canv, geoms, tf: Transform, min_ring_pt: float = 0.6):
     """One path holding every ring of ``geoms`` (fill it even-odd: holes stay holes)."""
     path = canv.beginPath()
     n = 0
+    lo = np.array([np.inf, np.inf])
+    hi = np.array([-np.inf, -np.inf])
     for g in _simplified(geoms, tf):
         for ring in _rings(g):
             xy = tf.xy(np.asarray(ring.coords))
             if len(xy) < 3:
                 continue
-            span = xy.max(axis=0) - xy.min(axis=0)
+            rlo, rhi = xy.min(axis=0), xy.max(axis=0)
+            lo, hi = np.minimum(lo, rlo), np.maximum(hi, rhi)
+            span = rhi - rlo
             if span.max() < min_ring_pt:  # a speck smaller than the pen: a dot instead
                 cx, cy = xy.mean(axis=0)
                 path.rect(cx - 0.3, cy - 0.3, 0.6, 0.6)
                 n += 1
                 continue
-            path.moveTo(*xy[0])
-            for px, py in xy[1:]:
-                path.lineTo(px, py)
-            path.close()
+            _add_polyline(path, xy, True)
             n += 1
+    if n:
+        path.bbox = (float(lo[0]), float(lo[1]), float(hi[0] - lo[0]), float(hi[1] - lo[1]))
     return path, n
 
 
@@ -314,9 +328,7 @@ def _line_path(canv, geoms, tf: Transform):
             xy = tf.xy(np.asarray(line.coords))
             if len(xy) < 2:
                 continue
-            path.moveTo(*xy[0])
-            for px, py in xy[1:]:
-                path.lineTo(px, py)
+            _add_polyline(path, xy, False)
             n += 1
     return path, n
 
@@ -326,7 +338,16 @@ def _hatch(canv, path, pattern: str | None, colour: str, tf: Transform,
     """Fill the inside of ``path`` with a black-and-white-readable pattern."""
     if not pattern:
         return
-    x, y, w, h = tf.box
+    x, y, w, h = getattr(path, "bbox", None) or tf.box
+    fx, fy, fw, fh = tf.box  # never beyond the map frame
+    x0c, y0c = max(x, fx), max(y, fy)
+    x1c, y1c = min(x + w, fx + fw), min(y + h, fy + fh)
+    if x1c <= x0c or y1c <= y0c:
+        return
+    # snap to the frame's pattern grid so neighbouring areas' hatches line up
+    x = fx + math.floor((x0c - fx) / spacing) * spacing
+    y = fy + math.floor((y0c - fy) / spacing) * spacing
+    w, h = x1c - x, y1c - y
     canv.saveState()
     canv.clipPath(path, stroke=0, fill=0, fillMode=FILL_EVEN_ODD)
     canv.setStrokeColor(_col(colour))
@@ -359,17 +380,17 @@ def _hatch(canv, path, pattern: str | None, colour: str, tf: Transform,
             p.moveTo(t, y0)
             p.lineTo(t, y1)
             t += spacing
-    if pattern == "dots":
-        gy = y0
-        row = 0
-        while gy < y1:
-            gx = x0 + (spacing / 2 if row % 2 else 0)
-            while gx < x1:
-                p.circle(gx, gy, 0.45)
-                gx += spacing
-            gy += spacing
-            row += 1
-        canv.drawPath(p, stroke=0, fill=1)
+    if pattern == "dots":  # round-capped zero-length strokes: 2 operators per dot
+        ops = []
+        for row, gy in enumerate(np.arange(y0, y1, spacing)):
+            for gx in np.arange(x0 + (spacing / 2 if row % 2 else 0), x1, spacing):
+                ops.append(f"{gx:.2f} {gy:.2f} m {gx + 0.01:.2f} {gy:.2f} l")
+        if ops:
+            p.moveTo(x0, y0)
+            p._code.append(" ".join(ops))
+            canv.setLineCap(1)
+            canv.setLineWidth(0.95)
+            canv.drawPath(p, stroke=1, fill=0)
     else:
         canv.drawPath(p, stroke=1, fill=0)
     canv.restoreState()
@@ -824,9 +845,7 @@ def draw_graticule(canv, tf: Transform, crs: CRS, *, labels: bool = True,
 
 def _polyline(canv, xy: np.ndarray) -> None:
     p = canv.beginPath()
-    p.moveTo(*xy[0])
-    for px, py in xy[1:]:
-        p.lineTo(px, py)
+    _add_polyline(p, xy, False)
     canv.drawPath(p, stroke=1, fill=0)
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from reportlab import rl_config
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
@@ -28,6 +29,9 @@ _FONT_FILES = {
     FONT_ITALIC: ("DejaVuSansCondensed-Oblique.ttf", "VeraIt.ttf"),
 }
 _registered = False
+
+# Binary (Flate only) streams: ASCII85 makes files 25% larger and is slow in pure Python.
+rl_config.useA85 = 0
 
 # Colours of the page furniture (map colours come from layers.symbology).
 INK = colors.HexColor("#17202a")
