@@ -19,6 +19,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+import shapely.prepared
 from pyproj import CRS, Transformer
 from reportlab.lib import colors
 from reportlab.pdfgen.canvas import FILL_EVEN_ODD
@@ -184,27 +185,41 @@ def prepare_map_data(project, result, *, kecamatan: str | None = None) -> MapDat
 
     data = MapData(crs=crs, kabupaten=kab, kecamatan=kec, desa=desa, facilities=fac, edges=edges,
                    desa_gap=desa_gap, kecamatan_gap=kec_gap, facility_gap=fac_gap)
-    if kecamatan is not None:
-        data.full_kabupaten, data.full_kecamatan = kab, kec
-        data.focus = kecamatan
-        data.kecamatan = kec[kec["code"] == kecamatan] if "code" in kec else kec.iloc[0:0]
-        if "kecamatan_code" in desa:
-            data.desa = desa[desa["kecamatan_code"] == kecamatan]
-        if len(data.kecamatan):
-            area = data.kecamatan.geometry.union_all()
-        elif len(data.desa):
-            area = data.desa.geometry.union_all()
-        else:
-            area = None
-        if area is not None and len(fac):
-            data.facilities = fac[fac.geometry.intersects(area.buffer(50))]
-        if edges is not None and area is not None:
-            data.edges = edges[edges.geometry.intersects(area.buffer(50))]
-        data.desa_gap = {k: v for k, v in desa_gap.items() if k in set(data.desa.get("code", []))}
-        data.kecamatan_gap = {k: v for k, v in kec_gap.items() if k == kecamatan}
-        data.facility_gap = {k: v for k, v in fac_gap.items()
-                             if k in set(data.facilities.get("fac_id", []))}
-    return data
+    return data.subset(kecamatan) if kecamatan is not None else data
+
+
+def _subset(self: MapData, kecamatan: str) -> MapData:
+    """The same layers restricted to one kecamatan (an atlas page); reuses the projected data."""
+    kab, kec, desa, fac, edges = (self.kabupaten, self.kecamatan, self.desa, self.facilities,
+                                  self.edges)
+    sub_kec = kec[kec["code"] == kecamatan] if "code" in kec else kec.iloc[0:0]
+    sub_desa = desa[desa["kecamatan_code"] == kecamatan] if "kecamatan_code" in desa else desa
+    if len(sub_kec):
+        area = sub_kec.geometry.union_all()
+    elif len(sub_desa):
+        area = sub_desa.geometry.union_all()
+    else:
+        area = None
+    sub_fac = fac
+    sub_edges = edges
+    if area is not None:
+        grown = shapely.prepared.prep(area.buffer(50))
+        if len(fac):
+            sub_fac = fac[[grown.intersects(g) for g in fac.geometry.values]]
+        if edges is not None and len(edges):
+            sub_edges = edges[[grown.intersects(g) for g in edges.geometry.values]]
+    desa_codes = set(sub_desa["code"]) if "code" in sub_desa else set()
+    fac_ids = set(sub_fac["fac_id"]) if "fac_id" in sub_fac else set()
+    return MapData(
+        crs=self.crs, kabupaten=kab, kecamatan=sub_kec, desa=sub_desa, facilities=sub_fac,
+        edges=sub_edges,
+        desa_gap={k: v for k, v in self.desa_gap.items() if k in desa_codes},
+        kecamatan_gap={k: v for k, v in self.kecamatan_gap.items() if k == kecamatan},
+        facility_gap={k: v for k, v in self.facility_gap.items() if k in fac_ids},
+        focus=kecamatan, full_kabupaten=kab, full_kecamatan=kec)
+
+
+MapData.subset = _subset  # type: ignore[attr-defined]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -289,8 +304,18 @@ def _add_polyline(path, xy: np.ndarray, close: bool) -> None:
 
 
 def _simplified(geoms, tf: Transform, tolerance_pt: float = 0.25):
+    """Geometries cut to the map frame (plus a margin, so cut edges stay out of sight) and
+    simplified to a fraction of a printed point."""
     tol = tolerance_pt / tf.scale
     arr = np.asarray(geoms, dtype=object)
+    x0, y0, x1, y1 = tf.world_box
+    mx, my = (x1 - x0) * 0.02 + 4 * tol, (y1 - y0) * 0.02 + 4 * tol
+    b = shapely.bounds(arr)
+    inside = (b[:, 0] >= x0 - mx) & (b[:, 1] >= y0 - my) & (b[:, 2] <= x1 + mx) & \
+        (b[:, 3] <= y1 + my)
+    if not inside.all():
+        arr = arr.copy()
+        arr[~inside] = shapely.clip_by_rect(arr[~inside], x0 - mx, y0 - my, x1 + mx, y1 + my)
     return shapely.simplify(arr, tol, preserve_topology=True)
 
 
@@ -356,30 +381,19 @@ def _hatch(canv, path, pattern: str | None, colour: str, tf: Transform,
     x0, y0, x1, y1 = x, y, x + w, y + h
     size = max(w, h)
     p = canv.beginPath()
+    segs: list[tuple[float, float, float, float]] = []
+    step = spacing * 1.4142
     if pattern in ("diagonal", "cross"):
-        t = -size
-        while t < size:
-            p.moveTo(x0 + t, y0)
-            p.lineTo(x0 + t + size, y0 + size)
-            t += spacing * 1.4142
+        segs += [(x0 + t, y0, x0 + t + size, y0 + size) for t in np.arange(-size, size, step)]
     if pattern in ("backdiagonal", "cross"):
-        t = 0.0
-        while t < 2 * size:
-            p.moveTo(x0 + t, y0)
-            p.lineTo(x0 + t - size, y0 + size)
-            t += spacing * 1.4142
+        segs += [(x0 + t, y0, x0 + t - size, y0 + size) for t in np.arange(0.0, 2 * size, step)]
     if pattern == "horizontal":
-        t = y0
-        while t < y1:
-            p.moveTo(x0, t)
-            p.lineTo(x1, t)
-            t += spacing
+        segs += [(x0, t, x1, t) for t in np.arange(y0, y1, spacing)]
     if pattern == "vertical":
-        t = x0
-        while t < x1:
-            p.moveTo(t, y0)
-            p.lineTo(t, y1)
-            t += spacing
+        segs += [(t, y0, t, y1) for t in np.arange(x0, x1, spacing)]
+    if segs:
+        p.moveTo(float(segs[0][0]), float(segs[0][1]))
+        p._code.append(" ".join(f"{a:.2f} {b:.2f} m {c:.2f} {d:.2f} l" for a, b, c, d in segs))
     if pattern == "dots":  # round-capped zero-length strokes: 2 operators per dot
         ops = []
         for row, gy in enumerate(np.arange(y0, y1, spacing)):
@@ -890,15 +904,19 @@ def draw_scalebar(canv, x: float, y: float, max_width: float, tf: Transform,
         canv.rect(x + i * seg, y, seg, 3.5, stroke=1, fill=1)
     canv.setFont(FONT, font_size)
     canv.setFillColor(INK)
-    dec = 0 if km >= 1 else 2
     canv.drawCentredString(x, y + 5.5, "0")
-    canv.drawCentredString(x + width / 2, y + 5.5, format_number(km / 2, dec if km / 2 < 1 else
-                                                                 (0 if (km / 2).is_integer()
-                                                                  else 1)))
-    canv.drawCentredString(x + width, y + 5.5, format_number(km, dec))
+    canv.drawCentredString(x + width / 2, y + 5.5, _km_text(km / 2))
+    canv.drawCentredString(x + width, y + 5.5, _km_text(km))
     canv.drawString(x + width + 4, y, tr("map.scale_km"))
     canv.restoreState()
     return width
+
+
+def _km_text(km: float) -> str:
+    for dec in (0, 1, 2, 3):
+        if abs(round(km, dec) - km) < 1e-9:
+            return format_number(km, dec)
+    return format_number(km, 3)
 
 
 def true_north_angle(tf: Transform, crs: CRS) -> float:
@@ -1141,10 +1159,19 @@ class MapFlowable(Flowable):
         canv = self.canv
         lw = self.legend_width if self.legend else 0
         mw = self.width - lw - (12 if lw else 0) - 12
-        mh = self.height - 14
+        mh = self.height - 26
         tf = draw_map(canv, 10, 12, mw, mh, self.data, self.opts)
-        draw_scalebar(canv, 14, 16, mw * 0.28, tf)
-        draw_north_arrow(canv, 10 + mw - 14, 12 + mh - 20, 20,
+        sbw = scale_length_km(tf, mw * 0.28) * 1000 * tf.scale
+        canv.saveState()
+        canv.setFillColor(colors.Color(1, 1, 1, alpha=0.85))
+        canv.rect(13, 15, sbw + 26, 17, stroke=0, fill=1)
+        canv.restoreState()
+        draw_scalebar(canv, 17, 18, mw * 0.28, tf)
+        canv.saveState()
+        canv.setFillColor(colors.Color(1, 1, 1, alpha=0.85))
+        canv.rect(10 + mw - 27, 12 + mh - 34, 24, 31, stroke=0, fill=1)
+        canv.restoreState()
+        draw_north_arrow(canv, 10 + mw - 15, 12 + mh - 20, 20,
                          true_north_angle(tf, self.data.crs))
         if lw:
             draw_legend(canv, self.width - lw, self.height - 4, lw, self.data,

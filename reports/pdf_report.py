@@ -110,7 +110,7 @@ register({
     "report.chart.pop_pkm": ("Penduduk ≤ jarak Puskesmas", "People ≤ Puskesmas distance"),
     "report.chart.coe": ("COE memenuhi", "COE meeting"),
     # map page
-    "report.h.map": ("Peta kesenjangan Kabupaten", "District gap map"),
+    "report.h.map": ("Peta kesenjangan", "Gap map"),
     "report.map_note": (
         "Arsiran dan warna mengikuti simbologi yang sama dengan layar dan peta web; desa diberi "
         "warna kesenjangan terberat. Label desa yang tidak muat tidak ditampilkan.",
@@ -254,6 +254,7 @@ def build_report(project, result=None, path=None, *, kind: str = "plan", paper: 
                 _build_document(ctx, tmp, prog, is_cancelled)
             else:
                 _build_sheets(ctx, tmp, prog, is_cancelled)
+            os.chmod(tmp, 0o644)
             os.replace(tmp, path)
         except OSError as exc:
             tmp.unlink(missing_ok=True)
@@ -315,6 +316,13 @@ class _Context:
             gaps = gaps[gaps["kecamatan_code"] == kec_code]
         self.desa = desa
         self.gaps = gaps
+        self._map_data = None
+
+    def map_data(self, kecamatan: str | None = None):
+        """Map layers projected once, then cut per kecamatan."""
+        if self._map_data is None:
+            self._map_data = mapdraw.prepare_map_data(self.project, self.result)
+        return self._map_data.subset(kecamatan) if kecamatan else self._map_data
 
     @property
     def source_text(self) -> str:
@@ -693,10 +701,10 @@ def _chart(shares: dict, width: float) -> Drawing:
 
 
 def _map_page(ctx: _Context, st) -> list:
-    data = mapdraw.prepare_map_data(ctx.project, ctx.result, kecamatan=ctx.kec_code)
+    data = ctx.map_data(ctx.kec_code)
     lw, lh = landscape(ctx.pagesize)
     fw, fh = lw - 36 * mm, lh - 34 * mm
-    title = Paragraph(esc(tr("report.h.map") + " " + ctx.place), st.h1)
+    title = Paragraph(esc(tr("report.h.map") + " — " + ctx.place), st.h1)
     note = Paragraph(esc(tr("report.map_note")), st.note)
     mh = fh - 19 * 1.0 - 14 - 22
     unit = ctx.pagesize[0] / A4[0]
@@ -785,7 +793,7 @@ def _kecamatan_section(ctx: _Context, st, width: float, code: str) -> list:
               needed=float(desa["posyandu_needed"].sum(min_count=1))
               if len(desa) else float("nan"), gaps=gaps_n)
     _ = krow
-    data = mapdraw.prepare_map_data(ctx.project, ctx.result, kecamatan=code)
+    data = ctx.map_data(code)
     fig = mapdraw.MapFlowable(data, width, min(0.9 * width, 300), opts=mapdraw.MapOptions(
         label_size=5.5, edges=True), legend_width=118)
     rows = _desa_rows(ctx, st, desa)
@@ -1102,7 +1110,7 @@ def _build_sheets(ctx: _Context, target: Path, progress, is_cancelled) -> None:
         checkpoint(progress, is_cancelled, i / len(sheets),
                    tr("report.progress.kecamatan", name=ctx.kec_names.get(code, code))
                    if code else tr("report.progress.build"))
-        data = mapdraw.prepare_map_data(ctx.project, ctx.result, kecamatan=code)
+        data = ctx.map_data(code)
         subtitle = ctx.project.title if code is None else \
             f"{tr('area.kecamatan')} {ctx.kec_names.get(code, code)} — {ctx.project.title}"
         text = mapdraw.SheetText(

@@ -135,7 +135,7 @@ def table_style(header_rows: int = 1, *, zebra: bool = True, numeric_from: int |
         ("RIGHTPADDING", (0, 0), (-1, -1), 3),
     ]
     if numeric_from is not None:
-        cmds.append(("ALIGN", (numeric_from, header_rows), (-1, -1), "RIGHT"))
+        cmds.append(("ALIGN", (numeric_from, 0), (-1, -1), "RIGHT"))
     if zebra:
         for r in range(header_rows + 1, n_rows, 2):
             cmds.append(("BACKGROUND", (0, r), (-1, r), ZEBRA))
