@@ -270,7 +270,7 @@ def resolve_kecamatan(project, result, name: str | None) -> str | None:
     """The kecamatan code for ``name`` (a name or a code, any case), or None for all."""
     if name is None or str(name).strip() == "":
         return None
-    table = _kecamatan_names(project, result)
+    table = kecamatan_names(project, result)
     want = str(name).strip().lower()
     for code, kname in table.items():
         if want == str(code).lower() or want == str(kname).strip().lower():
@@ -279,7 +279,7 @@ def resolve_kecamatan(project, result, name: str | None) -> str | None:
                         known=", ".join(sorted(str(v) for v in table.values()))))
 
 
-def _kecamatan_names(project, result) -> dict[str, str]:
+def kecamatan_names(project, result) -> dict[str, str]:
     names: dict[str, str] = {}
     kec = project.kecamatan
     if len(kec):
@@ -304,7 +304,7 @@ class _Context:
         self.kec_code = kec_code
         self.author = author
         self.date = date
-        self.kec_names = _kecamatan_names(project, result)
+        self.kec_names = kecamatan_names(project, result)
         self.title = tr(f"report.title.{kind}")
         self.place = project.title
         if kec_code:
@@ -859,10 +859,10 @@ def _kabupaten_table(ctx: _Context, st, width: float) -> list:
     return [PageBreak(), Paragraph(esc(tr("report.h.kabupaten_table")), st.h1), t]
 
 
-def network_rows(ctx: _Context) -> list[dict]:
+def network_rows(result, kec_names: dict, kec_code: str | None = None) -> list[dict]:
     """One row per Puskesmas: its Pustu and Posyandu counts and problems."""
-    g = ctx.result.graph
-    probs = ctx.result.network_problems
+    g = result.graph
+    probs = result.network_problems
     prob_ids: dict[str, int] = {}
     if probs is not None and len(probs) and "fac_ids" in probs:
         for ids in probs["fac_ids"]:
@@ -874,7 +874,7 @@ def network_rows(ctx: _Context) -> list[dict]:
     for node, attrs in g.nodes(data=True):
         if attrs.get("type") != "puskesmas":
             continue
-        if ctx.kec_code and attrs.get("kecamatan_code") != ctx.kec_code:
+        if kec_code and attrs.get("kecamatan_code") != kec_code:
             continue
         pustu = [c for c in g.successors(node) if g.nodes[c].get("type") == "pustu"]
         direct = [c for c in g.successors(node) if g.nodes[c].get("type") == "posyandu"]
@@ -883,7 +883,7 @@ def network_rows(ctx: _Context) -> list[dict]:
             posy |= {c for c in g.successors(p) if g.nodes[c].get("type") == "posyandu"}
         subtree = {node, *pustu, *posy}
         rows.append({"fac_id": node, "name": attrs.get("name") or node,
-                     "kecamatan": ctx.kec_names.get(attrs.get("kecamatan_code"), "–"),
+                     "kecamatan": kec_names.get(attrs.get("kecamatan_code"), "–"),
                      "pustu": len(pustu), "posyandu": len(posy), "direct": len(direct),
                      "problems": sum(prob_ids.get(f, 0) for f in subtree)})
     rows.sort(key=lambda r: (str(r["kecamatan"]), str(r["name"])))
@@ -906,7 +906,7 @@ def _split_ids(ids) -> list[str]:
 
 def _network(ctx: _Context, st, width: float) -> list:
     out: list = [PageBreak(), Paragraph(esc(tr("report.h.network")), st.h1)]
-    rows_data = network_rows(ctx)
+    rows_data = network_rows(ctx.result, ctx.kec_names, ctx.kec_code)
     if not rows_data:
         out.append(Paragraph(esc(tr("report.no_network")), st.body))
     else:
