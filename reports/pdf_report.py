@@ -502,7 +502,20 @@ def _build_document(ctx: _Context, target: Path, progress, is_cancelled) -> None
             checkpoint(progress, is_cancelled, 0.45 + 0.55 * min(1.0, value / est["n"]))
 
     doc.setProgressCallBack(cb)
-    doc.build(story)
+    doc.build(story, canvasmaker=_canvas_maker(ctx))
+
+
+def _canvas_maker(ctx: _Context):
+    """Canvases that start in the embedded font (no unembedded Helvetica in the PDF)."""
+    lang = "id" if normalize_language(None) == "id" else "en"
+
+    def make(*args, **kw):
+        kw["initialFontName"] = kw.get("initialFontName") or FONT
+        kw["initialFontSize"] = kw.get("initialFontSize") or 10
+        kw.setdefault("lang", lang)
+        return Canvas(*args, **kw)
+
+    return make
 
 
 def _cover(ctx: _Context, st) -> list:
@@ -518,6 +531,7 @@ def _cover(ctx: _Context, st) -> list:
                                    else "DATA FIKTIF / FICTIONAL DATA", st.banner)]],
                        colWidths=[120 * mm])
         banner.setStyle([("BACKGROUND", (0, 0), (-1, -1), BANNER),
+                         ("FONTNAME", (0, 0), (-1, -1), FONT),
                          ("TOPPADDING", (0, 0), (-1, -1), 6),
                          ("BOTTOMPADDING", (0, 0), (-1, -1), 8)])
         out += [Spacer(1, 8 * mm), banner,
@@ -623,7 +637,7 @@ def _figures(ctx: _Context, st, width: float) -> list:
             cell.append(Paragraph(esc(extra), st.kpi_label))
         cells.append(cell)
     grid = Table([cells[0:3], cells[3:6], cells[6:9]], colWidths=[width / 3] * 3)
-    grid.setStyle([("BOX", (0, 0), (-1, -1), 0.5, RULE), ("INNERGRID", (0, 0), (-1, -1), 0.5,
+    grid.setStyle([("FONTNAME", (0, 0), (-1, -1), FONT), ("BOX", (0, 0), (-1, -1), 0.5, RULE), ("INNERGRID", (0, 0), (-1, -1), 0.5,
                                                           RULE),
                    ("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("TOPPADDING", (0, 0), (-1, -1), 6),
                    ("BOTTOMPADDING", (0, 0), (-1, -1), 6)])
@@ -1094,8 +1108,7 @@ def _appendix(ctx: _Context, st, width: float) -> list:
 def _build_sheets(ctx: _Context, target: Path, progress, is_cancelled) -> None:
     register_fonts()
     pagesize = landscape(ctx.pagesize)
-    canv = Canvas(str(target), pagesize=pagesize, invariant=1,
-                  pageCompression=1)
+    canv = _canvas_maker(ctx)(str(target), pagesize=pagesize, invariant=1, pageCompression=1)
     canv.setTitle(f"{ctx.title} — {ctx.place}")
     canv.setAuthor(ctx.author or "ILP-GIS")
     canv.setCreator("ILP-GIS")

@@ -62,6 +62,10 @@ def register_fonts() -> None:
         pdfmetrics.registerFont(TTFont(name, str(_font_path(own, fallback))))
     pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD, italic=FONT_ITALIC,
                                   boldItalic=FONT_BOLD)
+    # charts (reportlab.graphics) start from this state: keep every glyph in embedded fonts
+    from reportlab.graphics import shapes
+
+    shapes.STATE_DEFAULTS["fontName"] = FONT
     _registered = True
 
 
