@@ -278,3 +278,32 @@ def make_result(project: Project) -> AnalysisResult:
     }
     return AnalysisResult(desa=out, kecamatan=kecamatan, gaps=gaps_gdf, graph=g, edges=edges_gdf,
                           network_problems=netp, summary=summary, coe=coe)
+
+
+def malang_project(root) -> Project:
+    """The real Kabupaten Malang boundaries and Puskesmas as a Project (no Pustu, Posyandu,
+    roads or desa population exist in that public data)."""
+    from pathlib import Path
+
+    root = Path(root)
+    kab = gpd.read_file(root / "kabupaten.gpkg").rename(columns={"kode": "code", "nama": "name"})
+    kec = gpd.read_file(root / "kecamatan.gpkg").rename(columns={"kode": "code", "nama": "name"})
+    desa = gpd.read_file(root / "desa.gpkg").rename(columns={
+        "kode": "code", "nama": "name", "jenis": "kind", "kode_kec": "kecamatan_code",
+        "nama_kec": "kecamatan_name"})
+    pk = gpd.read_file(root / "puskesmas.gpkg")
+    fac = gpd.GeoDataFrame({"fac_id": pk["kode_faskes"], "name": pk["nama_faskes"],
+                            "type": "puskesmas", "nurses": pk["perawat"],
+                            "midwives": pk["bidan"]}, geometry=pk.geometry, crs=pk.crs)
+    joined = gpd.sjoin(fac, desa[["code", "kecamatan_code", "geometry"]], how="left",
+                       predicate="within")
+    joined = joined[~joined.index.duplicated()]
+    fac["desa_code"] = joined["code"]
+    fac["kecamatan_code"] = joined["kecamatan_code"]
+    return Project(layers={
+        "kabupaten": kab[["code", "name", "geometry"]],
+        "kecamatan": kec[["code", "name", "geometry"]],
+        "desa": desa[["code", "name", "kind", "kecamatan_code", "kecamatan_name", "geometry"]],
+        "facilities": fac,
+    }, meta={"sources_json": '[{"role": "batas wilayah", "file": "wilayah_boundaries", '
+                             '"date": "2026-08-20"}]'})
