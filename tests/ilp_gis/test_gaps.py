@@ -12,8 +12,14 @@ from ilp_gis.analysis import analyze
 from ilp_gis.gaps import GAP_KINDS
 from ilp_gis.i18n import language
 from ilp_gis.rules import default_rules
-from tests.ilp_gis.micro import (desa_rows, facilities_frame, facility_rows, frame, line,
-                                 make_project)
+from tests.ilp_gis.micro import (
+    desa_rows,
+    facilities_frame,
+    facility_rows,
+    frame,
+    line,
+    make_project,
+)
 
 COE = ["coe_infrastruktur", "coe_kebijakan", "coe_sdm", "coe_bahan_alat", "coe_model_pelayanan"]
 
