@@ -671,9 +671,9 @@ def _figures(ctx: _Context, st, width: float) -> list:
 
 
 def _problem_label(kind) -> str:
-    key = f"network.problem.{kind}"
     from ilp_gis.i18n import has
 
+    key = f"network.kind.{kind}"
     return tr(key) if has(key) else str(kind).replace("_", " ")
 
 

@@ -23,6 +23,12 @@ register({
 
 def stored_result(project) -> AnalysisResult | None:
     """The analysis stored in the project tables (``result_*``), or None when there is none."""
+    try:
+        from ilp_gis.analysis import load_result
+    except ImportError:
+        load_result = None
+    if load_result is not None:
+        return load_result(project)
     tables = project.tables
     if RESULT_TABLES["desa"] not in tables:
         return None

@@ -9,14 +9,12 @@ from ui import cli
 
 @pytest.fixture
 def saved_project(tiny, tmp_path):
-    from ilp_gis.results import META_SUMMARY, RESULT_TABLES
+    from ilp_gis.analysis import store_result
     from layers.project_file import save_project
 
     project, result = tiny
     p = project.copy()
-    for key, name in RESULT_TABLES.items():
-        p.set_table(name, getattr(result, key))
-    p.set_meta_json(META_SUMMARY, result.summary)
+    store_result(p, result)
     return save_project(p, tmp_path / "proyek.gpkg")
 
 

@@ -210,14 +210,12 @@ def test_progress_and_cancel(tiny, tmp_path):
 
 
 def test_report_from_a_saved_project_uses_the_stored_analysis(tiny, tmp_path):
-    from ilp_gis.results import META_SUMMARY, RESULT_TABLES
+    from ilp_gis.analysis import store_result
     from layers.project_file import open_project, save_project
 
     project, result = tiny
     p = project.copy()
-    for key, name in RESULT_TABLES.items():
-        p.set_table(name, getattr(result, key))
-    p.set_meta_json(META_SUMMARY, result.summary)
+    store_result(p, result)
     opened = open_project(save_project(p, tmp_path / "proyek.gpkg"))
     path = build_report(opened, None, tmp_path / "dari_berkas.pdf", date=DATE)
     text = pdf_text(path)
