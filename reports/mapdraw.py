@@ -55,6 +55,10 @@ register({
     "map.author": ("Disusun oleh: {author}", "Prepared by: {author}"),
     "map.author_blank": ("Disusun oleh: ______________________",
                          "Prepared by: ______________________"),
+    "map.posyandu_hidden": ("Posyandu tidak digambar pada peta ini (terlalu banyak untuk "
+                            "skala ini); lihat peta per kecamatan.",
+                            "Posyandu are not drawn on this map (too many at this scale); see "
+                            "the kecamatan maps."),
     "map.no_data": ("Tidak ada batas wilayah untuk digambar.", "No boundaries to draw."),
     "map.labels_skipped": ("{n} label desa tidak ditampilkan (tidak muat).",
                            "{n} desa labels not shown (no room)."),
@@ -480,7 +484,7 @@ def draw_symbol(canv, x: float, y: float, style: sym.PointStyle, size: float | N
 def facility_style(row) -> sym.PointStyle:
     ftype = str(row.get("type") or "")
     prec = row.get("precursor")
-    if ftype == "pustu" and prec is True:
+    if ftype == "pustu" and prec is not None and not pd.isna(prec) and bool(prec):
         return sym.PRECURSOR_STYLE
     return sym.FACILITY_STYLES.get(ftype, sym.PROBLEM_FACILITY_STYLE)
 
@@ -519,7 +523,8 @@ class LabelPlacer:
             self.grid.setdefault(c, []).append(box)
 
     def place(self, text: str, x: float, y: float, font: str, size: float,
-              offsets=((0, 0), (0, 1), (0, -1), (1, 0), (-1, 0))) -> tuple[float, float] | None:
+              offsets=((0, 0), (0, 1), (0, -1), (1, 0), (-1, 0), (1, 1), (-1, 1), (1, -1),
+                       (-1, -1), (0, 2), (0, -2))) -> tuple[float, float] | None:
         """Lower-left corner of the first candidate position that is free, else None."""
         from reportlab.pdfbase.pdfmetrics import stringWidth
 
@@ -567,7 +572,8 @@ class MapOptions:
     graticule: bool = True
     edges: bool = False
     facilities: bool = True
-    posyandu: bool = True
+    posyandu: bool | None = None  # None: drawn unless there are more than max_posyandu
+    max_posyandu: int = 400
     label_size: float = 5.5
     grid_font: float = 5.5
     symbol_scale: float = 1.0
@@ -677,6 +683,12 @@ def draw_map(canv, x: float, y: float, w: float, h: float, data: MapData,
                 canv.restoreState()
 
     placer = LabelPlacer((x, y, w, h))
+    show_posyandu = opts.posyandu
+    if show_posyandu is None:
+        n_pos = int((data.facilities["type"] == "posyandu").sum()) \
+            if "type" in data.facilities else 0
+        show_posyandu = n_pos <= opts.max_posyandu
+    tf.posyandu_shown = show_posyandu  # type: ignore[attr-defined]
     # facilities: Posyandu first (smallest, underneath), Puskesmas last (on top)
     if opts.facilities and len(data.facilities):
         fac = data.facilities
@@ -691,17 +703,16 @@ def draw_map(canv, x: float, y: float, w: float, h: float, data: MapData,
             if not (x <= px <= x + w and y <= py <= y + h):
                 continue
             style = facility_style(row)
-            if style is sym.FACILITY_STYLES["posyandu"] and not opts.posyandu:
+            if style is sym.FACILITY_STYLES["posyandu"] and not show_posyandu:
                 continue
             size = style.size * opts.symbol_scale
             kind = data.facility_gap.get(fid) if fid else None
-            if kind:
-                gs = sym.GAP_STYLES[kind]
+            if kind and (show_posyandu or style is not sym.FACILITY_STYLES["posyandu"]):
+                gs = sym.GAP_STYLES[kind]  # a ring in the gap's colour around the symbol
                 canv.saveState()
                 canv.setStrokeColor(_col(gs.stroke))
-                canv.setFillColor(_col(gs.fill, 0.55))
-                canv.setLineWidth(1.0)
-                canv.circle(px, py, size * 0.95, stroke=1, fill=1)
+                canv.setLineWidth(1.1 * opts.symbol_scale)
+                canv.circle(px, py, size * 0.5 + 2.0 * opts.symbol_scale, stroke=1, fill=0)
                 canv.restoreState()
             draw_symbol(canv, px, py, style, size)
             r = size / 2 + 0.5
@@ -961,10 +972,13 @@ def draw_north_arrow(canv, x: float, y: float, size: float, angle: float = 0.0) 
 # --------------------------------------------------------------------------------------------------
 # Legend and inset
 # --------------------------------------------------------------------------------------------------
-def legend_items(data: MapData, *, edges: bool = False) -> list[tuple[str, str, object]]:
+def legend_items(data: MapData, *, edges: bool = False,
+                 posyandu: bool = True) -> list[tuple[str, str, object]]:
     """(section, label, style) rows generated from the symbology for what the map shows."""
     items: list[tuple[str, str, object]] = []
     types = set(data.facilities["type"].dropna()) if "type" in data.facilities else set()
+    if not posyandu:
+        types.discard("posyandu")
     has_prec = "precursor" in data.facilities and bool(
         data.facilities["precursor"].fillna(False).astype(bool).any())
     for key in ("puskesmas", "pustu", "posyandu"):
@@ -993,10 +1007,14 @@ def legend_items(data: MapData, *, edges: bool = False) -> list[tuple[str, str, 
 
 
 def draw_legend(canv, x: float, top: float, width: float, data: MapData, *,
-                font_size: float = 7.0, edges: bool = False, title: bool = True) -> float:
+                font_size: float = 7.0, edges: bool = False, title: bool = True,
+                posyandu: bool = True) -> float:
     """Draw the legend downwards from ``top``; returns the height used."""
     register_fonts()
-    items = legend_items(data, edges=edges)
+    items = legend_items(data, edges=edges, posyandu=posyandu)
+    hidden_note = None if posyandu or not (
+        "type" in data.facilities and (data.facilities["type"] == "posyandu").any()) \
+        else tr("map.posyandu_hidden")
     row_h = font_size * 1.75
     sw = font_size * 2.4  # swatch width
     yy = top
@@ -1019,29 +1037,24 @@ def draw_legend(canv, x: float, top: float, width: float, data: MapData, *,
             canv.drawString(x, yy, tr("map.gaps") if sec == "gaps" else tr("map.network"))
             yy -= font_size * 0.3
         section = sec
-        yy -= row_h
-        cy = yy + row_h * 0.35
+        avail = width - sw - 6
+        lines = _split(canv, avail, label, FONT, font_size)
+        lead = font_size * 1.15
+        h = max(row_h, len(lines) * lead + font_size * 0.6)
+        yy -= h
+        cy = yy + h / 2
         _legend_swatch(canv, x, cy, sw, row_h * 0.75, style)
         canv.setFont(FONT, font_size)
         canv.setFillColor(INK)
-        # wrap long labels on two lines
-        avail = width - sw - 6
-        words = label.split()
-        lines, cur = [], ""
-        for wd in words:
-            trial = (cur + " " + wd).strip()
-            if stringWidth(trial, FONT, font_size) > avail and cur:
-                lines.append(cur)
-                cur = wd
-            else:
-                cur = trial
-        lines.append(cur)
-        if len(lines) > 1:
-            canv.drawString(x + sw + 5, cy + font_size * 0.1, lines[0])
-            canv.drawString(x + sw + 5, cy - font_size * 1.0, " ".join(lines[1:]))
-            yy -= font_size * 0.9
-        else:
-            canv.drawString(x + sw + 5, cy - font_size * 0.35, lines[0])
+        first = cy + (len(lines) - 1) * lead / 2 - font_size * 0.35
+        for i, line in enumerate(lines):
+            canv.drawString(x + sw + 5, first - i * lead, line)
+    if hidden_note:
+        for line in _split(canv, width, hidden_note, FONT_ITALIC, font_size * 0.9):
+            yy -= font_size * 1.1
+            canv.setFont(FONT_ITALIC, font_size * 0.9)
+            canv.setFillColor(MUTED)
+            canv.drawString(x, yy, line)
     canv.restoreState()
     return top - yy
 
@@ -1070,10 +1083,10 @@ def _legend_swatch(canv, x: float, cy: float, w: float, h: float, style) -> None
                 canv.setDash(list(dash), 0)
             canv.line(x, cy, x + w, cy)
         else:  # facility ring
-            canv.setStrokeColor(INK)
-            canv.setFillColor(colors.HexColor("#f5b7b1"))
-            canv.circle(x + w / 2, cy, h * 0.48, stroke=1, fill=1)
-            draw_symbol(canv, x + w / 2, cy, sym.FACILITY_STYLES["pustu"], h * 0.55)
+            draw_symbol(canv, x + w / 2, cy, sym.FACILITY_STYLES["pustu"], h * 0.6)
+            canv.setStrokeColor(_col(sym.GAP_STYLES["understaffed_pustu"].stroke))
+            canv.setLineWidth(1.1)
+            canv.circle(x + w / 2, cy, h * 0.3 + 2.0, stroke=1, fill=0)
         canv.restoreState()
         return
     tf = Transform(0, 0, 1, 0, 0, (x, cy - h / 2, w, h))
@@ -1175,7 +1188,8 @@ class MapFlowable(Flowable):
                          true_north_angle(tf, self.data.crs))
         if lw:
             draw_legend(canv, self.width - lw, self.height - 4, lw, self.data,
-                        font_size=6.5, edges=self.opts.edges)
+                        font_size=6.5, edges=self.opts.edges,
+                        posyandu=getattr(tf, "posyandu_shown", True))
 
 
 # --------------------------------------------------------------------------------------------------
@@ -1206,7 +1220,7 @@ def draw_sheet(canv, pagesize: tuple[float, float], data: MapData, text: SheetTe
     mw = pw - 2 * m - panel - 20 * unit
     mh = ph - 2 * m - 16 * unit
     opts = opts or MapOptions(label_size=5.2 * unit, symbol_scale=min(1.3, unit),
-                              grid_font=5.5 * unit)
+                              grid_font=5.5 * unit, max_posyandu=int(500 * unit * unit))
     if not (len(data.desa) or len(data.kabupaten) or len(data.kecamatan)):
         canv.setFont(FONT, 12 * unit)
         canv.drawString(mx, ph / 2, tr("map.no_data"))
@@ -1254,7 +1268,8 @@ def draw_sheet(canv, pagesize: tuple[float, float], data: MapData, text: SheetTe
     canv.setLineWidth(0.5)
     canv.line(ix, yy - 4 * unit, ix + iw, yy - 4 * unit)
     yy -= 8 * unit
-    used = draw_legend(canv, ix, yy, iw, data, font_size=6.6 * unit, edges=opts.edges)
+    used = draw_legend(canv, ix, yy, iw, data, font_size=6.6 * unit, edges=opts.edges,
+                       posyandu=getattr(tf, "posyandu_shown", True))
     yy -= used + 6 * unit
     # inset and the footer block at the bottom of the panel
     foot_lines = [tr("map.date", date=format_date(text.date) if hasattr(text.date, "year")

@@ -118,10 +118,13 @@ register({
         "shows its most severe gap. Desa labels that do not fit are left out."),
     # gap table
     "report.h.gaps": ("Kesenjangan menurut prioritas", "Gaps by priority"),
-    "report.gaps_intro": ("{n} kesenjangan; peringkat 1 = paling mendesak.",
-                          "{n} gaps; rank 1 = most urgent."),
-    "report.gaps_top": ("Ditampilkan {shown} kesenjangan teratas dari {n}.",
-                        "Showing the top {shown} of {n} gaps."),
+    "report.gaps_intro": (
+        "{n} kesenjangan di {places} desa/kecamatan; peringkat 1 = paling mendesak. Rincian "
+        "nilai dan target tiap kesenjangan ada di tabel XLSX (ilp-gis tables).",
+        "{n} gaps in {places} desa/kecamatan; rank 1 = most urgent. The value and target of "
+        "each gap are in the XLSX tables (ilp-gis tables)."),
+    "report.gaps_top": ("Ditampilkan {shown} desa/kecamatan teratas dari {n}.",
+                        "Showing the top {shown} of {n} desa/kecamatan."),
     "report.no_gaps": ("Tidak ada kesenjangan.", "No gaps."),
     "report.col.rank": ("Prio.", "Rank"),
     "report.col.desa": ("Desa/Kelurahan", "Desa"),
@@ -334,15 +337,18 @@ def _sources(project) -> list[str]:
     raw = project.meta_json(META_SOURCES, None)
     out: list[str] = []
     if isinstance(raw, dict):
-        raw = [dict(v, role=k) if isinstance(v, dict) else {"role": k, "file": v}
-               for k, v in raw.items()]
+        if raw and all(isinstance(v, dict) for v in raw.values()):  # {role: {file, date}}
+            raw = [dict(v, role=k) for k, v in raw.items()]
+        else:  # facts about how the data was made (e.g. the sample generator)
+            return [", ".join(f"{k}: {v}" for k, v in raw.items())] if raw else []
     if isinstance(raw, list):
         for item in raw:
             if isinstance(item, dict):
                 name = item.get("name") or item.get("file") or item.get("path") or ""
                 name = Path(str(name)).name if name else ""
                 role = item.get("role") or item.get("layer") or ""
-                when = item.get("date") or item.get("modified") or item.get("as_of") or ""
+                when = (item.get("date") or item.get("as_of") or item.get("modified")
+                        or item.get("imported") or "")
                 when = _date_text(when)
                 bits = [b for b in (str(role), name) if b]
                 text = ": ".join(bits)
@@ -736,40 +742,53 @@ def _cell(text, style) -> Paragraph:
     return Paragraph(esc(text), style)
 
 
+def gap_rows(gaps) -> pd.DataFrame:
+    """Gaps grouped per place (a desa, else the kecamatan), most urgent first: rank, desa,
+    kecamatan, the gap kinds (severest first), their count, score."""
+    if gaps is None or not len(gaps):
+        return pd.DataFrame(columns=["rank", "desa", "kecamatan", "kinds", "n", "score"])
+    g = pd.DataFrame(gaps.drop(columns="geometry", errors="ignore"))
+    g["_sev"] = g["kind"].map(sym.GAP_SEVERITY).fillna(99)
+    g["_rank"] = pd.to_numeric(g["priority_rank"], errors="coerce")
+    g["_score"] = pd.to_numeric(g["priority_score"], errors="coerce")
+    place = g["desa_code"].where(g["desa_code"].notna() & (g["desa_code"] != ""),
+                                 "kec:" + g["kecamatan_code"].astype(str))
+    g = g.assign(_place=place).sort_values(["_sev"], kind="stable")
+    out = g.groupby("_place", sort=False).agg(
+        rank=("_rank", "min"), desa=("desa_name", "first"), kecamatan=("kecamatan_name", "first"),
+        kinds=("kind", lambda s: list(dict.fromkeys(s))), n=("kind", "size"),
+        score=("_score", "max"), sev=("_sev", "min"))
+    out["_r"] = out["rank"].where(out["rank"] > 0, 0).fillna(1e12)
+    return out.sort_values(["_r", "sev"], kind="stable").drop(columns=["_r", "sev"])
+
+
 def _gap_table(ctx: _Context, st, width: float, *, limit: int | None) -> list:
     out: list = [Paragraph(esc(tr("report.h.gaps")), st.h1)]
     gaps = ctx.gaps
     if gaps is None or not len(gaps):
         return out + [Paragraph(esc(tr("report.no_gaps")), st.body)]
-    g = pd.DataFrame(gaps.drop(columns="geometry", errors="ignore"))
-    g["_sev"] = g["kind"].map(sym.GAP_SEVERITY).fillna(99)
-    g["_rank"] = pd.to_numeric(g["priority_rank"], errors="coerce").fillna(1e9)
-    g = g.sort_values(["_rank", "_sev"], kind="stable")
-    n = len(g)
-    out.append(Paragraph(esc(tr("report.gaps_intro", n=n)), st.note))
+    rows_df = gap_rows(gaps)
+    n = len(rows_df)
+    out.append(Paragraph(esc(tr("report.gaps_intro", n=len(gaps), places=n)), st.note))
     if limit is not None and n > limit:
-        g = g.head(limit)
+        rows_df = rows_df.head(limit)
         out.append(Paragraph(esc(tr("report.gaps_top", shown=limit, n=n)), st.note))
     head = [tr("report.col.rank"), tr("report.col.desa"), tr("report.col.kecamatan"),
-            tr("report.col.kind"), tr("report.col.value"), tr("report.col.threshold"),
-            tr("report.col.score"), tr("report.col.note")]
+            tr("report.col.kind"), tr("report.col.score")]
     rows = [[_cell(h, st.cell_head) for h in head]]
-    for r in g.itertuples(index=False):
-        rank = getattr(r, "priority_rank", None)
+    for r in rows_df.itertuples(index=False):
+        rank = r.rank
         rows.append([
-            _num(rank) if rank is not None and not pd.isna(rank) and float(rank) > 0 else "–",
-            _cell(r.desa_name if isinstance(r.desa_name, str) else "–", st.cell),
-            _cell(r.kecamatan_name if isinstance(r.kecamatan_name, str) else "–", st.cell),
-            _cell(_gap_label(r.kind), st.cell),
-            _value_text(r.value, getattr(r, "unit", "")),
-            _value_text(r.threshold, getattr(r, "unit", "")),
-            _num(r.priority_score, 2),
-            _cell(r.message if isinstance(r.message, str) else "", st.cell),
+            _num(rank) if not pd.isna(rank) and float(rank) > 0 else "–",
+            _cell(r.desa if isinstance(r.desa, str) else "–", st.cell),
+            _cell(r.kecamatan if isinstance(r.kecamatan, str) else "–", st.cell),
+            _cell("; ".join(_gap_label(k) for k in r.kinds), st.cell),
+            _num(r.score, 2),
         ])
-    fr = [0.06, 0.15, 0.13, 0.17, 0.1, 0.1, 0.07, 0.22]
+    fr = [0.07, 0.2, 0.17, 0.47, 0.09]
     t = Table(rows, colWidths=[width * x for x in fr], repeatRows=1)
-    t.setStyle(table_style(numeric_from=4, n_rows=len(rows)))
-    t.setStyle([("ALIGN", (0, 1), (0, -1), "RIGHT"), ("ALIGN", (7, 1), (7, -1), "LEFT")])
+    t.setStyle(table_style(n_rows=len(rows)))
+    t.setStyle([("ALIGN", (0, 0), (0, -1), "RIGHT"), ("ALIGN", (4, 0), (4, -1), "RIGHT")])
     return out + [t]
 
 

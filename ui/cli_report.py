@@ -22,7 +22,6 @@ register({
                              "only one kecamatan (name or code)"),
     "cli.report.author": ("nama penyusun untuk blok judul peta",
                           "author name for the map title block"),
-    "cli.report.writing": ("Menyusun {kind}…", "Building {kind}…"),
 })
 
 
@@ -43,7 +42,7 @@ def run(args) -> int:
     from ui.progress import TerminalProgress
 
     project = open_project(args.project)
-    progress = TerminalProgress(tr("cli.report.writing", kind=args.kind))
+    progress = TerminalProgress(tr(f"report.title.{args.kind}"))
     path = build_report(project, None, args.output, kind=args.kind, paper=args.paper,
                         kecamatan=args.kecamatan, lang=getattr(args, "lang", None),
                         progress=progress, author=args.author)
