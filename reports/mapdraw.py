@@ -699,10 +699,12 @@ def draw_map(canv, x: float, y: float, w: float, h: float, data: MapData,
         pts = shapely.get_coordinates(fac.geometry.values)
         xy = tf.xy(pts) if len(pts) else np.empty((0, 2))
         fids = fac["fac_id"].tolist() if "fac_id" in fac else [None] * len(fac)
-        for (px, py), (_, row), fid in zip(xy, fac.iterrows(), fids):
+        types = fac["type"].tolist() if "type" in fac else [None] * len(fac)
+        precs = fac["precursor"].tolist() if "precursor" in fac else [None] * len(fac)
+        for (px, py), ftype, prec, fid in zip(xy, types, precs, fids):
             if not (x <= px <= x + w and y <= py <= y + h):
                 continue
-            style = facility_style(row)
+            style = facility_style({"type": ftype, "precursor": prec})
             if style is sym.FACILITY_STYLES["posyandu"] and not show_posyandu:
                 continue
             size = style.size * opts.symbol_scale

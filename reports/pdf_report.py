@@ -149,6 +149,12 @@ register({
     "report.h.kecamatan_table": ("Ringkasan per kecamatan", "Summary by kecamatan"),
     "report.h.kabupaten_table": ("Ringkasan per kabupaten/kota", "Summary by district"),
     "report.h.kecamatan": ("Kecamatan {name}", "Kecamatan {name}"),
+    "report.kecamatan_in_xlsx": ("Angka per kecamatan dan per desa ada di tabel XLSX "
+                                 "(ilp-gis tables).",
+                                 "Figures per kecamatan and per desa are in the XLSX tables "
+                                 "(ilp-gis tables)."),
+    "report.problems_top": ("Ditampilkan {shown} dari {n} masalah jejaring.",
+                            "Showing {shown} of {n} network problems."),
     "report.kec_line": ("{desa} desa/kelurahan, {with_pustu} dengan Pustu; {posyandu} Posyandu "
                         "dari {needed} yang dibutuhkan; {gaps} kesenjangan.",
                         "{desa} desa, {with_pustu} with a Pustu; {posyandu} Posyandu of "
@@ -183,6 +189,8 @@ register({
     "report.col.status": ("Status", "Status"),
     "report.col.funding_state": ("Pendanaan", "Funding"),
     "report.total": ("Total", "Total"),
+    "report.budget_lines_in_xlsx": ("Daftar baris anggaran lengkap ada di tabel XLSX.",
+                                    "The full list of budget lines is in the XLSX tables."),
     "report.h.budget_lines": ("Daftar baris anggaran", "Budget lines"),
     "report.h.budget_funding": ("Kesenjangan yang didanai dan belum",
                                 "Funded and unfunded gaps"),
@@ -320,6 +328,9 @@ class _Context:
         self.desa = desa
         self.gaps = gaps
         self._map_data = None
+        k = result.kecamatan
+        self.multi_district = kec_code is None and k is not None and len(k) > 0 and \
+            kabupaten_key(k["code"]).nunique() > 1
 
     def map_data(self, kecamatan: str | None = None):
         """Map layers projected once, then cut per kecamatan."""
@@ -485,9 +496,10 @@ def _build_document(ctx: _Context, target: Path, progress, is_cancelled) -> None
         checkpoint(progress, is_cancelled, 0.1)
     story += _gap_table(ctx, st, width, limit=None if ctx.kind == "plan" else 100)
     if ctx.kind == "summary":
-        if ctx.kec_code is None:
+        if ctx.multi_district:
             story += _kabupaten_table(ctx, st, width)
-        story += _kecamatan_table(ctx, st, width)
+        else:
+            story += _kecamatan_table(ctx, st, width)
     else:
         codes = [ctx.kec_code] if ctx.kec_code else _kecamatan_order(ctx)
         for i, code in enumerate(codes):
@@ -738,7 +750,11 @@ def _kecamatan_order(ctx: _Context) -> list[str]:
     return sorted(ctx.kec_names, key=lambda c: (str(ctx.kec_names[c]), c))
 
 
-def _cell(text, style) -> Paragraph:
+def _cell(text, style):
+    """A table cell: short text as a plain string (fast), longer text as a wrapping Paragraph."""
+    text = "" if text is None else str(text)
+    if len(text) <= 16 and style.fontName == FONT and style.alignment == 0:
+        return text
     return Paragraph(esc(text), style)
 
 
@@ -861,14 +877,25 @@ def _kecamatan_table(ctx: _Context, st, width: float) -> list:
     return out + [t]
 
 
+def kabupaten_key(codes) -> pd.Series:
+    """The district code ``PP.KK`` of Kemendagri kecamatan/desa codes."""
+    return pd.Series(codes).astype(str).str.split(".").str[:2].str.join(".")
+
+
+def _kabupaten_names(ctx: _Context) -> dict[str, str]:
+    kab = ctx.project.kabupaten
+    if not len(kab) or "code" not in kab:
+        return {}
+    return {c: n for c, n in zip(kab["code"], kab["name"]) if isinstance(c, str)}
+
+
 def _kabupaten_table(ctx: _Context, st, width: float) -> list:
     """Roll-up by district (the first two parts of the kecamatan code) for multi-district data."""
     k = ctx.result.kecamatan
     if k is None or not len(k):
         return []
-    key = k["code"].astype(str).str.split(".").str[:2].str.join(".")
-    if key.nunique() < 2:
-        return []
+    key = kabupaten_key(k["code"]).values
+    names = _kabupaten_names(ctx)
     agg = k.assign(_kab=key).groupby("_kab").agg(
         kecamatan=("code", "size"), desa_total=("desa_total", "sum"),
         desa_with_pustu=("desa_with_pustu", "sum"), posyandu=("posyandu", "sum"),
@@ -881,15 +908,17 @@ def _kabupaten_table(ctx: _Context, st, width: float) -> list:
             tr("report.col.pop_pustu"), tr("report.col.puskesmas"), tr("report.col.gap_count")]
     rows = [[_cell(h, st.cell_head) for h in head]]
     for code, r in agg.iterrows():
-        rows.append([code, _num(r.kecamatan), _num(r.desa_total),
+        label = f"{names[code]} ({code})" if code in names else code
+        rows.append([_cell(label, st.cell), _num(r.kecamatan), _num(r.desa_total),
                      f"{_num(r.desa_with_pustu)} ({format_percent(_share(r.desa_with_pustu, r.desa_total))})",
                      f"{_num(r.posyandu)} / {_num(r.posyandu_needed)}", _num(r.population),
                      format_percent(_share(r.pop_within_pustu_km, r.population)),
                      _num(r.n_puskesmas), _num(r.gap_count)])
-    fr = [0.13, 0.09, 0.08, 0.14, 0.16, 0.12, 0.11, 0.09, 0.08]
+    fr = [0.21, 0.08, 0.07, 0.13, 0.14, 0.11, 0.1, 0.08, 0.08]
     t = Table(rows, colWidths=[width * x for x in fr], repeatRows=1)
     t.setStyle(table_style(numeric_from=1, n_rows=len(rows)))
-    return [PageBreak(), Paragraph(esc(tr("report.h.kabupaten_table")), st.h1), t]
+    return [PageBreak(), Paragraph(esc(tr("report.h.kabupaten_table")), st.h1),
+            Paragraph(esc(tr("report.kecamatan_in_xlsx")), st.note), t]
 
 
 def network_rows(result, kec_names: dict, kec_code: str | None = None) -> list[dict]:
@@ -940,6 +969,8 @@ def _split_ids(ids) -> list[str]:
 def _network(ctx: _Context, st, width: float) -> list:
     out: list = [PageBreak(), Paragraph(esc(tr("report.h.network")), st.h1)]
     rows_data = network_rows(ctx.result, ctx.kec_names, ctx.kec_code)
+    if rows_data and ctx.multi_district:
+        return out + _network_by_kabupaten(ctx, st, width, rows_data)
     if not rows_data:
         out.append(Paragraph(esc(tr("report.no_network")), st.body))
     else:
@@ -962,6 +993,9 @@ def _network(ctx: _Context, st, width: float) -> list:
         ids = set(ctx.project.facilities.loc[
             ctx.project.facilities["kecamatan_code"] == ctx.kec_code, "fac_id"])
         probs = probs[[bool(set(_split_ids(x)) & ids) for x in probs["fac_ids"]]]
+    if ctx.kind == "summary" and len(probs) > 200:
+        out.append(Paragraph(esc(tr("report.problems_top", shown=200, n=len(probs))), st.note))
+        probs = probs.head(200)
     rows = [[_cell(tr("report.col.problem_kind"), st.cell_head),
              _cell(tr("report.col.message"), st.cell_head)]]
     for r in probs.itertuples(index=False):
@@ -969,6 +1003,39 @@ def _network(ctx: _Context, st, width: float) -> list:
                      _cell(r.message if isinstance(r.message, str) else "", st.cell)])
     t = Table(rows, colWidths=[width * 0.28, width * 0.72], repeatRows=1)
     t.setStyle(table_style(n_rows=len(rows)))
+    return out + [t]
+
+
+def _network_by_kabupaten(ctx: _Context, st, width: float, rows_data: list[dict]) -> list:
+    """Network counts per district, and problem counts per kind (multi-district projects)."""
+    g = ctx.result.graph
+    kec_of = {r["fac_id"]: g.nodes[r["fac_id"]].get("kecamatan_code") for r in rows_data}
+    df = pd.DataFrame(rows_data)
+    df["kab"] = kabupaten_key([kec_of[f] for f in df["fac_id"]]).values
+    agg = df.groupby("kab").agg(puskesmas=("fac_id", "size"), pustu=("pustu", "sum"),
+                                posyandu=("posyandu", "sum"), direct=("direct", "sum"),
+                                problems=("problems", "sum"))
+    names = _kabupaten_names(ctx)
+    head = [tr("report.col.kabupaten"), tr("report.col.puskesmas"), tr("report.col.n_pustu"),
+            tr("report.col.n_posyandu"), tr("report.col.direct"), tr("report.col.problems")]
+    rows = [[_cell(h, st.cell_head) for h in head]]
+    for code, r in agg.iterrows():
+        label = f"{names[code]} ({code})" if code in names else code
+        rows.append([_cell(label, st.cell), _num(r.puskesmas), _num(r.pustu), _num(r.posyandu),
+                     _num(r.direct), _num(r.problems)])
+    t = Table(rows, colWidths=[width * x for x in (0.34, 0.12, 0.12, 0.14, 0.15, 0.13)],
+              repeatRows=1)
+    t.setStyle(table_style(numeric_from=1, n_rows=len(rows)))
+    out: list = [t, Paragraph(esc(tr("report.h.network_problems")), st.h2)]
+    probs = ctx.result.network_problems
+    if probs is None or not len(probs):
+        return out + [Paragraph(esc(tr("report.no_network_problems")), st.body)]
+    counts = probs["kind"].value_counts()
+    rows = [[_cell(tr("report.col.problem_kind"), st.cell_head),
+             _cell(tr("report.col.lines"), st.cell_head)]]
+    rows += [[_cell(_problem_label(k), st.cell), _num(n)] for k, n in counts.items()]
+    t = Table(rows, colWidths=[width * 0.6, width * 0.2], repeatRows=1)
+    t.setStyle(table_style(numeric_from=1, n_rows=len(rows)))
     return out + [t]
 
 
@@ -999,6 +1066,8 @@ def _budget(ctx: _Context, st, width: float) -> list:
         return out + [Paragraph(esc(tr("report.budget_none")), st.body)]
     out.append(Paragraph(esc(tr("report.budget_lines_intro")), st.note))
     out += _totals_table(st, width, budget_totals(budget))
+    if ctx.kind == "summary":
+        return out + [Paragraph(esc(tr("report.budget_lines_in_xlsx")), st.note)]
     out.append(Paragraph(esc(tr("report.h.budget_lines")), st.h2))
     names = dict(zip(ctx.result.desa["code"], ctx.result.desa["name"]))
     head = [tr("report.col.source"), tr("report.col.year"), tr("report.col.activity"),
