@@ -175,6 +175,25 @@ def parse_amount(value: Any) -> Parsed:
     return Parsed(v, status, message)
 
 
+def format_amount_short(value: float | None, *, lang: str | None = None) -> str:
+    """``5e9`` → ``Rp 5 M`` · ``7.5e8`` → ``Rp 750 jt`` · ``1.25e9`` → ``Rp 1,25 M`` (id);
+    English uses ``bn``/``mn`` and a decimal point."""
+    from ilp_gis.i18n import format_number, get_language
+
+    if value is None or not np.isfinite(value):
+        return "–"
+    lang = lang or get_language()
+    v = float(value)
+    for size, id_unit, en_unit in ((1e12, "T", "tn"), (1e9, "M", "bn"), (1e6, "jt", "mn"),
+                                   (1e3, "rb", "k")):
+        if abs(v) >= size:
+            q = v / size
+            dec = 0 if abs(q - round(q)) < 1e-9 else (1 if abs(q * 10 - round(q * 10)) < 1e-6
+                                                       else 2)
+            return f"Rp {format_number(q, dec, lang=lang)} {id_unit if lang == 'id' else en_unit}"
+    return f"Rp {format_number(v, 0, lang=lang)}"
+
+
 def parse_year(value: Any) -> Parsed:
     """``2026`` · ``"2026"`` · ``"TA 2026"`` · ``"T.A. 2026"`` · ``2026.0``; 2000..2100."""
     if _is_missing(value):

@@ -159,7 +159,11 @@ def build_problem(project, *, site_type: str = "pustu", limit_km: float | None =
     if not len(desa):
         raise InputError(tr("siting.no_desa"))
     if limit_min is not None and travel_cover is None:
-        raise InputError(tr("siting.no_travel"))
+        travel_cover = road_travel_cover(project, rules)
+        if travel_cover is None:
+            raise InputError(tr("siting.no_travel"))
+    if limit_min is not None and not limit_min > 0:
+        raise InputError(tr("siting.bad_limit", value=str(limit_min)))
     if limit_min is None and limit_km is None:
         limit_km = float(rules.value(f"limit.{site_type}_distance_km",
                                      rules.value("limit.pustu_distance_km")))
@@ -258,6 +262,60 @@ def build_problem(project, *, site_type: str = "pustu", limit_km: float | None =
                          population_total, covered_before, capacity, notes)
 
 
+def road_travel_cover(project, rules: Rules | None = None, *, chunk: int = 256):
+    """A ``travel_cover(from_points, to_points, limit_min)`` function over the project's roads
+    (``ilp_gis.travel``: road-class speeds, walking to the nearest road node, or walking
+    straight when quicker); None when the project has no usable roads."""
+    if not project.has("roads"):
+        return None
+    from scipy.sparse.csgraph import dijkstra
+
+    from ilp_gis import travel
+
+    rules = rules or project.rules
+    crs = geo.utm_crs(project.desa if project.has("desa") else project.roads)
+    graph = travel.build_road_graph(project.roads, crs, rules)
+    if graph is None:
+        return None
+
+    def cover(from_pts, to_pts, limit_min: float) -> sparse.csr_matrix:
+        fxy = _xy(from_pts.to_crs(crs).values)
+        txy = _xy(to_pts.to_crs(crs).values)
+        n_f, n_t = len(fxy), len(txy)
+        if n_f == 0 or n_t == 0:
+            return sparse.csr_matrix((n_f, n_t), dtype=bool)
+        f_node, f_walk = graph.snap(fxy)
+        t_node, t_walk = graph.snap(txy)
+        rows: list[np.ndarray] = []
+        cols: list[np.ndarray] = []
+        # walking straight
+        walk_r = limit_min / 60.0 * graph.walking_kmh * 1000.0
+        for j, idx in enumerate(cKDTree(fxy).query_ball_point(txy, r=walk_r)):
+            rows.append(np.asarray(idx, dtype=np.int64))
+            cols.append(np.full(len(idx), j, dtype=np.int64))
+        # over the road network, from each target's road node, bounded by the limit
+        for start in range(0, n_t, chunk):
+            sl = slice(start, min(n_t, start + chunk))
+            budget = limit_min - t_walk[sl]
+            if not np.any(budget > 0):
+                continue
+            dist = dijkstra(graph.matrix, directed=False, indices=t_node[sl],
+                            limit=float(np.max(budget)))
+            total = dist[:, f_node] + f_walk[None, :] + t_walk[sl][:, None]
+            tj, fi = np.nonzero(total <= limit_min)
+            rows.append(fi.astype(np.int64))
+            cols.append(tj.astype(np.int64) + start)
+        r = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
+        c = np.concatenate(cols) if cols else np.zeros(0, dtype=np.int64)
+        m = sparse.csr_matrix((np.ones(len(r), dtype=bool), (r, c)), shape=(n_f, n_t),
+                              dtype=bool)
+        m.sum_duplicates()
+        m.data[:] = True
+        return m
+
+    return cover
+
+
 def _distance_cover(dxy: np.ndarray, cxy: np.ndarray, radius_m: float) -> sparse.csr_matrix:
     tree = cKDTree(dxy)
     lists = tree.query_ball_point(cxy, r=radius_m)
@@ -303,7 +361,9 @@ def greedy(problem: SitingProblem, *, budget: float | None = None, k: int | None
         return min(g, cap)
 
     def key(j: int, g: float) -> float:
-        return g / cost[j] if budget is not None and cost[j] > 0 else g
+        if budget is not None and cost[j] > 0:
+            return g / cost[j]
+        return g - 1e-12 * cost[j]  # equal gains: the cheaper first
 
     heap = [(-key(j, gain(j)), j) for j in range(n_c) if budget is None or cost[j] <= budget]
     heapq.heapify(heap)
@@ -434,7 +494,7 @@ def _solve_mip(problem: SitingProblem, budget, k, warm: list[int], time_limit, m
     n_d = a.shape[0]
     cap = problem.capacity if problem.capacity and problem.capacity > 0 else None
 
-    h = highspy.Highs()
+    h = _quiet_highs(highspy)
     h.setOptionValue("output_flag", False)
     h.setOptionValue("threads", 1)
     if time_limit:
@@ -446,7 +506,11 @@ def _solve_mip(problem: SitingProblem, budget, k, warm: list[int], time_limit, m
     a_coo = a.tocoo()
     n_w = a_coo.nnz if cap else 0
     n_cols = n_c + n_d + n_w
-    col_cost = np.concatenate([np.zeros(n_c), p, np.zeros(n_w)])
+    # Among equally good choices prefer the cheaper: a cost term worth < 0.001 person in total.
+    worst = float(np.sort(cost)[::-1][:max(1, k or n_c)].sum()) if budget is None else \
+        float(min(budget, cost.sum()))
+    eps = 1e-3 / worst if worst > 0 else 0.0
+    col_cost = np.concatenate([-eps * cost, p, np.zeros(n_w)])
     lower = np.zeros(n_cols)
     upper = np.ones(n_cols)
     r_rows, r_cols, r_vals, r_lo, r_hi = [], [], [], [], []
@@ -544,6 +608,28 @@ def _solve_mip(problem: SitingProblem, budget, k, warm: list[int], time_limit, m
         gap = max(0.0, gap) if np.isfinite(gap) else 0.0
     obj = objective(problem, chosen) if not cap else float(info.objective_function_value)
     return chosen, obj, status, gap
+
+
+def _quiet_highs(highspy):
+    """A Highs instance without its start-up banner on the terminal (the banner is printed by
+    the C++ library straight to the process's stdout, so redirect the file descriptor)."""
+    import os
+    import sys
+
+    try:
+        sys.stdout.flush()
+        saved = os.dup(1)
+    except (OSError, ValueError, AttributeError):
+        return highspy.Highs()
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 1)
+            try:
+                return highspy.Highs()
+            finally:
+                os.dup2(saved, 1)
+    finally:
+        os.close(saved)
 
 
 def _result(problem, chosen, obj, method, status, gap, g_obj, secs, g_secs, budget, k):

@@ -233,3 +233,13 @@ def test_budget_sync_empty_budget():
     sync = B.budget_sync(_project([]), _result())
     assert (sync.gap_funding["funding_state"] == "unfunded").all()
     assert len(sync.totals) == 0 and len(sync.unfunded) == 5
+
+
+def test_format_amount_short():
+    assert B.format_amount_short(5e9) == "Rp 5 M"
+    assert B.format_amount_short(7.5e8) == "Rp 750 jt"
+    assert B.format_amount_short(1.25e9) == "Rp 1,25 M"
+    assert B.format_amount_short(1.25e9, lang="en") == "Rp 1.25 bn"
+    assert B.format_amount_short(float("nan")) == "–"
+    # what is written back is read again
+    assert B.parse_amount(B.format_amount_short(1.25e9)).value == 1.25e9
