@@ -326,8 +326,8 @@ class BudgetSync:
     ``gap_funding``  one row per fundable gap: gap_id, kind, desa_code, desa_name,
         kecamatan_code, kecamatan_name, fac_id, priority_rank, priority_score, funding_state,
         sources (";"-joined FundingSource values), years (";"-joined), amount (Rp tied to the
-        gap, 0 when none), needed (catalogue cost of the cheapest way to close it; NaN when the
-        catalogue has no price), shortfall (needed − amount, ≥ 0), budget_ids, activities.
+        gap, 0 when none), needed (catalogue cost of the cheapest way to close it — upgrading counts
+        only where the desa has a Poskesdes/Polindes; NaN when the catalogue has no price), shortfall (needed − amount, ≥ 0), budget_ids, activities.
     ``desa_funding`` one row per desa with a fundable gap: desa_code, funding_state (funded when
         all its gaps are, unfunded when none has a line, else partly), gaps, funded, partly,
         unfunded, amount, needed.
@@ -418,6 +418,10 @@ def budget_sync(project, result, rules: Rules | None = None, *,
     # Facility → desa, so a line aimed at a facility reaches gaps of that facility's desa.
     fac = project.facilities
     fac_desa = dict(zip(fac["fac_id"].astype(str), fac["desa_code"], strict=True)) if len(fac) else {}
+    precursor_desa: set[str] = set()
+    if len(fac) and "precursor" in fac.columns:
+        pre = fac[fac["precursor"].fillna(False).astype(bool)]
+        precursor_desa = {str(d) for d in pre["desa_code"].dropna()}
 
     # Index lines by (activity, desa) and (activity, facility).
     by_desa: dict[tuple[str, str], list[int]] = {}
@@ -459,7 +463,9 @@ def budget_sync(project, result, rules: Rules | None = None, *,
             cost = activity_cost(act, rules)
             need = cost * _units_needed(kind, act, value, threshold, rules) \
                 if np.isfinite(cost) else math.nan
-            needed_all.append(need)
+            # upgrading is a way only where a Poskesdes/Polindes exists (or a line says so)
+            if act is not Activity.UPGRADE_TO_PUSTU or idx or desa_code in precursor_desa:
+                needed_all.append(need)
             if not idx:
                 continue
             used += [j for j in idx if j not in used]

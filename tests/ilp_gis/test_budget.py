@@ -177,7 +177,7 @@ def test_budget_sync_states_and_totals():
     assert gf.loc["g2", "needed"] == 120e6 and gf.loc["g2", "shortfall"] == 60e6
     assert gf.loc["g3", "funding_state"] == "funded"
     assert gf.loc["g4", "funding_state"] == "unfunded" and gf.loc["g4", "amount"] == 0
-    assert gf.loc["g4", "needed"] == 600e6  # upgrade is the cheapest way
+    assert gf.loc["g4", "needed"] == 1.5e9  # no Poskesdes in D: building is the only way
     assert gf.loc["g5", "funding_state"] == "unfunded"
     assert gf.loc["g5", "needed"] == 2 * 1.5e6
     assert list(sync.unfunded["gap_id"]) == ["g4", "g2", "g5"]  # by priority
@@ -243,3 +243,14 @@ def test_format_amount_short():
     assert B.format_amount_short(float("nan")) == "–"
     # what is written back is read again
     assert B.parse_amount(B.format_amount_short(1.25e9)).value == 1.25e9
+
+
+def test_upgrade_is_the_cheaper_way_only_where_a_precursor_exists():
+    proj = _project([])
+    fac = proj.facilities
+    extra = gpd.GeoDataFrame({"fac_id": ["PK4"], "name": ["Poskesdes D"], "type": ["pustu"],
+                              "precursor": [True], "desa_code": ["11.01.01.2004"]},
+                             geometry=[Point(0.035, 0.005)], crs="EPSG:4326")
+    proj.set_layer("facilities", pd.concat([fac, extra], ignore_index=True))
+    gf = B.budget_sync(proj, _result()).gap_funding.set_index("gap_id")
+    assert gf.loc["g4", "needed"] == 600e6 and gf.loc["g1", "needed"] == 1.5e9
