@@ -725,6 +725,12 @@ register({
                            "Give either a budget (Rp) or a number of sites (k), not both."),
     "siting.bad_budget": ("anggaran '{value}' tidak valid", "budget '{value}' is not valid"),
     "siting.bad_k": ("jumlah lokasi '{value}' tidak valid", "number of sites '{value}' is not valid"),
+    "siting.method.greedy": ("Jawaban cepat (greedy)", "Quick answer (greedy)"),
+    "siting.method.exact": ("Optimum (HiGHS)", "Optimum (HiGHS)"),
+    "siting.budget_unreadable": ("anggaran '{value}' tidak dapat dibaca (contoh: \"Rp 5 M\", "
+                                 "\"750 jt\", 5000000000)",
+                                 "budget '{value}' cannot be read (e.g. \"Rp 5 M\", \"750 jt\", "
+                                 "5000000000)"),
     "siting.progress.build": ("Menyiapkan calon lokasi…", "Preparing candidate sites…"),
     "siting.progress.greedy": ("Menghitung jawaban cepat (greedy)…",
                                "Computing the quick (greedy) answer…"),

@@ -293,6 +293,8 @@ class _DesaResolver:
             name = row.get("name")
             if isinstance(name, str):
                 self.by_name.setdefault(_norm(name), []).append(code)
+                if _strip_kind(name) != _norm(name):
+                    self.by_name.setdefault(_strip_kind(name), []).append(code)
 
     def resolve(self, text: str) -> tuple[str, str]:
         if not self.active:
@@ -307,11 +309,16 @@ class _DesaResolver:
                 return self.by_digits[cand], "code"
             if "bps:" + cand in self.by_digits:
                 return self.by_digits["bps:" + cand], "bps"
-        names = self.by_name.get(_norm(re.sub(r"^(desa|kel(urahan)?)\.?\s+", "", text,
-                                                flags=re.I)))
-        if names and len(names) == 1:
-            return names[0], "name"
+        for key in (_norm(text), _strip_kind(text)):
+            names = self.by_name.get(key)
+            if names and len(set(names)) == 1:
+                return names[0], "name"
         return text, "unknown"
+
+
+def _strip_kind(text: str) -> str:
+    """``Desa Sumberejo`` / ``Kel. Kauman`` → ``sumberejo`` / ``kauman``."""
+    return _norm(re.sub(r"^\s*(desa|kel(urahan)?)\.?\s+", "", str(text), flags=re.I))
 
 
 register({

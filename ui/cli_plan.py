@@ -37,7 +37,7 @@ def _show(result) -> str:
     from ilp_gis.i18n import format_number, format_percent, format_rupiah
 
     gap = result.mip_gap
-    return tr("cli.plan.result", method=tr(f"cli.plan.method.{result.method}"),
+    return tr("cli.plan.result", method=tr(f"siting.method.{result.method}"),
               n=len(result.sites), pop=format_number(result.population_gained),
               cost=format_rupiah(result.cost),
               gap=format_percent(gap, 2) if gap == gap else "–",
@@ -56,7 +56,7 @@ def run(args) -> int:
     if args.budget is not None:
         parsed = B.parse_amount(args.budget)
         if parsed.value is None or parsed.status == "error":
-            raise InputError(tr("cli.plan.bad_budget", value=args.budget))
+            raise InputError(tr("siting.budget_unreadable", value=args.budget))
         budget = float(parsed.value)
     if args.k is not None and args.k < 1:
         raise InputError(tr("cli.plan.bad_k", value=str(args.k)))
@@ -118,15 +118,9 @@ register({
                             "only the quick (greedy) answer, no exact optimisation"),
     "cli.plan.opt.no_save": ("jangan simpan skenario ke berkas proyek",
                              "do not store the scenario in the project file"),
-    "cli.plan.bad_budget": ("anggaran '{value}' tidak dapat dibaca (contoh: \"Rp 5 M\", "
-                            "\"750 jt\", 5000000000)",
-                            "budget '{value}' cannot be read (e.g. \"Rp 5 M\", \"750 jt\", "
-                            "5000000000)"),
     "cli.plan.bad_k": ("jumlah lokasi harus minimal 1 (diberikan {value})",
                        "the number of sites must be at least 1 (given {value})"),
     "cli.plan.progress": ("Optimasi lokasi", "Site optimisation"),
-    "cli.plan.method.greedy": ("Jawaban cepat (greedy)", "Quick answer (greedy)"),
-    "cli.plan.method.exact": ("Optimum (HiGHS)", "Optimum (HiGHS)"),
     "cli.plan.result": ("{method}: {n} lokasi, {pop} penduduk baru terjangkau, biaya {cost}, "
                         "celah optimalitas {gap}, {secs} detik",
                         "{method}: {n} sites, {pop} people newly covered, cost {cost}, "
