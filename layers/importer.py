@@ -1,0 +1,1357 @@
+"""The import pipeline: files as Dinkes hands them over → a checked :class:`Project`.
+
+:func:`import_files` reads boundaries (kabupaten, kecamatan, desa), facility lists and roads,
+detects columns, normalises area codes and coordinates, repairs what can be repaired, places
+every facility in its desa and kecamatan (vectorised point-in-polygon on a spatial index) and
+writes one import-report line per input row — nothing is dropped without a line.
+
+Updating a project: a boundary role given again replaces that layer; facility files replace
+the facilities of the types they contain (other types stay); roads replace roads.  Facilities
+are placed again whenever the desa or kecamatan layer changes.  Report lines of a re-imported
+file replace its old lines.
+
+Area-code key: ``code`` holds the Kemendagri code when the source has one; otherwise the BPS code
+as written (never converted; the two are told apart by their shape, ``PP.KK.CC.DDDD`` against
+ten plain digits); otherwise a generated ``TANPA-KODE-<role>-<row>`` reported as doubtful.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import hashlib
+import json
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import Transformer
+
+from ilp_gis import codes, coords, model
+from ilp_gis.errors import InputError
+from ilp_gis.geo import utm_epsg_for_lonlat
+from ilp_gis.i18n import language, register, tr
+from ilp_gis.jobs import checkpoint, sub_progress
+from ilp_gis.model import FacilityType, PosyanduLevel
+from ilp_gis.project import Project
+from layers import readers
+from layers.columns import ColumnMapping, detect_columns, require
+
+_RANK = {"imported": 0, "fixed": 1, "doubtful": 2, "skipped": 3}
+AREA_ROLES = ("kabupaten", "kecamatan", "desa")
+_LEVEL_OF_ROLE = {"kabupaten": codes.KABUPATEN, "kecamatan": codes.KECAMATAN,
+                  "desa": codes.DESA}
+
+
+# --- the report ---------------------------------------------------------------------------------
+class _FileLog:
+    """Problems of one input file, by positional row of its frame."""
+
+    def __init__(self, file: str, role: str, row_numbers) -> None:
+        self.file = file
+        self.role = role
+        self.rows = np.asarray(row_numbers, dtype=int)
+        self.entries: dict[int, list[tuple[str, str, str, str]]] = {}
+        self.file_lines: list[tuple[str, str, str]] = []  # (status, problem, message)
+
+    def add(self, i: int, status: str, problem: str, message: str, original: object = "") -> None:
+        self.entries.setdefault(int(i), []).append(
+            (status, problem, message, "" if original is None else str(original)))
+
+    def add_file(self, status: str, problem: str, message: str) -> None:
+        self.file_lines.append((status, problem, message))
+
+    def status_of(self, i: int) -> str:
+        found = self.entries.get(int(i))
+        if not found:
+            return "imported"
+        return max((e[0] for e in found), key=_RANK.__getitem__)
+
+    def frame(self) -> pd.DataFrame:
+        n = len(self.rows)
+        status = np.full(n, "imported", dtype=object)
+        problem = np.full(n, None, dtype=object)
+        message = np.full(n, None, dtype=object)
+        original = np.full(n, None, dtype=object)
+        for i, found in self.entries.items():
+            status[i] = max((e[0] for e in found), key=_RANK.__getitem__)
+            problem[i] = ";".join(dict.fromkeys(e[1] for e in found))
+            message[i] = "; ".join(dict.fromkeys(e[2] for e in found if e[2]))
+            origs = [e[3] for e in found if e[3]]
+            original[i] = "; ".join(dict.fromkeys(origs)) if origs else None
+        body = pd.DataFrame({"file": self.file, "role": self.role, "row": self.rows,
+                             "status": status, "problem": problem, "message": message,
+                             "original": original})
+        if self.file_lines:
+            head = pd.DataFrame({"file": self.file, "role": self.role, "row": 0,
+                                 "status": [s for s, _, _ in self.file_lines],
+                                 "problem": [p for _, p, _ in self.file_lines],
+                                 "message": [m for _, _, m in self.file_lines],
+                                 "original": None})
+            body = pd.concat([head, body], ignore_index=True)
+        body["row"] = body["row"].astype("Int64")
+        return body
+
+
+@dataclass
+class ImportReport:
+    """The outcome of an import: one line per input row (``frame``, model.IMPORT_REPORT; row 0
+    is a line about the whole file), the column mappings used and the project's layer counts."""
+
+    frame: pd.DataFrame
+    mappings: dict[str, dict] = field(default_factory=dict)
+    layer_counts: dict[str, int] = field(default_factory=dict)
+    facility_counts: dict[str, int] = field(default_factory=dict)
+    lang: str = "id"
+
+    def counts(self) -> pd.DataFrame:
+        """Rows per file and status (file-level lines, row 0, not counted)."""
+        rows = self.frame[self.frame["row"] > 0]
+        table = rows.groupby(["file", "status"], sort=False).size().unstack(fill_value=0)
+        table = table.reindex(list(dict.fromkeys(rows["file"])))
+        for s in _RANK:
+            if s not in table.columns:
+                table[s] = 0
+        return table[list(_RANK)]
+
+    def top_problems(self, n: int = 8) -> list[tuple[str, int]]:
+        kinds: Counter[str] = Counter()
+        for p in self.frame.loc[self.frame["row"] > 0, "problem"].dropna():
+            kinds.update(k for k in str(p).split(";") if k)
+        return kinds.most_common(n)
+
+    def summary(self, *, lang: str | None = None) -> str:
+        """A readable summary in the UI language."""
+        lang = lang or self.lang
+        with language(lang):
+            lines = [tr("import.summary.title")]
+            counts = self.counts()
+            for file, row in counts.iterrows():
+                role = self.frame.loc[self.frame["file"] == file, "role"].iloc[0]
+                lines.append(tr("import.summary.file", file=file, role=role,
+                                total=int(row.sum()), imported=int(row["imported"]),
+                                fixed=int(row["fixed"]), doubtful=int(row["doubtful"]),
+                                skipped=int(row["skipped"])))
+            notes = self.frame[self.frame["row"] == 0]
+            for _, r in notes.iterrows():
+                lines.append(f"  {r['file']}: {r['message']}")
+            top = self.top_problems()
+            if top:
+                lines.append(tr("import.summary.top"))
+                for kind, k in top:
+                    label = tr(f"import.kind.{kind}") if _has(f"import.kind.{kind}") else kind
+                    lines.append(f"  - {label} ({kind}): {k}")
+            layers = ", ".join(f"{tr('import.layer.' + name)} {n}"
+                               for name, n in self.layer_counts.items())
+            lines.append(tr("import.summary.layers", layers=layers or "–"))
+            if self.facility_counts:
+                lines.append(tr("import.summary.facilities", counts=", ".join(
+                    f"{FacilityType(t).label} {n}" for t, n in self.facility_counts.items())))
+        return "\n".join(lines)
+
+    def write(self, path: str | Path) -> Path:
+        """Write the report as CSV (UTF-8 with BOM, opens in Excel) or XLSX."""
+        path = Path(path)
+        frame = self.frame.copy()
+        with language(self.lang):
+            frame["status_label"] = frame["status"].map(
+                lambda s: tr(f"import_status.{s}") if isinstance(s, str) else s)
+        suffix = path.suffix.lower()
+        if suffix == ".csv":
+            tmp = path.with_name(path.name + ".tmp")
+            frame.to_csv(tmp, index=False, encoding="utf-8-sig")
+            tmp.replace(path)
+        elif suffix in (".xlsx", ".xlsm"):
+            _write_xlsx(frame, self, path)
+        else:
+            raise InputError(tr("import.report_format", suffix=suffix or "–"), file=path.name)
+        return path
+
+
+def _has(key: str) -> bool:
+    from ilp_gis.i18n import has
+
+    return has(key)
+
+
+def _write_xlsx(frame: pd.DataFrame, report: ImportReport, path: Path) -> None:
+    import openpyxl
+    from openpyxl.styles import Font, PatternFill
+
+    wb = openpyxl.Workbook(write_only=False)
+    ws = wb.active
+    with language(report.lang):
+        ws.title = tr("import.xlsx.sheet")[:31]
+        headers = list(frame.columns)
+        ws.append([tr(f"import.xlsx.col.{h}") if _has(f"import.xlsx.col.{h}") else h
+                   for h in headers])
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+        fills = {"fixed": "FFF2CC", "doubtful": "FCE4D6", "skipped": "F4CCCC"}
+        status_col = headers.index("status")
+        for rec in frame.itertuples(index=False):
+            values = [None if (v is None or (isinstance(v, float) and math.isnan(v))
+                               or v is pd.NA) else (int(v) if isinstance(v, np.integer) else v)
+                      for v in rec]
+            ws.append(values)
+            color = fills.get(values[status_col])
+            if color:
+                for cell in ws[ws.max_row]:
+                    cell.fill = PatternFill("solid", start_color=color)
+        ws.freeze_panes = "A2"
+        widths = {"file": 28, "role": 12, "row": 7, "status": 10, "problem": 26, "message": 80,
+                  "original": 30, "status_label": 12}
+        for i, h in enumerate(headers):
+            ws.column_dimensions[openpyxl.utils.get_column_letter(i + 1)].width = widths.get(h, 14)
+        ws2 = wb.create_sheet(tr("import.xlsx.summary")[:31])
+        for line in report.summary().splitlines():
+            ws2.append([line])
+        ws2.column_dimensions["A"].width = 120
+    tmp = path.with_name(path.name + ".tmp")
+    wb.save(tmp)
+    tmp.replace(path)
+
+
+# --- small value readers ------------------------------------------------------------------------
+def _text(v: object) -> str | None:
+    if v is None or v is pd.NA:
+        return None
+    if isinstance(v, float):
+        if math.isnan(v):
+            return None
+        return str(int(v)) if v.is_integer() else str(v)
+    if isinstance(v, (dt.datetime, dt.date)):
+        return v.isoformat()
+    s = str(v).strip()
+    return s or None
+
+
+def _numbers(values, log: _FileLog, label: str, *, percent: bool = False) -> np.ndarray:
+    """Numbers from a raw column; bad values stay missing and are reported (fixed)."""
+    raw = pd.Series(values, dtype=object).reset_index(drop=True)
+    out = np.array(pd.to_numeric(raw, errors="coerce"), dtype=float)
+    present = raw.notna().to_numpy()
+    todo = np.flatnonzero(np.isnan(out) & present)
+    for i in todo:
+        v = raw.iat[i]
+        text = str(v).strip().replace(" ", "")
+        if not text or text in ("-", "–"):
+            continue
+        try:
+            if text.count(",") == 1 and "." not in text:
+                out[i] = float(text.replace(",", "."))
+            elif re.fullmatch(r"\d{1,3}(\.\d{3})+", text):  # 1.234.567 thousands
+                out[i] = float(text.replace(".", ""))
+            else:
+                raise ValueError
+        except ValueError:
+            log.add(i, "fixed", "bad_number",
+                    tr("import.problem.bad_number", value=str(v), column=label), v)
+    neg = np.flatnonzero(out < 0)
+    for i in neg:
+        log.add(i, "fixed", "negative_number",
+                tr("import.problem.negative_number", value=_show(out[i]), column=label),
+                raw.iat[i])
+        out[i] = np.nan
+    if percent:
+        big = np.flatnonzero(out > 1)
+        for i in big:
+            if out[i] <= 100:
+                log.add(i, "fixed", "percent_scaled",
+                        tr("import.problem.percent_scaled", value=_show(out[i]), column=label),
+                        raw.iat[i])
+                out[i] = out[i] / 100.0
+            else:
+                log.add(i, "fixed", "bad_number",
+                        tr("import.problem.bad_share", value=_show(out[i]), column=label),
+                        raw.iat[i])
+                out[i] = np.nan
+    return out
+
+
+def _show(x: float) -> str:
+    return f"{x:g}"
+
+
+_TRUE = {"ya", "y", "yes", "true", "1", "benar", "v", "x", "iya", "ada", "t", "sudah"}
+_FALSE = {"tidak", "tdk", "no", "n", "false", "0", "bukan", "belum", "f", "tak"}
+
+
+def _booleans(values, log: _FileLog, label: str) -> list:
+    out = []
+    for i, v in enumerate(values):
+        t = _text(v)
+        if t is None:
+            out.append(None)
+            continue
+        k = t.lower().rstrip(".")
+        if k in _TRUE:
+            out.append(True)
+        elif k in _FALSE:
+            out.append(False)
+        else:
+            out.append(None)
+            log.add(i, "fixed", "bad_boolean",
+                    tr("import.problem.bad_boolean", value=t, column=label), t)
+    return out
+
+
+def _dates(values, log: _FileLog, label: str) -> list:
+    out = []
+    for i, v in enumerate(values):
+        if v is None or (isinstance(v, float) and math.isnan(v)):
+            out.append(None)
+            continue
+        if isinstance(v, dt.datetime):
+            out.append(v.date())
+            continue
+        if isinstance(v, dt.date):
+            out.append(v)
+            continue
+        t = str(v).strip()
+        d = None
+        for fmt in ("%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y", "%d.%m.%Y", "%Y/%m/%d"):
+            try:
+                d = dt.datetime.strptime(t[:10], fmt).date()
+                break
+            except ValueError:
+                continue
+        if d is None:
+            log.add(i, "fixed", "bad_date", tr("import.problem.bad_date", value=t, column=label), t)
+        out.append(d)
+    return out
+
+
+_LEVELS = {"pratama": PosyanduLevel.PRATAMA, "madya": PosyanduLevel.MADYA,
+           "purnama": PosyanduLevel.PURNAMA, "mandiri": PosyanduLevel.MANDIRI,
+           "1": PosyanduLevel.PRATAMA, "2": PosyanduLevel.MADYA, "3": PosyanduLevel.PURNAMA,
+           "4": PosyanduLevel.MANDIRI, "i": PosyanduLevel.PRATAMA, "ii": PosyanduLevel.MADYA,
+           "iii": PosyanduLevel.PURNAMA, "iv": PosyanduLevel.MANDIRI}
+
+
+def _levels(values, log: _FileLog) -> list:
+    out = []
+    for i, v in enumerate(values):
+        t = _text(v)
+        if t is None:
+            out.append(None)
+            continue
+        k = re.sub(r"^(posyandu|strata|tingkat)\s+", "", t.lower().strip())
+        k = k.split()[0] if k.split() else k
+        lvl = _LEVELS.get(k)
+        if lvl is None:
+            log.add(i, "fixed", "bad_level", tr("import.problem.bad_level", value=t), t)
+        out.append(lvl.value if lvl else None)
+    return out
+
+
+# --- facility types -----------------------------------------------------------------------------
+def facility_type(text: object) -> tuple[FacilityType | None, bool]:
+    """Read a facility type as written (``"PKM"``, ``"Puskesmas Pembantu"``, ``"Poskesdes"``...).
+
+    Returns ``(type, precursor)``; ``(None, False)`` when the text names no ILP facility type
+    (a hospital, a clinic, a Posbindu...) — those are never guessed.
+    """
+    t = _text(text)
+    if t is None:
+        return None, False
+    s = " " + re.sub(r"[^a-z0-9]+", " ", t.lower()).strip() + " "
+    if " puskesmas pembantu " in s or " pustu " in s or " pusban " in s or s.strip() == "pp":
+        return FacilityType.PUSTU, False
+    if any(f" {w} " in s for w in model.PUSTU_PRECURSORS) or " pos kesehatan desa " in s \
+            or " pondok bersalin desa " in s:
+        return FacilityType.PUSTU, True
+    if " posyandu " in s or " pos pelayanan terpadu " in s or " pos yandu " in s:
+        return FacilityType.POSYANDU, False
+    if " puskesmas " in s or " pkm " in s or " pusk " in s or s.strip() in ("pusk", "pkm"):
+        return FacilityType.PUSKESMAS, False
+    return None, False
+
+
+_TYPE_ALIASES = {"puskesmas": FacilityType.PUSKESMAS, "pustu": FacilityType.PUSTU,
+                 "posyandu": FacilityType.POSYANDU}
+
+
+def parse_facility_type_option(text: str) -> tuple[FacilityType, bool]:
+    """The TYPE of ``--facilities TYPE=FILE`` (any spelling :func:`facility_type` reads)."""
+    ftype, precursor = facility_type(text)
+    if ftype is None:
+        raise InputError(tr("import.bad_type_option", value=text))
+    return ftype, precursor
+
+
+# OSM type columns carry generic values; the facility name then tells the type.
+_GENERIC_TYPE_COLUMNS = {"amenity", "healthcare"}
+
+
+# --- areas --------------------------------------------------------------------------------------
+def _polygonal(geom):
+    """The polygonal part of a geometry (None when there is none)."""
+    if geom is None or geom.is_empty:
+        return None
+    gt = geom.geom_type
+    if gt in ("Polygon", "MultiPolygon"):
+        return geom
+    if gt == "GeometryCollection":
+        polys = [g for g in shapely.get_parts(geom) if g.geom_type in ("Polygon", "MultiPolygon")]
+        if not polys:
+            return None
+        u = shapely.union_all(polys)
+        return u if u.geom_type in ("Polygon", "MultiPolygon") else None
+    return None
+
+
+def _read_areas(path: Path, role: str, overrides: dict | None, log_holder: list,
+                lang_file: str) -> tuple[gpd.GeoDataFrame, ColumnMapping, _FileLog]:
+    res = readers.read_vector(path, prefer=(role,))
+    gdf = res.frame
+    mapping = detect_columns([c for c in gdf.columns if c != gdf.geometry.name], role,
+                             overrides, file=path.name)
+    require(mapping, list(gdf.columns), file=path.name)
+    log = _FileLog(lang_file, role, res.row_numbers)
+    log_holder.append(log)
+    for note in res.notes:
+        log.add_file("fixed" if res.crs_assumed else "imported", "file_note", note)
+    n = len(gdf)
+    keep = np.ones(n, dtype=bool)
+
+    # geometry
+    geoms = np.asarray(gdf.geometry.values, dtype=object)
+    out_geoms = np.empty(n, dtype=object)
+    empty = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+    valid = np.zeros(n, dtype=bool)
+    valid[~empty] = shapely.is_valid(geoms[~empty])
+    for i in range(n):
+        g = geoms[i]
+        if empty[i]:
+            keep[i] = False
+            log.add(i, "skipped", "empty_geometry", tr("import.problem.empty_geometry"))
+            continue
+        if not valid[i]:
+            why = shapely.is_valid_reason(g)
+            g = _polygonal(shapely.make_valid(g))
+            if g is None or g.is_empty:
+                keep[i] = False
+                log.add(i, "skipped", "invalid_geometry",
+                        tr("import.problem.invalid_geometry_unrepairable", why=why))
+                continue
+            log.add(i, "fixed", "invalid_geometry_repaired",
+                    tr("import.problem.invalid_geometry_repaired", why=why))
+        else:
+            pg = _polygonal(g)
+            if pg is None:
+                keep[i] = False
+                log.add(i, "skipped", "not_polygon",
+                        tr("import.problem.not_polygon", kind=g.geom_type))
+                continue
+            g = pg
+        out_geoms[i] = g
+
+    cols = {}
+    name_col = mapping.get("name")
+    names = [_text(v) for v in gdf[name_col]]
+    for i, nm in enumerate(names):
+        if nm is None and keep[i]:
+            log.add(i, "doubtful", "missing_name", tr("import.problem.missing_area_name"))
+    # codes
+    level = _LEVEL_OF_ROLE[role]
+    kem = [None] * n
+    bps = [None] * n
+    original = [None] * n
+    kem_results: list = [None] * n
+    for fld in ("code", "code_bps"):
+        col = mapping.get(fld)
+        if col is None:
+            continue
+        system = mapping.systems.get(fld)
+        results = codes.normalize_many(gdf[col].tolist(), system=system, level=level)
+        for i, r in enumerate(results):
+            if r.original is not None and original[i] is None:
+                original[i] = r.original
+            elif r.original is not None:
+                original[i] = f"{original[i]} | {r.original}"
+            if r.problems and r.problems != ("empty",) and keep[i]:
+                st = r.status if r.ok else "doubtful"
+                log.add(i, st, "code_" + r.problems[0], r.message(), r.original)
+            if not r.ok:
+                continue
+            if r.system == codes.KEMENDAGRI and kem[i] is None:
+                kem[i] = r.code
+                kem_results[i] = r
+            elif r.system == codes.BPS and bps[i] is None:
+                bps[i] = r.code
+    has_code_col = mapping.get("code") is not None or mapping.get("code_bps") is not None
+    key = []
+    for i in range(n):
+        k = kem[i] or bps[i]
+        if k is None:
+            k = f"TANPA-KODE-{role}-{log.rows[i]}"
+            if keep[i] and has_code_col:
+                log.add(i, "doubtful", "missing_code",
+                        tr("import.problem.missing_code", key=k))
+        key.append(k)
+    if not has_code_col and n:
+        log.add_file("doubtful", "no_code_column", tr("import.problem.no_code_column"))
+    # duplicate codes
+    seen: dict[str, int] = {}
+    for i in range(n):
+        if not keep[i] or key[i].startswith("TANPA-KODE"):
+            continue
+        if key[i] in seen:
+            log.add(i, "doubtful", "duplicate_code",
+                    tr("import.problem.duplicate_code", code=key[i],
+                       row=int(log.rows[seen[key[i]]])), key[i])
+        else:
+            seen[key[i]] = i
+    cols["code"] = key
+    cols["code_bps"] = bps
+    cols["code_original"] = original
+    cols["name"] = [nm if nm is not None else k for nm, k in zip(names, key)]
+
+    def parent_of(i: int, lvl: str) -> str | None:
+        if kem[i] is not None and codes.LEVELS.index(level) > codes.LEVELS.index(lvl):
+            return codes.parent_code(kem[i], codes.KEMENDAGRI, lvl)
+        if bps[i] is not None and codes.LEVELS.index(level) > codes.LEVELS.index(lvl):
+            return codes.parent_code(bps[i], codes.BPS, lvl)
+        return None
+
+    if role in ("kabupaten", "desa"):
+        pass
+    if role == "kecamatan":
+        col = mapping.get("kabupaten_code")
+        given = codes.normalize_many(gdf[col].tolist()) if col else [None] * n
+        cols["kabupaten_code"] = [(g.code if g is not None and g.ok else None)
+                                  or parent_of(i, codes.KABUPATEN) for i, g in enumerate(given)]
+    if role == "desa":
+        col = mapping.get("kecamatan_code")
+        given = codes.normalize_many(gdf[col].tolist(), system=mapping.systems.get(
+            "kecamatan_code")) if col else [None] * n
+        cols["kecamatan_code"] = [(g.code if g is not None and g.ok else None)
+                                  or parent_of(i, codes.KECAMATAN) for i, g in enumerate(given)]
+        col = mapping.get("kecamatan_name")
+        cols["kecamatan_name"] = [_text(v) for v in gdf[col]] if col else [None] * n
+        kinds = []
+        kcol = mapping.get("kind")
+        for i in range(n):
+            k = None
+            r = kem_results[i]
+            if r is not None and r.is_kelurahan is not None:
+                k = model.DesaKind.KELURAHAN.value if r.is_kelurahan else model.DesaKind.DESA.value
+            elif kcol is not None:
+                t = (_text(gdf[kcol].iat[i]) or "").lower()
+                if "kel" in t:
+                    k = model.DesaKind.KELURAHAN.value
+                elif "desa" in t or "kampung" in t or "nagari" in t or "gampong" in t:
+                    k = model.DesaKind.DESA.value
+            kinds.append(k)
+        cols["kind"] = kinds
+        for fld in ("population", "dusun_count", "aki", "akb"):
+            c = mapping.get(fld)
+            cols[fld] = _numbers(gdf[c].tolist(), log, c) if c else np.full(n, np.nan)
+        c = mapping.get("stunting")
+        cols["stunting"] = _numbers(gdf[c].tolist(), log, c, percent=True) if c else \
+            np.full(n, np.nan)
+    if role == "kabupaten":
+        c = mapping.get("population")
+        cols["population"] = _numbers(gdf[c].tolist(), log, c) if c else np.full(n, np.nan)
+    if role == "kecamatan":
+        pass
+    frame = pd.DataFrame(cols)
+    out = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(out_geoms, crs=model.WGS84),
+                           crs=model.WGS84)
+    out = out[keep].reset_index(drop=True)
+    return out, mapping, log
+
+
+# --- facilities ---------------------------------------------------------------------------------
+def _norm_name(text: str | None) -> str:
+    if not text:
+        return ""
+    s = re.sub(r"[^a-z0-9]+", " ", str(text).lower())
+    s = re.sub(r"\b(upt|uptd|puskesmas pembantu|puskesmas|pkm|pustu|posyandu|poskesdes|"
+               r"polindes|desa|kelurahan|kel|ds)\b", " ", s)
+    return " ".join(s.split())
+
+
+def _similar(a: str, b: str) -> bool:
+    if not a or not b:
+        return a == b
+    if a == b:
+        return True
+    if re.findall(r"\d+", a) != re.findall(r"\d+", b):
+        return False
+    if a in b or b in a:
+        return True
+    return difflib.SequenceMatcher(None, a, b).ratio() >= 0.85
+
+
+def _read_facilities(path: Path, declared: tuple[FacilityType, bool] | None,
+                     overrides: dict | None, area_bbox, logs: list,
+                     sheet: str | None = None) -> tuple[gpd.GeoDataFrame, ColumnMapping]:
+    vector = readers.is_vector(path)
+    res = readers.read_vector(path) if vector else readers.read_table(path, sheet=sheet)
+    raw = res.frame
+    headers = [c for c in raw.columns if not (vector and c == raw.geometry.name)]
+    mapping = detect_columns(headers, "facilities", overrides, file=path.name)
+    require(mapping, headers, file=path.name)
+    if not vector and ("lat" not in mapping.fields or "lon" not in mapping.fields):
+        require(mapping, headers, file=path.name, need=("lat", "lon"))
+    if declared is None and "type" not in mapping.fields:
+        # the name may still say the type: only allowed when every row's name does
+        pass
+    log = _FileLog(path.name, "facilities", res.row_numbers)
+    logs.append(log)
+    for note in res.notes:
+        log.add_file("fixed" if res.crs_assumed else "imported", "file_note", note)
+    for row, msg in res.bad_rows.items():
+        idx = np.flatnonzero(log.rows == row)
+        if len(idx):
+            log.add(idx[0], "fixed", "too_many_fields", msg)
+    n = len(raw)
+    keep = np.ones(n, dtype=bool)
+
+    # coordinates
+    if vector:
+        geoms = np.asarray(raw.geometry.values, dtype=object)
+        missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+        gtypes = np.array([g.geom_type if g is not None else "" for g in geoms], dtype=object)
+        not_point = ~missing & (gtypes != "Point")
+        pts = geoms.copy()
+        for i in np.flatnonzero(not_point):
+            pts[i] = geoms[i].point_on_surface() if gtypes[i] != "MultiPoint" else \
+                shapely.get_geometry(geoms[i], 0)
+            log.add(i, "fixed", "not_point", tr("import.problem.not_point", kind=gtypes[i]))
+        xs = np.full(n, np.nan)
+        ys = np.full(n, np.nan)
+        ok = ~missing
+        if ok.any():
+            xy = shapely.get_coordinates(pts[ok])
+            xs[ok], ys[ok] = xy[:, 0], xy[:, 1]
+        lon_raw, lat_raw = xs, ys
+    else:
+        lon_raw = raw[mapping.fields["lon"]].tolist()
+        lat_raw = raw[mapping.fields["lat"]].tolist()
+    fixed = coords.fix_points(lon_raw, lat_raw, area_bbox=area_bbox)
+    lon = fixed["lon"].to_numpy()
+    lat = fixed["lat"].to_numpy()
+    st = fixed["status"].to_numpy()
+    flagged = np.flatnonzero(st != coords.OK)
+    lon_l = lon_raw if isinstance(lon_raw, list) else list(lon_raw)
+    lat_l = lat_raw if isinstance(lat_raw, list) else list(lat_raw)
+    probs = fixed["problems"].tolist()
+    for i in flagged:
+        orig = f"{_text(lon_l[i]) or ''}, {_text(lat_l[i]) or ''}"
+        status = {"fixed": "fixed", "doubtful": "doubtful", "rejected": "skipped"}[st[i]]
+        msg = coords.problems_message(probs[i], lon=lon[i], lat=lat[i], original=orig)
+        log.add(i, status, probs[i][0] if status != "skipped" else
+                next(p for p in probs[i] if coords._PROBLEM_STATUS[p] == coords.REJECTED),
+                msg, orig)
+        if status == "skipped":
+            keep[i] = False
+
+    # names
+    name_col = mapping.fields["name"]
+    names = [_text(v) for v in raw[name_col].tolist()]
+
+    # types
+    type_col = mapping.get("type")
+    generic = type_col is not None and type_col.strip().lower() in _GENERIC_TYPE_COLUMNS
+    type_values = raw[type_col].tolist() if type_col else [None] * n
+    types = np.full(n, None, dtype=object)
+    precursor = np.zeros(n, dtype=bool)
+    type_original = [_text(v) for v in type_values]
+    cache: dict = {}
+    for i in range(n):
+        tv = type_original[i]
+        if tv not in cache:
+            cache[tv] = facility_type(tv)
+        ftype, pre = cache[tv]
+        if declared is not None:
+            dtype_, dpre = declared
+            if ftype is not None and ftype != dtype_ and not generic:
+                log.add(i, "doubtful", "type_conflict",
+                        tr("import.problem.type_conflict", value=tv, declared=dtype_.label), tv)
+            types[i] = dtype_.value
+            precursor[i] = dpre or (pre and ftype == dtype_)
+            if type_original[i] is None:
+                type_original[i] = None
+        elif ftype is not None and not generic:
+            types[i] = ftype.value
+            precursor[i] = pre
+        else:
+            # no type column value (or a generic OSM one): the name may say the type
+            nt, npre = facility_type(names[i])
+            if nt is not None and (tv is None or generic):
+                types[i] = nt.value
+                precursor[i] = npre
+                log.add(i, "fixed", "type_from_name",
+                        tr("import.problem.type_from_name", name=names[i], type=nt.label),
+                        tv or "")
+                if type_original[i] is None:
+                    type_original[i] = names[i]
+            else:
+                if keep[i]:
+                    log.add(i, "skipped", "unknown_type",
+                            tr("import.problem.unknown_type", value=tv or "–"), tv or "")
+                keep[i] = False
+        if precursor[i] and keep[i]:
+            log.add(i, "fixed", "pustu_precursor",
+                    tr("import.problem.pustu_precursor", value=type_original[i] or
+                       (declared[0].value if declared else "")), type_original[i] or "")
+
+    for i in range(n):
+        if names[i] is None and keep[i]:
+            label = FacilityType(types[i]).label
+            names[i] = tr("import.unnamed", type=label, row=int(log.rows[i]))
+            log.add(i, "doubtful", "missing_name", tr("import.problem.missing_name",
+                                                      name=names[i]))
+
+    cols: dict[str, object] = {
+        "code": [_text(v) for v in raw[mapping.fields["code"]].tolist()] if "code" in
+        mapping.fields else [None] * n,
+        "name": names, "type": types, "type_original": type_original,
+        "precursor": precursor,
+    }
+    c = mapping.get("parent")
+    cols["parent_name"] = [_text(v) for v in raw[c].tolist()] if c else [None] * n
+    c = mapping.get("declared_desa")
+    cols["declared_desa"] = [_text(v) for v in raw[c].tolist()] if c else [None] * n
+    for fld in ("nurses", "midwives", "nakes", "kader", "sessions_per_year", "capacity"):
+        c = mapping.get(fld)
+        cols[fld] = _numbers(raw[c].tolist(), log, c) if c else np.full(n, np.nan)
+    for fld in model.COE_COLUMNS:
+        c = mapping.get(fld)
+        cols[fld] = _numbers(raw[c].tolist(), log, c, percent=True) if c else np.full(n, np.nan)
+    c = mapping.get("level")
+    cols["level"] = _levels(raw[c].tolist(), log) if c else [None] * n
+    for fld in ("ilp_lokus", "coe"):
+        c = mapping.get(fld)
+        cols[fld] = _booleans(raw[c].tolist(), log, c) if c else [None] * n
+    c = mapping.get("ilp_start")
+    cols["ilp_start"] = _dates(raw[c].tolist(), log, c) if c else [None] * n
+    frame = pd.DataFrame(cols)
+    frame["_lon"] = lon
+    frame["_lat"] = lat
+    frame["_pos"] = np.arange(n)
+    frame["_file"] = len(logs) - 1
+    frame = frame[keep].reset_index(drop=True)
+    for fld in ("ilp_lokus", "coe"):
+        frame[fld] = frame[fld].astype("boolean")
+    frame["precursor"] = frame["precursor"].astype("boolean")
+    gdf = gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(frame["_lon"], frame["_lat"]),
+                           crs=model.WGS84)
+    return gdf, mapping
+
+
+def _fac_ids(fac: gpd.GeoDataFrame, logs: list[_FileLog], taken: set[str]) -> list[str]:
+    """Source codes where present and unique, else stable generated ids."""
+    ids = []
+    used = set(taken)
+    for code, ftype, name, x, y, f, pos in zip(fac["code"], fac["type"], fac["name"],
+                                                fac["_lon"], fac["_lat"], fac["_file"],
+                                                fac["_pos"]):
+        if code:
+            base = str(code)
+        else:
+            h = hashlib.sha1(f"{ftype}|{_norm_name(name)}|{x:.5f}|{y:.5f}".encode()).hexdigest()
+            base = f"{ftype[:3].upper()}-{h[:10]}"
+        fid = base
+        k = 2
+        while fid in used:
+            fid = f"{base}-{k}"
+            k += 1
+        if fid != base and code:
+            logs[f].add(pos, "doubtful", "duplicate_code",
+                        tr("import.problem.duplicate_fac_code", code=base, fac_id=fid), code)
+        used.add(fid)
+        ids.append(fid)
+    return ids
+
+
+def _metric_xy(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """UTM easting/northing of each point in its own zone, and the zone's EPSG code."""
+    zone = (np.floor((lon + 180.0) / 6.0).astype(int) % 60) + 1
+    epsg = np.where(lat >= 0, 32600, 32700) + zone
+    x = np.full(len(lon), np.nan)
+    y = np.full(len(lon), np.nan)
+    for code in np.unique(epsg):
+        m = epsg == code
+        tf = Transformer.from_crs(4326, int(code), always_xy=True)
+        x[m], y[m] = tf.transform(lon[m], lat[m])
+    return x, y, epsg
+
+
+def _duplicates(fac: gpd.GeoDataFrame, logs: list[_FileLog], dist_m: float) -> np.ndarray:
+    """Flag facilities of one type within ``dist_m`` with similar names; returns a keep mask
+    (exact duplicates — same name — are skipped, similar ones kept as doubtful)."""
+    from scipy.spatial import cKDTree
+
+    keep = np.ones(len(fac), dtype=bool)
+    if len(fac) < 2 or dist_m <= 0:
+        return keep
+    lon = fac["_lon"].to_numpy()
+    lat = fac["_lat"].to_numpy()
+    x, y, epsg = _metric_xy(lon, lat)
+    types = fac["type"].to_numpy()
+    names = [_norm_name(v) for v in fac["name"]]
+    group = pd.Series(list(zip(types, epsg))).factorize()[0]
+    for g in np.unique(group):
+        idx = np.flatnonzero(group == g)
+        if len(idx) < 2:
+            continue
+        tree = cKDTree(np.column_stack([x[idx], y[idx]]))
+        pairs = tree.query_pairs(dist_m, output_type="ndarray")
+        for a, b in pairs:
+            i, j = sorted((idx[a], idx[b]))
+            if not keep[i]:
+                continue
+            if not _similar(names[i], names[j]):
+                continue
+            d = math.hypot(x[i] - x[j], y[i] - y[j])
+            fi, fj = int(fac["_file"].iat[i]), int(fac["_file"].iat[j])
+            first = f"{logs[fi].file} {tr('import.row_word')} {int(logs[fi].rows[fac['_pos'].iat[i]])}"
+            if names[i] == names[j] and keep[j]:
+                keep[j] = False
+                logs[fj].add(int(fac["_pos"].iat[j]), "skipped", "duplicate_facility",
+                             tr("import.problem.duplicate_exact", first=first, d=round(d, 1)),
+                             fac["name"].iat[j])
+            elif keep[j]:
+                logs[fj].add(int(fac["_pos"].iat[j]), "doubtful", "possible_duplicate",
+                             tr("import.problem.duplicate_similar", first=first,
+                                name=fac["name"].iat[i], d=round(d, 1)), fac["name"].iat[j])
+    return keep
+
+
+def locate_facilities(fac: gpd.GeoDataFrame, desa: gpd.GeoDataFrame | None,
+                      kecamatan: gpd.GeoDataFrame | None) -> tuple[np.ndarray, np.ndarray]:
+    """Desa and kecamatan code of each facility point (vectorised point-in-polygon on an STR
+    tree); ``None`` where a point lies in no polygon.  Points on a shared border take the
+    first polygon."""
+    n = len(fac)
+    desa_code = np.full(n, None, dtype=object)
+    kec_code = np.full(n, None, dtype=object)
+    pts = np.asarray(fac.geometry.values, dtype=object)
+    if desa is not None and len(desa):
+        tree = shapely.STRtree(np.asarray(desa.geometry.values, dtype=object))
+        src, dst = tree.query(pts, predicate="within")
+        if len(src):
+            order = np.lexsort((dst, src))
+            src, dst = src[order], dst[order]
+            first = np.unique(src, return_index=True)[1]
+            src, dst = src[first], dst[first]
+            desa_code[src] = desa["code"].to_numpy()[dst]
+            if "kecamatan_code" in desa.columns:
+                kec_code[src] = desa["kecamatan_code"].to_numpy()[dst]
+    if kecamatan is not None and len(kecamatan):
+        todo = np.flatnonzero(pd.isna(kec_code))
+        if len(todo):
+            tree = shapely.STRtree(np.asarray(kecamatan.geometry.values, dtype=object))
+            src, dst = tree.query(pts[todo], predicate="within")
+            if len(src):
+                first = np.unique(src, return_index=True)[1]
+                src, dst = src[first], dst[first]
+                kec_code[todo[src]] = kecamatan["code"].to_numpy()[dst]
+    return desa_code, kec_code
+
+
+def _check_locations(fac: gpd.GeoDataFrame, desa: gpd.GeoDataFrame | None,
+                     kecamatan: gpd.GeoDataFrame | None, kabupaten, logs: list[_FileLog],
+                     new: np.ndarray) -> None:
+    """Point-outside and declared-desa checks for the newly imported rows (``new`` mask)."""
+    has_bounds = any(x is not None and len(x) for x in (desa, kecamatan, kabupaten))
+    if not has_bounds:
+        return
+    dc = fac["desa_code"].to_numpy()
+    kc = fac["kecamatan_code"].to_numpy()
+    if desa is not None and len(desa):
+        outside = pd.isna(dc)
+    elif kecamatan is not None and len(kecamatan):
+        outside = pd.isna(kc)
+    else:
+        tree = shapely.STRtree(np.asarray(kabupaten.geometry.values, dtype=object))
+        src, _ = tree.query(np.asarray(fac.geometry.values, dtype=object), predicate="within")
+        outside = np.ones(len(fac), dtype=bool)
+        outside[src] = False
+    for i in np.flatnonzero(outside & new):
+        logs[int(fac["_file"].iat[i])].add(
+            int(fac["_pos"].iat[i]), "doubtful", "outside_boundaries",
+            tr("import.problem.outside_boundaries", lon=f"{fac['_lon'].iat[i]:.6f}",
+               lat=f"{fac['_lat'].iat[i]:.6f}"))
+    if desa is None or not len(desa):
+        return
+    dnames = dict(zip(desa["code"], desa["name"]))
+    dbps = dict(zip(desa["code"], desa["code_bps"]))
+    declared = fac["declared_desa"].to_numpy()
+    for i in np.flatnonzero(new & ~pd.isna(declared) & ~pd.isna(dc)):
+        val = str(declared[i])
+        where = dc[i]
+        r = codes.normalize_code(val)
+        if r.ok and r.level == codes.DESA:
+            agree = r.code in (where, dbps.get(where))
+            if not agree and r.system == codes.BPS:  # plain digits may be Kemendagri
+                alt = codes.normalize_code(val, system=codes.KEMENDAGRI)
+                agree = alt.ok and alt.code == where
+        else:
+            agree = _norm_name(val) == _norm_name(dnames.get(where))
+        if not agree:
+            logs[int(fac["_file"].iat[i])].add(
+                int(fac["_pos"].iat[i]), "doubtful", "declared_desa_mismatch",
+                tr("import.problem.declared_desa_mismatch", declared=val,
+                   found=f"{dnames.get(where) or '–'} ({where})"), val)
+
+
+def _resolve_parents(fac: gpd.GeoDataFrame, logs: list[_FileLog], new: np.ndarray) -> list:
+    ids = fac["fac_id"].to_numpy()
+    codes_ = fac["code"].to_numpy()
+    types = fac["type"].to_numpy()
+    by_key: dict[str, str] = {}
+    for fid, code in zip(ids, codes_):
+        by_key[str(fid)] = fid
+        if code:
+            by_key.setdefault(str(code), fid)
+    by_name: dict[tuple[str, str], list[str]] = {}
+    for fid, t, nm in zip(ids, types, fac["name"]):
+        by_name.setdefault((t, _norm_name(nm)), []).append(fid)
+    parent_types = {"pustu": ["puskesmas"], "posyandu": ["pustu", "puskesmas"],
+                    "puskesmas": []}
+    out = list(fac["parent_id"]) if "parent_id" in fac.columns else [None] * len(fac)
+    for i, pname in enumerate(fac["parent_name"]):
+        if not new[i] or pname is None or (isinstance(pname, float) and math.isnan(pname)):
+            continue
+        p = str(pname).strip()
+        if p in by_key and by_key[p] != ids[i]:
+            out[i] = by_key[p]
+            continue
+        found: list[str] = []
+        for pt in parent_types.get(types[i], []):
+            found = by_name.get((pt, _norm_name(p)), [])
+            if found:
+                break
+        if len(found) == 1:
+            out[i] = found[0]
+        else:
+            kind = "parent_ambiguous" if found else "parent_not_found"
+            logs[int(fac["_file"].iat[i])].add(int(fac["_pos"].iat[i]), "doubtful", kind,
+                                               tr(f"import.problem.{kind}", parent=p), p)
+            out[i] = None
+    return out
+
+
+# --- roads --------------------------------------------------------------------------------------
+_ROAD_CLASSES = {
+    "arteri": "arteri", "jalan arteri": "arteri", "trunk": "arteri", "primary": "arteri",
+    "motorway": "arteri", "jalan nasional": "arteri", "nasional": "arteri",
+    "kolektor": "kolektor", "jalan kolektor": "kolektor", "secondary": "kolektor",
+    "provinsi": "kolektor", "jalan provinsi": "kolektor",
+    "lokal": "lokal", "jalan lokal": "lokal", "tertiary": "lokal", "kabupaten": "lokal",
+    "jalan kabupaten": "lokal", "unclassified": "lokal",
+    "lingkungan": "lingkungan", "jalan lingkungan": "lingkungan", "residential": "lingkungan",
+    "jalan desa": "lingkungan", "desa": "lingkungan", "service": "lingkungan",
+    "setapak": "setapak", "jalan setapak": "setapak", "path": "setapak", "footway": "setapak",
+    "track": "setapak", "jalan setapak jalan tanah": "setapak",
+    "ferry": "ferry", "penyeberangan": "ferry", "kapal": "ferry", "perahu": "ferry",
+}
+
+
+def _read_roads(path: Path, overrides: dict | None, logs: list):
+    res = readers.read_vector(path, prefer=("roads", "jalan"))
+    gdf = res.frame
+    mapping = detect_columns([c for c in gdf.columns if c != gdf.geometry.name], "roads",
+                             overrides, file=path.name)
+    log = _FileLog(path.name, "roads", res.row_numbers)
+    logs.append(log)
+    for note in res.notes:
+        log.add_file("fixed" if res.crs_assumed else "imported", "file_note", note)
+    n = len(gdf)
+    keep = np.ones(n, dtype=bool)
+    geoms = np.asarray(gdf.geometry.values, dtype=object)
+    for i, g in enumerate(geoms):
+        if g is None or g.is_empty:
+            keep[i] = False
+            log.add(i, "skipped", "empty_geometry", tr("import.problem.empty_geometry"))
+        elif g.geom_type not in ("LineString", "MultiLineString"):
+            keep[i] = False
+            log.add(i, "skipped", "not_line", tr("import.problem.not_line", kind=g.geom_type))
+    c = mapping.get("road_class")
+    classes = []
+    for i in range(n):
+        t = _text(gdf[c].iat[i]) if c else None
+        k = _ROAD_CLASSES.get(re.sub(r"[^a-z ]+", " ", t.lower()).strip()) if t else None
+        if k is None and keep[i]:
+            log.add(i, "doubtful", "unknown_road_class",
+                    tr("import.problem.unknown_road_class", value=t or "–"), t or "")
+            k = t.lower() if t else None
+        classes.append(k)
+    c = mapping.get("name")
+    names = [_text(v) for v in gdf[c]] if c else [None] * n
+    c = mapping.get("crossing_minutes")
+    crossing = _numbers(gdf[c].tolist(), log, c) if c else np.full(n, np.nan)
+    out = gpd.GeoDataFrame({"road_class": classes, "name": names, "crossing_minutes": crossing},
+                           geometry=gpd.GeoSeries(geoms, crs=model.WGS84), crs=model.WGS84)
+    return out[keep].reset_index(drop=True), mapping
+
+
+# --- the pipeline -------------------------------------------------------------------------------
+def import_files(project: Project | None = None, *, kabupaten=None, kecamatan=None, desa=None,
+                 facilities=(), roads=None, budget=None,
+                 mappings: dict[str, dict[str, str]] | None = None, lang: str | None = None,
+                 sheet: str | None = None, progress=None, is_cancelled=None) -> ImportReport:
+    """Import files into ``project`` (a new one when ``None``; the project is updated in place)
+    and return the :class:`ImportReport` (also stored in ``project``).
+
+    Parameters
+    ----------
+    kabupaten, kecamatan, desa, roads
+        Paths of GIS layers.
+    facilities
+        ``[(type_or_None, path), ...]``; ``type`` (``"puskesmas"``, ``"pustu"``,
+        ``"posyandu"``, or any spelling such as ``"Poskesdes"``) applies to every row of the
+        file, ``None`` reads each row's type column.
+    budget
+        A budget table; read by ``layers.budget_import.read_budget`` when that module exists.
+    mappings
+        Column overrides ``{role: {field: column}}`` (see :mod:`layers.columns`).
+    sheet
+        XLSX sheet to read for facility tables (default: the first sheet with data).
+    """
+    from ilp_gis.i18n import get_language, normalize_language
+
+    lang = normalize_language(lang) if lang else get_language()
+    project = project if project is not None else Project()
+    mappings = mappings or {}
+    with language(lang):
+        return _import(project, kabupaten, kecamatan, desa, list(facilities or ()), roads,
+                       budget, mappings, lang, sheet, progress, is_cancelled)
+
+
+def _import(project, kabupaten, kecamatan, desa, facilities, roads, budget, mappings, lang,
+            sheet, progress, is_cancelled) -> ImportReport:
+    logs: list[_FileLog] = []
+    used_mappings: dict[str, dict] = {}
+    area_inputs = [(r, p) for r, p in (("kabupaten", kabupaten), ("kecamatan", kecamatan),
+                                       ("desa", desa)) if p is not None]
+    steps = len(area_inputs) + len(facilities) + (1 if roads else 0) + (1 if budget else 0) + 2
+    step = 0
+
+    def tick(msg_key: str, **kw) -> None:
+        nonlocal step
+        checkpoint(progress, is_cancelled, step / max(steps, 1), tr(msg_key, **kw))
+        step += 1
+
+    names_seen: Counter[str] = Counter()
+
+    def file_key(path: Path) -> str:
+        names_seen[path.name] += 1
+        return path.name if names_seen[path.name] == 1 else f"{path.name} ({names_seen[path.name]})"
+
+    changed_areas = False
+    for role, p in area_inputs:
+        path = Path(p)
+        tick("import.progress.reading", file=path.name)
+        frame, mapping, log = _read_areas(path, role, mappings.get(role), logs, file_key(path))
+        used_mappings[log.file] = mapping.to_dict()
+        if len(frame) == 0:
+            raise InputError(tr("import.no_usable_features"), file=path.name)
+        project.set_layer(role, frame)
+        changed_areas = True
+    # names of kecamatan on desa rows
+    if project.has("desa") and project.has("kecamatan") and changed_areas:
+        d = project.desa.copy()
+        kn = dict(zip(project.kecamatan["code"], project.kecamatan["name"]))
+        miss = d["kecamatan_name"].isna()
+        if miss.any():
+            d.loc[miss, "kecamatan_name"] = d.loc[miss, "kecamatan_code"].map(kn)
+        # desa without a kecamatan code (no code column): place by location
+        nocode = d["kecamatan_code"].isna()
+        if nocode.any():
+            pts = gpd.GeoDataFrame(geometry=gpd.GeoSeries(
+                shapely.point_on_surface(np.asarray(d.geometry[nocode].values, dtype=object)),
+                crs=model.WGS84))
+            _, kc = locate_facilities(pts, None, project.kecamatan)
+            d.loc[nocode, "kecamatan_code"] = kc
+            d.loc[nocode, "kecamatan_name"] = pd.Series(kc, index=d.index[nocode]).map(kn)
+        project.set_layer("desa", d)
+
+    area_bbox = None
+    for role in ("desa", "kecamatan", "kabupaten"):
+        if project.has(role):
+            area_bbox = tuple(project.layer(role).total_bounds)
+            break
+
+    if roads is not None:
+        path = Path(roads)
+        tick("import.progress.reading", file=path.name)
+        frame, mapping = _read_roads(path, mappings.get("roads"), logs)
+        used_mappings[logs[-1].file] = mapping.to_dict()
+        project.set_layer("roads", frame)
+
+    new_fac = []
+    fac_logs_start = len(logs)
+    for declared, p in facilities:
+        path = Path(p)
+        tick("import.progress.reading", file=path.name)
+        dtype_ = None
+        if declared is not None and str(declared).strip():
+            dtype_ = parse_facility_type_option(str(declared))
+        frame, mapping = _read_facilities(path, dtype_, mappings.get("facilities"), area_bbox,
+                                          logs, sheet=sheet)
+        logs[-1].file = file_key(path)
+        used_mappings[logs[-1].file] = mapping.to_dict()
+        new_fac.append(frame)
+
+    if budget is not None:
+        path = Path(budget)
+        tick("import.progress.reading", file=path.name)
+        _import_budget(project, path, logs, used_mappings)
+
+    tick("import.progress.placing")
+    if new_fac or changed_areas:
+        old = project.facilities if project.has("facilities") else None
+        if new_fac:
+            fresh = pd.concat(new_fac, ignore_index=True)
+            fresh = gpd.GeoDataFrame(fresh, geometry="geometry", crs=model.WGS84)
+            new_types = set(fresh["type"].dropna())
+            if old is not None:
+                kept_old = old[~old["type"].isin(new_types)]
+            else:
+                kept_old = None
+            dist = float(project.rules.value("import.duplicate_distance_m", 30.0))
+            keep = _duplicates(fresh, logs, dist)
+            fresh = fresh[keep].reset_index(drop=True)
+            taken = set(kept_old["fac_id"]) if kept_old is not None and len(kept_old) else set()
+            fresh["fac_id"] = _fac_ids(fresh, logs, taken)
+            fresh["parent_id"] = None
+        else:
+            fresh = None
+            kept_old = old
+        parts = [x for x in (kept_old, fresh) if x is not None and len(x)]
+        if parts:
+            fac = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry="geometry",
+                                   crs=model.WGS84)
+            n_old = len(kept_old) if kept_old is not None else 0
+            new_mask = np.zeros(len(fac), dtype=bool)
+            new_mask[n_old:] = fresh is not None
+            if fresh is None:
+                new_mask[:] = False
+            dc, kc = locate_facilities(fac, project.desa if project.has("desa") else None,
+                                       project.kecamatan if project.has("kecamatan") else None)
+            fac["desa_code"] = dc
+            fac["kecamatan_code"] = kc
+            if fresh is not None:
+                for col in ("_file", "_pos", "_lon", "_lat"):
+                    if col not in fac.columns:
+                        fac[col] = np.nan
+                _check_locations(fac, project.desa if project.has("desa") else None,
+                                 project.kecamatan if project.has("kecamatan") else None,
+                                 project.kabupaten if project.has("kabupaten") else None,
+                                 logs, new_mask)
+                fac["parent_id"] = _resolve_parents(fac, logs, new_mask)
+            fac = fac.drop(columns=[c for c in ("_file", "_pos", "_lon", "_lat")
+                                    if c in fac.columns])
+            project.set_layer("facilities", fac)
+
+    tick("import.progress.report")
+    parts = [lg.frame() for lg in logs]
+    report_frame = pd.concat(parts, ignore_index=True) if parts else \
+        model.empty_frame(model.IMPORT_REPORT)
+    report_frame = model.conform(report_frame, model.IMPORT_REPORT)
+    files = set(report_frame["file"])
+    old_report = project.layers.get("import_report")
+    if old_report is not None and len(old_report):
+        old_report = old_report[~old_report["file"].isin(files)]
+        project.set_layer("import_report", pd.concat([old_report, report_frame],
+                                                     ignore_index=True))
+    else:
+        project.set_layer("import_report", report_frame)
+    stored = project.meta_json(model.META_MAPPINGS, {}) or {}
+    stored.update(used_mappings)
+    project.set_meta_json(model.META_MAPPINGS, stored)
+    checkpoint(progress, is_cancelled, 1.0, tr("import.progress.done"))
+
+    layer_counts = {name: len(project.layers[name]) for name in
+                    ("kabupaten", "kecamatan", "desa", "facilities", "roads", "budget")
+                    if name in project.layers}
+    fac_counts = {}
+    if project.has("facilities"):
+        vc = project.facilities["type"].value_counts()
+        fac_counts = {t.value: int(vc.get(t.value, 0)) for t in FacilityType}
+    return ImportReport(report_frame, used_mappings, layer_counts, fac_counts, lang)
+
+
+def _import_budget(project, path: Path, logs, used_mappings) -> None:
+    try:
+        from layers import budget_import  # provided by the planning module
+    except ModuleNotFoundError as exc:
+        if exc.name != "layers.budget_import":
+            raise
+        raise InputError(tr("import.budget_unavailable"), file=path.name) from None
+    result = budget_import.read_budget(path)
+    frame = result[0] if isinstance(result, tuple) else result
+    report = result[1] if isinstance(result, tuple) and len(result) > 1 else None
+    project.set_layer("budget", frame)
+    if report is not None and len(report):
+        log = _FileLog(path.name, "budget", [])
+        logs.append(log)
+        log.frame = lambda r=report: model.conform(r, model.IMPORT_REPORT)  # type: ignore[method-assign]
+    else:
+        log = _FileLog(path.name, "budget", np.arange(1, len(frame) + 1))
+        logs.append(log)
+    used_mappings[path.name] = {"role": "budget"}
+
+
+def sources_meta(files: dict[str, object]) -> list[dict]:
+    """A small record of imported files for meta ``sources_json``."""
+    now = dt.datetime.now().isoformat(timespec="seconds")
+    return [{"role": role, "file": Path(p).name, "imported": now}
+            for role, p in files.items() if p is not None]
+
+
+def mapping_json(report: ImportReport) -> str:
+    return json.dumps(report.mappings, ensure_ascii=False, indent=1)
+
+
+register({
+    "import.progress.reading": ("Membaca {file}", "Reading {file}"),
+    "import.progress.placing": ("Menempatkan fasilitas di desa", "Placing facilities in desa"),
+    "import.progress.report": ("Menyusun laporan impor", "Writing the import report"),
+    "import.progress.done": ("Impor selesai", "Import finished"),
+    "import.row_word": ("baris", "row"),
+    "import.unnamed": ("{type} tanpa nama (baris {row})", "Unnamed {type} (row {row})"),
+    "import.no_usable_features": ("tidak ada satu pun fitur yang dapat dipakai",
+                                  "not a single usable feature"),
+    "import.bad_type_option": (
+        "jenis fasilitas '{value}' tidak dikenal; pakai puskesmas, pustu atau posyandu",
+        "unknown facility type '{value}'; use puskesmas, pustu or posyandu"),
+    "import.budget_unavailable": (
+        "impor anggaran belum tersedia di versi ini; impor anggaran melalui modul perencanaan",
+        "budget import is not available in this version; import the budget through the "
+        "planning module"),
+    "import.report_format": ("laporan impor harus .csv atau .xlsx, bukan '{suffix}'",
+                             "the import report must be .csv or .xlsx, not '{suffix}'"),
+    "import.problem.bad_number": ("nilai '{value}' di kolom {column} bukan angka; dibiarkan kosong",
+                                  "value '{value}' in column {column} is not a number; left empty"),
+    "import.problem.negative_number": (
+        "nilai {value} di kolom {column} negatif; dibiarkan kosong",
+        "value {value} in column {column} is negative; left empty"),
+    "import.problem.percent_scaled": (
+        "nilai {value} di kolom {column} dibaca sebagai persen (dibagi 100)",
+        "value {value} in column {column} read as a percentage (divided by 100)"),
+    "import.problem.bad_share": (
+        "nilai {value} di kolom {column} bukan proporsi 0–1 atau persen; dibiarkan kosong",
+        "value {value} in column {column} is neither a 0–1 share nor a percentage; left empty"),
+    "import.problem.bad_boolean": (
+        "nilai '{value}' di kolom {column} bukan ya/tidak; dibiarkan kosong",
+        "value '{value}' in column {column} is not yes/no; left empty"),
+    "import.problem.bad_date": ("tanggal '{value}' di kolom {column} tidak dapat dibaca; "
+                                "dibiarkan kosong",
+                                "date '{value}' in column {column} cannot be read; left empty"),
+    "import.problem.bad_level": (
+        "strata Posyandu '{value}' tidak dikenal (Pratama/Madya/Purnama/Mandiri); dibiarkan kosong",
+        "unknown Posyandu level '{value}' (Pratama/Madya/Purnama/Mandiri); left empty"),
+    "import.problem.empty_geometry": ("fitur tanpa geometri; dilewati",
+                                      "feature without geometry; skipped"),
+    "import.problem.invalid_geometry_repaired": ("geometri tidak valid ({why}); diperbaiki",
+                                                 "invalid geometry ({why}); repaired"),
+    "import.problem.invalid_geometry_unrepairable": (
+        "geometri tidak valid ({why}) dan tidak dapat diperbaiki; dilewati",
+        "invalid geometry ({why}) that cannot be repaired; skipped"),
+    "import.problem.not_polygon": ("geometri {kind} bukan poligon batas wilayah; dilewati",
+                                   "{kind} geometry is not a boundary polygon; skipped"),
+    "import.problem.not_line": ("geometri {kind} bukan garis jalan; dilewati",
+                                "{kind} geometry is not a road line; skipped"),
+    "import.problem.not_point": ("geometri {kind} diganti titik di dalamnya",
+                                 "{kind} geometry replaced by a point inside it"),
+    "import.problem.missing_area_name": ("nama wilayah kosong; kode dipakai sebagai nama",
+                                         "the area name is empty; the code is used as name"),
+    "import.problem.missing_code": ("kode wilayah kosong atau tidak terbaca; diberi kunci {key}",
+                                    "the area code is empty or unreadable; given the key {key}"),
+    "import.problem.no_code_column": (
+        "berkas tidak memiliki kolom kode wilayah; setiap fitur diberi kunci buatan",
+        "the file has no area-code column; each feature was given a generated key"),
+    "import.problem.duplicate_code": ("kode {code} sudah dipakai di baris {row}",
+                                      "code {code} is already used in row {row}"),
+    "import.problem.duplicate_fac_code": ("kode fasilitas {code} ganda; diberi id {fac_id}",
+                                          "duplicate facility code {code}; given id {fac_id}"),
+    "import.problem.duplicate_exact": (
+        "fasilitas ganda: nama dan jenis sama dengan {first}, berjarak {d} m; dilewati",
+        "duplicate facility: same name and type as {first}, {d} m apart; skipped"),
+    "import.problem.duplicate_similar": (
+        "mungkin ganda: mirip '{name}' ({first}), berjarak {d} m",
+        "possible duplicate: similar to '{name}' ({first}), {d} m apart"),
+    "import.problem.unknown_type": (
+        "jenis fasilitas '{value}' bukan Puskesmas, Pustu atau Posyandu; dilewati",
+        "facility type '{value}' is not Puskesmas, Pustu or Posyandu; skipped"),
+    "import.problem.type_from_name": ("jenis dibaca dari nama '{name}': {type}",
+                                      "type read from the name '{name}': {type}"),
+    "import.problem.type_conflict": (
+        "jenis di baris '{value}' berbeda dengan jenis berkas {declared}; dipakai {declared}",
+        "the row's type '{value}' differs from the file type {declared}; {declared} used"),
+    "import.problem.pustu_precursor": (
+        "{value} dibaca sebagai Pustu (pendahulu Pustu, perlu ditingkatkan)",
+        "{value} read as a Pustu (a Pustu precursor, to be upgraded)"),
+    "import.problem.missing_name": ("nama fasilitas kosong; dinamai '{name}'",
+                                    "the facility name is empty; named '{name}'"),
+    "import.problem.outside_boundaries": (
+        "titik ({lon}, {lat}) di luar semua batas wilayah; tetap diimpor, periksa koordinat",
+        "point ({lon}, {lat}) lies outside every boundary; kept, check the coordinates"),
+    "import.problem.declared_desa_mismatch": (
+        "desa tertulis '{declared}' tetapi titik berada di desa {found}",
+        "the row says desa '{declared}' but the point lies in desa {found}"),
+    "import.problem.parent_not_found": ("induk '{parent}' tidak ditemukan di antara fasilitas",
+                                        "parent '{parent}' not found among the facilities"),
+    "import.problem.parent_ambiguous": ("induk '{parent}' cocok dengan lebih dari satu fasilitas",
+                                        "parent '{parent}' matches more than one facility"),
+    "import.problem.unknown_road_class": ("kelas jalan '{value}' tidak dikenal",
+                                          "unknown road class '{value}'"),
+    "import.summary.title": ("Ringkasan impor", "Import summary"),
+    "import.summary.file": (
+        "{file} ({role}): {total} baris — {imported} diimpor, {fixed} diperbaiki, "
+        "{doubtful} diragukan, {skipped} dilewati",
+        "{file} ({role}): {total} rows — {imported} imported, {fixed} fixed, "
+        "{doubtful} doubtful, {skipped} skipped"),
+    "import.summary.top": ("Masalah terbanyak:", "Most frequent problems:"),
+    "import.summary.layers": ("Isi proyek: {layers}", "Project content: {layers}"),
+    "import.summary.facilities": ("Fasilitas: {counts}", "Facilities: {counts}"),
+    "import.layer.kabupaten": ("kabupaten", "district"),
+    "import.layer.kecamatan": ("kecamatan", "sub-districts"),
+    "import.layer.desa": ("desa/kelurahan", "villages"),
+    "import.layer.facilities": ("fasilitas", "facilities"),
+    "import.layer.roads": ("ruas jalan", "road segments"),
+    "import.layer.budget": ("baris anggaran", "budget lines"),
+    "import.kind.swapped_coordinates": ("lintang/bujur tertukar", "latitude/longitude swapped"),
+    "import.kind.missing_coordinates": ("koordinat kosong", "missing coordinates"),
+    "import.kind.zero_coordinates": ("koordinat 0", "zero coordinates"),
+    "import.kind.outside_indonesia": ("di luar Indonesia", "outside Indonesia"),
+    "import.kind.outside_boundaries": ("di luar batas wilayah", "outside the boundaries"),
+    "import.kind.outside_study_area": ("di luar wilayah kajian", "outside the study area"),
+    "import.kind.unknown_type": ("jenis tidak dikenal", "unknown type"),
+    "import.kind.pustu_precursor": ("Poskesdes/Polindes sebagai Pustu",
+                                    "Poskesdes/Polindes as Pustu"),
+    "import.kind.duplicate_facility": ("fasilitas ganda", "duplicate facility"),
+    "import.kind.possible_duplicate": ("mungkin ganda", "possible duplicate"),
+    "import.kind.declared_desa_mismatch": ("desa tertulis ≠ lokasi", "declared desa ≠ location"),
+    "import.kind.invalid_geometry_repaired": ("geometri diperbaiki", "geometry repaired"),
+    "import.kind.empty_geometry": ("geometri kosong", "empty geometry"),
+    "import.kind.duplicate_code": ("kode ganda", "duplicate code"),
+    "import.kind.comma_decimal": ("koma desimal", "comma decimals"),
+    "import.kind.dms": ("derajat-menit-detik", "degrees-minutes-seconds"),
+    "import.kind.bad_number": ("angka tidak terbaca", "unreadable number"),
+    "import.kind.missing_name": ("nama kosong", "missing name"),
+    "import.kind.type_from_name": ("jenis dari nama", "type from name"),
+    "import.xlsx.sheet": ("Laporan impor", "Import report"),
+    "import.xlsx.summary": ("Ringkasan", "Summary"),
+    "import.xlsx.col.file": ("berkas", "file"),
+    "import.xlsx.col.role": ("peran", "role"),
+    "import.xlsx.col.row": ("baris", "row"),
+    "import.xlsx.col.status": ("status", "status"),
+    "import.xlsx.col.problem": ("masalah", "problem"),
+    "import.xlsx.col.message": ("keterangan", "message"),
+    "import.xlsx.col.original": ("nilai asli", "original value"),
+    "import.xlsx.col.status_label": ("status (teks)", "status (text)"),
+})
