@@ -95,6 +95,18 @@ class MapData:
     focus: str | None = None  # kecamatan code drawn alone (atlas)
     full_kabupaten: gpd.GeoDataFrame | None = None  # for the inset of an atlas page
     full_kecamatan: gpd.GeoDataFrame | None = None
+    # an alternative colouring of the desa (e.g. budget funding state) instead of the gaps
+    theme: dict[str, str] | None = None  # desa code -> theme key
+    theme_styles: dict[str, sym.AreaStyle] | None = None
+    theme_title: str = ""
+
+    def themed(self, theme: dict[str, str], styles: dict[str, sym.AreaStyle],
+               title: str) -> MapData:
+        """The same map with the desa coloured by ``theme`` (gap highlights left out)."""
+        from dataclasses import replace
+
+        return replace(self, theme=theme, theme_styles=styles, theme_title=title, desa_gap={},
+                       kecamatan_gap={}, facility_gap={})
 
     @property
     def bounds(self) -> tuple[float, float, float, float]:
@@ -629,6 +641,14 @@ def draw_map(canv, x: float, y: float, w: float, h: float, data: MapData,
                 if n:
                     st = sym.GAP_STYLES[kind]
                     _hatch(canv, p, st.hatch, st.stroke, tf, spacing=7.0, width=0.5)
+    if data.theme and data.theme_styles and len(data.desa) and "code" in data.desa:
+        key_of = data.desa["code"].map(data.theme)
+        for key, style in data.theme_styles.items():
+            sel = data.desa[key_of == key]
+            if len(sel):
+                p, n = _area_path(canv, sel.geometry.values, tf)
+                if n:
+                    draw_area_style(canv, p, style, tf, scale=opts.line_scale)
     if data.desa_gap and len(data.desa) and "code" in data.desa:
         kind_of = data.desa["code"].map(data.desa_gap)
         for kind in reversed(sym.GAP_KINDS):
@@ -1005,6 +1025,11 @@ def legend_items(data: MapData, *, edges: bool = False,
             items.append(("gaps", sym.GAP_STYLES[kind].label, sym.GAP_STYLES[kind]))
     if data.facility_gap:
         items.append(("gaps", tr("map.facility_gap"), ("ring", None)))
+    if data.theme and data.theme_styles:
+        present = set(data.theme.values())
+        for key, style in data.theme_styles.items():
+            if key in present:
+                items.append(("theme", style.label, style))
     return items
 
 
@@ -1036,7 +1061,9 @@ def draw_legend(canv, x: float, top: float, width: float, data: MapData, *,
             canv.setFont(FONT_BOLD, font_size)
             canv.setFillColor(INK)
             yy -= font_size * 1.2
-            canv.drawString(x, yy, tr("map.gaps") if sec == "gaps" else tr("map.network"))
+            heading = {"gaps": tr("map.gaps"), "theme": data.theme_title}.get(sec,
+                                                                               tr("map.network"))
+            canv.drawString(x, yy, heading)
             yy -= font_size * 0.3
         section = sec
         avail = width - sw - 6

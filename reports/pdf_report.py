@@ -188,6 +188,9 @@ register({
     "report.col.target": ("Sasaran", "Target"),
     "report.col.status": ("Status", "Status"),
     "report.col.funding_state": ("Pendanaan", "Funding"),
+    "report.col.on_gaps": ("Untuk kesenjangan", "On gaps"),
+    "report.col.needed": ("Kebutuhan", "Needed"),
+    "report.col.shortfall": ("Kekurangan", "Shortfall"),
     "report.total": ("Total", "Total"),
     "report.budget_lines_in_xlsx": ("Daftar baris anggaran lengkap ada di tabel XLSX.",
                                     "The full list of budget lines is in the XLSX tables."),
@@ -390,6 +393,15 @@ def _num(v, decimals: int = 0) -> str:
         return format_number(float(v), decimals)
     except (TypeError, ValueError):
         return str(v)
+
+
+def _year(v) -> str:
+    """A year without a thousands separator (2027, never 2.027)."""
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return "–" if v is None else str(v)
+    return "–" if math.isnan(f) else str(int(f))
 
 
 def _share(part, whole):
@@ -1078,7 +1090,7 @@ def _budget(ctx: _Context, st, width: float) -> list:
     for r in b.itertuples(index=False):
         target = names.get(r.target_desa, r.target_desa) if isinstance(r.target_desa, str) \
             else (r.target_facility if isinstance(r.target_facility, str) else "–")
-        rows.append([_cell(_label(FundingSource, r.source), st.cell), _num(r.year),
+        rows.append([_cell(_label(FundingSource, r.source), st.cell), _year(r.year),
                      _cell(_label(Activity, r.activity), st.cell), _cell(target, st.cell),
                      format_rupiah(r.amount), _cell(_label(BudgetStatus, r.status), st.cell),
                      _cell(r.note if isinstance(r.note, str) else "", st.cell)])
@@ -1099,15 +1111,23 @@ def budget_totals(budget: pd.DataFrame) -> pd.DataFrame:
 
 
 def _totals_table(st, width: float, totals: pd.DataFrame) -> list:
+    on_gaps = "amount_on_gaps" in totals
     head = [tr("report.col.source"), tr("report.col.year"), tr("report.col.lines"),
-            tr("report.col.amount")]
+            tr("report.col.amount")] + ([tr("report.col.on_gaps")] if on_gaps else [])
     rows = [[_cell(h, st.cell_head) for h in head]]
     for r in totals.itertuples(index=False):
-        rows.append([_cell(_label(FundingSource, r.source), st.cell), _num(r.year),
-                     _num(r.lines), format_rupiah(r.amount)])
-    rows.append([_cell(tr("report.total"), st.cell_head), "",
-                 _num(totals["lines"].sum()), format_rupiah(totals["amount"].sum(min_count=1))])
-    t = Table(rows, colWidths=[width * x for x in (0.4, 0.15, 0.15, 0.3)], repeatRows=1)
+        row = [_cell(_label(FundingSource, r.source), st.cell), _year(r.year), _num(r.lines),
+               format_rupiah(r.amount)]
+        if on_gaps:
+            row.append(format_rupiah(r.amount_on_gaps))
+        rows.append(row)
+    total = [_cell(tr("report.total"), st.cell_head), "", _num(totals["lines"].sum()),
+             format_rupiah(totals["amount"].sum(min_count=1))]
+    if on_gaps:
+        total.append(format_rupiah(totals["amount_on_gaps"].sum(min_count=1)))
+    rows.append(total)
+    fr = (0.3, 0.1, 0.1, 0.25, 0.25) if on_gaps else (0.4, 0.15, 0.15, 0.3)
+    t = Table(rows, colWidths=[width * x for x in fr], repeatRows=1)
     t.setStyle(table_style(numeric_from=1, n_rows=len(rows)))
     t.setStyle([("LINEABOVE", (0, -1), (-1, -1), 0.8, ACCENT),
                 ("FONTNAME", (0, -1), (-1, -1), FONT_BOLD)])
@@ -1117,31 +1137,49 @@ def _totals_table(st, width: float, totals: pd.DataFrame) -> list:
 def _budget_sync_tables(ctx: _Context, st, width: float, sync) -> list:
     out: list = []
     gf = sync.gap_funding
+    desa_codes = set(ctx.desa["code"])
     if ctx.kec_code and len(gf) and "desa_code" in gf:
-        gf = gf[gf["desa_code"].isin(set(ctx.desa["code"]))]
+        gf = gf[gf["desa_code"].isin(desa_codes)]
     counts = gf["funding_state"].value_counts() if len(gf) else pd.Series(dtype=int)
     out.append(Paragraph(esc(tr("report.h.budget_funding")), st.h2))
     out.append(Paragraph(esc(tr("report.budget_state_line", funded=int(counts.get("funded", 0)),
                                 partly=int(counts.get("partly", 0)),
                                 unfunded=int(counts.get("unfunded", 0)))), st.body))
+    df = getattr(sync, "desa_funding", None)
+    if ctx.kind == "plan" and df is not None and len(df):
+        theme = dict(zip(df["desa_code"], df["funding_state"]))
+        data = ctx.map_data(ctx.kec_code).themed(theme, sym.FUNDING_STYLES,
+                                                 tr("report.col.funding_state"))
+        out.append(mapdraw.MapFlowable(data, width, min(0.75 * width, 330),
+                                       opts=mapdraw.MapOptions(posyandu=False, labels=False),
+                                       legend_width=118))
     out += _totals_table(st, width, sync.totals)
     un = sync.unfunded
     if un is not None and len(un):
         if ctx.kec_code and "desa_code" in un:
-            un = un[un["desa_code"].isin(set(ctx.desa["code"]))]
-        names = dict(zip(ctx.result.desa["code"], ctx.result.desa["name"]))
+            un = un[un["desa_code"].isin(desa_codes)]
+        limit = 100 if ctx.kind == "plan" else 50
         out.append(Paragraph(esc(tr("report.h.budget_unfunded")), st.h2))
+        if len(un) > limit:
+            out.append(Paragraph(esc(tr("report.gaps_top", shown=limit, n=len(un))), st.note))
+        names = dict(zip(ctx.result.desa["code"], ctx.result.desa["name"]))
         head = [tr("report.col.rank"), tr("report.col.desa"), tr("report.col.kind"),
-                tr("report.col.funding_state")]
+                tr("report.col.funding_state"), tr("report.col.amount"),
+                tr("report.col.needed"), tr("report.col.shortfall")]
         rows = [[_cell(h, st.cell_head) for h in head]]
-        for i, r in enumerate(un.head(200).to_dict("records"), start=1):
-            rows.append([_num(r.get("priority_rank", i)),
-                         _cell(names.get(r.get("desa_code"), r.get("desa_code") or "–"), st.cell),
+        for i, r in enumerate(un.head(limit).to_dict("records"), start=1):
+            desa = r.get("desa_name") if isinstance(r.get("desa_name"), str) else \
+                names.get(r.get("desa_code"), r.get("desa_code") or "–")
+            rows.append([_num(r.get("priority_rank", i)), _cell(desa, st.cell),
                          _cell(_gap_label(r.get("kind")), st.cell),
                          _cell(tr(f"funding_state.{r.get('funding_state', 'unfunded')}"),
-                               st.cell)])
-        t = Table(rows, colWidths=[width * x for x in (0.1, 0.35, 0.35, 0.2)], repeatRows=1)
-        t.setStyle(table_style(n_rows=len(rows)))
+                               st.cell),
+                         format_rupiah(r.get("amount")), format_rupiah(r.get("needed")),
+                         format_rupiah(r.get("shortfall"))])
+        fr = (0.07, 0.17, 0.2, 0.13, 0.14, 0.14, 0.15)
+        t = Table(rows, colWidths=[width * x for x in fr], repeatRows=1)
+        t.setStyle(table_style(numeric_from=4, n_rows=len(rows)))
+        t.setStyle([("ALIGN", (0, 0), (0, -1), "RIGHT")])
         out.append(t)
     return out
 
@@ -1171,7 +1209,7 @@ def _appendix(ctx: _Context, st, width: float) -> list:
         rows.append([_cell(rule.name, st.cell), _num(v, dec), _cell(rule.unit, st.cell),
                      _cell(rule.source, st.cell),
                      tr("report.yes") if rule.confirmed else tr("report.no")])
-    t = Table(rows, colWidths=[width * x for x in (0.24, 0.08, 0.2, 0.38, 0.1)], repeatRows=1)
+    t = Table(rows, colWidths=[width * x for x in (0.24, 0.08, 0.19, 0.36, 0.13)], repeatRows=1)
     t.setStyle(table_style(n_rows=len(rows)))
     t.setStyle([("ALIGN", (1, 1), (1, -1), "RIGHT")])
     out.append(t)

@@ -102,7 +102,11 @@ register({
     "xlsx.col.status": ("Status", "Status"),
     "xlsx.col.note": ("Catatan", "Note"),
     "xlsx.col.lines": ("Jumlah baris", "Lines"),
+    "xlsx.col.amount_on_gaps": ("Untuk kesenjangan (Rp)", "On gaps (Rp)"),
     "xlsx.col.funding_state": ("Status pendanaan", "Funding state"),
+    "xlsx.col.needed": ("Kebutuhan (Rp)", "Needed (Rp)"),
+    "xlsx.col.shortfall": ("Kekurangan (Rp)", "Shortfall (Rp)"),
+    "xlsx.col.budget_ids": ("Baris anggaran", "Budget lines"),
     "xlsx.col.sources": ("Sumber dana", "Funding sources"),
     "xlsx.col.years": ("Tahun", "Years"),
     "xlsx.col.file": ("Berkas", "File"),
@@ -292,7 +296,8 @@ def _sheets(project, result):
     yield "budget_totals", [("source_label", "xlsx.col.source", "text"),
                             ("year", "xlsx.col.year", "year"),
                             ("lines", "xlsx.col.lines", "int"),
-                            ("amount", "xlsx.col.amount", "rp")], totals
+                            ("amount", "xlsx.col.amount", "rp"),
+                            ("amount_on_gaps", "xlsx.col.amount_on_gaps", "rp")], totals
     sync = _budget_sync(project, result)
     if sync is not None:
         gf = pd.DataFrame(sync.gap_funding)
@@ -300,13 +305,25 @@ def _sheets(project, result):
             gf = gf.assign(kind_label=gf["kind"].map(lambda x: tr(f"gap.{x}")),
                            state_label=gf["funding_state"].map(
                                lambda x: tr(f"funding_state.{x}")))
+        if len(gf) and "sources" in gf:
+            gf = gf.assign(sources=gf["sources"].map(_source_labels),
+                           years=gf["years"].map(lambda v: str(v).replace(";", ", ")
+                                                 if isinstance(v, str) else v))
+        if len(gf) and "priority_rank" in gf:
+            gf = gf.sort_values(["priority_rank", "gap_id"], kind="stable", na_position="last")
         yield "budget_sync", [("gap_id", "xlsx.col.gap_id", "text"),
+                              ("priority_rank", "xlsx.col.priority_rank", "int"),
                               ("kind_label", "xlsx.col.kind", "text"),
                               ("desa_code", "xlsx.col.desa_code", "text"),
+                              ("desa_name", "xlsx.col.desa", "text"),
+                              ("kecamatan_name", "xlsx.col.kecamatan", "text"),
                               ("state_label", "xlsx.col.funding_state", "text"),
                               ("sources", "xlsx.col.sources", "text"),
                               ("years", "xlsx.col.years", "text"),
-                              ("amount", "xlsx.col.amount", "rp")], gf
+                              ("amount", "xlsx.col.amount", "rp"),
+                              ("needed", "xlsx.col.needed", "rp"),
+                              ("shortfall", "xlsx.col.shortfall", "rp"),
+                              ("budget_ids", "xlsx.col.budget_ids", "text")], gf
 
     imp = pd.DataFrame(project.import_report)
     if len(imp):
@@ -332,6 +349,12 @@ def _budget_sync(project, result):
     except ImportError:
         return None
     return budget_sync(project, result)
+
+
+def _source_labels(value) -> str | None:
+    if not isinstance(value, str) or not value:
+        return None
+    return ", ".join(_enum_label(FundingSource, v) or v for v in value.split(";") if v)
 
 
 def _ratio(part, whole):

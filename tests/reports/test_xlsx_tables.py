@@ -21,9 +21,16 @@ def _rows(ws):
 
 
 def test_one_sheet_per_table_with_frozen_header_filter_and_widths(workbook):
-    assert workbook.sheetnames == ["Cakupan desa", "Kecamatan", "Kesenjangan", "Prioritas",
-                                   "Jejaring", "Masalah jejaring", "Baris anggaran",
-                                   "Total anggaran", "Laporan impor", "Aturan"]
+    expected = ["Cakupan desa", "Kecamatan", "Kesenjangan", "Prioritas", "Jejaring",
+                "Masalah jejaring", "Baris anggaran", "Total anggaran", "Laporan impor",
+                "Aturan"]
+    try:  # the budget-sync sheet comes with the planning module
+        import ilp_gis.budget  # noqa: F401
+
+        expected.insert(8, "Sinkronisasi anggaran")
+    except ImportError:
+        pass
+    assert workbook.sheetnames == expected
     for ws in workbook:
         assert ws.freeze_panes == "A2", ws.title
         assert ws.auto_filter.ref and ws.auto_filter.ref.startswith("A1:"), ws.title
@@ -56,6 +63,17 @@ def test_money_and_years(workbook):
     assert ws.cell(2, head.index("Tahun") + 1).number_format == "0"
     totals = dict((r[0], r[3]) for r in _rows(workbook["Total anggaran"])[1])
     assert totals["DAK Fisik"] == 1_250_000_000
+
+
+def test_budget_sync_sheet(workbook):
+    pytest.importorskip("ilp_gis.budget")
+    ws = workbook["Sinkronisasi anggaran"]
+    head, rows = _rows(ws)
+    assert "Status pendanaan" in head and "Kekurangan (Rp)" in head
+    states = {r[head.index("Status pendanaan")] for r in rows}
+    assert states <= {"Didanai", "Didanai sebagian", "Belum didanai"} and states
+    col = head.index("Jumlah (Rp)") + 1
+    assert ws.cell(2, col).number_format == '"Rp" #,##0'
 
 
 def test_input_text_never_becomes_a_formula(tiny, tmp_path):
