@@ -191,7 +191,7 @@ def prepare_map_data(project, result, *, kecamatan: str | None = None) -> MapDat
         fac_ids = gaps["fac_id"] if "fac_id" in gaps else pd.Series([None] * len(gaps),
                                                                      index=gaps.index)
         for kind, dcode, kcode, fid, gt in zip(gaps["kind"], gaps["desa_code"],
-                                               gaps["kecamatan_code"], fac_ids, gtype):
+                                               gaps["kecamatan_code"], fac_ids, gtype, strict=False):
             if isinstance(fid, str) and fid and gt not in AREA_GEOMS:
                 fac_gap[fid] = _severest([kind, fac_gap.get(fid, kind)])
             elif isinstance(dcode, str) and dcode:
@@ -721,7 +721,7 @@ def draw_map(canv, x: float, y: float, w: float, h: float, data: MapData,
         fids = fac["fac_id"].tolist() if "fac_id" in fac else [None] * len(fac)
         types = fac["type"].tolist() if "type" in fac else [None] * len(fac)
         precs = fac["precursor"].tolist() if "precursor" in fac else [None] * len(fac)
-        for (px, py), ftype, prec, fid in zip(xy, types, precs, fids):
+        for (px, py), ftype, prec, fid in zip(xy, types, precs, fids, strict=False):
             if not (x <= px <= x + w and y <= py <= y + h):
                 continue
             style = facility_style({"type": ftype, "precursor": prec})
@@ -764,7 +764,7 @@ def _kecamatan_names(canv, kec, tf: Transform, opts: MapOptions, *, colour, plac
         return
     size = opts.label_size * 1.35
     pts = inner_points(kec.geometry)
-    for name, pt in zip(kec["name"], pts):
+    for name, pt in zip(kec["name"], pts, strict=False):
         if pt is None or not isinstance(name, str):
             continue
         px, py = tf.point(pt.x, pt.y)
@@ -1053,7 +1053,6 @@ def draw_legend(canv, x: float, top: float, width: float, data: MapData, *,
         canv.drawString(x, yy, tr("map.legend"))
         yy -= font_size * 0.6
     section = None
-    from reportlab.pdfbase.pdfmetrics import stringWidth
 
     for sec, label, style in items:
         if sec != section and sec != "legend":

@@ -34,20 +34,48 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A3, A4, landscape
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import (BaseDocTemplate, CondPageBreak, Frame, KeepTogether,
-                                NextPageTemplate, PageBreak, PageTemplate, Paragraph, Spacer,
-                                Table)
+from reportlab.platypus import (
+    BaseDocTemplate,
+    CondPageBreak,
+    Frame,
+    KeepTogether,
+    NextPageTemplate,
+    PageBreak,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+    Table,
+)
 
 from ilp_gis.errors import InputError
-from ilp_gis.i18n import (format_date, format_number, format_percent, format_rupiah, language,
-                          normalize_language, register, tr)
+from ilp_gis.i18n import (
+    format_date,
+    format_number,
+    format_percent,
+    format_rupiah,
+    language,
+    normalize_language,
+    register,
+    tr,
+)
 from ilp_gis.jobs import checkpoint, sub_progress
 from ilp_gis.model import META_SOURCES, Activity, BudgetStatus, FundingSource, ImportStatus
 from layers import symbology as sym
 from reports import mapdraw
 from reports.source import get_result
-from reports.styles import (ACCENT, BANNER, FONT, FONT_BOLD, INK, MUTED, RULE, esc,
-                            register_fonts, stylesheet, table_style)
+from reports.styles import (
+    ACCENT,
+    BANNER,
+    FONT,
+    FONT_BOLD,
+    INK,
+    MUTED,
+    RULE,
+    esc,
+    register_fonts,
+    stylesheet,
+    table_style,
+)
 
 KINDS = ("plan", "summary", "wallmap", "atlas")
 PAPERS = {"A4": A4, "A3": A3}
@@ -297,13 +325,13 @@ def kecamatan_names(project, result) -> dict[str, str]:
     names: dict[str, str] = {}
     kec = project.kecamatan
     if len(kec):
-        names.update({c: n for c, n in zip(kec["code"], kec["name"]) if isinstance(c, str)})
+        names.update({c: n for c, n in zip(kec["code"], kec["name"], strict=False) if isinstance(c, str)})
     if result is not None and result.kecamatan is not None and len(result.kecamatan):
-        for c, n in zip(result.kecamatan["code"], result.kecamatan["name"]):
+        for c, n in zip(result.kecamatan["code"], result.kecamatan["name"], strict=False):
             if isinstance(c, str):
                 names.setdefault(c, n if isinstance(n, str) else c)
     if not names and result is not None and len(result.desa):
-        for c, n in zip(result.desa["kecamatan_code"], result.desa["kecamatan_name"]):
+        for c, n in zip(result.desa["kecamatan_code"], result.desa["kecamatan_name"], strict=False):
             if isinstance(c, str):
                 names.setdefault(c, n if isinstance(n, str) else c)
     return names
@@ -737,7 +765,7 @@ def _chart(shares: dict, width: float) -> Drawing:
     c.barLabels.boxAnchor = "w"
     c.barLabels.dx = 3
     d.add(c)
-    missing = [lab for k, lab in zip(keys, labels) if not math.isfinite(shares[k])]
+    missing = [lab for k, lab in zip(keys, labels, strict=False) if not math.isfinite(shares[k])]
     if missing:
         d.add(String(c.x, 0, "– " + tr("common.missing") + ": " + ", ".join(missing),
                      fontName=FONT, fontSize=6.5, fillColor=MUTED))
@@ -898,7 +926,7 @@ def _kabupaten_names(ctx: _Context) -> dict[str, str]:
     kab = ctx.project.kabupaten
     if not len(kab) or "code" not in kab:
         return {}
-    return {c: n for c, n in zip(kab["code"], kab["name"]) if isinstance(c, str)}
+    return {c: n for c, n in zip(kab["code"], kab["name"], strict=False) if isinstance(c, str)}
 
 
 def _kabupaten_table(ctx: _Context, st, width: float) -> list:
@@ -1081,7 +1109,7 @@ def _budget(ctx: _Context, st, width: float) -> list:
     if ctx.kind == "summary":
         return out + [Paragraph(esc(tr("report.budget_lines_in_xlsx")), st.note)]
     out.append(Paragraph(esc(tr("report.h.budget_lines")), st.h2))
-    names = dict(zip(ctx.result.desa["code"], ctx.result.desa["name"]))
+    names = dict(zip(ctx.result.desa["code"], ctx.result.desa["name"], strict=False))
     head = [tr("report.col.source"), tr("report.col.year"), tr("report.col.activity"),
             tr("report.col.target"), tr("report.col.amount"), tr("report.col.status"),
             tr("report.col.note")]
@@ -1147,7 +1175,7 @@ def _budget_sync_tables(ctx: _Context, st, width: float, sync) -> list:
                                 unfunded=int(counts.get("unfunded", 0)))), st.body))
     df = getattr(sync, "desa_funding", None)
     if ctx.kind == "plan" and df is not None and len(df):
-        theme = dict(zip(df["desa_code"], df["funding_state"]))
+        theme = dict(zip(df["desa_code"], df["funding_state"], strict=False))
         data = ctx.map_data(ctx.kec_code).themed(theme, sym.FUNDING_STYLES,
                                                  tr("report.col.funding_state"))
         out.append(mapdraw.MapFlowable(data, width, min(0.75 * width, 330),
@@ -1162,7 +1190,7 @@ def _budget_sync_tables(ctx: _Context, st, width: float, sync) -> list:
         out.append(Paragraph(esc(tr("report.h.budget_unfunded")), st.h2))
         if len(un) > limit:
             out.append(Paragraph(esc(tr("report.gaps_top", shown=limit, n=len(un))), st.note))
-        names = dict(zip(ctx.result.desa["code"], ctx.result.desa["name"]))
+        names = dict(zip(ctx.result.desa["code"], ctx.result.desa["name"], strict=False))
         head = [tr("report.col.rank"), tr("report.col.desa"), tr("report.col.kind"),
                 tr("report.col.funding_state"), tr("report.col.amount"),
                 tr("report.col.needed"), tr("report.col.shortfall")]

@@ -57,14 +57,14 @@ def graph_from_edges(facilities, edges) -> nx.DiGraph:
         pts = facilities.geometry
         for fid, ftype, name, dcode, kcode, pt in zip(
                 facilities["fac_id"], facilities["type"], facilities["name"],
-                facilities["desa_code"], facilities["kecamatan_code"], pts):
+                facilities["desa_code"], facilities["kecamatan_code"], pts, strict=False):
             ok = pt is not None and not pt.is_empty
             g.add_node(fid, type=ftype, name=name, desa_code=dcode, kecamatan_code=kcode,
                        lon=pt.x if ok else None, lat=pt.y if ok else None)
     if edges is not None and len(edges) and {"parent_id", "child_id"} <= set(edges.columns):
         attrs = [c for c in ("distance_m", "travel_min", "link") if c in edges.columns]
         for row in edges[["parent_id", "child_id", *attrs]].itertuples(index=False):
-            g.add_edge(row[0], row[1], **dict(zip(attrs, row[2:])))
+            g.add_edge(row[0], row[1], **dict(zip(attrs, row[2:], strict=False)))
     return g
 
 

@@ -274,7 +274,7 @@ def _sheets(project, result):
 
     budget = pd.DataFrame(project.budget)
     if len(budget):
-        desa_names = dict(zip(desa["code"], desa["name"]))
+        desa_names = dict(zip(desa["code"], desa["name"], strict=False))
         budget = budget.assign(
             source_label=budget["source"].map(lambda v: _enum_label(FundingSource, v)),
             activity_label=budget["activity"].map(lambda v: _enum_label(Activity, v)),

@@ -49,7 +49,7 @@ def test_plan_text_has_the_analysis_figures_in_indonesian(plan_pdf, tiny):
     lines = [ln.strip() for ln in text.splitlines()]
 
     def has_row(label: str, value: str) -> bool:  # a table row: label cell, then value cell
-        return any(a == label and b == value for a, b in zip(lines, lines[1:])) or any(
+        return any(a == label and b == value for a, b in zip(lines, lines[1:], strict=False)) or any(
             ln.startswith(label) and ln.endswith(" " + value) for ln in lines)
 
     assert has_row("Jumlah desa/kelurahan", format_number(s["desa_total"]))
@@ -196,7 +196,7 @@ def test_progress_and_cancel(tiny, tmp_path):
     build_report(project, result, tmp_path / "p.pdf", progress=lambda f, m=None: seen.append(f),
                  date=DATE)
     assert seen and seen[-1] == 1.0
-    assert all(b >= a - 1e-9 for a, b in zip(seen, seen[1:]))
+    assert all(b >= a - 1e-9 for a, b in zip(seen, seen[1:], strict=False))
     calls = {"n": 0}
 
     def cancel_later():

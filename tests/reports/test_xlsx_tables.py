@@ -43,7 +43,7 @@ def test_desa_sheet_values_and_missing_values(workbook, tiny):
     head, rows = _rows(workbook["Cakupan desa"])
     assert head[:3] == ("Kode", "Desa/Kelurahan", "Kecamatan")
     assert len(rows) == len(result.desa)
-    by_name = {r[1]: dict(zip(head, r)) for r in rows}
+    by_name = {r[1]: dict(zip(head, r, strict=False)) for r in rows}
     assert by_name["Sukamaju"]["Penduduk"] == 1500
     assert by_name["Sidomulyo"]["Penduduk"] is None  # missing stays missing, never 0
     assert by_name["Sukamaju"]["Ada Pustu"] == "ya"
