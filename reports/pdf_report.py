@@ -98,6 +98,9 @@ register({
     "report.no_sources": ("Sumber data tidak dicatat dalam proyek.",
                           "The project records no data sources."),
     "report.rules_used": ("Aturan ILP: {origin}", "ILP rules: {origin}"),
+    "report.rules_origin.default": ("nilai bawaan ILP-GIS", "ILP-GIS defaults"),
+    "report.rules_origin.project": ("disimpan dalam berkas proyek", "stored in the project file"),
+    "report.rules_origin.changed": ("(diubah)", "(changed)"),
     "report.kecamatan_scope": ("Cakupan: Kecamatan {name}", "Scope: Kecamatan {name}"),
     # key figures
     "report.h.figures": ("Angka kunci ILP", "Key ILP figures"),
@@ -402,6 +405,20 @@ def _sources(project) -> list[str]:
     return out
 
 
+def _rules_origin(origin: str) -> str:
+    """Where the rules came from, for people."""
+    text = str(origin or "")
+    changed = text.endswith(" (changed)")
+    base = text.removesuffix(" (changed)")
+    if base == "rules_default.toml":
+        out = tr("report.rules_origin.default")
+    elif base == "project":
+        out = tr("report.rules_origin.project")
+    else:
+        out = Path(base).name or base
+    return out + (" " + tr("report.rules_origin.changed") if changed else "")
+
+
 def _date_text(value) -> str:
     if not value:
         return ""
@@ -600,7 +617,7 @@ def _cover(ctx: _Context, st) -> list:
         out += [Paragraph("• " + esc(s), st.body) for s in sources]
     else:
         out.append(Paragraph(esc(tr("report.no_sources")), st.body))
-    out.append(Paragraph(esc(tr("report.rules_used", origin=ctx.project.rules.origin)), st.small))
+    out.append(Paragraph(esc(tr("report.rules_used", origin=_rules_origin(ctx.project.rules.origin))), st.small))
     return out
 
 
@@ -1226,7 +1243,7 @@ def import_summary(import_report: pd.DataFrame) -> pd.DataFrame:
 def _appendix(ctx: _Context, st, width: float) -> list:
     out: list = [PageBreak(), Paragraph(esc(tr("report.h.appendix")), st.h1),
                  Paragraph(esc(tr("report.h.rules")), st.h2),
-                 Paragraph(esc(tr("report.rules_used", origin=ctx.project.rules.origin)),
+                 Paragraph(esc(tr("report.rules_used", origin=_rules_origin(ctx.project.rules.origin))),
                            st.note)]
     head = [tr("report.col.rule"), tr("report.col.value"), tr("report.col.unit"),
             tr("report.col.rule_source"), tr("report.col.confirmed")]

@@ -227,3 +227,18 @@ def test_project_without_analysis_and_without_analysis_module(tiny, tmp_path, mo
     monkeypatch.setitem(sys.modules, "ilp_gis.analysis", None)  # import fails
     with pytest.raises(ProjectError, match="ilp-gis analyze"):
         build_report(project, None, tmp_path / "x.pdf")
+
+
+def test_desa_only_project_still_gets_kecamatan_and_district_outlines(tmp_path):
+    from ilp_gis.project import Project
+    from tests.reports.fixtures import make_result, tiny_project
+
+    full = tiny_project(budget=False)
+    project = Project(layers={"desa": full.desa, "facilities": full.facilities})
+    result = make_result(project)
+    path = build_report(project, result, tmp_path / "minimal.pdf", kind="atlas", date=DATE)
+    assert len(page_sizes(path)) == 3  # overview + 2 kecamatan dissolved from the desa
+    text = " ".join(pdf_text(path).split())
+    assert "KOTA LAMA" in text and "PANTAI INDAH" in text
+    plan = build_report(project, result, tmp_path / "plan.pdf", date=DATE)
+    assert "Anggaran" in pdf_text(plan) and "Belum ada baris anggaran" in pdf_text(plan)
