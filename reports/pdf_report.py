@@ -62,7 +62,7 @@ from ilp_gis.jobs import checkpoint, sub_progress
 from ilp_gis.model import META_SOURCES, Activity, BudgetStatus, FundingSource, ImportStatus
 from layers import symbology as sym
 from reports import mapdraw
-from reports.source import get_result
+from reports.source import budget_sync_for, get_result
 from reports.styles import (
     ACCENT,
     BANNER,
@@ -1106,15 +1106,12 @@ def _label(enum_cls, value) -> str:
 
 def _budget(ctx: _Context, st, width: float) -> list:
     out: list = [PageBreak(), Paragraph(esc(tr("report.h.budget")), st.h1)]
-    sync = None
-    try:
-        from ilp_gis.budget import budget_sync  # from the planning work, when present
-    except ImportError:
-        budget_sync = None
-    if budget_sync is not None and len(ctx.project.budget):
-        sync = budget_sync(ctx.project, ctx.result)
+    sync, skipped = budget_sync_for(ctx.project, ctx.result)
     if sync is not None:
         return out + _budget_sync_tables(ctx, st, width, sync)
+    if skipped:
+        out.append(Paragraph(esc(tr("report.budget_sync_skipped", n=len(ctx.result.gaps))),
+                             st.note))
     budget = ctx.project.budget
     if ctx.kec_code and len(budget):
         desa_codes = set(ctx.desa["code"])

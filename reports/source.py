@@ -18,6 +18,11 @@ register({
         "The project has not been analysed and the analysis module is not available. Run "
         "'ilp-gis analyze' first."),
     "report.progress.analysis": ("Menganalisis proyek…", "Analysing the project…"),
+    "report.budget_sync_skipped": (
+        "Sinkronisasi anggaran dengan kesenjangan tidak dihitung untuk proyek sebesar ini "
+        "({n} kesenjangan); buat laporan per kabupaten untuk melihatnya.",
+        "Budget synchronisation with the gaps is not computed for a project this large "
+        "({n} gaps); make a report per district to see it."),
 })
 
 
@@ -82,3 +87,25 @@ def get_result(project, result=None, *, progress=None, is_cancelled=None) -> Ana
     if progress:
         progress(0.0, tr("report.progress.analysis"))
     return analyze(project, progress=progress, is_cancelled=is_cancelled)
+
+
+BUDGET_SYNC_MAX_GAPS = 30_000
+"""Above this many gaps (national projects) budget sync is not computed for the outputs: it
+would dominate the report's time; the budget lines are then shown grouped instead."""
+
+
+def budget_sync_for(project, result) -> tuple[object | None, bool]:
+    """``(BudgetSync or None, skipped_because_too_large)`` for ``project``/``result``.
+
+    None when the project has no budget lines or the planning module is not installed.
+    """
+    if not len(project.budget):
+        return None, False
+    try:
+        from ilp_gis.budget import budget_sync  # from the planning work, when present
+    except ImportError:
+        return None, False
+    gaps = getattr(result, "gaps", None)
+    if gaps is not None and len(gaps) > BUDGET_SYNC_MAX_GAPS:
+        return None, True
+    return budget_sync(project, result), False

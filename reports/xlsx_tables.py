@@ -24,7 +24,7 @@ from ilp_gis.errors import InputError
 from ilp_gis.i18n import language, normalize_language, register, tr
 from ilp_gis.model import Activity, BudgetStatus, FundingSource, ImportStatus
 from reports.pdf_report import budget_totals, kecamatan_names, network_rows
-from reports.source import get_result
+from reports.source import budget_sync_for, get_result
 
 register({
     "xlsx.sheet.desa": ("Cakupan desa", "Desa coverage"),
@@ -342,13 +342,7 @@ def _sheets(project, result):
 
 
 def _budget_sync(project, result):
-    if not len(project.budget):
-        return None
-    try:
-        from ilp_gis.budget import budget_sync  # from the planning work, when present
-    except ImportError:
-        return None
-    return budget_sync(project, result)
+    return budget_sync_for(project, result)[0]
 
 
 def _source_labels(value) -> str | None:
