@@ -207,8 +207,10 @@ def compute_coverage(desa: gpd.GeoDataFrame, fac: gpd.GeoDataFrame, points: gpd.
                                 gpd.GeoSeries(gpd.points_from_xy(xy[sel, 0], xy[sel, 1])))
         km = np.where(np.isfinite(d), d / 1000.0, np.nan)
         pdata[f"dist_{label}_km"] = km
-        pdata[f"nearest_{label}"] = np.where(i >= 0, fac["fac_id"].to_numpy(object)[
-            sel[np.maximum(i, 0)]], None)
+        near_ids = np.full(len(i), None, dtype=object)
+        if len(sel):
+            near_ids[i >= 0] = fac["fac_id"].to_numpy(object)[sel[i[i >= 0]]]
+        pdata[f"nearest_{label}"] = near_ids
         limit = rules.value(f"limit.{label}_distance_km")
         within = np.where(np.isfinite(km) & (km <= limit), pop, 0.0)
         out[f"dist_{label}_km"] = _wmean(km, w, ppos, nd)

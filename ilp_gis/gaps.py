@@ -81,10 +81,44 @@ def priorities(cov: pd.DataFrame, rules: Rules) -> pd.DataFrame:
     return out
 
 
+class _Columns:
+    """Column arrays of a frame, taken out once on first use (fast row access by position)."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.frame = frame
+        self.cache: dict[str, np.ndarray | None] = {}
+
+    def get(self, key: str):
+        if key not in self.cache:
+            self.cache[key] = (self.frame[key].to_numpy(object) if key in self.frame.columns
+                               else None)
+        return self.cache[key]
+
+
+class _Row:
+    __slots__ = ("cols", "i")
+
+    def __init__(self, cols: _Columns, i: int) -> None:
+        self.cols = cols
+        self.i = i
+
+    def __getitem__(self, key: str):
+        arr = self.cols.get(key)
+        if arr is None:
+            raise KeyError(key)
+        v = arr[self.i]
+        return None if v is pd.NA else v
+
+    def get(self, key: str, default=None):
+        arr = self.cols.get(key)
+        return default if arr is None else self[key]
+
+
 def _frame(kind: str, rows: pd.DataFrame, geometry, message_key: str, unit_key: str,
            lang: str | None, fmt) -> gpd.GeoDataFrame:
     unit = tr(unit_key, lang=lang)
-    msgs = [tr(message_key, lang=lang, **fmt(r)) for r in rows.to_dict("records")]
+    cols = _Columns(rows)
+    msgs = [tr(message_key, lang=lang, **fmt(_Row(cols, i))) for i in range(len(rows))]
     out = pd.DataFrame({
         "kind": kind,
         "desa_code": rows.get("desa_code", pd.Series(None, index=rows.index)).to_numpy(object),

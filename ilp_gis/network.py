@@ -55,11 +55,14 @@ _PREFIX = re.compile(r"^(uptd\s+|upt\s+)?(puskesmas|pkm|pustu|puskesmas pembantu
                      r"polindes|posyandu)\s+")
 
 
+_TYPE_WORDS = ("puskesmas", "pustu", "posyandu", "poskesdes", "polindes", "pkm", "uptd")
+
+
 def facility_label(ftype: str, name: object, *, lang: str | None = None) -> str:
     """``"Pustu Sukamaju"`` — the type in front unless the name already starts with it."""
     label = tr("facility." + str(ftype), lang=lang) if ftype in TIER else str(ftype)
     text = "" if name is None or (isinstance(name, float) and np.isnan(name)) else str(name)
-    if text.lower().startswith(label.lower().split(" ")[0]):
+    if text.lower().startswith(_TYPE_WORDS):
         return text
     return f"{label} {text}".strip()
 

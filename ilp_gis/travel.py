@@ -72,6 +72,16 @@ class RoadGraph:
         return g
 
 
+def _project_xy(xy: np.ndarray, src, dst) -> np.ndarray:
+    from pyproj import Transformer
+
+    if src is None or CRS(src).equals(CRS(dst)):
+        return xy
+    t = Transformer.from_crs(CRS(src), CRS(dst), always_xy=True)
+    x, y = t.transform(xy[:, 0], xy[:, 1])
+    return np.column_stack([x, y])
+
+
 def walk_minutes(dist_m, walking_kmh: float) -> np.ndarray:
     dist_m = np.asarray(dist_m, dtype=float)
     if walking_kmh <= 0:
@@ -87,15 +97,20 @@ def build_road_graph(roads: gpd.GeoDataFrame, crs: CRS, rules: Rules) -> RoadGra
     r = roads[roads.geometry.notna() & ~roads.geometry.is_empty]
     if len(r) == 0:
         return None
-    r = r.to_crs(crs)
     geoms = np.asarray(r.geometry.values, dtype=object)
-    parts, part_idx = shapely.get_parts(geoms, return_index=True)
-    lines = shapely.get_type_id(parts) == 1  # LineString (2 = LinearRing also fine)
-    parts, part_idx = parts[lines], part_idx[lines]
+    types = shapely.get_type_id(geoms)
+    if (types == 1).all():  # plain LineStrings: no need to split multi-part lines
+        parts, part_idx = geoms, np.arange(len(geoms))
+    else:
+        parts, part_idx = shapely.get_parts(geoms, return_index=True)
+        lines = shapely.get_type_id(parts) == 1
+        parts, part_idx = parts[lines], part_idx[lines]
     if len(parts) == 0:
         return None
-    # Every vertex is a node; consecutive vertices of a line make an edge.
+    # Every vertex is a node; consecutive vertices of a line make an edge.  Only coordinates
+    # are projected (no new geometries are built).
     coords, coord_idx = shapely.get_coordinates(parts, return_index=True)
+    coords = _project_xy(coords, r.crs, crs)
     same = coord_idx[1:] == coord_idx[:-1]
     p0 = coords[:-1][same]
     p1 = coords[1:][same]
@@ -110,13 +125,18 @@ def build_road_graph(roads: gpd.GeoDataFrame, crs: CRS, rules: Rules) -> RoadGra
     u = inv[: len(p0)]
     v = inv[len(p0):]
     # Minutes per segment.
-    cls = r["road_class"].astype(object).where(r["road_class"].notna(), "")
-    cls = cls.astype(str).str.strip().str.lower().to_numpy()[part_idx][seg_part]
+    # Road classes: normalise the few distinct values, not every row.
+    codes, uniques = pd.factorize(r["road_class"], use_na_sentinel=True)
+    names = np.array([str(c).strip().lower() for c in uniques] + [""], dtype=object)
+    cls_code = np.where(codes < 0, len(uniques), codes)[part_idx][seg_part]
     speeds = rules.group("speed")
     default_speed = float(speeds.get("default", 20.0))
-    kmh = pd.Series(cls).map(speeds).fillna(default_speed).to_numpy(dtype=float)
+    kmh_of = np.array([speeds.get(n, default_speed) if n not in ("walking", "default")
+                       else default_speed for n in names], dtype=float)
+    kmh = kmh_of[cls_code]
     kmh = np.where(kmh > 0, kmh, np.nan)
     minutes = length_m / 1000.0 / kmh * 60.0
+    cls = names[cls_code]
     ferry = cls == FERRY
     if "crossing_minutes" in r.columns:
         crossing = pd.to_numeric(r["crossing_minutes"], errors="coerce").to_numpy(float)

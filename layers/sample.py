@@ -75,6 +75,8 @@ class _TileSpec:
     n_islands: int
     wiggle: bool          # natural (wiggled) desa borders
     name: str
+    pustu_share: float = 0.70   # share of desa (without a Puskesmas) that have a Pustu
+    segment_m: float = 1500.0   # roads are cut into segments of about this length
 
 
 @dataclass(frozen=True)
@@ -121,11 +123,15 @@ def generate_sample(scale: str = "kabupaten", seed: int = 1, *, progress=None,
         parts.append(_build_tile(spec, rng))
     checkpoint(progress, is_cancelled, 0.92, tr("sample.progress.assemble"))
     layers = {}
-    for name in ("kabupaten", "kecamatan", "desa", "facilities", "roads", "settlements"):
-        frames = [p[name] for p in parts]
-        layers[name] = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True),
-                                        geometry="geometry", crs=model.WGS84)
-    layers["budget"] = pd.concat([p["budget"] for p in parts], ignore_index=True)
+    for name in ("kabupaten", "kecamatan", "desa", "facilities", "roads", "settlements",
+                 "budget"):
+        cols = {c: np.concatenate([p[name][c] for p in parts]) for c in parts[0][name]}
+        if name == "budget":
+            layers[name] = pd.DataFrame(cols).astype({"year": "Int64"})
+        else:
+            geom = cols.pop("geometry")
+            layers[name] = gpd.GeoDataFrame(cols, geometry=gpd.GeoSeries(geom, crs=model.WGS84),
+                                            crs=model.WGS84)
     title = (tr("sample.title_kabupaten") if scale == "kabupaten"
              else tr("sample.title_scale", scale=scale))
     meta = {
@@ -185,7 +191,8 @@ def _tile_specs(scale: str, seed: int) -> list[_TileSpec]:
         specs.append(_TileSpec(i, prov, i % per_prov + 1, lon, lat,
                                int(rng.integers(*s.desa_range)),
                                int(rng.integers(s.kec_range[0], s.kec_range[1] + 1)),
-                               False, 0, False, f"Kabupaten {names[i % len(names)]} Contoh"))
+                               False, 0, False, f"Kabupaten {names[i % len(names)]} Contoh",
+                               pustu_share=0.47, segment_m=1000.0))
     return specs
 
 
@@ -629,30 +636,27 @@ def _build_tile(spec: _TileSpec, rng: np.random.Generator) -> dict:
     for arr in (aki, akb, stunting):
         arr[rng.random(n) < 0.08] = np.nan  # some desa did not report
 
-    desa_lonlat = _to_lonlat(polys, spec.lon, spec.lat)
-    desa_df = gpd.GeoDataFrame({
-        "code": desa_code, "code_bps": desa_bps, "code_original": desa_code,
-        "name": desa_names, "kind": kind,
-        "kecamatan_code": [kec_code[k] for k in kec_of],
-        "kecamatan_name": [kec_names[k] for k in kec_of],
-        "population": pop, "dusun_count": dusun.astype(float),
-        "aki": aki, "akb": akb, "stunting": stunting,
-    }, geometry=desa_lonlat, crs=model.WGS84)
+    desa_code = np.array(desa_code, dtype=object)
+    kec_code_arr = np.array(kec_code, dtype=object)
+    kec_names_arr = np.array(kec_names, dtype=object)
+    desa_df = _cols(n, code=desa_code, code_bps=np.array(desa_bps, dtype=object),
+                    code_original=desa_code, name=np.array(desa_names, dtype=object),
+                    kind=kind.astype(object), kecamatan_code=kec_code_arr[kec_of],
+                    kecamatan_name=kec_names_arr[kec_of], population=pop,
+                    dusun_count=dusun.astype(float), aki=aki, akb=akb, stunting=stunting,
+                    geometry=_to_lonlat(polys, spec.lon, spec.lat))
 
     # kecamatan and kabupaten polygons: exact unions of the desa coverage
     kec_polys = np.empty(spec.n_kec, dtype=object)
     for k in range(spec.n_kec):
         kec_polys[k] = _union(polys[kec_of == k])
     kab_poly = _union(polys)
-    kec_df = gpd.GeoDataFrame({
-        "code": kec_code, "code_bps": kec_bps, "code_original": kec_code, "name": kec_names,
-        "kabupaten_code": kab_code,
-    }, geometry=_to_lonlat(kec_polys, spec.lon, spec.lat), crs=model.WGS84)
-    kab_df = gpd.GeoDataFrame({
-        "code": [kab_code], "code_bps": [kab_bps], "code_original": [kab_code],
-        "name": [spec.name], "population": [float(pop.sum())],
-    }, geometry=_to_lonlat(np.array([kab_poly], dtype=object), spec.lon, spec.lat),
-        crs=model.WGS84)
+    kec_df = _cols(spec.n_kec, code=kec_code_arr, code_bps=np.array(kec_bps, dtype=object),
+                   code_original=kec_code_arr, name=kec_names_arr, kabupaten_code=kab_code,
+                   geometry=_to_lonlat(kec_polys, spec.lon, spec.lat))
+    kab_df = _cols(1, code=kab_code, code_bps=kab_bps, code_original=kab_code, name=spec.name,
+                   population=float(pop.sum()),
+                   geometry=_to_lonlat(np.array([kab_poly], dtype=object), spec.lon, spec.lat))
 
     # --- settlements (one per dusun; the first is the desa centre) ---------------------------
     extra = dusun.astype(int) - 1
@@ -667,46 +671,61 @@ def _build_tile(spec: _TileSpec, rng: np.random.Generator) -> dict:
     w[set_rank == 0] *= 2.2
     w_sum = np.bincount(set_desa, weights=w)
     set_pop = np.round(pop[set_desa] * w / w_sum[set_desa])
-    dusun_names = np.array(_unique_names(rng, 60))
-    set_name = [f"Dusun {dusun_names[(i * 7 + r) % 60]}" if kind[i] == "desa"
-                else f"RW {r + 1:02d}" for i, r in zip(set_desa, set_rank, strict=False)]
-    settlements_df = gpd.GeoDataFrame({
-        "desa_code": np.array(desa_code, dtype=object)[set_desa], "name": set_name,
-        "population": set_pop.astype(float),
-    }, geometry=_to_lonlat(shapely.points(set_xy), spec.lon, spec.lat), crs=model.WGS84)
+    dusun_names = np.array(["Dusun " + x for x in _unique_names(rng, 60)], dtype=object)
+    rw_names = np.array([f"RW {r + 1:02d}" for r in range(12)], dtype=object)
+    set_name = np.where(kind[set_desa] == "desa", dusun_names[(set_desa * 7 + set_rank) % 60],
+                        rw_names[np.minimum(set_rank, 11)])
+    settlements_df = _cols(len(set_desa), desa_code=desa_code[set_desa], name=set_name,
+                           population=set_pop.astype(float),
+                           geometry=_to_lonlat(shapely.points(set_xy), spec.lon, spec.lat))
 
     # --- facilities -------------------------------------------------------------------------
     fac = _facilities(rng, spec, n, centers, polys, kec_of, capital_kec, pop, dusun,
                       set_xy, set_desa, set_rank, desa_code, desa_bps, desa_names, kec_code,
                       kec_names, kind)
     fac_xy = fac.pop("_xy")
-    facilities_df = gpd.GeoDataFrame(fac, geometry=_to_lonlat(shapely.points(fac_xy), spec.lon,
-                                                               spec.lat), crs=model.WGS84)
+    fac["geometry"] = _to_lonlat(shapely.points(fac_xy), spec.lon, spec.lat)
 
     # --- roads ------------------------------------------------------------------------------
     roads_geoms, roads_cls, roads_names, roads_cross = _roads(
         rng, spec, centers, kec_of, landmass, land, islands, set_xy, set_desa, set_rank,
         fac_xy, fac["type"], desa_names, kec_names)
-    roads_df = gpd.GeoDataFrame({
-        "road_class": roads_cls, "name": roads_names, "crossing_minutes": roads_cross,
-    }, geometry=_to_lonlat(roads_geoms, spec.lon, spec.lat), crs=model.WGS84)
+    roads_df = _cols(len(roads_geoms), road_class=roads_cls, name=roads_names,
+                     crossing_minutes=roads_cross,
+                     geometry=_to_lonlat(roads_geoms, spec.lon, spec.lat))
 
-    budget_df = _budget(rng, spec, desa_df, facilities_df)
+    budget_df = _budget(rng, spec, desa_df, fac)
     return {"kabupaten": kab_df, "kecamatan": kec_df, "desa": desa_df,
-            "facilities": facilities_df, "roads": roads_df, "settlements": settlements_df,
+            "facilities": fac, "roads": roads_df, "settlements": settlements_df,
             "budget": budget_df}
+
+
+def _cols(n: int, **values) -> dict[str, np.ndarray]:
+    """Column arrays of length ``n`` (scalars broadcast)."""
+    out = {}
+    for k, v in values.items():
+        if np.ndim(v) == 0:
+            out[k] = np.full(n, v, dtype=object if isinstance(v, str) else None)
+        else:
+            out[k] = np.asarray(v)
+    return out
 
 
 def _facilities(rng, spec, n, centers, polys, kec_of, capital_kec, pop, dusun, set_xy, set_desa,
                 set_rank, desa_code, desa_bps, desa_names, kec_code, kec_names, kind) -> dict:
-    cols: dict[str, list] = {c: [] for c in model.FACILITIES.column_names}
-    xy: list[np.ndarray] = []
-    n_kec = int(kec_of.max()) + 1
+    """Puskesmas, Pustu and Posyandu of one district as column arrays (vectorised)."""
+    desa_code = np.asarray(desa_code, dtype=object)
+    desa_bps = np.asarray(desa_bps, dtype=object)
+    desa_names = np.asarray(desa_names, dtype=object)
+    kec_code = np.asarray(kec_code, dtype=object)
+    kec_names = np.asarray(kec_names, dtype=object)
+    n_kec = len(kec_code)
 
-    # Puskesmas: in the kecamatan's most central desa (capital: the town centre), a second
+    # Puskesmas: in the kecamatan's most central desa (capital: the largest kelurahan), a second
     # one in large kecamatan, placed in the desa farthest from the first.
     pkm_desa: list[int] = []
     pkm_kec: list[int] = []
+    pkm_seq: list[int] = []
     for k in range(n_kec):
         members = np.flatnonzero(kec_of == k)
         if not len(members):
@@ -719,106 +738,112 @@ def _facilities(rng, spec, n, centers, polys, kec_of, capital_kec, pop, dusun, s
             c = members[np.argmin(np.hypot(*(centers[members] - mid).T))]
         pkm_desa.append(int(c))
         pkm_kec.append(k)
+        pkm_seq.append(1)
         if pop[members].sum() > 30000 or (len(members) > 30 and rng.random() < 0.6):
             far = members[np.argmax(np.hypot(*(centers[members] - centers[c]).T))]
             pkm_desa.append(int(far))
             pkm_kec.append(k)
-    pkm_desa_arr = np.array(pkm_desa)
-    pkm_ids = []
-    pkm_count: dict[int, int] = {}
-    for d, k in zip(pkm_desa, pkm_kec, strict=True):
-        pkm_count[k] = pkm_count.get(k, 0) + 1
-        code = f"P{desa_bps[d][:7]}{pkm_count[k]}01"
-        pkm_ids.append(code)
-        lokus = bool(rng.random() < 0.65)
-        coe = bool(lokus and rng.random() < 0.3)
-        start = (dt.date(2023, 7, 1) + dt.timedelta(days=int(rng.integers(0, 700)))) if lokus \
-            else None
-        base = rng.uniform(0.55, 0.95) if coe else rng.uniform(0.2, 0.85)
-        coe_vals = np.round(np.clip(base + rng.normal(0, 0.1, 5), 0, 1), 2)
-        nurses = float(rng.integers(6, 22))
-        midwives = float(rng.integers(5, 16))
-        label = desa_names[d] if pkm_count[k] > 1 else kec_names[k]
-        _fac_row(cols, fac_id=code, code=code, name=f"Puskesmas {label}",
-                 type="puskesmas", type_original="Puskesmas", precursor=False,
-                 desa_code=desa_code[d], kecamatan_code=kec_code[kec_of[d]],
-                 declared_desa=desa_names[d], ilp_lokus=lokus, coe=coe, ilp_start=start,
-                 nurses=nurses, midwives=midwives,
-                 nakes=nurses + midwives + float(rng.integers(6, 25)),
-                 **dict(zip(model.COE_COLUMNS, coe_vals.tolist(), strict=False)))
-        xy.append(centers[d])
+            pkm_seq.append(2)
+    pd_ = np.array(pkm_desa)
     pkm_kec_arr = np.array(pkm_kec)
-    pkm_xy = centers[pkm_desa_arr]
+    seq = np.array(pkm_seq)
+    m = len(pd_)
+    pkm_ids = np.array([f"P{b[:7]}{s}01" for b, s in zip(desa_bps[pd_], seq, strict=True)],
+                       dtype=object)
+    pkm_names = np.where(seq > 1, "Puskesmas " + desa_names[pd_].astype(str),
+                         "Puskesmas " + kec_names[pkm_kec_arr].astype(str)).astype(object)
+    lokus = rng.random(m) < 0.65
+    coe = lokus & (rng.random(m) < 0.3)
+    start = np.array([dt.date(2023, 7, 1) + dt.timedelta(days=int(v)) if lk else None
+                      for v, lk in zip(rng.integers(0, 700, m), lokus, strict=True)],
+                     dtype=object)
+    base = np.where(coe, rng.uniform(0.55, 0.95, m), rng.uniform(0.2, 0.85, m))
+    coe_vals = np.round(np.clip(base[:, None] + rng.normal(0, 0.1, (m, 5)), 0, 1), 2)
+    nurses = rng.integers(6, 22, m).astype(float)
+    midwives = rng.integers(5, 16, m).astype(float)
+    pkm = _fac_block(m, fac_id=pkm_ids, code=pkm_ids, name=pkm_names, type="puskesmas",
+                     type_original="Puskesmas", precursor=False, desa_code=desa_code[pd_],
+                     kecamatan_code=kec_code[kec_of[pd_]], declared_desa=desa_names[pd_],
+                     ilp_lokus=lokus, coe=coe, ilp_start=start, nurses=nurses,
+                     midwives=midwives, nakes=nurses + midwives + rng.integers(6, 25, m),
+                     **{c: coe_vals[:, i] for i, c in enumerate(model.COE_COLUMNS)})
+    pkm_xy = centers[pd_]
 
-    def puskesmas_for(d: int) -> int:
-        same = np.flatnonzero(pkm_kec_arr == kec_of[d])
-        return int(same[np.argmin(np.hypot(*(pkm_xy[same] - centers[d]).T))])
+    # the Puskesmas of each desa: the nearest one in the same kecamatan
+    big = 1e9
+    tree = cKDTree(np.column_stack([pkm_xy, pkm_kec_arr * big]))
+    pkm_of = tree.query(np.column_stack([centers, kec_of * big]))[1]
 
     # Pustu: about two thirds of the desa that have no Puskesmas; a few are still precursors.
     has_pkm = np.zeros(n, bool)
-    has_pkm[pkm_desa_arr] = True
-    p_pustu = 0.70 + 0.1 * (kind == "kelurahan")
-    has_pustu = (~has_pkm) & (rng.random(n) < p_pustu)
-    pustu_of = np.full(n, -1)
-    precursor_kind = rng.choice(["", "poskesdes", "polindes"], n, p=[0.8, 0.12, 0.08])
-    for d in np.flatnonzero(has_pustu):
-        pre = precursor_kind[d]
-        fid = f"PT{desa_bps[d]}"
-        pustu_of[d] = len(cols["fac_id"])
-        parent = puskesmas_for(d)
-        given = rng.random() > 0.1
-        if pre:
-            nurses, midwives = float(rng.integers(0, 2)), 1.0
-            label = f"{PRECURSOR_NAMES[pre]} {desa_names[d]}"
-        else:
-            nurses, midwives = float(rng.integers(0, 3)), float(rng.integers(0, 3))
-            label = f"Pustu {desa_names[d]}"
-        missing_staff = rng.random() < 0.05
-        _fac_row(cols, fac_id=fid, code=fid, name=label, type="pustu",
-                 type_original=PRECURSOR_NAMES[pre] if pre else "Pustu", precursor=bool(pre),
-                 parent_id=pkm_ids[parent] if given else None,
-                 parent_name=(f"Puskesmas {cols['name'][parent].split(' ', 1)[1]}"
-                              if not given and rng.random() < 0.5 else None),
-                 desa_code=desa_code[d], kecamatan_code=kec_code[kec_of[d]],
-                 declared_desa=desa_names[d], coe=bool(rng.random() < 0.05),
-                 nurses=np.nan if missing_staff else nurses,
-                 midwives=np.nan if missing_staff else midwives,
-                 nakes=np.nan if missing_staff else nurses + midwives + float(rng.random() < 0.3))
-        xy.append(centers[d] + _offset(rng, 60.0))
+    has_pkm[pd_] = True
+    has_pustu = (~has_pkm) & (rng.random(n) < spec.pustu_share + 0.1 * (kind == "kelurahan"))
+    td = np.flatnonzero(has_pustu)
+    t = len(td)
+    pre = rng.choice(np.array(["", "poskesdes", "polindes"], dtype=object), t,
+                     p=[0.8, 0.12, 0.08])
+    is_pre = pre != ""
+    pre_label = np.array([PRECURSOR_NAMES.get(p, "Pustu") for p in pre], dtype=object)
+    t_ids = ("PT" + desa_bps[td].astype(str)).astype(object)
+    given = rng.random(t) > 0.1
+    by_name = (~given) & (rng.random(t) < 0.5)
+    t_par = pkm_of[td]
+    t_nurses = np.where(is_pre, rng.integers(0, 2, t), rng.integers(0, 3, t)).astype(float)
+    t_midw = np.where(is_pre, 1, rng.integers(0, 3, t)).astype(float)
+    t_nakes = t_nurses + t_midw + (rng.random(t) < 0.3)
+    no_staff = rng.random(t) < 0.05
+    for arr in (t_nurses, t_midw, t_nakes):
+        arr[no_staff] = np.nan  # not reported
+    pustu = _fac_block(t, fac_id=t_ids, code=t_ids,
+                       name=(pre_label + " " + desa_names[td].astype(str)).astype(object),
+                       type="pustu", type_original=pre_label, precursor=is_pre,
+                       parent_id=np.where(given, pkm_ids[t_par], None),
+                       parent_name=np.where(by_name, pkm_names[t_par], None),
+                       desa_code=desa_code[td], kecamatan_code=kec_code[kec_of[td]],
+                       declared_desa=desa_names[td], coe=rng.random(t) < 0.05,
+                       nurses=t_nurses, midwives=t_midw, nakes=t_nakes)
+    ang = rng.uniform(0, 2 * np.pi, t)
+    rad = rng.uniform(30, 60, t)
+    t_xy = centers[td] + np.column_stack([np.cos(ang), np.sin(ang)]) * rad[:, None]
+    pustu_row = np.full(n, -1)
+    pustu_row[td] = np.arange(t)
 
     # Posyandu: 2-6 per desa at the dusun settlements (a few dusun still without one).
     n_posy = np.clip(dusun - (rng.random(n) < 0.35) * rng.integers(1, 3, n), 2, 6).astype(int)
+    yd = np.repeat(np.arange(n), n_posy)
+    y = len(yd)
+    j = np.arange(y) - np.repeat(np.cumsum(n_posy) - n_posy, n_posy)
+    k_set = dusun[yd].astype(int)
     starts = np.searchsorted(set_desa, np.arange(n))
-    levels = np.array([lv.value for lv in model.PosyanduLevel])
-    for d in range(n):
-        k_set = int(dusun[d])
-        for j in range(n_posy[d]):
-            s = starts[d] + (j % k_set)
-            pos = set_xy[s] + _offset(rng, 40.0 if j < k_set else 220.0)
-            if not shapely.contains_xy(polys[d], pos[0], pos[1]):
-                pos = set_xy[s] + _offset(rng, 15.0)
-                if not shapely.contains_xy(polys[d], pos[0], pos[1]):
-                    pos = set_xy[s].copy()
-            kader = float(rng.integers(2, 9))
-            sessions = float(min(12, max(4, int(rng.normal(10.5, 2)))))
-            score = (kader >= 5) + (sessions >= 10) + (rng.random() < 0.5)
-            level = levels[min(3, int(score))]
-            # the desa's Pustu, or straight to the Puskesmas where the desa has none (a gap)
-            parent_fid = (cols["fac_id"][pustu_of[d]] if pustu_of[d] >= 0
-                          else pkm_ids[puskesmas_for(d)])
-            r = rng.random()
-            fid = f"PY{desa_bps[d]}{j + 1:02d}"
-            base = "Posyandu " + _posyandu_name(rng)
-            _fac_row(cols, fac_id=fid, code=None, name=f"{base} {desa_names[d]}",
-                     type="posyandu", type_original="Posyandu", precursor=False,
-                     parent_id=parent_fid if r > 0.1 else None,
-                     parent_name=(cols["name"][cols["fac_id"].index(parent_fid)]
-                                  if 0.05 < r <= 0.1 else None),
-                     desa_code=desa_code[d], kecamatan_code=kec_code[kec_of[d]],
-                     declared_desa=desa_names[d], kader=kader, level=level,
-                     sessions_per_year=sessions)
-            xy.append(pos)
-    cols["_xy"] = np.array(xy)
+    s = starts[yd] + (j % k_set)
+    ang = rng.uniform(0, 2 * np.pi, y)
+    rad = np.where(j < k_set, rng.uniform(20, 40, y), rng.uniform(110, 220, y))
+    y_xy = set_xy[s] + np.column_stack([np.cos(ang), np.sin(ang)]) * rad[:, None]
+    bad = ~shapely.contains_xy(polys[yd], y_xy[:, 0], y_xy[:, 1])
+    y_xy[bad] = set_xy[s[bad]]  # too close to the border: at the settlement itself
+    kader = rng.integers(2, 9, y).astype(float)
+    sessions = np.clip(np.round(rng.normal(10.5, 2, y)), 4, 12)
+    score = (kader >= 5).astype(int) + (sessions >= 10) + (rng.random(y) < 0.5)
+    levels = np.array([lv.value for lv in model.PosyanduLevel], dtype=object)
+    # parent: the desa's Pustu, or straight to the Puskesmas where the desa has none (a gap)
+    has_t = pustu_row[yd] >= 0
+    par_id = np.where(has_t, t_ids[np.maximum(pustu_row[yd], 0)], pkm_ids[pkm_of[yd]])
+    par_name = np.where(has_t, pustu["name"][np.maximum(pustu_row[yd], 0)],
+                        pkm_names[pkm_of[yd]])
+    r = rng.random(y)
+    words = np.array(_POSYANDU_WORDS, dtype=object)[rng.integers(0, len(_POSYANDU_WORDS), y)]
+    y_ids = np.array([f"PY{b}{i + 1:02d}" for b, i in zip(desa_bps[yd], j, strict=True)],
+                     dtype=object)
+    posy = _fac_block(y, fac_id=y_ids, name=("Posyandu " + words.astype(str) + " "
+                                             + desa_names[yd].astype(str)).astype(object),
+                      type="posyandu", type_original="Posyandu", precursor=False,
+                      parent_id=np.where(r > 0.1, par_id, None),
+                      parent_name=np.where((r > 0.05) & (r <= 0.1), par_name, None),
+                      desa_code=desa_code[yd], kecamatan_code=kec_code[kec_of[yd]],
+                      declared_desa=desa_names[yd], kader=kader,
+                      level=levels[np.minimum(score, 3)], sessions_per_year=sessions)
+    cols = {c: np.concatenate([pkm[c], pustu[c], posy[c]]) for c in pkm}
+    cols["_xy"] = np.vstack([pkm_xy, t_xy, y_xy])
     return cols
 
 
@@ -827,24 +852,19 @@ _POSYANDU_WORDS = ("Mawar", "Melati", "Anggrek", "Kenanga", "Flamboyan", "Cempak
                    "Bina Sehat", "Sejahtera", "Bunga Desa")
 
 
-def _posyandu_name(rng) -> str:
-    return _POSYANDU_WORDS[int(rng.integers(0, len(_POSYANDU_WORDS)))]
-
-
-def _offset(rng, scale: float) -> np.ndarray:
-    a = rng.uniform(0, 2 * np.pi)
-    r = scale * rng.uniform(0.5, 1.0)
-    return np.array([r * math.cos(a), r * math.sin(a)])
-
-
-def _fac_row(cols: dict, **values) -> None:
-    for c in cols:
-        if c == "_xy":
-            continue
-        cols[c].append(values.get(c, _MISSING.get(c)))
-
-
-_MISSING = {c.name: (np.nan if c.dtype == "float" else None) for c in model.FACILITIES.columns}
+def _fac_block(n: int, **values) -> dict[str, np.ndarray]:
+    """Facility columns of length ``n`` (scalars broadcast; columns not given stay missing)."""
+    out = {}
+    for c in model.FACILITIES.columns:
+        v = values.get(c.name)
+        if v is None:
+            out[c.name] = np.full(n, np.nan) if c.dtype == "float" else np.full(n, None,
+                                                                                 dtype=object)
+        elif np.ndim(v) == 0:
+            out[c.name] = np.full(n, v, dtype=object if isinstance(v, str) else None)
+        else:
+            out[c.name] = np.asarray(v)
+    return out
 
 
 def _roads(rng, spec, centers, kec_of, landmass, land, islands, set_xy, set_desa, set_rank,
@@ -868,7 +888,7 @@ def _roads(rng, spec, centers, kec_of, landmass, land, islands, set_xy, set_desa
         if wiggle:
             lines = _wiggle_lines(rng, lines, step=250.0, amp=wiggle, max_amp=600.0)
         if minutes is None:  # a ferry leg stays one piece: its crossing time is for the whole
-            lines, parent = _split_lines(lines, 1500.0)
+            lines, parent = _split_lines(lines, spec.segment_m)
         else:
             parent = np.arange(len(lines))
         geoms.append(lines)
@@ -975,61 +995,79 @@ def _split_lines(lines: np.ndarray, max_len: float) -> tuple[np.ndarray, np.ndar
     return out[ok], parent[ok]
 
 
-def _budget(rng, spec, desa_df: pd.DataFrame, fac_df: pd.DataFrame) -> pd.DataFrame:
-    """Sample budget lines: funded, partly funded and unfunded gaps side by side."""
-    rows: list[dict] = []
+def _budget(rng, spec, desa: dict, fac: dict) -> dict[str, np.ndarray]:
+    """Sample budget lines (column arrays): funded, partly funded and unfunded gaps side by side.
+
+    Desa without a Pustu: ~30 % get a DAK Fisik line for the full building cost, ~15 % only a
+    small Dana Desa line (partly funded), the rest none (unfunded).  Half the Poskesdes/Polindes
+    get an upgrade line; some Pustu equipment (DAK Non-Fisik), renovation (third party) and
+    staff (DAU) lines; BOK kader training per Puskesmas; Dana Desa for new Posyandu in two
+    thirds of the desa with fewer Posyandu than dusun (one third of those only partly).
+    """
     kab = f"{spec.prov:02d}{spec.kab:02d}"
+    parts: list[dict] = []
 
-    def line(source, year, activity, amount, desa=None, facility=None, status="usulan",
-             note=None):
-        rows.append({"budget_id": f"ANG-{kab}-{len(rows) + 1:04d}", "source": source,
-                     "year": year, "activity": activity, "target_desa": desa,
-                     "target_facility": facility, "amount": float(amount), "status": status,
-                     "note": note})
+    def add(source, year, activity, amount, desa_codes=None, facility=None, status="usulan",
+            note=None):
+        amount = np.asarray(amount, dtype=float)
+        k = len(amount)
+        if not k:
+            return
+        parts.append(_cols(k, source=source, year=year, activity=activity,
+                           target_desa=desa_codes if desa_codes is not None else None,
+                           target_facility=facility if facility is not None else None,
+                           amount=amount, status=status, note=note))
 
-    fac = fac_df
-    pustu_desa = set(fac.loc[fac["type"] == "pustu", "desa_code"])
-    pkm_desa = set(fac.loc[fac["type"] == "puskesmas", "desa_code"])
-    no_pustu = [c for c in desa_df["code"] if c not in pustu_desa and c not in pkm_desa]
-    no_pustu = [no_pustu[i] for i in rng.permutation(len(no_pustu))]
+    ftype = fac["type"]
+    codes = desa["code"]
+    with_unit = set(fac["desa_code"][(ftype == "pustu") | (ftype == "puskesmas")])
+    no_pustu = np.array([c for c in codes if c not in with_unit], dtype=object)
+    no_pustu = no_pustu[rng.permutation(len(no_pustu))]
     m = len(no_pustu)
-    for i, code in enumerate(no_pustu[: int(m * 0.3)]):  # fully funded
-        line("dak_fisik", int(rng.choice([2026, 2027])), "build_pustu", 1_500_000_000, desa=code,
-             status="disetujui" if i % 3 else "usulan")
-    for code in no_pustu[int(m * 0.3): int(m * 0.45)]:  # partly: land by Dana Desa only
-        line("dana_desa", 2026, "build_pustu", int(rng.choice([250, 400, 600])) * 1_000_000,
-             desa=code, note="lahan dan pondasi / land and foundation")
-    # the remaining ~55% of desa without a Pustu stay unfunded
-    pre = fac[(fac["type"] == "pustu") & fac["precursor"].astype(bool)]
-    for _, r in pre.iloc[: max(1, len(pre) // 2)].iterrows():
-        line("dak_fisik", 2026, "upgrade_pustu", 600_000_000, desa=r["desa_code"],
-             facility=r["fac_id"])
-    pustu = fac[(fac["type"] == "pustu") & ~fac["precursor"].astype(bool)]
-    for _, r in pustu.sample(n=min(len(pustu), max(1, len(pustu) // 8)),
-                             random_state=int(rng.integers(0, 2**31))).iterrows():
-        line("dak_non_fisik", 2026, "equip", 250_000_000, desa=r["desa_code"],
-             facility=r["fac_id"], status="disetujui")
-    for _, r in pustu.sample(n=min(len(pustu), 2),
-                             random_state=int(rng.integers(0, 2**31))).iterrows():
-        line("pihak_ketiga", 2025, "renovate", 350_000_000, desa=r["desa_code"],
-             facility=r["fac_id"], status="terealisasi", note="hibah donor / donor grant")
-    pkm = fac[fac["type"] == "puskesmas"]
-    for _, r in pkm.iterrows():  # BOK: kader training in every Puskesmas area
-        kader = int(rng.integers(20, 80))
-        line("bok", 2026, "train_kader", kader * 1_500_000, facility=r["fac_id"],
-             status="disetujui", note=f"{kader} kader")
-    posy = fac[fac["type"] == "posyandu"].groupby("desa_code").size()
-    gap = desa_df.set_index("code")["dusun_count"] - posy.reindex(desa_df["code"]).fillna(0).values
-    gap = gap[gap > 0]
-    for j, (code, g) in enumerate(gap.items()):
-        if j % 3 == 2:
-            continue  # unfunded
-        amount = g * 25_000_000 if j % 3 == 0 else 15_000_000
-        line("dana_desa", 2026, "open_posyandu", amount, desa=code)
-    for _, r in pustu.sample(n=min(len(pustu), 3),
-                             random_state=int(rng.integers(0, 2**31))).iterrows():
-        line("dau", 2027, "add_nakes", 60_000_000, desa=r["desa_code"], facility=r["fac_id"])
-    return pd.DataFrame(rows, columns=model.BUDGET.column_names).astype({"year": "Int64"})
+    full, part = no_pustu[: int(m * 0.3)], no_pustu[int(m * 0.3): int(m * 0.45)]
+    add("dak_fisik", rng.choice([2026, 2027], len(full)), "build_pustu",
+        np.full(len(full), 1_500_000_000), full,
+        status=np.where(np.arange(len(full)) % 3 == 0, "usulan", "disetujui").astype(object))
+    add("dana_desa", 2026, "build_pustu", rng.choice([250, 400, 600], len(part)) * 1_000_000,
+        part, note="lahan dan pondasi / land and foundation")
+    is_pustu = ftype == "pustu"
+    pre = np.flatnonzero(is_pustu & fac["precursor"].astype(bool))
+    pre = pre[: max(1, len(pre) // 2)] if len(pre) else pre
+    add("dak_fisik", 2026, "upgrade_pustu", np.full(len(pre), 600_000_000),
+        fac["desa_code"][pre], fac["fac_id"][pre])
+    full_pustu = np.flatnonzero(is_pustu & ~fac["precursor"].astype(bool))
+    if len(full_pustu):
+        eq = rng.choice(full_pustu, max(1, len(full_pustu) // 8), replace=False)
+        add("dak_non_fisik", 2026, "equip", np.full(len(eq), 250_000_000),
+            fac["desa_code"][eq], fac["fac_id"][eq], status="disetujui")
+        rv = rng.choice(full_pustu, min(2, len(full_pustu)), replace=False)
+        add("pihak_ketiga", 2025, "renovate", np.full(len(rv), 350_000_000),
+            fac["desa_code"][rv], fac["fac_id"][rv], status="terealisasi",
+            note="hibah donor / donor grant")
+        st = rng.choice(full_pustu, min(3, len(full_pustu)), replace=False)
+        add("dau", 2027, "add_nakes", np.full(len(st), 60_000_000), fac["desa_code"][st],
+            fac["fac_id"][st])
+    pk = np.flatnonzero(ftype == "puskesmas")
+    kader = rng.integers(20, 80, len(pk))
+    add("bok", 2026, "train_kader", kader * 1_500_000.0, None, fac["fac_id"][pk],
+        status="disetujui", note=np.array([f"{k} kader" for k in kader], dtype=object))
+    index = {c: i for i, c in enumerate(codes)}
+    posy = np.bincount([index[c] for c in fac["desa_code"][ftype == "posyandu"]],
+                       minlength=len(codes))
+    gap = desa["dusun_count"] - posy
+    gd = np.flatnonzero(gap > 0)
+    kind = np.arange(len(gd)) % 3  # 0 funded in full, 1 partly, 2 unfunded
+    add("dana_desa", 2026, "open_posyandu",
+        np.where(kind[kind < 2] == 0, gap[gd][kind < 2] * 25_000_000, 15_000_000),
+        codes[gd][kind < 2])
+    if not parts:
+        return _cols(0, **{c: np.empty(0, dtype=object) for c in model.BUDGET.column_names})
+    out = {c: np.concatenate([p[c] for p in parts]) for c in parts[0]}
+    k = len(out["amount"])
+    out = {"budget_id": np.array([f"ANG-{kab}-{i + 1:04d}" for i in range(k)], dtype=object),
+           **out}
+    return {c: out[c] for c in model.BUDGET.column_names}
+
 
 
 register({

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import geopandas as gpd
 import pandas as pd
-import shapely
 from shapely.geometry import LineString, Point, box
 
 from ilp_gis.project import Project
@@ -111,4 +110,3 @@ def make_project(*, desa=None, facilities=None, roads=None, kecamatan=True, sett
     return Project(layers=layers, rules=rules)
 
 
-__all__ = ["make_project", "frame", "pt", "line", "square", "km", "shapely"]

@@ -10,8 +10,16 @@ from shapely.geometry import MultiPolygon, Polygon
 from ilp_gis.analysis import analyze
 from ilp_gis.coverage import served_with_capacity
 from ilp_gis.rules import default_rules
-from tests.ilp_gis.micro import (desa_rows, facilities_frame, facility_rows, frame, km,
-                                 make_project, pt, square)
+from tests.ilp_gis.micro import (
+    desa_rows,
+    facilities_frame,
+    facility_rows,
+    frame,
+    km,
+    make_project,
+    pt,
+    square,
+)
 
 
 def desa_table(res):
@@ -172,3 +180,25 @@ def test_point_exactly_on_a_border_goes_to_the_smaller_code_whatever_the_order()
     res_rev = analyze(make_project(desa=desa_rev, facilities=facilities_frame(facs[::-1])))
     assert res_rev.graph.nodes["PT_border"]["desa_code"] == "35.07.01.2001"
     assert res.summary["facilities_outside_boundaries"] == 0
+
+
+def test_no_facilities_at_all_and_only_a_posyandu():
+    from ilp_gis import model
+
+    res = analyze(make_project(facilities=model.empty_frame(model.FACILITIES)))
+    assert res.summary["gaps_by_kind"] == {"no_pustu": 5, "posyandu_deficit": 4,
+                                           "no_puskesmas": 3}
+    assert res.desa["dist_pustu_km"].isna().all()
+    assert res.summary["population_within_distance"]["pustu"] == 0
+    assert res.graph.number_of_nodes() == 0 and len(res.edges) == 0
+    only = [dict(fac_id="Y", name="Posyandu Y", type="posyandu", xy=(2, 2))]
+    res = analyze(make_project(facilities=facilities_frame(only)))
+    assert res.summary["network_problems"] == {"orphan": 1}
+
+
+def test_no_desa_is_a_clear_input_error():
+    from ilp_gis.errors import InputError
+    from ilp_gis.project import Project
+
+    with pytest.raises(InputError, match="lapisan desa"):
+        analyze(Project())
