@@ -23,7 +23,7 @@ import json
 import math
 import os
 import re
-import tempfile
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,8 +37,15 @@ import shapely
 from ilp_gis import model
 from ilp_gis.errors import InputError, ProjectError
 from ilp_gis.geo import utm_crs
-from ilp_gis.i18n import (format_date, format_number, format_percent, language,
-                          normalize_language, register, tr)
+from ilp_gis.i18n import (
+    format_date,
+    format_number,
+    format_percent,
+    language,
+    normalize_language,
+    register,
+    tr,
+)
 from ilp_gis.jobs import checkpoint, sub_progress
 from ilp_gis.results import META_SUMMARY, RESULT_TABLES, AnalysisResult
 from layers import symbology as sym
@@ -222,20 +229,18 @@ def _run_analysis(project, progress, is_cancelled) -> AnalysisResult:
 
 
 def _write_atomic(path: Path, text: str) -> None:
+    """Write beside the target, flush, then move over it: a killed export leaves no half file."""
     path = path.resolve()
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".html.tmp", dir=path.parent)
+    tmp = path.with_name(f".{path.stem}.{uuid.uuid4().hex[:8]}.html.tmp")
     try:
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes the file private; a map is for sharing
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+        with open(tmp, "x", encoding="utf-8", newline="\n") as fh:
             fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
 
 
@@ -279,8 +284,12 @@ def simplify_for_web(geoms: gpd.GeoSeries, crs, tolerance: float, *,
             simplified = None
     if simplified is None:
         simplified = shapely.simplify(part, tolerance, preserve_topology=True)
-    wgs = gpd.GeoSeries(simplified, crs=crs).to_crs(model.WGS84).values
-    out[ok] = round_coords(np.asarray(wgs, dtype=object))
+    wgs = np.asarray(gpd.GeoSeries(simplified, crs=crs).to_crs(model.WGS84).values, dtype=object)
+    rounded = round_coords(wgs)
+    broken = ~shapely.is_valid(rounded) & shapely.is_valid(wgs)
+    if broken.any():  # rounding collapsed a tiny ring: snap those few to the grid properly
+        rounded[broken] = shapely.set_precision(wgs[broken], 10.0 ** -COORD_DECIMALS)
+    out[ok] = rounded
     return out
 
 
@@ -293,7 +302,7 @@ def _feature_collection(geoms, props: list[dict]) -> str:
     geoms = np.asarray(geoms, dtype=object)
     texts = shapely.to_geojson(geoms) if len(geoms) else []
     parts = [f'{{"type":"Feature","geometry":{g},"properties":{_js(p)}}}'
-             for g, p in zip(texts, props) if g is not None]
+             for g, p in zip(texts, props, strict=False) if g is not None]
     return '{"type":"FeatureCollection","features":[' + ",".join(parts) + "]}"
 
 
@@ -442,7 +451,8 @@ def _build_html(project, result: AnalysisResult, *, online_basemap: bool, lang: 
     # ---- the map ----
     bounds = _bounds([f for f in (kab, desa) if f is not None])
     m = folium.Map(location=[(bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2],
-                   zoom_start=10, tiles=None, control_scale=True, prefer_canvas=False)
+                   zoom_start=10, tiles=None, control_scale=True, prefer_canvas=False,
+                   zoom_control=False)
     m.default_js = []
     m.default_css = []
     root = m.get_root()
@@ -455,18 +465,24 @@ def _build_html(project, result: AnalysisResult, *, online_basemap: bool, lang: 
     root.header.add_child(Element(_inline_script(js)), name="ilp_leaflet")
     root.header.add_child(Element(_inline_script(_asset(_DATA_DIR / "webmap.js"))),
                           name="ilp_helpers")
-    root.html.add_child(Element(_header_html(project, field, lang)), name="ilp_header")
     root.html.add_child(Element(_hatch_defs()), name="ilp_hatches")
     if online_basemap:
         folium.TileLayer("OpenStreetMap", name=tr("webmap.layer.osm"), overlay=False,
                          control=True).add_to(m)
+
+    def data(key: str, text: str) -> str:
+        """Put a layer's GeoJSON in its own JSON block; return the JS expression reading it."""
+        root.html.add_child(Element(f'<script type="application/json" id="ilp-data-{key}">'
+                                    f"{text}</script>"), name=f"ilp_data_{key}")
+        return f"ILP.data({_js(key)})"
 
     # ---- desa (shared by the coverage, desa and search layers) ----
     checkpoint(progress, is_cancelled, 0.35, tr("webmap.progress.layers"))
     values = field.compute(desa).to_numpy(dtype=float)
     colours, breaks, palette = sym.thematic_colours(values, higher_is_better=field.higher_is_better)
     desa_fields, desa_props = _desa_props(desa, field, values, colours)
-    m.add_child(_Script("var ILP_DESA = " + _feature_collection(desa_geoms, desa_props) + ";"))
+    m.add_child(_Script("var ILP_DESA = " + data("desa", _feature_collection(desa_geoms, desa_props))
+                        + ";"))
 
     def style(area: sym.AreaStyle, **extra) -> dict:
         s = {"color": area.stroke, "weight": area.stroke_width, "opacity": 1,
@@ -489,20 +505,20 @@ def _build_html(project, result: AnalysisResult, *, online_basemap: bool, lang: 
     checkpoint(progress, is_cancelled, 0.5, None)
     gaps_fc, gap_kinds_present, gap_fields = _gap_features(result, desa, desa_geoms, kec,
                                                            kec_geoms, crs, tol, messages_trusted)
-    m.add_child(_JsLayer(tr("webmap.layer.gaps"), "ILP.gapLayer(" + gaps_fc + ", " + _js({
+    m.add_child(_JsLayer(tr("webmap.layer.gaps"), "ILP.gapLayer(" + data("gaps", gaps_fc) + ", " + _js({
         "kinds": _gap_kinds_js(), "fields": gap_fields}) + ")"))
 
     # ---- boundaries ----
     if kec is not None:
         kec_fields, kec_props = _kecamatan_props(kec, result.kecamatan)
-        m.add_child(_JsLayer(tr("webmap.layer.kecamatan"), "ILP.areaLayer(" + _feature_collection(
-            kec_geoms, kec_props) + ", " + _js({"style": style(sym.KECAMATAN_STYLE, fill=True,
+        m.add_child(_JsLayer(tr("webmap.layer.kecamatan"), "ILP.areaLayer(" + data("kecamatan", _feature_collection(
+            kec_geoms, kec_props)) + ", " + _js({"style": style(sym.KECAMATAN_STYLE, fill=True,
                                                                fillOpacity=0),
                                                  "fields": kec_fields}) + ")"))
     if kab is not None:
         kab_props = [{"n": _text(n)} for n in kab["name"]]
-        m.add_child(_JsLayer(tr("webmap.layer.kabupaten"), "ILP.areaLayer(" + _feature_collection(
-            kab_geoms, kab_props) + ", " + _js({"style": style(sym.KABUPATEN_STYLE)}) + ")"))
+        m.add_child(_JsLayer(tr("webmap.layer.kabupaten"), "ILP.areaLayer(" + data("kabupaten", _feature_collection(
+            kab_geoms, kab_props)) + ", " + _js({"style": style(sym.KABUPATEN_STYLE)}) + ")"))
 
     # ---- network edges ----
     checkpoint(progress, is_cancelled, 0.65, None)
@@ -515,8 +531,8 @@ def _build_html(project, result: AnalysisResult, *, online_basemap: bool, lang: 
         edge_links = {p["l"] for p in edge_props if p.get("l")}
         link_styles = {k: {"color": c, "dash": " ".join(str(int(x)) for x in d) or None}
                        for k, (c, d) in sym.NETWORK_EDGE.items()}
-        m.add_child(_JsLayer(tr("webmap.layer.edges"), "ILP.areaLayer(" + _feature_collection(
-            round_coords(np.asarray(edges.geometry.values, dtype=object)), edge_props) + ", "
+        m.add_child(_JsLayer(tr("webmap.layer.edges"), "ILP.areaLayer(" + data("edges", _feature_collection(
+            round_coords(np.asarray(edges.geometry.values, dtype=object)), edge_props)) + ", "
             + _js({"style": {"color": "#5d6d7e", "weight": 1.3, "opacity": 0.85},
                    "linkStyles": link_styles, "fields": edge_fields}) + ")"))
 
@@ -525,7 +541,7 @@ def _build_html(project, result: AnalysisResult, *, online_basemap: bool, lang: 
     fac_types_present = []
     if fac is not None:
         parents = _parents(fac, result, names)
-        desa_names = dict(zip(desa["code"].astype(str), desa["name"]))
+        desa_names = dict(zip(desa["code"].astype(str), desa["name"], strict=False))
         kec_names = _kecamatan_names(desa, kec)
         fac_fields = _facility_fields()
         types = fac["type"].astype(str).str.lower()
@@ -542,8 +558,8 @@ def _build_html(project, result: AnalysisResult, *, online_basemap: bool, lang: 
             cluster = len(sub) >= CLUSTER_MIN.get(ftype, 10**9)
             name = (tr("webmap.layer.facility", type=tr(f"facility.{ftype}"), n=len(sub))
                     if ftype != "_other" else tr("webmap.layer.fac_other", n=len(sub)))
-            m.add_child(_JsLayer(name, "ILP.facilityLayer(" + _feature_collection(geoms, props)
-                                 + ", " + _js({"style": _point_style(pstyle),
+            m.add_child(_JsLayer(name, "ILP.facilityLayer(" + data(
+                f"facilities-{ftype.strip('_')}", _feature_collection(geoms, props)) + ", " + _js({"style": _point_style(pstyle),
                                                "precursor": _point_style(sym.PRECURSOR_STYLE),
                                                "cluster": cluster, "fields": fac_fields}) + ")"))
 
@@ -555,7 +571,9 @@ def _build_html(project, result: AnalysisResult, *, online_basemap: bool, lang: 
                                and fac["precursor"].fillna(False).astype(bool).any()),
                           edge_links, gap_kinds_present, kec is not None, kab is not None)
     highlight = {"color": sym.HIGHLIGHT_COLOUR, "weight": 4, "fill": False}
-    m.add_child(_Script(f"ILP.addLegend({m.get_name()}, {_js(legend)});\n"
+    m.add_child(_Script(f"ILP.addHeader({m.get_name()}, {_js(_header_html(project, field))});\n"
+                        f"L.control.zoom({{position: 'topleft'}}).addTo({m.get_name()});\n"
+                        f"ILP.addLegend({m.get_name()}, {_js(legend)});\n"
                         f"ILP.addSearch({m.get_name()}, ILP_DESA, " + _js({
                             "fields": desa_fields, "highlight": highlight,
                             "t": {"placeholder": tr("webmap.search.placeholder"),
@@ -586,7 +604,7 @@ def _as_wgs84(frame):
 
 
 def _attach_geometry(values: gpd.GeoDataFrame, shapes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    geom = dict(zip(shapes["code"].astype(str), shapes.geometry))
+    geom = dict(zip(shapes["code"].astype(str), shapes.geometry, strict=False))
     out = values.copy()
     out["geometry"] = [geom.get(str(c)) for c in out["code"]]
     return gpd.GeoDataFrame(out, geometry="geometry", crs=model.WGS84)
@@ -665,7 +683,7 @@ def _kecamatan_props(kec: gpd.GeoDataFrame, roll: pd.DataFrame | None):
     if roll is not None and len(roll) and "code" in roll.columns:
         rows = {str(r["code"]): r for r in roll.to_dict("records")}
     props = []
-    for code, name in zip(kec["code"], kec["name"]):
+    for code, name in zip(kec["code"], kec["name"], strict=False):
         r = rows.get(str(code), {})
         posy, need = _count(r.get("posyandu")), _count(r.get("posyandu_needed"))
         props.append({"n": _text(name) or "–", "s": tr("area.kecamatan"),
@@ -680,10 +698,10 @@ def _kecamatan_props(kec: gpd.GeoDataFrame, roll: pd.DataFrame | None):
 def _kecamatan_names(desa: gpd.GeoDataFrame, kec: gpd.GeoDataFrame | None) -> dict[str, str]:
     names: dict[str, str] = {}
     if "kecamatan_code" in desa.columns and "kecamatan_name" in desa.columns:
-        names.update({str(c): n for c, n in zip(desa["kecamatan_code"], desa["kecamatan_name"])
+        names.update({str(c): n for c, n in zip(desa["kecamatan_code"], desa["kecamatan_name"], strict=False)
                       if _text(n)})
     if kec is not None:
-        names.update({str(c): n for c, n in zip(kec["code"], kec["name"]) if _text(n)})
+        names.update({str(c): n for c, n in zip(kec["code"], kec["name"], strict=False) if _text(n)})
     return names
 
 
@@ -694,7 +712,7 @@ def _facility_names(fac: gpd.GeoDataFrame | None, result: AnalysisResult) -> dic
         names.update({str(n): str(d.get("name")) for n, d in graph.nodes(data=True)
                       if d.get("name")})
     if fac is not None:
-        names.update({str(i): str(n) for i, n in zip(fac["fac_id"], fac["name"]) if _text(n)})
+        names.update({str(i): str(n) for i, n in zip(fac["fac_id"], fac["name"], strict=False) if _text(n)})
     return names
 
 
@@ -702,7 +720,7 @@ def _parents(fac: gpd.GeoDataFrame, result: AnalysisResult, names: dict[str, str
     """fac_id → (parent name, link kind or None)."""
     out: dict[str, tuple[str, str | None]] = {}
     for fid, pid, pname in zip(fac["fac_id"], fac.get("parent_id", [None] * len(fac)),
-                               fac.get("parent_name", [None] * len(fac))):
+                               fac.get("parent_name", [None] * len(fac)), strict=False):
         name = names.get(str(pid)) if _text(pid) else None
         name = name or _text(pname)
         if name:
@@ -710,7 +728,7 @@ def _parents(fac: gpd.GeoDataFrame, result: AnalysisResult, names: dict[str, str
     edges = result.edges
     if edges is not None and len(edges) and {"parent_id", "child_id"} <= set(edges.columns):
         links = edges["link"] if "link" in edges.columns else [None] * len(edges)
-        for pid, cid, link in zip(edges["parent_id"], edges["child_id"], links):
+        for pid, cid, link in zip(edges["parent_id"], edges["child_id"], links, strict=False):
             out[str(cid)] = (names.get(str(pid), str(pid)), _text(link))
     return out
 
@@ -830,13 +848,13 @@ def _gap_features(result: AnalysisResult, desa, desa_geoms, kec, kec_geoms, crs,
     gaps = _as_wgs84(gaps)
     desa_idx = {str(c): i for i, c in enumerate(desa["code"])}
     kec_idx = {str(c): i for i, c in enumerate(kec["code"])} if kec is not None else {}
-    desa_rank = dict(zip(desa["code"].astype(str), desa.get("priority_rank", [None] * len(desa))))
+    desa_rank = dict(zip(desa["code"].astype(str), desa.get("priority_rank", [None] * len(desa)), strict=False))
     desa_score = dict(zip(desa["code"].astype(str),
-                          desa.get("priority_score", [None] * len(desa))))
+                          desa.get("priority_score", [None] * len(desa)), strict=False))
     groups: dict[tuple, dict] = {}
     records = gaps.drop(columns=gaps.geometry.name).to_dict("records")
     geoms = gaps.geometry.values
-    for row, geom in zip(records, geoms):
+    for row, geom in zip(records, geoms, strict=False):
         kind = _text(row.get("kind")) or "network_problem"
         gtype = geom.geom_type if geom is not None and not geom.is_empty else None
         dcode, kcode, fid = (_text(row.get("desa_code")), _text(row.get("kecamatan_code")),
@@ -918,7 +936,7 @@ def _esc(s: Any) -> str:
     return html.escape(str(s), quote=True)
 
 
-def _header_html(project, field: ColourField, lang: str) -> str:
+def _header_html(project, field: ColourField) -> str:
     sub = tr("webmap.subtitle", field=field.label, date=format_date(dt.date.today()))
     banner = ""
     if project.fictional:
@@ -977,7 +995,7 @@ def _legend_html(field: ColourField, breaks, palette, values, fac_types, has_pre
     finite = finite[np.isfinite(finite)]
     if len(breaks):
         lo = float(finite.min())
-        for i, (b, colour) in enumerate(zip(breaks, palette)):
+        for i, (b, colour) in enumerate(zip(breaks, palette, strict=False)):
             start = lo if i == 0 else breaks[i - 1]
             label = (field.format(b) if i == 0 and start == b
                      else f"{field.format(start)} – {field.format(b)}")

@@ -47,6 +47,11 @@ var ILP = (function () {
     return iconCache[key];
   }
 
+  // A layer's GeoJSON, stored in <script type="application/json" id="ilp-data-KEY">.
+  function data(key) {
+    return JSON.parse(document.getElementById("ilp-data-" + key).textContent);
+  }
+
   function bindPopup(layer, fn) {
     layer.bindPopup(fn, {maxWidth: 340});
   }
@@ -188,6 +193,18 @@ var ILP = (function () {
     map.addControl(new Search());
   }
 
+  function addHeader(map, html) {
+    var Header = L.Control.extend({
+      options: {position: "topleft"},
+      onAdd: function () {
+        var div = L.DomUtil.create("div", "ilp-header");
+        div.innerHTML = html;
+        return div;
+      }
+    });
+    map.addControl(new Header());
+  }
+
   function addLegend(map, html) {
     var Legend = L.Control.extend({
       options: {position: "bottomright"},
@@ -202,7 +219,7 @@ var ILP = (function () {
     map.addControl(new Legend());
   }
 
-  return {esc: esc, popupHtml: popupHtml, shapeSvg: shapeSvg, areaLayer: areaLayer,
+  return {data: data, esc: esc, popupHtml: popupHtml, shapeSvg: shapeSvg, areaLayer: areaLayer,
           gapLayer: gapLayer, facilityLayer: facilityLayer, addSearch: addSearch,
-          addLegend: addLegend};
+          addLegend: addLegend, addHeader: addHeader};
 })();

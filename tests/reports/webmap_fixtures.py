@@ -71,7 +71,7 @@ def make_district(*, fictional: bool = True):
                             model.META_TITLE: "Kabupaten Contoh"})
 
     # --- the analysis result ---
-    pos = dict(zip(facilities["fac_id"], facilities.geometry))
+    pos = dict(zip(facilities["fac_id"], facilities.geometry, strict=False))
     g = nx.DiGraph()
     for r in frows:
         g.add_node(r["fac_id"], type=r["type"], name=r["name"], desa_code=r["desa_code"],
