@@ -268,20 +268,26 @@ def simplify_for_web(geoms: gpd.GeoSeries, crs, tolerance: float, *,
     if not ok.any():
         return out
     part = metric[ok]
-    invalid = ~shapely.is_valid(part)
-    if invalid.any():
-        part[invalid] = shapely.make_valid(part[invalid])
     simplified = None
     polygonal = np.isin(shapely.get_type_id(part), (3, 6))  # Polygon, MultiPolygon
     if coverage and polygonal.all():
-        try:
-            simplified = shapely.coverage_simplify(part, tolerance)
-            empty = shapely.is_empty(simplified) | ~shapely.is_valid(simplified)
-            if empty.any():  # a sliver vanished or broke: keep its own careful simplification
-                simplified[empty] = shapely.simplify(part[empty], tolerance / 4,
-                                                     preserve_topology=True)
-        except shapely.errors.GEOSException:
-            simplified = None
+        for attempt in range(2):
+            try:
+                simplified = shapely.coverage_simplify(part, tolerance)
+                break
+            except shapely.errors.GEOSException:
+                if attempt:
+                    break
+                invalid = ~shapely.is_valid(part)  # e.g. a ring touching itself after projection
+                if not invalid.any():
+                    break
+                part = part.copy()
+                part[invalid] = shapely.make_valid(part[invalid])
+        if simplified is not None:
+            broken = shapely.is_empty(simplified) | ~shapely.is_valid(simplified)
+            if broken.any():  # a sliver vanished or broke: keep its own careful simplification
+                simplified[broken] = shapely.simplify(part[broken], tolerance / 4,
+                                                      preserve_topology=True)
     if simplified is None:
         simplified = shapely.simplify(part, tolerance, preserve_topology=True)
     wgs = np.asarray(gpd.GeoSeries(simplified, crs=crs).to_crs(model.WGS84).values, dtype=object)
@@ -301,15 +307,34 @@ def _feature_collection(geoms, props: list[dict]) -> str:
     """A GeoJSON FeatureCollection as compact JSON text (features without geometry left out)."""
     geoms = np.asarray(geoms, dtype=object)
     texts = shapely.to_geojson(geoms) if len(geoms) else []
-    parts = [f'{{"type":"Feature","geometry":{g},"properties":{_js(p)}}}'
-             for g, p in zip(texts, props, strict=False) if g is not None]
+    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False,
+                             default=_json_default).encode
+    parts = ['{"type":"Feature","geometry":' + g + ',"properties":' + _script_safe(dumps(p)) + "}"
+             for g, p in zip(texts, props, strict=True) if g is not None]
     return '{"type":"FeatureCollection","features":[' + ",".join(parts) + "]}"
 
 
 def _js(obj: Any) -> str:
     """JSON safe to embed in a <script> element."""
-    return (json.dumps(_clean(obj), ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-            .replace("</", "<\\/").replace("<!--", "<\\!--"))
+    return _script_safe(json.dumps(_clean(obj), ensure_ascii=False, separators=(",", ":"),
+                                   allow_nan=False))
+
+
+def _script_safe(text: str) -> str:
+    """JSON text that cannot end or confuse the <script> element it sits in."""
+    return text.replace("</", "<\\/").replace("<!--", "<\\!--")
+
+
+def _json_default(obj: Any) -> Any:
+    if isinstance(obj, np.integer):
+        return int(obj)
+    if isinstance(obj, np.bool_):
+        return bool(obj)
+    if isinstance(obj, np.floating):
+        return float(obj) if math.isfinite(obj) else None
+    if obj is pd.NA or obj is pd.NaT:
+        return None
+    return str(obj)
 
 
 def _clean(obj: Any) -> Any:
@@ -419,6 +444,16 @@ def _build_html(project, result: AnalysisResult, *, online_basemap: bool, lang: 
             self._name = "ilp_script"
             self.js = js
 
+    class _Raw(Element):
+        """Text placed as is (never parsed as a jinja template: data may contain '{{')."""
+
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
+        def render(self, **kwargs) -> str:
+            return self.text
+
     class _JsLayer(folium.map.Layer):
         """An overlay built by our inline helpers (listed in the layer control)."""
 
@@ -459,20 +494,20 @@ def _build_html(project, result: AnalysisResult, *, online_basemap: bool, lang: 
     title = project.title
     root.title = f"{title} — {tr('webmap.page_title')}"
     css, js = _leaflet_assets()
-    root.header.add_child(Element("<style>\n" + css + "\n" + _asset(_DATA_DIR / "webmap.css")
+    root.header.add_child(_Raw("<style>\n" + css + "\n" + _asset(_DATA_DIR / "webmap.css")
                                   + f"\n.folium-map {{ background: {sym.BACKGROUND_COLOUR}; }}\n"
                                   "</style>"), name="ilp_css")
-    root.header.add_child(Element(_inline_script(js)), name="ilp_leaflet")
-    root.header.add_child(Element(_inline_script(_asset(_DATA_DIR / "webmap.js"))),
+    root.header.add_child(_Raw(_inline_script(js)), name="ilp_leaflet")
+    root.header.add_child(_Raw(_inline_script(_asset(_DATA_DIR / "webmap.js"))),
                           name="ilp_helpers")
-    root.html.add_child(Element(_hatch_defs()), name="ilp_hatches")
+    root.html.add_child(_Raw(_hatch_defs()), name="ilp_hatches")
     if online_basemap:
         folium.TileLayer("OpenStreetMap", name=tr("webmap.layer.osm"), overlay=False,
                          control=True).add_to(m)
 
     def data(key: str, text: str) -> str:
         """Put a layer's GeoJSON in its own JSON block; return the JS expression reading it."""
-        root.html.add_child(Element(f'<script type="application/json" id="ilp-data-{key}">'
+        root.html.add_child(_Raw(f'<script type="application/json" id="ilp-data-{key}">'
                                     f"{text}</script>"), name=f"ilp_data_{key}")
         return f"ILP.data({_js(key)})"
 
