@@ -54,6 +54,9 @@ COORD_DECIMALS = 5
 """Decimals kept in the web map's coordinates (5 ≈ 1 m, far below the simplification)."""
 CLUSTER_MIN = {"posyandu": 150, "pustu": 1500, "puskesmas": 5000}
 """A facility layer with at least this many points is drawn as marker clusters."""
+_Z_OFFSET = {"puskesmas": 1000, "pustu": 500}  # Puskesmas drawn above Pustu above Posyandu
+EDGES_SHOWN_MAX = 400
+"""Network edges are switched on when the map opens only up to this many (else in the control)."""
 DEFAULT_COLOUR_BY = "pustu_coverage"
 _DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -487,7 +490,7 @@ def _build_html(project, result: AnalysisResult, *, online_basemap: bool, lang: 
     bounds = _bounds([f for f in (kab, desa) if f is not None])
     m = folium.Map(location=[(bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2],
                    zoom_start=10, tiles=None, control_scale=True, prefer_canvas=False,
-                   zoom_control=False)
+                   zoom_control=False, zoom_snap=0.25, zoom_delta=0.5)
     m.default_js = []
     m.default_css = []
     root = m.get_root()
@@ -516,6 +519,8 @@ def _build_html(project, result: AnalysisResult, *, online_basemap: bool, lang: 
     values = field.compute(desa).to_numpy(dtype=float)
     colours, breaks, palette = sym.thematic_colours(values, higher_is_better=field.higher_is_better)
     desa_fields, desa_props = _desa_props(desa, field, values, colours)
+    # marker clusters need a maximum zoom, which a map without tiles does not have
+    m.add_child(_Script(f"{m.get_name()}.setMaxZoom(19); {m.get_name()}.setMinZoom(4);"))
     m.add_child(_Script("var ILP_DESA = " + data("desa", _feature_collection(desa_geoms, desa_props))
                         + ";"))
 
@@ -566,10 +571,14 @@ def _build_html(project, result: AnalysisResult, *, online_basemap: bool, lang: 
         edge_links = {p["l"] for p in edge_props if p.get("l")}
         link_styles = {k: {"color": c, "dash": " ".join(str(int(x)) for x in d) or None}
                        for k, (c, d) in sym.NETWORK_EDGE.items()}
-        m.add_child(_JsLayer(tr("webmap.layer.edges"), "ILP.areaLayer(" + data("edges", _feature_collection(
-            round_coords(np.asarray(edges.geometry.values, dtype=object)), edge_props)) + ", "
-            + _js({"style": {"color": "#5d6d7e", "weight": 1.3, "opacity": 0.85},
-                   "linkStyles": link_styles, "fields": edge_fields}) + ")"))
+        edge_fc = _feature_collection(
+            round_coords(np.asarray(edges.geometry.values, dtype=object)), edge_props)
+        # a whole district's network is a tangle at district scale: switched on when wanted
+        m.add_child(_JsLayer(tr("webmap.layer.edges"), "ILP.areaLayer(" + data("edges", edge_fc)
+                             + ", " + _js({"style": {"color": "#5d6d7e", "weight": 1.3,
+                                                     "opacity": 0.85},
+                                           "linkStyles": link_styles, "fields": edge_fields})
+                             + ")", show=len(edges) <= EDGES_SHOWN_MAX))
 
     # ---- facilities ----
     checkpoint(progress, is_cancelled, 0.8, None)
@@ -596,7 +605,8 @@ def _build_html(project, result: AnalysisResult, *, online_basemap: bool, lang: 
             m.add_child(_JsLayer(name, "ILP.facilityLayer(" + data(
                 f"facilities-{ftype.strip('_')}", _feature_collection(geoms, props)) + ", " + _js({"style": _point_style(pstyle),
                                                "precursor": _point_style(sym.PRECURSOR_STYLE),
-                                               "cluster": cluster, "fields": fac_fields}) + ")"))
+                                               "cluster": cluster, "fields": fac_fields,
+                                               "z": _Z_OFFSET.get(ftype, 0)}) + ")"))
 
     # ---- controls: layers, legend, search, view ----
     checkpoint(progress, is_cancelled, 0.9, tr("webmap.progress.render"))

@@ -120,7 +120,8 @@ var ILP = (function () {
     var gj = L.geoJSON(fc, {
       pointToLayer: function (f, latlng) {
         var st = f.properties.pre ? o.precursor : o.style;
-        return L.marker(latlng, {icon: icon(st), title: f.properties.n, riseOnHover: true});
+        return L.marker(latlng, {icon: icon(st), title: f.properties.n, riseOnHover: true,
+                                 zIndexOffset: o.z || 0});
       },
       onEachFeature: function (f, layer) {
         bindPopup(layer, function () {
@@ -131,10 +132,10 @@ var ILP = (function () {
     if (!o.cluster || typeof L.markerClusterGroup !== "function") return gj;
     var colour = o.style.fill;
     var group = L.markerClusterGroup({
-      maxClusterRadius: 45, disableClusteringAtZoom: 15, showCoverageOnHover: false,
+      maxClusterRadius: 70, disableClusteringAtZoom: 15, showCoverageOnHover: false,
       chunkedLoading: true,
       iconCreateFunction: function (c) {
-        var n = c.getChildCount(), d = n < 10 ? 26 : n < 100 ? 32 : 40;
+        var n = c.getChildCount(), d = n < 10 ? 20 : n < 100 ? 26 : 32;
         return L.divIcon({
           html: '<div style="background:' + colour + ';width:' + d + "px;height:" + d + "px;line-height:" + d +
             'px">' + n + "</div>", className: "ilp-cluster", iconSize: [d, d]
