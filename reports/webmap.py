@@ -54,6 +54,7 @@ COORD_DECIMALS = 5
 """Decimals kept in the web map's coordinates (5 ≈ 1 m, far below the simplification)."""
 CLUSTER_MIN = {"posyandu": 150, "pustu": 1500, "puskesmas": 5000}
 """A facility layer with at least this many points is drawn as marker clusters."""
+PX_PER_PT = 96 / 72  # symbology widths are print points; the browser draws CSS pixels
 _Z_OFFSET = {"puskesmas": 1000, "pustu": 500}  # Puskesmas drawn above Pustu above Posyandu
 EDGES_SHOWN_MAX = 400
 """Network edges are switched on when the map opens only up to this many (else in the control)."""
@@ -307,13 +308,18 @@ def round_coords(geoms: np.ndarray, decimals: int = COORD_DECIMALS) -> np.ndarra
 
 
 def _feature_collection(geoms, props: list[dict]) -> str:
-    """A GeoJSON FeatureCollection as compact JSON text (features without geometry left out)."""
+    """A GeoJSON FeatureCollection as compact JSON text.
+
+    Features without geometry are left out, except those whose properties carry a reference
+    ``"r": [layer, code]`` to another layer's geometry (resolved in the page by ILP.resolve).
+    """
     geoms = np.asarray(geoms, dtype=object)
     texts = shapely.to_geojson(geoms) if len(geoms) else []
     dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False,
                              default=_json_default).encode
-    parts = ['{"type":"Feature","geometry":' + g + ',"properties":' + _script_safe(dumps(p)) + "}"
-             for g, p in zip(texts, props, strict=True) if g is not None]
+    parts = ['{"type":"Feature","geometry":' + (g or "null") + ',"properties":'
+             + _script_safe(dumps(p)) + "}"
+             for g, p in zip(texts, props, strict=True) if g is not None or "r" in p]
     return '{"type":"FeatureCollection","features":[' + ",".join(parts) + "]}"
 
 
@@ -523,9 +529,13 @@ def _build_html(project, result: AnalysisResult, *, online_basemap: bool, lang: 
     m.add_child(_Script(f"{m.get_name()}.setMaxZoom(19); {m.get_name()}.setMinZoom(4);"))
     m.add_child(_Script("var ILP_DESA = " + data("desa", _feature_collection(desa_geoms, desa_props))
                         + ";"))
+    if kec is not None:
+        kec_fields, kec_props = _kecamatan_props(kec, result.kecamatan)
+        m.add_child(_Script("var ILP_KEC = " + data("kecamatan", _feature_collection(
+            kec_geoms, kec_props)) + ";"))
 
     def style(area: sym.AreaStyle, **extra) -> dict:
-        s = {"color": area.stroke, "weight": area.stroke_width, "opacity": 1,
+        s = {"color": area.stroke, "weight": round(area.stroke_width * PX_PER_PT, 2), "opacity": 1,
              "fill": area.fill is not None, "fillColor": area.fill or area.stroke,
              "fillOpacity": area.fill_opacity if area.fill else 0,
              "dashArray": " ".join(str(int(d)) for d in area.dash) or None}
@@ -545,14 +555,14 @@ def _build_html(project, result: AnalysisResult, *, online_basemap: bool, lang: 
     checkpoint(progress, is_cancelled, 0.5, None)
     gaps_fc, gap_kinds_present, gap_fields = _gap_features(result, desa, desa_geoms, kec,
                                                            kec_geoms, crs, tol, messages_trusted)
-    m.add_child(_JsLayer(tr("webmap.layer.gaps"), "ILP.gapLayer(" + data("gaps", gaps_fc) + ", " + _js({
+    sources = "{desa: ILP_DESA" + (", kecamatan: ILP_KEC}" if kec is not None else "}")
+    m.add_child(_JsLayer(tr("webmap.layer.gaps"), "ILP.gapLayer(ILP.resolve(" + data(
+        "gaps", gaps_fc) + ", " + sources + "), " + _js({
         "kinds": _gap_kinds_js(), "fields": gap_fields}) + ")"))
 
     # ---- boundaries ----
     if kec is not None:
-        kec_fields, kec_props = _kecamatan_props(kec, result.kecamatan)
-        m.add_child(_JsLayer(tr("webmap.layer.kecamatan"), "ILP.areaLayer(" + data("kecamatan", _feature_collection(
-            kec_geoms, kec_props)) + ", " + _js({"style": style(sym.KECAMATAN_STYLE, fill=True,
+        m.add_child(_JsLayer(tr("webmap.layer.kecamatan"), "ILP.areaLayer(ILP_KEC, " + _js({"style": style(sym.KECAMATAN_STYLE, fill=True,
                                                                fillOpacity=0),
                                                  "fields": kec_fields}) + ")"))
     if kab is not None:
@@ -577,7 +587,10 @@ def _build_html(project, result: AnalysisResult, *, online_basemap: bool, lang: 
         m.add_child(_JsLayer(tr("webmap.layer.edges"), "ILP.areaLayer(" + data("edges", edge_fc)
                              + ", " + _js({"style": {"color": "#5d6d7e", "weight": 1.3,
                                                      "opacity": 0.85},
-                                           "linkStyles": link_styles, "fields": edge_fields})
+                                           "linkStyles": link_styles, "fields": edge_fields,
+                                           "linkField": tr("webmap.field.link"),
+                                           "linkLabels": {k: tr(f"webmap.link.{k}")
+                                                          for k in sym.NETWORK_EDGE}})
                              + ")", show=len(edges) <= EDGES_SHOWN_MAX))
 
     # ---- facilities ----
@@ -597,7 +610,7 @@ def _build_html(project, result: AnalysisResult, *, online_basemap: bool, lang: 
                 continue
             fac_types_present.append(ftype)
             pstyle = sym.FACILITY_STYLES.get(ftype, sym.PROBLEM_FACILITY_STYLE)
-            props = _facility_props(sub, parents, desa_names, kec_names)
+            props = _facility_props(sub, parents, desa_names, kec_names, ftype)
             geoms = round_coords(np.asarray(sub.geometry.values, dtype=object))
             cluster = len(sub) >= CLUSTER_MIN.get(ftype, 10**9)
             name = (tr("webmap.layer.facility", type=tr(f"facility.{ftype}"), n=len(sub))
@@ -606,6 +619,8 @@ def _build_html(project, result: AnalysisResult, *, online_basemap: bool, lang: 
                 f"facilities-{ftype.strip('_')}", _feature_collection(geoms, props)) + ", " + _js({"style": _point_style(pstyle),
                                                "precursor": _point_style(sym.PRECURSOR_STYLE),
                                                "cluster": cluster, "fields": fac_fields,
+                                               "sub": tr(f"facility.{ftype}")
+                                               if ftype in sym.FACILITY_STYLES else None,
                                                "z": _Z_OFFSET.get(ftype, 0)}) + ")"))
 
     # ---- controls: layers, legend, search, view ----
@@ -731,7 +746,7 @@ def _kecamatan_props(kec: gpd.GeoDataFrame, roll: pd.DataFrame | None):
     for code, name in zip(kec["code"], kec["name"], strict=False):
         r = rows.get(str(code), {})
         posy, need = _count(r.get("posyandu")), _count(r.get("posyandu_needed"))
-        props.append({"n": _text(name) or "–", "s": tr("area.kecamatan"),
+        props.append({"c": _text(code), "n": _text(name) or "–", "s": tr("area.kecamatan"),
                       "p": [_text(code), _count(r.get("desa_total")),
                             _count(r.get("desa_without_pustu")), _count(r.get("n_puskesmas")),
                             _count(r.get("n_pustu")),
@@ -785,7 +800,8 @@ def _facility_fields() -> list[str]:
             tr("webmap.field.ilp_lokus"), tr("webmap.field.coe"), tr("webmap.field.fac_code")]
 
 
-def _facility_props(sub: gpd.GeoDataFrame, parents, desa_names, kec_names) -> list[dict]:
+def _facility_props(sub: gpd.GeoDataFrame, parents, desa_names, kec_names,
+                    ftype_of_layer: str) -> list[dict]:
     def col(name: str) -> list:
         return sub[name].tolist() if name in sub.columns else [None] * len(sub)
 
@@ -793,6 +809,7 @@ def _facility_props(sub: gpd.GeoDataFrame, parents, desa_names, kec_names) -> li
                              "kecamatan_code", "nakes", "nurses", "midwives", "kader", "level",
                              "sessions_per_year", "ilp_lokus", "coe", "code")}
     props = []
+    type_label = tr(f"facility.{ftype_of_layer}") if ftype_of_layer in sym.FACILITY_STYLES else None
     for i in range(len(sub)):
         ftype = str(c["type"][i] or "").lower()
         pre = bool(c["precursor"][i]) if _text(c["precursor"][i]) is not None else False
@@ -815,8 +832,9 @@ def _facility_props(sub: gpd.GeoDataFrame, parents, desa_names, kec_names) -> li
         if level and level.lower() in {lv.value for lv in model.PosyanduLevel}:
             level = tr(f"posyandu_level.{level.lower()}")
         props.append({
-            "n": _text(c["name"][i]) or _text(c["fac_id"][i]) or "–", "s": sub_label,
-            "pre": pre,
+            "n": _text(c["name"][i]) or _text(c["fac_id"][i]) or "–",
+            **({"s": sub_label} if sub_label != type_label else {}),
+            **({"pre": True} if pre else {}),
             "p": [desa_names.get(str(c["desa_code"][i])) or _text(c["desa_code"][i]),
                   kec_names.get(str(c["kecamatan_code"][i])) or _text(c["kecamatan_code"][i]),
                   parent_text, _count(c["nakes"][i]), _count(c["nurses"][i]),
@@ -830,7 +848,7 @@ def _facility_props(sub: gpd.GeoDataFrame, parents, desa_names, kec_names) -> li
 
 
 def _edge_props(edges: gpd.GeoDataFrame, names: dict[str, str]) -> tuple[list[str], list[dict]]:
-    fields = [tr("webmap.field.link"), tr("webmap.field.distance"), tr("webmap.field.travel")]
+    fields = [tr("webmap.field.distance"), tr("webmap.field.travel")]
 
     def col(name: str) -> list:
         return edges[name].tolist() if name in edges.columns else [None] * len(edges)
@@ -843,8 +861,7 @@ def _edge_props(edges: gpd.GeoDataFrame, names: dict[str, str]) -> tuple[list[st
         props.append({
             "l": lk, "n": f"{names.get(str(pid[i]), _text(pid[i]) or '–')} → "
                           f"{names.get(str(cid[i]), _text(cid[i]) or '–')}",
-            "p": [tr(f"webmap.link.{lk}") if lk in sym.NETWORK_EDGE else lk,
-                  _format_value(float(dist[i]) / 1000.0, "km") if _finite(dist[i]) else None,
+            "p": [_format_value(float(dist[i]) / 1000.0, "km") if _finite(dist[i]) else None,
                   _format_value(travel[i], "min") if _finite(travel[i]) else None],
         })
     return fields, props
@@ -935,12 +952,15 @@ def _gap_features(result: AnalysisResult, desa, desa_geoms, kec, kec_geoms, crs,
             note = _text(r.get("message")) if messages_trusted else None
             entries.append([kind, _gap_value_text(r), note])
             kinds_seen.append(kind)
-        if key[0] == "2desa":
+        ref = None
+        if key[0] == "2desa":  # drawn with the desa layer's own geometry (no second copy)
             geom = desa_geoms[desa_idx[key[1]]]
+            ref = ["desa", key[1]]
             rank, score = desa_rank.get(key[1]), desa_score.get(key[1])
             sub = tr("area.desa")
         elif key[0] == "1kec":
             geom = kec_geoms[kec_idx[key[1]]]
+            ref = ["kecamatan", key[1]]
             rank, score = _min_rank(rows)
             sub = tr("area.kecamatan")
         else:
@@ -956,11 +976,15 @@ def _gap_features(result: AnalysisResult, desa, desa_geoms, kec, kec_geoms, crs,
             continue
         if not _finite(rank):
             rank, score = _min_rank(rows)
+        prop = {"n": g["name"] or "–", "s": sub, "g": entries,
+                "p": [g["kec"] if key[0] != "1kec" else None,
+                      _count(rank), _format_value(score, "score") if _finite(score)
+                      else None, _count(len(entries))]}
+        if ref is not None:
+            prop["r"] = ref
+            geom = None
         out_geoms.append(geom)
-        props.append({"n": g["name"] or "–", "s": sub, "g": entries,
-                      "p": [g["kec"] if key[0] != "1kec" else None,
-                            _count(rank), _format_value(score, "score") if _finite(score)
-                            else None, _count(len(entries))]})
+        props.append(prop)
     ordered = [k for k in sym.GAP_KINDS if k in present]
     return _feature_collection(out_geoms, props), ordered, fields
 
@@ -988,8 +1012,8 @@ def _header_html(project, field: ColourField) -> str:
         banner = ('<div class="ilp-fictional">'
                   f"{_esc(tr('app.fictional', lang='id'))} / {_esc(tr('app.fictional', lang='en'))}"
                   "</div>")
-    return (f'<div class="ilp-header"><div class="ilp-title">{_esc(project.title)}</div>'
-            f'<div class="ilp-subtitle">{_esc(sub)}</div>{banner}</div>')
+    return (f'<div class="ilp-title">{_esc(project.title)}</div>'
+            f'<div class="ilp-subtitle">{_esc(sub)}</div>{banner}')
 
 
 _HATCH_PATHS = {

@@ -47,9 +47,25 @@ var ILP = (function () {
     return iconCache[key];
   }
 
-  // A layer's GeoJSON, stored in <script type="application/json" id="ilp-data-KEY">.
+  // A layer's GeoJSON, stored in a JSON script block with the id "ilp-data-" + key.
   function data(key) {
     return JSON.parse(document.getElementById("ilp-data-" + key).textContent);
+  }
+
+  // Features carrying properties.r = [layer, code] take that layer's geometry (no second copy).
+  function resolve(fc, sources) {
+    var byCode = {};
+    for (var name in sources) {
+      var m = {};
+      sources[name].features.forEach(function (f) { m[f.properties.c] = f.geometry; });
+      byCode[name] = m;
+    }
+    fc.features.forEach(function (f) {
+      var r = f.properties.r;
+      if (r && byCode[r[0]]) f.geometry = byCode[r[0]][r[1]] || null;
+    });
+    fc.features = fc.features.filter(function (f) { return f.geometry; });
+    return fc;
   }
 
   function bindPopup(layer, fn) {
@@ -73,7 +89,12 @@ var ILP = (function () {
         if (o.tooltip && f.properties.n) layer.bindTooltip(String(f.properties.n), {sticky: true});
         if (o.fields) {
           bindPopup(layer, function () {
-            return popupHtml(f.properties.n, f.properties.s, o.fields, f.properties.p);
+            var labels = o.fields, values = f.properties.p;
+            if (o.linkLabels) {
+              labels = [o.linkField].concat(labels);
+              values = [o.linkLabels[f.properties.l] || f.properties.l].concat(values);
+            }
+            return popupHtml(f.properties.n, f.properties.s, labels, values);
           });
         }
       }
@@ -125,7 +146,7 @@ var ILP = (function () {
       },
       onEachFeature: function (f, layer) {
         bindPopup(layer, function () {
-          return popupHtml(f.properties.n, f.properties.s, o.fields, f.properties.p);
+          return popupHtml(f.properties.n, f.properties.s || o.sub, o.fields, f.properties.p);
         });
       }
     });
@@ -220,7 +241,7 @@ var ILP = (function () {
     map.addControl(new Legend());
   }
 
-  return {data: data, esc: esc, popupHtml: popupHtml, shapeSvg: shapeSvg, areaLayer: areaLayer,
+  return {data: data, resolve: resolve, esc: esc, popupHtml: popupHtml, shapeSvg: shapeSvg, areaLayer: areaLayer,
           gapLayer: gapLayer, facilityLayer: facilityLayer, addSearch: addSearch,
           addLegend: addLegend, addHeader: addHeader};
 })();

@@ -107,14 +107,18 @@ def test_every_layer_present_with_expected_feature_counts(district, tmp_path):
     gaps = _features(page, "gaps")
     assert len(gaps) == 4
     assert sum(len(f["properties"]["g"]) for f in gaps) == len(result.gaps)
-    points = [f for f in gaps if f["geometry"]["type"] == "Point"]
+    points = [f for f in gaps if f["geometry"] and f["geometry"]["type"] == "Point"]
     assert [p["properties"]["g"][0][0] for p in points] == ["understaffed_pustu"]
+    # desa gaps reuse the desa layer's geometry by code instead of a second copy
+    desa_codes = {f["properties"]["c"] for f in _features(page, "desa")}
+    refs = [f["properties"]["r"] for f in gaps if "r" in f["properties"]]
+    assert len(refs) == 3 and all(r[0] == "desa" and r[1] in desa_codes for r in refs)
     # most severe gap first in each desa (the colour the desa takes)
     for f in gaps:
         kinds = [g[0] for g in f["properties"]["g"]]
         assert kinds == sorted(kinds, key=sym.GAP_SEVERITY.get)
     # one precursor flagged among the Pustu (drawn with the precursor symbol)
-    assert sum(f["properties"]["pre"] for f in _features(page, "facilities-pustu")) == 1
+    assert sum(f["properties"].get("pre", False) for f in _features(page, "facilities-pustu")) == 1
     # the layer control lists every layer by its translated name
     for name in ("Batas kabupaten", "Batas kecamatan", "Desa/Kelurahan (batas)", "Kesenjangan",
                  "Jejaring layanan", "Puskesmas (2)", "Pustu (3)", "Posyandu (8)",
@@ -301,15 +305,18 @@ def _chromium() -> str | None:
         "google-chrome")
 
 
-def screenshot(html_path, png_path, profile_dir, *, size=(1200, 900)) -> None:
-    """Headless Chromium with networking off: a screenshot of the page as a planner sees it."""
+def screenshot(html_path, png_path, profile_dir, *, size=(1200, 900)) -> str:
+    """Headless Chromium with networking off: a screenshot of the page as a planner sees it.
+    Returns Chromium's log (the page's console messages included)."""
     cmd = [_chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
            "--no-first-run", "--disable-background-networking", "--disable-component-update",
            "--disable-sync", f"--user-data-dir={profile_dir}", "--proxy-server=127.0.0.1:9",
+           "--enable-logging=stderr", "--v=0",
            "--host-resolver-rules=MAP * ~NOTFOUND", f"--screenshot={png_path}",
            f"--window-size={size[0]},{size[1]}", "--virtual-time-budget=4000",
            html_path.resolve().as_uri()]
-    subprocess.run(cmd, check=True, capture_output=True, timeout=90)
+    done = subprocess.run(cmd, check=True, capture_output=True, timeout=90)
+    return done.stderr.decode("utf-8", "replace")
 
 
 @pytest.mark.slow
@@ -323,7 +330,9 @@ def test_headless_chromium_renders_the_district(district, tmp_path):
     png = tmp_path / "peta.png"
     profile = tmp_path / "profile"
     profile.mkdir()
-    screenshot(html, png, profile)
+    log = screenshot(html, png, profile)
+    console = [line for line in log.splitlines() if "CONSOLE" in line]
+    assert not [line for line in console if "Uncaught" in line or "Error" in line], console
     img = np.asarray(Image.open(png).convert("RGB")).astype(int)
     assert img.shape[:2] == (900, 1200)
     assert img.std() > 20  # not blank
@@ -339,5 +348,9 @@ def test_headless_chromium_renders_the_district(district, tmp_path):
     hits = [c for c in drawn if count(c, 0.85) > 2000]
     assert len(hits) >= 2, hits
     assert count(sym.NO_DATA_COLOUR, 0.85) > 2000
-    # Puskesmas squares in the shared red
+    # Puskesmas squares in the shared red; the controls are drawn (layer list, legend, search)
     assert count(sym.FACILITY_STYLES["puskesmas"].fill, tol=20) > 50
+    # the gap hatches (the SVG patterns) are drawn: no_pustu lines in their dark red
+    assert count(sym.GAP_STYLES["no_pustu"].stroke, tol=30) > 500
+    # the fictional-data banner (red box with white text) is on screen
+    assert count("#c0392b", tol=10) > 1500
