@@ -330,6 +330,8 @@ def _wiggle_lines(rng: np.random.Generator, lines: np.ndarray, step: float, amp:
     wave = (np.sin(2 * np.pi * np.repeat(f1, counts) * t + np.repeat(p1, counts)) * 0.7
             + np.sin(2 * np.pi * np.repeat(f2, counts) * t + np.repeat(p2, counts)) * 0.3)
     off = np.repeat(a, counts) * env * wave
+    off[starts] = 0.0  # end points stay exactly where they were (sin(pi) is not exactly 0),
+    off[starts + counts - 1] = 0.0  # so wiggled edges still meet their neighbours
     coords = coords + np.column_stack([np.repeat(nx, counts) * off, np.repeat(ny, counts) * off])
     return shapely.linestrings(coords, indices=idx)
 
