@@ -330,6 +330,8 @@ def _wiggle_lines(rng: np.random.Generator, lines: np.ndarray, step: float, amp:
     wave = (np.sin(2 * np.pi * np.repeat(f1, counts) * t + np.repeat(p1, counts)) * 0.7
             + np.sin(2 * np.pi * np.repeat(f2, counts) * t + np.repeat(p2, counts)) * 0.3)
     off = np.repeat(a, counts) * env * wave
+    off[starts] = 0.0  # end points stay exactly where they were (sin(pi) is not exactly 0),
+    off[starts + counts - 1] = 0.0  # so wiggled edges still meet their neighbours
     coords = coords + np.column_stack([np.repeat(nx, counts) * off, np.repeat(ny, counts) * off])
     return shapely.linestrings(coords, indices=idx)
 
@@ -347,7 +349,7 @@ def _cells(rng: np.random.Generator, seeds: np.ndarray, land, wiggle: bool) -> n
     owner[vi] = pi
     cells_by_seed = np.empty(len(seeds), dtype=object)
     cells_by_seed[owner[owner >= 0]] = vor[owner >= 0]
-    if not wiggle or len(seeds) < 3:
+    if not wiggle or len(seeds) < 2:
         out = shapely.intersection(cells_by_seed, land)
         return _largest_polygonal(out)
     # unique Voronoi edges, wiggled, then polygonised with the land outline.
@@ -586,10 +588,11 @@ def _build_tile(spec: _TileSpec, rng: np.random.Generator) -> dict:
     k_xy = centers[main[k_seeds]]
     kec_of = np.empty(n, dtype=int)
     kec_of[main] = cKDTree(k_xy).query(centers[main])[1]
-    if len(main) < n:
-        isl_idx = np.flatnonzero(landmass > 0)
-        near_main = cKDTree(centers[main]).query(centers[isl_idx])[1]
-        kec_of[isl_idx] = kec_of[main[near_main]]
+    main_tree = cKDTree(centers[main])
+    for m in range(1, len(islands) + 1):  # an island belongs wholly to the nearest kecamatan
+        isl_idx = np.flatnonzero(landmass == m)
+        dist_m, near_main = main_tree.query(centers[isl_idx])
+        kec_of[isl_idx] = kec_of[main[near_main[np.argmin(dist_m)]]]
     # order kecamatan west→east for readable codes; desa west→east within the kecamatan
     k_rank = np.argsort(np.argsort(k_xy[:, 0] - k_xy[:, 1] * 0.2))
     kec_of = k_rank[kec_of]
