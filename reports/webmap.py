@@ -191,7 +191,7 @@ def export_webmap(project, result: AnalysisResult | None, path: str | Path, *,
                 result = _run_analysis(project, sub_progress(progress, 0.0, 0.5), is_cancelled)
                 messages_trusted = True
         if not messages_trusted:
-            messages_trusted = str((result.summary or {}).get("lang", "")) == lang
+            messages_trusted = analysis_language(result) == lang
         base = 0.5 if messages_trusted and progress else 0.0
         step = sub_progress(progress, base, 1.0)
         html = _build_html(project, result, online_basemap=online_basemap, lang=lang,
@@ -205,6 +205,12 @@ def export_webmap(project, result: AnalysisResult | None, path: str | Path, *,
 
 def stored_result(project) -> AnalysisResult | None:
     """The analysis stored in the project's ``result_*`` tables, or ``None`` when there is none."""
+    try:
+        from ilp_gis.analysis import load_result
+    except ImportError:
+        load_result = None
+    if load_result is not None:
+        return load_result(project)
     tables = getattr(project, "tables", {}) or {}
     desa = tables.get(RESULT_TABLES["desa"])
     if desa is None or not len(desa):
@@ -222,6 +228,44 @@ def stored_result(project) -> AnalysisResult | None:
                           graph=None, edges=get("edges", True),
                           network_problems=get("network_problems", False),
                           summary=summary if isinstance(summary, dict) else {})
+
+
+def analysis_language(result: AnalysisResult) -> str | None:
+    """The language the result's gap messages were written in (``summary["lang"]`` when the
+    analysis records it, else recognised from the gap units), or ``None`` when unknown."""
+    lang = (result.summary or {}).get("lang") if isinstance(result.summary, dict) else None
+    if lang in ("id", "en"):
+        return lang
+    _analysis_messages()
+    gaps = result.gaps
+    if gaps is None or not len(gaps) or "unit" not in gaps.columns:
+        return None
+    votes = {"id": 0, "en": 0}
+    for unit in gaps["unit"].dropna().astype(str).unique():
+        for key in _UNIT_KEYS:
+            in_id, in_en = tr(key, lang="id"), tr(key, lang="en")
+            if in_id != in_en and unit == in_id:
+                votes["id"] += 1
+            elif in_id != in_en and unit == in_en:
+                votes["en"] += 1
+    if votes["id"] == votes["en"]:
+        return None
+    return "id" if votes["id"] > votes["en"] else "en"
+
+
+# Units the analysis writes (translated); recognised to re-translate them and to tell the
+# language of the stored messages.
+_UNIT_KEYS = ("analysis.unit.puskesmas", "analysis.unit.pustu", "analysis.unit.posyandu",
+              "analysis.unit.km", "analysis.unit.minutes", "analysis.unit.nakes",
+              "analysis.unit.kader", "analysis.unit.share")
+
+
+def _analysis_messages() -> None:
+    """Make sure the analysis' unit names are registered (they live with the gap finder)."""
+    try:
+        import ilp_gis.gaps  # noqa: F401
+    except ImportError:  # an installation without the analysis: units stay as written
+        pass
 
 
 def _run_analysis(project, progress, is_cancelled) -> AnalysisResult:
@@ -878,25 +922,38 @@ def _gap_kinds_js() -> dict:
 
 
 def _gap_value_text(row: dict) -> str | None:
+    """"value 3 kader, threshold 5 kader" in the map's language (units re-translated)."""
     value, threshold = row.get("value"), row.get("threshold")
-    unit = _text(row.get("unit")) or ""
     if not _finite(value):
         return None
-    unit_txt = _unit(unit)
-    v = format_number(float(value), 0 if float(value).is_integer() else 1)
-    if _finite(threshold):
-        t = format_number(float(threshold), 0 if float(threshold).is_integer() else 1)
-        return tr("webmap.gap.value_threshold", value=v, threshold=t, unit=unit_txt).strip()
-    return tr("webmap.gap.value", value=v, unit=unit_txt).strip()
+    key = _unit_key(_text(row.get("unit")) or "")
+    if key == "analysis.unit.share":  # shares read as percentages
+        v = format_percent(float(value), 0)
+        t = format_percent(float(threshold), 0) if _finite(threshold) else None
+        unit = ""
+    else:
+        unit = tr(key) if key else (_text(row.get("unit")) or "")
+        v = format_number(float(value), 0 if float(value).is_integer() else 1)
+        t = (format_number(float(threshold), 0 if float(threshold).is_integer() else 1)
+             if _finite(threshold) else None)
+    if t is not None:
+        text = tr("webmap.gap.value_threshold", value=v, threshold=t, unit=unit)
+    else:
+        text = tr("webmap.gap.value", value=v, unit=unit)
+    return " ".join(text.split())
 
 
-def _unit(unit: str) -> str:
-    key = f"webmap.unit.{unit.lower()}" if unit else ""
-    from ilp_gis.i18n import has
-
-    if unit == "share":
-        return "%"
-    return tr(key) if key and has(key) else unit
+def _unit_key(unit: str) -> str | None:
+    """The i18n key of a unit written by the analysis (in either language; plain keys too)."""
+    if not unit:
+        return None
+    _analysis_messages()
+    low = unit.strip().lower()
+    for key in _UNIT_KEYS:
+        if low in (tr(key, lang="id").lower(), tr(key, lang="en").lower(),
+                   key.rsplit(".", 1)[1]):
+            return key
+    return None
 
 
 def _gap_features(result: AnalysisResult, desa, desa_geoms, kec, kec_geoms, crs, tol,
@@ -949,8 +1006,9 @@ def _gap_features(result: AnalysisResult, desa, desa_geoms, kec, kec_geoms, crs,
             if kind not in sym.GAP_STYLES:
                 kind = "network_problem"
             present.add(kind)
-            note = _text(r.get("message")) if messages_trusted else None
-            entries.append([kind, _gap_value_text(r), note])
+            detail = (_text(r.get("message")) if messages_trusted else None) \
+                or _gap_value_text(r)
+            entries.append([kind, detail])
             kinds_seen.append(kind)
         ref = None
         if key[0] == "2desa":  # drawn with the desa layer's own geometry (no second copy)
@@ -1161,13 +1219,6 @@ register({
     "webmap.colour.posyandu_deficit": ("Kekurangan Posyandu", "Posyandu shortfall"),
     "webmap.colour.priority_score": ("Skor prioritas", "Priority score"),
     "webmap.unit.min": ("menit", "min"),
-    "webmap.unit.km": ("km", "km"),
-    "webmap.unit.people": ("jiwa", "people"),
-    "webmap.unit.posyandu": ("Posyandu", "Posyandu"),
-    "webmap.unit.nakes": ("nakes", "health workers"),
-    "webmap.unit.kader": ("kader", "kader"),
-    "webmap.unit.puskesmas": ("Puskesmas", "Puskesmas"),
-    "webmap.unit.pustu": ("Pustu", "Pustu"),
     "webmap.field.code": ("Kode", "Code"),
     "webmap.field.population": ("Penduduk", "Population"),
     "webmap.field.precursors": ("Poskesdes/Polindes", "Poskesdes/Polindes"),

@@ -107,9 +107,8 @@ var ILP = (function () {
     for (var i = 0; i < gaps.length; i++) {
       var k = kinds[gaps[i][0]] || {label: gaps[i][0], explain: ""};
       h += '<li><span class="ilp-swatch" style="background:' + esc(k.fill) + '"></span><b>' + esc(k.label) +
-        "</b>" + (gaps[i][1] ? " — " + esc(gaps[i][1]) : "") +
-        (k.explain ? '<div class="ilp-explain">' + esc(k.explain) + "</div>" : "") +
-        (gaps[i][2] ? '<div class="ilp-explain">' + esc(gaps[i][2]) + "</div>" : "") + "</li>";
+        "</b>" + (gaps[i][1] ? '<div class="ilp-detail">' + esc(gaps[i][1]) + "</div>" : "") +
+        (k.explain ? '<div class="ilp-explain">' + esc(k.explain) + "</div>" : "") + "</li>";
     }
     return h + "</ul>";
   }
@@ -125,8 +124,8 @@ var ILP = (function () {
       },
       pointToLayer: function (f, latlng) {
         var k = o.kinds[f.properties.g[0][0]] || {};
-        return L.circleMarker(latlng, {radius: 11, color: k.stroke || "#000", weight: 3,
-                                       fillColor: k.fill || "#ff0", fillOpacity: 0.35});
+        return L.circleMarker(latlng, {radius: 9, color: k.stroke || "#000", weight: 2.5,
+                                       fillColor: k.fill || "#ff0", fillOpacity: 0.25});
       },
       onEachFeature: function (f, layer) {
         bindPopup(layer, function () {

@@ -184,13 +184,15 @@ def test_popups_translated(district, tmp_path):
 
 def test_stored_messages_only_in_their_own_language(district, tmp_path):
     project, result = district
+    # units "nakes"/"pustu" tell the messages are Indonesian: an English map shows its own text
+    assert webmap.analysis_language(result) == "id"
     _, page = _parse(export_webmap(project, result, tmp_path / "a.html", lang="en"))
-    notes = [g[2] for f in _features(page, "gaps") for g in f["properties"]["g"]]
-    assert notes and all(n is None for n in notes)  # language of MSG-... unknown: left out
-    result.summary["lang"] = "en"
-    _, page = _parse(export_webmap(project, result, tmp_path / "b.html", lang="en"))
-    notes = [g[2] for f in _features(page, "gaps") for g in f["properties"]["g"]]
-    assert "MSG-no_pustu" in notes
+    details = [g[1] for f in _features(page, "gaps") for g in f["properties"]["g"]]
+    assert not any(d.startswith("MSG-") for d in details)
+    assert "value 1 health workers, threshold 2 health workers" in details
+    _, page = _parse(export_webmap(project, result, tmp_path / "b.html", lang="id"))
+    details = [g[1] for f in _features(page, "gaps") for g in f["properties"]["g"]]
+    assert "MSG-no_pustu" in details and "MSG-understaffed" in details
 
 
 def test_online_basemap_adds_tiles_only_then(district, tmp_path):
