@@ -57,6 +57,8 @@ CLUSTER_MIN = {"posyandu": 150, "pustu": 1500, "puskesmas": 5000}
 PX_PER_PT = 96 / 72  # symbology widths are print points; the browser draws CSS pixels
 _Z_OFFSET = {"puskesmas": 1000, "pustu": 500}  # Puskesmas drawn above Pustu above Posyandu
 EDGES_SHOWN_MAX = 400
+FACILITY_GAPS_SHOWN_MAX = 150
+"""Facility gaps (rings around facilities) are switched on when the map opens up to this many."""
 """Network edges are switched on when the map opens only up to this many (else in the control)."""
 DEFAULT_COLOUR_BY = "pustu_coverage"
 _DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -136,6 +138,51 @@ def colour_field(key: str, desa: pd.DataFrame | None = None) -> ColourField:
             return ColourField(key, "", True, "number", _column(key))
     raise InputError(tr("webmap.unknown_colour_by", field=key,
                         choices=", ".join(COLOUR_FIELDS)))
+
+
+SHARE_BREAKS = (0.5, 0.7, 0.9, 0.9995)
+"""Upper bounds of the coverage classes for shares: < 50%, 50–70%, 70–90%, 90–<100%, 100%.
+Fixed (not quantiles) because coverage piles up at 100%: quantiles would paint fully covered
+desa in the "worst" colour, and a planner reads these classes against the ILP target."""
+
+
+def colour_classes(field: ColourField, values) -> tuple[list[str], list[tuple[str, str]]]:
+    """Fill colour per desa (``symbology.NO_DATA_COLOUR`` where missing) and the legend rows
+    ``(colour, label)``.  Shares use fixed classes (:data:`SHARE_BREAKS`); other figures
+    quantile classes of the shared symbology."""
+    v = np.asarray(values, dtype=float)
+    finite = v[np.isfinite(v)]
+    ramp = sym.COVERAGE_RAMP if field.higher_is_better else sym.BURDEN_RAMP
+    if not len(finite):
+        return [sym.NO_DATA_COLOUR] * len(v), []
+    if field.kind == "share":
+        top = max(1.0, float(finite.max()))
+        breaks = [*SHARE_BREAKS, top]
+        labels = [f"< {format_percent(0.5, 0)}",
+                  f"{format_percent(0.5, 0)} – {format_percent(0.7, 0)}",
+                  f"{format_percent(0.7, 0)} – {format_percent(0.9, 0)}",
+                  f"{format_percent(0.9, 0)} – < {format_percent(1.0, 0)}",
+                  format_percent(1.0, 0) if top <= 1.0 else f"≥ {format_percent(1.0, 0)}"]
+        palette = sym.ramp_colours(ramp, len(breaks))
+    else:
+        raw = sym.quantile_breaks(finite)
+        breaks = []
+        for b in raw:  # quantiles of tied values differ only by rounding noise
+            if not breaks or not math.isclose(b, breaks[-1], rel_tol=1e-9, abs_tol=1e-12):
+                breaks.append(b)
+        palette = sym.ramp_colours(ramp, len(breaks))
+        lo = float(finite.min())
+        labels = []
+        for i, b in enumerate(breaks):
+            start = lo if i == 0 else breaks[i - 1]
+            labels.append(field.format(b) if field.format(start) == field.format(b)
+                          else f"{field.format(start)} – {field.format(b)}")
+    idx = sym.classify(v, breaks)
+    colours = [palette[i] if i >= 0 else sym.NO_DATA_COLOUR for i in idx]
+    used = set(int(i) for i in idx if i >= 0)
+    legend = [(palette[i], labels[i]) for i in range(len(breaks))
+              if field.kind == "share" or i in used]
+    return colours, legend
 
 
 def _format_value(value: Any, kind: str) -> str:
@@ -567,7 +614,7 @@ def _build_html(project, result: AnalysisResult, *, online_basemap: bool, lang: 
     # ---- desa (shared by the coverage, desa and search layers) ----
     checkpoint(progress, is_cancelled, 0.35, tr("webmap.progress.layers"))
     values = field.compute(desa).to_numpy(dtype=float)
-    colours, breaks, palette = sym.thematic_colours(values, higher_is_better=field.higher_is_better)
+    colours, classes = colour_classes(field, values)
     desa_fields, desa_props = _desa_props(desa, field, values, colours)
     # marker clusters need a maximum zoom, which a map without tiles does not have
     m.add_child(_Script(f"{m.get_name()}.setMaxZoom(19); {m.get_name()}.setMinZoom(4);"))
@@ -597,17 +644,25 @@ def _build_html(project, result: AnalysisResult, *, online_basemap: bool, lang: 
 
     # ---- gaps ----
     checkpoint(progress, is_cancelled, 0.5, None)
-    gaps_fc, gap_kinds_present, gap_fields = _gap_features(result, desa, desa_geoms, kec,
-                                                           kec_geoms, crs, tol, messages_trusted)
+    fac = _as_wgs84(project.facilities) if project.has("facilities") else None
+    names = _facility_names(fac, result)
+    area_fc, point_fc, n_points, gap_kinds_present, gap_fields = _gap_features(
+        result, desa, desa_geoms, kec, kec_geoms, crs, tol, messages_trusted, names)
     sources = "{desa: ILP_DESA" + (", kecamatan: ILP_KEC}" if kec is not None else "}")
+    gap_opts = _js({"kinds": _gap_kinds_js(), "fields": gap_fields})
     m.add_child(_JsLayer(tr("webmap.layer.gaps"), "ILP.gapLayer(ILP.resolve(" + data(
-        "gaps", gaps_fc) + ", " + sources + "), " + _js({
-        "kinds": _gap_kinds_js(), "fields": gap_fields}) + ")"))
+        "gaps", area_fc) + ", " + sources + "), " + gap_opts + ")"))
+    # facility gaps (a Posyandu short of kader, an understaffed Pustu, ...) ring the facility;
+    # hundreds of rings hide the area gaps, so then they wait in the layer control
+    m.add_child(_JsLayer(tr("webmap.layer.gaps_facilities", n=n_points),
+                         "ILP.gapLayer(" + data("gaps-facilities", point_fc) + ", " + gap_opts
+                         + ")", show=n_points <= FACILITY_GAPS_SHOWN_MAX))
 
     # ---- boundaries ----
     if kec is not None:
-        m.add_child(_JsLayer(tr("webmap.layer.kecamatan"), "ILP.areaLayer(ILP_KEC, " + _js({"style": style(sym.KECAMATAN_STYLE, fill=True,
-                                                               fillOpacity=0),
+        kec_style = style(sym.KECAMATAN_STYLE, fill=True, fillOpacity=0)
+        m.add_child(_JsLayer(tr("webmap.layer.kecamatan"), "ILP.areaLayer(ILP_KEC, " + _js({
+            "style": kec_style,
                                                  "fields": kec_fields}) + ")"))
     if kab is not None:
         kab_props = [{"n": _text(n)} for n in kab["name"]]
@@ -616,8 +671,6 @@ def _build_html(project, result: AnalysisResult, *, online_basemap: bool, lang: 
 
     # ---- network edges ----
     checkpoint(progress, is_cancelled, 0.65, None)
-    fac = _as_wgs84(project.facilities) if project.has("facilities") else None
-    names = _facility_names(fac, result)
     edge_links = set()
     if result.edges is not None and len(result.edges):
         edges = _as_wgs84(result.edges)
@@ -670,7 +723,7 @@ def _build_html(project, result: AnalysisResult, *, online_basemap: bool, lang: 
     # ---- controls: layers, legend, search, view ----
     checkpoint(progress, is_cancelled, 0.9, tr("webmap.progress.render"))
     folium.LayerControl(collapsed=False, position="topright").add_to(m)
-    legend = _legend_html(field, breaks, palette, values, fac_types_present,
+    legend = _legend_html(field, classes, values, fac_types_present,
                           bool(fac is not None and fac.get("precursor") is not None
                                and fac["precursor"].fillna(False).astype(bool).any()),
                           edge_links, gap_kinds_present, kec is not None, kab is not None)
@@ -957,13 +1010,18 @@ def _unit_key(unit: str) -> str | None:
 
 
 def _gap_features(result: AnalysisResult, desa, desa_geoms, kec, kec_geoms, crs, tol,
-                  messages_trusted: bool):
-    """Gaps grouped per place (desa, kecamatan or facility), most severe first."""
+                  messages_trusted: bool, names: dict[str, str]):
+    """Gaps grouped per place (desa, kecamatan or facility), most severe first.
+
+    Returns the area gaps' and the facility gaps' FeatureCollections (JSON text), the number of
+    facility features, the gap kinds present (in severity order) and the popup field labels.
+    """
     fields = [tr("area.kecamatan"), tr("webmap.field.priority_rank"),
               tr("webmap.field.priority_score"), tr("webmap.field.gaps_count")]
     gaps = result.gaps
     if gaps is None or not len(gaps):
-        return '{"type":"FeatureCollection","features":[]}', [], fields
+        empty = '{"type":"FeatureCollection","features":[]}'
+        return empty, empty, 0, [], fields
     gaps = _as_wgs84(gaps)
     desa_idx = {str(c): i for i, c in enumerate(desa["code"])}
     kec_idx = {str(c): i for i, c in enumerate(kec["code"])} if kec is not None else {}
@@ -980,7 +1038,7 @@ def _gap_features(result: AnalysisResult, desa, desa_geoms, kec, kec_geoms, crs,
                              _text(row.get("fac_id")))
         if gtype == "Point" or (gtype is None and fid):
             key = ("3fac", fid or _text(row.get("gap_id")))
-            name = _text(row.get("fac_name")) or fid
+            name = names.get(str(fid)) or _text(row.get("fac_name")) or fid
         elif dcode in desa_idx and kind != "no_puskesmas":
             key = ("2desa", dcode)
             name = _text(row.get("desa_name"))
@@ -995,6 +1053,7 @@ def _gap_features(result: AnalysisResult, desa, desa_geoms, kec, kec_geoms, crs,
         g["rows"].append(row)
         g["name"] = g["name"] or name
     props, out_geoms, present = [], [], set()
+    pprops, pgeoms = [], []
     for key in sorted(groups, key=lambda k: (k[0], str(k[1]))):
         g = groups[key]
         rows = sorted(g["rows"], key=lambda r: (sym.GAP_SEVERITY.get(str(r.get("kind")), 99),
@@ -1041,10 +1100,15 @@ def _gap_features(result: AnalysisResult, desa, desa_geoms, kec, kec_geoms, crs,
         if ref is not None:
             prop["r"] = ref
             geom = None
-        out_geoms.append(geom)
-        props.append(prop)
+        if geom is not None and geom.geom_type == "Point":
+            pgeoms.append(geom)
+            pprops.append(prop)
+        else:
+            out_geoms.append(geom)
+            props.append(prop)
     ordered = [k for k in sym.GAP_KINDS if k in present]
-    return _feature_collection(out_geoms, props), ordered, fields
+    return (_feature_collection(out_geoms, props), _feature_collection(pgeoms, pprops),
+            len(pprops), ordered, fields)
 
 
 def _num_or_inf(v: Any) -> float:
@@ -1101,7 +1165,7 @@ def _hatch_defs() -> str:
             "<defs>" + "".join(pats) + "</defs></svg>")
 
 
-def _legend_html(field: ColourField, breaks, palette, values, fac_types, has_precursor: bool,
+def _legend_html(field: ColourField, classes, values, fac_types, has_precursor: bool,
                  edge_links, gap_kinds, has_kec: bool, has_kab: bool) -> str:
     def row(svg: str, label: str) -> str:
         return f'<div class="row">{svg}<span>{_esc(label)}</span></div>'
@@ -1118,15 +1182,10 @@ def _legend_html(field: ColourField, breaks, palette, values, fac_types, has_pre
 
     h = [f"<details open><summary>{_esc(tr('webmap.legend'))}</summary>",
          f"<h4>{_esc(field.label)}</h4>"]
+    for colour, label in classes:
+        h.append(row(patch(colour, "#ffffff"), label))
     finite = np.asarray(values, dtype=float)
     finite = finite[np.isfinite(finite)]
-    if len(breaks):
-        lo = float(finite.min())
-        for i, (b, colour) in enumerate(zip(breaks, palette, strict=False)):
-            start = lo if i == 0 else breaks[i - 1]
-            label = (field.format(b) if i == 0 and start == b
-                     else f"{field.format(start)} – {field.format(b)}")
-            h.append(row(patch(colour, "#ffffff"), label))
     if len(finite) < len(values):
         h.append(row(patch(sym.NO_DATA_COLOUR, "#ffffff"), tr("common.missing")))
     if fac_types:
@@ -1196,6 +1255,7 @@ register({
     "webmap.layer.kabupaten": ("Batas kabupaten", "District boundary"),
     "webmap.layer.edges": ("Jejaring layanan", "Service network"),
     "webmap.layer.gaps": ("Kesenjangan", "Gaps"),
+    "webmap.layer.gaps_facilities": ("Kesenjangan fasilitas ({n})", "Facility gaps ({n})"),
     "webmap.layer.facility": ("{type} ({n})", "{type} ({n})"),
     "webmap.layer.fac_other": ("Fasilitas jenis lain ({n})", "Other facilities ({n})"),
     "webmap.colour.pustu_coverage": ("Penduduk dalam jangkauan jarak Pustu",

@@ -105,10 +105,11 @@ def test_every_layer_present_with_expected_feature_counts(district, tmp_path):
     assert len(_features(page, "facilities-posyandu")) == 8
     # gaps are grouped per place: 3 desa + 1 understaffed Pustu point, every gap row kept
     gaps = _features(page, "gaps")
-    assert len(gaps) == 4
-    assert sum(len(f["properties"]["g"]) for f in gaps) == len(result.gaps)
-    points = [f for f in gaps if f["geometry"] and f["geometry"]["type"] == "Point"]
+    points = _features(page, "gaps-facilities")
+    assert len(gaps) == 3 and len(points) == 1
+    assert sum(len(f["properties"]["g"]) for f in gaps + points) == len(result.gaps)
     assert [p["properties"]["g"][0][0] for p in points] == ["understaffed_pustu"]
+    assert points[0]["properties"]["n"] == "Pustu B"
     # desa gaps reuse the desa layer's geometry by code instead of a second copy
     desa_codes = {f["properties"]["c"] for f in _features(page, "desa")}
     refs = [f["properties"]["r"] for f in gaps if "r" in f["properties"]]
@@ -122,6 +123,7 @@ def test_every_layer_present_with_expected_feature_counts(district, tmp_path):
     # the layer control lists every layer by its translated name
     for name in ("Batas kabupaten", "Batas kecamatan", "Desa/Kelurahan (batas)", "Kesenjangan",
                  "Jejaring layanan", "Puskesmas (2)", "Pustu (3)", "Posyandu (8)",
+                 "Kesenjangan fasilitas (1)",
                  "Desa menurut Penduduk dalam jangkauan jarak Pustu"):
         assert json.dumps(name, ensure_ascii=False) in text or f'"{name}"' in text, name
 
@@ -142,16 +144,32 @@ def test_title_banner_search_and_view(district, tmp_path):
 def test_coverage_colours_follow_the_shared_symbology(district, tmp_path):
     project, result = district
     out = export_webmap(project, result, tmp_path / "peta.html", colour_by="pustu_coverage")
-    _, page = _parse(out)
-    desa = {f["properties"]["c"]: f["properties"] for f in _features(page, "desa")}
-    share = (result.desa["pop_within_pustu_km"] / result.desa["population"]).to_numpy()
-    colours, _, _ = sym.thematic_colours(share)
-    for code, colour in zip(result.desa["code"], colours, strict=True):
-        assert desa[code]["col"] == colour
+    text, page = _parse(out)
+    desa = {f["properties"]["n"]: f["properties"] for f in _features(page, "desa")}
+    ramp = sym.COVERAGE_RAMP
+    # shares (1.0, 0.9, 0.2, 0.1, –, 0.3) in fixed classes: full coverage in the best colour
+    assert desa["Desa A"]["col"] == ramp[-1]
+    assert desa["Desa B"]["col"] == ramp[2]  # 70–90% (upper bound included)
+    assert desa["Desa C"]["col"] == desa["Desa D"]["col"] == ramp[0]
     # the desa without population keeps "no data", never a zero coverage
-    missing = result.desa["code"][result.desa["population"].isna()].iloc[0]
-    assert desa[missing]["col"] == sym.NO_DATA_COLOUR
-    assert "tidak ada data" in desa[missing]["p"]
+    assert desa["Desa E"]["col"] == sym.NO_DATA_COLOUR
+    assert "tidak ada data" in desa["Desa E"]["p"]
+    assert "90% – &lt; 100%" in text and "tidak ada data" in text  # legend (HTML-escaped)
+
+
+def test_tied_values_keep_their_best_colour():
+    """Most desa at 100% (typical): they must not take the 'worst' class colour."""
+    field = webmap.COLOUR_FIELDS["pustu_coverage"]
+    values = np.array([1.0] * 40 + [0.514, 0.8, np.nan])
+    colours, legend = webmap.colour_classes(field, values)
+    assert colours[0] == sym.COVERAGE_RAMP[-1] and colours[40] == sym.COVERAGE_RAMP[1]
+    assert colours[-1] == sym.NO_DATA_COLOUR and len(legend) == 5
+    # quantile classes for other figures: ties collapse to one class, labels stay distinct
+    km = webmap.COLOUR_FIELDS["dist_pustu_km"]
+    colours, legend = webmap.colour_classes(km, np.array([1.0] * 30 + [2.0, 5.0]))
+    labels = [label for _, label in legend]
+    assert len(labels) == len(set(labels)) and colours[0] == sym.BURDEN_RAMP[0]
+    assert colours[-1] == sym.BURDEN_RAMP[-1]
 
 
 def test_popups_translated(district, tmp_path):
@@ -187,11 +205,13 @@ def test_stored_messages_only_in_their_own_language(district, tmp_path):
     # units "nakes"/"pustu" tell the messages are Indonesian: an English map shows its own text
     assert webmap.analysis_language(result) == "id"
     _, page = _parse(export_webmap(project, result, tmp_path / "a.html", lang="en"))
-    details = [g[1] for f in _features(page, "gaps") for g in f["properties"]["g"]]
+    details = [g[1] for key in ("gaps", "gaps-facilities") for f in _features(page, key)
+               for g in f["properties"]["g"]]
     assert not any(d.startswith("MSG-") for d in details)
     assert "value 1 health workers, threshold 2 health workers" in details
     _, page = _parse(export_webmap(project, result, tmp_path / "b.html", lang="id"))
-    details = [g[1] for f in _features(page, "gaps") for g in f["properties"]["g"]]
+    details = [g[1] for key in ("gaps", "gaps-facilities") for f in _features(page, key)
+               for g in f["properties"]["g"]]
     assert "MSG-no_pustu" in details and "MSG-understaffed" in details
 
 
@@ -282,7 +302,7 @@ def test_cli_uses_stored_analysis(district, tmp_path):
                  "--colour-by", "priority_score"]) == 0
     text, page = _parse(out)
     assert "Desa by Priority score" in text
-    assert len(_features(page, "gaps")) == 4
+    assert len(_features(page, "gaps")) + len(_features(page, "gaps-facilities")) == 4
     assert len(_features(page, "edges")) == len(result.edges)
     # parents named from the stored edges (no graph in a stored result)
     pst = _features(page, "facilities-pustu")
