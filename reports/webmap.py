@@ -52,7 +52,7 @@ from layers import symbology as sym
 
 COORD_DECIMALS = 5
 """Decimals kept in the web map's coordinates (5 ≈ 1 m, far below the simplification)."""
-CLUSTER_MIN = {"posyandu": 150, "pustu": 1500, "puskesmas": 5000}
+CLUSTER_MIN = {"posyandu": 150, "pustu": 1500, "puskesmas": 200}
 """A facility layer with at least this many points is drawn as marker clusters."""
 PX_PER_PT = 96 / 72  # symbology widths are print points; the browser draws CSS pixels
 _Z_OFFSET = {"puskesmas": 1000, "pustu": 500}  # Puskesmas drawn above Pustu above Posyandu
@@ -157,12 +157,13 @@ def colour_classes(field: ColourField, values) -> tuple[list[str], list[tuple[st
         return [sym.NO_DATA_COLOUR] * len(v), []
     if field.kind == "share":
         top = max(1.0, float(finite.max()))
+        over = top > 1.0 + 1e-9  # e.g. more Posyandu than dusun
         breaks = [*SHARE_BREAKS, top]
         labels = [f"< {format_percent(0.5, 0)}",
                   f"{format_percent(0.5, 0)} – {format_percent(0.7, 0)}",
                   f"{format_percent(0.7, 0)} – {format_percent(0.9, 0)}",
                   f"{format_percent(0.9, 0)} – < {format_percent(1.0, 0)}",
-                  format_percent(1.0, 0) if top <= 1.0 else f"≥ {format_percent(1.0, 0)}"]
+                  f"≥ {format_percent(1.0, 0)}" if over else format_percent(1.0, 0)]
         palette = sym.ramp_colours(ramp, len(breaks))
     else:
         raw = sym.quantile_breaks(finite)
@@ -231,16 +232,14 @@ def export_webmap(project, result: AnalysisResult | None, path: str | Path, *,
     path = Path(path)
     with language(lang):
         checkpoint(progress, is_cancelled, 0.0, tr("webmap.progress.start"))
-        messages_trusted = False
+        analysed_here = False
         if result is None:
             result = stored_result(project)
-            if result is None:
+            if result is None:  # analysed now, in this language: its messages fit the map
                 result = _run_analysis(project, sub_progress(progress, 0.0, 0.5), is_cancelled)
-                messages_trusted = True
-        if not messages_trusted:
-            messages_trusted = analysis_language(result) == lang
-        base = 0.5 if messages_trusted and progress else 0.0
-        step = sub_progress(progress, base, 1.0)
+                analysed_here = True
+        messages_trusted = analysed_here or analysis_language(result) == lang
+        step = sub_progress(progress, 0.5 if analysed_here else 0.0, 1.0)
         html = _build_html(project, result, online_basemap=online_basemap, lang=lang,
                            colour_by=colour_by, messages_trusted=messages_trusted,
                            progress=step, is_cancelled=is_cancelled)

@@ -376,3 +376,36 @@ def test_headless_chromium_renders_the_district(district, tmp_path):
     assert count(sym.GAP_STYLES["no_pustu"].stroke, tol=30) > 500
     # the fictional-data banner (red box with white text) is on screen
     assert count("#c0392b", tol=10) > 1500
+
+
+def test_minimal_project_desa_only(tmp_path):
+    """Only desa boundaries and a result without gaps, edges or facilities: still a map."""
+    import pandas as pd
+
+    from ilp_gis.project import Project
+    from ilp_gis.results import AnalysisResult
+
+    project, result = make_district(fictional=False)
+    bare = Project(layers={"desa": project.desa})
+    empty_gaps = result.gaps.iloc[0:0]
+    empty_edges = result.edges.iloc[0:0]
+    res = AnalysisResult(desa=result.desa, kecamatan=pd.DataFrame(), gaps=empty_gaps,
+                         graph=None, edges=empty_edges, network_problems=pd.DataFrame())
+    text, page = _parse(export_webmap(bare, res, tmp_path / "bare.html", lang="en"))
+    assert len(_features(page, "desa")) == 6
+    assert _features(page, "gaps") == [] and _features(page, "gaps-facilities") == []
+    assert "kecamatan" not in page.data and "facilities-posyandu" not in page.data
+    assert offline_problems(text) == [] and "DATA FIKTIF" not in text
+
+
+def test_project_without_desa_is_a_clear_error(tmp_path):
+    import pandas as pd
+
+    from ilp_gis.project import Project
+    from ilp_gis.results import AnalysisResult
+
+    empty = gpd.GeoDataFrame({"code": [], "name": []}, geometry=[], crs=model.WGS84)
+    res = AnalysisResult(desa=empty, kecamatan=pd.DataFrame(), gaps=empty, graph=None,
+                         edges=empty, network_problems=pd.DataFrame())
+    with pytest.raises(InputError, match="desa"):
+        export_webmap(Project(), res, tmp_path / "x.html")
