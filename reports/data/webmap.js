@@ -232,6 +232,9 @@ var ILP = (function () {
       onAdd: function () {
         var div = L.DomUtil.create("div", "ilp-legend");
         div.innerHTML = html;
+        // on a small screen (a laptop at a meeting, a phone) the legend starts folded
+        var details = div.querySelector("details");
+        if (details && (window.innerHeight < 700 || window.innerWidth < 700)) details.open = false;
         L.DomEvent.disableClickPropagation(div);
         L.DomEvent.disableScrollPropagation(div);
         return div;
