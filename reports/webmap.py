@@ -591,7 +591,7 @@ def _build_html(project, result: AnalysisResult, *, online_basemap: bool, lang: 
     m.default_css = []
     root = m.get_root()
     title = project.title
-    root.title = f"{title} — {tr('webmap.page_title')}"
+    root.title = _esc(f"{title} — {tr('webmap.page_title')}")  # folium does not escape it
     css, js = _leaflet_assets()
     root.header.add_child(_Raw("<style>\n" + css + "\n" + _asset(_DATA_DIR / "webmap.css")
                                   + f"\n.folium-map {{ background: {sym.BACKGROUND_COLOUR}; }}\n"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from html.parser import HTMLParser
@@ -82,8 +83,9 @@ def test_offline_file_has_no_external_scripts_or_styles(district, tmp_path):
     assert page.script_srcs == []
     assert [link for link in page.links if "href" in link] == []
     assert offline_problems(text) == []
-    assert "http://" not in text.replace("http://www.w3.org/2000/svg", "") or \
-        "<script src" not in text
+    # no web address is fetched: none in a src attribute, none in a CSS url()
+    assert not re.search(r"""\bsrc\s*=\s*["']?https?:""", text)
+    assert not re.search(r"""url\(\s*["']?https?:""", text)
     # Leaflet and markercluster are inline, read from the installed packages
     assert "L.markerClusterGroup" in text and "leaflet-container" in text
     assert "cdn.jsdelivr" not in text and "code.jquery" not in text and "bootstrap" not in text
@@ -139,6 +141,15 @@ def test_title_banner_search_and_view(district, tmp_path):
     project.meta[model.META_FICTIONAL] = "false"
     text2, _ = _parse(export_webmap(project, result, tmp_path / "real.html"))
     assert "DATA FIKTIF" not in text2
+
+
+def test_names_are_text_not_markup(district, tmp_path):
+    project, result = district
+    project.meta[model.META_TITLE] = "Kab <b>A & B</b> {{x}}"
+    text, page = _parse(export_webmap(project, result, tmp_path / "t.html"))
+    assert "<title>Kab &lt;b&gt;A &amp; B&lt;/b&gt; {{x}}" in text
+    assert "<b>A" not in text
+    assert "Kab &lt;b&gt;A &amp; B&lt;/b&gt; {{x}}" in text  # header (inside a JS string)
 
 
 def test_coverage_colours_follow_the_shared_symbology(district, tmp_path):
