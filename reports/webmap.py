@@ -56,6 +56,8 @@ CLUSTER_MIN = {"posyandu": 150, "pustu": 1500, "puskesmas": 200}
 """A facility layer with at least this many points is drawn as marker clusters."""
 PX_PER_PT = 96 / 72  # symbology widths are print points; the browser draws CSS pixels
 _Z_OFFSET = {"puskesmas": 1000, "pustu": 500}  # Puskesmas drawn above Pustu above Posyandu
+KECAMATAN_LABEL_ZOOM = 10
+"""Kecamatan names are written on the map from this zoom level on (a whole district ≈ 10)."""
 EDGES_SHOWN_MAX = 400
 FACILITY_GAPS_SHOWN_MAX = 150
 """Facility gaps (rings around facilities) are switched on when the map opens up to this many."""
@@ -661,7 +663,7 @@ def _build_html(project, result: AnalysisResult, *, online_basemap: bool, lang: 
     if kec is not None:
         kec_style = style(sym.KECAMATAN_STYLE, fill=True, fillOpacity=0)
         m.add_child(_JsLayer(tr("webmap.layer.kecamatan"), "ILP.areaLayer(ILP_KEC, " + _js({
-            "style": kec_style,
+            "style": kec_style, "labels": True,
                                                  "fields": kec_fields}) + ")"))
     if kab is not None:
         kab_props = [{"n": _text(n)} for n in kab["name"]]
@@ -728,6 +730,7 @@ def _build_html(project, result: AnalysisResult, *, online_basemap: bool, lang: 
                           edge_links, gap_kinds_present, kec is not None, kab is not None)
     highlight = {"color": sym.HIGHLIGHT_COLOUR, "weight": 4, "fill": False}
     m.add_child(_Script(f"ILP.addHeader({m.get_name()}, {_js(_header_html(project, field))});\n"
+                        f"ILP.labelsFromZoom({m.get_name()}, {KECAMATAN_LABEL_ZOOM});\n"
                         f"L.control.zoom({{position: 'topleft'}}).addTo({m.get_name()});\n"
                         f"ILP.addLegend({m.get_name()}, {_js(legend)});\n"
                         f"ILP.addSearch({m.get_name()}, ILP_DESA, " + _js({

@@ -87,6 +87,10 @@ var ILP = (function () {
       },
       onEachFeature: function (f, layer) {
         if (o.tooltip && f.properties.n) layer.bindTooltip(String(f.properties.n), {sticky: true});
+        if (o.labels && f.properties.n) {
+          layer.bindTooltip(String(f.properties.n), {permanent: true, direction: "center",
+                                                     className: "ilp-label", interactive: false});
+        }
         if (o.fields) {
           bindPopup(layer, function () {
             var labels = o.fields, values = f.properties.p;
@@ -214,6 +218,15 @@ var ILP = (function () {
     map.addControl(new Search());
   }
 
+  // Area labels (kecamatan names) only from a zoom where they do not pile up.
+  function labelsFromZoom(map, zoom) {
+    function update() {
+      map.getContainer().classList.toggle("ilp-hide-labels", map.getZoom() < zoom);
+    }
+    map.on("zoomend", update);
+    update();
+  }
+
   function addHeader(map, html) {
     var Header = L.Control.extend({
       options: {position: "topleft"},
@@ -245,5 +258,6 @@ var ILP = (function () {
 
   return {data: data, resolve: resolve, esc: esc, popupHtml: popupHtml, shapeSvg: shapeSvg, areaLayer: areaLayer,
           gapLayer: gapLayer, facilityLayer: facilityLayer, addSearch: addSearch,
-          addLegend: addLegend, addHeader: addHeader};
+          addLegend: addLegend, addHeader: addHeader,
+          labelsFromZoom: labelsFromZoom};
 })();

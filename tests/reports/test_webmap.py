@@ -138,6 +138,7 @@ def test_title_banner_search_and_view(district, tmp_path):
     assert "DATA FIKTIF / FICTIONAL DATA" in text
     assert "ILP.addSearch(" in text and "Cari desa/kelurahan" in text
     assert "fitBounds(" in text
+    assert '"labels":true' in text and "ILP.labelsFromZoom(" in text  # kecamatan names
     project.meta[model.META_FICTIONAL] = "false"
     text2, _ = _parse(export_webmap(project, result, tmp_path / "real.html"))
     assert "DATA FIKTIF" not in text2
