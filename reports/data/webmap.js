@@ -25,14 +25,26 @@ var ILP = (function () {
   }
 
   function shapeSvg(shape, fill, stroke, size) {
-    var s = size, h = s / 2, p;
-    var a = 'fill="' + fill + '" stroke="' + stroke + '" stroke-width="1.5"';
-    if (shape === "square") p = '<rect x="1" y="1" width="' + (s - 2) + '" height="' + (s - 2) + '" ' + a + "/>";
-    else if (shape === "triangle") p = '<polygon points="' + h + ',1 ' + (s - 1) + "," + (s - 1) + " 1," + (s - 1) + '" ' + a + "/>";
-    else if (shape === "diamond") p = '<polygon points="' + h + ",1 " + (s - 1) + "," + h + " " + h + "," + (s - 1) + " 1," + h + '" ' + a + "/>";
-    else if (shape === "cross") p = '<path d="M' + h + " 1V" + (s - 1) + "M1 " + h + "H" + (s - 1) + '" stroke="' + fill + '" stroke-width="' + Math.max(3, s / 4) + '"/>';
-    else p = '<circle cx="' + h + '" cy="' + h + '" r="' + (h - 1) + '" ' + a + "/>";
-    return '<svg xmlns="http://www.w3.org/2000/svg" width="' + s + '" height="' + s + '" viewBox="0 0 ' + s + " " + s + '">' + p + "</svg>";
+    var s = size, h = s / 2;
+    function draw(a) {
+      if (shape === "square") return '<rect x="1" y="1" width="' + (s - 2) + '" height="' + (s - 2) + '" ' + a + "/>";
+      if (shape === "triangle") return '<polygon points="' + h + ",1 " + (s - 1) + "," + (s - 1) + " 1," + (s - 1) + '" ' + a + "/>";
+      if (shape === "diamond") return '<polygon points="' + h + ",1 " + (s - 1) + "," + h + " " + h + "," + (s - 1) + " 1," + h + '" ' + a + "/>";
+      if (shape === "cross") return '<path d="M' + h + " 1V" + (s - 1) + "M1 " + h + "H" + (s - 1) + '" ' + a + "/>";
+      return '<circle cx="' + h + '" cy="' + h + '" r="' + (h - 1) + '" ' + a + "/>";
+    }
+    var p;
+    if (shape === "cross") {
+      var w = Math.max(3, s / 4);
+      p = draw('stroke="#000" stroke-opacity="0.7" stroke-width="' + (w + 2) + '"') +
+          draw('stroke="' + fill + '" stroke-width="' + w + '"');
+    } else {
+      // a dark halo under the symbol's own edge: readable on any desa colour
+      p = draw('fill="none" stroke="#000" stroke-opacity="0.7" stroke-width="3.5"') +
+          draw('fill="' + fill + '" stroke="' + stroke + '" stroke-width="1.5"');
+    }
+    return '<svg xmlns="http://www.w3.org/2000/svg" width="' + s + '" height="' + s + '" viewBox="0 0 ' + s + " " + s +
+      '" overflow="visible">' + p + "</svg>";
   }
 
   var iconCache = {};
