@@ -647,7 +647,7 @@ def _build_html(project, result: AnalysisResult, *, online_basemap: bool, lang: 
     checkpoint(progress, is_cancelled, 0.5, None)
     fac = _as_wgs84(project.facilities) if project.has("facilities") else None
     names = _facility_names(fac, result)
-    area_fc, point_fc, n_points, gap_kinds_present, gap_fields = _gap_features(
+    area_fc, point_fc, n_points, gap_kinds_present, gap_fields, unplaced = _gap_features(
         result, desa, desa_geoms, kec, kec_geoms, crs, tol, messages_trusted, names)
     sources = "{desa: ILP_DESA" + (", kecamatan: ILP_KEC}" if kec is not None else "}")
     gap_opts = _js({"kinds": _gap_kinds_js(), "fields": gap_fields})
@@ -727,7 +727,8 @@ def _build_html(project, result: AnalysisResult, *, online_basemap: bool, lang: 
     legend = _legend_html(field, classes, values, fac_types_present,
                           bool(fac is not None and fac.get("precursor") is not None
                                and fac["precursor"].fillna(False).astype(bool).any()),
-                          edge_links, gap_kinds_present, kec is not None, kab is not None)
+                          edge_links, gap_kinds_present, kec is not None, kab is not None,
+                          unplaced)
     highlight = {"color": sym.HIGHLIGHT_COLOUR, "weight": 4, "fill": False}
     m.add_child(_Script(f"ILP.addHeader({m.get_name()}, {_js(_header_html(project, field))});\n"
                         f"ILP.labelsFromZoom({m.get_name()}, {KECAMATAN_LABEL_ZOOM});\n"
@@ -1023,7 +1024,7 @@ def _gap_features(result: AnalysisResult, desa, desa_geoms, kec, kec_geoms, crs,
     gaps = result.gaps
     if gaps is None or not len(gaps):
         empty = '{"type":"FeatureCollection","features":[]}'
-        return empty, empty, 0, [], fields
+        return empty, empty, 0, [], fields, 0
     gaps = _as_wgs84(gaps)
     desa_idx = {str(c): i for i, c in enumerate(desa["code"])}
     kec_idx = {str(c): i for i, c in enumerate(kec["code"])} if kec is not None else {}
@@ -1056,6 +1057,7 @@ def _gap_features(result: AnalysisResult, desa, desa_geoms, kec, kec_geoms, crs,
         g["name"] = g["name"] or name
     props, out_geoms, present = [], [], set()
     pprops, pgeoms = [], []
+    unplaced = 0
     for key in sorted(groups, key=lambda k: (k[0], str(k[1]))):
         g = groups[key]
         rows = sorted(g["rows"], key=lambda r: (sym.GAP_SEVERITY.get(str(r.get("kind")), 99),
@@ -1091,7 +1093,8 @@ def _gap_features(result: AnalysisResult, desa, desa_geoms, kec, kec_geoms, crs,
                 geom = round_coords(np.array([geom], dtype=object))[0]
             rank, score = _min_rank(rows)
             sub = tr("webmap.gap_facility") if key[0] == "3fac" else tr("webmap.layer.gaps")
-        if geom is None:
+        if geom is None:  # nowhere to draw it (no geometry): said in the legend, not hidden
+            unplaced += len(rows)
             continue
         if not _finite(rank):
             rank, score = _min_rank(rows)
@@ -1110,7 +1113,7 @@ def _gap_features(result: AnalysisResult, desa, desa_geoms, kec, kec_geoms, crs,
             props.append(prop)
     ordered = [k for k in sym.GAP_KINDS if k in present]
     return (_feature_collection(out_geoms, props), _feature_collection(pgeoms, pprops),
-            len(pprops), ordered, fields)
+            len(pprops), ordered, fields, unplaced)
 
 
 def _num_or_inf(v: Any) -> float:
@@ -1168,7 +1171,7 @@ def _hatch_defs() -> str:
 
 
 def _legend_html(field: ColourField, classes, values, fac_types, has_precursor: bool,
-                 edge_links, gap_kinds, has_kec: bool, has_kab: bool) -> str:
+                 edge_links, gap_kinds, has_kec: bool, has_kab: bool, unplaced: int = 0) -> str:
     def row(svg: str, label: str) -> str:
         return f'<div class="row">{svg}<span>{_esc(label)}</span></div>'
 
@@ -1210,6 +1213,8 @@ def _legend_html(field: ColourField, classes, values, fac_types, has_precursor: 
         for kind in gap_kinds:
             st = sym.GAP_STYLES[kind]
             h.append(row(patch(st.fill, st.stroke, f"ilp-hatch-{kind}"), tr(f"gap.{kind}")))
+    if unplaced:
+        h.append(f'<div class="note">{_esc(tr("webmap.legend.unplaced", n=unplaced))}</div>')
     if has_kec or has_kab:
         h.append(f"<h4>{_esc(tr('webmap.legend.boundaries'))}</h4>")
         if has_kab:
@@ -1250,6 +1255,10 @@ register({
                            "dimatikan di kanan atas.",
                            "Click an area or point for details; switch layers on/off at the "
                            "top right."),
+    "webmap.legend.unplaced": ("{n} kesenjangan tanpa lokasi tidak tergambar di peta (lihat "
+                               "laporan/tabel kesenjangan).",
+                               "{n} gaps without a location are not drawn on the map (see the "
+                               "gap report/table)."),
     "webmap.layer.osm": ("OpenStreetMap (perlu internet)", "OpenStreetMap (needs internet)"),
     "webmap.layer.desa": ("Desa/Kelurahan (batas)", "Desa/Kelurahan (boundaries)"),
     "webmap.layer.coverage": ("Desa menurut {field}", "Desa by {field}"),

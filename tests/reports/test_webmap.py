@@ -421,3 +421,18 @@ def test_project_without_desa_is_a_clear_error(tmp_path):
                          edges=empty, network_problems=pd.DataFrame())
     with pytest.raises(InputError, match="desa"):
         export_webmap(Project(), res, tmp_path / "x.html")
+
+
+def test_gaps_without_a_place_are_counted_not_hidden(district, tmp_path):
+    project, result = district
+    gaps = result.gaps.copy()
+    extra = gaps.iloc[[0]].copy()
+    extra["gap_id"], extra["kind"], extra["desa_code"] = "GX", "network_problem", None
+    extra["kecamatan_code"], extra["fac_id"] = None, None
+    extra = extra.set_geometry([None], crs=model.WGS84)
+    import pandas as pd
+
+    result.gaps = gpd.GeoDataFrame(pd.concat([gaps, extra], ignore_index=True),
+                                   geometry="geometry", crs=model.WGS84)
+    text = export_webmap(project, result, tmp_path / "g.html", lang="en").read_text("utf-8")
+    assert "1 gaps without a location are not drawn" in text
