@@ -487,8 +487,11 @@ def _asset(path: Path) -> str:
 
 def _leaflet_assets() -> tuple[str, str]:
     """(css, js) of Leaflet and Leaflet.markercluster from the installed xstatic packages."""
-    import xstatic.pkg.leaflet as xleaflet
-    import xstatic.pkg.leaflet_markercluster as xcluster
+    try:
+        import xstatic.pkg.leaflet as xleaflet
+        import xstatic.pkg.leaflet_markercluster as xcluster
+    except ImportError as exc:  # a broken installation: say which package is missing
+        raise ProjectError(tr("webmap.asset_missing", file=exc.name or "xstatic-leaflet")) from exc
 
     ldir = Path(xleaflet.BASE_DIR)
     cdir = Path(xcluster.BASE_DIR)

@@ -322,6 +322,7 @@ def test_cli_uses_stored_analysis(district, tmp_path):
     assert main(["webmap", str(gpkg), "-o", str(out), "--colour-by", "bogus"]) == 1
 
 
+@pytest.mark.real_data
 def test_real_district_is_small(real_malang, tmp_path):
     """Kabupaten Malang's 390 desa: simplified, still sharing borders, a small file."""
     desa = gpd.read_file(real_malang / "desa.gpkg")
