@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 import json
 import math
 import os
@@ -528,8 +529,9 @@ def offline_problems(html: str) -> list[str]:
     return found
 
 
-def _build_html(project, result: AnalysisResult, *, online_basemap: bool, lang: str,
-                colour_by: str, messages_trusted: bool, progress, is_cancelled) -> str:
+@functools.cache
+def _folium_classes():
+    """Our three folium element kinds (made once: folium is imported only when exporting)."""
     import folium
     from branca.element import Element, MacroElement
 
@@ -568,6 +570,15 @@ def _build_html(project, result: AnalysisResult, *, online_basemap: bool, lang: 
             super().__init__(name=name, overlay=True, control=True, show=show)
             self._name = "ilp_layer"
             self.js = js
+
+    return _Script, _Raw, _JsLayer
+
+
+def _build_html(project, result: AnalysisResult, *, online_basemap: bool, lang: str,
+                colour_by: str, messages_trusted: bool, progress, is_cancelled) -> str:
+    import folium
+
+    _Script, _Raw, _JsLayer = _folium_classes()
 
     desa_in = result.desa if result.desa is not None and len(result.desa) else project.desa
     if desa_in is None or not len(desa_in):
