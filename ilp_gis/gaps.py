@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from ilp_gis import model
-from ilp_gis.i18n import register, tr
+from ilp_gis.i18n import normalize_language, register, tr
 from ilp_gis.rules import Rules
 
 GAP_KINDS = ("no_puskesmas", "no_pustu", "posyandu_deficit", "beyond_distance",
@@ -118,7 +118,9 @@ def _frame(kind: str, rows: pd.DataFrame, geometry, message_key: str, unit_key: 
            lang: str | None, fmt) -> gpd.GeoDataFrame:
     unit = tr(unit_key, lang=lang)
     cols = _Columns(rows)
-    msgs = [tr(message_key, lang=lang, **fmt(_Row(cols, i))) for i in range(len(rows))]
+    lang = normalize_language(lang)
+    template = tr(message_key, lang=lang)
+    msgs = [_format(template, message_key, fmt(_Row(cols, i)), lang) for i in range(len(rows))]
     out = pd.DataFrame({
         "kind": kind,
         "desa_code": rows.get("desa_code", pd.Series(None, index=rows.index)).to_numpy(object),
@@ -210,7 +212,6 @@ def find_gaps(cov: gpd.GeoDataFrame, kec: gpd.GeoDataFrame, fac: gpd.GeoDataFram
     kn = dict(zip(kec["code"], kec["name"], strict=False))
     from ilp_gis.network import facility_label
 
-    fc["label"] = [facility_label(t, n, lang=lang) for t, n in zip(fc["type"], fc["name"], strict=False)]
     fc["desa_name"] = fc["desa_code"].map(dn)
     fc["kecamatan_name"] = fc["kecamatan_code"].map(kn)
     m = (fc["staff_ok"].notna() & ~fc["staff_ok"].fillna(True).astype(bool)).to_numpy()
@@ -218,7 +219,7 @@ def find_gaps(cov: gpd.GeoDataFrame, kec: gpd.GeoDataFrame, fac: gpd.GeoDataFram
         rows = fc[m].assign(value=fc.loc[m, "staff_total"], threshold=fc.loc[m, "staff_threshold"])
         frames.append(_frame("understaffed_pustu", rows, rows.geometry.values,
                              "analysis.gap.understaffed_pustu", "analysis.unit.nakes", lang,
-                             lambda r: {"name": r["label"], "n": r["value"],
+                             lambda r: {"name": facility_label(r["type"], r["name"], lang=lang), "n": r["value"],
                                         "need": r["threshold"],
                                         "nurses": r.get("nurses"), "midwives": r.get("midwives")}))
     m = (fc["kader_ok"].notna() & ~fc["kader_ok"].fillna(True).astype(bool)).to_numpy()
@@ -227,7 +228,7 @@ def find_gaps(cov: gpd.GeoDataFrame, kec: gpd.GeoDataFrame, fac: gpd.GeoDataFram
                             threshold=rules.value("target.posyandu_min_kader"))
         frames.append(_frame("kader_deficit", rows, rows.geometry.values,
                              "analysis.gap.kader_deficit", "analysis.unit.kader", lang,
-                             lambda r: {"name": r["label"], "n": r["value"],
+                             lambda r: {"name": facility_label(r["type"], r["name"], lang=lang), "n": r["value"],
                                         "need": r["threshold"]}))
     m = (fc["coe_meets"].notna() & ~fc["coe_meets"].fillna(True).astype(bool)).to_numpy()
     if m.any():
@@ -235,7 +236,7 @@ def find_gaps(cov: gpd.GeoDataFrame, kec: gpd.GeoDataFrame, fac: gpd.GeoDataFram
                             threshold=rules.value("target.coe_threshold"))
         frames.append(_frame("coe_below_threshold", rows, rows.geometry.values,
                              "analysis.gap.coe_below_threshold", "analysis.unit.share", lang,
-                             lambda r: {"name": r["label"],
+                             lambda r: {"name": facility_label(r["type"], r["name"], lang=lang),
                                         "score": _pct(r["value"], lang),
                                         "limit": _pct(r["threshold"], lang)}))
     # Network findings: orphans and the other problems (info findings are not gaps).
@@ -271,6 +272,33 @@ def find_gaps(cov: gpd.GeoDataFrame, kec: gpd.GeoDataFrame, fac: gpd.GeoDataFram
         na_position="last").drop(columns="_s").reset_index(drop=True)
     gaps.insert(0, "gap_id", [f"G{i + 1:05d}" for i in range(len(gaps))])
     return gaps[GAP_COLUMNS + ["geometry"]]
+
+
+_ID_SEPARATORS = str.maketrans(",.", ".,")
+
+
+def _show(v, lang: str):
+    """Like ``i18n.tr``'s number display (1.234,5 in Indonesian), quicker for long lists."""
+    if v is None or v is pd.NA:
+        return "–"
+    if isinstance(v, bool | str):
+        return v
+    if isinstance(v, int | np.integer):
+        text = f"{int(v):,}"
+    elif isinstance(v, float):
+        if v != v:
+            return "–"
+        text = f"{v:,.0f}" if v.is_integer() else f"{v:,.1f}"
+    else:
+        return v
+    return text.translate(_ID_SEPARATORS) if lang == "id" else text
+
+
+def _format(template: str, key: str, kwargs: dict, lang: str) -> str:
+    try:
+        return template.format(**{k: _show(v, lang) for k, v in kwargs.items()})
+    except (KeyError, IndexError, ValueError):
+        return tr(key, lang=lang, **kwargs)
 
 
 def _pct(v, lang):
