@@ -319,8 +319,11 @@ def _lonlat(fac: gpd.GeoDataFrame) -> np.ndarray:
     out = np.full((len(fac), 2), np.nan)
     ok = (fac.geometry.notna() & ~fac.geometry.is_empty).to_numpy()
     if ok.any():
-        pts = fac.geometry[ok].to_crs(model.WGS84)
-        out[ok] = shapely.get_coordinates(pts.values)[:, :2]
+        if "geom_wgs84" in fac.columns:
+            pts = np.asarray(fac["geom_wgs84"].to_numpy(object)[ok], dtype=object)
+        else:
+            pts = fac.geometry[ok].to_crs(model.WGS84).values
+        out[ok] = shapely.get_coordinates(pts)[:, :2]
     return out
 
 
