@@ -743,7 +743,11 @@ def _facilities(rng, spec, n, centers, polys, kec_of, capital_kec, pop, dusun, s
         pkm_kec.append(k)
         pkm_seq.append(1)
         if pop[members].sum() > 30000 or (len(members) > 30 and rng.random() < 0.6):
-            far = members[np.argmax(np.hypot(*(centers[members] - centers[c]).T))]
+            # the second one serves the far half of the kecamatan: its most central desa
+            d_c = np.hypot(*(centers[members] - centers[c]).T)
+            half = members[d_c >= np.median(d_c)]
+            mid = centers[half].mean(axis=0)
+            far = half[np.argmin(np.hypot(*(centers[half] - mid).T))]
             pkm_desa.append(int(far))
             pkm_kec.append(k)
             pkm_seq.append(2)
@@ -920,7 +924,14 @@ def _roads(rng, spec, centers, kec_of, landmass, land, islands, set_xy, set_desa
                 ex = np.array(extra)
                 ok = shapely.covers(mass, shapely.linestrings(
                     np.stack([pkm_xy[ex[:, 0]], pkm_xy[ex[:, 1]]], axis=1)))
-                ex = ex[ok][: max(1, len(pkm_xy) // 3)]
+                ex = ex[ok]
+                # skip links that merely run alongside a trunk road through a third Puskesmas
+                dij = np.hypot(*(pkm_xy[ex[:, 0]] - pkm_xy[ex[:, 1]]).T)
+                via = (np.hypot(*(pkm_xy[ex[:, 0], None, :] - pkm_xy[None, :, :]).transpose(2, 0, 1))
+                       + np.hypot(*(pkm_xy[ex[:, 1], None, :] - pkm_xy[None, :, :]).transpose(2, 0, 1)))
+                via[np.arange(len(ex)), ex[:, 0]] = np.inf
+                via[np.arange(len(ex)), ex[:, 1]] = np.inf
+                ex = ex[via.min(axis=1) > 1.25 * dij][: max(1, len(pkm_xy) // 3)]
                 add(pkm_xy[ex[:, 0]], pkm_xy[ex[:, 1]], "kolektor")
         if len(members) >= 2:  # desa centres
             e = _mst_edges(centers[members], mass)
