@@ -1170,8 +1170,8 @@ def _comma(values, decimals: int = 6) -> np.ndarray:
     return out
 
 
-def write_sources(project: Project, directory, *, seed: int = 1, progress=None,
-                  is_cancelled=None) -> list:
+def write_sources(project: Project, directory, *, seed: int = 1,
+                  workbooks: bool | None = None, progress=None, is_cancelled=None) -> list:
     """Write the raw source files of ``project`` (made by :func:`generate_sample`) to
     ``directory`` and return their paths.
 
@@ -1179,7 +1179,8 @@ def write_sources(project: Project, directory, *, seed: int = 1, progress=None,
     Puskesmas workbook, a semicolon/comma-decimal Latin-1 Pustu CSV, a UTF-8 Posyandu CSV with free
     Indonesian headers, a road GeoJSON and a budget workbook with amounts in mixed spellings — and
     carry deliberate defects, each listed in ``DEFECTS.csv`` (file, 1-based data row, kind).
-    Large scales write CSV twins instead of workbooks (``puskesmas.csv``, ``anggaran.csv``).
+    ``workbooks`` chooses XLSX (True) or CSV twins (False: ``puskesmas.csv``, ``anggaran.csv``)
+    for the Puskesmas and budget tables; by default large scales (over 5,000 desa) write CSV.
     """
     import csv
     from pathlib import Path
@@ -1191,7 +1192,7 @@ def write_sources(project: Project, directory, *, seed: int = 1, progress=None,
     rng = np.random.default_rng([int(seed), 31337])
     defects = _Defects()
     written: list[Path] = []
-    big = len(project.desa) > 5000
+    big = (len(project.desa) > 5000) if workbooks is None else not workbooks
     desa, kec, kab = project.desa, project.kecamatan, project.kabupaten
     fac = project.facilities
     steps = 9
@@ -1267,7 +1268,7 @@ def write_sources(project: Project, directory, *, seed: int = 1, progress=None,
         "kode_kecamatan": pk["kecamatan_code"].values,
         "kecamatan": [kec_name.get(c, "") for c in pk["kecamatan_code"]],
         "desa": pk["declared_desa"].values,
-        "lat_": lat[pi].astype(object), "long_": lon[pi].astype(object),
+        "lat_": np.round(lat[pi], 7).astype(object), "long_": np.round(lon[pi], 7).astype(object),
         "lokus_ilp": np.where(pk["ilp_lokus"].fillna(False).astype(bool), "Ya", "Tidak"),
         "coe": np.where(pk["coe"].fillna(False).astype(bool), "Ya", "Tidak"),
         "tgl_mulai_ilp": pk["ilp_start"].values,
@@ -1356,7 +1357,11 @@ def write_sources(project: Project, directory, *, seed: int = 1, progress=None,
                              "kecamatan": "", "puskesmas_induk": "", "lintang": _comma([lat_o])[0],
                              "bujur": _comma([lon_o])[0], "perawat": 1.0, "bidan": 1.0,
                              "jumlah_nakes": 2.0}), "outside_district", ""))
-    some = pt_tab.iloc[int(rng.integers(0, m))]
+    some = pt_tab.iloc[int(rng.integers(0, m))].copy()
+    j = int(some.name)
+    if j < len(ti):  # a neighbour ~100 m away (an extra row, not a copy of this Pustu)
+        some["lintang"] = _comma([lat[ti][j] + 0.0009])[0]
+        some["bujur"] = _comma([lon[ti][j] - 0.0004])[0]
     extra.append((pd.Series({**some.to_dict(), "kode_pustu": "KL-0001",
                              "nama_pustu": f"Klinik Pratama {some['desa']}",
                              "jenis": "Klinik Pratama"}), "unknown_type", "Klinik Pratama"))
@@ -1364,6 +1369,8 @@ def write_sources(project: Project, directory, *, seed: int = 1, progress=None,
     extra.append((pd.Series({**some.to_dict(), "kode_pustu": "PKD-0001",
                              "nama_pustu": f"Poskesdes {some['desa']} Lama",
                              "jenis": "Poskesdes",
+                             "lintang": _comma([lat[ti][j] - 0.0007])[0] if j < len(ti)
+                             else some["lintang"],
                              "puskesmas_induk": str(pk_names[0]).upper()}),
                   "precursor_type", "Poskesdes (read as a Pustu precursor)"))
     for row, kind, detail in extra:
