@@ -76,6 +76,7 @@ class _TileSpec:
     wiggle: bool          # natural (wiggled) desa borders
     name: str
     pustu_share: float = 0.70   # share of desa (without a Puskesmas) that have a Pustu
+    posyandu_gap: float = 0.35  # share of desa with fewer Posyandu than dusun
     segment_m: float = 1500.0   # roads are cut into segments of about this length
 
 
@@ -192,7 +193,7 @@ def _tile_specs(scale: str, seed: int) -> list[_TileSpec]:
                                int(rng.integers(*s.desa_range)),
                                int(rng.integers(s.kec_range[0], s.kec_range[1] + 1)),
                                False, 0, False, f"Kabupaten {names[i % len(names)]} Contoh",
-                               pustu_share=0.47, segment_m=1000.0))
+                               pustu_share=0.47, segment_m=1000.0, posyandu_gap=0.15))
     return specs
 
 
@@ -816,7 +817,8 @@ def _facilities(rng, spec, n, centers, polys, kec_of, capital_kec, pop, dusun, s
     pustu_row[td] = np.arange(t)
 
     # Posyandu: 2-6 per desa at the dusun settlements (a few dusun still without one).
-    n_posy = np.clip(dusun - (rng.random(n) < 0.35) * rng.integers(1, 3, n), 2, 6).astype(int)
+    n_posy = np.clip(dusun - (rng.random(n) < spec.posyandu_gap) * rng.integers(1, 3, n), 2,
+                     6).astype(int)
     yd = np.repeat(np.arange(n), n_posy)
     y = len(yd)
     j = np.arange(y) - np.repeat(np.cumsum(n_posy) - n_posy, n_posy)
@@ -1141,8 +1143,11 @@ class _Defects:
 
 
 def _pick(rng, pool: np.ndarray, k: int, used: set) -> np.ndarray:
-    """``k`` distinct row positions from ``pool`` not used yet by another defect."""
-    pool = np.array([p for p in pool if p not in used]) if len(used) < 5000 else pool
+    """``k`` distinct row positions from ``pool`` not used yet by another defect (so each row
+    carries one defect and DEFECTS.csv stays unambiguous)."""
+    pool = np.asarray(pool)
+    if used:
+        pool = pool[~np.isin(pool, np.fromiter(used, dtype=int, count=len(used)))]
     k = min(k, len(pool))
     out = rng.choice(pool, k, replace=False) if k else np.empty(0, dtype=int)
     used.update(int(v) for v in out)
@@ -1205,7 +1210,7 @@ def write_sources(project: Project, directory, *, seed: int = 1,
     kab_name = dict(zip(kab["code"], kab["name"], strict=True))
     prov_name = "Provinsi Contoh (fiktif)"
     code = desa["code"].to_numpy(dtype=object).copy()
-    used: set = set()
+    used: set[int] = set()
     n = len(desa)
     nodot = _pick(rng, np.arange(n), _n_defects(n, 0.03, 4), used)
     code[nodot] = [c.replace(".", "") for c in code[nodot]]
@@ -1276,7 +1281,7 @@ def write_sources(project: Project, directory, *, seed: int = 1,
         "jml_perawat": pk["nurses"].values, "jml_bidan": pk["midwives"].values,
         "jml_nakes": pk["nakes"].values,
     })
-    used = set()
+    used: set[int] = set()
     m = len(pk_tab)
     fname = SOURCE_FILES["puskesmas_csv" if big else "puskesmas"]
     r = _pick(rng, np.arange(m), _n_defects(m, 0.01, 1), used)
@@ -1323,7 +1328,7 @@ def write_sources(project: Project, directory, *, seed: int = 1,
         "jumlah_nakes": pt["nakes"].values,
     })
     m = len(pt_tab)
-    used = set()
+    used: set[int] = set()
     fname = SOURCE_FILES["pustu"]
     r = _pick(rng, np.arange(m), _n_defects(m, 0.01, 2), used)
     pt_tab.loc[r, ["lintang", "bujur"]] = pt_tab.loc[r, ["bujur", "lintang"]].to_numpy()
@@ -1404,7 +1409,7 @@ def write_sources(project: Project, directory, *, seed: int = 1,
         "pustu_induk": parent_names,
     })
     m = len(py_tab)
-    used = set()
+    used: set[int] = set()
     fname = SOURCE_FILES["posyandu"]
     r = _pick(rng, np.arange(m), _n_defects(m, 0.004, 3), used)
     py_tab.loc[r, ["lintang", "bujur"]] = py_tab.loc[r, ["bujur", "lintang"]].to_numpy()
