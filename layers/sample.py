@@ -179,15 +179,16 @@ def _tile_specs(scale: str, seed: int) -> list[_TileSpec]:
                                    row == 2, 1 if row == 2 else 0, True,
                                    f"Kabupaten {names[i]} Contoh"))
         return specs
-    # nasional: districts on a coarse grid over the Indonesian bounding box.
-    cols, rows = 92, 30
+    # nasional: districts on a coarse grid over the Indonesian bounding box (cells 0.7° apart,
+    # wider than any district, so districts never overlap).
+    cols, rows = 66, 24
     cells = rng.choice(cols * rows, size=s.n_tiles, replace=False)
     cells.sort()
     per_prov = math.ceil(s.n_tiles / len(_FICTIONAL_PROVINCES))
     for i, cell in enumerate(cells):
         col, row = int(cell % cols), int(cell // cols)
-        lon = 95.5 + col * 0.5 + rng.uniform(-0.03, 0.03)
-        lat = 5.5 - row * 0.55 + rng.uniform(-0.03, 0.03)
+        lon = 95.3 + col * 0.7 + rng.uniform(-0.03, 0.03)
+        lat = 5.6 - row * 0.7 + rng.uniform(-0.03, 0.03)
         prov = _FICTIONAL_PROVINCES[i // per_prov]
         specs.append(_TileSpec(i, prov, i % per_prov + 1, lon, lat,
                                int(rng.integers(*s.desa_range)),

@@ -244,6 +244,9 @@ def test_provinsi_scale():
     assert p.kecamatan["code"].is_unique
     assert len(p.facilities) > 12000
     assert list(p.desa.columns[:-1]) == model.DESA.column_names
+    kab = p.kabupaten.geometry.values
+    left, right = shapely.STRtree(kab).query(kab, predicate="intersects")
+    assert (left == right).all()  # districts never overlap each other
 
 
 # --- raw sources -----------------------------------------------------------------------------
