@@ -244,6 +244,9 @@ def test_provinsi_scale():
     assert p.kecamatan["code"].is_unique
     assert len(p.facilities) > 12000
     assert list(p.desa.columns[:-1]) == model.DESA.column_names
+    kab = p.kabupaten.geometry.values
+    left, right = shapely.STRtree(kab).query(kab, predicate="intersects")
+    assert (left == right).all()  # districts never overlap each other
 
 
 # --- raw sources -----------------------------------------------------------------------------
@@ -371,3 +374,14 @@ def test_bundled_sample_project(sample_project_path):
     assert p.fictional
     assert 250 <= len(p.desa) <= 300
     assert (sample_project_path.parent / "sources" / "README.txt").exists()
+
+
+def test_csv_twins_instead_of_workbooks(kab, tmp_path):
+    written = write_sources(kab, tmp_path, seed=1, workbooks=False)
+    names = {p.name for p in written}
+    assert {SOURCE_FILES["puskesmas_csv"], SOURCE_FILES["budget_csv"]} <= names
+    assert SOURCE_FILES["puskesmas"] not in names
+    t = pd.read_csv(tmp_path / SOURCE_FILES["puskesmas_csv"], dtype=str)
+    assert {"kode_faskes", "lat_", "long_"} <= set(t.columns)
+    files = {d["file"] for d in _defects(tmp_path)}
+    assert SOURCE_FILES["puskesmas_csv"] in files and SOURCE_FILES["puskesmas"] not in files
