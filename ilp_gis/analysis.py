@@ -95,15 +95,16 @@ def analyze(project: Project, *, rules: Rules | None = None, progress=None,
     t = time.perf_counter()
     pr = priorities(cov.desa, rules)
     dcov = cov.desa.assign(**{c: pr[c].to_numpy() for c in pr.columns})
-    desa_w = dcov.to_crs(model.WGS84)
-    kec_w = kec.to_crs(model.WGS84)
-    fac_w = fac.to_crs(model.WGS84)
+    desa_w = _in_wgs84(dcov, desa)
+    kec_w = _in_wgs84(kec, kec)
+    fac_w = _in_wgs84(fac, fac)
     kec_w["n_puskesmas"] = kec_w["code"].map(
         fac.loc[fac["type"] == PUSKESMAS, "kecamatan_code"].value_counts()).fillna(0).astype(int)
     gaps = find_gaps(desa_w, kec_w, fac_w, cov.facilities, net.problems, rules, lang=lang)
     sev = {k: i for i, k in enumerate(GAP_KINDS)}
-    per_desa = gaps.dropna(subset=["desa_code"]).groupby("desa_code")["kind"].agg(
-        lambda s: ";".join(sorted(set(s), key=sev.get)))
+    kinds = gaps.loc[gaps["desa_code"].notna(), ["desa_code", "kind"]].drop_duplicates()
+    kinds = kinds.assign(_s=kinds["kind"].map(sev)).sort_values(["desa_code", "_s"])
+    per_desa = kinds.groupby("desa_code")["kind"].agg(";".join)
     desa_w["gap_kinds"] = desa_w["code"].map(per_desa).fillna("")
     desa_w["gap_count"] = desa_w["code"].map(gaps["desa_code"].value_counts()).fillna(0).astype(
         np.int64)
@@ -120,6 +121,17 @@ def analyze(project: Project, *, rules: Rules | None = None, progress=None,
     return AnalysisResult(desa=desa_w, kecamatan=kecamatan, gaps=gaps, graph=net.graph,
                           edges=net.edges, network_problems=net.problems, summary=summary,
                           coe=cov.coe)
+
+
+def _in_wgs84(frame: gpd.GeoDataFrame, prepared: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """``frame`` with the WGS84 geometry kept by ``ilp_gis.prepare`` (same rows, same order)."""
+    from ilp_gis.prepare import WGS84_COLUMN
+
+    data = pd.DataFrame(frame.drop(columns=[c for c in (frame.geometry.name, WGS84_COLUMN)
+                                            if c in frame.columns]))
+    return gpd.GeoDataFrame(data, geometry=gpd.GeoSeries(
+        np.asarray(prepared[WGS84_COLUMN].values, dtype=object), index=data.index,
+        crs=model.WGS84), crs=model.WGS84)
 
 
 def make_summary(desa: pd.DataFrame, fac: pd.DataFrame, net, gaps: pd.DataFrame,
