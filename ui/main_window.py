@@ -725,7 +725,8 @@ class MainWindow(QMainWindow):
         snap, result, lang = self.state.snapshot(), self.state.result, get_language()
 
         def job(progress=None, is_cancelled=None):
-            return fn(snap, result, path, online_basemap=False, lang=lang)
+            return fn(snap, result, path, online_basemap=False, lang=lang, progress=progress,
+                      is_cancelled=is_cancelled)
 
         def done(_value) -> None:
             self._last_webmap = path
@@ -747,13 +748,8 @@ class MainWindow(QMainWindow):
 
     def export_report(self) -> None:
         try:
-            from reports import plan_report
+            from reports.pdf_report import build_report as fn
         except ImportError:
-            QMessageBox.information(self, qtr("ui.act.report"), qtr("ui.output.unavailable"))
-            return
-        fn = getattr(plan_report, "build_report", None) or getattr(plan_report, "write_report",
-                                                                     None)
-        if fn is None:
             QMessageBox.information(self, qtr("ui.act.report"), qtr("ui.output.unavailable"))
             return
         path, _ = QFileDialog.getSaveFileName(self, qtr("ui.act.report"),

@@ -223,3 +223,38 @@ def test_sample_loads_with_analysis(qtbot, sample_project_path, isolated_setting
     win.undo_stack.setClean()
     win.close()
     win.deleteLater()
+
+
+def test_import_dialog_previews_imports_and_reports(qtbot, window, tmp_path, shown_errors):
+    """Files in, columns detected (one changed by hand), import in a worker, report as table."""
+    from ui.import_dialog import ImportDialog, guess_role
+
+    st = window.state
+    desa = st.project.desa.drop(columns=["kind"])
+    desa_path = tmp_path / "batas_desa.geojson"
+    desa[["code", "name", "kecamatan_code", "population", "geometry"]].rename(
+        columns={"code": "kode_desa", "name": "nama_desa", "population": "penduduk"}).to_file(
+        desa_path, driver="GeoJSON")
+    csv = tmp_path / "pustu.csv"
+    csv.write_text("nama;lintang;bujur;catatan\nPustu Satu;-8,085;112,615;ok\n"
+                   "Pustu Rusak;abc;112,7;koordinat rusak\n", encoding="utf-8")
+    assert guess_role(csv) == ("facilities", "pustu")
+    dlg = ImportDialog(st, window, paths=[desa_path, csv])
+    qtbot.addWidget(dlg)
+    dlg.files.selectRow(1)
+    assert dlg.columns.rowCount() > 0
+    labels = {dlg.columns.item(i, 0).text(): dlg.columns.cellWidget(i, 1).currentData()
+              for i in range(dlg.columns.rowCount())}
+    assert labels.get("name") == "nama"
+    dlg.run_import()
+    qtbot.waitUntil(lambda: dlg.pages.currentIndex() == 1 or bool(shown_errors), timeout=60000)
+    assert not shown_errors
+    frame = dlg.report.frame
+    assert (frame["status"] == "skipped").any()  # the row with bad coordinates is reported
+    assert dlg.report_model.rowCount() == len(frame)
+    out = tmp_path / "laporan.csv"
+    dlg.report.write(out)
+    assert out.exists()
+    # the current project is untouched until the person accepts
+    assert len(st.project.facilities) == 10
+    assert dlg.project is not st.project
