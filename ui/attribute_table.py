@@ -45,6 +45,7 @@ class AttributeTable(QWidget):
         self.proxy.setSourceModel(self.model)
         self.view = QTableView()
         self.view.setModel(self.proxy)
+        self.view.horizontalHeader().setResizeContentsPrecision(60)  # size columns from 60 rows
         self.view.setSortingEnabled(True)
         self.view.setSelectionBehavior(QAbstractItemView.SelectRows)
         self.view.setSelectionMode(QAbstractItemView.ExtendedSelection)

@@ -44,6 +44,7 @@ class GapsPanel(QWidget):
         self.proxy.setSourceModel(self.model)
         self.view = QTableView()
         self.view.setModel(self.proxy)
+        self.view.horizontalHeader().setResizeContentsPrecision(60)  # size columns from 60 rows
         self.view.setSortingEnabled(True)
         self.view.setSelectionBehavior(QAbstractItemView.SelectRows)
         self.view.setSelectionMode(QAbstractItemView.SingleSelection)

@@ -17,6 +17,18 @@ SORT_ROLE = Qt.UserRole + 1  # raw value, for numeric sorting
 KEY_ROLE = Qt.UserRole + 2  # the row's feature key
 
 
+def _int(role) -> int:
+    return role if isinstance(role, int) else int(role.value)
+
+
+# Roles as plain ints: comparing enum members on every data() call is very slow in Python.
+_DISPLAY, _EDIT, _TOOLTIP, _ALIGN = (_int(r) for r in (Qt.DisplayRole, Qt.EditRole,
+                                                       Qt.ToolTipRole, Qt.TextAlignmentRole))
+_TEXT_ROLES = frozenset((_DISPLAY, _EDIT, _TOOLTIP))
+_SORT, _KEY = _int(SORT_ROLE), _int(KEY_ROLE)
+_RIGHT = Qt.AlignRight | Qt.AlignVCenter
+
+
 class DataFrameModel(QAbstractTableModel):
     """Read-mostly model of a frame's non-geometry columns.
 
@@ -66,12 +78,15 @@ class DataFrameModel(QAbstractTableModel):
         return self._values[col][row]
 
     def data(self, index: QModelIndex, role: int = Qt.DisplayRole):
+        role = _int(role)
+        if role not in _TEXT_ROLES and role not in (_SORT, _KEY, _ALIGN):
+            return None
         if not index.isValid():
             return None
         v = self._values[index.column()][index.row()]
-        if role in (Qt.DisplayRole, Qt.EditRole, Qt.ToolTipRole):
+        if role in _TEXT_ROLES:
             return display(v)
-        if role == SORT_ROLE:
+        if role == _SORT:
             if _missing(v):
                 return -math.inf
             if isinstance(v, (bool, np.bool_)):
@@ -79,15 +94,14 @@ class DataFrameModel(QAbstractTableModel):
             if isinstance(v, (int, float, np.integer, np.floating)):
                 return float(v)
             return str(v)
-        if role == KEY_ROLE:
+        if role == _KEY:
             return self.keys[index.row()]
-        if role == Qt.TextAlignmentRole and isinstance(v, (int, float, np.integer, np.floating)) \
-                and not isinstance(v, (bool, np.bool_)):
-            return int(Qt.AlignRight | Qt.AlignVCenter)
+        if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_)):
+            return _RIGHT
         return None
 
     def headerData(self, section: int, orientation, role: int = Qt.DisplayRole):  # noqa: N802
-        if role != Qt.DisplayRole:
+        if _int(role) != _DISPLAY:
             return None
         if orientation == Qt.Horizontal:
             return field_label(self.columns[section]) if section < len(self.columns) else None
