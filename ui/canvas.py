@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import shapely
+from pyproj import CRS, Transformer
 from PySide6.QtCore import QByteArray, QDataStream, QPointF, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QBrush,
@@ -35,7 +36,6 @@ from PySide6.QtGui import (
     QTransform,
 )
 from PySide6.QtWidgets import QWidget
-from pyproj import CRS, Transformer
 
 from ilp_gis import model
 from ilp_gis.geo import utm_crs
@@ -250,7 +250,7 @@ def _marker_template(shape: str, size: float) -> np.ndarray:
                (-a, b), (-a, -b), (-b, -b)]
     else:  # circle
         t = np.linspace(0, 2 * np.pi, 13)[:-1]
-        pts = list(zip(r * np.cos(t), r * np.sin(t)))
+        pts = list(zip(r * np.cos(t), r * np.sin(t), strict=False))
     pts.append(pts[0])
     return np.asarray(pts, dtype=float)
 
@@ -315,13 +315,40 @@ def draw_sprites(painter: QPainter, pm: QPixmap, sx: np.ndarray, sy: np.ndarray)
     half_h = pm.height() / pm.devicePixelRatio() / 2
     ix = np.round(sx - half_w).astype(np.int64)
     iy = np.round(sy - half_h).astype(np.int64)
-    if len(ix) > 2000:
-        cells = np.unique(np.c_[ix, iy], axis=0)
-        ix, iy = cells[:, 0], cells[:, 1]
+    if len(ix) > 2000:  # one sprite per screen pixel at most
+        key = np.unique((ix + 1_000_000) * 4_000_000 + (iy + 1_000_000))
+        ix, iy = key // 4_000_000 - 1_000_000, key % 4_000_000 - 1_000_000
     painter.resetTransform()
     draw = painter.drawPixmap
-    for x, y in zip(ix.tolist(), iy.tolist()):
+    for x, y in zip(ix.tolist(), iy.tolist(), strict=False):
         draw(x, y, pm)
+
+
+def draw_dots(painter: QPainter, sx, sy, fill: str, stroke: str, size: int, w: int,
+              h: int) -> None:
+    """Many small square markers at once: set the pixels of an overlay image with numpy and
+    draw that image (tens of thousands of points in a few milliseconds)."""
+    size = max(int(size), 2)
+    ix = np.round(np.asarray(sx)).astype(np.int64)
+    iy = np.round(np.asarray(sy)).astype(np.int64)
+    keep = (ix >= -size) & (ix < w + size) & (iy >= -size) & (iy < h + size)
+    ix, iy = ix[keep], iy[keep]
+    buf = np.zeros((h, w), dtype=np.uint32)
+    for colour, half in ((stroke, size // 2 + 1), (fill, size // 2)):
+        c = QColor(colour)
+        value = np.uint32(0xFF000000 | (c.red() << 16) | (c.green() << 8) | c.blue())
+        lo = -half
+        hi = half if size % 2 else half - 1
+        for dy in range(lo, hi + 1):
+            yy = iy + dy
+            okay = (yy >= 0) & (yy < h)
+            for dx in range(lo, hi + 1):
+                xx = ix + dx
+                ok = okay & (xx >= 0) & (xx < w)
+                buf[yy[ok], xx[ok]] = value
+    img = QImage(buf.data, w, h, 4 * w, QImage.Format_ARGB32_Premultiplied)
+    painter.resetTransform()
+    painter.drawImage(0, 0, img)
 
 
 @dataclass
@@ -406,7 +433,7 @@ class MapRenderer:
             types = fac["type"].astype(object).tolist() if len(fac) else []
             prec = fac["precursor"].fillna(False).astype(bool).tolist() if len(fac) else []
             styles = ["precursor" if pr and t == "pustu" else (t if t in sym.FACILITY_STYLES else "unknown")
-                      for t, pr in zip(types, prec)]
+                      for t, pr in zip(types, prec, strict=False)]
             self.layers["facilities"] = PointLayer(xy, key_of(fac, "facilities"), styles)
             self.facility_names = fac["name"].astype(object).tolist() if len(fac) else []
             return
@@ -438,10 +465,10 @@ class MapRenderer:
                 pts = m & (gtype == 0)
                 if poly.any():
                     self.gap_layers[kind] = GeometryLayer(geoms[poly],
-                                                          [k for k, f in zip(keys, poly) if f])
+                                                          [k for k, f in zip(keys, poly, strict=False) if f])
                 if pts.any():
                     self.gap_points[kind] = PointLayer(shapely.get_coordinates(geoms[pts]),
-                                                       [k for k, f in zip(keys, pts) if f],
+                                                       [k for k, f in zip(keys, pts, strict=False) if f],
                                                        [kind] * int(pts.sum()))
         edges = res.edges
         if edges is not None and len(edges):
@@ -668,7 +695,10 @@ class MapRenderer:
             return
         self._world(painter, w, h, view)
         classes = np.asarray(layer.road_class, dtype=object)
+        min_mupp = {"setapak": 12, "lingkungan": 12, "lokal": 60}
         for cls in ("setapak", "lingkungan", "lokal", "kolektor", "arteri", "ferry"):
+            if view.mupp > min_mupp.get(cls, math.inf):
+                continue  # minor roads only where they can be told apart
             m = mask & (classes == cls)
             if not m.any():
                 continue
@@ -717,6 +747,10 @@ class MapRenderer:
                      else sym.FACILITY_STYLES[style_name])
             sx, sy = view.to_screen(layer.xy[m, 0], layer.xy[m, 1], w, h)
             size = style.size * (0.8 if small else 1.0)
+            if len(sx) > 3000:  # dense overview: square dots written straight into pixels
+                draw_dots(painter, sx, sy, style.fill, style.stroke,
+                          2 if view.mupp > 150 else 3, w, h)
+                continue
             pm = sprite(("fac", style_name, small), lambda p, st=style, sz=size: _paint_marker(p, st, sz),
                         int(size * 1.6) + 4)
             draw_sprites(painter, pm, sx, sy)
@@ -735,12 +769,18 @@ class MapRenderer:
                      areas: bool) -> None:
         painter.resetTransform()
         jobs = []
-        for name, size, bold in ((("kecamatan", 9, True), ("desa", 7.5, False)) if areas else ()):
+        levels = ((("kecamatan", 9, True), ("desa", 7.5, False)) if areas
+                  else (("kabupaten", 10.5, True),))  # district names above the points
+        for name, size, bold in levels:
             layer = self.layers.get(name)
             if layer is None or not len(layer) or not self.state.setting(name).visible:
                 continue
             m = layer.in_view(rect)
-            if 0 < m.sum() <= _LABEL_MAX and (name == "kecamatan" or view.mupp < 40):
+            if name == "kabupaten" and len(layer) < 2:
+                continue  # one district: its name is the window title
+            if name == "kecamatan" and view.mupp > 150:
+                continue
+            if 0 < m.sum() <= _LABEL_MAX and (name != "desa" or view.mupp < 40):
                 pts = layer.label_points()
                 for i in np.flatnonzero(m):
                     if np.isfinite(pts[i]).all() and isinstance(layer.names[i], str):
@@ -755,12 +795,20 @@ class MapRenderer:
                         jobs.append((fac.xy[i] + np.array([0, 14 * view.mupp]), name, 8, True,
                                      sym.FACILITY_STYLES["puskesmas"].fill))
         painter.resetTransform()
+        placed: list[QRectF] = []
         for (x, y), text, size, bold, colour in jobs:
-            sx, sy = view.to_screen(x, y, w, h)
+            sx = (x - view.cx) / view.mupp + w / 2
+            sy = h / 2 - (y - view.cy) / view.mupp
+            box = QRectF(sx - len(text) * size * 0.3, sy - size * 0.7, len(text) * size * 0.6,
+                         size * 1.4)
+            if any(box.intersects(r) for r in placed):
+                continue  # labels never overlap; the first (larger area level) wins
+            placed.append(box)
+            side = _label_box(text, size)
             pm = sprite(("label", text, size, bold, colour),
                         lambda p, t=text, sz=size, b=bold, c=colour: _paint_label(p, t, sz, b, c),
-                        _label_box(text, size))
-            draw_sprites(painter, pm, np.array([float(sx)]), np.array([float(sy)]))
+                        side)
+            painter.drawPixmap(int(sx - side / 2), int(sy - side / 2), pm)
 
 
 def _label_box(text: str, size: float) -> int:

@@ -154,7 +154,7 @@ class BarChart(QWidget):
         value_w = 52
         bar_w = max(w - label_w - value_w - 8, 20)
         colours = sym.ramp_colours(sym.COVERAGE_RAMP, 5)
-        for i, (label, v) in enumerate(zip(self.labels, self.values)):
+        for i, (label, v) in enumerate(zip(self.labels, self.values, strict=False)):
             y = 4 + i * self.ROW
             p.setPen(QColor("#17202a"))
             p.drawText(QRectF(0, y, label_w - 6, self.ROW - 2), Qt.AlignRight | Qt.AlignVCenter,

@@ -278,7 +278,7 @@ class LayersPanel(QWidget):
             f.setBold(True)
             head.setFont(f)
             self.legend.addItem(head)
-            for colour, label in zip(legend.palette, legend.labels):
+            for colour, label in zip(legend.palette, legend.labels, strict=False):
                 st = sym.AreaStyle(colour, "#777777", 0.5)
                 self.legend.addItem(QListWidgetItem(area_icon(st), label))
             self.legend.addItem(QListWidgetItem(area_icon(sym.AreaStyle(sym.NO_DATA_COLOUR,

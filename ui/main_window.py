@@ -27,9 +27,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ilp_gis import model
 from ilp_gis.errors import ProjectError
-from ilp_gis.i18n import format_date, format_number, get_language, register, tr
+from ilp_gis.i18n import format_date, format_number, get_language, register
 from ilp_gis.project import Project
 from ui import app as qtapp
 from ui import commands

@@ -289,7 +289,7 @@ class AppState:
         for b in breaks:
             labels.append(f"{_fmt(lo)} – {_fmt(b)}")
             lo = b
-        return ThematicLegend(th.field, dict(zip(keys, colours)), breaks, palette, labels)
+        return ThematicLegend(th.field, dict(zip(keys, colours, strict=False)), breaks, palette, labels)
 
     # -- facility edits (pure: they return a new frame) --------------------------------------------
     def new_fac_id(self) -> str:
@@ -346,8 +346,8 @@ class AppState:
             raise KeyError(tr("ui.edit.no_facility", fac_id=fac_id)) from None
 
     def with_facility_moved(self, fac_id: str, lon: float, lat: float) -> Any:
-        from shapely.geometry import Point
         import geopandas as gpd
+        from shapely.geometry import Point
 
         fac = self.project.facilities.copy()
         pos = self._row_position(fac_id)

@@ -10,8 +10,6 @@ from PySide6.QtWidgets import QMessageBox
 
 from ilp_gis.errors import Cancelled
 
-from .conftest import fake_analyze
-
 
 def _wait_idle(qtbot, win, timeout=60000):
     qtbot.waitUntil(lambda: not win.busy() and not win.analysis_timer.isActive(), timeout=timeout)
