@@ -56,6 +56,12 @@ _ROAD_COLOUR = {"arteri": "#d35400", "kolektor": "#e67e22", "ferry": "#2e86c1"}
 _LABEL_MAX = 160  # draw labels only when at most this many features are in view
 
 
+def _over_white(hex_colour: str, alpha: float) -> str:
+    """The opaque colour that ``hex_colour`` at ``alpha`` shows over white."""
+    r, g, b = sym.hex_to_rgb(hex_colour)
+    return sym.rgb_to_hex(tuple(int(round(255 - (255 - c) * alpha)) for c in (r, g, b)))
+
+
 def qcolor(hex_colour: str, alpha: float = 1.0) -> QColor:
     c = QColor(hex_colour)
     c.setAlphaF(max(0.0, min(1.0, alpha)))
@@ -595,6 +601,14 @@ class MapRenderer:
         """Stroke ``path`` fast: Qt's antialiased stroker is only quick for cosmetic pens up to
         1 px, so wider lines are a plain (aliased) wide line under a 1 px antialiased one."""
         painter.setBrush(Qt.NoBrush)
+        if alpha < 1.0:  # a translucent pen makes Qt fill the whole stroke outline: 10x slower
+            colour = _over_white(colour, alpha)
+            alpha = 1.0
+        if dash and path.elementCount() > 1500:  # antialiased dashes cost 15x: alias them
+            painter.setRenderHint(QPainter.Antialiasing, False)
+            painter.setPen(self._pen(colour, max(width, 1.0), dash, alpha))
+            painter.drawPath(path)
+            return
         if width > 1.0:
             painter.setRenderHint(QPainter.Antialiasing, False)
             painter.setPen(self._pen(colour, width - 0.4, dash, alpha))
@@ -727,8 +741,7 @@ class MapRenderer:
             if m.any():
                 full = bool(m.sum() == (links == link).sum())
                 path = layer.path(tol, m, cache_key=("link", link) if full else None)
-                self._stroke(painter, path, colour, 1.0 if link != "direct_to_puskesmas" else 1.5,
-                             dash, 0.85)
+                self._stroke(painter, path, colour, 1.0, dash, 0.85)
 
     def _draw_facilities(self, painter, w, h, view, rect, tol) -> None:
         layer = self.layers.get("facilities")
