@@ -43,7 +43,7 @@ def run(args) -> int:
     if args.screenshot:
         return _screenshot(app, window, path, Path(args.screenshot), args.size)
     window.show()
-    if path is not None:
+    if not window.offer_untitled_recovery() and path is not None:
         window.open_path(path)
     return app.exec()
 

@@ -583,6 +583,29 @@ class MainWindow(QMainWindow):
             return None
         return self.run_task("open", job, qtr("ui.open.label", name=path.name), on_done=done)
 
+    def offer_untitled_recovery(self) -> bool:
+        """At start: offer the recovery copy of a never-saved project, if one was left."""
+        from layers.project_file import open_project
+
+        rec = recovery_path(None)
+        if not rec.exists():
+            return False
+        answer = QMessageBox.question(self, qtr("ui.recovery.title"),
+                                      qtr("ui.recovery.untitled"),
+                                      QMessageBox.Yes | QMessageBox.No, QMessageBox.Yes)
+        if answer != QMessageBox.Yes:
+            rec.unlink(missing_ok=True)
+            return False
+        try:
+            project = open_project(rec)
+        except ProjectError as exc:
+            qtapp.show_error(self, exc)
+            return False
+        project.path = None
+        project.dirty = True
+        self.set_project(project)
+        return True
+
     def save(self) -> bool:
         if self.state.project.path is None:
             return self.save_as()
@@ -898,6 +921,9 @@ register({
                          "yang terhenti. Buka salinan pemulihan itu?",
                          "There is a newer recovery copy of {name} ({when}), probably from a "
                          "session that stopped. Open the recovery copy?"),
+    "ui.recovery.untitled": ("Ada salinan pemulihan dari proyek yang belum pernah disimpan. Buka?",
+                             "There is a recovery copy of a project that was never saved. "
+                             "Open it?"),
     "ui.open.label": ("Membuka {name}", "Opening {name}"),
     "ui.open.reading": ("membaca lapisan", "reading layers"),
     "ui.open.done": ("{name} dibuka.", "{name} opened."),

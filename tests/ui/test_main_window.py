@@ -256,3 +256,19 @@ def test_import_dialog_previews_imports_and_reports(qtbot, window, tmp_path, sho
     # the current project is untouched until the person accepts
     assert len(st.project.facilities) == 10
     assert dlg.project is not st.project
+
+
+def test_untitled_work_is_recovered_at_start(qtbot, window, monkeypatch):
+    from ilp_gis.project import Project
+
+    from .conftest import make_project
+
+    window.set_project(make_project())
+    window.state.project.path = None
+    window.state.project.dirty = True
+    rec = window.autosave(wait=True)
+    assert rec is not None and rec.exists()
+    window.set_project(Project())
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.Yes)
+    assert window.offer_untitled_recovery()
+    assert len(window.state.project.facilities) == 10 and window.state.project.dirty
