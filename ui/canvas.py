@@ -795,9 +795,10 @@ class MapRenderer:
                 continue
             if 0 < m.sum() <= _LABEL_MAX and (name != "desa" or view.mupp < 40):
                 pts = layer.label_points()
+                shift = np.array([0.0, -11 * view.mupp if name == "desa" else 0.0])
                 for i in np.flatnonzero(m):
                     if np.isfinite(pts[i]).all() and isinstance(layer.names[i], str):
-                        jobs.append((pts[i], layer.names[i], size, bold, "#1c2833"))
+                        jobs.append((pts[i] + shift, layer.names[i], size, bold, "#1c2833"))
         fac = self.layers.get("facilities")
         if not areas and fac is not None and len(fac) and self.state.setting("facilities").visible:
             m = fac.in_view(rect) & (fac.styles == "puskesmas")

@@ -401,13 +401,6 @@ class MainWindow(QMainWindow):
         revision, result = value
         if not self.state.set_result(result, revision):
             self.schedule_analysis()  # an edit came in meanwhile: analyse the newest data
-            return
-        try:
-            from ilp_gis.analysis import store_result
-
-            store_result(self.state.snapshot(), result)
-        except ImportError:
-            pass
 
     def _on_result(self) -> None:
         res = self.state.result
