@@ -622,9 +622,14 @@ class MapRenderer:
         return None if m.sum() == total else m
 
     def _draw_polygons(self, painter, w, h, view, rect, tol, layer: GeometryLayer, style,
-                       colours: dict[str, str] | None = None) -> None:
+                       colours: dict[str, str] | None = None, *,
+                       stroke_max_mupp: float = math.inf) -> None:
         if layer is None or not len(layer):
             return
+        if view.mupp > stroke_max_mupp:  # outlines closer than a few pixels are only noise
+            style = sym.AreaStyle(style.fill, style.fill or "#ffffff", 0.0, style.fill_opacity)
+            if style.fill is None and colours is None:
+                return
         mask = self._visible_mask(layer, rect, int(layer.valid.sum()))
         if mask is not None and not mask.any():
             return
@@ -650,17 +655,19 @@ class MapRenderer:
                 painter.drawPath(layer.path(tol, m))  # thematic classes change: no cache
             else:
                 painter.drawPath(layer.path(tol, m, cache_key=ckey))
-        self._stroke(painter, layer.path(tol, mask, cache_key="all" if mask is None else None),
-                     style.stroke, max(0.5, style.stroke_width), style.dash)
+        if style.stroke_width > 0:
+            self._stroke(painter, layer.path(tol, mask, cache_key="all" if mask is None else None),
+                         style.stroke, max(0.5, style.stroke_width), style.dash)
 
     def _draw_desa(self, painter, w, h, view, rect, tol) -> None:
         legend = self.state.thematic_legend()
         self._draw_polygons(painter, w, h, view, rect, tol, self.layers.get("desa"),
-                            sym.DESA_STYLE, legend.colours if legend else None)
+                            sym.DESA_STYLE, legend.colours if legend else None,
+                            stroke_max_mupp=300)
 
     def _draw_kecamatan(self, painter, w, h, view, rect, tol) -> None:
         self._draw_polygons(painter, w, h, view, rect, tol, self.layers.get("kecamatan"),
-                            sym.KECAMATAN_STYLE)
+                            sym.KECAMATAN_STYLE, stroke_max_mupp=1500)
 
     def _draw_kabupaten(self, painter, w, h, view, rect, tol) -> None:
         self._draw_polygons(painter, w, h, view, rect, tol, self.layers.get("kabupaten"),
@@ -751,7 +758,10 @@ class MapRenderer:
         mask = layer.in_view(rect)
         painter.setRenderHint(QPainter.Antialiasing, int(mask.sum()) < 5000)
         small = view.mupp >= 80
+        hidden = {"posyandu": 600.0, "precursor": 2500.0, "pustu": 2500.0}
         for style_name in ("posyandu", "unknown", "precursor", "pustu", "puskesmas"):
+            if view.mupp > hidden.get(style_name, math.inf):
+                continue  # national overview: Puskesmas only; the rest appears on zooming in
             m = mask & (layer.styles == style_name)
             if not m.any():
                 continue
