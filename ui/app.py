@@ -53,7 +53,7 @@ def make_app(argv: list[str] | None = None, *, lang: str | None = None,
     QCoreApplication.setApplicationName(APP)
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
     app.setApplicationDisplayName(tr("app.name"))
-    set_language(lang or saved_language(), persist=lang is not None)
+    set_language(lang or saved_language(), persist=False)  # --lang is for this run only
     install_translator(app)
     _log_path[0] = log_path
     install_excepthook()
