@@ -95,6 +95,7 @@ class _Parts:
     coords: np.ndarray  # (M, 2)
     counts: np.ndarray  # vertices per ring/part
     feature: np.ndarray  # feature index per ring/part
+    starts: np.ndarray  # index of each ring's first vertex in coords
 
 
 class GeometryLayer:
@@ -161,7 +162,7 @@ class GeometryLayer:
         counts = shapely.get_num_coordinates(rings).astype(np.int64)
         coords = shapely.get_coordinates(rings)
         feature = idx[ridx] if len(ridx) else np.zeros(0, dtype=np.int64)
-        out = _Parts(coords, counts, feature)
+        out = _Parts(coords, counts, feature, np.cumsum(counts) - counts)
         self._bands[tol] = out
         return out
 
@@ -174,10 +175,13 @@ class GeometryLayer:
         p = self.parts(tol)
         if mask is None:
             coords, counts = p.coords, p.counts
-        else:
-            rmask = mask[p.feature] if len(p.feature) else np.zeros(0, dtype=bool)
-            coords = p.coords[np.repeat(rmask, p.counts)]
-            counts = p.counts[rmask]
+        else:  # gather only the visible rings: cost follows what is shown, not the layer size
+            sel = np.flatnonzero(mask[p.feature]) if len(p.feature) else np.zeros(0, dtype=int)
+            counts = p.counts[sel]
+            first = p.starts[sel]
+            offsets = np.cumsum(counts) - counts
+            idx = np.repeat(first - offsets, counts) + np.arange(int(counts.sum()))
+            coords = p.coords[idx]
         codes = np.ones(len(coords), dtype=np.int32)
         if len(counts):
             starts = np.cumsum(counts) - counts
