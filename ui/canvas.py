@@ -120,6 +120,14 @@ class GeometryLayer:
     def __len__(self) -> int:
         return len(self.geoms)
 
+    def class_mask(self, attr: str, value: str) -> np.ndarray:
+        """Features whose ``attr`` list equals ``value`` (cached per layer)."""
+        cache = self.__dict__.setdefault("_class_masks", {})
+        m = cache.get((attr, value))
+        if m is None:
+            m = cache[(attr, value)] = np.asarray(getattr(self, attr), dtype=object) == value
+        return m
+
     @property
     def tree(self):
         if self._tree is None:
@@ -220,6 +228,14 @@ class PointLayer:
         self.key_index = {k: i for i, k in enumerate(keys)}
         self.styles = np.asarray(styles, dtype=object)
         self.valid = np.isfinite(xy).all(axis=1) if len(xy) else np.zeros(0, dtype=bool)
+        self._masks: dict[str, np.ndarray] = {}
+
+    def style_mask(self, name: str) -> np.ndarray:
+        """Rows of one style (cached: comparing object arrays each redraw is slow)."""
+        m = self._masks.get(name)
+        if m is None:
+            m = self._masks[name] = self.styles == name
+        return m
 
     def __len__(self) -> int:
         return len(self.keys)
@@ -715,16 +731,19 @@ class MapRenderer:
         if layer is None or not len(layer):
             return
         road_styles = getattr(sym, "ROAD_STYLES", None)
+        if view.mupp > 1500:
+            return
         mask = layer.in_view(rect)
         if not mask.any():
             return
         self._world(painter, w, h, view)
-        classes = np.asarray(layer.road_class, dtype=object)
-        min_mupp = {"setapak": 12, "lingkungan": 12, "lokal": 60}
+        max_mupp = {"setapak": 12, "lingkungan": 12, "lokal": 60, "kolektor": 300,
+                    "arteri": 1500, "ferry": 1500}
         for cls in ("setapak", "lingkungan", "lokal", "kolektor", "arteri", "ferry"):
-            if view.mupp > min_mupp.get(cls, math.inf):
-                continue  # minor roads only where they can be told apart
-            m = mask & (classes == cls)
+            if view.mupp > max_mupp[cls]:
+                continue  # each road class only at scales where it can be told apart
+            cls_mask = layer.class_mask("road_class", cls)
+            m = mask & cls_mask
             if not m.any():
                 continue
             if road_styles and cls in road_styles:
@@ -734,7 +753,7 @@ class MapRenderer:
             else:
                 args = (_ROAD_COLOUR.get(cls, "#95a5a6"), _ROAD_WIDTH.get(cls, 0.6),
                         (4, 3) if cls == "ferry" else ())
-            full = bool(m.sum() == (classes == cls).sum())
+            full = bool(m.sum() == cls_mask.sum())
             path = layer.path(tol, m, cache_key=("road", cls) if full else None)
             self._stroke(painter, path, *args)
 
@@ -746,11 +765,11 @@ class MapRenderer:
         if not mask.any():
             return
         self._world(painter, w, h, view)
-        links = np.asarray(layer.link, dtype=object)
         for link, (colour, dash) in sym.NETWORK_EDGE.items():
-            m = mask & (links == link)
+            link_mask = layer.class_mask("link", link)
+            m = mask & link_mask
             if m.any():
-                full = bool(m.sum() == (links == link).sum())
+                full = bool(m.sum() == link_mask.sum())
                 path = layer.path(tol, m, cache_key=("link", link) if full else None)
                 self._stroke(painter, path, colour, 1.0, dash, 0.85)
 
@@ -766,7 +785,7 @@ class MapRenderer:
         for style_name in ("posyandu", "unknown", "precursor", "pustu", "puskesmas"):
             if view.mupp > hidden.get(style_name, math.inf):
                 continue  # national overview: Puskesmas only; the rest appears on zooming in
-            m = mask & (layer.styles == style_name)
+            m = mask & layer.style_mask(style_name)
             if not m.any():
                 continue
             style = (sym.PRECURSOR_STYLE if style_name == "precursor"
@@ -815,7 +834,7 @@ class MapRenderer:
                         jobs.append((pts[i] + shift, layer.names[i], size, bold, "#1c2833"))
         fac = self.layers.get("facilities")
         if not areas and fac is not None and len(fac) and self.state.setting("facilities").visible:
-            m = fac.in_view(rect) & (fac.styles == "puskesmas")
+            m = fac.in_view(rect) & fac.style_mask("puskesmas")
             if 0 < m.sum() <= _LABEL_MAX:
                 for i in np.flatnonzero(m):
                     name = self.facility_names[i]
