@@ -272,3 +272,11 @@ def test_untitled_work_is_recovered_at_start(qtbot, window, monkeypatch):
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.Yes)
     assert window.offer_untitled_recovery()
     assert len(window.state.project.facilities) == 10 and window.state.project.dirty
+
+
+def test_webmap_export_runs_in_a_worker(qtbot, window, tmp_path):
+    out = tmp_path / "peta.html"
+    window.export_webmap(str(out))
+    qtbot.waitUntil(lambda: "webmap" not in window.tasks, timeout=120000)
+    assert out.exists() and out.stat().st_size > 1000
+    assert "Pustu A" in out.read_text("utf-8")
