@@ -37,7 +37,6 @@ def main() -> int:
                     help="desa in the geopandas per-desa loop comparison")
     args = ap.parse_args()
 
-    import numpy as np
     import shapely
 
     from ilp_gis.analysis import analyze

@@ -212,7 +212,7 @@ def load_result(project: Project) -> AnalysisResult | None:
     t = project.tables
     if RESULT_TABLES["desa"] not in t:
         return None
-    desa = t[RESULT_TABLES["desa"]]
+    desa = t[RESULT_TABLES["desa"]].copy()
     for col in ("has_pustu",):
         if col in desa:
             desa[col] = desa[col].astype("boolean").fillna(False).astype(bool)
@@ -243,6 +243,7 @@ def load_result(project: Project) -> AnalysisResult | None:
     problems = t.get(RESULT_TABLES["network_problems"], pd.DataFrame(
         columns=["kind", "fac_ids", "message", "severity"]))
     gaps = t.get(RESULT_TABLES["gaps"])
+    gaps = gaps.copy() if gaps is not None else None
     if gaps is not None and "priority_rank" in gaps:
         gaps["priority_rank"] = pd.to_numeric(gaps["priority_rank"]).astype("Int64")
     return AnalysisResult(desa=desa, kecamatan=t.get(RESULT_TABLES["kecamatan"]), gaps=gaps,

@@ -53,7 +53,7 @@ def priorities(cov: pd.DataFrame, rules: Rules) -> pd.DataFrame:
     travel = (cov["travel_pustu_min"] if roads else cov["dist_pustu_km"]).to_numpy(float)
     # No Pustu anywhere: every desa is as far as it gets.
     if not np.isfinite(travel).any() and len(travel):
-        travel = np.where(np.isfinite(pop) | True, 1.0, np.nan)
+        travel = np.ones(len(travel))
     burdens = [_norm(cov[c].to_numpy(float)) for c in ("aki", "akb", "stunting") if c in cov]
     if burdens:
         b = np.vstack(burdens)

@@ -21,7 +21,6 @@ from pyproj import CRS
 
 from ilp_gis import model
 
-
 WGS84_COLUMN = "geom_wgs84"
 """Each prepared frame keeps its geometry in WGS84 too, so results need no re-projection."""
 
