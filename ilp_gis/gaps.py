@@ -212,8 +212,8 @@ def find_gaps(cov: gpd.GeoDataFrame, kec: gpd.GeoDataFrame, fac: gpd.GeoDataFram
     fc = fac.merge(checks.drop(columns=[c for c in checks.columns
                                         if c in fac.columns and c != "fac_id"]),
                    on="fac_id", how="left")
-    dn = dict(zip(d["desa_code"], d["desa_name"], strict=False))
-    kn = dict(zip(kec["code"], kec["name"], strict=False))
+    dn = _lookup(d["desa_code"], d["desa_name"])
+    kn = _lookup(kec["code"], kec["name"])
     fc["desa_name"] = fc["desa_code"].map(dn)
     fc["kecamatan_name"] = fc["kecamatan_code"].map(kn)
     m = (fc["staff_ok"].notna() & ~fc["staff_ok"].fillna(True).astype(bool)).to_numpy()
@@ -276,6 +276,12 @@ def find_gaps(cov: gpd.GeoDataFrame, kec: gpd.GeoDataFrame, fac: gpd.GeoDataFram
         na_position="last").drop(columns="_s").reset_index(drop=True)
     gaps.insert(0, "gap_id", [f"G{i + 1:05d}" for i in range(len(gaps))])
     return gaps[GAP_COLUMNS + ["geometry"]]
+
+
+def _lookup(keys: pd.Series, values: pd.Series) -> pd.Series:
+    """A Series usable with ``.map`` (first value per key)."""
+    out = pd.Series(values.to_numpy(object), index=keys.to_numpy(object))
+    return out[~out.index.duplicated()]
 
 
 def _labels(rows: pd.DataFrame, lang: str | None) -> list[str]:

@@ -78,7 +78,9 @@ def prepare_desa(desa: gpd.GeoDataFrame, kecamatan: gpd.GeoDataFrame | None,
         kc = kc.where(~missing, j["code"].reindex(d.index))
     d["kecamatan_code"] = kc.where(kc.notna(), None)
     if kecamatan is not None and len(kecamatan) and "name" in kecamatan.columns:
-        names = dict(zip(kecamatan["code"], kecamatan["name"], strict=False))
+        names = pd.Series(kecamatan["name"].to_numpy(object),
+                          index=kecamatan["code"].to_numpy(object))
+        names = names[~names.index.duplicated()]
         kn = d["kecamatan_name"].astype(object)
         d["kecamatan_name"] = kn.where(kn.notna(), d["kecamatan_code"].map(names))
     return d
@@ -143,7 +145,7 @@ def prepare_facilities(facilities: gpd.GeoDataFrame, desa: gpd.GeoDataFrame,
         xy[ok.values] = shapely.get_coordinates(f.geometry.values[ok.values])[:, :2]
     f["x"] = xy[:, 0]
     f["y"] = xy[:, 1]
-    known = set(desa["code"])
+    known = pd.Index(desa["code"].to_numpy(object))
     dc = f["desa_code"].astype(object) if "desa_code" in f.columns else pd.Series(None,
                                                                                   index=f.index)
     given_ok = dc.isin(known)
