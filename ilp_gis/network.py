@@ -294,25 +294,49 @@ def build_network(fac: gpd.GeoDataFrame, *, rules: Rules, road=None, fields=None
 
     # Graph and edge lines.
     lonlat = _lonlat(fac)
-    g = nx.DiGraph()
     lon = lonlat[:, 0].tolist()
     lat = lonlat[:, 1].tolist()
-    g.add_nodes_from(
-        (i, {"type": t, "name": nm, "desa_code": d, "kecamatan_code": k, "lon": x, "lat": y})
-        for i, t, nm, d, k, x, y in zip(fid.tolist(), ftype.tolist(), raw_names.tolist(),
-                                        dc.tolist(), kc.tolist(), lon, lat, strict=True))
+    nodes = zip(fid.tolist(), (
+        {"type": t, "name": nm, "desa_code": d, "kecamatan_code": k, "lon": x, "lat": y}
+        for t, nm, d, k, x, y in zip(ftype.tolist(), raw_names.tolist(), dc.tolist(),
+                                     kc.tolist(), lon, lat, strict=True)), strict=True)
+    edge_list = zip(fid[par].tolist(), fid[child].tolist(), (
+        {"distance_m": d, "travel_min": t, "link": lk, "source": sr}
+        for d, t, lk, sr in zip(dist.tolist(), travel.tolist(), link.tolist(), src.tolist(),
+                                strict=True)), strict=True)
+    g = build_digraph(nodes, edge_list)
     e = pd.DataFrame({"parent_id": fid[par], "child_id": fid[child], "distance_m": dist,
                       "travel_min": travel, "link": link, "source": src})
-    g.add_edges_from(
-        (p, c, {"distance_m": d, "travel_min": t, "link": lk, "source": sr})
-        for p, c, d, t, lk, sr in zip(fid[par].tolist(), fid[child].tolist(), dist.tolist(),
-                                      travel.tolist(), link.tolist(), src.tolist(), strict=True))
     lines = shapely.linestrings(np.stack([lonlat[par], lonlat[child]], axis=1)) if len(child) \
         else np.array([], dtype=object)
     edges = gpd.GeoDataFrame(e.assign(parent_type=f["type"].to_numpy()[par],
                                       child_type=f["type"].to_numpy()[child]),
                              geometry=gpd.GeoSeries(lines, crs=model.WGS84), crs=model.WGS84)
     return Network(graph=g, edges=edges, problems=problems)
+
+
+def build_digraph(nodes, edges) -> nx.DiGraph:
+    """A DiGraph from ``(node, attrs)`` and ``(u, v, attrs)`` pairs, fast for large networks.
+
+    Fills networkx's adjacency dicts directly (``add_edges_from`` costs seconds for 300k
+    edges); falls back to the public API when those internals are not there.  Every node of an
+    edge must be among ``nodes``.
+    """
+    g = nx.DiGraph()
+    succ, pred, node = getattr(g, "_succ", None), getattr(g, "_pred", None), getattr(g, "_node",
+                                                                                     None)
+    if not all(isinstance(x, dict) for x in (succ, pred, node)):  # pragma: no cover
+        g.add_nodes_from(nodes)
+        g.add_edges_from(edges)
+        return g
+    for n, attrs in nodes:
+        node[n] = attrs
+        succ[n] = {}
+        pred[n] = {}
+    for u, v, attrs in edges:
+        succ[u][v] = attrs
+        pred[v][u] = attrs
+    return g
 
 
 def _lonlat(fac: gpd.GeoDataFrame) -> np.ndarray:
