@@ -374,7 +374,7 @@ def _edge_travel(road, fields, f: pd.DataFrame, tier, child, par) -> np.ndarray:
         hit = ok & (idx >= 0) & (of_type[np.maximum(idx, 0)] == par[sel])
         out[sel[hit]] = mins[hit]
     miss = np.nonzero(np.isnan(out) & np.isfinite(x[par]) & np.isfinite(x[child]))[0]
-    if len(miss):
+    if len(miss) and len(np.unique(par[miss])) * road.n_nodes <= 20_000_000:
         pnode, pwalk = road.snap(np.column_stack([x[par[miss]], y[par[miss]]]))
         cnode, cwalk = road.snap(np.column_stack([x[child[miss]], y[child[miss]]]))
         uniq, inv = np.unique(pnode, return_inverse=True)

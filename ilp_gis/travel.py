@@ -55,11 +55,21 @@ class RoadGraph:
         return len(self.nodes)
 
     def snap(self, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Nearest road node of each point and the walking minutes to it."""
+        """Nearest road node of each point and the walking minutes to it (the last few point
+        sets are remembered: the analysis asks for the same points several times)."""
+        xy = np.ascontiguousarray(xy, dtype=float)
         if self.tree is None or len(xy) == 0:
             return np.full(len(xy), -1, dtype=np.int64), np.full(len(xy), np.inf)
+        key = (xy.shape, hash(xy.tobytes()))
+        cache = self.__dict__.setdefault("_snap_cache", {})
+        if key in cache:
+            return cache[key]
         dist, idx = self.tree.query(xy, k=1)
-        return np.asarray(idx, dtype=np.int64), walk_minutes(dist, self.walking_kmh)
+        out = (np.asarray(idx, dtype=np.int64), walk_minutes(dist, self.walking_kmh))
+        if len(cache) >= 6:
+            cache.pop(next(iter(cache)))
+        cache[key] = out
+        return out
 
     def to_networkx(self):
         """The road graph as a networkx Graph (nodes carry x, y; edges minutes and class)."""
