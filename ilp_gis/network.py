@@ -111,13 +111,18 @@ def build_network(fac: gpd.GeoDataFrame, *, rules: Rules, road=None, fields=None
     from ilp_gis.travel import minutes_to_nearest
 
     n = len(fac)
+    def obj(col: str) -> pd.Series:  # plain object columns: no Arrow string conversions
+        return pd.Series(fac[col].to_numpy(object), dtype=object)
+
     f = pd.DataFrame({
-        "pos": np.arange(n), "fac_id": fac["fac_id"].to_numpy(), "type": fac["type"].to_numpy(),
+        "pos": np.arange(n), "fac_id": obj("fac_id"), "type": obj("type"),
         "x": fac["x"].to_numpy(float), "y": fac["y"].to_numpy(float),
-        "desa_code": fac["desa_code"].to_numpy(object),
-        "kecamatan_code": fac["kecamatan_code"].to_numpy(object),
+        "desa_code": obj("desa_code"), "kecamatan_code": obj("kecamatan_code"),
     })
-    tier = f["type"].map(TIER).fillna(-1).to_numpy(int)
+    types_arr = f["type"].to_numpy(object)
+    tier = np.full(n, -1, dtype=int)
+    for t, k in TIER.items():
+        tier[types_arr == t] = k
     parent = np.full(n, -1, dtype=np.int64)
     source = np.full(n, "", dtype=object)
     findings: list[tuple[str, list[str], str]] = []
