@@ -20,6 +20,7 @@ hot path except building the networkx graph itself.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -31,7 +32,7 @@ import shapely
 from scipy.spatial import cKDTree
 
 from ilp_gis import model
-from ilp_gis.i18n import register, tr
+from ilp_gis.i18n import normalize_language, register, tr
 from ilp_gis.rules import Rules
 
 PUSKESMAS, PUSTU, POSYANDU = (t.value for t in model.FacilityType)
@@ -60,11 +61,16 @@ _TYPE_WORDS = ("puskesmas", "pustu", "posyandu", "poskesdes", "polindes", "pkm",
 
 def facility_label(ftype: str, name: object, *, lang: str | None = None) -> str:
     """``"Pustu Sukamaju"`` — the type in front unless the name already starts with it."""
-    label = tr("facility." + str(ftype), lang=lang) if ftype in TIER else str(ftype)
+    label = _type_label(ftype, normalize_language(lang))
     text = "" if name is None or (isinstance(name, float) and np.isnan(name)) else str(name)
     if text.lower().startswith(_TYPE_WORDS):
         return text
     return f"{label} {text}".strip()
+
+
+@functools.lru_cache(maxsize=64)
+def _type_label(ftype: object, lang: str) -> str:
+    return tr("facility." + str(ftype), lang=lang) if ftype in TIER else str(ftype)
 
 
 def normalise_name(values: pd.Series) -> pd.Series:
