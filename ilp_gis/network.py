@@ -41,7 +41,7 @@ TIER = {PUSKESMAS: 0, PUSTU: 1, POSYANDU: 2}
 PROBLEM_KINDS = ("orphan", "wrong_tier", "cycle", "cross_kecamatan", "cross_desa",
                  "puskesmas_without_pustu", "pustu_without_posyandu", "duplicate",
                  "unknown_parent", "parent_name_unmatched", "outside_boundaries",
-                 "unknown_type")
+                 "unknown_type", "duplicate_id")
 INFO_KINDS = ("parent_name_matched",)
 
 
@@ -292,6 +292,11 @@ def build_network(fac: gpd.GeoDataFrame, *, rules: Rules, road=None, fields=None
     for a, b, d in _duplicates(f, names, tier, rules):
         finding("duplicate", [fid[a], fid[b]], "duplicate", name=names[a], other=names[b],
                 dist=round(float(d), 1))
+    if "fac_id_given" in fac.columns:
+        given_ids = fac["fac_id_given"].to_numpy(object)
+        for i in np.nonzero(given_ids != fid)[0]:
+            finding("duplicate_id", [fid[i]], "duplicate_id", name=names[i], id=given_ids[i],
+                    new=fid[i])
     inside = fac["inside"].to_numpy(bool) if "inside" in fac.columns else np.ones(n, bool)
     for i in np.nonzero(~inside)[0]:
         finding("outside_boundaries", [fid[i]], "outside_boundaries", name=names[i])
@@ -482,6 +487,10 @@ register({
     "network.problem.outside_boundaries": (
         "{name} berada di luar batas desa/kelurahan kabupaten",
         "{name} lies outside the district's desa boundaries"),
+    "network.problem.duplicate_id": (
+        "{name}: kode fasilitas '{id}' dipakai lebih dari sekali; baris ini diberi kode {new}",
+        "{name}: facility id '{id}' is used more than once; this row was given id {new}"),
+    "network.kind.duplicate_id": ("Kode fasilitas ganda", "Repeated facility id"),
     "network.kind.orphan": ("Fasilitas tanpa induk", "Orphan facility"),
     "network.kind.wrong_tier": ("Jenjang induk salah", "Wrong-tier parent"),
     "network.kind.cycle": ("Hubungan melingkar", "Cycle"),

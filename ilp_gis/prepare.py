@@ -139,6 +139,13 @@ def prepare_facilities(facilities: gpd.GeoDataFrame, desa: gpd.GeoDataFrame,
                                                    index=f.index)).astype(str)
     f["type"] = normalise_type(f["type"])
     f = f.sort_values("fac_id", kind="stable").reset_index(drop=True)
+    # A repeated fac_id would merge two facilities into one graph node: number the repeats
+    # ("ID#2", ...) and keep the id as given; the network reports them (kind duplicate_id).
+    dup = f["fac_id"].duplicated(keep="first")
+    f["fac_id_given"] = f["fac_id"]
+    if dup.any():
+        nth = f.groupby("fac_id").cumcount() + 1
+        f.loc[dup, "fac_id"] = f.loc[dup, "fac_id"] + "#" + nth[dup].astype(str)
     ok = f.geometry.notna() & ~f.geometry.is_empty
     xy = np.full((len(f), 2), np.nan)
     if ok.any():

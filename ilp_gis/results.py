@@ -39,7 +39,8 @@ link = "given" | "inferred" | "direct_to_puskesmas", source = "parent_id" | "par
 parent_id, child_id, parent_type, child_type) and ``network_problems`` (DataFrame: kind,
 fac_ids (";"-joined), message, severity = "problem" | "info"; kinds: orphan, wrong_tier,
 cycle, cross_kecamatan, cross_desa, puskesmas_without_pustu, pustu_without_posyandu,
-duplicate, unknown_parent, parent_name_unmatched, outside_boundaries, unknown_type, and the
+duplicate, unknown_parent, parent_name_unmatched, outside_boundaries, unknown_type,
+duplicate_id (a repeated fac_id; the repeat becomes "ID#2"), and the
 info kind parent_name_matched).  Gaps of kind orphan_facility / network_problem come from the
 findings of severity "problem".
 

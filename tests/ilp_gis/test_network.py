@@ -175,3 +175,12 @@ def test_fast_graph_builder_equals_networkx_api():
     assert fast.in_degree("a") == 0 and fast.out_degree("b") == 1
     fast.add_edge("a", "c", link="direct_to_puskesmas")  # still an ordinary DiGraph
     assert fast.number_of_edges() == 3
+
+
+def test_repeated_fac_id_is_kept_apart_and_reported():
+    rows = facility_rows() + [dict(fac_id="PY_A2", name="Posyandu Kembar", type="posyandu",
+                                   xy=(7, 1))]
+    res = run(rows)
+    assert res.graph.number_of_nodes() == 11
+    assert kinds(res, "duplicate_id") == ["PY_A2#2"]
+    assert ("PT_A2", "PY_A2#2", "inferred") in edges_of(res)
