@@ -17,6 +17,7 @@ from __future__ import annotations
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from geopandas.array import GeometryArray
 
 from ilp_gis import model
 from ilp_gis.i18n import normalize_language, register, tr
@@ -99,7 +100,9 @@ def _frame(kind: str, rows: pd.DataFrame, geometry, message_key: str, unit_key: 
         "unit": unit,
         "message": msgs,
     })
-    return gpd.GeoDataFrame(out, geometry=gpd.GeoSeries(list(geometry), crs=model.WGS84),
+    geoms = (geometry if isinstance(geometry, GeometryArray)
+             else np.asarray(geometry, dtype=object))
+    return gpd.GeoDataFrame(out, geometry=gpd.GeoSeries(geoms, crs=model.WGS84),
                             crs=model.WGS84)
 
 
