@@ -125,7 +125,8 @@ def build_road_graph(roads: gpd.GeoDataFrame, crs: CRS, rules: Rules) -> RoadGra
     coords = _project_xy(coords, r.crs, crs)
     rounded = np.round(coords).astype(np.int64)
     key = rounded[:, 0] * 20_000_000 + rounded[:, 1]
-    _, vinv, counts = np.unique(key, return_inverse=True, return_counts=True)
+    vinv, uniq_keys = pd.factorize(key)  # hash-based: faster than sorting millions of keys
+    counts = np.bincount(vinv, minlength=len(uniq_keys))
     brk = coord_idx[1:] != coord_idx[:-1]
     first = np.r_[True, brk]
     last = np.r_[brk, True]
@@ -134,7 +135,7 @@ def build_road_graph(roads: gpd.GeoDataFrame, crs: CRS, rules: Rules) -> RoadGra
     step[first] = 0.0
     cum = np.cumsum(step)
     npos = np.nonzero(is_node)[0]
-    uniq_nodes, node_id = np.unique(vinv[npos], return_inverse=True)
+    node_id, uniq_nodes = pd.factorize(vinv[npos])
     n = len(uniq_nodes)
     node_xy = np.zeros((n, 2))
     node_xy[node_id] = rounded[npos].astype(float)
