@@ -554,8 +554,10 @@ def _build_tile(spec: _TileSpec, rng: np.random.Generator) -> dict:
     d_cap = np.hypot(*(seeds - capxy).T)
     n_town = max(4, n_main // 30)
     near = np.argsort(d_cap)[: n_town // 2]  # replace the nearest seeds by a denser cluster
-    town = []
-    while len(town) < len(near) + n_town:
+    town = [capxy]
+    for _ in range(5000):
+        if len(town) >= len(near) + n_town:
+            break
         p = capxy + rng.normal(0, 1300, 2)
         if land.contains(shapely.Point(p)) and all(np.hypot(*(p - q)) > 700 for q in town):
             town.append(p)
@@ -564,7 +566,10 @@ def _build_tile(spec: _TileSpec, rng: np.random.Generator) -> dict:
     seeds = np.vstack([np.array(town), seeds[keep]])
     # drop seeds too close to the town cluster
     dmin = cKDTree(np.array(town)).query(seeds[len(town):])[0]
-    seeds = np.vstack([seeds[: len(town)], seeds[len(town):][dmin > 900]])
+    rest = seeds[len(town):][dmin > 900]
+    if len(town) + len(rest) > n_main + 6:  # keep the desa count near the target
+        rest = rest[np.sort(rng.choice(len(rest), n_main + 6 - len(town), replace=False))]
+    seeds = np.vstack([seeds[: len(town)], rest])
     is_town = np.zeros(len(seeds), bool)
     is_town[: len(town)] = True
 
