@@ -641,7 +641,9 @@ def _build_tile(spec: _TileSpec, rng: np.random.Generator) -> dict:
 
     # --- population, dusun, burden ---------------------------------------------------------
     pop = np.exp(rng.normal(math.log(2600), 0.55, n))
-    pop[is_town] *= 2.0
+    pop[is_town] *= 1.8
+    high = rng.uniform(6000, 8000, n)  # no pile-up at the upper limit
+    pop = np.where(pop > 8000, high, pop)
     pop = np.clip(np.round(pop / 10) * 10, 500, 8000)
     dusun = np.clip(np.round(pop / 900 + rng.normal(0, 0.8, n)), 2, 8)
     aki = rng.poisson(pop / 6000 * 0.35).astype(float)
