@@ -122,6 +122,7 @@ def analyze(project: Project, *, rules: Rules | None = None, progress=None,
     timings["cpu_total"] = time.process_time() - cpu0
     summary["timings_s"] = {k: round(v, 3) for k, v in timings.items()}
     summary["crs_metric"] = crs.to_string()
+    summary["lang"] = lang  # the language of the messages in gaps and network_problems
     step(1.0, "analysis.step.done")
     return AnalysisResult(desa=desa_w, kecamatan=kecamatan, gaps=gaps, graph=net.graph,
                           edges=net.edges, network_problems=net.problems, summary=summary,

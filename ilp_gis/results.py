@@ -49,7 +49,8 @@ desa_without_posyandu, facility_counts {type: n}, facilities_outside_boundaries,
 network_problems {kind: n}, population_total, population_within_distance {type: n},
 population_within_travel_time {type: n} (when roads exist), coe_meeting_threshold, coe_total,
 plus kecamatan_without_puskesmas, pustu_precursors, network_info, network_links,
-population_served_capacity, gaps_total, gaps_by_kind, rules_origin, timings_s, crs_metric.
+population_served_capacity, gaps_total, gaps_by_kind, rules_origin, timings_s, crs_metric,
+lang (the language of the messages).
 Population figures are null when no desa has a population (missing, never zero).
 
 The project stores results as tables ``result_desa``, ``result_kecamatan``, ``result_gaps``,
