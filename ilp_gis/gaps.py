@@ -288,10 +288,17 @@ def _lookup(keys: pd.Series, values: pd.Series) -> pd.Series:
 
 
 def _labels(rows: pd.DataFrame, lang: str | None) -> list[str]:
-    from ilp_gis.network import facility_label
+    """``network.facility_label`` for a whole column (type words looked up once)."""
+    from ilp_gis.network import _TYPE_WORDS, _type_label
 
-    return [facility_label(t, n, lang=lang) for t, n in zip(
-        rows["type"].to_numpy(object), rows["name"].to_numpy(object), strict=True)]
+    lang = normalize_language(lang)
+    out = []
+    for t, n in zip(rows["type"].to_numpy(object).tolist(), rows["name"].to_numpy(object).tolist(),
+                    strict=True):
+        text = "" if n is None or (isinstance(n, float) and n != n) else str(n)
+        out.append(text if text.lower().startswith(_TYPE_WORDS)
+                   else f"{_type_label(t, lang)} {text}".strip())
+    return out
 
 
 def _col(rows: pd.DataFrame, name: str) -> np.ndarray:
