@@ -34,7 +34,8 @@ def norm_header(header: object) -> str:
 # Synonyms in priority order (normalised headers).  The first present wins.
 _AREA_COMMON = {
     "population": ["jumlah_penduduk", "penduduk", "jml_penduduk", "jumlah_pddk", "populasi",
-                   "population", "pop", "penduduk_total", "total_penduduk", "jiwa"],
+                   "population", "pop", "penduduk_total", "total_penduduk", "jiwa",
+                   "jumlah_pen", "jml_pendud", "penduduk_t"],
     "aki": ["aki", "kematian_ibu", "jumlah_kematian_ibu", "maternal_deaths"],
     "akb": ["akb", "kematian_bayi", "jumlah_kematian_bayi", "infant_deaths"],
     "stunting": ["stunting", "prevalensi_stunting", "persen_stunting", "stunting_pct"],
@@ -70,7 +71,7 @@ SYNONYMS: dict[str, dict[str, list[str]]] = {
         "kecamatan_code": ["kdcpum", "kode_kec", "kode_kecamatan", "kd_kec", "idkec", "kdcbps"],
         "kecamatan_name": ["wadmkc", "nama_kec", "nama_kecamatan", "kecamatan", "nmkec"],
         "dusun_count": ["jumlah_dusun", "jml_dusun", "dusun", "jumlah_rw", "jml_rw", "rw",
-                        "jumlah_dusun_rw", "dusun_rw", "n_dusun"],
+                        "jumlah_dusun_rw", "dusun_rw", "n_dusun", "jumlah_dus", "jml_dusun_"],
         **_AREA_COMMON,
     },
     "facilities": {
