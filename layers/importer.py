@@ -649,9 +649,7 @@ def _read_facilities(path: Path, declared: tuple[FacilityType, bool] | None,
         orig = f"{_text(lon_l[i]) or ''}, {_text(lat_l[i]) or ''}"
         status = {"fixed": "fixed", "doubtful": "doubtful", "rejected": "skipped"}[st[i]]
         msg = coords.problems_message(probs[i], lon=lon[i], lat=lat[i], original=orig)
-        log.add(i, status, probs[i][0] if status != "skipped" else
-                next(p for p in probs[i] if coords._PROBLEM_STATUS[p] == coords.REJECTED),
-                msg, orig)
+        log.add(i, status, ";".join(probs[i]), msg, orig)
         if status == "skipped":
             keep[i] = False
 
@@ -756,8 +754,9 @@ def _fac_ids(fac: gpd.GeoDataFrame, logs: list[_FileLog], taken: set[str]) -> li
     for code, ftype, name, x, y, f, pos in zip(fac["code"], fac["type"], fac["name"],
                                                 fac["_lon"], fac["_lat"], fac["_file"],
                                                 fac["_pos"]):
+        code = _text(code)
         if code:
-            base = str(code)
+            base = code
         else:
             h = hashlib.sha1(f"{ftype}|{_norm_name(name)}|{x:.5f}|{y:.5f}".encode()).hexdigest()
             base = f"{ftype[:3].upper()}-{h[:10]}"
@@ -913,8 +912,9 @@ def _resolve_parents(fac: gpd.GeoDataFrame, logs: list[_FileLog], new: np.ndarra
     by_key: dict[str, str] = {}
     for fid, code in zip(ids, codes_):
         by_key[str(fid)] = fid
+        code = _text(code)
         if code:
-            by_key.setdefault(str(code), fid)
+            by_key.setdefault(code, fid)
     by_name: dict[tuple[str, str], list[str]] = {}
     for fid, t, nm in zip(ids, types, fac["name"]):
         by_name.setdefault((t, _norm_name(nm)), []).append(fid)
