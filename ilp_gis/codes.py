@@ -190,8 +190,8 @@ def _read_text(text: str, declared: str | None,
         if len(groups) <= 4 and lengths == _BPS_PARTS[:len(groups)] and len(groups) >= 3:
             # 2/2/3(/3): BPS written with separators
             return _check(BPS, "".join(groups), declared, problems)
-        if len(groups) <= 4 and all(n <= m for n, m in zip(lengths, _KEMENDAGRI_PARTS)):
-            padded = [g.zfill(m) for g, m in zip(groups, _KEMENDAGRI_PARTS)]
+        if len(groups) <= 4 and all(n <= m for n, m in zip(lengths, _KEMENDAGRI_PARTS, strict=False)):
+            padded = [g.zfill(m) for g, m in zip(groups, _KEMENDAGRI_PARTS, strict=False)]
             if padded != groups:
                 problems.append("padded")
             return _check(KEMENDAGRI, ".".join(padded), declared, problems)

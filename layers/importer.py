@@ -35,9 +35,8 @@ from pyproj import Transformer
 
 from ilp_gis import codes, coords, model
 from ilp_gis.errors import InputError
-from ilp_gis.geo import utm_epsg_for_lonlat
 from ilp_gis.i18n import language, register, tr
-from ilp_gis.jobs import checkpoint, sub_progress
+from ilp_gis.jobs import checkpoint
 from ilp_gis.model import FacilityType, PosyanduLevel
 from ilp_gis.project import Project
 from layers import readers
@@ -512,7 +511,7 @@ def _read_areas(path: Path, role: str, overrides: dict | None, log_holder: list,
     cols["code"] = key
     cols["code_bps"] = bps
     cols["code_original"] = original
-    cols["name"] = [nm if nm is not None else k for nm, k in zip(names, key)]
+    cols["name"] = [nm if nm is not None else k for nm, k in zip(names, key, strict=False)]
 
     def parent_of(i: int, lvl: str) -> str | None:
         if kem[i] is not None and codes.LEVELS.index(level) > codes.LEVELS.index(lvl):
@@ -753,7 +752,7 @@ def _fac_ids(fac: gpd.GeoDataFrame, logs: list[_FileLog], taken: set[str]) -> li
     used = set(taken)
     for code, ftype, name, x, y, f, pos in zip(fac["code"], fac["type"], fac["name"],
                                                 fac["_lon"], fac["_lat"], fac["_file"],
-                                                fac["_pos"]):
+                                                fac["_pos"], strict=False):
         code = _text(code)
         if code:
             base = code
@@ -799,7 +798,7 @@ def _duplicates(fac: gpd.GeoDataFrame, logs: list[_FileLog], dist_m: float) -> n
     x, y, epsg = _metric_xy(lon, lat)
     types = fac["type"].to_numpy()
     names = [_norm_name(v) for v in fac["name"]]
-    group = pd.Series(list(zip(types, epsg))).factorize()[0]
+    group = pd.Series(list(zip(types, epsg, strict=False))).factorize()[0]
     for g in np.unique(group):
         idx = np.flatnonzero(group == g)
         if len(idx) < 2:
@@ -884,8 +883,8 @@ def _check_locations(fac: gpd.GeoDataFrame, desa: gpd.GeoDataFrame | None,
                lat=f"{fac['_lat'].iat[i]:.6f}"))
     if desa is None or not len(desa):
         return
-    dnames = dict(zip(desa["code"], desa["name"]))
-    dbps = dict(zip(desa["code"], desa["code_bps"]))
+    dnames = dict(zip(desa["code"], desa["name"], strict=False))
+    dbps = dict(zip(desa["code"], desa["code_bps"], strict=False))
     declared = fac["declared_desa"].to_numpy()
     for i in np.flatnonzero(new & ~pd.isna(declared) & ~pd.isna(dc)):
         val = str(declared[i])
@@ -910,13 +909,13 @@ def _resolve_parents(fac: gpd.GeoDataFrame, logs: list[_FileLog], new: np.ndarra
     codes_ = fac["code"].to_numpy()
     types = fac["type"].to_numpy()
     by_key: dict[str, str] = {}
-    for fid, code in zip(ids, codes_):
+    for fid, code in zip(ids, codes_, strict=False):
         by_key[str(fid)] = fid
         code = _text(code)
         if code:
             by_key.setdefault(code, fid)
     by_name: dict[tuple[str, str], list[str]] = {}
-    for fid, t, nm in zip(ids, types, fac["name"]):
+    for fid, t, nm in zip(ids, types, fac["name"], strict=False):
         by_name.setdefault((t, _norm_name(nm)), []).append(fid)
     parent_types = {"pustu": ["puskesmas"], "posyandu": ["pustu", "puskesmas"],
                     "puskesmas": []}
@@ -1063,7 +1062,7 @@ def _import(project, kabupaten, kecamatan, desa, facilities, roads, budget, mapp
     # names of kecamatan on desa rows
     if project.has("desa") and project.has("kecamatan") and changed_areas:
         d = project.desa.copy()
-        kn = dict(zip(project.kecamatan["code"], project.kecamatan["name"]))
+        kn = dict(zip(project.kecamatan["code"], project.kecamatan["name"], strict=False))
         miss = d["kecamatan_name"].isna()
         if miss.any():
             d.loc[miss, "kecamatan_name"] = d.loc[miss, "kecamatan_code"].map(kn)
@@ -1092,7 +1091,6 @@ def _import(project, kabupaten, kecamatan, desa, facilities, roads, budget, mapp
         project.set_layer("roads", frame)
 
     new_fac = []
-    fac_logs_start = len(logs)
     for declared, p in facilities:
         path = Path(p)
         tick("import.progress.reading", file=path.name)

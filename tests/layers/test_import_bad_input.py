@@ -16,12 +16,12 @@ from tests.layers import import_fixtures as fx
 
 HEADER = ["kode_faskes", "nama_faskes", "jenis_faskes", "long_", "lat_", "desa", "perawat",
           "bidan", "strata", "induk"]
-GOOD = [dict(zip(HEADER, [c, n, k, lon, lat, d, 2, 1, "", ""])) for c, n, k, lon, lat, d in fx.FAC]
+GOOD = [dict(zip(HEADER, [c, n, k, lon, lat, d, 2, 1, "", ""], strict=False)) for c, n, k, lon, lat, d in fx.FAC]
 GOOD_NAMES = {r["nama_faskes"] for r in GOOD}
 
 
 def _bad(**over):
-    row = dict(zip(HEADER, ["", "Pustu Uji", "Pustu", 112.66, -7.96, "", "", "", "", ""]))
+    row = dict(zip(HEADER, ["", "Pustu Uji", "Pustu", 112.66, -7.96, "", "", "", "", ""], strict=False))
     row.update(over)
     return row
 
