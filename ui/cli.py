@@ -51,6 +51,35 @@ def _early_language(argv: Sequence[str]) -> str:
     return lang if lang in ("id", "en") else "id"
 
 
+_ARGPARSE_ID = {
+    "usage: ": "penggunaan: ",
+    "positional arguments": "argumen posisi",
+    "options": "opsi",
+    "show this help message and exit": "tampilkan bantuan ini lalu keluar",
+    "show program's version number and exit": "tampilkan versi program lalu keluar",
+    "the following arguments are required: %s": "argumen berikut wajib diisi: %s",
+    "unrecognized arguments: %s": "argumen tidak dikenal: %s",
+    "expected one argument": "perlu satu nilai",
+    "expected at least one argument": "perlu sedikitnya satu nilai",
+    "invalid choice: %(value)r (choose from %(choices)s)":
+        "pilihan tidak sah: %(value)r (pilih dari %(choices)s)",
+    "invalid %(type)s value: %(value)r": "nilai %(type)s tidak sah: %(value)r",
+    "not allowed with argument %s": "tidak boleh bersama argumen %s",
+    "one of the arguments %s is required": "salah satu argumen %s wajib diisi",
+    "ambiguous option: %(option)s could match %(matches)s":
+        "opsi ambigu: %(option)s bisa berarti %(matches)s",
+}
+
+
+def _argparse_gettext(text: str) -> str:
+    from ilp_gis.i18n import get_language
+
+    return _ARGPARSE_ID.get(text, text) if get_language() == "id" else text
+
+
+argparse._ = _argparse_gettext  # argparse looks its messages up through this name
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # translated usage errors, exit 2
         self.print_usage(sys.stderr)
@@ -60,7 +89,8 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="ilp-gis", description=tr("cli.description"),
                      epilog=tr("cli.epilog"), formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--version", action="version", version=f"ilp-gis {__version__}")
+    parser.add_argument("--version", action="version", version=f"ilp-gis {__version__}",
+                        help=tr("cli.opt.version"))
     parser.add_argument("--lang", choices=("id", "en"), help=tr("cli.opt.lang"))
     parser.add_argument("--log-file", help=tr("cli.opt.log_file"))
     sub = parser.add_subparsers(dest="command", metavar=tr("cli.command"), parser_class=_Parser)
@@ -149,6 +179,7 @@ register({
         "  ilp-gis report example.gpkg -o report.pdf\n  ilp-gis gui example.gpkg\n"
         "Language: --lang id|en (or the ILP_GIS_LANG environment variable)."),
     "cli.command": ("PERINTAH", "COMMAND"),
+    "cli.opt.version": ("tampilkan versi program lalu keluar", "show the program's version and exit"),
     "cli.opt.lang": ("bahasa pesan dan keluaran: id (bawaan) atau en",
                      "language of messages and outputs: id (default) or en"),
     "cli.opt.log_file": ("berkas log untuk dukungan teknis", "log file for support"),

@@ -1,0 +1,80 @@
+"""``ilp-gis sample OUT.gpkg``: generate the fictional sample district (and its raw sources)."""
+
+from __future__ import annotations
+
+from ilp_gis.i18n import format_number, register, tr
+
+NAME = "sample"
+HELP_KEY = "cli.sample.help"
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("out", metavar="OUT.gpkg", help=tr("cli.sample.opt.out"))
+    parser.add_argument("--scale", choices=("kabupaten", "provinsi", "nasional"),
+                        default="kabupaten", help=tr("cli.sample.opt.scale"))
+    parser.add_argument("--seed", type=int, default=1, help=tr("cli.sample.opt.seed"))
+    parser.add_argument("--sources", metavar="DIR", help=tr("cli.sample.opt.sources"))
+
+
+def run(args) -> int:
+    from pathlib import Path
+
+    from ilp_gis.errors import InputError
+    from layers.project_file import save_project
+    from layers.sample import generate_sample, write_sources
+    from ui.progress import TerminalProgress
+
+    out = Path(args.out)
+    if out.suffix.lower() != ".gpkg":
+        raise InputError(tr("cli.sample.not_gpkg", file=str(out)))
+    if out.exists() and out.is_dir():
+        raise InputError(tr("cli.sample.is_dir", file=str(out)))
+    bar = TerminalProgress(tr("cli.sample.generating"))
+    try:
+        project = generate_sample(args.scale, args.seed, progress=bar)
+    finally:
+        bar.done()
+    save_project(project, out)
+    print(tr("cli.written", path=str(out)))
+    if args.sources:
+        written = write_sources(project, Path(args.sources), seed=args.seed)
+        print(tr("cli.sample.sources_written", n=len(written), path=str(args.sources)))
+    counts = project.facilities["type"].value_counts()
+    print(tr("cli.sample.summary", desa=format_number(len(project.desa)),
+             kecamatan=format_number(len(project.kecamatan)),
+             puskesmas=format_number(int(counts.get("puskesmas", 0))),
+             pustu=format_number(int(counts.get("pustu", 0))),
+             posyandu=format_number(int(counts.get("posyandu", 0))),
+             roads=format_number(len(project.roads))))
+    return 0
+
+
+register({
+    "cli.sample.help": ("Buat data contoh fiktif 'Kabupaten Contoh' (proyek .gpkg, opsional "
+                        "berkas sumber mentah)",
+                        "Generate the fictional sample district 'Kabupaten Contoh' (.gpkg "
+                        "project, optionally the raw source files)"),
+    "cli.sample.opt.out": ("berkas proyek yang dibuat (.gpkg)", "project file to write (.gpkg)"),
+    "cli.sample.opt.scale": ("skala: kabupaten (bawaan), provinsi atau nasional (untuk uji "
+                             "kecepatan)",
+                             "scale: kabupaten (default), provinsi or nasional (for benchmarks)"),
+    "cli.sample.opt.seed": ("bilangan acak awal; seed sama menghasilkan data yang sama "
+                            "(bawaan 1)",
+                            "random seed; the same seed gives the same data (default 1)"),
+    "cli.sample.opt.sources": ("juga tulis berkas sumber mentah (GeoJSON, XLSX, CSV, dengan "
+                               "cacat data yang disengaja) ke folder DIR",
+                               "also write the raw source files (GeoJSON, XLSX, CSV, with "
+                               "deliberate defects) to folder DIR"),
+    "cli.sample.not_gpkg": ("Berkas keluaran {file} harus berakhiran .gpkg.",
+                            "Output file {file} must end in .gpkg."),
+    "cli.sample.is_dir": ("{file} adalah folder; beri nama berkas .gpkg.",
+                          "{file} is a folder; give a .gpkg file name."),
+    "cli.sample.generating": ("Membuat data contoh", "Generating sample"),
+    "cli.sample.sources_written": ("{n} berkas sumber ditulis ke {path}",
+                                   "{n} source files written to {path}"),
+    "cli.sample.summary": ("Data fiktif: {kecamatan} kecamatan, {desa} desa, {puskesmas} "
+                           "Puskesmas, {pustu} Pustu, {posyandu} Posyandu, {roads} ruas jalan.",
+                           "Fictional data: {kecamatan} kecamatan, {desa} desa, {puskesmas} "
+                           "Puskesmas, {pustu} Pustu, {posyandu} Posyandu, {roads} road "
+                           "segments."),
+})
