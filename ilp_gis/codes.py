@@ -47,7 +47,7 @@ _BPS_LENGTHS = {2: PROVINSI, 4: KABUPATEN, 7: KECAMATAN, 10: DESA}
 _KEMENDAGRI_LENGTHS = {2: PROVINSI, 4: KABUPATEN, 6: KECAMATAN, 10: DESA}
 
 # Problems that leave a usable code (status "fixed"), and those that do not.
-FIXED_PROBLEMS = ("stray_characters", "padded", "excel_trailing_zero")
+FIXED_PROBLEMS = ("stray_characters", "padded", "excel_trailing_zero", "dots_added")
 DOUBTFUL_PROBLEMS = ("assumed_system", "system_mismatch", "wrong_level")
 BAD_PROBLEMS = ("empty", "unreadable", "bad_length", "bad_province", "bad_desa_part")
 
@@ -200,6 +200,8 @@ def _read_text(text: str, declared: str | None,
     digits = groups[0]
     n = len(digits)
     if declared == KEMENDAGRI and n in _KEMENDAGRI_LENGTHS:
+        if n > 2:
+            problems.append("dots_added")
         parts, i = [], 0
         for m in _KEMENDAGRI_PARTS:
             if i >= n:
@@ -225,11 +227,11 @@ def _check(system: str, code: str, declared: str | None,
         parts = code.split(".")
         level = LEVELS[len(parts) - 1]
         if len(parts) == 4 and parts[3][0] not in "12":
-            return None, system, level, problems + ["bad_desa_part"]
+            return None, system, level, ["bad_desa_part"]
     else:
         level = _BPS_LENGTHS[len(code)]
     if not 11 <= int(code[:2]) <= 99:
-        return None, system, level, problems + ["bad_province"]
+        return None, system, level, ["bad_province"]
     if declared is not None and declared != system:
         problems.append("system_mismatch")
     return code, system, level, problems
@@ -285,6 +287,8 @@ register({
                                        "stray characters removed from code '{value}' → {code}"),
     "codes.problem.padded": ("nol di depan ditambahkan pada kode '{value}' → {code}",
                              "leading zeros restored in code '{value}' → {code}"),
+    "codes.problem.dots_added": ("kode Kemendagri '{value}' ditulis tanpa titik → {code}",
+                                 "Kemendagri code '{value}' written without dots → {code}"),
     "codes.problem.excel_trailing_zero": (
         "kode '{value}' kehilangan nol di belakang (Excel) → {code}",
         "code '{value}' lost a trailing zero (Excel) → {code}"),

@@ -259,18 +259,17 @@ def _numbers(values, log: _FileLog, label: str, *, percent: bool = False) -> np.
                 raw.iat[i])
         out[i] = np.nan
     if percent:
-        big = np.flatnonzero(out > 1)
-        for i in big:
-            if out[i] <= 100:
-                log.add(i, "fixed", "percent_scaled",
-                        tr("import.problem.percent_scaled", value=_show(out[i]), column=label),
-                        raw.iat[i])
-                out[i] = out[i] / 100.0
-            else:
+        valid = out[np.isfinite(out)]
+        says_percent = bool(re.search(r"persen|pct|percent|%", label.lower()))
+        if len(valid) and (says_percent or valid.max() > 1):
+            log.add_file("fixed", "percent_scaled",
+                         tr("import.problem.percent_column", column=label))
+            for i in np.flatnonzero(out > 100):
                 log.add(i, "fixed", "bad_number",
                         tr("import.problem.bad_share", value=_show(out[i]), column=label),
                         raw.iat[i])
                 out[i] = np.nan
+            out = out / 100.0
     return out
 
 
@@ -639,15 +638,32 @@ def _read_facilities(path: Path, declared: tuple[FacilityType, bool] | None,
     fixed = coords.fix_points(lon_raw, lat_raw, area_bbox=area_bbox)
     lon = fixed["lon"].to_numpy()
     lat = fixed["lat"].to_numpy()
-    st = fixed["status"].to_numpy()
+    st = fixed["status"].to_numpy().copy()
+    probs = fixed["problems"].tolist()
+    comma_rows = [i for i in range(n) if "comma_decimal" in probs[i]]
+    if n and len(comma_rows) >= 0.5 * n:  # the whole file is written with comma decimals
+        log.add_file("imported", "comma_decimal", tr("import.comma_file"))
+        for i in comma_rows:
+            probs[i] = tuple(p for p in probs[i] if p != "comma_decimal")
+            if not probs[i]:
+                st[i] = coords.OK
     flagged = np.flatnonzero(st != coords.OK)
     lon_l = lon_raw if isinstance(lon_raw, list) else list(lon_raw)
     lat_l = lat_raw if isinstance(lat_raw, list) else list(lat_raw)
-    probs = fixed["problems"].tolist()
+    c = mapping.get("declared_desa")
+    declared_desa = [_text(v) for v in raw[c].tolist()] if c else [None] * n
+    c = mapping.get("declared_desa_code")
+    decl_code = [_text(v) if not isinstance(v, float) else _text(v)
+                 for v in raw[c].tolist()] if c else [None] * n
+    coord_problem = np.full(n, None, dtype=object)
     for i in flagged:
         orig = f"{_text(lon_l[i]) or ''}, {_text(lat_l[i]) or ''}"
         status = {"fixed": "fixed", "doubtful": "doubtful", "rejected": "skipped"}[st[i]]
         msg = coords.problems_message(probs[i], lon=lon[i], lat=lat[i], original=orig)
+        if status == "skipped" and (declared_desa[i] is not None or decl_code[i] is not None):
+            # kept for now: placed in its declared desa later, or skipped then
+            coord_problem[i] = (";".join(probs[i]), msg, orig)
+            continue
         log.add(i, status, ";".join(probs[i]), msg, orig)
         if status == "skipped":
             keep[i] = False
@@ -664,44 +680,53 @@ def _read_facilities(path: Path, declared: tuple[FacilityType, bool] | None,
     precursor = np.zeros(n, dtype=bool)
     type_original = [_text(v) for v in type_values]
     cache: dict = {}
+    from_name = 0
     for i in range(n):
         tv = type_original[i]
         if tv not in cache:
             cache[tv] = facility_type(tv)
         ftype, pre = cache[tv]
-        if declared is not None:
-            dtype_, dpre = declared
-            if ftype is not None and ftype != dtype_ and not generic:
-                log.add(i, "doubtful", "type_conflict",
-                        tr("import.problem.type_conflict", value=tv, declared=dtype_.label), tv)
-            types[i] = dtype_.value
-            precursor[i] = dpre or (pre and ftype == dtype_)
-            if type_original[i] is None:
-                type_original[i] = None
-        elif ftype is not None and not generic:
-            types[i] = ftype.value
-            precursor[i] = pre
-        else:
-            # no type column value (or a generic OSM one): the name may say the type
-            nt, npre = facility_type(names[i])
-            if nt is not None and (tv is None or generic):
-                types[i] = nt.value
-                precursor[i] = npre
-                log.add(i, "fixed", "type_from_name",
-                        tr("import.problem.type_from_name", name=names[i], type=nt.label),
-                        tv or "")
-                if type_original[i] is None:
-                    type_original[i] = names[i]
-            else:
+        if tv is not None and not generic:
+            if ftype is None:
                 if keep[i]:
                     log.add(i, "skipped", "unknown_type",
-                            tr("import.problem.unknown_type", value=tv or "–"), tv or "")
+                            tr("import.problem.unknown_type", value=tv), tv)
                 keep[i] = False
+                continue
+            types[i] = ftype.value
+            precursor[i] = pre
+            if declared is not None and ftype != declared[0]:
+                log.add(i, "doubtful", "type_conflict",
+                        tr("import.problem.type_conflict", value=tv,
+                           declared=declared[0].label), tv)
+        elif declared is not None:
+            types[i] = declared[0].value
+            precursor[i] = declared[1]
+        else:
+            # no type in the row: the name may say it ("Posyandu Mawar", "Pustu Sukamaju")
+            nt, npre = facility_type(names[i])
+            if nt is None:
+                if keep[i]:
+                    log.add(i, "skipped", "unknown_type",
+                            tr("import.problem.no_type", name=names[i] or "–"), tv or "")
+                keep[i] = False
+                continue
+            types[i] = nt.value
+            precursor[i] = npre
+            if type_col is not None and not generic:  # a type column with an empty cell
+                log.add(i, "fixed", "type_from_name",
+                        tr("import.problem.type_from_name", name=names[i], type=nt.label))
+            else:
+                from_name += 1
+            if type_original[i] is None:
+                type_original[i] = names[i]
         if precursor[i] and keep[i]:
             log.add(i, "fixed", "pustu_precursor",
                     tr("import.problem.pustu_precursor", value=type_original[i] or
                        (declared[0].value if declared else "")), type_original[i] or "")
 
+    if from_name:
+        log.add_file("imported", "type_from_name", tr("import.types_from_names", n=from_name))
     for i in range(n):
         if names[i] is None and keep[i]:
             label = FacilityType(types[i]).label
@@ -717,8 +742,12 @@ def _read_facilities(path: Path, declared: tuple[FacilityType, bool] | None,
     }
     c = mapping.get("parent")
     cols["parent_name"] = [_text(v) for v in raw[c].tolist()] if c else [None] * n
-    c = mapping.get("declared_desa")
-    cols["declared_desa"] = [_text(v) for v in raw[c].tolist()] if c else [None] * n
+    cols["declared_desa"] = [d if d is not None else k for d, k in
+                             zip(declared_desa, decl_code, strict=True)]
+    cols["_decl_code"] = decl_code
+    c = mapping.get("declared_kecamatan")
+    cols["_decl_kec"] = [_text(v) for v in raw[c].tolist()] if c else [None] * n
+    cols["_coord_problem"] = coord_problem
     for fld in ("nurses", "midwives", "nakes", "kader", "sessions_per_year", "capacity"):
         c = mapping.get(fld)
         cols[fld] = _numbers(raw[c].tolist(), log, c) if c else np.full(n, np.nan)
@@ -744,6 +773,89 @@ def _read_facilities(path: Path, declared: tuple[FacilityType, bool] | None,
     gdf = gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(frame["_lon"], frame["_lat"]),
                            crs=model.WGS84)
     return gdf, mapping
+
+
+def _desa_lookup(desa: gpd.GeoDataFrame):
+    """``find(code, name, kecamatan) -> (row or None, notes)``: the desa a facility row declares,
+    by its code (either system, any spelling; plain digits tried as Kemendagri too) or else by
+    its name (narrowed by the kecamatan name when several desa share it).  ``notes`` are
+    ``(status, kind, message, original)`` about how the code was read."""
+    by_code: dict[str, int] = {}
+    for i, (c, b) in enumerate(zip(desa["code"], desa["code_bps"], strict=False)):
+        for v in (c, b):
+            if isinstance(v, str) and v:
+                by_code.setdefault(v, i)
+    by_name: dict[str, list[int]] = {}
+    for i, nm in enumerate(desa["name"]):
+        by_name.setdefault(_norm_name(nm), []).append(i)
+    kec_names = [_norm_name(v) for v in desa["kecamatan_name"]]
+
+    def find(code: str | None, name: str | None = None, kecamatan: str | None = None):
+        notes: list[tuple[str, str, str, str]] = []
+        if code is not None:
+            for system in (None, codes.KEMENDAGRI):
+                r = codes.normalize_code(code, system=system, level=codes.DESA)
+                if r.ok and r.code in by_code:
+                    fixes = [p for p in r.problems if p in codes.FIXED_PROBLEMS]
+                    if fixes:
+                        notes.append(("fixed", "code_" + fixes[0], r.message(), code))
+                    return by_code[r.code], notes
+            notes.append(("doubtful", "declared_code_unknown",
+                          tr("import.problem.declared_code_unknown", code=code), code))
+        if name is not None:
+            found = by_name.get(_norm_name(name), [])
+            if len(found) > 1 and kecamatan:
+                found = [i for i in found if kec_names[i] == _norm_name(kecamatan)]
+            if len(found) == 1:
+                return found[0], notes
+        return None, notes
+
+    return find
+
+
+def _place_by_declared_desa(fac: gpd.GeoDataFrame, desa: gpd.GeoDataFrame | None,
+                            logs: list[_FileLog]) -> gpd.GeoDataFrame:
+    """Rows whose coordinates were rejected but that name their desa: placed at the desa's
+    inner point (doubtful), else skipped.  Every such row gets its report line here."""
+    todo = np.flatnonzero(pd.notna(fac["_coord_problem"]).to_numpy())
+    if not len(todo):
+        return fac
+    keep = np.ones(len(fac), dtype=bool)
+    find = _desa_lookup(desa) if desa is not None and len(desa) else None
+    inner = None
+    geoms = fac.geometry.to_numpy().copy()
+    lon = fac["_lon"].to_numpy().copy()
+    lat = fac["_lat"].to_numpy().copy()
+    for i in todo:
+        kind, msg, orig = fac["_coord_problem"].iat[i]
+        declared = fac["declared_desa"].iat[i]
+        dcode = fac["_decl_code"].iat[i]
+        log = logs[int(fac["_file"].iat[i])]
+        pos = int(fac["_pos"].iat[i])
+        j, notes = find(dcode, declared, fac["_decl_kec"].iat[i]) if find is not None else \
+            (None, [])
+        for note in notes:
+            log.add(pos, *note)
+        if j is None:
+            declared = declared or dcode
+            log.add(pos, "skipped", kind, msg + "; " + tr("import.problem.desa_not_found",
+                                                          desa=declared), orig)
+            keep[i] = False
+            continue
+        if inner is None:
+            from ilp_gis.geo import inner_points
+
+            inner = inner_points(desa.geometry)
+        pt = inner[j]
+        geoms[i] = pt
+        lon[i], lat[i] = pt.x, pt.y
+        log.add(pos, "doubtful", kind + ";located_by_desa",
+                msg + "; " + tr("import.problem.located_by_desa", desa=desa["name"].iat[j]),
+                orig)
+    fac = fac.copy()
+    fac["_lon"], fac["_lat"] = lon, lat
+    fac = fac.set_geometry(gpd.GeoSeries(geoms, crs=model.WGS84, index=fac.index))
+    return fac[keep].reset_index(drop=True)
 
 
 def _fac_ids(fac: gpd.GeoDataFrame, logs: list[_FileLog], taken: set[str]) -> list[str]:
@@ -877,6 +989,9 @@ def _check_locations(fac: gpd.GeoDataFrame, desa: gpd.GeoDataFrame | None,
         outside = np.ones(len(fac), dtype=bool)
         outside[src] = False
     for i in np.flatnonzero(outside & new):
+        found = logs[int(fac["_file"].iat[i])].entries.get(int(fac["_pos"].iat[i]), [])
+        if any("outside_study_area" in e[1] for e in found):
+            continue  # already reported as outside the study area
         logs[int(fac["_file"].iat[i])].add(
             int(fac["_pos"].iat[i]), "doubtful", "outside_boundaries",
             tr("import.problem.outside_boundaries", lon=f"{fac['_lon'].iat[i]:.6f}",
@@ -884,24 +999,32 @@ def _check_locations(fac: gpd.GeoDataFrame, desa: gpd.GeoDataFrame | None,
     if desa is None or not len(desa):
         return
     dnames = dict(zip(desa["code"], desa["name"], strict=False))
-    dbps = dict(zip(desa["code"], desa["code_bps"], strict=False))
+    find = _desa_lookup(desa)
     declared = fac["declared_desa"].to_numpy()
-    for i in np.flatnonzero(new & ~pd.isna(declared) & ~pd.isna(dc)):
-        val = str(declared[i])
-        where = dc[i]
-        r = codes.normalize_code(val)
-        if r.ok and r.level == codes.DESA:
-            agree = r.code in (where, dbps.get(where))
-            if not agree and r.system == codes.BPS:  # plain digits may be Kemendagri
-                alt = codes.normalize_code(val, system=codes.KEMENDAGRI)
-                agree = alt.ok and alt.code == where
+    dcodes = fac["_decl_code"].to_numpy()
+    todo = new & ~pd.isna(dc) & (~pd.isna(declared) | ~pd.isna(dcodes))
+    for i in np.flatnonzero(todo):
+        log = logs[int(fac["_file"].iat[i])]
+        pos = int(fac["_pos"].iat[i])
+        code = None if pd.isna(dcodes[i]) else str(dcodes[i])
+        name = None if pd.isna(declared[i]) else str(declared[i])
+        if code is not None and pd.notna(fac["_coord_problem"].iat[i]):
+            continue  # placed by its declared desa: already reported
+        j, notes = find(code, None)
+        for note in notes:
+            log.add(pos, *note)
+        if j is not None:
+            agree = desa["code"].iat[j] == dc[i]
+            shown = code
+        elif code is None and name is not None:
+            agree = _norm_name(name) == _norm_name(dnames.get(dc[i]))
+            shown = name
         else:
-            agree = _norm_name(val) == _norm_name(dnames.get(where))
+            continue
         if not agree:
-            logs[int(fac["_file"].iat[i])].add(
-                int(fac["_pos"].iat[i]), "doubtful", "declared_desa_mismatch",
-                tr("import.problem.declared_desa_mismatch", declared=val,
-                   found=f"{dnames.get(where) or '–'} ({where})"), val)
+            log.add(pos, "doubtful", "declared_desa_mismatch",
+                    tr("import.problem.declared_desa_mismatch", declared=shown,
+                       found=f"{dnames.get(dc[i]) or '–'} ({dc[i]})"), shown)
 
 
 def _resolve_parents(fac: gpd.GeoDataFrame, logs: list[_FileLog], new: np.ndarray) -> list:
@@ -1114,6 +1237,8 @@ def _import(project, kabupaten, kecamatan, desa, facilities, roads, budget, mapp
         if new_fac:
             fresh = pd.concat(new_fac, ignore_index=True)
             fresh = gpd.GeoDataFrame(fresh, geometry="geometry", crs=model.WGS84)
+            fresh = _place_by_declared_desa(fresh, project.desa if project.has("desa")
+                                            else None, logs)
             new_types = set(fresh["type"].dropna())
             if old is not None:
                 kept_old = old[~old["type"].isin(new_types)]
@@ -1142,7 +1267,7 @@ def _import(project, kabupaten, kecamatan, desa, facilities, roads, budget, mapp
             fac["desa_code"] = dc
             fac["kecamatan_code"] = kc
             if fresh is not None:
-                for col in ("_file", "_pos", "_lon", "_lat"):
+                for col in ("_file", "_pos", "_lon", "_lat", "_decl_code", "_coord_problem"):
                     if col not in fac.columns:
                         fac[col] = np.nan
                 _check_locations(fac, project.desa if project.has("desa") else None,
@@ -1150,7 +1275,8 @@ def _import(project, kabupaten, kecamatan, desa, facilities, roads, budget, mapp
                                  project.kabupaten if project.has("kabupaten") else None,
                                  logs, new_mask)
                 fac["parent_id"] = _resolve_parents(fac, logs, new_mask)
-            fac = fac.drop(columns=[c for c in ("_file", "_pos", "_lon", "_lat")
+            fac = fac.drop(columns=[c for c in ("_file", "_pos", "_lon", "_lat", "_decl_kec",
+                                                "_coord_problem", "_decl_code")
                                     if c in fac.columns])
             project.set_layer("facilities", fac)
 
@@ -1237,9 +1363,19 @@ register({
     "import.problem.negative_number": (
         "nilai {value} di kolom {column} negatif; dibiarkan kosong",
         "value {value} in column {column} is negative; left empty"),
-    "import.problem.percent_scaled": (
-        "nilai {value} di kolom {column} dibaca sebagai persen (dibagi 100)",
-        "value {value} in column {column} read as a percentage (divided by 100)"),
+    "import.problem.percent_column": (
+        "kolom {column} berisi persen; nilainya dibagi 100 menjadi proporsi 0–1",
+        "column {column} holds percentages; values divided by 100 into 0–1 shares"),
+    "import.comma_file": ("koordinat berkas ini memakai koma desimal; dibaca sebagai titik",
+                          "this file writes coordinates with comma decimals; read as points"),
+    "import.types_from_names": (
+        "berkas tidak punya kolom jenis; jenis {n} fasilitas dibaca dari namanya",
+        "the file has no type column; the type of {n} facilities was read from their names"),
+    "import.problem.no_type": (
+        "jenis fasilitas tidak diketahui: tidak ada jenis di baris ini dan nama '{name}' tidak "
+        "menyebut Puskesmas, Pustu atau Posyandu; pakai --facilities JENIS=BERKAS; dilewati",
+        "unknown facility type: the row has no type and the name '{name}' names no Puskesmas, "
+        "Pustu or Posyandu; use --facilities TYPE=FILE; skipped"),
     "import.problem.bad_share": (
         "nilai {value} di kolom {column} bukan proporsi 0–1 atau persen; dibiarkan kosong",
         "value {value} in column {column} is neither a 0–1 share nor a percentage; left empty"),
@@ -1288,8 +1424,8 @@ register({
     "import.problem.type_from_name": ("jenis dibaca dari nama '{name}': {type}",
                                       "type read from the name '{name}': {type}"),
     "import.problem.type_conflict": (
-        "jenis di baris '{value}' berbeda dengan jenis berkas {declared}; dipakai {declared}",
-        "the row's type '{value}' differs from the file type {declared}; {declared} used"),
+        "jenis di baris '{value}' berbeda dengan jenis berkas {declared}; dipakai jenis baris",
+        "the row's type '{value}' differs from the file type {declared}; the row's type used"),
     "import.problem.pustu_precursor": (
         "{value} dibaca sebagai Pustu (pendahulu Pustu, perlu ditingkatkan)",
         "{value} read as a Pustu (a Pustu precursor, to be upgraded)"),
@@ -1301,6 +1437,15 @@ register({
     "import.problem.declared_desa_mismatch": (
         "desa tertulis '{declared}' tetapi titik berada di desa {found}",
         "the row says desa '{declared}' but the point lies in desa {found}"),
+    "import.problem.located_by_desa": (
+        "ditempatkan di titik tengah desa tertulis {desa}; perbaiki koordinatnya",
+        "placed at the centre point of the declared desa {desa}; fix its coordinates"),
+    "import.problem.declared_code_unknown": ("kode desa tertulis '{code}' tidak ada di lapisan desa",
+                                             "the declared desa code '{code}' is not in the desa "
+                                             "layer"),
+    "import.problem.desa_not_found": ("desa tertulis '{desa}' juga tidak ditemukan; dilewati",
+                                      "the declared desa '{desa}' was not found either; skipped"),
+    "import.kind.located_by_desa": ("ditempatkan di desa tertulis", "placed in declared desa"),
     "import.problem.parent_not_found": ("induk '{parent}' tidak ditemukan di antara fasilitas",
                                         "parent '{parent}' not found among the facilities"),
     "import.problem.parent_ambiguous": ("induk '{parent}' cocok dengan lebih dari satu fasilitas",
@@ -1342,6 +1487,19 @@ register({
     "import.kind.bad_number": ("angka tidak terbaca", "unreadable number"),
     "import.kind.missing_name": ("nama kosong", "missing name"),
     "import.kind.type_from_name": ("jenis dari nama", "type from name"),
+    "import.kind.type_conflict": ("jenis berbeda dengan jenis berkas", "type differs from file"),
+    "import.kind.parent_not_found": ("induk tidak ditemukan", "parent not found"),
+    "import.kind.code_padded": ("kode dilengkapi nol", "code zero-padded"),
+    "import.kind.code_dots_added": ("kode tanpa titik", "code without dots"),
+    "import.kind.declared_code_unknown": ("kode desa tertulis tidak dikenal",
+                                          "unknown declared desa code"),
+    "import.kind.code_assumed_system": ("sistem kode diasumsikan", "code system assumed"),
+    "import.kind.code_unreadable": ("kode tidak terbaca", "unreadable code"),
+    "import.kind.missing_code": ("kode kosong", "missing code"),
+    "import.kind.percent_scaled": ("persen jadi proporsi", "percent to share"),
+    "import.kind.unreadable_coordinates": ("koordinat tidak terbaca", "unreadable coordinates"),
+    "import.kind.projected_coordinates": ("koordinat dalam meter", "coordinates in metres"),
+    "import.kind.missing_minus_sign": ("tanda minus hilang", "missing minus sign"),
     "import.xlsx.sheet": ("Laporan impor", "Import report"),
     "import.xlsx.summary": ("Ringkasan", "Summary"),
     "import.xlsx.col.file": ("berkas", "file"),

@@ -39,7 +39,8 @@ def test_spellings(value, code, system, level, problems):
 
 def test_declared_kemendagri_splits_plain_digits():
     res = normalize_code("5310012001", system=KEMENDAGRI)
-    assert (res.code, res.system, res.problems) == ("53.10.01.2001", KEMENDAGRI, ())
+    assert (res.code, res.system, res.problems) == ("53.10.01.2001", KEMENDAGRI, ("dots_added",))
+    assert res.status == "fixed" and "tanpa titik" in res.message()
     assert res.is_kelurahan is False
     assert normalize_code(3507011005, system=KEMENDAGRI).is_kelurahan is True
 
