@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 import hashlib
 import json
 import math
@@ -568,6 +569,7 @@ def _read_areas(path: Path, role: str, overrides: dict | None, log_holder: list,
 
 
 # --- facilities ---------------------------------------------------------------------------------
+@functools.lru_cache(maxsize=200_000)
 def _norm_name(text: str | None) -> str:
     if not text:
         return ""
@@ -862,9 +864,10 @@ def _fac_ids(fac: gpd.GeoDataFrame, logs: list[_FileLog], taken: set[str]) -> li
     """Source codes where present and unique, else stable generated ids."""
     ids = []
     used = set(taken)
-    for code, ftype, name, x, y, f, pos in zip(fac["code"], fac["type"], fac["name"],
-                                                fac["_lon"], fac["_lat"], fac["_file"],
-                                                fac["_pos"], strict=False):
+    for code, ftype, name, x, y, f, pos in zip(_obj(fac, "code"), _obj(fac, "type"),
+                                                _obj(fac, "name"), fac["_lon"].to_numpy(),
+                                                fac["_lat"].to_numpy(), fac["_file"].to_numpy(),
+                                                fac["_pos"].to_numpy(), strict=True):
         code = _text(code)
         if code:
             base = code
@@ -908,33 +911,38 @@ def _duplicates(fac: gpd.GeoDataFrame, logs: list[_FileLog], dist_m: float) -> n
     lon = fac["_lon"].to_numpy()
     lat = fac["_lat"].to_numpy()
     x, y, epsg = _metric_xy(lon, lat)
-    types = fac["type"].to_numpy()
-    names = [_norm_name(v) for v in fac["name"]]
-    group = pd.Series(list(zip(types, epsg, strict=False))).factorize()[0]
+    types = _obj(fac, "type")
+    raw_names = _obj(fac, "name")
+    files = fac["_file"].to_numpy()
+    poss = fac["_pos"].to_numpy()
+    group = pd.Series(types).factorize()[0] * 1000 + (epsg - 32600)
     for g in np.unique(group):
         idx = np.flatnonzero(group == g)
         if len(idx) < 2:
             continue
         tree = cKDTree(np.column_stack([x[idx], y[idx]]))
         pairs = tree.query_pairs(dist_m, output_type="ndarray")
-        for a, b in pairs:
-            i, j = sorted((idx[a], idx[b]))
-            if not keep[i]:
+        if len(pairs):
+            pairs = np.sort(idx[pairs], axis=1)
+            pairs = pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]
+        for i, j in pairs:
+            if not keep[i] or not keep[j]:
                 continue
-            if not _similar(names[i], names[j]):
+            ni, nj = _norm_name(raw_names[i]), _norm_name(raw_names[j])
+            if not _similar(ni, nj):
                 continue
             d = math.hypot(x[i] - x[j], y[i] - y[j])
-            fi, fj = int(fac["_file"].iat[i]), int(fac["_file"].iat[j])
-            first = f"{logs[fi].file} {tr('import.row_word')} {int(logs[fi].rows[fac['_pos'].iat[i]])}"
-            if names[i] == names[j] and keep[j]:
+            fi, fj = int(files[i]), int(files[j])
+            first = f"{logs[fi].file} {tr('import.row_word')} {int(logs[fi].rows[poss[i]])}"
+            if ni == nj:
                 keep[j] = False
-                logs[fj].add(int(fac["_pos"].iat[j]), "skipped", "duplicate_facility",
+                logs[fj].add(int(poss[j]), "skipped", "duplicate_facility",
                              tr("import.problem.duplicate_exact", first=first, d=round(d, 1)),
-                             fac["name"].iat[j])
-            elif keep[j]:
-                logs[fj].add(int(fac["_pos"].iat[j]), "doubtful", "possible_duplicate",
+                             raw_names[j])
+            else:
+                logs[fj].add(int(poss[j]), "doubtful", "possible_duplicate",
                              tr("import.problem.duplicate_similar", first=first,
-                                name=fac["name"].iat[i], d=round(d, 1)), fac["name"].iat[j])
+                                name=raw_names[i], d=round(d, 1)), raw_names[j])
     return keep
 
 
@@ -977,8 +985,10 @@ def _check_locations(fac: gpd.GeoDataFrame, desa: gpd.GeoDataFrame | None,
     has_bounds = any(x is not None and len(x) for x in (desa, kecamatan, kabupaten))
     if not has_bounds:
         return
-    dc = fac["desa_code"].to_numpy()
-    kc = fac["kecamatan_code"].to_numpy()
+    dc = _obj(fac, "desa_code")
+    kc = _obj(fac, "kecamatan_code")
+    files = fac["_file"].to_numpy()
+    poss = fac["_pos"].to_numpy()
     if desa is not None and len(desa):
         outside = pd.isna(dc)
     elif kecamatan is not None and len(kecamatan):
@@ -988,80 +998,119 @@ def _check_locations(fac: gpd.GeoDataFrame, desa: gpd.GeoDataFrame | None,
         src, _ = tree.query(np.asarray(fac.geometry.values, dtype=object), predicate="within")
         outside = np.ones(len(fac), dtype=bool)
         outside[src] = False
+    lon = fac["_lon"].to_numpy()
+    lat = fac["_lat"].to_numpy()
     for i in np.flatnonzero(outside & new):
-        found = logs[int(fac["_file"].iat[i])].entries.get(int(fac["_pos"].iat[i]), [])
+        log = logs[int(files[i])]
+        found = log.entries.get(int(poss[i]), [])
         if any("outside_study_area" in e[1] for e in found):
             continue  # already reported as outside the study area
-        logs[int(fac["_file"].iat[i])].add(
-            int(fac["_pos"].iat[i]), "doubtful", "outside_boundaries",
-            tr("import.problem.outside_boundaries", lon=f"{fac['_lon'].iat[i]:.6f}",
-               lat=f"{fac['_lat'].iat[i]:.6f}"))
+        log.add(int(poss[i]), "doubtful", "outside_boundaries",
+                tr("import.problem.outside_boundaries", lon=f"{lon[i]:.6f}", lat=f"{lat[i]:.6f}"))
     if desa is None or not len(desa):
         return
     dnames = dict(zip(desa["code"], desa["name"], strict=False))
+    dcode_arr = desa["code"].to_numpy(dtype=object)
     find = _desa_lookup(desa)
-    declared = fac["declared_desa"].to_numpy()
-    dcodes = fac["_decl_code"].to_numpy()
-    todo = new & ~pd.isna(dc) & (~pd.isna(declared) | ~pd.isna(dcodes))
+    declared = _obj(fac, "declared_desa")
+    dcodes = _obj(fac, "_decl_code")
+    placed = ~pd.isna(_obj(fac, "_coord_problem"))
+    todo = new & ~pd.isna(dc) & (~pd.isna(declared) | ~pd.isna(dcodes)) & ~placed
+    code_cache: dict[str, tuple] = {}
+    same_name: dict[tuple[str, str], bool] = {}
     for i in np.flatnonzero(todo):
-        log = logs[int(fac["_file"].iat[i])]
-        pos = int(fac["_pos"].iat[i])
-        code = None if pd.isna(dcodes[i]) else str(dcodes[i])
-        name = None if pd.isna(declared[i]) else str(declared[i])
-        if code is not None and pd.notna(fac["_coord_problem"].iat[i]):
-            continue  # placed by its declared desa: already reported
-        j, notes = find(code, None)
-        for note in notes:
-            log.add(pos, *note)
-        if j is not None:
-            agree = desa["code"].iat[j] == dc[i]
+        code = dcodes[i]
+        if code is not None:
+            code = str(code)
+            if code not in code_cache:
+                code_cache[code] = find(code, None)
+            j, notes = code_cache[code]
+            for note in notes:
+                logs[int(files[i])].add(int(poss[i]), *note)
+            if j is None:
+                continue
+            agree = dcode_arr[j] == dc[i]
             shown = code
-        elif code is None and name is not None:
-            agree = _norm_name(name) == _norm_name(dnames.get(dc[i]))
-            shown = name
         else:
-            continue
+            shown = str(declared[i])
+            k = (shown, dc[i])
+            if k not in same_name:
+                same_name[k] = _norm_name(shown) == _norm_name(dnames.get(dc[i]))
+            agree = same_name[k]
         if not agree:
-            log.add(pos, "doubtful", "declared_desa_mismatch",
-                    tr("import.problem.declared_desa_mismatch", declared=shown,
-                       found=f"{dnames.get(dc[i]) or '–'} ({dc[i]})"), shown)
+            logs[int(files[i])].add(
+                int(poss[i]), "doubtful", "declared_desa_mismatch",
+                tr("import.problem.declared_desa_mismatch", declared=shown,
+                   found=f"{dnames.get(dc[i]) or '–'} ({dc[i]})"), shown)
+
+
+def _obj(frame, col: str) -> np.ndarray:
+    """A column as a numpy object array with None for missing (fast per-row access)."""
+    if col not in frame.columns:
+        return np.full(len(frame), None, dtype=object)
+    arr = frame[col].to_numpy(dtype=object)
+    return np.where(pd.isna(arr), None, arr)
 
 
 def _resolve_parents(fac: gpd.GeoDataFrame, logs: list[_FileLog], new: np.ndarray) -> list:
-    ids = fac["fac_id"].to_numpy()
-    codes_ = fac["code"].to_numpy()
-    types = fac["type"].to_numpy()
-    by_key: dict[str, str] = {}
-    for fid, code in zip(ids, codes_, strict=False):
-        by_key[str(fid)] = fid
+    """``parent_id`` from the parent written in the row: a facility id/code, else a name of a
+    facility of a parent tier (the one in the same kecamatan, else the nearest, when several
+    share the name)."""
+    ids = _obj(fac, "fac_id")
+    codes_ = _obj(fac, "code")
+    types = _obj(fac, "type")
+    names = _obj(fac, "name")
+    kec = _obj(fac, "kecamatan_code")
+    files = fac["_file"].to_numpy()
+    poss = fac["_pos"].to_numpy()
+    xs = fac.geometry.x.to_numpy()
+    ys = fac.geometry.y.to_numpy()
+    by_key: dict[str, int] = {}
+    for i, fid in enumerate(ids):
+        by_key[str(fid)] = i
+    for i, code in enumerate(codes_):
         code = _text(code)
         if code:
-            by_key.setdefault(code, fid)
-    by_name: dict[tuple[str, str], list[str]] = {}
-    for fid, t, nm in zip(ids, types, fac["name"], strict=False):
-        by_name.setdefault((t, _norm_name(nm)), []).append(fid)
-    parent_types = {"pustu": ["puskesmas"], "posyandu": ["pustu", "puskesmas"],
-                    "puskesmas": []}
-    out = list(fac["parent_id"]) if "parent_id" in fac.columns else [None] * len(fac)
-    for i, pname in enumerate(fac["parent_name"]):
-        if not new[i] or pname is None or (isinstance(pname, float) and math.isnan(pname)):
+            by_key.setdefault(code, i)
+    by_name: dict[tuple[str, str], list[int]] = {}
+    for i, (t, nm) in enumerate(zip(types, names, strict=True)):
+        by_name.setdefault((t, _norm_name(nm)), []).append(i)
+    parent_types = {"pustu": ("puskesmas",), "posyandu": ("pustu", "puskesmas"),
+                    "puskesmas": ()}
+    out = list(_obj(fac, "parent_id"))
+    pnames = _obj(fac, "parent_name")
+    for i in np.flatnonzero(new):
+        pname = pnames[i]
+        if pname is None:
             continue
         p = str(pname).strip()
-        if p in by_key and by_key[p] != ids[i]:
-            out[i] = by_key[p]
+        j = by_key.get(p)
+        if j is not None and j != i:
+            out[i] = ids[j]
             continue
-        found: list[str] = []
-        for pt in parent_types.get(types[i], []):
-            found = by_name.get((pt, _norm_name(p)), [])
+        found: list[int] = []
+        key = _norm_name(p)
+        for pt in parent_types.get(types[i], ()):
+            found = by_name.get((pt, key), [])
             if found:
                 break
+        kind = None
+        if len(found) > 1:
+            same = [j for j in found if kec[j] is not None and kec[j] == kec[i]]
+            pool = same if same else found
+            if len(same) > 1:
+                kind = "parent_ambiguous"
+            d = [(xs[j] - xs[i]) ** 2 + (ys[j] - ys[i]) ** 2 for j in pool]
+            found = [pool[int(np.argmin(d))]]
         if len(found) == 1:
-            out[i] = found[0]
+            out[i] = ids[found[0]]
+            if kind:
+                logs[int(files[i])].add(int(poss[i]), "doubtful", kind,
+                                        tr("import.problem.parent_ambiguous", parent=p), p)
         else:
-            kind = "parent_ambiguous" if found else "parent_not_found"
-            logs[int(fac["_file"].iat[i])].add(int(fac["_pos"].iat[i]), "doubtful", kind,
-                                               tr(f"import.problem.{kind}", parent=p), p)
             out[i] = None
+            logs[int(files[i])].add(int(poss[i]), "doubtful", "parent_not_found",
+                                    tr("import.problem.parent_not_found", parent=p), p)
     return out
 
 
@@ -1244,6 +1293,8 @@ def _import(project, kabupaten, kecamatan, desa, facilities, roads, budget, mapp
                 kept_old = old[~old["type"].isin(new_types)]
             else:
                 kept_old = None
+            checkpoint(progress, is_cancelled, step / max(steps, 1),
+                       tr("import.progress.duplicates"))
             dist = float(project.rules.value("import.duplicate_distance_m", 30.0))
             keep = _duplicates(fresh, logs, dist)
             fresh = fresh[keep].reset_index(drop=True)
@@ -1262,6 +1313,8 @@ def _import(project, kabupaten, kecamatan, desa, facilities, roads, budget, mapp
             new_mask[n_old:] = fresh is not None
             if fresh is None:
                 new_mask[:] = False
+            checkpoint(progress, is_cancelled, step / max(steps, 1),
+                       tr("import.progress.locating"))
             dc, kc = locate_facilities(fac, project.desa if project.has("desa") else None,
                                        project.kecamatan if project.has("kecamatan") else None)
             fac["desa_code"] = dc
@@ -1270,10 +1323,14 @@ def _import(project, kabupaten, kecamatan, desa, facilities, roads, budget, mapp
                 for col in ("_file", "_pos", "_lon", "_lat", "_decl_code", "_coord_problem"):
                     if col not in fac.columns:
                         fac[col] = np.nan
+                checkpoint(progress, is_cancelled, step / max(steps, 1),
+                           tr("import.progress.checking"))
                 _check_locations(fac, project.desa if project.has("desa") else None,
                                  project.kecamatan if project.has("kecamatan") else None,
                                  project.kabupaten if project.has("kabupaten") else None,
                                  logs, new_mask)
+                checkpoint(progress, is_cancelled, step / max(steps, 1),
+                           tr("import.progress.parents"))
                 fac["parent_id"] = _resolve_parents(fac, logs, new_mask)
             fac = fac.drop(columns=[c for c in ("_file", "_pos", "_lon", "_lat", "_decl_kec",
                                                 "_coord_problem", "_decl_code")
@@ -1343,6 +1400,11 @@ def mapping_json(report: ImportReport) -> str:
 register({
     "import.progress.reading": ("Membaca {file}", "Reading {file}"),
     "import.progress.placing": ("Menempatkan fasilitas di desa", "Placing facilities in desa"),
+    "import.progress.duplicates": ("Mencari fasilitas ganda", "Looking for duplicates"),
+    "import.progress.locating": ("Titik-dalam-poligon", "Point in polygon"),
+    "import.progress.checking": ("Memeriksa lokasi dan desa tertulis",
+                                 "Checking locations and declared desa"),
+    "import.progress.parents": ("Mencocokkan induk", "Matching parents"),
     "import.progress.report": ("Menyusun laporan impor", "Writing the import report"),
     "import.progress.done": ("Impor selesai", "Import finished"),
     "import.row_word": ("baris", "row"),
