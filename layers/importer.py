@@ -537,13 +537,14 @@ def _read_areas(path: Path, role: str, overrides: dict | None, log_holder: list,
         cols["kecamatan_name"] = [_text(v) for v in gdf[col]] if col else [None] * n
         kinds = []
         kcol = mapping.get("kind")
+        kind_values = gdf[kcol].tolist() if kcol is not None else [None] * n
         for i in range(n):
             k = None
             r = kem_results[i]
             if r is not None and r.is_kelurahan is not None:
                 k = model.DesaKind.KELURAHAN.value if r.is_kelurahan else model.DesaKind.DESA.value
             elif kcol is not None:
-                t = (_text(gdf[kcol].iat[i]) or "").lower()
+                t = (_text(kind_values[i]) or "").lower()
                 if "kel" in t:
                     k = model.DesaKind.KELURAHAN.value
                 elif "desa" in t or "kampung" in t or "nagari" in t or "gampong" in t:
@@ -828,13 +829,16 @@ def _place_by_declared_desa(fac: gpd.GeoDataFrame, desa: gpd.GeoDataFrame | None
     geoms = fac.geometry.to_numpy().copy()
     lon = fac["_lon"].to_numpy().copy()
     lat = fac["_lat"].to_numpy().copy()
+    cp, dd, dk, dkec = (_obj(fac, c) for c in ("_coord_problem", "declared_desa", "_decl_code",
+                                               "_decl_kec"))
+    files, poss = fac["_file"].to_numpy(), fac["_pos"].to_numpy()
     for i in todo:
-        kind, msg, orig = fac["_coord_problem"].iat[i]
-        declared = fac["declared_desa"].iat[i]
-        dcode = fac["_decl_code"].iat[i]
-        log = logs[int(fac["_file"].iat[i])]
-        pos = int(fac["_pos"].iat[i])
-        j, notes = find(dcode, declared, fac["_decl_kec"].iat[i]) if find is not None else \
+        kind, msg, orig = cp[i]
+        declared = dd[i]
+        dcode = dk[i]
+        log = logs[int(files[i])]
+        pos = int(poss[i])
+        j, notes = find(dcode, declared, dkec[i]) if find is not None else \
             (None, [])
         for note in notes:
             log.add(pos, *note)
@@ -1140,27 +1144,33 @@ def _read_roads(path: Path, overrides: dict | None, logs: list):
     for note in res.notes:
         log.add_file("fixed" if res.crs_assumed else "imported", "file_note", note)
     n = len(gdf)
-    keep = np.ones(n, dtype=bool)
     geoms = np.asarray(gdf.geometry.values, dtype=object)
-    for i, g in enumerate(geoms):
-        if g is None or g.is_empty:
-            keep[i] = False
-            log.add(i, "skipped", "empty_geometry", tr("import.problem.empty_geometry"))
-        elif g.geom_type not in ("LineString", "MultiLineString"):
-            keep[i] = False
-            log.add(i, "skipped", "not_line", tr("import.problem.not_line", kind=g.geom_type))
+    empty = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+    tid = shapely.get_type_id(geoms)
+    line = (tid == 1) | (tid == 5)  # LineString, MultiLineString
+    keep = ~empty & line
+    for i in np.flatnonzero(empty):
+        log.add(i, "skipped", "empty_geometry", tr("import.problem.empty_geometry"))
+    for i in np.flatnonzero(~empty & ~line):
+        log.add(i, "skipped", "not_line", tr("import.problem.not_line",
+                                             kind=geoms[i].geom_type))
     c = mapping.get("road_class")
+    values = gdf[c].tolist() if c else [None] * n
+    cache: dict = {}
     classes = []
-    for i in range(n):
-        t = _text(gdf[c].iat[i]) if c else None
-        k = _ROAD_CLASSES.get(re.sub(r"[^a-z ]+", " ", t.lower()).strip()) if t else None
+    for i, v in enumerate(values):
+        t = _text(v)
+        if t not in cache:
+            cache[t] = _ROAD_CLASSES.get(re.sub(r"[^a-z ]+", " ", t.lower()).strip()) \
+                if t else None
+        k = cache[t]
         if k is None and keep[i]:
             log.add(i, "doubtful", "unknown_road_class",
                     tr("import.problem.unknown_road_class", value=t or "–"), t or "")
             k = t.lower() if t else None
         classes.append(k)
     c = mapping.get("name")
-    names = [_text(v) for v in gdf[c]] if c else [None] * n
+    names = [_text(v) for v in gdf[c].tolist()] if c else [None] * n
     c = mapping.get("crossing_minutes")
     crossing = _numbers(gdf[c].tolist(), log, c) if c else np.full(n, np.nan)
     out = gpd.GeoDataFrame({"road_class": classes, "name": names, "crossing_minutes": crossing},

@@ -118,15 +118,22 @@ def read_vector(path: str | Path, *, layer: str | None = None,
                          file=path.name)
     src, note = _gdal_path(path)
     notes = [note] if note else []
+    single = path.suffix.lower() in (".geojson", ".json", ".shp", ".fgb") or (
+        path.suffix.lower() == ".zip" and src.lower().endswith((".shp", ".geojson", ".json")))
     try:
-        layers = [(str(x[0]), x[1]) for x in pyogrio.list_layers(src)]
+        if single:  # one layer: do not make GDAL scan the file twice
+            layers = [(None, None)]
+        else:
+            layers = [(str(x[0]), x[1]) for x in pyogrio.list_layers(src)]
     except Exception as exc:
         raise InputError(tr("readers.cannot_open", why=_short(exc)), file=path.name) from exc
     if not layers:
         raise InputError(tr("readers.no_layers"), file=path.name)
-    names = [n for n, _ in layers]
+    names = [n for n, _ in layers if n is not None]
     kml = path.suffix.lower() in (".kml", ".kmz")
-    if layer is not None:
+    if single:
+        chosen = [None]
+    elif layer is not None:
         if layer not in names:
             raise InputError(tr("readers.no_such_layer", layer=layer, layers=", ".join(names)),
                              file=path.name)
@@ -151,12 +158,13 @@ def read_vector(path: str | Path, *, layer: str | None = None,
     frames = []
     for name in chosen:
         try:
-            frame = pyogrio.read_dataframe(src, layer=name)
+            frame = pyogrio.read_dataframe(src, layer=name, use_arrow=True)
         except Exception as exc:
-            raise InputError(tr("readers.cannot_read_layer", layer=name, why=_short(exc)),
+            raise InputError(tr("readers.cannot_read_layer", layer=name or path.stem,
+                                why=_short(exc)),
                              file=path.name) from exc
         if not isinstance(frame, gpd.GeoDataFrame):
-            raise InputError(tr("readers.no_geometry", layer=name), file=path.name)
+            raise InputError(tr("readers.no_geometry", layer=name or path.stem), file=path.name)
         frames.append(frame)
     if len(frames) == 1:
         gdf = frames[0]
@@ -168,7 +176,8 @@ def read_vector(path: str | Path, *, layer: str | None = None,
     if assumed:
         notes.append(tr("readers.crs_assumed"))
     gdf = gdf.reset_index(drop=True)
-    return ReadResult(gdf, notes, crs_assumed=assumed, layer=",".join(chosen),
+    return ReadResult(gdf, notes, crs_assumed=assumed,
+                      layer=",".join(c for c in chosen if c) or None,
                       row_numbers=np.arange(1, len(gdf) + 1))
 
 
