@@ -1285,11 +1285,6 @@ def _import(project, kabupaten, kecamatan, desa, facilities, roads, budget, mapp
         used_mappings[logs[-1].file] = mapping.to_dict()
         new_fac.append(frame)
 
-    if budget is not None:
-        path = Path(budget)
-        tick("import.progress.reading", file=path.name)
-        _import_budget(project, path, logs, used_mappings)
-
     tick("import.progress.placing")
     if new_fac or changed_areas:
         old = project.facilities if project.has("facilities") else None
@@ -1347,6 +1342,11 @@ def _import(project, kabupaten, kecamatan, desa, facilities, roads, budget, mapp
                                     if c in fac.columns])
             project.set_layer("facilities", fac)
 
+    if budget is not None:  # after the facilities: budget targets name desa and facilities
+        path = Path(budget)
+        tick("import.progress.reading", file=path.name)
+        _import_budget(project, path, logs, used_mappings, mappings.get("budget"), lang)
+
     tick("import.progress.report")
     parts = [lg.frame() for lg in logs]
     report_frame = pd.concat(parts, ignore_index=True) if parts else \
@@ -1375,25 +1375,32 @@ def _import(project, kabupaten, kecamatan, desa, facilities, roads, budget, mapp
     return ImportReport(report_frame, used_mappings, layer_counts, fac_counts, lang)
 
 
-def _import_budget(project, path: Path, logs, used_mappings) -> None:
+class _ReportLog(_FileLog):
+    """A report another reader already made (one line per row, model.IMPORT_REPORT)."""
+
+    def __init__(self, file: str, role: str, report: pd.DataFrame) -> None:
+        super().__init__(file, role, [])
+        self._report = model.conform(report, model.IMPORT_REPORT)
+
+    def frame(self) -> pd.DataFrame:
+        return self._report
+
+
+def _import_budget(project, path: Path, logs, used_mappings, mapping, lang) -> None:
+    """Budget lines through the planning module's reader (``layers.budget_import``)."""
     try:
-        from layers import budget_import  # provided by the planning module
+        from layers import budget_import
     except ModuleNotFoundError as exc:
         if exc.name != "layers.budget_import":
             raise
         raise InputError(tr("import.budget_unavailable"), file=path.name) from None
-    result = budget_import.read_budget(path)
-    frame = result[0] if isinstance(result, tuple) else result
-    report = result[1] if isinstance(result, tuple) and len(result) > 1 else None
+    frame, report = budget_import.read_budget(
+        path, mapping=mapping or None, lang=lang,
+        desa=project.desa if project.has("desa") else None,
+        facilities=project.facilities if project.has("facilities") else None)
     project.set_layer("budget", frame)
-    if report is not None and len(report):
-        log = _FileLog(path.name, "budget", [])
-        logs.append(log)
-        log.frame = lambda r=report: model.conform(r, model.IMPORT_REPORT)  # type: ignore[method-assign]
-    else:
-        log = _FileLog(path.name, "budget", np.arange(1, len(frame) + 1))
-        logs.append(log)
-    used_mappings[path.name] = {"role": "budget"}
+    logs.append(_ReportLog(path.name, "budget", report))
+    used_mappings[path.name] = {"role": "budget", "fields": dict(mapping or {})}
 
 
 def sources_meta(files: dict[str, object]) -> list[dict]:

@@ -305,3 +305,54 @@ def test_bad_zip(tmp_path):
     path.write_bytes(b"not a zip")
     with pytest.raises(InputError, match="ZIP rusak"):
         import_files(Project(), desa=path)
+
+
+def test_budget_goes_through_the_planning_reader(tmp_path, district, monkeypatch):
+    """The budget table is read by layers.budget_import (planning module) after the
+    facilities, with the project's desa/facilities to resolve targets; its report is kept."""
+    import sys
+    import types
+
+    import pandas as pd
+
+    from ilp_gis import model
+
+    seen = {}
+
+    def read_budget(path, *, mapping=None, lang=None, desa=None, facilities=None, sheet=None):
+        seen.update(path=path, mapping=mapping, lang=lang, n_desa=len(desa),
+                    n_fac=len(facilities))
+        frame = model.conform(pd.DataFrame({"budget_id": ["B1"], "source": ["dau"],
+                                            "year": [2026], "activity": ["build_pustu"],
+                                            "amount": [1.5e9]}), model.BUDGET)
+        report = pd.DataFrame({"file": [path.name], "role": ["budget"], "row": [1],
+                               "status": ["imported"], "problem": [None], "message": [None],
+                               "original": [None]})
+        return frame, report
+
+    fake = types.ModuleType("layers.budget_import")
+    fake.read_budget = read_budget
+    monkeypatch.setitem(sys.modules, "layers.budget_import", fake)
+    import layers
+
+    monkeypatch.setattr(layers, "budget_import", fake, raising=False)
+    fac = tmp_path / "faskes.csv"
+    _write_csv(fac, GOOD)
+    budget = tmp_path / "anggaran.xlsx"
+    budget.write_bytes(b"")
+    project = Project()
+    rep = import_files(project, desa=district, facilities=[(None, fac)], budget=budget,
+                       mappings={"budget": {"amount": "Pagu"}})
+    assert seen["mapping"] == {"amount": "Pagu"} and seen["n_desa"] == 4 and seen["n_fac"] == 6
+    assert len(project.budget) == 1
+    assert list(rep.frame.loc[rep.frame["file"] == "anggaran.xlsx", "status"]) == ["imported"]
+
+
+def test_budget_without_planning_module(tmp_path, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "layers.budget_import", None)
+    budget = tmp_path / "anggaran.csv"
+    budget.write_text("x\n1\n", "utf-8")
+    with pytest.raises(InputError, match="impor anggaran belum tersedia"):
+        import_files(Project(), budget=budget)
