@@ -256,6 +256,12 @@ def _read_csv(path: Path) -> ReadResult:
     except UnicodeDecodeError as exc:
         raise InputError(tr("readers.cannot_decode"), file=path.name) from exc
     delim = _sniff_delimiter(text)
+    notes = [tr("readers.latin1")] if encoding == "cp1252" else []
+    fast = _read_csv_fast(text, delim, path)
+    if fast is not None:
+        frame, numbers = fast
+        return ReadResult(frame, notes, encoding=encoding, delimiter=delim,
+                          row_numbers=numbers)
     try:
         rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delim))
     except csv.Error as exc:
@@ -283,11 +289,47 @@ def _read_csv(path: Path) -> ReadResult:
         numbers.append(k)
     frame = pd.DataFrame(data, columns=header, dtype=object) if data else \
         pd.DataFrame({h: pd.Series(dtype=object) for h in header})
-    notes = []
-    if encoding == "cp1252":
-        notes.append(tr("readers.latin1"))
     return ReadResult(frame, notes, encoding=encoding, delimiter=delim, bad_rows=bad,
                       row_numbers=np.array(numbers, dtype=int))
+
+
+def _read_csv_fast(text: str, delim: str, path: Path):
+    """pandas' C parser for well-formed files; ``None`` (use the careful row-by-row reader)
+    when a row has more fields than the first one or the parser gives up."""
+    try:
+        raw = pd.read_csv(io.StringIO(text), sep=delim, header=None, dtype=str,
+                          keep_default_na=False, skip_blank_lines=False, engine="c",
+                          on_bad_lines="error")
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, csv.Error):
+        return None
+    if raw.empty:
+        return None
+    stripped = {c: raw[c].fillna("").str.strip() for c in raw.columns}
+    blank = np.ones(len(raw), dtype=bool)
+    for col in stripped.values():
+        blank &= (col == "").to_numpy()
+    nonblank = np.flatnonzero(~blank)
+    if not len(nonblank):
+        return None
+    start = int(nonblank[0])
+    header_cells = [stripped[c].iat[start] for c in raw.columns]
+    while header_cells and not header_cells[-1]:
+        header_cells.pop()
+    width = len(header_cells)
+    if width == 0:
+        return None
+    rows = nonblank[nonblank > start]
+    extra = [c for c in list(raw.columns)[width:]]
+    if extra and any((stripped[c].iloc[rows] != "").any() for c in extra):
+        return None  # fields beyond the header: the careful reader reports them
+    header = _clean_headers(header_cells, path)
+    data = {}
+    for h, c in zip(header, list(raw.columns)[:width], strict=True):
+        col = np.array(stripped[c].iloc[rows].astype(object).to_numpy(), dtype=object)
+        col[col == ""] = None
+        data[h] = col
+    frame = pd.DataFrame(data, dtype=object)
+    return frame, (rows - start).astype(int)
 
 
 def _clean_headers(cells, path: Path) -> list[str]:
