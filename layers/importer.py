@@ -232,6 +232,47 @@ def _text(v: object) -> str | None:
     return s or None
 
 
+def _texts(values) -> list:
+    """:func:`_text` for a column: strings stripped, empty → None (fast for text columns)."""
+    out = list(values)
+    for i, v in enumerate(out):
+        if v.__class__ is str:
+            if v and not v[0].isspace() and not v[-1].isspace():
+                continue
+            v = v.strip()
+            out[i] = v or None
+        else:
+            out[i] = _text(v)
+    return out
+
+
+def _cached(fn):
+    """Apply a per-value reader once per distinct value (logging stays per row)."""
+    def run(values, log, *args):
+        cache: dict = {}
+        out = []
+        for i, v in enumerate(values):
+            try:
+                hit = cache.get(v, _MISS) if v.__hash__ is not None else _MISS
+            except TypeError:
+                hit = _MISS
+            if hit is _MISS:
+                hit = fn(v, *args)
+                try:
+                    cache[v] = hit
+                except TypeError:
+                    pass
+            value, problem = hit
+            if problem is not None:
+                log.add(i, *problem)
+            out.append(value)
+        return out
+    return run
+
+
+_MISS = object()
+
+
 def _numbers(values, log: _FileLog, label: str, *, percent: bool = False) -> np.ndarray:
     """Numbers from a raw column; bad values stay missing and are reported (fixed)."""
     raw = pd.Series(values, dtype=object).reset_index(drop=True)
@@ -282,49 +323,33 @@ _TRUE = {"ya", "y", "yes", "true", "1", "benar", "v", "x", "iya", "ada", "t", "s
 _FALSE = {"tidak", "tdk", "no", "n", "false", "0", "bukan", "belum", "f", "tak"}
 
 
-def _booleans(values, log: _FileLog, label: str) -> list:
-    out = []
-    for i, v in enumerate(values):
-        t = _text(v)
-        if t is None:
-            out.append(None)
-            continue
-        k = t.lower().rstrip(".")
-        if k in _TRUE:
-            out.append(True)
-        elif k in _FALSE:
-            out.append(False)
-        else:
-            out.append(None)
-            log.add(i, "fixed", "bad_boolean",
-                    tr("import.problem.bad_boolean", value=t, column=label), t)
-    return out
+def _boolean(v, label):
+    t = _text(v)
+    if t is None:
+        return None, None
+    k = t.lower().rstrip(".")
+    if k in _TRUE:
+        return True, None
+    if k in _FALSE:
+        return False, None
+    return None, ("fixed", "bad_boolean", tr("import.problem.bad_boolean", value=t, column=label),
+                  t)
 
 
-def _dates(values, log: _FileLog, label: str) -> list:
-    out = []
-    for i, v in enumerate(values):
-        if v is None or (isinstance(v, float) and math.isnan(v)):
-            out.append(None)
+def _date(v, label):
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return None, None
+    if isinstance(v, dt.datetime):
+        return v.date(), None
+    if isinstance(v, dt.date):
+        return v, None
+    t = str(v).strip()
+    for fmt in ("%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y", "%d.%m.%Y", "%Y/%m/%d"):
+        try:
+            return dt.datetime.strptime(t[:10], fmt).date(), None
+        except ValueError:
             continue
-        if isinstance(v, dt.datetime):
-            out.append(v.date())
-            continue
-        if isinstance(v, dt.date):
-            out.append(v)
-            continue
-        t = str(v).strip()
-        d = None
-        for fmt in ("%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y", "%d.%m.%Y", "%Y/%m/%d"):
-            try:
-                d = dt.datetime.strptime(t[:10], fmt).date()
-                break
-            except ValueError:
-                continue
-        if d is None:
-            log.add(i, "fixed", "bad_date", tr("import.problem.bad_date", value=t, column=label), t)
-        out.append(d)
-    return out
+    return None, ("fixed", "bad_date", tr("import.problem.bad_date", value=t, column=label), t)
 
 
 _LEVELS = {"pratama": PosyanduLevel.PRATAMA, "madya": PosyanduLevel.MADYA,
@@ -334,20 +359,21 @@ _LEVELS = {"pratama": PosyanduLevel.PRATAMA, "madya": PosyanduLevel.MADYA,
            "iii": PosyanduLevel.PURNAMA, "iv": PosyanduLevel.MANDIRI}
 
 
-def _levels(values, log: _FileLog) -> list:
-    out = []
-    for i, v in enumerate(values):
-        t = _text(v)
-        if t is None:
-            out.append(None)
-            continue
-        k = re.sub(r"^(posyandu|strata|tingkat)\s+", "", t.lower().strip())
-        k = k.split()[0] if k.split() else k
-        lvl = _LEVELS.get(k)
-        if lvl is None:
-            log.add(i, "fixed", "bad_level", tr("import.problem.bad_level", value=t), t)
-        out.append(lvl.value if lvl else None)
-    return out
+def _level(v):
+    t = _text(v)
+    if t is None:
+        return None, None
+    k = re.sub(r"^(posyandu|strata|tingkat)\s+", "", t.lower().strip())
+    k = k.split()[0] if k.split() else k
+    lvl = _LEVELS.get(k)
+    if lvl is None:
+        return None, ("fixed", "bad_level", tr("import.problem.bad_level", value=t), t)
+    return lvl.value, None
+
+
+_booleans = _cached(_boolean)
+_dates = _cached(_date)
+_levels = _cached(_level)
 
 
 # --- facility types -----------------------------------------------------------------------------
@@ -371,6 +397,31 @@ def facility_type(text: object) -> tuple[FacilityType | None, bool]:
     if " puskesmas " in s or " pkm " in s or " pusk " in s or s.strip() in ("pusk", "pkm"):
         return FacilityType.PUSKESMAS, False
     return None, False
+
+
+def facility_types(values) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`facility_type` for a whole column at once (vectorised string matching).
+    Returns (type values or None, precursor flags)."""
+    ser = pd.Series(list(values), dtype=object)
+    text = ser.where(ser.notna(), "").astype(str).str.lower()
+    text = " " + text.str.replace(r"[^a-z0-9]+", " ", regex=True).str.strip() + " "
+    bare = text.str.strip()
+
+    def has(*words):
+        m = np.zeros(len(text), dtype=bool)
+        for w in words:
+            m |= text.str.contains(f" {w} ", regex=False).to_numpy()
+        return m
+
+    pustu = has("puskesmas pembantu", "pustu", "pusban") | (bare == "pp").to_numpy()
+    pre = has(*model.PUSTU_PRECURSORS, "pos kesehatan desa", "pondok bersalin desa") & ~pustu
+    posy = has("posyandu", "pos pelayanan terpadu", "pos yandu") & ~pustu & ~pre
+    pusk = has("puskesmas", "pkm", "pusk") & ~pustu & ~pre & ~posy
+    out = np.full(len(text), None, dtype=object)
+    out[pusk] = FacilityType.PUSKESMAS.value
+    out[posy] = FacilityType.POSYANDU.value
+    out[pustu | pre] = FacilityType.PUSTU.value
+    return out, pre
 
 
 _TYPE_ALIASES = {"puskesmas": FacilityType.PUSKESMAS, "pustu": FacilityType.PUSTU,
@@ -654,10 +705,9 @@ def _read_facilities(path: Path, declared: tuple[FacilityType, bool] | None,
     lon_l = lon_raw if isinstance(lon_raw, list) else list(lon_raw)
     lat_l = lat_raw if isinstance(lat_raw, list) else list(lat_raw)
     c = mapping.get("declared_desa")
-    declared_desa = [_text(v) for v in raw[c].tolist()] if c else [None] * n
+    declared_desa = _texts(raw[c].tolist()) if c else [None] * n
     c = mapping.get("declared_desa_code")
-    decl_code = [_text(v) if not isinstance(v, float) else _text(v)
-                 for v in raw[c].tolist()] if c else [None] * n
+    decl_code = _texts(raw[c].tolist()) if c else [None] * n
     coord_problem = np.full(n, None, dtype=object)
     for i in flagged:
         orig = f"{_text(lon_l[i]) or ''}, {_text(lat_l[i]) or ''}"
@@ -673,7 +723,7 @@ def _read_facilities(path: Path, declared: tuple[FacilityType, bool] | None,
 
     # names
     name_col = mapping.fields["name"]
-    names = [_text(v) for v in raw[name_col].tolist()]
+    names = _texts(raw[name_col].tolist())
 
     # types
     type_col = mapping.get("type")
@@ -681,53 +731,57 @@ def _read_facilities(path: Path, declared: tuple[FacilityType, bool] | None,
     type_values = raw[type_col].tolist() if type_col else [None] * n
     types = np.full(n, None, dtype=object)
     precursor = np.zeros(n, dtype=bool)
-    type_original = [_text(v) for v in type_values]
-    cache: dict = {}
-    from_name = 0
-    for i in range(n):
-        tv = type_original[i]
-        if tv not in cache:
-            cache[tv] = facility_type(tv)
-        ftype, pre = cache[tv]
-        if tv is not None and not generic:
-            if ftype is None:
-                if keep[i]:
-                    log.add(i, "skipped", "unknown_type",
-                            tr("import.problem.unknown_type", value=tv), tv)
-                keep[i] = False
-                continue
-            types[i] = ftype.value
-            precursor[i] = pre
-            if declared is not None and ftype != declared[0]:
-                log.add(i, "doubtful", "type_conflict",
-                        tr("import.problem.type_conflict", value=tv,
-                           declared=declared[0].label), tv)
-        elif declared is not None:
-            types[i] = declared[0].value
-            precursor[i] = declared[1]
-        else:
-            # no type in the row: the name may say it ("Posyandu Mawar", "Pustu Sukamaju")
-            nt, npre = facility_type(names[i])
-            if nt is None:
-                if keep[i]:
-                    log.add(i, "skipped", "unknown_type",
-                            tr("import.problem.no_type", name=names[i] or "–"), tv or "")
-                keep[i] = False
-                continue
-            types[i] = nt.value
-            precursor[i] = npre
-            if type_col is not None and not generic:  # a type column with an empty cell
+    type_original = _texts(type_values)
+    row_types, row_pre = facility_types(type_original)
+    has_tv = np.array([t is not None for t in type_original], dtype=bool) & (not generic)
+    unknown = has_tv & pd.isna(row_types)
+    for i in np.flatnonzero(unknown & keep):
+        log.add(i, "skipped", "unknown_type",
+                tr("import.problem.unknown_type", value=type_original[i]), type_original[i])
+    keep &= ~unknown
+    known = has_tv & ~unknown
+    types[known] = row_types[known]
+    precursor[known] = row_pre[known]
+    if declared is not None:
+        conflict = known & (row_types != declared[0].value)
+        for i in np.flatnonzero(conflict):
+            log.add(i, "doubtful", "type_conflict",
+                    tr("import.problem.type_conflict", value=type_original[i],
+                       declared=declared[0].label), type_original[i])
+        rest = ~has_tv
+        types[rest] = declared[0].value
+        precursor[rest] = declared[1]
+        from_name = 0
+    else:
+        # no type in the row: the name may say it ("Posyandu Mawar", "Pustu Sukamaju")
+        rest = np.flatnonzero(~has_tv)
+        name_types, name_pre = facility_types([names[i] for i in rest])
+        found = ~pd.isna(name_types)
+        for k in np.flatnonzero(~found):
+            i = rest[k]
+            if keep[i]:
+                log.add(i, "skipped", "unknown_type",
+                        tr("import.problem.no_type", name=names[i] or "–"),
+                        type_original[i] or "")
+            keep[i] = False
+        ok = rest[found]
+        types[ok] = name_types[found]
+        precursor[ok] = name_pre[found]
+        if type_col is not None and not generic:  # a type column with empty cells
+            for i in ok:
                 log.add(i, "fixed", "type_from_name",
-                        tr("import.problem.type_from_name", name=names[i], type=nt.label))
-            else:
-                from_name += 1
+                        tr("import.problem.type_from_name", name=names[i],
+                           type=FacilityType(types[i]).label))
+            from_name = 0
+        else:
+            from_name = len(ok)
+        for i in ok:
             if type_original[i] is None:
                 type_original[i] = names[i]
-        if precursor[i] and keep[i]:
-            log.add(i, "fixed", "pustu_precursor",
-                    tr("import.problem.pustu_precursor", value=type_original[i] or
-                       (declared[0].value if declared else "")), type_original[i] or "")
-
+    for i in np.flatnonzero(precursor & keep):
+        log.add(i, "fixed", "pustu_precursor",
+                tr("import.problem.pustu_precursor", value=type_original[i] or
+                   (declared[0].value if declared else "")), type_original[i] or "")
     if from_name:
         log.add_file("imported", "type_from_name", tr("import.types_from_names", n=from_name))
     for i in range(n):
@@ -738,18 +792,18 @@ def _read_facilities(path: Path, declared: tuple[FacilityType, bool] | None,
                                                       name=names[i]))
 
     cols: dict[str, object] = {
-        "code": [_text(v) for v in raw[mapping.fields["code"]].tolist()] if "code" in
+        "code": _texts(raw[mapping.fields["code"]].tolist()) if "code" in
         mapping.fields else [None] * n,
         "name": names, "type": types, "type_original": type_original,
         "precursor": precursor,
     }
     c = mapping.get("parent")
-    cols["parent_name"] = [_text(v) for v in raw[c].tolist()] if c else [None] * n
+    cols["parent_name"] = _texts(raw[c].tolist()) if c else [None] * n
     cols["declared_desa"] = [d if d is not None else k for d, k in
                              zip(declared_desa, decl_code, strict=True)]
     cols["_decl_code"] = decl_code
     c = mapping.get("declared_kecamatan")
-    cols["_decl_kec"] = [_text(v) for v in raw[c].tolist()] if c else [None] * n
+    cols["_decl_kec"] = _texts(raw[c].tolist()) if c else [None] * n
     cols["_coord_problem"] = coord_problem
     for fld in ("nurses", "midwives", "nakes", "kader", "sessions_per_year", "capacity"):
         c = mapping.get(fld)
