@@ -880,6 +880,7 @@ def _place_by_declared_desa(fac: gpd.GeoDataFrame, desa: gpd.GeoDataFrame | None
     keep = np.ones(len(fac), dtype=bool)
     find = _desa_lookup(desa) if desa is not None and len(desa) else None
     inner = None
+    dnames = desa["name"].to_numpy(dtype=object) if desa is not None else None
     geoms = fac.geometry.to_numpy().copy()
     lon = fac["_lon"].to_numpy().copy()
     lat = fac["_lat"].to_numpy().copy()
@@ -903,14 +904,16 @@ def _place_by_declared_desa(fac: gpd.GeoDataFrame, desa: gpd.GeoDataFrame | None
             keep[i] = False
             continue
         if inner is None:
+            inner = {}
+        if j not in inner:
             from ilp_gis.geo import inner_points
 
-            inner = inner_points(desa.geometry)
+            inner[j] = inner_points(desa.geometry.iloc[[j]])[0]
         pt = inner[j]
         geoms[i] = pt
         lon[i], lat[i] = pt.x, pt.y
         log.add(pos, "doubtful", kind + ";located_by_desa",
-                msg + "; " + tr("import.problem.located_by_desa", desa=desa["name"].iat[j]),
+                msg + "; " + tr("import.problem.located_by_desa", desa=dnames[j]),
                 orig)
     fac = fac.copy()
     fac["_lon"], fac["_lat"] = lon, lat
@@ -1111,65 +1114,76 @@ def _obj(frame, col: str) -> np.ndarray:
 
 
 def _resolve_parents(fac: gpd.GeoDataFrame, logs: list[_FileLog], new: np.ndarray) -> list:
-    """``parent_id`` from the parent written in the row: a facility id/code, else a name of a
-    facility of a parent tier (the one in the same kecamatan, else the nearest, when several
-    share the name)."""
+    """``parent_id`` from the parent written in the row: a facility id/code, else the name of a
+    facility of a parent tier — the one in the same kecamatan, else the nearest, when several
+    share the name (vectorised joins; the name match ignores case, punctuation and type words)."""
+    n = len(fac)
     ids = _obj(fac, "fac_id")
-    codes_ = _obj(fac, "code")
-    types = _obj(fac, "type")
-    names = _obj(fac, "name")
-    kec = _obj(fac, "kecamatan_code")
+    out = _obj(fac, "parent_id").copy()
+    pn = _obj(fac, "parent_name")
+    todo = np.flatnonzero(new & ~pd.isna(pn))
+    if not len(todo):
+        return list(out)
     files = fac["_file"].to_numpy()
     poss = fac["_pos"].to_numpy()
+    by_key: dict[str, int] = {}
+    for i, code in enumerate(_obj(fac, "code")):
+        if code is not None:
+            by_key.setdefault(str(code), i)
+    by_key.update({str(fid): i for i, fid in enumerate(ids)})
+    pstr = [str(p).strip() for p in pn[todo]]
+    hit = np.array([by_key.get(p, -1) for p in pstr], dtype=np.int64)
+    direct = (hit >= 0) & (hit != todo)
+    out[todo[direct]] = ids[hit[direct]]
+
+    types = _obj(fac, "type")
+    kec = _obj(fac, "kecamatan_code")
     xs = fac.geometry.x.to_numpy()
     ys = fac.geometry.y.to_numpy()
-    by_key: dict[str, int] = {}
-    for i, fid in enumerate(ids):
-        by_key[str(fid)] = i
-    for i, code in enumerate(codes_):
-        code = _text(code)
-        if code:
-            by_key.setdefault(code, i)
-    by_name: dict[tuple[str, str], list[int]] = {}
-    for i, (t, nm) in enumerate(zip(types, names, strict=True)):
-        by_name.setdefault((t, _norm_name(nm)), []).append(i)
-    parent_types = {"pustu": ("puskesmas",), "posyandu": ("pustu", "puskesmas"),
-                    "puskesmas": ()}
-    out = list(_obj(fac, "parent_id"))
-    pnames = _obj(fac, "parent_name")
-    for i in np.flatnonzero(new):
-        pname = pnames[i]
-        if pname is None:
-            continue
-        p = str(pname).strip()
-        j = by_key.get(p)
-        if j is not None and j != i:
-            out[i] = ids[j]
-            continue
-        found: list[int] = []
-        key = _norm_name(p)
-        for pt in parent_types.get(types[i], ()):
-            found = by_name.get((pt, key), [])
-            if found:
-                break
-        kind = None
-        if len(found) > 1:
-            same = [j for j in found if kec[j] is not None and kec[j] == kec[i]]
-            pool = same if same else found
-            if len(same) > 1:
-                kind = "parent_ambiguous"
-            d = [(xs[j] - xs[i]) ** 2 + (ys[j] - ys[i]) ** 2 for j in pool]
-            found = [pool[int(np.argmin(d))]]
-        if len(found) == 1:
-            out[i] = ids[found[0]]
-            if kind:
-                logs[int(files[i])].add(int(poss[i]), "doubtful", kind,
+    rest = todo[~direct]
+    child = pd.DataFrame({"c": rest, "key": [_norm_name(pstr[k]) for k in
+                                              np.flatnonzero(~direct)],
+                          "ctype": types[rest], "kec": kec[rest]})
+    tiers = {"pustu": ("puskesmas",), "posyandu": ("pustu", "puskesmas")}
+    parent_rows = np.flatnonzero(np.isin(types, ["puskesmas", "pustu"]))
+    cand = pd.DataFrame({"p": parent_rows, "key": [_norm_name(v) for v in
+                                                   _obj(fac, "name")[parent_rows]],
+                         "ptype": types[parent_rows], "kec": kec[parent_rows]})
+    resolved = np.full(n, -1, dtype=np.int64)
+    ambiguous = np.zeros(n, dtype=bool)
+    for step in (0, 1):
+        for ctype, ptypes in tiers.items():
+            for pt in ptypes:
+                ch = child[(child["ctype"] == ctype) & (resolved[child["c"].to_numpy()] < 0)]
+                if not len(ch):
+                    continue
+                cd = cand[cand["ptype"] == pt]
+                on = ["key", "kec"] if step == 0 else ["key"]
+                m = ch.merge(cd.drop(columns="kec") if step else cd, on=on, how="inner")
+                if not len(m):
+                    continue
+                ci = m["c"].to_numpy()
+                pi = m["p"].to_numpy()
+                d2 = (xs[ci] - xs[pi]) ** 2 + (ys[ci] - ys[pi]) ** 2
+                m = m.assign(d2=d2).sort_values(["c", "d2"], kind="stable")
+                counts = m.groupby("c", sort=False).size()
+                best = m.drop_duplicates("c", keep="first")
+                resolved[best["c"].to_numpy()] = best["p"].to_numpy()
+                if step == 0:
+                    multi = counts[counts > 1].index.to_numpy()
+                    ambiguous[multi] = True
+    for i in rest:
+        p = str(pn[i]).strip()
+        if resolved[i] >= 0 and resolved[i] != i:
+            out[i] = ids[resolved[i]]
+            if ambiguous[i]:
+                logs[int(files[i])].add(int(poss[i]), "doubtful", "parent_ambiguous",
                                         tr("import.problem.parent_ambiguous", parent=p), p)
         else:
             out[i] = None
             logs[int(files[i])].add(int(poss[i]), "doubtful", "parent_not_found",
                                     tr("import.problem.parent_not_found", parent=p), p)
-    return out
+    return list(out)
 
 
 # --- roads --------------------------------------------------------------------------------------
@@ -1581,8 +1595,11 @@ register({
     "import.kind.located_by_desa": ("ditempatkan di desa tertulis", "placed in declared desa"),
     "import.problem.parent_not_found": ("induk '{parent}' tidak ditemukan di antara fasilitas",
                                         "parent '{parent}' not found among the facilities"),
-    "import.problem.parent_ambiguous": ("induk '{parent}' cocok dengan lebih dari satu fasilitas",
-                                        "parent '{parent}' matches more than one facility"),
+    "import.problem.parent_ambiguous": (
+        "induk '{parent}' cocok dengan beberapa fasilitas di kecamatan yang sama; dipilih yang "
+        "terdekat",
+        "parent '{parent}' matches several facilities in the same kecamatan; the nearest was "
+        "taken"),
     "import.problem.unknown_road_class": ("kelas jalan '{value}' tidak dikenal",
                                           "unknown road class '{value}'"),
     "import.summary.title": ("Ringkasan impor", "Import summary"),
