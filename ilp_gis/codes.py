@@ -245,12 +245,34 @@ def parent_code(code: str, system: str, level: str) -> str:
     return code[:{v: k for k, v in _BPS_LENGTHS.items()}[level]]
 
 
+_CLEAN_KEMENDAGRI = re.compile(r"\d{2}(?:\.\d{2}(?:\.\d{2}(?:\.[12]\d{3})?)?)?")
+
+
+def _fast(v: object, system: str | None, level: str | None) -> CodeResult | None:
+    """The result for an already clean code (most of them), without the general reader."""
+    if v.__class__ is not str or not 11 <= (int(v[:2]) if v[:2].isdigit() else 0) <= 99:
+        return None
+    if system != BPS and _CLEAN_KEMENDAGRI.fullmatch(v):
+        found = LEVELS[v.count(".")]
+        return CodeResult(v, v, KEMENDAGRI, found,
+                          ("wrong_level",) if level is not None and found != level else ())
+    if system == BPS and v.isdigit() and len(v) in _BPS_LENGTHS:
+        found = _BPS_LENGTHS[len(v)]
+        return CodeResult(v, v, BPS, found,
+                          ("wrong_level",) if level is not None and found != level else ())
+    return None
+
+
 def normalize_many(values, *, system: str | None = None,
                    level: str | None = None) -> list[CodeResult]:
     """:func:`normalize_code` for a sequence, reading each distinct value once."""
     cache: dict[object, CodeResult] = {}
     out = []
     for v in values:
+        res = _fast(v, system, level)
+        if res is not None:
+            out.append(res)
+            continue
         key = (type(v), v) if not (isinstance(v, float) and math.isnan(v)) else "nan"
         try:
             res = cache.get(key)

@@ -109,3 +109,13 @@ def test_never_raises(value):
     assert isinstance(res, codes.CodeResult)
     assert res.ok == (res.code is not None)
     assert isinstance(res.message(), str)
+
+
+@pytest.mark.parametrize("value, system, level", [
+    ("35.07.01.2001", None, None), ("35.07.01.2001", None, "kecamatan"),
+    ("35.07", KEMENDAGRI, "kabupaten"), ("3507010001", BPS, "desa"), ("3507", BPS, "desa"),
+    ("35.07.01.2001", BPS, None), ("05.07", None, None), ("3507010001", None, None),
+])
+def test_fast_path_equals_general_reader(value, system, level):
+    assert normalize_many([value], system=system, level=level)[0] == \
+        normalize_code(value, system=system, level=level)
