@@ -657,6 +657,7 @@ def _read_facilities(path: Path, declared: tuple[FacilityType, bool] | None,
     if declared is None and "type" not in mapping.fields:
         # the name may still say the type: only allowed when every row's name does
         pass
+    texts = list if res.clean_text else _texts  # CSV cells are already clean text
     log = _FileLog(path.name, "facilities", res.row_numbers)
     logs.append(log)
     for note in res.notes:
@@ -705,9 +706,9 @@ def _read_facilities(path: Path, declared: tuple[FacilityType, bool] | None,
     lon_l = lon_raw if isinstance(lon_raw, list) else list(lon_raw)
     lat_l = lat_raw if isinstance(lat_raw, list) else list(lat_raw)
     c = mapping.get("declared_desa")
-    declared_desa = _texts(raw[c].tolist()) if c else [None] * n
+    declared_desa = texts(raw[c].tolist()) if c else [None] * n
     c = mapping.get("declared_desa_code")
-    decl_code = _texts(raw[c].tolist()) if c else [None] * n
+    decl_code = texts(raw[c].tolist()) if c else [None] * n
     coord_problem = np.full(n, None, dtype=object)
     for i in flagged:
         orig = f"{_text(lon_l[i]) or ''}, {_text(lat_l[i]) or ''}"
@@ -723,7 +724,7 @@ def _read_facilities(path: Path, declared: tuple[FacilityType, bool] | None,
 
     # names
     name_col = mapping.fields["name"]
-    names = _texts(raw[name_col].tolist())
+    names = texts(raw[name_col].tolist())
 
     # types
     type_col = mapping.get("type")
@@ -731,7 +732,7 @@ def _read_facilities(path: Path, declared: tuple[FacilityType, bool] | None,
     type_values = raw[type_col].tolist() if type_col else [None] * n
     types = np.full(n, None, dtype=object)
     precursor = np.zeros(n, dtype=bool)
-    type_original = _texts(type_values)
+    type_original = texts(type_values)
     row_types, row_pre = facility_types(type_original)
     has_tv = np.array([t is not None for t in type_original], dtype=bool) & (not generic)
     unknown = has_tv & pd.isna(row_types)
@@ -792,18 +793,18 @@ def _read_facilities(path: Path, declared: tuple[FacilityType, bool] | None,
                                                       name=names[i]))
 
     cols: dict[str, object] = {
-        "code": _texts(raw[mapping.fields["code"]].tolist()) if "code" in
+        "code": texts(raw[mapping.fields["code"]].tolist()) if "code" in
         mapping.fields else [None] * n,
         "name": names, "type": types, "type_original": type_original,
         "precursor": precursor,
     }
     c = mapping.get("parent")
-    cols["parent_name"] = _texts(raw[c].tolist()) if c else [None] * n
+    cols["parent_name"] = texts(raw[c].tolist()) if c else [None] * n
     cols["declared_desa"] = [d if d is not None else k for d, k in
                              zip(declared_desa, decl_code, strict=True)]
     cols["_decl_code"] = decl_code
     c = mapping.get("declared_kecamatan")
-    cols["_decl_kec"] = _texts(raw[c].tolist()) if c else [None] * n
+    cols["_decl_kec"] = texts(raw[c].tolist()) if c else [None] * n
     cols["_coord_problem"] = coord_problem
     for fld in ("nurses", "midwives", "nakes", "kader", "sessions_per_year", "capacity"):
         c = mapping.get(fld)

@@ -46,6 +46,7 @@ class ReadResult:
     bad_rows: dict[int, str] = field(default_factory=dict)  # 1-based row -> message
     # 1-based data row numbers of frame rows (tables may skip blank lines)
     row_numbers: np.ndarray | None = None
+    clean_text: bool = False  # every cell is stripped text or None (CSV)
 
 
 def is_vector(path: str | Path) -> bool:
@@ -261,7 +262,7 @@ def _read_csv(path: Path) -> ReadResult:
     if fast is not None:
         frame, numbers = fast
         return ReadResult(frame, notes, encoding=encoding, delimiter=delim,
-                          row_numbers=numbers)
+                          row_numbers=numbers, clean_text=True)
     try:
         rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delim))
     except csv.Error as exc:
@@ -290,7 +291,7 @@ def _read_csv(path: Path) -> ReadResult:
     frame = pd.DataFrame(data, columns=header, dtype=object) if data else \
         pd.DataFrame({h: pd.Series(dtype=object) for h in header})
     return ReadResult(frame, notes, encoding=encoding, delimiter=delim, bad_rows=bad,
-                      row_numbers=np.array(numbers, dtype=int))
+                      row_numbers=np.array(numbers, dtype=int), clean_text=True)
 
 
 def _read_csv_fast(text: str, delim: str, path: Path):
