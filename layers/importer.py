@@ -621,7 +621,7 @@ def _read_areas(path: Path, role: str, overrides: dict | None, log_holder: list,
 
 
 # --- facilities ---------------------------------------------------------------------------------
-@functools.lru_cache(maxsize=200_000)
+@functools.lru_cache(maxsize=1_000_000)
 def _norm_name(text: str | None) -> str:
     if not text:
         return ""
@@ -934,7 +934,8 @@ def _fac_ids(fac: gpd.GeoDataFrame, logs: list[_FileLog], taken: set[str]) -> li
         if code:
             base = code
         else:
-            h = hashlib.sha1(f"{ftype}|{_norm_name(name)}|{x:.5f}|{y:.5f}".encode()).hexdigest()
+            key = " ".join(str(name).lower().split())
+            h = hashlib.sha1(f"{ftype}|{key}|{x:.5f}|{y:.5f}".encode()).hexdigest()
             base = f"{ftype[:3].upper()}-{h[:10]}"
         fid = base
         k = 2
@@ -1073,13 +1074,28 @@ def _check_locations(fac: gpd.GeoDataFrame, desa: gpd.GeoDataFrame | None,
         return
     dnames = dict(zip(desa["code"], desa["name"], strict=False))
     dcode_arr = desa["code"].to_numpy(dtype=object)
-    find = _desa_lookup(desa)
+    lookup: list = []
+
+    def find(code, name):
+        if not lookup:
+            lookup.append(_desa_lookup(desa))
+        return lookup[0](code, name)
     declared = _obj(fac, "declared_desa")
     dcodes = _obj(fac, "_decl_code")
     placed = ~pd.isna(_obj(fac, "_coord_problem"))
     todo = new & ~pd.isna(dc) & (~pd.isna(declared) | ~pd.isna(dcodes)) & ~placed
+    # declared names: compared in bulk with the name of the desa the point lies in
+    by_name = todo & pd.isna(dcodes)
+    if by_name.any():
+        dnorm = {c: _norm_name(nm) for c, nm in dnames.items()}
+        idx = np.flatnonzero(by_name)
+        said = pd.Series(declared[idx], dtype=object).map(
+            lambda v: _norm_name(str(v))).to_numpy(dtype=object)
+        there = pd.Series(dc[idx], dtype=object).map(dnorm).to_numpy(dtype=object)
+        agree_name = said == there
+        todo = todo & ~by_name
+        todo[idx[~agree_name]] = True  # only the disagreeing rows go on
     code_cache: dict[str, tuple] = {}
-    same_name: dict[tuple[str, str], bool] = {}
     for i in np.flatnonzero(todo):
         code = dcodes[i]
         if code is not None:
@@ -1095,10 +1111,7 @@ def _check_locations(fac: gpd.GeoDataFrame, desa: gpd.GeoDataFrame | None,
             shown = code
         else:
             shown = str(declared[i])
-            k = (shown, dc[i])
-            if k not in same_name:
-                same_name[k] = _norm_name(shown) == _norm_name(dnames.get(dc[i]))
-            agree = same_name[k]
+            agree = False  # found above
         if not agree:
             logs[int(files[i])].add(
                 int(poss[i]), "doubtful", "declared_desa_mismatch",
