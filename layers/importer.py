@@ -477,7 +477,10 @@ def _read_areas(path: Path, role: str, overrides: dict | None, log_holder: list,
     empty = shapely.is_missing(geoms) | shapely.is_empty(geoms)
     valid = np.zeros(n, dtype=bool)
     valid[~empty] = shapely.is_valid(geoms[~empty])
-    for i in range(n):
+    tid = shapely.get_type_id(geoms)
+    clean = ~empty & valid & ((tid == 3) | (tid == 6))  # valid (Multi)Polygon: as they are
+    out_geoms[clean] = geoms[clean]
+    for i in np.flatnonzero(~clean):
         g = geoms[i]
         if empty[i]:
             keep[i] = False
@@ -505,7 +508,7 @@ def _read_areas(path: Path, role: str, overrides: dict | None, log_holder: list,
 
     cols = {}
     name_col = mapping.get("name")
-    names = [_text(v) for v in gdf[name_col]]
+    names = _texts(gdf[name_col].tolist())
     for i, nm in enumerate(names):
         if nm is None and keep[i]:
             log.add(i, "doubtful", "missing_name", tr("import.problem.missing_area_name"))
