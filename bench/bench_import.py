@@ -56,17 +56,18 @@ def main() -> int:
 
     fac = [(None, src / n) for n in ("puskesmas.xlsx", "puskesmas.csv", "pustu.csv",
                                      "posyandu.csv") if (src / n).exists()]
-    stages: list[tuple[str, float]] = []
-    last = [time.perf_counter(), None]
+    stages: list[tuple[str, float, float]] = []
+    last = [time.perf_counter(), None, time.process_time()]
 
     def progress(fraction, message=None):
         if message and message != last[1]:
-            now = time.perf_counter()
+            now, cpu = time.perf_counter(), time.process_time()
             if last[1] is not None:
-                stages.append((last[1], now - last[0]))
-            last[0], last[1] = now, message
+                stages.append((last[1], now - last[0], cpu - last[2]))
+            last[0], last[1], last[2] = now, message, cpu
 
     t0 = time.perf_counter()
+    c0 = time.process_time()
     project = Project()
     rep = import_files(project, kabupaten=src / "batas_kabupaten.geojson",
                        kecamatan=src / "batas_kecamatan.geojson",
@@ -74,10 +75,17 @@ def main() -> int:
                        roads=None if args.no_roads else src / "jalan.geojson",
                        facilities=fac, lang="en", progress=progress)
     total = time.perf_counter() - t0
-    print(f"\nimport of the {args.scale} sample sources")
-    for name, secs in stages:
-        print(f"  {name:<45s} {secs:7.2f} s")
-    print(f"  {'TOTAL':<45s} {total:7.2f} s")
+    cpu = time.process_time() - c0
+    print(f"\nimport of the {args.scale} sample sources (wall / CPU seconds)")
+    for name, secs, cpus in stages:
+        print(f"  {name:<45s} {secs:7.2f} {cpus:7.2f}")
+    print(f"  {'TOTAL':<45s} {total:7.2f} {cpu:7.2f}")
+    try:
+        import os
+
+        print(f"  load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    except (AttributeError, OSError):
+        pass
     print(f"  peak RSS {peak_rss_mb():,.0f} MB")
     counts = {k: len(v) for k, v in project.layers.items()}
     print(f"  layers: {counts}")

@@ -926,31 +926,42 @@ def _place_by_declared_desa(fac: gpd.GeoDataFrame, desa: gpd.GeoDataFrame | None
 
 
 def _fac_ids(fac: gpd.GeoDataFrame, logs: list[_FileLog], taken: set[str]) -> list[str]:
-    """Source codes where present and unique, else stable generated ids."""
-    ids = []
-    used = set(taken)
-    for code, ftype, name, x, y, f, pos in zip(_obj(fac, "code"), _obj(fac, "type"),
-                                                _obj(fac, "name"), fac["_lon"].to_numpy(),
-                                                fac["_lat"].to_numpy(), fac["_file"].to_numpy(),
-                                                fac["_pos"].to_numpy(), strict=True):
-        code = _text(code)
-        if code:
-            base = code
-        else:
-            key = " ".join(str(name).lower().split())
-            h = hashlib.sha1(f"{ftype}|{key}|{x:.5f}|{y:.5f}".encode()).hexdigest()
-            base = f"{ftype[:3].upper()}-{h[:10]}"
-        fid = base
-        k = 2
-        while fid in used:
-            fid = f"{base}-{k}"
-            k += 1
-        if fid != base and code:
-            logs[f].add(pos, "doubtful", "duplicate_code",
-                        tr("import.problem.duplicate_fac_code", code=base, fac_id=fid), code)
-        used.add(fid)
-        ids.append(fid)
-    return ids
+    """Source codes where present and unique, else stable generated ids
+    (``TYP-`` + a hash of type, name and position rounded to about a metre)."""
+    n = len(fac)
+    codes_ = pd.Series(_obj(fac, "code"), dtype=object).map(
+        lambda v: None if v is None else _text(v))
+    types = pd.Series(_obj(fac, "type"), dtype=object).astype(str)
+    names = pd.Series(_obj(fac, "name"), dtype=object).astype(str).str.lower()
+    xs = pd.Series(np.round(fac["_lon"].to_numpy() * 1e5).astype(np.int64)).astype(str)
+    ys = pd.Series(np.round(fac["_lat"].to_numpy() * 1e5).astype(np.int64)).astype(str)
+    need = codes_.isna().to_numpy()
+    base = codes_.to_numpy(dtype=object).copy()
+    if need.any():
+        keys = (types[need] + "|" + names[need] + "|" + xs[need] + "|" + ys[need]).tolist()
+        prefix = types[need].str[:3].str.upper().tolist()
+        base[need] = [f"{p}-{hashlib.sha1(k.encode()).hexdigest()[:10]}"
+                      for p, k in zip(prefix, keys, strict=True)]
+    ids = base.copy()
+    clash = pd.Series(base).duplicated(keep="first").to_numpy() | \
+        pd.Series(base).isin(taken).to_numpy()
+    if clash.any():
+        used = set(taken) | set(base[~clash])
+        files = fac["_file"].to_numpy()
+        poss = fac["_pos"].to_numpy()
+        for i in np.flatnonzero(clash):
+            k = 2
+            fid = f"{base[i]}-{k}"
+            while fid in used:
+                k += 1
+                fid = f"{base[i]}-{k}"
+            used.add(fid)
+            ids[i] = fid
+            if not need[i]:
+                logs[int(files[i])].add(int(poss[i]), "doubtful", "duplicate_code",
+                                        tr("import.problem.duplicate_fac_code", code=base[i],
+                                           fac_id=fid), base[i])
+    return list(ids)
 
 
 def _metric_xy(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
