@@ -1499,6 +1499,22 @@ def _import_budget(project, path: Path, logs, used_mappings, mapping, lang) -> N
     used_mappings[path.name] = {"role": "budget", "fields": dict(mapping or {})}
 
 
+def preview_columns(path, role: str, overrides: dict[str, str] | None = None, *,
+                    sheet: str | None = None, rows: int = 5):
+    """What the importer would read from ``path`` as ``role``: the detected
+    :class:`~layers.columns.ColumnMapping` (after ``overrides``) and the first ``rows`` rows —
+    for a mapping editor that lets the planner check and change the guesses before importing."""
+    path = Path(path)
+    if role == "facilities" and not readers.is_vector(path):
+        res = readers.read_table(path, sheet=sheet)
+        headers = list(res.frame.columns)
+    else:
+        res = readers.read_vector(path, prefer=(role,))
+        headers = [c for c in res.frame.columns if c != res.frame.geometry.name]
+    mapping = detect_columns(headers, role, overrides, file=path.name)
+    return mapping, pd.DataFrame(res.frame[headers].head(rows))
+
+
 def sources_meta(files: dict[str, object]) -> list[dict]:
     """A small record of imported files for meta ``sources_json``."""
     now = dt.datetime.now().isoformat(timespec="seconds")

@@ -106,3 +106,14 @@ def test_parse_map_options():
         parse_map_options(["name=NAMA"])
     with pytest.raises(InputError, match="peran harus salah satu"):
         parse_map_options(["puskesmas.name=NAMA"])
+
+
+def test_preview_columns(tmp_path):
+    from layers.importer import preview_columns
+
+    path = tmp_path / "f.csv"
+    path.write_text("Fasyankes;Lintang;Bujur\nPuskesmas A;-8,1;112,6\n", "utf-8")
+    mapping, head = preview_columns(path, "facilities")
+    assert mapping.fields == {"lat": "Lintang", "lon": "Bujur"}  # no name column guessed
+    mapping, head = preview_columns(path, "facilities", {"name": "fasyankes"})
+    assert mapping.fields["name"] == "Fasyankes" and list(head["Lintang"]) == ["-8,1"]
