@@ -63,11 +63,10 @@ def population_points(desa: gpd.GeoDataFrame, settlements: gpd.GeoDataFrame | No
     crs = crs or utm_crs(desa)
     d = desa.to_crs(crs)
     codes = d["code"].astype(object).where(d["code"].notna(), d.index.astype(str))
-    rows_code: list[str] = []
-    rows_pop: list[float] = []
-    rows_w: list[float] = []
-    geoms: list[shapely.Geometry] = []
-    covered: set[str] = set()
+    code_arr = codes.to_numpy(object)
+    desa_pop_all = pd.to_numeric(d.get("population"), errors="coerce")
+    frames = []
+    covered = np.zeros(len(d), dtype=bool)
     if settlements is not None and len(settlements):
         s = settlements.to_crs(crs)
         s = s[s.geometry.notna() & ~s.geometry.is_empty]
@@ -79,36 +78,46 @@ def population_points(desa: gpd.GeoDataFrame, settlements: gpd.GeoDataFrame | No
             joined = joined[~joined.index.duplicated()]
             sc = (sc if sc is not None else pd.Series(index=s.index, dtype=object))
             sc = sc.where(sc.notna(), joined["_code"])
-        frame = pd.DataFrame({"code": sc.values, "pop": sp.values if sp is not None else np.nan,
-                              "geometry": s.geometry.values})
-        frame = frame[frame["code"].isin(set(codes))]
-        desa_pop = dict(zip(codes, pd.to_numeric(d.get("population"), errors="coerce")))
-        for code, grp in frame.groupby("code", sort=False):
-            pops = grp["pop"].to_numpy(dtype=float)
-            if np.all(np.isfinite(pops)) and pops.sum() > 0:
-                w = pops / pops.sum()
-            else:
-                w = np.full(len(grp), 1.0 / len(grp))
-            total = desa_pop.get(code, np.nan)
-            if not np.isfinite(total):
-                total = np.nansum(pops) if np.isfinite(pops).any() else np.nan
-            for wi, g in zip(w, grp["geometry"]):
-                rows_code.append(code)
-                rows_w.append(float(wi))
-                rows_pop.append(float(total * wi) if np.isfinite(total) else np.nan)
-                geoms.append(g)
-            covered.add(code)
-    missing = ~codes.isin(covered)
+        # Vectorised per desa: weights by settlement population (equal when any is unknown).
+        pos_of = pd.Series(np.arange(len(d)), index=code_arr)
+        pos_of = pos_of[~pos_of.index.duplicated()]
+        pos = pd.Series(sc.values).map(pos_of).to_numpy()
+        keep = ~np.isnan(pos.astype(float))
+        pos = pos[keep].astype(np.int64)
+        pops = (sp.to_numpy(float) if sp is not None else np.full(len(s), np.nan))[keep]
+        geoms_s = np.asarray(s.geometry.values, dtype=object)[keep]
+        order = np.argsort(pos, kind="stable")  # keep the settlements' own order per desa
+        pos, pops, geoms_s = pos[order], pops[order], geoms_s[order]
+        n = len(d)
+        count = np.bincount(pos, minlength=n)
+        bad = np.bincount(pos, weights=(~np.isfinite(pops)).astype(float), minlength=n) > 0
+        total_s = np.bincount(pos, weights=np.where(np.isfinite(pops), pops, 0.0), minlength=n)
+        by_pop = ~bad & (total_s > 0)
+        w = np.where(by_pop[pos], np.where(np.isfinite(pops), pops, 0.0)
+                     / np.where(total_s[pos] > 0, total_s[pos], 1.0), 1.0 / count[pos])
+        any_known = np.bincount(pos, weights=np.isfinite(pops).astype(float), minlength=n) > 0
+        desa_pop = desa_pop_all.to_numpy(float)
+        total = np.where(np.isfinite(desa_pop), desa_pop, np.where(any_known, total_s, np.nan))
+        frames.append(pd.DataFrame({"desa_code": code_arr[pos], "population": total[pos] * w,
+                                    "weight": w, "geometry": geoms_s, "_pos": pos,
+                                    "_k": np.arange(len(pos))}))
+        covered[pos] = True
+    missing = ~covered
     if missing.any():
-        sub = d[missing.values]
-        pts = inner_points(sub.geometry)
-        pops = pd.to_numeric(sub.get("population"), errors="coerce").to_numpy(dtype=float)
-        rows_code += list(codes[missing.values])
-        rows_pop += list(pops)
-        rows_w += [1.0] * len(sub)
-        geoms += list(pts)
-    return gpd.GeoDataFrame({"desa_code": rows_code, "population": rows_pop, "weight": rows_w},
-                            geometry=geoms, crs=crs)
+        sub = d[missing]
+        frames.append(pd.DataFrame({
+            "desa_code": code_arr[missing],
+            "population": desa_pop_all.to_numpy(float)[missing] if desa_pop_all is not None
+            else np.nan,
+            "weight": 1.0, "geometry": inner_points(sub.geometry),
+            "_pos": np.nonzero(missing)[0], "_k": 0}))
+    if not frames:
+        return gpd.GeoDataFrame({"desa_code": [], "population": [], "weight": []},
+                                geometry=gpd.GeoSeries([], crs=crs), crs=crs)
+    out = pd.concat(frames, ignore_index=True).sort_values(["_pos", "_k"], kind="stable")
+    out = out.drop(columns=["_pos", "_k"]).reset_index(drop=True)
+    out["population"] = out["population"].astype(float)
+    return gpd.GeoDataFrame(out, geometry="geometry", crs=crs)
 
 
 def inner_points(geoms: gpd.GeoSeries) -> np.ndarray:

@@ -64,9 +64,7 @@ NETWORK_EDGE = {"given": ("#5d6d7e", ()), "inferred": ("#5d6d7e", (3, 2)),
                 "direct_to_puskesmas": ("#c0392b", (1, 2))}
 
 # --- Gaps ---------------------------------------------------------------------------------------
-GAP_KINDS = ("no_puskesmas", "no_pustu", "posyandu_deficit", "beyond_distance",
-             "beyond_travel_time", "understaffed_pustu", "kader_deficit", "coe_below_threshold",
-             "orphan_facility", "network_problem")
+from ilp_gis.gaps import GAP_KINDS  # noqa: E402 - the one list, defined by the analysis
 
 GAP_STYLES: dict[str, AreaStyle] = {
     "no_puskesmas": AreaStyle("#78281f", "#78281f", 1.5, 0.55, hatch="cross",

@@ -5,8 +5,16 @@ import datetime as dt
 import pytest
 
 from ilp_gis.errors import RulesError
-from ilp_gis.i18n import (format_date, format_number, format_percent, format_rupiah, language,
-                          register, set_language, tr)
+from ilp_gis.i18n import (
+    format_date,
+    format_number,
+    format_percent,
+    format_rupiah,
+    language,
+    register,
+    set_language,
+    tr,
+)
 from ilp_gis.rules import default_rules, load_rules, parse_rules
 
 

@@ -1,0 +1,278 @@
+"""The orchestrator: one call runs network, travel time, coverage, gaps and priorities.
+
+``analyze(project)`` returns an :class:`ilp_gis.results.AnalysisResult` (the contract read by
+the app, the reports, the web map and the planning module); ``store_result`` puts it into the
+project's tables and ``load_result`` gets it back from a saved project without re-running.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+import geopandas as gpd
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from ilp_gis import model
+from ilp_gis.errors import InputError
+from ilp_gis.geo import population_points, utm_crs
+from ilp_gis.i18n import get_language, register, tr
+from ilp_gis.jobs import checkpoint
+from ilp_gis.project import Project
+from ilp_gis.results import META_SUMMARY, RESULT_TABLES, AnalysisResult
+from ilp_gis.rules import Rules
+
+DESA_COLUMNS = [
+    "code", "name", "kecamatan_code", "kecamatan_name", "population", "dusun_count",
+    "n_puskesmas", "n_pustu", "n_pustu_precursor", "n_posyandu",
+    "has_pustu", "posyandu_needed", "posyandu_deficit", "pustu_nakes_ok", "kader_ok_share",
+    "dist_pustu_km", "dist_puskesmas_km", "travel_pustu_min", "travel_puskesmas_min",
+    "pop_within_pustu_km", "pop_within_puskesmas_km", "pop_within_pustu_min",
+    "pop_within_puskesmas_min", "pop_served_capacity",
+    "priority_score", "priority_rank", "priority_unserved", "priority_travel", "priority_burden",
+    "gap_kinds", "gap_count", "pop_lon", "pop_lat",
+    # additions beyond the contract
+    "max_dist_pustu_km", "max_dist_puskesmas_km", "max_travel_pustu_min",
+    "max_travel_puskesmas_min", "pop_served_capacity_puskesmas", "aki", "akb", "stunting",
+]
+PUSKESMAS, PUSTU, POSYANDU = (t.value for t in model.FacilityType)
+
+
+def analyze(project: Project, *, rules: Rules | None = None, progress=None,
+            is_cancelled=None) -> AnalysisResult:
+    """Analyse ``project`` with ``rules`` (default: the project's own rules)."""
+    from ilp_gis.coverage import compute_coverage, rollup_kecamatan
+    from ilp_gis.gaps import GAP_KINDS, find_gaps, priorities
+    from ilp_gis.network import build_network
+    from ilp_gis.prepare import prepare_desa, prepare_facilities, prepare_kecamatan
+    from ilp_gis.travel import build_road_graph, travel_field
+
+    rules = rules or project.rules
+    lang = get_language()
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+
+    def step(fraction: float, key: str) -> None:
+        checkpoint(progress, is_cancelled, fraction, tr(key))
+
+    step(0.0, "analysis.step.prepare")
+    if not project.has("desa"):
+        raise InputError(tr("analysis.no_desa"))
+    crs = utm_crs(project.desa)
+    kec_in = project.kecamatan if project.has("kecamatan") else None
+    desa = prepare_desa(project.desa, kec_in, crs)
+    kec = prepare_kecamatan(kec_in, desa, crs)
+    fac = prepare_facilities(project.facilities, desa, kec, crs)
+    settlements = project.settlements if project.has("settlements") else None
+    points = population_points(desa, settlements, crs=crs)
+    timings["prepare"] = time.perf_counter() - t0
+
+    road = fields = None
+    if project.has("roads"):
+        step(0.15, "analysis.step.travel")
+        t = time.perf_counter()
+        road = build_road_graph(project.roads, crs, rules)
+        if road is not None:
+            fields = {}
+            for ftype in (PUSKESMAS, PUSTU):
+                sel = (fac["type"] == ftype).to_numpy() & np.isfinite(fac["x"].to_numpy(float))
+                fields[ftype] = travel_field(road, fac.loc[sel, ["x", "y"]].to_numpy(float))
+        timings["travel_graph"] = time.perf_counter() - t
+    step(0.35, "analysis.step.network")
+    t = time.perf_counter()
+    net = build_network(fac, rules=rules, road=road, fields=fields, lang=lang)
+    timings["network"] = time.perf_counter() - t
+
+    step(0.55, "analysis.step.coverage")
+    t = time.perf_counter()
+    cov = compute_coverage(desa, fac, points, rules, road=road, fields=fields)
+    timings["coverage"] = time.perf_counter() - t
+
+    step(0.75, "analysis.step.gaps")
+    t = time.perf_counter()
+    pr = priorities(cov.desa, rules)
+    dcov = cov.desa.assign(**{c: pr[c].to_numpy() for c in pr.columns})
+    desa_w = _in_wgs84(dcov, desa)
+    kec_w = _in_wgs84(kec, kec)
+    fac_w = _in_wgs84(fac, fac)
+    kec_w["n_puskesmas"] = kec_w["code"].map(
+        fac.loc[fac["type"] == PUSKESMAS, "kecamatan_code"].value_counts()).fillna(0).astype(int)
+    gaps = find_gaps(desa_w, kec_w, fac_w, cov.facilities, net.problems, rules, lang=lang)
+    sev = {k: i for i, k in enumerate(GAP_KINDS)}
+    kinds = gaps.loc[gaps["desa_code"].notna(), ["desa_code", "kind"]].drop_duplicates()
+    kinds = kinds.assign(_s=kinds["kind"].map(sev)).sort_values(["desa_code", "_s"])
+    per_desa = kinds.groupby("desa_code")["kind"].agg(";".join)
+    desa_w["gap_kinds"] = desa_w["code"].map(per_desa).fillna("")
+    desa_w["gap_count"] = desa_w["code"].map(gaps["desa_code"].value_counts()).fillna(0).astype(
+        np.int64)
+    desa_w = desa_w[DESA_COLUMNS + ["geometry"]]
+    kecamatan = rollup_kecamatan(desa_w, kec_w, fac, gaps)
+    timings["gaps"] = time.perf_counter() - t
+
+    step(0.9, "analysis.step.summary")
+    summary = make_summary(desa_w, fac, net, gaps, cov.coe, rules, roads=road is not None)
+    timings["total"] = time.perf_counter() - t0
+    summary["timings_s"] = {k: round(v, 3) for k, v in timings.items()}
+    summary["crs_metric"] = crs.to_string()
+    step(1.0, "analysis.step.done")
+    return AnalysisResult(desa=desa_w, kecamatan=kecamatan, gaps=gaps, graph=net.graph,
+                          edges=net.edges, network_problems=net.problems, summary=summary,
+                          coe=cov.coe)
+
+
+def _in_wgs84(frame: gpd.GeoDataFrame, prepared: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """``frame`` with the WGS84 geometry kept by ``ilp_gis.prepare`` (same rows, same order)."""
+    from ilp_gis.prepare import WGS84_COLUMN
+
+    data = pd.DataFrame(frame.drop(columns=[c for c in (frame.geometry.name, WGS84_COLUMN)
+                                            if c in frame.columns]))
+    return gpd.GeoDataFrame(data, geometry=gpd.GeoSeries(
+        np.asarray(prepared[WGS84_COLUMN].values, dtype=object), index=data.index,
+        crs=model.WGS84), crs=model.WGS84)
+
+
+def make_summary(desa: pd.DataFrame, fac: pd.DataFrame, net, gaps: pd.DataFrame,
+                 coe: pd.DataFrame, rules: Rules, *, roads: bool) -> dict[str, Any]:
+    pop = desa["population"]
+    types = fac["type"].value_counts()
+    problems = net.problems[net.problems["severity"] == "problem"]["kind"].value_counts()
+    info = net.problems[net.problems["severity"] == "info"]["kind"].value_counts()
+    links = net.edges["link"].value_counts() if len(net.edges) else pd.Series(dtype=int)
+
+    def total(col: str) -> float | None:
+        s = desa[col]
+        return None if s.isna().all() else float(s.sum())
+
+    summary: dict[str, Any] = {
+        "desa_total": int(len(desa)),
+        "desa_without_pustu": int((~desa["has_pustu"].astype(bool)).sum()),
+        "desa_without_posyandu": int((desa["n_posyandu"] == 0).sum()),
+        "kecamatan_without_puskesmas": int((gaps["kind"] == "no_puskesmas").sum()),
+        "facility_counts": {t: int(types.get(t, 0)) for t in (PUSKESMAS, PUSTU, POSYANDU)},
+        "pustu_precursors": int(desa["n_pustu_precursor"].sum()),
+        "facilities_outside_boundaries": int((~fac["inside"].astype(bool)).sum()),
+        "network_problems": {k: int(v) for k, v in problems.items()},
+        "network_info": {k: int(v) for k, v in info.items()},
+        "network_links": {k: int(v) for k, v in links.items()},
+        "population_total": None if pop.isna().all() else float(pop.sum()),
+        "population_known_desa": int(pop.notna().sum()),
+        "population_within_distance": {PUSTU: total("pop_within_pustu_km"),
+                                       PUSKESMAS: total("pop_within_puskesmas_km")},
+        "population_served_capacity": {PUSTU: total("pop_served_capacity"),
+                                       PUSKESMAS: total("pop_served_capacity_puskesmas")},
+        "coe_meeting_threshold": int(coe["meets"].fillna(False).astype(bool).sum()),
+        "coe_total": int(len(coe)),
+        "gaps_total": int(len(gaps)),
+        "gaps_by_kind": {k: int(v) for k, v in gaps["kind"].value_counts().items()},
+        "rules_origin": rules.origin,
+    }
+    if roads:
+        summary["population_within_travel_time"] = {
+            PUSTU: total("pop_within_pustu_min"), PUSKESMAS: total("pop_within_puskesmas_min")}
+    return summary
+
+
+# --- storing and loading -------------------------------------------------------------------------
+def store_result(project: Project, result: AnalysisResult) -> None:
+    """Put the result tables into ``project`` (saved with it) and the summary into meta."""
+    project.set_table(RESULT_TABLES["desa"], result.desa)
+    project.set_table(RESULT_TABLES["kecamatan"], result.kecamatan)
+    project.set_table(RESULT_TABLES["gaps"], result.gaps)
+    project.set_table(RESULT_TABLES["edges"], _edges_with_nodes(result))
+    project.set_table(RESULT_TABLES["network_problems"], result.network_problems)
+    if result.coe is not None:
+        project.set_table("result_coe", result.coe)
+    project.set_meta_json(META_SUMMARY, result.summary)
+    project.changed.emit(META_SUMMARY)
+
+
+def _edges_with_nodes(result: AnalysisResult) -> gpd.GeoDataFrame:
+    """Edges plus one row per facility without any edge (parent_id empty) so the graph comes
+    back complete from a saved project."""
+    e = result.edges.copy()
+    linked = set(e["parent_id"]) | set(e["child_id"])
+    lonely = [n for n in result.graph.nodes if n not in linked]
+    if lonely:
+        extra = pd.DataFrame({"parent_id": None, "child_id": lonely})
+        e = pd.concat([e, extra], ignore_index=True)
+        e = gpd.GeoDataFrame(e, geometry="geometry", crs=model.WGS84)
+    attrs = result.graph.nodes
+    for side in ("parent", "child"):
+        ids = e[f"{side}_id"]
+        for key in ("type", "name", "desa_code", "kecamatan_code", "lon", "lat"):
+            e[f"{side}_{key}"] = [attrs[i].get(key) if i in attrs else None for i in ids]
+    return e
+
+
+def load_result(project: Project) -> AnalysisResult | None:
+    """The stored result of ``project``, or None when it was never analysed."""
+    t = project.tables
+    if RESULT_TABLES["desa"] not in t:
+        return None
+    desa = t[RESULT_TABLES["desa"]]
+    for col in ("has_pustu",):
+        if col in desa:
+            desa[col] = desa[col].astype("boolean").fillna(False).astype(bool)
+    if "pustu_nakes_ok" in desa:
+        desa["pustu_nakes_ok"] = pd.to_numeric(desa["pustu_nakes_ok"], errors="coerce").astype(
+            "Int8").astype("boolean")
+    for col in ("gap_kinds",):
+        if col in desa:
+            desa[col] = desa[col].fillna("")
+    edges = t.get(RESULT_TABLES["edges"])
+    g = nx.DiGraph()
+    if edges is not None and len(edges):
+        for side in ("parent", "child"):
+            rows = edges.dropna(subset=[f"{side}_id"]).drop_duplicates(f"{side}_id")
+            for r in rows.to_dict("records"):
+                g.add_node(r[f"{side}_id"], **{k: _clean(r.get(f"{side}_{k}")) for k in (
+                    "type", "name", "desa_code", "kecamatan_code", "lon", "lat")})
+        real = edges.dropna(subset=["parent_id"])
+        for r in real.to_dict("records"):
+            g.add_edge(r["parent_id"], r["child_id"], distance_m=_clean(r.get("distance_m")),
+                       travel_min=_clean(r.get("travel_min")), link=r.get("link"),
+                       source=r.get("source"))
+        keep = [c for c in ("parent_id", "child_id", "distance_m", "travel_min", "link", "source",
+                            "parent_type", "child_type", "geometry") if c in edges.columns]
+        edges_out = edges.loc[edges["parent_id"].notna(), keep].reset_index(drop=True)
+    else:
+        edges_out = edges
+    problems = t.get(RESULT_TABLES["network_problems"], pd.DataFrame(
+        columns=["kind", "fac_ids", "message", "severity"]))
+    gaps = t.get(RESULT_TABLES["gaps"])
+    if gaps is not None and "priority_rank" in gaps:
+        gaps["priority_rank"] = pd.to_numeric(gaps["priority_rank"]).astype("Int64")
+    return AnalysisResult(desa=desa, kecamatan=t.get(RESULT_TABLES["kecamatan"]), gaps=gaps,
+                          graph=g, edges=edges_out, network_problems=problems,
+                          summary=project.meta_json(META_SUMMARY, {}) or {},
+                          coe=t.get("result_coe"))
+
+
+def _clean(v):
+    if v is None:
+        return None
+    if isinstance(v, float) and np.isnan(v):
+        return None
+    if isinstance(v, np.generic):
+        return v.item()
+    return v
+
+
+def summary_json(result: AnalysisResult) -> str:
+    return json.dumps(result.summary, ensure_ascii=False, indent=2, default=str)
+
+
+register({
+    "analysis.no_desa": ("Proyek belum memiliki lapisan desa/kelurahan: impor batas desa dulu.",
+                         "The project has no desa layer: import the desa boundaries first."),
+    "analysis.step.prepare": ("Menyiapkan data", "Preparing the data"),
+    "analysis.step.travel": ("Membangun jaringan jalan", "Building the road network"),
+    "analysis.step.network": ("Membangun jejaring fasilitas", "Building the facility network"),
+    "analysis.step.coverage": ("Menghitung cakupan", "Computing coverage"),
+    "analysis.step.gaps": ("Mencari kesenjangan dan prioritas", "Finding gaps and priorities"),
+    "analysis.step.summary": ("Menyusun ringkasan", "Writing the summary"),
+    "analysis.step.done": ("Selesai", "Done"),
+})

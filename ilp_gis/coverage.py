@@ -1,0 +1,333 @@
+"""Coverage per desa against the ILP rules, rolled up per kecamatan and kabupaten.
+
+Per desa: Pustu present (a Poskesdes/Polindes counts apart, as a precursor); Posyandu against
+``dusun_count × target.posyandu_per_dusun``; Pustu staffing (nurses and midwives, else all nakes)
+and Posyandu kader against the rules; straight-line distance in the UTM zone from the desa's
+population points to the nearest Pustu and Puskesmas (KD-tree) and the population within the
+limits; travel minutes when a road graph is given; and capacity-respecting coverage next to the
+plain geographic one.
+
+Capacity (``capacity.pustu_population`` / ``capacity.puskesmas_population``, a facility's own
+``capacity`` column overrides; 0 = no limit): each population point goes to its nearest facility
+within the distance limit; each facility serves its points nearest-first until its capacity is
+used up; the rest of its catchment counts as under-served.  ``pop_served_capacity`` (Pustu) and
+``pop_served_capacity_puskesmas`` hold the people served that way, ``pop_within_*_km`` the plain
+geographic coverage.
+
+COE readiness per Puskesmas/Pustu: the mean share of the five indicator groups
+(``model.COE_COLUMNS``, 0..1) known for it; it meets when ≥ ``target.coe_threshold``.
+
+All of it is vectorised: groupby / bincount / KD-tree, no per-desa Python loop.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from ilp_gis import model
+from ilp_gis.rules import Rules
+
+PUSKESMAS, PUSTU, POSYANDU = (t.value for t in model.FacilityType)
+
+
+@dataclass
+class Coverage:
+    desa: gpd.GeoDataFrame  # UTM, one row per desa, the coverage columns of results.py
+    facilities: pd.DataFrame  # per facility: staff_ok, kader_ok, coe_score, coe_meets, ...
+    points: pd.DataFrame  # per population point: desa_code, population, dist/travel to nearest
+    coe: pd.DataFrame  # per COE facility: fac_id, name, type, score, meets, parts
+
+
+def _bool_na(values: np.ndarray, known: np.ndarray) -> pd.Series:
+    return pd.Series(pd.array(np.where(known, values, False), dtype="boolean")).where(
+        known, pd.NA)
+
+
+def facility_checks(fac: pd.DataFrame, rules: Rules) -> pd.DataFrame:
+    """Staffing, kader and COE readiness per facility (NA where the data do not say)."""
+    t = fac["type"].to_numpy(object)
+    nurses = pd.to_numeric(fac.get("nurses"), errors="coerce").to_numpy(float) \
+        if "nurses" in fac else np.full(len(fac), np.nan)
+    midwives = pd.to_numeric(fac.get("midwives"), errors="coerce").to_numpy(float) \
+        if "midwives" in fac else np.full(len(fac), np.nan)
+    nakes = pd.to_numeric(fac.get("nakes"), errors="coerce").to_numpy(float) \
+        if "nakes" in fac else np.full(len(fac), np.nan)
+    kader = pd.to_numeric(fac.get("kader"), errors="coerce").to_numpy(float) \
+        if "kader" in fac else np.full(len(fac), np.nan)
+    min_n = rules.value("target.pustu_min_nurses")
+    min_m = rules.value("target.pustu_min_midwives")
+    min_k = rules.value("target.pustu_min_nakes")
+    by_role = np.isfinite(nurses) & np.isfinite(midwives)
+    role_ok = (nurses >= min_n) & (midwives >= min_m)
+    total = np.where(by_role, nurses + midwives, nakes)
+    total_ok = nakes >= min_k
+    is_pustu = t == PUSTU
+    known = is_pustu & (by_role | np.isfinite(nakes))
+    staff_ok = np.where(by_role, role_ok, total_ok)
+    min_kader = rules.value("target.posyandu_min_kader")
+    is_py = t == POSYANDU
+    kader_known = is_py & np.isfinite(kader)
+    kader_ok = kader >= min_kader
+    # COE readiness.
+    shares = np.column_stack([
+        pd.to_numeric(fac[c], errors="coerce").to_numpy(float) if c in fac
+        else np.full(len(fac), np.nan) for c in model.COE_COLUMNS]) if len(fac) \
+        else np.zeros((0, len(model.COE_COLUMNS)))
+    n_known = np.isfinite(shares).sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        score = np.where(n_known > 0, np.nansum(shares, axis=1) / np.maximum(n_known, 1), np.nan)
+    coe_flag = fac["coe"].fillna(False).astype(bool).to_numpy() if "coe" in fac \
+        else np.zeros(len(fac), bool)
+    is_coe = ((t == PUSKESMAS) | (t == PUSTU)) & (coe_flag | (n_known > 0))
+    thr = rules.value("target.coe_threshold")
+    out = pd.DataFrame({
+        "fac_id": fac["fac_id"].to_numpy(), "type": t,
+        "staff_total": np.where(is_pustu, total, np.nan),
+        "staff_threshold": np.where(by_role, min_n + min_m, min_k),
+        "staff_ok": _bool_na(staff_ok, known).to_numpy(),
+        "kader": np.where(is_py, kader, np.nan),
+        "kader_ok": _bool_na(kader_ok, kader_known).to_numpy(),
+        "coe_candidate": is_coe,
+        "coe_score": np.where(is_coe, score, np.nan),
+        "coe_groups_known": n_known,
+        "coe_meets": _bool_na(score >= thr, is_coe & np.isfinite(score)).to_numpy(),
+    })
+    for j, c in enumerate(model.COE_COLUMNS):
+        out[c] = shares[:, j] if len(fac) else np.array([], dtype=float)
+    return out
+
+
+def _capacities(fac: pd.DataFrame, ftype: str, rules: Rules) -> np.ndarray:
+    default = float(rules.value(f"capacity.{ftype}_population", 0.0))
+    own = pd.to_numeric(fac["capacity"], errors="coerce").to_numpy(float) \
+        if "capacity" in fac else np.full(len(fac), np.nan)
+    cap = np.where(np.isfinite(own), own, default if default > 0 else np.inf)
+    return np.where(cap > 0, cap, np.where(np.isfinite(own), 0.0, np.inf))
+
+
+def served_with_capacity(pop: np.ndarray, dist: np.ndarray, fac_idx: np.ndarray,
+                         capacity: np.ndarray, limit: float) -> np.ndarray:
+    """People served per population point when each facility serves its nearest-first
+    catchment (points within ``limit`` whose nearest facility it is) up to its capacity."""
+    served = np.zeros(len(pop))
+    ok = (fac_idx >= 0) & (dist <= limit) & np.isfinite(pop)
+    if not ok.any():
+        return np.where(np.isfinite(pop), served, np.nan)
+    idx = np.nonzero(ok)[0]
+    order = idx[np.lexsort((dist[idx], fac_idx[idx]))]
+    f = fac_idx[order]
+    p = pop[order]
+    cum = np.cumsum(p)
+    start = np.r_[True, f[1:] != f[:-1]]
+    group_base = np.maximum.accumulate(np.where(start, cum - p, 0.0))
+    before = cum - p - group_base  # people already served by this facility
+    cap = capacity[f]
+    served[order] = np.clip(cap - before, 0.0, p)
+    return np.where(np.isfinite(pop), served, np.nan)
+
+
+def compute_coverage(desa: gpd.GeoDataFrame, fac: gpd.GeoDataFrame, points: gpd.GeoDataFrame,
+                     rules: Rules, *, road=None, fields=None) -> Coverage:
+    """Coverage of the prepared ``desa`` (UTM) by the prepared facilities ``fac`` (UTM) from the
+    population ``points`` (UTM, ``ilp_gis.geo.population_points``)."""
+    from ilp_gis.travel import minutes_to_nearest
+
+    codes = desa["code"].to_numpy(object)
+    nd = len(desa)
+    code_pos = pd.Series(np.arange(nd), index=codes)
+    t = fac["type"].to_numpy(object)
+    fpos = fac["desa_code"].map(code_pos).fillna(-1).astype(int).to_numpy()
+    precursor = fac["precursor"].fillna(False).astype(bool).to_numpy() if "precursor" in fac \
+        else np.zeros(len(fac), bool)
+
+    def count(mask: np.ndarray) -> np.ndarray:
+        sel = fpos[mask & (fpos >= 0)]
+        return np.bincount(sel, minlength=nd).astype(np.int64)
+
+    n_pk = count(t == PUSKESMAS)
+    n_pt = count(t == PUSTU)
+    n_pre = count((t == PUSTU) & precursor)
+    n_py = count(t == POSYANDU)
+    checks = facility_checks(fac, rules)
+
+    out = pd.DataFrame({
+        "code": codes,
+        "name": desa["name"].to_numpy(object),
+        "kecamatan_code": desa["kecamatan_code"].to_numpy(object),
+        "kecamatan_name": desa["kecamatan_name"].to_numpy(object),
+        "population": pd.to_numeric(desa["population"], errors="coerce").to_numpy(float)
+        if "population" in desa else np.full(nd, np.nan),
+        "dusun_count": pd.to_numeric(desa["dusun_count"], errors="coerce").to_numpy(float)
+        if "dusun_count" in desa else np.full(nd, np.nan),
+        "n_puskesmas": n_pk, "n_pustu": n_pt, "n_pustu_precursor": n_pre, "n_posyandu": n_py,
+    })
+    out["has_pustu"] = (n_pt - n_pre) > 0
+    out["posyandu_needed"] = out["dusun_count"] * rules.value("target.posyandu_per_dusun")
+    out["posyandu_deficit"] = np.where(out["posyandu_needed"].notna(),
+                                       np.maximum(np.ceil(out["posyandu_needed"] - 1e-9)
+                                                  - out["n_posyandu"], 0), np.nan)
+    # Staffing per desa: False if any known Pustu is short, True if all known are fine, NA else.
+    is_pt = (t == PUSTU) & (fpos >= 0)
+    st = checks["staff_ok"]
+    known = is_pt & st.notna().to_numpy()
+    bad = known & ~st.fillna(True).astype(bool).to_numpy()
+    n_known = np.bincount(fpos[known], minlength=nd)
+    n_bad = np.bincount(fpos[bad], minlength=nd)
+    out["pustu_nakes_ok"] = pd.array(np.where(n_known > 0, n_bad == 0, False), dtype="boolean")
+    out.loc[n_known == 0, "pustu_nakes_ok"] = pd.NA
+    is_py = (t == POSYANDU) & (fpos >= 0)
+    kk = checks["kader_ok"]
+    kknown = is_py & kk.notna().to_numpy()
+    kgood = kknown & kk.fillna(False).astype(bool).to_numpy()
+    nk = np.bincount(fpos[kknown], minlength=nd)
+    ng = np.bincount(fpos[kgood], minlength=nd)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["kader_ok_share"] = np.where(nk > 0, ng / np.maximum(nk, 1), np.nan)
+
+    # Distances from population points.
+    pts = points.reset_index(drop=True)
+    ppos = pts["desa_code"].map(code_pos).fillna(-1).astype(int).to_numpy()
+    pop = pts["population"].to_numpy(float)
+    w = pts["weight"].to_numpy(float)
+    pxy = np.column_stack([pts.geometry.x.to_numpy(), pts.geometry.y.to_numpy()]) if len(pts) \
+        else np.zeros((0, 2))
+    xy = fac[["x", "y"]].to_numpy(float)
+    okxy = np.isfinite(xy).all(axis=1)
+    pdata = pd.DataFrame({"desa_code": pts["desa_code"].to_numpy(object), "population": pop,
+                          "weight": w, "x": pxy[:, 0], "y": pxy[:, 1]})
+    desa_pop_known = np.isfinite(out["population"].to_numpy(float))
+    for ftype, label in ((PUSTU, "pustu"), (PUSKESMAS, "puskesmas")):
+        sel = np.nonzero((t == ftype) & okxy)[0]
+        d, i = _nearest(pxy, xy[sel])
+        km = np.where(np.isfinite(d), d / 1000.0, np.nan)
+        pdata[f"dist_{label}_km"] = km
+        near_ids = np.full(len(i), None, dtype=object)
+        if len(sel):
+            near_ids[i >= 0] = fac["fac_id"].to_numpy(object)[sel[i[i >= 0]]]
+        pdata[f"nearest_{label}"] = near_ids
+        limit = rules.value(f"limit.{label}_distance_km")
+        within = np.where(np.isfinite(km) & (km <= limit), pop, 0.0)
+        out[f"dist_{label}_km"] = _wmean(km, w, ppos, nd)
+        out[f"max_dist_{label}_km"] = _wmax(km, ppos, nd)
+        out[f"pop_within_{label}_km"] = _psum(within, pop, ppos, nd, desa_pop_known)
+        # Capacity-respecting coverage.
+        cap = _capacities(fac.iloc[sel], ftype, rules)
+        served = served_with_capacity(pop, np.where(np.isfinite(km), km, np.inf),
+                                      np.where(i >= 0, i, -1), cap, limit)
+        pdata[f"served_capacity_{label}"] = served
+        col = "pop_served_capacity" if ftype == PUSTU else "pop_served_capacity_puskesmas"
+        out[col] = _psum(np.nan_to_num(served), pop, ppos, nd, desa_pop_known)
+        # Travel time.
+        if road is not None and fields is not None and ftype in fields:
+            mins, _ = minutes_to_nearest(road, fields[ftype], pxy)
+            pdata[f"travel_{label}_min"] = mins
+            tlimit = rules.value(f"limit.{label}_travel_min")
+            within_t = np.where(np.isfinite(mins) & (mins <= tlimit), pop, 0.0)
+            out[f"travel_{label}_min"] = _wmean(mins, w, ppos, nd)
+            out[f"max_travel_{label}_min"] = _wmax(mins, ppos, nd)
+            out[f"pop_within_{label}_min"] = _psum(within_t, pop, ppos, nd, desa_pop_known)
+        else:
+            pdata[f"travel_{label}_min"] = np.nan
+            out[f"travel_{label}_min"] = np.nan
+            out[f"pop_within_{label}_min"] = np.nan
+            out[f"max_travel_{label}_min"] = np.nan
+    # Main population point (largest weight) in WGS84.
+    main = pdata.assign(_pos=ppos)[ppos >= 0].sort_values(["_pos", "weight"],
+                                                          ascending=[True, False])
+    main = main.drop_duplicates("_pos")
+    ll = np.full((nd, 2), np.nan)
+    if len(main):
+        g = gpd.GeoSeries(gpd.points_from_xy(main["x"], main["y"]), crs=points.crs)
+        g = g.to_crs(model.WGS84)
+        ll[main["_pos"].to_numpy()] = np.column_stack([g.x.to_numpy(), g.y.to_numpy()])
+    out["pop_lon"] = ll[:, 0]
+    out["pop_lat"] = ll[:, 1]
+    for col in ("aki", "akb", "stunting"):
+        out[col] = pd.to_numeric(desa[col], errors="coerce").to_numpy(float) if col in desa \
+            else np.nan
+    cov = gpd.GeoDataFrame(out, geometry=desa.geometry.values, crs=desa.crs)
+    coe = checks[checks["coe_candidate"]].merge(
+        fac[["fac_id", "name", "desa_code", "kecamatan_code"]], on="fac_id", how="left")
+    coe = coe[["fac_id", "name", "type", "desa_code", "kecamatan_code", "coe_score",
+               "coe_groups_known", "coe_meets", *model.COE_COLUMNS]].rename(
+        columns={"coe_score": "score", "coe_meets": "meets"}).reset_index(drop=True)
+    return Coverage(desa=cov, facilities=checks, points=pdata, coe=coe)
+
+
+def _nearest(src: np.ndarray, dst: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distance to and index of the nearest ``dst`` point (KD-tree); inf / -1 without any."""
+    if len(dst) == 0 or len(src) == 0:
+        return np.full(len(src), np.inf), np.full(len(src), -1, dtype=np.int64)
+    from scipy.spatial import cKDTree
+
+    dist, idx = cKDTree(dst).query(src, k=1)
+    return np.asarray(dist, dtype=float), np.asarray(idx, dtype=np.int64)
+
+
+def _wmean(values: np.ndarray, w: np.ndarray, pos: np.ndarray, n: int) -> np.ndarray:
+    ok = (pos >= 0) & np.isfinite(values) & np.isfinite(w)
+    num = np.bincount(pos[ok], weights=values[ok] * w[ok], minlength=n)
+    den = np.bincount(pos[ok], weights=w[ok], minlength=n)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(den > 0, num / np.where(den > 0, den, 1), np.nan)
+
+
+def _wmax(values: np.ndarray, pos: np.ndarray, n: int) -> np.ndarray:
+    ok = (pos >= 0) & np.isfinite(values)
+    mx = np.full(n, -np.inf)
+    np.maximum.at(mx, pos[ok], values[ok])
+    return np.where(np.isfinite(mx), mx, np.nan)
+
+
+def _psum(values: np.ndarray, pop: np.ndarray, pos: np.ndarray, n: int,
+          known: np.ndarray) -> np.ndarray:
+    """Sum of people per desa; NaN where the desa's population is unknown."""
+    ok = (pos >= 0) & np.isfinite(values) & np.isfinite(pop)
+    s = np.bincount(pos[ok], weights=values[ok], minlength=n)
+    return np.where(known, s, np.nan)
+
+
+def rollup_kecamatan(cov: pd.DataFrame, kecamatan: pd.DataFrame, fac: pd.DataFrame,
+                     gaps: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per kecamatan with the sums/shares of its desa (see results.py)."""
+    d = pd.DataFrame(cov.drop(columns="geometry", errors="ignore"))
+    g = d.groupby("kecamatan_code", dropna=True)
+    k = pd.DataFrame({
+        "desa_total": g.size(),
+        "desa_with_pustu": g["has_pustu"].sum(),
+        "posyandu": g["n_posyandu"].sum(),
+        "posyandu_needed": g["posyandu_needed"].sum(min_count=1),
+        "population": g["population"].sum(min_count=1),
+        "pop_within_pustu_km": g["pop_within_pustu_km"].sum(min_count=1),
+        "pop_within_puskesmas_km": g["pop_within_puskesmas_km"].sum(min_count=1),
+        "pop_within_pustu_min": g["pop_within_pustu_min"].sum(min_count=1),
+        "pop_within_puskesmas_min": g["pop_within_puskesmas_min"].sum(min_count=1),
+        "pop_served_capacity": g["pop_served_capacity"].sum(min_count=1),
+    })
+    k["desa_without_pustu"] = k["desa_total"] - k["desa_with_pustu"]
+    codes = pd.Index(sorted(set(k.index) | set(kecamatan["code"].dropna())), name="code")
+    k = k.reindex(codes)
+    for col in ("desa_total", "desa_with_pustu", "desa_without_pustu", "posyandu"):
+        k[col] = k[col].fillna(0).astype(np.int64)
+    t = fac["type"]
+    kc = fac["kecamatan_code"]
+    k["n_puskesmas"] = kc[t == PUSKESMAS].value_counts().reindex(codes).fillna(0).astype(np.int64)
+    k["n_pustu"] = kc[t == PUSTU].value_counts().reindex(codes).fillna(0).astype(np.int64)
+    if gaps is not None and len(gaps):
+        k["gap_count"] = gaps["kecamatan_code"].value_counts().reindex(codes).fillna(0).astype(
+            np.int64)
+    else:
+        k["gap_count"] = 0
+    names = dict(zip(kecamatan["code"], kecamatan["name"], strict=False))
+    fallback = d.groupby("kecamatan_code")["kecamatan_name"].first()
+    k["name"] = [names.get(c) if pd.notna(names.get(c)) else fallback.get(c) for c in codes]
+    k = k.reset_index()
+    cols = ["code", "name", "desa_total", "desa_with_pustu", "desa_without_pustu", "posyandu",
+            "posyandu_needed", "population", "pop_within_pustu_km", "pop_within_puskesmas_km",
+            "pop_within_pustu_min", "pop_within_puskesmas_min", "pop_served_capacity",
+            "n_puskesmas", "n_pustu", "gap_count"]
+    return k[cols]

@@ -1,0 +1,340 @@
+"""Gaps and rollout priorities.
+
+Each gap is one row: ``gap_id``, ``kind`` (one of :data:`GAP_KINDS`), desa/kecamatan codes and
+names, ``fac_id`` (facility gaps), the measured ``value``, the ``threshold`` of the rule, its
+``unit`` and a ``message`` in the UI language, plus the desa's priority score and rank.
+
+Priority per desa (0..1, 1 = most urgent) is the weighted mean of three parts, each 0..1:
+``priority_unserved`` (people beyond the Pustu limit — travel time when roads exist, else
+distance — relative to the desa with most such people), ``priority_travel`` (minutes, else km,
+to the nearest Pustu relative to the farthest desa) and ``priority_burden`` (mean of AKI, AKB
+and stunting, each relative to its maximum, when present).  Weights ``weight.*`` are normalised
+over the parts a desa has data for, so a missing figure never counts as zero.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from ilp_gis import model
+from ilp_gis.i18n import normalize_language, register, tr
+from ilp_gis.rules import Rules
+
+GAP_KINDS = ("no_puskesmas", "no_pustu", "posyandu_deficit", "beyond_distance",
+             "beyond_travel_time", "understaffed_pustu", "kader_deficit", "coe_below_threshold",
+             "orphan_facility", "network_problem")
+"""The gap kinds, most severe first (the renderers import this tuple via layers.symbology)."""
+
+GAP_COLUMNS = ["gap_id", "kind", "desa_code", "desa_name", "kecamatan_code", "kecamatan_name",
+               "fac_id", "value", "threshold", "unit", "message", "priority_score",
+               "priority_rank"]
+
+
+def _norm(values: np.ndarray) -> np.ndarray:
+    v = np.asarray(values, dtype=float)
+    finite = np.isfinite(v)
+    if not finite.any():
+        return np.full(len(v), np.nan)
+    mx = np.nanmax(np.where(finite, v, np.nan))
+    if mx <= 0:
+        return np.where(finite, 0.0, np.nan)
+    return np.where(finite, np.clip(v / mx, 0.0, 1.0), np.nan)
+
+
+def priorities(cov: pd.DataFrame, rules: Rules) -> pd.DataFrame:
+    """``priority_score``, ``priority_rank`` and the parts, one row per desa (same order)."""
+    roads = cov["travel_pustu_min"].notna().any()
+    pop = cov["population"].to_numpy(float)
+    within = (cov["pop_within_pustu_min"] if roads else cov["pop_within_pustu_km"]).to_numpy(float)
+    unserved = np.where(np.isfinite(pop) & np.isfinite(within), np.maximum(pop - within, 0),
+                        np.nan)
+    travel = (cov["travel_pustu_min"] if roads else cov["dist_pustu_km"]).to_numpy(float)
+    # No Pustu anywhere: every desa is as far as it gets.
+    if not np.isfinite(travel).any() and len(travel):
+        travel = np.where(np.isfinite(pop) | True, 1.0, np.nan)
+    burdens = [_norm(cov[c].to_numpy(float)) for c in ("aki", "akb", "stunting") if c in cov]
+    if burdens:
+        b = np.vstack(burdens)
+        nb = np.isfinite(b).sum(axis=0)
+        burden = np.where(nb > 0, np.nansum(b, axis=0) / np.maximum(nb, 1), np.nan)
+    else:
+        burden = np.full(len(cov), np.nan)
+    parts = np.vstack([_norm(unserved), _norm(travel), burden])
+    weights = np.array([rules.value("weight.unserved_population"),
+                        rules.value("weight.travel_time"), rules.value("weight.burden")])
+    have = np.isfinite(parts)
+    wsum = (have * weights[:, None]).sum(axis=0)
+    score = np.where(wsum > 0, np.nansum(np.where(have, parts, 0) * weights[:, None], axis=0)
+                     / np.where(wsum > 0, wsum, 1), np.nan)
+    out = pd.DataFrame({"priority_score": score, "priority_unserved": parts[0],
+                        "priority_travel": parts[1], "priority_burden": parts[2]},
+                       index=cov.index)
+    # Rank 1 = most urgent; ties by desa code; desa without any data last.
+    key = pd.DataFrame({"s": np.where(np.isfinite(score), -score, np.inf),
+                        "c": cov["code"].astype(str).to_numpy()})
+    order = np.lexsort((key["c"].to_numpy(), key["s"].to_numpy()))
+    rank = np.empty(len(cov), dtype=np.int64)
+    rank[order] = np.arange(1, len(cov) + 1)
+    out["priority_rank"] = rank
+    return out
+
+
+def _frame(kind: str, rows: pd.DataFrame, geometry, message_key: str, unit_key: str,
+           lang: str | None, args) -> gpd.GeoDataFrame:
+    """One gap kind's rows; ``args(rows)`` gives the message fields as whole columns."""
+    unit = tr(unit_key, lang=lang)
+    lang = normalize_language(lang)
+    msgs = _messages(tr(message_key, lang=lang), args(rows), len(rows), lang)
+    out = pd.DataFrame({
+        "kind": kind,
+        "desa_code": rows.get("desa_code", pd.Series(None, index=rows.index)).to_numpy(object),
+        "desa_name": rows.get("desa_name", pd.Series(None, index=rows.index)).to_numpy(object),
+        "kecamatan_code": rows["kecamatan_code"].to_numpy(object),
+        "kecamatan_name": rows["kecamatan_name"].to_numpy(object),
+        "fac_id": rows.get("fac_id", pd.Series(None, index=rows.index)).to_numpy(object),
+        "value": rows["value"].to_numpy(float),
+        "threshold": rows["threshold"].to_numpy(float),
+        "unit": unit,
+        "message": msgs,
+    })
+    return gpd.GeoDataFrame(out, geometry=gpd.GeoSeries(list(geometry), crs=model.WGS84),
+                            crs=model.WGS84)
+
+
+_ID_SEPARATORS = str.maketrans(",.", ".,")
+
+
+def _show_column(values, lang: str) -> list[str]:
+    """Display texts of a whole column, like ``i18n.tr`` shows numbers (1.234,5 in Indonesian;
+    missing values as "–")."""
+    arr = np.asarray(values)
+    if arr.dtype.kind in "iuf" or (arr.dtype == object and len(arr) and all(
+            isinstance(v, int | float | np.number) and not isinstance(v, bool) for v in arr)):
+        f = arr.astype(float)
+        out = [("–" if v != v else (f"{v:,.0f}" if v.is_integer() else f"{v:,.1f}"))
+               for v in f.tolist()]
+        if lang == "id":
+            out = [t.translate(_ID_SEPARATORS) for t in out]
+        return out
+    return ["–" if v is None or v is pd.NA or (isinstance(v, float) and v != v) else str(v)
+            for v in arr.tolist()]
+
+
+def _messages(template: str, args: dict, n: int, lang: str) -> list[str]:
+    """Fill ``template`` row by row from column-wise ``args``."""
+    import string
+
+    parts = list(string.Formatter().parse(template))
+    cols = {k: (_show_column(v, lang) if not isinstance(v, str) else [v] * n)
+            for k, v in args.items()}
+    pieces: list[list[str]] = []
+    for literal, field, _spec, _conv in parts:
+        if literal:
+            pieces.append([literal] * n)
+        if field is not None:
+            pieces.append(cols.get(field, ["{" + field + "}"] * n))
+    if not pieces:
+        return [template] * n
+    return ["".join(p) for p in zip(*pieces, strict=True)]
+
+
+def find_gaps(cov: gpd.GeoDataFrame, kec: gpd.GeoDataFrame, fac: gpd.GeoDataFrame,
+              checks: pd.DataFrame, problems: pd.DataFrame, rules: Rules, *,
+              lang: str | None = None) -> gpd.GeoDataFrame:
+    """The typed gap list.  ``cov`` is the desa coverage (WGS84, with priority columns), ``kec``
+    the kecamatan polygons (WGS84) with ``n_puskesmas``, ``fac`` prepared facilities (WGS84),
+    ``checks`` :func:`ilp_gis.coverage.facility_checks`, ``problems`` the network findings."""
+    frames: list[gpd.GeoDataFrame] = []
+    d = cov.rename(columns={"code": "desa_code", "name": "desa_name"})
+    # no_puskesmas (kecamatan).
+    k = kec[kec["n_puskesmas"] == 0]
+    if len(k):
+        rows = pd.DataFrame({"kecamatan_code": k["code"].to_numpy(object),
+                             "kecamatan_name": k["name"].to_numpy(object),
+                             "value": 0.0, "threshold": 1.0})
+        frames.append(_frame("no_puskesmas", rows, k.geometry.values, "analysis.gap.no_puskesmas",
+                             "analysis.unit.puskesmas", lang,
+                             lambda r: {"kec": r["kecamatan_name"].where(
+                                 r["kecamatan_name"].notna(), r["kecamatan_code"]).to_numpy(
+                                 object)}))
+    # no_pustu.
+    target = rules.value("target.pustu_per_desa")
+    full = d["n_pustu"] - d["n_pustu_precursor"]
+    m = (full < target).to_numpy()
+    if m.any():
+        rows = d[m].assign(value=full[m].astype(float), threshold=float(target))
+        frames.append(_frame("no_pustu", rows, rows.geometry.values, "analysis.gap.no_pustu",
+                             "analysis.unit.pustu", lang,
+                             lambda r: {"desa": r["desa_name"].to_numpy(object),
+                                        "note": _precursor_notes(r["n_pustu_precursor"], lang)}))
+    # posyandu_deficit.
+    m = (d["posyandu_deficit"] > 0).to_numpy()
+    if m.any():
+        rows = d[m].assign(value=d.loc[m, "n_posyandu"].astype(float),
+                           threshold=d.loc[m, "posyandu_needed"])
+        frames.append(_frame("posyandu_deficit", rows, rows.geometry.values,
+                             "analysis.gap.posyandu_deficit", "analysis.unit.posyandu", lang,
+                             lambda r: {"desa": r["desa_name"].to_numpy(object),
+                                        "n": r["value"].to_numpy(float),
+                                        "need": r["threshold"].to_numpy(float),
+                                        "deficit": r["posyandu_deficit"].to_numpy(float)}))
+    # beyond_distance / beyond_travel_time (one row per desa and facility type).
+    for label, ftype in (("pustu", "facility.pustu"), ("puskesmas", "facility.puskesmas")):
+        limit = rules.value(f"limit.{label}_distance_km")
+        col = f"max_dist_{label}_km"
+        if col in d:
+            m = (d[col] > limit).to_numpy()
+            if m.any():
+                rows = d[m].assign(value=d.loc[m, col], threshold=limit)
+                frames.append(_frame(
+                    "beyond_distance", rows, rows.geometry.values, "analysis.gap.beyond_distance",
+                    "analysis.unit.km", lang,
+                    lambda r, ftype=ftype, label=label: {
+                        "desa": r["desa_name"].to_numpy(object), "fac": tr(ftype, lang=lang),
+                        "km": r["value"].to_numpy(float), "limit": r["threshold"].to_numpy(float),
+                        "pop": (r["population"] - r[f"pop_within_{label}_km"]).to_numpy(float)}))
+        tlimit = rules.value(f"limit.{label}_travel_min")
+        col = f"max_travel_{label}_min"
+        if col in d:
+            m = (d[col] > tlimit).to_numpy()
+            if m.any():
+                rows = d[m].assign(value=d.loc[m, col], threshold=tlimit)
+                frames.append(_frame(
+                    "beyond_travel_time", rows, rows.geometry.values,
+                    "analysis.gap.beyond_travel_time", "analysis.unit.minutes", lang,
+                    lambda r, ftype=ftype, label=label: {
+                        "desa": r["desa_name"].to_numpy(object), "fac": tr(ftype, lang=lang),
+                        "min": r["value"].to_numpy(float), "limit": r["threshold"].to_numpy(float),
+                        "pop": (r["population"] - r[f"pop_within_{label}_min"]).to_numpy(float)}))
+    # Facility gaps.
+    fc = fac.merge(checks.drop(columns=[c for c in checks.columns
+                                        if c in fac.columns and c != "fac_id"]),
+                   on="fac_id", how="left")
+    dn = dict(zip(d["desa_code"], d["desa_name"], strict=False))
+    kn = dict(zip(kec["code"], kec["name"], strict=False))
+    fc["desa_name"] = fc["desa_code"].map(dn)
+    fc["kecamatan_name"] = fc["kecamatan_code"].map(kn)
+    m = (fc["staff_ok"].notna() & ~fc["staff_ok"].fillna(True).astype(bool)).to_numpy()
+    if m.any():
+        rows = fc[m].assign(value=fc.loc[m, "staff_total"], threshold=fc.loc[m, "staff_threshold"])
+        frames.append(_frame("understaffed_pustu", rows, rows.geometry.values,
+                             "analysis.gap.understaffed_pustu", "analysis.unit.nakes", lang,
+                             lambda r: {"name": _labels(r, lang), "n": r["value"].to_numpy(float),
+                                        "need": r["threshold"].to_numpy(float),
+                                        "nurses": _col(r, "nurses"),
+                                        "midwives": _col(r, "midwives")}))
+    m = (fc["kader_ok"].notna() & ~fc["kader_ok"].fillna(True).astype(bool)).to_numpy()
+    if m.any():
+        rows = fc[m].assign(value=fc.loc[m, "kader"],
+                            threshold=rules.value("target.posyandu_min_kader"))
+        frames.append(_frame("kader_deficit", rows, rows.geometry.values,
+                             "analysis.gap.kader_deficit", "analysis.unit.kader", lang,
+                             lambda r: {"name": _labels(r, lang), "n": r["value"].to_numpy(float),
+                                        "need": r["threshold"].to_numpy(float)}))
+    m = (fc["coe_meets"].notna() & ~fc["coe_meets"].fillna(True).astype(bool)).to_numpy()
+    if m.any():
+        rows = fc[m].assign(value=fc.loc[m, "coe_score"],
+                            threshold=rules.value("target.coe_threshold"))
+        frames.append(_frame("coe_below_threshold", rows, rows.geometry.values,
+                             "analysis.gap.coe_below_threshold", "analysis.unit.share", lang,
+                             lambda r: {"name": _labels(r, lang),
+                                        "score": [_pct(v, lang) for v in r["value"]],
+                                        "limit": [_pct(v, lang) for v in r["threshold"]]}))
+    # Network findings: orphans and the other problems (info findings are not gaps).
+    if problems is not None and len(problems):
+        p = problems[problems["severity"] == "problem"].copy()
+        p["fac_id"] = p["fac_ids"].str.split(";").str[0]
+        p = p.merge(fc[["fac_id", "desa_code", "desa_name", "kecamatan_code", "kecamatan_name",
+                        "geometry"]], on="fac_id", how="left")
+        for kind, sel in (("orphan_facility", p["kind"] == "orphan"),
+                          ("network_problem", p["kind"] != "orphan")):
+            rows = p[sel.to_numpy()]
+            if not len(rows):
+                continue
+            rows = rows.assign(value=np.nan, threshold=np.nan)
+            g = _frame(kind, rows, rows["geometry"].values, "analysis.gap.network",
+                       "analysis.unit.none", lang,
+                       lambda r: {"message": r["message"].to_numpy(object)})
+            g["unit"] = ""
+            frames.append(g)
+    if frames:
+        gaps = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry="geometry",
+                                crs=model.WGS84)
+    else:
+        gaps = gpd.GeoDataFrame({c: [] for c in GAP_COLUMNS if c != "gap_id"},
+                                geometry=gpd.GeoSeries([], crs=model.WGS84), crs=model.WGS84)
+        gaps = gaps.astype({"value": float, "threshold": float})
+    # Priority of the desa the gap is in.
+    pr = d.set_index("desa_code")[["priority_score", "priority_rank"]]
+    gaps["priority_score"] = gaps["desa_code"].map(pr["priority_score"]).astype(float)
+    gaps["priority_rank"] = gaps["desa_code"].map(pr["priority_rank"]).astype("Int64")
+    sev = {k: i for i, k in enumerate(GAP_KINDS)}
+    gaps = gaps.assign(_s=gaps["kind"].map(sev)).sort_values(
+        ["_s", "kecamatan_code", "desa_code", "fac_id", "value"], kind="stable",
+        na_position="last").drop(columns="_s").reset_index(drop=True)
+    gaps.insert(0, "gap_id", [f"G{i + 1:05d}" for i in range(len(gaps))])
+    return gaps[GAP_COLUMNS + ["geometry"]]
+
+
+def _labels(rows: pd.DataFrame, lang: str | None) -> list[str]:
+    from ilp_gis.network import facility_label
+
+    return [facility_label(t, n, lang=lang) for t, n in zip(
+        rows["type"].to_numpy(object), rows["name"].to_numpy(object), strict=True)]
+
+
+def _col(rows: pd.DataFrame, name: str) -> np.ndarray:
+    if name in rows.columns:
+        return pd.to_numeric(rows[name], errors="coerce").to_numpy(float)
+    return np.full(len(rows), np.nan)
+
+
+def _precursor_notes(counts: pd.Series, lang: str | None) -> list[str]:
+    return [tr("analysis.gap.precursor_note", lang=lang, n=int(c)) if c > 0 else ""
+            for c in counts.to_numpy(float)]
+
+
+def _pct(v, lang):
+    from ilp_gis.i18n import format_percent
+
+    return format_percent(v, 0, lang=lang)
+
+
+register({
+    "analysis.gap.no_puskesmas": ("Kecamatan {kec} tidak memiliki Puskesmas",
+                                  "Kecamatan {kec} has no Puskesmas"),
+    "analysis.gap.no_pustu": ("Desa {desa} belum memiliki Pustu{note}",
+                              "Desa {desa} has no Pustu yet{note}"),
+    "analysis.gap.precursor_note": (" (ada {n} Poskesdes/Polindes yang dapat ditingkatkan)",
+                                    " ({n} Poskesdes/Polindes could be upgraded)"),
+    "analysis.gap.posyandu_deficit": (
+        "Desa {desa}: {n} Posyandu untuk {need} dusun/RW (kurang {deficit})",
+        "Desa {desa}: {n} Posyandu for {need} dusun/RW ({deficit} short)"),
+    "analysis.gap.beyond_distance": (
+        "Desa {desa}: {fac} terdekat {km} km (batas {limit} km); {pop} jiwa di luar batas",
+        "Desa {desa}: nearest {fac} {km} km away (limit {limit} km); {pop} people beyond it"),
+    "analysis.gap.beyond_travel_time": (
+        "Desa {desa}: {min} menit ke {fac} terdekat (batas {limit} menit); {pop} jiwa di luar "
+        "batas",
+        "Desa {desa}: {min} minutes to the nearest {fac} (limit {limit} minutes); {pop} people "
+        "beyond it"),
+    "analysis.gap.understaffed_pustu": (
+        "{name}: {n} nakes (perawat {nurses}, bidan {midwives}); minimal {need}",
+        "{name}: {n} health workers (nurses {nurses}, midwives {midwives}); minimum {need}"),
+    "analysis.gap.kader_deficit": ("{name}: {n} kader (minimal {need})",
+                                   "{name}: {n} kader (minimum {need})"),
+    "analysis.gap.coe_below_threshold": ("COE {name}: kesiapan {score} (ambang {limit})",
+                                         "COE {name}: readiness {score} (threshold {limit})"),
+    "analysis.gap.network": ("{message}", "{message}"),
+    "analysis.unit.puskesmas": ("Puskesmas", "Puskesmas"),
+    "analysis.unit.pustu": ("Pustu", "Pustu"),
+    "analysis.unit.posyandu": ("Posyandu", "Posyandu"),
+    "analysis.unit.km": ("km", "km"),
+    "analysis.unit.minutes": ("menit", "minutes"),
+    "analysis.unit.nakes": ("nakes", "health workers"),
+    "analysis.unit.kader": ("kader", "kader"),
+    "analysis.unit.share": ("proporsi (0–1)", "share (0–1)"),
+    "analysis.unit.none": ("", ""),
+})

@@ -1,0 +1,167 @@
+"""Bring a project's layers into the shape the analysis works on (no file IO).
+
+* desa: one row per desa code (a desa given as several rows is merged into one multipolygon,
+  attributes of its first row), a kecamatan code for every desa (its own column, else the
+  Kemendagri code prefix, else the kecamatan polygon it lies in);
+* facilities: the type normalised, UTM coordinates ``x``/``y``, ``desa_code`` and
+  ``kecamatan_code`` filled by point-in-polygon where the layer does not give a known one, and
+  ``inside`` telling whether the point lies in the district's desa at all.
+
+A point exactly on the border of two desa belongs to the desa with the smallest code, so the
+answer never depends on row order.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import CRS
+
+from ilp_gis import model
+
+
+WGS84_COLUMN = "geom_wgs84"
+"""Each prepared frame keeps its geometry in WGS84 too, so results need no re-projection."""
+
+
+def with_wgs84(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """``frame`` plus a ``geom_wgs84`` column (a plain object column of shapely geometries)."""
+    out = frame.copy()
+    g = frame.geometry if frame.crs is None or CRS(frame.crs).equals(CRS(model.WGS84)) \
+        else frame.geometry.to_crs(model.WGS84)
+    out[WGS84_COLUMN] = np.asarray(g.values, dtype=object)
+    return out
+
+
+def desa_codes(desa: gpd.GeoDataFrame) -> pd.Series:
+    code = desa["code"].astype(object)
+    return code.where(code.notna(), pd.Series(["desa#" + str(i) for i in range(len(desa))],
+                                              index=desa.index))
+
+
+def prepare_desa(desa: gpd.GeoDataFrame, kecamatan: gpd.GeoDataFrame | None,
+                 crs: CRS) -> gpd.GeoDataFrame:
+    """The desa layer in ``crs``, one row per code, sorted by code, with kecamatan codes/names."""
+    d = model.conform(desa, model.DESA) if "code" not in desa.columns else desa.copy()
+    d = d[d.geometry.notna() & ~d.geometry.is_empty].copy()
+    d["code"] = desa_codes(d).astype(str)
+    d = with_wgs84(d).to_crs(crs)
+    if d["code"].duplicated().any():
+        geom = d.groupby("code", sort=False).geometry.agg(lambda s: shapely.union_all(s.values))
+        g84 = d.groupby("code", sort=False)[WGS84_COLUMN].agg(
+            lambda s: shapely.union_all(np.asarray(s.values, dtype=object)))
+        first = d.drop_duplicates("code").set_index("code")
+        first = first.drop(columns=first.geometry.name)
+        first[WGS84_COLUMN] = g84.reindex(first.index).values
+        d = gpd.GeoDataFrame(first.assign(geometry=geom.reindex(first.index).values),
+                             geometry="geometry", crs=crs).reset_index()
+    d = d.sort_values("code", kind="stable").reset_index(drop=True)
+    for col in ("kecamatan_code", "kecamatan_name", "name"):
+        if col not in d.columns:
+            d[col] = None
+    kc = d["kecamatan_code"].astype(object)
+    missing = kc.isna()
+    if missing.any():  # Kemendagri PP.KK.CC.DDDD -> PP.KK.CC
+        parts = d["code"].str.split(".")
+        prefix = parts.map(lambda p: ".".join(p[:3]) if isinstance(p, list) and len(p) == 4
+                           else None)
+        kc = kc.where(~missing, prefix)
+    missing = kc.isna()
+    if missing.any() and kecamatan is not None and len(kecamatan):
+        k = kecamatan.to_crs(crs)
+        pts = gpd.GeoDataFrame(geometry=gpd.GeoSeries(
+            shapely.point_on_surface(d.geometry.values[missing.values]), crs=crs),
+            index=d.index[missing.values])
+        j = gpd.sjoin(pts, k[["code", "geometry"]], how="left", predicate="intersects")
+        j = j.sort_values("code").loc[lambda f: ~f.index.duplicated()]
+        kc = kc.where(~missing, j["code"].reindex(d.index))
+    d["kecamatan_code"] = kc.where(kc.notna(), None)
+    if kecamatan is not None and len(kecamatan) and "name" in kecamatan.columns:
+        names = dict(zip(kecamatan["code"], kecamatan["name"], strict=False))
+        kn = d["kecamatan_name"].astype(object)
+        d["kecamatan_name"] = kn.where(kn.notna(), d["kecamatan_code"].map(names))
+    return d
+
+
+def prepare_kecamatan(kecamatan: gpd.GeoDataFrame | None, desa: gpd.GeoDataFrame,
+                      crs: CRS) -> gpd.GeoDataFrame:
+    """Kecamatan polygons in ``crs``: the layer's own, else the union of their desa."""
+    if kecamatan is not None and len(kecamatan):
+        k = with_wgs84(kecamatan[kecamatan.geometry.notna()]).to_crs(crs)
+        k["code"] = k["code"].astype(object)
+        have = set(k["code"].dropna())
+    else:
+        k = None
+        have = set()
+    extra = desa[desa["kecamatan_code"].notna() & ~desa["kecamatan_code"].isin(have)]
+    frames = []
+    if k is not None:
+        frames.append(k[["code", "name", "geometry", WGS84_COLUMN]])
+    if len(extra):
+        g = extra.groupby("kecamatan_code").agg(
+            name=("kecamatan_name", "first"),
+            geometry=("geometry", lambda s: shapely.union_all(s.values)),
+            geom_wgs84=(WGS84_COLUMN, lambda s: shapely.union_all(
+                np.asarray(s.values, dtype=object))))
+        frames.append(gpd.GeoDataFrame(g.reset_index().rename(columns={"kecamatan_code": "code"}),
+                                       geometry="geometry", crs=crs))
+    if not frames:
+        return gpd.GeoDataFrame({"code": [], "name": [], WGS84_COLUMN: []}, geometry=[],
+                                crs=crs)
+    out = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry="geometry", crs=crs)
+    return out.sort_values("code", kind="stable").reset_index(drop=True)
+
+
+def normalise_type(values: pd.Series) -> pd.Series:
+    t = values.astype(object).where(values.notna(), "").astype(str).str.strip().str.lower()
+    t = t.where(~t.isin(model.PUSTU_PRECURSORS), model.FacilityType.PUSTU.value)
+    return t
+
+
+def prepare_facilities(facilities: gpd.GeoDataFrame, desa: gpd.GeoDataFrame,
+                       kecamatan: gpd.GeoDataFrame, crs: CRS) -> gpd.GeoDataFrame:
+    """Facilities in ``crs`` with ``x``, ``y``, ``desa_code``, ``kecamatan_code``, ``inside``.
+
+    Rows without a point are kept (``x``/``y`` NaN) so nothing is silently dropped; they are
+    reported as outside the boundaries.  Sorted by ``fac_id`` so results never depend on row order.
+    """
+    f = facilities.copy()
+    if len(f) == 0:
+        f = model.empty_frame(model.FACILITIES, crs=facilities.crs or model.WGS84)
+    if f.crs is None:
+        f = f.set_crs(model.WGS84)
+    f = with_wgs84(f).to_crs(crs)
+    ids = f["fac_id"].astype(object)
+    f["fac_id"] = ids.where(ids.notna(), pd.Series([f"fac#{i}" for i in range(len(f))],
+                                                   index=f.index)).astype(str)
+    f["type"] = normalise_type(f["type"])
+    f = f.sort_values("fac_id", kind="stable").reset_index(drop=True)
+    ok = f.geometry.notna() & ~f.geometry.is_empty
+    xy = np.full((len(f), 2), np.nan)
+    if ok.any():
+        xy[ok.values] = shapely.get_coordinates(f.geometry.values[ok.values])[:, :2]
+    f["x"] = xy[:, 0]
+    f["y"] = xy[:, 1]
+    known = set(desa["code"])
+    dc = f["desa_code"].astype(object) if "desa_code" in f.columns else pd.Series(None,
+                                                                                  index=f.index)
+    given_ok = dc.isin(known)
+    inside = given_ok.copy()
+    need = ok & ~given_ok
+    if need.any():
+        pts = gpd.GeoDataFrame(geometry=f.geometry[need], crs=crs)
+        j = gpd.sjoin(pts, desa[["code", "geometry"]], how="left", predicate="intersects")
+        j = j.sort_values("code", na_position="last").loc[lambda x: ~x.index.duplicated()]
+        found = j["code"].reindex(f.index)
+        dc = dc.where(~need, found)
+        inside = inside | (need & found.notna())
+    f["desa_code"] = dc.where(dc.notna() & dc.isin(known), None)
+    kc_of_desa = pd.Series(desa["kecamatan_code"].to_numpy(object),
+                           index=desa["code"].to_numpy(object))
+    kc = f["desa_code"].map(kc_of_desa)
+    given_kc = f["kecamatan_code"].astype(object) if "kecamatan_code" in f.columns else kc
+    f["kecamatan_code"] = kc.where(kc.notna(), given_kc)
+    f["inside"] = inside.astype(bool)
+    return f

@@ -1,0 +1,127 @@
+"""Writing analysis results to files: summary.json, gaps.csv, priority.csv,
+desa_coverage.gpkg and network.graphml.
+
+The analysis itself (``ilp_gis.analysis``) never touches files; this module does.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from pathlib import Path
+
+import geopandas as gpd
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pyogrio
+
+from ilp_gis.i18n import register
+from ilp_gis.results import AnalysisResult
+
+PRIORITY_COLUMNS = ["priority_rank", "code", "name", "kecamatan_code", "kecamatan_name",
+                    "population", "priority_score", "priority_unserved", "priority_travel",
+                    "priority_burden", "has_pustu", "n_pustu", "n_posyandu", "dist_pustu_km",
+                    "travel_pustu_min", "gap_count", "gap_kinds"]
+
+
+def _atomic_write_text(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _graphml_value(v):
+    """GraphML takes str/int/float/bool only: None/NaN attributes are left out."""
+    if v is None:
+        return None
+    if isinstance(v, np.generic):
+        v = v.item()
+    if isinstance(v, float) and math.isnan(v):
+        return None
+    if isinstance(v, bool | int | float | str):
+        return v
+    return str(v)
+
+
+def graph_for_graphml(graph: nx.DiGraph) -> nx.DiGraph:
+    """A copy of ``graph`` with every attribute GraphML-safe (None/NaN dropped)."""
+    g = nx.DiGraph()
+    for n, attrs in graph.nodes(data=True):
+        g.add_node(str(n), **{k: v for k, v in ((k, _graphml_value(v)) for k, v in attrs.items())
+                              if v is not None})
+    for u, v, attrs in graph.edges(data=True):
+        g.add_edge(str(u), str(v), **{k: x for k, x in ((k, _graphml_value(x))
+                                                         for k, x in attrs.items())
+                                      if x is not None})
+    return g
+
+
+def write_graphml(graph: nx.DiGraph, path: str | Path) -> Path:
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    os.close(fd)
+    try:
+        nx.write_graphml(graph_for_graphml(graph), tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def _csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    out = pd.DataFrame(frame.drop(columns=[c for c in ("geometry",) if c in frame.columns]))
+    return out
+
+
+def write_csv(frame: pd.DataFrame, path: Path) -> Path:
+    # UTF-8 with BOM so Excel on Windows shows Indonesian names right.
+    _atomic_write_text(path, "\ufeff" + _csv_frame(frame).to_csv(index=False))
+    return path
+
+
+def write_gpkg(frame: gpd.GeoDataFrame, path: Path, layer: str) -> Path:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".gpkg", dir=path.parent)
+    os.close(fd)
+    Path(tmp).unlink()
+    out = frame.copy()
+    for col in out.columns:
+        if isinstance(out[col].dtype, pd.BooleanDtype):
+            out[col] = out[col].astype("Int8")
+    try:
+        pyogrio.write_dataframe(out, tmp, layer=layer, driver="GPKG", promote_to_multi=True)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def write_outputs(result: AnalysisResult, out_dir: str | Path) -> list[Path]:
+    """Write the five result files into ``out_dir`` (created) and return their paths."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    _atomic_write_text(out / "summary.json",
+                       json.dumps(result.summary, ensure_ascii=False, indent=2, default=str))
+    written.append(out / "summary.json")
+    written.append(write_csv(result.gaps, out / "gaps.csv"))
+    pr = result.desa.sort_values("priority_rank")
+    written.append(write_csv(pr[[c for c in PRIORITY_COLUMNS if c in pr.columns]],
+                             out / "priority.csv"))
+    written.append(write_gpkg(result.desa, out / "desa_coverage.gpkg", "desa_coverage"))
+    written.append(write_graphml(result.graph, out / "network.graphml"))
+    return written
+
+
+register({
+    "analysis_io.written": ("Hasil analisis ditulis ke {path}", "Analysis results written to {path}"),
+})

@@ -1,0 +1,161 @@
+"""The facility network: parents given, matched by name or inferred, and every finding kind."""
+
+from __future__ import annotations
+
+import networkx as nx
+import pytest
+
+from ilp_gis.analysis import analyze, load_result, store_result
+from ilp_gis.i18n import language
+from tests.ilp_gis.micro import facilities_frame, facility_rows, make_project
+
+
+def run(rows=None, **kw):
+    return analyze(make_project(facilities=facilities_frame(rows), **kw))
+
+
+def edges_of(res):
+    return {(r.parent_id, r.child_id, r.link) for r in res.edges.itertuples()}
+
+
+def kinds(res, kind):
+    p = res.network_problems
+    return sorted(p.loc[p["kind"] == kind, "fac_ids"])
+
+
+def with_changes(**changes):
+    rows = facility_rows()
+    for r in rows:
+        r.update(changes.get(r["fac_id"], {}))
+    return rows
+
+
+def test_inferred_links_by_hand():
+    res = run()
+    assert edges_of(res) == {
+        ("PKM_A", "PT_A1", "inferred"), ("PKM_A", "PT_A2", "inferred"),
+        ("PKM_B", "PT_B1", "inferred"),
+        ("PT_A1", "PY_A1a", "inferred"), ("PT_A1", "PY_A1b", "inferred"),
+        ("PT_A2", "PY_A2", "inferred"),
+        # B2 has no Pustu: its Posyandu goes straight to the Puskesmas of kecamatan B.
+        ("PKM_B", "PY_B2", "direct_to_puskesmas"),
+    }
+    e = res.edges.set_index("child_id")
+    assert e.loc["PT_A2", "distance_m"] == pytest.approx(4000.0, abs=0.5)
+    assert e.loc["PY_A1b", "distance_m"] == pytest.approx(2828.43, abs=0.5)
+    # Kecamatan C has no Puskesmas: Pustu C1 is an orphan.
+    assert kinds(res, "orphan") == ["PT_C1"]
+    assert kinds(res, "pustu_without_posyandu") == ["PT_B1", "PT_C1"]
+    assert kinds(res, "puskesmas_without_pustu") == []
+    g = res.graph
+    assert isinstance(g, nx.DiGraph)
+    assert g.number_of_nodes() == 10 and g.number_of_edges() == 7
+    assert g.nodes["PT_A1"]["type"] == "pustu" and g.nodes["PT_A1"]["desa_code"] == "35.07.01.2001"
+    assert g.edges["PKM_B", "PY_B2"]["link"] == "direct_to_puskesmas"
+
+
+def test_given_parent_id_and_cross_border_findings():
+    res = run(with_changes(PY_B2={"parent_id": "PT_B1"}, PT_C1={"parent_id": "PKM_A"}))
+    assert ("PT_B1", "PY_B2", "given") in edges_of(res)
+    assert ("PKM_A", "PT_C1", "given") in edges_of(res)
+    assert kinds(res, "cross_desa") == ["PY_B2;PT_B1"]
+    assert kinds(res, "cross_kecamatan") == ["PT_C1;PKM_A"]
+    assert kinds(res, "orphan") == []
+    assert res.edges.set_index("child_id").loc["PY_B2", "source"] == "parent_id"
+
+
+def test_parent_name_matched_within_kecamatan_and_reported():
+    res = run(with_changes(PT_A2={"parent_name": "PKM A"}, PT_B1={"parent_name": "Pkm. Zzz"}))
+    assert ("PKM_A", "PT_A2", "given") in edges_of(res)
+    assert res.edges.set_index("child_id").loc["PT_A2", "source"] == "parent_name"
+    matched = res.network_problems[res.network_problems["kind"] == "parent_name_matched"]
+    assert list(matched["fac_ids"]) == ["PT_A2;PKM_A"]
+    assert (matched["severity"] == "info").all()
+    assert "PKM A" in matched["message"].iloc[0]
+    # An unknown name is reported and the parent is inferred instead.
+    assert kinds(res, "parent_name_unmatched") == ["PT_B1"]
+    assert ("PKM_B", "PT_B1", "inferred") in edges_of(res)
+    assert "parent_name_matched" not in res.summary["network_problems"]
+
+
+def test_wrong_tier_cycle_and_unknown_parent():
+    res = run(with_changes(PT_A1={"parent_id": "PT_A2"}, PT_A2={"parent_id": "PT_A1"},
+                           PY_A2={"parent_id": "PY_A1a"}, PY_B2={"parent_id": "NOPE"}))
+    assert kinds(res, "wrong_tier") == ["PT_A1;PT_A2", "PT_A2;PT_A1", "PY_A2;PY_A1a"]
+    assert kinds(res, "cycle") == ["PT_A1;PT_A2"]
+    assert kinds(res, "unknown_parent") == ["PY_B2"]
+    assert ("PKM_B", "PY_B2", "direct_to_puskesmas") in edges_of(res)
+    # Puskesmas A lost both its Pustu to the cycle.
+    assert kinds(res, "puskesmas_without_pustu") == ["PKM_A"]
+    gaps = res.gaps
+    assert (gaps["kind"] == "network_problem").sum() == (
+        res.network_problems["severity"] == "problem").sum() - len(kinds(res, "orphan"))
+
+
+def test_duplicates_outside_points_and_unknown_types():
+    rows = facility_rows() + [
+        dict(fac_id="PY_dup", name="Mawar", type="posyandu", xy=(1.51, 1.5), kader=5.0),
+        dict(fac_id="PT_far", name="Pustu Jauh", type="pustu", xy=(30, 30)),
+        dict(fac_id="X1", name="Klinik", type="klinik", xy=(1, 3)),
+    ]
+    res = run(rows)
+    assert kinds(res, "duplicate") == ["PY_A1a;PY_dup"]
+    assert kinds(res, "outside_boundaries") == ["PT_far"]
+    assert "PT_far" in kinds(res, "orphan")
+    assert kinds(res, "unknown_type") == ["X1"]
+    assert res.summary["facilities_outside_boundaries"] == 1
+
+
+def test_several_puskesmas_in_one_kecamatan_pick_the_nearest():
+    rows = facility_rows() + [dict(fac_id="PKM_A2", name="Puskesmas A2", type="puskesmas",
+                                   xy=(7, 1))]
+    res = run(rows)
+    assert ("PKM_A2", "PT_A2", "inferred") in edges_of(res)
+    assert ("PKM_A", "PT_A1", "inferred") in edges_of(res)
+
+
+def test_poskesdes_is_read_as_pustu_precursor():
+    rows = facility_rows() + [dict(fac_id="PKD_B2", name="Poskesdes B2", type="Poskesdes",
+                                   precursor=True, xy=(5, 5))]
+    res = run(rows)
+    assert ("PKD_B2", "PY_B2", "inferred") in edges_of(res)
+    d = res.desa.set_index("name")
+    assert d.loc["B2", "n_pustu_precursor"] == 1
+    assert not d.loc["B2", "has_pustu"]  # a precursor is not yet a Pustu
+    g = res.gaps[(res.gaps["kind"] == "no_pustu") & (res.gaps["desa_code"] == "35.07.02.2002")]
+    assert "Poskesdes/Polindes" in g["message"].iloc[0]
+
+
+def test_messages_follow_the_language():
+    with language("en"):
+        res = run()
+    msg = res.network_problems.set_index("kind").loc["orphan", "message"]
+    assert msg.startswith("Pustu C1 has no parent")
+
+
+def test_graphml_and_project_round_trip(tmp_path):
+    from layers.analysis_io import write_graphml
+    from layers.project_file import open_project, save_project
+
+    p = make_project()
+    res = analyze(p)
+    path = write_graphml(res.graph, tmp_path / "n.graphml")
+    back = nx.read_graphml(path)
+    assert back.number_of_edges() == 7
+    assert back.edges["PKM_B", "PY_B2"]["link"] == "direct_to_puskesmas"
+    assert "travel_min" not in back.edges["PKM_B", "PY_B2"]  # NaN left out, not "nan"
+    assert back.nodes["PT_C1"]["type"] == "pustu"
+
+    store_result(p, res)
+    save_project(p, tmp_path / "p.gpkg")
+    loaded = load_result(open_project(tmp_path / "p.gpkg"))
+    assert set(loaded.graph.nodes) == set(res.graph.nodes)
+    assert set(loaded.graph.edges) == set(res.graph.edges)
+    assert loaded.graph.edges["PKM_B", "PY_B2"]["link"] == "direct_to_puskesmas"
+    assert loaded.graph.nodes["PT_C1"]["type"] == "pustu"  # no edges, still there
+    assert len(loaded.edges) == len(res.edges)
+    assert list(loaded.gaps["kind"]) == list(res.gaps["kind"])
+    assert loaded.summary["desa_total"] == 5
+    assert loaded.desa["has_pustu"].dtype == bool
+    assert loaded.desa.set_index("code")["pustu_nakes_ok"].isna().sum() == 2
+    assert load_result(make_project()) is None

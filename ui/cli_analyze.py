@@ -1,0 +1,76 @@
+"""``ilp-gis analyze PROJECT.gpkg --out DIR [--rules FILE]``: run the ILP analysis.
+
+Writes summary.json, gaps.csv, priority.csv, desa_coverage.gpkg and network.graphml into DIR
+and stores the results in the project file (atomic save).
+"""
+
+from __future__ import annotations
+
+from ilp_gis.i18n import register, tr
+
+NAME = "analyze"
+HELP_KEY = "cli.analyze.help"
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("project", metavar="PROJECT.gpkg", help=tr("cli.analyze.opt.project"))
+    parser.add_argument("--out", "-o", metavar="DIR", help=tr("cli.analyze.opt.out"))
+    parser.add_argument("--rules", metavar="FILE", help=tr("cli.analyze.opt.rules"))
+    parser.add_argument("--no-save", action="store_true", help=tr("cli.analyze.opt.no_save"))
+
+
+def run(args) -> int:
+    from pathlib import Path
+
+    from ilp_gis.analysis import analyze, store_result
+    from ilp_gis.i18n import format_number, format_percent
+    from ilp_gis.rules import load_rules
+    from layers.analysis_io import write_outputs
+    from layers.project_file import open_project, save_project
+    from ui.progress import TerminalProgress
+
+    project = open_project(args.project)
+    rules = load_rules(args.rules) if args.rules else None
+    if rules is not None:
+        project.set_rules(rules)
+    bar = TerminalProgress(tr("cli.analyze.progress"))
+    try:
+        result = analyze(project, rules=rules, progress=bar)
+    finally:
+        bar.done()
+    out = Path(args.out) if args.out else Path(args.project).with_suffix("").with_name(
+        Path(args.project).stem + "_analisis")
+    for path in write_outputs(result, out):
+        print(tr("cli.written", path=str(path)))
+    if not args.no_save:
+        store_result(project, result)
+        save_project(project)
+        print(tr("cli.analyze.saved", path=str(project.path)))
+    s = result.summary
+    pop = s.get("population_total")
+    within = (s.get("population_within_distance") or {}).get("pustu")
+    share = within / pop if pop and within is not None else None
+    print(tr("cli.analyze.summary", desa=s["desa_total"], no_pustu=s["desa_without_pustu"],
+             gaps=s["gaps_total"], pop=format_number(pop), share=format_percent(share)))
+    return 0
+
+
+register({
+    "cli.analyze.help": ("jalankan analisis ILP (jejaring, cakupan, waktu tempuh, kesenjangan, "
+                         "prioritas)",
+                         "run the ILP analysis (network, coverage, travel time, gaps, priorities)"),
+    "cli.analyze.opt.project": ("berkas proyek ILP-GIS (.gpkg)", "ILP-GIS project file (.gpkg)"),
+    "cli.analyze.opt.out": ("folder keluaran (bawaan: <proyek>_analisis)",
+                            "output folder (default: <project>_analisis)"),
+    "cli.analyze.opt.rules": ("berkas aturan ILP (TOML) pengganti aturan proyek",
+                              "ILP rules file (TOML) replacing the project's rules"),
+    "cli.analyze.opt.no_save": ("jangan simpan hasil ke berkas proyek",
+                                "do not store the results in the project file"),
+    "cli.analyze.progress": ("Analisis", "Analysis"),
+    "cli.analyze.saved": ("Hasil disimpan di proyek {path}", "Results stored in project {path}"),
+    "cli.analyze.summary": (
+        "{desa} desa/kelurahan, {no_pustu} tanpa Pustu, {gaps} kesenjangan; penduduk {pop}, "
+        "{share} dalam batas jarak Pustu.",
+        "{desa} desa, {no_pustu} without a Pustu, {gaps} gaps; population {pop}, {share} within "
+        "the Pustu distance limit."),
+})
