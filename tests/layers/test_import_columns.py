@@ -117,3 +117,21 @@ def test_preview_columns(tmp_path):
     assert mapping.fields == {"lat": "Lintang", "lon": "Bujur"}  # no name column guessed
     mapping, head = preview_columns(path, "facilities", {"name": "fasyankes"})
     assert mapping.fields["name"] == "Fasyankes" and list(head["Lintang"]) == ["-8,1"]
+
+
+@pytest.mark.parametrize("text, expected, precursor", [
+    ("Puskesmas", "puskesmas", False), ("PKM", "puskesmas", False), ("PUSK", "puskesmas", False),
+    ("UPT Puskesmas Rawat Inap", "puskesmas", False), ("Puskesmas Pembantu", "pustu", False),
+    ("PUSTU", "pustu", False), ("Poskesdes", "pustu", True), ("POLINDES", "pustu", True),
+    ("Pos Kesehatan Desa", "pustu", True), ("Posyandu", "posyandu", False),
+    ("Posyandu Lansia", "posyandu", False), ("Posbindu", None, False),
+    ("Rumah Sakit", None, False), ("Klinik Pratama", None, False), ("", None, False),
+    (None, None, False),
+])
+def test_facility_type_spellings(text, expected, precursor):
+    from layers.importer import facility_type, facility_types
+
+    ftype, pre = facility_type(text)
+    assert (ftype.value if ftype else None, pre) == (expected, precursor)
+    vec, vpre = facility_types([text])
+    assert (vec[0], bool(vpre[0])) == (expected, precursor)
