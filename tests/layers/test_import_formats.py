@@ -156,3 +156,18 @@ def test_report_written_as_csv_and_xlsx(tmp_path):
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames == ["Laporan impor", "Ringkasan"]
     assert wb["Laporan impor"].max_row == len(rep.frame) + 1
+
+
+@pytest.mark.parametrize("text, rows, names", [
+    ("nama,lat,lon\nA,-8.05,112.55\n\nB,-8.06,112.56\n", [1, 3], ["A", "B"]),  # blank line
+    ("nama,lat,lon\n\"A, \nbaris dua\",-8.05,112.55\nB,-8.06,112.56\n", [1, 2],
+     ["A, \nbaris dua", "B"]),  # newline inside quotes
+    ("\n\nnama,lat,lon\nA,-8.05,112.55\n", [1], ["A"]),  # blank lines above the header
+    ("nama;lat;lon\r\n  A  ;-8,05;112,55\r\n", [1], ["A"]),  # CRLF, padded cells
+])
+def test_csv_row_numbers_and_quoting(tmp_path, text, rows, names):
+    path = tmp_path / "f.csv"
+    path.write_text(text, "utf-8", newline="")
+    res = readers.read_table(path)
+    assert list(res.row_numbers) == rows
+    assert list(res.frame["nama"]) == names
