@@ -928,7 +928,6 @@ def _place_by_declared_desa(fac: gpd.GeoDataFrame, desa: gpd.GeoDataFrame | None
 def _fac_ids(fac: gpd.GeoDataFrame, logs: list[_FileLog], taken: set[str]) -> list[str]:
     """Source codes where present and unique, else stable generated ids
     (``TYP-`` + a hash of type, name and position rounded to about a metre)."""
-    n = len(fac)
     codes_ = pd.Series(_obj(fac, "code"), dtype=object).map(
         lambda v: None if v is None else _text(v))
     types = pd.Series(_obj(fac, "type"), dtype=object).astype(str)
