@@ -180,42 +180,70 @@ def _has(key: str) -> bool:
     return has(key)
 
 
+XLSX_MAX_ROWS = 1_000_000
+"""Rows per sheet of the XLSX report (Excel holds 1,048,576 rows a sheet); longer reports
+continue on further sheets."""
+
+
 def _write_xlsx(frame: pd.DataFrame, report: ImportReport, path: Path) -> None:
     import openpyxl
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
 
-    wb = openpyxl.Workbook(write_only=False)
-    ws = wb.active
+    wb = openpyxl.Workbook(write_only=True)  # streamed: fast and small for long reports
+    headers = list(frame.columns)
+    status_col = headers.index("status")
+    widths = {"file": 28, "role": 12, "row": 7, "status": 10, "problem": 26, "message": 80,
+              "original": 30, "status_label": 12}
+    fills = {k: PatternFill("solid", start_color=c) for k, c in
+             (("fixed", "FFF2CC"), ("doubtful", "FCE4D6"), ("skipped", "F4CCCC"))}
+    bold = Font(bold=True)
     with language(report.lang):
-        ws.title = tr("import.xlsx.sheet")[:31]
-        headers = list(frame.columns)
-        ws.append([tr(f"import.xlsx.col.{h}") if _has(f"import.xlsx.col.{h}") else h
-                   for h in headers])
-        for cell in ws[1]:
-            cell.font = Font(bold=True)
-        fills = {"fixed": "FFF2CC", "doubtful": "FCE4D6", "skipped": "F4CCCC"}
-        status_col = headers.index("status")
-        for rec in frame.itertuples(index=False):
-            values = [None if (v is None or (isinstance(v, float) and math.isnan(v))
-                               or v is pd.NA) else (int(v) if isinstance(v, np.integer) else v)
-                      for v in rec]
-            ws.append(values)
-            color = fills.get(values[status_col])
-            if color:
-                for cell in ws[ws.max_row]:
-                    cell.fill = PatternFill("solid", start_color=color)
-        ws.freeze_panes = "A2"
-        widths = {"file": 28, "role": 12, "row": 7, "status": 10, "problem": 26, "message": 80,
-                  "original": 30, "status_label": 12}
-        for i, h in enumerate(headers):
-            ws.column_dimensions[openpyxl.utils.get_column_letter(i + 1)].width = widths.get(h, 14)
         ws2 = wb.create_sheet(tr("import.xlsx.summary")[:31])
+        ws2.column_dimensions["A"].width = 120
         for line in report.summary().splitlines():
             ws2.append([line])
-        ws2.column_dimensions["A"].width = 120
+        title = tr("import.xlsx.sheet")
+        labels = [tr(f"import.xlsx.col.{h}") if _has(f"import.xlsx.col.{h}") else h
+                  for h in headers]
+        columns = [frame[h].to_numpy(dtype=object) for h in headers]
+        n = len(frame)
+        for part, start in enumerate(range(0, max(n, 1), XLSX_MAX_ROWS)):
+            name = title if part == 0 else f"{title} ({part + 1})"
+            ws = wb.create_sheet(name[:31])
+            ws.freeze_panes = "A2"
+            for i, h in enumerate(headers):
+                ws.column_dimensions[get_column_letter(i + 1)].width = widths.get(h, 14)
+            head = []
+            for label in labels:
+                c = WriteOnlyCell(ws, value=label)
+                c.font = bold
+                head.append(c)
+            ws.append(head)
+            for r in range(start, min(n, start + XLSX_MAX_ROWS)):
+                values = [_xlsx_value(col[r]) for col in columns]
+                fill = fills.get(values[status_col])
+                if fill is None:
+                    ws.append(values)
+                else:
+                    cells = []
+                    for v in values:
+                        c = WriteOnlyCell(ws, value=v)
+                        c.fill = fill
+                        cells.append(c)
+                    ws.append(cells)
     tmp = path.with_name(path.name + ".tmp")
     wb.save(tmp)
     tmp.replace(path)
+
+
+def _xlsx_value(v):
+    if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)):
+        return None
+    if isinstance(v, np.integer):
+        return int(v)
+    return v
 
 
 # --- small value readers ------------------------------------------------------------------------

@@ -154,7 +154,7 @@ def test_report_written_as_csv_and_xlsx(tmp_path):
     assert out.read_text("utf-8-sig").splitlines()[0].startswith("file,role,row,status")
     out = rep.write(tmp_path / "r.xlsx")
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames == ["Laporan impor", "Ringkasan"]
+    assert wb.sheetnames == ["Ringkasan", "Laporan impor"]
     assert wb["Laporan impor"].max_row == len(rep.frame) + 1
 
 
@@ -171,3 +171,19 @@ def test_csv_row_numbers_and_quoting(tmp_path, text, rows, names):
     res = readers.read_table(path)
     assert list(res.row_numbers) == rows
     assert list(res.frame["nama"]) == names
+
+
+def test_long_xlsx_report_continues_on_more_sheets(tmp_path, monkeypatch):
+    from ilp_gis.project import Project
+    from layers import importer
+
+    monkeypatch.setattr(importer, "XLSX_MAX_ROWS", 4)
+    path = tmp_path / "f.csv"
+    path.write_text(fx.csv_text(), "utf-8")
+    rep = import_files(Project(), facilities=[(None, path)])
+    out = rep.write(tmp_path / "r.xlsx")
+    wb = openpyxl.load_workbook(out, read_only=True)
+    assert wb.sheetnames == ["Ringkasan", "Laporan impor", "Laporan impor (2)"]
+    rows = sum(len(list(ws.iter_rows())) - 1
+               for ws in (wb["Laporan impor"], wb["Laporan impor (2)"]))
+    assert rows == len(rep.frame)
