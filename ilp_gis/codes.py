@@ -263,6 +263,32 @@ def _fast(v: object, system: str | None, level: str | None) -> CodeResult | None
     return None
 
 
+_CLEAN_PATTERNS = {
+    KEMENDAGRI: r"(?:1[1-9]|[2-9]\d)\.\d{2}(?:\.\d{2}(?:\.[12]\d{3})?)?",
+    BPS: r"(?:1[1-9]|[2-9]\d)(?:\d{2}|\d{5}|\d{8})?",
+}
+_LEVEL_DOTS = {PROVINSI: 0, KABUPATEN: 1, KECAMATAN: 2, DESA: 3}
+_LEVEL_DIGITS = {v: k for k, v in _BPS_LENGTHS.items()}
+
+
+def clean_mask(values, *, system: str | None = None, level: str | None = None):
+    """Vectorised test: True where a value is text that is already a clean code — Kemendagri
+    (``system`` None or kemendagri) or BPS (``system`` bps) — of ``level`` when given.
+    For those, :func:`normalize_code` would return the value unchanged with no problem."""
+    import numpy as np
+    import pandas as pd
+
+    texts = pd.Series([v if v.__class__ is str else None for v in values], dtype="str")
+    kind = BPS if system == BPS else KEMENDAGRI
+    mask = texts.str.fullmatch(_CLEAN_PATTERNS[kind]).fillna(False)
+    if level is not None:
+        if kind == KEMENDAGRI:
+            mask &= texts.str.count(r"\.") == _LEVEL_DOTS[level]
+        else:
+            mask &= texts.str.len() == _LEVEL_DIGITS[level]
+    return np.asarray(mask.to_numpy(dtype=bool, na_value=False))
+
+
 def normalize_many(values, *, system: str | None = None,
                    level: str | None = None) -> list[CodeResult]:
     """:func:`normalize_code` for a sequence, reading each distinct value once."""

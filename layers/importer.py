@@ -545,14 +545,22 @@ def _read_areas(path: Path, role: str, overrides: dict | None, log_holder: list,
     kem = [None] * n
     bps = [None] * n
     original = [None] * n
-    kem_results: list = [None] * n
     for fld in ("code", "code_bps"):
         col = mapping.get(fld)
         if col is None:
             continue
         system = mapping.systems.get(fld)
-        results = codes.normalize_many(gdf[col].tolist(), system=system, level=level)
-        for i, r in enumerate(results):
+        values = gdf[col].tolist()
+        clean = codes.clean_mask(values, system=system, level=level)
+        target = bps if system == codes.BPS else kem
+        for i in np.flatnonzero(clean):  # already clean codes: kept as written
+            v = values[i]
+            original[i] = v if original[i] is None else f"{original[i]} | {v}"
+            if target[i] is None:
+                target[i] = v
+        rest = np.flatnonzero(~clean)
+        results = codes.normalize_many([values[i] for i in rest], system=system, level=level)
+        for i, r in zip(rest, results, strict=True):
             if r.original is not None and original[i] is None:
                 original[i] = r.original
             elif r.original is not None:
@@ -564,7 +572,6 @@ def _read_areas(path: Path, role: str, overrides: dict | None, log_holder: list,
                 continue
             if r.system == codes.KEMENDAGRI and kem[i] is None:
                 kem[i] = r.code
-                kem_results[i] = r
             elif r.system == codes.BPS and bps[i] is None:
                 bps[i] = r.code
     has_code_col = mapping.get("code") is not None or mapping.get("code_bps") is not None
@@ -622,9 +629,9 @@ def _read_areas(path: Path, role: str, overrides: dict | None, log_holder: list,
         kind_values = gdf[kcol].tolist() if kcol is not None else [None] * n
         for i in range(n):
             k = None
-            r = kem_results[i]
-            if r is not None and r.is_kelurahan is not None:
-                k = model.DesaKind.KELURAHAN.value if r.is_kelurahan else model.DesaKind.DESA.value
+            kc = kem[i]
+            if kc is not None and len(kc) == 13:  # Kemendagri desa: 1xxx kelurahan, 2xxx desa
+                k = model.DesaKind.KELURAHAN.value if kc[9] == "1" else model.DesaKind.DESA.value
             elif kcol is not None:
                 t = (_text(kind_values[i]) or "").lower()
                 if "kel" in t:

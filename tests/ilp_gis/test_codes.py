@@ -119,3 +119,17 @@ def test_never_raises(value):
 def test_fast_path_equals_general_reader(value, system, level):
     assert normalize_many([value], system=system, level=level)[0] == \
         normalize_code(value, system=system, level=level)
+
+
+def test_clean_mask_agrees_with_the_reader():
+    from ilp_gis.codes import clean_mask
+
+    values = ["35.07.01.2001", "35.07.01", "3507010001", "35.7.01.2001", " 35.07", 3507.0,
+              None, "05.07", "35.07.01.3001", "3507", "35", "99.01"]
+    for system in (None, KEMENDAGRI, BPS):
+        for level in (None, "desa", "kabupaten"):
+            mask = clean_mask(values, system=system, level=level)
+            for v, m in zip(values, mask, strict=True):
+                if m:  # clean → the general reader keeps it unchanged, without problems
+                    r = normalize_code(v, system=system, level=level)
+                    assert (r.code, r.problems) == (v, ()), (v, system, level)
