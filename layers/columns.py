@@ -1,0 +1,277 @@
+"""Which source column holds which field: detection for the headers Indonesian data comes with.
+
+Known header families: BIG RBI boundaries (NAMOBJ, WADMKD, WADMKC, WADMKK, KDEPUM, KDEBPS,
+KDCPUM, ...), BPS (iddesa, nmdesa, idkec, ...), geoBoundaries (shapeName, shapeISO), OpenStreetMap
+(name, amenity, healthcare), Kemenkes facility lists (kode_faskes, nama_faskes, jenis_faskes,
+lat_, long_) and free Indonesian headers (nama_desa, jumlah_penduduk, lintang/bujur, bidan,
+kader, strata, puskesmas_induk, ...).  Case, spacing and punctuation of headers never matter.
+
+A mapping is ``role -> {field: source column}``; ``--map ROLE.FIELD=COLUMN`` overrides any
+guess (an empty COLUMN removes the field).  The mapping is returned so the UI can show and edit
+it, and stored in the project (meta ``column_mappings_json``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ilp_gis.codes import BPS, KEMENDAGRI
+from ilp_gis.errors import InputError
+from ilp_gis.i18n import register, tr
+from ilp_gis.model import COE_COLUMNS
+
+ROLES = ("kabupaten", "kecamatan", "desa", "facilities", "roads")
+
+
+def norm_header(header: object) -> str:
+    """``" Nama  Desa "`` → ``"nama_desa"``; ``"lat_"`` → ``"lat"``."""
+    text = str(header).strip().lower()
+    text = re.sub(r"[^0-9a-z]+", "_", text)
+    return text.strip("_")
+
+
+# Synonyms in priority order (normalised headers).  The first present wins.
+_AREA_COMMON = {
+    "population": ["jumlah_penduduk", "penduduk", "jml_penduduk", "jumlah_pddk", "populasi",
+                   "population", "pop", "penduduk_total", "total_penduduk", "jiwa",
+                   "jumlah_pen", "jml_pendud", "penduduk_t", "jml_pddk"],
+    "aki": ["aki", "kematian_ibu", "jumlah_kematian_ibu", "maternal_deaths"],
+    "akb": ["akb", "kematian_bayi", "jumlah_kematian_bayi", "infant_deaths"],
+    "stunting": ["stunting", "prevalensi_stunting", "persen_stunting", "stunting_pct",
+                 "stunting_persen", "stunting_pers"],
+}
+
+SYNONYMS: dict[str, dict[str, list[str]]] = {
+    "kabupaten": {
+        "code": ["kdpkab", "kode_kab", "kode_kabupaten", "kd_kab", "kode_kemendagri", "kode",
+                 "kdepum", "code"],
+        "code_bps": ["kdbbps", "kode_bps", "idkab", "kd_bps", "bps_code", "kdebps"],
+        "name": ["wadmkk", "namobj", "nama_kabupaten", "nama_kab", "kabupaten", "nmkab",
+                 "nama", "shapename", "name", "kab_kota", "kabupaten_kota"],
+        "population": _AREA_COMMON["population"],
+    },
+    "kecamatan": {
+        "code": ["kdcpum", "kode_kec", "kode_kecamatan", "kd_kec", "kode_kemendagri", "kode",
+                 "code"],
+        "code_bps": ["kdcbps", "kode_bps", "idkec", "kd_bps", "bps_code"],
+        "name": ["wadmkc", "namobj", "nama_kecamatan", "nama_kec", "kecamatan", "nmkec", "nama",
+                 "shapename", "name"],
+        "kabupaten_code": ["kdpkab", "kode_kab", "kode_kabupaten"],
+        "population": _AREA_COMMON["population"],
+    },
+    "desa": {
+        "code": ["kdepum", "kode_desa", "kode_kemendagri", "kd_desa_kemendagri", "kode_wilayah",
+                 "kode", "code", "kd_desa"],
+        "code_bps": ["kdebps", "kdbbps", "kode_bps", "kode_desa_bps", "iddesa", "bps_code"],
+        "name": ["wadmkd", "namobj", "nama_desa", "desa_kelurahan", "nama_kelurahan",
+                 "nama_desa_kelurahan", "desa", "kelurahan", "nmdesa", "nama", "shapename",
+                 "name"],
+        "kind": ["jenis", "tipe", "status_desa", "jenis_desa", "desa_kelurahan_jenis", "kind",
+                 "type", "kategori", "jenis_wilayah"],
+        "kecamatan_code": ["kdcpum", "kode_kec", "kode_kecamatan", "kd_kec", "idkec", "kdcbps"],
+        "kecamatan_name": ["wadmkc", "nama_kec", "nama_kecamatan", "kecamatan", "nmkec"],
+        "dusun_count": ["jumlah_dusun", "jml_dusun", "dusun", "jumlah_rw", "jml_rw", "rw",
+                        "jumlah_dusun_rw", "dusun_rw", "n_dusun", "jumlah_dus", "jml_dusun_"],
+        **_AREA_COMMON,
+    },
+    "facilities": {
+        "code": ["kode_faskes", "kode_puskesmas", "kode_pkm", "kode_fasyankes", "kode",
+                 "kode_posyandu", "kode_pustu", "code", "osm_id", "fac_id", "id"],
+        "name": ["nama_faskes", "nama_fasyankes", "nama_puskesmas", "nama_pkm", "nama_pustu",
+                 "nama_posyandu", "nama_fasilitas", "nama", "name", "fasilitas"],
+        "type": ["jenis_faskes", "jenis_fasyankes", "jenis", "tipe", "tipe_faskes", "type",
+                 "kategori", "healthcare", "amenity"],
+        "lat": ["lat", "latitude", "lintang", "y", "koordinat_lintang", "lat_dd", "ycoord"],
+        "lon": ["long", "lon", "lng", "longitude", "bujur", "x", "koordinat_bujur", "long_dd",
+                "xcoord"],
+        "declared_desa": ["desa", "nama_desa", "desa_kelurahan", "kelurahan", "lokasi_desa",
+                          "wadmkd"],
+        "declared_desa_code": ["kode_desa", "kd_desa", "kdepum", "kode_wilayah", "iddesa",
+                               "kode_desa_bps", "kode_kelurahan"],
+        "declared_kecamatan": ["kecamatan", "nama_kecamatan", "nama_kec", "wadmkc"],
+        "parent": ["induk", "puskesmas_induk", "pustu_induk", "nama_induk", "faskes_induk",
+                   "induk_puskesmas", "induk_pustu", "parent", "kode_induk", "parent_id"],
+        "nurses": ["perawat", "jumlah_perawat", "jml_perawat", "nurses"],
+        "midwives": ["bidan", "jumlah_bidan", "jml_bidan", "midwives"],
+        "nakes": ["nakes", "jumlah_nakes", "jml_nakes", "tenaga_kesehatan", "tenaga_medis_total",
+                  "total_nakes"],
+        "kader": ["kader", "jumlah_kader", "jml_kader", "kader_aktif"],
+        "level": ["strata", "tingkat", "tingkat_posyandu", "strata_posyandu", "level",
+                  "kategori_posyandu"],
+        "sessions_per_year": ["jumlah_kegiatan", "sesi_per_tahun", "frekuensi_buka",
+                              "jumlah_buka", "sessions_per_year", "kegiatan_setahun",
+                              "jumlah_kegiatan_setahun", "buka_setahun"],
+        "capacity": ["kapasitas", "capacity", "daya_tampung"],
+        "ilp_lokus": ["lokus_ilp", "ilp_lokus", "lokus"],
+        "coe": ["coe", "center_of_excellence", "puskesmas_coe"],
+        "ilp_start": ["mulai_ilp", "tanggal_ilp", "tgl_mulai_ilp", "tanggal_mulai_ilp",
+                      "ilp_start"],
+        **{c: [c, c.replace("coe_", "")] for c in COE_COLUMNS},
+    },
+    "roads": {
+        "road_class": ["kelas_jalan", "road_class", "fungsi_jalan", "fungsi", "remark",
+                       "highway", "kelas", "jenis_jalan", "route"],
+        "name": ["namobj", "nama_jalan", "nama", "name"],
+        "crossing_minutes": ["waktu_penyeberangan", "crossing_minutes", "durasi_menit",
+                             "waktu_menit", "menit", "duration"],
+    },
+}
+
+REQUIRED: dict[str, tuple[str, ...]] = {
+    "kabupaten": ("name",), "kecamatan": ("name",), "desa": ("name",),
+    "facilities": ("name",), "roads": (),
+}
+
+# The code system a source column declares (RBI/BPS headers say which system they hold).
+DECLARED_SYSTEM = {
+    "kdepum": KEMENDAGRI, "kdcpum": KEMENDAGRI, "kdpkab": KEMENDAGRI, "kdppum": KEMENDAGRI,
+    "kode_kemendagri": KEMENDAGRI, "kd_desa_kemendagri": KEMENDAGRI,
+    "kdebps": BPS, "kdcbps": BPS, "kdbbps": BPS, "iddesa": BPS, "idkec": BPS, "idkab": BPS,
+    "kode_bps": BPS, "kode_desa_bps": BPS, "kd_bps": BPS, "bps_code": BPS,
+}
+# Fields whose content is a code of a known system regardless of the header.
+_FIELD_SYSTEM = {"code_bps": BPS}
+
+
+@dataclass
+class ColumnMapping:
+    """The mapping of one source file: ``fields`` maps model field → source column header."""
+
+    role: str
+    fields: dict[str, str] = field(default_factory=dict)
+    unused: list[str] = field(default_factory=list)
+    overridden: list[str] = field(default_factory=list)
+    systems: dict[str, str] = field(default_factory=dict)  # field -> declared code system
+
+    def get(self, name: str) -> str | None:
+        return self.fields.get(name)
+
+    def to_dict(self) -> dict:
+        return {"role": self.role, "fields": dict(self.fields), "unused": list(self.unused),
+                "overridden": list(self.overridden), "systems": dict(self.systems)}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> ColumnMapping:
+        return cls(data["role"], dict(data.get("fields", {})), list(data.get("unused", [])),
+                   list(data.get("overridden", [])), dict(data.get("systems", {})))
+
+    def describe(self, *, lang: str | None = None) -> str:
+        """``nama ← NAMA PKM, lat ← Lintang`` for people."""
+        parts = [f"{f} ← {c}" + (" *" if f in self.overridden else "")
+                 for f, c in self.fields.items()]
+        return ", ".join(parts) if parts else tr("columns.nothing_mapped", lang=lang)
+
+
+def known_fields(role: str) -> list[str]:
+    return list(SYNONYMS[role])
+
+
+def detect_columns(headers, role: str, overrides: dict[str, str] | None = None, *,
+                   file: object = None) -> ColumnMapping:
+    """Guess which header holds which field of ``role``; apply ``overrides`` (field → header,
+    matched ignoring case/spacing; ``""`` removes the field).
+
+    Raises :class:`InputError` (naming the file, the columns present and the fix) when an
+    override names an unknown field or column, or a required field is not found.
+    """
+    if role not in SYNONYMS:
+        raise ValueError(f"unknown role {role!r}")
+    headers = [str(h) for h in headers]
+    by_norm: dict[str, str] = {}
+    for h in headers:
+        by_norm.setdefault(norm_header(h), h)
+    mapping = ColumnMapping(role)
+    taken: set[str] = set()
+    for fname, synonyms in SYNONYMS[role].items():
+        for syn in synonyms:
+            col = by_norm.get(syn)
+            if col is not None and col not in taken:
+                mapping.fields[fname] = col
+                taken.add(col)
+                break
+    # "name" may also be taken by other fields earlier in the list; keep the name first:
+    for fname, col in list((overrides or {}).items()):
+        if fname not in SYNONYMS[role]:
+            raise InputError(tr("columns.unknown_field", role=role, field=fname,
+                                known=", ".join(SYNONYMS[role])), file=file)
+        if col is None or str(col).strip() in ("", "-"):
+            mapping.fields.pop(fname, None)
+            mapping.overridden.append(fname)
+            continue
+        actual = by_norm.get(norm_header(col))
+        if actual is None:
+            raise InputError(tr("columns.unknown_column", column=col, field=f"{role}.{fname}",
+                                columns=", ".join(headers)), file=file)
+        for other, c in list(mapping.fields.items()):
+            if c == actual and other != fname:
+                del mapping.fields[other]
+        mapping.fields[fname] = actual
+        mapping.overridden.append(fname)
+    for fname, col in mapping.fields.items():
+        system = DECLARED_SYSTEM.get(norm_header(col)) or _FIELD_SYSTEM.get(fname)
+        if system:
+            mapping.systems[fname] = system
+    # Two coordinate columns are needed together.
+    if ("lat" in mapping.fields) != ("lon" in mapping.fields) and role == "facilities":
+        one = "lat" if "lat" in mapping.fields else "lon"
+        other = "lon" if one == "lat" else "lat"
+        raise InputError(tr("columns.coordinate_pair", found=mapping.fields[one],
+                            missing=f"facilities.{other}", columns=", ".join(headers)),
+                         file=file)
+    used = set(mapping.fields.values())
+    mapping.unused = [h for h in headers if h not in used and h.lower() != "geometry"]
+    return mapping
+
+
+def require(mapping: ColumnMapping, headers, *, file: object = None,
+            need: tuple[str, ...] | None = None) -> None:
+    """Raise :class:`InputError` when a required field has no column."""
+    for fname in need if need is not None else REQUIRED[mapping.role]:
+        if fname not in mapping.fields:
+            raise InputError(tr("columns.missing_required", field=f"{mapping.role}.{fname}",
+                                columns=", ".join(str(h) for h in headers)), file=file)
+
+
+def parse_map_options(items) -> dict[str, dict[str, str]]:
+    """``["facilities.name=NAMA PKM", ...]`` → ``{"facilities": {"name": "NAMA PKM"}}``."""
+    out: dict[str, dict[str, str]] = {}
+    for item in items or ():
+        text = str(item)
+        left, sep, right = text.partition("=")
+        role, dot, fname = left.strip().partition(".")
+        if not sep or not dot or not role or not fname:
+            raise InputError(tr("columns.bad_map_option", option=text))
+        role = role.strip().lower()
+        if role not in SYNONYMS and role != "budget":  # budget columns: planning's reader
+            raise InputError(tr("columns.bad_map_role", option=text,
+                                roles=", ".join((*ROLES, "budget"))))
+        out.setdefault(role, {})[fname.strip().lower()] = right.strip()
+    return out
+
+
+register({
+    "columns.nothing_mapped": ("tidak ada kolom yang dikenali", "no column recognised"),
+    "columns.unknown_field": (
+        "peran {role} tidak mengenal isian '{field}'; isian yang dikenal: {known}",
+        "role {role} has no field '{field}'; known fields: {known}"),
+    "columns.unknown_column": (
+        "kolom '{column}' untuk {field} tidak ada; kolom yang ada: {columns}",
+        "column '{column}' for {field} does not exist; columns present: {columns}"),
+    "columns.missing_required": (
+        "tidak ada kolom untuk {field}; kolom yang ada: {columns}. Tetapkan dengan "
+        "--map {field}=KOLOM",
+        "no column found for {field}; columns present: {columns}. Set it with "
+        "--map {field}=COLUMN"),
+    "columns.coordinate_pair": (
+        "kolom koordinat '{found}' ada tetapi pasangannya ({missing}) tidak; kolom yang ada: "
+        "{columns}. Tetapkan dengan --map {missing}=KOLOM",
+        "coordinate column '{found}' is present but its pair ({missing}) is not; columns "
+        "present: {columns}. Set it with --map {missing}=COLUMN"),
+    "columns.bad_map_option": (
+        "opsi --map '{option}' harus berbentuk PERAN.ISIAN=KOLOM, mis. facilities.name=NAMA PKM",
+        "--map option '{option}' must look like ROLE.FIELD=COLUMN, e.g. "
+        "facilities.name=NAMA PKM"),
+    "columns.bad_map_role": ("opsi --map '{option}': peran harus salah satu dari {roles}",
+                             "--map option '{option}': role must be one of {roles}"),
+})

@@ -1,0 +1,542 @@
+"""Reading the files planners hand over: GIS layers and facility tables.
+
+* GIS layers (boundaries, point layers, roads): GeoPackage, Shapefile (also zipped ``.zip``),
+  GeoJSON, KML and KMZ, through pyogrio/GDAL.  The CRS comes from the file; when a file has none
+  and its coordinates fit degrees, EPSG:4326 is assumed and reported.
+* Tables (facilities, lists): CSV (comma, semicolon or tab; UTF-8, UTF-8 with BOM or
+  Latin-1/Windows-1252 — sniffed) and XLSX (a chosen sheet, else the first sheet with data;
+  formulas are read as their last computed values).
+
+Cells are returned as read (text for CSV; numbers/text/dates for XLSX); an empty cell is
+``None``.  Every problem raises :class:`~ilp_gis.errors.InputError` naming the file.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+
+from ilp_gis.errors import InputError
+from ilp_gis.i18n import register, tr
+from ilp_gis.model import WGS84
+
+VECTOR_SUFFIXES = {".gpkg", ".shp", ".zip", ".geojson", ".json", ".kml", ".kmz", ".fgb"}
+TABLE_SUFFIXES = {".csv", ".txt", ".tsv", ".xlsx", ".xlsm"}
+
+
+@dataclass
+class ReadResult:
+    """What a reader returns: the frame plus notes about how it was read."""
+
+    frame: pd.DataFrame  # GeoDataFrame for vector files
+    notes: list[str] = field(default_factory=list)  # sentences for the import report/summary
+    crs_assumed: bool = False
+    encoding: str | None = None
+    delimiter: str | None = None
+    sheet: str | None = None
+    layer: str | None = None
+    bad_rows: dict[int, str] = field(default_factory=dict)  # 1-based row -> message
+    # 1-based data row numbers of frame rows (tables may skip blank lines)
+    row_numbers: np.ndarray | None = None
+    clean_text: bool = False  # every cell is stripped text or None (CSV)
+
+
+def is_vector(path: str | Path) -> bool:
+    return Path(path).suffix.lower() in VECTOR_SUFFIXES
+
+
+def _check_exists(path: Path) -> None:
+    if not path.exists():
+        raise InputError(tr("readers.missing", file=str(path)), file=path.name)
+    if path.is_dir():
+        raise InputError(tr("readers.is_dir", file=str(path)), file=path.name)
+
+
+# --- GIS layers ---------------------------------------------------------------------------------
+def _gdal_path(path: Path) -> tuple[str, str | None]:
+    """The path GDAL should open, and a note when a container was looked into."""
+    suffix = path.suffix.lower()
+    if suffix == ".zip":
+        try:
+            with zipfile.ZipFile(path) as zf:
+                names = [n for n in zf.namelist() if not n.startswith("__MACOSX")]
+        except zipfile.BadZipFile as exc:
+            raise InputError(tr("readers.bad_zip", why=str(exc)), file=path.name) from exc
+        inner = [n for n in names if Path(n).suffix.lower() in (".shp", ".gpkg", ".geojson",
+                                                                ".json", ".kml")]
+        if not inner:
+            raise InputError(tr("readers.zip_empty", names=", ".join(names[:10]) or "–"),
+                             file=path.name)
+        if len(inner) > 1:
+            note = tr("readers.zip_many", used=inner[0], others=", ".join(inner[1:]))
+        else:
+            note = None
+        return f"/vsizip/{path}/{inner[0]}", note
+    if suffix == ".kmz":
+        try:
+            with zipfile.ZipFile(path) as zf:
+                kmls = [n for n in zf.namelist() if n.lower().endswith(".kml")]
+        except zipfile.BadZipFile as exc:
+            raise InputError(tr("readers.bad_zip", why=str(exc)), file=path.name) from exc
+        if not kmls:
+            raise InputError(tr("readers.kmz_empty"), file=path.name)
+        first = "doc.kml" if "doc.kml" in kmls else kmls[0]
+        return f"/vsizip/{path}/{first}", None
+    return str(path), None
+
+
+def list_layers(path: str | Path) -> list[str]:
+    path = Path(path)
+    _check_exists(path)
+    src, _ = _gdal_path(path)
+    try:
+        return [str(x[0]) for x in pyogrio.list_layers(src)]
+    except Exception as exc:  # GDAL cannot open it
+        raise InputError(tr("readers.cannot_open", why=_short(exc)), file=path.name) from exc
+
+
+def read_vector(path: str | Path, *, layer: str | None = None,
+                prefer: tuple[str, ...] = ()) -> ReadResult:
+    """Read a GIS layer into a GeoDataFrame in EPSG:4326.
+
+    ``layer`` picks a layer by name; otherwise the first layer named like one of ``prefer``
+    (e.g. ``("desa",)``), else the first layer with features.  KML files with several folders
+    are read folder by folder and combined.
+    """
+    path = Path(path)
+    _check_exists(path)
+    if path.suffix.lower() not in VECTOR_SUFFIXES:
+        raise InputError(tr("readers.unknown_format", suffix=path.suffix or "–",
+                            known=", ".join(sorted(VECTOR_SUFFIXES | TABLE_SUFFIXES))),
+                         file=path.name)
+    src, note = _gdal_path(path)
+    notes = [note] if note else []
+    single = path.suffix.lower() in (".geojson", ".json", ".shp", ".fgb") or (
+        path.suffix.lower() == ".zip" and src.lower().endswith((".shp", ".geojson", ".json")))
+    try:
+        if single:  # one layer: do not make GDAL scan the file twice
+            layers = [(None, None)]
+        else:
+            layers = [(str(x[0]), x[1]) for x in pyogrio.list_layers(src)]
+    except Exception as exc:
+        raise InputError(tr("readers.cannot_open", why=_short(exc)), file=path.name) from exc
+    if not layers:
+        raise InputError(tr("readers.no_layers"), file=path.name)
+    names = [n for n, _ in layers if n is not None]
+    kml = path.suffix.lower() in (".kml", ".kmz")
+    if single:
+        chosen = [None]
+    elif layer is not None:
+        if layer not in names:
+            raise InputError(tr("readers.no_such_layer", layer=layer, layers=", ".join(names)),
+                             file=path.name)
+        chosen = [layer]
+    elif kml and len(names) > 1:
+        chosen = names  # KML folders: combine
+    else:
+        chosen = [n for n in names if n.lower() in prefer][:1]
+        if not chosen:
+            chosen = [names[0]]
+            if len(names) > 1:
+                for n in names:
+                    try:
+                        info = pyogrio.read_info(src, layer=n)
+                    except Exception:  # noqa: BLE001 - skip unreadable layers
+                        continue
+                    if info.get("features", 0) and info.get("geometry_type"):
+                        chosen = [n]
+                        break
+        if len(names) > 1:
+            notes.append(tr("readers.layer_chosen", layer=chosen[0], layers=", ".join(names)))
+    frames = []
+    for name in chosen:
+        try:
+            frame = pyogrio.read_dataframe(src, layer=name, use_arrow=True)
+        except Exception as exc:
+            raise InputError(tr("readers.cannot_read_layer", layer=name or path.stem,
+                                why=_short(exc)),
+                             file=path.name) from exc
+        if not isinstance(frame, gpd.GeoDataFrame):
+            raise InputError(tr("readers.no_geometry", layer=name or path.stem), file=path.name)
+        frames.append(frame)
+    if len(frames) == 1:
+        gdf = frames[0]
+    else:
+        crs = next((f.crs for f in frames if f.crs is not None), None)
+        gdf = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry="geometry",
+                               crs=crs)
+    gdf, assumed = _ensure_wgs84(gdf, path)
+    if assumed:
+        notes.append(tr("readers.crs_assumed"))
+    gdf = gdf.reset_index(drop=True)
+    return ReadResult(gdf, notes, crs_assumed=assumed,
+                      layer=",".join(c for c in chosen if c) or None,
+                      row_numbers=np.arange(1, len(gdf) + 1))
+
+
+def _ensure_wgs84(gdf: gpd.GeoDataFrame, path: Path) -> tuple[gpd.GeoDataFrame, bool]:
+    if gdf.crs is None:
+        valid = gdf.geometry[gdf.geometry.notna() & ~gdf.geometry.is_empty]
+        if len(valid):
+            minx, miny, maxx, maxy = valid.total_bounds
+            if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
+                raise InputError(tr("readers.no_crs_projected"), file=path.name)
+        return gdf.set_crs(WGS84), True
+    try:
+        if gdf.crs.to_epsg() == 4326:
+            return gdf, False
+        return gdf.to_crs(WGS84), False
+    except Exception as exc:
+        raise InputError(tr("readers.bad_crs", crs=str(gdf.crs)[:80], why=_short(exc)),
+                         file=path.name) from exc
+
+
+# --- tables -------------------------------------------------------------------------------------
+def read_table(path: str | Path, *, sheet: str | None = None) -> ReadResult:
+    """Read a CSV or XLSX file into a DataFrame of raw cells (object columns)."""
+    path = Path(path)
+    _check_exists(path)
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        return _read_xlsx(path, sheet)
+    if suffix in (".csv", ".txt", ".tsv"):
+        return _read_csv(path)
+    if suffix == ".xls":
+        raise InputError(tr("readers.xls_old"), file=path.name)
+    raise InputError(tr("readers.unknown_format", suffix=suffix or "–",
+                        known=", ".join(sorted(VECTOR_SUFFIXES | TABLE_SUFFIXES))),
+                     file=path.name)
+
+
+def _decode(raw: bytes) -> tuple[str, str]:
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return raw[3:].decode("utf-8", errors="replace"), "utf-8-sig"
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return raw.decode("utf-16"), "utf-16"
+    try:
+        return raw.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        return raw.decode("cp1252", errors="replace"), "cp1252"
+
+
+def _sniff_delimiter(text: str) -> str:
+    lines = [ln for ln in text.splitlines()[:20] if ln.strip()]
+    if not lines:
+        return ","
+    header = lines[0]
+    counts = {d: header.count(d) for d in (";", ",", "\t", "|")}
+    best = max(counts, key=lambda d: counts[d])
+    if counts[best] == 0:
+        return ","
+    # prefer the delimiter whose count is stable across the first lines
+    if counts[";"] and counts[","]:
+        def stable(d):
+            return sum(1 for ln in lines[1:] if ln.count(d) == counts[d])
+        best = ";" if stable(";") >= stable(",") else ","
+    return best
+
+
+def _read_csv(path: Path) -> ReadResult:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError(tr("readers.cannot_open", why=exc.strerror or str(exc)),
+                         file=path.name) from exc
+    if b"\x00" in raw[:4096] and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError(tr("readers.binary"), file=path.name)
+    try:
+        text, encoding = _decode(raw)
+    except UnicodeDecodeError as exc:
+        raise InputError(tr("readers.cannot_decode"), file=path.name) from exc
+    delim = _sniff_delimiter(text)
+    notes = [tr("readers.latin1")] if encoding == "cp1252" else []
+    fast = _read_csv_arrow(text, delim, path)
+    if fast is None:
+        fast = _read_csv_fast(text, delim, path)
+    if fast is not None:
+        frame, numbers = fast
+        return ReadResult(frame, notes, encoding=encoding, delimiter=delim,
+                          row_numbers=numbers, clean_text=True)
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delim))
+    except csv.Error as exc:
+        raise InputError(tr("readers.bad_csv", why=str(exc)), file=path.name) from exc
+    # header = first non-empty row
+    start = 0
+    while start < len(rows) and not any(c.strip() for c in rows[start]):
+        start += 1
+    if start >= len(rows):
+        raise InputError(tr("readers.empty"), file=path.name)
+    header = _clean_headers(rows[start], path)
+    width = len(header)
+    data: list[list[str | None]] = []
+    numbers: list[int] = []
+    bad: dict[int, str] = {}
+    for k, row in enumerate(rows[start + 1:], start=1):
+        if not any(c.strip() for c in row):
+            continue  # blank line: not a data row
+        if len(row) > width and any(c.strip() for c in row[width:]):
+            bad[k] = tr("readers.too_many_fields", n=len(row), width=width)
+            row = row[:width]
+        elif len(row) < width:
+            row = row + [""] * (width - len(row))
+        data.append([c.strip() if c.strip() else None for c in row[:width]])
+        numbers.append(k)
+    frame = pd.DataFrame(data, columns=header, dtype=object) if data else \
+        pd.DataFrame({h: pd.Series(dtype=object) for h in header})
+    return ReadResult(frame, notes, encoding=encoding, delimiter=delim, bad_rows=bad,
+                      row_numbers=np.array(numbers, dtype=int), clean_text=True)
+
+
+_BLANK_LINE = re.compile(r"\n[ \t]+\r?\n")
+
+
+def _has_blank_line(text: str) -> bool:
+    body = text.rstrip("\r\n \t")
+    return (not body or body.lstrip(" \t").startswith(("\n", "\r")) or "\n\n" in body
+            or "\n\r\n" in body or _BLANK_LINE.search(body) is not None)
+
+
+def _read_csv_arrow(text: str, delim: str, path: Path):
+    """pyarrow's CSV reader (the fastest) for files without blank lines or ragged rows;
+    ``None`` sends the file to the next reader."""
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+        import pyarrow.csv as pcsv
+    except ImportError:  # pragma: no cover - pyarrow is a dependency
+        return None
+    if _has_blank_line(text):
+        return None
+    try:
+        first = next(csv.reader(io.StringIO(text.split("\n", 1)[0].rstrip("\r")),
+                                delimiter=delim), [])
+    except csv.Error:
+        return None
+    width = len(first)
+    if width == 0:
+        return None
+    names = [f"c{i}" for i in range(width)]
+    try:
+        table = pcsv.read_csv(
+            io.BytesIO(text.encode("utf-8")),
+            read_options=pcsv.ReadOptions(column_names=names, use_threads=False),
+            parse_options=pcsv.ParseOptions(delimiter=delim, newlines_in_values=True),
+            convert_options=pcsv.ConvertOptions(column_types={n: pa.string() for n in names},
+                                                strings_can_be_null=False))
+    except (pa.ArrowInvalid, pa.ArrowException, ValueError):
+        return None
+    if table.num_rows < 1:
+        return None
+    cols = []
+    for n in names:
+        arr = np.array(pc.utf8_trim_whitespace(table[n]).to_numpy(zero_copy_only=False),
+                       dtype=object)
+        arr[arr == ""] = None
+        cols.append(arr)
+    header_cells = [c[0] or "" for c in cols]
+    while header_cells and not header_cells[-1]:
+        header_cells.pop()
+        if any(v is not None for v in cols[len(header_cells)][1:]):
+            return None  # values under an empty header: the careful reader reports them
+    if not header_cells:
+        return None
+    header = _clean_headers(header_cells, path)
+    frame = pd.DataFrame({h: c[1:] for h, c in zip(header, cols, strict=False)}, dtype=object)
+    return frame, np.arange(1, len(frame) + 1)
+
+
+def _read_csv_fast(text: str, delim: str, path: Path):
+    """pandas' C parser for well-formed files; ``None`` (use the careful row-by-row reader)
+    when a row has more fields than the first one or the parser gives up."""
+    try:
+        raw = pd.read_csv(io.StringIO(text), sep=delim, header=None, dtype=str,
+                          keep_default_na=False, skip_blank_lines=False, engine="c",
+                          on_bad_lines="error")
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, csv.Error):
+        return None
+    if raw.empty:
+        return None
+    stripped = {c: raw[c].fillna("").str.strip() for c in raw.columns}
+    blank = np.ones(len(raw), dtype=bool)
+    for col in stripped.values():
+        blank &= (col == "").to_numpy()
+    nonblank = np.flatnonzero(~blank)
+    if not len(nonblank):
+        return None
+    start = int(nonblank[0])
+    header_cells = [stripped[c].iat[start] for c in raw.columns]
+    while header_cells and not header_cells[-1]:
+        header_cells.pop()
+    width = len(header_cells)
+    if width == 0:
+        return None
+    rows = nonblank[nonblank > start]
+    extra = [c for c in list(raw.columns)[width:]]
+    if extra and any((stripped[c].iloc[rows] != "").any() for c in extra):
+        return None  # fields beyond the header: the careful reader reports them
+    header = _clean_headers(header_cells, path)
+    data = {}
+    for h, c in zip(header, list(raw.columns)[:width], strict=True):
+        col = np.array(stripped[c].iloc[rows].astype(object).to_numpy(), dtype=object)
+        col[col == ""] = None
+        data[h] = col
+    frame = pd.DataFrame(data, dtype=object)
+    return frame, (rows - start).astype(int)
+
+
+def _clean_headers(cells, path: Path) -> list[str]:
+    header = []
+    seen: dict[str, int] = {}
+    for i, c in enumerate(cells):
+        name = str(c).strip() if c is not None else ""
+        if not name:
+            name = f"kolom_{i + 1}"
+        key = name.lower()
+        if key in seen:
+            seen[key] += 1
+            name = f"{name}_{seen[key]}"
+        else:
+            seen[key] = 1
+        header.append(name)
+    return header
+
+
+def _read_xlsx(path: Path, sheet: str | None) -> ReadResult:
+    import openpyxl
+
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # zipfile.BadZipFile, KeyError, InvalidFileException...
+        raise InputError(tr("readers.bad_xlsx", why=_short(exc)), file=path.name) from exc
+    try:
+        names = list(wb.sheetnames)
+        if sheet is not None:
+            if sheet not in names:
+                raise InputError(tr("readers.no_such_sheet", sheet=sheet,
+                                    sheets=", ".join(names)), file=path.name)
+            order = [sheet]
+        else:
+            order = names
+        for name in order:
+            rows = [list(r) for r in wb[name].iter_rows(values_only=True)]
+            start = 0
+            while start < len(rows) and not any(_cell(c) is not None for c in rows[start]):
+                start += 1
+            body = [r for r in rows[start + 1:] if any(_cell(c) is not None for c in r)]
+            if start < len(rows) and (body or sheet is not None):
+                break
+        else:
+            raise InputError(tr("readers.xlsx_no_data", sheets=", ".join(names)),
+                             file=path.name)
+    finally:
+        wb.close()
+    header_cells = rows[start]
+    # drop trailing empty header cells
+    while header_cells and _cell(header_cells[-1]) is None:
+        header_cells = header_cells[:-1]
+    header = _clean_headers(header_cells, path)
+    width = len(header)
+    data, numbers = [], []
+    bad: dict[int, str] = {}
+    for k, row in enumerate(rows[start + 1:], start=1):
+        cells = [_cell(c) for c in row]
+        if not any(c is not None for c in cells):
+            continue
+        if len(cells) > width and any(c is not None for c in cells[width:]):
+            bad[k] = tr("readers.too_many_fields", n=len(cells), width=width)
+        cells = (cells + [None] * width)[:width]
+        data.append(cells)
+        numbers.append(k)
+    frame = pd.DataFrame(data, columns=header, dtype=object) if data else \
+        pd.DataFrame({h: pd.Series(dtype=object) for h in header})
+    notes = []
+    if sheet is None and len(names) > 1:
+        notes.append(tr("readers.sheet_chosen", sheet=name, sheets=", ".join(names)))
+    return ReadResult(frame, notes, sheet=name, bad_rows=bad,
+                      row_numbers=np.array(numbers, dtype=int))
+
+
+def _cell(value):
+    if value is None:
+        return None
+    if isinstance(value, str):
+        v = value.strip()
+        if not v:
+            return None
+        if v.startswith("#") and v.endswith(("!", "?", "A")) and v.upper() in (
+                "#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!"):
+            return None  # spreadsheet error values are missing
+        return v
+    return value
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text[:200]
+
+
+register({
+    "readers.missing": ("berkas tidak ditemukan: {file}", "file not found: {file}"),
+    "readers.is_dir": ("{file} adalah folder, bukan berkas", "{file} is a folder, not a file"),
+    "readers.bad_zip": ("berkas ZIP rusak: {why}", "damaged ZIP file: {why}"),
+    "readers.zip_empty": ("ZIP tidak berisi Shapefile/GeoPackage/GeoJSON/KML (isi: {names})",
+                          "the ZIP holds no Shapefile/GeoPackage/GeoJSON/KML (content: {names})"),
+    "readers.zip_many": ("ZIP berisi beberapa lapisan; dipakai {used}, diabaikan: {others}",
+                         "the ZIP holds several layers; used {used}, ignored: {others}"),
+    "readers.kmz_empty": ("KMZ tidak berisi berkas KML", "the KMZ holds no KML file"),
+    "readers.cannot_open": ("berkas tidak dapat dibuka: {why}", "the file cannot be opened: {why}"),
+    "readers.no_layers": ("berkas tidak berisi lapisan", "the file holds no layer"),
+    "readers.no_such_layer": ("lapisan '{layer}' tidak ada; lapisan yang ada: {layers}",
+                              "layer '{layer}' does not exist; layers present: {layers}"),
+    "readers.layer_chosen": ("berkas berisi beberapa lapisan ({layers}); dipakai '{layer}'",
+                             "the file holds several layers ({layers}); used '{layer}'"),
+    "readers.cannot_read_layer": ("lapisan '{layer}' tidak dapat dibaca: {why}",
+                                  "layer '{layer}' cannot be read: {why}"),
+    "readers.no_geometry": ("lapisan '{layer}' tidak memiliki geometri",
+                            "layer '{layer}' has no geometry"),
+    "readers.crs_assumed": (
+        "berkas tidak menyebut sistem koordinat; nilainya cocok dengan derajat, dianggap "
+        "EPSG:4326 (WGS 84)",
+        "the file names no coordinate system; its values fit degrees, EPSG:4326 (WGS 84) "
+        "assumed"),
+    "readers.no_crs_projected": (
+        "berkas tidak menyebut sistem koordinat dan nilainya bukan derajat; simpan ulang "
+        "dengan sistem koordinat (.prj) di aplikasi GIS",
+        "the file names no coordinate system and its values are not degrees; save it again "
+        "with its coordinate system (.prj) from a GIS application"),
+    "readers.bad_crs": ("sistem koordinat {crs} tidak dapat diubah ke WGS 84: {why}",
+                        "coordinate system {crs} cannot be converted to WGS 84: {why}"),
+    "readers.unknown_format": ("format berkas '{suffix}' tidak didukung; yang didukung: {known}",
+                               "file format '{suffix}' is not supported; supported: {known}"),
+    "readers.xls_old": ("format Excel lama (.xls) tidak didukung; simpan sebagai .xlsx atau .csv",
+                        "the old Excel format (.xls) is not supported; save as .xlsx or .csv"),
+    "readers.binary": ("berkas ini bukan teks CSV", "this file is not CSV text"),
+    "readers.cannot_decode": ("pengodean teks tidak dikenali", "unknown text encoding"),
+    "readers.bad_csv": ("CSV tidak dapat dibaca: {why}", "the CSV cannot be read: {why}"),
+    "readers.empty": ("berkas kosong (tidak ada baris judul)", "the file is empty (no header row)"),
+    "readers.too_many_fields": (
+        "baris memiliki {n} isian, judul hanya {width}; isian lebih dibuang (periksa pemisah "
+        "atau tanda kutip)",
+        "the row has {n} fields but the header only {width}; extra fields dropped (check the "
+        "separator or quotes)"),
+    "readers.latin1": ("berkas bukan UTF-8; dibaca sebagai Latin-1/Windows-1252",
+                       "the file is not UTF-8; read as Latin-1/Windows-1252"),
+    "readers.bad_xlsx": ("berkas Excel tidak dapat dibuka: {why}",
+                         "the Excel file cannot be opened: {why}"),
+    "readers.no_such_sheet": ("lembar '{sheet}' tidak ada; lembar yang ada: {sheets}",
+                              "sheet '{sheet}' does not exist; sheets present: {sheets}"),
+    "readers.xlsx_no_data": ("tidak ada lembar berisi data (lembar: {sheets})",
+                             "no sheet holds data (sheets: {sheets})"),
+    "readers.sheet_chosen": ("dipakai lembar '{sheet}' (lembar yang ada: {sheets})",
+                             "used sheet '{sheet}' (sheets present: {sheets})"),
+})
