@@ -147,7 +147,7 @@ def build_problem(project, *, site_type: str = "pustu", limit_km: float | None =
                   travel_cover: Callable[..., sparse.spmatrix] | None = None) -> SitingProblem:
     """Build the covering problem for ``site_type`` (``pustu`` | ``posyandu``) from a project.
 
-    ``limit_km`` defaults to the rules (``limit.pustu_distance_km`` /
+    ``limit_km`` defaults to the rules (``limit.pustu_distance_km`` or
     ``limit.posyandu_distance_km``).  ``limit_min`` needs ``travel_cover``: a function
     ``(from_points, to_points, limit_min) -> sparse bool matrix`` (e.g. built on the analysis'
     road network); without it a travel-time limit raises :class:`InputError`.
