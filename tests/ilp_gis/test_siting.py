@@ -201,3 +201,24 @@ def test_budget_or_k_required():
     with pytest.raises(InputError):
         siting.solve(prob)
     assert isinstance(prob.demand, pd.DataFrame)
+
+
+def test_travel_time_limit_uses_roads():
+    from shapely.geometry import LineString
+
+    desa = _desa_grid([1000, 2000, 1500], spacing_m=10_000.0)
+    # 40 km/h: 10 km in 15 min; the travel module snaps people to road vertices
+    road = gpd.GeoDataFrame({"road_class": ["kolektor"]},
+                            geometry=[LineString([(X0 + x, Y0) for x in range(-5000, 25_001,
+                                                                              500)])],
+                            crs=UTM).to_crs("EPSG:4326")
+    proj = Project(layers={"desa": desa, "roads": road})
+    prob = siting.build_problem(proj, limit_min=20.0)
+    r = siting.solve(prob, k=1)
+    assert r.population_gained == pytest.approx(4500)  # the middle desa reaches both others
+    assert r.sites["desa_code"].iloc[0] == "11.01.01.2002"
+    r_km = siting.solve(siting.build_problem(proj, limit_km=5.0), k=1)
+    assert r_km.population_gained == pytest.approx(2000)
+    no_roads = Project(layers={"desa": desa})
+    with pytest.raises(InputError, match="waktu tempuh"):
+        siting.build_problem(no_roads, limit_min=20.0)
