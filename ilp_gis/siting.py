@@ -470,8 +470,15 @@ def _solve_mip(problem: SitingProblem, budget, k, warm: list[int], time_limit, m
     import highspy
 
     pop = problem.demand["population"].to_numpy(dtype=float)
-    cover = problem.cover.tocsr()
-    cost = problem.candidates["cost"].to_numpy(dtype=float)
+    cover_all = problem.cover.tocsr()
+    cost_all = problem.candidates["cost"].to_numpy(dtype=float)
+    # Drop candidates that cannot matter: those covering nobody and those dominated by another
+    # candidate covering a superset of their people at no higher cost (without capacity only).
+    keep = _undominated(cover_all, cost_all, budget is not None,
+                        bool(problem.capacity and problem.capacity > 0))
+    cover = cover_all[:, keep]
+    cost = cost_all[keep]
+    warm = [int(np.searchsorted(keep, j)) for j in warm if j in set(keep.tolist())]
     n_c = cover.shape[1]
     # Only demand that some candidate reaches matters.
     reach = np.asarray(cover.sum(axis=1)).ravel() > 0
@@ -602,12 +609,39 @@ def _solve_mip(problem: SitingProblem, budget, k, warm: list[int], time_limit, m
     if not sol.value_valid:
         return None, 0.0, status, math.nan
     x = np.asarray(sol.col_value[:n_c])
-    chosen = [int(j) for j in np.flatnonzero(x > 0.5)]
+    chosen = [int(keep[j]) for j in np.flatnonzero(x > 0.5)]
     gap = float(info.mip_gap) if np.isfinite(info.mip_gap) else math.nan
     if model_status == highspy.HighsModelStatus.kOptimal:
         gap = max(0.0, gap) if np.isfinite(gap) else 0.0
     obj = objective(problem, chosen) if not cap else float(info.objective_function_value)
     return chosen, obj, status, gap
+
+
+def _undominated(cover: sparse.csr_matrix, cost: np.ndarray, by_cost: bool,
+                 capacity: bool) -> np.ndarray:
+    """Positions of the candidates worth modelling (sorted)."""
+    n_c = cover.shape[1]
+    csc = cover.tocsc().astype(np.int32)
+    size = np.diff(csc.indptr)
+    alive = size > 0
+    if capacity or n_c == 0:
+        return np.flatnonzero(alive) if not capacity else np.arange(n_c)
+    overlap = (csc.T @ csc).tocoo()  # common people of each candidate pair
+    i, j, v = overlap.row, overlap.col, overlap.data
+    # j dominates i: cover(i) ⊆ cover(j), and j is no dearer (for a count, cost is irrelevant);
+    # among identical candidates keep the cheapest, then the first.
+    sub = (i != j) & (v == size[i]) & alive[i]
+    i, j = i[sub], j[sub]
+    if by_cost:
+        ok = cost[j] <= cost[i]
+        i, j = i[ok], j[ok]
+        same = size[i] == size[j]
+        ok = ~same | (cost[j] < cost[i]) | ((cost[j] == cost[i]) & (j < i))
+    else:
+        same = size[i] == size[j]
+        ok = ~same | (cost[j] < cost[i]) | ((cost[j] == cost[i]) & (j < i))
+    alive[np.unique(i[ok])] = False
+    return np.flatnonzero(alive)
 
 
 def _quiet_highs(highspy):
