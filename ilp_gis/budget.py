@@ -331,10 +331,12 @@ class BudgetSync:
     ``desa_funding`` one row per desa with a fundable gap: desa_code, funding_state (funded when
         all its gaps are, unfunded when none has a line, else partly), gaps, funded, partly,
         unfunded, amount, needed.
-    ``totals``       budget per source and year: source, year, amount, lines, amount_on_gaps.
+    ``totals``       budget per source and year: source, year, amount, lines, amount_on_gaps
+        (the part tied to gaps).
     ``unfunded``     the gaps not fully funded (unfunded and partly), most urgent first.
     ``lines``        one row per budget line: budget_id, source, year, activity, amount,
-        gaps_addressed (count), addresses_gap (bool).
+        gaps_addressed (count), addresses_gap (bool), unallocated (Rp of the line not tied to
+        any gap: the whole amount of a line that addresses none, the rest of a pooled line).
     """
 
     gap_funding: pd.DataFrame
@@ -637,7 +639,9 @@ def _totals(lines: pd.DataFrame) -> pd.DataFrame:
     cols = ["source", "year", "amount", "lines", "amount_on_gaps"]
     if not len(lines):
         return pd.DataFrame(columns=cols)
-    tmp = lines.assign(on_gap=lines["amount"].where(lines["addresses_gap"]))
+    used = lines["amount"] - lines["unallocated"].fillna(0.0) if "unallocated" in lines \
+        else lines["amount"]
+    tmp = lines.assign(on_gap=used.where(lines["addresses_gap"]))
     tmp["year"] = pd.to_numeric(tmp["year"], errors="coerce").astype("Int64")
     grp = tmp.groupby(["source", "year"], dropna=False)
     out = pd.DataFrame({
