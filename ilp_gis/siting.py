@@ -759,6 +759,10 @@ register({
                            "Give either a budget (Rp) or a number of sites (k), not both."),
     "siting.bad_budget": ("anggaran '{value}' tidak valid", "budget '{value}' is not valid"),
     "siting.bad_k": ("jumlah lokasi '{value}' tidak valid", "number of sites '{value}' is not valid"),
+    "siting.all_covered": ("Semua penduduk sudah dalam jangkauan {type} yang ada; tidak ada "
+                           "lokasi baru yang menambah cakupan.",
+                           "Everyone is already within reach of an existing {type}; no new "
+                           "site adds coverage."),
     "siting.method.greedy": ("Jawaban cepat (greedy)", "Quick answer (greedy)"),
     "siting.method.exact": ("Optimum (HiGHS)", "Optimum (HiGHS)"),
     "siting.budget_unreadable": ("anggaran '{value}' tidak dapat dibaca (contoh: \"Rp 5 M\", "
