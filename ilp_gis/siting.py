@@ -144,13 +144,16 @@ def build_problem(project, *, site_type: str = "pustu", limit_km: float | None =
                   limit_min: float | None = None, extra_candidates: gpd.GeoDataFrame | None = None,
                   include_build: bool = True, include_upgrade: bool = True,
                   capacity: float | None = None, rules: Rules | None = None,
-                  travel_cover: Callable[..., sparse.spmatrix] | None = None) -> SitingProblem:
+                  travel_cover: Callable[..., sparse.spmatrix] | None = None,
+                  precursors_cover: bool = False) -> SitingProblem:
     """Build the covering problem for ``site_type`` (``pustu`` | ``posyandu``) from a project.
 
     ``limit_km`` defaults to the rules (``limit.pustu_distance_km`` or
     ``limit.posyandu_distance_km``).  ``limit_min`` needs ``travel_cover``: a function
     ``(from_points, to_points, limit_min) -> sparse bool matrix`` (e.g. built on the analysis'
     road network); without it a travel-time limit raises :class:`InputError`.
+    ``precursors_cover``: count Poskesdes/Polindes as already covering their surroundings
+    (default False: they are upgrade candidates, not Pustu yet).
     """
     if site_type not in SITE_TYPES:
         raise InputError(tr("siting.bad_type", value=site_type))
@@ -186,7 +189,7 @@ def build_problem(project, *, site_type: str = "pustu", limit_km: float | None =
         fac = fac[fac.geometry.notna()].to_crs(crs)
     ftype = fac["type"].astype(str).str.lower() if len(fac) else pd.Series(dtype=str)
     precursor = fac["precursor"].fillna(False).astype(bool) if len(fac) else pd.Series(dtype=bool)
-    existing = fac[(ftype == site_type) & ~precursor] if len(fac) else fac
+    existing = fac[(ftype == site_type) & (~precursor | precursors_cover)] if len(fac) else fac
 
     # Which demand is already covered by an existing facility.
     if limit_min is not None:

@@ -222,3 +222,11 @@ def test_travel_time_limit_uses_roads():
     no_roads = Project(layers={"desa": desa})
     with pytest.raises(InputError, match="waktu tempuh"):
         siting.build_problem(no_roads, limit_min=20.0)
+
+
+def test_precursors_can_count_as_covering():
+    pops = [1000, 1000, 1000]
+    proj = _line_project(pops, [("PK1", "pustu", True, "11.01.01.2001", 0.0, 0.0)])
+    assert siting.build_problem(proj, limit_km=3.5).population_covered_before == 0
+    prob = siting.build_problem(proj, limit_km=3.5, precursors_cover=True)
+    assert prob.population_covered_before == 2000
