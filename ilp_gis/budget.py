@@ -460,10 +460,16 @@ def budget_sync(project, result, rules: Rules | None = None, *,
             by_desa.setdefault((act, str(td)), []).append(i)
 
     amounts = budget["amount"].to_numpy(dtype=float)
+    b_source = budget["source"].tolist() if len(budget) else []
+    b_year = [None if _is_missing(y) else y for y in budget["year"].tolist()] if len(budget) \
+        else []
+    b_act = budget["activity"].tolist() if len(budget) else []
+    b_id = budget["budget_id"].tolist() if len(budget) else []
+    b_tf = budget["target_facility"].tolist() if len(budget) else []
     remaining = amounts.copy()
     addressed = np.zeros(len(budget), dtype=int)
     recs = []
-    for _, g in gaps.iterrows():
+    for g in gaps.to_dict("records"):
         kind = str(g["kind"])
         desa_code = None if _is_missing(g["desa_code"]) else str(g["desa_code"])
         fac_id = None if _is_missing(g["fac_id"]) else str(g["fac_id"])
@@ -475,7 +481,7 @@ def budget_sync(project, result, rules: Rules | None = None, *,
                 idx += by_fac.get((act.value, fac_id), [])
             if desa_code is not None:
                 for j in by_desa.get((act.value, desa_code), []):
-                    tf = budget.at[j, "target_facility"]
+                    tf = b_tf[j]
                     # a line for another facility of the desa does not fix this facility's gap
                     if fac_id is not None and not _is_missing(tf) and str(tf) != fac_id:
                         continue
@@ -555,7 +561,7 @@ def budget_sync(project, result, rules: Rules | None = None, *,
             shortfall = max(0.0, needed - amount)
         else:
             shortfall = math.nan
-        sub = budget.loc[list(used)] if used else budget.iloc[0:0]
+        used_idx = sorted(used)
         if rec["desa_code"] is not None:
             line_use.setdefault(rec["desa_code"], {})
             for j, v in used.items():
@@ -569,11 +575,14 @@ def budget_sync(project, result, rules: Rules | None = None, *,
             "kecamatan_name": g["kecamatan_name"], "fac_id": rec["fac_id"],
             "priority_rank": g["priority_rank"], "priority_score": g["priority_score"],
             "funding_state": best_state,
-            "sources": ";".join(sorted({str(x) for x in sub["source"].dropna()})),
-            "years": ";".join(str(y) for y in sorted({int(y) for y in sub["year"].dropna()})),
+            "sources": ";".join(sorted({str(b_source[j]) for j in used_idx
+                                        if not _is_missing(b_source[j])})),
+            "years": ";".join(str(y) for y in sorted({int(b_year[j]) for j in used_idx
+                                                      if not _is_missing(b_year[j])})),
             "amount": amount, "needed": needed, "shortfall": shortfall,
-            "budget_ids": ";".join(str(b) for b in sub["budget_id"]),
-            "activities": ";".join(sorted({str(x) for x in sub["activity"].dropna()})),
+            "budget_ids": ";".join(str(b_id[j]) for j in used_idx),
+            "activities": ";".join(sorted({str(b_act[j]) for j in used_idx
+                                           if not _is_missing(b_act[j])})),
         })
     gap_funding = pd.DataFrame(rows, columns=GAP_FUNDING_COLUMNS)
     gap_funding["priority_rank"] = pd.to_numeric(gap_funding["priority_rank"], errors="coerce")
