@@ -89,9 +89,16 @@ def bench_provinsi(use_spopt: bool) -> None:
                       f"objective: {same}; time ratio spopt/ours {secs / res.seconds:.1f}x")
 
 
-def bench_nasional(total_sites: int = 200) -> None:
+def bench_nasional(total_sites: int = 200, cache: str | None = None) -> None:
+    import pickle
+
     t = time.perf_counter()
-    project = generate_sample("nasional")
+    if cache and Path(cache).exists():
+        project = pickle.loads(Path(cache).read_bytes())
+    else:
+        project = generate_sample("nasional")
+        if cache:
+            Path(cache).write_bytes(pickle.dumps(project))
     gen = time.perf_counter() - t
     desa = project.desa
     kab_of = desa["code"].str[:5]
@@ -99,9 +106,10 @@ def bench_nasional(total_sites: int = 200) -> None:
           f"(generated in {gen:.1f} s)")
     fac = project.facilities
     t0 = time.perf_counter()
+    fac_by_kab = dict(tuple(fac.groupby(fac["desa_code"].str[:5])))
     problems = []
     for kab, d in desa.groupby(kab_of):
-        sub = Project(layers={"desa": d, "facilities": fac[fac["desa_code"].str[:5] == kab]},
+        sub = Project(layers={"desa": d, "facilities": fac_by_kab.get(kab, fac.iloc[0:0])},
                       rules=project.rules)
         problems.append(siting.build_problem(sub, limit_km=5.0))
     build = time.perf_counter() - t0
@@ -130,12 +138,13 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--scale", choices=("provinsi", "nasional", "both"), default="provinsi")
     ap.add_argument("--no-spopt", action="store_true")
+    ap.add_argument("--cache", help="pickle file to keep the generated nasional sample in")
     a = ap.parse_args()
     set_language("en")
     if a.scale in ("provinsi", "both"):
         bench_provinsi(not a.no_spopt)
     if a.scale in ("nasional", "both"):
-        bench_nasional()
+        bench_nasional(cache=a.cache)
 
 
 if __name__ == "__main__":

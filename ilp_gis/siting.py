@@ -203,46 +203,53 @@ def build_problem(project, *, site_type: str = "pustu", limit_km: float | None =
     demand_pts = pts[~covered].reset_index(drop=True)
 
     # Candidates.
-    cands: list[dict[str, Any]] = []
+    parts: list[pd.DataFrame] = []
+    names = pd.Series(desa["name"].to_numpy(), index=desa["code"].astype(str).to_numpy())
+    names = names[~names.index.duplicated()]
+
+    def block(kind: str, frame, cost: float, name=None, fac_id=None) -> pd.DataFrame:
+        codes = frame["desa_code"].to_numpy(object)
+        return pd.DataFrame({
+            "kind": kind,
+            "name": name if name is not None else
+            names.reindex([str(c) for c in codes]).to_numpy(object),
+            "desa_code": codes,
+            "fac_id": fac_id if fac_id is not None else np.full(len(frame), None, object),
+            "cost": cost, "geometry": np.asarray(frame.geometry.values, dtype=object)})
+
     if site_type == "pustu":
         with_pustu = set(existing["desa_code"].dropna().astype(str)) if len(existing) else set()
         if include_upgrade and len(fac):
-            cost = float(rules.value("cost.upgrade_pustu"))
-            for _, f in fac[(ftype == "pustu") & precursor].iterrows():
-                cands.append({"kind": "upgrade", "name": f.get("name"),
-                              "desa_code": f.get("desa_code"), "fac_id": f.get("fac_id"),
-                              "cost": cost, "geometry": f.geometry})
+            pre = fac[(ftype == "pustu") & precursor]
+            if len(pre):
+                parts.append(block("upgrade", pre, float(rules.value("cost.upgrade_pustu")),
+                                   name=pre["name"].to_numpy(object),
+                                   fac_id=pre["fac_id"].to_numpy(object)))
         if include_build:
-            cost = float(rules.value("cost.build_pustu"))
-            names = dict(zip(desa["code"].astype(str), desa["name"], strict=True))
             first = pts.drop_duplicates("desa_code")  # the desa's main population point
-            for _, p in first.iterrows():
-                if str(p["desa_code"]) in with_pustu:
-                    continue
-                cands.append({"kind": "build", "name": names.get(str(p["desa_code"])),
-                              "desa_code": p["desa_code"], "fac_id": None, "cost": cost,
-                              "geometry": p.geometry})
-    else:
-        cost = float(rules.value("cost.open_posyandu"))
-        if include_build:
-            names = dict(zip(desa["code"].astype(str), desa["name"], strict=True))
-            for _, p in demand_pts.iterrows():
-                cands.append({"kind": "build", "name": names.get(str(p["desa_code"])),
-                              "desa_code": p["desa_code"], "fac_id": None, "cost": cost,
-                              "geometry": p.geometry})
+            first = first[~first["desa_code"].astype(str).isin(with_pustu)]
+            parts.append(block("build", first, float(rules.value("cost.build_pustu"))))
+    elif include_build:
+        parts.append(block("build", demand_pts, float(rules.value("cost.open_posyandu"))))
     if extra_candidates is not None and len(extra_candidates):
         default = float(rules.value("cost.build_pustu" if site_type == "pustu"
                                     else "cost.open_posyandu"))
         ex = extra_candidates.to_crs(crs) if extra_candidates.crs is not None \
             else extra_candidates.set_crs(WGS84).to_crs(crs)
-        for i, (_, p) in enumerate(ex.iterrows()):
-            c = pd.to_numeric(pd.Series([p.get("cost")]), errors="coerce").iloc[0]
-            cands.append({"kind": "user", "name": p.get("name") or f"#{i + 1}",
-                          "desa_code": p.get("desa_code"), "fac_id": None,
-                          "cost": float(c) if np.isfinite(c) else default,
-                          "geometry": p.geometry})
+        c = pd.to_numeric(ex["cost"], errors="coerce") if "cost" in ex.columns \
+            else pd.Series(np.nan, index=ex.index)
+        nm = ex["name"] if "name" in ex.columns else pd.Series(None, index=ex.index, dtype=object)
+        nm = [v if isinstance(v, str) and v else f"#{i + 1}" for i, v in enumerate(nm)]
+        dc = ex["desa_code"].to_numpy(object) if "desa_code" in ex.columns \
+            else np.full(len(ex), None, object)
+        parts.append(pd.DataFrame({
+            "kind": "user", "name": nm, "desa_code": dc, "fac_id": np.full(len(ex), None, object),
+            "cost": c.fillna(default).to_numpy(float),
+            "geometry": np.asarray(ex.geometry.values, dtype=object)}))
+    cands = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
+        columns=["kind", "name", "desa_code", "fac_id", "cost", "geometry"])
     candidates = gpd.GeoDataFrame(
-        cands, columns=["kind", "name", "desa_code", "fac_id", "cost", "geometry"],
+        cands[["kind", "name", "desa_code", "fac_id", "cost", "geometry"]],
         geometry="geometry", crs=crs)
     candidates.insert(0, "cand_id", [f"c{i + 1}" for i in range(len(candidates))])
     candidates["cost"] = candidates["cost"].astype("float64")
