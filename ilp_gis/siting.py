@@ -50,6 +50,9 @@ from ilp_gis.model import WGS84
 from ilp_gis.rules import Rules
 
 SITE_TYPES = ("pustu", "posyandu")
+HIGHS_OPTIONS: dict[str, Any] = {}
+"""Extra HiGHS options for the exact model (tuning, benchmarks)."""
+EPS_TIEBREAK = True
 
 
 @dataclass
@@ -517,6 +520,13 @@ def _solve_mip(problem: SitingProblem, budget, k, warm: list[int], time_limit, m
     if time_limit:
         h.setOptionValue("time_limit", float(time_limit))
     h.setOptionValue("mip_rel_gap", float(mip_rel_gap))
+    if budget is None:
+        # Measured on the provinsi sample (k = 50 of 4,060 candidates, 12,780 demand points):
+        # HiGHS presolve costs more than it saves on the cardinality model (1.6 s → 0.8 s);
+        # under a money budget it is essential (0.9 s → 9+ s without), so it stays on there.
+        h.setOptionValue("presolve", "off")
+    for name, value in HIGHS_OPTIONS.items():
+        h.setOptionValue(name, value)
     inf = highspy.kHighsInf
 
     # Columns: x_j (0..n_c-1), y_i (n_c..n_c+n_d-1), then w_ij (capacity only).
@@ -526,7 +536,7 @@ def _solve_mip(problem: SitingProblem, budget, k, warm: list[int], time_limit, m
     # Among equally good choices prefer the cheaper: a cost term worth < 0.001 person in total.
     worst = float(np.sort(cost)[::-1][:max(1, k or n_c)].sum()) if budget is None else \
         float(min(budget, cost.sum()))
-    eps = 1e-3 / worst if worst > 0 else 0.0
+    eps = 1e-3 / worst if worst > 0 and EPS_TIEBREAK else 0.0
     col_cost = np.concatenate([-eps * cost, p, np.zeros(n_w)])
     lower = np.zeros(n_cols)
     upper = np.ones(n_cols)
