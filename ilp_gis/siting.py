@@ -306,18 +306,24 @@ def road_travel_cover(project, rules: Rules | None = None, *, chunk: int = 256):
         for j, idx in enumerate(cKDTree(fxy).query_ball_point(txy, r=walk_r)):
             rows.append(np.asarray(idx, dtype=np.int64))
             cols.append(np.full(len(idx), j, dtype=np.int64))
-        # over the road network, from each target's road node, bounded by the limit
-        for start in range(0, n_t, chunk):
-            sl = slice(start, min(n_t, start + chunk))
-            budget = limit_min - t_walk[sl]
+        # over the road network (times are symmetric), one bounded Dijkstra per point of the
+        # smaller side
+        swap = n_f < n_t
+        s_node, s_walk, o_node, o_walk = (f_node, f_walk, t_node, t_walk) if swap else \
+            (t_node, t_walk, f_node, f_walk)
+        for start in range(0, len(s_node), chunk):
+            sl = slice(start, min(len(s_node), start + chunk))
+            budget = limit_min - s_walk[sl]
             if not np.any(budget > 0):
                 continue
-            dist = dijkstra(graph.matrix, directed=False, indices=t_node[sl],
+            dist = dijkstra(graph.matrix, directed=False, indices=s_node[sl],
                             limit=float(np.max(budget)))
-            total = dist[:, f_node] + f_walk[None, :] + t_walk[sl][:, None]
-            tj, fi = np.nonzero(total <= limit_min)
-            rows.append(fi.astype(np.int64))
-            cols.append(tj.astype(np.int64) + start)
+            total = dist[:, o_node] + o_walk[None, :] + s_walk[sl][:, None]
+            si, oi = np.nonzero(total <= limit_min)
+            si = si.astype(np.int64) + start
+            oi = oi.astype(np.int64)
+            rows.append(si if swap else oi)
+            cols.append(oi if swap else si)
         r = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
         c = np.concatenate(cols) if cols else np.zeros(0, dtype=np.int64)
         m = sparse.csr_matrix((np.ones(len(r), dtype=bool), (r, c)), shape=(n_f, n_t),

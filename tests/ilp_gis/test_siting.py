@@ -219,6 +219,12 @@ def test_travel_time_limit_uses_roads():
     assert r.sites["desa_code"].iloc[0] == "11.01.01.2002"
     r_km = siting.solve(siting.build_problem(proj, limit_km=5.0), k=1)
     assert r_km.population_gained == pytest.approx(2000)
+    cover = siting.road_travel_cover(proj)
+    one = gpd.GeoSeries([Point(X0 + 10_000, Y0)], crs=UTM)
+    three = gpd.GeoSeries([Point(X0 + x, Y0) for x in (0, 10_000, 20_000, 40_000)], crs=UTM)
+    a, b = cover(one, three, 20.0), cover(three, one, 20.0)  # either side may be the sources
+    assert a.toarray().tolist() == [[True, True, True, False]]
+    assert (a != b.T).nnz == 0
     no_roads = Project(layers={"desa": desa})
     with pytest.raises(InputError, match="waktu tempuh"):
         siting.build_problem(no_roads, limit_min=20.0)
