@@ -60,14 +60,20 @@ def bench_provinsi(use_spopt: bool) -> None:
     greenfield = project.copy()  # a harder instance: no Pustu yet, only Puskesmas kept
     greenfield.set_layer("facilities", fac[(fac["type"] != "pustu")
                                            | fac["precursor"].fillna(False).astype(bool)])
-    for label, proj, kw, radius in (
-            ("5 km", project, {"limit_km": 5.0}, 5000.0),
-            ("60 min", project, {"limit_min": 60.0}, 0.0),
-            ("greenfield 3 km", greenfield, {"limit_km": 3.0}, 3000.0)):
+    kab1 = project.desa["code"].str[:5].iloc[0]
+    one = Project(layers={"desa": project.desa[project.desa["code"].str[:5] == kab1],
+                          "facilities": greenfield.facilities[
+                              greenfield.facilities["desa_code"].str[:5] == kab1]},
+                  rules=project.rules)
+    for label, proj, kw, radius, k in (
+            ("5 km", project, {"limit_km": 5.0}, 5000.0, 50),
+            ("60 min", project, {"limit_min": 60.0}, 0.0, 50),
+            ("greenfield 3 km", greenfield, {"limit_km": 3.0}, 3000.0, 50),
+            ("greenfield 3 km, one kabupaten, k=20", one, {"limit_km": 3.0}, 3000.0, 20)):
         t = time.perf_counter()
         problem = siting.build_problem(proj, **kw)
         build = time.perf_counter() - t
-        res = siting.solve(problem, k=50)
+        res = siting.solve(problem, k=k)
         print(f"  [{label}] demand points not yet covered {len(problem.demand)}, candidates "
               f"{len(problem.candidates)}, cover pairs {problem.cover.nnz}; build {build:.2f} s")
         print(f"  [{label}] greedy {res.greedy_gained:,.0f} people in {res.greedy_seconds:.3f} s;"
@@ -76,7 +82,7 @@ def bench_provinsi(use_spopt: bool) -> None:
               f"{res.seconds - res.greedy_seconds:.3f} s); greedy/exact "
               f"{res.greedy_vs_exact:.4f}")
         if use_spopt:
-            sp = _spopt(problem, 50, radius)
+            sp = _spopt(problem, k, radius)
             if sp is None:
                 print("  spopt not installed: comparison skipped")
             elif sp == "too_big":

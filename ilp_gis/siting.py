@@ -195,9 +195,13 @@ def build_problem(project, *, site_type: str = "pustu", limit_km: float | None =
     existing = fac[(ftype == site_type) & (~precursor | precursors_cover)] if len(fac) else fac
 
     # Which demand is already covered by an existing facility.
-    if limit_min is not None:
-        ex_cover = travel_cover(pts.geometry, existing.geometry, limit_min) if len(existing) \
-            else sparse.csr_matrix((len(pts), 0), dtype=bool)
+    if limit_min is not None and not len(existing):
+        covered = np.zeros(len(pts), dtype=bool)
+    elif limit_min is not None and hasattr(travel_cover, "nearest"):
+        minutes = travel_cover.nearest(pts.geometry, existing.geometry)
+        covered = np.isfinite(minutes) & (minutes <= limit_min)
+    elif limit_min is not None:
+        ex_cover = travel_cover(pts.geometry, existing.geometry, limit_min)
         covered = np.asarray(sparse.csr_matrix(ex_cover).sum(axis=1)).ravel() > 0
     else:
         dist, _ = geo.nearest_distance(pts.geometry, existing.geometry)
@@ -332,6 +336,15 @@ def road_travel_cover(project, rules: Rules | None = None, *, chunk: int = 256):
         m.data[:] = True
         return m
 
+    def nearest(from_pts, to_pts):
+        """Minutes from each point to its nearest target (one multi-source Dijkstra)."""
+        fxy = _xy(from_pts.to_crs(crs).values)
+        txy = _xy(to_pts.to_crs(crs).values)
+        field = travel.travel_field(graph, txy)
+        minutes, _ = travel.minutes_to_nearest(graph, field, fxy)
+        return minutes
+
+    cover.nearest = nearest
     return cover
 
 

@@ -236,3 +236,18 @@ def test_precursors_can_count_as_covering():
     assert siting.build_problem(proj, limit_km=3.5).population_covered_before == 0
     prob = siting.build_problem(proj, limit_km=3.5, precursors_cover=True)
     assert prob.population_covered_before == 2000
+
+
+def test_travel_time_existing_facility_counts_as_covering():
+    from shapely.geometry import LineString
+
+    desa = _desa_grid([1000, 2000, 1500], spacing_m=10_000.0)
+    road = gpd.GeoDataFrame({"road_class": ["kolektor"]},
+                            geometry=[LineString([(X0 + x, Y0) for x in range(-5000, 25_001,
+                                                                              500)])],
+                            crs=UTM).to_crs("EPSG:4326")
+    proj = Project(layers={"desa": desa, "roads": road,
+                           "facilities": _fac([("PU1", "pustu", False, "11.01.01.2001", 0, 0)])})
+    prob = siting.build_problem(proj, limit_min=20.0)
+    assert prob.population_covered_before == pytest.approx(3000)  # desa 1 and 2 (15 min)
+    assert list(prob.demand["desa_code"]) == ["11.01.01.2003"]
