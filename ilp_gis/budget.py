@@ -1,0 +1,802 @@
+"""Budget lines: parsing what budget offices write, and the budget synchronisation.
+
+Pure domain code: no files.  ``layers.budget_import`` reads XLSX/CSV and calls the parsers
+here; :func:`budget_sync` ties the project's budget lines (``model.BUDGET``) to the gaps of an
+analysis result (``ilp_gis.results.AnalysisResult.gaps``) and says which gap is funded, partly
+funded or unfunded, by which source, in which year and for how much.
+
+Which activity closes which gap kind is :data:`GAP_ACTIVITIES`; what closing a gap costs comes
+from the cost catalogue of the rules (``cost.*``).  A gap is
+
+- ``funded``   when the lines tied to it reach the catalogue cost of at least one way of
+  closing it (e.g. build a Pustu *or* upgrade a Poskesdes for ``no_pustu``);
+- ``partly``   when some line addresses it but none of the ways is fully paid (amount below the
+  catalogue cost, or an amount that is missing);
+- ``unfunded`` when no line addresses it.
+
+A line addresses a gap when its activity is one of the gap kind's activities and its target is
+the gap's desa (``target_desa``) or the gap's facility / a facility in the gap's desa
+(``target_facility``).  Data-quality gap kinds (``orphan_facility``, ``network_problem``) are not
+something to fund and are left out of the sync.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ilp_gis.i18n import has, register, tr
+from ilp_gis.model import Activity, BudgetStatus, FundingSource
+from ilp_gis.rules import Rules, default_rules
+
+# --- Which activity addresses which gap kind ------------------------------------------------------
+# Each gap kind maps to its alternative ways of closing it; a way is one activity here (the
+# catalogue prices one unit of it; see _units_needed for how many units a gap needs).
+GAP_ACTIVITIES: dict[str, tuple[Activity, ...]] = {
+    "no_pustu": (Activity.BUILD_PUSTU, Activity.UPGRADE_TO_PUSTU),
+    "beyond_distance": (Activity.BUILD_PUSTU, Activity.UPGRADE_TO_PUSTU),
+    "beyond_travel_time": (Activity.BUILD_PUSTU, Activity.UPGRADE_TO_PUSTU),
+    "understaffed_pustu": (Activity.ADD_NAKES,),
+    "kader_deficit": (Activity.TRAIN_KADER,),
+    "posyandu_deficit": (Activity.OPEN_POSYANDU,),
+    "coe_below_threshold": (Activity.EQUIP, Activity.RENOVATE),
+    # A kecamatan without a Puskesmas is beyond the village-level catalogue; a line of activity
+    # "other" aimed at its desa is read as addressing it (amount compared with nothing: partly).
+    "no_puskesmas": (Activity.OTHER,),
+}
+FUNDABLE_GAP_KINDS = tuple(GAP_ACTIVITIES)
+FUNDING_STATES = ("funded", "partly", "unfunded")
+
+
+def activity_cost(activity: Activity | str, rules: Rules | None = None) -> float:
+    """Catalogue cost (Rp) of one unit of ``activity``; NaN when the catalogue has none."""
+    rules = rules or default_rules()
+    name = f"cost.{Activity(activity).value}"
+    return float(rules[name]) if name in rules else math.nan
+
+
+# ==================================================================================================
+# Parsing what people write in budget sheets
+# ==================================================================================================
+
+@dataclass(frozen=True)
+class Parsed:
+    """A parsed cell: ``value`` (None when unreadable/empty), ``status`` ``ok`` | ``fixed`` |
+    ``doubtful`` | ``error`` | ``empty`` and ``message`` (UI language) when not ``ok``."""
+
+    value: Any
+    status: str = "ok"
+    message: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.status in ("ok", "fixed", "doubtful")
+
+
+_MULTIPLIERS = {
+    # miliar / milyar / M / Mlyr / B (billion) = 10^9
+    "miliar": 1e9, "milyar": 1e9, "milliar": 1e9, "m": 1e9, "mlyr": 1e9, "mly": 1e9, "mil": 1e9,
+    "mia": 1e9, "b": 1e9, "bn": 1e9, "billion": 1e9,
+    # juta / jt / jta = 10^6
+    "juta": 1e6, "jt": 1e6, "jta": 1e6, "jt.": 1e6, "million": 1e6, "mio": 1e6,
+    # ribu / rb = 10^3
+    "ribu": 1e3, "rb": 1e3, "k": 1e3, "thousand": 1e3,
+    # triliun = 10^12
+    "triliun": 1e12, "t": 1e12, "trilyun": 1e12, "trillion": 1e12,
+}
+_AMOUNT_RE = re.compile(r"^([0-9][0-9.,' ]*)\s*([a-z.]*)$")
+
+
+def _is_missing(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    if value is pd.NA or value is pd.NaT:
+        return True
+    return isinstance(value, str) and value.strip() in ("", "-", "–", "—", "nan", "NaN")
+
+
+def parse_amount(value: Any) -> Parsed:
+    """Read a Rupiah amount as budget offices write it.
+
+    ``Rp 1.250.000`` · ``1.250.000,00`` · ``Rp1.250.000,-`` · ``1,25 M`` (miliar) ·
+    ``1,25 miliar`` · ``250 jt`` · ``250 juta`` · ``1250000`` · ``1,250,000`` · numbers.
+    Empty → ``empty`` (missing stays missing); negative or unreadable → ``error``.
+    """
+    if _is_missing(value):
+        return Parsed(None, "empty")
+    if isinstance(value, bool):
+        return Parsed(None, "error", tr("budget.amount.unreadable", value=str(value)))
+    if isinstance(value, int | float | np.integer | np.floating):
+        v = float(value)
+        if v < 0:
+            return Parsed(None, "error", tr("budget.amount.negative", value=str(value)))
+        if v == 0:
+            return Parsed(0.0, "doubtful", tr("budget.amount.zero"))
+        return Parsed(v)
+    text = unicodedata.normalize("NFKC", str(value)).strip().lower()
+    original = str(value).strip()
+    negative = text.startswith("-") or text.startswith("(") and text.endswith(")")
+    text = text.strip("()")
+    text = re.sub(r"^(rp\.?|idr)\s*", "", text.lstrip("-").strip())
+    text = re.sub(r",-+$|\.-+$|-+$", "", text).strip()  # "Rp 1.250.000,-"
+    text = text.replace("\u00a0", " ")
+    m = _AMOUNT_RE.match(text)
+    if not m:
+        return Parsed(None, "error", tr("budget.amount.unreadable", value=original))
+    number, suffix = m.group(1).strip().replace(" ", "").replace("'", ""), m.group(2).rstrip(".")
+    mult = 1.0
+    if suffix:
+        if suffix not in _MULTIPLIERS:
+            return Parsed(None, "error", tr("budget.amount.unreadable", value=original))
+        mult = _MULTIPLIERS[suffix]
+    status, message = "ok", ""
+    dots, commas = number.count("."), number.count(",")
+    if dots and commas:  # the last separator is the decimal one
+        if number.rfind(",") > number.rfind("."):
+            number = number.replace(".", "").replace(",", ".")  # 1.250.000,00
+        else:
+            number = number.replace(",", "")  # 1,250,000.00
+    elif dots > 1 or (dots == 1 and not suffix and re.fullmatch(r"\d{1,3}\.\d{3}", number)):
+        number = number.replace(".", "")  # 1.250.000 / 1.250 (Indonesian grouping)
+    elif commas > 1:
+        number = number.replace(",", "")  # 1,250,000 (English grouping)
+        status, message = "fixed", tr("budget.amount.english_grouping", value=original)
+    elif commas == 1:
+        if not suffix and re.fullmatch(r"\d{1,3},\d{3}", number):
+            # "1,250" without a unit: an English thousands separator is far likelier than
+            # Rp 1,25 — but say so.
+            number = number.replace(",", "")
+            status, message = "doubtful", tr("budget.amount.ambiguous", value=original,
+                                             read=number)
+        else:
+            number = number.replace(",", ".")  # 1,25 M
+    try:
+        v = float(number) * mult
+    except ValueError:
+        return Parsed(None, "error", tr("budget.amount.unreadable", value=original))
+    if negative:
+        return Parsed(None, "error", tr("budget.amount.negative", value=original))
+    if v == 0:
+        return Parsed(0.0, "doubtful", tr("budget.amount.zero"))
+    v = round(v, 2)
+    if status == "ok" and (suffix or original.lower().startswith(("rp", "idr"))
+                           or "," in original):
+        status = "fixed" if suffix else "ok"
+        if suffix:
+            message = tr("budget.amount.unit_read", value=original, amount=v)
+    return Parsed(v, status, message)
+
+
+def format_amount_short(value: float | None, *, lang: str | None = None) -> str:
+    """``5e9`` → ``Rp 5 M`` · ``7.5e8`` → ``Rp 750 jt`` · ``1.25e9`` → ``Rp 1,25 M`` (id);
+    English uses ``bn``/``mn`` and a decimal point."""
+    from ilp_gis.i18n import format_number, get_language
+
+    if value is None or not np.isfinite(value):
+        return "–"
+    lang = lang or get_language()
+    v = float(value)
+    for size, id_unit, en_unit in ((1e12, "T", "tn"), (1e9, "M", "bn"), (1e6, "jt", "mn"),
+                                   (1e3, "rb", "k")):
+        if abs(v) >= size:
+            q = v / size
+            dec = 0 if abs(q - round(q)) < 1e-9 else (1 if abs(q * 10 - round(q * 10)) < 1e-6
+                                                       else 2)
+            return f"Rp {format_number(q, dec, lang=lang)} {id_unit if lang == 'id' else en_unit}"
+    return f"Rp {format_number(v, 0, lang=lang)}"
+
+
+def parse_year(value: Any) -> Parsed:
+    """``2026`` · ``"2026"`` · ``"TA 2026"`` · ``"T.A. 2026"`` · ``2026.0``; 2000..2100."""
+    if _is_missing(value):
+        return Parsed(None, "empty")
+    if isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool):
+        f = float(value)
+        if f.is_integer() and 2000 <= f <= 2100:
+            return Parsed(int(f))
+        return Parsed(None, "error", tr("budget.year.bad", value=str(value)))
+    text = str(value).strip()
+    years = re.findall(r"(?<!\d)(20\d\d|2100)(?!\d)", text)
+    if not years:
+        return Parsed(None, "error", tr("budget.year.bad", value=text))
+    year = int(years[0])
+    if len(set(years)) > 1:
+        return Parsed(year, "doubtful", tr("budget.year.several", value=text, year=str(year)))
+    if text != years[0]:
+        return Parsed(year, "fixed", tr("budget.year.read", value=text, year=str(year)))
+    return Parsed(year)
+
+
+def _words(text: str) -> str:
+    """Lower-case, accents removed, every non-alphanumeric run → one space."""
+    text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
+    return " " + re.sub(r"[^a-z0-9]+", " ", text.lower()).strip() + " "
+
+
+# (pattern on " words ", value).  First match wins, so specific before general.
+_SOURCE_PATTERNS: tuple[tuple[str, FundingSource], ...] = (
+    (r" bok | bantuan operasional kesehatan ", FundingSource.BOK),
+    (r" dak ?(non|nf|non ?fisik) | dana alokasi khusus non ", FundingSource.DAK_NON_FISIK),
+    (r" dak ?(f|fisik)? | dana alokasi khusus ", FundingSource.DAK_FISIK),
+    (r" apb ?des | dana desa | dd | add | alokasi dana desa | apb ?desa ", FundingSource.DANA_DESA),
+    (r" dau | dana alokasi umum ", FundingSource.DAU),
+    (r" csr | pihak (ke ?)?(3|tiga|ketiga) | pihakketiga | swasta | donor | hibah | ngo | lsm |"
+     r" unicef | who | usaid | dfat | jica | koica | gavi | global fund | bank dunia |"
+     r" world bank | filantropi | yayasan ", FundingSource.PIHAK_KETIGA),
+    (r" lain| other | lainnya ", FundingSource.OTHER),
+)
+_SOURCE_DOUBTFUL: tuple[tuple[str, FundingSource], ...] = (
+    # APBD of the district is mostly DAU plus own revenue: read as DAU but say so.
+    (r" apbd( kab(upaten)?| kota| ii| 2)? | pad | apbd ", FundingSource.DAU),
+    (r" apbn | dekon(sentrasi)? | tp | tugas pembantuan ", FundingSource.OTHER),
+)
+
+
+def parse_source(value: Any) -> Parsed:
+    """Read a funding source in its many spellings (DAK Fisik, dak-fisik, BOK, Dana Desa,
+    APBDes, CSR/pihak ketiga, donor, ...) → :class:`FundingSource` value."""
+    if _is_missing(value):
+        return Parsed(None, "empty")
+    original = str(value).strip()
+    w = _words(original)
+    try:
+        exact = FundingSource(original.lower())
+        return Parsed(exact.value)
+    except ValueError:
+        pass
+    for pattern, source in _SOURCE_PATTERNS:
+        if re.search(pattern, w):
+            return Parsed(source.value)
+    for pattern, source in _SOURCE_DOUBTFUL:
+        if re.search(pattern, w):
+            return Parsed(source.value, "doubtful",
+                          tr("budget.source.guessed", value=original, source=source.label))
+    return Parsed(FundingSource.OTHER.value, "doubtful",
+                  tr("budget.source.unknown", value=original))
+
+
+_ACTIVITY_PATTERNS: tuple[tuple[str, Activity], ...] = (
+    (r" (upgrad\w*|peningkatan|alih ?fungsi|transformasi|revitalisasi|konversi)\b.*"
+     r"(poskesdes|polindes)| (poskesdes|polindes)\b.*(jadi|menjadi|ke) pustu ",
+     Activity.UPGRADE_TO_PUSTU),
+    (r" (rehab\w*|renovasi|perbaikan|pemeliharaan gedung) ", Activity.RENOVATE),
+    (r" (pengadaan|penyediaan|pembelian)? ?(alat|alkes|peralatan|sarana|set|kit|bmhp|"
+     r"usg|timbangan|antropometri)", Activity.EQUIP),
+    (r" (posyandu baru|pembentukan posyandu|buka posyandu|pembukaan posyandu|"
+     r"pendirian posyandu|pembangunan posyandu|open posyandu) ", Activity.OPEN_POSYANDU),
+    (r" (pembangunan|bangun|membangun|konstruksi|pendirian|build)\b.*(pustu|puskesmas pembantu|"
+     r"gedung)", Activity.BUILD_PUSTU),
+    (r" (nakes|tenaga kesehatan|perawat|bidan|rekrut\w*|pengangkatan|insentif|honor\w*|"
+     r"sdm kesehatan|add nakes) ", Activity.ADD_NAKES),
+    (r" kader ", Activity.TRAIN_KADER),
+)
+
+
+def parse_activity(value: Any) -> Parsed:
+    """Read an activity written in Indonesian (``Pembangunan Pustu``, ``Pelatihan kader
+    Posyandu``, ``Peningkatan Poskesdes menjadi Pustu``, ``Pengadaan alkes``, ...)."""
+    if _is_missing(value):
+        return Parsed(None, "empty")
+    original = str(value).strip()
+    try:
+        return Parsed(Activity(original.lower()).value)
+    except ValueError:
+        pass
+    w = _words(original)
+    for pattern, activity in _ACTIVITY_PATTERNS:
+        if re.search(pattern, w):
+            return Parsed(activity.value)
+    return Parsed(Activity.OTHER.value, "doubtful", tr("budget.activity.unknown", value=original))
+
+
+_STATUS_PATTERNS: tuple[tuple[str, BudgetStatus], ...] = (
+    (r" (terealisasi|realisasi|realised|realized|selesai|done|completed) ", BudgetStatus.REALISED),
+    (r" (disetujui|setuju|approved|ditetapkan|dpa|apbd murni|final) ", BudgetStatus.APPROVED),
+    (r" (usulan|usul|diusulkan|proposed|rencana|rka|draft|draf) ", BudgetStatus.PROPOSED),
+)
+
+
+def parse_status(value: Any) -> Parsed:
+    if _is_missing(value):
+        return Parsed(None, "empty")
+    original = str(value).strip()
+    w = _words(original)
+    for pattern, status in _STATUS_PATTERNS:
+        if re.search(pattern, w):
+            return Parsed(status.value)
+    return Parsed(None, "doubtful", tr("budget.status.unknown", value=original))
+
+
+# ==================================================================================================
+# Budget synchronisation
+# ==================================================================================================
+
+@dataclass
+class BudgetSync:
+    """Gaps tied to budget lines.
+
+    ``gap_funding``  one row per fundable gap: gap_id, kind, desa_code, desa_name,
+        kecamatan_code, kecamatan_name, fac_id, priority_rank, priority_score, funding_state,
+        sources (";"-joined FundingSource values), years (";"-joined), amount (Rp tied to the
+        gap, 0 when none), needed (catalogue cost of the cheapest way to close it — upgrading counts
+        only where the desa has a Poskesdes/Polindes; NaN when the catalogue has no price), shortfall (needed − amount, ≥ 0), budget_ids, activities.
+    ``desa_funding`` one row per desa with a fundable gap: desa_code, funding_state (funded when
+        all its gaps are, unfunded when none has a line, else partly), gaps, funded, partly,
+        unfunded, amount, needed.
+    ``totals``       budget per source and year: source, year, amount, lines, amount_on_gaps
+        (the part tied to gaps).
+    ``unfunded``     the gaps not fully funded (unfunded and partly), most urgent first.
+    ``lines``        one row per budget line: budget_id, source, year, activity, amount,
+        gaps_addressed (count), addresses_gap (bool), unallocated (Rp of the line not tied to
+        any gap: the whole amount of a line that addresses none, the rest of a pooled line).
+    """
+
+    gap_funding: pd.DataFrame
+    desa_funding: pd.DataFrame
+    totals: pd.DataFrame
+    unfunded: pd.DataFrame
+    lines: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        vc = self.gap_funding["funding_state"].value_counts()
+        return {s: int(vc.get(s, 0)) for s in FUNDING_STATES}
+
+
+GAP_FUNDING_COLUMNS = ["gap_id", "kind", "desa_code", "desa_name", "kecamatan_code",
+                       "kecamatan_name", "fac_id", "priority_rank", "priority_score",
+                       "funding_state", "sources", "years", "amount", "needed", "shortfall",
+                       "budget_ids", "activities"]
+
+
+def _units_needed(kind: str, activity: Activity, value: float, threshold: float,
+                  rules: Rules) -> float:
+    """How many catalogue units of ``activity`` close one gap of ``kind``."""
+    if activity in (Activity.BUILD_PUSTU, Activity.UPGRADE_TO_PUSTU, Activity.EQUIP,
+                    Activity.RENOVATE, Activity.OTHER):
+        return 1.0
+    finite = np.isfinite(value) and np.isfinite(threshold)
+    if activity is Activity.TRAIN_KADER:
+        if finite and threshold > 1 and threshold > value:  # counts of kader
+            return float(math.ceil(threshold - value))
+        return float(rules.value("target.posyandu_min_kader", 5.0))  # share given: one team
+    if finite and threshold > value:  # nakes / posyandu counts
+        return float(max(1, math.ceil(threshold - value)))
+    if activity is Activity.OPEN_POSYANDU and np.isfinite(value) and value >= 1 and (
+            not np.isfinite(threshold) or threshold == 0):
+        return float(math.ceil(value))  # value given as the deficit itself
+    return 1.0
+
+
+def _fnum(v: Any) -> float:
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return math.nan
+    return f
+
+
+def budget_sync(project, result, rules: Rules | None = None, *,
+                statuses: tuple[str, ...] | None = None) -> BudgetSync:
+    """Tie the project's budget lines to the gaps of ``result`` (an AnalysisResult).
+
+    A line aimed at a desa or at a Pustu/Posyandu addresses the gaps of that desa/facility with
+    its whole amount.  A line aimed at a Puskesmas (e.g. BOK kader training for its whole working
+    area) is a *pooled* line: it addresses the gaps of the facilities under that Puskesmas in the
+    network (``result.graph``; without a graph, its kecamatan), and its amount is shared out
+    gap by gap, most urgent first, each gap taking what it still lacks of its catalogue cost.
+
+    Parameters
+    ----------
+    project
+        The :class:`ilp_gis.project.Project` (its ``budget`` and ``facilities`` layers).
+    result
+        An AnalysisResult (``gaps`` and, when present, ``graph``) — or a gaps DataFrame.
+    rules
+        Rules with the ``cost.*`` catalogue (default: the project's rules).
+    statuses
+        Budget statuses counted as funding (default: all — proposed lines count, as in a
+        budget-synchronisation meeting).  E.g. ``("disetujui", "terealisasi")``.
+    """
+    rules = rules or getattr(project, "rules", None) or default_rules()
+    gaps = result.gaps if hasattr(result, "gaps") else result
+    graph = getattr(result, "graph", None)
+    gaps = pd.DataFrame(gaps).copy()
+    for col in ("gap_id", "kind", "desa_code", "desa_name", "kecamatan_code", "kecamatan_name",
+                "fac_id", "value", "threshold", "priority_rank", "priority_score"):
+        if col not in gaps.columns:
+            gaps[col] = None
+    if "geometry" in gaps.columns:
+        gaps = gaps.drop(columns="geometry")
+    gaps = gaps[gaps["kind"].isin(FUNDABLE_GAP_KINDS)].reset_index(drop=True)
+
+    budget = pd.DataFrame(project.budget).copy()
+    if statuses is not None and len(budget):
+        budget = budget[budget["status"].isin(statuses)]
+    budget = budget.reset_index(drop=True)
+    budget["amount"] = pd.to_numeric(budget.get("amount"), errors="coerce")
+
+    fac = project.facilities
+    fac_desa: dict[str, Any] = {}
+    fac_type: dict[str, str] = {}
+    fac_kec: dict[str, Any] = {}
+    precursor_desa: set[str] = set()
+    if len(fac):
+        ids = fac["fac_id"].astype(str)
+        fac_desa = dict(zip(ids, fac["desa_code"], strict=True))
+        fac_type = dict(zip(ids, fac["type"].astype(str).str.lower(), strict=True))
+        if "kecamatan_code" in fac.columns:
+            fac_kec = dict(zip(ids, fac["kecamatan_code"], strict=True))
+        if "precursor" in fac.columns:
+            pre = fac[fac["precursor"].fillna(False).astype(bool)]
+            precursor_desa = {str(d) for d in pre["desa_code"].dropna()}
+
+    # Index direct lines by (activity, desa) and (activity, facility); collect pooled lines.
+    by_desa: dict[tuple[str, str], list[int]] = {}
+    by_fac: dict[tuple[str, str], list[int]] = {}
+    pooled: dict[str, list[tuple[int, set[str], set[str], Any]]] = {}
+    for i, row in budget.iterrows():
+        act = str(row.get("activity") or "")
+        tf, td = row.get("target_facility"), row.get("target_desa")
+        if not _is_missing(tf):
+            tf = str(tf)
+            by_fac.setdefault((act, tf), []).append(i)
+            if fac_type.get(tf) == "puskesmas" and _is_missing(td):
+                area_fac, area_desa = _puskesmas_area(graph, tf)
+                pooled.setdefault(act, []).append((i, area_fac, area_desa, fac_kec.get(tf)))
+                continue
+            d = fac_desa.get(tf)
+            if not _is_missing(d) and (_is_missing(td) or str(td) == str(d)):
+                by_desa.setdefault((act, str(d)), []).append(i)
+        elif not _is_missing(td):
+            by_desa.setdefault((act, str(td)), []).append(i)
+
+    amounts = budget["amount"].to_numpy(dtype=float)
+    b_source = budget["source"].tolist() if len(budget) else []
+    b_year = [None if _is_missing(y) else y for y in budget["year"].tolist()] if len(budget) \
+        else []
+    b_act = budget["activity"].tolist() if len(budget) else []
+    b_id = budget["budget_id"].tolist() if len(budget) else []
+    b_tf = budget["target_facility"].tolist() if len(budget) else []
+    remaining = amounts.copy()
+    addressed = np.zeros(len(budget), dtype=int)
+    recs = []
+    for g in gaps.to_dict("records"):
+        kind = str(g["kind"])
+        desa_code = None if _is_missing(g["desa_code"]) else str(g["desa_code"])
+        fac_id = None if _is_missing(g["fac_id"]) else str(g["fac_id"])
+        value, threshold = _fnum(g["value"]), _fnum(g["threshold"])
+        options = {}
+        for act in GAP_ACTIVITIES[kind]:
+            idx: list[int] = []
+            if fac_id is not None:
+                idx += by_fac.get((act.value, fac_id), [])
+            if desa_code is not None:
+                for j in by_desa.get((act.value, desa_code), []):
+                    tf = b_tf[j]
+                    # a line for another facility of the desa does not fix this facility's gap
+                    if fac_id is not None and not _is_missing(tf) and str(tf) != fac_id:
+                        continue
+                    if j not in idx:
+                        idx.append(j)
+            cost = activity_cost(act, rules)
+            need = cost * _units_needed(kind, act, value, threshold, rules) \
+                if np.isfinite(cost) else math.nan
+            # upgrading is a way only where a Poskesdes/Polindes exists (or a line says so)
+            if act is Activity.UPGRADE_TO_PUSTU and not idx and desa_code not in precursor_desa:
+                continue
+            options[act] = {"need": need, "direct": idx, "pooled": {}}
+        recs.append({"g": g, "kind": kind, "desa_code": desa_code, "fac_id": fac_id,
+                     "options": options})
+
+    # Pooled lines are shared out most urgent gap first.
+    order = sorted(range(len(recs)), key=lambda r: (
+        _fnum(recs[r]["g"]["priority_rank"]) if np.isfinite(_fnum(recs[r]["g"]["priority_rank"]))
+        else math.inf, str(recs[r]["g"]["gap_id"])))
+    for r in order:
+        rec = recs[r]
+        for act, opt in rec["options"].items():
+            lines = [(j, kec) for j, af, ad, kec in pooled.get(act.value, [])
+                     if (rec["fac_id"] in af or rec["desa_code"] in ad
+                         or (not af and not ad and kec is not None
+                             and str(rec["g"]["kecamatan_code"]) == str(kec)))]
+            if not lines:
+                continue
+            direct = _sum_known(amounts, opt["direct"])
+            lacking = opt["need"] - (direct if np.isfinite(direct) else 0.0)
+            for j, _kec in lines:
+                if not np.isfinite(remaining[j]):
+                    opt["pooled"][j] = math.nan  # amount unknown: addresses, cannot prove funding
+                    continue
+                if not (lacking > 0) or remaining[j] <= 0:
+                    continue
+                take = min(remaining[j], lacking) if np.isfinite(lacking) else remaining[j]
+                remaining[j] -= take
+                lacking -= take
+                opt["pooled"][j] = take
+
+    rows = []
+    line_use: dict[str, dict[int, float]] = {}
+    for rec in recs:
+        g = rec["g"]
+        best_state, best_ratio = "unfunded", -1.0
+        used: dict[int, float] = {}
+        for _act, opt in rec["options"].items():
+            parts = {j: amounts[j] for j in opt["direct"]}
+            parts.update(opt["pooled"])
+            if not parts:
+                continue
+            used.update(parts)
+            vals = np.array(list(parts.values()), dtype=float)
+            total = float(np.nansum(vals)) if np.isfinite(vals).any() else math.nan
+            need = opt["need"]
+            if np.isfinite(need) and np.isfinite(total) and total >= need - 0.5 \
+                    and np.isfinite(vals).all():
+                state, ratio = "funded", 2.0
+            elif np.isfinite(need) and np.isfinite(total) and total >= need - 0.5:
+                state, ratio = "funded", 2.0  # unknown amounts beside enough known money
+            else:
+                state = "partly"
+                ratio = total / need if np.isfinite(need) and np.isfinite(total) and need > 0 \
+                    else 0.0
+            if state == "funded" or (best_state != "funded" and ratio > best_ratio):
+                best_state, best_ratio = state, ratio
+        for j in used:
+            addressed[j] += 1
+        needs = [o["need"] for o in rec["options"].values() if np.isfinite(o["need"])]
+        needed = min(needs) if needs else math.nan
+        vals = np.array(list(used.values()), dtype=float)
+        amount = float(np.nansum(vals)) if len(vals) else 0.0
+        if best_state == "funded":
+            shortfall = 0.0
+        elif np.isfinite(needed):
+            shortfall = max(0.0, needed - amount)
+        else:
+            shortfall = math.nan
+        used_idx = sorted(used)
+        if rec["desa_code"] is not None:
+            line_use.setdefault(rec["desa_code"], {})
+            for j, v in used.items():
+                pooled_line = j in {jj for o in rec["options"].values() for jj in o["pooled"]}
+                prev = line_use[rec["desa_code"]].get(j, 0.0)
+                v = 0.0 if not np.isfinite(v) else v
+                line_use[rec["desa_code"]][j] = prev + v if pooled_line else max(prev, v)
+        rows.append({
+            "gap_id": g["gap_id"], "kind": rec["kind"], "desa_code": rec["desa_code"],
+            "desa_name": g["desa_name"], "kecamatan_code": g["kecamatan_code"],
+            "kecamatan_name": g["kecamatan_name"], "fac_id": rec["fac_id"],
+            "priority_rank": g["priority_rank"], "priority_score": g["priority_score"],
+            "funding_state": best_state,
+            "sources": ";".join(sorted({str(b_source[j]) for j in used_idx
+                                        if not _is_missing(b_source[j])})),
+            "years": ";".join(str(y) for y in sorted({int(b_year[j]) for j in used_idx
+                                                      if not _is_missing(b_year[j])})),
+            "amount": amount, "needed": needed, "shortfall": shortfall,
+            "budget_ids": ";".join(str(b_id[j]) for j in used_idx),
+            "activities": ";".join(sorted({str(b_act[j]) for j in used_idx
+                                           if not _is_missing(b_act[j])})),
+        })
+    gap_funding = pd.DataFrame(rows, columns=GAP_FUNDING_COLUMNS)
+    gap_funding["priority_rank"] = pd.to_numeric(gap_funding["priority_rank"], errors="coerce")
+    gap_funding["priority_score"] = pd.to_numeric(gap_funding["priority_score"], errors="coerce")
+    for col in ("amount", "needed", "shortfall"):
+        gap_funding[col] = gap_funding[col].astype("float64")
+
+    desa_amount = {d: float(sum(v.values())) for d, v in line_use.items()}
+    desa_funding = _desa_funding(gap_funding, desa_amount)
+
+    lines = pd.DataFrame({
+        "budget_id": budget.get("budget_id", pd.Series(dtype=object)),
+        "source": budget.get("source", pd.Series(dtype=object)),
+        "year": budget.get("year", pd.Series(dtype="Int64")),
+        "activity": budget.get("activity", pd.Series(dtype=object)),
+        "amount": budget["amount"],
+        "gaps_addressed": addressed,
+        "addresses_gap": addressed > 0,
+        "unallocated": np.where(np.isfinite(remaining) & (remaining < amounts), remaining,
+                                np.where(addressed > 0, 0.0, amounts)),
+    })
+    totals = _totals(lines)
+    unfunded = gap_funding[gap_funding["funding_state"] != "funded"].sort_values(
+        ["priority_rank", "gap_id"], na_position="last", kind="stable").reset_index(drop=True)
+    return BudgetSync(gap_funding, desa_funding, totals, unfunded, lines)
+
+
+def _sum_known(amounts: np.ndarray, idx: list[int]) -> float:
+    vals = amounts[idx] if idx else np.zeros(0)
+    return float(np.nansum(vals)) if np.isfinite(vals).any() else math.nan
+
+
+def _puskesmas_area(graph, fac_id: str) -> tuple[set[str], set[str]]:
+    """Facilities under a Puskesmas in the network graph and their desa."""
+    if graph is None or fac_id not in graph:
+        return set(), set()
+    import networkx as nx
+
+    below = nx.descendants(graph, fac_id)
+    desa = {str(graph.nodes[n].get("desa_code")) for n in below | {fac_id}
+            if graph.nodes[n].get("desa_code") is not None}
+    return {str(n) for n in below}, desa
+
+
+def _desa_funding(gap_funding: pd.DataFrame, desa_amount: dict[str, float]) -> pd.DataFrame:
+    cols = ["desa_code", "funding_state", "gaps", "funded", "partly", "unfunded", "amount",
+            "needed"]
+    gf = gap_funding[gap_funding["desa_code"].notna()]
+    if not len(gf):
+        return pd.DataFrame(columns=cols)
+    counts = pd.crosstab(gf["desa_code"], gf["funding_state"]).reindex(
+        columns=list(FUNDING_STATES), fill_value=0)
+    out = counts.reset_index()
+    out["gaps"] = counts.sum(axis=1).to_numpy()
+    out["funding_state"] = np.where(out["funded"] == out["gaps"], "funded",
+                                    np.where(out["unfunded"] == out["gaps"], "unfunded", "partly"))
+    out["amount"] = out["desa_code"].map(desa_amount).fillna(0.0).astype("float64")
+    out["needed"] = out["desa_code"].map(gf.groupby("desa_code")["needed"].sum(min_count=1))
+    return out[cols].reset_index(drop=True)
+
+
+def _totals(lines: pd.DataFrame) -> pd.DataFrame:
+    cols = ["source", "year", "amount", "lines", "amount_on_gaps"]
+    if not len(lines):
+        return pd.DataFrame(columns=cols)
+    used = lines["amount"] - lines["unallocated"].fillna(0.0) if "unallocated" in lines \
+        else lines["amount"]
+    tmp = lines.assign(on_gap=used.where(lines["addresses_gap"]))
+    tmp["year"] = pd.to_numeric(tmp["year"], errors="coerce").astype("Int64")
+    grp = tmp.groupby(["source", "year"], dropna=False)
+    out = pd.DataFrame({
+        "amount": grp["amount"].sum(min_count=1),
+        "lines": grp["budget_id"].count(),
+        "amount_on_gaps": grp["on_gap"].sum(min_count=0),
+    }).reset_index()
+    return out[cols].sort_values(["year", "source"], na_position="last").reset_index(drop=True)
+
+
+def funding_layer(sync: BudgetSync, desa):
+    """The desa GeoDataFrame joined with ``funding_state`` (only desa with a fundable gap), for
+    the map layer styled by ``layers.symbology.FUNDING_STYLES``."""
+    d = desa[["code", "name", "geometry"]] if "name" in desa.columns else desa[["code", "geometry"]]
+    out = d.merge(sync.desa_funding, left_on="code", right_on="desa_code", how="inner")
+    return out.drop(columns="desa_code")
+
+
+# --- Tables for people (XLSX sheets, report sections) ---------------------------------------------
+
+def budget_tables(sync: BudgetSync, *, lang: str | None = None) -> dict[str, pd.DataFrame]:
+    """The budget-sync sheets for an XLSX workbook: ``{sheet title: DataFrame}``.
+
+    Headers and category values are in the UI language; numbers stay numbers (Rp amounts as
+    floats, years as integers) so the workbook can format and sum them.
+    """
+    def t(key: str) -> str:
+        return tr(key, lang=lang) if lang else tr(key)
+
+    def state(s: str) -> str:
+        return t(f"budget.state.{s}")
+
+    def kind(k: str) -> str:
+        return t(f"gap.{k}") if has(f"gap.{k}") else k  # gap labels live with the gap kinds
+
+    def sources(s: str) -> str:
+        if not s:
+            return ""
+        out = []
+        for v in s.split(";"):
+            try:
+                out.append(t(f"funding.{FundingSource(v).value}"))
+            except ValueError:
+                out.append(v)
+        return ", ".join(out)
+
+    gf = sync.gap_funding.sort_values(["priority_rank", "gap_id"], na_position="last")
+    gap_sheet = pd.DataFrame({
+        t("budget.col.priority_rank"): gf["priority_rank"].astype("Int64"),
+        t("budget.col.kind"): gf["kind"].map(kind),
+        t("budget.col.desa_code"): gf["desa_code"],
+        t("budget.col.desa"): gf["desa_name"],
+        t("budget.col.kecamatan"): gf["kecamatan_name"],
+        t("budget.col.state"): gf["funding_state"].map(state),
+        t("budget.col.sources"): gf["sources"].map(sources),
+        t("budget.col.years"): gf["years"].str.replace(";", ", "),
+        t("budget.col.amount"): gf["amount"],
+        t("budget.col.needed"): gf["needed"],
+        t("budget.col.shortfall"): gf["shortfall"],
+        t("budget.col.budget_ids"): gf["budget_ids"].str.replace(";", ", "),
+    })
+    un = sync.unfunded
+    unfunded_sheet = pd.DataFrame({
+        t("budget.col.priority_rank"): un["priority_rank"].astype("Int64"),
+        t("budget.col.kind"): un["kind"].map(kind),
+        t("budget.col.desa_code"): un["desa_code"],
+        t("budget.col.desa"): un["desa_name"],
+        t("budget.col.kecamatan"): un["kecamatan_name"],
+        t("budget.col.state"): un["funding_state"].map(state),
+        t("budget.col.shortfall"): un["shortfall"],
+    })
+    tot = sync.totals
+    totals_sheet = pd.DataFrame({
+        t("budget.col.source"): tot["source"].map(
+            lambda v: sources(str(v)) if not _is_missing(v) else ""),
+        t("budget.col.year"): tot["year"],
+        t("budget.col.lines"): tot["lines"],
+        t("budget.col.amount"): tot["amount"],
+        t("budget.col.amount_on_gaps"): tot["amount_on_gaps"],
+    })
+    df = sync.desa_funding
+    desa_sheet = pd.DataFrame({
+        t("budget.col.desa_code"): df["desa_code"],
+        t("budget.col.state"): df["funding_state"].map(state),
+        t("budget.col.gaps"): df["gaps"],
+        t("budget.state.funded"): df["funded"],
+        t("budget.state.partly"): df["partly"],
+        t("budget.state.unfunded"): df["unfunded"],
+    })
+    return {
+        t("budget.sheet.gaps"): gap_sheet.reset_index(drop=True),
+        t("budget.sheet.unfunded"): unfunded_sheet.reset_index(drop=True),
+        t("budget.sheet.totals"): totals_sheet.reset_index(drop=True),
+        t("budget.sheet.desa"): desa_sheet.reset_index(drop=True),
+    }
+
+
+register({
+    "budget.amount.unreadable": ("nilai anggaran '{value}' tidak dapat dibaca sebagai rupiah",
+                                 "amount '{value}' cannot be read as Rupiah"),
+    "budget.amount.negative": ("nilai anggaran '{value}' negatif",
+                               "amount '{value}' is negative"),
+    "budget.amount.zero": ("nilai anggaran nol", "amount is zero"),
+    "budget.amount.english_grouping": ("'{value}' ditulis dengan pemisah ribuan koma (gaya "
+                                       "Inggris); dibaca sebagai ribuan",
+                                       "'{value}' uses comma thousands separators; read as such"),
+    "budget.amount.ambiguous": ("'{value}' bisa berarti Rp {value} atau Rp {read}; dibaca Rp "
+                                "{read} — periksa", "'{value}' could mean Rp {value} or Rp {read};"
+                                " read as Rp {read} — please check"),
+    "budget.amount.unit_read": ("'{value}' dibaca sebagai Rp {amount}",
+                                "'{value}' read as Rp {amount}"),
+    "budget.year.bad": ("tahun anggaran '{value}' tidak dapat dibaca (contoh: 2026 atau TA 2026)",
+                        "budget year '{value}' cannot be read (e.g. 2026 or TA 2026)"),
+    "budget.year.several": ("'{value}' memuat beberapa tahun; dipakai {year}",
+                            "'{value}' holds several years; using {year}"),
+    "budget.year.read": ("tahun '{value}' dibaca sebagai {year}", "year '{value}' read as {year}"),
+    "budget.source.guessed": ("sumber dana '{value}' dibaca sebagai {source} — periksa",
+                              "funding source '{value}' read as {source} — please check"),
+    "budget.source.unknown": ("sumber dana '{value}' tidak dikenal; dicatat sebagai Lainnya",
+                              "unknown funding source '{value}'; recorded as Other"),
+    "budget.activity.unknown": ("kegiatan '{value}' tidak dikenal; dicatat sebagai Lainnya",
+                                "unknown activity '{value}'; recorded as Other"),
+    "budget.status.unknown": ("status '{value}' tidak dikenal; dikosongkan",
+                              "unknown status '{value}'; left empty"),
+    "budget.state.funded": ("Didanai", "Funded"),
+    "budget.state.partly": ("Didanai sebagian", "Partly funded"),
+    "budget.state.unfunded": ("Belum didanai", "Unfunded"),
+    "budget.col.priority_rank": ("Peringkat prioritas", "Priority rank"),
+    "budget.col.kind": ("Jenis celah", "Gap kind"),
+    "budget.col.desa_code": ("Kode desa", "Desa code"),
+    "budget.col.desa": ("Desa/Kelurahan", "Village"),
+    "budget.col.kecamatan": ("Kecamatan", "Sub-district"),
+    "budget.col.state": ("Status pendanaan", "Funding state"),
+    "budget.col.sources": ("Sumber dana", "Funding sources"),
+    "budget.col.source": ("Sumber dana", "Funding source"),
+    "budget.col.years": ("Tahun", "Years"),
+    "budget.col.year": ("Tahun", "Year"),
+    "budget.col.amount": ("Anggaran (Rp)", "Amount (Rp)"),
+    "budget.col.needed": ("Kebutuhan menurut katalog (Rp)", "Catalogue cost (Rp)"),
+    "budget.col.shortfall": ("Kekurangan (Rp)", "Shortfall (Rp)"),
+    "budget.col.budget_ids": ("Baris anggaran", "Budget lines"),
+    "budget.col.lines": ("Jumlah baris", "Lines"),
+    "budget.col.amount_on_gaps": ("Anggaran untuk celah (Rp)", "Amount on gaps (Rp)"),
+    "budget.col.gaps": ("Jumlah celah", "Gaps"),
+    "budget.sheet.gaps": ("Sinkronisasi anggaran", "Budget sync"),
+    "budget.sheet.unfunded": ("Celah belum didanai", "Unfunded gaps"),
+    "budget.sheet.totals": ("Anggaran per sumber", "Budget by source"),
+    "budget.sheet.desa": ("Pendanaan per desa", "Funding by desa"),
+})

@@ -1,0 +1,520 @@
+"""Planning scenarios: named sets of proposed actions, applied to a copy of the project.
+
+A scenario is stored in the project as rows of the table ``scenario_actions`` (one row per
+action, with a ``scenario`` name column) — see :data:`ACTION_COLUMNS`.  Applying a scenario
+(:func:`apply_scenario`) changes a :meth:`Project.copy` only: new facilities are added,
+Poskesdes/Polindes upgraded, staff and kader added, facilities closed, and each action's money
+becomes a budget line.  :func:`run_scenario` re-runs the analysis on that copy and compares it
+with the baseline (:func:`compare`): gaps closed, people newly covered and cost per person newly
+covered, by kecamatan.  The baseline project is never changed.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from shapely.geometry import Point
+
+from ilp_gis.errors import InputError
+from ilp_gis.i18n import register, tr
+from ilp_gis.jobs import checkpoint, sub_progress
+from ilp_gis.model import WGS84, Activity, BudgetStatus, FundingSource
+
+TABLE = "scenario_actions"
+
+
+class ActionKind(StrEnum):
+    NEW_PUSTU = "new_pustu"
+    UPGRADE_PUSTU = "upgrade_pustu"
+    NEW_POSYANDU = "new_posyandu"
+    ADD_NAKES = "add_nakes"
+    TRAIN_KADER = "train_kader"
+    EQUIP = "equip"
+    RENOVATE = "renovate"
+    CLOSE = "close_facility"
+
+    @property
+    def label(self) -> str:
+        return tr(f"scenario.action.{self.value}")
+
+    @property
+    def activity(self) -> Activity:
+        return _ACTIVITY[self]
+
+
+_ACTIVITY = {
+    ActionKind.NEW_PUSTU: Activity.BUILD_PUSTU, ActionKind.UPGRADE_PUSTU: Activity.UPGRADE_TO_PUSTU,
+    ActionKind.NEW_POSYANDU: Activity.OPEN_POSYANDU, ActionKind.ADD_NAKES: Activity.ADD_NAKES,
+    ActionKind.TRAIN_KADER: Activity.TRAIN_KADER, ActionKind.EQUIP: Activity.EQUIP,
+    ActionKind.RENOVATE: Activity.RENOVATE, ActionKind.CLOSE: Activity.OTHER,
+}
+
+ACTION_COLUMNS = [
+    "scenario",     # scenario name
+    "action_id",    # unique within the scenario
+    "action",       # ActionKind value
+    "fac_id",       # facility acted on (upgrade, staff, kader, close), or the new facility's id
+    "desa_code",    # desa of the action (new facilities: found from lon/lat when empty)
+    "name",         # name of a new facility
+    "lon", "lat",   # location of a new facility (EPSG:4326)
+    "count",        # staff / kader added (default 1)
+    "role",         # for add_nakes: "nurse" | "midwife" | None
+    "amount",       # Rp; missing = priced from the cost catalogue
+    "source",       # FundingSource value
+    "year",         # budget year
+    "note",
+]
+
+
+def empty_actions() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype="float64" if c in ("lon", "lat", "count", "amount")
+                                      else ("Int64" if c == "year" else object))
+                         for c in ACTION_COLUMNS})
+
+
+def all_actions(project) -> pd.DataFrame:
+    frame = project.tables.get(TABLE)
+    if frame is None:
+        return empty_actions()
+    out = pd.DataFrame(frame).copy()
+    for c in ACTION_COLUMNS:
+        if c not in out.columns:
+            out[c] = None
+    return out[ACTION_COLUMNS]
+
+
+def scenario_names(project) -> list[str]:
+    acts = all_actions(project)
+    return list(dict.fromkeys(acts["scenario"].dropna().astype(str)))
+
+
+def scenario_actions(project, name: str) -> pd.DataFrame:
+    acts = all_actions(project)
+    return acts[acts["scenario"] == name].reset_index(drop=True)
+
+
+def set_scenario(project, name: str, actions: pd.DataFrame) -> None:
+    """Store ``actions`` as scenario ``name`` (replacing a scenario of that name)."""
+    if not str(name).strip():
+        raise InputError(tr("scenario.no_name"))
+    acts = pd.DataFrame(actions).copy()
+    for c in ACTION_COLUMNS:
+        if c not in acts.columns:
+            acts[c] = None
+    acts["scenario"] = name
+    acts = _validate(acts[ACTION_COLUMNS].reset_index(drop=True), name)
+    others = all_actions(project)
+    others = others[others["scenario"] != name]
+    frames = [f for f in (others, acts) if len(f)]
+    frame = pd.concat(frames, ignore_index=True) if frames else empty_actions()
+    for c in ("lon", "lat", "count", "amount"):
+        frame[c] = pd.to_numeric(frame[c], errors="coerce").astype("float64")
+    frame["year"] = pd.to_numeric(frame["year"], errors="coerce").astype("Int64")
+    project.set_table(TABLE, frame)
+
+
+def delete_scenario(project, name: str) -> None:
+    acts = all_actions(project)
+    project.set_table(TABLE, acts[acts["scenario"] != name].reset_index(drop=True))
+
+
+def _validate(acts: pd.DataFrame, name: str) -> pd.DataFrame:
+    problems = []
+    ids = []
+    for i, row in acts.iterrows():
+        try:
+            ActionKind(str(row["action"]))
+        except ValueError:
+            problems.append(tr("scenario.bad_action", row=i + 1, value=str(row["action"])))
+            continue
+        kind = ActionKind(str(row["action"]))
+        if kind in (ActionKind.NEW_PUSTU, ActionKind.NEW_POSYANDU):
+            if not (np.isfinite(_f(row["lon"])) and np.isfinite(_f(row["lat"]))):
+                problems.append(tr("scenario.no_location", row=i + 1))
+        elif _missing(row["fac_id"]) and kind is not ActionKind.EQUIP \
+                and kind is not ActionKind.RENOVATE:
+            problems.append(tr("scenario.no_facility", row=i + 1, action=kind.label))
+        aid = row["action_id"]
+        ids.append(str(i + 1) if _missing(aid) else str(aid))
+    if problems:
+        raise InputError(tr("scenario.problems", name=name, problems="; ".join(problems)))
+    acts["action_id"] = ids
+    return acts
+
+
+def _f(v: Any) -> float:
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return math.nan
+
+
+def _missing(v: Any) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA or (
+        isinstance(v, str) and not v.strip())
+
+
+def actions_from_siting(result, *, source: str | None = FundingSource.DAK_FISIK.value,
+                        year: int | None = None) -> pd.DataFrame:
+    """Scenario actions for the sites chosen by :func:`ilp_gis.siting.solve`."""
+    rows = []
+    site_type = result.problem.site_type if result.problem is not None else "pustu"
+    for i, s in result.sites.reset_index(drop=True).iterrows():
+        if s["kind"] == "upgrade":
+            kind = ActionKind.UPGRADE_PUSTU
+        elif site_type == "posyandu":
+            kind = ActionKind.NEW_POSYANDU
+        else:
+            kind = ActionKind.NEW_PUSTU
+        rows.append({"action_id": str(i + 1), "action": kind.value,
+                     "fac_id": s.get("fac_id") if kind is ActionKind.UPGRADE_PUSTU else None,
+                     "desa_code": s.get("desa_code"), "name": s.get("name"),
+                     "lon": s.geometry.x, "lat": s.geometry.y, "count": math.nan,
+                     "role": None, "amount": float(s["cost"]), "source": source,
+                     "year": year, "note": None})
+    out = pd.DataFrame(rows, columns=[c for c in ACTION_COLUMNS if c != "scenario"])
+    return out
+
+
+# ==================================================================================================
+# Applying a scenario to a copy
+# ==================================================================================================
+
+def action_cost(row, rules) -> float:
+    """The action's amount, or the catalogue price when the amount is missing."""
+    amount = _f(row.get("amount"))
+    if np.isfinite(amount):
+        return amount
+    kind = ActionKind(str(row["action"]))
+    if kind is ActionKind.CLOSE:
+        return 0.0
+    name = f"cost.{kind.activity.value}"
+    unit = float(rules[name]) if name in rules else math.nan
+    count = _f(row.get("count"))
+    if kind in (ActionKind.ADD_NAKES, ActionKind.TRAIN_KADER):
+        return unit * (count if np.isfinite(count) else 1.0)
+    return unit
+
+
+def locate_actions(project, actions: pd.DataFrame) -> pd.DataFrame:
+    """``actions`` with ``desa_code`` filled in where missing: from the facility acted on, or
+    from the desa polygon containing a new facility's lon/lat."""
+    acts = actions.copy()
+    if not len(acts):
+        return acts
+    fac = project.facilities
+    fac_desa = {str(k): v for k, v in zip(fac["fac_id"], fac["desa_code"], strict=True)
+                if not _missing(v)}
+    desa = project.desa
+    d84 = desa.to_crs(WGS84) if len(desa) and desa.crs is not None else desa
+    for i, a in acts.iterrows():
+        if not _missing(a.get("desa_code")):
+            continue
+        fid = a.get("fac_id")
+        if not _missing(fid) and str(fid) in fac_desa:
+            acts.at[i, "desa_code"] = fac_desa[str(fid)]
+        elif np.isfinite(_f(a.get("lon"))) and np.isfinite(_f(a.get("lat"))) and len(d84):
+            hit = d84[d84.geometry.contains(Point(_f(a["lon"]), _f(a["lat"])))]
+            if len(hit):
+                acts.at[i, "desa_code"] = hit["code"].iloc[0]
+    return acts
+
+
+def apply_scenario(project, name: str):
+    """A copy of ``project`` with scenario ``name`` applied (the baseline is left untouched)."""
+    if name not in scenario_names(project):
+        raise InputError(tr("scenario.unknown", name=name))
+    acts = locate_actions(project, scenario_actions(project, name))
+    out = project.copy()
+    fac = out.facilities.copy()
+    if fac.crs is None:
+        fac = fac.set_crs(WGS84)
+    desa = out.desa
+    fac_desa = {str(k): v for k, v in zip(fac["fac_id"], fac["desa_code"], strict=True)
+                if not _missing(v)}
+    new_rows = []
+    budget_rows = []
+    for _, a in acts.iterrows():
+        kind = ActionKind(str(a["action"]))
+        fid = None if _missing(a["fac_id"]) else str(a["fac_id"])
+        if kind in (ActionKind.NEW_PUSTU, ActionKind.NEW_POSYANDU):
+            pt = Point(float(a["lon"]), float(a["lat"]))
+            fid = fid or f"{name}:{a['action_id']}"
+            desa_code = a["desa_code"]
+            kec = None
+            if len(desa):
+                hit = desa[desa.geometry.to_crs(WGS84).contains(pt)] if desa.crs is not None \
+                    else desa[desa.geometry.contains(pt)]
+                if len(hit):
+                    desa_code = desa_code if not _missing(desa_code) else hit["code"].iloc[0]
+                    kec = hit["kecamatan_code"].iloc[0]
+            new_rows.append({
+                "fac_id": fid, "name": a["name"] if not _missing(a["name"]) else
+                tr("scenario.new_facility", kind=kind.label),
+                "type": "pustu" if kind is ActionKind.NEW_PUSTU else "posyandu",
+                "precursor": False, "desa_code": None if _missing(desa_code) else desa_code,
+                "kecamatan_code": kec, "geometry": pt,
+            })
+        else:
+            mask = fac["fac_id"].astype(str) == fid if fid else pd.Series(False, index=fac.index)
+            if fid and not mask.any() and kind not in (ActionKind.EQUIP, ActionKind.RENOVATE):
+                raise InputError(tr("scenario.unknown_facility", name=name, fac_id=fid,
+                                    action=kind.label))
+            count = _f(a["count"])
+            count = count if np.isfinite(count) else 1.0
+            if kind is ActionKind.UPGRADE_PUSTU:
+                fac.loc[mask, "type"] = "pustu"
+                fac.loc[mask, "precursor"] = False
+            elif kind is ActionKind.ADD_NAKES:
+                role = str(a["role"]).lower() if not _missing(a["role"]) else ""
+                col = {"nurse": "nurses", "perawat": "nurses", "midwife": "midwives",
+                       "bidan": "midwives"}.get(role)
+                if col:
+                    fac.loc[mask, col] = fac.loc[mask, col].fillna(0) + count
+                fac.loc[mask, "nakes"] = fac.loc[mask, "nakes"].fillna(0) + count
+            elif kind is ActionKind.TRAIN_KADER:
+                fac.loc[mask, "kader"] = fac.loc[mask, "kader"].fillna(0) + count
+            elif kind is ActionKind.CLOSE:
+                fac = fac[~mask]
+            if fid and _missing(a["desa_code"]) and fid in fac_desa:
+                a = a.copy()
+                a["desa_code"] = fac_desa[fid]
+        cost = action_cost(a, out.rules)
+        if kind is not ActionKind.CLOSE:
+            budget_rows.append({
+                "budget_id": f"{name}:{a['action_id']}",
+                "source": a["source"] if not _missing(a["source"]) else FundingSource.OTHER.value,
+                "year": a["year"], "activity": kind.activity.value,
+                "target_desa": None if _missing(a["desa_code"]) else a["desa_code"],
+                "target_facility": fid, "amount": cost, "status": BudgetStatus.PROPOSED.value,
+                "note": tr("scenario.budget_note", name=name),
+            })
+    if new_rows:
+        add = gpd.GeoDataFrame(new_rows, geometry="geometry", crs=WGS84).to_crs(fac.crs)
+        fac = pd.concat([fac, add], ignore_index=True)
+        fac = gpd.GeoDataFrame(fac, geometry="geometry", crs=add.crs)
+    out.set_layer("facilities", fac)
+    if budget_rows:
+        old = out.budget
+        b = pd.DataFrame(budget_rows)
+        out.set_layer("budget", pd.concat([old, b], ignore_index=True) if len(old) else b)
+    out.meta["scenario"] = name
+    return out
+
+
+# ==================================================================================================
+# Comparison with the baseline
+# ==================================================================================================
+
+COMPARE_COLUMNS = ["kecamatan_code", "kecamatan_name", "gaps_before", "gaps_after",
+                   "gaps_closed", "gaps_new", "population", "pop_within_before",
+                   "pop_within_after", "pop_newly_covered", "cost", "cost_per_person"]
+
+
+@dataclass
+class ScenarioOutcome:
+    name: str
+    project: Any          # the scenario's Project copy
+    result: Any           # its AnalysisResult
+    baseline: Any         # the baseline AnalysisResult
+    comparison: pd.DataFrame   # by kecamatan + a total row (kecamatan_code None)
+    desa: pd.DataFrame    # by desa: desa_code, gaps_before, gaps_after, pop_within_before/after
+    cost: float
+
+    @property
+    def total(self) -> dict[str, Any]:
+        row = self.comparison[self.comparison["kecamatan_code"].isna()]
+        return row.iloc[0].to_dict() if len(row) else {}
+
+
+def _gap_keys(gaps) -> pd.DataFrame:
+    g = pd.DataFrame(gaps).drop(columns="geometry", errors="ignore")
+    for c in ("kind", "desa_code", "fac_id", "kecamatan_code"):
+        if c not in g.columns:
+            g[c] = None
+    g = g.copy()
+    def part(col):
+        return g[col].astype(object).where(g[col].notna(), "").astype(str)
+
+    g["_key"] = part("kind") + "|" + part("desa_code") + "|" + part("fac_id")
+    return g
+
+
+def compare(baseline, scenario, *, actions: pd.DataFrame | None = None,
+            desa: pd.DataFrame | None = None, rules=None, coverage: str = "auto"
+            ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Compare two AnalysisResults: by kecamatan (and a total row) and by desa.
+
+    ``coverage``: which population-within column to compare: ``km`` (distance to a Pustu),
+    ``min`` (travel time) or ``auto`` (travel time when the baseline has it, else distance).
+    """
+    bd = pd.DataFrame(baseline.desa).drop(columns="geometry", errors="ignore")
+    sd = pd.DataFrame(scenario.desa).drop(columns="geometry", errors="ignore")
+    col = "pop_within_pustu_km"
+    if coverage == "min" or (coverage == "auto" and "pop_within_pustu_min" in bd.columns
+                             and pd.to_numeric(bd["pop_within_pustu_min"],
+                                               errors="coerce").notna().any()):
+        col = "pop_within_pustu_min"
+    bg, sg = _gap_keys(baseline.gaps), _gap_keys(scenario.gaps)
+    closed = bg[~bg["_key"].isin(set(sg["_key"]))]
+    new = sg[~sg["_key"].isin(set(bg["_key"]))]
+
+    d = pd.DataFrame({"desa_code": bd["code"], "kecamatan_code": bd.get("kecamatan_code"),
+                      "kecamatan_name": bd.get("kecamatan_name"),
+                      "population": pd.to_numeric(bd.get("population"), errors="coerce"),
+                      "pop_within_before": pd.to_numeric(bd.get(col), errors="coerce")})
+    after = dict(zip(sd["code"], pd.to_numeric(sd.get(col), errors="coerce"), strict=True))
+    d["pop_within_after"] = d["desa_code"].map(after)
+    d["gaps_before"] = d["desa_code"].map(bg.groupby("desa_code").size()).fillna(0).astype(int)
+    d["gaps_after"] = d["desa_code"].map(sg.groupby("desa_code").size()).fillna(0).astype(int)
+    d["gaps_closed"] = d["desa_code"].map(closed.groupby("desa_code").size()).fillna(0) \
+        .astype(int)
+    d["gaps_new"] = d["desa_code"].map(new.groupby("desa_code").size()).fillna(0).astype(int)
+    d["pop_newly_covered"] = (d["pop_within_after"] - d["pop_within_before"]).clip(lower=0)
+    d["cost"] = 0.0
+    if actions is not None and len(actions) and rules is not None:
+        acts = actions.copy()
+        acts["_cost"] = [action_cost(r, rules) for _, r in acts.iterrows()]
+        per_desa = acts.groupby("desa_code")["_cost"].sum()
+        d["cost"] = d["desa_code"].map(per_desa).fillna(0.0)
+        unplaced = float(acts.loc[~acts["desa_code"].isin(set(d["desa_code"])), "_cost"].sum())
+    else:
+        unplaced = 0.0
+
+    agg = d.groupby(["kecamatan_code"], dropna=False).agg(
+        kecamatan_name=("kecamatan_name", "first"), gaps_before=("gaps_before", "sum"),
+        gaps_after=("gaps_after", "sum"), gaps_closed=("gaps_closed", "sum"),
+        gaps_new=("gaps_new", "sum"), population=("population", lambda s: s.sum(min_count=1)),
+        pop_within_before=("pop_within_before", lambda s: s.sum(min_count=1)),
+        pop_within_after=("pop_within_after", lambda s: s.sum(min_count=1)),
+        pop_newly_covered=("pop_newly_covered", lambda s: s.sum(min_count=1)),
+        cost=("cost", "sum")).reset_index()
+    # gaps without a desa (kecamatan-level) still count in their kecamatan
+    for frame, column in ((bg, "gaps_before"), (sg, "gaps_after"), (closed, "gaps_closed"),
+                          (new, "gaps_new")):
+        extra = frame[frame["desa_code"].isna()].groupby("kecamatan_code").size()
+        for kec, n in extra.items():
+            agg.loc[agg["kecamatan_code"] == kec, column] += int(n)
+    total = {"kecamatan_code": None, "kecamatan_name": tr("scenario.total"),
+             "gaps_before": int(len(bg)), "gaps_after": int(len(sg)),
+             "gaps_closed": int(len(closed)), "gaps_new": int(len(new)),
+             "population": agg["population"].sum(min_count=1),
+             "pop_within_before": agg["pop_within_before"].sum(min_count=1),
+             "pop_within_after": agg["pop_within_after"].sum(min_count=1),
+             "pop_newly_covered": agg["pop_newly_covered"].sum(min_count=1),
+             "cost": float(agg["cost"].sum()) + unplaced}
+    out = pd.concat([agg, pd.DataFrame([total])], ignore_index=True)
+    newly = pd.to_numeric(out["pop_newly_covered"], errors="coerce")
+    out["cost_per_person"] = np.where(newly > 0, out["cost"] / newly.where(newly > 0), np.nan)
+    desa_out = d[["desa_code", "kecamatan_code", "gaps_before", "gaps_after", "gaps_closed",
+                  "gaps_new", "pop_within_before", "pop_within_after", "pop_newly_covered",
+                  "cost"]].reset_index(drop=True)
+    return out[COMPARE_COLUMNS], desa_out
+
+
+def _default_analyze():
+    try:
+        from ilp_gis.analysis import analyze
+    except ImportError as exc:
+        raise InputError(tr("scenario.no_analysis")) from exc
+    return analyze
+
+
+def run_scenario(project, name: str, *, baseline=None,
+                 analyze: Callable[..., Any] | None = None, progress=None,
+                 is_cancelled=None) -> ScenarioOutcome:
+    """Apply scenario ``name`` to a copy, re-run the analysis there and compare.
+
+    ``baseline``: the baseline AnalysisResult (computed when not given).  ``analyze``: the
+    analysis function (default ``ilp_gis.analysis.analyze``), called as
+    ``analyze(project, progress=..., is_cancelled=...)``.
+    """
+    analyze = analyze or _default_analyze()
+    checkpoint(progress, is_cancelled, 0.0, tr("scenario.progress.apply", name=name))
+    copy = apply_scenario(project, name)
+    if baseline is None:
+        baseline = analyze(project, progress=sub_progress(progress, 0.05, 0.5),
+                           is_cancelled=is_cancelled)
+    checkpoint(progress, is_cancelled, 0.5, tr("scenario.progress.analyze", name=name))
+    result = analyze(copy, progress=sub_progress(progress, 0.5, 0.95), is_cancelled=is_cancelled)
+    acts = locate_actions(project, scenario_actions(project, name))
+    comparison, desa = compare(baseline, result, actions=acts, rules=project.rules)
+    cost = float(sum(action_cost(r, project.rules) for _, r in acts.iterrows()))
+    checkpoint(progress, None, 1.0)
+    return ScenarioOutcome(name, copy, result, baseline, comparison, desa, cost)
+
+
+def change_layer(outcome: ScenarioOutcome, desa):
+    """The desa GeoDataFrame joined with the scenario's per-desa changes (gaps_before,
+    gaps_after, gaps_closed, gaps_new, pop_newly_covered, cost) for a before/after map."""
+    d = desa[[c for c in ("code", "name", "kecamatan_code", "geometry") if c in desa.columns]]
+    ch = outcome.desa.drop(columns=["kecamatan_code"], errors="ignore")
+    return d.merge(ch, left_on="code", right_on="desa_code", how="left").drop(
+        columns="desa_code")
+
+
+def comparison_table(outcome: ScenarioOutcome, *, lang: str | None = None) -> pd.DataFrame:
+    """The comparison with headers in the UI language (for the report and the XLSX)."""
+    def t(key):
+        return tr(key, lang=lang) if lang else tr(key)
+
+    c = outcome.comparison
+    return pd.DataFrame({
+        t("scenario.col.kecamatan"): c["kecamatan_name"].fillna(c["kecamatan_code"]),
+        t("scenario.col.gaps_before"): c["gaps_before"],
+        t("scenario.col.gaps_after"): c["gaps_after"],
+        t("scenario.col.gaps_closed"): c["gaps_closed"],
+        t("scenario.col.pop_newly_covered"): c["pop_newly_covered"],
+        t("scenario.col.cost"): c["cost"],
+        t("scenario.col.cost_per_person"): c["cost_per_person"],
+    })
+
+
+register({
+    "scenario.action.new_pustu": ("Pustu baru", "New Pustu"),
+    "scenario.action.upgrade_pustu": ("Poskesdes/Polindes jadi Pustu",
+                                      "Poskesdes/Polindes upgraded to Pustu"),
+    "scenario.action.new_posyandu": ("Posyandu baru", "New Posyandu"),
+    "scenario.action.add_nakes": ("Tambah nakes", "Add health workers"),
+    "scenario.action.train_kader": ("Tambah/latih kader", "Add/train kader"),
+    "scenario.action.equip": ("Pengadaan alat", "Equip"),
+    "scenario.action.renovate": ("Renovasi", "Renovate"),
+    "scenario.action.close_facility": ("Tutup fasilitas", "Close facility"),
+    "scenario.no_name": ("Skenario perlu nama.", "A scenario needs a name."),
+    "scenario.bad_action": ("aksi {row}: jenis '{value}' tidak dikenal",
+                            "action {row}: unknown kind '{value}'"),
+    "scenario.no_location": ("aksi {row}: fasilitas baru perlu lokasi (lon, lat)",
+                             "action {row}: a new facility needs a location (lon, lat)"),
+    "scenario.no_facility": ("aksi {row}: '{action}' perlu fasilitas (fac_id)",
+                             "action {row}: '{action}' needs a facility (fac_id)"),
+    "scenario.problems": ("Skenario '{name}' bermasalah: {problems}",
+                          "Scenario '{name}' has problems: {problems}"),
+    "scenario.unknown": ("Skenario '{name}' tidak ada di proyek.",
+                         "Scenario '{name}' is not in the project."),
+    "scenario.unknown_facility": ("Skenario '{name}': fasilitas {fac_id} untuk '{action}' tidak "
+                                  "ada di proyek.", "Scenario '{name}': facility {fac_id} for "
+                                  "'{action}' is not in the project."),
+    "scenario.new_facility": ("{kind} (usulan)", "{kind} (proposed)"),
+    "scenario.budget_note": ("dari skenario {name}", "from scenario {name}"),
+    "scenario.total": ("Total kabupaten", "District total"),
+    "scenario.no_analysis": ("Modul analisis belum tersedia; skenario tidak dapat dihitung.",
+                             "The analysis module is not available; the scenario cannot be "
+                             "computed."),
+    "scenario.progress.apply": ("Menerapkan skenario {name}…", "Applying scenario {name}…"),
+    "scenario.progress.analyze": ("Menganalisis skenario {name}…", "Analysing scenario {name}…"),
+    "scenario.col.kecamatan": ("Kecamatan", "Sub-district"),
+    "scenario.col.gaps_before": ("Celah sebelum", "Gaps before"),
+    "scenario.col.gaps_after": ("Celah sesudah", "Gaps after"),
+    "scenario.col.gaps_closed": ("Celah tertutup", "Gaps closed"),
+    "scenario.col.pop_newly_covered": ("Penduduk baru terjangkau", "People newly covered"),
+    "scenario.col.cost": ("Biaya (Rp)", "Cost (Rp)"),
+    "scenario.col.cost_per_person": ("Biaya per penduduk baru terjangkau (Rp)",
+                                     "Cost per person newly covered (Rp)"),
+})

@@ -1,0 +1,133 @@
+"""``ilp-gis plan PROJECT.gpkg (--budget RP | --k N) [--type pustu|posyandu]
+[--limit-km X | --limit-min M] --out DIR``: choose where to add Pustu or Posyandu.
+
+Prints the quick (greedy) answer first, then the exact optimum (HiGHS); writes the chosen sites
+(GPKG + CSV + summary JSON) and stores them as a scenario in the project (atomic save).
+"""
+
+from __future__ import annotations
+
+from ilp_gis.i18n import register, tr
+
+NAME = "plan"
+HELP_KEY = "cli.plan.help"
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("project", metavar="PROJECT.gpkg", help=tr("cli.plan.opt.project"))
+    money = parser.add_mutually_exclusive_group(required=True)
+    money.add_argument("--budget", metavar="RP", help=tr("cli.plan.opt.budget"))
+    money.add_argument("--k", type=int, metavar="N", help=tr("cli.plan.opt.k"))
+    parser.add_argument("--type", choices=("pustu", "posyandu"), default="pustu",
+                        help=tr("cli.plan.opt.type"))
+    limit = parser.add_mutually_exclusive_group()
+    limit.add_argument("--limit-km", type=float, metavar="X", help=tr("cli.plan.opt.limit_km"))
+    limit.add_argument("--limit-min", type=float, metavar="M", help=tr("cli.plan.opt.limit_min"))
+    parser.add_argument("--capacity", type=float, metavar="JIWA", help=tr("cli.plan.opt.capacity"))
+    parser.add_argument("--out", "-o", metavar="DIR", required=True, help=tr("cli.plan.opt.out"))
+    parser.add_argument("--scenario", metavar="NAMA", help=tr("cli.plan.opt.scenario"))
+    parser.add_argument("--year", type=int, help=tr("cli.plan.opt.year"))
+    parser.add_argument("--time-limit", type=float, default=60.0, metavar="DETIK",
+                        help=tr("cli.plan.opt.time_limit"))
+    parser.add_argument("--greedy-only", action="store_true", help=tr("cli.plan.opt.greedy"))
+    parser.add_argument("--no-save", action="store_true", help=tr("cli.plan.opt.no_save"))
+
+
+def _show(result) -> str:
+    from ilp_gis.i18n import format_number, format_percent, format_rupiah
+
+    gap = result.mip_gap
+    return tr("cli.plan.result", method=tr(f"siting.method.{result.method}"),
+              n=len(result.sites), pop=format_number(result.population_gained),
+              cost=format_rupiah(result.cost),
+              gap=format_percent(gap, 2) if gap == gap else "–",
+              secs=format_number(result.seconds, 2))
+
+
+def run(args) -> int:
+    from ilp_gis import budget as B
+    from ilp_gis import scenario, siting
+    from ilp_gis.errors import InputError
+    from layers.planning_io import write_siting_outputs
+    from layers.project_file import open_project, save_project
+    from ui.progress import TerminalProgress
+
+    budget = None
+    if args.budget is not None:
+        parsed = B.parse_amount(args.budget)
+        if parsed.value is None or parsed.status == "error":
+            raise InputError(tr("siting.budget_unreadable", value=args.budget))
+        budget = float(parsed.value)
+    if args.k is not None and args.k < 1:
+        raise InputError(tr("cli.plan.bad_k", value=str(args.k)))
+    project = open_project(args.project)
+    bar = TerminalProgress(tr("cli.plan.progress"))
+
+    def on_greedy(res):
+        bar.done()
+        print(_show(res), flush=True)
+
+    try:
+        result = siting.plan_sites(
+            project, site_type=args.type, budget=budget, k=args.k, limit_km=args.limit_km,
+            limit_min=args.limit_min, capacity=args.capacity, exact=not args.greedy_only,
+            on_greedy=on_greedy, time_limit=args.time_limit, progress=bar)
+    finally:
+        bar.done()
+    if result.method == "exact":
+        print(_show(result))
+    for note in result.problem.notes:
+        print(note)
+    if result.problem.population_uncovered == 0:
+        print(tr("siting.all_covered", type=tr(f"facility.{args.type}")))
+    for path in write_siting_outputs(result, args.out):
+        print(tr("cli.written", path=str(path)))
+    if not args.no_save:
+        name = args.scenario or tr("cli.plan.default_scenario", type=args.type,
+                                   what=(f"k{args.k}" if args.k is not None
+                                         else B.format_amount_short(budget)))
+        scenario.set_scenario(project, name, scenario.actions_from_siting(result,
+                                                                         year=args.year))
+        save_project(project)
+        print(tr("cli.plan.saved", name=name, path=str(project.path)))
+    return 0
+
+
+register({
+    "cli.plan.help": ("pilih lokasi Pustu/Posyandu baru yang menjangkau penduduk terbanyak "
+                      "(optimasi dengan anggaran atau jumlah lokasi)",
+                      "choose new Pustu/Posyandu sites that reach the most people "
+                      "(optimisation under a budget or a number of sites)"),
+    "cli.plan.opt.project": ("berkas proyek ILP-GIS (.gpkg)", "ILP-GIS project file (.gpkg)"),
+    "cli.plan.opt.budget": ("anggaran, mis. 5000000000 atau \"Rp 5 M\" atau \"750 jt\"",
+                            "budget, e.g. 5000000000 or \"Rp 5 M\" or \"750 jt\""),
+    "cli.plan.opt.k": ("jumlah lokasi baru", "number of new sites"),
+    "cli.plan.opt.type": ("jenis fasilitas: pustu (bawaan) atau posyandu",
+                          "facility type: pustu (default) or posyandu"),
+    "cli.plan.opt.limit_km": ("batas jarak garis lurus (km; bawaan dari aturan)",
+                              "straight-line distance limit (km; default from the rules)"),
+    "cli.plan.opt.limit_min": ("batas waktu tempuh (menit; perlu jaringan jalan)",
+                               "travel-time limit (minutes; needs the road network)"),
+    "cli.plan.opt.capacity": ("kapasitas penduduk per fasilitas baru (opsional)",
+                              "population capacity per new facility (optional)"),
+    "cli.plan.opt.out": ("folder keluaran", "output folder"),
+    "cli.plan.opt.scenario": ("nama skenario yang disimpan di proyek",
+                              "name of the scenario stored in the project"),
+    "cli.plan.opt.year": ("tahun anggaran usulan", "budget year of the proposal"),
+    "cli.plan.opt.time_limit": ("batas waktu pencarian optimum (detik, bawaan 60)",
+                                "time limit for the exact search (seconds, default 60)"),
+    "cli.plan.opt.greedy": ("hanya jawaban cepat (greedy), tanpa optimasi eksak",
+                            "only the quick (greedy) answer, no exact optimisation"),
+    "cli.plan.opt.no_save": ("jangan simpan skenario ke berkas proyek",
+                             "do not store the scenario in the project file"),
+    "cli.plan.bad_k": ("jumlah lokasi harus minimal 1 (diberikan {value})",
+                       "the number of sites must be at least 1 (given {value})"),
+    "cli.plan.progress": ("Optimasi lokasi", "Site optimisation"),
+    "cli.plan.result": ("{method}: {n} lokasi, {pop} penduduk baru terjangkau, biaya {cost}, "
+                        "celah optimalitas {gap}, {secs} detik",
+                        "{method}: {n} sites, {pop} people newly covered, cost {cost}, "
+                        "optimality gap {gap}, {secs} s"),
+    "cli.plan.default_scenario": ("Optimasi {type} {what}", "Optimisation {type} {what}"),
+    "cli.plan.saved": ("Skenario '{name}' disimpan di proyek {path}",
+                       "Scenario '{name}' stored in project {path}"),
+})

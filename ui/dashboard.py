@@ -1,0 +1,286 @@
+"""Summary dashboard: the key ILP figures for the kabupaten and a bar chart per kecamatan
+(drawn with QPainter)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QPainter, QPen
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QScrollArea,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ilp_gis.i18n import format_number, format_percent, register
+from layers import symbology as sym
+from ui.qtext import qtr
+from ui.state import AppState
+
+
+def _ratio(num, den) -> float:
+    try:
+        num, den = float(num), float(den)
+    except (TypeError, ValueError):
+        return math.nan
+    if not (math.isfinite(num) and math.isfinite(den)) or den <= 0:
+        return math.nan
+    return num / den
+
+
+# metric -> (label key, function(kecamatan frame) -> Series of shares, target)
+METRICS = {
+    "pustu_share": ("ui.dash.m.pustu_share",
+                    lambda k: k["desa_with_pustu"] / k["desa_total"].where(k["desa_total"] > 0)),
+    "posyandu_share": ("ui.dash.m.posyandu_share",
+                       lambda k: k["posyandu"] / k["posyandu_needed"].where(k["posyandu_needed"] > 0)),
+    "pop_pustu_share": ("ui.dash.m.pop_pustu_share",
+                        lambda k: k["pop_within_pustu_km"] / k["population"].where(k["population"] > 0)),
+    "pop_puskesmas_share": ("ui.dash.m.pop_puskesmas_share",
+                            lambda k: k["pop_within_puskesmas_km"]
+                            / k["population"].where(k["population"] > 0)),
+}
+
+
+def kpis(result) -> list[tuple[str, str, str, float]]:
+    """(label key, value text, detail text, share 0..1 or NaN) for the kabupaten."""
+    s = result.summary or {}
+    desa = result.desa
+    out = []
+    total = s.get("desa_total", len(desa) if desa is not None else 0)
+    without = s.get("desa_without_pustu")
+    if without is None and desa is not None and "has_pustu" in desa.columns:
+        without = int((~desa["has_pustu"].fillna(False).astype(bool)).sum())
+    if without is not None:
+        share = _ratio(total - without, total)
+        out.append(("ui.dash.k.desa_pustu", format_percent(share),
+                    qtr("ui.dash.of", n=total - without, total=total), share))
+    if desa is not None and {"n_posyandu", "dusun_count"} <= set(desa.columns):
+        dusun = pd.to_numeric(desa["dusun_count"], errors="coerce")
+        known = dusun.notna()
+        ratio = _ratio(desa.loc[known, "n_posyandu"].sum(), dusun[known].sum())
+        out.append(("ui.dash.k.posyandu_dusun", format_number(ratio, 2) if math.isfinite(ratio)
+                    else "–", qtr("ui.dash.posyandu_detail",
+                                  n=float(desa["n_posyandu"].sum()), dusun=float(dusun[known].sum())),
+                    min(ratio, 1.0) if math.isfinite(ratio) else math.nan))
+    pop_total = s.get("population_total")
+    for typ, key in (("pustu", "ui.dash.k.pop_pustu"), ("puskesmas", "ui.dash.k.pop_puskesmas")):
+        within = (s.get("population_within_distance") or {}).get(typ)
+        if within is not None and pop_total:
+            share = _ratio(within, pop_total)
+            out.append((key, format_percent(share),
+                        qtr("ui.dash.people", n=float(within), total=float(pop_total)), share))
+    for typ, key in (("pustu", "ui.dash.k.time_pustu"),):
+        within = (s.get("population_within_travel_time") or {}).get(typ)
+        if within is not None and pop_total:
+            share = _ratio(within, pop_total)
+            out.append((key, format_percent(share),
+                        qtr("ui.dash.people", n=float(within), total=float(pop_total)), share))
+    if s.get("coe_total"):
+        share = _ratio(s.get("coe_meeting_threshold", 0), s["coe_total"])
+        out.append(("ui.dash.k.coe", f"{s.get('coe_meeting_threshold', 0)}/{s['coe_total']}",
+                    qtr("ui.dash.coe_detail"), share))
+    if result.gaps is not None:
+        out.append(("ui.dash.k.gaps", format_number(len(result.gaps)), "", math.nan))
+    return out
+
+
+class KpiCard(QFrame):
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setFrameShape(QFrame.StyledPanel)
+        self.setStyleSheet("KpiCard { background: #fbfcfc; border: 1px solid #d5d8dc; "
+                           "border-radius: 4px; }")
+        self.title = QLabel()
+        self.title.setWordWrap(True)
+        self.value = QLabel()
+        f = self.value.font()
+        f.setPointSizeF(f.pointSizeF() * 1.7)
+        f.setBold(True)
+        self.value.setFont(f)
+        self.detail = QLabel()
+        self.detail.setStyleSheet("color: #5d6d7e;")
+        self.detail.setWordWrap(True)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(8, 6, 8, 6)
+        lay.addWidget(self.title)
+        lay.addWidget(self.value)
+        lay.addWidget(self.detail)
+
+    def set(self, title: str, value: str, detail: str, share: float) -> None:
+        self.title.setText(title)
+        self.value.setText(value)
+        self.detail.setText(detail)
+        colour = "#17202a"
+        if math.isfinite(share):
+            colour = "#1e8449" if share >= 0.9 else "#b9770e" if share >= 0.6 else "#c0392b"
+        self.value.setStyleSheet(f"color: {colour};")
+
+
+class BarChart(QWidget):
+    """Horizontal bars (one per kecamatan) of a share 0..1, drawn with QPainter."""
+
+    ROW = 18
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.labels: list[str] = []
+        self.values: list[float] = []
+        self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Minimum)
+
+    def set_data(self, labels: list[str], values: list[float]) -> None:
+        self.labels, self.values = list(labels), [float(v) for v in values]
+        self.setMinimumHeight(30 + self.ROW * max(len(self.labels), 1))
+        self.update()
+
+    def paintEvent(self, _event) -> None:  # noqa: N802
+        p = QPainter(self)
+        p.setRenderHint(QPainter.Antialiasing, True)
+        w = self.width()
+        font = QFont(self.font())
+        font.setPointSizeF(8)
+        p.setFont(font)
+        fm = p.fontMetrics()
+        label_w = min(max([fm.horizontalAdvance(t) for t in self.labels] + [40]) + 8, w * 0.4)
+        value_w = 52
+        bar_w = max(w - label_w - value_w - 8, 20)
+        colours = sym.ramp_colours(sym.COVERAGE_RAMP, 5)
+        for i, (label, v) in enumerate(zip(self.labels, self.values)):
+            y = 4 + i * self.ROW
+            p.setPen(QColor("#17202a"))
+            p.drawText(QRectF(0, y, label_w - 6, self.ROW - 2), Qt.AlignRight | Qt.AlignVCenter,
+                       fm.elidedText(label, Qt.ElideRight, int(label_w - 6)))
+            p.setPen(Qt.NoPen)
+            p.setBrush(QColor("#eaeded"))
+            p.drawRect(QRectF(label_w, y + 2, bar_w, self.ROW - 6))
+            if math.isfinite(v):
+                cls = min(int(max(v, 0) * 5), 4)
+                p.setBrush(QColor(colours[cls]))
+                p.drawRect(QRectF(label_w, y + 2, bar_w * max(0.0, min(v, 1.0)), self.ROW - 6))
+            p.setPen(QColor("#17202a"))
+            p.drawText(QRectF(label_w + bar_w + 4, y, value_w, self.ROW - 2),
+                       Qt.AlignLeft | Qt.AlignVCenter, format_percent(v, 0) if math.isfinite(v) else "–")
+        # the 100% target line
+        y1 = 4 + len(self.labels) * self.ROW
+        p.setPen(QPen(QColor("#c0392b"), 1, Qt.DashLine))
+        p.drawLine(int(label_w + bar_w), 2, int(label_w + bar_w), int(y1))
+        p.end()
+
+
+class Dashboard(QWidget):
+    def __init__(self, state: AppState, parent=None) -> None:
+        super().__init__(parent)
+        self.state = state
+        self.cards: list[KpiCard] = []
+        self.heading = QLabel()
+        f = self.heading.font()
+        f.setBold(True)
+        f.setPointSizeF(f.pointSizeF() * 1.2)
+        self.heading.setFont(f)
+        self.grid = QGridLayout()
+        self.metric_box = QComboBox()
+        for key in METRICS:
+            self.metric_box.addItem("", key)
+        self.chart_label = QLabel()
+        self.chart = BarChart()
+        inner = QWidget()
+        lay = QVBoxLayout(inner)
+        lay.addWidget(self.heading)
+        lay.addLayout(self.grid)
+        row = QHBoxLayout()
+        row.addWidget(self.chart_label)
+        row.addWidget(self.metric_box, 1)
+        lay.addLayout(row)
+        lay.addWidget(self.chart)
+        lay.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(inner)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
+        self.metric_box.currentIndexChanged.connect(self._update_chart)
+        state.result_changed.connect(self.refresh)
+        state.project_replaced.connect(self.refresh)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        for i in range(self.metric_box.count()):
+            self.metric_box.setItemText(i, qtr(METRICS[self.metric_box.itemData(i)][0]))
+        self.chart_label.setText(qtr("ui.dash.per_kecamatan"))
+        self.refresh()
+
+    def refresh(self) -> None:
+        res = self.state.result
+        self.heading.setText(qtr("ui.dash.heading", name=self.state.project.title))
+        for c in self.cards:
+            self.grid.removeWidget(c)
+            c.deleteLater()
+        self.cards = []
+        if res is None:
+            self.heading.setText(qtr("ui.dash.no_result"))
+            self.chart.set_data([], [])
+            return
+        for i, (key, value, detail, share) in enumerate(kpis(res)):
+            card = KpiCard()
+            card.set(qtr(key), value, detail, share)
+            self.grid.addWidget(card, i // 3, i % 3)
+            self.cards.append(card)
+        self._update_chart()
+
+    def chart_values(self) -> tuple[list[str], list[float]]:
+        res = self.state.result
+        key = self.metric_box.currentData()
+        if res is None or res.kecamatan is None or not len(res.kecamatan) or key is None:
+            return [], []
+        k = res.kecamatan
+        try:
+            vals = METRICS[key][1](k)
+        except KeyError:
+            return [], []
+        vals = pd.to_numeric(vals, errors="coerce").to_numpy(dtype=float)
+        names = k["name"].astype(str).tolist() if "name" in k.columns else [str(i) for i in k.index]
+        order = np.argsort(np.where(np.isfinite(vals), vals, np.inf), kind="stable")
+        return [names[i] for i in order], [vals[i] for i in order]
+
+    def _update_chart(self, *_args) -> None:
+        self.chart.set_data(*self.chart_values())
+
+
+register({
+    "ui.dash.heading": ("Ringkasan ILP — {name}", "ILP summary — {name}"),
+    "ui.dash.no_result": ("Belum ada hasil analisis. Jalankan Analisis → Jalankan analisis (F5).",
+                          "No analysis result yet. Run Analysis → Run analysis (F5)."),
+    "ui.dash.per_kecamatan": ("Per kecamatan:", "Per sub-district:"),
+    "ui.dash.m.pustu_share": ("Desa dengan Pustu", "Desa with a Pustu"),
+    "ui.dash.m.posyandu_share": ("Posyandu terhadap kebutuhan (dusun/RW)",
+                                 "Posyandu against need (dusun/RW)"),
+    "ui.dash.m.pop_pustu_share": ("Penduduk dalam batas jarak Pustu",
+                                  "Population within the Pustu distance"),
+    "ui.dash.m.pop_puskesmas_share": ("Penduduk dalam batas jarak Puskesmas",
+                                      "Population within the Puskesmas distance"),
+    "ui.dash.k.desa_pustu": ("Desa/kelurahan dengan Pustu", "Desa/kelurahan with a Pustu"),
+    "ui.dash.k.posyandu_dusun": ("Posyandu per dusun/RW", "Posyandu per dusun/RW"),
+    "ui.dash.k.pop_pustu": ("Penduduk dalam batas jarak Pustu",
+                            "Population within the Pustu distance limit"),
+    "ui.dash.k.pop_puskesmas": ("Penduduk dalam batas jarak Puskesmas",
+                                "Population within the Puskesmas distance limit"),
+    "ui.dash.k.time_pustu": ("Penduduk dalam batas waktu tempuh Pustu",
+                             "Population within the Pustu travel-time limit"),
+    "ui.dash.k.coe": ("COE memenuhi ambang", "COE meeting the threshold"),
+    "ui.dash.k.gaps": ("Kesenjangan ditemukan", "Gaps found"),
+    "ui.dash.of": ("{n} dari {total}", "{n} of {total}"),
+    "ui.dash.people": ("{n} dari {total} jiwa", "{n} of {total} people"),
+    "ui.dash.posyandu_detail": ("{n} Posyandu untuk {dusun} dusun/RW",
+                                "{n} Posyandu for {dusun} dusun/RW"),
+    "ui.dash.coe_detail": ("≥ 80% indikator terpenuhi", "≥ 80% of indicators met"),
+})

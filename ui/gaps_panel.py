@@ -1,0 +1,190 @@
+"""The gaps panel: every gap of the analysis sorted by priority, filtered by kind and
+kecamatan; clicking a gap zooms the map to it and highlights it; the parts of the priority
+score are shown below the list."""
+
+from __future__ import annotations
+
+import pandas as pd
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QIcon, QPixmap
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFormLayout,
+    QLabel,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ilp_gis.i18n import format_number, has, register, tr
+from layers import symbology as sym
+from ui.qtext import qtr
+from ui.state import AppState
+from ui.table_model import KEY_ROLE, DataFrameModel, FilterProxy
+
+SHOWN_COLUMNS = ("priority_rank", "kind_label", "desa_name", "kecamatan_name", "message",
+                 "priority_score", "gap_id")
+
+
+def swatch(colour: str, size: int = 12) -> QIcon:
+    pm = QPixmap(size, size)
+    pm.fill(QColor(colour))
+    return QIcon(pm)
+
+
+class GapsPanel(QWidget):
+    def __init__(self, state: AppState, parent=None) -> None:
+        super().__init__(parent)
+        self.state = state
+        self.kind_box = QComboBox()
+        self.kec_box = QComboBox()
+        self.model = DataFrameModel(layer="gaps")
+        self.proxy = FilterProxy(self)
+        self.proxy.setSourceModel(self.model)
+        self.view = QTableView()
+        self.view.setModel(self.proxy)
+        self.view.setSortingEnabled(True)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SingleSelection)
+        self.view.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.view.verticalHeader().hide()
+        self.view.verticalHeader().setDefaultSectionSize(22)
+        self.detail = QLabel()
+        self.detail.setWordWrap(True)
+        self.detail.setTextFormat(Qt.RichText)
+        self.detail.setMinimumHeight(60)
+        form = QFormLayout()
+        self.kind_label, self.kec_label = QLabel(), QLabel()
+        form.addRow(self.kind_label, self.kind_box)
+        form.addRow(self.kec_label, self.kec_box)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(2, 2, 2, 2)
+        lay.addLayout(form)
+        lay.addWidget(self.view, 1)
+        lay.addWidget(self.detail)
+        self.kind_box.currentIndexChanged.connect(self._apply_filters)
+        self.kec_box.currentIndexChanged.connect(self._apply_filters)
+        self.view.selectionModel().selectionChanged.connect(self._on_pick)
+        self.view.clicked.connect(self._on_click)
+        state.result_changed.connect(self.rebuild)
+        state.project_replaced.connect(self.rebuild)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.kind_label.setText(qtr("ui.gaps.kind"))
+        self.kec_label.setText(qtr("ui.gaps.kecamatan"))
+        self.rebuild()
+
+    def frame(self):
+        res = self.state.result
+        if res is None or res.gaps is None or not len(res.gaps):
+            return pd.DataFrame(columns=list(SHOWN_COLUMNS))
+        g = pd.DataFrame(res.gaps.drop(columns=res.gaps.geometry.name, errors="ignore"))
+        g["kind_label"] = [tr(f"gap.{k}") if has(f"gap.{k}") else str(k) for k in g["kind"]]
+        if "priority_rank" in g.columns:
+            g = g.sort_values("priority_rank", na_position="last")
+        cols = [c for c in SHOWN_COLUMNS if c in g.columns]
+        rest = [c for c in g.columns if c not in cols]
+        return g[cols + rest]
+
+    def rebuild(self) -> None:
+        frame = self.frame()
+        self.model.set_frame(frame, "gaps")
+        for box, col, all_key in ((self.kind_box, "kind", "ui.gaps.all_kinds"),
+                                  (self.kec_box, "kecamatan_name", "ui.gaps.all_kecamatan")):
+            current = box.currentData()
+            box.blockSignals(True)
+            box.clear()
+            box.addItem(qtr(all_key), None)
+            if col in frame.columns:
+                values = frame[col].dropna().astype(str)
+                if col == "kind":
+                    order = [k for k in sym.GAP_KINDS if k in set(values)]
+                    order += sorted(set(values) - set(order))
+                    for k in order:
+                        n = int((values == k).sum())
+                        style = sym.GAP_STYLES.get(k)
+                        label = f"{tr('gap.' + k) if has('gap.' + k) else k} ({n})"
+                        if style is not None:
+                            box.addItem(swatch(style.fill or style.stroke), label, k)
+                        else:
+                            box.addItem(label, k)
+                else:
+                    for v in sorted(set(values)):
+                        box.addItem(v, v)
+            i = box.findData(current)
+            box.setCurrentIndex(max(i, 0))
+            box.blockSignals(False)
+        self._apply_filters()
+        self.view.sortByColumn(0, Qt.AscendingOrder)
+        self.view.resizeColumnsToContents()
+        mc = self.model.column_of("message")
+        if mc is not None:
+            self.view.setColumnWidth(mc, min(self.view.columnWidth(mc), 320))
+        self.detail.setText(qtr("ui.gaps.none") if not len(frame) else "")
+
+    def _apply_filters(self, *_args) -> None:
+        self.proxy.set_column_filter("kind", {self.kind_box.currentData()}
+                                     if self.kind_box.currentData() else None)
+        self.proxy.set_column_filter("kecamatan_name", {self.kec_box.currentData()}
+                                     if self.kec_box.currentData() else None)
+
+    def _current_key(self) -> str | None:
+        rows = self.view.selectionModel().selectedRows()
+        return self.proxy.data(rows[0], KEY_ROLE) if rows else None
+
+    def _on_click(self, index) -> None:
+        key = self.proxy.data(index, KEY_ROLE)
+        if key:
+            self.state.request_zoom("gaps", [key])
+
+    def _on_pick(self, *_args) -> None:
+        key = self._current_key()
+        if not key:
+            return
+        self.state.set_highlight("gaps", [key])
+        self.state.request_zoom("gaps", [key])
+        self.detail.setText(self.describe(key))
+
+    def describe(self, key: str) -> str:
+        """The gap's message and the parts of its desa's priority score."""
+        res = self.state.result
+        row_i = self.model.row_of(key)
+        if res is None or row_i is None:
+            return ""
+        row = self.model.frame.iloc[row_i]
+        lines = [f"<b>{row.get('kind_label', '')}</b> — {row.get('message', '') or ''}"]
+        desa = res.desa
+        code = row.get("desa_code")
+        if desa is not None and isinstance(code, str) and "code" in desa.columns:
+            hit = desa[desa["code"] == code]
+            if len(hit):
+                d = hit.iloc[0]
+                parts = []
+                for col in ("priority_unserved", "priority_travel", "priority_burden"):
+                    if col in desa.columns:
+                        parts.append(f"{qtr('ui.field.' + col)}: {format_number(d[col], 2)}")
+                lines.append(tr("ui.gaps.priority", score=format_number(d.get("priority_score"), 2),
+                                rank=format_number(d.get("priority_rank"))))
+                if parts:
+                    lines.append(" · ".join(parts))
+        return "<br>".join(lines)
+
+
+register({
+    "ui.gaps.kind": ("Jenis:", "Kind:"),
+    "ui.gaps.kecamatan": ("Kecamatan:", "Sub-district:"),
+    "ui.gaps.all_kinds": ("Semua jenis", "All kinds"),
+    "ui.gaps.all_kecamatan": ("Semua kecamatan", "All sub-districts"),
+    "ui.gaps.none": ("Tidak ada kesenjangan (atau belum dianalisis).",
+                     "No gaps (or not analysed yet)."),
+    "ui.gaps.priority": ("Skor prioritas desa {score} (peringkat {rank}), terdiri dari:",
+                         "Desa priority score {score} (rank {rank}), made of:"),
+    "ui.field.priority_rank": ("Peringkat", "Rank"),
+    "ui.field.kind_label": ("Jenis kesenjangan", "Gap kind"),
+    "ui.field.desa_name": ("Desa", "Desa"),
+    "ui.field.kecamatan_name": ("Kecamatan", "Sub-district"),
+    "ui.field.message": ("Keterangan", "Description"),
+    "ui.field.gap_id": ("ID", "ID"),
+})

@@ -1,0 +1,308 @@
+"""The layers panel: visibility, order, opacity and legend of every map layer, and the thematic
+colouring of desa by a coverage figure (quantiles or natural breaks)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QIcon, QPainter, QPen, QPixmap
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QSlider,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ilp_gis.i18n import register
+from layers import symbology as sym
+from ui.qtext import qtr
+from ui.state import AppState, field_label
+
+NAME_ROLE = Qt.UserRole + 20
+
+
+def area_icon(style, size: int = 16) -> QIcon:
+    pm = QPixmap(size, size)
+    pm.fill(Qt.transparent)
+    p = QPainter(pm)
+    if style.fill:
+        c = QColor(style.fill)
+        c.setAlphaF(style.fill_opacity)
+        p.setBrush(c)
+    pen = QPen(QColor(style.stroke), max(1.0, style.stroke_width))
+    if style.dash:
+        pen.setStyle(Qt.DashLine)
+    p.setPen(pen)
+    p.drawRect(2, 2, size - 4, size - 4)
+    p.end()
+    return QIcon(pm)
+
+
+def point_icon(style, size: int = 16) -> QIcon:
+    pm = QPixmap(size, size)
+    pm.fill(Qt.transparent)
+    p = QPainter(pm)
+    p.setRenderHint(QPainter.Antialiasing)
+    p.setBrush(QColor(style.fill))
+    p.setPen(QPen(QColor("#333333"), 1))
+    r = min(style.size, size - 4) / 2 + 1
+    c = QPointF(size / 2, size / 2)
+    if style.shape == "square":
+        p.drawRect(QRectF(c.x() - r, c.y() - r, 2 * r, 2 * r))
+    elif style.shape == "triangle":
+        from PySide6.QtGui import QPolygonF
+
+        p.drawPolygon(QPolygonF([QPointF(c.x(), c.y() - r), QPointF(c.x() + r, c.y() + r),
+                                 QPointF(c.x() - r, c.y() + r)]))
+    else:
+        p.drawEllipse(c, r, r)
+    p.end()
+    return QIcon(pm)
+
+
+def line_icon(colour: str, dash: bool = False, size: int = 16) -> QIcon:
+    pm = QPixmap(size, size)
+    pm.fill(Qt.transparent)
+    p = QPainter(pm)
+    pen = QPen(QColor(colour), 2)
+    if dash:
+        pen.setStyle(Qt.DashLine)
+    p.setPen(pen)
+    p.drawLine(1, size - 3, size - 1, 3)
+    p.end()
+    return QIcon(pm)
+
+
+def layer_icon(name: str) -> QIcon:
+    if name == "facilities":
+        return point_icon(sym.FACILITY_STYLES["puskesmas"])
+    if name == "network":
+        return line_icon(sym.NETWORK_EDGE["given"][0])
+    if name == "roads":
+        return line_icon("#e67e22")
+    if name == "gaps":
+        return area_icon(sym.GAP_STYLES["no_pustu"])
+    return area_icon({"kabupaten": sym.KABUPATEN_STYLE, "kecamatan": sym.KECAMATAN_STYLE,
+                      "desa": sym.DESA_STYLE}[name])
+
+
+class LayersPanel(QWidget):
+    zoom_to_layer = Signal(str)
+
+    def __init__(self, state: AppState, parent=None) -> None:
+        super().__init__(parent)
+        self.state = state
+        self._syncing = False
+        self.list = QListWidget()
+        self.list.setDragDropMode(QAbstractItemView.InternalMove)
+        self.list.setIconSize(self.list.iconSize())
+        self.up = QToolButton()
+        self.up.setArrowType(Qt.UpArrow)
+        self.down = QToolButton()
+        self.down.setArrowType(Qt.DownArrow)
+        self.zoom = QToolButton()
+        self.zoom.setText("⤢")
+        self.opacity = QSlider(Qt.Horizontal)
+        self.opacity.setRange(0, 100)
+        self.opacity_label = QLabel()
+        self.field = QComboBox()
+        self.method = QComboBox()
+        self.method.addItem("", "quantile")
+        self.method.addItem("", "natural")
+        self.field_label, self.method_label = QLabel(), QLabel()
+        self.legend = QListWidget()
+        self.legend.setSelectionMode(QAbstractItemView.NoSelection)
+        self.legend.setMaximumHeight(220)
+        self.legend_label = QLabel()
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.up)
+        buttons.addWidget(self.down)
+        buttons.addWidget(self.zoom)
+        buttons.addWidget(self.opacity_label)
+        buttons.addWidget(self.opacity, 1)
+        form = QFormLayout()
+        form.addRow(self.field_label, self.field)
+        form.addRow(self.method_label, self.method)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(2, 2, 2, 2)
+        lay.addWidget(self.list, 1)
+        lay.addLayout(buttons)
+        lay.addLayout(form)
+        lay.addWidget(self.legend_label)
+        lay.addWidget(self.legend)
+        self.list.itemChanged.connect(self._on_item_changed)
+        self.list.model().rowsMoved.connect(self._on_rows_moved)
+        self.list.currentItemChanged.connect(self._on_current)
+        self.list.itemDoubleClicked.connect(lambda it: self.zoom_to_layer.emit(it.data(NAME_ROLE)))
+        self.up.clicked.connect(lambda: self._move(-1))
+        self.down.clicked.connect(lambda: self._move(1))
+        self.zoom.clicked.connect(self._zoom)
+        self.opacity.valueChanged.connect(self._on_opacity)
+        self.field.currentIndexChanged.connect(self._on_thematic)
+        self.method.currentIndexChanged.connect(self._on_thematic)
+        state.layers_changed.connect(self._on_layers_change)
+        state.result_changed.connect(self._fill_fields)
+        state.project_replaced.connect(self._fill_fields)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.up.setToolTip(qtr("ui.layers.up"))
+        self.down.setToolTip(qtr("ui.layers.down"))
+        self.zoom.setToolTip(qtr("ui.layers.zoom"))
+        self.opacity_label.setText(qtr("ui.layers.opacity"))
+        self.opacity.setToolTip(qtr("ui.layers.opacity_tip"))
+        self.field_label.setText(qtr("ui.layers.colour_by"))
+        self.method_label.setText(qtr("ui.layers.method"))
+        self.method.setItemText(0, qtr("ui.layers.quantile"))
+        self.method.setItemText(1, qtr("ui.layers.natural"))
+        self.legend_label.setText(qtr("ui.layers.legend"))
+        self._fill_fields()
+        self._rebuild_list()
+
+    def _rebuild_list(self) -> None:
+        self._syncing = True
+        current = self.list.currentItem().data(NAME_ROLE) if self.list.currentItem() else None
+        self.list.clear()
+        for s in self.state.layer_settings:
+            item = QListWidgetItem(layer_icon(s.name), qtr(f"ui.layer.{s.name}"))
+            item.setData(NAME_ROLE, s.name)
+            item.setFlags(item.flags() | Qt.ItemIsUserCheckable | Qt.ItemIsDragEnabled)
+            item.setCheckState(Qt.Checked if s.visible else Qt.Unchecked)
+            item.setToolTip(qtr("ui.layers.item_tip"))
+            self.list.addItem(item)
+            if s.name == current:
+                self.list.setCurrentItem(item)
+        self._syncing = False
+        self._rebuild_legend()
+
+    def _on_layers_change(self) -> None:
+        order = [self.list.item(i).data(NAME_ROLE) for i in range(self.list.count())]
+        if order != [s.name for s in self.state.layer_settings]:
+            self._rebuild_list()
+        else:
+            self._syncing = True
+            for i, s in enumerate(self.state.layer_settings):
+                self.list.item(i).setCheckState(Qt.Checked if s.visible else Qt.Unchecked)
+            self._syncing = False
+            self._rebuild_legend()
+
+    def _on_item_changed(self, item: QListWidgetItem) -> None:
+        if not self._syncing:
+            self.state.set_visible(item.data(NAME_ROLE), item.checkState() == Qt.Checked)
+
+    def _on_rows_moved(self, *_args) -> None:
+        if self._syncing:
+            return
+        order = [self.list.item(i).data(NAME_ROLE) for i in range(self.list.count())]
+        self._syncing = True
+        for i, name in enumerate(order):
+            if self.state.layer_settings[i].name != name:
+                self.state.move_layer(name, i)
+        self._syncing = False
+
+    def _move(self, delta: int) -> None:
+        item = self.list.currentItem()
+        if item is None:
+            return
+        name = item.data(NAME_ROLE)
+        names = [s.name for s in self.state.layer_settings]
+        self.state.move_layer(name, names.index(name) + delta)
+        for i in range(self.list.count()):
+            if self.list.item(i).data(NAME_ROLE) == name:
+                self.list.setCurrentRow(i)
+
+    def _zoom(self) -> None:
+        item = self.list.currentItem()
+        if item is not None:
+            self.zoom_to_layer.emit(item.data(NAME_ROLE))
+
+    def _on_current(self, item, _prev=None) -> None:
+        if item is None:
+            return
+        self.opacity.blockSignals(True)
+        self.opacity.setValue(int(round(self.state.setting(item.data(NAME_ROLE)).opacity * 100)))
+        self.opacity.blockSignals(False)
+
+    def _on_opacity(self, value: int) -> None:
+        item = self.list.currentItem()
+        if item is not None:
+            self.state.set_opacity(item.data(NAME_ROLE), value / 100.0)
+
+    def _fill_fields(self) -> None:
+        self.field.blockSignals(True)
+        current = self.state.thematic.field
+        self.field.clear()
+        self.field.addItem(qtr("ui.layers.no_theme"), None)
+        for col in self.state.thematic_fields():
+            self.field.addItem(field_label(col), col)
+        i = self.field.findData(current)
+        self.field.setCurrentIndex(max(i, 0))
+        self.field.blockSignals(False)
+        self._rebuild_legend()
+
+    def _on_thematic(self, *_args) -> None:
+        self.state.set_thematic(self.field.currentData(), self.method.currentData() or "quantile")
+
+    def _rebuild_legend(self) -> None:
+        self.legend.clear()
+        visible = {s.name for s in self.state.layer_settings if s.visible}
+        if "facilities" in visible:
+            for key in ("puskesmas", "pustu", "posyandu"):
+                st = sym.FACILITY_STYLES[key]
+                self.legend.addItem(QListWidgetItem(point_icon(st), st.label))
+            self.legend.addItem(QListWidgetItem(point_icon(sym.PRECURSOR_STYLE),
+                                                sym.PRECURSOR_STYLE.label))
+        if "network" in visible and self.state.result is not None:
+            for link, (colour, dash) in sym.NETWORK_EDGE.items():
+                self.legend.addItem(QListWidgetItem(line_icon(colour, bool(dash)),
+                                                    qtr(f"ui.layers.link.{link}")))
+        if "gaps" in visible and self.state.result is not None and self.state.result.gaps is not None:
+            kinds = set(self.state.result.gaps["kind"].astype(str)) if len(self.state.result.gaps) else set()
+            for kind in sym.GAP_KINDS:
+                if kind in kinds:
+                    st = sym.GAP_STYLES[kind]
+                    self.legend.addItem(QListWidgetItem(area_icon(st), st.label))
+        legend = self.state.thematic_legend()
+        if legend is not None and "desa" in visible:
+            head = QListWidgetItem(field_label(legend.field))
+            f = head.font()
+            f.setBold(True)
+            head.setFont(f)
+            self.legend.addItem(head)
+            for colour, label in zip(legend.palette, legend.labels):
+                st = sym.AreaStyle(colour, "#777777", 0.5)
+                self.legend.addItem(QListWidgetItem(area_icon(st), label))
+            self.legend.addItem(QListWidgetItem(area_icon(sym.AreaStyle(sym.NO_DATA_COLOUR,
+                                                                        "#777777", 0.5)),
+                                                qtr("common.missing")))
+        for name, st in (("kecamatan", sym.KECAMATAN_STYLE), ("kabupaten", sym.KABUPATEN_STYLE)):
+            if name in visible:
+                self.legend.addItem(QListWidgetItem(area_icon(st), st.label))
+
+
+register({
+    "ui.layers.up": ("Naikkan lapisan", "Move layer up"),
+    "ui.layers.down": ("Turunkan lapisan", "Move layer down"),
+    "ui.layers.zoom": ("Perbesar ke lapisan", "Zoom to layer"),
+    "ui.layers.opacity": ("Opasitas", "Opacity"),
+    "ui.layers.opacity_tip": ("Opasitas lapisan terpilih", "Opacity of the selected layer"),
+    "ui.layers.colour_by": ("Warnai desa:", "Colour desa by:"),
+    "ui.layers.method": ("Kelas:", "Classes:"),
+    "ui.layers.quantile": ("Kuantil", "Quantiles"),
+    "ui.layers.natural": ("Jeda alami (Jenks)", "Natural breaks (Jenks)"),
+    "ui.layers.legend": ("Legenda", "Legend"),
+    "ui.layers.no_theme": ("(tanpa tema)", "(no theme)"),
+    "ui.layers.item_tip": ("Centang untuk menampilkan; seret untuk mengubah urutan; klik ganda "
+                           "untuk memperbesar ke lapisan",
+                           "Tick to show; drag to reorder; double-click to zoom to the layer"),
+    "ui.layers.link.given": ("Induk tercatat", "Recorded parent"),
+    "ui.layers.link.inferred": ("Induk disimpulkan (terdekat)", "Inferred parent (nearest)"),
+    "ui.layers.link.direct_to_puskesmas": ("Posyandu langsung ke Puskesmas",
+                                           "Posyandu directly under a Puskesmas"),
+})

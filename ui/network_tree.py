@@ -1,0 +1,203 @@
+"""The network tree: Puskesmas → Pustu → Posyandu from the analysis graph.
+
+Counts per node, problems marked (colour, icon and tooltip); clicking a node selects it and zooms
+the map to it; a facility selected on the map is selected here.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ilp_gis.i18n import register, tr
+from layers import symbology as sym
+from ui.qtext import qtr
+from ui.state import AppState
+
+KEY_ROLE = Qt.UserRole + 10
+_TYPES = ("puskesmas", "pustu", "posyandu")
+
+
+class NetworkTree(QWidget):
+    def __init__(self, state: AppState, parent=None) -> None:
+        super().__init__(parent)
+        self.state = state
+        self._syncing = False
+        self.items: dict[str, QTreeWidgetItem] = {}
+        self.tree = QTreeWidget()
+        self.tree.setColumnCount(2)
+        self.tree.setSelectionMode(QAbstractItemView.ExtendedSelection)
+        self.tree.setUniformRowHeights(True)
+        self.filter = QLineEdit()
+        self.filter.setClearButtonEnabled(True)
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        top = QHBoxLayout()
+        top.addWidget(self.filter)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(2, 2, 2, 2)
+        lay.addLayout(top)
+        lay.addWidget(self.summary)
+        lay.addWidget(self.tree)
+        self.tree.itemSelectionChanged.connect(self._on_tree_selection)
+        self.tree.itemClicked.connect(self._on_click)
+        self.filter.textChanged.connect(self._apply_filter)
+        state.result_changed.connect(self.rebuild)
+        state.project_replaced.connect(self.rebuild)
+        state.selection_changed.connect(self._on_selection_change)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.tree.setHeaderLabels([qtr("ui.tree.facility"), qtr("ui.tree.contents")])
+        self.filter.setPlaceholderText(qtr("ui.tree.filter"))
+        self.rebuild()
+
+    def problems(self) -> dict[str, list[str]]:
+        res = self.state.result
+        out: dict[str, list[str]] = {}
+        if res is None or res.network_problems is None or not len(res.network_problems):
+            return out
+        for _, row in res.network_problems.iterrows():
+            for fid in str(row.get("fac_ids") or "").replace(",", ";").split(";"):
+                if fid.strip():
+                    out.setdefault(fid.strip(), []).append(str(row.get("message") or row.get("kind")))
+        return out
+
+    def rebuild(self) -> None:
+        self.tree.blockSignals(True)
+        self.tree.clear()
+        self.items = {}
+        res = self.state.result
+        if res is None or res.graph is None:
+            self.summary.setText(qtr("ui.tree.no_result"))
+            self.tree.blockSignals(False)
+            return
+        g = res.graph
+        problems = self.problems()
+
+        def name_of(n):
+            return str(g.nodes[n].get("name") or n)
+
+        def add(node, parent_item) -> QTreeWidgetItem:
+            data = g.nodes[node]
+            typ = str(data.get("type", ""))
+            item = QTreeWidgetItem(parent_item, [name_of(node), ""])
+            item.setData(0, KEY_ROLE, str(node))
+            style = sym.FACILITY_STYLES.get(typ)
+            if style is not None:
+                item.setForeground(0, QBrush(QColor(style.fill).darker(120)))
+            item.setToolTip(0, f"{tr('facility.' + typ) if typ in _TYPES else typ} · {node}")
+            self.items[str(node)] = item
+            kids = sorted(g.successors(node), key=lambda n: (_TYPES.index(g.nodes[n].get("type"))
+                                                             if g.nodes[n].get("type") in _TYPES
+                                                             else 9, name_of(n)))
+            counts = {t: 0 for t in _TYPES}
+            for k in kids:
+                add(k, item)
+                t = g.nodes[k].get("type")
+                if t in counts:
+                    counts[t] += 1
+            for t in ("pustu", "posyandu"):  # grandchildren
+                counts[t] += sum(1 for k in kids for kk in g.successors(k)
+                                 if g.nodes[kk].get("type") == t)
+            parts = [f"{counts[t]} {tr('facility.' + t)}" for t in ("pustu", "posyandu") if counts[t]]
+            item.setText(1, ", ".join(parts))
+            if str(node) in problems:
+                item.setBackground(0, QBrush(QColor(sym.PROBLEM_FACILITY_STYLE.fill).lighter(150)))
+                item.setText(0, "⚠ " + item.text(0))
+                item.setToolTip(0, "\n".join(problems[str(node)]))
+            return item
+
+        roots = [n for n in g.nodes if g.nodes[n].get("type") == "puskesmas"]
+        roots.sort(key=name_of)
+        for r in roots:
+            add(r, self.tree)
+        orphans = [n for n in g.nodes if g.in_degree(n) == 0
+                   and g.nodes[n].get("type") != "puskesmas"]
+        if orphans:
+            group = QTreeWidgetItem(self.tree, [qtr("ui.tree.orphans"), str(len(orphans))])
+            group.setForeground(0, QBrush(QColor("#922b21")))
+            for n in sorted(orphans, key=name_of):
+                add(n, group)
+        counts = {t: sum(1 for n in g.nodes if g.nodes[n].get("type") == t) for t in _TYPES}
+        self.summary.setText(tr("ui.tree.summary", pkm=counts["puskesmas"], pustu=counts["pustu"],
+                                psy=counts["posyandu"], problems=len(problems)))
+        for i in range(self.tree.topLevelItemCount()):
+            self.tree.topLevelItem(i).setExpanded(len(roots) <= 12)
+        self.tree.resizeColumnToContents(0)
+        self.tree.blockSignals(False)
+        self._on_selection_change(*self.state.selection)
+
+    def _selected_keys(self) -> list[str]:
+        return [k for it in self.tree.selectedItems() if (k := it.data(0, KEY_ROLE))]
+
+    def _on_tree_selection(self) -> None:
+        if self._syncing:
+            return
+        keys = self._selected_keys()
+        self._syncing = True
+        try:
+            self.state.select("facilities", keys)
+        finally:
+            self._syncing = False
+
+    def _on_click(self, item: QTreeWidgetItem, _col: int) -> None:
+        key = item.data(0, KEY_ROLE)
+        if key:
+            self.state.request_zoom("facilities", [key])
+
+    def _on_selection_change(self, layer: str, keys: tuple) -> None:
+        if self._syncing:
+            return
+        self._syncing = True
+        self.tree.blockSignals(True)
+        try:
+            self.tree.clearSelection()
+            if layer == "facilities":
+                for k in keys:
+                    item = self.items.get(k)
+                    if item is not None:
+                        item.setSelected(True)
+                        p = item.parent()
+                        while p is not None:
+                            p.setExpanded(True)
+                            p = p.parent()
+                        self.tree.scrollToItem(item)
+        finally:
+            self.tree.blockSignals(False)
+            self._syncing = False
+
+    def _apply_filter(self, text: str) -> None:
+        text = text.strip().lower()
+
+        def visit(item: QTreeWidgetItem) -> bool:
+            shown = any([visit(item.child(i)) for i in range(item.childCount())])
+            match = not text or text in item.text(0).lower()
+            item.setHidden(not (match or shown))
+            if text and shown:
+                item.setExpanded(True)
+            return match or shown
+
+        for i in range(self.tree.topLevelItemCount()):
+            visit(self.tree.topLevelItem(i))
+
+
+register({
+    "ui.tree.facility": ("Fasilitas", "Facility"),
+    "ui.tree.contents": ("Isi jejaring", "Network contents"),
+    "ui.tree.filter": ("Cari fasilitas…", "Find a facility…"),
+    "ui.tree.no_result": ("Belum ada hasil analisis.", "No analysis result yet."),
+    "ui.tree.orphans": ("Tanpa induk", "Without a parent"),
+    "ui.tree.summary": ("{pkm} Puskesmas · {pustu} Pustu · {psy} Posyandu · {problems} bermasalah",
+                        "{pkm} Puskesmas · {pustu} Pustu · {psy} Posyandu · {problems} with problems"),
+})

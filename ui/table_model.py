@@ -1,0 +1,173 @@
+"""A Qt table model over a (Geo)DataFrame, with named columns and Indonesian number formats."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt
+
+from ilp_gis.i18n import format_number
+from ui.state import field_label, key_of
+
+SORT_ROLE = Qt.UserRole + 1  # raw value, for numeric sorting
+KEY_ROLE = Qt.UserRole + 2  # the row's feature key
+
+
+class DataFrameModel(QAbstractTableModel):
+    """Read-mostly model of a frame's non-geometry columns.
+
+    ``editable`` names columns the person may edit; an edit calls ``on_edit(key, column, value)``
+    (the main window turns it into an undoable command) instead of writing into the frame.
+    """
+
+    def __init__(self, frame=None, layer: str = "", *, editable: tuple[str, ...] = (),
+                 on_edit: Callable[[str, str, Any], None] | None = None, parent=None) -> None:
+        super().__init__(parent)
+        self.layer = layer
+        self.editable = set(editable)
+        self.on_edit = on_edit
+        self.set_frame(frame, layer)
+
+    def set_frame(self, frame, layer: str | None = None) -> None:
+        self.beginResetModel()
+        if layer is not None:
+            self.layer = layer
+        if frame is None:
+            frame = pd.DataFrame()
+        geom = getattr(frame, "geometry", None)
+        geom_name = geom.name if geom is not None and hasattr(frame, "_geometry_column_name") else None
+        self.columns = [c for c in frame.columns if c != geom_name]
+        self.frame = frame
+        self._values = [frame[c].tolist() for c in self.columns]
+        self.keys = key_of(frame, self.layer)
+        self._key_rows = {k: i for i, k in enumerate(self.keys)}
+        self.endResetModel()
+
+    def row_of(self, key: str) -> int | None:
+        return self._key_rows.get(key)
+
+    def column_of(self, name: str) -> int | None:
+        try:
+            return self.columns.index(name)
+        except ValueError:
+            return None
+
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self.keys)
+
+    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self.columns)
+
+    def raw(self, row: int, col: int) -> Any:
+        return self._values[col][row]
+
+    def data(self, index: QModelIndex, role: int = Qt.DisplayRole):
+        if not index.isValid():
+            return None
+        v = self._values[index.column()][index.row()]
+        if role in (Qt.DisplayRole, Qt.EditRole, Qt.ToolTipRole):
+            return display(v)
+        if role == SORT_ROLE:
+            if _missing(v):
+                return -math.inf
+            if isinstance(v, (bool, np.bool_)):
+                return int(v)
+            if isinstance(v, (int, float, np.integer, np.floating)):
+                return float(v)
+            return str(v)
+        if role == KEY_ROLE:
+            return self.keys[index.row()]
+        if role == Qt.TextAlignmentRole and isinstance(v, (int, float, np.integer, np.floating)) \
+                and not isinstance(v, (bool, np.bool_)):
+            return int(Qt.AlignRight | Qt.AlignVCenter)
+        return None
+
+    def headerData(self, section: int, orientation, role: int = Qt.DisplayRole):  # noqa: N802
+        if role != Qt.DisplayRole:
+            return None
+        if orientation == Qt.Horizontal:
+            return field_label(self.columns[section]) if section < len(self.columns) else None
+        return str(section + 1)
+
+    def flags(self, index: QModelIndex):
+        f = super().flags(index)
+        if index.isValid() and self.columns[index.column()] in self.editable and self.on_edit:
+            f |= Qt.ItemIsEditable
+        return f
+
+    def setData(self, index: QModelIndex, value, role: int = Qt.EditRole) -> bool:  # noqa: N802
+        if role != Qt.EditRole or not index.isValid() or self.on_edit is None:
+            return False
+        col = self.columns[index.column()]
+        if col not in self.editable:
+            return False
+        text = value.strip() if isinstance(value, str) else value
+        return bool(self.on_edit(self.keys[index.row()], col, text if text != "" else None)
+                    is not False)
+
+
+def _missing(v: Any) -> bool:
+    if v is None or v is pd.NA:
+        return True
+    try:
+        return isinstance(v, float) and math.isnan(v)
+    except TypeError:
+        return False
+
+
+def display(v: Any) -> str:
+    if _missing(v):
+        return ""
+    if isinstance(v, (bool, np.bool_)):
+        return "✓" if v else "✗"
+    if isinstance(v, (int, np.integer)):
+        return format_number(int(v))
+    if isinstance(v, (float, np.floating)):
+        f = float(v)
+        if f.is_integer() and abs(f) < 1e15:
+            return format_number(f, 0)
+        return format_number(f, 2 if abs(f) < 100 else 1)
+    if hasattr(v, "isoformat"):
+        from ilp_gis.i18n import format_date
+
+        return format_date(v)
+    return str(v)
+
+
+class FilterProxy(QSortFilterProxyModel):
+    """Search over every column (case-insensitive, literal text) plus an optional key filter."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setSortRole(SORT_ROLE)
+        self.setFilterKeyColumn(-1)
+        self.setFilterCaseSensitivity(Qt.CaseInsensitive)
+        self.column_filters: dict[str, set[str]] = {}
+
+    def set_search(self, text: str) -> None:
+        self.setFilterFixedString(text)
+
+    def set_column_filter(self, column: str, values: set[str] | None) -> None:
+        if values:
+            self.column_filters[column] = {str(v) for v in values}
+        else:
+            self.column_filters.pop(column, None)
+        self.invalidateFilter()
+
+    def lessThan(self, left, right) -> bool:  # noqa: N802
+        a, b = left.data(SORT_ROLE), right.data(SORT_ROLE)
+        if type(a) is type(b):
+            return a < b
+        return str(a) < str(b)
+
+    def filterAcceptsRow(self, row: int, parent) -> bool:  # noqa: N802
+        model = self.sourceModel()
+        for column, allowed in self.column_filters.items():
+            c = model.column_of(column)
+            if c is not None and str(model.raw(row, c)) not in allowed:
+                return False
+        return super().filterAcceptsRow(row, parent)
