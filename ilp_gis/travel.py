@@ -1,9 +1,9 @@
 """Travel time over the road network (incl. ferry legs), in minutes.
 
-The road layer becomes a graph whose nodes are the end points of every road line and every
-vertex two lines share (junctions), snapped by rounding to 1 m in the data's UTM zone; lines
-that merely cross without a shared vertex (a bridge over a road) are not connected.  An edge
-runs between consecutive nodes of a line, as long as the line between them.
+The road layer becomes a graph whose nodes are the vertices of every road line (so a
+person can join a long road anywhere along it, and two lines that share a vertex meet there),
+snapped by rounding to 1 m in the data's UTM zone; lines that merely cross without a shared
+vertex (a bridge over a road) are not connected.  An edge runs between consecutive vertices.
 Edge minutes come from the road-class speeds of the rules (``speed.*``); a ferry leg
 (``road_class == "ferry"``) takes its ``crossing_minutes`` when given, else its length at
 ``speed.ferry``.  People and facilities reach the network on foot (``speed.walking``) in a
@@ -118,19 +118,17 @@ def build_road_graph(roads: gpd.GeoDataFrame, crs: CRS, rules: Rules) -> RoadGra
         parts, part_idx = parts[lines], part_idx[lines]
     if len(parts) == 0:
         return None
-    # Nodes: the end points of every line and every vertex shared by two lines or more
-    # (junctions), snapped to 1 m; an edge runs between consecutive nodes of a line with the
-    # length of the line between them.  Only coordinates are projected (no new geometries).
+    # Nodes: every vertex of every line, snapped to 1 m (shared vertices are junctions); an edge
+    # runs between consecutive vertices of a line.  Only coordinates are projected.
     coords, coord_idx = shapely.get_coordinates(parts, return_index=True)
     coords = _project_xy(coords, r.crs, crs)
     rounded = np.round(coords).astype(np.int64)
     key = rounded[:, 0] * 20_000_000 + rounded[:, 1]
     vinv, uniq_keys = pd.factorize(key)  # hash-based: faster than sorting millions of keys
-    counts = np.bincount(vinv, minlength=len(uniq_keys))
     brk = coord_idx[1:] != coord_idx[:-1]
     first = np.r_[True, brk]
-    last = np.r_[brk, True]
-    is_node = first | last | (counts[vinv] >= 2)
+    # Every vertex is a node: people walk to the nearest point of a road, not to its far end.
+    is_node = np.ones(len(coords), dtype=bool)
     step = np.r_[0.0, np.hypot(np.diff(coords[:, 0]), np.diff(coords[:, 1]))]
     step[first] = 0.0
     cum = np.cumsum(step)

@@ -1518,12 +1518,8 @@ class _ReportLog(_FileLog):
 
 def _import_budget(project, path: Path, logs, used_mappings, mapping, lang) -> None:
     """Budget lines through the planning module's reader (``layers.budget_import``)."""
-    try:
-        from layers import budget_import
-    except ModuleNotFoundError as exc:
-        if exc.name != "layers.budget_import":
-            raise
-        raise InputError(tr("import.budget_unavailable"), file=path.name) from None
+    from layers import budget_import
+
     frame, report = budget_import.read_budget(
         path, mapping=mapping or None, lang=lang,
         desa=project.desa if project.has("desa") else None,
@@ -1577,10 +1573,6 @@ register({
     "import.bad_type_option": (
         "jenis fasilitas '{value}' tidak dikenal; pakai puskesmas, pustu atau posyandu",
         "unknown facility type '{value}'; use puskesmas, pustu or posyandu"),
-    "import.budget_unavailable": (
-        "impor anggaran belum tersedia di versi ini; impor anggaran melalui modul perencanaan",
-        "budget import is not available in this version; import the budget through the "
-        "planning module"),
     "import.report_format": ("laporan impor harus .csv atau .xlsx, bukan '{suffix}'",
                              "the import report must be .csv or .xlsx, not '{suffix}'"),
     "import.problem.bad_number": ("nilai '{value}' di kolom {column} bukan angka; dibiarkan kosong",

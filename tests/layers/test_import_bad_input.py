@@ -348,11 +348,8 @@ def test_budget_goes_through_the_planning_reader(tmp_path, district, monkeypatch
     assert list(rep.frame.loc[rep.frame["file"] == "anggaran.xlsx", "status"]) == ["imported"]
 
 
-def test_budget_without_planning_module(tmp_path, monkeypatch):
-    import sys
-
-    monkeypatch.setitem(sys.modules, "layers.budget_import", None)
+def test_budget_file_without_budget_columns(tmp_path):
     budget = tmp_path / "anggaran.csv"
     budget.write_text("x\n1\n", "utf-8")
-    with pytest.raises(InputError, match="impor anggaran belum tersedia"):
+    with pytest.raises(InputError, match="anggaran.csv.*kolom wajib tidak ditemukan"):
         import_files(Project(), budget=budget)
