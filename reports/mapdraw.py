@@ -1168,8 +1168,6 @@ def draw_inset(canv, x: float, y: float, w: float, h: float, data: MapData,
         canv.setStrokeColor(INK)
         canv.setLineWidth(0.8)
         canv.drawPath(p, stroke=1, fill=0, fillMode=FILL_EVEN_ODD)
-    if frame_world is not None and data.focus is None:
-        pass  # the main map shows the whole district; nothing to outline
     canv.setFont(FONT, 5.5)
     canv.setFillColor(MUTED)
     canv.drawString(x + 2.5, y + h - 7, tr("map.inset"))
@@ -1311,7 +1309,6 @@ def draw_sheet(canv, pagesize: tuple[float, float], data: MapData, text: SheetTe
         foot_lines.append(text.note)
     fsize = 6.3 * unit
     bottom = m + 6 * unit
-    foot_y = bottom
     heights = []
     for line in foot_lines:
         heights.append(_wrapped_height(canv, iw, line, FONT, fsize))
@@ -1322,7 +1319,6 @@ def draw_sheet(canv, pagesize: tuple[float, float], data: MapData, text: SheetTe
     fy = bottom + foot_h
     for line in foot_lines:
         fy = _wrapped(canv, ix, fy, iw, line, FONT, fsize, MUTED)
-    _ = foot_y
     return tf
 
 

@@ -890,15 +890,12 @@ def _desa_rows(ctx: _Context, st, desa) -> list:
 def _kecamatan_section(ctx: _Context, st, width: float, code: str) -> list:
     name = ctx.kec_names.get(code, code)
     desa = ctx.result.desa[ctx.result.desa["kecamatan_code"] == code]
-    k = ctx.result.kecamatan
-    krow = k[k["code"] == code] if k is not None and len(k) else pd.DataFrame()
     gaps_n = int((ctx.result.gaps["kecamatan_code"] == code).sum()) if len(ctx.result.gaps) else 0
     line = tr("report.kec_line", desa=len(desa),
               with_pustu=int(desa["has_pustu"].fillna(False).astype(bool).sum()),
               posyandu=int(desa["n_posyandu"].sum()),
               needed=float(desa["posyandu_needed"].sum(min_count=1))
               if len(desa) else float("nan"), gaps=gaps_n)
-    _ = krow
     data = ctx.map_data(code)
     fig = mapdraw.MapFlowable(data, width, min(0.9 * width, 300), opts=mapdraw.MapOptions(
         label_size=5.5, edges=True), legend_width=118)
