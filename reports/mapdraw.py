@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import geopandas as gpd
 import numpy as np
@@ -67,6 +68,7 @@ register({
 AREA_GEOMS = ("Polygon", "MultiPolygon")
 
 
+@lru_cache(maxsize=256)
 def _col(hex_colour: str | None, alpha: float | None = None):
     if hex_colour is None:
         return None
