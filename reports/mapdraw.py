@@ -560,6 +560,8 @@ def _halo_text(canv, x: float, y: float, text: str, font: str, size: float, colo
     """Text with a white halo so it reads over hatches (render mode kept inside save/restore:
     it is part of the PDF graphics state)."""
     canv.saveState()
+    # the halo is marked as having no text, so viewers copy and search each label once
+    canv._code.append("/Span << /ActualText <FEFF> >> BDC")
     t = canv.beginText(x, y)
     t.setFont(font, size)
     t.setTextRenderMode(1)
@@ -568,6 +570,7 @@ def _halo_text(canv, x: float, y: float, text: str, font: str, size: float, colo
     canv.setLineJoin(1)
     t.textOut(text)
     canv.drawText(t)
+    canv._code.append("EMC")
     canv.restoreState()
     canv.saveState()
     canv.setFillColor(colour)
