@@ -54,6 +54,7 @@ def analyze(project: Project, *, rules: Rules | None = None, progress=None,
     lang = get_language()
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
+    cpu0 = time.process_time()
 
     def step(fraction: float, key: str) -> None:
         checkpoint(progress, is_cancelled, fraction, tr(key))
@@ -95,16 +96,20 @@ def analyze(project: Project, *, rules: Rules | None = None, progress=None,
     t = time.perf_counter()
     pr = priorities(cov.desa, rules)
     dcov = cov.desa.assign(**{c: pr[c].to_numpy() for c in pr.columns})
-    desa_w = dcov.to_crs(model.WGS84)
-    kec_w = kec.to_crs(model.WGS84)
-    fac_w = fac.to_crs(model.WGS84)
+    desa_w = _in_wgs84(dcov, desa)
+    kec_w = _in_wgs84(kec, kec)
+    fac_w = _in_wgs84(fac, fac)
     kec_w["n_puskesmas"] = kec_w["code"].map(
         fac.loc[fac["type"] == PUSKESMAS, "kecamatan_code"].value_counts()).fillna(0).astype(int)
     gaps = find_gaps(desa_w, kec_w, fac_w, cov.facilities, net.problems, rules, lang=lang)
     sev = {k: i for i, k in enumerate(GAP_KINDS)}
-    per_desa = gaps.dropna(subset=["desa_code"]).groupby("desa_code")["kind"].agg(
-        lambda s: ";".join(sorted(set(s), key=sev.get)))
-    desa_w["gap_kinds"] = desa_w["code"].map(per_desa).fillna("")
+    kinds = gaps.loc[gaps["desa_code"].notna(), ["desa_code", "kind"]].drop_duplicates()
+    kinds = kinds.assign(_s=kinds["kind"].map(sev)).sort_values(["desa_code", "_s"])
+    per_desa: dict[str, str] = {}
+    for code, kind in zip(kinds["desa_code"].to_numpy(object).tolist(),
+                          kinds["kind"].to_numpy(object).tolist(), strict=True):
+        per_desa[code] = per_desa[code] + ";" + kind if code in per_desa else kind
+    desa_w["gap_kinds"] = [per_desa.get(c, "") for c in desa_w["code"].to_numpy(object).tolist()]
     desa_w["gap_count"] = desa_w["code"].map(gaps["desa_code"].value_counts()).fillna(0).astype(
         np.int64)
     desa_w = desa_w[DESA_COLUMNS + ["geometry"]]
@@ -114,12 +119,25 @@ def analyze(project: Project, *, rules: Rules | None = None, progress=None,
     step(0.9, "analysis.step.summary")
     summary = make_summary(desa_w, fac, net, gaps, cov.coe, rules, roads=road is not None)
     timings["total"] = time.perf_counter() - t0
+    timings["cpu_total"] = time.process_time() - cpu0
     summary["timings_s"] = {k: round(v, 3) for k, v in timings.items()}
     summary["crs_metric"] = crs.to_string()
+    summary["lang"] = lang  # the language of the messages in gaps and network_problems
     step(1.0, "analysis.step.done")
     return AnalysisResult(desa=desa_w, kecamatan=kecamatan, gaps=gaps, graph=net.graph,
                           edges=net.edges, network_problems=net.problems, summary=summary,
                           coe=cov.coe)
+
+
+def _in_wgs84(frame: gpd.GeoDataFrame, prepared: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """``frame`` with the WGS84 geometry kept by ``ilp_gis.prepare`` (same rows, same order)."""
+    from ilp_gis.prepare import WGS84_COLUMN
+
+    data = pd.DataFrame(frame.drop(columns=[c for c in (frame.geometry.name, WGS84_COLUMN)
+                                            if c in frame.columns]))
+    return gpd.GeoDataFrame(data, geometry=gpd.GeoSeries(
+        np.asarray(prepared[WGS84_COLUMN].values, dtype=object), index=data.index,
+        crs=model.WGS84), crs=model.WGS84)
 
 
 def make_summary(desa: pd.DataFrame, fac: pd.DataFrame, net, gaps: pd.DataFrame,
@@ -200,7 +218,7 @@ def load_result(project: Project) -> AnalysisResult | None:
     t = project.tables
     if RESULT_TABLES["desa"] not in t:
         return None
-    desa = t[RESULT_TABLES["desa"]]
+    desa = t[RESULT_TABLES["desa"]].copy()
     for col in ("has_pustu",):
         if col in desa:
             desa[col] = desa[col].astype("boolean").fillna(False).astype(bool)
@@ -231,6 +249,7 @@ def load_result(project: Project) -> AnalysisResult | None:
     problems = t.get(RESULT_TABLES["network_problems"], pd.DataFrame(
         columns=["kind", "fac_ids", "message", "severity"]))
     gaps = t.get(RESULT_TABLES["gaps"])
+    gaps = gaps.copy() if gaps is not None else None
     if gaps is not None and "priority_rank" in gaps:
         gaps["priority_rank"] = pd.to_numeric(gaps["priority_rank"]).astype("Int64")
     return AnalysisResult(desa=desa, kecamatan=t.get(RESULT_TABLES["kecamatan"]), gaps=gaps,

@@ -29,7 +29,6 @@ import numpy as np
 import pandas as pd
 
 from ilp_gis import model
-from ilp_gis.geo import nearest_distance
 from ilp_gis.rules import Rules
 
 PUSKESMAS, PUSTU, POSYANDU = (t.value for t in model.FacilityType)
@@ -139,9 +138,9 @@ def compute_coverage(desa: gpd.GeoDataFrame, fac: gpd.GeoDataFrame, points: gpd.
 
     codes = desa["code"].to_numpy(object)
     nd = len(desa)
-    code_pos = pd.Series(np.arange(nd), index=codes)
     t = fac["type"].to_numpy(object)
-    fpos = fac["desa_code"].map(code_pos).fillna(-1).astype(int).to_numpy()
+    code_index = pd.Index(codes, dtype=object)
+    fpos = code_index.get_indexer(fac["desa_code"].to_numpy(object)).astype(np.int64)
     precursor = fac["precursor"].fillna(False).astype(bool).to_numpy() if "precursor" in fac \
         else np.zeros(len(fac), bool)
 
@@ -191,7 +190,7 @@ def compute_coverage(desa: gpd.GeoDataFrame, fac: gpd.GeoDataFrame, points: gpd.
 
     # Distances from population points.
     pts = points.reset_index(drop=True)
-    ppos = pts["desa_code"].map(code_pos).fillna(-1).astype(int).to_numpy()
+    ppos = code_index.get_indexer(pts["desa_code"].to_numpy(object)).astype(np.int64)
     pop = pts["population"].to_numpy(float)
     w = pts["weight"].to_numpy(float)
     pxy = np.column_stack([pts.geometry.x.to_numpy(), pts.geometry.y.to_numpy()]) if len(pts) \
@@ -203,8 +202,7 @@ def compute_coverage(desa: gpd.GeoDataFrame, fac: gpd.GeoDataFrame, points: gpd.
     desa_pop_known = np.isfinite(out["population"].to_numpy(float))
     for ftype, label in ((PUSTU, "pustu"), (PUSKESMAS, "puskesmas")):
         sel = np.nonzero((t == ftype) & okxy)[0]
-        d, i = nearest_distance(gpd.GeoSeries(gpd.points_from_xy(pxy[:, 0], pxy[:, 1])),
-                                gpd.GeoSeries(gpd.points_from_xy(xy[sel, 0], xy[sel, 1])))
+        d, i = _nearest(pxy, xy[sel])
         km = np.where(np.isfinite(d), d / 1000.0, np.nan)
         pdata[f"dist_{label}_km"] = km
         near_ids = np.full(len(i), None, dtype=object)
@@ -258,6 +256,16 @@ def compute_coverage(desa: gpd.GeoDataFrame, fac: gpd.GeoDataFrame, points: gpd.
                "coe_groups_known", "coe_meets", *model.COE_COLUMNS]].rename(
         columns={"coe_score": "score", "coe_meets": "meets"}).reset_index(drop=True)
     return Coverage(desa=cov, facilities=checks, points=pdata, coe=coe)
+
+
+def _nearest(src: np.ndarray, dst: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distance to and index of the nearest ``dst`` point (KD-tree); inf / -1 without any."""
+    if len(dst) == 0 or len(src) == 0:
+        return np.full(len(src), np.inf), np.full(len(src), -1, dtype=np.int64)
+    from scipy.spatial import cKDTree
+
+    dist, idx = cKDTree(dst).query(src, k=1)
+    return np.asarray(dist, dtype=float), np.asarray(idx, dtype=np.int64)
 
 
 def _wmean(values: np.ndarray, w: np.ndarray, pos: np.ndarray, n: int) -> np.ndarray:

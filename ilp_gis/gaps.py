@@ -17,9 +17,10 @@ from __future__ import annotations
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from geopandas.array import GeometryArray
 
 from ilp_gis import model
-from ilp_gis.i18n import register, tr
+from ilp_gis.i18n import normalize_language, register, tr
 from ilp_gis.rules import Rules
 
 GAP_KINDS = ("no_puskesmas", "no_pustu", "posyandu_deficit", "beyond_distance",
@@ -53,7 +54,7 @@ def priorities(cov: pd.DataFrame, rules: Rules) -> pd.DataFrame:
     travel = (cov["travel_pustu_min"] if roads else cov["dist_pustu_km"]).to_numpy(float)
     # No Pustu anywhere: every desa is as far as it gets.
     if not np.isfinite(travel).any() and len(travel):
-        travel = np.where(np.isfinite(pop) | True, 1.0, np.nan)
+        travel = np.ones(len(travel))
     burdens = [_norm(cov[c].to_numpy(float)) for c in ("aki", "akb", "stunting") if c in cov]
     if burdens:
         b = np.vstack(burdens)
@@ -81,44 +82,12 @@ def priorities(cov: pd.DataFrame, rules: Rules) -> pd.DataFrame:
     return out
 
 
-class _Columns:
-    """Column arrays of a frame, taken out once on first use (fast row access by position)."""
-
-    def __init__(self, frame: pd.DataFrame) -> None:
-        self.frame = frame
-        self.cache: dict[str, np.ndarray | None] = {}
-
-    def get(self, key: str):
-        if key not in self.cache:
-            self.cache[key] = (self.frame[key].to_numpy(object) if key in self.frame.columns
-                               else None)
-        return self.cache[key]
-
-
-class _Row:
-    __slots__ = ("cols", "i")
-
-    def __init__(self, cols: _Columns, i: int) -> None:
-        self.cols = cols
-        self.i = i
-
-    def __getitem__(self, key: str):
-        arr = self.cols.get(key)
-        if arr is None:
-            raise KeyError(key)
-        v = arr[self.i]
-        return None if v is pd.NA else v
-
-    def get(self, key: str, default=None):
-        arr = self.cols.get(key)
-        return default if arr is None else self[key]
-
-
 def _frame(kind: str, rows: pd.DataFrame, geometry, message_key: str, unit_key: str,
-           lang: str | None, fmt) -> gpd.GeoDataFrame:
+           lang: str | None, args) -> gpd.GeoDataFrame:
+    """One gap kind's rows; ``args(rows)`` gives the message fields as whole columns."""
     unit = tr(unit_key, lang=lang)
-    cols = _Columns(rows)
-    msgs = [tr(message_key, lang=lang, **fmt(_Row(cols, i))) for i in range(len(rows))]
+    lang = normalize_language(lang)
+    msgs = _messages(tr(message_key, lang=lang), args(rows), len(rows), lang)
     out = pd.DataFrame({
         "kind": kind,
         "desa_code": rows.get("desa_code", pd.Series(None, index=rows.index)).to_numpy(object),
@@ -131,8 +100,47 @@ def _frame(kind: str, rows: pd.DataFrame, geometry, message_key: str, unit_key: 
         "unit": unit,
         "message": msgs,
     })
-    return gpd.GeoDataFrame(out, geometry=gpd.GeoSeries(list(geometry), crs=model.WGS84),
+    geoms = (geometry if isinstance(geometry, GeometryArray)
+             else np.asarray(geometry, dtype=object))
+    return gpd.GeoDataFrame(out, geometry=gpd.GeoSeries(geoms, crs=model.WGS84),
                             crs=model.WGS84)
+
+
+_ID_SEPARATORS = str.maketrans(",.", ".,")
+
+
+def _show_column(values, lang: str) -> list[str]:
+    """Display texts of a whole column, like ``i18n.tr`` shows numbers (1.234,5 in Indonesian;
+    missing values as "–")."""
+    arr = np.asarray(values)
+    if arr.dtype.kind in "iuf" or (arr.dtype == object and len(arr) and all(
+            isinstance(v, int | float | np.number) and not isinstance(v, bool) for v in arr)):
+        f = arr.astype(float)
+        out = [("–" if v != v else (f"{v:,.0f}" if v.is_integer() else f"{v:,.1f}"))
+               for v in f.tolist()]
+        if lang == "id":
+            out = [t.translate(_ID_SEPARATORS) for t in out]
+        return out
+    return ["–" if v is None or v is pd.NA or (isinstance(v, float) and v != v) else str(v)
+            for v in arr.tolist()]
+
+
+def _messages(template: str, args: dict, n: int, lang: str) -> list[str]:
+    """Fill ``template`` row by row from column-wise ``args``."""
+    import string
+
+    parts = list(string.Formatter().parse(template))
+    cols = {k: (_show_column(v, lang) if not isinstance(v, str) else [v] * n)
+            for k, v in args.items()}
+    pieces: list[list[str]] = []
+    for literal, field, _spec, _conv in parts:
+        if literal:
+            pieces.append([literal] * n)
+        if field is not None:
+            pieces.append(cols.get(field, ["{" + field + "}"] * n))
+    if not pieces:
+        return [template] * n
+    return ["".join(p) for p in zip(*pieces, strict=True)]
 
 
 def find_gaps(cov: gpd.GeoDataFrame, kec: gpd.GeoDataFrame, fac: gpd.GeoDataFrame,
@@ -151,7 +159,9 @@ def find_gaps(cov: gpd.GeoDataFrame, kec: gpd.GeoDataFrame, fac: gpd.GeoDataFram
                              "value": 0.0, "threshold": 1.0})
         frames.append(_frame("no_puskesmas", rows, k.geometry.values, "analysis.gap.no_puskesmas",
                              "analysis.unit.puskesmas", lang,
-                             lambda r: {"kec": r["kecamatan_name"] or r["kecamatan_code"]}))
+                             lambda r: {"kec": r["kecamatan_name"].where(
+                                 r["kecamatan_name"].notna(), r["kecamatan_code"]).to_numpy(
+                                 object)}))
     # no_pustu.
     target = rules.value("target.pustu_per_desa")
     full = d["n_pustu"] - d["n_pustu_precursor"]
@@ -160,10 +170,8 @@ def find_gaps(cov: gpd.GeoDataFrame, kec: gpd.GeoDataFrame, fac: gpd.GeoDataFram
         rows = d[m].assign(value=full[m].astype(float), threshold=float(target))
         frames.append(_frame("no_pustu", rows, rows.geometry.values, "analysis.gap.no_pustu",
                              "analysis.unit.pustu", lang,
-                             lambda r: {"desa": r["desa_name"], "pre": int(r["n_pustu_precursor"]),
-                                        "note": tr("analysis.gap.precursor_note", lang=lang,
-                                                   n=int(r["n_pustu_precursor"]))
-                                        if r["n_pustu_precursor"] > 0 else ""}))
+                             lambda r: {"desa": r["desa_name"].to_numpy(object),
+                                        "note": _precursor_notes(r["n_pustu_precursor"], lang)}))
     # posyandu_deficit.
     m = (d["posyandu_deficit"] > 0).to_numpy()
     if m.any():
@@ -171,9 +179,10 @@ def find_gaps(cov: gpd.GeoDataFrame, kec: gpd.GeoDataFrame, fac: gpd.GeoDataFram
                            threshold=d.loc[m, "posyandu_needed"])
         frames.append(_frame("posyandu_deficit", rows, rows.geometry.values,
                              "analysis.gap.posyandu_deficit", "analysis.unit.posyandu", lang,
-                             lambda r: {"desa": r["desa_name"], "n": int(r["value"]),
-                                        "need": r["threshold"],
-                                        "deficit": r["posyandu_deficit"]}))
+                             lambda r: {"desa": r["desa_name"].to_numpy(object),
+                                        "n": r["value"].to_numpy(float),
+                                        "need": r["threshold"].to_numpy(float),
+                                        "deficit": r["posyandu_deficit"].to_numpy(float)}))
     # beyond_distance / beyond_travel_time (one row per desa and facility type).
     for label, ftype in (("pustu", "facility.pustu"), ("puskesmas", "facility.puskesmas")):
         limit = rules.value(f"limit.{label}_distance_km")
@@ -186,9 +195,9 @@ def find_gaps(cov: gpd.GeoDataFrame, kec: gpd.GeoDataFrame, fac: gpd.GeoDataFram
                     "beyond_distance", rows, rows.geometry.values, "analysis.gap.beyond_distance",
                     "analysis.unit.km", lang,
                     lambda r, ftype=ftype, label=label: {
-                        "desa": r["desa_name"], "fac": tr(ftype, lang=lang), "km": r["value"],
-                        "limit": r["threshold"],
-                        "pop": r["population"] - r[f"pop_within_{label}_km"]}))
+                        "desa": r["desa_name"].to_numpy(object), "fac": tr(ftype, lang=lang),
+                        "km": r["value"].to_numpy(float), "limit": r["threshold"].to_numpy(float),
+                        "pop": (r["population"] - r[f"pop_within_{label}_km"]).to_numpy(float)}))
         tlimit = rules.value(f"limit.{label}_travel_min")
         col = f"max_travel_{label}_min"
         if col in d:
@@ -199,18 +208,15 @@ def find_gaps(cov: gpd.GeoDataFrame, kec: gpd.GeoDataFrame, fac: gpd.GeoDataFram
                     "beyond_travel_time", rows, rows.geometry.values,
                     "analysis.gap.beyond_travel_time", "analysis.unit.minutes", lang,
                     lambda r, ftype=ftype, label=label: {
-                        "desa": r["desa_name"], "fac": tr(ftype, lang=lang), "min": r["value"],
-                        "limit": r["threshold"],
-                        "pop": r["population"] - r[f"pop_within_{label}_min"]}))
+                        "desa": r["desa_name"].to_numpy(object), "fac": tr(ftype, lang=lang),
+                        "min": r["value"].to_numpy(float), "limit": r["threshold"].to_numpy(float),
+                        "pop": (r["population"] - r[f"pop_within_{label}_min"]).to_numpy(float)}))
     # Facility gaps.
     fc = fac.merge(checks.drop(columns=[c for c in checks.columns
                                         if c in fac.columns and c != "fac_id"]),
                    on="fac_id", how="left")
-    dn = dict(zip(d["desa_code"], d["desa_name"], strict=False))
-    kn = dict(zip(kec["code"], kec["name"], strict=False))
-    from ilp_gis.network import facility_label
-
-    fc["label"] = [facility_label(t, n, lang=lang) for t, n in zip(fc["type"], fc["name"], strict=False)]
+    dn = _lookup(d["desa_code"], d["desa_name"])
+    kn = _lookup(kec["code"], kec["name"])
     fc["desa_name"] = fc["desa_code"].map(dn)
     fc["kecamatan_name"] = fc["kecamatan_code"].map(kn)
     m = (fc["staff_ok"].notna() & ~fc["staff_ok"].fillna(True).astype(bool)).to_numpy()
@@ -218,26 +224,27 @@ def find_gaps(cov: gpd.GeoDataFrame, kec: gpd.GeoDataFrame, fac: gpd.GeoDataFram
         rows = fc[m].assign(value=fc.loc[m, "staff_total"], threshold=fc.loc[m, "staff_threshold"])
         frames.append(_frame("understaffed_pustu", rows, rows.geometry.values,
                              "analysis.gap.understaffed_pustu", "analysis.unit.nakes", lang,
-                             lambda r: {"name": r["label"], "n": r["value"],
-                                        "need": r["threshold"],
-                                        "nurses": r.get("nurses"), "midwives": r.get("midwives")}))
+                             lambda r: {"name": _labels(r, lang), "n": r["value"].to_numpy(float),
+                                        "need": r["threshold"].to_numpy(float),
+                                        "nurses": _col(r, "nurses"),
+                                        "midwives": _col(r, "midwives")}))
     m = (fc["kader_ok"].notna() & ~fc["kader_ok"].fillna(True).astype(bool)).to_numpy()
     if m.any():
         rows = fc[m].assign(value=fc.loc[m, "kader"],
                             threshold=rules.value("target.posyandu_min_kader"))
         frames.append(_frame("kader_deficit", rows, rows.geometry.values,
                              "analysis.gap.kader_deficit", "analysis.unit.kader", lang,
-                             lambda r: {"name": r["label"], "n": r["value"],
-                                        "need": r["threshold"]}))
+                             lambda r: {"name": _labels(r, lang), "n": r["value"].to_numpy(float),
+                                        "need": r["threshold"].to_numpy(float)}))
     m = (fc["coe_meets"].notna() & ~fc["coe_meets"].fillna(True).astype(bool)).to_numpy()
     if m.any():
         rows = fc[m].assign(value=fc.loc[m, "coe_score"],
                             threshold=rules.value("target.coe_threshold"))
         frames.append(_frame("coe_below_threshold", rows, rows.geometry.values,
                              "analysis.gap.coe_below_threshold", "analysis.unit.share", lang,
-                             lambda r: {"name": r["label"],
-                                        "score": _pct(r["value"], lang),
-                                        "limit": _pct(r["threshold"], lang)}))
+                             lambda r: {"name": _labels(r, lang),
+                                        "score": [_pct(v, lang) for v in r["value"]],
+                                        "limit": [_pct(v, lang) for v in r["threshold"]]}))
     # Network findings: orphans and the other problems (info findings are not gaps).
     if problems is not None and len(problems):
         p = problems[problems["severity"] == "problem"].copy()
@@ -251,7 +258,8 @@ def find_gaps(cov: gpd.GeoDataFrame, kec: gpd.GeoDataFrame, fac: gpd.GeoDataFram
                 continue
             rows = rows.assign(value=np.nan, threshold=np.nan)
             g = _frame(kind, rows, rows["geometry"].values, "analysis.gap.network",
-                       "analysis.unit.none", lang, lambda r: {"message": r["message"]})
+                       "analysis.unit.none", lang,
+                       lambda r: {"message": r["message"].to_numpy(object)})
             g["unit"] = ""
             frames.append(g)
     if frames:
@@ -271,6 +279,37 @@ def find_gaps(cov: gpd.GeoDataFrame, kec: gpd.GeoDataFrame, fac: gpd.GeoDataFram
         na_position="last").drop(columns="_s").reset_index(drop=True)
     gaps.insert(0, "gap_id", [f"G{i + 1:05d}" for i in range(len(gaps))])
     return gaps[GAP_COLUMNS + ["geometry"]]
+
+
+def _lookup(keys: pd.Series, values: pd.Series) -> pd.Series:
+    """A Series usable with ``.map`` (first value per key)."""
+    out = pd.Series(values.to_numpy(object), index=keys.to_numpy(object))
+    return out[~out.index.duplicated()]
+
+
+def _labels(rows: pd.DataFrame, lang: str | None) -> list[str]:
+    """``network.facility_label`` for a whole column (type words looked up once)."""
+    from ilp_gis.network import _TYPE_WORDS, _type_label
+
+    lang = normalize_language(lang)
+    out = []
+    for t, n in zip(rows["type"].to_numpy(object).tolist(), rows["name"].to_numpy(object).tolist(),
+                    strict=True):
+        text = "" if n is None or (isinstance(n, float) and n != n) else str(n)
+        out.append(text if text.lower().startswith(_TYPE_WORDS)
+                   else f"{_type_label(t, lang)} {text}".strip())
+    return out
+
+
+def _col(rows: pd.DataFrame, name: str) -> np.ndarray:
+    if name in rows.columns:
+        return pd.to_numeric(rows[name], errors="coerce").to_numpy(float)
+    return np.full(len(rows), np.nan)
+
+
+def _precursor_notes(counts: pd.Series, lang: str | None) -> list[str]:
+    return [tr("analysis.gap.precursor_note", lang=lang, n=int(c)) if c > 0 else ""
+            for c in counts.to_numpy(float)]
 
 
 def _pct(v, lang):

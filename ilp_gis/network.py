@@ -20,6 +20,7 @@ hot path except building the networkx graph itself.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -31,7 +32,7 @@ import shapely
 from scipy.spatial import cKDTree
 
 from ilp_gis import model
-from ilp_gis.i18n import register, tr
+from ilp_gis.i18n import normalize_language, register, tr
 from ilp_gis.rules import Rules
 
 PUSKESMAS, PUSTU, POSYANDU = (t.value for t in model.FacilityType)
@@ -40,7 +41,7 @@ TIER = {PUSKESMAS: 0, PUSTU: 1, POSYANDU: 2}
 PROBLEM_KINDS = ("orphan", "wrong_tier", "cycle", "cross_kecamatan", "cross_desa",
                  "puskesmas_without_pustu", "pustu_without_posyandu", "duplicate",
                  "unknown_parent", "parent_name_unmatched", "outside_boundaries",
-                 "unknown_type")
+                 "unknown_type", "duplicate_id")
 INFO_KINDS = ("parent_name_matched",)
 
 
@@ -60,18 +61,33 @@ _TYPE_WORDS = ("puskesmas", "pustu", "posyandu", "poskesdes", "polindes", "pkm",
 
 def facility_label(ftype: str, name: object, *, lang: str | None = None) -> str:
     """``"Pustu Sukamaju"`` — the type in front unless the name already starts with it."""
-    label = tr("facility." + str(ftype), lang=lang) if ftype in TIER else str(ftype)
+    label = _type_label(ftype, normalize_language(lang))
     text = "" if name is None or (isinstance(name, float) and np.isnan(name)) else str(name)
     if text.lower().startswith(_TYPE_WORDS):
         return text
     return f"{label} {text}".strip()
 
 
+@functools.lru_cache(maxsize=64)
+def _type_label(ftype: object, lang: str) -> str:
+    return tr("facility." + str(ftype), lang=lang) if ftype in TIER else str(ftype)
+
+
 def normalise_name(values: pd.Series) -> pd.Series:
-    s = values.astype(object).where(values.notna(), "").astype(str).str.lower()
-    s = s.str.replace(r"[^0-9a-z ]+", " ", regex=True).str.replace(r"\s+", " ", regex=True)
-    s = s.str.strip().str.replace(_PREFIX, "", regex=True).str.strip()
-    return s
+    """Lower case, punctuation to spaces, single spaces, without a leading type word
+    ("Puskesmas", "Pustu", "UPTD Puskesmas", ...) — for matching parent names."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = pa.array(values.astype(object).where(values.notna(), "").astype(str).to_numpy(object),
+                   type=pa.string())
+    arr = pc.utf8_lower(arr)
+    arr = pc.replace_substring_regex(arr, r"[^0-9a-z ]+", " ")
+    arr = pc.replace_substring_regex(arr, r"\s+", " ")
+    arr = pc.utf8_trim_whitespace(arr)
+    arr = pc.replace_substring_regex(arr, _PREFIX.pattern, "")
+    arr = pc.utf8_trim_whitespace(arr)
+    return pd.Series(arr.to_numpy(zero_copy_only=False).astype(object), index=values.index)
 
 
 def _nearest_by_key(child: pd.DataFrame, parent: pd.DataFrame, key: str) -> pd.Series:
@@ -101,35 +117,43 @@ def build_network(fac: gpd.GeoDataFrame, *, rules: Rules, road=None, fields=None
     from ilp_gis.travel import minutes_to_nearest
 
     n = len(fac)
+    def obj(col: str) -> pd.Series:  # plain object columns: no Arrow string conversions
+        return pd.Series(fac[col].to_numpy(object), dtype=object)
+
     f = pd.DataFrame({
-        "pos": np.arange(n), "fac_id": fac["fac_id"].to_numpy(), "type": fac["type"].to_numpy(),
+        "pos": np.arange(n), "fac_id": obj("fac_id"), "type": obj("type"),
         "x": fac["x"].to_numpy(float), "y": fac["y"].to_numpy(float),
-        "desa_code": fac["desa_code"].to_numpy(object),
-        "kecamatan_code": fac["kecamatan_code"].to_numpy(object),
+        "desa_code": obj("desa_code"), "kecamatan_code": obj("kecamatan_code"),
     })
-    tier = f["type"].map(TIER).fillna(-1).to_numpy(int)
+    types_arr = f["type"].to_numpy(object)
+    tier = np.full(n, -1, dtype=int)
+    for t, k in TIER.items():
+        tier[types_arr == t] = k
     parent = np.full(n, -1, dtype=np.int64)
     source = np.full(n, "", dtype=object)
     findings: list[tuple[str, list[str], str]] = []
     fid = f["fac_id"].to_numpy(object)
-    raw_names = fac["name"].astype(object).where(fac["name"].notna(), fid).to_numpy(object)
-    names = np.array([facility_label(t, nm, lang=lang) for t, nm in
-                      zip(f["type"].to_numpy(object), raw_names, strict=False)], dtype=object)
+    ftype = f["type"].to_numpy(object)
+    raw_names = fac["name"].to_numpy(object)
+    raw_names = np.where(pd.isna(raw_names), fid, raw_names)
+    names = _Labels(ftype, raw_names, lang)  # labels built only for facilities in findings
 
     def finding(kind: str, ids: list[str], key: str, **kw) -> None:
         findings.append((kind, ids, tr("network.problem." + key, lang=lang, **kw)))
 
     for i in np.nonzero(tier < 0)[0]:
-        finding("unknown_type", [fid[i]], "unknown_type", name=names[i], type=f["type"].iat[i])
+        finding("unknown_type", [fid[i]], "unknown_type", name=names[i], type=ftype[i])
 
     # 1. parent_id.
     pid = fac["parent_id"].astype(object) if "parent_id" in fac.columns else pd.Series([None] * n)
-    pid = pid.where(pid.notna(), None).to_numpy(object)
+    pid = pd.Series(pid.to_numpy(object)).astype(object)
+    pid_str = pid.where(pid.notna(), "").astype(str).str.strip()
+    pid = pid.to_numpy(object)
     pos_of = pd.Series(np.arange(n), index=fid)
     pos_of = pos_of[~pos_of.index.duplicated()]
-    has_pid = np.array([p is not None and str(p).strip() != "" for p in pid], dtype=bool)
+    has_pid = (pid_str != "").to_numpy()
     if has_pid.any():
-        found = pd.Series(pid[has_pid]).astype(str).str.strip().map(pos_of)
+        found = pid_str[has_pid].reset_index(drop=True).map(pos_of)
         idx = np.nonzero(has_pid)[0]
         ok = found.notna().to_numpy()
         parent[idx[ok]] = found[ok].astype(np.int64).to_numpy()
@@ -139,11 +163,16 @@ def build_network(fac: gpd.GeoDataFrame, *, rules: Rules, road=None, fields=None
     # 2. parent_name, matched within the kecamatan (then within the whole project if unique).
     pname = (fac["parent_name"].astype(object) if "parent_name" in fac.columns
              else pd.Series([None] * n))
-    pnorm = normalise_name(pname.reset_index(drop=True))
-    want = (parent < 0) & (pnorm != "").to_numpy() & (tier > 0)
+    pname = pname.reset_index(drop=True)
+    want = (parent < 0) & pname.notna().to_numpy() & (tier > 0)
+    pnorm = pd.Series("", index=pname.index, dtype=object)
     if want.any():
-        norm = normalise_name(pd.Series(raw_names))
-        cand = f.assign(norm=norm.to_numpy(), tier=tier)
+        pnorm[want] = normalise_name(pname[want]).to_numpy(object)
+        want = want & (pnorm != "").to_numpy()
+    if want.any():
+        is_cand = (tier == 0) | (tier == 1)  # parents are Puskesmas or Pustu
+        cand = f[is_cand].assign(norm=normalise_name(pd.Series(raw_names[is_cand])).to_numpy(
+            object), tier=tier[is_cand])
         kids = f[want].assign(norm=pnorm[want].to_numpy(), tier=tier[want])
         m = kids.merge(cand, on=["kecamatan_code", "norm"], suffixes=("", "_p"))
         m = m[(m["tier_p"] < m["tier"]) & (m["pos_p"] != m["pos"])]
@@ -263,6 +292,11 @@ def build_network(fac: gpd.GeoDataFrame, *, rules: Rules, road=None, fields=None
     for a, b, d in _duplicates(f, names, tier, rules):
         finding("duplicate", [fid[a], fid[b]], "duplicate", name=names[a], other=names[b],
                 dist=round(float(d), 1))
+    if "fac_id_given" in fac.columns:
+        given_ids = fac["fac_id_given"].to_numpy(object)
+        for i in np.nonzero(given_ids != fid)[0]:
+            finding("duplicate_id", [fid[i]], "duplicate_id", name=names[i], id=given_ids[i],
+                    new=fid[i])
     inside = fac["inside"].to_numpy(bool) if "inside" in fac.columns else np.ones(n, bool)
     for i in np.nonzero(~inside)[0]:
         finding("outside_boundaries", [fid[i]], "outside_boundaries", name=names[i])
@@ -276,16 +310,19 @@ def build_network(fac: gpd.GeoDataFrame, *, rules: Rules, road=None, fields=None
 
     # Graph and edge lines.
     lonlat = _lonlat(fac)
-    g = nx.DiGraph()
-    node_attrs = pd.DataFrame({
-        "type": f["type"], "name": names, "desa_code": dc, "kecamatan_code": kc,
-        "lon": lonlat[:, 0], "lat": lonlat[:, 1]})
-    node_attrs["name"] = raw_names
-    g.add_nodes_from(zip(fid.tolist(), node_attrs.to_dict("records"), strict=False))
+    lon = lonlat[:, 0].tolist()
+    lat = lonlat[:, 1].tolist()
+    nodes = zip(fid.tolist(), (
+        {"type": t, "name": nm, "desa_code": d, "kecamatan_code": k, "lon": x, "lat": y}
+        for t, nm, d, k, x, y in zip(ftype.tolist(), raw_names.tolist(), dc.tolist(),
+                                     kc.tolist(), lon, lat, strict=True)), strict=True)
+    edge_list = zip(fid[par].tolist(), fid[child].tolist(), (
+        {"distance_m": d, "travel_min": t, "link": lk, "source": sr}
+        for d, t, lk, sr in zip(dist.tolist(), travel.tolist(), link.tolist(), src.tolist(),
+                                strict=True)), strict=True)
+    g = build_digraph(nodes, edge_list)
     e = pd.DataFrame({"parent_id": fid[par], "child_id": fid[child], "distance_m": dist,
                       "travel_min": travel, "link": link, "source": src})
-    g.add_edges_from(zip(e["parent_id"].tolist(), e["child_id"].tolist(),
-                         e[["distance_m", "travel_min", "link", "source"]].to_dict("records"), strict=False))
     lines = shapely.linestrings(np.stack([lonlat[par], lonlat[child]], axis=1)) if len(child) \
         else np.array([], dtype=object)
     edges = gpd.GeoDataFrame(e.assign(parent_type=f["type"].to_numpy()[par],
@@ -294,12 +331,39 @@ def build_network(fac: gpd.GeoDataFrame, *, rules: Rules, road=None, fields=None
     return Network(graph=g, edges=edges, problems=problems)
 
 
+def build_digraph(nodes, edges) -> nx.DiGraph:
+    """A DiGraph from ``(node, attrs)`` and ``(u, v, attrs)`` pairs, fast for large networks.
+
+    Fills networkx's adjacency dicts directly (``add_edges_from`` costs seconds for 300k
+    edges); falls back to the public API when those internals are not there.  Every node of an
+    edge must be among ``nodes``.
+    """
+    g = nx.DiGraph()
+    succ, pred, node = getattr(g, "_succ", None), getattr(g, "_pred", None), getattr(g, "_node",
+                                                                                     None)
+    if not all(isinstance(x, dict) for x in (succ, pred, node)):  # pragma: no cover
+        g.add_nodes_from(nodes)
+        g.add_edges_from(edges)
+        return g
+    for n, attrs in nodes:
+        node[n] = attrs
+        succ[n] = {}
+        pred[n] = {}
+    for u, v, attrs in edges:
+        succ[u][v] = attrs
+        pred[v][u] = attrs
+    return g
+
+
 def _lonlat(fac: gpd.GeoDataFrame) -> np.ndarray:
     out = np.full((len(fac), 2), np.nan)
     ok = (fac.geometry.notna() & ~fac.geometry.is_empty).to_numpy()
     if ok.any():
-        pts = fac.geometry[ok].to_crs(model.WGS84)
-        out[ok] = shapely.get_coordinates(pts.values)[:, :2]
+        if "geom_wgs84" in fac.columns:
+            pts = np.asarray(fac["geom_wgs84"].to_numpy(object)[ok], dtype=object)
+        else:
+            pts = fac.geometry[ok].to_crs(model.WGS84).values
+        out[ok] = shapely.get_coordinates(pts)[:, :2]
     return out
 
 
@@ -326,7 +390,7 @@ def _edge_travel(road, fields, f: pd.DataFrame, tier, child, par) -> np.ndarray:
         hit = ok & (idx >= 0) & (of_type[np.maximum(idx, 0)] == par[sel])
         out[sel[hit]] = mins[hit]
     miss = np.nonzero(np.isnan(out) & np.isfinite(x[par]) & np.isfinite(x[child]))[0]
-    if len(miss):
+    if len(miss) and len(np.unique(par[miss])) * road.n_nodes <= 20_000_000:
         pnode, pwalk = road.snap(np.column_stack([x[par[miss]], y[par[miss]]]))
         cnode, cwalk = road.snap(np.column_stack([x[child[miss]], y[child[miss]]]))
         uniq, inv = np.unique(pnode, return_inverse=True)
@@ -340,6 +404,20 @@ def _edge_travel(road, fields, f: pd.DataFrame, tier, child, par) -> np.ndarray:
             val = np.minimum(via, direct)
             out[miss] = np.where(np.isfinite(val), val, np.nan)
     return out
+
+
+class _Labels:
+    """``names[i]``: the display label of facility ``i``, built on first use."""
+
+    def __init__(self, ftype, raw, lang):
+        self.ftype, self.raw, self.lang = ftype, raw, lang
+        self.cache: dict[int, str] = {}
+
+    def __getitem__(self, i) -> str:
+        i = int(i)
+        if i not in self.cache:
+            self.cache[i] = facility_label(self.ftype[i], self.raw[i], lang=self.lang)
+        return self.cache[i]
 
 
 def _duplicates(f: pd.DataFrame, names, tier, rules: Rules):
@@ -358,10 +436,12 @@ def _duplicates(f: pd.DataFrame, names, tier, rules: Rules):
     b = idx[pairs[:, 1]]
     same = tier[a] == tier[b]
     a, b = a[same], b[same]
-    norm = normalise_name(pd.Series(names)).to_numpy(object)
+    if not len(a):
+        return []
+    na_all = normalise_name(pd.Series(names.raw[a])).to_numpy(object)
+    nb_all = normalise_name(pd.Series(names.raw[b])).to_numpy(object)
     out = []
-    for i, j in zip(a, b, strict=False):
-        na, nb = norm[i], norm[j]
+    for i, j, na, nb in zip(a, b, na_all, nb_all, strict=True):
         if na and nb and (na == nb or na in nb or nb in na):
             i2, j2 = sorted((int(i), int(j)), key=lambda k: f["fac_id"].iat[k])
             out.append((i2, j2, float(np.hypot(*(xy[i2] - xy[j2])))))
@@ -407,6 +487,10 @@ register({
     "network.problem.outside_boundaries": (
         "{name} berada di luar batas desa/kelurahan kabupaten",
         "{name} lies outside the district's desa boundaries"),
+    "network.problem.duplicate_id": (
+        "{name}: kode fasilitas '{id}' dipakai lebih dari sekali; baris ini diberi kode {new}",
+        "{name}: facility id '{id}' is used more than once; this row was given id {new}"),
+    "network.kind.duplicate_id": ("Kode fasilitas ganda", "Repeated facility id"),
     "network.kind.orphan": ("Fasilitas tanpa induk", "Orphan facility"),
     "network.kind.wrong_tier": ("Jenjang induk salah", "Wrong-tier parent"),
     "network.kind.cycle": ("Hubungan melingkar", "Cycle"),

@@ -21,6 +21,18 @@ from pyproj import CRS
 
 from ilp_gis import model
 
+WGS84_COLUMN = "geom_wgs84"
+"""Each prepared frame keeps its geometry in WGS84 too, so results need no re-projection."""
+
+
+def with_wgs84(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """``frame`` plus a ``geom_wgs84`` column (a plain object column of shapely geometries)."""
+    out = frame.copy()
+    g = frame.geometry if frame.crs is None or CRS(frame.crs).equals(CRS(model.WGS84)) \
+        else frame.geometry.to_crs(model.WGS84)
+    out[WGS84_COLUMN] = np.asarray(g.values, dtype=object)
+    return out
+
 
 def desa_codes(desa: gpd.GeoDataFrame) -> pd.Series:
     code = desa["code"].astype(object)
@@ -34,11 +46,14 @@ def prepare_desa(desa: gpd.GeoDataFrame, kecamatan: gpd.GeoDataFrame | None,
     d = model.conform(desa, model.DESA) if "code" not in desa.columns else desa.copy()
     d = d[d.geometry.notna() & ~d.geometry.is_empty].copy()
     d["code"] = desa_codes(d).astype(str)
-    d = d.to_crs(crs)
+    d = with_wgs84(d).to_crs(crs)
     if d["code"].duplicated().any():
         geom = d.groupby("code", sort=False).geometry.agg(lambda s: shapely.union_all(s.values))
+        g84 = d.groupby("code", sort=False)[WGS84_COLUMN].agg(
+            lambda s: shapely.union_all(np.asarray(s.values, dtype=object)))
         first = d.drop_duplicates("code").set_index("code")
         first = first.drop(columns=first.geometry.name)
+        first[WGS84_COLUMN] = g84.reindex(first.index).values
         d = gpd.GeoDataFrame(first.assign(geometry=geom.reindex(first.index).values),
                              geometry="geometry", crs=crs).reset_index()
     d = d.sort_values("code", kind="stable").reset_index(drop=True)
@@ -63,7 +78,9 @@ def prepare_desa(desa: gpd.GeoDataFrame, kecamatan: gpd.GeoDataFrame | None,
         kc = kc.where(~missing, j["code"].reindex(d.index))
     d["kecamatan_code"] = kc.where(kc.notna(), None)
     if kecamatan is not None and len(kecamatan) and "name" in kecamatan.columns:
-        names = dict(zip(kecamatan["code"], kecamatan["name"], strict=False))
+        names = pd.Series(kecamatan["name"].to_numpy(object),
+                          index=kecamatan["code"].to_numpy(object))
+        names = names[~names.index.duplicated()]
         kn = d["kecamatan_name"].astype(object)
         d["kecamatan_name"] = kn.where(kn.notna(), d["kecamatan_code"].map(names))
     return d
@@ -73,7 +90,7 @@ def prepare_kecamatan(kecamatan: gpd.GeoDataFrame | None, desa: gpd.GeoDataFrame
                       crs: CRS) -> gpd.GeoDataFrame:
     """Kecamatan polygons in ``crs``: the layer's own, else the union of their desa."""
     if kecamatan is not None and len(kecamatan):
-        k = kecamatan[kecamatan.geometry.notna()].to_crs(crs).copy()
+        k = with_wgs84(kecamatan[kecamatan.geometry.notna()]).to_crs(crs)
         k["code"] = k["code"].astype(object)
         have = set(k["code"].dropna())
     else:
@@ -82,15 +99,18 @@ def prepare_kecamatan(kecamatan: gpd.GeoDataFrame | None, desa: gpd.GeoDataFrame
     extra = desa[desa["kecamatan_code"].notna() & ~desa["kecamatan_code"].isin(have)]
     frames = []
     if k is not None:
-        frames.append(k[["code", "name", "geometry"]])
+        frames.append(k[["code", "name", "geometry", WGS84_COLUMN]])
     if len(extra):
         g = extra.groupby("kecamatan_code").agg(
             name=("kecamatan_name", "first"),
-            geometry=("geometry", lambda s: shapely.union_all(s.values)))
+            geometry=("geometry", lambda s: shapely.union_all(s.values)),
+            geom_wgs84=(WGS84_COLUMN, lambda s: shapely.union_all(
+                np.asarray(s.values, dtype=object))))
         frames.append(gpd.GeoDataFrame(g.reset_index().rename(columns={"kecamatan_code": "code"}),
                                        geometry="geometry", crs=crs))
     if not frames:
-        return gpd.GeoDataFrame({"code": [], "name": []}, geometry=[], crs=crs)
+        return gpd.GeoDataFrame({"code": [], "name": [], WGS84_COLUMN: []}, geometry=[],
+                                crs=crs)
     out = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry="geometry", crs=crs)
     return out.sort_values("code", kind="stable").reset_index(drop=True)
 
@@ -113,19 +133,26 @@ def prepare_facilities(facilities: gpd.GeoDataFrame, desa: gpd.GeoDataFrame,
         f = model.empty_frame(model.FACILITIES, crs=facilities.crs or model.WGS84)
     if f.crs is None:
         f = f.set_crs(model.WGS84)
-    f = f.to_crs(crs)
+    f = with_wgs84(f).to_crs(crs)
     ids = f["fac_id"].astype(object)
     f["fac_id"] = ids.where(ids.notna(), pd.Series([f"fac#{i}" for i in range(len(f))],
                                                    index=f.index)).astype(str)
     f["type"] = normalise_type(f["type"])
     f = f.sort_values("fac_id", kind="stable").reset_index(drop=True)
+    # A repeated fac_id would merge two facilities into one graph node: number the repeats
+    # ("ID#2", ...) and keep the id as given; the network reports them (kind duplicate_id).
+    dup = f["fac_id"].duplicated(keep="first")
+    f["fac_id_given"] = f["fac_id"]
+    if dup.any():
+        nth = f.groupby("fac_id").cumcount() + 1
+        f.loc[dup, "fac_id"] = f.loc[dup, "fac_id"] + "#" + nth[dup].astype(str)
     ok = f.geometry.notna() & ~f.geometry.is_empty
     xy = np.full((len(f), 2), np.nan)
     if ok.any():
         xy[ok.values] = shapely.get_coordinates(f.geometry.values[ok.values])[:, :2]
     f["x"] = xy[:, 0]
     f["y"] = xy[:, 1]
-    known = set(desa["code"])
+    known = pd.Index(desa["code"].to_numpy(object))
     dc = f["desa_code"].astype(object) if "desa_code" in f.columns else pd.Series(None,
                                                                                   index=f.index)
     given_ok = dc.isin(known)
@@ -139,7 +166,8 @@ def prepare_facilities(facilities: gpd.GeoDataFrame, desa: gpd.GeoDataFrame,
         dc = dc.where(~need, found)
         inside = inside | (need & found.notna())
     f["desa_code"] = dc.where(dc.notna() & dc.isin(known), None)
-    kc_of_desa = dict(zip(desa["code"], desa["kecamatan_code"], strict=False))
+    kc_of_desa = pd.Series(desa["kecamatan_code"].to_numpy(object),
+                           index=desa["code"].to_numpy(object))
     kc = f["desa_code"].map(kc_of_desa)
     given_kc = f["kecamatan_code"].astype(object) if "kecamatan_code" in f.columns else kc
     f["kecamatan_code"] = kc.where(kc.notna(), given_kc)

@@ -1,8 +1,9 @@
 """Travel time over the road network (incl. ferry legs), in minutes.
 
-The road layer becomes a graph whose nodes are the vertices of every road line, snapped by
-rounding to 1 m in the data's UTM zone (lines that share a vertex are connected; lines that
-merely cross, like a bridge over a road, are not).
+The road layer becomes a graph whose nodes are the end points of every road line and every
+vertex two lines share (junctions), snapped by rounding to 1 m in the data's UTM zone; lines
+that merely cross without a shared vertex (a bridge over a road) are not connected.  An edge
+runs between consecutive nodes of a line, as long as the line between them.
 Edge minutes come from the road-class speeds of the rules (``speed.*``); a ferry leg
 (``road_class == "ferry"``) takes its ``crossing_minutes`` when given, else its length at
 ``speed.ferry``.  People and facilities reach the network on foot (``speed.walking``) in a
@@ -54,11 +55,21 @@ class RoadGraph:
         return len(self.nodes)
 
     def snap(self, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Nearest road node of each point and the walking minutes to it."""
+        """Nearest road node of each point and the walking minutes to it (the last few point
+        sets are remembered: the analysis asks for the same points several times)."""
+        xy = np.ascontiguousarray(xy, dtype=float)
         if self.tree is None or len(xy) == 0:
             return np.full(len(xy), -1, dtype=np.int64), np.full(len(xy), np.inf)
+        key = (xy.shape, hash(xy.tobytes()))
+        cache = self.__dict__.setdefault("_snap_cache", {})
+        if key in cache:
+            return cache[key]
         dist, idx = self.tree.query(xy, k=1)
-        return np.asarray(idx, dtype=np.int64), walk_minutes(dist, self.walking_kmh)
+        out = (np.asarray(idx, dtype=np.int64), walk_minutes(dist, self.walking_kmh))
+        if len(cache) >= 6:
+            cache.pop(next(iter(cache)))
+        cache[key] = out
+        return out
 
     def to_networkx(self):
         """The road graph as a networkx Graph (nodes carry x, y; edges minutes and class)."""
@@ -107,23 +118,32 @@ def build_road_graph(roads: gpd.GeoDataFrame, crs: CRS, rules: Rules) -> RoadGra
         parts, part_idx = parts[lines], part_idx[lines]
     if len(parts) == 0:
         return None
-    # Every vertex is a node; consecutive vertices of a line make an edge.  Only coordinates
-    # are projected (no new geometries are built).
+    # Nodes: the end points of every line and every vertex shared by two lines or more
+    # (junctions), snapped to 1 m; an edge runs between consecutive nodes of a line with the
+    # length of the line between them.  Only coordinates are projected (no new geometries).
     coords, coord_idx = shapely.get_coordinates(parts, return_index=True)
     coords = _project_xy(coords, r.crs, crs)
-    same = coord_idx[1:] == coord_idx[:-1]
-    p0 = coords[:-1][same]
-    p1 = coords[1:][same]
-    seg_part = coord_idx[:-1][same]
-    length_m = np.hypot(p1[:, 0] - p0[:, 0], p1[:, 1] - p0[:, 1])
-    # Snap to 1 m and number the nodes.
-    both = np.round(np.vstack([p0, p1])).astype(np.int64)
-    key = both[:, 0] * 20_000_000 + both[:, 1]
-    uniq, inv = np.unique(key, return_inverse=True)
-    n = len(uniq)
-    node_xy = np.column_stack([uniq // 20_000_000, uniq % 20_000_000]).astype(float)
-    u = inv[: len(p0)]
-    v = inv[len(p0):]
+    rounded = np.round(coords).astype(np.int64)
+    key = rounded[:, 0] * 20_000_000 + rounded[:, 1]
+    vinv, uniq_keys = pd.factorize(key)  # hash-based: faster than sorting millions of keys
+    counts = np.bincount(vinv, minlength=len(uniq_keys))
+    brk = coord_idx[1:] != coord_idx[:-1]
+    first = np.r_[True, brk]
+    last = np.r_[brk, True]
+    is_node = first | last | (counts[vinv] >= 2)
+    step = np.r_[0.0, np.hypot(np.diff(coords[:, 0]), np.diff(coords[:, 1]))]
+    step[first] = 0.0
+    cum = np.cumsum(step)
+    npos = np.nonzero(is_node)[0]
+    node_id, uniq_nodes = pd.factorize(vinv[npos])
+    n = len(uniq_nodes)
+    node_xy = np.zeros((n, 2))
+    node_xy[node_id] = rounded[npos].astype(float)
+    same = coord_idx[npos[1:]] == coord_idx[npos[:-1]]
+    u = node_id[:-1][same]
+    v = node_id[1:][same]
+    length_m = (cum[npos[1:]] - cum[npos[:-1]])[same]
+    seg_part = coord_idx[npos[:-1]][same]
     # Minutes per segment.
     # Road classes: normalise the few distinct values, not every row.
     codes, uniques = pd.factorize(r["road_class"], use_na_sentinel=True)
@@ -159,7 +179,8 @@ def build_road_graph(roads: gpd.GeoDataFrame, crs: CRS, rules: Rules) -> RoadGra
     a, b, minutes, cls = a[first], b[first], minutes[first], cls[first]
     mat = sparse.csr_matrix((np.concatenate([minutes, minutes]),
                              (np.concatenate([a, b]), np.concatenate([b, a]))), shape=(n, n))
-    return RoadGraph(crs=CRS(crs), nodes=node_xy, matrix=mat, tree=cKDTree(node_xy),
+    tree = cKDTree(node_xy, balanced_tree=False, compact_nodes=False)
+    return RoadGraph(crs=CRS(crs), nodes=node_xy, matrix=mat, tree=tree,
                      edge_u=a, edge_v=b, edge_min=minutes, edge_class=cls,
                      walking_kmh=walking)
 
@@ -187,11 +208,12 @@ def travel_field(graph: RoadGraph, fac_xy: np.ndarray) -> TravelField:
         return TravelField(np.full(n, np.inf), np.full(n, -1, dtype=np.int64), fac_xy, None)
     node, walk = graph.snap(fac_xy)
     fac_nodes = np.arange(n, n + f, dtype=np.int64)
-    m = graph.matrix.tocoo()
-    rows = np.concatenate([m.row, fac_nodes])
-    cols = np.concatenate([m.col, node])
+    m = graph.matrix
+    # Append one row per facility (its walk to the road) straight into the CSR arrays.
+    indptr = np.concatenate([m.indptr, m.indptr[-1] + np.arange(1, f + 1)])
+    indices = np.concatenate([m.indices, node.astype(m.indices.dtype)])
     data = np.concatenate([m.data, np.maximum(walk, _MIN_EDGE_MIN)])
-    big = sparse.csr_matrix((data, (rows, cols)), shape=(n + f, n + f))
+    big = sparse.csr_matrix((data, indices, indptr), shape=(n + f, n + f))
     dist, _pred, src = dijkstra(big, directed=True, indices=fac_nodes, min_only=True,
                                 return_predecessors=True)
     origin = np.where(src[:n] >= 0, src[:n] - n, -1).astype(np.int64)

@@ -58,6 +58,8 @@ _SUFFIXES = ("maju", "jaya", "makmur", "rejo", "sari", "baru", "indah", "mulya",
              "bele", "lolo", "wutun", "ndao", "rua", "tuka", "mbawa", "leko", "nggela", "wena",
              "sambi")
 _DIRECTIONS = ("Utara", "Selatan", "Timur", "Barat", "Tengah")
+_NAME_COMBOS = [(p, s) for p in _PREFIXES for s in _SUFFIXES
+                if not (p.lower().startswith(s) or s.startswith(p.lower()))]
 
 PRECURSOR_NAMES = {"poskesdes": "Poskesdes", "polindes": "Polindes"}
 
@@ -76,6 +78,7 @@ class _TileSpec:
     wiggle: bool          # natural (wiggled) desa borders
     name: str
     pustu_share: float = 0.70   # share of desa (without a Puskesmas) that have a Pustu
+    posyandu_gap: float = 0.35  # share of desa with fewer Posyandu than dusun
     segment_m: float = 1500.0   # roads are cut into segments of about this length
 
 
@@ -178,28 +181,28 @@ def _tile_specs(scale: str, seed: int) -> list[_TileSpec]:
                                    row == 2, 1 if row == 2 else 0, True,
                                    f"Kabupaten {names[i]} Contoh"))
         return specs
-    # nasional: districts on a coarse grid over the Indonesian bounding box.
-    cols, rows = 92, 30
+    # nasional: districts on a coarse grid over the Indonesian bounding box (cells 0.7° apart,
+    # wider than any district, so districts never overlap).
+    cols, rows = 66, 24
     cells = rng.choice(cols * rows, size=s.n_tiles, replace=False)
     cells.sort()
     per_prov = math.ceil(s.n_tiles / len(_FICTIONAL_PROVINCES))
     for i, cell in enumerate(cells):
         col, row = int(cell % cols), int(cell // cols)
-        lon = 95.5 + col * 0.5 + rng.uniform(-0.03, 0.03)
-        lat = 5.5 - row * 0.55 + rng.uniform(-0.03, 0.03)
+        lon = 95.3 + col * 0.7 + rng.uniform(-0.03, 0.03)
+        lat = 5.6 - row * 0.7 + rng.uniform(-0.03, 0.03)
         prov = _FICTIONAL_PROVINCES[i // per_prov]
         specs.append(_TileSpec(i, prov, i % per_prov + 1, lon, lat,
                                int(rng.integers(*s.desa_range)),
                                int(rng.integers(s.kec_range[0], s.kec_range[1] + 1)),
                                False, 0, False, f"Kabupaten {names[i % len(names)]} Contoh",
-                               pustu_share=0.47, segment_m=1000.0))
+                               pustu_share=0.47, segment_m=1000.0, posyandu_gap=0.15))
     return specs
 
 
 def _unique_names(rng: np.random.Generator, n: int, taken: set[str] | None = None) -> list[str]:
     """``n`` distinct plausible Indonesian place names."""
-    combos = [(p, s) for p in _PREFIXES for s in _SUFFIXES
-              if not (p.lower().startswith(s) or s.startswith(p.lower()))]
+    combos = _NAME_COMBOS
     order = rng.permutation(len(combos))
     out: list[str] = []
     taken = set(taken or ())
@@ -330,6 +333,8 @@ def _wiggle_lines(rng: np.random.Generator, lines: np.ndarray, step: float, amp:
     wave = (np.sin(2 * np.pi * np.repeat(f1, counts) * t + np.repeat(p1, counts)) * 0.7
             + np.sin(2 * np.pi * np.repeat(f2, counts) * t + np.repeat(p2, counts)) * 0.3)
     off = np.repeat(a, counts) * env * wave
+    off[starts] = 0.0  # end points stay exactly where they were (sin(pi) is not exactly 0),
+    off[starts + counts - 1] = 0.0  # so wiggled edges still meet their neighbours
     coords = coords + np.column_stack([np.repeat(nx, counts) * off, np.repeat(ny, counts) * off])
     return shapely.linestrings(coords, indices=idx)
 
@@ -347,8 +352,11 @@ def _cells(rng: np.random.Generator, seeds: np.ndarray, land, wiggle: bool) -> n
     owner[vi] = pi
     cells_by_seed = np.empty(len(seeds), dtype=object)
     cells_by_seed[owner[owner >= 0]] = vor[owner >= 0]
-    if not wiggle or len(seeds) < 3:
-        out = shapely.intersection(cells_by_seed, land)
+    if not wiggle or len(seeds) < 2:
+        shapely.prepare(land)
+        inside = shapely.contains_properly(land, cells_by_seed)  # most cells: no clipping
+        out = cells_by_seed.copy()
+        out[~inside] = shapely.intersection(cells_by_seed[~inside], land)
         return _largest_polygonal(out)
     # unique Voronoi edges, wiggled, then polygonised with the land outline.
     edges = shapely.get_parts(shapely.union_all(shapely.boundary(vor)))
@@ -421,7 +429,7 @@ def _random_points_in(rng: np.random.Generator, polys: np.ndarray, counts: np.nd
     need = counts.astype(int).copy()
     got_xy: list[np.ndarray] = []
     got_owner: list[np.ndarray] = []
-    inner = shapely.buffer(polys, -avoid_edge) if avoid_edge > 0 else polys
+    inner = shapely.buffer(polys, -avoid_edge, quad_segs=2) if avoid_edge > 0 else polys
     empty = shapely.is_empty(inner)
     inner = np.where(empty, polys, inner)
     shapely.prepare(inner)
@@ -546,8 +554,10 @@ def _build_tile(spec: _TileSpec, rng: np.random.Generator) -> dict:
     d_cap = np.hypot(*(seeds - capxy).T)
     n_town = max(4, n_main // 30)
     near = np.argsort(d_cap)[: n_town // 2]  # replace the nearest seeds by a denser cluster
-    town = []
-    while len(town) < len(near) + n_town:
+    town = [capxy]
+    for _ in range(5000):
+        if len(town) >= len(near) + n_town:
+            break
         p = capxy + rng.normal(0, 1300, 2)
         if land.contains(shapely.Point(p)) and all(np.hypot(*(p - q)) > 700 for q in town):
             town.append(p)
@@ -556,7 +566,10 @@ def _build_tile(spec: _TileSpec, rng: np.random.Generator) -> dict:
     seeds = np.vstack([np.array(town), seeds[keep]])
     # drop seeds too close to the town cluster
     dmin = cKDTree(np.array(town)).query(seeds[len(town):])[0]
-    seeds = np.vstack([seeds[: len(town)], seeds[len(town):][dmin > 900]])
+    rest = seeds[len(town):][dmin > 900]
+    if len(town) + len(rest) > n_main + 6:  # keep the desa count near the target
+        rest = rest[np.sort(rng.choice(len(rest), n_main + 6 - len(town), replace=False))]
+    seeds = np.vstack([seeds[: len(town)], rest])
     is_town = np.zeros(len(seeds), bool)
     is_town[: len(town)] = True
 
@@ -586,10 +599,11 @@ def _build_tile(spec: _TileSpec, rng: np.random.Generator) -> dict:
     k_xy = centers[main[k_seeds]]
     kec_of = np.empty(n, dtype=int)
     kec_of[main] = cKDTree(k_xy).query(centers[main])[1]
-    if len(main) < n:
-        isl_idx = np.flatnonzero(landmass > 0)
-        near_main = cKDTree(centers[main]).query(centers[isl_idx])[1]
-        kec_of[isl_idx] = kec_of[main[near_main]]
+    main_tree = cKDTree(centers[main])
+    for m in range(1, len(islands) + 1):  # an island belongs wholly to the nearest kecamatan
+        isl_idx = np.flatnonzero(landmass == m)
+        dist_m, near_main = main_tree.query(centers[isl_idx])
+        kec_of[isl_idx] = kec_of[main[near_main[np.argmin(dist_m)]]]
     # order kecamatan west→east for readable codes; desa west→east within the kecamatan
     k_rank = np.argsort(np.argsort(k_xy[:, 0] - k_xy[:, 1] * 0.2))
     kec_of = k_rank[kec_of]
@@ -627,7 +641,9 @@ def _build_tile(spec: _TileSpec, rng: np.random.Generator) -> dict:
 
     # --- population, dusun, burden ---------------------------------------------------------
     pop = np.exp(rng.normal(math.log(2600), 0.55, n))
-    pop[is_town] *= 2.0
+    pop[is_town] *= 1.8
+    high = rng.uniform(6000, 8000, n)  # no pile-up at the upper limit
+    pop = np.where(pop > 8000, high, pop)
     pop = np.clip(np.round(pop / 10) * 10, 500, 8000)
     dusun = np.clip(np.round(pop / 900 + rng.normal(0, 0.8, n)), 2, 8)
     aki = rng.poisson(pop / 6000 * 0.35).astype(float)
@@ -740,7 +756,11 @@ def _facilities(rng, spec, n, centers, polys, kec_of, capital_kec, pop, dusun, s
         pkm_kec.append(k)
         pkm_seq.append(1)
         if pop[members].sum() > 30000 or (len(members) > 30 and rng.random() < 0.6):
-            far = members[np.argmax(np.hypot(*(centers[members] - centers[c]).T))]
+            # the second one serves the far half of the kecamatan: its most central desa
+            d_c = np.hypot(*(centers[members] - centers[c]).T)
+            half = members[d_c >= np.median(d_c)]
+            mid = centers[half].mean(axis=0)
+            far = half[np.argmin(np.hypot(*(centers[half] - mid).T))]
             pkm_desa.append(int(far))
             pkm_kec.append(k)
             pkm_seq.append(2)
@@ -809,7 +829,8 @@ def _facilities(rng, spec, n, centers, polys, kec_of, capital_kec, pop, dusun, s
     pustu_row[td] = np.arange(t)
 
     # Posyandu: 2-6 per desa at the dusun settlements (a few dusun still without one).
-    n_posy = np.clip(dusun - (rng.random(n) < 0.35) * rng.integers(1, 3, n), 2, 6).astype(int)
+    n_posy = np.clip(dusun - (rng.random(n) < spec.posyandu_gap) * rng.integers(1, 3, n), 2,
+                     6).astype(int)
     yd = np.repeat(np.arange(n), n_posy)
     y = len(yd)
     j = np.arange(y) - np.repeat(np.cumsum(n_posy) - n_posy, n_posy)
@@ -917,7 +938,14 @@ def _roads(rng, spec, centers, kec_of, landmass, land, islands, set_xy, set_desa
                 ex = np.array(extra)
                 ok = shapely.covers(mass, shapely.linestrings(
                     np.stack([pkm_xy[ex[:, 0]], pkm_xy[ex[:, 1]]], axis=1)))
-                ex = ex[ok][: max(1, len(pkm_xy) // 3)]
+                ex = ex[ok]
+                # skip links that merely run alongside a trunk road through a third Puskesmas
+                dij = np.hypot(*(pkm_xy[ex[:, 0]] - pkm_xy[ex[:, 1]]).T)
+                via = (np.hypot(*(pkm_xy[ex[:, 0], None, :] - pkm_xy[None, :, :]).transpose(2, 0, 1))
+                       + np.hypot(*(pkm_xy[ex[:, 1], None, :] - pkm_xy[None, :, :]).transpose(2, 0, 1)))
+                via[np.arange(len(ex)), ex[:, 0]] = np.inf
+                via[np.arange(len(ex)), ex[:, 1]] = np.inf
+                ex = ex[via.min(axis=1) > 1.25 * dij][: max(1, len(pkm_xy) // 3)]
                 add(pkm_xy[ex[:, 0]], pkm_xy[ex[:, 1]], "kolektor")
         if len(members) >= 2:  # desa centres
             e = _mst_edges(centers[members], mass)
@@ -1127,8 +1155,11 @@ class _Defects:
 
 
 def _pick(rng, pool: np.ndarray, k: int, used: set) -> np.ndarray:
-    """``k`` distinct row positions from ``pool`` not used yet by another defect."""
-    pool = np.array([p for p in pool if p not in used]) if len(used) < 5000 else pool
+    """``k`` distinct row positions from ``pool`` not used yet by another defect (so each row
+    carries one defect and DEFECTS.csv stays unambiguous)."""
+    pool = np.asarray(pool)
+    if used:
+        pool = pool[~np.isin(pool, np.fromiter(used, dtype=int, count=len(used)))]
     k = min(k, len(pool))
     out = rng.choice(pool, k, replace=False) if k else np.empty(0, dtype=int)
     used.update(int(v) for v in out)
@@ -1156,8 +1187,8 @@ def _comma(values, decimals: int = 6) -> np.ndarray:
     return out
 
 
-def write_sources(project: Project, directory, *, seed: int = 1, progress=None,
-                  is_cancelled=None) -> list:
+def write_sources(project: Project, directory, *, seed: int = 1,
+                  workbooks: bool | None = None, progress=None, is_cancelled=None) -> list:
     """Write the raw source files of ``project`` (made by :func:`generate_sample`) to
     ``directory`` and return their paths.
 
@@ -1165,19 +1196,18 @@ def write_sources(project: Project, directory, *, seed: int = 1, progress=None,
     Puskesmas workbook, a semicolon/comma-decimal Latin-1 Pustu CSV, a UTF-8 Posyandu CSV with free
     Indonesian headers, a road GeoJSON and a budget workbook with amounts in mixed spellings — and
     carry deliberate defects, each listed in ``DEFECTS.csv`` (file, 1-based data row, kind).
-    Large scales write CSV twins instead of workbooks (``puskesmas.csv``, ``anggaran.csv``).
+    ``workbooks`` chooses XLSX (True) or CSV twins (False: ``puskesmas.csv``, ``anggaran.csv``)
+    for the Puskesmas and budget tables; by default large scales (over 5,000 desa) write CSV.
     """
     import csv
     from pathlib import Path
-
-    import pyogrio
 
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng([int(seed), 31337])
     defects = _Defects()
     written: list[Path] = []
-    big = len(project.desa) > 5000
+    big = (len(project.desa) > 5000) if workbooks is None else not workbooks
     desa, kec, kab = project.desa, project.kecamatan, project.kabupaten
     fac = project.facilities
     steps = 9
@@ -1190,7 +1220,7 @@ def write_sources(project: Project, directory, *, seed: int = 1, progress=None,
     kab_name = dict(zip(kab["code"], kab["name"], strict=True))
     prov_name = "Provinsi Contoh (fiktif)"
     code = desa["code"].to_numpy(dtype=object).copy()
-    used: set = set()
+    used: set[int] = set()
     n = len(desa)
     nodot = _pick(rng, np.arange(n), _n_defects(n, 0.03, 4), used)
     code[nodot] = [c.replace(".", "") for c in code[nodot]]
@@ -1216,20 +1246,20 @@ def write_sources(project: Project, directory, *, seed: int = 1, progress=None,
         "STUNTING_PERSEN": np.round(desa["stunting"].to_numpy(dtype=float) * 100, 1),
         "KETERANGAN": "DATA FIKTIF",
     }, geometry=desa.geometry.values, crs=model.WGS84)
-    written.append(_write_geojson(pyogrio, d_out, directory / SOURCE_FILES["desa"]))
+    written.append(_write_geojson(d_out, directory / SOURCE_FILES["desa"]))
     k_out = gpd.GeoDataFrame({
         "NAMOBJ": kec["name"].values, "KDCPUM": kec["code"].values,
         "KDCBPS": kec["code_bps"].values, "WADMKK": [kab_name.get(c[:5], "")
                                                      for c in kec["code"]],
         "WADMPR": prov_name, "TIPADM": 3, "KETERANGAN": "DATA FIKTIF",
     }, geometry=kec.geometry.values, crs=model.WGS84)
-    written.append(_write_geojson(pyogrio, k_out, directory / SOURCE_FILES["kecamatan"]))
+    written.append(_write_geojson(k_out, directory / SOURCE_FILES["kecamatan"]))
     kb_out = gpd.GeoDataFrame({
         "NAMOBJ": kab["name"].values, "KDPKAB": kab["code"].values,
         "KDBBPS": kab["code_bps"].values, "WADMPR": prov_name, "TIPADM": 2,
         "JML_PDDK": kab["population"].values, "KETERANGAN": "DATA FIKTIF",
     }, geometry=kab.geometry.values, crs=model.WGS84)
-    written.append(_write_geojson(pyogrio, kb_out, directory / SOURCE_FILES["kabupaten"]))
+    written.append(_write_geojson(kb_out, directory / SOURCE_FILES["kabupaten"]))
 
     lon = fac.geometry.x.to_numpy()
     lat = fac.geometry.y.to_numpy()
@@ -1253,7 +1283,7 @@ def write_sources(project: Project, directory, *, seed: int = 1, progress=None,
         "kode_kecamatan": pk["kecamatan_code"].values,
         "kecamatan": [kec_name.get(c, "") for c in pk["kecamatan_code"]],
         "desa": pk["declared_desa"].values,
-        "lat_": lat[pi].astype(object), "long_": lon[pi].astype(object),
+        "lat_": np.round(lat[pi], 7).astype(object), "long_": np.round(lon[pi], 7).astype(object),
         "lokus_ilp": np.where(pk["ilp_lokus"].fillna(False).astype(bool), "Ya", "Tidak"),
         "coe": np.where(pk["coe"].fillna(False).astype(bool), "Ya", "Tidak"),
         "tgl_mulai_ilp": pk["ilp_start"].values,
@@ -1261,7 +1291,7 @@ def write_sources(project: Project, directory, *, seed: int = 1, progress=None,
         "jml_perawat": pk["nurses"].values, "jml_bidan": pk["midwives"].values,
         "jml_nakes": pk["nakes"].values,
     })
-    used = set()
+    used: set[int] = set()
     m = len(pk_tab)
     fname = SOURCE_FILES["puskesmas_csv" if big else "puskesmas"]
     r = _pick(rng, np.arange(m), _n_defects(m, 0.01, 1), used)
@@ -1308,7 +1338,7 @@ def write_sources(project: Project, directory, *, seed: int = 1, progress=None,
         "jumlah_nakes": pt["nakes"].values,
     })
     m = len(pt_tab)
-    used = set()
+    used: set[int] = set()
     fname = SOURCE_FILES["pustu"]
     r = _pick(rng, np.arange(m), _n_defects(m, 0.01, 2), used)
     pt_tab.loc[r, ["lintang", "bujur"]] = pt_tab.loc[r, ["bujur", "lintang"]].to_numpy()
@@ -1342,7 +1372,11 @@ def write_sources(project: Project, directory, *, seed: int = 1, progress=None,
                              "kecamatan": "", "puskesmas_induk": "", "lintang": _comma([lat_o])[0],
                              "bujur": _comma([lon_o])[0], "perawat": 1.0, "bidan": 1.0,
                              "jumlah_nakes": 2.0}), "outside_district", ""))
-    some = pt_tab.iloc[int(rng.integers(0, m))]
+    some = pt_tab.iloc[int(rng.integers(0, m))].copy()
+    j = int(some.name)
+    if j < len(ti):  # a neighbour ~100 m away (an extra row, not a copy of this Pustu)
+        some["lintang"] = _comma([lat[ti][j] + 0.0009])[0]
+        some["bujur"] = _comma([lon[ti][j] - 0.0004])[0]
     extra.append((pd.Series({**some.to_dict(), "kode_pustu": "KL-0001",
                              "nama_pustu": f"Klinik Pratama {some['desa']}",
                              "jenis": "Klinik Pratama"}), "unknown_type", "Klinik Pratama"))
@@ -1350,6 +1384,8 @@ def write_sources(project: Project, directory, *, seed: int = 1, progress=None,
     extra.append((pd.Series({**some.to_dict(), "kode_pustu": "PKD-0001",
                              "nama_pustu": f"Poskesdes {some['desa']} Lama",
                              "jenis": "Poskesdes",
+                             "lintang": _comma([lat[ti][j] - 0.0007])[0] if j < len(ti)
+                             else some["lintang"],
                              "puskesmas_induk": str(pk_names[0]).upper()}),
                   "precursor_type", "Poskesdes (read as a Pustu precursor)"))
     for row, kind, detail in extra:
@@ -1383,7 +1419,7 @@ def write_sources(project: Project, directory, *, seed: int = 1, progress=None,
         "pustu_induk": parent_names,
     })
     m = len(py_tab)
-    used = set()
+    used: set[int] = set()
     fname = SOURCE_FILES["posyandu"]
     r = _pick(rng, np.arange(m), _n_defects(m, 0.004, 3), used)
     py_tab.loc[r, ["lintang", "bujur"]] = py_tab.loc[r, ["bujur", "lintang"]].to_numpy()
@@ -1422,7 +1458,7 @@ def write_sources(project: Project, directory, *, seed: int = 1, progress=None,
         "NAMA": roads["name"].values,
         "WAKTU_MENIT": roads["crossing_minutes"].values,
     }, geometry=roads.geometry.values, crs=model.WGS84)
-    written.append(_write_geojson(pyogrio, r_out, directory / SOURCE_FILES["roads"]))
+    written.append(_write_geojson(r_out, directory / SOURCE_FILES["roads"]))
 
     # --- settlements (UTF-8 with BOM, as Excel writes it) -------------------------------------
     step(6, SOURCE_FILES["settlements"])
@@ -1489,10 +1525,30 @@ def write_sources(project: Project, directory, *, seed: int = 1, progress=None,
     return written
 
 
-def _write_geojson(pyogrio, frame, path):
-    path.unlink(missing_ok=True)
-    pyogrio.write_dataframe(frame, path, driver="GeoJSON",
-                            layer_options={"COORDINATE_PRECISION": 6})
+_GEOJSON_HEAD = ('{\n"type": "FeatureCollection",\n"name": "NAME",\n"crs": { "type": "name", '
+                 '"properties": { "name": "urn:ogc:def:crs:OGC:1.3:CRS84" } },\n"features": [\n')
+
+
+def _write_geojson(frame: gpd.GeoDataFrame, path) -> object:
+    """Write a GeoJSON FeatureCollection (WGS 84, 6 decimals ≈ 0.1 m), fast at large scales:
+    geometries through shapely's vectorised ``to_geojson``, attributes through pandas."""
+    import os
+
+    geoms = np.asarray(frame.geometry.values, dtype=object)
+    geoms = shapely.transform(geoms, lambda c: np.round(c, 6))
+    gj = shapely.to_geojson(geoms)
+    gj = np.where(pd.isna(gj), "null", gj)
+    props = pd.DataFrame(frame.drop(columns=frame.geometry.name)).to_json(
+        orient="records", lines=True, force_ascii=False, double_precision=10)
+    props = props.rstrip("\n").split("\n") if len(frame) else []
+    name = path.stem
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
+        fh.write(_GEOJSON_HEAD.replace("NAME", name))
+        fh.write(",\n".join(f'{{ "type": "Feature", "properties": {p}, "geometry": {g} }}'
+                            for p, g in zip(props, gj, strict=True)))
+        fh.write("\n]\n}\n")
+    os.replace(tmp, path)
     return path
 
 

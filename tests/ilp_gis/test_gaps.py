@@ -36,7 +36,8 @@ def full_case():
     for r in rows:
         if r["fac_id"] == "PKM_A":
             r.update(dict(zip(COE, [0.5] * 5, strict=True)), coe=True)
-    roads = frame([dict(road_class="setapak")], [line((0, 2), (2, 2), (6, 2), (8, 2))])
+    roads = frame([dict(road_class="setapak")] * 3,
+                  [line((0, 2), (2, 2)), line((2, 2), (6, 2)), line((6, 2), (8, 2))])
     rules = default_rules().with_values(limit__pustu_distance_km=3.0,
                                         limit__pustu_travel_min=30.0)
     return make_project(facilities=facilities_frame(rows), roads=roads, rules=rules)

@@ -120,8 +120,8 @@ def test_multi_source_dijkstra_equals_networkx():
 
 def test_analysis_travel_columns_and_edge_minutes():
     # Kecamatan A along one arteri road; the micro facilities sit on or near it.
-    r = frame([dict(road_class="arteri"), dict(road_class="arteri")],
-              [line((0, 2), (2, 2), (6, 2), (8, 2)), line((2, 2), (2, 6))])
+    r = frame([dict(road_class="arteri")] * 3,
+              [line((0, 2), (2, 2), (6, 2)), line((6, 2), (8, 2)), line((2, 2), (2, 6))])
     p = make_project(roads=r)
     res = analyze(p)
     d = res.desa.set_index("name")
@@ -150,3 +150,14 @@ def test_inferred_parent_prefers_travel_time_over_straight_line():
     without = analyze(make_project(facilities=facilities_frame(facs)))
     assert with_roads.edges.set_index("child_id").loc["PT_A2", "parent_id"] == "PKM_A"
     assert without.edges.set_index("child_id").loc["PT_A2", "parent_id"] == "PKM_A9"
+
+
+def test_junction_vertices_connect_lines_and_interior_vertices_are_not_nodes():
+    # A T-junction at a vertex both lines share connects them; the bend at (5,3) is no node.
+    r = roads([dict(road_class="arteri", geom=line((0, 0), (5, 0), (10, 0))),
+               dict(road_class="arteri", geom=line((5, 0), (5, 3), (8, 3)))])
+    g = build_road_graph(r, UTM, RULES)
+    assert g.n_nodes == 4  # (0,0), (10,0), (5,0), (8,3)
+    field = travel_field(g, xy((0, 0)))
+    mins, _ = minutes_to_nearest(g, field, xy((8, 3)))
+    assert mins[0] == pytest.approx(5 + 3 + 3, abs=0.01)  # 11 km along the lines at 60 km/h

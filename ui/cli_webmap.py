@@ -1,0 +1,57 @@
+"""``ilp-gis webmap PROJECT.gpkg -o FILE.html``: the offline web map of a project."""
+
+from __future__ import annotations
+
+from ilp_gis.i18n import register, tr
+
+NAME = "webmap"
+HELP_KEY = "cli.webmap.help"
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("project", help=tr("cli.webmap.project"))
+    parser.add_argument("-o", "--output", required=True, help=tr("cli.webmap.output"))
+    parser.add_argument("--online-basemap", action="store_true",
+                        help=tr("cli.webmap.online_basemap"))
+    parser.add_argument("--colour-by", "--color-by", dest="colour_by", default=None,
+                        help=tr("cli.webmap.colour_by"))
+
+
+def run(args) -> int:
+    from pathlib import Path
+
+    from layers.project_file import open_project
+    from reports.webmap import DEFAULT_COLOUR_BY, export_webmap
+    from ui.progress import TerminalProgress
+
+    project = open_project(Path(args.project))
+    bar = TerminalProgress(tr("cli.webmap.progress"))
+    try:
+        out = export_webmap(project, None, Path(args.output),
+                            online_basemap=args.online_basemap, lang=getattr(args, "lang", None),
+                            colour_by=args.colour_by or DEFAULT_COLOUR_BY, progress=bar)
+    finally:
+        bar.done()
+    print(tr("cli.written", path=str(out)))
+    return 0
+
+
+def _colour_choices() -> str:
+    return "pustu_coverage, puskesmas_coverage, pustu_travel_coverage, puskesmas_travel_coverage, " \
+           "posyandu_coverage, kader_ok_share, dist_pustu_km, dist_puskesmas_km, " \
+           "travel_pustu_min, travel_puskesmas_min, posyandu_deficit, priority_score"
+
+
+register({
+    "cli.webmap.help": ("Ekspor peta web (HTML) yang dapat dibuka tanpa internet",
+                        "Export a web map (HTML) that opens without internet"),
+    "cli.webmap.project": ("berkas proyek ILP-GIS (.gpkg)", "ILP-GIS project file (.gpkg)"),
+    "cli.webmap.output": ("berkas HTML yang ditulis", "HTML file to write"),
+    "cli.webmap.online_basemap": ("tambahkan peta dasar OpenStreetMap (perlu internet saat dibuka)",
+                                  "add an OpenStreetMap basemap (needs internet when opened)"),
+    "cli.webmap.colour_by": ("ukuran untuk mewarnai desa (bawaan pustu_coverage): "
+                             + _colour_choices() + ", atau kolom angka hasil analisis desa",
+                             "figure to colour the desa by (default pustu_coverage): "
+                             + _colour_choices() + ", or a numeric column of the desa result"),
+    "cli.webmap.progress": ("Peta web", "Web map"),
+})
