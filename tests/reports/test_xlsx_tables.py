@@ -1,0 +1,135 @@
+"""The XLSX workbook: sheets, headers, formats, missing values and formula safety."""
+
+from __future__ import annotations
+
+import openpyxl
+import pytest
+
+from reports.xlsx_tables import write_tables
+
+
+@pytest.fixture(scope="module")
+def workbook(tiny, tmp_path_factory):
+    project, result = tiny
+    path = write_tables(project, result, tmp_path_factory.mktemp("x") / "tabel.xlsx")
+    return openpyxl.load_workbook(path)
+
+
+def _rows(ws):
+    rows = list(ws.iter_rows(values_only=True))
+    return rows[0], rows[1:]
+
+
+def test_one_sheet_per_table_with_frozen_header_filter_and_widths(workbook):
+    expected = ["Cakupan desa", "Kecamatan", "Kesenjangan", "Prioritas", "Jejaring",
+                "Masalah jejaring", "Baris anggaran", "Total anggaran", "Laporan impor",
+                "Aturan"]
+    try:  # the budget-sync sheet comes with the planning module
+        import ilp_gis.budget  # noqa: F401
+
+        expected.insert(8, "Sinkronisasi anggaran")
+    except ImportError:
+        pass
+    assert workbook.sheetnames == expected
+    for ws in workbook:
+        assert ws.freeze_panes == "A2", ws.title
+        assert ws.auto_filter.ref and ws.auto_filter.ref.startswith("A1:"), ws.title
+        assert ws.column_dimensions["A"].width >= 8, ws.title
+        assert ws["A1"].font.b
+
+
+def test_desa_sheet_values_and_missing_values(workbook, tiny):
+    _, result = tiny
+    head, rows = _rows(workbook["Cakupan desa"])
+    assert head[:3] == ("Kode", "Desa/Kelurahan", "Kecamatan")
+    assert len(rows) == len(result.desa)
+    by_name = {r[1]: dict(zip(head, r, strict=False)) for r in rows}
+    assert by_name["Sukamaju"]["Penduduk"] == 1500
+    assert by_name["Sidomulyo"]["Penduduk"] is None  # missing stays missing, never 0
+    assert by_name["Sukamaju"]["Ada Pustu"] == "ya"
+    ws = workbook["Cakupan desa"]
+    pop_col = head.index("Penduduk") + 1
+    assert ws.cell(2, pop_col).number_format == "#,##0"
+    share_col = head.index("Posyandu dengan kader cukup") + 1
+    assert ws.cell(2, share_col).number_format == "0.0%"
+
+
+def test_money_and_years(workbook):
+    ws = workbook["Baris anggaran"]
+    head, rows = _rows(ws)
+    amount = head.index("Jumlah (Rp)") + 1
+    assert ws.cell(2, amount).value == 1_250_000_000
+    assert ws.cell(2, amount).number_format == '"Rp" #,##0'
+    assert ws.cell(2, head.index("Tahun") + 1).number_format == "0"
+    totals = dict((r[0], r[3]) for r in _rows(workbook["Total anggaran"])[1])
+    assert totals["DAK Fisik"] == 1_250_000_000
+
+
+def test_budget_sync_sheet(workbook):
+    pytest.importorskip("ilp_gis.budget")
+    ws = workbook["Sinkronisasi anggaran"]
+    head, rows = _rows(ws)
+    assert "Status pendanaan" in head and "Kekurangan (Rp)" in head
+    states = {r[head.index("Status pendanaan")] for r in rows}
+    assert states <= {"Didanai", "Didanai sebagian", "Belum didanai"} and states
+    col = head.index("Jumlah (Rp)") + 1
+    assert ws.cell(2, col).number_format == '"Rp" #,##0'
+
+
+def test_input_text_never_becomes_a_formula(tiny, tmp_path):
+    import pandas as pd
+
+    project, result = tiny
+    p = project.copy()
+    evil = ["=1+1", "+SUM(A1:A9)", "-2+3", "@cmd", "=HYPERLINK(\"http://x\")"]
+    budget = pd.concat([p.budget, pd.DataFrame([
+        {"budget_id": f"E{i}", "source": "dau", "year": 2027, "activity": "other",
+         "amount": 1.0, "note": text} for i, text in enumerate(evil)])], ignore_index=True)
+    p.set_layer("budget", budget)
+    path = write_tables(p, result, tmp_path / "aman.xlsx")
+    ws = openpyxl.load_workbook(path)["Baris anggaran"]
+    head = [c.value for c in ws[1]]
+    col = head.index("Catatan") + 1
+    notes = {ws.cell(r, col).value: ws.cell(r, col) for r in range(2, ws.max_row + 1)}
+    for text in evil:
+        cell = notes[text]
+        assert cell.data_type == "s", text  # stored as text, not a formula
+    # and nothing in the whole workbook is a formula
+    wb = openpyxl.load_workbook(path)
+    assert not any(c.data_type == "f" for ws in wb for row in ws.iter_rows() for c in row)
+
+
+def test_english_headers(tiny, tmp_path):
+    project, result = tiny
+    wb = openpyxl.load_workbook(write_tables(project, result, tmp_path / "t.xlsx", lang="en"))
+    assert "Desa coverage" in wb.sheetnames and "Rules" in wb.sheetnames
+    assert wb["Rules"]["A1"].value == "Rule"
+
+
+def test_import_and_rules_sheets(workbook, tiny):
+    project, _ = tiny
+    head, rows = _rows(workbook["Laporan impor"])
+    assert len(rows) == len(project.import_report)
+    assert {r[head.index("Status")] for r in rows} == {"diimpor", "diperbaiki", "dilewati",
+                                                       "diragukan"}
+    head, rows = _rows(workbook["Aturan"])
+    assert len(rows) == len(project.rules.all())
+    assert ("target.posyandu_min_kader", 5) in {(r[0], r[1]) for r in rows}
+
+
+def test_multi_district_projects_get_a_district_sheet(tiny, tmp_path):
+    import pandas as pd
+
+    project, result = tiny
+    k = pd.DataFrame(result.kecamatan).copy()
+    k.loc[1, "code"] = "53.11.02"  # the second kecamatan now lies in another district
+    from ilp_gis.results import AnalysisResult
+
+    multi = AnalysisResult(desa=result.desa, kecamatan=k, gaps=result.gaps, graph=result.graph,
+                           edges=result.edges, network_problems=result.network_problems,
+                           summary=result.summary, coe=result.coe)
+    wb = openpyxl.load_workbook(write_tables(project, multi, tmp_path / "m.xlsx"))
+    head, rows = _rows(wb["Kabupaten"])
+    assert [r[0] for r in rows] == ["53.10", "53.11"]
+    assert rows[0][head.index("Nama")] == "Kabupaten Contoh Uji"
+    assert rows[0][head.index("Jumlah desa")] == 6

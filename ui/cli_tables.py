@@ -1,0 +1,32 @@
+"""``ilp-gis tables PROJECT.gpkg -o FILE.xlsx``: every table of the analysis as a workbook."""
+
+from __future__ import annotations
+
+from ilp_gis.i18n import register, tr
+
+NAME = "tables"
+HELP_KEY = "cli.tables.help"
+
+register({
+    "cli.tables.help": ("tulis tabel hasil (desa, kecamatan, kesenjangan, jejaring, anggaran, "
+                        "aturan) ke XLSX",
+                        "write the result tables (desa, kecamatan, gaps, network, budget, rules) "
+                        "to XLSX"),
+    "cli.tables.project": ("berkas proyek (.gpkg)", "project file (.gpkg)"),
+    "cli.tables.output": ("berkas XLSX keluaran", "output XLSX file"),
+})
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("project", help=tr("cli.tables.project"))
+    parser.add_argument("-o", "--output", required=True, help=tr("cli.tables.output"))
+
+
+def run(args) -> int:
+    from layers.project_file import open_project
+    from reports.xlsx_tables import write_tables
+
+    project = open_project(args.project)
+    path = write_tables(project, None, args.output, lang=getattr(args, "lang", None))
+    print(tr("cli.written", path=str(path)))
+    return 0
