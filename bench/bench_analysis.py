@@ -37,7 +37,6 @@ def main() -> int:
                     help="desa in the geopandas per-desa loop comparison")
     args = ap.parse_args()
 
-    import numpy as np
     import shapely
 
     from ilp_gis.analysis import analyze
@@ -59,6 +58,10 @@ def main() -> int:
         tm = res.summary["timings_s"]
         print(f"run {i + 1}: total {wall:.2f} s  " + "  ".join(f"{k} {v:.2f}" for k, v in
                                                               tm.items() if k != "total"))
+        try:
+            print(f"       machine load average {__import__('os').getloadavg()[0]:.1f}")
+        except (AttributeError, OSError):
+            pass
         if best is None or wall < best[0]:
             best = (wall, tm)
     wall, tm = best

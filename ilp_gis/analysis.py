@@ -54,6 +54,7 @@ def analyze(project: Project, *, rules: Rules | None = None, progress=None,
     lang = get_language()
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
+    cpu0 = time.process_time()
 
     def step(fraction: float, key: str) -> None:
         checkpoint(progress, is_cancelled, fraction, tr(key))
@@ -104,8 +105,11 @@ def analyze(project: Project, *, rules: Rules | None = None, progress=None,
     sev = {k: i for i, k in enumerate(GAP_KINDS)}
     kinds = gaps.loc[gaps["desa_code"].notna(), ["desa_code", "kind"]].drop_duplicates()
     kinds = kinds.assign(_s=kinds["kind"].map(sev)).sort_values(["desa_code", "_s"])
-    per_desa = kinds.groupby("desa_code")["kind"].agg(";".join)
-    desa_w["gap_kinds"] = desa_w["code"].map(per_desa).fillna("")
+    per_desa: dict[str, str] = {}
+    for code, kind in zip(kinds["desa_code"].to_numpy(object).tolist(),
+                          kinds["kind"].to_numpy(object).tolist(), strict=True):
+        per_desa[code] = per_desa[code] + ";" + kind if code in per_desa else kind
+    desa_w["gap_kinds"] = [per_desa.get(c, "") for c in desa_w["code"].to_numpy(object).tolist()]
     desa_w["gap_count"] = desa_w["code"].map(gaps["desa_code"].value_counts()).fillna(0).astype(
         np.int64)
     desa_w = desa_w[DESA_COLUMNS + ["geometry"]]
@@ -115,8 +119,10 @@ def analyze(project: Project, *, rules: Rules | None = None, progress=None,
     step(0.9, "analysis.step.summary")
     summary = make_summary(desa_w, fac, net, gaps, cov.coe, rules, roads=road is not None)
     timings["total"] = time.perf_counter() - t0
+    timings["cpu_total"] = time.process_time() - cpu0
     summary["timings_s"] = {k: round(v, 3) for k, v in timings.items()}
     summary["crs_metric"] = crs.to_string()
+    summary["lang"] = lang  # the language of the messages in gaps and network_problems
     step(1.0, "analysis.step.done")
     return AnalysisResult(desa=desa_w, kecamatan=kecamatan, gaps=gaps, graph=net.graph,
                           edges=net.edges, network_problems=net.problems, summary=summary,
@@ -212,7 +218,7 @@ def load_result(project: Project) -> AnalysisResult | None:
     t = project.tables
     if RESULT_TABLES["desa"] not in t:
         return None
-    desa = t[RESULT_TABLES["desa"]]
+    desa = t[RESULT_TABLES["desa"]].copy()
     for col in ("has_pustu",):
         if col in desa:
             desa[col] = desa[col].astype("boolean").fillna(False).astype(bool)
@@ -243,6 +249,7 @@ def load_result(project: Project) -> AnalysisResult | None:
     problems = t.get(RESULT_TABLES["network_problems"], pd.DataFrame(
         columns=["kind", "fac_ids", "message", "severity"]))
     gaps = t.get(RESULT_TABLES["gaps"])
+    gaps = gaps.copy() if gaps is not None else None
     if gaps is not None and "priority_rank" in gaps:
         gaps["priority_rank"] = pd.to_numeric(gaps["priority_rank"]).astype("Int64")
     return AnalysisResult(desa=desa, kecamatan=t.get(RESULT_TABLES["kecamatan"]), gaps=gaps,

@@ -331,10 +331,12 @@ class BudgetSync:
     ``desa_funding`` one row per desa with a fundable gap: desa_code, funding_state (funded when
         all its gaps are, unfunded when none has a line, else partly), gaps, funded, partly,
         unfunded, amount, needed.
-    ``totals``       budget per source and year: source, year, amount, lines, amount_on_gaps.
+    ``totals``       budget per source and year: source, year, amount, lines, amount_on_gaps
+        (the part tied to gaps).
     ``unfunded``     the gaps not fully funded (unfunded and partly), most urgent first.
     ``lines``        one row per budget line: budget_id, source, year, activity, amount,
-        gaps_addressed (count), addresses_gap (bool).
+        gaps_addressed (count), addresses_gap (bool), unallocated (Rp of the line not tied to
+        any gap: the whole amount of a line that addresses none, the rest of a pooled line).
     """
 
     gap_funding: pd.DataFrame
@@ -386,12 +388,18 @@ def budget_sync(project, result, rules: Rules | None = None, *,
                 statuses: tuple[str, ...] | None = None) -> BudgetSync:
     """Tie the project's budget lines to the gaps of ``result`` (an AnalysisResult).
 
+    A line aimed at a desa or at a Pustu/Posyandu addresses the gaps of that desa/facility with
+    its whole amount.  A line aimed at a Puskesmas (e.g. BOK kader training for its whole working
+    area) is a *pooled* line: it addresses the gaps of the facilities under that Puskesmas in the
+    network (``result.graph``; without a graph, its kecamatan), and its amount is shared out
+    gap by gap, most urgent first, each gap taking what it still lacks of its catalogue cost.
+
     Parameters
     ----------
     project
         The :class:`ilp_gis.project.Project` (its ``budget`` and ``facilities`` layers).
     result
-        An AnalysisResult (only ``result.gaps`` is read) — or a gaps DataFrame itself.
+        An AnalysisResult (``gaps`` and, when present, ``graph``) — or a gaps DataFrame.
     rules
         Rules with the ``cost.*`` catalogue (default: the project's rules).
     statuses
@@ -400,6 +408,7 @@ def budget_sync(project, result, rules: Rules | None = None, *,
     """
     rules = rules or getattr(project, "rules", None) or default_rules()
     gaps = result.gaps if hasattr(result, "gaps") else result
+    graph = getattr(result, "graph", None)
     gaps = pd.DataFrame(gaps).copy()
     for col in ("gap_id", "kind", "desa_code", "desa_name", "kecamatan_code", "kecamatan_name",
                 "fac_id", "value", "threshold", "priority_rank", "priority_score"):
@@ -415,46 +424,64 @@ def budget_sync(project, result, rules: Rules | None = None, *,
     budget = budget.reset_index(drop=True)
     budget["amount"] = pd.to_numeric(budget.get("amount"), errors="coerce")
 
-    # Facility → desa, so a line aimed at a facility reaches gaps of that facility's desa.
     fac = project.facilities
-    fac_desa = dict(zip(fac["fac_id"].astype(str), fac["desa_code"], strict=True)) if len(fac) else {}
+    fac_desa: dict[str, Any] = {}
+    fac_type: dict[str, str] = {}
+    fac_kec: dict[str, Any] = {}
     precursor_desa: set[str] = set()
-    if len(fac) and "precursor" in fac.columns:
-        pre = fac[fac["precursor"].fillna(False).astype(bool)]
-        precursor_desa = {str(d) for d in pre["desa_code"].dropna()}
+    if len(fac):
+        ids = fac["fac_id"].astype(str)
+        fac_desa = dict(zip(ids, fac["desa_code"], strict=True))
+        fac_type = dict(zip(ids, fac["type"].astype(str).str.lower(), strict=True))
+        if "kecamatan_code" in fac.columns:
+            fac_kec = dict(zip(ids, fac["kecamatan_code"], strict=True))
+        if "precursor" in fac.columns:
+            pre = fac[fac["precursor"].fillna(False).astype(bool)]
+            precursor_desa = {str(d) for d in pre["desa_code"].dropna()}
 
-    # Index lines by (activity, desa) and (activity, facility).
+    # Index direct lines by (activity, desa) and (activity, facility); collect pooled lines.
     by_desa: dict[tuple[str, str], list[int]] = {}
     by_fac: dict[tuple[str, str], list[int]] = {}
+    pooled: dict[str, list[tuple[int, set[str], set[str], Any]]] = {}
     for i, row in budget.iterrows():
         act = str(row.get("activity") or "")
         tf, td = row.get("target_facility"), row.get("target_desa")
         if not _is_missing(tf):
-            by_fac.setdefault((act, str(tf)), []).append(i)
-            d = fac_desa.get(str(tf))
+            tf = str(tf)
+            by_fac.setdefault((act, tf), []).append(i)
+            if fac_type.get(tf) == "puskesmas" and _is_missing(td):
+                area_fac, area_desa = _puskesmas_area(graph, tf)
+                pooled.setdefault(act, []).append((i, area_fac, area_desa, fac_kec.get(tf)))
+                continue
+            d = fac_desa.get(tf)
             if not _is_missing(d) and (_is_missing(td) or str(td) == str(d)):
                 by_desa.setdefault((act, str(d)), []).append(i)
         elif not _is_missing(td):
             by_desa.setdefault((act, str(td)), []).append(i)
 
+    amounts = budget["amount"].to_numpy(dtype=float)
+    b_source = budget["source"].tolist() if len(budget) else []
+    b_year = [None if _is_missing(y) else y for y in budget["year"].tolist()] if len(budget) \
+        else []
+    b_act = budget["activity"].tolist() if len(budget) else []
+    b_id = budget["budget_id"].tolist() if len(budget) else []
+    b_tf = budget["target_facility"].tolist() if len(budget) else []
+    remaining = amounts.copy()
     addressed = np.zeros(len(budget), dtype=int)
-    rows = []
-    for _, g in gaps.iterrows():
+    recs = []
+    for g in gaps.to_dict("records"):
         kind = str(g["kind"])
         desa_code = None if _is_missing(g["desa_code"]) else str(g["desa_code"])
         fac_id = None if _is_missing(g["fac_id"]) else str(g["fac_id"])
         value, threshold = _fnum(g["value"]), _fnum(g["threshold"])
-        best_state = "unfunded"
-        used: list[int] = []
-        needed_all: list[float] = []
-        best_ratio = -1.0
+        options = {}
         for act in GAP_ACTIVITIES[kind]:
             idx: list[int] = []
             if fac_id is not None:
                 idx += by_fac.get((act.value, fac_id), [])
             if desa_code is not None:
                 for j in by_desa.get((act.value, desa_code), []):
-                    tf = budget.at[j, "target_facility"]
+                    tf = b_tf[j]
                     # a line for another facility of the desa does not fix this facility's gap
                     if fac_id is not None and not _is_missing(tf) and str(tf) != fac_id:
                         continue
@@ -464,48 +491,98 @@ def budget_sync(project, result, rules: Rules | None = None, *,
             need = cost * _units_needed(kind, act, value, threshold, rules) \
                 if np.isfinite(cost) else math.nan
             # upgrading is a way only where a Poskesdes/Polindes exists (or a line says so)
-            if act is not Activity.UPGRADE_TO_PUSTU or idx or desa_code in precursor_desa:
-                needed_all.append(need)
-            if not idx:
+            if act is Activity.UPGRADE_TO_PUSTU and not idx and desa_code not in precursor_desa:
                 continue
-            used += [j for j in idx if j not in used]
-            amounts = budget.loc[idx, "amount"]
-            total = float(amounts.sum(min_count=1)) if amounts.notna().any() else math.nan
-            if np.isfinite(need) and np.isfinite(total) and total >= need - 0.5:
+            options[act] = {"need": need, "direct": idx, "pooled": {}}
+        recs.append({"g": g, "kind": kind, "desa_code": desa_code, "fac_id": fac_id,
+                     "options": options})
+
+    # Pooled lines are shared out most urgent gap first.
+    order = sorted(range(len(recs)), key=lambda r: (
+        _fnum(recs[r]["g"]["priority_rank"]) if np.isfinite(_fnum(recs[r]["g"]["priority_rank"]))
+        else math.inf, str(recs[r]["g"]["gap_id"])))
+    for r in order:
+        rec = recs[r]
+        for act, opt in rec["options"].items():
+            lines = [(j, kec) for j, af, ad, kec in pooled.get(act.value, [])
+                     if (rec["fac_id"] in af or rec["desa_code"] in ad
+                         or (not af and not ad and kec is not None
+                             and str(rec["g"]["kecamatan_code"]) == str(kec)))]
+            if not lines:
+                continue
+            direct = _sum_known(amounts, opt["direct"])
+            lacking = opt["need"] - (direct if np.isfinite(direct) else 0.0)
+            for j, _kec in lines:
+                if not np.isfinite(remaining[j]):
+                    opt["pooled"][j] = math.nan  # amount unknown: addresses, cannot prove funding
+                    continue
+                if not (lacking > 0) or remaining[j] <= 0:
+                    continue
+                take = min(remaining[j], lacking) if np.isfinite(lacking) else remaining[j]
+                remaining[j] -= take
+                lacking -= take
+                opt["pooled"][j] = take
+
+    rows = []
+    line_use: dict[str, dict[int, float]] = {}
+    for rec in recs:
+        g = rec["g"]
+        best_state, best_ratio = "unfunded", -1.0
+        used: dict[int, float] = {}
+        for _act, opt in rec["options"].items():
+            parts = {j: amounts[j] for j in opt["direct"]}
+            parts.update(opt["pooled"])
+            if not parts:
+                continue
+            used.update(parts)
+            vals = np.array(list(parts.values()), dtype=float)
+            total = float(np.nansum(vals)) if np.isfinite(vals).any() else math.nan
+            need = opt["need"]
+            if np.isfinite(need) and np.isfinite(total) and total >= need - 0.5 \
+                    and np.isfinite(vals).all():
                 state, ratio = "funded", 2.0
+            elif np.isfinite(need) and np.isfinite(total) and total >= need - 0.5:
+                state, ratio = "funded", 2.0  # unknown amounts beside enough known money
             else:
                 state = "partly"
-                ratio = (total / need) if np.isfinite(need) and np.isfinite(total) and need > 0 \
+                ratio = total / need if np.isfinite(need) and np.isfinite(total) and need > 0 \
                     else 0.0
             if state == "funded" or (best_state != "funded" and ratio > best_ratio):
                 best_state, best_ratio = state, ratio
         for j in used:
             addressed[j] += 1
-        finite_needs = [n for n in needed_all if np.isfinite(n)]
-        needed = min(finite_needs) if finite_needs else math.nan
-        sub = budget.loc[used] if used else budget.iloc[0:0]
-        amount = float(sub["amount"].sum()) if len(sub) else 0.0
+        needs = [o["need"] for o in rec["options"].values() if np.isfinite(o["need"])]
+        needed = min(needs) if needs else math.nan
+        vals = np.array(list(used.values()), dtype=float)
+        amount = float(np.nansum(vals)) if len(vals) else 0.0
         if best_state == "funded":
             shortfall = 0.0
         elif np.isfinite(needed):
             shortfall = max(0.0, needed - amount)
         else:
             shortfall = math.nan
+        used_idx = sorted(used)
+        if rec["desa_code"] is not None:
+            line_use.setdefault(rec["desa_code"], {})
+            for j, v in used.items():
+                pooled_line = j in {jj for o in rec["options"].values() for jj in o["pooled"]}
+                prev = line_use[rec["desa_code"]].get(j, 0.0)
+                v = 0.0 if not np.isfinite(v) else v
+                line_use[rec["desa_code"]][j] = prev + v if pooled_line else max(prev, v)
         rows.append({
-            "gap_id": g["gap_id"], "kind": kind, "desa_code": desa_code,
+            "gap_id": g["gap_id"], "kind": rec["kind"], "desa_code": rec["desa_code"],
             "desa_name": g["desa_name"], "kecamatan_code": g["kecamatan_code"],
-            "kecamatan_name": g["kecamatan_name"], "fac_id": fac_id,
+            "kecamatan_name": g["kecamatan_name"], "fac_id": rec["fac_id"],
             "priority_rank": g["priority_rank"], "priority_score": g["priority_score"],
             "funding_state": best_state,
-            "sources": ";".join(sorted({str(s) for s in sub["source"].dropna()})) if len(sub)
-            else "",
-            "years": ";".join(str(int(y)) for y in sorted({int(y) for y in
-                                                           sub["year"].dropna()})) if len(sub)
-            else "",
+            "sources": ";".join(sorted({str(b_source[j]) for j in used_idx
+                                        if not _is_missing(b_source[j])})),
+            "years": ";".join(str(y) for y in sorted({int(b_year[j]) for j in used_idx
+                                                      if not _is_missing(b_year[j])})),
             "amount": amount, "needed": needed, "shortfall": shortfall,
-            "budget_ids": ";".join(str(b) for b in sub["budget_id"]) if len(sub) else "",
-            "activities": ";".join(sorted({str(a) for a in sub["activity"].dropna()}))
-            if len(sub) else "",
+            "budget_ids": ";".join(str(b_id[j]) for j in used_idx),
+            "activities": ";".join(sorted({str(b_act[j]) for j in used_idx
+                                           if not _is_missing(b_act[j])})),
         })
     gap_funding = pd.DataFrame(rows, columns=GAP_FUNDING_COLUMNS)
     gap_funding["priority_rank"] = pd.to_numeric(gap_funding["priority_rank"], errors="coerce")
@@ -513,9 +590,8 @@ def budget_sync(project, result, rules: Rules | None = None, *,
     for col in ("amount", "needed", "shortfall"):
         gap_funding[col] = gap_funding[col].astype("float64")
 
-    line_amounts = {str(b): float(a) for b, a in zip(budget.get("budget_id", []),
-                                                     budget["amount"], strict=True) if np.isfinite(a)}
-    desa_funding = _desa_funding(gap_funding, line_amounts)
+    desa_amount = {d: float(sum(v.values())) for d, v in line_use.items()}
+    desa_funding = _desa_funding(gap_funding, desa_amount)
 
     lines = pd.DataFrame({
         "budget_id": budget.get("budget_id", pd.Series(dtype=object)),
@@ -525,6 +601,8 @@ def budget_sync(project, result, rules: Rules | None = None, *,
         "amount": budget["amount"],
         "gaps_addressed": addressed,
         "addresses_gap": addressed > 0,
+        "unallocated": np.where(np.isfinite(remaining) & (remaining < amounts), remaining,
+                                np.where(addressed > 0, 0.0, amounts)),
     })
     totals = _totals(lines)
     unfunded = gap_funding[gap_funding["funding_state"] != "funded"].sort_values(
@@ -532,7 +610,24 @@ def budget_sync(project, result, rules: Rules | None = None, *,
     return BudgetSync(gap_funding, desa_funding, totals, unfunded, lines)
 
 
-def _desa_funding(gap_funding: pd.DataFrame, line_amounts: dict[str, float]) -> pd.DataFrame:
+def _sum_known(amounts: np.ndarray, idx: list[int]) -> float:
+    vals = amounts[idx] if idx else np.zeros(0)
+    return float(np.nansum(vals)) if np.isfinite(vals).any() else math.nan
+
+
+def _puskesmas_area(graph, fac_id: str) -> tuple[set[str], set[str]]:
+    """Facilities under a Puskesmas in the network graph and their desa."""
+    if graph is None or fac_id not in graph:
+        return set(), set()
+    import networkx as nx
+
+    below = nx.descendants(graph, fac_id)
+    desa = {str(graph.nodes[n].get("desa_code")) for n in below | {fac_id}
+            if graph.nodes[n].get("desa_code") is not None}
+    return {str(n) for n in below}, desa
+
+
+def _desa_funding(gap_funding: pd.DataFrame, desa_amount: dict[str, float]) -> pd.DataFrame:
     cols = ["desa_code", "funding_state", "gaps", "funded", "partly", "unfunded", "amount",
             "needed"]
     gf = gap_funding[gap_funding["desa_code"].notna()]
@@ -544,12 +639,7 @@ def _desa_funding(gap_funding: pd.DataFrame, line_amounts: dict[str, float]) -> 
     out["gaps"] = counts.sum(axis=1).to_numpy()
     out["funding_state"] = np.where(out["funded"] == out["gaps"], "funded",
                                     np.where(out["unfunded"] == out["gaps"], "unfunded", "partly"))
-    # the same line may serve several gaps of one desa: count its amount once per desa
-    amount = {}
-    for code, grp in gf.groupby("desa_code"):
-        ids = {b for s in grp["budget_ids"] for b in s.split(";") if b}
-        amount[code] = float(sum(line_amounts.get(b, 0.0) for b in ids))
-    out["amount"] = out["desa_code"].map(amount).astype("float64")
+    out["amount"] = out["desa_code"].map(desa_amount).fillna(0.0).astype("float64")
     out["needed"] = out["desa_code"].map(gf.groupby("desa_code")["needed"].sum(min_count=1))
     return out[cols].reset_index(drop=True)
 
@@ -558,7 +648,9 @@ def _totals(lines: pd.DataFrame) -> pd.DataFrame:
     cols = ["source", "year", "amount", "lines", "amount_on_gaps"]
     if not len(lines):
         return pd.DataFrame(columns=cols)
-    tmp = lines.assign(on_gap=lines["amount"].where(lines["addresses_gap"]))
+    used = lines["amount"] - lines["unallocated"].fillna(0.0) if "unallocated" in lines \
+        else lines["amount"]
+    tmp = lines.assign(on_gap=used.where(lines["addresses_gap"]))
     tmp["year"] = pd.to_numeric(tmp["year"], errors="coerce").astype("Int64")
     grp = tmp.groupby(["source", "year"], dropna=False)
     out = pd.DataFrame({

@@ -47,7 +47,7 @@ _BPS_LENGTHS = {2: PROVINSI, 4: KABUPATEN, 7: KECAMATAN, 10: DESA}
 _KEMENDAGRI_LENGTHS = {2: PROVINSI, 4: KABUPATEN, 6: KECAMATAN, 10: DESA}
 
 # Problems that leave a usable code (status "fixed"), and those that do not.
-FIXED_PROBLEMS = ("stray_characters", "padded", "excel_trailing_zero")
+FIXED_PROBLEMS = ("stray_characters", "padded", "excel_trailing_zero", "dots_added")
 DOUBTFUL_PROBLEMS = ("assumed_system", "system_mismatch", "wrong_level")
 BAD_PROBLEMS = ("empty", "unreadable", "bad_length", "bad_province", "bad_desa_part")
 
@@ -190,8 +190,8 @@ def _read_text(text: str, declared: str | None,
         if len(groups) <= 4 and lengths == _BPS_PARTS[:len(groups)] and len(groups) >= 3:
             # 2/2/3(/3): BPS written with separators
             return _check(BPS, "".join(groups), declared, problems)
-        if len(groups) <= 4 and all(n <= m for n, m in zip(lengths, _KEMENDAGRI_PARTS)):
-            padded = [g.zfill(m) for g, m in zip(groups, _KEMENDAGRI_PARTS)]
+        if len(groups) <= 4 and all(n <= m for n, m in zip(lengths, _KEMENDAGRI_PARTS, strict=False)):
+            padded = [g.zfill(m) for g, m in zip(groups, _KEMENDAGRI_PARTS, strict=False)]
             if padded != groups:
                 problems.append("padded")
             return _check(KEMENDAGRI, ".".join(padded), declared, problems)
@@ -200,6 +200,8 @@ def _read_text(text: str, declared: str | None,
     digits = groups[0]
     n = len(digits)
     if declared == KEMENDAGRI and n in _KEMENDAGRI_LENGTHS:
+        if n > 2:
+            problems.append("dots_added")
         parts, i = [], 0
         for m in _KEMENDAGRI_PARTS:
             if i >= n:
@@ -225,11 +227,11 @@ def _check(system: str, code: str, declared: str | None,
         parts = code.split(".")
         level = LEVELS[len(parts) - 1]
         if len(parts) == 4 and parts[3][0] not in "12":
-            return None, system, level, problems + ["bad_desa_part"]
+            return None, system, level, ["bad_desa_part"]
     else:
         level = _BPS_LENGTHS[len(code)]
     if not 11 <= int(code[:2]) <= 99:
-        return None, system, level, problems + ["bad_province"]
+        return None, system, level, ["bad_province"]
     if declared is not None and declared != system:
         problems.append("system_mismatch")
     return code, system, level, problems
@@ -243,12 +245,60 @@ def parent_code(code: str, system: str, level: str) -> str:
     return code[:{v: k for k, v in _BPS_LENGTHS.items()}[level]]
 
 
+_CLEAN_KEMENDAGRI = re.compile(r"\d{2}(?:\.\d{2}(?:\.\d{2}(?:\.[12]\d{3})?)?)?")
+
+
+def _fast(v: object, system: str | None, level: str | None) -> CodeResult | None:
+    """The result for an already clean code (most of them), without the general reader."""
+    if v.__class__ is not str or not 11 <= (int(v[:2]) if v[:2].isdigit() else 0) <= 99:
+        return None
+    if system != BPS and _CLEAN_KEMENDAGRI.fullmatch(v):
+        found = LEVELS[v.count(".")]
+        return CodeResult(v, v, KEMENDAGRI, found,
+                          ("wrong_level",) if level is not None and found != level else ())
+    if system == BPS and v.isdigit() and len(v) in _BPS_LENGTHS:
+        found = _BPS_LENGTHS[len(v)]
+        return CodeResult(v, v, BPS, found,
+                          ("wrong_level",) if level is not None and found != level else ())
+    return None
+
+
+_CLEAN_PATTERNS = {
+    KEMENDAGRI: r"(?:1[1-9]|[2-9]\d)\.\d{2}(?:\.\d{2}(?:\.[12]\d{3})?)?",
+    BPS: r"(?:1[1-9]|[2-9]\d)(?:\d{2}|\d{5}|\d{8})?",
+}
+_LEVEL_DOTS = {PROVINSI: 0, KABUPATEN: 1, KECAMATAN: 2, DESA: 3}
+_LEVEL_DIGITS = {v: k for k, v in _BPS_LENGTHS.items()}
+
+
+def clean_mask(values, *, system: str | None = None, level: str | None = None):
+    """Vectorised test: True where a value is text that is already a clean code — Kemendagri
+    (``system`` None or kemendagri) or BPS (``system`` bps) — of ``level`` when given.
+    For those, :func:`normalize_code` would return the value unchanged with no problem."""
+    import numpy as np
+    import pandas as pd
+
+    texts = pd.Series([v if v.__class__ is str else None for v in values], dtype="str")
+    kind = BPS if system == BPS else KEMENDAGRI
+    mask = texts.str.fullmatch(_CLEAN_PATTERNS[kind]).fillna(False)
+    if level is not None:
+        if kind == KEMENDAGRI:
+            mask &= texts.str.count(r"\.") == _LEVEL_DOTS[level]
+        else:
+            mask &= texts.str.len() == _LEVEL_DIGITS[level]
+    return np.asarray(mask.to_numpy(dtype=bool, na_value=False))
+
+
 def normalize_many(values, *, system: str | None = None,
                    level: str | None = None) -> list[CodeResult]:
     """:func:`normalize_code` for a sequence, reading each distinct value once."""
     cache: dict[object, CodeResult] = {}
     out = []
     for v in values:
+        res = _fast(v, system, level)
+        if res is not None:
+            out.append(res)
+            continue
         key = (type(v), v) if not (isinstance(v, float) and math.isnan(v)) else "nan"
         try:
             res = cache.get(key)
@@ -285,6 +335,8 @@ register({
                                        "stray characters removed from code '{value}' → {code}"),
     "codes.problem.padded": ("nol di depan ditambahkan pada kode '{value}' → {code}",
                              "leading zeros restored in code '{value}' → {code}"),
+    "codes.problem.dots_added": ("kode Kemendagri '{value}' ditulis tanpa titik → {code}",
+                                 "Kemendagri code '{value}' written without dots → {code}"),
     "codes.problem.excel_trailing_zero": (
         "kode '{value}' kehilangan nol di belakang (Excel) → {code}",
         "code '{value}' lost a trailing zero (Excel) → {code}"),

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import defaultdict
 from dataclasses import dataclass
 
 import numpy as np
@@ -158,12 +159,29 @@ def fix_points(lons, lats, *, area_bbox=None) -> pd.DataFrame:
         raise ValueError("lons and lats differ in length")
     lon = np.array(pd.to_numeric(lon_raw, errors="coerce"), dtype=float)
     lat = np.array(pd.to_numeric(lat_raw, errors="coerce"), dtype=float)
-    notes: list[list[str]] = [[] for _ in range(n)] if n else []
+    notes: dict[int, list[str]] = defaultdict(list)  # only rows with something to say
 
     def _slow(raw: pd.Series, num: np.ndarray) -> np.ndarray:
-        empty = raw.isna().to_numpy() | (raw.astype(str).str.strip() == "").to_numpy()
-        todo = np.flatnonzero(np.isnan(num) & ~empty)
+        todo = np.flatnonzero(np.isnan(num) & raw.notna().to_numpy())
         axes = np.full(n, None, dtype=object)
+        if not len(todo):
+            return axes
+        # comma decimals ("-8,123") in bulk; everything else value by value
+        sub = raw.iloc[todo]
+        is_text = np.array([v.__class__ is str for v in sub], dtype=bool)
+        if is_text.any():
+            txt = sub[is_text].astype(str).str.strip()
+            comma = txt.str.fullmatch(r"-?\d{1,3},\d+").fillna(False).to_numpy(dtype=bool)
+            if comma.any():
+                idx = todo[is_text][comma]
+                num[idx] = pd.to_numeric(txt[comma].str.replace(",", ".", regex=False),
+                                         errors="coerce").to_numpy(dtype=float)
+                for i in idx:
+                    notes[i].append("comma_decimal")
+            blank = (txt == "").to_numpy(dtype=bool)
+            done = np.zeros(len(todo), dtype=bool)
+            done[np.flatnonzero(is_text)[comma | blank]] = True
+            todo = todo[~done]
         for i in todo:
             v, axis, probs = parse_value(raw.iat[i])
             num[i] = v
@@ -182,8 +200,9 @@ def fix_points(lons, lats, *, area_bbox=None) -> pd.DataFrame:
             notes[i].append("swapped_coordinates")
 
     status = np.full(n, OK, dtype=object)
-    unreadable = np.array([("unreadable_coordinates" in x) for x in notes], dtype=bool) \
-        if n else np.zeros(0, dtype=bool)
+    unreadable = np.zeros(n, dtype=bool)
+    for i, x in notes.items():
+        unreadable[i] = "unreadable_coordinates" in x
     missing = (np.isnan(lon) | np.isnan(lat)) & ~unreadable
     zero = ~missing & ~unreadable & ((lon == 0) | (lat == 0))
     projected = ~missing & ~unreadable & ~zero & ((np.abs(lon) > 360) | (np.abs(lat) > 360))
@@ -228,12 +247,14 @@ def fix_points(lons, lats, *, area_bbox=None) -> pd.DataFrame:
     rejected = bad | outside
     out_lon[rejected] = np.nan
     out_lat[rejected] = np.nan
-    problems = [tuple(dict.fromkeys(x)) for x in notes]
-    for i in range(n):
-        if problems[i]:
-            kinds = {_PROBLEM_STATUS[p] for p in problems[i]}
-            status[i] = (REJECTED if REJECTED in kinds else DOUBTFUL if DOUBTFUL in kinds
-                         else FIXED)
+    problems: list[tuple[str, ...]] = [()] * n
+    for i, x in notes.items():
+        if not x:
+            continue
+        problems[i] = tuple(dict.fromkeys(x))
+        kinds = {_PROBLEM_STATUS[p] for p in problems[i]}
+        status[i] = (REJECTED if REJECTED in kinds else DOUBTFUL if DOUBTFUL in kinds
+                     else FIXED)
     return pd.DataFrame({"lon": out_lon, "lat": out_lat, "status": status,
                          "problems": problems})
 

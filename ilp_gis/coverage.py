@@ -138,9 +138,9 @@ def compute_coverage(desa: gpd.GeoDataFrame, fac: gpd.GeoDataFrame, points: gpd.
 
     codes = desa["code"].to_numpy(object)
     nd = len(desa)
-    code_pos = pd.Series(np.arange(nd), index=codes)
     t = fac["type"].to_numpy(object)
-    fpos = fac["desa_code"].map(code_pos).fillna(-1).astype(int).to_numpy()
+    code_index = pd.Index(codes, dtype=object)
+    fpos = code_index.get_indexer(fac["desa_code"].to_numpy(object)).astype(np.int64)
     precursor = fac["precursor"].fillna(False).astype(bool).to_numpy() if "precursor" in fac \
         else np.zeros(len(fac), bool)
 
@@ -190,7 +190,7 @@ def compute_coverage(desa: gpd.GeoDataFrame, fac: gpd.GeoDataFrame, points: gpd.
 
     # Distances from population points.
     pts = points.reset_index(drop=True)
-    ppos = pts["desa_code"].map(code_pos).fillna(-1).astype(int).to_numpy()
+    ppos = code_index.get_indexer(pts["desa_code"].to_numpy(object)).astype(np.int64)
     pop = pts["population"].to_numpy(float)
     w = pts["weight"].to_numpy(float)
     pxy = np.column_stack([pts.geometry.x.to_numpy(), pts.geometry.y.to_numpy()]) if len(pts) \

@@ -17,6 +17,7 @@ from __future__ import annotations
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from geopandas.array import GeometryArray
 
 from ilp_gis import model
 from ilp_gis.i18n import normalize_language, register, tr
@@ -53,7 +54,7 @@ def priorities(cov: pd.DataFrame, rules: Rules) -> pd.DataFrame:
     travel = (cov["travel_pustu_min"] if roads else cov["dist_pustu_km"]).to_numpy(float)
     # No Pustu anywhere: every desa is as far as it gets.
     if not np.isfinite(travel).any() and len(travel):
-        travel = np.where(np.isfinite(pop) | True, 1.0, np.nan)
+        travel = np.ones(len(travel))
     burdens = [_norm(cov[c].to_numpy(float)) for c in ("aki", "akb", "stunting") if c in cov]
     if burdens:
         b = np.vstack(burdens)
@@ -99,7 +100,9 @@ def _frame(kind: str, rows: pd.DataFrame, geometry, message_key: str, unit_key: 
         "unit": unit,
         "message": msgs,
     })
-    return gpd.GeoDataFrame(out, geometry=gpd.GeoSeries(list(geometry), crs=model.WGS84),
+    geoms = (geometry if isinstance(geometry, GeometryArray)
+             else np.asarray(geometry, dtype=object))
+    return gpd.GeoDataFrame(out, geometry=gpd.GeoSeries(geoms, crs=model.WGS84),
                             crs=model.WGS84)
 
 
@@ -212,8 +215,8 @@ def find_gaps(cov: gpd.GeoDataFrame, kec: gpd.GeoDataFrame, fac: gpd.GeoDataFram
     fc = fac.merge(checks.drop(columns=[c for c in checks.columns
                                         if c in fac.columns and c != "fac_id"]),
                    on="fac_id", how="left")
-    dn = dict(zip(d["desa_code"], d["desa_name"], strict=False))
-    kn = dict(zip(kec["code"], kec["name"], strict=False))
+    dn = _lookup(d["desa_code"], d["desa_name"])
+    kn = _lookup(kec["code"], kec["name"])
     fc["desa_name"] = fc["desa_code"].map(dn)
     fc["kecamatan_name"] = fc["kecamatan_code"].map(kn)
     m = (fc["staff_ok"].notna() & ~fc["staff_ok"].fillna(True).astype(bool)).to_numpy()
@@ -278,11 +281,24 @@ def find_gaps(cov: gpd.GeoDataFrame, kec: gpd.GeoDataFrame, fac: gpd.GeoDataFram
     return gaps[GAP_COLUMNS + ["geometry"]]
 
 
-def _labels(rows: pd.DataFrame, lang: str | None) -> list[str]:
-    from ilp_gis.network import facility_label
+def _lookup(keys: pd.Series, values: pd.Series) -> pd.Series:
+    """A Series usable with ``.map`` (first value per key)."""
+    out = pd.Series(values.to_numpy(object), index=keys.to_numpy(object))
+    return out[~out.index.duplicated()]
 
-    return [facility_label(t, n, lang=lang) for t, n in zip(
-        rows["type"].to_numpy(object), rows["name"].to_numpy(object), strict=True)]
+
+def _labels(rows: pd.DataFrame, lang: str | None) -> list[str]:
+    """``network.facility_label`` for a whole column (type words looked up once)."""
+    from ilp_gis.network import _TYPE_WORDS, _type_label
+
+    lang = normalize_language(lang)
+    out = []
+    for t, n in zip(rows["type"].to_numpy(object).tolist(), rows["name"].to_numpy(object).tolist(),
+                    strict=True):
+        text = "" if n is None or (isinstance(n, float) and n != n) else str(n)
+        out.append(text if text.lower().startswith(_TYPE_WORDS)
+                   else f"{_type_label(t, lang)} {text}".strip())
+    return out
 
 
 def _col(rows: pd.DataFrame, name: str) -> np.ndarray:

@@ -20,6 +20,7 @@ hot path except building the networkx graph itself.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -31,7 +32,7 @@ import shapely
 from scipy.spatial import cKDTree
 
 from ilp_gis import model
-from ilp_gis.i18n import register, tr
+from ilp_gis.i18n import normalize_language, register, tr
 from ilp_gis.rules import Rules
 
 PUSKESMAS, PUSTU, POSYANDU = (t.value for t in model.FacilityType)
@@ -40,7 +41,7 @@ TIER = {PUSKESMAS: 0, PUSTU: 1, POSYANDU: 2}
 PROBLEM_KINDS = ("orphan", "wrong_tier", "cycle", "cross_kecamatan", "cross_desa",
                  "puskesmas_without_pustu", "pustu_without_posyandu", "duplicate",
                  "unknown_parent", "parent_name_unmatched", "outside_boundaries",
-                 "unknown_type")
+                 "unknown_type", "duplicate_id")
 INFO_KINDS = ("parent_name_matched",)
 
 
@@ -60,11 +61,16 @@ _TYPE_WORDS = ("puskesmas", "pustu", "posyandu", "poskesdes", "polindes", "pkm",
 
 def facility_label(ftype: str, name: object, *, lang: str | None = None) -> str:
     """``"Pustu Sukamaju"`` — the type in front unless the name already starts with it."""
-    label = tr("facility." + str(ftype), lang=lang) if ftype in TIER else str(ftype)
+    label = _type_label(ftype, normalize_language(lang))
     text = "" if name is None or (isinstance(name, float) and np.isnan(name)) else str(name)
     if text.lower().startswith(_TYPE_WORDS):
         return text
     return f"{label} {text}".strip()
+
+
+@functools.lru_cache(maxsize=64)
+def _type_label(ftype: object, lang: str) -> str:
+    return tr("facility." + str(ftype), lang=lang) if ftype in TIER else str(ftype)
 
 
 def normalise_name(values: pd.Series) -> pd.Series:
@@ -111,13 +117,18 @@ def build_network(fac: gpd.GeoDataFrame, *, rules: Rules, road=None, fields=None
     from ilp_gis.travel import minutes_to_nearest
 
     n = len(fac)
+    def obj(col: str) -> pd.Series:  # plain object columns: no Arrow string conversions
+        return pd.Series(fac[col].to_numpy(object), dtype=object)
+
     f = pd.DataFrame({
-        "pos": np.arange(n), "fac_id": fac["fac_id"].to_numpy(), "type": fac["type"].to_numpy(),
+        "pos": np.arange(n), "fac_id": obj("fac_id"), "type": obj("type"),
         "x": fac["x"].to_numpy(float), "y": fac["y"].to_numpy(float),
-        "desa_code": fac["desa_code"].to_numpy(object),
-        "kecamatan_code": fac["kecamatan_code"].to_numpy(object),
+        "desa_code": obj("desa_code"), "kecamatan_code": obj("kecamatan_code"),
     })
-    tier = f["type"].map(TIER).fillna(-1).to_numpy(int)
+    types_arr = f["type"].to_numpy(object)
+    tier = np.full(n, -1, dtype=int)
+    for t, k in TIER.items():
+        tier[types_arr == t] = k
     parent = np.full(n, -1, dtype=np.int64)
     source = np.full(n, "", dtype=object)
     findings: list[tuple[str, list[str], str]] = []
@@ -281,6 +292,11 @@ def build_network(fac: gpd.GeoDataFrame, *, rules: Rules, road=None, fields=None
     for a, b, d in _duplicates(f, names, tier, rules):
         finding("duplicate", [fid[a], fid[b]], "duplicate", name=names[a], other=names[b],
                 dist=round(float(d), 1))
+    if "fac_id_given" in fac.columns:
+        given_ids = fac["fac_id_given"].to_numpy(object)
+        for i in np.nonzero(given_ids != fid)[0]:
+            finding("duplicate_id", [fid[i]], "duplicate_id", name=names[i], id=given_ids[i],
+                    new=fid[i])
     inside = fac["inside"].to_numpy(bool) if "inside" in fac.columns else np.ones(n, bool)
     for i in np.nonzero(~inside)[0]:
         finding("outside_boundaries", [fid[i]], "outside_boundaries", name=names[i])
@@ -294,25 +310,49 @@ def build_network(fac: gpd.GeoDataFrame, *, rules: Rules, road=None, fields=None
 
     # Graph and edge lines.
     lonlat = _lonlat(fac)
-    g = nx.DiGraph()
     lon = lonlat[:, 0].tolist()
     lat = lonlat[:, 1].tolist()
-    g.add_nodes_from(
-        (i, {"type": t, "name": nm, "desa_code": d, "kecamatan_code": k, "lon": x, "lat": y})
-        for i, t, nm, d, k, x, y in zip(fid.tolist(), ftype.tolist(), raw_names.tolist(),
-                                        dc.tolist(), kc.tolist(), lon, lat, strict=True))
+    nodes = zip(fid.tolist(), (
+        {"type": t, "name": nm, "desa_code": d, "kecamatan_code": k, "lon": x, "lat": y}
+        for t, nm, d, k, x, y in zip(ftype.tolist(), raw_names.tolist(), dc.tolist(),
+                                     kc.tolist(), lon, lat, strict=True)), strict=True)
+    edge_list = zip(fid[par].tolist(), fid[child].tolist(), (
+        {"distance_m": d, "travel_min": t, "link": lk, "source": sr}
+        for d, t, lk, sr in zip(dist.tolist(), travel.tolist(), link.tolist(), src.tolist(),
+                                strict=True)), strict=True)
+    g = build_digraph(nodes, edge_list)
     e = pd.DataFrame({"parent_id": fid[par], "child_id": fid[child], "distance_m": dist,
                       "travel_min": travel, "link": link, "source": src})
-    g.add_edges_from(
-        (p, c, {"distance_m": d, "travel_min": t, "link": lk, "source": sr})
-        for p, c, d, t, lk, sr in zip(fid[par].tolist(), fid[child].tolist(), dist.tolist(),
-                                      travel.tolist(), link.tolist(), src.tolist(), strict=True))
     lines = shapely.linestrings(np.stack([lonlat[par], lonlat[child]], axis=1)) if len(child) \
         else np.array([], dtype=object)
     edges = gpd.GeoDataFrame(e.assign(parent_type=f["type"].to_numpy()[par],
                                       child_type=f["type"].to_numpy()[child]),
                              geometry=gpd.GeoSeries(lines, crs=model.WGS84), crs=model.WGS84)
     return Network(graph=g, edges=edges, problems=problems)
+
+
+def build_digraph(nodes, edges) -> nx.DiGraph:
+    """A DiGraph from ``(node, attrs)`` and ``(u, v, attrs)`` pairs, fast for large networks.
+
+    Fills networkx's adjacency dicts directly (``add_edges_from`` costs seconds for 300k
+    edges); falls back to the public API when those internals are not there.  Every node of an
+    edge must be among ``nodes``.
+    """
+    g = nx.DiGraph()
+    succ, pred, node = getattr(g, "_succ", None), getattr(g, "_pred", None), getattr(g, "_node",
+                                                                                     None)
+    if not all(isinstance(x, dict) for x in (succ, pred, node)):  # pragma: no cover
+        g.add_nodes_from(nodes)
+        g.add_edges_from(edges)
+        return g
+    for n, attrs in nodes:
+        node[n] = attrs
+        succ[n] = {}
+        pred[n] = {}
+    for u, v, attrs in edges:
+        succ[u][v] = attrs
+        pred[v][u] = attrs
+    return g
 
 
 def _lonlat(fac: gpd.GeoDataFrame) -> np.ndarray:
@@ -350,7 +390,7 @@ def _edge_travel(road, fields, f: pd.DataFrame, tier, child, par) -> np.ndarray:
         hit = ok & (idx >= 0) & (of_type[np.maximum(idx, 0)] == par[sel])
         out[sel[hit]] = mins[hit]
     miss = np.nonzero(np.isnan(out) & np.isfinite(x[par]) & np.isfinite(x[child]))[0]
-    if len(miss):
+    if len(miss) and len(np.unique(par[miss])) * road.n_nodes <= 20_000_000:
         pnode, pwalk = road.snap(np.column_stack([x[par[miss]], y[par[miss]]]))
         cnode, cwalk = road.snap(np.column_stack([x[child[miss]], y[child[miss]]]))
         uniq, inv = np.unique(pnode, return_inverse=True)
@@ -447,6 +487,10 @@ register({
     "network.problem.outside_boundaries": (
         "{name} berada di luar batas desa/kelurahan kabupaten",
         "{name} lies outside the district's desa boundaries"),
+    "network.problem.duplicate_id": (
+        "{name}: kode fasilitas '{id}' dipakai lebih dari sekali; baris ini diberi kode {new}",
+        "{name}: facility id '{id}' is used more than once; this row was given id {new}"),
+    "network.kind.duplicate_id": ("Kode fasilitas ganda", "Repeated facility id"),
     "network.kind.orphan": ("Fasilitas tanpa induk", "Orphan facility"),
     "network.kind.wrong_tier": ("Jenjang induk salah", "Wrong-tier parent"),
     "network.kind.cycle": ("Hubungan melingkar", "Cycle"),

@@ -21,7 +21,6 @@ from pyproj import CRS
 
 from ilp_gis import model
 
-
 WGS84_COLUMN = "geom_wgs84"
 """Each prepared frame keeps its geometry in WGS84 too, so results need no re-projection."""
 
@@ -79,7 +78,9 @@ def prepare_desa(desa: gpd.GeoDataFrame, kecamatan: gpd.GeoDataFrame | None,
         kc = kc.where(~missing, j["code"].reindex(d.index))
     d["kecamatan_code"] = kc.where(kc.notna(), None)
     if kecamatan is not None and len(kecamatan) and "name" in kecamatan.columns:
-        names = dict(zip(kecamatan["code"], kecamatan["name"], strict=False))
+        names = pd.Series(kecamatan["name"].to_numpy(object),
+                          index=kecamatan["code"].to_numpy(object))
+        names = names[~names.index.duplicated()]
         kn = d["kecamatan_name"].astype(object)
         d["kecamatan_name"] = kn.where(kn.notna(), d["kecamatan_code"].map(names))
     return d
@@ -138,13 +139,20 @@ def prepare_facilities(facilities: gpd.GeoDataFrame, desa: gpd.GeoDataFrame,
                                                    index=f.index)).astype(str)
     f["type"] = normalise_type(f["type"])
     f = f.sort_values("fac_id", kind="stable").reset_index(drop=True)
+    # A repeated fac_id would merge two facilities into one graph node: number the repeats
+    # ("ID#2", ...) and keep the id as given; the network reports them (kind duplicate_id).
+    dup = f["fac_id"].duplicated(keep="first")
+    f["fac_id_given"] = f["fac_id"]
+    if dup.any():
+        nth = f.groupby("fac_id").cumcount() + 1
+        f.loc[dup, "fac_id"] = f.loc[dup, "fac_id"] + "#" + nth[dup].astype(str)
     ok = f.geometry.notna() & ~f.geometry.is_empty
     xy = np.full((len(f), 2), np.nan)
     if ok.any():
         xy[ok.values] = shapely.get_coordinates(f.geometry.values[ok.values])[:, :2]
     f["x"] = xy[:, 0]
     f["y"] = xy[:, 1]
-    known = set(desa["code"])
+    known = pd.Index(desa["code"].to_numpy(object))
     dc = f["desa_code"].astype(object) if "desa_code" in f.columns else pd.Series(None,
                                                                                   index=f.index)
     given_ok = dc.isin(known)

@@ -15,12 +15,16 @@ Desa coverage (``desa``, a GeoDataFrame in EPSG:4326 with the desa polygons), on
     priority_score (0..1), priority_rank (1 = most urgent),
     priority_unserved, priority_travel, priority_burden (the parts of the score),
     gap_kinds (";"-joined gap kinds of this desa, "" when none), gap_count,
-    pop_lon, pop_lat (the main population point), geometry.
+    pop_lon, pop_lat (the main population point), geometry;
+    added by the analysis: max_dist_pustu_km, max_dist_puskesmas_km, max_travel_pustu_min,
+    max_travel_puskesmas_min (the farthest population point of the desa — what the
+    beyond_distance / beyond_travel_time gaps test), pop_served_capacity_puskesmas, aki, akb,
+    stunting.
 
 Kecamatan roll-up (``kecamatan``, DataFrame) one row per kecamatan and the same sums/shares:
     code, name, desa_total, desa_with_pustu, desa_without_pustu, posyandu, posyandu_needed,
     population, pop_within_pustu_km, pop_within_puskesmas_km, pop_within_pustu_min,
-    pop_within_puskesmas_min, n_puskesmas, n_pustu, gap_count.
+    pop_within_puskesmas_min, pop_served_capacity, n_puskesmas, n_pustu, gap_count.
 
 Gaps (``gaps``, GeoDataFrame in EPSG:4326; geometry = the desa polygon, the facility point, or
 the kecamatan polygon):
@@ -30,18 +34,30 @@ the kecamatan polygon):
 
 Network (``graph``: networkx.DiGraph Puskesmas → Pustu → Posyandu; node = fac_id with attributes
 type, name, desa_code, kecamatan_code, lon, lat; edge attributes distance_m, travel_min,
-link = "given" | "inferred" | "direct_to_puskesmas"), ``edges`` (GeoDataFrame of parent→child
-lines with the same attributes plus parent_id, child_id) and ``network_problems`` (DataFrame:
-kind, fac_ids, message).
+link = "given" | "inferred" | "direct_to_puskesmas", source = "parent_id" | "parent_name" |
+"inferred"), ``edges`` (GeoDataFrame of parent→child lines with the same attributes plus
+parent_id, child_id, parent_type, child_type) and ``network_problems`` (DataFrame: kind,
+fac_ids (";"-joined), message, severity = "problem" | "info"; kinds: orphan, wrong_tier,
+cycle, cross_kecamatan, cross_desa, puskesmas_without_pustu, pustu_without_posyandu,
+duplicate, unknown_parent, parent_name_unmatched, outside_boundaries, unknown_type,
+duplicate_id (a repeated fac_id; the repeat becomes "ID#2"), and the
+info kind parent_name_matched).  Gaps of kind orphan_facility / network_problem come from the
+findings of severity "problem".
 
 ``summary`` is the dict written to summary.json: desa_total, desa_without_pustu,
 desa_without_posyandu, facility_counts {type: n}, facilities_outside_boundaries,
 network_problems {kind: n}, population_total, population_within_distance {type: n},
 population_within_travel_time {type: n} (when roads exist), coe_meeting_threshold, coe_total,
-plus whatever else the analysis adds.
+plus kecamatan_without_puskesmas, pustu_precursors, network_info, network_links,
+population_served_capacity, gaps_total, gaps_by_kind, rules_origin, timings_s, crs_metric,
+lang (the language of the messages).
+Population figures are null when no desa has a population (missing, never zero).
 
 The project stores results as tables ``result_desa``, ``result_kecamatan``, ``result_gaps``,
-``result_edges``, ``result_network_problems`` and meta key ``analysis_summary_json``.
+``result_edges``, ``result_network_problems`` (plus ``result_coe``) and meta key
+``analysis_summary_json``.  ``result_edges`` also holds one row per facility without any link
+(parent_id empty) and the node attributes as parent_*/child_* columns, so that
+``ilp_gis.analysis.load_result`` rebuilds the whole graph.
 """
 
 from __future__ import annotations
@@ -68,4 +84,5 @@ class AnalysisResult:
     edges: Any  # GeoDataFrame
     network_problems: Any  # DataFrame
     summary: dict[str, Any] = field(default_factory=dict)
-    coe: Any = None  # DataFrame per Puskesmas/Pustu: fac_id, name, type, score, meets, parts
+    coe: Any = None  # DataFrame per Puskesmas/Pustu: fac_id, name, type, desa_code,
+    # kecamatan_code, score, coe_groups_known, meets, and the five coe_* shares

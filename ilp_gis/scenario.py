@@ -451,6 +451,15 @@ def run_scenario(project, name: str, *, baseline=None,
     return ScenarioOutcome(name, copy, result, baseline, comparison, desa, cost)
 
 
+def change_layer(outcome: ScenarioOutcome, desa):
+    """The desa GeoDataFrame joined with the scenario's per-desa changes (gaps_before,
+    gaps_after, gaps_closed, gaps_new, pop_newly_covered, cost) for a before/after map."""
+    d = desa[[c for c in ("code", "name", "kecamatan_code", "geometry") if c in desa.columns]]
+    ch = outcome.desa.drop(columns=["kecamatan_code"], errors="ignore")
+    return d.merge(ch, left_on="code", right_on="desa_code", how="left").drop(
+        columns="desa_code")
+
+
 def comparison_table(outcome: ScenarioOutcome, *, lang: str | None = None) -> pd.DataFrame:
     """The comparison with headers in the UI language (for the report and the XLSX)."""
     def t(key):

@@ -1,9 +1,9 @@
 """Travel time over the road network (incl. ferry legs), in minutes.
 
-The road layer becomes a graph whose nodes are the end points of every road line and every
-vertex two lines share (junctions), snapped by rounding to 1 m in the data's UTM zone; lines
-that merely cross without a shared vertex (a bridge over a road) are not connected.  An edge
-runs between consecutive nodes of a line, as long as the line between them.
+The road layer becomes a graph whose nodes are the vertices of every road line (so a
+person can join a long road anywhere along it, and two lines that share a vertex meet there),
+snapped by rounding to 1 m in the data's UTM zone; lines that merely cross without a shared
+vertex (a bridge over a road) are not connected.  An edge runs between consecutive vertices.
 Edge minutes come from the road-class speeds of the rules (``speed.*``); a ferry leg
 (``road_class == "ferry"``) takes its ``crossing_minutes`` when given, else its length at
 ``speed.ferry``.  People and facilities reach the network on foot (``speed.walking``) in a
@@ -55,11 +55,21 @@ class RoadGraph:
         return len(self.nodes)
 
     def snap(self, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Nearest road node of each point and the walking minutes to it."""
+        """Nearest road node of each point and the walking minutes to it (the last few point
+        sets are remembered: the analysis asks for the same points several times)."""
+        xy = np.ascontiguousarray(xy, dtype=float)
         if self.tree is None or len(xy) == 0:
             return np.full(len(xy), -1, dtype=np.int64), np.full(len(xy), np.inf)
+        key = (xy.shape, hash(xy.tobytes()))
+        cache = self.__dict__.setdefault("_snap_cache", {})
+        if key in cache:
+            return cache[key]
         dist, idx = self.tree.query(xy, k=1)
-        return np.asarray(idx, dtype=np.int64), walk_minutes(dist, self.walking_kmh)
+        out = (np.asarray(idx, dtype=np.int64), walk_minutes(dist, self.walking_kmh))
+        if len(cache) >= 6:
+            cache.pop(next(iter(cache)))
+        cache[key] = out
+        return out
 
     def to_networkx(self):
         """The road graph as a networkx Graph (nodes carry x, y; edges minutes and class)."""
@@ -108,23 +118,22 @@ def build_road_graph(roads: gpd.GeoDataFrame, crs: CRS, rules: Rules) -> RoadGra
         parts, part_idx = parts[lines], part_idx[lines]
     if len(parts) == 0:
         return None
-    # Nodes: the end points of every line and every vertex shared by two lines or more
-    # (junctions), snapped to 1 m; an edge runs between consecutive nodes of a line with the
-    # length of the line between them.  Only coordinates are projected (no new geometries).
+    # Nodes: every vertex of every line, snapped to 1 m (shared vertices are junctions); an edge
+    # runs between consecutive vertices of a line.  Only coordinates are projected.
     coords, coord_idx = shapely.get_coordinates(parts, return_index=True)
     coords = _project_xy(coords, r.crs, crs)
     rounded = np.round(coords).astype(np.int64)
     key = rounded[:, 0] * 20_000_000 + rounded[:, 1]
-    _, vinv, counts = np.unique(key, return_inverse=True, return_counts=True)
+    vinv, uniq_keys = pd.factorize(key)  # hash-based: faster than sorting millions of keys
     brk = coord_idx[1:] != coord_idx[:-1]
     first = np.r_[True, brk]
-    last = np.r_[brk, True]
-    is_node = first | last | (counts[vinv] >= 2)
+    # Every vertex is a node: people walk to the nearest point of a road, not to its far end.
+    is_node = np.ones(len(coords), dtype=bool)
     step = np.r_[0.0, np.hypot(np.diff(coords[:, 0]), np.diff(coords[:, 1]))]
     step[first] = 0.0
     cum = np.cumsum(step)
     npos = np.nonzero(is_node)[0]
-    uniq_nodes, node_id = np.unique(vinv[npos], return_inverse=True)
+    node_id, uniq_nodes = pd.factorize(vinv[npos])
     n = len(uniq_nodes)
     node_xy = np.zeros((n, 2))
     node_xy[node_id] = rounded[npos].astype(float)

@@ -18,7 +18,6 @@ import numpy as np
 import pandas as pd
 import pyogrio
 
-from ilp_gis.i18n import register
 from ilp_gis.results import AnalysisResult
 
 PRIORITY_COLUMNS = ["priority_rank", "code", "name", "kecamatan_code", "kecamatan_name",
@@ -121,7 +120,3 @@ def write_outputs(result: AnalysisResult, out_dir: str | Path) -> list[Path]:
     written.append(write_graphml(result.graph, out / "network.graphml"))
     return written
 
-
-register({
-    "analysis_io.written": ("Hasil analisis ditulis ke {path}", "Analysis results written to {path}"),
-})

@@ -34,10 +34,12 @@ def norm_header(header: object) -> str:
 # Synonyms in priority order (normalised headers).  The first present wins.
 _AREA_COMMON = {
     "population": ["jumlah_penduduk", "penduduk", "jml_penduduk", "jumlah_pddk", "populasi",
-                   "population", "pop", "penduduk_total", "total_penduduk", "jiwa"],
+                   "population", "pop", "penduduk_total", "total_penduduk", "jiwa",
+                   "jumlah_pen", "jml_pendud", "penduduk_t", "jml_pddk"],
     "aki": ["aki", "kematian_ibu", "jumlah_kematian_ibu", "maternal_deaths"],
     "akb": ["akb", "kematian_bayi", "jumlah_kematian_bayi", "infant_deaths"],
-    "stunting": ["stunting", "prevalensi_stunting", "persen_stunting", "stunting_pct"],
+    "stunting": ["stunting", "prevalensi_stunting", "persen_stunting", "stunting_pct",
+                 "stunting_persen", "stunting_pers"],
 }
 
 SYNONYMS: dict[str, dict[str, list[str]]] = {
@@ -61,21 +63,21 @@ SYNONYMS: dict[str, dict[str, list[str]]] = {
     "desa": {
         "code": ["kdepum", "kode_desa", "kode_kemendagri", "kd_desa_kemendagri", "kode_wilayah",
                  "kode", "code", "kd_desa"],
-        "code_bps": ["kdebps", "kode_bps", "kode_desa_bps", "iddesa", "bps_code", "idsls"],
+        "code_bps": ["kdebps", "kdbbps", "kode_bps", "kode_desa_bps", "iddesa", "bps_code"],
         "name": ["wadmkd", "namobj", "nama_desa", "desa_kelurahan", "nama_kelurahan",
                  "nama_desa_kelurahan", "desa", "kelurahan", "nmdesa", "nama", "shapename",
                  "name"],
         "kind": ["jenis", "tipe", "status_desa", "jenis_desa", "desa_kelurahan_jenis", "kind",
-                 "type"],
+                 "type", "kategori", "jenis_wilayah"],
         "kecamatan_code": ["kdcpum", "kode_kec", "kode_kecamatan", "kd_kec", "idkec", "kdcbps"],
         "kecamatan_name": ["wadmkc", "nama_kec", "nama_kecamatan", "kecamatan", "nmkec"],
         "dusun_count": ["jumlah_dusun", "jml_dusun", "dusun", "jumlah_rw", "jml_rw", "rw",
-                        "jumlah_dusun_rw", "dusun_rw", "n_dusun"],
+                        "jumlah_dusun_rw", "dusun_rw", "n_dusun", "jumlah_dus", "jml_dusun_"],
         **_AREA_COMMON,
     },
     "facilities": {
-        "code": ["kode_faskes", "kode_puskesmas", "kode_pkm", "kode_fasyankes", "kode", "id",
-                 "kode_posyandu", "kode_pustu", "code", "osm_id", "fac_id"],
+        "code": ["kode_faskes", "kode_puskesmas", "kode_pkm", "kode_fasyankes", "kode",
+                 "kode_posyandu", "kode_pustu", "code", "osm_id", "fac_id", "id"],
         "name": ["nama_faskes", "nama_fasyankes", "nama_puskesmas", "nama_pkm", "nama_pustu",
                  "nama_posyandu", "nama_fasilitas", "nama", "name", "fasilitas"],
         "type": ["jenis_faskes", "jenis_fasyankes", "jenis", "tipe", "tipe_faskes", "type",
@@ -83,8 +85,10 @@ SYNONYMS: dict[str, dict[str, list[str]]] = {
         "lat": ["lat", "latitude", "lintang", "y", "koordinat_lintang", "lat_dd", "ycoord"],
         "lon": ["long", "lon", "lng", "longitude", "bujur", "x", "koordinat_bujur", "long_dd",
                 "xcoord"],
-        "declared_desa": ["desa", "nama_desa", "desa_kelurahan", "kelurahan", "kode_desa",
-                          "lokasi_desa", "wadmkd"],
+        "declared_desa": ["desa", "nama_desa", "desa_kelurahan", "kelurahan", "lokasi_desa",
+                          "wadmkd"],
+        "declared_desa_code": ["kode_desa", "kd_desa", "kdepum", "kode_wilayah", "iddesa",
+                               "kode_desa_bps", "kode_kelurahan"],
         "declared_kecamatan": ["kecamatan", "nama_kecamatan", "nama_kec", "wadmkc"],
         "parent": ["induk", "puskesmas_induk", "pustu_induk", "nama_induk", "faskes_induk",
                    "induk_puskesmas", "induk_pustu", "parent", "kode_induk", "parent_id"],
@@ -96,19 +100,21 @@ SYNONYMS: dict[str, dict[str, list[str]]] = {
         "level": ["strata", "tingkat", "tingkat_posyandu", "strata_posyandu", "level",
                   "kategori_posyandu"],
         "sessions_per_year": ["jumlah_kegiatan", "sesi_per_tahun", "frekuensi_buka",
-                              "jumlah_buka", "sessions_per_year"],
+                              "jumlah_buka", "sessions_per_year", "kegiatan_setahun",
+                              "jumlah_kegiatan_setahun", "buka_setahun"],
         "capacity": ["kapasitas", "capacity", "daya_tampung"],
         "ilp_lokus": ["lokus_ilp", "ilp_lokus", "lokus"],
         "coe": ["coe", "center_of_excellence", "puskesmas_coe"],
-        "ilp_start": ["mulai_ilp", "tanggal_ilp", "tgl_mulai_ilp", "ilp_start"],
+        "ilp_start": ["mulai_ilp", "tanggal_ilp", "tgl_mulai_ilp", "tanggal_mulai_ilp",
+                      "ilp_start"],
         **{c: [c, c.replace("coe_", "")] for c in COE_COLUMNS},
     },
     "roads": {
-        "road_class": ["kelas_jalan", "road_class", "remark", "fungsi_jalan", "fungsi",
+        "road_class": ["kelas_jalan", "road_class", "fungsi_jalan", "fungsi", "remark",
                        "highway", "kelas", "jenis_jalan", "route"],
         "name": ["namobj", "nama_jalan", "nama", "name"],
         "crossing_minutes": ["waktu_penyeberangan", "crossing_minutes", "durasi_menit",
-                             "duration"],
+                             "waktu_menit", "menit", "duration"],
     },
 }
 
@@ -237,8 +243,9 @@ def parse_map_options(items) -> dict[str, dict[str, str]]:
         if not sep or not dot or not role or not fname:
             raise InputError(tr("columns.bad_map_option", option=text))
         role = role.strip().lower()
-        if role not in SYNONYMS:
-            raise InputError(tr("columns.bad_map_role", option=text, roles=", ".join(ROLES)))
+        if role not in SYNONYMS and role != "budget":  # budget columns: planning's reader
+            raise InputError(tr("columns.bad_map_role", option=text,
+                                roles=", ".join((*ROLES, "budget"))))
         out.setdefault(role, {})[fname.strip().lower()] = right.strip()
     return out
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 import hashlib
 import json
 import math
@@ -35,9 +36,8 @@ from pyproj import Transformer
 
 from ilp_gis import codes, coords, model
 from ilp_gis.errors import InputError
-from ilp_gis.geo import utm_epsg_for_lonlat
 from ilp_gis.i18n import language, register, tr
-from ilp_gis.jobs import checkpoint, sub_progress
+from ilp_gis.jobs import checkpoint
 from ilp_gis.model import FacilityType, PosyanduLevel
 from ilp_gis.project import Project
 from layers import readers
@@ -180,42 +180,70 @@ def _has(key: str) -> bool:
     return has(key)
 
 
+XLSX_MAX_ROWS = 1_000_000
+"""Rows per sheet of the XLSX report (Excel holds 1,048,576 rows a sheet); longer reports
+continue on further sheets."""
+
+
 def _write_xlsx(frame: pd.DataFrame, report: ImportReport, path: Path) -> None:
     import openpyxl
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
 
-    wb = openpyxl.Workbook(write_only=False)
-    ws = wb.active
+    wb = openpyxl.Workbook(write_only=True)  # streamed: fast and small for long reports
+    headers = list(frame.columns)
+    status_col = headers.index("status")
+    widths = {"file": 28, "role": 12, "row": 7, "status": 10, "problem": 26, "message": 80,
+              "original": 30, "status_label": 12}
+    fills = {k: PatternFill("solid", start_color=c) for k, c in
+             (("fixed", "FFF2CC"), ("doubtful", "FCE4D6"), ("skipped", "F4CCCC"))}
+    bold = Font(bold=True)
     with language(report.lang):
-        ws.title = tr("import.xlsx.sheet")[:31]
-        headers = list(frame.columns)
-        ws.append([tr(f"import.xlsx.col.{h}") if _has(f"import.xlsx.col.{h}") else h
-                   for h in headers])
-        for cell in ws[1]:
-            cell.font = Font(bold=True)
-        fills = {"fixed": "FFF2CC", "doubtful": "FCE4D6", "skipped": "F4CCCC"}
-        status_col = headers.index("status")
-        for rec in frame.itertuples(index=False):
-            values = [None if (v is None or (isinstance(v, float) and math.isnan(v))
-                               or v is pd.NA) else (int(v) if isinstance(v, np.integer) else v)
-                      for v in rec]
-            ws.append(values)
-            color = fills.get(values[status_col])
-            if color:
-                for cell in ws[ws.max_row]:
-                    cell.fill = PatternFill("solid", start_color=color)
-        ws.freeze_panes = "A2"
-        widths = {"file": 28, "role": 12, "row": 7, "status": 10, "problem": 26, "message": 80,
-                  "original": 30, "status_label": 12}
-        for i, h in enumerate(headers):
-            ws.column_dimensions[openpyxl.utils.get_column_letter(i + 1)].width = widths.get(h, 14)
         ws2 = wb.create_sheet(tr("import.xlsx.summary")[:31])
+        ws2.column_dimensions["A"].width = 120
         for line in report.summary().splitlines():
             ws2.append([line])
-        ws2.column_dimensions["A"].width = 120
+        title = tr("import.xlsx.sheet")
+        labels = [tr(f"import.xlsx.col.{h}") if _has(f"import.xlsx.col.{h}") else h
+                  for h in headers]
+        columns = [frame[h].to_numpy(dtype=object) for h in headers]
+        n = len(frame)
+        for part, start in enumerate(range(0, max(n, 1), XLSX_MAX_ROWS)):
+            name = title if part == 0 else f"{title} ({part + 1})"
+            ws = wb.create_sheet(name[:31])
+            ws.freeze_panes = "A2"
+            for i, h in enumerate(headers):
+                ws.column_dimensions[get_column_letter(i + 1)].width = widths.get(h, 14)
+            head = []
+            for label in labels:
+                c = WriteOnlyCell(ws, value=label)
+                c.font = bold
+                head.append(c)
+            ws.append(head)
+            for r in range(start, min(n, start + XLSX_MAX_ROWS)):
+                values = [_xlsx_value(col[r]) for col in columns]
+                fill = fills.get(values[status_col])
+                if fill is None:
+                    ws.append(values)
+                else:
+                    cells = []
+                    for v in values:
+                        c = WriteOnlyCell(ws, value=v)
+                        c.fill = fill
+                        cells.append(c)
+                    ws.append(cells)
     tmp = path.with_name(path.name + ".tmp")
     wb.save(tmp)
     tmp.replace(path)
+
+
+def _xlsx_value(v):
+    if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)):
+        return None
+    if isinstance(v, np.integer):
+        return int(v)
+    return v
 
 
 # --- small value readers ------------------------------------------------------------------------
@@ -230,6 +258,47 @@ def _text(v: object) -> str | None:
         return v.isoformat()
     s = str(v).strip()
     return s or None
+
+
+def _texts(values) -> list:
+    """:func:`_text` for a column: strings stripped, empty → None (fast for text columns)."""
+    out = list(values)
+    for i, v in enumerate(out):
+        if v.__class__ is str:
+            if v and not v[0].isspace() and not v[-1].isspace():
+                continue
+            v = v.strip()
+            out[i] = v or None
+        else:
+            out[i] = _text(v)
+    return out
+
+
+def _cached(fn):
+    """Apply a per-value reader once per distinct value (logging stays per row)."""
+    def run(values, log, *args):
+        cache: dict = {}
+        out = []
+        for i, v in enumerate(values):
+            try:
+                hit = cache.get(v, _MISS) if v.__hash__ is not None else _MISS
+            except TypeError:
+                hit = _MISS
+            if hit is _MISS:
+                hit = fn(v, *args)
+                try:
+                    cache[v] = hit
+                except TypeError:
+                    pass
+            value, problem = hit
+            if problem is not None:
+                log.add(i, *problem)
+            out.append(value)
+        return out
+    return run
+
+
+_MISS = object()
 
 
 def _numbers(values, log: _FileLog, label: str, *, percent: bool = False) -> np.ndarray:
@@ -260,18 +329,17 @@ def _numbers(values, log: _FileLog, label: str, *, percent: bool = False) -> np.
                 raw.iat[i])
         out[i] = np.nan
     if percent:
-        big = np.flatnonzero(out > 1)
-        for i in big:
-            if out[i] <= 100:
-                log.add(i, "fixed", "percent_scaled",
-                        tr("import.problem.percent_scaled", value=_show(out[i]), column=label),
-                        raw.iat[i])
-                out[i] = out[i] / 100.0
-            else:
+        valid = out[np.isfinite(out)]
+        says_percent = bool(re.search(r"persen|pct|percent|%", label.lower()))
+        if len(valid) and (says_percent or valid.max() > 1):
+            log.add_file("fixed", "percent_scaled",
+                         tr("import.problem.percent_column", column=label))
+            for i in np.flatnonzero(out > 100):
                 log.add(i, "fixed", "bad_number",
                         tr("import.problem.bad_share", value=_show(out[i]), column=label),
                         raw.iat[i])
                 out[i] = np.nan
+            out = out / 100.0
     return out
 
 
@@ -283,49 +351,33 @@ _TRUE = {"ya", "y", "yes", "true", "1", "benar", "v", "x", "iya", "ada", "t", "s
 _FALSE = {"tidak", "tdk", "no", "n", "false", "0", "bukan", "belum", "f", "tak"}
 
 
-def _booleans(values, log: _FileLog, label: str) -> list:
-    out = []
-    for i, v in enumerate(values):
-        t = _text(v)
-        if t is None:
-            out.append(None)
-            continue
-        k = t.lower().rstrip(".")
-        if k in _TRUE:
-            out.append(True)
-        elif k in _FALSE:
-            out.append(False)
-        else:
-            out.append(None)
-            log.add(i, "fixed", "bad_boolean",
-                    tr("import.problem.bad_boolean", value=t, column=label), t)
-    return out
+def _boolean(v, label):
+    t = _text(v)
+    if t is None:
+        return None, None
+    k = t.lower().rstrip(".")
+    if k in _TRUE:
+        return True, None
+    if k in _FALSE:
+        return False, None
+    return None, ("fixed", "bad_boolean", tr("import.problem.bad_boolean", value=t, column=label),
+                  t)
 
 
-def _dates(values, log: _FileLog, label: str) -> list:
-    out = []
-    for i, v in enumerate(values):
-        if v is None or (isinstance(v, float) and math.isnan(v)):
-            out.append(None)
+def _date(v, label):
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return None, None
+    if isinstance(v, dt.datetime):
+        return v.date(), None
+    if isinstance(v, dt.date):
+        return v, None
+    t = str(v).strip()
+    for fmt in ("%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y", "%d.%m.%Y", "%Y/%m/%d"):
+        try:
+            return dt.datetime.strptime(t[:10], fmt).date(), None
+        except ValueError:
             continue
-        if isinstance(v, dt.datetime):
-            out.append(v.date())
-            continue
-        if isinstance(v, dt.date):
-            out.append(v)
-            continue
-        t = str(v).strip()
-        d = None
-        for fmt in ("%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y", "%d.%m.%Y", "%Y/%m/%d"):
-            try:
-                d = dt.datetime.strptime(t[:10], fmt).date()
-                break
-            except ValueError:
-                continue
-        if d is None:
-            log.add(i, "fixed", "bad_date", tr("import.problem.bad_date", value=t, column=label), t)
-        out.append(d)
-    return out
+    return None, ("fixed", "bad_date", tr("import.problem.bad_date", value=t, column=label), t)
 
 
 _LEVELS = {"pratama": PosyanduLevel.PRATAMA, "madya": PosyanduLevel.MADYA,
@@ -335,20 +387,21 @@ _LEVELS = {"pratama": PosyanduLevel.PRATAMA, "madya": PosyanduLevel.MADYA,
            "iii": PosyanduLevel.PURNAMA, "iv": PosyanduLevel.MANDIRI}
 
 
-def _levels(values, log: _FileLog) -> list:
-    out = []
-    for i, v in enumerate(values):
-        t = _text(v)
-        if t is None:
-            out.append(None)
-            continue
-        k = re.sub(r"^(posyandu|strata|tingkat)\s+", "", t.lower().strip())
-        k = k.split()[0] if k.split() else k
-        lvl = _LEVELS.get(k)
-        if lvl is None:
-            log.add(i, "fixed", "bad_level", tr("import.problem.bad_level", value=t), t)
-        out.append(lvl.value if lvl else None)
-    return out
+def _level(v):
+    t = _text(v)
+    if t is None:
+        return None, None
+    k = re.sub(r"^(posyandu|strata|tingkat)\s+", "", t.lower().strip())
+    k = k.split()[0] if k.split() else k
+    lvl = _LEVELS.get(k)
+    if lvl is None:
+        return None, ("fixed", "bad_level", tr("import.problem.bad_level", value=t), t)
+    return lvl.value, None
+
+
+_booleans = _cached(_boolean)
+_dates = _cached(_date)
+_levels = _cached(_level)
 
 
 # --- facility types -----------------------------------------------------------------------------
@@ -372,6 +425,31 @@ def facility_type(text: object) -> tuple[FacilityType | None, bool]:
     if " puskesmas " in s or " pkm " in s or " pusk " in s or s.strip() in ("pusk", "pkm"):
         return FacilityType.PUSKESMAS, False
     return None, False
+
+
+def facility_types(values) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`facility_type` for a whole column at once (vectorised string matching).
+    Returns (type values or None, precursor flags)."""
+    ser = pd.Series(list(values), dtype=object)
+    text = ser.where(ser.notna(), "").astype(str).str.lower()
+    text = " " + text.str.replace(r"[^a-z0-9]+", " ", regex=True).str.strip() + " "
+    bare = text.str.strip()
+
+    def has(*words):
+        m = np.zeros(len(text), dtype=bool)
+        for w in words:
+            m |= text.str.contains(f" {w} ", regex=False).to_numpy()
+        return m
+
+    pustu = has("puskesmas pembantu", "pustu", "pusban") | (bare == "pp").to_numpy()
+    pre = has(*model.PUSTU_PRECURSORS, "pos kesehatan desa", "pondok bersalin desa") & ~pustu
+    posy = has("posyandu", "pos pelayanan terpadu", "pos yandu") & ~pustu & ~pre
+    pusk = has("puskesmas", "pkm", "pusk") & ~pustu & ~pre & ~posy
+    out = np.full(len(text), None, dtype=object)
+    out[pusk] = FacilityType.PUSKESMAS.value
+    out[posy] = FacilityType.POSYANDU.value
+    out[pustu | pre] = FacilityType.PUSTU.value
+    return out, pre
 
 
 _TYPE_ALIASES = {"puskesmas": FacilityType.PUSKESMAS, "pustu": FacilityType.PUSTU,
@@ -427,7 +505,10 @@ def _read_areas(path: Path, role: str, overrides: dict | None, log_holder: list,
     empty = shapely.is_missing(geoms) | shapely.is_empty(geoms)
     valid = np.zeros(n, dtype=bool)
     valid[~empty] = shapely.is_valid(geoms[~empty])
-    for i in range(n):
+    tid = shapely.get_type_id(geoms)
+    clean = ~empty & valid & ((tid == 3) | (tid == 6))  # valid (Multi)Polygon: as they are
+    out_geoms[clean] = geoms[clean]
+    for i in np.flatnonzero(~clean):
         g = geoms[i]
         if empty[i]:
             keep[i] = False
@@ -455,7 +536,7 @@ def _read_areas(path: Path, role: str, overrides: dict | None, log_holder: list,
 
     cols = {}
     name_col = mapping.get("name")
-    names = [_text(v) for v in gdf[name_col]]
+    names = _texts(gdf[name_col].tolist())
     for i, nm in enumerate(names):
         if nm is None and keep[i]:
             log.add(i, "doubtful", "missing_name", tr("import.problem.missing_area_name"))
@@ -464,14 +545,22 @@ def _read_areas(path: Path, role: str, overrides: dict | None, log_holder: list,
     kem = [None] * n
     bps = [None] * n
     original = [None] * n
-    kem_results: list = [None] * n
     for fld in ("code", "code_bps"):
         col = mapping.get(fld)
         if col is None:
             continue
         system = mapping.systems.get(fld)
-        results = codes.normalize_many(gdf[col].tolist(), system=system, level=level)
-        for i, r in enumerate(results):
+        values = gdf[col].tolist()
+        clean = codes.clean_mask(values, system=system, level=level)
+        target = bps if system == codes.BPS else kem
+        for i in np.flatnonzero(clean):  # already clean codes: kept as written
+            v = values[i]
+            original[i] = v if original[i] is None else f"{original[i]} | {v}"
+            if target[i] is None:
+                target[i] = v
+        rest = np.flatnonzero(~clean)
+        results = codes.normalize_many([values[i] for i in rest], system=system, level=level)
+        for i, r in zip(rest, results, strict=True):
             if r.original is not None and original[i] is None:
                 original[i] = r.original
             elif r.original is not None:
@@ -483,7 +572,6 @@ def _read_areas(path: Path, role: str, overrides: dict | None, log_holder: list,
                 continue
             if r.system == codes.KEMENDAGRI and kem[i] is None:
                 kem[i] = r.code
-                kem_results[i] = r
             elif r.system == codes.BPS and bps[i] is None:
                 bps[i] = r.code
     has_code_col = mapping.get("code") is not None or mapping.get("code_bps") is not None
@@ -512,7 +600,7 @@ def _read_areas(path: Path, role: str, overrides: dict | None, log_holder: list,
     cols["code"] = key
     cols["code_bps"] = bps
     cols["code_original"] = original
-    cols["name"] = [nm if nm is not None else k for nm, k in zip(names, key)]
+    cols["name"] = [nm if nm is not None else k for nm, k in zip(names, key, strict=False)]
 
     def parent_of(i: int, lvl: str) -> str | None:
         if kem[i] is not None and codes.LEVELS.index(level) > codes.LEVELS.index(lvl):
@@ -538,13 +626,14 @@ def _read_areas(path: Path, role: str, overrides: dict | None, log_holder: list,
         cols["kecamatan_name"] = [_text(v) for v in gdf[col]] if col else [None] * n
         kinds = []
         kcol = mapping.get("kind")
+        kind_values = gdf[kcol].tolist() if kcol is not None else [None] * n
         for i in range(n):
             k = None
-            r = kem_results[i]
-            if r is not None and r.is_kelurahan is not None:
-                k = model.DesaKind.KELURAHAN.value if r.is_kelurahan else model.DesaKind.DESA.value
+            kc = kem[i]
+            if kc is not None and len(kc) == 13:  # Kemendagri desa: 1xxx kelurahan, 2xxx desa
+                k = model.DesaKind.KELURAHAN.value if kc[9] == "1" else model.DesaKind.DESA.value
             elif kcol is not None:
-                t = (_text(gdf[kcol].iat[i]) or "").lower()
+                t = (_text(kind_values[i]) or "").lower()
                 if "kel" in t:
                     k = model.DesaKind.KELURAHAN.value
                 elif "desa" in t or "kampung" in t or "nagari" in t or "gampong" in t:
@@ -570,6 +659,7 @@ def _read_areas(path: Path, role: str, overrides: dict | None, log_holder: list,
 
 
 # --- facilities ---------------------------------------------------------------------------------
+@functools.lru_cache(maxsize=1_000_000)
 def _norm_name(text: str | None) -> str:
     if not text:
         return ""
@@ -605,6 +695,7 @@ def _read_facilities(path: Path, declared: tuple[FacilityType, bool] | None,
     if declared is None and "type" not in mapping.fields:
         # the name may still say the type: only allowed when every row's name does
         pass
+    texts = list if res.clean_text else _texts  # CSV cells are already clean text
     log = _FileLog(path.name, "facilities", res.row_numbers)
     logs.append(log)
     for note in res.notes:
@@ -640,24 +731,38 @@ def _read_facilities(path: Path, declared: tuple[FacilityType, bool] | None,
     fixed = coords.fix_points(lon_raw, lat_raw, area_bbox=area_bbox)
     lon = fixed["lon"].to_numpy()
     lat = fixed["lat"].to_numpy()
-    st = fixed["status"].to_numpy()
+    st = fixed["status"].to_numpy().copy()
+    probs = fixed["problems"].tolist()
+    comma_rows = [i for i in range(n) if "comma_decimal" in probs[i]]
+    if n and len(comma_rows) >= 0.5 * n:  # the whole file is written with comma decimals
+        log.add_file("imported", "comma_decimal", tr("import.comma_file"))
+        for i in comma_rows:
+            probs[i] = tuple(p for p in probs[i] if p != "comma_decimal")
+            if not probs[i]:
+                st[i] = coords.OK
     flagged = np.flatnonzero(st != coords.OK)
     lon_l = lon_raw if isinstance(lon_raw, list) else list(lon_raw)
     lat_l = lat_raw if isinstance(lat_raw, list) else list(lat_raw)
-    probs = fixed["problems"].tolist()
+    c = mapping.get("declared_desa")
+    declared_desa = texts(raw[c].tolist()) if c else [None] * n
+    c = mapping.get("declared_desa_code")
+    decl_code = texts(raw[c].tolist()) if c else [None] * n
+    coord_problem = np.full(n, None, dtype=object)
     for i in flagged:
         orig = f"{_text(lon_l[i]) or ''}, {_text(lat_l[i]) or ''}"
         status = {"fixed": "fixed", "doubtful": "doubtful", "rejected": "skipped"}[st[i]]
         msg = coords.problems_message(probs[i], lon=lon[i], lat=lat[i], original=orig)
-        log.add(i, status, probs[i][0] if status != "skipped" else
-                next(p for p in probs[i] if coords._PROBLEM_STATUS[p] == coords.REJECTED),
-                msg, orig)
+        if status == "skipped" and (declared_desa[i] is not None or decl_code[i] is not None):
+            # kept for now: placed in its declared desa later, or skipped then
+            coord_problem[i] = (";".join(probs[i]), msg, orig)
+            continue
+        log.add(i, status, ";".join(probs[i]), msg, orig)
         if status == "skipped":
             keep[i] = False
 
     # names
     name_col = mapping.fields["name"]
-    names = [_text(v) for v in raw[name_col].tolist()]
+    names = texts(raw[name_col].tolist())
 
     # types
     type_col = mapping.get("type")
@@ -665,46 +770,59 @@ def _read_facilities(path: Path, declared: tuple[FacilityType, bool] | None,
     type_values = raw[type_col].tolist() if type_col else [None] * n
     types = np.full(n, None, dtype=object)
     precursor = np.zeros(n, dtype=bool)
-    type_original = [_text(v) for v in type_values]
-    cache: dict = {}
-    for i in range(n):
-        tv = type_original[i]
-        if tv not in cache:
-            cache[tv] = facility_type(tv)
-        ftype, pre = cache[tv]
-        if declared is not None:
-            dtype_, dpre = declared
-            if ftype is not None and ftype != dtype_ and not generic:
-                log.add(i, "doubtful", "type_conflict",
-                        tr("import.problem.type_conflict", value=tv, declared=dtype_.label), tv)
-            types[i] = dtype_.value
-            precursor[i] = dpre or (pre and ftype == dtype_)
-            if type_original[i] is None:
-                type_original[i] = None
-        elif ftype is not None and not generic:
-            types[i] = ftype.value
-            precursor[i] = pre
-        else:
-            # no type column value (or a generic OSM one): the name may say the type
-            nt, npre = facility_type(names[i])
-            if nt is not None and (tv is None or generic):
-                types[i] = nt.value
-                precursor[i] = npre
+    type_original = texts(type_values)
+    row_types, row_pre = facility_types(type_original)
+    has_tv = np.array([t is not None for t in type_original], dtype=bool) & (not generic)
+    unknown = has_tv & pd.isna(row_types)
+    for i in np.flatnonzero(unknown & keep):
+        log.add(i, "skipped", "unknown_type",
+                tr("import.problem.unknown_type", value=type_original[i]), type_original[i])
+    keep &= ~unknown
+    known = has_tv & ~unknown
+    types[known] = row_types[known]
+    precursor[known] = row_pre[known]
+    if declared is not None:
+        conflict = known & (row_types != declared[0].value)
+        for i in np.flatnonzero(conflict):
+            log.add(i, "doubtful", "type_conflict",
+                    tr("import.problem.type_conflict", value=type_original[i],
+                       declared=declared[0].label), type_original[i])
+        rest = ~has_tv
+        types[rest] = declared[0].value
+        precursor[rest] = declared[1]
+        from_name = 0
+    else:
+        # no type in the row: the name may say it ("Posyandu Mawar", "Pustu Sukamaju")
+        rest = np.flatnonzero(~has_tv)
+        name_types, name_pre = facility_types([names[i] for i in rest])
+        found = ~pd.isna(name_types)
+        for k in np.flatnonzero(~found):
+            i = rest[k]
+            if keep[i]:
+                log.add(i, "skipped", "unknown_type",
+                        tr("import.problem.no_type", name=names[i] or "–"),
+                        type_original[i] or "")
+            keep[i] = False
+        ok = rest[found]
+        types[ok] = name_types[found]
+        precursor[ok] = name_pre[found]
+        if type_col is not None and not generic:  # a type column with empty cells
+            for i in ok:
                 log.add(i, "fixed", "type_from_name",
-                        tr("import.problem.type_from_name", name=names[i], type=nt.label),
-                        tv or "")
-                if type_original[i] is None:
-                    type_original[i] = names[i]
-            else:
-                if keep[i]:
-                    log.add(i, "skipped", "unknown_type",
-                            tr("import.problem.unknown_type", value=tv or "–"), tv or "")
-                keep[i] = False
-        if precursor[i] and keep[i]:
-            log.add(i, "fixed", "pustu_precursor",
-                    tr("import.problem.pustu_precursor", value=type_original[i] or
-                       (declared[0].value if declared else "")), type_original[i] or "")
-
+                        tr("import.problem.type_from_name", name=names[i],
+                           type=FacilityType(types[i]).label))
+            from_name = 0
+        else:
+            from_name = len(ok)
+        for i in ok:
+            if type_original[i] is None:
+                type_original[i] = names[i]
+    for i in np.flatnonzero(precursor & keep):
+        log.add(i, "fixed", "pustu_precursor",
+                tr("import.problem.pustu_precursor", value=type_original[i] or
+                   (declared[0].value if declared else "")), type_original[i] or "")
+    if from_name:
+        log.add_file("imported", "type_from_name", tr("import.types_from_names", n=from_name))
     for i in range(n):
         if names[i] is None and keep[i]:
             label = FacilityType(types[i]).label
@@ -713,15 +831,19 @@ def _read_facilities(path: Path, declared: tuple[FacilityType, bool] | None,
                                                       name=names[i]))
 
     cols: dict[str, object] = {
-        "code": [_text(v) for v in raw[mapping.fields["code"]].tolist()] if "code" in
+        "code": texts(raw[mapping.fields["code"]].tolist()) if "code" in
         mapping.fields else [None] * n,
         "name": names, "type": types, "type_original": type_original,
         "precursor": precursor,
     }
     c = mapping.get("parent")
-    cols["parent_name"] = [_text(v) for v in raw[c].tolist()] if c else [None] * n
-    c = mapping.get("declared_desa")
-    cols["declared_desa"] = [_text(v) for v in raw[c].tolist()] if c else [None] * n
+    cols["parent_name"] = texts(raw[c].tolist()) if c else [None] * n
+    cols["declared_desa"] = [d if d is not None else k for d, k in
+                             zip(declared_desa, decl_code, strict=True)]
+    cols["_decl_code"] = decl_code
+    c = mapping.get("declared_kecamatan")
+    cols["_decl_kec"] = texts(raw[c].tolist()) if c else [None] * n
+    cols["_coord_problem"] = coord_problem
     for fld in ("nurses", "midwives", "nakes", "kader", "sessions_per_year", "capacity"):
         c = mapping.get(fld)
         cols[fld] = _numbers(raw[c].tolist(), log, c) if c else np.full(n, np.nan)
@@ -749,29 +871,131 @@ def _read_facilities(path: Path, declared: tuple[FacilityType, bool] | None,
     return gdf, mapping
 
 
+def _desa_lookup(desa: gpd.GeoDataFrame):
+    """``find(code, name, kecamatan) -> (row or None, notes)``: the desa a facility row declares,
+    by its code (either system, any spelling; plain digits tried as Kemendagri too) or else by
+    its name (narrowed by the kecamatan name when several desa share it).  ``notes`` are
+    ``(status, kind, message, original)`` about how the code was read."""
+    by_code: dict[str, int] = {}
+    for i, (c, b) in enumerate(zip(desa["code"], desa["code_bps"], strict=False)):
+        for v in (c, b):
+            if isinstance(v, str) and v:
+                by_code.setdefault(v, i)
+    by_name: dict[str, list[int]] = {}
+    for i, nm in enumerate(desa["name"]):
+        by_name.setdefault(_norm_name(nm), []).append(i)
+    kec_names = [_norm_name(v) for v in desa["kecamatan_name"]]
+
+    def find(code: str | None, name: str | None = None, kecamatan: str | None = None):
+        notes: list[tuple[str, str, str, str]] = []
+        if code is not None:
+            for system in (None, codes.KEMENDAGRI):
+                r = codes.normalize_code(code, system=system, level=codes.DESA)
+                if r.ok and r.code in by_code:
+                    fixes = [p for p in r.problems if p in codes.FIXED_PROBLEMS]
+                    if fixes:
+                        notes.append(("fixed", "code_" + fixes[0], r.message(), code))
+                    return by_code[r.code], notes
+            notes.append(("doubtful", "declared_code_unknown",
+                          tr("import.problem.declared_code_unknown", code=code), code))
+        if name is not None:
+            found = by_name.get(_norm_name(name), [])
+            if len(found) > 1 and kecamatan:
+                found = [i for i in found if kec_names[i] == _norm_name(kecamatan)]
+            if len(found) == 1:
+                return found[0], notes
+        return None, notes
+
+    return find
+
+
+def _place_by_declared_desa(fac: gpd.GeoDataFrame, desa: gpd.GeoDataFrame | None,
+                            logs: list[_FileLog]) -> gpd.GeoDataFrame:
+    """Rows whose coordinates were rejected but that name their desa: placed at the desa's
+    inner point (doubtful), else skipped.  Every such row gets its report line here."""
+    todo = np.flatnonzero(pd.notna(fac["_coord_problem"]).to_numpy())
+    if not len(todo):
+        return fac
+    keep = np.ones(len(fac), dtype=bool)
+    find = _desa_lookup(desa) if desa is not None and len(desa) else None
+    inner = None
+    dnames = desa["name"].to_numpy(dtype=object) if desa is not None else None
+    geoms = fac.geometry.to_numpy().copy()
+    lon = fac["_lon"].to_numpy().copy()
+    lat = fac["_lat"].to_numpy().copy()
+    cp, dd, dk, dkec = (_obj(fac, c) for c in ("_coord_problem", "declared_desa", "_decl_code",
+                                               "_decl_kec"))
+    files, poss = fac["_file"].to_numpy(), fac["_pos"].to_numpy()
+    for i in todo:
+        kind, msg, orig = cp[i]
+        declared = dd[i]
+        dcode = dk[i]
+        log = logs[int(files[i])]
+        pos = int(poss[i])
+        j, notes = find(dcode, declared, dkec[i]) if find is not None else \
+            (None, [])
+        for note in notes:
+            log.add(pos, *note)
+        if j is None:
+            declared = declared or dcode
+            log.add(pos, "skipped", kind, msg + "; " + tr("import.problem.desa_not_found",
+                                                          desa=declared), orig)
+            keep[i] = False
+            continue
+        if inner is None:
+            inner = {}
+        if j not in inner:
+            from ilp_gis.geo import inner_points
+
+            inner[j] = inner_points(desa.geometry.iloc[[j]])[0]
+        pt = inner[j]
+        geoms[i] = pt
+        lon[i], lat[i] = pt.x, pt.y
+        log.add(pos, "doubtful", kind + ";located_by_desa",
+                msg + "; " + tr("import.problem.located_by_desa", desa=dnames[j]),
+                orig)
+    fac = fac.copy()
+    fac["_lon"], fac["_lat"] = lon, lat
+    fac = fac.set_geometry(gpd.GeoSeries(geoms, crs=model.WGS84, index=fac.index))
+    return fac[keep].reset_index(drop=True)
+
+
 def _fac_ids(fac: gpd.GeoDataFrame, logs: list[_FileLog], taken: set[str]) -> list[str]:
-    """Source codes where present and unique, else stable generated ids."""
-    ids = []
-    used = set(taken)
-    for code, ftype, name, x, y, f, pos in zip(fac["code"], fac["type"], fac["name"],
-                                                fac["_lon"], fac["_lat"], fac["_file"],
-                                                fac["_pos"]):
-        if code:
-            base = str(code)
-        else:
-            h = hashlib.sha1(f"{ftype}|{_norm_name(name)}|{x:.5f}|{y:.5f}".encode()).hexdigest()
-            base = f"{ftype[:3].upper()}-{h[:10]}"
-        fid = base
-        k = 2
-        while fid in used:
-            fid = f"{base}-{k}"
-            k += 1
-        if fid != base and code:
-            logs[f].add(pos, "doubtful", "duplicate_code",
-                        tr("import.problem.duplicate_fac_code", code=base, fac_id=fid), code)
-        used.add(fid)
-        ids.append(fid)
-    return ids
+    """Source codes where present and unique, else stable generated ids
+    (``TYP-`` + a hash of type, name and position rounded to about a metre)."""
+    codes_ = pd.Series(_obj(fac, "code"), dtype=object).map(
+        lambda v: None if v is None else _text(v))
+    types = pd.Series(_obj(fac, "type"), dtype=object).astype(str)
+    names = pd.Series(_obj(fac, "name"), dtype=object).astype(str).str.lower()
+    xs = pd.Series(np.round(fac["_lon"].to_numpy() * 1e5).astype(np.int64)).astype(str)
+    ys = pd.Series(np.round(fac["_lat"].to_numpy() * 1e5).astype(np.int64)).astype(str)
+    need = codes_.isna().to_numpy()
+    base = codes_.to_numpy(dtype=object).copy()
+    if need.any():
+        keys = (types[need] + "|" + names[need] + "|" + xs[need] + "|" + ys[need]).tolist()
+        prefix = types[need].str[:3].str.upper().tolist()
+        base[need] = [f"{p}-{hashlib.sha1(k.encode()).hexdigest()[:10]}"
+                      for p, k in zip(prefix, keys, strict=True)]
+    ids = base.copy()
+    clash = pd.Series(base).duplicated(keep="first").to_numpy() | \
+        pd.Series(base).isin(taken).to_numpy()
+    if clash.any():
+        used = set(taken) | set(base[~clash])
+        files = fac["_file"].to_numpy()
+        poss = fac["_pos"].to_numpy()
+        for i in np.flatnonzero(clash):
+            k = 2
+            fid = f"{base[i]}-{k}"
+            while fid in used:
+                k += 1
+                fid = f"{base[i]}-{k}"
+            used.add(fid)
+            ids[i] = fid
+            if not need[i]:
+                logs[int(files[i])].add(int(poss[i]), "doubtful", "duplicate_code",
+                                        tr("import.problem.duplicate_fac_code", code=base[i],
+                                           fac_id=fid), base[i])
+    return list(ids)
 
 
 def _metric_xy(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -798,33 +1022,38 @@ def _duplicates(fac: gpd.GeoDataFrame, logs: list[_FileLog], dist_m: float) -> n
     lon = fac["_lon"].to_numpy()
     lat = fac["_lat"].to_numpy()
     x, y, epsg = _metric_xy(lon, lat)
-    types = fac["type"].to_numpy()
-    names = [_norm_name(v) for v in fac["name"]]
-    group = pd.Series(list(zip(types, epsg))).factorize()[0]
+    types = _obj(fac, "type")
+    raw_names = _obj(fac, "name")
+    files = fac["_file"].to_numpy()
+    poss = fac["_pos"].to_numpy()
+    group = pd.Series(types).factorize()[0] * 1000 + (epsg - 32600)
     for g in np.unique(group):
         idx = np.flatnonzero(group == g)
         if len(idx) < 2:
             continue
         tree = cKDTree(np.column_stack([x[idx], y[idx]]))
         pairs = tree.query_pairs(dist_m, output_type="ndarray")
-        for a, b in pairs:
-            i, j = sorted((idx[a], idx[b]))
-            if not keep[i]:
+        if len(pairs):
+            pairs = np.sort(idx[pairs], axis=1)
+            pairs = pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]
+        for i, j in pairs:
+            if not keep[i] or not keep[j]:
                 continue
-            if not _similar(names[i], names[j]):
+            ni, nj = _norm_name(raw_names[i]), _norm_name(raw_names[j])
+            if not _similar(ni, nj):
                 continue
             d = math.hypot(x[i] - x[j], y[i] - y[j])
-            fi, fj = int(fac["_file"].iat[i]), int(fac["_file"].iat[j])
-            first = f"{logs[fi].file} {tr('import.row_word')} {int(logs[fi].rows[fac['_pos'].iat[i]])}"
-            if names[i] == names[j] and keep[j]:
+            fi, fj = int(files[i]), int(files[j])
+            first = f"{logs[fi].file} {tr('import.row_word')} {int(logs[fi].rows[poss[i]])}"
+            if ni == nj:
                 keep[j] = False
-                logs[fj].add(int(fac["_pos"].iat[j]), "skipped", "duplicate_facility",
+                logs[fj].add(int(poss[j]), "skipped", "duplicate_facility",
                              tr("import.problem.duplicate_exact", first=first, d=round(d, 1)),
-                             fac["name"].iat[j])
-            elif keep[j]:
-                logs[fj].add(int(fac["_pos"].iat[j]), "doubtful", "possible_duplicate",
+                             raw_names[j])
+            else:
+                logs[fj].add(int(poss[j]), "doubtful", "possible_duplicate",
                              tr("import.problem.duplicate_similar", first=first,
-                                name=fac["name"].iat[i], d=round(d, 1)), fac["name"].iat[j])
+                                name=raw_names[i], d=round(d, 1)), raw_names[j])
     return keep
 
 
@@ -867,8 +1096,10 @@ def _check_locations(fac: gpd.GeoDataFrame, desa: gpd.GeoDataFrame | None,
     has_bounds = any(x is not None and len(x) for x in (desa, kecamatan, kabupaten))
     if not has_bounds:
         return
-    dc = fac["desa_code"].to_numpy()
-    kc = fac["kecamatan_code"].to_numpy()
+    dc = _obj(fac, "desa_code")
+    kc = _obj(fac, "kecamatan_code")
+    files = fac["_file"].to_numpy()
+    poss = fac["_pos"].to_numpy()
     if desa is not None and len(desa):
         outside = pd.isna(dc)
     elif kecamatan is not None and len(kecamatan):
@@ -878,69 +1109,143 @@ def _check_locations(fac: gpd.GeoDataFrame, desa: gpd.GeoDataFrame | None,
         src, _ = tree.query(np.asarray(fac.geometry.values, dtype=object), predicate="within")
         outside = np.ones(len(fac), dtype=bool)
         outside[src] = False
+    lon = fac["_lon"].to_numpy()
+    lat = fac["_lat"].to_numpy()
     for i in np.flatnonzero(outside & new):
-        logs[int(fac["_file"].iat[i])].add(
-            int(fac["_pos"].iat[i]), "doubtful", "outside_boundaries",
-            tr("import.problem.outside_boundaries", lon=f"{fac['_lon'].iat[i]:.6f}",
-               lat=f"{fac['_lat'].iat[i]:.6f}"))
+        log = logs[int(files[i])]
+        found = log.entries.get(int(poss[i]), [])
+        if any("outside_study_area" in e[1] for e in found):
+            continue  # already reported as outside the study area
+        log.add(int(poss[i]), "doubtful", "outside_boundaries",
+                tr("import.problem.outside_boundaries", lon=f"{lon[i]:.6f}", lat=f"{lat[i]:.6f}"))
     if desa is None or not len(desa):
         return
-    dnames = dict(zip(desa["code"], desa["name"]))
-    dbps = dict(zip(desa["code"], desa["code_bps"]))
-    declared = fac["declared_desa"].to_numpy()
-    for i in np.flatnonzero(new & ~pd.isna(declared) & ~pd.isna(dc)):
-        val = str(declared[i])
-        where = dc[i]
-        r = codes.normalize_code(val)
-        if r.ok and r.level == codes.DESA:
-            agree = r.code in (where, dbps.get(where))
-            if not agree and r.system == codes.BPS:  # plain digits may be Kemendagri
-                alt = codes.normalize_code(val, system=codes.KEMENDAGRI)
-                agree = alt.ok and alt.code == where
+    dnames = dict(zip(desa["code"], desa["name"], strict=False))
+    dcode_arr = desa["code"].to_numpy(dtype=object)
+    lookup: list = []
+
+    def find(code, name):
+        if not lookup:
+            lookup.append(_desa_lookup(desa))
+        return lookup[0](code, name)
+    declared = _obj(fac, "declared_desa")
+    dcodes = _obj(fac, "_decl_code")
+    placed = ~pd.isna(_obj(fac, "_coord_problem"))
+    todo = new & ~pd.isna(dc) & (~pd.isna(declared) | ~pd.isna(dcodes)) & ~placed
+    # declared names: compared in bulk with the name of the desa the point lies in
+    by_name = todo & pd.isna(dcodes)
+    if by_name.any():
+        dnorm = {c: _norm_name(nm) for c, nm in dnames.items()}
+        idx = np.flatnonzero(by_name)
+        said = pd.Series(declared[idx], dtype=object).map(
+            lambda v: _norm_name(str(v))).to_numpy(dtype=object)
+        there = pd.Series(dc[idx], dtype=object).map(dnorm).to_numpy(dtype=object)
+        agree_name = said == there
+        todo = todo & ~by_name
+        todo[idx[~agree_name]] = True  # only the disagreeing rows go on
+    code_cache: dict[str, tuple] = {}
+    for i in np.flatnonzero(todo):
+        code = dcodes[i]
+        if code is not None:
+            code = str(code)
+            if code not in code_cache:
+                code_cache[code] = find(code, None)
+            j, notes = code_cache[code]
+            for note in notes:
+                logs[int(files[i])].add(int(poss[i]), *note)
+            if j is None:
+                continue
+            agree = dcode_arr[j] == dc[i]
+            shown = code
         else:
-            agree = _norm_name(val) == _norm_name(dnames.get(where))
+            shown = str(declared[i])
+            agree = False  # found above
         if not agree:
-            logs[int(fac["_file"].iat[i])].add(
-                int(fac["_pos"].iat[i]), "doubtful", "declared_desa_mismatch",
-                tr("import.problem.declared_desa_mismatch", declared=val,
-                   found=f"{dnames.get(where) or '–'} ({where})"), val)
+            logs[int(files[i])].add(
+                int(poss[i]), "doubtful", "declared_desa_mismatch",
+                tr("import.problem.declared_desa_mismatch", declared=shown,
+                   found=f"{dnames.get(dc[i]) or '–'} ({dc[i]})"), shown)
+
+
+def _obj(frame, col: str) -> np.ndarray:
+    """A column as a numpy object array with None for missing (fast per-row access)."""
+    if col not in frame.columns:
+        return np.full(len(frame), None, dtype=object)
+    arr = frame[col].to_numpy(dtype=object)
+    return np.where(pd.isna(arr), None, arr)
 
 
 def _resolve_parents(fac: gpd.GeoDataFrame, logs: list[_FileLog], new: np.ndarray) -> list:
-    ids = fac["fac_id"].to_numpy()
-    codes_ = fac["code"].to_numpy()
-    types = fac["type"].to_numpy()
-    by_key: dict[str, str] = {}
-    for fid, code in zip(ids, codes_):
-        by_key[str(fid)] = fid
-        if code:
-            by_key.setdefault(str(code), fid)
-    by_name: dict[tuple[str, str], list[str]] = {}
-    for fid, t, nm in zip(ids, types, fac["name"]):
-        by_name.setdefault((t, _norm_name(nm)), []).append(fid)
-    parent_types = {"pustu": ["puskesmas"], "posyandu": ["pustu", "puskesmas"],
-                    "puskesmas": []}
-    out = list(fac["parent_id"]) if "parent_id" in fac.columns else [None] * len(fac)
-    for i, pname in enumerate(fac["parent_name"]):
-        if not new[i] or pname is None or (isinstance(pname, float) and math.isnan(pname)):
-            continue
-        p = str(pname).strip()
-        if p in by_key and by_key[p] != ids[i]:
-            out[i] = by_key[p]
-            continue
-        found: list[str] = []
-        for pt in parent_types.get(types[i], []):
-            found = by_name.get((pt, _norm_name(p)), [])
-            if found:
-                break
-        if len(found) == 1:
-            out[i] = found[0]
+    """``parent_id`` from the parent written in the row: a facility id/code, else the name of a
+    facility of a parent tier — the one in the same kecamatan, else the nearest, when several
+    share the name (vectorised joins; the name match ignores case, punctuation and type words)."""
+    n = len(fac)
+    ids = _obj(fac, "fac_id")
+    out = _obj(fac, "parent_id").copy()
+    pn = _obj(fac, "parent_name")
+    todo = np.flatnonzero(new & ~pd.isna(pn))
+    if not len(todo):
+        return list(out)
+    files = fac["_file"].to_numpy()
+    poss = fac["_pos"].to_numpy()
+    by_key: dict[str, int] = {}
+    for i, code in enumerate(_obj(fac, "code")):
+        if code is not None:
+            by_key.setdefault(str(code), i)
+    by_key.update({str(fid): i for i, fid in enumerate(ids)})
+    pstr = [str(p).strip() for p in pn[todo]]
+    hit = np.array([by_key.get(p, -1) for p in pstr], dtype=np.int64)
+    direct = (hit >= 0) & (hit != todo)
+    out[todo[direct]] = ids[hit[direct]]
+
+    types = _obj(fac, "type")
+    kec = _obj(fac, "kecamatan_code")
+    xs = fac.geometry.x.to_numpy()
+    ys = fac.geometry.y.to_numpy()
+    rest = todo[~direct]
+    child = pd.DataFrame({"c": rest, "key": [_norm_name(pstr[k]) for k in
+                                              np.flatnonzero(~direct)],
+                          "ctype": types[rest], "kec": kec[rest]})
+    tiers = {"pustu": ("puskesmas",), "posyandu": ("pustu", "puskesmas")}
+    parent_rows = np.flatnonzero(np.isin(types, ["puskesmas", "pustu"]))
+    cand = pd.DataFrame({"p": parent_rows, "key": [_norm_name(v) for v in
+                                                   _obj(fac, "name")[parent_rows]],
+                         "ptype": types[parent_rows], "kec": kec[parent_rows]})
+    resolved = np.full(n, -1, dtype=np.int64)
+    ambiguous = np.zeros(n, dtype=bool)
+    for step in (0, 1):
+        for ctype, ptypes in tiers.items():
+            for pt in ptypes:
+                ch = child[(child["ctype"] == ctype) & (resolved[child["c"].to_numpy()] < 0)]
+                if not len(ch):
+                    continue
+                cd = cand[cand["ptype"] == pt]
+                on = ["key", "kec"] if step == 0 else ["key"]
+                m = ch.merge(cd.drop(columns="kec") if step else cd, on=on, how="inner")
+                if not len(m):
+                    continue
+                ci = m["c"].to_numpy()
+                pi = m["p"].to_numpy()
+                d2 = (xs[ci] - xs[pi]) ** 2 + (ys[ci] - ys[pi]) ** 2
+                m = m.assign(d2=d2).sort_values(["c", "d2"], kind="stable")
+                counts = m.groupby("c", sort=False).size()
+                best = m.drop_duplicates("c", keep="first")
+                resolved[best["c"].to_numpy()] = best["p"].to_numpy()
+                if step == 0:
+                    multi = counts[counts > 1].index.to_numpy()
+                    ambiguous[multi] = True
+    for i in rest:
+        p = str(pn[i]).strip()
+        if resolved[i] >= 0 and resolved[i] != i:
+            out[i] = ids[resolved[i]]
+            if ambiguous[i]:
+                logs[int(files[i])].add(int(poss[i]), "doubtful", "parent_ambiguous",
+                                        tr("import.problem.parent_ambiguous", parent=p), p)
         else:
-            kind = "parent_ambiguous" if found else "parent_not_found"
-            logs[int(fac["_file"].iat[i])].add(int(fac["_pos"].iat[i]), "doubtful", kind,
-                                               tr(f"import.problem.{kind}", parent=p), p)
             out[i] = None
-    return out
+            logs[int(files[i])].add(int(poss[i]), "doubtful", "parent_not_found",
+                                    tr("import.problem.parent_not_found", parent=p), p)
+    return list(out)
 
 
 # --- roads --------------------------------------------------------------------------------------
@@ -969,27 +1274,33 @@ def _read_roads(path: Path, overrides: dict | None, logs: list):
     for note in res.notes:
         log.add_file("fixed" if res.crs_assumed else "imported", "file_note", note)
     n = len(gdf)
-    keep = np.ones(n, dtype=bool)
     geoms = np.asarray(gdf.geometry.values, dtype=object)
-    for i, g in enumerate(geoms):
-        if g is None or g.is_empty:
-            keep[i] = False
-            log.add(i, "skipped", "empty_geometry", tr("import.problem.empty_geometry"))
-        elif g.geom_type not in ("LineString", "MultiLineString"):
-            keep[i] = False
-            log.add(i, "skipped", "not_line", tr("import.problem.not_line", kind=g.geom_type))
+    empty = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+    tid = shapely.get_type_id(geoms)
+    line = (tid == 1) | (tid == 5)  # LineString, MultiLineString
+    keep = ~empty & line
+    for i in np.flatnonzero(empty):
+        log.add(i, "skipped", "empty_geometry", tr("import.problem.empty_geometry"))
+    for i in np.flatnonzero(~empty & ~line):
+        log.add(i, "skipped", "not_line", tr("import.problem.not_line",
+                                             kind=geoms[i].geom_type))
     c = mapping.get("road_class")
+    values = gdf[c].tolist() if c else [None] * n
+    cache: dict = {}
     classes = []
-    for i in range(n):
-        t = _text(gdf[c].iat[i]) if c else None
-        k = _ROAD_CLASSES.get(re.sub(r"[^a-z ]+", " ", t.lower()).strip()) if t else None
+    for i, v in enumerate(values):
+        t = _text(v)
+        if t not in cache:
+            cache[t] = _ROAD_CLASSES.get(re.sub(r"[^a-z ]+", " ", t.lower()).strip()) \
+                if t else None
+        k = cache[t]
         if k is None and keep[i]:
             log.add(i, "doubtful", "unknown_road_class",
                     tr("import.problem.unknown_road_class", value=t or "–"), t or "")
             k = t.lower() if t else None
         classes.append(k)
     c = mapping.get("name")
-    names = [_text(v) for v in gdf[c]] if c else [None] * n
+    names = [_text(v) for v in gdf[c].tolist()] if c else [None] * n
     c = mapping.get("crossing_minutes")
     crossing = _numbers(gdf[c].tolist(), log, c) if c else np.full(n, np.nan)
     out = gpd.GeoDataFrame({"road_class": classes, "name": names, "crossing_minutes": crossing},
@@ -1063,7 +1374,7 @@ def _import(project, kabupaten, kecamatan, desa, facilities, roads, budget, mapp
     # names of kecamatan on desa rows
     if project.has("desa") and project.has("kecamatan") and changed_areas:
         d = project.desa.copy()
-        kn = dict(zip(project.kecamatan["code"], project.kecamatan["name"]))
+        kn = dict(zip(project.kecamatan["code"], project.kecamatan["name"], strict=False))
         miss = d["kecamatan_name"].isna()
         if miss.any():
             d.loc[miss, "kecamatan_name"] = d.loc[miss, "kecamatan_code"].map(kn)
@@ -1092,7 +1403,6 @@ def _import(project, kabupaten, kecamatan, desa, facilities, roads, budget, mapp
         project.set_layer("roads", frame)
 
     new_fac = []
-    fac_logs_start = len(logs)
     for declared, p in facilities:
         path = Path(p)
         tick("import.progress.reading", file=path.name)
@@ -1105,22 +1415,21 @@ def _import(project, kabupaten, kecamatan, desa, facilities, roads, budget, mapp
         used_mappings[logs[-1].file] = mapping.to_dict()
         new_fac.append(frame)
 
-    if budget is not None:
-        path = Path(budget)
-        tick("import.progress.reading", file=path.name)
-        _import_budget(project, path, logs, used_mappings)
-
     tick("import.progress.placing")
     if new_fac or changed_areas:
         old = project.facilities if project.has("facilities") else None
         if new_fac:
             fresh = pd.concat(new_fac, ignore_index=True)
             fresh = gpd.GeoDataFrame(fresh, geometry="geometry", crs=model.WGS84)
+            fresh = _place_by_declared_desa(fresh, project.desa if project.has("desa")
+                                            else None, logs)
             new_types = set(fresh["type"].dropna())
             if old is not None:
                 kept_old = old[~old["type"].isin(new_types)]
             else:
                 kept_old = None
+            checkpoint(progress, is_cancelled, step / max(steps, 1),
+                       tr("import.progress.duplicates"))
             dist = float(project.rules.value("import.duplicate_distance_m", 30.0))
             keep = _duplicates(fresh, logs, dist)
             fresh = fresh[keep].reset_index(drop=True)
@@ -1139,22 +1448,34 @@ def _import(project, kabupaten, kecamatan, desa, facilities, roads, budget, mapp
             new_mask[n_old:] = fresh is not None
             if fresh is None:
                 new_mask[:] = False
+            checkpoint(progress, is_cancelled, step / max(steps, 1),
+                       tr("import.progress.locating"))
             dc, kc = locate_facilities(fac, project.desa if project.has("desa") else None,
                                        project.kecamatan if project.has("kecamatan") else None)
             fac["desa_code"] = dc
             fac["kecamatan_code"] = kc
             if fresh is not None:
-                for col in ("_file", "_pos", "_lon", "_lat"):
+                for col in ("_file", "_pos", "_lon", "_lat", "_decl_code", "_coord_problem"):
                     if col not in fac.columns:
                         fac[col] = np.nan
+                checkpoint(progress, is_cancelled, step / max(steps, 1),
+                           tr("import.progress.checking"))
                 _check_locations(fac, project.desa if project.has("desa") else None,
                                  project.kecamatan if project.has("kecamatan") else None,
                                  project.kabupaten if project.has("kabupaten") else None,
                                  logs, new_mask)
+                checkpoint(progress, is_cancelled, step / max(steps, 1),
+                           tr("import.progress.parents"))
                 fac["parent_id"] = _resolve_parents(fac, logs, new_mask)
-            fac = fac.drop(columns=[c for c in ("_file", "_pos", "_lon", "_lat")
+            fac = fac.drop(columns=[c for c in ("_file", "_pos", "_lon", "_lat", "_decl_kec",
+                                                "_coord_problem", "_decl_code")
                                     if c in fac.columns])
             project.set_layer("facilities", fac)
+
+    if budget is not None:  # after the facilities: budget targets name desa and facilities
+        path = Path(budget)
+        tick("import.progress.reading", file=path.name)
+        _import_budget(project, path, logs, used_mappings, mappings.get("budget"), lang)
 
     tick("import.progress.report")
     parts = [lg.frame() for lg in logs]
@@ -1184,25 +1505,44 @@ def _import(project, kabupaten, kecamatan, desa, facilities, roads, budget, mapp
     return ImportReport(report_frame, used_mappings, layer_counts, fac_counts, lang)
 
 
-def _import_budget(project, path: Path, logs, used_mappings) -> None:
-    try:
-        from layers import budget_import  # provided by the planning module
-    except ModuleNotFoundError as exc:
-        if exc.name != "layers.budget_import":
-            raise
-        raise InputError(tr("import.budget_unavailable"), file=path.name) from None
-    result = budget_import.read_budget(path)
-    frame = result[0] if isinstance(result, tuple) else result
-    report = result[1] if isinstance(result, tuple) and len(result) > 1 else None
+class _ReportLog(_FileLog):
+    """A report another reader already made (one line per row, model.IMPORT_REPORT)."""
+
+    def __init__(self, file: str, role: str, report: pd.DataFrame) -> None:
+        super().__init__(file, role, [])
+        self._report = model.conform(report, model.IMPORT_REPORT)
+
+    def frame(self) -> pd.DataFrame:
+        return self._report
+
+
+def _import_budget(project, path: Path, logs, used_mappings, mapping, lang) -> None:
+    """Budget lines through the planning module's reader (``layers.budget_import``)."""
+    from layers import budget_import
+
+    frame, report = budget_import.read_budget(
+        path, mapping=mapping or None, lang=lang,
+        desa=project.desa if project.has("desa") else None,
+        facilities=project.facilities if project.has("facilities") else None)
     project.set_layer("budget", frame)
-    if report is not None and len(report):
-        log = _FileLog(path.name, "budget", [])
-        logs.append(log)
-        log.frame = lambda r=report: model.conform(r, model.IMPORT_REPORT)  # type: ignore[method-assign]
+    logs.append(_ReportLog(path.name, "budget", report))
+    used_mappings[path.name] = {"role": "budget", "fields": dict(mapping or {})}
+
+
+def preview_columns(path, role: str, overrides: dict[str, str] | None = None, *,
+                    sheet: str | None = None, rows: int = 5):
+    """What the importer would read from ``path`` as ``role``: the detected
+    :class:`~layers.columns.ColumnMapping` (after ``overrides``) and the first ``rows`` rows —
+    for a mapping editor that lets the planner check and change the guesses before importing."""
+    path = Path(path)
+    if role == "facilities" and not readers.is_vector(path):
+        res = readers.read_table(path, sheet=sheet)
+        headers = list(res.frame.columns)
     else:
-        log = _FileLog(path.name, "budget", np.arange(1, len(frame) + 1))
-        logs.append(log)
-    used_mappings[path.name] = {"role": "budget"}
+        res = readers.read_vector(path, prefer=(role,))
+        headers = [c for c in res.frame.columns if c != res.frame.geometry.name]
+    mapping = detect_columns(headers, role, overrides, file=path.name)
+    return mapping, pd.DataFrame(res.frame[headers].head(rows))
 
 
 def sources_meta(files: dict[str, object]) -> list[dict]:
@@ -1219,6 +1559,11 @@ def mapping_json(report: ImportReport) -> str:
 register({
     "import.progress.reading": ("Membaca {file}", "Reading {file}"),
     "import.progress.placing": ("Menempatkan fasilitas di desa", "Placing facilities in desa"),
+    "import.progress.duplicates": ("Mencari fasilitas ganda", "Looking for duplicates"),
+    "import.progress.locating": ("Titik-dalam-poligon", "Point in polygon"),
+    "import.progress.checking": ("Memeriksa lokasi dan desa tertulis",
+                                 "Checking locations and declared desa"),
+    "import.progress.parents": ("Mencocokkan induk", "Matching parents"),
     "import.progress.report": ("Menyusun laporan impor", "Writing the import report"),
     "import.progress.done": ("Impor selesai", "Import finished"),
     "import.row_word": ("baris", "row"),
@@ -1228,10 +1573,6 @@ register({
     "import.bad_type_option": (
         "jenis fasilitas '{value}' tidak dikenal; pakai puskesmas, pustu atau posyandu",
         "unknown facility type '{value}'; use puskesmas, pustu or posyandu"),
-    "import.budget_unavailable": (
-        "impor anggaran belum tersedia di versi ini; impor anggaran melalui modul perencanaan",
-        "budget import is not available in this version; import the budget through the "
-        "planning module"),
     "import.report_format": ("laporan impor harus .csv atau .xlsx, bukan '{suffix}'",
                              "the import report must be .csv or .xlsx, not '{suffix}'"),
     "import.problem.bad_number": ("nilai '{value}' di kolom {column} bukan angka; dibiarkan kosong",
@@ -1239,9 +1580,19 @@ register({
     "import.problem.negative_number": (
         "nilai {value} di kolom {column} negatif; dibiarkan kosong",
         "value {value} in column {column} is negative; left empty"),
-    "import.problem.percent_scaled": (
-        "nilai {value} di kolom {column} dibaca sebagai persen (dibagi 100)",
-        "value {value} in column {column} read as a percentage (divided by 100)"),
+    "import.problem.percent_column": (
+        "kolom {column} berisi persen; nilainya dibagi 100 menjadi proporsi 0–1",
+        "column {column} holds percentages; values divided by 100 into 0–1 shares"),
+    "import.comma_file": ("koordinat berkas ini memakai koma desimal; dibaca sebagai titik",
+                          "this file writes coordinates with comma decimals; read as points"),
+    "import.types_from_names": (
+        "berkas tidak punya kolom jenis; jenis {n} fasilitas dibaca dari namanya",
+        "the file has no type column; the type of {n} facilities was read from their names"),
+    "import.problem.no_type": (
+        "jenis fasilitas tidak diketahui: tidak ada jenis di baris ini dan nama '{name}' tidak "
+        "menyebut Puskesmas, Pustu atau Posyandu; pakai --facilities JENIS=BERKAS; dilewati",
+        "unknown facility type: the row has no type and the name '{name}' names no Puskesmas, "
+        "Pustu or Posyandu; use --facilities TYPE=FILE; skipped"),
     "import.problem.bad_share": (
         "nilai {value} di kolom {column} bukan proporsi 0–1 atau persen; dibiarkan kosong",
         "value {value} in column {column} is neither a 0–1 share nor a percentage; left empty"),
@@ -1290,8 +1641,8 @@ register({
     "import.problem.type_from_name": ("jenis dibaca dari nama '{name}': {type}",
                                       "type read from the name '{name}': {type}"),
     "import.problem.type_conflict": (
-        "jenis di baris '{value}' berbeda dengan jenis berkas {declared}; dipakai {declared}",
-        "the row's type '{value}' differs from the file type {declared}; {declared} used"),
+        "jenis di baris '{value}' berbeda dengan jenis berkas {declared}; dipakai jenis baris",
+        "the row's type '{value}' differs from the file type {declared}; the row's type used"),
     "import.problem.pustu_precursor": (
         "{value} dibaca sebagai Pustu (pendahulu Pustu, perlu ditingkatkan)",
         "{value} read as a Pustu (a Pustu precursor, to be upgraded)"),
@@ -1303,10 +1654,22 @@ register({
     "import.problem.declared_desa_mismatch": (
         "desa tertulis '{declared}' tetapi titik berada di desa {found}",
         "the row says desa '{declared}' but the point lies in desa {found}"),
+    "import.problem.located_by_desa": (
+        "ditempatkan di titik tengah desa tertulis {desa}; perbaiki koordinatnya",
+        "placed at the centre point of the declared desa {desa}; fix its coordinates"),
+    "import.problem.declared_code_unknown": ("kode desa tertulis '{code}' tidak ada di lapisan desa",
+                                             "the declared desa code '{code}' is not in the desa "
+                                             "layer"),
+    "import.problem.desa_not_found": ("desa tertulis '{desa}' juga tidak ditemukan; dilewati",
+                                      "the declared desa '{desa}' was not found either; skipped"),
+    "import.kind.located_by_desa": ("ditempatkan di desa tertulis", "placed in declared desa"),
     "import.problem.parent_not_found": ("induk '{parent}' tidak ditemukan di antara fasilitas",
                                         "parent '{parent}' not found among the facilities"),
-    "import.problem.parent_ambiguous": ("induk '{parent}' cocok dengan lebih dari satu fasilitas",
-                                        "parent '{parent}' matches more than one facility"),
+    "import.problem.parent_ambiguous": (
+        "induk '{parent}' cocok dengan beberapa fasilitas di kecamatan yang sama; dipilih yang "
+        "terdekat",
+        "parent '{parent}' matches several facilities in the same kecamatan; the nearest was "
+        "taken"),
     "import.problem.unknown_road_class": ("kelas jalan '{value}' tidak dikenal",
                                           "unknown road class '{value}'"),
     "import.summary.title": ("Ringkasan impor", "Import summary"),
@@ -1344,6 +1707,19 @@ register({
     "import.kind.bad_number": ("angka tidak terbaca", "unreadable number"),
     "import.kind.missing_name": ("nama kosong", "missing name"),
     "import.kind.type_from_name": ("jenis dari nama", "type from name"),
+    "import.kind.type_conflict": ("jenis berbeda dengan jenis berkas", "type differs from file"),
+    "import.kind.parent_not_found": ("induk tidak ditemukan", "parent not found"),
+    "import.kind.code_padded": ("kode dilengkapi nol", "code zero-padded"),
+    "import.kind.code_dots_added": ("kode tanpa titik", "code without dots"),
+    "import.kind.declared_code_unknown": ("kode desa tertulis tidak dikenal",
+                                          "unknown declared desa code"),
+    "import.kind.code_assumed_system": ("sistem kode diasumsikan", "code system assumed"),
+    "import.kind.code_unreadable": ("kode tidak terbaca", "unreadable code"),
+    "import.kind.missing_code": ("kode kosong", "missing code"),
+    "import.kind.percent_scaled": ("persen jadi proporsi", "percent to share"),
+    "import.kind.unreadable_coordinates": ("koordinat tidak terbaca", "unreadable coordinates"),
+    "import.kind.projected_coordinates": ("koordinat dalam meter", "coordinates in metres"),
+    "import.kind.missing_minus_sign": ("tanda minus hilang", "missing minus sign"),
     "import.xlsx.sheet": ("Laporan impor", "Import report"),
     "import.xlsx.summary": ("Ringkasan", "Summary"),
     "import.xlsx.col.file": ("berkas", "file"),

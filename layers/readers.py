@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,6 +47,7 @@ class ReadResult:
     bad_rows: dict[int, str] = field(default_factory=dict)  # 1-based row -> message
     # 1-based data row numbers of frame rows (tables may skip blank lines)
     row_numbers: np.ndarray | None = None
+    clean_text: bool = False  # every cell is stripped text or None (CSV)
 
 
 def is_vector(path: str | Path) -> bool:
@@ -118,15 +120,22 @@ def read_vector(path: str | Path, *, layer: str | None = None,
                          file=path.name)
     src, note = _gdal_path(path)
     notes = [note] if note else []
+    single = path.suffix.lower() in (".geojson", ".json", ".shp", ".fgb") or (
+        path.suffix.lower() == ".zip" and src.lower().endswith((".shp", ".geojson", ".json")))
     try:
-        layers = [(str(x[0]), x[1]) for x in pyogrio.list_layers(src)]
+        if single:  # one layer: do not make GDAL scan the file twice
+            layers = [(None, None)]
+        else:
+            layers = [(str(x[0]), x[1]) for x in pyogrio.list_layers(src)]
     except Exception as exc:
         raise InputError(tr("readers.cannot_open", why=_short(exc)), file=path.name) from exc
     if not layers:
         raise InputError(tr("readers.no_layers"), file=path.name)
-    names = [n for n, _ in layers]
+    names = [n for n, _ in layers if n is not None]
     kml = path.suffix.lower() in (".kml", ".kmz")
-    if layer is not None:
+    if single:
+        chosen = [None]
+    elif layer is not None:
         if layer not in names:
             raise InputError(tr("readers.no_such_layer", layer=layer, layers=", ".join(names)),
                              file=path.name)
@@ -151,12 +160,13 @@ def read_vector(path: str | Path, *, layer: str | None = None,
     frames = []
     for name in chosen:
         try:
-            frame = pyogrio.read_dataframe(src, layer=name)
+            frame = pyogrio.read_dataframe(src, layer=name, use_arrow=True)
         except Exception as exc:
-            raise InputError(tr("readers.cannot_read_layer", layer=name, why=_short(exc)),
+            raise InputError(tr("readers.cannot_read_layer", layer=name or path.stem,
+                                why=_short(exc)),
                              file=path.name) from exc
         if not isinstance(frame, gpd.GeoDataFrame):
-            raise InputError(tr("readers.no_geometry", layer=name), file=path.name)
+            raise InputError(tr("readers.no_geometry", layer=name or path.stem), file=path.name)
         frames.append(frame)
     if len(frames) == 1:
         gdf = frames[0]
@@ -168,7 +178,8 @@ def read_vector(path: str | Path, *, layer: str | None = None,
     if assumed:
         notes.append(tr("readers.crs_assumed"))
     gdf = gdf.reset_index(drop=True)
-    return ReadResult(gdf, notes, crs_assumed=assumed, layer=",".join(chosen),
+    return ReadResult(gdf, notes, crs_assumed=assumed,
+                      layer=",".join(c for c in chosen if c) or None,
                       row_numbers=np.arange(1, len(gdf) + 1))
 
 
@@ -247,6 +258,14 @@ def _read_csv(path: Path) -> ReadResult:
     except UnicodeDecodeError as exc:
         raise InputError(tr("readers.cannot_decode"), file=path.name) from exc
     delim = _sniff_delimiter(text)
+    notes = [tr("readers.latin1")] if encoding == "cp1252" else []
+    fast = _read_csv_arrow(text, delim, path)
+    if fast is None:
+        fast = _read_csv_fast(text, delim, path)
+    if fast is not None:
+        frame, numbers = fast
+        return ReadResult(frame, notes, encoding=encoding, delimiter=delim,
+                          row_numbers=numbers, clean_text=True)
     try:
         rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delim))
     except csv.Error as exc:
@@ -274,11 +293,105 @@ def _read_csv(path: Path) -> ReadResult:
         numbers.append(k)
     frame = pd.DataFrame(data, columns=header, dtype=object) if data else \
         pd.DataFrame({h: pd.Series(dtype=object) for h in header})
-    notes = []
-    if encoding == "cp1252":
-        notes.append(tr("readers.latin1"))
     return ReadResult(frame, notes, encoding=encoding, delimiter=delim, bad_rows=bad,
-                      row_numbers=np.array(numbers, dtype=int))
+                      row_numbers=np.array(numbers, dtype=int), clean_text=True)
+
+
+_BLANK_LINE = re.compile(r"\n[ \t]+\r?\n")
+
+
+def _has_blank_line(text: str) -> bool:
+    body = text.rstrip("\r\n \t")
+    return (not body or body.lstrip(" \t").startswith(("\n", "\r")) or "\n\n" in body
+            or "\n\r\n" in body or _BLANK_LINE.search(body) is not None)
+
+
+def _read_csv_arrow(text: str, delim: str, path: Path):
+    """pyarrow's CSV reader (the fastest) for files without blank lines or ragged rows;
+    ``None`` sends the file to the next reader."""
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+        import pyarrow.csv as pcsv
+    except ImportError:  # pragma: no cover - pyarrow is a dependency
+        return None
+    if _has_blank_line(text):
+        return None
+    try:
+        first = next(csv.reader(io.StringIO(text.split("\n", 1)[0].rstrip("\r")),
+                                delimiter=delim), [])
+    except csv.Error:
+        return None
+    width = len(first)
+    if width == 0:
+        return None
+    names = [f"c{i}" for i in range(width)]
+    try:
+        table = pcsv.read_csv(
+            io.BytesIO(text.encode("utf-8")),
+            read_options=pcsv.ReadOptions(column_names=names, use_threads=False),
+            parse_options=pcsv.ParseOptions(delimiter=delim, newlines_in_values=True),
+            convert_options=pcsv.ConvertOptions(column_types={n: pa.string() for n in names},
+                                                strings_can_be_null=False))
+    except (pa.ArrowInvalid, pa.ArrowException, ValueError):
+        return None
+    if table.num_rows < 1:
+        return None
+    cols = []
+    for n in names:
+        arr = np.array(pc.utf8_trim_whitespace(table[n]).to_numpy(zero_copy_only=False),
+                       dtype=object)
+        arr[arr == ""] = None
+        cols.append(arr)
+    header_cells = [c[0] or "" for c in cols]
+    while header_cells and not header_cells[-1]:
+        header_cells.pop()
+        if any(v is not None for v in cols[len(header_cells)][1:]):
+            return None  # values under an empty header: the careful reader reports them
+    if not header_cells:
+        return None
+    header = _clean_headers(header_cells, path)
+    frame = pd.DataFrame({h: c[1:] for h, c in zip(header, cols, strict=False)}, dtype=object)
+    return frame, np.arange(1, len(frame) + 1)
+
+
+def _read_csv_fast(text: str, delim: str, path: Path):
+    """pandas' C parser for well-formed files; ``None`` (use the careful row-by-row reader)
+    when a row has more fields than the first one or the parser gives up."""
+    try:
+        raw = pd.read_csv(io.StringIO(text), sep=delim, header=None, dtype=str,
+                          keep_default_na=False, skip_blank_lines=False, engine="c",
+                          on_bad_lines="error")
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, csv.Error):
+        return None
+    if raw.empty:
+        return None
+    stripped = {c: raw[c].fillna("").str.strip() for c in raw.columns}
+    blank = np.ones(len(raw), dtype=bool)
+    for col in stripped.values():
+        blank &= (col == "").to_numpy()
+    nonblank = np.flatnonzero(~blank)
+    if not len(nonblank):
+        return None
+    start = int(nonblank[0])
+    header_cells = [stripped[c].iat[start] for c in raw.columns]
+    while header_cells and not header_cells[-1]:
+        header_cells.pop()
+    width = len(header_cells)
+    if width == 0:
+        return None
+    rows = nonblank[nonblank > start]
+    extra = [c for c in list(raw.columns)[width:]]
+    if extra and any((stripped[c].iloc[rows] != "").any() for c in extra):
+        return None  # fields beyond the header: the careful reader reports them
+    header = _clean_headers(header_cells, path)
+    data = {}
+    for h, c in zip(header, list(raw.columns)[:width], strict=True):
+        col = np.array(stripped[c].iloc[rows].astype(object).to_numpy(), dtype=object)
+        col[col == ""] = None
+        data[h] = col
+    frame = pd.DataFrame(data, dtype=object)
+    return frame, (rows - start).astype(int)
 
 
 def _clean_headers(cells, path: Path) -> list[str]:

@@ -58,6 +58,8 @@ _SUFFIXES = ("maju", "jaya", "makmur", "rejo", "sari", "baru", "indah", "mulya",
              "bele", "lolo", "wutun", "ndao", "rua", "tuka", "mbawa", "leko", "nggela", "wena",
              "sambi")
 _DIRECTIONS = ("Utara", "Selatan", "Timur", "Barat", "Tengah")
+_NAME_COMBOS = [(p, s) for p in _PREFIXES for s in _SUFFIXES
+                if not (p.lower().startswith(s) or s.startswith(p.lower()))]
 
 PRECURSOR_NAMES = {"poskesdes": "Poskesdes", "polindes": "Polindes"}
 
@@ -200,8 +202,7 @@ def _tile_specs(scale: str, seed: int) -> list[_TileSpec]:
 
 def _unique_names(rng: np.random.Generator, n: int, taken: set[str] | None = None) -> list[str]:
     """``n`` distinct plausible Indonesian place names."""
-    combos = [(p, s) for p in _PREFIXES for s in _SUFFIXES
-              if not (p.lower().startswith(s) or s.startswith(p.lower()))]
+    combos = _NAME_COMBOS
     order = rng.permutation(len(combos))
     out: list[str] = []
     taken = set(taken or ())
@@ -352,7 +353,10 @@ def _cells(rng: np.random.Generator, seeds: np.ndarray, land, wiggle: bool) -> n
     cells_by_seed = np.empty(len(seeds), dtype=object)
     cells_by_seed[owner[owner >= 0]] = vor[owner >= 0]
     if not wiggle or len(seeds) < 2:
-        out = shapely.intersection(cells_by_seed, land)
+        shapely.prepare(land)
+        inside = shapely.contains_properly(land, cells_by_seed)  # most cells: no clipping
+        out = cells_by_seed.copy()
+        out[~inside] = shapely.intersection(cells_by_seed[~inside], land)
         return _largest_polygonal(out)
     # unique Voronoi edges, wiggled, then polygonised with the land outline.
     edges = shapely.get_parts(shapely.union_all(shapely.boundary(vor)))
@@ -425,7 +429,7 @@ def _random_points_in(rng: np.random.Generator, polys: np.ndarray, counts: np.nd
     need = counts.astype(int).copy()
     got_xy: list[np.ndarray] = []
     got_owner: list[np.ndarray] = []
-    inner = shapely.buffer(polys, -avoid_edge) if avoid_edge > 0 else polys
+    inner = shapely.buffer(polys, -avoid_edge, quad_segs=2) if avoid_edge > 0 else polys
     empty = shapely.is_empty(inner)
     inner = np.where(empty, polys, inner)
     shapely.prepare(inner)
@@ -550,8 +554,10 @@ def _build_tile(spec: _TileSpec, rng: np.random.Generator) -> dict:
     d_cap = np.hypot(*(seeds - capxy).T)
     n_town = max(4, n_main // 30)
     near = np.argsort(d_cap)[: n_town // 2]  # replace the nearest seeds by a denser cluster
-    town = []
-    while len(town) < len(near) + n_town:
+    town = [capxy]
+    for _ in range(5000):
+        if len(town) >= len(near) + n_town:
+            break
         p = capxy + rng.normal(0, 1300, 2)
         if land.contains(shapely.Point(p)) and all(np.hypot(*(p - q)) > 700 for q in town):
             town.append(p)
@@ -560,7 +566,10 @@ def _build_tile(spec: _TileSpec, rng: np.random.Generator) -> dict:
     seeds = np.vstack([np.array(town), seeds[keep]])
     # drop seeds too close to the town cluster
     dmin = cKDTree(np.array(town)).query(seeds[len(town):])[0]
-    seeds = np.vstack([seeds[: len(town)], seeds[len(town):][dmin > 900]])
+    rest = seeds[len(town):][dmin > 900]
+    if len(town) + len(rest) > n_main + 6:  # keep the desa count near the target
+        rest = rest[np.sort(rng.choice(len(rest), n_main + 6 - len(town), replace=False))]
+    seeds = np.vstack([seeds[: len(town)], rest])
     is_town = np.zeros(len(seeds), bool)
     is_town[: len(town)] = True
 
@@ -632,7 +641,9 @@ def _build_tile(spec: _TileSpec, rng: np.random.Generator) -> dict:
 
     # --- population, dusun, burden ---------------------------------------------------------
     pop = np.exp(rng.normal(math.log(2600), 0.55, n))
-    pop[is_town] *= 2.0
+    pop[is_town] *= 1.8
+    high = rng.uniform(6000, 8000, n)  # no pile-up at the upper limit
+    pop = np.where(pop > 8000, high, pop)
     pop = np.clip(np.round(pop / 10) * 10, 500, 8000)
     dusun = np.clip(np.round(pop / 900 + rng.normal(0, 0.8, n)), 2, 8)
     aki = rng.poisson(pop / 6000 * 0.35).astype(float)
@@ -1191,8 +1202,6 @@ def write_sources(project: Project, directory, *, seed: int = 1,
     import csv
     from pathlib import Path
 
-    import pyogrio
-
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng([int(seed), 31337])
@@ -1237,20 +1246,20 @@ def write_sources(project: Project, directory, *, seed: int = 1,
         "STUNTING_PERSEN": np.round(desa["stunting"].to_numpy(dtype=float) * 100, 1),
         "KETERANGAN": "DATA FIKTIF",
     }, geometry=desa.geometry.values, crs=model.WGS84)
-    written.append(_write_geojson(pyogrio, d_out, directory / SOURCE_FILES["desa"]))
+    written.append(_write_geojson(d_out, directory / SOURCE_FILES["desa"]))
     k_out = gpd.GeoDataFrame({
         "NAMOBJ": kec["name"].values, "KDCPUM": kec["code"].values,
         "KDCBPS": kec["code_bps"].values, "WADMKK": [kab_name.get(c[:5], "")
                                                      for c in kec["code"]],
         "WADMPR": prov_name, "TIPADM": 3, "KETERANGAN": "DATA FIKTIF",
     }, geometry=kec.geometry.values, crs=model.WGS84)
-    written.append(_write_geojson(pyogrio, k_out, directory / SOURCE_FILES["kecamatan"]))
+    written.append(_write_geojson(k_out, directory / SOURCE_FILES["kecamatan"]))
     kb_out = gpd.GeoDataFrame({
         "NAMOBJ": kab["name"].values, "KDPKAB": kab["code"].values,
         "KDBBPS": kab["code_bps"].values, "WADMPR": prov_name, "TIPADM": 2,
         "JML_PDDK": kab["population"].values, "KETERANGAN": "DATA FIKTIF",
     }, geometry=kab.geometry.values, crs=model.WGS84)
-    written.append(_write_geojson(pyogrio, kb_out, directory / SOURCE_FILES["kabupaten"]))
+    written.append(_write_geojson(kb_out, directory / SOURCE_FILES["kabupaten"]))
 
     lon = fac.geometry.x.to_numpy()
     lat = fac.geometry.y.to_numpy()
@@ -1449,7 +1458,7 @@ def write_sources(project: Project, directory, *, seed: int = 1,
         "NAMA": roads["name"].values,
         "WAKTU_MENIT": roads["crossing_minutes"].values,
     }, geometry=roads.geometry.values, crs=model.WGS84)
-    written.append(_write_geojson(pyogrio, r_out, directory / SOURCE_FILES["roads"]))
+    written.append(_write_geojson(r_out, directory / SOURCE_FILES["roads"]))
 
     # --- settlements (UTF-8 with BOM, as Excel writes it) -------------------------------------
     step(6, SOURCE_FILES["settlements"])
@@ -1516,10 +1525,30 @@ def write_sources(project: Project, directory, *, seed: int = 1,
     return written
 
 
-def _write_geojson(pyogrio, frame, path):
-    path.unlink(missing_ok=True)
-    pyogrio.write_dataframe(frame, path, driver="GeoJSON",
-                            layer_options={"COORDINATE_PRECISION": 6})
+_GEOJSON_HEAD = ('{\n"type": "FeatureCollection",\n"name": "NAME",\n"crs": { "type": "name", '
+                 '"properties": { "name": "urn:ogc:def:crs:OGC:1.3:CRS84" } },\n"features": [\n')
+
+
+def _write_geojson(frame: gpd.GeoDataFrame, path) -> object:
+    """Write a GeoJSON FeatureCollection (WGS 84, 6 decimals ≈ 0.1 m), fast at large scales:
+    geometries through shapely's vectorised ``to_geojson``, attributes through pandas."""
+    import os
+
+    geoms = np.asarray(frame.geometry.values, dtype=object)
+    geoms = shapely.transform(geoms, lambda c: np.round(c, 6))
+    gj = shapely.to_geojson(geoms)
+    gj = np.where(pd.isna(gj), "null", gj)
+    props = pd.DataFrame(frame.drop(columns=frame.geometry.name)).to_json(
+        orient="records", lines=True, force_ascii=False, double_precision=10)
+    props = props.rstrip("\n").split("\n") if len(frame) else []
+    name = path.stem
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
+        fh.write(_GEOJSON_HEAD.replace("NAME", name))
+        fh.write(",\n".join(f'{{ "type": "Feature", "properties": {p}, "geometry": {g} }}'
+                            for p, g in zip(props, gj, strict=True)))
+        fh.write("\n]\n}\n")
+    os.replace(tmp, path)
     return path
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import geopandas as gpd
 import numpy as np
@@ -67,6 +68,7 @@ register({
 AREA_GEOMS = ("Polygon", "MultiPolygon")
 
 
+@lru_cache(maxsize=256)
 def _col(hex_colour: str | None, alpha: float | None = None):
     if hex_colour is None:
         return None
@@ -558,6 +560,8 @@ def _halo_text(canv, x: float, y: float, text: str, font: str, size: float, colo
     """Text with a white halo so it reads over hatches (render mode kept inside save/restore:
     it is part of the PDF graphics state)."""
     canv.saveState()
+    # the halo is marked as having no text, so viewers copy and search each label once
+    canv._code.append("/Span << /ActualText <FEFF> >> BDC")
     t = canv.beginText(x, y)
     t.setFont(font, size)
     t.setTextRenderMode(1)
@@ -566,6 +570,7 @@ def _halo_text(canv, x: float, y: float, text: str, font: str, size: float, colo
     canv.setLineJoin(1)
     t.textOut(text)
     canv.drawText(t)
+    canv._code.append("EMC")
     canv.restoreState()
     canv.saveState()
     canv.setFillColor(colour)
@@ -1168,8 +1173,6 @@ def draw_inset(canv, x: float, y: float, w: float, h: float, data: MapData,
         canv.setStrokeColor(INK)
         canv.setLineWidth(0.8)
         canv.drawPath(p, stroke=1, fill=0, fillMode=FILL_EVEN_ODD)
-    if frame_world is not None and data.focus is None:
-        pass  # the main map shows the whole district; nothing to outline
     canv.setFont(FONT, 5.5)
     canv.setFillColor(MUTED)
     canv.drawString(x + 2.5, y + h - 7, tr("map.inset"))
@@ -1311,7 +1314,6 @@ def draw_sheet(canv, pagesize: tuple[float, float], data: MapData, text: SheetTe
         foot_lines.append(text.note)
     fsize = 6.3 * unit
     bottom = m + 6 * unit
-    foot_y = bottom
     heights = []
     for line in foot_lines:
         heights.append(_wrapped_height(canv, iw, line, FONT, fsize))
@@ -1322,7 +1324,6 @@ def draw_sheet(canv, pagesize: tuple[float, float], data: MapData, text: SheetTe
     fy = bottom + foot_h
     for line in foot_lines:
         fy = _wrapped(canv, ix, fy, iw, line, FONT, fsize, MUTED)
-    _ = foot_y
     return tf
 
 

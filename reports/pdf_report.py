@@ -558,6 +558,8 @@ def _build_document(ctx: _Context, target: Path, progress, is_cancelled) -> None
         else:
             story += _kecamatan_table(ctx, st, width)
     else:
+        if ctx.multi_district:
+            story += _kabupaten_table(ctx, st, width)
         codes = [ctx.kec_code] if ctx.kec_code else _kecamatan_order(ctx)
         for i, code in enumerate(codes):
             checkpoint(progress, is_cancelled, 0.1 + 0.3 * i / max(len(codes), 1),
@@ -890,15 +892,12 @@ def _desa_rows(ctx: _Context, st, desa) -> list:
 def _kecamatan_section(ctx: _Context, st, width: float, code: str) -> list:
     name = ctx.kec_names.get(code, code)
     desa = ctx.result.desa[ctx.result.desa["kecamatan_code"] == code]
-    k = ctx.result.kecamatan
-    krow = k[k["code"] == code] if k is not None and len(k) else pd.DataFrame()
     gaps_n = int((ctx.result.gaps["kecamatan_code"] == code).sum()) if len(ctx.result.gaps) else 0
     line = tr("report.kec_line", desa=len(desa),
               with_pustu=int(desa["has_pustu"].fillna(False).astype(bool).sum()),
               posyandu=int(desa["n_posyandu"].sum()),
               needed=float(desa["posyandu_needed"].sum(min_count=1))
               if len(desa) else float("nan"), gaps=gaps_n)
-    _ = krow
     data = ctx.map_data(code)
     fig = mapdraw.MapFlowable(data, width, min(0.9 * width, 300), opts=mapdraw.MapOptions(
         label_size=5.5, edges=True), legend_width=118)
@@ -948,24 +947,16 @@ def _kabupaten_names(ctx: _Context) -> dict[str, str]:
 
 def _kabupaten_table(ctx: _Context, st, width: float) -> list:
     """Roll-up by district (the first two parts of the kecamatan code) for multi-district data."""
-    k = ctx.result.kecamatan
-    if k is None or not len(k):
+    agg = kabupaten_rollup(ctx.result.kecamatan)
+    if not len(agg):
         return []
-    key = kabupaten_key(k["code"]).values
     names = _kabupaten_names(ctx)
-    agg = k.assign(_kab=key).groupby("_kab").agg(
-        kecamatan=("code", "size"), desa_total=("desa_total", "sum"),
-        desa_with_pustu=("desa_with_pustu", "sum"), posyandu=("posyandu", "sum"),
-        posyandu_needed=("posyandu_needed", lambda s: s.sum(min_count=1)),
-        population=("population", lambda s: s.sum(min_count=1)),
-        pop_within_pustu_km=("pop_within_pustu_km", lambda s: s.sum(min_count=1)),
-        n_puskesmas=("n_puskesmas", "sum"), gap_count=("gap_count", "sum"))
     head = [tr("report.col.kabupaten"), tr("area.kecamatan"), tr("report.col.desa_total"),
             tr("report.col.with_pustu"), tr("report.col.posyandu"), tr("report.col.population"),
             tr("report.col.pop_pustu"), tr("report.col.puskesmas"), tr("report.col.gap_count")]
     rows = [[_cell(h, st.cell_head) for h in head]]
-    for code, r in agg.iterrows():
-        label = f"{names[code]} ({code})" if code in names else code
+    for r in agg.itertuples(index=False):
+        label = f"{names[r.code]} ({r.code})" if r.code in names else r.code
         rows.append([_cell(label, st.cell), _num(r.kecamatan), _num(r.desa_total),
                      f"{_num(r.desa_with_pustu)} ({format_percent(_share(r.desa_with_pustu, r.desa_total))})",
                      f"{_num(r.posyandu)} / {_num(r.posyandu_needed)}", _num(r.population),
@@ -976,6 +967,26 @@ def _kabupaten_table(ctx: _Context, st, width: float) -> list:
     t.setStyle(table_style(numeric_from=1, n_rows=len(rows)))
     return [PageBreak(), Paragraph(esc(tr("report.h.kabupaten_table")), st.h1),
             Paragraph(esc(tr("report.kecamatan_in_xlsx")), st.note), t]
+
+
+def kabupaten_rollup(kecamatan: pd.DataFrame | None) -> pd.DataFrame:
+    """The kecamatan roll-up summed per district: code (PP.KK), kecamatan, desa_total,
+    desa_with_pustu, posyandu, posyandu_needed, population, pop_within_pustu_km, n_puskesmas,
+    gap_count."""
+    k = kecamatan
+    if k is None or not len(k):
+        return pd.DataFrame()
+
+    def total(s):
+        return s.sum(min_count=1)
+
+    agg = k.assign(_kab=kabupaten_key(k["code"]).values).groupby("_kab").agg(
+        kecamatan=("code", "size"), desa_total=("desa_total", "sum"),
+        desa_with_pustu=("desa_with_pustu", "sum"), posyandu=("posyandu", "sum"),
+        posyandu_needed=("posyandu_needed", total), population=("population", total),
+        pop_within_pustu_km=("pop_within_pustu_km", total),
+        n_puskesmas=("n_puskesmas", "sum"), gap_count=("gap_count", "sum"))
+    return agg.rename_axis("code").reset_index()
 
 
 def network_rows(result, kec_names: dict, kec_code: str | None = None) -> list[dict]:

@@ -23,12 +23,20 @@ from openpyxl.utils import get_column_letter
 from ilp_gis.errors import InputError
 from ilp_gis.i18n import language, normalize_language, register, tr
 from ilp_gis.model import Activity, BudgetStatus, FundingSource, ImportStatus
-from reports.pdf_report import budget_totals, kecamatan_names, network_rows
+from reports.pdf_report import (
+    budget_totals,
+    kabupaten_key,
+    kabupaten_rollup,
+    kecamatan_names,
+    network_rows,
+)
 from reports.source import budget_sync_for, get_result
 
 register({
     "xlsx.sheet.desa": ("Cakupan desa", "Desa coverage"),
     "xlsx.sheet.kecamatan": ("Kecamatan", "Kecamatan"),
+    "xlsx.sheet.kabupaten": ("Kabupaten", "Districts"),
+    "xlsx.col.kecamatan_count": ("Jumlah kecamatan", "Kecamatan"),
     "xlsx.sheet.gaps": ("Kesenjangan", "Gaps"),
     "xlsx.sheet.priority": ("Prioritas", "Priority"),
     "xlsx.sheet.network": ("Jejaring", "Network"),
@@ -221,6 +229,27 @@ def _sheets(project, result):
         ("gap_count", "xlsx.col.gap_count", "int"),
     ]
     yield "kecamatan", kec_cols, k.sort_values("name", kind="stable") if len(k) else k
+
+    if len(k) and kabupaten_key(k["code"]).nunique() > 1:  # several districts: a roll-up
+        kab = kabupaten_rollup(k)
+        kab_names = {}
+        if len(project.kabupaten) and "code" in project.kabupaten:
+            kab_names = dict(zip(project.kabupaten["code"], project.kabupaten["name"], strict=False))
+        kab = kab.assign(name=kab["code"].map(kab_names),
+                         desa_with_pustu_share=_ratio(kab["desa_with_pustu"], kab["desa_total"]),
+                         pop_pustu_share=_ratio(kab["pop_within_pustu_km"], kab["population"]))
+        yield "kabupaten", [("code", "xlsx.col.code", "text"), ("name", "xlsx.col.name", "text"),
+                            ("kecamatan", "xlsx.col.kecamatan_count", "int"),
+                            ("desa_total", "xlsx.col.desa_total", "int"),
+                            ("desa_with_pustu", "xlsx.col.desa_with_pustu", "int"),
+                            ("desa_with_pustu_share", "xlsx.col.desa_with_pustu_share", "pct"),
+                            ("posyandu", "xlsx.col.n_posyandu", "int"),
+                            ("posyandu_needed", "xlsx.col.posyandu_needed", "int"),
+                            ("population", "xlsx.col.population", "int"),
+                            ("pop_within_pustu_km", "xlsx.col.pop_within_pustu_km", "int"),
+                            ("pop_pustu_share", "xlsx.col.pop_pustu_share", "pct"),
+                            ("n_puskesmas", "xlsx.col.n_puskesmas", "int"),
+                            ("gap_count", "xlsx.col.gap_count", "int")], kab
 
     g = pd.DataFrame(result.gaps.drop(columns="geometry", errors="ignore")) \
         if result.gaps is not None else pd.DataFrame()

@@ -78,6 +78,8 @@ def run(args) -> int:
         print(_show(result))
     for note in result.problem.notes:
         print(note)
+    if result.problem.population_uncovered == 0:
+        print(tr("siting.all_covered", type=tr(f"facility.{args.type}")))
     for path in write_siting_outputs(result, args.out):
         print(tr("cli.written", path=str(path)))
     if not args.no_save:

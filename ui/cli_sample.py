@@ -34,10 +34,18 @@ def run(args) -> int:
         project = generate_sample(args.scale, args.seed, progress=bar)
     finally:
         bar.done()
-    save_project(project, out)
+    bar = TerminalProgress(tr("cli.sample.saving"))
+    try:
+        save_project(project, out, progress=bar)
+    finally:
+        bar.done()
     print(tr("cli.written", path=str(out)))
     if args.sources:
-        written = write_sources(project, Path(args.sources), seed=args.seed)
+        bar = TerminalProgress(tr("cli.sample.writing_sources"))
+        try:
+            written = write_sources(project, Path(args.sources), seed=args.seed, progress=bar)
+        finally:
+            bar.done()
         print(tr("cli.sample.sources_written", n=len(written), path=str(args.sources)))
     counts = project.facilities["type"].value_counts()
     print(tr("cli.sample.summary", desa=format_number(len(project.desa)),
@@ -70,6 +78,8 @@ register({
     "cli.sample.is_dir": ("{file} adalah folder; beri nama berkas .gpkg.",
                           "{file} is a folder; give a .gpkg file name."),
     "cli.sample.generating": ("Membuat data contoh", "Generating sample"),
+    "cli.sample.saving": ("Menyimpan proyek", "Saving project"),
+    "cli.sample.writing_sources": ("Menulis berkas sumber", "Writing source files"),
     "cli.sample.sources_written": ("{n} berkas sumber ditulis ke {path}",
                                    "{n} source files written to {path}"),
     "cli.sample.summary": ("Data fiktif: {kecamatan} kecamatan, {desa} desa, {puskesmas} "

@@ -277,7 +277,17 @@ class _Bridge(QObject):
 
 
 class PlanningPanel(QWidget):
-    """Budget lines, budget sync, siting and scenarios for one project."""
+    """Budget lines, budget sync, siting and scenarios for one project.
+
+    Signals for the main window's map: ``sites_ready(GeoDataFrame)`` (chosen sites, EPSG:4326),
+    ``funding_ready(GeoDataFrame)`` (desa with ``funding_state``, styled by
+    ``layers.symbology.FUNDING_STYLES``), ``comparison_ready(GeoDataFrame)`` (desa with the
+    scenario's before/after changes).
+    """
+
+    sites_ready = Signal(object)
+    funding_ready = Signal(object)
+    comparison_ready = Signal(object)
 
     def __init__(self, project, undo_stack: QUndoStack | None = None, *,
                  on_changed: Callable[[str], None] | None = None, result=None,
@@ -545,6 +555,8 @@ class PlanningPanel(QWidget):
                                    partly=c["partly"], unfunded=c["unfunded"]))
         self.totals_model.set_frame(self.sync.totals)
         self._show_sync()
+        if self.project.has("desa"):
+            self.funding_ready.emit(B.funding_layer(self.sync, self.project.desa))
 
     def _show_sync(self) -> None:
         if self.sync is None:
@@ -714,6 +726,10 @@ class PlanningPanel(QWidget):
     def _on_siting_done(self, result) -> None:
         _rehome_siting(result)
         self._show_siting(result)
+        if result.problem is not None and result.problem.population_uncovered == 0:
+            self.siting_label.setText(tr("siting.all_covered", type=tr(
+                f"facility.{result.problem.site_type}")))
+        self.sites_ready.emit(result.sites)
         self._siting_finished()
 
     def _on_siting_failed(self, exc) -> None:
@@ -862,6 +878,8 @@ class PlanningPanel(QWidget):
         # worker thread's PROJ context, which must not outlive that thread.
         outcome.project = outcome.result = None
         self.compare_button.setEnabled(True)
+        if self.project.has("desa"):
+            self.comparison_ready.emit(scenario.change_layer(outcome, self.project.desa))
         self.outcome = outcome
         self.compare_model.set_frame(outcome.comparison)
         t = outcome.total

@@ -254,3 +254,40 @@ def test_upgrade_is_the_cheaper_way_only_where_a_precursor_exists():
     proj.set_layer("facilities", pd.concat([fac, extra], ignore_index=True))
     gf = B.budget_sync(proj, _result()).gap_funding.set_index("gap_id")
     assert gf.loc["g4", "needed"] == 600e6 and gf.loc["g1", "needed"] == 1.5e9
+
+
+def test_pooled_puskesmas_line_is_shared_most_urgent_first():
+    import networkx as nx
+
+    proj = _project([
+        # BOK kader training for the Puskesmas' whole area: 4 kader (6 jt) for 2 + 2 needed
+        ["b1", "bok", 2026, "train_kader", None, "PKM", 4.5e6, "disetujui"],
+    ])
+    fac = proj.facilities
+    extra = gpd.GeoDataFrame({"fac_id": ["PKM", "PS2"], "name": ["Puskesmas", "Posyandu A"],
+                              "type": ["puskesmas", "posyandu"],
+                              "desa_code": ["11.01.01.2001", "11.01.01.2001"]},
+                             geometry=[Point(0.005, 0.005), Point(0.006, 0.005)],
+                             crs="EPSG:4326")
+    proj.set_layer("facilities", pd.concat([fac, extra], ignore_index=True))
+    g = nx.DiGraph()
+    g.add_node("PKM", desa_code="11.01.01.2001")
+    for n, d in (("P1", "11.01.01.2002"), ("PS1", "11.01.01.2003"), ("PS2", "11.01.01.2001")):
+        g.add_node(n, desa_code=d)
+    g.add_edges_from([("PKM", "P1"), ("P1", "PS1"), ("PKM", "PS2")])
+    res = _result()
+    gaps = pd.concat([res.gaps, pd.DataFrame([{
+        "gap_id": "g7", "kind": "kader_deficit", "desa_code": "11.01.01.2001", "desa_name": "A",
+        "kecamatan_code": "11.01.01", "kecamatan_name": "K", "fac_id": "PS2", "value": 3,
+        "threshold": 5, "priority_rank": 7, "priority_score": 0.05}])], ignore_index=True)
+    res = AnalysisResult(desa=None, kecamatan=None, gaps=gaps, graph=g, edges=None,
+                         network_problems=None)
+    sync = B.budget_sync(proj, res)
+    gf = sync.gap_funding.set_index("gap_id")
+    # g5 (rank 5, 2 kader = 3 jt) is served first and fully; g7 (rank 7) gets the rest (1,5 jt)
+    assert gf.loc["g5", "funding_state"] == "funded" and gf.loc["g5", "amount"] == 3e6
+    assert gf.loc["g7", "funding_state"] == "partly" and gf.loc["g7", "amount"] == 1.5e6
+    assert gf.loc["g7", "shortfall"] == 1.5e6 and gf.loc["g5", "sources"] == "bok"
+    line = sync.lines.set_index("budget_id").loc["b1"]
+    assert line["gaps_addressed"] == 2 and line["unallocated"] == 0
+    assert sync.desa_funding.set_index("desa_code").loc["11.01.01.2001", "amount"] == 1.5e6

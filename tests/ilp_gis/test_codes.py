@@ -39,7 +39,8 @@ def test_spellings(value, code, system, level, problems):
 
 def test_declared_kemendagri_splits_plain_digits():
     res = normalize_code("5310012001", system=KEMENDAGRI)
-    assert (res.code, res.system, res.problems) == ("53.10.01.2001", KEMENDAGRI, ())
+    assert (res.code, res.system, res.problems) == ("53.10.01.2001", KEMENDAGRI, ("dots_added",))
+    assert res.status == "fixed" and "tanpa titik" in res.message()
     assert res.is_kelurahan is False
     assert normalize_code(3507011005, system=KEMENDAGRI).is_kelurahan is True
 
@@ -108,3 +109,27 @@ def test_never_raises(value):
     assert isinstance(res, codes.CodeResult)
     assert res.ok == (res.code is not None)
     assert isinstance(res.message(), str)
+
+
+@pytest.mark.parametrize("value, system, level", [
+    ("35.07.01.2001", None, None), ("35.07.01.2001", None, "kecamatan"),
+    ("35.07", KEMENDAGRI, "kabupaten"), ("3507010001", BPS, "desa"), ("3507", BPS, "desa"),
+    ("35.07.01.2001", BPS, None), ("05.07", None, None), ("3507010001", None, None),
+])
+def test_fast_path_equals_general_reader(value, system, level):
+    assert normalize_many([value], system=system, level=level)[0] == \
+        normalize_code(value, system=system, level=level)
+
+
+def test_clean_mask_agrees_with_the_reader():
+    from ilp_gis.codes import clean_mask
+
+    values = ["35.07.01.2001", "35.07.01", "3507010001", "35.7.01.2001", " 35.07", 3507.0,
+              None, "05.07", "35.07.01.3001", "3507", "35", "99.01"]
+    for system in (None, KEMENDAGRI, BPS):
+        for level in (None, "desa", "kabupaten"):
+            mask = clean_mask(values, system=system, level=level)
+            for v, m in zip(values, mask, strict=True):
+                if m:  # clean → the general reader keeps it unchanged, without problems
+                    r = normalize_code(v, system=system, level=level)
+                    assert (r.code, r.problems) == (v, ()), (v, system, level)

@@ -159,3 +159,28 @@ def test_graphml_and_project_round_trip(tmp_path):
     assert loaded.desa["has_pustu"].dtype == bool
     assert loaded.desa.set_index("code")["pustu_nakes_ok"].isna().sum() == 2
     assert load_result(make_project()) is None
+
+
+def test_fast_graph_builder_equals_networkx_api():
+    from ilp_gis.network import build_digraph
+
+    nodes = [("a", {"type": "puskesmas"}), ("b", {"type": "pustu"}), ("c", {"type": "posyandu"})]
+    edges = [("a", "b", {"link": "inferred"}), ("b", "c", {"link": "given"})]
+    fast = build_digraph(iter(nodes), iter(edges))
+    ref = nx.DiGraph()
+    ref.add_nodes_from(nodes)
+    ref.add_edges_from(edges)
+    assert nx.utils.graphs_equal(fast, ref)
+    assert list(fast.successors("a")) == ["b"] and list(fast.predecessors("c")) == ["b"]
+    assert fast.in_degree("a") == 0 and fast.out_degree("b") == 1
+    fast.add_edge("a", "c", link="direct_to_puskesmas")  # still an ordinary DiGraph
+    assert fast.number_of_edges() == 3
+
+
+def test_repeated_fac_id_is_kept_apart_and_reported():
+    rows = facility_rows() + [dict(fac_id="PY_A2", name="Posyandu Kembar", type="posyandu",
+                                   xy=(7, 1))]
+    res = run(rows)
+    assert res.graph.number_of_nodes() == 11
+    assert kinds(res, "duplicate_id") == ["PY_A2#2"]
+    assert ("PT_A2", "PY_A2#2", "inferred") in edges_of(res)

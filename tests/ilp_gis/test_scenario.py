@@ -125,6 +125,9 @@ def test_scenario_applies_to_copy_and_compares():
     assert c.loc["11.01.02", "cost_per_person"] == pytest.approx(2.0e9 / 7000)
     assert c.loc["11.01.01", "gaps_closed"] == 1 and np.isnan(c.loc["11.01.01",
                                                                     "cost_per_person"])
+    layer = scenario.change_layer(out, proj.desa).set_index("code")
+    assert layer.loc["11.01.02.2004", "pop_newly_covered"] == pytest.approx(4000)
+    assert layer.geometry.notna().all() and len(layer) == 4
     table = scenario.comparison_table(out, lang="en")
     assert "People newly covered" in table.columns and len(table) == 3
 

@@ -201,3 +201,53 @@ def test_budget_or_k_required():
     with pytest.raises(InputError):
         siting.solve(prob)
     assert isinstance(prob.demand, pd.DataFrame)
+
+
+def test_travel_time_limit_uses_roads():
+    from shapely.geometry import LineString
+
+    desa = _desa_grid([1000, 2000, 1500], spacing_m=10_000.0)
+    # 40 km/h: 10 km in 15 min; the travel module snaps people to road vertices
+    road = gpd.GeoDataFrame({"road_class": ["kolektor"]},
+                            geometry=[LineString([(X0 + x, Y0) for x in range(-5000, 25_001,
+                                                                              500)])],
+                            crs=UTM).to_crs("EPSG:4326")
+    proj = Project(layers={"desa": desa, "roads": road})
+    prob = siting.build_problem(proj, limit_min=20.0)
+    r = siting.solve(prob, k=1)
+    assert r.population_gained == pytest.approx(4500)  # the middle desa reaches both others
+    assert r.sites["desa_code"].iloc[0] == "11.01.01.2002"
+    r_km = siting.solve(siting.build_problem(proj, limit_km=5.0), k=1)
+    assert r_km.population_gained == pytest.approx(2000)
+    cover = siting.road_travel_cover(proj)
+    one = gpd.GeoSeries([Point(X0 + 10_000, Y0)], crs=UTM)
+    three = gpd.GeoSeries([Point(X0 + x, Y0) for x in (0, 10_000, 20_000, 40_000)], crs=UTM)
+    a, b = cover(one, three, 20.0), cover(three, one, 20.0)  # either side may be the sources
+    assert a.toarray().tolist() == [[True, True, True, False]]
+    assert (a != b.T).nnz == 0
+    no_roads = Project(layers={"desa": desa})
+    with pytest.raises(InputError, match="waktu tempuh"):
+        siting.build_problem(no_roads, limit_min=20.0)
+
+
+def test_precursors_can_count_as_covering():
+    pops = [1000, 1000, 1000]
+    proj = _line_project(pops, [("PK1", "pustu", True, "11.01.01.2001", 0.0, 0.0)])
+    assert siting.build_problem(proj, limit_km=3.5).population_covered_before == 0
+    prob = siting.build_problem(proj, limit_km=3.5, precursors_cover=True)
+    assert prob.population_covered_before == 2000
+
+
+def test_travel_time_existing_facility_counts_as_covering():
+    from shapely.geometry import LineString
+
+    desa = _desa_grid([1000, 2000, 1500], spacing_m=10_000.0)
+    road = gpd.GeoDataFrame({"road_class": ["kolektor"]},
+                            geometry=[LineString([(X0 + x, Y0) for x in range(-5000, 25_001,
+                                                                              500)])],
+                            crs=UTM).to_crs("EPSG:4326")
+    proj = Project(layers={"desa": desa, "roads": road,
+                           "facilities": _fac([("PU1", "pustu", False, "11.01.01.2001", 0, 0)])})
+    prob = siting.build_problem(proj, limit_min=20.0)
+    assert prob.population_covered_before == pytest.approx(3000)  # desa 1 and 2 (15 min)
+    assert list(prob.demand["desa_code"]) == ["11.01.01.2003"]

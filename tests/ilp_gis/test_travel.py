@@ -152,12 +152,13 @@ def test_inferred_parent_prefers_travel_time_over_straight_line():
     assert without.edges.set_index("child_id").loc["PT_A2", "parent_id"] == "PKM_A9"
 
 
-def test_junction_vertices_connect_lines_and_interior_vertices_are_not_nodes():
-    # A T-junction at a vertex both lines share connects them; the bend at (5,3) is no node.
+def test_junction_vertices_connect_lines_and_every_vertex_is_a_node():
+    # A T-junction at a vertex both lines share connects them; the bend at (5,3) is a node too,
+    # so a person next to the bend joins the road there instead of walking to a line's end.
     r = roads([dict(road_class="arteri", geom=line((0, 0), (5, 0), (10, 0))),
                dict(road_class="arteri", geom=line((5, 0), (5, 3), (8, 3)))])
     g = build_road_graph(r, UTM, RULES)
-    assert g.n_nodes == 4  # (0,0), (10,0), (5,0), (8,3)
+    assert g.n_nodes == 5  # (0,0), (5,0), (10,0), (5,3), (8,3)
     field = travel_field(g, xy((0, 0)))
     mins, _ = minutes_to_nearest(g, field, xy((8, 3)))
     assert mins[0] == pytest.approx(5 + 3 + 3, abs=0.01)  # 11 km along the lines at 60 km/h

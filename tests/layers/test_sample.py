@@ -385,3 +385,26 @@ def test_csv_twins_instead_of_workbooks(kab, tmp_path):
     assert {"kode_faskes", "lat_", "long_"} <= set(t.columns)
     files = {d["file"] for d in _defects(tmp_path)}
     assert SOURCE_FILES["puskesmas_csv"] in files and SOURCE_FILES["puskesmas"] not in files
+
+
+def test_nasional_code_path_on_a_few_districts(monkeypatch, tmp_path):
+    """The national scale (plain Voronoi desa, several fictional provinces, CSV sources) on three
+    districts instead of ~514 — the full run is for bench/bench_sample.py."""
+    import layers.sample as sample
+
+    monkeypatch.setitem(sample._SCALE_SPECS, "nasional",
+                        sample._ScaleSpec(3, (130, 196), (10, 18)))
+    p = generate_sample("nasional", seed=1)
+    assert len(p.kabupaten) == 3
+    assert set(p.kabupaten["code"].str.slice(0, 2)) == {"99", "98", "97"}
+    assert p.desa["code"].is_unique and p.facilities["fac_id"].is_unique
+    assert p.desa.geometry.is_valid.all()
+    crs = utm_crs(p.desa)
+    d, k = p.desa.to_crs(crs), p.kabupaten.to_crs(crs)
+    assert d.area.sum() == pytest.approx(k.area.sum(), rel=1e-6)
+    joined = gpd.sjoin(p.facilities[["desa_code", "geometry"]], p.desa[["code", "geometry"]],
+                       predicate="within")
+    assert len(joined) == len(p.facilities) and (joined["desa_code"] == joined["code"]).all()
+    written = write_sources(p, tmp_path)  # small, so workbooks by default
+    assert (tmp_path / SOURCE_FILES["puskesmas"]).exists()
+    assert len(written) == 11

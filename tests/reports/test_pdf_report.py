@@ -254,3 +254,17 @@ def test_budget_sync_is_skipped_for_huge_projects(tiny, tmp_path, monkeypatch):
                                           date=DATE)).split())
     assert "tidak dihitung untuk proyek sebesar ini" in text
     assert "Rp 1.307.500.000" in text  # the budget lines grouped per source and year instead
+
+
+def test_map_labels_are_copied_once_despite_their_halo(tiny, tmp_path):
+    import shutil
+    import subprocess
+
+    exe = shutil.which("pdftotext")
+    if exe is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    project, result = tiny
+    path = build_report(project, result, tmp_path / "w.pdf", kind="wallmap", date=DATE)
+    text = subprocess.run([exe, str(path), "-"], capture_output=True, text=True).stdout
+    assert text.count("PANTAI INDAH") == 1
+    assert text.count("Sukamaju") == 1

@@ -115,3 +115,21 @@ def test_import_and_rules_sheets(workbook, tiny):
     head, rows = _rows(workbook["Aturan"])
     assert len(rows) == len(project.rules.all())
     assert ("target.posyandu_min_kader", 5) in {(r[0], r[1]) for r in rows}
+
+
+def test_multi_district_projects_get_a_district_sheet(tiny, tmp_path):
+    import pandas as pd
+
+    project, result = tiny
+    k = pd.DataFrame(result.kecamatan).copy()
+    k.loc[1, "code"] = "53.11.02"  # the second kecamatan now lies in another district
+    from ilp_gis.results import AnalysisResult
+
+    multi = AnalysisResult(desa=result.desa, kecamatan=k, gaps=result.gaps, graph=result.graph,
+                           edges=result.edges, network_problems=result.network_problems,
+                           summary=result.summary, coe=result.coe)
+    wb = openpyxl.load_workbook(write_tables(project, multi, tmp_path / "m.xlsx"))
+    head, rows = _rows(wb["Kabupaten"])
+    assert [r[0] for r in rows] == ["53.10", "53.11"]
+    assert rows[0][head.index("Nama")] == "Kabupaten Contoh Uji"
+    assert rows[0][head.index("Jumlah desa")] == 6

@@ -87,8 +87,12 @@ def test_import_budget_is_undoable(panel, tmp_path):
 def test_budget_sync_tab(panel):
     panel.refresh_sync()
     assert "Jalankan analisis" in panel.sync_label.text()
+    layers = []
+    panel.funding_ready.connect(layers.append)
     panel.set_result(analyze(panel.project))
     assert panel.sync is not None
+    assert len(layers) == 1 and set(layers[0]["funding_state"]) <= {"funded", "partly",
+                                                                     "unfunded"}
     assert "didanai" in panel.sync_label.text()
     m = panel.sync_model
     states = {m.data(_idx(m, r, "funding_state")) for r in range(m.rowCount())}
@@ -102,8 +106,9 @@ def test_budget_sync_tab(panel):
 
 
 def test_siting_greedy_first_then_exact_and_save_scenario(panel, qtbot):
-    greedy_seen = []
+    greedy_seen, maps = [], []
     panel._bridge.greedy.connect(lambda r: greedy_seen.append(r.method))
+    panel.sites_ready.connect(maps.append)
     panel.mode_k.setChecked(True)
     panel.k_spin.setValue(1)
     panel.limit_spin.setValue(2.0)
@@ -114,6 +119,7 @@ def test_siting_greedy_first_then_exact_and_save_scenario(panel, qtbot):
     assert greedy_seen == ["greedy"]
     assert panel.siting_result.method == "exact" and panel.sites_model.rowCount() == 1
     assert "Optimum" in panel.siting_label.text()
+    assert len(maps) == 1 and maps[0].crs.to_epsg() == 4326 and len(maps[0]) == 1
     assert panel.run_button.isEnabled() and panel.save_scenario_button.isEnabled()
     name = panel.save_siting_scenario()
     assert scenario.scenario_names(panel.project) == [name]
@@ -134,6 +140,8 @@ def test_siting_bad_budget_text(panel, monkeypatch):
 def test_scenario_compare_keeps_baseline(panel, qtbot):
     proj = panel.project
     fac_before = proj.facilities.copy()
+    maps = []
+    panel.comparison_ready.connect(maps.append)
     panel.push_scenario("Pustu C", pd.DataFrame([{
         "action": "upgrade_pustu", "fac_id": "pst2", "amount": 5e8}]))
     panel.push_scenario("Staf", pd.DataFrame([{"action": "add_nakes", "fac_id": "pst1",
@@ -145,6 +153,7 @@ def test_scenario_compare_keeps_baseline(panel, qtbot):
     assert task.outcome == "finished"
     assert panel.outcome.name == "Staf" and panel.compare_model.rowCount() == 3
     assert "Staf" in panel.compare_label.text()
+    assert len(maps) == 1 and "pop_newly_covered" in maps[0].columns
     pd.testing.assert_frame_equal(pd.DataFrame(proj.facilities), pd.DataFrame(fac_before))
     panel.delete_selected_scenario()
     assert scenario.scenario_names(proj) == ["Pustu C"]

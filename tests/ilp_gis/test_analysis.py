@@ -1,0 +1,44 @@
+"""The orchestrator: progress, cancel, rules override, stored tables."""
+
+from __future__ import annotations
+
+import pytest
+
+from ilp_gis.analysis import analyze, store_result
+from ilp_gis.errors import Cancelled
+from ilp_gis.results import META_SUMMARY, RESULT_TABLES
+from ilp_gis.rules import default_rules
+from tests.ilp_gis.micro import make_project
+
+
+def test_progress_runs_to_one_and_cancel_stops():
+    seen = []
+    analyze(make_project(), progress=lambda f, m=None: seen.append((f, m)))
+    fractions = [f for f, _ in seen]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0
+    assert all(isinstance(m, str) and m for _, m in seen)
+    calls = []
+
+    def cancel():
+        calls.append(1)
+        return len(calls) > 2
+
+    with pytest.raises(Cancelled):
+        analyze(make_project(), is_cancelled=cancel)
+
+
+def test_rules_argument_overrides_the_project_rules():
+    p = make_project()
+    strict = default_rules().with_values(limit__pustu_distance_km=0.5)
+    res = analyze(p, rules=strict)
+    assert res.summary["population_within_distance"]["pustu"] < 5800
+    assert analyze(p).summary["population_within_distance"]["pustu"] == 5800
+
+
+def test_store_result_uses_the_contract_table_names():
+    p = make_project()
+    res = analyze(p)
+    store_result(p, res)
+    assert set(RESULT_TABLES.values()) <= set(p.tables)
+    assert p.meta_json(META_SUMMARY)["desa_total"] == 5
+    assert p.dirty

@@ -1,0 +1,109 @@
+"""``ilp-gis import PROJECT.gpkg ...``: create or update a project from the files Dinkes has."""
+
+from __future__ import annotations
+
+import argparse
+
+from ilp_gis.i18n import register, tr
+
+NAME = "import"
+HELP_KEY = "cli.import.help"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("project", metavar="PROJECT.gpkg", help=tr("cli.import.opt.project"))
+    parser.add_argument("--kabupaten", metavar=tr("cli.import.file"),
+                        help=tr("cli.import.opt.kabupaten"))
+    parser.add_argument("--kecamatan", metavar=tr("cli.import.file"),
+                        help=tr("cli.import.opt.kecamatan"))
+    parser.add_argument("--desa", metavar=tr("cli.import.file"), help=tr("cli.import.opt.desa"))
+    parser.add_argument("--facilities", nargs="+", action="extend", default=[],
+                        metavar="[TYPE=]FILE", help=tr("cli.import.opt.facilities"))
+    parser.add_argument("--roads", metavar=tr("cli.import.file"), help=tr("cli.import.opt.roads"))
+    parser.add_argument("--budget", metavar=tr("cli.import.file"),
+                        help=tr("cli.import.opt.budget"))
+    parser.add_argument("--sheet", help=tr("cli.import.opt.sheet"))
+    parser.add_argument("--map", nargs="+", action="extend", default=[], dest="map",
+                        metavar="ROLE.FIELD=COLUMN", help=tr("cli.import.opt.map"))
+    parser.add_argument("--report", metavar="REPORT.csv|.xlsx", help=tr("cli.import.opt.report"))
+    parser.add_argument("--new", action="store_true", help=tr("cli.import.opt.new"))
+
+
+def split_facility_arg(text: str) -> tuple[str | None, str]:
+    """``"pustu=data/pustu.csv"`` → ``("pustu", "data/pustu.csv")``; a Windows drive letter
+    (``C:\\...``) or a plain path has no type."""
+    left, sep, right = text.partition("=")
+    if sep and left and "/" not in left and "\\" not in left and not left.endswith(":"):
+        return left.strip(), right.strip()
+    return None, text
+
+
+def run(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from ilp_gis.errors import InputError
+    from ilp_gis.i18n import get_language
+    from ilp_gis.project import Project
+    from layers.columns import parse_map_options
+    from layers.importer import import_files
+    from layers.project_file import open_project, save_project
+    from ui.progress import TerminalProgress
+
+    target = Path(args.project)
+    if target.suffix.lower() != ".gpkg":
+        raise InputError(tr("cli.import.not_gpkg", file=str(target)))
+    facilities = [split_facility_arg(f) for f in args.facilities]
+    if not any((args.kabupaten, args.kecamatan, args.desa, facilities, args.roads,
+                args.budget)):
+        raise InputError(tr("cli.import.nothing"))
+    mappings = parse_map_options(args.map)
+    project = open_project(target) if target.exists() and not args.new else Project()
+    bar = TerminalProgress(tr("cli.import.progress"))
+    try:
+        report = import_files(project, kabupaten=args.kabupaten, kecamatan=args.kecamatan,
+                              desa=args.desa, facilities=facilities, roads=args.roads,
+                              budget=args.budget, mappings=mappings, lang=get_language(),
+                              sheet=args.sheet, progress=bar)
+    finally:
+        bar.done()
+    path = save_project(project, target)
+    print(report.summary())
+    print(tr("cli.written", path=str(path)))
+    if args.report:
+        out = report.write(args.report)
+        print(tr("cli.written", path=str(out)))
+    return 0
+
+
+register({
+    "cli.import.help": ("impor batas wilayah, fasilitas dan jalan ke berkas proyek",
+                        "import boundaries, facilities and roads into a project file"),
+    "cli.import.file": ("BERKAS", "FILE"),
+    "cli.import.opt.project": ("berkas proyek (.gpkg); dibuat bila belum ada, diperbarui bila ada",
+                               "project file (.gpkg); created when absent, updated when present"),
+    "cli.import.opt.kabupaten": ("batas kabupaten (GPKG, SHP, ZIP, GeoJSON, KML/KMZ)",
+                                 "district boundary (GPKG, SHP, ZIP, GeoJSON, KML/KMZ)"),
+    "cli.import.opt.kecamatan": ("batas kecamatan", "sub-district boundaries"),
+    "cli.import.opt.desa": ("batas desa/kelurahan", "village boundaries"),
+    "cli.import.opt.facilities": (
+        "daftar fasilitas (CSV, XLSX atau lapisan titik); awali dengan JENIS= (puskesmas, "
+        "pustu, posyandu) bila semua baris satu jenis, mis. posyandu=posyandu.xlsx",
+        "facility lists (CSV, XLSX or point layers); prefix TYPE= (puskesmas, pustu, posyandu) "
+        "when every row has one type, e.g. posyandu=posyandu.xlsx"),
+    "cli.import.opt.roads": ("jaringan jalan (garis)", "road network (lines)"),
+    "cli.import.opt.budget": ("tabel anggaran (CSV/XLSX)", "budget table (CSV/XLSX)"),
+    "cli.import.opt.sheet": ("lembar XLSX yang dibaca (bawaan: lembar pertama berisi data)",
+                             "XLSX sheet to read (default: the first sheet with data)"),
+    "cli.import.opt.map": (
+        "tetapkan kolom sumber, mis. facilities.name=\"NAMA PKM\" atau desa.code=KODE",
+        "set a source column, e.g. facilities.name=\"NAMA PKM\" or desa.code=KODE"),
+    "cli.import.opt.report": ("tulis laporan impor per baris (.csv atau .xlsx)",
+                              "write the per-row import report (.csv or .xlsx)"),
+    "cli.import.opt.new": ("buat proyek baru walaupun berkas sudah ada",
+                           "start a new project even when the file exists"),
+    "cli.import.not_gpkg": ("berkas proyek harus berakhiran .gpkg: {file}",
+                            "the project file must end in .gpkg: {file}"),
+    "cli.import.nothing": ("tidak ada berkas untuk diimpor; pakai --desa, --facilities, ...",
+                           "nothing to import; use --desa, --facilities, ..."),
+    "cli.import.progress": ("Impor", "Import"),
+})
