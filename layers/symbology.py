@@ -59,6 +59,16 @@ DESA_STYLE = AreaStyle("#f4f1ea", "#aab7b8", 0.4, label_key="area.desa")
 SEA_COLOUR = "#d6eaf8"
 BACKGROUND_COLOUR = "#ffffff"
 
+# --- Roads (stroke colour, width in points, dash); ferry legs dashed blue -----------------------
+ROAD_STYLES: dict[str, AreaStyle] = {
+    "arteri": AreaStyle(None, "#d35400", 2.2, label_key="symbology.road.arteri"),
+    "kolektor": AreaStyle(None, "#e67e22", 1.6, label_key="symbology.road.kolektor"),
+    "lokal": AreaStyle(None, "#95a5a6", 1.0, label_key="symbology.road.lokal"),
+    "lingkungan": AreaStyle(None, "#95a5a6", 0.6, label_key="symbology.road.lingkungan"),
+    "setapak": AreaStyle(None, "#95a5a6", 0.4, dash=(2, 2), label_key="symbology.road.setapak"),
+    "ferry": AreaStyle(None, "#2e86c1", 1.0, dash=(4, 3), label_key="symbology.road.ferry"),
+}
+
 # --- Network edges ------------------------------------------------------------------------------
 NETWORK_EDGE = {"given": ("#5d6d7e", ()), "inferred": ("#5d6d7e", (3, 2)),
                 "direct_to_puskesmas": ("#c0392b", (1, 2))}
@@ -229,6 +239,12 @@ def legend_entries() -> list[tuple[str, object]]:
 register({
     "symbology.precursor": ("Poskesdes/Polindes (calon Pustu)", "Poskesdes/Polindes (Pustu precursor)"),
     "symbology.problem": ("Fasilitas bermasalah", "Facility with a problem"),
+    "symbology.road.arteri": ("Jalan arteri", "Arterial road"),
+    "symbology.road.kolektor": ("Jalan kolektor", "Collector road"),
+    "symbology.road.lokal": ("Jalan lokal", "Local road"),
+    "symbology.road.lingkungan": ("Jalan lingkungan", "Village road"),
+    "symbology.road.setapak": ("Jalan setapak", "Footpath"),
+    "symbology.road.ferry": ("Penyeberangan", "Ferry crossing"),
     "gap.no_puskesmas": ("Kecamatan tanpa Puskesmas", "Kecamatan without a Puskesmas"),
     "gap.no_pustu": ("Desa tanpa Pustu", "Desa without a Pustu"),
     "gap.posyandu_deficit": ("Posyandu kurang dari jumlah dusun/RW",

@@ -50,9 +50,6 @@ _HATCH = {
     "diagonal": Qt.BDiagPattern, "backdiagonal": Qt.FDiagPattern, "cross": Qt.DiagCrossPattern,
     "horizontal": Qt.HorPattern, "vertical": Qt.VerPattern, "dots": Qt.Dense6Pattern,
 }
-_ROAD_WIDTH = {"arteri": 2.2, "kolektor": 1.6, "lokal": 1.0, "lingkungan": 0.6, "setapak": 0.4,
-               "ferry": 1.0}
-_ROAD_COLOUR = {"arteri": "#d35400", "kolektor": "#e67e22", "ferry": "#2e86c1"}
 _LABEL_MAX = 160  # draw labels only when at most this many features are in view
 
 
@@ -730,7 +727,6 @@ class MapRenderer:
         layer = self.layers.get("roads")
         if layer is None or not len(layer):
             return
-        road_styles = getattr(sym, "ROAD_STYLES", None)
         if view.mupp > 1500:
             return
         mask = layer.in_view(rect)
@@ -746,13 +742,8 @@ class MapRenderer:
             m = mask & cls_mask
             if not m.any():
                 continue
-            if road_styles and cls in road_styles:
-                st = road_styles[cls]
-                args = (getattr(st, "stroke", "#7f8c8d"), getattr(st, "stroke_width", 1.0),
-                        getattr(st, "dash", ()))
-            else:
-                args = (_ROAD_COLOUR.get(cls, "#95a5a6"), _ROAD_WIDTH.get(cls, 0.6),
-                        (4, 3) if cls == "ferry" else ())
+            st = sym.ROAD_STYLES[cls]
+            args = (st.stroke, st.stroke_width, st.dash)
             full = bool(m.sum() == cls_mask.sum())
             path = layer.path(tol, m, cache_key=("road", cls) if full else None)
             self._stroke(painter, path, *args)

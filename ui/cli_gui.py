@@ -43,9 +43,19 @@ def run(args) -> int:
     if args.screenshot:
         return _screenshot(app, window, path, Path(args.screenshot), args.size)
     window.show()
-    if not window.offer_untitled_recovery() and path is not None:
-        window.open_path(path)
+    if not window.offer_untitled_recovery():
+        if path is not None:
+            window.open_path(path)
+        else:  # an installed copy without the repository's sample_data: make the sample
+            window.set_project(_generated_sample())
     return app.exec()
+
+
+def _generated_sample():
+    """The fictional sample district, generated in memory (same seed as the bundled file)."""
+    from layers.sample import generate_sample
+
+    return generate_sample("kabupaten", seed=1)
 
 
 def _screenshot(app, window, path: Path | None, out: Path, size: str) -> int:
@@ -56,8 +66,8 @@ def _screenshot(app, window, path: Path | None, out: Path, size: str) -> int:
 
     w, _, h = size.partition("x")
     window.resize(int(w or 1500), int(h or 950))
-    if path is not None:
-        project = open_project(path)
+    project = open_project(path) if path is not None else _generated_sample()
+    if project is not None:
         window.set_project(project)
         window.analysis_timer.stop()
         if window.state.result is None and window.state.analysis_available():

@@ -38,6 +38,7 @@ from ui.dashboard import Dashboard
 from ui.gaps_panel import GapsPanel
 from ui.layers_panel import LayersPanel
 from ui.network_tree import NetworkTree
+from ui.planning_panel import PlanningPanel
 from ui.qtext import qtr
 from ui.state import AppState, field_label
 from ui.worker import Task, start
@@ -88,6 +89,8 @@ class MainWindow(QMainWindow):
         self.state.dirty_changed.connect(self._update_title)
         self.state.project_replaced.connect(self._update_title)
         self.state.result_changed.connect(self._on_result)
+        self.state.project_replaced.connect(self._rebuild_planning_panel)
+        self.state.result_changed.connect(self._on_planning_result)
         self.undo_stack.cleanChanged.connect(lambda _c: self._update_title())
         self.canvas.cursor_moved.connect(self._on_cursor)
         self.canvas.scale_changed.connect(self._on_scale)
@@ -137,8 +140,30 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(self.dashboard_dock, self.gaps_dock)
         self.dashboard_dock.raise_()
         self.table_dock = self._dock(self.table, "ui.dock.table", Qt.BottomDockWidgetArea, "table")
+        self.planning_panel = self._make_planning_panel()
+        self.planning_dock = self._dock(self.planning_panel, "ui.dock.planning",
+                                        Qt.BottomDockWidgetArea, "planning")
+        self.tabifyDockWidget(self.table_dock, self.planning_dock)
+        self.table_dock.raise_()
         self.resizeDocks([self.layers_dock, self.dashboard_dock], [300, 430], Qt.Horizontal)
         self.resizeDocks([self.table_dock], [220], Qt.Vertical)
+
+    def _make_planning_panel(self) -> PlanningPanel:
+        return PlanningPanel(self.state.project, self.undo_stack,
+                             on_changed=lambda _name: self._update_title(),
+                             result=self.state.result)
+
+    def _rebuild_planning_panel(self) -> None:
+        """The planning panel is bound to one project: build it anew for another project or
+        another language."""
+        old = self.planning_panel
+        self.planning_panel = self._make_planning_panel()
+        self.planning_dock.setWidget(self.planning_panel)
+        old.deleteLater()
+
+    def _on_planning_result(self) -> None:
+        if self.state.result is not None:
+            self.planning_panel.set_result(self.state.result)
 
     def _action(self, key: str, slot: Callable | None = None, shortcut=None, tip: str | None = None,
                 checkable: bool = False) -> QAction:
@@ -303,6 +328,8 @@ class MainWindow(QMainWindow):
         for panel in (self.layers_panel, self.network_tree, self.gaps_panel, self.dashboard,
                       self.table):
             panel.retranslate()
+        if getattr(self, "planning_panel", None) is not None:
+            self._rebuild_planning_panel()
         self.canvas.invalidate()
         self._on_scale(self.canvas.scale_denominator())
         self._update_title()
@@ -823,6 +850,7 @@ register({
     "ui.dock.dashboard": ("Ringkasan", "Summary"),
     "ui.dock.gaps": ("Kesenjangan", "Gaps"),
     "ui.dock.table": ("Tabel atribut", "Attribute table"),
+    "ui.dock.planning": ("Perencanaan", "Planning"),
     "ui.menu.file": ("&Berkas", "&File"),
     "ui.menu.edit": ("&Sunting", "&Edit"),
     "ui.menu.view": ("&Tampilan", "&View"),

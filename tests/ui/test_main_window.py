@@ -280,3 +280,28 @@ def test_webmap_export_runs_in_a_worker(qtbot, window, tmp_path):
     qtbot.waitUntil(lambda: "webmap" not in window.tasks, timeout=120000)
     assert out.exists() and out.stat().st_size > 1000
     assert "Pustu A" in out.read_text("utf-8")
+
+
+def test_planning_panel_is_docked_and_follows_project_and_analysis(qtbot, window):
+    from tests.ui.conftest import make_project
+
+    panel = window.planning_panel
+    assert window.planning_dock.widget() is panel
+    assert panel.project is window.state.project
+    assert panel.result is window.state.result
+    # a budget line added in the panel goes through the main undo stack and marks the project
+    n = len(window.state.project.budget)
+    count = window.undo_stack.count()
+    panel.add_budget_line()
+    assert len(window.state.project.budget) == n + 1
+    assert window.undo_stack.count() == count + 1
+    window.undo_stack.undo()
+    assert len(window.state.project.budget) == n
+    # another project: the panel is rebuilt for it
+    other = make_project()
+    window.set_project(other)
+    assert window.planning_panel is not panel
+    assert window.planning_panel.project is other
+    assert window.planning_dock.widget() is window.planning_panel
+    _wait_idle(qtbot, window)
+    assert window.planning_panel.result is window.state.result
