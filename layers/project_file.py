@@ -124,7 +124,8 @@ def open_project(path: str | Path) -> Project:
     try:
         meta_df = pyogrio.read_dataframe(path, layer="meta", read_geometry=False)
         meta = {str(k): ("" if v is None else str(v)) for k, v in zip(meta_df["key"],
-                                                                       meta_df["value"])}
+                                                                       meta_df["value"],
+                                                                       strict=True)}
         version = int(meta.get(model.META_FORMAT_VERSION, "0") or 0)
         if version > model.FORMAT_VERSION:
             raise ProjectError(tr("project.too_new", file=str(path), version=str(version),

@@ -36,6 +36,7 @@ import pandas as pd
 import shapely
 
 from ilp_gis import model
+from ilp_gis.analysis import analyze, load_result
 from ilp_gis.errors import InputError, ProjectError
 from ilp_gis.geo import utm_crs
 from ilp_gis.i18n import (
@@ -48,7 +49,7 @@ from ilp_gis.i18n import (
     tr,
 )
 from ilp_gis.jobs import checkpoint, sub_progress
-from ilp_gis.results import META_SUMMARY, RESULT_TABLES, AnalysisResult
+from ilp_gis.results import AnalysisResult
 from layers import symbology as sym
 
 COORD_DECIMALS = 5
@@ -237,9 +238,10 @@ def export_webmap(project, result: AnalysisResult | None, path: str | Path, *,
         checkpoint(progress, is_cancelled, 0.0, tr("webmap.progress.start"))
         analysed_here = False
         if result is None:
-            result = stored_result(project)
+            result = load_result(project)
             if result is None:  # analysed now, in this language: its messages fit the map
-                result = _run_analysis(project, sub_progress(progress, 0.0, 0.5), is_cancelled)
+                result = analyze(project, progress=sub_progress(progress, 0.0, 0.5),
+                                 is_cancelled=is_cancelled)
                 analysed_here = True
         messages_trusted = analysed_here or analysis_language(result) == lang
         step = sub_progress(progress, 0.5 if analysed_here else 0.0, 1.0)
@@ -250,33 +252,6 @@ def export_webmap(project, result: AnalysisResult | None, path: str | Path, *,
         _write_atomic(path, html)
         checkpoint(progress, is_cancelled, 1.0, tr("webmap.progress.done"))
     return path
-
-
-def stored_result(project) -> AnalysisResult | None:
-    """The analysis stored in the project's ``result_*`` tables, or ``None`` when there is none."""
-    try:
-        from ilp_gis.analysis import load_result
-    except ImportError:
-        load_result = None
-    if load_result is not None:
-        return load_result(project)
-    tables = getattr(project, "tables", {}) or {}
-    desa = tables.get(RESULT_TABLES["desa"])
-    if desa is None or not len(desa):
-        return None
-
-    def get(key: str, geo: bool):
-        frame = tables.get(RESULT_TABLES[key])
-        if frame is None:
-            return gpd.GeoDataFrame(geometry=gpd.GeoSeries([], crs=model.WGS84)) if geo \
-                else pd.DataFrame()
-        return frame
-
-    summary = project.meta_json(META_SUMMARY, {}) if hasattr(project, "meta_json") else {}
-    return AnalysisResult(desa=desa, kecamatan=get("kecamatan", False), gaps=get("gaps", True),
-                          graph=None, edges=get("edges", True),
-                          network_problems=get("network_problems", False),
-                          summary=summary if isinstance(summary, dict) else {})
 
 
 def analysis_language(result: AnalysisResult) -> str | None:
@@ -315,14 +290,6 @@ def _analysis_messages() -> None:
         import ilp_gis.gaps  # noqa: F401
     except ImportError:  # an installation without the analysis: units stay as written
         pass
-
-
-def _run_analysis(project, progress, is_cancelled) -> AnalysisResult:
-    try:
-        from ilp_gis.analysis import analyze
-    except ImportError as exc:
-        raise ProjectError(tr("webmap.no_analysis")) from exc
-    return analyze(project, progress=progress, is_cancelled=is_cancelled)
 
 
 def _write_atomic(path: Path, text: str) -> None:
@@ -1398,11 +1365,6 @@ register({
         "column of the desa analysis result)."),
     "webmap.no_desa": ("Proyek tidak memiliki batas desa/kelurahan untuk dipetakan.",
                        "The project has no desa/kelurahan boundaries to map."),
-    "webmap.no_analysis": (
-        "Proyek belum memiliki hasil analisis dan modul analisis tidak tersedia. Jalankan "
-        "'ilp-gis analyze' terlebih dahulu.",
-        "The project has no stored analysis and the analysis module is not available. Run "
-        "'ilp-gis analyze' first."),
     "webmap.asset_missing": ("Berkas pendukung peta web tidak ditemukan: {file}. Pasang ulang "
                              "ILP-GIS.",
                              "A web map support file is missing: {file}. Please reinstall "

@@ -71,3 +71,18 @@ def test_building_the_command_line_imports_no_qt():
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
+
+
+def test_ruff_lint_is_clean():
+    """The project lints clean with the configuration in pyproject.toml."""
+    import shutil
+    import subprocess
+    import sys
+
+    ruff = shutil.which("ruff") or str(Path(sys.executable).with_name("ruff"))
+    if not Path(ruff).exists():
+        import pytest
+
+        pytest.skip("ruff is not installed")
+    out = subprocess.run([ruff, "check", "--quiet", str(REPO)], capture_output=True, text=True)
+    assert out.returncode == 0, out.stdout + out.stderr

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import sys
-
 import pytest
 from reportlab.lib.pagesizes import A3, A4
 
-from ilp_gis.errors import Cancelled, InputError, ProjectError
+from ilp_gis.errors import Cancelled, InputError
 from ilp_gis.i18n import format_number
 from reports.pdf_report import build_report, key_figures
 from tests.reports.conftest import DATE
@@ -220,13 +218,6 @@ def test_report_from_a_saved_project_uses_the_stored_analysis(tiny, tmp_path):
     path = build_report(opened, None, tmp_path / "dari_berkas.pdf", date=DATE)
     text = pdf_text(path)
     assert "31.750" in text and "Puskesmas Kota Lama" in text
-
-
-def test_project_without_analysis_and_without_analysis_module(tiny, tmp_path, monkeypatch):
-    project, _ = tiny
-    monkeypatch.setitem(sys.modules, "ilp_gis.analysis", None)  # import fails
-    with pytest.raises(ProjectError, match="ilp-gis analyze"):
-        build_report(project, None, tmp_path / "x.pdf")
 
 
 def test_desa_only_project_still_gets_kecamatan_and_district_outlines(tmp_path):
