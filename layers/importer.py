@@ -1493,6 +1493,10 @@ def _import(project, kabupaten, kecamatan, desa, facilities, roads, budget, mapp
     stored = project.meta_json(model.META_MAPPINGS, {}) or {}
     stored.update(used_mappings)
     project.set_meta_json(model.META_MAPPINGS, stored)
+    _record_sources(project, {"kabupaten": [kabupaten], "kecamatan": [kecamatan], "desa": [desa],
+                              "facilities": [f[1] if isinstance(f, tuple) else f
+                                             for f in facilities or ()],
+                              "roads": [roads], "budget": [budget]})
     checkpoint(progress, is_cancelled, 1.0, tr("import.progress.done"))
 
     layer_counts = {name: len(project.layers[name]) for name in
@@ -1545,11 +1549,25 @@ def preview_columns(path, role: str, overrides: dict[str, str] | None = None, *,
     return mapping, pd.DataFrame(res.frame[headers].head(rows))
 
 
-def sources_meta(files: dict[str, object]) -> list[dict]:
-    """A small record of imported files for meta ``sources_json``."""
+def _record_sources(project: Project, files: dict[str, list]) -> None:
+    """Keep meta ``sources_json`` up to date: one entry per imported file with its role, name,
+    the file's own date (what the reports call the data date) and when it was imported."""
     now = dt.datetime.now().isoformat(timespec="seconds")
-    return [{"role": role, "file": Path(p).name, "imported": now}
-            for role, p in files.items() if p is not None]
+    entries = [e for e in (project.meta_json(model.META_SOURCES, []) or [])
+               if isinstance(e, dict)]
+    for role, paths in files.items():
+        for p in paths:
+            if p is None:
+                continue
+            path = Path(p)
+            try:
+                date = dt.date.fromtimestamp(path.stat().st_mtime).isoformat()
+            except OSError:
+                date = None
+            entries = [e for e in entries if not (e.get("role") == role
+                                                  and e.get("file") == path.name)]
+            entries.append({"role": role, "file": path.name, "date": date, "imported": now})
+    project.set_meta_json(model.META_SOURCES, entries)
 
 
 def mapping_json(report: ImportReport) -> str:
