@@ -260,6 +260,15 @@ def _text(v: object) -> str | None:
     return s or None
 
 
+def _distinct_texts(column: pd.Series) -> tuple[list, np.ndarray]:
+    """:func:`_text` of each distinct value of ``column`` and, per row, the position of its
+    value in that list (missing values at position 0, as None)."""
+    index, uniques = pd.factorize(column, use_na_sentinel=True)
+    texts = [None] + [_text(v) for v in (uniques.tolist() if hasattr(uniques, "tolist")
+                                         else list(uniques))]
+    return texts, np.asarray(index, dtype=np.int64) + 1
+
+
 def _texts(values) -> list:
     """:func:`_text` for a column: strings stripped, empty → None (fast for text columns)."""
     out = list(values)
@@ -303,10 +312,17 @@ _MISS = object()
 
 def _numbers(values, log: _FileLog, label: str, *, percent: bool = False) -> np.ndarray:
     """Numbers from a raw column; bad values stay missing and are reported (fixed)."""
-    raw = pd.Series(values, dtype=object).reset_index(drop=True)
-    out = np.array(pd.to_numeric(raw, errors="coerce"), dtype=float)
-    present = raw.notna().to_numpy()
-    todo = np.flatnonzero(np.isnan(out) & present)
+    if isinstance(values, pd.Series) and pd.api.types.is_numeric_dtype(values.dtype) and \
+            not pd.api.types.is_bool_dtype(values.dtype):  # a numeric GIS field: no text
+        raw = values.reset_index(drop=True)
+        out = np.array(raw.to_numpy(dtype=float, na_value=np.nan), dtype=float)
+        todo = np.empty(0, dtype=np.int64)
+    else:
+        raw = pd.Series(values if not isinstance(values, pd.Series) else values.tolist(),
+                        dtype=object).reset_index(drop=True)
+        out = np.array(pd.to_numeric(raw, errors="coerce"), dtype=float)
+        present = raw.notna().to_numpy()
+        todo = np.flatnonzero(np.isnan(out) & present)
     for i in todo:
         v = raw.iat[i]
         text = str(v).strip().replace(" ", "")
@@ -642,13 +658,13 @@ def _read_areas(path: Path, role: str, overrides: dict | None, log_holder: list,
         cols["kind"] = kinds
         for fld in ("population", "dusun_count", "aki", "akb"):
             c = mapping.get(fld)
-            cols[fld] = _numbers(gdf[c].tolist(), log, c) if c else np.full(n, np.nan)
+            cols[fld] = _numbers(gdf[c], log, c) if c else np.full(n, np.nan)
         c = mapping.get("stunting")
-        cols["stunting"] = _numbers(gdf[c].tolist(), log, c, percent=True) if c else \
+        cols["stunting"] = _numbers(gdf[c], log, c, percent=True) if c else \
             np.full(n, np.nan)
     if role == "kabupaten":
         c = mapping.get("population")
-        cols["population"] = _numbers(gdf[c].tolist(), log, c) if c else np.full(n, np.nan)
+        cols["population"] = _numbers(gdf[c], log, c) if c else np.full(n, np.nan)
     if role == "kecamatan":
         pass
     frame = pd.DataFrame(cols)
@@ -661,9 +677,15 @@ def _read_areas(path: Path, role: str, overrides: dict | None, log_holder: list,
 # --- facilities ---------------------------------------------------------------------------------
 @functools.lru_cache(maxsize=1_000_000)
 def _norm_name(text: str | None) -> str:
+    """A name reduced for matching: lower case, letters and digits only, type words dropped."""
     if not text:
         return ""
-    s = re.sub(r"[^a-z0-9]+", " ", str(text).lower())
+    return _norm_text(text if text.__class__ is str else str(text))
+
+
+@functools.lru_cache(maxsize=1 << 18)
+def _norm_text(text: str) -> str:  # names repeat a lot ("Posyandu Mawar"): read each once
+    s = re.sub(r"[^a-z0-9]+", " ", text.lower())
     s = re.sub(r"\b(upt|uptd|puskesmas pembantu|puskesmas|pkm|pustu|posyandu|poskesdes|"
                r"polindes|desa|kelurahan|kel|ds)\b", " ", s)
     return " ".join(s.split())
@@ -846,10 +868,10 @@ def _read_facilities(path: Path, declared: tuple[FacilityType, bool] | None,
     cols["_coord_problem"] = coord_problem
     for fld in ("nurses", "midwives", "nakes", "kader", "sessions_per_year", "capacity"):
         c = mapping.get(fld)
-        cols[fld] = _numbers(raw[c].tolist(), log, c) if c else np.full(n, np.nan)
+        cols[fld] = _numbers(raw[c], log, c) if c else np.full(n, np.nan)
     for fld in model.COE_COLUMNS:
         c = mapping.get(fld)
-        cols[fld] = _numbers(raw[c].tolist(), log, c, percent=True) if c else np.full(n, np.nan)
+        cols[fld] = _numbers(raw[c], log, c, percent=True) if c else np.full(n, np.nan)
     c = mapping.get("level")
     cols["level"] = _levels(raw[c].tolist(), log) if c else [None] * n
     for fld in ("ilp_lokus", "coe"):
@@ -876,11 +898,12 @@ def _desa_lookup(desa: gpd.GeoDataFrame):
     by its code (either system, any spelling; plain digits tried as Kemendagri too) or else by
     its name (narrowed by the kecamatan name when several desa share it).  ``notes`` are
     ``(status, kind, message, original)`` about how the code was read."""
-    by_code: dict[str, int] = {}
-    for i, (c, b) in enumerate(zip(desa["code"], desa["code_bps"], strict=False)):
-        for v in (c, b):
-            if isinstance(v, str) and v:
-                by_code.setdefault(v, i)
+    pairs = np.column_stack([desa["code"].to_numpy(dtype=object),
+                             desa["code_bps"].to_numpy(dtype=object)]).ravel()
+    ok = np.fromiter((isinstance(v, str) and v != "" for v in pairs), dtype=bool,
+                     count=len(pairs))
+    first = pd.Series(np.repeat(np.arange(len(desa)), 2)[ok], index=pairs[ok])
+    by_code: dict[str, int] = first[~first.index.duplicated()].to_dict()
     by_name: dict[str, list[int]] = {}
     for i, nm in enumerate(desa["name"]):
         by_name.setdefault(_norm_name(nm), []).append(i)
@@ -909,15 +932,25 @@ def _desa_lookup(desa: gpd.GeoDataFrame):
     return find
 
 
+def _shared_lookup(desa: gpd.GeoDataFrame, holder: list | None):
+    """:func:`_desa_lookup` built once per import (``holder`` keeps it between the steps)."""
+    if holder is None:
+        return _desa_lookup(desa)
+    if not holder or holder[0][0] is not desa:
+        holder[:] = [(desa, _desa_lookup(desa))]
+    return holder[0][1]
+
+
 def _place_by_declared_desa(fac: gpd.GeoDataFrame, desa: gpd.GeoDataFrame | None,
-                            logs: list[_FileLog]) -> gpd.GeoDataFrame:
+                            logs: list[_FileLog], lookup: list | None = None
+                            ) -> gpd.GeoDataFrame:
     """Rows whose coordinates were rejected but that name their desa: placed at the desa's
     inner point (doubtful), else skipped.  Every such row gets its report line here."""
     todo = np.flatnonzero(pd.notna(fac["_coord_problem"]).to_numpy())
     if not len(todo):
         return fac
     keep = np.ones(len(fac), dtype=bool)
-    find = _desa_lookup(desa) if desa is not None and len(desa) else None
+    find = _shared_lookup(desa, lookup) if desa is not None and len(desa) else None
     inner = None
     dnames = desa["name"].to_numpy(dtype=object) if desa is not None else None
     geoms = fac.geometry.to_numpy().copy()
@@ -1091,7 +1124,7 @@ def locate_facilities(fac: gpd.GeoDataFrame, desa: gpd.GeoDataFrame | None,
 
 def _check_locations(fac: gpd.GeoDataFrame, desa: gpd.GeoDataFrame | None,
                      kecamatan: gpd.GeoDataFrame | None, kabupaten, logs: list[_FileLog],
-                     new: np.ndarray) -> None:
+                     new: np.ndarray, lookup: list | None = None) -> None:
     """Point-outside and declared-desa checks for the newly imported rows (``new`` mask)."""
     has_bounds = any(x is not None and len(x) for x in (desa, kecamatan, kabupaten))
     if not has_bounds:
@@ -1122,12 +1155,9 @@ def _check_locations(fac: gpd.GeoDataFrame, desa: gpd.GeoDataFrame | None,
         return
     dnames = dict(zip(desa["code"], desa["name"], strict=False))
     dcode_arr = desa["code"].to_numpy(dtype=object)
-    lookup: list = []
 
     def find(code, name):
-        if not lookup:
-            lookup.append(_desa_lookup(desa))
-        return lookup[0](code, name)
+        return _shared_lookup(desa, lookup)(code, name)
     declared = _obj(fac, "declared_desa")
     dcodes = _obj(fac, "_decl_code")
     placed = ~pd.isna(_obj(fac, "_coord_problem"))
@@ -1143,6 +1173,17 @@ def _check_locations(fac: gpd.GeoDataFrame, desa: gpd.GeoDataFrame | None,
         agree_name = said == there
         todo = todo & ~by_name
         todo[idx[~agree_name]] = True  # only the disagreeing rows go on
+    # declared codes already clean (Kemendagri, desa level) that name a known desa: compared in
+    # bulk; only other spellings and the disagreeing rows go through the general reader
+    with_code = np.flatnonzero(todo & ~pd.isna(dcodes))
+    if len(with_code):
+        said = dcodes[with_code]
+        clean = codes.clean_mask(said, level=codes.DESA)
+        first_code = pd.Index(dcode_arr).drop_duplicates()
+        known = clean & first_code.get_indexer(
+            pd.Index(np.where(clean, said, None).astype(object))) >= 0
+        agree = known & (said == dc[with_code])
+        todo[with_code[agree]] = False
     code_cache: dict[str, tuple] = {}
     for i in np.flatnonzero(todo):
         code = dcodes[i]
@@ -1285,27 +1326,31 @@ def _read_roads(path: Path, overrides: dict | None, logs: list):
         log.add(i, "skipped", "not_line", tr("import.problem.not_line",
                                              kind=geoms[i].geom_type))
     c = mapping.get("road_class")
-    values = gdf[c].tolist() if c else [None] * n
-    cache: dict = {}
-    classes = []
-    for i, v in enumerate(values):
-        t = _text(v)
-        if t not in cache:
-            cache[t] = _ROAD_CLASSES.get(re.sub(r"[^a-z ]+", " ", t.lower()).strip()) \
-                if t else None
-        k = cache[t]
-        if k is None and keep[i]:
-            log.add(i, "doubtful", "unknown_road_class",
-                    tr("import.problem.unknown_road_class", value=t or "–"), t or "")
-            k = t.lower() if t else None
-        classes.append(k)
+    # each distinct value read once (a national road file has about a million rows)
+    texts, index = _distinct_texts(gdf[c]) if c else ([None], np.zeros(n, dtype=np.int64))
+    known = [_ROAD_CLASSES.get(re.sub(r"[^a-z ]+", " ", t.lower()).strip()) if t else None
+             for t in texts]
+    unknown = np.array([k is None for k in known], dtype=bool)
+    for i in np.flatnonzero(unknown[index] & keep):
+        t = texts[index[i]]
+        log.add(i, "doubtful", "unknown_road_class",
+                tr("import.problem.unknown_road_class", value=t or "–"), t or "")
+    classes = np.array([k if k is not None else (t.lower() if t else None)
+                        for k, t in zip(known, texts, strict=True)], dtype=object)[index]
     c = mapping.get("name")
-    names = [_text(v) for v in gdf[c].tolist()] if c else [None] * n
+    if c:
+        texts, index = _distinct_texts(gdf[c])
+        names = np.array(texts, dtype=object)[index]
+    else:
+        names = [None] * n
     c = mapping.get("crossing_minutes")
-    crossing = _numbers(gdf[c].tolist(), log, c) if c else np.full(n, np.nan)
+    crossing = _numbers(gdf[c], log, c) if c else np.full(n, np.nan)
+    if not keep.all():
+        classes, names, crossing, geoms = (np.asarray(a, dtype=a_t)[keep] for a, a_t in (
+            (classes, object), (names, object), (crossing, float), (geoms, object)))
     out = gpd.GeoDataFrame({"road_class": classes, "name": names, "crossing_minutes": crossing},
                            geometry=gpd.GeoSeries(geoms, crs=model.WGS84), crs=model.WGS84)
-    return out[keep].reset_index(drop=True), mapping
+    return out, mapping
 
 
 # --- the pipeline -------------------------------------------------------------------------------
@@ -1356,6 +1401,7 @@ def _import(project, kabupaten, kecamatan, desa, facilities, roads, budget, mapp
         step += 1
 
     names_seen: Counter[str] = Counter()
+    lookup: list = []  # the desa lookup, built once
 
     def file_key(path: Path) -> str:
         names_seen[path.name] += 1
@@ -1422,7 +1468,7 @@ def _import(project, kabupaten, kecamatan, desa, facilities, roads, budget, mapp
             fresh = pd.concat(new_fac, ignore_index=True)
             fresh = gpd.GeoDataFrame(fresh, geometry="geometry", crs=model.WGS84)
             fresh = _place_by_declared_desa(fresh, project.desa if project.has("desa")
-                                            else None, logs)
+                                            else None, logs, lookup)
             new_types = set(fresh["type"].dropna())
             if old is not None:
                 kept_old = old[~old["type"].isin(new_types)]
@@ -1463,7 +1509,7 @@ def _import(project, kabupaten, kecamatan, desa, facilities, roads, budget, mapp
                 _check_locations(fac, project.desa if project.has("desa") else None,
                                  project.kecamatan if project.has("kecamatan") else None,
                                  project.kabupaten if project.has("kabupaten") else None,
-                                 logs, new_mask)
+                                 logs, new_mask, lookup)
                 checkpoint(progress, is_cancelled, step / max(steps, 1),
                            tr("import.progress.parents"))
                 fac["parent_id"] = _resolve_parents(fac, logs, new_mask)
