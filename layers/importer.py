@@ -85,18 +85,25 @@ class _FileLog:
             message[i] = "; ".join(dict.fromkeys(e[2] for e in found if e[2]))
             origs = [e[3] for e in found if e[3]]
             original[i] = "; ".join(dict.fromkeys(origs)) if origs else None
-        body = pd.DataFrame({"file": self.file, "role": self.role, "row": self.rows,
-                             "status": status, "problem": problem, "message": message,
-                             "original": original})
-        if self.file_lines:
-            head = pd.DataFrame({"file": self.file, "role": self.role, "row": 0,
-                                 "status": [s for s, _, _ in self.file_lines],
-                                 "problem": [p for _, p, _ in self.file_lines],
-                                 "message": [m for _, _, m in self.file_lines],
-                                 "original": None})
-            body = pd.concat([head, body], ignore_index=True)
-        body["row"] = body["row"].astype("Int64")
-        return body
+        lines = self.file_lines
+        k = len(lines)
+
+        def column(head: list, values) -> pd.Series:
+            # object columns as the report keeps them (no inferred string dtype to convert back)
+            out = np.empty(k + n, dtype=object)
+            out[:k] = head
+            out[k:] = values
+            return pd.Series(out, dtype=object)
+
+        return pd.DataFrame({
+            "file": column([self.file] * k, self.file),
+            "role": column([self.role] * k, self.role),
+            "row": pd.array(np.concatenate([np.zeros(k, dtype=np.int64), self.rows]),
+                            dtype="Int64"),
+            "status": column([s for s, _, _ in lines], status),
+            "problem": column([p for _, p, _ in lines], problem),
+            "message": column([m for _, _, m in lines], message),
+            "original": column([None] * k, original)})
 
 
 @dataclass
@@ -320,7 +327,9 @@ def _numbers(values, log: _FileLog, label: str, *, percent: bool = False) -> np.
     else:
         raw = pd.Series(values if not isinstance(values, pd.Series) else values.tolist(),
                         dtype=object).reset_index(drop=True)
-        out = np.array(pd.to_numeric(raw, errors="coerce"), dtype=float)
+        out = _plain_numbers(raw)
+        if out is None:  # some cell is not a plain number (or not text): the general reader
+            out = np.array(pd.to_numeric(raw, errors="coerce"), dtype=float)
         present = raw.notna().to_numpy()
         todo = np.flatnonzero(np.isnan(out) & present)
     for i in todo:
@@ -357,6 +366,20 @@ def _numbers(values, log: _FileLog, label: str, *, percent: bool = False) -> np.
                 out[i] = np.nan
             out = out / 100.0
     return out
+
+
+def _plain_numbers(raw: pd.Series) -> np.ndarray | None:
+    """A text column whose every cell is a plain number (or empty) read in one vectorised
+    pass; ``None`` when any cell is something else."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        arr = pa.array(raw.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
+        out = pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False)
+    except (pa.ArrowException, TypeError, ValueError):
+        return None
+    return np.array(out, dtype=float)
 
 
 def _show(x: float) -> str:
@@ -667,7 +690,7 @@ def _read_areas(path: Path, role: str, overrides: dict | None, log_holder: list,
         cols["population"] = _numbers(gdf[c], log, c) if c else np.full(n, np.nan)
     if role == "kecamatan":
         pass
-    frame = pd.DataFrame(cols)
+    frame = pd.DataFrame({k: _objects(v) for k, v in cols.items()})
     out = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(out_geoms, crs=model.WGS84),
                            crs=model.WGS84)
     out = out[keep].reset_index(drop=True)
@@ -879,7 +902,7 @@ def _read_facilities(path: Path, declared: tuple[FacilityType, bool] | None,
         cols[fld] = _booleans(raw[c].tolist(), log, c) if c else [None] * n
     c = mapping.get("ilp_start")
     cols["ilp_start"] = _dates(raw[c].tolist(), log, c) if c else [None] * n
-    frame = pd.DataFrame(cols)
+    frame = pd.DataFrame({k: _objects(v) for k, v in cols.items()})
     frame["_lon"] = lon
     frame["_lat"] = lat
     frame["_pos"] = np.arange(n)
@@ -987,10 +1010,10 @@ def _place_by_declared_desa(fac: gpd.GeoDataFrame, desa: gpd.GeoDataFrame | None
         log.add(pos, "doubtful", kind + ";located_by_desa",
                 msg + "; " + tr("import.problem.located_by_desa", desa=dnames[j]),
                 orig)
-    fac = fac.copy()
+    fac = fac.copy(deep=False)  # columns replaced below, the rest shared
     fac["_lon"], fac["_lat"] = lon, lat
     fac = fac.set_geometry(gpd.GeoSeries(geoms, crs=model.WGS84, index=fac.index))
-    return fac[keep].reset_index(drop=True)
+    return fac if keep.all() else fac[keep].reset_index(drop=True)
 
 
 def _fac_ids(fac: gpd.GeoDataFrame, logs: list[_FileLog], taken: set[str]) -> list[str]:
@@ -1208,6 +1231,16 @@ def _check_locations(fac: gpd.GeoDataFrame, desa: gpd.GeoDataFrame | None,
                    found=f"{dnames.get(dc[i]) or '–'} ({dc[i]})"), shown)
 
 
+def _objects(values, index=None):
+    """Text columns as object Series (the layers' dtype): pandas would otherwise infer its
+    string dtype, which every later row access and the final conform convert back."""
+    if isinstance(values, list) or (isinstance(values, np.ndarray) and values.dtype == object):
+        arr = np.empty(len(values), dtype=object)
+        arr[:] = values
+        return pd.Series(arr, index=index, dtype=object)
+    return values
+
+
 def _obj(frame, col: str) -> np.ndarray:
     """A column as a numpy object array with None for missing (fast per-row access)."""
     if col not in frame.columns:
@@ -1275,15 +1308,15 @@ def _resolve_parents(fac: gpd.GeoDataFrame, logs: list[_FileLog], new: np.ndarra
                 if step == 0:
                     multi = counts[counts > 1].index.to_numpy()
                     ambiguous[multi] = True
-    for i in rest:
+    found = (resolved[rest] >= 0) & (resolved[rest] != rest)
+    out[rest[found]] = ids[resolved[rest[found]]]
+    out[rest[~found]] = None
+    for i in rest[(found & ambiguous[rest]) | ~found]:  # only these rows get a report line
         p = str(pn[i]).strip()
         if resolved[i] >= 0 and resolved[i] != i:
-            out[i] = ids[resolved[i]]
-            if ambiguous[i]:
-                logs[int(files[i])].add(int(poss[i]), "doubtful", "parent_ambiguous",
-                                        tr("import.problem.parent_ambiguous", parent=p), p)
+            logs[int(files[i])].add(int(poss[i]), "doubtful", "parent_ambiguous",
+                                    tr("import.problem.parent_ambiguous", parent=p), p)
         else:
-            out[i] = None
             logs[int(files[i])].add(int(poss[i]), "doubtful", "parent_not_found",
                                     tr("import.problem.parent_not_found", parent=p), p)
     return list(out)
@@ -1348,7 +1381,8 @@ def _read_roads(path: Path, overrides: dict | None, logs: list):
     if not keep.all():
         classes, names, crossing, geoms = (np.asarray(a, dtype=a_t)[keep] for a, a_t in (
             (classes, object), (names, object), (crossing, float), (geoms, object)))
-    out = gpd.GeoDataFrame({"road_class": classes, "name": names, "crossing_minutes": crossing},
+    out = gpd.GeoDataFrame({"road_class": _objects(classes), "name": _objects(names),
+                            "crossing_minutes": crossing},
                            geometry=gpd.GeoSeries(geoms, crs=model.WGS84), crs=model.WGS84)
     return out, mapping
 
@@ -1480,8 +1514,8 @@ def _import(project, kabupaten, kecamatan, desa, facilities, roads, budget, mapp
             keep = _duplicates(fresh, logs, dist)
             fresh = fresh[keep].reset_index(drop=True)
             taken = set(kept_old["fac_id"]) if kept_old is not None and len(kept_old) else set()
-            fresh["fac_id"] = _fac_ids(fresh, logs, taken)
-            fresh["parent_id"] = None
+            fresh["fac_id"] = _objects(_fac_ids(fresh, logs, taken), fresh.index)
+            fresh["parent_id"] = _objects([None] * len(fresh), fresh.index)
         else:
             fresh = None
             kept_old = old
@@ -1498,8 +1532,8 @@ def _import(project, kabupaten, kecamatan, desa, facilities, roads, budget, mapp
                        tr("import.progress.locating"))
             dc, kc = locate_facilities(fac, project.desa if project.has("desa") else None,
                                        project.kecamatan if project.has("kecamatan") else None)
-            fac["desa_code"] = dc
-            fac["kecamatan_code"] = kc
+            fac["desa_code"] = _objects(dc, fac.index)
+            fac["kecamatan_code"] = _objects(kc, fac.index)
             if fresh is not None:
                 for col in ("_file", "_pos", "_lon", "_lat", "_decl_code", "_coord_problem"):
                     if col not in fac.columns:
@@ -1512,7 +1546,7 @@ def _import(project, kabupaten, kecamatan, desa, facilities, roads, budget, mapp
                                  logs, new_mask, lookup)
                 checkpoint(progress, is_cancelled, step / max(steps, 1),
                            tr("import.progress.parents"))
-                fac["parent_id"] = _resolve_parents(fac, logs, new_mask)
+                fac["parent_id"] = _objects(_resolve_parents(fac, logs, new_mask), fac.index)
             fac = fac.drop(columns=[c for c in ("_file", "_pos", "_lon", "_lat", "_decl_kec",
                                                 "_coord_problem", "_decl_code")
                                     if c in fac.columns])
@@ -1527,15 +1561,16 @@ def _import(project, kabupaten, kecamatan, desa, facilities, roads, budget, mapp
     parts = [lg.frame() for lg in logs]
     report_frame = pd.concat(parts, ignore_index=True) if parts else \
         model.empty_frame(model.IMPORT_REPORT)
-    report_frame = model.conform(report_frame, model.IMPORT_REPORT)
     files = set(report_frame["file"])
     old_report = project.layers.get("import_report")
     if old_report is not None and len(old_report):
+        report_frame = model.conform(report_frame, model.IMPORT_REPORT)
         old_report = old_report[~old_report["file"].isin(files)]
         project.set_layer("import_report", pd.concat([old_report, report_frame],
                                                      ignore_index=True))
-    else:
+    else:  # set_layer conforms it: the stored frame is the report's frame
         project.set_layer("import_report", report_frame)
+        report_frame = project.layers["import_report"]
     stored = project.meta_json(model.META_MAPPINGS, {}) or {}
     stored.update(used_mappings)
     project.set_meta_json(model.META_MAPPINGS, stored)
