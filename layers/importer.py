@@ -662,7 +662,7 @@ def _read_areas(path: Path, role: str, overrides: dict | None, log_holder: list,
         cols["kecamatan_code"] = [(g.code if g is not None and g.ok else None)
                                   or parent_of(i, codes.KECAMATAN) for i, g in enumerate(given)]
         col = mapping.get("kecamatan_name")
-        cols["kecamatan_name"] = [_text(v) for v in gdf[col]] if col else [None] * n
+        cols["kecamatan_name"] = _texts(gdf[col].tolist()) if col else [None] * n
         kinds = []
         kcol = mapping.get("kind")
         kind_values = gdf[kcol].tolist() if kcol is not None else [None] * n
@@ -925,8 +925,10 @@ def _desa_lookup(desa: gpd.GeoDataFrame):
                              desa["code_bps"].to_numpy(dtype=object)]).ravel()
     ok = np.fromiter((isinstance(v, str) and v != "" for v in pairs), dtype=bool,
                      count=len(pairs))
-    first = pd.Series(np.repeat(np.arange(len(desa)), 2)[ok], index=pairs[ok])
-    by_code: dict[str, int] = first[~first.index.duplicated()].to_dict()
+    # reversed, so the first desa holding a code is the one kept
+    by_code: dict[str, int] = dict(zip(pairs[ok][::-1].tolist(),
+                                       np.repeat(np.arange(len(desa)), 2)[ok][::-1].tolist(),
+                                       strict=True))
     by_name: dict[str, list[int]] = {}
     for i, nm in enumerate(desa["name"]):
         by_name.setdefault(_norm_name(nm), []).append(i)
