@@ -470,6 +470,11 @@ def facility_types(values) -> tuple[np.ndarray, np.ndarray]:
     """:func:`facility_type` for a whole column at once (vectorised string matching).
     Returns (type values or None, precursor flags)."""
     ser = pd.Series(list(values), dtype=object)
+    index, uniques = pd.factorize(ser, use_na_sentinel=True)
+    if len(uniques) < len(ser) // 2:  # names repeat ("Posyandu Mawar"): each read once
+        out, pre = facility_types(np.concatenate([np.array([None], dtype=object),
+                                                  np.asarray(uniques, dtype=object)]))
+        return out[index + 1], pre[index + 1]
     text = ser.where(ser.notna(), "").astype(str).str.lower()
     text = " " + text.str.replace(r"[^a-z0-9]+", " ", regex=True).str.strip() + " "
     bare = text.str.strip()
@@ -773,7 +778,13 @@ def _read_facilities(path: Path, declared: tuple[FacilityType, bool] | None,
     else:
         lon_raw = raw[mapping.fields["lon"]].tolist()
         lat_raw = raw[mapping.fields["lat"]].tolist()
-    fixed = coords.fix_points(lon_raw, lat_raw, area_bbox=area_bbox)
+    if not vector:  # columns of plain numbers (the usual case) parsed in one pass
+        lon_num = _plain_numbers(pd.Series(lon_raw, dtype=object))
+        lat_num = _plain_numbers(pd.Series(lat_raw, dtype=object))
+        fixed = coords.fix_points(lon_raw if lon_num is None else lon_num,
+                                  lat_raw if lat_num is None else lat_num, area_bbox=area_bbox)
+    else:
+        fixed = coords.fix_points(lon_raw, lat_raw, area_bbox=area_bbox)
     lon = fixed["lon"].to_numpy()
     lat = fixed["lat"].to_numpy()
     st = fixed["status"].to_numpy().copy()
