@@ -260,8 +260,9 @@ def fix_points(lons, lats, *, area_bbox=None) -> pd.DataFrame:
         kinds = {_PROBLEM_STATUS[p] for p in problems[i]}
         status[i] = (REJECTED if REJECTED in kinds else DOUBTFUL if DOUBTFUL in kinds
                      else FIXED)
-    return pd.DataFrame({"lon": out_lon, "lat": out_lat, "status": status,
-                         "problems": problems})
+    return pd.DataFrame({"lon": out_lon, "lat": out_lat,
+                         "status": pd.Series(status, dtype=object),  # no string-dtype copy
+                         "problems": pd.Series(problems, dtype=object)})
 
 
 def fix_point(lon: object, lat: object, *, area_bbox=None) -> CoordResult:
