@@ -242,6 +242,8 @@ def fix_points(lons, lats, *, area_bbox=None) -> pd.DataFrame:
             out_lon[hit], out_lat[hit] = cx[hit], cy[hit]
             placed |= hit
             is_area_miss = area_bbox is not None and r_i == len(regions) - 1
+            if not kinds and not is_area_miss:
+                continue  # placed as written: nothing to note (most rows)
             for i in np.flatnonzero(hit):
                 notes[i].extend(kinds)
                 if is_area_miss:
