@@ -1032,8 +1032,8 @@ def _place_by_declared_desa(fac: gpd.GeoDataFrame, desa: gpd.GeoDataFrame | None
 def _fac_ids(fac: gpd.GeoDataFrame, logs: list[_FileLog], taken: set[str]) -> list[str]:
     """Source codes where present and unique, else stable generated ids
     (``TYP-`` + a hash of type, name and position rounded to about a metre)."""
-    codes_ = pd.Series(_obj(fac, "code"), dtype=object).map(
-        lambda v: None if v is None else _text(v))
+    texts, index = _distinct_texts(pd.Series(_obj(fac, "code"), dtype=object))
+    codes_ = pd.Series(np.array(texts, dtype=object)[index], dtype=object)
     types = pd.Series(_obj(fac, "type"), dtype=object).astype(str)
     names = pd.Series(_obj(fac, "name"), dtype=object).astype(str).str.lower()
     xs = pd.Series(np.round(fac["_lon"].to_numpy() * 1e5).astype(np.int64)).astype(str)
