@@ -1,8 +1,10 @@
 """Benchmark: import the raw sources of a generated sample (default: nasional scale).
 
-Prints the time of each import stage and the peak memory.  The sources are generated once into
-``bench/out/sources_<scale>`` (in a child process, so generation does not count in the peak
-memory of the import) and reused by later runs.
+Prints the wall and CPU time of each import stage, the load average and the peak memory.  The
+sources are generated once into ``<temp dir>/ilp_gis_bench/sources_<scale>``, outside the
+repository (in a child process, so generation does not count in the peak memory of the import),
+and reused by later runs.  The provinsi and nasional sources hold their boundaries and roads as
+GeoPackage, the kabupaten sources as GeoJSON.
 
     python bench/bench_import.py [--scale nasional|provinsi|kabupaten] [--no-roads]
 """
@@ -12,6 +14,7 @@ from __future__ import annotations
 import argparse
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -43,8 +46,8 @@ def main() -> int:
     parser.add_argument("--sources", type=Path, help="existing sources directory")
     args = parser.parse_args()
 
-    src = args.sources or REPO / "bench" / "out" / f"sources_{args.scale}"
-    if not (src / "batas_desa.geojson").exists():
+    src = args.sources or Path(tempfile.gettempdir()) / "ilp_gis_bench" / f"sources_{args.scale}"
+    if not (src / "DEFECTS.csv").exists():
         print(f"generating {args.scale} sources into {src} ...", flush=True)
         t = time.perf_counter()
         subprocess.run([sys.executable, "-c", GENERATE, args.scale, str(src)], cwd=REPO,
@@ -68,11 +71,14 @@ def main() -> int:
 
     t0 = time.perf_counter()
     c0 = time.process_time()
+    def vector(stem: str) -> Path:
+        gpkg = src / f"{stem}.gpkg"
+        return gpkg if gpkg.exists() else src / f"{stem}.geojson"
+
     project = Project()
-    rep = import_files(project, kabupaten=src / "batas_kabupaten.geojson",
-                       kecamatan=src / "batas_kecamatan.geojson",
-                       desa=src / "batas_desa.geojson",
-                       roads=None if args.no_roads else src / "jalan.geojson",
+    rep = import_files(project, kabupaten=vector("batas_kabupaten"),
+                       kecamatan=vector("batas_kecamatan"), desa=vector("batas_desa"),
+                       roads=None if args.no_roads else vector("jalan"),
                        facilities=fac, lang="en", progress=progress)
     total = time.perf_counter() - t0
     cpu = time.process_time() - c0

@@ -152,8 +152,10 @@ def normalize_code(value: object, *, system: str | None = None,
             text = str(int(value))
         else:
             text = repr(value)
+            if "e" in text or "." not in text:  # 1e-06: no area code
+                return CodeResult(original, None, None, None, ("unreadable",))
             whole, frac = text.split(".")
-            if "e" in text or len(whole) != 2 or len(frac) > 2:
+            if len(whole) != 2 or len(frac) > 2:
                 return CodeResult(original, None, None, None, ("unreadable",))
             if len(frac) == 1:  # "53.10" typed into Excel became 53.1
                 text = f"{whole}.{frac}0"

@@ -150,15 +150,20 @@ def fix_points(lons, lats, *, area_bbox=None) -> pd.DataFrame:
     Returns a DataFrame (same length, positional index) with ``lon``, ``lat``, ``status`` and
     ``problems`` (a tuple per row).
     """
-    lon_raw = pd.Series(list(lons) if not isinstance(lons, pd.Series) else lons.to_numpy(),
-                        dtype=object)
-    lat_raw = pd.Series(list(lats) if not isinstance(lats, pd.Series) else lats.to_numpy(),
-                        dtype=object)
+    def numbers(values):
+        """(raw values, float array); a float array is used as it is (no text to read)."""
+        if isinstance(values, np.ndarray) and values.dtype.kind == "f":
+            num = np.array(values, dtype=float)
+            return pd.Series(num, dtype=float), num
+        raw = pd.Series(list(values) if not isinstance(values, pd.Series) else
+                        values.to_numpy(), dtype=object)
+        return raw, np.array(pd.to_numeric(raw, errors="coerce"), dtype=float)
+
+    lon_raw, lon = numbers(lons)
+    lat_raw, lat = numbers(lats)
     n = len(lon_raw)
     if len(lat_raw) != n:
         raise ValueError("lons and lats differ in length")
-    lon = np.array(pd.to_numeric(lon_raw, errors="coerce"), dtype=float)
-    lat = np.array(pd.to_numeric(lat_raw, errors="coerce"), dtype=float)
     notes: dict[int, list[str]] = defaultdict(list)  # only rows with something to say
 
     def _slow(raw: pd.Series, num: np.ndarray) -> np.ndarray:
@@ -237,6 +242,8 @@ def fix_points(lons, lats, *, area_bbox=None) -> pd.DataFrame:
             out_lon[hit], out_lat[hit] = cx[hit], cy[hit]
             placed |= hit
             is_area_miss = area_bbox is not None and r_i == len(regions) - 1
+            if not kinds and not is_area_miss:
+                continue  # placed as written: nothing to note (most rows)
             for i in np.flatnonzero(hit):
                 notes[i].extend(kinds)
                 if is_area_miss:
@@ -255,8 +262,9 @@ def fix_points(lons, lats, *, area_bbox=None) -> pd.DataFrame:
         kinds = {_PROBLEM_STATUS[p] for p in problems[i]}
         status[i] = (REJECTED if REJECTED in kinds else DOUBTFUL if DOUBTFUL in kinds
                      else FIXED)
-    return pd.DataFrame({"lon": out_lon, "lat": out_lat, "status": status,
-                         "problems": problems})
+    return pd.DataFrame({"lon": out_lon, "lat": out_lat,
+                         "status": pd.Series(status, dtype=object),  # no string-dtype copy
+                         "problems": pd.Series(problems, dtype=object)})
 
 
 def fix_point(lon: object, lat: object, *, area_bbox=None) -> CoordResult:

@@ -303,12 +303,22 @@ def conform(frame, spec: LayerSpec):
         if c.name not in out.columns:
             out[c.name] = pd.Series([None] * len(out), index=out.index,
                                     dtype=_PANDAS_DTYPES[c.dtype])
-        elif c.dtype == "float":
+            continue
+        dtype = out[c.name].dtype
+        if str(dtype) == _PANDAS_DTYPES[c.dtype] and c.dtype != "str":
+            continue  # already right (large layers: no needless conversion)
+        if c.dtype == "float":
             out[c.name] = pd.to_numeric(out[c.name], errors="coerce").astype("float64")
         elif c.dtype == "int":
             out[c.name] = pd.to_numeric(out[c.name], errors="coerce").astype("Int64")
         elif c.dtype == "bool":
             out[c.name] = out[c.name].astype("boolean")
+        elif c.dtype == "str" and str(dtype) == "object":
+            na = out[c.name].isna().to_numpy()
+            if na.any():  # NaN/NA -> None; a column without gaps stays as it is
+                values = out[c.name].to_numpy(copy=True)
+                values[na] = None
+                out[c.name] = pd.Series(values, index=out.index, dtype=object)
         elif c.dtype == "str":
             out[c.name] = out[c.name].astype("object").where(out[c.name].notna(), None)
     order = spec.column_names + [c for c in out.columns if c not in spec.column_names]

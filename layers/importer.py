@@ -85,18 +85,25 @@ class _FileLog:
             message[i] = "; ".join(dict.fromkeys(e[2] for e in found if e[2]))
             origs = [e[3] for e in found if e[3]]
             original[i] = "; ".join(dict.fromkeys(origs)) if origs else None
-        body = pd.DataFrame({"file": self.file, "role": self.role, "row": self.rows,
-                             "status": status, "problem": problem, "message": message,
-                             "original": original})
-        if self.file_lines:
-            head = pd.DataFrame({"file": self.file, "role": self.role, "row": 0,
-                                 "status": [s for s, _, _ in self.file_lines],
-                                 "problem": [p for _, p, _ in self.file_lines],
-                                 "message": [m for _, _, m in self.file_lines],
-                                 "original": None})
-            body = pd.concat([head, body], ignore_index=True)
-        body["row"] = body["row"].astype("Int64")
-        return body
+        lines = self.file_lines
+        k = len(lines)
+
+        def column(head: list, values) -> pd.Series:
+            # object columns as the report keeps them (no inferred string dtype to convert back)
+            out = np.empty(k + n, dtype=object)
+            out[:k] = head
+            out[k:] = values
+            return pd.Series(out, dtype=object)
+
+        return pd.DataFrame({
+            "file": column([self.file] * k, self.file),
+            "role": column([self.role] * k, self.role),
+            "row": pd.array(np.concatenate([np.zeros(k, dtype=np.int64), self.rows]),
+                            dtype="Int64"),
+            "status": column([s for s, _, _ in lines], status),
+            "problem": column([p for _, p, _ in lines], problem),
+            "message": column([m for _, _, m in lines], message),
+            "original": column([None] * k, original)})
 
 
 @dataclass
@@ -260,6 +267,15 @@ def _text(v: object) -> str | None:
     return s or None
 
 
+def _distinct_texts(column: pd.Series) -> tuple[list, np.ndarray]:
+    """:func:`_text` of each distinct value of ``column`` and, per row, the position of its
+    value in that list (missing values at position 0, as None)."""
+    index, uniques = pd.factorize(column, use_na_sentinel=True)
+    texts = [None] + [_text(v) for v in (uniques.tolist() if hasattr(uniques, "tolist")
+                                         else list(uniques))]
+    return texts, np.asarray(index, dtype=np.int64) + 1
+
+
 def _texts(values) -> list:
     """:func:`_text` for a column: strings stripped, empty → None (fast for text columns)."""
     out = list(values)
@@ -303,10 +319,19 @@ _MISS = object()
 
 def _numbers(values, log: _FileLog, label: str, *, percent: bool = False) -> np.ndarray:
     """Numbers from a raw column; bad values stay missing and are reported (fixed)."""
-    raw = pd.Series(values, dtype=object).reset_index(drop=True)
-    out = np.array(pd.to_numeric(raw, errors="coerce"), dtype=float)
-    present = raw.notna().to_numpy()
-    todo = np.flatnonzero(np.isnan(out) & present)
+    if isinstance(values, pd.Series) and pd.api.types.is_numeric_dtype(values.dtype) and \
+            not pd.api.types.is_bool_dtype(values.dtype):  # a numeric GIS field: no text
+        raw = values.reset_index(drop=True)
+        out = np.array(raw.to_numpy(dtype=float, na_value=np.nan), dtype=float)
+        todo = np.empty(0, dtype=np.int64)
+    else:
+        raw = pd.Series(values if not isinstance(values, pd.Series) else values.tolist(),
+                        dtype=object).reset_index(drop=True)
+        out = _plain_numbers(raw)
+        if out is None:  # some cell is not a plain number (or not text): the general reader
+            out = np.array(pd.to_numeric(raw, errors="coerce"), dtype=float)
+        present = raw.notna().to_numpy()
+        todo = np.flatnonzero(np.isnan(out) & present)
     for i in todo:
         v = raw.iat[i]
         text = str(v).strip().replace(" ", "")
@@ -341,6 +366,20 @@ def _numbers(values, log: _FileLog, label: str, *, percent: bool = False) -> np.
                 out[i] = np.nan
             out = out / 100.0
     return out
+
+
+def _plain_numbers(raw: pd.Series) -> np.ndarray | None:
+    """A text column whose every cell is a plain number (or empty) read in one vectorised
+    pass; ``None`` when any cell is something else."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        arr = pa.array(raw.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
+        out = pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False)
+    except (pa.ArrowException, TypeError, ValueError):
+        return None
+    return np.array(out, dtype=float)
 
 
 def _show(x: float) -> str:
@@ -431,6 +470,11 @@ def facility_types(values) -> tuple[np.ndarray, np.ndarray]:
     """:func:`facility_type` for a whole column at once (vectorised string matching).
     Returns (type values or None, precursor flags)."""
     ser = pd.Series(list(values), dtype=object)
+    index, uniques = pd.factorize(ser, use_na_sentinel=True)
+    if len(uniques) < len(ser) // 2:  # names repeat ("Posyandu Mawar"): each read once
+        out, pre = facility_types(np.concatenate([np.array([None], dtype=object),
+                                                  np.asarray(uniques, dtype=object)]))
+        return out[index + 1], pre[index + 1]
     text = ser.where(ser.notna(), "").astype(str).str.lower()
     text = " " + text.str.replace(r"[^a-z0-9]+", " ", regex=True).str.strip() + " "
     bare = text.str.strip()
@@ -623,7 +667,7 @@ def _read_areas(path: Path, role: str, overrides: dict | None, log_holder: list,
         cols["kecamatan_code"] = [(g.code if g is not None and g.ok else None)
                                   or parent_of(i, codes.KECAMATAN) for i, g in enumerate(given)]
         col = mapping.get("kecamatan_name")
-        cols["kecamatan_name"] = [_text(v) for v in gdf[col]] if col else [None] * n
+        cols["kecamatan_name"] = _texts(gdf[col].tolist()) if col else [None] * n
         kinds = []
         kcol = mapping.get("kind")
         kind_values = gdf[kcol].tolist() if kcol is not None else [None] * n
@@ -642,16 +686,16 @@ def _read_areas(path: Path, role: str, overrides: dict | None, log_holder: list,
         cols["kind"] = kinds
         for fld in ("population", "dusun_count", "aki", "akb"):
             c = mapping.get(fld)
-            cols[fld] = _numbers(gdf[c].tolist(), log, c) if c else np.full(n, np.nan)
+            cols[fld] = _numbers(gdf[c], log, c) if c else np.full(n, np.nan)
         c = mapping.get("stunting")
-        cols["stunting"] = _numbers(gdf[c].tolist(), log, c, percent=True) if c else \
+        cols["stunting"] = _numbers(gdf[c], log, c, percent=True) if c else \
             np.full(n, np.nan)
     if role == "kabupaten":
         c = mapping.get("population")
-        cols["population"] = _numbers(gdf[c].tolist(), log, c) if c else np.full(n, np.nan)
+        cols["population"] = _numbers(gdf[c], log, c) if c else np.full(n, np.nan)
     if role == "kecamatan":
         pass
-    frame = pd.DataFrame(cols)
+    frame = pd.DataFrame({k: _objects(v) for k, v in cols.items()})
     out = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(out_geoms, crs=model.WGS84),
                            crs=model.WGS84)
     out = out[keep].reset_index(drop=True)
@@ -661,9 +705,15 @@ def _read_areas(path: Path, role: str, overrides: dict | None, log_holder: list,
 # --- facilities ---------------------------------------------------------------------------------
 @functools.lru_cache(maxsize=1_000_000)
 def _norm_name(text: str | None) -> str:
+    """A name reduced for matching: lower case, letters and digits only, type words dropped."""
     if not text:
         return ""
-    s = re.sub(r"[^a-z0-9]+", " ", str(text).lower())
+    return _norm_text(text if text.__class__ is str else str(text))
+
+
+@functools.lru_cache(maxsize=1 << 18)
+def _norm_text(text: str) -> str:  # names repeat a lot ("Posyandu Mawar"): read each once
+    s = re.sub(r"[^a-z0-9]+", " ", text.lower())
     s = re.sub(r"\b(upt|uptd|puskesmas pembantu|puskesmas|pkm|pustu|posyandu|poskesdes|"
                r"polindes|desa|kelurahan|kel|ds)\b", " ", s)
     return " ".join(s.split())
@@ -728,7 +778,13 @@ def _read_facilities(path: Path, declared: tuple[FacilityType, bool] | None,
     else:
         lon_raw = raw[mapping.fields["lon"]].tolist()
         lat_raw = raw[mapping.fields["lat"]].tolist()
-    fixed = coords.fix_points(lon_raw, lat_raw, area_bbox=area_bbox)
+    if not vector:  # columns of plain numbers (the usual case) parsed in one pass
+        lon_num = _plain_numbers(pd.Series(lon_raw, dtype=object))
+        lat_num = _plain_numbers(pd.Series(lat_raw, dtype=object))
+        fixed = coords.fix_points(lon_raw if lon_num is None else lon_num,
+                                  lat_raw if lat_num is None else lat_num, area_bbox=area_bbox)
+    else:
+        fixed = coords.fix_points(lon_raw, lat_raw, area_bbox=area_bbox)
     lon = fixed["lon"].to_numpy()
     lat = fixed["lat"].to_numpy()
     st = fixed["status"].to_numpy().copy()
@@ -846,10 +902,10 @@ def _read_facilities(path: Path, declared: tuple[FacilityType, bool] | None,
     cols["_coord_problem"] = coord_problem
     for fld in ("nurses", "midwives", "nakes", "kader", "sessions_per_year", "capacity"):
         c = mapping.get(fld)
-        cols[fld] = _numbers(raw[c].tolist(), log, c) if c else np.full(n, np.nan)
+        cols[fld] = _numbers(raw[c], log, c) if c else np.full(n, np.nan)
     for fld in model.COE_COLUMNS:
         c = mapping.get(fld)
-        cols[fld] = _numbers(raw[c].tolist(), log, c, percent=True) if c else np.full(n, np.nan)
+        cols[fld] = _numbers(raw[c], log, c, percent=True) if c else np.full(n, np.nan)
     c = mapping.get("level")
     cols["level"] = _levels(raw[c].tolist(), log) if c else [None] * n
     for fld in ("ilp_lokus", "coe"):
@@ -857,7 +913,7 @@ def _read_facilities(path: Path, declared: tuple[FacilityType, bool] | None,
         cols[fld] = _booleans(raw[c].tolist(), log, c) if c else [None] * n
     c = mapping.get("ilp_start")
     cols["ilp_start"] = _dates(raw[c].tolist(), log, c) if c else [None] * n
-    frame = pd.DataFrame(cols)
+    frame = pd.DataFrame({k: _objects(v) for k, v in cols.items()})
     frame["_lon"] = lon
     frame["_lat"] = lat
     frame["_pos"] = np.arange(n)
@@ -876,11 +932,14 @@ def _desa_lookup(desa: gpd.GeoDataFrame):
     by its code (either system, any spelling; plain digits tried as Kemendagri too) or else by
     its name (narrowed by the kecamatan name when several desa share it).  ``notes`` are
     ``(status, kind, message, original)`` about how the code was read."""
-    by_code: dict[str, int] = {}
-    for i, (c, b) in enumerate(zip(desa["code"], desa["code_bps"], strict=False)):
-        for v in (c, b):
-            if isinstance(v, str) and v:
-                by_code.setdefault(v, i)
+    pairs = np.column_stack([desa["code"].to_numpy(dtype=object),
+                             desa["code_bps"].to_numpy(dtype=object)]).ravel()
+    ok = np.fromiter((isinstance(v, str) and v != "" for v in pairs), dtype=bool,
+                     count=len(pairs))
+    # reversed, so the first desa holding a code is the one kept
+    by_code: dict[str, int] = dict(zip(pairs[ok][::-1].tolist(),
+                                       np.repeat(np.arange(len(desa)), 2)[ok][::-1].tolist(),
+                                       strict=True))
     by_name: dict[str, list[int]] = {}
     for i, nm in enumerate(desa["name"]):
         by_name.setdefault(_norm_name(nm), []).append(i)
@@ -909,15 +968,25 @@ def _desa_lookup(desa: gpd.GeoDataFrame):
     return find
 
 
+def _shared_lookup(desa: gpd.GeoDataFrame, holder: list | None):
+    """:func:`_desa_lookup` built once per import (``holder`` keeps it between the steps)."""
+    if holder is None:
+        return _desa_lookup(desa)
+    if not holder or holder[0][0] is not desa:
+        holder[:] = [(desa, _desa_lookup(desa))]
+    return holder[0][1]
+
+
 def _place_by_declared_desa(fac: gpd.GeoDataFrame, desa: gpd.GeoDataFrame | None,
-                            logs: list[_FileLog]) -> gpd.GeoDataFrame:
+                            logs: list[_FileLog], lookup: list | None = None
+                            ) -> gpd.GeoDataFrame:
     """Rows whose coordinates were rejected but that name their desa: placed at the desa's
     inner point (doubtful), else skipped.  Every such row gets its report line here."""
     todo = np.flatnonzero(pd.notna(fac["_coord_problem"]).to_numpy())
     if not len(todo):
         return fac
     keep = np.ones(len(fac), dtype=bool)
-    find = _desa_lookup(desa) if desa is not None and len(desa) else None
+    find = _shared_lookup(desa, lookup) if desa is not None and len(desa) else None
     inner = None
     dnames = desa["name"].to_numpy(dtype=object) if desa is not None else None
     geoms = fac.geometry.to_numpy().copy()
@@ -954,17 +1023,17 @@ def _place_by_declared_desa(fac: gpd.GeoDataFrame, desa: gpd.GeoDataFrame | None
         log.add(pos, "doubtful", kind + ";located_by_desa",
                 msg + "; " + tr("import.problem.located_by_desa", desa=dnames[j]),
                 orig)
-    fac = fac.copy()
+    fac = fac.copy(deep=False)  # columns replaced below, the rest shared
     fac["_lon"], fac["_lat"] = lon, lat
     fac = fac.set_geometry(gpd.GeoSeries(geoms, crs=model.WGS84, index=fac.index))
-    return fac[keep].reset_index(drop=True)
+    return fac if keep.all() else fac[keep].reset_index(drop=True)
 
 
 def _fac_ids(fac: gpd.GeoDataFrame, logs: list[_FileLog], taken: set[str]) -> list[str]:
     """Source codes where present and unique, else stable generated ids
     (``TYP-`` + a hash of type, name and position rounded to about a metre)."""
-    codes_ = pd.Series(_obj(fac, "code"), dtype=object).map(
-        lambda v: None if v is None else _text(v))
+    texts, index = _distinct_texts(pd.Series(_obj(fac, "code"), dtype=object))
+    codes_ = pd.Series(np.array(texts, dtype=object)[index], dtype=object)
     types = pd.Series(_obj(fac, "type"), dtype=object).astype(str)
     names = pd.Series(_obj(fac, "name"), dtype=object).astype(str).str.lower()
     xs = pd.Series(np.round(fac["_lon"].to_numpy() * 1e5).astype(np.int64)).astype(str)
@@ -1091,7 +1160,7 @@ def locate_facilities(fac: gpd.GeoDataFrame, desa: gpd.GeoDataFrame | None,
 
 def _check_locations(fac: gpd.GeoDataFrame, desa: gpd.GeoDataFrame | None,
                      kecamatan: gpd.GeoDataFrame | None, kabupaten, logs: list[_FileLog],
-                     new: np.ndarray) -> None:
+                     new: np.ndarray, lookup: list | None = None) -> None:
     """Point-outside and declared-desa checks for the newly imported rows (``new`` mask)."""
     has_bounds = any(x is not None and len(x) for x in (desa, kecamatan, kabupaten))
     if not has_bounds:
@@ -1122,12 +1191,9 @@ def _check_locations(fac: gpd.GeoDataFrame, desa: gpd.GeoDataFrame | None,
         return
     dnames = dict(zip(desa["code"], desa["name"], strict=False))
     dcode_arr = desa["code"].to_numpy(dtype=object)
-    lookup: list = []
 
     def find(code, name):
-        if not lookup:
-            lookup.append(_desa_lookup(desa))
-        return lookup[0](code, name)
+        return _shared_lookup(desa, lookup)(code, name)
     declared = _obj(fac, "declared_desa")
     dcodes = _obj(fac, "_decl_code")
     placed = ~pd.isna(_obj(fac, "_coord_problem"))
@@ -1143,6 +1209,17 @@ def _check_locations(fac: gpd.GeoDataFrame, desa: gpd.GeoDataFrame | None,
         agree_name = said == there
         todo = todo & ~by_name
         todo[idx[~agree_name]] = True  # only the disagreeing rows go on
+    # declared codes already clean (Kemendagri, desa level) that name a known desa: compared in
+    # bulk; only other spellings and the disagreeing rows go through the general reader
+    with_code = np.flatnonzero(todo & ~pd.isna(dcodes))
+    if len(with_code):
+        said = dcodes[with_code]
+        clean = codes.clean_mask(said, level=codes.DESA)
+        first_code = pd.Index(dcode_arr).drop_duplicates()
+        known = clean & first_code.get_indexer(
+            pd.Index(np.where(clean, said, None).astype(object))) >= 0
+        agree = known & (said == dc[with_code])
+        todo[with_code[agree]] = False
     code_cache: dict[str, tuple] = {}
     for i in np.flatnonzero(todo):
         code = dcodes[i]
@@ -1165,6 +1242,16 @@ def _check_locations(fac: gpd.GeoDataFrame, desa: gpd.GeoDataFrame | None,
                 int(poss[i]), "doubtful", "declared_desa_mismatch",
                 tr("import.problem.declared_desa_mismatch", declared=shown,
                    found=f"{dnames.get(dc[i]) or '–'} ({dc[i]})"), shown)
+
+
+def _objects(values, index=None):
+    """Text columns as object Series (the layers' dtype): pandas would otherwise infer its
+    string dtype, which every later row access and the final conform convert back."""
+    if isinstance(values, list) or (isinstance(values, np.ndarray) and values.dtype == object):
+        arr = np.empty(len(values), dtype=object)
+        arr[:] = values
+        return pd.Series(arr, index=index, dtype=object)
+    return values
 
 
 def _obj(frame, col: str) -> np.ndarray:
@@ -1234,15 +1321,15 @@ def _resolve_parents(fac: gpd.GeoDataFrame, logs: list[_FileLog], new: np.ndarra
                 if step == 0:
                     multi = counts[counts > 1].index.to_numpy()
                     ambiguous[multi] = True
-    for i in rest:
+    found = (resolved[rest] >= 0) & (resolved[rest] != rest)
+    out[rest[found]] = ids[resolved[rest[found]]]
+    out[rest[~found]] = None
+    for i in rest[(found & ambiguous[rest]) | ~found]:  # only these rows get a report line
         p = str(pn[i]).strip()
         if resolved[i] >= 0 and resolved[i] != i:
-            out[i] = ids[resolved[i]]
-            if ambiguous[i]:
-                logs[int(files[i])].add(int(poss[i]), "doubtful", "parent_ambiguous",
-                                        tr("import.problem.parent_ambiguous", parent=p), p)
+            logs[int(files[i])].add(int(poss[i]), "doubtful", "parent_ambiguous",
+                                    tr("import.problem.parent_ambiguous", parent=p), p)
         else:
-            out[i] = None
             logs[int(files[i])].add(int(poss[i]), "doubtful", "parent_not_found",
                                     tr("import.problem.parent_not_found", parent=p), p)
     return list(out)
@@ -1285,27 +1372,32 @@ def _read_roads(path: Path, overrides: dict | None, logs: list):
         log.add(i, "skipped", "not_line", tr("import.problem.not_line",
                                              kind=geoms[i].geom_type))
     c = mapping.get("road_class")
-    values = gdf[c].tolist() if c else [None] * n
-    cache: dict = {}
-    classes = []
-    for i, v in enumerate(values):
-        t = _text(v)
-        if t not in cache:
-            cache[t] = _ROAD_CLASSES.get(re.sub(r"[^a-z ]+", " ", t.lower()).strip()) \
-                if t else None
-        k = cache[t]
-        if k is None and keep[i]:
-            log.add(i, "doubtful", "unknown_road_class",
-                    tr("import.problem.unknown_road_class", value=t or "–"), t or "")
-            k = t.lower() if t else None
-        classes.append(k)
+    # each distinct value read once (a national road file has about a million rows)
+    texts, index = _distinct_texts(gdf[c]) if c else ([None], np.zeros(n, dtype=np.int64))
+    known = [_ROAD_CLASSES.get(re.sub(r"[^a-z ]+", " ", t.lower()).strip()) if t else None
+             for t in texts]
+    unknown = np.array([k is None for k in known], dtype=bool)
+    for i in np.flatnonzero(unknown[index] & keep):
+        t = texts[index[i]]
+        log.add(i, "doubtful", "unknown_road_class",
+                tr("import.problem.unknown_road_class", value=t or "–"), t or "")
+    classes = np.array([k if k is not None else (t.lower() if t else None)
+                        for k, t in zip(known, texts, strict=True)], dtype=object)[index]
     c = mapping.get("name")
-    names = [_text(v) for v in gdf[c].tolist()] if c else [None] * n
+    if c:
+        texts, index = _distinct_texts(gdf[c])
+        names = np.array(texts, dtype=object)[index]
+    else:
+        names = [None] * n
     c = mapping.get("crossing_minutes")
-    crossing = _numbers(gdf[c].tolist(), log, c) if c else np.full(n, np.nan)
-    out = gpd.GeoDataFrame({"road_class": classes, "name": names, "crossing_minutes": crossing},
+    crossing = _numbers(gdf[c], log, c) if c else np.full(n, np.nan)
+    if not keep.all():
+        classes, names, crossing, geoms = (np.asarray(a, dtype=a_t)[keep] for a, a_t in (
+            (classes, object), (names, object), (crossing, float), (geoms, object)))
+    out = gpd.GeoDataFrame({"road_class": _objects(classes), "name": _objects(names),
+                            "crossing_minutes": crossing},
                            geometry=gpd.GeoSeries(geoms, crs=model.WGS84), crs=model.WGS84)
-    return out[keep].reset_index(drop=True), mapping
+    return out, mapping
 
 
 # --- the pipeline -------------------------------------------------------------------------------
@@ -1356,6 +1448,7 @@ def _import(project, kabupaten, kecamatan, desa, facilities, roads, budget, mapp
         step += 1
 
     names_seen: Counter[str] = Counter()
+    lookup: list = []  # the desa lookup, built once
 
     def file_key(path: Path) -> str:
         names_seen[path.name] += 1
@@ -1422,7 +1515,7 @@ def _import(project, kabupaten, kecamatan, desa, facilities, roads, budget, mapp
             fresh = pd.concat(new_fac, ignore_index=True)
             fresh = gpd.GeoDataFrame(fresh, geometry="geometry", crs=model.WGS84)
             fresh = _place_by_declared_desa(fresh, project.desa if project.has("desa")
-                                            else None, logs)
+                                            else None, logs, lookup)
             new_types = set(fresh["type"].dropna())
             if old is not None:
                 kept_old = old[~old["type"].isin(new_types)]
@@ -1434,8 +1527,8 @@ def _import(project, kabupaten, kecamatan, desa, facilities, roads, budget, mapp
             keep = _duplicates(fresh, logs, dist)
             fresh = fresh[keep].reset_index(drop=True)
             taken = set(kept_old["fac_id"]) if kept_old is not None and len(kept_old) else set()
-            fresh["fac_id"] = _fac_ids(fresh, logs, taken)
-            fresh["parent_id"] = None
+            fresh["fac_id"] = _objects(_fac_ids(fresh, logs, taken), fresh.index)
+            fresh["parent_id"] = _objects([None] * len(fresh), fresh.index)
         else:
             fresh = None
             kept_old = old
@@ -1452,8 +1545,8 @@ def _import(project, kabupaten, kecamatan, desa, facilities, roads, budget, mapp
                        tr("import.progress.locating"))
             dc, kc = locate_facilities(fac, project.desa if project.has("desa") else None,
                                        project.kecamatan if project.has("kecamatan") else None)
-            fac["desa_code"] = dc
-            fac["kecamatan_code"] = kc
+            fac["desa_code"] = _objects(dc, fac.index)
+            fac["kecamatan_code"] = _objects(kc, fac.index)
             if fresh is not None:
                 for col in ("_file", "_pos", "_lon", "_lat", "_decl_code", "_coord_problem"):
                     if col not in fac.columns:
@@ -1463,10 +1556,10 @@ def _import(project, kabupaten, kecamatan, desa, facilities, roads, budget, mapp
                 _check_locations(fac, project.desa if project.has("desa") else None,
                                  project.kecamatan if project.has("kecamatan") else None,
                                  project.kabupaten if project.has("kabupaten") else None,
-                                 logs, new_mask)
+                                 logs, new_mask, lookup)
                 checkpoint(progress, is_cancelled, step / max(steps, 1),
                            tr("import.progress.parents"))
-                fac["parent_id"] = _resolve_parents(fac, logs, new_mask)
+                fac["parent_id"] = _objects(_resolve_parents(fac, logs, new_mask), fac.index)
             fac = fac.drop(columns=[c for c in ("_file", "_pos", "_lon", "_lat", "_decl_kec",
                                                 "_coord_problem", "_decl_code")
                                     if c in fac.columns])
@@ -1481,15 +1574,16 @@ def _import(project, kabupaten, kecamatan, desa, facilities, roads, budget, mapp
     parts = [lg.frame() for lg in logs]
     report_frame = pd.concat(parts, ignore_index=True) if parts else \
         model.empty_frame(model.IMPORT_REPORT)
-    report_frame = model.conform(report_frame, model.IMPORT_REPORT)
     files = set(report_frame["file"])
     old_report = project.layers.get("import_report")
     if old_report is not None and len(old_report):
+        report_frame = model.conform(report_frame, model.IMPORT_REPORT)
         old_report = old_report[~old_report["file"].isin(files)]
         project.set_layer("import_report", pd.concat([old_report, report_frame],
                                                      ignore_index=True))
-    else:
+    else:  # set_layer conforms it: the stored frame is the report's frame
         project.set_layer("import_report", report_frame)
+        report_frame = project.layers["import_report"]
     stored = project.meta_json(model.META_MAPPINGS, {}) or {}
     stored.update(used_mappings)
     project.set_meta_json(model.META_MAPPINGS, stored)

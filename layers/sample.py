@@ -1123,6 +1123,11 @@ SOURCE_FILES = {
     "pustu": "pustu.csv",
     "posyandu": "posyandu.csv",
     "roads": "jalan.geojson",
+    # provincial and national data sets come as GeoPackage (as BIG hands them out)
+    "desa_gpkg": "batas_desa.gpkg",
+    "kecamatan_gpkg": "batas_kecamatan.gpkg",
+    "kabupaten_gpkg": "batas_kabupaten.gpkg",
+    "roads_gpkg": "jalan.gpkg",
     "settlements": "permukiman.csv",
     "budget": "anggaran.xlsx",
     "budget_csv": "anggaran.csv",
@@ -1188,7 +1193,8 @@ def _comma(values, decimals: int = 6) -> np.ndarray:
 
 
 def write_sources(project: Project, directory, *, seed: int = 1,
-                  workbooks: bool | None = None, progress=None, is_cancelled=None) -> list:
+                  workbooks: bool | None = None, geopackage: bool | None = None,
+                  progress=None, is_cancelled=None) -> list:
     """Write the raw source files of ``project`` (made by :func:`generate_sample`) to
     ``directory`` and return their paths.
 
@@ -1198,6 +1204,9 @@ def write_sources(project: Project, directory, *, seed: int = 1,
     carry deliberate defects, each listed in ``DEFECTS.csv`` (file, 1-based data row, kind).
     ``workbooks`` chooses XLSX (True) or CSV twins (False: ``puskesmas.csv``, ``anggaran.csv``)
     for the Puskesmas and budget tables; by default large scales (over 5,000 desa) write CSV.
+    ``geopackage`` writes the boundaries and roads as GeoPackage (``batas_desa.gpkg`` …,
+    ``jalan.gpkg``) instead of GeoJSON — a provincial or national data set comes that way; by
+    default the ``provinsi`` and ``nasional`` scales do, the kabupaten scale writes GeoJSON.
     """
     import csv
     from pathlib import Path
@@ -1208,6 +1217,10 @@ def write_sources(project: Project, directory, *, seed: int = 1,
     defects = _Defects()
     written: list[Path] = []
     big = (len(project.desa) > 5000) if workbooks is None else not workbooks
+    if geopackage is None:
+        geopackage = project.meta.get("sample_scale", "kabupaten") in ("provinsi", "nasional")
+    vec = "_gpkg" if geopackage else ""
+    write_vector = _write_gpkg if geopackage else _write_geojson
     desa, kec, kab = project.desa, project.kecamatan, project.kabupaten
     fac = project.facilities
     steps = 9
@@ -1216,7 +1229,7 @@ def write_sources(project: Project, directory, *, seed: int = 1,
         checkpoint(progress, is_cancelled, i / steps, tr("sample.progress.source", file=key))
 
     # --- boundaries: BIG-RBI-like headers -------------------------------------------------
-    step(0, SOURCE_FILES["desa"])
+    step(0, SOURCE_FILES["desa" + vec])
     kab_name = dict(zip(kab["code"], kab["name"], strict=True))
     prov_name = "Provinsi Contoh (fiktif)"
     code = desa["code"].to_numpy(dtype=object).copy()
@@ -1224,10 +1237,10 @@ def write_sources(project: Project, directory, *, seed: int = 1,
     n = len(desa)
     nodot = _pick(rng, np.arange(n), _n_defects(n, 0.03, 4), used)
     code[nodot] = [c.replace(".", "") for c in code[nodot]]
-    defects.add(SOURCE_FILES["desa"], nodot, "code_without_dots", "KDEPUM")
+    defects.add(SOURCE_FILES["desa" + vec], nodot, "code_without_dots", "KDEPUM")
     lost = _pick(rng, np.arange(n), _n_defects(n, 0.01, 2), used)
     code[lost] = [".".join(str(int(p)) for p in c.split(".")) for c in code[lost]]
-    defects.add(SOURCE_FILES["desa"], lost, "code_lost_leading_zeros", "KDEPUM")
+    defects.add(SOURCE_FILES["desa" + vec], lost, "code_lost_leading_zeros", "KDEPUM")
     pop = desa["population"].to_numpy(dtype=float)
     d_out = gpd.GeoDataFrame({
         "NAMOBJ": desa["name"].values,
@@ -1246,20 +1259,20 @@ def write_sources(project: Project, directory, *, seed: int = 1,
         "STUNTING_PERSEN": np.round(desa["stunting"].to_numpy(dtype=float) * 100, 1),
         "KETERANGAN": "DATA FIKTIF",
     }, geometry=desa.geometry.values, crs=model.WGS84)
-    written.append(_write_geojson(d_out, directory / SOURCE_FILES["desa"]))
+    written.append(write_vector(d_out, directory / SOURCE_FILES["desa" + vec]))
     k_out = gpd.GeoDataFrame({
         "NAMOBJ": kec["name"].values, "KDCPUM": kec["code"].values,
         "KDCBPS": kec["code_bps"].values, "WADMKK": [kab_name.get(c[:5], "")
                                                      for c in kec["code"]],
         "WADMPR": prov_name, "TIPADM": 3, "KETERANGAN": "DATA FIKTIF",
     }, geometry=kec.geometry.values, crs=model.WGS84)
-    written.append(_write_geojson(k_out, directory / SOURCE_FILES["kecamatan"]))
+    written.append(write_vector(k_out, directory / SOURCE_FILES["kecamatan" + vec]))
     kb_out = gpd.GeoDataFrame({
         "NAMOBJ": kab["name"].values, "KDPKAB": kab["code"].values,
         "KDBBPS": kab["code_bps"].values, "WADMPR": prov_name, "TIPADM": 2,
         "JML_PDDK": kab["population"].values, "KETERANGAN": "DATA FIKTIF",
     }, geometry=kab.geometry.values, crs=model.WGS84)
-    written.append(_write_geojson(kb_out, directory / SOURCE_FILES["kabupaten"]))
+    written.append(write_vector(kb_out, directory / SOURCE_FILES["kabupaten" + vec]))
 
     lon = fac.geometry.x.to_numpy()
     lat = fac.geometry.y.to_numpy()
@@ -1451,14 +1464,14 @@ def write_sources(project: Project, directory, *, seed: int = 1,
     written.append(directory / fname)
 
     # --- roads ------------------------------------------------------------------------------
-    step(5, SOURCE_FILES["roads"])
+    step(5, SOURCE_FILES["roads" + vec])
     roads = project.roads
     r_out = gpd.GeoDataFrame({
         "FUNGSI": roads["road_class"].map(_ROAD_LABELS).values,
         "NAMA": roads["name"].values,
         "WAKTU_MENIT": roads["crossing_minutes"].values,
     }, geometry=roads.geometry.values, crs=model.WGS84)
-    written.append(_write_geojson(r_out, directory / SOURCE_FILES["roads"]))
+    written.append(write_vector(r_out, directory / SOURCE_FILES["roads" + vec]))
 
     # --- settlements (UTF-8 with BOM, as Excel writes it) -------------------------------------
     step(6, SOURCE_FILES["settlements"])
@@ -1552,6 +1565,24 @@ def _write_geojson(frame: gpd.GeoDataFrame, path) -> object:
     return path
 
 
+def _write_gpkg(frame: gpd.GeoDataFrame, path) -> object:
+    """Write a GeoPackage layer named like the file (WGS 84; coordinates rounded to 6 decimals
+    like the GeoJSON sources, so both spellings hold the same data)."""
+    import os
+
+    import pyogrio
+
+    geoms = np.asarray(frame.geometry.values, dtype=object)
+    out = frame.set_geometry(gpd.GeoSeries(shapely.transform(geoms, lambda c: np.round(c, 6)),
+                                           index=frame.index, crs=frame.crs))
+    tmp = path.with_name(path.stem + ".tmp" + path.suffix)
+    tmp.unlink(missing_ok=True)
+    pyogrio.write_dataframe(out, tmp, layer=path.stem, driver="GPKG",
+                            promote_to_multi=False)
+    os.replace(tmp, path)
+    return path
+
+
 def _write_xlsx(frame: pd.DataFrame, path, sheet: str, date_cols=()) -> object:
     from openpyxl import Workbook
     from openpyxl.styles import Font
@@ -1610,12 +1641,13 @@ an unknown facility type, a Poskesdes). DEFECTS.csv lists each one (file, 1-base
 kind).
 
 Berkas / files:
-  batas_kabupaten.geojson, batas_kecamatan.geojson, batas_desa.geojson  (BIG RBI-like headers)
+  batas_kabupaten.geojson, batas_kecamatan.geojson, batas_desa.geojson  (BIG RBI-like headers;
+      .gpkg instead of .geojson at the provinsi and nasional scales)
   puskesmas.xlsx (or puskesmas.csv at large scales)   Kemenkes-style headers
   pustu.csv      semicolon-separated, comma decimals, Latin-1 encoding
   posyandu.csv   comma-separated, UTF-8
   permukiman.csv settlement points (dusun/RW), UTF-8 with BOM
-  jalan.geojson  roads; FUNGSI = road class, WAKTU_MENIT = ferry crossing minutes
+  jalan.geojson  (jalan.gpkg at large scales) roads; FUNGSI = road class, WAKTU_MENIT = ferry crossing minutes
   anggaran.xlsx (or anggaran.csv at large scales)    budget lines, amounts in mixed spellings
 """
 

@@ -133,3 +133,8 @@ def test_clean_mask_agrees_with_the_reader():
                 if m:  # clean → the general reader keeps it unchanged, without problems
                     r = normalize_code(v, system=system, level=level)
                     assert (r.code, r.problems) == (v, ()), (v, system, level)
+
+
+def test_tiny_float_is_unreadable_not_a_crash():
+    r = normalize_code(1e-06)
+    assert r.problems == ("unreadable",) and r.code is None

@@ -408,3 +408,11 @@ def test_nasional_code_path_on_a_few_districts(monkeypatch, tmp_path):
     written = write_sources(p, tmp_path)  # small, so workbooks by default
     assert (tmp_path / SOURCE_FILES["puskesmas"]).exists()
     assert len(written) == 11
+    # national data sets come as GeoPackage: boundaries and roads, same rows and defects
+    for key in ("desa", "kecamatan", "kabupaten", "roads"):
+        assert (tmp_path / SOURCE_FILES[key + "_gpkg"]).exists()
+        assert not (tmp_path / SOURCE_FILES[key]).exists()
+    desa = gpd.read_file(tmp_path / SOURCE_FILES["desa_gpkg"])
+    assert len(desa) == len(p.desa) and {"NAMOBJ", "KDEPUM", "WADMKC"} <= set(desa.columns)
+    kinds = {d["kind"] for d in _defects(tmp_path) if d["file"] == SOURCE_FILES["desa_gpkg"]}
+    assert {"code_without_dots", "code_lost_leading_zeros"} <= kinds
