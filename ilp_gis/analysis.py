@@ -45,7 +45,7 @@ def analyze(project: Project, *, rules: Rules | None = None, progress=None,
             is_cancelled=None) -> AnalysisResult:
     """Analyse ``project`` with ``rules`` (default: the project's own rules)."""
     from ilp_gis.coverage import compute_coverage, rollup_kecamatan
-    from ilp_gis.gaps import GAP_KINDS, find_gaps, priorities
+    from ilp_gis.gaps import GAP_KINDS, find_gaps, map_values, priorities
     from ilp_gis.network import build_network
     from ilp_gis.prepare import prepare_desa, prepare_facilities, prepare_kecamatan
     from ilp_gis.travel import build_road_graph, travel_field
@@ -103,8 +103,8 @@ def analyze(project: Project, *, rules: Rules | None = None, progress=None,
     desa_w = _in_wgs84(dcov, desa)
     kec_w = _in_wgs84(kec, kec)
     fac_w = _in_wgs84(fac, fac)
-    kec_w["n_puskesmas"] = kec_w["code"].map(
-        fac.loc[fac["type"] == PUSKESMAS, "kecamatan_code"].value_counts()).fillna(0).astype(int)
+    kec_w["n_puskesmas"] = map_values(kec_w["code"], fac.loc[
+        fac["type"] == PUSKESMAS, "kecamatan_code"].value_counts()).fillna(0).astype(int)
     gaps = find_gaps(desa_w, kec_w, fac_w, cov.facilities, net.problems, rules, lang=lang)
     sev = {k: i for i, k in enumerate(GAP_KINDS)}
     kinds = gaps.loc[gaps["desa_code"].notna(), ["desa_code", "kind"]].drop_duplicates()
@@ -114,8 +114,8 @@ def analyze(project: Project, *, rules: Rules | None = None, progress=None,
                           kinds["kind"].to_numpy(object).tolist(), strict=True):
         per_desa[code] = per_desa[code] + ";" + kind if code in per_desa else kind
     desa_w["gap_kinds"] = [per_desa.get(c, "") for c in desa_w["code"].to_numpy(object).tolist()]
-    desa_w["gap_count"] = desa_w["code"].map(gaps["desa_code"].value_counts()).fillna(0).astype(
-        np.int64)
+    desa_w["gap_count"] = map_values(desa_w["code"], gaps["desa_code"].value_counts()).fillna(
+        0).astype(np.int64)
     desa_w = desa_w[DESA_COLUMNS + ["geometry"]]
     kecamatan = rollup_kecamatan(desa_w, kec_w, fac, gaps)
     stop("gaps", t, c)

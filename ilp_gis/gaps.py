@@ -217,8 +217,8 @@ def find_gaps(cov: gpd.GeoDataFrame, kec: gpd.GeoDataFrame, fac: gpd.GeoDataFram
                    on="fac_id", how="left")
     dn = _lookup(d["desa_code"], d["desa_name"])
     kn = _lookup(kec["code"], kec["name"])
-    fc["desa_name"] = fc["desa_code"].map(dn)
-    fc["kecamatan_name"] = fc["kecamatan_code"].map(kn)
+    fc["desa_name"] = map_values(fc["desa_code"], dn)
+    fc["kecamatan_name"] = map_values(fc["kecamatan_code"], kn)
     m = (fc["staff_ok"].notna() & ~fc["staff_ok"].fillna(True).astype(bool)).to_numpy()
     if m.any():
         rows = fc[m].assign(value=fc.loc[m, "staff_total"], threshold=fc.loc[m, "staff_threshold"])
@@ -271,8 +271,8 @@ def find_gaps(cov: gpd.GeoDataFrame, kec: gpd.GeoDataFrame, fac: gpd.GeoDataFram
         gaps = gaps.astype({"value": float, "threshold": float})
     # Priority of the desa the gap is in.
     pr = d.set_index("desa_code")[["priority_score", "priority_rank"]]
-    gaps["priority_score"] = gaps["desa_code"].map(pr["priority_score"]).astype(float)
-    gaps["priority_rank"] = gaps["desa_code"].map(pr["priority_rank"]).astype("Int64")
+    gaps["priority_score"] = map_values(gaps["desa_code"], pr["priority_score"]).astype(float)
+    gaps["priority_rank"] = map_values(gaps["desa_code"], pr["priority_rank"]).astype("Int64")
     sev = {k: i for i, k in enumerate(GAP_KINDS)}
     gaps = gaps.assign(_s=gaps["kind"].map(sev)).sort_values(
         ["_s", "kecamatan_code", "desa_code", "fac_id", "value"], kind="stable",
@@ -283,8 +283,18 @@ def find_gaps(cov: gpd.GeoDataFrame, kec: gpd.GeoDataFrame, fac: gpd.GeoDataFram
 
 def _lookup(keys: pd.Series, values: pd.Series) -> pd.Series:
     """A Series usable with ``.map`` (first value per key)."""
-    out = pd.Series(values.to_numpy(object), index=keys.to_numpy(object))
+    out = pd.Series(values.to_numpy(object), index=pd.Index(keys.to_numpy(object), dtype=object))
     return out[~out.index.duplicated()]
+
+
+def map_values(keys: pd.Series, lookup: pd.Series) -> pd.Series:
+    """``keys.map(lookup)`` (the same values and dtype) without pandas' round trips through
+    Arrow strings: the lookup runs on plain object arrays."""
+    index = pd.Index(lookup.index.to_numpy(object), dtype=object)
+    idx = index.get_indexer(keys.to_numpy(object))
+    values = lookup.array if isinstance(lookup.dtype, pd.api.extensions.ExtensionDtype) \
+        else lookup.to_numpy()
+    return pd.Series(pd.api.extensions.take(values, idx, allow_fill=True), index=keys.index)
 
 
 def _labels(rows: pd.DataFrame, lang: str | None) -> list[str]:
