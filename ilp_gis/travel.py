@@ -125,7 +125,9 @@ def build_road_graph(roads: gpd.GeoDataFrame, crs: CRS, rules: Rules) -> RoadGra
     coords = _project_xy(coords, r.crs, crs)
     rounded = np.round(coords).astype(np.int64)
     key = rounded[:, 0] * 20_000_000 + rounded[:, 1]
-    vinv, uniq_keys = pd.factorize(key)  # hash-based: faster than sorting millions of keys
+    # Vertex labels (sorted keys; the node numbering below is by first appearance anyway).
+    # np.unique's sort beats pandas' hash factorize on millions of int64 keys.
+    uniq_keys, vinv = np.unique(key, return_inverse=True)
     counts = np.bincount(vinv, minlength=len(uniq_keys))
     brk = coord_idx[1:] != coord_idx[:-1]
     first = np.r_[True, brk]
@@ -172,7 +174,7 @@ def build_road_graph(roads: gpd.GeoDataFrame, crs: CRS, rules: Rules) -> RoadGra
     # Parallel segments: keep the fastest (a sparse matrix would add them up).
     a = np.minimum(u, v)
     b = np.maximum(u, v)
-    order = np.lexsort((minutes, b, a))
+    order = np.lexsort((minutes, a.astype(np.int64) * n + b))  # = lexsort((minutes, b, a))
     a, b, minutes, cls = a[order], b[order], minutes[order], cls[order]
     first = np.ones(len(a), dtype=bool)
     first[1:] = (a[1:] != a[:-1]) | (b[1:] != b[:-1])
