@@ -150,11 +150,13 @@ def build_network(fac: gpd.GeoDataFrame, *, rules: Rules, road=None, fields=None
     pid = pd.Series(pid.to_numpy(object)).astype(object)
     pid_str = pid.where(pid.notna(), "").astype(str).str.strip()
     pid = pid.to_numpy(object)
-    pos_of = pd.Series(np.arange(n), index=fid)
+    pos_of = pd.Series(np.arange(n), index=pd.Index(fid, dtype=object))
     pos_of = pos_of[~pos_of.index.duplicated()]
     has_pid = (pid_str != "").to_numpy()
     if has_pid.any():
-        found = pid_str[has_pid].reset_index(drop=True).map(pos_of)
+        from ilp_gis.gaps import map_values
+
+        found = map_values(pid_str[has_pid].reset_index(drop=True), pos_of)
         idx = np.nonzero(has_pid)[0]
         ok = found.notna().to_numpy()
         parent[idx[ok]] = found[ok].astype(np.int64).to_numpy()
