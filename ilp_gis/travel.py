@@ -196,6 +196,18 @@ class TravelField:
     fac_xy: np.ndarray  # facility coordinates (for the direct walk)
     fac_tree: cKDTree | None
 
+    def nearest_facility(self, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Straight-line distance to and index of the nearest facility of each point (the
+        last few point sets are remembered: coverage and travel time ask for the same)."""
+        xy = np.ascontiguousarray(xy, dtype=float)
+        key = (xy.shape, hash(xy.tobytes()))
+        cache = self.__dict__.setdefault("_near_cache", {})
+        if key not in cache:
+            if len(cache) >= 4:
+                cache.pop(next(iter(cache)))
+            cache[key] = self.fac_tree.query(xy, k=1)
+        return cache[key]
+
 
 def travel_field(graph: RoadGraph, fac_xy: np.ndarray) -> TravelField:
     """One multi-source Dijkstra from all facilities ``fac_xy`` (UTM coordinates).
@@ -235,7 +247,7 @@ def minutes_to_nearest(graph: RoadGraph | None, field: TravelField | None,
     node, walk = graph.snap(xy)
     via_road = walk + field.minutes[node]
     via_fac = field.origin[node]
-    d_direct, i_direct = field.fac_tree.query(xy, k=1)
+    d_direct, i_direct = field.nearest_facility(xy)
     direct = walk_minutes(d_direct, graph.walking_kmh)
     use_direct = direct <= via_road
     minutes = np.where(use_direct, direct, via_road)
