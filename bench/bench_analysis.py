@@ -89,12 +89,13 @@ def main() -> int:
             print(f"       machine load average {__import__('os').getloadavg()[0]:.1f}")
         except (AttributeError, OSError):
             pass
-        if best is None or wall < best[0]:
+        # Best by CPU time: on a shared machine the wall time mostly measures the neighbours.
+        if best is None or tm["cpu_total"] < best[1]["cpu_total"]:
             best = (wall, tm)
     wall, tm = best
     core = tm["network"] + tm["coverage"] + tm["gaps"]
     core_cpu = tm["network_cpu"] + tm["coverage_cpu"] + tm["gaps_cpu"]
-    print(f"best: total {wall:.2f} s wall / {tm['cpu_total']:.2f} s CPU; network+coverage+gaps "
+    print(f"best (least CPU): total {wall:.2f} s wall / {tm['cpu_total']:.2f} s CPU; network+coverage+gaps "
           f"{core:.2f} s wall / {core_cpu:.2f} s CPU; travel graph+fields "
           f"{tm.get('travel_graph', float('nan')):.2f} s wall / "
           f"{tm.get('travel_graph_cpu', float('nan')):.2f} s CPU")
