@@ -45,7 +45,7 @@ def analyze(project: Project, *, rules: Rules | None = None, progress=None,
             is_cancelled=None) -> AnalysisResult:
     """Analyse ``project`` with ``rules`` (default: the project's own rules)."""
     from ilp_gis.coverage import compute_coverage, rollup_kecamatan
-    from ilp_gis.gaps import GAP_KINDS, find_gaps, priorities
+    from ilp_gis.gaps import GAP_KINDS, find_gaps, map_values, priorities
     from ilp_gis.network import build_network
     from ilp_gis.prepare import prepare_desa, prepare_facilities, prepare_kecamatan
     from ilp_gis.travel import build_road_graph, travel_field
@@ -59,6 +59,10 @@ def analyze(project: Project, *, rules: Rules | None = None, progress=None,
     def step(fraction: float, key: str) -> None:
         checkpoint(progress, is_cancelled, fraction, tr(key))
 
+    def stop(name: str, wall0: float, cpu_start: float) -> None:
+        timings[name] = time.perf_counter() - wall0
+        timings[name + "_cpu"] = time.process_time() - cpu_start
+
     step(0.0, "analysis.step.prepare")
     if not project.has("desa"):
         raise InputError(tr("analysis.no_desa"))
@@ -69,38 +73,38 @@ def analyze(project: Project, *, rules: Rules | None = None, progress=None,
     fac = prepare_facilities(project.facilities, desa, kec, crs)
     settlements = project.settlements if project.has("settlements") else None
     points = population_points(desa, settlements, crs=crs)
-    timings["prepare"] = time.perf_counter() - t0
+    stop("prepare", t0, cpu0)
 
     road = fields = None
     if project.has("roads"):
         step(0.15, "analysis.step.travel")
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         road = build_road_graph(project.roads, crs, rules)
         if road is not None:
             fields = {}
             for ftype in (PUSKESMAS, PUSTU):
                 sel = (fac["type"] == ftype).to_numpy() & np.isfinite(fac["x"].to_numpy(float))
                 fields[ftype] = travel_field(road, fac.loc[sel, ["x", "y"]].to_numpy(float))
-        timings["travel_graph"] = time.perf_counter() - t
+        stop("travel_graph", t, c)
     step(0.35, "analysis.step.network")
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     net = build_network(fac, rules=rules, road=road, fields=fields, lang=lang)
-    timings["network"] = time.perf_counter() - t
+    stop("network", t, c)
 
     step(0.55, "analysis.step.coverage")
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     cov = compute_coverage(desa, fac, points, rules, road=road, fields=fields)
-    timings["coverage"] = time.perf_counter() - t
+    stop("coverage", t, c)
 
     step(0.75, "analysis.step.gaps")
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     pr = priorities(cov.desa, rules)
     dcov = cov.desa.assign(**{c: pr[c].to_numpy() for c in pr.columns})
     desa_w = _in_wgs84(dcov, desa)
     kec_w = _in_wgs84(kec, kec)
     fac_w = _in_wgs84(fac, fac)
-    kec_w["n_puskesmas"] = kec_w["code"].map(
-        fac.loc[fac["type"] == PUSKESMAS, "kecamatan_code"].value_counts()).fillna(0).astype(int)
+    kec_w["n_puskesmas"] = map_values(kec_w["code"], fac.loc[
+        fac["type"] == PUSKESMAS, "kecamatan_code"].value_counts()).fillna(0).astype(int)
     gaps = find_gaps(desa_w, kec_w, fac_w, cov.facilities, net.problems, rules, lang=lang)
     sev = {k: i for i, k in enumerate(GAP_KINDS)}
     kinds = gaps.loc[gaps["desa_code"].notna(), ["desa_code", "kind"]].drop_duplicates()
@@ -110,11 +114,11 @@ def analyze(project: Project, *, rules: Rules | None = None, progress=None,
                           kinds["kind"].to_numpy(object).tolist(), strict=True):
         per_desa[code] = per_desa[code] + ";" + kind if code in per_desa else kind
     desa_w["gap_kinds"] = [per_desa.get(c, "") for c in desa_w["code"].to_numpy(object).tolist()]
-    desa_w["gap_count"] = desa_w["code"].map(gaps["desa_code"].value_counts()).fillna(0).astype(
-        np.int64)
+    desa_w["gap_count"] = map_values(desa_w["code"], gaps["desa_code"].value_counts()).fillna(
+        0).astype(np.int64)
     desa_w = desa_w[DESA_COLUMNS + ["geometry"]]
     kecamatan = rollup_kecamatan(desa_w, kec_w, fac, gaps)
-    timings["gaps"] = time.perf_counter() - t
+    stop("gaps", t, c)
 
     step(0.9, "analysis.step.summary")
     summary = make_summary(desa_w, fac, net, gaps, cov.coe, rules, roads=road is not None)

@@ -202,7 +202,13 @@ def compute_coverage(desa: gpd.GeoDataFrame, fac: gpd.GeoDataFrame, points: gpd.
     desa_pop_known = np.isfinite(out["population"].to_numpy(float))
     for ftype, label in ((PUSTU, "pustu"), (PUSKESMAS, "puskesmas")):
         sel = np.nonzero((t == ftype) & okxy)[0]
-        d, i = _nearest(pxy, xy[sel])
+        field = fields.get(ftype) if road is not None and fields is not None else None
+        if field is not None and field.fac_tree is not None and len(pxy) and np.array_equal(
+                field.fac_xy, xy[sel]):  # the same KD-tree query the travel time makes
+            d, i = field.nearest_facility(pxy)
+            d, i = np.asarray(d, dtype=float), np.asarray(i, dtype=np.int64)
+        else:
+            d, i = _nearest(pxy, xy[sel])
         km = np.where(np.isfinite(d), d / 1000.0, np.nan)
         pdata[f"dist_{label}_km"] = km
         near_ids = np.full(len(i), None, dtype=object)

@@ -115,12 +115,23 @@ def _show_column(values, lang: str) -> list[str]:
     arr = np.asarray(values)
     if arr.dtype.kind in "iuf" or (arr.dtype == object and len(arr) and all(
             isinstance(v, int | float | np.number) and not isinstance(v, bool) for v in arr)):
-        f = arr.astype(float)
+        f = np.ascontiguousarray(arr.astype(float))
+        # Each distinct value (by its bits: -0.0 stays apart from 0.0) is formatted once.
+        codes, uniq_bits = pd.factorize(f.view(np.int64))
+        uniq = uniq_bits.view(np.float64) if isinstance(uniq_bits, np.ndarray) \
+            else np.asarray(uniq_bits, dtype=np.int64).view(np.float64)
         out = [("–" if v != v else (f"{v:,.0f}" if v.is_integer() else f"{v:,.1f}"))
-               for v in f.tolist()]
+               for v in uniq.tolist()]
         if lang == "id":
             out = [t.translate(_ID_SEPARATORS) for t in out]
-        return out
+        return np.asarray(out + [""], dtype=object)[codes].tolist()
+    if arr.dtype == object and pd.api.types.infer_dtype(arr, skipna=True) in ("string",
+                                                                                "empty"):
+        # Strings and missing values only: each distinct string is looked at once.
+        codes, uniq = pd.factorize(arr, use_na_sentinel=True)
+        texts = np.asarray([str(v) for v in np.asarray(uniq, dtype=object).tolist()] + ["–"],
+                           dtype=object)
+        return texts[codes].tolist()
     return ["–" if v is None or v is pd.NA or (isinstance(v, float) and v != v) else str(v)
             for v in arr.tolist()]
 
@@ -217,8 +228,8 @@ def find_gaps(cov: gpd.GeoDataFrame, kec: gpd.GeoDataFrame, fac: gpd.GeoDataFram
                    on="fac_id", how="left")
     dn = _lookup(d["desa_code"], d["desa_name"])
     kn = _lookup(kec["code"], kec["name"])
-    fc["desa_name"] = fc["desa_code"].map(dn)
-    fc["kecamatan_name"] = fc["kecamatan_code"].map(kn)
+    fc["desa_name"] = map_values(fc["desa_code"], dn)
+    fc["kecamatan_name"] = map_values(fc["kecamatan_code"], kn)
     m = (fc["staff_ok"].notna() & ~fc["staff_ok"].fillna(True).astype(bool)).to_numpy()
     if m.any():
         rows = fc[m].assign(value=fc.loc[m, "staff_total"], threshold=fc.loc[m, "staff_threshold"])
@@ -243,8 +254,8 @@ def find_gaps(cov: gpd.GeoDataFrame, kec: gpd.GeoDataFrame, fac: gpd.GeoDataFram
         frames.append(_frame("coe_below_threshold", rows, rows.geometry.values,
                              "analysis.gap.coe_below_threshold", "analysis.unit.share", lang,
                              lambda r: {"name": _labels(r, lang),
-                                        "score": [_pct(v, lang) for v in r["value"]],
-                                        "limit": [_pct(v, lang) for v in r["threshold"]]}))
+                                        "score": _pct_column(r["value"], lang),
+                                        "limit": _pct_column(r["threshold"], lang)}))
     # Network findings: orphans and the other problems (info findings are not gaps).
     if problems is not None and len(problems):
         p = problems[problems["severity"] == "problem"].copy()
@@ -271,8 +282,8 @@ def find_gaps(cov: gpd.GeoDataFrame, kec: gpd.GeoDataFrame, fac: gpd.GeoDataFram
         gaps = gaps.astype({"value": float, "threshold": float})
     # Priority of the desa the gap is in.
     pr = d.set_index("desa_code")[["priority_score", "priority_rank"]]
-    gaps["priority_score"] = gaps["desa_code"].map(pr["priority_score"]).astype(float)
-    gaps["priority_rank"] = gaps["desa_code"].map(pr["priority_rank"]).astype("Int64")
+    gaps["priority_score"] = map_values(gaps["desa_code"], pr["priority_score"]).astype(float)
+    gaps["priority_rank"] = map_values(gaps["desa_code"], pr["priority_rank"]).astype("Int64")
     sev = {k: i for i, k in enumerate(GAP_KINDS)}
     gaps = gaps.assign(_s=gaps["kind"].map(sev)).sort_values(
         ["_s", "kecamatan_code", "desa_code", "fac_id", "value"], kind="stable",
@@ -283,8 +294,18 @@ def find_gaps(cov: gpd.GeoDataFrame, kec: gpd.GeoDataFrame, fac: gpd.GeoDataFram
 
 def _lookup(keys: pd.Series, values: pd.Series) -> pd.Series:
     """A Series usable with ``.map`` (first value per key)."""
-    out = pd.Series(values.to_numpy(object), index=keys.to_numpy(object))
+    out = pd.Series(values.to_numpy(object), index=pd.Index(keys.to_numpy(object), dtype=object))
     return out[~out.index.duplicated()]
+
+
+def map_values(keys: pd.Series, lookup: pd.Series) -> pd.Series:
+    """``keys.map(lookup)`` (the same values and dtype) without pandas' round trips through
+    Arrow strings: the lookup runs on plain object arrays."""
+    index = pd.Index(lookup.index.to_numpy(object), dtype=object)
+    idx = index.get_indexer(keys.to_numpy(object))
+    values = lookup.array if isinstance(lookup.dtype, pd.api.extensions.ExtensionDtype) \
+        else lookup.to_numpy()
+    return pd.Series(pd.api.extensions.take(values, idx, allow_fill=True), index=keys.index)
 
 
 def _labels(rows: pd.DataFrame, lang: str | None) -> list[str]:
@@ -308,8 +329,20 @@ def _col(rows: pd.DataFrame, name: str) -> np.ndarray:
 
 
 def _precursor_notes(counts: pd.Series, lang: str | None) -> list[str]:
-    return [tr("analysis.gap.precursor_note", lang=lang, n=int(c)) if c > 0 else ""
-            for c in counts.to_numpy(float)]
+    c = counts.to_numpy(float)
+    codes, uniq = pd.factorize(c)  # a handful of distinct counts
+    notes = [tr("analysis.gap.precursor_note", lang=lang, n=int(u)) if u > 0 else ""
+             for u in np.asarray(uniq, dtype=float)]
+    return [notes[k] if k >= 0 else "" for k in codes.tolist()]
+
+
+def _pct_column(values: pd.Series, lang) -> list[str]:
+    """``_pct`` of a whole float column, each distinct value formatted once."""
+    f = np.ascontiguousarray(pd.to_numeric(values).to_numpy(float))
+    codes, uniq_bits = pd.factorize(f.view(np.int64))
+    uniq = np.asarray(uniq_bits, dtype=np.int64).view(np.float64)
+    return np.asarray([_pct(v, lang) for v in uniq.tolist()] + [""], dtype=object)[
+        codes].tolist()
 
 
 def _pct(v, lang):

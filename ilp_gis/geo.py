@@ -79,9 +79,11 @@ def population_points(desa: gpd.GeoDataFrame, settlements: gpd.GeoDataFrame | No
             sc = (sc if sc is not None else pd.Series(index=s.index, dtype=object))
             sc = sc.where(sc.notna(), joined["_code"])
         # Vectorised per desa: weights by settlement population (equal when any is unknown).
-        pos_of = pd.Series(np.arange(len(d)), index=code_arr)
+        pos_of = pd.Series(np.arange(len(d)), index=pd.Index(code_arr, dtype=object))
         pos_of = pos_of[~pos_of.index.duplicated()]
-        pos = pd.Series(sc.values).map(pos_of).to_numpy()
+        # Plain object keys and index: no Arrow string round trips in the lookup.
+        pos = pd.Series(np.asarray(sc.to_numpy(object), dtype=object), dtype=object).map(
+            pos_of).to_numpy()
         keep = ~np.isnan(pos.astype(float))
         pos = pos[keep].astype(np.int64)
         pops = (sp.to_numpy(float) if sp is not None else np.full(len(s), np.nan))[keep]

@@ -21,6 +21,7 @@ hot path except building the networkx graph itself.
 from __future__ import annotations
 
 import functools
+import inspect
 import re
 from dataclasses import dataclass
 
@@ -149,11 +150,13 @@ def build_network(fac: gpd.GeoDataFrame, *, rules: Rules, road=None, fields=None
     pid = pd.Series(pid.to_numpy(object)).astype(object)
     pid_str = pid.where(pid.notna(), "").astype(str).str.strip()
     pid = pid.to_numpy(object)
-    pos_of = pd.Series(np.arange(n), index=fid)
+    pos_of = pd.Series(np.arange(n), index=pd.Index(fid, dtype=object))
     pos_of = pos_of[~pos_of.index.duplicated()]
     has_pid = (pid_str != "").to_numpy()
     if has_pid.any():
-        found = pid_str[has_pid].reset_index(drop=True).map(pos_of)
+        from ilp_gis.gaps import map_values
+
+        found = map_values(pid_str[has_pid].reset_index(drop=True), pos_of)
         idx = np.nonzero(has_pid)[0]
         ok = found.notna().to_numpy()
         parent[idx[ok]] = found[ok].astype(np.int64).to_numpy()
@@ -310,17 +313,8 @@ def build_network(fac: gpd.GeoDataFrame, *, rules: Rules, road=None, fields=None
 
     # Graph and edge lines.
     lonlat = _lonlat(fac)
-    lon = lonlat[:, 0].tolist()
-    lat = lonlat[:, 1].tolist()
-    nodes = zip(fid.tolist(), (
-        {"type": t, "name": nm, "desa_code": d, "kecamatan_code": k, "lon": x, "lat": y}
-        for t, nm, d, k, x, y in zip(ftype.tolist(), raw_names.tolist(), dc.tolist(),
-                                     kc.tolist(), lon, lat, strict=True)), strict=True)
-    edge_list = zip(fid[par].tolist(), fid[child].tolist(), (
-        {"distance_m": d, "travel_min": t, "link": lk, "source": sr}
-        for d, t, lk, sr in zip(dist.tolist(), travel.tolist(), link.tolist(), src.tolist(),
-                                strict=True)), strict=True)
-    g = build_digraph(nodes, edge_list)
+    g = FacilityGraph.deferred((fid, ftype, raw_names, dc, kc, lonlat, par, child, dist, travel,
+                                link, src))
     e = pd.DataFrame({"parent_id": fid[par], "child_id": fid[child], "distance_m": dist,
                       "travel_min": travel, "link": link, "source": src})
     lines = shapely.linestrings(np.stack([lonlat[par], lonlat[child]], axis=1)) if len(child) \
@@ -329,6 +323,83 @@ def build_network(fac: gpd.GeoDataFrame, *, rules: Rules, road=None, fields=None
                                       child_type=f["type"].to_numpy()[child]),
                              geometry=gpd.GeoSeries(lines, crs=model.WGS84), crs=model.WGS84)
     return Network(graph=g, edges=edges, problems=problems)
+
+
+def _graph_items(data):
+    """``(node, attrs)`` and ``(u, v, attrs)`` iterators of the facility network."""
+    fid, ftype, raw_names, dc, kc, lonlat, par, child, dist, travel, link, src = data
+    nodes = zip(fid.tolist(), (
+        {"type": t, "name": nm, "desa_code": d, "kecamatan_code": k, "lon": x, "lat": y}
+        for t, nm, d, k, x, y in zip(ftype.tolist(), raw_names.tolist(), dc.tolist(),
+                                     kc.tolist(), lonlat[:, 0].tolist(), lonlat[:, 1].tolist(),
+                                     strict=True)), strict=True)
+    edges = zip(fid[par].tolist(), fid[child].tolist(), (
+        {"distance_m": d, "travel_min": t, "link": lk, "source": sr}
+        for d, t, lk, sr in zip(dist.tolist(), travel.tolist(), link.tolist(), src.tolist(),
+                                strict=True)), strict=True)
+    return nodes, edges
+
+
+class _Filled:
+    """Data descriptor standing in for networkx's ``_node``/``_adj``/``_succ``/``_pred``: fills
+    the graph on first read, then behaves like networkx's own (which resets cached views on
+    write)."""
+
+    def __set_name__(self, owner, name):
+        self.name = name
+        self.base = inspect.getattr_static(nx.DiGraph, name)
+
+    def __get__(self, obj, objtype=None):
+        if obj is None:
+            return self
+        od = obj.__dict__
+        if "_pending" in od:
+            FacilityGraph._fill(obj)
+        return od[self.name]
+
+    def __set__(self, obj, value):
+        self.base.__set__(obj, value)
+
+
+class FacilityGraph(nx.DiGraph):
+    """The facility network: an ``nx.DiGraph`` whose nodes and edges are put in on first use.
+
+    Building 300k nodes and edges costs a second or two of pure Python; an analysis whose
+    caller never looks at the graph (or looks later) does not pay it up front.  Any read of
+    the graph — ``nodes``, ``edges``, ``len``, networkx algorithms, copying, pickling — fills
+    it first, with exactly what :func:`build_digraph` would give.
+    """
+
+    _node = _Filled()
+    _adj = _Filled()
+    _succ = _Filled()
+    _pred = _Filled()
+
+    @classmethod
+    def deferred(cls, data) -> FacilityGraph:
+        g = cls()
+        g.__dict__["_pending"] = data
+        return g
+
+    @staticmethod
+    def _fill(g: FacilityGraph) -> None:
+        od = g.__dict__
+        data = od.pop("_pending", None)
+        if data is None:
+            return
+        nodes, edges = _graph_items(data)
+        node, succ, pred = od["_node"], od["_succ"], od["_pred"]
+        for n, attrs in nodes:
+            node[n] = attrs
+            succ[n] = {}
+            pred[n] = {}
+        for u, v, attrs in edges:
+            succ[u][v] = attrs
+            pred[v][u] = attrs
+
+    def __getstate__(self):
+        FacilityGraph._fill(self)
+        return dict(self.__dict__)
 
 
 def build_digraph(nodes, edges) -> nx.DiGraph:

@@ -124,7 +124,9 @@ def build_road_graph(roads: gpd.GeoDataFrame, crs: CRS, rules: Rules) -> RoadGra
     coords = _project_xy(coords, r.crs, crs)
     rounded = np.round(coords).astype(np.int64)
     key = rounded[:, 0] * 20_000_000 + rounded[:, 1]
-    vinv, uniq_keys = pd.factorize(key)  # hash-based: faster than sorting millions of keys
+    # Vertex labels (sorted keys; the node numbering below is by first appearance anyway).
+    # np.unique's sort beats pandas' hash factorize on millions of int64 keys.
+    uniq_keys, vinv = np.unique(key, return_inverse=True)
     brk = coord_idx[1:] != coord_idx[:-1]
     first = np.r_[True, brk]
     # Every vertex is a node: people walk to the nearest point of a road, not to its far end.
@@ -170,7 +172,7 @@ def build_road_graph(roads: gpd.GeoDataFrame, crs: CRS, rules: Rules) -> RoadGra
     # Parallel segments: keep the fastest (a sparse matrix would add them up).
     a = np.minimum(u, v)
     b = np.maximum(u, v)
-    order = np.lexsort((minutes, b, a))
+    order = np.lexsort((minutes, a.astype(np.int64) * n + b))  # = lexsort((minutes, b, a))
     a, b, minutes, cls = a[order], b[order], minutes[order], cls[order]
     first = np.ones(len(a), dtype=bool)
     first[1:] = (a[1:] != a[:-1]) | (b[1:] != b[:-1])
@@ -191,6 +193,18 @@ class TravelField:
     origin: np.ndarray  # per road node: positional index of the nearest facility, -1 if none
     fac_xy: np.ndarray  # facility coordinates (for the direct walk)
     fac_tree: cKDTree | None
+
+    def nearest_facility(self, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Straight-line distance to and index of the nearest facility of each point (the
+        last few point sets are remembered: coverage and travel time ask for the same)."""
+        xy = np.ascontiguousarray(xy, dtype=float)
+        key = (xy.shape, hash(xy.tobytes()))
+        cache = self.__dict__.setdefault("_near_cache", {})
+        if key not in cache:
+            if len(cache) >= 4:
+                cache.pop(next(iter(cache)))
+            cache[key] = self.fac_tree.query(xy, k=1)
+        return cache[key]
 
 
 def travel_field(graph: RoadGraph, fac_xy: np.ndarray) -> TravelField:
@@ -231,7 +245,7 @@ def minutes_to_nearest(graph: RoadGraph | None, field: TravelField | None,
     node, walk = graph.snap(xy)
     via_road = walk + field.minutes[node]
     via_fac = field.origin[node]
-    d_direct, i_direct = field.fac_tree.query(xy, k=1)
+    d_direct, i_direct = field.nearest_facility(xy)
     direct = walk_minutes(d_direct, graph.walking_kmh)
     use_direct = direct <= via_road
     minutes = np.where(use_direct, direct, via_road)

@@ -177,6 +177,35 @@ def test_fast_graph_builder_equals_networkx_api():
     assert fast.number_of_edges() == 3
 
 
+def test_deferred_graph_fills_on_first_use_like_the_eager_builder():
+    import copy
+    import pickle
+
+    from ilp_gis.network import FacilityGraph, _graph_items, build_digraph
+
+    res = run(facility_rows())
+    data = res.graph.__dict__.get("_pending")
+    assert isinstance(res.graph, FacilityGraph) and data is not None  # nothing built yet
+    ref = build_digraph(*_graph_items(data))
+
+    def same(g):
+        return (list(g.nodes(data=True)) == list(ref.nodes(data=True))
+                and [(u, v) for u, v in g.edges] == [(u, v) for u, v in ref.edges]
+                and all(g.edges[e]["link"] == ref.edges[e]["link"] for e in ref.edges))
+
+    assert same(FacilityGraph.deferred(data))
+    assert same(pickle.loads(pickle.dumps(FacilityGraph.deferred(data))))
+    assert same(copy.deepcopy(FacilityGraph.deferred(data)))
+    assert same(FacilityGraph.deferred(data).copy())
+    g = FacilityGraph.deferred(data)
+    assert len(g) == ref.number_of_nodes() and g.number_of_edges() == ref.number_of_edges()
+    assert "_pending" not in g.__dict__
+    g2 = FacilityGraph.deferred(data)
+    g2.add_edge("PKM_A", "PY_A1", link="given")  # writing first fills it too
+    assert g2.number_of_edges() == ref.number_of_edges() + ("PY_A1" not in ref["PKM_A"])
+    assert set(ref.nodes) <= set(g2.nodes)
+
+
 def test_repeated_fac_id_is_kept_apart_and_reported():
     rows = facility_rows() + [dict(fac_id="PY_A2", name="Posyandu Kembar", type="posyandu",
                                    xy=(7, 1))]
