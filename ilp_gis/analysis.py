@@ -44,7 +44,7 @@ PUSKESMAS, PUSTU, POSYANDU = (t.value for t in model.FacilityType)
 def analyze(project: Project, *, rules: Rules | None = None, progress=None,
             is_cancelled=None) -> AnalysisResult:
     """Analyse ``project`` with ``rules`` (default: the project's own rules)."""
-    from ilp_gis.coverage import compute_coverage, rollup_kecamatan
+    from ilp_gis.coverage import compute_coverage, rollup_kecamatan, serving_mask
     from ilp_gis.gaps import GAP_KINDS, find_gaps, map_values, priorities
     from ilp_gis.network import build_network
     from ilp_gis.prepare import prepare_desa, prepare_facilities, prepare_kecamatan
@@ -83,7 +83,7 @@ def analyze(project: Project, *, rules: Rules | None = None, progress=None,
         if road is not None:
             fields = {}
             for ftype in (PUSKESMAS, PUSTU):
-                sel = (fac["type"] == ftype).to_numpy() & np.isfinite(fac["x"].to_numpy(float))
+                sel = serving_mask(fac, ftype)
                 fields[ftype] = travel_field(road, fac.loc[sel, ["x", "y"]].to_numpy(float))
         stop("travel_graph", t, c)
     step(0.35, "analysis.step.network")

@@ -34,6 +34,18 @@ from ilp_gis.rules import Rules
 PUSKESMAS, PUSTU, POSYANDU = (t.value for t in model.FacilityType)
 
 
+def serving_mask(fac: pd.DataFrame, ftype: str) -> np.ndarray:
+    """Facilities of ``ftype`` that serve people for distance, travel-time and capacity
+    coverage: located (finite projected ``x``/``y``), and for Pustu not a Poskesdes/Polindes —
+    a precursor is counted apart and is an upgrade candidate, not yet a Pustu (the same rule as
+    the ``no_pustu`` gap and the siting model)."""
+    mask = (fac["type"].to_numpy(object) == ftype) & np.isfinite(fac["x"].to_numpy(float)) \
+        & np.isfinite(fac["y"].to_numpy(float))
+    if ftype == PUSTU and "precursor" in fac:
+        mask &= ~fac["precursor"].fillna(False).astype(bool).to_numpy()
+    return mask
+
+
 @dataclass
 class Coverage:
     desa: gpd.GeoDataFrame  # UTM, one row per desa, the coverage columns of results.py
@@ -196,12 +208,11 @@ def compute_coverage(desa: gpd.GeoDataFrame, fac: gpd.GeoDataFrame, points: gpd.
     pxy = np.column_stack([pts.geometry.x.to_numpy(), pts.geometry.y.to_numpy()]) if len(pts) \
         else np.zeros((0, 2))
     xy = fac[["x", "y"]].to_numpy(float)
-    okxy = np.isfinite(xy).all(axis=1)
     pdata = pd.DataFrame({"desa_code": pts["desa_code"].to_numpy(object), "population": pop,
                           "weight": w, "x": pxy[:, 0], "y": pxy[:, 1]})
     desa_pop_known = np.isfinite(out["population"].to_numpy(float))
     for ftype, label in ((PUSTU, "pustu"), (PUSKESMAS, "puskesmas")):
-        sel = np.nonzero((t == ftype) & okxy)[0]
+        sel = np.nonzero(serving_mask(fac, ftype))[0]
         field = fields.get(ftype) if road is not None and fields is not None else None
         if field is not None and field.fac_tree is not None and len(pxy) and np.array_equal(
                 field.fac_xy, xy[sel]):  # the same KD-tree query the travel time makes

@@ -33,6 +33,7 @@ import shapely
 from scipy.spatial import cKDTree
 
 from ilp_gis import model
+from ilp_gis.coverage import serving_mask
 from ilp_gis.i18n import normalize_language, register, tr
 from ilp_gis.rules import Rules
 
@@ -454,7 +455,7 @@ def _edge_travel(road, fields, f: pd.DataFrame, tier, child, par) -> np.ndarray:
         field = fields.get(ptype)
         if not len(sel) or field is None:
             continue
-        of_type = np.nonzero((types == ptype) & np.isfinite(x))[0]
+        of_type = np.nonzero(serving_mask(f, ptype))[0]  # the facilities of the field
         xy = np.column_stack([x[child[sel]], y[child[sel]]])
         ok = np.isfinite(xy).all(axis=1)
         mins, idx = minutes_to_nearest(road, field, np.where(ok[:, None], xy, 0.0))

@@ -202,3 +202,21 @@ def test_no_desa_is_a_clear_input_error():
 
     with pytest.raises(InputError, match="lapisan desa"):
         analyze(Project())
+
+
+def test_a_poskesdes_is_no_pustu_for_distance_coverage():
+    """A Poskesdes/Polindes is counted apart: it is not a Pustu for the no_pustu gap, nor for
+    distance coverage (it is an upgrade candidate in siting), so upgrading it adds coverage."""
+    rules = default_rules().with_values(limit__pustu_distance_km=1.0)
+    rows = [r for r in facility_rows() if r["fac_id"] != "PT_C1"]
+    base = desa_table(analyze(make_project(facilities=facilities_frame(rows), rules=rules)))
+    pos = rows + [dict(fac_id="PKD_C1", name="Poskesdes C1", type="pustu", precursor=True,
+                       xy=(10, 2))]
+    with_pre = desa_table(analyze(make_project(facilities=facilities_frame(pos), rules=rules)))
+    assert with_pre.loc["C1", "n_pustu_precursor"] == 1
+    assert not with_pre.loc["C1", "has_pustu"]
+    assert with_pre.loc["C1", "pop_within_pustu_km"] == base.loc["C1", "pop_within_pustu_km"] == 0
+    upgraded = rows + [dict(fac_id="PKD_C1", name="Pustu C1", type="pustu", precursor=False,
+                            xy=(10, 2))]
+    up = desa_table(analyze(make_project(facilities=facilities_frame(upgraded), rules=rules)))
+    assert up.loc["C1", "pop_within_pustu_km"] == 800
