@@ -295,11 +295,20 @@ def marker_path(sx: np.ndarray, sy: np.ndarray, shape: str, size: float) -> QPai
 _SPRITES: dict[tuple, QPixmap] = {}
 
 
-def sprite(key: tuple, paint, size: int) -> QPixmap:
-    """A cached, antialiased marker image (drawn once, then blitted per point)."""
+def device_ratio(painter: QPainter) -> float:
+    """Device pixels per logical pixel of what ``painter`` draws on (1 for the bench image)."""
+    dev = painter.device()
+    return max(1.0, float(dev.devicePixelRatioF())) if dev is not None else 1.0
+
+
+def sprite(key: tuple, paint, size: int, ratio: float = 1.0) -> QPixmap:
+    """A cached, antialiased marker image (drawn once, then blitted per point).
+
+    ``ratio`` is the device pixel ratio of the target: a sprite of another ratio would be
+    rescaled on every blit (4x slower, and nearest-neighbour on a 1x screen)."""
+    key = (*key, ratio)
     pm = _SPRITES.get(key)
     if pm is None:
-        ratio = 2.0
         pm = QPixmap(int(size * ratio), int(size * ratio))
         pm.setDevicePixelRatio(ratio)
         pm.fill(Qt.transparent)
@@ -720,7 +729,8 @@ class MapRenderer:
             if not m.any():
                 continue
             sx, sy = view.to_screen(pts.xy[m, 0], pts.xy[m, 1], w, h)
-            ring = sprite(("gapring", kind), lambda p, st=style: _paint_ring(p, st), 20)
+            ring = sprite(("gapring", kind), lambda p, st=style: _paint_ring(p, st), 20,
+                          device_ratio(painter))
             draw_sprites(painter, ring, sx, sy)
 
     def _draw_roads(self, painter, w, h, view, rect, tol) -> None:
@@ -789,7 +799,7 @@ class MapRenderer:
                           2 if view.mupp > 150 else 3, w, h)
                 continue
             pm = sprite(("fac", style_name, small), lambda p, st=style, sz=size: _paint_marker(p, st, sz),
-                        int(size * 1.6) + 4)
+                        int(size * 1.6) + 4, device_ratio(painter))
             draw_sprites(painter, pm, sx, sy)
         if self.problem_ids:
             idx = [layer.key_index[k] for k in self.problem_ids if k in layer.key_index]
@@ -799,7 +809,8 @@ class MapRenderer:
                 if len(idx):
                     st = sym.PROBLEM_FACILITY_STYLE
                     sx, sy = view.to_screen(layer.xy[idx, 0], layer.xy[idx, 1], w, h)
-                    pm = sprite(("problem",), lambda p: _paint_marker(p, st, st.size * 0.7), 14)
+                    pm = sprite(("problem",), lambda p: _paint_marker(p, st, st.size * 0.7), 14,
+                                device_ratio(painter))
                     draw_sprites(painter, pm, sx + 6, sy - 6)
 
     def _draw_labels(self, painter: QPainter, w: int, h: int, view: View, rect, *,
@@ -833,6 +844,7 @@ class MapRenderer:
                         jobs.append((fac.xy[i] + np.array([0, 14 * view.mupp]), name, 8, True,
                                      sym.FACILITY_STYLES["puskesmas"].fill))
         painter.resetTransform()
+        ratio = device_ratio(painter)
         placed: list[QRectF] = []
         for (x, y), text, size, bold, colour in jobs:
             sx = (x - view.cx) / view.mupp + w / 2
@@ -845,7 +857,7 @@ class MapRenderer:
             side = _label_box(text, size)
             pm = sprite(("label", text, size, bold, colour),
                         lambda p, t=text, sz=size, b=bold, c=colour: _paint_label(p, t, sz, b, c),
-                        side)
+                        side, ratio)
             painter.drawPixmap(int(sx - side / 2), int(sy - side / 2), pm)
 
 
