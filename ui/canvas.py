@@ -304,19 +304,25 @@ def device_ratio(painter: QPainter) -> float:
 def sprite(key: tuple, paint, size: int, ratio: float = 1.0) -> QPixmap:
     """A cached, antialiased marker image (drawn once, then blitted per point).
 
-    ``ratio`` is the device pixel ratio of the target: a sprite of another ratio would be
-    rescaled on every blit (4x slower, and nearest-neighbour on a 1x screen)."""
+    The sprite is drawn at 2x and then brought to ``ratio``, the device pixel ratio of the
+    target, once: a sprite of another ratio would be rescaled on every blit (4x slower)."""
     key = (*key, ratio)
     pm = _SPRITES.get(key)
     if pm is None:
-        pm = QPixmap(int(size * ratio), int(size * ratio))
-        pm.setDevicePixelRatio(ratio)
+        hi = 2.0
+        pm = QPixmap(int(size * hi), int(size * hi))
+        pm.setDevicePixelRatio(hi)
         pm.fill(Qt.transparent)
         p = QPainter(pm)
         p.setRenderHint(QPainter.Antialiasing, True)
         p.translate(size / 2, size / 2)
         paint(p)
         p.end()
+        if ratio != hi:  # nearest pixel, as a 2x sprite blitted onto a 1x device looked
+            side = max(1, int(round(size * ratio)))
+            img = pm.toImage().scaled(side, side, Qt.IgnoreAspectRatio, Qt.FastTransformation)
+            pm = QPixmap.fromImage(img)
+            pm.setDevicePixelRatio(ratio)
         _SPRITES[key] = pm
     return pm
 
@@ -664,26 +670,38 @@ class MapRenderer:
             self._stroke(painter, layer.path(tol, mask, cache_key="all" if mask is None else None),
                          style.stroke, max(0.5, style.stroke_width), style.dash)
             return
+        theme = None
         if colours is None:
             groups = {style.fill: None}
         else:
-            cols = np.asarray([colours.get(k, sym.NO_DATA_COLOUR) for k in layer.keys], dtype=object)
-            groups = {c: cols == c for c in dict.fromkeys(cols.tolist())}
+            groups, theme = self._colour_groups(layer, colours)
         painter.setPen(Qt.NoPen)
         painter.setRenderHint(QPainter.Antialiasing, False)  # AA fills cost 15x; strokes hide it
-        for colour, gmask in groups.items():
+        for colour, gmask in groups.items():  # one path per colour class
             m = gmask if mask is None else (mask if gmask is None else gmask & mask)
-            ckey = None
-            if mask is None:
-                ckey = ("fill", colour, id(colours) if colours is not None else None)
+            ckey = ("fill", colour, theme) if mask is None else None
             painter.setBrush(qcolor(colour, style.fill_opacity))
-            if colours is not None and mask is None:
-                painter.drawPath(layer.path(tol, m))  # thematic classes change: no cache
-            else:
-                painter.drawPath(layer.path(tol, m, cache_key=ckey))
+            painter.drawPath(layer.path(tol, m, cache_key=ckey))
         if style.stroke_width > 0:
             self._stroke(painter, layer.path(tol, mask, cache_key="all" if mask is None else None),
                          style.stroke, max(0.5, style.stroke_width), style.dash)
+
+    def _colour_groups(self, layer: GeometryLayer, colours: dict[str, str]):
+        """Feature masks per colour of a thematic colouring, and a token naming the colouring.
+
+        Computed once per colouring; the whole-layer class paths cached under the previous
+        colouring are dropped when it changes."""
+        cached = getattr(layer, "_theme", None)
+        if cached is not None and cached[0] is colours:
+            return cached[1], cached[2]
+        cols = np.asarray([colours.get(k, sym.NO_DATA_COLOUR) for k in layer.keys], dtype=object)
+        groups = {c: cols == c for c in dict.fromkeys(cols.tolist())}
+        self._theme_serial = getattr(self, "_theme_serial", 0) + 1
+        for key in [k for k in layer._paths if isinstance(k[1], tuple) and k[1][0] == "fill"
+                    and k[1][2] is not None]:
+            del layer._paths[key]
+        layer._theme = (colours, groups, self._theme_serial)
+        return groups, self._theme_serial
 
     def _draw_desa(self, painter, w, h, view, rect, tol) -> None:
         legend = self.state.thematic_legend()
