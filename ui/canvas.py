@@ -45,7 +45,7 @@ from ui.state import AppState, key_of
 
 # Simplification tolerances (metres) of the zoom bands; the renderer uses the largest one that
 # stays below half a screen pixel.
-BANDS = (0.0, 4.0, 15.0, 60.0, 250.0, 1000.0)
+BANDS = (0.0, 2.0, 4.0, 8.0, 15.0, 30.0, 60.0, 120.0, 250.0, 500.0, 1000.0, 2000.0)
 _HATCH = {
     "diagonal": Qt.BDiagPattern, "backdiagonal": Qt.FDiagPattern, "cross": Qt.DiagCrossPattern,
     "horizontal": Qt.HorPattern, "vertical": Qt.VerPattern, "dots": Qt.Dense6Pattern,
