@@ -628,6 +628,12 @@ class MapRenderer:
             pen.setDashPattern([max(0.5, d / max(width, 0.5)) for d in dash])
         return pen
 
+    @staticmethod
+    def _aliased_width(width: float) -> float:
+        """An aliased line up to 1.3 px wide covers one pixel nearly everywhere; drawn 1 px wide
+        it takes Qt's cosmetic line path instead of its polygon stroker (10x faster)."""
+        return 1.0 if width <= 1.3 else width
+
     def _stroke(self, painter: QPainter, path: QPainterPath, colour: str, width: float,
                 dash: tuple = (), alpha: float = 1.0) -> None:
         """Stroke ``path`` fast: Qt's antialiased stroker is only quick for cosmetic pens up to
@@ -638,12 +644,12 @@ class MapRenderer:
             alpha = 1.0
         if dash and path.elementCount() > 1500:  # antialiased dashes cost 15x: alias them
             painter.setRenderHint(QPainter.Antialiasing, False)
-            painter.setPen(self._pen(colour, max(width, 1.0), dash, alpha))
+            painter.setPen(self._pen(colour, self._aliased_width(max(width, 1.0)), dash, alpha))
             painter.drawPath(path)
             return
         if width > 1.0:
             painter.setRenderHint(QPainter.Antialiasing, False)
-            painter.setPen(self._pen(colour, width - 0.4, dash, alpha))
+            painter.setPen(self._pen(colour, self._aliased_width(width - 0.4), dash, alpha))
             painter.drawPath(path)
         painter.setRenderHint(QPainter.Antialiasing, True)
         painter.setPen(self._pen(colour, min(width, 1.0), dash, alpha))
