@@ -50,6 +50,8 @@ _HATCH = {
     "diagonal": Qt.BDiagPattern, "backdiagonal": Qt.FDiagPattern, "cross": Qt.DiagCrossPattern,
     "horizontal": Qt.HorPattern, "vertical": Qt.VerPattern, "dots": Qt.Dense6Pattern,
 }
+_TILES = 4  # big fills are split over a _TILES x _TILES grid (see GeometryLayer.fill_paths)
+_TILE_MIN = 300  # ... when they hold at least this many features
 _LABEL_MAX = 160  # draw labels only when at most this many features are in view
 
 
@@ -195,6 +197,42 @@ class GeometryLayer:
         if cache_key is not None:
             self._paths[(tol, cache_key)] = path
         return path
+
+    @property
+    def tiles(self) -> np.ndarray:
+        """Tile number (a 4x4 grid over the layer) of each feature's box centre."""
+        got = self.__dict__.get("_tiles")
+        if got is None:
+            got = np.zeros(len(self.geoms), dtype=np.int64)
+            if self.valid.any():
+                b = self.bounds
+                cx, cy = (b[:, 0] + b[:, 2]) / 2, (b[:, 1] + b[:, 3]) / 2
+                x0, y0, x1, y1 = self.extent()
+                with np.errstate(invalid="ignore"):
+                    ix = np.clip((cx - x0) / max(x1 - x0, 1e-9) * _TILES, 0, _TILES - 1)
+                    iy = np.clip((cy - y0) / max(y1 - y0, 1e-9) * _TILES, 0, _TILES - 1)
+                ok = self.valid
+                got[ok] = ix[ok].astype(np.int64) * _TILES + iy[ok].astype(np.int64)
+            self._tiles = got
+        return got
+
+    def fill_paths(self, tol: float, mask: np.ndarray | None = None,
+                   cache_key=None) -> list[QPainterPath]:
+        """Paths to FILL the features in ``mask``: one per map tile when there are many.
+
+        Qt's aliased fill slows down more than linearly with the size and spread of a path (a
+        class of desa scattered over a province); compact pieces fill 1.5-2x faster."""
+        sel = self.valid if mask is None else (mask & self.valid)
+        if int(sel.sum()) < _TILE_MIN:
+            return [self.path(tol, mask, cache_key)]
+        tiles = self.tiles
+        out = []
+        for t in np.unique(tiles[sel]).tolist():
+            key = None
+            if cache_key is not None:
+                key = (*cache_key, "tile", t) if isinstance(cache_key, tuple) else (cache_key, "tile", t)
+            out.append(self.path(tol, sel & (tiles == t), cache_key=key))
+        return out
 
     def label_points(self) -> np.ndarray:
         if self._label_pts is None:
@@ -687,7 +725,8 @@ class MapRenderer:
             m = gmask if mask is None else (mask if gmask is None else gmask & mask)
             ckey = ("fill", colour, theme) if mask is None else None
             painter.setBrush(qcolor(colour, style.fill_opacity))
-            painter.drawPath(layer.path(tol, m, cache_key=ckey))
+            for path in layer.fill_paths(tol, m, cache_key=ckey):
+                painter.drawPath(path)
         if style.stroke_width > 0:
             self._stroke(painter, layer.path(tol, mask, cache_key="all" if mask is None else None),
                          style.stroke, max(0.5, style.stroke_width), style.dash)
@@ -736,13 +775,17 @@ class MapRenderer:
             path = layer.path(tol, None if full else mask, cache_key="all" if full else None)
             painter.setRenderHint(QPainter.Antialiasing, False)
             painter.setPen(Qt.NoPen)
+            fills = layer.fill_paths(tol, None if full else mask,
+                                     cache_key="fill" if full else None)
             painter.setBrush(qcolor(style.fill or style.stroke, style.fill_opacity * 0.6))
-            painter.drawPath(path)
+            for piece in fills:
+                painter.drawPath(piece)
             if style.hatch in _HATCH and view.mupp < 25:  # hatching only where it can be read
                 brush = QBrush(qcolor(style.stroke, 0.8), _HATCH[style.hatch])
                 brush.setTransform(painter.transform().inverted()[0])
                 painter.setBrush(brush)
-                painter.drawPath(path)
+                for piece in fills:
+                    painter.drawPath(piece)
             self._stroke(painter, path, style.stroke, style.stroke_width, style.dash)
         painter.resetTransform()
         for kind, pts in self.gap_points.items():
