@@ -403,28 +403,30 @@ def draw_sprites(painter: QPainter, pm: QPixmap, sx: np.ndarray, sy: np.ndarray)
 def draw_dots(painter: QPainter, sx, sy, fill: str, stroke: str, size: int, w: int,
               h: int) -> None:
     """Many small square markers at once: set the pixels of an overlay image with numpy and
-    draw that image (tens of thousands of points in a few milliseconds)."""
+    draw that image (tens of thousands of points in a few milliseconds).  The overlay covers
+    the box around the points plus a margin, so every stamp fits without bounds checks."""
     size = max(int(size), 2)
     ix = np.round(np.asarray(sx)).astype(np.int64)
     iy = np.round(np.asarray(sy)).astype(np.int64)
     keep = (ix >= -size) & (ix < w + size) & (iy >= -size) & (iy < h + size)
     ix, iy = ix[keep], iy[keep]
-    buf = np.zeros((h, w), dtype=np.uint32)
+    if not len(ix):
+        return
+    pad = size // 2 + 1
+    x0, y0 = int(ix.min()) - pad, int(iy.min()) - pad
+    bw, bh = int(ix.max()) + pad + 1 - x0, int(iy.max()) + pad + 1 - y0
+    buf = np.zeros(bh * bw, dtype=np.uint32)
+    flat = (iy - y0) * bw + (ix - x0)
     for colour, half in ((stroke, size // 2 + 1), (fill, size // 2)):
         c = QColor(colour)
         value = np.uint32(0xFF000000 | (c.red() << 16) | (c.green() << 8) | c.blue())
-        lo = -half
-        hi = half if size % 2 else half - 1
-        for dy in range(lo, hi + 1):
-            yy = iy + dy
-            okay = (yy >= 0) & (yy < h)
-            for dx in range(lo, hi + 1):
-                xx = ix + dx
-                ok = okay & (xx >= 0) & (xx < w)
-                buf[yy[ok], xx[ok]] = value
-    img = QImage(buf.data, w, h, 4 * w, QImage.Format_ARGB32_Premultiplied)
+        steps = range(-half, (half if size % 2 else half - 1) + 1)
+        for dy in steps:
+            for dx in steps:
+                buf[flat + (dy * bw + dx)] = value
+    img = QImage(buf.data, bw, bh, 4 * bw, QImage.Format_ARGB32_Premultiplied)
     painter.resetTransform()
-    painter.drawImage(0, 0, img)
+    painter.drawImage(x0, y0, img)
 
 
 @dataclass
