@@ -51,7 +51,7 @@ _HATCH = {
     "horizontal": Qt.HorPattern, "vertical": Qt.VerPattern, "dots": Qt.Dense6Pattern,
 }
 _TILES = 4  # big fills are split over a _TILES x _TILES grid (see GeometryLayer.fill_paths)
-_TILE_MIN = 300  # ... when they hold at least this many features
+_TILE_MIN = 100  # ... when they hold at least this many features
 _LABEL_MAX = 160  # draw labels only when at most this many features are in view
 
 
