@@ -52,7 +52,8 @@ _HATCH = {
 }
 _TILES = 4  # big fills are split over a _TILES x _TILES grid (see GeometryLayer.fill_paths)
 _TILE_MIN = 100  # ... when they hold at least this many features
-_LABEL_MAX = 160  # draw labels only when at most this many features are in view
+_LABEL_MAX = 160
+PAN_MARGIN = 0.25  # after a pan the static image covers this share of the window more per side  # draw labels only when at most this many features are in view
 
 
 def _over_white(hex_colour: str, alpha: float) -> str:
@@ -465,6 +466,7 @@ class MapRenderer:
         self.problem_ids: set[str] = set()
         self.facility_types: np.ndarray = np.zeros(0, dtype=object)
         self._fwd = self._inv = None
+        self._label_rect = None  # the window's part of the image being rendered
         self.rebuild_all()
 
     # -- data ------------------------------------------------------------------------------------
@@ -633,10 +635,15 @@ class MapRenderer:
                 tol = b
         return tol
 
-    def render(self, painter: QPainter, w: int, h: int, view: View) -> None:
-        """Draw every visible static layer (bottom to top) into ``painter``."""
+    def render(self, painter: QPainter, w: int, h: int, view: View,
+               margin: tuple[int, int] = (0, 0)) -> None:
+        """Draw every visible static layer (bottom to top) into ``painter``.
+
+        ``margin``: pixels of the image on each side that lie outside the window (a pan cache);
+        whether labels are shown is decided by what the window itself holds."""
         painter.fillRect(QRect(0, 0, w, h), qcolor(sym.BACKGROUND_COLOUR))
         rect = view.rect(w, h)
+        self._label_rect = view.rect(w - 2 * margin[0], h - 2 * margin[1])
         tol = self.band_for(view.mupp)
         settings = list(reversed(self.state.layer_settings))
         labelled = False
@@ -885,6 +892,7 @@ class MapRenderer:
     def _draw_labels(self, painter: QPainter, w: int, h: int, view: View, rect, *,
                      areas: bool) -> None:
         painter.resetTransform()
+        window = self._label_rect or rect  # the part the person sees
         jobs = []
         levels = ((("kecamatan", 9, True), ("desa", 7.5, False)) if areas
                   else (("kabupaten", 10.5, True),))  # district names above the points
@@ -897,7 +905,8 @@ class MapRenderer:
                 continue  # one district: its name is the window title
             if name == "kecamatan" and view.mupp > 150:
                 continue
-            if 0 < m.sum() <= _LABEL_MAX and (name != "desa" or view.mupp < 40):
+            shown = int((layer.in_view(window) & m).sum())
+            if 0 < shown <= _LABEL_MAX and (name != "desa" or view.mupp < 40):
                 pts = layer.label_points()
                 shift = np.array([0.0, -11 * view.mupp if name == "desa" else 0.0])
                 for i in np.flatnonzero(m):
@@ -906,7 +915,7 @@ class MapRenderer:
         fac = self.layers.get("facilities")
         if not areas and fac is not None and len(fac) and self.state.setting("facilities").visible:
             m = fac.in_view(rect) & fac.style_mask("puskesmas")
-            if 0 < m.sum() <= _LABEL_MAX:
+            if 0 < int((fac.in_view(window) & m).sum()) <= _LABEL_MAX:
                 for i in np.flatnonzero(m):
                     name = self.facility_names[i]
                     if isinstance(name, str):
@@ -977,6 +986,8 @@ class MapCanvas(QWidget):
         self.tool = Tool.PAN
         self._cache: QImage | None = None
         self._cache_view: View | None = None
+        self._cache_margin: tuple[int, int] = (0, 0)
+        self._pan_margin = False  # render a margin for pans (set by a pan, cleared by a zoom)
         self._drag_start: QPointF | None = None
         self._drag_now: QPointF | None = None
         self._drag_mode: str | None = None
@@ -1021,8 +1032,29 @@ class MapCanvas(QWidget):
     def set_view(self, cx: float, cy: float, mupp: float) -> None:
         mupp = max(0.05, min(mupp, 1e5))
         self.view = View(cx, cy, mupp)
+        cached = self._cache_view
+        if cached is not None and abs(mupp - cached.mupp) <= 1e-9 * mupp:
+            # a pan: keep panning cheap by rendering a margin around the view from now on,
+            # and reuse the cached image while the new view stays inside it
+            self._pan_margin = True
+            if self._cache is not None and self._cache_covers():
+                self.update()
+                self.scale_changed.emit(self.scale_denominator())
+                return
+        else:
+            self._pan_margin = False  # a zoom: render just the window (fastest)
         self.invalidate()
         self.scale_changed.emit(self.scale_denominator())
+
+    def _cache_offset(self) -> tuple[float, float]:
+        """Where the cached image's top-left corner goes on the widget for the current view."""
+        cv, (mx, my) = self._cache_view, self._cache_margin
+        return ((cv.cx - self.view.cx) / cv.mupp - mx, (self.view.cy - cv.cy) / cv.mupp - my)
+
+    def _cache_covers(self) -> bool:
+        ox, oy = self._cache_offset()
+        mx, my = self._cache_margin
+        return -2 * mx - 0.01 <= ox <= 0.01 and -2 * my - 0.01 <= oy <= 0.01
 
     def zoom_to_bounds(self, bounds, margin: float = 0.06) -> None:
         x0, y0, x1, y1 = bounds
@@ -1075,6 +1107,7 @@ class MapCanvas(QWidget):
         self.set_view(cx, cy, mupp)
 
     def pan_by_pixels(self, dx: float, dy: float) -> None:
+        dx, dy = round(dx), round(dy)  # whole pixels: a cached image is reused pixel-exact
         self.set_view(self.view.cx - dx * self.view.mupp, self.view.cy + dy * self.view.mupp,
                       self.view.mupp)
 
@@ -1090,17 +1123,19 @@ class MapCanvas(QWidget):
         self.setCursor(cursors.get(tool, Qt.ArrowCursor))
 
     # -- rendering -------------------------------------------------------------------------------
-    def render_static(self) -> QImage:
+    def render_static(self, margin: tuple[int, int] = (0, 0)) -> QImage:
+        """The static layers of the current view, with ``margin`` extra pixels on each side."""
         import time
 
         dpr = self.devicePixelRatioF()
-        w, h = max(self.width(), 1), max(self.height(), 1)
+        mx, my = margin
+        w, h = max(self.width(), 1) + 2 * mx, max(self.height(), 1) + 2 * my
         img = QImage(QSize(int(w * dpr), int(h * dpr)), QImage.Format_ARGB32_Premultiplied)
         img.setDevicePixelRatio(dpr)
         t0 = time.perf_counter()
         painter = QPainter(img)
         try:
-            self.renderer.render(painter, w, h, self.view)
+            self.renderer.render(painter, w, h, self.view, margin)
         finally:
             painter.end()
         self.last_render_ms = (time.perf_counter() - t0) * 1000
@@ -1114,17 +1149,25 @@ class MapCanvas(QWidget):
         super().resizeEvent(event)
 
     def paintEvent(self, event) -> None:  # noqa: N802
-        if self._cache is None:
-            self._cache = self.render_static()
-            self._cache_view = View(self.view.cx, self.view.cy, self.view.mupp)
-        painter = QPainter(self)
         w, h = self.width(), self.height()
+        if self._cache is None:
+            margin = (0, 0)
+            if self._pan_margin:  # panning: one arrow-key step fits in the margin
+                margin = (int(math.ceil(w * PAN_MARGIN)), int(math.ceil(h * PAN_MARGIN)))
+            self._cache = self.render_static(margin)
+            self._cache_view = View(self.view.cx, self.view.cy, self.view.mupp)
+            self._cache_margin = margin
+        painter = QPainter(self)
+        ox, oy = self._cache_offset()
+        ox, oy = round(ox), round(oy)
         if self._drag_mode == "pan" and self._drag_start is not None and self._drag_now is not None:
             painter.fillRect(self.rect(), qcolor(sym.BACKGROUND_COLOUR))
             d = self._drag_now - self._drag_start
-            painter.drawImage(QPointF(d.x(), d.y()), self._cache)
+            painter.drawImage(QPointF(ox + round(d.x()), oy + round(d.y())), self._cache)
         else:
-            painter.drawImage(QPointF(0, 0), self._cache)
+            if ox or oy:
+                painter.fillRect(self.rect(), qcolor(sym.BACKGROUND_COLOUR))
+            painter.drawImage(QPointF(ox, oy), self._cache)
             self._draw_overlay(painter, w, h)
         if self._drag_mode in ("box_zoom", "box_select") and self._drag_start and self._drag_now:
             r = QRectF(self._drag_start, self._drag_now).normalized()
