@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import struct
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -53,6 +54,7 @@ _HATCH = {
 _TILES = 4  # big fills are split over a _TILES x _TILES grid (see GeometryLayer.fill_paths)
 _TILE_MIN = 100  # ... when they hold at least this many features
 _LABEL_MAX = 160
+_PREFETCH_MIN = 500  # layers with at least this many features get neighbouring bands prefetched
 PAN_MARGIN = 0.25  # after a pan the static image covers this share of the window more per side  # draw labels only when at most this many features are in view
 
 
@@ -467,6 +469,7 @@ class MapRenderer:
         self.facility_types: np.ndarray = np.zeros(0, dtype=object)
         self._fwd = self._inv = None
         self._label_rect = None  # the window's part of the image being rendered
+        self._prefetch: threading.Thread | None = None
         self.rebuild_all()
 
     # -- data ------------------------------------------------------------------------------------
@@ -625,6 +628,33 @@ class MapRenderer:
             return None
         b = np.array(boxes)
         return b[:, 0].min(), b[:, 1].min(), b[:, 2].max(), b[:, 3].max()
+
+    def prefetch_bands(self, tol: float) -> threading.Thread | None:
+        """Simplify the zoom bands next to ``tol`` in a background thread (once each), so that
+        zooming into them does not wait for shapely (a few hundred ms for a province).
+
+        Only numpy/shapely work happens there (no Qt object, no widget); a layer replaced
+        meanwhile is simply left to the garbage collector."""
+        if self._prefetch is not None and self._prefetch.is_alive():
+            return None
+        i = BANDS.index(tol) if tol in BANDS else -1
+        wanted = [BANDS[j] for j in (i + 1, i - 1) if i >= 0 and 0 <= j < len(BANDS)]
+        layers = [g for g in list(self.layers.values()) + list(self.gap_layers.values())
+                  if isinstance(g, GeometryLayer) and len(g) >= _PREFETCH_MIN]
+        jobs = [(g, t) for t in wanted for g in layers if t not in g._bands]
+        if not jobs:
+            return None
+
+        def run() -> None:
+            for g, t in jobs:
+                try:
+                    g.parts(t)
+                except Exception:  # noqa: BLE001 - the paint computes (and reports) it itself
+                    return
+
+        self._prefetch = threading.Thread(target=run, name="canvas-band-prefetch", daemon=True)
+        self._prefetch.start()
+        return self._prefetch
 
     # -- drawing ---------------------------------------------------------------------------------
     @staticmethod
@@ -1139,6 +1169,7 @@ class MapCanvas(QWidget):
         finally:
             painter.end()
         self.last_render_ms = (time.perf_counter() - t0) * 1000
+        self.renderer.prefetch_bands(self.renderer.band_for(self.view.mupp))
         self.rendered.emit(self.last_render_ms)
         return img
 

@@ -114,3 +114,24 @@ def _key(key):
     from PySide6.QtGui import QKeyEvent
 
     return QKeyEvent(QEvent.KeyPress, key, Qt.NoModifier)
+
+
+def test_neighbouring_zoom_bands_are_simplified_in_the_background(qtbot, state, monkeypatch):
+    import ui.canvas as canvas
+
+    monkeypatch.setattr(canvas, "_PREFETCH_MIN", 0)
+    c = _canvas(qtbot, state)
+    c.grab()
+    tol = c.renderer.band_for(c.view.mupp)
+    i = canvas.BANDS.index(tol)
+    thread = c.renderer._prefetch
+    assert thread is not None
+    thread.join(10)
+    desa = c.renderer.layers["desa"]
+    for j in (i - 1, i + 1):
+        if 0 <= j < len(canvas.BANDS):
+            assert canvas.BANDS[j] in desa._bands
+    # the prefetched band draws exactly like one computed on the spot
+    done = desa._bands.pop(canvas.BANDS[i + 1])
+    again = desa.parts(canvas.BANDS[i + 1])
+    assert np.array_equal(done.coords, again.coords) and np.array_equal(done.counts, again.counts)
