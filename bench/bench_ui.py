@@ -4,8 +4,11 @@
   map (goal < 3 s);
 * redraw of the whole map at full extent into an offscreen QImage (1600×1000): kabupaten
   (goal < 30 ms), provinsi (~3,500 desa, ~15,000 facilities; < 100 ms), nasional (< 300 ms).
-  "cold" is the first draw (simplified geometry and paths built), "warm" the median of later
-  full redraws after a view change (what panning/zooming costs).
+  "cold" is the first draw (simplified geometry and paths built), "warm" the median of 20 later
+  full redraws after a view change (a one-pixel pan each: every static layer is drawn again —
+  the widget's pan cache is not used here).  The with-analysis run shows gaps, network edges
+  and desa coloured by a figure (--thematic), as a planner sees it; --per-layer prints the
+  median time of each layer.  Figures depend on the machine's load (printed).
 
 Usage: python bench/bench_ui.py [--scales kabupaten,provinsi[,nasional]] [--runs 20] [--per-layer]
 """

@@ -11,6 +11,12 @@ Rendering is split in two:
 * :class:`MapCanvas` (the widget) caches the static layers in an image, redraws it only when the
   view changes, and paints the selection, highlight, rubber band, scale bar and north arrow on
   top.  Pan by dragging or the arrow keys, zoom with the wheel, +/- or a box (Shift+drag).
+  After a pan the image covers a margin around the window, so further pans inside it only blit.
+
+Speed notes (bench/bench_ui.py): whole-layer paths are cached per zoom band and colour class;
+big fills are split over a tile grid (Qt's aliased fill is superlinear in path spread); aliased
+under-strokes up to 1.3 px use Qt's 1 px cosmetic line path; markers are sprites at the
+target's pixel ratio; dense points are stamped into an image with numpy.
 """
 
 from __future__ import annotations
