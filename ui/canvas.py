@@ -61,7 +61,7 @@ _TILES = 4  # big fills are split over a _TILES x _TILES grid (see GeometryLayer
 _TILE_MIN = 100  # ... when they hold at least this many features
 _LABEL_MAX = 160
 _PREFETCH_MIN = 500  # layers with at least this many features get neighbouring bands prefetched
-PAN_MARGIN = 0.25  # after a pan the static image covers this share of the window more per side  # draw labels only when at most this many features are in view
+PAN_MARGIN = 0.25  # after a small pan the static image covers this share of the window more per side  # draw labels only when at most this many features are in view
 
 
 def _over_white(hex_colour: str, alpha: float) -> str:
@@ -1067,12 +1067,16 @@ class MapCanvas(QWidget):
 
     def set_view(self, cx: float, cy: float, mupp: float) -> None:
         mupp = max(0.05, min(mupp, 1e5))
+        old = self.view
         self.view = View(cx, cy, mupp)
         cached = self._cache_view
         if cached is not None and abs(mupp - cached.mupp) <= 1e-9 * mupp:
-            # a pan: keep panning cheap by rendering a margin around the view from now on,
-            # and reuse the cached image while the new view stays inside it
-            self._pan_margin = True
+            # a pan: reuse the cached image while the new view stays inside it; after a small
+            # pan (an arrow key), which is likely to be repeated, render a margin around the
+            # window (a margin costs up to 2x: not worth it after a big drag)
+            step_x = abs(cx - old.cx) / mupp / max(self.width(), 1)
+            step_y = abs(cy - old.cy) / mupp / max(self.height(), 1)
+            self._pan_margin = max(step_x, step_y) <= PAN_MARGIN + 1e-6
             if self._cache is not None and self._cache_covers():
                 self.update()
                 self.scale_changed.emit(self.scale_denominator())

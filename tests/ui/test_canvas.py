@@ -107,6 +107,9 @@ def test_pans_reuse_the_static_image_and_show_what_a_fresh_render_shows(qtbot, s
     c.zoom_by(1.5)  # a zoom renders just the window again
     c.grab()
     assert len(renders) == 3 and c._cache_margin == (0, 0)
+    c.pan_by_pixels(c.width() * 0.6, 0)  # so does a big drag
+    c.grab()
+    assert len(renders) == 4 and c._cache_margin == (0, 0)
 
 
 def _key(key):
