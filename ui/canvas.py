@@ -11,12 +11,19 @@ Rendering is split in two:
 * :class:`MapCanvas` (the widget) caches the static layers in an image, redraws it only when the
   view changes, and paints the selection, highlight, rubber band, scale bar and north arrow on
   top.  Pan by dragging or the arrow keys, zoom with the wheel, +/- or a box (Shift+drag).
+  After a pan the image covers a margin around the window, so further pans inside it only blit.
+
+Speed notes (bench/bench_ui.py): whole-layer paths are cached per zoom band and colour class;
+big fills are split over a tile grid (Qt's aliased fill is superlinear in path spread); aliased
+under-strokes up to 1.3 px use Qt's 1 px cosmetic line path; markers are sprites at the
+target's pixel ratio; dense points are stamped into an image with numpy.
 """
 
 from __future__ import annotations
 
 import math
 import struct
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -45,12 +52,16 @@ from ui.state import AppState, key_of
 
 # Simplification tolerances (metres) of the zoom bands; the renderer uses the largest one that
 # stays below half a screen pixel.
-BANDS = (0.0, 4.0, 15.0, 60.0, 250.0, 1000.0)
+BANDS = (0.0, 2.0, 4.0, 8.0, 15.0, 30.0, 60.0, 120.0, 250.0, 500.0, 1000.0, 2000.0)
 _HATCH = {
     "diagonal": Qt.BDiagPattern, "backdiagonal": Qt.FDiagPattern, "cross": Qt.DiagCrossPattern,
     "horizontal": Qt.HorPattern, "vertical": Qt.VerPattern, "dots": Qt.Dense6Pattern,
 }
-_LABEL_MAX = 160  # draw labels only when at most this many features are in view
+_TILES = 4  # big fills are split over a _TILES x _TILES grid (see GeometryLayer.fill_paths)
+_TILE_MIN = 100  # ... when they hold at least this many features
+_LABEL_MAX = 160
+_PREFETCH_MIN = 500  # layers with at least this many features get neighbouring bands prefetched
+PAN_MARGIN = 0.25  # after a small pan the static image covers this share of the window more per side  # draw labels only when at most this many features are in view
 
 
 def _over_white(hex_colour: str, alpha: float) -> str:
@@ -196,6 +207,42 @@ class GeometryLayer:
             self._paths[(tol, cache_key)] = path
         return path
 
+    @property
+    def tiles(self) -> np.ndarray:
+        """Tile number (a 4x4 grid over the layer) of each feature's box centre."""
+        got = self.__dict__.get("_tiles")
+        if got is None:
+            got = np.zeros(len(self.geoms), dtype=np.int64)
+            if self.valid.any():
+                b = self.bounds
+                cx, cy = (b[:, 0] + b[:, 2]) / 2, (b[:, 1] + b[:, 3]) / 2
+                x0, y0, x1, y1 = self.extent()
+                with np.errstate(invalid="ignore"):
+                    ix = np.clip((cx - x0) / max(x1 - x0, 1e-9) * _TILES, 0, _TILES - 1)
+                    iy = np.clip((cy - y0) / max(y1 - y0, 1e-9) * _TILES, 0, _TILES - 1)
+                ok = self.valid
+                got[ok] = ix[ok].astype(np.int64) * _TILES + iy[ok].astype(np.int64)
+            self._tiles = got
+        return got
+
+    def fill_paths(self, tol: float, mask: np.ndarray | None = None,
+                   cache_key=None) -> list[QPainterPath]:
+        """Paths to FILL the features in ``mask``: one per map tile when there are many.
+
+        Qt's aliased fill slows down more than linearly with the size and spread of a path (a
+        class of desa scattered over a province); compact pieces fill 1.5-2x faster."""
+        sel = self.valid if mask is None else (mask & self.valid)
+        if int(sel.sum()) < _TILE_MIN:
+            return [self.path(tol, mask, cache_key)]
+        tiles = self.tiles
+        out = []
+        for t in np.unique(tiles[sel]).tolist():
+            key = None
+            if cache_key is not None:
+                key = (*cache_key, "tile", t) if isinstance(cache_key, tuple) else (cache_key, "tile", t)
+            out.append(self.path(tol, sel & (tiles == t), cache_key=key))
+        return out
+
     def label_points(self) -> np.ndarray:
         if self._label_pts is None:
             from ilp_gis.geo import inner_points
@@ -295,19 +342,34 @@ def marker_path(sx: np.ndarray, sy: np.ndarray, shape: str, size: float) -> QPai
 _SPRITES: dict[tuple, QPixmap] = {}
 
 
-def sprite(key: tuple, paint, size: int) -> QPixmap:
-    """A cached, antialiased marker image (drawn once, then blitted per point)."""
+def device_ratio(painter: QPainter) -> float:
+    """Device pixels per logical pixel of what ``painter`` draws on (1 for the bench image)."""
+    dev = painter.device()
+    return max(1.0, float(dev.devicePixelRatioF())) if dev is not None else 1.0
+
+
+def sprite(key: tuple, paint, size: int, ratio: float = 1.0) -> QPixmap:
+    """A cached, antialiased marker image (drawn once, then blitted per point).
+
+    The sprite is drawn at 2x and then brought to ``ratio``, the device pixel ratio of the
+    target, once: a sprite of another ratio would be rescaled on every blit (4x slower)."""
+    key = (*key, ratio)
     pm = _SPRITES.get(key)
     if pm is None:
-        ratio = 2.0
-        pm = QPixmap(int(size * ratio), int(size * ratio))
-        pm.setDevicePixelRatio(ratio)
+        hi = 2.0
+        pm = QPixmap(int(size * hi), int(size * hi))
+        pm.setDevicePixelRatio(hi)
         pm.fill(Qt.transparent)
         p = QPainter(pm)
         p.setRenderHint(QPainter.Antialiasing, True)
         p.translate(size / 2, size / 2)
         paint(p)
         p.end()
+        if ratio != hi:  # nearest pixel, as a 2x sprite blitted onto a 1x device looked
+            side = max(1, int(round(size * ratio)))
+            img = pm.toImage().scaled(side, side, Qt.IgnoreAspectRatio, Qt.FastTransformation)
+            pm = QPixmap.fromImage(img)
+            pm.setDevicePixelRatio(ratio)
         _SPRITES[key] = pm
     return pm
 
@@ -350,28 +412,30 @@ def draw_sprites(painter: QPainter, pm: QPixmap, sx: np.ndarray, sy: np.ndarray)
 def draw_dots(painter: QPainter, sx, sy, fill: str, stroke: str, size: int, w: int,
               h: int) -> None:
     """Many small square markers at once: set the pixels of an overlay image with numpy and
-    draw that image (tens of thousands of points in a few milliseconds)."""
+    draw that image (tens of thousands of points in a few milliseconds).  The overlay covers
+    the box around the points plus a margin, so every stamp fits without bounds checks."""
     size = max(int(size), 2)
     ix = np.round(np.asarray(sx)).astype(np.int64)
     iy = np.round(np.asarray(sy)).astype(np.int64)
     keep = (ix >= -size) & (ix < w + size) & (iy >= -size) & (iy < h + size)
     ix, iy = ix[keep], iy[keep]
-    buf = np.zeros((h, w), dtype=np.uint32)
+    if not len(ix):
+        return
+    pad = size // 2 + 1
+    x0, y0 = int(ix.min()) - pad, int(iy.min()) - pad
+    bw, bh = int(ix.max()) + pad + 1 - x0, int(iy.max()) + pad + 1 - y0
+    buf = np.zeros(bh * bw, dtype=np.uint32)
+    flat = (iy - y0) * bw + (ix - x0)
     for colour, half in ((stroke, size // 2 + 1), (fill, size // 2)):
         c = QColor(colour)
         value = np.uint32(0xFF000000 | (c.red() << 16) | (c.green() << 8) | c.blue())
-        lo = -half
-        hi = half if size % 2 else half - 1
-        for dy in range(lo, hi + 1):
-            yy = iy + dy
-            okay = (yy >= 0) & (yy < h)
-            for dx in range(lo, hi + 1):
-                xx = ix + dx
-                ok = okay & (xx >= 0) & (xx < w)
-                buf[yy[ok], xx[ok]] = value
-    img = QImage(buf.data, w, h, 4 * w, QImage.Format_ARGB32_Premultiplied)
+        steps = range(-half, (half if size % 2 else half - 1) + 1)
+        for dy in steps:
+            for dx in steps:
+                buf[flat + (dy * bw + dx)] = value
+    img = QImage(buf.data, bw, bh, 4 * bw, QImage.Format_ARGB32_Premultiplied)
     painter.resetTransform()
-    painter.drawImage(0, 0, img)
+    painter.drawImage(x0, y0, img)
 
 
 @dataclass
@@ -410,6 +474,8 @@ class MapRenderer:
         self.problem_ids: set[str] = set()
         self.facility_types: np.ndarray = np.zeros(0, dtype=object)
         self._fwd = self._inv = None
+        self._label_rect = None  # the window's part of the image being rendered
+        self._prefetch: threading.Thread | None = None
         self.rebuild_all()
 
     # -- data ------------------------------------------------------------------------------------
@@ -569,6 +635,33 @@ class MapRenderer:
         b = np.array(boxes)
         return b[:, 0].min(), b[:, 1].min(), b[:, 2].max(), b[:, 3].max()
 
+    def prefetch_bands(self, tol: float) -> threading.Thread | None:
+        """Simplify the zoom bands next to ``tol`` in a background thread (once each), so that
+        zooming into them does not wait for shapely (a few hundred ms for a province).
+
+        Only numpy/shapely work happens there (no Qt object, no widget); a layer replaced
+        meanwhile is simply left to the garbage collector."""
+        if self._prefetch is not None and self._prefetch.is_alive():
+            return None
+        i = BANDS.index(tol) if tol in BANDS else -1
+        wanted = [BANDS[j] for j in (i + 1, i - 1) if i >= 0 and 0 <= j < len(BANDS)]
+        layers = [g for g in list(self.layers.values()) + list(self.gap_layers.values())
+                  if isinstance(g, GeometryLayer) and len(g) >= _PREFETCH_MIN]
+        jobs = [(g, t) for t in wanted for g in layers if t not in g._bands]
+        if not jobs:
+            return None
+
+        def run() -> None:
+            for g, t in jobs:
+                try:
+                    g.parts(t)
+                except Exception:  # noqa: BLE001 - the paint computes (and reports) it itself
+                    return
+
+        self._prefetch = threading.Thread(target=run, name="canvas-band-prefetch", daemon=True)
+        self._prefetch.start()
+        return self._prefetch
+
     # -- drawing ---------------------------------------------------------------------------------
     @staticmethod
     def band_for(mupp: float) -> float:
@@ -578,10 +671,15 @@ class MapRenderer:
                 tol = b
         return tol
 
-    def render(self, painter: QPainter, w: int, h: int, view: View) -> None:
-        """Draw every visible static layer (bottom to top) into ``painter``."""
+    def render(self, painter: QPainter, w: int, h: int, view: View,
+               margin: tuple[int, int] = (0, 0)) -> None:
+        """Draw every visible static layer (bottom to top) into ``painter``.
+
+        ``margin``: pixels of the image on each side that lie outside the window (a pan cache);
+        whether labels are shown is decided by what the window itself holds."""
         painter.fillRect(QRect(0, 0, w, h), qcolor(sym.BACKGROUND_COLOUR))
         rect = view.rect(w, h)
+        self._label_rect = view.rect(w - 2 * margin[0], h - 2 * margin[1])
         tol = self.band_for(view.mupp)
         settings = list(reversed(self.state.layer_settings))
         labelled = False
@@ -613,6 +711,12 @@ class MapRenderer:
             pen.setDashPattern([max(0.5, d / max(width, 0.5)) for d in dash])
         return pen
 
+    @staticmethod
+    def _aliased_width(width: float) -> float:
+        """An aliased line up to 1.3 px wide covers one pixel nearly everywhere; drawn 1 px wide
+        it takes Qt's cosmetic line path instead of its polygon stroker (10x faster)."""
+        return 1.0 if width <= 1.3 else width
+
     def _stroke(self, painter: QPainter, path: QPainterPath, colour: str, width: float,
                 dash: tuple = (), alpha: float = 1.0) -> None:
         """Stroke ``path`` fast: Qt's antialiased stroker is only quick for cosmetic pens up to
@@ -623,12 +727,12 @@ class MapRenderer:
             alpha = 1.0
         if dash and path.elementCount() > 1500:  # antialiased dashes cost 15x: alias them
             painter.setRenderHint(QPainter.Antialiasing, False)
-            painter.setPen(self._pen(colour, max(width, 1.0), dash, alpha))
+            painter.setPen(self._pen(colour, self._aliased_width(max(width, 1.0)), dash, alpha))
             painter.drawPath(path)
             return
         if width > 1.0:
             painter.setRenderHint(QPainter.Antialiasing, False)
-            painter.setPen(self._pen(colour, width - 0.4, dash, alpha))
+            painter.setPen(self._pen(colour, self._aliased_width(width - 0.4), dash, alpha))
             painter.drawPath(path)
         painter.setRenderHint(QPainter.Antialiasing, True)
         painter.setPen(self._pen(colour, min(width, 1.0), dash, alpha))
@@ -655,26 +759,39 @@ class MapRenderer:
             self._stroke(painter, layer.path(tol, mask, cache_key="all" if mask is None else None),
                          style.stroke, max(0.5, style.stroke_width), style.dash)
             return
+        theme = None
         if colours is None:
             groups = {style.fill: None}
         else:
-            cols = np.asarray([colours.get(k, sym.NO_DATA_COLOUR) for k in layer.keys], dtype=object)
-            groups = {c: cols == c for c in dict.fromkeys(cols.tolist())}
+            groups, theme = self._colour_groups(layer, colours)
         painter.setPen(Qt.NoPen)
         painter.setRenderHint(QPainter.Antialiasing, False)  # AA fills cost 15x; strokes hide it
-        for colour, gmask in groups.items():
+        for colour, gmask in groups.items():  # one path per colour class
             m = gmask if mask is None else (mask if gmask is None else gmask & mask)
-            ckey = None
-            if mask is None:
-                ckey = ("fill", colour, id(colours) if colours is not None else None)
+            ckey = ("fill", colour, theme) if mask is None else None
             painter.setBrush(qcolor(colour, style.fill_opacity))
-            if colours is not None and mask is None:
-                painter.drawPath(layer.path(tol, m))  # thematic classes change: no cache
-            else:
-                painter.drawPath(layer.path(tol, m, cache_key=ckey))
+            for path in layer.fill_paths(tol, m, cache_key=ckey):
+                painter.drawPath(path)
         if style.stroke_width > 0:
             self._stroke(painter, layer.path(tol, mask, cache_key="all" if mask is None else None),
                          style.stroke, max(0.5, style.stroke_width), style.dash)
+
+    def _colour_groups(self, layer: GeometryLayer, colours: dict[str, str]):
+        """Feature masks per colour of a thematic colouring, and a token naming the colouring.
+
+        Computed once per colouring; the whole-layer class paths cached under the previous
+        colouring are dropped when it changes."""
+        cached = getattr(layer, "_theme", None)
+        if cached is not None and cached[0] is colours:
+            return cached[1], cached[2]
+        cols = np.asarray([colours.get(k, sym.NO_DATA_COLOUR) for k in layer.keys], dtype=object)
+        groups = {c: cols == c for c in dict.fromkeys(cols.tolist())}
+        self._theme_serial = getattr(self, "_theme_serial", 0) + 1
+        for key in [k for k in layer._paths if isinstance(k[1], tuple) and k[1][0] == "fill"
+                    and k[1][2] is not None]:
+            del layer._paths[key]
+        layer._theme = (colours, groups, self._theme_serial)
+        return groups, self._theme_serial
 
     def _draw_desa(self, painter, w, h, view, rect, tol) -> None:
         legend = self.state.thematic_legend()
@@ -703,13 +820,17 @@ class MapRenderer:
             path = layer.path(tol, None if full else mask, cache_key="all" if full else None)
             painter.setRenderHint(QPainter.Antialiasing, False)
             painter.setPen(Qt.NoPen)
+            fills = layer.fill_paths(tol, None if full else mask,
+                                     cache_key="fill" if full else None)
             painter.setBrush(qcolor(style.fill or style.stroke, style.fill_opacity * 0.6))
-            painter.drawPath(path)
+            for piece in fills:
+                painter.drawPath(piece)
             if style.hatch in _HATCH and view.mupp < 25:  # hatching only where it can be read
                 brush = QBrush(qcolor(style.stroke, 0.8), _HATCH[style.hatch])
                 brush.setTransform(painter.transform().inverted()[0])
                 painter.setBrush(brush)
-                painter.drawPath(path)
+                for piece in fills:
+                    painter.drawPath(piece)
             self._stroke(painter, path, style.stroke, style.stroke_width, style.dash)
         painter.resetTransform()
         for kind, pts in self.gap_points.items():
@@ -720,7 +841,8 @@ class MapRenderer:
             if not m.any():
                 continue
             sx, sy = view.to_screen(pts.xy[m, 0], pts.xy[m, 1], w, h)
-            ring = sprite(("gapring", kind), lambda p, st=style: _paint_ring(p, st), 20)
+            ring = sprite(("gapring", kind), lambda p, st=style: _paint_ring(p, st), 20,
+                          device_ratio(painter))
             draw_sprites(painter, ring, sx, sy)
 
     def _draw_roads(self, painter, w, h, view, rect, tol) -> None:
@@ -789,7 +911,7 @@ class MapRenderer:
                           2 if view.mupp > 150 else 3, w, h)
                 continue
             pm = sprite(("fac", style_name, small), lambda p, st=style, sz=size: _paint_marker(p, st, sz),
-                        int(size * 1.6) + 4)
+                        int(size * 1.6) + 4, device_ratio(painter))
             draw_sprites(painter, pm, sx, sy)
         if self.problem_ids:
             idx = [layer.key_index[k] for k in self.problem_ids if k in layer.key_index]
@@ -799,12 +921,14 @@ class MapRenderer:
                 if len(idx):
                     st = sym.PROBLEM_FACILITY_STYLE
                     sx, sy = view.to_screen(layer.xy[idx, 0], layer.xy[idx, 1], w, h)
-                    pm = sprite(("problem",), lambda p: _paint_marker(p, st, st.size * 0.7), 14)
+                    pm = sprite(("problem",), lambda p: _paint_marker(p, st, st.size * 0.7), 14,
+                                device_ratio(painter))
                     draw_sprites(painter, pm, sx + 6, sy - 6)
 
     def _draw_labels(self, painter: QPainter, w: int, h: int, view: View, rect, *,
                      areas: bool) -> None:
         painter.resetTransform()
+        window = self._label_rect or rect  # the part the person sees
         jobs = []
         levels = ((("kecamatan", 9, True), ("desa", 7.5, False)) if areas
                   else (("kabupaten", 10.5, True),))  # district names above the points
@@ -817,7 +941,8 @@ class MapRenderer:
                 continue  # one district: its name is the window title
             if name == "kecamatan" and view.mupp > 150:
                 continue
-            if 0 < m.sum() <= _LABEL_MAX and (name != "desa" or view.mupp < 40):
+            shown = int((layer.in_view(window) & m).sum())
+            if 0 < shown <= _LABEL_MAX and (name != "desa" or view.mupp < 40):
                 pts = layer.label_points()
                 shift = np.array([0.0, -11 * view.mupp if name == "desa" else 0.0])
                 for i in np.flatnonzero(m):
@@ -826,13 +951,14 @@ class MapRenderer:
         fac = self.layers.get("facilities")
         if not areas and fac is not None and len(fac) and self.state.setting("facilities").visible:
             m = fac.in_view(rect) & fac.style_mask("puskesmas")
-            if 0 < m.sum() <= _LABEL_MAX:
+            if 0 < int((fac.in_view(window) & m).sum()) <= _LABEL_MAX:
                 for i in np.flatnonzero(m):
                     name = self.facility_names[i]
                     if isinstance(name, str):
                         jobs.append((fac.xy[i] + np.array([0, 14 * view.mupp]), name, 8, True,
                                      sym.FACILITY_STYLES["puskesmas"].fill))
         painter.resetTransform()
+        ratio = device_ratio(painter)
         placed: list[QRectF] = []
         for (x, y), text, size, bold, colour in jobs:
             sx = (x - view.cx) / view.mupp + w / 2
@@ -845,7 +971,7 @@ class MapRenderer:
             side = _label_box(text, size)
             pm = sprite(("label", text, size, bold, colour),
                         lambda p, t=text, sz=size, b=bold, c=colour: _paint_label(p, t, sz, b, c),
-                        side)
+                        side, ratio)
             painter.drawPixmap(int(sx - side / 2), int(sy - side / 2), pm)
 
 
@@ -896,6 +1022,8 @@ class MapCanvas(QWidget):
         self.tool = Tool.PAN
         self._cache: QImage | None = None
         self._cache_view: View | None = None
+        self._cache_margin: tuple[int, int] = (0, 0)
+        self._pan_margin = False  # render a margin for pans (set by a pan, cleared by a zoom)
         self._drag_start: QPointF | None = None
         self._drag_now: QPointF | None = None
         self._drag_mode: str | None = None
@@ -939,9 +1067,34 @@ class MapCanvas(QWidget):
 
     def set_view(self, cx: float, cy: float, mupp: float) -> None:
         mupp = max(0.05, min(mupp, 1e5))
+        old = self.view
         self.view = View(cx, cy, mupp)
+        cached = self._cache_view
+        if cached is not None and abs(mupp - cached.mupp) <= 1e-9 * mupp:
+            # a pan: reuse the cached image while the new view stays inside it; after a small
+            # pan (an arrow key), which is likely to be repeated, render a margin around the
+            # window (a margin costs up to 2x: not worth it after a big drag)
+            step_x = abs(cx - old.cx) / mupp / max(self.width(), 1)
+            step_y = abs(cy - old.cy) / mupp / max(self.height(), 1)
+            self._pan_margin = max(step_x, step_y) <= PAN_MARGIN + 1e-6
+            if self._cache is not None and self._cache_covers():
+                self.update()
+                self.scale_changed.emit(self.scale_denominator())
+                return
+        else:
+            self._pan_margin = False  # a zoom: render just the window (fastest)
         self.invalidate()
         self.scale_changed.emit(self.scale_denominator())
+
+    def _cache_offset(self) -> tuple[float, float]:
+        """Where the cached image's top-left corner goes on the widget for the current view."""
+        cv, (mx, my) = self._cache_view, self._cache_margin
+        return ((cv.cx - self.view.cx) / cv.mupp - mx, (self.view.cy - cv.cy) / cv.mupp - my)
+
+    def _cache_covers(self) -> bool:
+        ox, oy = self._cache_offset()
+        mx, my = self._cache_margin
+        return -2 * mx - 0.01 <= ox <= 0.01 and -2 * my - 0.01 <= oy <= 0.01
 
     def zoom_to_bounds(self, bounds, margin: float = 0.06) -> None:
         x0, y0, x1, y1 = bounds
@@ -994,6 +1147,7 @@ class MapCanvas(QWidget):
         self.set_view(cx, cy, mupp)
 
     def pan_by_pixels(self, dx: float, dy: float) -> None:
+        dx, dy = round(dx), round(dy)  # whole pixels: a cached image is reused pixel-exact
         self.set_view(self.view.cx - dx * self.view.mupp, self.view.cy + dy * self.view.mupp,
                       self.view.mupp)
 
@@ -1009,20 +1163,23 @@ class MapCanvas(QWidget):
         self.setCursor(cursors.get(tool, Qt.ArrowCursor))
 
     # -- rendering -------------------------------------------------------------------------------
-    def render_static(self) -> QImage:
+    def render_static(self, margin: tuple[int, int] = (0, 0)) -> QImage:
+        """The static layers of the current view, with ``margin`` extra pixels on each side."""
         import time
 
         dpr = self.devicePixelRatioF()
-        w, h = max(self.width(), 1), max(self.height(), 1)
+        mx, my = margin
+        w, h = max(self.width(), 1) + 2 * mx, max(self.height(), 1) + 2 * my
         img = QImage(QSize(int(w * dpr), int(h * dpr)), QImage.Format_ARGB32_Premultiplied)
         img.setDevicePixelRatio(dpr)
         t0 = time.perf_counter()
         painter = QPainter(img)
         try:
-            self.renderer.render(painter, w, h, self.view)
+            self.renderer.render(painter, w, h, self.view, margin)
         finally:
             painter.end()
         self.last_render_ms = (time.perf_counter() - t0) * 1000
+        self.renderer.prefetch_bands(self.renderer.band_for(self.view.mupp))
         self.rendered.emit(self.last_render_ms)
         return img
 
@@ -1033,17 +1190,25 @@ class MapCanvas(QWidget):
         super().resizeEvent(event)
 
     def paintEvent(self, event) -> None:  # noqa: N802
-        if self._cache is None:
-            self._cache = self.render_static()
-            self._cache_view = View(self.view.cx, self.view.cy, self.view.mupp)
-        painter = QPainter(self)
         w, h = self.width(), self.height()
+        if self._cache is None:
+            margin = (0, 0)
+            if self._pan_margin:  # panning: one arrow-key step fits in the margin
+                margin = (int(math.ceil(w * PAN_MARGIN)), int(math.ceil(h * PAN_MARGIN)))
+            self._cache = self.render_static(margin)
+            self._cache_view = View(self.view.cx, self.view.cy, self.view.mupp)
+            self._cache_margin = margin
+        painter = QPainter(self)
+        ox, oy = self._cache_offset()
+        ox, oy = round(ox), round(oy)
         if self._drag_mode == "pan" and self._drag_start is not None and self._drag_now is not None:
             painter.fillRect(self.rect(), qcolor(sym.BACKGROUND_COLOUR))
             d = self._drag_now - self._drag_start
-            painter.drawImage(QPointF(d.x(), d.y()), self._cache)
+            painter.drawImage(QPointF(ox + round(d.x()), oy + round(d.y())), self._cache)
         else:
-            painter.drawImage(QPointF(0, 0), self._cache)
+            if ox or oy:
+                painter.fillRect(self.rect(), qcolor(sym.BACKGROUND_COLOUR))
+            painter.drawImage(QPointF(ox, oy), self._cache)
             self._draw_overlay(painter, w, h)
         if self._drag_mode in ("box_zoom", "box_select") and self._drag_start and self._drag_now:
             r = QRectF(self._drag_start, self._drag_now).normalized()

@@ -280,6 +280,12 @@ class AppState:
         if th.field is None or self.result is None or th.field not in self.result.desa.columns:
             return None
         desa = self.result.desa
+        # the map asks on every redraw: classify once per theme and result
+        token = (th.field, th.method, th.classes, id(self.result), id(desa), len(desa),
+                 self.result_revision)
+        cached = getattr(self, "_legend_cache", None)
+        if cached is not None and cached[0] == token:
+            return cached[1]
         values = pd.to_numeric(desa[th.field], errors="coerce").to_numpy(dtype=float)
         colours, breaks, palette = thematic_colours(values, method=th.method, classes=th.classes,
                                                     higher_is_better=higher_is_better(th.field))
@@ -289,7 +295,10 @@ class AppState:
         for b in breaks:
             labels.append(f"{_fmt(lo)} – {_fmt(b)}")
             lo = b
-        return ThematicLegend(th.field, dict(zip(keys, colours, strict=False)), breaks, palette, labels)
+        legend = ThematicLegend(th.field, dict(zip(keys, colours, strict=False)), breaks, palette,
+                                labels)
+        self._legend_cache = (token, legend)
+        return legend
 
     # -- facility edits (pure: they return a new frame) --------------------------------------------
     def new_fac_id(self) -> str:

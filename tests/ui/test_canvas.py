@@ -81,3 +81,60 @@ def test_zoom_requests_and_keys_change_the_view(qtbot, state):
     assert c.view.cx > before[0]
     c.zoom_by(2.0)
     assert abs(c.scale_denominator() * 2 - c.view.mupp * 2 * c.logicalDpiX() / 0.0254) < 1
+
+
+def test_pans_reuse_the_static_image_and_show_what_a_fresh_render_shows(qtbot, state):
+    c = _canvas(qtbot, state)
+    c.zoom_by(2.0)
+    c.grab()  # paints
+    renders = []
+    c.rendered.connect(renders.append)
+    c.keyPressEvent(_key(Qt.Key_Left))  # the first pan renders a margin around the window
+    c.grab()
+    assert len(renders) == 1 and c._cache_margin != (0, 0)
+    c.keyPressEvent(_key(Qt.Key_Right))  # back inside the margin: no new render
+    c.keyPressEvent(_key(Qt.Key_Down))
+    shown = c.grab().toImage()
+    assert len(renders) == 1
+    c.invalidate()  # a fresh render of the same view must look the same
+    c._pan_margin = False
+    fresh = c.grab().toImage()
+    assert len(renders) == 2
+    w, h = shown.width(), shown.height()
+    differ = sum(shown.pixel(x, y) != fresh.pixel(x, y)
+                 for x in range(0, w, 7) for y in range(0, h, 7))
+    assert differ / ((w // 7 + 1) * (h // 7 + 1)) < 0.02  # labels may be placed differently
+    c.zoom_by(1.5)  # a zoom renders just the window again
+    c.grab()
+    assert len(renders) == 3 and c._cache_margin == (0, 0)
+    c.pan_by_pixels(c.width() * 0.6, 0)  # so does a big drag
+    c.grab()
+    assert len(renders) == 4 and c._cache_margin == (0, 0)
+
+
+def _key(key):
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QKeyEvent
+
+    return QKeyEvent(QEvent.KeyPress, key, Qt.NoModifier)
+
+
+def test_neighbouring_zoom_bands_are_simplified_in_the_background(qtbot, state, monkeypatch):
+    import ui.canvas as canvas
+
+    monkeypatch.setattr(canvas, "_PREFETCH_MIN", 0)
+    c = _canvas(qtbot, state)
+    c.grab()
+    tol = c.renderer.band_for(c.view.mupp)
+    i = canvas.BANDS.index(tol)
+    thread = c.renderer._prefetch
+    assert thread is not None
+    thread.join(10)
+    desa = c.renderer.layers["desa"]
+    for j in (i - 1, i + 1):
+        if 0 <= j < len(canvas.BANDS):
+            assert canvas.BANDS[j] in desa._bands
+    # the prefetched band draws exactly like one computed on the spot
+    done = desa._bands.pop(canvas.BANDS[i + 1])
+    again = desa.parts(canvas.BANDS[i + 1])
+    assert np.array_equal(done.coords, again.coords) and np.array_equal(done.counts, again.counts)
