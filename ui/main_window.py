@@ -406,7 +406,10 @@ class MainWindow(QMainWindow):
         wait_all(15.0)
 
     def busy(self) -> bool:
-        return any(t.running or t.outcome is None for t in self.tasks.values())
+        """True until every task's result has been handled in the UI thread: a task leaves
+        ``tasks`` only in ``_on_task_done``, which Qt delivers after its ``finished`` handler
+        (a worker's own ``running``/``outcome`` flags change before that)."""
+        return bool(self.tasks)
 
     # -- analysis --------------------------------------------------------------------------------
     def schedule_analysis(self) -> None:

@@ -334,6 +334,11 @@ class PlanningPanel(QWidget):
         view.horizontalHeader().setStretchLastSection(True)
         view.verticalHeader().setDefaultSectionSize(22)
         view.setAlternatingRowColors(True)
+        # Columns wide enough for their headers and values (measured on the first rows only,
+        # so a national table stays fast), re-measured whenever the table is refilled.
+        view.horizontalHeader().setResizeContentsPrecision(100)
+        model_.modelReset.connect(view.resizeColumnsToContents)
+        view.resizeColumnsToContents()
         return view
 
     def _changed(self, name: str) -> None:
