@@ -17,6 +17,8 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
@@ -136,7 +138,8 @@ def main() -> int:
 
     nxg = graph.to_networkx() if graph.n_nodes <= 400_000 else None
     if nxg is not None:
-        src = [int(i) for i in graph.snap(pk)[0]]
+        src = [int(i) for i in graph.refine(np.zeros(0, dtype=np.int64))
+               .bounds(graph.snap(pk)[0])[0]]
         t = time.perf_counter()
         nx.multi_source_dijkstra_path_length(nxg, set(src), weight="minutes")
         t_nx = time.perf_counter() - t

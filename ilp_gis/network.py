@@ -442,8 +442,6 @@ def _lonlat(fac: gpd.GeoDataFrame) -> np.ndarray:
 def _edge_travel(road, fields, f: pd.DataFrame, tier, child, par) -> np.ndarray:
     """Minutes along each edge: exact when the parent is the child's travel-nearest facility of
     its type; else from a Dijkstra per parent when there are few such parents; else NaN."""
-    from scipy.sparse.csgraph import dijkstra
-
     from ilp_gis.travel import minutes_to_nearest
 
     x = f["x"].to_numpy(float)
@@ -463,12 +461,12 @@ def _edge_travel(road, fields, f: pd.DataFrame, tier, child, par) -> np.ndarray:
         out[sel[hit]] = mins[hit]
     miss = np.nonzero(np.isnan(out) & np.isfinite(x[par]) & np.isfinite(x[child]))[0]
     if len(miss) and len(np.unique(par[miss])) * road.n_nodes <= 20_000_000:
-        pnode, pwalk = road.snap(np.column_stack([x[par[miss]], y[par[miss]]]))
-        cnode, cwalk = road.snap(np.column_stack([x[child[miss]], y[child[miss]]]))
-        uniq, inv = np.unique(pnode, return_inverse=True)
-        if len(uniq) * road.n_nodes <= 20_000_000:
-            dist = dijkstra(road.matrix, directed=False, indices=uniq)
-            via = pwalk + dist[inv, cnode] + cwalk
+        pvert, _ = road.snap(np.column_stack([x[par[miss]], y[par[miss]]]))
+        if len(np.unique(pvert)) * road.n_nodes <= 20_000_000:
+            from ilp_gis.travel import pair_minutes
+
+            via = pair_minutes(road, np.column_stack([x[par[miss]], y[par[miss]]]),
+                               np.column_stack([x[child[miss]], y[child[miss]]]))
             from ilp_gis.travel import walk_minutes
 
             direct = walk_minutes(np.hypot(x[par[miss]] - x[child[miss]],

@@ -301,8 +301,8 @@ def road_travel_cover(project, rules: Rules | None = None, *, chunk: int = 256):
         n_f, n_t = len(fxy), len(txy)
         if n_f == 0 or n_t == 0:
             return sparse.csr_matrix((n_f, n_t), dtype=bool)
-        f_node, f_walk = graph.snap(fxy)
-        t_node, t_walk = graph.snap(txy)
+        f_vert, f_walk = graph.snap(fxy)
+        t_vert, t_walk = graph.snap(txy)
         rows: list[np.ndarray] = []
         cols: list[np.ndarray] = []
         # walking straight
@@ -313,16 +313,22 @@ def road_travel_cover(project, rules: Rules | None = None, *, chunk: int = 256):
         # over the road network (times are symmetric), one bounded Dijkstra per point of the
         # smaller side
         swap = n_f < n_t
-        s_node, s_walk, o_node, o_walk = (f_node, f_walk, t_node, t_walk) if swap else \
-            (t_node, t_walk, f_node, f_walk)
+        s_vert, s_walk, o_vert, o_walk = (f_vert, f_walk, t_vert, t_walk) if swap else \
+            (t_vert, t_walk, f_vert, f_walk)
+        # the road graph cut at the sources' vertices; each other point joins it at the two
+        # nodes bounding its stretch of road
+        ref = graph.refine(s_vert)
+        s_node = ref.entry
+        lo, c_lo, hi, c_hi = ref.bounds(o_vert)
         for start in range(0, len(s_node), chunk):
             sl = slice(start, min(len(s_node), start + chunk))
             budget = limit_min - s_walk[sl]
             if not np.any(budget > 0):
                 continue
-            dist = dijkstra(graph.matrix, directed=False, indices=s_node[sl],
+            dist = dijkstra(ref.matrix, directed=False, indices=s_node[sl],
                             limit=float(np.max(budget)))
-            total = dist[:, o_node] + o_walk[None, :] + s_walk[sl][:, None]
+            road = np.minimum(dist[:, lo] + c_lo[None, :], dist[:, hi] + c_hi[None, :])
+            total = road + o_walk[None, :] + s_walk[sl][:, None]
             si, oi = np.nonzero(total <= limit_min)
             si = si.astype(np.int64) + start
             oi = oi.astype(np.int64)

@@ -1,13 +1,17 @@
 """Travel time over the road network (incl. ferry legs), in minutes.
 
-The road layer becomes a graph whose nodes are the vertices of every road line (so a
-person can join a long road anywhere along it, and two lines that share a vertex meet there),
-snapped by rounding to 1 m in the data's UTM zone; lines that merely cross without a shared
-vertex (a bridge over a road) are not connected.  An edge runs between consecutive vertices.
-Edge minutes come from the road-class speeds of the rules (``speed.*``); a ferry leg
-(``road_class == "ferry"``) takes its ``crossing_minutes`` when given, else its length at
+The road layer's vertices are snapped by rounding to 1 m in the data's UTM zone; lines that
+share a vertex meet there, lines that merely cross without a shared vertex (a bridge over a
+road) are not connected.  The Dijkstra graph's nodes are the line ends and junctions (vertices
+used more than once); an edge runs along each stretch of line between two nodes.  Every other
+vertex stays reachable: a person or facility joins the road at its nearest vertex (KD-tree over
+all vertices), which reaches the graph through the two nodes bounding its stretch at the
+minutes along the line (:meth:`RoadGraph.refine` cuts stretches at source vertices), so the
+times equal those of a graph with every vertex a node.  Segment minutes come from the
+road-class speeds of the rules (``speed.*``); a ferry leg (``road_class == "ferry"``) takes its
+``crossing_minutes`` when given (shared over its segments by length), else its length at
 ``speed.ferry``.  People and facilities reach the network on foot (``speed.walking``) in a
-straight line to the nearest road node.
+straight line to the nearest road vertex.
 
 Shortest paths from all facilities of one type at once run as ONE Dijkstra from a super-source
 (``scipy.sparse.csgraph.dijkstra``) whose edges to each facility's road node weigh that
@@ -38,25 +42,40 @@ _MIN_EDGE_MIN = 1e-6  # csgraph ignores nothing, but keep every edge strictly po
 
 @dataclass
 class RoadGraph:
-    """An undirected road graph in minutes, ready for scipy's Dijkstra."""
+    """An undirected road graph in minutes, ready for scipy's Dijkstra.
+
+    Graph nodes are the end points of road lines and their junctions (vertices shared by two
+    or more lines); every other vertex lies on exactly one stretch of line between two nodes.
+    People and facilities may join a road at ANY vertex (KD-tree over all vertices): an
+    interior vertex reaches the graph through the two nodes bounding its stretch, at the
+    minutes along the line (:meth:`refine` adds interior vertices as extra nodes when they are
+    Dijkstra sources).
+    """
 
     crs: CRS
     nodes: np.ndarray  # (n, 2) UTM coordinates of the nodes
     matrix: sparse.csr_matrix  # (n, n) symmetric, minutes
-    tree: cKDTree | None
+    tree: cKDTree | None  # over all vertices
     edge_u: np.ndarray
     edge_v: np.ndarray
     edge_min: np.ndarray
     edge_class: np.ndarray
     walking_kmh: float
+    v_node: np.ndarray | None = None  # per vertex: its node, or -1 for an interior vertex
+    v_row: np.ndarray | None = None  # per vertex: one coordinate row of it
+    row_node: np.ndarray | None = None  # per coordinate row: node of its vertex or -1
+    row_a: np.ndarray | None = None  # per row: the row of the node before it on its line
+    row_b: np.ndarray | None = None  # per row: the row of the node after it on its line
+    cum_min: np.ndarray | None = None  # per row: minutes along its line from the line's start
 
     @property
     def n_nodes(self) -> int:
         return len(self.nodes)
 
     def snap(self, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Nearest road node of each point and the walking minutes to it (the last few point
-        sets are remembered: the analysis asks for the same points several times)."""
+        """Nearest road vertex of each point and the walking minutes to it (the last few point
+        sets are remembered: the analysis asks for the same points several times).  Turn the
+        vertices into graph nodes with :meth:`refine`."""
         xy = np.ascontiguousarray(xy, dtype=float)
         if self.tree is None or len(xy) == 0:
             return np.full(len(xy), -1, dtype=np.int64), np.full(len(xy), np.inf)
@@ -71,6 +90,43 @@ class RoadGraph:
         cache[key] = out
         return out
 
+    def refine(self, vertices: np.ndarray) -> Refined:
+        """The graph with the interior ``vertices`` (from :meth:`snap`) added as nodes, cutting
+        their stretches of line; ``entry`` gives each vertex's node in the refined graph."""
+        vertices = np.asarray(vertices, dtype=np.int64)
+        n = self.n_nodes
+        vn = self.v_node[vertices]
+        rows = np.unique(self.v_row[vertices[vn < 0]])
+        k = len(rows)
+        entry = vn.copy()
+        if k:
+            entry[vn < 0] = n + np.searchsorted(rows, self.v_row[vertices[vn < 0]])
+        if k == 0:
+            return Refined(self, self.matrix, rows, entry)
+        ra = self.row_a[rows]
+        same_prev = np.r_[False, ra[1:] == ra[:-1]]
+        last = np.r_[ra[1:] != ra[:-1], True]
+        ext = n + np.arange(k)
+        left_node = np.where(same_prev, np.r_[0, ext[:-1]], self.row_node[ra])
+        left_row = np.where(same_prev, np.r_[0, rows[:-1]], ra)
+        rb = self.row_b[rows[last]]
+        u = np.concatenate([ext, ext[last]])
+        v = np.concatenate([left_node, self.row_node[rb]])
+        w = np.concatenate([self.cum_min[rows] - self.cum_min[left_row],
+                            self.cum_min[rb] - self.cum_min[rows[last]]])
+        w = np.maximum(w, _MIN_EDGE_MIN)
+        # A loop stretch with one cut joins the cut twice to the same node: keep the faster.
+        a, b = np.minimum(u, v), np.maximum(u, v)
+        order = np.lexsort((w, b, a))
+        a, b, w = a[order], b[order], w[order]
+        keep = np.r_[True, (a[1:] != a[:-1]) | (b[1:] != b[:-1])]
+        a, b, w = a[keep], b[keep], w[keep]
+        m = self.matrix
+        big = sparse.csr_matrix((m.data, m.indices, np.r_[m.indptr, np.full(k, m.indptr[-1])]),
+                                shape=(n + k, n + k))
+        add = sparse.csr_matrix((np.r_[w, w], (np.r_[a, b], np.r_[b, a])), shape=(n + k, n + k))
+        return Refined(self, (big + add).tocsr(), rows, entry)
+
     def to_networkx(self):
         """The road graph as a networkx Graph (nodes carry x, y; edges minutes and class)."""
         import networkx as nx
@@ -81,6 +137,45 @@ class RoadGraph:
                          for u, v, m, c in zip(self.edge_u, self.edge_v, self.edge_min,
                                                self.edge_class, strict=False))
         return g
+
+
+@dataclass
+class Refined:
+    """A road graph cut at some interior vertices (extra nodes ``n_nodes + j`` at ``rows[j]``)."""
+
+    graph: RoadGraph
+    matrix: sparse.csr_matrix
+    rows: np.ndarray  # sorted coordinate rows of the extra nodes
+    entry: np.ndarray  # the refined node of each vertex given to :meth:`RoadGraph.refine`
+
+    def bounds(self, vertices: np.ndarray):
+        """For each vertex: the two refined nodes bounding it and the minutes to each along
+        its line (a node vertex: itself twice, 0 minutes)."""
+        g = self.graph
+        vertices = np.asarray(vertices, dtype=np.int64)
+        vn = g.v_node[vertices]
+        interior = vn < 0
+        lo, hi = vn.copy(), vn.copy()
+        c_lo = np.zeros(len(vertices))
+        c_hi = np.zeros(len(vertices))
+        if interior.any():
+            r = g.v_row[vertices[interior]]
+            ra, rb = g.row_a[r], g.row_b[r]
+            n, k, rows = g.n_nodes, len(self.rows), self.rows
+            j = np.searchsorted(rows, r, side="right") - 1
+            use = j >= 0
+            use[use] = g.row_a[rows[j[use]]] == ra[use]
+            lrow = np.where(use, rows[np.maximum(j, 0)] if k else ra, ra)
+            lnode = np.where(use, n + j, g.row_node[ra])
+            j2 = np.searchsorted(rows, r, side="left")
+            use2 = j2 < k
+            use2[use2] = g.row_a[rows[j2[use2]]] == ra[use2]
+            rrow = np.where(use2, rows[np.minimum(j2, k - 1)] if k else rb, rb)
+            rnode = np.where(use2, n + j2, g.row_node[rb])
+            lo[interior], hi[interior] = lnode, rnode
+            c_lo[interior] = g.cum_min[r] - g.cum_min[lrow]
+            c_hi[interior] = g.cum_min[rrow] - g.cum_min[r]
+        return lo, c_lo, hi, c_hi
 
 
 def _project_xy(xy: np.ndarray, src, dst) -> np.ndarray:
@@ -118,58 +213,84 @@ def build_road_graph(roads: gpd.GeoDataFrame, crs: CRS, rules: Rules) -> RoadGra
         parts, part_idx = parts[lines], part_idx[lines]
     if len(parts) == 0:
         return None
-    # Nodes: every vertex of every line, snapped to 1 m (shared vertices are junctions); an edge
-    # runs between consecutive vertices of a line.  Only coordinates are projected.
+    # Vertices of every line, snapped to 1 m.  Graph nodes: line ends, vertices used more than
+    # once (junctions of lines, a line crossing itself) and the vertices of lines without a
+    # usable speed; an edge runs along each stretch of line between consecutive nodes.  Only
+    # coordinates are projected.
     coords, coord_idx = shapely.get_coordinates(parts, return_index=True)
     coords = _project_xy(coords, r.crs, crs)
     rounded = np.round(coords).astype(np.int64)
     key = rounded[:, 0] * 20_000_000 + rounded[:, 1]
-    # Vertex labels (sorted keys; the node numbering below is by first appearance anyway).
     # np.unique's sort beats pandas' hash factorize on millions of int64 keys.
     uniq_keys, vinv = np.unique(key, return_inverse=True)
+    vinv = vinv.reshape(-1)
+    nv = len(uniq_keys)
+    n_rows = len(coords)
     brk = coord_idx[1:] != coord_idx[:-1]
     first = np.r_[True, brk]
-    # Every vertex is a node: people walk to the nearest point of a road, not to its far end.
-    is_node = np.ones(len(coords), dtype=bool)
+    last = np.r_[brk, True]
     step = np.r_[0.0, np.hypot(np.diff(coords[:, 0]), np.diff(coords[:, 1]))]
     step[first] = 0.0
-    cum = np.cumsum(step)
-    npos = np.nonzero(is_node)[0]
-    node_id, uniq_nodes = pd.factorize(vinv[npos])
-    n = len(uniq_nodes)
-    node_xy = np.zeros((n, 2))
-    node_xy[node_id] = rounded[npos].astype(float)
-    same = coord_idx[npos[1:]] == coord_idx[npos[:-1]]
-    u = node_id[:-1][same]
-    v = node_id[1:][same]
-    length_m = (cum[npos[1:]] - cum[npos[:-1]])[same]
-    seg_part = coord_idx[npos[:-1]][same]
-    # Minutes per segment.
+    # Minutes per segment (row i: the segment from row i-1 to row i of the same line).
     # Road classes: normalise the few distinct values, not every row.
     codes, uniques = pd.factorize(r["road_class"], use_na_sentinel=True)
     names = np.array([str(c).strip().lower() for c in uniques] + [""], dtype=object)
-    cls_code = np.where(codes < 0, len(uniques), codes)[part_idx][seg_part]
+    part_cls = np.where(codes < 0, len(uniques), codes)[part_idx]
     speeds = rules.group("speed")
     default_speed = float(speeds.get("default", 20.0))
     kmh_of = np.array([speeds.get(n, default_speed) if n not in ("walking", "default")
                        else default_speed for n in names], dtype=float)
-    kmh = kmh_of[cls_code]
-    kmh = np.where(kmh > 0, kmh, np.nan)
-    minutes = length_m / 1000.0 / kmh * 60.0
-    cls = names[cls_code]
-    ferry = cls == FERRY
+    kmh_of = np.where(kmh_of > 0, kmh_of, np.nan)
+    part_kmh = kmh_of[part_cls]
+    minutes = step / 1000.0 / part_kmh[coord_idx] * 60.0
+    part_ferry = names[part_cls] == FERRY
     if "crossing_minutes" in r.columns:
         crossing = pd.to_numeric(r["crossing_minutes"], errors="coerce").to_numpy(float)
-        crossing = crossing[part_idx][seg_part]
-        use = ferry & np.isfinite(crossing)
+        crossing = crossing[part_idx]
+        use = (part_ferry & np.isfinite(crossing))[coord_idx] & ~first
         # A crossing time belongs to the whole leg: share it over the leg's segments by length.
-        part_len = np.bincount(seg_part, weights=length_m, minlength=len(parts))
-        share = np.where(part_len[seg_part] > 0, length_m / np.maximum(part_len[seg_part], 1e-9),
-                         1.0)
-        minutes = np.where(use, crossing * share, minutes)
-    keep = (u != v) & np.isfinite(minutes)
+        part_len = np.bincount(coord_idx, weights=step, minlength=len(parts))
+        plen = part_len[coord_idx]
+        share = np.where(plen > 0, step / np.maximum(plen, 1e-9), 1.0)
+        minutes = np.where(use, crossing[coord_idx] * share, minutes)
+    # A line's segments are all timed or all untimed (speed and crossing are per line).
+    part_ok = np.ones(len(parts), dtype=bool)
+    bad = ~np.isfinite(minutes) & ~first
+    part_ok[coord_idx[bad]] = False
+    row_ok = part_ok[coord_idx]
+    same_v = np.r_[False, vinv[1:] == vinv[:-1]]  # a segment within one 1 m vertex: none
+    seg_min = np.where(first | same_v | ~row_ok, 0.0, np.maximum(minutes, _MIN_EDGE_MIN))
+    cum_min = np.cumsum(seg_min)
+    # Nodes.
+    count = np.bincount(vinv, minlength=nv)
+    v_is_node = count >= 2
+    v_is_node[vinv[first | last | ~row_ok]] = True
+    v_node = np.full(nv, -1, dtype=np.int64)
+    node_v = np.nonzero(v_is_node)[0]
+    # Node numbering by first appearance along the lines.
+    row_is_node = v_is_node[vinv]
+    npos = np.nonzero(row_is_node)[0]
+    node_id, uniq_nodes = pd.factorize(vinv[npos])
+    n = len(uniq_nodes)
+    v_node[uniq_nodes] = np.arange(n)
+    node_xy = np.zeros((n, 2))
+    node_xy[node_id] = rounded[npos].astype(float)
+    row_node = v_node[vinv]
+    idx = np.arange(n_rows)
+    row_a = np.maximum.accumulate(np.where(row_is_node, idx, -1))
+    row_b = np.minimum.accumulate(np.where(row_is_node, idx, n_rows)[::-1])[::-1]
+    v_row = np.zeros(nv, dtype=np.int64)
+    v_row[vinv] = idx
+    # Edges along the stretches between consecutive nodes of a line.
+    same = coord_idx[npos[1:]] == coord_idx[npos[:-1]]
+    same &= part_ok[coord_idx[npos[1:]]]
+    u = node_id[:-1][same]
+    v = node_id[1:][same]
+    minutes = (cum_min[npos[1:]] - cum_min[npos[:-1]])[same]
+    cls = names[part_cls[coord_idx[npos[1:]]]][same]
+    keep = u != v
     u, v, minutes, cls = u[keep], v[keep], np.maximum(minutes[keep], _MIN_EDGE_MIN), cls[keep]
-    # Parallel segments: keep the fastest (a sparse matrix would add them up).
+    # Parallel stretches: keep the fastest (a sparse matrix would add them up).
     a = np.minimum(u, v)
     b = np.maximum(u, v)
     order = np.lexsort((minutes, a.astype(np.int64) * n + b))  # = lexsort((minutes, b, a))
@@ -179,20 +300,25 @@ def build_road_graph(roads: gpd.GeoDataFrame, crs: CRS, rules: Rules) -> RoadGra
     a, b, minutes, cls = a[first], b[first], minutes[first], cls[first]
     mat = sparse.csr_matrix((np.concatenate([minutes, minutes]),
                              (np.concatenate([a, b]), np.concatenate([b, a]))), shape=(n, n))
-    tree = cKDTree(node_xy, balanced_tree=False, compact_nodes=False)
+    vxy = np.zeros((nv, 2))
+    vxy[vinv] = rounded.astype(float)
+    del node_v
+    tree = cKDTree(vxy, balanced_tree=False, compact_nodes=False)
     return RoadGraph(crs=CRS(crs), nodes=node_xy, matrix=mat, tree=tree,
                      edge_u=a, edge_v=b, edge_min=minutes, edge_class=cls,
-                     walking_kmh=walking)
+                     walking_kmh=walking, v_node=v_node, v_row=v_row, row_node=row_node,
+                     row_a=row_a, row_b=row_b, cum_min=cum_min)
 
 
 @dataclass
 class TravelField:
     """Minutes from every road node to the nearest facility of one type (and which one)."""
 
-    minutes: np.ndarray  # per road node, inf when unreachable
-    origin: np.ndarray  # per road node: positional index of the nearest facility, -1 if none
+    minutes: np.ndarray  # per refined road node, inf when unreachable
+    origin: np.ndarray  # per refined road node: positional index of the nearest facility, -1
     fac_xy: np.ndarray  # facility coordinates (for the direct walk)
     fac_tree: cKDTree | None
+    refined: Refined | None = None  # the road graph cut at the facilities' interior vertices
 
     def nearest_facility(self, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Straight-line distance to and index of the nearest facility of each point (the
@@ -206,30 +332,42 @@ class TravelField:
             cache[key] = self.fac_tree.query(xy, k=1)
         return cache[key]
 
+    def at_vertices(self, vertices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Minutes from road vertices to the nearest facility, and which facility."""
+        lo, c_lo, hi, c_hi = self.refined.bounds(vertices)
+        m_lo = c_lo + self.minutes[lo]
+        m_hi = c_hi + self.minutes[hi]
+        use_hi = m_hi < m_lo
+        return np.where(use_hi, m_hi, m_lo), np.where(use_hi, self.origin[hi], self.origin[lo])
+
 
 def travel_field(graph: RoadGraph, fac_xy: np.ndarray) -> TravelField:
     """One multi-source Dijkstra from all facilities ``fac_xy`` (UTM coordinates).
 
-    Each facility becomes an extra node joined to its nearest road node by its walk (directed,
-    facility → road), and ``dijkstra(min_only=True, indices=<all facility nodes>)`` returns in
-    one pass the minutes to the nearest facility and which facility that is.
+    Each facility becomes an extra node joined to its road vertex by its walk (directed,
+    facility → road; an interior vertex first becomes a node of the refined graph), and
+    ``dijkstra(min_only=True, indices=<all facility nodes>)`` returns in one pass the minutes
+    to the nearest facility and which facility that is.
     """
-    n = graph.n_nodes
     f = len(fac_xy)
     if f == 0:
-        return TravelField(np.full(n, np.inf), np.full(n, -1, dtype=np.int64), fac_xy, None)
-    node, walk = graph.snap(fac_xy)
+        n = graph.n_nodes
+        return TravelField(np.full(n, np.inf), np.full(n, -1, dtype=np.int64), fac_xy, None,
+                           graph.refine(np.zeros(0, dtype=np.int64)))
+    vert, walk = graph.snap(fac_xy)
+    ref = graph.refine(vert)
+    m = ref.matrix
+    n = m.shape[0]
     fac_nodes = np.arange(n, n + f, dtype=np.int64)
-    m = graph.matrix
     # Append one row per facility (its walk to the road) straight into the CSR arrays.
     indptr = np.concatenate([m.indptr, m.indptr[-1] + np.arange(1, f + 1)])
-    indices = np.concatenate([m.indices, node.astype(m.indices.dtype)])
+    indices = np.concatenate([m.indices, ref.entry.astype(m.indices.dtype)])
     data = np.concatenate([m.data, np.maximum(walk, _MIN_EDGE_MIN)])
     big = sparse.csr_matrix((data, indices, indptr), shape=(n + f, n + f))
     dist, _pred, src = dijkstra(big, directed=True, indices=fac_nodes, min_only=True,
                                 return_predecessors=True)
     origin = np.where(src[:n] >= 0, src[:n] - n, -1).astype(np.int64)
-    return TravelField(dist[:n], origin, fac_xy, cKDTree(fac_xy))
+    return TravelField(dist[:n], origin, fac_xy, cKDTree(fac_xy), ref)
 
 
 def minutes_to_nearest(graph: RoadGraph | None, field: TravelField | None,
@@ -237,14 +375,14 @@ def minutes_to_nearest(graph: RoadGraph | None, field: TravelField | None,
     """Minutes from each point to its nearest facility of the field, and that facility's index.
 
     The time is the better of walking straight to the nearest facility and walking to the
-    nearest road node then travelling the network.  NaN / -1 without roads or facilities.
+    nearest road vertex then travelling the network.  NaN / -1 without roads or facilities.
     """
     n = len(xy)
     if graph is None or field is None or field.fac_tree is None or n == 0:
         return np.full(n, np.nan), np.full(n, -1, dtype=np.int64)
-    node, walk = graph.snap(xy)
-    via_road = walk + field.minutes[node]
-    via_fac = field.origin[node]
+    vert, walk = graph.snap(xy)
+    road_min, via_fac = field.at_vertices(vert)
+    via_road = walk + road_min
     d_direct, i_direct = field.nearest_facility(xy)
     direct = walk_minutes(d_direct, graph.walking_kmh)
     use_direct = direct <= via_road
@@ -252,6 +390,23 @@ def minutes_to_nearest(graph: RoadGraph | None, field: TravelField | None,
     fac = np.where(use_direct, i_direct, via_fac).astype(np.int64)
     minutes = np.where(np.isfinite(minutes), minutes, np.nan)
     return minutes, fac
+
+
+def pair_minutes(graph: RoadGraph, src_xy: np.ndarray, dst_xy: np.ndarray) -> np.ndarray:
+    """Minutes over the road network from ``src_xy[i]`` to ``dst_xy[i]`` (walk to the road,
+    road, walk from the road; inf when not connected).  One Dijkstra per distinct source
+    vertex: keep the sources few."""
+    s_vert, s_walk = graph.snap(src_xy)
+    d_vert, d_walk = graph.snap(dst_xy)
+    if len(s_vert) == 0:
+        return np.zeros(0)
+    ref = graph.refine(s_vert)
+    uniq, inv = np.unique(ref.entry, return_inverse=True)
+    dist = dijkstra(ref.matrix, directed=False, indices=uniq)
+    inv = inv.reshape(-1)
+    lo, c_lo, hi, c_hi = ref.bounds(d_vert)
+    road = np.minimum(dist[inv, lo] + c_lo, dist[inv, hi] + c_hi)
+    return road + s_walk + d_walk
 
 
 register({

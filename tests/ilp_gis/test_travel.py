@@ -108,7 +108,9 @@ def test_multi_source_dijkstra_equals_networkx():
     field = travel_field(g, sources)
     nxg = g.to_networkx()
     nxg = nxg.to_directed()
-    for node, walk in zip(*g.snap(sources), strict=True):  # super-source with the walks
+    vert, walks = g.snap(sources)
+    nodes = g.refine(np.zeros(0, dtype=np.int64)).bounds(vert)[0]  # line ends: nodes
+    for node, walk in zip(nodes, walks, strict=True):  # super-source with the walks
         nxg.add_edge("S", int(node), minutes=float(walk))
     ref = nx.single_source_dijkstra_path_length(nxg, "S", weight="minutes")
     ref.pop("S")
@@ -152,13 +154,14 @@ def test_inferred_parent_prefers_travel_time_over_straight_line():
     assert without.edges.set_index("child_id").loc["PT_A2", "parent_id"] == "PKM_A9"
 
 
-def test_junction_vertices_connect_lines_and_every_vertex_is_a_node():
-    # A T-junction at a vertex both lines share connects them; the bend at (5,3) is a node too,
-    # so a person next to the bend joins the road there instead of walking to a line's end.
+def test_junction_vertices_connect_lines_and_people_join_at_any_vertex():
+    # A T-junction at a vertex both lines share connects them; the bend at (5,3) is no graph
+    # node, yet a person next to the bend joins the road there instead of walking to an end.
     r = roads([dict(road_class="arteri", geom=line((0, 0), (5, 0), (10, 0))),
                dict(road_class="arteri", geom=line((5, 0), (5, 3), (8, 3)))])
     g = build_road_graph(r, UTM, RULES)
-    assert g.n_nodes == 5  # (0,0), (5,0), (10,0), (5,3), (8,3)
+    assert g.n_nodes == 4  # (0,0), (5,0), (10,0), (8,3): line ends and the junction
     field = travel_field(g, xy((0, 0)))
-    mins, _ = minutes_to_nearest(g, field, xy((8, 3)))
+    mins, _ = minutes_to_nearest(g, field, xy((8, 3), (5.0, 3.001)))
     assert mins[0] == pytest.approx(5 + 3 + 3, abs=0.01)  # 11 km along the lines at 60 km/h
+    assert mins[1] == pytest.approx(5 + 3 + 1 / 4 * 60 * 0.001, abs=0.01)  # joins at the bend
