@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import tempfile
 from pathlib import Path
 
 import geopandas as gpd
@@ -19,22 +17,12 @@ import pandas as pd
 import pyogrio
 
 from ilp_gis.results import AnalysisResult
+from layers.atomic import atomic_write, atomic_write_text
 
 PRIORITY_COLUMNS = ["priority_rank", "code", "name", "kecamatan_code", "kecamatan_name",
                     "population", "priority_score", "priority_unserved", "priority_travel",
                     "priority_burden", "has_pustu", "n_pustu", "n_posyandu", "dist_pustu_km",
                     "travel_pustu_min", "gap_count", "gap_kinds"]
-
-
-def _atomic_write_text(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _graphml_value(v):
@@ -64,16 +52,7 @@ def graph_for_graphml(graph: nx.DiGraph) -> nx.DiGraph:
 
 
 def write_graphml(graph: nx.DiGraph, path: str | Path) -> Path:
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    os.close(fd)
-    try:
-        nx.write_graphml(graph_for_graphml(graph), tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return atomic_write(path, lambda tmp: nx.write_graphml(graph_for_graphml(graph), tmp))
 
 
 def _csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
@@ -83,25 +62,17 @@ def _csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 def write_csv(frame: pd.DataFrame, path: Path) -> Path:
     # UTF-8 with BOM so Excel on Windows shows Indonesian names right.
-    _atomic_write_text(path, "\ufeff" + _csv_frame(frame).to_csv(index=False))
+    atomic_write_text(path, "\ufeff" + _csv_frame(frame).to_csv(index=False))
     return path
 
 
 def write_gpkg(frame: gpd.GeoDataFrame, path: Path, layer: str) -> Path:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".gpkg", dir=path.parent)
-    os.close(fd)
-    Path(tmp).unlink()
     out = frame.copy()
     for col in out.columns:
         if isinstance(out[col].dtype, pd.BooleanDtype):
             out[col] = out[col].astype("Int8")
-    try:
-        pyogrio.write_dataframe(out, tmp, layer=layer, driver="GPKG", promote_to_multi=True)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return atomic_write(path, lambda tmp: pyogrio.write_dataframe(
+        out, tmp, layer=layer, driver="GPKG", promote_to_multi=True))
 
 
 def write_outputs(result: AnalysisResult, out_dir: str | Path) -> list[Path]:
@@ -109,8 +80,8 @@ def write_outputs(result: AnalysisResult, out_dir: str | Path) -> list[Path]:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     written = []
-    _atomic_write_text(out / "summary.json",
-                       json.dumps(result.summary, ensure_ascii=False, indent=2, default=str))
+    atomic_write_text(out / "summary.json",
+                      json.dumps(result.summary, ensure_ascii=False, indent=2, default=str))
     written.append(out / "summary.json")
     written.append(write_csv(result.gaps, out / "gaps.csv"))
     pr = result.desa.sort_values("priority_rank")

@@ -6,28 +6,15 @@ The optimisation itself (``ilp_gis.siting``) never touches files; this module do
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 
 import pandas as pd
 import pyogrio
 
+from layers.atomic import atomic_write
+
 SITE_COLUMNS = ["order", "cand_id", "kind", "name", "desa_code", "fac_id", "cost", "pop_gained",
                 "lon", "lat"]
-
-
-def _atomic(path: Path, write) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
-    tmp_path = Path(tmp)
-    tmp_path.unlink()
-    try:
-        write(tmp_path)
-        os.replace(tmp_path, path)
-    except BaseException:
-        tmp_path.unlink(missing_ok=True)
-        raise
 
 
 def sites_table(result) -> pd.DataFrame:
@@ -51,10 +38,10 @@ def write_siting_outputs(result, out_dir: str | Path, *, stem: str = "lokasi_usu
     for col in ("name", "desa_code", "fac_id", "kind", "cand_id"):
         if col in sites.columns:
             sites[col] = sites[col].astype(object).where(sites[col].notna(), None)
-    _atomic(gpkg, lambda p: pyogrio.write_dataframe(sites, p, driver="GPKG", layer="sites",
+    atomic_write(gpkg, lambda p: pyogrio.write_dataframe(sites, p, driver="GPKG", layer="sites",
                                                     geometry_type="Point"))
     table = sites_table(result)
-    _atomic(csv, lambda p: table.to_csv(p, index=False, encoding="utf-8-sig"))
+    atomic_write(csv, lambda p: table.to_csv(p, index=False, encoding="utf-8-sig"))
     text = json.dumps(result.summary(), ensure_ascii=False, indent=2, default=str)
-    _atomic(js, lambda p: p.write_text(text, encoding="utf-8"))
+    atomic_write(js, lambda p: p.write_text(text, encoding="utf-8"))
     return [gpkg, csv, js]

@@ -9,9 +9,7 @@ killed half-way leaves the previous file intact.  QGIS opens the file as an ordi
 from __future__ import annotations
 
 import datetime as dt
-import os
 import sqlite3
-import tempfile
 from pathlib import Path
 
 import geopandas as gpd
@@ -22,6 +20,7 @@ from ilp_gis import __version__, model
 from ilp_gis.errors import ProjectError
 from ilp_gis.i18n import register, tr
 from ilp_gis.project import Project
+from layers.atomic import atomic_write
 
 _SPATIAL_TYPES = {"Polygon": "MultiPolygon", "Point": "Point", "LineString": "MultiLineString"}
 
@@ -42,30 +41,18 @@ def save_project(project: Project, path: str | Path | None = None, *,
     meta[model.META_APP_VERSION] = __version__
     meta[model.META_RULES] = project.rules.text
 
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.stem}.saving-", suffix=".gpkg",
-                                    dir=target.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    tmp.unlink()  # pyogrio creates the file itself
-    try:
-        frames: list[tuple[str, object]] = []
-        for name in model.LAYERS:
-            if name == "meta":
-                continue
-            if name in project.layers:
-                frames.append((name, project.layers[name]))
-        frames += [(name, frame) for name, frame in project.tables.items()]
-        frames.append(("meta", pd.DataFrame({"key": list(meta), "value": list(meta.values())})))
+    frames: list[tuple[str, object]] = [(name, project.layers[name]) for name in model.LAYERS
+                                        if name != "meta" and name in project.layers]
+    frames += [(name, frame) for name, frame in project.tables.items()]
+    frames.append(("meta", pd.DataFrame({"key": list(meta), "value": list(meta.values())})))
+
+    def write(tmp: Path) -> None:  # pyogrio creates the file; each frame is one more layer
         for i, (name, frame) in enumerate(frames):
             _write_frame(frame, tmp, name)
             if progress:
                 progress((i + 1) / len(frames))
-        with open(tmp, "rb+") as fh:  # flush to disk before the rename
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+
+    atomic_write(target, write)
     project.meta = meta
     project.path = target
     project.dirty = False

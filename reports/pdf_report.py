@@ -22,8 +22,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -61,6 +59,7 @@ from ilp_gis.i18n import (
 from ilp_gis.jobs import checkpoint, sub_progress
 from ilp_gis.model import META_SOURCES, Activity, BudgetStatus, FundingSource, ImportStatus
 from layers import symbology as sym
+from layers.atomic import atomic_write
 from reports import mapdraw
 from reports.source import budget_sync_for, get_result
 from reports.styles import (
@@ -288,25 +287,18 @@ def build_report(project, result=None, path=None, *, kind: str = "plan", paper: 
         ctx = _Context(project, result, kind, PAPERS[paper_name], kec_code, author,
                        date or dt.date.today())
         checkpoint(progress, is_cancelled, 0.2, tr("report.progress.build"))
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".pdf.part",
-                                        dir=path.parent)
-        os.close(fd)
-        tmp = Path(tmp_name)
-        try:
-            prog = sub_progress(progress, 0.2, 1.0)
+        prog = sub_progress(progress, 0.2, 1.0)
+
+        def write(tmp: Path) -> None:
             if kind in ("plan", "summary"):
                 _build_document(ctx, tmp, prog, is_cancelled)
             else:
                 _build_sheets(ctx, tmp, prog, is_cancelled)
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, path)
+
+        try:
+            atomic_write(path, write)
         except OSError as exc:
-            tmp.unlink(missing_ok=True)
             raise InputError(tr("report.cannot_write", file=str(path), why=str(exc))) from exc
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
         checkpoint(progress, None, 1.0)
     return path
 

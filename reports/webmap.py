@@ -22,9 +22,7 @@ import datetime as dt
 import functools
 import json
 import math
-import os
 import re
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,6 +49,7 @@ from ilp_gis.i18n import (
 from ilp_gis.jobs import checkpoint, sub_progress
 from ilp_gis.results import AnalysisResult
 from layers import symbology as sym
+from layers.atomic import atomic_write_text
 
 COORD_DECIMALS = 5
 """Decimals kept in the web map's coordinates (5 ≈ 1 m, far below the simplification)."""
@@ -249,7 +248,7 @@ def export_webmap(project, result: AnalysisResult | None, path: str | Path, *,
                            colour_by=colour_by, messages_trusted=messages_trusted,
                            progress=step, is_cancelled=is_cancelled)
         checkpoint(step, is_cancelled, 0.97, tr("webmap.progress.write"))
-        _write_atomic(path, html)
+        atomic_write_text(path, html, newline="\n")
         checkpoint(progress, is_cancelled, 1.0, tr("webmap.progress.done"))
     return path
 
@@ -290,22 +289,6 @@ def _analysis_messages() -> None:
         import ilp_gis.gaps  # noqa: F401
     except ImportError:  # an installation without the analysis: units stay as written
         pass
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    """Write beside the target, flush, then move over it: a killed export leaves no half file."""
-    path = path.resolve()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.stem}.{uuid.uuid4().hex[:8]}.html.tmp")
-    try:
-        with open(tmp, "x", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 # --- Geometry for the web ----------------------------------------------------------------------------

@@ -10,8 +10,6 @@ value starting with ``=``, ``+``, ``-`` or ``@`` can never become a formula.
 from __future__ import annotations
 
 import math
-import os
-import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -23,6 +21,7 @@ from openpyxl.utils import get_column_letter
 from ilp_gis.errors import InputError
 from ilp_gis.i18n import language, normalize_language, register, tr
 from ilp_gis.model import Activity, BudgetStatus, FundingSource, ImportStatus
+from layers.atomic import atomic_write
 from reports.pdf_report import (
     budget_totals,
     kabupaten_key,
@@ -155,21 +154,10 @@ def write_tables(project, result=None, path=None, *, lang: str | None = None) ->
         wb = Workbook(write_only=True)
         for sheet_key, columns, frame in _sheets(project, result):
             _write_sheet(wb, tr(f"xlsx.sheet.{sheet_key}"), columns, frame)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".xlsx.part",
-                                        dir=path.parent)
-        os.close(fd)
-        tmp = Path(tmp_name)
         try:
-            wb.save(tmp)
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, path)
+            atomic_write(path, wb.save)
         except OSError as exc:
-            tmp.unlink(missing_ok=True)
             raise InputError(tr("report.cannot_write", file=str(path), why=str(exc))) from exc
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
     return path
 
 
