@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -20,7 +19,7 @@ from PySide6.QtWidgets import (
 from ilp_gis.i18n import register
 from ui.qtext import qtr
 from ui.state import AppState
-from ui.table_model import KEY_ROLE, DataFrameModel, FilterProxy
+from ui.table_model import KEY_ROLE, DataFrameModel, sortable_view
 
 TABLE_LAYERS = ("facilities", "desa", "kecamatan", "gaps", "import_report", "budget")
 EDITABLE_FACILITY_COLUMNS = ("name", "type", "parent_id", "nurses", "midwives", "nakes", "kader",
@@ -41,17 +40,10 @@ class AttributeTable(QWidget):
         self.export_button = QPushButton()
         self.model = DataFrameModel(layer="facilities", editable=EDITABLE_FACILITY_COLUMNS,
                                     on_edit=self._on_cell_edit)
-        self.proxy = FilterProxy(self)
-        self.proxy.setSourceModel(self.model)
-        self.view = QTableView()
-        self.view.setModel(self.proxy)
-        self.view.horizontalHeader().setResizeContentsPrecision(60)  # size columns from 60 rows
-        self.view.setSortingEnabled(True)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.ExtendedSelection)
+        self.proxy, self.view = sortable_view(
+            self.model, self, selection=QAbstractItemView.ExtendedSelection,
+            edit_triggers=QAbstractItemView.DoubleClicked | QAbstractItemView.EditKeyPressed)
         self.view.setAlternatingRowColors(True)
-        self.view.setEditTriggers(QAbstractItemView.DoubleClicked | QAbstractItemView.EditKeyPressed)
-        self.view.verticalHeader().setDefaultSectionSize(22)
         top = QHBoxLayout()
         self.layer_label = QLabel()
         top.addWidget(self.layer_label)

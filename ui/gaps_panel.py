@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QLabel,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -21,7 +20,7 @@ from ilp_gis.i18n import format_number, has, register, tr
 from layers import symbology as sym
 from ui.qtext import qtr
 from ui.state import AppState
-from ui.table_model import KEY_ROLE, DataFrameModel, FilterProxy
+from ui.table_model import KEY_ROLE, DataFrameModel, sortable_view
 
 SHOWN_COLUMNS = ("priority_rank", "kind_label", "desa_name", "kecamatan_name", "message",
                  "priority_score", "gap_id")
@@ -40,17 +39,10 @@ class GapsPanel(QWidget):
         self.kind_box = QComboBox()
         self.kec_box = QComboBox()
         self.model = DataFrameModel(layer="gaps")
-        self.proxy = FilterProxy(self)
-        self.proxy.setSourceModel(self.model)
-        self.view = QTableView()
-        self.view.setModel(self.proxy)
-        self.view.horizontalHeader().setResizeContentsPrecision(60)  # size columns from 60 rows
-        self.view.setSortingEnabled(True)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SingleSelection)
-        self.view.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.proxy, self.view = sortable_view(
+            self.model, self, selection=QAbstractItemView.SingleSelection,
+            edit_triggers=QAbstractItemView.NoEditTriggers)
         self.view.verticalHeader().hide()
-        self.view.verticalHeader().setDefaultSectionSize(22)
         self.detail = QLabel()
         self.detail.setWordWrap(True)
         self.detail.setTextFormat(Qt.RichText)

@@ -185,3 +185,21 @@ class FilterProxy(QSortFilterProxyModel):
             if c is not None and str(model.raw(row, c)) not in allowed:
                 return False
         return super().filterAcceptsRow(row, parent)
+
+
+def sortable_view(model: DataFrameModel, parent, *, selection, edit_triggers) -> tuple:
+    """``(proxy, view)``: a sortable, filterable row-selecting table over ``model`` — the one
+    set-up every data table of the app shares (columns sized from the first 60 rows)."""
+    from PySide6.QtWidgets import QAbstractItemView, QTableView
+
+    proxy = FilterProxy(parent)
+    proxy.setSourceModel(model)
+    view = QTableView()
+    view.setModel(proxy)
+    view.horizontalHeader().setResizeContentsPrecision(60)
+    view.setSortingEnabled(True)
+    view.setSelectionBehavior(QAbstractItemView.SelectRows)
+    view.setSelectionMode(selection)
+    view.setEditTriggers(edit_triggers)
+    view.verticalHeader().setDefaultSectionSize(22)
+    return proxy, view
