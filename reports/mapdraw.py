@@ -337,6 +337,19 @@ def _simplified(geoms, tf: Transform, tolerance_pt: float = 0.25):
     return shapely.simplify(arr, tol, preserve_topology=True)
 
 
+def _grouped_paths(canv, frame, key_of, keys, tf):
+    """``(key, path)`` for each key in ``keys`` (in that order) whose features of ``frame``
+    (``key_of`` gives each feature's key) draw to a non-empty path: one path per group."""
+    out = []
+    for key in keys:
+        sel = frame[(key_of == key).to_numpy()]
+        if len(sel):
+            p, n = _area_path(canv, sel.geometry.values, tf)
+            if n:
+                out.append((key, p))
+    return out
+
+
 def _area_path(canv, geoms, tf: Transform, min_ring_pt: float = 0.6):
     """One path holding every ring of ``geoms`` (fill it even-odd: holes stay holes)."""
     path = canv.beginPath()
@@ -638,43 +651,29 @@ def draw_map(canv, x: float, y: float, w: float, h: float, data: MapData,
 
     # gap areas: kecamatan level first (hatch and a heavy outline, no fill, so the desa gaps
     # inside stay visible), then desa level, one path per kind (severest drawn last)
+    kec_gaps = []  # (path, style) per kecamatan gap, built once: hatched now, outlined later
     if data.kecamatan_gap and len(data.kecamatan) and "code" in data.kecamatan:
-        for code, kind in data.kecamatan_gap.items():
-            sel = data.kecamatan[data.kecamatan["code"] == code]
-            if len(sel):
-                p, n = _area_path(canv, sel.geometry.values, tf)
-                if n:
-                    st = sym.GAP_STYLES[kind]
-                    _hatch(canv, p, st.hatch, st.stroke, tf, spacing=7.0, width=0.5)
+        kec_codes = data.kecamatan["code"].map(data.kecamatan_gap)
+        kec_gaps = [(p, sym.GAP_STYLES[kind]) for kind, p in _grouped_paths(
+            canv, data.kecamatan, kec_codes, list(dict.fromkeys(data.kecamatan_gap.values())),
+            tf)]
+    for p, st in kec_gaps:
+        _hatch(canv, p, st.hatch, st.stroke, tf, spacing=7.0, width=0.5)
     if data.theme and data.theme_styles and len(data.desa) and "code" in data.desa:
-        key_of = data.desa["code"].map(data.theme)
-        for key, style in data.theme_styles.items():
-            sel = data.desa[key_of == key]
-            if len(sel):
-                p, n = _area_path(canv, sel.geometry.values, tf)
-                if n:
-                    draw_area_style(canv, p, style, tf, scale=opts.line_scale)
+        for key, p in _grouped_paths(canv, data.desa, data.desa["code"].map(data.theme),
+                                     list(data.theme_styles), tf):
+            draw_area_style(canv, p, data.theme_styles[key], tf, scale=opts.line_scale)
     if data.desa_gap and len(data.desa) and "code" in data.desa:
-        kind_of = data.desa["code"].map(data.desa_gap)
-        for kind in reversed(sym.GAP_KINDS):
-            sel = data.desa[kind_of == kind]
-            if len(sel):
-                p, n = _area_path(canv, sel.geometry.values, tf)
-                if n:
-                    draw_area_style(canv, p, sym.GAP_STYLES[kind], tf, scale=opts.line_scale)
-    if data.kecamatan_gap and len(data.kecamatan) and "code" in data.kecamatan:
-        for code, kind in data.kecamatan_gap.items():
-            sel = data.kecamatan[data.kecamatan["code"] == code]
-            if len(sel):
-                p, n = _area_path(canv, sel.geometry.values, tf)
-                if n:
-                    st = sym.GAP_STYLES[kind]
-                    canv.saveState()
-                    canv.setStrokeColor(_col(st.stroke))
-                    canv.setLineWidth(3.0 * opts.line_scale)
-                    canv.setStrokeAlpha(0.8)
-                    canv.drawPath(p, stroke=1, fill=0)
-                    canv.restoreState()
+        for kind, p in _grouped_paths(canv, data.desa, data.desa["code"].map(data.desa_gap),
+                                      list(reversed(sym.GAP_KINDS)), tf):
+            draw_area_style(canv, p, sym.GAP_STYLES[kind], tf, scale=opts.line_scale)
+    for p, st in kec_gaps:
+        canv.saveState()
+        canv.setStrokeColor(_col(st.stroke))
+        canv.setLineWidth(3.0 * opts.line_scale)
+        canv.setStrokeAlpha(0.8)
+        canv.drawPath(p, stroke=1, fill=0)
+        canv.restoreState()
 
     # boundaries
     for frame, style in ((data.kecamatan, sym.KECAMATAN_STYLE),
