@@ -281,7 +281,7 @@ def _nearest(src: np.ndarray, dst: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return np.full(len(src), np.inf), np.full(len(src), -1, dtype=np.int64)
     from scipy.spatial import cKDTree
 
-    dist, idx = cKDTree(dst).query(src, k=1)
+    dist, idx = cKDTree(dst).query(src, k=1, workers=-1)
     return np.asarray(dist, dtype=float), np.asarray(idx, dtype=np.int64)
 
 

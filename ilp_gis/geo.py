@@ -148,5 +148,5 @@ def nearest_distance(from_pts: gpd.GeoSeries, to_pts: gpd.GeoSeries) -> tuple[np
     src = shapely.get_coordinates(np.asarray(from_pts.values, dtype=object))
     dst = shapely.get_coordinates(np.asarray(to_pts.values, dtype=object))
     tree = cKDTree(dst)
-    dist, idx = tree.query(src, k=1)
+    dist, idx = tree.query(src, k=1, workers=-1)
     return np.asarray(dist, dtype=float), np.asarray(idx, dtype=int)
