@@ -20,7 +20,7 @@ from ilp_gis import model
 from ilp_gis.errors import InputError
 from ilp_gis.geo import population_points, utm_crs
 from ilp_gis.i18n import get_language, register, tr
-from ilp_gis.jobs import checkpoint
+from ilp_gis.jobs import checkpoint, in_background
 from ilp_gis.project import Project
 from ilp_gis.results import META_SUMMARY, RESULT_TABLES, AnalysisResult
 from ilp_gis.rules import Rules
@@ -48,7 +48,7 @@ def analyze(project: Project, *, rules: Rules | None = None, progress=None,
     from ilp_gis.gaps import GAP_KINDS, find_gaps, map_values, priorities
     from ilp_gis.network import build_network
     from ilp_gis.prepare import prepare_desa, prepare_facilities, prepare_kecamatan
-    from ilp_gis.travel import build_road_graph, in_background, travel_field
+    from ilp_gis.travel import build_road_graph, travel_field
 
     rules = rules or project.rules
     lang = get_language()

@@ -20,6 +20,7 @@ import shapely
 from pyproj import CRS
 
 from ilp_gis import model
+from ilp_gis.geo import project
 
 WGS84_COLUMN = "geom_wgs84"
 """Each prepared frame keeps its geometry in WGS84 too, so results need no re-projection."""
@@ -29,7 +30,7 @@ def with_wgs84(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """``frame`` plus a ``geom_wgs84`` column (a plain object column of shapely geometries)."""
     out = frame.copy()
     g = frame.geometry if frame.crs is None or CRS(frame.crs).equals(CRS(model.WGS84)) \
-        else frame.geometry.to_crs(model.WGS84)
+        else project(frame.geometry, model.WGS84)
     out[WGS84_COLUMN] = np.asarray(g.values, dtype=object)
     return out
 
@@ -46,7 +47,7 @@ def prepare_desa(desa: gpd.GeoDataFrame, kecamatan: gpd.GeoDataFrame | None,
     d = model.conform(desa, model.DESA) if "code" not in desa.columns else desa.copy()
     d = d[d.geometry.notna() & ~d.geometry.is_empty].copy()
     d["code"] = desa_codes(d).astype(str)
-    d = with_wgs84(d).to_crs(crs)
+    d = project(with_wgs84(d), crs)
     if d["code"].duplicated().any():
         geom = d.groupby("code", sort=False).geometry.agg(lambda s: shapely.union_all(s.values))
         g84 = d.groupby("code", sort=False)[WGS84_COLUMN].agg(
@@ -69,7 +70,7 @@ def prepare_desa(desa: gpd.GeoDataFrame, kecamatan: gpd.GeoDataFrame | None,
         kc = kc.where(~missing, prefix)
     missing = kc.isna()
     if missing.any() and kecamatan is not None and len(kecamatan):
-        k = kecamatan.to_crs(crs)
+        k = project(kecamatan, crs)
         pts = gpd.GeoDataFrame(geometry=gpd.GeoSeries(
             shapely.point_on_surface(d.geometry.values[missing.values]), crs=crs),
             index=d.index[missing.values])
@@ -90,7 +91,7 @@ def prepare_kecamatan(kecamatan: gpd.GeoDataFrame | None, desa: gpd.GeoDataFrame
                       crs: CRS) -> gpd.GeoDataFrame:
     """Kecamatan polygons in ``crs``: the layer's own, else the union of their desa."""
     if kecamatan is not None and len(kecamatan):
-        k = with_wgs84(kecamatan[kecamatan.geometry.notna()]).to_crs(crs)
+        k = project(with_wgs84(kecamatan[kecamatan.geometry.notna()]), crs)
         k["code"] = k["code"].astype(object)
         have = set(k["code"].dropna())
     else:
@@ -133,7 +134,7 @@ def prepare_facilities(facilities: gpd.GeoDataFrame, desa: gpd.GeoDataFrame,
         f = model.empty_frame(model.FACILITIES, crs=facilities.crs or model.WGS84)
     if f.crs is None:
         f = f.set_crs(model.WGS84)
-    f = with_wgs84(f).to_crs(crs)
+    f = project(with_wgs84(f), crs)
     ids = f["fac_id"].astype(object)
     f["fac_id"] = ids.where(ids.notna(), pd.Series([f"fac#{i}" for i in range(len(f))],
                                                    index=f.index)).astype(str)

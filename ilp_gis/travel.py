@@ -22,7 +22,6 @@ facility of that type, whichever it is.  networkx remains the model/export forma
 
 from __future__ import annotations
 
-import threading
 from concurrent.futures import Future
 from dataclasses import dataclass
 
@@ -35,7 +34,9 @@ from scipy import sparse
 from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
 
+from ilp_gis.geo import project_xy
 from ilp_gis.i18n import register
+from ilp_gis.jobs import in_background
 from ilp_gis.rules import Rules
 
 FERRY = "ferry"
@@ -187,50 +188,6 @@ class Refined:
         return lo, c_lo, hi, c_hi
 
 
-def in_background(fn, *args) -> Future:
-    """Run ``fn(*args)`` in a fresh daemon thread; its result (or error) comes from the Future.
-
-    numpy sorting, scipy's KD-tree and PROJ release the GIL, so such work uses the second core
-    while the caller goes on.  A plain thread per call (not a pool): PROJ keeps per-thread state.
-    """
-    fut: Future = Future()
-
-    def run() -> None:
-        if not fut.set_running_or_notify_cancel():
-            return
-        try:
-            fut.set_result(fn(*args))
-        except BaseException as exc:  # handed to whoever asks for the result
-            fut.set_exception(exc)
-
-    threading.Thread(target=run, name=f"ilp-{getattr(fn, '__name__', 'work')}",
-                     daemon=True).start()
-    return fut
-
-
-def _project_xy(xy: np.ndarray, src, dst) -> np.ndarray:
-    """``xy`` from CRS ``src`` to ``dst``; large arrays in two halves on two threads."""
-    from pyproj import Transformer
-
-    if src is None or CRS(src).equals(CRS(dst)):
-        return xy
-    src_wkt, dst_wkt = CRS(src).to_wkt(), CRS(dst).to_wkt()
-    out = np.empty_like(xy, dtype=float)
-
-    def part(lo: int, hi: int) -> None:  # a Transformer per thread: PROJ objects stay local
-        t = Transformer.from_crs(CRS(src_wkt), CRS(dst_wkt), always_xy=True)
-        out[lo:hi, 0], out[lo:hi, 1] = t.transform(xy[lo:hi, 0], xy[lo:hi, 1])
-
-    n = len(xy)
-    if n < 200_000:
-        part(0, n)
-        return out
-    half = in_background(part, n // 2, n)
-    part(0, n // 2)
-    half.result()
-    return out
-
-
 def walk_minutes(dist_m, walking_kmh: float) -> np.ndarray:
     dist_m = np.asarray(dist_m, dtype=float)
     if walking_kmh <= 0:
@@ -261,7 +218,7 @@ def build_road_graph(roads: gpd.GeoDataFrame, crs: CRS, rules: Rules) -> RoadGra
     # usable speed; an edge runs along each stretch of line between consecutive nodes.  Only
     # coordinates are projected.
     coords, coord_idx = shapely.get_coordinates(parts, return_index=True)
-    coords = _project_xy(coords, r.crs, crs)
+    coords = project_xy(coords, r.crs, crs)
     rounded = np.round(coords).astype(np.int64)
     key = rounded[:, 0] * 20_000_000 + rounded[:, 1]
     # np.unique's sort beats pandas' hash factorize on millions of int64 keys.
