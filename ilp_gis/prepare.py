@@ -84,7 +84,17 @@ def prepare_desa(desa: gpd.GeoDataFrame, kecamatan: gpd.GeoDataFrame | None,
         names = names[~names.index.duplicated()]
         kn = d["kecamatan_name"].astype(object)
         d["kecamatan_name"] = kn.where(kn.notna(), d["kecamatan_code"].map(names))
-    return d
+    return plain_strings(d)
+
+
+def plain_strings(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """``frame`` with its text columns as plain object columns: the analysis reads them as
+    object arrays many times, and converting Arrow-backed text each time costs seconds on a
+    national project."""
+    text = [c for c, t in frame.dtypes.items() if isinstance(t, pd.StringDtype)]
+    if not text:
+        return frame
+    return frame.astype({c: object for c in text})
 
 
 def prepare_kecamatan(kecamatan: gpd.GeoDataFrame | None, desa: gpd.GeoDataFrame,
@@ -113,7 +123,7 @@ def prepare_kecamatan(kecamatan: gpd.GeoDataFrame | None, desa: gpd.GeoDataFrame
         return gpd.GeoDataFrame({"code": [], "name": [], WGS84_COLUMN: []}, geometry=[],
                                 crs=crs)
     out = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry="geometry", crs=crs)
-    return out.sort_values("code", kind="stable").reset_index(drop=True)
+    return plain_strings(out.sort_values("code", kind="stable").reset_index(drop=True))
 
 
 def normalise_type(values: pd.Series) -> pd.Series:
@@ -173,4 +183,4 @@ def prepare_facilities(facilities: gpd.GeoDataFrame, desa: gpd.GeoDataFrame,
     given_kc = f["kecamatan_code"].astype(object) if "kecamatan_code" in f.columns else kc
     f["kecamatan_code"] = kc.where(kc.notna(), given_kc)
     f["inside"] = inside.astype(bool)
-    return f
+    return plain_strings(f)
