@@ -200,7 +200,8 @@ def build_road_graph(roads: gpd.GeoDataFrame, crs: CRS, rules: Rules) -> RoadGra
     walking = float(rules.value("speed.walking", 4.0))
     if roads is None or len(roads) == 0:
         return None
-    r = roads[roads.geometry.notna() & ~roads.geometry.is_empty]
+    usable = (roads.geometry.notna() & ~roads.geometry.is_empty).to_numpy()
+    r = roads if usable.all() else roads[usable]
     if len(r) == 0:
         return None
     geoms = np.asarray(r.geometry.values, dtype=object)
@@ -222,11 +223,10 @@ def build_road_graph(roads: gpd.GeoDataFrame, crs: CRS, rules: Rules) -> RoadGra
     rounded = np.round(coords).astype(np.int64)
     key = rounded[:, 0] * 20_000_000 + rounded[:, 1]
     # np.unique's sort beats pandas' hash factorize on millions of int64 keys.
-    uniq_keys, vinv = np.unique(key, return_inverse=True)
+    uniq_keys, v_first, vinv = np.unique(key, return_index=True, return_inverse=True)
     vinv = vinv.reshape(-1)
     nv = len(uniq_keys)
-    vxy = np.zeros((nv, 2))
-    vxy[vinv] = rounded.astype(float)
+    vxy = rounded[v_first].astype(float)
     # The KD-tree over all vertices is built on the second core while the graph is made.
     tree = in_background(lambda: cKDTree(vxy, balanced_tree=False, compact_nodes=False))
     n_rows = len(coords)
@@ -307,10 +307,16 @@ def build_road_graph(roads: gpd.GeoDataFrame, crs: CRS, rules: Rules) -> RoadGra
     # Parallel stretches: keep the fastest (a sparse matrix would add them up).
     a = np.minimum(u, v)
     b = np.maximum(u, v)
-    order = np.lexsort((minutes, a.astype(np.int64) * n + b))  # = lexsort((minutes, b, a))
-    a, b, minutes, cls = a[order], b[order], minutes[order], cls[order]
-    first = np.ones(len(a), dtype=bool)
-    first[1:] = (a[1:] != a[:-1]) | (b[1:] != b[:-1])
+    pair_key = a.astype(np.int64) * n + b
+    order = np.argsort(pair_key, kind="stable")
+    a, b, minutes, cls, pair_key = a[order], b[order], minutes[order], cls[order], pair_key[order]
+    dup = np.flatnonzero(pair_key[1:] == pair_key[:-1])
+    if len(dup):  # the few parallel stretches: the fastest of each pair of nodes first
+        rows = np.unique(np.r_[dup, dup + 1])
+        sub = rows[np.lexsort((minutes[rows], pair_key[rows]))]
+        for arr in (a, b, minutes, cls, pair_key):
+            arr[rows] = arr[sub]
+    first = np.r_[True, pair_key[1:] != pair_key[:-1]]
     a, b, minutes, cls = a[first], b[first], minutes[first], cls[first]
     mat = sparse.csr_matrix((np.concatenate([minutes, minutes]),
                              (np.concatenate([a, b]), np.concatenate([b, a]))), shape=(n, n))
