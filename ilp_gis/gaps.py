@@ -288,7 +288,7 @@ def find_gaps(cov: gpd.GeoDataFrame, kec: gpd.GeoDataFrame, fac: gpd.GeoDataFram
     gaps = gaps.assign(_s=gaps["kind"].map(sev)).sort_values(
         ["_s", "kecamatan_code", "desa_code", "fac_id", "value"], kind="stable",
         na_position="last").drop(columns="_s").reset_index(drop=True)
-    gaps.insert(0, "gap_id", [f"G{i + 1:05d}" for i in range(len(gaps))])
+    gaps.insert(0, "gap_id", "G" + pd.Series(np.arange(1, len(gaps) + 1)).astype(str).str.zfill(5))
     return gaps[GAP_COLUMNS + ["geometry"]]
 
 
