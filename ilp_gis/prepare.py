@@ -35,10 +35,18 @@ def with_wgs84(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return out
 
 
+def numbered_where_missing(values: pd.Series, prefix: str) -> pd.Series:
+    """``values`` as objects, a missing one replaced by ``prefix`` + its row number."""
+    out = values.astype(object)
+    missing = out.isna().to_numpy()
+    if missing.any():
+        out = out.copy()
+        out[missing] = [f"{prefix}{i}" for i in np.flatnonzero(missing)]
+    return out
+
+
 def desa_codes(desa: gpd.GeoDataFrame) -> pd.Series:
-    code = desa["code"].astype(object)
-    return code.where(code.notna(), pd.Series(["desa#" + str(i) for i in range(len(desa))],
-                                              index=desa.index))
+    return numbered_where_missing(desa["code"], "desa#")
 
 
 def prepare_desa(desa: gpd.GeoDataFrame, kecamatan: gpd.GeoDataFrame | None,
@@ -145,9 +153,7 @@ def prepare_facilities(facilities: gpd.GeoDataFrame, desa: gpd.GeoDataFrame,
     if f.crs is None:
         f = f.set_crs(model.WGS84)
     f = project(with_wgs84(f), crs)
-    ids = f["fac_id"].astype(object)
-    f["fac_id"] = ids.where(ids.notna(), pd.Series([f"fac#{i}" for i in range(len(f))],
-                                                   index=f.index)).astype(str)
+    f["fac_id"] = numbered_where_missing(f["fac_id"], "fac#").astype(str)
     f["type"] = normalise_type(f["type"])
     f = f.sort_values("fac_id", kind="stable").reset_index(drop=True)
     # A repeated fac_id would merge two facilities into one graph node: number the repeats
