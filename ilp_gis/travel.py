@@ -3,7 +3,10 @@
 The road layer's vertices are snapped by rounding to 1 m in the data's UTM zone; lines that
 share a vertex meet there, lines that merely cross without a shared vertex (a bridge over a
 road) are not connected.  The Dijkstra graph's nodes are the line ends and junctions (vertices
-used more than once); an edge runs along each stretch of line between two nodes.  Every other
+used more than once); an edge runs along each stretch of line between two nodes.  Lines that
+meet end to end at a vertex nothing else uses (same road class, both timed) are walked as one
+chain, so such a pass-through vertex is no node either (half the nodes of the national sample).
+Every other
 vertex stays reachable: a person or facility joins the road at its nearest vertex (KD-tree over
 all vertices), which reaches the graph through the two nodes bounding its stretch at the
 minutes along the line (:meth:`RoadGraph.refine` cuts stretches at source vertices), so the
