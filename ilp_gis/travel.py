@@ -6,9 +6,8 @@ road) are not connected.  The Dijkstra graph's nodes are the line ends and junct
 used more than once); an edge runs along each stretch of line between two nodes.  Lines that
 meet end to end at a vertex nothing else uses (same road class, both timed) are walked as one
 chain, so such a pass-through vertex is no node either (half the nodes of the national sample).
-Every other
-vertex stays reachable: a person or facility joins the road at its nearest vertex (KD-tree over
-all vertices), which reaches the graph through the two nodes bounding its stretch at the
+Every other vertex stays reachable: a person or facility joins the road at its nearest vertex
+(KD-tree over all vertices), which reaches the graph through the two nodes bounding its stretch at the
 minutes along the line (:meth:`RoadGraph.refine` cuts stretches at source vertices), so the
 times equal those of a graph with every vertex a node.  Segment minutes come from the
 road-class speeds of the rules (``speed.*``); a ferry leg (``road_class == "ferry"``) takes its
