@@ -143,14 +143,19 @@ def analyze(project: Project, *, rules: Rules | None = None, progress=None,
 
 
 def _in_wgs84(frame: gpd.GeoDataFrame, prepared: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """``frame`` with the WGS84 geometry kept by ``ilp_gis.prepare`` (same rows, same order)."""
+    """``frame`` with the WGS84 geometry kept by ``ilp_gis.prepare`` (same rows, same order).
+
+    Only the geometry column is replaced, on a copy-on-write shallow copy: no other column is
+    copied (the ``geom_wgs84`` column stays, equal to the geometry)."""
+    from geopandas.array import GeometryArray
+
     from ilp_gis.prepare import WGS84_COLUMN
 
-    data = pd.DataFrame(frame.drop(columns=[c for c in (frame.geometry.name, WGS84_COLUMN)
-                                            if c in frame.columns]))
-    return gpd.GeoDataFrame(data, geometry=gpd.GeoSeries(
-        np.asarray(prepared[WGS84_COLUMN].values, dtype=object), index=data.index,
-        crs=model.WGS84), crs=model.WGS84)
+    geoms = GeometryArray(np.asarray(prepared[WGS84_COLUMN].values, dtype=object),
+                          crs=model.WGS84)
+    out = gpd.GeoDataFrame(frame.copy(deep=False))
+    out[frame.geometry.name] = gpd.GeoSeries(geoms, index=frame.index)
+    return out.set_crs(model.WGS84, allow_override=True)
 
 
 def make_summary(desa: pd.DataFrame, fac: pd.DataFrame, net, gaps: pd.DataFrame,
