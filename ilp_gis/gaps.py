@@ -223,9 +223,17 @@ def find_gaps(cov: gpd.GeoDataFrame, kec: gpd.GeoDataFrame, fac: gpd.GeoDataFram
                         "min": r["value"].to_numpy(float), "limit": r["threshold"].to_numpy(float),
                         "pop": (r["population"] - r[f"pop_within_{label}_min"]).to_numpy(float)}))
     # Facility gaps.
-    fc = fac.merge(checks.drop(columns=[c for c in checks.columns
-                                        if c in fac.columns and c != "fac_id"]),
-                   on="fac_id", how="left")
+    extra = checks.drop(columns=[c for c in checks.columns if c in fac.columns])
+    if len(checks) == len(fac) and np.array_equal(checks["fac_id"].to_numpy(object),
+                                                  fac["fac_id"].to_numpy(object)):
+        # The checks are made row by row from these facilities: join by position, no copies.
+        fc = fac.copy(deep=False)
+        for c in extra.columns:
+            fc[c] = extra[c].array
+    else:
+        fc = fac.merge(checks.drop(columns=[c for c in checks.columns
+                                            if c in fac.columns and c != "fac_id"]),
+                       on="fac_id", how="left")
     dn = _lookup(d["desa_code"], d["desa_name"])
     kn = _lookup(kec["code"], kec["name"])
     fc["desa_name"] = map_values(fc["desa_code"], dn)
