@@ -28,7 +28,7 @@ WGS84_COLUMN = "geom_wgs84"
 
 def with_wgs84(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """``frame`` plus a ``geom_wgs84`` column (a plain object column of shapely geometries)."""
-    out = frame.copy()
+    out = frame.copy(deep=False)  # copy-on-write: the project's frame is never changed
     g = frame.geometry if frame.crs is None or CRS(frame.crs).equals(CRS(model.WGS84)) \
         else project(frame.geometry, model.WGS84)
     out[WGS84_COLUMN] = np.asarray(g.values, dtype=object)
@@ -40,7 +40,7 @@ def numbered_where_missing(values: pd.Series, prefix: str) -> pd.Series:
     out = values.astype(object)
     missing = out.isna().to_numpy()
     if missing.any():
-        out = out.copy()
+        out = out.copy(deep=False)
         out[missing] = [f"{prefix}{i}" for i in np.flatnonzero(missing)]
     return out
 
@@ -52,8 +52,10 @@ def desa_codes(desa: gpd.GeoDataFrame) -> pd.Series:
 def prepare_desa(desa: gpd.GeoDataFrame, kecamatan: gpd.GeoDataFrame | None,
                  crs: CRS) -> gpd.GeoDataFrame:
     """The desa layer in ``crs``, one row per code, sorted by code, with kecamatan codes/names."""
-    d = model.conform(desa, model.DESA) if "code" not in desa.columns else desa.copy()
-    d = d[d.geometry.notna() & ~d.geometry.is_empty].copy()
+    d = model.conform(desa, model.DESA) if "code" not in desa.columns else desa.copy(deep=False)
+    usable = (d.geometry.notna() & ~d.geometry.is_empty).to_numpy()
+    if not usable.all():
+        d = d[usable]
     d["code"] = desa_codes(d).astype(str)
     d = project(with_wgs84(d), crs)
     if d["code"].duplicated().any():
@@ -147,7 +149,7 @@ def prepare_facilities(facilities: gpd.GeoDataFrame, desa: gpd.GeoDataFrame,
     Rows without a point are kept (``x``/``y`` NaN) so nothing is silently dropped; they are
     reported as outside the boundaries.  Sorted by ``fac_id`` so results never depend on row order.
     """
-    f = facilities.copy()
+    f = facilities.copy(deep=False)  # copy-on-write: the project's layer is never changed
     if len(f) == 0:
         f = model.empty_frame(model.FACILITIES, crs=facilities.crs or model.WGS84)
     if f.crs is None:
