@@ -1,0 +1,124 @@
+"""The roads file is read in a background thread: same layer, report lines, progress order and
+errors as a sequential read; cancelling leaves no thread behind."""
+
+from __future__ import annotations
+
+import threading
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+from shapely.geometry import LineString, Point
+
+from ilp_gis.errors import Cancelled, InputError
+from ilp_gis.i18n import language
+from ilp_gis.project import Project
+from layers import importer
+from layers.importer import import_files
+from tests.layers import import_fixtures as fx
+
+
+def _roads_frame() -> gpd.GeoDataFrame:
+    lines = [LineString([(112.52, -8.05), (112.68, -8.05)]),
+             LineString([(112.55, -8.09), (112.55, -7.91)]),
+             Point(112.6, -8.0)]  # not a line: skipped with a report line
+    return gpd.GeoDataFrame({"FUNGSI": ["Jalan Lokal", "Jalan Kabupaten", "Lokal"],
+                             "NAMA": ["Jl. Raya", None, "Titik"]},
+                            geometry=lines, crs="EPSG:4326")
+
+
+def _files(tmp_path, *, utm_roads=False, bad_roads=False, bad_facilities=False):
+    desa = tmp_path / "desa.gpkg"
+    fx.desa_frame().to_file(desa, driver="GPKG")
+    roads = tmp_path / "jalan.gpkg"
+    if bad_roads:
+        roads.write_bytes(b"this is not a GeoPackage")
+    else:
+        frame = _roads_frame()
+        (frame.to_crs("EPSG:32749") if utm_roads else frame).to_file(roads, driver="GPKG")
+    fac = tmp_path / "faskes.csv"
+    fac.write_text("nama;alamat\nx;y\n" if bad_facilities else fx.csv_text(),
+                   encoding="utf-8")
+    return desa, roads, fac
+
+
+def _run(desa, roads, fac, **kw):
+    project = Project()
+    messages: list[str] = []
+    report = import_files(project, desa=desa, roads=roads, facilities=[(None, fac)],
+                          lang="en", progress=lambda f, m=None: messages.append(m), **kw)
+    return project, report, messages
+
+
+def _no_roads_thread() -> bool:
+    return not any(t.name == "ilp-gis-roads" and t.is_alive() for t in threading.enumerate())
+
+
+@pytest.mark.parametrize("utm", [False, True])
+def test_threaded_roads_equal_sequential_read(tmp_path, utm):
+    desa, roads, fac = _files(tmp_path, utm_roads=utm)  # UTM: reprojected inside the thread
+    project, report, messages = _run(desa, roads, fac)
+    with language("en"):
+        expected, _ = importer._read_roads(roads, None, logs := [])
+    expected = project.layers["roads"].__class__(expected)
+    got = project.layers["roads"]
+    assert len(got) == 2
+    pd.testing.assert_frame_equal(pd.DataFrame(got.drop(columns="geometry")),
+                                  pd.DataFrame(importer.model.conform(
+                                      expected, importer.model.LAYERS["roads"]
+                                  ).drop(columns="geometry")))
+    assert got.geometry.geom_equals_exact(expected.geometry, 1e-9).all()
+    # report lines in file order: desa, roads, facilities; the point row skipped
+    files = list(dict.fromkeys(report.frame["file"]))
+    assert files == ["desa.gpkg", "jalan.gpkg", "faskes.csv"]
+    road_lines = report.frame[report.frame["file"] == "jalan.gpkg"]
+    assert list(road_lines["status"]) == list(logs[0].frame()["status"])
+    assert road_lines.loc[road_lines["row"] == 3, "problem"].item() == "not_line"
+    # progress in the sequential order, from the importing thread
+    reading = [m for m in messages if m and m.startswith("Reading")]
+    assert reading == ["Reading desa.gpkg", "Reading jalan.gpkg", "Reading faskes.csv"]
+    assert list(report.mappings) == ["desa.gpkg", "jalan.gpkg", "faskes.csv"]
+    assert _no_roads_thread()
+
+
+def test_roads_error_is_the_readers_error(tmp_path):
+    desa, roads, fac = _files(tmp_path, bad_roads=True)
+    with pytest.raises(InputError) as caught:
+        _run(desa, roads, fac)
+    assert caught.value.file == "jalan.gpkg"
+    assert _no_roads_thread()
+
+
+def test_roads_error_comes_before_a_later_facility_error(tmp_path):
+    desa, roads, fac = _files(tmp_path, bad_roads=True, bad_facilities=True)
+    project = Project()
+    with pytest.raises(InputError) as caught:
+        import_files(project, desa=desa, roads=roads, facilities=[(None, fac)], lang="en")
+    assert caught.value.file == "jalan.gpkg"  # the roads' turn comes first
+    assert "roads" not in project.layers
+    assert _no_roads_thread()
+
+
+def test_facility_error_after_good_roads_keeps_roads(tmp_path):
+    desa, roads, fac = _files(tmp_path, bad_facilities=True)
+    project = Project()
+    with pytest.raises(InputError) as caught:
+        import_files(project, desa=desa, roads=roads, facilities=[(None, fac)], lang="en")
+    assert caught.value.file == "faskes.csv"
+    assert len(project.layers["roads"]) == 2  # as a sequential read leaves the project
+    assert _no_roads_thread()
+
+
+@pytest.mark.parametrize("after", ["Reading desa.gpkg", "Reading jalan.gpkg",
+                                   "Reading faskes.csv"])
+def test_cancel_stops_the_roads_thread(tmp_path, after):
+    desa, roads, fac = _files(tmp_path)
+    seen: list[str] = []
+
+    def progress(_f, m=None):
+        seen.append(m)
+
+    with pytest.raises(Cancelled):
+        import_files(Project(), desa=desa, roads=roads, facilities=[(None, fac)], lang="en",
+                     progress=progress, is_cancelled=lambda: after in seen)
+    assert _no_roads_thread()
