@@ -1033,19 +1033,24 @@ def _place_by_declared_desa(fac: gpd.GeoDataFrame, desa: gpd.GeoDataFrame | None
 def _fac_ids(fac: gpd.GeoDataFrame, logs: list[_FileLog], taken: set[str]) -> list[str]:
     """Source codes where present and unique, else stable generated ids
     (``TYP-`` + a hash of type, name and position rounded to about a metre)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     texts, index = _distinct_texts(pd.Series(_obj(fac, "code"), dtype=object))
-    codes_ = pd.Series(np.array(texts, dtype=object)[index], dtype=object)
-    types = pd.Series(_obj(fac, "type"), dtype=object).astype(str)
-    names = pd.Series(_obj(fac, "name"), dtype=object).astype(str).str.lower()
-    xs = pd.Series(np.round(fac["_lon"].to_numpy() * 1e5).astype(np.int64)).astype(str)
-    ys = pd.Series(np.round(fac["_lat"].to_numpy() * 1e5).astype(np.int64)).astype(str)
-    need = codes_.isna().to_numpy()
-    base = codes_.to_numpy(dtype=object).copy()
+    base = np.array(texts, dtype=object)[index]
+    need = np.array([t is None for t in texts], dtype=bool)[index]
     if need.any():
-        keys = (types[need] + "|" + names[need] + "|" + xs[need] + "|" + ys[need]).tolist()
-        prefix = types[need].str[:3].str.upper().tolist()
-        base[need] = [f"{p}-{hashlib.sha1(k.encode()).hexdigest()[:10]}"
-                      for p, k in zip(prefix, keys, strict=True)]
+        rows = np.flatnonzero(need)
+        types = [str(t) for t in _obj(fac, "type")[rows]]
+        # lower case as Arrow does it (the ids were always made that way)
+        names = pc.utf8_lower(pa.array([str(v) for v in _obj(fac, "name")[rows]],
+                                       type=pa.string())).to_pylist()
+        xs = np.round(fac["_lon"].to_numpy() * 1e5).astype(np.int64)[rows].tolist()
+        ys = np.round(fac["_lat"].to_numpy() * 1e5).astype(np.int64)[rows].tolist()
+        sha1 = hashlib.sha1
+        prefixes = {t: t[:3].upper() + "-" for t in set(types)}
+        base[rows] = [prefixes[t] + sha1(f"{t}|{nm}|{x}|{y}".encode()).hexdigest()[:10]
+                      for t, nm, x, y in zip(types, names, xs, ys, strict=True)]
     ids = base.copy()
     clash = pd.Series(base).duplicated(keep="first").to_numpy() | \
         pd.Series(base).isin(taken).to_numpy()
