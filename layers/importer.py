@@ -914,17 +914,20 @@ def _read_facilities(path: Path, declared: tuple[FacilityType, bool] | None,
         cols[fld] = _booleans(raw[c].tolist(), log, c) if c else [None] * n
     c = mapping.get("ilp_start")
     cols["ilp_start"] = _dates(raw[c].tolist(), log, c) if c else [None] * n
-    frame = pd.DataFrame({k: _objects(v) for k, v in cols.items()})
-    frame["_lon"] = lon
-    frame["_lat"] = lat
-    frame["_pos"] = np.arange(n)
-    frame["_file"] = len(logs) - 1
-    frame = frame[keep].reset_index(drop=True)
-    for fld in ("ilp_lokus", "coe"):
-        frame[fld] = frame[fld].astype("boolean")
-    frame["precursor"] = frame["precursor"].astype("boolean")
-    gdf = gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(frame["_lon"], frame["_lat"]),
-                           crs=model.WGS84)
+    # the kept rows only, each column built once (no copy of the whole frame to drop rows)
+    sel = slice(None) if keep.all() else np.flatnonzero(keep)
+    data = {}
+    for k, v in cols.items():
+        arr = v if isinstance(v, np.ndarray) else _object_array(v)
+        arr = arr[sel]
+        data[k] = pd.array(arr, dtype="boolean") if k in ("precursor", "ilp_lokus", "coe") \
+            else _objects(arr)
+    lon, lat = lon[sel], lat[sel]
+    data["_lon"] = lon
+    data["_lat"] = lat
+    data["_pos"] = np.arange(n)[sel]
+    data["_file"] = np.full(len(lon), len(logs) - 1, dtype=np.int64)
+    gdf = gpd.GeoDataFrame(data, geometry=gpd.points_from_xy(lon, lat), crs=model.WGS84)
     return gdf, mapping
 
 
@@ -1258,6 +1261,12 @@ def _objects(values, index=None):
         arr[:] = values
         return pd.Series(arr, index=index, dtype=object)
     return values
+
+
+def _object_array(values) -> np.ndarray:
+    arr = np.empty(len(values), dtype=object)
+    arr[:] = values
+    return arr
 
 
 def _obj(frame, col: str) -> np.ndarray:
