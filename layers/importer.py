@@ -996,16 +996,17 @@ def _place_by_declared_desa(fac: gpd.GeoDataFrame, desa: gpd.GeoDataFrame | None
     geoms = fac.geometry.to_numpy().copy()
     lon = fac["_lon"].to_numpy().copy()
     lat = fac["_lat"].to_numpy().copy()
-    cp, dd, dk, dkec = (_obj(fac, c) for c in ("_coord_problem", "declared_desa", "_decl_code",
-                                               "_decl_kec"))
+    cp, dd, dk, dkec = (_obj_rows(fac, c, todo) for c in ("_coord_problem", "declared_desa",
+                                                          "_decl_code", "_decl_kec"))
+    dgeoms = np.asarray(desa.geometry.values, dtype=object) if desa is not None else None
     files, poss = fac["_file"].to_numpy(), fac["_pos"].to_numpy()
-    for i in todo:
-        kind, msg, orig = cp[i]
-        declared = dd[i]
-        dcode = dk[i]
+    for k, i in enumerate(todo):
+        kind, msg, orig = cp[k]
+        declared = dd[k]
+        dcode = dk[k]
         log = logs[int(files[i])]
         pos = int(poss[i])
-        j, notes = find(dcode, declared, dkec[i]) if find is not None else \
+        j, notes = find(dcode, declared, dkec[k]) if find is not None else \
             (None, [])
         for note in notes:
             log.add(pos, *note)
@@ -1020,7 +1021,7 @@ def _place_by_declared_desa(fac: gpd.GeoDataFrame, desa: gpd.GeoDataFrame | None
         if j not in inner:
             from ilp_gis.geo import inner_points
 
-            inner[j] = inner_points(desa.geometry.iloc[[j]])[0]
+            inner[j] = inner_points(dgeoms[j:j + 1])[0]
         pt = inner[j]
         geoms[i] = pt
         lon[i], lat[i] = pt.x, pt.y
@@ -1055,8 +1056,13 @@ def _fac_ids(fac: gpd.GeoDataFrame, logs: list[_FileLog], taken: set[str]) -> li
         base[rows] = [prefixes[t] + sha1(f"{t}|{nm}|{x}|{y}".encode()).hexdigest()[:10]
                       for t, nm, x, y in zip(types, names, xs, ys, strict=True)]
     ids = base.copy()
-    clash = pd.Series(base).duplicated(keep="first").to_numpy() | \
-        pd.Series(base).isin(taken).to_numpy()
+    clash = np.zeros(len(base), dtype=bool)  # used before: an earlier row's or a kept id
+    seen = set(taken)
+    for i, b in enumerate(base.tolist()):
+        if b in seen:
+            clash[i] = True
+        else:
+            seen.add(b)
     if clash.any():
         used = set(taken) | set(base[~clash])
         files = fac["_file"].to_numpy()
@@ -1267,6 +1273,14 @@ def _object_array(values) -> np.ndarray:
     arr = np.empty(len(values), dtype=object)
     arr[:] = values
     return arr
+
+
+def _obj_rows(frame, col: str, rows: np.ndarray) -> np.ndarray:
+    """:func:`_obj` of some rows only."""
+    if col not in frame.columns:
+        return np.full(len(rows), None, dtype=object)
+    arr = frame[col].to_numpy(dtype=object)[rows]
+    return np.where(pd.isna(arr), None, arr)
 
 
 def _obj(frame, col: str) -> np.ndarray:
