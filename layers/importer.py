@@ -1218,8 +1218,9 @@ def _check_locations(fac: gpd.GeoDataFrame, desa: gpd.GeoDataFrame | None,
     if by_name.any():
         dnorm = {c: _norm_name(nm) for c, nm in dnames.items()}
         idx = np.flatnonzero(by_name)
-        said = pd.Series(declared[idx], dtype=object).map(
-            lambda v: _norm_name(str(v))).to_numpy(dtype=object)
+        index, uniques = pd.factorize(pd.Series(declared[idx], dtype=object))
+        said = np.array([_norm_name(str(v)) for v in uniques] + [None],
+                        dtype=object)[index]  # each distinct name once
         there = pd.Series(dc[idx], dtype=object).map(dnorm).to_numpy(dtype=object)
         agree_name = said == there
         todo = todo & ~by_name
