@@ -76,35 +76,38 @@ class _FileLog:
 
     def frame(self) -> pd.DataFrame:
         n = len(self.rows)
-        status = np.full(n, "imported", dtype=object)
-        problem = np.full(n, None, dtype=object)
-        message = np.full(n, None, dtype=object)
-        original = np.full(n, None, dtype=object)
-        for i, found in self.entries.items():
-            status[i] = max((e[0] for e in found), key=_RANK.__getitem__)
-            problem[i] = ";".join(dict.fromkeys(e[1] for e in found))
-            message[i] = "; ".join(dict.fromkeys(e[2] for e in found if e[2]))
-            origs = [e[3] for e in found if e[3]]
-            original[i] = "; ".join(dict.fromkeys(origs)) if origs else None
         lines = self.file_lines
         k = len(lines)
 
-        def column(head: list, values) -> pd.Series:
-            # object columns as the report keeps them (no inferred string dtype to convert back)
-            out = np.empty(k + n, dtype=object)
+        def column(head: list, fill) -> np.ndarray:
+            # object columns as the report keeps them (no inferred string dtype to convert
+            # back); filled by slices (np.full of a str is many times slower)
+            out = np.empty(k + n, dtype=object)  # None
             out[:k] = head
-            out[k:] = values
-            return pd.Series(out, dtype=object)
+            if fill is not None:
+                out[k:] = fill
+            return out
 
+        status = column([s for s, _, _ in lines], "imported")
+        problem = column([p for _, p, _ in lines], None)
+        message = column([m for _, _, m in lines], None)
+        original = column([None] * k, None)
+        for i, found in self.entries.items():
+            j = k + i
+            status[j] = max((e[0] for e in found), key=_RANK.__getitem__)
+            problem[j] = ";".join(dict.fromkeys(e[1] for e in found))
+            message[j] = "; ".join(dict.fromkeys(e[2] for e in found if e[2]))
+            origs = [e[3] for e in found if e[3]]
+            original[j] = "; ".join(dict.fromkeys(origs)) if origs else None
+        rows = np.concatenate([np.zeros(k, dtype=np.int64), self.rows.astype(np.int64)])
         return pd.DataFrame({
-            "file": column([self.file] * k, self.file),
-            "role": column([self.role] * k, self.role),
-            "row": pd.array(np.concatenate([np.zeros(k, dtype=np.int64), self.rows]),
-                            dtype="Int64"),
-            "status": column([s for s, _, _ in lines], status),
-            "problem": column([p for _, p, _ in lines], problem),
-            "message": column([m for _, _, m in lines], message),
-            "original": column([None] * k, original)})
+            "file": pd.Series(column([self.file] * k, self.file), dtype=object, copy=False),
+            "role": pd.Series(column([self.role] * k, self.role), dtype=object, copy=False),
+            "row": pd.arrays.IntegerArray(rows, np.zeros(len(rows), dtype=bool)),
+            "status": pd.Series(status, dtype=object, copy=False),
+            "problem": pd.Series(problem, dtype=object, copy=False),
+            "message": pd.Series(message, dtype=object, copy=False),
+            "original": pd.Series(original, dtype=object, copy=False)}, copy=False)
 
 
 @dataclass
@@ -1696,16 +1699,15 @@ def _import(project, kabupaten, kecamatan, desa, facilities, roads, budget, mapp
     parts = [lg.frame() for lg in logs]
     report_frame = pd.concat(parts, ignore_index=True) if parts else \
         model.empty_frame(model.IMPORT_REPORT)
-    files = set(report_frame["file"])
     old_report = project.layers.get("import_report")
     if old_report is not None and len(old_report):
+        files = set(report_frame["file"].unique())
         report_frame = model.conform(report_frame, model.IMPORT_REPORT)
         old_report = old_report[~old_report["file"].isin(files)]
         project.set_layer("import_report", pd.concat([old_report, report_frame],
                                                      ignore_index=True))
-    else:  # set_layer conforms it: the stored frame is the report's frame
-        project.set_layer("import_report", report_frame)
-        report_frame = project.layers["import_report"]
+    else:  # built to the spec (_FileLog.frame; other readers' reports conformed there)
+        project.set_layer("import_report", report_frame, conformed=True)
     stored = project.meta_json(model.META_MAPPINGS, {}) or {}
     stored.update(used_mappings)
     project.set_meta_json(model.META_MAPPINGS, stored)

@@ -122,3 +122,30 @@ def test_cancel_stops_the_roads_thread(tmp_path, after):
         import_files(Project(), desa=desa, roads=roads, facilities=[(None, fac)], lang="en",
                      progress=progress, is_cancelled=lambda: after in seen)
     assert _no_roads_thread()
+
+
+def test_report_frame_is_stored_as_its_spec_makes_it(tmp_path):
+    """The import report is built to model.IMPORT_REPORT and stored without conforming: it must
+    be exactly what conforming would make of it (columns, dtypes, None for missing text)."""
+    from ilp_gis import model
+
+    desa, roads, fac = _files(tmp_path)
+    rows = list(fx.FAC) + [("", "Pustu Tukar", "Pustu", -7.95, 112.65, "Tegalrejo"),
+                           ("", "Posyandu Nol", "Posyandu", 0, 0, "Zzz")]
+    fac.write_text(fx.csv_text(rows=rows), encoding="utf-8")
+    project, report, _ = _run(desa, roads, fac)
+    frame = project.layers["import_report"]
+    assert frame is report.frame
+    again = model.conform(frame, model.IMPORT_REPORT)
+    pd.testing.assert_frame_equal(frame, again, check_exact=True)
+    for col in ("file", "role", "status", "problem", "message", "original"):
+        assert frame[col].dtype == object
+        values = frame[col].to_numpy()
+        assert all(v is None or isinstance(v, str) for v in values), col
+    assert set(frame["status"]) >= {"imported", "fixed", "skipped"}
+    # a second import of one file replaces that file's lines (conformed path)
+    report2 = import_files(project, facilities=[(None, fac)], lang="en")
+    stored = project.layers["import_report"]
+    assert list(dict.fromkeys(stored["file"])) == ["desa.gpkg", "jalan.gpkg", "faskes.csv"]
+    assert len(stored) == len(frame)
+    assert set(report2.frame["file"]) == {"faskes.csv"}
