@@ -294,13 +294,9 @@ def clean_mask(values, *, system: str | None = None, level: str | None = None):
 def normalize_many(values, *, system: str | None = None,
                    level: str | None = None) -> list[CodeResult]:
     """:func:`normalize_code` for a sequence, reading each distinct value once."""
-    cache: dict[object, CodeResult] = {}
+    cache: dict[object, CodeResult] = {}  # results are frozen: shared between equal values
     out = []
     for v in values:
-        res = _fast(v, system, level)
-        if res is not None:
-            out.append(res)
-            continue
         key = (type(v), v) if not (isinstance(v, float) and math.isnan(v)) else "nan"
         try:
             res = cache.get(key)
@@ -308,7 +304,9 @@ def normalize_many(values, *, system: str | None = None,
             res = None
             key = None
         if res is None:
-            res = normalize_code(v, system=system, level=level)
+            res = _fast(v, system, level)
+            if res is None:
+                res = normalize_code(v, system=system, level=level)
             if key is not None:
                 cache[key] = res
         out.append(res)

@@ -1114,8 +1114,9 @@ def _duplicates(fac: gpd.GeoDataFrame, logs: list[_FileLog], dist_m: float) -> n
     files = fac["_file"].to_numpy()
     poss = fac["_pos"].to_numpy()
     group = pd.Series(types).factorize()[0] * 1000 + (epsg - 32600)
-    for g in np.unique(group):
-        idx = np.flatnonzero(group == g)
+    order = np.argsort(group, kind="stable")  # rows of a group together, in row order
+    bounds = np.flatnonzero(np.diff(group[order])) + 1
+    for idx in np.split(order, bounds):
         if len(idx) < 2:
             continue
         tree = cKDTree(np.column_stack([x[idx], y[idx]]))
