@@ -21,6 +21,7 @@ import datetime as dt
 import difflib
 import functools
 import hashlib
+import itertools
 import json
 import math
 import re
@@ -723,6 +724,14 @@ def _norm_text(text: str) -> str:  # names repeat a lot ("Posyandu Mawar"): read
     return " ".join(s.split())
 
 
+def _norm_names(values) -> list[str]:
+    """:func:`_norm_name` of each value, each distinct value read once."""
+    index, uniques = pd.factorize(pd.Series(_object_array(values), dtype=object),
+                                  use_na_sentinel=True)
+    normed = [_norm_name(v) for v in uniques] + [_norm_name(None)]  # -1: missing
+    return [normed[i] for i in index]
+
+
 def _similar(a: str, b: str) -> bool:
     if not a or not b:
         return a == b
@@ -1312,13 +1321,14 @@ def _resolve_parents(fac: gpd.GeoDataFrame, logs: list[_FileLog], new: np.ndarra
         return list(out)
     files = fac["_file"].to_numpy()
     poss = fac["_pos"].to_numpy()
-    by_key: dict[str, int] = {}
-    for i, code in enumerate(_obj(fac, "code")):
-        if code is not None:
-            by_key.setdefault(str(code), i)
-    by_key.update({str(fid): i for i, fid in enumerate(ids)})
+    codes_ = _obj(fac, "code")
+    with_code = np.flatnonzero(pd.notna(codes_))[::-1]  # reversed: the first row keeps a code
+    by_key: dict[str, int] = dict(zip(map(str, codes_[with_code]), with_code.tolist(),
+                                      strict=True))
+    by_key.update(zip(map(str, ids), range(n), strict=True))
     pstr = [str(p).strip() for p in pn[todo]]
-    hit = np.array([by_key.get(p, -1) for p in pstr], dtype=np.int64)
+    hit = np.fromiter(map(by_key.get, pstr, itertools.repeat(-1)), dtype=np.int64,
+                      count=len(pstr))
     direct = (hit >= 0) & (hit != todo)
     out[todo[direct]] = ids[hit[direct]]
 
@@ -1327,13 +1337,12 @@ def _resolve_parents(fac: gpd.GeoDataFrame, logs: list[_FileLog], new: np.ndarra
     xs = fac.geometry.x.to_numpy()
     ys = fac.geometry.y.to_numpy()
     rest = todo[~direct]
-    child = pd.DataFrame({"c": rest, "key": [_norm_name(pstr[k]) for k in
-                                              np.flatnonzero(~direct)],
+    child = pd.DataFrame({"c": rest, "key": _norm_names([pstr[k] for k in
+                                                         np.flatnonzero(~direct)]),
                           "ctype": types[rest], "kec": kec[rest]})
     tiers = {"pustu": ("puskesmas",), "posyandu": ("pustu", "puskesmas")}
     parent_rows = np.flatnonzero(np.isin(types, ["puskesmas", "pustu"]))
-    cand = pd.DataFrame({"p": parent_rows, "key": [_norm_name(v) for v in
-                                                   _obj(fac, "name")[parent_rows]],
+    cand = pd.DataFrame({"p": parent_rows, "key": _norm_names(_obj(fac, "name")[parent_rows]),
                          "ptype": types[parent_rows], "kec": kec[parent_rows]})
     resolved = np.full(n, -1, dtype=np.int64)
     ambiguous = np.zeros(n, dtype=bool)
