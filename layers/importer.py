@@ -883,21 +883,19 @@ def _read_facilities(path: Path, declared: tuple[FacilityType, bool] | None,
             from_name = 0
         else:
             from_name = len(ok)
-        for i in ok:
-            if type_original[i] is None:
-                type_original[i] = names[i]
+        for i in ok[np.equal(_object_array(type_original)[ok], None)]:
+            type_original[i] = names[i]
     for i in np.flatnonzero(precursor & keep):
         log.add(i, "fixed", "pustu_precursor",
                 tr("import.problem.pustu_precursor", value=type_original[i] or
                    (declared[0].value if declared else "")), type_original[i] or "")
     if from_name:
         log.add_file("imported", "type_from_name", tr("import.types_from_names", n=from_name))
-    for i in range(n):
-        if names[i] is None and keep[i]:
-            label = FacilityType(types[i]).label
-            names[i] = tr("import.unnamed", type=label, row=int(log.rows[i]))
-            log.add(i, "doubtful", "missing_name", tr("import.problem.missing_name",
-                                                      name=names[i]))
+    for i in np.flatnonzero(np.equal(_object_array(names), None) & keep):
+        label = FacilityType(types[i]).label
+        names[i] = tr("import.unnamed", type=label, row=int(log.rows[i]))
+        log.add(i, "doubtful", "missing_name", tr("import.problem.missing_name",
+                                                  name=names[i]))
 
     cols: dict[str, object] = {
         "code": texts(raw[mapping.fields["code"]].tolist()) if "code" in
@@ -930,10 +928,14 @@ def _read_facilities(path: Path, declared: tuple[FacilityType, bool] | None,
     sel = slice(None) if keep.all() else np.flatnonzero(keep)
     data = {}
     for k, v in cols.items():
-        arr = v if isinstance(v, np.ndarray) else _object_array(v)
-        arr = arr[sel]
-        data[k] = pd.array(arr, dtype="boolean") if k in ("precursor", "ilp_lokus", "coe") \
-            else _objects(arr)
+        # (a view when every row is kept: nothing changes these arrays any more)
+        arr = (v if isinstance(v, np.ndarray) else _object_array(v))[sel]
+        if k in ("precursor", "ilp_lokus", "coe"):
+            data[k] = pd.array(arr, dtype="boolean")
+        elif arr.dtype == object:  # text columns stay object (no inferred string dtype)
+            data[k] = pd.Series(arr, dtype=object, copy=False)
+        else:
+            data[k] = arr
     lon, lat = lon[sel], lat[sel]
     data["_lon"] = lon
     data["_lat"] = lat
@@ -1058,9 +1060,15 @@ def _fac_ids(fac: gpd.GeoDataFrame, logs: list[_FileLog], taken: set[str]) -> li
     if need.any():
         rows = np.flatnonzero(need)
         types = [str(t) for t in _obj(fac, "type")[rows]]
-        # lower case as Arrow does it (the ids were always made that way)
-        names = pc.utf8_lower(pa.array([str(v) for v in _obj(fac, "name")[rows]],
-                                       type=pa.string())).to_pylist()
+        # lower case as Arrow does it (the ids were always made that way); for ASCII text
+        # Python's lower() is the same
+        names = [str(v) for v in _obj(fac, "name")[rows]]
+        other = [k for k, v in enumerate(names) if not v.isascii()]
+        lowered = pc.utf8_lower(pa.array([names[k] for k in other], type=pa.string())
+                                ).to_pylist() if other else []
+        names = [v.lower() for v in names]
+        for k, v in zip(other, lowered, strict=True):
+            names[k] = v
         xs = np.round(fac["_lon"].to_numpy() * 1e5).astype(np.int64)[rows].tolist()
         ys = np.round(fac["_lat"].to_numpy() * 1e5).astype(np.int64)[rows].tolist()
         sha1 = hashlib.sha1

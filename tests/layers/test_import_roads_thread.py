@@ -149,3 +149,33 @@ def test_report_frame_is_stored_as_its_spec_makes_it(tmp_path):
     assert list(dict.fromkeys(stored["file"])) == ["desa.gpkg", "jalan.gpkg", "faskes.csv"]
     assert len(stored) == len(frame)
     assert set(report2.frame["file"]) == {"faskes.csv"}
+
+
+def test_generated_ids_are_the_documented_hash():
+    """Generated facility ids stay ``TYP-`` + sha1(type|lower(name)|lon·1e5|lat·1e5)[:10], the
+    name lowered as pandas' string dtype lowers it (non-ASCII names included); duplicate
+    codes get -2, -3."""
+    import hashlib
+
+    import numpy as np
+
+    names = ["Posyandu Mawar", "PUSTU ÇİĞDEM Σ", "Posyandu Straße", "Pkm Alpha", "Pustu X"]
+    fac = pd.DataFrame({
+        "code": pd.Series([None, None, None, "P1", "P1"], dtype=object),
+        "type": pd.Series(["posyandu", "pustu", "posyandu", "puskesmas", "pustu"],
+                          dtype=object),
+        "name": pd.Series(names, dtype=object),
+        "_lon": [112.123456, 112.5, 112.7, 112.1, 112.2],
+        "_lat": [-7.987654, -7.5, -7.7, -7.1, -7.2],
+        "_file": [0] * 5, "_pos": np.arange(5)})
+    log = importer._FileLog("f.csv", "facilities", np.arange(1, 6))
+    with language("en"):
+        ids = importer._fac_ids(fac, [log], set())
+    lowered = pd.Series(names).astype(str).str.lower()
+    for i in range(3):
+        key = (f"{fac['type'][i]}|{lowered[i]}|{round(fac['_lon'][i] * 1e5)}|"
+               f"{round(fac['_lat'][i] * 1e5)}")
+        want = fac["type"][i][:3].upper() + "-" + hashlib.sha1(key.encode()).hexdigest()[:10]
+        assert ids[i] == want
+    assert ids[3:] == ["P1", "P1-2"]
+    assert log.entries[4][0][1] == "duplicate_code"
