@@ -729,7 +729,7 @@ def _norm_names(values) -> list[str]:
     index, uniques = pd.factorize(pd.Series(_object_array(values), dtype=object),
                                   use_na_sentinel=True)
     normed = [_norm_name(v) for v in uniques] + [_norm_name(None)]  # -1: missing
-    return [normed[i] for i in index]
+    return np.array(normed, dtype=object)[index].tolist()
 
 
 def _similar(a: str, b: str) -> bool:
@@ -1345,13 +1345,19 @@ def _resolve_parents(fac: gpd.GeoDataFrame, logs: list[_FileLog], new: np.ndarra
     xs = fac.geometry.x.to_numpy()
     ys = fac.geometry.y.to_numpy()
     rest = todo[~direct]
-    child = pd.DataFrame({"c": rest, "key": _norm_names([pstr[k] for k in
-                                                         np.flatnonzero(~direct)]),
-                          "ctype": types[rest], "kec": kec[rest]})
     tiers = {"pustu": ("puskesmas",), "posyandu": ("pustu", "puskesmas")}
     parent_rows = np.flatnonzero(np.isin(types, ["puskesmas", "pustu"]))
-    cand = pd.DataFrame({"p": parent_rows, "key": _norm_names(_obj(fac, "name")[parent_rows]),
-                         "ptype": types[parent_rows], "kec": kec[parent_rows]})
+    # names and kecamatan joined as integer codes of one factorisation (equal text, equal
+    # code; a missing kecamatan matches a missing one, as a join on the text does)
+    nc = len(rest)
+    keys, _ = pd.factorize(pd.Series(_norm_names([pstr[k] for k in np.flatnonzero(~direct)])
+                                     + _norm_names(_obj(fac, "name")[parent_rows]),
+                                     dtype=object))
+    kecs, _ = pd.factorize(pd.Series(np.concatenate([kec[rest], kec[parent_rows]]),
+                                     dtype=object), use_na_sentinel=True)
+    child = pd.DataFrame({"c": rest, "key": keys[:nc], "ctype": types[rest], "kec": kecs[:nc]})
+    cand = pd.DataFrame({"p": parent_rows, "key": keys[nc:], "ptype": types[parent_rows],
+                         "kec": kecs[nc:]})
     resolved = np.full(n, -1, dtype=np.int64)
     ambiguous = np.zeros(n, dtype=bool)
     for step in (0, 1):
