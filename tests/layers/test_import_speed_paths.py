@@ -1,5 +1,6 @@
-"""The roads file is read in a background thread: same layer, report lines, progress order and
-errors as a sequential read; cancelling leaves no thread behind."""
+"""The faster import paths keep the results: the roads file read in a background thread (same
+layer, report lines, progress order and errors; cancelling leaves no thread behind), the report
+stored as built, generated ids, parent matching by name."""
 
 from __future__ import annotations
 
@@ -179,3 +180,43 @@ def test_generated_ids_are_the_documented_hash():
         assert ids[i] == want
     assert ids[3:] == ["P1", "P1-2"]
     assert log.entries[4][0][1] == "duplicate_code"
+
+
+def test_parent_by_name_nearest_and_ambiguous(tmp_path):
+    """A parent written by name: the facility of a parent tier with that name in the same
+    kecamatan, the nearest when several share it (reported as ambiguous), else the nearest
+    anywhere; a point outside every desa matches parents outside too."""
+    desa = tmp_path / "desa.gpkg"
+    fx.desa_frame().to_file(desa, driver="GPKG")
+    header = ["kode_faskes", "nama_faskes", "jenis_faskes", "long_", "lat_", "induk"]
+    rows = [
+        ["PA1", "Puskesmas Alpha", "Puskesmas", 112.52, -8.08, ""],      # Sukamaju (Alpha)
+        ["PA2", "Puskesmas Alpha", "Puskesmas", 112.68, -8.02, ""],      # Kota Lama (Alpha)
+        ["PB1", "Puskesmas Beta", "Puskesmas", 112.55, -7.95, ""],       # Sidomulyo (Beta)
+        ["", "Pustu Satu", "Pustu", 112.66, -8.03, "PUSKESMAS alpha"],   # nearer PA2
+        ["", "Pustu Dua", "Pustu", 112.53, -8.07, "Puskesmas Alpha"],    # nearer PA1
+        ["", "Pustu Tiga", "Pustu", 112.65, -7.95, "Puskesmas Beta"],    # Tegalrejo (Beta)
+        ["", "Posyandu Satu", "Posyandu", 112.661, -8.031, "Pustu Satu"],
+        ["", "Posyandu Jauh", "Posyandu", 112.9, -8.3, "Puskesmas Beta"],  # outside every desa
+        ["", "Posyandu Hilang", "Posyandu", 112.56, -8.04, "Pustu Entah"],
+        ["", "Pustu Kode", "Pustu", 112.62, -8.06, "PB1"],                # by code
+    ]
+    fac = tmp_path / "faskes.csv"
+    fac.write_text("\n".join(",".join(map(str, r)) for r in [header, *rows]) + "\n",
+                   encoding="utf-8")
+    project = Project()
+    report = import_files(project, desa=desa, facilities=[(None, fac)], lang="en")
+    f = project.layers["facilities"].set_index("name")
+    ids = f["fac_id"]
+    assert f.loc["Pustu Satu", "parent_id"] == "PA2"
+    assert f.loc["Pustu Dua", "parent_id"] == "PA1"
+    assert f.loc["Pustu Tiga", "parent_id"] == "PB1"
+    assert f.loc["Posyandu Satu", "parent_id"] == ids["Pustu Satu"]
+    assert f.loc["Posyandu Jauh", "parent_id"] == "PB1"  # no kecamatan: the name anywhere
+    assert f.loc["Posyandu Hilang", "parent_id"] is None
+    assert f.loc["Pustu Kode", "parent_id"] == "PB1"
+    lines = report.frame[report.frame["file"] == "faskes.csv"].set_index("row")
+    assert lines.loc[4, "problem"] == "parent_ambiguous"
+    assert lines.loc[5, "problem"] == "parent_ambiguous"
+    assert "parent" not in str(lines.loc[6, "problem"])
+    assert lines.loc[9, "problem"] == "parent_not_found"
