@@ -1553,8 +1553,9 @@ def import_files(project: Project | None = None, *, kabupaten=None, kecamatan=No
         except BaseException as exc:
             if road_reader is None or state.get("roads_done"):
                 raise
-            if isinstance(exc, Cancelled) or not state.get("roads_started"):
-                road_reader.stop()  # cancelled, or failed before the roads' turn
+            if isinstance(exc, Cancelled) or not isinstance(exc, Exception) \
+                    or not state.get("roads_started"):
+                road_reader.stop()  # cancelled/interrupted, or failed before the roads' turn
                 raise
             # a later file failed: as in a sequential read, a roads error comes first, else
             # the roads are in the project when the later error is raised
