@@ -296,11 +296,31 @@ def _texts(values) -> list:
 
 
 def _cached(fn):
-    """Apply a per-value reader once per distinct value (logging stays per row)."""
+    """Apply a per-value reader once per distinct value (logging stays per row); returns an
+    object array."""
     def run(values, log, *args):
+        values = _object_array(values)
+        try:  # distinct values found in one pass; missing ones (None, NaN) read row by row
+            index, uniques = pd.factorize(values, use_na_sentinel=True)
+        except TypeError:  # unhashable cells
+            return _object_array(by_row(values, np.arange(len(values)), log, args))
+        hits = [fn(u, *args) for u in uniques]
+        out = np.empty(len(values), dtype=object)
+        if hits:
+            at = np.maximum(index, 0)
+            out[:] = _object_array([h[0] for h in hits])[at]
+            bad = np.array([h[1] is not None for h in hits], dtype=bool)
+            for i in np.flatnonzero((index >= 0) & bad[at]):
+                log.add(i, *hits[index[i]][1])
+        na = np.flatnonzero(index < 0)
+        if len(na):
+            out[na] = _object_array(by_row(values[na], na, log, args))
+        return out
+
+    def by_row(values, rows, log, args):
         cache: dict = {}
         out = []
-        for i, v in enumerate(values):
+        for i, v in zip(rows.tolist(), values, strict=True):
             try:
                 hit = cache.get(v, _MISS) if v.__hash__ is not None else _MISS
             except TypeError:
@@ -1295,9 +1315,8 @@ def _objects(values, index=None):
 
 
 def _object_array(values) -> np.ndarray:
-    arr = np.empty(len(values), dtype=object)
-    arr[:] = values
-    return arr
+    """A 1-D object array of ``values`` (tuples stay elements)."""
+    return np.fromiter(values, dtype=object, count=len(values))
 
 
 def _obj_rows(frame, col: str, rows: np.ndarray) -> np.ndarray:

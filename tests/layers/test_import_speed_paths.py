@@ -220,3 +220,37 @@ def test_parent_by_name_nearest_and_ambiguous(tmp_path):
     assert lines.loc[5, "problem"] == "parent_ambiguous"
     assert "parent" not in str(lines.loc[6, "problem"])
     assert lines.loc[9, "problem"] == "parent_not_found"
+
+
+@pytest.mark.parametrize("name", ["boolean", "date", "level"])
+def test_cell_readers_by_distinct_value_equal_reading_each_row(name):
+    """Yes/no, date and Posyandu-level columns are read once per distinct value: the same
+    values and report lines as reading row by row with a cache of equal values (missing cells,
+    1 == 1.0 == True, NaN included)."""
+    import datetime as dt
+
+    import numpy as np
+
+    values = ["ya", "Tidak", None, float("nan"), "x", 1, True, 1.0, "ya", "", " ya ",
+              dt.date(2020, 1, 2), np.nan, "2024-03-01", "31/12/2023", "Madya", "strata 3"]
+    fn = {"boolean": importer._boolean, "date": importer._date, "level": importer._level}[name]
+    reader = {"boolean": importer._booleans, "date": importer._dates,
+              "level": importer._levels}[name]
+    args = () if name == "level" else ("kolom",)
+    rows = np.arange(1, len(values) + 1)
+    got_log = importer._FileLog("f.csv", "facilities", rows)
+    want_log = importer._FileLog("f.csv", "facilities", rows)
+    with language("en"):
+        got = reader(values, got_log, *args)
+        want = []
+        cache: dict = {}  # row by row with one cache of equal values (1 == 1.0 == True)
+        for i, v in enumerate(values):
+            key = v if v == v else object()  # NaN: read on its own
+            if key not in cache:
+                cache[key] = fn(v, *args)
+            value, problem = cache[key]
+            if problem is not None:
+                want_log.add(i, *problem)
+            want.append(value)
+    assert [(type(v), v) for v in got] == [(type(v), v) for v in want]
+    assert got_log.entries == want_log.entries
