@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from ilp_gis import model
+from ilp_gis.geo import project_xy
 from ilp_gis.rules import Rules
 
 PUSKESMAS, PUSTU, POSYANDU = (t.value for t in model.FacilityType)
@@ -258,9 +259,8 @@ def compute_coverage(desa: gpd.GeoDataFrame, fac: gpd.GeoDataFrame, points: gpd.
     main = main.drop_duplicates("_pos")
     ll = np.full((nd, 2), np.nan)
     if len(main):
-        g = gpd.GeoSeries(gpd.points_from_xy(main["x"], main["y"]), crs=points.crs)
-        g = g.to_crs(model.WGS84)
-        ll[main["_pos"].to_numpy()] = np.column_stack([g.x.to_numpy(), g.y.to_numpy()])
+        ll[main["_pos"].to_numpy()] = project_xy(main[["x", "y"]].to_numpy(float), points.crs,
+                                                 model.WGS84)
     out["pop_lon"] = ll[:, 0]
     out["pop_lat"] = ll[:, 1]
     for col in ("aki", "akb", "stunting"):
@@ -281,7 +281,7 @@ def _nearest(src: np.ndarray, dst: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return np.full(len(src), np.inf), np.full(len(src), -1, dtype=np.int64)
     from scipy.spatial import cKDTree
 
-    dist, idx = cKDTree(dst).query(src, k=1)
+    dist, idx = cKDTree(dst).query(src, k=1, workers=-1)
     return np.asarray(dist, dtype=float), np.asarray(idx, dtype=np.int64)
 
 

@@ -62,6 +62,8 @@ def get_language() -> str:
 def normalize_language(lang: str | None) -> str:
     if lang is None:
         return get_language()
+    if lang in LANGUAGES:  # the usual case, called for every message
+        return lang
     lang = str(lang).strip().lower()[:2]
     if lang in ("in",):  # old ISO code for Indonesian
         lang = "id"

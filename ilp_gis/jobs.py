@@ -7,7 +7,9 @@ wraps such a function in a worker thread; the command line shows a terminal prog
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
+from concurrent.futures import Future
 
 from ilp_gis.errors import Cancelled
 
@@ -33,3 +35,24 @@ def sub_progress(progress: ProgressFn | None, start: float, end: float) -> Progr
         progress(start + (end - start) * max(0.0, min(1.0, fraction)), message)
 
     return inner
+
+
+def in_background(fn, *args) -> Future:
+    """Run ``fn(*args)`` in a fresh daemon thread; its result (or error) comes from the Future.
+
+    numpy sorting, scipy's KD-tree and PROJ release the GIL, so such work uses the second core
+    while the caller goes on.  A plain thread per call (not a pool): PROJ keeps per-thread state.
+    """
+    fut: Future = Future()
+
+    def run() -> None:
+        if not fut.set_running_or_notify_cancel():
+            return
+        try:
+            fut.set_result(fn(*args))
+        except BaseException as exc:  # handed to whoever asks for the result
+            fut.set_exception(exc)
+
+    threading.Thread(target=run, name=f"ilp-{getattr(fn, '__name__', 'work')}",
+                     daemon=True).start()
+    return fut

@@ -20,6 +20,7 @@ import shapely
 from pyproj import CRS
 
 from ilp_gis import model
+from ilp_gis.geo import project
 
 WGS84_COLUMN = "geom_wgs84"
 """Each prepared frame keeps its geometry in WGS84 too, so results need no re-projection."""
@@ -29,15 +30,23 @@ def with_wgs84(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """``frame`` plus a ``geom_wgs84`` column (a plain object column of shapely geometries)."""
     out = frame.copy()
     g = frame.geometry if frame.crs is None or CRS(frame.crs).equals(CRS(model.WGS84)) \
-        else frame.geometry.to_crs(model.WGS84)
+        else project(frame.geometry, model.WGS84)
     out[WGS84_COLUMN] = np.asarray(g.values, dtype=object)
     return out
 
 
+def numbered_where_missing(values: pd.Series, prefix: str) -> pd.Series:
+    """``values`` as objects, a missing one replaced by ``prefix`` + its row number."""
+    out = values.astype(object)
+    missing = out.isna().to_numpy()
+    if missing.any():
+        out = out.copy()
+        out[missing] = [f"{prefix}{i}" for i in np.flatnonzero(missing)]
+    return out
+
+
 def desa_codes(desa: gpd.GeoDataFrame) -> pd.Series:
-    code = desa["code"].astype(object)
-    return code.where(code.notna(), pd.Series(["desa#" + str(i) for i in range(len(desa))],
-                                              index=desa.index))
+    return numbered_where_missing(desa["code"], "desa#")
 
 
 def prepare_desa(desa: gpd.GeoDataFrame, kecamatan: gpd.GeoDataFrame | None,
@@ -46,7 +55,7 @@ def prepare_desa(desa: gpd.GeoDataFrame, kecamatan: gpd.GeoDataFrame | None,
     d = model.conform(desa, model.DESA) if "code" not in desa.columns else desa.copy()
     d = d[d.geometry.notna() & ~d.geometry.is_empty].copy()
     d["code"] = desa_codes(d).astype(str)
-    d = with_wgs84(d).to_crs(crs)
+    d = project(with_wgs84(d), crs)
     if d["code"].duplicated().any():
         geom = d.groupby("code", sort=False).geometry.agg(lambda s: shapely.union_all(s.values))
         g84 = d.groupby("code", sort=False)[WGS84_COLUMN].agg(
@@ -69,7 +78,7 @@ def prepare_desa(desa: gpd.GeoDataFrame, kecamatan: gpd.GeoDataFrame | None,
         kc = kc.where(~missing, prefix)
     missing = kc.isna()
     if missing.any() and kecamatan is not None and len(kecamatan):
-        k = kecamatan.to_crs(crs)
+        k = project(kecamatan, crs)
         pts = gpd.GeoDataFrame(geometry=gpd.GeoSeries(
             shapely.point_on_surface(d.geometry.values[missing.values]), crs=crs),
             index=d.index[missing.values])
@@ -83,14 +92,24 @@ def prepare_desa(desa: gpd.GeoDataFrame, kecamatan: gpd.GeoDataFrame | None,
         names = names[~names.index.duplicated()]
         kn = d["kecamatan_name"].astype(object)
         d["kecamatan_name"] = kn.where(kn.notna(), d["kecamatan_code"].map(names))
-    return d
+    return plain_strings(d)
+
+
+def plain_strings(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """``frame`` with its text columns as plain object columns: the analysis reads them as
+    object arrays many times, and converting Arrow-backed text each time costs seconds on a
+    national project."""
+    text = [c for c, t in frame.dtypes.items() if isinstance(t, pd.StringDtype)]
+    if not text:
+        return frame
+    return frame.astype({c: object for c in text})
 
 
 def prepare_kecamatan(kecamatan: gpd.GeoDataFrame | None, desa: gpd.GeoDataFrame,
                       crs: CRS) -> gpd.GeoDataFrame:
     """Kecamatan polygons in ``crs``: the layer's own, else the union of their desa."""
     if kecamatan is not None and len(kecamatan):
-        k = with_wgs84(kecamatan[kecamatan.geometry.notna()]).to_crs(crs)
+        k = project(with_wgs84(kecamatan[kecamatan.geometry.notna()]), crs)
         k["code"] = k["code"].astype(object)
         have = set(k["code"].dropna())
     else:
@@ -112,7 +131,7 @@ def prepare_kecamatan(kecamatan: gpd.GeoDataFrame | None, desa: gpd.GeoDataFrame
         return gpd.GeoDataFrame({"code": [], "name": [], WGS84_COLUMN: []}, geometry=[],
                                 crs=crs)
     out = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry="geometry", crs=crs)
-    return out.sort_values("code", kind="stable").reset_index(drop=True)
+    return plain_strings(out.sort_values("code", kind="stable").reset_index(drop=True))
 
 
 def normalise_type(values: pd.Series) -> pd.Series:
@@ -133,10 +152,8 @@ def prepare_facilities(facilities: gpd.GeoDataFrame, desa: gpd.GeoDataFrame,
         f = model.empty_frame(model.FACILITIES, crs=facilities.crs or model.WGS84)
     if f.crs is None:
         f = f.set_crs(model.WGS84)
-    f = with_wgs84(f).to_crs(crs)
-    ids = f["fac_id"].astype(object)
-    f["fac_id"] = ids.where(ids.notna(), pd.Series([f"fac#{i}" for i in range(len(f))],
-                                                   index=f.index)).astype(str)
+    f = project(with_wgs84(f), crs)
+    f["fac_id"] = numbered_where_missing(f["fac_id"], "fac#").astype(str)
     f["type"] = normalise_type(f["type"])
     f = f.sort_values("fac_id", kind="stable").reset_index(drop=True)
     # A repeated fac_id would merge two facilities into one graph node: number the repeats
@@ -172,4 +189,4 @@ def prepare_facilities(facilities: gpd.GeoDataFrame, desa: gpd.GeoDataFrame,
     given_kc = f["kecamatan_code"].astype(object) if "kecamatan_code" in f.columns else kc
     f["kecamatan_code"] = kc.where(kc.notna(), given_kc)
     f["inside"] = inside.astype(bool)
-    return f
+    return plain_strings(f)

@@ -3,9 +3,11 @@
 The road layer's vertices are snapped by rounding to 1 m in the data's UTM zone; lines that
 share a vertex meet there, lines that merely cross without a shared vertex (a bridge over a
 road) are not connected.  The Dijkstra graph's nodes are the line ends and junctions (vertices
-used more than once); an edge runs along each stretch of line between two nodes.  Every other
-vertex stays reachable: a person or facility joins the road at its nearest vertex (KD-tree over
-all vertices), which reaches the graph through the two nodes bounding its stretch at the
+used more than once); an edge runs along each stretch of line between two nodes.  Lines that
+meet end to end at a vertex nothing else uses (same road class, both timed) are walked as one
+chain, so such a pass-through vertex is no node either (half the nodes of the national sample).
+Every other vertex stays reachable: a person or facility joins the road at its nearest vertex
+(KD-tree over all vertices), which reaches the graph through the two nodes bounding its stretch at the
 minutes along the line (:meth:`RoadGraph.refine` cuts stretches at source vertices), so the
 times equal those of a graph with every vertex a node.  Segment minutes come from the
 road-class speeds of the rules (``speed.*``); a ferry leg (``road_class == "ferry"``) takes its
@@ -22,6 +24,7 @@ facility of that type, whichever it is.  networkx remains the model/export forma
 
 from __future__ import annotations
 
+from concurrent.futures import Future
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -33,7 +36,9 @@ from scipy import sparse
 from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
 
+from ilp_gis.geo import project_xy
 from ilp_gis.i18n import register
+from ilp_gis.jobs import in_background
 from ilp_gis.rules import Rules
 
 FERRY = "ferry"
@@ -55,7 +60,7 @@ class RoadGraph:
     crs: CRS
     nodes: np.ndarray  # (n, 2) UTM coordinates of the nodes
     matrix: sparse.csr_matrix  # (n, n) symmetric, minutes
-    tree: cKDTree | None  # over all vertices
+    tree_source: cKDTree | Future | None  # over all vertices (a Future while it is built)
     edge_u: np.ndarray
     edge_v: np.ndarray
     edge_min: np.ndarray
@@ -72,6 +77,13 @@ class RoadGraph:
     def n_nodes(self) -> int:
         return len(self.nodes)
 
+    @property
+    def tree(self) -> cKDTree | None:
+        """The KD-tree over all road vertices (built beside the graph; waited for here)."""
+        if isinstance(self.tree_source, Future):
+            self.tree_source = self.tree_source.result()
+        return self.tree_source
+
     def snap(self, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Nearest road vertex of each point and the walking minutes to it (the last few point
         sets are remembered: the analysis asks for the same points several times).  Turn the
@@ -83,7 +95,7 @@ class RoadGraph:
         cache = self.__dict__.setdefault("_snap_cache", {})
         if key in cache:
             return cache[key]
-        dist, idx = self.tree.query(xy, k=1)
+        dist, idx = self.tree.query(xy, k=1, workers=-1)
         out = (np.asarray(idx, dtype=np.int64), walk_minutes(dist, self.walking_kmh))
         if len(cache) >= 6:
             cache.pop(next(iter(cache)))
@@ -178,16 +190,6 @@ class Refined:
         return lo, c_lo, hi, c_hi
 
 
-def _project_xy(xy: np.ndarray, src, dst) -> np.ndarray:
-    from pyproj import Transformer
-
-    if src is None or CRS(src).equals(CRS(dst)):
-        return xy
-    t = Transformer.from_crs(CRS(src), CRS(dst), always_xy=True)
-    x, y = t.transform(xy[:, 0], xy[:, 1])
-    return np.column_stack([x, y])
-
-
 def walk_minutes(dist_m, walking_kmh: float) -> np.ndarray:
     dist_m = np.asarray(dist_m, dtype=float)
     if walking_kmh <= 0:
@@ -200,7 +202,8 @@ def build_road_graph(roads: gpd.GeoDataFrame, crs: CRS, rules: Rules) -> RoadGra
     walking = float(rules.value("speed.walking", 4.0))
     if roads is None or len(roads) == 0:
         return None
-    r = roads[roads.geometry.notna() & ~roads.geometry.is_empty]
+    usable = (roads.geometry.notna() & ~roads.geometry.is_empty).to_numpy()
+    r = roads if usable.all() else roads[usable]
     if len(r) == 0:
         return None
     geoms = np.asarray(r.geometry.values, dtype=object)
@@ -218,13 +221,16 @@ def build_road_graph(roads: gpd.GeoDataFrame, crs: CRS, rules: Rules) -> RoadGra
     # usable speed; an edge runs along each stretch of line between consecutive nodes.  Only
     # coordinates are projected.
     coords, coord_idx = shapely.get_coordinates(parts, return_index=True)
-    coords = _project_xy(coords, r.crs, crs)
+    coords = project_xy(coords, r.crs, crs)
     rounded = np.round(coords).astype(np.int64)
     key = rounded[:, 0] * 20_000_000 + rounded[:, 1]
     # np.unique's sort beats pandas' hash factorize on millions of int64 keys.
-    uniq_keys, vinv = np.unique(key, return_inverse=True)
+    uniq_keys, v_first, vinv = np.unique(key, return_index=True, return_inverse=True)
     vinv = vinv.reshape(-1)
     nv = len(uniq_keys)
+    vxy = rounded[v_first].astype(float)
+    # The KD-tree over all vertices is built on the second core while the graph is made.
+    tree = in_background(lambda: cKDTree(vxy, balanced_tree=False, compact_nodes=False))
     n_rows = len(coords)
     brk = coord_idx[1:] != coord_idx[:-1]
     first = np.r_[True, brk]
@@ -260,10 +266,20 @@ def build_road_graph(roads: gpd.GeoDataFrame, crs: CRS, rules: Rules) -> RoadGra
     row_ok = part_ok[coord_idx]
     same_v = np.r_[False, vinv[1:] == vinv[:-1]]  # a segment within one 1 m vertex: none
     seg_min = np.where(first | same_v | ~row_ok, 0.0, np.maximum(minutes, _MIN_EDGE_MIN))
+    count = np.bincount(vinv, minlength=nv)
+    # Lines meeting end to end at a vertex nothing else uses (same class, both timed) form one
+    # chain: the rows are reordered so each chain's lines follow each other in one direction,
+    # and such a pass-through vertex is no graph node (Dijkstra runs on far fewer nodes).
+    perm, flip, chain, pass_v = _chains(vinv, coord_idx, first, last, count, part_ok, part_cls)
+    seg_next = np.r_[seg_min[1:], 0.0]
+    seg_next[last] = 0.0  # a reversed line: row i's segment now leads to row i + 1
+    seg_min = np.where(flip, seg_next[perm], seg_min[perm])
+    vinv, coord_idx, rounded, row_ok = vinv[perm], coord_idx[perm], rounded[perm], row_ok[perm]
+    brk = chain[1:] != chain[:-1]
+    first, last = np.r_[True, brk], np.r_[brk, True]  # now: chain ends
     cum_min = np.cumsum(seg_min)
     # Nodes.
-    count = np.bincount(vinv, minlength=nv)
-    v_is_node = count >= 2
+    v_is_node = (count >= 2) & ~pass_v
     v_is_node[vinv[first | last | ~row_ok]] = True
     v_node = np.full(nv, -1, dtype=np.int64)
     node_v = np.nonzero(v_is_node)[0]
@@ -281,8 +297,8 @@ def build_road_graph(roads: gpd.GeoDataFrame, crs: CRS, rules: Rules) -> RoadGra
     row_b = np.minimum.accumulate(np.where(row_is_node, idx, n_rows)[::-1])[::-1]
     v_row = np.zeros(nv, dtype=np.int64)
     v_row[vinv] = idx
-    # Edges along the stretches between consecutive nodes of a line.
-    same = coord_idx[npos[1:]] == coord_idx[npos[:-1]]
+    # Edges along the stretches between consecutive nodes of a chain.
+    same = chain[npos[1:]] == chain[npos[:-1]]
     same &= part_ok[coord_idx[npos[1:]]]
     u = node_id[:-1][same]
     v = node_id[1:][same]
@@ -293,21 +309,97 @@ def build_road_graph(roads: gpd.GeoDataFrame, crs: CRS, rules: Rules) -> RoadGra
     # Parallel stretches: keep the fastest (a sparse matrix would add them up).
     a = np.minimum(u, v)
     b = np.maximum(u, v)
-    order = np.lexsort((minutes, a.astype(np.int64) * n + b))  # = lexsort((minutes, b, a))
-    a, b, minutes, cls = a[order], b[order], minutes[order], cls[order]
-    first = np.ones(len(a), dtype=bool)
-    first[1:] = (a[1:] != a[:-1]) | (b[1:] != b[:-1])
+    pair_key = a.astype(np.int64) * n + b
+    order = np.argsort(pair_key, kind="stable")
+    a, b, minutes, cls, pair_key = a[order], b[order], minutes[order], cls[order], pair_key[order]
+    dup = np.flatnonzero(pair_key[1:] == pair_key[:-1])
+    if len(dup):  # the few parallel stretches: the fastest of each pair of nodes first
+        rows = np.unique(np.r_[dup, dup + 1])
+        sub = rows[np.lexsort((minutes[rows], pair_key[rows]))]
+        for arr in (a, b, minutes, cls, pair_key):
+            arr[rows] = arr[sub]
+    first = np.r_[True, pair_key[1:] != pair_key[:-1]]
     a, b, minutes, cls = a[first], b[first], minutes[first], cls[first]
     mat = sparse.csr_matrix((np.concatenate([minutes, minutes]),
                              (np.concatenate([a, b]), np.concatenate([b, a]))), shape=(n, n))
-    vxy = np.zeros((nv, 2))
-    vxy[vinv] = rounded.astype(float)
     del node_v
-    tree = cKDTree(vxy, balanced_tree=False, compact_nodes=False)
-    return RoadGraph(crs=CRS(crs), nodes=node_xy, matrix=mat, tree=tree,
+    return RoadGraph(crs=CRS(crs), nodes=node_xy, matrix=mat, tree_source=tree,
                      edge_u=a, edge_v=b, edge_min=minutes, edge_class=cls,
                      walking_kmh=walking, v_node=v_node, v_row=v_row, row_node=row_node,
                      row_a=row_a, row_b=row_b, cum_min=cum_min)
+
+
+def _chains(vinv, line_of_row, first, last, count, line_ok, line_cls):
+    """Order the coordinate rows into chains of lines joined end to end.
+
+    A pass-through vertex is used exactly twice, by the end rows of two different timed lines
+    of the same class.  Returns ``perm`` (the new row order), ``flip`` (per new row: its line is
+    walked backwards), ``chain`` (per new row: its chain id, chains contiguous) and ``pass_v``
+    (per vertex: a pass-through vertex).  Chains closed into a ring keep their vertices as nodes.
+    """
+    n_lines = int(line_of_row[-1]) + 1 if len(line_of_row) else 0
+    nv = len(count)
+    pass_v = np.zeros(nv, dtype=bool)
+    end_rows = np.flatnonzero(first | last)
+    cand = end_rows[count[vinv[end_rows]] == 2]
+    order = np.argsort(vinv[cand], kind="stable")
+    cand = cand[order]
+    cv = vinv[cand]
+    pair = np.flatnonzero(cv[1:] == cv[:-1])
+    r1, r2 = cand[pair], cand[pair + 1]
+    l1, l2 = line_of_row[r1], line_of_row[r2]
+    ok = (l1 != l2) & line_ok[l1] & line_ok[l2] & (line_cls[l1] == line_cls[l2])
+    r1, r2, l1, l2 = r1[ok], r2[ok], l1[ok], l2[ok]
+    # Oriented lines: 2*l walks line l forwards, 2*l + 1 backwards.  Arriving at a pass-through
+    # vertex on one line, the walk goes on along the other line, away from the vertex.
+    into1 = 2 * l1 + (~last[r1]).astype(np.int64)  # ends at r1's vertex
+    into2 = 2 * l2 + (~last[r2]).astype(np.int64)
+    out1 = 2 * l1 + (~first[r1]).astype(np.int64)  # starts at r1's vertex
+    out2 = 2 * l2 + (~first[r2]).astype(np.int64)
+    m = 2 * n_lines
+    nxt = np.full(m, -1, dtype=np.int64)
+    nxt[into1], nxt[into2] = out2, out1
+    # List ranking by pointer jumping: the last oriented line of each walk and how many lines
+    # follow.  Walks that never end are rings.
+    ptr = np.where(nxt >= 0, nxt, np.arange(m))
+    rank = (nxt >= 0).astype(np.int64)
+    live = np.flatnonzero(ptr != np.arange(m))
+    while len(live):
+        nxt_ptr = ptr[ptr[live]]
+        rank[live] += rank[ptr[live]]
+        ptr[live] = nxt_ptr
+        done = ptr[nxt_ptr] == nxt_ptr
+        still = live[~done]
+        if len(still) == len(live):  # nothing ended in a full round: rings
+            break
+        live = still
+    ring = np.zeros(m, dtype=bool)
+    ring[live] = True
+    ring_line = ring[0::2] | ring[1::2]
+    fwd_end, back_end = ptr[0::2], ptr[1::2]
+    fwd_rank, back_rank = rank[0::2], rank[1::2]
+    lines = np.arange(n_lines)
+    fwd_end = np.where(ring_line, 2 * lines, fwd_end)
+    back_end = np.where(ring_line, 2 * lines + 1, back_end)
+    # Each chain is walked in the direction ending on the smaller oriented line.
+    back = back_end < fwd_end
+    key = np.where(back, back_end, fwd_end)
+    pos = np.where(ring_line, 0, -np.where(back, back_rank, fwd_rank))
+    line_order = np.lexsort((pos, key))
+    # Pass-through vertices: those joining two lines of one (non-ring) chain.
+    pass_v[vinv[r1[~ring_line[l1]]]] = True
+    # Row permutation.
+    starts = np.flatnonzero(first)
+    lens = np.diff(np.r_[starts, len(first)])
+    ln, lb = lens[line_order], back[line_order]
+    new_start = np.r_[0, np.cumsum(ln)[:-1]]
+    within = np.arange(len(first)) - np.repeat(new_start, ln)
+    base = np.repeat(starts[line_order], ln)
+    flip = np.repeat(lb, ln)
+    perm = np.where(flip, base + np.repeat(ln, ln) - 1 - within, base + within)
+    _, chain_of_line = np.unique(key[line_order], return_inverse=True)
+    chain = np.repeat(chain_of_line.reshape(-1), ln)
+    return perm, flip, chain, pass_v
 
 
 @dataclass
@@ -329,7 +421,7 @@ class TravelField:
         if key not in cache:
             if len(cache) >= 4:
                 cache.pop(next(iter(cache)))
-            cache[key] = self.fac_tree.query(xy, k=1)
+            cache[key] = self.fac_tree.query(xy, k=1, workers=-1)
         return cache[key]
 
     def at_vertices(self, vertices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

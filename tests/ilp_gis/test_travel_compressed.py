@@ -165,3 +165,79 @@ def test_point_near_the_middle_of_a_long_line_joins_it_there():
     np.testing.assert_allclose(mins, ref.nearest(fac, pts), rtol=1e-9)
     assert mins[0] == pytest.approx(1.5 + 10 + 3)  # 60 km/h arteri, 100 m + 200 m on foot
     assert mins[1] == pytest.approx(1.5 + 10 + 15 + 1.5)  # half the crossing, by length
+
+
+def split_roads(roads: gpd.GeoDataFrame, seed: int) -> gpd.GeoDataFrame:
+    """The same network with each line cut at some interior vertices into pieces, some pieces
+    reversed, rows shuffled: lines meeting end to end at vertices nothing else uses."""
+    rng = np.random.default_rng(seed)
+    rows, geoms = [], []
+    for rec, geom in zip(roads.drop(columns="geometry").to_dict("records"), roads.geometry,
+                         strict=True):
+        if geom.geom_type != "LineString" or np.isfinite(rec["crossing_minutes"]):
+            rows.append(rec)  # a crossing time belongs to the whole leg: never cut
+            geoms.append(geom)
+            continue
+        c = shapely.get_coordinates(geom)
+        inner = np.arange(1, len(c) - 1)
+        cuts = np.sort(rng.choice(inner, size=min(len(inner), int(rng.integers(0, 4))),
+                                  replace=False)) if len(inner) else np.zeros(0, int)
+        bounds = [0, *cuts.tolist(), len(c) - 1]
+        for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
+            piece = c[lo:hi + 1]
+            rows.append(rec)
+            geoms.append(LineString(piece[::-1] if rng.random() < 0.5 else piece))
+    order = rng.permutation(len(rows))
+    return gpd.GeoDataFrame(pd.DataFrame([rows[i] for i in order]),
+                            geometry=[geoms[i] for i in order], crs=roads.crs)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+def test_lines_joined_end_to_end_become_one_chain(seed):
+    whole = random_roads(seed)
+    r = split_roads(whole, seed)
+    assert len(r) > len(whole) + 10
+    g = build_road_graph(r, UTM, RULES)
+    g_whole = build_road_graph(whole, UTM, RULES)
+    assert g.n_nodes == g_whole.n_nodes  # the cut points are no graph nodes
+    assert len(g.edge_u) == len(g_whole.edge_u)
+    ref = Reference(whole)
+    rng = np.random.default_rng(seed + 7)
+    verts = ref.xy[rng.choice(len(ref.xy), 60, replace=False)]
+    fac = np.vstack([rand_pts(rng, 4), verts[:6] + 2.0])
+    pts = np.vstack([rand_pts(rng, 100), verts + rng.normal(0, 15, verts.shape)])
+    mins, idx = minutes_to_nearest(g, travel_field(g, fac), pts)
+    want = ref.nearest(fac, pts)
+    np.testing.assert_allclose(mins, np.where(np.isfinite(want), want, np.nan), rtol=1e-9)
+    a, b = np.vstack([fac, verts[:20]]), np.vstack([pts[:10], verts[20:40]])
+    np.testing.assert_allclose(pair_minutes(g, a, b), ref.pairs(a, b), rtol=1e-9)
+
+
+def test_a_ring_of_lines_without_junctions_keeps_its_nodes():
+    ring = [km(0, 0), km(10, 0), km(10, 10), km(0, 10)]
+    r = gpd.GeoDataFrame(pd.DataFrame([dict(road_class="lokal", crossing_minutes=np.nan)] * 4),
+                         geometry=[LineString([ring[i], ring[(i + 1) % 4]]) for i in range(4)],
+                         crs=UTM)
+    g = build_road_graph(r, UTM, RULES)
+    ref = Reference(r)
+    assert g.n_nodes == 4
+    fac = np.array([km(5, 0.05)])
+    pts = np.array([km(10, 10.1), km(0, 5), km(9, 0)])
+    mins, _ = minutes_to_nearest(g, travel_field(g, fac), pts)
+    np.testing.assert_allclose(mins, ref.nearest(fac, pts), rtol=1e-9)
+
+
+def test_lines_of_different_classes_do_not_chain():
+    r = gpd.GeoDataFrame(pd.DataFrame([dict(road_class="arteri", crossing_minutes=np.nan),
+                                       dict(road_class="lokal", crossing_minutes=np.nan),
+                                       dict(road_class="lokal", crossing_minutes=np.nan)]),
+                         geometry=[LineString([km(0, 0), km(10, 0)]),
+                                   LineString([km(20, 0), km(10, 0)]),
+                                   LineString([km(20, 0), km(30, 0), km(40, 0)])], crs=UTM)
+    g = build_road_graph(r, UTM, RULES)
+    assert g.n_nodes == 3  # 0 km, 10 km (class change) and 40 km; 20 km passes through
+    assert sorted(g.edge_class.tolist()) == ["arteri", "lokal"]
+    mins, _ = minutes_to_nearest(g, travel_field(g, np.array([km(0, 0)])),
+                                 np.array([km(30, 0), km(40, 0)]))
+    np.testing.assert_allclose(mins, Reference(r).nearest(np.array([km(0, 0)]),
+                                                          np.array([km(30, 0), km(40, 0)])))
