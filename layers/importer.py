@@ -27,6 +27,8 @@ import math
 import re
 import threading
 from collections import Counter
+from concurrent.futures import Future
+from concurrent.futures import wait as wait_futures
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,7 +41,7 @@ from pyproj import Transformer
 from ilp_gis import codes, coords, model
 from ilp_gis.errors import Cancelled, InputError
 from ilp_gis.i18n import language, register, tr
-from ilp_gis.jobs import checkpoint
+from ilp_gis.jobs import checkpoint, in_background
 from ilp_gis.model import FacilityType, PosyanduLevel
 from ilp_gis.project import Project
 from layers import readers
@@ -1490,45 +1492,35 @@ class _RoadsReader:
     :meth:`result` waits for it and returns ``(frame, mapping, log)`` or raises the reader's
     own error (the same :class:`InputError` the sequential read would raise).  :meth:`stop`
     asks it to give up at its next step and waits for it; the import never returns while the
-    thread still runs.  Messages are made in the import's language (languages are per thread).
-    A plain thread of its own (not a pool): PROJ keeps per-thread state.
+    roads are still being read.  Messages are made in the import's language (languages are per thread).
     """
 
     def __init__(self, path: Path, overrides: dict | None, lang: str) -> None:
         self.path = path
+        self._args = (overrides, lang)
         self._stop = threading.Event()
-        self._out: tuple | None = None
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, args=(overrides, lang),
-                                        name="ilp-gis-roads", daemon=True)
+        self._future: Future | None = None
 
     def start(self) -> None:
-        self._thread.start()
+        self._future = in_background(self.roads, *self._args)  # thread "ilp-roads"
 
-    def _run(self, overrides, lang) -> None:
-        try:
-            with language(lang):
-                holder: list = []
-                frame, mapping = _read_roads(self.path, overrides, holder, self._stop)
-                self._out = (frame, mapping, holder[0])
-        except BaseException as exc:  # noqa: BLE001 - handed to the importing thread
-            self._error = exc
+    def roads(self, overrides, lang) -> tuple:
+        with language(lang):
+            holder: list = []
+            frame, mapping = _read_roads(self.path, overrides, holder, self._stop)
+            return frame, mapping, holder[0]
 
     def result(self) -> tuple:
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-        return self._out
+        return self._future.result()
 
     def failed(self) -> BaseException | None:
         """Wait for the thread; its error, if any."""
-        self._thread.join()
-        return self._error
+        return self._future.exception()
 
     def stop(self) -> None:
         self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join()
+        if self._future is not None:
+            wait_futures([self._future])
 
 
 # --- the pipeline -------------------------------------------------------------------------------

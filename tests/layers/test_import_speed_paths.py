@@ -52,7 +52,11 @@ def _run(desa, roads, fac, **kw):
 
 
 def _no_roads_thread() -> bool:
-    return not any(t.name == "ilp-gis-roads" and t.is_alive() for t in threading.enumerate())
+    """The roads thread has done its work (it may still be returning: give it a moment)."""
+    for t in threading.enumerate():
+        if t.name == "ilp-roads":
+            t.join(timeout=5)
+    return not any(t.name == "ilp-roads" and t.is_alive() for t in threading.enumerate())
 
 
 @pytest.mark.parametrize("utm", [False, True])
