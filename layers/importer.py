@@ -1492,7 +1492,8 @@ class _RoadsReader:
     :meth:`result` waits for it and returns ``(frame, mapping, log)`` or raises the reader's
     own error (the same :class:`InputError` the sequential read would raise).  :meth:`stop`
     asks it to give up at its next step and waits for it; the import never returns while the
-    roads are still being read.  Messages are made in the import's language (languages are per thread).
+    roads are still being read.  Messages are made in the import's language (languages are
+    per thread).
     """
 
     def __init__(self, path: Path, overrides: dict | None, lang: str) -> None:
