@@ -86,6 +86,9 @@ def main() -> int:
     for name, secs, cpus in stages:
         print(f"  {name:<45s} {secs:7.2f} {cpus:7.2f}")
     print(f"  {'TOTAL':<45s} {total:7.2f} {cpu:7.2f}")
+    if not args.no_roads:
+        print("  (the roads file is read in a background thread while the facility files\n"
+              "   are read: its time shows in those stages; CPU counts both threads)")
     try:
         import os
 

@@ -278,29 +278,26 @@ def clean_mask(values, *, system: str | None = None, level: str | None = None):
     (``system`` None or kemendagri) or BPS (``system`` bps) — of ``level`` when given.
     For those, :func:`normalize_code` would return the value unchanged with no problem."""
     import numpy as np
-    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
 
-    texts = pd.Series([v if v.__class__ is str else None for v in values], dtype="str")
+    texts = pa.array([v if v.__class__ is str else None for v in values], type=pa.string())
     kind = BPS if system == BPS else KEMENDAGRI
-    mask = texts.str.fullmatch(_CLEAN_PATTERNS[kind]).fillna(False)
+    mask = pc.match_substring_regex(texts, f"^(?:{_CLEAN_PATTERNS[kind]})$")
     if level is not None:
         if kind == KEMENDAGRI:
-            mask &= texts.str.count(r"\.") == _LEVEL_DOTS[level]
+            mask = pc.and_(mask, pc.equal(pc.count_substring(texts, "."), _LEVEL_DOTS[level]))
         else:
-            mask &= texts.str.len() == _LEVEL_DIGITS[level]
-    return np.asarray(mask.to_numpy(dtype=bool, na_value=False))
+            mask = pc.and_(mask, pc.equal(pc.utf8_length(texts), _LEVEL_DIGITS[level]))
+    return np.asarray(mask.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
 
 
 def normalize_many(values, *, system: str | None = None,
                    level: str | None = None) -> list[CodeResult]:
     """:func:`normalize_code` for a sequence, reading each distinct value once."""
-    cache: dict[object, CodeResult] = {}
+    cache: dict[object, CodeResult] = {}  # results are frozen: shared between equal values
     out = []
     for v in values:
-        res = _fast(v, system, level)
-        if res is not None:
-            out.append(res)
-            continue
         key = (type(v), v) if not (isinstance(v, float) and math.isnan(v)) else "nan"
         try:
             res = cache.get(key)
@@ -308,7 +305,9 @@ def normalize_many(values, *, system: str | None = None,
             res = None
             key = None
         if res is None:
-            res = normalize_code(v, system=system, level=level)
+            res = _fast(v, system, level)
+            if res is None:
+                res = normalize_code(v, system=system, level=level)
             if key is not None:
                 cache[key] = res
         out.append(res)

@@ -298,7 +298,7 @@ def conform(frame, spec: LayerSpec):
     extra columns kept after them, and the spec's dtypes applied where safe."""
     import pandas as pd
 
-    out = frame.copy()
+    out = frame.copy(deep=False)  # copy-on-write (pandas 3): columns are copied when changed
     for c in spec.columns:
         if c.name not in out.columns:
             out[c.name] = pd.Series([None] * len(out), index=out.index,

@@ -98,9 +98,12 @@ class Project:
         return self.path.stem if self.path else "ILP-GIS"
 
     # -- change --------------------------------------------------------------------------------
-    def set_layer(self, name: str, frame) -> None:
+    def set_layer(self, name: str, frame, *, conformed: bool = False) -> None:
+        """Store a layer, conformed to its spec (``conformed=True``: the caller built it to the
+        spec already — columns, order, dtypes, None for missing text — and it is kept as is)."""
         if name in model.LAYERS:
-            frame = model.conform(frame, model.LAYERS[name])
+            if not conformed:
+                frame = model.conform(frame, model.LAYERS[name])
             self.layers[name] = frame
         else:
             self.tables[name] = frame

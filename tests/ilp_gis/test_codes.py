@@ -138,3 +138,27 @@ def test_clean_mask_agrees_with_the_reader():
 def test_tiny_float_is_unreadable_not_a_crash():
     r = normalize_code(1e-06)
     assert r.problems == ("unreadable",) and r.code is None
+
+
+@given(st.lists(st.one_of(st.none(), st.text(alphabet="0123456789.12 \n٣a", max_size=14),
+                          st.integers(), st.floats(allow_nan=True)), max_size=25))
+def test_clean_mask_is_a_plain_full_match(values):
+    """The vectorised test equals a full match of the clean pattern (ASCII digits only) plus
+    the level's dot count or length, value by value."""
+    import re
+
+    from ilp_gis.codes import _CLEAN_PATTERNS, _LEVEL_DIGITS, _LEVEL_DOTS, clean_mask
+
+    for system in (None, BPS):
+        kind = BPS if system == BPS else KEMENDAGRI
+        for level in (None, "desa", "kecamatan", "kabupaten"):
+            got = clean_mask(values, system=system, level=level)
+            want = []
+            for v in values:
+                ok = isinstance(v, str) and re.fullmatch(_CLEAN_PATTERNS[kind], v,
+                                                         re.ASCII) is not None
+                if ok and level is not None:
+                    ok = v.count(".") == _LEVEL_DOTS[level] if kind == KEMENDAGRI else \
+                        len(v) == _LEVEL_DIGITS[level]
+                want.append(ok)
+            assert got.tolist() == want, (system, level)
