@@ -20,7 +20,7 @@ from ilp_gis import model
 from ilp_gis.errors import InputError
 from ilp_gis.geo import population_points, utm_crs
 from ilp_gis.i18n import get_language, register, tr
-from ilp_gis.jobs import checkpoint, in_background
+from ilp_gis.jobs import checkpoint
 from ilp_gis.project import Project
 from ilp_gis.results import META_SUMMARY, RESULT_TABLES, AnalysisResult
 from ilp_gis.rules import Rules
@@ -63,38 +63,35 @@ def analyze(project: Project, *, rules: Rules | None = None, progress=None,
         timings[name] = time.perf_counter() - wall0
         timings[name + "_cpu"] = time.process_time() - cpu_start
 
-    step(0.0, "analysis.step.prepare")
     if not project.has("desa"):
         raise InputError(tr("analysis.no_desa"))
     crs = utm_crs(project.desa)
-    # The road graph needs only the roads: it is built on the second core during preparation.
-    def roads_graph():
-        wall = time.perf_counter()
-        graph = build_road_graph(project.roads, crs, rules)
-        timings["road_graph_build"] = time.perf_counter() - wall  # on its own thread
-        return graph
-
-    road_job = in_background(roads_graph) if project.has("roads") else None
+    road = fields = None
+    if project.has("roads"):
+        # First, so that the KD-tree over the road vertices (built on another thread, without
+        # the GIL) is made while the boundaries and facilities are prepared.
+        step(0.0, "analysis.step.travel")
+        t, c = time.perf_counter(), time.process_time()
+        road = build_road_graph(project.roads, crs, rules)
+        stop("road_graph", t, c)
+    step(0.15, "analysis.step.prepare")
+    t, c = time.perf_counter(), time.process_time()
     kec_in = project.kecamatan if project.has("kecamatan") else None
     desa = prepare_desa(project.desa, kec_in, crs)
     kec = prepare_kecamatan(kec_in, desa, crs)
     fac = prepare_facilities(project.facilities, desa, kec, crs)
     settlements = project.settlements if project.has("settlements") else None
     points = population_points(desa, settlements, crs=crs)
-    stop("prepare", t0, cpu0)
+    stop("prepare", t, c)
 
-    road = fields = None
-    if road_job is not None:
-        step(0.15, "analysis.step.travel")
+    if road is not None:
+        step(0.3, "analysis.step.travel_time")
         t, c = time.perf_counter(), time.process_time()
-        road = road_job.result()
-        stop("travel_graph_wait", t, c)
-        if road is not None:
-            fields = {}
-            for ftype in (PUSKESMAS, PUSTU):
-                sel = serving_mask(fac, ftype)
-                fields[ftype] = travel_field(road, fac.loc[sel, ["x", "y"]].to_numpy(float))
-        stop("travel_graph", t, c)
+        fields = {}
+        for ftype in (PUSKESMAS, PUSTU):
+            sel = serving_mask(fac, ftype)
+            fields[ftype] = travel_field(road, fac.loc[sel, ["x", "y"]].to_numpy(float))
+        stop("travel_time", t, c)
     step(0.35, "analysis.step.network")
     t, c = time.perf_counter(), time.process_time()
     net = build_network(fac, rules=rules, road=road, fields=fields, lang=lang)
@@ -295,6 +292,7 @@ register({
                          "The project has no desa layer: import the desa boundaries first."),
     "analysis.step.prepare": ("Menyiapkan data", "Preparing the data"),
     "analysis.step.travel": ("Membangun jaringan jalan", "Building the road network"),
+    "analysis.step.travel_time": ("Menghitung waktu tempuh", "Computing travel times"),
     "analysis.step.network": ("Membangun jejaring fasilitas", "Building the facility network"),
     "analysis.step.coverage": ("Menghitung cakupan", "Computing coverage"),
     "analysis.step.gaps": ("Mencari kesenjangan dan prioritas", "Finding gaps and priorities"),

@@ -48,26 +48,44 @@ def to_metric(frame, crs: CRS | None = None):
 
 
 def project(frame: gpd.GeoDataFrame | gpd.GeoSeries, crs) -> gpd.GeoDataFrame | gpd.GeoSeries:
-    """``frame.to_crs(crs)`` with the same coordinates, without geopandas' per-call overhead
-    (one PROJ transform over all coordinates; 2-3x faster on large layers).  3D geometries
-    and frames without a CRS go through geopandas."""
-    from pyproj import Transformer
-
+    """``frame.to_crs(crs)`` with the same coordinates, without geopandas' per-call overhead:
+    points are rebuilt from one PROJ transform of their coordinates, other geometries have
+    their coordinates replaced (large layers in two halves on two threads).  3D geometries go
+    through geopandas; a frame already in ``crs`` comes back as a shallow copy."""
     crs = CRS.from_user_input(crs)
-    if frame.crs is None or CRS(frame.crs).is_exact_same(crs):
-        return frame.to_crs(crs) if frame.crs is not None else frame.set_crs(crs)
+    if frame.crs is None:
+        return frame.set_crs(crs)
+    if CRS(frame.crs).is_exact_same(crs):
+        return frame.copy(deep=False)
     series = frame.geometry if isinstance(frame, gpd.GeoDataFrame) else frame
     geoms = np.asarray(series.values, dtype=object)
     if len(geoms) == 0 or shapely.has_z(geoms).any():
         return frame.to_crs(crs)
-    transformer = Transformer.from_crs(CRS(frame.crs), crs, always_xy=True)
+    src = CRS(frame.crs)
+    kinds = shapely.get_type_id(geoms)
+    if ((kinds == 0) | (kinds == -1)).all():  # points (and missing values)
+        ok = ~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)
+        moved = geoms.copy()
+        xy = project_xy(shapely.get_coordinates(geoms[ok]), src, crs)
+        moved[ok] = shapely.points(xy)
+    else:
+        n = len(geoms)
+        moved = np.empty(n, dtype=object)
 
-    def move(xy: np.ndarray) -> np.ndarray:
-        x, y = transformer.transform(xy[:, 0], xy[:, 1])
-        return np.column_stack([x, y])
+        def part(lo: int, hi: int) -> None:
+            from pyproj import Transformer
 
-    out = gpd.GeoSeries(shapely.transform(geoms, move), index=series.index, crs=crs,
-                        name=series.name)
+            t = Transformer.from_crs(src, crs, always_xy=True)
+            moved[lo:hi] = shapely.transform(
+                geoms[lo:hi], lambda c: np.column_stack(t.transform(c[:, 0], c[:, 1])))
+
+        if shapely.get_num_coordinates(geoms).sum() >= 200_000:
+            half = in_background(part, n // 2, n)
+            part(0, n // 2)
+            half.result()
+        else:
+            part(0, n)
+    out = gpd.GeoSeries(moved, index=series.index, crs=crs, name=series.name)
     if isinstance(frame, gpd.GeoSeries):
         return out
     result = frame.copy(deep=False)  # copy-on-write: the caller's frame is untouched
