@@ -346,11 +346,17 @@ def _labels(rows: pd.DataFrame, lang: str | None) -> list[str]:
 
     lang = normalize_language(lang)
     out = []
+    type_words: dict = {}
     for t, n in zip(rows["type"].to_numpy(object).tolist(), rows["name"].to_numpy(object).tolist(),
                     strict=True):
         text = "" if n is None or (isinstance(n, float) and n != n) else str(n)
-        out.append(text if text.lower().startswith(_TYPE_WORDS)
-                   else f"{_type_label(t, lang)} {text}".strip())
+        if text.lower().startswith(_TYPE_WORDS):
+            out.append(text)
+            continue
+        word = type_words.get(t)
+        if word is None:
+            word = type_words[t] = _type_label(t, lang)
+        out.append(f"{word} {text}".strip())
     return out
 
 
