@@ -30,6 +30,7 @@ import pandas as pd
 
 from ilp_gis import model
 from ilp_gis.geo import project_xy
+from ilp_gis.lookup import positions
 from ilp_gis.rules import Rules
 
 PUSKESMAS, PUSTU, POSYANDU = (t.value for t in model.FacilityType)
@@ -153,7 +154,7 @@ def compute_coverage(desa: gpd.GeoDataFrame, fac: gpd.GeoDataFrame, points: gpd.
     nd = len(desa)
     t = fac["type"].to_numpy(object)
     code_index = pd.Index(codes, dtype=object)
-    fpos = code_index.get_indexer(fac["desa_code"].to_numpy(object)).astype(np.int64)
+    fpos = positions(fac["desa_code"].to_numpy(object), code_index).astype(np.int64)
     precursor = fac["precursor"].fillna(False).astype(bool).to_numpy() if "precursor" in fac \
         else np.zeros(len(fac), bool)
 
@@ -203,7 +204,7 @@ def compute_coverage(desa: gpd.GeoDataFrame, fac: gpd.GeoDataFrame, points: gpd.
 
     # Distances from population points.
     pts = points.reset_index(drop=True)
-    ppos = code_index.get_indexer(pts["desa_code"].to_numpy(object)).astype(np.int64)
+    ppos = positions(pts["desa_code"].to_numpy(object), code_index).astype(np.int64)
     pop = pts["population"].to_numpy(float)
     w = pts["weight"].to_numpy(float)
     pxy = np.column_stack([pts.geometry.x.to_numpy(), pts.geometry.y.to_numpy()]) if len(pts) \

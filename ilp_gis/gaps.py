@@ -21,6 +21,7 @@ from geopandas.array import GeometryArray
 
 from ilp_gis import model
 from ilp_gis.i18n import normalize_language, register, tr
+from ilp_gis.lookup import map_values
 from ilp_gis.rules import Rules
 
 GAP_KINDS = ("no_puskesmas", "no_pustu", "posyandu_deficit", "beyond_distance",
@@ -304,40 +305,6 @@ def _lookup(keys: pd.Series, values: pd.Series) -> pd.Series:
     """A Series usable with ``.map`` (first value per key)."""
     out = pd.Series(values.to_numpy(object), index=pd.Index(keys.to_numpy(object), dtype=object))
     return out[~out.index.duplicated()]
-
-
-def map_values(keys: pd.Series, lookup: pd.Series) -> pd.Series:
-    """``keys.map(lookup)`` (the same values and dtype) without pandas' round trips through
-    Arrow strings: string keys are matched by Arrow's hash join, other keys on object arrays."""
-    idx = _positions(keys, lookup.index)
-    values = lookup.array if isinstance(lookup.dtype, pd.api.extensions.ExtensionDtype) \
-        else lookup.to_numpy()
-    return pd.Series(pd.api.extensions.take(values, idx, allow_fill=True), index=keys.index)
-
-
-def _positions(keys: pd.Series, index: pd.Index) -> np.ndarray:
-    """Position in ``index`` of each key (its first occurrence), -1 when absent."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    try:
-        k = pa.array(keys, from_pandas=True)
-        v = pa.array(pd.Series(index), from_pandas=True)
-    except (pa.ArrowInvalid, pa.ArrowTypeError):  # mixed key types: plain object hashing
-        k = v = None
-    def text(t) -> bool:
-        return pa.types.is_string(t) or pa.types.is_large_string(t)
-
-    if k is not None and text(k.type) and (text(v.type) or pa.types.is_null(v.type)):
-        pos = pc.index_in(k, value_set=v.cast(k.type))
-        return pos.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.intp)
-    obj = pd.Index(index.to_numpy(object), dtype=object)
-    obj_keys = keys.to_numpy(object)
-    if not obj.is_unique:
-        first = ~obj.duplicated()
-        pos = np.flatnonzero(first)
-        return np.where((i := obj[first].get_indexer(obj_keys)) >= 0, pos[i], -1)
-    return obj.get_indexer(obj_keys)
 
 
 def _labels(rows: pd.DataFrame, lang: str | None) -> list[str]:

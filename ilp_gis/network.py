@@ -155,7 +155,7 @@ def build_network(fac: gpd.GeoDataFrame, *, rules: Rules, road=None, fields=None
     pos_of = pos_of[~pos_of.index.duplicated()]
     has_pid = (pid_str != "").to_numpy()
     if has_pid.any():
-        from ilp_gis.gaps import map_values
+        from ilp_gis.lookup import map_values
 
         found = map_values(pid_str[has_pid].reset_index(drop=True), pos_of)
         idx = np.nonzero(has_pid)[0]
