@@ -143,7 +143,7 @@ def main() -> int:
           f"{t_graph + t_field + t_pt + t_query:.2f}/{c_graph + c_field + c_pt + c_query:.2f} s")
     import networkx as nx
 
-    nxg = graph.to_networkx() if graph.n_nodes <= 400_000 else None
+    nxg = graph.to_networkx() if graph.n_nodes <= 600_000 else None
     if nxg is not None:
         src = [int(i) for i in graph.refine(np.zeros(0, dtype=np.int64))
                .bounds(graph.snap(pk)[0])[0]]
@@ -153,7 +153,7 @@ def main() -> int:
         print(f"networkx multi_source_dijkstra on the same graph: {t_nx:.2f} s "
               f"(scipy csgraph is {t_nx / max(t_field, 1e-9):.0f}x faster)")
     else:
-        print("networkx comparison skipped above 400k road nodes (graph conversion alone "
+        print("networkx comparison skipped above 600k road nodes (graph conversion alone "
               "takes minutes); see the kabupaten run for the ratio")
 
     # KD-tree distances against a per-desa geopandas loop.
