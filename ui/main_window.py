@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QStandardPaths, Qt, QTimer, QUrl
+from PySide6.QtCore import QEventLoop, QStandardPaths, Qt, QTimer, QUrl
 from PySide6.QtGui import QAction, QActionGroup, QDesktopServices, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QDialog,
@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QProgressBar,
+    QProgressDialog,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -645,6 +646,8 @@ class MainWindow(QMainWindow):
         return self._save_to(Path(path))
 
     def _save_to(self, path: Path) -> bool:
+        """Save to ``path`` in a worker (a national project takes many seconds) behind a modal
+        progress dialog, so the window keeps painting; returns whether it was saved."""
         from layers.project_file import save_project
 
         try:
@@ -655,13 +658,42 @@ class MainWindow(QMainWindow):
                     store_result(self.state.project, self.state.result)
                 except ImportError:
                     pass
-            save_project(self.state.project, path)
         except Exception as exc:  # noqa: BLE001 - shown to the person, nothing lost
+            qtapp.show_error(self, ProjectError(qtr("ui.save.failed", file=str(path),
+                                                    why=str(exc))))
+            return False
+        snap = self.state.snapshot()
+        revision, undo_index = self.state.revision, self.undo_stack.index()
+        outcome: dict[str, Any] = {}
+        task = Task(lambda progress=None, is_cancelled=None: save_project(snap, path,
+                                                                          progress=progress),
+                    label=qtr("ui.save.label", name=path.name))
+        dialog = QProgressDialog(task.label, "", 0, 1000, self)
+        dialog.setCancelButton(None)  # the save is atomic; it is never left half-done
+        dialog.setWindowModality(Qt.WindowModal)
+        dialog.setMinimumDuration(400)
+        dialog.setAutoClose(False)
+        dialog.setAutoReset(False)
+        loop = QEventLoop()
+        task.progress.connect(lambda f, _m: dialog.setValue(int(f * 1000)))
+        task.finished.connect(lambda _v: outcome.setdefault("saved", True))
+        task.failed.connect(lambda exc, _tb: outcome.setdefault("error", exc))
+        task.done.connect(loop.quit)
+        start(task)
+        if "saved" not in outcome and "error" not in outcome:
+            loop.exec()
+        dialog.close()
+        dialog.deleteLater()
+        exc = outcome.get("error")
+        if exc is not None:
             qtapp.show_error(self, exc if isinstance(exc, ProjectError) else
                              ProjectError(qtr("ui.save.failed", file=str(path), why=str(exc))))
             return False
-        self.undo_stack.setClean()
-        self.state.mark_saved()
+        if self.state.revision == revision and self.undo_stack.index() == undo_index:
+            self.undo_stack.setClean()
+            self.state.mark_saved()
+        self.state.project.path = path
+        self.state.project.meta.update(snap.meta)  # created / modified / format version
         self.add_recent(path)
         recovery_path(path).unlink(missing_ok=True)
         recovery_path(None).unlink(missing_ok=True)
@@ -952,6 +984,7 @@ register({
     "ui.open.reading": ("membaca lapisan", "reading layers"),
     "ui.open.done": ("{name} dibuka.", "{name} opened."),
     "ui.save.done": ("Tersimpan: {name}", "Saved: {name}"),
+    "ui.save.label": ("Menyimpan {name}", "Saving {name}"),
     "ui.save.failed": ("Proyek tidak dapat disimpan ke {file}: {why}",
                        "The project cannot be saved to {file}: {why}"),
     "ui.autosave.label": ("Salinan pemulihan", "Recovery copy"),

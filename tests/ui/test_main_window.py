@@ -187,6 +187,54 @@ def test_save_open_roundtrip_recent_and_recovery(qtbot, window, tmp_path, monkey
     assert st.project.path == target.resolve() and st.project.dirty
 
 
+def test_save_runs_in_a_worker_while_the_window_keeps_painting(qtbot, window, tmp_path,
+                                                                monkeypatch, shown_errors):
+    import threading
+
+    from PySide6.QtCore import QTimer
+
+    import layers.project_file as pf
+    from ilp_gis import model
+
+    real = pf.save_project
+    seen = {}
+    ticks: list[int] = []
+    timer = QTimer()
+    timer.timeout.connect(lambda: ticks.append(1))
+    timer.start(10)
+
+    def slow_save(project, path, *, progress=None):
+        seen["thread"] = threading.current_thread() is not threading.main_thread()
+        before, end = len(ticks), time.monotonic() + 5
+        while len(ticks) < before + 3 and time.monotonic() < end:  # the UI loop keeps running
+            time.sleep(0.01)
+        seen["ticks"] = len(ticks) - before
+        return real(project, path, progress=progress)
+
+    monkeypatch.setattr(pf, "save_project", slow_save)
+    window.state.select("facilities", ["psy5"])
+    window.delete_selected()
+    assert window.isWindowModified()
+    target = tmp_path / "b.gpkg"
+    assert window._save_to(target) is True
+    timer.stop()
+    assert seen["thread"] and seen["ticks"] >= 3
+    assert not window.isWindowModified() and window.state.project.path == target
+    assert model.META_MODIFIED in window.state.project.meta
+    assert "psy5" not in set(pf.open_project(target).facilities["fac_id"])
+    # a failing save says so, and the work stays unsaved
+    window.state.select("facilities", ["psy4"])
+    window.delete_selected()
+    def full_disk(*_a, **_k):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(pf, "save_project", full_disk)
+    assert window._save_to(tmp_path / "c.gpkg") is False
+    assert window.isWindowModified() and not (tmp_path / "c.gpkg").exists()
+    assert "disk full" in str(shown_errors[-1][0])
+    window._expected_errors = 1
+
+
 def test_language_switch_retranslates_and_persists(qtbot, window):
     from ui import app as qtapp
 
