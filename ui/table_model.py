@@ -10,8 +10,13 @@ import numpy as np
 import pandas as pd
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt
 
-from ilp_gis.i18n import format_number
+from ilp_gis.i18n import format_number, has
+from ui.qtext import qtr
 from ui.state import field_label, key_of
+
+CODE_LABELS = {"type": "facility.", "parent_type": "facility.", "child_type": "facility.",
+               "kind": "gap."}
+"""Columns holding codes shown by their label (the code stays the value edited and sorted)."""
 
 SORT_ROLE = Qt.UserRole + 1  # raw value, for numeric sorting
 KEY_ROLE = Qt.UserRole + 2  # the row's feature key
@@ -85,6 +90,10 @@ class DataFrameModel(QAbstractTableModel):
             return None
         v = self._values[index.column()][index.row()]
         if role in _TEXT_ROLES:
+            if role != _EDIT and isinstance(v, str):
+                prefix = CODE_LABELS.get(self.columns[index.column()])
+                if prefix is not None and has(prefix + v):
+                    return qtr(prefix + v)  # "Posyandu", not the stored code "posyandu"
             return display(v)
         if role == _SORT:
             if _missing(v):

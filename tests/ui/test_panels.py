@@ -69,6 +69,22 @@ def test_dashboard_figures_and_bars(qtbot, state):
     assert dash.chart.values == dash.chart_values()[1]
 
 
+def test_table_model_shows_labels_of_codes_and_edits_the_code(qtbot):
+    import layers.symbology  # noqa: F401 - registers the gap labels
+
+    frame = pd.DataFrame({"type": ["posyandu", "pustu", "klinik"],
+                          "kind": ["no_pustu", None, "kader_deficit"]})
+    model = DataFrameModel(frame, "x")
+    proxy = FilterProxy()
+    proxy.setSourceModel(model)
+    assert [model.data(model.index(r, 0)) for r in range(3)] == ["Posyandu", "Pustu", "klinik"]
+    assert model.data(model.index(0, 1)) == "Desa tanpa Pustu"
+    assert model.data(model.index(0, 0), Qt.EditRole) == "posyandu"  # the stored code
+    assert model.raw(0, 0) == "posyandu"
+    proxy.set_search("Desa tanpa")
+    assert proxy.rowCount() == 1
+
+
 def test_table_model_formats_sorts_and_searches(qtbot):
     frame = pd.DataFrame({"name": ["Beta", "alpha", None], "population": [1234.5, float("nan"), 20.0],
                           "ok": [True, False, True]})
