@@ -469,7 +469,10 @@ def budget_sync(project, result, rules: Rules | None = None, *,
     remaining = amounts.copy()
     addressed = np.zeros(len(budget), dtype=int)
     recs = []
-    for g in gaps.to_dict("records"):
+    columns = list(gaps.columns)
+    records = (dict(zip(columns, vals, strict=True))
+               for vals in zip(*(gaps[c].tolist() for c in columns), strict=True))
+    for g in records:  # = gaps.to_dict("records"), without pandas' per-value boxing
         kind = str(g["kind"])
         desa_code = None if _is_missing(g["desa_code"]) else str(g["desa_code"])
         fac_id = None if _is_missing(g["fac_id"]) else str(g["fac_id"])
@@ -501,13 +504,31 @@ def budget_sync(project, result, rules: Rules | None = None, *,
     order = sorted(range(len(recs)), key=lambda r: (
         _fnum(recs[r]["g"]["priority_rank"]) if np.isfinite(_fnum(recs[r]["g"]["priority_rank"]))
         else math.inf, str(recs[r]["g"]["gap_id"])))
+    # Which pooled lines reach a facility, a desa, or (lines without an area) a kecamatan:
+    # looked up per gap instead of scanning every pooled line for every gap.
+    reach: dict[str, tuple[dict, dict, dict]] = {}
+    for act_value, entries in pooled.items():
+        by_f: dict = {}
+        by_d: dict = {}
+        by_k: dict = {}
+        for k, (_j, af, ad, kec) in enumerate(entries):
+            for f in af:
+                by_f.setdefault(f, []).append(k)
+            for d in ad:
+                by_d.setdefault(d, []).append(k)
+            if not af and not ad and kec is not None:
+                by_k.setdefault(str(kec), []).append(k)
+        reach[act_value] = (by_f, by_d, by_k)
     for r in order:
         rec = recs[r]
         for act, opt in rec["options"].items():
-            lines = [(j, kec) for j, af, ad, kec in pooled.get(act.value, [])
-                     if (rec["fac_id"] in af or rec["desa_code"] in ad
-                         or (not af and not ad and kec is not None
-                             and str(rec["g"]["kecamatan_code"]) == str(kec)))]
+            entries = pooled.get(act.value)
+            if not entries:
+                continue
+            by_f, by_d, by_k = reach[act.value]
+            ks = set(by_f.get(rec["fac_id"], ())) | set(by_d.get(rec["desa_code"], ())) \
+                | set(by_k.get(str(rec["g"]["kecamatan_code"]), ()))
+            lines = [(entries[k][0], entries[k][3]) for k in sorted(ks)]  # in budget order
             if not lines:
                 continue
             direct = _sum_known(amounts, opt["direct"])
@@ -535,11 +556,11 @@ def budget_sync(project, result, rules: Rules | None = None, *,
             if not parts:
                 continue
             used.update(parts)
-            vals = np.array(list(parts.values()), dtype=float)
-            total = float(np.nansum(vals)) if np.isfinite(vals).any() else math.nan
+            vals = [float(v) for v in parts.values()]
+            total = _known_total(vals)
             need = opt["need"]
             if np.isfinite(need) and np.isfinite(total) and total >= need - 0.5 \
-                    and np.isfinite(vals).all():
+                    and all(math.isfinite(v) for v in vals):
                 state, ratio = "funded", 2.0
             elif np.isfinite(need) and np.isfinite(total) and total >= need - 0.5:
                 state, ratio = "funded", 2.0  # unknown amounts beside enough known money
@@ -553,8 +574,8 @@ def budget_sync(project, result, rules: Rules | None = None, *,
             addressed[j] += 1
         needs = [o["need"] for o in rec["options"].values() if np.isfinite(o["need"])]
         needed = min(needs) if needs else math.nan
-        vals = np.array(list(used.values()), dtype=float)
-        amount = float(np.nansum(vals)) if len(vals) else 0.0
+        vals = [float(v) for v in used.values()]
+        amount = float(sum(v for v in vals if not math.isnan(v))) if vals else 0.0
         if best_state == "funded":
             shortfall = 0.0
         elif np.isfinite(needed):
@@ -564,8 +585,9 @@ def budget_sync(project, result, rules: Rules | None = None, *,
         used_idx = sorted(used)
         if rec["desa_code"] is not None:
             line_use.setdefault(rec["desa_code"], {})
+            pooled_here = {jj for o in rec["options"].values() for jj in o["pooled"]}
             for j, v in used.items():
-                pooled_line = j in {jj for o in rec["options"].values() for jj in o["pooled"]}
+                pooled_line = j in pooled_here
                 prev = line_use[rec["desa_code"]].get(j, 0.0)
                 v = 0.0 if not np.isfinite(v) else v
                 line_use[rec["desa_code"]][j] = prev + v if pooled_line else max(prev, v)
@@ -611,8 +633,15 @@ def budget_sync(project, result, rules: Rules | None = None, *,
 
 
 def _sum_known(amounts: np.ndarray, idx: list[int]) -> float:
-    vals = amounts[idx] if idx else np.zeros(0)
-    return float(np.nansum(vals)) if np.isfinite(vals).any() else math.nan
+    return _known_total([float(amounts[j]) for j in idx])
+
+
+def _known_total(vals: list[float]) -> float:
+    """Sum of the known (non-NaN) values; NaN when none is finite (= ``np.nansum`` on a few
+    values, without numpy's per-call cost: it runs once per gap)."""
+    if not any(math.isfinite(v) for v in vals):
+        return math.nan
+    return float(sum(v for v in vals if not math.isnan(v)))
 
 
 def _puskesmas_area(graph, fac_id: str) -> tuple[set[str], set[str]]:
