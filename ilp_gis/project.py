@@ -148,6 +148,18 @@ class Project:
         if text:
             self.rules = parse_rules(text, origin="project")
 
+    def snapshot(self) -> Project:
+        """A cheap copy sharing the frames (layers are replaced, never edited in place), safe
+        to hand to a worker thread while the person goes on editing."""
+        p = Project.__new__(Project)
+        p.layers = dict(self.layers)
+        p.tables = dict(self.tables)
+        p.meta = dict(self.meta)
+        p.rules = self.rules
+        p.path = self.path
+        p.dirty = self.dirty
+        return p
+
     def copy(self) -> Project:
         """A deep copy for what-if work (scenarios never touch the baseline)."""
         return Project(

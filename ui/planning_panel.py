@@ -172,6 +172,8 @@ class FrameModel(QAbstractTableModel):
 # the native thread keeps pointing at the freed context, and the next run in that thread
 # crashes inside PROJ.  So planning work runs on ONE long-lived Python thread instead.
 _EXECUTOR = None
+SYNC_INLINE_MAX_GAPS = 20_000
+"""Up to this many gaps budget sync runs inline (well under a second); above, in the worker."""
 
 
 def start(task: Task) -> Task:
@@ -547,14 +549,34 @@ class PlanningPanel(QWidget):
         return self.result
 
     def refresh_sync(self) -> None:
+        """Budget sync of the baseline: inline for a district, in the planning worker for a
+        large project (a national one takes ~20 s) so the window never freezes."""
         result = self._baseline()
+        self._sync_token = token = object()  # a newer refresh wins over an older one
         if result is None:
             self.sync_label.setText(tr("planning.sync.no_result"))
             self.sync = None
             self.sync_model.set_frame(None)
             self.totals_model.set_frame(None)
             return
-        self.sync = B.budget_sync(self.project, result)
+        gaps = getattr(result, "gaps", None)
+        if gaps is None or len(gaps) <= SYNC_INLINE_MAX_GAPS:
+            self._show_sync_result(B.budget_sync(self.project, result))
+            return
+        project = self.project.snapshot()
+
+        def work(progress=None, is_cancelled=None):
+            return B.budget_sync(project, result)
+
+        task = Task(work, label="budget-sync", parent=self)
+        task.finished.connect(lambda sync: self._show_sync_result(sync)
+                              if self._sync_token is token else None)
+        task.failed.connect(lambda exc, _tb: self._error(exc))
+        self.sync_label.setText(tr("planning.sync.running"))
+        start(task)
+
+    def _show_sync_result(self, sync) -> None:
+        self.sync = sync
         c = self.sync.counts
         self.sync_label.setText(tr("planning.sync.counts", funded=c["funded"],
                                    partly=c["partly"], unfunded=c["unfunded"]))
@@ -943,6 +965,8 @@ register({
     "planning.undo.scenario": ("Simpan skenario {name}", "Save scenario {name}"),
     "planning.undo.delete_scenario": ("Hapus skenario {name}", "Delete scenario {name}"),
     "planning.sync.refresh": ("Hitung ulang", "Recompute"),
+    "planning.sync.running": ("Menyinkronkan anggaran dengan kesenjangan…",
+                              "Matching the budget with the gaps…"),
     "planning.sync.no_result": ("Jalankan analisis dulu: sinkronisasi anggaran membandingkan "
                                 "baris anggaran dengan celah hasil analisis.",
                                 "Run the analysis first: the budget sync compares the budget "

@@ -174,14 +174,7 @@ class AppState:
 
     def snapshot(self) -> Project:
         """A cheap copy sharing the (never edited in place) frames, safe to hand to a worker."""
-        p = Project.__new__(Project)
-        p.layers = dict(self.project.layers)
-        p.tables = dict(self.project.tables)
-        p.meta = dict(self.project.meta)
-        p.rules = self.project.rules
-        p.path = self.project.path
-        p.dirty = self.project.dirty
-        return p
+        return self.project.snapshot()
 
     # -- project -----------------------------------------------------------------------------------
     def set_project(self, project: Project, result: AnalysisResult | None = None) -> None:

@@ -105,6 +105,21 @@ def test_budget_sync_tab(panel):
     assert panel.totals_model.rowCount() == 2
 
 
+def test_budget_sync_of_a_large_project_runs_in_the_worker(panel, qtbot, monkeypatch):
+    import ui.planning_panel as pp
+
+    monkeypatch.setattr(pp, "SYNC_INLINE_MAX_GAPS", 0)  # treat the district as a large project
+    layers = []
+    panel.funding_ready.connect(layers.append)
+    result = analyze(panel.project)
+    panel.set_result(result)
+    assert panel.sync is None and "Menyinkronkan" in panel.sync_label.text()
+    qtbot.waitUntil(lambda: panel.sync is not None, timeout=30000)
+    assert "didanai" in panel.sync_label.text() and len(layers) == 1
+    inline = pp.B.budget_sync(panel.project, result)
+    assert panel.sync.gap_funding.equals(inline.gap_funding)
+
+
 def test_siting_greedy_first_then_exact_and_save_scenario(panel, qtbot):
     greedy_seen, maps = [], []
     panel._bridge.greedy.connect(lambda r: greedy_seen.append(r.method))
