@@ -314,16 +314,21 @@ def _labels(rows: pd.DataFrame, lang: str | None) -> list[str]:
     lang = normalize_language(lang)
     out = []
     type_words: dict = {}
+    seen: dict = {}  # facility names repeat a lot ("Posyandu Mawar"): label each pair once
     for t, n in zip(rows["type"].to_numpy(object).tolist(), rows["name"].to_numpy(object).tolist(),
                     strict=True):
-        text = "" if n is None or (isinstance(n, float) and n != n) else str(n)
-        if text.lower().startswith(_TYPE_WORDS):
-            out.append(text)
-            continue
-        word = type_words.get(t)
-        if word is None:
-            word = type_words[t] = _type_label(t, lang)
-        out.append(f"{word} {text}".strip())
+        label = seen.get((t, n))
+        if label is None:
+            text = "" if n is None or (isinstance(n, float) and n != n) else str(n)
+            if text.lower().startswith(_TYPE_WORDS):
+                label = text
+            else:
+                word = type_words.get(t)
+                if word is None:
+                    word = type_words[t] = _type_label(t, lang)
+                label = f"{word} {text}".strip()
+            seen[(t, n)] = label
+        out.append(label)
     return out
 
 

@@ -393,10 +393,12 @@ def _chains(vinv, line_of_row, first, last, count, line_ok, line_cls):
     lens = np.diff(np.r_[starts, len(first)])
     ln, lb = lens[line_order], back[line_order]
     new_start = np.r_[0, np.cumsum(ln)[:-1]]
-    within = np.arange(len(first)) - np.repeat(new_start, ln)
-    base = np.repeat(starts[line_order], ln)
+    # New row r, the p-th of its line: old row start + p (forwards) or start + len - 1 - p.
+    line_start = starts[line_order]
+    offset = np.where(lb, line_start + ln - 1 + new_start, line_start - new_start)
     flip = np.repeat(lb, ln)
-    perm = np.where(flip, base + np.repeat(ln, ln) - 1 - within, base + within)
+    rows = np.arange(len(first))
+    perm = np.repeat(offset, ln) + np.where(flip, -rows, rows)
     _, chain_of_line = np.unique(key[line_order], return_inverse=True)
     chain = np.repeat(chain_of_line.reshape(-1), ln)
     return perm, flip, chain, pass_v
