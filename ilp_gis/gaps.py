@@ -308,26 +308,18 @@ def _lookup(keys: pd.Series, values: pd.Series) -> pd.Series:
 
 
 def _labels(rows: pd.DataFrame, lang: str | None) -> list[str]:
-    """``network.facility_label`` for a whole column (type words looked up once)."""
-    from ilp_gis.network import _TYPE_WORDS, _type_label
+    """``network.facility_label`` for a whole column, once per (type, name) pair: facility
+    names repeat a lot ("Posyandu Mawar")."""
+    from ilp_gis.network import facility_label
 
     lang = normalize_language(lang)
+    seen: dict = {}
     out = []
-    type_words: dict = {}
-    seen: dict = {}  # facility names repeat a lot ("Posyandu Mawar"): label each pair once
-    for t, n in zip(rows["type"].to_numpy(object).tolist(), rows["name"].to_numpy(object).tolist(),
+    for pair in zip(rows["type"].to_numpy(object).tolist(), rows["name"].to_numpy(object).tolist(),
                     strict=True):
-        label = seen.get((t, n))
+        label = seen.get(pair)
         if label is None:
-            text = "" if n is None or (isinstance(n, float) and n != n) else str(n)
-            if text.lower().startswith(_TYPE_WORDS):
-                label = text
-            else:
-                word = type_words.get(t)
-                if word is None:
-                    word = type_words[t] = _type_label(t, lang)
-                label = f"{word} {text}".strip()
-            seen[(t, n)] = label
+            label = seen[pair] = facility_label(*pair, lang=lang)
         out.append(label)
     return out
 

@@ -485,21 +485,9 @@ class _Labels:
 
     def __getitem__(self, i) -> str:
         i = int(i)
-        label = self.cache.get(i)
-        if label is None:
-            name = self.raw[i]
-            text = "" if name is None or (isinstance(name, float) and np.isnan(name)) \
-                else str(name)
-            if text.lower().startswith(_TYPE_WORDS):
-                label = text
-            else:  # = facility_label, with each type's word translated once
-                words = self.__dict__.setdefault("words", {})
-                t = self.ftype[i]
-                if t not in words:
-                    words[t] = _type_label(t, normalize_language(self.lang))
-                label = f"{words[t]} {text}".strip()
-            self.cache[i] = label
-        return label
+        if i not in self.cache:
+            self.cache[i] = facility_label(self.ftype[i], self.raw[i], lang=self.lang)
+        return self.cache[i]
 
 
 def _duplicates(f: pd.DataFrame, names, tier, rules: Rules):
