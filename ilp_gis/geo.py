@@ -50,7 +50,7 @@ def to_metric(frame, crs: CRS | None = None):
 def project(frame: gpd.GeoDataFrame | gpd.GeoSeries, crs) -> gpd.GeoDataFrame | gpd.GeoSeries:
     """``frame.to_crs(crs)`` with the same coordinates, without geopandas' per-call overhead:
     points are rebuilt from one PROJ transform of their coordinates, other geometries have
-    their coordinates replaced (large layers in two halves on two threads).  3D geometries go
+    their coordinates replaced (one transform, see :func:`project_xy`).  3D geometries go
     through geopandas; a frame already in ``crs`` comes back as a shallow copy."""
     crs = CRS.from_user_input(crs)
     if frame.crs is None:
@@ -68,23 +68,8 @@ def project(frame: gpd.GeoDataFrame | gpd.GeoSeries, crs) -> gpd.GeoDataFrame | 
         moved = geoms.copy()
         xy = project_xy(shapely.get_coordinates(geoms[ok]), src, crs)
         moved[ok] = shapely.points(xy)
-    else:
-        n = len(geoms)
-        moved = np.empty(n, dtype=object)
-
-        def part(lo: int, hi: int) -> None:
-            from pyproj import Transformer
-
-            t = Transformer.from_crs(src, crs, always_xy=True)
-            moved[lo:hi] = shapely.transform(
-                geoms[lo:hi], lambda c: np.column_stack(t.transform(c[:, 0], c[:, 1])))
-
-        if shapely.get_num_coordinates(geoms).sum() >= 200_000:
-            half = in_background(part, n // 2, n)
-            part(0, n // 2)
-            half.result()
-        else:
-            part(0, n)
+    else:  # all coordinates in one call (large arrays go to PROJ in two halves)
+        moved = shapely.transform(geoms, lambda c: project_xy(c, src, crs))
     out = gpd.GeoSeries(moved, index=series.index, crs=crs, name=series.name)
     if isinstance(frame, gpd.GeoSeries):
         return out
