@@ -19,7 +19,7 @@ import pandas as pd
 from ilp_gis import model
 from ilp_gis.errors import InputError
 from ilp_gis.geo import population_points, utm_crs
-from ilp_gis.i18n import get_language, register, tr
+from ilp_gis.i18n import get_language, register_catalog, tr
 from ilp_gis.jobs import checkpoint
 from ilp_gis.project import Project
 from ilp_gis.results import META_SUMMARY, RESULT_TABLES, AnalysisResult
@@ -288,15 +288,4 @@ def summary_json(result: AnalysisResult) -> str:
     return json.dumps(result.summary, ensure_ascii=False, indent=2, default=str)
 
 
-register({
-    "analysis.no_desa": ("Proyek belum memiliki lapisan desa/kelurahan: impor batas desa dulu.",
-                         "The project has no desa layer: import the desa boundaries first."),
-    "analysis.step.prepare": ("Menyiapkan data", "Preparing the data"),
-    "analysis.step.travel": ("Membangun jaringan jalan", "Building the road network"),
-    "analysis.step.travel_time": ("Menghitung waktu tempuh", "Computing travel times"),
-    "analysis.step.network": ("Membangun jejaring fasilitas", "Building the facility network"),
-    "analysis.step.coverage": ("Menghitung cakupan", "Computing coverage"),
-    "analysis.step.gaps": ("Mencari kesenjangan dan prioritas", "Finding gaps and priorities"),
-    "analysis.step.summary": ("Menyusun ringkasan", "Writing the summary"),
-    "analysis.step.done": ("Selesai", "Done"),
-})
+register_catalog("ilp_gis", "analysis")

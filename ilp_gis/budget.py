@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ilp_gis.i18n import has, register, tr
+from ilp_gis.i18n import has, register_catalog, tr
 from ilp_gis.model import Activity, BudgetStatus, FundingSource
 from ilp_gis.rules import Rules, default_rules
 
@@ -777,55 +777,4 @@ def budget_tables(sync: BudgetSync, *, lang: str | None = None) -> dict[str, pd.
     }
 
 
-register({
-    "budget.amount.unreadable": ("nilai anggaran '{value}' tidak dapat dibaca sebagai rupiah",
-                                 "amount '{value}' cannot be read as Rupiah"),
-    "budget.amount.negative": ("nilai anggaran '{value}' negatif",
-                               "amount '{value}' is negative"),
-    "budget.amount.zero": ("nilai anggaran nol", "amount is zero"),
-    "budget.amount.english_grouping": ("'{value}' ditulis dengan pemisah ribuan koma (gaya "
-                                       "Inggris); dibaca sebagai ribuan",
-                                       "'{value}' uses comma thousands separators; read as such"),
-    "budget.amount.ambiguous": ("'{value}' bisa berarti Rp {value} atau Rp {read}; dibaca Rp "
-                                "{read} — periksa", "'{value}' could mean Rp {value} or Rp {read};"
-                                " read as Rp {read} — please check"),
-    "budget.amount.unit_read": ("'{value}' dibaca sebagai Rp {amount}",
-                                "'{value}' read as Rp {amount}"),
-    "budget.year.bad": ("tahun anggaran '{value}' tidak dapat dibaca (contoh: 2026 atau TA 2026)",
-                        "budget year '{value}' cannot be read (e.g. 2026 or TA 2026)"),
-    "budget.year.several": ("'{value}' memuat beberapa tahun; dipakai {year}",
-                            "'{value}' holds several years; using {year}"),
-    "budget.year.read": ("tahun '{value}' dibaca sebagai {year}", "year '{value}' read as {year}"),
-    "budget.source.guessed": ("sumber dana '{value}' dibaca sebagai {source} — periksa",
-                              "funding source '{value}' read as {source} — please check"),
-    "budget.source.unknown": ("sumber dana '{value}' tidak dikenal; dicatat sebagai Lainnya",
-                              "unknown funding source '{value}'; recorded as Other"),
-    "budget.activity.unknown": ("kegiatan '{value}' tidak dikenal; dicatat sebagai Lainnya",
-                                "unknown activity '{value}'; recorded as Other"),
-    "budget.status.unknown": ("status '{value}' tidak dikenal; dikosongkan",
-                              "unknown status '{value}'; left empty"),
-    "budget.state.funded": ("Didanai", "Funded"),
-    "budget.state.partly": ("Didanai sebagian", "Partly funded"),
-    "budget.state.unfunded": ("Belum didanai", "Unfunded"),
-    "budget.col.priority_rank": ("Peringkat prioritas", "Priority rank"),
-    "budget.col.kind": ("Jenis celah", "Gap kind"),
-    "budget.col.desa_code": ("Kode desa", "Desa code"),
-    "budget.col.desa": ("Desa/Kelurahan", "Village"),
-    "budget.col.kecamatan": ("Kecamatan", "Sub-district"),
-    "budget.col.state": ("Status pendanaan", "Funding state"),
-    "budget.col.sources": ("Sumber dana", "Funding sources"),
-    "budget.col.source": ("Sumber dana", "Funding source"),
-    "budget.col.years": ("Tahun", "Years"),
-    "budget.col.year": ("Tahun", "Year"),
-    "budget.col.amount": ("Anggaran (Rp)", "Amount (Rp)"),
-    "budget.col.needed": ("Kebutuhan menurut katalog (Rp)", "Catalogue cost (Rp)"),
-    "budget.col.shortfall": ("Kekurangan (Rp)", "Shortfall (Rp)"),
-    "budget.col.budget_ids": ("Baris anggaran", "Budget lines"),
-    "budget.col.lines": ("Jumlah baris", "Lines"),
-    "budget.col.amount_on_gaps": ("Anggaran untuk celah (Rp)", "Amount on gaps (Rp)"),
-    "budget.col.gaps": ("Jumlah celah", "Gaps"),
-    "budget.sheet.gaps": ("Sinkronisasi anggaran", "Budget sync"),
-    "budget.sheet.unfunded": ("Celah belum didanai", "Unfunded gaps"),
-    "budget.sheet.totals": ("Anggaran per sumber", "Budget by source"),
-    "budget.sheet.desa": ("Pendanaan per desa", "Funding by desa"),
-})
+register_catalog("ilp_gis", "budget")

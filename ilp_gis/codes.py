@@ -29,7 +29,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from ilp_gis.i18n import register, tr
+from ilp_gis.i18n import register_catalog, tr
 
 KEMENDAGRI = "kemendagri"
 BPS = "bps"
@@ -314,39 +314,4 @@ def normalize_many(values, *, system: str | None = None,
     return out
 
 
-register({
-    "codes.system.kemendagri": ("Kemendagri", "Kemendagri"),
-    "codes.system.bps": ("BPS", "BPS"),
-    "codes.level.provinsi": ("provinsi", "province"),
-    "codes.level.kabupaten": ("kabupaten/kota", "district"),
-    "codes.level.kecamatan": ("kecamatan", "sub-district"),
-    "codes.level.desa": ("desa/kelurahan", "village"),
-    "codes.problem.empty": ("kode kosong", "the code is empty"),
-    "codes.problem.unreadable": ("kode '{value}' tidak dapat dibaca sebagai kode wilayah",
-                                 "code '{value}' cannot be read as an area code"),
-    "codes.problem.bad_length": (
-        "kode '{value}' tidak cocok dengan Kemendagri (PP.KK.CC.DDDD) maupun BPS (10 digit)",
-        "code '{value}' fits neither Kemendagri (PP.KK.CC.DDDD) nor BPS (10 digits)"),
-    "codes.problem.bad_province": ("kode '{value}': kode provinsi tidak dikenal",
-                                   "code '{value}': unknown province code"),
-    "codes.problem.bad_desa_part": (
-        "kode '{value}': bagian desa Kemendagri harus diawali 1 (kelurahan) atau 2 (desa)",
-        "code '{value}': the Kemendagri village part must start with 1 (kelurahan) or 2 (desa)"),
-    "codes.problem.stray_characters": ("karakter asing dibuang dari kode '{value}' → {code}",
-                                       "stray characters removed from code '{value}' → {code}"),
-    "codes.problem.padded": ("nol di depan ditambahkan pada kode '{value}' → {code}",
-                             "leading zeros restored in code '{value}' → {code}"),
-    "codes.problem.dots_added": ("kode Kemendagri '{value}' ditulis tanpa titik → {code}",
-                                 "Kemendagri code '{value}' written without dots → {code}"),
-    "codes.problem.excel_trailing_zero": (
-        "kode '{value}' kehilangan nol di belakang (Excel) → {code}",
-        "code '{value}' lost a trailing zero (Excel) → {code}"),
-    "codes.problem.assumed_system": (
-        "kode '{value}' tanpa titik dibaca sebagai kode {system}; tetapkan sistem kolom bila salah",
-        "code '{value}' without dots read as a {system} code; declare the column's system if wrong"),
-    "codes.problem.system_mismatch": (
-        "kode '{value}' adalah kode {system}, bukan sistem yang ditetapkan untuk kolom ini",
-        "code '{value}' is a {system} code, not the system declared for this column"),
-    "codes.problem.wrong_level": ("kode '{value}' adalah kode tingkat {level}",
-                                  "code '{value}' is a {level}-level code"),
-})
+register_catalog("ilp_gis", "codes")

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ilp_gis.i18n import register, tr
+from ilp_gis.i18n import register_catalog, tr
 
 INDONESIA_BBOX = (94.0, -11.5, 142.0, 6.5)
 """(min lon, min lat, max lon, max lat) around Indonesia."""
@@ -310,30 +310,4 @@ def _orig(v: object) -> str:
     return str(v)
 
 
-register({
-    "coords.problem.missing_coordinates": ("koordinat kosong", "coordinates are missing"),
-    "coords.problem.zero_coordinates": ("koordinat bernilai 0 (tidak diisi)",
-                                        "coordinates are 0 (not filled in)"),
-    "coords.problem.unreadable_coordinates": ("koordinat '{original}' tidak dapat dibaca",
-                                              "coordinates '{original}' cannot be read"),
-    "coords.problem.projected_coordinates": (
-        "koordinat '{original}' tampaknya dalam meter (UTM), bukan derajat; ubah ke derajat "
-        "(EPSG:4326)",
-        "coordinates '{original}' look like metres (UTM), not degrees; convert to degrees "
-        "(EPSG:4326)"),
-    "coords.problem.outside_indonesia": ("koordinat '{original}' berada di luar Indonesia",
-                                         "coordinates '{original}' lie outside Indonesia"),
-    "coords.problem.swapped_coordinates": (
-        "lintang dan bujur tertukar; ditukar kembali ({lon}, {lat})",
-        "latitude and longitude were swapped; swapped back ({lon}, {lat})"),
-    "coords.problem.missing_minus_sign": (
-        "tanda minus lintang selatan hilang; ditambahkan ({lon}, {lat})",
-        "the minus sign of a southern latitude was missing; added ({lon}, {lat})"),
-    "coords.problem.comma_decimal": ("koma desimal dibaca sebagai titik",
-                                     "comma decimals read as points"),
-    "coords.problem.dms": ("derajat-menit-detik/arah mata angin dikonversi ke derajat desimal",
-                           "degrees-minutes-seconds/hemisphere converted to decimal degrees"),
-    "coords.problem.outside_study_area": (
-        "titik ({lon}, {lat}) di luar wilayah kajian",
-        "point ({lon}, {lat}) lies outside the study area"),
-})
+register_catalog("ilp_gis", "coords")

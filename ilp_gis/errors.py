@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ilp_gis.i18n import register, tr
+from ilp_gis.i18n import register_catalog, tr
 
 
 class IlpError(Exception):
@@ -49,11 +49,4 @@ class Cancelled(IlpError):
     key = "error.cancelled"
 
 
-register({
-    "error.generic": ("Terjadi kesalahan.", "An error occurred."),
-    "error.input": ("Data masukan tidak dapat dibaca.", "The input data cannot be read."),
-    "error.where": ("Berkas {file}, baris/fitur {row}", "File {file}, row/feature {row}"),
-    "error.project": ("Berkas proyek tidak dapat dibuka.", "The project file cannot be opened."),
-    "error.rules": ("Berkas aturan ILP tidak valid.", "The ILP rules file is not valid."),
-    "error.cancelled": ("Dibatalkan oleh pengguna.", "Cancelled by the user."),
-})
+register_catalog("ilp_gis", "errors")

@@ -20,7 +20,7 @@ import pandas as pd
 from geopandas.array import GeometryArray
 
 from ilp_gis import model
-from ilp_gis.i18n import normalize_language, register, tr
+from ilp_gis.i18n import normalize_language, register_catalog, tr
 from ilp_gis.lookup import map_values
 from ilp_gis.rules import Rules
 
@@ -353,39 +353,4 @@ def _pct(v, lang):
     return format_percent(v, 0, lang=lang)
 
 
-register({
-    "analysis.gap.no_puskesmas": ("Kecamatan {kec} tidak memiliki Puskesmas",
-                                  "Kecamatan {kec} has no Puskesmas"),
-    "analysis.gap.no_pustu": ("Desa {desa} belum memiliki Pustu{note}",
-                              "Desa {desa} has no Pustu yet{note}"),
-    "analysis.gap.precursor_note": (" (ada {n} Poskesdes/Polindes yang dapat ditingkatkan)",
-                                    " ({n} Poskesdes/Polindes could be upgraded)"),
-    "analysis.gap.posyandu_deficit": (
-        "Desa {desa}: {n} Posyandu untuk {need} dusun/RW (kurang {deficit})",
-        "Desa {desa}: {n} Posyandu for {need} dusun/RW ({deficit} short)"),
-    "analysis.gap.beyond_distance": (
-        "Desa {desa}: {fac} terdekat {km} km (batas {limit} km); {pop} jiwa di luar batas",
-        "Desa {desa}: nearest {fac} {km} km away (limit {limit} km); {pop} people beyond it"),
-    "analysis.gap.beyond_travel_time": (
-        "Desa {desa}: {min} menit ke {fac} terdekat (batas {limit} menit); {pop} jiwa di luar "
-        "batas",
-        "Desa {desa}: {min} minutes to the nearest {fac} (limit {limit} minutes); {pop} people "
-        "beyond it"),
-    "analysis.gap.understaffed_pustu": (
-        "{name}: {n} nakes (perawat {nurses}, bidan {midwives}); minimal {need}",
-        "{name}: {n} health workers (nurses {nurses}, midwives {midwives}); minimum {need}"),
-    "analysis.gap.kader_deficit": ("{name}: {n} kader (minimal {need})",
-                                   "{name}: {n} kader (minimum {need})"),
-    "analysis.gap.coe_below_threshold": ("COE {name}: kesiapan {score} (ambang {limit})",
-                                         "COE {name}: readiness {score} (threshold {limit})"),
-    "analysis.gap.network": ("{message}", "{message}"),
-    "analysis.unit.puskesmas": ("Puskesmas", "Puskesmas"),
-    "analysis.unit.pustu": ("Pustu", "Pustu"),
-    "analysis.unit.posyandu": ("Posyandu", "Posyandu"),
-    "analysis.unit.km": ("km", "km"),
-    "analysis.unit.minutes": ("menit", "minutes"),
-    "analysis.unit.nakes": ("nakes", "health workers"),
-    "analysis.unit.kader": ("kader", "kader"),
-    "analysis.unit.share": ("proporsi (0–1)", "share (0–1)"),
-    "analysis.unit.none": ("", ""),
-})
+register_catalog("ilp_gis", "gaps")

@@ -1,12 +1,15 @@
 """The one translation layer for every message a person reads.
 
-Each module registers its own messages next to the code that uses them::
+The texts live in data files, one per module, in each room's ``messages/`` folder
+(``layers/messages/importer.toml``: ``"key" = ["Bahasa Indonesia", "English"]``), so a
+translator edits them without reading code.  A module names its catalogue once::
 
-    from ilp_gis.i18n import register, tr
-    register({
-        "import.row_skipped": ("Baris {row} dilewati: {why}", "Row {row} skipped: {why}"),
-    })
+    from ilp_gis.i18n import register_catalog, tr
+    register_catalog("layers", "importer")
     tr("import.row_skipped", row=3, why="...")
+
+Catalogues are read on the first lookup after they were named.  ``register`` adds messages
+given in code (tests, plug-ins).
 
 Bahasa Indonesia (``id``) is the default language, English (``en``) the second one.
 The Qt desktop app routes Qt's own translation system through :func:`tr` as well, so there is
@@ -18,12 +21,17 @@ from __future__ import annotations
 import datetime as _dt
 import math
 import threading
+import tomllib
 from collections.abc import Mapping
+from importlib import resources
 
 LANGUAGES = ("id", "en")
 DEFAULT_LANGUAGE = "id"
 
 _catalog: dict[str, tuple[str, str]] = {}
+_pending: list[tuple[str, str]] = []
+_named: set[tuple[str, str]] = set()
+_load_lock = threading.Lock()
 _state = threading.local()
 _global_lang = [DEFAULT_LANGUAGE]
 
@@ -47,6 +55,23 @@ def register(messages: Mapping[str, tuple[str, str]]) -> None:
         if old is not None and old != tuple(pair):
             raise ValueError(f"message {key!r} registered twice with different texts")
         _catalog[key] = (pair[0], pair[1])
+
+
+def register_catalog(package: str, name: str) -> None:
+    """Name the catalogue ``<package>/messages/<name>.toml``; it is read on first use."""
+    with _load_lock:
+        if (package, name) not in _named:
+            _named.add((package, name))
+            _pending.append((package, name))
+
+
+def _load_pending() -> None:
+    with _load_lock:
+        while _pending:
+            package, name = _pending.pop()
+            text = resources.files(package).joinpath("messages", f"{name}.toml").read_text(
+                encoding="utf-8")
+            register(tomllib.loads(text))
 
 
 def set_language(lang: str) -> None:
@@ -89,6 +114,8 @@ class language:  # noqa: N801 - used as a context manager, reads like a keyword
 
 
 def has(key: str) -> bool:
+    if _pending:
+        _load_pending()
     return key in _catalog
 
 
@@ -99,6 +126,8 @@ def tr(key: str, /, *, lang: str | None = None, **kwargs: object) -> str:
     Numbers passed as keyword arguments are formatted for the language.
     """
     lang = normalize_language(lang) if lang else get_language()
+    if _pending:
+        _load_pending()
     pair = _catalog.get(key)
     if pair is None:
         text = key
@@ -164,10 +193,4 @@ def format_date(value: _dt.date | _dt.datetime | None, *, lang: str | None = Non
     return f"{value.day} {_MONTHS[lang][value.month - 1]} {value.year}"
 
 
-register({
-    "app.name": ("ILP-GIS", "ILP-GIS"),
-    "app.title": ("ILP-GIS — Perencanaan Integrasi Layanan Primer",
-                  "ILP-GIS — Integrated Primary Care Planning"),
-    "app.fictional": ("DATA FIKTIF", "FICTIONAL DATA"),
-    "common.missing": ("tidak ada data", "no data"),
-})
+register_catalog("ilp_gis", "i18n")

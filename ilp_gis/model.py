@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from ilp_gis.i18n import register, tr
+from ilp_gis.i18n import register_catalog, tr
 
 FORMAT_VERSION = 1
 """Version of the project file layout.  Bump on incompatible changes."""
@@ -325,43 +325,4 @@ def conform(frame, spec: LayerSpec):
     return out[order]
 
 
-register({
-    "facility.puskesmas": ("Puskesmas", "Puskesmas"),
-    "facility.pustu": ("Pustu", "Pustu (auxiliary health post)"),
-    "facility.posyandu": ("Posyandu", "Posyandu"),
-    "posyandu_level.pratama": ("Pratama", "Pratama (basic)"),
-    "posyandu_level.madya": ("Madya", "Madya (intermediate)"),
-    "posyandu_level.purnama": ("Purnama", "Purnama (advanced)"),
-    "posyandu_level.mandiri": ("Mandiri", "Mandiri (self-reliant)"),
-    "coe.infrastruktur": ("Infrastruktur", "Infrastructure"),
-    "coe.kebijakan": ("Kebijakan", "Policy"),
-    "coe.sdm": ("SDM", "Human resources"),
-    "coe.bahan_alat": ("Bahan/alat penunjang", "Supplies and equipment"),
-    "coe.model_pelayanan": ("Model pelayanan", "Service model"),
-    "funding.dak_fisik": ("DAK Fisik", "DAK Fisik (physical special allocation)"),
-    "funding.dak_non_fisik": ("DAK Non-Fisik", "DAK Non-Fisik (non-physical special allocation)"),
-    "funding.bok": ("BOK", "BOK (health operational support)"),
-    "funding.dau": ("DAU", "DAU (general allocation)"),
-    "funding.dana_desa": ("Dana Desa/APBDes", "Village fund (Dana Desa/APBDes)"),
-    "funding.pihak_ketiga": ("Pihak ketiga", "Third party"),
-    "funding.lainnya": ("Lainnya", "Other"),
-    "activity.build_pustu": ("Bangun Pustu", "Build Pustu"),
-    "activity.upgrade_pustu": ("Tingkatkan Poskesdes/Polindes jadi Pustu",
-                               "Upgrade Poskesdes/Polindes to Pustu"),
-    "activity.renovate": ("Renovasi", "Renovate"),
-    "activity.equip": ("Pengadaan alat", "Equip"),
-    "activity.add_nakes": ("Tambah nakes", "Add health workers"),
-    "activity.train_kader": ("Latih kader", "Train kader"),
-    "activity.open_posyandu": ("Buka Posyandu", "Open Posyandu"),
-    "activity.other": ("Lainnya", "Other"),
-    "budget_status.usulan": ("Usulan", "Proposed"),
-    "budget_status.disetujui": ("Disetujui", "Approved"),
-    "budget_status.terealisasi": ("Terealisasi", "Realised"),
-    "import_status.imported": ("diimpor", "imported"),
-    "import_status.fixed": ("diperbaiki", "fixed"),
-    "import_status.skipped": ("dilewati", "skipped"),
-    "import_status.doubtful": ("diragukan", "doubtful"),
-    "area.kabupaten": ("Kabupaten", "District"),
-    "area.kecamatan": ("Kecamatan", "Sub-district"),
-    "area.desa": ("Desa/Kelurahan", "Village"),
-})
+register_catalog("ilp_gis", "model")

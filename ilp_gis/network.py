@@ -34,7 +34,7 @@ from scipy.spatial import cKDTree
 
 from ilp_gis import model
 from ilp_gis.coverage import serving_mask
-from ilp_gis.i18n import normalize_language, register, tr
+from ilp_gis.i18n import normalize_language, register_catalog, tr
 from ilp_gis.rules import Rules
 
 PUSKESMAS, PUSTU, POSYANDU = (t.value for t in model.FacilityType)
@@ -518,60 +518,4 @@ def _duplicates(f: pd.DataFrame, names, tier, rules: Rules):
     return sorted(out, key=lambda t: (f["fac_id"].iat[t[0]], f["fac_id"].iat[t[1]]))
 
 
-register({
-    "network.problem.unknown_type": (
-        "{name}: jenis fasilitas '{type}' tidak dikenal (harus Puskesmas, Pustu atau Posyandu)",
-        "{name}: unknown facility type '{type}' (must be Puskesmas, Pustu or Posyandu)"),
-    "network.problem.unknown_parent": (
-        "{name}: induk '{parent}' tidak ditemukan; induk disimpulkan dari lokasi",
-        "{name}: parent '{parent}' not found; the parent was inferred from the location"),
-    "network.problem.parent_name_matched": (
-        "{name}: nama induk '{given}' dicocokkan dengan {parent}",
-        "{name}: parent name '{given}' matched to {parent}"),
-    "network.problem.parent_name_unmatched": (
-        "{name}: nama induk '{given}' tidak cocok dengan fasilitas mana pun; induk disimpulkan "
-        "dari lokasi",
-        "{name}: parent name '{given}' matches no facility; the parent was inferred from the "
-        "location"),
-    "network.problem.orphan": (
-        "{name} tidak memiliki induk (tidak ada fasilitas induk di wilayahnya)",
-        "{name} has no parent (no parent facility in its area)"),
-    "network.problem.wrong_tier": (
-        "{name} terhubung ke {parent}: jenjang salah",
-        "{name} is linked to {parent}: wrong tier"),
-    "network.problem.cycle": ("Hubungan induk melingkar: {names}",
-                              "Parent links form a cycle: {names}"),
-    "network.problem.cross_kecamatan": (
-        "{name} (kecamatan {kec}) berinduk ke {parent} di kecamatan lain ({pkec})",
-        "{name} (kecamatan {kec}) has its parent {parent} in another kecamatan ({pkec})"),
-    "network.problem.cross_desa": (
-        "{name} (desa {desa}) berinduk ke {parent} di desa lain ({pdesa})",
-        "{name} (desa {desa}) has its parent {parent} in another desa ({pdesa})"),
-    "network.problem.puskesmas_without_pustu": ("{name} tidak membina satu pun Pustu",
-                                                "{name} has no Pustu"),
-    "network.problem.pustu_without_posyandu": ("{name} tidak membina satu pun Posyandu",
-                                               "{name} has no Posyandu"),
-    "network.problem.duplicate": (
-        "{name} dan {other} berjarak {dist} m dengan nama serupa: kemungkinan data ganda",
-        "{name} and {other} are {dist} m apart with similar names: suspected duplicate"),
-    "network.problem.outside_boundaries": (
-        "{name} berada di luar batas desa/kelurahan kabupaten",
-        "{name} lies outside the district's desa boundaries"),
-    "network.problem.duplicate_id": (
-        "{name}: kode fasilitas '{id}' dipakai lebih dari sekali; baris ini diberi kode {new}",
-        "{name}: facility id '{id}' is used more than once; this row was given id {new}"),
-    "network.kind.duplicate_id": ("Kode fasilitas ganda", "Repeated facility id"),
-    "network.kind.orphan": ("Fasilitas tanpa induk", "Orphan facility"),
-    "network.kind.wrong_tier": ("Jenjang induk salah", "Wrong-tier parent"),
-    "network.kind.cycle": ("Hubungan melingkar", "Cycle"),
-    "network.kind.cross_kecamatan": ("Lintas kecamatan", "Across kecamatan"),
-    "network.kind.cross_desa": ("Lintas desa", "Across desa"),
-    "network.kind.puskesmas_without_pustu": ("Puskesmas tanpa Pustu", "Puskesmas without Pustu"),
-    "network.kind.pustu_without_posyandu": ("Pustu tanpa Posyandu", "Pustu without Posyandu"),
-    "network.kind.duplicate": ("Dugaan data ganda", "Suspected duplicate"),
-    "network.kind.unknown_parent": ("Induk tidak ditemukan", "Parent not found"),
-    "network.kind.parent_name_unmatched": ("Nama induk tidak cocok", "Parent name not matched"),
-    "network.kind.parent_name_matched": ("Nama induk dicocokkan", "Parent name matched"),
-    "network.kind.outside_boundaries": ("Di luar batas wilayah", "Outside the boundaries"),
-    "network.kind.unknown_type": ("Jenis tidak dikenal", "Unknown type"),
-})
+register_catalog("ilp_gis", "network")

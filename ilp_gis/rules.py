@@ -15,7 +15,7 @@ from importlib import resources
 from pathlib import Path
 
 from ilp_gis.errors import RulesError
-from ilp_gis.i18n import register, tr
+from ilp_gis.i18n import register_catalog, tr
 
 
 @dataclass(frozen=True)
@@ -157,17 +157,4 @@ def _q(s: str) -> str:
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-register({
-    "rules.cannot_read": ("Berkas aturan {file} tidak dapat dibaca: {why}",
-                          "Cannot read rules file {file}: {why}"),
-    "rules.bad_toml": ("Berkas aturan {file} bukan TOML yang valid: {why}",
-                       "Rules file {file} is not valid TOML: {why}"),
-    "rules.bad_entry": ("aturan {name} harus berupa tabel dengan 'value'",
-                        "rule {name} must be a table with a 'value'"),
-    "rules.not_number": ("aturan {name}: nilai {value} bukan angka",
-                         "rule {name}: value {value} is not a number"),
-    "rules.negative": ("aturan {name}: nilai {value} tidak boleh negatif",
-                       "rule {name}: value {value} must not be negative"),
-    "rules.problems": ("Berkas aturan {file} bermasalah: {problems}",
-                       "Rules file {file} has problems: {problems}"),
-})
+register_catalog("ilp_gis", "rules")

@@ -23,7 +23,7 @@ import pandas as pd
 from shapely.geometry import Point
 
 from ilp_gis.errors import InputError
-from ilp_gis.i18n import register, tr
+from ilp_gis.i18n import register_catalog, tr
 from ilp_gis.jobs import checkpoint, sub_progress
 from ilp_gis.model import WGS84, Activity, BudgetStatus, FundingSource
 
@@ -477,44 +477,4 @@ def comparison_table(outcome: ScenarioOutcome, *, lang: str | None = None) -> pd
     })
 
 
-register({
-    "scenario.action.new_pustu": ("Pustu baru", "New Pustu"),
-    "scenario.action.upgrade_pustu": ("Poskesdes/Polindes jadi Pustu",
-                                      "Poskesdes/Polindes upgraded to Pustu"),
-    "scenario.action.new_posyandu": ("Posyandu baru", "New Posyandu"),
-    "scenario.action.add_nakes": ("Tambah nakes", "Add health workers"),
-    "scenario.action.train_kader": ("Tambah/latih kader", "Add/train kader"),
-    "scenario.action.equip": ("Pengadaan alat", "Equip"),
-    "scenario.action.renovate": ("Renovasi", "Renovate"),
-    "scenario.action.close_facility": ("Tutup fasilitas", "Close facility"),
-    "scenario.no_name": ("Skenario perlu nama.", "A scenario needs a name."),
-    "scenario.bad_action": ("aksi {row}: jenis '{value}' tidak dikenal",
-                            "action {row}: unknown kind '{value}'"),
-    "scenario.no_location": ("aksi {row}: fasilitas baru perlu lokasi (lon, lat)",
-                             "action {row}: a new facility needs a location (lon, lat)"),
-    "scenario.no_facility": ("aksi {row}: '{action}' perlu fasilitas (fac_id)",
-                             "action {row}: '{action}' needs a facility (fac_id)"),
-    "scenario.problems": ("Skenario '{name}' bermasalah: {problems}",
-                          "Scenario '{name}' has problems: {problems}"),
-    "scenario.unknown": ("Skenario '{name}' tidak ada di proyek.",
-                         "Scenario '{name}' is not in the project."),
-    "scenario.unknown_facility": ("Skenario '{name}': fasilitas {fac_id} untuk '{action}' tidak "
-                                  "ada di proyek.", "Scenario '{name}': facility {fac_id} for "
-                                  "'{action}' is not in the project."),
-    "scenario.new_facility": ("{kind} (usulan)", "{kind} (proposed)"),
-    "scenario.budget_note": ("dari skenario {name}", "from scenario {name}"),
-    "scenario.total": ("Total kabupaten", "District total"),
-    "scenario.no_analysis": ("Modul analisis belum tersedia; skenario tidak dapat dihitung.",
-                             "The analysis module is not available; the scenario cannot be "
-                             "computed."),
-    "scenario.progress.apply": ("Menerapkan skenario {name}…", "Applying scenario {name}…"),
-    "scenario.progress.analyze": ("Menganalisis skenario {name}…", "Analysing scenario {name}…"),
-    "scenario.col.kecamatan": ("Kecamatan", "Sub-district"),
-    "scenario.col.gaps_before": ("Celah sebelum", "Gaps before"),
-    "scenario.col.gaps_after": ("Celah sesudah", "Gaps after"),
-    "scenario.col.gaps_closed": ("Celah tertutup", "Gaps closed"),
-    "scenario.col.pop_newly_covered": ("Penduduk baru terjangkau", "People newly covered"),
-    "scenario.col.cost": ("Biaya (Rp)", "Cost (Rp)"),
-    "scenario.col.cost_per_person": ("Biaya per penduduk baru terjangkau (Rp)",
-                                     "Cost per person newly covered (Rp)"),
-})
+register_catalog("ilp_gis", "scenario")

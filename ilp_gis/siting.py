@@ -44,7 +44,7 @@ from scipy.spatial import cKDTree
 
 from ilp_gis import geo
 from ilp_gis.errors import InputError
-from ilp_gis.i18n import register, tr
+from ilp_gis.i18n import register_catalog, tr
 from ilp_gis.jobs import checkpoint
 from ilp_gis.model import WGS84
 from ilp_gis.rules import Rules
@@ -787,35 +787,4 @@ def plan_sites(project, *, site_type: str = "pustu", budget: float | None = None
                  is_cancelled=is_cancelled)
 
 
-register({
-    "siting.bad_type": ("jenis fasilitas '{value}' tidak dikenal; pilih pustu atau posyandu",
-                        "unknown facility type '{value}'; choose pustu or posyandu"),
-    "siting.no_desa": ("Proyek belum memiliki lapisan desa; impor batas desa dulu.",
-                       "The project has no desa layer; import village boundaries first."),
-    "siting.no_travel": ("Batas waktu tempuh memerlukan jaringan jalan dan modul waktu tempuh; "
-                         "gunakan batas jarak (km).",
-                         "A travel-time limit needs the road network and the travel-time "
-                         "module; use a distance limit (km)."),
-    "siting.bad_limit": ("batas jarak '{value}' harus lebih dari nol",
-                         "distance limit '{value}' must be greater than zero"),
-    "siting.pop_unknown": ("{n} titik penduduk tanpa angka penduduk tidak dihitung",
-                           "{n} population points without a population figure are not counted"),
-    "siting.budget_or_k": ("Berikan anggaran (Rp) atau jumlah lokasi (k), salah satu saja.",
-                           "Give either a budget (Rp) or a number of sites (k), not both."),
-    "siting.bad_budget": ("anggaran '{value}' tidak valid", "budget '{value}' is not valid"),
-    "siting.bad_k": ("jumlah lokasi '{value}' tidak valid", "number of sites '{value}' is not valid"),
-    "siting.all_covered": ("Semua penduduk sudah dalam jangkauan {type} yang ada; tidak ada "
-                           "lokasi baru yang menambah cakupan.",
-                           "Everyone is already within reach of an existing {type}; no new "
-                           "site adds coverage."),
-    "siting.method.greedy": ("Jawaban cepat (greedy)", "Quick answer (greedy)"),
-    "siting.method.exact": ("Optimum (HiGHS)", "Optimum (HiGHS)"),
-    "siting.budget_unreadable": ("anggaran '{value}' tidak dapat dibaca (contoh: \"Rp 5 M\", "
-                                 "\"750 jt\", 5000000000)",
-                                 "budget '{value}' cannot be read (e.g. \"Rp 5 M\", \"750 jt\", "
-                                 "5000000000)"),
-    "siting.progress.build": ("Menyiapkan calon lokasi…", "Preparing candidate sites…"),
-    "siting.progress.greedy": ("Menghitung jawaban cepat (greedy)…",
-                               "Computing the quick (greedy) answer…"),
-    "siting.progress.exact": ("Mencari optimum (HiGHS)…", "Searching the optimum (HiGHS)…"),
-})
+register_catalog("ilp_gis", "siting")

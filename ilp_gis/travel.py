@@ -37,7 +37,7 @@ from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
 
 from ilp_gis.geo import project_xy
-from ilp_gis.i18n import register
+from ilp_gis.i18n import register_catalog
 from ilp_gis.jobs import in_background
 from ilp_gis.rules import Rules
 
@@ -503,7 +503,4 @@ def pair_minutes(graph: RoadGraph, src_xy: np.ndarray, dst_xy: np.ndarray) -> np
     return road + s_walk + d_walk
 
 
-register({
-    "travel.no_roads": ("Tidak ada lapisan jalan: waktu tempuh tidak dihitung.",
-                        "No roads layer: travel times were not computed."),
-})
+register_catalog("ilp_gis", "travel")

@@ -20,7 +20,7 @@ import pandas as pd
 from ilp_gis import budget as B
 from ilp_gis import model
 from ilp_gis.errors import InputError
-from ilp_gis.i18n import language, register, tr
+from ilp_gis.i18n import language, register_catalog, tr
 from ilp_gis.model import ImportStatus
 
 # our column -> header spellings (compared after lower-casing and squeezing non-alphanumerics)
@@ -321,43 +321,4 @@ def _strip_kind(text: str) -> str:
     return _norm(re.sub(r"^\s*(desa|kel(urahan)?)\.?\s+", "", str(text), flags=re.I))
 
 
-register({
-    "budget_import.where": ("Berkas {file}, baris {row}: {message}",
-                            "File {file}, row {row}: {message}"),
-    "budget_import.missing": ("berkas anggaran tidak ditemukan", "budget file not found"),
-    "budget_import.unreadable": ("berkas anggaran tidak dapat dibaca: {why}",
-                                 "the budget file cannot be read: {why}"),
-    "budget_import.bad_sheet": ("lembar '{sheet}' tidak ada: {why}",
-                                "sheet '{sheet}' does not exist: {why}"),
-    "budget_import.bad_format": ("format berkas '{suffix}' tidak didukung; gunakan XLSX atau CSV",
-                                 "file format '{suffix}' is not supported; use XLSX or CSV"),
-    "budget_import.empty": ("berkas anggaran kosong", "the budget file is empty"),
-    "budget_import.no_columns": (
-        "kolom wajib tidak ditemukan: {missing}. Judul kolom yang ada: {found}. Beri nama kolom "
-        "(mis. 'Sumber dana', 'Tahun', 'Kegiatan', 'Jumlah') atau berikan pemetaan kolom.",
-        "required columns not found: {missing}. Headers present: {found}. Name the columns "
-        "(e.g. 'Sumber dana', 'Tahun', 'Kegiatan', 'Jumlah') or give a column mapping."),
-    "budget_import.empty_row": ("baris kosong", "empty row"),
-    "budget_import.total_row": ("baris jumlah/total dilewati (bukan baris anggaran)",
-                                "sum/total row skipped (not a budget line)"),
-    "budget_import.no_year": ("tahun anggaran kosong", "budget year is empty"),
-    "budget_import.no_amount": ("nilai anggaran kosong; dibiarkan kosong",
-                                "amount is empty; left missing"),
-    "budget_import.no_source": ("sumber dana kosong; dicatat sebagai Lainnya",
-                                "funding source is empty; recorded as Other"),
-    "budget_import.no_activity": ("kegiatan kosong; dicatat sebagai Lainnya",
-                                  "activity is empty; recorded as Other"),
-    "budget_import.id_generated": ("tanpa nomor; diberi nomor {id}", "no id; given id {id}"),
-    "budget_import.duplicate_id": ("nomor {id} sudah dipakai di baris {first}; diganti {new}",
-                                   "id {id} already used in row {first}; renamed {new}"),
-    "budget_import.unknown_desa": ("desa '{value}' tidak ditemukan di proyek",
-                                   "desa '{value}' not found in the project"),
-    "budget_import.desa_resolved": ("desa '{value}' dibaca sebagai {code}",
-                                    "desa '{value}' read as {code}"),
-    "budget_import.unknown_facility": ("fasilitas '{value}' tidak ditemukan di proyek",
-                                       "facility '{value}' not found in the project"),
-    "budget_import.facility_resolved": ("fasilitas '{value}' dibaca sebagai {id}",
-                                        "facility '{value}' read as {id}"),
-    "budget_import.no_target": ("baris tidak menyebut desa atau fasilitas sasaran",
-                                "the line names no target desa or facility"),
-})
+register_catalog("layers", "budget_import")

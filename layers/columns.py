@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from ilp_gis.codes import BPS, KEMENDAGRI
 from ilp_gis.errors import InputError
-from ilp_gis.i18n import register, tr
+from ilp_gis.i18n import register_catalog, tr
 from ilp_gis.model import COE_COLUMNS
 
 ROLES = ("kabupaten", "kecamatan", "desa", "facilities", "roads")
@@ -250,28 +250,4 @@ def parse_map_options(items) -> dict[str, dict[str, str]]:
     return out
 
 
-register({
-    "columns.nothing_mapped": ("tidak ada kolom yang dikenali", "no column recognised"),
-    "columns.unknown_field": (
-        "peran {role} tidak mengenal isian '{field}'; isian yang dikenal: {known}",
-        "role {role} has no field '{field}'; known fields: {known}"),
-    "columns.unknown_column": (
-        "kolom '{column}' untuk {field} tidak ada; kolom yang ada: {columns}",
-        "column '{column}' for {field} does not exist; columns present: {columns}"),
-    "columns.missing_required": (
-        "tidak ada kolom untuk {field}; kolom yang ada: {columns}. Tetapkan dengan "
-        "--map {field}=KOLOM",
-        "no column found for {field}; columns present: {columns}. Set it with "
-        "--map {field}=COLUMN"),
-    "columns.coordinate_pair": (
-        "kolom koordinat '{found}' ada tetapi pasangannya ({missing}) tidak; kolom yang ada: "
-        "{columns}. Tetapkan dengan --map {missing}=KOLOM",
-        "coordinate column '{found}' is present but its pair ({missing}) is not; columns "
-        "present: {columns}. Set it with --map {missing}=COLUMN"),
-    "columns.bad_map_option": (
-        "opsi --map '{option}' harus berbentuk PERAN.ISIAN=KOLOM, mis. facilities.name=NAMA PKM",
-        "--map option '{option}' must look like ROLE.FIELD=COLUMN, e.g. "
-        "facilities.name=NAMA PKM"),
-    "columns.bad_map_role": ("opsi --map '{option}': peran harus salah satu dari {roles}",
-                             "--map option '{option}': role must be one of {roles}"),
-})
+register_catalog("layers", "columns")

@@ -18,7 +18,7 @@ import pyogrio
 
 from ilp_gis import __version__, model
 from ilp_gis.errors import ProjectError
-from ilp_gis.i18n import register, tr
+from ilp_gis.i18n import register_catalog, tr
 from ilp_gis.project import Project
 from layers.atomic import atomic_write
 
@@ -159,18 +159,4 @@ except ImportError:  # pragma: no cover
     _HAS_ARROW = False
 
 
-register({
-    "project.no_path": ("Pilih nama berkas proyek (.gpkg) untuk menyimpan.",
-                        "Choose a project file name (.gpkg) to save to."),
-    "project.missing": ("Berkas proyek {file} tidak ditemukan.", "Project file {file} not found."),
-    "project.damaged": ("Berkas proyek {file} rusak atau bukan GeoPackage: {why}",
-                        "Project file {file} is damaged or not a GeoPackage: {why}"),
-    "project.not_ilp": ("Berkas {file} adalah GeoPackage, tetapi bukan proyek ILP-GIS (tabel 'meta' "
-                        "tidak ada). Gunakan 'ilp-gis import' untuk membuat proyek dari berkas ini.",
-                        "{file} is a GeoPackage but not an ILP-GIS project (no 'meta' table). Use "
-                        "'ilp-gis import' to build a project from it."),
-    "project.too_new": ("Berkas proyek {file} dibuat oleh versi ILP-GIS yang lebih baru (format "
-                        "{version}; versi ini mendukung sampai {supported}). Perbarui ILP-GIS.",
-                        "Project file {file} was written by a newer ILP-GIS (format {version}; "
-                        "this version reads up to {supported}). Please update ILP-GIS."),
-})
+register_catalog("layers", "project_file")

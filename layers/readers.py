@@ -26,7 +26,7 @@ import pandas as pd
 import pyogrio
 
 from ilp_gis.errors import InputError
-from ilp_gis.i18n import register, tr
+from ilp_gis.i18n import register_catalog, tr
 from ilp_gis.model import WGS84
 
 VECTOR_SUFFIXES = {".gpkg", ".shp", ".zip", ".geojson", ".json", ".kml", ".kmz", ".fgb"}
@@ -485,58 +485,4 @@ def _short(exc: BaseException) -> str:
     return text[:200]
 
 
-register({
-    "readers.missing": ("berkas tidak ditemukan: {file}", "file not found: {file}"),
-    "readers.is_dir": ("{file} adalah folder, bukan berkas", "{file} is a folder, not a file"),
-    "readers.bad_zip": ("berkas ZIP rusak: {why}", "damaged ZIP file: {why}"),
-    "readers.zip_empty": ("ZIP tidak berisi Shapefile/GeoPackage/GeoJSON/KML (isi: {names})",
-                          "the ZIP holds no Shapefile/GeoPackage/GeoJSON/KML (content: {names})"),
-    "readers.zip_many": ("ZIP berisi beberapa lapisan; dipakai {used}, diabaikan: {others}",
-                         "the ZIP holds several layers; used {used}, ignored: {others}"),
-    "readers.kmz_empty": ("KMZ tidak berisi berkas KML", "the KMZ holds no KML file"),
-    "readers.cannot_open": ("berkas tidak dapat dibuka: {why}", "the file cannot be opened: {why}"),
-    "readers.no_layers": ("berkas tidak berisi lapisan", "the file holds no layer"),
-    "readers.no_such_layer": ("lapisan '{layer}' tidak ada; lapisan yang ada: {layers}",
-                              "layer '{layer}' does not exist; layers present: {layers}"),
-    "readers.layer_chosen": ("berkas berisi beberapa lapisan ({layers}); dipakai '{layer}'",
-                             "the file holds several layers ({layers}); used '{layer}'"),
-    "readers.cannot_read_layer": ("lapisan '{layer}' tidak dapat dibaca: {why}",
-                                  "layer '{layer}' cannot be read: {why}"),
-    "readers.no_geometry": ("lapisan '{layer}' tidak memiliki geometri",
-                            "layer '{layer}' has no geometry"),
-    "readers.crs_assumed": (
-        "berkas tidak menyebut sistem koordinat; nilainya cocok dengan derajat, dianggap "
-        "EPSG:4326 (WGS 84)",
-        "the file names no coordinate system; its values fit degrees, EPSG:4326 (WGS 84) "
-        "assumed"),
-    "readers.no_crs_projected": (
-        "berkas tidak menyebut sistem koordinat dan nilainya bukan derajat; simpan ulang "
-        "dengan sistem koordinat (.prj) di aplikasi GIS",
-        "the file names no coordinate system and its values are not degrees; save it again "
-        "with its coordinate system (.prj) from a GIS application"),
-    "readers.bad_crs": ("sistem koordinat {crs} tidak dapat diubah ke WGS 84: {why}",
-                        "coordinate system {crs} cannot be converted to WGS 84: {why}"),
-    "readers.unknown_format": ("format berkas '{suffix}' tidak didukung; yang didukung: {known}",
-                               "file format '{suffix}' is not supported; supported: {known}"),
-    "readers.xls_old": ("format Excel lama (.xls) tidak didukung; simpan sebagai .xlsx atau .csv",
-                        "the old Excel format (.xls) is not supported; save as .xlsx or .csv"),
-    "readers.binary": ("berkas ini bukan teks CSV", "this file is not CSV text"),
-    "readers.cannot_decode": ("pengodean teks tidak dikenali", "unknown text encoding"),
-    "readers.bad_csv": ("CSV tidak dapat dibaca: {why}", "the CSV cannot be read: {why}"),
-    "readers.empty": ("berkas kosong (tidak ada baris judul)", "the file is empty (no header row)"),
-    "readers.too_many_fields": (
-        "baris memiliki {n} isian, judul hanya {width}; isian lebih dibuang (periksa pemisah "
-        "atau tanda kutip)",
-        "the row has {n} fields but the header only {width}; extra fields dropped (check the "
-        "separator or quotes)"),
-    "readers.latin1": ("berkas bukan UTF-8; dibaca sebagai Latin-1/Windows-1252",
-                       "the file is not UTF-8; read as Latin-1/Windows-1252"),
-    "readers.bad_xlsx": ("berkas Excel tidak dapat dibuka: {why}",
-                         "the Excel file cannot be opened: {why}"),
-    "readers.no_such_sheet": ("lembar '{sheet}' tidak ada; lembar yang ada: {sheets}",
-                              "sheet '{sheet}' does not exist; sheets present: {sheets}"),
-    "readers.xlsx_no_data": ("tidak ada lembar berisi data (lembar: {sheets})",
-                             "no sheet holds data (sheets: {sheets})"),
-    "readers.sheet_chosen": ("dipakai lembar '{sheet}' (lembar yang ada: {sheets})",
-                             "used sheet '{sheet}' (sheets present: {sheets})"),
-})
+register_catalog("layers", "readers")

@@ -38,7 +38,7 @@ from scipy.spatial import Delaunay, cKDTree
 
 from ilp_gis import model
 from ilp_gis.errors import InputError
-from ilp_gis.i18n import register, tr
+from ilp_gis.i18n import register_catalog, tr
 from ilp_gis.jobs import checkpoint
 from ilp_gis.project import Project
 
@@ -1098,17 +1098,7 @@ def _budget(rng, spec, desa: dict, fac: dict) -> dict[str, np.ndarray]:
 
 
 
-register({
-    "sample.bad_scale": ("Skala '{scale}' tidak dikenal; pilih salah satu: {scales}.",
-                         "Unknown scale '{scale}'; choose one of: {scales}."),
-    "sample.title_kabupaten": ("Kabupaten Contoh (data fiktif)",
-                               "Kabupaten Contoh (fictional data)"),
-    "sample.title_scale": ("Contoh skala {scale} (data fiktif)",
-                           "Sample at {scale} scale (fictional data)"),
-    "sample.progress.tile": ("Membuat kabupaten {i} dari {n}", "Generating district {i} of {n}"),
-    "sample.progress.assemble": ("Menyusun lapisan", "Assembling layers"),
-    "sample.progress.done": ("Selesai", "Done"),
-})
+register_catalog("layers", "sample")
 
 
 # ------------------------------------------------------------------------------------------------
@@ -1651,6 +1641,3 @@ Berkas / files:
   anggaran.xlsx (or anggaran.csv at large scales)    budget lines, amounts in mixed spellings
 """
 
-register({
-    "sample.progress.source": ("Menulis {file}", "Writing {file}"),
-})

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ilp_gis.i18n import register, tr
+from ilp_gis.i18n import register_catalog, tr
 
 
 @dataclass(frozen=True)
@@ -236,27 +236,4 @@ def legend_entries() -> list[tuple[str, object]]:
     return entries
 
 
-register({
-    "symbology.precursor": ("Poskesdes/Polindes (calon Pustu)", "Poskesdes/Polindes (Pustu precursor)"),
-    "symbology.problem": ("Fasilitas bermasalah", "Facility with a problem"),
-    "symbology.road.arteri": ("Jalan arteri", "Arterial road"),
-    "symbology.road.kolektor": ("Jalan kolektor", "Collector road"),
-    "symbology.road.lokal": ("Jalan lokal", "Local road"),
-    "symbology.road.lingkungan": ("Jalan lingkungan", "Village road"),
-    "symbology.road.setapak": ("Jalan setapak", "Footpath"),
-    "symbology.road.ferry": ("Penyeberangan", "Ferry crossing"),
-    "gap.no_puskesmas": ("Kecamatan tanpa Puskesmas", "Kecamatan without a Puskesmas"),
-    "gap.no_pustu": ("Desa tanpa Pustu", "Desa without a Pustu"),
-    "gap.posyandu_deficit": ("Posyandu kurang dari jumlah dusun/RW",
-                             "Fewer Posyandu than dusun/RW"),
-    "gap.beyond_distance": ("Di luar batas jarak", "Beyond the distance limit"),
-    "gap.beyond_travel_time": ("Di luar batas waktu tempuh", "Beyond the travel-time limit"),
-    "gap.understaffed_pustu": ("Pustu kurang nakes", "Understaffed Pustu"),
-    "gap.kader_deficit": ("Posyandu kurang kader", "Posyandu short of kader"),
-    "gap.coe_below_threshold": ("COE di bawah ambang 80%", "COE below the 80% threshold"),
-    "gap.orphan_facility": ("Fasilitas tanpa induk", "Orphan facility"),
-    "gap.network_problem": ("Masalah jejaring", "Network problem"),
-    "funding_state.funded": ("Didanai", "Funded"),
-    "funding_state.partly": ("Didanai sebagian", "Partly funded"),
-    "funding_state.unfunded": ("Belum didanai", "Unfunded"),
-})
+register_catalog("layers", "symbology")

@@ -27,43 +27,12 @@ from reportlab.pdfgen.canvas import FILL_EVEN_ODD
 from reportlab.platypus import Flowable
 
 from ilp_gis.geo import inner_points, utm_crs
-from ilp_gis.i18n import format_date, format_number, register, tr
+from ilp_gis.i18n import format_date, format_number, register_catalog, tr
 from ilp_gis.model import WGS84
 from layers import symbology as sym
 from reports.styles import FONT, FONT_BOLD, FONT_ITALIC, INK, MUTED, register_fonts
 
-register({
-    "map.north": ("U", "N"),
-    "map.scale_km": ("km", "km"),
-    "map.legend": ("Legenda", "Legend"),
-    "map.gaps": ("Kesenjangan", "Gaps"),
-    "map.network": ("Jejaring", "Network"),
-    "map.edge.given": ("Hubungan tercatat", "Recorded link"),
-    "map.edge.inferred": ("Hubungan diperkirakan", "Inferred link"),
-    "map.edge.direct_to_puskesmas": ("Posyandu langsung ke Puskesmas",
-                                     "Posyandu linked directly to Puskesmas"),
-    "map.facility_gap": ("Fasilitas dengan kesenjangan (lingkaran)",
-                         "Facility with a gap (ring)"),
-    "map.lon_e": ("{v}° BT", "{v}° E"),
-    "map.lon_w": ("{v}° BB", "{v}° W"),
-    "map.lat_n": ("{v}° LU", "{v}° N"),
-    "map.lat_s": ("{v}° LS", "{v}° S"),
-    "map.inset": ("Peta lokasi", "Locator map"),
-    "map.crs_note": ("Proyeksi {crs}; garis grid dalam derajat (WGS 84).",
-                     "Projection {crs}; grid lines in degrees (WGS 84)."),
-    "map.date": ("Tanggal: {date}", "Date: {date}"),
-    "map.source": ("Sumber: {source}", "Source: {source}"),
-    "map.author": ("Disusun oleh: {author}", "Prepared by: {author}"),
-    "map.author_blank": ("Disusun oleh: ______________________",
-                         "Prepared by: ______________________"),
-    "map.posyandu_hidden": ("Posyandu tidak digambar pada peta ini (terlalu banyak untuk "
-                            "skala ini); lihat peta per kecamatan.",
-                            "Posyandu are not drawn on this map (too many at this scale); see "
-                            "the kecamatan maps."),
-    "map.no_data": ("Tidak ada batas wilayah untuk digambar.", "No boundaries to draw."),
-    "map.labels_skipped": ("{n} label desa tidak ditampilkan (tidak muat).",
-                           "{n} desa labels not shown (no room)."),
-})
+register_catalog("reports", "mapdraw")
 
 AREA_GEOMS = ("Polygon", "MultiPolygon")
 

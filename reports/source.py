@@ -4,17 +4,10 @@ from __future__ import annotations
 
 from ilp_gis.analysis import analyze, load_result
 from ilp_gis.budget import budget_sync
-from ilp_gis.i18n import register, tr
+from ilp_gis.i18n import register_catalog, tr
 from ilp_gis.results import AnalysisResult
 
-register({
-    "report.progress.analysis": ("Menganalisis proyek…", "Analysing the project…"),
-    "report.budget_sync_skipped": (
-        "Sinkronisasi anggaran dengan kesenjangan tidak dihitung untuk proyek sebesar ini "
-        "({n} kesenjangan); buat laporan per kabupaten untuk melihatnya.",
-        "Budget synchronisation with the gaps is not computed for a project this large "
-        "({n} gaps); make a report per district to see it."),
-})
+register_catalog("reports", "source")
 
 
 def stored_result(project) -> AnalysisResult | None:

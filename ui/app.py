@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from ilp_gis import i18n
 from ilp_gis.errors import IlpError
-from ilp_gis.i18n import register, tr
+from ilp_gis.i18n import register_catalog, tr
 from ui.qtext import CatalogTranslator
 
 log = logging.getLogger("ilp_gis.ui")
@@ -98,10 +98,4 @@ def install_excepthook() -> None:
     sys.excepthook = _excepthook
 
 
-register({
-    "ui.app.error_title": ("ILP-GIS — Galat", "ILP-GIS — Error"),
-    "ui.app.crash": ("Terjadi kesalahan tak terduga: {error}\n\nPekerjaan Anda yang belum "
-                     "disimpan ada di salinan pemulihan. Rincian teknis ada di berkas log: {log}",
-                     "An unexpected error occurred: {error}\n\nYour unsaved work is in the "
-                     "recovery copy. Technical details are in the log file: {log}"),
-})
+register_catalog("ui", "app")

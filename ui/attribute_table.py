@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ilp_gis.i18n import register
+from ilp_gis.i18n import register_catalog
 from ui.qtext import qtr
 from ui.state import AppState
 from ui.table_model import KEY_ROLE, DataFrameModel, sortable_view
@@ -189,13 +189,4 @@ class AttributeTable(QWidget):
         frame[cols].to_csv(path, index=False, encoding="utf-8-sig", sep=";", decimal=",")
 
 
-register({
-    "ui.table.layer": ("Lapisan:", "Layer:"),
-    "ui.table.search": ("Cari…", "Search…"),
-    "ui.table.search_tip": ("Saring baris yang memuat teks ini di kolom mana pun",
-                            "Show rows containing this text in any column"),
-    "ui.table.count": ("{shown} dari {total} baris", "{shown} of {total} rows"),
-    "ui.table.export": ("Ekspor CSV…", "Export CSV…"),
-    "ui.table.export_tip": ("Simpan tabel ini sebagai CSV (pemisah titik koma, koma desimal)",
-                            "Save this table as CSV (semicolon separated, decimal comma)"),
-})
+register_catalog("ui", "attribute_table")

@@ -46,7 +46,7 @@ from PySide6.QtWidgets import QWidget
 
 from ilp_gis import model
 from ilp_gis.geo import utm_crs
-from ilp_gis.i18n import format_number, register, tr
+from ilp_gis.i18n import format_number, register_catalog, tr
 from layers import symbology as sym
 from ui.state import AppState, key_of
 
@@ -1438,8 +1438,4 @@ class MapCanvas(QWidget):
             super().keyPressEvent(event)
 
 
-register({
-    "ui.canvas.km": ("{n} km", "{n} km"),
-    "ui.canvas.m": ("{n} m", "{n} m"),
-    "ui.canvas.north": ("U", "N"),
-})
+register_catalog("ui", "canvas")

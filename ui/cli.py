@@ -23,7 +23,7 @@ from collections.abc import Sequence
 
 from ilp_gis import __version__
 from ilp_gis.errors import Cancelled, IlpError
-from ilp_gis.i18n import register, set_language, tr
+from ilp_gis.i18n import register_catalog, set_language, tr
 
 # Order is the order shown in --help.
 COMMAND_MODULES = (
@@ -165,30 +165,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         raise
 
 
-register({
-    "cli.description": (
-        "ILP-GIS: perencanaan jejaring Integrasi Layanan Primer (Puskesmas → Pustu → Posyandu) "
-        "untuk Dinas Kesehatan kabupaten/kota.",
-        "ILP-GIS: planning the Integrated Primary Care network (Puskesmas → Pustu → Posyandu) "
-        "for district health offices."),
-    "cli.epilog": (
-        "Contoh:\n  ilp-gis sample contoh.gpkg\n  ilp-gis analyze contoh.gpkg --out hasil\n"
-        "  ilp-gis report contoh.gpkg -o laporan.pdf\n  ilp-gis gui contoh.gpkg\n"
-        "Bahasa: --lang id|en (atau variabel lingkungan ILP_GIS_LANG).",
-        "Examples:\n  ilp-gis sample example.gpkg\n  ilp-gis analyze example.gpkg --out results\n"
-        "  ilp-gis report example.gpkg -o report.pdf\n  ilp-gis gui example.gpkg\n"
-        "Language: --lang id|en (or the ILP_GIS_LANG environment variable)."),
-    "cli.command": ("PERINTAH", "COMMAND"),
-    "cli.opt.version": ("tampilkan versi program lalu keluar", "show the program's version and exit"),
-    "cli.opt.lang": ("bahasa pesan dan keluaran: id (bawaan) atau en",
-                     "language of messages and outputs: id (default) or en"),
-    "cli.opt.log_file": ("berkas log untuk dukungan teknis", "log file for support"),
-    "cli.usage_error": ("{prog}: penggunaan salah: {message}", "{prog}: wrong usage: {message}"),
-    "cli.error": ("Galat: {message}", "Error: {message}"),
-    "cli.crash": ("Terjadi kesalahan tak terduga. Rincian ada di berkas log: {log}",
-                  "An unexpected error occurred. Details are in the log file: {log}"),
-    "cli.written": ("Ditulis: {path}", "Written: {path}"),
-})
+register_catalog("ui", "cli")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -6,7 +6,7 @@ and stores the results in the project file (atomic save).
 
 from __future__ import annotations
 
-from ilp_gis.i18n import register, tr
+from ilp_gis.i18n import register_catalog, tr
 
 NAME = "analyze"
 HELP_KEY = "cli.analyze.help"
@@ -55,22 +55,4 @@ def run(args) -> int:
     return 0
 
 
-register({
-    "cli.analyze.help": ("jalankan analisis ILP (jejaring, cakupan, waktu tempuh, kesenjangan, "
-                         "prioritas)",
-                         "run the ILP analysis (network, coverage, travel time, gaps, priorities)"),
-    "cli.analyze.opt.project": ("berkas proyek ILP-GIS (.gpkg)", "ILP-GIS project file (.gpkg)"),
-    "cli.analyze.opt.out": ("folder keluaran (bawaan: <proyek>_analisis)",
-                            "output folder (default: <project>_analisis)"),
-    "cli.analyze.opt.rules": ("berkas aturan ILP (TOML) pengganti aturan proyek",
-                              "ILP rules file (TOML) replacing the project's rules"),
-    "cli.analyze.opt.no_save": ("jangan simpan hasil ke berkas proyek",
-                                "do not store the results in the project file"),
-    "cli.analyze.progress": ("Analisis", "Analysis"),
-    "cli.analyze.saved": ("Hasil disimpan di proyek {path}", "Results stored in project {path}"),
-    "cli.analyze.summary": (
-        "{desa} desa/kelurahan, {no_pustu} tanpa Pustu, {gaps} kesenjangan; penduduk {pop}, "
-        "{share} dalam batas jarak Pustu.",
-        "{desa} desa, {no_pustu} without a Pustu, {gaps} gaps; population {pop}, {share} within "
-        "the Pustu distance limit."),
-})
+register_catalog("ui", "cli_analyze")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ilp_gis.i18n import register, tr
+from ilp_gis.i18n import register_catalog, tr
 
 NAME = "gui"
 HELP_KEY = "cli.gui.help"
@@ -87,14 +87,4 @@ def _screenshot(app, window, path: Path | None, out: Path, size: str) -> int:
     return 0 if ok else 1
 
 
-register({
-    "cli.gui.help": ("buka aplikasi desktop (peta, jejaring, kesenjangan, ringkasan)",
-                     "open the desktop app (map, network, gaps, summary)"),
-    "cli.gui.opt.project": ("berkas proyek .gpkg (bawaan: contoh kabupaten fiktif)",
-                            "project .gpkg file (default: the fictional sample district)"),
-    "cli.gui.opt.screenshot": ("simpan tangkapan layar jendela ke berkas PNG lalu keluar",
-                               "save a screenshot of the window to a PNG file and exit"),
-    "cli.gui.opt.size": ("ukuran jendela untuk tangkapan layar, mis. 1500x950",
-                         "window size for the screenshot, e.g. 1500x950"),
-    "cli.gui.missing": ("Berkas proyek {file} tidak ditemukan.", "Project file {file} not found."),
-})
+register_catalog("ui", "cli_gui")

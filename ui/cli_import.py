@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ilp_gis.i18n import register, tr
+from ilp_gis.i18n import register_catalog, tr
 
 NAME = "import"
 HELP_KEY = "cli.import.help"
@@ -75,35 +75,4 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-register({
-    "cli.import.help": ("impor batas wilayah, fasilitas dan jalan ke berkas proyek",
-                        "import boundaries, facilities and roads into a project file"),
-    "cli.import.file": ("BERKAS", "FILE"),
-    "cli.import.opt.project": ("berkas proyek (.gpkg); dibuat bila belum ada, diperbarui bila ada",
-                               "project file (.gpkg); created when absent, updated when present"),
-    "cli.import.opt.kabupaten": ("batas kabupaten (GPKG, SHP, ZIP, GeoJSON, KML/KMZ)",
-                                 "district boundary (GPKG, SHP, ZIP, GeoJSON, KML/KMZ)"),
-    "cli.import.opt.kecamatan": ("batas kecamatan", "sub-district boundaries"),
-    "cli.import.opt.desa": ("batas desa/kelurahan", "village boundaries"),
-    "cli.import.opt.facilities": (
-        "daftar fasilitas (CSV, XLSX atau lapisan titik); awali dengan JENIS= (puskesmas, "
-        "pustu, posyandu) bila semua baris satu jenis, mis. posyandu=posyandu.xlsx",
-        "facility lists (CSV, XLSX or point layers); prefix TYPE= (puskesmas, pustu, posyandu) "
-        "when every row has one type, e.g. posyandu=posyandu.xlsx"),
-    "cli.import.opt.roads": ("jaringan jalan (garis)", "road network (lines)"),
-    "cli.import.opt.budget": ("tabel anggaran (CSV/XLSX)", "budget table (CSV/XLSX)"),
-    "cli.import.opt.sheet": ("lembar XLSX yang dibaca (bawaan: lembar pertama berisi data)",
-                             "XLSX sheet to read (default: the first sheet with data)"),
-    "cli.import.opt.map": (
-        "tetapkan kolom sumber, mis. facilities.name=\"NAMA PKM\" atau desa.code=KODE",
-        "set a source column, e.g. facilities.name=\"NAMA PKM\" or desa.code=KODE"),
-    "cli.import.opt.report": ("tulis laporan impor per baris (.csv atau .xlsx)",
-                              "write the per-row import report (.csv or .xlsx)"),
-    "cli.import.opt.new": ("buat proyek baru walaupun berkas sudah ada",
-                           "start a new project even when the file exists"),
-    "cli.import.not_gpkg": ("berkas proyek harus berakhiran .gpkg: {file}",
-                            "the project file must end in .gpkg: {file}"),
-    "cli.import.nothing": ("tidak ada berkas untuk diimpor; pakai --desa, --facilities, ...",
-                           "nothing to import; use --desa, --facilities, ..."),
-    "cli.import.progress": ("Impor", "Import"),
-})
+register_catalog("ui", "cli_import")

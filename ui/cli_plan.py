@@ -7,7 +7,7 @@ Prints the quick (greedy) answer first, then the exact optimum (HiGHS); writes t
 
 from __future__ import annotations
 
-from ilp_gis.i18n import register, tr
+from ilp_gis.i18n import register_catalog, tr
 
 NAME = "plan"
 HELP_KEY = "cli.plan.help"
@@ -93,41 +93,4 @@ def run(args) -> int:
     return 0
 
 
-register({
-    "cli.plan.help": ("pilih lokasi Pustu/Posyandu baru yang menjangkau penduduk terbanyak "
-                      "(optimasi dengan anggaran atau jumlah lokasi)",
-                      "choose new Pustu/Posyandu sites that reach the most people "
-                      "(optimisation under a budget or a number of sites)"),
-    "cli.plan.opt.project": ("berkas proyek ILP-GIS (.gpkg)", "ILP-GIS project file (.gpkg)"),
-    "cli.plan.opt.budget": ("anggaran, mis. 5000000000 atau \"Rp 5 M\" atau \"750 jt\"",
-                            "budget, e.g. 5000000000 or \"Rp 5 M\" or \"750 jt\""),
-    "cli.plan.opt.k": ("jumlah lokasi baru", "number of new sites"),
-    "cli.plan.opt.type": ("jenis fasilitas: pustu (bawaan) atau posyandu",
-                          "facility type: pustu (default) or posyandu"),
-    "cli.plan.opt.limit_km": ("batas jarak garis lurus (km; bawaan dari aturan)",
-                              "straight-line distance limit (km; default from the rules)"),
-    "cli.plan.opt.limit_min": ("batas waktu tempuh (menit; perlu jaringan jalan)",
-                               "travel-time limit (minutes; needs the road network)"),
-    "cli.plan.opt.capacity": ("kapasitas penduduk per fasilitas baru (opsional)",
-                              "population capacity per new facility (optional)"),
-    "cli.plan.opt.out": ("folder keluaran", "output folder"),
-    "cli.plan.opt.scenario": ("nama skenario yang disimpan di proyek",
-                              "name of the scenario stored in the project"),
-    "cli.plan.opt.year": ("tahun anggaran usulan", "budget year of the proposal"),
-    "cli.plan.opt.time_limit": ("batas waktu pencarian optimum (detik, bawaan 60)",
-                                "time limit for the exact search (seconds, default 60)"),
-    "cli.plan.opt.greedy": ("hanya jawaban cepat (greedy), tanpa optimasi eksak",
-                            "only the quick (greedy) answer, no exact optimisation"),
-    "cli.plan.opt.no_save": ("jangan simpan skenario ke berkas proyek",
-                             "do not store the scenario in the project file"),
-    "cli.plan.bad_k": ("jumlah lokasi harus minimal 1 (diberikan {value})",
-                       "the number of sites must be at least 1 (given {value})"),
-    "cli.plan.progress": ("Optimasi lokasi", "Site optimisation"),
-    "cli.plan.result": ("{method}: {n} lokasi, {pop} penduduk baru terjangkau, biaya {cost}, "
-                        "celah optimalitas {gap}, {secs} detik",
-                        "{method}: {n} sites, {pop} people newly covered, cost {cost}, "
-                        "optimality gap {gap}, {secs} s"),
-    "cli.plan.default_scenario": ("Optimasi {type} {what}", "Optimisation {type} {what}"),
-    "cli.plan.saved": ("Skenario '{name}' disimpan di proyek {path}",
-                       "Scenario '{name}' stored in project {path}"),
-})
+register_catalog("ui", "cli_plan")

@@ -2,27 +2,12 @@
 
 from __future__ import annotations
 
-from ilp_gis.i18n import register, tr
+from ilp_gis.i18n import register_catalog, tr
 
 NAME = "report"
 HELP_KEY = "cli.report.help"
 
-register({
-    "cli.report.help": ("buat laporan PDF: laporan perencanaan, peta dinding A3 atau atlas",
-                        "make a PDF: planning report, A3 wall map or atlas"),
-    "cli.report.project": ("berkas proyek (.gpkg)", "project file (.gpkg)"),
-    "cli.report.output": ("berkas PDF keluaran", "output PDF file"),
-    "cli.report.kind": ("jenis: plan (laporan, bawaan), summary (ringkasan tanpa peta per "
-                        "kecamatan), wallmap (peta dinding), atlas (satu halaman per kecamatan)",
-                        "kind: plan (report, default), summary (no per-kecamatan maps), wallmap "
-                        "(wall map), atlas (one page per kecamatan)"),
-    "cli.report.paper": ("ukuran kertas A4 atau A3 (bawaan: A4 untuk laporan, A3 untuk peta)",
-                         "paper size A4 or A3 (default: A4 for reports, A3 for maps)"),
-    "cli.report.kecamatan": ("hanya satu kecamatan (nama atau kode)",
-                             "only one kecamatan (name or code)"),
-    "cli.report.author": ("nama penyusun untuk blok judul peta",
-                          "author name for the map title block"),
-})
+register_catalog("ui", "cli_report")
 
 
 def add_arguments(parser) -> None:

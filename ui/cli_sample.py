@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ilp_gis.i18n import format_number, register, tr
+from ilp_gis.i18n import format_number, register_catalog, tr
 
 NAME = "sample"
 HELP_KEY = "cli.sample.help"
@@ -57,34 +57,4 @@ def run(args) -> int:
     return 0
 
 
-register({
-    "cli.sample.help": ("Buat data contoh fiktif 'Kabupaten Contoh' (proyek .gpkg, opsional "
-                        "berkas sumber mentah)",
-                        "Generate the fictional sample district 'Kabupaten Contoh' (.gpkg "
-                        "project, optionally the raw source files)"),
-    "cli.sample.opt.out": ("berkas proyek yang dibuat (.gpkg)", "project file to write (.gpkg)"),
-    "cli.sample.opt.scale": ("skala: kabupaten (bawaan), provinsi atau nasional (untuk uji "
-                             "kecepatan)",
-                             "scale: kabupaten (default), provinsi or nasional (for benchmarks)"),
-    "cli.sample.opt.seed": ("bilangan acak awal; seed sama menghasilkan data yang sama "
-                            "(bawaan 1)",
-                            "random seed; the same seed gives the same data (default 1)"),
-    "cli.sample.opt.sources": ("juga tulis berkas sumber mentah (GeoJSON, XLSX, CSV, dengan "
-                               "cacat data yang disengaja) ke folder DIR",
-                               "also write the raw source files (GeoJSON, XLSX, CSV, with "
-                               "deliberate defects) to folder DIR"),
-    "cli.sample.not_gpkg": ("Berkas keluaran {file} harus berakhiran .gpkg.",
-                            "Output file {file} must end in .gpkg."),
-    "cli.sample.is_dir": ("{file} adalah folder; beri nama berkas .gpkg.",
-                          "{file} is a folder; give a .gpkg file name."),
-    "cli.sample.generating": ("Membuat data contoh", "Generating sample"),
-    "cli.sample.saving": ("Menyimpan proyek", "Saving project"),
-    "cli.sample.writing_sources": ("Menulis berkas sumber", "Writing source files"),
-    "cli.sample.sources_written": ("{n} berkas sumber ditulis ke {path}",
-                                   "{n} source files written to {path}"),
-    "cli.sample.summary": ("Data fiktif: {kecamatan} kecamatan, {desa} desa, {puskesmas} "
-                           "Puskesmas, {pustu} Pustu, {posyandu} Posyandu, {roads} ruas jalan.",
-                           "Fictional data: {kecamatan} kecamatan, {desa} desa, {puskesmas} "
-                           "Puskesmas, {pustu} Pustu, {posyandu} Posyandu, {roads} road "
-                           "segments."),
-})
+register_catalog("ui", "cli_sample")

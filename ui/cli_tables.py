@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-from ilp_gis.i18n import register, tr
+from ilp_gis.i18n import register_catalog, tr
 
 NAME = "tables"
 HELP_KEY = "cli.tables.help"
 
-register({
-    "cli.tables.help": ("tulis tabel hasil (desa, kecamatan, kesenjangan, jejaring, anggaran, "
-                        "aturan) ke XLSX",
-                        "write the result tables (desa, kecamatan, gaps, network, budget, rules) "
-                        "to XLSX"),
-    "cli.tables.project": ("berkas proyek (.gpkg)", "project file (.gpkg)"),
-    "cli.tables.output": ("berkas XLSX keluaran", "output XLSX file"),
-})
+register_catalog("ui", "cli_tables")
 
 
 def add_arguments(parser) -> None:

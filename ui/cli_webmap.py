@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ilp_gis.i18n import register, tr
+from ilp_gis.i18n import register_catalog, tr
 
 NAME = "webmap"
 HELP_KEY = "cli.webmap.help"
@@ -14,7 +14,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--online-basemap", action="store_true",
                         help=tr("cli.webmap.online_basemap"))
     parser.add_argument("--colour-by", "--color-by", dest="colour_by", default=None,
-                        help=tr("cli.webmap.colour_by"))
+                        help=tr("cli.webmap.colour_by", choices=_colour_choices()))
 
 
 def run(args) -> int:
@@ -42,16 +42,4 @@ def _colour_choices() -> str:
            "travel_pustu_min, travel_puskesmas_min, posyandu_deficit, priority_score"
 
 
-register({
-    "cli.webmap.help": ("Ekspor peta web (HTML) yang dapat dibuka tanpa internet",
-                        "Export a web map (HTML) that opens without internet"),
-    "cli.webmap.project": ("berkas proyek ILP-GIS (.gpkg)", "ILP-GIS project file (.gpkg)"),
-    "cli.webmap.output": ("berkas HTML yang ditulis", "HTML file to write"),
-    "cli.webmap.online_basemap": ("tambahkan peta dasar OpenStreetMap (perlu internet saat dibuka)",
-                                  "add an OpenStreetMap basemap (needs internet when opened)"),
-    "cli.webmap.colour_by": ("ukuran untuk mewarnai desa (bawaan pustu_coverage): "
-                             + _colour_choices() + ", atau kolom angka hasil analisis desa",
-                             "figure to colour the desa by (default pustu_coverage): "
-                             + _colour_choices() + ", or a numeric column of the desa result"),
-    "cli.webmap.progress": ("Peta web", "Web map"),
-})
+register_catalog("ui", "cli_webmap")

@@ -9,7 +9,7 @@ from typing import Any
 
 from PySide6.QtGui import QUndoCommand
 
-from ilp_gis.i18n import register
+from ilp_gis.i18n import register_catalog
 from ui.qtext import qtr
 from ui.state import AppState
 
@@ -65,9 +65,4 @@ def set_value(state: AppState, fac_id: str, column: str, value: Any, **kw) -> Fr
                      qtr("ui.cmd.set", fac_id=fac_id, column=column), **kw)
 
 
-register({
-    "ui.cmd.add": ("Tambah fasilitas {name}", "Add facility {name}"),
-    "ui.cmd.move": ("Pindahkan {fac_id}", "Move {fac_id}"),
-    "ui.cmd.delete": ("Hapus {fac_id}", "Delete {fac_id}"),
-    "ui.cmd.set": ("Ubah {column} pada {fac_id}", "Change {column} of {fac_id}"),
-})
+register_catalog("ui", "commands")

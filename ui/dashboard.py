@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ilp_gis.i18n import format_number, format_percent, register
+from ilp_gis.i18n import format_number, format_percent, register_catalog
 from layers import symbology as sym
 from ui.qtext import qtr
 from ui.state import AppState
@@ -256,31 +256,4 @@ class Dashboard(QWidget):
         self.chart.set_data(*self.chart_values())
 
 
-register({
-    "ui.dash.heading": ("Ringkasan ILP — {name}", "ILP summary — {name}"),
-    "ui.dash.no_result": ("Belum ada hasil analisis. Jalankan Analisis → Jalankan analisis (F5).",
-                          "No analysis result yet. Run Analysis → Run analysis (F5)."),
-    "ui.dash.per_kecamatan": ("Per kecamatan:", "Per sub-district:"),
-    "ui.dash.m.pustu_share": ("Desa dengan Pustu", "Desa with a Pustu"),
-    "ui.dash.m.posyandu_share": ("Posyandu terhadap kebutuhan (dusun/RW)",
-                                 "Posyandu against need (dusun/RW)"),
-    "ui.dash.m.pop_pustu_share": ("Penduduk dalam batas jarak Pustu",
-                                  "Population within the Pustu distance"),
-    "ui.dash.m.pop_puskesmas_share": ("Penduduk dalam batas jarak Puskesmas",
-                                      "Population within the Puskesmas distance"),
-    "ui.dash.k.desa_pustu": ("Desa/kelurahan dengan Pustu", "Desa/kelurahan with a Pustu"),
-    "ui.dash.k.posyandu_dusun": ("Posyandu per dusun/RW", "Posyandu per dusun/RW"),
-    "ui.dash.k.pop_pustu": ("Penduduk dalam batas jarak Pustu",
-                            "Population within the Pustu distance limit"),
-    "ui.dash.k.pop_puskesmas": ("Penduduk dalam batas jarak Puskesmas",
-                                "Population within the Puskesmas distance limit"),
-    "ui.dash.k.time_pustu": ("Penduduk dalam batas waktu tempuh Pustu",
-                             "Population within the Pustu travel-time limit"),
-    "ui.dash.k.coe": ("COE memenuhi ambang", "COE meeting the threshold"),
-    "ui.dash.k.gaps": ("Kesenjangan ditemukan", "Gaps found"),
-    "ui.dash.of": ("{n} dari {total}", "{n} of {total}"),
-    "ui.dash.people": ("{n} dari {total} jiwa", "{n} of {total} people"),
-    "ui.dash.posyandu_detail": ("{n} Posyandu untuk {dusun} dusun/RW",
-                                "{n} Posyandu for {dusun} dusun/RW"),
-    "ui.dash.coe_detail": ("≥ 80% indikator terpenuhi", "≥ 80% of indicators met"),
-})
+register_catalog("ui", "dashboard")

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from ilp_gis import model
-from ilp_gis.i18n import format_number, register
+from ilp_gis.i18n import format_number, register_catalog
 from ui.qtext import qtr
 from ui.state import AppState, key_of
 
@@ -112,13 +112,4 @@ class FacilityDialog(QDialog):
         return out
 
 
-register({
-    "ui.facdlg.title_add": ("Tambah fasilitas", "Add facility"),
-    "ui.facdlg.title_edit": ("Ubah fasilitas", "Edit facility"),
-    "ui.facdlg.type": ("Jenis:", "Type:"),
-    "ui.facdlg.name": ("Nama:", "Name:"),
-    "ui.facdlg.parent": ("Induk:", "Parent:"),
-    "ui.facdlg.no_parent": ("(tanpa induk)", "(no parent)"),
-    "ui.facdlg.where": ("Lokasi: {lat}, {lon} — desa {desa}", "Location: {lat}, {lon} — desa {desa}"),
-    "ui.facdlg.new_name": ("Fasilitas baru", "New facility"),
-})
+register_catalog("ui", "facility_dialog")

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ilp_gis.i18n import format_number, has, register, tr
+from ilp_gis.i18n import format_number, has, register_catalog, tr
 from layers import symbology as sym
 from ui.qtext import qtr
 from ui.state import AppState
@@ -165,19 +165,4 @@ class GapsPanel(QWidget):
         return "<br>".join(lines)
 
 
-register({
-    "ui.gaps.kind": ("Jenis:", "Kind:"),
-    "ui.gaps.kecamatan": ("Kecamatan:", "Sub-district:"),
-    "ui.gaps.all_kinds": ("Semua jenis", "All kinds"),
-    "ui.gaps.all_kecamatan": ("Semua kecamatan", "All sub-districts"),
-    "ui.gaps.none": ("Tidak ada kesenjangan (atau belum dianalisis).",
-                     "No gaps (or not analysed yet)."),
-    "ui.gaps.priority": ("Skor prioritas desa {score} (peringkat {rank}), terdiri dari:",
-                         "Desa priority score {score} (rank {rank}), made of:"),
-    "ui.field.priority_rank": ("Peringkat", "Rank"),
-    "ui.field.kind_label": ("Jenis kesenjangan", "Gap kind"),
-    "ui.field.desa_name": ("Desa", "Desa"),
-    "ui.field.kecamatan_name": ("Kecamatan", "Sub-district"),
-    "ui.field.message": ("Keterangan", "Description"),
-    "ui.field.gap_id": ("ID", "ID"),
-})
+register_catalog("ui", "gaps_panel")

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ilp_gis.i18n import register
+from ilp_gis.i18n import register_catalog
 from ilp_gis.project import Project
 from ui.qtext import qtr
 from ui.state import AppState
@@ -356,37 +356,4 @@ class ImportDialog(QDialog):
             self.report.write(path)
 
 
-register({
-    "ui.import.title": ("Impor data", "Import data"),
-    "ui.import.hint": ("Tambahkan berkas (atau seret ke sini), lalu pilih isi tiap berkas. Kolom "
-                       "yang dikenali tampil di kanan dan bisa diubah.",
-                       "Add files (or drop them here), then say what each file holds. The "
-                       "detected columns show on the right and can be changed."),
-    "ui.import.add": ("Tambah berkas…", "Add files…"),
-    "ui.import.remove": ("Buang", "Remove"),
-    "ui.import.filter": ("Data GIS dan tabel", "GIS data and tables"),
-    "ui.import.file": ("Berkas", "File"),
-    "ui.import.role": ("Isi", "Contents"),
-    "ui.import.fac_type": ("Jenis fasilitas", "Facility type"),
-    "ui.import.role.desa": ("Batas desa/kelurahan", "Desa boundaries"),
-    "ui.import.role.kecamatan": ("Batas kecamatan", "Kecamatan boundaries"),
-    "ui.import.role.kabupaten": ("Batas kabupaten", "District boundary"),
-    "ui.import.role.facilities": ("Fasilitas kesehatan", "Health facilities"),
-    "ui.import.role.roads": ("Jalan", "Roads"),
-    "ui.import.role.budget": ("Anggaran", "Budget lines"),
-    "ui.import.type.column": ("(dari kolom jenis)", "(from the type column)"),
-    "ui.import.type.puskesmas": ("Puskesmas", "Puskesmas"),
-    "ui.import.type.pustu": ("Pustu/Poskesdes/Polindes", "Pustu/Poskesdes/Polindes"),
-    "ui.import.type.posyandu": ("Posyandu", "Posyandu"),
-    "ui.import.field": ("Isian", "Field"),
-    "ui.import.column": ("Kolom di berkas", "Column in the file"),
-    "ui.import.not_used": ("(tidak dipakai)", "(not used)"),
-    "ui.import.detected": ("Kolom yang dikenali di {file}:", "Columns detected in {file}:"),
-    "ui.import.no_preview": ("Pratinjau kolom tidak tersedia untuk isi ini.",
-                             "No column preview for this kind of file."),
-    "ui.import.run": ("Impor", "Import"),
-    "ui.import.use": ("Pakai hasil impor", "Use the imported data"),
-    "ui.import.export": ("Ekspor laporan impor…", "Export the import report…"),
-    "ui.import.show": ("Tampilkan:", "Show:"),
-    "ui.import.all_rows": ("Semua baris", "All rows"),
-})
+register_catalog("ui", "import_dialog")

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ilp_gis.i18n import register
+from ilp_gis.i18n import register_catalog
 from layers import symbology as sym
 from ui.qtext import qtr
 from ui.state import AppState, field_label
@@ -289,23 +289,4 @@ class LayersPanel(QWidget):
                 self.legend.addItem(QListWidgetItem(area_icon(st), st.label))
 
 
-register({
-    "ui.layers.up": ("Naikkan lapisan", "Move layer up"),
-    "ui.layers.down": ("Turunkan lapisan", "Move layer down"),
-    "ui.layers.zoom": ("Perbesar ke lapisan", "Zoom to layer"),
-    "ui.layers.opacity": ("Opasitas", "Opacity"),
-    "ui.layers.opacity_tip": ("Opasitas lapisan terpilih", "Opacity of the selected layer"),
-    "ui.layers.colour_by": ("Warnai desa:", "Colour desa by:"),
-    "ui.layers.method": ("Kelas:", "Classes:"),
-    "ui.layers.quantile": ("Kuantil", "Quantiles"),
-    "ui.layers.natural": ("Jeda alami (Jenks)", "Natural breaks (Jenks)"),
-    "ui.layers.legend": ("Legenda", "Legend"),
-    "ui.layers.no_theme": ("(tanpa tema)", "(no theme)"),
-    "ui.layers.item_tip": ("Centang untuk menampilkan; seret untuk mengubah urutan; klik ganda "
-                           "untuk memperbesar ke lapisan",
-                           "Tick to show; drag to reorder; double-click to zoom to the layer"),
-    "ui.layers.link.given": ("Induk tercatat", "Recorded parent"),
-    "ui.layers.link.inferred": ("Induk disimpulkan (terdekat)", "Inferred parent (nearest)"),
-    "ui.layers.link.direct_to_puskesmas": ("Posyandu langsung ke Puskesmas",
-                                           "Posyandu directly under a Puskesmas"),
-})
+register_catalog("ui", "layers_panel")

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ilp_gis.i18n import register, tr
+from ilp_gis.i18n import register_catalog, tr
 from layers import symbology as sym
 from ui.qtext import qtr
 from ui.state import AppState
@@ -192,12 +192,4 @@ class NetworkTree(QWidget):
             visit(self.tree.topLevelItem(i))
 
 
-register({
-    "ui.tree.facility": ("Fasilitas", "Facility"),
-    "ui.tree.contents": ("Isi jejaring", "Network contents"),
-    "ui.tree.filter": ("Cari fasilitas…", "Find a facility…"),
-    "ui.tree.no_result": ("Belum ada hasil analisis.", "No analysis result yet."),
-    "ui.tree.orphans": ("Tanpa induk", "Without a parent"),
-    "ui.tree.summary": ("{pkm} Puskesmas · {pustu} Pustu · {psy} Posyandu · {problems} bermasalah",
-                        "{pkm} Puskesmas · {pustu} Pustu · {psy} Posyandu · {problems} with problems"),
-})
+register_catalog("ui", "network_tree")

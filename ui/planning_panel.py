@@ -44,7 +44,7 @@ from PySide6.QtWidgets import (
 from ilp_gis import budget as B
 from ilp_gis import model, scenario, siting
 from ilp_gis.errors import IlpError
-from ilp_gis.i18n import format_number, format_rupiah, register, tr
+from ilp_gis.i18n import format_number, format_rupiah, register_catalog, tr
 from layers.symbology import FUNDING_STYLES
 from ui.worker import Task
 
@@ -924,87 +924,4 @@ class PlanningPanel(QWidget):
         self._error(exc)
 
 
-register({
-    "planning.tab.budget": ("Baris anggaran", "Budget lines"),
-    "planning.tab.sync": ("Sinkronisasi anggaran", "Budget sync"),
-    "planning.tab.siting": ("Optimasi lokasi", "Site optimisation"),
-    "planning.tab.scenarios": ("Skenario", "Scenarios"),
-    "planning.error_title": ("Perencanaan", "Planning"),
-    "planning.col.budget_id": ("No.", "Id"),
-    "planning.col.source": ("Sumber dana", "Funding source"),
-    "planning.col.year": ("Tahun", "Year"),
-    "planning.col.activity": ("Kegiatan", "Activity"),
-    "planning.col.target_desa": ("Desa sasaran", "Target desa"),
-    "planning.col.target_facility": ("Fasilitas sasaran", "Target facility"),
-    "planning.col.amount": ("Jumlah (Rp)", "Amount (Rp)"),
-    "planning.col.status": ("Status", "Status"),
-    "planning.col.note": ("Keterangan", "Note"),
-    "planning.col.order": ("Urutan", "Order"),
-    "planning.col.kind": ("Jenis", "Kind"),
-    "planning.col.name": ("Nama", "Name"),
-    "planning.col.cost": ("Biaya (Rp)", "Cost (Rp)"),
-    "planning.col.pop_gained": ("Penduduk baru terjangkau", "People newly covered"),
-    "planning.col.action": ("Aksi", "Action"),
-    "planning.col.count": ("Jumlah", "Count"),
-    "planning.kind.build": ("Bangun baru", "Build new"),
-    "planning.kind.upgrade": ("Tingkatkan Poskesdes/Polindes", "Upgrade Poskesdes/Polindes"),
-    "planning.kind.user": ("Usulan perencana", "Planner's proposal"),
-    "planning.budget.add": ("Tambah baris", "Add line"),
-    "planning.budget.delete": ("Hapus baris terpilih", "Delete selected lines"),
-    "planning.budget.import": ("Impor dari XLSX/CSV…", "Import from XLSX/CSV…"),
-    "planning.budget.filter": ("Lembar anggaran (*.xlsx *.csv)", "Budget sheets (*.xlsx *.csv)"),
-    "planning.budget.imported": ("{imported} baris diimpor, {fixed} diperbaiki, {doubtful} "
-                                 "diragukan, {skipped} dilewati (lihat laporan impor).",
-                                 "{imported} lines imported, {fixed} fixed, {doubtful} doubtful, "
-                                 "{skipped} skipped (see the import report)."),
-    "planning.budget.total": ("{n} baris, total {total}", "{n} lines, total {total}"),
-    "planning.undo.edit": ("Ubah {column} baris {row}", "Edit {column} of row {row}"),
-    "planning.undo.add": ("Tambah baris anggaran", "Add budget line"),
-    "planning.undo.delete": ("Hapus {n} baris anggaran", "Delete {n} budget lines"),
-    "planning.undo.import": ("Impor {n} baris anggaran", "Import {n} budget lines"),
-    "planning.undo.scenario": ("Simpan skenario {name}", "Save scenario {name}"),
-    "planning.undo.delete_scenario": ("Hapus skenario {name}", "Delete scenario {name}"),
-    "planning.sync.refresh": ("Hitung ulang", "Recompute"),
-    "planning.sync.running": ("Menyinkronkan anggaran dengan kesenjangan…",
-                              "Matching the budget with the gaps…"),
-    "planning.sync.no_result": ("Jalankan analisis dulu: sinkronisasi anggaran membandingkan "
-                                "baris anggaran dengan celah hasil analisis.",
-                                "Run the analysis first: the budget sync compares the budget "
-                                "lines with the gaps it finds."),
-    "planning.sync.counts": ("Celah: {funded} didanai, {partly} didanai sebagian, {unfunded} "
-                             "belum didanai.",
-                             "Gaps: {funded} funded, {partly} partly funded, {unfunded} "
-                             "unfunded."),
-    "planning.sync.all": ("Semua status", "All states"),
-    "planning.siting.type": ("Jenis fasilitas", "Facility type"),
-    "planning.siting.by_budget": ("Anggaran", "Budget"),
-    "planning.siting.by_k": ("Jumlah lokasi", "Number of sites"),
-    "planning.siting.limit_money": ("Batas", "Constraint"),
-    "planning.siting.km": ("Jarak (km)", "Distance (km)"),
-    "planning.siting.min": ("Waktu tempuh (menit)", "Travel time (min)"),
-    "planning.siting.limit": ("Jangkauan", "Reach"),
-    "planning.siting.run": ("Jalankan", "Run"),
-    "planning.siting.cancel": ("Batal", "Cancel"),
-    "planning.siting.save": ("Simpan sebagai skenario", "Save as scenario"),
-    "planning.siting.hint": ("Pilih batas anggaran atau jumlah lokasi, lalu Jalankan. Jawaban "
-                             "cepat tampil segera; optimum menyusul.",
-                             "Choose a budget or a number of sites, then Run. The quick answer "
-                             "shows at once; the optimum follows."),
-    "planning.siting.searching": ("mencari optimum…", "searching the optimum…"),
-    "planning.siting.result": ("{method}: {n} lokasi, {pop} penduduk baru terjangkau, biaya "
-                               "{cost}, celah optimalitas {gap}",
-                               "{method}: {n} sites, {pop} people newly covered, cost {cost}, "
-                               "optimality gap {gap}"),
-    "planning.siting.scenario_name": ("Optimasi {type} ({n} lokasi)",
-                                      "Optimisation {type} ({n} sites)"),
-    "planning.scenario.compare": ("Bandingkan dengan kondisi awal", "Compare with the baseline"),
-    "planning.scenario.delete": ("Hapus skenario", "Delete scenario"),
-    "planning.scenario.hint": ("Pilih skenario lalu Bandingkan: analisis dijalankan pada salinan "
-                               "proyek; data awal tidak berubah.",
-                               "Choose a scenario, then Compare: the analysis runs on a copy of "
-                               "the project; the baseline data never changes."),
-    "planning.scenario.summary": ("{name}: {closed} celah tertutup, {new} celah baru, {pop} "
-                                  "penduduk baru terjangkau, biaya {cost} ({per} per penduduk).",
-                                  "{name}: {closed} gaps closed, {new} new gaps, {pop} people "
-                                  "newly covered, cost {cost} ({per} per person)."),
-})
+register_catalog("ui", "planning_panel")
