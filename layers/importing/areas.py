@@ -43,6 +43,10 @@ def _polygonal(geom):
 
 def _read_areas(path: Path, role: str, overrides: dict | None, log_holder: list,
                 lang_file: str) -> tuple[gpd.GeoDataFrame, ColumnMapping, _FileLog]:
+    """One boundary layer of ``role``.  Area-code key: ``code`` holds the Kemendagri code when
+    the source has one; otherwise the BPS code as written (never converted; the two are told
+    apart by their shape, ``PP.KK.CC.DDDD`` against ten plain digits); otherwise a generated
+    ``TANPA-KODE-<role>-<row>`` reported as doubtful."""
     res = readers.read_vector(path, prefer=(role,))
     gdf = res.frame
     mapping = detect_columns([c for c in gdf.columns if c != gdf.geometry.name], role,

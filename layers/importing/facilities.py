@@ -1,8 +1,7 @@
-"""Facility lists (CSV/XLSX tables or GIS points) read into facility rows: coordinates
-repaired, types from the type column or the name, names, declared desa, staff and CoE figures,
-levels, flags and dates, each problem on its row's report line.
-May import ``ilp_gis``, ``layers.readers``/``columns`` and ``.report``/``.cells``/
-``.facility_types``.
+"""Facility lists (CSV/XLSX tables or GIS points) read into facility rows: coordinates, types
+(from the type column or the name), names, declared desa, figures, levels, flags and dates, each
+problem on its row's report line.  May import ``ilp_gis``, ``layers.readers``/``columns`` and
+``.report``/``.cells``/``.facility_types``.
 """
 
 from __future__ import annotations

@@ -38,6 +38,11 @@ def import_files(project: Project | None = None, *, kabupaten=None, kecamatan=No
     """Import files into ``project`` (a new one when ``None``; the project is updated in place)
     and return the :class:`ImportReport` (also stored in ``project``).
 
+    Updating a project: a boundary role given again replaces that layer; facility files replace
+    the facilities of the types they contain (other types stay); roads replace roads.
+    Facilities are placed again whenever the desa or kecamatan layer changes.  Report lines of
+    a re-imported file replace its old lines.
+
     Parameters
     ----------
     kabupaten, kecamatan, desa, roads
