@@ -55,7 +55,7 @@ def main() -> int:
         print(f"  generated in {time.perf_counter() - t:.1f} s", flush=True)
 
     from ilp_gis.project import Project
-    from layers.importer import import_files
+    from layers.importing import import_files
 
     fac = [(None, src / n) for n in ("puskesmas.xlsx", "puskesmas.csv", "pustu.csv",
                                      "posyandu.csv") if (src / n).exists()]

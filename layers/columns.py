@@ -163,10 +163,6 @@ class ColumnMapping:
         return ", ".join(parts) if parts else tr("columns.nothing_mapped", lang=lang)
 
 
-def known_fields(role: str) -> list[str]:
-    return list(SYNONYMS[role])
-
-
 def detect_columns(headers, role: str, overrides: dict[str, str] | None = None, *,
                    file: object = None) -> ColumnMapping:
     """Guess which header holds which field of ``role``; apply ``overrides`` (field → header,

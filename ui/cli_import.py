@@ -45,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
     from ilp_gis.i18n import get_language
     from ilp_gis.project import Project
     from layers.columns import parse_map_options
-    from layers.importer import import_files
+    from layers.importing import import_files
     from layers.project_file import open_project, save_project
     from ui.progress import TerminalProgress
 

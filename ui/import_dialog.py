@@ -246,7 +246,7 @@ class ImportDialog(QDialog):
     # -- running -------------------------------------------------------------------------------
     def import_job(self):
         """The plain function the worker runs: import into a copy of the current project."""
-        from layers.importer import import_files
+        from layers.importing import import_files
 
         rows = self.file_rows()
         base = self.state.project

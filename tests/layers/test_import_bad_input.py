@@ -11,7 +11,7 @@ from shapely.geometry import Point, Polygon, box
 from ilp_gis.errors import InputError
 from ilp_gis.i18n import language
 from ilp_gis.project import Project
-from layers.importer import import_files
+from layers.importing import import_files
 from tests.layers import import_fixtures as fx
 
 HEADER = ["kode_faskes", "nama_faskes", "jenis_faskes", "long_", "lat_", "desa", "perawat",

@@ -109,7 +109,7 @@ def test_parse_map_options():
 
 
 def test_preview_columns(tmp_path):
-    from layers.importer import preview_columns
+    from layers.importing import preview_columns
 
     path = tmp_path / "f.csv"
     path.write_text("Fasyankes;Lintang;Bujur\nPuskesmas A;-8,1;112,6\n", "utf-8")
@@ -129,7 +129,7 @@ def test_preview_columns(tmp_path):
     (None, None, False),
 ])
 def test_facility_type_spellings(text, expected, precursor):
-    from layers.importer import facility_type, facility_types
+    from layers.importing import facility_type, facility_types
 
     ftype, pre = facility_type(text)
     assert (ftype.value if ftype else None, pre) == (expected, precursor)

@@ -8,7 +8,7 @@ import openpyxl
 import pytest
 
 from layers import readers
-from layers.importer import import_files
+from layers.importing import import_files
 from tests.layers import import_fixtures as fx
 
 # Writing the shapefile fixtures truncates long column names (expected; the importer's
@@ -180,9 +180,9 @@ def test_csv_row_numbers_and_quoting(tmp_path, text, rows, names):
 
 def test_long_xlsx_report_continues_on_more_sheets(tmp_path, monkeypatch):
     from ilp_gis.project import Project
-    from layers import importer
+    from layers.importing import report
 
-    monkeypatch.setattr(importer, "XLSX_MAX_ROWS", 4)
+    monkeypatch.setattr(report, "XLSX_MAX_ROWS", 4)
     path = tmp_path / "f.csv"
     path.write_text(fx.csv_text(), "utf-8")
     rep = import_files(Project(), facilities=[(None, path)])

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from ilp_gis.errors import InputError
 from ilp_gis.project import Project
-from layers.importer import import_files
+from layers.importing import import_files
 
 HEADERS = ["nama", "lat", "lon", "jenis", "kode", "desa", "perawat", "bidan", "kader",
            "strata", "induk", "lokus_ilp", "mulai_ilp", "coe_sdm", "x", "y", "lintang", "bujur",

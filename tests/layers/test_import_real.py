@@ -6,7 +6,7 @@ import pandas as pd
 import pyogrio
 
 from ilp_gis.project import Project
-from layers.importer import import_files
+from layers.importing import import_files
 from layers.project_file import open_project, save_project
 
 

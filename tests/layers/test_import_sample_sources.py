@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from ilp_gis.project import Project
-from layers.importer import import_files
+from layers.importing import import_files
 
 SOURCES = Path(__file__).resolve().parents[2] / "sample_data" / "sources"
 

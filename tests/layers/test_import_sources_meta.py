@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ilp_gis.project import Project
-from layers.importer import import_files
+from layers.importing import import_files
 
 SOURCES = Path(__file__).resolve().parents[2] / "sample_data" / "sources"
 

@@ -11,11 +11,14 @@ import pandas as pd
 import pytest
 from shapely.geometry import LineString, Point
 
+from ilp_gis import model
 from ilp_gis.errors import Cancelled, InputError
 from ilp_gis.i18n import language
 from ilp_gis.project import Project
-from layers import importer
-from layers.importer import import_files
+from layers.importing import cells, import_files
+from layers.importing.ids import _fac_ids
+from layers.importing.report import _FileLog
+from layers.importing.roads import _read_roads
 from tests.layers import import_fixtures as fx
 
 
@@ -64,13 +67,13 @@ def test_threaded_roads_equal_sequential_read(tmp_path, utm):
     desa, roads, fac = _files(tmp_path, utm_roads=utm)  # UTM: reprojected inside the thread
     project, report, messages = _run(desa, roads, fac)
     with language("en"):
-        expected, _ = importer._read_roads(roads, None, logs := [])
+        expected, _ = _read_roads(roads, None, logs := [])
     expected = project.layers["roads"].__class__(expected)
     got = project.layers["roads"]
     assert len(got) == 2
     pd.testing.assert_frame_equal(pd.DataFrame(got.drop(columns="geometry")),
-                                  pd.DataFrame(importer.model.conform(
-                                      expected, importer.model.LAYERS["roads"]
+                                  pd.DataFrame(model.conform(
+                                      expected, model.LAYERS["roads"]
                                   ).drop(columns="geometry")))
     assert got.geometry.geom_equals_exact(expected.geometry, 1e-9).all()
     # report lines in file order: desa, roads, facilities; the point row skipped
@@ -173,9 +176,9 @@ def test_generated_ids_are_the_documented_hash():
         "_lon": [112.123456, 112.5, 112.7, 112.1, 112.2],
         "_lat": [-7.987654, -7.5, -7.7, -7.1, -7.2],
         "_file": [0] * 5, "_pos": np.arange(5)})
-    log = importer._FileLog("f.csv", "facilities", np.arange(1, 6))
+    log = _FileLog("f.csv", "facilities", np.arange(1, 6))
     with language("en"):
-        ids = importer._fac_ids(fac, [log], set())
+        ids = _fac_ids(fac, [log], set())
     lowered = pd.Series(names).astype(str).str.lower()
     for i in range(3):
         key = (f"{fac['type'][i]}|{lowered[i]}|{round(fac['_lon'][i] * 1e5)}|"
@@ -237,13 +240,13 @@ def test_cell_readers_by_distinct_value_equal_reading_each_row(name):
 
     values = ["ya", "Tidak", None, float("nan"), "x", 1, True, 1.0, "ya", "", " ya ",
               dt.date(2020, 1, 2), np.nan, "2024-03-01", "31/12/2023", "Madya", "strata 3"]
-    fn = {"boolean": importer._boolean, "date": importer._date, "level": importer._level}[name]
-    reader = {"boolean": importer._booleans, "date": importer._dates,
-              "level": importer._levels}[name]
+    fn = {"boolean": cells._boolean, "date": cells._date, "level": cells._level}[name]
+    reader = {"boolean": cells._booleans, "date": cells._dates,
+              "level": cells._levels}[name]
     args = () if name == "level" else ("kolom",)
     rows = np.arange(1, len(values) + 1)
-    got_log = importer._FileLog("f.csv", "facilities", rows)
-    want_log = importer._FileLog("f.csv", "facilities", rows)
+    got_log = _FileLog("f.csv", "facilities", rows)
+    want_log = _FileLog("f.csv", "facilities", rows)
     with language("en"):
         got = reader(values, got_log, *args)
         want = []

@@ -1,0 +1,298 @@
+"""The import pipeline: boundaries, roads, facility files and a budget table read in order into
+a :class:`Project`, facilities placed, deduplicated, given ids and parents, and the report and
+the sources recorded.  May import ``ilp_gis``, ``layers`` and every module of this package.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from ilp_gis import model
+from ilp_gis.errors import Cancelled, InputError
+from ilp_gis.i18n import get_language, language, normalize_language, register_catalog, tr
+from ilp_gis.jobs import checkpoint
+from ilp_gis.model import FacilityType
+from ilp_gis.project import Project
+from layers.importing.areas import _complete_desa, _read_areas
+from layers.importing.cells import _objects
+from layers.importing.duplicates import _duplicates
+from layers.importing.facilities import _read_facilities
+from layers.importing.facility_types import parse_facility_type_option
+from layers.importing.ids import _fac_ids
+from layers.importing.parents import _resolve_parents
+from layers.importing.placement import _check_locations, _place_by_declared_desa, locate_facilities
+from layers.importing.report import ImportReport, _FileLog, _ReportLog
+from layers.importing.roads import _read_roads, _RoadsReader
+
+
+def import_files(project: Project | None = None, *, kabupaten=None, kecamatan=None, desa=None,
+                 facilities=(), roads=None, budget=None,
+                 mappings: dict[str, dict[str, str]] | None = None, lang: str | None = None,
+                 sheet: str | None = None, progress=None, is_cancelled=None) -> ImportReport:
+    """Import files into ``project`` (a new one when ``None``; the project is updated in place)
+    and return the :class:`ImportReport` (also stored in ``project``).
+
+    Updating a project: a boundary role given again replaces that layer; facility files replace
+    the facilities of the types they contain (other types stay); roads replace roads.
+    Facilities are placed again whenever the desa or kecamatan layer changes.  Report lines of
+    a re-imported file replace its old lines.
+
+    Parameters
+    ----------
+    kabupaten, kecamatan, desa, roads
+        Paths of GIS layers.
+    facilities
+        ``[(type_or_None, path), ...]``; ``type`` (``"puskesmas"``, ``"pustu"``,
+        ``"posyandu"``, or any spelling such as ``"Poskesdes"``) applies to every row of the
+        file, ``None`` reads each row's type column.
+    budget
+        A budget table, read by ``layers.budget_import.read_budget``.
+    mappings
+        Column overrides ``{role: {field: column}}`` (see :mod:`layers.columns`).
+    sheet
+        XLSX sheet to read for facility tables (default: the first sheet with data).
+    """
+    lang = normalize_language(lang) if lang else get_language()
+    project = project if project is not None else Project()
+    mappings = mappings or {}
+    with language(lang):
+        # the roads file is read alongside the facility files (see _RoadsReader); its place
+        # in the progress, the report and the project stays where a sequential read puts it
+        road_reader = _RoadsReader(Path(roads), mappings.get("roads"), lang) \
+            if roads is not None else None
+        state: dict = {}
+        try:
+            return _import(project, kabupaten, kecamatan, desa, list(facilities or ()), roads,
+                           budget, mappings, lang, sheet, progress, is_cancelled, road_reader,
+                           state)
+        except BaseException as exc:
+            if road_reader is None or state.get("roads_done"):
+                raise
+            if isinstance(exc, Cancelled) or not isinstance(exc, Exception) \
+                    or not state.get("roads_started"):
+                road_reader.stop()  # cancelled/interrupted, or failed before the roads' turn
+                raise
+            # a later file failed: as in a sequential read, a roads error comes first, else
+            # the roads are in the project when the later error is raised
+            error = road_reader.failed()
+            if error is not None:
+                raise error from None
+            state["set_roads"]()
+            raise
+
+
+def _import(project, kabupaten, kecamatan, desa, facilities, roads, budget, mappings, lang,
+            sheet, progress, is_cancelled, road_reader=None, state=None) -> ImportReport:
+    state = {} if state is None else state
+    logs: list[_FileLog] = []
+    used_mappings: dict[str, dict] = {}
+    area_inputs = [(r, p) for r, p in (("kabupaten", kabupaten), ("kecamatan", kecamatan),
+                                       ("desa", desa)) if p is not None]
+    steps = len(area_inputs) + len(facilities) + (1 if roads else 0) + (1 if budget else 0) + 2
+    step = 0
+
+    def tick(msg_key: str, **kw) -> None:
+        nonlocal step
+        checkpoint(progress, is_cancelled, step / max(steps, 1), tr(msg_key, **kw))
+        step += 1
+
+    names_seen: Counter[str] = Counter()
+    lookup: list = []  # the desa lookup, built once
+
+    def file_key(path: Path) -> str:
+        names_seen[path.name] += 1
+        return path.name if names_seen[path.name] == 1 else f"{path.name} ({names_seen[path.name]})"
+
+    changed_areas = False
+    for role, p in area_inputs:
+        path = Path(p)
+        tick("import.progress.reading", file=path.name)
+        frame, mapping, log = _read_areas(path, role, mappings.get(role), logs, file_key(path))
+        used_mappings[log.file] = mapping.to_dict()
+        if len(frame) == 0:
+            raise InputError(tr("import.no_usable_features"), file=path.name)
+        project.set_layer(role, frame)
+        changed_areas = True
+    if project.has("desa") and project.has("kecamatan") and changed_areas:
+        _complete_desa(project)
+
+    area_bbox = None
+    for role in ("desa", "kecamatan", "kabupaten"):
+        if project.has(role):
+            area_bbox = tuple(project.layer(role).total_bounds)
+            break
+
+    def set_roads() -> None:
+        # the roads read in the background: placed where the sequential read put them
+        frame, mapping, log = road_reader.result()
+        logs[road_slot] = log
+        used_mappings[log.file] = mapping.to_dict()
+        project.set_layer("roads", frame)
+        state["roads_done"] = True
+
+    if roads is not None:
+        path = Path(roads)
+        tick("import.progress.reading", file=path.name)
+        if road_reader is None:
+            frame, mapping = _read_roads(path, mappings.get("roads"), logs)
+            used_mappings[logs[-1].file] = mapping.to_dict()
+            project.set_layer("roads", frame)
+            state["roads_done"] = True
+        else:
+            road_reader.start()
+            road_slot = len(logs)
+            logs.append(None)  # the roads' report lines come here
+            used_mappings[path.name] = None
+            state["set_roads"] = set_roads
+            state["roads_started"] = True
+
+    new_fac = []
+    for declared, p in facilities:
+        path = Path(p)
+        tick("import.progress.reading", file=path.name)
+        dtype_ = None
+        if declared is not None and str(declared).strip():
+            dtype_ = parse_facility_type_option(str(declared))
+        frame, mapping = _read_facilities(path, dtype_, mappings.get("facilities"), area_bbox,
+                                          logs, sheet=sheet)
+        logs[-1].file = file_key(path)
+        used_mappings[logs[-1].file] = mapping.to_dict()
+        new_fac.append(frame)
+    if state.get("roads_started") and not state.get("roads_done"):
+        set_roads()
+
+    tick("import.progress.placing")
+    if new_fac or changed_areas:
+        old = project.facilities if project.has("facilities") else None
+        if new_fac:
+            fresh = pd.concat(new_fac, ignore_index=True)
+            fresh = gpd.GeoDataFrame(fresh, geometry="geometry", crs=model.WGS84)
+            fresh = _place_by_declared_desa(fresh, project.desa if project.has("desa")
+                                            else None, logs, lookup)
+            new_types = set(fresh["type"].dropna())
+            if old is not None:
+                kept_old = old[~old["type"].isin(new_types)]
+            else:
+                kept_old = None
+            checkpoint(progress, is_cancelled, step / max(steps, 1),
+                       tr("import.progress.duplicates"))
+            dist = float(project.rules.value("import.duplicate_distance_m", 30.0))
+            keep = _duplicates(fresh, logs, dist)
+            fresh = fresh[keep].reset_index(drop=True)
+            taken = set(kept_old["fac_id"]) if kept_old is not None and len(kept_old) else set()
+            fresh["fac_id"] = _objects(_fac_ids(fresh, logs, taken), fresh.index)
+            fresh["parent_id"] = _objects([None] * len(fresh), fresh.index)
+        else:
+            fresh = None
+            kept_old = old
+        parts = [x for x in (kept_old, fresh) if x is not None and len(x)]
+        if parts:
+            fac = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry="geometry",
+                                   crs=model.WGS84)
+            n_old = len(kept_old) if kept_old is not None else 0
+            new_mask = np.zeros(len(fac), dtype=bool)
+            new_mask[n_old:] = fresh is not None
+            if fresh is None:
+                new_mask[:] = False
+            checkpoint(progress, is_cancelled, step / max(steps, 1),
+                       tr("import.progress.locating"))
+            dc, kc = locate_facilities(fac, project.desa if project.has("desa") else None,
+                                       project.kecamatan if project.has("kecamatan") else None)
+            fac["desa_code"] = _objects(dc, fac.index)
+            fac["kecamatan_code"] = _objects(kc, fac.index)
+            if fresh is not None:
+                for col in ("_file", "_pos", "_lon", "_lat", "_decl_code", "_coord_problem"):
+                    if col not in fac.columns:
+                        fac[col] = np.nan
+                checkpoint(progress, is_cancelled, step / max(steps, 1),
+                           tr("import.progress.checking"))
+                _check_locations(fac, project.desa if project.has("desa") else None,
+                                 project.kecamatan if project.has("kecamatan") else None,
+                                 project.kabupaten if project.has("kabupaten") else None,
+                                 logs, new_mask, lookup)
+                checkpoint(progress, is_cancelled, step / max(steps, 1),
+                           tr("import.progress.parents"))
+                fac["parent_id"] = _objects(_resolve_parents(fac, logs, new_mask), fac.index)
+            fac = fac.drop(columns=[c for c in ("_file", "_pos", "_lon", "_lat", "_decl_kec",
+                                                "_coord_problem", "_decl_code")
+                                    if c in fac.columns])
+            project.set_layer("facilities", fac)
+
+    if budget is not None:  # after the facilities: budget targets name desa and facilities
+        path = Path(budget)
+        tick("import.progress.reading", file=path.name)
+        _import_budget(project, path, logs, used_mappings, mappings.get("budget"), lang)
+
+    tick("import.progress.report")
+    parts = [lg.frame() for lg in logs]
+    report_frame = pd.concat(parts, ignore_index=True) if parts else \
+        model.empty_frame(model.IMPORT_REPORT)
+    old_report = project.layers.get("import_report")
+    if old_report is not None and len(old_report):
+        files = set(report_frame["file"].unique())
+        report_frame = model.conform(report_frame, model.IMPORT_REPORT)
+        old_report = old_report[~old_report["file"].isin(files)]
+        project.set_layer("import_report", pd.concat([old_report, report_frame],
+                                                     ignore_index=True))
+    else:  # built to the spec (_FileLog.frame; other readers' reports conformed there)
+        project.set_layer("import_report", report_frame, conformed=True)
+    stored = project.meta_json(model.META_MAPPINGS, {}) or {}
+    stored.update(used_mappings)
+    project.set_meta_json(model.META_MAPPINGS, stored)
+    _record_sources(project, {"kabupaten": [kabupaten], "kecamatan": [kecamatan], "desa": [desa],
+                              "facilities": [f[1] if isinstance(f, tuple) else f
+                                             for f in facilities or ()],
+                              "roads": [roads], "budget": [budget]})
+    checkpoint(progress, is_cancelled, 1.0, tr("import.progress.done"))
+
+    layer_counts = {name: len(project.layers[name]) for name in
+                    ("kabupaten", "kecamatan", "desa", "facilities", "roads", "budget")
+                    if name in project.layers}
+    fac_counts = {}
+    if project.has("facilities"):
+        vc = project.facilities["type"].value_counts()
+        fac_counts = {t.value: int(vc.get(t.value, 0)) for t in FacilityType}
+    return ImportReport(report_frame, used_mappings, layer_counts, fac_counts, lang)
+
+
+def _import_budget(project, path: Path, logs, used_mappings, mapping, lang) -> None:
+    """Budget lines through the planning module's reader (``layers.budget_import``)."""
+    from layers import budget_import  # looked up at call time (tests put a stand-in there)
+
+    frame, report = budget_import.read_budget(
+        path, mapping=mapping or None, lang=lang,
+        desa=project.desa if project.has("desa") else None,
+        facilities=project.facilities if project.has("facilities") else None)
+    project.set_layer("budget", frame)
+    logs.append(_ReportLog(path.name, "budget", report))
+    used_mappings[path.name] = {"role": "budget", "fields": dict(mapping or {})}
+
+
+def _record_sources(project: Project, files: dict[str, list]) -> None:
+    """Keep meta ``sources_json`` up to date: one entry per imported file with its role, name,
+    the file's own date (what the reports call the data date) and when it was imported."""
+    now = dt.datetime.now().isoformat(timespec="seconds")
+    entries = [e for e in (project.meta_json(model.META_SOURCES, []) or [])
+               if isinstance(e, dict)]
+    for role, paths in files.items():
+        for p in paths:
+            if p is None:
+                continue
+            path = Path(p)
+            try:
+                date = dt.date.fromtimestamp(path.stat().st_mtime).isoformat()
+            except OSError:
+                date = None
+            entries = [e for e in entries if not (e.get("role") == role
+                                                  and e.get("file") == path.name)]
+            entries.append({"role": role, "file": path.name, "date": date, "imported": now})
+    project.set_meta_json(model.META_SOURCES, entries)
+
+
+register_catalog("layers", "importing.pipeline")

@@ -1,0 +1,229 @@
+"""The import report: problems logged per input row of each file (:class:`_FileLog`), the
+:class:`ImportReport` an import returns, its summary and its CSV/XLSX writer.
+May import ``ilp_gis`` (model, errors, i18n) and ``layers.atomic``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ilp_gis import model
+from ilp_gis.errors import InputError
+from ilp_gis.i18n import has, language, register_catalog, tr
+from ilp_gis.model import FacilityType
+from layers.atomic import atomic_write
+
+_RANK = {"imported": 0, "fixed": 1, "doubtful": 2, "skipped": 3}
+
+
+class _FileLog:
+    """Problems of one input file, by positional row of its frame."""
+
+    def __init__(self, file: str, role: str, row_numbers) -> None:
+        self.file = file
+        self.role = role
+        self.rows = np.asarray(row_numbers, dtype=int)
+        self.entries: dict[int, list[tuple[str, str, str, str]]] = {}
+        self.file_lines: list[tuple[str, str, str]] = []  # (status, problem, message)
+
+    def add(self, i: int, status: str, problem: str, message: str, original: object = "") -> None:
+        self.entries.setdefault(int(i), []).append(
+            (status, problem, message, "" if original is None else str(original)))
+
+    def add_file(self, status: str, problem: str, message: str) -> None:
+        self.file_lines.append((status, problem, message))
+
+    def add_notes(self, res) -> None:
+        """File-level lines for a reader's notes (``fixed`` when the CRS was assumed)."""
+        for note in res.notes:
+            self.add_file("fixed" if res.crs_assumed else "imported", "file_note", note)
+
+    def frame(self) -> pd.DataFrame:
+        n = len(self.rows)
+        lines = self.file_lines
+        k = len(lines)
+
+        def column(head: list, fill) -> np.ndarray:
+            # object columns as the report keeps them (no inferred string dtype to convert
+            # back); filled by slices (np.full of a str is many times slower)
+            out = np.empty(k + n, dtype=object)  # None
+            out[:k] = head
+            if fill is not None:
+                out[k:] = fill
+            return out
+
+        status = column([s for s, _, _ in lines], "imported")
+        problem = column([p for _, p, _ in lines], None)
+        message = column([m for _, _, m in lines], None)
+        original = column([None] * k, None)
+        for i, found in self.entries.items():
+            j = k + i
+            status[j] = max((e[0] for e in found), key=_RANK.__getitem__)
+            problem[j] = ";".join(dict.fromkeys(e[1] for e in found))
+            message[j] = "; ".join(dict.fromkeys(e[2] for e in found if e[2]))
+            origs = [e[3] for e in found if e[3]]
+            original[j] = "; ".join(dict.fromkeys(origs)) if origs else None
+        rows = np.concatenate([np.zeros(k, dtype=np.int64), self.rows.astype(np.int64)])
+        return pd.DataFrame({
+            "file": pd.Series(column([self.file] * k, self.file), dtype=object, copy=False),
+            "role": pd.Series(column([self.role] * k, self.role), dtype=object, copy=False),
+            "row": pd.arrays.IntegerArray(rows, np.zeros(len(rows), dtype=bool)),
+            "status": pd.Series(status, dtype=object, copy=False),
+            "problem": pd.Series(problem, dtype=object, copy=False),
+            "message": pd.Series(message, dtype=object, copy=False),
+            "original": pd.Series(original, dtype=object, copy=False)}, copy=False)
+
+
+@dataclass
+class ImportReport:
+    """The outcome of an import: one line per input row (``frame``, model.IMPORT_REPORT; row 0
+    is a line about the whole file), the column mappings used and the project's layer counts."""
+
+    frame: pd.DataFrame
+    mappings: dict[str, dict] = field(default_factory=dict)
+    layer_counts: dict[str, int] = field(default_factory=dict)
+    facility_counts: dict[str, int] = field(default_factory=dict)
+    lang: str = "id"
+
+    def counts(self) -> pd.DataFrame:
+        """Rows per file and status (file-level lines, row 0, not counted)."""
+        rows = self.frame[self.frame["row"] > 0]
+        table = rows.groupby(["file", "status"], sort=False).size().unstack(fill_value=0)
+        table = table.reindex(list(dict.fromkeys(rows["file"])))
+        for s in _RANK:
+            if s not in table.columns:
+                table[s] = 0
+        return table[list(_RANK)]
+
+    def top_problems(self, n: int = 8) -> list[tuple[str, int]]:
+        kinds: Counter[str] = Counter()
+        for p in self.frame.loc[self.frame["row"] > 0, "problem"].dropna():
+            kinds.update(k for k in str(p).split(";") if k)
+        return kinds.most_common(n)
+
+    def summary(self, *, lang: str | None = None) -> str:
+        """A readable summary in the UI language."""
+        lang = lang or self.lang
+        with language(lang):
+            lines = [tr("import.summary.title")]
+            counts = self.counts()
+            for file, row in counts.iterrows():
+                role = self.frame.loc[self.frame["file"] == file, "role"].iloc[0]
+                lines.append(tr("import.summary.file", file=file, role=role,
+                                total=int(row.sum()), imported=int(row["imported"]),
+                                fixed=int(row["fixed"]), doubtful=int(row["doubtful"]),
+                                skipped=int(row["skipped"])))
+            notes = self.frame[self.frame["row"] == 0]
+            for _, r in notes.iterrows():
+                lines.append(f"  {r['file']}: {r['message']}")
+            top = self.top_problems()
+            if top:
+                lines.append(tr("import.summary.top"))
+                for kind, k in top:
+                    label = tr(f"import.kind.{kind}") if has(f"import.kind.{kind}") else kind
+                    lines.append(f"  - {label} ({kind}): {k}")
+            layers = ", ".join(f"{tr('import.layer.' + name)} {n}"
+                               for name, n in self.layer_counts.items())
+            lines.append(tr("import.summary.layers", layers=layers or "–"))
+            if self.facility_counts:
+                lines.append(tr("import.summary.facilities", counts=", ".join(
+                    f"{FacilityType(t).label} {n}" for t, n in self.facility_counts.items())))
+        return "\n".join(lines)
+
+    def write(self, path: str | Path) -> Path:
+        """Write the report as CSV (UTF-8 with BOM, opens in Excel) or XLSX."""
+        path = Path(path)
+        frame = self.frame.copy()
+        with language(self.lang):
+            frame["status_label"] = frame["status"].map(
+                lambda s: tr(f"import_status.{s}") if isinstance(s, str) else s)
+        suffix = path.suffix.lower()
+        if suffix == ".csv":
+            atomic_write(path, lambda tmp: frame.to_csv(tmp, index=False, encoding="utf-8-sig"))
+        elif suffix in (".xlsx", ".xlsm"):
+            _write_xlsx(frame, self, path)
+        else:
+            raise InputError(tr("import.report_format", suffix=suffix or "–"), file=path.name)
+        return path
+
+
+XLSX_MAX_ROWS = 1_000_000
+"""Rows per sheet of the XLSX report (Excel holds 1,048,576 rows a sheet); longer reports
+continue on further sheets."""
+
+
+def _write_xlsx(frame: pd.DataFrame, report: ImportReport, path: Path) -> None:
+    import openpyxl
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    def styled(ws, values, *, font=None, fill=None) -> list:
+        cells = []
+        for v in values:
+            c = WriteOnlyCell(ws, value=v)
+            if font is not None:
+                c.font = font
+            if fill is not None:
+                c.fill = fill
+            cells.append(c)
+        return cells
+
+    wb = openpyxl.Workbook(write_only=True)  # streamed: fast and small for long reports
+    headers = list(frame.columns)
+    status_col = headers.index("status")
+    widths = {"file": 28, "role": 12, "row": 7, "status": 10, "problem": 26, "message": 80,
+              "original": 30, "status_label": 12}
+    fills = {k: PatternFill("solid", start_color=c) for k, c in
+             (("fixed", "FFF2CC"), ("doubtful", "FCE4D6"), ("skipped", "F4CCCC"))}
+    bold = Font(bold=True)
+    with language(report.lang):
+        ws2 = wb.create_sheet(tr("import.xlsx.summary")[:31])
+        ws2.column_dimensions["A"].width = 120
+        for line in report.summary().splitlines():
+            ws2.append([line])
+        title = tr("import.xlsx.sheet")
+        labels = [tr(f"import.xlsx.col.{h}") if has(f"import.xlsx.col.{h}") else h
+                  for h in headers]
+        columns = [frame[h].to_numpy(dtype=object) for h in headers]
+        n = len(frame)
+        for part, start in enumerate(range(0, max(n, 1), XLSX_MAX_ROWS)):
+            name = title if part == 0 else f"{title} ({part + 1})"
+            ws = wb.create_sheet(name[:31])
+            ws.freeze_panes = "A2"
+            for i, h in enumerate(headers):
+                ws.column_dimensions[get_column_letter(i + 1)].width = widths.get(h, 14)
+            ws.append(styled(ws, labels, font=bold))
+            for r in range(start, min(n, start + XLSX_MAX_ROWS)):
+                values = [_xlsx_value(col[r]) for col in columns]
+                fill = fills.get(values[status_col])
+                ws.append(values if fill is None else styled(ws, values, fill=fill))
+    atomic_write(path, wb.save)
+
+
+def _xlsx_value(v):
+    if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)):
+        return None
+    if isinstance(v, np.integer):
+        return int(v)
+    return v
+
+
+class _ReportLog(_FileLog):
+    """A report another reader already made (one line per row, model.IMPORT_REPORT)."""
+
+    def __init__(self, file: str, role: str, report: pd.DataFrame) -> None:
+        super().__init__(file, role, [])
+        self._report = model.conform(report, model.IMPORT_REPORT)
+
+    def frame(self) -> pd.DataFrame:
+        return self._report
+
+
+register_catalog("layers", "importing.report")
