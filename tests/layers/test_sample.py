@@ -390,10 +390,10 @@ def test_csv_twins_instead_of_workbooks(kab, tmp_path):
 def test_nasional_code_path_on_a_few_districts(monkeypatch, tmp_path):
     """The national scale (plain Voronoi desa, several fictional provinces, CSV sources) on three
     districts instead of ~514 — the full run is for bench/bench_sample.py."""
-    import layers.sample as sample
+    import layers.sample.generate as generate
 
-    monkeypatch.setitem(sample._SCALE_SPECS, "nasional",
-                        sample._ScaleSpec(3, (130, 196), (10, 18)))
+    monkeypatch.setitem(generate._SCALE_SPECS, "nasional",
+                        generate._ScaleSpec(3, (130, 196), (10, 18)))
     p = generate_sample("nasional", seed=1)
     assert len(p.kabupaten) == 3
     assert set(p.kabupaten["code"].str.slice(0, 2)) == {"99", "98", "97"}
