@@ -30,8 +30,7 @@ def make_budget(rng, spec, desa: dict, fac: dict) -> dict[str, np.ndarray]:
         if not k:
             return
         parts.append(cols(k, source=source, year=year, activity=activity,
-                          target_desa=desa_codes if desa_codes is not None else None,
-                          target_facility=facility if facility is not None else None,
+                          target_desa=desa_codes, target_facility=facility,
                           amount=amount, status=status, note=note))
 
     ftype = fac["type"]

@@ -57,10 +57,10 @@ class TableDefects:
         self.defects.add(self.file, r, kind, detail)
         return r
 
-
-def swap_columns(table: pd.DataFrame, rows: np.ndarray, a: str, b: str) -> None:
-    """Swap the values of columns ``a`` and ``b`` in ``rows`` (e.g. latitude and longitude)."""
-    table.loc[rows, [a, b]] = table.loc[rows, [b, a]].to_numpy()
+    def swap(self, table: pd.DataFrame, rate: float, minimum: int, lat: str, lon: str) -> None:
+        """Swap latitude and longitude in some rows (``swapped_coordinates``)."""
+        r = self.mark(rate, minimum, "swapped_coordinates")
+        table.loc[r, [lat, lon]] = table.loc[r, [lon, lat]].to_numpy()
 
 
 def pick(rng, pool: np.ndarray, k: int, used: set) -> np.ndarray:

@@ -41,17 +41,14 @@ def make_facilities(rng, spec, n, centers, polys, kec_of, capital_kec, pop, dusu
             town = members[kind[members] == "kelurahan"]
             c = town[np.argmax(pop[town])]
         else:
-            mid = centers[members].mean(axis=0)
-            c = members[np.argmin(np.hypot(*(centers[members] - mid).T))]
+            c = _most_central(centers, members)
         pkm_desa.append(int(c))
         pkm_kec.append(k)
         pkm_seq.append(1)
         if pop[members].sum() > 30000 or (len(members) > 30 and rng.random() < 0.6):
             # the second one serves the far half of the kecamatan: its most central desa
             d_c = np.hypot(*(centers[members] - centers[c]).T)
-            half = members[d_c >= np.median(d_c)]
-            mid = centers[half].mean(axis=0)
-            far = half[np.argmin(np.hypot(*(centers[half] - mid).T))]
+            far = _most_central(centers, members[d_c >= np.median(d_c)])
             pkm_desa.append(int(far))
             pkm_kec.append(k)
             pkm_seq.append(2)
@@ -157,6 +154,12 @@ def make_facilities(rng, spec, n, centers, polys, kec_of, capital_kec, pop, dusu
     cols = {c: np.concatenate([pkm[c], pustu[c], posy[c]]) for c in pkm}
     cols["_xy"] = np.vstack([pkm_xy, t_xy, y_xy])
     return cols
+
+
+def _most_central(centers: np.ndarray, members: np.ndarray) -> int:
+    """The member whose centre lies nearest to the members' mean centre."""
+    mid = centers[members].mean(axis=0)
+    return members[np.argmin(np.hypot(*(centers[members] - mid).T))]
 
 
 def _fac_block(n: int, **values) -> dict[str, np.ndarray]:

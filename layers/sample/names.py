@@ -27,12 +27,12 @@ POSYANDU_WORDS = ("Mawar", "Melati", "Anggrek", "Kenanga", "Flamboyan", "Cempaka
                   "Bina Sehat", "Sejahtera", "Bunga Desa")
 
 
-def unique_names(rng: np.random.Generator, n: int, taken: set[str] | None = None) -> list[str]:
+def unique_names(rng: np.random.Generator, n: int) -> list[str]:
     """``n`` distinct plausible Indonesian place names."""
     combos = _NAME_COMBOS
     order = rng.permutation(len(combos))
     out: list[str] = []
-    taken = set(taken or ())
+    taken: set[str] = set()
     k = 0
     while len(out) < n:
         p, s = combos[order[k % len(combos)]]

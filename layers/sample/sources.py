@@ -23,7 +23,6 @@ from layers.sample.defects import (
     lost_leading_zeros,
     n_defects,
     pick,
-    swap_columns,
     without_dots,
 )
 from layers.sample.writers import write_csv, write_geojson, write_gpkg, write_text, write_xlsx
@@ -209,8 +208,7 @@ def _puskesmas(ctx: _Context, big: bool) -> Path:
     m = len(pk_tab)
     fname = SOURCE_FILES["puskesmas_csv" if big else "puskesmas"]
     table = ctx.defects.table(ctx.rng, fname, m)
-    r = table.mark(0.01, 1, "swapped_coordinates")
-    swap_columns(pk_tab, r, "lat_", "long_")
+    table.swap(pk_tab, 0.01, 1, "lat_", "long_")
     r = table.mark(0.01, 1, "comma_decimal_text")
     pk_tab.loc[r, "lat_"] = comma(pk_tab.loc[r, "lat_"].astype(float))
     pk_tab.loc[r, "long_"] = comma(pk_tab.loc[r, "long_"].astype(float))
@@ -250,8 +248,7 @@ def _pustu(ctx: _Context) -> Path:
     m = len(pt_tab)
     fname = SOURCE_FILES["pustu"]
     table = ctx.defects.table(ctx.rng, fname, m)
-    r = table.mark(0.01, 2, "swapped_coordinates")
-    swap_columns(pt_tab, r, "lintang", "bujur")
+    table.swap(pt_tab, 0.01, 2, "lintang", "bujur")
     r = table.mark(0.01, 2, "dms_coordinates")
     pt_tab.loc[r, "lintang"] = [dms(v, "N", "S") for v in lat[ti][r]]
     pt_tab.loc[r, "bujur"] = [dms(v, "E", "W") for v in lon[ti][r]]
@@ -323,8 +320,7 @@ def _posyandu(ctx: _Context) -> Path:
     m = len(py_tab)
     fname = SOURCE_FILES["posyandu"]
     table = ctx.defects.table(ctx.rng, fname, m)
-    r = table.mark(0.004, 3, "swapped_coordinates")
-    swap_columns(py_tab, r, "lintang", "bujur")
+    table.swap(py_tab, 0.004, 3, "lintang", "bujur")
     r = table.mark(0.003, 3, "zero_coordinates", "locate by desa")
     py_tab.loc[r, ["lintang", "bujur"]] = 0.0
     r = table.mark(0.003, 3, "comma_decimal_text")

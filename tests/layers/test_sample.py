@@ -266,6 +266,24 @@ def test_sources_written_and_marked_fictional(sources):
     assert "FIKTIF" in readme and "FICTIONAL" in readme
 
 
+def test_sources_leave_no_temporary_files(sources):
+    out, written = sources
+    assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in written)
+
+
+def test_a_failed_source_write_keeps_the_previous_file(tmp_path):
+    """The sample writers go through layers.atomic: a write that fails half-way leaves the
+    previous file as it was and no temporary file beside it."""
+    from layers.sample.writers import write_csv
+
+    target = tmp_path / SOURCE_FILES["pustu"]
+    target.write_text("old", encoding="utf-8")
+    with pytest.raises(UnicodeEncodeError):
+        write_csv(pd.DataFrame({"nama_pustu": ["Pustu \u20ac"]}), target, encoding="latin-1")
+    assert target.read_text("utf-8") == "old"
+    assert [p.name for p in tmp_path.iterdir()] == [target.name]
+
+
 def test_boundary_sources_have_rbi_headers_and_code_defects(sources, kab):
     out, _ = sources
     desa = gpd.read_file(out / SOURCE_FILES["desa"])
