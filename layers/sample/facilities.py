@@ -29,7 +29,7 @@ def make_facilities(rng, spec, n, centers, polys, kec_of, capital_kec, pop, dusu
     n_kec = len(kec_code)
 
     # Puskesmas: in the kecamatan's most central desa (capital: the largest kelurahan), a second
-    # one in large kecamatan, placed in the desa farthest from the first.
+    # one in large kecamatan, in the most central desa of the half farther from the first.
     pkm_desa: list[int] = []
     pkm_kec: list[int] = []
     pkm_seq: list[int] = []
@@ -46,7 +46,6 @@ def make_facilities(rng, spec, n, centers, polys, kec_of, capital_kec, pop, dusu
         pkm_kec.append(k)
         pkm_seq.append(1)
         if pop[members].sum() > 30000 or (len(members) > 30 and rng.random() < 0.6):
-            # the second one serves the far half of the kecamatan: its most central desa
             d_c = np.hypot(*(centers[members] - centers[c]).T)
             far = _most_central(centers, members[d_c >= np.median(d_c)])
             pkm_desa.append(int(far))
