@@ -86,10 +86,12 @@ def lost_leading_zeros(codes) -> list[str]:
 
 
 def n_defects(n: int, rate: float, minimum: int) -> int:
+    """How many of ``n`` rows get a defect: about ``rate`` of them, at least ``minimum``."""
     return int(min(n, max(minimum, round(n * rate))))
 
 
 def dms(value: float, pos: str, neg: str) -> str:
+    """A coordinate as degree-minute-second text (``8°37'12.0"S``)."""
     hemi = pos if value >= 0 else neg
     v = abs(value)
     d = int(v)
