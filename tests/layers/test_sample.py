@@ -266,6 +266,24 @@ def test_sources_written_and_marked_fictional(sources):
     assert "FIKTIF" in readme and "FICTIONAL" in readme
 
 
+def test_sources_leave_no_temporary_files(sources):
+    out, written = sources
+    assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in written)
+
+
+def test_a_failed_source_write_keeps_the_previous_file(tmp_path):
+    """The sample writers go through layers.atomic: a write that fails half-way leaves the
+    previous file as it was and no temporary file beside it."""
+    from layers.sample.writers import write_csv
+
+    target = tmp_path / SOURCE_FILES["pustu"]
+    target.write_text("old", encoding="utf-8")
+    with pytest.raises(UnicodeEncodeError):
+        write_csv(pd.DataFrame({"nama_pustu": ["Pustu \u20ac"]}), target, encoding="latin-1")
+    assert target.read_text("utf-8") == "old"
+    assert [p.name for p in tmp_path.iterdir()] == [target.name]
+
+
 def test_boundary_sources_have_rbi_headers_and_code_defects(sources, kab):
     out, _ = sources
     desa = gpd.read_file(out / SOURCE_FILES["desa"])
@@ -390,10 +408,10 @@ def test_csv_twins_instead_of_workbooks(kab, tmp_path):
 def test_nasional_code_path_on_a_few_districts(monkeypatch, tmp_path):
     """The national scale (plain Voronoi desa, several fictional provinces, CSV sources) on three
     districts instead of ~514 — the full run is for bench/bench_sample.py."""
-    import layers.sample as sample
+    import layers.sample.generate as generate
 
-    monkeypatch.setitem(sample._SCALE_SPECS, "nasional",
-                        sample._ScaleSpec(3, (130, 196), (10, 18)))
+    monkeypatch.setitem(generate._SCALE_SPECS, "nasional",
+                        generate._ScaleSpec(3, (130, 196), (10, 18)))
     p = generate_sample("nasional", seed=1)
     assert len(p.kabupaten) == 3
     assert set(p.kabupaten["code"].str.slice(0, 2)) == {"99", "98", "97"}
