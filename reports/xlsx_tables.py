@@ -22,16 +22,17 @@ from ilp_gis.errors import InputError
 from ilp_gis.i18n import language, normalize_language, register_catalog, tr
 from ilp_gis.model import Activity, BudgetStatus, FundingSource, ImportStatus
 from layers.atomic import atomic_write
-from reports.pdf_report import (
+from reports.source import budget_sync_for, get_result
+from reports.tables import (
     budget_totals,
     kabupaten_key,
     kabupaten_rollup,
     kecamatan_names,
     network_rows,
 )
-from reports.source import budget_sync_for, get_result
 
 register_catalog("reports", "xlsx_tables")
+register_catalog("reports", "pdf.report")  # "report.cannot_write", shared with the PDF writer
 
 # Number formats (Excel shows the separators of the reader's locale).
 FORMATS = {
