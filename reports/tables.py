@@ -16,7 +16,8 @@ def kecamatan_names(project, result) -> dict[str, str]:
     names: dict[str, str] = {}
     kec = project.kecamatan
     if len(kec):
-        names.update({c: n for c, n in zip(kec["code"], kec["name"], strict=False) if isinstance(c, str)})
+        names.update({c: n for c, n in zip(kec["code"], kec["name"], strict=False)
+                      if isinstance(c, str)})
     if result is not None and result.kecamatan is not None and len(result.kecamatan):
         for c, n in zip(result.kecamatan["code"], result.kecamatan["name"], strict=False):
             if isinstance(c, str):
@@ -105,3 +106,13 @@ def budget_totals(budget: pd.DataFrame) -> pd.DataFrame:
     g = budget.groupby(["source", "year"], dropna=False)
     return pd.DataFrame({"amount": g["amount"].sum(min_count=1),
                          "lines": g.size()}).reset_index()
+
+
+def enum_label(enum_cls, value) -> str | None:
+    """The label of ``value`` in ``enum_cls``: None when missing, the value itself when unknown."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    try:
+        return enum_cls(value).label
+    except ValueError:
+        return str(value)

@@ -1,8 +1,7 @@
-"""Vector maps on paper, drawn with reportlab in the UTM zone of the data with the one symbology.
+"""Vector maps on paper, drawn with reportlab in the data's UTM zone with the one symbology.
 
-The public API of the map modules: prepare the data (``prepare_map_data``), draw a map into a box
-(``draw_map``), a figure for documents (``MapFlowable``) or a whole sheet (``draw_sheet``).
-Imports ilp_gis, layers and reports.styles only.
+The public API: ``prepare_map_data``, ``draw_map`` into a box, ``MapFlowable`` for documents and
+``draw_sheet`` for a whole sheet.  Imports ilp_gis, layers and reports.styles only.
 """
 
 from reports.maps.data import MapData, prepare_map_data

@@ -62,7 +62,7 @@ class MapData:
         return (0.0, 0.0, 1.0, 1.0)
 
     def subset(self, kecamatan: str) -> MapData:
-        """The same layers restricted to one kecamatan (an atlas page); reuses the projected data."""
+        """The same layers cut to one kecamatan (an atlas page), reusing the projected data."""
         kab, kec, desa, fac, edges = (self.kabupaten, self.kecamatan, self.desa, self.facilities,
                                       self.edges)
         sub_kec = kec[kec["code"] == kecamatan] if "code" in kec else kec.iloc[0:0]

@@ -98,11 +98,11 @@ def draw_map(canv, x: float, y: float, w: float, h: float, data: MapData,
         draw_hatch(canv, p, st.hatch, st.stroke, tf, spacing=7.0, width=0.5)
     if data.theme and data.theme_styles and len(data.desa) and "code" in data.desa:
         for key, p in grouped_paths(canv, data.desa, data.desa["code"].map(data.theme),
-                                     list(data.theme_styles), tf):
+                                    list(data.theme_styles), tf):
             draw_area_style(canv, p, data.theme_styles[key], tf, scale=opts.line_scale)
     if data.desa_gap and len(data.desa) and "code" in data.desa:
         for kind, p in grouped_paths(canv, data.desa, data.desa["code"].map(data.desa_gap),
-                                      list(reversed(sym.GAP_KINDS)), tf):
+                                     list(reversed(sym.GAP_KINDS)), tf):
             draw_area_style(canv, p, sym.GAP_STYLES[kind], tf, scale=opts.line_scale)
     for p, st in kec_gaps:
         canv.saveState()
@@ -183,8 +183,8 @@ def draw_map(canv, x: float, y: float, w: float, h: float, data: MapData,
                 placer.occupy((px - r, py - r, px + r, py + r))
 
     if opts.kecamatan_labels and len(data.kecamatan):
-        draw_kecamatan_names(canv, data.kecamatan, tf, opts, colour=colors.HexColor("#34495e"),
-                         placer=placer)
+        draw_kecamatan_names(canv, data.kecamatan, tf, opts,
+                             colour=colors.HexColor("#34495e"), placer=placer)
     if opts.labels and len(data.desa) and "name" in data.desa:
         draw_desa_labels(canv, data, tf, placer, opts.label_size)
     canv.restoreState()

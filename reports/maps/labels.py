@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 from reportlab.lib import colors
+from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from ilp_gis.geo import inner_points
 from reports.maps.data import MapData
@@ -54,8 +55,6 @@ class LabelPlacer:
               offsets=((0, 0), (0, 1), (0, -1), (1, 0), (-1, 0), (1, 1), (-1, 1), (1, -1),
                        (-1, -1), (0, 2), (0, -2))) -> tuple[float, float] | None:
         """Lower-left corner of the first candidate position that is free, else None."""
-        from reportlab.pdfbase.pdfmetrics import stringWidth
-
         w = stringWidth(text, font, size)
         h = size
         for dx, dy in offsets:
@@ -158,7 +157,7 @@ def wrapped_height(canv, width: float, text: str, font: str, size: float) -> flo
 
 
 def draw_wrapped(canv, x: float, top: float, width: float, text: str, font: str, size: float,
-             colour) -> float:
+                 colour) -> float:
     """Draw ``text`` wrapped to ``width`` downwards from ``top``; returns the new top."""
     canv.saveState()
     canv.setFont(font, size)

@@ -120,8 +120,8 @@ def _legend_swatch(canv, x: float, cy: float, w: float, h: float, style) -> None
             st = sym.GAP_STYLES[arg]
             p = canv.beginPath()
             p.rect(x, cy - h / 2, w, h)
-            draw_hatch(canv, p, st.hatch, st.stroke, Transform(0, 0, 1, 0, 0, (x, cy - h / 2, w, h)),
-                   spacing=4.0, width=0.5)
+            draw_hatch(canv, p, st.hatch, st.stroke,
+                       Transform(0, 0, 1, 0, 0, (x, cy - h / 2, w, h)), spacing=4.0, width=0.5)
             canv.setStrokeColor(pdf_colour(st.stroke))
             canv.setLineWidth(2.0)
             canv.rect(x, cy - h / 2, w, h, stroke=1, fill=0)

@@ -135,7 +135,8 @@ def draw_sheet(canv, pagesize: tuple[float, float], data: MapData, text: SheetTe
         canv.drawCentredString(px + panel / 2, top - 14 * unit, tr("app.fictional"))
         canv.restoreState()
         yy -= 20 * unit
-    yy = draw_wrapped(canv, ix, yy, iw, text.title, FONT_BOLD, 13 * unit, colors.HexColor("#1a5276"))
+    yy = draw_wrapped(canv, ix, yy, iw, text.title, FONT_BOLD, 13 * unit,
+                      colors.HexColor("#1a5276"))
     yy = draw_wrapped(canv, ix, yy - 2 * unit, iw, text.subtitle, FONT, 9 * unit, INK)
     canv.setStrokeColor(colors.HexColor("#aab7b8"))
     canv.setLineWidth(0.5)

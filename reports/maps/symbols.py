@@ -28,7 +28,7 @@ def pdf_colour(hex_colour: str | None):
 
 
 def draw_hatch(canv, path, pattern: str | None, colour: str, tf: Transform,
-           spacing: float = 3.2, width: float = 0.45) -> None:
+               spacing: float = 3.2, width: float = 0.45) -> None:
     """Fill the inside of ``path`` with a black-and-white-readable pattern."""
     if not pattern:
         return

@@ -1,8 +1,7 @@
 """PDF outputs for paper: the planning report, the A3 Pokja wall map and the atlas.
 
-``build_report(project, result, path, kind=...)`` is the one entry point (the desktop app and
-``ilp-gis report`` call it); PDFs are written with ``invariant=1`` and atomically.
-Imports reports.maps, reports.tables, reports.source and reports.styles.
+``build_report(project, result, path, kind=...)`` is the one entry point; PDFs are written with
+``invariant=1`` and atomically.  Imports reports.maps, reports.tables, reports.source, styles.
 """
 
 from reports.pdf.appendix import import_summary

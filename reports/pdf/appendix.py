@@ -10,7 +10,7 @@ from reportlab.platypus import KeepTogether, PageBreak, Paragraph, Table
 from ilp_gis.i18n import register_catalog, tr
 from ilp_gis.model import ImportStatus
 from reports.pdf.cells import enum_text, num_text, table_cell
-from reports.pdf.context import ReportContext, rules_origin
+from reports.pdf.context import ReportContext, rules_used
 from reports.styles import esc, table_style
 
 register_catalog("reports", "pdf.appendix")
@@ -30,16 +30,15 @@ def import_summary(import_report: pd.DataFrame) -> pd.DataFrame:
 def appendix_section(ctx: ReportContext, st, width: float) -> list:
     out: list = [PageBreak(), Paragraph(esc(tr("report.h.appendix")), st.h1),
                  Paragraph(esc(tr("report.h.rules")), st.h2),
-                 Paragraph(esc(tr("report.rules_used", origin=rules_origin(ctx.project.rules.origin))),
-                           st.note)]
+                 Paragraph(esc(rules_used(ctx.project)), st.note)]
     head = [tr("report.col.rule"), tr("report.col.value"), tr("report.col.unit"),
             tr("report.col.rule_source"), tr("report.col.confirmed")]
     rows = [[table_cell(h, st.cell_head) for h in head]]
     for rule in ctx.project.rules.all():
         v = rule.value
         dec = 0 if float(v).is_integer() else 2
-        rows.append([table_cell(rule.name, st.cell), num_text(v, dec), table_cell(rule.unit, st.cell),
-                     table_cell(rule.source, st.cell),
+        rows.append([table_cell(rule.name, st.cell), num_text(v, dec),
+                     table_cell(rule.unit, st.cell), table_cell(rule.source, st.cell),
                      tr("report.yes") if rule.confirmed else tr("report.no")])
     t = Table(rows, colWidths=[width * x for x in (0.24, 0.08, 0.19, 0.36, 0.13)], repeatRows=1)
     t.setStyle(table_style(n_rows=len(rows)))

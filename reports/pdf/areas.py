@@ -61,6 +61,15 @@ def kecamatan_section(ctx: ReportContext, st, width: float, code: str) -> list:
             Paragraph(esc(line), st.body), fig, Spacer(1, 3 * mm), t]
 
 
+def _coverage_cells(r) -> list:
+    """The figure cells of one kecamatan or district row, from its desa total to its gap count."""
+    with_pustu = format_percent(share_of(r.desa_with_pustu, r.desa_total))
+    return [num_text(r.desa_total), f"{num_text(r.desa_with_pustu)} ({with_pustu})",
+            f"{num_text(r.posyandu)} / {num_text(r.posyandu_needed)}", num_text(r.population),
+            format_percent(share_of(r.pop_within_pustu_km, r.population)),
+            num_text(r.n_puskesmas), num_text(r.gap_count)]
+
+
 def kecamatan_table(ctx: ReportContext, st, width: float) -> list:
     k = ctx.result.kecamatan
     out: list = [CondPageBreak(60 * mm), Paragraph(esc(tr("report.h.kecamatan_table")), st.h1)]
@@ -73,11 +82,7 @@ def kecamatan_table(ctx: ReportContext, st, width: float) -> list:
             tr("report.col.puskesmas"), tr("report.col.gap_count")]
     rows = [[table_cell(h, st.cell_head) for h in head]]
     for r in k.sort_values("name", kind="stable").itertuples(index=False):
-        rows.append([table_cell(r.name, st.cell), num_text(r.desa_total),
-                     f"{num_text(r.desa_with_pustu)} ({format_percent(share_of(r.desa_with_pustu, r.desa_total))})",
-                     f"{num_text(r.posyandu)} / {num_text(r.posyandu_needed)}", num_text(r.population),
-                     format_percent(share_of(r.pop_within_pustu_km, r.population)),
-                     num_text(r.n_puskesmas), num_text(r.gap_count)])
+        rows.append([table_cell(r.name, st.cell)] + _coverage_cells(r))
     fr = [0.22, 0.08, 0.13, 0.15, 0.13, 0.12, 0.09, 0.08]
     t = Table(rows, colWidths=[width * x for x in fr], repeatRows=1)
     t.setStyle(table_style(numeric_from=1, n_rows=len(rows)))
@@ -96,11 +101,7 @@ def kabupaten_table(ctx: ReportContext, st, width: float) -> list:
     rows = [[table_cell(h, st.cell_head) for h in head]]
     for r in agg.itertuples(index=False):
         label = f"{names[r.code]} ({r.code})" if r.code in names else r.code
-        rows.append([table_cell(label, st.cell), num_text(r.kecamatan), num_text(r.desa_total),
-                     f"{num_text(r.desa_with_pustu)} ({format_percent(share_of(r.desa_with_pustu, r.desa_total))})",
-                     f"{num_text(r.posyandu)} / {num_text(r.posyandu_needed)}", num_text(r.population),
-                     format_percent(share_of(r.pop_within_pustu_km, r.population)),
-                     num_text(r.n_puskesmas), num_text(r.gap_count)])
+        rows.append([table_cell(label, st.cell), num_text(r.kecamatan)] + _coverage_cells(r))
     fr = [0.21, 0.08, 0.07, 0.13, 0.14, 0.11, 0.1, 0.08, 0.08]
     t = Table(rows, colWidths=[width * x for x in fr], repeatRows=1)
     t.setStyle(table_style(numeric_from=1, n_rows=len(rows)))

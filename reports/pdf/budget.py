@@ -49,8 +49,9 @@ def budget_section(ctx: ReportContext, st, width: float) -> list:
         target = names.get(r.target_desa, r.target_desa) if isinstance(r.target_desa, str) \
             else (r.target_facility if isinstance(r.target_facility, str) else "–")
         rows.append([table_cell(enum_text(FundingSource, r.source), st.cell), year_text(r.year),
-                     table_cell(enum_text(Activity, r.activity), st.cell), table_cell(target, st.cell),
-                     format_rupiah(r.amount), table_cell(enum_text(BudgetStatus, r.status), st.cell),
+                     table_cell(enum_text(Activity, r.activity), st.cell),
+                     table_cell(target, st.cell), format_rupiah(r.amount),
+                     table_cell(enum_text(BudgetStatus, r.status), st.cell),
                      table_cell(r.note if isinstance(r.note, str) else "", st.cell)])
     fr = [0.15, 0.07, 0.18, 0.16, 0.16, 0.11, 0.17]
     t = Table(rows, colWidths=[width * x for x in fr], repeatRows=1)
@@ -65,8 +66,8 @@ def _totals_table(st, width: float, totals: pd.DataFrame) -> list:
             tr("report.col.amount")] + ([tr("report.col.on_gaps")] if on_gaps else [])
     rows = [[table_cell(h, st.cell_head) for h in head]]
     for r in totals.itertuples(index=False):
-        row = [table_cell(enum_text(FundingSource, r.source), st.cell), year_text(r.year), num_text(r.lines),
-               format_rupiah(r.amount)]
+        row = [table_cell(enum_text(FundingSource, r.source), st.cell), year_text(r.year),
+               num_text(r.lines), format_rupiah(r.amount)]
         if on_gaps:
             row.append(format_rupiah(r.amount_on_gaps))
         rows.append(row)
@@ -100,8 +101,8 @@ def _budget_sync_tables(ctx: ReportContext, st, width: float, sync) -> list:
         data = ctx.map_data(ctx.kec_code).themed(theme, sym.FUNDING_STYLES,
                                                  tr("report.col.funding_state"))
         out.append(MapFlowable(data, width, min(0.75 * width, 330),
-                                       opts=MapOptions(posyandu=False, labels=False),
-                                       legend_width=118))
+                               opts=MapOptions(posyandu=False, labels=False),
+                               legend_width=118))
     out += _totals_table(st, width, sync.totals)
     un = sync.unfunded
     if un is not None and len(un):
@@ -122,7 +123,7 @@ def _budget_sync_tables(ctx: ReportContext, st, width: float, sync) -> list:
             rows.append([num_text(r.get("priority_rank", i)), table_cell(desa, st.cell),
                          table_cell(gap_label(r.get("kind")), st.cell),
                          table_cell(tr(f"funding_state.{r.get('funding_state', 'unfunded')}"),
-                               st.cell),
+                                    st.cell),
                          format_rupiah(r.get("amount")), format_rupiah(r.get("needed")),
                          format_rupiah(r.get("shortfall"))])
         fr = (0.07, 0.17, 0.2, 0.13, 0.14, 0.14, 0.15)

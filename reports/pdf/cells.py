@@ -11,6 +11,7 @@ from reportlab.platypus import Paragraph
 
 from ilp_gis.i18n import format_number, has, tr
 from reports.styles import FONT, esc
+from reports.tables import enum_label
 
 
 def num_text(v, decimals: int = 0) -> str:
@@ -54,11 +55,9 @@ def table_cell(text, style):
 
 
 def enum_text(enum_cls, value) -> str:
-    try:
-        return enum_cls(value).label
-    except ValueError:
-        return "–" if value is None or (isinstance(value, float) and math.isnan(value)) \
-            else str(value)
+    """The label of an enum value for a table cell ("–" when missing)."""
+    text = enum_label(enum_cls, value)
+    return "–" if text is None else text
 
 
 def problem_label(kind) -> str:

@@ -97,6 +97,11 @@ def source_lines(project) -> list[str]:
     return out
 
 
+def rules_used(project) -> str:
+    """The line naming where the project's rules came from."""
+    return tr("report.rules_used", origin=rules_origin(project.rules.origin))
+
+
 def rules_origin(origin: str) -> str:
     """Where the rules came from, for people."""
     text = str(origin or "")

@@ -8,7 +8,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, Spacer, Table
 
 from ilp_gis.i18n import format_date, register_catalog, tr
-from reports.pdf.context import ReportContext, rules_origin, source_lines
+from reports.pdf.context import ReportContext, rules_used, source_lines
 from reports.styles import BANNER, FONT, esc
 
 register_catalog("reports", "pdf.cover")
@@ -39,5 +39,5 @@ def cover_section(ctx: ReportContext, st) -> list:
         out += [Paragraph("• " + esc(s), st.body) for s in sources]
     else:
         out.append(Paragraph(esc(tr("report.no_sources")), st.body))
-    out.append(Paragraph(esc(tr("report.rules_used", origin=rules_origin(ctx.project.rules.origin))), st.small))
+    out.append(Paragraph(esc(rules_used(ctx.project)), st.small))
     return out

@@ -105,7 +105,8 @@ def figures_section(ctx: ReportContext, st, width: float) -> list:
          format_percent(shares["coe"])),
         (f"{num_text(f['staff_ok'])} / {num_text(f['staff_known'])}", tr("report.kpi.staff"), ""),
         (num_text(f["gaps"]), tr("report.kpi.gaps"), ""),
-        (num_text(f["facility_counts"].get("puskesmas")), sym.FACILITY_STYLES["puskesmas"].label, ""),
+        (num_text(f["facility_counts"].get("puskesmas")), sym.FACILITY_STYLES["puskesmas"].label,
+         ""),
     ]
     cells = []
     for value, label, extra in kpis:
@@ -114,8 +115,8 @@ def figures_section(ctx: ReportContext, st, width: float) -> list:
             cell.append(Paragraph(esc(extra), st.kpi_label))
         cells.append(cell)
     grid = Table([cells[0:3], cells[3:6], cells[6:9]], colWidths=[width / 3] * 3)
-    grid.setStyle([("FONTNAME", (0, 0), (-1, -1), FONT), ("BOX", (0, 0), (-1, -1), 0.5, RULE), ("INNERGRID", (0, 0), (-1, -1), 0.5,
-                                                          RULE),
+    grid.setStyle([("FONTNAME", (0, 0), (-1, -1), FONT), ("BOX", (0, 0), (-1, -1), 0.5, RULE),
+                   ("INNERGRID", (0, 0), (-1, -1), 0.5, RULE),
                    ("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("TOPPADDING", (0, 0), (-1, -1), 6),
                    ("BOTTOMPADDING", (0, 0), (-1, -1), 6)])
     out += [grid, Spacer(1, 5 * mm), _chart(shares, width)]

@@ -71,8 +71,8 @@ def _network_by_kabupaten(ctx: ReportContext, st, width: float, rows_data: list[
     rows = [[table_cell(h, st.cell_head) for h in head]]
     for code, r in agg.iterrows():
         label = f"{names[code]} ({code})" if code in names else code
-        rows.append([table_cell(label, st.cell), num_text(r.puskesmas), num_text(r.pustu), num_text(r.posyandu),
-                     num_text(r.direct), num_text(r.problems)])
+        rows.append([table_cell(label, st.cell), num_text(r.puskesmas), num_text(r.pustu),
+                     num_text(r.posyandu), num_text(r.direct), num_text(r.problems)])
     t = Table(rows, colWidths=[width * x for x in (0.34, 0.12, 0.12, 0.14, 0.15, 0.13)],
               repeatRows=1)
     t.setStyle(table_style(numeric_from=1, n_rows=len(rows)))

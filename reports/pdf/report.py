@@ -62,7 +62,7 @@ def build_report(project, result=None, path=None, *, kind: str = "plan", paper: 
                             is_cancelled=is_cancelled)
         kec_code = resolve_kecamatan(project, result, kecamatan)
         ctx = ReportContext(project, result, kind, PAPERS[paper_name], kec_code, author,
-                       date or dt.date.today())
+                            date or dt.date.today())
         checkpoint(progress, is_cancelled, 0.2, tr("report.progress.build"))
         prog = sub_progress(progress, 0.2, 1.0)
 
