@@ -69,11 +69,17 @@ def draw_graticule(canv, tf: Transform, crs: CRS, *, labels: bool = True,
     canv.setFillColor(MUTED)
     fs = font_size
     samples = np.linspace(0, 1, 40)
-    for value in lons:
-        mx, my = fwd.transform(np.full(40, value), lat0 + (lat1 - lat0) * samples)
+
+    def grid_line(lons, lats) -> np.ndarray:
+        """The page points of one meridian or parallel, drawn when ``lines``."""
+        mx, my = fwd.transform(lons, lats)
         xy = tf.xy(np.column_stack([mx, my]))
         if lines:
             _polyline(canv, xy)
+        return xy
+
+    for value in lons:
+        xy = grid_line(np.full(40, value), lat0 + (lat1 - lat0) * samples)
         if labels:
             px = _cross_at(xy, 1, y)
             if px is not None and x + 8 < px < x + w - 8:
@@ -81,10 +87,7 @@ def draw_graticule(canv, tf: Transform, crs: CRS, *, labels: bool = True,
                 canv.drawCentredString(px, y - fs * 1.3, text)
                 canv.drawCentredString(px, y + h + fs * 0.45, text)
     for value in lats:
-        mx, my = fwd.transform(lon0 + (lon1 - lon0) * samples, np.full(40, value))
-        xy = tf.xy(np.column_stack([mx, my]))
-        if lines:
-            _polyline(canv, xy)
+        xy = grid_line(lon0 + (lon1 - lon0) * samples, np.full(40, value))
         if labels:
             py = _cross_at(xy, 0, x)
             if py is not None and y + 8 < py < y + h - 8:
