@@ -34,6 +34,14 @@ def kabupaten_key(codes) -> pd.Series:
     return pd.Series(codes).astype(str).str.split(".").str[:2].str.join(".")
 
 
+def kabupaten_names(project) -> dict[str, str]:
+    """District code -> name from the project's kabupaten boundaries."""
+    kab = project.kabupaten
+    if not len(kab) or "code" not in kab:
+        return {}
+    return {c: n for c, n in zip(kab["code"], kab["name"], strict=False) if isinstance(c, str)}
+
+
 def kabupaten_rollup(kecamatan: pd.DataFrame | None) -> pd.DataFrame:
     """The kecamatan roll-up summed per district: code (PP.KK), kecamatan, desa_total,
     desa_with_pustu, posyandu, posyandu_needed, population, pop_within_pustu_km, n_puskesmas,

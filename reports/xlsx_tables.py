@@ -23,6 +23,7 @@ from reports.tables import (
     budget_totals,
     enum_label,
     kabupaten_key,
+    kabupaten_names,
     kabupaten_rollup,
     kecamatan_names,
     network_rows,
@@ -124,10 +125,7 @@ def _sheets(project, result):
 
     if len(k) and kabupaten_key(k["code"]).nunique() > 1:  # several districts: a roll-up
         kab = kabupaten_rollup(k)
-        kab_names = {}
-        if len(project.kabupaten) and "code" in project.kabupaten:
-            kab_names = dict(zip(project.kabupaten["code"], project.kabupaten["name"], strict=False))
-        kab = kab.assign(name=kab["code"].map(kab_names),
+        kab = kab.assign(name=kab["code"].map(kabupaten_names(project)),
                          desa_with_pustu_share=_ratio(kab["desa_with_pustu"], kab["desa_total"]),
                          pop_pustu_share=_ratio(kab["pop_within_pustu_km"], kab["population"]))
         yield "kabupaten", [("code", "xlsx.col.code", "text"), ("name", "xlsx.col.name", "text"),

@@ -11,9 +11,9 @@ from reportlab.platypus import CondPageBreak, PageBreak, Paragraph, Spacer, Tabl
 from ilp_gis.i18n import format_percent, register_catalog, tr
 from reports.maps import MapFlowable, MapOptions
 from reports.pdf.cells import gap_label, num_text, share_of, table_cell
-from reports.pdf.context import ReportContext, kabupaten_names
+from reports.pdf.context import ReportContext
 from reports.styles import esc, table_style
-from reports.tables import kabupaten_rollup
+from reports.tables import kabupaten_names, kabupaten_rollup
 
 register_catalog("reports", "pdf.areas")
 
@@ -94,7 +94,7 @@ def kabupaten_table(ctx: ReportContext, st, width: float) -> list:
     agg = kabupaten_rollup(ctx.result.kecamatan)
     if not len(agg):
         return []
-    names = kabupaten_names(ctx)
+    names = kabupaten_names(ctx.project)
     head = [tr("report.col.kabupaten"), tr("area.kecamatan"), tr("report.col.desa_total"),
             tr("report.col.with_pustu"), tr("report.col.posyandu"), tr("report.col.population"),
             tr("report.col.pop_pustu"), tr("report.col.puskesmas"), tr("report.col.gap_count")]

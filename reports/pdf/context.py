@@ -126,11 +126,5 @@ def _date_text(value) -> str:
 
 
 def kecamatan_order(ctx: ReportContext) -> list[str]:
+    """Kecamatan codes in the order of their names (the order of sections and atlas sheets)."""
     return sorted(ctx.kec_names, key=lambda c: (str(ctx.kec_names[c]), c))
-
-
-def kabupaten_names(ctx: ReportContext) -> dict[str, str]:
-    kab = ctx.project.kabupaten
-    if not len(kab) or "code" not in kab:
-        return {}
-    return {c: n for c, n in zip(kab["code"], kab["name"], strict=False) if isinstance(c, str)}

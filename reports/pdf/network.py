@@ -9,9 +9,9 @@ from reportlab.platypus import PageBreak, Paragraph, Table
 
 from ilp_gis.i18n import register_catalog, tr
 from reports.pdf.cells import num_text, problem_label, table_cell
-from reports.pdf.context import ReportContext, kabupaten_names
+from reports.pdf.context import ReportContext
 from reports.styles import esc, table_style
-from reports.tables import kabupaten_key, network_rows, split_ids
+from reports.tables import kabupaten_key, kabupaten_names, network_rows, split_ids
 
 register_catalog("reports", "pdf.network")
 
@@ -65,7 +65,7 @@ def _network_by_kabupaten(ctx: ReportContext, st, width: float, rows_data: list[
     agg = df.groupby("kab").agg(puskesmas=("fac_id", "size"), pustu=("pustu", "sum"),
                                 posyandu=("posyandu", "sum"), direct=("direct", "sum"),
                                 problems=("problems", "sum"))
-    names = kabupaten_names(ctx)
+    names = kabupaten_names(ctx.project)
     head = [tr("report.col.kabupaten"), tr("report.col.puskesmas"), tr("report.col.n_pustu"),
             tr("report.col.n_posyandu"), tr("report.col.direct"), tr("report.col.problems")]
     rows = [[table_cell(h, st.cell_head) for h in head]]
