@@ -34,7 +34,7 @@ def _timed(label: str, fn, path: Path | None = None) -> None:
 
 def bench_project(name: str, project, result, out: Path, kinds=("plan", "wallmap", "atlas"),
                   xlsx: bool = True) -> None:
-    from reports.pdf_report import build_report
+    from reports.pdf import build_report
     from reports.xlsx_tables import write_tables
 
     print(f"-- {name}: {len(result.desa)} desa, {len(result.kecamatan)} kecamatan, "

@@ -1,11 +1,7 @@
-"""XLSX tables for planners: one sheet per table, ready to filter and sum in a spreadsheet.
-
-Sheets: desa coverage, kecamatan, gaps, priority, network, network problems, budget lines, budget
-totals (and budget sync when the planning module provides it), import report, rules.  Every sheet
-has a frozen header row, an auto-filter, set column widths and number formats (Rp, %, decimals).
-Missing values stay empty cells (never 0).  Text from input files is always written as text: a
-value starting with ``=``, ``+``, ``-`` or ``@`` can never become a formula.
-"""
+"""XLSX tables for planners: one sheet per table (desa, kecamatan, gaps, priority, network, budget,
+import report, rules), each with a frozen header, an auto-filter, widths and number formats.
+Missing values stay empty cells; input text never becomes a formula.  Imports reports.tables,
+reports.source and layers.atomic."""
 
 from __future__ import annotations
 
@@ -22,16 +18,20 @@ from ilp_gis.errors import InputError
 from ilp_gis.i18n import language, normalize_language, register_catalog, tr
 from ilp_gis.model import Activity, BudgetStatus, FundingSource, ImportStatus
 from layers.atomic import atomic_write
-from reports.pdf_report import (
+from reports.source import budget_sync_for, get_result
+from reports.tables import (
     budget_totals,
+    enum_label,
     kabupaten_key,
+    kabupaten_names,
     kabupaten_rollup,
     kecamatan_names,
     network_rows,
 )
-from reports.source import budget_sync_for, get_result
 
 register_catalog("reports", "xlsx_tables")
+register_catalog("reports", "pdf.report")  # "report.cannot_write", shared with the PDF writer
+register_catalog("layers", "symbology")  # the gap-kind and funding-state labels
 
 # Number formats (Excel shows the separators of the reader's locale).
 FORMATS = {
@@ -125,10 +125,7 @@ def _sheets(project, result):
 
     if len(k) and kabupaten_key(k["code"]).nunique() > 1:  # several districts: a roll-up
         kab = kabupaten_rollup(k)
-        kab_names = {}
-        if len(project.kabupaten) and "code" in project.kabupaten:
-            kab_names = dict(zip(project.kabupaten["code"], project.kabupaten["name"], strict=False))
-        kab = kab.assign(name=kab["code"].map(kab_names),
+        kab = kab.assign(name=kab["code"].map(kabupaten_names(project)),
                          desa_with_pustu_share=_ratio(kab["desa_with_pustu"], kab["desa_total"]),
                          pop_pustu_share=_ratio(kab["pop_within_pustu_km"], kab["population"]))
         yield "kabupaten", [("code", "xlsx.col.code", "text"), ("name", "xlsx.col.name", "text"),
@@ -198,9 +195,9 @@ def _sheets(project, result):
     if len(budget):
         desa_names = dict(zip(desa["code"], desa["name"], strict=False))
         budget = budget.assign(
-            source_label=budget["source"].map(lambda v: _enum_label(FundingSource, v)),
-            activity_label=budget["activity"].map(lambda v: _enum_label(Activity, v)),
-            status_label=budget["status"].map(lambda v: _enum_label(BudgetStatus, v)),
+            source_label=budget["source"].map(lambda v: enum_label(FundingSource, v)),
+            activity_label=budget["activity"].map(lambda v: enum_label(Activity, v)),
+            status_label=budget["status"].map(lambda v: enum_label(BudgetStatus, v)),
             desa_name=budget["target_desa"].map(desa_names))
     bud_cols: list[Column] = [
         ("budget_id", "xlsx.col.budget_id", "text"), ("source_label", "xlsx.col.source", "text"),
@@ -214,7 +211,7 @@ def _sheets(project, result):
     totals = budget_totals(project.budget)
     if len(totals):
         totals = totals.assign(source_label=totals["source"].map(
-            lambda v: _enum_label(FundingSource, v)))
+            lambda v: enum_label(FundingSource, v)))
     yield "budget_totals", [("source_label", "xlsx.col.source", "text"),
                             ("year", "xlsx.col.year", "year"),
                             ("lines", "xlsx.col.lines", "int"),
@@ -249,7 +246,7 @@ def _sheets(project, result):
 
     imp = pd.DataFrame(project.import_report)
     if len(imp):
-        imp = imp.assign(status_label=imp["status"].map(lambda v: _enum_label(ImportStatus, v)))
+        imp = imp.assign(status_label=imp["status"].map(lambda v: enum_label(ImportStatus, v)))
     yield "import", [("file", "xlsx.col.file", "text"), ("role", "xlsx.col.role", "text"),
                      ("row", "xlsx.col.row", "int"), ("status_label", "xlsx.col.status", "text"),
                      ("problem", "xlsx.col.problem", "text"),
@@ -270,7 +267,7 @@ def _budget_sync(project, result):
 def _source_labels(value) -> str | None:
     if not isinstance(value, str) or not value:
         return None
-    return ", ".join(_enum_label(FundingSource, v) or v for v in value.split(";") if v)
+    return ", ".join(enum_label(FundingSource, v) or v for v in value.split(";") if v)
 
 
 def _ratio(part, whole):
@@ -285,15 +282,6 @@ def _gap_labels(kinds) -> str:
     if not isinstance(kinds, str) or not kinds:
         return ""
     return ", ".join(tr(f"gap.{k}") for k in kinds.split(";") if k)
-
-
-def _enum_label(enum_cls, value):
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
-    try:
-        return enum_cls(value).label
-    except ValueError:
-        return str(value)
 
 
 def _is_missing(v) -> bool:

@@ -23,7 +23,7 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     from layers.project_file import open_project
-    from reports.pdf_report import build_report
+    from reports.pdf import build_report
     from ui.progress import TerminalProgress
 
     project = open_project(args.project)

@@ -825,7 +825,7 @@ class MainWindow(QMainWindow):
 
     def export_report(self) -> None:
         try:
-            from reports.pdf_report import build_report as fn
+            from reports.pdf import build_report as fn
         except ImportError:
             QMessageBox.information(self, qtr("ui.act.report"), qtr("ui.output.unavailable"))
             return

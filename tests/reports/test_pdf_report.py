@@ -7,7 +7,7 @@ from reportlab.lib.pagesizes import A3, A4
 
 from ilp_gis.errors import Cancelled, InputError
 from ilp_gis.i18n import format_number
-from reports.pdf_report import build_report, key_figures
+from reports.pdf import build_report, key_figures
 from tests.reports.conftest import DATE
 from tests.reports.helpers import page_sizes, pdf_text, render
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from reportlab.pdfgen.canvas import Canvas
 
-from reports import mapdraw
-from reports.pdf_report import build_report
+from reports import maps
+from reports.pdf import build_report
 from tests.reports.conftest import DATE
 from tests.reports.fixtures import make_result, malang_project
 from tests.reports.helpers import page_sizes, pdf_text, render
@@ -34,10 +34,10 @@ def test_kota_malang_enclave_stays_a_hole_on_the_map(malang, tmp_path):
     holes = [Polygon(r) for p in parts for r in p.interiors]
     assert holes, "Kab. Malang has the Kota Malang enclave"
     enclave = max(holes, key=lambda h: h.area)
-    data = mapdraw.prepare_map_data(project, result)
+    data = maps.prepare_map_data(project, result)
     path = tmp_path / "malang.pdf"
     canv = Canvas(str(path), pagesize=(800, 800))
-    tf = mapdraw.draw_map(canv, 10, 10, 780, 780, data, mapdraw.MapOptions(
+    tf = maps.draw_map(canv, 10, 10, 780, 780, data, maps.MapOptions(
         labels=False, kecamatan_labels=False, graticule=False, facilities=False))
     canv.save()
     img = render(path, tmp_path, dpi=72)[0]

@@ -133,3 +133,27 @@ def test_multi_district_projects_get_a_district_sheet(tiny, tmp_path):
     assert [r[0] for r in rows] == ["53.10", "53.11"]
     assert rows[0][head.index("Nama")] == "Kabupaten Contoh Uji"
     assert rows[0][head.index("Jumlah desa")] == 6
+
+
+def test_every_label_is_translated_in_a_fresh_process(tmp_path):
+    """The workbook registers every catalogue it reads (nothing else imported first)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = (
+        "import sys, openpyxl\n"
+        "from tests.reports.fixtures import make_result, tiny_project\n"
+        "from reports.xlsx_tables import write_tables\n"
+        "p = tiny_project()\n"
+        "wb = openpyxl.load_workbook(write_tables(p, make_result(p), sys.argv[1]))\n"
+        "cells = {c for ws in wb for row in ws.iter_rows(values_only=True) for c in row}\n"
+        "keys = ('gap.', 'funding_state.', 'xlsx.', 'report.')\n"
+        "bad = sorted(c for c in cells if isinstance(c, str) and c.startswith(keys))\n"
+        "assert not bad, bad\n"
+        "assert any(isinstance(c, str) and c.startswith('Desa tanpa Pustu') for c in cells)\n"
+    )
+    repo = Path(__file__).resolve().parents[2]
+    out = subprocess.run([sys.executable, "-c", code, str(tmp_path / "t.xlsx")], cwd=repo,
+                         capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr

@@ -7,18 +7,19 @@ import pytest
 from reportlab.pdfgen.canvas import Canvas
 from shapely.geometry import box
 
+from ilp_gis.i18n import tr
 from layers import symbology as sym
-from reports import mapdraw
-from tests.reports.helpers import render
+from reports import maps
+from tests.reports.helpers import pdf_text, render
 
 DPI = 72  # one pixel per point: page coordinates map straight onto pixels
 
 
 def _draw(project, result, tmp_path, **opts):
-    data = mapdraw.prepare_map_data(project, result)
+    data = maps.prepare_map_data(project, result)
     path = tmp_path / "map.pdf"
     canv = Canvas(str(path), pagesize=(600, 400))
-    tf = mapdraw.draw_map(canv, 20, 20, 560, 360, data, mapdraw.MapOptions(**opts))
+    tf = maps.draw_map(canv, 20, 20, 560, 360, data, maps.MapOptions(**opts))
     canv.showPage()
     canv.save()
     img = render(path, tmp_path, dpi=DPI)[0]
@@ -61,7 +62,7 @@ def test_district_across_utm_zones_is_projected_to_one_zone(straddling, tmp_path
 
 
 def test_label_placer_never_overlaps():
-    placer = mapdraw.LabelPlacer((0, 0, 200, 100))
+    placer = maps.LabelPlacer((0, 0, 200, 100))
     placed = []
     for i in range(200):
         x, y = 10 + (i * 37) % 180, 10 + (i * 53) % 80
@@ -78,24 +79,24 @@ def test_label_placer_never_overlaps():
 
 @pytest.mark.parametrize("metres_per_pt, expected", [(10, 0.5), (100, 5), (37, 2), (1000, 50)])
 def test_scale_bar_uses_round_kilometres(metres_per_pt, expected):
-    tf = mapdraw.Transform(0, 0, 1 / metres_per_pt, 0, 0, (0, 0, 500, 300))
-    assert mapdraw.scale_length_km(tf, 60) == expected
+    tf = maps.Transform(0, 0, 1 / metres_per_pt, 0, 0, (0, 0, 500, 300))
+    assert maps.scale_length_km(tf, 60) == expected
 
 
 def test_degree_labels_follow_the_language():
     from ilp_gis.i18n import language
 
-    assert mapdraw._deg_text(112.5, 0.5, "lon") == "112,5° BT"
-    assert mapdraw._deg_text(-8.25, 0.25, "lat") == "8,25° LS"
+    assert maps.furniture._deg_text(112.5, 0.5, "lon") == "112,5° BT"
+    assert maps.furniture._deg_text(-8.25, 0.25, "lat") == "8,25° LS"
     with language("en"):
-        assert mapdraw._deg_text(-8.25, 0.25, "lat") == "8.25° S"
-        assert mapdraw._deg_text(120, 1, "lon") == "120° E"
+        assert maps.furniture._deg_text(-8.25, 0.25, "lat") == "8.25° S"
+        assert maps.furniture._deg_text(120, 1, "lon") == "120° E"
 
 
 def test_legend_comes_from_the_symbology_and_shows_what_is_on_the_map(tiny):
     project, result = tiny
-    data = mapdraw.prepare_map_data(project, result)
-    items = mapdraw.legend_items(data)
+    data = maps.prepare_map_data(project, result)
+    items = maps.legend_items(data)
     labels = [label for _, label, _ in items]
     assert sym.FACILITY_STYLES["puskesmas"].label in labels
     assert sym.PRECURSOR_STYLE.label in labels
@@ -111,7 +112,7 @@ def test_legend_comes_from_the_symbology_and_shows_what_is_on_the_map(tiny):
 
 def test_atlas_subset_keeps_only_the_kecamatan(tiny):
     project, result = tiny
-    data = mapdraw.prepare_map_data(project, result)
+    data = maps.prepare_map_data(project, result)
     sub = data.subset("53.10.02")
     assert set(sub.desa["kecamatan_code"]) == {"53.10.02"}
     assert set(sub.desa_gap) <= set(sub.desa["code"])
@@ -122,15 +123,16 @@ def test_atlas_subset_keeps_only_the_kecamatan(tiny):
 def test_empty_project_draws_a_message_not_a_crash(tmp_path):
     from ilp_gis.project import Project
 
-    data = mapdraw.prepare_map_data(Project(), None)
+    data = maps.prepare_map_data(Project(), None)
     canv = Canvas(str(tmp_path / "e.pdf"), pagesize=(600, 400))
-    mapdraw.draw_sheet(canv, (600, 400), data, mapdraw.SheetText("T", "S", "–", "–"))
+    maps.draw_sheet(canv, (600, 400), data, maps.SheetText("T", "S", "–", "–"))
     canv.save()
     assert (tmp_path / "e.pdf").stat().st_size > 0
+    assert tr("map.no_data") in pdf_text(tmp_path / "e.pdf")
 
 
 def test_speck_polygons_become_dots():
     canv = Canvas("unused.pdf")
-    tf = mapdraw.Transform(0, 0, 1e-4, 0, 0, (0, 0, 100, 100))  # 10 km per point
-    path, n = mapdraw._area_path(canv, np.array([box(0, 0, 50, 50)], dtype=object), tf)
+    tf = maps.Transform(0, 0, 1e-4, 0, 0, (0, 0, 100, 100))  # 10 km per point
+    path, n = maps.paths.area_path(canv, np.array([box(0, 0, 50, 50)], dtype=object), tf)
     assert n == 1 and " re" in path.getCode()

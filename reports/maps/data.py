@@ -1,0 +1,169 @@
+"""Map data: the layers of one printed map projected to their UTM zone, with gap look-ups.
+
+``prepare_map_data`` projects once; ``MapData.subset`` cuts an atlas page from it and the most
+severe gap of each place decides its colour.  Imports ilp_gis and layers only (no drawing).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+import shapely.prepared
+from pyproj import CRS
+
+from ilp_gis.geo import utm_crs
+from ilp_gis.model import WGS84
+from layers import symbology as sym
+
+AREA_GEOMS = ("Polygon", "MultiPolygon")
+
+
+@dataclass
+class MapData:
+    """The layers of one map in a metric CRS, plus the gap look-ups."""
+
+    crs: CRS
+    kabupaten: gpd.GeoDataFrame
+    kecamatan: gpd.GeoDataFrame
+    desa: gpd.GeoDataFrame
+    facilities: gpd.GeoDataFrame
+    edges: gpd.GeoDataFrame | None
+    desa_gap: dict[str, str] = field(default_factory=dict)  # desa code -> most severe area gap
+    kecamatan_gap: dict[str, str] = field(default_factory=dict)  # kecamatan code -> gap kind
+    facility_gap: dict[str, str] = field(default_factory=dict)  # fac_id -> gap kind
+    focus: str | None = None  # kecamatan code drawn alone (atlas)
+    full_kabupaten: gpd.GeoDataFrame | None = None  # for the inset of an atlas page
+    full_kecamatan: gpd.GeoDataFrame | None = None
+    # an alternative colouring of the desa (e.g. budget funding state) instead of the gaps
+    theme: dict[str, str] | None = None  # desa code -> theme key
+    theme_styles: dict[str, sym.AreaStyle] | None = None
+    theme_title: str = ""
+
+    def themed(self, theme: dict[str, str], styles: dict[str, sym.AreaStyle],
+               title: str) -> MapData:
+        """The same map with the desa coloured by ``theme`` (gap highlights left out)."""
+        return replace(self, theme=theme, theme_styles=styles, theme_title=title, desa_gap={},
+                       kecamatan_gap={}, facility_gap={})
+
+    @property
+    def bounds(self) -> tuple[float, float, float, float]:
+        for frame in (self.desa, self.kecamatan, self.kabupaten):
+            if frame is not None and len(frame):
+                b = frame.total_bounds
+                if np.all(np.isfinite(b)):
+                    return tuple(float(x) for x in b)
+        if len(self.facilities):
+            b = self.facilities.total_bounds
+            return (b[0] - 1000, b[1] - 1000, b[2] + 1000, b[3] + 1000)
+        return (0.0, 0.0, 1.0, 1.0)
+
+    def subset(self, kecamatan: str) -> MapData:
+        """The same layers cut to one kecamatan (an atlas page), reusing the projected data."""
+        kab, kec, desa, fac, edges = (self.kabupaten, self.kecamatan, self.desa, self.facilities,
+                                      self.edges)
+        sub_kec = kec[kec["code"] == kecamatan] if "code" in kec else kec.iloc[0:0]
+        sub_desa = desa[desa["kecamatan_code"] == kecamatan] if "kecamatan_code" in desa else desa
+        if len(sub_kec):
+            area = sub_kec.geometry.union_all()
+        elif len(sub_desa):
+            area = sub_desa.geometry.union_all()
+        else:
+            area = None
+        sub_fac = fac
+        sub_edges = edges
+        if area is not None:
+            grown = shapely.prepared.prep(area.buffer(50))
+            if len(fac):
+                sub_fac = fac[[grown.intersects(g) for g in fac.geometry.values]]
+            if edges is not None and len(edges):
+                sub_edges = edges[[grown.intersects(g) for g in edges.geometry.values]]
+        desa_codes = set(sub_desa["code"]) if "code" in sub_desa else set()
+        fac_ids = set(sub_fac["fac_id"]) if "fac_id" in sub_fac else set()
+        return MapData(
+            crs=self.crs, kabupaten=kab, kecamatan=sub_kec, desa=sub_desa, facilities=sub_fac,
+            edges=sub_edges,
+            desa_gap={k: v for k, v in self.desa_gap.items() if k in desa_codes},
+            kecamatan_gap={k: v for k, v in self.kecamatan_gap.items() if k == kecamatan},
+            facility_gap={k: v for k, v in self.facility_gap.items() if k in fac_ids},
+            focus=kecamatan, full_kabupaten=kab, full_kecamatan=kec)
+
+
+def _in_crs(frame, crs):
+    if frame is None or len(frame) == 0:
+        return gpd.GeoDataFrame(frame if frame is not None else {}, geometry=[], crs=crs) \
+            if frame is None or not isinstance(frame, gpd.GeoDataFrame) else frame.to_crs(crs) \
+            if frame.crs is not None else frame.set_crs(WGS84).to_crs(crs)
+    if frame.crs is None:
+        frame = frame.set_crs(WGS84)
+    out = frame[frame.geometry.notna() & ~frame.geometry.is_empty]
+    return out.to_crs(crs)
+
+
+def _severest(kinds) -> str | None:
+    best = None
+    for k in kinds:
+        if k in sym.GAP_SEVERITY and (best is None or sym.GAP_SEVERITY[k] < sym.GAP_SEVERITY[best]):
+            best = k
+    return best
+
+
+def prepare_map_data(project, result, *, kecamatan: str | None = None) -> MapData:
+    """Project the layers of ``project``/``result`` to their UTM zone for drawing.
+
+    ``kecamatan`` (a kecamatan code) restricts the map to that kecamatan (an atlas page).
+    """
+    desa_src = result.desa if result is not None and len(result.desa) else project.desa
+    desa_src = desa_src if isinstance(desa_src, gpd.GeoDataFrame) else gpd.GeoDataFrame(desa_src)
+    kab_src = project.kabupaten
+    kec_src = project.kecamatan
+    frames = [f for f in (desa_src, kab_src, kec_src) if f is not None and len(f)]
+    if not frames and len(project.facilities):
+        frames = [project.facilities]
+    crs = utm_crs(*frames)
+    desa = _in_crs(desa_src, crs)
+    kab = _in_crs(kab_src, crs) if len(kab_src) else None
+    kec = _in_crs(kec_src, crs) if len(kec_src) else None
+    if (kec is None or not len(kec)) and len(desa) and "kecamatan_code" in desa:
+        d = desa[desa["kecamatan_code"].notna()]
+        kec = d.dissolve(by="kecamatan_code", as_index=False)[["kecamatan_code", "geometry"]]
+        names = desa.groupby("kecamatan_code")["kecamatan_name"].first() \
+            if "kecamatan_name" in desa else pd.Series(dtype=object)
+        kec = kec.rename(columns={"kecamatan_code": "code"})
+        kec["name"] = kec["code"].map(names)
+    if (kab is None or not len(kab)) and len(desa):
+        kab = gpd.GeoDataFrame({"name": [project.title]},
+                               geometry=[shapely.union_all(desa.geometry.values)], crs=crs)
+    kab = kab if kab is not None else gpd.GeoDataFrame({"name": []}, geometry=[], crs=crs)
+    kec = kec if kec is not None else gpd.GeoDataFrame({"code": [], "name": []}, geometry=[],
+                                                       crs=crs)
+    fac = _in_crs(project.facilities, crs) if len(project.facilities) else gpd.GeoDataFrame(
+        {"fac_id": [], "type": []}, geometry=[], crs=crs)
+    edges = None
+    if result is not None and result.edges is not None and len(result.edges):
+        edges = _in_crs(result.edges, crs)
+
+    desa_gap: dict[str, str] = {}
+    kec_gap: dict[str, str] = {}
+    fac_gap: dict[str, str] = {}
+    gaps = result.gaps if result is not None else None
+    if gaps is not None and len(gaps):
+        gtype = gaps.geometry.geom_type if isinstance(gaps, gpd.GeoDataFrame) else \
+            pd.Series([None] * len(gaps), index=gaps.index)
+        fac_ids = gaps["fac_id"] if "fac_id" in gaps else pd.Series([None] * len(gaps),
+                                                                     index=gaps.index)
+        for kind, dcode, kcode, fid, gt in zip(gaps["kind"], gaps["desa_code"],
+                                               gaps["kecamatan_code"], fac_ids, gtype, strict=False):
+            if isinstance(fid, str) and fid and gt not in AREA_GEOMS:
+                fac_gap[fid] = _severest([kind, fac_gap.get(fid, kind)])
+            elif isinstance(dcode, str) and dcode:
+                desa_gap[dcode] = _severest([kind, desa_gap.get(dcode, kind)])
+            elif isinstance(kcode, str) and kcode:
+                kec_gap[kcode] = _severest([kind, kec_gap.get(kcode, kind)])
+
+    data = MapData(crs=crs, kabupaten=kab, kecamatan=kec, desa=desa, facilities=fac, edges=edges,
+                   desa_gap=desa_gap, kecamatan_gap=kec_gap, facility_gap=fac_gap)
+    return data.subset(kecamatan) if kecamatan is not None else data

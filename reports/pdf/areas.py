@@ -1,0 +1,109 @@
+"""Sections per area: one per kecamatan (map and desa table), the kecamatan summary table and the
+district roll-up of multi-district projects.  Imports reports.maps and reports.tables.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from reportlab.lib.units import mm
+from reportlab.platypus import CondPageBreak, PageBreak, Paragraph, Spacer, Table
+
+from ilp_gis.i18n import format_percent, register_catalog, tr
+from reports.maps import MapFlowable, MapOptions
+from reports.pdf.cells import gap_label, num_text, share_of, table_cell
+from reports.pdf.context import ReportContext
+from reports.styles import esc, table_style
+from reports.tables import kabupaten_names, kabupaten_rollup
+
+register_catalog("reports", "pdf.areas")
+
+
+def _desa_rows(ctx: ReportContext, st, desa) -> list:
+    head = [tr("report.col.desa"), tr("report.col.population"), tr("report.col.pustu"),
+            tr("report.col.posyandu"), tr("report.col.dist_pustu"), tr("report.col.gaps"),
+            tr("report.col.rank")]
+    rows = [[table_cell(h, st.cell_head) for h in head]]
+    d = desa.sort_values("name", kind="stable")
+    for r in d.itertuples(index=False):
+        kinds = [k for k in str(r.gap_kinds or "").split(";") if k]
+        pustu = num_text(r.n_pustu)
+        if getattr(r, "n_pustu_precursor", 0) and not pd.isna(r.n_pustu_precursor) and \
+                r.n_pustu_precursor > 0:
+            pustu += f" ({num_text(r.n_pustu_precursor)}*)"
+        rows.append([
+            table_cell(r.name, st.cell), num_text(r.population), pustu,
+            f"{num_text(r.n_posyandu)} / {num_text(r.posyandu_needed)}",
+            num_text(r.dist_pustu_km, 1),
+            table_cell(", ".join(gap_label(k) for k in kinds) or "–", st.cell),
+            num_text(r.priority_rank),
+        ])
+    return rows
+
+
+def kecamatan_section(ctx: ReportContext, st, width: float, code: str) -> list:
+    name = ctx.kec_names.get(code, code)
+    desa = ctx.result.desa[ctx.result.desa["kecamatan_code"] == code]
+    gaps_n = int((ctx.result.gaps["kecamatan_code"] == code).sum()) if len(ctx.result.gaps) else 0
+    line = tr("report.kec_line", desa=len(desa),
+              with_pustu=int(desa["has_pustu"].fillna(False).astype(bool).sum()),
+              posyandu=int(desa["n_posyandu"].sum()),
+              needed=float(desa["posyandu_needed"].sum(min_count=1))
+              if len(desa) else float("nan"), gaps=gaps_n)
+    data = ctx.map_data(code)
+    fig = MapFlowable(data, width, min(0.9 * width, 300), opts=MapOptions(
+        label_size=5.5, edges=True), legend_width=118)
+    rows = _desa_rows(ctx, st, desa)
+    fr = [0.2, 0.11, 0.08, 0.13, 0.1, 0.31, 0.07]
+    t = Table(rows, colWidths=[width * x for x in fr], repeatRows=1)
+    t.setStyle(table_style(numeric_from=1, n_rows=len(rows)))
+    t.setStyle([("ALIGN", (5, 1), (5, -1), "LEFT")])
+    return [PageBreak(), Paragraph(esc(tr("report.h.kecamatan", name=name)), st.h1),
+            Paragraph(esc(line), st.body), fig, Spacer(1, 3 * mm), t]
+
+
+def _coverage_cells(r) -> list:
+    """The figure cells of one kecamatan or district row, from its desa total to its gap count."""
+    with_pustu = format_percent(share_of(r.desa_with_pustu, r.desa_total))
+    return [num_text(r.desa_total), f"{num_text(r.desa_with_pustu)} ({with_pustu})",
+            f"{num_text(r.posyandu)} / {num_text(r.posyandu_needed)}", num_text(r.population),
+            format_percent(share_of(r.pop_within_pustu_km, r.population)),
+            num_text(r.n_puskesmas), num_text(r.gap_count)]
+
+
+def kecamatan_table(ctx: ReportContext, st, width: float) -> list:
+    k = ctx.result.kecamatan
+    out: list = [CondPageBreak(60 * mm), Paragraph(esc(tr("report.h.kecamatan_table")), st.h1)]
+    if k is None or not len(k):
+        return out + [Paragraph(esc(tr("common.missing")), st.body)]
+    if ctx.kec_code:
+        k = k[k["code"] == ctx.kec_code]
+    head = [tr("report.col.kecamatan"), tr("report.col.desa_total"), tr("report.col.with_pustu"),
+            tr("report.col.posyandu"), tr("report.col.population"), tr("report.col.pop_pustu"),
+            tr("report.col.puskesmas"), tr("report.col.gap_count")]
+    rows = [[table_cell(h, st.cell_head) for h in head]]
+    for r in k.sort_values("name", kind="stable").itertuples(index=False):
+        rows.append([table_cell(r.name, st.cell)] + _coverage_cells(r))
+    fr = [0.22, 0.08, 0.13, 0.15, 0.13, 0.12, 0.09, 0.08]
+    t = Table(rows, colWidths=[width * x for x in fr], repeatRows=1)
+    t.setStyle(table_style(numeric_from=1, n_rows=len(rows)))
+    return out + [t]
+
+
+def kabupaten_table(ctx: ReportContext, st, width: float) -> list:
+    """Roll-up by district (the first two parts of the kecamatan code) for multi-district data."""
+    agg = kabupaten_rollup(ctx.result.kecamatan)
+    if not len(agg):
+        return []
+    names = kabupaten_names(ctx.project)
+    head = [tr("report.col.kabupaten"), tr("area.kecamatan"), tr("report.col.desa_total"),
+            tr("report.col.with_pustu"), tr("report.col.posyandu"), tr("report.col.population"),
+            tr("report.col.pop_pustu"), tr("report.col.puskesmas"), tr("report.col.gap_count")]
+    rows = [[table_cell(h, st.cell_head) for h in head]]
+    for r in agg.itertuples(index=False):
+        label = f"{names[r.code]} ({r.code})" if r.code in names else r.code
+        rows.append([table_cell(label, st.cell), num_text(r.kecamatan)] + _coverage_cells(r))
+    fr = [0.21, 0.08, 0.07, 0.13, 0.14, 0.11, 0.1, 0.08, 0.08]
+    t = Table(rows, colWidths=[width * x for x in fr], repeatRows=1)
+    t.setStyle(table_style(numeric_from=1, n_rows=len(rows)))
+    return [PageBreak(), Paragraph(esc(tr("report.h.kabupaten_table")), st.h1),
+            Paragraph(esc(tr("report.kecamatan_in_xlsx")), st.note), t]

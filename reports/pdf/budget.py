@@ -1,0 +1,134 @@
+"""The budget section: totals per source and year, budget lines, or the budget sync with the gaps
+(funding map, unfunded gaps).  Imports reports.source, reports.tables and reports.maps.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from reportlab.platypus import PageBreak, Paragraph, Table
+
+from ilp_gis.i18n import format_rupiah, register_catalog, tr
+from ilp_gis.model import Activity, BudgetStatus, FundingSource
+from layers import symbology as sym
+from reports.maps import MapFlowable, MapOptions
+from reports.pdf.cells import enum_text, gap_label, num_text, table_cell, year_text
+from reports.pdf.context import ReportContext
+from reports.source import budget_sync_for
+from reports.styles import ACCENT, FONT_BOLD, esc, table_style
+from reports.tables import budget_totals
+
+register_catalog("reports", "pdf.budget")
+
+
+def budget_section(ctx: ReportContext, st, width: float) -> list:
+    out: list = [PageBreak(), Paragraph(esc(tr("report.h.budget")), st.h1)]
+    sync, skipped = budget_sync_for(ctx.project, ctx.result)
+    if sync is not None:
+        return out + _budget_sync_tables(ctx, st, width, sync)
+    if skipped:
+        out.append(Paragraph(esc(tr("report.budget_sync_skipped", n=len(ctx.result.gaps))),
+                             st.note))
+    budget = ctx.project.budget
+    if ctx.kec_code and len(budget):
+        desa_codes = set(ctx.desa["code"])
+        budget = budget[budget["target_desa"].isin(desa_codes)]
+    if not len(budget):
+        return out + [Paragraph(esc(tr("report.budget_none")), st.body)]
+    out.append(Paragraph(esc(tr("report.budget_lines_intro")), st.note))
+    out += _totals_table(st, width, budget_totals(budget))
+    if ctx.kind == "summary":
+        return out + [Paragraph(esc(tr("report.budget_lines_in_xlsx")), st.note)]
+    out.append(Paragraph(esc(tr("report.h.budget_lines")), st.h2))
+    names = dict(zip(ctx.result.desa["code"], ctx.result.desa["name"], strict=False))
+    head = [tr("report.col.source"), tr("report.col.year"), tr("report.col.activity"),
+            tr("report.col.target"), tr("report.col.amount"), tr("report.col.status"),
+            tr("report.col.note")]
+    rows = [[table_cell(h, st.cell_head) for h in head]]
+    b = budget.sort_values(["source", "year"], kind="stable")
+    for r in b.itertuples(index=False):
+        target = names.get(r.target_desa, r.target_desa) if isinstance(r.target_desa, str) \
+            else (r.target_facility if isinstance(r.target_facility, str) else "–")
+        rows.append([table_cell(enum_text(FundingSource, r.source), st.cell), year_text(r.year),
+                     table_cell(enum_text(Activity, r.activity), st.cell),
+                     table_cell(target, st.cell), format_rupiah(r.amount),
+                     table_cell(enum_text(BudgetStatus, r.status), st.cell),
+                     table_cell(r.note if isinstance(r.note, str) else "", st.cell)])
+    fr = [0.15, 0.07, 0.18, 0.16, 0.16, 0.11, 0.17]
+    t = Table(rows, colWidths=[width * x for x in fr], repeatRows=1)
+    t.setStyle(table_style(n_rows=len(rows)))
+    t.setStyle([("ALIGN", (4, 1), (4, -1), "RIGHT"), ("ALIGN", (1, 1), (1, -1), "RIGHT")])
+    return out + [t]
+
+
+def _totals_table(st, width: float, totals: pd.DataFrame) -> list:
+    on_gaps = "amount_on_gaps" in totals
+    head = [tr("report.col.source"), tr("report.col.year"), tr("report.col.lines"),
+            tr("report.col.amount")] + ([tr("report.col.on_gaps")] if on_gaps else [])
+    rows = [[table_cell(h, st.cell_head) for h in head]]
+    for r in totals.itertuples(index=False):
+        row = [table_cell(enum_text(FundingSource, r.source), st.cell), year_text(r.year),
+               num_text(r.lines), format_rupiah(r.amount)]
+        if on_gaps:
+            row.append(format_rupiah(r.amount_on_gaps))
+        rows.append(row)
+    total = [table_cell(tr("report.total"), st.cell_head), "", num_text(totals["lines"].sum()),
+             format_rupiah(totals["amount"].sum(min_count=1))]
+    if on_gaps:
+        total.append(format_rupiah(totals["amount_on_gaps"].sum(min_count=1)))
+    rows.append(total)
+    fr = (0.3, 0.1, 0.1, 0.25, 0.25) if on_gaps else (0.4, 0.15, 0.15, 0.3)
+    t = Table(rows, colWidths=[width * x for x in fr], repeatRows=1)
+    t.setStyle(table_style(numeric_from=1, n_rows=len(rows)))
+    t.setStyle([("LINEABOVE", (0, -1), (-1, -1), 0.8, ACCENT),
+                ("FONTNAME", (0, -1), (-1, -1), FONT_BOLD)])
+    return [t]
+
+
+def _budget_sync_tables(ctx: ReportContext, st, width: float, sync) -> list:
+    out: list = []
+    gf = sync.gap_funding
+    desa_codes = set(ctx.desa["code"])
+    if ctx.kec_code and len(gf) and "desa_code" in gf:
+        gf = gf[gf["desa_code"].isin(desa_codes)]
+    counts = gf["funding_state"].value_counts() if len(gf) else pd.Series(dtype=int)
+    out.append(Paragraph(esc(tr("report.h.budget_funding")), st.h2))
+    out.append(Paragraph(esc(tr("report.budget_state_line", funded=int(counts.get("funded", 0)),
+                                partly=int(counts.get("partly", 0)),
+                                unfunded=int(counts.get("unfunded", 0)))), st.body))
+    df = getattr(sync, "desa_funding", None)
+    if ctx.kind == "plan" and df is not None and len(df):
+        theme = dict(zip(df["desa_code"], df["funding_state"], strict=False))
+        data = ctx.map_data(ctx.kec_code).themed(theme, sym.FUNDING_STYLES,
+                                                 tr("report.col.funding_state"))
+        out.append(MapFlowable(data, width, min(0.75 * width, 330),
+                               opts=MapOptions(posyandu=False, labels=False),
+                               legend_width=118))
+    out += _totals_table(st, width, sync.totals)
+    un = sync.unfunded
+    if un is not None and len(un):
+        if ctx.kec_code and "desa_code" in un:
+            un = un[un["desa_code"].isin(desa_codes)]
+        limit = 100 if ctx.kind == "plan" else 50
+        out.append(Paragraph(esc(tr("report.h.budget_unfunded")), st.h2))
+        if len(un) > limit:
+            out.append(Paragraph(esc(tr("report.gaps_top", shown=limit, n=len(un))), st.note))
+        names = dict(zip(ctx.result.desa["code"], ctx.result.desa["name"], strict=False))
+        head = [tr("report.col.rank"), tr("report.col.desa"), tr("report.col.kind"),
+                tr("report.col.funding_state"), tr("report.col.amount"),
+                tr("report.col.needed"), tr("report.col.shortfall")]
+        rows = [[table_cell(h, st.cell_head) for h in head]]
+        for i, r in enumerate(un.head(limit).to_dict("records"), start=1):
+            desa = r.get("desa_name") if isinstance(r.get("desa_name"), str) else \
+                names.get(r.get("desa_code"), r.get("desa_code") or "–")
+            rows.append([num_text(r.get("priority_rank", i)), table_cell(desa, st.cell),
+                         table_cell(gap_label(r.get("kind")), st.cell),
+                         table_cell(tr(f"funding_state.{r.get('funding_state', 'unfunded')}"),
+                                    st.cell),
+                         format_rupiah(r.get("amount")), format_rupiah(r.get("needed")),
+                         format_rupiah(r.get("shortfall"))])
+        fr = (0.07, 0.17, 0.2, 0.13, 0.14, 0.14, 0.15)
+        t = Table(rows, colWidths=[width * x for x in fr], repeatRows=1)
+        t.setStyle(table_style(numeric_from=4, n_rows=len(rows)))
+        t.setStyle([("ALIGN", (0, 0), (0, -1), "RIGHT")])
+        out.append(t)
+    return out

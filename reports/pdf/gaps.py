@@ -1,0 +1,83 @@
+"""The kabupaten gap map page and the gap table by priority (``gap_rows`` groups gaps per place).
+Imports reports.maps, the report context and cells.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.units import mm
+from reportlab.platypus import NextPageTemplate, PageBreak, Paragraph, Table
+
+from ilp_gis.i18n import register_catalog, tr
+from layers import symbology as sym
+from reports.maps import MapFlowable, MapOptions
+from reports.pdf.cells import gap_label, num_text, table_cell
+from reports.pdf.context import ReportContext
+from reports.styles import esc, table_style
+
+register_catalog("reports", "pdf.gaps")
+
+
+def map_page(ctx: ReportContext, st) -> list:
+    data = ctx.map_data(ctx.kec_code)
+    lw, lh = landscape(ctx.pagesize)
+    fw, fh = lw - 36 * mm, lh - 34 * mm
+    title = Paragraph(esc(tr("report.h.map") + " — " + ctx.place), st.h1)
+    note = Paragraph(esc(tr("report.map_note")), st.note)
+    mh = fh - 19 * 1.0 - 14 - 22
+    unit = ctx.pagesize[0] / A4[0]
+    fig = MapFlowable(data, fw, mh, opts=MapOptions(
+        label_size=5.0 * unit, symbol_scale=0.9 * unit), legend_width=150 * unit)
+    return [NextPageTemplate("landscape"), PageBreak(), title, fig, note,
+            NextPageTemplate("body"), PageBreak()]
+
+
+def gap_rows(gaps) -> pd.DataFrame:
+    """Gaps grouped per place (a desa, else the kecamatan), most urgent first: rank, desa,
+    kecamatan, the gap kinds (severest first), their count, score."""
+    if gaps is None or not len(gaps):
+        return pd.DataFrame(columns=["rank", "desa", "kecamatan", "kinds", "n", "score"])
+    g = pd.DataFrame(gaps.drop(columns="geometry", errors="ignore"))
+    g["_sev"] = g["kind"].map(sym.GAP_SEVERITY).fillna(99)
+    g["_rank"] = pd.to_numeric(g["priority_rank"], errors="coerce")
+    g["_score"] = pd.to_numeric(g["priority_score"], errors="coerce")
+    place = g["desa_code"].where(g["desa_code"].notna() & (g["desa_code"] != ""),
+                                 "kec:" + g["kecamatan_code"].astype(str))
+    g = g.assign(_place=place).sort_values(["_sev"], kind="stable")
+    out = g.groupby("_place", sort=False).agg(
+        rank=("_rank", "min"), desa=("desa_name", "first"), kecamatan=("kecamatan_name", "first"),
+        kinds=("kind", lambda s: list(dict.fromkeys(s))), n=("kind", "size"),
+        score=("_score", "max"), sev=("_sev", "min"))
+    out["_r"] = out["rank"].where(out["rank"] > 0, 0).fillna(1e12)
+    return out.sort_values(["_r", "sev"], kind="stable").drop(columns=["_r", "sev"])
+
+
+def gap_table(ctx: ReportContext, st, width: float, *, limit: int | None) -> list:
+    out: list = [Paragraph(esc(tr("report.h.gaps")), st.h1)]
+    gaps = ctx.gaps
+    if gaps is None or not len(gaps):
+        return out + [Paragraph(esc(tr("report.no_gaps")), st.body)]
+    rows_df = gap_rows(gaps)
+    n = len(rows_df)
+    out.append(Paragraph(esc(tr("report.gaps_intro", n=len(gaps), places=n)), st.note))
+    if limit is not None and n > limit:
+        rows_df = rows_df.head(limit)
+        out.append(Paragraph(esc(tr("report.gaps_top", shown=limit, n=n)), st.note))
+    head = [tr("report.col.rank"), tr("report.col.desa"), tr("report.col.kecamatan"),
+            tr("report.col.kind"), tr("report.col.score")]
+    rows = [[table_cell(h, st.cell_head) for h in head]]
+    for r in rows_df.itertuples(index=False):
+        rank = r.rank
+        rows.append([
+            num_text(rank) if not pd.isna(rank) and float(rank) > 0 else "–",
+            table_cell(r.desa if isinstance(r.desa, str) else "–", st.cell),
+            table_cell(r.kecamatan if isinstance(r.kecamatan, str) else "–", st.cell),
+            table_cell("; ".join(gap_label(k) for k in r.kinds), st.cell),
+            num_text(r.score, 2),
+        ])
+    fr = [0.07, 0.2, 0.17, 0.47, 0.09]
+    t = Table(rows, colWidths=[width * x for x in fr], repeatRows=1)
+    t.setStyle(table_style(n_rows=len(rows)))
+    t.setStyle([("ALIGN", (0, 0), (0, -1), "RIGHT"), ("ALIGN", (4, 0), (4, -1), "RIGHT")])
+    return out + [t]

@@ -1,0 +1,123 @@
+"""The one entry point of the PDF outputs: ``build_report(project, result, path, kind=...)``.
+
+Kinds: ``plan`` (A4 report), ``summary`` (no per-kecamatan maps), ``wallmap`` (one A3 sheet),
+``atlas`` (overview then a sheet per kecamatan).  Imports the section and sheet modules.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from reportlab.lib.pagesizes import A3, A4
+from reportlab.lib.units import mm
+from reportlab.platypus import NextPageTemplate, PageBreak
+
+from ilp_gis.errors import InputError
+from ilp_gis.i18n import language, normalize_language, register_catalog, tr
+from ilp_gis.jobs import checkpoint, sub_progress
+from layers.atomic import atomic_write
+from reports.pdf.appendix import appendix_section
+from reports.pdf.areas import kabupaten_table, kecamatan_section, kecamatan_table
+from reports.pdf.budget import budget_section
+from reports.pdf.context import ReportContext, kecamatan_order, resolve_kecamatan
+from reports.pdf.cover import cover_section
+from reports.pdf.document import PlanDoc, canvas_maker
+from reports.pdf.figures import figures_section
+from reports.pdf.gaps import gap_table, map_page
+from reports.pdf.network import network_section
+from reports.pdf.sheets import build_sheets
+from reports.source import get_result
+from reports.styles import stylesheet
+
+register_catalog("reports", "pdf.report")
+
+
+KINDS = ("plan", "summary", "wallmap", "atlas")
+PAPERS = {"A4": A4, "A3": A3}
+DEFAULT_PAPER = {"plan": "A4", "summary": "A4", "wallmap": "A3", "atlas": "A3"}
+
+
+def build_report(project, result=None, path=None, *, kind: str = "plan", paper: str | None = None,
+                 kecamatan: str | None = None, lang: str | None = None, progress=None,
+                 is_cancelled=None, author: str | None = None,
+                 date: dt.date | None = None) -> Path:
+    """Write a PDF report of ``project`` (and its analysis ``result``) to ``path``.
+
+    ``result`` None → the analysis stored in the project, else a fresh analysis.  ``paper``
+    None → the kind's default (A4 for plan/summary, A3 for wallmap/atlas).  ``kecamatan`` (a
+    name or code) restricts the output to one kecamatan.  Returns the path written.
+    """
+    if path is None:
+        raise InputError(tr("report.cannot_write", file="–", why="no path"))
+    path = Path(path)
+    kind = (kind or "plan").strip().lower()
+    if kind not in KINDS:
+        raise InputError(tr("report.bad_kind", kind=kind, kinds=", ".join(KINDS)))
+    paper_name = (paper or DEFAULT_PAPER[kind]).strip().upper()
+    if paper_name not in PAPERS:
+        raise InputError(tr("report.bad_paper", paper=paper))
+    with language(normalize_language(lang) if lang else None):
+        result = get_result(project, result, progress=sub_progress(progress, 0.0, 0.2),
+                            is_cancelled=is_cancelled)
+        kec_code = resolve_kecamatan(project, result, kecamatan)
+        ctx = ReportContext(project, result, kind, PAPERS[paper_name], kec_code, author,
+                            date or dt.date.today())
+        checkpoint(progress, is_cancelled, 0.2, tr("report.progress.build"))
+        prog = sub_progress(progress, 0.2, 1.0)
+
+        def write(tmp: Path) -> None:
+            if kind in ("plan", "summary"):
+                _build_document(ctx, tmp, prog, is_cancelled)
+            else:
+                build_sheets(ctx, tmp, prog, is_cancelled)
+
+        try:
+            atomic_write(path, write)
+        except OSError as exc:
+            raise InputError(tr("report.cannot_write", file=str(path), why=str(exc))) from exc
+        checkpoint(progress, None, 1.0)
+    return path
+
+
+def _build_document(ctx: ReportContext, target: Path, progress, is_cancelled) -> None:
+    st = stylesheet()
+    doc = PlanDoc(target, ctx, st)
+    width = doc.pagesize[0] - 36 * mm
+    story: list = []
+    story += cover_section(ctx, st)
+    story += [NextPageTemplate("body"), PageBreak()]
+    story += figures_section(ctx, st, width)
+    checkpoint(progress, is_cancelled, 0.05)
+    if ctx.kind == "plan":
+        story += map_page(ctx, st)
+        checkpoint(progress, is_cancelled, 0.1)
+    story += gap_table(ctx, st, width, limit=None if ctx.kind == "plan" else 100)
+    if ctx.kind == "summary":
+        if ctx.multi_district:
+            story += kabupaten_table(ctx, st, width)
+        else:
+            story += kecamatan_table(ctx, st, width)
+    else:
+        if ctx.multi_district:
+            story += kabupaten_table(ctx, st, width)
+        codes = [ctx.kec_code] if ctx.kec_code else kecamatan_order(ctx)
+        for i, code in enumerate(codes):
+            checkpoint(progress, is_cancelled, 0.1 + 0.3 * i / max(len(codes), 1),
+                       tr("report.progress.kecamatan", name=ctx.kec_names.get(code, code)))
+            story += kecamatan_section(ctx, st, width, code)
+    story += network_section(ctx, st, width)
+    story += budget_section(ctx, st, width)
+    story += appendix_section(ctx, st, width)
+    checkpoint(progress, is_cancelled, 0.45, tr("report.progress.write"))
+
+    est = {"n": 1}
+
+    def cb(typ, value):
+        if typ == "SIZE_EST":
+            est["n"] = max(int(value), 1)
+        elif typ == "PROGRESS":
+            checkpoint(progress, is_cancelled, 0.45 + 0.55 * min(1.0, value / est["n"]))
+
+    doc.setProgressCallBack(cb)
+    doc.build(story, canvasmaker=canvas_maker(ctx))

@@ -1,0 +1,126 @@
+"""The table contents both paper outputs print: kecamatan names, district roll-ups, the network
+per Puskesmas and budget totals (the PDF sections and the XLSX sheets call these).
+Imports pandas only.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pandas as pd
+
+
+def kecamatan_names(project, result) -> dict[str, str]:
+    """Kecamatan code -> name from the boundaries, else the result's kecamatan or desa tables."""
+    names: dict[str, str] = {}
+    kec = project.kecamatan
+    if len(kec):
+        names.update({c: n for c, n in zip(kec["code"], kec["name"], strict=False)
+                      if isinstance(c, str)})
+    if result is not None and result.kecamatan is not None and len(result.kecamatan):
+        for c, n in zip(result.kecamatan["code"], result.kecamatan["name"], strict=False):
+            if isinstance(c, str):
+                names.setdefault(c, n if isinstance(n, str) else c)
+    if not names and result is not None and len(result.desa):
+        for c, n in zip(result.desa["kecamatan_code"], result.desa["kecamatan_name"], strict=False):
+            if isinstance(c, str):
+                names.setdefault(c, n if isinstance(n, str) else c)
+    return names
+
+
+def kabupaten_key(codes) -> pd.Series:
+    """The district code ``PP.KK`` of Kemendagri kecamatan/desa codes."""
+    return pd.Series(codes).astype(str).str.split(".").str[:2].str.join(".")
+
+
+def kabupaten_names(project) -> dict[str, str]:
+    """District code -> name from the project's kabupaten boundaries."""
+    kab = project.kabupaten
+    if not len(kab) or "code" not in kab:
+        return {}
+    return {c: n for c, n in zip(kab["code"], kab["name"], strict=False) if isinstance(c, str)}
+
+
+def kabupaten_rollup(kecamatan: pd.DataFrame | None) -> pd.DataFrame:
+    """The kecamatan roll-up summed per district: code (PP.KK), kecamatan, desa_total,
+    desa_with_pustu, posyandu, posyandu_needed, population, pop_within_pustu_km, n_puskesmas,
+    gap_count."""
+    k = kecamatan
+    if k is None or not len(k):
+        return pd.DataFrame()
+
+    def total(s):
+        return s.sum(min_count=1)
+
+    agg = k.assign(_kab=kabupaten_key(k["code"]).values).groupby("_kab").agg(
+        kecamatan=("code", "size"), desa_total=("desa_total", "sum"),
+        desa_with_pustu=("desa_with_pustu", "sum"), posyandu=("posyandu", "sum"),
+        posyandu_needed=("posyandu_needed", total), population=("population", total),
+        pop_within_pustu_km=("pop_within_pustu_km", total),
+        n_puskesmas=("n_puskesmas", "sum"), gap_count=("gap_count", "sum"))
+    return agg.rename_axis("code").reset_index()
+
+
+def network_rows(result, kec_names: dict, kec_code: str | None = None) -> list[dict]:
+    """One row per Puskesmas: its Pustu and Posyandu counts and problems."""
+    g = result.graph
+    probs = result.network_problems
+    prob_ids: dict[str, int] = {}
+    if probs is not None and len(probs) and "fac_ids" in probs:
+        for ids in probs["fac_ids"]:
+            for fid in split_ids(ids):
+                prob_ids[fid] = prob_ids.get(fid, 0) + 1
+    rows = []
+    if g is None:
+        return rows
+    for node, attrs in g.nodes(data=True):
+        if attrs.get("type") != "puskesmas":
+            continue
+        if kec_code and attrs.get("kecamatan_code") != kec_code:
+            continue
+        pustu = [c for c in g.successors(node) if g.nodes[c].get("type") == "pustu"]
+        direct = [c for c in g.successors(node) if g.nodes[c].get("type") == "posyandu"]
+        posy = set(direct)
+        for p in pustu:
+            posy |= {c for c in g.successors(p) if g.nodes[c].get("type") == "posyandu"}
+        subtree = {node, *pustu, *posy}
+        rows.append({"fac_id": node, "name": attrs.get("name") or node,
+                     "kecamatan": kec_names.get(attrs.get("kecamatan_code"), "–"),
+                     "pustu": len(pustu), "posyandu": len(posy), "direct": len(direct),
+                     "problems": sum(prob_ids.get(f, 0) for f in subtree)})
+    rows.sort(key=lambda r: (str(r["kecamatan"]), str(r["name"])))
+    return rows
+
+
+def split_ids(ids) -> list[str]:
+    if ids is None or (isinstance(ids, float) and math.isnan(ids)):
+        return []
+    if isinstance(ids, (list, tuple, set)):
+        return [str(i) for i in ids]
+    text = str(ids)
+    if text.startswith("["):
+        try:
+            return [str(i) for i in json.loads(text)]
+        except ValueError:
+            pass
+    return [p.strip() for p in text.replace(",", ";").split(";") if p.strip()]
+
+
+def budget_totals(budget: pd.DataFrame) -> pd.DataFrame:
+    """Totals per funding source and year: source, year, amount, lines."""
+    if not len(budget):
+        return pd.DataFrame(columns=["source", "year", "amount", "lines"])
+    g = budget.groupby(["source", "year"], dropna=False)
+    return pd.DataFrame({"amount": g["amount"].sum(min_count=1),
+                         "lines": g.size()}).reset_index()
+
+
+def enum_label(enum_cls, value) -> str | None:
+    """The label of ``value`` in ``enum_cls``: None when missing, the value itself when unknown."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    try:
+        return enum_cls(value).label
+    except ValueError:
+        return str(value)
