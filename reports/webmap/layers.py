@@ -1,7 +1,8 @@
 """What the map's layers show: the popup fields and per-feature properties of the desa,
 kecamatan, facility and network-edge layers.
 
-May import ``ilp_gis`` (model, i18n), ``layers.symbology`` and ``reports.webmap.values``.
+May import ``ilp_gis`` (model, results, i18n), ``layers.symbology`` and ``reports.webmap``
+(indicators, values).
 """
 
 from __future__ import annotations

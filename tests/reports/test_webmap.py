@@ -257,7 +257,17 @@ def test_unknown_colour_field_is_a_clear_error(district, tmp_path):
     assert not (tmp_path / "x.html").exists()
     # any numeric column of the desa result works too
     out = export_webmap(project, result, tmp_path / "y.html", colour_by="gap_count")
-    assert out.exists()
+    text, page = _parse(out)
+    colour_of = {f["properties"]["c"]: f["properties"]["col"] for f in _features(page, "desa")}
+    counts = dict(zip(result.desa["code"], result.desa["gap_count"], strict=True))
+    assert set(colour_of) == set(counts) and sym.NO_DATA_COLOUR not in colour_of.values()
+    # the same count, the same class; more gaps, another class
+    by_count = {}
+    for code, n in counts.items():
+        by_count.setdefault(n, set()).add(colour_of[code])
+    assert all(len(c) == 1 for c in by_count.values())
+    assert len(set().union(*by_count.values())) == len(by_count)
+    assert "gap_count" in text  # the coloured layer and the legend name the column
 
 
 def test_cancel_leaves_no_file(district, tmp_path):
