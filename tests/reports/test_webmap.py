@@ -17,8 +17,11 @@ from shapely.geometry import Polygon
 from ilp_gis import model
 from ilp_gis.errors import Cancelled, InputError
 from layers import symbology as sym
-from reports import webmap
-from reports.webmap import export_webmap, offline_problems, simplify_for_web
+from reports.webmap import COLOUR_FIELDS, export_webmap, offline_problems, simplify_for_web
+from reports.webmap.classify import colour_classes
+from reports.webmap.export import CLUSTER_MIN
+from reports.webmap.gaps import analysis_language
+from reports.webmap.geometry import web_tolerance
 from tests.reports.webmap_fixtures import make_district
 
 
@@ -171,14 +174,14 @@ def test_coverage_colours_follow_the_shared_symbology(district, tmp_path):
 
 def test_tied_values_keep_their_best_colour():
     """Most desa at 100% (typical): they must not take the 'worst' class colour."""
-    field = webmap.COLOUR_FIELDS["pustu_coverage"]
+    field = COLOUR_FIELDS["pustu_coverage"]
     values = np.array([1.0] * 40 + [0.514, 0.8, np.nan])
-    colours, legend = webmap.colour_classes(field, values)
+    colours, legend = colour_classes(field, values)
     assert colours[0] == sym.COVERAGE_RAMP[-1] and colours[40] == sym.COVERAGE_RAMP[1]
     assert colours[-1] == sym.NO_DATA_COLOUR and len(legend) == 5
     # quantile classes for other figures: ties collapse to one class, labels stay distinct
-    km = webmap.COLOUR_FIELDS["dist_pustu_km"]
-    colours, legend = webmap.colour_classes(km, np.array([1.0] * 30 + [2.0, 5.0]))
+    km = COLOUR_FIELDS["dist_pustu_km"]
+    colours, legend = colour_classes(km, np.array([1.0] * 30 + [2.0, 5.0]))
     labels = [label for _, label in legend]
     assert len(labels) == len(set(labels)) and colours[0] == sym.BURDEN_RAMP[0]
     assert colours[-1] == sym.BURDEN_RAMP[-1]
@@ -215,7 +218,7 @@ def test_popups_translated(district, tmp_path):
 def test_stored_messages_only_in_their_own_language(district, tmp_path):
     project, result = district
     # units "nakes"/"pustu" tell the messages are Indonesian: an English map shows its own text
-    assert webmap.analysis_language(result) == "id"
+    assert analysis_language(result) == "id"
     _, page = _parse(export_webmap(project, result, tmp_path / "a.html", lang="en"))
     details = [g[1] for key in ("gaps", "gaps-facilities") for f in _features(page, key)
                for g in f["properties"]["g"]]
@@ -239,10 +242,10 @@ def test_online_basemap_adds_tiles_only_then(district, tmp_path):
 
 def test_posyandu_cluster_when_many(district, tmp_path, monkeypatch):
     project, result = district
-    monkeypatch.setitem(webmap.CLUSTER_MIN, "posyandu", 5)
+    monkeypatch.setitem(CLUSTER_MIN, "posyandu", 5)
     text = export_webmap(project, result, tmp_path / "c.html").read_text("utf-8")
     assert '"cluster":true' in text
-    monkeypatch.setitem(webmap.CLUSTER_MIN, "posyandu", 500)
+    monkeypatch.setitem(CLUSTER_MIN, "posyandu", 500)
     text = export_webmap(project, result, tmp_path / "d.html").read_text("utf-8")
     assert '"cluster":true' not in text
 
@@ -254,7 +257,17 @@ def test_unknown_colour_field_is_a_clear_error(district, tmp_path):
     assert not (tmp_path / "x.html").exists()
     # any numeric column of the desa result works too
     out = export_webmap(project, result, tmp_path / "y.html", colour_by="gap_count")
-    assert out.exists()
+    text, page = _parse(out)
+    colour_of = {f["properties"]["c"]: f["properties"]["col"] for f in _features(page, "desa")}
+    counts = dict(zip(result.desa["code"], result.desa["gap_count"], strict=True))
+    assert set(colour_of) == set(counts) and sym.NO_DATA_COLOUR not in colour_of.values()
+    # the same count, the same class; more gaps, another class
+    by_count = {}
+    for code, n in counts.items():
+        by_count.setdefault(n, set()).add(colour_of[code])
+    assert all(len(c) == 1 for c in by_count.values())
+    assert len(set().union(*by_count.values())) == len(by_count)
+    assert "gap_count" in text  # the coloured layer and the legend name the column
 
 
 def test_cancel_leaves_no_file(district, tmp_path):
@@ -329,7 +342,7 @@ def test_real_district_is_small(real_malang, tmp_path):
     from ilp_gis.geo import utm_crs
 
     crs = utm_crs(desa)
-    out = simplify_for_web(desa.geometry, crs, webmap.web_tolerance([desa], crs))
+    out = simplify_for_web(desa.geometry, crs, web_tolerance([desa], crs))
     assert all(g is not None and g.is_valid for g in out)
     before = shapely.get_num_coordinates(desa.geometry.values).sum()
     assert shapely.get_num_coordinates(out).sum() < before

@@ -1,0 +1,12 @@
+"""Web map export: one self-contained HTML file (folium/Leaflet) that opens offline, with
+switchable boundary, coverage, facility, network and gap layers, a legend, a search and a title.
+Public: ``export_webmap`` and the figures the desa can be coloured by. May import ``ilp_gis``,
+``layers`` (symbology, atomic) and ``reports.source``; each module below has one job."""
+
+from reports.webmap.assets import offline_problems
+from reports.webmap.export import export_webmap
+from reports.webmap.geometry import simplify_for_web
+from reports.webmap.indicators import COLOUR_FIELDS, DEFAULT_COLOUR_BY, colour_field
+
+__all__ = ["COLOUR_FIELDS", "DEFAULT_COLOUR_BY", "colour_field", "export_webmap",
+           "offline_problems", "simplify_for_web"]

@@ -1,0 +1,298 @@
+"""The export: the folium map assembled from the layers, rendered offline and written.
+
+May import ``ilp_gis``, ``layers`` (symbology, atomic), ``reports.source`` and every module of
+``reports.webmap``; folium is imported only when exporting.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from ilp_gis.errors import InputError
+from ilp_gis.geo import utm_crs
+from ilp_gis.i18n import language, normalize_language, register_catalog, tr
+from ilp_gis.jobs import checkpoint, sub_progress
+from ilp_gis.results import AnalysisResult
+from layers import symbology as sym
+from layers.atomic import atomic_write_text
+from reports.source import get_result, stored_result
+from reports.webmap.assets import (
+    DATA_DIR,
+    inline_script,
+    leaflet_assets,
+    offline_problems,
+    read_asset,
+)
+from reports.webmap.classify import colour_classes
+from reports.webmap.elements import folium_classes
+from reports.webmap.embed import escape_html, feature_collection, script_json
+from reports.webmap.gaps import analysis_language, gap_features
+from reports.webmap.geometry import (
+    as_wgs84,
+    attach_geometry,
+    bounds_of,
+    round_coords,
+    simplify_for_web,
+    web_tolerance,
+)
+from reports.webmap.indicators import DEFAULT_COLOUR_BY, colour_field
+from reports.webmap.layers import (
+    desa_props,
+    edge_props,
+    facility_fields,
+    facility_names,
+    facility_parents,
+    facility_props,
+    kecamatan_names,
+    kecamatan_props,
+)
+from reports.webmap.legend import hatch_defs, header_html, legend_html
+from reports.webmap.symbols import area_style, gap_kinds_js, link_styles, point_style
+from reports.webmap.values import clean_text
+
+register_catalog("reports", "webmap.export")
+
+CLUSTER_MIN = {"posyandu": 150, "pustu": 1500, "puskesmas": 200}
+"""A facility layer with at least this many points is drawn as marker clusters."""
+_Z_OFFSET = {"puskesmas": 1000, "pustu": 500}  # Puskesmas drawn above Pustu above Posyandu
+KECAMATAN_LABEL_ZOOM = 10
+"""Kecamatan names are written on the map from this zoom level on (a whole district ≈ 10)."""
+EDGES_SHOWN_MAX = 400
+"""Network edges are switched on when the map opens only up to this many (else in the control)."""
+FACILITY_GAPS_SHOWN_MAX = 150
+"""Facility gaps (rings around facilities) are switched on when the map opens up to this many."""
+
+
+def export_webmap(project, result: AnalysisResult | None, path: str | Path, *,
+                  online_basemap: bool = False, lang: str | None = None,
+                  colour_by: str = DEFAULT_COLOUR_BY, progress=None,
+                  is_cancelled=None) -> Path:
+    """Write the project's web map to ``path`` (one self-contained HTML file) and return the path.
+
+    The map has switchable layers — the kabupaten, kecamatan and desa boundaries, desa coloured
+    by a chosen coverage figure (with a legend), the facilities by type with the project's one
+    symbology (Posyandu clustered when many), the network edges and the gaps (hatched, with
+    popups explaining each gap and its priority) — a desa search box, a title and, for fictional
+    data, a "DATA FIKTIF / FICTIONAL DATA" banner.  Nothing is fetched when the file is opened;
+    only ``online_basemap=True`` adds OpenStreetMap tiles (which then need the internet).
+
+    Parameters
+    ----------
+    project
+        The :class:`ilp_gis.project.Project`.
+    result
+        Its :class:`~ilp_gis.results.AnalysisResult`; ``None`` uses the analysis stored in the
+        project, or runs ``ilp_gis.analysis.analyze`` when none is stored.
+    path
+        The ``.html`` file to write (written atomically).
+    online_basemap
+        Add OpenStreetMap tiles (needs the internet when the file is opened).  Without it the
+        file needs no network at all.
+    lang
+        ``id`` or ``en``; default the current UI language.
+    colour_by
+        The coverage figure the desa are coloured by (see :data:`COLOUR_FIELDS`).
+    """
+    lang = normalize_language(lang)
+    path = Path(path)
+    with language(lang):
+        checkpoint(progress, is_cancelled, 0.0, tr("webmap.progress.start"))
+        analysed_here = False
+        if result is None:
+            stored = stored_result(project)
+            analysed_here = stored is None  # analysed now, in this language: its messages fit
+            result = get_result(project, stored, progress=sub_progress(progress, 0.0, 0.5),
+                                is_cancelled=is_cancelled)
+        messages_trusted = analysed_here or analysis_language(result) == lang
+        step = sub_progress(progress, 0.5 if analysed_here else 0.0, 1.0)
+        html = _build_html(project, result, online_basemap=online_basemap, lang=lang,
+                           colour_by=colour_by, messages_trusted=messages_trusted,
+                           progress=step, is_cancelled=is_cancelled)
+        checkpoint(step, is_cancelled, 0.97, tr("webmap.progress.write"))
+        atomic_write_text(path, html, newline="\n")
+        checkpoint(progress, is_cancelled, 1.0, tr("webmap.progress.done"))
+    return path
+
+
+def _build_html(project, result: AnalysisResult, *, online_basemap: bool, lang: str,
+                colour_by: str, messages_trusted: bool, progress, is_cancelled) -> str:
+    import folium
+
+    _Script, _Raw, _JsLayer = folium_classes()
+
+    desa_in = result.desa if result.desa is not None and len(result.desa) else project.desa
+    if desa_in is None or not len(desa_in):
+        raise InputError(tr("webmap.no_desa"))
+    desa = as_wgs84(desa_in)
+    if desa.geometry.isna().all() and project.has("desa"):
+        desa = attach_geometry(desa, as_wgs84(project.desa))
+    kec = as_wgs84(project.kecamatan) if project.has("kecamatan") else None
+    kab = as_wgs84(project.kabupaten) if project.has("kabupaten") else None
+    field = colour_field(colour_by, desa)
+
+    checkpoint(progress, is_cancelled, 0.05, tr("webmap.progress.simplify"))
+    crs = utm_crs(desa)
+    tol = web_tolerance([desa, kec, kab], crs)
+    desa_geoms = simplify_for_web(desa.geometry, crs, tol)
+    kec_geoms = simplify_for_web(kec.geometry, crs, tol) if kec is not None else None
+    checkpoint(progress, is_cancelled, 0.25, None)
+    kab_geoms = simplify_for_web(kab.geometry, crs, tol) if kab is not None else None
+
+    # ---- the map ----
+    bounds = bounds_of([f for f in (kab, desa) if f is not None])
+    m = folium.Map(location=[(bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2],
+                   zoom_start=10, tiles=None, control_scale=True, prefer_canvas=False,
+                   zoom_control=False, zoom_snap=0.25, zoom_delta=0.5)
+    m.default_js = []
+    m.default_css = []
+    root = m.get_root()
+    title = project.title
+    root.title = escape_html(f"{title} — {tr('webmap.page_title')}")  # folium does not escape it
+    css, js = leaflet_assets()
+    root.header.add_child(_Raw("<style>\n" + css + "\n" + read_asset(DATA_DIR / "webmap.css")
+                               + f"\n.folium-map {{ background: {sym.BACKGROUND_COLOUR}; }}\n"
+                               "</style>"), name="ilp_css")
+    root.header.add_child(_Raw(inline_script(js)), name="ilp_leaflet")
+    root.header.add_child(_Raw(inline_script(read_asset(DATA_DIR / "webmap.js"))),
+                          name="ilp_helpers")
+    root.html.add_child(_Raw(hatch_defs()), name="ilp_hatches")
+    if online_basemap:
+        folium.TileLayer("OpenStreetMap", name=tr("webmap.layer.osm"), overlay=False,
+                         control=True).add_to(m)
+
+    def data(key: str, text: str) -> str:
+        """Put a layer's GeoJSON in its own JSON block; return the JS expression reading it."""
+        root.html.add_child(_Raw(f'<script type="application/json" id="ilp-data-{key}">'
+                                 f"{text}</script>"), name=f"ilp_data_{key}")
+        return f"ILP.data({script_json(key)})"
+
+    # ---- desa (shared by the coverage, desa and search layers) ----
+    checkpoint(progress, is_cancelled, 0.35, tr("webmap.progress.layers"))
+    values = field.compute(desa).to_numpy(dtype=float)
+    colours, classes = colour_classes(field, values)
+    desa_fields, desa_features = desa_props(desa, field, values, colours)
+    # marker clusters need a maximum zoom, which a map without tiles does not have
+    m.add_child(_Script(f"{m.get_name()}.setMaxZoom(19); {m.get_name()}.setMinZoom(4);"))
+    m.add_child(_Script("var ILP_DESA = " + data("desa", feature_collection(
+        desa_geoms, desa_features)) + ";"))
+    if kec is not None:
+        kec_fields, kec_props = kecamatan_props(kec, result.kecamatan)
+        m.add_child(_Script("var ILP_KEC = " + data("kecamatan", feature_collection(
+            kec_geoms, kec_props)) + ";"))
+
+    m.add_child(_JsLayer(tr("webmap.layer.desa"), "ILP.areaLayer(ILP_DESA, " + script_json({
+        "style": area_style(sym.DESA_STYLE), "fields": desa_fields, "tooltip": True}) + ")",
+        show=False))
+    m.add_child(_JsLayer(tr("webmap.layer.coverage", field=field.label),
+                         "ILP.areaLayer(ILP_DESA, " + script_json({
+                             "style": area_style(sym.DESA_STYLE, color="#ffffff", weight=0.6,
+                                                 fillOpacity=0.85),
+                             "perFeature": True, "fields": desa_fields, "tooltip": True}) + ")"))
+
+    # ---- gaps ----
+    checkpoint(progress, is_cancelled, 0.5, None)
+    fac = as_wgs84(project.facilities) if project.has("facilities") else None
+    names = facility_names(fac, result)
+    area_fc, point_fc, n_points, gap_kinds_present, gap_fields, unplaced = gap_features(
+        result, desa, desa_geoms, kec, kec_geoms, crs, tol, messages_trusted, names)
+    sources = "{desa: ILP_DESA" + (", kecamatan: ILP_KEC}" if kec is not None else "}")
+    gap_opts = script_json({"kinds": gap_kinds_js(), "fields": gap_fields})
+    m.add_child(_JsLayer(tr("webmap.layer.gaps"), "ILP.gapLayer(ILP.resolve(" + data(
+        "gaps", area_fc) + ", " + sources + "), " + gap_opts + ")"))
+    # facility gaps (a Posyandu short of kader, an understaffed Pustu, ...) ring the facility;
+    # hundreds of rings hide the area gaps, so then they wait in the layer control
+    m.add_child(_JsLayer(tr("webmap.layer.gaps_facilities", n=n_points),
+                         "ILP.gapLayer(" + data("gaps-facilities", point_fc) + ", " + gap_opts
+                         + ")", show=n_points <= FACILITY_GAPS_SHOWN_MAX))
+
+    # ---- boundaries ----
+    if kec is not None:
+        kec_style = area_style(sym.KECAMATAN_STYLE, fill=True, fillOpacity=0)
+        m.add_child(_JsLayer(tr("webmap.layer.kecamatan"), "ILP.areaLayer(ILP_KEC, " + script_json(
+            {"style": kec_style, "labels": True, "fields": kec_fields}) + ")"))
+    if kab is not None:
+        kab_props = [{"n": clean_text(n)} for n in kab["name"]]
+        kab_fc = feature_collection(kab_geoms, kab_props)
+        m.add_child(_JsLayer(tr("webmap.layer.kabupaten"), "ILP.areaLayer(" + data(
+            "kabupaten", kab_fc) + ", " + script_json({"style": area_style(sym.KABUPATEN_STYLE)})
+            + ")"))
+
+    # ---- network edges ----
+    checkpoint(progress, is_cancelled, 0.65, None)
+    edge_links = set()
+    if result.edges is not None and len(result.edges):
+        edges = as_wgs84(result.edges)
+        edge_fields, edge_features = edge_props(edges, names)
+        edge_links = {p["l"] for p in edge_features if p.get("l")}
+        edge_fc = feature_collection(
+            round_coords(np.asarray(edges.geometry.values, dtype=object)), edge_features)
+        # a whole district's network is a tangle at district scale: switched on when wanted
+        m.add_child(_JsLayer(tr("webmap.layer.edges"), "ILP.areaLayer(" + data("edges", edge_fc)
+                             + ", " + script_json({"style": {"color": "#5d6d7e", "weight": 1.3,
+                                                             "opacity": 0.85},
+                                                   "linkStyles": link_styles(),
+                                                   "fields": edge_fields,
+                                                   "linkField": tr("webmap.field.link"),
+                                                   "linkLabels": {k: tr(f"webmap.link.{k}")
+                                                                  for k in sym.NETWORK_EDGE}})
+                             + ")", show=len(edges) <= EDGES_SHOWN_MAX))
+
+    # ---- facilities ----
+    checkpoint(progress, is_cancelled, 0.8, None)
+    fac_types_present = []
+    if fac is not None:
+        parents = facility_parents(fac, result, names)
+        desa_names = dict(zip(desa["code"].astype(str), desa["name"], strict=False))
+        kec_names = kecamatan_names(desa, kec)
+        fac_fields = facility_fields()
+        types = fac["type"].astype(str).str.lower()
+        for ftype in ("puskesmas", "pustu", "posyandu", "_other"):
+            sub = fac[types == ftype] if ftype != "_other" else fac[~types.isin(
+                ["puskesmas", "pustu", "posyandu"])]
+            sub = sub[sub.geometry.notna() & ~sub.geometry.is_empty]
+            if not len(sub):
+                continue
+            fac_types_present.append(ftype)
+            pstyle = sym.FACILITY_STYLES.get(ftype, sym.PROBLEM_FACILITY_STYLE)
+            props = facility_props(sub, parents, desa_names, kec_names, ftype)
+            geoms = round_coords(np.asarray(sub.geometry.values, dtype=object))
+            cluster = len(sub) >= CLUSTER_MIN.get(ftype, 10**9)
+            name = (tr("webmap.layer.facility", type=tr(f"facility.{ftype}"), n=len(sub))
+                    if ftype != "_other" else tr("webmap.layer.fac_other", n=len(sub)))
+            options = {"style": point_style(pstyle),
+                       "precursor": point_style(sym.PRECURSOR_STYLE),
+                       "cluster": cluster, "fields": fac_fields,
+                       "sub": tr(f"facility.{ftype}") if ftype in sym.FACILITY_STYLES else None,
+                       "z": _Z_OFFSET.get(ftype, 0)}
+            m.add_child(_JsLayer(name, "ILP.facilityLayer(" + data(
+                f"facilities-{ftype.strip('_')}", feature_collection(geoms, props)) + ", "
+                + script_json(options) + ")"))
+
+    # ---- controls: layers, legend, search, view ----
+    checkpoint(progress, is_cancelled, 0.9, tr("webmap.progress.render"))
+    folium.LayerControl(collapsed=False, position="topright").add_to(m)
+    legend = legend_html(field, classes, values, fac_types_present,
+                         bool(fac is not None and fac.get("precursor") is not None
+                              and fac["precursor"].fillna(False).astype(bool).any()),
+                         edge_links, gap_kinds_present, kec is not None, kab is not None,
+                         unplaced)
+    highlight = {"color": sym.HIGHLIGHT_COLOUR, "weight": 4, "fill": False}
+    header = script_json(header_html(project, field))
+    m.add_child(_Script(f"ILP.addHeader({m.get_name()}, {header});\n"
+                        f"ILP.labelsFromZoom({m.get_name()}, {KECAMATAN_LABEL_ZOOM});\n"
+                        f"L.control.zoom({{position: 'topleft'}}).addTo({m.get_name()});\n"
+                        f"ILP.addLegend({m.get_name()}, {script_json(legend)});\n"
+                        f"ILP.addSearch({m.get_name()}, ILP_DESA, " + script_json({
+                            "fields": desa_fields, "highlight": highlight,
+                            "t": {"placeholder": tr("webmap.search.placeholder"),
+                                  "none": tr("webmap.search.none"),
+                                  "many": tr("webmap.search.many")}}) + ");"))
+    m.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]], padding=(10, 10))
+    html = root.render()
+    html = html.replace("<html>", f'<html lang="{lang}">', 1)
+    problems = offline_problems(html)
+    if problems:  # a programming error: never ship a map that needs the network
+        raise RuntimeError("web map is not self-contained: " + "; ".join(problems[:3]))
+    return html
