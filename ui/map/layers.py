@@ -136,6 +136,16 @@ class GeometryLayer:
             self._paths[(tol, cache_key)] = path
         return path
 
+    def class_path(self, tol: float, visible: np.ndarray, attr: str, value: str):
+        """One path of the ``visible`` features whose ``attr`` is ``value``, None when there is
+        none; cached while the whole class is in view."""
+        cls = self.class_mask(attr, value)
+        m = visible & cls
+        if not m.any():
+            return None
+        full = bool(m.sum() == cls.sum())
+        return self.path(tol, m, cache_key=(attr, value) if full else None)
+
     @property
     def tiles(self) -> np.ndarray:
         """Tile number (a 4x4 grid over the layer) of each feature's box centre."""

@@ -183,45 +183,39 @@ class MapRenderer(MapLayers):
                           device_ratio(painter))
             draw_sprites(painter, ring, sx, sy)
 
-    def _draw_roads(self, painter, w, h, view, rect, tol) -> None:
-        layer = self.layers.get("roads")
+    def _shown(self, name: str, rect):
+        """Layer ``name`` and the mask of its features in ``rect``; None when none is there."""
+        layer = self.layers.get(name)
         if layer is None or not len(layer):
-            return
-        if view.mupp > 1500:
-            return
+            return None
         mask = layer.in_view(rect)
-        if not mask.any():
+        return (layer, mask) if mask.any() else None
+
+    def _draw_roads(self, painter, w, h, view, rect, tol) -> None:
+        shown = self._shown("roads", rect) if view.mupp <= 1500 else None
+        if shown is None:
             return
+        layer, mask = shown
         self._world(painter, w, h, view)
         max_mupp = {"setapak": 12, "lingkungan": 12, "lokal": 60, "kolektor": 300,
                     "arteri": 1500, "ferry": 1500}
         for cls in ("setapak", "lingkungan", "lokal", "kolektor", "arteri", "ferry"):
             if view.mupp > max_mupp[cls]:
                 continue  # each road class only at scales where it can be told apart
-            cls_mask = layer.class_mask("road_class", cls)
-            m = mask & cls_mask
-            if not m.any():
-                continue
-            st = sym.ROAD_STYLES[cls]
-            args = (st.stroke, st.stroke_width, st.dash)
-            full = bool(m.sum() == cls_mask.sum())
-            path = layer.path(tol, m, cache_key=("road", cls) if full else None)
-            stroke(painter, path, *args)
+            path = layer.class_path(tol, mask, "road_class", cls)
+            if path is not None:
+                st = sym.ROAD_STYLES[cls]
+                stroke(painter, path, st.stroke, st.stroke_width, st.dash)
 
     def _draw_network(self, painter, w, h, view, rect, tol) -> None:
-        layer = self.layers.get("network")
-        if layer is None or not len(layer):
+        shown = self._shown("network", rect)
+        if shown is None:
             return
-        mask = layer.in_view(rect)
-        if not mask.any():
-            return
+        layer, mask = shown
         self._world(painter, w, h, view)
         for link, (colour, dash) in sym.NETWORK_EDGE.items():
-            link_mask = layer.class_mask("link", link)
-            m = mask & link_mask
-            if m.any():
-                full = bool(m.sum() == link_mask.sum())
-                path = layer.path(tol, m, cache_key=("link", link) if full else None)
+            path = layer.class_path(tol, mask, "link", link)
+            if path is not None:
                 stroke(painter, path, colour, 1.0, dash, 0.85)
 
     def _draw_facilities(self, painter, w, h, view, rect, tol) -> None:
