@@ -26,7 +26,7 @@ from ui.map.strokes import qcolor
 from ui.map.view import View
 from ui.state import AppState
 
-PAN_MARGIN = 0.25  # after a small pan the static image covers this share of the window more per side
+PAN_MARGIN = 0.25  # after a small pan the static image covers this share more per side
 
 
 class Tool:

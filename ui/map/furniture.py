@@ -59,7 +59,5 @@ def draw_furniture(painter: QPainter, w: int, h: int, mupp: float, *, fictional:
         painter.setPen(QColor(192, 57, 43, 200))
         painter.drawText(QRectF(0, 6, w, 20), Qt.AlignHCenter, tr("app.fictional"))
 
-# -- interaction -----------------------------------------------------------------------------
-
 
 register_catalog("ui", "map.furniture")

@@ -22,6 +22,7 @@ from ui.state import AppState, key_of
 _TILES = 4  # big fills are split over a _TILES x _TILES grid (see GeometryLayer.fill_paths)
 _TILE_MIN = 100  # ... when they hold at least this many features
 
+
 @dataclass
 class _Parts:
     """Rings (polygons) or parts (lines) of a layer at one simplification band."""

@@ -64,5 +64,3 @@ def marker_path(sx: np.ndarray, sy: np.ndarray, shape: str, size: float) -> QPai
     codes = np.ones((n, k), dtype=np.int32)
     codes[:, 0] = 0
     return path_from_arrays(x, y, codes.ravel(), odd_even=False)
-
-

@@ -31,6 +31,7 @@ _HATCH = {
     "horizontal": Qt.HorPattern, "vertical": Qt.VerPattern, "dots": Qt.Dense6Pattern,
 }
 
+
 class MapRenderer(MapLayers):
     """The map's layers (:class:`MapLayers`) and the drawing of the static ones, bottom to top,
     into any ``QPaintDevice`` (the widget's cached image, the benchmark's offscreen image)."""
