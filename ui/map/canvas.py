@@ -30,6 +30,8 @@ PAN_MARGIN = 0.25  # after a small pan the static image covers this share more p
 
 
 class Tool:
+    """What a left-button drag or click on the map does (the toolbar's map tools)."""
+
     PAN = "pan"
     IDENTIFY = "identify"
     SELECT = "select"
