@@ -66,7 +66,7 @@ def bench_redraw(project, label: str, goal_ms: float, result=None, *, thematic: 
                  runs: int = 20, per_layer: bool = False) -> None:
     from PySide6.QtGui import QImage, QPainter
 
-    from ui.canvas import MapRenderer, View
+    from ui.map import MapRenderer, View
     from ui.state import AppState
 
     state = AppState(project, load_result_fn=lambda p: None)

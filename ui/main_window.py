@@ -34,10 +34,10 @@ from ilp_gis.project import Project
 from ui import app as qtapp
 from ui import commands
 from ui.attribute_table import AttributeTable
-from ui.canvas import MapCanvas, Tool
 from ui.dashboard import Dashboard
 from ui.gaps_panel import GapsPanel
 from ui.layers_panel import LayersPanel
+from ui.map import MapCanvas, Tool
 from ui.network_tree import NetworkTree
 from ui.planning_panel import PlanningPanel
 from ui.qtext import qtr

@@ -6,7 +6,7 @@ import numpy as np
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QImage, QPainter
 
-from ui.canvas import MapCanvas, MapRenderer, View, path_from_arrays
+from ui.map import MapCanvas, MapRenderer, View, path_from_arrays
 
 
 def test_path_from_arrays_matches_the_vertices():
@@ -120,21 +120,21 @@ def _key(key):
 
 
 def test_neighbouring_zoom_bands_are_simplified_in_the_background(qtbot, state, monkeypatch):
-    import ui.canvas as canvas
+    import ui.map.bands as bands
 
-    monkeypatch.setattr(canvas, "_PREFETCH_MIN", 0)
+    monkeypatch.setattr(bands, "_PREFETCH_MIN", 0)
     c = _canvas(qtbot, state)
     c.grab()
-    tol = c.renderer.band_for(c.view.mupp)
-    i = canvas.BANDS.index(tol)
-    thread = c.renderer._prefetch
+    tol = bands.band_for(c.view.mupp)
+    i = bands.BANDS.index(tol)
+    thread = c.renderer.prefetcher.thread
     assert thread is not None
     thread.join(10)
     desa = c.renderer.layers["desa"]
     for j in (i - 1, i + 1):
-        if 0 <= j < len(canvas.BANDS):
-            assert canvas.BANDS[j] in desa._bands
+        if 0 <= j < len(bands.BANDS):
+            assert bands.BANDS[j] in desa._bands
     # the prefetched band draws exactly like one computed on the spot
-    done = desa._bands.pop(canvas.BANDS[i + 1])
-    again = desa.parts(canvas.BANDS[i + 1])
+    done = desa._bands.pop(bands.BANDS[i + 1])
+    again = desa.parts(bands.BANDS[i + 1])
     assert np.array_equal(done.coords, again.coords) and np.array_equal(done.counts, again.counts)

@@ -1,0 +1,408 @@
+"""The map's layer store: the project's layers and the analysis result as geometry arrays in
+local (origin-shifted UTM) metres, with bounds for culling and simplified copies per zoom band.
+May import numpy/shapely/pyproj, the domain and ``layers.symbology``, ``ui.state`` and
+:mod:`ui.map.qpaths`; it draws nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+from pyproj import CRS, Transformer
+from PySide6.QtGui import QPainterPath
+
+from ilp_gis import model
+from ilp_gis.geo import inner_points, utm_crs
+from layers import symbology as sym
+from ui.map.qpaths import path_from_arrays
+from ui.state import AppState, key_of
+
+_TILES = 4  # big fills are split over a _TILES x _TILES grid (see GeometryLayer.fill_paths)
+_TILE_MIN = 100  # ... when they hold at least this many features
+
+
+@dataclass
+class _Parts:
+    """Rings (polygons) or parts (lines) of a layer at one simplification band."""
+
+    coords: np.ndarray  # (M, 2)
+    counts: np.ndarray  # vertices per ring/part
+    feature: np.ndarray  # feature index per ring/part
+    starts: np.ndarray  # index of each ring's first vertex in coords
+
+
+class GeometryLayer:
+    """Polygons or lines of one layer in local metres, with culling and zoom bands."""
+
+    def __init__(self, geoms: np.ndarray, keys: list[str], *, lines: bool = False) -> None:
+        self.geoms = geoms
+        self.keys = keys
+        self.key_index = {k: i for i, k in enumerate(keys)}
+        self.lines = lines
+        valid = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+        self.valid = valid
+        b = np.full((len(geoms), 4), np.nan)
+        if valid.any():
+            b[valid] = shapely.bounds(geoms[valid])
+        self.bounds = b
+        self._bands: dict[float, _Parts] = {}
+        self._paths: dict[tuple, QPainterPath] = {}
+        self._tree = None
+        self._label_pts = None
+
+    def __len__(self) -> int:
+        return len(self.geoms)
+
+    def class_mask(self, attr: str, value: str) -> np.ndarray:
+        """Features whose ``attr`` list equals ``value`` (cached per layer)."""
+        cache = self.__dict__.setdefault("_class_masks", {})
+        m = cache.get((attr, value))
+        if m is None:
+            m = cache[(attr, value)] = np.asarray(getattr(self, attr), dtype=object) == value
+        return m
+
+    @property
+    def tree(self):
+        if self._tree is None:
+            self._tree = shapely.STRtree(self.geoms)
+        return self._tree
+
+    def extent(self) -> tuple[float, float, float, float] | None:
+        if not self.valid.any():
+            return None
+        b = self.bounds[self.valid]
+        return (float(b[:, 0].min()), float(b[:, 1].min()), float(b[:, 2].max()),
+                float(b[:, 3].max()))
+
+    def in_view(self, rect: tuple[float, float, float, float]) -> np.ndarray:
+        x0, y0, x1, y1 = rect
+        b = self.bounds
+        with np.errstate(invalid="ignore"):
+            return self.valid & (b[:, 2] >= x0) & (b[:, 0] <= x1) & (b[:, 3] >= y0) & (b[:, 1] <= y1)
+
+    def has_band(self, tol: float) -> bool:
+        return tol in self._bands
+
+    def parts(self, tol: float) -> _Parts:
+        got = self._bands.get(tol)
+        if got is not None:
+            return got
+        geoms = self.geoms
+        if tol > 0:
+            simple = shapely.simplify(geoms, tol, preserve_topology=False)
+            lost = shapely.is_empty(simple) | shapely.is_missing(simple)
+            if not self.lines:  # tiny desa must not vanish: keep their envelope instead
+                lost |= ~shapely.is_valid_input(simple)
+            simple = np.where(lost & self.valid, shapely.envelope(geoms), simple)
+            geoms = simple
+        if self.lines:
+            parts, idx = shapely.get_parts(geoms, return_index=True)
+            rings, ridx = parts, np.arange(len(parts))
+        else:
+            parts, idx = shapely.get_parts(geoms, return_index=True)
+            poly = shapely.get_type_id(parts) == 3
+            parts, idx = parts[poly], idx[poly]
+            rings, ridx = shapely.get_rings(parts, return_index=True)
+        counts = shapely.get_num_coordinates(rings).astype(np.int64)
+        coords = shapely.get_coordinates(rings)
+        feature = idx[ridx] if len(ridx) else np.zeros(0, dtype=np.int64)
+        out = _Parts(coords, counts, feature, np.cumsum(counts) - counts)
+        self._bands[tol] = out
+        return out
+
+    def path(self, tol: float, mask: np.ndarray | None = None, cache_key=None) -> QPainterPath:
+        """One path of the features in ``mask`` (all when None) at band ``tol``."""
+        if cache_key is not None:
+            got = self._paths.get((tol, cache_key))
+            if got is not None:
+                return got
+        p = self.parts(tol)
+        if mask is None:
+            coords, counts = p.coords, p.counts
+        else:  # gather only the visible rings: cost follows what is shown, not the layer size
+            sel = np.flatnonzero(mask[p.feature]) if len(p.feature) else np.zeros(0, dtype=int)
+            counts = p.counts[sel]
+            first = p.starts[sel]
+            offsets = np.cumsum(counts) - counts
+            idx = np.repeat(first - offsets, counts) + np.arange(int(counts.sum()))
+            coords = p.coords[idx]
+        codes = np.ones(len(coords), dtype=np.int32)
+        if len(counts):
+            starts = np.cumsum(counts) - counts
+            codes[starts] = 0
+        path = path_from_arrays(coords[:, 0], coords[:, 1], codes) if len(coords) else QPainterPath()
+        if cache_key is not None:
+            self._paths[(tol, cache_key)] = path
+        return path
+
+    def class_path(self, tol: float, visible: np.ndarray, attr: str, value: str):
+        """One path of the ``visible`` features whose ``attr`` is ``value``, None when there is
+        none; cached while the whole class is in view."""
+        cls = self.class_mask(attr, value)
+        m = visible & cls
+        if not m.any():
+            return None
+        full = bool(m.sum() == cls.sum())
+        return self.path(tol, m, cache_key=(attr, value) if full else None)
+
+    @property
+    def tiles(self) -> np.ndarray:
+        """Tile number (a 4x4 grid over the layer) of each feature's box centre."""
+        got = self.__dict__.get("_tiles")
+        if got is None:
+            got = np.zeros(len(self.geoms), dtype=np.int64)
+            if self.valid.any():
+                b = self.bounds
+                cx, cy = (b[:, 0] + b[:, 2]) / 2, (b[:, 1] + b[:, 3]) / 2
+                x0, y0, x1, y1 = self.extent()
+                with np.errstate(invalid="ignore"):
+                    ix = np.clip((cx - x0) / max(x1 - x0, 1e-9) * _TILES, 0, _TILES - 1)
+                    iy = np.clip((cy - y0) / max(y1 - y0, 1e-9) * _TILES, 0, _TILES - 1)
+                ok = self.valid
+                got[ok] = ix[ok].astype(np.int64) * _TILES + iy[ok].astype(np.int64)
+            self._tiles = got
+        return got
+
+    def fill_paths(self, tol: float, mask: np.ndarray | None = None,
+                   cache_key=None) -> list[QPainterPath]:
+        """Paths to FILL the features in ``mask``: one per map tile when there are many.
+
+        Qt's aliased fill slows down more than linearly with the size and spread of a path (a
+        class of desa scattered over a province); compact pieces fill 1.5-2x faster."""
+        sel = self.valid if mask is None else (mask & self.valid)
+        if int(sel.sum()) < _TILE_MIN:
+            return [self.path(tol, mask, cache_key)]
+        tiles = self.tiles
+        out = []
+        for t in np.unique(tiles[sel]).tolist():
+            key = None
+            if cache_key is not None:
+                key = (*cache_key, "tile", t) if isinstance(cache_key, tuple) else (cache_key, "tile", t)
+            out.append(self.path(tol, sel & (tiles == t), cache_key=key))
+        return out
+
+    def label_points(self) -> np.ndarray:
+        if self._label_pts is None:
+            pts = inner_points(self.geoms)
+            xy = np.full((len(pts), 2), np.nan)
+            for i, p in enumerate(pts):
+                if p is not None:
+                    xy[i] = (p.x, p.y)
+            self._label_pts = xy
+        return self._label_pts
+
+    def hit(self, x: float, y: float) -> int | None:
+        """Index of the polygon containing (x, y), or None."""
+        idx = self.tree.query(shapely.points(x, y), predicate="intersects")
+        if len(idx) == 0:
+            return None
+        return int(sorted(idx)[0])
+
+
+class PointLayer:
+    """Facility points in local metres."""
+
+    def __init__(self, xy: np.ndarray, keys: list[str], styles: list[str]) -> None:
+        self.xy = xy
+        self.keys = keys
+        self.key_index = {k: i for i, k in enumerate(keys)}
+        self.styles = np.asarray(styles, dtype=object)
+        self.valid = np.isfinite(xy).all(axis=1) if len(xy) else np.zeros(0, dtype=bool)
+        self._masks: dict[str, np.ndarray] = {}
+
+    def style_mask(self, name: str) -> np.ndarray:
+        """Rows of one style (cached: comparing object arrays each redraw is slow)."""
+        m = self._masks.get(name)
+        if m is None:
+            m = self._masks[name] = self.styles == name
+        return m
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def extent(self):
+        if not self.valid.any():
+            return None
+        v = self.xy[self.valid]
+        return (float(v[:, 0].min()), float(v[:, 1].min()), float(v[:, 0].max()),
+                float(v[:, 1].max()))
+
+    def in_view(self, rect) -> np.ndarray:
+        x0, y0, x1, y1 = rect
+        with np.errstate(invalid="ignore"):
+            return (self.valid & (self.xy[:, 0] >= x0) & (self.xy[:, 0] <= x1)
+                    & (self.xy[:, 1] >= y0) & (self.xy[:, 1] <= y1))
+
+    def nearest(self, x: float, y: float, radius: float) -> int | None:
+        if not self.valid.any():
+            return None
+        d = np.hypot(self.xy[:, 0] - x, self.xy[:, 1] - y)
+        d[~self.valid] = np.inf
+        i = int(np.argmin(d))
+        return i if d[i] <= radius else None
+
+
+class MapLayers:
+    """The layers of an :class:`AppState` in local UTM metres, rebuilt when the state changes."""
+
+    def __init__(self, state: AppState) -> None:
+        self.state = state
+        self.crs: CRS = CRS.from_epsg(32749)
+        self.origin = (0.0, 0.0)
+        self.layers: dict[str, GeometryLayer | PointLayer] = {}
+        self.gap_layers: dict[str, GeometryLayer] = {}
+        self.gap_points: dict[str, PointLayer] = {}
+        self.problem_ids: set[str] = set()
+        self._fwd = self._inv = None
+        self.rebuild_all()
+
+    def rebuild_all(self) -> None:
+        p = self.state.project
+        frames = [p.layer(n) for n in ("kabupaten", "kecamatan", "desa", "facilities")]
+        frames = [f for f in frames if len(f)]
+        self.crs = utm_crs(*frames) if frames else CRS.from_epsg(32749)
+        self._fwd = Transformer.from_crs(model.WGS84, self.crs, always_xy=True)
+        self._inv = Transformer.from_crs(self.crs, model.WGS84, always_xy=True)
+        ext = None
+        for f in frames:
+            g = f.geometry.to_crs(self.crs) if f.crs is not None else f.geometry
+            b = g.total_bounds
+            if np.all(np.isfinite(b)):
+                ext = b if ext is None else np.r_[np.minimum(ext[:2], b[:2]), np.maximum(ext[2:], b[2:])]
+        self.origin = ((ext[0] + ext[2]) / 2, (ext[1] + ext[3]) / 2) if ext is not None else (0.0, 0.0)
+        self.layers = {}
+        for name in ("kabupaten", "kecamatan", "desa", "roads"):
+            self.rebuild_layer(name)
+        self.rebuild_layer("facilities")
+        self.rebuild_result()
+
+    def _local(self, frame) -> np.ndarray:
+        if not len(frame):
+            return np.zeros(0, dtype=object)
+        g = frame.geometry
+        if g.crs is not None:
+            g = g.to_crs(self.crs)
+        arr = np.asarray(g.values, dtype=object)
+        ox, oy = self.origin
+        return shapely.transform(arr, lambda c: c - np.array([ox, oy]))
+
+    def rebuild_layer(self, name: str) -> None:
+        p = self.state.project
+        if name == "facilities":
+            fac = p.facilities
+            geoms = self._local(fac)
+            xy = np.full((len(geoms), 2), np.nan)
+            if len(geoms):
+                ok = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+                if ok.any():
+                    xy[ok] = shapely.get_coordinates(shapely.centroid(geoms[ok]))
+            types = fac["type"].astype(object).tolist() if len(fac) else []
+            prec = fac["precursor"].fillna(False).astype(bool).tolist() if len(fac) else []
+            styles = ["precursor" if pr and t == "pustu" else (t if t in sym.FACILITY_STYLES else "unknown")
+                      for t, pr in zip(types, prec, strict=False)]
+            self.layers["facilities"] = PointLayer(xy, key_of(fac, "facilities"), styles)
+            self.facility_names = fac["name"].astype(object).tolist() if len(fac) else []
+            return
+        if name not in ("kabupaten", "kecamatan", "desa", "roads"):
+            return
+        frame = p.layer(name)
+        layer = GeometryLayer(self._local(frame), key_of(frame, name), lines=(name == "roads"))
+        if name == "roads":
+            layer.road_class = frame["road_class"].astype(object).tolist() if len(frame) else []
+        else:
+            layer.names = frame["name"].astype(object).tolist() if len(frame) else []
+        self.layers[name] = layer
+
+    def rebuild_result(self) -> None:
+        res = self.state.result
+        self.gap_layers, self.gap_points, self.problem_ids = {}, {}, set()
+        self.layers.pop("network", None)
+        if res is None:
+            return
+        gaps = res.gaps
+        if gaps is not None and len(gaps) and "kind" in gaps.columns:
+            geoms = self._local(gaps)
+            keys = key_of(gaps, "gaps")
+            kinds = gaps["kind"].astype(str).to_numpy()
+            gtype = shapely.get_type_id(geoms)
+            for kind in np.unique(kinds):
+                m = kinds == kind
+                poly = m & np.isin(gtype, (3, 6))
+                pts = m & (gtype == 0)
+                if poly.any():
+                    self.gap_layers[kind] = GeometryLayer(geoms[poly],
+                                                          [k for k, f in zip(keys, poly, strict=False) if f])
+                if pts.any():
+                    self.gap_points[kind] = PointLayer(shapely.get_coordinates(geoms[pts]),
+                                                       [k for k, f in zip(keys, pts, strict=False) if f],
+                                                       [kind] * int(pts.sum()))
+        edges = res.edges
+        if edges is not None and len(edges):
+            layer = GeometryLayer(self._local(edges), [str(i) for i in range(len(edges))],
+                                  lines=True)
+            layer.link = (edges["link"].astype(str).tolist() if "link" in edges.columns
+                          else ["given"] * len(edges))
+            self.layers["network"] = layer
+        probs = res.network_problems
+        if probs is not None and len(probs) and "fac_ids" in probs.columns:
+            if "severity" in probs.columns:
+                probs = probs[probs["severity"].astype(str) != "info"]
+            for v in probs["fac_ids"].dropna():
+                for fid in str(v).replace(",", ";").split(";"):
+                    if fid.strip():
+                        self.problem_ids.add(fid.strip())
+
+    def to_local(self, lon: float, lat: float) -> tuple[float, float]:
+        x, y = self._fwd.transform(lon, lat)
+        return x - self.origin[0], y - self.origin[1]
+
+    def to_lonlat(self, x: float, y: float) -> tuple[float, float]:
+        return self._inv.transform(x + self.origin[0], y + self.origin[1])
+
+    def to_utm(self, x: float, y: float) -> tuple[float, float]:
+        return x + self.origin[0], y + self.origin[1]
+
+    @property
+    def utm_zone(self) -> str:
+        epsg = self.crs.to_epsg() or 0
+        zone = epsg % 100
+        return f"{zone}{'S' if 32700 < epsg < 32800 else 'N'}"
+
+    def extent(self) -> tuple[float, float, float, float] | None:
+        ext = None
+        for name in ("kabupaten", "kecamatan", "desa", "facilities"):
+            layer = self.layers.get(name)
+            e = layer.extent() if layer is not None else None
+            if e is None:
+                continue
+            ext = e if ext is None else (min(ext[0], e[0]), min(ext[1], e[1]),
+                                         max(ext[2], e[2]), max(ext[3], e[3]))
+        return ext
+
+    def groups(self, layer: str) -> list[GeometryLayer | PointLayer]:
+        """The layer objects holding the features of ``layer`` (of "gaps": one per gap kind and
+        geometry type)."""
+        if layer == "gaps":
+            return list(self.gap_layers.values()) + list(self.gap_points.values())
+        data = self.layers.get(layer)
+        return [] if data is None else [data]
+
+    def feature_bounds(self, layer: str, keys) -> tuple[float, float, float, float] | None:
+        boxes = []
+        for group in self.groups(layer):
+            for k in keys:
+                i = group.key_index.get(k)
+                if i is None:
+                    continue
+                if isinstance(group, PointLayer):
+                    x, y = group.xy[i]
+                    boxes.append((x, y, x, y))
+                else:
+                    boxes.append(tuple(group.bounds[i]))
+        boxes = [b for b in boxes if np.all(np.isfinite(b))]
+        if not boxes:
+            return None
+        b = np.array(boxes)
+        return b[:, 0].min(), b[:, 1].min(), b[:, 2].max(), b[:, 3].max()

@@ -1,0 +1,263 @@
+"""The renderer: draws the static layers of the map (areas, gaps, roads, network, facilities,
+labels) with the one symbology, fast enough for a province.  May import numpy/shapely, PySide6,
+``layers.symbology``, ``ui.state`` and the :mod:`ui.map` modules below it; it holds no widget.
+
+Speed notes (the UI benchmark): whole-layer paths are cached per zoom band and colour class;
+big fills are split over a tile grid (Qt's aliased fill is superlinear in path spread); aliased
+under-strokes up to 1.3 px use Qt's 1 px cosmetic line path; markers are sprites at the
+target's pixel ratio; dense points are stamped into an image with numpy.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+
+import numpy as np
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtGui import QBrush, QPainter
+
+from layers import symbology as sym
+from ui.map.bands import BandPrefetcher, band_for
+from ui.map.labels import draw_labels
+from ui.map.layers import GeometryLayer, MapLayers
+from ui.map.sprites import device_ratio, draw_dots, draw_sprites, paint_marker, paint_ring, sprite
+from ui.map.strokes import qcolor, stroke
+from ui.map.view import View
+from ui.state import AppState
+
+_HATCH = {
+    "diagonal": Qt.BDiagPattern, "backdiagonal": Qt.FDiagPattern, "cross": Qt.DiagCrossPattern,
+    "horizontal": Qt.HorPattern, "vertical": Qt.VerPattern, "dots": Qt.Dense6Pattern,
+}
+
+
+class MapRenderer(MapLayers):
+    """The map's layers (:class:`MapLayers`) and the drawing of the static ones, bottom to top,
+    into any ``QPaintDevice`` (the widget's cached image, the benchmark's offscreen image)."""
+
+    def __init__(self, state: AppState) -> None:
+        super().__init__(state)
+        self._label_rect = None  # the window's part of the image being rendered
+        self.prefetcher = BandPrefetcher()
+
+    def prefetch_bands(self, tol: float) -> threading.Thread | None:
+        """Simplify the zoom bands next to ``tol`` in the background (see BandPrefetcher)."""
+        geometry = [g for g in list(self.layers.values()) + list(self.gap_layers.values())
+                    if isinstance(g, GeometryLayer)]
+        return self.prefetcher.start(geometry, tol)
+
+    def render(self, painter: QPainter, w: int, h: int, view: View,
+               margin: tuple[int, int] = (0, 0)) -> None:
+        """Draw every visible static layer (bottom to top) into ``painter``.
+
+        ``margin``: pixels of the image on each side that lie outside the window (a pan cache);
+        whether labels are shown is decided by what the window itself holds."""
+        painter.fillRect(QRect(0, 0, w, h), qcolor(sym.BACKGROUND_COLOUR))
+        rect = view.rect(w, h)
+        self._label_rect = view.rect(w - 2 * margin[0], h - 2 * margin[1])
+        tol = band_for(view.mupp)
+        settings = list(reversed(self.state.layer_settings))
+        labelled = False
+        for s in settings:
+            if s.name == "facilities" and not labelled:  # area names under the points
+                self._draw_labels(painter, w, h, view, rect, areas=True)
+                labelled = True
+            if not s.visible or s.opacity <= 0:
+                continue
+            painter.save()
+            if s.opacity < 1.0:
+                painter.setOpacity(s.opacity)
+            getattr(self, f"_draw_{s.name}")(painter, w, h, view, rect, tol)
+            painter.restore()
+        if not labelled:
+            self._draw_labels(painter, w, h, view, rect, areas=True)
+        self._draw_labels(painter, w, h, view, rect, areas=False)
+
+    def _world(self, painter: QPainter, w: int, h: int, view: View) -> None:
+        painter.setTransform(view.transform(w, h))
+
+    def _visible_mask(self, layer, rect, total: int):
+        m = layer.in_view(rect)
+        return None if m.sum() == total else m
+
+    def _draw_polygons(self, painter, w, h, view, rect, tol, layer: GeometryLayer, style,
+                       colours: dict[str, str] | None = None, *,
+                       stroke_max_mupp: float = math.inf) -> None:
+        if layer is None or not len(layer):
+            return
+        if view.mupp > stroke_max_mupp:  # outlines closer than a few pixels are only noise
+            style = sym.AreaStyle(style.fill, style.fill or "#ffffff", 0.0, style.fill_opacity)
+            if style.fill is None and colours is None:
+                return
+        mask = self._visible_mask(layer, rect, int(layer.valid.sum()))
+        if mask is not None and not mask.any():
+            return
+        self._world(painter, w, h, view)
+        if colours is None and style.fill is None:
+            stroke(painter, layer.path(tol, mask, cache_key="all" if mask is None else None),
+                         style.stroke, max(0.5, style.stroke_width), style.dash)
+            return
+        theme = None
+        if colours is None:
+            groups = {style.fill: None}
+        else:
+            groups, theme = self._colour_groups(layer, colours)
+        painter.setPen(Qt.NoPen)
+        painter.setRenderHint(QPainter.Antialiasing, False)  # AA fills cost 15x; strokes hide it
+        for colour, gmask in groups.items():  # one path per colour class
+            m = gmask if mask is None else (mask if gmask is None else gmask & mask)
+            ckey = ("fill", colour, theme) if mask is None else None
+            painter.setBrush(qcolor(colour, style.fill_opacity))
+            for path in layer.fill_paths(tol, m, cache_key=ckey):
+                painter.drawPath(path)
+        if style.stroke_width > 0:
+            stroke(painter, layer.path(tol, mask, cache_key="all" if mask is None else None),
+                         style.stroke, max(0.5, style.stroke_width), style.dash)
+
+    def _colour_groups(self, layer: GeometryLayer, colours: dict[str, str]):
+        """Feature masks per colour of a thematic colouring, and a token naming the colouring.
+
+        Computed once per colouring; the whole-layer class paths cached under the previous
+        colouring are dropped when it changes."""
+        cached = getattr(layer, "_theme", None)
+        if cached is not None and cached[0] is colours:
+            return cached[1], cached[2]
+        cols = np.asarray([colours.get(k, sym.NO_DATA_COLOUR) for k in layer.keys], dtype=object)
+        groups = {c: cols == c for c in dict.fromkeys(cols.tolist())}
+        self._theme_serial = getattr(self, "_theme_serial", 0) + 1
+        for key in [k for k in layer._paths if isinstance(k[1], tuple) and k[1][0] == "fill"
+                    and k[1][2] is not None]:
+            del layer._paths[key]
+        layer._theme = (colours, groups, self._theme_serial)
+        return groups, self._theme_serial
+
+    def _draw_desa(self, painter, w, h, view, rect, tol) -> None:
+        legend = self.state.thematic_legend()
+        self._draw_polygons(painter, w, h, view, rect, tol, self.layers.get("desa"),
+                            sym.DESA_STYLE, legend.colours if legend else None,
+                            stroke_max_mupp=300)
+
+    def _draw_kecamatan(self, painter, w, h, view, rect, tol) -> None:
+        self._draw_polygons(painter, w, h, view, rect, tol, self.layers.get("kecamatan"),
+                            sym.KECAMATAN_STYLE, stroke_max_mupp=1500)
+
+    def _draw_kabupaten(self, painter, w, h, view, rect, tol) -> None:
+        self._draw_polygons(painter, w, h, view, rect, tol, self.layers.get("kabupaten"),
+                            sym.KABUPATEN_STYLE)
+
+    def _draw_gaps(self, painter, w, h, view, rect, tol) -> None:
+        order = sorted(self.gap_layers, key=lambda k: -sym.GAP_SEVERITY.get(k, 99))
+        for kind in order:  # least severe first, most severe on top
+            layer = self.gap_layers[kind]
+            style = sym.GAP_STYLES.get(kind, sym.GAP_STYLES["network_problem"])
+            mask = layer.in_view(rect)
+            if not mask.any():
+                continue
+            self._world(painter, w, h, view)
+            full = bool(mask.all())
+            path = layer.path(tol, None if full else mask, cache_key="all" if full else None)
+            painter.setRenderHint(QPainter.Antialiasing, False)
+            painter.setPen(Qt.NoPen)
+            fills = layer.fill_paths(tol, None if full else mask,
+                                     cache_key="fill" if full else None)
+            painter.setBrush(qcolor(style.fill or style.stroke, style.fill_opacity * 0.6))
+            for piece in fills:
+                painter.drawPath(piece)
+            if style.hatch in _HATCH and view.mupp < 25:  # hatching only where it can be read
+                brush = QBrush(qcolor(style.stroke, 0.8), _HATCH[style.hatch])
+                brush.setTransform(painter.transform().inverted()[0])
+                painter.setBrush(brush)
+                for piece in fills:
+                    painter.drawPath(piece)
+            stroke(painter, path, style.stroke, style.stroke_width, style.dash)
+        painter.resetTransform()
+        for kind, pts in self.gap_points.items():
+            if view.mupp > 60:  # facility gaps are read when zoomed in; overview shows areas
+                break
+            style = sym.GAP_STYLES.get(kind, sym.GAP_STYLES["network_problem"])
+            m = pts.in_view(rect)
+            if not m.any():
+                continue
+            sx, sy = view.to_screen(pts.xy[m, 0], pts.xy[m, 1], w, h)
+            ring = sprite(("gapring", kind), lambda p, st=style: paint_ring(p, st), 20,
+                          device_ratio(painter))
+            draw_sprites(painter, ring, sx, sy)
+
+    def _shown(self, name: str, rect):
+        """Layer ``name`` and the mask of its features in ``rect``; None when none is there."""
+        layer = self.layers.get(name)
+        if layer is None or not len(layer):
+            return None
+        mask = layer.in_view(rect)
+        return (layer, mask) if mask.any() else None
+
+    def _draw_roads(self, painter, w, h, view, rect, tol) -> None:
+        shown = self._shown("roads", rect) if view.mupp <= 1500 else None
+        if shown is None:
+            return
+        layer, mask = shown
+        self._world(painter, w, h, view)
+        max_mupp = {"setapak": 12, "lingkungan": 12, "lokal": 60, "kolektor": 300,
+                    "arteri": 1500, "ferry": 1500}
+        for cls in ("setapak", "lingkungan", "lokal", "kolektor", "arteri", "ferry"):
+            if view.mupp > max_mupp[cls]:
+                continue  # each road class only at scales where it can be told apart
+            path = layer.class_path(tol, mask, "road_class", cls)
+            if path is not None:
+                st = sym.ROAD_STYLES[cls]
+                stroke(painter, path, st.stroke, st.stroke_width, st.dash)
+
+    def _draw_network(self, painter, w, h, view, rect, tol) -> None:
+        shown = self._shown("network", rect)
+        if shown is None:
+            return
+        layer, mask = shown
+        self._world(painter, w, h, view)
+        for link, (colour, dash) in sym.NETWORK_EDGE.items():
+            path = layer.class_path(tol, mask, "link", link)
+            if path is not None:
+                stroke(painter, path, colour, 1.0, dash, 0.85)
+
+    def _draw_facilities(self, painter, w, h, view, rect, tol) -> None:
+        layer = self.layers.get("facilities")
+        if layer is None or not len(layer):
+            return
+        painter.resetTransform()
+        mask = layer.in_view(rect)
+        painter.setRenderHint(QPainter.Antialiasing, int(mask.sum()) < 5000)
+        small = view.mupp >= 80
+        hidden = {"posyandu": 600.0, "precursor": 2500.0, "pustu": 2500.0}
+        for style_name in ("posyandu", "unknown", "precursor", "pustu", "puskesmas"):
+            if view.mupp > hidden.get(style_name, math.inf):
+                continue  # national overview: Puskesmas only; the rest appears on zooming in
+            m = mask & layer.style_mask(style_name)
+            if not m.any():
+                continue
+            style = (sym.PRECURSOR_STYLE if style_name == "precursor"
+                     else sym.PROBLEM_FACILITY_STYLE if style_name == "unknown"
+                     else sym.FACILITY_STYLES[style_name])
+            sx, sy = view.to_screen(layer.xy[m, 0], layer.xy[m, 1], w, h)
+            size = style.size * (0.8 if small else 1.0)
+            if len(sx) > 3000:  # dense overview: square dots written straight into pixels
+                draw_dots(painter, sx, sy, style.fill, style.stroke,
+                          2 if view.mupp > 150 else 3, w, h)
+                continue
+            pm = sprite(("fac", style_name, small), lambda p, st=style, sz=size: paint_marker(p, st, sz),
+                        int(size * 1.6) + 4, device_ratio(painter))
+            draw_sprites(painter, pm, sx, sy)
+        if self.problem_ids:
+            idx = [layer.key_index[k] for k in self.problem_ids if k in layer.key_index]
+            if idx:
+                idx = np.asarray(idx)
+                idx = idx[mask[idx]]
+                if len(idx):
+                    st = sym.PROBLEM_FACILITY_STYLE
+                    sx, sy = view.to_screen(layer.xy[idx, 0], layer.xy[idx, 1], w, h)
+                    pm = sprite(("problem",), lambda p: paint_marker(p, st, st.size * 0.7), 14,
+                                device_ratio(painter))
+                    draw_sprites(painter, pm, sx + 6, sy - 6)
+
+    def _draw_labels(self, painter: QPainter, w: int, h: int, view: View, rect, *,
+                     areas: bool) -> None:
+        draw_labels(painter, self, w, h, view, rect, self._label_rect or rect, areas=areas)
