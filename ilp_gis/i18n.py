@@ -1,11 +1,11 @@
 """The one translation layer for every message a person reads.
 
 The texts live in data files, one per module, in each room's ``messages/`` folder
-(``layers/messages/importer.toml``: ``"key" = ["Bahasa Indonesia", "English"]``), so a
-translator edits them without reading code.  A module names its catalogue once::
+(``layers/messages/importing.cells.toml``: ``"key" = ["Bahasa Indonesia", "English"]``), so
+a translator edits them without reading code.  A module names its catalogue once::
 
     from ilp_gis.i18n import register_catalog, tr
-    register_catalog("layers", "importer")
+    register_catalog("layers", "importing.cells")
     tr("import.row_skipped", row=3, why="...")
 
 Catalogues are read on the first lookup after they were named.  ``register`` adds messages

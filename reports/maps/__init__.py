@@ -5,7 +5,7 @@ The public API: ``prepare_map_data``, ``draw_map`` into a box, ``MapFlowable`` f
 """
 
 from reports.maps.data import MapData, prepare_map_data
-from reports.maps.draw import MapOptions, draw_map
+from reports.maps.draw import draw_map
 from reports.maps.furniture import (
     draw_graticule,
     draw_north_arrow,
@@ -16,6 +16,7 @@ from reports.maps.furniture import (
 from reports.maps.inset import draw_inset
 from reports.maps.labels import LabelPlacer, draw_desa_labels
 from reports.maps.legend import draw_legend, legend_items
+from reports.maps.options import MapOptions
 from reports.maps.paths import Transform
 from reports.maps.sheet import MapFlowable, SheetText, draw_sheet
 from reports.maps.symbols import draw_area_style, draw_symbol, facility_style

@@ -6,8 +6,6 @@ the report figures and the printed sheets.  Imports the other map modules and re
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import pandas as pd
 import shapely
@@ -19,6 +17,7 @@ from layers import symbology as sym
 from reports.maps.data import MapData
 from reports.maps.furniture import draw_graticule
 from reports.maps.labels import LabelPlacer, draw_desa_labels, draw_kecamatan_names
+from reports.maps.options import MapOptions
 from reports.maps.paths import Transform, area_path, grouped_paths, line_path
 from reports.maps.symbols import (
     draw_area_style,
@@ -30,21 +29,6 @@ from reports.maps.symbols import (
 from reports.styles import INK, MUTED, register_fonts
 
 register_catalog("reports", "maps.draw")
-
-
-@dataclass
-class MapOptions:
-    labels: bool = True
-    kecamatan_labels: bool = True
-    graticule: bool = True
-    edges: bool = False
-    facilities: bool = True
-    posyandu: bool | None = None  # None: drawn unless there are more than max_posyandu
-    max_posyandu: int = 400
-    label_size: float = 5.5
-    grid_font: float = 5.5
-    symbol_scale: float = 1.0
-    line_scale: float = 1.0
 
 
 def draw_map(canv, x: float, y: float, w: float, h: float, data: MapData,

@@ -5,8 +5,6 @@ Imports ilp_gis.geo, reports.styles and the paths' ``Transform``.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 import pandas as pd
 from reportlab.lib import colors
@@ -14,11 +12,9 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from ilp_gis.geo import inner_points
 from reports.maps.data import MapData
+from reports.maps.options import MapOptions
 from reports.maps.paths import Transform
 from reports.styles import FONT, FONT_ITALIC, INK
-
-if TYPE_CHECKING:
-    from reports.maps.draw import MapOptions
 
 
 class LabelPlacer:

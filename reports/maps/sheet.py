@@ -13,7 +13,7 @@ from reportlab.platypus import Flowable
 
 from ilp_gis.i18n import format_date, register_catalog, tr
 from reports.maps.data import MapData
-from reports.maps.draw import MapOptions, draw_map
+from reports.maps.draw import draw_map
 from reports.maps.furniture import (
     draw_north_arrow,
     draw_scalebar,
@@ -23,6 +23,7 @@ from reports.maps.furniture import (
 from reports.maps.inset import draw_inset
 from reports.maps.labels import draw_wrapped, wrapped_height
 from reports.maps.legend import draw_legend
+from reports.maps.options import MapOptions
 from reports.maps.paths import Transform
 from reports.styles import FONT, FONT_BOLD, INK, MUTED, register_fonts
 
