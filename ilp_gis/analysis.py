@@ -7,7 +7,6 @@ project's tables and ``load_result`` gets it back from a saved project without r
 
 from __future__ import annotations
 
-import json
 import time
 from typing import Any
 
@@ -282,10 +281,6 @@ def _clean(v):
     if isinstance(v, np.generic):
         return v.item()
     return v
-
-
-def summary_json(result: AnalysisResult) -> str:
-    return json.dumps(result.summary, ensure_ascii=False, indent=2, default=str)
 
 
 register_catalog("ilp_gis", "analysis")

@@ -14,8 +14,8 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
-from ilp_gis.jobs import in_background
 from ilp_gis.model import WGS84
+from ilp_gis.speed.threads import in_background
 
 
 def utm_epsg_for_lonlat(lon: float, lat: float) -> int:
@@ -40,11 +40,6 @@ def utm_crs(*frames: gpd.GeoDataFrame | gpd.GeoSeries) -> CRS:
     lon = (b[:, 0].min() + b[:, 2].max()) / 2.0
     lat = (b[:, 1].min() + b[:, 3].max()) / 2.0
     return CRS.from_epsg(utm_epsg_for_lonlat(lon, lat))
-
-
-def to_metric(frame, crs: CRS | None = None):
-    """Project a frame to ``crs`` (default: its own UTM zone)."""
-    return project(frame, crs or utm_crs(frame))
 
 
 def project(frame: gpd.GeoDataFrame | gpd.GeoSeries, crs) -> gpd.GeoDataFrame | gpd.GeoSeries:

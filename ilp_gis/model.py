@@ -54,12 +54,6 @@ class PosyanduLevel(StrEnum):
         return tr(f"posyandu_level.{self.value}")
 
 
-class AreaLevel(StrEnum):
-    KABUPATEN = "kabupaten"
-    KECAMATAN = "kecamatan"
-    DESA = "desa"
-
-
 class DesaKind(StrEnum):
     DESA = "desa"
     KELURAHAN = "kelurahan"

@@ -21,7 +21,6 @@ hot path except building the networkx graph itself.
 from __future__ import annotations
 
 import functools
-import inspect
 import re
 from dataclasses import dataclass
 
@@ -36,6 +35,7 @@ from ilp_gis import model
 from ilp_gis.coverage import serving_mask
 from ilp_gis.i18n import normalize_language, register_catalog, tr
 from ilp_gis.rules import Rules
+from ilp_gis.speed.graphs import LazyDiGraph
 
 PUSKESMAS, PUSTU, POSYANDU = (t.value for t in model.FacilityType)
 TIER = {PUSKESMAS: 0, PUSTU: 1, POSYANDU: 2}
@@ -314,8 +314,8 @@ def build_network(fac: gpd.GeoDataFrame, *, rules: Rules, road=None, fields=None
 
     # Graph and edge lines.
     lonlat = _lonlat(fac)
-    g = FacilityGraph.deferred((fid, ftype, raw_names, dc, kc, lonlat, par, child, dist, travel,
-                                link, src))
+    g = LazyDiGraph.deferred(functools.partial(_graph_items, (
+        fid, ftype, raw_names, dc, kc, lonlat, par, child, dist, travel, link, src)))
     e = pd.DataFrame({"parent_id": fid[par], "child_id": fid[child], "distance_m": dist,
                       "travel_min": travel, "link": link, "source": src})
     lines = shapely.linestrings(np.stack([lonlat[par], lonlat[child]], axis=1)) if len(child) \
@@ -339,92 +339,6 @@ def _graph_items(data):
         for d, t, lk, sr in zip(dist.tolist(), travel.tolist(), link.tolist(), src.tolist(),
                                 strict=True)), strict=True)
     return nodes, edges
-
-
-class _Filled:
-    """Data descriptor standing in for networkx's ``_node``/``_adj``/``_succ``/``_pred``: fills
-    the graph on first read, then behaves like networkx's own (which resets cached views on
-    write)."""
-
-    def __set_name__(self, owner, name):
-        self.name = name
-        self.base = inspect.getattr_static(nx.DiGraph, name)
-
-    def __get__(self, obj, objtype=None):
-        if obj is None:
-            return self
-        od = obj.__dict__
-        if "_pending" in od:
-            FacilityGraph._fill(obj)
-        return od[self.name]
-
-    def __set__(self, obj, value):
-        self.base.__set__(obj, value)
-
-
-class FacilityGraph(nx.DiGraph):
-    """The facility network: an ``nx.DiGraph`` whose nodes and edges are put in on first use.
-
-    Building 300k nodes and edges costs a second or two of pure Python; an analysis whose
-    caller never looks at the graph (or looks later) does not pay it up front.  Any read of
-    the graph — ``nodes``, ``edges``, ``len``, networkx algorithms, copying, pickling — fills
-    it first, with exactly what :func:`build_digraph` would give.
-    """
-
-    _node = _Filled()
-    _adj = _Filled()
-    _succ = _Filled()
-    _pred = _Filled()
-
-    @classmethod
-    def deferred(cls, data) -> FacilityGraph:
-        g = cls()
-        g.__dict__["_pending"] = data
-        return g
-
-    @staticmethod
-    def _fill(g: FacilityGraph) -> None:
-        od = g.__dict__
-        data = od.pop("_pending", None)
-        if data is None:
-            return
-        nodes, edges = _graph_items(data)
-        node, succ, pred = od["_node"], od["_succ"], od["_pred"]
-        for n, attrs in nodes:
-            node[n] = attrs
-            succ[n] = {}
-            pred[n] = {}
-        for u, v, attrs in edges:
-            succ[u][v] = attrs
-            pred[v][u] = attrs
-
-    def __getstate__(self):
-        FacilityGraph._fill(self)
-        return dict(self.__dict__)
-
-
-def build_digraph(nodes, edges) -> nx.DiGraph:
-    """A DiGraph from ``(node, attrs)`` and ``(u, v, attrs)`` pairs, fast for large networks.
-
-    Fills networkx's adjacency dicts directly (``add_edges_from`` costs seconds for 300k
-    edges); falls back to the public API when those internals are not there.  Every node of an
-    edge must be among ``nodes``.
-    """
-    g = nx.DiGraph()
-    succ, pred, node = getattr(g, "_succ", None), getattr(g, "_pred", None), getattr(g, "_node",
-                                                                                     None)
-    if not all(isinstance(x, dict) for x in (succ, pred, node)):  # pragma: no cover
-        g.add_nodes_from(nodes)
-        g.add_edges_from(edges)
-        return g
-    for n, attrs in nodes:
-        node[n] = attrs
-        succ[n] = {}
-        pred[n] = {}
-    for u, v, attrs in edges:
-        succ[u][v] = attrs
-        pred[v][u] = attrs
-    return g
 
 
 def _lonlat(fac: gpd.GeoDataFrame) -> np.ndarray:

@@ -38,8 +38,8 @@ from scipy.spatial import cKDTree
 
 from ilp_gis.geo import project_xy
 from ilp_gis.i18n import register_catalog
-from ilp_gis.jobs import in_background
 from ilp_gis.rules import Rules
+from ilp_gis.speed.threads import in_background
 
 FERRY = "ferry"
 _MIN_EDGE_MIN = 1e-6  # csgraph ignores nothing, but keep every edge strictly positive
