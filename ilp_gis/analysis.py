@@ -45,9 +45,9 @@ def analyze(project: Project, *, rules: Rules | None = None, progress=None,
     """Analyse ``project`` with ``rules`` (default: the project's own rules)."""
     from ilp_gis.coverage import compute_coverage, rollup_kecamatan, serving_mask
     from ilp_gis.gaps import GAP_KINDS, find_gaps, priorities
-    from ilp_gis.lookup import map_values
     from ilp_gis.network import build_network
     from ilp_gis.prepare import prepare_desa, prepare_facilities, prepare_kecamatan
+    from ilp_gis.speed.arrow import map_values
     from ilp_gis.travel import build_road_graph, travel_field
 
     rules = rules or project.rules

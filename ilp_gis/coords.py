@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from ilp_gis.i18n import register_catalog, tr
+from ilp_gis.speed.arrow import to_float
 
 INDONESIA_BBOX = (94.0, -11.5, 142.0, 6.5)
 """(min lon, min lat, max lon, max lat) around Indonesia."""
@@ -137,34 +138,6 @@ def _inside(lon, lat, bbox, margin=0.0):
             & (lat >= bbox[1] - margin) & (lat <= bbox[3] + margin))
 
 
-_PLAIN_DECIMAL = r"^-?[0-9]+(\.[0-9]+)?$"
-
-
-def _to_float(raw: pd.Series) -> np.ndarray:
-    """``pd.to_numeric(raw, errors="coerce")`` as floats.  A text column's cells written as plain
-    decimals (``-7.123``, nearly all of them) are parsed in one vectorised pass; only the others
-    go through pandas."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    values = raw.to_numpy(dtype=object)
-    try:
-        arr = pa.array(values, type=pa.string(), from_pandas=True)
-    except (pa.ArrowException, TypeError, ValueError):  # not all text (numbers from XLSX)
-        return np.array(pd.to_numeric(raw, errors="coerce"), dtype=float)
-    plain = pc.match_substring_regex(arr, _PLAIN_DECIMAL).fill_null(False)
-    plain_np = plain.to_numpy(zero_copy_only=False)
-    out = np.full(len(values), np.nan)
-    if plain_np.any():
-        out[plain_np] = pc.cast(pc.filter(arr, plain), pa.float64()).to_numpy(
-            zero_copy_only=False)
-    rest = ~plain_np & arr.is_valid().to_numpy(zero_copy_only=False)
-    if rest.any():
-        out[rest] = np.array(pd.to_numeric(pd.Series(values[rest], dtype=object),
-                                           errors="coerce"), dtype=float)
-    return out
-
-
 def fix_points(lons, lats, *, area_bbox=None) -> pd.DataFrame:
     """Read and check many points at once (vectorised; the slow path only for text values).
 
@@ -185,7 +158,7 @@ def fix_points(lons, lats, *, area_bbox=None) -> pd.DataFrame:
             return pd.Series(num, dtype=float), num
         raw = pd.Series(list(values) if not isinstance(values, pd.Series) else
                         values.to_numpy(), dtype=object)
-        return raw, _to_float(raw)
+        return raw, to_float(raw)
 
     lon_raw, lon = numbers(lons)
     lat_raw, lat = numbers(lats)

@@ -30,8 +30,8 @@ import pandas as pd
 
 from ilp_gis import model
 from ilp_gis.geo import project_xy
-from ilp_gis.lookup import positions
 from ilp_gis.rules import Rules
+from ilp_gis.speed.arrow import positions
 
 PUSKESMAS, PUSTU, POSYANDU = (t.value for t in model.FacilityType)
 

@@ -8,7 +8,7 @@ Priority per desa (0..1, 1 = most urgent) is the weighted mean of three parts, e
 ``priority_unserved`` (people beyond the Pustu limit — travel time when roads exist, else
 distance — relative to the desa with most such people), ``priority_travel`` (minutes, else km,
 to the nearest Pustu relative to the farthest desa) and ``priority_burden`` (mean of AKI, AKB
-and stunting, each relative to its maximum, when present).  Weights ``weight.*`` are normalised
+and stunting, each relative to its maximum, when present).  Weights ``weight.*`` are normalized
 over the parts a desa has data for, so a missing figure never counts as zero.
 """
 
@@ -21,8 +21,9 @@ from geopandas.array import GeometryArray
 
 from ilp_gis import model
 from ilp_gis.i18n import normalize_language, register_catalog, tr
-from ilp_gis.lookup import map_values
 from ilp_gis.rules import Rules
+from ilp_gis.speed.arrow import map_values
+from ilp_gis.speed.distinct import per_float, per_text
 
 GAP_KINDS = ("no_puskesmas", "no_pustu", "posyandu_deficit", "beyond_distance",
              "beyond_travel_time", "understaffed_pustu", "kader_deficit", "coe_below_threshold",
@@ -116,23 +117,14 @@ def _show_column(values, lang: str) -> list[str]:
     arr = np.asarray(values)
     if arr.dtype.kind in "iuf" or (arr.dtype == object and len(arr) and all(
             isinstance(v, int | float | np.number) and not isinstance(v, bool) for v in arr)):
-        f = np.ascontiguousarray(arr.astype(float))
-        # Each distinct value (by its bits: -0.0 stays apart from 0.0) is formatted once.
-        codes, uniq_bits = pd.factorize(f.view(np.int64))
-        uniq = uniq_bits.view(np.float64) if isinstance(uniq_bits, np.ndarray) \
-            else np.asarray(uniq_bits, dtype=np.int64).view(np.float64)
-        out = [("–" if v != v else (f"{v:,.0f}" if v.is_integer() else f"{v:,.1f}"))
-               for v in uniq.tolist()]
-        if lang == "id":
-            out = [t.translate(_ID_SEPARATORS) for t in out]
-        return np.asarray(out + [""], dtype=object)[codes].tolist()
+        def show(v: float) -> str:
+            text = "–" if v != v else (f"{v:,.0f}" if v.is_integer() else f"{v:,.1f}")
+            return text.translate(_ID_SEPARATORS) if lang == "id" else text
+
+        return per_float(show, arr)
     if arr.dtype == object and pd.api.types.infer_dtype(arr, skipna=True) in ("string",
                                                                                 "empty"):
-        # Strings and missing values only: each distinct string is looked at once.
-        codes, uniq = pd.factorize(arr, use_na_sentinel=True)
-        texts = np.asarray([str(v) for v in np.asarray(uniq, dtype=object).tolist()] + ["–"],
-                           dtype=object)
-        return texts[codes].tolist()
+        return per_text(str, arr, "–")
     return ["–" if v is None or v is pd.NA or (isinstance(v, float) and v != v) else str(v)
             for v in arr.tolist()]
 
@@ -331,20 +323,13 @@ def _col(rows: pd.DataFrame, name: str) -> np.ndarray:
 
 
 def _precursor_notes(counts: pd.Series, lang: str | None) -> list[str]:
-    c = counts.to_numpy(float)
-    codes, uniq = pd.factorize(c)  # a handful of distinct counts
-    notes = [tr("analysis.gap.precursor_note", lang=lang, n=int(u)) if u > 0 else ""
-             for u in np.asarray(uniq, dtype=float)]
-    return [notes[k] if k >= 0 else "" for k in codes.tolist()]
+    return per_float(lambda u: tr("analysis.gap.precursor_note", lang=lang, n=int(u)) if u > 0
+                     else "", counts.to_numpy(float))
 
 
 def _pct_column(values: pd.Series, lang) -> list[str]:
     """``_pct`` of a whole float column, each distinct value formatted once."""
-    f = np.ascontiguousarray(pd.to_numeric(values).to_numpy(float))
-    codes, uniq_bits = pd.factorize(f.view(np.int64))
-    uniq = np.asarray(uniq_bits, dtype=np.int64).view(np.float64)
-    return np.asarray([_pct(v, lang) for v in uniq.tolist()] + [""], dtype=object)[
-        codes].tolist()
+    return per_float(lambda v: _pct(v, lang), pd.to_numeric(values).to_numpy(float))
 
 
 def _pct(v, lang):

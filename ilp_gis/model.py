@@ -155,8 +155,8 @@ def _c(name: str, dtype: str, required: bool = False, doc: str = "") -> Column:
 
 
 # --- Layers ---------------------------------------------------------------------------------------
-# Area codes: ``code`` is the normalised Kemendagri code ("53.10.01.2001"), ``code_bps`` the
-# normalised 10-digit BPS code, ``code_original`` the value as written in the source file.
+# Area codes: ``code`` is the normalized Kemendagri code ("53.10.01.2001"), ``code_bps`` the
+# normalized 10-digit BPS code, ``code_original`` the value as written in the source file.
 # A layer may carry either system or both; they are never converted into each other.
 
 KABUPATEN = LayerSpec("kabupaten", "Polygon", (

@@ -35,6 +35,7 @@ from ilp_gis import model
 from ilp_gis.coverage import serving_mask
 from ilp_gis.i18n import normalize_language, register_catalog, tr
 from ilp_gis.rules import Rules
+from ilp_gis.speed.arrow import rewrite
 from ilp_gis.speed.graphs import LazyDiGraph
 
 PUSKESMAS, PUSTU, POSYANDU = (t.value for t in model.FacilityType)
@@ -75,21 +76,13 @@ def _type_label(ftype: object, lang: str) -> str:
     return tr("facility." + str(ftype), lang=lang) if ftype in TIER else str(ftype)
 
 
-def normalise_name(values: pd.Series) -> pd.Series:
+def normalize_name(values: pd.Series) -> pd.Series:
     """Lower case, punctuation to spaces, single spaces, without a leading type word
     ("Puskesmas", "Pustu", "UPTD Puskesmas", ...) — for matching parent names."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    arr = pa.array(values.astype(object).where(values.notna(), "").astype(str).to_numpy(object),
-                   type=pa.string())
-    arr = pc.utf8_lower(arr)
-    arr = pc.replace_substring_regex(arr, r"[^0-9a-z ]+", " ")
-    arr = pc.replace_substring_regex(arr, r"\s+", " ")
-    arr = pc.utf8_trim_whitespace(arr)
-    arr = pc.replace_substring_regex(arr, _PREFIX.pattern, "")
-    arr = pc.utf8_trim_whitespace(arr)
-    return pd.Series(arr.to_numpy(zero_copy_only=False).astype(object), index=values.index)
+    texts = values.astype(object).where(values.notna(), "").astype(str).to_numpy(object)
+    out = rewrite(texts, "lower", (r"[^0-9a-z ]+", " "), (r"\s+", " "), "trim",
+                  (_PREFIX.pattern, ""), "trim")
+    return pd.Series(out, index=values.index)
 
 
 def _nearest_by_key(child: pd.DataFrame, parent: pd.DataFrame, key: str) -> pd.Series:
@@ -155,7 +148,7 @@ def build_network(fac: gpd.GeoDataFrame, *, rules: Rules, road=None, fields=None
     pos_of = pos_of[~pos_of.index.duplicated()]
     has_pid = (pid_str != "").to_numpy()
     if has_pid.any():
-        from ilp_gis.lookup import map_values
+        from ilp_gis.speed.arrow import map_values
 
         found = map_values(pid_str[has_pid].reset_index(drop=True), pos_of)
         idx = np.nonzero(has_pid)[0]
@@ -171,11 +164,11 @@ def build_network(fac: gpd.GeoDataFrame, *, rules: Rules, road=None, fields=None
     want = (parent < 0) & pname.notna().to_numpy() & (tier > 0)
     pnorm = pd.Series("", index=pname.index, dtype=object)
     if want.any():
-        pnorm[want] = normalise_name(pname[want]).to_numpy(object)
+        pnorm[want] = normalize_name(pname[want]).to_numpy(object)
         want = want & (pnorm != "").to_numpy()
     if want.any():
         is_cand = (tier == 0) | (tier == 1)  # parents are Puskesmas or Pustu
-        cand = f[is_cand].assign(norm=normalise_name(pd.Series(raw_names[is_cand])).to_numpy(
+        cand = f[is_cand].assign(norm=normalize_name(pd.Series(raw_names[is_cand])).to_numpy(
             object), tier=tier[is_cand])
         kids = f[want].assign(norm=pnorm[want].to_numpy(), tier=tier[want])
         m = kids.merge(cand, on=["kecamatan_code", "norm"], suffixes=("", "_p"))
@@ -406,7 +399,7 @@ class _Labels:
 
 def _duplicates(f: pd.DataFrame, names, tier, rules: Rules):
     """Pairs of facilities of one type closer than ``import.duplicate_distance_m`` whose names
-    are alike (equal after normalisation, or one contained in the other)."""
+    are alike (equal after normalization, or one contained in the other)."""
     radius = float(rules.value("import.duplicate_distance_m", 30.0))
     xy = f[["x", "y"]].to_numpy(float)
     ok = np.isfinite(xy).all(axis=1)
@@ -422,8 +415,8 @@ def _duplicates(f: pd.DataFrame, names, tier, rules: Rules):
     a, b = a[same], b[same]
     if not len(a):
         return []
-    na_all = normalise_name(pd.Series(names.raw[a])).to_numpy(object)
-    nb_all = normalise_name(pd.Series(names.raw[b])).to_numpy(object)
+    na_all = normalize_name(pd.Series(names.raw[a])).to_numpy(object)
+    nb_all = normalize_name(pd.Series(names.raw[b])).to_numpy(object)
     out = []
     for i, j, na, nb in zip(a, b, na_all, nb_all, strict=True):
         if na and nb and (na == nb or na in nb or nb in na):

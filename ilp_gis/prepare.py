@@ -3,7 +3,7 @@
 * desa: one row per desa code (a desa given as several rows is merged into one multipolygon,
   attributes of its first row), a kecamatan code for every desa (its own column, else the
   Kemendagri code prefix, else the kecamatan polygon it lies in);
-* facilities: the type normalised, UTM coordinates ``x``/``y``, ``desa_code`` and
+* facilities: the type normalized, UTM coordinates ``x``/``y``, ``desa_code`` and
   ``kecamatan_code`` filled by point-in-polygon where the layer does not give a known one, and
   ``inside`` telling whether the point lies in the district's desa at all.
 
@@ -136,7 +136,7 @@ def prepare_kecamatan(kecamatan: gpd.GeoDataFrame | None, desa: gpd.GeoDataFrame
     return plain_strings(out.sort_values("code", kind="stable").reset_index(drop=True))
 
 
-def normalise_type(values: pd.Series) -> pd.Series:
+def normalize_type(values: pd.Series) -> pd.Series:
     t = values.astype(object).where(values.notna(), "").astype(str).str.strip().str.lower()
     t = t.where(~t.isin(model.PUSTU_PRECURSORS), model.FacilityType.PUSTU.value)
     return t
@@ -156,7 +156,7 @@ def prepare_facilities(facilities: gpd.GeoDataFrame, desa: gpd.GeoDataFrame,
         f = f.set_crs(model.WGS84)
     f = project(with_wgs84(f), crs)
     f["fac_id"] = numbered_where_missing(f["fac_id"], "fac#").astype(str)
-    f["type"] = normalise_type(f["type"])
+    f["type"] = normalize_type(f["type"])
     f = f.sort_values("fac_id", kind="stable").reset_index(drop=True)
     # A repeated fac_id would merge two facilities into one graph node: number the repeats
     # ("ID#2", ...) and keep the id as given; the network reports them (kind duplicate_id).

@@ -238,7 +238,7 @@ def build_road_graph(roads: gpd.GeoDataFrame, crs: CRS, rules: Rules) -> RoadGra
     step = np.r_[0.0, np.hypot(np.diff(coords[:, 0]), np.diff(coords[:, 1]))]
     step[first] = 0.0
     # Minutes per segment (row i: the segment from row i-1 to row i of the same line).
-    # Road classes: normalise the few distinct values, not every row.
+    # Road classes: normalize the few distinct values, not every row.
     codes, uniques = pd.factorize(r["road_class"], use_na_sentinel=True)
     names = np.array([str(c).strip().lower() for c in uniques] + [""], dtype=object)
     part_cls = np.where(codes < 0, len(uniques), codes)[part_idx]
