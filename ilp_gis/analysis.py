@@ -1,8 +1,6 @@
-"""The orchestrator: one call runs network, travel time, coverage, gaps and priorities.
-
-``analyze(project)`` returns an :class:`ilp_gis.results.AnalysisResult` (the contract read by
-the app, the reports, the web map and the planning module); ``store_result`` puts it into the
-project's tables and ``load_result`` gets it back from a saved project without re-running.
+"""The orchestrator: ``analyze`` runs network, travel time, coverage, gaps and priorities;
+``store_result`` / ``load_result`` keep an :class:`ilp_gis.results.AnalysisResult` in the
+project.  Imports the domain modules of ``ilp_gis``, geopandas, networkx, numpy, pandas.
 """
 
 from __future__ import annotations

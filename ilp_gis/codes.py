@@ -1,26 +1,6 @@
-"""Indonesian area codes: read every spelling planners produce, normalize, never mix systems.
-
-Two systems exist and are never converted into each other:
-
-* **Kemendagri** ``PP.KK.CC.DDDD`` (``53.10.01.2001``): provinsi ``PP``, kabupaten ``PP.KK``,
-  kecamatan ``PP.KK.CC``, desa/kelurahan ``PP.KK.CC.DDDD`` (``2xxx`` desa, ``1xxx`` kelurahan).
-* **BPS** ``PPKKCCCDDD`` (``5310010001``): provinsi 2, kabupaten 4, kecamatan 7, desa 10 digits.
-
-The reading rule (documented for planners):
-
-1. A value written with separators (dots, dashes, spaces, slashes) in the 2/2/2/4 pattern is
-   Kemendagri; in the 2/2/3/3 pattern it is BPS.  Kemendagri parts that lost a leading zero
-   (``53.10.1.2001``) are padded and reported as fixed.
-2. A value of plain digits (text or an Excel number such as ``5310012001.0``) is **BPS** — BPS
-   codes are written without dots.  When the column is *declared* Kemendagri (e.g. RBI
-   ``KDEPUM`` or ``--map desa.code=...``) plain digits are split 2/2/2/4 (desa) or 2/2/2 (six
-   digits) instead.  Six plain digits only fit Kemendagri (kecamatan) and are read so.
-3. Plain digits read without a declared system are marked ``assumed`` (they also fit the other
-   system); the importer reports them so a planner can declare the column.
-4. A Kemendagri desa part that does not start with 1 or 2, a provinsi outside 11–99 or a length
-   that fits neither system is a problem: the code is kept as written and not used.
-
-Pure functions: no file or GIS library is imported here.
+"""Indonesian area codes: read every spelling planners produce, normalize, never mix the
+Kemendagri and BPS systems (the reading rule: :func:`normalize_code`).  Imports ``ilp_gis``
+(i18n, speed) only: no file or GIS library.
 """
 
 from __future__ import annotations
@@ -134,6 +114,26 @@ def normalize_code(value: object, *, system: str | None = None,
     level
         The level the layer expects (``"desa"`` for a desa layer); a code of another level is
         reported as ``wrong_level`` (kept).
+
+    Two systems exist and are never converted into each other:
+
+    * **Kemendagri** ``PP.KK.CC.DDDD`` (``53.10.01.2001``): provinsi ``PP``, kabupaten ``PP.KK``,
+      kecamatan ``PP.KK.CC``, desa/kelurahan ``PP.KK.CC.DDDD`` (``2xxx`` desa, ``1xxx`` kelurahan).
+    * **BPS** ``PPKKCCCDDD`` (``5310010001``): provinsi 2, kabupaten 4, kecamatan 7, desa 10 digits.
+
+    The reading rule (documented for planners):
+
+    1. A value written with separators (dots, dashes, spaces, slashes) in the 2/2/2/4 pattern is
+       Kemendagri; in the 2/2/3/3 pattern it is BPS.  Kemendagri parts that lost a leading zero
+       (``53.10.1.2001``) are padded and reported as fixed.
+    2. A value of plain digits (text or an Excel number such as ``5310012001.0``) is **BPS** — BPS
+       codes are written without dots.  When the column is *declared* Kemendagri (e.g. RBI
+       ``KDEPUM`` or ``--map desa.code=...``) plain digits are split 2/2/2/4 (desa) or 2/2/2 (six
+       digits) instead.  Six plain digits only fit Kemendagri (kecamatan) and are read so.
+    3. Plain digits read without a declared system are marked ``assumed`` (they also fit the other
+       system); the importer reports them so a planner can declare the column.
+    4. A Kemendagri desa part that does not start with 1 or 2, a provinsi outside 11–99 or a length
+       that fits neither system is a problem: the code is kept as written and not used.
     """
     if system is not None and system not in SYSTEMS:
         raise ValueError(f"unknown code system {system!r}")

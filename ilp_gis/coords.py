@@ -1,21 +1,5 @@
-"""Reading facility coordinates the way planners write them, and fixing what can be fixed.
-
-Accepted spellings of one value: numbers (``-8.123``), comma decimals (``-8,123``), degrees
-with minutes/seconds and a hemisphere (``7°56'12,5" LS``, ``112° 37' 45" BT``, ``S 7 56 12.5``)
-with the Indonesian letters LS/LU/BT/BB or S/N/E/W.
-
-Checks on each point (lon, lat), in this order; every fix and rejection is reported:
-
-* an empty value → rejected ``missing_coordinates``; 0 → rejected ``zero_coordinates``;
-* values far beyond degrees (e.g. UTM metres) → rejected ``projected_coordinates``;
-* the point as written inside the study area (or Indonesia when no area is known) → kept;
-* otherwise the first of these that lands inside the study area, then inside Indonesia, is used
-  and reported: lat/lon swapped (``swapped_coordinates``), latitude sign lost
-  (``missing_minus_sign``), both;
-* a point inside Indonesia but outside the study area → kept, ``outside_study_area`` (doubtful);
-* anything else → rejected ``outside_indonesia``.
-
-Hemisphere letters that contradict the column (``112 BT`` in the latitude column) swap the pair.
+"""Reading facility coordinates the way planners write them, and fixing what can be fixed
+(every fix and rejection is reported).  Imports numpy, pandas and ``ilp_gis`` (i18n, speed).
 """
 
 from __future__ import annotations
@@ -87,6 +71,10 @@ def parse_value(value: object) -> tuple[float, str | None, tuple[str, ...]]:
     Returns ``(number, axis, problems)``: ``number`` is NaN when empty or unreadable, ``axis``
     is ``"lat"``/``"lon"`` when a hemisphere letter said so, ``problems`` the notes
     (``comma_decimal``, ``dms``, ``unreadable_coordinates``).
+
+    Accepted spellings of one value: numbers (``-8.123``), comma decimals (``-8,123``), degrees
+    with minutes/seconds and a hemisphere (``7°56'12,5" LS``, ``112° 37' 45" BT``, ``S 7 56 12.5``)
+    with the Indonesian letters LS/LU/BT/BB or S/N/E/W.
     """
     if value is None or isinstance(value, bool):
         return math.nan, None, (() if value is None else ("unreadable_coordinates",))
@@ -270,7 +258,21 @@ def fix_points(lons, lats, *, area_bbox=None) -> pd.DataFrame:
 
 
 def fix_point(lon: object, lat: object, *, area_bbox=None) -> CoordResult:
-    """:func:`fix_points` for one point, as a :class:`CoordResult`."""
+    """:func:`fix_points` for one point, as a :class:`CoordResult`.
+
+    Checks on each point (lon, lat), in this order; every fix and rejection is reported:
+
+    * an empty value → rejected ``missing_coordinates``; 0 → rejected ``zero_coordinates``;
+    * values far beyond degrees (e.g. UTM metres) → rejected ``projected_coordinates``;
+    * the point as written inside the study area (or Indonesia when no area is known) → kept;
+    * otherwise the first of these that lands inside the study area, then inside Indonesia, is used
+      and reported: lat/lon swapped (``swapped_coordinates``), latitude sign lost
+      (``missing_minus_sign``), both;
+    * a point inside Indonesia but outside the study area → kept, ``outside_study_area`` (doubtful);
+    * anything else → rejected ``outside_indonesia``.
+
+    Hemisphere letters that contradict the column (``112 BT`` in the latitude column) swap the pair.
+    """
     row = fix_points([lon], [lat], area_bbox=area_bbox).iloc[0]
     original = f"{_orig(lon)}, {_orig(lat)}"
     return CoordResult(float(row["lon"]), float(row["lat"]), row["status"], row["problems"],

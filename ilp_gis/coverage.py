@@ -1,23 +1,6 @@
-"""Coverage per desa against the ILP rules, rolled up per kecamatan and kabupaten.
-
-Per desa: Pustu present (a Poskesdes/Polindes counts apart, as a precursor); Posyandu against
-``dusun_count × target.posyandu_per_dusun``; Pustu staffing (nurses and midwives, else all nakes)
-and Posyandu kader against the rules; straight-line distance in the UTM zone from the desa's
-population points to the nearest Pustu and Puskesmas (KD-tree) and the population within the
-limits; travel minutes when a road graph is given; and capacity-respecting coverage next to the
-plain geographic one.
-
-Capacity (``capacity.pustu_population`` / ``capacity.puskesmas_population``, a facility's own
-``capacity`` column overrides; 0 = no limit): each population point goes to its nearest facility
-within the distance limit; each facility serves its points nearest-first until its capacity is
-used up; the rest of its catchment counts as under-served.  ``pop_served_capacity`` (Pustu) and
-``pop_served_capacity_puskesmas`` hold the people served that way, ``pop_within_*_km`` the plain
-geographic coverage.
-
-COE readiness per Puskesmas/Pustu: the mean share of the five indicator groups
-(``model.COE_COLUMNS``, 0..1) known for it; it meets when ≥ ``target.coe_threshold``.
-
-All of it is vectorised: groupby / bincount / KD-tree, no per-desa Python loop.
+"""Coverage per desa against the ILP rules (presence, staffing, distance, travel time,
+capacity, COE readiness), rolled up per kecamatan and kabupaten; vectorised throughout.
+Imports geopandas, numpy, pandas and ``ilp_gis`` (model, geo, rules, speed).
 """
 
 from __future__ import annotations
@@ -147,7 +130,25 @@ def served_with_capacity(pop: np.ndarray, dist: np.ndarray, fac_idx: np.ndarray,
 def compute_coverage(desa: gpd.GeoDataFrame, fac: gpd.GeoDataFrame, points: gpd.GeoDataFrame,
                      rules: Rules, *, road=None, fields=None) -> Coverage:
     """Coverage of the prepared ``desa`` (UTM) by the prepared facilities ``fac`` (UTM) from the
-    population ``points`` (UTM, ``ilp_gis.geo.population_points``)."""
+    population ``points`` (UTM, ``ilp_gis.geo.population_points``).
+
+    Per desa: Pustu present (a Poskesdes/Polindes counts apart, as a precursor); Posyandu against
+    ``dusun_count × target.posyandu_per_dusun``; Pustu staffing (nurses and midwives, else all
+    nakes) and Posyandu kader against the rules; straight-line distance in the UTM zone from the
+    desa's population points to the nearest Pustu and Puskesmas (KD-tree) and the population within
+    the limits; travel minutes when a road graph is given; and capacity-respecting coverage next to
+    the plain geographic one.
+
+    Capacity (``capacity.pustu_population`` / ``capacity.puskesmas_population``, a facility's own
+    ``capacity`` column overrides; 0 = no limit): each population point goes to its nearest facility
+    within the distance limit; each facility serves its points nearest-first until its capacity is
+    used up; the rest of its catchment counts as under-served.  ``pop_served_capacity`` (Pustu) and
+    ``pop_served_capacity_puskesmas`` hold the people served that way, ``pop_within_*_km`` the plain
+    geographic coverage.
+
+    COE readiness per Puskesmas/Pustu: the mean share of the five indicator groups
+    (``model.COE_COLUMNS``, 0..1) known for it; it meets when ≥ ``target.coe_threshold``.
+    """
     from ilp_gis.travel import minutes_to_nearest
 
     codes = desa["code"].to_numpy(object)

@@ -1,15 +1,5 @@
-"""Gaps and rollout priorities.
-
-Each gap is one row: ``gap_id``, ``kind`` (one of :data:`GAP_KINDS`), desa/kecamatan codes and
-names, ``fac_id`` (facility gaps), the measured ``value``, the ``threshold`` of the rule, its
-``unit`` and a ``message`` in the UI language, plus the desa's priority score and rank.
-
-Priority per desa (0..1, 1 = most urgent) is the weighted mean of three parts, each 0..1:
-``priority_unserved`` (people beyond the Pustu limit — travel time when roads exist, else
-distance — relative to the desa with most such people), ``priority_travel`` (minutes, else km,
-to the nearest Pustu relative to the farthest desa) and ``priority_burden`` (mean of AKI, AKB
-and stunting, each relative to its maximum, when present).  Weights ``weight.*`` are normalized
-over the parts a desa has data for, so a missing figure never counts as zero.
+"""Gaps (one row per gap, kinds in :data:`GAP_KINDS`) and rollout priorities per desa.
+Imports geopandas, numpy, pandas and ``ilp_gis`` (model, i18n, rules, speed).
 """
 
 from __future__ import annotations
@@ -47,7 +37,15 @@ def _norm(values: np.ndarray) -> np.ndarray:
 
 
 def priorities(cov: pd.DataFrame, rules: Rules) -> pd.DataFrame:
-    """``priority_score``, ``priority_rank`` and the parts, one row per desa (same order)."""
+    """``priority_score``, ``priority_rank`` and the parts, one row per desa (same order).
+
+    Priority per desa (0..1, 1 = most urgent) is the weighted mean of three parts, each 0..1:
+    ``priority_unserved`` (people beyond the Pustu limit — travel time when roads exist, else
+    distance — relative to the desa with most such people), ``priority_travel`` (minutes, else km,
+    to the nearest Pustu relative to the farthest desa) and ``priority_burden`` (mean of AKI, AKB
+    and stunting, each relative to its maximum, when present).  Weights ``weight.*`` are normalized
+    over the parts a desa has data for, so a missing figure never counts as zero.
+    """
     roads = cov["travel_pustu_min"].notna().any()
     pop = cov["population"].to_numpy(float)
     within = (cov["pop_within_pustu_min"] if roads else cov["pop_within_pustu_km"]).to_numpy(float)
@@ -152,7 +150,12 @@ def find_gaps(cov: gpd.GeoDataFrame, kec: gpd.GeoDataFrame, fac: gpd.GeoDataFram
               lang: str | None = None) -> gpd.GeoDataFrame:
     """The typed gap list.  ``cov`` is the desa coverage (WGS84, with priority columns), ``kec``
     the kecamatan polygons (WGS84) with ``n_puskesmas``, ``fac`` prepared facilities (WGS84),
-    ``checks`` :func:`ilp_gis.coverage.facility_checks`, ``problems`` the network findings."""
+    ``checks`` :func:`ilp_gis.coverage.facility_checks`, ``problems`` the network findings.
+
+    Each gap is one row: ``gap_id``, ``kind`` (one of :data:`GAP_KINDS`), desa/kecamatan codes and
+    names, ``fac_id`` (facility gaps), the measured ``value``, the ``threshold`` of the rule, its
+    ``unit`` and a ``message`` in the UI language, plus the desa's priority score and rank.
+    """
     frames: list[gpd.GeoDataFrame] = []
     d = cov.rename(columns={"code": "desa_code", "name": "desa_name"})
     # no_puskesmas (kecamatan).

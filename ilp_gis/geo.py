@@ -1,7 +1,6 @@
-"""Small geometry helpers shared by the analysis, planning and renderers.
-
-Metric work (distances, buffers, areas) happens in the UTM zone of the data's centroid —
-Indonesia spans UTM zones 46–54, north and south of the equator — never in degrees.
+"""Geometry helpers shared by the analysis, planning and renderers: UTM zones, projection,
+population points.  Metric work happens in a UTM zone, never in degrees.  Imports geopandas,
+shapely, pyproj, ``ilp_gis.model`` and ``ilp_gis.speed``.
 """
 
 from __future__ import annotations
@@ -25,7 +24,11 @@ def utm_epsg_for_lonlat(lon: float, lat: float) -> int:
 
 
 def utm_crs(*frames: gpd.GeoDataFrame | gpd.GeoSeries) -> CRS:
-    """The UTM CRS for the combined extent of ``frames`` (centre of their WGS84 bounds)."""
+    """The UTM CRS for the combined extent of ``frames`` (centre of their WGS84 bounds).
+
+    Metric work (distances, buffers, areas) happens in the UTM zone of the data's centroid —
+    Indonesia spans UTM zones 46–54, north and south of the equator — never in degrees.
+    """
     bounds = []
     for f in frames:
         if f is None or len(f) == 0:

@@ -1,11 +1,6 @@
-"""The data model: layer names, columns and enumerations shared by every room.
-
-A project is a set of GeoDataFrames/DataFrames under fixed names (see :data:`LAYERS`).  This
-module is the contract between importers (``layers/``), the analysis (``ilp_gis``), the views
-(``ui/``) and the outputs (``reports/``).  Columns are English identifiers; what a person reads
-comes from :mod:`ilp_gis.i18n`.
-
-Missing values stay missing (NaN / None / <NA>), never zero.
+"""The data model: layer names (:data:`LAYERS`), columns and enumerations, the contract between
+every room.  Columns are English identifiers; missing values stay missing (NaN / None / <NA>),
+never zero.  Imports only ``ilp_gis.i18n``.
 """
 
 from __future__ import annotations

@@ -1,21 +1,6 @@
-"""The facility network: a networkx DiGraph Puskesmas → Pustu → Posyandu, and its validation.
-
-Parents come from the data where given — ``parent_id``, or ``parent_name`` matched to a
-facility of the parent tier in the same kecamatan (every such match is reported) — otherwise
-they are inferred:
-
-* a Pustu joins the Puskesmas of its kecamatan (nearest by travel time when roads exist, else
-  by straight-line distance, when the kecamatan has several);
-* a Posyandu joins the Pustu of its desa (nearest when several), else — the desa has no Pustu
-  yet — directly the Puskesmas of its kecamatan (``link = "direct_to_puskesmas"``, itself a gap).
-
-Edges carry ``distance_m``, ``travel_min`` (roads only) and ``link`` (given | inferred |
-direct_to_puskesmas) plus ``source`` (parent_id | parent_name | inferred).  Validation findings
-(``kind``, ``fac_ids`` ";"-joined, ``message`` in the UI language, ``severity`` problem | info)
-cover orphans, wrong-tier links, cycles, links across kecamatan/desa borders, Puskesmas without
-Pustu, Pustu without Posyandu, suspected duplicates, unknown parents and facilities outside the
-boundaries.  Everything is vectorised (merges, KD-trees); no per-facility Python loop on the
-hot path except building the networkx graph itself.
+"""The facility network Puskesmas → Pustu → Posyandu (an ``nx.DiGraph``, its edge lines) and
+its validation findings.  Imports geopandas, networkx, numpy, pandas, shapely, scipy and
+``ilp_gis`` (model, coverage, i18n, rules, speed; travel when roads exist).
 """
 
 from __future__ import annotations
@@ -108,6 +93,23 @@ def build_network(fac: gpd.GeoDataFrame, *, rules: Rules, road=None, fields=None
 
     ``road`` is a :class:`ilp_gis.travel.RoadGraph` and ``fields`` a dict facility type →
     :class:`ilp_gis.travel.TravelField` when roads exist.
+
+    Parents come from the data where given — ``parent_id``, or ``parent_name`` matched to a
+    facility of the parent tier in the same kecamatan (every such match is reported) — otherwise
+    they are inferred:
+
+    * a Pustu joins the Puskesmas of its kecamatan (nearest by travel time when roads exist, else
+      by straight-line distance, when the kecamatan has several);
+    * a Posyandu joins the Pustu of its desa (nearest when several), else — the desa has no Pustu
+      yet — directly the Puskesmas of its kecamatan (``link = "direct_to_puskesmas"``, itself a gap).
+
+    Edges carry ``distance_m``, ``travel_min`` (roads only) and ``link`` (given | inferred |
+    direct_to_puskesmas) plus ``source`` (parent_id | parent_name | inferred).  Validation findings
+    (``kind``, ``fac_ids`` ";"-joined, ``message`` in the UI language, ``severity`` problem | info)
+    cover orphans, wrong-tier links, cycles, links across kecamatan/desa borders, Puskesmas without
+    Pustu, Pustu without Posyandu, suspected duplicates, unknown parents and facilities outside the
+    boundaries.  Everything is vectorised (merges, KD-trees); no per-facility Python loop on the
+    hot path except building the networkx graph itself.
     """
     from ilp_gis.travel import minutes_to_nearest
 
