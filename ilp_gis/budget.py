@@ -727,13 +727,19 @@ def budget_tables(sync: BudgetSync, *, lang: str | None = None) -> dict[str, pd.
         return ", ".join(out)
 
     gf = sync.gap_funding.sort_values(["priority_rank", "gap_id"], na_position="last")
+
+    def gap_columns(g: pd.DataFrame) -> dict:
+        return {
+            t("budget.col.priority_rank"): g["priority_rank"].astype("Int64"),
+            t("budget.col.kind"): g["kind"].map(kind),
+            t("budget.col.desa_code"): g["desa_code"],
+            t("budget.col.desa"): g["desa_name"],
+            t("budget.col.kecamatan"): g["kecamatan_name"],
+            t("budget.col.state"): g["funding_state"].map(state),
+        }
+
     gap_sheet = pd.DataFrame({
-        t("budget.col.priority_rank"): gf["priority_rank"].astype("Int64"),
-        t("budget.col.kind"): gf["kind"].map(kind),
-        t("budget.col.desa_code"): gf["desa_code"],
-        t("budget.col.desa"): gf["desa_name"],
-        t("budget.col.kecamatan"): gf["kecamatan_name"],
-        t("budget.col.state"): gf["funding_state"].map(state),
+        **gap_columns(gf),
         t("budget.col.sources"): gf["sources"].map(sources),
         t("budget.col.years"): gf["years"].str.replace(";", ", "),
         t("budget.col.amount"): gf["amount"],
@@ -743,12 +749,7 @@ def budget_tables(sync: BudgetSync, *, lang: str | None = None) -> dict[str, pd.
     })
     un = sync.unfunded
     unfunded_sheet = pd.DataFrame({
-        t("budget.col.priority_rank"): un["priority_rank"].astype("Int64"),
-        t("budget.col.kind"): un["kind"].map(kind),
-        t("budget.col.desa_code"): un["desa_code"],
-        t("budget.col.desa"): un["desa_name"],
-        t("budget.col.kecamatan"): un["kecamatan_name"],
-        t("budget.col.state"): un["funding_state"].map(state),
+        **gap_columns(un),
         t("budget.col.shortfall"): un["shortfall"],
     })
     tot = sync.totals

@@ -214,6 +214,16 @@ def compute_coverage(desa: gpd.GeoDataFrame, fac: gpd.GeoDataFrame, points: gpd.
     pdata = pd.DataFrame({"desa_code": pts["desa_code"].to_numpy(object), "population": pop,
                           "weight": w, "x": pxy[:, 0], "y": pxy[:, 1]})
     desa_pop_known = np.isfinite(out["population"].to_numpy(float))
+
+    def per_desa(measure: np.ndarray, limit: float, mean_col: str, max_col: str,
+                 within_col: str) -> None:
+        """A per-point distance or time as the desa's weighted mean, maximum and the people
+        within ``limit``."""
+        within = np.where(np.isfinite(measure) & (measure <= limit), pop, 0.0)
+        out[mean_col] = _wmean(measure, w, ppos, nd)
+        out[max_col] = _wmax(measure, ppos, nd)
+        out[within_col] = _psum(within, pop, ppos, nd, desa_pop_known)
+
     for ftype, label in ((PUSTU, "pustu"), (PUSKESMAS, "puskesmas")):
         sel = np.nonzero(serving_mask(fac, ftype))[0]
         field = fields.get(ftype) if road is not None and fields is not None else None
@@ -230,10 +240,7 @@ def compute_coverage(desa: gpd.GeoDataFrame, fac: gpd.GeoDataFrame, points: gpd.
             near_ids[i >= 0] = fac["fac_id"].to_numpy(object)[sel[i[i >= 0]]]
         pdata[f"nearest_{label}"] = near_ids
         limit = rules.value(f"limit.{label}_distance_km")
-        within = np.where(np.isfinite(km) & (km <= limit), pop, 0.0)
-        out[f"dist_{label}_km"] = _wmean(km, w, ppos, nd)
-        out[f"max_dist_{label}_km"] = _wmax(km, ppos, nd)
-        out[f"pop_within_{label}_km"] = _psum(within, pop, ppos, nd, desa_pop_known)
+        per_desa(km, limit, f"dist_{label}_km", f"max_dist_{label}_km", f"pop_within_{label}_km")
         # Capacity-respecting coverage.
         cap = _capacities(fac.iloc[sel], ftype, rules)
         served = served_with_capacity(pop, np.where(np.isfinite(km), km, np.inf),
@@ -245,11 +252,8 @@ def compute_coverage(desa: gpd.GeoDataFrame, fac: gpd.GeoDataFrame, points: gpd.
         if road is not None and fields is not None and ftype in fields:
             mins, _ = minutes_to_nearest(road, fields[ftype], pxy)
             pdata[f"travel_{label}_min"] = mins
-            tlimit = rules.value(f"limit.{label}_travel_min")
-            within_t = np.where(np.isfinite(mins) & (mins <= tlimit), pop, 0.0)
-            out[f"travel_{label}_min"] = _wmean(mins, w, ppos, nd)
-            out[f"max_travel_{label}_min"] = _wmax(mins, ppos, nd)
-            out[f"pop_within_{label}_min"] = _psum(within_t, pop, ppos, nd, desa_pop_known)
+            per_desa(mins, rules.value(f"limit.{label}_travel_min"), f"travel_{label}_min",
+                     f"max_travel_{label}_min", f"pop_within_{label}_min")
         else:
             pdata[f"travel_{label}_min"] = np.nan
             out[f"travel_{label}_min"] = np.nan

@@ -192,32 +192,23 @@ def find_gaps(cov: gpd.GeoDataFrame, kec: gpd.GeoDataFrame, fac: gpd.GeoDataFram
                                         "deficit": r["posyandu_deficit"].to_numpy(float)}))
     # beyond_distance / beyond_travel_time (one row per desa and facility type).
     for label, ftype in (("pustu", "facility.pustu"), ("puskesmas", "facility.puskesmas")):
-        limit = rules.value(f"limit.{label}_distance_km")
-        col = f"max_dist_{label}_km"
-        if col in d:
+        for kind, col, limit_key, unit_key, arg, within in (
+                ("beyond_distance", f"max_dist_{label}_km", f"limit.{label}_distance_km",
+                 "analysis.unit.km", "km", f"pop_within_{label}_km"),
+                ("beyond_travel_time", f"max_travel_{label}_min", f"limit.{label}_travel_min",
+                 "analysis.unit.minutes", "min", f"pop_within_{label}_min")):
+            limit = rules.value(limit_key)
+            if col not in d:
+                continue
             m = (d[col] > limit).to_numpy()
             if m.any():
                 rows = d[m].assign(value=d.loc[m, col], threshold=limit)
                 frames.append(_frame(
-                    "beyond_distance", rows, rows.geometry.values, "analysis.gap.beyond_distance",
-                    "analysis.unit.km", lang,
-                    lambda r, ftype=ftype, label=label: {
+                    kind, rows, rows.geometry.values, f"analysis.gap.{kind}", unit_key, lang,
+                    lambda r, ftype=ftype, arg=arg, within=within: {
                         "desa": r["desa_name"].to_numpy(object), "fac": tr(ftype, lang=lang),
-                        "km": r["value"].to_numpy(float), "limit": r["threshold"].to_numpy(float),
-                        "pop": (r["population"] - r[f"pop_within_{label}_km"]).to_numpy(float)}))
-        tlimit = rules.value(f"limit.{label}_travel_min")
-        col = f"max_travel_{label}_min"
-        if col in d:
-            m = (d[col] > tlimit).to_numpy()
-            if m.any():
-                rows = d[m].assign(value=d.loc[m, col], threshold=tlimit)
-                frames.append(_frame(
-                    "beyond_travel_time", rows, rows.geometry.values,
-                    "analysis.gap.beyond_travel_time", "analysis.unit.minutes", lang,
-                    lambda r, ftype=ftype, label=label: {
-                        "desa": r["desa_name"].to_numpy(object), "fac": tr(ftype, lang=lang),
-                        "min": r["value"].to_numpy(float), "limit": r["threshold"].to_numpy(float),
-                        "pop": (r["population"] - r[f"pop_within_{label}_min"]).to_numpy(float)}))
+                        arg: r["value"].to_numpy(float), "limit": r["threshold"].to_numpy(float),
+                        "pop": (r["population"] - r[within]).to_numpy(float)}))
     # Facility gaps.
     extra = checks.drop(columns=[c for c in checks.columns if c in fac.columns])
     if len(checks) == len(fac) and np.array_equal(checks["fac_id"].to_numpy(object),
