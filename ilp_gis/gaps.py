@@ -13,7 +13,7 @@ from ilp_gis import model
 from ilp_gis.i18n import normalize_language, register_catalog, tr
 from ilp_gis.rules import Rules
 from ilp_gis.speed.arrow import map_values
-from ilp_gis.speed.distinct import per_float, per_text
+from ilp_gis.speed.distinct import per_float, per_text, per_value
 
 GAP_KINDS = ("no_puskesmas", "no_pustu", "posyandu_deficit", "beyond_distance",
              "beyond_travel_time", "understaffed_pustu", "kader_deficit", "coe_below_threshold",
@@ -232,8 +232,8 @@ def find_gaps(cov: gpd.GeoDataFrame, kec: gpd.GeoDataFrame, fac: gpd.GeoDataFram
                              "analysis.gap.understaffed_pustu", "analysis.unit.nakes", lang,
                              lambda r: {"name": _labels(r, lang), "n": r["value"].to_numpy(float),
                                         "need": r["threshold"].to_numpy(float),
-                                        "nurses": _col(r, "nurses"),
-                                        "midwives": _col(r, "midwives")}))
+                                        "nurses": _numbers_or_nan(r, "nurses"),
+                                        "midwives": _numbers_or_nan(r, "midwives")}))
     m = (fc["kader_ok"].notna() & ~fc["kader_ok"].fillna(True).astype(bool)).to_numpy()
     if m.any():
         rows = fc[m].assign(value=fc.loc[m, "kader"],
@@ -299,18 +299,12 @@ def _labels(rows: pd.DataFrame, lang: str | None) -> list[str]:
     from ilp_gis.network import facility_label
 
     lang = normalize_language(lang)
-    seen: dict = {}
-    out = []
-    for pair in zip(rows["type"].to_numpy(object).tolist(), rows["name"].to_numpy(object).tolist(),
-                    strict=True):
-        label = seen.get(pair)
-        if label is None:
-            label = seen[pair] = facility_label(*pair, lang=lang)
-        out.append(label)
-    return out
+    pairs = zip(rows["type"].to_numpy(object).tolist(), rows["name"].to_numpy(object).tolist(),
+                strict=True)
+    return per_value(lambda pair: facility_label(*pair, lang=lang), pairs)
 
 
-def _col(rows: pd.DataFrame, name: str) -> np.ndarray:
+def _numbers_or_nan(rows: pd.DataFrame, name: str) -> np.ndarray:
     if name in rows.columns:
         return pd.to_numeric(rows[name], errors="coerce").to_numpy(float)
     return np.full(len(rows), np.nan)
