@@ -6,8 +6,6 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
 
@@ -41,15 +39,25 @@ def per_value(fn, values) -> list:
     apart by type and value, NaN once; unhashable values each on their own).  ``fn``'s results
     are shared between equal values, so they should not be changed in place."""
     cache: dict[object, object] = {}
-    out = []
+    get = cache.get
+    out: list = []
+    append = out.append
     for v in values:
-        key = (type(v), v) if not (isinstance(v, float) and math.isnan(v)) else "nan"
+        key = (v.__class__, v)
         try:
-            hit = key in cache
-        except TypeError:
-            out.append(fn(v))
+            r = get(key, _MISS)
+        except TypeError:  # unhashable
+            append(fn(v))
             continue
-        if not hit:
-            cache[key] = fn(v)
-        out.append(cache[key])
+        if r is _MISS:
+            if isinstance(v, float) and v != v:  # every NaN is one value
+                key = _NAN
+                r = get(key, _MISS)
+            if r is _MISS:
+                r = cache[key] = fn(v)
+        append(r)
     return out
+
+
+_MISS = object()
+_NAN = object()
