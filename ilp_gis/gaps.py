@@ -225,32 +225,28 @@ def find_gaps(cov: gpd.GeoDataFrame, kec: gpd.GeoDataFrame, fac: gpd.GeoDataFram
     kn = _lookup(kec["code"], kec["name"])
     fc["desa_name"] = map_values(fc["desa_code"], dn)
     fc["kecamatan_name"] = map_values(fc["kecamatan_code"], kn)
-    m = (fc["staff_ok"].notna() & ~fc["staff_ok"].fillna(True).astype(bool)).to_numpy()
-    if m.any():
-        rows = fc[m].assign(value=fc.loc[m, "staff_total"], threshold=fc.loc[m, "staff_threshold"])
-        frames.append(_frame("understaffed_pustu", rows, rows.geometry.values,
-                             "analysis.gap.understaffed_pustu", "analysis.unit.nakes", lang,
-                             lambda r: {"name": _labels(r, lang), "n": r["value"].to_numpy(float),
-                                        "need": r["threshold"].to_numpy(float),
-                                        "nurses": _numbers_or_nan(r, "nurses"),
-                                        "midwives": _numbers_or_nan(r, "midwives")}))
-    m = (fc["kader_ok"].notna() & ~fc["kader_ok"].fillna(True).astype(bool)).to_numpy()
-    if m.any():
-        rows = fc[m].assign(value=fc.loc[m, "kader"],
-                            threshold=rules.value("target.posyandu_min_kader"))
-        frames.append(_frame("kader_deficit", rows, rows.geometry.values,
-                             "analysis.gap.kader_deficit", "analysis.unit.kader", lang,
-                             lambda r: {"name": _labels(r, lang), "n": r["value"].to_numpy(float),
-                                        "need": r["threshold"].to_numpy(float)}))
-    m = (fc["coe_meets"].notna() & ~fc["coe_meets"].fillna(True).astype(bool)).to_numpy()
-    if m.any():
-        rows = fc[m].assign(value=fc.loc[m, "coe_score"],
-                            threshold=rules.value("target.coe_threshold"))
-        frames.append(_frame("coe_below_threshold", rows, rows.geometry.values,
-                             "analysis.gap.coe_below_threshold", "analysis.unit.share", lang,
-                             lambda r: {"name": _labels(r, lang),
-                                        "score": _pct_column(r["value"], lang),
-                                        "limit": _pct_column(r["threshold"], lang)}))
+    # Facility checks that failed (a missing check is no gap).
+    for kind, flag, unit, value_threshold, args in (
+            ("understaffed_pustu", "staff_ok", "analysis.unit.nakes",
+             lambda m: (fc.loc[m, "staff_total"], fc.loc[m, "staff_threshold"]),
+             lambda r: {"name": _labels(r, lang), "n": r["value"].to_numpy(float),
+                        "need": r["threshold"].to_numpy(float),
+                        "nurses": _numbers_or_nan(r, "nurses"),
+                        "midwives": _numbers_or_nan(r, "midwives")}),
+            ("kader_deficit", "kader_ok", "analysis.unit.kader",
+             lambda m: (fc.loc[m, "kader"], rules.value("target.posyandu_min_kader")),
+             lambda r: {"name": _labels(r, lang), "n": r["value"].to_numpy(float),
+                        "need": r["threshold"].to_numpy(float)}),
+            ("coe_below_threshold", "coe_meets", "analysis.unit.share",
+             lambda m: (fc.loc[m, "coe_score"], rules.value("target.coe_threshold")),
+             lambda r: {"name": _labels(r, lang), "score": _pct_column(r["value"], lang),
+                        "limit": _pct_column(r["threshold"], lang)})):
+        m = (fc[flag].notna() & ~fc[flag].fillna(True).astype(bool)).to_numpy()
+        if m.any():
+            value, threshold = value_threshold(m)
+            rows = fc[m].assign(value=value, threshold=threshold)
+            frames.append(_frame(kind, rows, rows.geometry.values, f"analysis.gap.{kind}", unit,
+                                 lang, args))
     # Network findings: orphans and the other problems (info findings are not gaps).
     if problems is not None and len(problems):
         p = problems[problems["severity"] == "problem"].copy()
