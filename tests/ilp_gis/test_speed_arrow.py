@@ -109,3 +109,18 @@ def test_text_column_reads_as_pandas_does(values):
     got = to_float(raw)
     want = np.array(pd.to_numeric(raw, errors="coerce"), dtype=float)
     assert np.array_equal(got, want, equal_nan=True)
+
+
+@given(st.lists(TEXT, max_size=30),
+       st.dictionaries(TEXT.filter(lambda v: v is not None), st.integers(-5, 5), min_size=1,
+                       max_size=8))
+def test_map_values_equals_series_map(keys, table):
+    """Same values and dtype as ``Series.map`` (for an empty lookup pandas gives float64 even
+    from an Int64 lookup; ``map_values`` keeps the lookup's dtype, so that case is left out)."""
+    for values in (pd.Series(list(table.values()), index=list(table), dtype="int64"),
+                   pd.Series(list(table.values()), index=list(table), dtype="Int64"),
+                   pd.Series([str(v) for v in table.values()], index=list(table), dtype=object)):
+        k = pd.Series(keys, dtype=object, index=range(100, 100 + len(keys)))
+        got = map_values(k, values)
+        want = k.map(values)
+        pd.testing.assert_series_equal(got, want, check_dtype=len(keys) > 0)
