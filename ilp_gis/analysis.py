@@ -1,13 +1,10 @@
-"""The orchestrator: one call runs network, travel time, coverage, gaps and priorities.
-
-``analyze(project)`` returns an :class:`ilp_gis.results.AnalysisResult` (the contract read by
-the app, the reports, the web map and the planning module); ``store_result`` puts it into the
-project's tables and ``load_result`` gets it back from a saved project without re-running.
+"""The orchestrator: ``analyze`` runs network, travel time, coverage, gaps and priorities;
+``store_result`` / ``load_result`` keep an :class:`ilp_gis.results.AnalysisResult` in the
+project.  Imports the domain modules of ``ilp_gis``, geopandas, networkx, numpy, pandas.
 """
 
 from __future__ import annotations
 
-import json
 import time
 from typing import Any
 
@@ -46,9 +43,9 @@ def analyze(project: Project, *, rules: Rules | None = None, progress=None,
     """Analyse ``project`` with ``rules`` (default: the project's own rules)."""
     from ilp_gis.coverage import compute_coverage, rollup_kecamatan, serving_mask
     from ilp_gis.gaps import GAP_KINDS, find_gaps, priorities
-    from ilp_gis.lookup import map_values
     from ilp_gis.network import build_network
     from ilp_gis.prepare import prepare_desa, prepare_facilities, prepare_kecamatan
+    from ilp_gis.speed.arrow import map_values
     from ilp_gis.travel import build_road_graph, travel_field
 
     rules = rules or project.rules
@@ -282,10 +279,6 @@ def _clean(v):
     if isinstance(v, np.generic):
         return v.item()
     return v
-
-
-def summary_json(result: AnalysisResult) -> str:
-    return json.dumps(result.summary, ensure_ascii=False, indent=2, default=str)
 
 
 register_catalog("ilp_gis", "analysis")

@@ -1,26 +1,6 @@
-"""Indonesian area codes: read every spelling planners produce, normalise, never mix systems.
-
-Two systems exist and are never converted into each other:
-
-* **Kemendagri** ``PP.KK.CC.DDDD`` (``53.10.01.2001``): provinsi ``PP``, kabupaten ``PP.KK``,
-  kecamatan ``PP.KK.CC``, desa/kelurahan ``PP.KK.CC.DDDD`` (``2xxx`` desa, ``1xxx`` kelurahan).
-* **BPS** ``PPKKCCCDDD`` (``5310010001``): provinsi 2, kabupaten 4, kecamatan 7, desa 10 digits.
-
-The reading rule (documented for planners):
-
-1. A value written with separators (dots, dashes, spaces, slashes) in the 2/2/2/4 pattern is
-   Kemendagri; in the 2/2/3/3 pattern it is BPS.  Kemendagri parts that lost a leading zero
-   (``53.10.1.2001``) are padded and reported as fixed.
-2. A value of plain digits (text or an Excel number such as ``5310012001.0``) is **BPS** — BPS
-   codes are written without dots.  When the column is *declared* Kemendagri (e.g. RBI
-   ``KDEPUM`` or ``--map desa.code=...``) plain digits are split 2/2/2/4 (desa) or 2/2/2 (six
-   digits) instead.  Six plain digits only fit Kemendagri (kecamatan) and are read so.
-3. Plain digits read without a declared system are marked ``assumed`` (they also fit the other
-   system); the importer reports them so a planner can declare the column.
-4. A Kemendagri desa part that does not start with 1 or 2, a provinsi outside 11–99 or a length
-   that fits neither system is a problem: the code is kept as written and not used.
-
-Pure functions: no file or GIS library is imported here.
+"""Indonesian area codes: read every spelling planners produce, normalize, never mix the
+Kemendagri and BPS systems (the reading rule: :func:`normalize_code`).  Imports ``ilp_gis``
+(i18n, speed) only: no file or GIS library.
 """
 
 from __future__ import annotations
@@ -30,6 +10,8 @@ import re
 from dataclasses import dataclass
 
 from ilp_gis.i18n import register_catalog, tr
+from ilp_gis.speed.arrow import full_match
+from ilp_gis.speed.distinct import per_value
 
 KEMENDAGRI = "kemendagri"
 BPS = "bps"
@@ -59,7 +41,7 @@ _EDGE_JUNK = re.compile(r"^[^0-9]+|[^0-9]+$")
 class CodeResult:
     """What was read from one code value.
 
-    ``code`` is the normalised code (``None`` when it cannot be used), ``system`` is
+    ``code`` is the normalized code (``None`` when it cannot be used), ``system`` is
     ``"kemendagri"``/``"bps"``/``None``, ``level`` one of :data:`LEVELS`, ``problems`` the
     machine-readable problem kinds (empty when the value was clean), ``original`` the value as
     written.
@@ -132,6 +114,26 @@ def normalize_code(value: object, *, system: str | None = None,
     level
         The level the layer expects (``"desa"`` for a desa layer); a code of another level is
         reported as ``wrong_level`` (kept).
+
+    Two systems exist and are never converted into each other:
+
+    * **Kemendagri** ``PP.KK.CC.DDDD`` (``53.10.01.2001``): provinsi ``PP``, kabupaten ``PP.KK``,
+      kecamatan ``PP.KK.CC``, desa/kelurahan ``PP.KK.CC.DDDD`` (``2xxx`` desa, ``1xxx`` kelurahan).
+    * **BPS** ``PPKKCCCDDD`` (``5310010001``): provinsi 2, kabupaten 4, kecamatan 7, desa 10 digits.
+
+    The reading rule (documented for planners):
+
+    1. A value written with separators (dots, dashes, spaces, slashes) in the 2/2/2/4 pattern is
+       Kemendagri; in the 2/2/3/3 pattern it is BPS.  Kemendagri parts that lost a leading zero
+       (``53.10.1.2001``) are padded and reported as fixed.
+    2. A value of plain digits (text or an Excel number such as ``5310012001.0``) is **BPS** — BPS
+       codes are written without dots.  When the column is *declared* Kemendagri (e.g. RBI
+       ``KDEPUM`` or ``--map desa.code=...``) plain digits are split 2/2/2/4 (desa) or 2/2/2 (six
+       digits) instead.  Six plain digits only fit Kemendagri (kecamatan) and are read so.
+    3. Plain digits read without a declared system are marked ``assumed`` (they also fit the other
+       system); the importer reports them so a planner can declare the column.
+    4. A Kemendagri desa part that does not start with 1 or 2, a provinsi outside 11–99 or a length
+       that fits neither system is a problem: the code is kept as written and not used.
     """
     if system is not None and system not in SYSTEMS:
         raise ValueError(f"unknown code system {system!r}")
@@ -247,30 +249,37 @@ def parent_code(code: str, system: str, level: str) -> str:
     return code[:{v: k for k, v in _BPS_LENGTHS.items()}[level]]
 
 
-_CLEAN_KEMENDAGRI = re.compile(r"\d{2}(?:\.\d{2}(?:\.\d{2}(?:\.[12]\d{3})?)?)?")
-
-
-def _fast(v: object, system: str | None, level: str | None) -> CodeResult | None:
-    """The result for an already clean code (most of them), without the general reader."""
-    if v.__class__ is not str or not 11 <= (int(v[:2]) if v[:2].isdigit() else 0) <= 99:
-        return None
-    if system != BPS and _CLEAN_KEMENDAGRI.fullmatch(v):
-        found = LEVELS[v.count(".")]
-        return CodeResult(v, v, KEMENDAGRI, found,
-                          ("wrong_level",) if level is not None and found != level else ())
-    if system == BPS and v.isdigit() and len(v) in _BPS_LENGTHS:
-        found = _BPS_LENGTHS[len(v)]
-        return CodeResult(v, v, BPS, found,
-                          ("wrong_level",) if level is not None and found != level else ())
-    return None
-
-
 _CLEAN_PATTERNS = {
     KEMENDAGRI: r"(?:1[1-9]|[2-9]\d)\.\d{2}(?:\.\d{2}(?:\.[12]\d{3})?)?",
     BPS: r"(?:1[1-9]|[2-9]\d)(?:\d{2}|\d{5}|\d{8})?",
 }
 _LEVEL_DOTS = {PROVINSI: 0, KABUPATEN: 1, KECAMATAN: 2, DESA: 3}
 _LEVEL_DIGITS = {v: k for k, v in _BPS_LENGTHS.items()}
+_PROVINSI = r"(?:1[1-9]|[2-9]\d)"
+_CLEAN_AT_LEVEL = {
+    KEMENDAGRI: {PROVINSI: None, KABUPATEN: _PROVINSI + r"\.\d{2}",
+                 KECAMATAN: _PROVINSI + r"\.\d{2}\.\d{2}",
+                 DESA: _PROVINSI + r"\.\d{2}\.\d{2}\.[12]\d{3}"},
+    BPS: {PROVINSI: _PROVINSI, KABUPATEN: _PROVINSI + r"\d{2}", KECAMATAN: _PROVINSI + r"\d{5}",
+          DESA: _PROVINSI + r"\d{8}"},
+}
+""":data:`_CLEAN_PATTERNS` narrowed to one level (None: no clean code of that level)."""
+
+
+def _clean_result(v: object, system: str | None, level: str | None) -> CodeResult | None:
+    """What :func:`normalize_code` gives for an already clean code (most of them), without
+    the general reader; None for any other value.  Clean means what :func:`clean_mask` says."""
+    if v.__class__ is not str:
+        return None
+    kind = BPS if system == BPS else KEMENDAGRI
+    if _CLEAN_REGEX[kind].fullmatch(v) is None:
+        return None
+    found = LEVELS[v.count(".")] if kind == KEMENDAGRI else _BPS_LENGTHS[len(v)]
+    return CodeResult(v, v, kind, found,
+                      ("wrong_level",) if level is not None and found != level else ())
+
+
+_CLEAN_REGEX = {kind: re.compile(p, re.ASCII) for kind, p in _CLEAN_PATTERNS.items()}
 
 
 def clean_mask(values, *, system: str | None = None, level: str | None = None):
@@ -278,40 +287,21 @@ def clean_mask(values, *, system: str | None = None, level: str | None = None):
     (``system`` None or kemendagri) or BPS (``system`` bps) — of ``level`` when given.
     For those, :func:`normalize_code` would return the value unchanged with no problem."""
     import numpy as np
-    import pyarrow as pa
-    import pyarrow.compute as pc
 
-    texts = pa.array([v if v.__class__ is str else None for v in values], type=pa.string())
     kind = BPS if system == BPS else KEMENDAGRI
-    mask = pc.match_substring_regex(texts, f"^(?:{_CLEAN_PATTERNS[kind]})$")
-    if level is not None:
-        if kind == KEMENDAGRI:
-            mask = pc.and_(mask, pc.equal(pc.count_substring(texts, "."), _LEVEL_DOTS[level]))
-        else:
-            mask = pc.and_(mask, pc.equal(pc.utf8_length(texts), _LEVEL_DIGITS[level]))
-    return np.asarray(mask.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
+    pattern = _CLEAN_PATTERNS[kind] if level is None else _CLEAN_AT_LEVEL[kind][level]
+    if pattern is None:
+        return np.zeros(len(values), dtype=bool)
+    return full_match(values, pattern)
 
 
 def normalize_many(values, *, system: str | None = None,
                    level: str | None = None) -> list[CodeResult]:
     """:func:`normalize_code` for a sequence, reading each distinct value once."""
-    cache: dict[object, CodeResult] = {}  # results are frozen: shared between equal values
-    out = []
-    for v in values:
-        key = (type(v), v) if not (isinstance(v, float) and math.isnan(v)) else "nan"
-        try:
-            res = cache.get(key)
-        except TypeError:
-            res = None
-            key = None
-        if res is None:
-            res = _fast(v, system, level)
-            if res is None:
-                res = normalize_code(v, system=system, level=level)
-            if key is not None:
-                cache[key] = res
-        out.append(res)
-    return out
+    def read(v: object) -> CodeResult:
+        return _clean_result(v, system, level) or normalize_code(v, system=system, level=level)
+
+    return per_value(read, values)
 
 
 register_catalog("ilp_gis", "codes")

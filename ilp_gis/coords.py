@@ -1,21 +1,5 @@
-"""Reading facility coordinates the way planners write them, and fixing what can be fixed.
-
-Accepted spellings of one value: numbers (``-8.123``), comma decimals (``-8,123``), degrees
-with minutes/seconds and a hemisphere (``7°56'12,5" LS``, ``112° 37' 45" BT``, ``S 7 56 12.5``)
-with the Indonesian letters LS/LU/BT/BB or S/N/E/W.
-
-Checks on each point (lon, lat), in this order; every fix and rejection is reported:
-
-* an empty value → rejected ``missing_coordinates``; 0 → rejected ``zero_coordinates``;
-* values far beyond degrees (e.g. UTM metres) → rejected ``projected_coordinates``;
-* the point as written inside the study area (or Indonesia when no area is known) → kept;
-* otherwise the first of these that lands inside the study area, then inside Indonesia, is used
-  and reported: lat/lon swapped (``swapped_coordinates``), latitude sign lost
-  (``missing_minus_sign``), both;
-* a point inside Indonesia but outside the study area → kept, ``outside_study_area`` (doubtful);
-* anything else → rejected ``outside_indonesia``.
-
-Hemisphere letters that contradict the column (``112 BT`` in the latitude column) swap the pair.
+"""Reading facility coordinates the way planners write them, and fixing what can be fixed
+(every fix and rejection is reported).  Imports numpy, pandas and ``ilp_gis`` (i18n, speed).
 """
 
 from __future__ import annotations
@@ -29,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ilp_gis.i18n import register_catalog, tr
+from ilp_gis.speed.arrow import to_float
 
 INDONESIA_BBOX = (94.0, -11.5, 142.0, 6.5)
 """(min lon, min lat, max lon, max lat) around Indonesia."""
@@ -86,6 +71,10 @@ def parse_value(value: object) -> tuple[float, str | None, tuple[str, ...]]:
     Returns ``(number, axis, problems)``: ``number`` is NaN when empty or unreadable, ``axis``
     is ``"lat"``/``"lon"`` when a hemisphere letter said so, ``problems`` the notes
     (``comma_decimal``, ``dms``, ``unreadable_coordinates``).
+
+    Accepted spellings of one value: numbers (``-8.123``), comma decimals (``-8,123``), degrees
+    with minutes/seconds and a hemisphere (``7°56'12,5" LS``, ``112° 37' 45" BT``, ``S 7 56 12.5``)
+    with the Indonesian letters LS/LU/BT/BB or S/N/E/W.
     """
     if value is None or isinstance(value, bool):
         return math.nan, None, (() if value is None else ("unreadable_coordinates",))
@@ -137,34 +126,6 @@ def _inside(lon, lat, bbox, margin=0.0):
             & (lat >= bbox[1] - margin) & (lat <= bbox[3] + margin))
 
 
-_PLAIN_DECIMAL = r"^-?[0-9]+(\.[0-9]+)?$"
-
-
-def _to_float(raw: pd.Series) -> np.ndarray:
-    """``pd.to_numeric(raw, errors="coerce")`` as floats.  A text column's cells written as plain
-    decimals (``-7.123``, nearly all of them) are parsed in one vectorised pass; only the others
-    go through pandas."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    values = raw.to_numpy(dtype=object)
-    try:
-        arr = pa.array(values, type=pa.string(), from_pandas=True)
-    except (pa.ArrowException, TypeError, ValueError):  # not all text (numbers from XLSX)
-        return np.array(pd.to_numeric(raw, errors="coerce"), dtype=float)
-    plain = pc.match_substring_regex(arr, _PLAIN_DECIMAL).fill_null(False)
-    plain_np = plain.to_numpy(zero_copy_only=False)
-    out = np.full(len(values), np.nan)
-    if plain_np.any():
-        out[plain_np] = pc.cast(pc.filter(arr, plain), pa.float64()).to_numpy(
-            zero_copy_only=False)
-    rest = ~plain_np & arr.is_valid().to_numpy(zero_copy_only=False)
-    if rest.any():
-        out[rest] = np.array(pd.to_numeric(pd.Series(values[rest], dtype=object),
-                                           errors="coerce"), dtype=float)
-    return out
-
-
 def fix_points(lons, lats, *, area_bbox=None) -> pd.DataFrame:
     """Read and check many points at once (vectorised; the slow path only for text values).
 
@@ -185,7 +146,7 @@ def fix_points(lons, lats, *, area_bbox=None) -> pd.DataFrame:
             return pd.Series(num, dtype=float), num
         raw = pd.Series(list(values) if not isinstance(values, pd.Series) else
                         values.to_numpy(), dtype=object)
-        return raw, _to_float(raw)
+        return raw, to_float(raw)
 
     lon_raw, lon = numbers(lons)
     lat_raw, lat = numbers(lats)
@@ -297,7 +258,21 @@ def fix_points(lons, lats, *, area_bbox=None) -> pd.DataFrame:
 
 
 def fix_point(lon: object, lat: object, *, area_bbox=None) -> CoordResult:
-    """:func:`fix_points` for one point, as a :class:`CoordResult`."""
+    """:func:`fix_points` for one point, as a :class:`CoordResult`.
+
+    Checks on each point (lon, lat), in this order; every fix and rejection is reported:
+
+    * an empty value → rejected ``missing_coordinates``; 0 → rejected ``zero_coordinates``;
+    * values far beyond degrees (e.g. UTM metres) → rejected ``projected_coordinates``;
+    * the point as written inside the study area (or Indonesia when no area is known) → kept;
+    * otherwise the first of these that lands inside the study area, then inside Indonesia, is used
+      and reported: lat/lon swapped (``swapped_coordinates``), latitude sign lost
+      (``missing_minus_sign``), both;
+    * a point inside Indonesia but outside the study area → kept, ``outside_study_area`` (doubtful);
+    * anything else → rejected ``outside_indonesia``.
+
+    Hemisphere letters that contradict the column (``112 BT`` in the latitude column) swap the pair.
+    """
     row = fix_points([lon], [lat], area_bbox=area_bbox).iloc[0]
     original = f"{_orig(lon)}, {_orig(lat)}"
     return CoordResult(float(row["lon"]), float(row["lat"]), row["status"], row["problems"],

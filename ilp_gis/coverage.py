@@ -1,23 +1,6 @@
-"""Coverage per desa against the ILP rules, rolled up per kecamatan and kabupaten.
-
-Per desa: Pustu present (a Poskesdes/Polindes counts apart, as a precursor); Posyandu against
-``dusun_count × target.posyandu_per_dusun``; Pustu staffing (nurses and midwives, else all nakes)
-and Posyandu kader against the rules; straight-line distance in the UTM zone from the desa's
-population points to the nearest Pustu and Puskesmas (KD-tree) and the population within the
-limits; travel minutes when a road graph is given; and capacity-respecting coverage next to the
-plain geographic one.
-
-Capacity (``capacity.pustu_population`` / ``capacity.puskesmas_population``, a facility's own
-``capacity`` column overrides; 0 = no limit): each population point goes to its nearest facility
-within the distance limit; each facility serves its points nearest-first until its capacity is
-used up; the rest of its catchment counts as under-served.  ``pop_served_capacity`` (Pustu) and
-``pop_served_capacity_puskesmas`` hold the people served that way, ``pop_within_*_km`` the plain
-geographic coverage.
-
-COE readiness per Puskesmas/Pustu: the mean share of the five indicator groups
-(``model.COE_COLUMNS``, 0..1) known for it; it meets when ≥ ``target.coe_threshold``.
-
-All of it is vectorised: groupby / bincount / KD-tree, no per-desa Python loop.
+"""Coverage per desa against the ILP rules (presence, staffing, distance, travel time,
+capacity, COE readiness), rolled up per kecamatan and kabupaten; vectorised throughout.
+Imports geopandas, numpy, pandas and ``ilp_gis`` (model, geo, rules, speed).
 """
 
 from __future__ import annotations
@@ -30,8 +13,8 @@ import pandas as pd
 
 from ilp_gis import model
 from ilp_gis.geo import project_xy
-from ilp_gis.lookup import positions
 from ilp_gis.rules import Rules
+from ilp_gis.speed.arrow import positions
 
 PUSKESMAS, PUSTU, POSYANDU = (t.value for t in model.FacilityType)
 
@@ -147,7 +130,25 @@ def served_with_capacity(pop: np.ndarray, dist: np.ndarray, fac_idx: np.ndarray,
 def compute_coverage(desa: gpd.GeoDataFrame, fac: gpd.GeoDataFrame, points: gpd.GeoDataFrame,
                      rules: Rules, *, road=None, fields=None) -> Coverage:
     """Coverage of the prepared ``desa`` (UTM) by the prepared facilities ``fac`` (UTM) from the
-    population ``points`` (UTM, ``ilp_gis.geo.population_points``)."""
+    population ``points`` (UTM, ``ilp_gis.geo.population_points``).
+
+    Per desa: Pustu present (a Poskesdes/Polindes counts apart, as a precursor); Posyandu against
+    ``dusun_count × target.posyandu_per_dusun``; Pustu staffing (nurses and midwives, else all
+    nakes) and Posyandu kader against the rules; straight-line distance in the UTM zone from the
+    desa's population points to the nearest Pustu and Puskesmas (KD-tree) and the population within
+    the limits; travel minutes when a road graph is given; and capacity-respecting coverage next to
+    the plain geographic one.
+
+    Capacity (``capacity.pustu_population`` / ``capacity.puskesmas_population``, a facility's own
+    ``capacity`` column overrides; 0 = no limit): each population point goes to its nearest facility
+    within the distance limit; each facility serves its points nearest-first until its capacity is
+    used up; the rest of its catchment counts as under-served.  ``pop_served_capacity`` (Pustu) and
+    ``pop_served_capacity_puskesmas`` hold the people served that way, ``pop_within_*_km`` the plain
+    geographic coverage.
+
+    COE readiness per Puskesmas/Pustu: the mean share of the five indicator groups
+    (``model.COE_COLUMNS``, 0..1) known for it; it meets when ≥ ``target.coe_threshold``.
+    """
     from ilp_gis.travel import minutes_to_nearest
 
     codes = desa["code"].to_numpy(object)
@@ -213,6 +214,16 @@ def compute_coverage(desa: gpd.GeoDataFrame, fac: gpd.GeoDataFrame, points: gpd.
     pdata = pd.DataFrame({"desa_code": pts["desa_code"].to_numpy(object), "population": pop,
                           "weight": w, "x": pxy[:, 0], "y": pxy[:, 1]})
     desa_pop_known = np.isfinite(out["population"].to_numpy(float))
+
+    def per_desa(measure: np.ndarray, limit: float, mean_col: str, max_col: str,
+                 within_col: str) -> None:
+        """A per-point distance or time as the desa's weighted mean, maximum and the people
+        within ``limit``."""
+        within = np.where(np.isfinite(measure) & (measure <= limit), pop, 0.0)
+        out[mean_col] = _wmean(measure, w, ppos, nd)
+        out[max_col] = _wmax(measure, ppos, nd)
+        out[within_col] = _psum(within, pop, ppos, nd, desa_pop_known)
+
     for ftype, label in ((PUSTU, "pustu"), (PUSKESMAS, "puskesmas")):
         sel = np.nonzero(serving_mask(fac, ftype))[0]
         field = fields.get(ftype) if road is not None and fields is not None else None
@@ -229,10 +240,7 @@ def compute_coverage(desa: gpd.GeoDataFrame, fac: gpd.GeoDataFrame, points: gpd.
             near_ids[i >= 0] = fac["fac_id"].to_numpy(object)[sel[i[i >= 0]]]
         pdata[f"nearest_{label}"] = near_ids
         limit = rules.value(f"limit.{label}_distance_km")
-        within = np.where(np.isfinite(km) & (km <= limit), pop, 0.0)
-        out[f"dist_{label}_km"] = _wmean(km, w, ppos, nd)
-        out[f"max_dist_{label}_km"] = _wmax(km, ppos, nd)
-        out[f"pop_within_{label}_km"] = _psum(within, pop, ppos, nd, desa_pop_known)
+        per_desa(km, limit, f"dist_{label}_km", f"max_dist_{label}_km", f"pop_within_{label}_km")
         # Capacity-respecting coverage.
         cap = _capacities(fac.iloc[sel], ftype, rules)
         served = served_with_capacity(pop, np.where(np.isfinite(km), km, np.inf),
@@ -244,11 +252,8 @@ def compute_coverage(desa: gpd.GeoDataFrame, fac: gpd.GeoDataFrame, points: gpd.
         if road is not None and fields is not None and ftype in fields:
             mins, _ = minutes_to_nearest(road, fields[ftype], pxy)
             pdata[f"travel_{label}_min"] = mins
-            tlimit = rules.value(f"limit.{label}_travel_min")
-            within_t = np.where(np.isfinite(mins) & (mins <= tlimit), pop, 0.0)
-            out[f"travel_{label}_min"] = _wmean(mins, w, ppos, nd)
-            out[f"max_travel_{label}_min"] = _wmax(mins, ppos, nd)
-            out[f"pop_within_{label}_min"] = _psum(within_t, pop, ppos, nd, desa_pop_known)
+            per_desa(mins, rules.value(f"limit.{label}_travel_min"), f"travel_{label}_min",
+                     f"max_travel_{label}_min", f"pop_within_{label}_min")
         else:
             pdata[f"travel_{label}_min"] = np.nan
             out[f"travel_{label}_min"] = np.nan

@@ -1,15 +1,5 @@
-"""Gaps and rollout priorities.
-
-Each gap is one row: ``gap_id``, ``kind`` (one of :data:`GAP_KINDS`), desa/kecamatan codes and
-names, ``fac_id`` (facility gaps), the measured ``value``, the ``threshold`` of the rule, its
-``unit`` and a ``message`` in the UI language, plus the desa's priority score and rank.
-
-Priority per desa (0..1, 1 = most urgent) is the weighted mean of three parts, each 0..1:
-``priority_unserved`` (people beyond the Pustu limit — travel time when roads exist, else
-distance — relative to the desa with most such people), ``priority_travel`` (minutes, else km,
-to the nearest Pustu relative to the farthest desa) and ``priority_burden`` (mean of AKI, AKB
-and stunting, each relative to its maximum, when present).  Weights ``weight.*`` are normalised
-over the parts a desa has data for, so a missing figure never counts as zero.
+"""Gaps (one row per gap, kinds in :data:`GAP_KINDS`) and rollout priorities per desa.
+Imports geopandas, numpy, pandas and ``ilp_gis`` (model, i18n, rules, speed).
 """
 
 from __future__ import annotations
@@ -21,8 +11,9 @@ from geopandas.array import GeometryArray
 
 from ilp_gis import model
 from ilp_gis.i18n import normalize_language, register_catalog, tr
-from ilp_gis.lookup import map_values
 from ilp_gis.rules import Rules
+from ilp_gis.speed.arrow import map_values
+from ilp_gis.speed.distinct import per_float, per_text, per_value
 
 GAP_KINDS = ("no_puskesmas", "no_pustu", "posyandu_deficit", "beyond_distance",
              "beyond_travel_time", "understaffed_pustu", "kader_deficit", "coe_below_threshold",
@@ -46,7 +37,15 @@ def _norm(values: np.ndarray) -> np.ndarray:
 
 
 def priorities(cov: pd.DataFrame, rules: Rules) -> pd.DataFrame:
-    """``priority_score``, ``priority_rank`` and the parts, one row per desa (same order)."""
+    """``priority_score``, ``priority_rank`` and the parts, one row per desa (same order).
+
+    Priority per desa (0..1, 1 = most urgent) is the weighted mean of three parts, each 0..1:
+    ``priority_unserved`` (people beyond the Pustu limit — travel time when roads exist, else
+    distance — relative to the desa with most such people), ``priority_travel`` (minutes, else km,
+    to the nearest Pustu relative to the farthest desa) and ``priority_burden`` (mean of AKI, AKB
+    and stunting, each relative to its maximum, when present).  Weights ``weight.*`` are normalized
+    over the parts a desa has data for, so a missing figure never counts as zero.
+    """
     roads = cov["travel_pustu_min"].notna().any()
     pop = cov["population"].to_numpy(float)
     within = (cov["pop_within_pustu_min"] if roads else cov["pop_within_pustu_km"]).to_numpy(float)
@@ -116,23 +115,14 @@ def _show_column(values, lang: str) -> list[str]:
     arr = np.asarray(values)
     if arr.dtype.kind in "iuf" or (arr.dtype == object and len(arr) and all(
             isinstance(v, int | float | np.number) and not isinstance(v, bool) for v in arr)):
-        f = np.ascontiguousarray(arr.astype(float))
-        # Each distinct value (by its bits: -0.0 stays apart from 0.0) is formatted once.
-        codes, uniq_bits = pd.factorize(f.view(np.int64))
-        uniq = uniq_bits.view(np.float64) if isinstance(uniq_bits, np.ndarray) \
-            else np.asarray(uniq_bits, dtype=np.int64).view(np.float64)
-        out = [("–" if v != v else (f"{v:,.0f}" if v.is_integer() else f"{v:,.1f}"))
-               for v in uniq.tolist()]
-        if lang == "id":
-            out = [t.translate(_ID_SEPARATORS) for t in out]
-        return np.asarray(out + [""], dtype=object)[codes].tolist()
+        def show(v: float) -> str:
+            text = "–" if v != v else (f"{v:,.0f}" if v.is_integer() else f"{v:,.1f}")
+            return text.translate(_ID_SEPARATORS) if lang == "id" else text
+
+        return per_float(show, arr)
     if arr.dtype == object and pd.api.types.infer_dtype(arr, skipna=True) in ("string",
                                                                                 "empty"):
-        # Strings and missing values only: each distinct string is looked at once.
-        codes, uniq = pd.factorize(arr, use_na_sentinel=True)
-        texts = np.asarray([str(v) for v in np.asarray(uniq, dtype=object).tolist()] + ["–"],
-                           dtype=object)
-        return texts[codes].tolist()
+        return per_text(str, arr, "–")
     return ["–" if v is None or v is pd.NA or (isinstance(v, float) and v != v) else str(v)
             for v in arr.tolist()]
 
@@ -160,7 +150,12 @@ def find_gaps(cov: gpd.GeoDataFrame, kec: gpd.GeoDataFrame, fac: gpd.GeoDataFram
               lang: str | None = None) -> gpd.GeoDataFrame:
     """The typed gap list.  ``cov`` is the desa coverage (WGS84, with priority columns), ``kec``
     the kecamatan polygons (WGS84) with ``n_puskesmas``, ``fac`` prepared facilities (WGS84),
-    ``checks`` :func:`ilp_gis.coverage.facility_checks`, ``problems`` the network findings."""
+    ``checks`` :func:`ilp_gis.coverage.facility_checks`, ``problems`` the network findings.
+
+    Each gap is one row: ``gap_id``, ``kind`` (one of :data:`GAP_KINDS`), desa/kecamatan codes and
+    names, ``fac_id`` (facility gaps), the measured ``value``, the ``threshold`` of the rule, its
+    ``unit`` and a ``message`` in the UI language, plus the desa's priority score and rank.
+    """
     frames: list[gpd.GeoDataFrame] = []
     d = cov.rename(columns={"code": "desa_code", "name": "desa_name"})
     # no_puskesmas (kecamatan).
@@ -197,32 +192,23 @@ def find_gaps(cov: gpd.GeoDataFrame, kec: gpd.GeoDataFrame, fac: gpd.GeoDataFram
                                         "deficit": r["posyandu_deficit"].to_numpy(float)}))
     # beyond_distance / beyond_travel_time (one row per desa and facility type).
     for label, ftype in (("pustu", "facility.pustu"), ("puskesmas", "facility.puskesmas")):
-        limit = rules.value(f"limit.{label}_distance_km")
-        col = f"max_dist_{label}_km"
-        if col in d:
+        for kind, col, limit_key, unit_key, arg, within in (
+                ("beyond_distance", f"max_dist_{label}_km", f"limit.{label}_distance_km",
+                 "analysis.unit.km", "km", f"pop_within_{label}_km"),
+                ("beyond_travel_time", f"max_travel_{label}_min", f"limit.{label}_travel_min",
+                 "analysis.unit.minutes", "min", f"pop_within_{label}_min")):
+            limit = rules.value(limit_key)
+            if col not in d:
+                continue
             m = (d[col] > limit).to_numpy()
             if m.any():
                 rows = d[m].assign(value=d.loc[m, col], threshold=limit)
                 frames.append(_frame(
-                    "beyond_distance", rows, rows.geometry.values, "analysis.gap.beyond_distance",
-                    "analysis.unit.km", lang,
-                    lambda r, ftype=ftype, label=label: {
+                    kind, rows, rows.geometry.values, f"analysis.gap.{kind}", unit_key, lang,
+                    lambda r, ftype=ftype, arg=arg, within=within: {
                         "desa": r["desa_name"].to_numpy(object), "fac": tr(ftype, lang=lang),
-                        "km": r["value"].to_numpy(float), "limit": r["threshold"].to_numpy(float),
-                        "pop": (r["population"] - r[f"pop_within_{label}_km"]).to_numpy(float)}))
-        tlimit = rules.value(f"limit.{label}_travel_min")
-        col = f"max_travel_{label}_min"
-        if col in d:
-            m = (d[col] > tlimit).to_numpy()
-            if m.any():
-                rows = d[m].assign(value=d.loc[m, col], threshold=tlimit)
-                frames.append(_frame(
-                    "beyond_travel_time", rows, rows.geometry.values,
-                    "analysis.gap.beyond_travel_time", "analysis.unit.minutes", lang,
-                    lambda r, ftype=ftype, label=label: {
-                        "desa": r["desa_name"].to_numpy(object), "fac": tr(ftype, lang=lang),
-                        "min": r["value"].to_numpy(float), "limit": r["threshold"].to_numpy(float),
-                        "pop": (r["population"] - r[f"pop_within_{label}_min"]).to_numpy(float)}))
+                        arg: r["value"].to_numpy(float), "limit": r["threshold"].to_numpy(float),
+                        "pop": (r["population"] - r[within]).to_numpy(float)}))
     # Facility gaps.
     extra = checks.drop(columns=[c for c in checks.columns if c in fac.columns])
     if len(checks) == len(fac) and np.array_equal(checks["fac_id"].to_numpy(object),
@@ -239,32 +225,28 @@ def find_gaps(cov: gpd.GeoDataFrame, kec: gpd.GeoDataFrame, fac: gpd.GeoDataFram
     kn = _lookup(kec["code"], kec["name"])
     fc["desa_name"] = map_values(fc["desa_code"], dn)
     fc["kecamatan_name"] = map_values(fc["kecamatan_code"], kn)
-    m = (fc["staff_ok"].notna() & ~fc["staff_ok"].fillna(True).astype(bool)).to_numpy()
-    if m.any():
-        rows = fc[m].assign(value=fc.loc[m, "staff_total"], threshold=fc.loc[m, "staff_threshold"])
-        frames.append(_frame("understaffed_pustu", rows, rows.geometry.values,
-                             "analysis.gap.understaffed_pustu", "analysis.unit.nakes", lang,
-                             lambda r: {"name": _labels(r, lang), "n": r["value"].to_numpy(float),
-                                        "need": r["threshold"].to_numpy(float),
-                                        "nurses": _col(r, "nurses"),
-                                        "midwives": _col(r, "midwives")}))
-    m = (fc["kader_ok"].notna() & ~fc["kader_ok"].fillna(True).astype(bool)).to_numpy()
-    if m.any():
-        rows = fc[m].assign(value=fc.loc[m, "kader"],
-                            threshold=rules.value("target.posyandu_min_kader"))
-        frames.append(_frame("kader_deficit", rows, rows.geometry.values,
-                             "analysis.gap.kader_deficit", "analysis.unit.kader", lang,
-                             lambda r: {"name": _labels(r, lang), "n": r["value"].to_numpy(float),
-                                        "need": r["threshold"].to_numpy(float)}))
-    m = (fc["coe_meets"].notna() & ~fc["coe_meets"].fillna(True).astype(bool)).to_numpy()
-    if m.any():
-        rows = fc[m].assign(value=fc.loc[m, "coe_score"],
-                            threshold=rules.value("target.coe_threshold"))
-        frames.append(_frame("coe_below_threshold", rows, rows.geometry.values,
-                             "analysis.gap.coe_below_threshold", "analysis.unit.share", lang,
-                             lambda r: {"name": _labels(r, lang),
-                                        "score": _pct_column(r["value"], lang),
-                                        "limit": _pct_column(r["threshold"], lang)}))
+    # Facility checks that failed (a missing check is no gap).
+    for kind, flag, unit, value_threshold, args in (
+            ("understaffed_pustu", "staff_ok", "analysis.unit.nakes",
+             lambda m: (fc.loc[m, "staff_total"], fc.loc[m, "staff_threshold"]),
+             lambda r: {"name": _labels(r, lang), "n": r["value"].to_numpy(float),
+                        "need": r["threshold"].to_numpy(float),
+                        "nurses": _numbers_or_nan(r, "nurses"),
+                        "midwives": _numbers_or_nan(r, "midwives")}),
+            ("kader_deficit", "kader_ok", "analysis.unit.kader",
+             lambda m: (fc.loc[m, "kader"], rules.value("target.posyandu_min_kader")),
+             lambda r: {"name": _labels(r, lang), "n": r["value"].to_numpy(float),
+                        "need": r["threshold"].to_numpy(float)}),
+            ("coe_below_threshold", "coe_meets", "analysis.unit.share",
+             lambda m: (fc.loc[m, "coe_score"], rules.value("target.coe_threshold")),
+             lambda r: {"name": _labels(r, lang), "score": _pct_column(r["value"], lang),
+                        "limit": _pct_column(r["threshold"], lang)})):
+        m = (fc[flag].notna() & ~fc[flag].fillna(True).astype(bool)).to_numpy()
+        if m.any():
+            value, threshold = value_threshold(m)
+            rows = fc[m].assign(value=value, threshold=threshold)
+            frames.append(_frame(kind, rows, rows.geometry.values, f"analysis.gap.{kind}", unit,
+                                 lang, args))
     # Network findings: orphans and the other problems (info findings are not gaps).
     if problems is not None and len(problems):
         p = problems[problems["severity"] == "problem"].copy()
@@ -313,38 +295,25 @@ def _labels(rows: pd.DataFrame, lang: str | None) -> list[str]:
     from ilp_gis.network import facility_label
 
     lang = normalize_language(lang)
-    seen: dict = {}
-    out = []
-    for pair in zip(rows["type"].to_numpy(object).tolist(), rows["name"].to_numpy(object).tolist(),
-                    strict=True):
-        label = seen.get(pair)
-        if label is None:
-            label = seen[pair] = facility_label(*pair, lang=lang)
-        out.append(label)
-    return out
+    pairs = zip(rows["type"].to_numpy(object).tolist(), rows["name"].to_numpy(object).tolist(),
+                strict=True)
+    return per_value(lambda pair: facility_label(*pair, lang=lang), pairs)
 
 
-def _col(rows: pd.DataFrame, name: str) -> np.ndarray:
+def _numbers_or_nan(rows: pd.DataFrame, name: str) -> np.ndarray:
     if name in rows.columns:
         return pd.to_numeric(rows[name], errors="coerce").to_numpy(float)
     return np.full(len(rows), np.nan)
 
 
 def _precursor_notes(counts: pd.Series, lang: str | None) -> list[str]:
-    c = counts.to_numpy(float)
-    codes, uniq = pd.factorize(c)  # a handful of distinct counts
-    notes = [tr("analysis.gap.precursor_note", lang=lang, n=int(u)) if u > 0 else ""
-             for u in np.asarray(uniq, dtype=float)]
-    return [notes[k] if k >= 0 else "" for k in codes.tolist()]
+    return per_float(lambda u: tr("analysis.gap.precursor_note", lang=lang, n=int(u)) if u > 0
+                     else "", counts.to_numpy(float))
 
 
 def _pct_column(values: pd.Series, lang) -> list[str]:
     """``_pct`` of a whole float column, each distinct value formatted once."""
-    f = np.ascontiguousarray(pd.to_numeric(values).to_numpy(float))
-    codes, uniq_bits = pd.factorize(f.view(np.int64))
-    uniq = np.asarray(uniq_bits, dtype=np.int64).view(np.float64)
-    return np.asarray([_pct(v, lang) for v in uniq.tolist()] + [""], dtype=object)[
-        codes].tolist()
+    return per_float(lambda v: _pct(v, lang), pd.to_numeric(values).to_numpy(float))
 
 
 def _pct(v, lang):

@@ -1,7 +1,6 @@
-"""Small geometry helpers shared by the analysis, planning and renderers.
-
-Metric work (distances, buffers, areas) happens in the UTM zone of the data's centroid —
-Indonesia spans UTM zones 46–54, north and south of the equator — never in degrees.
+"""Geometry helpers shared by the analysis, planning and renderers: UTM zones, projection,
+population points.  Metric work happens in a UTM zone, never in degrees.  Imports geopandas,
+shapely, pyproj, ``ilp_gis.model`` and ``ilp_gis.speed``.
 """
 
 from __future__ import annotations
@@ -14,8 +13,8 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
-from ilp_gis.jobs import in_background
 from ilp_gis.model import WGS84
+from ilp_gis.speed.threads import in_background
 
 
 def utm_epsg_for_lonlat(lon: float, lat: float) -> int:
@@ -25,7 +24,11 @@ def utm_epsg_for_lonlat(lon: float, lat: float) -> int:
 
 
 def utm_crs(*frames: gpd.GeoDataFrame | gpd.GeoSeries) -> CRS:
-    """The UTM CRS for the combined extent of ``frames`` (centre of their WGS84 bounds)."""
+    """The UTM CRS for the combined extent of ``frames`` (centre of their WGS84 bounds).
+
+    Metric work (distances, buffers, areas) happens in the UTM zone of the data's centroid —
+    Indonesia spans UTM zones 46–54, north and south of the equator — never in degrees.
+    """
     bounds = []
     for f in frames:
         if f is None or len(f) == 0:
@@ -40,11 +43,6 @@ def utm_crs(*frames: gpd.GeoDataFrame | gpd.GeoSeries) -> CRS:
     lon = (b[:, 0].min() + b[:, 2].max()) / 2.0
     lat = (b[:, 1].min() + b[:, 3].max()) / 2.0
     return CRS.from_epsg(utm_epsg_for_lonlat(lon, lat))
-
-
-def to_metric(frame, crs: CRS | None = None):
-    """Project a frame to ``crs`` (default: its own UTM zone)."""
-    return project(frame, crs or utm_crs(frame))
 
 
 def project(frame: gpd.GeoDataFrame | gpd.GeoSeries, crs) -> gpd.GeoDataFrame | gpd.GeoSeries:

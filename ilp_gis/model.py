@@ -1,11 +1,6 @@
-"""The data model: layer names, columns and enumerations shared by every room.
-
-A project is a set of GeoDataFrames/DataFrames under fixed names (see :data:`LAYERS`).  This
-module is the contract between importers (``layers/``), the analysis (``ilp_gis``), the views
-(``ui/``) and the outputs (``reports/``).  Columns are English identifiers; what a person reads
-comes from :mod:`ilp_gis.i18n`.
-
-Missing values stay missing (NaN / None / <NA>), never zero.
+"""The data model: layer names (:data:`LAYERS`), columns and enumerations, the contract between
+every room.  Columns are English identifiers; missing values stay missing (NaN / None / <NA>),
+never zero.  Imports only ``ilp_gis.i18n``.
 """
 
 from __future__ import annotations
@@ -52,12 +47,6 @@ class PosyanduLevel(StrEnum):
     @property
     def label(self) -> str:
         return tr(f"posyandu_level.{self.value}")
-
-
-class AreaLevel(StrEnum):
-    KABUPATEN = "kabupaten"
-    KECAMATAN = "kecamatan"
-    DESA = "desa"
 
 
 class DesaKind(StrEnum):
@@ -161,8 +150,8 @@ def _c(name: str, dtype: str, required: bool = False, doc: str = "") -> Column:
 
 
 # --- Layers ---------------------------------------------------------------------------------------
-# Area codes: ``code`` is the normalised Kemendagri code ("53.10.01.2001"), ``code_bps`` the
-# normalised 10-digit BPS code, ``code_original`` the value as written in the source file.
+# Area codes: ``code`` is the normalized Kemendagri code ("53.10.01.2001"), ``code_bps`` the
+# normalized 10-digit BPS code, ``code_original`` the value as written in the source file.
 # A layer may carry either system or both; they are never converted into each other.
 
 KABUPATEN = LayerSpec("kabupaten", "Polygon", (

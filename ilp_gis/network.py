@@ -1,27 +1,11 @@
-"""The facility network: a networkx DiGraph Puskesmas → Pustu → Posyandu, and its validation.
-
-Parents come from the data where given — ``parent_id``, or ``parent_name`` matched to a
-facility of the parent tier in the same kecamatan (every such match is reported) — otherwise
-they are inferred:
-
-* a Pustu joins the Puskesmas of its kecamatan (nearest by travel time when roads exist, else
-  by straight-line distance, when the kecamatan has several);
-* a Posyandu joins the Pustu of its desa (nearest when several), else — the desa has no Pustu
-  yet — directly the Puskesmas of its kecamatan (``link = "direct_to_puskesmas"``, itself a gap).
-
-Edges carry ``distance_m``, ``travel_min`` (roads only) and ``link`` (given | inferred |
-direct_to_puskesmas) plus ``source`` (parent_id | parent_name | inferred).  Validation findings
-(``kind``, ``fac_ids`` ";"-joined, ``message`` in the UI language, ``severity`` problem | info)
-cover orphans, wrong-tier links, cycles, links across kecamatan/desa borders, Puskesmas without
-Pustu, Pustu without Posyandu, suspected duplicates, unknown parents and facilities outside the
-boundaries.  Everything is vectorised (merges, KD-trees); no per-facility Python loop on the
-hot path except building the networkx graph itself.
+"""The facility network Puskesmas → Pustu → Posyandu (an ``nx.DiGraph``, its edge lines) and
+its validation findings.  Imports geopandas, networkx, numpy, pandas, shapely, scipy and
+``ilp_gis`` (model, coverage, i18n, rules, speed; travel when roads exist).
 """
 
 from __future__ import annotations
 
 import functools
-import inspect
 import re
 from dataclasses import dataclass
 
@@ -36,6 +20,8 @@ from ilp_gis import model
 from ilp_gis.coverage import serving_mask
 from ilp_gis.i18n import normalize_language, register_catalog, tr
 from ilp_gis.rules import Rules
+from ilp_gis.speed.arrow import rewrite
+from ilp_gis.speed.graphs import LazyDiGraph
 
 PUSKESMAS, PUSTU, POSYANDU = (t.value for t in model.FacilityType)
 TIER = {PUSKESMAS: 0, PUSTU: 1, POSYANDU: 2}
@@ -75,21 +61,13 @@ def _type_label(ftype: object, lang: str) -> str:
     return tr("facility." + str(ftype), lang=lang) if ftype in TIER else str(ftype)
 
 
-def normalise_name(values: pd.Series) -> pd.Series:
+def normalize_name(values: pd.Series) -> pd.Series:
     """Lower case, punctuation to spaces, single spaces, without a leading type word
     ("Puskesmas", "Pustu", "UPTD Puskesmas", ...) — for matching parent names."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    arr = pa.array(values.astype(object).where(values.notna(), "").astype(str).to_numpy(object),
-                   type=pa.string())
-    arr = pc.utf8_lower(arr)
-    arr = pc.replace_substring_regex(arr, r"[^0-9a-z ]+", " ")
-    arr = pc.replace_substring_regex(arr, r"\s+", " ")
-    arr = pc.utf8_trim_whitespace(arr)
-    arr = pc.replace_substring_regex(arr, _PREFIX.pattern, "")
-    arr = pc.utf8_trim_whitespace(arr)
-    return pd.Series(arr.to_numpy(zero_copy_only=False).astype(object), index=values.index)
+    texts = values.astype(object).where(values.notna(), "").astype(str).to_numpy(object)
+    out = rewrite(texts, "lower", (r"[^0-9a-z ]+", " "), (r"\s+", " "), "trim",
+                  (_PREFIX.pattern, ""), "trim")
+    return pd.Series(out, index=values.index)
 
 
 def _nearest_by_key(child: pd.DataFrame, parent: pd.DataFrame, key: str) -> pd.Series:
@@ -115,6 +93,23 @@ def build_network(fac: gpd.GeoDataFrame, *, rules: Rules, road=None, fields=None
 
     ``road`` is a :class:`ilp_gis.travel.RoadGraph` and ``fields`` a dict facility type →
     :class:`ilp_gis.travel.TravelField` when roads exist.
+
+    Parents come from the data where given — ``parent_id``, or ``parent_name`` matched to a
+    facility of the parent tier in the same kecamatan (every such match is reported) — otherwise
+    they are inferred:
+
+    * a Pustu joins the Puskesmas of its kecamatan (nearest by travel time when roads exist, else
+      by straight-line distance, when the kecamatan has several);
+    * a Posyandu joins the Pustu of its desa (nearest when several), else — the desa has no Pustu
+      yet — directly the Puskesmas of its kecamatan (``link = "direct_to_puskesmas"``, itself a gap).
+
+    Edges carry ``distance_m``, ``travel_min`` (roads only) and ``link`` (given | inferred |
+    direct_to_puskesmas) plus ``source`` (parent_id | parent_name | inferred).  Validation findings
+    (``kind``, ``fac_ids`` ";"-joined, ``message`` in the UI language, ``severity`` problem | info)
+    cover orphans, wrong-tier links, cycles, links across kecamatan/desa borders, Puskesmas without
+    Pustu, Pustu without Posyandu, suspected duplicates, unknown parents and facilities outside the
+    boundaries.  Everything is vectorised (merges, KD-trees); no per-facility Python loop on the
+    hot path except building the networkx graph itself.
     """
     from ilp_gis.travel import minutes_to_nearest
 
@@ -155,7 +150,7 @@ def build_network(fac: gpd.GeoDataFrame, *, rules: Rules, road=None, fields=None
     pos_of = pos_of[~pos_of.index.duplicated()]
     has_pid = (pid_str != "").to_numpy()
     if has_pid.any():
-        from ilp_gis.lookup import map_values
+        from ilp_gis.speed.arrow import map_values
 
         found = map_values(pid_str[has_pid].reset_index(drop=True), pos_of)
         idx = np.nonzero(has_pid)[0]
@@ -171,11 +166,11 @@ def build_network(fac: gpd.GeoDataFrame, *, rules: Rules, road=None, fields=None
     want = (parent < 0) & pname.notna().to_numpy() & (tier > 0)
     pnorm = pd.Series("", index=pname.index, dtype=object)
     if want.any():
-        pnorm[want] = normalise_name(pname[want]).to_numpy(object)
+        pnorm[want] = normalize_name(pname[want]).to_numpy(object)
         want = want & (pnorm != "").to_numpy()
     if want.any():
         is_cand = (tier == 0) | (tier == 1)  # parents are Puskesmas or Pustu
-        cand = f[is_cand].assign(norm=normalise_name(pd.Series(raw_names[is_cand])).to_numpy(
+        cand = f[is_cand].assign(norm=normalize_name(pd.Series(raw_names[is_cand])).to_numpy(
             object), tier=tier[is_cand])
         kids = f[want].assign(norm=pnorm[want].to_numpy(), tier=tier[want])
         m = kids.merge(cand, on=["kecamatan_code", "norm"], suffixes=("", "_p"))
@@ -314,8 +309,8 @@ def build_network(fac: gpd.GeoDataFrame, *, rules: Rules, road=None, fields=None
 
     # Graph and edge lines.
     lonlat = _lonlat(fac)
-    g = FacilityGraph.deferred((fid, ftype, raw_names, dc, kc, lonlat, par, child, dist, travel,
-                                link, src))
+    g = LazyDiGraph.deferred(functools.partial(_graph_items, (
+        fid, ftype, raw_names, dc, kc, lonlat, par, child, dist, travel, link, src)))
     e = pd.DataFrame({"parent_id": fid[par], "child_id": fid[child], "distance_m": dist,
                       "travel_min": travel, "link": link, "source": src})
     lines = shapely.linestrings(np.stack([lonlat[par], lonlat[child]], axis=1)) if len(child) \
@@ -339,92 +334,6 @@ def _graph_items(data):
         for d, t, lk, sr in zip(dist.tolist(), travel.tolist(), link.tolist(), src.tolist(),
                                 strict=True)), strict=True)
     return nodes, edges
-
-
-class _Filled:
-    """Data descriptor standing in for networkx's ``_node``/``_adj``/``_succ``/``_pred``: fills
-    the graph on first read, then behaves like networkx's own (which resets cached views on
-    write)."""
-
-    def __set_name__(self, owner, name):
-        self.name = name
-        self.base = inspect.getattr_static(nx.DiGraph, name)
-
-    def __get__(self, obj, objtype=None):
-        if obj is None:
-            return self
-        od = obj.__dict__
-        if "_pending" in od:
-            FacilityGraph._fill(obj)
-        return od[self.name]
-
-    def __set__(self, obj, value):
-        self.base.__set__(obj, value)
-
-
-class FacilityGraph(nx.DiGraph):
-    """The facility network: an ``nx.DiGraph`` whose nodes and edges are put in on first use.
-
-    Building 300k nodes and edges costs a second or two of pure Python; an analysis whose
-    caller never looks at the graph (or looks later) does not pay it up front.  Any read of
-    the graph — ``nodes``, ``edges``, ``len``, networkx algorithms, copying, pickling — fills
-    it first, with exactly what :func:`build_digraph` would give.
-    """
-
-    _node = _Filled()
-    _adj = _Filled()
-    _succ = _Filled()
-    _pred = _Filled()
-
-    @classmethod
-    def deferred(cls, data) -> FacilityGraph:
-        g = cls()
-        g.__dict__["_pending"] = data
-        return g
-
-    @staticmethod
-    def _fill(g: FacilityGraph) -> None:
-        od = g.__dict__
-        data = od.pop("_pending", None)
-        if data is None:
-            return
-        nodes, edges = _graph_items(data)
-        node, succ, pred = od["_node"], od["_succ"], od["_pred"]
-        for n, attrs in nodes:
-            node[n] = attrs
-            succ[n] = {}
-            pred[n] = {}
-        for u, v, attrs in edges:
-            succ[u][v] = attrs
-            pred[v][u] = attrs
-
-    def __getstate__(self):
-        FacilityGraph._fill(self)
-        return dict(self.__dict__)
-
-
-def build_digraph(nodes, edges) -> nx.DiGraph:
-    """A DiGraph from ``(node, attrs)`` and ``(u, v, attrs)`` pairs, fast for large networks.
-
-    Fills networkx's adjacency dicts directly (``add_edges_from`` costs seconds for 300k
-    edges); falls back to the public API when those internals are not there.  Every node of an
-    edge must be among ``nodes``.
-    """
-    g = nx.DiGraph()
-    succ, pred, node = getattr(g, "_succ", None), getattr(g, "_pred", None), getattr(g, "_node",
-                                                                                     None)
-    if not all(isinstance(x, dict) for x in (succ, pred, node)):  # pragma: no cover
-        g.add_nodes_from(nodes)
-        g.add_edges_from(edges)
-        return g
-    for n, attrs in nodes:
-        node[n] = attrs
-        succ[n] = {}
-        pred[n] = {}
-    for u, v, attrs in edges:
-        succ[u][v] = attrs
-        pred[v][u] = attrs
-    return g
 
 
 def _lonlat(fac: gpd.GeoDataFrame) -> np.ndarray:
@@ -492,7 +401,7 @@ class _Labels:
 
 def _duplicates(f: pd.DataFrame, names, tier, rules: Rules):
     """Pairs of facilities of one type closer than ``import.duplicate_distance_m`` whose names
-    are alike (equal after normalisation, or one contained in the other)."""
+    are alike (equal after normalization, or one contained in the other)."""
     radius = float(rules.value("import.duplicate_distance_m", 30.0))
     xy = f[["x", "y"]].to_numpy(float)
     ok = np.isfinite(xy).all(axis=1)
@@ -508,8 +417,8 @@ def _duplicates(f: pd.DataFrame, names, tier, rules: Rules):
     a, b = a[same], b[same]
     if not len(a):
         return []
-    na_all = normalise_name(pd.Series(names.raw[a])).to_numpy(object)
-    nb_all = normalise_name(pd.Series(names.raw[b])).to_numpy(object)
+    na_all = normalize_name(pd.Series(names.raw[a])).to_numpy(object)
+    nb_all = normalize_name(pd.Series(names.raw[b])).to_numpy(object)
     out = []
     for i, j, na, nb in zip(a, b, na_all, nb_all, strict=True):
         if na and nb and (na == nb or na in nb or nb in na):

@@ -1,14 +1,6 @@
-"""Bring a project's layers into the shape the analysis works on (no file IO).
-
-* desa: one row per desa code (a desa given as several rows is merged into one multipolygon,
-  attributes of its first row), a kecamatan code for every desa (its own column, else the
-  Kemendagri code prefix, else the kecamatan polygon it lies in);
-* facilities: the type normalised, UTM coordinates ``x``/``y``, ``desa_code`` and
-  ``kecamatan_code`` filled by point-in-polygon where the layer does not give a known one, and
-  ``inside`` telling whether the point lies in the district's desa at all.
-
-A point exactly on the border of two desa belongs to the desa with the smallest code, so the
-answer never depends on row order.
+"""Bring a project's layers into the shape the analysis works on (no file IO): desa merged by
+code with a kecamatan each, facilities typed, projected and placed in their desa.  Imports
+geopandas, shapely, pyproj and ``ilp_gis`` (model, geo).
 """
 
 from __future__ import annotations
@@ -51,7 +43,15 @@ def desa_codes(desa: gpd.GeoDataFrame) -> pd.Series:
 
 def prepare_desa(desa: gpd.GeoDataFrame, kecamatan: gpd.GeoDataFrame | None,
                  crs: CRS) -> gpd.GeoDataFrame:
-    """The desa layer in ``crs``, one row per code, sorted by code, with kecamatan codes/names."""
+    """The desa layer in ``crs``, one row per code, sorted by code, with kecamatan codes/names.
+
+    A desa given as several rows is merged into one multipolygon (attributes of its first row);
+    every desa gets a kecamatan code (its own column, else the Kemendagri code prefix, else the
+    kecamatan polygon it lies in).
+
+    A point exactly on the border of two desa belongs to the desa with the smallest code, so the
+    answer never depends on row order.
+    """
     d = model.conform(desa, model.DESA) if "code" not in desa.columns else desa.copy(deep=False)
     usable = (d.geometry.notna() & ~d.geometry.is_empty).to_numpy()
     if not usable.all():
@@ -136,7 +136,7 @@ def prepare_kecamatan(kecamatan: gpd.GeoDataFrame | None, desa: gpd.GeoDataFrame
     return plain_strings(out.sort_values("code", kind="stable").reset_index(drop=True))
 
 
-def normalise_type(values: pd.Series) -> pd.Series:
+def normalize_type(values: pd.Series) -> pd.Series:
     t = values.astype(object).where(values.notna(), "").astype(str).str.strip().str.lower()
     t = t.where(~t.isin(model.PUSTU_PRECURSORS), model.FacilityType.PUSTU.value)
     return t
@@ -148,6 +148,9 @@ def prepare_facilities(facilities: gpd.GeoDataFrame, desa: gpd.GeoDataFrame,
 
     Rows without a point are kept (``x``/``y`` NaN) so nothing is silently dropped; they are
     reported as outside the boundaries.  Sorted by ``fac_id`` so results never depend on row order.
+
+    Facilities: the type normalized, ``desa_code`` and ``kecamatan_code`` filled by
+    point-in-polygon where the layer does not give a known one.
     """
     f = facilities.copy(deep=False)  # copy-on-write: the project's layer is never changed
     if len(f) == 0:
@@ -156,7 +159,7 @@ def prepare_facilities(facilities: gpd.GeoDataFrame, desa: gpd.GeoDataFrame,
         f = f.set_crs(model.WGS84)
     f = project(with_wgs84(f), crs)
     f["fac_id"] = numbered_where_missing(f["fac_id"], "fac#").astype(str)
-    f["type"] = normalise_type(f["type"])
+    f["type"] = normalize_type(f["type"])
     f = f.sort_values("fac_id", kind="stable").reset_index(drop=True)
     # A repeated fac_id would merge two facilities into one graph node: number the repeats
     # ("ID#2", ...) and keep the id as given; the network reports them (kind duplicate_id).

@@ -1,12 +1,7 @@
-"""Planning scenarios: named sets of proposed actions, applied to a copy of the project.
-
-A scenario is stored in the project as rows of the table ``scenario_actions`` (one row per
-action, with a ``scenario`` name column) — see :data:`ACTION_COLUMNS`.  Applying a scenario
-(:func:`apply_scenario`) changes a :meth:`Project.copy` only: new facilities are added,
-Poskesdes/Polindes upgraded, staff and kader added, facilities closed, and each action's money
-becomes a budget line.  :func:`run_scenario` re-runs the analysis on that copy and compares it
-with the baseline (:func:`compare`): gaps closed, people newly covered and cost per person newly
-covered, by kecamatan.  The baseline project is never changed.
+"""Planning scenarios: named sets of proposed actions (table ``scenario_actions``, see
+:data:`ACTION_COLUMNS`), applied to a copy of the project, analysed and compared with the
+baseline.  Imports geopandas, numpy, pandas, shapely and ``ilp_gis`` (errors, i18n, jobs,
+model; analysis when run).
 """
 
 from __future__ import annotations
@@ -228,7 +223,11 @@ def locate_actions(project, actions: pd.DataFrame) -> pd.DataFrame:
 
 
 def apply_scenario(project, name: str):
-    """A copy of ``project`` with scenario ``name`` applied (the baseline is left untouched)."""
+    """A copy of ``project`` with scenario ``name`` applied (the baseline is left untouched).
+
+    Only a :meth:`Project.copy` changes: new facilities are added, Poskesdes/Polindes upgraded,
+    staff and kader added, facilities closed, and each action's money becomes a budget line.
+    """
     if name not in scenario_names(project):
         raise InputError(tr("scenario.unknown", name=name))
     acts = locate_actions(project, scenario_actions(project, name))
@@ -419,14 +418,6 @@ def compare(baseline, scenario, *, actions: pd.DataFrame | None = None,
     return out[COMPARE_COLUMNS], desa_out
 
 
-def _default_analyze():
-    try:
-        from ilp_gis.analysis import analyze
-    except ImportError as exc:
-        raise InputError(tr("scenario.no_analysis")) from exc
-    return analyze
-
-
 def run_scenario(project, name: str, *, baseline=None,
                  analyze: Callable[..., Any] | None = None, progress=None,
                  is_cancelled=None) -> ScenarioOutcome:
@@ -434,9 +425,11 @@ def run_scenario(project, name: str, *, baseline=None,
 
     ``baseline``: the baseline AnalysisResult (computed when not given).  ``analyze``: the
     analysis function (default ``ilp_gis.analysis.analyze``), called as
-    ``analyze(project, progress=..., is_cancelled=...)``.
+    ``analyze(project, progress=..., is_cancelled=...)``.  The comparison (:func:`compare`):
+    gaps closed, people newly covered and cost per person newly covered, by kecamatan.
     """
-    analyze = analyze or _default_analyze()
+    if analyze is None:
+        from ilp_gis.analysis import analyze
     checkpoint(progress, is_cancelled, 0.0, tr("scenario.progress.apply", name=name))
     copy = apply_scenario(project, name)
     if baseline is None:

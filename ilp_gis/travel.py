@@ -1,25 +1,6 @@
-"""Travel time over the road network (incl. ferry legs), in minutes.
-
-The road layer's vertices are snapped by rounding to 1 m in the data's UTM zone; lines that
-share a vertex meet there, lines that merely cross without a shared vertex (a bridge over a
-road) are not connected.  The Dijkstra graph's nodes are the line ends and junctions (vertices
-used more than once); an edge runs along each stretch of line between two nodes.  Lines that
-meet end to end at a vertex nothing else uses (same road class, both timed) are walked as one
-chain, so such a pass-through vertex is no node either (half the nodes of the national sample).
-Every other vertex stays reachable: a person or facility joins the road at its nearest vertex
-(KD-tree over all vertices), which reaches the graph through the two nodes bounding its stretch at the
-minutes along the line (:meth:`RoadGraph.refine` cuts stretches at source vertices), so the
-times equal those of a graph with every vertex a node.  Segment minutes come from the
-road-class speeds of the rules (``speed.*``); a ferry leg (``road_class == "ferry"``) takes its
-``crossing_minutes`` when given (shared over its segments by length), else its length at
-``speed.ferry``.  People and facilities reach the network on foot (``speed.walking``) in a
-straight line to the nearest road vertex.
-
-Shortest paths from all facilities of one type at once run as ONE Dijkstra from a super-source
-(``scipy.sparse.csgraph.dijkstra``) whose edges to each facility's road node weigh that
-facility's walk to the road — so a population point's time is the time to its nearest
-facility of that type, whichever it is.  networkx remains the model/export format
-(:meth:`RoadGraph.to_networkx`), never the engine.
+"""Travel time over the road network (incl. ferry legs), in minutes: the road graph, travel
+fields from all facilities of a type, minutes to the nearest and between pairs.  Imports numpy,
+scipy, geopandas, shapely, pyproj and ``ilp_gis`` (geo, i18n, rules, speed).
 """
 
 from __future__ import annotations
@@ -38,8 +19,8 @@ from scipy.spatial import cKDTree
 
 from ilp_gis.geo import project_xy
 from ilp_gis.i18n import register_catalog
-from ilp_gis.jobs import in_background
 from ilp_gis.rules import Rules
+from ilp_gis.speed.threads import in_background
 
 FERRY = "ferry"
 _MIN_EDGE_MIN = 1e-6  # csgraph ignores nothing, but keep every edge strictly positive
@@ -198,7 +179,23 @@ def walk_minutes(dist_m, walking_kmh: float) -> np.ndarray:
 
 
 def build_road_graph(roads: gpd.GeoDataFrame, crs: CRS, rules: Rules) -> RoadGraph | None:
-    """Build the road graph of ``roads`` in ``crs`` (metric); None when there are no roads."""
+    """Build the road graph of ``roads`` in ``crs`` (metric); None when there are no roads.
+
+    The road layer's vertices are snapped by rounding to 1 m in the data's UTM zone; lines that
+    share a vertex meet there, lines that merely cross without a shared vertex (a bridge over a
+    road) are not connected.  The Dijkstra graph's nodes are the line ends and junctions (vertices
+    used more than once); an edge runs along each stretch of line between two nodes.  Lines that
+    meet end to end at a vertex nothing else uses (same road class, both timed) are walked as one
+    chain, so such a pass-through vertex is no node either (half the nodes of the national sample).
+    Every other vertex stays reachable: a person or facility joins the road at its nearest vertex
+    (KD-tree over all vertices), which reaches the graph through the two nodes bounding its stretch
+    at the minutes along the line (:meth:`RoadGraph.refine` cuts stretches at source vertices), so
+    the times equal those of a graph with every vertex a node.  Segment minutes come from the
+    road-class speeds of the rules (``speed.*``); a ferry leg (``road_class == "ferry"``) takes its
+    ``crossing_minutes`` when given (shared over its segments by length), else its length at
+    ``speed.ferry``.  People and facilities reach the network on foot (``speed.walking``) in a
+    straight line to the nearest road vertex.
+    """
     walking = float(rules.value("speed.walking", 4.0))
     if roads is None or len(roads) == 0:
         return None
@@ -238,7 +235,7 @@ def build_road_graph(roads: gpd.GeoDataFrame, crs: CRS, rules: Rules) -> RoadGra
     step = np.r_[0.0, np.hypot(np.diff(coords[:, 0]), np.diff(coords[:, 1]))]
     step[first] = 0.0
     # Minutes per segment (row i: the segment from row i-1 to row i of the same line).
-    # Road classes: normalise the few distinct values, not every row.
+    # Road classes: normalize the few distinct values, not every row.
     codes, uniques = pd.factorize(r["road_class"], use_na_sentinel=True)
     names = np.array([str(c).strip().lower() for c in uniques] + [""], dtype=object)
     part_cls = np.where(codes < 0, len(uniques), codes)[part_idx]
@@ -442,6 +439,12 @@ def travel_field(graph: RoadGraph, fac_xy: np.ndarray) -> TravelField:
     facility → road; an interior vertex first becomes a node of the refined graph), and
     ``dijkstra(min_only=True, indices=<all facility nodes>)`` returns in one pass the minutes
     to the nearest facility and which facility that is.
+
+    Shortest paths from all facilities of one type at once run as ONE Dijkstra from a super-source
+    (``scipy.sparse.csgraph.dijkstra``) whose edges to each facility's road node weigh that
+    facility's walk to the road — so a population point's time is the time to its nearest
+    facility of that type, whichever it is.  networkx remains the model/export format
+    (:meth:`RoadGraph.to_networkx`), never the engine.
     """
     f = len(fac_xy)
     if f == 0:

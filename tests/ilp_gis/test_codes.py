@@ -121,6 +121,36 @@ def test_fast_path_equals_general_reader(value, system, level):
         normalize_code(value, system=system, level=level)
 
 
+_CODE_TEXT = st.text(alphabet="0123456789.12 ٣-", max_size=14)
+_CODE_VALUES = st.one_of(st.none(), _CODE_TEXT, st.sampled_from(["35", "35.07", "3507",
+                                                                 "35.07.01.2001", "٣٥.٠٧"]),
+                         st.integers(), st.floats(allow_nan=True))
+_SYSTEMS = st.sampled_from([None, KEMENDAGRI, BPS])
+_LEVELS = st.sampled_from([None, "provinsi", "kabupaten", "kecamatan", "desa"])
+
+
+@given(st.lists(_CODE_VALUES, max_size=20), _SYSTEMS, _LEVELS)
+def test_many_equals_one_by_one(values, system, level):
+    """The fast path for clean codes and the cache of distinct values change nothing."""
+    from ilp_gis.codes import _clean_result
+
+    assert normalize_many(values, system=system, level=level) == \
+        [normalize_code(v, system=system, level=level) for v in values]
+    for v in values:
+        fast = _clean_result(v, system, level)
+        assert fast is None or fast == normalize_code(v, system=system, level=level)
+
+
+@given(st.lists(_CODE_VALUES, max_size=20), _SYSTEMS, _LEVELS)
+def test_clean_mask_marks_what_the_reader_keeps(values, system, level):
+    from ilp_gis.codes import clean_mask
+
+    for v, m in zip(values, clean_mask(values, system=system, level=level), strict=True):
+        if m:
+            r = normalize_code(v, system=system, level=level)
+            assert (r.code, r.problems) == (v, ()), (v, system, level)
+
+
 def test_clean_mask_agrees_with_the_reader():
     from ilp_gis.codes import clean_mask
 

@@ -110,24 +110,3 @@ def test_never_raises(lon, lat):
         assert math.isnan(r.lon)
     else:
         assert 94 <= r.lon <= 142 and -11.5 <= r.lat <= 6.5
-
-
-_SPELLINGS = ["-7.5", "112", None, "", " 5.5 ", "1e3", "abc", "7,5", "+3", "inf", "nan", "-0",
-              "007.25", "1.", ".5", "٣", "-7.123456789012345678"]
-
-
-@given(st.lists(st.one_of(st.sampled_from(_SPELLINGS), st.none(), st.text(max_size=12),
-                          st.from_regex(r"-?[0-9]{1,3}\.[0-9]{1,17}", fullmatch=True)),
-                max_size=30))
-def test_text_column_reads_as_pandas_does(values):
-    """The vectorised reading of a text column gives what pandas' to_numeric gives (the sign of
-    a zero aside, which pandas itself decides by the rest of the column; 0 is rejected anyway)."""
-    import numpy as np
-    import pandas as pd
-
-    from ilp_gis.coords import _to_float
-
-    raw = pd.Series(values, dtype=object)
-    got = _to_float(raw)
-    want = np.array(pd.to_numeric(raw, errors="coerce"), dtype=float)
-    assert np.array_equal(got, want, equal_nan=True)

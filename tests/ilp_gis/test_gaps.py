@@ -108,7 +108,7 @@ def test_priority_by_hand_with_burden():
     assert np.isnan(d.loc["C1", "priority_burden"])
     assert d.loc["A1", "priority_score"] == pytest.approx(0.3 * travel_a1 + 0.2 * 0.75, abs=1e-4)
     assert d.loc["B2", "priority_score"] == pytest.approx(0.5)
-    # C1 has no burden data: its weights are renormalised over the two other parts.
+    # C1 has no burden data: its weights are renormalized over the two other parts.
     assert d.loc["C1", "priority_score"] == 0
     assert list(d.sort_values("priority_rank").index) == ["B2", "A1", "B1", "A2", "C1"]
 

@@ -161,46 +161,30 @@ def test_graphml_and_project_round_trip(tmp_path):
     assert load_result(make_project()) is None
 
 
-def test_fast_graph_builder_equals_networkx_api():
-    from ilp_gis.network import build_digraph
-
-    nodes = [("a", {"type": "puskesmas"}), ("b", {"type": "pustu"}), ("c", {"type": "posyandu"})]
-    edges = [("a", "b", {"link": "inferred"}), ("b", "c", {"link": "given"})]
-    fast = build_digraph(iter(nodes), iter(edges))
-    ref = nx.DiGraph()
-    ref.add_nodes_from(nodes)
-    ref.add_edges_from(edges)
-    assert nx.utils.graphs_equal(fast, ref)
-    assert list(fast.successors("a")) == ["b"] and list(fast.predecessors("c")) == ["b"]
-    assert fast.in_degree("a") == 0 and fast.out_degree("b") == 1
-    fast.add_edge("a", "c", link="direct_to_puskesmas")  # still an ordinary DiGraph
-    assert fast.number_of_edges() == 3
-
-
 def test_deferred_graph_fills_on_first_use_like_the_eager_builder():
     import copy
     import pickle
 
-    from ilp_gis.network import FacilityGraph, _graph_items, build_digraph
+    from ilp_gis.speed.graphs import LazyDiGraph, build_digraph
 
     res = run(facility_rows())
     data = res.graph.__dict__.get("_pending")
-    assert isinstance(res.graph, FacilityGraph) and data is not None  # nothing built yet
-    ref = build_digraph(*_graph_items(data))
+    assert isinstance(res.graph, LazyDiGraph) and data is not None  # nothing built yet
+    ref = build_digraph(*data())
 
     def same(g):
         return (list(g.nodes(data=True)) == list(ref.nodes(data=True))
                 and [(u, v) for u, v in g.edges] == [(u, v) for u, v in ref.edges]
                 and all(g.edges[e]["link"] == ref.edges[e]["link"] for e in ref.edges))
 
-    assert same(FacilityGraph.deferred(data))
-    assert same(pickle.loads(pickle.dumps(FacilityGraph.deferred(data))))
-    assert same(copy.deepcopy(FacilityGraph.deferred(data)))
-    assert same(FacilityGraph.deferred(data).copy())
-    g = FacilityGraph.deferred(data)
+    assert same(LazyDiGraph.deferred(data))
+    assert same(pickle.loads(pickle.dumps(LazyDiGraph.deferred(data))))
+    assert same(copy.deepcopy(LazyDiGraph.deferred(data)))
+    assert same(LazyDiGraph.deferred(data).copy())
+    g = LazyDiGraph.deferred(data)
     assert len(g) == ref.number_of_nodes() and g.number_of_edges() == ref.number_of_edges()
     assert "_pending" not in g.__dict__
-    g2 = FacilityGraph.deferred(data)
+    g2 = LazyDiGraph.deferred(data)
     g2.add_edge("PKM_A", "PY_A1", link="given")  # writing first fills it too
     assert g2.number_of_edges() == ref.number_of_edges() + ("PY_A1" not in ref["PKM_A"])
     assert set(ref.nodes) <= set(g2.nodes)

@@ -1,38 +1,19 @@
-"""Budget lines: parsing what budget offices write, and the budget synchronisation.
-
-Pure domain code: no files.  ``layers.budget_import`` reads XLSX/CSV and calls the parsers
-here; :func:`budget_sync` ties the project's budget lines (``model.BUDGET``) to the gaps of an
-analysis result (``ilp_gis.results.AnalysisResult.gaps``) and says which gap is funded, partly
-funded or unfunded, by which source, in which year and for how much.
-
-Which activity closes which gap kind is :data:`GAP_ACTIVITIES`; what closing a gap costs comes
-from the cost catalogue of the rules (``cost.*``).  A gap is
-
-- ``funded``   when the lines tied to it reach the catalogue cost of at least one way of
-  closing it (e.g. build a Pustu *or* upgrade a Poskesdes for ``no_pustu``);
-- ``partly``   when some line addresses it but none of the ways is fully paid (amount below the
-  catalogue cost, or an amount that is missing);
-- ``unfunded`` when no line addresses it.
-
-A line addresses a gap when its activity is one of the gap kind's activities and its target is
-the gap's desa (``target_desa``) or the gap's facility / a facility in the gap's desa
-(``target_facility``).  Data-quality gap kinds (``orphan_facility``, ``network_problem``) are not
-something to fund and are left out of the sync.
+"""The budget synchronisation: which gap of an analysis result is funded, partly funded or
+unfunded by the project's budget lines, by which source, in which year and for how much.
+Pure domain code (no files); imports pandas, numpy and ``ilp_gis`` (model, rules, budget.cells).
 """
 
 from __future__ import annotations
 
 import math
-import re
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from ilp_gis.i18n import has, register_catalog, tr
-from ilp_gis.model import Activity, BudgetStatus, FundingSource
+from ilp_gis.budget.cells import is_missing
+from ilp_gis.model import Activity
 from ilp_gis.rules import Rules, default_rules
 
 # --- Which activity addresses which gap kind ------------------------------------------------------
@@ -60,264 +41,6 @@ def activity_cost(activity: Activity | str, rules: Rules | None = None) -> float
     name = f"cost.{Activity(activity).value}"
     return float(rules[name]) if name in rules else math.nan
 
-
-# ==================================================================================================
-# Parsing what people write in budget sheets
-# ==================================================================================================
-
-@dataclass(frozen=True)
-class Parsed:
-    """A parsed cell: ``value`` (None when unreadable/empty), ``status`` ``ok`` | ``fixed`` |
-    ``doubtful`` | ``error`` | ``empty`` and ``message`` (UI language) when not ``ok``."""
-
-    value: Any
-    status: str = "ok"
-    message: str = ""
-
-    @property
-    def ok(self) -> bool:
-        return self.status in ("ok", "fixed", "doubtful")
-
-
-_MULTIPLIERS = {
-    # miliar / milyar / M / Mlyr / B (billion) = 10^9
-    "miliar": 1e9, "milyar": 1e9, "milliar": 1e9, "m": 1e9, "mlyr": 1e9, "mly": 1e9, "mil": 1e9,
-    "mia": 1e9, "b": 1e9, "bn": 1e9, "billion": 1e9,
-    # juta / jt / jta = 10^6
-    "juta": 1e6, "jt": 1e6, "jta": 1e6, "jt.": 1e6, "million": 1e6, "mio": 1e6,
-    # ribu / rb = 10^3
-    "ribu": 1e3, "rb": 1e3, "k": 1e3, "thousand": 1e3,
-    # triliun = 10^12
-    "triliun": 1e12, "t": 1e12, "trilyun": 1e12, "trillion": 1e12,
-}
-_AMOUNT_RE = re.compile(r"^([0-9][0-9.,' ]*)\s*([a-z.]*)$")
-
-
-def _is_missing(value: Any) -> bool:
-    if value is None:
-        return True
-    if isinstance(value, float) and math.isnan(value):
-        return True
-    if value is pd.NA or value is pd.NaT:
-        return True
-    return isinstance(value, str) and value.strip() in ("", "-", "–", "—", "nan", "NaN")
-
-
-def parse_amount(value: Any) -> Parsed:
-    """Read a Rupiah amount as budget offices write it.
-
-    ``Rp 1.250.000`` · ``1.250.000,00`` · ``Rp1.250.000,-`` · ``1,25 M`` (miliar) ·
-    ``1,25 miliar`` · ``250 jt`` · ``250 juta`` · ``1250000`` · ``1,250,000`` · numbers.
-    Empty → ``empty`` (missing stays missing); negative or unreadable → ``error``.
-    """
-    if _is_missing(value):
-        return Parsed(None, "empty")
-    if isinstance(value, bool):
-        return Parsed(None, "error", tr("budget.amount.unreadable", value=str(value)))
-    if isinstance(value, int | float | np.integer | np.floating):
-        v = float(value)
-        if v < 0:
-            return Parsed(None, "error", tr("budget.amount.negative", value=str(value)))
-        if v == 0:
-            return Parsed(0.0, "doubtful", tr("budget.amount.zero"))
-        return Parsed(v)
-    text = unicodedata.normalize("NFKC", str(value)).strip().lower()
-    original = str(value).strip()
-    negative = text.startswith("-") or text.startswith("(") and text.endswith(")")
-    text = text.strip("()")
-    text = re.sub(r"^(rp\.?|idr)\s*", "", text.lstrip("-").strip())
-    text = re.sub(r",-+$|\.-+$|-+$", "", text).strip()  # "Rp 1.250.000,-"
-    text = text.replace("\u00a0", " ")
-    m = _AMOUNT_RE.match(text)
-    if not m:
-        return Parsed(None, "error", tr("budget.amount.unreadable", value=original))
-    number, suffix = m.group(1).strip().replace(" ", "").replace("'", ""), m.group(2).rstrip(".")
-    mult = 1.0
-    if suffix:
-        if suffix not in _MULTIPLIERS:
-            return Parsed(None, "error", tr("budget.amount.unreadable", value=original))
-        mult = _MULTIPLIERS[suffix]
-    status, message = "ok", ""
-    dots, commas = number.count("."), number.count(",")
-    if dots and commas:  # the last separator is the decimal one
-        if number.rfind(",") > number.rfind("."):
-            number = number.replace(".", "").replace(",", ".")  # 1.250.000,00
-        else:
-            number = number.replace(",", "")  # 1,250,000.00
-    elif dots > 1 or (dots == 1 and not suffix and re.fullmatch(r"\d{1,3}\.\d{3}", number)):
-        number = number.replace(".", "")  # 1.250.000 / 1.250 (Indonesian grouping)
-    elif commas > 1:
-        number = number.replace(",", "")  # 1,250,000 (English grouping)
-        status, message = "fixed", tr("budget.amount.english_grouping", value=original)
-    elif commas == 1:
-        if not suffix and re.fullmatch(r"\d{1,3},\d{3}", number):
-            # "1,250" without a unit: an English thousands separator is far likelier than
-            # Rp 1,25 — but say so.
-            number = number.replace(",", "")
-            status, message = "doubtful", tr("budget.amount.ambiguous", value=original,
-                                             read=number)
-        else:
-            number = number.replace(",", ".")  # 1,25 M
-    try:
-        v = float(number) * mult
-    except ValueError:
-        return Parsed(None, "error", tr("budget.amount.unreadable", value=original))
-    if negative:
-        return Parsed(None, "error", tr("budget.amount.negative", value=original))
-    if v == 0:
-        return Parsed(0.0, "doubtful", tr("budget.amount.zero"))
-    v = round(v, 2)
-    if status == "ok" and (suffix or original.lower().startswith(("rp", "idr"))
-                           or "," in original):
-        status = "fixed" if suffix else "ok"
-        if suffix:
-            message = tr("budget.amount.unit_read", value=original, amount=v)
-    return Parsed(v, status, message)
-
-
-def format_amount_short(value: float | None, *, lang: str | None = None) -> str:
-    """``5e9`` → ``Rp 5 M`` · ``7.5e8`` → ``Rp 750 jt`` · ``1.25e9`` → ``Rp 1,25 M`` (id);
-    English uses ``bn``/``mn`` and a decimal point."""
-    from ilp_gis.i18n import format_number, get_language
-
-    if value is None or not np.isfinite(value):
-        return "–"
-    lang = lang or get_language()
-    v = float(value)
-    for size, id_unit, en_unit in ((1e12, "T", "tn"), (1e9, "M", "bn"), (1e6, "jt", "mn"),
-                                   (1e3, "rb", "k")):
-        if abs(v) >= size:
-            q = v / size
-            dec = 0 if abs(q - round(q)) < 1e-9 else (1 if abs(q * 10 - round(q * 10)) < 1e-6
-                                                       else 2)
-            return f"Rp {format_number(q, dec, lang=lang)} {id_unit if lang == 'id' else en_unit}"
-    return f"Rp {format_number(v, 0, lang=lang)}"
-
-
-def parse_year(value: Any) -> Parsed:
-    """``2026`` · ``"2026"`` · ``"TA 2026"`` · ``"T.A. 2026"`` · ``2026.0``; 2000..2100."""
-    if _is_missing(value):
-        return Parsed(None, "empty")
-    if isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool):
-        f = float(value)
-        if f.is_integer() and 2000 <= f <= 2100:
-            return Parsed(int(f))
-        return Parsed(None, "error", tr("budget.year.bad", value=str(value)))
-    text = str(value).strip()
-    years = re.findall(r"(?<!\d)(20\d\d|2100)(?!\d)", text)
-    if not years:
-        return Parsed(None, "error", tr("budget.year.bad", value=text))
-    year = int(years[0])
-    if len(set(years)) > 1:
-        return Parsed(year, "doubtful", tr("budget.year.several", value=text, year=str(year)))
-    if text != years[0]:
-        return Parsed(year, "fixed", tr("budget.year.read", value=text, year=str(year)))
-    return Parsed(year)
-
-
-def _words(text: str) -> str:
-    """Lower-case, accents removed, every non-alphanumeric run → one space."""
-    text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
-    return " " + re.sub(r"[^a-z0-9]+", " ", text.lower()).strip() + " "
-
-
-# (pattern on " words ", value).  First match wins, so specific before general.
-_SOURCE_PATTERNS: tuple[tuple[str, FundingSource], ...] = (
-    (r" bok | bantuan operasional kesehatan ", FundingSource.BOK),
-    (r" dak ?(non|nf|non ?fisik) | dana alokasi khusus non ", FundingSource.DAK_NON_FISIK),
-    (r" dak ?(f|fisik)? | dana alokasi khusus ", FundingSource.DAK_FISIK),
-    (r" apb ?des | dana desa | dd | add | alokasi dana desa | apb ?desa ", FundingSource.DANA_DESA),
-    (r" dau | dana alokasi umum ", FundingSource.DAU),
-    (r" csr | pihak (ke ?)?(3|tiga|ketiga) | pihakketiga | swasta | donor | hibah | ngo | lsm |"
-     r" unicef | who | usaid | dfat | jica | koica | gavi | global fund | bank dunia |"
-     r" world bank | filantropi | yayasan ", FundingSource.PIHAK_KETIGA),
-    (r" lain| other | lainnya ", FundingSource.OTHER),
-)
-_SOURCE_DOUBTFUL: tuple[tuple[str, FundingSource], ...] = (
-    # APBD of the district is mostly DAU plus own revenue: read as DAU but say so.
-    (r" apbd( kab(upaten)?| kota| ii| 2)? | pad | apbd ", FundingSource.DAU),
-    (r" apbn | dekon(sentrasi)? | tp | tugas pembantuan ", FundingSource.OTHER),
-)
-
-
-def parse_source(value: Any) -> Parsed:
-    """Read a funding source in its many spellings (DAK Fisik, dak-fisik, BOK, Dana Desa,
-    APBDes, CSR/pihak ketiga, donor, ...) → :class:`FundingSource` value."""
-    if _is_missing(value):
-        return Parsed(None, "empty")
-    original = str(value).strip()
-    w = _words(original)
-    try:
-        exact = FundingSource(original.lower())
-        return Parsed(exact.value)
-    except ValueError:
-        pass
-    for pattern, source in _SOURCE_PATTERNS:
-        if re.search(pattern, w):
-            return Parsed(source.value)
-    for pattern, source in _SOURCE_DOUBTFUL:
-        if re.search(pattern, w):
-            return Parsed(source.value, "doubtful",
-                          tr("budget.source.guessed", value=original, source=source.label))
-    return Parsed(FundingSource.OTHER.value, "doubtful",
-                  tr("budget.source.unknown", value=original))
-
-
-_ACTIVITY_PATTERNS: tuple[tuple[str, Activity], ...] = (
-    (r" (upgrad\w*|peningkatan|alih ?fungsi|transformasi|revitalisasi|konversi)\b.*"
-     r"(poskesdes|polindes)| (poskesdes|polindes)\b.*(jadi|menjadi|ke) pustu ",
-     Activity.UPGRADE_TO_PUSTU),
-    (r" (rehab\w*|renovasi|perbaikan|pemeliharaan gedung) ", Activity.RENOVATE),
-    (r" (pengadaan|penyediaan|pembelian)? ?(alat|alkes|peralatan|sarana|set|kit|bmhp|"
-     r"usg|timbangan|antropometri)", Activity.EQUIP),
-    (r" (posyandu baru|pembentukan posyandu|buka posyandu|pembukaan posyandu|"
-     r"pendirian posyandu|pembangunan posyandu|open posyandu) ", Activity.OPEN_POSYANDU),
-    (r" (pembangunan|bangun|membangun|konstruksi|pendirian|build)\b.*(pustu|puskesmas pembantu|"
-     r"gedung)", Activity.BUILD_PUSTU),
-    (r" (nakes|tenaga kesehatan|perawat|bidan|rekrut\w*|pengangkatan|insentif|honor\w*|"
-     r"sdm kesehatan|add nakes) ", Activity.ADD_NAKES),
-    (r" kader ", Activity.TRAIN_KADER),
-)
-
-
-def parse_activity(value: Any) -> Parsed:
-    """Read an activity written in Indonesian (``Pembangunan Pustu``, ``Pelatihan kader
-    Posyandu``, ``Peningkatan Poskesdes menjadi Pustu``, ``Pengadaan alkes``, ...)."""
-    if _is_missing(value):
-        return Parsed(None, "empty")
-    original = str(value).strip()
-    try:
-        return Parsed(Activity(original.lower()).value)
-    except ValueError:
-        pass
-    w = _words(original)
-    for pattern, activity in _ACTIVITY_PATTERNS:
-        if re.search(pattern, w):
-            return Parsed(activity.value)
-    return Parsed(Activity.OTHER.value, "doubtful", tr("budget.activity.unknown", value=original))
-
-
-_STATUS_PATTERNS: tuple[tuple[str, BudgetStatus], ...] = (
-    (r" (terealisasi|realisasi|realised|realized|selesai|done|completed) ", BudgetStatus.REALISED),
-    (r" (disetujui|setuju|approved|ditetapkan|dpa|apbd murni|final) ", BudgetStatus.APPROVED),
-    (r" (usulan|usul|diusulkan|proposed|rencana|rka|draft|draf) ", BudgetStatus.PROPOSED),
-)
-
-
-def parse_status(value: Any) -> Parsed:
-    if _is_missing(value):
-        return Parsed(None, "empty")
-    original = str(value).strip()
-    w = _words(original)
-    for pattern, status in _STATUS_PATTERNS:
-        if re.search(pattern, w):
-            return Parsed(status.value)
-    return Parsed(None, "doubtful", tr("budget.status.unknown", value=original))
-
-
-# ==================================================================================================
-# Budget synchronisation
-# ==================================================================================================
 
 @dataclass
 class BudgetSync:
@@ -405,6 +128,20 @@ def budget_sync(project, result, rules: Rules | None = None, *,
     statuses
         Budget statuses counted as funding (default: all — proposed lines count, as in a
         budget-synchronisation meeting).  E.g. ``("disetujui", "terealisasi")``.
+
+    Which activity closes which gap kind is :data:`GAP_ACTIVITIES`; what closing a gap costs
+    comes from the cost catalogue of the rules (``cost.*``).  A gap is
+
+    - ``funded``   when the lines tied to it reach the catalogue cost of at least one way of
+      closing it (e.g. build a Pustu *or* upgrade a Poskesdes for ``no_pustu``);
+    - ``partly``   when some line addresses it but none of the ways is fully paid (amount below
+      the catalogue cost, or an amount that is missing);
+    - ``unfunded`` when no line addresses it.
+
+    A line addresses a gap when its activity is one of the gap kind's activities and its target
+    is the gap's desa (``target_desa``) or the gap's facility / a facility in the gap's desa
+    (``target_facility``).  Data-quality gap kinds (``orphan_facility``, ``network_problem``)
+    are not something to fund and are left out of the sync.
     """
     rules = rules or getattr(project, "rules", None) or default_rules()
     gaps = result.gaps if hasattr(result, "gaps") else result
@@ -446,22 +183,22 @@ def budget_sync(project, result, rules: Rules | None = None, *,
     for i, row in budget.iterrows():
         act = str(row.get("activity") or "")
         tf, td = row.get("target_facility"), row.get("target_desa")
-        if not _is_missing(tf):
+        if not is_missing(tf):
             tf = str(tf)
             by_fac.setdefault((act, tf), []).append(i)
-            if fac_type.get(tf) == "puskesmas" and _is_missing(td):
+            if fac_type.get(tf) == "puskesmas" and is_missing(td):
                 area_fac, area_desa = _puskesmas_area(graph, tf)
                 pooled.setdefault(act, []).append((i, area_fac, area_desa, fac_kec.get(tf)))
                 continue
             d = fac_desa.get(tf)
-            if not _is_missing(d) and (_is_missing(td) or str(td) == str(d)):
+            if not is_missing(d) and (is_missing(td) or str(td) == str(d)):
                 by_desa.setdefault((act, str(d)), []).append(i)
-        elif not _is_missing(td):
+        elif not is_missing(td):
             by_desa.setdefault((act, str(td)), []).append(i)
 
     amounts = budget["amount"].to_numpy(dtype=float)
     b_source = budget["source"].tolist() if len(budget) else []
-    b_year = [None if _is_missing(y) else y for y in budget["year"].tolist()] if len(budget) \
+    b_year = [None if is_missing(y) else y for y in budget["year"].tolist()] if len(budget) \
         else []
     b_act = budget["activity"].tolist() if len(budget) else []
     b_id = budget["budget_id"].tolist() if len(budget) else []
@@ -474,8 +211,8 @@ def budget_sync(project, result, rules: Rules | None = None, *,
                for vals in zip(*(gaps[c].tolist() for c in columns), strict=True))
     for g in records:  # = gaps.to_dict("records"), without pandas' per-value boxing
         kind = str(g["kind"])
-        desa_code = None if _is_missing(g["desa_code"]) else str(g["desa_code"])
-        fac_id = None if _is_missing(g["fac_id"]) else str(g["fac_id"])
+        desa_code = None if is_missing(g["desa_code"]) else str(g["desa_code"])
+        fac_id = None if is_missing(g["fac_id"]) else str(g["fac_id"])
         value, threshold = _fnum(g["value"]), _fnum(g["threshold"])
         options = {}
         for act in GAP_ACTIVITIES[kind]:
@@ -486,7 +223,7 @@ def budget_sync(project, result, rules: Rules | None = None, *,
                 for j in by_desa.get((act.value, desa_code), []):
                     tf = b_tf[j]
                     # a line for another facility of the desa does not fix this facility's gap
-                    if fac_id is not None and not _is_missing(tf) and str(tf) != fac_id:
+                    if fac_id is not None and not is_missing(tf) and str(tf) != fac_id:
                         continue
                     if j not in idx:
                         idx.append(j)
@@ -598,13 +335,13 @@ def budget_sync(project, result, rules: Rules | None = None, *,
             "priority_rank": g["priority_rank"], "priority_score": g["priority_score"],
             "funding_state": best_state,
             "sources": ";".join(sorted({str(b_source[j]) for j in used_idx
-                                        if not _is_missing(b_source[j])})),
+                                        if not is_missing(b_source[j])})),
             "years": ";".join(str(y) for y in sorted({int(b_year[j]) for j in used_idx
-                                                      if not _is_missing(b_year[j])})),
+                                                      if not is_missing(b_year[j])})),
             "amount": amount, "needed": needed, "shortfall": shortfall,
             "budget_ids": ";".join(str(b_id[j]) for j in used_idx),
             "activities": ";".join(sorted({str(b_act[j]) for j in used_idx
-                                           if not _is_missing(b_act[j])})),
+                                           if not is_missing(b_act[j])})),
         })
     gap_funding = pd.DataFrame(rows, columns=GAP_FUNDING_COLUMNS)
     gap_funding["priority_rank"] = pd.to_numeric(gap_funding["priority_rank"], errors="coerce")
@@ -696,85 +433,3 @@ def funding_layer(sync: BudgetSync, desa):
     d = desa[["code", "name", "geometry"]] if "name" in desa.columns else desa[["code", "geometry"]]
     out = d.merge(sync.desa_funding, left_on="code", right_on="desa_code", how="inner")
     return out.drop(columns="desa_code")
-
-
-# --- Tables for people (XLSX sheets, report sections) ---------------------------------------------
-
-def budget_tables(sync: BudgetSync, *, lang: str | None = None) -> dict[str, pd.DataFrame]:
-    """The budget-sync sheets for an XLSX workbook: ``{sheet title: DataFrame}``.
-
-    Headers and category values are in the UI language; numbers stay numbers (Rp amounts as
-    floats, years as integers) so the workbook can format and sum them.
-    """
-    def t(key: str) -> str:
-        return tr(key, lang=lang) if lang else tr(key)
-
-    def state(s: str) -> str:
-        return t(f"budget.state.{s}")
-
-    def kind(k: str) -> str:
-        return t(f"gap.{k}") if has(f"gap.{k}") else k  # gap labels live with the gap kinds
-
-    def sources(s: str) -> str:
-        if not s:
-            return ""
-        out = []
-        for v in s.split(";"):
-            try:
-                out.append(t(f"funding.{FundingSource(v).value}"))
-            except ValueError:
-                out.append(v)
-        return ", ".join(out)
-
-    gf = sync.gap_funding.sort_values(["priority_rank", "gap_id"], na_position="last")
-    gap_sheet = pd.DataFrame({
-        t("budget.col.priority_rank"): gf["priority_rank"].astype("Int64"),
-        t("budget.col.kind"): gf["kind"].map(kind),
-        t("budget.col.desa_code"): gf["desa_code"],
-        t("budget.col.desa"): gf["desa_name"],
-        t("budget.col.kecamatan"): gf["kecamatan_name"],
-        t("budget.col.state"): gf["funding_state"].map(state),
-        t("budget.col.sources"): gf["sources"].map(sources),
-        t("budget.col.years"): gf["years"].str.replace(";", ", "),
-        t("budget.col.amount"): gf["amount"],
-        t("budget.col.needed"): gf["needed"],
-        t("budget.col.shortfall"): gf["shortfall"],
-        t("budget.col.budget_ids"): gf["budget_ids"].str.replace(";", ", "),
-    })
-    un = sync.unfunded
-    unfunded_sheet = pd.DataFrame({
-        t("budget.col.priority_rank"): un["priority_rank"].astype("Int64"),
-        t("budget.col.kind"): un["kind"].map(kind),
-        t("budget.col.desa_code"): un["desa_code"],
-        t("budget.col.desa"): un["desa_name"],
-        t("budget.col.kecamatan"): un["kecamatan_name"],
-        t("budget.col.state"): un["funding_state"].map(state),
-        t("budget.col.shortfall"): un["shortfall"],
-    })
-    tot = sync.totals
-    totals_sheet = pd.DataFrame({
-        t("budget.col.source"): tot["source"].map(
-            lambda v: sources(str(v)) if not _is_missing(v) else ""),
-        t("budget.col.year"): tot["year"],
-        t("budget.col.lines"): tot["lines"],
-        t("budget.col.amount"): tot["amount"],
-        t("budget.col.amount_on_gaps"): tot["amount_on_gaps"],
-    })
-    df = sync.desa_funding
-    desa_sheet = pd.DataFrame({
-        t("budget.col.desa_code"): df["desa_code"],
-        t("budget.col.state"): df["funding_state"].map(state),
-        t("budget.col.gaps"): df["gaps"],
-        t("budget.state.funded"): df["funded"],
-        t("budget.state.partly"): df["partly"],
-        t("budget.state.unfunded"): df["unfunded"],
-    })
-    return {
-        t("budget.sheet.gaps"): gap_sheet.reset_index(drop=True),
-        t("budget.sheet.unfunded"): unfunded_sheet.reset_index(drop=True),
-        t("budget.sheet.totals"): totals_sheet.reset_index(drop=True),
-        t("budget.sheet.desa"): desa_sheet.reset_index(drop=True),
-    }
-
-
-register_catalog("ilp_gis", "budget")

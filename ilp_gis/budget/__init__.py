@@ -1,0 +1,35 @@
+"""Budget lines: reading what budget offices write (``cells``), the budget synchronisation
+with the gaps (``sync``) and its tables for people (``tables``).  The public API of those three
+modules; imports only them.
+"""
+
+from __future__ import annotations
+
+from ilp_gis.budget.cells import (
+    Parsed,
+    format_amount_short,
+    is_missing,
+    parse_activity,
+    parse_amount,
+    parse_source,
+    parse_status,
+    parse_year,
+)
+from ilp_gis.budget.sync import (
+    FUNDABLE_GAP_KINDS,
+    FUNDING_STATES,
+    GAP_ACTIVITIES,
+    GAP_FUNDING_COLUMNS,
+    BudgetSync,
+    activity_cost,
+    budget_sync,
+    funding_layer,
+)
+from ilp_gis.budget.tables import budget_tables
+
+_is_missing = is_missing  # the name layers.budget_import still calls
+
+__all__ = ["FUNDABLE_GAP_KINDS", "FUNDING_STATES", "GAP_ACTIVITIES", "GAP_FUNDING_COLUMNS",
+           "BudgetSync", "Parsed", "activity_cost", "budget_sync", "budget_tables",
+           "format_amount_short", "funding_layer", "is_missing", "parse_activity",
+           "parse_amount", "parse_source", "parse_status", "parse_year"]

@@ -1,0 +1,92 @@
+"""Choosing sites: the greedy answer first (shown at once), then the exact one within a time
+limit; ``plan_sites`` builds the problem from a project and solves it.  Imports pandas, numpy
+and ``ilp_gis`` (i18n, jobs, model, siting).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+
+from ilp_gis.i18n import register_catalog, tr
+from ilp_gis.jobs import checkpoint, sub_progress
+from ilp_gis.model import WGS84
+from ilp_gis.siting.greedy import greedy, marginal_order, objective
+from ilp_gis.siting.mip import solve_mip
+from ilp_gis.siting.problem import SitingProblem, SitingResult, build_problem, check_limits
+
+
+def solve(problem: SitingProblem, *, budget: float | None = None, k: int | None = None,
+          exact: bool = True, on_greedy: Callable[[SitingResult], None] | None = None,
+          time_limit: float | None = 60.0, mip_rel_gap: float = 0.0,
+          progress=None, is_cancelled=None) -> SitingResult:
+    """Choose sites under a money ``budget`` (Rp) or a count ``k``.
+
+    The greedy answer is computed first and passed to ``on_greedy`` (a SitingResult); then,
+    when ``exact``, HiGHS searches the optimum (warm-started with the greedy answer) within
+    ``time_limit`` seconds.  Cancelling returns the best answer found so far.  The result
+    reports HiGHS's relative MIP gap and greedy vs exact.
+    """
+    check_limits(problem, budget, k)
+    checkpoint(progress, is_cancelled, 0.0, tr("siting.progress.greedy"))
+    t0 = time.perf_counter()
+    g_chosen = greedy(problem, budget=budget, k=k, is_cancelled=is_cancelled)
+    g_obj = objective(problem, g_chosen)
+    g_secs = time.perf_counter() - t0
+    g_result = _result(problem, g_chosen, g_obj, "greedy", "greedy", math.nan, g_obj, g_secs,
+                       g_secs, budget, k)
+    if on_greedy is not None:
+        on_greedy(g_result)
+    if not exact or len(problem.candidates) == 0 or len(problem.demand) == 0 or (
+            is_cancelled is not None and is_cancelled()):
+        return g_result
+    checkpoint(progress, is_cancelled, 0.2, tr("siting.progress.exact"))
+    chosen, obj, status, gap = solve_mip(problem, budget, k, g_chosen, time_limit,
+                                         mip_rel_gap, is_cancelled)
+    secs = time.perf_counter() - t0
+    if chosen is None or obj < g_obj - 1e-6:
+        # HiGHS found nothing better (e.g. interrupted at once): keep the greedy answer
+        return _result(problem, g_chosen, g_obj, "greedy", status, gap, g_obj, secs, g_secs,
+                       budget, k)
+    checkpoint(progress, None, 1.0)
+    return _result(problem, chosen, obj, "exact", status, gap, g_obj, secs, g_secs, budget, k)
+
+
+def _result(problem, chosen, obj, method, status, gap, g_obj, secs, g_secs, budget, k):
+    cands = problem.candidates
+    sub = cands.iloc[chosen].copy() if chosen else cands.iloc[0:0].copy()
+    # marginal gains in a greedy order of the chosen set (largest first) for display
+    order, gains = marginal_order(problem, list(chosen))
+    if len(sub):
+        sub = cands.iloc[order].copy()
+        sub["pop_gained"] = gains
+        sub["order"] = np.arange(1, len(sub) + 1)
+    else:
+        sub["pop_gained"] = pd.Series(dtype=float)
+        sub["order"] = pd.Series(dtype=int)
+    sub = sub.to_crs(WGS84).reset_index(drop=True)
+    return SitingResult(sub, float(obj), float(sub["cost"].sum()) if len(sub) else 0.0, method,
+                        status, gap, float(g_obj), secs, g_secs, budget, k, problem)
+
+
+def plan_sites(project, *, site_type: str = "pustu", budget: float | None = None,
+               k: int | None = None, limit_km: float | None = None,
+               limit_min: float | None = None, extra_candidates=None,
+               capacity: float | None = None, exact: bool = True, on_greedy=None,
+               time_limit: float | None = 60.0, travel_cover=None, progress=None,
+               is_cancelled=None) -> SitingResult:
+    """Build the problem from ``project`` and solve it (see :func:`build_problem`, :func:`solve`)."""
+    checkpoint(progress, is_cancelled, 0.0, tr("siting.progress.build"))
+    problem = build_problem(project, site_type=site_type, limit_km=limit_km,
+                            limit_min=limit_min, extra_candidates=extra_candidates,
+                            capacity=capacity, travel_cover=travel_cover)
+    return solve(problem, budget=budget, k=k, exact=exact, on_greedy=on_greedy,
+                 time_limit=time_limit, progress=sub_progress(progress, 0.1, 1.0),
+                 is_cancelled=is_cancelled)
+
+
+register_catalog("ilp_gis", "siting.plan")
