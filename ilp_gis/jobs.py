@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ilp_gis.errors import Cancelled
-from ilp_gis.speed.threads import in_background  # noqa: F401  (layers.importer until it moves)
 
 ProgressFn = Callable[..., None]
 CancelFn = Callable[[], bool]

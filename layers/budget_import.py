@@ -158,7 +158,7 @@ def _read_budget(path, sheet, mapping, desa, facilities):
     for r in range(header_row + 1, len(raw)):
         excel_row = r + 1  # the row number a person sees in the spreadsheet
         cells = {k: raw.iat[r, c] for k, c in cols.items()}
-        original = "; ".join(f"{k}={v}" for k, v in cells.items() if not B._is_missing(v))
+        original = "; ".join(f"{k}={v}" for k, v in cells.items() if not B.is_missing(v))
 
         def rep(status: ImportStatus, problem: str, message: str,
                 _row=excel_row, _orig=original) -> None:
@@ -168,13 +168,13 @@ def _read_budget(path, sheet, mapping, desa, facilities):
                                          message=message) if message else "",
                            "original": _orig})
 
-        if all(B._is_missing(v) for v in raw.iloc[r].tolist()):
+        if all(B.is_missing(v) for v in raw.iloc[r].tolist()):
             rep(ImportStatus.SKIPPED, "empty_row", tr("budget_import.empty_row"))
             continue
-        first_text = " ".join(str(v) for v in raw.iloc[r].tolist()[:4] if not B._is_missing(v))
-        if _TOTAL_WORDS.match(first_text) and B._is_missing(cells.get("activity")) or \
+        first_text = " ".join(str(v) for v in raw.iloc[r].tolist()[:4] if not B.is_missing(v))
+        if _TOTAL_WORDS.match(first_text) and B.is_missing(cells.get("activity")) or \
                 _TOTAL_WORDS.match(str(cells.get("activity") or "")) and \
-                B._is_missing(cells.get("source")):
+                B.is_missing(cells.get("source")):
             rep(ImportStatus.SKIPPED, "total_row", tr("budget_import.total_row"))
             continue
         problems: list[tuple[str, str, str]] = []  # (severity, problem, message)
@@ -206,7 +206,7 @@ def _read_budget(path, sheet, mapping, desa, facilities):
 
         # ids
         bid = cells.get("budget_id")
-        bid = None if B._is_missing(bid) else str(bid).strip()
+        bid = None if B.is_missing(bid) else str(bid).strip()
         if isinstance(bid, str) and re.fullmatch(r"\d+\.0", bid):
             bid = bid[:-2]
         if bid is None:
@@ -222,7 +222,7 @@ def _read_budget(path, sheet, mapping, desa, facilities):
 
         # targets
         target_desa = cells.get("target_desa")
-        target_desa = None if B._is_missing(target_desa) else str(target_desa).strip()
+        target_desa = None if B.is_missing(target_desa) else str(target_desa).strip()
         if target_desa is not None:
             code, how = resolver.resolve(target_desa)
             if how == "unknown":
@@ -233,7 +233,7 @@ def _read_budget(path, sheet, mapping, desa, facilities):
                                  tr("budget_import.desa_resolved", value=target_desa, code=code)))
             target_desa = code
         target_fac = cells.get("target_facility")
-        target_fac = None if B._is_missing(target_fac) else str(target_fac).strip()
+        target_fac = None if B.is_missing(target_fac) else str(target_fac).strip()
         if target_fac is not None and fac_ids is not None and target_fac not in fac_ids:
             by_name = fac_names.get(_norm(target_fac))
             if by_name:
@@ -252,7 +252,7 @@ def _read_budget(path, sheet, mapping, desa, facilities):
             "budget_id": bid, "source": source.value, "year": year.value,
             "activity": activity.value, "target_desa": target_desa,
             "target_facility": target_fac, "amount": amount.value, "status": status.value,
-            "note": None if B._is_missing(note) else str(note).strip(),
+            "note": None if B.is_missing(note) else str(note).strip(),
         })
         if any(sev == "doubtful" for sev, _, _ in problems):
             st = ImportStatus.DOUBTFUL

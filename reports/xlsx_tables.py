@@ -16,6 +16,7 @@ from openpyxl.utils import get_column_letter
 
 from ilp_gis.errors import InputError
 from ilp_gis.i18n import language, normalize_language, register_catalog, tr
+from ilp_gis.indicators import shares
 from ilp_gis.model import Activity, BudgetStatus, FundingSource, ImportStatus
 from layers.atomic import atomic_write
 from reports.source import budget_sync_for, get_result
@@ -273,9 +274,7 @@ def _source_labels(value) -> str | None:
 def _ratio(part, whole):
     if part is None or whole is None:
         return None
-    p = pd.to_numeric(part, errors="coerce")
-    w = pd.to_numeric(whole, errors="coerce")
-    return (p / w.where(w > 0)).astype(float)
+    return shares(part, whole)
 
 
 def _gap_labels(kinds) -> str:

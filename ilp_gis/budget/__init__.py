@@ -27,8 +27,6 @@ from ilp_gis.budget.sync import (
 )
 from ilp_gis.budget.tables import budget_tables
 
-_is_missing = is_missing  # the name layers.budget_import still calls
-
 __all__ = ["FUNDABLE_GAP_KINDS", "FUNDING_STATES", "GAP_ACTIVITIES", "GAP_FUNDING_COLUMNS",
            "BudgetSync", "Parsed", "activity_cost", "budget_sync", "budget_tables",
            "format_amount_short", "funding_layer", "is_missing", "parse_activity",

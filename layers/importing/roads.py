@@ -18,7 +18,7 @@ import shapely
 from ilp_gis import model
 from ilp_gis.errors import Cancelled
 from ilp_gis.i18n import language, register_catalog, tr
-from ilp_gis.jobs import in_background
+from ilp_gis.speed.threads import in_background
 from layers import readers
 from layers.columns import detect_columns
 from layers.importing.cells import _distinct_texts, _numbers, _objects

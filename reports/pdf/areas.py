@@ -9,8 +9,9 @@ from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, PageBreak, Paragraph, Spacer, Table
 
 from ilp_gis.i18n import format_percent, register_catalog, tr
+from ilp_gis.indicators import share
 from reports.maps import MapFlowable, MapOptions
-from reports.pdf.cells import gap_label, num_text, share_of, table_cell
+from reports.pdf.cells import gap_label, num_text, table_cell
 from reports.pdf.context import ReportContext
 from reports.styles import esc, table_style
 from reports.tables import kabupaten_names, kabupaten_rollup
@@ -63,10 +64,10 @@ def kecamatan_section(ctx: ReportContext, st, width: float, code: str) -> list:
 
 def _coverage_cells(r) -> list:
     """The figure cells of one kecamatan or district row, from its desa total to its gap count."""
-    with_pustu = format_percent(share_of(r.desa_with_pustu, r.desa_total))
+    with_pustu = format_percent(share(r.desa_with_pustu, r.desa_total))
     return [num_text(r.desa_total), f"{num_text(r.desa_with_pustu)} ({with_pustu})",
             f"{num_text(r.posyandu)} / {num_text(r.posyandu_needed)}", num_text(r.population),
-            format_percent(share_of(r.pop_within_pustu_km, r.population)),
+            format_percent(share(r.pop_within_pustu_km, r.population)),
             num_text(r.n_puskesmas), num_text(r.gap_count)]
 
 

@@ -32,16 +32,6 @@ def year_text(v) -> str:
     return "–" if math.isnan(f) else str(int(f))
 
 
-def share_of(part, whole):
-    try:
-        p, w = float(part), float(whole)
-    except (TypeError, ValueError):
-        return float("nan")
-    if not (math.isfinite(p) and math.isfinite(w)) or w <= 0:
-        return float("nan")
-    return p / w
-
-
 def gap_label(kind) -> str:
     return tr(f"gap.{kind}") if isinstance(kind, str) else "–"
 

@@ -15,8 +15,9 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, Spacer, Table
 
 from ilp_gis.i18n import format_number, format_percent, register_catalog, tr
+from ilp_gis.indicators import share
 from layers import symbology as sym
-from reports.pdf.cells import num_text, problem_label, share_of
+from reports.pdf.cells import num_text, problem_label
 from reports.pdf.context import ReportContext
 from reports.styles import FONT, FONT_BOLD, INK, MUTED, RULE, esc, table_style
 
@@ -83,21 +84,21 @@ def figures_section(ctx: ReportContext, st, width: float) -> list:
         out.append(Paragraph(esc(tr("report.kecamatan_scope",
                                     name=ctx.kec_names[ctx.kec_code])), st.note))
     shares = {
-        "desa_pustu": share_of(f["desa_with_pustu"], f["desa_total"]),
-        "posyandu": min(1.0, share_of(f["posyandu"], f["posyandu_needed"]))
-        if math.isfinite(share_of(f["posyandu"], f["posyandu_needed"])) else float("nan"),
-        "pop_pustu": share_of(f["pop_dist"].get("pustu"), f["population_total"]),
-        "pop_pkm": share_of(f["pop_dist"].get("puskesmas"), f["population_total"]),
-        "coe": share_of(f["coe_ok"], f["coe_total"]),
+        "desa_pustu": share(f["desa_with_pustu"], f["desa_total"]),
+        "posyandu": min(1.0, share(f["posyandu"], f["posyandu_needed"]))
+        if math.isfinite(share(f["posyandu"], f["posyandu_needed"])) else float("nan"),
+        "pop_pustu": share(f["pop_dist"].get("pustu"), f["population_total"]),
+        "pop_pkm": share(f["pop_dist"].get("puskesmas"), f["population_total"]),
+        "coe": share(f["coe_ok"], f["coe_total"]),
     }
     kpis = [
         (f"{num_text(f['desa_with_pustu'])} / {num_text(f['desa_total'])}",
          tr("report.kpi.desa_pustu"), format_percent(shares["desa_pustu"])),
         (f"{num_text(f['posyandu'])} / {num_text(f['posyandu_needed'])}", tr("report.kpi.posyandu"),
-         format_percent(share_of(f["posyandu"], f["posyandu_needed"]))),
+         format_percent(share(f["posyandu"], f["posyandu_needed"]))),
         (format_percent(shares["pop_pustu"]), tr("report.kpi.pop_pustu", km=f["pustu_km"]), ""),
         (format_percent(shares["pop_pkm"]), tr("report.kpi.pop_pkm", km=f["pkm_km"]), ""),
-        (format_percent(share_of(f["pop_time"].get("pustu"), f["population_total"]))
+        (format_percent(share(f["pop_time"].get("pustu"), f["population_total"]))
          if f["pop_time"].get("pustu") is not None else "–",
          tr("report.kpi.pop_travel", min=f["pustu_min"]) if f["pop_time"]
          else tr("report.kpi.no_travel"), ""),
@@ -133,10 +134,10 @@ def figures_section(ctx: ReportContext, st, width: float) -> list:
     for t in ("pustu", "puskesmas"):
         v = f["pop_dist"].get(t)
         rows.append([tr("report.fig.pop_within", type=sym.FACILITY_STYLES[t].label),
-                     f"{num_text(v)} ({format_percent(share_of(v, f['population_total']))})"])
+                     f"{num_text(v)} ({format_percent(share(v, f['population_total']))})"])
     for t, v in f["pop_time"].items():
         rows.append([tr("report.fig.pop_within_min", type=sym.FACILITY_STYLES[t].label),
-                     f"{num_text(v)} ({format_percent(share_of(v, f['population_total']))})"])
+                     f"{num_text(v)} ({format_percent(share(v, f['population_total']))})"])
     if f["outside"] is not None:
         rows.append([tr("report.fig.outside"), num_text(f["outside"])])
     for kind, n in (f["network_problems"] or {}).items():

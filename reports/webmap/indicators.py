@@ -13,6 +13,7 @@ import pandas as pd
 
 from ilp_gis.errors import InputError
 from ilp_gis.i18n import register_catalog, tr
+from ilp_gis.indicators import DESA_SHARES, column_share
 from reports.webmap.values import format_value
 
 register_catalog("reports", "webmap.indicators")
@@ -43,24 +44,13 @@ def _numeric_column(frame: pd.DataFrame, col: str) -> pd.Series:
 
 
 def _ratio(num: str, den: str) -> Callable[[pd.DataFrame], pd.Series]:
-    def compute(frame: pd.DataFrame) -> pd.Series:
-        d = _numeric_column(frame, den)
-        return _numeric_column(frame, num) / d.where(d > 0)
-
-    return compute
+    return lambda frame: column_share(frame, num, den)
 
 
 def _column(col: str) -> Callable[[pd.DataFrame], pd.Series]:
     return lambda frame: _numeric_column(frame, col)
 
 
-_SHARES = {  # key: (numerator column, denominator column)
-    "pustu_coverage": ("pop_within_pustu_km", "population"),
-    "puskesmas_coverage": ("pop_within_puskesmas_km", "population"),
-    "pustu_travel_coverage": ("pop_within_pustu_min", "population"),
-    "puskesmas_travel_coverage": ("pop_within_puskesmas_min", "population"),
-    "posyandu_coverage": ("n_posyandu", "posyandu_needed"),
-}
 _COLUMNS = {  # key = the desa column: (higher is better, kind)
     "kader_ok_share": (True, "share"),
     "dist_pustu_km": (False, "km"),
@@ -72,7 +62,7 @@ _COLUMNS = {  # key = the desa column: (higher is better, kind)
 }
 COLOUR_FIELDS: dict[str, ColourField] = {
     **{key: ColourField(key, f"webmap.colour.{key}", True, "share", _ratio(num, den))
-       for key, (num, den) in _SHARES.items()},
+       for key, (num, den) in DESA_SHARES.items()},
     **{key: ColourField(key, f"webmap.colour.{key}", better, kind, _column(key))
        for key, (better, kind) in _COLUMNS.items()},
 }
