@@ -39,7 +39,7 @@ from ui.dashboard import Dashboard
 from ui.gaps_panel import GapsPanel
 from ui.layers_panel import LayersPanel
 from ui.network_tree import NetworkTree
-from ui.planning_panel import PlanningPanel
+from ui.panels.planning import PlanningPanel
 from ui.qtext import qtr
 from ui.state import AppState, field_label
 from ui.worker import Task, start
