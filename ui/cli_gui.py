@@ -37,7 +37,7 @@ def run(args) -> int:
         raise InputError(tr("cli.gui.missing", file=str(path)))
     lang = getattr(args, "lang", None)
     app = qtapp.make_app(sys.argv[:1], lang=lang, log_path=getattr(args, "log_file", None))
-    from ui.main_window import MainWindow
+    from ui.window.main_window import MainWindow
 
     window = MainWindow()
     if args.screenshot:

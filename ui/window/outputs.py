@@ -1,0 +1,75 @@
+"""Outputs of the main window: the web map (optionally opened in the browser) and the PDF
+report, each written in a worker from a snapshot of the project.  A mixin of
+:class:`ui.window.main_window.MainWindow`; imports Qt and ``reports``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+from ilp_gis.i18n import get_language, register_catalog
+from ui.qtext import qtr
+
+
+class Outputs:
+    """Web map and PDF report."""
+
+    def export_webmap(self, path: str | None = None, *, then_open: bool = False) -> None:
+        from reports.webmap import export_webmap as fn
+
+        if self.state.result is None:
+            QMessageBox.information(self, qtr("ui.act.webmap"), qtr("ui.output.analyse_first"))
+            return
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(self, qtr("ui.act.webmap"),
+                                                  str(Path(self._last_dir()) / "peta.html"),
+                                                  "HTML (*.html)")
+            if not path:
+                return
+        snap, result, lang = self.state.snapshot(), self.state.result, get_language()
+
+        def job(progress=None, is_cancelled=None):
+            return fn(snap, result, path, online_basemap=False, lang=lang, progress=progress,
+                      is_cancelled=is_cancelled)
+
+        def done(_value) -> None:
+            self._last_webmap = path
+            self.statusBar().showMessage(qtr("cli.written", path=path), 5000)
+            if then_open:
+                QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+
+        self.run_task("webmap", job, qtr("ui.act.webmap"), on_done=done)
+
+    def open_in_browser(self) -> None:
+        last = getattr(self, "_last_webmap", None)
+        if last and Path(last).exists():
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(last)))
+            return
+        import tempfile
+
+        path = str(Path(tempfile.gettempdir()) / "ilp-gis-peta.html")
+        self.export_webmap(path, then_open=True)
+
+    def export_report(self) -> None:
+        from reports.pdf_report import build_report as fn
+
+        path, _ = QFileDialog.getSaveFileName(self, qtr("ui.act.report"),
+                                              str(Path(self._last_dir()) / "laporan.pdf"),
+                                              "PDF (*.pdf)")
+        if not path:
+            return
+        snap, result, lang = self.state.snapshot(), self.state.result, get_language()
+
+        def job(progress=None, is_cancelled=None):
+            return fn(snap, result, path, lang=lang, progress=progress, is_cancelled=is_cancelled)
+
+        self.run_task("report", job, qtr("ui.act.report"), on_done=lambda _v: (
+            self.statusBar().showMessage(qtr("cli.written", path=path), 5000),
+            QDesktopServices.openUrl(QUrl.fromLocalFile(path))))
+
+
+
+register_catalog("ui", "window.outputs")
