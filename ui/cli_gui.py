@@ -70,7 +70,7 @@ def _screenshot(app, window, path: Path | None, out: Path, size: str) -> int:
     if project is not None:
         window.set_project(project)
         window.analysis_timer.stop()
-        if window.state.result is None and window.state.analysis_available():
+        if window.state.result is None:
             _rev, result = window.state.analysis_job()()
             window.state.set_result(result)
     window.show()

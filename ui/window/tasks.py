@@ -70,14 +70,10 @@ class WindowTasks:
         return bool(self.tasks)
 
     def schedule_analysis(self) -> None:
-        if self.state.analysis_available():
-            self.analysis_timer.start()
+        self.analysis_timer.start()
 
     def run_analysis(self) -> None:
         self.analysis_timer.stop()
-        if not self.state.analysis_available():
-            self.statusBar().showMessage(qtr("ui.analysis.unavailable"), 6000)
-            return
         if not self.state.project.has("desa"):
             self.statusBar().showMessage(qtr("ui.analysis.no_desa"), 6000)
             return
