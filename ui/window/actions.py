@@ -89,65 +89,32 @@ class WindowActions:
             self.menus[key] = m
             return m
 
+        tools = self.tool_actions
         m = menu("ui.menu.file")
-        for a in (self.act_new, self.act_open):
-            m.addAction(a)
+        _fill(m, self.act_new, self.act_open)
         self.recent_menu = m.addMenu("")
         self._text(self.recent_menu, "setTitle", "ui.menu.recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent)
-        m.addSeparator()
-        for a in (self.act_save, self.act_save_as):
-            m.addAction(a)
-        m.addSeparator()
-        for a in (self.act_import, self.act_report, self.act_webmap, self.act_browser):
-            m.addAction(a)
-        m.addSeparator()
-        m.addAction(self.act_quit)
-        m = menu("ui.menu.edit")
-        for a in (self.act_undo, self.act_redo):
-            m.addAction(a)
-        m.addSeparator()
-        for t in (Tool.ADD, Tool.MOVE):
-            m.addAction(self.tool_actions[t])
-        m.addAction(self.act_edit)
-        m.addAction(self.act_delete)
-        m = menu("ui.menu.view")
-        for t in (Tool.PAN, Tool.IDENTIFY, Tool.SELECT, Tool.ZOOM):
-            m.addAction(self.tool_actions[t])
-        m.addSeparator()
-        for a in (self.act_full, self.act_zoom_sel, self.act_zoom_in, self.act_zoom_out):
-            m.addAction(a)
-        m.addSeparator()
-        for d in (self.layers_dock, self.tree_dock, self.identify_dock, self.dashboard_dock,
-                  self.gaps_dock, self.table_dock):
-            m.addAction(d.toggleViewAction())
-        m = menu("ui.menu.analysis")
-        m.addAction(self.act_analyse)
-        m.addAction(self.act_cancel)
-        m = menu("ui.menu.language")
-        for a in self.lang_actions.values():
-            m.addAction(a)
-        m = menu("ui.menu.help")
-        m.addAction(self.act_tour)
-        m.addAction(self.act_about)
+        _fill(m, None, self.act_save, self.act_save_as, None, self.act_import, self.act_report,
+              self.act_webmap, self.act_browser, None, self.act_quit)
+        _fill(menu("ui.menu.edit"), self.act_undo, self.act_redo, None, tools[Tool.ADD],
+              tools[Tool.MOVE], self.act_edit, self.act_delete)
+        _fill(menu("ui.menu.view"), tools[Tool.PAN], tools[Tool.IDENTIFY], tools[Tool.SELECT],
+              tools[Tool.ZOOM], None, self.act_full, self.act_zoom_sel, self.act_zoom_in,
+              self.act_zoom_out, None,
+              *(d.toggleViewAction() for d in (self.layers_dock, self.tree_dock,
+                                               self.identify_dock, self.dashboard_dock,
+                                               self.gaps_dock, self.table_dock)))
+        _fill(menu("ui.menu.analysis"), self.act_analyse, self.act_cancel)
+        _fill(menu("ui.menu.language"), *self.lang_actions.values())
+        _fill(menu("ui.menu.help"), self.act_tour, self.act_about)
         tb = self.addToolBar("")
         tb.setObjectName("main_toolbar")
         self._text(tb, "setWindowTitle", "ui.toolbar")
-        for a in (self.act_open, self.act_save, self.act_import):
-            tb.addAction(a)
-        tb.addSeparator()
-        for t in (Tool.PAN, Tool.IDENTIFY, Tool.SELECT, Tool.ZOOM):
-            tb.addAction(self.tool_actions[t])
-        for a in (self.act_full, self.act_zoom_sel):
-            tb.addAction(a)
-        tb.addSeparator()
-        for t in (Tool.ADD, Tool.MOVE):
-            tb.addAction(self.tool_actions[t])
-        tb.addAction(self.act_undo)
-        tb.addAction(self.act_redo)
-        tb.addSeparator()
-        tb.addAction(self.act_analyse)
-        tb.addAction(self.act_report)
+        _fill(tb, self.act_open, self.act_save, self.act_import, None, tools[Tool.PAN],
+              tools[Tool.IDENTIFY], tools[Tool.SELECT], tools[Tool.ZOOM], self.act_full,
+              self.act_zoom_sel, None, tools[Tool.ADD], tools[Tool.MOVE], self.act_undo,
+              self.act_redo, None, self.act_analyse, self.act_report)
 
     def _build_status(self) -> None:
         sb = self.statusBar()
@@ -167,6 +134,15 @@ class WindowActions:
                   self.scale_label):
             sb.addPermanentWidget(w)
 
+
+
+def _fill(bar, *items: QAction | None) -> None:
+    """Add ``items`` to a menu or tool bar in order; ``None`` adds a separator."""
+    for item in items:
+        if item is None:
+            bar.addSeparator()
+        else:
+            bar.addAction(item)
 
 
 register_catalog("ui", "window.actions")

@@ -79,5 +79,4 @@ class WindowEdits:
         self.undo_stack.endMacro()
 
 
-
 register_catalog("ui", "window.edits")

@@ -38,5 +38,4 @@ def _readme_path() -> Path | None:
     return None
 
 
-
 register_catalog("ui", "window.help_menu")

@@ -203,5 +203,4 @@ class MainWindow(WindowActions, ProjectFiles, WindowTasks, WindowEdits, DataImpo
             self.identify_dock.raise_()
 
 
-
 register_catalog("ui", "window.main_window")

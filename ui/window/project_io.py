@@ -266,5 +266,4 @@ class ProjectFiles:
             event.ignore()
 
 
-
 register_catalog("ui", "window.project_io")

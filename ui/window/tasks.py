@@ -92,5 +92,4 @@ class WindowTasks:
             self.statusBar().showMessage(qtr("ui.analysis.done", gaps=n), 5000)
 
 
-
 register_catalog("ui", "window.tasks")

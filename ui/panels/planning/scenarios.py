@@ -162,5 +162,4 @@ class ScenariosTab:
         self._error(exc)
 
 
-
 register_catalog("ui", "panels.planning.scenarios")
