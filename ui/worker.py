@@ -1,12 +1,7 @@
-"""The one thread policy for long work in ui/: run plain functions
-``fn(progress=None, is_cancelled=None)`` off the UI thread.  Imports Qt and ``ilp_gis`` only.
-
-A :class:`Task` lives in the UI thread; its function runs in a worker thread.  The
-worker only calls the task's Qt signals (delivered to the UI thread as queued calls) and never
-touches a widget.  ``cancel()`` sets a flag the function polls through ``is_cancelled``
-(``ilp_gis.jobs.checkpoint`` raises :class:`~ilp_gis.errors.Cancelled`).  :func:`start` runs a
-task in a fresh thread of its own, or, given a ``lane``, on that lane's one long-lived thread.
-"""
+"""The one thread policy for long work in ui/: a :class:`Task` (in the UI thread) runs a plain
+``fn(progress=None, is_cancelled=None)`` in a worker thread that only emits the task's signals
+and never touches a widget; :func:`start` gives it a thread of its own or a lane's long-lived
+thread.  ``cancel()`` sets the flag ``is_cancelled`` polls.  Imports Qt and ``ilp_gis``."""
 
 from __future__ import annotations
 

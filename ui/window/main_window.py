@@ -35,8 +35,8 @@ AUTOSAVE_MINUTES = 3
 
 class MainWindow(WindowActions, ProjectFiles, WindowTasks, WindowEdits, DataImport, Outputs,
                  HelpMenu, QMainWindow):
-    def __init__(self, state: AppState | None = None, *, autosave_minutes: float | None = None,
-                 ask=None) -> None:
+    def __init__(self, state: AppState | None = None, *,
+                 autosave_minutes: float | None = None) -> None:
         super().__init__()
         self.state = state or AppState()
         self.undo_stack = QUndoStack(self)
