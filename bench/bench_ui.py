@@ -32,7 +32,7 @@ import time, sys
 t0 = time.perf_counter()
 from ui import app as qtapp
 app = qtapp.make_app(["bench"], lang="id")
-from ui.main_window import MainWindow
+from ui.window.main_window import MainWindow
 from ui.cli_gui import sample_project_path
 w = MainWindow(autosave_minutes=0)
 w.resize(1500, 950)

@@ -1,10 +1,7 @@
-"""The project file: one GeoPackage holding every layer, the rules, meta facts and results.
-
-Layer names are fixed (:data:`ilp_gis.model.LAYERS`); further tables (analysis results,
-scenarios) are stored under their own names.  Saving is atomic: everything is written to a
-temporary file beside the target, flushed, then moved over it with ``os.replace`` — a save
-killed half-way leaves the previous file intact.  QGIS opens the file as an ordinary GeoPackage.
-"""
+"""The project file: one GeoPackage holding every layer, the rules, meta facts and results;
+saved atomically (written beside the target, then moved over it), read back, or recognised
+(:func:`is_project_file`).  Fixed layer names (:data:`ilp_gis.model.LAYERS`), further tables
+under their own names.  Imports ``ilp_gis`` and ``layers.atomic``."""
 
 from __future__ import annotations
 
@@ -101,11 +98,9 @@ def open_project(path: str | Path) -> Project:
     if not path.exists():
         raise ProjectError(tr("project.missing", file=str(path)))
     try:
-        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as con:
-            rows = con.execute("SELECT table_name, data_type FROM gpkg_contents").fetchall()
+        names = _table_names(path)
     except sqlite3.DatabaseError as exc:
         raise ProjectError(tr("project.damaged", file=str(path), why=str(exc))) from exc
-    names = {r[0] for r in rows}
     if "meta" not in names:
         raise ProjectError(tr("project.not_ilp", file=str(path)))
     try:
@@ -135,12 +130,27 @@ def open_project(path: str | Path) -> Project:
     return project
 
 
+def is_project_file(path: str | Path) -> bool:
+    """True when ``path`` is a GeoPackage with the ``meta`` table :func:`save_project` writes."""
+    try:
+        return "meta" in _table_names(Path(path))
+    except sqlite3.DatabaseError:
+        return False
+
+
+def _table_names(path: Path) -> set[str]:
+    """The tables a GeoPackage lists in its contents (sqlite3.DatabaseError if it is none)."""
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as con:
+        rows = con.execute("SELECT table_name FROM gpkg_contents").fetchall()
+    return {r[0] for r in rows}
+
+
 def _read_frame(path: Path, layer: str):
     info = pyogrio.read_info(path, layer=layer)
     if info.get("geometry_type") in (None, "Unknown") and not info.get("crs"):
         frame = pyogrio.read_dataframe(path, layer=layer, read_geometry=False)
     else:
-        frame = pyogrio.read_dataframe(path, layer=layer, use_arrow=_HAS_ARROW)
+        frame = pyogrio.read_dataframe(path, layer=layer, use_arrow=True)
         if "fid" in frame.columns:
             frame = frame.drop(columns="fid")
     spec = model.LAYERS.get(layer)
@@ -149,14 +159,6 @@ def _read_frame(path: Path, layer: str):
             if col.dtype == "bool" and col.name in frame.columns:
                 frame[col.name] = frame[col.name].astype("Int8").astype("boolean")
     return frame
-
-
-try:  # arrow makes reading large layers several times faster
-    import pyarrow  # noqa: F401
-
-    _HAS_ARROW = True
-except ImportError:  # pragma: no cover
-    _HAS_ARROW = False
 
 
 register_catalog("layers", "project_file")

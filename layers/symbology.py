@@ -215,25 +215,9 @@ def rgb_to_hex(rgb: tuple[int, int, int]) -> str:
     return "#{:02x}{:02x}{:02x}".format(*rgb)
 
 
-def hex_to_rgb01(colour: str) -> tuple[float, float, float]:
-    r, g, b = hex_to_rgb(colour)
-    return r / 255.0, g / 255.0, b / 255.0
-
-
 def _finite(values) -> np.ndarray:
     arr = np.asarray(values, dtype=float).ravel()
     return arr[np.isfinite(arr)]
-
-
-def legend_entries() -> list[tuple[str, object]]:
-    """(label, style) pairs for a complete legend, in drawing order."""
-    entries: list[tuple[str, object]] = []
-    for key in ("puskesmas", "pustu", "posyandu"):
-        entries.append((FACILITY_STYLES[key].label, FACILITY_STYLES[key]))
-    entries.append((PRECURSOR_STYLE.label, PRECURSOR_STYLE))
-    entries += [(KABUPATEN_STYLE.label, KABUPATEN_STYLE), (KECAMATAN_STYLE.label, KECAMATAN_STYLE),
-                (DESA_STYLE.label, DESA_STYLE)]
-    return entries
 
 
 register_catalog("layers", "symbology")

@@ -37,7 +37,7 @@ def run(args) -> int:
         raise InputError(tr("cli.gui.missing", file=str(path)))
     lang = getattr(args, "lang", None)
     app = qtapp.make_app(sys.argv[:1], lang=lang, log_path=getattr(args, "log_file", None))
-    from ui.main_window import MainWindow
+    from ui.window.main_window import MainWindow
 
     window = MainWindow()
     if args.screenshot:
@@ -70,7 +70,7 @@ def _screenshot(app, window, path: Path | None, out: Path, size: str) -> int:
     if project is not None:
         window.set_project(project)
         window.analysis_timer.stop()
-        if window.state.result is None and window.state.analysis_available():
+        if window.state.result is None:
             _rev, result = window.state.analysis_job()()
             window.state.set_result(result)
     window.show()

@@ -22,32 +22,22 @@ from PySide6.QtWidgets import (
 )
 
 from ilp_gis.i18n import format_number, format_percent, register_catalog
+from ilp_gis.indicators import column_share
+from ilp_gis.indicators import share as share_of
 from layers import symbology as sym
 from ui.qtext import qtr
 from ui.state import AppState
 
-
-def _ratio(num, den) -> float:
-    try:
-        num, den = float(num), float(den)
-    except (TypeError, ValueError):
-        return math.nan
-    if not (math.isfinite(num) and math.isfinite(den)) or den <= 0:
-        return math.nan
-    return num / den
-
-
 # metric -> (label key, function(kecamatan frame) -> Series of shares, target)
 METRICS = {
     "pustu_share": ("ui.dash.m.pustu_share",
-                    lambda k: k["desa_with_pustu"] / k["desa_total"].where(k["desa_total"] > 0)),
+                    lambda k: column_share(k, "desa_with_pustu", "desa_total")),
     "posyandu_share": ("ui.dash.m.posyandu_share",
-                       lambda k: k["posyandu"] / k["posyandu_needed"].where(k["posyandu_needed"] > 0)),
+                       lambda k: column_share(k, "posyandu", "posyandu_needed")),
     "pop_pustu_share": ("ui.dash.m.pop_pustu_share",
-                        lambda k: k["pop_within_pustu_km"] / k["population"].where(k["population"] > 0)),
+                        lambda k: column_share(k, "pop_within_pustu_km", "population")),
     "pop_puskesmas_share": ("ui.dash.m.pop_puskesmas_share",
-                            lambda k: k["pop_within_puskesmas_km"]
-                            / k["population"].where(k["population"] > 0)),
+                            lambda k: column_share(k, "pop_within_puskesmas_km", "population")),
 }
 
 
@@ -61,13 +51,13 @@ def kpis(result) -> list[tuple[str, str, str, float]]:
     if without is None and desa is not None and "has_pustu" in desa.columns:
         without = int((~desa["has_pustu"].fillna(False).astype(bool)).sum())
     if without is not None:
-        share = _ratio(total - without, total)
+        share = share_of(total - without, total)
         out.append(("ui.dash.k.desa_pustu", format_percent(share),
                     qtr("ui.dash.of", n=total - without, total=total), share))
     if desa is not None and {"n_posyandu", "dusun_count"} <= set(desa.columns):
         dusun = pd.to_numeric(desa["dusun_count"], errors="coerce")
         known = dusun.notna()
-        ratio = _ratio(desa.loc[known, "n_posyandu"].sum(), dusun[known].sum())
+        ratio = share_of(desa.loc[known, "n_posyandu"].sum(), dusun[known].sum())
         out.append(("ui.dash.k.posyandu_dusun", format_number(ratio, 2) if math.isfinite(ratio)
                     else "–", qtr("ui.dash.posyandu_detail",
                                   n=int(desa["n_posyandu"].sum()), dusun=int(round(dusun[known].sum()))),
@@ -76,17 +66,17 @@ def kpis(result) -> list[tuple[str, str, str, float]]:
     for typ, key in (("pustu", "ui.dash.k.pop_pustu"), ("puskesmas", "ui.dash.k.pop_puskesmas")):
         within = (s.get("population_within_distance") or {}).get(typ)
         if within is not None and pop_total:
-            share = _ratio(within, pop_total)
+            share = share_of(within, pop_total)
             out.append((key, format_percent(share),
                         qtr("ui.dash.people", n=int(round(within)), total=int(round(pop_total))), share))
     for typ, key in (("pustu", "ui.dash.k.time_pustu"),):
         within = (s.get("population_within_travel_time") or {}).get(typ)
         if within is not None and pop_total:
-            share = _ratio(within, pop_total)
+            share = share_of(within, pop_total)
             out.append((key, format_percent(share),
                         qtr("ui.dash.people", n=int(round(within)), total=int(round(pop_total))), share))
     if s.get("coe_total"):
-        share = _ratio(s.get("coe_meeting_threshold", 0), s["coe_total"])
+        share = share_of(s.get("coe_meeting_threshold", 0), s["coe_total"])
         out.append(("ui.dash.k.coe", f"{s.get('coe_meeting_threshold', 0)}/{s['coe_total']}",
                     qtr("ui.dash.coe_detail"), share))
     if result.gaps is not None:

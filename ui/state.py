@@ -1,11 +1,7 @@
-"""Plain-Python application state observed by the desktop views (no Qt in here).
-
-The state holds the open :class:`~ilp_gis.project.Project`, the latest
-:class:`~ilp_gis.results.AnalysisResult`, the selection, the layer settings (visibility, order,
-opacity) and the thematic colouring of desa.  Views subscribe to its ``psygnal`` signals and
-call its methods; they never talk to each other directly.  Facility edits are plain functions
-returning a new frame (frames are replaced, never edited in place) so undo is a frame swap.
-"""
+"""Plain-Python application state observed by the desktop views: the open project, the latest
+analysis result, the selection, layer settings and the thematic colouring, with ``psygnal``
+signals; facility edits return new frames, so undo is a frame swap.  Imports ``ilp_gis``
+(and ``layers`` where used), never Qt."""
 
 from __future__ import annotations
 
@@ -122,22 +118,15 @@ class AppState:
     @property
     def analyze_fn(self):
         if self._analyze_fn is None:
-            try:
-                from ilp_gis.analysis import analyze
-            except ImportError:
-                return None
+            from ilp_gis.analysis import analyze
+
             self._analyze_fn = analyze
         return self._analyze_fn
-
-    def analysis_available(self) -> bool:
-        return self.analyze_fn is not None
 
     def analysis_job(self) -> Callable[..., tuple[int, AnalysisResult]]:
         """A plain function ``job(progress=None, is_cancelled=None)`` analysing a snapshot of the
         current project; it returns ``(revision, result)`` so a stale result can be dropped."""
         fn = self.analyze_fn
-        if fn is None:
-            raise RuntimeError("no analysis available")
         snapshot = self.snapshot()
         revision = self.revision
 
@@ -150,10 +139,7 @@ class AppState:
         """The result stored in the project file, when the analysis can read it back."""
         fn = self._load_result_fn
         if fn is None:
-            try:
-                from ilp_gis.analysis import load_result as fn
-            except ImportError:
-                return None
+            from ilp_gis.analysis import load_result as fn
         try:
             return fn(self.project)
         except Exception:  # a stale or foreign result table: analyse afresh instead

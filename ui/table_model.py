@@ -1,4 +1,6 @@
-"""A Qt table model over a (Geo)DataFrame, with named columns and Indonesian number formats."""
+"""Qt table models over (Geo)DataFrames with Indonesian number formats: :class:`DataFrameModel`
+shows a layer's own columns (keyed rows, sortable, filterable), :class:`FrameModel` a fixed list
+of columns with typed formats (money, states).  Imports Qt, ``ilp_gis``, ``layers`` and ui.state."""
 
 from __future__ import annotations
 
@@ -9,8 +11,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtGui import QBrush, QColor
 
-from ilp_gis.i18n import format_number, has
+from ilp_gis.i18n import format_number, format_rupiah, has, tr
+from layers.symbology import FUNDING_STYLES
 from ui.qtext import qtr
 from ui.state import field_label, key_of
 
@@ -96,7 +100,7 @@ class DataFrameModel(QAbstractTableModel):
                     return qtr(prefix + v)  # "Posyandu", not the stored code "posyandu"
             return display(v)
         if role == _SORT:
-            if _missing(v):
+            if is_missing(v):
                 return -math.inf
             if isinstance(v, (bool, np.bool_)):
                 return int(v)
@@ -133,7 +137,7 @@ class DataFrameModel(QAbstractTableModel):
                     is not False)
 
 
-def _missing(v: Any) -> bool:
+def is_missing(v: Any) -> bool:
     if v is None or v is pd.NA:
         return True
     try:
@@ -143,7 +147,7 @@ def _missing(v: Any) -> bool:
 
 
 def display(v: Any) -> str:
-    if _missing(v):
+    if is_missing(v):
         return ""
     if isinstance(v, (bool, np.bool_)):
         return "✓" if v else "✗"
@@ -159,6 +163,102 @@ def display(v: Any) -> str:
 
         return format_date(v)
     return str(v)
+
+
+_ROOT = QModelIndex()
+
+
+class FrameModel(QAbstractTableModel):
+    """A table model over a DataFrame: ``columns`` = [(column, header, kind)], kind one of
+    ``text``, ``int``, ``number``, ``rupiah``, ``funding_state``, ``label:<prefix>``.
+
+    Editable columns call ``on_edit(row, column, value)`` instead of changing the frame.
+    """
+
+    def __init__(self, columns: list[tuple[str, str, str]], *, editable: tuple[str, ...] = (),
+                 on_edit: Callable[[int, str, Any], bool] | None = None, parent=None) -> None:
+        super().__init__(parent)
+        self.spec = columns
+        self.editable = set(editable)
+        self.on_edit = on_edit
+        self.frame = pd.DataFrame()
+
+    def set_frame(self, frame: pd.DataFrame | None) -> None:
+        self.beginResetModel()
+        self.frame = (pd.DataFrame() if frame is None else pd.DataFrame(frame)).reset_index(
+            drop=True)
+        self.endResetModel()
+
+    def rowCount(self, parent=_ROOT) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self.frame)
+
+    def columnCount(self, parent=_ROOT) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self.spec)
+
+    def value(self, row: int, col: int) -> Any:
+        name = self.spec[col][0]
+        return self.frame.at[row, name] if name in self.frame.columns else None
+
+    def text(self, row: int, col: int) -> str:
+        v = self.value(row, col)
+        kind = self.spec[col][2]
+        if is_missing(v):
+            return "–" if kind in ("number", "rupiah", "int") else ""
+        if kind == "rupiah":
+            return format_rupiah(v)
+        if kind == "number":
+            return format_number(v, 1 if float(v) % 1 else 0)
+        if kind == "int":
+            return format_number(v)
+        if kind == "funding_state":
+            return tr(f"budget.state.{v}")
+        if kind.startswith("label:"):
+            key = f"{kind[6:]}.{v}"
+            return tr(key) if key != tr(key) else str(v)
+        if kind == "codes":  # ";"-joined funding sources
+            return ", ".join(tr(f"funding.{s}") for s in str(v).split(";") if s)
+        return str(v)
+
+    def data(self, index: QModelIndex, role: int = Qt.DisplayRole):
+        if not index.isValid():
+            return None
+        r, c = index.row(), index.column()
+        kind = self.spec[c][2]
+        if role == Qt.DisplayRole or role == Qt.ToolTipRole:
+            return self.text(r, c)
+        if role == Qt.EditRole:
+            v = self.value(r, c)
+            return "" if is_missing(v) else str(v)
+        if role == Qt.TextAlignmentRole and kind in ("number", "rupiah", "int"):
+            return int(Qt.AlignRight | Qt.AlignVCenter)
+        if role == Qt.BackgroundRole and kind == "funding_state":
+            style = FUNDING_STYLES.get(str(self.value(r, c)))
+            if style is not None and style.fill:
+                colour = QColor(style.fill)
+                colour.setAlpha(110)
+                return QBrush(colour)
+        return None
+
+    def headerData(self, section: int, orientation, role: int = Qt.DisplayRole):  # noqa: N802
+        if role != Qt.DisplayRole:
+            return None
+        if orientation == Qt.Horizontal:
+            return self.spec[section][1] if section < len(self.spec) else None
+        return str(section + 1)
+
+    def flags(self, index: QModelIndex):
+        f = super().flags(index)
+        if index.isValid() and self.spec[index.column()][0] in self.editable and self.on_edit:
+            f |= Qt.ItemIsEditable
+        return f
+
+    def setData(self, index: QModelIndex, value, role: int = Qt.EditRole) -> bool:  # noqa: N802
+        if role != Qt.EditRole or not index.isValid() or self.on_edit is None:
+            return False
+        col = self.spec[index.column()][0]
+        if col not in self.editable:
+            return False
+        return bool(self.on_edit(index.row(), col, value))
 
 
 class FilterProxy(QSortFilterProxyModel):

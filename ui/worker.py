@@ -1,10 +1,7 @@
-"""Run plain functions ``fn(progress=None, is_cancelled=None)`` off the UI thread.
-
-A :class:`Task` lives in the UI thread; its function runs in a worker thread.  The
-worker only calls the task's Qt signals (delivered to the UI thread as queued calls) and never
-touches a widget.  ``cancel()`` sets a flag the function polls through ``is_cancelled``
-(``ilp_gis.jobs.checkpoint`` raises :class:`~ilp_gis.errors.Cancelled`).
-"""
+"""The one thread policy for long work in ui/: a :class:`Task` (in the UI thread) runs a plain
+``fn(progress=None, is_cancelled=None)`` in a worker thread that only emits the task's signals
+and never touches a widget; :func:`start` gives it a thread of its own or a lane's long-lived
+thread.  ``cancel()`` sets the flag ``is_cancelled`` polls.  Imports Qt and ``ilp_gis``."""
 
 from __future__ import annotations
 
@@ -12,6 +9,7 @@ import logging
 import threading
 import traceback
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
@@ -71,14 +69,26 @@ class Task(QObject):
 
 
 _LIVE: dict[Task, threading.Thread] = {}  # tasks stay alive until their function returned
+_LANES: dict[str, ThreadPoolExecutor] = {}
 
 
-def start(task: Task) -> Task:
-    """Run ``task`` in its own (daemon) thread and return it.
+def start(task: Task, *, lane: str | None = None) -> Task:
+    """Run ``task`` in its own (daemon) thread and return it; with ``lane``, on that lane's one
+    persistent Python thread instead (the lane's tasks run one after another).
 
-    A fresh Python thread per task, not Qt's thread pool: PROJ keeps per-thread caches keyed by
-    its context, and pool threads that get a new Python thread state per run crash there.
+    Python threads, not Qt's thread pool: PROJ keeps per-thread caches keyed by its context, and
+    pool threads that get a new Python thread state per run crash there.  pyproj gives every
+    thread its own PROJ context and binds every CRS object to the context of the thread that
+    made it; work whose objects reach the UI thread while the worker lives on (the planning
+    panel's) runs on a lane, whose thread and context never die.
     """
+    if lane is not None:
+        executor = _LANES.get(lane)
+        if executor is None:
+            executor = _LANES[lane] = ThreadPoolExecutor(max_workers=1,
+                                                         thread_name_prefix=f"ilp-{lane}")
+        executor.submit(task.run_here)
+        return task
     thread = threading.Thread(target=task.run_here, name=f"ilp-task-{task.label}", daemon=True)
     _LIVE[task] = thread
     task.done.connect(lambda: _LIVE.pop(task, None))

@@ -11,7 +11,7 @@ import shapely
 from ilp_gis.errors import ProjectError
 from ilp_gis.project import Project
 from ilp_gis.rules import default_rules
-from layers.project_file import open_project, save_project
+from layers.project_file import is_project_file, open_project, save_project
 
 
 def _project() -> Project:
@@ -95,3 +95,16 @@ def test_damaged_newer_and_foreign_files_give_clear_messages(tmp_path):
     with pytest.raises(ProjectError, match="lebih baru"):
         open_project(path)
     assert os.path.exists(path)
+
+
+def test_is_project_file_tells_a_project_from_other_files(tmp_path):
+    path = tmp_path / "proyek.gpkg"
+    save_project(_project(), path)
+    assert is_project_file(path)
+    foreign = tmp_path / "lain.gpkg"
+    gpd.GeoDataFrame({"a": [1]}, geometry=[shapely.Point(0, 0)], crs=4326).to_file(foreign)
+    assert not is_project_file(foreign)
+    bad = tmp_path / "rusak.gpkg"
+    bad.write_bytes(b"this is not sqlite" * 100)
+    assert not is_project_file(bad)
+    assert not is_project_file(tmp_path / "tidak_ada.gpkg")

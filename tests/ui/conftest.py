@@ -173,7 +173,7 @@ def isolated_settings(tmp_path, monkeypatch):
     from PySide6.QtCore import QSettings
 
     QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, str(tmp_path / "settings"))
-    import ui.main_window as mw
+    import ui.window.project_io as mw
 
     monkeypatch.setattr(mw, "recovery_dir", lambda: tmp_path / "recovery")
     return tmp_path
@@ -191,7 +191,7 @@ def shown_errors(monkeypatch):
 @pytest.fixture
 def window(qtbot, state, isolated_settings, shown_errors):
     from ui import app as qtapp
-    from ui.main_window import MainWindow
+    from ui.window.main_window import MainWindow
 
     qtapp.install_translator(__import__("PySide6.QtWidgets", fromlist=["QApplication"])
                              .QApplication.instance())

@@ -167,7 +167,7 @@ def test_unsaved_changes_prompt(qtbot, window, monkeypatch, tmp_path):
 
 
 def test_save_open_roundtrip_recent_and_recovery(qtbot, window, tmp_path, monkeypatch):
-    from ui.main_window import recovery_path
+    from ui.window.project_io import recovery_path
 
     target = tmp_path / "a.gpkg"
     assert window._save_to(target)
@@ -249,8 +249,8 @@ def test_language_switch_retranslates_and_persists(qtbot, window):
 
 
 def test_sample_loads_with_analysis(qtbot, sample_project_path, isolated_settings, shown_errors):
-    from ui.main_window import MainWindow
     from ui.state import AppState
+    from ui.window.main_window import MainWindow
 
     win = MainWindow(AppState(), autosave_minutes=0)
     win.show()

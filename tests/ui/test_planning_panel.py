@@ -10,7 +10,7 @@ from PySide6.QtGui import QUndoStack
 
 from ilp_gis import scenario
 from ilp_gis.analysis import analyze
-from ui.planning_panel import PlanningPanel
+from ui.panels.planning import PlanningPanel
 
 
 @pytest.fixture
@@ -106,7 +106,7 @@ def test_budget_sync_tab(panel):
 
 
 def test_budget_sync_of_a_large_project_runs_in_the_worker(panel, qtbot, monkeypatch):
-    import ui.planning_panel as pp
+    import ui.panels.planning.budget_sync as pp
 
     monkeypatch.setattr(pp, "SYNC_INLINE_MAX_GAPS", 0)  # treat the district as a large project
     layers = []
