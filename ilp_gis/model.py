@@ -17,14 +17,27 @@ FORMAT_VERSION = 1
 WGS84 = "EPSG:4326"
 
 
-class FacilityType(StrEnum):
-    PUSKESMAS = "puskesmas"
-    PUSTU = "pustu"
-    POSYANDU = "posyandu"
+class LabelledEnum(StrEnum):
+    """A stored code with a translated label: ``Activity.BUILD_PUSTU.label`` is
+    ``tr("activity.build_pustu")``; the prefix is named with the class
+    (``class Activity(LabelledEnum, prefix="activity")``)."""
+
+    def __init_subclass__(cls, *, prefix: str = "", **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        _LABEL_PREFIXES[cls] = prefix
 
     @property
     def label(self) -> str:
-        return tr(f"facility.{self.value}")
+        return tr(f"{_LABEL_PREFIXES[type(self)]}.{self.value}")
+
+
+_LABEL_PREFIXES: dict[type, str] = {}
+
+
+class FacilityType(LabelledEnum, prefix="facility"):
+    PUSKESMAS = "puskesmas"
+    PUSTU = "pustu"
+    POSYANDU = "posyandu"
 
     @property
     def tier(self) -> int:
@@ -38,15 +51,12 @@ _TIERS = {FacilityType.PUSKESMAS: 0, FacilityType.PUSTU: 1, FacilityType.POSYAND
 PUSTU_PRECURSORS = ("poskesdes", "polindes")
 
 
-class PosyanduLevel(StrEnum):
+class PosyanduLevel(LabelledEnum, prefix="posyandu_level"):
     PRATAMA = "pratama"
     MADYA = "madya"
     PURNAMA = "purnama"
     MANDIRI = "mandiri"
 
-    @property
-    def label(self) -> str:
-        return tr(f"posyandu_level.{self.value}")
 
 
 class DesaKind(StrEnum):
@@ -54,7 +64,7 @@ class DesaKind(StrEnum):
     KELURAHAN = "kelurahan"
 
 
-class CoeGroup(StrEnum):
+class CoeGroup(LabelledEnum, prefix="coe"):
     """The five COE readiness indicator groups."""
 
     INFRASTRUCTURE = "infrastruktur"
@@ -67,15 +77,12 @@ class CoeGroup(StrEnum):
     def column(self) -> str:
         return f"coe_{self.value}"
 
-    @property
-    def label(self) -> str:
-        return tr(f"coe.{self.value}")
 
 
 COE_COLUMNS = tuple(g.column for g in CoeGroup)
 
 
-class FundingSource(StrEnum):
+class FundingSource(LabelledEnum, prefix="funding"):
     DAK_FISIK = "dak_fisik"
     DAK_NON_FISIK = "dak_non_fisik"
     BOK = "bok"
@@ -84,12 +91,9 @@ class FundingSource(StrEnum):
     PIHAK_KETIGA = "pihak_ketiga"
     OTHER = "lainnya"
 
-    @property
-    def label(self) -> str:
-        return tr(f"funding.{self.value}")
 
 
-class Activity(StrEnum):
+class Activity(LabelledEnum, prefix="activity"):
     BUILD_PUSTU = "build_pustu"
     UPGRADE_TO_PUSTU = "upgrade_pustu"
     RENOVATE = "renovate"
@@ -99,30 +103,21 @@ class Activity(StrEnum):
     OPEN_POSYANDU = "open_posyandu"
     OTHER = "other"
 
-    @property
-    def label(self) -> str:
-        return tr(f"activity.{self.value}")
 
 
-class BudgetStatus(StrEnum):
+class BudgetStatus(LabelledEnum, prefix="budget_status"):
     PROPOSED = "usulan"
     APPROVED = "disetujui"
     REALISED = "terealisasi"
 
-    @property
-    def label(self) -> str:
-        return tr(f"budget_status.{self.value}")
 
 
-class ImportStatus(StrEnum):
+class ImportStatus(LabelledEnum, prefix="import_status"):
     IMPORTED = "imported"
     FIXED = "fixed"
     SKIPPED = "skipped"
     DOUBTFUL = "doubtful"
 
-    @property
-    def label(self) -> str:
-        return tr(f"import_status.{self.value}")
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
 import geopandas as gpd
@@ -20,12 +19,12 @@ from shapely.geometry import Point
 from ilp_gis.errors import InputError
 from ilp_gis.i18n import register_catalog, tr
 from ilp_gis.jobs import checkpoint, sub_progress
-from ilp_gis.model import WGS84, Activity, BudgetStatus, FundingSource
+from ilp_gis.model import WGS84, Activity, BudgetStatus, FundingSource, LabelledEnum
 
 TABLE = "scenario_actions"
 
 
-class ActionKind(StrEnum):
+class ActionKind(LabelledEnum, prefix="scenario.action"):
     NEW_PUSTU = "new_pustu"
     UPGRADE_PUSTU = "upgrade_pustu"
     NEW_POSYANDU = "new_posyandu"
@@ -34,10 +33,6 @@ class ActionKind(StrEnum):
     EQUIP = "equip"
     RENOVATE = "renovate"
     CLOSE = "close_facility"
-
-    @property
-    def label(self) -> str:
-        return tr(f"scenario.action.{self.value}")
 
     @property
     def activity(self) -> Activity:

@@ -80,3 +80,15 @@ def test_named_catalogues_are_read_on_first_lookup():
     i18n.register_catalog("ilp_gis", "i18n")
     assert i18n.tr("common.missing", lang="id") == "tidak ada data"
     assert i18n.tr("common.missing", lang="en") == "no data"
+
+
+def test_every_labelled_code_has_its_label_in_both_languages():
+    from ilp_gis import model, scenario  # noqa: F401 - registers every LabelledEnum
+
+    classes = list(model._LABEL_PREFIXES)
+    assert model.FacilityType in classes and scenario.ActionKind in classes
+    for cls in classes:
+        for member in cls:
+            key = f"{model._LABEL_PREFIXES[cls]}.{member.value}"
+            assert i18n.has(key), key
+            assert member.label == i18n.tr(key)
