@@ -1,6 +1,6 @@
 """Conventions for long work: ``progress(fraction, message=None)`` and ``is_cancelled()``
 callbacks, :func:`checkpoint` between steps and :func:`sub_progress` for a part of the work.
-Imports only ``ilp_gis.errors`` (and, for callers not moved yet, ``ilp_gis.speed.threads``).
+Imports only ``ilp_gis.errors``.
 """
 
 from __future__ import annotations
