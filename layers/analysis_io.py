@@ -1,7 +1,8 @@
 """Writing analysis results to files: summary.json, gaps.csv, priority.csv,
 desa_coverage.gpkg and network.graphml.
 
-The analysis itself (``ilp_gis.analysis``) never touches files; this module does.
+The analysis itself (``ilp_gis.analysis``) never touches files; this module does.  CSV text goes
+through ``layers.safe_cells`` (never a formula in Excel).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import pyogrio
 
 from ilp_gis.results import AnalysisResult
 from layers.atomic import atomic_write, atomic_write_text
+from layers.safe_cells import csv_frame
 
 PRIORITY_COLUMNS = ["priority_rank", "code", "name", "kecamatan_code", "kecamatan_name",
                     "population", "priority_score", "priority_unserved", "priority_travel",
@@ -57,7 +59,7 @@ def write_graphml(graph: nx.DiGraph, path: str | Path) -> Path:
 
 def _csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame(frame.drop(columns=[c for c in ("geometry",) if c in frame.columns]))
-    return out
+    return csv_frame(out)
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> Path:
