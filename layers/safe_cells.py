@@ -14,8 +14,10 @@ import pandas as pd
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 """What a spreadsheet may take as the start of a formula (OWASP CSV-injection guidance)."""
 
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-"""Characters an XLSX cell cannot hold (tab, LF and CR can)."""
+_CONTROL_CLASS = r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]"
+CONTROL_CHARACTERS = re.compile(_CONTROL_CLASS)
+"""Characters an XLSX cell cannot hold (tab, LF and CR can), and the code points that make
+its XML unreadable or cannot be encoded in a UTF-8 CSV (lone surrogates, U+FFFE, U+FFFF)."""
 
 XLSX_ERROR_CODES = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!",
                               "#N/A"})
@@ -25,15 +27,20 @@ XLSX_MAX_TEXT = 32_767
 """Characters an XLSX cell holds."""
 
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?")
-_NEEDS_CARE = re.compile(r"[=+\-@\t\r]|.*[\x00-\x08\x0b\x0c\x0e-\x1f]", re.DOTALL)
+_NEEDS_CARE = re.compile(r"[=+\-@\t\r]|.*" + _CONTROL_CLASS, re.DOTALL)
 
 
 def clean_text(text: str) -> str:
-    """``text`` with every control character shown as an escape (``"a\\x07b"`` → ``a\\x07b``
-    spelt with a backslash); everything else kept."""
+    """``text`` with every :data:`CONTROL_CHARACTERS` character shown as an escape (BEL becomes
+    the four characters ``\\x07``, U+FFFE ``\\ufffe``); everything else kept."""
     if CONTROL_CHARACTERS.search(text) is None:
         return text
-    return CONTROL_CHARACTERS.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    return CONTROL_CHARACTERS.sub(_escape, text)
+
+
+def _escape(match: re.Match) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def looks_like_formula(text: str) -> bool:
@@ -81,7 +88,8 @@ def _needing_care(values: np.ndarray) -> list[str]:
     """The distinct texts among ``values`` that :func:`csv_text` would change (a report column
     often holds one file name a million times: each distinct value is looked at once)."""
     match = _NEEDS_CARE.match
-    return [v for v in _distinct(values) if isinstance(v, str) and match(v) is not None]
+    return [v for v in _distinct(values)
+            if isinstance(v, str) and match(v) is not None and csv_text(v) != v]
 
 
 def _isin(values: np.ndarray, bad: list[str]) -> np.ndarray:
