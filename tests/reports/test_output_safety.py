@@ -9,6 +9,7 @@ import io
 import re
 from pathlib import Path
 
+import networkx as nx
 import openpyxl
 import pandas as pd
 import pytest
@@ -111,6 +112,8 @@ def test_every_output_of_a_hostile_project_keeps_text_as_text(hostile_files, cap
     assert "'=1+2.csv" in report
     gaps = (out / "analisis" / "gaps.csv").read_text("utf-8-sig")
     assert "'=HYPERLINK" in gaps and "'@SUM(A1)" in gaps and "Desa\\x07Bel" in gaps
+    graph = nx.read_graphml(out / "analisis" / "network.graphml")  # XML still well-formed
+    assert "bel\\x07esc\\x1bvt\\x0bend" in {d.get("name") for _, d in graph.nodes(data=True)}
     rows = openpyxl.load_workbook(out / "laporan.xlsx").worksheets[1].iter_rows(min_row=2)
     files = [r[0] for r in rows if r[0].value == "=1+2.csv"]
     assert len(files) == n_rows and all(c.data_type == "s" and c.quotePrefix for c in files)
