@@ -1,7 +1,9 @@
 """Writing analysis results to files: summary.json, gaps.csv, priority.csv,
 desa_coverage.gpkg and network.graphml.
 
-The analysis itself (``ilp_gis.analysis``) never touches files; this module does.
+The analysis itself (``ilp_gis.analysis``) never touches files; this module does.  CSV text goes
+through ``layers.safe_cells`` (never a formula in Excel); GraphML text is cleaned of control
+characters the same way (XML cannot hold them).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import pyogrio
 
 from ilp_gis.results import AnalysisResult
 from layers.atomic import atomic_write, atomic_write_text
+from layers.safe_cells import clean_text, csv_frame
 
 PRIORITY_COLUMNS = ["priority_rank", "code", "name", "kecamatan_code", "kecamatan_name",
                     "population", "priority_score", "priority_unserved", "priority_travel",
@@ -33,19 +36,21 @@ def _graphml_value(v):
         v = v.item()
     if isinstance(v, float) and math.isnan(v):
         return None
-    if isinstance(v, bool | int | float | str):
+    if isinstance(v, str):
+        return clean_text(v)
+    if isinstance(v, bool | int | float):
         return v
-    return str(v)
+    return clean_text(str(v))
 
 
 def graph_for_graphml(graph: nx.DiGraph) -> nx.DiGraph:
     """A copy of ``graph`` with every attribute GraphML-safe (None/NaN dropped)."""
     g = nx.DiGraph()
     for n, attrs in graph.nodes(data=True):
-        g.add_node(str(n), **{k: v for k, v in ((k, _graphml_value(v)) for k, v in attrs.items())
+        g.add_node(clean_text(str(n)), **{k: v for k, v in ((k, _graphml_value(v)) for k, v in attrs.items())
                               if v is not None})
     for u, v, attrs in graph.edges(data=True):
-        g.add_edge(str(u), str(v), **{k: x for k, x in ((k, _graphml_value(x))
+        g.add_edge(clean_text(str(u)), clean_text(str(v)), **{k: x for k, x in ((k, _graphml_value(x))
                                                          for k, x in attrs.items())
                                       if x is not None})
     return g
@@ -57,7 +62,7 @@ def write_graphml(graph: nx.DiGraph, path: str | Path) -> Path:
 
 def _csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame(frame.drop(columns=[c for c in ("geometry",) if c in frame.columns]))
-    return out
+    return csv_frame(out)
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> Path:

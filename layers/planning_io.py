@@ -1,6 +1,7 @@
 """Writing planning outputs: chosen sites (GPKG + CSV) and a summary (JSON).
 
-The optimisation itself (``ilp_gis.siting``) never touches files; this module does.
+The optimisation itself (``ilp_gis.siting``) never touches files; this module does.  CSV text goes
+through ``layers.safe_cells`` (never a formula in Excel).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import pandas as pd
 import pyogrio
 
 from layers.atomic import atomic_write
+from layers.safe_cells import csv_frame
 
 SITE_COLUMNS = ["order", "cand_id", "kind", "name", "desa_code", "fac_id", "cost", "pop_gained",
                 "lon", "lat"]
@@ -40,7 +42,7 @@ def write_siting_outputs(result, out_dir: str | Path, *, stem: str = "lokasi_usu
             sites[col] = sites[col].astype(object).where(sites[col].notna(), None)
     atomic_write(gpkg, lambda p: pyogrio.write_dataframe(sites, p, driver="GPKG", layer="sites",
                                                     geometry_type="Point"))
-    table = sites_table(result)
+    table = csv_frame(sites_table(result))
     atomic_write(csv, lambda p: table.to_csv(p, index=False, encoding="utf-8-sig"))
     text = json.dumps(result.summary(), ensure_ascii=False, indent=2, default=str)
     atomic_write(js, lambda p: p.write_text(text, encoding="utf-8"))

@@ -1,7 +1,7 @@
 """XLSX tables for planners: one sheet per table (desa, kecamatan, gaps, priority, network, budget,
 import report, rules), each with a frozen header, an auto-filter, widths and number formats.
-Missing values stay empty cells; input text never becomes a formula.  Imports reports.tables,
-reports.source and layers.atomic."""
+Missing values stay empty cells; input text never becomes a formula (layers.safe_cells).
+Imports reports.tables, reports.source, layers.atomic and layers.safe_cells."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from ilp_gis.i18n import language, normalize_language, register_catalog, tr
 from ilp_gis.indicators import shares
 from ilp_gis.model import Activity, BudgetStatus, FundingSource, ImportStatus
 from layers.atomic import atomic_write
+from layers.safe_cells import text_cell
 from reports.source import budget_sync_for, get_result
 from reports.tables import (
     budget_totals,
@@ -44,7 +45,6 @@ FORMATS = {
     "rp": '"Rp" #,##0',
     "year": "0",
 }
-FORMULA_PREFIXES = ("=", "+", "-", "@")
 _HEAD_FONT = Font(bold=True)
 _HEAD_FILL = PatternFill("solid", fgColor="D6EAF8")
 _WRAP = Alignment(wrap_text=True, vertical="top")
@@ -292,26 +292,17 @@ def _is_missing(v) -> bool:
         return False
 
 
-def safe_text_cell(ws, text: str) -> WriteOnlyCell:
-    """A text cell that can never be read as a formula, whatever the text starts with."""
-    cell = WriteOnlyCell(ws, text)
-    cell.data_type = "s"
-    if text.startswith(FORMULA_PREFIXES):
-        cell.quotePrefix = True
-    return cell
-
-
 def _cell(ws, value, kind: str):
     if _is_missing(value):
         return None
     if kind == "text":
-        return safe_text_cell(ws, str(value))
+        return text_cell(ws, str(value))
     if kind == "bool":
         return tr("xlsx.yes") if bool(value) else tr("xlsx.no")
     try:
         num = float(value)
     except (TypeError, ValueError):
-        return safe_text_cell(ws, str(value))
+        return text_cell(ws, str(value))
     if not math.isfinite(num):
         return None
     if kind in ("int", "year") and num.is_integer():
@@ -340,7 +331,7 @@ def _write_sheet(wb, title: str, columns: list[Column], frame) -> None:
     ws.freeze_panes = "A2"
     head = []
     for h in headers:
-        c = safe_text_cell(ws, h)
+        c = text_cell(ws, h)
         c.font = _HEAD_FONT
         c.fill = _HEAD_FILL
         c.alignment = _WRAP

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from ilp_gis.i18n import register_catalog
+from layers.safe_cells import csv_frame
 from ui.qtext import qtr
 from ui.state import AppState
 from ui.table_model import KEY_ROLE, DataFrameModel, sortable_view
@@ -186,7 +187,8 @@ class AttributeTable(QWidget):
     def export_csv(self, path: str) -> None:
         frame = self.model.frame
         cols = self.model.columns
-        frame[cols].to_csv(path, index=False, encoding="utf-8-sig", sep=";", decimal=",")
+        csv_frame(frame[cols]).to_csv(path, index=False, encoding="utf-8-sig", sep=";",
+                                      decimal=",")
 
 
 register_catalog("ui", "attribute_table")

@@ -1,6 +1,7 @@
 """The import report: problems logged per input row of each file (:class:`_FileLog`), the
 :class:`ImportReport` an import returns, its summary and its CSV/XLSX writer.
-May import ``ilp_gis`` (model, errors, i18n) and ``layers.atomic``.
+May import ``ilp_gis`` (model, errors, i18n), ``layers.atomic`` and ``layers.safe_cells`` (every
+cell written as text, never as a formula).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from ilp_gis.errors import InputError
 from ilp_gis.i18n import has, language, register_catalog, tr
 from ilp_gis.model import FacilityType
 from layers.atomic import atomic_write
+from layers.safe_cells import csv_frame, text_cell, xlsx_text_mask
 
 _RANK = {"imported": 0, "fixed": 1, "doubtful": 2, "skipped": 3}
 
@@ -145,7 +147,8 @@ class ImportReport:
                 lambda s: tr(f"import_status.{s}") if isinstance(s, str) else s)
         suffix = path.suffix.lower()
         if suffix == ".csv":
-            atomic_write(path, lambda tmp: frame.to_csv(tmp, index=False, encoding="utf-8-sig"))
+            safe = csv_frame(frame)
+            atomic_write(path, lambda tmp: safe.to_csv(tmp, index=False, encoding="utf-8-sig"))
         elif suffix in (".xlsx", ".xlsm"):
             _write_xlsx(frame, self, path)
         else:
@@ -160,14 +163,14 @@ continue on further sheets."""
 
 def _write_xlsx(frame: pd.DataFrame, report: ImportReport, path: Path) -> None:
     import openpyxl
-    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell import Cell, WriteOnlyCell
     from openpyxl.styles import Font, PatternFill
     from openpyxl.utils import get_column_letter
 
     def styled(ws, values, *, font=None, fill=None) -> list:
         cells = []
         for v in values:
-            c = WriteOnlyCell(ws, value=v)
+            c = v if isinstance(v, Cell) else WriteOnlyCell(ws, value=v)
             if font is not None:
                 c.font = font
             if fill is not None:
@@ -187,11 +190,12 @@ def _write_xlsx(frame: pd.DataFrame, report: ImportReport, path: Path) -> None:
         ws2 = wb.create_sheet(tr("import.xlsx.summary")[:31])
         ws2.column_dimensions["A"].width = 120
         for line in report.summary().splitlines():
-            ws2.append([line])
+            ws2.append([text_cell(ws2, line)])
         title = tr("import.xlsx.sheet")
         labels = [tr(f"import.xlsx.col.{h}") if has(f"import.xlsx.col.{h}") else h
                   for h in headers]
         columns = [frame[h].to_numpy(dtype=object) for h in headers]
+        as_text = [xlsx_text_mask(col) for col in columns]  # formula-like or control characters
         n = len(frame)
         for part, start in enumerate(range(0, max(n, 1), XLSX_MAX_ROWS)):
             name = title if part == 0 else f"{title} ({part + 1})"
@@ -199,10 +203,12 @@ def _write_xlsx(frame: pd.DataFrame, report: ImportReport, path: Path) -> None:
             ws.freeze_panes = "A2"
             for i, h in enumerate(headers):
                 ws.column_dimensions[get_column_letter(i + 1)].width = widths.get(h, 14)
-            ws.append(styled(ws, labels, font=bold))
+            ws.append(styled(ws, [text_cell(ws, label) for label in labels], font=bold))
             for r in range(start, min(n, start + XLSX_MAX_ROWS)):
                 values = [_xlsx_value(col[r]) for col in columns]
                 fill = fills.get(values[status_col])
+                values = [text_cell(ws, v) if care[r] else v
+                          for v, care in zip(values, as_text, strict=True)]
                 ws.append(values if fill is None else styled(ws, values, fill=fill))
     atomic_write(path, wb.save)
 

@@ -1,7 +1,7 @@
 """Deliberate defects in the raw sources: which rows get one (one defect a row) and how the
 values are misspelt, collected for the DEFECTS.csv manifest.
 
-Imports numpy, pandas and ``layers.atomic``.
+Imports numpy, pandas, ``layers.atomic`` and ``layers.safe_cells``.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from layers.atomic import atomic_write
+from layers.safe_cells import csv_text
 
 
 class Defects:
@@ -35,7 +36,7 @@ class Defects:
             with open(tmp, "x", newline="", encoding="utf-8") as fh:
                 w = csv.DictWriter(fh, fieldnames=["file", "row", "kind", "detail"])
                 w.writeheader()
-                w.writerows(self.rows)
+                w.writerows({k: csv_text(v) for k, v in row.items()} for row in self.rows)
 
         return atomic_write(path, write)
 

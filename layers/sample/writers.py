@@ -1,7 +1,8 @@
 """The sample's own file writers (GeoJSON, GeoPackage, XLSX, CSV, text), each through
-:func:`layers.atomic.atomic_write` so a write killed half-way leaves no half-written file.
-
-Imports numpy, pandas, geopandas, shapely, openpyxl, pyogrio and ``layers.atomic``.
+:func:`layers.atomic.atomic_write` so a write killed half-way leaves no half-written file; CSV
+and XLSX cells through ``layers.safe_cells`` (no formula, no crash on control characters).
+Imports numpy, pandas, geopandas, shapely, openpyxl, pyogrio, ``layers.atomic`` and
+``layers.safe_cells``.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import pandas as pd
 import shapely
 
 from layers.atomic import atomic_write
+from layers.safe_cells import csv_frame, text_cell, xlsx_value
 
 _GEOJSON_HEAD = ('{\n"type": "FeatureCollection",\n"name": "NAME",\n"crs": { "type": "name", '
                  '"properties": { "name": "urn:ogc:def:crs:OGC:1.3:CRS84" } },\n"features": [\n')
@@ -62,11 +64,11 @@ def write_xlsx(frame: pd.DataFrame, path: Path, sheet: str, date_cols=()) -> Pat
     wb = Workbook(write_only=False)
     ws = wb.active
     ws.title = sheet
-    ws.append(list(frame.columns))
+    ws.append([text_cell(ws, str(c)) for c in frame.columns])
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for row in frame.itertuples(index=False):
-        ws.append([_xlsx_value(v) for v in row])
+        ws.append([xlsx_value(ws, _xlsx_value(v)) for v in row])
     for col in date_cols:
         j = list(frame.columns).index(col) + 1
         for (cell,) in ws.iter_rows(min_row=2, min_col=j, max_col=j):
@@ -89,7 +91,8 @@ def _xlsx_value(v):
 
 def write_csv(frame: pd.DataFrame, path: Path, **options) -> Path:
     """Write ``frame`` without its index (``options`` go to :meth:`pandas.DataFrame.to_csv`)."""
-    return atomic_write(path, lambda tmp: frame.to_csv(tmp, index=False, **options))
+    safe = csv_frame(frame)
+    return atomic_write(path, lambda tmp: safe.to_csv(tmp, index=False, **options))
 
 
 def write_text(path: Path, text: str) -> Path:
