@@ -99,8 +99,8 @@ def _gdal_path(path: Path) -> tuple[str, str | None]:
 
 
 def list_layers(path: str | Path) -> list[str]:
-    path = Path(path)
     safe_open.check_location(path)
+    path = Path(path)
     _check_exists(path)
     src, _ = _gdal_path(path)
     try:
@@ -117,8 +117,8 @@ def read_vector(path: str | Path, *, layer: str | None = None,
     (e.g. ``("desa",)``), else the first layer with features.  KML files with several folders
     are read folder by folder and combined.
     """
-    path = Path(path)
     safe_open.check_location(path)
+    path = Path(path)
     _check_exists(path)
     if path.suffix.lower() not in VECTOR_SUFFIXES:
         raise InputError(tr("readers.unknown_format", suffix=path.suffix or "–",

@@ -24,12 +24,16 @@ ALLOWED = {
 _LABELS = {"GPKG": "GeoPackage (.gpkg)", "ESRI Shapefile": "Shapefile (.shp/.zip)",
            "GeoJSON": "GeoJSON", "KML": "KML/KMZ", "FlatGeobuf": "FlatGeobuf"}
 
-# GDAL settings for the whole process: no HTTP/cloud file system finds a file (the curl-based
-# handlers check these before any request), no retry, short timeouts should anything else try,
-# no SQLite virtual tables reaching other files, no Python in VRT, no reading stdin.
+# GDAL settings for the whole process: no HTTP/cloud file system (/vsicurl/, /vsis3/, ...) finds
+# a file (those handlers check the two names before any request); a driver's own HTTP request
+# (WFS, OAPIF, a URL given as a path) goes to the closed local discard port instead of the host
+# it names, at once and without retry; no SQLite virtual tables reaching other files, no Python
+# in VRT, no reading stdin.
 NO_NETWORK = {
     "CPL_VSIL_CURL_ALLOWED_EXTENSIONS": ".ilp-gis-offline",
     "CPL_VSIL_CURL_ALLOWED_FILENAME": "/ilp-gis-offline",
+    "GDAL_HTTP_PROXY": "127.0.0.1:9",
+    "GDAL_HTTPS_PROXY": "127.0.0.1:9",
     "GDAL_HTTP_MAX_RETRY": "0",
     "GDAL_HTTP_TIMEOUT": "1",
     "GDAL_HTTP_CONNECTTIMEOUT": "1",
@@ -49,6 +53,8 @@ _HOSTILE = (
 )
 _SQLITE = b"SQLite format 3\x00"
 _GPKG_IDS = (b"GPKG", b"GP10", b"GP11")
+_URL = re.compile(r"^\s*[a-z][a-z0-9+.\-]+:/")  # http://, ftp:/ (a path collapses //), not C:/
+_GEOJSON_TYPE = re.compile(r'"type"\s*:\s*"(FeatureCollection|Feature)"')
 _XML_ROOT = re.compile(r"<([A-Za-z_][\w.\-]*:)?([A-Za-z_][\w.\-]*)")
 
 
@@ -58,10 +64,10 @@ def no_network() -> None:
 
 
 def check_location(text: str | Path, *, file: str | None = None) -> None:
-    """Refuse a path that names a GDAL virtual file system (``/vsi…``) or a URL."""
+    """Refuse a path that names a GDAL virtual file system (``/vsi…``) or a URL (also inside)."""
     s = str(text)
     low = s.lower().replace("\\", "/")
-    if "/vsi" in low or low.startswith("vsi") or "://" in low:
+    if "/vsi" in low or low.startswith("vsi") or "://" in low or _URL.match(low):
         why = tr("safe_open.virtual_path", path=s[:120])
         raise InputError(why, file=file or Path(s).name or s[:60], reason=why)
 
@@ -120,11 +126,13 @@ def detect(head: bytes, suffix: str = "") -> str:
     if body.startswith("<"):
         return _xml_kind(body)
     if body.startswith(("{", "[")):
+        if _GEOJSON_TYPE.search(body):
+            return "GeoJSON"
         if re.search(r'"type"\s*:\s*"Topology"', body):
             return "TopoJSON"
-        if '"geometryType"' in body or '"spatialReference"' in body:
+        if '"geometryType"' in body:
             return "ESRIJSON"
-        return "GeoJSON"
+        return "GeoJSON"  # opened by the GeoJSON driver only, which tells what is wrong
     return "text"
 
 
