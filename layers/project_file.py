@@ -1,7 +1,8 @@
 """The project file: one GeoPackage holding every layer, the rules, meta facts and results;
 saved atomically (written beside the target, then moved over it), read back, or recognised
-(:func:`is_project_file`).  Fixed layer names (:data:`ilp_gis.model.LAYERS`), further tables
-under their own names.  Imports ``ilp_gis`` and ``layers.atomic``."""
+(:func:`is_project_file`); only a GeoPackage is ever opened (``layers.safe_open``).  Fixed layer
+names (:data:`ilp_gis.model.LAYERS`), further tables under their own names.  Imports
+``ilp_gis``, ``layers.atomic`` and ``layers.safe_open``."""
 
 from __future__ import annotations
 
@@ -14,9 +15,10 @@ import pandas as pd
 import pyogrio
 
 from ilp_gis import __version__, model
-from ilp_gis.errors import ProjectError
+from ilp_gis.errors import InputError, ProjectError
 from ilp_gis.i18n import register_catalog, tr
 from ilp_gis.project import Project
+from layers import safe_open
 from layers.atomic import atomic_write
 
 _SPATIAL_TYPES = {"Polygon": "MultiPolygon", "Point": "Point", "LineString": "MultiLineString"}
@@ -97,6 +99,7 @@ def open_project(path: str | Path) -> Project:
     path = Path(path)
     if not path.exists():
         raise ProjectError(tr("project.missing", file=str(path)))
+    src = _gdal_name(path)
     try:
         names = _table_names(path)
     except sqlite3.DatabaseError as exc:
@@ -104,7 +107,7 @@ def open_project(path: str | Path) -> Project:
     if "meta" not in names:
         raise ProjectError(tr("project.not_ilp", file=str(path)))
     try:
-        meta_df = pyogrio.read_dataframe(path, layer="meta", read_geometry=False)
+        meta_df = pyogrio.read_dataframe(src, layer="meta", read_geometry=False)
         meta = {str(k): ("" if v is None else str(v)) for k, v in zip(meta_df["key"],
                                                                        meta_df["value"],
                                                                        strict=True)}
@@ -115,7 +118,7 @@ def open_project(path: str | Path) -> Project:
         layers: dict[str, object] = {}
         tables: dict[str, object] = {}
         for name in sorted(names - {"meta"}):
-            frame = _read_frame(path, name)
+            frame = _read_frame(src, name)
             if name in model.LAYERS:
                 layers[name] = frame
             else:
@@ -133,9 +136,19 @@ def open_project(path: str | Path) -> Project:
 def is_project_file(path: str | Path) -> bool:
     """True when ``path`` is a GeoPackage with the ``meta`` table :func:`save_project` writes."""
     try:
+        _gdal_name(Path(path))
         return "meta" in _table_names(Path(path))
-    except sqlite3.DatabaseError:
+    except (sqlite3.DatabaseError, ProjectError):
         return False
+
+
+def _gdal_name(path: Path) -> str:
+    """The name pyogrio opens ``path`` by, once its content proved it a GeoPackage."""
+    try:
+        return safe_open.gdal_source(path, safe_open.PROJECT)
+    except InputError as exc:
+        raise ProjectError(tr("project.damaged", file=str(path),
+                              why=exc.context.get("reason", str(exc)))) from exc
 
 
 def _table_names(path: Path) -> set[str]:
@@ -145,7 +158,7 @@ def _table_names(path: Path) -> set[str]:
     return {r[0] for r in rows}
 
 
-def _read_frame(path: Path, layer: str):
+def _read_frame(path: str, layer: str):
     info = pyogrio.read_info(path, layer=layer)
     if info.get("geometry_type") in (None, "Unknown") and not info.get("crs"):
         frame = pyogrio.read_dataframe(path, layer=layer, read_geometry=False)

@@ -28,6 +28,7 @@ import pyogrio
 from ilp_gis.errors import InputError
 from ilp_gis.i18n import register_catalog, tr
 from ilp_gis.model import WGS84
+from layers import safe_open
 
 VECTOR_SUFFIXES = {".gpkg", ".shp", ".zip", ".geojson", ".json", ".kml", ".kmz", ".fgb"}
 TABLE_SUFFIXES = {".csv", ".txt", ".tsv", ".xlsx", ".xlsm"}
@@ -63,7 +64,8 @@ def _check_exists(path: Path) -> None:
 
 # --- GIS layers ---------------------------------------------------------------------------------
 def _gdal_path(path: Path) -> tuple[str, str | None]:
-    """The path GDAL should open, and a note when a container was looked into."""
+    """The name GDAL should open, checked by :func:`layers.safe_open.gdal_source` (format from
+    the content, driver forced, no virtual paths), and a note when a container was looked into."""
     suffix = path.suffix.lower()
     if suffix == ".zip":
         try:
@@ -76,11 +78,13 @@ def _gdal_path(path: Path) -> tuple[str, str | None]:
         if not inner:
             raise InputError(tr("readers.zip_empty", names=", ".join(names[:10]) or "–"),
                              file=path.name)
+        for name in inner:
+            safe_open.check_member(name, path)
         if len(inner) > 1:
             note = tr("readers.zip_many", used=inner[0], others=", ".join(inner[1:]))
         else:
             note = None
-        return f"/vsizip/{path}/{inner[0]}", note
+        return safe_open.gdal_source(path, member=inner[0]), note
     if suffix == ".kmz":
         try:
             with zipfile.ZipFile(path) as zf:
@@ -90,11 +94,12 @@ def _gdal_path(path: Path) -> tuple[str, str | None]:
         if not kmls:
             raise InputError(tr("readers.kmz_empty"), file=path.name)
         first = "doc.kml" if "doc.kml" in kmls else kmls[0]
-        return f"/vsizip/{path}/{first}", None
-    return str(path), None
+        return safe_open.gdal_source(path, member=first), None
+    return safe_open.gdal_source(path), None
 
 
 def list_layers(path: str | Path) -> list[str]:
+    safe_open.check_location(path)
     path = Path(path)
     _check_exists(path)
     src, _ = _gdal_path(path)
@@ -112,6 +117,7 @@ def read_vector(path: str | Path, *, layer: str | None = None,
     (e.g. ``("desa",)``), else the first layer with features.  KML files with several folders
     are read folder by folder and combined.
     """
+    safe_open.check_location(path)
     path = Path(path)
     _check_exists(path)
     if path.suffix.lower() not in VECTOR_SUFFIXES:
