@@ -48,6 +48,11 @@ class ReadResult:
     # 1-based data row numbers of frame rows (tables may skip blank lines)
     row_numbers: np.ndarray | None = None
     clean_text: bool = False  # every cell is stripped text or None (CSV)
+    # 1-based data row -> the delimiter the row is written with when it differs from the
+    # header's (CSV: a tab-separated row under a semicolon header reads as one field)
+    mixed_rows: dict[int, str] = field(default_factory=dict)
+    # 1-based data row -> columns whose cell is a formula without a saved value (XLSX)
+    unsaved_formulas: dict[int, tuple[str, ...]] = field(default_factory=dict)
 
 
 def is_vector(path: str | Path) -> bool:
@@ -218,14 +223,38 @@ def read_table(path: str | Path, *, sheet: str | None = None) -> ReadResult:
 
 
 def _decode(raw: bytes) -> tuple[str, str]:
+    """Text and encoding of a CSV file's bytes: UTF-8 (with or without BOM), UTF-16 (with a
+    BOM, or without one when every other byte is NUL), else Windows-1252.  Line endings are
+    made ``\n`` (Windows ``\r\n`` and old-Mac bare ``\r`` alike), so every reader after this
+    sees one kind of line."""
     if raw.startswith(b"\xef\xbb\xbf"):
-        return raw[3:].decode("utf-8", errors="replace"), "utf-8-sig"
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return raw.decode("utf-16"), "utf-16"
-    try:
-        return raw.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        return raw.decode("cp1252", errors="replace"), "cp1252"
+        text, encoding = raw[3:].decode("utf-8", errors="replace"), "utf-8-sig"
+    elif raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text, encoding = raw.decode("utf-16", errors="replace"), "utf-16"
+    elif (bom_less := _utf16_without_bom(raw)) is not None:
+        text, encoding = raw.decode(bom_less, errors="replace"), bom_less
+    else:
+        try:
+            text, encoding = raw.decode("utf-8"), "utf-8"
+        except UnicodeDecodeError:
+            text, encoding = raw.decode("cp1252", errors="replace"), "cp1252"
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text, encoding
+
+
+def _utf16_without_bom(raw: bytes) -> str | None:
+    """``utf-16-le``/``utf-16-be`` when the first bytes look like UTF-16 text of ASCII
+    characters (a NUL in every other byte), else ``None``."""
+    head = raw[:4096]
+    if len(head) < 4:
+        return None
+    even, odd = head[0::2], head[1::2]
+    if odd.count(0) >= 0.9 * len(odd) and even.count(0) <= 0.1 * len(even):
+        return "utf-16-le"
+    if even.count(0) >= 0.9 * len(even) and odd.count(0) <= 0.1 * len(odd):
+        return "utf-16-be"
+    return None
 
 
 def _sniff_delimiter(text: str) -> str:
@@ -245,31 +274,89 @@ def _sniff_delimiter(text: str) -> str:
     return best
 
 
-def _read_csv(path: Path) -> ReadResult:
+@dataclass
+class CsvText:
+    """A CSV file decoded: its text (``\n`` line ends), encoding, delimiter and notes."""
+
+    text: str
+    encoding: str
+    delimiter: str
+    notes: list[str]
+
+
+def read_csv_text(path: str | Path) -> CsvText:
+    """Decode a CSV file and sniff its delimiter — the one way every table reader (facilities,
+    budget lines) reads CSV bytes."""
+    path = Path(path)
+    _check_exists(path)
     try:
         raw = path.read_bytes()
     except OSError as exc:
         raise InputError(tr("readers.cannot_open", why=exc.strerror or str(exc)),
                          file=path.name) from exc
-    if b"\x00" in raw[:4096] and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if (b"\x00" in raw[:4096] and not raw.startswith((b"\xff\xfe", b"\xfe\xff"))
+            and _utf16_without_bom(raw) is None):
         raise InputError(tr("readers.binary"), file=path.name)
     try:
         text, encoding = _decode(raw)
-    except UnicodeDecodeError as exc:
+    except UnicodeDecodeError as exc:  # pragma: no cover - every decode replaces
         raise InputError(tr("readers.cannot_decode"), file=path.name) from exc
-    delim = _sniff_delimiter(text)
+    if "\x00" in text:  # NULs left in the text are damage, not content
+        text = text.replace("\x00", "")
     notes = [tr("readers.latin1")] if encoding == "cp1252" else []
-    fast = _read_csv_arrow(text, delim, path)
-    if fast is None:
-        fast = _read_csv_fast(text, delim, path)
+    return CsvText(text, encoding, _sniff_delimiter(text), notes)
+
+
+def csv_rows(text: str, delim: str, path: Path) -> list[list[str]]:
+    """Every row of a decoded CSV text as lists of fields (the careful, row-by-row reader)."""
+    try:
+        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delim))
+    except csv.Error as exc:  # e.g. a field over the size limit
+        raise InputError(tr("readers.bad_csv", why=str(exc)), file=path.name) from exc
+
+
+def mixed_delimiter(row: list[str], delim: str, width: int) -> str | None:
+    """The other delimiter a row is written with, when it holds none of the header's ``delim``
+    but clearly splits on another one (a tab-separated row under a semicolon header); else
+    ``None``."""
+    if width < 2 or len(row) != 1:
+        return None
+    cell = row[0]
+    for other in (";", ",", "\t", "|"):
+        if other != delim and cell.count(other) >= max(1, (width - 1) // 2) and \
+                cell.count(other) >= min(2, width - 1):
+            return other
+    return None
+
+
+def delimiter_name(delim: str) -> str:
+    """How a message names a delimiter (``tab``, ``';'``)."""
+    return tr("readers.tab") if delim == "\t" else f"'{delim}'"
+
+
+def _maybe_mixed(text: str, delim: str) -> bool:
+    """Whether some line after the first holds no ``delim`` but another delimiter (cheap
+    regular-expression scan; the careful reader then decides row by row)."""
+    others = [o for o in (";", ",", "\t", "|") if o != delim and o in text]
+    if not others:
+        return False
+    body = text.split("\n", 1)[1] if "\n" in text else ""
+    pattern = re.compile("^[^" + re.escape(delim) + "\n]*[" + re.escape("".join(others))
+                         + "][^" + re.escape(delim) + "\n]*$", re.M)
+    return pattern.search(body) is not None
+
+
+def _read_csv(path: Path) -> ReadResult:
+    src = read_csv_text(path)
+    text, encoding, delim, notes = src.text, src.encoding, src.delimiter, src.notes
+    fast = None
+    if not _maybe_mixed(text, delim):  # the fast readers cannot tell such rows apart
+        fast = _read_csv_arrow(text, delim, path) or _read_csv_fast(text, delim, path)
     if fast is not None:
         frame, numbers = fast
         return ReadResult(frame, notes, encoding=encoding, delimiter=delim,
                           row_numbers=numbers, clean_text=True)
-    try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delim))
-    except csv.Error as exc:
-        raise InputError(tr("readers.bad_csv", why=str(exc)), file=path.name) from exc
+    rows = csv_rows(text, delim, path)
     # header = first non-empty row
     start = 0
     while start < len(rows) and not any(c.strip() for c in rows[start]):
@@ -281,9 +368,13 @@ def _read_csv(path: Path) -> ReadResult:
     data: list[list[str | None]] = []
     numbers: list[int] = []
     bad: dict[int, str] = {}
+    mixed: dict[int, str] = {}
     for k, row in enumerate(rows[start + 1:], start=1):
         if not any(c.strip() for c in row):
             continue  # blank line: not a data row
+        other = mixed_delimiter(row, delim, width)
+        if other is not None:
+            mixed[k] = other
         if len(row) > width and any(c.strip() for c in row[width:]):
             bad[k] = tr("readers.too_many_fields", n=len(row), width=width)
             row = row[:width]
@@ -291,10 +382,15 @@ def _read_csv(path: Path) -> ReadResult:
             row = row + [""] * (width - len(row))
         data.append([c.strip() if c.strip() else None for c in row[:width]])
         numbers.append(k)
+    if mixed:
+        first = next(iter(mixed.values()))
+        notes.append(tr("readers.mixed_delimiter_file", n=len(mixed), header=delimiter_name(delim),
+                        rows=delimiter_name(first)))
     frame = pd.DataFrame(data, columns=header, dtype=object) if data else \
         pd.DataFrame({h: pd.Series(dtype=object) for h in header})
     return ReadResult(frame, notes, encoding=encoding, delimiter=delim, bad_rows=bad,
-                      row_numbers=np.array(numbers, dtype=int), clean_text=True)
+                      row_numbers=np.array(numbers, dtype=int), clean_text=True,
+                      mixed_rows=mixed)
 
 
 _BLANK_LINE = re.compile(r"\n[ \t]+\r?\n")
@@ -438,6 +534,7 @@ def _read_xlsx(path: Path, sheet: str | None) -> ReadResult:
         else:
             raise InputError(tr("readers.xlsx_no_data", sheets=", ".join(names)),
                              file=path.name)
+        unsaved = _unsaved_formulas(wb[name])
     finally:
         wb.close()
     header_cells = rows[start]
@@ -462,8 +559,52 @@ def _read_xlsx(path: Path, sheet: str | None) -> ReadResult:
     notes = []
     if sheet is None and len(names) > 1:
         notes.append(tr("readers.sheet_chosen", sheet=name, sheets=", ".join(names)))
+    formulas = _formula_rows(unsaved, start, header, notes)
     return ReadResult(frame, notes, sheet=name, bad_rows=bad,
-                      row_numbers=np.array(numbers, dtype=int))
+                      row_numbers=np.array(numbers, dtype=int), unsaved_formulas=formulas)
+
+
+_CELL_REF = re.compile(rb"<c\b([^>]*)>\s*<f\b[^>]*?(?:/>|>[^<]*</f>)\s*(?:<v\s*/>|<v>\s*</v>)?"
+                       rb"\s*</c>")
+_REF_ATTR = re.compile(rb'\br="([A-Z]{1,3})([0-9]+)"')
+
+
+def _unsaved_formulas(ws) -> set[tuple[int, int]]:
+    """0-based (row, column) of the cells of a read-only sheet that hold a formula but no saved
+    value (a file written by a program that does not compute formulas): read as empty, they
+    would pass for empty cells."""
+    try:
+        with ws._get_source() as src:  # the sheet's XML inside the workbook
+            xml = src.read()
+    except Exception:  # noqa: BLE001 - a sheet openpyxl could read but we cannot: no notes
+        return set()
+    if b"<f" not in xml:
+        return set()
+    cells = set()
+    for m in _CELL_REF.finditer(xml):
+        ref = _REF_ATTR.search(m.group(1))
+        if ref is None:
+            continue
+        col = 0
+        for ch in ref.group(1):
+            col = col * 26 + ch - 64
+        cells.add((int(ref.group(2)) - 1, col - 1))
+    return cells
+
+
+def _formula_rows(cells: set[tuple[int, int]], start: int, header: list[str],
+                  notes: list[str]) -> dict[int, tuple[str, ...]]:
+    """Data row (1-based, as ``row_numbers``) -> header names of its unsaved formula cells,
+    and one note for the file naming the first of them."""
+    out: dict[int, list[str]] = {}
+    for r, c in sorted(cells):
+        if r > start and c < len(header):
+            out.setdefault(r - start, []).append(header[c])
+    if out:
+        first = min(out)
+        notes.append(tr("readers.unsaved_formulas", n=sum(len(v) for v in out.values()),
+                        row=str(first + start + 1), column=out[first][0]))
+    return {k: tuple(v) for k, v in out.items()}
 
 
 def _cell(value):
