@@ -321,12 +321,10 @@ def mixed_delimiter(row: list[str], delim: str, width: int) -> str | None:
     ``None``."""
     if width < 2 or len(row) != 1:
         return None
-    cell = row[0]
-    for other in (";", ",", "\t", "|"):
-        if other != delim and cell.count(other) >= max(1, (width - 1) // 2) and \
-                cell.count(other) >= min(2, width - 1):
-            return other
-    return None
+    counts = {o: row[0].count(o) for o in ("\t", ";", ",", "|") if o != delim}
+    best = max(counts, key=lambda o: counts[o])  # "a\t-7,95\t112,65": tabs, not commas
+    n = counts[best]
+    return best if n >= max(1, (width - 1) // 2) and n >= min(2, width - 1) else None
 
 
 def delimiter_name(delim: str) -> str:
