@@ -21,7 +21,7 @@ from ilp_gis.errors import InputError
 from ilp_gis.i18n import language, register_catalog, tr
 from ilp_gis.model import ImportStatus
 from ilp_gis.rules import Rules, default_rules
-from layers import readers
+from layers import csv_text
 
 # our column -> header spellings (compared after lower-casing and squeezing non-alphanumerics)
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -51,7 +51,7 @@ def _norm(text: Any) -> str:
 
 def _read_raw(path: Path, sheet: str | int | None) -> tuple[pd.DataFrame, str | None]:
     """Every row of the file as read (no header yet) and the CSV delimiter (``None`` for a
-    workbook).  CSV goes through the one CSV reader of every table (``layers.readers``)."""
+    workbook).  CSV goes through the one CSV reader of every table (``layers.csv_text``)."""
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm", ".xls"):
         try:
@@ -68,8 +68,8 @@ def _read_raw(path: Path, sheet: str | int | None) -> tuple[pd.DataFrame, str | 
             raise InputError(tr("budget_import.unreadable", why=_short(exc)),
                              file=path) from exc
     if suffix in (".csv", ".txt", ".tsv"):
-        src = readers.read_csv_text(path)
-        rows = readers.csv_rows(src.text, src.delimiter, path)
+        src = csv_text.read_csv_text(path)
+        rows = csv_text.csv_rows(src.text, src.delimiter, path)
         width = max((len(r) for r in rows), default=0)
         return pd.DataFrame([r + [None] * (width - len(r)) for r in rows],
                             dtype=object), src.delimiter
@@ -181,13 +181,13 @@ def _read_budget(path, sheet, mapping, desa, facilities, limit):
             rep(ImportStatus.SKIPPED, "empty_row", tr("budget_import.empty_row"))
             continue
         values = [v for v in raw.iloc[r].tolist() if not B.is_missing(v)]
-        other = (readers.mixed_delimiter([str(values[0])], delim, width)
+        other = (csv_text.mixed_delimiter([str(values[0])], delim, width)
                  if delim is not None and len(values) == 1
                  and not B.is_missing(raw.iat[r, 0]) else None)
         if other is not None:
             rep(ImportStatus.SKIPPED, "mixed_delimiter",
-                tr("budget_import.mixed_delimiter", rows=readers.delimiter_name(other),
-                   header=readers.delimiter_name(delim)))
+                tr("budget_import.mixed_delimiter", rows=csv_text.delimiter_name(other),
+                   header=csv_text.delimiter_name(delim)))
             continue
         first_text = " ".join(str(v) for v in raw.iloc[r].tolist()[:4] if not B.is_missing(v))
         if _TOTAL_WORDS.match(first_text) and B.is_missing(cells.get("activity")) or \

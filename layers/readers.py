@@ -3,9 +3,10 @@
 * GIS layers (boundaries, point layers, roads): GeoPackage, Shapefile (also zipped ``.zip``),
   GeoJSON, KML and KMZ, through pyogrio/GDAL.  The CRS comes from the file; when a file has none
   and its coordinates fit degrees, EPSG:4326 is assumed and reported.
-* Tables (facilities, lists): CSV (comma, semicolon or tab; UTF-8, UTF-8 with BOM or
-  Latin-1/Windows-1252 — sniffed) and XLSX (a chosen sheet, else the first sheet with data;
-  formulas are read as their last computed values).
+* Tables (facilities, lists): CSV (decoded by :mod:`layers.csv_text`: comma, semicolon, tab
+  or bar; UTF-8, UTF-16 or Windows-1252; any line ending; rows written with another delimiter
+  than the header are named) and XLSX (a chosen sheet, else the first sheet with data; formulas
+  are read as their last computed values, formulas without one are named).
 
 Cells are returned as read (text for CSV; numbers/text/dates for XLSX); an empty cell is
 ``None``.  Every problem raises :class:`~ilp_gis.errors.InputError` naming the file.
@@ -28,6 +29,7 @@ import pyogrio
 from ilp_gis.errors import InputError
 from ilp_gis.i18n import register_catalog, tr
 from ilp_gis.model import WGS84
+from layers.csv_text import csv_rows, delimiter_name, maybe_mixed, mixed_delimiter, read_csv_text
 
 VECTOR_SUFFIXES = {".gpkg", ".shp", ".zip", ".geojson", ".json", ".kml", ".kmz", ".fgb"}
 TABLE_SUFFIXES = {".csv", ".txt", ".tsv", ".xlsx", ".xlsm"}
@@ -222,133 +224,11 @@ def read_table(path: str | Path, *, sheet: str | None = None) -> ReadResult:
                      file=path.name)
 
 
-def _decode(raw: bytes) -> tuple[str, str]:
-    """Text and encoding of a CSV file's bytes: UTF-8 (with or without BOM), UTF-16 (with a
-    BOM, or without one when every other byte is NUL), else Windows-1252.  Line endings are
-    made ``\n`` (Windows ``\r\n`` and old-Mac bare ``\r`` alike), so every reader after this
-    sees one kind of line."""
-    if raw.startswith(b"\xef\xbb\xbf"):
-        text, encoding = raw[3:].decode("utf-8", errors="replace"), "utf-8-sig"
-    elif raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        text, encoding = raw.decode("utf-16", errors="replace"), "utf-16"
-    elif (bom_less := _utf16_without_bom(raw)) is not None:
-        text, encoding = raw.decode(bom_less, errors="replace"), bom_less
-    else:
-        try:
-            text, encoding = raw.decode("utf-8"), "utf-8"
-        except UnicodeDecodeError:
-            text, encoding = raw.decode("cp1252", errors="replace"), "cp1252"
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return text, encoding
-
-
-def _utf16_without_bom(raw: bytes) -> str | None:
-    """``utf-16-le``/``utf-16-be`` when the first bytes look like UTF-16 text of ASCII
-    characters (a NUL in every other byte), else ``None``."""
-    head = raw[:4096]
-    if len(head) < 4:
-        return None
-    even, odd = head[0::2], head[1::2]
-    if odd.count(0) >= 0.9 * len(odd) and even.count(0) <= 0.1 * len(even):
-        return "utf-16-le"
-    if even.count(0) >= 0.9 * len(even) and odd.count(0) <= 0.1 * len(odd):
-        return "utf-16-be"
-    return None
-
-
-def _sniff_delimiter(text: str) -> str:
-    lines = [ln for ln in text.splitlines()[:20] if ln.strip()]
-    if not lines:
-        return ","
-    header = lines[0]
-    counts = {d: header.count(d) for d in (";", ",", "\t", "|")}
-    best = max(counts, key=lambda d: counts[d])
-    if counts[best] == 0:
-        return ","
-    # prefer the delimiter whose count is stable across the first lines
-    if counts[";"] and counts[","]:
-        def stable(d):
-            return sum(1 for ln in lines[1:] if ln.count(d) == counts[d])
-        best = ";" if stable(";") >= stable(",") else ","
-    return best
-
-
-@dataclass
-class CsvText:
-    """A CSV file decoded: its text (``\n`` line ends), encoding, delimiter and notes."""
-
-    text: str
-    encoding: str
-    delimiter: str
-    notes: list[str]
-
-
-def read_csv_text(path: str | Path) -> CsvText:
-    """Decode a CSV file and sniff its delimiter — the one way every table reader (facilities,
-    budget lines) reads CSV bytes."""
-    path = Path(path)
-    _check_exists(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InputError(tr("readers.cannot_open", why=exc.strerror or str(exc)),
-                         file=path.name) from exc
-    if (b"\x00" in raw[:4096] and not raw.startswith((b"\xff\xfe", b"\xfe\xff"))
-            and _utf16_without_bom(raw) is None):
-        raise InputError(tr("readers.binary"), file=path.name)
-    try:
-        text, encoding = _decode(raw)
-    except UnicodeDecodeError as exc:  # pragma: no cover - every decode replaces
-        raise InputError(tr("readers.cannot_decode"), file=path.name) from exc
-    if "\x00" in text:  # NULs left in the text are damage, not content
-        text = text.replace("\x00", "")
-    notes = [tr("readers.latin1")] if encoding == "cp1252" else []
-    return CsvText(text, encoding, _sniff_delimiter(text), notes)
-
-
-def csv_rows(text: str, delim: str, path: Path) -> list[list[str]]:
-    """Every row of a decoded CSV text as lists of fields (the careful, row-by-row reader)."""
-    try:
-        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delim))
-    except csv.Error as exc:  # e.g. a field over the size limit
-        raise InputError(tr("readers.bad_csv", why=str(exc)), file=path.name) from exc
-
-
-def mixed_delimiter(row: list[str], delim: str, width: int) -> str | None:
-    """The other delimiter a row is written with, when it holds none of the header's ``delim``
-    but clearly splits on another one (a tab-separated row under a semicolon header); else
-    ``None``."""
-    if width < 2 or len(row) != 1:
-        return None
-    counts = {o: row[0].count(o) for o in ("\t", ";", ",", "|") if o != delim}
-    best = max(counts, key=lambda o: counts[o])  # "a\t-7,95\t112,65": tabs, not commas
-    n = counts[best]
-    return best if n >= max(1, (width - 1) // 2) and n >= min(2, width - 1) else None
-
-
-def delimiter_name(delim: str) -> str:
-    """How a message names a delimiter (``tab``, ``';'``)."""
-    return tr("readers.tab") if delim == "\t" else f"'{delim}'"
-
-
-def _maybe_mixed(text: str, delim: str) -> bool:
-    """Whether some line after the first holds no ``delim`` but another delimiter (cheap
-    regular-expression scan; the careful reader then decides row by row)."""
-    others = [o for o in (";", ",", "\t", "|") if o != delim and o in text]
-    if not others:
-        return False
-    body = text.split("\n", 1)[1] if "\n" in text else ""
-    pattern = re.compile("^[^" + re.escape(delim) + "\n]*[" + re.escape("".join(others))
-                         + "][^" + re.escape(delim) + "\n]*$", re.M)
-    return pattern.search(body) is not None
-
-
 def _read_csv(path: Path) -> ReadResult:
     src = read_csv_text(path)
     text, encoding, delim, notes = src.text, src.encoding, src.delimiter, src.notes
     fast = None
-    if not _maybe_mixed(text, delim):  # the fast readers cannot tell such rows apart
+    if not maybe_mixed(text, delim):  # the fast readers cannot tell such rows apart
         fast = _read_csv_arrow(text, delim, path) or _read_csv_fast(text, delim, path)
     if fast is not None:
         frame, numbers = fast

@@ -10,7 +10,7 @@ import pytest
 from ilp_gis.errors import InputError
 from ilp_gis.project import Project
 from ilp_gis.rules import default_rules
-from layers import readers
+from layers import csv_text, readers
 from layers.budget_import import read_budget
 from layers.importing import import_files
 from layers.project_file import open_project
@@ -96,7 +96,7 @@ def test_budget_csv_reads_like_the_facility_reader(tmp_path):
     """One CSV reader: the budget sees the rows the facility reader sees."""
     f = tmp_path / "anggaran.csv"
     f.write_bytes(BUDGET.replace("\n", "\r").encode("utf-16"))
-    src = readers.read_csv_text(f)
+    src = csv_text.read_csv_text(f)
     assert src.delimiter == ";" and src.encoding == "utf-16" and "\r" not in src.text
     table = readers.read_table(f)
     assert list(table.frame["Pagu (Rp)"]) == ["Rp 1.250.000.000", "250 jt"]
