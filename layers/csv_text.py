@@ -1,4 +1,4 @@
-"""Decoding CSV bytes — the one way every table reader (facilities, budget lines) reads CSV:
+r"""Decoding CSV bytes — the one way every table reader (facilities, budget lines) reads CSV:
 UTF-8 with or without BOM, UTF-16 (BOM or not), Windows-1252; every line ending made ``\n``;
 the delimiter sniffed; rows written with another delimiter than the header recognised.
 Imports ``ilp_gis`` (errors, i18n) only.
@@ -17,7 +17,7 @@ from ilp_gis.i18n import register_catalog, tr
 
 
 def decode(raw: bytes) -> tuple[str, str]:
-    """Text and encoding of a CSV file's bytes: UTF-8 (with or without BOM), UTF-16 (with a
+    r"""Text and encoding of a CSV file's bytes: UTF-8 (with or without BOM), UTF-16 (with a
     BOM, or without one when every other byte is NUL), else Windows-1252.  Line endings are
     made ``\n`` (Windows ``\r\n`` and old-Mac bare ``\r`` alike), so every reader after this
     sees one kind of line."""
@@ -52,6 +52,8 @@ def _utf16_without_bom(raw: bytes) -> str | None:
 
 
 def sniff_delimiter(text: str) -> str:
+    """The delimiter of the header line (``;``, ``,``, tab or ``|``; ``,`` when none), the one
+    whose count is stable over the first lines when ``;`` and ``,`` both appear."""
     lines = [ln for ln in text.splitlines()[:20] if ln.strip()]
     if not lines:
         return ","
@@ -70,7 +72,7 @@ def sniff_delimiter(text: str) -> str:
 
 @dataclass
 class CsvText:
-    """A CSV file decoded: its text (``\n`` line ends), encoding, delimiter and notes."""
+    r"""A CSV file decoded: its text (``\n`` line ends), encoding, delimiter and notes."""
 
     text: str
     encoding: str
