@@ -450,15 +450,23 @@ _REF_ATTR = re.compile(rb'\br="([A-Z]{1,3})([0-9]+)"')
 def _unsaved_formulas(ws) -> set[tuple[int, int]]:
     """0-based (row, column) of the cells of a read-only sheet that hold a formula but no saved
     value (a file written by a program that does not compute formulas): read as empty, they
-    would pass for empty cells."""
+    would pass for empty cells.  The sheet's XML is scanned in pieces (bounded memory)."""
+    cells: set[tuple[int, int]] = set()
     try:
         with ws._get_source() as src:  # the sheet's XML inside the workbook
-            xml = src.read()
+            rest = b""
+            while chunk := src.read(1 << 22):
+                buf = rest + chunk
+                end = buf.rfind(b"</c>") + 4 if b"</c>" in buf else 0
+                if b"<f" in buf[:end]:
+                    _scan_formulas(buf[:end], cells)
+                rest = buf[end:]
     except Exception:  # noqa: BLE001 - a sheet openpyxl could read but we cannot: no notes
         return set()
-    if b"<f" not in xml:
-        return set()
-    cells = set()
+    return cells
+
+
+def _scan_formulas(xml: bytes, cells: set[tuple[int, int]]) -> None:
     for m in _CELL_REF.finditer(xml):
         ref = _REF_ATTR.search(m.group(1))
         if ref is None:
@@ -467,7 +475,6 @@ def _unsaved_formulas(ws) -> set[tuple[int, int]]:
         for ch in ref.group(1):
             col = col * 26 + ch - 64
         cells.add((int(ref.group(2)) - 1, col - 1))
-    return cells
 
 
 def _formula_rows(cells: set[tuple[int, int]], start: int, header: list[str],
