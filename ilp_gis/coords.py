@@ -30,8 +30,14 @@ _HEMISPHERES = {"LS": ("lat", -1), "LU": ("lat", 1), "S": ("lat", -1), "N": ("la
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 _DMS_MARKS = re.compile(r"[°º˚'′’\"″”:]")
 
+# why a coordinate reads as empty when the reader knows (replaces ``missing_coordinates``)
+EMPTY_BECAUSE = ("formula_without_value", "mixed_delimiter")
+_CANNOT_READ = ("unreadable_coordinates", "not_finite_coordinates")
+
 _PROBLEM_STATUS = {
     "missing_coordinates": REJECTED, "zero_coordinates": REJECTED,
+    "not_finite_coordinates": REJECTED, "formula_without_value": REJECTED,
+    "mixed_delimiter": REJECTED,
     "unreadable_coordinates": REJECTED, "projected_coordinates": REJECTED,
     "outside_indonesia": REJECTED, "swapped_coordinates": FIXED, "missing_minus_sign": FIXED,
     "comma_decimal": FIXED, "dms": FIXED, "outside_study_area": DOUBTFUL,
@@ -80,14 +86,19 @@ def parse_value(value: object) -> tuple[float, str | None, tuple[str, ...]]:
         return math.nan, None, (() if value is None else ("unreadable_coordinates",))
     if isinstance(value, int | float | np.integer | np.floating):
         f = float(value)
+        if math.isinf(f):
+            return math.nan, None, ("not_finite_coordinates",)
         return (f if math.isfinite(f) else math.nan), None, ()
     text = str(value).strip().upper().replace("\u2212", "-").replace("\u00a0", " ")
     if not text:
         return math.nan, None, ()
     try:
-        return float(text), None, ()
+        f = float(text)
     except ValueError:
         pass
+    else:  # "inf", "-Infinity", "1e999", "nan" are numbers to Python, not coordinates
+        return (f, None, ()) if math.isfinite(f) else (math.nan, None,
+                                                       ("not_finite_coordinates",))
     letters = re.sub(r"[^A-Z]", "", text)
     axis = sign = None
     if letters:
@@ -195,9 +206,14 @@ def fix_points(lons, lats, *, area_bbox=None) -> pd.DataFrame:
 
     status = np.empty(n, dtype=object)
     status[:] = OK  # filled by a slice: np.full of a str is many times slower
+    infinite = np.isinf(lon) | np.isinf(lat)  # numbers read in bulk ("inf" text included)
+    for i in np.flatnonzero(infinite):
+        notes[i].append("not_finite_coordinates")
+    lon[infinite] = np.nan
+    lat[infinite] = np.nan
     unreadable = np.zeros(n, dtype=bool)
     for i, x in notes.items():
-        unreadable[i] = "unreadable_coordinates" in x
+        unreadable[i] = any(k in x for k in _CANNOT_READ)
     missing = (np.isnan(lon) | np.isnan(lat)) & ~unreadable
     zero = ~missing & ~unreadable & ((lon == 0) | (lat == 0))
     projected = ~missing & ~unreadable & ~zero & ((np.abs(lon) > 360) | (np.abs(lat) > 360))
@@ -255,6 +271,14 @@ def fix_points(lons, lats, *, area_bbox=None) -> pd.DataFrame:
     return pd.DataFrame({"lon": out_lon, "lat": out_lat,
                          "status": pd.Series(status, dtype=object),  # no string-dtype copy
                          "problems": pd.Series(problems, dtype=object)})
+
+
+def explain_missing(problems: tuple[str, ...], reason: str) -> tuple[str, ...]:
+    """``problems`` with ``missing_coordinates`` replaced by the reason the reader knows the
+    cells read as empty (one of :data:`EMPTY_BECAUSE`); other problems are kept."""
+    if "missing_coordinates" not in problems:
+        return problems
+    return tuple(reason if p == "missing_coordinates" else p for p in problems)
 
 
 def fix_point(lon: object, lat: object, *, area_bbox=None) -> CoordResult:

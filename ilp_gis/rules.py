@@ -8,6 +8,7 @@ A project stores the TOML text of the rules it used (``meta.rules_toml``).
 
 from __future__ import annotations
 
+import math
 import tomllib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -16,6 +17,9 @@ from pathlib import Path
 
 from ilp_gis.errors import RulesError
 from ilp_gis.i18n import register_catalog, tr
+
+POSITIVE = frozenset({"budget.max_line_amount"})
+"""Rules whose value must be above zero (a bound of 0 would reject everything)."""
 
 
 @dataclass(frozen=True)
@@ -125,8 +129,14 @@ def parse_rules(text: str, *, origin: str = "rules") -> Rules:
             if isinstance(val, bool) or not isinstance(val, int | float):
                 problems.append(tr("rules.not_number", name=full, value=repr(val)))
                 continue
+            if not math.isfinite(val):  # TOML allows inf and nan
+                problems.append(tr("rules.not_finite", name=full, value=repr(val)))
+                continue
             if val < 0:
                 problems.append(tr("rules.negative", name=full, value=val))
+                continue
+            if val == 0 and full in POSITIVE:
+                problems.append(tr("rules.not_positive", name=full, value=val))
                 continue
             default = rules.get(full)
             rules[full] = Rule(

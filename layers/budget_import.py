@@ -9,8 +9,6 @@ naming the file and the spreadsheet row.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from pathlib import Path
 from typing import Any
@@ -22,6 +20,8 @@ from ilp_gis import model
 from ilp_gis.errors import InputError
 from ilp_gis.i18n import language, register_catalog, tr
 from ilp_gis.model import ImportStatus
+from ilp_gis.rules import Rules, default_rules
+from layers import csv_text
 
 # our column -> header spellings (compared after lower-casing and squeezing non-alphanumerics)
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -49,34 +49,36 @@ def _norm(text: Any) -> str:
     return re.sub(r"[^a-z0-9]+", " ", str(text).lower()).strip()
 
 
-def _read_raw(path: Path, sheet: str | int | None) -> pd.DataFrame:
+def _read_raw(path: Path, sheet: str | int | None) -> tuple[pd.DataFrame, str | None]:
+    """Every row of the file as read (no header yet) and the CSV delimiter (``None`` for a
+    workbook).  CSV goes through the one CSV reader of every table (``layers.csv_text``)."""
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm", ".xls"):
         try:
             return pd.read_excel(path, sheet_name=0 if sheet is None else sheet, header=None,
-                                 dtype=object, engine="openpyxl" if suffix != ".xls" else None)
-        except ValueError as exc:  # unknown sheet
-            raise InputError(tr("budget_import.bad_sheet", sheet=str(sheet), why=str(exc)),
+                                 dtype=object, engine="openpyxl" if suffix != ".xls" else None
+                                 ), None
+        except (ValueError, IndexError, KeyError) as exc:
+            if sheet is not None:  # unknown sheet name or index
+                raise InputError(tr("budget_import.bad_sheet", sheet=str(sheet),
+                                    why=_short(exc)), file=path) from exc
+            raise InputError(tr("budget_import.unreadable", why=_short(exc)),
                              file=path) from exc
-        except (OSError, ImportError, KeyError) as exc:
-            raise InputError(tr("budget_import.unreadable", why=str(exc)), file=path) from exc
-    if suffix in (".csv", ".txt"):
-        raw = path.read_bytes()
-        for enc in ("utf-8-sig", "cp1252", "latin-1"):
-            try:
-                text = raw.decode(enc)
-                break
-            except UnicodeDecodeError:
-                continue
-        try:
-            dialect = csv.Sniffer().sniff(text[:4096], delimiters=";,\t|")
-            sep = dialect.delimiter
-        except csv.Error:
-            sep = ";" if text.count(";") > text.count(",") else ","
-        rows = list(csv.reader(io.StringIO(text), delimiter=sep))
+        except Exception as exc:  # noqa: BLE001 - a damaged workbook: zip, XML, styles...
+            raise InputError(tr("budget_import.unreadable", why=_short(exc)),
+                             file=path) from exc
+    if suffix in (".csv", ".txt", ".tsv"):
+        src = csv_text.read_csv_text(path)
+        rows = csv_text.csv_rows(src.text, src.delimiter, path)
         width = max((len(r) for r in rows), default=0)
-        return pd.DataFrame([r + [None] * (width - len(r)) for r in rows], dtype=object)
+        return pd.DataFrame([r + [None] * (width - len(r)) for r in rows],
+                            dtype=object), src.delimiter
     raise InputError(tr("budget_import.bad_format", suffix=suffix or "-"), file=path)
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return (text.splitlines()[0] if text else type(exc).__name__)[:200]
 
 
 def _find_header(raw: pd.DataFrame, mapping: dict[str, str] | None) -> tuple[int, dict[str, int]]:
@@ -103,7 +105,8 @@ def _find_header(raw: pd.DataFrame, mapping: dict[str, str] | None) -> tuple[int
 def read_budget(path: str | Path, *, sheet: str | int | None = None,
                 mapping: dict[str, str] | None = None, lang: str | None = None,
                 desa: pd.DataFrame | None = None,
-                facilities: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+                facilities: pd.DataFrame | None = None,
+                rules: Rules | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Read budget lines from an XLSX or CSV file.
 
     Parameters
@@ -128,14 +131,19 @@ def read_budget(path: str | Path, *, sheet: str | int | None = None,
         :data:`ilp_gis.model.IMPORT_REPORT` with one row per data row of the file.
     """
     path = Path(path)
+    limit = (rules or default_rules()).value(B.MAX_LINE_AMOUNT_RULE,
+                                             B.default_max_line_amount())
     with language(lang):
-        return _read_budget(path, sheet, mapping, desa, facilities)
+        return _read_budget(path, sheet, mapping, desa, facilities, limit)
 
 
-def _read_budget(path, sheet, mapping, desa, facilities):
+def _read_budget(path, sheet, mapping, desa, facilities, limit):
     if not path.exists():
         raise InputError(tr("budget_import.missing"), file=path)
-    raw = _read_raw(path, sheet)
+    if path.is_dir():
+        raise InputError(tr("budget_import.unreadable", why=tr("budget_import.is_dir")),
+                         file=path)
+    raw, delim = _read_raw(path, sheet)
     if raw.empty:
         raise InputError(tr("budget_import.empty"), file=path)
     header_row, cols = _find_header(raw, mapping)
@@ -155,6 +163,7 @@ def _read_budget(path, sheet, mapping, desa, facilities):
     report: list[dict[str, Any]] = []
     seen_ids: dict[str, int] = {}
     fname = path.name
+    width = sum(1 for v in raw.iloc[header_row].tolist() if not B.is_missing(v))
     for r in range(header_row + 1, len(raw)):
         excel_row = r + 1  # the row number a person sees in the spreadsheet
         cells = {k: raw.iat[r, c] for k, c in cols.items()}
@@ -171,6 +180,15 @@ def _read_budget(path, sheet, mapping, desa, facilities):
         if all(B.is_missing(v) for v in raw.iloc[r].tolist()):
             rep(ImportStatus.SKIPPED, "empty_row", tr("budget_import.empty_row"))
             continue
+        values = [v for v in raw.iloc[r].tolist() if not B.is_missing(v)]
+        other = (csv_text.mixed_delimiter([str(values[0])], delim, width)
+                 if delim is not None and len(values) == 1
+                 and not B.is_missing(raw.iat[r, 0]) else None)
+        if other is not None:
+            rep(ImportStatus.SKIPPED, "mixed_delimiter",
+                tr("budget_import.mixed_delimiter", rows=csv_text.delimiter_name(other),
+                   header=csv_text.delimiter_name(delim)))
+            continue
         first_text = " ".join(str(v) for v in raw.iloc[r].tolist()[:4] if not B.is_missing(v))
         if _TOTAL_WORDS.match(first_text) and B.is_missing(cells.get("activity")) or \
                 _TOTAL_WORDS.match(str(cells.get("activity") or "")) and \
@@ -179,7 +197,7 @@ def _read_budget(path, sheet, mapping, desa, facilities):
             continue
         problems: list[tuple[str, str, str]] = []  # (severity, problem, message)
 
-        amount = B.parse_amount(cells.get("amount"))
+        amount = B.parse_amount(cells.get("amount"), max_amount=limit)
         year = B.parse_year(cells.get("year"))
         if amount.status == "error":
             rep(ImportStatus.SKIPPED, "bad_amount", amount.message)

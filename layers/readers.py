@@ -3,9 +3,10 @@
 * GIS layers (boundaries, point layers, roads): GeoPackage, Shapefile (also zipped ``.zip``),
   GeoJSON, KML and KMZ, through pyogrio/GDAL.  The CRS comes from the file; when a file has none
   and its coordinates fit degrees, EPSG:4326 is assumed and reported.
-* Tables (facilities, lists): CSV (comma, semicolon or tab; UTF-8, UTF-8 with BOM or
-  Latin-1/Windows-1252 — sniffed) and XLSX (a chosen sheet, else the first sheet with data;
-  formulas are read as their last computed values).
+* Tables (facilities, lists): CSV (decoded by :mod:`layers.csv_text`: comma, semicolon, tab
+  or bar; UTF-8, UTF-16 or Windows-1252; any line ending; rows written with another delimiter
+  than the header are named) and XLSX (a chosen sheet, else the first sheet with data; formulas
+  are read as their last computed values, formulas without one are named).
 
 Cells are returned as read (text for CSV; numbers/text/dates for XLSX); an empty cell is
 ``None``.  Every problem raises :class:`~ilp_gis.errors.InputError` naming the file.
@@ -29,6 +30,7 @@ from ilp_gis.errors import InputError
 from ilp_gis.i18n import register_catalog, tr
 from ilp_gis.model import WGS84
 from layers import safe_open
+from layers.csv_text import csv_rows, delimiter_name, maybe_mixed, mixed_delimiter, read_csv_text
 
 VECTOR_SUFFIXES = {".gpkg", ".shp", ".zip", ".geojson", ".json", ".kml", ".kmz", ".fgb"}
 TABLE_SUFFIXES = {".csv", ".txt", ".tsv", ".xlsx", ".xlsm"}
@@ -49,6 +51,11 @@ class ReadResult:
     # 1-based data row numbers of frame rows (tables may skip blank lines)
     row_numbers: np.ndarray | None = None
     clean_text: bool = False  # every cell is stripped text or None (CSV)
+    # 1-based data row -> the delimiter the row is written with when it differs from the
+    # header's (CSV: a tab-separated row under a semicolon header reads as one field)
+    mixed_rows: dict[int, str] = field(default_factory=dict)
+    # 1-based data row -> columns whose cell is a formula without a saved value (XLSX)
+    unsaved_formulas: dict[int, tuple[str, ...]] = field(default_factory=dict)
 
 
 def is_vector(path: str | Path) -> bool:
@@ -223,59 +230,17 @@ def read_table(path: str | Path, *, sheet: str | None = None) -> ReadResult:
                      file=path.name)
 
 
-def _decode(raw: bytes) -> tuple[str, str]:
-    if raw.startswith(b"\xef\xbb\xbf"):
-        return raw[3:].decode("utf-8", errors="replace"), "utf-8-sig"
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return raw.decode("utf-16"), "utf-16"
-    try:
-        return raw.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        return raw.decode("cp1252", errors="replace"), "cp1252"
-
-
-def _sniff_delimiter(text: str) -> str:
-    lines = [ln for ln in text.splitlines()[:20] if ln.strip()]
-    if not lines:
-        return ","
-    header = lines[0]
-    counts = {d: header.count(d) for d in (";", ",", "\t", "|")}
-    best = max(counts, key=lambda d: counts[d])
-    if counts[best] == 0:
-        return ","
-    # prefer the delimiter whose count is stable across the first lines
-    if counts[";"] and counts[","]:
-        def stable(d):
-            return sum(1 for ln in lines[1:] if ln.count(d) == counts[d])
-        best = ";" if stable(";") >= stable(",") else ","
-    return best
-
-
 def _read_csv(path: Path) -> ReadResult:
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InputError(tr("readers.cannot_open", why=exc.strerror or str(exc)),
-                         file=path.name) from exc
-    if b"\x00" in raw[:4096] and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise InputError(tr("readers.binary"), file=path.name)
-    try:
-        text, encoding = _decode(raw)
-    except UnicodeDecodeError as exc:
-        raise InputError(tr("readers.cannot_decode"), file=path.name) from exc
-    delim = _sniff_delimiter(text)
-    notes = [tr("readers.latin1")] if encoding == "cp1252" else []
-    fast = _read_csv_arrow(text, delim, path)
-    if fast is None:
-        fast = _read_csv_fast(text, delim, path)
+    src = read_csv_text(path)
+    text, encoding, delim, notes = src.text, src.encoding, src.delimiter, src.notes
+    fast = None
+    if not maybe_mixed(text, delim):  # the fast readers cannot tell such rows apart
+        fast = _read_csv_arrow(text, delim, path) or _read_csv_fast(text, delim, path)
     if fast is not None:
         frame, numbers = fast
         return ReadResult(frame, notes, encoding=encoding, delimiter=delim,
                           row_numbers=numbers, clean_text=True)
-    try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delim))
-    except csv.Error as exc:
-        raise InputError(tr("readers.bad_csv", why=str(exc)), file=path.name) from exc
+    rows = csv_rows(text, delim, path)
     # header = first non-empty row
     start = 0
     while start < len(rows) and not any(c.strip() for c in rows[start]):
@@ -287,9 +252,13 @@ def _read_csv(path: Path) -> ReadResult:
     data: list[list[str | None]] = []
     numbers: list[int] = []
     bad: dict[int, str] = {}
+    mixed: dict[int, str] = {}
     for k, row in enumerate(rows[start + 1:], start=1):
         if not any(c.strip() for c in row):
             continue  # blank line: not a data row
+        other = mixed_delimiter(row, delim, width)
+        if other is not None:
+            mixed[k] = other
         if len(row) > width and any(c.strip() for c in row[width:]):
             bad[k] = tr("readers.too_many_fields", n=len(row), width=width)
             row = row[:width]
@@ -297,10 +266,15 @@ def _read_csv(path: Path) -> ReadResult:
             row = row + [""] * (width - len(row))
         data.append([c.strip() if c.strip() else None for c in row[:width]])
         numbers.append(k)
+    if mixed:
+        first = next(iter(mixed.values()))
+        notes.append(tr("readers.mixed_delimiter_file", n=len(mixed), header=delimiter_name(delim),
+                        rows=delimiter_name(first)))
     frame = pd.DataFrame(data, columns=header, dtype=object) if data else \
         pd.DataFrame({h: pd.Series(dtype=object) for h in header})
     return ReadResult(frame, notes, encoding=encoding, delimiter=delim, bad_rows=bad,
-                      row_numbers=np.array(numbers, dtype=int), clean_text=True)
+                      row_numbers=np.array(numbers, dtype=int), clean_text=True,
+                      mixed_rows=mixed)
 
 
 _BLANK_LINE = re.compile(r"\n[ \t]+\r?\n")
@@ -444,6 +418,7 @@ def _read_xlsx(path: Path, sheet: str | None) -> ReadResult:
         else:
             raise InputError(tr("readers.xlsx_no_data", sheets=", ".join(names)),
                              file=path.name)
+        unsaved = _unsaved_formulas(wb[name])
     finally:
         wb.close()
     header_cells = rows[start]
@@ -468,8 +443,59 @@ def _read_xlsx(path: Path, sheet: str | None) -> ReadResult:
     notes = []
     if sheet is None and len(names) > 1:
         notes.append(tr("readers.sheet_chosen", sheet=name, sheets=", ".join(names)))
+    formulas = _formula_rows(unsaved, start, header, notes)
     return ReadResult(frame, notes, sheet=name, bad_rows=bad,
-                      row_numbers=np.array(numbers, dtype=int))
+                      row_numbers=np.array(numbers, dtype=int), unsaved_formulas=formulas)
+
+
+_CELL_REF = re.compile(rb"<c\b([^>]*)>\s*<f\b[^>]*?(?:/>|>[^<]*</f>)\s*(?:<v\s*/>|<v>\s*</v>)?"
+                       rb"\s*</c>")
+_REF_ATTR = re.compile(rb'\br="([A-Z]{1,3})([0-9]+)"')
+
+
+def _unsaved_formulas(ws) -> set[tuple[int, int]]:
+    """0-based (row, column) of the cells of a read-only sheet that hold a formula but no saved
+    value (a file written by a program that does not compute formulas): read as empty, they
+    would pass for empty cells.  The sheet's XML is scanned in pieces (bounded memory)."""
+    cells: set[tuple[int, int]] = set()
+    try:
+        with ws._get_source() as src:  # the sheet's XML inside the workbook
+            rest = b""
+            while chunk := src.read(1 << 22):
+                buf = rest + chunk
+                end = buf.rfind(b"</c>") + 4 if b"</c>" in buf else 0
+                if b"<f" in buf[:end]:
+                    _scan_formulas(buf[:end], cells)
+                rest = buf[end:]
+    except Exception:  # noqa: BLE001 - a sheet openpyxl could read but we cannot: no notes
+        return set()
+    return cells
+
+
+def _scan_formulas(xml: bytes, cells: set[tuple[int, int]]) -> None:
+    for m in _CELL_REF.finditer(xml):
+        ref = _REF_ATTR.search(m.group(1))
+        if ref is None:
+            continue
+        col = 0
+        for ch in ref.group(1):
+            col = col * 26 + ch - 64
+        cells.add((int(ref.group(2)) - 1, col - 1))
+
+
+def _formula_rows(cells: set[tuple[int, int]], start: int, header: list[str],
+                  notes: list[str]) -> dict[int, tuple[str, ...]]:
+    """Data row (1-based, as ``row_numbers``) -> header names of its unsaved formula cells,
+    and one note for the file naming the first of them."""
+    out: dict[int, list[str]] = {}
+    for r, c in sorted(cells):
+        if r > start and c < len(header):
+            out.setdefault(r - start, []).append(header[c])
+    if out:
+        first = min(out)
+        notes.append(tr("readers.unsaved_formulas", n=sum(len(v) for v in out.values()),
+                        row=str(first + start + 1), column=out[first][0]))
+    return {k: tuple(v) for k, v in out.items()}
 
 
 def _cell(value):

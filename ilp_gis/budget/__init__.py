@@ -6,7 +6,9 @@ modules; imports only them.
 from __future__ import annotations
 
 from ilp_gis.budget.cells import (
+    MAX_LINE_AMOUNT_RULE,
     Parsed,
+    default_max_line_amount,
     format_amount_short,
     is_missing,
     parse_activity,
@@ -28,6 +30,7 @@ from ilp_gis.budget.sync import (
 from ilp_gis.budget.tables import budget_tables
 
 __all__ = ["FUNDABLE_GAP_KINDS", "FUNDING_STATES", "GAP_ACTIVITIES", "GAP_FUNDING_COLUMNS",
-           "BudgetSync", "Parsed", "activity_cost", "budget_sync", "budget_tables",
+           "MAX_LINE_AMOUNT_RULE", "BudgetSync", "Parsed", "activity_cost", "budget_sync",
+           "budget_tables", "default_max_line_amount",
            "format_amount_short", "funding_layer", "is_missing", "parse_activity",
            "parse_amount", "parse_source", "parse_status", "parse_year"]

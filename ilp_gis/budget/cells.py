@@ -1,10 +1,11 @@
 """Reading what budget offices write in budget sheets: amounts ("Rp 1,5 M", "750 jt"), years,
 funding sources, activities and statuses, each as a :class:`Parsed` value with a status and a
-message.  Pure domain code (no files); imports ``ilp_gis`` (i18n, model) only.
+message.  Pure domain code (no files); imports ``ilp_gis`` (i18n, model, rules) only.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import unicodedata
@@ -56,23 +57,50 @@ def is_missing(value: Any) -> bool:
     return isinstance(value, str) and value.strip() in ("", "-", "–", "—", "nan", "NaN")
 
 
-def parse_amount(value: Any) -> Parsed:
+MAX_LINE_AMOUNT_RULE = "budget.max_line_amount"
+
+
+@functools.cache
+def default_max_line_amount() -> float:
+    """The default upper bound of one budget line (rule ``budget.max_line_amount``)."""
+    from ilp_gis.rules import default_rules
+
+    return float(default_rules().value(MAX_LINE_AMOUNT_RULE))
+
+
+def _grouped(number: str, group: str, decimal: str | None) -> bool:
+    """Whether ``number`` is written with regular thousands groups (``1.250.000``,
+    ``1,250,000.50``): 1-3 digits, then groups of exactly three, then the decimals."""
+    g, d = re.escape(group), re.escape(decimal) if decimal else None
+    tail = rf"(?:{d}\d+)?" if d else ""
+    return re.fullmatch(rf"\d{{1,3}}(?:{g}\d{{3}})+{tail}", number) is not None
+
+
+def parse_amount(value: Any, *, max_amount: float | None = None) -> Parsed:
     """Read a Rupiah amount as budget offices write it.
 
     ``Rp 1.250.000`` · ``1.250.000,00`` · ``Rp1.250.000,-`` · ``1,25 M`` (miliar) ·
     ``1,25 miliar`` · ``250 jt`` · ``250 juta`` · ``1250000`` · ``1,250,000`` · numbers.
-    Empty → ``empty`` (missing stays missing); negative or unreadable → ``error``.
+    Empty → ``empty`` (missing stays missing); negative, unreadable, not finite or above
+    ``max_amount`` (default: the rule ``budget.max_line_amount``) → ``error``; separators that
+    form no regular thousands groups (``1,2,3``, ``1.2.3``) → ``doubtful`` with no value (the
+    number is never guessed).
     """
+    limit = default_max_line_amount() if max_amount is None else float(max_amount)
     if is_missing(value):
         return Parsed(None, "empty")
     if isinstance(value, bool):
         return Parsed(None, "error", tr("budget.amount.unreadable", value=str(value)))
     if isinstance(value, int | float | np.integer | np.floating):
         v = float(value)
+        if not math.isfinite(v):
+            return Parsed(None, "error", tr("budget.amount.not_finite", value=str(value)))
         if v < 0:
             return Parsed(None, "error", tr("budget.amount.negative", value=str(value)))
         if v == 0:
             return Parsed(0.0, "doubtful", tr("budget.amount.zero"))
+        if v > limit:
+            return _too_large(str(value), limit)
         return Parsed(v)
     text = unicodedata.normalize("NFKC", str(value)).strip().lower()
     original = str(value).strip()
@@ -92,14 +120,23 @@ def parse_amount(value: Any) -> Parsed:
         mult = _MULTIPLIERS[suffix]
     status, message = "ok", ""
     dots, commas = number.count("."), number.count(",")
+    irregular = Parsed(None, "doubtful", tr("budget.amount.irregular", value=original))
     if dots and commas:  # the last separator is the decimal one
         if number.rfind(",") > number.rfind("."):
+            if commas > 1 or not _grouped(number, ".", ","):
+                return irregular
             number = number.replace(".", "").replace(",", ".")  # 1.250.000,00
         else:
+            if dots > 1 or not _grouped(number, ",", "."):
+                return irregular
             number = number.replace(",", "")  # 1,250,000.00
     elif dots > 1 or (dots == 1 and not suffix and re.fullmatch(r"\d{1,3}\.\d{3}", number)):
+        if not _grouped(number, ".", None):
+            return irregular  # "1.2.3": no reading is safe
         number = number.replace(".", "")  # 1.250.000 / 1.250 (Indonesian grouping)
     elif commas > 1:
+        if not _grouped(number, ",", None):
+            return irregular  # "1,2,3"
         number = number.replace(",", "")  # 1,250,000 (English grouping)
         status, message = "fixed", tr("budget.amount.english_grouping", value=original)
     elif commas == 1:
@@ -117,8 +154,12 @@ def parse_amount(value: Any) -> Parsed:
         return Parsed(None, "error", tr("budget.amount.unreadable", value=original))
     if negative:
         return Parsed(None, "error", tr("budget.amount.negative", value=original))
+    if not math.isfinite(v):
+        return Parsed(None, "error", tr("budget.amount.not_finite", value=original))
     if v == 0:
         return Parsed(0.0, "doubtful", tr("budget.amount.zero"))
+    if v > limit:
+        return _too_large(original, limit)
     v = round(v, 2)
     if status == "ok" and (suffix or original.lower().startswith(("rp", "idr"))
                            or "," in original):
@@ -126,6 +167,12 @@ def parse_amount(value: Any) -> Parsed:
         if suffix:
             message = tr("budget.amount.unit_read", value=original, amount=v)
     return Parsed(v, status, message)
+
+
+def _too_large(original: str, limit: float) -> Parsed:
+    return Parsed(None, "error", tr("budget.amount.too_large", value=original,
+                                    limit=format_amount_short(limit),
+                                    rule=MAX_LINE_AMOUNT_RULE))
 
 
 def format_amount_short(value: float | None, *, lang: str | None = None) -> str:

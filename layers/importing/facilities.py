@@ -32,6 +32,23 @@ from layers.importing.facility_types import _GENERIC_TYPE_COLUMNS, facility_type
 from layers.importing.report import _FileLog
 
 
+def _explain_empty_coordinates(probs: list, res, rows: np.ndarray, mapping) -> None:
+    """Name the real reason of coordinates that read as empty when the table reader knows it
+    (a formula without a saved value, a row written with another delimiter)."""
+    if not res.unsaved_formulas and not res.mixed_rows:
+        return
+    where = {int(r): i for i, r in enumerate(rows)}
+    coord_cols = {mapping.fields["lat"], mapping.fields["lon"]}
+    for row, cols in res.unsaved_formulas.items():
+        i = where.get(row)
+        if i is not None and coord_cols & set(cols):
+            probs[i] = coords.explain_missing(probs[i], "formula_without_value")
+    for row in res.mixed_rows:
+        i = where.get(row)
+        if i is not None:
+            probs[i] = coords.explain_missing(probs[i], "mixed_delimiter")
+
+
 def _read_facilities(path: Path, declared: tuple[FacilityType, bool] | None,
                      overrides: dict | None, area_bbox, logs: list,
                      sheet: str | None = None) -> tuple[gpd.GeoDataFrame, ColumnMapping]:
@@ -86,6 +103,8 @@ def _read_facilities(path: Path, declared: tuple[FacilityType, bool] | None,
     lat = fixed["lat"].to_numpy()
     st = fixed["status"].to_numpy().copy()
     probs = fixed["problems"].tolist()
+    if not vector:
+        _explain_empty_coordinates(probs, res, log.rows, mapping)
     comma_rows = [i for i in range(n) if "comma_decimal" in probs[i]]
     if n and len(comma_rows) >= 0.5 * n:  # the whole file is written with comma decimals
         log.add_file("imported", "comma_decimal", tr("import.comma_file"))

@@ -268,7 +268,8 @@ def _import_budget(project, path: Path, logs, used_mappings, mapping, lang) -> N
     frame, report = budget_import.read_budget(
         path, mapping=mapping or None, lang=lang,
         desa=project.desa if project.has("desa") else None,
-        facilities=project.facilities if project.has("facilities") else None)
+        facilities=project.facilities if project.has("facilities") else None,
+        rules=project.rules)  # budget.max_line_amount bounds one line
     project.set_layer("budget", frame)
     logs.append(_ReportLog(path.name, "budget", report))
     used_mappings[path.name] = {"role": "budget", "fields": dict(mapping or {})}

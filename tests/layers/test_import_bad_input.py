@@ -319,7 +319,8 @@ def test_budget_goes_through_the_planning_reader(tmp_path, district, monkeypatch
 
     seen = {}
 
-    def read_budget(path, *, mapping=None, lang=None, desa=None, facilities=None, sheet=None):
+    def read_budget(path, *, mapping=None, lang=None, desa=None, facilities=None, sheet=None,
+                    rules=None):
         seen.update(path=path, mapping=mapping, lang=lang, n_desa=len(desa),
                     n_fac=len(facilities))
         frame = model.conform(pd.DataFrame({"budget_id": ["B1"], "source": ["dau"],
