@@ -7,6 +7,8 @@ Prints the quick (greedy) answer first, then the exact optimum (HiGHS); writes t
 
 from __future__ import annotations
 
+import math
+
 from ilp_gis.i18n import register_catalog, tr
 
 NAME = "plan"
@@ -54,7 +56,7 @@ def run(args) -> int:
 
     budget = None
     if args.budget is not None:
-        parsed = B.parse_amount(args.budget)
+        parsed = B.parse_amount(args.budget, max_amount=math.inf)  # a total, not a line
         if parsed.value is None or parsed.status == "error":
             raise InputError(tr("siting.budget_unreadable", value=args.budget))
         budget = float(parsed.value)

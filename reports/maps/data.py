@@ -12,7 +12,6 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-import shapely.prepared
 from pyproj import CRS
 
 from ilp_gis.geo import utm_crs
@@ -76,20 +75,29 @@ class MapData:
         sub_fac = fac
         sub_edges = edges
         if area is not None:
-            grown = shapely.prepared.prep(area.buffer(50))
+            grown = area.buffer(50)
             if len(fac):
-                sub_fac = fac[[grown.intersects(g) for g in fac.geometry.values]]
+                sub_fac = fac.iloc[_touching(fac, grown)]
             if edges is not None and len(edges):
-                sub_edges = edges[[grown.intersects(g) for g in edges.geometry.values]]
+                sub_edges = edges.iloc[_touching(edges, grown)]
         desa_codes = set(sub_desa["code"]) if "code" in sub_desa else set()
         fac_ids = set(sub_fac["fac_id"]) if "fac_id" in sub_fac else set()
+        desa_gap = {k: self.desa_gap[k] for k in desa_codes if k in self.desa_gap}
+        facility_gap = {k: self.facility_gap[k] for k in fac_ids if k in self.facility_gap}
         return MapData(
             crs=self.crs, kabupaten=kab, kecamatan=sub_kec, desa=sub_desa, facilities=sub_fac,
             edges=sub_edges,
-            desa_gap={k: v for k, v in self.desa_gap.items() if k in desa_codes},
+            desa_gap=desa_gap,
             kecamatan_gap={k: v for k, v in self.kecamatan_gap.items() if k == kecamatan},
-            facility_gap={k: v for k, v in self.facility_gap.items() if k in fac_ids},
+            facility_gap=facility_gap,
             focus=kecamatan, full_kabupaten=kab, full_kecamatan=kec)
+
+
+def _touching(frame: gpd.GeoDataFrame, area) -> np.ndarray:
+    """Row positions (in frame order) of the geometries that intersect ``area``, through the
+    frame's spatial index (one index per frame, built on first use): an atlas or plan of many
+    kecamatan asks once per kecamatan, so a scan of every row each time would be quadratic."""
+    return np.sort(frame.sindex.query(area, predicate="intersects"))
 
 
 def _in_crs(frame, crs):

@@ -37,6 +37,15 @@ KINDS = ("plan", "summary", "wallmap", "atlas")
 PAPERS = {"A4": A4, "A3": A3}
 DEFAULT_PAPER = {"plan": "A4", "summary": "A4", "wallmap": "A3", "atlas": "A3"}
 
+MAX_KECAMATAN_SECTIONS = 700
+"""A plan report or atlas has a section or sheet per kecamatan: it is made for a district or
+a province (a large kabupaten has ~60 kecamatan, the largest province ~670).  Above this many, the command stops before
+any work and points to the summary report or to one kecamatan."""
+
+PLAN_GAP_ROWS_MAX = 2000
+"""The plan report's priority list prints every gap up to this many rows (~50 pages); above,
+the top rows and a note that the XLSX tables hold them all."""
+
 
 def build_report(project, result=None, path=None, *, kind: str = "plan", paper: str | None = None,
                  kecamatan: str | None = None, lang: str | None = None, progress=None,
@@ -58,6 +67,7 @@ def build_report(project, result=None, path=None, *, kind: str = "plan", paper: 
     if paper_name not in PAPERS:
         raise InputError(tr("report.bad_paper", paper=paper))
     with language(normalize_language(lang) if lang else None):
+        _check_size(project, kind, kecamatan)
         result = get_result(project, result, progress=sub_progress(progress, 0.0, 0.2),
                             is_cancelled=is_cancelled)
         kec_code = resolve_kecamatan(project, result, kecamatan)
@@ -80,6 +90,18 @@ def build_report(project, result=None, path=None, *, kind: str = "plan", paper: 
     return path
 
 
+def _check_size(project, kind: str, kecamatan: str | None) -> None:
+    """Stop before any work when a plan or atlas would need a section per kecamatan for more
+    kecamatan than such a document is made for."""
+    if kind not in ("plan", "atlas") or kecamatan:
+        return
+    kec = project.layers.get("kecamatan")
+    n = 0 if kec is None else len(kec)
+    if n > MAX_KECAMATAN_SECTIONS:
+        raise InputError(tr("report.too_many_kecamatan", n=n, kind=tr(f"report.title.{kind}"),
+                            limit=MAX_KECAMATAN_SECTIONS))
+
+
 def _build_document(ctx: ReportContext, target: Path, progress, is_cancelled) -> None:
     st = stylesheet()
     doc = PlanDoc(target, ctx, st)
@@ -92,7 +114,7 @@ def _build_document(ctx: ReportContext, target: Path, progress, is_cancelled) ->
     if ctx.kind == "plan":
         story += map_page(ctx, st)
         checkpoint(progress, is_cancelled, 0.1)
-    story += gap_table(ctx, st, width, limit=None if ctx.kind == "plan" else 100)
+    story += gap_table(ctx, st, width, limit=PLAN_GAP_ROWS_MAX if ctx.kind == "plan" else 100)
     if ctx.kind == "summary":
         if ctx.multi_district:
             story += kabupaten_table(ctx, st, width)

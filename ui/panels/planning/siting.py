@@ -4,6 +4,7 @@ a scenario.  Imports Qt, numpy, pandas, pyproj, ``ilp_gis`` and ui.table_model/u
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -153,7 +154,7 @@ class SitingTab:
     def _siting_args(self) -> dict[str, Any]:
         args: dict[str, Any] = {"site_type": self.type_combo.currentData()}
         if self.mode_budget.isChecked():
-            parsed = B.parse_amount(self.budget_edit.text())
+            parsed = B.parse_amount(self.budget_edit.text(), max_amount=math.inf)  # a total, not a line
             if parsed.value is None or parsed.status == "error":
                 raise IlpError(tr("siting.budget_unreadable", value=self.budget_edit.text()))
             args["budget"] = float(parsed.value)
