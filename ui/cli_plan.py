@@ -8,9 +8,13 @@ Prints the quick (greedy) answer first, then the exact optimum (HiGHS); writes t
 from __future__ import annotations
 
 from ilp_gis.i18n import register_catalog, tr
+from ui.cli_paths import Input, Output
 
 NAME = "plan"
 HELP_KEY = "cli.plan.help"
+INPUTS = (Input("project"),)
+OUTPUTS = (Output("project", suffixes=(".gpkg",), when=lambda a: not a.no_save),
+           Output("out", folder=True))
 
 
 def add_arguments(parser) -> None:
