@@ -64,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
         report = import_files(project, kabupaten=args.kabupaten, kecamatan=args.kecamatan,
                               desa=args.desa, facilities=facilities, roads=args.roads,
                               budget=args.budget, mappings=mappings, lang=get_language(),
-                              sheet=args.sheet, progress=bar)
+                              sheet=args.sheet, header_row=args.header_row, progress=bar)
     finally:
         bar.done()
     path = save_project(project, target)
