@@ -79,11 +79,11 @@ def check_output(path: str | Path, *, suffixes: tuple[str, ...] = (), folder: bo
         if why:
             raise InputError(tr("cli.paths.bad_output", file=str(path), why=why))
         return path
+    if path.is_dir():
+        raise InputError(tr("cli.paths.is_folder", file=str(path)))
     if suffixes and path.suffix.lower() not in suffixes:
         raise InputError(tr("cli.paths.bad_suffix", file=str(path), suffix=path.suffix or "–",
                             allowed=", ".join(suffixes)))
-    if path.is_dir():
-        raise InputError(tr("cli.paths.is_folder", file=str(path)))
     why = _writable_folder(path.parent if str(path.parent) else Path("."))
     if why is None and path.exists() and not os.access(path, os.W_OK):
         why = tr("cli.paths.read_only")
