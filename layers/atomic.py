@@ -2,7 +2,8 @@
 
 Every output of ilp-gis (project file, reports, tables, web map, analysis outputs) goes through
 :func:`atomic_write`, so a write killed half-way leaves the previous file intact and no
-half-written file behind.  ``os.replace`` is atomic on Windows and POSIX alike.  A write
+half-written file behind.  ``os.replace`` is atomic on Windows and POSIX alike.  Several
+writes of one command move into place together or not at all (:func:`all_or_nothing`).  A write
 killed outright (power cut, kill -9) cannot remove its temporary; the next write or open of the
 same target does (:func:`clean_stale_temporaries`).  Imports the standard library only.
 """
@@ -15,6 +16,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
+from contextlib import contextmanager
 from pathlib import Path
 
 STALE_AFTER_S = 60.0
@@ -48,20 +50,65 @@ def atomic_write(path: str | Path, write: Callable[[Path], None]) -> Path:
     with _ACTIVE_LOCK:
         _ACTIVE.add(tmp.name)
     tmp.unlink()
+    pending = getattr(_GROUP, "pending", None)
     try:
         write(tmp)
         with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
         os.chmod(tmp, 0o644)  # mkstemp's 0600 would surprise people sharing the output
+        if pending is not None:  # inside all_or_nothing(): moved when the whole group is done
+            pending.append((tmp, path))
+            return path
         os.replace(tmp, path)
     except BaseException:
-        for side in _SIDECARS:
-            Path(f"{tmp}{side}").unlink(missing_ok=True)
+        _remove_temp(tmp)
         raise
     finally:
-        with _ACTIVE_LOCK:
-            _ACTIVE.discard(tmp.name)
+        if pending is None:
+            with _ACTIVE_LOCK:
+                _ACTIVE.discard(tmp.name)
     return path
+
+
+def _remove_temp(tmp: Path) -> None:
+    for side in _SIDECARS:
+        Path(f"{tmp}{side}").unlink(missing_ok=True)
+    with _ACTIVE_LOCK:
+        _ACTIVE.discard(tmp.name)
+
+
+_GROUP = threading.local()
+
+
+@contextmanager
+def all_or_nothing():
+    """Every :func:`atomic_write` in this block (this thread) writes its temporary, and the
+    files are moved into place only when the whole block succeeded; on any exception none is
+    (a command that fails half-way leaves no project saved without its report).  Nested blocks
+    join the outermost one."""
+    if getattr(_GROUP, "pending", None) is not None:
+        yield
+        return
+    pending: list[tuple[Path, Path]] = []
+    _GROUP.pending = pending
+    try:
+        yield
+    except BaseException:
+        for tmp, _ in pending:
+            _remove_temp(tmp)
+        raise
+    finally:
+        _GROUP.pending = None
+    try:
+        for i, (tmp, path) in enumerate(pending):
+            os.replace(tmp, path)
+            _remove_temp(tmp)  # only its sidecars and the active mark are left
+            pending[i] = (tmp, None)
+    except BaseException:
+        for tmp, path in pending:
+            if path is not None:
+                _remove_temp(tmp)
+        raise
 
 
 def clean_stale_temporaries(path: str | Path) -> list[Path]:

@@ -150,13 +150,24 @@ def setup_logging(path=None) -> str | None:
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     set_language(_early_language(argv))
-    parser = build_parser()
+    try:
+        parser = build_parser()
+    except Exception as exc:  # noqa: BLE001 - a broken installation: still one line, exit 3
+        return _crash(exc, None)
     args = parser.parse_args(argv)
     if getattr(args, "lang", None):
         set_language(args.lang)
     if not getattr(args, "_run", None):
         parser.print_help()
-        return 2
+        return EXIT_USAGE
+    from ui.cli_paths import check_output
+
+    if getattr(args, "log_file", None):  # checked before anything, the log itself included
+        try:
+            check_output(args.log_file)
+        except IlpError as exc:
+            print(tr("cli.error", message=str(exc)), file=sys.stderr)
+            return EXIT_INPUT
     log_path = setup_logging(getattr(args, "log_file", None))
     log.info("ilp-gis %s: %s", __version__, " ".join(argv))
     try:

@@ -38,6 +38,7 @@ def run(args) -> int:
     from ilp_gis.i18n import format_number, format_percent
     from ilp_gis.rules import load_rules
     from layers.analysis_io import write_outputs
+    from layers.atomic import all_or_nothing
     from layers.project_file import open_project, save_project
     from ui.progress import TerminalProgress
 
@@ -51,11 +52,14 @@ def run(args) -> int:
     finally:
         bar.done()
     out = Path(args.out) if args.out else default_out(args)
-    for path in write_outputs(result, out):
+    with all_or_nothing():  # the result files and the saved project, or none of them
+        written = write_outputs(result, out)
+        if not args.no_save:
+            store_result(project, result)
+            save_project(project)
+    for path in written:
         print(tr("cli.written", path=str(path)))
     if not args.no_save:
-        store_result(project, result)
-        save_project(project)
         print(tr("cli.analyze.saved", path=str(project.path)))
     s = result.summary
     pop = s.get("population_total")

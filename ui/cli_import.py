@@ -47,6 +47,7 @@ def run(args: argparse.Namespace) -> int:
     from ilp_gis.errors import InputError
     from ilp_gis.i18n import get_language
     from ilp_gis.project import Project
+    from layers.atomic import all_or_nothing
     from layers.columns import parse_map_options
     from layers.importing import import_files
     from layers.project_file import open_project, save_project
@@ -67,12 +68,13 @@ def run(args: argparse.Namespace) -> int:
                               sheet=args.sheet, header_row=args.header_row, progress=bar)
     finally:
         bar.done()
-    path = save_project(project, target)
+    with all_or_nothing():  # the project and its report, or neither
+        path = save_project(project, target)
+        out = report.write(args.report) if args.report else None
     print(report.summary())
-    print(tr("cli.written", path=str(path)))
-    if args.report:
-        out = report.write(args.report)
-        print(tr("cli.written", path=str(out)))
+    for written in (path, out):
+        if written is not None:
+            print(tr("cli.written", path=str(written)))
     return 0
 
 

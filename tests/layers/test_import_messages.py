@@ -166,3 +166,41 @@ def test_a_save_in_progress_is_never_touched(tmp_path):
 
     atomic.atomic_write(target, write)
     assert seen == [[]] and target.read_text("utf-8") == "a"
+
+
+def test_all_or_nothing_moves_every_file_or_none(tmp_path):
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    a.write_text("old", "utf-8")
+    with pytest.raises(RuntimeError, match="second write failed"):
+        with atomic.all_or_nothing():
+            atomic.atomic_write_text(a, "new")
+            assert a.read_text("utf-8") == "old"  # not moved yet
+
+            def fail(tmp):
+                raise RuntimeError("second write failed")
+
+            atomic.atomic_write(b, fail)
+    assert a.read_text("utf-8") == "old" and not b.exists()
+    assert _listing(tmp_path) == ["a.csv"]  # no temporary left
+    with atomic.all_or_nothing():
+        atomic.atomic_write_text(a, "new")
+        atomic.atomic_write_text(b, "b")
+    assert a.read_text("utf-8") == "new" and b.read_text("utf-8") == "b"
+    assert _listing(tmp_path) == ["a.csv", "b.csv"]
+
+
+def test_import_saves_no_project_when_its_report_fails(tmp_path, capsys, monkeypatch):
+    from layers.importing.report import ImportReport
+
+    def broken(self, path):
+        raise OSError(28, "No space left on device", str(path))
+
+    monkeypatch.setattr(ImportReport, "write", broken)
+    fac = tmp_path / "faskes.csv"
+    fac.write_text(fx.csv_text(), "utf-8")
+    before = _listing(tmp_path)
+    code = cli.main(["import", str(tmp_path / "p.gpkg"), "--facilities", str(fac),
+                     "--report", str(tmp_path / "r.xlsx")])
+    out = capsys.readouterr()
+    assert code == 1 and "No space left" in out.err and "Traceback" not in out.err
+    assert _listing(tmp_path) == before

@@ -117,6 +117,7 @@ def test_internal_error_is_exit_3_with_one_line_and_the_trace_in_the_log(
 
     monkeypatch.setattr(tables, "run", broken)
     log = tmp_path / "logs" / "ilp.log"
+    log.parent.mkdir()
     src, *_ = inputs
     code = cli.main(["--log-file", str(log), "tables", str(src / "desa.gpkg"),
                      "-o", str(tmp_path / "t.xlsx")])
@@ -144,6 +145,16 @@ def test_a_system_refusal_names_the_file_and_is_exit_1(inputs, tmp_path, capsys,
     out = capsys.readouterr()
     assert code == 1 and "refused the file" in out.err and "t.xlsx" in out.err
     _no_traceback(out)
+
+
+def test_log_file_in_a_missing_folder_is_refused_before_any_work(inputs, tmp_path, capsys):
+    src, desa, _ = inputs
+    before = _listing(tmp_path)
+    code = cli.main(["--log-file", str(tmp_path / "tidak_ada" / "ilp.log"), "import",
+                     str(tmp_path / "p.gpkg"), "--desa", str(desa)])
+    out = capsys.readouterr()
+    assert code == 1 and "tidak_ada" in out.err and "tidak ada" in out.err
+    assert _listing(tmp_path) == before
 
 
 def test_help_documents_the_exit_codes(capsys):
