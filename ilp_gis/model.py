@@ -232,7 +232,7 @@ BUDGET = LayerSpec("budget", None, (
 IMPORT_REPORT = LayerSpec("import_report", None, (
     _c("file", "str", True),
     _c("role", "str", True, "kabupaten | kecamatan | desa | facilities | roads | budget | ..."),
-    _c("row", "int", True, "1-based data row / feature number in the source file"),
+    _c("row", "int", True, "spreadsheet row (header row 1) / feature number in the source file"),
     _c("status", "str", True, "imported | fixed | skipped | doubtful"),
     _c("problem", "str", doc="machine-readable problem kind, e.g. swapped_coordinates"),
     _c("message", "str", doc="the sentence for people, in the import language"),

@@ -118,6 +118,20 @@ SYNONYMS: dict[str, dict[str, list[str]]] = {
     },
 }
 
+KNOWN_HEADERS = frozenset(h for fields in SYNONYMS.values() for names in fields.values()
+                          for h in names)
+"""Every header :func:`detect_columns` knows (normalised), of any role."""
+
+HEADER_MIN_KNOWN = 2
+"""A row is taken for the header row when this many of its cells are known headers."""
+
+
+def header_score(cells) -> int:
+    """How many ``cells`` read as a known column header (a table's header row scores
+    :data:`HEADER_MIN_KNOWN` or more; a title or instruction line scores 0 or 1)."""
+    return sum(1 for c in cells if isinstance(c, str) and norm_header(c) in KNOWN_HEADERS)
+
+
 REQUIRED: dict[str, tuple[str, ...]] = {
     "kabupaten": ("name",), "kecamatan": ("name",), "desa": ("name",),
     "facilities": ("name",), "roads": (),

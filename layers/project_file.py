@@ -19,14 +19,15 @@ from ilp_gis.errors import InputError, ProjectError
 from ilp_gis.i18n import register_catalog, tr
 from ilp_gis.project import Project
 from layers import safe_open
-from layers.atomic import atomic_write
+from layers.atomic import atomic_write, clean_stale_temporaries
 
 _SPATIAL_TYPES = {"Polygon": "MultiPolygon", "Point": "Point", "LineString": "MultiLineString"}
 
 
 def save_project(project: Project, path: str | Path | None = None, *,
                  progress=None) -> Path:
-    """Write ``project`` to ``path`` (default: its own path) atomically and return the path."""
+    """Write ``project`` to ``path`` (default: its own path) atomically and return the path;
+    temporaries a killed earlier save left beside it are removed (``layers.atomic``)."""
     target = Path(path or project.path or "")
     if not str(target) or target.is_dir():
         raise ProjectError(tr("project.no_path"))
@@ -130,6 +131,7 @@ def open_project(path: str | Path) -> Project:
     project = Project(layers=layers, tables=tables, meta=meta, path=path.resolve())
     project.rules_from_meta()
     project.dirty = False
+    clean_stale_temporaries(path)  # what a killed save of this project left beside it
     return project
 
 

@@ -48,7 +48,7 @@ class ReadResult:
     sheet: str | None = None
     layer: str | None = None
     bad_rows: dict[int, str] = field(default_factory=dict)  # 1-based row -> message
-    # 1-based data row numbers of frame rows (tables may skip blank lines)
+    # row numbers of frame rows: a table's spreadsheet row (header row 1), a layer's feature
     row_numbers: np.ndarray | None = None
     clean_text: bool = False  # every cell is stripped text or None (CSV)
     # 1-based data row -> the delimiter the row is written with when it differs from the
@@ -56,6 +56,8 @@ class ReadResult:
     mixed_rows: dict[int, str] = field(default_factory=dict)
     # 1-based data row -> columns whose cell is a formula without a saved value (XLSX)
     unsaved_formulas: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    # when no row of known column names was found: a sentence naming the sheets and options
+    header_hint: str | None = None
 
 
 def is_vector(path: str | Path) -> bool:
@@ -214,15 +216,28 @@ def _ensure_wgs84(gdf: gpd.GeoDataFrame, path: Path) -> tuple[gpd.GeoDataFrame, 
 
 
 # --- tables -------------------------------------------------------------------------------------
-def read_table(path: str | Path, *, sheet: str | None = None) -> ReadResult:
-    """Read a CSV or XLSX file into a DataFrame of raw cells (object columns)."""
+def read_table(path: str | Path, *, sheet: str | None = None,
+               header_row: int | None = None) -> ReadResult:
+    """Read a CSV or XLSX file into a DataFrame of raw cells (object columns).
+
+    ``row_numbers`` follow one rule for every table: the row as a spreadsheet shows it (the
+    header row is row 1 and the first data row row 2 in a CSV file; the sheet's own row in a
+    workbook, whose header row may be found lower, see :func:`_read_xlsx`).
+    """
     path = Path(path)
     _check_exists(path)
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        return _read_xlsx(path, sheet)
+        return _read_xlsx(path, sheet, header_row)
     if suffix in (".csv", ".txt", ".tsv"):
-        return _read_csv(path)
+        if header_row not in (None, 1):
+            raise InputError(tr("readers.header_row_csv"), file=path.name)
+        res = _read_csv(path)
+        # the CSV readers count data rows from 1; the header is the spreadsheet's row 1
+        res.row_numbers = np.asarray(res.row_numbers, dtype=int) + 1
+        res.bad_rows = {k + 1: v for k, v in res.bad_rows.items()}
+        res.mixed_rows = {k + 1: v for k, v in res.mixed_rows.items()}
+        return res
     if suffix == ".xls":
         raise InputError(tr("readers.xls_old"), file=path.name)
     raise InputError(tr("readers.unknown_format", suffix=suffix or "–",
@@ -391,36 +406,75 @@ def _clean_headers(cells, path: Path) -> list[str]:
     return header
 
 
-def _read_xlsx(path: Path, sheet: str | None) -> ReadResult:
+HEADER_SEARCH_ROWS = 30
+"""Rows of a sheet searched for the header row (title and instruction rows come above it)."""
+
+
+def _find_header(rows: list[list]) -> int | None:
+    """Index of the first of the top non-empty rows whose cells are known column names."""
+    from layers.columns import HEADER_MIN_KNOWN, header_score
+
+    seen = 0
+    for i, row in enumerate(rows):
+        cells = [_cell(c) for c in row]
+        if not any(c is not None for c in cells):
+            continue
+        if header_score(cells) >= HEADER_MIN_KNOWN:
+            return i
+        seen += 1
+        if seen >= HEADER_SEARCH_ROWS:
+            break
+    return None
+
+
+def _first_filled(rows: list[list]) -> int | None:
+    return next((i for i, r in enumerate(rows) if any(_cell(c) is not None for c in r)), None)
+
+
+def _read_xlsx(path: Path, sheet: str | None, header_row: int | None = None) -> ReadResult:
+    """The data sheet and its header row: ``sheet``/``header_row`` (1-based sheet row) when
+    given; else the first sheet with a row of known column names in its top rows (title and
+    instruction rows above it are skipped); else the first sheet with data and its first row,
+    with a hint naming the sheets and ``--sheet``/``--header-row``.  Row numbers are the sheet's
+    own (header row 1 and first data row 2 when the header is the top row)."""
     import openpyxl
 
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # zipfile.BadZipFile, KeyError, InvalidFileException...
         raise InputError(tr("readers.bad_xlsx", why=_short(exc)), file=path.name) from exc
+    found = None  # (sheet name, rows, header index, known header)
+    fallback = None
     try:
         names = list(wb.sheetnames)
-        if sheet is not None:
-            if sheet not in names:
-                raise InputError(tr("readers.no_such_sheet", sheet=sheet,
-                                    sheets=", ".join(names)), file=path.name)
-            order = [sheet]
-        else:
-            order = names
-        for name in order:
-            rows = [list(r) for r in wb[name].iter_rows(values_only=True)]
-            start = 0
-            while start < len(rows) and not any(_cell(c) is not None for c in rows[start]):
-                start += 1
-            body = [r for r in rows[start + 1:] if any(_cell(c) is not None for c in r)]
-            if start < len(rows) and (body or sheet is not None):
+        if sheet is not None and sheet not in names:
+            raise InputError(tr("readers.no_such_sheet", sheet=sheet,
+                                sheets=", ".join(names)), file=path.name)
+        for name in [sheet] if sheet is not None else names:
+            rows = [list(r) for r in wb[name].iter_rows(min_row=1, values_only=True)]
+            if header_row is not None:
+                if header_row > len(rows) or not any(_cell(c) is not None
+                                                     for c in rows[header_row - 1]):
+                    raise InputError(tr("readers.header_row_empty", row=header_row,
+                                        sheet=name), file=path.name)
+                found = (name, rows, header_row - 1, True)
                 break
-        else:
-            raise InputError(tr("readers.xlsx_no_data", sheets=", ".join(names)),
-                             file=path.name)
-        unsaved = _unsaved_formulas(wb[name])
+            start = _find_header(rows)
+            if start is not None:
+                found = (name, rows, start, True)
+                break
+            first = _first_filled(rows)
+            if fallback is None and first is not None and (
+                    sheet is not None or any(any(_cell(c) is not None for c in r)
+                                             for r in rows[first + 1:])):
+                fallback = (name, rows, first, False)
+        found = found or fallback
+        unsaved = _unsaved_formulas(wb[found[0]]) if found is not None else set()
     finally:
         wb.close()
+    if found is None:
+        raise InputError(tr("readers.xlsx_no_data", sheets=", ".join(names)), file=path.name)
+    name, rows, start, known = found
     header_cells = rows[start]
     # drop trailing empty header cells
     while header_cells and _cell(header_cells[-1]) is None:
@@ -429,7 +483,7 @@ def _read_xlsx(path: Path, sheet: str | None) -> ReadResult:
     width = len(header)
     data, numbers = [], []
     bad: dict[int, str] = {}
-    for k, row in enumerate(rows[start + 1:], start=1):
+    for k, row in enumerate(rows[start + 1:], start=start + 2):  # k: the sheet's row number
         cells = [_cell(c) for c in row]
         if not any(c is not None for c in cells):
             continue
@@ -443,9 +497,14 @@ def _read_xlsx(path: Path, sheet: str | None) -> ReadResult:
     notes = []
     if sheet is None and len(names) > 1:
         notes.append(tr("readers.sheet_chosen", sheet=name, sheets=", ".join(names)))
+    if start > 0 and header_row is None and known:
+        notes.append(tr("readers.header_found", row=start + 1, sheet=name))
+    hint = None if known else tr("readers.header_hint", sheet=name, row=start + 1,
+                                 sheets=", ".join(names))
     formulas = _formula_rows(unsaved, start, header, notes)
     return ReadResult(frame, notes, sheet=name, bad_rows=bad,
-                      row_numbers=np.array(numbers, dtype=int), unsaved_formulas=formulas)
+                      row_numbers=np.array(numbers, dtype=int), header_hint=hint,
+                      unsaved_formulas=formulas)
 
 
 _CELL_REF = re.compile(rb"<c\b([^>]*)>\s*<f\b[^>]*?(?:/>|>[^<]*</f>)\s*(?:<v\s*/>|<v>\s*</v>)?"
@@ -485,16 +544,16 @@ def _scan_formulas(xml: bytes, cells: set[tuple[int, int]]) -> None:
 
 def _formula_rows(cells: set[tuple[int, int]], start: int, header: list[str],
                   notes: list[str]) -> dict[int, tuple[str, ...]]:
-    """Data row (1-based, as ``row_numbers``) -> header names of its unsaved formula cells,
-    and one note for the file naming the first of them."""
+    """The sheet's row number (as ``row_numbers``) -> header names of its unsaved formula
+    cells below the header row ``start`` (0-based), and one note naming the first of them."""
     out: dict[int, list[str]] = {}
     for r, c in sorted(cells):
         if r > start and c < len(header):
-            out.setdefault(r - start, []).append(header[c])
+            out.setdefault(r + 1, []).append(header[c])
     if out:
         first = min(out)
         notes.append(tr("readers.unsaved_formulas", n=sum(len(v) for v in out.values()),
-                        row=str(first + start + 1), column=out[first][0]))
+                        row=str(first), column=out[first][0]))
     return {k: tuple(v) for k, v in out.items()}
 
 

@@ -6,10 +6,12 @@ Every sub-command lives in its own module ``ui/cli_<name>.py`` exposing::
     HELP_KEY = "cli.analyze.help"      # i18n key of its one-line help
     def add_arguments(parser): ...     # its options (help texts through i18n.tr)
     def run(args) -> int: ...          # 0 ok, 1 bad input (raise InputError/ProjectError instead)
+    INPUTS = (...); OUTPUTS = (...)    # its paths, checked before run (ui/cli_paths.py)
 
 Heavy imports (geopandas, reportlab, Qt) happen inside ``run`` so ``--help`` stays fast and a
-headless command never imports Qt.  Exit codes: 0 success, 1 bad input with a clear message,
-2 wrong usage (argparse), 130 cancelled with Ctrl+C.
+headless command never imports Qt.  Exit codes (:data:`EXIT_CODES`): 0 success, 1 bad input
+with a clear message, 2 wrong usage (argparse), 3 internal error (one line on stderr, the trace
+in the log file), 130 cancelled with Ctrl+C.
 """
 
 from __future__ import annotations
@@ -38,6 +40,10 @@ COMMAND_MODULES = (
 )
 
 log = logging.getLogger("ilp_gis")
+
+EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_INTERNAL, EXIT_CANCELLED = 0, 1, 2, 3, 130
+EXIT_CODES = (EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_INTERNAL, EXIT_CANCELLED)
+_LOG_HANDLER: list[logging.Handler] = []  # the one file handler main() installed
 
 
 def _early_language(argv: Sequence[str]) -> str:
@@ -105,7 +111,8 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--lang", choices=("id", "en"), help=tr("cli.opt.lang"),
                        default=argparse.SUPPRESS)
         mod.add_arguments(p)
-        p.set_defaults(_run=mod.run)
+        p.set_defaults(_run=mod.run, _inputs=getattr(mod, "INPUTS", ()),
+                       _outputs=getattr(mod, "OUTPUTS", ()))
     return parser
 
 
@@ -130,7 +137,12 @@ def setup_logging(path=None) -> str | None:
         return None
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
+    while _LOG_HANDLER:  # a second main() in one process (tests, the GUI) replaces the first
+        old = _LOG_HANDLER.pop()
+        root.removeHandler(old)
+        old.close()
     root.addHandler(handler)
+    _LOG_HANDLER.append(handler)
     root.setLevel(logging.INFO)
     return str(target)
 
@@ -138,31 +150,59 @@ def setup_logging(path=None) -> str | None:
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     set_language(_early_language(argv))
-    parser = build_parser()
+    try:
+        parser = build_parser()
+    except Exception as exc:  # noqa: BLE001 - a broken installation: still one line, exit 3
+        return _crash(exc, None)
     args = parser.parse_args(argv)
     if getattr(args, "lang", None):
         set_language(args.lang)
     if not getattr(args, "_run", None):
         parser.print_help()
-        return 2
+        return EXIT_USAGE
+    from ui.cli_paths import check_output
+
+    if getattr(args, "log_file", None):  # checked before anything, the log itself included
+        try:
+            check_output(args.log_file)
+        except IlpError as exc:
+            print(tr("cli.error", message=str(exc)), file=sys.stderr)
+            return EXIT_INPUT
     log_path = setup_logging(getattr(args, "log_file", None))
     log.info("ilp-gis %s: %s", __version__, " ".join(argv))
     try:
+        from ui.cli_paths import check_paths
+
+        check_paths(args, args._inputs, args._outputs)
         return int(args._run(args) or 0)
     except Cancelled as exc:
         print(str(exc), file=sys.stderr)
-        return 130
+        return EXIT_CANCELLED
     except IlpError as exc:
         log.warning("input error: %s", exc)
         print(tr("cli.error", message=str(exc)), file=sys.stderr)
-        return 1
+        return EXIT_INPUT
     except KeyboardInterrupt:
         print(tr("error.cancelled"), file=sys.stderr)
-        return 130
-    except Exception:
-        log.exception("unexpected error")
-        print(tr("cli.crash", log=log_path or "-"), file=sys.stderr)
-        raise
+        return EXIT_CANCELLED
+    except OSError as exc:  # the system refused a file (disk full, permission, locked)
+        if exc.filename is None:
+            return _crash(exc, log_path)
+        log.warning("file error", exc_info=True)
+        print(tr("cli.error", message=tr("cli.os_error", file=str(exc.filename),
+                                         why=exc.strerror or str(exc))), file=sys.stderr)
+        return EXIT_INPUT
+    except Exception as exc:  # noqa: BLE001 - the one place every other error ends
+        return _crash(exc, log_path)
+
+
+def _crash(exc: BaseException, log_path: str | None) -> int:
+    """An internal error: the trace goes to the log file, one line to the person."""
+    log.error("unexpected error", exc_info=exc)
+    what = f"{type(exc).__name__}: {str(exc).strip().splitlines()[0][:200]}" \
+        if str(exc).strip() else type(exc).__name__
+    print(tr("cli.crash", what=what, log=log_path or "-"), file=sys.stderr)
+    return EXIT_INTERNAL
 
 
 register_catalog("ui", "cli")

@@ -6,10 +6,24 @@ and stores the results in the project file (atomic save).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from ilp_gis.i18n import register_catalog, tr
+from ui.cli_paths import Input, Output
 
 NAME = "analyze"
 HELP_KEY = "cli.analyze.help"
+
+
+def default_out(args) -> Path:
+    """``hasil/P.gpkg`` → ``hasil/P_analisis``."""
+    project = Path(args.project)
+    return project.with_name(project.stem + "_analisis")
+
+
+INPUTS = (Input("project"), Input("rules"))
+OUTPUTS = (Output("project", suffixes=(".gpkg",), when=lambda a: not a.no_save),
+           Output("out", folder=True, default=default_out))
 
 
 def add_arguments(parser) -> None:
@@ -20,12 +34,11 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    from pathlib import Path
-
     from ilp_gis.analysis import analyze, store_result
     from ilp_gis.i18n import format_number, format_percent
     from ilp_gis.rules import load_rules
     from layers.analysis_io import write_outputs
+    from layers.atomic import all_or_nothing
     from layers.project_file import open_project, save_project
     from ui.progress import TerminalProgress
 
@@ -38,13 +51,15 @@ def run(args) -> int:
         result = analyze(project, rules=rules, progress=bar)
     finally:
         bar.done()
-    out = Path(args.out) if args.out else Path(args.project).with_suffix("").with_name(
-        Path(args.project).stem + "_analisis")
-    for path in write_outputs(result, out):
+    out = Path(args.out) if args.out else default_out(args)
+    with all_or_nothing():  # the result files and the saved project, or none of them
+        written = write_outputs(result, out)
+        if not args.no_save:
+            store_result(project, result)
+            save_project(project)
+    for path in written:
         print(tr("cli.written", path=str(path)))
     if not args.no_save:
-        store_result(project, result)
-        save_project(project)
         print(tr("cli.analyze.saved", path=str(project.path)))
     s = result.summary
     pop = s.get("population_total")

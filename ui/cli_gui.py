@@ -5,9 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from ilp_gis.i18n import register_catalog, tr
+from ui.cli_paths import Output
 
 NAME = "gui"
 HELP_KEY = "cli.gui.help"
+OUTPUTS = (Output("screenshot", suffixes=(".png",)),)
 
 
 def add_arguments(parser) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from ilp_gis.i18n import register_catalog, tr
+from ui.cli_paths import Input, Output, positive_int
 
 NAME = "import"
 HELP_KEY = "cli.import.help"
@@ -23,6 +24,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--budget", metavar=tr("cli.import.file"),
                         help=tr("cli.import.opt.budget"))
     parser.add_argument("--sheet", help=tr("cli.import.opt.sheet"))
+    parser.add_argument("--header-row", type=positive_int, metavar="N",
+                        help=tr("cli.import.opt.header_row"))
     parser.add_argument("--map", nargs="+", action="extend", default=[], dest="map",
                         metavar="ROLE.FIELD=COLUMN", help=tr("cli.import.opt.map"))
     parser.add_argument("--report", metavar="REPORT.csv|.xlsx", help=tr("cli.import.opt.report"))
@@ -44,14 +47,13 @@ def run(args: argparse.Namespace) -> int:
     from ilp_gis.errors import InputError
     from ilp_gis.i18n import get_language
     from ilp_gis.project import Project
+    from layers.atomic import all_or_nothing
     from layers.columns import parse_map_options
     from layers.importing import import_files
     from layers.project_file import open_project, save_project
     from ui.progress import TerminalProgress
 
     target = Path(args.project)
-    if target.suffix.lower() != ".gpkg":
-        raise InputError(tr("cli.import.not_gpkg", file=str(target)))
     facilities = [split_facility_arg(f) for f in args.facilities]
     if not any((args.kabupaten, args.kecamatan, args.desa, facilities, args.roads,
                 args.budget)):
@@ -63,16 +65,26 @@ def run(args: argparse.Namespace) -> int:
         report = import_files(project, kabupaten=args.kabupaten, kecamatan=args.kecamatan,
                               desa=args.desa, facilities=facilities, roads=args.roads,
                               budget=args.budget, mappings=mappings, lang=get_language(),
-                              sheet=args.sheet, progress=bar)
+                              sheet=args.sheet, header_row=args.header_row, progress=bar)
     finally:
         bar.done()
-    path = save_project(project, target)
+    with all_or_nothing():  # the project and its report, or neither
+        path = save_project(project, target)
+        out = report.write(args.report) if args.report else None
     print(report.summary())
-    print(tr("cli.written", path=str(path)))
-    if args.report:
-        out = report.write(args.report)
-        print(tr("cli.written", path=str(out)))
+    for written in (path, out):
+        if written is not None:
+            print(tr("cli.written", path=str(written)))
     return 0
 
+
+def _facility_path(text: str) -> str:
+    return split_facility_arg(text)[1]
+
+
+INPUTS = (Input("project", must_exist=False),
+          *(Input(dest) for dest in ("kabupaten", "kecamatan", "desa", "roads", "budget")),
+          Input("facilities", path_of=_facility_path))
+OUTPUTS = (Output("project", suffixes=(".gpkg",)), Output("report", suffixes=(".csv", ".xlsx")))
 
 register_catalog("ui", "cli_import")

@@ -10,9 +10,13 @@ from __future__ import annotations
 import math
 
 from ilp_gis.i18n import register_catalog, tr
+from ui.cli_paths import Input, Output
 
 NAME = "plan"
 HELP_KEY = "cli.plan.help"
+INPUTS = (Input("project"),)
+OUTPUTS = (Output("project", suffixes=(".gpkg",), when=lambda a: not a.no_save),
+           Output("out", folder=True))
 
 
 def add_arguments(parser) -> None:
@@ -50,6 +54,7 @@ def run(args) -> int:
     from ilp_gis import budget as B
     from ilp_gis import scenario, siting
     from ilp_gis.errors import InputError
+    from layers.atomic import all_or_nothing
     from layers.planning_io import write_siting_outputs
     from layers.project_file import open_project, save_project
     from ui.progress import TerminalProgress
@@ -82,15 +87,18 @@ def run(args) -> int:
         print(note)
     if result.problem.population_uncovered == 0:
         print(tr("siting.all_covered", type=tr(f"facility.{args.type}")))
-    for path in write_siting_outputs(result, args.out):
+    with all_or_nothing():  # the chosen sites and the saved scenario, or neither
+        written = write_siting_outputs(result, args.out)
+        if not args.no_save:
+            name = args.scenario or tr("cli.plan.default_scenario", type=args.type,
+                                       what=(f"k{args.k}" if args.k is not None
+                                             else B.format_amount_short(budget)))
+            scenario.set_scenario(project, name, scenario.actions_from_siting(result,
+                                                                             year=args.year))
+            save_project(project)
+    for path in written:
         print(tr("cli.written", path=str(path)))
     if not args.no_save:
-        name = args.scenario or tr("cli.plan.default_scenario", type=args.type,
-                                   what=(f"k{args.k}" if args.k is not None
-                                         else B.format_amount_short(budget)))
-        scenario.set_scenario(project, name, scenario.actions_from_siting(result,
-                                                                         year=args.year))
-        save_project(project)
         print(tr("cli.plan.saved", name=name, path=str(project.path)))
     return 0
 

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from ilp_gis.i18n import register_catalog, tr
+from ui.cli_paths import Input, Output
 
 NAME = "report"
 HELP_KEY = "cli.report.help"
+INPUTS = (Input("project"),)
+OUTPUTS = (Output("output", suffixes=(".pdf",)),)
 
 register_catalog("ui", "cli_report")
 

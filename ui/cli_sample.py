@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from ilp_gis.i18n import format_number, register_catalog, tr
+from ui.cli_paths import Output
 
 NAME = "sample"
 HELP_KEY = "cli.sample.help"
+OUTPUTS = (Output("out", suffixes=(".gpkg",)), Output("sources", folder=True))
 
 
 def add_arguments(parser) -> None:
@@ -19,16 +21,11 @@ def add_arguments(parser) -> None:
 def run(args) -> int:
     from pathlib import Path
 
-    from ilp_gis.errors import InputError
     from layers.project_file import save_project
     from layers.sample import generate_sample, write_sources
     from ui.progress import TerminalProgress
 
     out = Path(args.out)
-    if out.suffix.lower() != ".gpkg":
-        raise InputError(tr("cli.sample.not_gpkg", file=str(out)))
-    if out.exists() and out.is_dir():
-        raise InputError(tr("cli.sample.is_dir", file=str(out)))
     bar = TerminalProgress(tr("cli.sample.generating"))
     try:
         project = generate_sample(args.scale, args.seed, progress=bar)

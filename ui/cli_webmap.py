@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from ilp_gis.i18n import register_catalog, tr
+from ui.cli_paths import Input, Output
 
 NAME = "webmap"
 HELP_KEY = "cli.webmap.help"
+INPUTS = (Input("project"),)
+OUTPUTS = (Output("output", suffixes=(".html", ".htm")),)
 
 
 def add_arguments(parser) -> None:

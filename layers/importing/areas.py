@@ -14,6 +14,7 @@ import pandas as pd
 import shapely
 
 from ilp_gis import codes, model
+from ilp_gis.errors import InputError
 from ilp_gis.i18n import register_catalog, tr
 from layers import readers
 from layers.columns import ColumnMapping, detect_columns, require
@@ -41,6 +42,18 @@ def _polygonal(geom):
     return None
 
 
+_POINT_IDS, _LINE_IDS = (0, 4), (1, 2, 5)  # shapely type ids: (Multi)Point, (Multi)LineString
+
+
+def _check_layer_kind(geoms: np.ndarray, role: str, path: Path) -> None:
+    """A layer without features, or of points or lines only, is not a boundary layer: one
+    message for the file instead of every feature skipped."""
+    tid = shapely.get_type_id(geoms)
+    for ids, kind in ((_POINT_IDS, "points"), (_LINE_IDS, "lines")):
+        if np.isin(tid, ids).all():
+            raise InputError(tr(f"import.layer_of_{kind}", role=role), file=path.name)
+
+
 def _read_areas(path: Path, role: str, overrides: dict | None, log_holder: list,
                 lang_file: str) -> tuple[gpd.GeoDataFrame, ColumnMapping, _FileLog]:
     """One boundary layer of ``role``.  Area-code key: ``code`` holds the Kemendagri code when
@@ -62,6 +75,10 @@ def _read_areas(path: Path, role: str, overrides: dict | None, log_holder: list,
     geoms = np.asarray(gdf.geometry.values, dtype=object)
     out_geoms = np.empty(n, dtype=object)
     empty = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+    if n == 0:
+        raise InputError(tr("import.problem.no_rows"), file=path.name)
+    if (~empty).any():
+        _check_layer_kind(geoms[~empty], role, path)
     valid = np.zeros(n, dtype=bool)
     valid[~empty] = shapely.is_valid(geoms[~empty])
     tid = shapely.get_type_id(geoms)

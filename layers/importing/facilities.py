@@ -14,6 +14,7 @@ import pandas as pd
 import shapely
 
 from ilp_gis import coords, model
+from ilp_gis.errors import InputError
 from ilp_gis.i18n import register_catalog, tr
 from ilp_gis.model import FacilityType
 from layers import readers
@@ -51,15 +52,22 @@ def _explain_empty_coordinates(probs: list, res, rows: np.ndarray, mapping) -> N
 
 def _read_facilities(path: Path, declared: tuple[FacilityType, bool] | None,
                      overrides: dict | None, area_bbox, logs: list,
-                     sheet: str | None = None) -> tuple[gpd.GeoDataFrame, ColumnMapping]:
+                     sheet: str | None = None, header_row: int | None = None
+                     ) -> tuple[gpd.GeoDataFrame, ColumnMapping]:
     vector = readers.is_vector(path)
-    res = readers.read_vector(path) if vector else readers.read_table(path, sheet=sheet)
+    res = readers.read_vector(path) if vector else readers.read_table(
+        path, sheet=sheet, header_row=header_row)
     raw = res.frame
     headers = [c for c in raw.columns if not (vector and c == raw.geometry.name)]
     mapping = detect_columns(headers, "facilities", overrides, file=path.name)
-    require(mapping, headers, file=path.name)
-    if not vector and ("lat" not in mapping.fields or "lon" not in mapping.fields):
-        require(mapping, headers, file=path.name, need=("lat", "lon"))
+    try:
+        require(mapping, headers, file=path.name)
+        if not vector and ("lat" not in mapping.fields or "lon" not in mapping.fields):
+            require(mapping, headers, file=path.name, need=("lat", "lon"))
+    except InputError as exc:
+        if res.header_hint is None:
+            raise
+        raise InputError(f"{exc} — {res.header_hint}") from exc
     texts = list if res.clean_text else _texts  # CSV cells are already clean text
     log = _FileLog(path.name, "facilities", res.row_numbers)
     logs.append(log)

@@ -34,7 +34,8 @@ from layers.importing.roads import _read_roads, _RoadsReader
 def import_files(project: Project | None = None, *, kabupaten=None, kecamatan=None, desa=None,
                  facilities=(), roads=None, budget=None,
                  mappings: dict[str, dict[str, str]] | None = None, lang: str | None = None,
-                 sheet: str | None = None, progress=None, is_cancelled=None) -> ImportReport:
+                 sheet: str | None = None, header_row: int | None = None, progress=None,
+                 is_cancelled=None) -> ImportReport:
     """Import files into ``project`` (a new one when ``None``; the project is updated in place)
     and return the :class:`ImportReport` (also stored in ``project``).
 
@@ -55,8 +56,9 @@ def import_files(project: Project | None = None, *, kabupaten=None, kecamatan=No
         A budget table, read by ``layers.budget_import.read_budget``.
     mappings
         Column overrides ``{role: {field: column}}`` (see :mod:`layers.columns`).
-    sheet
-        XLSX sheet to read for facility tables (default: the first sheet with data).
+    sheet, header_row
+        XLSX sheet and its heading row (1-based) for facility tables (default: the first sheet
+        with a row of known column names, see ``layers.readers.read_table``).
     """
     lang = normalize_language(lang) if lang else get_language()
     project = project if project is not None else Project()
@@ -69,8 +71,8 @@ def import_files(project: Project | None = None, *, kabupaten=None, kecamatan=No
         state: dict = {}
         try:
             return _import(project, kabupaten, kecamatan, desa, list(facilities or ()), roads,
-                           budget, mappings, lang, sheet, progress, is_cancelled, road_reader,
-                           state)
+                           budget, mappings, lang, (sheet, header_row), progress, is_cancelled,
+                           road_reader, state)
         except BaseException as exc:
             if road_reader is None or state.get("roads_done"):
                 raise
@@ -88,8 +90,9 @@ def import_files(project: Project | None = None, *, kabupaten=None, kecamatan=No
 
 
 def _import(project, kabupaten, kecamatan, desa, facilities, roads, budget, mappings, lang,
-            sheet, progress, is_cancelled, road_reader=None, state=None) -> ImportReport:
+            table_at, progress, is_cancelled, road_reader=None, state=None) -> ImportReport:
     state = {} if state is None else state
+    sheet, header_row = table_at
     logs: list[_FileLog] = []
     used_mappings: dict[str, dict] = {}
     area_inputs = [(r, p) for r, p in (("kabupaten", kabupaten), ("kecamatan", kecamatan),
@@ -160,7 +163,7 @@ def _import(project, kabupaten, kecamatan, desa, facilities, roads, budget, mapp
         if declared is not None and str(declared).strip():
             dtype_ = parse_facility_type_option(str(declared))
         frame, mapping = _read_facilities(path, dtype_, mappings.get("facilities"), area_bbox,
-                                          logs, sheet=sheet)
+                                          logs, sheet=sheet, header_row=header_row)
         logs[-1].file = file_key(path)
         used_mappings[logs[-1].file] = mapping.to_dict()
         new_fac.append(frame)

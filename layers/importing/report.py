@@ -49,6 +49,9 @@ class _FileLog:
     def frame(self) -> pd.DataFrame:
         n = len(self.rows)
         lines = self.file_lines
+        if n == 0 and not any(p == "no_rows" for _, p, _ in lines):
+            # a file of headings only: said in the report and the summary, never just absent
+            lines = [("skipped", "no_rows", tr("import.problem.no_rows")), *lines]
         k = len(lines)
 
         def column(head: list, fill) -> np.ndarray:
@@ -97,7 +100,8 @@ class ImportReport:
         """Rows per file and status (file-level lines, row 0, not counted)."""
         rows = self.frame[self.frame["row"] > 0]
         table = rows.groupby(["file", "status"], sort=False).size().unstack(fill_value=0)
-        table = table.reindex(list(dict.fromkeys(rows["file"])))
+        # every file, also one without data rows (0 rows, and its file line says why)
+        table = table.reindex(list(dict.fromkeys(self.frame["file"])), fill_value=0)
         for s in _RANK:
             if s not in table.columns:
                 table[s] = 0

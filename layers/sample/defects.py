@@ -23,15 +23,19 @@ class Defects:
         self.rows: list[dict] = []
 
     def add(self, file: str, rows, kind: str, detail: str = "") -> None:
+        """``rows``: 0-based frame rows; the manifest names them as the import report does
+        (a table's spreadsheet row, header row 1; a GIS layer's feature number)."""
+        first = 2 if Path(file).suffix.lower() in (".csv", ".xlsx", ".xlsm", ".txt") else 1
         for r in np.atleast_1d(rows):
-            self.rows.append({"file": file, "row": int(r) + 1, "kind": kind, "detail": detail})
+            self.rows.append({"file": file, "row": int(r) + first, "kind": kind,
+                              "detail": detail})
 
     def table(self, rng, file: str, n: int) -> TableDefects:
         """The defects of one source table of ``n`` rows."""
         return TableDefects(self, rng, file, n)
 
     def write(self, path: Path) -> Path:
-        """Write the manifest: one CSV row a defect (file, 1-based data row, kind, detail)."""
+        """Write the manifest: one CSV row a defect (file, row, kind, detail)."""
         def write(tmp: Path) -> None:
             with open(tmp, "x", newline="", encoding="utf-8") as fh:
                 w = csv.DictWriter(fh, fieldnames=["file", "row", "kind", "detail"])

@@ -70,7 +70,8 @@ def write_sources(project: Project, directory, *, seed: int = 1,
     The files look like what a Dinkes hands over — BIG-RBI-like boundary GeoJSON, a Kemenkes-style
     Puskesmas workbook, a semicolon/comma-decimal Latin-1 Pustu CSV, a UTF-8 Posyandu CSV with free
     Indonesian headers, a road GeoJSON and a budget workbook with amounts in mixed spellings — and
-    carry deliberate defects, each listed in ``DEFECTS.csv`` (file, 1-based data row, kind).
+    carry deliberate defects, each listed in ``DEFECTS.csv`` (file, spreadsheet row or feature
+    number, kind).
     ``workbooks`` chooses XLSX (True) or CSV twins (False: ``puskesmas.csv``, ``anggaran.csv``)
     for the Puskesmas and budget tables; by default large scales (over 5,000 desa) write CSV.
     ``geopackage`` writes the boundaries and roads as GeoPackage (``batas_desa.gpkg`` …,
@@ -423,8 +424,8 @@ provinces that do not exist (Kemendagri/BPS 99 and other unused numbers).
 The files imitate raw data from a district health office and DELIBERATELY contain defects
 (swapped coordinates, comma decimals, degree-minute-second strings, zero coordinates, codes
 without dots or with lost leading zeros, duplicates, orphans, facilities outside the district,
-an unknown facility type, a Poskesdes). DEFECTS.csv lists each one (file, 1-based data row,
-kind).
+an unknown facility type, a Poskesdes). DEFECTS.csv lists each one (file, row as a
+spreadsheet shows it or feature number, kind).
 
 Berkas / files:
   batas_kabupaten.geojson, batas_kecamatan.geojson, batas_desa.geojson  (BIG RBI-like headers;

@@ -36,16 +36,16 @@ def test_formula_without_saved_value_is_named(tmp_path):
     ws.append(GOOD_ROWS[1])
     wb.save(f)
     rep, rows, files = _report(f)
-    assert rows.loc[2, "status"] == "skipped"
-    assert rows.loc[2, "problem"] == "formula_without_value"
-    assert "rumus tanpa nilai tersimpan" in rows.loc[2, "message"]
-    assert "buka dan simpan berkas di Excel" in rows.loc[2, "message"]
-    assert "koordinat kosong" not in rows.loc[2, "message"]
-    assert "baris 3, kolom 'lintang'" in " ".join(files["message"])  # the row Excel shows
-    assert rows.loc[[1, 3], "status"].tolist() == ["imported", "imported"]
+    assert rows.loc[3, "status"] == "skipped"
+    assert rows.loc[3, "problem"] == "formula_without_value"
+    assert "rumus tanpa nilai tersimpan" in rows.loc[3, "message"]
+    assert "buka dan simpan berkas di Excel" in rows.loc[3, "message"]
+    assert "koordinat kosong" not in rows.loc[3, "message"]
+    assert "baris 3, kolom 'lintang'" in " ".join(files["message"])  # the row Excel shows, as in the row column
+    assert rows.loc[[2, 4], "status"].tolist() == ["imported", "imported"]
     assert rep.layer_counts["facilities"] == 2  # every good row kept
     _, rows_en, _ = _report(f, lang="en")
-    assert "formula without a saved value" in rows_en.loc[2, "message"]
+    assert "formula without a saved value" in rows_en.loc[3, "message"]
 
 
 def test_tab_rows_under_a_semicolon_header_are_named(tmp_path):
@@ -55,11 +55,11 @@ def test_tab_rows_under_a_semicolon_header_are_named(tmp_path):
                  "Pustu Tab\t-7,95\t112,65\tPustu\n"
                  "Pustu Beta;-7,95;112,65;Pustu\n", "utf-8")
     res = readers.read_table(f)
-    assert res.mixed_rows == {2: "\t"} and len(res.frame) == 3
+    assert res.mixed_rows == {3: "\t"} and len(res.frame) == 3
     rep, rows, files = _report(f)
-    assert rows.loc[2, "status"] == "skipped" and "mixed_delimiter" in rows.loc[2, "problem"]
-    assert "pemisah lain daripada judul kolom" in rows.loc[2, "message"]
-    assert "koordinat kosong" not in rows.loc[2, "message"]
+    assert rows.loc[3, "status"] == "skipped" and "mixed_delimiter" in rows.loc[3, "problem"]
+    assert "pemisah lain daripada judul kolom" in rows.loc[3, "message"]
+    assert "koordinat kosong" not in rows.loc[3, "message"]
     assert "1 baris dipisah tab, padahal judul kolom dipisah ';'" in " ".join(files["message"])
     assert rep.layer_counts["facilities"] == 2
 
@@ -69,9 +69,9 @@ def test_inf_coordinate_is_not_called_metres(tmp_path):
     f.write_text("nama,lat,lon,jenis\nPuskesmas Alpha,-8.05,112.55,Puskesmas\n"
                  "Pustu Inf,-7.95,inf,Pustu\n", "utf-8")
     rep, rows, _ = _report(f)
-    assert rows.loc[2, "problem"] == "not_finite_coordinates"
-    assert "bukan bilangan terhingga" in rows.loc[2, "message"]
-    assert "UTM" not in rows.loc[2, "message"]
+    assert rows.loc[3, "problem"] == "not_finite_coordinates"
+    assert "bukan bilangan terhingga" in rows.loc[3, "message"]
+    assert "UTM" not in rows.loc[3, "message"]
     assert rep.layer_counts["facilities"] == 1
 
 

@@ -104,13 +104,13 @@ def _report_line(rep, row):
 
 def _assert_good_rows_survive(project, rep, n_rows):
     assert GOOD_NAMES <= set(project.facilities["name"])
-    good = rep.frame[(rep.frame["file"] == "faskes.csv") & rep.frame["row"].between(1, 6)]
+    good = rep.frame[(rep.frame["file"] == "faskes.csv") & rep.frame["row"].between(2, 7)]
     # the Poskesdes row is read as a Pustu precursor (a flagged "fixed" line); the rest is clean
     assert list(good["status"]) == ["imported"] * 3 + ["fixed"] + ["imported"] * 2
     assert good["problem"].iloc[3] == "pustu_precursor"
     # one report line per input row, none dropped
     assert sorted(rep.frame.loc[(rep.frame["file"] == "faskes.csv") & (rep.frame["row"] > 0),
-                                "row"]) == list(range(1, n_rows + 1))
+                                "row"]) == list(range(2, n_rows + 2))  # header row 1
 
 
 @pytest.mark.parametrize("case", FACILITY_CASES, ids=[c[0] for c in FACILITY_CASES])
@@ -120,7 +120,7 @@ def test_facility_defect(tmp_path, district, case):
     _write_csv(path, GOOD + [bad])
     project = Project()
     rep = import_files(project, desa=district, facilities=[(None, path)])
-    line = _report_line(rep, 7)
+    line = _report_line(rep, 8)
     assert line["status"] == status, line["message"]
     assert kind in line["problem"].split(";")
     assert fragment in line["message"]
@@ -137,7 +137,7 @@ def test_too_many_fields(tmp_path, district):
     _write_csv(path, GOOD, extra_line="X1,Pustu Lebih,Pustu,112.66,-7.96,,1,1,,,,sisa")
     project = Project()
     rep = import_files(project, desa=district, facilities=[(None, path)])
-    line = _report_line(rep, 7)
+    line = _report_line(rep, 8)
     assert line["status"] == "fixed" and "isian lebih dibuang" in line["message"]
     _assert_good_rows_survive(project, rep, 7)
 
@@ -148,7 +148,7 @@ def test_facility_defect_in_english(tmp_path, district, case):
     path = tmp_path / "faskes.csv"
     _write_csv(path, GOOD + [bad])
     rep = import_files(Project(), desa=district, facilities=[(None, path)], lang="en")
-    line = _report_line(rep, 7)
+    line = _report_line(rep, 8)
     english = {"comma_decimal": "comma decimals", "swapped_coordinates": "swapped",
                "zero_coordinates": "are 0", "missing_coordinates": "missing",
                "outside_indonesia": "outside Indonesia", "projected_coordinates": "metres"}

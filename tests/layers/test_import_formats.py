@@ -164,11 +164,12 @@ def test_report_written_as_csv_and_xlsx(tmp_path):
 
 
 @pytest.mark.parametrize("text, rows, names", [
-    ("nama,lat,lon\nA,-8.05,112.55\n\nB,-8.06,112.56\n", [1, 3], ["A", "B"]),  # blank line
-    ("nama,lat,lon\n\"A, \nbaris dua\",-8.05,112.55\nB,-8.06,112.56\n", [1, 2],
+    # spreadsheet rows: the header is row 1, the first data row row 2
+    ("nama,lat,lon\nA,-8.05,112.55\n\nB,-8.06,112.56\n", [2, 4], ["A", "B"]),  # blank line
+    ("nama,lat,lon\n\"A, \nbaris dua\",-8.05,112.55\nB,-8.06,112.56\n", [2, 3],
      ["A, \nbaris dua", "B"]),  # newline inside quotes
-    ("\n\nnama,lat,lon\nA,-8.05,112.55\n", [1], ["A"]),  # blank lines above the header
-    ("nama;lat;lon\r\n  A  ;-8,05;112,55\r\n", [1], ["A"]),  # CRLF, padded cells
+    ("\n\nnama,lat,lon\nA,-8.05,112.55\n", [2], ["A"]),  # blank lines above the header
+    ("nama;lat;lon\r\n  A  ;-8,05;112,55\r\n", [2], ["A"]),  # CRLF, padded cells
 ])
 def test_csv_row_numbers_and_quoting(tmp_path, text, rows, names):
     path = tmp_path / "f.csv"

@@ -223,10 +223,10 @@ def test_parent_by_name_nearest_and_ambiguous(tmp_path):
     assert f.loc["Posyandu Hilang", "parent_id"] is None
     assert f.loc["Pustu Kode", "parent_id"] == "PB1"
     lines = report.frame[report.frame["file"] == "faskes.csv"].set_index("row")
-    assert lines.loc[4, "problem"] == "parent_ambiguous"
-    assert lines.loc[5, "problem"] == "parent_ambiguous"
-    assert "parent" not in str(lines.loc[6, "problem"])
-    assert lines.loc[9, "problem"] == "parent_not_found"
+    assert lines.loc[5, "problem"] == "parent_ambiguous"  # spreadsheet rows: header row 1
+    assert lines.loc[6, "problem"] == "parent_ambiguous"
+    assert "parent" not in str(lines.loc[7, "problem"])
+    assert lines.loc[10, "problem"] == "parent_not_found"
 
 
 @pytest.mark.parametrize("name", ["boolean", "date", "level"])

@@ -88,6 +88,7 @@ def hostile_files(tmp_path):
 def test_every_output_of_a_hostile_project_keeps_text_as_text(hostile_files, capsys):
     tmp, src, fac, n_rows = hostile_files
     out = tmp / "out"
+    out.mkdir()  # outputs go into folders that exist (a missing one is refused)
     proj = tmp / "proyek.gpkg"
     assert cli.main(["import", str(proj), "--desa", str(src / "desa.gpkg"), "--kecamatan",
                      str(src / "kecamatan.geojson"), "--facilities", str(fac),

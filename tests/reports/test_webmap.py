@@ -323,6 +323,7 @@ def test_cli_uses_stored_analysis(district, tmp_path):
     project.set_table("result_edges", result.edges)
     gpkg = save_project(project, tmp_path / "contoh.gpkg")
     out = tmp_path / "web" / "peta.html"
+    out.parent.mkdir()  # the CLI writes into existing folders only (checked before any work)
     assert main(["webmap", str(gpkg), "-o", str(out), "--lang", "en",
                  "--colour-by", "priority_score"]) == 0
     text, page = _parse(out)
