@@ -301,3 +301,42 @@ def test_every_gdal_read_goes_through_the_gate():
 def test_detect_names_any_bytes(head, suffix):
     kind = safe_open.detect(head, suffix)
     assert isinstance(kind, str) and kind
+
+
+def _files(folder):
+    return {p.relative_to(folder).as_posix(): (p.stat().st_size, p.stat().st_mtime_ns)
+            for p in folder.rglob("*") if p.is_file()}
+
+
+def test_commands_write_nothing_outside_their_outputs(tmp_path, monkeypatch):
+    """import, analyze, report, tables and webmap touch only the outputs they were given (and
+    the project they update): nothing beside the inputs, nothing in the working folder."""
+    import shutil
+
+    from ui import cli
+
+    repo = Path(__file__).resolve().parents[2]
+    src = tmp_path / "in"
+    shutil.copytree(repo / "sample_data" / "sources", src)
+    out = tmp_path / "out"
+    out.mkdir()
+    work = tmp_path / "cwd"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    before = _files(src)
+    project = out / "proyek.gpkg"
+    assert cli.main(["import", str(project), "--desa", str(src / "batas_desa.geojson"),
+                     "--facilities", str(src / "pustu.csv"), "--report",
+                     str(out / "laporan_impor.csv")]) == 0
+    assert cli.main(["analyze", str(project), "--out", str(out / "analisis")]) == 0
+    assert cli.main(["tables", str(project), "-o", str(out / "tabel.xlsx")]) == 0
+    assert cli.main(["report", str(project), "-o", str(out / "laporan.pdf")]) == 0
+    assert cli.main(["webmap", str(project), "-o", str(out / "peta.html")]) == 0
+    assert _files(src) == before
+    assert list(work.iterdir()) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cwd", "in", "out"]
+    written = set(_files(out))
+    assert {"proyek.gpkg", "laporan_impor.csv", "tabel.xlsx", "laporan.pdf", "peta.html",
+            "analisis/summary.json"} <= written
+    leftovers = [n for n in written if "saving" in n or n.endswith(("-journal", "-wal", ".tmp"))]
+    assert leftovers == []
