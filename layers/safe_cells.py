@@ -111,15 +111,32 @@ def _distinct(values: np.ndarray):
 def text_cell(ws, text: str):
     """An openpyxl cell of ``ws`` (write-only or normal worksheet) holding ``text`` as text,
     whatever it starts with: cleaned of control characters, never a formula or error cell,
-    and quote-prefixed when it :func:`looks_like_formula` so Excel keeps it text on editing."""
-    from openpyxl.cell import WriteOnlyCell
-
-    text = clean_text(text)[:XLSX_MAX_TEXT]
-    cell = WriteOnlyCell(ws, text)
+    and quote-prefixed when it :func:`looks_like_formula` so Excel keeps it text on editing.
+    Called for every text cell of a national workbook, so the common case is kept short."""
+    if not text.isprintable():  # rare: tab, line breaks, control characters
+        text = clean_text(text)
+    if len(text) > XLSX_MAX_TEXT:
+        text = text[:XLSX_MAX_TEXT]
+    cell = _write_only_cell()(ws, text)
     cell.data_type = "s"
-    if looks_like_formula(text):
+    if text[:1] in _FORMULA_STARTS and looks_like_formula(text):
         cell.quotePrefix = True
     return cell
+
+
+_FORMULA_STARTS = frozenset(FORMULA_PREFIXES)
+
+
+def _write_only_cell():
+    global _WRITE_ONLY_CELL
+    if _WRITE_ONLY_CELL is None:
+        from openpyxl.cell import WriteOnlyCell
+
+        _WRITE_ONLY_CELL = WriteOnlyCell
+    return _WRITE_ONLY_CELL
+
+
+_WRITE_ONLY_CELL = None
 
 
 def xlsx_value(ws, value):
