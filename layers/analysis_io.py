@@ -9,18 +9,17 @@ characters the same way (XML cannot hold them).
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 
 import geopandas as gpd
 import networkx as nx
-import numpy as np
 import pandas as pd
 import pyogrio
 
 from ilp_gis.results import AnalysisResult
 from layers.atomic import atomic_write, atomic_write_text
-from layers.safe_cells import clean_text, csv_frame
+from layers.graphml import write_graphml_stream
+from layers.safe_cells import csv_frame
 
 PRIORITY_COLUMNS = ["priority_rank", "code", "name", "kecamatan_code", "kecamatan_name",
                     "population", "priority_score", "priority_unserved", "priority_travel",
@@ -28,36 +27,12 @@ PRIORITY_COLUMNS = ["priority_rank", "code", "name", "kecamatan_code", "kecamata
                     "travel_pustu_min", "gap_count", "gap_kinds"]
 
 
-def _graphml_value(v):
-    """GraphML takes str/int/float/bool only: None/NaN attributes are left out."""
-    if v is None:
-        return None
-    if isinstance(v, np.generic):
-        v = v.item()
-    if isinstance(v, float) and math.isnan(v):
-        return None
-    if isinstance(v, str):
-        return clean_text(v)
-    if isinstance(v, bool | int | float):
-        return v
-    return clean_text(str(v))
-
-
-def graph_for_graphml(graph: nx.DiGraph) -> nx.DiGraph:
-    """A copy of ``graph`` with every attribute GraphML-safe (None/NaN dropped)."""
-    g = nx.DiGraph()
-    for n, attrs in graph.nodes(data=True):
-        g.add_node(clean_text(str(n)), **{k: v for k, v in ((k, _graphml_value(v)) for k, v in attrs.items())
-                              if v is not None})
-    for u, v, attrs in graph.edges(data=True):
-        g.add_edge(clean_text(str(u)), clean_text(str(v)), **{k: x for k, x in ((k, _graphml_value(x))
-                                                         for k, x in attrs.items())
-                                      if x is not None})
-    return g
-
-
 def write_graphml(graph: nx.DiGraph, path: str | Path) -> Path:
-    return atomic_write(path, lambda tmp: nx.write_graphml(graph_for_graphml(graph), tmp))
+    def write(tmp: Path) -> None:
+        with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
+            write_graphml_stream(graph, fh)
+
+    return atomic_write(path, write)
 
 
 def _csv_frame(frame: pd.DataFrame) -> pd.DataFrame:

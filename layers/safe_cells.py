@@ -33,7 +33,7 @@ _NEEDS_CARE = re.compile(r"[=+\-@\t\r]|.*" + _CONTROL_CLASS, re.DOTALL)
 def clean_text(text: str) -> str:
     """``text`` with every :data:`CONTROL_CHARACTERS` character shown as an escape (BEL becomes
     the four characters ``\\x07``, U+FFFE ``\\ufffe``); everything else kept."""
-    if CONTROL_CHARACTERS.search(text) is None:
+    if text.isprintable() or CONTROL_CHARACTERS.search(text) is None:  # the first is cheaper
         return text
     return CONTROL_CHARACTERS.sub(_escape, text)
 
@@ -113,8 +113,7 @@ def text_cell(ws, text: str):
     whatever it starts with: cleaned of control characters, never a formula or error cell,
     and quote-prefixed when it :func:`looks_like_formula` so Excel keeps it text on editing.
     Called for every text cell of a national workbook, so the common case is kept short."""
-    if not text.isprintable():  # rare: tab, line breaks, control characters
-        text = clean_text(text)
+    text = clean_text(text)
     if len(text) > XLSX_MAX_TEXT:
         text = text[:XLSX_MAX_TEXT]
     cell = _write_only_cell()(ws, text)
