@@ -11,6 +11,7 @@ import sqlite3
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyogrio
 
@@ -75,7 +76,8 @@ def _write_frame(frame, path: Path, layer: str) -> None:
 
 
 def _storable(frame):
-    """GeoPackage columns must be plain: dates → ISO text, mixed objects → text."""
+    """GeoPackage columns must be plain: yes/no values → BOOLEAN, dates → ISO text, other
+    mixed objects → text."""
     out = frame.copy()
     geom_name = out.geometry.name if isinstance(out, gpd.GeoDataFrame) else None
     for col in out.columns:
@@ -83,10 +85,12 @@ def _storable(frame):
             continue
         s = out[col]
         if isinstance(s.dtype, pd.BooleanDtype):
-            out[col] = s.astype("Int8")
+            continue  # written as a GeoPackage BOOLEAN (empty cells stay empty)
         elif s.dtype == object:
             non_null = s.dropna()
-            if len(non_null) and not all(isinstance(v, str) for v in non_null.head(1000)):
+            if len(non_null) and all(isinstance(v, bool | np.bool_) for v in non_null):
+                out[col] = s.astype("boolean")  # a GeoPackage BOOLEAN column, never "False"
+            elif len(non_null) and not all(isinstance(v, str) for v in non_null.head(1000)):
                 out[col] = s.map(lambda v: None if v is None or (isinstance(v, float) and v != v)
                                  else (v.isoformat() if hasattr(v, "isoformat") else str(v)))
     return out
@@ -173,7 +177,25 @@ def _read_frame(path: str, layer: str):
         for col in spec.columns:
             if col.dtype == "bool" and col.name in frame.columns:
                 frame[col.name] = frame[col.name].astype("Int8").astype("boolean")
+    for name, dtype in zip(info.get("fields", ()), info.get("dtypes", ()), strict=False):
+        # a BOOLEAN column with empty cells reads as objects or floats: booleans again
+        if dtype == "bool" and name in frame.columns and frame[name].dtype != bool:
+            frame[name] = frame[name].astype("boolean")
+        elif layer.startswith("result_") and name in frame.columns and dtype == "object":
+            _old_boolean_text(frame, name)
     return frame
+
+
+_OLD_BOOLEAN_TEXT = {"True": True, "False": False, "<NA>": None}
+
+
+def _old_boolean_text(frame, name: str) -> None:
+    """Result tables of projects saved before yes/no columns were stored as BOOLEAN hold the
+    text "True"/"False"/"<NA>" (and "False" reads as true): read such a column as booleans."""
+    values = frame[name]
+    present = set(values.dropna().unique())
+    if present and present <= _OLD_BOOLEAN_TEXT.keys():
+        frame[name] = values.map(_OLD_BOOLEAN_TEXT).astype("boolean")
 
 
 register_catalog("layers", "project_file")

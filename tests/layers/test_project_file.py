@@ -1,3 +1,6 @@
+"""The project GeoPackage: round trips keep layers, missing values, booleans and rules; saves are
+atomic; damaged, newer and foreign files get clear messages."""
+
 from __future__ import annotations
 
 import os
@@ -108,3 +111,36 @@ def test_is_project_file_tells_a_project_from_other_files(tmp_path):
     bad.write_bytes(b"this is not sqlite" * 100)
     assert not is_project_file(bad)
     assert not is_project_file(tmp_path / "tidak_ada.gpkg")
+
+
+def test_booleans_with_empty_cells_come_back_as_booleans(tmp_path):
+    """A yes/no column with empty cells (a COE that was not scored) is stored as a GeoPackage
+    BOOLEAN and read back as booleans: never the text "False", which reads as true."""
+    p = _project()
+    p.set_table("result_coe", pd.DataFrame({
+        "puskesmas_id": ["a", "b", "c"],
+        "meets": pd.Series([True, False, None], dtype=object),
+        "flag": pd.array([False, None, True], dtype="boolean"),
+    }))
+    path = save_project(p, tmp_path / "p.gpkg")
+    with sqlite3.connect(path) as con:
+        types = {row[1]: row[2] for row in con.execute("PRAGMA table_info(result_coe)")}
+    assert types["meets"] == "BOOLEAN"
+    coe = open_project(path).tables["result_coe"]
+    assert coe["meets"].tolist()[:2] == [True, False] and pd.isna(coe["meets"].iloc[2])
+    assert str(coe["meets"].dtype) == "boolean"
+    assert int(coe["meets"].fillna(False).astype(bool).sum()) == 1
+    assert str(coe["flag"].dtype) == "boolean"
+    assert coe["flag"].fillna(False).astype(bool).tolist() == [False, False, True]
+
+
+def test_result_tables_of_older_files_read_their_yes_no_text_as_booleans(tmp_path):
+    """Older versions stored a COE's "meets" as the text "True"/"False"/"<NA>"; reading it as
+    text made "False" count as met (Tirtatani showed 2/2 at 54% and 67%)."""
+    p = _project()
+    p.set_table("result_coe", pd.DataFrame({"puskesmas_id": ["a", "b", "c"],
+                                            "meets": ["False", "True", "<NA>"],
+                                            "note": ["True", "maybe", None]}))
+    coe = open_project(save_project(p, tmp_path / "old.gpkg")).tables["result_coe"]
+    assert coe["meets"].fillna(False).astype(bool).tolist() == [False, True, False]
+    assert coe["note"].tolist()[:2] == ["True", "maybe"]  # other text stays text
