@@ -79,7 +79,10 @@ def facility_checks(fac: pd.DataFrame, rules: Rules) -> pd.DataFrame:
         score = np.where(n_known > 0, np.nansum(shares, axis=1) / np.maximum(n_known, 1), np.nan)
     coe_flag = fac["coe"].fillna(False).astype(bool).to_numpy() if "coe" in fac \
         else np.zeros(len(fac), bool)
-    is_coe = ((t == PUSKESMAS) | (t == PUSTU)) & (coe_flag | (n_known > 0))
+    # Only a designated COE counts (the facility data's COE column), scored where its readiness
+    # shares are given; shares of a facility that is not designated do not make it a COE, and
+    # a designated Pustu without shares is a member of its Puskesmas' unit, not a unit itself.
+    is_coe = ((t == PUSKESMAS) | (t == PUSTU)) & coe_flag & (n_known > 0)
     thr = rules.value("target.coe_threshold")
     out = pd.DataFrame({
         "fac_id": fac["fac_id"].to_numpy(), "type": t,

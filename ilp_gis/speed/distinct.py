@@ -44,6 +44,8 @@ def per_value(fn, values) -> list:
     append = out.append
     for v in values:
         key = (v.__class__, v)
+        if isinstance(v, float) and v == 0.0:  # 0.0 and -0.0 are equal but read differently
+            key = (v.__class__, repr(v))
         try:
             r = get(key, _MISS)
         except TypeError:  # unhashable

@@ -220,3 +220,21 @@ def test_a_poskesdes_is_no_pustu_for_distance_coverage():
                             xy=(10, 2))]
     up = desa_table(analyze(make_project(facilities=facilities_frame(upgraded), rules=rules)))
     assert up.loc["C1", "pop_within_pustu_km"] == 800
+
+
+def test_only_designated_coe_count():
+    """Readiness shares of a facility that is not designated do not make it a COE; a
+    designated Pustu without shares is a member of its unit, not a unit of its own."""
+    rows = facility_rows()
+    cols = ["coe_infrastruktur", "coe_kebijakan", "coe_sdm", "coe_bahan_alat",
+            "coe_model_pelayanan"]
+    for r in rows:
+        if r["fac_id"] == "PKM_A":
+            r.update(dict(zip(cols, [1, 1, 1, 0.5, 0.5], strict=True)), coe=True)
+        elif r["fac_id"] == "PT_A1":
+            r.update(coe=True)  # a member of PKM_A's unit, no shares of its own
+        elif r["type"] == "puskesmas":
+            r.update(dict(zip(cols, [0.9] * 5, strict=True)), coe=False)  # scored, not a COE
+    res = analyze(make_project(facilities=facilities_frame(rows)))
+    assert list(res.coe["fac_id"]) == ["PKM_A"]
+    assert res.summary["coe_total"] == 1 and res.summary["coe_meeting_threshold"] == 1

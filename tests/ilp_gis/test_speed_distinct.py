@@ -54,3 +54,12 @@ def test_per_value_equals_plain(values):
     hashable = [v for v in values if not isinstance(v, list)]
     keys = {"nan" if isinstance(v, float) and math.isnan(v) else (type(v), v) for v in hashable}
     assert fn.calls == len(keys) + (len(values) - len(hashable))
+
+
+def test_per_value_tells_zero_from_negative_zero():
+    import numpy as np
+
+    from ilp_gis.speed.distinct import per_value
+
+    values = [0.0, -0.0, np.float64(0.0), np.float64(-0.0), 0.0]
+    assert per_value(repr, values) == [repr(v) for v in values]
