@@ -63,36 +63,25 @@ def write_graphml_stream(graph: nx.DiGraph, fh) -> None:
                  f'attr.type="{_XML_TYPES[typ]}" />\n')
     fh.write('  <graph edgedefault="directed">\n')
     lines: list[str] = []
-
-    def data(scope: str, found: list[tuple[str, object]]) -> None:
-        for k, v in found:
-            text = v if isinstance(v, str) else str(v)
-            lines.append(f'      <data key="{keys[(scope, k, type(v))]}">{escape(text)}</data>\n')
-
-    for i, (n, attrs) in enumerate(graph.nodes(data=True)):
-        node = quoteattr(clean_text(str(n)))
-        found = _attrs(attrs)
-        if not found:
-            lines.append(f"    <node id={node} />\n")
-        else:
-            lines.append(f"    <node id={node}>\n")
-            data("node", found)
-            lines.append("    </node>\n")
-        if i % _CHUNK == _CHUNK - 1:
-            fh.write("".join(lines))
-            lines.clear()
-    for i, (u, v, attrs) in enumerate(graph.edges(data=True)):
-        ends = (f"source={quoteattr(clean_text(str(u)))} "
-                f"target={quoteattr(clean_text(str(v)))}")
-        found = _attrs(attrs)
-        if not found:
-            lines.append(f"    <edge {ends} />\n")
-        else:
-            lines.append(f"    <edge {ends}>\n")
-            data("edge", found)
-            lines.append("    </edge>\n")
-        if i % _CHUNK == _CHUNK - 1:
-            fh.write("".join(lines))
-            lines.clear()
+    elements = [(("node", f"id={quoteattr(clean_text(str(n)))}", attrs)
+                 for n, attrs in graph.nodes(data=True)),
+                (("edge", f"source={quoteattr(clean_text(str(u)))} "
+                          f"target={quoteattr(clean_text(str(v)))}", attrs)
+                 for u, v, attrs in graph.edges(data=True))]
+    for part in elements:  # every node, then every edge, in the graph's order
+        for i, (tag, ident, attrs) in enumerate(part):
+            found = _attrs(attrs)
+            if not found:
+                lines.append(f"    <{tag} {ident} />\n")
+            else:
+                lines.append(f"    <{tag} {ident}>\n")
+                for k, v in found:
+                    text = v if isinstance(v, str) else str(v)
+                    lines.append(f'      <data key="{keys[(tag, k, type(v))]}">'
+                                 f"{escape(text)}</data>\n")
+                lines.append(f"    </{tag}>\n")
+            if i % _CHUNK == _CHUNK - 1:
+                fh.write("".join(lines))
+                lines.clear()
     fh.write("".join(lines))
     fh.write("  </graph>\n</graphml>\n")
