@@ -59,6 +59,23 @@ class PosyanduLevel(LabelledEnum, prefix="posyandu_level"):
 
 
 
+class LocationQuality(LabelledEnum, prefix="location_quality"):
+    """How well a facility's position is known."""
+
+    EXACT = "exact"
+    FIXED = "fixed"      # a repaired coordinate (swapped, comma decimals, ...)
+    DESA = "desa"        # known only by its desa: drawn at the desa point, hollow
+    UNKNOWN = "unknown"  # neither coordinates nor a desa that could be found
+
+
+POPULATION_GROUPS = ("male", "female", "ibu_hamil", "bayi", "balita", "anak_sekolah", "remaja",
+                     "usia_produktif", "lansia")
+"""Life-cycle population groups a per-desa table may give (columns ``pop_<group>``)."""
+
+COUNTED_FACILITIES = ("pustu", "poskesdes", "polindes", "posyandu")
+"""Facility kinds a per-desa table may give as counts (columns ``count_<kind>``)."""
+
+
 class DesaKind(StrEnum):
     DESA = "desa"
     KELURAHAN = "kelurahan"
@@ -178,6 +195,21 @@ DESA = LayerSpec("desa", "Polygon", (
     _c("aki", "float", doc="maternal deaths (burden indicator, optional)"),
     _c("akb", "float", doc="infant deaths (burden indicator, optional)"),
     _c("stunting", "float", doc="stunting prevalence 0..1 (optional)"),
+    # --- from per-desa tables (issue 12); every one stays missing when no table gave it -------
+    _c("population_source", "str",
+       doc="where population comes from: table | raster | boundary | estimate_families | "
+           "estimate_area (estimates are labelled 'estimasi' wherever shown)"),
+    *(_c(f"pop_{g}", "float", doc=f"population group {g} (people)") for g in POPULATION_GROUPS),
+    _c("families", "float", doc="families / households (keluarga)"),
+    _c("rw_count", "float", doc="number of RW"),
+    _c("rt_count", "float", doc="number of RT"),
+    _c("area_heads", "float", doc="kepala dusun + ketua RW/RT (PODES R1303C), dusun/RW proxy"),
+    *(_c(f"count_{t}", "float", doc=f"{t} in the desa by count from a per-desa table "
+         "(facilities known only by count)") for t in COUNTED_FACILITIES),
+    *(_c(f"posyandu_{lv}_n", "float", doc=f"Posyandu of strata {lv} (per-desa table)")
+      for lv in ("pratama", "madya", "purnama", "mandiri")),
+    _c("gizi_buruk", "float", doc="residents with severe malnutrition (count)"),
+    _c("desa_data_source", "str", doc="file name(s) of the per-desa table(s) joined to this desa"),
 ), "Villages (desa) and urban villages (kelurahan).")
 
 FACILITIES = LayerSpec("facilities", "Point", (
@@ -203,6 +235,13 @@ FACILITIES = LayerSpec("facilities", "Point", (
     _c("level", "str", doc="Posyandu level: pratama | madya | purnama | mandiri"),
     _c("sessions_per_year", "float", doc="Posyandu sessions held in the last 12 months"),
     _c("capacity", "float", doc="population the facility can serve (optional)"),
+    _c("location_quality", "str",
+       doc="exact | fixed (repaired coordinate) | desa (known only by its desa) | unknown"),
+    _c("nurses_asn", "float", doc="perawat ASN (staffing table)"),
+    _c("nurses_non_asn", "float", doc="perawat non-ASN (staffing table)"),
+    _c("midwives_asn", "float", doc="bidan ASN (staffing table)"),
+    _c("midwives_non_asn", "float", doc="bidan non-ASN (staffing table)"),
+    _c("other_nakes", "float", doc="other health workers (staffing table)"),
 ), "Puskesmas, Pustu (incl. precursors) and Posyandu points.")
 
 ROADS = LayerSpec("roads", "LineString", (
