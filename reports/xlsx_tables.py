@@ -1,25 +1,20 @@
 """XLSX tables for planners: one sheet per table (desa, kecamatan, gaps, priority, network, budget,
 import report, rules), each with a frozen header, an auto-filter, widths and number formats.
 Missing values stay empty cells; input text never becomes a formula (layers.safe_cells).
-Imports reports.tables, reports.source, layers.atomic and layers.safe_cells."""
+Imports reports.tables, reports.source, reports.xlsx_stream (the streaming writer) and
+layers.atomic."""
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 
 from ilp_gis.errors import InputError
 from ilp_gis.i18n import language, normalize_language, register_catalog, tr
 from ilp_gis.indicators import shares
 from ilp_gis.model import Activity, BudgetStatus, FundingSource, ImportStatus
 from layers.atomic import atomic_write
-from layers.safe_cells import text_cell
 from reports.source import budget_sync_for, get_result
 from reports.tables import (
     budget_totals,
@@ -30,24 +25,11 @@ from reports.tables import (
     kecamatan_names,
     network_rows,
 )
+from reports.xlsx_stream import Column, StreamingBook
 
 register_catalog("reports", "xlsx_tables")
 register_catalog("reports", "pdf.report")  # "report.cannot_write", shared with the PDF writer
 register_catalog("layers", "symbology")  # the gap-kind and funding-state labels
-
-# Number formats (Excel shows the separators of the reader's locale).
-FORMATS = {
-    "int": "#,##0",
-    "float1": "#,##0.0",
-    "float2": "#,##0.00",
-    "float3": "0.000",
-    "pct": "0.0%",
-    "rp": '"Rp" #,##0',
-    "year": "0",
-}
-_HEAD_FONT = Font(bold=True)
-_HEAD_FILL = PatternFill("solid", fgColor="D6EAF8")
-_WRAP = Alignment(wrap_text=True, vertical="top")
 
 
 def write_tables(project, result=None, path=None, *, lang: str | None = None) -> Path:
@@ -57,20 +39,22 @@ def write_tables(project, result=None, path=None, *, lang: str | None = None) ->
     path = Path(path)
     with language(normalize_language(lang) if lang else None):
         result = get_result(project, result)
-        wb = Workbook(write_only=True)
-        for sheet_key, columns, frame in _sheets(project, result):
-            _write_sheet(wb, tr(f"xlsx.sheet.{sheet_key}"), columns, frame)
+
+        def write(tmp: Path) -> None:
+            book = StreamingBook(tmp, yes=tr("xlsx.yes"), no=tr("xlsx.no"))
+            for sheet_key, columns, frame in _sheets(project, result):
+                book.sheet(tr(f"xlsx.sheet.{sheet_key}"),
+                           [(col, tr(key), kind) for col, key, kind in columns], frame)
+            book.close()
+
         try:
-            atomic_write(path, wb.save)
+            atomic_write(path, write)
         except OSError as exc:
             raise InputError(tr("report.cannot_write", file=str(path), why=str(exc))) from exc
     return path
 
 
-# (column, header key, kind) — kind: text, int, float1, float2, float3, pct, rp, year, bool
-Column = tuple[str, str, str]
-
-
+# Columns are (column, header key, kind): reports.xlsx_stream.Column with a catalogue key.
 def _sheets(project, result):
     names = kecamatan_names(project, result)
     desa = pd.DataFrame(result.desa.drop(columns="geometry", errors="ignore"))
@@ -281,67 +265,3 @@ def _gap_labels(kinds) -> str:
     if not isinstance(kinds, str) or not kinds:
         return ""
     return ", ".join(tr(f"gap.{k}") for k in kinds.split(";") if k)
-
-
-def _is_missing(v) -> bool:
-    if v is None or v is pd.NA or v is pd.NaT:
-        return True
-    try:
-        return isinstance(v, float) and math.isnan(v)
-    except TypeError:
-        return False
-
-
-def _cell(ws, value, kind: str):
-    if _is_missing(value):
-        return None
-    if kind == "text":
-        return text_cell(ws, str(value))
-    if kind == "bool":
-        return tr("xlsx.yes") if bool(value) else tr("xlsx.no")
-    try:
-        num = float(value)
-    except (TypeError, ValueError):
-        return text_cell(ws, str(value))
-    if not math.isfinite(num):
-        return None
-    if kind in ("int", "year") and num.is_integer():
-        num = int(num)
-    cell = WriteOnlyCell(ws, num)
-    cell.number_format = FORMATS.get(kind, "General")
-    return cell
-
-
-_WIDTH = {"text": 18, "int": 12, "float1": 12, "float2": 12, "float3": 10, "pct": 11, "rp": 18,
-          "year": 8, "bool": 10}
-
-
-def _write_sheet(wb, title: str, columns: list[Column], frame) -> None:
-    ws = wb.create_sheet(title=title[:31])
-    headers = [tr(key) for _, key, _ in columns]
-    frame = frame if frame is not None else pd.DataFrame()
-    # column widths from the header and the first rows' text
-    for i, (col, _key, kind) in enumerate(columns, start=1):
-        width = max(_WIDTH[kind], min(len(headers[i - 1]) + 2, 28))
-        if kind == "text" and col in frame and len(frame):
-            sample = frame[col].head(200).dropna().astype(str)
-            if len(sample):
-                width = max(width, min(int(sample.str.len().quantile(0.9)) + 2, 60))
-        ws.column_dimensions[get_column_letter(i)].width = width
-    ws.freeze_panes = "A2"
-    head = []
-    for h in headers:
-        c = text_cell(ws, h)
-        c.font = _HEAD_FONT
-        c.fill = _HEAD_FILL
-        c.alignment = _WRAP
-        head.append(c)
-    ws.append(head)
-    n = len(frame)
-    if n:
-        data = [frame[col].tolist() if col in frame else [None] * n for col, _, _ in columns]
-        kinds = [kind for _, _, kind in columns]
-        for r in range(n):
-            ws.append([_cell(ws, data[c][r], kinds[c]) for c in range(len(columns))])
-    last = get_column_letter(len(columns))
-    ws.auto_filter.ref = f"A1:{last}{max(n + 1, 1)}"
