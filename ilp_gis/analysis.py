@@ -21,6 +21,7 @@ from ilp_gis.jobs import checkpoint
 from ilp_gis.project import Project
 from ilp_gis.results import META_SUMMARY, RESULT_TABLES, AnalysisResult
 from ilp_gis.rules import Rules
+from ilp_gis.speed.graphs import build_digraph
 
 DESA_COLUMNS = [
     "code", "name", "kecamatan_code", "kecamatan_name", "population", "dusun_count",
@@ -244,16 +245,7 @@ def load_result(project: Project) -> AnalysisResult | None:
     edges = t.get(RESULT_TABLES["edges"])
     g = nx.DiGraph()
     if edges is not None and len(edges):
-        for side in ("parent", "child"):
-            rows = edges.dropna(subset=[f"{side}_id"]).drop_duplicates(f"{side}_id")
-            for r in rows.to_dict("records"):
-                g.add_node(r[f"{side}_id"], **{k: _clean(r.get(f"{side}_{k}")) for k in (
-                    "type", "name", "desa_code", "kecamatan_code", "lon", "lat")})
-        real = edges.dropna(subset=["parent_id"])
-        for r in real.to_dict("records"):
-            g.add_edge(r["parent_id"], r["child_id"], distance_m=_clean(r.get("distance_m")),
-                       travel_min=_clean(r.get("travel_min")), link=r.get("link"),
-                       source=r.get("source"))
+        g = _stored_graph(edges)
         keep = [c for c in ("parent_id", "child_id", "distance_m", "travel_min", "link", "source",
                             "parent_type", "child_type", "geometry") if c in edges.columns]
         edges_out = edges.loc[edges["parent_id"].notna(), keep].reset_index(drop=True)
@@ -269,6 +261,49 @@ def load_result(project: Project) -> AnalysisResult | None:
                           graph=g, edges=edges_out, network_problems=problems,
                           summary=project.meta_json(META_SUMMARY, {}) or {},
                           coe=t.get("result_coe"))
+
+
+_NODE_FIELDS = ("type", "name", "desa_code", "kecamatan_code", "lon", "lat")
+
+
+def _stored_graph(edges: pd.DataFrame) -> nx.DiGraph:
+    """The network graph from the stored edge table: each facility once (the child side's
+    attributes after the parent side's), then one edge per row with a parent.  Built column by
+    column (a national table has ~330k rows; row dicts cost tens of seconds)."""
+    nodes: dict[Any, dict] = {}
+    for side in ("parent", "child"):
+        rows = edges.dropna(subset=[f"{side}_id"]).drop_duplicates(f"{side}_id")
+        cols = [_py_values(rows[f"{side}_{k}"]) if f"{side}_{k}" in rows else [None] * len(rows)
+                for k in _NODE_FIELDS]
+        for n, *vals in zip(_py_values(rows[f"{side}_id"], clean=False), *cols, strict=True):
+            nodes[n] = dict(zip(_NODE_FIELDS, vals, strict=True))
+    real = edges.dropna(subset=["parent_id"])
+    m = len(real)
+
+    def col(name: str, clean: bool = True) -> list:
+        return _py_values(real[name], clean=clean) if name in real else [None] * m
+
+    items = []
+    for u, v, dist, minutes, link, source in zip(
+            col("parent_id", False), col("child_id", False), col("distance_m"),
+            col("travel_min"), col("link", False), col("source", False), strict=True):
+        if v not in nodes:  # a child without attributes (never written by store_result)
+            nodes[v] = {}
+        items.append((u, v, {"distance_m": dist, "travel_min": minutes, "link": link,
+                             "source": source}))
+    return build_digraph(nodes.items(), items)
+
+
+def _py_values(series: pd.Series, *, clean: bool = True) -> list:
+    """The values of ``series`` as Python objects (what ``to_dict("records")`` gives), with
+    :func:`_clean` applied when ``clean``: NaN becomes None, numpy scalars Python ones."""
+    if isinstance(series.dtype, pd.ArrowDtype):
+        values = series.array.__arrow_array__().to_pylist()  # Arrow's own, no per-value boxing
+    else:
+        values = series.tolist()
+    if not clean:
+        return values
+    return [_clean(v) for v in values]
 
 
 def _clean(v):
