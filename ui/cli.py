@@ -37,6 +37,7 @@ COMMAND_MODULES = (
     "ui.cli_webmap",
     "ui.cli_period",
     "ui.cli_pws",
+    "ui.cli_actions",
     "ui.cli_plan",
     "ui.cli_gui",
 )
