@@ -35,6 +35,10 @@ SETTLEMENTS_FROM = "settlements_from"
 """Meta key: the raster file the ``settlements`` layer was made from (absent: another source,
 which a raster import then leaves alone)."""
 
+MIN_DATA_SHARE = 0.01
+"""A desa whose cells with data cover less than this share of it has no raster figure (a
+polygon edge grazing a neighbouring cell is not data)."""
+
 _MAX_BLOCK_READ = 64_000_000  # raster cells read at full resolution for the blocks
 _NAMES_SHOWN = 12
 
@@ -64,15 +68,15 @@ def raster_population(project, path: Path, logs: list) -> None:
     desa = project.desa
     try:
         with rasterio.open(path, driver="GTiff") as src:
-            sums, counts, mins, cover, zone_crs = _zonal(src, desa, path, log)
+            sums, data_share, mins, cover, zone_crs = _zonal(src, desa, path, log)
+            outside = cover <= 0.0
+            if outside.all():
+                raise InputError(tr("population.raster_outside"), file=path.name)
             blocks = _blocks(src, desa, zone_crs)
     except RasterioError as exc:
         why = tr("population.raster_unreadable", why=str(exc)[:200])
         raise InputError(why, file=path.name) from exc
-    outside = cover <= 0.0
-    if outside.all():
-        raise InputError(tr("population.raster_outside"), file=path.name)
-    no_data = ~outside & ~(counts > 0)
+    no_data = ~outside & ~(data_share >= MIN_DATA_SHARE)
     negative = np.isfinite(mins) & (mins < 0)
     usable = ~outside & ~no_data & ~negative
     if not usable.any():
@@ -120,8 +124,8 @@ def raster_population(project, path: Path, logs: list) -> None:
 
 
 def _zonal(src, desa: gpd.GeoDataFrame, path: Path, log: _FileLog):
-    """Per desa: raster sum, count of cells with data, minimum value and the share of the
-    polygon inside the raster's extent; the desa are reprojected to the raster's CRS (a raster
+    """Per desa: raster sum, the share of the polygon covered by cells with data, minimum value
+    and the share of the polygon inside the raster's extent; the desa are reprojected to the raster's CRS (a raster
     is never resampled, so no people are lost or doubled)."""
     from exactextract import exact_extract
     from exactextract.raster import RasterioRasterSource
@@ -162,7 +166,9 @@ def _zonal(src, desa: gpd.GeoDataFrame, path: Path, log: _FileLog):
         sums[idx] = stats["sum"].to_numpy(float)
         counts[idx] = stats["count"].to_numpy(float)
         mins[idx] = stats["min"].to_numpy(float)
-    return sums, counts, mins, cover, crs
+    cell_area = abs(src.transform.a * src.transform.e - src.transform.b * src.transform.d)
+    share = np.divide(counts * cell_area, area, out=np.zeros(n), where=area > 0)
+    return sums, share, mins, cover, crs
 
 
 def _blocks(src, desa: gpd.GeoDataFrame, crs) -> gpd.GeoDataFrame | None:
@@ -174,11 +180,13 @@ def _blocks(src, desa: gpd.GeoDataFrame, crs) -> gpd.GeoDataFrame | None:
 
     zones = geo.project(desa[["code", "geometry"]], crs)
     b = zones.total_bounds
+    from rasterio.errors import WindowError
+
     try:
         win = from_bounds(*b, transform=src.transform).round_offsets().round_lengths()
-    except Exception:  # noqa: BLE001 - a rotated grid: no blocks, desa points are used
+        win = win.intersection(Window(0, 0, src.width, src.height))
+    except (WindowError, ValueError):  # a rotated grid: no blocks, the desa points are used
         return None
-    win = win.intersection(Window(0, 0, src.width, src.height))
     if win.width < 1 or win.height < 1:
         return None
     t = src.window_transform(win)
@@ -200,7 +208,7 @@ def _blocks(src, desa: gpd.GeoDataFrame, crs) -> gpd.GeoDataFrame | None:
     rows, cols = np.nonzero(block > 0)
     if not len(rows):
         return None
-    bt = src.window_transform(win) * Affine.scale(f, f)
+    bt = src.window_transform(win) @ Affine.scale(f, f)
     xs = bt.c + (cols + 0.5) * bt.a + (rows + 0.5) * bt.b
     ys = bt.f + (cols + 0.5) * bt.d + (rows + 0.5) * bt.e
     pts = gpd.GeoDataFrame({"population": block[rows, cols]},

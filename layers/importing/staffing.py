@@ -177,8 +177,7 @@ def _join(codes, names, types, kecs, kabs, fac: pd.DataFrame, desa, kabupaten,
         cands = set()
         for k in keys:
             cands |= {j for j in key_owner.get(k, ()) if _same_type(row_type[i], fac_type[j])}
-        cands -= taken
-        if len(cands) == 1:
+        if len(cands) == 1:  # also a facility taken already: two rows for it, reported below
             target[i], how[i] = cands.pop(), "name"
             taken.add(int(target[i]))
         elif len(cands) > 1:
