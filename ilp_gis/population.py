@@ -48,6 +48,22 @@ def source_label(source: object) -> str:
         return tr("population_source.none")
 
 
+def population_sources(desa: pd.DataFrame) -> dict[str, int]:
+    """Desa counted by the source of their population (``"none"``: no figure), for the
+    summary and the reports' source line."""
+    pop = pd.to_numeric(desa["population"], errors="coerce") if "population" in desa \
+        else pd.Series(np.nan, index=desa.index)
+    src = desa["population_source"] if "population_source" in desa \
+        else pd.Series(None, index=desa.index, dtype=object)
+    known = pop.notna().to_numpy()
+    # a figure without a recorded source (projects of an older version) came from a table
+    named = np.where(known, src.where(src.notna(), PopulationSource.TABLE.value).to_numpy(object),
+                     "none")
+    counts = pd.Series(named, dtype=object).value_counts()
+    order = [s.value for s in PopulationSource] + ["none"]
+    return {k: int(counts[k]) for k in order if k in counts.index}
+
+
 def spread(total: float, weights) -> np.ndarray:
     """``total`` shared in proportion to ``weights`` (finite, ≥ 0, not all 0); the shares sum to
     ``total``.  Raises ``ValueError`` for weights that cannot share it."""
