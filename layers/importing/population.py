@@ -27,6 +27,7 @@ from layers import safe_open
 from layers.importing.cells import _show
 from layers.importing.names import _norm_name
 from layers.importing.report import _FileLog
+from layers.importing.zonal import zonal_stats
 
 BLOCK_M = 1000.0
 """Side of the raster blocks that become population points (metres)."""
@@ -39,7 +40,7 @@ MIN_DATA_SHARE = 0.01
 """A desa whose cells with data cover less than this share of it has no raster figure (a
 polygon edge grazing a neighbouring cell is not data)."""
 
-_MAX_BLOCK_READ = 64_000_000  # raster cells read at full resolution for the blocks
+_STRIP_CELLS = 16_000_000  # raster cells read at once for the blocks (64 MB of float32)
 _NAMES_SHOWN = 12
 
 
@@ -127,8 +128,6 @@ def _zonal(src, desa: gpd.GeoDataFrame, path: Path, log: _FileLog):
     """Per desa: raster sum, the share of the polygon covered by cells with data, minimum value
     and the share of the polygon inside the raster's extent; the desa are reprojected to the raster's CRS (a raster
     is never resampled, so no people are lost or doubled)."""
-    from exactextract import exact_extract
-    from exactextract.raster import RasterioRasterSource
     from pyproj import CRS
 
     if src.count < 1:
@@ -156,16 +155,8 @@ def _zonal(src, desa: gpd.GeoDataFrame, path: Path, log: _FileLog):
     counts = np.zeros(n)
     mins = np.full(n, np.nan)
     todo = np.flatnonzero(cover > 0)
-    if len(todo):
-        sub = gpd.GeoDataFrame({"_i": todo}, geometry=gpd.GeoSeries(geoms[todo], crs=crs),
-                               crs=crs)
-        stats = exact_extract(RasterioRasterSource(src), sub, ["sum", "count", "min"],
-                              include_cols=["_i"], output="pandas",
-                              strategy="feature-sequential")
-        idx = stats["_i"].to_numpy(np.int64)
-        sums[idx] = stats["sum"].to_numpy(float)
-        counts[idx] = stats["count"].to_numpy(float)
-        mins[idx] = stats["min"].to_numpy(float)
+    stats = zonal_stats(src, geoms[todo], crs.to_wkt())
+    sums[todo], counts[todo], mins[todo] = stats["sum"], stats["count"], stats["min"]
     cell_area = abs(src.transform.a * src.transform.e - src.transform.b * src.transform.d)
     share = np.divide(counts * cell_area, area, out=np.zeros(n), where=area > 0)
     return sums, share, mins, cover, crs
@@ -175,7 +166,6 @@ def _blocks(src, desa: gpd.GeoDataFrame, crs) -> gpd.GeoDataFrame | None:
     """Population points: the raster summed over blocks of about :data:`BLOCK_M`, one point
     (WGS84) at the centre of every populated block, with the desa it lies in."""
     from affine import Affine
-    from rasterio.enums import Resampling
     from rasterio.windows import Window, from_bounds
 
     zones = geo.project(desa[["code", "geometry"]], crs)
@@ -197,14 +187,20 @@ def _blocks(src, desa: gpd.GeoDataFrame, crs) -> gpd.GeoDataFrame | None:
     if h < 1 or w < 1:
         f, h, w = 1, int(win.height), int(win.width)
     win = Window(win.col_off, win.row_off, w * f, h * f)
-    if win.width * win.height <= _MAX_BLOCK_READ:
-        data = src.read(1, window=win, masked=True).astype("float64")
-        data = np.ma.filled(np.ma.where(data < 0, np.ma.masked, data), 0.0)
-        block = data.reshape(h, f, w, f).sum(axis=(1, 3))
-    else:  # a large window: GDAL averages each block (cells without data left out)
-        data = src.read(1, window=win, out_shape=(h, w), masked=True,
-                        resampling=Resampling.average).astype("float64")
-        block = np.ma.filled(np.ma.where(data < 0, np.ma.masked, data), 0.0) * f * f
+    block = np.zeros((h, w))
+    nodata = src.nodata
+    step = max(1, _STRIP_CELLS // max(w * f * f, 1))  # block rows read at once
+    for r0 in range(0, h, step):
+        r1 = min(h, r0 + step)
+        data = src.read(1, window=Window(win.col_off, win.row_off + r0 * f, w * f,
+                                         (r1 - r0) * f))
+        if data.dtype.kind != "f":
+            data = data.astype("float32")
+        bad = ~np.isfinite(data) | (data < 0)  # nodata, NaN, undeclared negative nodata
+        if nodata is not None:
+            bad |= data == nodata
+        data[bad] = 0
+        block[r0:r1] = data.reshape(r1 - r0, f, w, f).sum(axis=(1, 3), dtype=np.float64)
     rows, cols = np.nonzero(block > 0)
     if not len(rows):
         return None
