@@ -65,12 +65,20 @@ def population_sources(desa: pd.DataFrame) -> dict[str, int]:
 
 
 def spread(total: float, weights) -> np.ndarray:
-    """``total`` shared in proportion to ``weights`` (finite, ≥ 0, not all 0); the shares sum to
-    ``total``.  Raises ``ValueError`` for weights that cannot share it."""
+    """``total`` shared in proportion to ``weights`` (finite, ≥ 0, not all 0) in whole people
+    (largest remainders), so the shares sum to ``total`` (rounded to a whole number).  Raises
+    ``ValueError`` for weights that cannot share it."""
     w = np.asarray(weights, dtype=float)
     if not len(w) or not np.isfinite(w).all() or (w < 0).any() or w.sum() <= 0:
         raise ValueError("weights must be finite, non-negative and not all zero")
-    return float(total) * w / w.sum()
+    people = int(round(float(total)))
+    exact = people * w / w.sum()
+    out = np.floor(exact)
+    short = people - int(out.sum())
+    if short > 0:  # the largest remainders get one more person each
+        order = np.argsort(-(exact - out), kind="stable")[:short]
+        out[order] += 1
+    return out
 
 
 register_catalog("ilp_gis", "population")
