@@ -50,8 +50,8 @@ def _windows(src, geoms: np.ndarray, crs_wkt: str):
 
     b = shapely.bounds(geoms)
     inv = ~src.transform
-    cols0, rows0 = inv * (b[:, 0], b[:, 3])
-    cols1, rows1 = inv * (b[:, 2], b[:, 1])
+    cols0, rows0 = inv @ (b[:, 0], b[:, 3])
+    cols1, rows1 = inv @ (b[:, 2], b[:, 1])
     key_c = np.floor((np.asarray(cols0) + np.asarray(cols1)) / 2 / TILE_CELLS).astype(np.int64)
     key_r = np.floor((np.asarray(rows0) + np.asarray(rows1)) / 2 / TILE_CELLS).astype(np.int64)
     keys = key_r * 1_000_003 + key_c
