@@ -18,6 +18,7 @@ from ilp_gis.errors import InputError
 from ilp_gis.geo import population_points, utm_crs
 from ilp_gis.i18n import get_language, register_catalog, tr
 from ilp_gis.jobs import checkpoint
+from ilp_gis.population import population_sources
 from ilp_gis.project import Project
 from ilp_gis.results import META_SUMMARY, RESULT_TABLES, AnalysisResult
 from ilp_gis.rules import Rules
@@ -34,6 +35,7 @@ DESA_COLUMNS = [
     # additions beyond the contract
     "max_dist_pustu_km", "max_dist_puskesmas_km", "max_travel_pustu_min",
     "max_travel_puskesmas_min", "pop_served_capacity_puskesmas", "aki", "akb", "stunting",
+    "population_source",
 ]
 PUSKESMAS, PUSTU, POSYANDU = (t.value for t in model.FacilityType)
 
@@ -188,6 +190,7 @@ def make_summary(desa: pd.DataFrame, fac: pd.DataFrame, net, gaps: pd.DataFrame,
         "gaps_by_kind": {k: int(v) for k, v in gaps["kind"].value_counts().items()},
         "rules_origin": rules.origin,
     }
+    summary["population_sources"] = population_sources(desa)
     if roads:
         summary["population_within_travel_time"] = {
             PUSTU: total("pop_within_pustu_min"), PUSKESMAS: total("pop_within_puskesmas_min")}

@@ -181,6 +181,8 @@ def compute_coverage(desa: gpd.GeoDataFrame, fac: gpd.GeoDataFrame, points: gpd.
         if "population" in desa else np.full(nd, np.nan),
         "dusun_count": pd.to_numeric(desa["dusun_count"], errors="coerce").to_numpy(float)
         if "dusun_count" in desa else np.full(nd, np.nan),
+        "population_source": desa["population_source"].to_numpy(object)
+        if "population_source" in desa else np.full(nd, None, dtype=object),
         "n_puskesmas": n_pk, "n_pustu": n_pt, "n_pustu_precursor": n_pre, "n_posyandu": n_py,
     })
     out["has_pustu"] = (n_pt - n_pre) > 0

@@ -180,6 +180,7 @@ KECAMATAN = LayerSpec("kecamatan", "Polygon", (
     _c("code_original", "str"),
     _c("name", "str", True),
     _c("kabupaten_code", "str"),
+    _c("population", "float", doc="kecamatan total from the boundary layer (spread on request)"),
 ), "Sub-districts.")
 
 DESA = LayerSpec("desa", "Polygon", (

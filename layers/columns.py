@@ -21,7 +21,7 @@ from ilp_gis.errors import InputError
 from ilp_gis.i18n import register_catalog, tr
 from ilp_gis.model import COE_COLUMNS
 
-ROLES = ("kabupaten", "kecamatan", "desa", "facilities", "roads")
+ROLES = ("kabupaten", "kecamatan", "desa", "facilities", "roads", "staffing")
 
 
 def norm_header(header: object) -> str:
@@ -109,6 +109,32 @@ SYNONYMS: dict[str, dict[str, list[str]]] = {
                       "ilp_start"],
         **{c: [c, c.replace("coe_", "")] for c in COE_COLUMNS},
     },
+    "staffing": {  # staffing tables (Kemenkes SDMK dashboards): one row per facility
+        "code": ["kode_faskes", "kode_fasyankes", "kode_puskesmas", "kode_pustu", "kode_pkm",
+                 "kode", "code", "fac_id"],
+        "name": ["nama_faskes", "nama_fasyankes", "nama_puskesmas", "nama_pustu", "nama_pkm",
+                 "nama_fasilitas", "fasyankes", "faskes", "nama", "name"],
+        "type": ["jenis_faskes", "jenis_fasyankes", "jenis", "tipe", "type"],
+        "kabupaten": ["kabupaten", "kab_kota", "kabupaten_kota", "nama_kabupaten", "nama_kab",
+                      "kota_kabupaten", "kabkota"],
+        "kecamatan": ["kecamatan", "nama_kecamatan", "nama_kec"],
+        "nurses_asn": ["perawat_asn", "perawat_pns", "asn_perawat", "perawat_pns_pppk",
+                       "jumlah_perawat_asn"],
+        "nurses_non_asn": ["perawat_non_asn", "perawat_nonasn", "perawat_non_pns",
+                           "non_asn_perawat", "perawat_honorer", "jumlah_perawat_non_asn"],
+        "nurses": ["perawat_total", "total_perawat", "jumlah_perawat", "jml_perawat", "perawat",
+                   "nurses"],
+        "midwives_asn": ["bidan_asn", "bidan_pns", "asn_bidan", "bidan_pns_pppk",
+                         "jumlah_bidan_asn"],
+        "midwives_non_asn": ["bidan_non_asn", "bidan_nonasn", "bidan_non_pns", "non_asn_bidan",
+                             "bidan_honorer", "jumlah_bidan_non_asn"],
+        "midwives": ["bidan_total", "total_bidan", "jumlah_bidan", "jml_bidan", "bidan",
+                     "midwives"],
+        "other_nakes": ["nakes_lain", "nakes_lainnya", "tenaga_kesehatan_lain",
+                        "nakes_lain_lain", "other_nakes"],
+        "nakes": ["total_nakes", "jumlah_nakes", "jml_nakes", "nakes_total", "nakes",
+                  "tenaga_kesehatan", "tenaga_medis_total"],
+    },
     "roads": {
         "road_class": ["kelas_jalan", "road_class", "fungsi_jalan", "fungsi", "remark",
                        "highway", "kelas", "jenis_jalan", "route"],
@@ -134,7 +160,7 @@ def header_score(cells) -> int:
 
 REQUIRED: dict[str, tuple[str, ...]] = {
     "kabupaten": ("name",), "kecamatan": ("name",), "desa": ("name",),
-    "facilities": ("name",), "roads": (),
+    "facilities": ("name",), "roads": (), "staffing": (),
 }
 
 # The code system a source column declares (RBI/BPS headers say which system they hold).

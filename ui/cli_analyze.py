@@ -36,6 +36,7 @@ def add_arguments(parser) -> None:
 def run(args) -> int:
     from ilp_gis.analysis import analyze, store_result
     from ilp_gis.i18n import format_number, format_percent
+    from ilp_gis.population import ESTIMATES
     from ilp_gis.rules import load_rules
     from layers.analysis_io import write_outputs
     from layers.atomic import all_or_nothing
@@ -65,8 +66,11 @@ def run(args) -> int:
     pop = s.get("population_total")
     within = (s.get("population_within_distance") or {}).get("pustu")
     share = within / pop if pop and within is not None else None
+    pop_text = format_number(pop)
+    if pop is not None and ESTIMATES & set(s.get("population_sources") or {}):
+        pop_text += f" ({tr('population.estimate_mark')})"
     print(tr("cli.analyze.summary", desa=s["desa_total"], no_pustu=s["desa_without_pustu"],
-             gaps=s["gaps_total"], pop=format_number(pop), share=format_percent(share)))
+             gaps=s["gaps_total"], pop=pop_text, share=format_percent(share)))
     return 0
 
 

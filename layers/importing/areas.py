@@ -16,6 +16,7 @@ import shapely
 from ilp_gis import codes, model
 from ilp_gis.errors import InputError
 from ilp_gis.i18n import register_catalog, tr
+from ilp_gis.population import PopulationSource
 from layers import readers
 from layers.columns import ColumnMapping, detect_columns, require
 from layers.importing.cells import _numbers, _objects, _text, _texts
@@ -217,10 +218,12 @@ def _read_areas(path: Path, role: str, overrides: dict | None, log_holder: list,
         for fld in ("population", "dusun_count", "aki", "akb"):
             c = mapping.get(fld)
             cols[fld] = _numbers(gdf[c], log, c) if c else np.full(n, np.nan)
+        cols["population_source"] = np.where(np.isfinite(cols["population"]),
+                                             PopulationSource.BOUNDARY.value, None)
         c = mapping.get("stunting")
         cols["stunting"] = _numbers(gdf[c], log, c, percent=True) if c else \
             np.full(n, np.nan)
-    if role == "kabupaten":
+    if role in ("kabupaten", "kecamatan"):  # area totals, spread on request
         c = mapping.get("population")
         cols["population"] = _numbers(gdf[c], log, c) if c else np.full(n, np.nan)
     frame = pd.DataFrame({k: _objects(v) for k, v in cols.items()})

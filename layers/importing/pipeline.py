@@ -27,12 +27,15 @@ from layers.importing.facility_types import parse_facility_type_option
 from layers.importing.ids import _fac_ids
 from layers.importing.parents import _resolve_parents
 from layers.importing.placement import _check_locations, _place_by_declared_desa, locate_facilities
+from layers.importing.population import raster_population, spread_totals
 from layers.importing.report import ImportReport, _FileLog, _ReportLog
 from layers.importing.roads import _read_roads, _RoadsReader
+from layers.importing.staffing import import_staffing
 
 
 def import_files(project: Project | None = None, *, kabupaten=None, kecamatan=None, desa=None,
-                 facilities=(), roads=None, budget=None,
+                 facilities=(), roads=None, budget=None, staffing=None,
+                 population_raster=None, population_totals=(), spread_by: str = "auto",
                  mappings: dict[str, dict[str, str]] | None = None, lang: str | None = None,
                  sheet: str | None = None, header_row: int | None = None, progress=None,
                  is_cancelled=None) -> ImportReport:
@@ -54,6 +57,13 @@ def import_files(project: Project | None = None, *, kabupaten=None, kecamatan=No
         file, ``None`` reads each row's type column.
     budget
         A budget table, read by ``layers.budget_import.read_budget``.
+    staffing
+        A staffing table (nakes per facility) joined to the facilities
+        (:mod:`layers.importing.staffing`).
+    population_raster, population_totals, spread_by
+        Desa population where no table gave it: a raster summed per desa, then totals
+        (``"kabupaten"``, ``"kabupaten=2734623"``, ``"kecamatan:Pagak=45000"``) spread by
+        families or area (:mod:`layers.importing.population`).
     mappings
         Column overrides ``{role: {field: column}}`` (see :mod:`layers.columns`).
     sheet, header_row
@@ -70,9 +80,12 @@ def import_files(project: Project | None = None, *, kabupaten=None, kecamatan=No
             if roads is not None else None
         state: dict = {}
         try:
+            extras = {"staffing": staffing, "population_raster": population_raster,
+                      "population_totals": list(population_totals or ()),
+                      "spread_by": spread_by}
             return _import(project, kabupaten, kecamatan, desa, list(facilities or ()), roads,
                            budget, mappings, lang, (sheet, header_row), progress, is_cancelled,
-                           road_reader, state)
+                           road_reader, state, extras)
         except BaseException as exc:
             if road_reader is None or state.get("roads_done"):
                 raise
@@ -90,14 +103,18 @@ def import_files(project: Project | None = None, *, kabupaten=None, kecamatan=No
 
 
 def _import(project, kabupaten, kecamatan, desa, facilities, roads, budget, mappings, lang,
-            table_at, progress, is_cancelled, road_reader=None, state=None) -> ImportReport:
+            table_at, progress, is_cancelled, road_reader=None, state=None,
+            extras=None) -> ImportReport:
     state = {} if state is None else state
+    extras = extras or {}
     sheet, header_row = table_at
     logs: list[_FileLog] = []
     used_mappings: dict[str, dict] = {}
     area_inputs = [(r, p) for r, p in (("kabupaten", kabupaten), ("kecamatan", kecamatan),
                                        ("desa", desa)) if p is not None]
-    steps = len(area_inputs) + len(facilities) + (1 if roads else 0) + (1 if budget else 0) + 2
+    steps = len(area_inputs) + len(facilities) + (1 if roads else 0) + (1 if budget else 0) + 2 \
+        + sum(1 for k in ("staffing", "population_raster") if extras.get(k)) \
+        + (1 if extras.get("population_totals") else 0)
     step = 0
 
     def tick(msg_key: str, **kw) -> None:
@@ -227,6 +244,27 @@ def _import(project, kabupaten, kecamatan, desa, facilities, roads, budget, mapp
                                     if c in fac.columns])
             project.set_layer("facilities", fac)
 
+    if extras.get("staffing") is not None:  # after the facilities it is joined to
+        path = Path(extras["staffing"])
+        tick("import.progress.reading", file=path.name)
+        fac, mapping = import_staffing(
+            path, project.facilities if project.has("facilities") else None,
+            project.desa if project.has("desa") else None,
+            project.kabupaten if project.has("kabupaten") else None,
+            mappings.get("staffing"), logs, sheet=sheet, header_row=header_row)
+        logs[-1].file = file_key(path)
+        used_mappings[logs[-1].file] = mapping.to_dict()
+        project.set_layer("facilities", fac)
+    if extras.get("population_raster") is not None:
+        path = Path(extras["population_raster"])
+        tick("import.progress.reading", file=path.name)
+        raster_population(project, path, logs)
+        logs[-1].file = file_key(path)
+    if extras.get("population_totals"):
+        tick("import.progress.population")
+        spread_totals(project, extras["population_totals"], extras.get("spread_by") or "auto",
+                      logs)
+
     if budget is not None:  # after the facilities: budget targets name desa and facilities
         path = Path(budget)
         tick("import.progress.reading", file=path.name)
@@ -251,7 +289,9 @@ def _import(project, kabupaten, kecamatan, desa, facilities, roads, budget, mapp
     _record_sources(project, {"kabupaten": [kabupaten], "kecamatan": [kecamatan], "desa": [desa],
                               "facilities": [f[1] if isinstance(f, tuple) else f
                                              for f in facilities or ()],
-                              "roads": [roads], "budget": [budget]})
+                              "roads": [roads], "budget": [budget],
+                              "staffing": [extras.get("staffing")],
+                              "population_raster": [extras.get("population_raster")]})
     checkpoint(progress, is_cancelled, 1.0, tr("import.progress.done"))
 
     layer_counts = {name: len(project.layers[name]) for name in

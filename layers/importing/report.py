@@ -27,9 +27,10 @@ _RANK = {"imported": 0, "fixed": 1, "doubtful": 2, "skipped": 3}
 class _FileLog:
     """Problems of one input file, by positional row of its frame."""
 
-    def __init__(self, file: str, role: str, row_numbers) -> None:
+    def __init__(self, file: str, role: str, row_numbers, *, expects_rows: bool = True) -> None:
         self.file = file
         self.role = role
+        self.expects_rows = expects_rows  # False: a raster or typed-in totals, no table rows
         self.rows = np.asarray(row_numbers, dtype=int)
         self.entries: dict[int, list[tuple[str, str, str, str]]] = {}
         self.file_lines: list[tuple[str, str, str]] = []  # (status, problem, message)
@@ -49,7 +50,7 @@ class _FileLog:
     def frame(self) -> pd.DataFrame:
         n = len(self.rows)
         lines = self.file_lines
-        if n == 0 and not any(p == "no_rows" for _, p, _ in lines):
+        if n == 0 and self.expects_rows and not any(p == "no_rows" for _, p, _ in lines):
             # a file of headings only: said in the report and the summary, never just absent
             lines = [("skipped", "no_rows", tr("import.problem.no_rows")), *lines]
         k = len(lines)

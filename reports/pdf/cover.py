@@ -8,6 +8,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, Spacer, Table
 
 from ilp_gis.i18n import format_date, register_catalog, tr
+from reports import population
 from reports.pdf.context import ReportContext, rules_used, source_lines
 from reports.styles import BANNER, FONT, esc
 
@@ -39,5 +40,8 @@ def cover_section(ctx: ReportContext, st) -> list:
         out += [Paragraph("• " + esc(s), st.body) for s in sources]
     else:
         out.append(Paragraph(esc(tr("report.no_sources")), st.body))
+    pop_line = population.sources_line(ctx.project.desa if ctx.project.has("desa") else None)
+    if pop_line:
+        out.append(Paragraph("• " + esc(pop_line), st.body))
     out.append(Paragraph(esc(rules_used(ctx.project)), st.small))
     return out

@@ -17,6 +17,7 @@ from reportlab.platypus import Paragraph, Spacer, Table
 from ilp_gis.i18n import format_number, format_percent, register_catalog, tr
 from ilp_gis.indicators import share
 from layers import symbology as sym
+from reports import population
 from reports.pdf.cells import num_text, problem_label
 from reports.pdf.context import ReportContext
 from reports.styles import FONT, FONT_BOLD, INK, MUTED, RULE, esc, table_style
@@ -130,7 +131,8 @@ def figures_section(ctx: ReportContext, st, width: float) -> list:
         rows.append([tr("report.fig.facilities", type=sym.FACILITY_STYLES[t].label),
                      num_text(f["facility_counts"].get(t))])
     rows.append([tr("report.fig.posyandu_needed"), num_text(f["posyandu_needed"])])
-    rows.append([tr("report.fig.population"), num_text(f["population_total"])])
+    rows.append([population.label_with_mark(tr("report.fig.population"), ctx.desa),
+                 num_text(f["population_total"])])
     for t in ("pustu", "puskesmas"):
         v = f["pop_dist"].get(t)
         rows.append([tr("report.fig.pop_within", type=sym.FACILITY_STYLES[t].label),

@@ -13,8 +13,10 @@ import pandas as pd
 
 from ilp_gis import model
 from ilp_gis.i18n import register_catalog, tr
+from ilp_gis.population import is_estimate
 from ilp_gis.results import AnalysisResult
 from layers import symbology as sym
+from reports.population import estimate_mark
 from reports.webmap.indicators import ColourField
 from reports.webmap.values import (
     clean_text,
@@ -37,6 +39,14 @@ def _posyandu_vs_needed(posy: str | None, need: str | None) -> str | None:
     return f"{posy or '–'} / {need}" if need is not None else posy
 
 
+def _population_text(value, source) -> str | None:
+    """The desa's people, marked "estimasi" when the figure is an estimate."""
+    text = count_text(value)
+    if text is not None and is_estimate(source):
+        return f"{text} ({estimate_mark()})"
+    return text
+
+
 def desa_props(desa: gpd.GeoDataFrame, field: ColourField, values: np.ndarray,
                colours: list[str]) -> tuple[list[str], list[dict]]:
     fields = [tr("area.kecamatan"), tr("webmap.field.code"), tr("webmap.field.population"),
@@ -47,7 +57,7 @@ def desa_props(desa: gpd.GeoDataFrame, field: ColourField, values: np.ndarray,
     cols = _columns(desa, (
         "code", "name", "kind", "kecamatan_name", "population", "n_puskesmas", "n_pustu",
         "n_pustu_precursor", "n_posyandu", "posyandu_needed", "dist_pustu_km",
-        "travel_pustu_min", "priority_rank", "gap_kinds"))
+        "travel_pustu_min", "priority_rank", "gap_kinds", "population_source"))
     props = []
     for i in range(len(desa)):
         kind = clean_text(cols["kind"][i])
@@ -60,7 +70,8 @@ def desa_props(desa: gpd.GeoDataFrame, field: ColourField, values: np.ndarray,
             "c": clean_text(cols["code"][i]), "n": clean_text(cols["name"][i]) or "–",
             "k": clean_text(cols["kecamatan_name"][i]), "s": sub, "col": colours[i],
             "p": [clean_text(cols["kecamatan_name"][i]), clean_text(cols["code"][i]),
-                  count_text(cols["population"][i]), count_text(cols["n_puskesmas"][i]),
+                  _population_text(cols["population"][i], cols["population_source"][i]),
+                  count_text(cols["n_puskesmas"][i]),
                   count_text(cols["n_pustu"][i]),
                   count_text(cols["n_pustu_precursor"][i]) if number_or_zero(
                       cols["n_pustu_precursor"][i]) else None,
