@@ -21,6 +21,7 @@ from ilp_gis.model import FacilityType
 from ilp_gis.project import Project
 from layers.importing.areas import _complete_desa, _read_areas
 from layers.importing.cells import _objects
+from layers.importing.desa_data import import_desa_tables
 from layers.importing.duplicates import _duplicates
 from layers.importing.facilities import _read_facilities
 from layers.importing.facility_types import parse_facility_type_option
@@ -32,7 +33,7 @@ from layers.importing.roads import _read_roads, _RoadsReader
 
 
 def import_files(project: Project | None = None, *, kabupaten=None, kecamatan=None, desa=None,
-                 facilities=(), roads=None, budget=None,
+                 facilities=(), roads=None, budget=None, desa_data=(),
                  mappings: dict[str, dict[str, str]] | None = None, lang: str | None = None,
                  sheet: str | None = None, header_row: int | None = None, progress=None,
                  is_cancelled=None) -> ImportReport:
@@ -54,6 +55,9 @@ def import_files(project: Project | None = None, *, kabupaten=None, kecamatan=No
         file, ``None`` reads each row's type column.
     budget
         A budget table, read by ``layers.budget_import.read_budget``.
+    desa_data
+        Per-desa tables (CSV/XLSX paths), joined to the desa layer after the facilities
+        (``layers.importing.desa_data``); their figures replace those of the same desa.
     mappings
         Column overrides ``{role: {field: column}}`` (see :mod:`layers.columns`).
     sheet, header_row
@@ -72,7 +76,7 @@ def import_files(project: Project | None = None, *, kabupaten=None, kecamatan=No
         try:
             return _import(project, kabupaten, kecamatan, desa, list(facilities or ()), roads,
                            budget, mappings, lang, (sheet, header_row), progress, is_cancelled,
-                           road_reader, state)
+                           road_reader, state, list(desa_data or ()))
         except BaseException as exc:
             if road_reader is None or state.get("roads_done"):
                 raise
@@ -90,14 +94,16 @@ def import_files(project: Project | None = None, *, kabupaten=None, kecamatan=No
 
 
 def _import(project, kabupaten, kecamatan, desa, facilities, roads, budget, mappings, lang,
-            table_at, progress, is_cancelled, road_reader=None, state=None) -> ImportReport:
+            table_at, progress, is_cancelled, road_reader=None, state=None,
+            desa_data=()) -> ImportReport:
     state = {} if state is None else state
     sheet, header_row = table_at
     logs: list[_FileLog] = []
     used_mappings: dict[str, dict] = {}
     area_inputs = [(r, p) for r, p in (("kabupaten", kabupaten), ("kecamatan", kecamatan),
                                        ("desa", desa)) if p is not None]
-    steps = len(area_inputs) + len(facilities) + (1 if roads else 0) + (1 if budget else 0) + 2
+    steps = len(area_inputs) + len(facilities) + (1 if roads else 0) + (1 if budget else 0) + 2 \
+        + len(desa_data)
     step = 0
 
     def tick(msg_key: str, **kw) -> None:
@@ -227,6 +233,10 @@ def _import(project, kabupaten, kecamatan, desa, facilities, roads, budget, mapp
                                     if c in fac.columns])
             project.set_layer("facilities", fac)
 
+    # after the facilities: the tables' counts are compared with the facility list
+    import_desa_tables(project, desa_data, mappings.get("desa_data"), logs, used_mappings,
+                       file_key, tick=tick)
+
     if budget is not None:  # after the facilities: budget targets name desa and facilities
         path = Path(budget)
         tick("import.progress.reading", file=path.name)
@@ -251,7 +261,8 @@ def _import(project, kabupaten, kecamatan, desa, facilities, roads, budget, mapp
     _record_sources(project, {"kabupaten": [kabupaten], "kecamatan": [kecamatan], "desa": [desa],
                               "facilities": [f[1] if isinstance(f, tuple) else f
                                              for f in facilities or ()],
-                              "roads": [roads], "budget": [budget]})
+                              "roads": [roads], "budget": [budget],
+                              "desa_data": list(desa_data)})
     checkpoint(progress, is_cancelled, 1.0, tr("import.progress.done"))
 
     layer_counts = {name: len(project.layers[name]) for name in
