@@ -113,7 +113,9 @@ def choose(desa: pd.DataFrame, points: dict[str, np.ndarray],
         for i in np.flatnonzero(differs):
             disagree[i].append(ftype)
     out["count_disagreement"] = np.array([";".join(d) for d in disagree], dtype=object)
-    return pd.DataFrame(out, index=desa.index)
+    # object columns stay objects (None for no source; no inferred string dtype)
+    return pd.DataFrame({k: pd.Series(v, index=desa.index, dtype=object if v.dtype == object
+                                      else v.dtype) for k, v in out.items()}, index=desa.index)
 
 
 def area_units(desa: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
