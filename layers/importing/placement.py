@@ -23,14 +23,16 @@ def desa_code_index(desa: gpd.GeoDataFrame) -> dict[str, int]:
     """``{code: position}`` for both code columns of the desa layer (Kemendagri ``code`` and
     BPS ``code_bps``; the two spellings never collide, and neither is converted into the
     other); the first desa holding a code is the one kept."""
-    bps = desa["code_bps"] if "code_bps" in desa.columns else pd.Series(None, index=desa.index)
-    pairs = np.column_stack([desa["code"].to_numpy(dtype=object),
-                             bps.to_numpy(dtype=object)]).ravel()
-    ok = np.fromiter((isinstance(v, str) and v != "" for v in pairs), dtype=bool,
-                     count=len(pairs))
-    # reversed, so the first desa holding a code is the one kept
-    return dict(zip(pairs[ok][::-1].tolist(),
-                    np.repeat(np.arange(len(desa)), 2)[ok][::-1].tolist(), strict=True))
+    n = len(desa)
+    bps = desa["code_bps"].to_numpy(dtype=object) if "code_bps" in desa.columns \
+        else np.full(n, None, dtype=object)
+    values = np.concatenate([desa["code"].to_numpy(dtype=object), bps])
+    at = np.concatenate([np.arange(n), np.arange(n)])
+    ok = np.fromiter((v.__class__ is str and v != "" for v in values), dtype=bool,
+                     count=len(values))
+    keys = pd.Index(values[ok], dtype=object)
+    first = ~keys.duplicated(keep="first")  # the first desa holding a code is the one kept
+    return dict(zip(keys[first].tolist(), at[ok][first].tolist(), strict=True))
 
 
 def _desa_lookup(desa: gpd.GeoDataFrame):

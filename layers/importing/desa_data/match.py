@@ -26,7 +26,6 @@ skipped with a line; nothing is guessed silently.  May import ``ilp_gis`` and
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,7 +33,7 @@ import pandas as pd
 
 from ilp_gis import codes
 from ilp_gis.i18n import register_catalog, tr
-from layers.importing.names import _canon_name, _compact_name, _norm_name
+from layers.importing.names import _canon_name, _compact_name, _norm_name, _norm_names
 from layers.importing.placement import desa_code_index
 
 FUZZY_MIN = 80.0
@@ -49,7 +48,6 @@ FUZZY_WHOLE_LAYER_MAX = 2000
 HOW_CODE, HOW_NAME, HOW_SPELLING, HOW_OTHER_KEC, HOW_FUZZY = (
     "code", "name", "spelling", "other_kecamatan", "fuzzy")
 
-_KEMENDAGRI_KEC = re.compile(r"\d\d\.\d\d\.\d\d")
 
 
 @dataclass
@@ -69,62 +67,80 @@ def _kec_norm(text) -> str:
 
 
 class DesaKeys:
-    """The desa layer indexed for joining: codes, names and kecamatan of each desa."""
+    """The desa layer indexed for joining: codes at once, kecamatan and names when a row needs
+    them (a table joined by code never builds the name index)."""
 
     def __init__(self, desa: pd.DataFrame) -> None:
         n = len(desa)
         self.n = n
+        self._desa = desa
         self.names = desa["name"].to_numpy(dtype=object)
         self.codes = desa["code"].to_numpy(dtype=object)
         self.by_code = desa_code_index(desa)
+        self.code_keys = pd.Index(list(self.by_code), dtype=object)
+        self.code_pos = np.fromiter(self.by_code.values(), dtype=np.int64, count=len(self.by_code))
         bps = desa["code_bps"].to_numpy(dtype=object) if "code_bps" in desa.columns \
             else np.full(n, None, dtype=object)
+        self._bps = bps
         self.has_system = {
-            codes.KEMENDAGRI: any(isinstance(c, str) and "." in c for c in self.codes),
+            codes.KEMENDAGRI: bool(codes.clean_mask(self.codes).any()),
             codes.BPS: any(isinstance(c, str) and c for c in bps)}
-        kcode = desa["kecamatan_code"].to_numpy(dtype=object) if "kecamatan_code" in desa \
-            else np.full(n, None, dtype=object)
-        kname = desa["kecamatan_name"].to_numpy(dtype=object) if "kecamatan_name" in desa \
-            else np.full(n, None, dtype=object)
-        self.kec_key = np.array([kc if isinstance(kc, str) and kc else
-                                 ("~" + _kec_norm(kn) if isinstance(kn, str) else "")
-                                 for kc, kn in zip(kcode, kname, strict=True)], dtype=object)
-        self.kab_key = np.array([k[:5] if _KEMENDAGRI_KEC.fullmatch(k) else ""
-                                 for k in self.kec_key], dtype=object)
-        self.kec_label: dict[str, str] = {}
-        self.kec_by_name: dict[str, set[str]] = {}
-        self.kec_by_code: dict[str, str] = {}
-        for key, kn, kc, b in zip(self.kec_key, kname, kcode, bps, strict=True):
-            if not key:
-                continue
-            self.kec_label.setdefault(key, kn if isinstance(kn, str) else key)
-            if isinstance(kn, str):
-                self.kec_by_name.setdefault(_kec_norm(kn), set()).add(key)
-            if isinstance(kc, str):
-                self.kec_by_code[kc] = key
-            if isinstance(b, str) and len(b) == 10:
-                self.kec_by_code.setdefault(b[:7], key)
-        self.norm = [_norm_name(v) for v in self.names]
-        self.canon = [_canon_name(v) for v in self.names]
-        self.compact = [_compact_name(v) for v in self.names]
-        self.exact: dict[tuple[str, str], list[int]] = {}
-        self.spelt: dict[tuple[str, str], list[int]] = {}
-        self.kab_spelt: dict[tuple[str, str], list[int]] = {}
-        self.members: dict[str, list[int]] = {}
-        for j in range(n):
-            k = self.kec_key[j]
-            self.exact.setdefault((k, self.norm[j]), []).append(j)
-            self.spelt.setdefault((k, self.compact[j]), []).append(j)
-            self.kab_spelt.setdefault((self.kab_key[j], self.compact[j]), []).append(j)
-            self.members.setdefault(k, []).append(j)
-        self._all_exact: dict[str, list[int]] | None = None
+        self._kec_built = self._names_built = False
 
-    def all_exact(self) -> dict[str, list[int]]:
-        if self._all_exact is None:
-            self._all_exact = {}
-            for j, nm in enumerate(self.norm):
-                self._all_exact.setdefault(nm, []).append(j)
-        return self._all_exact
+    def _column(self, name: str) -> np.ndarray:
+        if name in self._desa.columns:
+            return self._desa[name].to_numpy(dtype=object)
+        return np.full(self.n, None, dtype=object)
+
+    def __getattr__(self, name: str):
+        # the kecamatan and name indexes, built on first use
+        if name in ("kec_key", "kab_key", "kec_label", "kec_by_name", "kec_by_code"):
+            self._build_kecamatan()
+        elif name in ("norm", "canon", "compact", "frame", "members"):
+            self._build_names()
+        else:
+            raise AttributeError(name)
+        return self.__dict__[name]
+
+    def _build_kecamatan(self) -> None:
+        kcode, kname = self._column("kecamatan_code"), self._column("kecamatan_name")
+        index, uniques = pd.factorize(pd.Series(kname, dtype=object), use_na_sentinel=True)
+        normed = np.array([_kec_norm(v) for v in uniques] + [""], dtype=object)[index]
+        has_code = np.array([isinstance(k, str) and k != "" for k in kcode], dtype=bool)
+        self.kec_key = np.array([kc if h else ("~" + nm if i >= 0 else "")
+                                 for kc, h, nm, i in zip(kcode, has_code, normed, index,
+                                                         strict=True)], dtype=object)
+        kab = pd.Series(self.kec_key, dtype=object).str.slice(0, 5).to_numpy(dtype=object)
+        self.kab_key = np.where(codes.clean_mask(self.kec_key, level=codes.KECAMATAN), kab, "")
+        first = ~pd.Series(self.kec_key, dtype=object).duplicated().to_numpy()
+        self.kec_label = {k: (kn if isinstance(kn, str) else k) for k, kn in
+                          zip(self.kec_key[first], kname[first], strict=True) if k}
+        self.kec_by_name: dict[str, set[str]] = {}
+        pairs = pd.DataFrame({"n": normed, "k": self.kec_key}).drop_duplicates()
+        for nm, k in zip(pairs["n"], pairs["k"], strict=True):
+            if nm and k:
+                self.kec_by_name.setdefault(nm, set()).add(k)
+        self.kec_by_code = {}
+        for k, kc in zip(self.kec_key[first], kcode[first], strict=True):
+            if isinstance(kc, str) and kc:
+                self.kec_by_code[kc] = k
+        bps = pd.Series(self._bps, dtype=object)
+        long = bps.str.len().to_numpy() == 10
+        prefix = pd.DataFrame({"p": bps[long].str.slice(0, 7), "k": self.kec_key[long]})
+        for p, k in prefix.drop_duplicates("p").itertuples(index=False):
+            self.kec_by_code.setdefault(p, k)
+
+    def _build_names(self) -> None:
+        self.norm = _norm_names(self.names)
+        index, uniques = pd.factorize(pd.Series(self.names, dtype=object), use_na_sentinel=True)
+        canon = np.array([_canon_name(v) for v in uniques] + [""], dtype=object)
+        self.canon = canon[index].tolist()
+        self.compact = [c.replace(" ", "") for c in self.canon]
+        self.frame = pd.DataFrame({"j": np.arange(self.n), "kec": self.kec_key,
+                                   "kab": self.kab_key,
+                                   "norm": pd.Series(self.norm, dtype=object),
+                                   "compact": pd.Series(self.compact, dtype=object)})
+        self.members = {k: v.tolist() for k, v in self.frame.groupby("kec").indices.items()}
 
     def label(self, j: int) -> str:
         kec = self.kec_label.get(self.kec_key[j], "–")
@@ -152,37 +168,37 @@ def match_rows(desa: DesaKeys, rows: RowKeys, log) -> tuple[np.ndarray, np.ndarr
         done[i] = True
         return True
 
-    _by_code(desa, rows, log, take, done)
+    def take_many(rows_: np.ndarray, js: np.ndarray, kind: str) -> None:
+        """:func:`take` for many rows at once (the rows in order; a repeat goes row by row)."""
+        free = (owner[js] < 0) & ~pd.Series(js).duplicated().to_numpy()
+        owner[js[free]] = rows_[free]
+        pos[rows_[free]], how[rows_[free]], done[rows_[free]] = js[free], kind, True
+        for i, j in zip(rows_[~free].tolist(), js[~free].tolist(), strict=True):
+            take(i, j, kind)
+
+    _by_code(desa, rows, log, take, take_many, done)
+    if done.all():
+        return pos, how
     kecs = _row_kecamatan(desa, rows, log)
     names = rows.name
-    norm = [_norm_name(v) for v in names]
-    compact = [_compact_name(v) for v in names]
-    for i in range(m):
-        if done[i] or not norm[i]:
-            continue
-        keys = kecs[i]
-        if keys is None:
-            found = desa.all_exact().get(norm[i], [])
-        else:
-            found = [j for k in keys for j in desa.exact.get((k, norm[i]), ())]
-        if len(found) == 1:
-            take(i, found[0], HOW_NAME)
-        elif len(found) > 1:
+    todo = np.flatnonzero(~done)
+    norm = dict(zip(todo.tolist(), _norm_names([names[i] for i in todo]), strict=True))
+    compact = {i: _compact_name(names[i]) for i in todo.tolist()}
+    for field, values, kind in (("norm", norm, HOW_NAME), ("compact", compact, HOW_SPELLING)):
+        unique, several = _lookup(desa, np.flatnonzero(~done), kecs, values, field,
+                                  whole_layer=field == "norm")
+        take_many(unique[:, 0], unique[:, 1], kind)
+        if kind == HOW_SPELLING:
+            for i, j in unique.tolist():
+                if pos[i] == j:
+                    log.add(i, "fixed", "desa_name_spelling",
+                            tr("desa_data.match.spelling", name=names[i], desa=desa.label(j)),
+                            names[i])
+        for i, found in several.items():
             _ambiguous(desa, log, i, names[i], found)
             done[i] = True
-    for i in range(m):  # the same name spelt otherwise
-        if done[i] or not compact[i] or kecs[i] is None:
-            continue
-        found = [j for k in kecs[i] for j in desa.spelt.get((k, compact[i]), ())]
-        if len(found) == 1:
-            if take(i, found[0], HOW_SPELLING):
-                log.add(i, "fixed", "desa_name_spelling",
-                        tr("desa_data.match.spelling", name=names[i], desa=desa.label(found[0])),
-                        names[i])
-        elif len(found) > 1:
-            _ambiguous(desa, log, i, names[i], found)
-            done[i] = True
-    _other_kecamatan(desa, rows, log, kecs, compact, done, owner, take)
+    _other_kecamatan(desa, rows, log, kecs, [compact.get(i, "") for i in range(m)], done, owner,
+                     take)
     _fuzzy(desa, rows, log, kecs, done, owner, take)
     for i in np.flatnonzero(~done):
         if names[i] is None and rows.code[i] is None and rows.code_bps[i] is None:
@@ -195,21 +211,70 @@ def match_rows(desa: DesaKeys, rows: RowKeys, log) -> tuple[np.ndarray, np.ndarr
     return pos, how
 
 
+def _lookup(desa: DesaKeys, idx: np.ndarray, kecs: list, values: dict, field: str, *,
+            whole_layer: bool) -> tuple[np.ndarray, dict[int, list[int]]]:
+    """The desa whose ``field`` (``norm`` or ``compact`` name) equals each row's within the
+    row's kecamatan (the whole layer for a row without one, when ``whole_layer``): the rows
+    with one desa as ``[[row, desa], ...]`` (in row order), those with several as
+    ``{row: [desa, ...]}``."""
+    rr, kk, vv = [], [], []
+    for i in idx.tolist():
+        v = values.get(i)
+        ks = kecs[i]
+        if not v or (ks is None and not whole_layer):
+            continue
+        for k in ((None,) if ks is None else ks):
+            rr.append(i)
+            kk.append(k)
+            vv.append(v)
+    if not rr:
+        return np.zeros((0, 2), dtype=np.int64), {}
+    left = pd.DataFrame({"row": rr, "kec": pd.Series(kk, dtype=object),
+                         field: pd.Series(vv, dtype=object)})
+    right = desa.frame[["j", "kec", field]]
+    own = left["kec"].notna()
+    parts = [left[own].merge(right, on=["kec", field], how="inner")]
+    if not own.all():
+        parts.append(left[~own].drop(columns="kec").merge(right.drop(columns="kec"),
+                                                          on=field, how="inner"))
+    hits = pd.concat(parts, ignore_index=True).drop_duplicates(["row", "j"]).sort_values(
+        ["row", "j"], kind="stable")
+    size = hits.groupby("row")["j"].transform("size").to_numpy()
+    one = hits[size == 1]
+    several = {int(r): g.tolist() for r, g in hits[size > 1].groupby("row")["j"]}
+    return np.column_stack([one["row"].to_numpy(np.int64), one["j"].to_numpy(np.int64)]), \
+        several
+
+
 def _ambiguous(desa: DesaKeys, log, i: int, name, found) -> None:
     log.add(i, "skipped", "desa_ambiguous",
             tr("desa_data.match.ambiguous", name=name,
                found="; ".join(desa.label(j) for j in found[:5])), name)
 
 
-def _by_code(desa: DesaKeys, rows: RowKeys, log, take, done) -> None:
-    """Rows whose code names a desa of the layer (either column, either system)."""
+def _by_code(desa: DesaKeys, rows: RowKeys, log, take, take_many, done) -> None:
+    """Rows whose code names a desa of the layer (either column, either system).  Codes
+    already written as the layer writes them (most) are looked up in one pass; any other
+    spelling goes through the reading rule of ``ilp_gis.codes``."""
     said_missing_system: set[str] = set()
     for values, declared in ((rows.code, rows.code_system), (rows.code_bps, codes.BPS)):
         if all(v is None for v in values):
             continue
-        results = codes.normalize_many(values, system=declared, level=codes.DESA)
-        for i, (v, r) in enumerate(zip(values, results, strict=True)):
-            if done[i] or v is None:
+        arr = np.empty(len(values), dtype=object)
+        arr[:] = values
+        clean = codes.clean_mask(arr, system=declared, level=codes.DESA)
+        if declared is None:
+            clean |= codes.clean_mask(arr, system=codes.BPS, level=codes.DESA)
+        at = desa.code_keys.get_indexer(pd.Index(np.where(clean, arr, None), dtype=object))
+        fast = np.flatnonzero(~done & clean & (at >= 0))
+        take_many(fast, desa.code_pos[at[fast]], HOW_CODE)
+        rest = np.flatnonzero(~done & pd.notna(arr))
+        if not len(rest):
+            continue
+        results = codes.normalize_many(arr[rest].tolist(), system=declared, level=codes.DESA)
+        for i, r in zip(rest.tolist(), results, strict=True):
+            v = arr[i]
+            if done[i]:
                 continue
             tries = []
             if r.ok and r.level == codes.DESA:
@@ -259,6 +324,8 @@ def _row_kecamatan(desa: DesaKeys, rows: RowKeys, log) -> list:
 def _one_kecamatan(desa: DesaKeys, code, name, names_of_layer, log):
     if code is None and name is None:
         return None
+    if code is not None and code in desa.kec_by_code:  # written as the layer writes it
+        return (desa.kec_by_code[code],)
     if code is not None:
         r = codes.normalize_code(code, level=codes.KECAMATAN)
         if r.ok and r.code in desa.kec_by_code:
@@ -288,17 +355,25 @@ def _other_kecamatan(desa: DesaKeys, rows: RowKeys, log, kecs, compact, done, ow
                      take) -> None:
     """A name not in the row's kecamatan but the only desa of that name in another kecamatan
     of the same kabupaten (any kabupaten when the row's kecamatan is unknown)."""
-    for i in np.flatnonzero(~done):
-        if not compact[i] or kecs[i] is None:
-            continue
+    rest = [i for i in np.flatnonzero(~done).tolist() if compact[i] and kecs[i] is not None]
+    if not rest:
+        return
+    sub = desa.frame[desa.frame["compact"].isin({compact[i] for i in rest})]
+    by_kab: dict[tuple[str, str], list[int]] = {}
+    for j, kab, c in zip(sub["j"].tolist(), sub["kab"].tolist(), sub["compact"].tolist(),
+                         strict=True):
+        by_kab.setdefault((kab, c), []).append(j)
+    by_name: dict[str, list[int]] = {}
+    for (_kab, c), js in by_kab.items():
+        by_name.setdefault(c, []).extend(js)
+    for i in rest:
         mine = set(kecs[i])
         if mine:
-            kabs = {desa.kab_key[desa.members[k][0]] for k in mine}
-            found = [j for kab in kabs for j in desa.kab_spelt.get((kab, compact[i]), ())
+            kabs = {desa.kab_key[desa.members[k][0]] for k in mine if k in desa.members}
+            found = [j for kab in kabs for j in by_kab.get((kab, compact[i]), ())
                      if desa.kec_key[j] not in mine]
         else:
-            found = [j for j, c in enumerate(desa.compact) if c == compact[i]] \
-                if desa.n <= FUZZY_WHOLE_LAYER_MAX * 10 else []
+            found = by_name.get(compact[i], [])
         if len(found) == 1 and owner[found[0]] < 0:
             j = found[0]
             take(i, j, HOW_OTHER_KEC)
