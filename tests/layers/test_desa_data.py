@@ -180,3 +180,17 @@ def test_cli_import_with_desa_data(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "podes.csv (desa_data): 9 baris" in out
     assert target.exists()
+
+
+def test_summary_shows_a_few_desa_without_row_and_counts_the_rest(tmp_path, monkeypatch):
+    from layers.importing import report as report_module
+
+    monkeypatch.setattr(report_module, "SUMMARY_NOTES_PER_KIND", 3)
+    table = _table(tmp_path, "kode_desa,jumlah_posyandu\n15.09.01.2001,2\n")
+    project = Project()
+    rep = import_files(project, desa=_desa_file(tmp_path), desa_data=[table])
+    lines = rep.frame[(rep.frame["problem"] == "desa_without_row")]
+    assert len(lines) == 8  # every desa without a row is in the report
+    text = rep.summary()
+    assert text.count("tidak punya baris di tabel ini") == 3
+    assert "… dan 5 baris lagi seperti itu" in text
