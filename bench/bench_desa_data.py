@@ -15,7 +15,8 @@ the name tables: upper case, a space dropped, or one vowel changed):
 * ``code``: Kemendagri desa code and six figures;
 * ``name+kec_code``: desa name and Kemendagri kecamatan code;
 * ``name+kec_name``: desa name and kecamatan name only (kecamatan names repeat across
-  kabupaten: the join narrows to every kecamatan of that name).
+  kabupaten: the join narrows to every kecamatan of that name);
+* ``name+kec+kab``: desa, kecamatan and kabupaten name (as PODES R104N, R103N, R102N).
 
     python bench/bench_desa_data.py [--project SAMPLE.gpkg] [--rows 84000]
 """
@@ -75,6 +76,7 @@ def main() -> int:
                         str(path)], check=True, cwd=REPO)
     t = time.perf_counter()
     desa = pyogrio.read_dataframe(path, layer="desa", read_geometry=False)
+    kab = pyogrio.read_dataframe(path, layer="kabupaten", read_geometry=False)
     print(f"desa layer: {len(desa):,} desa (loaded in {time.perf_counter() - t:.1f} s, "
           "not timed below)")
     rng = np.random.default_rng(1)
@@ -93,6 +95,10 @@ def main() -> int:
                                        **figures}),
         "name+kec_name": pd.DataFrame({"nama_desa": names, "kecamatan": d["kecamatan_name"],
                                        **figures}),
+        "name+kec+kab": pd.DataFrame({
+            "nama_desa": names, "kecamatan": d["kecamatan_name"],
+            "kabupaten": d["kecamatan_code"].str.slice(0, 5).map(
+                dict(zip(kab["code"], kab["name"], strict=True))), **figures}),
     }
     out_dir = Path(tempfile.mkdtemp(prefix="ilp_gis_bench_desa_"))
     print(f"{'table':<15} {'rows':>7} {'read+join s':>12} {'cpu s':>7} {'apply s':>8} "
@@ -101,7 +107,7 @@ def main() -> int:
         csv = out_dir / f"{label.replace('+', '_')}.csv"
         table.to_csv(csv, index=False)
         t, c = time.perf_counter(), time.process_time()
-        keys = DesaKeys(desa)
+        keys = DesaKeys(desa, kab)
         logs: list = []
         values, pos, _mapping = read_desa_table(csv, desa, None, logs, keys=keys)
         wall, cpu = time.perf_counter() - t, time.process_time() - c

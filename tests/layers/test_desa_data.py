@@ -194,3 +194,29 @@ def test_summary_shows_a_few_desa_without_row_and_counts_the_rest(tmp_path, monk
     text = rep.summary()
     assert text.count("tidak punya baris di tabel ini") == 3
     assert "… dan 5 baris lagi seperti itu" in text
+
+
+def test_a_kabupaten_column_narrows_names_that_repeat_across_kabupaten(tmp_path):
+    rows = [("15.09.02.2004", "Kampung Baru", "15.09.02", "Tabir"),
+            ("15.10.02.2001", "Kampung Baru", "15.10.02", "Tabir")]
+    desa = gpd.GeoDataFrame({"KDEPUM": [r[0] for r in rows], "WADMKD": [r[1] for r in rows],
+                             "KDCPUM": [r[2] for r in rows], "WADMKC": [r[3] for r in rows]},
+                            geometry=[box(102, -2.1, 102.1, -2.0), box(103, -2.1, 103.1, -2.0)],
+                            crs="EPSG:4326")
+    kab = gpd.GeoDataFrame({"kode": ["15.09", "15.10"], "nama": ["Kabupaten Merangin",
+                                                                 "Kabupaten Tebo"]},
+                           geometry=[box(101.9, -2.2, 102.2, -1.9), box(102.9, -2.2, 103.2, -1.9)],
+                           crs="EPSG:4326")
+    desa.to_file(tmp_path / "desa.gpkg")
+    kab.to_file(tmp_path / "kab.gpkg")
+    with_kab = _table(tmp_path, "kabupaten,kecamatan,desa,jumlah_posyandu\n"
+                                "TEBO,TABIR,KAMPUNG BARU,5\n", name="kab.csv")
+    without = _table(tmp_path, "kecamatan,desa,jumlah_posyandu\nTABIR,KAMPUNG BARU,6\n",
+                     name="nokab.csv")
+    project = Project()
+    rep = import_files(project, kabupaten=tmp_path / "kab.gpkg", desa=tmp_path / "desa.gpkg",
+                       desa_data=[with_kab, without])
+    d = project.desa.set_index("code")["count_posyandu"]
+    assert d["15.10.02.2001"] == 5 and np.isnan(d["15.09.02.2004"])
+    line = rep.frame[(rep.frame["file"] == "nokab.csv") & (rep.frame["row"] == 2)].iloc[0]
+    assert (line["status"], line["problem"]) == ("skipped", "desa_ambiguous")

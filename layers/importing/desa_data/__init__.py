@@ -28,7 +28,7 @@ def import_desa_tables(project, paths, overrides: dict | None, logs: list,
     if not project.has("desa"):
         raise InputError(tr("desa_data.no_desa"), file=paths[0].name)
     desa = project.desa
-    keys = DesaKeys(desa)
+    keys = DesaKeys(desa, project.kabupaten if project.has("kabupaten") else None)
     facilities = project.facilities if project.has("facilities") else None
     for path in paths:
         if tick is not None:

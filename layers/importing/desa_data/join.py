@@ -24,7 +24,8 @@ from layers.importing.desa_data.match import DesaKeys, RowKeys, desa_without_row
 from layers.importing.desa_data.values import read_field, summed
 from layers.importing.report import _FileLog
 
-KEY_FIELDS = ("code", "code_bps", "name", "kecamatan_code", "kecamatan_name")
+KEY_FIELDS = ("code", "code_bps", "name", "kecamatan_code", "kecamatan_name", "kabupaten_code",
+              "kabupaten_name")
 FIGURE_FIELDS = tuple(f for f in model.DESA.column_names if f not in (
     "code", "code_bps", "code_original", "name", "kind", "kecamatan_code", "kecamatan_name",
     "population_source", "desa_data_source"))
@@ -32,7 +33,8 @@ FIGURE_FIELDS = tuple(f for f in model.DESA.column_names if f not in (
 
 
 def read_desa_table(path: Path, desa: pd.DataFrame, overrides: dict | None, logs: list,
-                    *, keys: DesaKeys | None = None, sheet: str | None = None,
+                    *, keys: DesaKeys | None = None, kabupaten: pd.DataFrame | None = None,
+                    sheet: str | None = None,
                     header_row: int | None = None, file_key: str | None = None):
     """Read one table and join it: ``(figures, positions, mapping)`` where ``figures`` maps
     each desa field the table gives to its values per row and ``positions`` holds each row's
@@ -74,7 +76,9 @@ def read_desa_table(path: Path, desa: pd.DataFrame, overrides: dict | None, logs
     rows = RowKeys(code=column("code"), code_bps=code_bps, name=column("name"),
                    kecamatan_name=column("kecamatan_name"),
                    kecamatan_code=column("kecamatan_code"),
-                   code_system=mapping.systems.get("code"))
+                   code_system=mapping.systems.get("code"),
+                   kabupaten_name=column("kabupaten_name"),
+                   kabupaten_code=column("kabupaten_code"))
     figures: dict[str, np.ndarray] = {}
     for f in given:
         figures[f] = read_field(f, raw[mapping.fields[f]].tolist(), log, mapping.fields[f])
@@ -83,7 +87,7 @@ def read_desa_table(path: Path, desa: pd.DataFrame, overrides: dict | None, logs
         mapping.fields[f] = "+".join(parts)
         log.add_file("imported", "summed_columns",
                      tr("desa_data.summed", field=f, columns=" + ".join(parts)))
-    keys = keys if keys is not None else DesaKeys(desa)
+    keys = keys if keys is not None else DesaKeys(desa, kabupaten)
     pos, _how = match_rows(keys, rows, log)
     desa_without_row(keys, pos, log)
     return figures, pos, mapping

@@ -60,20 +60,27 @@ class RowKeys:
     kecamatan_name: list
     kecamatan_code: list
     code_system: str | None = None  # the system the ``code`` column declares, if any
+    kabupaten_name: list | None = None  # narrows the kecamatan (names repeat across Indonesia)
+    kabupaten_code: list | None = None
 
 
 def _kec_norm(text) -> str:
     return " ".join(w for w in _norm_name(text).split() if w not in ("kecamatan", "kec"))
 
 
+def _kab_norm(text) -> str:  # "Kabupaten Sarolangun" = "SAROLANGUN"; "Kota Jambi" stays
+    return " ".join(w for w in _norm_name(text).split() if w not in ("kabupaten", "kab"))
+
+
 class DesaKeys:
     """The desa layer indexed for joining: codes at once, kecamatan and names when a row needs
     them (a table joined by code never builds the name index)."""
 
-    def __init__(self, desa: pd.DataFrame) -> None:
+    def __init__(self, desa: pd.DataFrame, kabupaten: pd.DataFrame | None = None) -> None:
         n = len(desa)
         self.n = n
         self._desa = desa
+        self._kabupaten = kabupaten
         self.names = desa["name"].to_numpy(dtype=object)
         self.codes = desa["code"].to_numpy(dtype=object)
         self.by_code = desa_code_index(desa)
@@ -94,7 +101,8 @@ class DesaKeys:
 
     def __getattr__(self, name: str):
         # the kecamatan and name indexes, built on first use
-        if name in ("kec_key", "kab_key", "kec_label", "kec_by_name", "kec_by_code"):
+        if name in ("kec_key", "kab_key", "kec_label", "kec_by_name", "kec_by_code",
+                    "kec_of_kab", "kab_by_name", "kab_by_code"):
             self._build_kecamatan()
         elif name in ("norm", "canon", "compact", "frame", "members"):
             self._build_names()
@@ -124,6 +132,23 @@ class DesaKeys:
         for k, kc in zip(self.kec_key[first], kcode[first], strict=True):
             if isinstance(kc, str) and kc:
                 self.kec_by_code[kc] = k
+        self.kec_of_kab: dict[str, set[str]] = {}
+        for k, b in zip(self.kec_key[first], self.kab_key[first], strict=True):
+            if b:
+                self.kec_of_kab.setdefault(b, set()).add(k)
+        # kabupaten by name and code (the kabupaten layer's own Kemendagri/BPS pair)
+        self.kab_by_name: dict[str, set[str]] = {}
+        self.kab_by_code: dict[str, str] = {b: b for b in self.kec_of_kab}
+        kab = self._kabupaten
+        if kab is not None and len(kab) and "code" in kab.columns:
+            kb = kab["code_bps"] if "code_bps" in kab.columns else pd.Series(None, index=kab.index)
+            for code, bcode, name in zip(kab["code"], kb, kab["name"], strict=True):
+                if not (isinstance(code, str) and code in self.kec_of_kab):
+                    continue
+                if isinstance(bcode, str) and bcode:
+                    self.kab_by_code[bcode] = code
+                if isinstance(name, str):
+                    self.kab_by_name.setdefault(_kab_norm(name), set()).add(code)
         bps = pd.Series(self._bps, dtype=object)
         long = bps.str.len().to_numpy() == 10
         prefix = pd.DataFrame({"p": bps[long].str.slice(0, 7), "k": self.kec_key[long]})
@@ -309,16 +334,43 @@ def _by_code(desa: DesaKeys, rows: RowKeys, log, take, take_many, done) -> None:
 
 def _row_kecamatan(desa: DesaKeys, rows: RowKeys, log) -> list:
     """Per row the kecamatan keys of the desa layer it names (a tuple, maybe empty when the
-    kecamatan is unknown), or None when the row gives no kecamatan."""
+    kecamatan is unknown), or None when the row gives no kecamatan nor kabupaten; a kabupaten
+    the row names narrows them (or stands for all its kecamatan when no kecamatan is given)."""
     cache: dict[tuple, tuple | None] = {}
     names_of_layer = list(desa.kec_by_name)
+    m = len(rows.name)
+    kab_names = rows.kabupaten_name or [None] * m
+    kab_codes = rows.kabupaten_code or [None] * m
     out = []
-    for code, name in zip(rows.kecamatan_code, rows.kecamatan_name, strict=True):
-        key = (code, name)
+    for code, name, kcode, kname in zip(rows.kecamatan_code, rows.kecamatan_name, kab_codes,
+                                        kab_names, strict=True):
+        key = (code, name, kcode, kname)
         if key not in cache:
-            cache[key] = _one_kecamatan(desa, code, name, names_of_layer, log)
+            kecs = _one_kecamatan(desa, code, name, names_of_layer, log)
+            kabs = _one_kabupaten(desa, kcode, kname, log)
+            if kabs is not None:
+                within = set().union(*(desa.kec_of_kab.get(b, ()) for b in kabs))
+                kecs = tuple(sorted(within)) if kecs is None else \
+                    tuple(k for k in kecs if k in within)
+            cache[key] = kecs
         out.append(cache[key])
     return out
+
+
+def _one_kabupaten(desa: DesaKeys, code, name, log) -> set[str] | None:
+    """The kabupaten keys (``PP.KK``) a row names, None when it names none the layer knows."""
+    if code is not None:
+        r = codes.normalize_code(code, level=codes.KABUPATEN)
+        if r.ok and r.code in desa.kab_by_code:
+            return {desa.kab_by_code[r.code]}
+    if name is not None:
+        found = desa.kab_by_name.get(_kab_norm(name))
+        if found:
+            return set(found)
+    if code is not None or name is not None:
+        log.add_file("doubtful", "kabupaten_not_found",
+                     tr("desa_data.match.kabupaten_not_found", name=name or code))
+    return None
 
 
 def _one_kecamatan(desa: DesaKeys, code, name, names_of_layer, log):
