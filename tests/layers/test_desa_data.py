@@ -220,3 +220,14 @@ def test_a_kabupaten_column_narrows_names_that_repeat_across_kabupaten(tmp_path)
     assert d["15.10.02.2001"] == 5 and np.isnan(d["15.09.02.2004"])
     line = rep.frame[(rep.frame["file"] == "nokab.csv") & (rep.frame["row"] == 2)].iloc[0]
     assert (line["status"], line["problem"]) == ("skipped", "desa_ambiguous")
+
+
+def test_a_row_of_a_kecamatan_the_layer_lacks_is_not_joined_by_name_alone(tmp_path):
+    table = _table(tmp_path, "kecamatan,desa,jumlah_posyandu\nANTAH BERANTAH,Keroya,3\n"
+                             "Tabr,Keroya,4\n")  # a misspelt kecamatan is read as Tabir
+    project, lines = _import(tmp_path, table)
+    assert _desa(project, "15.09.02.2002")["count_posyandu"] == 4
+    assert _line(lines, 2)["problem"] == "desa_not_found"
+    files = lines[lines["row"] == 0]
+    assert "kecamatan_not_found" in set(files["problem"])
+    assert "kecamatan_name_fuzzy" in set(files["problem"])

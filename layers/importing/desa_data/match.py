@@ -406,8 +406,10 @@ def _one_kecamatan(desa: DesaKeys, code, name, names_of_layer, log):
 def _other_kecamatan(desa: DesaKeys, rows: RowKeys, log, kecs, compact, done, owner,
                      take) -> None:
     """A name not in the row's kecamatan but the only desa of that name in another kecamatan
-    of the same kabupaten (any kabupaten when the row's kecamatan is unknown)."""
-    rest = [i for i in np.flatnonzero(~done).tolist() if compact[i] and kecs[i] is not None]
+    of the same kabupaten."""
+    # only rows whose kecamatan is known: a row of a kecamatan the layer does not have (a
+    # national table in a district project) is never matched by its name alone
+    rest = [i for i in np.flatnonzero(~done).tolist() if compact[i] and kecs[i]]
     if not rest:
         return
     sub = desa.frame[desa.frame["compact"].isin({compact[i] for i in rest})]
@@ -415,17 +417,11 @@ def _other_kecamatan(desa: DesaKeys, rows: RowKeys, log, kecs, compact, done, ow
     for j, kab, c in zip(sub["j"].tolist(), sub["kab"].tolist(), sub["compact"].tolist(),
                          strict=True):
         by_kab.setdefault((kab, c), []).append(j)
-    by_name: dict[str, list[int]] = {}
-    for (_kab, c), js in by_kab.items():
-        by_name.setdefault(c, []).extend(js)
     for i in rest:
         mine = set(kecs[i])
-        if mine:
-            kabs = {desa.kab_key[desa.members[k][0]] for k in mine if k in desa.members}
-            found = [j for kab in kabs for j in by_kab.get((kab, compact[i]), ())
-                     if desa.kec_key[j] not in mine]
-        else:
-            found = by_name.get(compact[i], [])
+        kabs = {desa.kab_key[desa.members[k][0]] for k in mine if k in desa.members}
+        found = [j for kab in kabs for j in by_kab.get((kab, compact[i]), ())
+                 if desa.kec_key[j] not in mine]
         if len(found) == 1 and owner[found[0]] < 0:
             j = found[0]
             take(i, j, HOW_OTHER_KEC)
