@@ -207,6 +207,11 @@ def _count_summary(desa: pd.DataFrame, facility_counts: dict) -> dict[str, Any]:
     from ilp_gis import desa_counts
 
     out: dict[str, Any] = {"count_sources": {}}
+    if "pustu_count_source" in desa:  # desa without a known count are not "without"
+        known = desa_counts.count_known(desa["pustu_count_source"].to_numpy(object))
+        out["desa_without_pustu"] = int((~desa["has_pustu"].astype(bool).to_numpy() & known).sum())
+        known = desa_counts.count_known(desa["posyandu_count_source"].to_numpy(object))
+        out["desa_without_posyandu"] = int(((desa["n_posyandu"] == 0).to_numpy() & known).sum())
     counts = dict(facility_counts)
     for ftype in (PUSTU, POSYANDU):
         col = f"{ftype}_count_source"
@@ -222,8 +227,10 @@ def _count_summary(desa: pd.DataFrame, facility_counts: dict) -> dict[str, Any]:
                 lambda kinds, t=ftype: t in kinds).sum())}
     out["facility_counts"] = counts
     if "area_units" in desa:
+        n = np.where(pd.notna(desa["posyandu_count_source"]).to_numpy(),
+                     desa["n_posyandu"].to_numpy(float), np.nan)  # no source: not 0
         out["posyandu_per_area"] = desa_counts.posyandu_per_area(
-            desa["n_posyandu"].to_numpy(float), desa["area_units"].to_numpy(float),
+            n, desa["area_units"].to_numpy(float),
             desa["area_units_basis"].to_numpy(object))
     return out
 

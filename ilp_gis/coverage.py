@@ -190,16 +190,19 @@ def compute_coverage(desa: gpd.GeoDataFrame, fac: gpd.GeoDataFrame, points: gpd.
         "n_puskesmas": n_pk, "n_pustu": n_pt, "n_pustu_precursor": n_pre, "n_posyandu": n_py,
     })
     out["has_pustu"] = (n_pt - n_pre) > 0
-    for col in sources.columns:
-        out[col] = sources[col].to_numpy()
+    for col in sources.columns:  # text columns stay objects (None where no source)
+        v = sources[col].to_numpy()
+        out[col] = pd.Series(v, index=out.index, dtype=object) if v.dtype == object else v
     units, basis = desa_counts.area_units(desa)
     out["area_units"] = units
-    out["area_units_basis"] = basis
+    out["area_units_basis"] = pd.Series(basis, index=out.index, dtype=object)
     with np.errstate(invalid="ignore", divide="ignore"):
-        out["posyandu_per_area"] = np.where(np.isfinite(units), n_py / units, np.nan)
+        known = pd.notna(sources["posyandu_count_source"]).to_numpy()  # no source: no figure
+        out["posyandu_per_area"] = np.where(np.isfinite(units) & known, n_py / units, np.nan)
     out["posyandu_needed"] = desa_counts.need_units(desa) * rules.value(
         "target.posyandu_per_dusun")
-    out["posyandu_deficit"] = np.where(out["posyandu_needed"].notna(),
+    out["posyandu_deficit"] = np.where(out["posyandu_needed"].notna() & desa_counts.count_known(
+                                           out["posyandu_count_source"]),
                                        np.maximum(np.ceil(out["posyandu_needed"] - 1e-9)
                                                   - out["n_posyandu"], 0), np.nan)
     # Staffing per desa: False if any known Pustu is short, True if all known are fine, NA else.

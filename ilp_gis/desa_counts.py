@@ -152,3 +152,15 @@ def posyandu_per_area(n_posyandu: np.ndarray, units: np.ndarray, basis: np.ndarr
     return {"basis": {b: int(bases.get(b, 0)) for b in AREA_BASES if bases.get(b, 0)},
             "desa": int(ok.sum()), "posyandu": posyandu, "units": total,
             "ratio": None if not total else posyandu / total}
+
+
+def count_known(source) -> np.ndarray:
+    """Per desa whether its count of a type is known: it has a source, or no desa's count came
+    from a table (without tables the facility list's own rules on missing inputs apply).  A
+    desa a table left blank, in a kabupaten without a list, has no count: it is neither
+    "without Pustu/Posyandu" nor given a Posyandu deficit."""
+    src = np.asarray(source, dtype=object)
+    if not (src == "table").any():
+        return np.ones(len(src), dtype=bool)
+    return pd.notna(src)
+

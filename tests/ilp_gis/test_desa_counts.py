@@ -81,3 +81,19 @@ def test_analysis_counts_each_desa_from_one_source_and_names_the_disagreements()
     assert d["posyandu_needed"].tolist() == [4.0 * per_dusun] * 4
     k = result.kecamatan.set_index("code")
     assert k.loc["35.08.01", "n_pustu"] == 1  # known by the table's count
+
+
+def test_a_desa_the_table_left_blank_is_neither_without_pustu_nor_a_gap():
+    project = _two_kabupaten_project()
+    desa = project.desa.copy()
+    desa.loc[desa["code"] == "35.08.01.2002", ["count_pustu", "count_posyandu"]] = np.nan
+    project.set_layer("desa", desa)
+    result = analyze(project)
+    d = result.desa.set_index("code")
+    assert d.loc["35.08.01.2002", "pustu_count_source"] is None
+    assert np.isnan(d.loc["35.08.01.2002", "posyandu_deficit"])
+    assert result.summary["desa_without_pustu"] == 1  # 35.07.01.2002 (the list), not the blank
+    assert result.summary["count_sources"]["pustu"]["none"] == 1
+    gaps = result.gaps
+    assert "35.08.01.2002" not in set(gaps.loc[gaps["kind"] == "no_pustu", "desa_code"])
+    assert "35.07.01.2002" in set(gaps.loc[gaps["kind"] == "no_pustu", "desa_code"])

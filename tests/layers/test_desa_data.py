@@ -180,6 +180,13 @@ def test_cli_import_with_desa_data(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "podes.csv (desa_data): 9 baris" in out
     assert target.exists()
+    rc = main(["analyze", str(target), "--out", str(tmp_path / "hasil")])
+    assert rc == 0
+    out = capsys.readouterr().out
+    # 7 desa joined, 3 of them with a Pustu count that reads as a number
+    assert "Pustu: jumlah dari tabel per desa di 3 desa, dari daftar fasilitas di 0 desa" in out
+    # 6 desa with both a dusun and a Posyandu count: (3+2+1+2+0+2) / (4+3+2+3+2+2)
+    assert "Posyandu per dusun/RW: 0,62 (10 Posyandu / 16; dasar, desa: jumlah dusun 6)" in out
 
 
 def test_summary_shows_a_few_desa_without_row_and_counts_the_rest(tmp_path, monkeypatch):
