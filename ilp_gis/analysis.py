@@ -36,6 +36,9 @@ DESA_COLUMNS = [
     "max_dist_pustu_km", "max_dist_puskesmas_km", "max_travel_pustu_min",
     "max_travel_puskesmas_min", "pop_served_capacity_puskesmas", "aki", "akb", "stunting",
     "population_source",
+    # facilities known by count (per-desa tables, ilp_gis.desa_counts)
+    "pustu_count_source", "posyandu_count_source", "n_pustu_table", "n_posyandu_table",
+    "count_disagreement", "area_units", "area_units_basis", "posyandu_per_area",
 ]
 PUSKESMAS, PUSTU, POSYANDU = (t.value for t in model.FacilityType)
 
@@ -191,10 +194,48 @@ def make_summary(desa: pd.DataFrame, fac: pd.DataFrame, net, gaps: pd.DataFrame,
         "rules_origin": rules.origin,
     }
     summary["population_sources"] = population_sources(desa)
+    summary.update(_count_summary(desa, summary["facility_counts"]))
     if roads:
         summary["population_within_travel_time"] = {
             PUSTU: total("pop_within_pustu_min"), PUSKESMAS: total("pop_within_puskesmas_min")}
     return summary
+
+
+def _count_summary(desa: pd.DataFrame, facility_counts: dict) -> dict[str, Any]:
+    """Facilities known by count: ``facility_counts`` completed with the per-desa tables'
+    counts where the analysis used them, ``count_sources`` (per type: desa whose figure came
+    from the facility list, from a table, from neither, and where the two disagree) and
+    ``posyandu_per_area`` (Posyandu per dusun/RW and the basis of the units, see
+    ``ilp_gis.desa_counts``)."""
+    from ilp_gis import desa_counts
+
+    out: dict[str, Any] = {"count_sources": {}}
+    if "pustu_count_source" in desa:  # desa without a known count are not "without"
+        known = desa_counts.count_known(desa["pustu_count_source"].to_numpy(object))
+        out["desa_without_pustu"] = int((~desa["has_pustu"].astype(bool).to_numpy() & known).sum())
+        known = desa_counts.count_known(desa["posyandu_count_source"].to_numpy(object))
+        out["desa_without_posyandu"] = int(((desa["n_posyandu"] == 0).to_numpy() & known).sum())
+    counts = dict(facility_counts)
+    for ftype in (PUSTU, POSYANDU):
+        col = f"{ftype}_count_source"
+        if col not in desa:
+            continue
+        src = desa[col].to_numpy(object)
+        by_table = src == "table"
+        counts[ftype] = int(counts.get(ftype, 0) + desa.loc[by_table, f"n_{ftype}"].sum())
+        out["count_sources"][ftype] = {
+            "points": int((src == "points").sum()), "table": int(by_table.sum()),
+            "none": int(pd.isna(src).sum()),
+            "disagree": int(desa["count_disagreement"].fillna("").str.split(";").map(
+                lambda kinds, t=ftype: t in kinds).sum())}
+    out["facility_counts"] = counts
+    if "area_units" in desa:
+        n = np.where(pd.notna(desa["posyandu_count_source"]).to_numpy(),
+                     desa["n_posyandu"].to_numpy(float), np.nan)  # no source: not 0
+        out["posyandu_per_area"] = desa_counts.posyandu_per_area(
+            n, desa["area_units"].to_numpy(float),
+            desa["area_units_basis"].to_numpy(object))
+    return out
 
 
 # --- storing and loading -------------------------------------------------------------------------

@@ -71,7 +71,30 @@ def run(args) -> int:
         pop_text += f" ({tr('population.estimate_mark')})"
     print(tr("cli.analyze.summary", desa=s["desa_total"], no_pustu=s["desa_without_pustu"],
              gaps=s["gaps_total"], pop=pop_text, share=format_percent(share)))
+    for line in count_lines(s):
+        print(line)
     return 0
+
+
+def count_lines(summary: dict) -> list[str]:
+    """Where the Pustu and Posyandu counts came from when a per-desa table gave any, and the
+    Posyandu per dusun/RW with the basis of its units (the summary's ``count_sources`` and
+    ``posyandu_per_area``)."""
+    from ilp_gis.i18n import format_number
+
+    lines = []
+    for ftype, src in (summary.get("count_sources") or {}).items():
+        if src.get("table"):
+            lines.append(tr("cli.analyze.count_source", type=tr(f"facility.{ftype}"),
+                            table=src["table"], points=src["points"], differ=src["disagree"]))
+    per = summary.get("posyandu_per_area") or {}
+    if per.get("ratio") is not None:
+        basis = ", ".join(f"{tr('cli.analyze.basis.' + b)} {n}"
+                          for b, n in (per.get("basis") or {}).items())
+        lines.append(tr("cli.analyze.posyandu_per_area", ratio=format_number(per["ratio"], 2),
+                        posyandu=format_number(per["posyandu"]),
+                        units=format_number(per["units"]), basis=basis))
+    return lines
 
 
 register_catalog("ui", "cli_analyze")

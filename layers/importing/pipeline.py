@@ -21,6 +21,7 @@ from ilp_gis.model import FacilityType
 from ilp_gis.project import Project
 from layers.importing.areas import _complete_desa, _read_areas
 from layers.importing.cells import _objects
+from layers.importing.desa_data import import_desa_tables
 from layers.importing.duplicates import _duplicates
 from layers.importing.facilities import _read_facilities
 from layers.importing.facility_types import parse_facility_type_option
@@ -36,6 +37,7 @@ from layers.importing.staffing import import_staffing
 def import_files(project: Project | None = None, *, kabupaten=None, kecamatan=None, desa=None,
                  facilities=(), roads=None, budget=None, staffing=None,
                  population_raster=None, population_totals=(), spread_by: str = "auto",
+                 desa_data=(),
                  mappings: dict[str, dict[str, str]] | None = None, lang: str | None = None,
                  sheet: str | None = None, header_row: int | None = None, progress=None,
                  is_cancelled=None) -> ImportReport:
@@ -64,6 +66,9 @@ def import_files(project: Project | None = None, *, kabupaten=None, kecamatan=No
         Desa population where no table gave it: a raster summed per desa, then totals
         (``"kabupaten"``, ``"kabupaten=2734623"``, ``"kecamatan:Pagak=45000"``) spread by
         families or area (:mod:`layers.importing.population`).
+    desa_data
+        Per-desa tables (CSV/XLSX paths), joined to the desa layer after the facilities
+        (``layers.importing.desa_data``); their figures replace those of the same desa.
     mappings
         Column overrides ``{role: {field: column}}`` (see :mod:`layers.columns`).
     sheet, header_row
@@ -85,7 +90,7 @@ def import_files(project: Project | None = None, *, kabupaten=None, kecamatan=No
                       "spread_by": spread_by}
             return _import(project, kabupaten, kecamatan, desa, list(facilities or ()), roads,
                            budget, mappings, lang, (sheet, header_row), progress, is_cancelled,
-                           road_reader, state, extras)
+                           road_reader, state, extras, list(desa_data or ()))
         except BaseException as exc:
             if road_reader is None or state.get("roads_done"):
                 raise
@@ -104,7 +109,7 @@ def import_files(project: Project | None = None, *, kabupaten=None, kecamatan=No
 
 def _import(project, kabupaten, kecamatan, desa, facilities, roads, budget, mappings, lang,
             table_at, progress, is_cancelled, road_reader=None, state=None,
-            extras=None) -> ImportReport:
+            extras=None, desa_data=()) -> ImportReport:
     state = {} if state is None else state
     extras = extras or {}
     sheet, header_row = table_at
@@ -114,7 +119,8 @@ def _import(project, kabupaten, kecamatan, desa, facilities, roads, budget, mapp
                                        ("desa", desa)) if p is not None]
     steps = len(area_inputs) + len(facilities) + (1 if roads else 0) + (1 if budget else 0) + 2 \
         + sum(1 for k in ("staffing", "population_raster") if extras.get(k)) \
-        + (1 if extras.get("population_totals") else 0)
+        + (1 if extras.get("population_totals") else 0) \
+        + len(desa_data)
     step = 0
 
     def tick(msg_key: str, **kw) -> None:
@@ -244,6 +250,10 @@ def _import(project, kabupaten, kecamatan, desa, facilities, roads, budget, mapp
                                     if c in fac.columns])
             project.set_layer("facilities", fac)
 
+    # after the facilities: the tables' counts are compared with the facility list
+    import_desa_tables(project, desa_data, mappings.get("desa_data"), logs, used_mappings,
+                       file_key, tick=tick)
+
     if extras.get("staffing") is not None:  # after the facilities it is joined to
         path = Path(extras["staffing"])
         tick("import.progress.reading", file=path.name)
@@ -291,7 +301,8 @@ def _import(project, kabupaten, kecamatan, desa, facilities, roads, budget, mapp
                                              for f in facilities or ()],
                               "roads": [roads], "budget": [budget],
                               "staffing": [extras.get("staffing")],
-                              "population_raster": [extras.get("population_raster")]})
+                              "population_raster": [extras.get("population_raster")],
+                              "desa_data": list(desa_data)})
     checkpoint(progress, is_cancelled, 1.0, tr("import.progress.done"))
 
     layer_counts = {name: len(project.layers[name]) for name in

@@ -19,19 +19,28 @@ from layers.importing.names import _norm_name
 from layers.importing.report import _FileLog
 
 
+def desa_code_index(desa: gpd.GeoDataFrame) -> dict[str, int]:
+    """``{code: position}`` for both code columns of the desa layer (Kemendagri ``code`` and
+    BPS ``code_bps``; the two spellings never collide, and neither is converted into the
+    other); the first desa holding a code is the one kept."""
+    n = len(desa)
+    bps = desa["code_bps"].to_numpy(dtype=object) if "code_bps" in desa.columns \
+        else np.full(n, None, dtype=object)
+    values = np.concatenate([desa["code"].to_numpy(dtype=object), bps])
+    at = np.concatenate([np.arange(n), np.arange(n)])
+    ok = np.fromiter((v.__class__ is str and v != "" for v in values), dtype=bool,
+                     count=len(values))
+    keys = pd.Index(values[ok], dtype=object)
+    first = ~keys.duplicated(keep="first")  # the first desa holding a code is the one kept
+    return dict(zip(keys[first].tolist(), at[ok][first].tolist(), strict=True))
+
+
 def _desa_lookup(desa: gpd.GeoDataFrame):
     """``find(code, name, kecamatan) -> (row or None, notes)``: the desa a facility row declares,
     by its code (either system, any spelling; plain digits tried as Kemendagri too) or else by
     its name (narrowed by the kecamatan name when several desa share it).  ``notes`` are
     ``(status, kind, message, original)`` about how the code was read."""
-    pairs = np.column_stack([desa["code"].to_numpy(dtype=object),
-                             desa["code_bps"].to_numpy(dtype=object)]).ravel()
-    ok = np.fromiter((isinstance(v, str) and v != "" for v in pairs), dtype=bool,
-                     count=len(pairs))
-    # reversed, so the first desa holding a code is the one kept
-    by_code: dict[str, int] = dict(zip(pairs[ok][::-1].tolist(),
-                                       np.repeat(np.arange(len(desa)), 2)[ok][::-1].tolist(),
-                                       strict=True))
+    by_code = desa_code_index(desa)
     by_name: dict[str, list[int]] = {}
     for i, nm in enumerate(desa["name"]):
         by_name.setdefault(_norm_name(nm), []).append(i)

@@ -86,6 +86,11 @@ class _FileLog:
             "original": pd.Series(original, dtype=object, copy=False)}, copy=False)
 
 
+SUMMARY_NOTES_PER_KIND = 10
+"""File lines of one kind (e.g. a desa without a row in a per-desa table) the summary prints;
+the rest are counted there and all are in the report itself."""
+
+
 @dataclass
 class ImportReport:
     """The outcome of an import: one line per input row (``frame``, model.IMPORT_REPORT; row 0
@@ -127,8 +132,16 @@ class ImportReport:
                                 fixed=int(row["fixed"]), doubtful=int(row["doubtful"]),
                                 skipped=int(row["skipped"])))
             notes = self.frame[self.frame["row"] == 0]
-            for _, r in notes.iterrows():
-                lines.append(f"  {r['file']}: {r['message']}")
+            shown: Counter[tuple] = Counter()
+            for file, problem, message in zip(notes["file"], notes["problem"], notes["message"],
+                                              strict=True):
+                shown[(file, problem)] += 1  # many lines of one kind: the first few, then a count
+                if shown[(file, problem)] <= SUMMARY_NOTES_PER_KIND:
+                    lines.append(f"  {file}: {message}")
+            for (file, _problem), k in shown.items():
+                if k > SUMMARY_NOTES_PER_KIND:
+                    lines.append(tr("import.summary.more_notes", file=file,
+                                    n=k - SUMMARY_NOTES_PER_KIND))
             top = self.top_problems()
             if top:
                 lines.append(tr("import.summary.top"))
