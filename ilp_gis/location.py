@@ -16,6 +16,7 @@ import pandas as pd
 import shapely
 
 from ilp_gis import model
+from ilp_gis.i18n import register_catalog, tr
 from ilp_gis.rules import Rules
 
 PLACE_RULE = "coverage.place_desa_facilities"
@@ -89,3 +90,24 @@ def estimated_counts(types, quality: np.ndarray, rules: Rules | None,
     est = estimated(quality, rules)
     t = pd.Series(np.asarray(types, dtype=object)[est], dtype=object).value_counts()
     return {k: int(t.get(k, 0)) for k in kinds}
+
+
+def coverage_notes(summary: dict) -> list[str]:
+    """The sentences every output prints beside distance coverage: "12 Pustu tanpa koordinat
+    tidak dihitung dalam cakupan jarak", or, with the rule on, which ones were placed at their
+    desa point (perkiraan).  Empty when every facility has its own coordinates."""
+    out = []
+    left = summary.get("facilities_without_coordinates") or {}
+    placed = summary.get("facilities_placed_at_desa_point") or {}
+    for t in model.FacilityType:
+        n = int(left.get(t.value) or 0)
+        if n:
+            out.append(tr("location.left_out", n=n, type=t.label))
+    for t in model.FacilityType:
+        n = int(placed.get(t.value) or 0)
+        if n:
+            out.append(tr("location.placed_estimate", n=n, type=t.label))
+    return out
+
+
+register_catalog("ilp_gis", "location")
