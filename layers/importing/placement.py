@@ -339,7 +339,10 @@ def _check_kecamatan(fac: gpd.GeoDataFrame, kecamatan: gpd.GeoDataFrame | None,
     from_address = _obj(fac, "_decl_from_address") if has_address else np.full(n, None)
     for k, i in enumerate(bad):
         j = int(said[i])
-        away = round(float(shapely.distance(pts[k], kgeoms[j])))
+        away_m = float(shapely.distance(pts[k], kgeoms[j]))
+        if away_m < 1.0:
+            continue  # also inside the kecamatan it names (overlapping boundaries): no conflict
+        away = round(away_m)
         by = "name" if said_by[i] == "name" else \
             ("address" if from_address[i] else "column")
         by_text = tr(f"import.problem.kecamatan_said_by.{by}")
@@ -348,12 +351,12 @@ def _check_kecamatan(fac: gpd.GeoDataFrame, kecamatan: gpd.GeoDataFrame | None,
                                                     declared=knames[j])
         if here is None:
             msg = tr("import.problem.kecamatan_outside", said=by_text, declared=knames[j],
-                     away=away)
+                     away=away, follows=follows)
         else:
             inside = round(float(shapely.distance(pts[k], kgeoms[here].boundary)))
             msg = tr("import.problem.kecamatan_mismatch", found=knames[here], inside=inside,
-                     said=by_text, declared=knames[j], away=away)
-        logs[int(files[i])].add(int(poss[i]), "doubtful", "kecamatan_mismatch", msg + follows,
+                     said=by_text, declared=knames[j], away=away, follows=follows)
+        logs[int(files[i])].add(int(poss[i]), "doubtful", "kecamatan_mismatch", msg,
                                 knames[j])
     return out
 
