@@ -321,8 +321,11 @@ def build_network(fac: gpd.GeoDataFrame, *, rules: Rules, road=None, fields=None
         fid, ftype, raw_names, dc, kc, lonlat, par, child, dist, travel, link, src)))
     e = pd.DataFrame({"parent_id": fid[par], "child_id": fid[child], "distance_m": dist,
                       "travel_min": travel, "link": link, "source": src})
-    lines = shapely.linestrings(np.stack([lonlat[par], lonlat[child]], axis=1)) if len(child) \
-        else np.array([], dtype=object)
+    lines = np.full(len(child), None, dtype=object)
+    drawn = np.isfinite(lonlat[par]).all(axis=1) & np.isfinite(lonlat[child]).all(axis=1)
+    if drawn.any():  # an end without a position (location unknown): a link without a line
+        lines[drawn] = shapely.linestrings(np.stack([lonlat[par[drawn]], lonlat[child[drawn]]],
+                                                    axis=1))
     edges = gpd.GeoDataFrame(e.assign(parent_type=f["type"].to_numpy()[par],
                                       child_type=f["type"].to_numpy()[child]),
                              geometry=gpd.GeoSeries(lines, crs=model.WGS84), crs=model.WGS84)
