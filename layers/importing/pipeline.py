@@ -17,6 +17,7 @@ from ilp_gis import model
 from ilp_gis.errors import Cancelled, InputError
 from ilp_gis.i18n import get_language, language, normalize_language, register_catalog, tr
 from ilp_gis.jobs import checkpoint
+from ilp_gis.location import qualities
 from ilp_gis.model import FacilityType
 from ilp_gis.project import Project
 from layers.importing.areas import _complete_desa, _read_areas
@@ -276,10 +277,14 @@ def _import(project, kabupaten, kecamatan, desa, facilities, roads, budget, mapp
                     ("kabupaten", "kecamatan", "desa", "facilities", "roads", "budget")
                     if name in project.layers}
     fac_counts = {}
+    loc_counts = {}
     if project.has("facilities"):
         vc = project.facilities["type"].value_counts()
         fac_counts = {t.value: int(vc.get(t.value, 0)) for t in FacilityType}
-    return ImportReport(report_frame, used_mappings, layer_counts, fac_counts, lang)
+        qc = pd.Series(qualities(project.facilities), dtype=object).value_counts()
+        loc_counts = {q.value: int(qc.get(q.value, 0)) for q in model.LocationQuality}
+    return ImportReport(report_frame, used_mappings, layer_counts, fac_counts, lang,
+                        location_counts=loc_counts)
 
 
 def _import_budget(project, path: Path, logs, used_mappings, mapping, lang) -> None:

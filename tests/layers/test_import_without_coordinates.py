@@ -44,6 +44,9 @@ def test_register_without_coordinate_columns_is_imported_by_desa(tmp_path, areas
     unknown = report[report["problem"].str.contains("location_unknown", na=False)]
     assert unknown["row"].tolist() == [5]
     assert "Desa Hilang" in unknown["message"].iloc[0]
+    assert proj.location_counts == {"exact": 0, "fixed": 0, "desa": 3, "unknown": 1}
+    assert "Lokasi fasilitas: 3 hanya desanya diketahui, 1 lokasi tidak diketahui" in \
+        proj.summary()
 
 
 def test_location_quality_and_empty_geometry_survive_the_project_file(tmp_path, areas):
