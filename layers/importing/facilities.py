@@ -33,7 +33,6 @@ from layers.importing.cells import (
 from layers.importing.facility_types import _GENERIC_TYPE_COLUMNS, facility_types
 from layers.importing.report import _FileLog
 
-
 _KEC_IN_ADDRESS = re.compile(r"(?:^|[\s,.;(])kec(?:amatan|\.)?\s*[.:]?\s+([^,;()]+)",
                              re.IGNORECASE)
 

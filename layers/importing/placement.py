@@ -20,7 +20,6 @@ from layers.importing.cells import _obj, _objects
 from layers.importing.names import _norm_name
 from layers.importing.report import _FileLog
 
-
 _CODE_LIKE = re.compile(r"\s*\d[\d.\s]{5,}\d\s*")
 
 

@@ -10,7 +10,6 @@ import math
 from functools import lru_cache
 
 import numpy as np
-import pandas as pd
 from reportlab.lib import colors
 from reportlab.pdfgen.canvas import FILL_EVEN_ODD
 

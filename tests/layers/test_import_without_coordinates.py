@@ -3,8 +3,6 @@ quality — exact, fixed, desa (known only by its desa) or unknown — and its r
 
 from __future__ import annotations
 
-import geopandas as gpd
-import numpy as np
 import pytest
 
 from layers.importing import import_files
