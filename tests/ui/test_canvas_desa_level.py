@@ -51,3 +51,12 @@ def test_desa_level_pustu_is_hollow_and_unlocated_is_not_drawn(qtbot):
     solid = _pixel(c, img, pts["PT_A2"].x, pts["PT_A2"].y)
     assert solid.name() == sym.FACILITY_STYLES["pustu"].fill
     assert hollow.name() == sym.DESA_LEVEL_STYLES["pustu"].fill  # white inside the outline
+
+
+def test_dashboard_says_which_facilities_distance_coverage_left_out():
+    from ui.dashboard import kpis
+
+    state, _ = _state()
+    rows = {key: detail for key, _, detail, _ in kpis(state.result)}
+    assert "1 Pustu tanpa koordinat tidak dihitung dalam cakupan jarak" in rows[
+        "ui.dash.k.pop_pustu"]
