@@ -85,6 +85,7 @@ def analyze(project: Project, *, rules: Rules | None = None, progress=None,
     fac = prepare_facilities(project.facilities, desa, kec, crs)
     settlements = project.settlements if project.has("settlements") else None
     points = population_points(desa, settlements, crs=crs)
+    fac = _coverage_positions(fac, points, rules)
     stop("prepare", t, c)
 
     if road is not None:
@@ -142,6 +143,30 @@ def analyze(project: Project, *, rules: Rules | None = None, progress=None,
                           coe=cov.coe)
 
 
+def _coverage_positions(fac: gpd.GeoDataFrame, points: gpd.GeoDataFrame,
+                        rules: Rules) -> gpd.GeoDataFrame:
+    """``fac`` with ``positioned`` (used by distance and travel-time coverage, see
+    ``ilp_gis.location``) and ``estimated_position``; an estimated one's ``x``/``y`` moved to
+    the main population point of its desa (the point the desa's people are measured from)."""
+    from ilp_gis import location
+
+    q = fac["location_quality"].to_numpy(object)
+    est = location.estimated(q, rules)
+    fac = fac.assign(positioned=location.positioned(q, rules), estimated_position=est)
+    if est.any() and len(points):
+        main = points.sort_values("weight", ascending=False, kind="stable").drop_duplicates(
+            "desa_code")
+        xy = pd.DataFrame({"x": main.geometry.x.to_numpy(), "y": main.geometry.y.to_numpy()},
+                          index=pd.Index(main["desa_code"].to_numpy(object), dtype=object))
+        where = xy.reindex(pd.Index(fac["desa_code"].to_numpy(object)[est], dtype=object))
+        x, y = fac["x"].to_numpy(float).copy(), fac["y"].to_numpy(float).copy()
+        found = where["x"].notna().to_numpy()
+        x[np.flatnonzero(est)[found]] = where["x"].to_numpy(float)[found]
+        y[np.flatnonzero(est)[found]] = where["y"].to_numpy(float)[found]
+        fac = fac.assign(x=x, y=y)
+    return fac
+
+
 def _in_wgs84(frame: gpd.GeoDataFrame, prepared: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """``frame`` with the WGS84 geometry kept by ``ilp_gis.prepare`` (same rows, same order).
 
@@ -160,6 +185,10 @@ def _in_wgs84(frame: gpd.GeoDataFrame, prepared: gpd.GeoDataFrame) -> gpd.GeoDat
 
 def make_summary(desa: pd.DataFrame, fac: pd.DataFrame, net, gaps: pd.DataFrame,
                  coe: pd.DataFrame, rules: Rules, *, roads: bool) -> dict[str, Any]:
+    from ilp_gis import location
+
+    if "location_quality" not in fac:
+        fac = fac.assign(location_quality=location.qualities(fac))
     pop = desa["population"]
     types = fac["type"].value_counts()
     problems = net.problems[net.problems["severity"] == "problem"]["kind"].value_counts()
@@ -177,7 +206,18 @@ def make_summary(desa: pd.DataFrame, fac: pd.DataFrame, net, gaps: pd.DataFrame,
         "kecamatan_without_puskesmas": int((gaps["kind"] == "no_puskesmas").sum()),
         "facility_counts": {t: int(types.get(t, 0)) for t in (PUSKESMAS, PUSTU, POSYANDU)},
         "pustu_precursors": int(desa["n_pustu_precursor"].sum()),
-        "facilities_outside_boundaries": int((~fac["inside"].astype(bool)).sum()),
+        "facilities_outside_boundaries": int((~fac["inside"].astype(bool) & (
+            fac["location_quality"] != location.UNKNOWN)).sum()),
+        "facilities_by_location_quality": {
+            q.value: int((fac["location_quality"] == q.value).sum())
+            for q in model.LocationQuality},
+        # left out of distance and travel-time coverage (known only by their desa, or
+        # unlocated); counted in every administrative figure all the same
+        "facilities_without_coordinates": location.without_coordinates(
+            fac["type"], fac["location_quality"].to_numpy(object), rules),
+        "place_desa_facilities": location.place_desa_facilities(rules),
+        "facilities_placed_at_desa_point": location.estimated_counts(
+            fac["type"], fac["location_quality"].to_numpy(object), rules),
         "network_problems": {k: int(v) for k, v in problems.items()},
         "network_info": {k: int(v) for k, v in info.items()},
         "network_links": {k: int(v) for k, v in links.items()},

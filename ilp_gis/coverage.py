@@ -21,11 +21,15 @@ PUSKESMAS, PUSTU, POSYANDU = (t.value for t in model.FacilityType)
 
 def serving_mask(fac: pd.DataFrame, ftype: str) -> np.ndarray:
     """Facilities of ``ftype`` that serve people for distance, travel-time and capacity
-    coverage: located (finite projected ``x``/``y``), and for Pustu not a Poskesdes/Polindes —
+    coverage: located (finite projected ``x``/``y``; with a ``positioned`` column, only those it
+    marks — a facility known only by its desa is left out unless the rules place it), and for
+    Pustu not a Poskesdes/Polindes —
     a precursor is counted apart and is an upgrade candidate, not yet a Pustu (the same rule as
     the ``no_pustu`` gap and the siting model)."""
     mask = (fac["type"].to_numpy(object) == ftype) & np.isfinite(fac["x"].to_numpy(float)) \
         & np.isfinite(fac["y"].to_numpy(float))
+    if "positioned" in fac:  # ilp_gis.location.positioned: desa-level ones only when placed
+        mask &= fac["positioned"].to_numpy(bool)
     if ftype == PUSTU and "precursor" in fac:
         mask &= ~fac["precursor"].fillna(False).astype(bool).to_numpy()
     return mask

@@ -225,6 +225,9 @@ FACILITIES = LayerSpec("facilities", "Point", (
     _c("desa_code", "str", doc="desa the point lies in (point-in-polygon)"),
     _c("kecamatan_code", "str", doc="kecamatan the point lies in"),
     _c("declared_desa", "str", doc="desa name/code written in the source row"),
+    _c("declared_kecamatan_code", "str",
+       doc="kecamatan the source row names (column, address or Puskesmas name) when found; "
+           "the facility's working area follows it where its point lies elsewhere"),
     _c("ilp_lokus", "bool", doc="Puskesmas named an ILP lokus by district decree"),
     _c("coe", "bool", doc="Puskesmas/Pustu designated Center of Excellence"),
     _c("ilp_start", "date", doc="date ILP implementation began"),

@@ -90,6 +90,8 @@ SYNONYMS: dict[str, dict[str, list[str]]] = {
         "declared_desa_code": ["kode_desa", "kd_desa", "kdepum", "kode_wilayah", "iddesa",
                                "kode_desa_bps", "kode_kelurahan"],
         "declared_kecamatan": ["kecamatan", "nama_kecamatan", "nama_kec", "wadmkc"],
+        "address": ["alamat", "alamat_faskes", "alamat_fasyankes", "alamat_lengkap",
+                    "alamat_puskesmas", "address"],
         "parent": ["induk", "puskesmas_induk", "pustu_induk", "nama_induk", "faskes_induk",
                    "induk_puskesmas", "induk_pustu", "parent", "kode_induk", "parent_id"],
         "nurses": ["perawat", "jumlah_perawat", "jml_perawat", "nurses"],

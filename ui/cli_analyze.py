@@ -1,4 +1,5 @@
-"""``ilp-gis analyze PROJECT.gpkg --out DIR [--rules FILE]``: run the ILP analysis.
+"""``ilp-gis analyze PROJECT.gpkg --out DIR [--rules FILE] [--place-desa-facilities]``: run
+the ILP analysis.
 
 Writes summary.json, gaps.csv, priority.csv, desa_coverage.gpkg and network.graphml into DIR
 and stores the results in the project file (atomic save).
@@ -31,12 +32,15 @@ def add_arguments(parser) -> None:
     parser.add_argument("--out", "-o", metavar="DIR", help=tr("cli.analyze.opt.out"))
     parser.add_argument("--rules", metavar="FILE", help=tr("cli.analyze.opt.rules"))
     parser.add_argument("--no-save", action="store_true", help=tr("cli.analyze.opt.no_save"))
+    parser.add_argument("--place-desa-facilities", action="store_true",
+                        help=tr("cli.analyze.opt.place_desa_facilities"))
 
 
 def run(args) -> int:
     from ilp_gis.analysis import analyze, store_result
     from ilp_gis.i18n import format_number, format_percent
     from ilp_gis.population import ESTIMATES
+    from ilp_gis.location import PLACE_RULE, coverage_notes
     from ilp_gis.rules import load_rules
     from layers.analysis_io import write_outputs
     from layers.atomic import all_or_nothing
@@ -45,6 +49,9 @@ def run(args) -> int:
 
     project = open_project(args.project)
     rules = load_rules(args.rules) if args.rules else None
+    if getattr(args, "place_desa_facilities", False):
+        rules = (rules or project.rules).with_values(
+            **{PLACE_RULE.replace(".", "__"): 1.0})
     if rules is not None:
         project.set_rules(rules)
     bar = TerminalProgress(tr("cli.analyze.progress"))
@@ -73,6 +80,8 @@ def run(args) -> int:
              gaps=s["gaps_total"], pop=pop_text, share=format_percent(share)))
     for line in count_lines(s):
         print(line)
+    for note in coverage_notes(s):
+        print(note)
     return 0
 
 

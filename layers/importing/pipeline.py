@@ -17,6 +17,7 @@ from ilp_gis import model
 from ilp_gis.errors import Cancelled, InputError
 from ilp_gis.i18n import get_language, language, normalize_language, register_catalog, tr
 from ilp_gis.jobs import checkpoint
+from ilp_gis.location import qualities
 from ilp_gis.model import FacilityType
 from ilp_gis.project import Project
 from layers.importing.areas import _complete_desa, _read_areas
@@ -27,7 +28,12 @@ from layers.importing.facilities import _read_facilities
 from layers.importing.facility_types import parse_facility_type_option
 from layers.importing.ids import _fac_ids
 from layers.importing.parents import _resolve_parents
-from layers.importing.placement import _check_locations, _place_by_declared_desa, locate_facilities
+from layers.importing.placement import (
+    _check_kecamatan,
+    _check_locations,
+    _place_by_declared_desa,
+    locate_facilities,
+)
 from layers.importing.population import raster_population, spread_totals
 from layers.importing.report import ImportReport, _FileLog, _ReportLog
 from layers.importing.roads import _read_roads, _RoadsReader
@@ -230,10 +236,16 @@ def _import(project, kabupaten, kecamatan, desa, facilities, roads, budget, mapp
                        tr("import.progress.locating"))
             dc, kc = locate_facilities(fac, project.desa if project.has("desa") else None,
                                        project.kecamatan if project.has("kecamatan") else None)
+            if "location_quality" in fac.columns and "desa_code" in fac.columns:
+                # known only by its desa: the desa found by name or code stays its desa
+                by_desa = (fac["location_quality"].to_numpy(object)
+                           == model.LocationQuality.DESA.value) & fac["desa_code"].notna().to_numpy()
+                dc[by_desa] = fac["desa_code"].to_numpy(object)[by_desa]
             fac["desa_code"] = _objects(dc, fac.index)
             fac["kecamatan_code"] = _objects(kc, fac.index)
             if fresh is not None:
-                for col in ("_file", "_pos", "_lon", "_lat", "_decl_code", "_coord_problem"):
+                for col in ("_file", "_pos", "_lon", "_lat", "_decl_code", "_coord_problem",
+                            "_decl_kec", "_decl_from_address"):
                     if col not in fac.columns:
                         fac[col] = np.nan
                 checkpoint(progress, is_cancelled, step / max(steps, 1),
@@ -242,11 +254,18 @@ def _import(project, kabupaten, kecamatan, desa, facilities, roads, budget, mapp
                                  project.kecamatan if project.has("kecamatan") else None,
                                  project.kabupaten if project.has("kabupaten") else None,
                                  logs, new_mask, lookup)
+                declared_kec = _check_kecamatan(
+                    fac, project.kecamatan if project.has("kecamatan") else None, logs, new_mask)
+                old_kec = fac["declared_kecamatan_code"].to_numpy(object) \
+                    if "declared_kecamatan_code" in fac.columns else np.full(len(fac), None)
+                fac["declared_kecamatan_code"] = _objects(
+                    np.where(new_mask, declared_kec, old_kec), fac.index)
                 checkpoint(progress, is_cancelled, step / max(steps, 1),
                            tr("import.progress.parents"))
                 fac["parent_id"] = _objects(_resolve_parents(fac, logs, new_mask), fac.index)
             fac = fac.drop(columns=[c for c in ("_file", "_pos", "_lon", "_lat", "_decl_kec",
-                                                "_coord_problem", "_decl_code")
+                                                "_coord_problem", "_decl_code",
+                                                "_decl_from_address")
                                     if c in fac.columns])
             project.set_layer("facilities", fac)
 
@@ -309,10 +328,14 @@ def _import(project, kabupaten, kecamatan, desa, facilities, roads, budget, mapp
                     ("kabupaten", "kecamatan", "desa", "facilities", "roads", "budget")
                     if name in project.layers}
     fac_counts = {}
+    loc_counts = {}
     if project.has("facilities"):
         vc = project.facilities["type"].value_counts()
         fac_counts = {t.value: int(vc.get(t.value, 0)) for t in FacilityType}
-    return ImportReport(report_frame, used_mappings, layer_counts, fac_counts, lang)
+        qc = pd.Series(qualities(project.facilities), dtype=object).value_counts()
+        loc_counts = {q.value: int(qc.get(q.value, 0)) for q in model.LocationQuality}
+    return ImportReport(report_frame, used_mappings, layer_counts, fac_counts, lang,
+                        location_counts=loc_counts)
 
 
 def _import_budget(project, path: Path, logs, used_mappings, mapping, lang) -> None:

@@ -101,6 +101,7 @@ class ImportReport:
     layer_counts: dict[str, int] = field(default_factory=dict)
     facility_counts: dict[str, int] = field(default_factory=dict)
     lang: str = "id"
+    location_counts: dict[str, int] = field(default_factory=dict)  # location quality -> n
 
     def counts(self) -> pd.DataFrame:
         """Rows per file and status (file-level lines, row 0, not counted)."""
@@ -154,6 +155,10 @@ class ImportReport:
             if self.facility_counts:
                 lines.append(tr("import.summary.facilities", counts=", ".join(
                     f"{FacilityType(t).label} {n}" for t, n in self.facility_counts.items())))
+            if any(n for q, n in self.location_counts.items() if q not in ("exact", "fixed")):
+                lines.append(tr("import.summary.locations", counts=", ".join(
+                    f"{n} {tr('location_quality.' + q)}"
+                    for q, n in self.location_counts.items() if n)))
         return "\n".join(lines)
 
     def write(self, path: str | Path) -> Path:

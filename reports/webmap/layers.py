@@ -159,7 +159,7 @@ def facility_props(sub: gpd.GeoDataFrame, parents, desa_names, kec_names,
                    ftype_of_layer: str) -> list[dict]:
     c = _columns(sub, ("fac_id", "name", "type", "type_original", "precursor", "desa_code",
                        "kecamatan_code", "nakes", "nurses", "midwives", "kader", "level",
-                       "sessions_per_year", "ilp_lokus", "coe", "code"))
+                       "sessions_per_year", "ilp_lokus", "coe", "code", "location_quality"))
     props = []
     type_label = tr(f"facility.{ftype_of_layer}") if ftype_of_layer in sym.FACILITY_STYLES else None
     for i in range(len(sub)):
@@ -172,6 +172,9 @@ def facility_props(sub: gpd.GeoDataFrame, parents, desa_names, kec_names,
         if pre:
             sub_label = tr("webmap.fac_precursor", original=clean_text(c["type_original"][i])
                            or tr("symbology.precursor"))
+        by_desa = clean_text(c["location_quality"][i]) == "desa"
+        if by_desa:  # the popup says why the symbol is hollow and where it stands
+            sub_label = f"{sub_label} — {tr('location_quality.desa')}"
         parent = parents.get(str(c["fac_id"][i]))
         parent_text = None
         if parent:
@@ -187,6 +190,7 @@ def facility_props(sub: gpd.GeoDataFrame, parents, desa_names, kec_names,
             "n": clean_text(c["name"][i]) or clean_text(c["fac_id"][i]) or "–",
             **({"s": sub_label} if sub_label != type_label else {}),
             **({"pre": True} if pre else {}),
+            **({"dl": True} if by_desa else {}),
             "p": [desa_names.get(str(c["desa_code"][i])) or clean_text(c["desa_code"][i]),
                   kec_names.get(str(c["kecamatan_code"][i])) or clean_text(c["kecamatan_code"][i]),
                   parent_text, count_text(c["nakes"][i]), count_text(c["nurses"][i]),
