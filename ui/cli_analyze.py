@@ -39,8 +39,8 @@ def add_arguments(parser) -> None:
 def run(args) -> int:
     from ilp_gis.analysis import analyze, store_result
     from ilp_gis.i18n import format_number, format_percent
-    from ilp_gis.population import ESTIMATES
     from ilp_gis.location import PLACE_RULE, coverage_notes
+    from ilp_gis.population import ESTIMATES
     from ilp_gis.rules import load_rules
     from layers.analysis_io import write_outputs
     from layers.atomic import all_or_nothing
