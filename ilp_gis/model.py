@@ -282,6 +282,14 @@ IMPORT_REPORT = LayerSpec("import_report", None, (
     _c("original", "str", doc="the original value(s) that were changed or rejected"),
 ), "One line per input row: what happened to it.")
 
+CONTEXT = LayerSpec("context", "Polygon", (
+    _c("level", "str", True, "provinsi | kabupaten"),
+    _c("code", "str", doc="Kemendagri code (PP or PP.KK) when the source has one"),
+    _c("name", "str", True),
+    _c("parent_code", "str", doc="provinsi code of a kabupaten/kota"),
+    _c("kind", "str", doc="kabupaten | kota, as written in the source"),
+), "Surrounding provinces and kabupaten/kota (the locator inset's context); never analysed.")
+
 META = LayerSpec("meta", None, (
     _c("key", "str", True),
     _c("value", "str"),
@@ -290,7 +298,7 @@ META = LayerSpec("meta", None, (
 LAYERS: dict[str, LayerSpec] = {
     spec.name: spec
     for spec in (KABUPATEN, KECAMATAN, DESA, FACILITIES, ROADS, SETTLEMENTS, BUDGET,
-                 IMPORT_REPORT, META)
+                 IMPORT_REPORT, CONTEXT, META)
 }
 
 # Well-known meta keys.

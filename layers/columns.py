@@ -21,7 +21,8 @@ from ilp_gis.errors import InputError
 from ilp_gis.i18n import register_catalog, tr
 from ilp_gis.model import COE_COLUMNS
 
-ROLES = ("kabupaten", "kecamatan", "desa", "facilities", "roads", "staffing", "desa_data")
+ROLES = ("kabupaten", "kecamatan", "desa", "facilities", "roads", "staffing", "desa_data",
+         "context")
 
 
 def norm_header(header: object) -> str:
@@ -198,6 +199,15 @@ SYNONYMS: dict[str, dict[str, list[str]]] = {
         "crossing_minutes": ["waktu_penyeberangan", "crossing_minutes", "durasi_menit",
                              "waktu_menit", "menit", "duration"],
     },
+    "context": {  # provinces and kabupaten/kota around the district (locator inset)
+        "code": ["kode", "code", "kdpkab", "kdppum", "kode_kab", "kode_kabupaten", "kode_prov",
+                 "kode_provinsi", "kd_prov", "kd_kab", "kode_kemendagri"],
+        "name": ["nama", "name", "wadmkk", "wadmpr", "namobj", "nama_kabupaten", "nama_kab",
+                 "nama_provinsi", "nama_prov", "provinsi", "kabupaten", "shapename"],
+        "level": ["tingkat", "level", "tingkat_wilayah", "admin_level"],
+        "parent_code": ["kode_prov", "kode_provinsi", "kd_prov", "kdppum", "province_code"],
+        "kind": ["jenis", "jenis_wilayah", "kab_kota", "type"],
+    },
 }
 
 KNOWN_HEADERS = frozenset(h for fields in SYNONYMS.values() for names in fields.values()
@@ -218,6 +228,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "kabupaten": ("name",), "kecamatan": ("name",), "desa": ("name",),
     "facilities": ("name",), "roads": (), "staffing": (),
     "desa_data": (),  # a code or a name: checked there
+    "context": ("name",),
 }
 
 # The code system a source column declares (RBI/BPS headers say which system they hold).

@@ -22,6 +22,7 @@ from ilp_gis.model import FacilityType
 from ilp_gis.project import Project
 from layers.importing.areas import _complete_desa, _read_areas
 from layers.importing.cells import _objects
+from layers.importing.context import merge_context, read_context
 from layers.importing.desa_data import import_desa_tables
 from layers.importing.duplicates import _duplicates
 from layers.importing.facilities import _read_facilities
@@ -43,7 +44,7 @@ from layers.importing.staffing import import_staffing
 def import_files(project: Project | None = None, *, kabupaten=None, kecamatan=None, desa=None,
                  facilities=(), roads=None, budget=None, staffing=None,
                  population_raster=None, population_totals=(), spread_by: str = "auto",
-                 desa_data=(),
+                 desa_data=(), context=(),
                  mappings: dict[str, dict[str, str]] | None = None, lang: str | None = None,
                  sheet: str | None = None, header_row: int | None = None, progress=None,
                  is_cancelled=None) -> ImportReport:
@@ -75,6 +76,9 @@ def import_files(project: Project | None = None, *, kabupaten=None, kecamatan=No
     desa_data
         Per-desa tables (CSV/XLSX paths), joined to the desa layer after the facilities
         (``layers.importing.desa_data``); their figures replace those of the same desa.
+    context
+        Context layers (provinces, kabupaten/kota around the district) for the locator inset
+        of printed maps (:mod:`layers.importing.context`); never analysed.
     mappings
         Column overrides ``{role: {field: column}}`` (see :mod:`layers.columns`).
     sheet, header_row
@@ -93,7 +97,7 @@ def import_files(project: Project | None = None, *, kabupaten=None, kecamatan=No
         try:
             extras = {"staffing": staffing, "population_raster": population_raster,
                       "population_totals": list(population_totals or ()),
-                      "spread_by": spread_by}
+                      "spread_by": spread_by, "context": list(context or ())}
             return _import(project, kabupaten, kecamatan, desa, list(facilities or ()), roads,
                            budget, mappings, lang, (sheet, header_row), progress, is_cancelled,
                            road_reader, state, extras, list(desa_data or ()))
@@ -126,7 +130,7 @@ def _import(project, kabupaten, kecamatan, desa, facilities, roads, budget, mapp
     steps = len(area_inputs) + len(facilities) + (1 if roads else 0) + (1 if budget else 0) + 2 \
         + sum(1 for k in ("staffing", "population_raster") if extras.get(k)) \
         + (1 if extras.get("population_totals") else 0) \
-        + len(desa_data)
+        + len(desa_data) + len(extras.get("context") or ())
     step = 0
 
     def tick(msg_key: str, **kw) -> None:
@@ -153,6 +157,14 @@ def _import(project, kabupaten, kecamatan, desa, facilities, roads, budget, mapp
         changed_areas = True
     if project.has("desa") and project.has("kecamatan") and changed_areas:
         _complete_desa(project)
+
+    for p in extras.get("context") or ():
+        path = Path(p)
+        tick("import.progress.reading", file=path.name)
+        frame, mapping = read_context(path, mappings.get("context"), logs, file_key(path))
+        used_mappings[logs[-1].file] = mapping.to_dict()
+        project.set_layer("context", merge_context(
+            project.layers.get("context") if project.has("context") else None, frame))
 
     area_bbox = None
     for role in ("desa", "kecamatan", "kabupaten"):
@@ -321,7 +333,8 @@ def _import(project, kabupaten, kecamatan, desa, facilities, roads, budget, mapp
                               "roads": [roads], "budget": [budget],
                               "staffing": [extras.get("staffing")],
                               "population_raster": [extras.get("population_raster")],
-                              "desa_data": list(desa_data)})
+                              "desa_data": list(desa_data),
+                              "context": list(extras.get("context") or ())})
     checkpoint(progress, is_cancelled, 1.0, tr("import.progress.done"))
 
     layer_counts = {name: len(project.layers[name]) for name in

@@ -12,8 +12,9 @@ from reportlab.lib.units import mm
 from ilp_gis.i18n import tr
 from ilp_gis.jobs import checkpoint
 from reports.maps import SheetText, draw_sheet
-from reports.pdf.context import ReportContext, kecamatan_order
+from reports.pdf.context import ReportContext, kecamatan_order, source_lines
 from reports.pdf.document import canvas_maker
+from reports.pdf.sheet_figures import desa_table, figure_lines, scoped
 from reports.styles import FONT, MUTED, register_fonts
 
 
@@ -42,7 +43,13 @@ def build_sheets(ctx: ReportContext, target: Path, progress, is_cancelled) -> No
             title=ctx.title if ctx.kind == "wallmap" or code is None else
             tr("report.title.wallmap"),
             subtitle=subtitle, date=ctx.date, source=ctx.source_text, author=ctx.author,
-            fictional=ctx.project.fictional, crs_name=data.crs.name)
+            fictional=ctx.project.fictional, crs_name=data.crs.name,
+            sources=source_lines(ctx.project), figures_title=tr("sheet.fig.title"))
+        if ctx.kind == "atlas" and code is not None and code != ctx.kec_code:
+            text.table = desa_table(ctx, code)
+            text.table_more = tr("sheet.table.more", n="{n}")
+        else:
+            text.figures = figure_lines(scoped(ctx, code))
         draw_sheet(canv, pagesize, data, text)
         if ctx.kind == "atlas":
             canv.setFont(FONT, 7)
