@@ -99,6 +99,35 @@ class MapData:
             context_extent=self.context_extent, province_names=self.province_names)
 
 
+    def subset_desa(self, desa_code: str) -> MapData:
+        """One desa (a page of the per-desa atlas): its polygon, the facilities in and near it,
+        and for the inset the desa of its kecamatan with this one filled."""
+        desa = self.desa
+        one = desa[desa["code"] == desa_code] if "code" in desa else desa.iloc[0:0]
+        kec_code = one["kecamatan_code"].iloc[0] if len(one) and "kecamatan_code" in one \
+            else None
+        sub_kec = self.kecamatan[self.kecamatan["code"] == kec_code] \
+            if kec_code is not None and "code" in self.kecamatan else self.kecamatan.iloc[0:0]
+        siblings = desa[desa["kecamatan_code"] == kec_code] if kec_code is not None else one
+        fac, edges = self.facilities, self.edges
+        if len(one):
+            grown = one.geometry.union_all().buffer(50)
+            if len(fac):
+                fac = fac.iloc[_touching(fac, grown)]
+            if edges is not None and len(edges):
+                edges = edges.iloc[_touching(edges, grown)]
+        fac_ids = set(fac["fac_id"]) if "fac_id" in fac else set()
+        return MapData(
+            crs=self.crs, kabupaten=sub_kec if len(sub_kec) else self.kabupaten,
+            kecamatan=sub_kec, desa=one, facilities=fac, edges=edges,
+            desa_gap={k: v for k, v in self.desa_gap.items() if k == desa_code},
+            kecamatan_gap={}, facility_gap={k: self.facility_gap[k] for k in fac_ids
+                                            if k in self.facility_gap},
+            focus=desa_code, full_kabupaten=sub_kec if len(sub_kec) else self.kabupaten,
+            full_kecamatan=siblings, context=self.context,
+            context_extent=self.context_extent, province_names=self.province_names)
+
+
 def _touching(frame: gpd.GeoDataFrame, area) -> np.ndarray:
     """Row positions (in frame order) of the geometries that intersect ``area``, through the
     frame's spatial index (one index per frame, built on first use): an atlas or plan of many

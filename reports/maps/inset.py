@@ -7,6 +7,8 @@ Imports reports.styles, the map paths, labels and furniture.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 from reportlab.lib import colors
 from reportlab.pdfgen.canvas import FILL_EVEN_ODD
@@ -67,9 +69,17 @@ def draw_inset(canv, x: float, y: float, w: float, h: float, data: MapData,
         canv.setLineWidth(0.8)
         canv.drawPath(p, stroke=1, fill=0, fillMode=FILL_EVEN_ODD)
     canv.restoreState()
-    draw_graticule(canv, tf, data.crs, font_size=grid_font, labels=False)
-    draw_graticule(canv, tf, data.crs, font_size=grid_font, lines=False)
+    _degree_frame(canv, tf, (x, y, w, h), data, grid_font)
     _caption(canv, x, y, w, h, tr("map.inset"))
+
+
+def _degree_frame(canv, tf: Transform, frame: tuple[float, float, float, float], data: MapData,
+                  font: float, lines: bool = True) -> None:
+    """Degree lines (optional) and their labels around the inset's drawn frame."""
+    framed = replace(tf, box=frame)
+    if lines:
+        draw_graticule(canv, framed, data.crs, font_size=font, labels=False)
+    draw_graticule(canv, framed, data.crs, font_size=font, lines=False)
 
 
 def _caption(canv, x: float, y: float, w: float, h: float, text: str) -> None:
@@ -130,7 +140,7 @@ def _context_inset(canv, x: float, y: float, w: float, h: float, data: MapData,
         canv.drawPath(p, stroke=1, fill=1, fillMode=FILL_EVEN_ODD)
         _name_neighbours(canv, tf, kabs, kab, font)
     canv.restoreState()
-    draw_graticule(canv, tf, data.crs, font_size=font, lines=False)
+    _degree_frame(canv, tf, (x, y, w, h), data, font, lines=False)
     names = ", ".join(data.province_names)
     _caption(canv, x, y, w, h, tr("map.inset_province", name=names) if names
              else tr("map.inset"))

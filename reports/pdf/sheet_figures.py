@@ -126,3 +126,56 @@ def desa_table(ctx: ReportContext, kec_code: str) -> PanelTable:
 def _short(v) -> str:
     """A table cell: "–" for a figure not loaded (the note under the table says so)."""
     return "–" if _missing(v) else num_text(v)
+
+
+def desa_lines(ctx: ReportContext, desa_code: str) -> list[tuple[str, str]]:
+    """Key figures of one desa (a page of the per-desa atlas)."""
+    desa = ctx.result.desa
+    row = desa[desa["code"] == desa_code]
+    if not len(row):
+        return []
+    r = row.iloc[0]
+
+    def get(name):
+        v = r.get(name) if name in row else None
+        return None if _missing(v) else v
+
+    need = get("posyandu_needed")
+    lines = [(tr("sheet.desa.population"), _value(get("population"))),
+             (tr("sheet.desa.pustu"), _value(get("n_pustu"))),
+             (tr("sheet.desa.posyandu"), _value(get("n_posyandu")) if need is None else
+              f"{num_text(get('n_posyandu'))} / {num_text(math.ceil(need - 1e-9))}"),
+             (tr("sheet.desa.dusun"), _value(get("dusun_count")))]
+    gaps = ctx.result.gaps
+    mine = gaps[gaps["desa_code"] == desa_code] if gaps is not None and len(gaps) else None
+    if mine is None or not len(mine):
+        lines.append((tr("sheet.fig.gaps"), tr("sheet.desa.no_gaps")))
+    else:
+        lines.append((tr("sheet.fig.gaps"), num_text(len(mine))))
+        for kind, n in mine["kind"].value_counts().items():
+            lines.append(("• " + gap_label(kind), num_text(n)))
+    return lines
+
+
+def posyandu_table(ctx: ReportContext, desa_code: str) -> PanelTable | None:
+    """The Posyandu of one desa with strata and kader on duty (for the Pokja Posyandu)."""
+    fac = ctx.project.facilities
+    if fac is None or not len(fac) or "desa_code" not in fac:
+        return None
+    sel = fac[(fac["desa_code"] == desa_code) & (fac["type"] == "posyandu")]
+    if not len(sel):
+        return None
+    sel = sel.sort_values("name", key=lambda s: s.astype(str).str.lower())
+    rows = []
+    kader = pd.to_numeric(sel["kader"], errors="coerce") if "kader" in sel else \
+        pd.Series(np.nan, index=sel.index)
+    for (name, level), k in zip(zip(sel["name"], sel.get("level", [None] * len(sel)),
+                                    strict=True), kader, strict=True):
+        lv = tr(f"sheet.strata.{level}") if isinstance(level, str) and level else "–"
+        rows.append([str(name), lv, _short(k)])
+    return PanelTable(title=tr("sheet.posyandu.title"),
+                      header=[tr("sheet.posyandu.name"), tr("sheet.posyandu.strata"),
+                              tr("sheet.posyandu.kader")],
+                      rows=rows, totals=[tr("sheet.posyandu.total", n=len(rows)), "",
+                                         _short(kader.sum(min_count=1))],
+                      widths=[0.55, 0.27, 0.18])

@@ -152,3 +152,38 @@ def test_real_malang_inside_east_java(real_malang, tmp_path):
     assert "Peta lokasi: Jawa Timur dan sekitarnya" in text
     assert "Blitar" in text
     assert np.isfinite(data.context_extent).all()
+
+
+def test_atlas_per_desa_pages(sample, tmp_path):
+    project, result = sample
+    from pypdf import PdfReader
+
+    from reports.pdf.context import resolve_kecamatan
+
+    kec = resolve_kecamatan(project, result, "Air Tuka")
+    desa = result.desa[result.desa["kecamatan_code"] == kec].sort_values(
+        "name", key=lambda s: s.astype(str).str.lower())
+    path = build_report(project, result, tmp_path / "desa.pdf", kind="atlas", per_desa=True,
+                        kecamatan="Air Tuka", date=DATE)
+    pages = [p.extract_text() for p in PdfReader(str(path)).pages]
+    assert len(pages) == len(desa)  # one page per desa of the kecamatan, in name order
+    fac = project.facilities
+    for page, (code, name) in zip(pages, zip(desa["code"], desa["name"], strict=True),
+                                  strict=True):
+        assert f"Desa {name}, Kecamatan Air Tuka" in page
+        assert "Angka desa" in page
+        pos = fac[(fac["desa_code"] == code) & (fac["type"] == "posyandu")]
+        if len(pos):
+            assert "Posyandu di desa ini" in page
+            assert f"Jumlah ({len(pos)})" in page
+            kader = pos["kader"].astype(float).sum()
+            assert format_number(kader) in page
+
+
+def test_per_desa_only_for_the_atlas(sample_project_path, tmp_path):
+    from ui.cli import main
+
+    out = tmp_path / "x.pdf"
+    assert main(["report", str(sample_project_path), "-o", str(out), "--kind", "wallmap",
+                 "--per-desa"]) == 1
+    assert not out.exists()
