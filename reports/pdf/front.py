@@ -124,7 +124,8 @@ def signature_block(ctx: ReportContext, front: FrontMatter, width: float) -> Tab
         Paragraph(esc(tr("report.front.nip", nip=front.signer_nip or "_" * 22)), style),
     ]
     t = Table([["", [c for c in cells]]], colWidths=[width * 0.5, width * 0.5])
-    t.setStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)])
+    t.setStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("FONTNAME", (0, 0), (-1, -1), FONT)])
     return t
 
 
@@ -132,6 +133,8 @@ def contents(st) -> list:
     """The table of contents page (filled with page numbers when the document is built in
     several passes, see ``PlanDoc.afterFlowable``)."""
     toc = TableOfContents(dotsMinLevel=0)
+    toc.tableStyle = [("FONTNAME", (0, 0), (-1, -1), FONT), ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                      ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0)]
     toc.levelStyles = [
         ParagraphStyle("toc0", fontName=FONT, fontSize=10.5, leading=15, textColor=INK,
                        leftIndent=0, firstLineIndent=0),

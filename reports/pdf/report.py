@@ -150,13 +150,16 @@ def _build_document(ctx: ReportContext, target: Path, progress, is_cancelled) ->
     story += appendix_section(ctx, st, width)
     checkpoint(progress, is_cancelled, 0.45, tr("report.progress.write"))
 
-    est = {"n": 1}
+    passes = 2 if ctx.kind == "plan" else 1  # the contents need a second pass
+    est = {"n": 1, "pass": -1}
 
     def cb(typ, value):
-        if typ == "SIZE_EST":
+        if typ == "SIZE_EST":  # sent at the start of each pass
             est["n"] = max(int(value), 1)
+            est["pass"] = min(est["pass"] + 1, passes - 1)
         elif typ == "PROGRESS":
-            checkpoint(progress, is_cancelled, 0.45 + 0.55 * min(1.0, value / est["n"]))
+            done = (max(est["pass"], 0) + min(1.0, value / est["n"])) / passes
+            checkpoint(progress, is_cancelled, 0.45 + 0.55 * done)
 
     doc.setProgressCallBack(cb)
     if ctx.kind == "plan":  # two passes: the contents learn the page numbers
