@@ -13,6 +13,7 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication, QTranslator
 
 from ilp_gis import i18n
+from ilp_gis.i18n import register_catalog
 
 CONTEXT = "ilp"
 
@@ -83,4 +84,4 @@ def qtr(key: str, **kwargs: object) -> str:
     return text
 
 
-i18n.register_catalog("ui", "qtext")
+register_catalog("ui", "qtext")
