@@ -74,9 +74,10 @@ def test_names_are_never_cut(qtbot, window):
         tree.expandAll()
         qtbot.wait(20)
         fm = tree.fontMetrics()
+        indent = tree.indentation()
         widest = 0
 
-        def visit(item, depth, fm=fm, step=tree.indentation()):
+        def visit(item, depth, fm=fm, step=indent):
             nonlocal widest
             widest = max(widest, fm.horizontalAdvance(item.text(0)) + depth * step)
             for i in range(item.childCount()):
