@@ -6,8 +6,6 @@ selects its desa and zooms the map to them; a desa selected on the map is select
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
 from PySide6.QtCore import Qt
@@ -22,19 +20,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ilp_gis.i18n import format_number, register_catalog, tr
+from ilp_gis.i18n import register_catalog, tr
+from reports.pdf.cells import num_text
 from ui.qtext import qtr
 from ui.state import AppState
-from ui.tree_filter import filter_tree
+from ui.tree_filter import filter_tree, show_selection
 
 CODES_ROLE = Qt.UserRole + 11  # the desa codes under a row
 COLUMNS = ("name", "population", "pustu", "posyandu", "gaps")
-
-
-def _number(v) -> str:
-    if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)):
-        return "–"
-    return format_number(float(v), 0)
 
 
 class DesaTree(QWidget):
@@ -125,7 +118,7 @@ class DesaTree(QWidget):
     def _row(self, parent, name: str, rows: pd.DataFrame, missing: dict) -> QTreeWidgetItem:
         values = [str(name)]
         for c in ("population", "pustu", "posyandu", "gaps"):
-            values.append("–" if missing[c] else _number(rows[c].sum(min_count=1)))
+            values.append("–" if missing[c] else num_text(rows[c].sum(min_count=1)))
         item = QTreeWidgetItem(parent, values)
         item.setData(0, CODES_ROLE, list(rows["code"]))
         for i, c in enumerate(("population", "pustu", "posyandu", "gaps"), start=1):
@@ -178,21 +171,9 @@ class DesaTree(QWidget):
         if self._syncing:
             return
         self._syncing = True
-        self.tree.blockSignals(True)
         try:
-            self.tree.clearSelection()
-            if layer == "desa":
-                for k in keys:
-                    item = self.desa_items.get(k)
-                    if item is not None:
-                        item.setSelected(True)
-                        p = item.parent()
-                        while p is not None:
-                            p.setExpanded(True)
-                            p = p.parent()
-                        self.tree.scrollToItem(item)
+            show_selection(self.tree, self.desa_items, keys if layer == "desa" else ())
         finally:
-            self.tree.blockSignals(False)
             self._syncing = False
 
     def _apply_filter(self, text: str) -> None:

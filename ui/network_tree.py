@@ -24,7 +24,7 @@ from ilp_gis.i18n import register_catalog, tr
 from layers import symbology as sym
 from ui.qtext import qtr
 from ui.state import AppState
-from ui.tree_filter import filter_tree
+from ui.tree_filter import filter_tree, show_selection
 
 KEY_ROLE = Qt.UserRole + 10
 _TYPES = ("puskesmas", "pustu", "posyandu")
@@ -165,21 +165,9 @@ class NetworkTree(QWidget):
         if self._syncing:
             return
         self._syncing = True
-        self.tree.blockSignals(True)
         try:
-            self.tree.clearSelection()
-            if layer == "facilities":
-                for k in keys:
-                    item = self.items.get(k)
-                    if item is not None:
-                        item.setSelected(True)
-                        p = item.parent()
-                        while p is not None:
-                            p.setExpanded(True)
-                            p = p.parent()
-                        self.tree.scrollToItem(item)
+            show_selection(self.tree, self.items, keys if layer == "facilities" else ())
         finally:
-            self.tree.blockSignals(False)
             self._syncing = False
 
     def _apply_filter(self, text: str) -> None:

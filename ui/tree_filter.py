@@ -1,5 +1,6 @@
-"""Filtering a tree widget by text: a row stays when its name or a row under it matches, and
-the rows above a match open.  Shared by the network tree and the area tree.  Imports Qt."""
+"""What the network tree and the area tree share: filtering by text (a row stays when its name
+or a row under it matches, the rows above a match open) and showing the map's selection (the
+rows of the selected keys selected, their parents opened, the first scrolled to).  Imports Qt."""
 
 from __future__ import annotations
 
@@ -19,3 +20,22 @@ def filter_tree(tree: QTreeWidget, text: str) -> None:
 
     for i in range(tree.topLevelItemCount()):
         visit(tree.topLevelItem(i))
+
+
+def show_selection(tree: QTreeWidget, items: dict[str, QTreeWidgetItem], keys) -> None:
+    """Select the rows of ``keys`` in ``items`` (signals blocked: the tree does not answer back)."""
+    tree.blockSignals(True)
+    try:
+        tree.clearSelection()
+        for k in keys:
+            item = items.get(k)
+            if item is None:
+                continue
+            item.setSelected(True)
+            p = item.parent()
+            while p is not None:
+                p.setExpanded(True)
+                p = p.parent()
+            tree.scrollToItem(item)
+    finally:
+        tree.blockSignals(False)
