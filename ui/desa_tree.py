@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from ilp_gis.i18n import register_catalog, tr
 from reports.pdf.cells import num_text
+from reports.pdf.sheet_figures import counts
 from ui.qtext import qtr
 from ui.state import AppState
 from ui.tree_filter import filter_tree, show_selection
@@ -93,8 +94,8 @@ class DesaTree(QWidget):
             "code": desa["code"].astype(str), "name": desa["name"].astype(str),
             "kec": desa["kecamatan_code"] if "kecamatan_code" in desa else None,
             "kec_name": desa["kecamatan_name"] if "kecamatan_name" in desa else None,
-            "population": col("population"), "pustu": col("n_pustu"),
-            "posyandu": col("n_posyandu")})
+            "population": col("population"), "pustu": counts(desa, "pustu"),
+            "posyandu": counts(desa, "posyandu")})
         frame["gaps"] = frame["code"].map(per_desa).fillna(0) if res is not None else np.nan
         frame["kab"] = frame["kec"].map(lambda c: str(c)[:5] if isinstance(c, str) else None)
         kec_names = self._kecamatan_names(frame)
