@@ -14,6 +14,7 @@ from ilp_gis.errors import InputError
 from ilp_gis.i18n import language, normalize_language, register_catalog, tr
 from ilp_gis.indicators import shares
 from ilp_gis.model import Activity, BudgetStatus, FundingSource, ImportStatus
+from ilp_gis.population import source_label
 from layers.atomic import atomic_write
 from reports.source import budget_sync_for, get_result
 from reports.tables import (
@@ -54,15 +55,33 @@ def write_tables(project, result=None, path=None, *, lang: str | None = None) ->
     return path
 
 
+def _population_sources(project, desa: pd.DataFrame) -> list[str]:
+    """Per desa row: where its population comes from ("estimasi (...)" for an estimate,
+    "tidak ada data" without a figure); a result stored before sources were kept reads them
+    from the project's desa."""
+    src = desa["population_source"] if "population_source" in desa else None
+    if src is None and project.has("desa") and "population_source" in project.desa:
+        by_code = dict(zip(project.desa["code"], project.desa["population_source"],
+                           strict=False))
+        src = desa["code"].map(by_code)
+    pop = pd.to_numeric(desa["population"], errors="coerce")
+    if src is None:
+        src = pd.Series(None, index=desa.index, dtype=object)
+    return [source_label(s if isinstance(s, str) else "table") if pd.notna(p)
+            else source_label(None) for p, s in zip(pop, src, strict=True)]
+
+
 # Columns are (column, header key, kind): reports.xlsx_stream.Column with a catalogue key.
 def _sheets(project, result):
     names = kecamatan_names(project, result)
     desa = pd.DataFrame(result.desa.drop(columns="geometry", errors="ignore"))
     desa["gap_kinds"] = desa.get("gap_kinds", pd.Series("", index=desa.index)).map(_gap_labels)
+    desa["population_source_label"] = _population_sources(project, desa)
     desa_cols: list[Column] = [
         ("code", "xlsx.col.code", "text"), ("name", "xlsx.col.desa", "text"),
         ("kecamatan_name", "xlsx.col.kecamatan", "text"),
         ("population", "xlsx.col.population", "int"),
+        ("population_source_label", "xlsx.col.population_source", "text"),
         ("dusun_count", "xlsx.col.dusun_count", "int"),
         ("n_puskesmas", "xlsx.col.n_puskesmas", "int"), ("n_pustu", "xlsx.col.n_pustu", "int"),
         ("n_pustu_precursor", "xlsx.col.n_pustu_precursor", "int"),
@@ -231,14 +250,21 @@ def _sheets(project, result):
 
     imp = pd.DataFrame(project.import_report)
     if len(imp):
-        imp = imp.assign(status_label=imp["status"].map(lambda v: enum_label(ImportStatus, v)))
+        from layers.importing.report import problem_label, role_label
+
+        imp = imp.assign(status_label=imp["status"].map(lambda v: enum_label(ImportStatus, v)),
+                         role=imp["role"].map(lambda v: role_label(v) if isinstance(v, str)
+                                              else v),
+                         problem=imp["problem"].map(
+                             lambda v: "; ".join(problem_label(k) for k in v.split(";") if k)
+                             if isinstance(v, str) else v))
     yield "import", [("file", "xlsx.col.file", "text"), ("role", "xlsx.col.role", "text"),
                      ("row", "xlsx.col.row", "int"), ("status_label", "xlsx.col.status", "text"),
                      ("problem", "xlsx.col.problem", "text"),
                      ("message", "xlsx.col.message", "text"),
                      ("original", "xlsx.col.original", "text")], imp
 
-    rules = pd.DataFrame([{"name": r.name, "value": r.value, "unit": r.unit, "source": r.source,
+    rules = pd.DataFrame([{"name": r.name, "value": r.value, "unit": r.unit_in(), "source": r.source_in(),
                            "confirmed": r.confirmed} for r in project.rules.all()])
     yield "rules", [("name", "xlsx.col.rule", "text"), ("value", "xlsx.col.value", "float3"),
                     ("unit", "xlsx.col.unit", "text"), ("source", "xlsx.col.rule_source", "text"),
