@@ -43,6 +43,7 @@ def analyze(project: Project, *, rules: Rules | None = None, progress=None,
     """Analyse ``project`` with ``rules`` (default: the project's own rules)."""
     from ilp_gis.coverage import compute_coverage, rollup_kecamatan, serving_mask
     from ilp_gis.gaps import GAP_KINDS, find_gaps, priorities
+    from ilp_gis.inputs import inventory
     from ilp_gis.network import build_network
     from ilp_gis.prepare import prepare_desa, prepare_facilities, prepare_kecamatan
     from ilp_gis.speed.arrow import map_values
@@ -50,6 +51,7 @@ def analyze(project: Project, *, rules: Rules | None = None, progress=None,
 
     rules = rules or project.rules
     lang = get_language()
+    inputs = inventory(project)
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     cpu0 = time.process_time()
@@ -93,6 +95,7 @@ def analyze(project: Project, *, rules: Rules | None = None, progress=None,
     step(0.35, "analysis.step.network")
     t, c = time.perf_counter(), time.process_time()
     net = build_network(fac, rules=rules, road=road, fields=fields, lang=lang)
+    net.problems = _checked_problems(net.problems, inputs)
     stop("network", t, c)
 
     step(0.55, "analysis.step.coverage")
@@ -102,14 +105,15 @@ def analyze(project: Project, *, rules: Rules | None = None, progress=None,
 
     step(0.75, "analysis.step.gaps")
     t, c = time.perf_counter(), time.process_time()
-    pr = priorities(cov.desa, rules)
+    pr = priorities(cov.desa, rules, inputs=inputs)
     dcov = cov.desa.assign(**{c: pr[c].to_numpy() for c in pr.columns})
     desa_w = _in_wgs84(dcov, desa)
     kec_w = _in_wgs84(kec, kec)
     fac_w = _in_wgs84(fac, fac)
     kec_w["n_puskesmas"] = map_values(kec_w["code"], fac.loc[
         fac["type"] == PUSKESMAS, "kecamatan_code"].value_counts()).fillna(0).astype(int)
-    gaps = find_gaps(desa_w, kec_w, fac_w, cov.facilities, net.problems, rules, lang=lang)
+    gaps = find_gaps(desa_w, kec_w, fac_w, cov.facilities, net.problems, rules, lang=lang,
+                     inputs=inputs)
     sev = {k: i for i, k in enumerate(GAP_KINDS)}
     kinds = gaps.loc[gaps["desa_code"].notna(), ["desa_code", "kind"]].drop_duplicates()
     kinds = kinds.assign(_s=kinds["kind"].map(sev)).sort_values(["desa_code", "_s"])
@@ -125,7 +129,8 @@ def analyze(project: Project, *, rules: Rules | None = None, progress=None,
     stop("gaps", t, c)
 
     step(0.9, "analysis.step.summary")
-    summary = make_summary(desa_w, fac, net, gaps, cov.coe, rules, roads=road is not None)
+    summary = make_summary(desa_w, fac, net, gaps, cov.coe, rules, roads=road is not None,
+                           inputs=inputs)
     timings["total"] = time.perf_counter() - t0
     timings["cpu_total"] = time.process_time() - cpu0
     summary["timings_s"] = {k: round(v, 3) for k, v in timings.items()}
@@ -154,7 +159,13 @@ def _in_wgs84(frame: gpd.GeoDataFrame, prepared: gpd.GeoDataFrame) -> gpd.GeoDat
 
 
 def make_summary(desa: pd.DataFrame, fac: pd.DataFrame, net, gaps: pd.DataFrame,
-                 coe: pd.DataFrame, rules: Rules, *, roads: bool) -> dict[str, Any]:
+                 coe: pd.DataFrame, rules: Rules, *, roads: bool, inputs=None) -> dict[str, Any]:
+    """The figures of summary.json.  A figure whose input was never loaded (``inputs``, an
+    :class:`ilp_gis.inputs.Inventory`) is null and named under ``missing`` with the inputs it
+    lacks; the gap checks that were not made are under ``gaps_not_checked``."""
+    from ilp_gis.inputs import Inventory
+
+    inputs = inputs or Inventory.everything()
     pop = desa["population"]
     types = fac["type"].value_counts()
     problems = net.problems[net.problems["severity"] == "problem"]["kind"].value_counts()
@@ -191,7 +202,37 @@ def make_summary(desa: pd.DataFrame, fac: pd.DataFrame, net, gaps: pd.DataFrame,
     if roads:
         summary["population_within_travel_time"] = {
             PUSTU: total("pop_within_pustu_min"), PUSKESMAS: total("pop_within_puskesmas_min")}
+    missing: dict[str, list[str]] = {}
+    for figure, lacks in inputs.blocked_figures().items():
+        head, _, sub = figure.partition(".")
+        if head not in summary:
+            continue
+        missing[figure] = lacks
+        if sub and isinstance(summary[head], dict):
+            summary[head][sub] = None
+        elif not sub:
+            summary[head] = None
+    if "coe_meeting_threshold" in missing:
+        summary["coe_total"] = None
+        missing["coe_total"] = missing["coe_meeting_threshold"]
+    summary["inputs"] = inputs.to_json()
+    summary["inputs_missing"] = inputs.absent
+    if inputs.counts_only:
+        summary["inputs_counts_only"] = sorted(inputs.counts_only)
+    summary["missing"] = missing
+    summary["gaps_not_checked"] = inputs.blocked_gaps()
     return summary
+
+
+def _checked_problems(problems: pd.DataFrame, inputs) -> pd.DataFrame:
+    """The network findings without those that only say a list was never loaded (no Pustu
+    list: no "Puskesmas without Pustu")."""
+    from ilp_gis.inputs import NETWORK_NEEDS
+
+    drop = [k for k, needs in NETWORK_NEEDS.items() if inputs.missing(needs)]
+    if not drop or not len(problems):
+        return problems
+    return problems[~problems["kind"].isin(drop)].reset_index(drop=True)
 
 
 # --- storing and loading -------------------------------------------------------------------------

@@ -36,6 +36,7 @@ def add_arguments(parser) -> None:
 def run(args) -> int:
     from ilp_gis.analysis import analyze, store_result
     from ilp_gis.i18n import format_number, format_percent
+    from ilp_gis.inputs import Inventory, blocked_lines, shown, summary_missing
     from ilp_gis.rules import load_rules
     from layers.analysis_io import write_outputs
     from layers.atomic import all_or_nothing
@@ -65,8 +66,14 @@ def run(args) -> int:
     pop = s.get("population_total")
     within = (s.get("population_within_distance") or {}).get("pustu")
     share = within / pop if pop and within is not None else None
-    print(tr("cli.analyze.summary", desa=s["desa_total"], no_pustu=s["desa_without_pustu"],
-             gaps=s["gaps_total"], pop=format_number(pop), share=format_percent(share)))
+    print(tr("cli.analyze.summary", desa=s["desa_total"],
+             no_pustu=shown(s["desa_without_pustu"], summary_missing(s, "desa_without_pustu")),
+             gaps=s["gaps_total"],
+             pop=shown(pop, summary_missing(s, "population_total"), format_number),
+             share=shown(share, summary_missing(s, "population_within_distance.pustu"),
+                         format_percent)))
+    for line in blocked_lines(Inventory.from_summary(s) or Inventory.everything()):
+        print(line)
     return 0
 
 
