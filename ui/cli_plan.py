@@ -85,7 +85,7 @@ def run(args) -> int:
         print(_show(result))
     for note in result.problem.notes:
         print(note)
-    if result.problem.population_uncovered == 0:
+    if result.problem.population_uncovered == 0 and result.problem.population_total > 0:
         print(tr("siting.all_covered", type=tr(f"facility.{args.type}")))
     with all_or_nothing():  # the chosen sites and the saved scenario, or neither
         written = write_siting_outputs(result, args.out)

@@ -17,7 +17,8 @@ from ilp_gis.jobs import checkpoint, sub_progress
 from ilp_gis.model import WGS84
 from ilp_gis.siting.greedy import greedy, marginal_order, objective
 from ilp_gis.siting.mip import solve_mip
-from ilp_gis.siting.problem import SitingProblem, SitingResult, build_problem, check_limits
+from ilp_gis.siting.problem import (SitingProblem, SitingResult, build_problem, check_inputs,
+                                   check_limits)
 
 
 def solve(problem: SitingProblem, *, budget: float | None = None, k: int | None = None,
@@ -79,7 +80,12 @@ def plan_sites(project, *, site_type: str = "pustu", budget: float | None = None
                capacity: float | None = None, exact: bool = True, on_greedy=None,
                time_limit: float | None = 60.0, travel_cover=None, progress=None,
                is_cancelled=None) -> SitingResult:
-    """Build the problem from ``project`` and solve it (see :func:`build_problem`, :func:`solve`)."""
+    """Build the problem from ``project`` and solve it (see :func:`build_problem`, :func:`solve`).
+
+    A project without population, or without the list of ``site_type`` (never loaded), is
+    refused with the reason (:func:`check_inputs`) before any work."""
+    if site_type in ("pustu", "posyandu"):
+        check_inputs(project, site_type)
     checkpoint(progress, is_cancelled, 0.0, tr("siting.progress.build"))
     problem = build_problem(project, site_type=site_type, limit_km=limit_km,
                             limit_min=limit_min, extra_candidates=extra_candidates,

@@ -108,6 +108,21 @@ def _xy(geoms) -> np.ndarray:
     return shapely.get_coordinates(np.asarray(geoms, dtype=object)).reshape(-1, 2)
 
 
+def check_inputs(project, site_type: str) -> None:
+    """Refuse before any work when the population or the list of the type being sited was
+    never loaded: without them "everyone is covered" would be a false answer.  (The problem
+    builder itself plans on any project, e.g. a district with no Pustu on purpose.)"""
+    from ilp_gis.inputs import inventory, load_hint
+
+    inv = inventory(project)
+    lacks = inv.missing(("population", site_type))
+    if lacks:
+        raise InputError(tr("siting.inputs_missing", type=tr(f"facility.{site_type}"),
+                            hint=load_hint(lacks)))
+    if site_type in inv.counts_only:
+        raise InputError(tr("siting.counts_only", type=tr(f"facility.{site_type}")))
+
+
 def build_problem(project, *, site_type: str = "pustu", limit_km: float | None = None,
                   limit_min: float | None = None, extra_candidates: gpd.GeoDataFrame | None = None,
                   include_build: bool = True, include_upgrade: bool = True,
