@@ -137,8 +137,8 @@ class Inventory:
 
     @property
     def absent(self) -> list[str]:
-        """The checklist inputs the project lacks, in checklist order."""
-        return [n for n in CHECKLIST if not self.has(n)]
+        """The inputs the project lacks, in the order of :data:`INPUTS`."""
+        return [n for n in INPUTS if not self.has(n)]
 
     def blocked_figures(self) -> dict[str, list[str]]:
         """Every summary figure that cannot be computed -> the inputs it lacks."""
@@ -212,6 +212,22 @@ def inventory_for(summary: Mapping | None, project) -> Inventory:
     return Inventory.from_summary(summary) or inventory(project)
 
 
+def mask_columns(frame, inv: Inventory):
+    """``frame`` (an analysed desa or kecamatan table) with every column whose input was never
+    loaded set to missing (NaN; ``has_pustu`` to <NA>), so no output prints its 0.  The frame
+    is returned as it is when nothing is blocked."""
+    blocked = [c for c in inv.blocked_columns() if c in frame.columns]
+    if not blocked:
+        return frame
+    out = frame.copy(deep=False)
+    for c in blocked:
+        if c == "has_pustu":
+            out[c] = pd.Series(pd.NA, index=out.index, dtype="boolean")
+        else:
+            out[c] = pd.Series(float("nan"), index=out.index, dtype="float64")
+    return out
+
+
 def _column(frame, name: str) -> pd.Series:
     if frame is None or name not in frame.columns:
         return pd.Series(dtype=object)
@@ -276,6 +292,20 @@ def blocked_lines(inv: Inventory) -> list[str]:
         out.append(tr("inputs.blocked_line", name=input_label(name),
                       what=", ".join(what) if what else tr("inputs.blocks_nothing")))
     return out
+
+
+def unchecked_text(inv: Inventory) -> str:
+    """One sentence naming the gap checks not made and what to load for each ("" when every
+    check was made)."""
+    per_kind: dict[str, list[str]] = {}
+    for key, lacks in inv.blocked_gaps().items():
+        kind = key.split(".")[0]
+        per_kind.setdefault(kind, [])
+        per_kind[kind] += [n for n in lacks if n not in per_kind[kind]]
+    if not per_kind:
+        return ""
+    items = [f"{tr(f'inputs.gap.{k}')} ({load_hint(m)})" for k, m in per_kind.items()]
+    return tr("inputs.unchecked", items="; ".join(items))
 
 
 def checklist_lines(inv: Inventory) -> list[str]:

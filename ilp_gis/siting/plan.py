@@ -17,8 +17,13 @@ from ilp_gis.jobs import checkpoint, sub_progress
 from ilp_gis.model import WGS84
 from ilp_gis.siting.greedy import greedy, marginal_order, objective
 from ilp_gis.siting.mip import solve_mip
-from ilp_gis.siting.problem import (SitingProblem, SitingResult, build_problem, check_inputs,
-                                   check_limits)
+from ilp_gis.siting.problem import (
+    SitingProblem,
+    SitingResult,
+    build_problem,
+    check_inputs,
+    check_limits,
+)
 
 
 def solve(problem: SitingProblem, *, budget: float | None = None, k: int | None = None,
