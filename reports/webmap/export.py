@@ -13,6 +13,7 @@ import numpy as np
 from ilp_gis.errors import InputError
 from ilp_gis.geo import utm_crs
 from ilp_gis.i18n import language, normalize_language, register_catalog, tr
+from ilp_gis.inputs import input_label, inventory_for, mask_columns, missing_text
 from ilp_gis.jobs import checkpoint, sub_progress
 from ilp_gis.results import AnalysisResult
 from layers import symbology as sym
@@ -40,16 +41,15 @@ from reports.webmap.geometry import (
 from reports.webmap.indicators import DEFAULT_COLOUR_BY, colour_field
 from reports.webmap.layers import (
     desa_props,
-    field_missing,
     edge_props,
     facility_fields,
     facility_names,
     facility_parents,
     facility_props,
+    field_missing,
     kecamatan_names,
     kecamatan_props,
 )
-from ilp_gis.inputs import input_label, inventory_for, mask_columns, missing_text
 from reports.webmap.legend import hatch_defs, header_html, legend_html
 from reports.webmap.symbols import area_style, gap_kinds_js, link_styles, point_style
 from reports.webmap.values import clean_text
