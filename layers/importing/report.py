@@ -95,6 +95,8 @@ class ImportReport:
     layer_counts: dict[str, int] = field(default_factory=dict)
     facility_counts: dict[str, int] = field(default_factory=dict)
     lang: str = "id"
+    checklist: list[str] = field(default_factory=list)
+    """What the project now holds and lacks for a full ILP analysis (``ilp_gis.inputs``)."""
 
     def counts(self) -> pd.DataFrame:
         """Rows per file and status (file-level lines, row 0, not counted)."""
@@ -140,6 +142,11 @@ class ImportReport:
             if self.facility_counts:
                 lines.append(tr("import.summary.facilities", counts=", ".join(
                     f"{FacilityType(t).label} {n}" for t, n in self.facility_counts.items())))
+            if self.checklist:
+                lines.append(tr("inputs.check.heading"))
+                lines += [f"  {line}" for line in self.checklist]
+                if not any(line.startswith("[ ]") for line in self.checklist):
+                    lines.append("  " + tr("inputs.check.complete"))
         return "\n".join(lines)
 
     def write(self, path: str | Path) -> Path:
@@ -237,3 +244,4 @@ class _ReportLog(_FileLog):
 
 
 register_catalog("layers", "importing.report")
+register_catalog("ilp_gis", "inputs")  # the checklist heading
