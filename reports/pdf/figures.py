@@ -14,10 +14,12 @@ from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, Spacer, Table
 
+from ilp_gis import location
 from ilp_gis.i18n import format_number, format_percent, register_catalog, tr
 from ilp_gis.indicators import share
 from ilp_gis.inputs import blocked_lines, missing_text, shown
 from layers import symbology as sym
+from reports import population
 from reports.pdf.cells import num_text, problem_label
 from reports.pdf.context import ReportContext
 from reports.styles import FONT, FONT_BOLD, INK, MUTED, RULE, esc, table_style
@@ -111,11 +113,29 @@ def key_figures(ctx: ReportContext) -> dict:
         "pkm_km": rules.value("limit.puskesmas_distance_km", 10.0),
         "pustu_min": rules.value("limit.pustu_travel_min", 30.0),
         "missing": missing,
+        "coordinate_notes": _coordinate_notes(ctx, s, rules),
     }
 
 
 def _ratio_text(part, whole, missing: list[str]) -> str:
     return missing_text(missing) if missing else f"{num_text(part)} / {num_text(whole)}"
+
+
+def _coordinate_notes(ctx: ReportContext, s: dict, rules) -> dict:
+    """Facilities left out of distance coverage for want of coordinates, and those placed at
+    their desa point (perkiraan): the analysis' own counts for the district, else counted from
+    the facilities of the kecamatan shown."""
+    if ctx.kec_code is None and "facilities_without_coordinates" in s:
+        return {k: s.get(k) or {} for k in ("facilities_without_coordinates",
+                                           "facilities_placed_at_desa_point")}
+    fac = ctx.project.facilities if ctx.project.has("facilities") else None
+    if fac is None or not len(fac):
+        return {}
+    if ctx.kec_code is not None and "kecamatan_code" in fac:
+        fac = fac[fac["kecamatan_code"] == ctx.kec_code]
+    q = location.qualities(fac)
+    return {"facilities_without_coordinates": location.without_coordinates(fac["type"], q, rules),
+            "facilities_placed_at_desa_point": location.estimated_counts(fac["type"], q, rules)}
 
 
 def figures_section(ctx: ReportContext, st, width: float) -> list:
@@ -175,7 +195,12 @@ def figures_section(ctx: ReportContext, st, width: float) -> list:
                    ("INNERGRID", (0, 0), (-1, -1), 0.5, RULE),
                    ("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("TOPPADDING", (0, 0), (-1, -1), 6),
                    ("BOTTOMPADDING", (0, 0), (-1, -1), 6)])
-    out += [grid, Spacer(1, 5 * mm), _chart(shares, blocked, width)]
+    out.append(grid)
+    for note in location.coverage_notes(f["coordinate_notes"]):
+        out.append(Paragraph(esc(note), st.note))
+    out += [Spacer(1, 5 * mm), _chart(shares, blocked, width)]
+    estimate = any((f["coordinate_notes"].get("facilities_placed_at_desa_point") or {}).values())
+    mark = f" ({tr('location.estimate_mark')})" if estimate else ""
     # the exact figures (the same numbers as summary.json)
     rows = [[tr("report.fig.item"), tr("report.fig.value")],
             [tr("report.fig.desa_total"), num_text(f["desa_total"])],
@@ -189,15 +214,15 @@ def figures_section(ctx: ReportContext, st, width: float) -> list:
                            num_text)])
     rows.append([tr("report.fig.posyandu_needed"),
                  shown(f["posyandu_needed"], lacks("posyandu_needed"), num_text)])
-    rows.append([tr("report.fig.population"),
+    rows.append([population.label_with_mark(tr("report.fig.population"), ctx.desa),
                  shown(f["population_total"], lacks("population_total"), num_text)])
     for t in ("pustu", "puskesmas"):
         v = f["pop_dist"].get(t)
-        rows.append([tr("report.fig.pop_within", type=sym.FACILITY_STYLES[t].label),
+        rows.append([tr("report.fig.pop_within", type=sym.FACILITY_STYLES[t].label) + mark,
                      shown(v, lacks(f"population_within_distance.{t}"), lambda v: (
                          f"{num_text(v)} ({format_percent(share(v, f['population_total']))})"))])
     for t, v in f["pop_time"].items():
-        rows.append([tr("report.fig.pop_within_min", type=sym.FACILITY_STYLES[t].label),
+        rows.append([tr("report.fig.pop_within_min", type=sym.FACILITY_STYLES[t].label) + mark,
                      shown(v, lacks(f"population_within_travel_time.{t}"), lambda v: (
                          f"{num_text(v)} ({format_percent(share(v, f['population_total']))})"))])
     if f["outside"] is not None:
