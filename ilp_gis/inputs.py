@@ -17,8 +17,13 @@ from ilp_gis import model
 from ilp_gis.i18n import register_catalog, tr
 
 INPUTS = ("kabupaten", "kecamatan", "desa", "puskesmas", "pustu", "posyandu", "population",
-          "dusun_rw", "staffing", "kader", "coe", "roads", "budget")
-"""Every input the inventory knows, in the order of the import checklist."""
+          "dusun_rw", "staffing", "kader", "coe", "roads", "budget", "puskesmas_list",
+          "pustu_list", "posyandu_list")
+"""Every input the inventory knows, in the order of the import checklist.  ``<type>_list`` is
+the facilities of a type one by one (a list or register, with or without coordinates), which
+per-desa counts do not give: distances, reach, the network and staffing need it."""
+
+LISTED = {f"{t}_list": t for t in ("puskesmas", "pustu", "posyandu")}
 
 CHECKLIST = ("kabupaten", "kecamatan", "desa", "puskesmas", "pustu", "posyandu", "population",
              "dusun_rw", "staffing", "kader", "roads", "budget")
@@ -44,15 +49,17 @@ FIGURE_NEEDS: dict[str, tuple[str, ...]] = {
     "posyandu_needed": ("dusun_rw",),
     "posyandu_coverage": ("posyandu", "dusun_rw"),
     "population_total": ("population",),
-    "population_within_distance.pustu": ("population", "pustu"),
-    "population_within_distance.puskesmas": ("population", "puskesmas"),
-    "population_served_capacity.pustu": ("population", "pustu"),
-    "population_served_capacity.puskesmas": ("population", "puskesmas"),
-    "population_within_travel_time.pustu": ("population", "pustu", "roads"),
-    "population_within_travel_time.puskesmas": ("population", "puskesmas", "roads"),
+    "population_within_distance.pustu": ("population", "pustu", "pustu_list"),
+    "population_within_distance.puskesmas": ("population", "puskesmas", "puskesmas_list"),
+    "population_served_capacity.pustu": ("population", "pustu", "pustu_list"),
+    "population_served_capacity.puskesmas": ("population", "puskesmas",
+                                              "puskesmas_list"),
+    "population_within_travel_time.pustu": ("population", "pustu", "pustu_list", "roads"),
+    "population_within_travel_time.puskesmas": ("population", "puskesmas", "puskesmas_list",
+                                                "roads"),
     "coe_meeting_threshold": ("coe",),
-    "pustu_staffed": ("pustu", "staffing"),
-    "kader_ok": ("posyandu", "kader"),
+    "pustu_staffed": ("pustu", "pustu_list", "staffing"),
+    "kader_ok": ("posyandu", "posyandu_list", "kader"),
     "budget": ("budget",),
 }
 
@@ -61,20 +68,20 @@ GAP_NEEDS: dict[str, tuple[str, ...]] = {
     "no_puskesmas": ("puskesmas",),
     "no_pustu": ("pustu",),
     "posyandu_deficit": ("posyandu", "dusun_rw"),
-    "beyond_distance.pustu": ("pustu",),
-    "beyond_distance.puskesmas": ("puskesmas",),
-    "beyond_travel_time.pustu": ("pustu", "roads"),
-    "beyond_travel_time.puskesmas": ("puskesmas", "roads"),
-    "understaffed_pustu": ("pustu", "staffing"),
-    "kader_deficit": ("posyandu", "kader"),
+    "beyond_distance.pustu": ("pustu", "pustu_list"),
+    "beyond_distance.puskesmas": ("puskesmas", "puskesmas_list"),
+    "beyond_travel_time.pustu": ("pustu", "pustu_list", "roads"),
+    "beyond_travel_time.puskesmas": ("puskesmas", "puskesmas_list", "roads"),
+    "understaffed_pustu": ("pustu", "pustu_list", "staffing"),
+    "kader_deficit": ("posyandu", "posyandu_list", "kader"),
     "coe_below_threshold": ("coe",),
 }
 
 # Network findings that only mean something when the lower tier was loaded.
 NETWORK_NEEDS: dict[str, tuple[str, ...]] = {
     "orphan": ("puskesmas",),
-    "puskesmas_without_pustu": ("pustu",),
-    "pustu_without_posyandu": ("posyandu",),
+    "puskesmas_without_pustu": ("pustu", "pustu_list"),
+    "pustu_without_posyandu": ("posyandu", "posyandu_list"),
 }
 
 # Columns of the analysed desa / kecamatan tables -> the inputs their values need.
@@ -91,22 +98,22 @@ COLUMN_NEEDS: dict[str, tuple[str, ...]] = {
     "posyandu": ("posyandu",),
     "posyandu_needed": ("dusun_rw",),
     "posyandu_deficit": ("posyandu", "dusun_rw"),
-    "pustu_nakes_ok": ("pustu", "staffing"),
-    "kader_ok_share": ("posyandu", "kader"),
-    "dist_pustu_km": ("pustu",),
-    "max_dist_pustu_km": ("pustu",),
-    "travel_pustu_min": ("pustu", "roads"),
-    "max_travel_pustu_min": ("pustu", "roads"),
-    "dist_puskesmas_km": ("puskesmas",),
-    "max_dist_puskesmas_km": ("puskesmas",),
-    "travel_puskesmas_min": ("puskesmas", "roads"),
-    "max_travel_puskesmas_min": ("puskesmas", "roads"),
-    "pop_within_pustu_km": ("population", "pustu"),
-    "pop_within_puskesmas_km": ("population", "puskesmas"),
-    "pop_within_pustu_min": ("population", "pustu", "roads"),
-    "pop_within_puskesmas_min": ("population", "puskesmas", "roads"),
-    "pop_served_capacity": ("population", "pustu"),
-    "pop_served_capacity_puskesmas": ("population", "puskesmas"),
+    "pustu_nakes_ok": ("pustu", "pustu_list", "staffing"),
+    "kader_ok_share": ("posyandu", "posyandu_list", "kader"),
+    "dist_pustu_km": ("pustu", "pustu_list"),
+    "max_dist_pustu_km": ("pustu", "pustu_list"),
+    "travel_pustu_min": ("pustu", "pustu_list", "roads"),
+    "max_travel_pustu_min": ("pustu", "pustu_list", "roads"),
+    "dist_puskesmas_km": ("puskesmas", "puskesmas_list"),
+    "max_dist_puskesmas_km": ("puskesmas", "puskesmas_list"),
+    "travel_puskesmas_min": ("puskesmas", "puskesmas_list", "roads"),
+    "max_travel_puskesmas_min": ("puskesmas", "puskesmas_list", "roads"),
+    "pop_within_pustu_km": ("population", "pustu", "pustu_list"),
+    "pop_within_puskesmas_km": ("population", "puskesmas", "puskesmas_list"),
+    "pop_within_pustu_min": ("population", "pustu", "pustu_list", "roads"),
+    "pop_within_puskesmas_min": ("population", "puskesmas", "puskesmas_list", "roads"),
+    "pop_served_capacity": ("population", "pustu", "pustu_list"),
+    "pop_served_capacity_puskesmas": ("population", "puskesmas", "puskesmas_list"),
 }
 
 
@@ -122,8 +129,10 @@ class Inventory:
         return bool(self.present.get(name, True))
 
     def missing(self, needs: Iterable[str]) -> list[str]:
-        """The inputs of ``needs`` the project lacks (empty: the figure can be computed)."""
-        return [n for n in needs if not self.has(n)]
+        """The inputs of ``needs`` the project lacks (empty: the figure can be computed); a
+        type's list is not named again when the type is missing altogether."""
+        lacks = [n for n in needs if not self.has(n)]
+        return [n for n in lacks if LISTED.get(n) not in lacks]
 
     def figure_missing(self, figure: str) -> list[str]:
         return self.missing(FIGURE_NEEDS.get(figure, ()))
@@ -138,7 +147,8 @@ class Inventory:
     @property
     def absent(self) -> list[str]:
         """The inputs the project lacks, in the order of :data:`INPUTS`."""
-        return [n for n in INPUTS if not self.has(n)]
+        lacks = [n for n in INPUTS if not self.has(n)]
+        return [n for n in lacks if LISTED.get(n) not in lacks]
 
     def blocked_figures(self) -> dict[str, list[str]]:
         """Every summary figure that cannot be computed -> the inputs it lacks."""
@@ -195,6 +205,7 @@ def inventory(project) -> Inventory:
         points = bool(by_type(t).any())
         counts = t in model.COUNTED_FACILITIES and counted(t)
         present[t] = points or counts
+        present[f"{t}_list"] = points
         if counts and not points:
             counts_only.add(t)
     present["population"] = _any_value(desa, "population") or _any_value(settlements,

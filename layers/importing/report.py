@@ -154,9 +154,10 @@ class ImportReport:
             layers = ", ".join(f"{tr('import.layer.' + name)} {n}"
                                for name, n in self.layer_counts.items())
             lines.append(tr("import.summary.layers", layers=layers or "–"))
-            if self.facility_counts:
+            if any(self.facility_counts.values()):  # a type never loaded is not "0"
                 lines.append(tr("import.summary.facilities", counts=", ".join(
-                    f"{FacilityType(t).label} {n}" for t, n in self.facility_counts.items())))
+                    f"{FacilityType(t).label} {n}" for t, n in self.facility_counts.items()
+                    if n)))
             if any(n for q, n in self.location_counts.items() if q not in ("exact", "fixed")):
                 lines.append(tr("import.summary.locations", counts=", ".join(
                     f"{n} {tr('location_quality.' + q)}"
