@@ -6,6 +6,7 @@ i18n, model, rules, siting.measure).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -86,6 +87,9 @@ class SitingResult:
     budget: float | None
     k: int | None
     problem: SitingProblem | None = None
+    objective: str = "mclp"          # see ilp_gis.siting.models.OBJECTIVES
+    objective_value: float = math.nan  # the model's own value (Rp, sites, people × km/min)
+    left_out: float = 0.0            # people no candidate can serve (lscp, pmedian)
 
     @property
     def greedy_vs_exact(self) -> float:
@@ -110,6 +114,10 @@ class SitingResult:
             "population_total": p.population_total if p else None,
             "population_covered_before": p.population_covered_before if p else None,
             "measure": p.measure.to_dict() if p and p.measure else None,
+            "objective": self.objective,
+            "objective_value": None if not np.isfinite(self.objective_value)
+            else float(self.objective_value),
+            "left_out": float(self.left_out),
         }
 
 
@@ -270,7 +278,10 @@ def build_problem(project, *, site_type: str = "pustu", limit_km: float | None =
                                name=pre["name"].to_numpy(object),
                                fac_id=pre["fac_id"].to_numpy(object)))
     if include_build and site_type == "pustu":
-        first = pts.assign(_x=demand_xy[:, 0], _y=demand_xy[:, 1])
+        # every desa's main population point, its population known or not (a desa without a
+        # figure still needs its Pustu; it only adds no known people to the coverage)
+        first = ground.points.assign(_x=all_xy[:, 0], _y=all_xy[:, 1])
+        first = first[np.isfinite(first["_x"].to_numpy(float))]
         first = first.sort_values("weight", ascending=False, kind="stable").drop_duplicates(
             "desa_code").sort_index()  # the desa's main population point, as the analysis
         need = pustu_required(project, first["desa_code"])
