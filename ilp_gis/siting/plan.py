@@ -16,7 +16,8 @@ from ilp_gis.errors import InputError
 from ilp_gis.i18n import register_catalog, tr
 from ilp_gis.jobs import checkpoint, sub_progress
 from ilp_gis.model import WGS84
-from ilp_gis.siting.greedy import greedy, marginal_order, objective
+from ilp_gis.siting.greedy import greedy, marginal_order
+from ilp_gis.siting.greedy import objective as people_gained
 from ilp_gis.siting.mip import solve_mip
 from ilp_gis.siting.problem import SitingProblem, SitingResult, build_problem, check_limits
 
@@ -41,7 +42,7 @@ def solve(problem: SitingProblem, *, budget: float | None = None, k: int | None 
     checkpoint(progress, is_cancelled, 0.0, tr("siting.progress.greedy"))
     t0 = time.perf_counter()
     g_chosen = greedy(problem, budget=budget, k=k, is_cancelled=is_cancelled)
-    g_obj = objective(problem, g_chosen)
+    g_obj = people_gained(problem, g_chosen)
     g_secs = time.perf_counter() - t0
     g_result = _result(problem, g_chosen, g_obj, "greedy", "greedy", math.nan, g_obj, g_secs,
                        g_secs, budget, k)
@@ -82,7 +83,7 @@ def _solve_other(problem, name, k, time_limit, progress, is_cancelled) -> Siting
         ans = models.pmedian(problem, k, time_limit=time_limit)
     secs = time.perf_counter() - t0
     checkpoint(progress, None, 1.0)
-    res = _result(problem, ans.chosen, objective(problem, ans.chosen), "exact", ans.status,
+    res = _result(problem, ans.chosen, people_gained(problem, ans.chosen), "exact", ans.status,
                   ans.mip_gap, math.nan, secs, 0.0, None, k if name == "pmedian" else None)
     res.objective, res.objective_value, res.left_out = name, ans.value, ans.left_out
     return res
