@@ -24,6 +24,10 @@ from ilp_gis.siting.measure import CoverageMeasure, people_per_posyandu
 
 TABLE = "scenario_actions"
 MEASURE_TABLE = "scenario_measures"
+COMPARISON_TABLE = "scenario_comparison"
+"""The last comparison of each scenario with the baseline (by kecamatan and a total row), as
+``scenario compare`` stored it for the report, the XLSX and the web map."""
+DESA_CHANGES_TABLE = "scenario_desa_changes"
 """Per scenario the coverage measure its sites were chosen by (site_type, unit, limit,
 chosen_by), so its comparison measures the same way."""
 
@@ -115,6 +119,7 @@ def set_scenario(project, name: str, actions: pd.DataFrame, *,
     frame["year"] = pd.to_numeric(frame["year"], errors="coerce").astype("Int64")
     project.set_table(TABLE, frame)
     _set_measure(project, name, measure)
+    _drop_stored(project, name)  # a changed scenario's old comparison no longer holds
 
 
 def _measures(project) -> pd.DataFrame:
@@ -150,6 +155,7 @@ def delete_scenario(project, name: str) -> None:
     acts = all_actions(project)
     project.set_table(TABLE, acts[acts["scenario"] != name].reset_index(drop=True))
     _set_measure(project, name, None)
+    _drop_stored(project, name)
 
 
 def _validate(acts: pd.DataFrame, name: str) -> pd.DataFrame:
@@ -529,6 +535,88 @@ def comparison_table(outcome: ScenarioOutcome, *, lang: str | None = None) -> pd
         t("scenario.col.cost"): c["cost"],
         t("scenario.col.cost_per_person"): c["cost_per_person"],
     })
+
+
+# ==================================================================================================
+# Stored comparisons and the sites of a scenario (for the outputs)
+# ==================================================================================================
+
+def _drop_stored(project, name: str) -> None:
+    for table in (COMPARISON_TABLE, DESA_CHANGES_TABLE):
+        frame = project.tables.get(table)
+        if frame is not None and len(frame) and (pd.DataFrame(frame)["scenario"] == name).any():
+            f = pd.DataFrame(frame)
+            project.set_table(table, f[f["scenario"] != name].reset_index(drop=True))
+
+
+def store_outcome(project, outcome: ScenarioOutcome) -> None:
+    """Keep ``outcome``'s comparison in the project (replacing that scenario's last one), with
+    the measure it was made with, for the report, the XLSX and the web map."""
+    _drop_stored(project, outcome.name)
+    m = outcome.measure
+    comp = outcome.comparison.copy()
+    comp.insert(0, "scenario", outcome.name)
+    comp["measure"] = m.describe() if m is not None else None
+    desa = outcome.desa.copy()
+    desa.insert(0, "scenario", outcome.name)
+    for table, frame in ((COMPARISON_TABLE, comp), (DESA_CHANGES_TABLE, desa)):
+        old = project.tables.get(table)
+        frames = [f for f in (pd.DataFrame(old) if old is not None else None, frame)
+                  if f is not None and len(f)]
+        out = pd.concat(frames, ignore_index=True) if frames else frame
+        for c in out.columns:
+            if c not in ("scenario", "kecamatan_code", "kecamatan_name", "desa_code",
+                         "measure"):
+                out[c] = pd.to_numeric(out[c], errors="coerce").astype("float64")
+        project.set_table(table, out)
+
+
+def stored_comparison(project, name: str | None = None) -> pd.DataFrame:
+    """The stored comparisons (all scenarios, or ``name``'s): ``scenario``,
+    :data:`COMPARE_COLUMNS` and ``measure``; empty when ``scenario compare`` never ran."""
+    frame = project.tables.get(COMPARISON_TABLE)
+    if frame is None or not len(frame):
+        return pd.DataFrame(columns=["scenario", *COMPARE_COLUMNS, "measure"])
+    f = pd.DataFrame(frame)
+    return (f[f["scenario"] == name] if name is not None else f).reset_index(drop=True)
+
+
+def stored_desa_changes(project, name: str) -> pd.DataFrame:
+    frame = project.tables.get(DESA_CHANGES_TABLE)
+    if frame is None or not len(frame):
+        return pd.DataFrame(columns=["scenario", "desa_code", "pop_newly_covered"])
+    f = pd.DataFrame(frame)
+    return f[f["scenario"] == name].reset_index(drop=True)
+
+
+def scenario_sites(project, name: str) -> gpd.GeoDataFrame:
+    """Where scenario ``name`` acts (EPSG:4326): new facilities at their lon/lat, upgrades and
+    other facility actions at the facility; columns scenario, action_id, action, name,
+    desa_code, fac_id, amount (the cost, catalogue-priced when missing), geometry."""
+    acts = locate_actions(project, scenario_actions(project, name))
+    fac = project.facilities
+    f84 = fac.to_crs(WGS84) if len(fac) and fac.crs is not None else fac
+    where = {str(k): g for k, g in zip(f84["fac_id"], f84.geometry, strict=True)} \
+        if len(f84) else {}
+    names = {str(k): v for k, v in zip(f84["fac_id"], f84["name"], strict=True)} \
+        if len(f84) else {}
+    rows, geoms = [], []
+    for _, a in acts.iterrows():
+        lon, lat = _f(a.get("lon")), _f(a.get("lat"))
+        fid = None if _missing(a.get("fac_id")) else str(a["fac_id"])
+        if np.isfinite(lon) and np.isfinite(lat):
+            g = Point(lon, lat)
+        elif fid in where and where[fid] is not None:
+            g = where[fid]
+        else:
+            continue
+        rows.append({"scenario": name, "action_id": a["action_id"], "action": a["action"],
+                     "name": a["name"] if not _missing(a.get("name")) else names.get(fid),
+                     "desa_code": a.get("desa_code"), "fac_id": fid,
+                     "amount": action_cost(a, project.rules)})
+        geoms.append(g)
+    cols = ["scenario", "action_id", "action", "name", "desa_code", "fac_id", "amount"]
+    return gpd.GeoDataFrame(pd.DataFrame(rows, columns=cols), geometry=geoms, crs=WGS84)
 
 
 register_catalog("ilp_gis", "scenario")

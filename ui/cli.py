@@ -36,6 +36,7 @@ COMMAND_MODULES = (
     "ui.cli_tables",
     "ui.cli_webmap",
     "ui.cli_plan",
+    "ui.cli_scenario",
     "ui.cli_gui",
 )
 
