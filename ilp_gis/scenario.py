@@ -297,7 +297,7 @@ def apply_scenario(project, name: str):
                 tr("scenario.new_facility", kind=kind.label),
                 "type": "pustu" if kind is ActionKind.NEW_PUSTU else "posyandu",
                 "precursor": False, "desa_code": None if _missing(desa_code) else desa_code,
-                "kecamatan_code": kec, "geometry": pt,
+                "kecamatan_code": kec, "location_quality": "exact", "geometry": pt,
             })
         else:
             mask = fac["fac_id"].astype(str) == fid if fid else pd.Series(False, index=fac.index)

@@ -3,8 +3,8 @@ planner's limit, else the roads: minutes when the project has usable roads, as t
 used by the planner and by the scenario comparison alike.  :class:`Ground` measures exactly as
 ``ilp_gis.analysis`` does (the same prepared desa, facilities, population points, KD-tree and
 road travel field), so a planner's gain equals the gain the scenario's re-analysis reports.
-Imports numpy, scipy and ``ilp_gis`` (coverage, errors, geo, i18n, model, prepare, rules,
-travel).
+Imports numpy, scipy and ``ilp_gis`` (coverage, errors, geo, i18n, location, model, prepare,
+rules, travel).
 """
 
 from __future__ import annotations
@@ -115,12 +115,14 @@ def people_per_posyandu(population, needed):
 class Ground:
     """The project prepared as the analysis prepares it, and the measure's arithmetic.
 
-    ``desa``/``fac`` in ``crs`` (``prepare_desa``/``prepare_facilities``), ``points`` the
+    ``desa``/``fac`` in ``crs`` (``prepare_desa``/``prepare_facilities``, ``fac`` with the
+    location rule's ``positioned`` column, ``location.coverage_positions``), ``points`` the
     population points (``geo.population_points``), ``graph`` the road graph (None without
     usable roads).
     """
 
     def __init__(self, project, rules: Rules, *, with_roads: bool = True) -> None:
+        from ilp_gis.location import coverage_positions
         from ilp_gis.prepare import prepare_desa, prepare_facilities, prepare_kecamatan
         from ilp_gis.travel import build_road_graph
 
@@ -131,9 +133,12 @@ class Ground:
         kec_in = project.kecamatan if project.has("kecamatan") else None
         self.desa = prepare_desa(project.desa, kec_in, self.crs)
         kec = prepare_kecamatan(kec_in, self.desa, self.crs)
-        self.fac = prepare_facilities(project.facilities, self.desa, kec, self.crs)
+        fac = prepare_facilities(project.facilities, self.desa, kec, self.crs)
         settlements = project.settlements if project.has("settlements") else None
         self.points = geo.population_points(self.desa, settlements, crs=self.crs)
+        # the location rule, as the analysis applies it: ``positioned`` facilities only in
+        # distance/travel coverage, desa-level ones at their desa point when the rules say so
+        self.fac = coverage_positions(fac, self.points, rules)
 
     def point_xy(self) -> np.ndarray:
         p = self.points

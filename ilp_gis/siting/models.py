@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
-from ilp_gis.siting.problem import SitingProblem
+from ilp_gis.siting.problem import SitingProblem, serving_mask
 
 OBJECTIVES = ("mclp", "every_desa", "lscp", "pmedian")
 """``mclp``: most people newly covered within a budget or count (``plan.solve``);
@@ -99,14 +99,12 @@ def pmedian(problem: SitingProblem, k: int, *, time_limit: float | None = 60.0) 
     xy = g.point_xy()[use]
     pop = pop[use]
     fac = g.fac
-    t = fac["type"].astype(str).to_numpy(object)
-    pre = fac["precursor"].fillna(False).astype(bool).to_numpy() if "precursor" in fac \
-        else np.zeros(len(fac), bool)
-    ok = np.isfinite(fac["x"].to_numpy(float)) & np.isfinite(fac["y"].to_numpy(float))
-    existing = fac.loc[ok & (t == problem.site_type) & ~pre, ["x", "y"]].to_numpy(float)
+    existing = fac.loc[serving_mask(fac, problem.site_type), ["x", "y"]].to_numpy(float)
     e = g.to_nearest(m, xy, existing) if len(existing) else np.full(len(xy), np.inf)
     e = np.where(np.isfinite(e), e, np.inf)
     d = g.matrix(m, xy, problem.cand_xy)
+    if problem.cand_reach is not None:  # a candidate without a usable position serves nobody
+        d[:, ~np.asarray(problem.cand_reach, bool)] = np.inf
     better = np.isfinite(d) & (d < e[:, None])
     served = np.isfinite(e) | better.any(axis=1)
     left_out = float(pop[~served].sum())

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from ilp_gis import geo
+from ilp_gis import geo, location
 from ilp_gis.errors import InputError
 from ilp_gis.i18n import register_catalog, tr
 from ilp_gis.model import WGS84
@@ -57,6 +57,7 @@ class SitingProblem:
     measure: CoverageMeasure | None = None
     ground: Ground | None = None
     cand_xy: np.ndarray | None = None  # candidates' coordinates in ``crs``
+    cand_reach: np.ndarray | None = None  # False: the candidate covers nobody (no position)
 
     @property
     def population_uncovered(self) -> float:
@@ -150,6 +151,74 @@ def pustu_required(project, codes) -> np.ndarray:
                        for v in req.reindex(codes.to_numpy()).to_numpy(object)], dtype=bool)
 
 
+def serving_mask(fac: pd.DataFrame, site_type: str, *,
+                 precursors_cover: bool = False) -> np.ndarray:
+    """Prepared facilities (``Ground.fac``) that already serve as ``site_type`` in distance or
+    travel-time coverage: the analysis' rule (``coverage.serving_mask``: located, positioned by
+    the location rule, a Poskesdes/Polindes not yet a Pustu), precursors too when
+    ``precursors_cover``."""
+    from ilp_gis.coverage import serving_mask as analysis_mask
+
+    mask = analysis_mask(fac, site_type)
+    if precursors_cover and site_type == "pustu" and "precursor" in fac:
+        mask = mask | analysis_mask(fac.assign(precursor=False), site_type)
+    return mask
+
+
+def location_notes(fac: pd.DataFrame, site_type: str, rules: Rules) -> list[str]:
+    """What the location rule did to the existing facilities of ``site_type``: how many stand
+    at their desa point as estimates, how many are left out of the existing reach."""
+    if not len(fac):
+        return []
+    of_type = fac["type"].astype(str).to_numpy(object) == site_type
+    q = fac["location_quality"].to_numpy(object) if "location_quality" in fac \
+        else location.qualities(fac)
+    out = []
+    n_est = int((location.estimated(q, rules) & of_type).sum())
+    if n_est:
+        out.append(tr("siting.desa_points_used", n=n_est))
+    pre = fac["precursor"].fillna(False).astype(bool).to_numpy() if "precursor" in fac \
+        else np.zeros(len(fac), bool)
+    n_left = int((~location.positioned(q, rules) & of_type & ~pre).sum())  # would-be reach
+    if n_left:
+        out.append(tr("siting.left_out_without_coordinates", n=n_left))
+    return out
+
+
+def _main_points(ground: Ground) -> pd.DataFrame:
+    """x, y (in ``ground.crs``) of each desa's main population point, indexed by desa code
+    (the point the analysis measures a desa from and places a desa-level facility at)."""
+    pts = ground.points
+    xy = ground.point_xy()
+    frame = pd.DataFrame({"code": pts["desa_code"].to_numpy(object), "x": xy[:, 0],
+                          "y": xy[:, 1], "w": pts["weight"].to_numpy(float),
+                          "o": np.arange(len(pts))})
+    frame = frame[np.isfinite(frame["x"]) & np.isfinite(frame["y"])]
+    frame = frame.sort_values("w", ascending=False, kind="stable").drop_duplicates("code")
+    frame = frame.sort_values("o", kind="stable")
+    return pd.DataFrame({"x": frame["x"].to_numpy(float), "y": frame["y"].to_numpy(float)},
+                        index=pd.Index(frame["code"].astype(str).to_numpy(object), dtype=object))
+
+
+def desa_without_pustu(ground: Ground, rules: Rules, *,
+                       precursors_cover: bool = False) -> tuple[set[str], int]:
+    """Codes of the desa the analysis finds without a Pustu (its ``no_pustu`` rule: every
+    Pustu of the desa counts, one known only by its desa or by a per-desa table's count too;
+    a Poskesdes/Polindes only when ``precursors_cover``), and how many desa have no known
+    count (left out, never taken as none)."""
+    from ilp_gis.coverage import compute_coverage
+    from ilp_gis.desa_counts import count_known
+
+    d = compute_coverage(ground.desa, ground.fac, ground.points, rules).desa
+    has = d["has_pustu"].to_numpy(bool)
+    if precursors_cover:
+        has = has | (pd.to_numeric(d["n_pustu"], errors="coerce").fillna(0).to_numpy(float) > 0)
+    known = count_known(d["pustu_count_source"].to_numpy(object)) \
+        if "pustu_count_source" in d else np.ones(len(d), bool)
+    codes = d["code"].astype(str).to_numpy(object)
+    return set(codes[~has & known].tolist()), int((~known).sum())
+
+
 def _user_block(extra: gpd.GeoDataFrame, crs, default: float) -> pd.DataFrame:
     ex = extra.to_crs(crs) if extra.crs is not None else extra.set_crs(WGS84).to_crs(crs)
     c = pd.to_numeric(ex["cost"], errors="coerce") if "cost" in ex.columns \
@@ -165,9 +234,11 @@ def _user_block(extra: gpd.GeoDataFrame, crs, default: float) -> pd.DataFrame:
 
 
 def _candidate_frame(parts: list[pd.DataFrame], crs) -> gpd.GeoDataFrame:
-    cols = ["kind", "name", "desa_code", "fac_id", "cost", "x", "y"]
+    cols = ["kind", "name", "desa_code", "fac_id", "cost", "x", "y", "reach"]
+    parts = [p if "reach" in p else p.assign(reach=True) for p in parts]
     cands = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=cols)
     cands = cands[cols].reset_index(drop=True)
+    cands["reach"] = cands["reach"].astype(bool)
     candidates = gpd.GeoDataFrame(
         cands, geometry=gpd.points_from_xy(cands["x"].astype(float), cands["y"].astype(float)),
         crs=crs)
@@ -229,12 +300,12 @@ def build_problem(project, *, site_type: str = "pustu", limit_km: float | None =
     population_total = float(pts["population"].sum())
 
     fac = ground.fac
-    located = np.isfinite(fac["x"].to_numpy(float)) & np.isfinite(fac["y"].to_numpy(float))
     ftype = fac["type"].astype(str).to_numpy(object)
     precursor = fac["precursor"].fillna(False).astype(bool).to_numpy() if "precursor" in fac \
         else np.zeros(len(fac), bool)
-    serving = located & (ftype == site_type) & (~precursor | precursors_cover)
+    serving = serving_mask(fac, site_type, precursors_cover=precursors_cover)
     existing_xy = fac.loc[serving, ["x", "y"]].to_numpy(float)
+    notes.extend(location_notes(fac, site_type, rules))
 
     # Which demand is already covered by an existing facility (as the analysis measures it).
     if travel_cover is not None and measure.unit == "min":
@@ -255,9 +326,11 @@ def build_problem(project, *, site_type: str = "pustu", limit_km: float | None =
     names = pd.Series(desa["name"].to_numpy(), index=desa["code"].astype(str).to_numpy())
     names = names[~names.index.duplicated()]
 
-    def block(kind: str, codes, xy, cost: float, name=None, fac_id=None) -> pd.DataFrame:
+    def block(kind: str, codes, xy, cost: float, name=None, fac_id=None,
+              reach=None) -> pd.DataFrame:
         codes = np.asarray(codes, dtype=object)
         return pd.DataFrame({
+            "reach": np.ones(len(codes), bool) if reach is None else np.asarray(reach, bool),
             "kind": kind,
             "name": name if name is not None else
             names.reindex([str(c) for c in codes]).to_numpy(object),
@@ -265,29 +338,43 @@ def build_problem(project, *, site_type: str = "pustu", limit_km: float | None =
             "fac_id": fac_id if fac_id is not None else np.full(len(codes), None, object),
             "cost": cost, "x": xy[:, 0], "y": xy[:, 1]})
 
-    with_pustu = set(fac.loc[serving, "desa_code"].dropna().astype(str))
     if site_type == "posyandu":  # a distance/time limit given: every point still beyond it
         if include_build:
             parts.append(block("build", demand_pts["desa_code"], _as_stored(dxy, ground.crs),
                                float(rules.value("cost.open_posyandu"))))
     elif include_upgrade:
-        pre = fac[located & (ftype == "pustu") & precursor]
-        if len(pre):
-            parts.append(block("upgrade", pre["desa_code"], pre[["x", "y"]].to_numpy(float),
+        # every Poskesdes/Polindes of a known desa; one without a position the rules let
+        # coverage use (known only by its desa) stands at its desa's main population point and
+        # reaches nobody (``reach`` False), as the analysis would count it once upgraded, yet
+        # still gives its desa a Pustu
+        pre_at = (ftype == "pustu") & precursor
+        reach = serving_mask(fac.assign(precursor=False), "pustu") & pre_at
+        main_xy = _main_points(ground)
+        at_desa = main_xy.reindex(pd.Index(fac["desa_code"].to_numpy(object), dtype=object))
+        x = np.where(reach, fac["x"].to_numpy(float), at_desa["x"].to_numpy(float))
+        y = np.where(reach, fac["y"].to_numpy(float), at_desa["y"].to_numpy(float))
+        sel = pre_at & np.isfinite(x) & np.isfinite(y)
+        if sel.any():
+            pre = fac[sel]
+            parts.append(block("upgrade", pre["desa_code"], np.column_stack([x[sel], y[sel]]),
                                float(rules.value("cost.upgrade_pustu")),
                                name=pre["name"].to_numpy(object),
-                               fac_id=pre["fac_id"].to_numpy(object)))
+                               fac_id=pre["fac_id"].to_numpy(object), reach=reach[sel]))
     if include_build and site_type == "pustu":
         # every desa's main population point, its population known or not (a desa without a
-        # figure still needs its Pustu; it only adds no known people to the coverage)
-        first = ground.points.assign(_x=all_xy[:, 0], _y=all_xy[:, 1])
-        first = first[np.isfinite(first["_x"].to_numpy(float))]
-        first = first.sort_values("weight", ascending=False, kind="stable").drop_duplicates(
-            "desa_code").sort_index()  # the desa's main population point, as the analysis
-        need = pustu_required(project, first["desa_code"])
-        first = first[~first["desa_code"].astype(str).isin(with_pustu) & need]
-        parts.append(block("build", first["desa_code"],
-                           _as_stored(first[["_x", "_y"]].to_numpy(float), ground.crs),
+        # figure still needs its Pustu; it only adds no known people to the coverage), in each
+        # desa the analysis finds without a Pustu (its ``no_pustu`` gap: a Pustu known only by
+        # its desa or by a per-desa table's count counts, a desa of unknown count is left out)
+        main_xy = _main_points(ground)
+        lacking, n_unknown_count = desa_without_pustu(ground, rules,
+                                                      precursors_cover=precursors_cover)
+        if n_unknown_count:
+            notes.append(tr("siting.pustu_count_unknown", n=n_unknown_count))
+        first = main_xy[main_xy.index.isin(lacking)]
+        need = pustu_required(project, first.index.to_numpy(object))
+        first = first[need]
+        parts.append(block("build", first.index.to_numpy(object),
+                           _as_stored(first[["x", "y"]].to_numpy(float), ground.crs),
                            float(rules.value("cost.build_pustu"))))
     if extra_candidates is not None and len(extra_candidates):
         parts.append(_user_block(extra_candidates, ground.crs, float(rules.value(
@@ -299,13 +386,17 @@ def build_problem(project, *, site_type: str = "pustu", limit_km: float | None =
                                                measure.limit), dtype=bool)
     else:
         cover = ground.cover(measure, dxy, cxy)
+    reach = candidates["reach"].to_numpy(bool)
+    if not reach.all():  # a candidate without a usable position covers nobody
+        cover = sparse.csr_matrix(cover.multiply(reach[None, :].astype(np.int8)), dtype=bool)
+        cover.eliminate_zeros()
     demand = pd.DataFrame({"desa_code": demand_pts["desa_code"].to_numpy(),
                            "population": demand_pts["population"].to_numpy(dtype=float),
                            "x": dxy[:, 0], "y": dxy[:, 1]})
-    return SitingProblem(site_type, demand, candidates.drop(columns=["x", "y"]), cover,
+    return SitingProblem(site_type, demand, candidates.drop(columns=["x", "y", "reach"]), cover,
                          ground.crs, measure.limit if measure.unit == "km" else None,
                          measure.limit if measure.unit == "min" else None, population_total,
-                         covered_before, capacity, notes, measure, ground, cxy)
+                         covered_before, capacity, notes, measure, ground, cxy, reach)
 
 
 def posyandu_problem(project, ground: Ground, measure: CoverageMeasure, rules: Rules,
@@ -352,7 +443,7 @@ def posyandu_problem(project, ground: Ground, measure: CoverageMeasure, rules: R
     total = float(np.nansum(np.where(known, pd.to_numeric(cov["population"], errors="coerce"),
                                      np.nan)))
     before = total - float(demand["population"].sum())
-    return SitingProblem("posyandu", demand, candidates.drop(columns=["x", "y"]), cover,
+    return SitingProblem("posyandu", demand, candidates.drop(columns=["x", "y", "reach"]), cover,
                          ground.crs, None, None, total, before, None, notes, measure, ground,
                          candidates[["x", "y"]].to_numpy(float))
 
