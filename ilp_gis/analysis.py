@@ -13,7 +13,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from ilp_gis import model
+from ilp_gis import location, model
 from ilp_gis.errors import InputError
 from ilp_gis.geo import population_points, utm_crs
 from ilp_gis.i18n import get_language, register_catalog, tr
@@ -87,7 +87,7 @@ def analyze(project: Project, *, rules: Rules | None = None, progress=None,
     fac = prepare_facilities(project.facilities, desa, kec, crs)
     settlements = project.settlements if project.has("settlements") else None
     points = population_points(desa, settlements, crs=crs)
-    fac = _coverage_positions(fac, points, rules)
+    fac = location.coverage_positions(fac, points, rules)
     stop("prepare", t, c)
 
     if road is not None:
@@ -146,30 +146,6 @@ def analyze(project: Project, *, rules: Rules | None = None, progress=None,
     return AnalysisResult(desa=desa_w, kecamatan=kecamatan, gaps=gaps, graph=net.graph,
                           edges=net.edges, network_problems=net.problems, summary=summary,
                           coe=cov.coe)
-
-
-def _coverage_positions(fac: gpd.GeoDataFrame, points: gpd.GeoDataFrame,
-                        rules: Rules) -> gpd.GeoDataFrame:
-    """``fac`` with ``positioned`` (used by distance and travel-time coverage, see
-    ``ilp_gis.location``) and ``estimated_position``; an estimated one's ``x``/``y`` moved to
-    the main population point of its desa (the point the desa's people are measured from)."""
-    from ilp_gis import location
-
-    q = fac["location_quality"].to_numpy(object)
-    est = location.estimated(q, rules)
-    fac = fac.assign(positioned=location.positioned(q, rules), estimated_position=est)
-    if est.any() and len(points):
-        main = points.sort_values("weight", ascending=False, kind="stable").drop_duplicates(
-            "desa_code")
-        xy = pd.DataFrame({"x": main.geometry.x.to_numpy(), "y": main.geometry.y.to_numpy()},
-                          index=pd.Index(main["desa_code"].to_numpy(object), dtype=object))
-        where = xy.reindex(pd.Index(fac["desa_code"].to_numpy(object)[est], dtype=object))
-        x, y = fac["x"].to_numpy(float).copy(), fac["y"].to_numpy(float).copy()
-        found = where["x"].notna().to_numpy()
-        x[np.flatnonzero(est)[found]] = where["x"].to_numpy(float)[found]
-        y[np.flatnonzero(est)[found]] = where["y"].to_numpy(float)[found]
-        fac = fac.assign(x=x, y=y)
-    return fac
 
 
 def _in_wgs84(frame: gpd.GeoDataFrame, prepared: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
