@@ -52,7 +52,7 @@ def _sql_type(series: pd.Series) -> str:
     if ptypes.is_float_dtype(dtype):
         itemsize = np.dtype(dtype.numpy_dtype if hasattr(dtype, "numpy_dtype") else dtype).itemsize
         return "FLOAT" if itemsize == 4 else "REAL"
-    if ptypes.is_string_dtype(dtype) or dtype == object:
+    if ptypes.is_string_dtype(dtype) or ptypes.is_object_dtype(dtype):
         return "TEXT"
     raise Unsupported(f"column {series.name!r}: dtype {dtype}")
 
@@ -64,7 +64,7 @@ def _values(series: pd.Series) -> list:
     if ptypes.is_float_dtype(dtype) and not isinstance(dtype, pd.api.extensions.ExtensionDtype):
         out = series.to_numpy().astype(object)
     elif isinstance(dtype, pd.api.extensions.ExtensionDtype) and not (
-            ptypes.is_string_dtype(dtype) or dtype == object):
+            ptypes.is_string_dtype(dtype) or ptypes.is_object_dtype(dtype)):
         out = series.to_numpy(dtype=object, na_value=None)
         if ptypes.is_integer_dtype(dtype) or ptypes.is_bool_dtype(dtype):
             kind = int if ptypes.is_integer_dtype(dtype) else bool

@@ -76,10 +76,13 @@ def save_project(project: Project, path: str | Path | None = None, *,
     project.meta = meta
     project.path = target
     project.dirty = False
+    # inside all_or_nothing() the file is moved into place only when the group is done: the
+    # next save then cannot know the file and writes it whole again
     project.stored = StoredTables(target, _signature(target),
                                   {name: frame for name, frame in frames if name != "meta"},
                                   {name: np.arange(1, len(frame) + 1, dtype=np.int64)
-                                   for name, frame in frames if name != "meta"})
+                                   for name, frame in frames if name != "meta"}
+                                  ) if target.exists() else None
     return target
 
 
