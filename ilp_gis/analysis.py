@@ -18,6 +18,7 @@ from ilp_gis.errors import InputError
 from ilp_gis.geo import population_points, utm_crs
 from ilp_gis.i18n import get_language, register_catalog, tr
 from ilp_gis.jobs import checkpoint
+from ilp_gis.population import population_sources
 from ilp_gis.project import Project
 from ilp_gis.results import META_SUMMARY, RESULT_TABLES, AnalysisResult
 from ilp_gis.rules import Rules
@@ -34,6 +35,10 @@ DESA_COLUMNS = [
     # additions beyond the contract
     "max_dist_pustu_km", "max_dist_puskesmas_km", "max_travel_pustu_min",
     "max_travel_puskesmas_min", "pop_served_capacity_puskesmas", "aki", "akb", "stunting",
+    "population_source",
+    # facilities known by count (per-desa tables, ilp_gis.desa_counts)
+    "pustu_count_source", "posyandu_count_source", "n_pustu_table", "n_posyandu_table",
+    "count_disagreement", "area_units", "area_units_basis", "posyandu_per_area",
 ]
 PUSKESMAS, PUSTU, POSYANDU = (t.value for t in model.FacilityType)
 
@@ -80,6 +85,7 @@ def analyze(project: Project, *, rules: Rules | None = None, progress=None,
     fac = prepare_facilities(project.facilities, desa, kec, crs)
     settlements = project.settlements if project.has("settlements") else None
     points = population_points(desa, settlements, crs=crs)
+    fac = _coverage_positions(fac, points, rules)
     stop("prepare", t, c)
 
     if road is not None:
@@ -137,6 +143,30 @@ def analyze(project: Project, *, rules: Rules | None = None, progress=None,
                           coe=cov.coe)
 
 
+def _coverage_positions(fac: gpd.GeoDataFrame, points: gpd.GeoDataFrame,
+                        rules: Rules) -> gpd.GeoDataFrame:
+    """``fac`` with ``positioned`` (used by distance and travel-time coverage, see
+    ``ilp_gis.location``) and ``estimated_position``; an estimated one's ``x``/``y`` moved to
+    the main population point of its desa (the point the desa's people are measured from)."""
+    from ilp_gis import location
+
+    q = fac["location_quality"].to_numpy(object)
+    est = location.estimated(q, rules)
+    fac = fac.assign(positioned=location.positioned(q, rules), estimated_position=est)
+    if est.any() and len(points):
+        main = points.sort_values("weight", ascending=False, kind="stable").drop_duplicates(
+            "desa_code")
+        xy = pd.DataFrame({"x": main.geometry.x.to_numpy(), "y": main.geometry.y.to_numpy()},
+                          index=pd.Index(main["desa_code"].to_numpy(object), dtype=object))
+        where = xy.reindex(pd.Index(fac["desa_code"].to_numpy(object)[est], dtype=object))
+        x, y = fac["x"].to_numpy(float).copy(), fac["y"].to_numpy(float).copy()
+        found = where["x"].notna().to_numpy()
+        x[np.flatnonzero(est)[found]] = where["x"].to_numpy(float)[found]
+        y[np.flatnonzero(est)[found]] = where["y"].to_numpy(float)[found]
+        fac = fac.assign(x=x, y=y)
+    return fac
+
+
 def _in_wgs84(frame: gpd.GeoDataFrame, prepared: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """``frame`` with the WGS84 geometry kept by ``ilp_gis.prepare`` (same rows, same order).
 
@@ -155,6 +185,10 @@ def _in_wgs84(frame: gpd.GeoDataFrame, prepared: gpd.GeoDataFrame) -> gpd.GeoDat
 
 def make_summary(desa: pd.DataFrame, fac: pd.DataFrame, net, gaps: pd.DataFrame,
                  coe: pd.DataFrame, rules: Rules, *, roads: bool) -> dict[str, Any]:
+    from ilp_gis import location
+
+    if "location_quality" not in fac:
+        fac = fac.assign(location_quality=location.qualities(fac))
     pop = desa["population"]
     types = fac["type"].value_counts()
     problems = net.problems[net.problems["severity"] == "problem"]["kind"].value_counts()
@@ -172,7 +206,18 @@ def make_summary(desa: pd.DataFrame, fac: pd.DataFrame, net, gaps: pd.DataFrame,
         "kecamatan_without_puskesmas": int((gaps["kind"] == "no_puskesmas").sum()),
         "facility_counts": {t: int(types.get(t, 0)) for t in (PUSKESMAS, PUSTU, POSYANDU)},
         "pustu_precursors": int(desa["n_pustu_precursor"].sum()),
-        "facilities_outside_boundaries": int((~fac["inside"].astype(bool)).sum()),
+        "facilities_outside_boundaries": int((~fac["inside"].astype(bool) & (
+            fac["location_quality"] != location.UNKNOWN)).sum()),
+        "facilities_by_location_quality": {
+            q.value: int((fac["location_quality"] == q.value).sum())
+            for q in model.LocationQuality},
+        # left out of distance and travel-time coverage (known only by their desa, or
+        # unlocated); counted in every administrative figure all the same
+        "facilities_without_coordinates": location.without_coordinates(
+            fac["type"], fac["location_quality"].to_numpy(object), rules),
+        "place_desa_facilities": location.place_desa_facilities(rules),
+        "facilities_placed_at_desa_point": location.estimated_counts(
+            fac["type"], fac["location_quality"].to_numpy(object), rules),
         "network_problems": {k: int(v) for k, v in problems.items()},
         "network_info": {k: int(v) for k, v in info.items()},
         "network_links": {k: int(v) for k, v in links.items()},
@@ -188,10 +233,49 @@ def make_summary(desa: pd.DataFrame, fac: pd.DataFrame, net, gaps: pd.DataFrame,
         "gaps_by_kind": {k: int(v) for k, v in gaps["kind"].value_counts().items()},
         "rules_origin": rules.origin,
     }
+    summary["population_sources"] = population_sources(desa)
+    summary.update(_count_summary(desa, summary["facility_counts"]))
     if roads:
         summary["population_within_travel_time"] = {
             PUSTU: total("pop_within_pustu_min"), PUSKESMAS: total("pop_within_puskesmas_min")}
     return summary
+
+
+def _count_summary(desa: pd.DataFrame, facility_counts: dict) -> dict[str, Any]:
+    """Facilities known by count: ``facility_counts`` completed with the per-desa tables'
+    counts where the analysis used them, ``count_sources`` (per type: desa whose figure came
+    from the facility list, from a table, from neither, and where the two disagree) and
+    ``posyandu_per_area`` (Posyandu per dusun/RW and the basis of the units, see
+    ``ilp_gis.desa_counts``)."""
+    from ilp_gis import desa_counts
+
+    out: dict[str, Any] = {"count_sources": {}}
+    if "pustu_count_source" in desa:  # desa without a known count are not "without"
+        known = desa_counts.count_known(desa["pustu_count_source"].to_numpy(object))
+        out["desa_without_pustu"] = int((~desa["has_pustu"].astype(bool).to_numpy() & known).sum())
+        known = desa_counts.count_known(desa["posyandu_count_source"].to_numpy(object))
+        out["desa_without_posyandu"] = int(((desa["n_posyandu"] == 0).to_numpy() & known).sum())
+    counts = dict(facility_counts)
+    for ftype in (PUSTU, POSYANDU):
+        col = f"{ftype}_count_source"
+        if col not in desa:
+            continue
+        src = desa[col].to_numpy(object)
+        by_table = src == "table"
+        counts[ftype] = int(counts.get(ftype, 0) + desa.loc[by_table, f"n_{ftype}"].sum())
+        out["count_sources"][ftype] = {
+            "points": int((src == "points").sum()), "table": int(by_table.sum()),
+            "none": int(pd.isna(src).sum()),
+            "disagree": int(desa["count_disagreement"].fillna("").str.split(";").map(
+                lambda kinds, t=ftype: t in kinds).sum())}
+    out["facility_counts"] = counts
+    if "area_units" in desa:
+        n = np.where(pd.notna(desa["posyandu_count_source"]).to_numpy(),
+                     desa["n_posyandu"].to_numpy(float), np.nan)  # no source: not 0
+        out["posyandu_per_area"] = desa_counts.posyandu_per_area(
+            n, desa["area_units"].to_numpy(float),
+            desa["area_units_basis"].to_numpy(object))
+    return out
 
 
 # --- storing and loading -------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import pandas as pd
 from geopandas.array import GeometryArray
 
 from ilp_gis import model
+from ilp_gis.desa_counts import count_known
 from ilp_gis.i18n import normalize_language, register_catalog, tr
 from ilp_gis.rules import Rules
 from ilp_gis.speed.arrow import map_values
@@ -173,6 +174,8 @@ def find_gaps(cov: gpd.GeoDataFrame, kec: gpd.GeoDataFrame, fac: gpd.GeoDataFram
     target = rules.value("target.pustu_per_desa")
     full = d["n_pustu"] - d["n_pustu_precursor"]
     m = (full < target).to_numpy()
+    if "pustu_count_source" in d:  # a desa whose count no table or list gave: no gap
+        m = m & count_known(d["pustu_count_source"].to_numpy(object))
     if m.any():
         rows = d[m].assign(value=full[m].astype(float), threshold=float(target))
         frames.append(_frame("no_pustu", rows, rows.geometry.values, "analysis.gap.no_pustu",

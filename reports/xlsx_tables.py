@@ -18,6 +18,7 @@ from ilp_gis.errors import InputError
 from ilp_gis.i18n import language, normalize_language, register_catalog, tr
 from ilp_gis.indicators import shares
 from ilp_gis.model import Activity, BudgetStatus, FundingSource, ImportStatus
+from ilp_gis.population import source_label
 from layers.atomic import atomic_write
 from layers.safe_cells import text_cell
 from reports.source import budget_sync_for, get_result
@@ -67,6 +68,22 @@ def write_tables(project, result=None, path=None, *, lang: str | None = None) ->
     return path
 
 
+def _population_sources(project, desa: pd.DataFrame) -> list[str]:
+    """Per desa row: where its population comes from ("estimasi (...)" for an estimate,
+    "tidak ada data" without a figure); a result stored before sources were kept reads them
+    from the project's desa."""
+    src = desa["population_source"] if "population_source" in desa else None
+    if src is None and project.has("desa") and "population_source" in project.desa:
+        by_code = dict(zip(project.desa["code"], project.desa["population_source"],
+                           strict=False))
+        src = desa["code"].map(by_code)
+    pop = pd.to_numeric(desa["population"], errors="coerce")
+    if src is None:
+        src = pd.Series(None, index=desa.index, dtype=object)
+    return [source_label(s if isinstance(s, str) else "table") if pd.notna(p)
+            else source_label(None) for p, s in zip(pop, src, strict=True)]
+
+
 # (column, header key, kind) — kind: text, int, float1, float2, float3, pct, rp, year, bool
 Column = tuple[str, str, str]
 
@@ -75,10 +92,12 @@ def _sheets(project, result):
     names = kecamatan_names(project, result)
     desa = pd.DataFrame(result.desa.drop(columns="geometry", errors="ignore"))
     desa["gap_kinds"] = desa.get("gap_kinds", pd.Series("", index=desa.index)).map(_gap_labels)
+    desa["population_source_label"] = _population_sources(project, desa)
     desa_cols: list[Column] = [
         ("code", "xlsx.col.code", "text"), ("name", "xlsx.col.desa", "text"),
         ("kecamatan_name", "xlsx.col.kecamatan", "text"),
         ("population", "xlsx.col.population", "int"),
+        ("population_source_label", "xlsx.col.population_source", "text"),
         ("dusun_count", "xlsx.col.dusun_count", "int"),
         ("n_puskesmas", "xlsx.col.n_puskesmas", "int"), ("n_pustu", "xlsx.col.n_pustu", "int"),
         ("n_pustu_precursor", "xlsx.col.n_pustu_precursor", "int"),

@@ -35,6 +35,9 @@ COMMAND_MODULES = (
     "ui.cli_report",
     "ui.cli_tables",
     "ui.cli_webmap",
+    "ui.cli_period",
+    "ui.cli_pws",
+    "ui.cli_actions",
     "ui.cli_plan",
     "ui.cli_gui",
 )

@@ -7,7 +7,7 @@ from ui.cli_paths import Input, Output
 
 NAME = "report"
 HELP_KEY = "cli.report.help"
-INPUTS = (Input("project"),)
+INPUTS = (Input("project"), Input("logo"))
 OUTPUTS = (Output("output", suffixes=(".pdf",)),)
 
 register_catalog("ui", "cli_report")
@@ -22,18 +22,32 @@ def add_arguments(parser) -> None:
                         help=tr("cli.report.paper"))
     parser.add_argument("--kecamatan", default=None, help=tr("cli.report.kecamatan"))
     parser.add_argument("--author", default=None, help=tr("cli.report.author"))
+    parser.add_argument("--per-desa", action="store_true", dest="per_desa",
+                        help=tr("cli.report.per_desa"))
+    parser.add_argument("--ta", type=int, default=None, metavar=tr("cli.report.year"),
+                        help=tr("cli.report.ta"))
+    parser.add_argument("--unit", default=None, metavar=tr("cli.report.text"),
+                        help=tr("cli.report.unit"))
+    parser.add_argument("--signer", default=None, metavar=tr("cli.report.name"),
+                        help=tr("cli.report.signer"))
+    parser.add_argument("--nip", default=None, help=tr("cli.report.nip"))
+    parser.add_argument("--logo", default=None, metavar="LOGO.png", help=tr("cli.report.logo"))
 
 
 def run(args) -> int:
     from layers.project_file import open_project
     from reports.pdf import build_report
+    from reports.pdf.front import FrontMatter
     from ui.progress import TerminalProgress
 
     project = open_project(args.project)
     progress = TerminalProgress(tr(f"report.title.{args.kind}"))
     path = build_report(project, None, args.output, kind=args.kind, paper=args.paper,
                         kecamatan=args.kecamatan, lang=getattr(args, "lang", None),
-                        progress=progress, author=args.author)
+                        progress=progress, author=args.author, per_desa=args.per_desa,
+                        front=FrontMatter(budget_year=args.ta, unit=args.unit,
+                                          signer=args.signer, signer_nip=args.nip,
+                                          logo=args.logo))
     progress.done()
     print(tr("cli.written", path=str(path)))
     return 0

@@ -24,7 +24,9 @@ from PySide6.QtWidgets import (
 from ilp_gis.i18n import format_number, format_percent, register_catalog
 from ilp_gis.indicators import column_share
 from ilp_gis.indicators import share as share_of
+from ilp_gis.location import coverage_notes
 from layers import symbology as sym
+from reports.population import any_estimate, estimate_mark
 from ui.qtext import qtr
 from ui.state import AppState
 
@@ -63,18 +65,23 @@ def kpis(result) -> list[tuple[str, str, str, float]]:
                                   n=int(desa["n_posyandu"].sum()), dusun=int(round(dusun[known].sum()))),
                     min(ratio, 1.0) if math.isfinite(ratio) else math.nan))
     pop_total = s.get("population_total")
+    mark = f" ({estimate_mark()})" if any_estimate(desa) else ""  # figures holding estimates
+    # facilities left out of distance coverage, or placed at their desa point (perkiraan)
+    notes = "".join("\n" + n for n in coverage_notes(s))
     for typ, key in (("pustu", "ui.dash.k.pop_pustu"), ("puskesmas", "ui.dash.k.pop_puskesmas")):
         within = (s.get("population_within_distance") or {}).get(typ)
         if within is not None and pop_total:
             share = share_of(within, pop_total)
             out.append((key, format_percent(share),
-                        qtr("ui.dash.people", n=int(round(within)), total=int(round(pop_total))), share))
+                        qtr("ui.dash.people", n=int(round(within)), total=int(round(pop_total)))
+                        + mark + notes, share))
     for typ, key in (("pustu", "ui.dash.k.time_pustu"),):
         within = (s.get("population_within_travel_time") or {}).get(typ)
         if within is not None and pop_total:
             share = share_of(within, pop_total)
             out.append((key, format_percent(share),
-                        qtr("ui.dash.people", n=int(round(within)), total=int(round(pop_total))), share))
+                        qtr("ui.dash.people", n=int(round(within)), total=int(round(pop_total)))
+                        + mark + notes, share))
     if s.get("coe_total"):
         share = share_of(s.get("coe_meeting_threshold", 0), s["coe_total"])
         out.append(("ui.dash.k.coe", f"{s.get('coe_meeting_threshold', 0)}/{s['coe_total']}",

@@ -33,7 +33,7 @@ from ui.state import AppState
 from ui.table_model import DataFrameModel, FilterProxy
 from ui.worker import Task, start
 
-ROLES = ("desa", "kecamatan", "kabupaten", "facilities", "roads", "budget")
+ROLES = ("desa", "kecamatan", "kabupaten", "facilities", "roads", "budget", "desa_data")
 FAC_TYPES = (None, "puskesmas", "pustu", "posyandu")
 _FILE_FILTER = "*.gpkg *.shp *.zip *.geojson *.json *.kml *.kmz *.csv *.txt *.xlsx *.xlsm"
 
@@ -41,6 +41,9 @@ _FILE_FILTER = "*.gpkg *.shp *.zip *.geojson *.json *.kml *.kmz *.csv *.txt *.xl
 def guess_role(path: Path) -> tuple[str, str | None]:
     """(role, facility type) guessed from the file name."""
     n = path.stem.lower()
+    if path.suffix.lower() in (".csv", ".txt", ".xlsx", ".xlsm") and any(
+            k in n for k in ("podes", "rekap", "per_desa", "perdesa", "data_desa")):
+        return "desa_data", None  # a per-desa table
     for key, typ in (("puskesmas", "puskesmas"), ("pustu", "pustu"), ("poskesdes", "pustu"),
                      ("polindes", "pustu"), ("posyandu", "posyandu")):
         if key in n:
@@ -251,10 +254,12 @@ class ImportDialog(QDialog):
         rows = self.file_rows()
         base = self.state.project
         target = base.copy() if any(len(v) for v in base.layers.values()) else Project()
-        kwargs: dict = {"facilities": []}
+        kwargs: dict = {"facilities": [], "desa_data": []}
         for path, role, typ in rows:
             if role == "facilities":
                 kwargs["facilities"].append((typ, str(path)))
+            elif role == "desa_data":  # per-desa tables: several may be given
+                kwargs["desa_data"].append(str(path))
             else:
                 kwargs[role] = str(path)
         mappings = {k: dict(v) for k, v in self.mappings.items()}

@@ -15,7 +15,7 @@ import pandas as pd
 from scipy import sparse
 from scipy.spatial import cKDTree
 
-from ilp_gis import geo
+from ilp_gis import geo, location
 from ilp_gis.errors import InputError
 from ilp_gis.i18n import register_catalog, tr
 from ilp_gis.model import WGS84
@@ -167,8 +167,23 @@ def build_problem(project, *, site_type: str = "pustu", limit_km: float | None =
     population_total = float(pts["population"].sum())
 
     fac = project.facilities
-    if len(fac):
-        fac = fac[fac.geometry.notna()].to_crs(crs)
+    if len(fac):  # distance coverage: only facilities the rules give a position (see location)
+        q = location.qualities(fac)
+        listed = fac[(fac["type"].astype(str).str.lower() == site_type)
+                     & ~fac.get("precursor", pd.Series(False, index=fac.index)).fillna(
+                         False).astype(bool)]
+        with_site = set(listed["desa_code"].dropna().astype(str)) if "desa_code" in listed \
+            else set()
+        placed = location.positioned(q, rules)
+        fac = fac[placed].to_crs(crs)
+        if location.estimated(q, rules).any():
+            notes.append(tr("siting.desa_points_used", n=int(location.estimated(q, rules).sum())))
+        left = int((~placed & (project.facilities["type"].astype(str).str.lower()
+                               == site_type).to_numpy()).sum())
+        if left:
+            notes.append(tr("siting.left_out_without_coordinates", n=left))
+    else:
+        with_site = set()
     ftype = fac["type"].astype(str).str.lower() if len(fac) else pd.Series(dtype=str)
     precursor = fac["precursor"].fillna(False).astype(bool) if len(fac) else pd.Series(dtype=bool)
     existing = fac[(ftype == site_type) & (~precursor | precursors_cover)] if len(fac) else fac
@@ -204,7 +219,9 @@ def build_problem(project, *, site_type: str = "pustu", limit_km: float | None =
             "cost": cost, "geometry": np.asarray(frame.geometry.values, dtype=object)})
 
     if site_type == "pustu":
-        with_pustu = set(existing["desa_code"].dropna().astype(str)) if len(existing) else set()
+        # a desa whose Pustu is known only by its desa has a Pustu: not a place to build one
+        with_pustu = (set(existing["desa_code"].dropna().astype(str)) if len(existing) else
+                      set()) | with_site
         if include_upgrade and len(fac):
             pre = fac[(ftype == "pustu") & precursor]
             if len(pre):

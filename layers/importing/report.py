@@ -27,9 +27,10 @@ _RANK = {"imported": 0, "fixed": 1, "doubtful": 2, "skipped": 3}
 class _FileLog:
     """Problems of one input file, by positional row of its frame."""
 
-    def __init__(self, file: str, role: str, row_numbers) -> None:
+    def __init__(self, file: str, role: str, row_numbers, *, expects_rows: bool = True) -> None:
         self.file = file
         self.role = role
+        self.expects_rows = expects_rows  # False: a raster or typed-in totals, no table rows
         self.rows = np.asarray(row_numbers, dtype=int)
         self.entries: dict[int, list[tuple[str, str, str, str]]] = {}
         self.file_lines: list[tuple[str, str, str]] = []  # (status, problem, message)
@@ -49,7 +50,7 @@ class _FileLog:
     def frame(self) -> pd.DataFrame:
         n = len(self.rows)
         lines = self.file_lines
-        if n == 0 and not any(p == "no_rows" for _, p, _ in lines):
+        if n == 0 and self.expects_rows and not any(p == "no_rows" for _, p, _ in lines):
             # a file of headings only: said in the report and the summary, never just absent
             lines = [("skipped", "no_rows", tr("import.problem.no_rows")), *lines]
         k = len(lines)
@@ -85,6 +86,11 @@ class _FileLog:
             "original": pd.Series(original, dtype=object, copy=False)}, copy=False)
 
 
+SUMMARY_NOTES_PER_KIND = 10
+"""File lines of one kind (e.g. a desa without a row in a per-desa table) the summary prints;
+the rest are counted there and all are in the report itself."""
+
+
 @dataclass
 class ImportReport:
     """The outcome of an import: one line per input row (``frame``, model.IMPORT_REPORT; row 0
@@ -95,6 +101,7 @@ class ImportReport:
     layer_counts: dict[str, int] = field(default_factory=dict)
     facility_counts: dict[str, int] = field(default_factory=dict)
     lang: str = "id"
+    location_counts: dict[str, int] = field(default_factory=dict)  # location quality -> n
 
     def counts(self) -> pd.DataFrame:
         """Rows per file and status (file-level lines, row 0, not counted)."""
@@ -126,8 +133,16 @@ class ImportReport:
                                 fixed=int(row["fixed"]), doubtful=int(row["doubtful"]),
                                 skipped=int(row["skipped"])))
             notes = self.frame[self.frame["row"] == 0]
-            for _, r in notes.iterrows():
-                lines.append(f"  {r['file']}: {r['message']}")
+            shown: Counter[tuple] = Counter()
+            for file, problem, message in zip(notes["file"], notes["problem"], notes["message"],
+                                              strict=True):
+                shown[(file, problem)] += 1  # many lines of one kind: the first few, then a count
+                if shown[(file, problem)] <= SUMMARY_NOTES_PER_KIND:
+                    lines.append(f"  {file}: {message}")
+            for (file, _problem), k in shown.items():
+                if k > SUMMARY_NOTES_PER_KIND:
+                    lines.append(tr("import.summary.more_notes", file=file,
+                                    n=k - SUMMARY_NOTES_PER_KIND))
             top = self.top_problems()
             if top:
                 lines.append(tr("import.summary.top"))
@@ -140,6 +155,10 @@ class ImportReport:
             if self.facility_counts:
                 lines.append(tr("import.summary.facilities", counts=", ".join(
                     f"{FacilityType(t).label} {n}" for t, n in self.facility_counts.items())))
+            if any(n for q, n in self.location_counts.items() if q not in ("exact", "fixed")):
+                lines.append(tr("import.summary.locations", counts=", ".join(
+                    f"{n} {tr('location_quality.' + q)}"
+                    for q, n in self.location_counts.items() if n)))
         return "\n".join(lines)
 
     def write(self, path: str | Path) -> Path:

@@ -10,6 +10,7 @@ from reportlab.platypus import CondPageBreak, PageBreak, Paragraph, Spacer, Tabl
 
 from ilp_gis.i18n import format_percent, register_catalog, tr
 from ilp_gis.indicators import share
+from reports import population
 from reports.maps import MapFlowable, MapOptions
 from reports.pdf.cells import gap_label, num_text, table_cell
 from reports.pdf.context import ReportContext
@@ -32,7 +33,8 @@ def _desa_rows(ctx: ReportContext, st, desa) -> list:
                 r.n_pustu_precursor > 0:
             pustu += f" ({num_text(r.n_pustu_precursor)}*)"
         rows.append([
-            table_cell(r.name, st.cell), num_text(r.population), pustu,
+            table_cell(r.name, st.cell),
+            population.value_text(r.population, getattr(r, "population_source", None)), pustu,
             f"{num_text(r.n_posyandu)} / {num_text(r.posyandu_needed)}",
             num_text(r.dist_pustu_km, 1),
             table_cell(", ".join(gap_label(k) for k in kinds) or "–", st.cell),
@@ -79,8 +81,9 @@ def kecamatan_table(ctx: ReportContext, st, width: float) -> list:
     if ctx.kec_code:
         k = k[k["code"] == ctx.kec_code]
     head = [tr("report.col.kecamatan"), tr("report.col.desa_total"), tr("report.col.with_pustu"),
-            tr("report.col.posyandu"), tr("report.col.population"), tr("report.col.pop_pustu"),
-            tr("report.col.puskesmas"), tr("report.col.gap_count")]
+            tr("report.col.posyandu"),
+            population.label_with_mark(tr("report.col.population"), ctx.desa),
+            tr("report.col.pop_pustu"), tr("report.col.puskesmas"), tr("report.col.gap_count")]
     rows = [[table_cell(h, st.cell_head) for h in head]]
     for r in k.sort_values("name", kind="stable").itertuples(index=False):
         rows.append([table_cell(r.name, st.cell)] + _coverage_cells(r))
@@ -97,7 +100,8 @@ def kabupaten_table(ctx: ReportContext, st, width: float) -> list:
         return []
     names = kabupaten_names(ctx.project)
     head = [tr("report.col.kabupaten"), tr("area.kecamatan"), tr("report.col.desa_total"),
-            tr("report.col.with_pustu"), tr("report.col.posyandu"), tr("report.col.population"),
+            tr("report.col.with_pustu"), tr("report.col.posyandu"),
+            population.label_with_mark(tr("report.col.population"), ctx.desa),
             tr("report.col.pop_pustu"), tr("report.col.puskesmas"), tr("report.col.gap_count")]
     rows = [[table_cell(h, st.cell_head) for h in head]]
     for r in agg.itertuples(index=False):

@@ -8,7 +8,7 @@ import datetime as dt
 from pathlib import Path
 
 from ilp_gis.errors import InputError
-from ilp_gis.i18n import format_date, register_catalog, tr
+from ilp_gis.i18n import format_date, has, register_catalog, tr
 from ilp_gis.model import META_SOURCES
 from reports.maps import prepare_map_data
 from reports.tables import kabupaten_key, kecamatan_names
@@ -77,7 +77,7 @@ def source_lines(project) -> list[str]:
         if raw and all(isinstance(v, dict) for v in raw.values()):  # {role: {file, date}}
             raw = [dict(v, role=k) for k, v in raw.items()]
         else:  # facts about how the data was made (e.g. the sample generator)
-            return [", ".join(f"{k}: {v}" for k, v in raw.items())] if raw else []
+            return [_made_by(raw)] if raw else []
     if isinstance(raw, list):
         for item in raw:
             if isinstance(item, dict):
@@ -87,7 +87,7 @@ def source_lines(project) -> list[str]:
                 when = (item.get("date") or item.get("as_of") or item.get("modified")
                         or item.get("imported") or "")
                 when = _date_text(when)
-                bits = [b for b in (str(role), name) if b]
+                bits = [b for b in (_role_label(role), name) if b]
                 text = ": ".join(bits)
                 out.append(f"{text} ({when})" if when else text)
             elif item:
@@ -95,6 +95,22 @@ def source_lines(project) -> list[str]:
     elif isinstance(raw, str) and raw:
         out.append(raw)
     return out
+
+
+def _role_label(role) -> str:
+    """What an imported file was, for people ("Fasilitas", "Batas desa"); unknown roles as
+    written."""
+    key = f"report.source.role.{role}"
+    return tr(key) if role and has(key) else str(role or "")
+
+
+def _made_by(facts: dict) -> str:
+    """The sentence for data made by a generator (the fictional sample) instead of imported."""
+    if facts.get("generator") == "layers.sample":
+        return tr("report.source.sample", scale=tr(f"report.source.scale.{facts.get('scale')}")
+                  if has(f"report.source.scale.{facts.get('scale')}") else
+                  str(facts.get("scale", "")), seed=facts.get("seed", ""))
+    return ", ".join(f"{k}: {v}" for k, v in facts.items())
 
 
 def rules_used(project) -> str:

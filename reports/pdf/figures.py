@@ -14,9 +14,11 @@ from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, Spacer, Table
 
+from ilp_gis import location
 from ilp_gis.i18n import format_number, format_percent, register_catalog, tr
 from ilp_gis.indicators import share
 from layers import symbology as sym
+from reports import population
 from reports.pdf.cells import num_text, problem_label
 from reports.pdf.context import ReportContext
 from reports.styles import FONT, FONT_BOLD, INK, MUTED, RULE, esc, table_style
@@ -74,7 +76,25 @@ def key_figures(ctx: ReportContext) -> dict:
         "pustu_km": rules.value("limit.pustu_distance_km", 5.0),
         "pkm_km": rules.value("limit.puskesmas_distance_km", 10.0),
         "pustu_min": rules.value("limit.pustu_travel_min", 30.0),
+        "coordinate_notes": _coordinate_notes(ctx, s, rules),
     }
+
+
+def _coordinate_notes(ctx: ReportContext, s: dict, rules) -> dict:
+    """Facilities left out of distance coverage for want of coordinates, and those placed at
+    their desa point (perkiraan): the analysis' own counts for the district, else counted from
+    the facilities of the kecamatan shown."""
+    if ctx.kec_code is None and "facilities_without_coordinates" in s:
+        return {k: s.get(k) or {} for k in ("facilities_without_coordinates",
+                                           "facilities_placed_at_desa_point")}
+    fac = ctx.project.facilities if ctx.project.has("facilities") else None
+    if fac is None or not len(fac):
+        return {}
+    if ctx.kec_code is not None and "kecamatan_code" in fac:
+        fac = fac[fac["kecamatan_code"] == ctx.kec_code]
+    q = location.qualities(fac)
+    return {"facilities_without_coordinates": location.without_coordinates(fac["type"], q, rules),
+            "facilities_placed_at_desa_point": location.estimated_counts(fac["type"], q, rules)}
 
 
 def figures_section(ctx: ReportContext, st, width: float) -> list:
@@ -120,7 +140,12 @@ def figures_section(ctx: ReportContext, st, width: float) -> list:
                    ("INNERGRID", (0, 0), (-1, -1), 0.5, RULE),
                    ("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("TOPPADDING", (0, 0), (-1, -1), 6),
                    ("BOTTOMPADDING", (0, 0), (-1, -1), 6)])
-    out += [grid, Spacer(1, 5 * mm), _chart(shares, width)]
+    out.append(grid)
+    for note in location.coverage_notes(f["coordinate_notes"]):
+        out.append(Paragraph(esc(note), st.note))
+    out += [Spacer(1, 5 * mm), _chart(shares, width)]
+    estimate = any((f["coordinate_notes"].get("facilities_placed_at_desa_point") or {}).values())
+    mark = f" ({tr('location.estimate_mark')})" if estimate else ""
     # the exact figures (the same numbers as summary.json)
     rows = [[tr("report.fig.item"), tr("report.fig.value")],
             [tr("report.fig.desa_total"), num_text(f["desa_total"])],
@@ -130,13 +155,14 @@ def figures_section(ctx: ReportContext, st, width: float) -> list:
         rows.append([tr("report.fig.facilities", type=sym.FACILITY_STYLES[t].label),
                      num_text(f["facility_counts"].get(t))])
     rows.append([tr("report.fig.posyandu_needed"), num_text(f["posyandu_needed"])])
-    rows.append([tr("report.fig.population"), num_text(f["population_total"])])
+    rows.append([population.label_with_mark(tr("report.fig.population"), ctx.desa),
+                 num_text(f["population_total"])])
     for t in ("pustu", "puskesmas"):
         v = f["pop_dist"].get(t)
-        rows.append([tr("report.fig.pop_within", type=sym.FACILITY_STYLES[t].label),
+        rows.append([tr("report.fig.pop_within", type=sym.FACILITY_STYLES[t].label) + mark,
                      f"{num_text(v)} ({format_percent(share(v, f['population_total']))})"])
     for t, v in f["pop_time"].items():
-        rows.append([tr("report.fig.pop_within_min", type=sym.FACILITY_STYLES[t].label),
+        rows.append([tr("report.fig.pop_within_min", type=sym.FACILITY_STYLES[t].label) + mark,
                      f"{num_text(v)} ({format_percent(share(v, f['population_total']))})"])
     if f["outside"] is not None:
         rows.append([tr("report.fig.outside"), num_text(f["outside"])])

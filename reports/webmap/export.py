@@ -14,6 +14,7 @@ from ilp_gis.errors import InputError
 from ilp_gis.geo import utm_crs
 from ilp_gis.i18n import language, normalize_language, register_catalog, tr
 from ilp_gis.jobs import checkpoint, sub_progress
+from ilp_gis.location import coverage_notes
 from ilp_gis.results import AnalysisResult
 from layers import symbology as sym
 from layers.atomic import atomic_write_text
@@ -263,6 +264,8 @@ def _build_html(project, result: AnalysisResult, *, online_basemap: bool, lang: 
                     if ftype != "_other" else tr("webmap.layer.fac_other", n=len(sub)))
             options = {"style": point_style(pstyle),
                        "precursor": point_style(sym.PRECURSOR_STYLE),
+                       **({"desaLevel": point_style(sym.DESA_LEVEL_STYLES[ftype])}
+                          if ftype in sym.DESA_LEVEL_STYLES else {}),
                        "cluster": cluster, "fields": fac_fields,
                        "sub": tr(f"facility.{ftype}") if ftype in sym.FACILITY_STYLES else None,
                        "z": _Z_OFFSET.get(ftype, 0)}
@@ -277,7 +280,8 @@ def _build_html(project, result: AnalysisResult, *, online_basemap: bool, lang: 
                          bool(fac is not None and fac.get("precursor") is not None
                               and fac["precursor"].fillna(False).astype(bool).any()),
                          edge_links, gap_kinds_present, kec is not None, kab is not None,
-                         unplaced)
+                         unplaced, desa_level_types=_desa_level_types(fac),
+                         notes=coverage_notes(result.summary or {}))
     highlight = {"color": sym.HIGHLIGHT_COLOUR, "weight": 4, "fill": False}
     header = script_json(header_html(project, field))
     m.add_child(_Script(f"ILP.addHeader({m.get_name()}, {header});\n"
@@ -296,3 +300,10 @@ def _build_html(project, result: AnalysisResult, *, online_basemap: bool, lang: 
     if problems:  # a programming error: never ship a map that needs the network
         raise RuntimeError("web map is not self-contained: " + "; ".join(problems[:3]))
     return html
+
+
+def _desa_level_types(fac) -> set[str]:
+    """Facility types drawn hollow at a desa point (location quality ``desa``)."""
+    if fac is None or "location_quality" not in fac or "type" not in fac:
+        return set()
+    return set(fac.loc[fac["location_quality"] == "desa", "type"].dropna().astype(str).str.lower())

@@ -13,8 +13,10 @@ import pandas as pd
 
 from ilp_gis import model
 from ilp_gis.i18n import register_catalog, tr
+from ilp_gis.population import is_estimate
 from ilp_gis.results import AnalysisResult
 from layers import symbology as sym
+from reports.population import estimate_mark
 from reports.webmap.indicators import ColourField
 from reports.webmap.values import (
     clean_text,
@@ -37,6 +39,14 @@ def _posyandu_vs_needed(posy: str | None, need: str | None) -> str | None:
     return f"{posy or '–'} / {need}" if need is not None else posy
 
 
+def _population_text(value, source) -> str | None:
+    """The desa's people, marked "estimasi" when the figure is an estimate."""
+    text = count_text(value)
+    if text is not None and is_estimate(source):
+        return f"{text} ({estimate_mark()})"
+    return text
+
+
 def desa_props(desa: gpd.GeoDataFrame, field: ColourField, values: np.ndarray,
                colours: list[str]) -> tuple[list[str], list[dict]]:
     fields = [tr("area.kecamatan"), tr("webmap.field.code"), tr("webmap.field.population"),
@@ -47,7 +57,7 @@ def desa_props(desa: gpd.GeoDataFrame, field: ColourField, values: np.ndarray,
     cols = _columns(desa, (
         "code", "name", "kind", "kecamatan_name", "population", "n_puskesmas", "n_pustu",
         "n_pustu_precursor", "n_posyandu", "posyandu_needed", "dist_pustu_km",
-        "travel_pustu_min", "priority_rank", "gap_kinds"))
+        "travel_pustu_min", "priority_rank", "gap_kinds", "population_source"))
     props = []
     for i in range(len(desa)):
         kind = clean_text(cols["kind"][i])
@@ -60,7 +70,8 @@ def desa_props(desa: gpd.GeoDataFrame, field: ColourField, values: np.ndarray,
             "c": clean_text(cols["code"][i]), "n": clean_text(cols["name"][i]) or "–",
             "k": clean_text(cols["kecamatan_name"][i]), "s": sub, "col": colours[i],
             "p": [clean_text(cols["kecamatan_name"][i]), clean_text(cols["code"][i]),
-                  count_text(cols["population"][i]), count_text(cols["n_puskesmas"][i]),
+                  _population_text(cols["population"][i], cols["population_source"][i]),
+                  count_text(cols["n_puskesmas"][i]),
                   count_text(cols["n_pustu"][i]),
                   count_text(cols["n_pustu_precursor"][i]) if number_or_zero(
                       cols["n_pustu_precursor"][i]) else None,
@@ -148,7 +159,7 @@ def facility_props(sub: gpd.GeoDataFrame, parents, desa_names, kec_names,
                    ftype_of_layer: str) -> list[dict]:
     c = _columns(sub, ("fac_id", "name", "type", "type_original", "precursor", "desa_code",
                        "kecamatan_code", "nakes", "nurses", "midwives", "kader", "level",
-                       "sessions_per_year", "ilp_lokus", "coe", "code"))
+                       "sessions_per_year", "ilp_lokus", "coe", "code", "location_quality"))
     props = []
     type_label = tr(f"facility.{ftype_of_layer}") if ftype_of_layer in sym.FACILITY_STYLES else None
     for i in range(len(sub)):
@@ -161,6 +172,9 @@ def facility_props(sub: gpd.GeoDataFrame, parents, desa_names, kec_names,
         if pre:
             sub_label = tr("webmap.fac_precursor", original=clean_text(c["type_original"][i])
                            or tr("symbology.precursor"))
+        by_desa = clean_text(c["location_quality"][i]) == "desa"
+        if by_desa:  # the popup says why the symbol is hollow and where it stands
+            sub_label = f"{sub_label} — {tr('location_quality.desa')}"
         parent = parents.get(str(c["fac_id"][i]))
         parent_text = None
         if parent:
@@ -176,6 +190,7 @@ def facility_props(sub: gpd.GeoDataFrame, parents, desa_names, kec_names,
             "n": clean_text(c["name"][i]) or clean_text(c["fac_id"][i]) or "–",
             **({"s": sub_label} if sub_label != type_label else {}),
             **({"pre": True} if pre else {}),
+            **({"dl": True} if by_desa else {}),
             "p": [desa_names.get(str(c["desa_code"][i])) or clean_text(c["desa_code"][i]),
                   kec_names.get(str(c["kecamatan_code"][i])) or clean_text(c["kecamatan_code"][i]),
                   parent_text, count_text(c["nakes"][i]), count_text(c["nurses"][i]),

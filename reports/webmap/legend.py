@@ -57,7 +57,8 @@ def hatch_defs() -> str:
 
 
 def legend_html(field: ColourField, classes, values, fac_types, has_precursor: bool,
-                edge_links, gap_kinds, has_kec: bool, has_kab: bool, unplaced: int = 0) -> str:
+                edge_links, gap_kinds, has_kec: bool, has_kab: bool, unplaced: int = 0, *,
+                desa_level_types=(), notes=()) -> str:
     def row(svg: str, label: str) -> str:
         return f'<div class="row">{svg}<span>{escape_html(label)}</span></div>'
 
@@ -88,6 +89,9 @@ def legend_html(field: ColourField, classes, values, fac_types, has_precursor: b
             h.append(row(_shape_svg(st), label))
             if ftype == "pustu" and has_precursor:
                 h.append(row(_shape_svg(sym.PRECURSOR_STYLE), sym.PRECURSOR_STYLE.label))
+            if ftype in desa_level_types:  # hollow: only its desa is known
+                st = sym.DESA_LEVEL_STYLES[ftype]
+                h.append(row(_shape_svg(st), st.label))
     if edge_links:
         h.append(f"<h4>{escape_html(tr('webmap.layer.edges'))}</h4>")
         for link in sym.NETWORK_EDGE:
@@ -101,6 +105,8 @@ def legend_html(field: ColourField, classes, values, fac_types, has_precursor: b
             h.append(row(patch(st.fill, st.stroke, f"ilp-hatch-{kind}"), tr(f"gap.{kind}")))
     if unplaced:
         h.append(f'<div class="note">{escape_html(tr("webmap.legend.unplaced", n=unplaced))}</div>')
+    for note in notes:
+        h.append(f'<div class="note">{escape_html(note)}</div>')
     if has_kec or has_kab:
         h.append(f"<h4>{escape_html(tr('webmap.legend.boundaries'))}</h4>")
         if has_kab:
@@ -116,6 +122,8 @@ def _shape_svg(st: sym.PointStyle) -> str:
     p = point_style(st)
     s, a = p["size"], f'fill="{st.fill}" stroke="{st.stroke if st.stroke != "#ffffff" else "#555"}"'
     h = s / 2
+    if st.hollow:  # the outline in the type's colour, as on the map
+        a = f'fill="#ffffff" stroke="{st.stroke}" stroke-width="2.5"'
     if st.shape == "square":
         body = f'<rect x="1" y="1" width="{s - 2}" height="{s - 2}" {a}/>'
     elif st.shape == "triangle":
