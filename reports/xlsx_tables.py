@@ -266,14 +266,21 @@ def _sheets(project, result):
 
     imp = pd.DataFrame(project.import_report)
     if len(imp):
-        imp = imp.assign(status_label=imp["status"].map(lambda v: enum_label(ImportStatus, v)))
+        from layers.importing.report import problem_label, role_label
+
+        imp = imp.assign(status_label=imp["status"].map(lambda v: enum_label(ImportStatus, v)),
+                         role=imp["role"].map(lambda v: role_label(v) if isinstance(v, str)
+                                              else v),
+                         problem=imp["problem"].map(
+                             lambda v: "; ".join(problem_label(k) for k in v.split(";") if k)
+                             if isinstance(v, str) else v))
     yield "import", [("file", "xlsx.col.file", "text"), ("role", "xlsx.col.role", "text"),
                      ("row", "xlsx.col.row", "int"), ("status_label", "xlsx.col.status", "text"),
                      ("problem", "xlsx.col.problem", "text"),
                      ("message", "xlsx.col.message", "text"),
                      ("original", "xlsx.col.original", "text")], imp
 
-    rules = pd.DataFrame([{"name": r.name, "value": r.value, "unit": r.unit, "source": r.source,
+    rules = pd.DataFrame([{"name": r.name, "value": r.value, "unit": r.unit_in(), "source": r.source_in(),
                            "confirmed": r.confirmed} for r in project.rules.all()])
     yield "rules", [("name", "xlsx.col.rule", "text"), ("value", "xlsx.col.value", "float3"),
                     ("unit", "xlsx.col.unit", "text"), ("source", "xlsx.col.rule_source", "text"),

@@ -178,7 +178,7 @@ def test_cli_import_with_desa_data(tmp_path, capsys):
                "desa_data.dusun_count=jumlah_dusun"])
     assert rc == 0
     out = capsys.readouterr().out
-    assert "podes.csv (desa_data): 9 baris" in out
+    assert "podes.csv (tabel per desa): 9 baris" in out
     assert target.exists()
     rc = main(["analyze", str(target), "--out", str(tmp_path / "hasil")])
     assert rc == 0
