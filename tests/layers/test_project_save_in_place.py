@@ -192,3 +192,18 @@ def test_random_edits_saved_in_place_equal_a_whole_save(sample_project_path, tmp
         save_project(project)
     _check_file(path)
     _assert_same_project(open_project(path), _whole(project, folder))
+
+
+def test_desa_results_are_stored_without_a_second_copy_of_the_polygons(project_file):
+    from ilp_gis.analysis import load_result
+
+    project = open_project(project_file)
+    result = analyze(project)
+    store_result(project, result)
+    save_project(project)
+    info = pyogrio.read_info(project_file, layer="result_desa")
+    assert info["geometry_type"] is None and info["features"] == len(result.desa)
+    back = load_result(open_project(project_file))
+    assert isinstance(back.desa, gpd.GeoDataFrame) and back.desa.crs == result.desa.crs
+    assert list(back.desa["code"]) == list(result.desa["code"])
+    assert bool(shapely.equals(back.desa.geometry.values, result.desa.geometry.values).all())
