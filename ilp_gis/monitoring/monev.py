@@ -105,6 +105,50 @@ def monev_summary(project, *, as_of=None, month=None, before=None, after=None, r
                  done_open, gap_changes, missing)
 
 
+# --- the headline ------------------------------------------------------------------------------
+HEADLINE = ("n_pustu", "n_posyandu", "gap_count", "pustu_opened", "gaps_closed", "gaps_opened",
+            "strata_up", "indicators_up", "indicators_down", "crossed", "late")
+"""The figures of "what changed since the last period", in the order printed."""
+
+_STRATA = ("pratama", "madya", "purnama", "mandiri")
+
+
+def headline(m: Monev) -> list[dict]:
+    """One row per :data:`HEADLINE` figure: ``figure``, ``before``, ``after`` (the two kept
+    periods; None where a figure is a count of changes) and ``change``; ``change`` is None
+    when what would give it was never loaded (no two periods, no PWS values, no actions)."""
+    rows = []
+    c = m.comparison
+    k = c.kabupaten if c is not None else {}
+    for fig in ("n_pustu", "n_posyandu", "gap_count"):
+        b, a = k.get(f"{fig}_before"), k.get(f"{fig}_after")
+        rows.append({"figure": fig, "before": b, "after": a,
+                     "change": None if a is None or b is None else a - b})
+    for fig, key in (("pustu_opened", "pustu_opened"), ("gaps_closed", "gap_kinds_closed"),
+                     ("gaps_opened", "gap_kinds_opened")):
+        rows.append({"figure": fig, "before": None, "after": None, "change": k.get(key)})
+    up = None
+    if c is not None:
+        order = {lv: i for i, lv in enumerate(_STRATA)}
+        st = c.strata
+        up = float(sum(int(st.loc[a, b]) for a in st.index for b in st.columns
+                       if a in order and b in order and order[b] > order[a]))
+    rows.append({"figure": "strata_up", "before": None, "after": None, "change": up})
+    t = m.indicators[m.indicators["has_values"].astype(bool)]
+    better = np.where(t["kind"] == "prevalence", -1.0, 1.0) * pd.to_numeric(
+        t["change"], errors="coerce").to_numpy(float)
+    known = len(t) > 0
+    rows.append({"figure": "indicators_up", "before": None, "after": None,
+                 "change": float((better > 0).sum()) if known else None})
+    rows.append({"figure": "indicators_down", "before": None, "after": None,
+                 "change": float((better < 0).sum()) if known else None})
+    rows.append({"figure": "crossed", "before": None, "after": None,
+                 "change": float(t["crossed_up"].astype(bool).sum()) if known else None})
+    rows.append({"figure": "late", "before": None, "after": None,
+                 "change": float(len(m.late)) if m.has_actions else None})
+    return rows
+
+
 # --- what changed between the periods -------------------------------------------------------
 def _gap_changes(comparison) -> pd.DataFrame:
     """One row per desa where a gap kind closed or opened between the two periods."""

@@ -13,7 +13,7 @@ import pytest
 from ilp_gis.analysis import analyze
 from ilp_gis.monitoring import actions as A
 from ilp_gis.monitoring import history, pws
-from ilp_gis.monitoring.monev import monev_summary
+from ilp_gis.monitoring.monev import headline, monev_summary
 from tests.ilp_gis import micro
 from tests.ilp_gis.test_monitoring import _quarter_later
 
@@ -31,7 +31,12 @@ def monev_project():
     four actions."""
     rows, geoms = micro.desa_rows()
     rows[0]["pop_ibu_hamil"] = 40.0
-    project = micro.make_project(desa=micro.frame(rows, geoms))
+    fac = micro.facility_rows()
+    for r in fac:
+        if r["type"] == "posyandu":
+            r["level"] = "pratama"
+    project = micro.make_project(desa=micro.frame(rows, geoms),
+                                 facilities=micro.facilities_frame(fac))
     history.freeze(project, analyze(project), "2026-Q3", now=dt.datetime(2026, 10, 1))
     _quarter_later(project)
     history.freeze(project, analyze(project), "2026-Q4", now=dt.datetime(2027, 1, 2))
@@ -93,6 +98,13 @@ def test_monev_summary_worked_by_hand():
     assert m.done_open["open_gaps"].tolist() == ["kader_deficit"]
     assert m.done_open["state_from"].tolist() == ["analysis"]
     assert any("indikator belum pernah diimpor" in x for x in m.missing)
+    head = {r["figure"]: r for r in headline(m)}
+    assert (head["n_pustu"]["before"], head["n_pustu"]["after"], head["n_pustu"]["change"]) == \
+        (4, 5, 1)
+    assert head["gaps_closed"]["change"] == 1 and head["gaps_opened"]["change"] == 0
+    assert head["strata_up"]["change"] == 1  # Kenanga: Pratama -> Madya
+    assert head["indicators_up"]["change"] == 1 and head["crossed"]["change"] == 1
+    assert head["late"]["change"] == 1
 
 
 def test_spending_above_plan_flagged_per_source_and_year():
@@ -113,6 +125,8 @@ def test_nothing_loaded_is_missing_not_zero():
     text = " ".join(m.missing)
     assert "period save" in text and "pws import" in text and "actions add" in text
     assert m.indicators["achievement"].isna().all()
+    head = {r["figure"]: r["change"] for r in headline(m)}
+    assert all(v is None for v in head.values())  # nothing known: missing, never 0
 
 
 def test_done_action_gap_state_from_the_latest_period():
