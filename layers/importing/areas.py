@@ -99,25 +99,35 @@ def clean_area_geometries(geoms: np.ndarray, role: str, path: Path,
     return out_geoms, keep
 
 
+def read_area_layer(path: Path, role: str, overrides: dict | None, log_holder: list,
+                    file_label: str, *, prefer: tuple[str, ...] = ()):
+    """The common start of reading a polygon layer of ``role``: the features, their column
+    mapping (required fields checked), the file's report log (appended to ``log_holder``) and
+    the cleaned geometries with the features kept; a layer without features is refused."""
+    res = readers.read_vector(path, prefer=prefer)
+    gdf = res.frame
+    mapping = detect_columns([c for c in gdf.columns if c != gdf.geometry.name], role,
+                             overrides, file=path.name)
+    require(mapping, list(gdf.columns), file=path.name)
+    log = _FileLog(file_label, role, res.row_numbers)
+    log_holder.append(log)
+    log.add_notes(res)
+    if len(gdf) == 0:
+        raise InputError(tr("import.problem.no_rows"), file=path.name)
+    geoms, keep = clean_area_geometries(np.asarray(gdf.geometry.values, dtype=object), role,
+                                        path, log)
+    return gdf, mapping, log, geoms, keep
+
+
 def _read_areas(path: Path, role: str, overrides: dict | None, log_holder: list,
                 lang_file: str) -> tuple[gpd.GeoDataFrame, ColumnMapping, _FileLog]:
     """One boundary layer of ``role``.  Area-code key: ``code`` holds the Kemendagri code when
     the source has one; otherwise the BPS code as written (never converted; the two are told
     apart by their shape, ``PP.KK.CC.DDDD`` against ten plain digits); otherwise a generated
     ``TANPA-KODE-<role>-<row>`` reported as doubtful."""
-    res = readers.read_vector(path, prefer=(role,))
-    gdf = res.frame
-    mapping = detect_columns([c for c in gdf.columns if c != gdf.geometry.name], role,
-                             overrides, file=path.name)
-    require(mapping, list(gdf.columns), file=path.name)
-    log = _FileLog(lang_file, role, res.row_numbers)
-    log_holder.append(log)
-    log.add_notes(res)
+    gdf, mapping, log, out_geoms, keep = read_area_layer(path, role, overrides, log_holder,
+                                                         lang_file, prefer=(role,))
     n = len(gdf)
-    if n == 0:
-        raise InputError(tr("import.problem.no_rows"), file=path.name)
-    out_geoms, keep = clean_area_geometries(np.asarray(gdf.geometry.values, dtype=object),
-                                            role, path, log)
 
     cols = {}
     name_col = mapping.get("name")

@@ -9,17 +9,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 
 from ilp_gis import codes, model
 from ilp_gis.errors import InputError
 from ilp_gis.i18n import register_catalog, tr
-from layers import readers
-from layers.columns import ColumnMapping, detect_columns, require
-from layers.importing.areas import clean_area_geometries
+from layers.columns import ColumnMapping
+from layers.importing.areas import read_area_layer
 from layers.importing.cells import _objects, _texts
-from layers.importing.report import _FileLog
 
 LEVELS = (codes.PROVINSI, codes.KABUPATEN)
 
@@ -39,19 +36,9 @@ def read_context(path: Path, overrides: dict | None, log_holder: list,
     ``15.03`` a kabupaten/kota).  A feature whose level cannot be told, or is below a
     kabupaten, is skipped with its report line; nothing is dropped without one.
     """
-    res = readers.read_vector(path)
-    gdf = res.frame
-    headers = [c for c in gdf.columns if c != gdf.geometry.name]
-    mapping = detect_columns(headers, "context", overrides, file=path.name)
-    require(mapping, list(gdf.columns), file=path.name)
-    log = _FileLog(file_label, "context", res.row_numbers)
-    log_holder.append(log)
-    log.add_notes(res)
+    gdf, mapping, log, geoms, keep = read_area_layer(path, "context", overrides, log_holder,
+                                                     file_label)
     n = len(gdf)
-    if n == 0:
-        raise InputError(tr("import.problem.no_rows"), file=path.name)
-    geoms, keep = clean_area_geometries(np.asarray(gdf.geometry.values, dtype=object),
-                                        "context", path, log)
     names = _texts(gdf[mapping.fields["name"]].tolist())
     code_col = mapping.get("code")
     results = codes.normalize_many(gdf[code_col].tolist(), system=codes.KEMENDAGRI) \

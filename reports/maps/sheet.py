@@ -191,7 +191,8 @@ def draw_sheet(canv, pagesize: tuple[float, float], data: MapData, text: SheetTe
     if table is not None:
         rows = rows_that_fit(table, tsize, space - fig_h - inset_min - 6 * unit)
         if rows < len(table.rows) and text.table_more:
-            table.note = text.table_more.format(n=len(table.rows) - rows)
+            more = text.table_more.format(n=len(table.rows) - rows)
+            table.note = f"{more}; {table.note}" if table.note else more
             rows = rows_that_fit(table, tsize, space - fig_h - inset_min - 6 * unit)
         if rows < 1:
             table = None

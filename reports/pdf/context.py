@@ -10,6 +10,7 @@ from pathlib import Path
 from ilp_gis.errors import InputError
 from ilp_gis.i18n import format_date, has, register_catalog, tr
 from ilp_gis.model import META_SOURCES
+from layers.importing.report import role_label
 from reports.maps import prepare_map_data
 from reports.tables import kabupaten_key, kecamatan_names
 
@@ -87,7 +88,7 @@ def source_lines(project) -> list[str]:
                 when = (item.get("date") or item.get("as_of") or item.get("modified")
                         or item.get("imported") or "")
                 when = _date_text(when)
-                bits = [b for b in (_role_label(role), name) if b]
+                bits = [b for b in (_capitalised(role_label(role)) if role else "", name) if b]
                 text = ": ".join(bits)
                 out.append(f"{text} ({when})" if when else text)
             elif item:
@@ -97,11 +98,8 @@ def source_lines(project) -> list[str]:
     return out
 
 
-def _role_label(role) -> str:
-    """What an imported file was, for people ("Fasilitas", "Batas desa"); unknown roles as
-    written."""
-    key = f"report.source.role.{role}"
-    return tr(key) if role and has(key) else str(role or "")
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _made_by(facts: dict) -> str:

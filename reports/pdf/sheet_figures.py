@@ -48,6 +48,22 @@ def _reach(part, whole) -> str:
     return format_percent(pct) if math.isfinite(pct) else tr("sheet.no_data")
 
 
+def known_counts(desa: pd.DataFrame, kind: str) -> pd.Series:
+    """Per desa whether its count of ``kind`` (pustu, posyandu) came from a loaded input (a
+    facility list or a per-desa table); a desa without a source has no count, never 0."""
+    col = f"{kind}_count_source"
+    if col not in desa:
+        return pd.Series(True, index=desa.index)
+    return desa[col].notna()
+
+
+def counts(desa: pd.DataFrame, kind: str) -> pd.Series:
+    """``n_<kind>`` of each desa, missing where no input gave the count."""
+    n = pd.to_numeric(desa[f"n_{kind}"], errors="coerce") if f"n_{kind}" in desa else \
+        pd.Series(np.nan, index=desa.index)
+    return n.where(known_counts(desa, kind))
+
+
 def _km(v) -> str:
     """A distance limit as written in the rules: 5 km, 2,5 km."""
     return num_text(v, 0 if float(v).is_integer() else 1)
@@ -69,9 +85,14 @@ def figure_lines(ctx: ReportContext) -> list[tuple[str, str]]:
     f = key_figures(ctx)
     pop = f["population_total"]
     no_pop = _missing(pop) or not pop
+    desa = ctx.desa
+    pustu_known = bool(known_counts(desa, "pustu").any()) if len(desa) else False
+    posyandu_known = bool(known_counts(desa, "posyandu").any()) if len(desa) else False
     lines = [
-        (tr("sheet.fig.desa_pustu"), _ratio(f["desa_with_pustu"], f["desa_total"])),
-        (tr("sheet.fig.posyandu"), _ratio(f["posyandu"], f["posyandu_needed"])),
+        (tr("sheet.fig.desa_pustu"), _ratio(f["desa_with_pustu"], f["desa_total"])
+         if pustu_known else tr("sheet.no_data_pustu")),
+        (tr("sheet.fig.posyandu"), _ratio(f["posyandu"], f["posyandu_needed"])
+         if posyandu_known else tr("sheet.no_data_posyandu")),
         (tr("sheet.fig.pop_pustu", km=_km(f["pustu_km"])),
          tr("sheet.no_population") if no_pop else _reach(f["pop_dist"].get("pustu"), pop)),
         (tr("sheet.fig.pop_pkm", km=_km(f["pkm_km"])),
@@ -102,21 +123,23 @@ def desa_table(ctx: ReportContext, kec_code: str) -> PanelTable:
         return pd.to_numeric(frame[name], errors="coerce") if name in frame else \
             pd.Series(np.nan, index=frame.index)
 
-    pop, pustu = col(order, "population"), col(order, "n_pustu")
-    pos, need = col(order, "n_posyandu"), col(order, "posyandu_needed")
+    pop, pustu = col(order, "population"), counts(order, "pustu")
+    pos, need = counts(order, "posyandu"), col(order, "posyandu_needed")
     for i, (code, name) in enumerate(zip(order["code"], order["name"], strict=True)):
         need_i = need.iloc[i]
-        pos_text = _value(pos.iloc[i]) if _missing(need_i) else \
+        pos_text = _short(pos.iloc[i]) if _missing(need_i) or _missing(pos.iloc[i]) else \
             f"{num_text(pos.iloc[i])}/{num_text(math.ceil(need_i - 1e-9))}"
         rows.append([str(name), _short(pop.iloc[i]), _short(pustu.iloc[i]), pos_text,
                      num_text(int(per_desa.get(code, 0)))])
     need_total = need.sum(min_count=1)
     totals = [tr("sheet.table.total", n=len(order)), _short(pop.sum(min_count=1)),
               _short(pustu.sum(min_count=1)),
-              _short(pos.sum(min_count=1)) if _missing(need_total) else
+              _short(pos.sum(min_count=1)) if _missing(need_total) or pos.isna().all() else
               f"{num_text(pos.sum(min_count=1))}/{num_text(math.ceil(need_total - 1e-9))}",
               num_text(int(per_desa.sum()))]
+    all_known = pop.notna().all() and pustu.notna().all() and pos.notna().all()
     return PanelTable(title=tr("sheet.table.title"),
+                      note=None if all_known else tr("sheet.table.no_data"),
                       header=[tr("sheet.table.desa"), tr("sheet.table.population"),
                               tr("sheet.table.pustu"), tr("sheet.table.posyandu"),
                               tr("sheet.table.gaps")],
@@ -141,10 +164,13 @@ def desa_lines(ctx: ReportContext, desa_code: str) -> list[tuple[str, str]]:
         return None if _missing(v) else v
 
     need = get("posyandu_needed")
+    n_pustu, n_pos = counts(row, "pustu").iloc[0], counts(row, "posyandu").iloc[0]
+    pos_text = tr("sheet.no_data_posyandu") if _missing(n_pos) else _value(n_pos) \
+        if need is None else f"{num_text(n_pos)} / {num_text(math.ceil(need - 1e-9))}"
     lines = [(tr("sheet.desa.population"), _value(get("population"))),
-             (tr("sheet.desa.pustu"), _value(get("n_pustu"))),
-             (tr("sheet.desa.posyandu"), _value(get("n_posyandu")) if need is None else
-              f"{num_text(get('n_posyandu'))} / {num_text(math.ceil(need - 1e-9))}"),
+             (tr("sheet.desa.pustu"), tr("sheet.no_data_pustu") if _missing(n_pustu)
+              else _value(n_pustu)),
+             (tr("sheet.desa.posyandu"), pos_text),
              (tr("sheet.desa.dusun"), _value(get("dusun_count")))]
     gaps = ctx.result.gaps
     mine = gaps[gaps["desa_code"] == desa_code] if gaps is not None and len(gaps) else None

@@ -151,6 +151,14 @@ def test_real_malang_inside_east_java(real_malang, tmp_path):
     text = pdf_text(path)
     assert "Peta lokasi: Jawa Timur dan sekitarnya" in text
     assert "Blitar" in text
+    # Malang has no Pustu or Posyandu list: those figures say so, never 0
+    assert "tidak ada data — muat daftar Pustu" in text
+    assert "tidak ada data — muat daftar Posyandu" in text
+    assert "0 / 390" not in text
+    pages = build_report(project, result, tmp_path / "desa.pdf", kind="atlas", per_desa=True,
+                         kecamatan=str(project.kecamatan["name"].iloc[0]), date=DATE)
+    first = pdf_text(pages)
+    assert "tidak ada data — muat daftar Pustu" in first and "Pustu\n0" not in first
     assert np.isfinite(data.context_extent).all()
 
 

@@ -105,7 +105,7 @@ class WindowActions:
         _fill(menu("ui.menu.view"), tools[Tool.PAN], tools[Tool.IDENTIFY], tools[Tool.SELECT],
               tools[Tool.ZOOM], None, self.act_full, self.act_zoom_sel, self.act_zoom_in,
               self.act_zoom_out, None,
-              *(d.toggleViewAction() for d in (self.layers_dock, self.tree_dock,
+              *(d.toggleViewAction() for d in (self.layers_dock, self.tree_dock, self.areas_dock,
                                                self.identify_dock, self.dashboard_dock,
                                                self.gaps_dock, self.table_dock)))
         _fill(menu("ui.menu.analysis"), self.act_analyse, self.act_cancel)

@@ -14,6 +14,7 @@ from ilp_gis.i18n import format_number, get_language, register_catalog
 from ui import app as qtapp
 from ui.attribute_table import AttributeTable
 from ui.dashboard import Dashboard
+from ui.desa_tree import DesaTree
 from ui.gaps_panel import GapsPanel
 from ui.layers_panel import LayersPanel
 from ui.map import MapCanvas, Tool
@@ -92,6 +93,7 @@ class MainWindow(WindowActions, ProjectFiles, WindowTasks, WindowEdits, DataImpo
         s = self.state
         self.layers_panel = LayersPanel(s)
         self.network_tree = NetworkTree(s)
+        self.desa_tree = DesaTree(s)
         self.identify_table = QTableWidget(0, 2)
         self.identify_table.horizontalHeader().setStretchLastSection(True)
         self.identify_table.verticalHeader().hide()
@@ -102,10 +104,13 @@ class MainWindow(WindowActions, ProjectFiles, WindowTasks, WindowEdits, DataImpo
                                       "layers")
         self.tree_dock = self._dock(self.network_tree, "ui.dock.network", Qt.LeftDockWidgetArea,
                                     "network")
+        self.areas_dock = self._dock(self.desa_tree, "ui.dock.areas", Qt.LeftDockWidgetArea,
+                                     "areas")
         self.identify_dock = self._dock(self.identify_table, "ui.dock.identify",
                                         Qt.LeftDockWidgetArea, "identify")
         self.tabifyDockWidget(self.layers_dock, self.tree_dock)
-        self.tabifyDockWidget(self.tree_dock, self.identify_dock)
+        self.tabifyDockWidget(self.tree_dock, self.areas_dock)
+        self.tabifyDockWidget(self.areas_dock, self.identify_dock)
         self.layers_dock.raise_()
         self.dashboard_dock = self._dock(self.dashboard, "ui.dock.dashboard",
                                          Qt.RightDockWidgetArea, "dashboard")
@@ -148,8 +153,8 @@ class MainWindow(WindowActions, ProjectFiles, WindowTasks, WindowEdits, DataImpo
         self.lang_actions[get_language()].setChecked(True)
         self.identify_table.setHorizontalHeaderLabels([qtr("ui.identify.field"),
                                                        qtr("ui.identify.value")])
-        for panel in (self.layers_panel, self.network_tree, self.gaps_panel, self.dashboard,
-                      self.table):
+        for panel in (self.layers_panel, self.network_tree, self.desa_tree, self.gaps_panel,
+                      self.dashboard, self.table):
             panel.retranslate()
         if getattr(self, "planning_panel", None) is not None:
             self._rebuild_planning_panel()
