@@ -15,8 +15,7 @@ from psycopg import sql
 from ilp_gis.i18n import register_catalog, tr
 from layers.pgstore.connection import StoreError
 from layers.pgstore.pull import stored_layers
-
-_STORE_COLUMNS = {"_rid", "_row_version", "_kab", "geom"}
+from layers.pgstore.push import STORE_COLUMNS
 
 
 @dataclass
@@ -71,7 +70,7 @@ def edit_row(conn: psycopg.Connection, layer: str, rid: int, expected_version: i
     :class:`EditConflict`; a row the user's role may not write raises StoreError (the
     database's row-level security refuses it)."""
     allowed = _columns(conn, layer)
-    unknown = [c for c in changes if c not in allowed or c in _STORE_COLUMNS]
+    unknown = [c for c in changes if c not in allowed or c in STORE_COLUMNS]
     if unknown:
         raise StoreError(tr("pgstore.edits.no_column", layer=layer, column=", ".join(unknown)))
     if not changes:

@@ -17,7 +17,7 @@ from ilp_gis import model
 from ilp_gis.i18n import register_catalog, tr
 from ilp_gis.project import Project
 from layers.pgstore.connection import StoreError
-from layers.pgstore.push import META_TABLE
+from layers.pgstore.push import KABUPATEN_SCOPED, META_TABLE
 from layers.pgstore.schema import check_version
 
 META_SOURCE = "store_source"
@@ -81,7 +81,7 @@ def pull_project(conn: psycopg.Connection, *, kabupaten: str | None = None,
             if cur.fetchone()[0] == 0:
                 raise StoreError(tr("pgstore.pull.no_kabupaten", code=kabupaten))
     for name, geometry_type, columns in stored:
-        scoped = name in model.LAYERS and name != "roads"
+        scoped = name in KABUPATEN_SCOPED
         if kabupaten is not None and name.startswith("result_"):
             continue
         frame = read_table(conn, name, geometry_type, columns,
