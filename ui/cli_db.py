@@ -1,9 +1,11 @@
-"""``ilp-gis db init|push|pull|status DATABASE ...``: the shared PostGIS store of a province.
+"""``ilp-gis db init|push|pull|status|checkout|checkin DATABASE ...``: the shared PostGIS store of a province.
 
 ``DATABASE`` is a libpq URL (``postgresql://server/basisdata``), a conninfo string
 (``host=... dbname=...``) or a service name of ``.pg_service.conf`` (``--service-file`` names
 another file); the password comes from libpq (``.pgpass``, ``PGPASSWORD``, the service file)
-and is never written into a project.  The work itself is in :mod:`layers.pgstore`."""
+and is never written into a project.  ``checkout`` takes one kabupaten out for offline work
+and ``checkin`` sends its edits back (conflicts listed, nothing written, until ``--keep``
+settles them).  The work itself is in :mod:`layers.pgstore`."""
 
 from __future__ import annotations
 
@@ -14,10 +16,10 @@ from ui.cli_paths import Input, Output
 
 NAME = "db"
 HELP_KEY = "cli.db.help"
-INPUTS = (Input("project", when=lambda a: getattr(a, "db_command", None) == "push"),
+INPUTS = (Input("project", when=lambda a: getattr(a, "db_command", None) in ("push", "checkin")),
           Input("service_file", when=lambda a: bool(getattr(a, "service_file", None))))
 OUTPUTS = (Output("output", suffixes=(".gpkg",),
-                  when=lambda a: getattr(a, "db_command", None) == "pull"),)
+                  when=lambda a: getattr(a, "db_command", None) in ("pull", "checkout")),)
 
 
 def add_arguments(parser) -> None:
@@ -28,7 +30,11 @@ def add_arguments(parser) -> None:
     pull = sub.add_parser("pull", help=tr("cli.db.pull.help"), description=tr("cli.db.pull.help"))
     status = sub.add_parser("status", help=tr("cli.db.status.help"),
                             description=tr("cli.db.status.help"))
-    for p in (init, push, pull, status):
+    checkout = sub.add_parser("checkout", help=tr("cli.db.checkout.help"),
+                              description=tr("cli.db.checkout.help"))
+    checkin = sub.add_parser("checkin", help=tr("cli.db.checkin.help"),
+                             description=tr("cli.db.checkin.help"))
+    for p in (init, push, pull, status, checkout, checkin):
         p.add_argument("database", help=tr("cli.db.database"))
         p.add_argument("--service-file", help=tr("cli.db.service_file"))
     init.add_argument("--team", action="append", default=[], metavar="PERAN=PP.KK",
@@ -39,6 +45,12 @@ def add_arguments(parser) -> None:
     push.add_argument("--replace", action="store_true", help=tr("cli.db.push.replace"))
     pull.add_argument("output", help=tr("cli.db.pull.output"))
     pull.add_argument("--kabupaten", metavar="PP.KK", help=tr("cli.db.pull.kabupaten"))
+    checkout.add_argument("output", help=tr("cli.db.pull.output"))
+    checkout.add_argument("--kabupaten", metavar="PP.KK", required=True,
+                          help=tr("cli.db.checkout.kabupaten"))
+    checkin.add_argument("project", help=tr("cli.db.checkin.project"))
+    checkin.add_argument("--keep", choices=("mine", "theirs", "merge"),
+                         help=tr("cli.db.checkin.keep"))
 
 
 def run(args) -> int:
@@ -47,8 +59,8 @@ def run(args) -> int:
     from layers.pgstore.connection import connect
 
     with connect(args.database) as conn:
-        return {"init": _init, "push": _push, "pull": _pull, "status": _status}[
-            args.db_command](conn, args)
+        return {"init": _init, "push": _push, "pull": _pull, "status": _status,
+                "checkout": _checkout, "checkin": _checkin}[args.db_command](conn, args)
 
 
 def _init(conn, args) -> int:
@@ -102,6 +114,63 @@ def _pull(conn, args) -> int:
     out = save_project(project, Path(args.output))
     print(tr("cli.written", path=str(out)))
     return 0
+
+
+def _checkout(conn, args) -> int:
+    from pathlib import Path
+
+    from layers.pgstore.checkout import check_out
+    from layers.pgstore.connection import safe_target
+    from layers.project_file import save_project
+
+    project = check_out(conn, args.kabupaten, source=safe_target(args.database))
+    out = save_project(project, Path(args.output))
+    print(tr("cli.db.checkout.done", code=args.kabupaten, path=str(out)))
+    return 0
+
+
+def _checkin(conn, args) -> int:
+    from pathlib import Path
+
+    from ilp_gis.errors import InputError
+    from layers.pgstore.checkout import check_in
+    from layers.project_file import open_project, save_project
+
+    path = Path(args.project)
+    project = open_project(path)
+    result = check_in(conn, project, keep=args.keep)
+    if not result.applied:
+        lines = "\n".join(_conflict_line(c) for c in result.conflicts)
+        raise InputError(tr("cli.db.checkin.conflicts", n=len(result.conflicts),
+                            file=str(path), conflicts=lines))
+    save_project(project, path)  # the file now holds the store's new versions
+    print(tr("cli.db.checkin.done", updated=result.updated, merged=result.merged,
+             inserted=result.inserted, deleted=result.deleted, resolved=result.resolved))
+    return 0
+
+
+def _conflict_line(conflict) -> str:
+    theirs = conflict.theirs or {}
+    label = next((str(theirs[k]) for k in ("fac_id", "code", "budget_id", "name")
+                  if theirs.get(k) not in (None, "")), str(conflict.rid))
+    if conflict.mine is None:
+        what = tr("cli.db.checkin.deleted_by_me")
+    elif not theirs:
+        what = tr("cli.db.checkin.deleted_by_them")
+    else:
+        what = "; ".join(tr("cli.db.checkin.field", column=c, mine=_short(conflict.mine[c]),
+                            theirs=_short(theirs.get(c)))
+                         for c in conflict.differing())
+    return tr("cli.db.checkin.conflict", layer=conflict.layer, row=label, what=what)
+
+
+def _short(value) -> str:
+    if value is None:
+        return "-"
+    if hasattr(value, "geom_type"):
+        return value.geom_type
+    text = str(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _status(conn, args) -> int:

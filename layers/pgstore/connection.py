@@ -5,6 +5,9 @@ libpq (``.pgpass``, ``PGPASSWORD``, the service file) and is never stored in a p
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import psycopg
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
@@ -52,6 +55,19 @@ def connect(target: str, **kwargs) -> psycopg.Connection:
         raise StoreError(tr("pgstore.cannot_connect", target=safe_target(target),
                             why=str(exc).strip().splitlines()[0] if str(exc).strip() else ""
                             )) from exc
+
+
+@contextmanager
+def reading(conn: psycopg.Connection) -> Iterator[psycopg.Cursor]:
+    """A cursor for a read that leaves ``conn`` as it found it: a transaction the read opened
+    is ended, one the caller had open stays open (so later writes commit where they should)."""
+    idle = conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
+    try:
+        with conn.cursor() as cur:
+            yield cur
+    finally:
+        if idle and not conn.closed:
+            conn.rollback()
 
 
 register_catalog("layers", "pgstore.connection")

@@ -16,7 +16,7 @@ from psycopg import sql
 from ilp_gis import model
 from ilp_gis.i18n import register_catalog, tr
 from ilp_gis.project import Project
-from layers.pgstore.connection import StoreError
+from layers.pgstore.connection import StoreError, reading
 from layers.pgstore.push import KABUPATEN_SCOPED, META_TABLE
 from layers.pgstore.schema import check_version
 
@@ -26,7 +26,7 @@ META_KABUPATEN = "store_kabupaten"
 
 def stored_layers(conn: psycopg.Connection) -> list[tuple[str, str | None, list]]:
     """``(name, geometry type, [[column, pg type, dtype], ...])`` of the stored tables."""
-    with conn.cursor() as cur:
+    with reading(conn) as cur:
         cur.execute("SELECT name, geometry_type, columns FROM ilp_layers ORDER BY position")
         return [(n, g, c if isinstance(c, list) else json.loads(c)) for n, g, c in cur]
 
@@ -62,11 +62,13 @@ def read_table(conn: psycopg.Connection, name: str, geometry_type: str | None, c
 
 
 def pull_project(conn: psycopg.Connection, *, kabupaten: str | None = None,
-                 source: str = "") -> Project:
+                 source: str = "", with_version: bool = False) -> Project:
     """The stored project, or the part of one kabupaten (``PP.KK``: its rows of every layer,
     the province-level tables such as roads whole, stored analysis results left out since they
     were computed for the whole province).  ``source`` (a connection without password) is
-    remembered in the project's meta."""
+    remembered in the project's meta.  ``with_version``: the kabupaten layers keep the
+    store's ``_rid`` and ``_row_version`` columns (for a check-out)."""
+    idle = conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
     check_version(conn)
     layers: dict[str, object] = {}
     tables: dict[str, object] = {}
@@ -85,7 +87,8 @@ def pull_project(conn: psycopg.Connection, *, kabupaten: str | None = None,
         if kabupaten is not None and name.startswith("result_"):
             continue
         frame = read_table(conn, name, geometry_type, columns,
-                           kabupaten if kabupaten is not None and scoped else None)
+                           kabupaten if kabupaten is not None and scoped else None,
+                           with_version=with_version and scoped)
         if name == META_TABLE:
             meta = {str(k): "" if v is None else str(v)
                     for k, v in zip(frame["key"], frame["value"], strict=True)}
@@ -93,7 +96,8 @@ def pull_project(conn: psycopg.Connection, *, kabupaten: str | None = None,
             layers[name] = frame
         else:
             tables[name] = frame
-    conn.rollback()
+    if idle:
+        conn.rollback()
     if source:
         meta[META_SOURCE] = source
     if kabupaten is not None:

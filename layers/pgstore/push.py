@@ -36,6 +36,10 @@ KABUPATEN_SCOPED = frozenset(_KAB_SOURCES)
 """Layers whose rows belong to one kabupaten; the others are province-level, read whole."""
 META_TABLE = "meta"
 STORE_COLUMNS = ("_rid", "_row_version", "_kab", "geom")
+CHECKOUT_TABLE = "store_checkout"
+"""The table of a checked-out project: each row's store id, version and values when taken."""
+ROW_ID = "store_rid"
+"""The column of a checked-out layer holding each row's store id."""
 """Columns every stored table has besides the project's own."""
 _MAX_NAME = 63  # bytes of a PostgreSQL identifier
 
@@ -81,9 +85,10 @@ def _cell(value):
 
 
 def _frames(project: Project) -> list[tuple[str, object]]:
-    frames = [(name, project.layers[name]) for name in model.LAYERS
-              if name != META_TABLE and name in project.layers]
-    frames += list(project.tables.items())
+    # a checked-out project pushed whole: its check-out bookkeeping is not project data
+    frames = [(name, project.layers[name].drop(columns=ROW_ID, errors="ignore"))
+              for name in model.LAYERS if name != META_TABLE and name in project.layers]
+    frames += [(n, f) for n, f in project.tables.items() if n != CHECKOUT_TABLE]
     meta = dict(project.meta)
     meta[model.META_RULES] = project.rules.text
     frames.append((META_TABLE, pd.DataFrame({"key": list(meta), "value": list(meta.values())})))
@@ -147,7 +152,7 @@ def _push_frame(conn: psycopg.Connection, name: str, frame, position: int) -> in
             and not frame.crs.equals(model.WGS84) else frame
         geoms = np.asarray(frame_ll.geometry.values, dtype=object)
         if geom_type.startswith("Multi"):
-            geoms = _promote(geoms)
+            geoms = promote_to_multi(geoms)
         data = _storable(pd.DataFrame(frame.drop(columns=frame.geometry.name)))
     else:
         data = _storable(pd.DataFrame(frame))
@@ -202,7 +207,9 @@ def _check_names(layer: str, columns: list[str]) -> None:
                                 limit=_MAX_NAME))
 
 
-def _promote(geoms: np.ndarray) -> np.ndarray:
+def promote_to_multi(geoms) -> np.ndarray:
+    """Polygons and lines as their multi kind (the stored column types); empty → None."""
+    geoms = np.asarray(geoms, dtype=object)
     out = geoms.copy()
     for i, g in enumerate(geoms):
         if g is None or g.is_empty:

@@ -11,7 +11,7 @@ import psycopg
 from psycopg import sql
 
 from ilp_gis.i18n import register_catalog, tr
-from layers.pgstore.connection import StoreError
+from layers.pgstore.connection import StoreError, reading
 
 _KAB = re.compile(r"^\d{2}\.\d{2}$")
 
@@ -42,13 +42,12 @@ def add_role(conn: psycopg.Connection, role: str, *, kabupaten: str | None = Non
 
 def role_scope(conn: psycopg.Connection) -> tuple[str, bool, list[str]]:
     """``(user, is province, kabupaten codes the user's team edits)`` of this connection."""
-    with conn.cursor() as cur:
+    with reading(conn) as cur:
         cur.execute("SELECT session_user, pg_has_role(session_user, 'ilp_province', 'MEMBER')")
         user, province = cur.fetchone()
         cur.execute("SELECT kabupaten_code FROM ilp_team_kabupaten WHERE role_name = session_user"
                     " ORDER BY 1")
         codes = [r[0] for r in cur]
-    conn.rollback()
     return str(user), bool(province), codes
 
 

@@ -11,7 +11,7 @@ from importlib import resources
 import psycopg
 
 from ilp_gis.i18n import register_catalog, tr
-from layers.pgstore.connection import StoreError
+from layers.pgstore.connection import StoreError, reading
 
 _FILE = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
@@ -33,7 +33,7 @@ SUPPORTED_VERSION = max(v for v, _, _ in migrations())
 
 def schema_version(conn: psycopg.Connection) -> int | None:
     """The store's schema version, or None when the database holds no ilp-gis store yet."""
-    with conn.cursor() as cur:
+    with reading(conn) as cur:
         cur.execute("SELECT to_regclass('public.ilp_schema_version') IS NOT NULL")
         if not cur.fetchone()[0]:
             return None
@@ -45,7 +45,6 @@ def schema_version(conn: psycopg.Connection) -> int | None:
 def check_version(conn: psycopg.Connection) -> int:
     """The store's version; a missing store or one newer than this client raises StoreError."""
     version = schema_version(conn)
-    conn.rollback()
     if version is None:
         raise StoreError(tr("pgstore.schema.missing"))
     if version > SUPPORTED_VERSION:

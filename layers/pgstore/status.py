@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import psycopg
 from psycopg import sql
 
+from layers.pgstore.connection import reading
 from layers.pgstore.pull import stored_layers
 from layers.pgstore.roles import role_scope
 from layers.pgstore.schema import SUPPORTED_VERSION, check_version
@@ -29,9 +30,8 @@ def store_status(conn: psycopg.Connection) -> StoreStatus:
     version = check_version(conn)
     user, province, codes = role_scope(conn)
     rows: dict[str, int] = {}
-    with conn.cursor() as cur:
+    with reading(conn) as cur:
         for name, _, _ in stored_layers(conn):
             cur.execute(sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(name)))
             rows[name] = int(cur.fetchone()[0])
-    conn.rollback()
     return StoreStatus(version, SUPPORTED_VERSION, user, province, codes, rows)
