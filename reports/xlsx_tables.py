@@ -17,6 +17,14 @@ from openpyxl.utils import get_column_letter
 from ilp_gis.errors import InputError
 from ilp_gis.i18n import language, normalize_language, register_catalog, tr
 from ilp_gis.indicators import shares
+from ilp_gis.inputs import (
+    INPUTS,
+    blocked_lines,
+    input_label,
+    inventory_for,
+    mask_columns,
+    missing_text,
+)
 from ilp_gis.model import Activity, BudgetStatus, FundingSource, ImportStatus
 from ilp_gis.population import source_label
 from layers.atomic import atomic_write
@@ -90,7 +98,11 @@ Column = tuple[str, str, str]
 
 def _sheets(project, result):
     names = kecamatan_names(project, result)
-    desa = pd.DataFrame(result.desa.drop(columns="geometry", errors="ignore"))
+    inv = inventory_for(result.summary, project)
+    yield "inputs", [("input", "xlsx.col.input", "text"), ("state", "xlsx.col.input_state", "text"),
+                     ("blocks", "xlsx.col.input_blocks", "text")], _inputs_frame(inv)
+    desa = _say_missing(pd.DataFrame(result.desa.drop(columns="geometry", errors="ignore")),
+                        inv)
     desa["gap_kinds"] = desa.get("gap_kinds", pd.Series("", index=desa.index)).map(_gap_labels)
     desa["population_source_label"] = _population_sources(project, desa)
     desa_cols: list[Column] = [
@@ -124,6 +136,8 @@ def _sheets(project, result):
     if len(k):
         k = k.assign(desa_with_pustu_share=_ratio(k.get("desa_with_pustu"), k.get("desa_total")),
                      pop_pustu_share=_ratio(k.get("pop_within_pustu_km"), k.get("population")))
+        k = _say_missing(k, inv, also={"desa_with_pustu_share": "desa_with_pustu",
+                                       "pop_pustu_share": "pop_within_pustu_km"})
     kec_cols: list[Column] = [
         ("code", "xlsx.col.code", "text"), ("name", "xlsx.col.kecamatan", "text"),
         ("desa_total", "xlsx.col.desa_total", "int"),
@@ -144,10 +158,12 @@ def _sheets(project, result):
     yield "kecamatan", kec_cols, k.sort_values("name", kind="stable") if len(k) else k
 
     if len(k) and kabupaten_key(k["code"]).nunique() > 1:  # several districts: a roll-up
-        kab = kabupaten_rollup(k)
+        kab = kabupaten_rollup(mask_columns(pd.DataFrame(result.kecamatan), inv))
         kab = kab.assign(name=kab["code"].map(kabupaten_names(project)),
                          desa_with_pustu_share=_ratio(kab["desa_with_pustu"], kab["desa_total"]),
                          pop_pustu_share=_ratio(kab["pop_within_pustu_km"], kab["population"]))
+        kab = _say_missing(kab, inv, also={"desa_with_pustu_share": "desa_with_pustu",
+                                           "pop_pustu_share": "pop_within_pustu_km"})
         yield "kabupaten", [("code", "xlsx.col.code", "text"), ("name", "xlsx.col.name", "text"),
                             ("kecamatan", "xlsx.col.kecamatan_count", "int"),
                             ("desa_total", "xlsx.col.desa_total", "int"),
@@ -195,6 +211,8 @@ def _sheets(project, result):
     net = pd.DataFrame(network_rows(result, names),
                        columns=["fac_id", "name", "kecamatan", "pustu", "posyandu", "direct",
                                 "problems"])
+    net = _say_missing(net, inv, also={"pustu": "n_pustu", "posyandu": "n_posyandu",
+                                       "direct": "n_posyandu"})
     net_cols: list[Column] = [
         ("fac_id", "xlsx.col.fac_id", "text"), ("name", "xlsx.col.puskesmas", "text"),
         ("kecamatan", "xlsx.col.kecamatan", "text"), ("pustu", "xlsx.col.n_pustu", "int"),
@@ -287,6 +305,35 @@ def _sheets(project, result):
                     ("confirmed", "xlsx.col.confirmed", "bool")], rules
 
 
+def _say_missing(frame: pd.DataFrame, inv, also: dict[str, str] | None = None) -> pd.DataFrame:
+    """``frame`` with every column whose input was never loaded saying so in each cell
+    ("tidak ada data — muat daftar Pustu"), never an empty cell or a 0.  ``also`` maps further
+    columns of this sheet to the result column whose inputs they need."""
+    needs = {c: inv.column_missing(c) for c in frame.columns}
+    for col, like in (also or {}).items():
+        if col in frame.columns:
+            needs[col] = inv.column_missing(like)
+    blocked = {c: m for c, m in needs.items() if m}
+    if not blocked or not len(frame):
+        return frame
+    out = frame.copy()
+    for c, lacks in blocked.items():
+        out[c] = pd.Series(missing_text(lacks), index=out.index, dtype=object)
+    return out
+
+
+def _inputs_frame(inv) -> pd.DataFrame:
+    """One row per input: loaded or not, and what it blocks when missing."""
+    blocked = dict(zip(inv.absent, blocked_lines(inv), strict=True))
+    rows = []
+    for name in INPUTS:
+        state = tr("xlsx.input.loaded") if inv.has(name) else missing_text([name])
+        line = blocked.get(name, "")
+        rows.append({"input": input_label(name), "state": state,
+                     "blocks": line.split(" — ", 1)[-1] if line else ""})
+    return pd.DataFrame(rows)
+
+
 def _budget_sync(project, result):
     return budget_sync_for(project, result)[0]
 
@@ -321,7 +368,7 @@ def _is_missing(v) -> bool:
 def _cell(ws, value, kind: str):
     if _is_missing(value):
         return None
-    if kind == "text":
+    if kind == "text" or isinstance(value, str) and kind == "bool":
         return text_cell(ws, str(value))
     if kind == "bool":
         return tr("xlsx.yes") if bool(value) else tr("xlsx.no")

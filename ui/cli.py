@@ -40,6 +40,7 @@ COMMAND_MODULES = (
     "ui.cli_pws",
     "ui.cli_actions",
     "ui.cli_plan",
+    "ui.cli_scenario",
     "ui.cli_db",
     "ui.cli_gui",
 )
