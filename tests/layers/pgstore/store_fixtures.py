@@ -48,3 +48,22 @@ def role_names() -> tuple[str, str, str]:
 def login(cluster, url: str, role: str) -> str:
     """The conninfo of ``url``'s database for ``role``."""
     return cluster.url(conninfo_to_dict(url)["dbname"], user=role)
+
+
+def pushed_with_roles(cluster, url: str,
+                      scopes: dict[str, str | None]) -> tuple[dict[str, str], dict[str, str]]:
+    """Push :func:`two_kabupaten_project` to ``url`` and add one fresh role per entry of
+    ``scopes`` (name → kabupaten code, ``None`` for the province).  Returns (name → that role's
+    conninfo, plus ``"admin"`` → ``url``; name → the role's name)."""
+    from layers.pgstore.connection import connect
+    from layers.pgstore.push import push_project
+    from layers.pgstore.roles import add_role
+
+    tag = uuid.uuid4().hex[:8]
+    roles = {name: f"tim_{name}_{tag}" for name in scopes}
+    with connect(url) as conn:
+        push_project(conn, two_kabupaten_project())
+        for name, kab in scopes.items():
+            add_role(conn, roles[name], kabupaten=kab)
+    urls = {name: login(cluster, url, role) for name, role in roles.items()}
+    return urls | {"admin": url}, roles

@@ -14,29 +14,16 @@ import shapely
 from layers.pgstore.checkout import CHECKOUT_TABLE, ROW_ID, check_in, check_out
 from layers.pgstore.connection import StoreError, connect
 from layers.pgstore.edits import KEEP_MINE, KEEP_THEIRS, edit_row, find_rid, history
-from layers.pgstore.push import push_project
-from layers.pgstore.roles import add_role
 from layers.project_file import open_project, save_project
-from tests.layers.pgstore.store_fixtures import (
-    KAB_A,
-    KAB_B,
-    login,
-    role_names,
-    two_kabupaten_project,
-)
+from tests.layers.pgstore.store_fixtures import KAB_A, KAB_B, pushed_with_roles
 from ui.cli import main
 
 
 @pytest.fixture
 def store(pg_cluster, store_url):
-    tim_a, tim_b, prov = role_names()
-    with connect(store_url) as conn:
-        push_project(conn, two_kabupaten_project())
-        add_role(conn, tim_a, kabupaten=KAB_A)
-        add_role(conn, tim_b, kabupaten=KAB_B)
-        add_role(conn, prov)
-    return {"a": login(pg_cluster, store_url, tim_a), "b": login(pg_cluster, store_url, tim_b),
-            "prov": login(pg_cluster, store_url, prov), "admin": store_url, "tim_a": tim_a}
+    urls, roles = pushed_with_roles(pg_cluster, store_url,
+                                    {"a": KAB_A, "b": KAB_B, "prov": None})
+    return urls | {"tim_a": roles["a"]}
 
 
 def _checked_out(url: str, path) -> object:

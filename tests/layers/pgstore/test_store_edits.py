@@ -23,23 +23,14 @@ from layers.pgstore.edits import (
     read_row,
     resolve,
 )
-from layers.pgstore.push import push_project
-from layers.pgstore.roles import add_role
-from tests.layers.pgstore.store_fixtures import KAB_A, login, role_names, two_kabupaten_project
+from tests.layers.pgstore.store_fixtures import KAB_A, pushed_with_roles
 
 
 @pytest.fixture
 def store(pg_cluster, store_url):
-    tim_a, tim_a2, prov = role_names()
-    with connect(store_url) as conn:
-        push_project(conn, two_kabupaten_project())
-        add_role(conn, tim_a, kabupaten=KAB_A)
-        add_role(conn, tim_a2, kabupaten=KAB_A)
-        add_role(conn, prov)
-    return {"one": login(pg_cluster, store_url, tim_a),
-            "two": login(pg_cluster, store_url, tim_a2),
-            "prov": login(pg_cluster, store_url, prov), "admin": store_url,
-            "roles": (tim_a, tim_a2, prov)}
+    urls, roles = pushed_with_roles(pg_cluster, store_url,
+                                    {"one": KAB_A, "two": KAB_A, "prov": None})
+    return urls | {"roles": (roles["one"], roles["two"], roles["prov"])}
 
 
 def test_the_second_writer_gets_a_conflict_not_an_overwrite(store):

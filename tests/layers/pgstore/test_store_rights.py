@@ -9,27 +9,14 @@ import pytest
 
 from layers.pgstore.connection import StoreError, connect
 from layers.pgstore.edits import edit_row, find_rid
-from layers.pgstore.push import push_project
 from layers.pgstore.roles import add_role, role_scope
-from tests.layers.pgstore.store_fixtures import (
-    KAB_A,
-    KAB_B,
-    login,
-    role_names,
-    two_kabupaten_project,
-)
+from tests.layers.pgstore.store_fixtures import KAB_A, KAB_B, pushed_with_roles
 
 
 @pytest.fixture
 def teams(pg_cluster, store_url):
-    tim_a, tim_b, prov = role_names()
-    with connect(store_url) as conn:
-        push_project(conn, two_kabupaten_project())
-        add_role(conn, tim_a, kabupaten=KAB_A)
-        add_role(conn, tim_b, kabupaten=KAB_B)
-        add_role(conn, prov)
-    return {name: login(pg_cluster, store_url, role) for name, role in
-            (("a", tim_a), ("b", tim_b), ("prov", prov))} | {"admin": store_url}
+    urls, _ = pushed_with_roles(pg_cluster, store_url, {"a": KAB_A, "b": KAB_B, "prov": None})
+    return urls
 
 
 def _one(url: str, query: str, params=()):
