@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ilp_gis.i18n import register_catalog, tr
+from reports.options import PRIORITY_TOP
 from ui.cli_paths import Input, Output
 
 NAME = "report"
@@ -31,6 +32,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--signer", default=None, metavar=tr("cli.report.name"),
                         help=tr("cli.report.signer"))
     parser.add_argument("--nip", default=None, help=tr("cli.report.nip"))
+    parser.add_argument("--top", type=int, default=PRIORITY_TOP, metavar="N",
+                        help=tr("cli.report.top", n=PRIORITY_TOP))
     parser.add_argument("--logo", default=None, metavar="LOGO.png", help=tr("cli.report.logo"))
 
 
@@ -47,7 +50,7 @@ def run(args) -> int:
                         progress=progress, author=args.author, per_desa=args.per_desa,
                         front=FrontMatter(budget_year=args.ta, unit=args.unit,
                                           signer=args.signer, signer_nip=args.nip,
-                                          logo=args.logo))
+                                          logo=args.logo), top=args.top)
     progress.done()
     print(tr("cli.written", path=str(path)))
     return 0

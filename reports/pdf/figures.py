@@ -176,16 +176,20 @@ def figures_section(ctx: ReportContext, st, width: float) -> list:
 
 
 def _chart(shares: dict, width: float) -> Drawing:
+    """The progress bars.  A share whose input was never loaded gets no bar (never a 0% bar)
+    but "tidak ada data" in its row, and the note naming them sits below the axis numbers."""
     keys = ["desa_pustu", "posyandu", "pop_pustu", "pop_pkm", "coe"]
     labels = [tr(f"report.chart.{k}") for k in keys]
-    values = [100.0 * shares[k] if math.isfinite(shares[k]) else 0.0 for k in keys]
-    h = 120
+    values = [100.0 * shares[k] if math.isfinite(shares[k]) else None for k in keys]
+    missing = [lab for k, lab in zip(keys, labels, strict=False) if not math.isfinite(shares[k])]
+    note_h = 12 if missing else 0  # the note's own line, under the axis numbers
+    h = 120 + note_h
     d = Drawing(width, h)
     d.add(String(0, h - 10, tr("report.chart.title"), fontName=FONT_BOLD, fontSize=9,
                  fillColor=INK))
     c = HorizontalBarChart()
-    c.x, c.y = 120, 8
-    c.width, c.height = width - 170, h - 30
+    c.x, c.y = 120, 8 + note_h
+    c.width, c.height = width - 170, 120 - 30
     c.data = [list(reversed(values))]
     c.categoryAxis.categoryNames = list(reversed(labels))
     c.categoryAxis.labels.fontName = FONT
@@ -205,7 +209,12 @@ def _chart(shares: dict, width: float) -> Drawing:
     c.barLabels.boxAnchor = "w"
     c.barLabels.dx = 3
     d.add(c)
-    missing = [lab for k, lab in zip(keys, labels, strict=False) if not math.isfinite(shares[k])]
+    n = len(keys)
+    for i, v in enumerate(reversed(values)):
+        if v is None:  # in the empty bar's row, clear of the axis numbers below
+            y = c.y + (i + 0.5) * c.height / n - 2.5
+            d.add(String(c.x + 4, y, tr("common.missing"), fontName=FONT, fontSize=7,
+                         fillColor=MUTED))
     if missing:
         d.add(String(c.x, 0, "– " + tr("common.missing") + ": " + ", ".join(missing),
                      fontName=FONT, fontSize=6.5, fillColor=MUTED))
