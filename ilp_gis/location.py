@@ -5,7 +5,8 @@ repaired coordinate), ``desa`` (known only by its desa, stored at the desa point
 (no usable coordinate and no desa).  Administrative figures count every facility of a known
 desa; distance and travel-time coverage use only ``exact``/``fixed`` ones unless the rule
 ``coverage.place_desa_facilities`` is 1, which places the desa-level ones at their desa's
-population point as estimates ("perkiraan").  Imports numpy, pandas, shapely and ``ilp_gis``
+population point as estimates ("perkiraan") (:func:`coverage_positions`, for the analysis and
+the siting planner alike).  Imports numpy, pandas, shapely and ``ilp_gis``
 (model, rules).
 """
 
@@ -74,6 +75,27 @@ def estimated(quality: np.ndarray, rules: Rules | None) -> np.ndarray:
     """Rows whose coverage position is an estimate (desa-level, placed by the rule)."""
     q = np.asarray(quality, dtype=object)
     return (q == DESA) & place_desa_facilities(rules)
+
+
+def coverage_positions(fac, points, rules: Rules | None):
+    """``fac`` with ``positioned`` (used by distance and travel-time coverage, see
+    ``ilp_gis.location``) and ``estimated_position``; an estimated one's ``x``/``y`` moved to
+    the main population point of its desa (the point the desa's people are measured from)."""
+    q = fac["location_quality"].to_numpy(object)
+    est = estimated(q, rules)
+    fac = fac.assign(positioned=positioned(q, rules), estimated_position=est)
+    if est.any() and len(points):
+        main = points.sort_values("weight", ascending=False, kind="stable").drop_duplicates(
+            "desa_code")
+        xy = pd.DataFrame({"x": main.geometry.x.to_numpy(), "y": main.geometry.y.to_numpy()},
+                          index=pd.Index(main["desa_code"].to_numpy(object), dtype=object))
+        where = xy.reindex(pd.Index(fac["desa_code"].to_numpy(object)[est], dtype=object))
+        x, y = fac["x"].to_numpy(float).copy(), fac["y"].to_numpy(float).copy()
+        found = where["x"].notna().to_numpy()
+        x[np.flatnonzero(est)[found]] = where["x"].to_numpy(float)[found]
+        y[np.flatnonzero(est)[found]] = where["y"].to_numpy(float)[found]
+        fac = fac.assign(x=x, y=y)
+    return fac
 
 
 def without_coordinates(types, quality: np.ndarray, rules: Rules | None,

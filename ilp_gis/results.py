@@ -64,7 +64,8 @@ Population figures are null when no desa has a population (missing, never zero).
 
 The project stores results as tables ``result_desa``, ``result_kecamatan``, ``result_gaps``,
 ``result_edges``, ``result_network_problems`` (plus ``result_coe``) and meta key
-``analysis_summary_json``.  ``result_edges`` also holds one row per facility without any link
+``analysis_summary_json``; ``result_desa`` holds no polygons (the desa layer has them:
+``load_result`` joins them back by code; in QGIS join the table to the desa layer by code).  ``result_edges`` also holds one row per facility without any link
 (parent_id empty) and the node attributes as parent_*/child_* columns, so that
 ``ilp_gis.analysis.load_result`` rebuilds the whole graph.
 """

@@ -131,6 +131,21 @@ FUNDING_STYLES: dict[str, AreaStyle] = {
                           label_key="funding_state.unfunded"),
 }
 
+# PWS classes (Pemantauan Wilayah Setempat): traffic light from on target and rising (green) to
+# below target and falling (red); worse classes hatched so they read in grey print as well.
+# A desa without data is white with dots ("tidak ada data"), never coloured as a low figure.
+PWS_STYLES: dict[str, AreaStyle] = {
+    "baik": AreaStyle("#1a9850", "#0b4d28", 0.6, 0.75, label_key="pws.class.baik"),
+    "kurang": AreaStyle("#fee08b", "#8a6d0b", 0.6, 0.85, hatch="horizontal",
+                        label_key="pws.class.kurang"),
+    "cukup": AreaStyle("#fdae61", "#8a4a0b", 0.6, 0.85, hatch="diagonal",
+                       label_key="pws.class.cukup"),
+    "jelek": AreaStyle("#d73027", "#67000d", 0.6, 0.8, hatch="cross",
+                       label_key="pws.class.jelek"),
+    "missing": AreaStyle("#ffffff", "#9a9a9a", 0.4, 1.0, hatch="dots",
+                         label_key="common.missing"),
+}
+
 # --- Thematic colouring (coverage figures) --------------------------------------------------------
 # Sequential ramp, light = low coverage (bad) ... dark = high (good); colour-blind safe (viridis-like).
 COVERAGE_RAMP = ("#fde725", "#7ad151", "#22a884", "#2a788e", "#414487")

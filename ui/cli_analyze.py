@@ -39,6 +39,7 @@ def add_arguments(parser) -> None:
 def run(args) -> int:
     from ilp_gis.analysis import analyze, store_result
     from ilp_gis.i18n import format_number, format_percent
+    from ilp_gis.inputs import Inventory, blocked_lines, shown, summary_missing
     from ilp_gis.location import PLACE_RULE, coverage_notes
     from ilp_gis.population import ESTIMATES
     from ilp_gis.rules import load_rules
@@ -73,11 +74,18 @@ def run(args) -> int:
     pop = s.get("population_total")
     within = (s.get("population_within_distance") or {}).get("pustu")
     share = within / pop if pop and within is not None else None
-    pop_text = format_number(pop)
+    mark = ""
     if pop is not None and ESTIMATES & set(s.get("population_sources") or {}):
-        pop_text += f" ({tr('population.estimate_mark')})"
-    print(tr("cli.analyze.summary", desa=s["desa_total"], no_pustu=s["desa_without_pustu"],
-             gaps=s["gaps_total"], pop=pop_text, share=format_percent(share)))
+        mark = f" ({tr('population.estimate_mark')})"
+    print(tr("cli.analyze.summary", desa=s["desa_total"],
+             no_pustu=shown(s["desa_without_pustu"], summary_missing(s, "desa_without_pustu")),
+             gaps=s["gaps_total"],
+             pop=shown(pop, summary_missing(s, "population_total"),
+                       lambda v: format_number(v) + mark),
+             share=shown(share, summary_missing(s, "population_within_distance.pustu"),
+                         format_percent)))
+    for line in blocked_lines(Inventory.from_summary(s) or Inventory.everything()):
+        print(line)
     for line in count_lines(s):
         print(line)
     for note in coverage_notes(s):

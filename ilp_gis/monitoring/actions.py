@@ -239,11 +239,13 @@ def progress(project, as_of=None) -> Progress:
     t.loc[t["spent"].isna() & t["action_id"].notna(), "spent"] = 0.0  # no payment yet
     amount = pd.to_numeric(t["budget_amount"], errors="coerce")
     t["spent_share"] = np.where(amount > 0, t["spent"] / amount, np.nan)
-    end = pd.to_datetime(t["end"], errors="coerce").dt.date
+    # compared as timestamps: a plan whose actions all lack an end date has no dates to read
+    end = pd.to_datetime(t["end"], errors="coerce")
     open_ = ~t["status"].isin([ActionStatus.DONE.value, ActionStatus.CANCELLED.value])
-    late = open_ & end.notna() & (end < as_of)
+    late = open_ & end.notna() & (end < pd.Timestamp(as_of))
     t["late"] = late.astype(bool)
-    t["days_late"] = [(as_of - e).days if lt else None for e, lt in zip(end, late, strict=True)]
+    t["days_late"] = [(as_of - e.date()).days if lt else None
+                      for e, lt in zip(end, late, strict=True)]
     kec = project.desa.set_index("code")["kecamatan_code"] if len(project.desa) else {}
     t["kecamatan_code"] = t["desa_code"].map(kec) if len(t) else []
 

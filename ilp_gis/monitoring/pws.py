@@ -196,16 +196,19 @@ def _month(month) -> Period:
     return p
 
 
-def ranking(project, indicator, month, indicators: Indicators | None = None) -> pd.DataFrame:
+def ranking(project, indicator, month, indicators: Indicators | None = None, *,
+            rows: pd.DataFrame | None = None) -> pd.DataFrame:
     """The PWS of ``indicator`` in ``month``: one row per desa, best achievement first (desa
     without data last), with ``sasaran``, ``sasaran_source``, ``value`` (this month),
     ``cumulative`` (cumulative indicators), ``achievement`` (0..1), ``expected`` (0..1),
-    ``previous`` (achievement a month earlier), ``pws_class`` and ``rank``."""
+    ``previous`` (achievement a month earlier), ``pws_class`` and ``rank``.  ``rows``: the
+    values to read instead of the project's (a caller that reads many rankings passes each
+    indicator's rows once; rows of other indicators or years are left out here as well)."""
     inds = indicators or default_indicators()
     ind = inds.get(indicator)
     m = _month(month)
     desa = project.desa
-    v = values(project)
+    v = values(project) if rows is None else rows
     v = v[(v["indicator"] == ind.key) & v["period"].astype(str).str.startswith(f"{m.year}-")]
     months = [f"{m.year}-{i:02d}" for i in range(1, m.index + 1)]
     wide = v.pivot_table(index="desa_code", columns="period", values="value", aggfunc="sum")
@@ -307,20 +310,24 @@ def kabupaten_line(project, indicator, year: int,
                    if p.startswith(f"{int(year)}-")})
     for code in have:
         r = ranking(project, ind.key, code, inds)
-        if ind.kind == "cumulative":
-            ok = np.isfinite(r["sasaran"].to_numpy(float))
-            num = r.loc[ok, "cumulative"].sum(min_count=1)
-            den = r.loc[ok & np.isfinite(r["cumulative"].to_numpy(float)), "sasaran"].sum(
-                min_count=1)
-            ach = float(num / den) if den and np.isfinite(den) and den > 0 else np.nan
-        else:
-            ach = float(np.nanmean(r["achievement"])) if r["achievement"].notna().any() \
-                else np.nan
+        ach = district_achievement(r, ind)
         rows.append({"period": code, "achievement": ach,
                      "expected": float(r.attrs["expected"]),
                      "desa_with_data": int(r["achievement"].notna().sum())})
     return pd.DataFrame(rows, columns=["period", "achievement", "expected", "desa_with_data"])
 
+
+def district_achievement(r: pd.DataFrame, ind: Indicator) -> float:
+    """The district's achievement in a :func:`ranking` (cumulative indicators: summed counts
+    over the summed sasaran of the desa that have both; else the mean over the desa with
+    data); NaN when no desa has data."""
+    if ind.kind == "cumulative":
+        ok = np.isfinite(r["sasaran"].to_numpy(float))
+        num = r.loc[ok, "cumulative"].sum(min_count=1)
+        den = r.loc[ok & np.isfinite(r["cumulative"].to_numpy(float)), "sasaran"].sum(
+            min_count=1)
+        return float(num / den) if den and np.isfinite(den) and den > 0 else np.nan
+    return float(np.nanmean(r["achievement"])) if r["achievement"].notna().any() else np.nan
 
 
 def class_label(pws_class: str | None, lang: str | None = None) -> str:

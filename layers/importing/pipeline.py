@@ -16,6 +16,7 @@ import pandas as pd
 from ilp_gis import model
 from ilp_gis.errors import Cancelled, InputError
 from ilp_gis.i18n import get_language, language, normalize_language, register_catalog, tr
+from ilp_gis.inputs import checklist_lines, inventory
 from ilp_gis.jobs import checkpoint
 from ilp_gis.location import qualities
 from ilp_gis.model import FacilityType
@@ -347,8 +348,10 @@ def _import(project, kabupaten, kecamatan, desa, facilities, roads, budget, mapp
         fac_counts = {t.value: int(vc.get(t.value, 0)) for t in FacilityType}
         qc = pd.Series(qualities(project.facilities), dtype=object).value_counts()
         loc_counts = {q.value: int(qc.get(q.value, 0)) for q in model.LocationQuality}
+    with language(lang):
+        checklist = checklist_lines(inventory(project))
     return ImportReport(report_frame, used_mappings, layer_counts, fac_counts, lang,
-                        location_counts=loc_counts)
+                        location_counts=loc_counts, checklist=checklist)
 
 
 def _import_budget(project, path: Path, logs, used_mappings, mapping, lang) -> None:

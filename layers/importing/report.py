@@ -115,6 +115,8 @@ class ImportReport:
     facility_counts: dict[str, int] = field(default_factory=dict)
     lang: str = "id"
     location_counts: dict[str, int] = field(default_factory=dict)  # location quality -> n
+    checklist: list[str] = field(default_factory=list)
+    """What the project now holds and lacks for a full ILP analysis (``ilp_gis.inputs``)."""
 
     def counts(self) -> pd.DataFrame:
         """Rows per file and status (file-level lines, row 0, not counted)."""
@@ -164,13 +166,19 @@ class ImportReport:
             layers = ", ".join(f"{tr('import.layer.' + name)} {n}"
                                for name, n in self.layer_counts.items())
             lines.append(tr("import.summary.layers", layers=layers or "–"))
-            if self.facility_counts:
+            if any(self.facility_counts.values()):  # a type never loaded is not "0"
                 lines.append(tr("import.summary.facilities", counts=", ".join(
-                    f"{FacilityType(t).label} {n}" for t, n in self.facility_counts.items())))
+                    f"{FacilityType(t).label} {n}" for t, n in self.facility_counts.items()
+                    if n)))
             if any(n for q, n in self.location_counts.items() if q not in ("exact", "fixed")):
                 lines.append(tr("import.summary.locations", counts=", ".join(
                     f"{n} {tr('location_quality.' + q)}"
                     for q, n in self.location_counts.items() if n)))
+            if self.checklist:
+                lines.append(tr("inputs.check.heading"))
+                lines += [f"  {line}" for line in self.checklist]
+                if not any(line.startswith("[ ]") for line in self.checklist):
+                    lines.append("  " + tr("inputs.check.complete"))
         return "\n".join(lines)
 
     def people_frame(self) -> pd.DataFrame:
@@ -286,3 +294,4 @@ class _ReportLog(_FileLog):
 
 
 register_catalog("layers", "importing.report")
+register_catalog("ilp_gis", "inputs")  # the checklist heading

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from ilp_gis.errors import InputError
 from ilp_gis.i18n import format_date, has, register_catalog, tr
+from ilp_gis.inputs import inventory_for, mask_columns
 from ilp_gis.model import META_SOURCES
 from layers.importing.report import role_label
 from reports.maps import prepare_map_data
@@ -32,7 +33,8 @@ def resolve_kecamatan(project, result, name: str | None) -> str | None:
 
 class ReportContext:
     """One report being built: the project, its result, the kind and paper, the chosen kecamatan
-    (``kec_code``) with its desa and gaps, and the map data projected once."""
+    (``kec_code``) with its desa (columns whose input was never loaded masked as missing) and
+    gaps, the input inventory (``inputs``) and the map data projected once."""
 
     def __init__(self, project, result, kind, pagesize, kec_code, author, date) -> None:
         self.project = project
@@ -47,7 +49,8 @@ class ReportContext:
         self.place = project.title
         if kec_code:
             self.place = f"{project.title} — {tr('area.kecamatan')} {self.kec_names[kec_code]}"
-        desa = result.desa
+        self.inputs = inventory_for(result.summary, project)
+        desa = mask_columns(result.desa, self.inputs)
         gaps = result.gaps
         if kec_code:
             desa = desa[desa["kecamatan_code"] == kec_code]

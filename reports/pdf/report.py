@@ -27,6 +27,7 @@ from reports.pdf.document import PlanDoc, canvas_maker
 from reports.pdf.figures import figures_section
 from reports.pdf.front import FrontMatter, budget_year_of, check_logo, contents
 from reports.pdf.gaps import gap_annex, gap_table, map_page
+from reports.pdf.monev import build_monev
 from reports.pdf.network import network_section
 from reports.pdf.sheets import MAX_DESA_PAGES, build_sheets
 from reports.source import get_result
@@ -35,9 +36,9 @@ from reports.styles import stylesheet
 register_catalog("reports", "pdf.report")
 
 
-KINDS = ("plan", "summary", "wallmap", "atlas")
+KINDS = ("plan", "summary", "wallmap", "atlas", "monev")
 PAPERS = {"A4": A4, "A3": A3}
-DEFAULT_PAPER = {"plan": "A4", "summary": "A4", "wallmap": "A3", "atlas": "A3"}
+DEFAULT_PAPER = {"plan": "A4", "summary": "A4", "wallmap": "A3", "atlas": "A3", "monev": "A4"}
 
 MAX_KECAMATAN_SECTIONS = 700
 """A plan report or atlas has a section or sheet per kecamatan: it is made for a district or
@@ -53,16 +54,19 @@ def build_report(project, result=None, path=None, *, kind: str = "plan", paper: 
                  kecamatan: str | None = None, lang: str | None = None, progress=None,
                  is_cancelled=None, author: str | None = None,
                  date: dt.date | None = None, per_desa: bool = False,
-                 front: FrontMatter | None = None, top: int | None = PRIORITY_TOP) -> Path:
+                 front: FrontMatter | None = None, as_of=None, month=None,
+                 indicators=None, top: int | None = PRIORITY_TOP) -> Path:
     """Write a PDF report of ``project`` (and its analysis ``result``) to ``path``.
 
     ``result`` None → the analysis stored in the project, else a fresh analysis.  ``paper``
     None → the kind's default (A4 for plan/summary, A3 for wallmap/atlas).  ``kecamatan`` (a
     name or code) restricts the output to one kecamatan.  ``per_desa`` (atlas only) makes
     one page per desa instead of one per kecamatan.  ``front`` (budget year, preparing unit,
-    signer, logo) fills the cover of a plan.  ``top`` places head the priority list of a plan
-    or summary (0 or None: all of them); a plan prints the full list in an annex.  Returns the
-    path written.
+    signer, logo) fills the cover of a plan.  ``top`` is how many places the priority list of
+    a plan or summary shows (0 or None: all of them); a plan prints the full list in an annex.
+    ``monev`` (the Monev report, see :mod:`reports.pdf.monev`) reads ``as_of`` (the date
+    actions are judged on), ``month`` (the PWS month) and ``indicators`` (the PWS definitions)
+    and needs no analysis.  Returns the path written.
     """
     if path is None:
         raise InputError(tr("report.cannot_write", file="–", why="no path"))
@@ -79,6 +83,15 @@ def build_report(project, result=None, path=None, *, kind: str = "plan", paper: 
         front = front or FrontMatter()
         if front.logo is not None:  # checked before any work
             front.logo = check_logo(front.logo)
+        if kind == "monev":
+            try:
+                return build_monev(project, path, pagesize=PAPERS[paper_name], as_of=as_of,
+                                   month=month, indicators=indicators, author=author,
+                                   date=date, front=front, progress=progress,
+                                   is_cancelled=is_cancelled)
+            except OSError as exc:
+                raise InputError(tr("report.cannot_write", file=str(path), why=str(exc))) \
+                    from exc
         _check_size(project, kind, kecamatan)
         if top is not None and (isinstance(top, bool) or not isinstance(top, int) or top < 0):
             raise InputError(tr("report.bad_top", top=top))

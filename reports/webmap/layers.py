@@ -13,6 +13,7 @@ import pandas as pd
 
 from ilp_gis import model
 from ilp_gis.i18n import register_catalog, tr
+from ilp_gis.inputs import missing_text
 from ilp_gis.population import is_estimate
 from ilp_gis.results import AnalysisResult
 from layers import symbology as sym
@@ -30,6 +31,16 @@ from reports.webmap.values import (
 register_catalog("reports", "webmap.layers")
 
 
+def field_missing(field: ColourField, inputs) -> list[str]:
+    """The inputs the colour ``field`` lacks (its numerator and denominator columns)."""
+    from ilp_gis.indicators import DESA_SHARES
+
+    if inputs is None:
+        return []
+    columns = DESA_SHARES.get(field.key, (field.key,))
+    return list(dict.fromkeys(i for c in columns for i in inputs.column_missing(c)))
+
+
 def _columns(frame: pd.DataFrame, names) -> dict[str, list]:
     """Each named column of ``frame`` as a list (all None where the frame has no such column)."""
     return {n: frame[n].tolist() if n in frame.columns else [None] * len(frame) for n in names}
@@ -37,6 +48,13 @@ def _columns(frame: pd.DataFrame, names) -> dict[str, list]:
 
 def _posyandu_vs_needed(posy: str | None, need: str | None) -> str | None:
     return f"{posy or '–'} / {need}" if need is not None else posy
+
+
+def _missing_says(inputs, columns) -> dict[str, str]:
+    """Column -> "tidak ada data — muat ..." for the columns whose input was never loaded."""
+    if inputs is None:
+        return {}
+    return {c: missing_text(m) for c in columns if (m := inputs.column_missing(c))}
 
 
 def _population_text(value, source) -> str | None:
@@ -48,7 +66,9 @@ def _population_text(value, source) -> str | None:
 
 
 def desa_props(desa: gpd.GeoDataFrame, field: ColourField, values: np.ndarray,
-               colours: list[str]) -> tuple[list[str], list[dict]]:
+               colours: list[str], *, inputs=None) -> tuple[list[str], list[dict]]:
+    """Popup fields and per-desa values; ``inputs`` (an :class:`ilp_gis.inputs.Inventory`)
+    makes a figure whose input was never loaded say so instead of a number."""
     fields = [tr("area.kecamatan"), tr("webmap.field.code"), tr("webmap.field.population"),
               tr("facility.puskesmas"), tr("facility.pustu"), tr("webmap.field.precursors"),
               tr("webmap.field.posyandu_vs_needed"), tr("webmap.field.dist_pustu"),
@@ -58,6 +78,9 @@ def desa_props(desa: gpd.GeoDataFrame, field: ColourField, values: np.ndarray,
         "code", "name", "kind", "kecamatan_name", "population", "n_puskesmas", "n_pustu",
         "n_pustu_precursor", "n_posyandu", "posyandu_needed", "dist_pustu_km",
         "travel_pustu_min", "priority_rank", "gap_kinds", "population_source"))
+    say = _missing_says(inputs, ("population", "n_puskesmas", "n_pustu", "n_pustu_precursor",
+                                 "n_posyandu", "posyandu_needed", "dist_pustu_km",
+                                 "travel_pustu_min"))
     props = []
     for i in range(len(desa)):
         kind = clean_text(cols["kind"][i])
@@ -70,23 +93,27 @@ def desa_props(desa: gpd.GeoDataFrame, field: ColourField, values: np.ndarray,
             "c": clean_text(cols["code"][i]), "n": clean_text(cols["name"][i]) or "–",
             "k": clean_text(cols["kecamatan_name"][i]), "s": sub, "col": colours[i],
             "p": [clean_text(cols["kecamatan_name"][i]), clean_text(cols["code"][i]),
-                  _population_text(cols["population"][i], cols["population_source"][i]),
-                  count_text(cols["n_puskesmas"][i]),
-                  count_text(cols["n_pustu"][i]),
-                  count_text(cols["n_pustu_precursor"][i]) if number_or_zero(
-                      cols["n_pustu_precursor"][i]) else None,
-                  _posyandu_vs_needed(posy, need),
-                  format_value(cols["dist_pustu_km"][i], "km")
-                  if is_finite(cols["dist_pustu_km"][i]) else None,
-                  format_value(cols["travel_pustu_min"][i], "min")
-                  if is_finite(cols["travel_pustu_min"][i]) else None,
+                  say.get("population") or _population_text(cols["population"][i],
+                                                             cols["population_source"][i]),
+                  say.get("n_puskesmas") or count_text(cols["n_puskesmas"][i]),
+                  say.get("n_pustu") or count_text(cols["n_pustu"][i]),
+                  None if "n_pustu_precursor" in say else (
+                      count_text(cols["n_pustu_precursor"][i]) if number_or_zero(
+                          cols["n_pustu_precursor"][i]) else None),
+                  say.get("n_posyandu") or say.get("posyandu_needed")
+                  or _posyandu_vs_needed(posy, need),
+                  say.get("dist_pustu_km") or (format_value(cols["dist_pustu_km"][i], "km")
+                                               if is_finite(cols["dist_pustu_km"][i]) else None),
+                  say.get("travel_pustu_min") or (
+                      format_value(cols["travel_pustu_min"][i], "min")
+                      if is_finite(cols["travel_pustu_min"][i]) else None),
                   field.format(values[i]), rank,
                   ", ".join(tr(f"gap.{k}") for k in gaps) if gaps else tr("webmap.no_gaps")],
         })
     return fields, props
 
 
-def kecamatan_props(kec: gpd.GeoDataFrame, roll: pd.DataFrame | None):
+def kecamatan_props(kec: gpd.GeoDataFrame, roll: pd.DataFrame | None, *, inputs=None):
     fields = [tr("webmap.field.code"), tr("webmap.field.desa_total"),
               tr("webmap.field.desa_without_pustu"), tr("facility.puskesmas"),
               tr("facility.pustu"), tr("webmap.field.posyandu_vs_needed"),
@@ -94,6 +121,8 @@ def kecamatan_props(kec: gpd.GeoDataFrame, roll: pd.DataFrame | None):
     rows: dict[str, dict] = {}
     if roll is not None and len(roll) and "code" in roll.columns:
         rows = {str(r["code"]): r for r in roll.to_dict("records")}
+    say = _missing_says(inputs, ("desa_without_pustu", "n_puskesmas", "n_pustu", "posyandu",
+                                 "posyandu_needed", "population"))
     props = []
     for code, name in zip(kec["code"], kec["name"], strict=False):
         r = rows.get(str(code), {})
@@ -101,10 +130,14 @@ def kecamatan_props(kec: gpd.GeoDataFrame, roll: pd.DataFrame | None):
         props.append({"c": clean_text(code), "n": clean_text(name) or "–",
                       "s": tr("area.kecamatan"),
                       "p": [clean_text(code), count_text(r.get("desa_total")),
-                            count_text(r.get("desa_without_pustu")),
-                            count_text(r.get("n_puskesmas")), count_text(r.get("n_pustu")),
-                            _posyandu_vs_needed(posy, need),
-                            count_text(r.get("population")), count_text(r.get("gap_count"))]})
+                            say.get("desa_without_pustu")
+                            or count_text(r.get("desa_without_pustu")),
+                            say.get("n_puskesmas") or count_text(r.get("n_puskesmas")),
+                            say.get("n_pustu") or count_text(r.get("n_pustu")),
+                            say.get("posyandu") or say.get("posyandu_needed")
+                            or _posyandu_vs_needed(posy, need),
+                            say.get("population") or count_text(r.get("population")),
+                            count_text(r.get("gap_count"))]})
     return fields, props
 
 

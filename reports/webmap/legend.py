@@ -16,6 +16,7 @@ from reports.webmap.indicators import ColourField
 from reports.webmap.symbols import dash_text, point_style
 
 register_catalog("reports", "webmap.legend")
+register_catalog("ilp_gis", "inputs")  # "inputs.heading"
 
 
 def header_html(project, field: ColourField) -> str:
@@ -58,7 +59,11 @@ def hatch_defs() -> str:
 
 def legend_html(field: ColourField, classes, values, fac_types, has_precursor: bool,
                 edge_links, gap_kinds, has_kec: bool, has_kab: bool, unplaced: int = 0, *,
+                no_data: str | None = None, not_loaded: list[str] | None = None,
                 desa_level_types=(), notes=()) -> str:
+    """The legend; ``no_data`` labels the no-data patch (what to load), ``not_loaded`` names
+    the inputs never loaded; ``desa_level_types`` get a hollow symbol row, ``notes`` say which
+    facilities distance coverage left out or placed at their desa point."""
     def row(svg: str, label: str) -> str:
         return f'<div class="row">{svg}<span>{escape_html(label)}</span></div>'
 
@@ -79,7 +84,7 @@ def legend_html(field: ColourField, classes, values, fac_types, has_precursor: b
     finite = np.asarray(values, dtype=float)
     finite = finite[np.isfinite(finite)]
     if len(finite) < len(values):
-        h.append(row(patch(sym.NO_DATA_COLOUR, "#ffffff"), tr("common.missing")))
+        h.append(row(patch(sym.NO_DATA_COLOUR, "#ffffff"), no_data or tr("common.missing")))
     if fac_types:
         h.append(f"<h4>{escape_html(tr('webmap.legend.facilities'))}</h4>")
         for ftype in fac_types:
@@ -114,6 +119,9 @@ def legend_html(field: ColourField, classes, values, fac_types, has_precursor: b
         if has_kec:
             h.append(row(line(sym.KECAMATAN_STYLE.stroke, sym.KECAMATAN_STYLE.dash, 1.5),
                          tr("area.kecamatan")))
+    if not_loaded:
+        h.append(f"<h4>{escape_html(tr('inputs.heading'))}</h4>")
+        h.append(f'<div class="note">{escape_html(", ".join(not_loaded))}</div>')
     h.append(f'<div class="note">{escape_html(tr("webmap.legend.note"))}</div></details>')
     return "".join(h)
 

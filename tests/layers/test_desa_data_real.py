@@ -107,3 +107,14 @@ def test_sarolangun_podes_counts_equal_an_independent_computation(real_sarolangu
                                   exp["posyandu"].to_numpy(float))
     assert (r["pustu_count_source"] == "table").all()
     assert (r["area_units_basis"] == "area_heads").all()
+    # Pustu and Posyandu known only by count: their checks by count are made, those needing
+    # each facility (distance, reach, the network) are not, and say what to load
+    assert s["inputs"]["pustu"] and not s["inputs"]["pustu_list"]
+    assert s["inputs_counts_only"] == ["posyandu", "pustu"]
+    assert s["population_within_distance"]["pustu"] is None
+    assert s["missing"]["population_within_distance.pustu"] == ["population", "pustu_list"]
+    assert s["population_within_distance"]["puskesmas"] is None  # no population loaded
+    assert "beyond_distance.pustu" in s["gaps_not_checked"]
+    assert "no_pustu" not in s["gaps_not_checked"]
+    assert (result.gaps["kind"] == "no_pustu").sum() == 107
+    assert "puskesmas_without_pustu" not in s["network_problems"]  # 168 Pustu in the table

@@ -124,9 +124,11 @@ def test_plan_for_one_kecamatan(tiny, tmp_path):
     assert "Cakupan: Kecamatan Pantai Indah" in text
     assert "Kecamatan Pantai Indah" in text and "Kecamatan Kota Lama" not in text
     assert "Sukamaju" not in text  # a desa of the other kecamatan
+    from ilp_gis.inputs import inventory
+
     figures = key_figures(type("C", (), {"result": result, "desa": result.desa[
         result.desa["kecamatan_code"] == "53.10.02"], "kec_code": "53.10.02",
-        "project": project, "gaps": result.gaps})())
+        "project": project, "gaps": result.gaps, "inputs": inventory(project)})())
     assert figures["desa_total"] == 6
 
 

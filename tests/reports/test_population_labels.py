@@ -53,7 +53,7 @@ def test_estimates_are_labelled_in_every_output(tmp_path):
     assert set(result.desa["population_source"]) == {"estimate_area"}
 
     xlsx = write_tables(project, result, tmp_path / "tabel.xlsx")
-    ws = openpyxl.load_workbook(xlsx, read_only=True).worksheets[0]
+    ws = openpyxl.load_workbook(xlsx, read_only=True)["Cakupan desa"]  # after "Kelengkapan data"
     rows = list(ws.iter_rows(values_only=True))
     col = rows[0].index("Sumber penduduk")
     assert rows[0][col - 1] == "Penduduk"

@@ -14,6 +14,7 @@ def test_import_dialog_takes_per_desa_tables(qtbot, state, shown_errors, tmp_pat
                      "35.07.01.2001,Desa A,9,4\n35.07.01.2002,Desa B,-,3\n", encoding="utf-8")
     assert guess_role(table) == ("desa_data", None)
     assert guess_role(tmp_path / "podes.gpkg")[0] != "desa_data"  # boundaries stay boundaries
+    state.project.meta.pop("fictional")  # an open real district (the sample takes no real data)
     dlg = ImportDialog(state, None, paths=[table])
     qtbot.addWidget(dlg)
     assert dlg.file_rows()[0][1] == "desa_data"

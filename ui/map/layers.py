@@ -363,6 +363,11 @@ class MapLayers:
         x, y = self._fwd.transform(lon, lat)
         return x - self.origin[0], y - self.origin[1]
 
+    def to_local_xy(self, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Local map coordinates of many lon/lat points at once."""
+        x, y = self._fwd.transform(np.asarray(lon, float), np.asarray(lat, float))
+        return np.asarray(x) - self.origin[0], np.asarray(y) - self.origin[1]
+
     def to_lonlat(self, x: float, y: float) -> tuple[float, float]:
         return self._inv.transform(x + self.origin[0], y + self.origin[1])
 

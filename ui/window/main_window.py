@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QTableWidget, QTableWidgetItem, QWidget
 
+from ilp_gis import scenario
 from ilp_gis.i18n import format_number, get_language, register_catalog
 from ui import app as qtapp
 from ui.attribute_table import AttributeTable
@@ -127,9 +128,20 @@ class MainWindow(WindowActions, ProjectFiles, WindowTasks, WindowEdits, DataImpo
         self.resizeDocks([self.table_dock], [220], Qt.Vertical)
 
     def _make_planning_panel(self) -> PlanningPanel:
-        return PlanningPanel(self.state.project, self.undo_stack,
-                             on_changed=lambda _name: self._update_title(),
-                             result=self.state.result)
+        panel = PlanningPanel(self.state.project, self.undo_stack,
+                              on_changed=lambda _name: self._update_title(),
+                              result=self.state.result)
+        # the planning panel's answers reach the map (ui.map.plan_overlay)
+        panel.sites_ready.connect(lambda sites: self.state.set_plan(
+            sites, None, qtr("map.plan.siting")))
+        panel.comparison_ready.connect(lambda changes: self._show_comparison(panel, changes))
+        return panel
+
+    def _show_comparison(self, panel: PlanningPanel, changes) -> None:
+        """A compared scenario on the map: its sites and the desa whose gaps it closes/opens."""
+        name = panel.outcome.name if panel.outcome is not None else ""
+        sites = scenario.scenario_sites(self.state.project, name) if name else None
+        self.state.set_plan(sites, changes, qtr("map.plan.scenario", name=name))
 
     def _rebuild_planning_panel(self) -> None:
         """The planning panel is bound to one project: build it anew for another project or
