@@ -20,7 +20,7 @@ from ilp_gis.errors import InputError
 from reports.pdf import build_report
 from reports.pdf.figures import _chart
 from reports.pdf.flow import CELL_PADDING, fit_widths, long_table, word_width
-from reports.styles import FONT, stylesheet, table_style
+from reports.styles import FONT, register_fonts, stylesheet, table_style
 
 DATE = dt.date(2026, 12, 3)
 
@@ -178,12 +178,16 @@ def _box(s: String, dx: float, dy: float) -> tuple[float, float, float, float]:
 def test_chart_missing_note_never_overprints_axis_numbers_and_draws_no_zero_bar():
     shares = {"desa_pustu": 0.5, "posyandu": float("nan"), "pop_pustu": float("nan"),
               "pop_pkm": 0.9, "coe": float("nan")}
-    d = _chart(shares, 480)
+    blocked = {"posyandu": ["posyandu"]}
+    register_fonts()
+    d = _chart(shares, blocked, 480)
     strings = list(_strings(d))
     texts = [s.text for s, _, _ in strings]
     assert "0%" not in texts  # a share never loaded is no bar, not a 0% bar
     assert "50%" in texts and "90%" in texts
-    assert texts.count("tidak ada data") == 3  # in each empty bar's row
+    notes = [t for t in texts if t.startswith("– ")]
+    assert len(notes) == 3  # each missing share named under the chart
+    assert sum("tidak ada data" in t for t in notes) == 3
     boxes = [(s.text, _box(s, dx, dy)) for s, dx, dy in strings]
     for i, (ta, a) in enumerate(boxes):
         for tb, b in boxes[i + 1:]:
