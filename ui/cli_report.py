@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from ilp_gis.i18n import register_catalog, tr
+from reports.options import PRIORITY_TOP
 from ui.cli_paths import Input, Output
 
 NAME = "report"
@@ -34,6 +35,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--signer", default=None, metavar=tr("cli.report.name"),
                         help=tr("cli.report.signer"))
     parser.add_argument("--nip", default=None, help=tr("cli.report.nip"))
+    parser.add_argument("--top", type=int, default=PRIORITY_TOP, metavar="N",
+                        help=tr("cli.report.top", n=PRIORITY_TOP))
     parser.add_argument("--logo", default=None, metavar="LOGO.png", help=tr("cli.report.logo"))
     parser.add_argument("--as-of", default=None, dest="as_of", metavar=tr("cli.report.date"),
                         help=tr("cli.report.as_of"))
@@ -59,7 +62,8 @@ def run(args) -> int:
                         front=FrontMatter(budget_year=args.ta, unit=args.unit,
                                           signer=args.signer, signer_nip=args.nip,
                                           logo=args.logo),
-                        as_of=args.as_of, month=args.month, indicators=_indicators(args))
+                        as_of=args.as_of, month=args.month, indicators=_indicators(args),
+                        top=args.top)
     progress.done()
     print(tr("cli.written", path=str(path)))
     return 0

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from ilp_gis.i18n import register_catalog
+from reports.options import PRIORITY_TOP
 from ui.qtext import qtr
 
 KINDS = ("plan", "summary", "wallmap", "atlas", "atlas_desa", "xlsx", "webmap")
@@ -49,6 +50,7 @@ class OutputChoice:
     signer: str | None = None
     signer_nip: str | None = None
     logo: str | None = None
+    top: int | None = None  # places at the head of the priority list (0: all)
     extra: dict = field(default_factory=dict)
 
     @property
@@ -85,6 +87,11 @@ class OutputDialog(QDialog):
         self.budget_year.setRange(0, 2100)
         self.budget_year.setSpecialValueText(qtr("ui.out.year_auto"))
         self.budget_year.setValue(0)
+        self.top = QSpinBox()
+        self.top.setRange(0, 10_000)
+        self.top.setSpecialValueText(qtr("ui.out.top_all"))
+        self.top.setValue(PRIORITY_TOP)
+        self.top.setToolTip(qtr("ui.out.top_hint"))
         self.unit = QLineEdit()
         self.unit.setPlaceholderText(qtr("ui.out.unit_hint"))
         self.signer = QLineEdit()
@@ -101,7 +108,7 @@ class OutputDialog(QDialog):
         self.rows: dict[str, QWidget] = {}
         for key, widget in (("kind", self.kind), ("paper", self.paper),
                             ("kecamatan", self.kecamatan), ("author", self.author),
-                            ("budget_year", self.budget_year), ("unit", self.unit),
+                            ("top", self.top), ("budget_year", self.budget_year), ("unit", self.unit),
                             ("signer", self.signer), ("nip", self.nip), ("logo", logo_row)):
             self.form.addRow(qtr(f"ui.out.field.{key}"), widget)
             self.rows[key] = widget
@@ -125,7 +132,9 @@ class OutputDialog(QDialog):
         if k in PDF_KINDS:
             shown |= {"paper", "kecamatan", "author"}
         if k == "plan":
-            shown |= {"budget_year", "unit", "signer", "nip", "logo"}
+            shown |= {"top", "budget_year", "unit", "signer", "nip", "logo"}
+        if k == "summary":
+            shown.add("top")
         return shown
 
     def _show_fields(self) -> None:
@@ -154,7 +163,8 @@ class OutputDialog(QDialog):
             kecamatan=self.kecamatan.currentData() if "kecamatan" in shown else None,
             author=text(self.author, "author"), budget_year=year or None,
             unit=text(self.unit, "unit"), signer=text(self.signer, "signer"),
-            signer_nip=text(self.nip, "nip"), logo=text(self.logo, "logo"))
+            signer_nip=text(self.nip, "nip"), logo=text(self.logo, "logo"),
+            top=self.top.value() if "top" in shown else None)
 
 
 def default_path(folder: str | Path, choice: OutputChoice) -> Path:

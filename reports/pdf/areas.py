@@ -4,9 +4,11 @@ district roll-up of multi-district projects.  Imports reports.maps and reports.t
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pandas as pd
 from reportlab.lib.units import mm
-from reportlab.platypus import CondPageBreak, PageBreak, Paragraph, Spacer, Table
+from reportlab.platypus import CondPageBreak, PageBreak, Paragraph, Spacer
 
 from ilp_gis.i18n import format_percent, register_catalog, tr
 from ilp_gis.indicators import share
@@ -15,13 +17,19 @@ from reports import population
 from reports.maps import MapFlowable, MapOptions
 from reports.pdf.cells import gap_label, num_text, table_cell
 from reports.pdf.context import ReportContext
+from reports.pdf.flow import long_table
 from reports.styles import esc, table_style
 from reports.tables import kabupaten_names, kabupaten_rollup
 
 register_catalog("reports", "pdf.areas")
 
 
-def _desa_rows(ctx: ReportContext, st, desa) -> list:
+def _sum(values) -> float:
+    """The total of a column (NaN when no value is known: missing is never zero)."""
+    return float(pd.to_numeric(pd.Series(values), errors="coerce").sum(min_count=1))
+
+
+def _desa_rows(ctx: ReportContext, st, desa, gaps_n: int) -> list:
     head = [tr("report.col.desa"), tr("report.col.population"), tr("report.col.pustu"),
             tr("report.col.posyandu"), tr("report.col.dist_pustu"), tr("report.col.gaps"),
             tr("report.col.rank")]
@@ -41,6 +49,14 @@ def _desa_rows(ctx: ReportContext, st, desa) -> list:
             table_cell(", ".join(gap_label(k) for k in kinds) or "–", st.cell),
             num_text(r.priority_rank),
         ])
+    pop = _sum(desa["population"]) if len(desa) else float("nan")
+    mark = f" ({population.estimate_mark()})" if population.any_estimate(desa) else ""
+    rows.append([
+        table_cell(tr("report.total_desa", n=num_text(len(desa))), st.cell_head),
+        ("–" if pd.isna(pop) else num_text(pop) + mark),
+        num_text(_sum(desa["n_pustu"])),
+        f"{num_text(_sum(desa['n_posyandu']))} / {num_text(_sum(desa['posyandu_needed']))}",
+        "", num_text(gaps_n), ""])
     return rows
 
 
@@ -61,11 +77,12 @@ def kecamatan_section(ctx: ReportContext, st, width: float, code: str) -> list:
     data = ctx.map_data(code)
     fig = MapFlowable(data, width, min(0.9 * width, 300), opts=MapOptions(
         label_size=5.5, edges=True), legend_width=118)
-    rows = _desa_rows(ctx, st, desa)
+    rows = _desa_rows(ctx, st, desa, gaps_n)
     fr = [0.2, 0.11, 0.08, 0.13, 0.1, 0.31, 0.07]
-    t = Table(rows, colWidths=[width * x for x in fr], repeatRows=1)
-    t.setStyle(table_style(numeric_from=1, n_rows=len(rows)))
-    t.setStyle([("ALIGN", (5, 1), (5, -1), "LEFT")])
+    t = long_table(rows, [width * x for x in fr], table_style(numeric_from=1, n_rows=len(rows)),
+                   [("ALIGN", (5, 1), (5, -1), "LEFT")], totals=True,
+                   continued=tr("report.continued", title=tr("report.h.kecamatan", name=name)),
+                   caption_style=st.h2)
     out = [PageBreak(), Paragraph(esc(tr("report.h.kecamatan", name=name)), st.h1),
            Paragraph(esc(line), st.body), fig, Spacer(1, 3 * mm), t]
     note = _masked_note(inv, ("population", "n_pustu", "n_posyandu", "posyandu_needed",
@@ -103,12 +120,22 @@ def kecamatan_table(ctx: ReportContext, st, width: float) -> list:
     rows = [[table_cell(h, st.cell_head) for h in head]]
     for r in k.sort_values("name", kind="stable").itertuples(index=False):
         rows.append([table_cell(r.name, st.cell)] + _coverage_cells(r))
+    rows.append([table_cell(tr("report.total_kecamatan", n=num_text(len(k))), st.cell_head)]
+                + _coverage_cells(_totals(k)))
     fr = [0.22, 0.08, 0.13, 0.15, 0.13, 0.12, 0.09, 0.08]
-    t = Table(rows, colWidths=[width * x for x in fr], repeatRows=1)
-    t.setStyle(table_style(numeric_from=1, n_rows=len(rows)))
+    t = long_table(rows, [width * x for x in fr], table_style(numeric_from=1, n_rows=len(rows)),
+                   totals=True, caption_style=st.h2,
+                   continued=tr("report.continued", title=tr("report.h.kecamatan_table")))
     note = _masked_note(ctx.inputs, ("desa_with_pustu", "posyandu", "posyandu_needed",
                                      "population", "pop_within_pustu_km"))
     return out + [t] + ([Paragraph(esc(note), st.note)] if note else [])
+
+
+def _totals(table: pd.DataFrame) -> SimpleNamespace:
+    """The totals row of a kecamatan or district table (sums; NaN where nothing is known)."""
+    cols = ("desa_total", "desa_with_pustu", "posyandu", "posyandu_needed", "population",
+            "pop_within_pustu_km", "n_puskesmas", "gap_count")
+    return SimpleNamespace(**{c: _sum(table[c]) if c in table else float("nan") for c in cols})
 
 
 def kabupaten_table(ctx: ReportContext, st, width: float) -> list:
@@ -126,8 +153,11 @@ def kabupaten_table(ctx: ReportContext, st, width: float) -> list:
     for r in agg.itertuples(index=False):
         label = f"{names[r.code]} ({r.code})" if r.code in names else r.code
         rows.append([table_cell(label, st.cell), num_text(r.kecamatan)] + _coverage_cells(r))
+    rows.append([table_cell(tr("report.total"), st.cell_head), num_text(_sum(agg["kecamatan"]))]
+                + _coverage_cells(_totals(agg)))
     fr = [0.21, 0.08, 0.07, 0.13, 0.14, 0.11, 0.1, 0.08, 0.08]
-    t = Table(rows, colWidths=[width * x for x in fr], repeatRows=1)
-    t.setStyle(table_style(numeric_from=1, n_rows=len(rows)))
+    t = long_table(rows, [width * x for x in fr], table_style(numeric_from=1, n_rows=len(rows)),
+                   totals=True, caption_style=st.h2,
+                   continued=tr("report.continued", title=tr("report.h.kabupaten_table")))
     return [PageBreak(), Paragraph(esc(tr("report.h.kabupaten_table")), st.h1),
             Paragraph(esc(tr("report.kecamatan_in_xlsx")), st.note), t]

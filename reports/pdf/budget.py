@@ -13,8 +13,9 @@ from layers import symbology as sym
 from reports.maps import MapFlowable, MapOptions
 from reports.pdf.cells import enum_text, gap_label, num_text, table_cell, year_text
 from reports.pdf.context import ReportContext
+from reports.pdf.flow import fit_widths, long_table, totals_style
 from reports.source import budget_sync_for
-from reports.styles import ACCENT, FONT_BOLD, esc, table_style
+from reports.styles import esc, table_style
 from reports.tables import budget_totals
 
 register_catalog("reports", "pdf.budget")
@@ -54,9 +55,10 @@ def budget_section(ctx: ReportContext, st, width: float) -> list:
                      table_cell(enum_text(BudgetStatus, r.status), st.cell),
                      table_cell(r.note if isinstance(r.note, str) else "", st.cell)])
     fr = [0.15, 0.07, 0.18, 0.16, 0.16, 0.11, 0.17]
-    t = Table(rows, colWidths=[width * x for x in fr], repeatRows=1)
-    t.setStyle(table_style(n_rows=len(rows)))
-    t.setStyle([("ALIGN", (4, 1), (4, -1), "RIGHT"), ("ALIGN", (1, 1), (1, -1), "RIGHT")])
+    t = long_table(rows, [width * x for x in fr], table_style(n_rows=len(rows)),
+                   [("ALIGN", (4, 1), (4, -1), "RIGHT"), ("ALIGN", (1, 1), (1, -1), "RIGHT")],
+                   continued=tr("report.continued", title=tr("report.h.budget_lines")),
+                   caption_style=st.h2)
     return out + [t]
 
 
@@ -77,10 +79,9 @@ def _totals_table(st, width: float, totals: pd.DataFrame) -> list:
         total.append(format_rupiah(totals["amount_on_gaps"].sum(min_count=1)))
     rows.append(total)
     fr = (0.3, 0.1, 0.1, 0.25, 0.25) if on_gaps else (0.4, 0.15, 0.15, 0.3)
-    t = Table(rows, colWidths=[width * x for x in fr], repeatRows=1)
+    t = Table(rows, colWidths=fit_widths(head, [width * x for x in fr]), repeatRows=1)
     t.setStyle(table_style(numeric_from=1, n_rows=len(rows)))
-    t.setStyle([("LINEABOVE", (0, -1), (-1, -1), 0.8, ACCENT),
-                ("FONTNAME", (0, -1), (-1, -1), FONT_BOLD)])
+    t.setStyle(totals_style())
     return [t]
 
 
@@ -111,7 +112,8 @@ def _budget_sync_tables(ctx: ReportContext, st, width: float, sync) -> list:
         limit = 100 if ctx.kind == "plan" else 50
         out.append(Paragraph(esc(tr("report.h.budget_unfunded")), st.h2))
         if len(un) > limit:
-            out.append(Paragraph(esc(tr("report.gaps_top", shown=limit, n=len(un))), st.note))
+            out.append(Paragraph(esc(tr("report.unfunded_top", shown=num_text(limit),
+                                        n=num_text(len(un)))), st.note))
         names = dict(zip(ctx.result.desa["code"], ctx.result.desa["name"], strict=False))
         head = [tr("report.col.rank"), tr("report.col.desa"), tr("report.col.kind"),
                 tr("report.col.funding_state"), tr("report.col.amount"),
@@ -127,8 +129,9 @@ def _budget_sync_tables(ctx: ReportContext, st, width: float, sync) -> list:
                          format_rupiah(r.get("amount")), format_rupiah(r.get("needed")),
                          format_rupiah(r.get("shortfall"))])
         fr = (0.07, 0.17, 0.2, 0.13, 0.14, 0.14, 0.15)
-        t = Table(rows, colWidths=[width * x for x in fr], repeatRows=1)
-        t.setStyle(table_style(numeric_from=4, n_rows=len(rows)))
-        t.setStyle([("ALIGN", (0, 0), (0, -1), "RIGHT")])
-        out.append(t)
+        out.append(long_table(rows, [width * x for x in fr],
+                              table_style(numeric_from=4, n_rows=len(rows)),
+                              [("ALIGN", (0, 0), (0, -1), "RIGHT")], caption_style=st.h2,
+                              continued=tr("report.continued",
+                                           title=tr("report.h.budget_unfunded"))))
     return out

@@ -262,7 +262,9 @@ def _chart(shares: dict, blocked: dict, width: float) -> Drawing:
     notes = [tr(f"report.chart.{k}") + ": " + (missing_text(blocked[k]) if blocked.get(k)
                                                else tr("common.missing")) for k in gone]
     bar_h = 120 if keys else 14
-    h = bar_h + 9 * len(notes)
+    # the notes' lines under the axis numbers (which hang ~14 pt below the bars), never on them
+    below = 9 * len(notes) + (8 if notes and keys else 0)
+    h = bar_h + below
     d = Drawing(width, h)
     d.add(String(0, h - 10, tr("report.chart.title"), fontName=FONT_BOLD, fontSize=9,
                  fillColor=INK))
@@ -272,7 +274,7 @@ def _chart(shares: dict, blocked: dict, width: float) -> Drawing:
     if not keys:
         return d
     c = HorizontalBarChart()
-    c.x, c.y = 120, 8 + 9 * len(notes)
+    c.x, c.y = 120, 8 + below
     c.width, c.height = width - 170, 120 - 30
     c.data = [list(reversed(values))]
     c.categoryAxis.categoryNames = list(reversed(labels))

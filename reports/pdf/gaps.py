@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
-from reportlab.platypus import NextPageTemplate, PageBreak, Paragraph, Table
+from reportlab.platypus import NextPageTemplate, PageBreak, Paragraph
 
 from ilp_gis.i18n import register_catalog, tr
 from ilp_gis.inputs import unchecked_text
@@ -15,6 +15,7 @@ from layers import symbology as sym
 from reports.maps import MapFlowable, MapOptions
 from reports.pdf.cells import gap_label, num_text, table_cell
 from reports.pdf.context import ReportContext
+from reports.pdf.flow import long_table
 from reports.styles import esc, table_style
 
 register_catalog("reports", "pdf.gaps")
@@ -54,7 +55,11 @@ def gap_rows(gaps) -> pd.DataFrame:
     return out.sort_values(["_r", "sev"], kind="stable").drop(columns=["_r", "sev"])
 
 
-def gap_table(ctx: ReportContext, st, width: float, *, limit: int | None) -> list:
+def gap_table(ctx: ReportContext, st, width: float, *, limit: int | None,
+              annex: bool = False) -> list:
+    """The priority list: one row per place (desa, else kecamatan) with all its gaps, the top
+    ``limit`` places (None: all).  ``annex`` True: the caption points to the full list in the
+    annex (``gap_annex``), else to the XLSX tables."""
     out: list = [Paragraph(esc(tr("report.h.gaps")), st.h1)]
     unchecked = unchecked_text(ctx.inputs)
     if unchecked:
@@ -64,10 +69,41 @@ def gap_table(ctx: ReportContext, st, width: float, *, limit: int | None) -> lis
         return out + [Paragraph(esc(tr("report.no_gaps")), st.body)]
     rows_df = gap_rows(gaps)
     n = len(rows_df)
-    out.append(Paragraph(esc(tr("report.gaps_intro", n=len(gaps), places=n)), st.note))
+    out.append(Paragraph(esc(tr("report.gaps_intro", n=num_text(len(gaps)),
+                                places=num_text(n))), st.note))
     if limit is not None and n > limit:
         rows_df = rows_df.head(limit)
-        out.append(Paragraph(esc(tr("report.gaps_top", shown=limit, n=n)), st.note))
+        where = tr("report.gaps_full_annex") if annex else tr("report.gaps_full_xlsx")
+        out.append(Paragraph(esc(tr("report.gaps_top", shown=num_text(limit), n=num_text(n),
+                                    where=where)), st.note))
+    return out + [_priority_table(rows_df, st, width, tr("report.h.gaps"))]
+
+
+def gap_annex(ctx: ReportContext, st, width: float, *, shown: int | None,
+              max_rows: int) -> list:
+    """The annex with the full priority list, when the body showed only the top ``shown``
+    places (nothing when the body already held them all).  Above ``max_rows`` places the annex
+    prints the first ``max_rows`` and says the XLSX tables hold the rest."""
+    gaps = ctx.gaps
+    if shown is None or gaps is None or not len(gaps):
+        return []
+    rows_df = gap_rows(gaps)
+    n = len(rows_df)
+    if n <= shown:
+        return []
+    title = tr("report.h.gaps_annex")
+    out: list = [PageBreak(), Paragraph(esc(title), st.h1),
+                 Paragraph(esc(tr("report.gaps_intro", n=num_text(len(gaps)),
+                                  places=num_text(n))), st.note)]
+    if n > max_rows:
+        rows_df = rows_df.head(max_rows)
+        out.append(Paragraph(esc(tr("report.gaps_top", shown=num_text(max_rows),
+                                    n=num_text(n), where=tr("report.gaps_full_xlsx"))),
+                             st.note))
+    return out + [_priority_table(rows_df, st, width, title)]
+
+
+def _priority_table(rows_df: pd.DataFrame, st, width: float, title: str):
     head = [tr("report.col.rank"), tr("report.col.desa"), tr("report.col.kecamatan"),
             tr("report.col.kind"), tr("report.col.score")]
     rows = [[table_cell(h, st.cell_head) for h in head]]
@@ -81,7 +117,6 @@ def gap_table(ctx: ReportContext, st, width: float, *, limit: int | None) -> lis
             num_text(r.score, 2),
         ])
     fr = [0.07, 0.2, 0.17, 0.47, 0.09]
-    t = Table(rows, colWidths=[width * x for x in fr], repeatRows=1)
-    t.setStyle(table_style(n_rows=len(rows)))
-    t.setStyle([("ALIGN", (0, 0), (0, -1), "RIGHT"), ("ALIGN", (4, 0), (4, -1), "RIGHT")])
-    return out + [t]
+    return long_table(rows, [width * x for x in fr], table_style(n_rows=len(rows)),
+                      [("ALIGN", (0, 0), (0, -1), "RIGHT"), ("ALIGN", (4, 0), (4, -1), "RIGHT")],
+                      continued=tr("report.continued", title=title), caption_style=st.h2)

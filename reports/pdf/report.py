@@ -17,6 +17,7 @@ from ilp_gis.errors import InputError
 from ilp_gis.i18n import language, normalize_language, register_catalog, tr
 from ilp_gis.jobs import checkpoint, sub_progress
 from layers.atomic import atomic_write
+from reports.options import PRIORITY_TOP
 from reports.pdf.appendix import appendix_section
 from reports.pdf.areas import kabupaten_table, kecamatan_section, kecamatan_table
 from reports.pdf.budget import budget_section
@@ -25,7 +26,7 @@ from reports.pdf.cover import cover_section
 from reports.pdf.document import PlanDoc, canvas_maker
 from reports.pdf.figures import figures_section
 from reports.pdf.front import FrontMatter, budget_year_of, check_logo, contents
-from reports.pdf.gaps import gap_table, map_page
+from reports.pdf.gaps import gap_annex, gap_table, map_page
 from reports.pdf.monev import build_monev
 from reports.pdf.network import network_section
 from reports.pdf.sheets import MAX_DESA_PAGES, build_sheets
@@ -45,8 +46,8 @@ a province (a large kabupaten has ~60 kecamatan, the largest province ~670).  Ab
 any work and points to the summary report or to one kecamatan."""
 
 PLAN_GAP_ROWS_MAX = 2000
-"""The plan report's priority list prints every gap up to this many rows (~50 pages); above,
-the top rows and a note that the XLSX tables hold them all."""
+"""The plan report's annex prints the full priority list up to this many places (~50 pages);
+above, the top rows and a note that the XLSX tables hold them all."""
 
 
 def build_report(project, result=None, path=None, *, kind: str = "plan", paper: str | None = None,
@@ -54,17 +55,18 @@ def build_report(project, result=None, path=None, *, kind: str = "plan", paper: 
                  is_cancelled=None, author: str | None = None,
                  date: dt.date | None = None, per_desa: bool = False,
                  front: FrontMatter | None = None, as_of=None, month=None,
-                 indicators=None) -> Path:
+                 indicators=None, top: int | None = PRIORITY_TOP) -> Path:
     """Write a PDF report of ``project`` (and its analysis ``result``) to ``path``.
 
     ``result`` None → the analysis stored in the project, else a fresh analysis.  ``paper``
     None → the kind's default (A4 for plan/summary, A3 for wallmap/atlas).  ``kecamatan`` (a
     name or code) restricts the output to one kecamatan.  ``per_desa`` (atlas only) makes
     one page per desa instead of one per kecamatan.  ``front`` (budget year, preparing unit,
-    signer, logo) fills the cover of a plan.  ``monev`` (the Monev report, see
-    :mod:`reports.pdf.monev`) reads ``as_of`` (the date actions are judged on), ``month`` (the
-    PWS month) and ``indicators`` (the PWS definitions) and needs no analysis.  Returns the
-    path written.
+    signer, logo) fills the cover of a plan.  ``top`` is how many places the priority list of
+    a plan or summary shows (0 or None: all of them); a plan prints the full list in an annex.
+    ``monev`` (the Monev report, see :mod:`reports.pdf.monev`) reads ``as_of`` (the date
+    actions are judged on), ``month`` (the PWS month) and ``indicators`` (the PWS definitions)
+    and needs no analysis.  Returns the path written.
     """
     if path is None:
         raise InputError(tr("report.cannot_write", file="–", why="no path"))
@@ -91,6 +93,8 @@ def build_report(project, result=None, path=None, *, kind: str = "plan", paper: 
                 raise InputError(tr("report.cannot_write", file=str(path), why=str(exc))) \
                     from exc
         _check_size(project, kind, kecamatan)
+        if top is not None and (isinstance(top, bool) or not isinstance(top, int) or top < 0):
+            raise InputError(tr("report.bad_top", top=top))
         if per_desa and not kecamatan and len(project.layer("desa")) > MAX_DESA_PAGES:
             raise InputError(tr("report.too_many_desa_pages", n=len(project.layer("desa")),
                                 limit=MAX_DESA_PAGES))
@@ -100,6 +104,7 @@ def build_report(project, result=None, path=None, *, kind: str = "plan", paper: 
         ctx = ReportContext(project, result, kind, PAPERS[paper_name], kec_code, author,
                             date or dt.date.today())
         ctx.per_desa = per_desa
+        ctx.top = int(top) if top else None
         front.budget_year = budget_year_of(ctx, front.budget_year)
         ctx.front = front
         checkpoint(progress, is_cancelled, 0.2, tr("report.progress.build"))
@@ -145,7 +150,9 @@ def _build_document(ctx: ReportContext, target: Path, progress, is_cancelled) ->
     if ctx.kind == "plan":
         story += map_page(ctx, st)
         checkpoint(progress, is_cancelled, 0.1)
-    story += gap_table(ctx, st, width, limit=PLAN_GAP_ROWS_MAX if ctx.kind == "plan" else 100)
+    plan = ctx.kind == "plan"
+    story += gap_table(ctx, st, width, limit=ctx.top if ctx.top else (
+        PLAN_GAP_ROWS_MAX if plan else None), annex=plan)
     if ctx.kind == "summary":
         if ctx.multi_district:
             story += kabupaten_table(ctx, st, width)
@@ -154,6 +161,8 @@ def _build_document(ctx: ReportContext, target: Path, progress, is_cancelled) ->
     else:
         if ctx.multi_district:
             story += kabupaten_table(ctx, st, width)
+        elif not ctx.kec_code:
+            story += kecamatan_table(ctx, st, width)
         codes = [ctx.kec_code] if ctx.kec_code else kecamatan_order(ctx)
         for i, code in enumerate(codes):
             checkpoint(progress, is_cancelled, 0.1 + 0.3 * i / max(len(codes), 1),
@@ -162,6 +171,8 @@ def _build_document(ctx: ReportContext, target: Path, progress, is_cancelled) ->
     story += network_section(ctx, st, width)
     story += budget_section(ctx, st, width)
     story += appendix_section(ctx, st, width)
+    if plan:
+        story += gap_annex(ctx, st, width, shown=ctx.top, max_rows=PLAN_GAP_ROWS_MAX)
     checkpoint(progress, is_cancelled, 0.45, tr("report.progress.write"))
 
     passes = 2 if ctx.kind == "plan" else 1  # the contents need a second pass

@@ -45,3 +45,18 @@ def test_missing_project_file(tmp_path, capsys):
     rc = cli.main(["tables", str(tmp_path / "tidak_ada.gpkg"), "-o", str(tmp_path / "t.xlsx")])
     assert rc == 1
     assert "tidak_ada.gpkg" in capsys.readouterr().err
+
+
+def test_report_top_sets_the_priority_list_and_a_negative_one_is_refused(saved_project, tmp_path,
+                                                                          capsys):
+    from tests.reports.helpers import pdf_text
+
+    out = tmp_path / "laporan.pdf"
+    assert cli.main(["report", str(saved_project), "-o", str(out), "--top", "1"]) == 0
+    text = pdf_text(out)
+    assert "Ditampilkan 1 tempat teratas dari" in text
+    assert "Lampiran: Daftar lengkap kesenjangan menurut prioritas" in text
+    capsys.readouterr()
+    bad = tmp_path / "x.pdf"
+    assert cli.main(["report", str(saved_project), "-o", str(bad), "--top", "-2"]) == 1
+    assert "baris prioritas" in capsys.readouterr().err and not bad.exists()

@@ -62,6 +62,13 @@ def test_summary_and_one_kecamatan_still_work_when_there_are_many(tiny, tmp_path
 def test_the_plan_priority_list_is_capped(tiny, tmp_path, monkeypatch):
     project, result = tiny
     monkeypatch.setattr(report_module, "PLAN_GAP_ROWS_MAX", 3)
-    path = build_report(project, result, tmp_path / "p.pdf", kind="plan", lang="en")
-    text = " ".join(page.extract_text() for page in PdfReader(path).pages)
-    assert "Showing the top 3 of" in " ".join(text.split())
+    # top=0 (all places in the body): the body itself stops at the cap
+    path = build_report(project, result, tmp_path / "p.pdf", kind="plan", lang="en", top=0)
+    text = " ".join(" ".join(page.extract_text() for page in PdfReader(path).pages).split())
+    assert "Showing the top 3 of" in text and "Annex: Full list" not in text
+    # top=1: the body shows one place, the annex the capped full list
+    path = build_report(project, result, tmp_path / "q.pdf", kind="plan", lang="en", top=1)
+    text = " ".join(" ".join(page.extract_text() for page in PdfReader(path).pages).split())
+    assert "Showing the top 1 of" in text
+    annex = text.split("Annex: Full list of gaps by priority")[-1]
+    assert "Showing the top 3 of" in annex and "the full list is in the XLSX tables" in annex

@@ -118,3 +118,23 @@ def test_f1_opens_the_help_inside_the_app(qtbot, window):
     assert "tidak ada data" in text and "Ctrl+P" in text
     with language("en"):
         assert help_html().startswith("<html>") and "Keyboard shortcuts" in help_html()
+
+
+def test_dialog_offers_the_priority_list_length(qtbot, analysed, tmp_path, monkeypatch):
+    from PySide6.QtGui import QDesktopServices
+
+    from reports.options import PRIORITY_TOP
+    from tests.reports.helpers import pdf_text
+
+    dlg = OutputDialog(None, kind="plan")
+    qtbot.addWidget(dlg)
+    assert "top" in dlg.visible_fields() and dlg.top.value() == PRIORITY_TOP
+    dlg.top.setValue(5)
+    assert dlg.choice().top == 5
+    dlg.kind.setCurrentIndex(KINDS.index("wallmap"))
+    assert "top" not in dlg.visible_fields() and dlg.choice().top is None
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda *a: True)
+    out = tmp_path / "laporan.pdf"
+    analysed.write_output(OutputChoice(kind="plan", top=5), str(out))
+    _wait(qtbot, analysed, "report")
+    assert "Ditampilkan 5 tempat teratas dari" in pdf_text(out)

@@ -112,7 +112,7 @@ class Outputs:
                 return build_report(snap, result, target, kind=pdf_kind,
                                     per_desa=choice.kind == "atlas_desa", paper=choice.paper,
                                     kecamatan=choice.kecamatan, author=choice.author,
-                                    front=front, **kw)
+                                    front=front, **_top(choice), **kw)
 
             self._write("report", title, pdf, path, done)
 
@@ -132,6 +132,11 @@ class Outputs:
                       **options)
 
         self.run_task(kind, job, _plain(qtr(title_key)), on_done=on_done)
+
+
+def _top(choice: OutputChoice) -> dict:
+    """The priority-list length chosen in the dialog, when the output has one."""
+    return {} if choice.top is None else {"top": choice.top}
 
 
 def _plain(text: str) -> str:
