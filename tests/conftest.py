@@ -6,8 +6,14 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+# Tests never assert time: no per-example deadline (a loaded CI machine made a 16 ms example
+# take 307 ms and fail as "flaky").
+settings.register_profile("ilp_gis", deadline=None)
+settings.load_profile("ilp_gis")
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE_DIR = REPO / "sample_data"

@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -37,10 +38,14 @@ from ui.state import AppState
 from ui.table_model import DataFrameModel, FilterProxy
 from ui.worker import Task, start
 
-ROLES = ("desa", "kecamatan", "kabupaten", "facilities", "roads", "budget", "desa_data")
+ROLES = ("desa", "kecamatan", "kabupaten", "facilities", "roads", "budget", "desa_data",
+         "staffing", "population_raster", "context")
+MULTI_ROLES = ("desa_data", "context")
+"""Roles of which several files may be given in one import."""
 FAC_TYPES = (None, "puskesmas", "pustu", "posyandu")
 MODES = ("new", "add")
-_FILE_FILTER = "*.gpkg *.shp *.zip *.geojson *.json *.kml *.kmz *.csv *.txt *.xlsx *.xlsm"
+_FILE_FILTER = ("*.gpkg *.shp *.zip *.geojson *.json *.kml *.kmz *.csv *.txt *.xlsx *.xlsm "
+                "*.tif *.tiff")
 
 
 def default_mode(project: Project) -> tuple[str, bool]:
@@ -53,9 +58,15 @@ def default_mode(project: Project) -> tuple[str, bool]:
 def guess_role(path: Path) -> tuple[str, str | None]:
     """(role, facility type) guessed from the file name."""
     n = path.stem.lower()
-    if path.suffix.lower() in (".csv", ".txt", ".xlsx", ".xlsm") and any(
-            k in n for k in ("podes", "rekap", "per_desa", "perdesa", "data_desa")):
+    if path.suffix.lower() in (".tif", ".tiff"):
+        return "population_raster", None
+    table = path.suffix.lower() in (".csv", ".txt", ".xlsx", ".xlsm")
+    if table and any(k in n for k in ("podes", "rekap", "per_desa", "perdesa", "data_desa")):
         return "desa_data", None  # a per-desa table
+    if table and any(k in n for k in ("nakes", "ketenagaan", "sdmk", "staff", "tenaga")):
+        return "staffing", None
+    if any(k in n for k in ("provinsi", "province", "konteks", "context", "outline")):
+        return "context", None
     for key, typ in (("puskesmas", "puskesmas"), ("pustu", "pustu"), ("poskesdes", "pustu"),
                      ("polindes", "pustu"), ("posyandu", "posyandu")):
         if key in n:
@@ -178,6 +189,9 @@ class ImportDialog(QDialog):
             self.mode_note.setText(qtr("ui.import.mode.sample_note"))
         self.mode_note.setVisible(base.fictional)
         lay.addWidget(self.mode_note)
+        self.spread_total = QCheckBox(qtr("ui.import.spread_total"))
+        self.spread_total.setToolTip(qtr("ui.import.spread_total_tip"))
+        lay.addWidget(self.spread_total)
         return box
 
     @property
@@ -222,6 +236,7 @@ class ImportDialog(QDialog):
         self.files.setCellWidget(r, 1, role_box)
         self.files.setCellWidget(r, 2, type_box)
         self.files.resizeColumnToContents(0)
+        self.files.resizeColumnToContents(1)  # the role's whole name ("Tabel per desa ...")
         self.files.selectRow(r)
 
     def _pick_files(self) -> None:
@@ -307,14 +322,16 @@ class ImportDialog(QDialog):
             target.path = base.path
         else:  # nothing of the open project (never the sample's title or fictional mark)
             target = Project()
-        kwargs: dict = {"facilities": [], "desa_data": []}
+        kwargs: dict = {"facilities": [], **{r: [] for r in MULTI_ROLES}}
         for path, role, typ in rows:
             if role == "facilities":
                 kwargs["facilities"].append((typ, str(path)))
-            elif role == "desa_data":  # per-desa tables: several may be given
-                kwargs["desa_data"].append(str(path))
+            elif role in MULTI_ROLES:  # per-desa tables, context layers: several may be given
+                kwargs[role].append(str(path))
             else:
                 kwargs[role] = str(path)
+        if self.spread_total.isChecked():  # the boundary layer's kabupaten total, spread
+            kwargs["population_totals"] = ["kabupaten"]
         mappings = {k: dict(v) for k, v in self.mappings.items()}
 
         def job(progress=None, is_cancelled=None):

@@ -36,3 +36,27 @@ def test_import_dialog_takes_per_desa_tables(qtbot, state, shown_errors, tmp_pat
     assert "count_posyandu" not in state.project.desa or \
         state.project.desa["count_posyandu"].isna().all()  # untouched until accepted
     assert not shown_errors
+
+
+def test_import_dialog_roles_for_staffing_raster_context_and_the_kabupaten_total(
+        qtbot, state, shown_errors, real_malang, tmp_path):
+    """Every input the command line takes has a role in the GUI: staffing tables, a population
+    raster, context layers, and the kabupaten total spread over the desa (real Malang:
+    2,734,623 people in kabupaten.gpkg, no desa figures), all marked estimates."""
+    from ui.import_dialog import ImportDialog, guess_role
+
+    assert guess_role(tmp_path / "ketenagaan_pustu.xlsx") == ("staffing", None)
+    assert guess_role(tmp_path / "worldpop_2020.tif") == ("population_raster", None)
+    assert guess_role(tmp_path / "provinsi.gpkg") == ("context", None)
+    files = [real_malang / "kabupaten.gpkg", real_malang / "desa.gpkg",
+             real_malang / "puskesmas.gpkg"]
+    dlg = ImportDialog(state, None, paths=files)  # the sample is open: a new project
+    qtbot.addWidget(dlg)
+    assert [r[1] for r in dlg.file_rows()] == ["kabupaten", "desa", "facilities"]
+    dlg.spread_total.setChecked(True)
+    project, report = dlg.import_job()()
+    pop = project.desa["population"]
+    assert pop.notna().all() and round(pop.sum()) == 2_734_623
+    assert set(project.desa["population_source"]) <= {"estimate_families", "estimate_area"}
+    assert not project.fictional
+    assert not shown_errors
