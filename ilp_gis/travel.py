@@ -19,6 +19,7 @@ from scipy.spatial import cKDTree
 
 from ilp_gis.geo import project_xy
 from ilp_gis.i18n import register_catalog
+from ilp_gis.road_noding import node_at_crossings, node_crossings_on
 from ilp_gis.rules import Rules
 from ilp_gis.speed.threads import in_background
 
@@ -183,7 +184,8 @@ def build_road_graph(roads: gpd.GeoDataFrame, crs: CRS, rules: Rules) -> RoadGra
 
     The road layer's vertices are snapped by rounding to 1 m in the data's UTM zone; lines that
     share a vertex meet there, lines that merely cross without a shared vertex (a bridge over a
-    road) are not connected.  The Dijkstra graph's nodes are the line ends and junctions (vertices
+    road) are not connected unless the rule ``roads.node_at_crossings`` is 1
+    (``ilp_gis.road_noding``).  The Dijkstra graph's nodes are the line ends and junctions (vertices
     used more than once); an edge runs along each stretch of line between two nodes.  Lines that
     meet end to end at a vertex nothing else uses (same road class, both timed) are walked as one
     chain, so such a pass-through vertex is no node either (half the nodes of the national sample).
@@ -199,6 +201,8 @@ def build_road_graph(roads: gpd.GeoDataFrame, crs: CRS, rules: Rules) -> RoadGra
     walking = float(rules.value("speed.walking", 4.0))
     if roads is None or len(roads) == 0:
         return None
+    if node_crossings_on(rules):  # a layer drawn without shared vertices at its junctions
+        roads, _added = node_at_crossings(roads)
     usable = (roads.geometry.notna() & ~roads.geometry.is_empty).to_numpy()
     r = roads if usable.all() else roads[usable]
     if len(r) == 0:

@@ -34,6 +34,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--no-save", action="store_true", help=tr("cli.analyze.opt.no_save"))
     parser.add_argument("--place-desa-facilities", action="store_true",
                         help=tr("cli.analyze.opt.place_desa_facilities"))
+    parser.add_argument("--node-crossings", action="store_true",
+                        help=tr("cli.analyze.opt.node_crossings"))
 
 
 def run(args) -> int:
@@ -43,6 +45,7 @@ def run(args) -> int:
     from ilp_gis.inputs import Inventory, blocked_lines, shown, summary_missing
     from ilp_gis.location import PLACE_RULE, coverage_notes
     from ilp_gis.population import ESTIMATES
+    from ilp_gis.road_noding import NODE_RULE
     from ilp_gis.rules import load_rules
     from layers.analysis_io import write_outputs
     from layers.atomic import all_or_nothing
@@ -54,6 +57,8 @@ def run(args) -> int:
     if getattr(args, "place_desa_facilities", False):
         rules = (rules or project.rules).with_values(
             **{PLACE_RULE.replace(".", "__"): 1.0})
+    if getattr(args, "node_crossings", False):
+        rules = (rules or project.rules).with_values(**{NODE_RULE.replace(".", "__"): 1.0})
     if rules is not None:
         project.set_rules(rules)
     bar = TerminalProgress(tr("cli.analyze.progress"))
