@@ -258,3 +258,29 @@ def test_results_stored_over_unread_ones_equal_those_stored_over_read_ones(proje
             assert bool(shapely.equals_identical(x.geometry.values, y.geometry.values).all())
             x, y = x.drop(columns=x.geometry.name), y.drop(columns=y.geometry.name)
         pd.testing.assert_frame_equal(pd.DataFrame(x), pd.DataFrame(y), obj=name)
+
+
+def test_tables_inserted_batch_by_batch_read_back_whole(project_file, tmp_path, monkeypatch):
+    monkeypatch.setattr(gpkg_table, "_ROWS_PER_BATCH", 7)  # many batches on the sample
+    project = open_project(project_file)
+    store_result(project, analyze(project))
+    save_project(project)
+    _check_file(project_file)
+    _assert_same_project(open_project(project_file), _whole(project, tmp_path))
+
+
+def test_text_column_unsupported_in_a_later_batch_leaves_the_file_as_it_was(project_file,
+                                                                             monkeypatch):
+    monkeypatch.setattr(gpkg_table, "_ROWS_PER_BATCH", 2)
+    con = sqlite3.connect(project_file, isolation_level=None)
+    try:
+        gpkg_table.register_functions(con)
+        con.execute("BEGIN")
+        with pytest.raises(gpkg_table.Unsupported):
+            gpkg_table.write_table(con, "mixed", pd.DataFrame(
+                {"v": np.array(["a", "b", "c", 4], dtype=object)}))  # 4: in the second batch
+        con.rollback()
+    finally:
+        con.close()
+    _check_file(project_file)
+    assert "mixed" not in {n for n, _ in pyogrio.list_layers(project_file)}
