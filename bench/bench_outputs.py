@@ -39,7 +39,6 @@ def main() -> int:
 
     from ilp_gis.analysis import load_result
     from layers import analysis_io
-    from layers.graphml import graphml_value
     from layers.project_file import open_project
 
     t0 = time.perf_counter()
@@ -58,12 +57,12 @@ def main() -> int:
     stream = _timed("network.graphml (streaming writer)",
                     lambda: analysis_io.write_graphml(g, out / "network.graphml"))
 
-    def as_csv() -> None:
-        nodes = pd.DataFrame([{"id": n, **{k: graphml_value(v) for k, v in a.items()}}
-                              for n, a in g.nodes(data=True)])
-        edges = pd.DataFrame([{"source": u, "target": v,
-                               **{k: graphml_value(x) for k, x in a.items()}}
-                              for u, v, a in g.edges(data=True)])
+    def as_csv() -> None:  # the floor: pandas' CSV writer of one frame of nodes, one of edges
+        nodes = pd.DataFrame([a for _, a in g.nodes(data=True)])
+        nodes.insert(0, "id", list(g.nodes))
+        edges = pd.DataFrame([a for _, _, a in g.edges(data=True)])
+        edges.insert(0, "from_node", [u for u, _ in g.edges])
+        edges.insert(1, "to_node", [v for _, v in g.edges])
         nodes.to_csv(out / "nodes.csv", index=False)
         edges.to_csv(out / "edges.csv", index=False)
 

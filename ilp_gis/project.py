@@ -23,12 +23,15 @@ class StoredTables:
     """What the project file at ``path`` holds, as the file layer last read or wrote it: the
     frames themselves (frames are replaced, never edited in place, so an unchanged layer is the
     very same object), the row id of each of their rows, and the file's size and modification
-    time then (a file changed by someone else since is written whole again)."""
+    time then (a file changed by someone else since is written whole again).  ``unread`` names
+    the tables the file holds that were left unread when it was opened (a caller that replaces
+    them anyway); a save keeps each one the project did not set again."""
 
     path: Path
     signature: tuple[int, int]
     frames: dict[str, Any] = field(default_factory=dict)
     row_ids: dict[str, Any] = field(default_factory=dict)
+    unread: frozenset[str] = frozenset()
 
 
 class Project:

@@ -207,11 +207,20 @@ def drop_table(con: sqlite3.Connection, table: str) -> None:
         con.execute("DELETE FROM sqlite_sequence WHERE name = ?", (table,))
 
 
+_ROWS_PER_BATCH = 50_000  # Python values of a whole national table at once cost ~0.5 GB
+
+
 def _rows(frame: pd.DataFrame, geom_name: str | None, fids: np.ndarray,
           geometry: list | None) -> Iterable[tuple]:
-    cols = [_values(frame[c]) for c in frame.columns if c != geom_name]
-    parts = [fids.tolist()] + ([geometry] if geom_name else []) + cols
-    return zip(*parts, strict=True)
+    """The rows to insert, built a batch of rows at a time (fid, geometry blob, columns)."""
+    names = [c for c in frame.columns if c != geom_name]
+    for start in range(0, len(frame), _ROWS_PER_BATCH):
+        stop = start + _ROWS_PER_BATCH
+        part = frame.iloc[start:stop]
+        cols = [_values(part[c]) for c in names]
+        parts = [fids[start:stop].tolist()] + ([geometry[start:stop]] if geom_name else []) \
+            + cols
+        yield from zip(*parts, strict=True)
 
 
 def write_table(con: sqlite3.Connection, table: str, frame: pd.DataFrame, *,

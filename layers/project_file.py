@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+from collections.abc import Iterable
 from pathlib import Path
 
 import geopandas as gpd
@@ -64,6 +65,7 @@ def save_project(project: Project, path: str | Path | None = None, *,
         else:
             project.meta = meta
             return target
+    frames += _unread_frames(stored, {name for name, _ in frames})
     frames.append(("meta", meta_frame))
 
     def write(tmp: Path) -> None:  # pyogrio creates the file; each frame is one more layer
@@ -84,6 +86,15 @@ def save_project(project: Project, path: str | Path | None = None, *,
                                    for name, frame in frames if name != "meta"}
                                   ) if target.exists() else None
     return target
+
+
+def _unread_frames(stored: StoredTables | None, kept: set[str]) -> list[tuple[str, object]]:
+    """The tables the project was opened without and did not set again, read now from the file
+    it was opened from (a save that writes the whole file must not lose them)."""
+    if stored is None or not stored.unread - kept or not stored.path.exists():
+        return []
+    src = _gdal_name(stored.path)
+    return [(name, _read_frame(src, name)[0]) for name in sorted(stored.unread - kept)]
 
 
 def _signature(path: Path) -> tuple[int, int]:
@@ -123,7 +134,7 @@ def _save_in_place(project: Project, target: Path, frames, meta_frame, progress)
                 new_frames[name] = frame
             if progress:
                 progress((i + 1) / (len(frames) + 1))
-        for name in in_file - {name for name, _ in frames} - {"meta"}:
+        for name in in_file - {name for name, _ in frames} - {"meta"} - stored.unread:
             gpkg_table.drop_table(con, name)
             new_frames.pop(name, None)
             new_ids.pop(name, None)
@@ -140,7 +151,8 @@ def _save_in_place(project: Project, target: Path, frames, meta_frame, progress)
             con.close()
         project.path = target
         project.dirty = False
-        project.stored = StoredTables(target, _signature(target), new_frames, new_ids)
+        project.stored = StoredTables(target, _signature(target), new_frames, new_ids,
+                                      stored.unread - {name for name, _ in frames})
 
     def abort() -> None:
         con.rollback()
@@ -218,9 +230,12 @@ def _storable(frame):
     return out
 
 
-def open_project(path: str | Path) -> Project:
+def open_project(path: str | Path, *, skip_tables: Iterable[str] = ()) -> Project:
     """Read a project file written by :func:`save_project`.
 
+    Tables named in ``skip_tables`` (never layers, never ``meta``) are not read: for a caller
+    that replaces them before it saves (``ilp-gis analyze`` and the stored results); a save
+    keeps the file's copy of each one not set again.
     A missing, damaged or newer file raises :class:`ProjectError` with a message that names it.
     """
     path = Path(path)
@@ -246,7 +261,8 @@ def open_project(path: str | Path) -> Project:
         layers: dict[str, object] = {}
         tables: dict[str, object] = {}
         row_ids: dict[str, np.ndarray] = {}
-        for name in sorted(names - {"meta"}):
+        unread = frozenset(names & set(skip_tables)) - set(model.LAYERS) - {"meta"}
+        for name in sorted(names - {"meta"} - unread):
             frame, row_ids[name] = _read_frame(src, name)
             if name in model.LAYERS:
                 layers[name] = frame
@@ -260,7 +276,7 @@ def open_project(path: str | Path) -> Project:
     project.rules_from_meta()
     project.dirty = False
     project.stored = StoredTables(path.resolve(), _signature(path),
-                                  {**project.tables, **project.layers}, row_ids)
+                                  {**project.tables, **project.layers}, row_ids, unread)
     clean_stale_temporaries(path)  # what a killed save of this project left beside it
     return project
 

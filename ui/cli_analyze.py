@@ -45,6 +45,7 @@ def run(args) -> int:
     from ilp_gis.inputs import Inventory, blocked_lines, shown, summary_missing
     from ilp_gis.location import PLACE_RULE, coverage_notes
     from ilp_gis.population import ESTIMATES
+    from ilp_gis.results import RESULT_TABLES
     from ilp_gis.road_noding import NODE_RULE
     from ilp_gis.rules import load_rules
     from layers.analysis_io import write_outputs
@@ -52,7 +53,8 @@ def run(args) -> int:
     from layers.project_file import open_project, save_project
     from ui.progress import TerminalProgress
 
-    project = open_project(args.project)
+    # the stored results of an earlier run are replaced, never read: not opened at all
+    project = open_project(args.project, skip_tables=RESULT_TABLES.values())
     rules = load_rules(args.rules) if args.rules else None
     if getattr(args, "place_desa_facilities", False):
         rules = (rules or project.rules).with_values(

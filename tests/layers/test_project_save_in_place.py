@@ -207,3 +207,80 @@ def test_desa_results_are_stored_without_a_second_copy_of_the_polygons(project_f
     assert isinstance(back.desa, gpd.GeoDataFrame) and back.desa.crs == result.desa.crs
     assert list(back.desa["code"]) == list(result.desa["code"])
     assert bool(shapely.equals(back.desa.geometry.values, result.desa.geometry.values).all())
+
+
+def _analysed(project_file):
+    project = open_project(project_file)
+    store_result(project, analyze(project))
+    save_project(project)
+    return project
+
+
+def test_tables_left_unread_are_kept_by_a_save_that_does_not_set_them(project_file, tmp_path):
+    _analysed(project_file)
+    full = open_project(project_file)
+    skipped = ("result_gaps", "result_edges", "facilities", "meta")  # layers and meta: read
+    project = open_project(project_file, skip_tables=skipped)
+    assert "result_gaps" not in project.tables and "result_edges" not in project.tables
+    assert "facilities" in project.layers and project.meta
+    project.set_table("catatan", pd.DataFrame({"teks": ["a"]}))
+    save_project(project)  # in place
+    _check_file(project_file)
+    back = open_project(project_file)
+    for name in ("result_gaps", "result_edges"):
+        pd.testing.assert_frame_equal(pd.DataFrame(back.tables[name]),
+                                      pd.DataFrame(full.tables[name]), obj=name)
+    other = open_project(project_file, skip_tables=skipped)
+    save_project(other, tmp_path / "elsewhere.gpkg")  # a whole new file: read them now
+    moved = open_project(tmp_path / "elsewhere.gpkg")
+    assert set(moved.tables) == set(back.tables)
+    pd.testing.assert_frame_equal(pd.DataFrame(moved.tables["result_gaps"]),
+                                  pd.DataFrame(back.tables["result_gaps"]))
+
+
+def test_results_stored_over_unread_ones_equal_those_stored_over_read_ones(project_file,
+                                                                          tmp_path):
+    from ilp_gis.results import RESULT_TABLES
+
+    _analysed(project_file)
+    reference = tmp_path / "read.gpkg"
+    reference.write_bytes(project_file.read_bytes())
+    for path, skip in ((reference, ()), (project_file, tuple(RESULT_TABLES.values()))):
+        project = open_project(path, skip_tables=skip)
+        store_result(project, analyze(project))
+        save_project(project)
+        _check_file(path)
+    a, b = open_project(reference), open_project(project_file)
+    assert set(a.tables) == set(b.tables)
+    for name in a.tables:
+        x, y = a.tables[name], b.tables[name]
+        if isinstance(x, gpd.GeoDataFrame):
+            assert bool(shapely.equals_identical(x.geometry.values, y.geometry.values).all())
+            x, y = x.drop(columns=x.geometry.name), y.drop(columns=y.geometry.name)
+        pd.testing.assert_frame_equal(pd.DataFrame(x), pd.DataFrame(y), obj=name)
+
+
+def test_tables_inserted_batch_by_batch_read_back_whole(project_file, tmp_path, monkeypatch):
+    monkeypatch.setattr(gpkg_table, "_ROWS_PER_BATCH", 7)  # many batches on the sample
+    project = open_project(project_file)
+    store_result(project, analyze(project))
+    save_project(project)
+    _check_file(project_file)
+    _assert_same_project(open_project(project_file), _whole(project, tmp_path))
+
+
+def test_text_column_unsupported_in_a_later_batch_leaves_the_file_as_it_was(project_file,
+                                                                             monkeypatch):
+    monkeypatch.setattr(gpkg_table, "_ROWS_PER_BATCH", 2)
+    con = sqlite3.connect(project_file, isolation_level=None)
+    try:
+        gpkg_table.register_functions(con)
+        con.execute("BEGIN")
+        with pytest.raises(gpkg_table.Unsupported):
+            gpkg_table.write_table(con, "mixed", pd.DataFrame(
+                {"v": np.array(["a", "b", "c", 4], dtype=object)}))  # 4: in the second batch
+        con.rollback()
+    finally:
+        con.close()
+    _check_file(project_file)
+    assert "mixed" not in {n for n, _ in pyogrio.list_layers(project_file)}
