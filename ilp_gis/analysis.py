@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ilp_gis import model
+from ilp_gis.coverage import missing_pustu
 from ilp_gis.errors import InputError
 from ilp_gis.geo import population_points, utm_crs
 from ilp_gis.i18n import get_language, register_catalog, tr
@@ -25,7 +26,7 @@ from ilp_gis.rules import Rules
 DESA_COLUMNS = [
     "code", "name", "kecamatan_code", "kecamatan_name", "population", "dusun_count",
     "n_puskesmas", "n_pustu", "n_pustu_precursor", "n_posyandu",
-    "has_pustu", "posyandu_needed", "posyandu_deficit", "pustu_nakes_ok", "kader_ok_share",
+    "has_pustu", "pustu_required", "posyandu_needed", "posyandu_deficit", "pustu_nakes_ok", "kader_ok_share",
     "dist_pustu_km", "dist_puskesmas_km", "travel_pustu_min", "travel_puskesmas_min",
     "pop_within_pustu_km", "pop_within_puskesmas_km", "pop_within_pustu_min",
     "pop_within_puskesmas_min", "pop_served_capacity",
@@ -167,7 +168,8 @@ def make_summary(desa: pd.DataFrame, fac: pd.DataFrame, net, gaps: pd.DataFrame,
 
     summary: dict[str, Any] = {
         "desa_total": int(len(desa)),
-        "desa_without_pustu": int((~desa["has_pustu"].astype(bool)).sum()),
+        "desa_without_pustu": int(missing_pustu(desa).sum()),
+        "desa_pustu_not_required": int((~desa["pustu_required"].astype(bool)).sum()),
         "desa_without_posyandu": int((desa["n_posyandu"] == 0).sum()),
         "kecamatan_without_puskesmas": int((gaps["kind"] == "no_puskesmas").sum()),
         "facility_counts": {t: int(types.get(t, 0)) for t in (PUSKESMAS, PUSTU, POSYANDU)},
@@ -235,6 +237,8 @@ def load_result(project: Project) -> AnalysisResult | None:
     for col in ("has_pustu",):
         if col in desa:
             desa[col] = desa[col].astype("boolean").fillna(False).astype(bool)
+    if "pustu_required" in desa:  # results stored before the rule: every desa needs a Pustu
+        desa["pustu_required"] = desa["pustu_required"].astype("boolean").fillna(True).astype(bool)
     if "pustu_nakes_ok" in desa:
         desa["pustu_nakes_ok"] = pd.to_numeric(desa["pustu_nakes_ok"], errors="coerce").astype(
             "Int8").astype("boolean")

@@ -21,8 +21,10 @@ GAP_KINDS = ("no_puskesmas", "no_pustu", "posyandu_deficit", "beyond_distance",
 """The gap kinds, most severe first (the renderers import this tuple via layers.symbology)."""
 
 GAP_COLUMNS = ["gap_id", "kind", "desa_code", "desa_name", "kecamatan_code", "kecamatan_name",
-               "fac_id", "value", "threshold", "unit", "message", "priority_score",
+               "fac_id", "value", "threshold", "unit", "message", "label", "priority_score",
                "priority_rank"]
+"""``label`` names the facility type and the limit of a gap ("> 5 km dari Pustu terdekat"),
+short enough for a table or a legend; ``message`` is the whole sentence."""
 
 
 def _norm(values: np.ndarray) -> np.ndarray:
@@ -82,10 +84,29 @@ def priorities(cov: pd.DataFrame, rules: Rules) -> pd.DataFrame:
     return out
 
 
+def gap_title(kind: str, rules: Rules, *, facility: str | None = None,
+              lang: str | None = None) -> str:
+    """The short label of a gap kind with its facility type and limit: "> 5 km dari Pustu
+    terdekat", "> 60 menit ke Puskesmas terdekat", "Posyandu < 5 kader"."""
+    if kind in ("beyond_distance", "beyond_travel_time") and facility:
+        key = "distance_km" if kind == "beyond_distance" else "travel_min"
+        return tr(f"analysis.label.{kind}", lang=lang, fac=tr(f"facility.{facility}", lang=lang),
+                  limit=rules.value(f"limit.{facility}_{key}"))
+    if kind == "understaffed_pustu":
+        return tr("analysis.label.understaffed_pustu", lang=lang,
+                  nurses=rules.value("target.pustu_min_nurses"),
+                  midwives=rules.value("target.pustu_min_midwives"))
+    if kind == "kader_deficit":
+        return tr("analysis.label.kader_deficit", lang=lang,
+                  n=rules.value("target.posyandu_min_kader"))
+    return tr(f"gap.{kind}", lang=lang)
+
+
 def _frame(kind: str, rows: pd.DataFrame, geometry, message_key: str, unit_key: str,
-           lang: str | None, args) -> gpd.GeoDataFrame:
+           lang: str | None, args, label: str = "") -> gpd.GeoDataFrame:
     """One gap kind's rows; ``args(rows)`` gives the message fields as whole columns."""
     unit = tr(unit_key, lang=lang)
+    label = label or tr(f"gap.{kind}", lang=lang)
     lang = normalize_language(lang)
     msgs = _messages(tr(message_key, lang=lang), args(rows), len(rows), lang)
     out = pd.DataFrame({
@@ -99,6 +120,7 @@ def _frame(kind: str, rows: pd.DataFrame, geometry, message_key: str, unit_key: 
         "threshold": rows["threshold"].to_numpy(float),
         "unit": unit,
         "message": msgs,
+        "label": label,
     })
     geoms = (geometry if isinstance(geometry, GeometryArray)
              else np.asarray(geometry, dtype=object))
@@ -169,10 +191,12 @@ def find_gaps(cov: gpd.GeoDataFrame, kec: gpd.GeoDataFrame, fac: gpd.GeoDataFram
                              lambda r: {"kec": r["kecamatan_name"].where(
                                  r["kecamatan_name"].notna(), r["kecamatan_code"]).to_numpy(
                                  object)}))
-    # no_pustu.
+    # no_pustu, where a Pustu is required (not in a desa its Puskesmas serves: coverage rule).
     target = rules.value("target.pustu_per_desa")
     full = d["n_pustu"] - d["n_pustu_precursor"]
-    m = (full < target).to_numpy()
+    required = d["pustu_required"].fillna(True).astype(bool).to_numpy() \
+        if "pustu_required" in d else np.ones(len(d), dtype=bool)
+    m = (full < target).to_numpy() & required
     if m.any():
         rows = d[m].assign(value=full[m].astype(float), threshold=float(target))
         frames.append(_frame("no_pustu", rows, rows.geometry.values, "analysis.gap.no_pustu",
@@ -201,6 +225,8 @@ def find_gaps(cov: gpd.GeoDataFrame, kec: gpd.GeoDataFrame, fac: gpd.GeoDataFram
             if col not in d:
                 continue
             m = (d[col] > limit).to_numpy()
+            if label == "pustu":  # the Puskesmas stands in for the Pustu of its own desa
+                m = m & required
             if m.any():
                 rows = d[m].assign(value=d.loc[m, col], threshold=limit)
                 frames.append(_frame(
@@ -208,7 +234,8 @@ def find_gaps(cov: gpd.GeoDataFrame, kec: gpd.GeoDataFrame, fac: gpd.GeoDataFram
                     lambda r, ftype=ftype, arg=arg, within=within: {
                         "desa": r["desa_name"].to_numpy(object), "fac": tr(ftype, lang=lang),
                         arg: r["value"].to_numpy(float), "limit": r["threshold"].to_numpy(float),
-                        "pop": (r["population"] - r[within]).to_numpy(float)}))
+                        "pop": (r["population"] - r[within]).to_numpy(float)},
+                    gap_title(kind, rules, facility=label, lang=lang)))
     # Facility gaps.
     extra = checks.drop(columns=[c for c in checks.columns if c in fac.columns])
     if len(checks) == len(fac) and np.array_equal(checks["fac_id"].to_numpy(object),
@@ -246,7 +273,7 @@ def find_gaps(cov: gpd.GeoDataFrame, kec: gpd.GeoDataFrame, fac: gpd.GeoDataFram
             value, threshold = value_threshold(m)
             rows = fc[m].assign(value=value, threshold=threshold)
             frames.append(_frame(kind, rows, rows.geometry.values, f"analysis.gap.{kind}", unit,
-                                 lang, args))
+                                 lang, args, gap_title(kind, rules, lang=lang)))
     # Network findings: orphans and the other problems (info findings are not gaps).
     if problems is not None and len(problems):
         p = problems[problems["severity"] == "problem"].copy()
@@ -270,7 +297,7 @@ def find_gaps(cov: gpd.GeoDataFrame, kec: gpd.GeoDataFrame, fac: gpd.GeoDataFram
     else:
         gaps = gpd.GeoDataFrame({c: [] for c in GAP_COLUMNS if c != "gap_id"},
                                 geometry=gpd.GeoSeries([], crs=model.WGS84), crs=model.WGS84)
-        gaps = gaps.astype({"value": float, "threshold": float})
+        gaps = gaps.astype({"value": float, "threshold": float, "label": object})
     # Priority of the desa the gap is in.
     pr = d.set_index("desa_code")[["priority_score", "priority_rank"]]
     gaps["priority_score"] = map_values(gaps["desa_code"], pr["priority_score"]).astype(float)

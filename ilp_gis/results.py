@@ -6,7 +6,8 @@ the PDF/A3 reports, the web map and the planning module read only these fields a
 Desa coverage (``desa``, a GeoDataFrame in EPSG:4326 with the desa polygons), one row per desa:
     code, name, kecamatan_code, kecamatan_name, population, dusun_count,
     n_puskesmas, n_pustu, n_pustu_precursor, n_posyandu,
-    has_pustu (bool), posyandu_needed (= dusun_count × rule), posyandu_deficit (≥ 0, NaN when
+    has_pustu (bool), pustu_required (bool: False where the Puskesmas serves its own desa, rule
+    target.pustu_in_puskesmas_desa), posyandu_needed (= dusun_count × rule), posyandu_deficit (≥ 0, NaN when
     dusun_count unknown), pustu_nakes_ok (bool/NA), kader_ok_share (0..1/NaN),
     dist_pustu_km, dist_puskesmas_km (nearest, from population points, population-weighted mean),
     travel_pustu_min, travel_puskesmas_min (NaN without roads),
