@@ -21,10 +21,11 @@ GAP_KINDS = ("no_puskesmas", "no_pustu", "posyandu_deficit", "beyond_distance",
 """The gap kinds, most severe first (the renderers import this tuple via layers.symbology)."""
 
 GAP_COLUMNS = ["gap_id", "kind", "desa_code", "desa_name", "kecamatan_code", "kecamatan_name",
-               "fac_id", "value", "threshold", "unit", "message", "label", "priority_score",
-               "priority_rank"]
+               "fac_id", "value", "threshold", "unit", "message", "label", "limit_type",
+               "priority_score", "priority_rank"]
 """``label`` names the facility type and the limit of a gap ("> 5 km dari Pustu terdekat"),
-short enough for a table or a legend; ``message`` is the whole sentence."""
+short enough for a table or a legend; ``message`` is the whole sentence; ``limit_type`` is the
+facility type a distance/travel-time limit is measured to (``pustu``/``puskesmas``, else None)."""
 
 
 def _norm(values: np.ndarray) -> np.ndarray:
@@ -103,7 +104,8 @@ def gap_title(kind: str, rules: Rules, *, facility: str | None = None,
 
 
 def _frame(kind: str, rows: pd.DataFrame, geometry, message_key: str, unit_key: str,
-           lang: str | None, args, label: str = "") -> gpd.GeoDataFrame:
+           lang: str | None, args, label: str = "",
+           limit_type: str | None = None) -> gpd.GeoDataFrame:
     """One gap kind's rows; ``args(rows)`` gives the message fields as whole columns."""
     unit = tr(unit_key, lang=lang)
     label = label or tr(f"gap.{kind}", lang=lang)
@@ -121,6 +123,7 @@ def _frame(kind: str, rows: pd.DataFrame, geometry, message_key: str, unit_key: 
         "unit": unit,
         "message": msgs,
         "label": label,
+        "limit_type": limit_type,
     })
     geoms = (geometry if isinstance(geometry, GeometryArray)
              else np.asarray(geometry, dtype=object))
@@ -235,7 +238,7 @@ def find_gaps(cov: gpd.GeoDataFrame, kec: gpd.GeoDataFrame, fac: gpd.GeoDataFram
                         "desa": r["desa_name"].to_numpy(object), "fac": tr(ftype, lang=lang),
                         arg: r["value"].to_numpy(float), "limit": r["threshold"].to_numpy(float),
                         "pop": (r["population"] - r[within]).to_numpy(float)},
-                    gap_title(kind, rules, facility=label, lang=lang)))
+                    gap_title(kind, rules, facility=label, lang=lang), label))
     # Facility gaps.
     extra = checks.drop(columns=[c for c in checks.columns if c in fac.columns])
     if len(checks) == len(fac) and np.array_equal(checks["fac_id"].to_numpy(object),
@@ -297,7 +300,8 @@ def find_gaps(cov: gpd.GeoDataFrame, kec: gpd.GeoDataFrame, fac: gpd.GeoDataFram
     else:
         gaps = gpd.GeoDataFrame({c: [] for c in GAP_COLUMNS if c != "gap_id"},
                                 geometry=gpd.GeoSeries([], crs=model.WGS84), crs=model.WGS84)
-        gaps = gaps.astype({"value": float, "threshold": float, "label": object})
+        gaps = gaps.astype({"value": float, "threshold": float, "label": object,
+                              "limit_type": object})
     # Priority of the desa the gap is in.
     pr = d.set_index("desa_code")[["priority_score", "priority_rank"]]
     gaps["priority_score"] = map_values(gaps["desa_code"], pr["priority_score"]).astype(float)

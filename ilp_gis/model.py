@@ -266,6 +266,8 @@ BUDGET = LayerSpec("budget", None, (
     _c("amount", "float", True, "Rupiah"),
     _c("status", "str", doc="BudgetStatus value"),
     _c("note", "str"),
+    _c("multi_year", "bool", doc="a multi-year line (tahun jamak): it may fund an action that "
+       "started in an earlier budget year"),
 ), "Budget lines tied to desa or facilities.")
 
 IMPORT_REPORT = LayerSpec("import_report", None, (
