@@ -243,6 +243,18 @@ def budget_sync(project, result, rules: Rules | None = None, *,
             if a_year[k] is None or years[j] < a_year[k]:
                 a_year[k] = years[j]
 
+    # A line chooses among an action's ways (upgrade rather than build, renovate rather than
+    # equip): the first line that may fund the action sets the activity it is costed by.
+    chosen: dict[int, str] = {}
+    for j in range(nb):
+        if counts[j]:
+            for k in reach[j]:
+                chosen.setdefault(k, str(budget["activity"].iat[j]))
+    for k, act in chosen.items():
+        if act != actions["activity"].iat[k]:
+            cost = activity_cost(act, rules)
+            actions.loc[k, ["activity", "unit_cost", "needed"]] = [
+                act, cost, cost * actions["units"].iat[k]]
     needed = actions["needed"].to_numpy(dtype=float)
     got = np.zeros(na)
     unknown = np.zeros(na, dtype=bool)  # a line with a missing amount addresses it

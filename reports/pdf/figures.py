@@ -17,6 +17,7 @@ from reportlab.platypus import Paragraph, Spacer, Table
 from ilp_gis.i18n import format_number, format_percent, register_catalog, tr
 from ilp_gis.indicators import share
 from layers import symbology as sym
+from ilp_gis.coverage import missing_pustu
 from reports.pdf.cells import num_text, problem_label
 from reports.pdf.context import ReportContext
 from reports.styles import FONT, FONT_BOLD, INK, MUTED, RULE, esc, table_style
@@ -57,17 +58,30 @@ def key_figures(ctx: ReportContext) -> dict:
                 ctx.project.facilities["kecamatan_code"] == ctx.kec_code, "fac_id"])
             sel = coe[coe["fac_id"].isin(ids)]
             coe_ok, coe_total = int(sel["meets"].fillna(False).astype(bool).sum()), len(sel)
-    staff = d["pustu_nakes_ok"] if "pustu_nakes_ok" in d else pd.Series(dtype="boolean")
-    staff = pd.Series(staff).astype("boolean")
+    if ctx.kec_code is not None or not s:
+        without_pustu = int(missing_pustu(d).sum())
+    # The desa that need a Pustu (not the ones whose Puskesmas serves them): the total behind
+    # "desa dengan Pustu"; the desa with a Pustu: the total behind "cukup nakes".
+    required = d["pustu_required"].fillna(True).astype(bool) if "pustu_required" in d \
+        else pd.Series(True, index=d.index)
+    n_required = int(required.sum()) if ctx.kec_code is not None or not s \
+        else desa_total - int(s.get("desa_pustu_not_required", 0))
+    has = d["has_pustu"].fillna(False).astype(bool) if "has_pustu" in d \
+        else pd.Series(False, index=d.index)
+    staff = d["pustu_nakes_ok"] if "pustu_nakes_ok" in d else pd.Series(pd.NA, index=d.index)
+    staff = pd.Series(staff, index=d.index).astype("boolean")[has]
     return {
         "desa_total": desa_total, "desa_without_pustu": without_pustu,
-        "desa_with_pustu": desa_total - without_pustu if desa_total is not None else None,
+        "desa_pustu_required": n_required,
+        "desa_with_pustu": n_required - without_pustu if n_required is not None else None,
+        "desa_has_pustu": int(has.sum()),
         "desa_without_posyandu": without_pos, "facility_counts": fac_counts,
         "posyandu": float(d["n_posyandu"].sum()) if len(d) else 0.0,
         "posyandu_needed": float(d["posyandu_needed"].sum(min_count=1)) if len(d) else np.nan,
         "population_total": pop_total, "pop_dist": pop_dist or {}, "pop_time": pop_time or {},
         "coe_ok": coe_ok, "coe_total": coe_total,
         "staff_ok": int(staff.fillna(False).sum()), "staff_known": int(staff.notna().sum()),
+        "staff_unknown": int(staff.isna().sum()),
         "gaps": len(ctx.gaps),
         "outside": s.get("facilities_outside_boundaries") if ctx.kec_code is None else None,
         "network_problems": s.get("network_problems", {}) if ctx.kec_code is None else {},
@@ -84,7 +98,7 @@ def figures_section(ctx: ReportContext, st, width: float) -> list:
         out.append(Paragraph(esc(tr("report.kecamatan_scope",
                                     name=ctx.kec_names[ctx.kec_code])), st.note))
     shares = {
-        "desa_pustu": share(f["desa_with_pustu"], f["desa_total"]),
+        "desa_pustu": share(f["desa_with_pustu"], f["desa_pustu_required"]),
         "posyandu": min(1.0, share(f["posyandu"], f["posyandu_needed"]))
         if math.isfinite(share(f["posyandu"], f["posyandu_needed"])) else float("nan"),
         "pop_pustu": share(f["pop_dist"].get("pustu"), f["population_total"]),
@@ -92,8 +106,10 @@ def figures_section(ctx: ReportContext, st, width: float) -> list:
         "coe": share(f["coe_ok"], f["coe_total"]),
     }
     kpis = [
-        (f"{num_text(f['desa_with_pustu'])} / {num_text(f['desa_total'])}",
-         tr("report.kpi.desa_pustu"), format_percent(shares["desa_pustu"])),
+        (f"{num_text(f['desa_with_pustu'])} / {num_text(f['desa_pustu_required'])}",
+         tr("report.kpi.desa_pustu", served=f["desa_total"] - f["desa_pustu_required"])
+         if f["desa_total"] != f["desa_pustu_required"] else tr("report.kpi.desa_pustu_all"),
+         format_percent(shares["desa_pustu"])),
         (f"{num_text(f['posyandu'])} / {num_text(f['posyandu_needed'])}", tr("report.kpi.posyandu"),
          format_percent(share(f["posyandu"], f["posyandu_needed"]))),
         (format_percent(shares["pop_pustu"]), tr("report.kpi.pop_pustu", km=f["pustu_km"]), ""),
@@ -104,7 +120,8 @@ def figures_section(ctx: ReportContext, st, width: float) -> list:
          else tr("report.kpi.no_travel"), ""),
         (f"{num_text(f['coe_ok'])} / {num_text(f['coe_total'])}", tr("report.kpi.coe"),
          format_percent(shares["coe"])),
-        (f"{num_text(f['staff_ok'])} / {num_text(f['staff_known'])}", tr("report.kpi.staff"), ""),
+        (f"{num_text(f['staff_ok'])} / {num_text(f['desa_has_pustu'])}", tr("report.kpi.staff"),
+         tr("report.kpi.staff_unknown", n=f["staff_unknown"]) if f["staff_unknown"] else ""),
         (num_text(f["gaps"]), tr("report.kpi.gaps"), ""),
         (num_text(f["facility_counts"].get("puskesmas")), sym.FACILITY_STYLES["puskesmas"].label,
          ""),
