@@ -33,7 +33,8 @@ from reports.tables import (
 
 register_catalog("reports", "xlsx_tables")
 register_catalog("reports", "pdf.report")  # "report.cannot_write", shared with the PDF writer
-register_catalog("layers", "symbology")  # the gap-kind and funding-state labels
+register_catalog("layers", "symbology")  # the funding-state labels
+register_catalog("ilp_gis", "gaps")  # the gap-kind labels
 
 # Number formats (Excel shows the separators of the reader's locale).
 FORMATS = {

@@ -5,6 +5,7 @@ for people (``tables``).  The public API of those modules; imports only them.
 
 from __future__ import annotations
 
+from ilp_gis.budget.actions import ACTION_COLUMNS, derive_actions
 from ilp_gis.budget.cells import (
     MAX_LINE_AMOUNT_RULE,
     Parsed,
@@ -17,7 +18,6 @@ from ilp_gis.budget.cells import (
     parse_status,
     parse_year,
 )
-from ilp_gis.budget.actions import ACTION_COLUMNS, derive_actions
 from ilp_gis.budget.sync import (
     FUNDABLE_GAP_KINDS,
     FUNDING_STATES,

@@ -14,10 +14,10 @@ from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, Spacer, Table
 
+from ilp_gis.coverage import missing_pustu
 from ilp_gis.i18n import format_number, format_percent, register_catalog, tr
 from ilp_gis.indicators import share
 from layers import symbology as sym
-from ilp_gis.coverage import missing_pustu
 from reports.pdf.cells import num_text, problem_label
 from reports.pdf.context import ReportContext
 from reports.styles import FONT, FONT_BOLD, INK, MUTED, RULE, esc, table_style
