@@ -19,6 +19,8 @@ from ilp_gis.errors import InputError
 from ilp_gis.geo import population_points, utm_crs
 from ilp_gis.i18n import get_language, register_catalog, tr
 from ilp_gis.jobs import checkpoint
+from ilp_gis.lokus import lokus_check, lokus_summary
+from ilp_gis.posyandu import shortfall_summary, strata_check, strata_summary
 from ilp_gis.project import Project
 from ilp_gis.results import META_SUMMARY, RESULT_TABLES, AnalysisResult
 from ilp_gis.rules import Rules
@@ -127,6 +129,11 @@ def analyze(project: Project, *, rules: Rules | None = None, progress=None,
 
     step(0.9, "analysis.step.summary")
     summary = make_summary(desa_w, fac, net, gaps, cov.coe, rules, roads=road is not None)
+    strata = strata_check(fac, rules)
+    lokus = lokus_check(fac, rules, _kabupaten_names(project))
+    summary["posyandu_strata"] = strata_summary(strata)
+    summary["lokus"] = lokus_summary(lokus)
+    summary["posyandu_shortfall"] = shortfall_summary(desa_w)
     timings["total"] = time.perf_counter() - t0
     timings["cpu_total"] = time.process_time() - cpu0
     summary["timings_s"] = {k: round(v, 3) for k, v in timings.items()}
@@ -135,7 +142,18 @@ def analyze(project: Project, *, rules: Rules | None = None, progress=None,
     step(1.0, "analysis.step.done")
     return AnalysisResult(desa=desa_w, kecamatan=kecamatan, gaps=gaps, graph=net.graph,
                           edges=net.edges, network_problems=net.problems, summary=summary,
-                          coe=cov.coe)
+                          coe=cov.coe, strata=strata, lokus=lokus)
+
+
+def _kabupaten_names(project: Project) -> dict[str, str]:
+    """Kabupaten code → name from the project's kabupaten layer (empty without one)."""
+    if not project.has("kabupaten"):
+        return {}
+    kab = project.kabupaten
+    if "code" not in kab or "name" not in kab:
+        return {}
+    return {str(c): str(n) for c, n in zip(kab["code"], kab["name"], strict=True)
+            if isinstance(c, str) and c}
 
 
 def _in_wgs84(frame: gpd.GeoDataFrame, prepared: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -206,6 +224,10 @@ def store_result(project: Project, result: AnalysisResult) -> None:
     project.set_table(RESULT_TABLES["network_problems"], result.network_problems)
     if result.coe is not None:
         project.set_table("result_coe", result.coe)
+    for name, table in (("result_posyandu_strata", result.strata),
+                        ("result_lokus", result.lokus)):
+        if table is not None:
+            project.set_table(name, table)
     project.set_meta_json(META_SUMMARY, result.summary)
     project.changed.emit(META_SUMMARY)
 
@@ -272,7 +294,8 @@ def load_result(project: Project) -> AnalysisResult | None:
     return AnalysisResult(desa=desa, kecamatan=t.get(RESULT_TABLES["kecamatan"]), gaps=gaps,
                           graph=g, edges=edges_out, network_problems=problems,
                           summary=project.meta_json(META_SUMMARY, {}) or {},
-                          coe=t.get("result_coe"))
+                          coe=t.get("result_coe"), strata=t.get("result_posyandu_strata"),
+                          lokus=t.get("result_lokus"))
 
 
 def _clean(v):

@@ -56,7 +56,10 @@ Population figures are null when no desa has a population (missing, never zero).
 
 The project stores results as tables ``result_desa``, ``result_kecamatan``, ``result_gaps``,
 ``result_edges``, ``result_network_problems`` (plus ``result_coe``) and meta key
-``analysis_summary_json``.  ``result_edges`` also holds one row per facility without any link
+``analysis_summary_json``; ``result_posyandu_strata`` (each Posyandu's declared stratum against
+the strata criteria, summary ``posyandu_strata``) and ``result_lokus`` (lokus Puskesmas per
+kabupaten against the 5–10 guidance with the SK numbers and dates, summary ``lokus``); summary
+``posyandu_shortfall`` {desa_short, posyandu_lacking, desa_unknown}.  ``result_edges`` also holds one row per facility without any link
 (parent_id empty) and the node attributes as parent_*/child_* columns, so that
 ``ilp_gis.analysis.load_result`` rebuilds the whole graph.
 """
@@ -87,3 +90,5 @@ class AnalysisResult:
     summary: dict[str, Any] = field(default_factory=dict)
     coe: Any = None  # DataFrame per Puskesmas/Pustu: fac_id, name, type, desa_code,
     # kecamatan_code, score, coe_groups_known, meets, and the five coe_* shares
+    strata: Any = None  # DataFrame per Posyandu: ilp_gis.posyandu.STRATA_COLUMNS
+    lokus: Any = None  # DataFrame per kabupaten: ilp_gis.lokus.LOKUS_COLUMNS
