@@ -13,17 +13,19 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from ilp_gis import model
+from ilp_gis import location, model
 from ilp_gis.coverage import missing_pustu
 from ilp_gis.errors import InputError
 from ilp_gis.geo import population_points, utm_crs
 from ilp_gis.i18n import get_language, register_catalog, tr
 from ilp_gis.jobs import checkpoint
 from ilp_gis.lokus import lokus_check, lokus_summary
+from ilp_gis.population import population_sources
 from ilp_gis.posyandu import shortfall_summary, strata_check, strata_summary
 from ilp_gis.project import Project
 from ilp_gis.results import META_SUMMARY, RESULT_TABLES, AnalysisResult
 from ilp_gis.rules import Rules
+from ilp_gis.speed.graphs import build_digraph
 
 DESA_COLUMNS = [
     "code", "name", "kecamatan_code", "kecamatan_name", "population", "dusun_count",
@@ -37,6 +39,10 @@ DESA_COLUMNS = [
     # additions beyond the contract
     "max_dist_pustu_km", "max_dist_puskesmas_km", "max_travel_pustu_min",
     "max_travel_puskesmas_min", "pop_served_capacity_puskesmas", "aki", "akb", "stunting",
+    "population_source",
+    # facilities known by count (per-desa tables, ilp_gis.desa_counts)
+    "pustu_count_source", "posyandu_count_source", "n_pustu_table", "n_posyandu_table",
+    "count_disagreement", "area_units", "area_units_basis", "posyandu_per_area",
 ]
 PUSKESMAS, PUSTU, POSYANDU = (t.value for t in model.FacilityType)
 
@@ -46,6 +52,7 @@ def analyze(project: Project, *, rules: Rules | None = None, progress=None,
     """Analyse ``project`` with ``rules`` (default: the project's own rules)."""
     from ilp_gis.coverage import compute_coverage, rollup_kecamatan, serving_mask
     from ilp_gis.gaps import GAP_KINDS, find_gaps, priorities
+    from ilp_gis.inputs import inventory
     from ilp_gis.network import build_network
     from ilp_gis.prepare import prepare_desa, prepare_facilities, prepare_kecamatan
     from ilp_gis.speed.arrow import map_values
@@ -53,6 +60,7 @@ def analyze(project: Project, *, rules: Rules | None = None, progress=None,
 
     rules = rules or project.rules
     lang = get_language()
+    inputs = inventory(project)
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     cpu0 = time.process_time()
@@ -83,6 +91,7 @@ def analyze(project: Project, *, rules: Rules | None = None, progress=None,
     fac = prepare_facilities(project.facilities, desa, kec, crs)
     settlements = project.settlements if project.has("settlements") else None
     points = population_points(desa, settlements, crs=crs)
+    fac = location.coverage_positions(fac, points, rules)
     stop("prepare", t, c)
 
     if road is not None:
@@ -96,6 +105,7 @@ def analyze(project: Project, *, rules: Rules | None = None, progress=None,
     step(0.35, "analysis.step.network")
     t, c = time.perf_counter(), time.process_time()
     net = build_network(fac, rules=rules, road=road, fields=fields, lang=lang)
+    net.problems = _checked_problems(net.problems, inputs)
     stop("network", t, c)
 
     step(0.55, "analysis.step.coverage")
@@ -105,14 +115,15 @@ def analyze(project: Project, *, rules: Rules | None = None, progress=None,
 
     step(0.75, "analysis.step.gaps")
     t, c = time.perf_counter(), time.process_time()
-    pr = priorities(cov.desa, rules)
+    pr = priorities(cov.desa, rules, inputs=inputs)
     dcov = cov.desa.assign(**{c: pr[c].to_numpy() for c in pr.columns})
     desa_w = _in_wgs84(dcov, desa)
     kec_w = _in_wgs84(kec, kec)
     fac_w = _in_wgs84(fac, fac)
     kec_w["n_puskesmas"] = map_values(kec_w["code"], fac.loc[
         fac["type"] == PUSKESMAS, "kecamatan_code"].value_counts()).fillna(0).astype(int)
-    gaps = find_gaps(desa_w, kec_w, fac_w, cov.facilities, net.problems, rules, lang=lang)
+    gaps = find_gaps(desa_w, kec_w, fac_w, cov.facilities, net.problems, rules, lang=lang,
+                     inputs=inputs)
     sev = {k: i for i, k in enumerate(GAP_KINDS)}
     kinds = gaps.loc[gaps["desa_code"].notna(), ["desa_code", "kind"]].drop_duplicates()
     kinds = kinds.assign(_s=kinds["kind"].map(sev)).sort_values(["desa_code", "_s"])
@@ -128,7 +139,8 @@ def analyze(project: Project, *, rules: Rules | None = None, progress=None,
     stop("gaps", t, c)
 
     step(0.9, "analysis.step.summary")
-    summary = make_summary(desa_w, fac, net, gaps, cov.coe, rules, roads=road is not None)
+    summary = make_summary(desa_w, fac, net, gaps, cov.coe, rules, roads=road is not None,
+                           inputs=inputs)
     strata = strata_check(fac, rules)
     lokus = lokus_check(fac, rules, _kabupaten_names(project))
     summary["posyandu_strata"] = strata_summary(strata)
@@ -173,7 +185,16 @@ def _in_wgs84(frame: gpd.GeoDataFrame, prepared: gpd.GeoDataFrame) -> gpd.GeoDat
 
 
 def make_summary(desa: pd.DataFrame, fac: pd.DataFrame, net, gaps: pd.DataFrame,
-                 coe: pd.DataFrame, rules: Rules, *, roads: bool) -> dict[str, Any]:
+                 coe: pd.DataFrame, rules: Rules, *, roads: bool, inputs=None) -> dict[str, Any]:
+    """The figures of summary.json.  A figure whose input was never loaded (``inputs``, an
+    :class:`ilp_gis.inputs.Inventory`) is null and named under ``missing`` with the inputs it
+    lacks; the gap checks that were not made are under ``gaps_not_checked``."""
+    from ilp_gis import location
+    from ilp_gis.inputs import Inventory
+
+    inputs = inputs or Inventory.everything()
+    if "location_quality" not in fac:
+        fac = fac.assign(location_quality=location.qualities(fac))
     pop = desa["population"]
     types = fac["type"].value_counts()
     problems = net.problems[net.problems["severity"] == "problem"]["kind"].value_counts()
@@ -192,7 +213,18 @@ def make_summary(desa: pd.DataFrame, fac: pd.DataFrame, net, gaps: pd.DataFrame,
         "kecamatan_without_puskesmas": int((gaps["kind"] == "no_puskesmas").sum()),
         "facility_counts": {t: int(types.get(t, 0)) for t in (PUSKESMAS, PUSTU, POSYANDU)},
         "pustu_precursors": int(desa["n_pustu_precursor"].sum()),
-        "facilities_outside_boundaries": int((~fac["inside"].astype(bool)).sum()),
+        "facilities_outside_boundaries": int((~fac["inside"].astype(bool) & (
+            fac["location_quality"] != location.UNKNOWN)).sum()),
+        "facilities_by_location_quality": {
+            q.value: int((fac["location_quality"] == q.value).sum())
+            for q in model.LocationQuality},
+        # left out of distance and travel-time coverage (known only by their desa, or
+        # unlocated); counted in every administrative figure all the same
+        "facilities_without_coordinates": location.without_coordinates(
+            fac["type"], fac["location_quality"].to_numpy(object), rules),
+        "place_desa_facilities": location.place_desa_facilities(rules),
+        "facilities_placed_at_desa_point": location.estimated_counts(
+            fac["type"], fac["location_quality"].to_numpy(object), rules),
         "network_problems": {k: int(v) for k, v in problems.items()},
         "network_info": {k: int(v) for k, v in info.items()},
         "network_links": {k: int(v) for k, v in links.items()},
@@ -208,16 +240,89 @@ def make_summary(desa: pd.DataFrame, fac: pd.DataFrame, net, gaps: pd.DataFrame,
         "gaps_by_kind": {k: int(v) for k, v in gaps["kind"].value_counts().items()},
         "rules_origin": rules.origin,
     }
+    summary["population_sources"] = population_sources(desa)
+    summary.update(_count_summary(desa, summary["facility_counts"]))
     if roads:
         summary["population_within_travel_time"] = {
             PUSTU: total("pop_within_pustu_min"), PUSKESMAS: total("pop_within_puskesmas_min")}
+    missing: dict[str, list[str]] = {}
+    for figure, lacks in inputs.blocked_figures().items():
+        head, _, sub = figure.partition(".")
+        if head not in summary:
+            continue
+        missing[figure] = lacks
+        if sub and isinstance(summary[head], dict):
+            summary[head][sub] = None
+        elif not sub:
+            summary[head] = None
+    if "coe_meeting_threshold" in missing:
+        summary["coe_total"] = None
+        missing["coe_total"] = missing["coe_meeting_threshold"]
+    summary["inputs"] = inputs.to_json()
+    summary["inputs_missing"] = inputs.absent
+    if inputs.counts_only:
+        summary["inputs_counts_only"] = sorted(inputs.counts_only)
+    summary["missing"] = missing
+    summary["gaps_not_checked"] = inputs.blocked_gaps()
     return summary
+
+
+def _checked_problems(problems: pd.DataFrame, inputs) -> pd.DataFrame:
+    """The network findings without those that only say a list was never loaded (no Pustu
+    list: no "Puskesmas without Pustu")."""
+    from ilp_gis.inputs import NETWORK_NEEDS
+
+    drop = [k for k, needs in NETWORK_NEEDS.items() if inputs.missing(needs)]
+    if not drop or not len(problems):
+        return problems
+    return problems[~problems["kind"].isin(drop)].reset_index(drop=True)
+
+
+def _count_summary(desa: pd.DataFrame, facility_counts: dict) -> dict[str, Any]:
+    """Facilities known by count: ``facility_counts`` completed with the per-desa tables'
+    counts where the analysis used them, ``count_sources`` (per type: desa whose figure came
+    from the facility list, from a table, from neither, and where the two disagree) and
+    ``posyandu_per_area`` (Posyandu per dusun/RW and the basis of the units, see
+    ``ilp_gis.desa_counts``)."""
+    from ilp_gis import desa_counts
+
+    out: dict[str, Any] = {"count_sources": {}}
+    if "pustu_count_source" in desa:  # desa without a known count are not "without"
+        known = desa_counts.count_known(desa["pustu_count_source"].to_numpy(object))
+        out["desa_without_pustu"] = int((np.asarray(missing_pustu(desa), dtype=bool)
+                                         & known).sum())
+        known = desa_counts.count_known(desa["posyandu_count_source"].to_numpy(object))
+        out["desa_without_posyandu"] = int(((desa["n_posyandu"] == 0).to_numpy() & known).sum())
+    counts = dict(facility_counts)
+    for ftype in (PUSTU, POSYANDU):
+        col = f"{ftype}_count_source"
+        if col not in desa:
+            continue
+        src = desa[col].to_numpy(object)
+        by_table = src == "table"
+        counts[ftype] = int(counts.get(ftype, 0) + desa.loc[by_table, f"n_{ftype}"].sum())
+        out["count_sources"][ftype] = {
+            "points": int((src == "points").sum()), "table": int(by_table.sum()),
+            "none": int(pd.isna(src).sum()),
+            "disagree": int(desa["count_disagreement"].fillna("").str.split(";").map(
+                lambda kinds, t=ftype: t in kinds).sum())}
+    out["facility_counts"] = counts
+    if "area_units" in desa:
+        n = np.where(pd.notna(desa["posyandu_count_source"]).to_numpy(),
+                     desa["n_posyandu"].to_numpy(float), np.nan)  # no source: not 0
+        out["posyandu_per_area"] = desa_counts.posyandu_per_area(
+            n, desa["area_units"].to_numpy(float),
+            desa["area_units_basis"].to_numpy(object))
+    return out
 
 
 # --- storing and loading -------------------------------------------------------------------------
 def store_result(project: Project, result: AnalysisResult) -> None:
     """Put the result tables into ``project`` (saved with it) and the summary into meta."""
-    project.set_table(RESULT_TABLES["desa"], result.desa)
+    # the desa polygons are in the desa layer already: stored once, joined back by code
+    desa = result.desa
+    project.set_table(RESULT_TABLES["desa"], pd.DataFrame(desa.drop(columns=desa.geometry.name))
+                      if isinstance(desa, gpd.GeoDataFrame) else desa)
     project.set_table(RESULT_TABLES["kecamatan"], result.kecamatan)
     project.set_table(RESULT_TABLES["gaps"], result.gaps)
     project.set_table(RESULT_TABLES["edges"], _edges_with_nodes(result))
@@ -242,11 +347,20 @@ def _edges_with_nodes(result: AnalysisResult) -> gpd.GeoDataFrame:
         extra = pd.DataFrame({"parent_id": None, "child_id": lonely})
         e = pd.concat([e, extra], ignore_index=True)
         e = gpd.GeoDataFrame(e, geometry="geometry", crs=model.WGS84)
-    attrs = result.graph.nodes
+    keys = ("type", "name", "desa_code", "kecamatan_code", "lon", "lat")
+    graph = result.graph
+    # one frame of node attributes looked up by id (a Python lookup per edge and key took
+    # ~9 s for the 323k edges of the nasional sample)
+    nodes = pd.DataFrame({key: [a.get(key) for a in graph.nodes.values()] for key in keys},
+                         index=pd.Index(list(graph.nodes), dtype=object))
+    nodes = nodes[~nodes.index.duplicated()]
     for side in ("parent", "child"):
-        ids = e[f"{side}_id"]
-        for key in ("type", "name", "desa_code", "kecamatan_code", "lon", "lat"):
-            e[f"{side}_{key}"] = [attrs[i].get(key) if i in attrs else None for i in ids]
+        found = nodes.reindex(e[f"{side}_id"].to_numpy())
+        for key in keys:
+            values = found[key]
+            if values.dtype == object:
+                values = values.where(values.notna(), None)
+            e[f"{side}_{key}"] = values.to_numpy()
     return e
 
 
@@ -255,7 +369,7 @@ def load_result(project: Project) -> AnalysisResult | None:
     t = project.tables
     if RESULT_TABLES["desa"] not in t:
         return None
-    desa = t[RESULT_TABLES["desa"]].copy()
+    desa = _with_desa_geometry(t[RESULT_TABLES["desa"]].copy(), project.desa)
     for col in ("has_pustu",):
         if col in desa:
             desa[col] = desa[col].astype("boolean").fillna(False).astype(bool)
@@ -270,16 +384,7 @@ def load_result(project: Project) -> AnalysisResult | None:
     edges = t.get(RESULT_TABLES["edges"])
     g = nx.DiGraph()
     if edges is not None and len(edges):
-        for side in ("parent", "child"):
-            rows = edges.dropna(subset=[f"{side}_id"]).drop_duplicates(f"{side}_id")
-            for r in rows.to_dict("records"):
-                g.add_node(r[f"{side}_id"], **{k: _clean(r.get(f"{side}_{k}")) for k in (
-                    "type", "name", "desa_code", "kecamatan_code", "lon", "lat")})
-        real = edges.dropna(subset=["parent_id"])
-        for r in real.to_dict("records"):
-            g.add_edge(r["parent_id"], r["child_id"], distance_m=_clean(r.get("distance_m")),
-                       travel_min=_clean(r.get("travel_min")), link=r.get("link"),
-                       source=r.get("source"))
+        g = _stored_graph(edges)
         keep = [c for c in ("parent_id", "child_id", "distance_m", "travel_min", "link", "source",
                             "parent_type", "child_type", "geometry") if c in edges.columns]
         edges_out = edges.loc[edges["parent_id"].notna(), keep].reset_index(drop=True)
@@ -296,6 +401,58 @@ def load_result(project: Project) -> AnalysisResult | None:
                           summary=project.meta_json(META_SUMMARY, {}) or {},
                           coe=t.get("result_coe"), strata=t.get("result_posyandu_strata"),
                           lokus=t.get("result_lokus"))
+
+
+_NODE_FIELDS = ("type", "name", "desa_code", "kecamatan_code", "lon", "lat")
+
+
+def _stored_graph(edges: pd.DataFrame) -> nx.DiGraph:
+    """The network graph from the stored edge table: each facility once (the child side's
+    attributes after the parent side's), then one edge per row with a parent.  Built column by
+    column (a national table has ~330k rows; row dicts cost tens of seconds)."""
+    nodes: dict[Any, dict] = {}
+    for side in ("parent", "child"):
+        rows = edges.dropna(subset=[f"{side}_id"]).drop_duplicates(f"{side}_id")
+        cols = [_py_values(rows[f"{side}_{k}"]) if f"{side}_{k}" in rows else [None] * len(rows)
+                for k in _NODE_FIELDS]
+        for n, *vals in zip(_py_values(rows[f"{side}_id"], clean=False), *cols, strict=True):
+            nodes[n] = dict(zip(_NODE_FIELDS, vals, strict=True))
+    real = edges.dropna(subset=["parent_id"])
+    m = len(real)
+
+    def col(name: str, clean: bool = True) -> list:
+        return _py_values(real[name], clean=clean) if name in real else [None] * m
+
+    items = []
+    for u, v, dist, minutes, link, source in zip(
+            col("parent_id", False), col("child_id", False), col("distance_m"),
+            col("travel_min"), col("link", False), col("source", False), strict=True):
+        if v not in nodes:  # a child without attributes (never written by store_result)
+            nodes[v] = {}
+        items.append((u, v, {"distance_m": dist, "travel_min": minutes, "link": link,
+                             "source": source}))
+    return build_digraph(nodes.items(), items)
+
+
+def _py_values(series: pd.Series, *, clean: bool = True) -> list:
+    """The values of ``series`` as Python objects (what ``to_dict("records")`` gives), with
+    :func:`_clean` applied when ``clean``: NaN becomes None, numpy scalars Python ones."""
+    if isinstance(series.dtype, pd.ArrowDtype):
+        values = series.array.__arrow_array__().to_pylist()  # Arrow's own, no per-value boxing
+    else:
+        values = series.tolist()
+    if not clean:
+        return values
+    return [_clean(v) for v in values]
+def _with_desa_geometry(desa: pd.DataFrame, layer) -> gpd.GeoDataFrame:
+    """Stored desa results with their polygons from the desa layer, joined by code (results
+    stored before they were kept without geometry hold their own)."""
+    if isinstance(desa, gpd.GeoDataFrame) and desa._geometry_column_name in desa.columns:
+        return desa
+    polygons = pd.Series(layer.geometry.values, index=layer["code"].to_numpy())
+    polygons = polygons[~polygons.index.duplicated()]
+    return gpd.GeoDataFrame(desa, geometry=polygons.reindex(desa["code"].to_numpy()).values,
+                            crs=model.WGS84)
 
 
 def _clean(v):

@@ -11,7 +11,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from ilp_gis import model
+from ilp_gis import desa_counts, model
 from ilp_gis.geo import project_xy
 from ilp_gis.rules import Rules
 from ilp_gis.speed.arrow import positions
@@ -21,11 +21,15 @@ PUSKESMAS, PUSTU, POSYANDU = (t.value for t in model.FacilityType)
 
 def serving_mask(fac: pd.DataFrame, ftype: str) -> np.ndarray:
     """Facilities of ``ftype`` that serve people for distance, travel-time and capacity
-    coverage: located (finite projected ``x``/``y``), and for Pustu not a Poskesdes/Polindes —
+    coverage: located (finite projected ``x``/``y``; with a ``positioned`` column, only those it
+    marks — a facility known only by its desa is left out unless the rules place it), and for
+    Pustu not a Poskesdes/Polindes —
     a precursor is counted apart and is an upgrade candidate, not yet a Pustu (the same rule as
     the ``no_pustu`` gap and the siting model)."""
     mask = (fac["type"].to_numpy(object) == ftype) & np.isfinite(fac["x"].to_numpy(float)) \
         & np.isfinite(fac["y"].to_numpy(float))
+    if "positioned" in fac:  # ilp_gis.location.positioned: desa-level ones only when placed
+        mask &= fac["positioned"].to_numpy(bool)
     if ftype == PUSTU and "precursor" in fac:
         mask &= ~fac["precursor"].fillna(False).astype(bool).to_numpy()
     return mask
@@ -145,8 +149,12 @@ def compute_coverage(desa: gpd.GeoDataFrame, fac: gpd.GeoDataFrame, points: gpd.
     """Coverage of the prepared ``desa`` (UTM) by the prepared facilities ``fac`` (UTM) from the
     population ``points`` (UTM, ``ilp_gis.geo.population_points``).
 
-    Per desa: Pustu present (a Poskesdes/Polindes counts apart, as a precursor); Posyandu against
-    ``dusun_count × target.posyandu_per_dusun``; Pustu staffing (nurses and midwives, else all
+    Per desa: Pustu present (a Poskesdes/Polindes counts apart, as a precursor) and Posyandu, from
+    the facility list or a per-desa table's counts, one source per desa and type (the rule of
+    ``ilp_gis.desa_counts``: the list when the type was loaded for the desa's kabupaten, else
+    the table); Posyandu against ``dusun_count`` (else ``rw_count``) ``×
+    target.posyandu_per_dusun``, and Posyandu per dusun/RW (``area_units``: dusun, else RW,
+    else the PODES area-heads proxy, ``area_units_basis`` says which); Pustu staffing (nurses and midwives, else all
     nakes) and Posyandu kader against the rules; straight-line distance in the UTM zone from the
     desa's population points to the nearest Pustu and Puskesmas (KD-tree) and the population within
     the limits; travel minutes when a road graph is given; and capacity-respecting coverage next to
@@ -180,6 +188,8 @@ def compute_coverage(desa: gpd.GeoDataFrame, fac: gpd.GeoDataFrame, points: gpd.
     n_pt = count(t == PUSTU)
     n_pre = count((t == PUSTU) & precursor)
     n_py = count(t == POSYANDU)
+    # facilities known only by count (per-desa tables): one source per desa and type
+    n_pt, n_pre, n_py, sources = _with_table_counts(desa, fac, n_pt, n_pre, n_py)
     checks = facility_checks(fac, rules)
 
     out = pd.DataFrame({
@@ -191,12 +201,25 @@ def compute_coverage(desa: gpd.GeoDataFrame, fac: gpd.GeoDataFrame, points: gpd.
         if "population" in desa else np.full(nd, np.nan),
         "dusun_count": pd.to_numeric(desa["dusun_count"], errors="coerce").to_numpy(float)
         if "dusun_count" in desa else np.full(nd, np.nan),
+        "population_source": desa["population_source"].to_numpy(object)
+        if "population_source" in desa else np.full(nd, None, dtype=object),
         "n_puskesmas": n_pk, "n_pustu": n_pt, "n_pustu_precursor": n_pre, "n_posyandu": n_py,
     })
     out["has_pustu"] = (n_pt - n_pre) > 0
     out["pustu_required"] = pustu_required(n_pk, rules)
-    out["posyandu_needed"] = out["dusun_count"] * rules.value("target.posyandu_per_dusun")
-    out["posyandu_deficit"] = np.where(out["posyandu_needed"].notna(),
+    for col in sources.columns:  # text columns stay objects (None where no source)
+        v = sources[col].to_numpy()
+        out[col] = pd.Series(v, index=out.index, dtype=object) if v.dtype == object else v
+    units, basis = desa_counts.area_units(desa)
+    out["area_units"] = units
+    out["area_units_basis"] = pd.Series(basis, index=out.index, dtype=object)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        known = pd.notna(sources["posyandu_count_source"]).to_numpy()  # no source: no figure
+        out["posyandu_per_area"] = np.where(np.isfinite(units) & known, n_py / units, np.nan)
+    out["posyandu_needed"] = desa_counts.need_units(desa) * rules.value(
+        "target.posyandu_per_dusun")
+    out["posyandu_deficit"] = np.where(out["posyandu_needed"].notna() & desa_counts.count_known(
+                                           out["posyandu_count_source"]),
                                        np.maximum(np.ceil(out["posyandu_needed"] - 1e-9)
                                                   - out["n_posyandu"], 0), np.nan)
     # Staffing per desa: False if any known Pustu is short, True if all known are fine, NA else.
@@ -295,6 +318,28 @@ def compute_coverage(desa: gpd.GeoDataFrame, fac: gpd.GeoDataFrame, points: gpd.
     return Coverage(desa=cov, facilities=checks, points=pdata, coe=coe)
 
 
+def _with_table_counts(desa: pd.DataFrame, fac: pd.DataFrame, n_pt: np.ndarray,
+                       n_pre: np.ndarray, n_py: np.ndarray):
+    """The Pustu (with precursors) and Posyandu counts per desa from the facility list or a
+    per-desa table by the rule of ``ilp_gis.desa_counts``, and the per-desa source columns
+    (``pustu_count_source``, ``posyandu_count_source``, ``n_pustu_table``,
+    ``n_posyandu_table``, ``count_disagreement``)."""
+    codes = desa["code"].to_numpy(object)
+    dkab = desa_counts.kabupaten_keys(desa["kecamatan_code"].to_numpy(object))
+    t = fac["type"].to_numpy(object)
+    fkab = desa_counts.facility_kabupaten(
+        codes, dkab, fac["desa_code"].to_numpy(object),
+        fac["kecamatan_code"].to_numpy(object) if "kecamatan_code" in fac
+        else np.full(len(fac), None, dtype=object))
+    loaded = {ft: desa_counts.loaded_for_kabupaten(dkab, t, fkab, ft) for ft in (PUSTU, POSYANDU)}
+    chosen = desa_counts.choose(desa, {PUSTU: n_pt.astype(float), "precursor": n_pre.astype(float),
+                                       POSYANDU: n_py.astype(float)}, loaded)
+    as_int = {c: chosen.pop(c).to_numpy(float).round().astype(np.int64)
+              for c in ("n_pustu", "n_pustu_precursor", "n_posyandu")}
+    return as_int["n_pustu"], as_int["n_pustu_precursor"], as_int["n_posyandu"], \
+        chosen.reset_index(drop=True)
+
+
 def _nearest(src: np.ndarray, dst: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Distance to and index of the nearest ``dst`` point (KD-tree); inf / -1 without any."""
     if len(dst) == 0 or len(src) == 0:
@@ -366,6 +411,9 @@ def rollup_kecamatan(cov: pd.DataFrame, kecamatan: pd.DataFrame, fac: pd.DataFra
     kc = fac["kecamatan_code"]
     k["n_puskesmas"] = kc[t == PUSKESMAS].value_counts().reindex(codes).fillna(0).astype(np.int64)
     k["n_pustu"] = kc[t == PUSTU].value_counts().reindex(codes).fillna(0).astype(np.int64)
+    if "pustu_count_source" in d:  # Pustu known only by a table's count
+        by_table = d[d["pustu_count_source"] == "table"].groupby("kecamatan_code")["n_pustu"].sum()
+        k["n_pustu"] += by_table.reindex(codes).fillna(0).astype(np.int64)
     if gaps is not None and len(gaps):
         k["gap_count"] = gaps["kecamatan_code"].value_counts().reindex(codes).fillna(0).astype(
             np.int64)

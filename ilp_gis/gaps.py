@@ -1,5 +1,6 @@
 """Gaps (one row per gap, kinds in :data:`GAP_KINDS`) and rollout priorities per desa.
-Imports geopandas, numpy, pandas and ``ilp_gis`` (model, i18n, rules, speed).
+A check whose input was never loaded is not made (``ilp_gis.inputs``).  Imports geopandas,
+numpy, pandas and ``ilp_gis`` (model, i18n, inputs, rules, speed).
 """
 
 from __future__ import annotations
@@ -10,7 +11,9 @@ import pandas as pd
 from geopandas.array import GeometryArray
 
 from ilp_gis import model
+from ilp_gis.desa_counts import count_known
 from ilp_gis.i18n import normalize_language, register_catalog, tr
+from ilp_gis.inputs import Inventory
 from ilp_gis.rules import Rules
 from ilp_gis.speed.arrow import map_values
 from ilp_gis.speed.distinct import per_float, per_text, per_value
@@ -39,7 +42,8 @@ def _norm(values: np.ndarray) -> np.ndarray:
     return np.where(finite, np.clip(v / mx, 0.0, 1.0), np.nan)
 
 
-def priorities(cov: pd.DataFrame, rules: Rules) -> pd.DataFrame:
+def priorities(cov: pd.DataFrame, rules: Rules, *,
+               inputs: Inventory | None = None) -> pd.DataFrame:
     """``priority_score``, ``priority_rank`` and the parts, one row per desa (same order).
 
     Priority per desa (0..1, 1 = most urgent) is the weighted mean of three parts, each 0..1:
@@ -47,8 +51,10 @@ def priorities(cov: pd.DataFrame, rules: Rules) -> pd.DataFrame:
     distance — relative to the desa with most such people), ``priority_travel`` (minutes, else km,
     to the nearest Pustu relative to the farthest desa) and ``priority_burden`` (mean of AKI, AKB
     and stunting, each relative to its maximum, when present).  Weights ``weight.*`` are normalized
-    over the parts a desa has data for, so a missing figure never counts as zero.
+    over the parts a desa has data for, so a missing figure never counts as zero.  Without a
+    Pustu list (``inputs``) the unserved and travel parts are missing, not "as far as it gets".
     """
+    inputs = inputs or Inventory.everything()
     roads = cov["travel_pustu_min"].notna().any()
     pop = cov["population"].to_numpy(float)
     within = (cov["pop_within_pustu_min"] if roads else cov["pop_within_pustu_km"]).to_numpy(float)
@@ -56,7 +62,9 @@ def priorities(cov: pd.DataFrame, rules: Rules) -> pd.DataFrame:
                         np.nan)
     travel = (cov["travel_pustu_min"] if roads else cov["dist_pustu_km"]).to_numpy(float)
     # No Pustu anywhere: every desa is as far as it gets.
-    if not np.isfinite(travel).any() and len(travel):
+    if not inputs.has("pustu"):
+        unserved = travel = np.full(len(cov), np.nan)
+    elif not np.isfinite(travel).any() and len(travel):
         travel = np.ones(len(travel))
     burdens = [_norm(cov[c].to_numpy(float)) for c in ("aki", "akb", "stunting") if c in cov]
     if burdens:
@@ -172,7 +180,7 @@ def _messages(template: str, args: dict, n: int, lang: str) -> list[str]:
 
 def find_gaps(cov: gpd.GeoDataFrame, kec: gpd.GeoDataFrame, fac: gpd.GeoDataFrame,
               checks: pd.DataFrame, problems: pd.DataFrame, rules: Rules, *,
-              lang: str | None = None) -> gpd.GeoDataFrame:
+              lang: str | None = None, inputs: Inventory | None = None) -> gpd.GeoDataFrame:
     """The typed gap list.  ``cov`` is the desa coverage (WGS84, with priority columns), ``kec``
     the kecamatan polygons (WGS84) with ``n_puskesmas``, ``fac`` prepared facilities (WGS84),
     ``checks`` :func:`ilp_gis.coverage.facility_checks`, ``problems`` the network findings.
@@ -180,12 +188,20 @@ def find_gaps(cov: gpd.GeoDataFrame, kec: gpd.GeoDataFrame, fac: gpd.GeoDataFram
     Each gap is one row: ``gap_id``, ``kind`` (one of :data:`GAP_KINDS`), desa/kecamatan codes and
     names, ``fac_id`` (facility gaps), the measured ``value``, the ``threshold`` of the rule, its
     ``unit`` and a ``message`` in the UI language, plus the desa's priority score and rank.
+
+    ``inputs`` (:func:`ilp_gis.inputs.inventory`) names the inputs the project holds: a check
+    that needs an input never loaded is not made (no Pustu list: no "desa without Pustu").
     """
+    inputs = inputs or Inventory.everything()
+
+    def checked(kind: str, facility_type: str | None = None) -> bool:
+        return not inputs.gap_missing(kind, facility_type)
+
     frames: list[gpd.GeoDataFrame] = []
     d = cov.rename(columns={"code": "desa_code", "name": "desa_name"})
     # no_puskesmas (kecamatan).
     k = kec[kec["n_puskesmas"] == 0]
-    if len(k):
+    if len(k) and checked("no_puskesmas"):
         rows = pd.DataFrame({"kecamatan_code": k["code"].to_numpy(object),
                              "kecamatan_name": k["name"].to_numpy(object),
                              "value": 0.0, "threshold": 1.0})
@@ -200,7 +216,9 @@ def find_gaps(cov: gpd.GeoDataFrame, kec: gpd.GeoDataFrame, fac: gpd.GeoDataFram
     required = d["pustu_required"].fillna(True).astype(bool).to_numpy() \
         if "pustu_required" in d else np.ones(len(d), dtype=bool)
     m = (full < target).to_numpy() & required
-    if m.any():
+    if "pustu_count_source" in d:  # a desa whose count no table or list gave: no gap
+        m = m & count_known(d["pustu_count_source"].to_numpy(object))
+    if m.any() and checked("no_pustu"):
         rows = d[m].assign(value=full[m].astype(float), threshold=float(target))
         frames.append(_frame("no_pustu", rows, rows.geometry.values, "analysis.gap.no_pustu",
                              "analysis.unit.pustu", lang,
@@ -208,7 +226,7 @@ def find_gaps(cov: gpd.GeoDataFrame, kec: gpd.GeoDataFrame, fac: gpd.GeoDataFram
                                         "note": _precursor_notes(r["n_pustu_precursor"], lang)}))
     # posyandu_deficit.
     m = (d["posyandu_deficit"] > 0).to_numpy()
-    if m.any():
+    if m.any() and checked("posyandu_deficit"):
         rows = d[m].assign(value=d.loc[m, "n_posyandu"].astype(float),
                            threshold=d.loc[m, "posyandu_needed"])
         frames.append(_frame("posyandu_deficit", rows, rows.geometry.values,
@@ -225,7 +243,7 @@ def find_gaps(cov: gpd.GeoDataFrame, kec: gpd.GeoDataFrame, fac: gpd.GeoDataFram
                 ("beyond_travel_time", f"max_travel_{label}_min", f"limit.{label}_travel_min",
                  "analysis.unit.minutes", "min", f"pop_within_{label}_min")):
             limit = rules.value(limit_key)
-            if col not in d:
+            if col not in d or not checked(kind, label):
                 continue
             m = (d[col] > limit).to_numpy()
             if label == "pustu":  # the Puskesmas stands in for the Pustu of its own desa
@@ -272,7 +290,7 @@ def find_gaps(cov: gpd.GeoDataFrame, kec: gpd.GeoDataFrame, fac: gpd.GeoDataFram
              lambda r: {"name": _labels(r, lang), "score": _pct_column(r["value"], lang),
                         "limit": _pct_column(r["threshold"], lang)})):
         m = (fc[flag].notna() & ~fc[flag].fillna(True).astype(bool)).to_numpy()
-        if m.any():
+        if m.any() and checked(kind):
             value, threshold = value_threshold(m)
             rows = fc[m].assign(value=value, threshold=threshold)
             frames.append(_frame(kind, rows, rows.geometry.values, f"analysis.gap.{kind}", unit,

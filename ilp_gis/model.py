@@ -180,6 +180,7 @@ KECAMATAN = LayerSpec("kecamatan", "Polygon", (
     _c("code_original", "str"),
     _c("name", "str", True),
     _c("kabupaten_code", "str"),
+    _c("population", "float", doc="kecamatan total from the boundary layer (spread on request)"),
 ), "Sub-districts.")
 
 DESA = LayerSpec("desa", "Polygon", (
@@ -224,6 +225,9 @@ FACILITIES = LayerSpec("facilities", "Point", (
     _c("desa_code", "str", doc="desa the point lies in (point-in-polygon)"),
     _c("kecamatan_code", "str", doc="kecamatan the point lies in"),
     _c("declared_desa", "str", doc="desa name/code written in the source row"),
+    _c("declared_kecamatan_code", "str",
+       doc="kecamatan the source row names (column, address or Puskesmas name) when found; "
+           "the facility's working area follows it where its point lies elsewhere"),
     _c("ilp_lokus", "bool", doc="Puskesmas named an ILP lokus by district decree"),
     _c("coe", "bool", doc="Puskesmas/Pustu designated Center of Excellence"),
     _c("ilp_start", "date", doc="date ILP implementation began"),
@@ -284,6 +288,14 @@ IMPORT_REPORT = LayerSpec("import_report", None, (
     _c("original", "str", doc="the original value(s) that were changed or rejected"),
 ), "One line per input row: what happened to it.")
 
+CONTEXT = LayerSpec("context", "Polygon", (
+    _c("level", "str", True, "provinsi | kabupaten"),
+    _c("code", "str", doc="Kemendagri code (PP or PP.KK) when the source has one"),
+    _c("name", "str", True),
+    _c("parent_code", "str", doc="provinsi code of a kabupaten/kota"),
+    _c("kind", "str", doc="kabupaten | kota, as written in the source"),
+), "Surrounding provinces and kabupaten/kota (the locator inset's context); never analysed.")
+
 META = LayerSpec("meta", None, (
     _c("key", "str", True),
     _c("value", "str"),
@@ -292,7 +304,7 @@ META = LayerSpec("meta", None, (
 LAYERS: dict[str, LayerSpec] = {
     spec.name: spec
     for spec in (KABUPATEN, KECAMATAN, DESA, FACILITIES, ROADS, SETTLEMENTS, BUDGET,
-                 IMPORT_REPORT, META)
+                 IMPORT_REPORT, CONTEXT, META)
 }
 
 # Well-known meta keys.

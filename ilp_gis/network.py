@@ -29,7 +29,7 @@ TIER = {PUSKESMAS: 0, PUSTU: 1, POSYANDU: 2}
 PROBLEM_KINDS = ("orphan", "wrong_tier", "cycle", "cross_kecamatan", "cross_desa",
                  "puskesmas_without_pustu", "pustu_without_posyandu", "duplicate",
                  "unknown_parent", "parent_name_unmatched", "outside_boundaries",
-                 "unknown_type", "duplicate_id")
+                 "unknown_type", "duplicate_id", "no_location")
 INFO_KINDS = ("parent_name_matched",)
 
 
@@ -122,6 +122,10 @@ def build_network(fac: gpd.GeoDataFrame, *, rules: Rules, road=None, fields=None
         "x": fac["x"].to_numpy(float), "y": fac["y"].to_numpy(float),
         "desa_code": obj("desa_code"), "kecamatan_code": obj("kecamatan_code"),
     })
+    if "positioned" in fac.columns:  # the same facilities as the travel fields (coverage)
+        f["positioned"] = fac["positioned"].to_numpy(bool)
+    if "location_quality" in fac.columns:  # a desa point says nothing about duplicates
+        f["measured"] = np.isin(fac["location_quality"].to_numpy(object), ("exact", "fixed"))
     types_arr = f["type"].to_numpy(object)
     tier = np.full(n, -1, dtype=int)
     for t, k in TIER.items():
@@ -297,8 +301,12 @@ def build_network(fac: gpd.GeoDataFrame, *, rules: Rules, road=None, fields=None
             finding("duplicate_id", [fid[i]], "duplicate_id", name=names[i], id=given_ids[i],
                     new=fid[i])
     inside = fac["inside"].to_numpy(bool) if "inside" in fac.columns else np.ones(n, bool)
-    for i in np.nonzero(~inside)[0]:
+    unlocated = (fac["location_quality"].to_numpy(object) == "unknown") \
+        if "location_quality" in fac.columns else np.zeros(n, bool)
+    for i in np.nonzero(~inside & ~unlocated)[0]:
         finding("outside_boundaries", [fid[i]], "outside_boundaries", name=names[i])
+    for i in np.nonzero(unlocated)[0]:
+        finding("no_location", [fid[i]], "no_location", name=names[i])
 
     problems = pd.DataFrame(findings, columns=["kind", "fac_ids", "message"])
     problems["fac_ids"] = problems["fac_ids"].map(lambda ids: ";".join(map(str, ids)))
@@ -313,8 +321,11 @@ def build_network(fac: gpd.GeoDataFrame, *, rules: Rules, road=None, fields=None
         fid, ftype, raw_names, dc, kc, lonlat, par, child, dist, travel, link, src)))
     e = pd.DataFrame({"parent_id": fid[par], "child_id": fid[child], "distance_m": dist,
                       "travel_min": travel, "link": link, "source": src})
-    lines = shapely.linestrings(np.stack([lonlat[par], lonlat[child]], axis=1)) if len(child) \
-        else np.array([], dtype=object)
+    lines = np.full(len(child), None, dtype=object)
+    drawn = np.isfinite(lonlat[par]).all(axis=1) & np.isfinite(lonlat[child]).all(axis=1)
+    if drawn.any():  # an end without a position (location unknown): a link without a line
+        lines[drawn] = shapely.linestrings(np.stack([lonlat[par[drawn]], lonlat[child[drawn]]],
+                                                    axis=1))
     edges = gpd.GeoDataFrame(e.assign(parent_type=f["type"].to_numpy()[par],
                                       child_type=f["type"].to_numpy()[child]),
                              geometry=gpd.GeoSeries(lines, crs=model.WGS84), crs=model.WGS84)
@@ -405,6 +416,8 @@ def _duplicates(f: pd.DataFrame, names, tier, rules: Rules):
     radius = float(rules.value("import.duplicate_distance_m", 30.0))
     xy = f[["x", "y"]].to_numpy(float)
     ok = np.isfinite(xy).all(axis=1)
+    if "measured" in f:
+        ok &= f["measured"].to_numpy(bool)
     idx = np.nonzero(ok)[0]
     if len(idx) < 2 or radius <= 0:
         return []

@@ -13,6 +13,7 @@ from pyproj import CRS
 
 from ilp_gis import model
 from ilp_gis.geo import project
+from ilp_gis.location import qualities
 
 WGS84_COLUMN = "geom_wgs84"
 """Each prepared frame keeps its geometry in WGS84 too, so results need no re-projection."""
@@ -150,7 +151,9 @@ def prepare_facilities(facilities: gpd.GeoDataFrame, desa: gpd.GeoDataFrame,
     reported as outside the boundaries.  Sorted by ``fac_id`` so results never depend on row order.
 
     Facilities: the type normalized, ``desa_code`` and ``kecamatan_code`` filled by
-    point-in-polygon where the layer does not give a known one.
+    point-in-polygon where the layer does not give a known one; ``kecamatan_code`` is the
+    declared kecamatan (``declared_kecamatan_code``) where the row named one; every row gets
+    its ``location_quality`` (``ilp_gis.location.qualities``).
     """
     f = facilities.copy(deep=False)  # copy-on-write: the project's layer is never changed
     if len(f) == 0:
@@ -192,6 +195,15 @@ def prepare_facilities(facilities: gpd.GeoDataFrame, desa: gpd.GeoDataFrame,
                            index=desa["code"].to_numpy(object))
     kc = f["desa_code"].map(kc_of_desa)
     given_kc = f["kecamatan_code"].astype(object) if "kecamatan_code" in f.columns else kc
-    f["kecamatan_code"] = kc.where(kc.notna(), given_kc)
+    kc = kc.where(kc.notna(), given_kc)
+    if "declared_kecamatan_code" in f.columns:
+        # a facility standing over the border: its working area is the kecamatan its row names
+        known_kc = set(desa["kecamatan_code"].dropna()) | (
+            set(kecamatan["code"].dropna()) if kecamatan is not None and "code" in kecamatan
+            else set())
+        said = f["declared_kecamatan_code"].astype(object)
+        kc = said.where(said.notna() & said.isin(known_kc), kc)
+    f["kecamatan_code"] = kc
     f["inside"] = inside.astype(bool)
+    f["location_quality"] = qualities(f)
     return plain_strings(f)

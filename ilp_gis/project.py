@@ -7,6 +7,7 @@ Views observe it through ``psygnal`` signals (``changed`` is emitted with the la
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,19 @@ from psygnal import Signal
 
 from ilp_gis import model
 from ilp_gis.rules import Rules, default_rules, parse_rules
+
+
+@dataclass(frozen=True)
+class StoredTables:
+    """What the project file at ``path`` holds, as the file layer last read or wrote it: the
+    frames themselves (frames are replaced, never edited in place, so an unchanged layer is the
+    very same object), the row id of each of their rows, and the file's size and modification
+    time then (a file changed by someone else since is written whole again)."""
+
+    path: Path
+    signature: tuple[int, int]
+    frames: dict[str, Any] = field(default_factory=dict)
+    row_ids: dict[str, Any] = field(default_factory=dict)
 
 
 class Project:
@@ -35,7 +49,9 @@ class Project:
         self.meta: dict[str, str] = dict(meta or {})
         self.rules: Rules = rules or default_rules()
         self.path: Path | None = Path(path) if path else None
-        self.dirty = False
+        self.unsaved: set[str] = set()  # layers/tables (and "meta") changed since the last save
+        self._dirty = False
+        self.stored: StoredTables | None = None  # what the file at ``path`` holds
         for name, frame in (layers or {}).items():
             self.layers[name] = model.conform(frame, model.LAYERS[name])
         self.meta.setdefault(model.META_FORMAT_VERSION, str(model.FORMAT_VERSION))
@@ -98,6 +114,30 @@ class Project:
         return self.path.stem if self.path else "ILP-GIS"
 
     # -- change --------------------------------------------------------------------------------
+    @property
+    def dirty(self) -> bool:
+        """Whether anything changed since the project was opened or saved."""
+        return self._dirty or bool(self.unsaved)
+
+    @dirty.setter
+    def dirty(self, value: bool) -> None:
+        self._dirty = bool(value)
+        if not value:
+            self.unsaved = set()
+
+    def _changed(self, name: str) -> None:
+        self.unsaved.add(name)
+        self.changed.emit(name)
+
+    def adopt_stored(self, saved: Project) -> None:
+        """``saved`` (a :meth:`snapshot` of this project) was just saved: take over what its
+        file now holds; what changed here meanwhile stays unsaved."""
+        self.stored = saved.stored
+        frames = saved.stored.frames if saved.stored is not None else {}
+        current = {**self.tables, **self.layers}
+        self.unsaved = {n for n in self.unsaved if n == "meta" and self.meta != saved.meta
+                        or n != "meta" and current.get(n) is not frames.get(n)}
+
     def set_layer(self, name: str, frame, *, conformed: bool = False) -> None:
         """Store a layer, conformed to its spec (``conformed=True``: the caller built it to the
         spec already — columns, order, dtypes, None for missing text — and it is kept as is)."""
@@ -107,20 +147,18 @@ class Project:
             self.layers[name] = frame
         else:
             self.tables[name] = frame
-        self.dirty = True
-        self.changed.emit(name)
+        self._changed(name)
 
     def set_table(self, name: str, frame) -> None:
         if name in model.LAYERS:
             raise ValueError(f"{name!r} is an input layer; use set_layer")
         self.tables[name] = frame
-        self.dirty = True
-        self.changed.emit(name)
+        self._changed(name)
 
     def set_rules(self, rules: Rules) -> None:
         self.rules = rules
         self.meta[model.META_RULES] = rules.text
-        self.dirty = True
+        self.unsaved.add("meta")
         self.changed.emit("rules")
 
     def append_import_report(self, report: pd.DataFrame) -> None:
@@ -141,7 +179,7 @@ class Project:
 
     def set_meta_json(self, key: str, value: Any) -> None:
         self.meta[key] = json.dumps(value, ensure_ascii=False, default=str)
-        self.dirty = True
+        self.unsaved.add("meta")
 
     def rules_from_meta(self) -> None:
         text = self.meta.get(model.META_RULES)
@@ -157,7 +195,9 @@ class Project:
         p.meta = dict(self.meta)
         p.rules = self.rules
         p.path = self.path
-        p.dirty = self.dirty
+        p.unsaved = set(self.unsaved)
+        p._dirty = self._dirty
+        p.stored = self.stored
         return p
 
     def copy(self) -> Project:

@@ -20,7 +20,13 @@ Desa coverage (``desa``, a GeoDataFrame in EPSG:4326 with the desa polygons), on
     added by the analysis: max_dist_pustu_km, max_dist_puskesmas_km, max_travel_pustu_min,
     max_travel_puskesmas_min (the farthest population point of the desa — what the
     beyond_distance / beyond_travel_time gaps test), pop_served_capacity_puskesmas, aki, akb,
-    stunting.
+    stunting; facilities known by count (per-desa tables, ``ilp_gis.desa_counts``):
+    pustu_count_source, posyandu_count_source ("points" | "table" | None: where n_pustu /
+    n_posyandu come from), n_pustu_table, n_posyandu_table (the table's counts, NaN without),
+    count_disagreement (";"-joined types whose table count differs from the facility list),
+    area_units (dusun, else RW, else PODES area heads), area_units_basis (which of the three),
+    posyandu_per_area (n_posyandu / area_units).  posyandu_needed uses dusun_count, else
+    rw_count (never the area-heads proxy).
 
 Kecamatan roll-up (``kecamatan``, DataFrame) one row per kecamatan and the same sums/shares:
     code, name, desa_total, desa_with_pustu, desa_without_pustu, posyandu, posyandu_needed,
@@ -51,7 +57,10 @@ network_problems {kind: n}, population_total, population_within_distance {type: 
 population_within_travel_time {type: n} (when roads exist), coe_meeting_threshold, coe_total,
 plus kecamatan_without_puskesmas, pustu_precursors, network_info, network_links,
 population_served_capacity, gaps_total, gaps_by_kind, rules_origin, timings_s, crs_metric,
-lang (the language of the messages).
+lang (the language of the messages); count_sources {pustu|posyandu: {points, table, none,
+disagree}} (desa per source of their count, and where a table and the list disagree),
+posyandu_per_area {basis {column: desa}, desa, posyandu, units, ratio}; facility_counts of Pustu
+and Posyandu include the table counts of the desa whose figure came from a table.
 Population figures are null when no desa has a population (missing, never zero).
 
 The project stores results as tables ``result_desa``, ``result_kecamatan``, ``result_gaps``,
@@ -59,7 +68,9 @@ The project stores results as tables ``result_desa``, ``result_kecamatan``, ``re
 ``analysis_summary_json``; ``result_posyandu_strata`` (each Posyandu's declared stratum against
 the strata criteria, summary ``posyandu_strata``) and ``result_lokus`` (lokus Puskesmas per
 kabupaten against the 5–10 guidance with the SK numbers and dates, summary ``lokus``); summary
-``posyandu_shortfall`` {desa_short, posyandu_lacking, desa_unknown}.  ``result_edges`` also holds one row per facility without any link
+``posyandu_shortfall`` {desa_short, posyandu_lacking, desa_unknown}.  ``result_desa`` holds no
+polygons (the desa layer has them: ``load_result`` joins them back by code; in QGIS join the
+table to the desa layer by code).  ``result_edges`` also holds one row per facility without any link
 (parent_id empty) and the node attributes as parent_*/child_* columns, so that
 ``ilp_gis.analysis.load_result`` rebuilds the whole graph.
 """

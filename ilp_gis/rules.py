@@ -4,7 +4,7 @@ Each rule lives in a section ``[group.name]`` with ``value``, ``unit``, ``source
 ``confirmed``.  Access by dotted name: ``rules.value("target.posyandu_min_kader")`` or
 ``rules["limit.pustu_distance_km"]``.  The defaults ship in ``ilp_gis/data/rules_default.toml``.
 A rule may also carry a list of activity names (``activities = ["build_pustu", ...]``: the
-funding-source eligibility rules ``funding.*``), read by :meth:`Rules.activities`.
+funding-source eligibility rules ``eligibility.*``), read by :meth:`Rules.activities`.
 A project stores the TOML text of the rules it used (``meta.rules_toml``).
 """
 
@@ -13,12 +13,12 @@ from __future__ import annotations
 import math
 import tomllib
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 
 from ilp_gis.errors import RulesError
-from ilp_gis.i18n import register_catalog, tr
+from ilp_gis.i18n import get_language, register_catalog, tr
 
 POSITIVE = frozenset({"budget.max_line_amount"})
 """Rules whose value must be above zero (a bound of 0 would reject everything)."""
@@ -31,7 +31,18 @@ class Rule:
     unit: str
     source: str
     confirmed: bool
+    unit_id: str = ""  # the unit and source in Bahasa Indonesia, beside the English
+    source_id: str = ""
     activities: tuple[str, ...] = ()  # e.g. what a funding source may pay for
+
+    def unit_in(self, lang: str | None = None) -> str:
+        """The unit in ``lang`` (the UI language by default): the Indonesian text when the
+        language is Indonesian and the rules give one, else the English."""
+        return self.unit_id if _indonesian(lang) and self.unit_id else self.unit
+
+    def source_in(self, lang: str | None = None) -> str:
+        """The source in ``lang``, as :meth:`unit_in`."""
+        return self.source_id if _indonesian(lang) and self.source_id else self.source
 
     @property
     def group(self) -> str:
@@ -88,8 +99,7 @@ class Rules(Mapping[str, float]):
             if name not in rules:
                 raise KeyError(name)
             old = rules[name]
-            rules[name] = Rule(name, float(val), old.unit, old.source, old.confirmed,
-                               old.activities)
+            rules[name] = replace(old, value=float(val))
         return Rules(rules, _to_toml(rules.values()), self.origin + " (changed)")
 
 
@@ -157,12 +167,33 @@ def parse_rules(text: str, *, origin: str = "rules") -> Rules:
                 str(entry.get("unit", default.unit if default else "")),
                 str(entry.get("source", default.source if default else "")),
                 bool(entry.get("confirmed", False)),
+                *_id_texts(entry, default),
                 tuple(acts),
             )
     if problems:
         raise RulesError(tr("rules.problems", file=origin, problems="; ".join(problems)),
                          file=origin)
     return Rules(rules, text, origin)
+
+
+def _indonesian(lang: str | None) -> bool:
+    return (lang or get_language()) == "id"
+
+
+def _id_texts(entry: Mapping, default: Rule | None) -> tuple[str, str]:
+    """``(unit_id, source_id)`` of a rules-file entry: as written, else the default's when
+    the English text is the default's (an edited English text has no stale translation)."""
+    out = []
+    for field in ("unit", "source"):
+        given = entry.get(f"{field}_id")
+        if given is not None:
+            out.append(str(given))
+        elif default is not None and str(entry.get(field, getattr(default, field))) \
+                == getattr(default, field):
+            out.append(getattr(default, f"{field}_id"))
+        else:
+            out.append("")
+    return out[0], out[1]
 
 
 def _to_toml(rules) -> str:
@@ -172,6 +203,10 @@ def _to_toml(rules) -> str:
         lines.append(f"value = {r.value!r}")
         lines.append(f"unit = {_q(r.unit)}")
         lines.append(f"source = {_q(r.source)}")
+        if r.unit_id:
+            lines.append(f"unit_id = {_q(r.unit_id)}")
+        if r.source_id:
+            lines.append(f"source_id = {_q(r.source_id)}")
         lines.append(f"confirmed = {'true' if r.confirmed else 'false'}")
         if r.activities:
             lines.append("activities = [" + ", ".join(_q(a) for a in r.activities) + "]")

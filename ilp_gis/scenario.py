@@ -20,8 +20,16 @@ from ilp_gis.errors import InputError
 from ilp_gis.i18n import register_catalog, tr
 from ilp_gis.jobs import checkpoint, sub_progress
 from ilp_gis.model import WGS84, Activity, BudgetStatus, FundingSource, LabelledEnum
+from ilp_gis.siting.measure import CoverageMeasure, people_per_posyandu
 
 TABLE = "scenario_actions"
+MEASURE_TABLE = "scenario_measures"
+COMPARISON_TABLE = "scenario_comparison"
+"""The last comparison of each scenario with the baseline (by kecamatan and a total row), as
+``scenario compare`` stored it for the report, the XLSX and the web map."""
+DESA_CHANGES_TABLE = "scenario_desa_changes"
+"""Per scenario the coverage measure its sites were chosen by (site_type, unit, limit,
+chosen_by), so its comparison measures the same way."""
 
 
 class ActionKind(LabelledEnum, prefix="scenario.action"):
@@ -90,8 +98,10 @@ def scenario_actions(project, name: str) -> pd.DataFrame:
     return acts[acts["scenario"] == name].reset_index(drop=True)
 
 
-def set_scenario(project, name: str, actions: pd.DataFrame) -> None:
-    """Store ``actions`` as scenario ``name`` (replacing a scenario of that name)."""
+def set_scenario(project, name: str, actions: pd.DataFrame, *,
+                 measure: CoverageMeasure | None = None) -> None:
+    """Store ``actions`` as scenario ``name`` (replacing a scenario of that name), with the
+    coverage ``measure`` its sites were chosen by (None: the comparison picks one)."""
     if not str(name).strip():
         raise InputError(tr("scenario.no_name"))
     acts = pd.DataFrame(actions).copy()
@@ -108,11 +118,44 @@ def set_scenario(project, name: str, actions: pd.DataFrame) -> None:
         frame[c] = pd.to_numeric(frame[c], errors="coerce").astype("float64")
     frame["year"] = pd.to_numeric(frame["year"], errors="coerce").astype("Int64")
     project.set_table(TABLE, frame)
+    _set_measure(project, name, measure)
+    _drop_stored(project, name)  # a changed scenario's old comparison no longer holds
+
+
+def _measures(project) -> pd.DataFrame:
+    cols = ["scenario", "site_type", "unit", "limit", "chosen_by"]
+    frame = project.tables.get(MEASURE_TABLE)
+    if frame is None or not len(frame):
+        return pd.DataFrame({c: pd.Series(dtype="float64" if c == "limit" else object)
+                             for c in cols})
+    return pd.DataFrame(frame)[cols].copy()
+
+
+def _set_measure(project, name: str, measure: CoverageMeasure | None) -> None:
+    m = _measures(project)
+    m = m[m["scenario"] != name]
+    if measure is not None:
+        row = pd.DataFrame([{"scenario": name, **measure.to_dict()}])
+        m = pd.concat([m, row], ignore_index=True) if len(m) else row
+    if len(m) or MEASURE_TABLE in project.tables:
+        m["limit"] = pd.to_numeric(m["limit"], errors="coerce").astype("float64")
+        project.set_table(MEASURE_TABLE, m.reset_index(drop=True))
+
+
+def scenario_measure(project, name: str) -> CoverageMeasure | None:
+    """The coverage measure scenario ``name`` was planned with (None when not recorded)."""
+    m = _measures(project)
+    m = m[m["scenario"] == name]
+    return CoverageMeasure.from_dict(m.iloc[0].to_dict()) if len(m) else None
 
 
 def delete_scenario(project, name: str) -> None:
+    if name not in scenario_names(project):
+        raise InputError(tr("scenario.unknown", name=name))
     acts = all_actions(project)
     project.set_table(TABLE, acts[acts["scenario"] != name].reset_index(drop=True))
+    _set_measure(project, name, None)
+    _drop_stored(project, name)
 
 
 def _validate(acts: pd.DataFrame, name: str) -> pd.DataFrame:
@@ -254,7 +297,7 @@ def apply_scenario(project, name: str):
                 tr("scenario.new_facility", kind=kind.label),
                 "type": "pustu" if kind is ActionKind.NEW_PUSTU else "posyandu",
                 "precursor": False, "desa_code": None if _missing(desa_code) else desa_code,
-                "kecamatan_code": kec, "geometry": pt,
+                "kecamatan_code": kec, "location_quality": "exact", "geometry": pt,
             })
         else:
             mask = fac["fac_id"].astype(str) == fid if fid else pd.Series(False, index=fac.index)
@@ -321,6 +364,7 @@ class ScenarioOutcome:
     comparison: pd.DataFrame   # by kecamatan + a total row (kecamatan_code None)
     desa: pd.DataFrame    # by desa: desa_code, gaps_before, gaps_after, pop_within_before/after
     cost: float
+    measure: CoverageMeasure | None = None  # what "covered" meant (None: the default column)
 
     @property
     def total(self) -> dict[str, Any]:
@@ -342,20 +386,27 @@ def _gap_keys(gaps) -> pd.DataFrame:
 
 
 def compare(baseline, scenario, *, actions: pd.DataFrame | None = None,
-            desa: pd.DataFrame | None = None, rules=None, coverage: str = "auto"
-            ) -> tuple[pd.DataFrame, pd.DataFrame]:
+            desa: pd.DataFrame | None = None, rules=None, coverage: str = "auto",
+            measure: CoverageMeasure | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Compare two AnalysisResults: by kecamatan (and a total row) and by desa.
 
-    ``coverage``: which population-within column to compare: ``km`` (distance to a Pustu),
-    ``min`` (travel time) or ``auto`` (travel time when the baseline has it, else distance).
+    ``measure``: the scenario's coverage measure (its column is compared; for Posyandu the
+    people of the dusun whose missing Posyandu is opened).  Without it ``coverage`` says which
+    population-within column: ``km`` (distance to a Pustu), ``min`` (travel time) or ``auto``
+    (travel time when the baseline has it, else distance).
     """
     bd = pd.DataFrame(baseline.desa).drop(columns="geometry", errors="ignore")
     sd = pd.DataFrame(scenario.desa).drop(columns="geometry", errors="ignore")
     col = "pop_within_pustu_km"
-    if coverage == "min" or (coverage == "auto" and "pop_within_pustu_min" in bd.columns
-                             and pd.to_numeric(bd["pop_within_pustu_min"],
-                                               errors="coerce").notna().any()):
+    if measure is not None:
+        col = measure.column
+    elif coverage == "min" or (coverage == "auto" and "pop_within_pustu_min" in bd.columns
+                               and pd.to_numeric(bd["pop_within_pustu_min"],
+                                                 errors="coerce").notna().any()):
         col = "pop_within_pustu_min"
+    if measure is not None and measure.unit == "deficit":
+        bd, sd = _dusun_served(bd, bd), _dusun_served(sd, bd)
+        col = "_pop_with_posyandu"
     bg, sg = _gap_keys(baseline.gaps), _gap_keys(scenario.gaps)
     closed = bg[~bg["_key"].isin(set(sg["_key"]))]
     new = sg[~sg["_key"].isin(set(bg["_key"]))]
@@ -413,6 +464,17 @@ def compare(baseline, scenario, *, actions: pd.DataFrame | None = None,
     return out[COMPARE_COLUMNS], desa_out
 
 
+def _dusun_served(d: pd.DataFrame, base: pd.DataFrame) -> pd.DataFrame:
+    """``d`` with ``_pop_with_posyandu``: people of the dusun that have their Posyandu (the
+    population less the missing Posyandu × the baseline's people per Posyandu)."""
+    per = pd.Series(people_per_posyandu(base["population"], base["posyandu_needed"]),
+                    index=base["code"].to_numpy())
+    per = per[~per.index.duplicated()]
+    pop = pd.to_numeric(d["population"], errors="coerce").to_numpy(float)
+    deficit = pd.to_numeric(d["posyandu_deficit"], errors="coerce").to_numpy(float)
+    return d.assign(_pop_with_posyandu=pop - deficit * per.reindex(d["code"]).to_numpy(float))
+
+
 def run_scenario(project, name: str, *, baseline=None,
                  analyze: Callable[..., Any] | None = None, progress=None,
                  is_cancelled=None) -> ScenarioOutcome:
@@ -426,17 +488,27 @@ def run_scenario(project, name: str, *, baseline=None,
     if analyze is None:
         from ilp_gis.analysis import analyze
     checkpoint(progress, is_cancelled, 0.0, tr("scenario.progress.apply", name=name))
+    measure = scenario_measure(project, name)
     copy = apply_scenario(project, name)
+    base_project = project
+    if measure is not None:  # analyse both sides with the limit the sites were chosen by
+        rules = measure.rules_for(project.rules)
+        if rules is not project.rules:
+            copy.set_rules(rules)
+            base_project = project.copy()
+            base_project.set_rules(rules)
+            baseline = None
     if baseline is None:
-        baseline = analyze(project, progress=sub_progress(progress, 0.05, 0.5),
+        baseline = analyze(base_project, progress=sub_progress(progress, 0.05, 0.5),
                            is_cancelled=is_cancelled)
     checkpoint(progress, is_cancelled, 0.5, tr("scenario.progress.analyze", name=name))
     result = analyze(copy, progress=sub_progress(progress, 0.5, 0.95), is_cancelled=is_cancelled)
     acts = locate_actions(project, scenario_actions(project, name))
-    comparison, desa = compare(baseline, result, actions=acts, rules=project.rules)
+    comparison, desa = compare(baseline, result, actions=acts, rules=project.rules,
+                               measure=measure)
     cost = float(sum(action_cost(r, project.rules) for _, r in acts.iterrows()))
     checkpoint(progress, None, 1.0)
-    return ScenarioOutcome(name, copy, result, baseline, comparison, desa, cost)
+    return ScenarioOutcome(name, copy, result, baseline, comparison, desa, cost, measure)
 
 
 def change_layer(outcome: ScenarioOutcome, desa):
@@ -463,6 +535,88 @@ def comparison_table(outcome: ScenarioOutcome, *, lang: str | None = None) -> pd
         t("scenario.col.cost"): c["cost"],
         t("scenario.col.cost_per_person"): c["cost_per_person"],
     })
+
+
+# ==================================================================================================
+# Stored comparisons and the sites of a scenario (for the outputs)
+# ==================================================================================================
+
+def _drop_stored(project, name: str) -> None:
+    for table in (COMPARISON_TABLE, DESA_CHANGES_TABLE):
+        frame = project.tables.get(table)
+        if frame is not None and len(frame) and (pd.DataFrame(frame)["scenario"] == name).any():
+            f = pd.DataFrame(frame)
+            project.set_table(table, f[f["scenario"] != name].reset_index(drop=True))
+
+
+def store_outcome(project, outcome: ScenarioOutcome) -> None:
+    """Keep ``outcome``'s comparison in the project (replacing that scenario's last one), with
+    the measure it was made with, for the report, the XLSX and the web map."""
+    _drop_stored(project, outcome.name)
+    m = outcome.measure
+    comp = outcome.comparison.copy()
+    comp.insert(0, "scenario", outcome.name)
+    comp["measure"] = m.describe() if m is not None else None
+    desa = outcome.desa.copy()
+    desa.insert(0, "scenario", outcome.name)
+    for table, frame in ((COMPARISON_TABLE, comp), (DESA_CHANGES_TABLE, desa)):
+        old = project.tables.get(table)
+        frames = [f for f in (pd.DataFrame(old) if old is not None else None, frame)
+                  if f is not None and len(f)]
+        out = pd.concat(frames, ignore_index=True) if frames else frame
+        for c in out.columns:
+            if c not in ("scenario", "kecamatan_code", "kecamatan_name", "desa_code",
+                         "measure"):
+                out[c] = pd.to_numeric(out[c], errors="coerce").astype("float64")
+        project.set_table(table, out)
+
+
+def stored_comparison(project, name: str | None = None) -> pd.DataFrame:
+    """The stored comparisons (all scenarios, or ``name``'s): ``scenario``,
+    :data:`COMPARE_COLUMNS` and ``measure``; empty when ``scenario compare`` never ran."""
+    frame = project.tables.get(COMPARISON_TABLE)
+    if frame is None or not len(frame):
+        return pd.DataFrame(columns=["scenario", *COMPARE_COLUMNS, "measure"])
+    f = pd.DataFrame(frame)
+    return (f[f["scenario"] == name] if name is not None else f).reset_index(drop=True)
+
+
+def stored_desa_changes(project, name: str) -> pd.DataFrame:
+    frame = project.tables.get(DESA_CHANGES_TABLE)
+    if frame is None or not len(frame):
+        return pd.DataFrame(columns=["scenario", "desa_code", "pop_newly_covered"])
+    f = pd.DataFrame(frame)
+    return f[f["scenario"] == name].reset_index(drop=True)
+
+
+def scenario_sites(project, name: str) -> gpd.GeoDataFrame:
+    """Where scenario ``name`` acts (EPSG:4326): new facilities at their lon/lat, upgrades and
+    other facility actions at the facility; columns scenario, action_id, action, name,
+    desa_code, fac_id, amount (the cost, catalogue-priced when missing), geometry."""
+    acts = locate_actions(project, scenario_actions(project, name))
+    fac = project.facilities
+    f84 = fac.to_crs(WGS84) if len(fac) and fac.crs is not None else fac
+    where = {str(k): g for k, g in zip(f84["fac_id"], f84.geometry, strict=True)} \
+        if len(f84) else {}
+    names = {str(k): v for k, v in zip(f84["fac_id"], f84["name"], strict=True)} \
+        if len(f84) else {}
+    rows, geoms = [], []
+    for _, a in acts.iterrows():
+        lon, lat = _f(a.get("lon")), _f(a.get("lat"))
+        fid = None if _missing(a.get("fac_id")) else str(a["fac_id"])
+        if np.isfinite(lon) and np.isfinite(lat):
+            g = Point(lon, lat)
+        elif fid in where and where[fid] is not None:
+            g = where[fid]
+        else:
+            continue
+        rows.append({"scenario": name, "action_id": a["action_id"], "action": a["action"],
+                     "name": a["name"] if not _missing(a.get("name")) else names.get(fid),
+                     "desa_code": a.get("desa_code"), "fac_id": fid,
+                     "amount": action_cost(a, project.rules)})
+        geoms.append(g)
+    cols = ["scenario", "action_id", "action", "name", "desa_code", "fac_id", "amount"]
+    return gpd.GeoDataFrame(pd.DataFrame(rows, columns=cols), geometry=geoms, crs=WGS84)
 
 
 register_catalog("ilp_gis", "scenario")

@@ -5,7 +5,10 @@ Every output of ilp-gis (project file, reports, tables, web map, analysis output
 half-written file behind.  ``os.replace`` is atomic on Windows and POSIX alike.  Several
 writes of one command move into place together or not at all (:func:`all_or_nothing`).  A write
 killed outright (power cut, kill -9) cannot remove its temporary; the next write or open of the
-same target does (:func:`clean_stale_temporaries`).  Imports the standard library only.
+same target does (:func:`clean_stale_temporaries`).  A write that is atomic by other means (a
+SQLite transaction on the project file) joins such a group with :func:`join_group`: it is
+committed first when the group succeeds, rolled back when it fails.  Imports the standard
+library only.
 """
 
 from __future__ import annotations
@@ -90,15 +93,28 @@ def all_or_nothing():
         yield
         return
     pending: list[tuple[Path, Path]] = []
-    _GROUP.pending = pending
+    joined: list[tuple[Callable[[], None], Callable[[], None]]] = []
+    _GROUP.pending, _GROUP.joined = pending, joined
     try:
         yield
     except BaseException:
         for tmp, _ in pending:
             _remove_temp(tmp)
+        for _, abort in joined:
+            abort()
         raise
     finally:
-        _GROUP.pending = None
+        _GROUP.pending = _GROUP.joined = None
+    try:
+        while joined:
+            commit, _ = joined.pop(0)
+            commit()
+    except BaseException:
+        for _, abort in joined:
+            abort()
+        for tmp, _ in pending:
+            _remove_temp(tmp)
+        raise
     try:
         for i, (tmp, path) in enumerate(pending):
             os.replace(tmp, path)
@@ -109,6 +125,17 @@ def all_or_nothing():
             if path is not None:
                 _remove_temp(tmp)
         raise
+
+
+def join_group(commit: Callable[[], None], abort: Callable[[], None]) -> bool:
+    """Inside :func:`all_or_nothing`: have ``commit`` called when the whole group succeeded
+    (before its files are moved into place) or ``abort`` when it failed, and return True;
+    outside one return False (the caller commits at once)."""
+    joined = getattr(_GROUP, "joined", None)
+    if joined is None:
+        return False
+    joined.append((commit, abort))
+    return True
 
 
 def clean_stale_temporaries(path: str | Path) -> list[Path]:

@@ -21,7 +21,8 @@ from ilp_gis.errors import InputError
 from ilp_gis.i18n import register_catalog, tr
 from ilp_gis.model import COE_COLUMNS
 
-ROLES = ("kabupaten", "kecamatan", "desa", "facilities", "roads")
+ROLES = ("kabupaten", "kecamatan", "desa", "facilities", "roads", "staffing", "desa_data",
+         "context")
 
 
 def norm_header(header: object) -> str:
@@ -90,6 +91,8 @@ SYNONYMS: dict[str, dict[str, list[str]]] = {
         "declared_desa_code": ["kode_desa", "kd_desa", "kdepum", "kode_wilayah", "iddesa",
                                "kode_desa_bps", "kode_kelurahan"],
         "declared_kecamatan": ["kecamatan", "nama_kecamatan", "nama_kec", "wadmkc"],
+        "address": ["alamat", "alamat_faskes", "alamat_fasyankes", "alamat_lengkap",
+                    "alamat_puskesmas", "address"],
         "parent": ["induk", "puskesmas_induk", "pustu_induk", "nama_induk", "faskes_induk",
                    "induk_puskesmas", "induk_pustu", "parent", "kode_induk", "parent_id"],
         "nurses": ["perawat", "jumlah_perawat", "jml_perawat", "nurses"],
@@ -114,12 +117,101 @@ SYNONYMS: dict[str, dict[str, list[str]]] = {
                       "ilp_start"],
         **{c: [c, c.replace("coe_", "")] for c in COE_COLUMNS},
     },
+    "staffing": {  # staffing tables (Kemenkes SDMK dashboards): one row per facility
+        "code": ["kode_faskes", "kode_fasyankes", "kode_puskesmas", "kode_pustu", "kode_pkm",
+                 "kode", "code", "fac_id"],
+        "name": ["nama_faskes", "nama_fasyankes", "nama_puskesmas", "nama_pustu", "nama_pkm",
+                 "nama_fasilitas", "fasyankes", "faskes", "nama", "name"],
+        "type": ["jenis_faskes", "jenis_fasyankes", "jenis", "tipe", "type"],
+        "kabupaten": ["kabupaten", "kab_kota", "kabupaten_kota", "nama_kabupaten", "nama_kab",
+                      "kota_kabupaten", "kabkota"],
+        "kecamatan": ["kecamatan", "nama_kecamatan", "nama_kec"],
+        "nurses_asn": ["perawat_asn", "perawat_pns", "asn_perawat", "perawat_pns_pppk",
+                       "jumlah_perawat_asn"],
+        "nurses_non_asn": ["perawat_non_asn", "perawat_nonasn", "perawat_non_pns",
+                           "non_asn_perawat", "perawat_honorer", "jumlah_perawat_non_asn"],
+        "nurses": ["perawat_total", "total_perawat", "jumlah_perawat", "jml_perawat", "perawat",
+                   "nurses"],
+        "midwives_asn": ["bidan_asn", "bidan_pns", "asn_bidan", "bidan_pns_pppk",
+                         "jumlah_bidan_asn"],
+        "midwives_non_asn": ["bidan_non_asn", "bidan_nonasn", "bidan_non_pns", "non_asn_bidan",
+                             "bidan_honorer", "jumlah_bidan_non_asn"],
+        "midwives": ["bidan_total", "total_bidan", "jumlah_bidan", "jml_bidan", "bidan",
+                     "midwives"],
+        "other_nakes": ["nakes_lain", "nakes_lainnya", "tenaga_kesehatan_lain",
+                        "nakes_lain_lain", "other_nakes"],
+        "nakes": ["total_nakes", "jumlah_nakes", "jml_nakes", "nakes_total", "nakes",
+                  "tenaga_kesehatan", "tenaga_medis_total"],
+    },
+    "desa_data": {  # per-desa tables: BPS PODES (readable and raw R-codes), Dinkes recaps
+        "code": ["kode_desa", "kode_kemendagri", "kd_desa_kemendagri", "kode_wilayah", "kdepum",
+                 "kode_desa_kelurahan", "kode", "kd_desa", "code"],
+        "code_bps": ["kode_bps_2019", "kode_bps", "kode_desa_bps", "iddesa", "kdebps",
+                     "kode_bps_desa", "bps_code", "kode_podes"],
+        "name": ["nama_desa", "desa_kelurahan", "nama_desa_kelurahan", "nama_kelurahan",
+                 "nama_podes2019", "r104n", "desa", "kelurahan", "nmdesa", "wadmkd", "nama",
+                 "name"],
+        "kecamatan_code": ["kode_kecamatan", "kode_kec", "kd_kec", "kdcpum", "idkec", "kdcbps"],
+        "kecamatan_name": ["nama_kecamatan", "nama_kec", "kecamatan_podes2019", "r103n",
+                           "kecamatan", "nmkec", "wadmkc"],
+        "kabupaten_code": ["kode_kabupaten", "kode_kab", "kd_kab", "idkab", "kdpkab"],
+        "kabupaten_name": ["nama_kabupaten", "nama_kab", "kabupaten_kota", "r102n", "kabupaten",
+                           "nmkab", "wadmkk"],
+        "population": ["jumlah_penduduk", "jml_penduduk", "penduduk", "penduduk_total",
+                       "total_penduduk", "jumlah_jiwa", "jiwa", "populasi", "population"],
+        "pop_male": ["penduduk_laki_laki", "laki_laki", "jumlah_laki_laki", "jml_laki_laki",
+                     "pria", "male"],
+        "pop_female": ["penduduk_perempuan", "perempuan", "jumlah_perempuan", "jml_perempuan",
+                       "wanita", "female"],
+        "pop_ibu_hamil": ["ibu_hamil", "jumlah_ibu_hamil", "jml_ibu_hamil", "bumil",
+                          "sasaran_ibu_hamil"],
+        "pop_bayi": ["bayi", "jumlah_bayi", "jml_bayi", "sasaran_bayi", "bayi_0_11_bulan"],
+        "pop_balita": ["balita", "jumlah_balita", "jml_balita", "sasaran_balita"],
+        "pop_anak_sekolah": ["anak_usia_sekolah", "usia_sekolah", "jumlah_anak_usia_sekolah",
+                             "anak_sekolah"],
+        "pop_remaja": ["remaja", "jumlah_remaja", "jml_remaja"],
+        "pop_usia_produktif": ["usia_produktif", "jumlah_usia_produktif", "penduduk_usia_produktif"],
+        "pop_lansia": ["lansia", "jumlah_lansia", "jml_lansia", "sasaran_lansia"],
+        "families": ["jumlah_kk", "jml_kk", "jumlah_keluarga", "jml_keluarga", "keluarga",
+                     "keluarga_total_derived", "kk", "jumlah_rumah_tangga", "rumah_tangga",
+                     "jumlah_ruta", "families"],
+        "dusun_count": ["jumlah_dusun", "jml_dusun", "dusun", "n_dusun", "dusun_count"],
+        "rw_count": ["jumlah_rw", "jml_rw", "rw", "rw_count"],
+        "rt_count": ["jumlah_rt", "jml_rt", "rt", "rt_count"],
+        "area_heads": ["aparat_kewilayahan_kadus_rt_rw", "r1303c", "aparat_kewilayahan",
+                       "area_heads"],
+        "count_pustu": ["jumlah_pustu", "jml_pustu", "pustu_n", "r502ek2", "pustu",
+                        "count_pustu"],
+        "count_poskesdes": ["jumlah_poskesdes", "jml_poskesdes", "poskesdes_n", "r502jk2",
+                            "poskesdes", "count_poskesdes"],
+        "count_polindes": ["jumlah_polindes", "jml_polindes", "polindes_n", "r502kk2",
+                           "polindes", "count_polindes"],
+        "count_posyandu": ["jumlah_posyandu", "jml_posyandu", "posyandu_n", "r502n", "posyandu",
+                           "count_posyandu"],
+        **{f"posyandu_{lv}_n": [f"posyandu_{lv}", f"jumlah_posyandu_{lv}", f"jml_posyandu_{lv}",
+                                f"posyandu_{lv}_n", lv]
+           for lv in ("pratama", "madya", "purnama", "mandiri")},
+        "aki": _AREA_COMMON["aki"],
+        "akb": _AREA_COMMON["akb"],
+        "stunting": _AREA_COMMON["stunting"],
+        "gizi_buruk": ["gizi_buruk", "jumlah_gizi_buruk", "jml_gizi_buruk", "gizi_buruk_2018_n",
+                       "r1207", "balita_gizi_buruk"],
+    },
     "roads": {
         "road_class": ["kelas_jalan", "road_class", "fungsi_jalan", "fungsi", "remark",
                        "highway", "kelas", "jenis_jalan", "route"],
         "name": ["namobj", "nama_jalan", "nama", "name"],
         "crossing_minutes": ["waktu_penyeberangan", "crossing_minutes", "durasi_menit",
                              "waktu_menit", "menit", "duration"],
+    },
+    "context": {  # provinces and kabupaten/kota around the district (locator inset)
+        "code": ["kode", "code", "kdpkab", "kdppum", "kode_kab", "kode_kabupaten", "kode_prov",
+                 "kode_provinsi", "kd_prov", "kd_kab", "kode_kemendagri"],
+        "name": ["nama", "name", "wadmkk", "wadmpr", "namobj", "nama_kabupaten", "nama_kab",
+                 "nama_provinsi", "nama_prov", "provinsi", "kabupaten", "shapename"],
+        "level": ["tingkat", "level", "tingkat_wilayah", "admin_level"],
+        "parent_code": ["kode_prov", "kode_provinsi", "kd_prov", "kdppum", "province_code"],
+        "kind": ["jenis", "jenis_wilayah", "kab_kota", "type"],
     },
 }
 
@@ -139,7 +231,9 @@ def header_score(cells) -> int:
 
 REQUIRED: dict[str, tuple[str, ...]] = {
     "kabupaten": ("name",), "kecamatan": ("name",), "desa": ("name",),
-    "facilities": ("name",), "roads": (),
+    "facilities": ("name",), "roads": (), "staffing": (),
+    "desa_data": (),  # a code or a name: checked there
+    "context": ("name",),
 }
 
 # The code system a source column declares (RBI/BPS headers say which system they hold).
@@ -147,7 +241,8 @@ DECLARED_SYSTEM = {
     "kdepum": KEMENDAGRI, "kdcpum": KEMENDAGRI, "kdpkab": KEMENDAGRI, "kdppum": KEMENDAGRI,
     "kode_kemendagri": KEMENDAGRI, "kd_desa_kemendagri": KEMENDAGRI,
     "kdebps": BPS, "kdcbps": BPS, "kdbbps": BPS, "iddesa": BPS, "idkec": BPS, "idkab": BPS,
-    "kode_bps": BPS, "kode_desa_bps": BPS, "kd_bps": BPS, "bps_code": BPS,
+    "kode_bps": BPS, "kode_desa_bps": BPS, "kode_bps_2019": BPS, "kode_bps_desa": BPS,
+    "kode_podes": BPS, "kd_bps": BPS, "bps_code": BPS,
 }
 # Fields whose content is a code of a known system regardless of the header.
 _FIELD_SYSTEM = {"code_bps": BPS}

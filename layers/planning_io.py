@@ -15,7 +15,7 @@ import pyogrio
 from layers.atomic import atomic_write
 from layers.safe_cells import csv_frame
 
-SITE_COLUMNS = ["order", "cand_id", "kind", "name", "desa_code", "fac_id", "cost", "pop_gained",
+SITE_COLUMNS = ["order", "cand_id", "kind", "action", "name", "desa_code", "fac_id", "cost", "pop_gained",
                 "lon", "lat"]
 
 
@@ -25,6 +25,11 @@ def sites_table(result) -> pd.DataFrame:
     out = pd.DataFrame(s.drop(columns="geometry"))
     out["lon"] = s.geometry.x.to_numpy() if len(s) else []
     out["lat"] = s.geometry.y.to_numpy() if len(s) else []
+    site_type = result.problem.site_type if result.problem is not None else "pustu"
+    out["action"] = [  # the scenario action of each site: the CSV reads back as a scenario
+        "upgrade_pustu" if k == "upgrade" else ("new_posyandu" if site_type == "posyandu"
+                                                else "new_pustu")
+        for k in out["kind"].astype(str)] if "kind" in out.columns else []
     if "pop_gained" in out.columns:
         out["pop_gained"] = out["pop_gained"].astype(float).round(1)
     return out[[c for c in SITE_COLUMNS if c in out.columns]]

@@ -1,8 +1,15 @@
 """The project file: one GeoPackage holding every layer, the rules, meta facts and results;
-saved atomically (written beside the target, then moved over it), read back, or recognised
-(:func:`is_project_file`); only a GeoPackage is ever opened (``layers.safe_open``).  Fixed layer
-names (:data:`ilp_gis.model.LAYERS`), further tables under their own names.  Imports
-``ilp_gis``, ``layers.atomic`` and ``layers.safe_open``."""
+saved atomically, read back, or recognised (:func:`is_project_file`); only a GeoPackage is ever
+opened (``layers.safe_open``).  Fixed layer names (:data:`ilp_gis.model.LAYERS`), further tables
+under their own names.
+
+Saving the file a project was read from (or last saved to) writes only what changed, in place,
+inside one SQLite transaction (``layers.gpkg_table``; changed rows only where few rows changed,
+``layers.frame_diff``): a kill at any moment leaves the previous or the new state, as SQLite's
+journal guarantees.  A new file, a file changed by someone else meanwhile, or data that writer
+cannot store the way GDAL does is written whole beside the target and moved over it.  Imports
+``ilp_gis``, ``layers.atomic``, ``layers.gpkg_table``, ``layers.frame_diff`` and
+``layers.safe_open``."""
 
 from __future__ import annotations
 
@@ -18,9 +25,9 @@ import pyogrio
 from ilp_gis import __version__, model
 from ilp_gis.errors import InputError, ProjectError
 from ilp_gis.i18n import register_catalog, tr
-from ilp_gis.project import Project
-from layers import safe_open
-from layers.atomic import atomic_write, clean_stale_temporaries
+from ilp_gis.project import Project, StoredTables
+from layers import frame_diff, gpkg_table, safe_open
+from layers.atomic import atomic_write, clean_stale_temporaries, join_group
 
 _SPATIAL_TYPES = {"Polygon": "MultiPolygon", "Point": "Point", "LineString": "MultiLineString"}
 
@@ -45,7 +52,19 @@ def save_project(project: Project, path: str | Path | None = None, *,
     frames: list[tuple[str, object]] = [(name, project.layers[name]) for name in model.LAYERS
                                         if name != "meta" and name in project.layers]
     frames += [(name, frame) for name, frame in project.tables.items()]
-    frames.append(("meta", pd.DataFrame({"key": list(meta), "value": list(meta.values())})))
+    meta_frame = pd.DataFrame({"key": list(meta), "value": list(meta.values())})
+
+    stored = project.stored
+    if stored is not None and stored.path == target and target.exists() \
+            and stored.signature == _signature(target):
+        try:
+            _save_in_place(project, target, frames, meta_frame, progress)
+        except gpkg_table.Unsupported:
+            pass  # rolled back: written whole below
+        else:
+            project.meta = meta
+            return target
+    frames.append(("meta", meta_frame))
 
     def write(tmp: Path) -> None:  # pyogrio creates the file; each frame is one more layer
         for i, (name, frame) in enumerate(frames):
@@ -57,7 +76,110 @@ def save_project(project: Project, path: str | Path | None = None, *,
     project.meta = meta
     project.path = target
     project.dirty = False
+    # inside all_or_nothing() the file is moved into place only when the group is done: the
+    # next save then cannot know the file and writes it whole again
+    project.stored = StoredTables(target, _signature(target),
+                                  {name: frame for name, frame in frames if name != "meta"},
+                                  {name: np.arange(1, len(frame) + 1, dtype=np.int64)
+                                   for name, frame in frames if name != "meta"}
+                                  ) if target.exists() else None
     return target
+
+
+def _signature(path: Path) -> tuple[int, int]:
+    st = path.stat()
+    return st.st_size, st.st_mtime_ns
+
+
+def _layout(name: str) -> tuple[str | None, bool]:
+    """The declared geometry type of layer ``name`` and whether single geometries are
+    promoted to multi ones (as :func:`_write_frame` writes it)."""
+    spec = model.LAYERS.get(name)
+    declared = _SPATIAL_TYPES.get(spec.geometry) if spec is not None else None
+    return declared, spec is None or spec.geometry != "Point"
+
+
+def _with_crs(frame):
+    if isinstance(frame, gpd.GeoDataFrame) and frame._geometry_column_name in frame.columns \
+            and frame.crs is None:
+        return frame.set_crs(model.WGS84)
+    return frame
+
+
+def _save_in_place(project: Project, target: Path, frames, meta_frame, progress) -> None:
+    """Write what changed since ``project.stored`` into ``target`` in one transaction (committed
+    now, or with the other writes of an ``all_or_nothing`` group)."""
+    stored = project.stored
+    con = sqlite3.connect(str(target), isolation_level=None, timeout=30)
+    gpkg_table.register_functions(con)
+    try:
+        con.execute("PRAGMA synchronous = FULL")
+        con.execute("BEGIN IMMEDIATE")
+        in_file = {r[0] for r in con.execute("SELECT table_name FROM gpkg_contents")}
+        new_frames, new_ids = dict(stored.frames), dict(stored.row_ids)
+        for i, (name, frame) in enumerate(frames):
+            if stored.frames.get(name) is not frame or name not in in_file:
+                new_ids[name] = _store_changes(con, name, frame, stored, in_file)
+                new_frames[name] = frame
+            if progress:
+                progress((i + 1) / (len(frames) + 1))
+        for name in in_file - {name for name, _ in frames} - {"meta"}:
+            gpkg_table.drop_table(con, name)
+            new_frames.pop(name, None)
+            new_ids.pop(name, None)
+        gpkg_table.write_table(con, "meta", meta_frame)
+    except BaseException:
+        con.rollback()
+        con.close()
+        raise
+
+    def commit() -> None:
+        try:
+            con.execute("COMMIT")
+        finally:
+            con.close()
+        project.path = target
+        project.dirty = False
+        project.stored = StoredTables(target, _signature(target), new_frames, new_ids)
+
+    def abort() -> None:
+        con.rollback()
+        con.close()
+
+    if not join_group(commit, abort):
+        commit()
+    if progress:
+        progress(1.0)
+
+
+def _store_changes(con, name: str, frame, stored: StoredTables, in_file: set[str]):
+    """Write layer/table ``name`` into the open transaction: only its changed rows when the
+    file holds the previous version in the same columns, else the whole table; return the
+    row ids of ``frame``'s rows."""
+    declared, promote = _layout(name)
+    frame = _with_crs(frame)
+    old = stored.frames.get(name)
+    changes = None
+    if old is not None and name in in_file and _same_columns(con, name, frame):
+        changes = frame_diff.row_changes(old, frame, stored.row_ids[name])
+    if changes is None:
+        return gpkg_table.write_table(con, name, _storable(frame), geometry_type=declared,
+                                      promote=promote)
+    if len(changes.delete_fids) or len(changes.insert_positions):
+        gpkg_table.delete_rows(con, name, changes.delete_fids)
+        rows = _storable(frame.iloc[changes.insert_positions])
+        gpkg_table.insert_rows(con, name, rows, changes.insert_fids, promote=promote)
+        gpkg_table.touch(con, name)
+    return changes.fids
+
+
+def _same_columns(con, name: str, frame) -> bool:
+    geom = frame.geometry.name if isinstance(frame, gpd.GeoDataFrame) \
+        and frame._geometry_column_name in frame.columns else None
+    want = ["fid"] + (["geom"] if geom else []) + [c for c in frame.columns if c != geom]
+    has_geom = gpkg_table.geometry_column(con, name)
+    return [c.lower() for c in gpkg_table.columns(con, name)] == [c.lower() for c in want] \
+        and (has_geom == "geom") == bool(geom)
 
 
 def _write_frame(frame, path: Path, layer: str) -> None:
@@ -106,6 +228,7 @@ def open_project(path: str | Path) -> Project:
         raise ProjectError(tr("project.missing", file=str(path)))
     src = _gdal_name(path)
     try:
+        _recover(path)
         names = _table_names(path)
     except sqlite3.DatabaseError as exc:
         raise ProjectError(tr("project.damaged", file=str(path), why=str(exc))) from exc
@@ -122,8 +245,9 @@ def open_project(path: str | Path) -> Project:
                                   supported=str(model.FORMAT_VERSION)))
         layers: dict[str, object] = {}
         tables: dict[str, object] = {}
+        row_ids: dict[str, np.ndarray] = {}
         for name in sorted(names - {"meta"}):
-            frame = _read_frame(src, name)
+            frame, row_ids[name] = _read_frame(src, name)
             if name in model.LAYERS:
                 layers[name] = frame
             else:
@@ -135,6 +259,8 @@ def open_project(path: str | Path) -> Project:
     project = Project(layers=layers, tables=tables, meta=meta, path=path.resolve())
     project.rules_from_meta()
     project.dirty = False
+    project.stored = StoredTables(path.resolve(), _signature(path),
+                                  {**project.tables, **project.layers}, row_ids)
     clean_stale_temporaries(path)  # what a killed save of this project left beside it
     return project
 
@@ -157,6 +283,23 @@ def _gdal_name(path: Path) -> str:
                               why=exc.context.get("reason", str(exc)))) from exc
 
 
+def _recover(path: Path) -> None:
+    """Roll back what a save killed half-way left in SQLite's journal beside the file (a
+    read-only connection, as GDAL opens it, would refuse the file instead)."""
+    if not Path(f"{path}-journal").exists():
+        return
+    try:
+        con = sqlite3.connect(str(path), timeout=30)
+    except sqlite3.Error:
+        return
+    try:
+        con.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.OperationalError:
+        pass  # a read-only file or folder: the reader reports what it finds
+    finally:
+        con.close()
+
+
 def _table_names(path: Path) -> set[str]:
     """The tables a GeoPackage lists in its contents (sqlite3.DatabaseError if it is none)."""
     with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as con:
@@ -165,13 +308,16 @@ def _table_names(path: Path) -> set[str]:
 
 
 def _read_frame(path: str, layer: str):
+    """The layer's frame (row index 0..n-1) and the fid of each row."""
     info = pyogrio.read_info(path, layer=layer)
     if info.get("geometry_type") in (None, "Unknown") and not info.get("crs"):
-        frame = pyogrio.read_dataframe(path, layer=layer, read_geometry=False)
+        frame = pyogrio.read_dataframe(path, layer=layer, read_geometry=False, fid_as_index=True)
     else:
-        frame = pyogrio.read_dataframe(path, layer=layer, use_arrow=True)
+        frame = pyogrio.read_dataframe(path, layer=layer, use_arrow=True, fid_as_index=True)
         if "fid" in frame.columns:
             frame = frame.drop(columns="fid")
+    row_ids = np.asarray(frame.index, dtype=np.int64)
+    frame = frame.reset_index(drop=True)
     spec = model.LAYERS.get(layer)
     if spec is not None:
         for col in spec.columns:
@@ -183,7 +329,7 @@ def _read_frame(path: str, layer: str):
             frame[name] = frame[name].astype("boolean")
         elif layer.startswith("result_") and name in frame.columns and dtype == "object":
             _old_boolean_text(frame, name)
-    return frame
+    return frame, row_ids
 
 
 _OLD_BOOLEAN_TEXT = {"True": True, "False": False, "<NA>": None}

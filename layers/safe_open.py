@@ -16,13 +16,16 @@ from ilp_gis.i18n import register_catalog, tr
 
 LAYER = "layer"  # boundaries, facility points, roads
 PROJECT = "project"  # the project file
+RASTER = "raster"  # a population raster (opened by rasterio/exactextract after this gate)
 ALLOWED = {
     LAYER: ("GPKG", "ESRI Shapefile", "GeoJSON", "KML", "FlatGeobuf"),
     PROJECT: ("GPKG",),
+    RASTER: ("GTiff",),
 }
 # Format names as a planner knows them (the message lists what is accepted).
 _LABELS = {"GPKG": "GeoPackage (.gpkg)", "ESRI Shapefile": "Shapefile (.shp/.zip)",
-           "GeoJSON": "GeoJSON", "KML": "KML/KMZ", "FlatGeobuf": "FlatGeobuf"}
+           "GeoJSON": "GeoJSON", "KML": "KML/KMZ", "FlatGeobuf": "FlatGeobuf",
+           "GTiff": "GeoTIFF (.tif)"}
 
 # GDAL settings for the whole process: no HTTP/cloud file system (/vsicurl/, /vsis3/, ...) finds
 # a file (those handlers check the two names before any request); a driver's own HTTP request
@@ -52,6 +55,7 @@ _HOSTILE = (
     ("<vrtdataset", "GDAL VRT"),
 )
 _SQLITE = b"SQLite format 3\x00"
+_TIFF = (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+")  # TIFF and BigTIFF, both byte orders
 _GPKG_IDS = (b"GPKG", b"GP10", b"GP11")
 _URL = re.compile(r"^\s*[a-z][a-z0-9+.\-]+:/")  # http://, ftp:/ (a path collapses //), not C:/
 _GEOJSON_TYPE = re.compile(r'"type"\s*:\s*"(FeatureCollection|Feature)"')
@@ -99,8 +103,8 @@ def read_head(path: Path, member: str | None = None) -> bytes:
 def detect(head: bytes, suffix: str = "") -> str:
     """The format ``head`` (a file's first bytes) is written in, by its content only:
     ``GPKG``, ``SQLite``, ``ESRI Shapefile``, ``FlatGeobuf``, ``GeoJSON``, ``KML``, ``GDAL VRT``,
-    ``GDALG``, ``XML <root>``, ``TopoJSON``, ``ESRIJSON``, ``ZIP``, ``PDF``, ``text``, ``empty``
-    or ``unknown``."""
+    ``GDALG``, ``XML <root>``, ``TopoJSON``, ``ESRIJSON``, ``GTiff``, ``ZIP``, ``PDF``, ``text``,
+    ``empty`` or ``unknown``."""
     if not head.strip():
         return "empty"
     if head.startswith(_SQLITE):
@@ -113,6 +117,8 @@ def detect(head: bytes, suffix: str = "") -> str:
         return "FlatGeobuf"
     if head.startswith(b"PK\x03\x04"):
         return "ZIP"
+    if head[:4] in _TIFF and len(head) >= 8:
+        return "GTiff"
     if head.startswith(b"%PDF"):
         return "PDF"
     text = _as_text(head)

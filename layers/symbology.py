@@ -11,6 +11,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 from ilp_gis.i18n import register_catalog, tr
 
@@ -22,6 +23,7 @@ class PointStyle:
     size: float  # diameter in points (1/72 inch) at print scale; screen uses the same in px
     shape: str  # "square" | "triangle" | "circle" | "diamond" | "cross"
     label_key: str
+    hollow: bool = False  # drawn as an outline: a facility known only by its desa
 
     @property
     def label(self) -> str:
@@ -51,6 +53,24 @@ FACILITY_STYLES: dict[str, PointStyle] = {
 }
 PRECURSOR_STYLE = PointStyle("#7fb3d5", "#1b4f72", 8.0, "diamond", "symbology.precursor")
 PROBLEM_FACILITY_STYLE = PointStyle("#f1c40f", "#000000", 9.0, "cross", "symbology.problem")
+# known only by its desa (location quality "desa"): the type's shape as a hollow outline in the
+# type's colour at the desa point; the legend says why ("hanya desanya diketahui")
+DESA_LEVEL_STYLES: dict[str, PointStyle] = {
+    key: PointStyle("#ffffff", st.fill, st.size + 1.0, st.shape, f"symbology.desa_level.{key}",
+                    hollow=True)
+    for key, st in FACILITY_STYLES.items()}
+
+
+def facility_point_style(ftype, precursor=None, quality=None) -> PointStyle:
+    """The marker of one facility: its type's, a Poskesdes/Polindes' own, the hollow one of a
+    facility known only by its desa, or the problem cross for an unknown type."""
+    ftype = str(ftype or "")
+    if isinstance(quality, str) and quality == "desa" and ftype in DESA_LEVEL_STYLES:
+        return DESA_LEVEL_STYLES[ftype]
+    if ftype == "pustu" and precursor is not None and precursor is not pd.NA \
+            and not (isinstance(precursor, float) and precursor != precursor) and bool(precursor):
+        return PRECURSOR_STYLE
+    return FACILITY_STYLES.get(ftype, PROBLEM_FACILITY_STYLE)
 
 # --- Boundaries ---------------------------------------------------------------------------------
 KABUPATEN_STYLE = AreaStyle(None, "#17202a", 2.0, label_key="area.kabupaten")
@@ -109,6 +129,21 @@ FUNDING_STYLES: dict[str, AreaStyle] = {
                         label_key="funding_state.partly"),
     "unfunded": AreaStyle("#cb4335", "#641e16", 0.8, 0.55, hatch="cross",
                           label_key="funding_state.unfunded"),
+}
+
+# PWS classes (Pemantauan Wilayah Setempat): traffic light from on target and rising (green) to
+# below target and falling (red); worse classes hatched so they read in grey print as well.
+# A desa without data is white with dots ("tidak ada data"), never coloured as a low figure.
+PWS_STYLES: dict[str, AreaStyle] = {
+    "baik": AreaStyle("#1a9850", "#0b4d28", 0.6, 0.75, label_key="pws.class.baik"),
+    "kurang": AreaStyle("#fee08b", "#8a6d0b", 0.6, 0.85, hatch="horizontal",
+                        label_key="pws.class.kurang"),
+    "cukup": AreaStyle("#fdae61", "#8a4a0b", 0.6, 0.85, hatch="diagonal",
+                       label_key="pws.class.cukup"),
+    "jelek": AreaStyle("#d73027", "#67000d", 0.6, 0.8, hatch="cross",
+                       label_key="pws.class.jelek"),
+    "missing": AreaStyle("#ffffff", "#9a9a9a", 0.4, 1.0, hatch="dots",
+                         label_key="common.missing"),
 }
 
 # --- Thematic colouring (coverage figures) --------------------------------------------------------

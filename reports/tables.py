@@ -45,7 +45,7 @@ def kabupaten_names(project) -> dict[str, str]:
 def kabupaten_rollup(kecamatan: pd.DataFrame | None) -> pd.DataFrame:
     """The kecamatan roll-up summed per district: code (PP.KK), kecamatan, desa_total,
     desa_with_pustu, posyandu, posyandu_needed, population, pop_within_pustu_km, n_puskesmas,
-    gap_count."""
+    gap_count (a figure missing in every kecamatan stays missing)."""
     k = kecamatan
     if k is None or not len(k):
         return pd.DataFrame()
@@ -55,7 +55,7 @@ def kabupaten_rollup(kecamatan: pd.DataFrame | None) -> pd.DataFrame:
 
     agg = k.assign(_kab=kabupaten_key(k["code"]).values).groupby("_kab").agg(
         kecamatan=("code", "size"), desa_total=("desa_total", "sum"),
-        desa_with_pustu=("desa_with_pustu", "sum"), posyandu=("posyandu", "sum"),
+        desa_with_pustu=("desa_with_pustu", total), posyandu=("posyandu", total),
         posyandu_needed=("posyandu_needed", total), population=("population", total),
         pop_within_pustu_km=("pop_within_pustu_km", total),
         n_puskesmas=("n_puskesmas", "sum"), gap_count=("gap_count", "sum"))

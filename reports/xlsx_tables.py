@@ -1,25 +1,29 @@
 """XLSX tables for planners: one sheet per table (desa, kecamatan, gaps, priority, network, budget,
 import report, rules), each with a frozen header, an auto-filter, widths and number formats.
 Missing values stay empty cells; input text never becomes a formula (layers.safe_cells).
-Imports reports.tables, reports.source, layers.atomic and layers.safe_cells."""
+Imports reports.tables, reports.source, reports.xlsx_stream (the streaming writer) and
+layers.atomic."""
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 
 from ilp_gis.errors import InputError
 from ilp_gis.i18n import language, normalize_language, register_catalog, tr
 from ilp_gis.indicators import shares
+from ilp_gis.inputs import (
+    INPUTS,
+    blocked_lines,
+    input_label,
+    inventory_for,
+    mask_columns,
+    missing_text,
+)
 from ilp_gis.model import Activity, BudgetStatus, FundingSource, ImportStatus
+from ilp_gis.population import source_label
 from layers.atomic import atomic_write
-from layers.safe_cells import text_cell
 from reports.source import budget_sync_for, get_result
 from reports.tables import (
     budget_totals,
@@ -30,25 +34,12 @@ from reports.tables import (
     kecamatan_names,
     network_rows,
 )
+from reports.xlsx_stream import Column, StreamingBook
 
 register_catalog("reports", "xlsx_tables")
 register_catalog("reports", "pdf.report")  # "report.cannot_write", shared with the PDF writer
 register_catalog("layers", "symbology")  # the funding-state labels
 register_catalog("ilp_gis", "gaps")  # the gap-kind labels
-
-# Number formats (Excel shows the separators of the reader's locale).
-FORMATS = {
-    "int": "#,##0",
-    "float1": "#,##0.0",
-    "float2": "#,##0.00",
-    "float3": "0.000",
-    "pct": "0.0%",
-    "rp": '"Rp" #,##0',
-    "year": "0",
-}
-_HEAD_FONT = Font(bold=True)
-_HEAD_FILL = PatternFill("solid", fgColor="D6EAF8")
-_WRAP = Alignment(wrap_text=True, vertical="top")
 
 
 def write_tables(project, result=None, path=None, *, lang: str | None = None) -> Path:
@@ -58,28 +49,52 @@ def write_tables(project, result=None, path=None, *, lang: str | None = None) ->
     path = Path(path)
     with language(normalize_language(lang) if lang else None):
         result = get_result(project, result)
-        wb = Workbook(write_only=True)
-        for sheet_key, columns, frame in _sheets(project, result):
-            _write_sheet(wb, tr(f"xlsx.sheet.{sheet_key}"), columns, frame)
+
+        def write(tmp: Path) -> None:
+            book = StreamingBook(tmp, yes=tr("xlsx.yes"), no=tr("xlsx.no"))
+            for sheet_key, columns, frame in _sheets(project, result):
+                book.sheet(tr(f"xlsx.sheet.{sheet_key}"),
+                           [(col, tr(key), kind) for col, key, kind in columns], frame)
+            book.close()
+
         try:
-            atomic_write(path, wb.save)
+            atomic_write(path, write)
         except OSError as exc:
             raise InputError(tr("report.cannot_write", file=str(path), why=str(exc))) from exc
     return path
 
 
-# (column, header key, kind) — kind: text, int, float1, float2, float3, pct, rp, year, bool
-Column = tuple[str, str, str]
+def _population_sources(project, desa: pd.DataFrame) -> list[str]:
+    """Per desa row: where its population comes from ("estimasi (...)" for an estimate,
+    "tidak ada data" without a figure); a result stored before sources were kept reads them
+    from the project's desa."""
+    src = desa["population_source"] if "population_source" in desa else None
+    if src is None and project.has("desa") and "population_source" in project.desa:
+        by_code = dict(zip(project.desa["code"], project.desa["population_source"],
+                           strict=False))
+        src = desa["code"].map(by_code)
+    pop = pd.to_numeric(desa["population"], errors="coerce")
+    if src is None:
+        src = pd.Series(None, index=desa.index, dtype=object)
+    return [source_label(s if isinstance(s, str) else "table") if pd.notna(p)
+            else source_label(None) for p, s in zip(pop, src, strict=True)]
 
 
+# Columns are (column, header key, kind): reports.xlsx_stream.Column with a catalogue key.
 def _sheets(project, result):
     names = kecamatan_names(project, result)
-    desa = pd.DataFrame(result.desa.drop(columns="geometry", errors="ignore"))
+    inv = inventory_for(result.summary, project)
+    yield "inputs", [("input", "xlsx.col.input", "text"), ("state", "xlsx.col.input_state", "text"),
+                     ("blocks", "xlsx.col.input_blocks", "text")], _inputs_frame(inv)
+    desa = _say_missing(pd.DataFrame(result.desa.drop(columns="geometry", errors="ignore")),
+                        inv)
     desa["gap_kinds"] = desa.get("gap_kinds", pd.Series("", index=desa.index)).map(_gap_labels)
+    desa["population_source_label"] = _population_sources(project, desa)
     desa_cols: list[Column] = [
         ("code", "xlsx.col.code", "text"), ("name", "xlsx.col.desa", "text"),
         ("kecamatan_name", "xlsx.col.kecamatan", "text"),
         ("population", "xlsx.col.population", "int"),
+        ("population_source_label", "xlsx.col.population_source", "text"),
         ("dusun_count", "xlsx.col.dusun_count", "int"),
         ("n_puskesmas", "xlsx.col.n_puskesmas", "int"), ("n_pustu", "xlsx.col.n_pustu", "int"),
         ("n_pustu_precursor", "xlsx.col.n_pustu_precursor", "int"),
@@ -106,6 +121,8 @@ def _sheets(project, result):
     if len(k):
         k = k.assign(desa_with_pustu_share=_ratio(k.get("desa_with_pustu"), k.get("desa_total")),
                      pop_pustu_share=_ratio(k.get("pop_within_pustu_km"), k.get("population")))
+        k = _say_missing(k, inv, also={"desa_with_pustu_share": "desa_with_pustu",
+                                       "pop_pustu_share": "pop_within_pustu_km"})
     kec_cols: list[Column] = [
         ("code", "xlsx.col.code", "text"), ("name", "xlsx.col.kecamatan", "text"),
         ("desa_total", "xlsx.col.desa_total", "int"),
@@ -126,10 +143,12 @@ def _sheets(project, result):
     yield "kecamatan", kec_cols, k.sort_values("name", kind="stable") if len(k) else k
 
     if len(k) and kabupaten_key(k["code"]).nunique() > 1:  # several districts: a roll-up
-        kab = kabupaten_rollup(k)
+        kab = kabupaten_rollup(mask_columns(pd.DataFrame(result.kecamatan), inv))
         kab = kab.assign(name=kab["code"].map(kabupaten_names(project)),
                          desa_with_pustu_share=_ratio(kab["desa_with_pustu"], kab["desa_total"]),
                          pop_pustu_share=_ratio(kab["pop_within_pustu_km"], kab["population"]))
+        kab = _say_missing(kab, inv, also={"desa_with_pustu_share": "desa_with_pustu",
+                                           "pop_pustu_share": "pop_within_pustu_km"})
         yield "kabupaten", [("code", "xlsx.col.code", "text"), ("name", "xlsx.col.name", "text"),
                             ("kecamatan", "xlsx.col.kecamatan_count", "int"),
                             ("desa_total", "xlsx.col.desa_total", "int"),
@@ -178,6 +197,8 @@ def _sheets(project, result):
     net = pd.DataFrame(network_rows(result, names),
                        columns=["fac_id", "name", "kecamatan", "pustu", "posyandu", "direct",
                                 "problems"])
+    net = _say_missing(net, inv, also={"pustu": "n_pustu", "posyandu": "n_posyandu",
+                                       "direct": "n_posyandu"})
     net_cols: list[Column] = [
         ("fac_id", "xlsx.col.fac_id", "text"), ("name", "xlsx.col.puskesmas", "text"),
         ("kecamatan", "xlsx.col.kecamatan", "text"), ("pustu", "xlsx.col.n_pustu", "int"),
@@ -285,18 +306,54 @@ def _sheets(project, result):
 
     imp = pd.DataFrame(project.import_report)
     if len(imp):
-        imp = imp.assign(status_label=imp["status"].map(lambda v: enum_label(ImportStatus, v)))
+        from layers.importing.report import problem_label, role_label
+
+        imp = imp.assign(status_label=imp["status"].map(lambda v: enum_label(ImportStatus, v)),
+                         role=imp["role"].map(lambda v: role_label(v) if isinstance(v, str)
+                                              else v),
+                         problem=imp["problem"].map(
+                             lambda v: "; ".join(problem_label(k) for k in v.split(";") if k)
+                             if isinstance(v, str) else v))
     yield "import", [("file", "xlsx.col.file", "text"), ("role", "xlsx.col.role", "text"),
                      ("row", "xlsx.col.row", "int"), ("status_label", "xlsx.col.status", "text"),
                      ("problem", "xlsx.col.problem", "text"),
                      ("message", "xlsx.col.message", "text"),
                      ("original", "xlsx.col.original", "text")], imp
 
-    rules = pd.DataFrame([{"name": r.name, "value": r.value, "unit": r.unit, "source": r.source,
+    rules = pd.DataFrame([{"name": r.name, "value": r.value, "unit": r.unit_in(), "source": r.source_in(),
                            "confirmed": r.confirmed} for r in project.rules.all()])
     yield "rules", [("name", "xlsx.col.rule", "text"), ("value", "xlsx.col.value", "float3"),
                     ("unit", "xlsx.col.unit", "text"), ("source", "xlsx.col.rule_source", "text"),
                     ("confirmed", "xlsx.col.confirmed", "bool")], rules
+
+
+def _say_missing(frame: pd.DataFrame, inv, also: dict[str, str] | None = None) -> pd.DataFrame:
+    """``frame`` with every column whose input was never loaded saying so in each cell
+    ("tidak ada data — muat daftar Pustu"), never an empty cell or a 0.  ``also`` maps further
+    columns of this sheet to the result column whose inputs they need."""
+    needs = {c: inv.column_missing(c) for c in frame.columns}
+    for col, like in (also or {}).items():
+        if col in frame.columns:
+            needs[col] = inv.column_missing(like)
+    blocked = {c: m for c, m in needs.items() if m}
+    if not blocked or not len(frame):
+        return frame
+    out = frame.copy()
+    for c, lacks in blocked.items():
+        out[c] = pd.Series(missing_text(lacks), index=out.index, dtype=object)
+    return out
+
+
+def _inputs_frame(inv) -> pd.DataFrame:
+    """One row per input: loaded or not, and what it blocks when missing."""
+    blocked = dict(zip(inv.absent, blocked_lines(inv), strict=True))
+    rows = []
+    for name in INPUTS:
+        state = tr("xlsx.input.loaded") if inv.has(name) else missing_text([name])
+        line = blocked.get(name, "")
+        rows.append({"input": input_label(name), "state": state,
+                     "blocks": line.split(" — ", 1)[-1] if line else ""})
+    return pd.DataFrame(rows)
 
 
 def _budget_sync(project, result):
@@ -319,67 +376,3 @@ def _gap_labels(kinds) -> str:
     if not isinstance(kinds, str) or not kinds:
         return ""
     return ", ".join(tr(f"gap.{k}") for k in kinds.split(";") if k)
-
-
-def _is_missing(v) -> bool:
-    if v is None or v is pd.NA or v is pd.NaT:
-        return True
-    try:
-        return isinstance(v, float) and math.isnan(v)
-    except TypeError:
-        return False
-
-
-def _cell(ws, value, kind: str):
-    if _is_missing(value):
-        return None
-    if kind == "text":
-        return text_cell(ws, str(value))
-    if kind == "bool":
-        return tr("xlsx.yes") if bool(value) else tr("xlsx.no")
-    try:
-        num = float(value)
-    except (TypeError, ValueError):
-        return text_cell(ws, str(value))
-    if not math.isfinite(num):
-        return None
-    if kind in ("int", "year") and num.is_integer():
-        num = int(num)
-    cell = WriteOnlyCell(ws, num)
-    cell.number_format = FORMATS.get(kind, "General")
-    return cell
-
-
-_WIDTH = {"text": 18, "int": 12, "float1": 12, "float2": 12, "float3": 10, "pct": 11, "rp": 18,
-          "year": 8, "bool": 10}
-
-
-def _write_sheet(wb, title: str, columns: list[Column], frame) -> None:
-    ws = wb.create_sheet(title=title[:31])
-    headers = [tr(key) for _, key, _ in columns]
-    frame = frame if frame is not None else pd.DataFrame()
-    # column widths from the header and the first rows' text
-    for i, (col, _key, kind) in enumerate(columns, start=1):
-        width = max(_WIDTH[kind], min(len(headers[i - 1]) + 2, 28))
-        if kind == "text" and col in frame and len(frame):
-            sample = frame[col].head(200).dropna().astype(str)
-            if len(sample):
-                width = max(width, min(int(sample.str.len().quantile(0.9)) + 2, 60))
-        ws.column_dimensions[get_column_letter(i)].width = width
-    ws.freeze_panes = "A2"
-    head = []
-    for h in headers:
-        c = text_cell(ws, h)
-        c.font = _HEAD_FONT
-        c.fill = _HEAD_FILL
-        c.alignment = _WRAP
-        head.append(c)
-    ws.append(head)
-    n = len(frame)
-    if n:
-        data = [frame[col].tolist() if col in frame else [None] * n for col, _, _ in columns]
-        kinds = [kind for _, _, kind in columns]
-        for r in range(n):
-            ws.append([_cell(ws, data[c][r], kinds[c]) for c in range(len(columns))])
-    last = get_column_letter(len(columns))
-    ws.auto_filter.ref = f"A1:{last}{max(n + 1, 1)}"

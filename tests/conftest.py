@@ -14,6 +14,7 @@ SAMPLE_DIR = REPO / "sample_data"
 SAMPLE_PROJECT = SAMPLE_DIR / "kabupaten_contoh.gpkg"
 REAL_DATA = Path(os.environ.get("ILP_GIS_REAL_DATA", REPO.parent / "shared" / "real_data"))
 REAL_MALANG = REAL_DATA / "kabupaten_malang"
+REAL_SAROLANGUN = REAL_DATA / "kabupaten_sarolangun"
 
 
 @pytest.fixture(autouse=True)
@@ -30,6 +31,13 @@ def real_malang() -> Path:
     if not (REAL_MALANG / "desa.gpkg").exists():
         pytest.skip("real public data (../shared/real_data/kabupaten_malang) is not present")
     return REAL_MALANG
+
+
+@pytest.fixture
+def real_sarolangun() -> Path:
+    if not (REAL_SAROLANGUN / "podes2019_desa.csv").exists():
+        pytest.skip("real public data (../shared/real_data/kabupaten_sarolangun) is not present")
+    return REAL_SAROLANGUN
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ import argparse
 import importlib
 import logging
 import os
+import re
 import sys
 from collections.abc import Sequence
 
@@ -35,7 +36,12 @@ COMMAND_MODULES = (
     "ui.cli_report",
     "ui.cli_tables",
     "ui.cli_webmap",
+    "ui.cli_period",
+    "ui.cli_pws",
+    "ui.cli_actions",
     "ui.cli_plan",
+    "ui.cli_scenario",
+    "ui.cli_db",
     "ui.cli_gui",
 )
 
@@ -169,7 +175,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(tr("cli.error", message=str(exc)), file=sys.stderr)
             return EXIT_INPUT
     log_path = setup_logging(getattr(args, "log_file", None))
-    log.info("ilp-gis %s: %s", __version__, " ".join(argv))
+    log.info("ilp-gis %s: %s", __version__, " ".join(_without_passwords(argv)))
     try:
         from ui.cli_paths import check_paths
 
@@ -194,6 +200,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INPUT
     except Exception as exc:  # noqa: BLE001 - the one place every other error ends
         return _crash(exc, log_path)
+
+
+_PASSWORD = re.compile(r"(password\s*=\s*)('[^']*'|\S+)|(://[^/@:\s]*:)([^@/\s]*)(@)",
+                       re.IGNORECASE)
+
+
+def _without_passwords(argv: Sequence[str]) -> list[str]:
+    """``argv`` as the log may keep it: a database password (``password=...`` or the one in
+    ``postgresql://user:password@host``) replaced by ``***``."""
+    def hide(m: re.Match) -> str:
+        return f"{m.group(1)}***" if m.group(1) else f"{m.group(3)}***{m.group(5)}"
+
+    return [_PASSWORD.sub(hide, str(a)) for a in argv]
 
 
 def _crash(exc: BaseException, log_path: str | None) -> int:

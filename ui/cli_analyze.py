@@ -1,4 +1,5 @@
-"""``ilp-gis analyze PROJECT.gpkg --out DIR [--rules FILE]``: run the ILP analysis.
+"""``ilp-gis analyze PROJECT.gpkg --out DIR [--rules FILE] [--place-desa-facilities]``: run
+the ILP analysis.
 
 Writes summary.json, gaps.csv, priority.csv, desa_coverage.gpkg and network.graphml into DIR
 and stores the results in the project file (atomic save).
@@ -31,11 +32,16 @@ def add_arguments(parser) -> None:
     parser.add_argument("--out", "-o", metavar="DIR", help=tr("cli.analyze.opt.out"))
     parser.add_argument("--rules", metavar="FILE", help=tr("cli.analyze.opt.rules"))
     parser.add_argument("--no-save", action="store_true", help=tr("cli.analyze.opt.no_save"))
+    parser.add_argument("--place-desa-facilities", action="store_true",
+                        help=tr("cli.analyze.opt.place_desa_facilities"))
 
 
 def run(args) -> int:
     from ilp_gis.analysis import analyze, store_result
     from ilp_gis.i18n import format_number, format_percent
+    from ilp_gis.inputs import Inventory, blocked_lines, shown, summary_missing
+    from ilp_gis.location import PLACE_RULE, coverage_notes
+    from ilp_gis.population import ESTIMATES
     from ilp_gis.rules import load_rules
     from layers.analysis_io import write_outputs
     from layers.atomic import all_or_nothing
@@ -44,6 +50,9 @@ def run(args) -> int:
 
     project = open_project(args.project)
     rules = load_rules(args.rules) if args.rules else None
+    if getattr(args, "place_desa_facilities", False):
+        rules = (rules or project.rules).with_values(
+            **{PLACE_RULE.replace(".", "__"): 1.0})
     if rules is not None:
         project.set_rules(rules)
     bar = TerminalProgress(tr("cli.analyze.progress"))
@@ -65,9 +74,44 @@ def run(args) -> int:
     pop = s.get("population_total")
     within = (s.get("population_within_distance") or {}).get("pustu")
     share = within / pop if pop and within is not None else None
-    print(tr("cli.analyze.summary", desa=s["desa_total"], no_pustu=s["desa_without_pustu"],
-             gaps=s["gaps_total"], pop=format_number(pop), share=format_percent(share)))
+    mark = ""
+    if pop is not None and ESTIMATES & set(s.get("population_sources") or {}):
+        mark = f" ({tr('population.estimate_mark')})"
+    print(tr("cli.analyze.summary", desa=s["desa_total"],
+             no_pustu=shown(s["desa_without_pustu"], summary_missing(s, "desa_without_pustu")),
+             gaps=s["gaps_total"],
+             pop=shown(pop, summary_missing(s, "population_total"),
+                       lambda v: format_number(v) + mark),
+             share=shown(share, summary_missing(s, "population_within_distance.pustu"),
+                         format_percent)))
+    for line in blocked_lines(Inventory.from_summary(s) or Inventory.everything()):
+        print(line)
+    for line in count_lines(s):
+        print(line)
+    for note in coverage_notes(s):
+        print(note)
     return 0
+
+
+def count_lines(summary: dict) -> list[str]:
+    """Where the Pustu and Posyandu counts came from when a per-desa table gave any, and the
+    Posyandu per dusun/RW with the basis of its units (the summary's ``count_sources`` and
+    ``posyandu_per_area``)."""
+    from ilp_gis.i18n import format_number
+
+    lines = []
+    for ftype, src in (summary.get("count_sources") or {}).items():
+        if src.get("table"):
+            lines.append(tr("cli.analyze.count_source", type=tr(f"facility.{ftype}"),
+                            table=src["table"], points=src["points"], differ=src["disagree"]))
+    per = summary.get("posyandu_per_area") or {}
+    if per.get("ratio") is not None:
+        basis = ", ".join(f"{tr('cli.analyze.basis.' + b)} {n}"
+                          for b, n in (per.get("basis") or {}).items())
+        lines.append(tr("cli.analyze.posyandu_per_area", ratio=format_number(per["ratio"], 2),
+                        posyandu=format_number(per["posyandu"]),
+                        units=format_number(per["units"]), basis=basis))
+    return lines
 
 
 register_catalog("ui", "cli_analyze")

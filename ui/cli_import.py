@@ -23,6 +23,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--roads", metavar=tr("cli.import.file"), help=tr("cli.import.opt.roads"))
     parser.add_argument("--budget", metavar=tr("cli.import.file"),
                         help=tr("cli.import.opt.budget"))
+    parser.add_argument("--staffing", metavar=tr("cli.import.file"),
+                        help=tr("cli.import.opt.staffing"))
+    parser.add_argument("--population-raster", metavar="FILE.tif",
+                        help=tr("cli.import.opt.population_raster"))
+    parser.add_argument("--population-total", nargs="+", action="extend", default=[],
+                        metavar="LEVEL[:AREA][=N]", help=tr("cli.import.opt.population_total"))
+    parser.add_argument("--spread-by", choices=("auto", "families", "area"), default="auto",
+                        help=tr("cli.import.opt.spread_by"))
+    parser.add_argument("--desa-data", nargs="+", action="extend", default=[], dest="desa_data",
+                        metavar=tr("cli.import.file"), help=tr("cli.import.opt.desa_data"))
+    parser.add_argument("--context", nargs="+", action="extend", default=[],
+                        metavar=tr("cli.import.file"), help=tr("cli.import.opt.context"))
     parser.add_argument("--sheet", help=tr("cli.import.opt.sheet"))
     parser.add_argument("--header-row", type=positive_int, metavar="N",
                         help=tr("cli.import.opt.header_row"))
@@ -56,7 +68,8 @@ def run(args: argparse.Namespace) -> int:
     target = Path(args.project)
     facilities = [split_facility_arg(f) for f in args.facilities]
     if not any((args.kabupaten, args.kecamatan, args.desa, facilities, args.roads,
-                args.budget)):
+                args.budget, args.staffing, args.population_raster, args.population_total,
+                args.desa_data, args.context)):
         raise InputError(tr("cli.import.nothing"))
     mappings = parse_map_options(args.map)
     project = open_project(target) if target.exists() and not args.new else Project()
@@ -64,7 +77,12 @@ def run(args: argparse.Namespace) -> int:
     try:
         report = import_files(project, kabupaten=args.kabupaten, kecamatan=args.kecamatan,
                               desa=args.desa, facilities=facilities, roads=args.roads,
-                              budget=args.budget, mappings=mappings, lang=get_language(),
+                              budget=args.budget, staffing=args.staffing,
+                              population_raster=args.population_raster,
+                              population_totals=args.population_total,
+                              spread_by=args.spread_by, desa_data=args.desa_data,
+                              context=args.context,
+                              mappings=mappings, lang=get_language(),
                               sheet=args.sheet, header_row=args.header_row, progress=bar)
     finally:
         bar.done()
@@ -83,8 +101,9 @@ def _facility_path(text: str) -> str:
 
 
 INPUTS = (Input("project", must_exist=False),
-          *(Input(dest) for dest in ("kabupaten", "kecamatan", "desa", "roads", "budget")),
-          Input("facilities", path_of=_facility_path))
+          *(Input(dest) for dest in ("kabupaten", "kecamatan", "desa", "roads", "budget",
+                                     "staffing", "population_raster")),
+          Input("facilities", path_of=_facility_path), Input("desa_data"), Input("context"))
 OUTPUTS = (Output("project", suffixes=(".gpkg",)), Output("report", suffixes=(".csv", ".xlsx")))
 
 register_catalog("ui", "cli_import")

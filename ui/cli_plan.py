@@ -1,8 +1,10 @@
-"""``ilp-gis plan PROJECT.gpkg (--budget RP | --k N) [--type pustu|posyandu]
-[--limit-km X | --limit-min M] --out DIR``: choose where to add Pustu or Posyandu.
+"""``ilp-gis plan PROJECT.gpkg [--objective mclp|every_desa|lscp|pmedian] [--budget RP | --k N]
+[--type pustu|posyandu] [--limit-km X | --limit-min M] --out DIR``: choose where to add Pustu
+or Posyandu.
 
-Prints the quick (greedy) answer first, then the exact optimum (HiGHS); writes the chosen sites
-(GPKG + CSV + summary JSON) and stores them as a scenario in the project (atomic save).
+Prints the run's coverage measure, the quick (greedy) answer first, then the exact optimum
+(HiGHS); writes the chosen sites (GPKG + CSV + summary JSON) and stores them as a scenario with
+its measure in the project (atomic save), so ``scenario compare`` measures the same way.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ import math
 
 from ilp_gis.i18n import register_catalog, tr
 from ui.cli_paths import Input, Output
+
+OBJECTIVES = ("mclp", "every_desa", "lscp", "pmedian")  # ilp_gis.siting.models.OBJECTIVES
 
 NAME = "plan"
 HELP_KEY = "cli.plan.help"
@@ -21,7 +25,9 @@ OUTPUTS = (Output("project", suffixes=(".gpkg",), when=lambda a: not a.no_save),
 
 def add_arguments(parser) -> None:
     parser.add_argument("project", metavar="PROJECT.gpkg", help=tr("cli.plan.opt.project"))
-    money = parser.add_mutually_exclusive_group(required=True)
+    parser.add_argument("--objective", choices=OBJECTIVES, default="mclp",
+                        help=tr("cli.plan.opt.objective"))
+    money = parser.add_mutually_exclusive_group()
     money.add_argument("--budget", metavar="RP", help=tr("cli.plan.opt.budget"))
     money.add_argument("--k", type=int, metavar="N", help=tr("cli.plan.opt.k"))
     parser.add_argument("--type", choices=("pustu", "posyandu"), default="pustu",
@@ -50,6 +56,24 @@ def _show(result) -> str:
               secs=format_number(result.seconds, 2))
 
 
+def _show_other(result) -> str:
+    """The model's own figure: Rp for every desa, sites for LSCP, mean travel for p-median."""
+    from ilp_gis.i18n import format_number, format_rupiah
+
+    m = result.problem.measure
+    value = result.objective_value
+    if result.objective == "every_desa":
+        figure = format_rupiah(value)
+    elif result.objective == "lscp":
+        figure = format_number(value)
+    else:
+        known = result.problem.population_total - result.left_out
+        figure = tr(f"cli.plan.mean_travel_{m.unit}",
+                    value=format_number(value / known if known > 0 else float("nan"), 2))
+    return tr("cli.plan.other", objective=tr(f"siting.objective.{result.objective}"),
+              figure=figure, left=format_number(result.left_out))
+
+
 def run(args) -> int:
     from ilp_gis import budget as B
     from ilp_gis import scenario, siting
@@ -67,6 +91,10 @@ def run(args) -> int:
         budget = float(parsed.value)
     if args.k is not None and args.k < 1:
         raise InputError(tr("cli.plan.bad_k", value=str(args.k)))
+    if args.objective == "mclp" and budget is None and args.k is None:
+        raise InputError(tr("cli.plan.budget_or_k"))
+    if args.objective == "pmedian" and args.k is None:
+        raise InputError(tr("siting.pmedian_needs_k"))
     project = open_project(args.project)
     bar = TerminalProgress(tr("cli.plan.progress"))
 
@@ -78,23 +106,28 @@ def run(args) -> int:
         result = siting.plan_sites(
             project, site_type=args.type, budget=budget, k=args.k, limit_km=args.limit_km,
             limit_min=args.limit_min, capacity=args.capacity, exact=not args.greedy_only,
-            on_greedy=on_greedy, time_limit=args.time_limit, progress=bar)
+            on_greedy=on_greedy, time_limit=args.time_limit, progress=bar,
+            objective=args.objective)
     finally:
         bar.done()
+    print(result.problem.measure.describe())
     if result.method == "exact":
         print(_show(result))
+    if args.objective != "mclp":
+        print(_show_other(result))
     for note in result.problem.notes:
         print(note)
-    if result.problem.population_uncovered == 0:
+    if result.problem.population_uncovered == 0 and result.problem.population_total > 0:
         print(tr("siting.all_covered", type=tr(f"facility.{args.type}")))
     with all_or_nothing():  # the chosen sites and the saved scenario, or neither
         written = write_siting_outputs(result, args.out)
         if not args.no_save:
-            name = args.scenario or tr("cli.plan.default_scenario", type=args.type,
-                                       what=(f"k{args.k}" if args.k is not None
-                                             else B.format_amount_short(budget)))
-            scenario.set_scenario(project, name, scenario.actions_from_siting(result,
-                                                                             year=args.year))
+            what = args.objective if args.objective in ("every_desa", "lscp") else (
+                f"k{args.k}" if args.k is not None else B.format_amount_short(budget))
+            name = args.scenario or tr("cli.plan.default_scenario", type=args.type, what=what)
+            scenario.set_scenario(project, name,
+                                  scenario.actions_from_siting(result, year=args.year),
+                                  measure=result.problem.measure)
             save_project(project)
     for path in written:
         print(tr("cli.written", path=str(path)))

@@ -24,7 +24,10 @@ from PySide6.QtWidgets import (
 from ilp_gis.i18n import format_number, format_percent, register_catalog
 from ilp_gis.indicators import column_share
 from ilp_gis.indicators import share as share_of
+from ilp_gis.inputs import Inventory, load_hint, missing_text
+from ilp_gis.location import coverage_notes
 from layers import symbology as sym
+from reports.population import any_estimate, estimate_mark
 from ui.qtext import qtr
 from ui.state import AppState
 
@@ -41,20 +44,42 @@ METRICS = {
 }
 
 
-def kpis(result) -> list[tuple[str, str, str, float]]:
-    """(label key, value text, detail text, share 0..1 or NaN) for the kabupaten."""
+# metric -> the summary figure whose inputs its bars need
+METRIC_FIGURES = {
+    "pustu_share": "desa_without_pustu",
+    "posyandu_share": "posyandu_coverage",
+    "pop_pustu_share": "population_within_distance.pustu",
+    "pop_puskesmas_share": "population_within_distance.puskesmas",
+}
+
+
+def kpis(result, inputs=None) -> list[tuple[str, str, str, float]]:
+    """(label key, value text, detail text, share 0..1 or NaN) for the kabupaten.
+
+    A figure whose input was never loaded (``inputs``, else the inventory stored with the
+    result) reads "tidak ada data" with what to load as its detail, never 0."""
     s = result.summary or {}
+    inputs = inputs or Inventory.from_summary(s) or Inventory.everything()
     desa = result.desa
     out = []
+
+    def missing(key: str, figure: str) -> bool:
+        lacks = inputs.figure_missing(figure)
+        if lacks:
+            out.append((key, qtr("common.missing"), load_hint(lacks), math.nan))
+        return bool(lacks)
+
     total = s.get("desa_total", len(desa) if desa is not None else 0)
     without = s.get("desa_without_pustu")
     if without is None and desa is not None and "has_pustu" in desa.columns:
         without = int((~desa["has_pustu"].fillna(False).astype(bool)).sum())
-    if without is not None:
+    if not missing("ui.dash.k.desa_pustu", "desa_without_pustu") and without is not None:
         share = share_of(total - without, total)
         out.append(("ui.dash.k.desa_pustu", format_percent(share),
                     qtr("ui.dash.of", n=total - without, total=total), share))
-    if desa is not None and {"n_posyandu", "dusun_count"} <= set(desa.columns):
+    if missing("ui.dash.k.posyandu_dusun", "posyandu_coverage"):
+        pass
+    elif desa is not None and {"n_posyandu", "dusun_count"} <= set(desa.columns):
         dusun = pd.to_numeric(desa["dusun_count"], errors="coerce")
         known = dusun.notna()
         ratio = share_of(desa.loc[known, "n_posyandu"].sum(), dusun[known].sum())
@@ -63,19 +88,28 @@ def kpis(result) -> list[tuple[str, str, str, float]]:
                                   n=int(desa["n_posyandu"].sum()), dusun=int(round(dusun[known].sum()))),
                     min(ratio, 1.0) if math.isfinite(ratio) else math.nan))
     pop_total = s.get("population_total")
+    mark = f" ({estimate_mark()})" if any_estimate(desa) else ""  # figures holding estimates
+    # facilities left out of distance coverage, or placed at their desa point (perkiraan)
+    notes = "".join("\n" + n for n in coverage_notes(s))
     for typ, key in (("pustu", "ui.dash.k.pop_pustu"), ("puskesmas", "ui.dash.k.pop_puskesmas")):
+        if missing(key, f"population_within_distance.{typ}"):
+            continue
         within = (s.get("population_within_distance") or {}).get(typ)
         if within is not None and pop_total:
             share = share_of(within, pop_total)
             out.append((key, format_percent(share),
-                        qtr("ui.dash.people", n=int(round(within)), total=int(round(pop_total))), share))
+                        qtr("ui.dash.people", n=int(round(within)), total=int(round(pop_total)))
+                        + mark + notes, share))
     for typ, key in (("pustu", "ui.dash.k.time_pustu"),):
         within = (s.get("population_within_travel_time") or {}).get(typ)
         if within is not None and pop_total:
             share = share_of(within, pop_total)
             out.append((key, format_percent(share),
-                        qtr("ui.dash.people", n=int(round(within)), total=int(round(pop_total))), share))
-    if s.get("coe_total"):
+                        qtr("ui.dash.people", n=int(round(within)), total=int(round(pop_total)))
+                        + mark + notes, share))
+    if missing("ui.dash.k.coe", "coe_meeting_threshold"):
+        pass
+    elif s.get("coe_total"):
         share = share_of(s.get("coe_meeting_threshold", 0), s["coe_total"])
         out.append(("ui.dash.k.coe", f"{s.get('coe_meeting_threshold', 0)}/{s['coe_total']}",
                     qtr("ui.dash.coe_detail"), share))
@@ -181,6 +215,9 @@ class Dashboard(QWidget):
         for key in METRICS:
             self.metric_box.addItem("", key)
         self.chart_label = QLabel()
+        self.chart_missing = QLabel()
+        self.chart_missing.setWordWrap(True)
+        self.chart_missing.setStyleSheet("color: #5d6d7e;")
         self.chart = BarChart()
         inner = QWidget()
         lay = QVBoxLayout(inner)
@@ -190,6 +227,7 @@ class Dashboard(QWidget):
         row.addWidget(self.chart_label)
         row.addWidget(self.metric_box, 1)
         lay.addLayout(row)
+        lay.addWidget(self.chart_missing)
         lay.addWidget(self.chart)
         lay.addStretch(1)
         scroll = QScrollArea()
@@ -233,6 +271,8 @@ class Dashboard(QWidget):
         if res is None or res.kecamatan is None or not len(res.kecamatan) or key is None:
             return [], []
         k = res.kecamatan
+        if self._metric_missing(key):
+            return [], []  # never a bar at 0% for a figure whose input was never loaded
         try:
             vals = METRICS[key][1](k)
         except KeyError:
@@ -242,7 +282,17 @@ class Dashboard(QWidget):
         order = np.argsort(np.where(np.isfinite(vals), vals, np.inf), kind="stable")
         return [names[i] for i in order], [vals[i] for i in order]
 
+    def _metric_missing(self, key) -> list[str]:
+        res = self.state.result
+        if res is None or key is None:
+            return []
+        inputs = Inventory.from_summary(res.summary) or Inventory.everything()
+        return inputs.figure_missing(METRIC_FIGURES[key])
+
     def _update_chart(self, *_args) -> None:
+        lacks = self._metric_missing(self.metric_box.currentData())
+        self.chart_missing.setText(missing_text(lacks) if lacks else "")
+        self.chart_missing.setVisible(bool(lacks))
         self.chart.set_data(*self.chart_values())
 
 

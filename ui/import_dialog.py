@@ -1,6 +1,8 @@
 """The import dialog: pick (or drop) files, say what each one is, check the detected columns
-(the mapping is editable), run the import in a worker, then read the import report as a table
-and export it.  The import works on a copy: a failed or cancelled import changes nothing."""
+(the mapping is editable), choose a new project or the open one, run the import in a worker,
+then read the import report as a table and export it.  The import works on a copy: a failed or
+cancelled import changes nothing.  Real data never goes into the fictional sample: while the
+sample is open the import always makes a new project."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QButtonGroup,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -17,6 +20,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QProgressBar,
     QPushButton,
+    QRadioButton,
     QSplitter,
     QStackedWidget,
     QTableView,
@@ -33,14 +37,25 @@ from ui.state import AppState
 from ui.table_model import DataFrameModel, FilterProxy
 from ui.worker import Task, start
 
-ROLES = ("desa", "kecamatan", "kabupaten", "facilities", "roads", "budget")
+ROLES = ("desa", "kecamatan", "kabupaten", "facilities", "roads", "budget", "desa_data")
 FAC_TYPES = (None, "puskesmas", "pustu", "posyandu")
+MODES = ("new", "add")
 _FILE_FILTER = "*.gpkg *.shp *.zip *.geojson *.json *.kml *.kmz *.csv *.txt *.xlsx *.xlsm"
+
+
+def default_mode(project: Project) -> tuple[str, bool]:
+    """(mode, may add): a new project unless an open project holds real data; data is never
+    added to the fictional sample nor to an empty project."""
+    can_add = bool(any(len(v) for v in project.layers.values())) and not project.fictional
+    return ("add" if can_add else "new"), can_add
 
 
 def guess_role(path: Path) -> tuple[str, str | None]:
     """(role, facility type) guessed from the file name."""
     n = path.stem.lower()
+    if path.suffix.lower() in (".csv", ".txt", ".xlsx", ".xlsm") and any(
+            k in n for k in ("podes", "rekap", "per_desa", "perdesa", "data_desa")):
+        return "desa_data", None  # a per-desa table
     for key, typ in (("puskesmas", "puskesmas"), ("pustu", "pustu"), ("poskesdes", "pustu"),
                      ("polindes", "pustu"), ("posyandu", "posyandu")):
         if key in n:
@@ -134,8 +149,45 @@ class ImportDialog(QDialog):
         split.addWidget(right)
         split.setSizes([520, 420])
         lay = QVBoxLayout(page)
-        lay.addWidget(split)
+        lay.addWidget(split, 1)
+        lay.addWidget(self._mode_box())
         return page
+
+    def _mode_box(self) -> QWidget:
+        """New project, or add to the open one (not offered for the sample or an empty one)."""
+        box = QWidget()
+        lay = QVBoxLayout(box)
+        lay.setContentsMargins(0, 4, 0, 0)
+        base = self.state.project
+        mode, can_add = default_mode(base)
+        self.mode_buttons = {"new": QRadioButton(qtr("ui.import.mode.new")),
+                             "add": QRadioButton(qtr("ui.import.mode.add", name=base.title))}
+        self.mode_group = QButtonGroup(box)
+        row = QHBoxLayout()
+        row.addWidget(QLabel(qtr("ui.import.mode")))
+        for m in MODES:
+            self.mode_group.addButton(self.mode_buttons[m])
+            row.addWidget(self.mode_buttons[m])
+        row.addStretch(1)
+        self.mode_buttons[mode].setChecked(True)
+        self.mode_buttons["add"].setEnabled(can_add)
+        lay.addLayout(row)
+        self.mode_note = QLabel()
+        self.mode_note.setWordWrap(True)
+        if base.fictional:
+            self.mode_note.setText(qtr("ui.import.mode.sample_note"))
+        self.mode_note.setVisible(base.fictional)
+        lay.addWidget(self.mode_note)
+        return box
+
+    @property
+    def mode(self) -> str:
+        """"new" (the import makes a new project) or "add" (into a copy of the open one)."""
+        return "add" if self.mode_buttons["add"].isChecked() and \
+            default_mode(self.state.project)[1] else "new"
+
+    def set_mode(self, mode: str) -> None:
+        self.mode_buttons[mode].setChecked(True)
 
     def file_rows(self) -> list[tuple[Path, str, str | None]]:
         out = []
@@ -250,11 +302,17 @@ class ImportDialog(QDialog):
 
         rows = self.file_rows()
         base = self.state.project
-        target = base.copy() if any(len(v) for v in base.layers.values()) else Project()
-        kwargs: dict = {"facilities": []}
+        if self.mode == "add":  # a copy of the open project, saved back to its own file
+            target = base.copy()
+            target.path = base.path
+        else:  # nothing of the open project (never the sample's title or fictional mark)
+            target = Project()
+        kwargs: dict = {"facilities": [], "desa_data": []}
         for path, role, typ in rows:
             if role == "facilities":
                 kwargs["facilities"].append((typ, str(path)))
+            elif role == "desa_data":  # per-desa tables: several may be given
+                kwargs["desa_data"].append(str(path))
             else:
                 kwargs[role] = str(path)
         mappings = {k: dict(v) for k, v in self.mappings.items()}

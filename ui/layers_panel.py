@@ -50,7 +50,8 @@ def point_icon(style, size: int = 16) -> QIcon:
     p = QPainter(pm)
     p.setRenderHint(QPainter.Antialiasing)
     p.setBrush(QColor(style.fill))
-    p.setPen(QPen(QColor("#333333"), 1))
+    # a hollow marker (known only by its desa) is its outline in the type's colour
+    p.setPen(QPen(QColor(style.stroke), 2.2) if style.hollow else QPen(QColor("#333333"), 1))
     r = min(style.size, size - 4) / 2 + 1
     c = QPointF(size / 2, size / 2)
     if style.shape == "square":
@@ -261,6 +262,14 @@ class LayersPanel(QWidget):
                 self.legend.addItem(QListWidgetItem(point_icon(st), st.label))
             self.legend.addItem(QListWidgetItem(point_icon(sym.PRECURSOR_STYLE),
                                                 sym.PRECURSOR_STYLE.label))
+            fac = self.state.project.facilities if self.state.project.has("facilities") \
+                else None
+            if fac is not None and "location_quality" in fac and len(fac):
+                by_desa = set(fac.loc[fac["location_quality"] == "desa", "type"].dropna())
+                for key in ("puskesmas", "pustu", "posyandu"):
+                    if key in by_desa:  # hollow: only the desa is known
+                        st = sym.DESA_LEVEL_STYLES[key]
+                        self.legend.addItem(QListWidgetItem(point_icon(st), st.label))
         if "network" in visible and self.state.result is not None:
             for link, (colour, dash) in sym.NETWORK_EDGE.items():
                 self.legend.addItem(QListWidgetItem(line_icon(colour, bool(dash)),

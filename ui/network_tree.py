@@ -11,6 +11,7 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QTreeWidget,
@@ -23,6 +24,7 @@ from ilp_gis.i18n import register_catalog, tr
 from layers import symbology as sym
 from ui.qtext import qtr
 from ui.state import AppState
+from ui.tree_filter import filter_tree, show_selection
 
 KEY_ROLE = Qt.UserRole + 10
 _TYPES = ("puskesmas", "pustu", "posyandu")
@@ -38,6 +40,9 @@ class NetworkTree(QWidget):
         self.tree.setColumnCount(2)
         self.tree.setSelectionMode(QAbstractItemView.ExtendedSelection)
         self.tree.setUniformRowHeights(True)
+        # names never cut: every column as wide as its longest text, scrolled sideways
+        self.tree.header().setSectionResizeMode(QHeaderView.ResizeToContents)
+        self.tree.header().setStretchLastSection(False)
         self.filter = QLineEdit()
         self.filter.setClearButtonEnabled(True)
         self.summary = QLabel()
@@ -160,36 +165,13 @@ class NetworkTree(QWidget):
         if self._syncing:
             return
         self._syncing = True
-        self.tree.blockSignals(True)
         try:
-            self.tree.clearSelection()
-            if layer == "facilities":
-                for k in keys:
-                    item = self.items.get(k)
-                    if item is not None:
-                        item.setSelected(True)
-                        p = item.parent()
-                        while p is not None:
-                            p.setExpanded(True)
-                            p = p.parent()
-                        self.tree.scrollToItem(item)
+            show_selection(self.tree, self.items, keys if layer == "facilities" else ())
         finally:
-            self.tree.blockSignals(False)
             self._syncing = False
 
     def _apply_filter(self, text: str) -> None:
-        text = text.strip().lower()
-
-        def visit(item: QTreeWidgetItem) -> bool:
-            shown = any([visit(item.child(i)) for i in range(item.childCount())])
-            match = not text or text in item.text(0).lower()
-            item.setHidden(not (match or shown))
-            if text and shown:
-                item.setExpanded(True)
-            return match or shown
-
-        for i in range(self.tree.topLevelItemCount()):
-            visit(self.tree.topLevelItem(i))
+        filter_tree(self.tree, text)
 
 
 register_catalog("ui", "network_tree")

@@ -96,6 +96,7 @@ class AppState:
     zoom_requested = Signal(str, tuple)  # layer, keys
     highlight_changed = Signal(str, tuple)
     layers_changed = Signal()  # visibility / order / opacity / thematic
+    plan_changed = Signal()  # the planning overlay (chosen sites, scenario changes)
     dirty_changed = Signal(bool)
 
     def __init__(self, project: Project | None = None, *,
@@ -109,6 +110,9 @@ class AppState:
         self.highlight: tuple[str, tuple[str, ...]] = ("", ())
         self.layer_settings: list[LayerSetting] = [LayerSetting(n) for n in MAP_LAYERS]
         self.thematic = Thematic()
+        self.plan_sites = None  # GeoDataFrame (EPSG:4326) with ``action`` per site, or None
+        self.plan_changes = None  # DataFrame (code, gaps_closed, gaps_new) per desa, or None
+        self.plan_title = ""
         self._analyze_fn = analyze_fn
         self._load_result_fn = load_result_fn
         self._new_ids = 0
@@ -176,7 +180,10 @@ class AppState:
         self.selection = ("", ())
         self.highlight = ("", ())
         self.thematic = Thematic()
+        self.plan_sites = self.plan_changes = None
+        self.plan_title = ""
         self.project_replaced.emit()
+        self.plan_changed.emit()
         self.result_changed.emit()
         self.selection_changed.emit("", ())
         self.dirty_changed.emit(project.dirty)
@@ -188,6 +195,16 @@ class AppState:
     def mark_saved(self) -> None:
         self.project.dirty = False
         self.dirty_changed.emit(False)
+
+    # -- planning overlay ------------------------------------------------------------------------
+    def set_plan(self, sites=None, changes=None, title: str = "") -> None:
+        """Show chosen ``sites`` (with ``action``: new_pustu, upgrade_pustu, new_posyandu, ...)
+        and a scenario's per-desa ``changes`` (``code``, ``gaps_closed``, ``gaps_new``) on the
+        map; both None clears the overlay."""
+        self.plan_sites = sites if sites is not None and len(sites) else None
+        self.plan_changes = changes if changes is not None and len(changes) else None
+        self.plan_title = title
+        self.plan_changed.emit()
 
     # -- selection ---------------------------------------------------------------------------------
     def select(self, layer: str, keys: Iterable[str]) -> None:

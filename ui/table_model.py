@@ -275,11 +275,12 @@ class FilterProxy(QSortFilterProxyModel):
         self.setFilterFixedString(text)
 
     def set_column_filter(self, column: str, values: set[str] | None) -> None:
+        self.beginFilterChange()  # Qt >= 6.9: begin/end replace the deprecated invalidateFilter
         if values:
             self.column_filters[column] = {str(v) for v in values}
         else:
             self.column_filters.pop(column, None)
-        self.invalidateFilter()
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def lessThan(self, left, right) -> bool:  # noqa: N802
         a, b = left.data(SORT_ROLE), right.data(SORT_ROLE)

@@ -1,7 +1,7 @@
 """The budget synchronisation by action: the actions derived from the gaps of an analysis
 result (``budget.actions``) are funded, partly funded or unfunded by the project's budget lines;
 each action is costed once, whatever the number of gaps it closes, and a gap takes the state of
-its action.  A line is checked against the funding-source eligibility rules (``funding.*``) and
+its action.  A line is checked against the funding-source eligibility rules (``eligibility.*``) and
 the budget year (TA).  Pure domain code (no files); imports pandas, numpy and ``ilp_gis``
 (model, rules, budget.cells, budget.actions).
 """
@@ -30,7 +30,7 @@ __all__ = ["FUNDABLE_GAP_KINDS", "FUNDING_STATES", "GAP_ACTIVITIES", "GAP_FUNDIN
 FUNDING_STATES = ("funded", "partly", "unfunded")
 LINE_ISSUES = ("ineligible", "wrong_year", "no_gap")
 """Why a line (or part of it) funds nothing: its source may not pay for its activity
-(``funding.*`` rules), its budget year is later than the action's and it is not multi-year, or
+(``eligibility.*`` rules), its budget year is later than the action's and it is not multi-year, or
 it reaches no action at all."""
 
 
@@ -98,9 +98,9 @@ GAP_FUNDING_COLUMNS = ["gap_id", "kind", "label", "desa_code", "desa_name", "kec
 
 
 def _eligible(rules: Rules, source, activity) -> tuple[bool, bool]:
-    """``(eligible, enforced)`` of a line's source for its activity (``funding.<source>``);
+    """``(eligible, enforced)`` of a line's source for its activity (``eligibility.<source>``);
     a source without a rule is not restricted."""
-    name = f"funding.{source}"
+    name = f"eligibility.{source}"
     acts = rules.activities(name) if not is_missing(source) else None
     if acts is None:
         return True, False
@@ -119,7 +119,7 @@ def budget_sync(project, result, rules: Rules | None = None, *,
     result
         An AnalysisResult (``gaps`` and, when present, ``graph``) — or a gaps DataFrame.
     rules
-        Rules with the ``cost.*`` catalogue and the ``funding.*`` eligibility (default: the
+        Rules with the ``cost.*`` catalogue and the ``eligibility.*`` rules (default: the
         project's rules).
     statuses
         Budget statuses counted as funding (default: all — proposed lines count, as in a
@@ -133,7 +133,7 @@ def budget_sync(project, result, rules: Rules | None = None, *,
     shared out over its actions most urgent first, each taking what it still lacks, so a line
     is never counted twice and an action never gets more than its cost.
 
-    A line whose source may not pay for its activity (``funding.<source>``) is reported
+    A line whose source may not pay for its activity (``eligibility.<source>``) is reported
     (``issue = "ineligible"``) and, when the rule is enforced (value 1), funds nothing.  An
     action's year is the earliest TA of the eligible lines aimed at it; a later line funds it
     only when ``multi_year`` (else ``issue = "wrong_year"``).

@@ -12,30 +12,43 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
+from ilp_gis.errors import InputError
 from ilp_gis.i18n import register_catalog, tr
 from ilp_gis.jobs import checkpoint, sub_progress
 from ilp_gis.model import WGS84
-from ilp_gis.siting.greedy import greedy, marginal_order, objective
+from ilp_gis.siting.greedy import greedy, marginal_order
+from ilp_gis.siting.greedy import objective as people_gained
 from ilp_gis.siting.mip import solve_mip
-from ilp_gis.siting.problem import SitingProblem, SitingResult, build_problem, check_limits
+from ilp_gis.siting.problem import (
+    SitingProblem,
+    SitingResult,
+    build_problem,
+    check_inputs,
+    check_limits,
+)
 
 
 def solve(problem: SitingProblem, *, budget: float | None = None, k: int | None = None,
           exact: bool = True, on_greedy: Callable[[SitingResult], None] | None = None,
           time_limit: float | None = 60.0, mip_rel_gap: float = 0.0,
-          progress=None, is_cancelled=None) -> SitingResult:
-    """Choose sites under a money ``budget`` (Rp) or a count ``k``.
+          progress=None, is_cancelled=None, objective: str = "mclp") -> SitingResult:
+    """Choose sites under a money ``budget`` (Rp) or a count ``k`` (``objective="mclp"``), or
+    answer another question exactly (:data:`~ilp_gis.siting.models.OBJECTIVES`):
+    ``every_desa`` and ``lscp`` take neither, ``pmedian`` takes ``k``.  Every answer reports
+    the people it newly covers under the run's measure (what the scenario will find).
 
     The greedy answer is computed first and passed to ``on_greedy`` (a SitingResult); then,
     when ``exact``, HiGHS searches the optimum (warm-started with the greedy answer) within
     ``time_limit`` seconds.  Cancelling returns the best answer found so far.  The result
     reports HiGHS's relative MIP gap and greedy vs exact.
     """
+    if objective != "mclp":
+        return _solve_other(problem, objective, k, time_limit, progress, is_cancelled)
     check_limits(problem, budget, k)
     checkpoint(progress, is_cancelled, 0.0, tr("siting.progress.greedy"))
     t0 = time.perf_counter()
     g_chosen = greedy(problem, budget=budget, k=k, is_cancelled=is_cancelled)
-    g_obj = objective(problem, g_chosen)
+    g_obj = people_gained(problem, g_chosen)
     g_secs = time.perf_counter() - t0
     g_result = _result(problem, g_chosen, g_obj, "greedy", "greedy", math.nan, g_obj, g_secs,
                        g_secs, budget, k)
@@ -54,6 +67,32 @@ def solve(problem: SitingProblem, *, budget: float | None = None, k: int | None 
                        budget, k)
     checkpoint(progress, None, 1.0)
     return _result(problem, chosen, obj, "exact", status, gap, g_obj, secs, g_secs, budget, k)
+
+
+def _solve_other(problem, name, k, time_limit, progress, is_cancelled) -> SitingResult:
+    from ilp_gis.siting import models
+
+    if name not in models.OBJECTIVES:
+        raise InputError(tr("siting.bad_objective", value=name,
+                            choices=", ".join(models.OBJECTIVES)))
+    if name == "pmedian" and (k is None or k < 1):
+        raise InputError(tr("siting.pmedian_needs_k"))
+    if name in ("every_desa", "pmedian") and problem.site_type != "pustu":
+        raise InputError(tr("siting.pustu_only", objective=tr(f"siting.objective.{name}")))
+    checkpoint(progress, is_cancelled, 0.0, tr("siting.progress.exact"))
+    t0 = time.perf_counter()
+    if name == "every_desa":
+        ans = models.every_desa(problem, time_limit=time_limit)
+    elif name == "lscp":
+        ans = models.lscp(problem, time_limit=time_limit)
+    else:
+        ans = models.pmedian(problem, k, time_limit=time_limit)
+    secs = time.perf_counter() - t0
+    checkpoint(progress, None, 1.0)
+    res = _result(problem, ans.chosen, people_gained(problem, ans.chosen), "exact", ans.status,
+                  ans.mip_gap, math.nan, secs, 0.0, None, k if name == "pmedian" else None)
+    res.objective, res.objective_value, res.left_out = name, ans.value, ans.left_out
+    return res
 
 
 def _result(problem, chosen, obj, method, status, gap, g_obj, secs, g_secs, budget, k):
@@ -78,15 +117,20 @@ def plan_sites(project, *, site_type: str = "pustu", budget: float | None = None
                limit_min: float | None = None, extra_candidates=None,
                capacity: float | None = None, exact: bool = True, on_greedy=None,
                time_limit: float | None = 60.0, travel_cover=None, progress=None,
-               is_cancelled=None) -> SitingResult:
-    """Build the problem from ``project`` and solve it (see :func:`build_problem`, :func:`solve`)."""
+               is_cancelled=None, objective: str = "mclp") -> SitingResult:
+    """Build the problem from ``project`` and solve it (see :func:`build_problem`, :func:`solve`).
+
+    A project without population, or without the list of ``site_type`` (never loaded), is
+    refused with the reason (:func:`check_inputs`) before any work."""
+    if site_type in ("pustu", "posyandu"):
+        check_inputs(project, site_type)
     checkpoint(progress, is_cancelled, 0.0, tr("siting.progress.build"))
     problem = build_problem(project, site_type=site_type, limit_km=limit_km,
                             limit_min=limit_min, extra_candidates=extra_candidates,
                             capacity=capacity, travel_cover=travel_cover)
     return solve(problem, budget=budget, k=k, exact=exact, on_greedy=on_greedy,
                  time_limit=time_limit, progress=sub_progress(progress, 0.1, 1.0),
-                 is_cancelled=is_cancelled)
+                 is_cancelled=is_cancelled, objective=objective)
 
 
 register_catalog("ilp_gis", "siting.plan")

@@ -16,6 +16,7 @@ import shapely
 from ilp_gis import codes, model
 from ilp_gis.errors import InputError
 from ilp_gis.i18n import register_catalog, tr
+from ilp_gis.population import PopulationSource
 from layers import readers
 from layers.columns import ColumnMapping, detect_columns, require
 from layers.importing.cells import _numbers, _objects, _text, _texts
@@ -54,29 +55,15 @@ def _check_layer_kind(geoms: np.ndarray, role: str, path: Path) -> None:
             raise InputError(tr(f"import.layer_of_{kind}", role=role), file=path.name)
 
 
-def _read_areas(path: Path, role: str, overrides: dict | None, log_holder: list,
-                lang_file: str) -> tuple[gpd.GeoDataFrame, ColumnMapping, _FileLog]:
-    """One boundary layer of ``role``.  Area-code key: ``code`` holds the Kemendagri code when
-    the source has one; otherwise the BPS code as written (never converted; the two are told
-    apart by their shape, ``PP.KK.CC.DDDD`` against ten plain digits); otherwise a generated
-    ``TANPA-KODE-<role>-<row>`` reported as doubtful."""
-    res = readers.read_vector(path, prefer=(role,))
-    gdf = res.frame
-    mapping = detect_columns([c for c in gdf.columns if c != gdf.geometry.name], role,
-                             overrides, file=path.name)
-    require(mapping, list(gdf.columns), file=path.name)
-    log = _FileLog(lang_file, role, res.row_numbers)
-    log_holder.append(log)
-    log.add_notes(res)
-    n = len(gdf)
+def clean_area_geometries(geoms: np.ndarray, role: str, path: Path,
+                          log: _FileLog) -> tuple[np.ndarray, np.ndarray]:
+    """``(geometries, keep)`` of a boundary layer's features: valid (Multi)Polygons as they are,
+    invalid ones repaired (``fixed``) or skipped, empty or non-polygonal ones skipped, each
+    with its report line in ``log``.  A layer of points or lines only is refused whole."""
+    n = len(geoms)
     keep = np.ones(n, dtype=bool)
-
-    # geometry
-    geoms = np.asarray(gdf.geometry.values, dtype=object)
     out_geoms = np.empty(n, dtype=object)
     empty = shapely.is_missing(geoms) | shapely.is_empty(geoms)
-    if n == 0:
-        raise InputError(tr("import.problem.no_rows"), file=path.name)
     if (~empty).any():
         _check_layer_kind(geoms[~empty], role, path)
     valid = np.zeros(n, dtype=bool)
@@ -109,6 +96,38 @@ def _read_areas(path: Path, role: str, overrides: dict | None, log_holder: list,
                 continue
             g = pg
         out_geoms[i] = g
+    return out_geoms, keep
+
+
+def read_area_layer(path: Path, role: str, overrides: dict | None, log_holder: list,
+                    file_label: str, *, prefer: tuple[str, ...] = ()):
+    """The common start of reading a polygon layer of ``role``: the features, their column
+    mapping (required fields checked), the file's report log (appended to ``log_holder``) and
+    the cleaned geometries with the features kept; a layer without features is refused."""
+    res = readers.read_vector(path, prefer=prefer)
+    gdf = res.frame
+    mapping = detect_columns([c for c in gdf.columns if c != gdf.geometry.name], role,
+                             overrides, file=path.name)
+    require(mapping, list(gdf.columns), file=path.name)
+    log = _FileLog(file_label, role, res.row_numbers)
+    log_holder.append(log)
+    log.add_notes(res)
+    if len(gdf) == 0:
+        raise InputError(tr("import.problem.no_rows"), file=path.name)
+    geoms, keep = clean_area_geometries(np.asarray(gdf.geometry.values, dtype=object), role,
+                                        path, log)
+    return gdf, mapping, log, geoms, keep
+
+
+def _read_areas(path: Path, role: str, overrides: dict | None, log_holder: list,
+                lang_file: str) -> tuple[gpd.GeoDataFrame, ColumnMapping, _FileLog]:
+    """One boundary layer of ``role``.  Area-code key: ``code`` holds the Kemendagri code when
+    the source has one; otherwise the BPS code as written (never converted; the two are told
+    apart by their shape, ``PP.KK.CC.DDDD`` against ten plain digits); otherwise a generated
+    ``TANPA-KODE-<role>-<row>`` reported as doubtful."""
+    gdf, mapping, log, out_geoms, keep = read_area_layer(path, role, overrides, log_holder,
+                                                         lang_file, prefer=(role,))
+    n = len(gdf)
 
     cols = {}
     name_col = mapping.get("name")
@@ -217,10 +236,12 @@ def _read_areas(path: Path, role: str, overrides: dict | None, log_holder: list,
         for fld in ("population", "dusun_count", "aki", "akb"):
             c = mapping.get(fld)
             cols[fld] = _numbers(gdf[c], log, c) if c else np.full(n, np.nan)
+        cols["population_source"] = np.where(np.isfinite(cols["population"]),
+                                             PopulationSource.BOUNDARY.value, None)
         c = mapping.get("stunting")
         cols["stunting"] = _numbers(gdf[c], log, c, percent=True) if c else \
             np.full(n, np.nan)
-    if role == "kabupaten":
+    if role in ("kabupaten", "kecamatan"):  # area totals, spread on request
         c = mapping.get("population")
         cols["population"] = _numbers(gdf[c], log, c) if c else np.full(n, np.nan)
     frame = pd.DataFrame({k: _objects(v) for k, v in cols.items()})

@@ -81,9 +81,11 @@ def _duplicates(fac: gpd.GeoDataFrame, logs: list[_FileLog], dist_m: float) -> n
     keep = np.ones(len(fac), dtype=bool)
     if len(fac) < 2 or dist_m <= 0:
         return keep
-    lon = fac["_lon"].to_numpy()
-    lat = fac["_lat"].to_numpy()
+    lon = fac["_lon"].to_numpy(dtype=float)
+    lat = fac["_lat"].to_numpy(dtype=float)
     x, y, epsg = _metric_xy(lon, lat)
+    # a row kept without a position (location unknown) has no neighbour
+    epsg = np.where(np.isfinite(lon) & np.isfinite(lat), epsg, -1)
     types = _obj(fac, "type")
     raw_names = _obj(fac, "name")
     files = fac["_file"].to_numpy()
@@ -92,7 +94,7 @@ def _duplicates(fac: gpd.GeoDataFrame, logs: list[_FileLog], dist_m: float) -> n
     order = np.argsort(group, kind="stable")  # rows of a group together, in row order
     bounds = np.flatnonzero(np.diff(group[order])) + 1
     for idx in np.split(order, bounds):
-        if len(idx) < 2:
+        if len(idx) < 2 or epsg[idx[0]] < 0:
             continue
         tree = cKDTree(np.column_stack([x[idx], y[idx]]))
         pairs = tree.query_pairs(dist_m, output_type="ndarray")

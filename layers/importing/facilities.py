@@ -6,6 +6,7 @@ problem on its row's report line.  May import ``ilp_gis``, ``layers.readers``/``
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import geopandas as gpd
@@ -31,6 +32,21 @@ from layers.importing.cells import (
 )
 from layers.importing.facility_types import _GENERIC_TYPE_COLUMNS, facility_types
 from layers.importing.report import _FileLog
+
+_KEC_IN_ADDRESS = re.compile(r"(?:^|[\s,.;(])kec(?:amatan|\.)?\s*[.:]?\s+([^,;()]+)",
+                             re.IGNORECASE)
+
+
+def kecamatan_in_address(address: str | None) -> str | None:
+    """The kecamatan an address names ("..., Kec. Ngajum" → "Ngajum"), else ``None``."""
+    if not isinstance(address, str):
+        return None
+    found = _KEC_IN_ADDRESS.findall(address)
+    if not found:
+        return None
+    name = re.split(r"\s+(?:kab(?:upaten|\.)?|kota|prov(?:insi|\.)?)\b", found[-1].strip(),
+                    flags=re.IGNORECASE)[0].strip(" .")
+    return name or None
 
 
 def _explain_empty_coordinates(probs: list, res, rows: np.ndarray, mapping) -> None:
@@ -60,10 +76,13 @@ def _read_facilities(path: Path, declared: tuple[FacilityType, bool] | None,
     raw = res.frame
     headers = [c for c in raw.columns if not (vector and c == raw.geometry.name)]
     mapping = detect_columns(headers, "facilities", overrides, file=path.name)
+    no_coords = not vector and ("lat" not in mapping.fields or "lon" not in mapping.fields)
     try:
         require(mapping, headers, file=path.name)
-        if not vector and ("lat" not in mapping.fields or "lon" not in mapping.fields):
-            require(mapping, headers, file=path.name, need=("lat", "lon"))
+        if no_coords and mapping.get("declared_desa") is None \
+                and mapping.get("declared_desa_code") is None:
+            raise InputError(tr("import.no_coordinates_no_desa",
+                                columns=", ".join(str(h) for h in headers)), file=path.name)
     except InputError as exc:
         if res.header_hint is None:
             raise
@@ -97,6 +116,10 @@ def _read_facilities(path: Path, declared: tuple[FacilityType, bool] | None,
             xy = shapely.get_coordinates(pts[ok])
             xs[ok], ys[ok] = xy[:, 0], xy[:, 1]
         lon_raw, lat_raw = xs, ys
+    elif no_coords:  # a register that names each facility's desa instead
+        lon_raw = [None] * n
+        lat_raw = [None] * n
+        log.add_file("imported", "no_coordinate_columns", tr("import.no_coordinate_columns"))
     else:
         lon_raw = raw[mapping.fields["lon"]].tolist()
         lat_raw = raw[mapping.fields["lat"]].tolist()
@@ -111,7 +134,7 @@ def _read_facilities(path: Path, declared: tuple[FacilityType, bool] | None,
     lat = fixed["lat"].to_numpy()
     st = fixed["status"].to_numpy().copy()
     probs = fixed["problems"].tolist()
-    if not vector:
+    if not vector and not no_coords:
         _explain_empty_coordinates(probs, res, log.rows, mapping)
     comma_rows = [i for i in range(n) if "comma_decimal" in probs[i]]
     if n and len(comma_rows) >= 0.5 * n:  # the whole file is written with comma decimals
@@ -128,17 +151,23 @@ def _read_facilities(path: Path, declared: tuple[FacilityType, bool] | None,
     c = mapping.get("declared_desa_code")
     decl_code = texts(raw[c].tolist()) if c else [None] * n
     coord_problem = np.full(n, None, dtype=object)
+    quality = np.where(st == coords.FIXED, model.LocationQuality.FIXED.value,
+                       model.LocationQuality.EXACT.value).astype(object)
     for i in flagged:
-        orig = f"{_text(lon_l[i]) or ''}, {_text(lat_l[i]) or ''}"
-        status = {"fixed": "fixed", "doubtful": "doubtful", "rejected": "skipped"}[st[i]]
-        msg = coords.problems_message(probs[i], lon=lon[i], lat=lat[i], original=orig)
-        if status == "skipped" and (declared_desa[i] is not None or decl_code[i] is not None):
-            # kept for now: placed in its declared desa later, or skipped then
-            coord_problem[i] = (";".join(probs[i]), msg, orig)
+        if st[i] == coords.REJECTED:
+            # kept: placed in its declared desa later (location quality "desa"), or kept
+            # without a position ("unknown"); each gets its report line there
+            if no_coords:
+                coord_problem[i] = ("no_coordinate_columns", None, "")
+            else:
+                orig = f"{_text(lon_l[i]) or ''}, {_text(lat_l[i]) or ''}"
+                coord_problem[i] = (";".join(probs[i]), coords.problems_message(
+                    probs[i], lon=lon[i], lat=lat[i], original=orig), orig)
             continue
+        orig = f"{_text(lon_l[i]) or ''}, {_text(lat_l[i]) or ''}"
+        status = {"fixed": "fixed", "doubtful": "doubtful"}[st[i]]
+        msg = coords.problems_message(probs[i], lon=lon[i], lat=lat[i], original=orig)
         log.add(i, status, ";".join(probs[i]), msg, orig)
-        if status == "skipped":
-            keep[i] = False
 
     # names
     name_col = mapping.fields["name"]
@@ -220,8 +249,18 @@ def _read_facilities(path: Path, declared: tuple[FacilityType, bool] | None,
                              zip(declared_desa, decl_code, strict=True)]
     cols["_decl_code"] = decl_code
     c = mapping.get("declared_kecamatan")
-    cols["_decl_kec"] = texts(raw[c].tolist()) if c else [None] * n
+    decl_kec = texts(raw[c].tolist()) if c else [None] * n
+    from_address = np.zeros(n, dtype=bool)
+    c = mapping.get("address")
+    if c:  # "Jl. Ahmad Yani No.18, Kec. Ngajum": the kecamatan the address names
+        from_address = np.array([k is None for k in decl_kec], dtype=bool)
+        decl_kec = [k if k is not None else kecamatan_in_address(a)
+                    for k, a in zip(decl_kec, texts(raw[c].tolist()), strict=True)]
+        from_address &= np.array([k is not None for k in decl_kec], dtype=bool)
+    cols["_decl_kec"] = decl_kec
+    cols["_decl_from_address"] = from_address
     cols["_coord_problem"] = coord_problem
+    cols["location_quality"] = quality
     for fld in ("nurses", "midwives", "nakes", "kader", "sessions_per_year", "capacity"):
         c = mapping.get(fld)
         cols[fld] = _numbers(raw[c], log, c) if c else np.full(n, np.nan)

@@ -37,8 +37,17 @@ def _fac_ids(fac: gpd.GeoDataFrame, logs: list[_FileLog], taken: set[str]) -> li
         names = [v.lower() for v in names]
         for k, v in zip(other, lowered, strict=True):
             names[k] = v
-        xs = np.round(fac["_lon"].to_numpy() * 1e5).astype(np.int64)[rows].tolist()
-        ys = np.round(fac["_lat"].to_numpy() * 1e5).astype(np.int64)[rows].tolist()
+        lon = fac["_lon"].to_numpy(dtype=float)[rows]
+        lat = fac["_lat"].to_numpy(dtype=float)[rows]
+        ok = np.isfinite(lon) & np.isfinite(lat)
+        xs = np.round(np.where(ok, lon, 0.0) * 1e5).astype(np.int64).astype(object)
+        ys = np.round(np.where(ok, lat, 0.0) * 1e5).astype(np.int64).astype(object)
+        if not ok.all():  # kept without a position: the row's own text and place say who it is
+            where = _obj(fac, "declared_desa")[rows]
+            xs[~ok] = "-"
+            ys[~ok] = [f"{w}#{int(p)}" for w, p in zip(where[~ok], fac["_pos"].to_numpy()[
+                rows][~ok], strict=True)]
+        xs, ys = xs.tolist(), ys.tolist()
         sha1 = hashlib.sha1
         prefixes = {t: t[:3].upper() + "-" for t in set(types)}
         base[rows] = [prefixes[t] + sha1(f"{t}|{nm}|{x}|{y}".encode()).hexdigest()[:10]

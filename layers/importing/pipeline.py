@@ -16,23 +16,36 @@ import pandas as pd
 from ilp_gis import model
 from ilp_gis.errors import Cancelled, InputError
 from ilp_gis.i18n import get_language, language, normalize_language, register_catalog, tr
+from ilp_gis.inputs import checklist_lines, inventory
 from ilp_gis.jobs import checkpoint
+from ilp_gis.location import qualities
 from ilp_gis.model import FacilityType
 from ilp_gis.project import Project
 from layers.importing.areas import _complete_desa, _read_areas
 from layers.importing.cells import _objects
+from layers.importing.context import merge_context, read_context
+from layers.importing.desa_data import import_desa_tables
 from layers.importing.duplicates import _duplicates
 from layers.importing.facilities import _read_facilities
 from layers.importing.facility_types import parse_facility_type_option
 from layers.importing.ids import _fac_ids
 from layers.importing.parents import _resolve_parents
-from layers.importing.placement import _check_locations, _place_by_declared_desa, locate_facilities
+from layers.importing.placement import (
+    _check_kecamatan,
+    _check_locations,
+    _place_by_declared_desa,
+    locate_facilities,
+)
+from layers.importing.population import raster_population, spread_totals
 from layers.importing.report import ImportReport, _FileLog, _ReportLog
 from layers.importing.roads import _read_roads, _RoadsReader
+from layers.importing.staffing import import_staffing
 
 
 def import_files(project: Project | None = None, *, kabupaten=None, kecamatan=None, desa=None,
-                 facilities=(), roads=None, budget=None,
+                 facilities=(), roads=None, budget=None, staffing=None,
+                 population_raster=None, population_totals=(), spread_by: str = "auto",
+                 desa_data=(), context=(),
                  mappings: dict[str, dict[str, str]] | None = None, lang: str | None = None,
                  sheet: str | None = None, header_row: int | None = None, progress=None,
                  is_cancelled=None) -> ImportReport:
@@ -54,6 +67,19 @@ def import_files(project: Project | None = None, *, kabupaten=None, kecamatan=No
         file, ``None`` reads each row's type column.
     budget
         A budget table, read by ``layers.budget_import.read_budget``.
+    staffing
+        A staffing table (nakes per facility) joined to the facilities
+        (:mod:`layers.importing.staffing`).
+    population_raster, population_totals, spread_by
+        Desa population where no table gave it: a raster summed per desa, then totals
+        (``"kabupaten"``, ``"kabupaten=2734623"``, ``"kecamatan:Pagak=45000"``) spread by
+        families or area (:mod:`layers.importing.population`).
+    desa_data
+        Per-desa tables (CSV/XLSX paths), joined to the desa layer after the facilities
+        (``layers.importing.desa_data``); their figures replace those of the same desa.
+    context
+        Context layers (provinces, kabupaten/kota around the district) for the locator inset
+        of printed maps (:mod:`layers.importing.context`); never analysed.
     mappings
         Column overrides ``{role: {field: column}}`` (see :mod:`layers.columns`).
     sheet, header_row
@@ -70,9 +96,12 @@ def import_files(project: Project | None = None, *, kabupaten=None, kecamatan=No
             if roads is not None else None
         state: dict = {}
         try:
+            extras = {"staffing": staffing, "population_raster": population_raster,
+                      "population_totals": list(population_totals or ()),
+                      "spread_by": spread_by, "context": list(context or ())}
             return _import(project, kabupaten, kecamatan, desa, list(facilities or ()), roads,
                            budget, mappings, lang, (sheet, header_row), progress, is_cancelled,
-                           road_reader, state)
+                           road_reader, state, extras, list(desa_data or ()))
         except BaseException as exc:
             if road_reader is None or state.get("roads_done"):
                 raise
@@ -90,14 +119,19 @@ def import_files(project: Project | None = None, *, kabupaten=None, kecamatan=No
 
 
 def _import(project, kabupaten, kecamatan, desa, facilities, roads, budget, mappings, lang,
-            table_at, progress, is_cancelled, road_reader=None, state=None) -> ImportReport:
+            table_at, progress, is_cancelled, road_reader=None, state=None,
+            extras=None, desa_data=()) -> ImportReport:
     state = {} if state is None else state
+    extras = extras or {}
     sheet, header_row = table_at
     logs: list[_FileLog] = []
     used_mappings: dict[str, dict] = {}
     area_inputs = [(r, p) for r, p in (("kabupaten", kabupaten), ("kecamatan", kecamatan),
                                        ("desa", desa)) if p is not None]
-    steps = len(area_inputs) + len(facilities) + (1 if roads else 0) + (1 if budget else 0) + 2
+    steps = len(area_inputs) + len(facilities) + (1 if roads else 0) + (1 if budget else 0) + 2 \
+        + sum(1 for k in ("staffing", "population_raster") if extras.get(k)) \
+        + (1 if extras.get("population_totals") else 0) \
+        + len(desa_data) + len(extras.get("context") or ())
     step = 0
 
     def tick(msg_key: str, **kw) -> None:
@@ -124,6 +158,14 @@ def _import(project, kabupaten, kecamatan, desa, facilities, roads, budget, mapp
         changed_areas = True
     if project.has("desa") and project.has("kecamatan") and changed_areas:
         _complete_desa(project)
+
+    for p in extras.get("context") or ():
+        path = Path(p)
+        tick("import.progress.reading", file=path.name)
+        frame, mapping = read_context(path, mappings.get("context"), logs, file_key(path))
+        used_mappings[logs[-1].file] = mapping.to_dict()
+        project.set_layer("context", merge_context(
+            project.layers.get("context") if project.has("context") else None, frame))
 
     area_bbox = None
     for role in ("desa", "kecamatan", "kabupaten"):
@@ -207,10 +249,16 @@ def _import(project, kabupaten, kecamatan, desa, facilities, roads, budget, mapp
                        tr("import.progress.locating"))
             dc, kc = locate_facilities(fac, project.desa if project.has("desa") else None,
                                        project.kecamatan if project.has("kecamatan") else None)
+            if "location_quality" in fac.columns and "desa_code" in fac.columns:
+                # known only by its desa: the desa found by name or code stays its desa
+                by_desa = (fac["location_quality"].to_numpy(object)
+                           == model.LocationQuality.DESA.value) & fac["desa_code"].notna().to_numpy()
+                dc[by_desa] = fac["desa_code"].to_numpy(object)[by_desa]
             fac["desa_code"] = _objects(dc, fac.index)
             fac["kecamatan_code"] = _objects(kc, fac.index)
             if fresh is not None:
-                for col in ("_file", "_pos", "_lon", "_lat", "_decl_code", "_coord_problem"):
+                for col in ("_file", "_pos", "_lon", "_lat", "_decl_code", "_coord_problem",
+                            "_decl_kec", "_decl_from_address"):
                     if col not in fac.columns:
                         fac[col] = np.nan
                 checkpoint(progress, is_cancelled, step / max(steps, 1),
@@ -219,13 +267,45 @@ def _import(project, kabupaten, kecamatan, desa, facilities, roads, budget, mapp
                                  project.kecamatan if project.has("kecamatan") else None,
                                  project.kabupaten if project.has("kabupaten") else None,
                                  logs, new_mask, lookup)
+                declared_kec = _check_kecamatan(
+                    fac, project.kecamatan if project.has("kecamatan") else None, logs, new_mask)
+                old_kec = fac["declared_kecamatan_code"].to_numpy(object) \
+                    if "declared_kecamatan_code" in fac.columns else np.full(len(fac), None)
+                fac["declared_kecamatan_code"] = _objects(
+                    np.where(new_mask, declared_kec, old_kec), fac.index)
                 checkpoint(progress, is_cancelled, step / max(steps, 1),
                            tr("import.progress.parents"))
                 fac["parent_id"] = _objects(_resolve_parents(fac, logs, new_mask), fac.index)
             fac = fac.drop(columns=[c for c in ("_file", "_pos", "_lon", "_lat", "_decl_kec",
-                                                "_coord_problem", "_decl_code")
+                                                "_coord_problem", "_decl_code",
+                                                "_decl_from_address")
                                     if c in fac.columns])
             project.set_layer("facilities", fac)
+
+    # after the facilities: the tables' counts are compared with the facility list
+    import_desa_tables(project, desa_data, mappings.get("desa_data"), logs, used_mappings,
+                       file_key, tick=tick)
+
+    if extras.get("staffing") is not None:  # after the facilities it is joined to
+        path = Path(extras["staffing"])
+        tick("import.progress.reading", file=path.name)
+        fac, mapping = import_staffing(
+            path, project.facilities if project.has("facilities") else None,
+            project.desa if project.has("desa") else None,
+            project.kabupaten if project.has("kabupaten") else None,
+            mappings.get("staffing"), logs, sheet=sheet, header_row=header_row)
+        logs[-1].file = file_key(path)
+        used_mappings[logs[-1].file] = mapping.to_dict()
+        project.set_layer("facilities", fac)
+    if extras.get("population_raster") is not None:
+        path = Path(extras["population_raster"])
+        tick("import.progress.reading", file=path.name)
+        raster_population(project, path, logs)
+        logs[-1].file = file_key(path)
+    if extras.get("population_totals"):
+        tick("import.progress.population")
+        spread_totals(project, extras["population_totals"], extras.get("spread_by") or "auto",
+                      logs)
 
     if budget is not None:  # after the facilities: budget targets name desa and facilities
         path = Path(budget)
@@ -251,17 +331,27 @@ def _import(project, kabupaten, kecamatan, desa, facilities, roads, budget, mapp
     _record_sources(project, {"kabupaten": [kabupaten], "kecamatan": [kecamatan], "desa": [desa],
                               "facilities": [f[1] if isinstance(f, tuple) else f
                                              for f in facilities or ()],
-                              "roads": [roads], "budget": [budget]})
+                              "roads": [roads], "budget": [budget],
+                              "staffing": [extras.get("staffing")],
+                              "population_raster": [extras.get("population_raster")],
+                              "desa_data": list(desa_data),
+                              "context": list(extras.get("context") or ())})
     checkpoint(progress, is_cancelled, 1.0, tr("import.progress.done"))
 
     layer_counts = {name: len(project.layers[name]) for name in
                     ("kabupaten", "kecamatan", "desa", "facilities", "roads", "budget")
                     if name in project.layers}
     fac_counts = {}
+    loc_counts = {}
     if project.has("facilities"):
         vc = project.facilities["type"].value_counts()
         fac_counts = {t.value: int(vc.get(t.value, 0)) for t in FacilityType}
-    return ImportReport(report_frame, used_mappings, layer_counts, fac_counts, lang)
+        qc = pd.Series(qualities(project.facilities), dtype=object).value_counts()
+        loc_counts = {q.value: int(qc.get(q.value, 0)) for q in model.LocationQuality}
+    with language(lang):
+        checklist = checklist_lines(inventory(project))
+    return ImportReport(report_frame, used_mappings, layer_counts, fac_counts, lang,
+                        location_counts=loc_counts, checklist=checklist)
 
 
 def _import_budget(project, path: Path, logs, used_mappings, mapping, lang) -> None:

@@ -6,17 +6,37 @@ outside-boundaries and declared-desa checks.  May import ``ilp_gis`` and ``.repo
 
 from __future__ import annotations
 
+import re
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 
 from ilp_gis import codes, model
-from ilp_gis.geo import inner_points
+from ilp_gis.geo import inner_points, project, utm_crs
 from ilp_gis.i18n import register_catalog, tr
-from layers.importing.cells import _obj
+from layers.importing.cells import _obj, _objects
 from layers.importing.names import _norm_name
 from layers.importing.report import _FileLog
+
+_CODE_LIKE = re.compile(r"\s*\d[\d.\s]{5,}\d\s*")
+
+
+def desa_code_index(desa: gpd.GeoDataFrame) -> dict[str, int]:
+    """``{code: position}`` for both code columns of the desa layer (Kemendagri ``code`` and
+    BPS ``code_bps``; the two spellings never collide, and neither is converted into the
+    other); the first desa holding a code is the one kept."""
+    n = len(desa)
+    bps = desa["code_bps"].to_numpy(dtype=object) if "code_bps" in desa.columns \
+        else np.full(n, None, dtype=object)
+    values = np.concatenate([desa["code"].to_numpy(dtype=object), bps])
+    at = np.concatenate([np.arange(n), np.arange(n)])
+    ok = np.fromiter((v.__class__ is str and v != "" for v in values), dtype=bool,
+                     count=len(values))
+    keys = pd.Index(values[ok], dtype=object)
+    first = ~keys.duplicated(keep="first")  # the first desa holding a code is the one kept
+    return dict(zip(keys[first].tolist(), at[ok][first].tolist(), strict=True))
 
 
 def _desa_lookup(desa: gpd.GeoDataFrame):
@@ -24,14 +44,7 @@ def _desa_lookup(desa: gpd.GeoDataFrame):
     by its code (either system, any spelling; plain digits tried as Kemendagri too) or else by
     its name (narrowed by the kecamatan name when several desa share it).  ``notes`` are
     ``(status, kind, message, original)`` about how the code was read."""
-    pairs = np.column_stack([desa["code"].to_numpy(dtype=object),
-                             desa["code_bps"].to_numpy(dtype=object)]).ravel()
-    ok = np.fromiter((isinstance(v, str) and v != "" for v in pairs), dtype=bool,
-                     count=len(pairs))
-    # reversed, so the first desa holding a code is the one kept
-    by_code: dict[str, int] = dict(zip(pairs[ok][::-1].tolist(),
-                                       np.repeat(np.arange(len(desa)), 2)[ok][::-1].tolist(),
-                                       strict=True))
+    by_code = desa_code_index(desa)
     by_name: dict[str, list[int]] = {}
     for i, nm in enumerate(desa["name"]):
         by_name.setdefault(_norm_name(nm), []).append(i)
@@ -39,6 +52,8 @@ def _desa_lookup(desa: gpd.GeoDataFrame):
 
     def find(code: str | None, name: str | None = None, kecamatan: str | None = None):
         notes: list[tuple[str, str, str, str]] = []
+        if code is None and name is not None and _CODE_LIKE.fullmatch(str(name)):
+            code = name  # a desa column holding codes ("35.07.02.2002")
         if code is not None:
             for system in (None, codes.KEMENDAGRI):
                 r = codes.normalize_code(code, system=system, level=codes.DESA)
@@ -72,18 +87,24 @@ def _shared_lookup(desa: gpd.GeoDataFrame, holder: list | None):
 def _place_by_declared_desa(fac: gpd.GeoDataFrame, desa: gpd.GeoDataFrame | None,
                             logs: list[_FileLog], lookup: list | None = None
                             ) -> gpd.GeoDataFrame:
-    """Rows whose coordinates were rejected but that name their desa: placed at the desa's
-    inner point (doubtful), else skipped.  Every such row gets its report line here."""
+    """Rows without a usable coordinate: placed at the inner point of the desa they name
+    (location quality ``desa``, ``desa_code`` set), else kept without a position (``unknown``,
+    empty geometry).  No row is dropped; every such row gets its report line here."""
     todo = np.flatnonzero(pd.notna(fac["_coord_problem"]).to_numpy())
+    fac = fac.copy(deep=False)  # columns replaced below, the rest shared
+    if "desa_code" not in fac.columns:
+        fac["desa_code"] = _objects([None] * len(fac), fac.index)
     if not len(todo):
         return fac
-    keep = np.ones(len(fac), dtype=bool)
     find = _shared_lookup(desa, lookup) if desa is not None and len(desa) else None
-    inner = None
+    inner: dict[int, object] = {}
     dnames = desa["name"].to_numpy(dtype=object) if desa is not None else None
+    dcodes = desa["code"].to_numpy(dtype=object) if desa is not None else None
     geoms = fac.geometry.to_numpy().copy()
     lon = fac["_lon"].to_numpy().copy()
     lat = fac["_lat"].to_numpy().copy()
+    quality = fac["location_quality"].to_numpy(dtype=object).copy()
+    placed_code = fac["desa_code"].to_numpy(dtype=object).copy()
     cp, dd, dk, dkec = (_obj(fac, c, todo) for c in ("_coord_problem", "declared_desa",
                                                           "_decl_code", "_decl_kec"))
     dgeoms = np.asarray(desa.geometry.values, dtype=object) if desa is not None else None
@@ -94,30 +115,35 @@ def _place_by_declared_desa(fac: gpd.GeoDataFrame, desa: gpd.GeoDataFrame | None
         dcode = dk[k]
         log = logs[int(files[i])]
         pos = int(poss[i])
-        j, notes = find(dcode, declared, dkec[k]) if find is not None else \
-            (None, [])
+        said = declared if declared is not None else dcode
+        j, notes = find(dcode, declared, dkec[k]) if find is not None and said is not None \
+            else (None, [])
         for note in notes:
             log.add(pos, *note)
+        lead = msg + "; " if msg else ""
         if j is None:
-            declared = declared or dcode
-            log.add(pos, "skipped", kind, msg + "; " + tr("import.problem.desa_not_found",
-                                                          desa=declared), orig)
-            keep[i] = False
+            geoms[i] = None
+            lon[i] = lat[i] = np.nan
+            quality[i] = model.LocationQuality.UNKNOWN.value
+            why = tr("import.problem.desa_not_found", desa=said) if said is not None else \
+                tr("import.problem.no_desa_given")
+            log.add(pos, "doubtful", kind + ";location_unknown",
+                    lead + why + "; " + tr("import.problem.kept_without_location"), orig)
             continue
-        if inner is None:
-            inner = {}
         if j not in inner:
             inner[j] = inner_points(dgeoms[j:j + 1])[0]
         pt = inner[j]
         geoms[i] = pt
         lon[i], lat[i] = pt.x, pt.y
-        log.add(pos, "doubtful", kind + ";located_by_desa",
-                msg + "; " + tr("import.problem.located_by_desa", desa=dnames[j]),
-                orig)
-    fac = fac.copy(deep=False)  # columns replaced below, the rest shared
+        quality[i] = model.LocationQuality.DESA.value
+        placed_code[i] = dcodes[j]
+        status = "imported" if kind == "no_coordinate_columns" else "doubtful"
+        log.add(pos, status, kind + ";located_by_desa",
+                lead + tr("import.problem.located_by_desa", desa=dnames[j]), orig)
     fac["_lon"], fac["_lat"] = lon, lat
-    fac = fac.set_geometry(gpd.GeoSeries(geoms, crs=model.WGS84, index=fac.index))
-    return fac if keep.all() else fac[keep].reset_index(drop=True)
+    fac["location_quality"] = _objects(quality, fac.index)
+    fac["desa_code"] = _objects(placed_code, fac.index)
+    return fac.set_geometry(gpd.GeoSeries(geoms, crs=model.WGS84, index=fac.index))
 
 
 def locate_facilities(fac: gpd.GeoDataFrame, desa: gpd.GeoDataFrame | None,
@@ -180,8 +206,8 @@ def _check_locations(fac: gpd.GeoDataFrame, desa: gpd.GeoDataFrame | None,
     for i in np.flatnonzero(outside & new):
         log = logs[int(files[i])]
         found = log.entries.get(int(poss[i]), [])
-        if any("outside_study_area" in e[1] for e in found):
-            continue  # already reported as outside the study area
+        if any("outside_study_area" in e[1] or "location_unknown" in e[1] for e in found):
+            continue  # already reported as outside the study area, or without a position
         log.add(int(poss[i]), "doubtful", "outside_boundaries",
                 tr("import.problem.outside_boundaries", lon=f"{lon[i]:.6f}", lat=f"{lat[i]:.6f}"))
     if desa is None or not len(desa):
@@ -240,6 +266,107 @@ def _check_locations(fac: gpd.GeoDataFrame, desa: gpd.GeoDataFrame | None,
                 int(poss[i]), "doubtful", "declared_desa_mismatch",
                 tr("import.problem.declared_desa_mismatch", declared=shown,
                    found=f"{dnames.get(dc[i]) or '–'} ({dc[i]})"), shown)
+
+
+def _kecamatan_matcher(kecamatan: gpd.GeoDataFrame):
+    """``match(name) -> position or None``: the kecamatan a written name means — the same
+    name once reduced, else the one clearly closest spelling ("Madiangin", "Mandangin" →
+    Mandiangin; not Mandiangin Timur)."""
+    import difflib
+
+    names = [_norm_name(v) for v in kecamatan["name"].to_numpy(object)]
+    by_name: dict[str, list[int]] = {}
+    for i, nm in enumerate(names):
+        by_name.setdefault(nm, []).append(i)
+    cache: dict[str, int | None] = {}
+
+    def match(text) -> int | None:
+        said = _norm_name(text)
+        if not said:
+            return None
+        if said not in cache:
+            found = by_name.get(said, [])
+            if len(found) == 1:
+                cache[said] = found[0]
+            else:
+                scores = sorted(((difflib.SequenceMatcher(None, said, nm).ratio(), i)
+                                 for i, nm in enumerate(names) if nm), reverse=True)
+                best = scores[0] if scores else (0.0, None)
+                second = scores[1][0] if len(scores) > 1 else 0.0
+                cache[said] = best[1] if best[0] >= 0.85 and best[0] - second >= 0.05 \
+                    else None
+        return cache[said]
+
+    return match
+
+
+def _check_kecamatan(fac: gpd.GeoDataFrame, kecamatan: gpd.GeoDataFrame | None,
+                     logs: list[_FileLog], new: np.ndarray) -> np.ndarray:
+    """Facilities whose point lies in another kecamatan than the row says (its kecamatan
+    column or the "Kec. …" of its address; for a Puskesmas named after a kecamatan, its name):
+    each a doubtful report line with the distance to the border.  Returns the declared
+    kecamatan code per row (``None`` where none was said or found): the working area follows
+    a kecamatan the row declares, never one read from the name alone."""
+    n = len(fac)
+    out = np.full(n, None, dtype=object)
+    if kecamatan is None or not len(kecamatan) or "code" not in kecamatan.columns:
+        return out
+    match = _kecamatan_matcher(kecamatan)
+    kcodes = kecamatan["code"].to_numpy(object)
+    knames = kecamatan["name"].to_numpy(object)
+    decl = _obj(fac, "_decl_kec")
+    names = _obj(fac, "name")
+    types = _obj(fac, "type")
+    located = _obj(fac, "kecamatan_code")
+    quality = _obj(fac, "location_quality")
+    has_pt = np.array([q in (model.LocationQuality.EXACT.value,
+                             model.LocationQuality.FIXED.value) for q in quality], dtype=bool)
+    said_by = np.full(n, None, dtype=object)
+    said = np.full(n, -1, dtype=np.int64)
+    for i in np.flatnonzero(new):
+        j = match(decl[i]) if decl[i] is not None else None
+        if j is not None:
+            said[i], said_by[i] = j, "column"
+            out[i] = kcodes[j]
+        elif types[i] == model.FacilityType.PUSKESMAS.value and names[i] is not None:
+            j = match(names[i])
+            if j is not None and _norm_name(names[i]) == _norm_name(knames[j]):
+                said[i], said_by[i] = j, "name"
+    check = np.flatnonzero((said >= 0) & has_pt & new)
+    if not len(check):
+        return out
+    pos_of = {c: k for k, c in enumerate(kcodes)}
+    bad = [i for i in check if located[i] is None or pos_of.get(located[i]) != said[i]]
+    if not bad:
+        return out
+    crs = utm_crs(kecamatan)
+    kgeoms = np.asarray(project(kecamatan.geometry, crs).values, dtype=object)
+    pts = np.asarray(project(fac.geometry.iloc[bad], crs).values, dtype=object)
+    files, poss = fac["_file"].to_numpy(), fac["_pos"].to_numpy()
+    has_address = "_decl_from_address" in fac.columns
+    from_address = _obj(fac, "_decl_from_address") if has_address else np.full(n, None)
+    for k, i in enumerate(bad):
+        j = int(said[i])
+        away_m = float(shapely.distance(pts[k], kgeoms[j]))
+        if away_m < 1.0:
+            continue  # also inside the kecamatan it names (overlapping boundaries): no conflict
+        away = round(away_m)
+        by = "name" if said_by[i] == "name" else \
+            ("address" if from_address[i] else "column")
+        by_text = tr(f"import.problem.kecamatan_said_by.{by}")
+        here = pos_of.get(located[i]) if located[i] is not None else None
+        follows = "" if by == "name" else "; " + tr("import.problem.working_area_follows",
+                                                    declared=knames[j])
+        if here is None:
+            msg = tr("import.problem.kecamatan_outside", said=by_text, declared=knames[j],
+                     away=away, follows=follows)
+        else:
+            inside = round(float(shapely.distance(pts[k], kgeoms[here].boundary)))
+            msg = tr("import.problem.kecamatan_mismatch", found=knames[here], inside=inside,
+                     said=by_text, declared=knames[j], away=away, follows=follows)
+        logs[int(files[i])].add(int(poss[i]), "doubtful", "kecamatan_mismatch", msg,
+                                knames[j])
+    return out
 
 
 register_catalog("layers", "importing.placement")

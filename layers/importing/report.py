@@ -24,12 +24,26 @@ from layers.safe_cells import csv_frame, text_cell, xlsx_text_mask
 _RANK = {"imported": 0, "fixed": 1, "doubtful": 2, "skipped": 3}
 
 
+def role_label(role) -> str:
+    """What an input file was, for people ("fasilitas", "batas desa"); unknown roles as
+    written."""
+    key = f"import.role.{role}"
+    return tr(key) if has(key) else str(role)
+
+
+def problem_label(kind) -> str:
+    """A problem kind for people; a kind without a label reads as words, never as a key."""
+    key = f"import.kind.{kind}"
+    return tr(key) if has(key) else str(kind).replace("_", " ")
+
+
 class _FileLog:
     """Problems of one input file, by positional row of its frame."""
 
-    def __init__(self, file: str, role: str, row_numbers) -> None:
+    def __init__(self, file: str, role: str, row_numbers, *, expects_rows: bool = True) -> None:
         self.file = file
         self.role = role
+        self.expects_rows = expects_rows  # False: a raster or typed-in totals, no table rows
         self.rows = np.asarray(row_numbers, dtype=int)
         self.entries: dict[int, list[tuple[str, str, str, str]]] = {}
         self.file_lines: list[tuple[str, str, str]] = []  # (status, problem, message)
@@ -49,7 +63,7 @@ class _FileLog:
     def frame(self) -> pd.DataFrame:
         n = len(self.rows)
         lines = self.file_lines
-        if n == 0 and not any(p == "no_rows" for _, p, _ in lines):
+        if n == 0 and self.expects_rows and not any(p == "no_rows" for _, p, _ in lines):
             # a file of headings only: said in the report and the summary, never just absent
             lines = [("skipped", "no_rows", tr("import.problem.no_rows")), *lines]
         k = len(lines)
@@ -85,6 +99,11 @@ class _FileLog:
             "original": pd.Series(original, dtype=object, copy=False)}, copy=False)
 
 
+SUMMARY_NOTES_PER_KIND = 10
+"""File lines of one kind (e.g. a desa without a row in a per-desa table) the summary prints;
+the rest are counted there and all are in the report itself."""
+
+
 @dataclass
 class ImportReport:
     """The outcome of an import: one line per input row (``frame``, model.IMPORT_REPORT; row 0
@@ -95,6 +114,9 @@ class ImportReport:
     layer_counts: dict[str, int] = field(default_factory=dict)
     facility_counts: dict[str, int] = field(default_factory=dict)
     lang: str = "id"
+    location_counts: dict[str, int] = field(default_factory=dict)  # location quality -> n
+    checklist: list[str] = field(default_factory=list)
+    """What the project now holds and lacks for a full ILP analysis (``ilp_gis.inputs``)."""
 
     def counts(self) -> pd.DataFrame:
         """Rows per file and status (file-level lines, row 0, not counted)."""
@@ -121,37 +143,68 @@ class ImportReport:
             counts = self.counts()
             for file, row in counts.iterrows():
                 role = self.frame.loc[self.frame["file"] == file, "role"].iloc[0]
-                lines.append(tr("import.summary.file", file=file, role=role,
+                lines.append(tr("import.summary.file", file=file, role=role_label(role),
                                 total=int(row.sum()), imported=int(row["imported"]),
                                 fixed=int(row["fixed"]), doubtful=int(row["doubtful"]),
                                 skipped=int(row["skipped"])))
             notes = self.frame[self.frame["row"] == 0]
-            for _, r in notes.iterrows():
-                lines.append(f"  {r['file']}: {r['message']}")
+            shown: Counter[tuple] = Counter()
+            for file, problem, message in zip(notes["file"], notes["problem"], notes["message"],
+                                              strict=True):
+                shown[(file, problem)] += 1  # many lines of one kind: the first few, then a count
+                if shown[(file, problem)] <= SUMMARY_NOTES_PER_KIND:
+                    lines.append(f"  {file}: {message}")
+            for (file, _problem), k in shown.items():
+                if k > SUMMARY_NOTES_PER_KIND:
+                    lines.append(tr("import.summary.more_notes", file=file,
+                                    n=k - SUMMARY_NOTES_PER_KIND))
             top = self.top_problems()
             if top:
                 lines.append(tr("import.summary.top"))
                 for kind, k in top:
-                    label = tr(f"import.kind.{kind}") if has(f"import.kind.{kind}") else kind
-                    lines.append(f"  - {label} ({kind}): {k}")
+                    lines.append(f"  - {problem_label(kind)}: {k}")
             layers = ", ".join(f"{tr('import.layer.' + name)} {n}"
                                for name, n in self.layer_counts.items())
             lines.append(tr("import.summary.layers", layers=layers or "–"))
-            if self.facility_counts:
+            if any(self.facility_counts.values()):  # a type never loaded is not "0"
                 lines.append(tr("import.summary.facilities", counts=", ".join(
-                    f"{FacilityType(t).label} {n}" for t, n in self.facility_counts.items())))
+                    f"{FacilityType(t).label} {n}" for t, n in self.facility_counts.items()
+                    if n)))
+            if any(n for q, n in self.location_counts.items() if q not in ("exact", "fixed")):
+                lines.append(tr("import.summary.locations", counts=", ".join(
+                    f"{n} {tr('location_quality.' + q)}"
+                    for q, n in self.location_counts.items() if n)))
+            if self.checklist:
+                lines.append(tr("inputs.check.heading"))
+                lines += [f"  {line}" for line in self.checklist]
+                if not any(line.startswith("[ ]") for line in self.checklist):
+                    lines.append("  " + tr("inputs.check.complete"))
         return "\n".join(lines)
+
+    def people_frame(self) -> pd.DataFrame:
+        """The report as people read it, in the report's language: roles, statuses and
+        problem kinds as words; the machine codes of status and problem kept in the last two
+        columns (for filtering and for tools)."""
+        frame = self.frame
+        with language(self.lang):
+            roles = {r: role_label(r) for r in frame["role"].dropna().unique()}
+            statuses = {s: tr(f"import_status.{s}") for s in frame["status"].dropna().unique()}
+            problems = {p: "; ".join(problem_label(k) for k in str(p).split(";") if k)
+                        for p in frame["problem"].dropna().unique()}
+        return pd.DataFrame({
+            "file": frame["file"], "role": frame["role"].map(roles), "row": frame["row"],
+            "status": frame["status"].map(statuses), "problem": frame["problem"].map(problems),
+            "message": frame["message"], "original": frame["original"],
+            "status_code": frame["status"], "problem_code": frame["problem"]})
 
     def write(self, path: str | Path) -> Path:
         """Write the report as CSV (UTF-8 with BOM, opens in Excel) or XLSX."""
         path = Path(path)
-        frame = self.frame.copy()
-        with language(self.lang):
-            frame["status_label"] = frame["status"].map(
-                lambda s: tr(f"import_status.{s}") if isinstance(s, str) else s)
+        frame = self.people_frame()
         suffix = path.suffix.lower()
         if suffix == ".csv":
-            safe = csv_frame(frame)
+            with language(self.lang):
+                safe = csv_frame(frame.rename(columns=_column_labels(frame.columns)))
             atomic_write(path, lambda tmp: safe.to_csv(tmp, index=False, encoding="utf-8-sig"))
         elif suffix in (".xlsx", ".xlsm"):
             _write_xlsx(frame, self, path)
@@ -184,9 +237,9 @@ def _write_xlsx(frame: pd.DataFrame, report: ImportReport, path: Path) -> None:
 
     wb = openpyxl.Workbook(write_only=True)  # streamed: fast and small for long reports
     headers = list(frame.columns)
-    status_col = headers.index("status")
+    status_col = headers.index("status_code")
     widths = {"file": 28, "role": 12, "row": 7, "status": 10, "problem": 26, "message": 80,
-              "original": 30, "status_label": 12}
+              "original": 30, "status_code": 10, "problem_code": 24}
     fills = {k: PatternFill("solid", start_color=c) for k, c in
              (("fixed", "FFF2CC"), ("doubtful", "FCE4D6"), ("skipped", "F4CCCC"))}
     bold = Font(bold=True)
@@ -196,8 +249,7 @@ def _write_xlsx(frame: pd.DataFrame, report: ImportReport, path: Path) -> None:
         for line in report.summary().splitlines():
             ws2.append([text_cell(ws2, line)])
         title = tr("import.xlsx.sheet")
-        labels = [tr(f"import.xlsx.col.{h}") if has(f"import.xlsx.col.{h}") else h
-                  for h in headers]
+        labels = list(_column_labels(headers).values())
         columns = [frame[h].to_numpy(dtype=object) for h in headers]
         as_text = [xlsx_text_mask(col) for col in columns]  # formula-like or control characters
         n = len(frame)
@@ -215,6 +267,11 @@ def _write_xlsx(frame: pd.DataFrame, report: ImportReport, path: Path) -> None:
                           for v, care in zip(values, as_text, strict=True)]
                 ws.append(values if fill is None else styled(ws, values, fill=fill))
     atomic_write(path, wb.save)
+
+
+def _column_labels(headers) -> dict[str, str]:
+    return {h: tr(f"import.xlsx.col.{h}") if has(f"import.xlsx.col.{h}") else h
+            for h in headers}
 
 
 def _xlsx_value(v):
@@ -237,3 +294,4 @@ class _ReportLog(_FileLog):
 
 
 register_catalog("layers", "importing.report")
+register_catalog("ilp_gis", "inputs")  # the checklist heading

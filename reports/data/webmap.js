@@ -24,7 +24,7 @@ var ILP = (function () {
     return h + "</div>";
   }
 
-  function shapeSvg(shape, fill, stroke, size) {
+  function shapeSvg(shape, fill, stroke, size, hollow) {
     var s = size, h = s / 2;
     function draw(a) {
       if (shape === "square") return '<rect x="1" y="1" width="' + (s - 2) + '" height="' + (s - 2) + '" ' + a + "/>";
@@ -38,6 +38,10 @@ var ILP = (function () {
       var w = Math.max(3, s / 4);
       p = draw('stroke="#000" stroke-opacity="0.7" stroke-width="' + (w + 2) + '"') +
           draw('stroke="' + fill + '" stroke-width="' + w + '"');
+    } else if (hollow) {
+      // known only by its desa: an outline in the type's colour, nearly empty inside
+      p = draw('fill="none" stroke="#000" stroke-opacity="0.7" stroke-width="4.5"') +
+          draw('fill="#fff" fill-opacity="0.35" stroke="' + stroke + '" stroke-width="3"');
     } else {
       // a dark halo under the symbol's own edge: readable on any desa colour
       p = draw('fill="none" stroke="#000" stroke-opacity="0.7" stroke-width="3.5"') +
@@ -49,10 +53,10 @@ var ILP = (function () {
 
   var iconCache = {};
   function icon(st) {
-    var key = st.shape + st.fill + st.stroke + st.size;
+    var key = st.shape + st.fill + st.stroke + st.size + (st.hollow ? "o" : "");
     if (!iconCache[key]) {
       iconCache[key] = L.divIcon({
-        html: shapeSvg(st.shape, st.fill, st.stroke, st.size), className: "ilp-icon",
+        html: shapeSvg(st.shape, st.fill, st.stroke, st.size, st.hollow), className: "ilp-icon",
         iconSize: [st.size, st.size], iconAnchor: [st.size / 2, st.size / 2]
       });
     }
@@ -155,7 +159,7 @@ var ILP = (function () {
   function facilityLayer(fc, o) {
     var gj = L.geoJSON(fc, {
       pointToLayer: function (f, latlng) {
-        var st = f.properties.pre ? o.precursor : o.style;
+        var st = f.properties.dl && o.desaLevel ? o.desaLevel : f.properties.pre ? o.precursor : o.style;
         return L.marker(latlng, {icon: icon(st), title: f.properties.n, riseOnHover: true,
                                  zIndexOffset: o.z || 0});
       },

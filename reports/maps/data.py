@@ -41,6 +41,11 @@ class MapData:
     theme: dict[str, str] | None = None  # desa code -> theme key
     theme_styles: dict[str, sym.AreaStyle] | None = None
     theme_title: str = ""
+    # the provinces and kabupaten/kota around the district (a context layer the user loaded),
+    # cut to the district's province and its surroundings, for the locator inset
+    context: gpd.GeoDataFrame | None = None
+    context_extent: tuple[float, float, float, float] | None = None
+    province_names: tuple[str, ...] = ()
 
     def themed(self, theme: dict[str, str], styles: dict[str, sym.AreaStyle],
                title: str) -> MapData:
@@ -90,7 +95,37 @@ class MapData:
             desa_gap=desa_gap,
             kecamatan_gap={k: v for k, v in self.kecamatan_gap.items() if k == kecamatan},
             facility_gap=facility_gap,
-            focus=kecamatan, full_kabupaten=kab, full_kecamatan=kec)
+            focus=kecamatan, full_kabupaten=kab, full_kecamatan=kec, context=self.context,
+            context_extent=self.context_extent, province_names=self.province_names)
+
+
+    def subset_desa(self, desa_code: str) -> MapData:
+        """One desa (a page of the per-desa atlas): its polygon, the facilities in and near it,
+        and for the inset the desa of its kecamatan with this one filled."""
+        desa = self.desa
+        one = desa[desa["code"] == desa_code] if "code" in desa else desa.iloc[0:0]
+        kec_code = one["kecamatan_code"].iloc[0] if len(one) and "kecamatan_code" in one \
+            else None
+        sub_kec = self.kecamatan[self.kecamatan["code"] == kec_code] \
+            if kec_code is not None and "code" in self.kecamatan else self.kecamatan.iloc[0:0]
+        siblings = desa[desa["kecamatan_code"] == kec_code] if kec_code is not None else one
+        fac, edges = self.facilities, self.edges
+        if len(one):
+            grown = one.geometry.union_all().buffer(50)
+            if len(fac):
+                fac = fac.iloc[_touching(fac, grown)]
+            if edges is not None and len(edges):
+                edges = edges.iloc[_touching(edges, grown)]
+        fac_ids = set(fac["fac_id"]) if "fac_id" in fac else set()
+        return MapData(
+            crs=self.crs, kabupaten=sub_kec if len(sub_kec) else self.kabupaten,
+            kecamatan=sub_kec, desa=one, facilities=fac, edges=edges,
+            desa_gap={k: v for k, v in self.desa_gap.items() if k == desa_code},
+            kecamatan_gap={}, facility_gap={k: self.facility_gap[k] for k in fac_ids
+                                            if k in self.facility_gap},
+            focus=desa_code, full_kabupaten=sub_kec if len(sub_kec) else self.kabupaten,
+            full_kecamatan=siblings, context=self.context,
+            context_extent=self.context_extent, province_names=self.province_names)
 
 
 def _touching(frame: gpd.GeoDataFrame, area) -> np.ndarray:
@@ -109,6 +144,54 @@ def _in_crs(frame, crs):
         frame = frame.set_crs(WGS84)
     out = frame[frame.geometry.notna() & ~frame.geometry.is_empty]
     return out.to_crs(crs)
+
+
+CONTEXT_MARGIN = 0.08
+"""The locator inset shows the district's province(s) with this share of their size around."""
+
+
+def _context_around(project, kab: gpd.GeoDataFrame, crs):
+    """``(areas, extent, province names)`` of the context layer for the locator inset: the
+    province(s) the district lies in, found by code (the kabupaten's ``PP.KK`` code) or else by
+    position, and every provinsi/kabupaten area within a margin around them, in ``crs``.
+    ``(None, None, ())`` without a context layer or when the district lies in none of its
+    provinces."""
+    if not project.has("context") or kab is None or not len(kab):
+        return None, None, ()
+    ctx = project.layer("context")
+    ctx = ctx[ctx.geometry.notna() & ~ctx.geometry.is_empty]
+    if ctx.crs is None:
+        ctx = ctx.set_crs(WGS84)
+    ctx = ctx.to_crs(WGS84)
+    district = gpd.GeoSeries(kab.geometry.values, crs=crs).to_crs(WGS84)
+    points = district.representative_point()
+    prov = ctx[ctx["level"] == "provinsi"]
+    kabs = ctx[ctx["level"] == "kabupaten"]
+    own_codes = {str(c)[:2] for c in (kab["code"] if "code" in kab else [])
+                 if isinstance(c, str) and len(c) >= 5 and c[2] == "."}
+    own = prov[prov["code"].isin(own_codes)] if own_codes else prov.iloc[0:0]
+    if not len(own) and len(prov):
+        own = prov.iloc[np.unique(prov.sindex.query(points.values, predicate="within")[1])]
+    if len(own):
+        core = own.geometry.union_all()
+        names = tuple(str(n) for n in own["name"])
+    else:  # no province layer: the kabupaten/kota of the same province, else those around
+        hit = kabs.iloc[np.unique(kabs.sindex.query(points.values, predicate="within")[1])] \
+            if len(kabs) else kabs
+        parents = set(hit["parent_code"].dropna()) | own_codes
+        same = kabs[kabs["parent_code"].isin(parents)] if parents else hit
+        if not len(same):
+            return None, None, ()
+        core = same.geometry.union_all()
+        names = ()
+    x0, y0, x1, y1 = core.bounds
+    mx, my = (x1 - x0) * CONTEXT_MARGIN, (y1 - y0) * CONTEXT_MARGIN
+    box = shapely.box(x0 - mx, y0 - my, x1 + mx, y1 + my)
+    near = ctx.iloc[np.sort(ctx.sindex.query(box, predicate="intersects"))].copy()
+    near["own"] = near["code"].isin(set(own["code"].dropna())) & (near["level"] == "provinsi")
+    near = near.to_crs(crs)
+    ext = gpd.GeoSeries([shapely.box(x0, y0, x1, y1)], crs=WGS84).to_crs(crs).total_bounds
+    return near, tuple(float(v) for v in ext), names
 
 
 def _severest(kinds) -> str | None:
@@ -172,6 +255,8 @@ def prepare_map_data(project, result, *, kecamatan: str | None = None) -> MapDat
             elif isinstance(kcode, str) and kcode:
                 kec_gap[kcode] = _severest([kind, kec_gap.get(kcode, kind)])
 
+    context, extent, provinces = _context_around(project, kab, crs)
     data = MapData(crs=crs, kabupaten=kab, kecamatan=kec, desa=desa, facilities=fac, edges=edges,
-                   desa_gap=desa_gap, kecamatan_gap=kec_gap, facility_gap=fac_gap)
+                   desa_gap=desa_gap, kecamatan_gap=kec_gap, facility_gap=fac_gap,
+                   context=context, context_extent=extent, province_names=provinces)
     return data.subset(kecamatan) if kecamatan is not None else data

@@ -137,6 +137,7 @@ def draw_map(canv, x: float, y: float, w: float, h: float, data: MapData,
     # facilities: Posyandu first (smallest, underneath), Puskesmas last (on top)
     if opts.facilities and len(data.facilities):
         fac = data.facilities
+        fac = fac[fac.geometry.notna() & ~fac.geometry.is_empty]  # unlocated: not drawn
         order = {"posyandu": 0, "pustu": 1, "puskesmas": 2}
         ranks = fac["type"].map(order).fillna(1) if "type" in fac else pd.Series(
             1, index=fac.index)
@@ -146,15 +147,17 @@ def draw_map(canv, x: float, y: float, w: float, h: float, data: MapData,
         fids = fac["fac_id"].tolist() if "fac_id" in fac else [None] * len(fac)
         types = fac["type"].tolist() if "type" in fac else [None] * len(fac)
         precs = fac["precursor"].tolist() if "precursor" in fac else [None] * len(fac)
-        for (px, py), ftype, prec, fid in zip(xy, types, precs, fids, strict=False):
+        quals = fac["location_quality"].tolist() if "location_quality" in fac \
+            else [None] * len(fac)
+        for (px, py), ftype, prec, qual, fid in zip(xy, types, precs, quals, fids, strict=False):
             if not (x <= px <= x + w and y <= py <= y + h):
                 continue
-            style = facility_style({"type": ftype, "precursor": prec})
-            if style is sym.FACILITY_STYLES["posyandu"] and not show_posyandu:
+            style = facility_style({"type": ftype, "precursor": prec, "location_quality": qual})
+            if ftype == "posyandu" and not show_posyandu:
                 continue
             size = style.size * opts.symbol_scale
             kind = data.facility_gap.get(fid) if fid else None
-            if kind and (show_posyandu or style is not sym.FACILITY_STYLES["posyandu"]):
+            if kind:
                 gs = sym.GAP_STYLES[kind]  # a ring in the gap's colour around the symbol
                 canv.saveState()
                 canv.setStrokeColor(pdf_colour(gs.stroke))
@@ -163,7 +166,7 @@ def draw_map(canv, x: float, y: float, w: float, h: float, data: MapData,
                 canv.restoreState()
             draw_symbol(canv, px, py, style, size)
             r = size / 2 + 0.5
-            if style is not sym.FACILITY_STYLES["posyandu"]:
+            if ftype != "posyandu":
                 placer.occupy((px - r, py - r, px + r, py + r))
 
     if opts.kecamatan_labels and len(data.kecamatan):

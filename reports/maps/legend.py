@@ -30,6 +30,13 @@ def legend_items(data: MapData, *, edges: bool = False,
             items.append(("legend", sym.FACILITY_STYLES[key].label, sym.FACILITY_STYLES[key]))
     if has_prec:
         items.append(("legend", sym.PRECURSOR_STYLE.label, sym.PRECURSOR_STYLE))
+    if "location_quality" in data.facilities and "type" in data.facilities:
+        by_desa = set(data.facilities.loc[data.facilities["location_quality"] == "desa",
+                                          "type"].dropna())
+        for key in ("puskesmas", "pustu", "posyandu"):
+            if key in by_desa and key in types:  # why it is hollow: only its desa is known
+                items.append(("legend", sym.DESA_LEVEL_STYLES[key].label,
+                              sym.DESA_LEVEL_STYLES[key]))
     items += [("legend", sym.KABUPATEN_STYLE.label, sym.KABUPATEN_STYLE),
               ("legend", sym.KECAMATAN_STYLE.label, sym.KECAMATAN_STYLE),
               ("legend", sym.DESA_STYLE.label, sym.DESA_STYLE)]

@@ -6,7 +6,7 @@ and footer.  Imports the other map modules and reports.styles.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from reportlab.lib import colors
 from reportlab.platypus import Flowable
@@ -24,6 +24,14 @@ from reports.maps.inset import draw_inset
 from reports.maps.labels import draw_wrapped, wrapped_height
 from reports.maps.legend import draw_legend
 from reports.maps.options import MapOptions
+from reports.maps.panel import (
+    PanelTable,
+    draw_figures,
+    draw_table,
+    figures_height,
+    rows_that_fit,
+    table_height,
+)
 from reports.maps.paths import Transform
 from reports.styles import FONT, FONT_BOLD, INK, MUTED, register_fonts
 
@@ -85,6 +93,11 @@ class SheetText:
     fictional: bool = False
     crs_name: str = ""
     note: str | None = None
+    sources: list[str] = field(default_factory=list)  # one line per source, with its date
+    figures_title: str = ""
+    figures: list[tuple[str, str]] = field(default_factory=list)  # key figures (label, value)
+    table: PanelTable | None = None  # e.g. the desa of an atlas page's kecamatan
+    table_more: str = ""  # the note when not every row fits, with {n} the rows left out
 
 
 def draw_sheet(canv, pagesize: tuple[float, float], data: MapData, text: SheetText, *,
@@ -99,7 +112,7 @@ def draw_sheet(canv, pagesize: tuple[float, float], data: MapData, text: SheetTe
     mx, my = m + 8 * unit, m + 8 * unit
     mw = pw - 2 * m - panel - 20 * unit
     mh = ph - 2 * m - 16 * unit
-    opts = opts or MapOptions(label_size=5.2 * unit, symbol_scale=min(1.3, unit),
+    opts = opts or MapOptions(label_size=max(6.0, 5.2 * unit), symbol_scale=min(1.3, unit),
                               grid_font=5.5 * unit, max_posyandu=int(500 * unit * unit))
     if not (len(data.desa) or len(data.kabupaten) or len(data.kecamatan)):
         canv.setFont(FONT, 12 * unit)
@@ -146,12 +159,16 @@ def draw_sheet(canv, pagesize: tuple[float, float], data: MapData, text: SheetTe
     used = draw_legend(canv, ix, yy, iw, data, font_size=6.6 * unit, edges=opts.edges,
                        posyandu=getattr(tf, "posyandu_shown", True))
     yy -= used + 6 * unit
-    # inset and the footer block at the bottom of the panel
+    # footer block at the bottom; key figures / table and the inset share the space between
     foot_lines = [tr("map.date", date=format_date(text.date) if hasattr(text.date, "year")
-                     else str(text.date)),
-                  tr("map.source", source=text.source),
-                  tr("map.author", author=text.author) if text.author else
-                  tr("map.author_blank")]
+                     else str(text.date))]
+    if text.sources:
+        foot_lines.append(tr("map.sources_head"))
+        foot_lines += [f"• {line}" for line in text.sources]
+    else:
+        foot_lines.append(tr("map.source", source=text.source))
+    foot_lines.append(tr("map.author", author=text.author) if text.author else
+                      tr("map.author_blank"))
     if text.crs_name:
         foot_lines.append(tr("map.crs_note", crs=text.crs_name))
     if text.note:
@@ -162,7 +179,31 @@ def draw_sheet(canv, pagesize: tuple[float, float], data: MapData, text: SheetTe
     for line in foot_lines:
         heights.append(wrapped_height(canv, iw, line, FONT, fsize))
     foot_h = sum(heights) + 4 * unit
-    inset_h = min(iw * 0.8, max(0.0, yy - (bottom + foot_h) - 10 * unit))
+    space = yy - (bottom + foot_h) - 10 * unit
+    inset_max = iw * 0.8
+    inset_min = min(inset_max, 90 * unit)
+    fig_size = 6.6 * unit
+    fig_h = figures_height(canv, iw, text.figures, fig_size) if text.figures else 0.0
+    if fig_h and fig_h > space - inset_min:  # a short sheet: the inset first
+        fig_h = 0.0
+    table, rows = text.table, 0
+    tsize = 5.8 * unit
+    if table is not None:
+        rows = rows_that_fit(table, tsize, space - fig_h - inset_min - 6 * unit)
+        if rows < len(table.rows) and text.table_more:
+            more = text.table_more.format(n=len(table.rows) - rows)
+            table.note = f"{more}; {table.note}" if table.note else more
+            rows = rows_that_fit(table, tsize, space - fig_h - inset_min - 6 * unit)
+        if rows < 1:
+            table = None
+    tab_h = table_height(table, tsize, rows) if table is not None else 0.0
+    if fig_h:
+        draw_figures(canv, ix, yy, iw, text.figures_title, text.figures, fig_size)
+        yy -= fig_h + 4 * unit
+    if table is not None:
+        draw_table(canv, ix, yy, iw, table, tsize, rows)
+        yy -= tab_h + 4 * unit
+    inset_h = min(inset_max, max(0.0, yy - (bottom + foot_h) - 10 * unit))
     if inset_h > 50 * unit:
         draw_inset(canv, ix, bottom + foot_h + 4 * unit, iw, inset_h, data)
     fy = bottom + foot_h

@@ -10,7 +10,6 @@ import math
 from functools import lru_cache
 
 import numpy as np
-import pandas as pd
 from reportlab.lib import colors
 from reportlab.pdfgen.canvas import FILL_EVEN_ODD
 
@@ -108,7 +107,7 @@ def draw_symbol(canv, x: float, y: float, style: sym.PointStyle, size: float | N
     canv.saveState()
     canv.setFillColor(pdf_colour(style.fill))
     canv.setStrokeColor(pdf_colour(style.stroke))
-    canv.setLineWidth(max(0.4, s / 14.0))
+    canv.setLineWidth(max(1.0, s / 6.0) if style.hollow else max(0.4, s / 14.0))
     shape = style.shape
     if shape == "square":
         canv.rect(x - r, y - r, s, s, stroke=1, fill=1)
@@ -144,8 +143,6 @@ def draw_symbol(canv, x: float, y: float, style: sym.PointStyle, size: float | N
 
 
 def facility_style(row) -> sym.PointStyle:
-    ftype = str(row.get("type") or "")
-    prec = row.get("precursor")
-    if ftype == "pustu" and prec is not None and not pd.isna(prec) and bool(prec):
-        return sym.PRECURSOR_STYLE
-    return sym.FACILITY_STYLES.get(ftype, sym.PROBLEM_FACILITY_STYLE)
+    """The marker of a facility row (``type``, ``precursor``, ``location_quality``)."""
+    return sym.facility_point_style(row.get("type"), row.get("precursor"),
+                                    row.get("location_quality"))

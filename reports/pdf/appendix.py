@@ -38,7 +38,7 @@ def appendix_section(ctx: ReportContext, st, width: float) -> list:
         v = rule.value
         dec = 0 if float(v).is_integer() else 2
         rows.append([table_cell(rule.name, st.cell), num_text(v, dec),
-                     table_cell(rule.unit, st.cell), table_cell(rule.source, st.cell),
+                     table_cell(rule.unit_in(), st.cell), table_cell(rule.source_in(), st.cell),
                      tr("report.yes") if rule.confirmed else tr("report.no")])
     t = Table(rows, colWidths=[width * x for x in (0.24, 0.08, 0.19, 0.36, 0.13)], repeatRows=1)
     t.setStyle(table_style(n_rows=len(rows)))

@@ -10,6 +10,8 @@ from reportlab.platypus import CondPageBreak, PageBreak, Paragraph, Spacer, Tabl
 
 from ilp_gis.i18n import format_percent, register_catalog, tr
 from ilp_gis.indicators import share
+from ilp_gis.inputs import mask_columns, missing_text, shown
+from reports import population
 from reports.maps import MapFlowable, MapOptions
 from reports.pdf.cells import gap_label, num_text, table_cell
 from reports.pdf.context import ReportContext
@@ -32,7 +34,8 @@ def _desa_rows(ctx: ReportContext, st, desa) -> list:
                 r.n_pustu_precursor > 0:
             pustu += f" ({num_text(r.n_pustu_precursor)}*)"
         rows.append([
-            table_cell(r.name, st.cell), num_text(r.population), pustu,
+            table_cell(r.name, st.cell),
+            population.value_text(r.population, getattr(r, "population_source", None)), pustu,
             f"{num_text(r.n_posyandu)} / {num_text(r.posyandu_needed)}",
             num_text(r.dist_pustu_km, 1),
             table_cell(", ".join(gap_label(k) for k in kinds) or "–", st.cell),
@@ -43,13 +46,18 @@ def _desa_rows(ctx: ReportContext, st, desa) -> list:
 
 def kecamatan_section(ctx: ReportContext, st, width: float, code: str) -> list:
     name = ctx.kec_names.get(code, code)
-    desa = ctx.result.desa[ctx.result.desa["kecamatan_code"] == code]
+    all_desa = mask_columns(ctx.result.desa, ctx.inputs)
+    desa = all_desa[all_desa["kecamatan_code"] == code]
     gaps_n = int((ctx.result.gaps["kecamatan_code"] == code).sum()) if len(ctx.result.gaps) else 0
+    inv = ctx.inputs
     line = tr("report.kec_line", desa=len(desa),
-              with_pustu=int(desa["has_pustu"].fillna(False).astype(bool).sum()),
-              posyandu=int(desa["n_posyandu"].sum()),
-              needed=float(desa["posyandu_needed"].sum(min_count=1))
-              if len(desa) else float("nan"), gaps=gaps_n)
+              with_pustu=shown(int(desa["has_pustu"].fillna(False).astype(bool).sum()),
+                               inv.column_missing("has_pustu"), num_text),
+              posyandu=shown(int(desa["n_posyandu"].sum()), inv.column_missing("n_posyandu"),
+                             num_text),
+              needed=shown(float(desa["posyandu_needed"].sum(min_count=1))
+                           if len(desa) else float("nan"), inv.column_missing("posyandu_needed"),
+                           num_text), gaps=gaps_n)
     data = ctx.map_data(code)
     fig = MapFlowable(data, width, min(0.9 * width, 300), opts=MapOptions(
         label_size=5.5, edges=True), legend_width=118)
@@ -58,8 +66,17 @@ def kecamatan_section(ctx: ReportContext, st, width: float, code: str) -> list:
     t = Table(rows, colWidths=[width * x for x in fr], repeatRows=1)
     t.setStyle(table_style(numeric_from=1, n_rows=len(rows)))
     t.setStyle([("ALIGN", (5, 1), (5, -1), "LEFT")])
-    return [PageBreak(), Paragraph(esc(tr("report.h.kecamatan", name=name)), st.h1),
-            Paragraph(esc(line), st.body), fig, Spacer(1, 3 * mm), t]
+    out = [PageBreak(), Paragraph(esc(tr("report.h.kecamatan", name=name)), st.h1),
+           Paragraph(esc(line), st.body), fig, Spacer(1, 3 * mm), t]
+    note = _masked_note(inv, ("population", "n_pustu", "n_posyandu", "posyandu_needed",
+                              "dist_pustu_km"))
+    return out + ([Paragraph(esc(note), st.note)] if note else [])
+
+
+def _masked_note(inv, columns) -> str:
+    """"– = tidak ada data — muat daftar Pustu dan ..." for the table columns never loaded."""
+    lacks = list(dict.fromkeys(i for c in columns for i in inv.column_missing(c)))
+    return "– = " + missing_text(lacks) if lacks else ""
 
 
 def _coverage_cells(r) -> list:
@@ -78,26 +95,32 @@ def kecamatan_table(ctx: ReportContext, st, width: float) -> list:
         return out + [Paragraph(esc(tr("common.missing")), st.body)]
     if ctx.kec_code:
         k = k[k["code"] == ctx.kec_code]
+    k = mask_columns(k, ctx.inputs)
     head = [tr("report.col.kecamatan"), tr("report.col.desa_total"), tr("report.col.with_pustu"),
-            tr("report.col.posyandu"), tr("report.col.population"), tr("report.col.pop_pustu"),
-            tr("report.col.puskesmas"), tr("report.col.gap_count")]
+            tr("report.col.posyandu"),
+            population.label_with_mark(tr("report.col.population"), ctx.desa),
+            tr("report.col.pop_pustu"), tr("report.col.puskesmas"), tr("report.col.gap_count")]
     rows = [[table_cell(h, st.cell_head) for h in head]]
     for r in k.sort_values("name", kind="stable").itertuples(index=False):
         rows.append([table_cell(r.name, st.cell)] + _coverage_cells(r))
     fr = [0.22, 0.08, 0.13, 0.15, 0.13, 0.12, 0.09, 0.08]
     t = Table(rows, colWidths=[width * x for x in fr], repeatRows=1)
     t.setStyle(table_style(numeric_from=1, n_rows=len(rows)))
-    return out + [t]
+    note = _masked_note(ctx.inputs, ("desa_with_pustu", "posyandu", "posyandu_needed",
+                                     "population", "pop_within_pustu_km"))
+    return out + [t] + ([Paragraph(esc(note), st.note)] if note else [])
 
 
 def kabupaten_table(ctx: ReportContext, st, width: float) -> list:
     """Roll-up by district (the first two parts of the kecamatan code) for multi-district data."""
-    agg = kabupaten_rollup(ctx.result.kecamatan)
+    agg = kabupaten_rollup(mask_columns(ctx.result.kecamatan, ctx.inputs)
+                           if ctx.result.kecamatan is not None else None)
     if not len(agg):
         return []
     names = kabupaten_names(ctx.project)
     head = [tr("report.col.kabupaten"), tr("area.kecamatan"), tr("report.col.desa_total"),
-            tr("report.col.with_pustu"), tr("report.col.posyandu"), tr("report.col.population"),
+            tr("report.col.with_pustu"), tr("report.col.posyandu"),
+            population.label_with_mark(tr("report.col.population"), ctx.desa),
             tr("report.col.pop_pustu"), tr("report.col.puskesmas"), tr("report.col.gap_count")]
     rows = [[table_cell(h, st.cell_head) for h in head]]
     for r in agg.itertuples(index=False):

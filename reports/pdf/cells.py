@@ -9,9 +9,13 @@ import math
 import pandas as pd
 from reportlab.platypus import Paragraph
 
-from ilp_gis.i18n import format_number, has, tr
+from ilp_gis.i18n import format_number, has, register_catalog, tr
 from reports.styles import FONT, esc
 from reports.tables import enum_label
+
+# the labels of network problem kinds live with the network checks; a report built from a
+# stored analysis never imports that module, so the catalogue is named here as well
+register_catalog("ilp_gis", "network")
 
 
 def num_text(v, decimals: int = 0) -> str:

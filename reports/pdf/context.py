@@ -8,8 +8,10 @@ import datetime as dt
 from pathlib import Path
 
 from ilp_gis.errors import InputError
-from ilp_gis.i18n import format_date, register_catalog, tr
+from ilp_gis.i18n import format_date, has, register_catalog, tr
+from ilp_gis.inputs import inventory_for, mask_columns
 from ilp_gis.model import META_SOURCES
+from layers.importing.report import role_label
 from reports.maps import prepare_map_data
 from reports.tables import kabupaten_key, kecamatan_names
 
@@ -31,7 +33,8 @@ def resolve_kecamatan(project, result, name: str | None) -> str | None:
 
 class ReportContext:
     """One report being built: the project, its result, the kind and paper, the chosen kecamatan
-    (``kec_code``) with its desa and gaps, and the map data projected once."""
+    (``kec_code``) with its desa (columns whose input was never loaded masked as missing) and
+    gaps, the input inventory (``inputs``) and the map data projected once."""
 
     def __init__(self, project, result, kind, pagesize, kec_code, author, date) -> None:
         self.project = project
@@ -46,7 +49,8 @@ class ReportContext:
         self.place = project.title
         if kec_code:
             self.place = f"{project.title} — {tr('area.kecamatan')} {self.kec_names[kec_code]}"
-        desa = result.desa
+        self.inputs = inventory_for(result.summary, project)
+        desa = mask_columns(result.desa, self.inputs)
         gaps = result.gaps
         if kec_code:
             desa = desa[desa["kecamatan_code"] == kec_code]
@@ -77,7 +81,7 @@ def source_lines(project) -> list[str]:
         if raw and all(isinstance(v, dict) for v in raw.values()):  # {role: {file, date}}
             raw = [dict(v, role=k) for k, v in raw.items()]
         else:  # facts about how the data was made (e.g. the sample generator)
-            return [", ".join(f"{k}: {v}" for k, v in raw.items())] if raw else []
+            return [_made_by(raw)] if raw else []
     if isinstance(raw, list):
         for item in raw:
             if isinstance(item, dict):
@@ -87,7 +91,7 @@ def source_lines(project) -> list[str]:
                 when = (item.get("date") or item.get("as_of") or item.get("modified")
                         or item.get("imported") or "")
                 when = _date_text(when)
-                bits = [b for b in (str(role), name) if b]
+                bits = [b for b in (_capitalised(role_label(role)) if role else "", name) if b]
                 text = ": ".join(bits)
                 out.append(f"{text} ({when})" if when else text)
             elif item:
@@ -95,6 +99,19 @@ def source_lines(project) -> list[str]:
     elif isinstance(raw, str) and raw:
         out.append(raw)
     return out
+
+
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _made_by(facts: dict) -> str:
+    """The sentence for data made by a generator (the fictional sample) instead of imported."""
+    if facts.get("generator") == "layers.sample":
+        return tr("report.source.sample", scale=tr(f"report.source.scale.{facts.get('scale')}")
+                  if has(f"report.source.scale.{facts.get('scale')}") else
+                  str(facts.get("scale", "")), seed=facts.get("seed", ""))
+    return ", ".join(f"{k}: {v}" for k, v in facts.items())
 
 
 def rules_used(project) -> str:

@@ -8,18 +8,25 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, Spacer, Table
 
 from ilp_gis.i18n import format_date, register_catalog, tr
+from reports import population
 from reports.pdf.context import ReportContext, rules_used, source_lines
+from reports.pdf.front import FrontMatter, cover_lines, logo_flowable, signature_block
 from reports.styles import BANNER, FONT, esc
 
 register_catalog("reports", "pdf.cover")
 register_catalog("reports", "maps.sheet")  # "map.author"
 
 
-def cover_section(ctx: ReportContext, st) -> list:
-    out: list = [Spacer(1, 30 * mm), Paragraph(esc(ctx.title), st.title),
-                 Paragraph(esc(ctx.place), st.subtitle),
-                 Paragraph(esc(tr("report.subtitle")), st.body), Spacer(1, 6 * mm),
-                 Paragraph(esc(tr("report.date", date=format_date(ctx.date))), st.body)]
+def cover_section(ctx: ReportContext, st, width: float | None = None) -> list:
+    front = getattr(ctx, "front", None) or FrontMatter()
+    logo = logo_flowable(front)
+    out: list = [Spacer(1, 8 * mm), logo, Spacer(1, 6 * mm)] if logo is not None else \
+        [Spacer(1, 30 * mm)]
+    out += [Paragraph(esc(ctx.title), st.title),
+            Paragraph(esc(ctx.place), st.subtitle),
+            Paragraph(esc(tr("report.subtitle")), st.body), Spacer(1, 6 * mm),
+            *cover_lines(ctx, front, st),
+            Paragraph(esc(tr("report.date", date=format_date(ctx.date))), st.body)]
     if ctx.author:
         out.append(Paragraph(esc(tr("map.author", author=ctx.author)), st.body))
     if ctx.project.fictional:
@@ -39,5 +46,10 @@ def cover_section(ctx: ReportContext, st) -> list:
         out += [Paragraph("• " + esc(s), st.body) for s in sources]
     else:
         out.append(Paragraph(esc(tr("report.no_sources")), st.body))
+    pop_line = population.sources_line(ctx.project.desa if ctx.project.has("desa") else None)
+    if pop_line:
+        out.append(Paragraph("• " + esc(pop_line), st.body))
     out.append(Paragraph(esc(rules_used(ctx.project)), st.small))
+    if width is not None and ctx.kind == "plan":
+        out += [Spacer(1, 10 * mm), signature_block(ctx, front, width)]
     return out

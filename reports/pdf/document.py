@@ -43,6 +43,12 @@ class PlanDoc(BaseDocTemplate):
                          pagesize=landscape(ctx.pagesize)),
         ])
 
+    def afterFlowable(self, flowable) -> None:
+        """Section headings (style h1) become entries of the table of contents."""
+        style = getattr(flowable, "style", None)
+        if style is not None and getattr(style, "name", None) == "h1":
+            self.notify("TOCEntry", (0, flowable.getPlainText(), self.page))
+
     def _cover_page(self, canv, doc) -> None:
         pw, ph = canv._pagesize
         canv.saveState()

@@ -10,6 +10,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import NextPageTemplate, PageBreak, Paragraph, Table
 
 from ilp_gis.i18n import register_catalog, tr
+from ilp_gis.inputs import unchecked_text
 from layers import symbology as sym
 from reports.maps import MapFlowable, MapOptions
 from reports.pdf.cells import gap_label, num_text, table_cell
@@ -58,6 +59,9 @@ def gap_rows(gaps) -> pd.DataFrame:
 
 def gap_table(ctx: ReportContext, st, width: float, *, limit: int | None) -> list:
     out: list = [Paragraph(esc(tr("report.h.gaps")), st.h1)]
+    unchecked = unchecked_text(ctx.inputs)
+    if unchecked:
+        out.append(Paragraph(esc(unchecked), st.body))
     gaps = ctx.gaps
     if gaps is None or not len(gaps):
         return out + [Paragraph(esc(tr("report.no_gaps")), st.body)]

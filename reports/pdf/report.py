@@ -24,18 +24,20 @@ from reports.pdf.context import ReportContext, kecamatan_order, resolve_kecamata
 from reports.pdf.cover import cover_section
 from reports.pdf.document import PlanDoc, canvas_maker
 from reports.pdf.figures import figures_section
+from reports.pdf.front import FrontMatter, budget_year_of, check_logo, contents
 from reports.pdf.gaps import gap_table, map_page
+from reports.pdf.monev import build_monev
 from reports.pdf.network import network_section
-from reports.pdf.sheets import build_sheets
+from reports.pdf.sheets import MAX_DESA_PAGES, build_sheets
 from reports.source import get_result
 from reports.styles import stylesheet
 
 register_catalog("reports", "pdf.report")
 
 
-KINDS = ("plan", "summary", "wallmap", "atlas")
+KINDS = ("plan", "summary", "wallmap", "atlas", "monev")
 PAPERS = {"A4": A4, "A3": A3}
-DEFAULT_PAPER = {"plan": "A4", "summary": "A4", "wallmap": "A3", "atlas": "A3"}
+DEFAULT_PAPER = {"plan": "A4", "summary": "A4", "wallmap": "A3", "atlas": "A3", "monev": "A4"}
 
 MAX_KECAMATAN_SECTIONS = 700
 """A plan report or atlas has a section or sheet per kecamatan: it is made for a district or
@@ -50,12 +52,19 @@ the top rows and a note that the XLSX tables hold them all."""
 def build_report(project, result=None, path=None, *, kind: str = "plan", paper: str | None = None,
                  kecamatan: str | None = None, lang: str | None = None, progress=None,
                  is_cancelled=None, author: str | None = None,
-                 date: dt.date | None = None) -> Path:
+                 date: dt.date | None = None, per_desa: bool = False,
+                 front: FrontMatter | None = None, as_of=None, month=None,
+                 indicators=None) -> Path:
     """Write a PDF report of ``project`` (and its analysis ``result``) to ``path``.
 
     ``result`` None → the analysis stored in the project, else a fresh analysis.  ``paper``
     None → the kind's default (A4 for plan/summary, A3 for wallmap/atlas).  ``kecamatan`` (a
-    name or code) restricts the output to one kecamatan.  Returns the path written.
+    name or code) restricts the output to one kecamatan.  ``per_desa`` (atlas only) makes
+    one page per desa instead of one per kecamatan.  ``front`` (budget year, preparing unit,
+    signer, logo) fills the cover of a plan.  ``monev`` (the Monev report, see
+    :mod:`reports.pdf.monev`) reads ``as_of`` (the date actions are judged on), ``month`` (the
+    PWS month) and ``indicators`` (the PWS definitions) and needs no analysis.  Returns the
+    path written.
     """
     if path is None:
         raise InputError(tr("report.cannot_write", file="–", why="no path"))
@@ -67,12 +76,32 @@ def build_report(project, result=None, path=None, *, kind: str = "plan", paper: 
     if paper_name not in PAPERS:
         raise InputError(tr("report.bad_paper", paper=paper))
     with language(normalize_language(lang) if lang else None):
+        if per_desa and kind != "atlas":
+            raise InputError(tr("report.per_desa_needs_atlas"))
+        front = front or FrontMatter()
+        if front.logo is not None:  # checked before any work
+            front.logo = check_logo(front.logo)
+        if kind == "monev":
+            try:
+                return build_monev(project, path, pagesize=PAPERS[paper_name], as_of=as_of,
+                                   month=month, indicators=indicators, author=author,
+                                   date=date, front=front, progress=progress,
+                                   is_cancelled=is_cancelled)
+            except OSError as exc:
+                raise InputError(tr("report.cannot_write", file=str(path), why=str(exc))) \
+                    from exc
         _check_size(project, kind, kecamatan)
+        if per_desa and not kecamatan and len(project.layer("desa")) > MAX_DESA_PAGES:
+            raise InputError(tr("report.too_many_desa_pages", n=len(project.layer("desa")),
+                                limit=MAX_DESA_PAGES))
         result = get_result(project, result, progress=sub_progress(progress, 0.0, 0.2),
                             is_cancelled=is_cancelled)
         kec_code = resolve_kecamatan(project, result, kecamatan)
         ctx = ReportContext(project, result, kind, PAPERS[paper_name], kec_code, author,
                             date or dt.date.today())
+        ctx.per_desa = per_desa
+        front.budget_year = budget_year_of(ctx, front.budget_year)
+        ctx.front = front
         checkpoint(progress, is_cancelled, 0.2, tr("report.progress.build"))
         prog = sub_progress(progress, 0.2, 1.0)
 
@@ -107,8 +136,10 @@ def _build_document(ctx: ReportContext, target: Path, progress, is_cancelled) ->
     doc = PlanDoc(target, ctx, st)
     width = doc.pagesize[0] - 36 * mm
     story: list = []
-    story += cover_section(ctx, st)
+    story += cover_section(ctx, st, width)
     story += [NextPageTemplate("body"), PageBreak()]
+    if ctx.kind == "plan":  # the document a Kepala Dinas signs: contents with page numbers
+        story += contents(st) + [PageBreak()]
     story += figures_section(ctx, st, width)
     checkpoint(progress, is_cancelled, 0.05)
     if ctx.kind == "plan":
@@ -133,13 +164,19 @@ def _build_document(ctx: ReportContext, target: Path, progress, is_cancelled) ->
     story += appendix_section(ctx, st, width)
     checkpoint(progress, is_cancelled, 0.45, tr("report.progress.write"))
 
-    est = {"n": 1}
+    passes = 2 if ctx.kind == "plan" else 1  # the contents need a second pass
+    est = {"n": 1, "pass": -1}
 
     def cb(typ, value):
-        if typ == "SIZE_EST":
+        if typ == "SIZE_EST":  # sent at the start of each pass
             est["n"] = max(int(value), 1)
+            est["pass"] = min(est["pass"] + 1, passes - 1)
         elif typ == "PROGRESS":
-            checkpoint(progress, is_cancelled, 0.45 + 0.55 * min(1.0, value / est["n"]))
+            done = (max(est["pass"], 0) + min(1.0, value / est["n"])) / passes
+            checkpoint(progress, is_cancelled, 0.45 + 0.55 * done)
 
     doc.setProgressCallBack(cb)
-    doc.build(story, canvasmaker=canvas_maker(ctx))
+    if ctx.kind == "plan":  # two passes: the contents learn the page numbers
+        doc.multiBuild(story, canvasmaker=canvas_maker(ctx))
+    else:
+        doc.build(story, canvasmaker=canvas_maker(ctx))

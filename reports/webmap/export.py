@@ -13,7 +13,9 @@ import numpy as np
 from ilp_gis.errors import InputError
 from ilp_gis.geo import utm_crs
 from ilp_gis.i18n import language, normalize_language, register_catalog, tr
+from ilp_gis.inputs import input_label, inventory_for, mask_columns, missing_text
 from ilp_gis.jobs import checkpoint, sub_progress
+from ilp_gis.location import coverage_notes
 from ilp_gis.results import AnalysisResult
 from layers import symbology as sym
 from layers.atomic import atomic_write_text
@@ -45,6 +47,7 @@ from reports.webmap.layers import (
     facility_names,
     facility_parents,
     facility_props,
+    field_missing,
     kecamatan_names,
     kecamatan_props,
 )
@@ -128,6 +131,8 @@ def _build_html(project, result: AnalysisResult, *, online_basemap: bool, lang: 
     desa = as_wgs84(desa_in)
     if desa.geometry.isna().all() and project.has("desa"):
         desa = attach_geometry(desa, as_wgs84(project.desa))
+    inputs = inventory_for(result.summary, project)
+    desa = mask_columns(desa, inputs)  # a figure never loaded is missing, never 0
     kec = as_wgs84(project.kecamatan) if project.has("kecamatan") else None
     kab = as_wgs84(project.kabupaten) if project.has("kabupaten") else None
     field = colour_field(colour_by, desa)
@@ -172,13 +177,15 @@ def _build_html(project, result: AnalysisResult, *, online_basemap: bool, lang: 
     checkpoint(progress, is_cancelled, 0.35, tr("webmap.progress.layers"))
     values = field.compute(desa).to_numpy(dtype=float)
     colours, classes = colour_classes(field, values)
-    desa_fields, desa_features = desa_props(desa, field, values, colours)
+    desa_fields, desa_features = desa_props(desa, field, values, colours, inputs=inputs)
     # marker clusters need a maximum zoom, which a map without tiles does not have
     m.add_child(_Script(f"{m.get_name()}.setMaxZoom(19); {m.get_name()}.setMinZoom(4);"))
     m.add_child(_Script("var ILP_DESA = " + data("desa", feature_collection(
         desa_geoms, desa_features)) + ";"))
     if kec is not None:
-        kec_fields, kec_props = kecamatan_props(kec, result.kecamatan)
+        kec_fields, kec_props = kecamatan_props(
+            kec, mask_columns(result.kecamatan, inputs) if result.kecamatan is not None
+            else None, inputs=inputs)
         m.add_child(_Script("var ILP_KEC = " + data("kecamatan", feature_collection(
             kec_geoms, kec_props)) + ";"))
 
@@ -263,6 +270,8 @@ def _build_html(project, result: AnalysisResult, *, online_basemap: bool, lang: 
                     if ftype != "_other" else tr("webmap.layer.fac_other", n=len(sub)))
             options = {"style": point_style(pstyle),
                        "precursor": point_style(sym.PRECURSOR_STYLE),
+                       **({"desaLevel": point_style(sym.DESA_LEVEL_STYLES[ftype])}
+                          if ftype in sym.DESA_LEVEL_STYLES else {}),
                        "cluster": cluster, "fields": fac_fields,
                        "sub": tr(f"facility.{ftype}") if ftype in sym.FACILITY_STYLES else None,
                        "z": _Z_OFFSET.get(ftype, 0)}
@@ -277,7 +286,10 @@ def _build_html(project, result: AnalysisResult, *, online_basemap: bool, lang: 
                          bool(fac is not None and fac.get("precursor") is not None
                               and fac["precursor"].fillna(False).astype(bool).any()),
                          edge_links, gap_kinds_present, kec is not None, kab is not None,
-                         unplaced)
+                         unplaced, no_data=missing_text(field_missing(field, inputs)),
+                         not_loaded=[input_label(n) for n in inputs.absent],
+                         desa_level_types=_desa_level_types(fac),
+                         notes=coverage_notes(result.summary or {}))
     highlight = {"color": sym.HIGHLIGHT_COLOUR, "weight": 4, "fill": False}
     header = script_json(header_html(project, field))
     m.add_child(_Script(f"ILP.addHeader({m.get_name()}, {header});\n"
@@ -296,3 +308,10 @@ def _build_html(project, result: AnalysisResult, *, online_basemap: bool, lang: 
     if problems:  # a programming error: never ship a map that needs the network
         raise RuntimeError("web map is not self-contained: " + "; ".join(problems[:3]))
     return html
+
+
+def _desa_level_types(fac) -> set[str]:
+    """Facility types drawn hollow at a desa point (location quality ``desa``)."""
+    if fac is None or "location_quality" not in fac or "type" not in fac:
+        return set()
+    return set(fac.loc[fac["location_quality"] == "desa", "type"].dropna().astype(str).str.lower())

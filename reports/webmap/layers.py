@@ -13,8 +13,11 @@ import pandas as pd
 
 from ilp_gis import model
 from ilp_gis.i18n import register_catalog, tr
+from ilp_gis.inputs import missing_text
+from ilp_gis.population import is_estimate
 from ilp_gis.results import AnalysisResult
 from layers import symbology as sym
+from reports.population import estimate_mark
 from reports.webmap.indicators import ColourField
 from reports.webmap.values import (
     clean_text,
@@ -28,6 +31,16 @@ from reports.webmap.values import (
 register_catalog("reports", "webmap.layers")
 
 
+def field_missing(field: ColourField, inputs) -> list[str]:
+    """The inputs the colour ``field`` lacks (its numerator and denominator columns)."""
+    from ilp_gis.indicators import DESA_SHARES
+
+    if inputs is None:
+        return []
+    columns = DESA_SHARES.get(field.key, (field.key,))
+    return list(dict.fromkeys(i for c in columns for i in inputs.column_missing(c)))
+
+
 def _columns(frame: pd.DataFrame, names) -> dict[str, list]:
     """Each named column of ``frame`` as a list (all None where the frame has no such column)."""
     return {n: frame[n].tolist() if n in frame.columns else [None] * len(frame) for n in names}
@@ -37,8 +50,25 @@ def _posyandu_vs_needed(posy: str | None, need: str | None) -> str | None:
     return f"{posy or '–'} / {need}" if need is not None else posy
 
 
+def _missing_says(inputs, columns) -> dict[str, str]:
+    """Column -> "tidak ada data — muat ..." for the columns whose input was never loaded."""
+    if inputs is None:
+        return {}
+    return {c: missing_text(m) for c in columns if (m := inputs.column_missing(c))}
+
+
+def _population_text(value, source) -> str | None:
+    """The desa's people, marked "estimasi" when the figure is an estimate."""
+    text = count_text(value)
+    if text is not None and is_estimate(source):
+        return f"{text} ({estimate_mark()})"
+    return text
+
+
 def desa_props(desa: gpd.GeoDataFrame, field: ColourField, values: np.ndarray,
-               colours: list[str]) -> tuple[list[str], list[dict]]:
+               colours: list[str], *, inputs=None) -> tuple[list[str], list[dict]]:
+    """Popup fields and per-desa values; ``inputs`` (an :class:`ilp_gis.inputs.Inventory`)
+    makes a figure whose input was never loaded say so instead of a number."""
     fields = [tr("area.kecamatan"), tr("webmap.field.code"), tr("webmap.field.population"),
               tr("facility.puskesmas"), tr("facility.pustu"), tr("webmap.field.precursors"),
               tr("webmap.field.posyandu_vs_needed"), tr("webmap.field.dist_pustu"),
@@ -47,7 +77,10 @@ def desa_props(desa: gpd.GeoDataFrame, field: ColourField, values: np.ndarray,
     cols = _columns(desa, (
         "code", "name", "kind", "kecamatan_name", "population", "n_puskesmas", "n_pustu",
         "n_pustu_precursor", "n_posyandu", "posyandu_needed", "dist_pustu_km",
-        "travel_pustu_min", "priority_rank", "gap_kinds"))
+        "travel_pustu_min", "priority_rank", "gap_kinds", "population_source"))
+    say = _missing_says(inputs, ("population", "n_puskesmas", "n_pustu", "n_pustu_precursor",
+                                 "n_posyandu", "posyandu_needed", "dist_pustu_km",
+                                 "travel_pustu_min"))
     props = []
     for i in range(len(desa)):
         kind = clean_text(cols["kind"][i])
@@ -60,22 +93,27 @@ def desa_props(desa: gpd.GeoDataFrame, field: ColourField, values: np.ndarray,
             "c": clean_text(cols["code"][i]), "n": clean_text(cols["name"][i]) or "–",
             "k": clean_text(cols["kecamatan_name"][i]), "s": sub, "col": colours[i],
             "p": [clean_text(cols["kecamatan_name"][i]), clean_text(cols["code"][i]),
-                  count_text(cols["population"][i]), count_text(cols["n_puskesmas"][i]),
-                  count_text(cols["n_pustu"][i]),
-                  count_text(cols["n_pustu_precursor"][i]) if number_or_zero(
-                      cols["n_pustu_precursor"][i]) else None,
-                  _posyandu_vs_needed(posy, need),
-                  format_value(cols["dist_pustu_km"][i], "km")
-                  if is_finite(cols["dist_pustu_km"][i]) else None,
-                  format_value(cols["travel_pustu_min"][i], "min")
-                  if is_finite(cols["travel_pustu_min"][i]) else None,
+                  say.get("population") or _population_text(cols["population"][i],
+                                                             cols["population_source"][i]),
+                  say.get("n_puskesmas") or count_text(cols["n_puskesmas"][i]),
+                  say.get("n_pustu") or count_text(cols["n_pustu"][i]),
+                  None if "n_pustu_precursor" in say else (
+                      count_text(cols["n_pustu_precursor"][i]) if number_or_zero(
+                          cols["n_pustu_precursor"][i]) else None),
+                  say.get("n_posyandu") or say.get("posyandu_needed")
+                  or _posyandu_vs_needed(posy, need),
+                  say.get("dist_pustu_km") or (format_value(cols["dist_pustu_km"][i], "km")
+                                               if is_finite(cols["dist_pustu_km"][i]) else None),
+                  say.get("travel_pustu_min") or (
+                      format_value(cols["travel_pustu_min"][i], "min")
+                      if is_finite(cols["travel_pustu_min"][i]) else None),
                   field.format(values[i]), rank,
                   ", ".join(tr(f"gap.{k}") for k in gaps) if gaps else tr("webmap.no_gaps")],
         })
     return fields, props
 
 
-def kecamatan_props(kec: gpd.GeoDataFrame, roll: pd.DataFrame | None):
+def kecamatan_props(kec: gpd.GeoDataFrame, roll: pd.DataFrame | None, *, inputs=None):
     fields = [tr("webmap.field.code"), tr("webmap.field.desa_total"),
               tr("webmap.field.desa_without_pustu"), tr("facility.puskesmas"),
               tr("facility.pustu"), tr("webmap.field.posyandu_vs_needed"),
@@ -83,6 +121,8 @@ def kecamatan_props(kec: gpd.GeoDataFrame, roll: pd.DataFrame | None):
     rows: dict[str, dict] = {}
     if roll is not None and len(roll) and "code" in roll.columns:
         rows = {str(r["code"]): r for r in roll.to_dict("records")}
+    say = _missing_says(inputs, ("desa_without_pustu", "n_puskesmas", "n_pustu", "posyandu",
+                                 "posyandu_needed", "population"))
     props = []
     for code, name in zip(kec["code"], kec["name"], strict=False):
         r = rows.get(str(code), {})
@@ -90,10 +130,14 @@ def kecamatan_props(kec: gpd.GeoDataFrame, roll: pd.DataFrame | None):
         props.append({"c": clean_text(code), "n": clean_text(name) or "–",
                       "s": tr("area.kecamatan"),
                       "p": [clean_text(code), count_text(r.get("desa_total")),
-                            count_text(r.get("desa_without_pustu")),
-                            count_text(r.get("n_puskesmas")), count_text(r.get("n_pustu")),
-                            _posyandu_vs_needed(posy, need),
-                            count_text(r.get("population")), count_text(r.get("gap_count"))]})
+                            say.get("desa_without_pustu")
+                            or count_text(r.get("desa_without_pustu")),
+                            say.get("n_puskesmas") or count_text(r.get("n_puskesmas")),
+                            say.get("n_pustu") or count_text(r.get("n_pustu")),
+                            say.get("posyandu") or say.get("posyandu_needed")
+                            or _posyandu_vs_needed(posy, need),
+                            say.get("population") or count_text(r.get("population")),
+                            count_text(r.get("gap_count"))]})
     return fields, props
 
 
@@ -148,7 +192,7 @@ def facility_props(sub: gpd.GeoDataFrame, parents, desa_names, kec_names,
                    ftype_of_layer: str) -> list[dict]:
     c = _columns(sub, ("fac_id", "name", "type", "type_original", "precursor", "desa_code",
                        "kecamatan_code", "nakes", "nurses", "midwives", "kader", "level",
-                       "sessions_per_year", "ilp_lokus", "coe", "code"))
+                       "sessions_per_year", "ilp_lokus", "coe", "code", "location_quality"))
     props = []
     type_label = tr(f"facility.{ftype_of_layer}") if ftype_of_layer in sym.FACILITY_STYLES else None
     for i in range(len(sub)):
@@ -161,6 +205,9 @@ def facility_props(sub: gpd.GeoDataFrame, parents, desa_names, kec_names,
         if pre:
             sub_label = tr("webmap.fac_precursor", original=clean_text(c["type_original"][i])
                            or tr("symbology.precursor"))
+        by_desa = clean_text(c["location_quality"][i]) == "desa"
+        if by_desa:  # the popup says why the symbol is hollow and where it stands
+            sub_label = f"{sub_label} — {tr('location_quality.desa')}"
         parent = parents.get(str(c["fac_id"][i]))
         parent_text = None
         if parent:
@@ -176,6 +223,7 @@ def facility_props(sub: gpd.GeoDataFrame, parents, desa_names, kec_names,
             "n": clean_text(c["name"][i]) or clean_text(c["fac_id"][i]) or "–",
             **({"s": sub_label} if sub_label != type_label else {}),
             **({"pre": True} if pre else {}),
+            **({"dl": True} if by_desa else {}),
             "p": [desa_names.get(str(c["desa_code"][i])) or clean_text(c["desa_code"][i]),
                   kec_names.get(str(c["kecamatan_code"][i])) or clean_text(c["kecamatan_code"][i]),
                   parent_text, count_text(c["nakes"][i]), count_text(c["nurses"][i]),

@@ -16,6 +16,7 @@ from reports.webmap.indicators import ColourField
 from reports.webmap.symbols import dash_text, point_style
 
 register_catalog("reports", "webmap.legend")
+register_catalog("ilp_gis", "inputs")  # "inputs.heading"
 
 
 def header_html(project, field: ColourField) -> str:
@@ -57,7 +58,12 @@ def hatch_defs() -> str:
 
 
 def legend_html(field: ColourField, classes, values, fac_types, has_precursor: bool,
-                edge_links, gap_kinds, has_kec: bool, has_kab: bool, unplaced: int = 0) -> str:
+                edge_links, gap_kinds, has_kec: bool, has_kab: bool, unplaced: int = 0, *,
+                no_data: str | None = None, not_loaded: list[str] | None = None,
+                desa_level_types=(), notes=()) -> str:
+    """The legend; ``no_data`` labels the no-data patch (what to load), ``not_loaded`` names
+    the inputs never loaded; ``desa_level_types`` get a hollow symbol row, ``notes`` say which
+    facilities distance coverage left out or placed at their desa point."""
     def row(svg: str, label: str) -> str:
         return f'<div class="row">{svg}<span>{escape_html(label)}</span></div>'
 
@@ -78,7 +84,7 @@ def legend_html(field: ColourField, classes, values, fac_types, has_precursor: b
     finite = np.asarray(values, dtype=float)
     finite = finite[np.isfinite(finite)]
     if len(finite) < len(values):
-        h.append(row(patch(sym.NO_DATA_COLOUR, "#ffffff"), tr("common.missing")))
+        h.append(row(patch(sym.NO_DATA_COLOUR, "#ffffff"), no_data or tr("common.missing")))
     if fac_types:
         h.append(f"<h4>{escape_html(tr('webmap.legend.facilities'))}</h4>")
         for ftype in fac_types:
@@ -88,6 +94,9 @@ def legend_html(field: ColourField, classes, values, fac_types, has_precursor: b
             h.append(row(_shape_svg(st), label))
             if ftype == "pustu" and has_precursor:
                 h.append(row(_shape_svg(sym.PRECURSOR_STYLE), sym.PRECURSOR_STYLE.label))
+            if ftype in desa_level_types:  # hollow: only its desa is known
+                st = sym.DESA_LEVEL_STYLES[ftype]
+                h.append(row(_shape_svg(st), st.label))
     if edge_links:
         h.append(f"<h4>{escape_html(tr('webmap.layer.edges'))}</h4>")
         for link in sym.NETWORK_EDGE:
@@ -101,6 +110,8 @@ def legend_html(field: ColourField, classes, values, fac_types, has_precursor: b
             h.append(row(patch(st.fill, st.stroke, f"ilp-hatch-{kind}"), tr(f"gap.{kind}")))
     if unplaced:
         h.append(f'<div class="note">{escape_html(tr("webmap.legend.unplaced", n=unplaced))}</div>')
+    for note in notes:
+        h.append(f'<div class="note">{escape_html(note)}</div>')
     if has_kec or has_kab:
         h.append(f"<h4>{escape_html(tr('webmap.legend.boundaries'))}</h4>")
         if has_kab:
@@ -108,6 +119,9 @@ def legend_html(field: ColourField, classes, values, fac_types, has_precursor: b
         if has_kec:
             h.append(row(line(sym.KECAMATAN_STYLE.stroke, sym.KECAMATAN_STYLE.dash, 1.5),
                          tr("area.kecamatan")))
+    if not_loaded:
+        h.append(f"<h4>{escape_html(tr('inputs.heading'))}</h4>")
+        h.append(f'<div class="note">{escape_html(", ".join(not_loaded))}</div>')
     h.append(f'<div class="note">{escape_html(tr("webmap.legend.note"))}</div></details>')
     return "".join(h)
 
@@ -116,6 +130,8 @@ def _shape_svg(st: sym.PointStyle) -> str:
     p = point_style(st)
     s, a = p["size"], f'fill="{st.fill}" stroke="{st.stroke if st.stroke != "#ffffff" else "#555"}"'
     h = s / 2
+    if st.hollow:  # the outline in the type's colour, as on the map
+        a = f'fill="#ffffff" stroke="{st.stroke}" stroke-width="2.5"'
     if st.shape == "square":
         body = f'<rect x="1" y="1" width="{s - 2}" height="{s - 2}" {a}/>'
     elif st.shape == "triangle":

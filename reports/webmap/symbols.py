@@ -15,8 +15,11 @@ PX_PER_PT = 96 / 72  # symbology widths are print points; the browser draws CSS 
 
 def point_style(p: sym.PointStyle) -> dict:
     # print size is in points; on screen a slightly larger pixel size reads better
-    return {"fill": p.fill, "stroke": p.stroke, "shape": p.shape,
-            "size": int(round(max(10.0, p.size * 1.6)))}
+    out = {"fill": p.fill, "stroke": p.stroke, "shape": p.shape,
+           "size": int(round(max(10.0, p.size * 1.6)))}
+    if p.hollow:
+        out["hollow"] = True
+    return out
 
 
 def dash_text(dash) -> str:

@@ -86,7 +86,7 @@ def test_one_action_closes_three_gaps_and_is_costed_once():
 
 
 def test_a_line_of_the_wrong_source_is_reported_and_funds_nothing():
-    # Dana Desa may fund Posyandu and kader (funding.dana_desa), not a Pustu building.
+    # Dana Desa may fund Posyandu and kader (eligibility.dana_desa), not a Pustu building.
     proj, res = _one_desa([["b1", "dana_desa", 2026, "build_pustu", X, None, 1.5e9, "usulan"]])
     sync = B.budget_sync(proj, res)
     assert sync.actions.iloc[0]["funding_state"] == "unfunded"
@@ -94,7 +94,7 @@ def test_a_line_of_the_wrong_source_is_reported_and_funds_nothing():
     line = sync.lines.iloc[0]
     assert line["issue"] == "ineligible" and line["amount_on_gaps"] == 0
     # reported only (value 0): it counts, and is still named
-    lax = proj.rules.with_values(funding__dana_desa=0)
+    lax = proj.rules.with_values(eligibility__dana_desa=0)
     sync = B.budget_sync(proj, res, lax)
     assert sync.actions.iloc[0]["funding_state"] == "funded"
     assert sync.lines.iloc[0]["issue"] == "ineligible"

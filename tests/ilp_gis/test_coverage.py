@@ -186,17 +186,26 @@ def test_point_exactly_on_a_border_goes_to_the_smaller_code_whatever_the_order()
 
 
 def test_no_facilities_at_all_and_only_a_posyandu():
+    """No facility list loaded: no facility gap is raised (the lists are missing, not empty),
+    and every figure that needs them is null with the inputs it lacks."""
     from ilp_gis import model
 
     res = analyze(make_project(facilities=model.empty_frame(model.FACILITIES)))
-    assert res.summary["gaps_by_kind"] == {"no_pustu": 5, "posyandu_deficit": 4,
-                                           "no_puskesmas": 3}
+    assert res.summary["gaps_by_kind"] == {}
+    assert res.summary["gaps_not_checked"]["no_pustu"] == ["pustu"]
+    assert res.summary["gaps_not_checked"]["no_puskesmas"] == ["puskesmas"]
+    assert res.summary["gaps_not_checked"]["posyandu_deficit"] == ["posyandu"]
     assert res.desa["dist_pustu_km"].isna().all()
-    assert res.summary["population_within_distance"]["pustu"] == 0
+    assert res.summary["population_within_distance"]["pustu"] is None
+    assert res.summary["missing"]["population_within_distance.pustu"] == ["pustu"]
+    assert res.summary["desa_without_pustu"] is None
+    assert res.summary["facility_counts"] == {"puskesmas": None, "pustu": None, "posyandu": None}
     assert res.graph.number_of_nodes() == 0 and len(res.edges) == 0
     only = [dict(fac_id="Y", name="Posyandu Y", type="posyandu", xy=(2, 2))]
     res = analyze(make_project(facilities=facilities_frame(only)))
-    assert res.summary["network_problems"] == {"orphan": 1}
+    # without a Puskesmas list an unlinked Posyandu is no orphan: its parents were never loaded
+    assert res.summary["network_problems"] == {}
+    assert res.summary["facility_counts"]["posyandu"] == 1
 
 
 def test_no_desa_is_a_clear_input_error():

@@ -161,6 +161,46 @@ def test_graphml_and_project_round_trip(tmp_path):
     assert load_result(make_project()) is None
 
 
+def _plain_stored_graph(edges):
+    """The stored graph rebuilt row by row through networkx's public API (the plain twin of
+    ``analysis._stored_graph``)."""
+    g = nx.DiGraph()
+    for side in ("parent", "child"):
+        rows = edges.dropna(subset=[f"{side}_id"]).drop_duplicates(f"{side}_id")
+        for r in rows.to_dict("records"):
+            g.add_node(r[f"{side}_id"], **{k: _none(r.get(f"{side}_{k}")) for k in (
+                "type", "name", "desa_code", "kecamatan_code", "lon", "lat")})
+    for r in edges.dropna(subset=["parent_id"]).to_dict("records"):
+        g.add_edge(r["parent_id"], r["child_id"], distance_m=_none(r.get("distance_m")),
+                   travel_min=_none(r.get("travel_min")), link=_none(r.get("link")),
+                   source=_none(r.get("source")))
+    return g
+
+
+def _none(v):
+    import pandas as pd
+
+    return None if v is None or (not isinstance(v, str) and pd.isna(v)) else v
+
+
+def test_stored_graph_is_the_row_by_row_graph(tmp_path):
+    import pandas as pd
+
+    from ilp_gis.analysis import _stored_graph
+    from layers.project_file import open_project, save_project
+
+    p = make_project()
+    store_result(p, analyze(p))
+    save_project(p, tmp_path / "p.gpkg")
+    edges = open_project(tmp_path / "p.gpkg").tables["result_edges"]
+    for table in (edges, edges.astype({c: "object" for c in edges.columns if c != "geometry"}),
+                  pd.concat([edges, edges.head(2)], ignore_index=True)):  # repeated rows too
+        fast, plain = _stored_graph(table), _plain_stored_graph(table)
+        assert list(fast.nodes(data=True)) == list(plain.nodes(data=True))
+        assert list(fast.edges(data=True)) == list(plain.edges(data=True))
+        assert fast.number_of_edges() > 0
+
+
 def test_deferred_graph_fills_on_first_use_like_the_eager_builder():
     import copy
     import pickle

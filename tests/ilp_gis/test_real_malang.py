@@ -47,11 +47,15 @@ def test_kecamatan_without_puskesmas(malang):
 
 def test_facility_counts_and_boundaries(malang):
     desa, kec, fac, res = malang
-    assert res.summary["facility_counts"] == {"puskesmas": len(fac), "pustu": 0, "posyandu": 0}
+    # no Pustu or Posyandu list was loaded: their counts are missing, never 0
+    assert res.summary["facility_counts"] == {"puskesmas": len(fac), "pustu": None,
+                                              "posyandu": None}
+    assert res.summary["missing"]["facility_counts.pustu"] == ["pustu"]
     inside = gpd.sjoin(fac, desa[["geometry"]], predicate="intersects").index.unique()
     assert res.summary["facilities_outside_boundaries"] == len(fac) - len(inside)
     assert res.summary["desa_total"] == desa["code"].nunique()
-    assert res.summary["desa_without_pustu"] == desa["code"].nunique()  # no Pustu in the data
+    assert res.summary["desa_without_pustu"] is None  # no Pustu list: not "390 without"
+    assert res.summary["desa_without_posyandu"] is None
     assert res.summary["population_total"] is None  # no population: missing, not zero
     per_desa = gpd.sjoin(fac, desa[["code", "geometry"]], predicate="intersects")["code"]
     d = res.desa.set_index("code")
@@ -80,3 +84,21 @@ def test_desa_beyond_the_puskesmas_distance(malang):
     assert set(g["desa_code"]) == expected
     got = res.desa.set_index("code")["dist_puskesmas_km"]
     assert np.allclose(got.loc[dist.index].to_numpy(), dist.to_numpy(), atol=1e-3)
+
+
+def test_no_pustu_or_posyandu_gap_without_their_lists(malang):
+    """Neither list was loaded: no gap that needs them is raised, and the summary names the
+    missing inputs and the checks they block."""
+    desa, kec, fac, res = malang
+    kinds = set(res.gaps["kind"])
+    assert not kinds & {"no_pustu", "posyandu_deficit", "understaffed_pustu", "kader_deficit"}
+    assert not (res.gaps["message"].str.contains("Pustu")).any()
+    assert "puskesmas_without_pustu" not in res.summary["network_problems"]
+    assert {"pustu", "posyandu", "population"} <= set(res.summary["inputs_missing"])
+    assert res.summary["gaps_not_checked"]["no_pustu"] == ["pustu"]
+    assert "posyandu" in res.summary["gaps_not_checked"]["posyandu_deficit"]
+    # the checks whose inputs are there still bite (Puskesmas distance, kecamatan coverage)
+    assert res.summary["gaps_by_kind"].get("beyond_distance", 0) > 0
+    assert res.summary["gaps_total"] == len(res.gaps)
+    # priorities do not pretend every desa is "as far as it gets" from a Pustu
+    assert res.desa["priority_travel"].isna().all()

@@ -251,3 +251,20 @@ def test_travel_time_existing_facility_counts_as_covering():
     prob = siting.build_problem(proj, limit_min=20.0)
     assert prob.population_covered_before == pytest.approx(3000)  # desa 1 and 2 (15 min)
     assert list(prob.demand["desa_code"]) == ["11.01.01.2003"]
+
+
+def test_plan_refuses_without_population_or_the_sited_list():
+    """``plan_sites`` on a project whose population or list of the sited type was never
+    loaded stops with the reason; it never answers "everyone is already covered"."""
+    no_pop = _line_project([np.nan, np.nan], [("PU1", "pustu", False, "11.01.01.2001", 0, 0)])
+    with pytest.raises(InputError, match="penduduk per desa"):
+        siting.plan_sites(no_pop, k=1)
+    no_pustu = _line_project([100, 200])
+    with pytest.raises(InputError, match="daftar Pustu"):
+        siting.plan_sites(no_pustu, k=1)
+    with pytest.raises(InputError, match="daftar Posyandu"):
+        siting.plan_sites(no_pustu, site_type="posyandu", k=1)
+    # with both, it plans
+    ok = _line_project([100, 2000], [("PU1", "pustu", False, "11.01.01.2001", 0, 0)])
+    r = siting.plan_sites(ok, k=1, limit_km=1.0, exact=False)
+    assert r.population_gained == 2000

@@ -36,14 +36,14 @@ def test_formula_without_saved_value_is_named(tmp_path):
     ws.append(GOOD_ROWS[1])
     wb.save(f)
     rep, rows, files = _report(f)
-    assert rows.loc[3, "status"] == "skipped"
-    assert rows.loc[3, "problem"] == "formula_without_value"
+    assert rows.loc[3, "status"] == "doubtful"  # kept without a position, never dropped
+    assert rows.loc[3, "problem"] == "formula_without_value;location_unknown"
     assert "rumus tanpa nilai tersimpan" in rows.loc[3, "message"]
     assert "buka dan simpan berkas di Excel" in rows.loc[3, "message"]
     assert "koordinat kosong" not in rows.loc[3, "message"]
     assert "baris 3, kolom 'lintang'" in " ".join(files["message"])  # the row Excel shows, as in the row column
     assert rows.loc[[2, 4], "status"].tolist() == ["imported", "imported"]
-    assert rep.layer_counts["facilities"] == 2  # every good row kept
+    assert rep.layer_counts["facilities"] == 3  # every row kept, the formula row unlocated
     _, rows_en, _ = _report(f, lang="en")
     assert "formula without a saved value" in rows_en.loc[3, "message"]
 
@@ -57,11 +57,11 @@ def test_tab_rows_under_a_semicolon_header_are_named(tmp_path):
     res = readers.read_table(f)
     assert res.mixed_rows == {3: "\t"} and len(res.frame) == 3
     rep, rows, files = _report(f)
-    assert rows.loc[3, "status"] == "skipped" and "mixed_delimiter" in rows.loc[3, "problem"]
+    assert rows.loc[3, "status"] == "doubtful" and "mixed_delimiter" in rows.loc[3, "problem"]
     assert "pemisah lain daripada judul kolom" in rows.loc[3, "message"]
     assert "koordinat kosong" not in rows.loc[3, "message"]
     assert "1 baris dipisah tab, padahal judul kolom dipisah ';'" in " ".join(files["message"])
-    assert rep.layer_counts["facilities"] == 2
+    assert rep.layer_counts["facilities"] == 3  # the tab row kept without a position
 
 
 def test_inf_coordinate_is_not_called_metres(tmp_path):
@@ -69,10 +69,10 @@ def test_inf_coordinate_is_not_called_metres(tmp_path):
     f.write_text("nama,lat,lon,jenis\nPuskesmas Alpha,-8.05,112.55,Puskesmas\n"
                  "Pustu Inf,-7.95,inf,Pustu\n", "utf-8")
     rep, rows, _ = _report(f)
-    assert rows.loc[3, "problem"] == "not_finite_coordinates"
+    assert rows.loc[3, "problem"] == "not_finite_coordinates;location_unknown"
     assert "bukan bilangan terhingga" in rows.loc[3, "message"]
     assert "UTM" not in rows.loc[3, "message"]
-    assert rep.layer_counts["facilities"] == 1
+    assert rep.layer_counts["facilities"] == 2  # kept, location unknown
 
 
 BUDGET = ("No;Sumber Dana;TA;Uraian Kegiatan;Desa;Pagu (Rp)\n"

@@ -26,24 +26,25 @@ def _bad(**over):
     return row
 
 
-# (id, bad row, status, problem kind, message fragment in Indonesian)
+# (id, bad row, status, problem kind, message fragment in Indonesian); a row whose coordinate
+# is rejected and that names no desa is kept without a position (location unknown), doubtful
 FACILITY_CASES = [
     ("comma_decimal", _bad(long_="112,66", lat_="-7,96"), "fixed", "comma_decimal",
      "koma desimal"),
     ("swapped", _bad(long_=-7.96, lat_=112.66), "fixed", "swapped_coordinates", "tertukar"),
-    ("zero", _bad(long_=0, lat_=0), "skipped", "zero_coordinates", "bernilai 0"),
-    ("empty_coords", _bad(long_="", lat_=""), "skipped", "missing_coordinates",
+    ("zero", _bad(long_=0, lat_=0), "doubtful", "zero_coordinates", "bernilai 0"),
+    ("empty_coords", _bad(long_="", lat_=""), "doubtful", "missing_coordinates",
      "koordinat kosong"),
-    ("outside_indonesia", _bad(long_=2.35, lat_=48.85), "skipped", "outside_indonesia",
+    ("outside_indonesia", _bad(long_=2.35, lat_=48.85), "doubtful", "outside_indonesia",
      "di luar Indonesia"),
-    ("utm_metres", _bad(long_=680000, lat_=9120000), "skipped", "projected_coordinates",
+    ("utm_metres", _bad(long_=680000, lat_=9120000), "doubtful", "projected_coordinates",
      "meter (UTM)"),
     ("dms", _bad(long_="112°39'36\" BT", lat_="7°57'36\" LS"), "fixed", "dms",
      "derajat-menit-detik"),
     ("hemisphere_swap", _bad(long_="7°57'36\" LS", lat_="112°39'36\" BT"), "fixed",
      "swapped_coordinates", "tertukar"),
     ("minus_sign", _bad(lat_=7.96), "fixed", "missing_minus_sign", "tanda minus"),
-    ("unreadable_coords", _bad(long_="dekat pasar", lat_="-7.96"), "skipped",
+    ("unreadable_coords", _bad(long_="dekat pasar", lat_="-7.96"), "doubtful",
      "unreadable_coordinates", "tidak dapat dibaca"),
     ("hospital", _bad(nama_faskes="RSUD Kanjuruhan", jenis_faskes="Rumah Sakit"), "skipped",
      "unknown_type", "bukan Puskesmas, Pustu atau Posyandu"),

@@ -30,7 +30,7 @@ def test_import_creates_then_updates(files, capsys):
                      "--facilities", str(fac), "--report", str(tmp / "lap.xlsx")])
     out = capsys.readouterr().out
     assert code == 0
-    assert "Ringkasan impor" in out and "faskes.csv (facilities): 6 baris" in out
+    assert "Ringkasan impor" in out and "faskes.csv (fasilitas): 6 baris" in out
     p = open_project(proj)
     assert len(p.desa) == 4 and len(p.facilities) == 6
     assert (tmp / "lap.xlsx").exists()

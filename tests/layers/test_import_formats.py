@@ -156,7 +156,12 @@ def test_report_written_as_csv_and_xlsx(tmp_path):
     path.write_text(fx.csv_text(), "utf-8")
     rep = import_files(Project(), facilities=[(None, path)])
     out = rep.write(tmp_path / "r.csv")
-    assert out.read_text("utf-8-sig").splitlines()[0].startswith("file,role,row,status")
+    lines = out.read_text("utf-8-sig").splitlines()
+    # headers, roles and statuses in the report's language; machine codes in the last columns
+    assert lines[0] == ("berkas,peran,baris,status,masalah,keterangan,nilai asli,kode status,"
+                        "kode masalah")
+    assert lines[1].startswith("f.csv,fasilitas,") and ",diimpor," in lines[1]
+    assert ",imported," in lines[1] or lines[1].endswith(",imported,")
     out = rep.write(tmp_path / "r.xlsx")
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames == ["Ringkasan", "Laporan impor"]

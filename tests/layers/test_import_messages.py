@@ -37,7 +37,7 @@ def test_header_only_file_is_named_in_summary_and_report(tmp_path, capsys):
                      "--report", str(rep_path)])
     out = capsys.readouterr()
     assert code == 0 and "Traceback" not in out.err + out.out
-    assert "kosong.csv (facilities): 0 baris" in out.out
+    assert "kosong.csv (fasilitas): 0 baris" in out.out
     assert "berkas tidak berisi baris data" in out.out
     report = rep_path.read_text("utf-8-sig")
     assert "kosong.csv" in report and "no_rows" in report

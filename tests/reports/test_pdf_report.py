@@ -27,10 +27,10 @@ def plan_pdf(tiny, tmp_path_factory):
 
 def test_plan_pages_sizes_and_templates(plan_pdf, tiny):
     sizes = page_sizes(plan_pdf)
-    # cover, figures, landscape map, gaps, 2 kecamatan, network, budget, appendix
-    assert len(sizes) >= 9
-    assert sizes[0] == A4P and sizes[1] == A4P
-    assert sizes[2] == A4L, "the district map page is landscape"
+    # cover, contents, figures, landscape map, gaps, 2 kecamatan, network, budget, appendix
+    assert len(sizes) >= 10
+    assert sizes[0] == A4P and sizes[1] == A4P and sizes[2] == A4P
+    assert sizes[3] == A4L, "the district map page is landscape"
     assert sizes.count(A4L) == 1
     assert all(s in (A4P, A4L) for s in sizes)
 
@@ -111,7 +111,7 @@ def test_plan_pages_are_not_blank(plan_pdf, tmp_path):
     for i, img in enumerate(pages):
         assert img.std() > 5, f"page {i + 1} looks blank"
     # the map page has plenty of colour (gap fills), not just text
-    m = pages[2].astype(int)
+    m = pages[3].astype(int)
     colourful = (abs(m[..., 0] - m[..., 1]) > 40).mean()
     assert colourful > 0.05
 
@@ -124,9 +124,11 @@ def test_plan_for_one_kecamatan(tiny, tmp_path):
     assert "Cakupan: Kecamatan Pantai Indah" in text
     assert "Kecamatan Pantai Indah" in text and "Kecamatan Kota Lama" not in text
     assert "Sukamaju" not in text  # a desa of the other kecamatan
+    from ilp_gis.inputs import inventory
+
     figures = key_figures(type("C", (), {"result": result, "desa": result.desa[
         result.desa["kecamatan_code"] == "53.10.02"], "kec_code": "53.10.02",
-        "project": project, "gaps": result.gaps})())
+        "project": project, "gaps": result.gaps, "inputs": inventory(project)})())
     assert figures["desa_total"] == 6
 
 

@@ -21,13 +21,13 @@ def _rows(ws):
 
 
 def test_one_sheet_per_table_with_frozen_header_filter_and_widths(workbook):
-    expected = ["Cakupan desa", "Kecamatan", "Kesenjangan", "Prioritas", "Jejaring",
+    expected = ["Kelengkapan data", "Cakupan desa", "Kecamatan", "Kesenjangan", "Prioritas", "Jejaring",
                 "Masalah jejaring", "Baris anggaran", "Total anggaran", "Laporan impor",
                 "Aturan"]
     try:  # the budget-sync sheet comes with the planning module
         import ilp_gis.budget  # noqa: F401
 
-        expected[8:8] = ["Aksi anggaran", "Sinkronisasi anggaran", "Pentahapan anggaran"]
+        expected[9:9] = ["Aksi anggaran", "Sinkronisasi anggaran", "Pentahapan anggaran"]
     except ImportError:
         pass
     assert workbook.sheetnames == expected

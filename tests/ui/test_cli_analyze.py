@@ -24,7 +24,7 @@ def test_analyze_writes_outputs_and_stores_results(tmp_path, capsys):
     out = tmp_path / "hasil"
     assert main(["analyze", str(path), "--out", str(out), "--lang", "en"]) == 0
     printed = capsys.readouterr().out
-    assert "5 desa, 1 without a Pustu" in printed
+    assert "5 desa; without a Pustu: 1;" in printed
     summary = json.loads((out / "summary.json").read_text("utf-8"))
     assert SUMMARY_KEYS <= set(summary)
     assert summary["facility_counts"] == {"puskesmas": 2, "pustu": 4, "posyandu": 4}

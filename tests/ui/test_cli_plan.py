@@ -37,3 +37,31 @@ def test_plan_bad_input(sample_project_path, tmp_path, capsys):
     rc = main(["--lang", "en", "plan", str(tmp_path / "missing.gpkg"), "--k", "2", "--out",
                str(tmp_path)])
     assert rc == 1 and "not found" in capsys.readouterr().err
+
+
+def test_plan_without_population_or_pustu_list_exits_1(tmp_path, capsys):
+    """A project with Puskesmas only and no population (like the real Kabupaten Malang): plan
+    exits 1 with the reason and writes nothing; it never says "everyone is covered"."""
+    import geopandas as gpd
+    from shapely.geometry import Point, box
+
+    from ilp_gis.project import Project
+    from layers.project_file import save_project
+
+    desa = gpd.GeoDataFrame({"code": ["35.07.01.2001", "35.07.01.2002"], "name": ["A", "B"],
+                             "kecamatan_code": ["35.07.01"] * 2},
+                            geometry=[box(112.0, -8.0, 112.05, -7.95),
+                                      box(112.05, -8.0, 112.1, -7.95)], crs="EPSG:4326")
+    fac = gpd.GeoDataFrame({"fac_id": ["P1"], "name": ["Puskesmas A"], "type": ["puskesmas"]},
+                           geometry=[Point(112.02, -7.97)], crs="EPSG:4326")
+    proj = tmp_path / "p.gpkg"
+    project = Project(layers={"desa": desa, "facilities": fac})
+    project.path = proj
+    save_project(project)
+    out = tmp_path / "out"
+    rc = main(["plan", str(proj), "--k", "2", "--out", str(out)])
+    captured = capsys.readouterr()
+    assert rc == 1
+    assert "penduduk per desa" in captured.err and "daftar Pustu" in captured.err
+    assert "Semua penduduk" not in captured.out + captured.err
+    assert not out.exists()

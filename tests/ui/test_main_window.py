@@ -296,7 +296,7 @@ def test_import_dialog_previews_imports_and_reports(qtbot, window, tmp_path, sho
     qtbot.waitUntil(lambda: dlg.pages.currentIndex() == 1 or bool(shown_errors), timeout=60000)
     assert not shown_errors
     frame = dlg.report.frame
-    assert (frame["status"] == "skipped").any()  # the row with bad coordinates is reported
+    assert (frame["status"] == "doubtful").any()  # the row with bad coordinates is kept, reported
     assert dlg.report_model.rowCount() == len(frame)
     out = tmp_path / "laporan.csv"
     dlg.report.write(out)

@@ -101,3 +101,30 @@ def test_table_model_formats_sorts_and_searches(qtbot):
     proxy.set_search("")
     proxy.set_column_filter("name", {"Beta"})
     assert proxy.rowCount() == 1
+
+
+def test_dashboard_says_which_input_is_missing(qtbot):
+    """Only boundaries and Puskesmas (like the real Kabupaten Malang): the Pustu and
+    Posyandu figures read "tidak ada data" with what to load; the per-kecamatan chart of a
+    Pustu share draws no bars (never 0%) and names the missing list."""
+    from ilp_gis.analysis import analyze
+    from tests.ui.conftest import make_project
+    from ui.state import AppState
+
+    project = make_project()
+    fac = project.facilities
+    project.set_layer("facilities", fac[fac["type"] == "puskesmas"])
+    state = AppState(project)
+    state.set_result(analyze(project))
+    figures = {k: (v, d) for k, v, d, _s in kpis(state.result)}
+    assert figures["ui.dash.k.desa_pustu"] == ("tidak ada data", "muat daftar Pustu")
+    assert figures["ui.dash.k.posyandu_dusun"] == ("tidak ada data", "muat daftar Posyandu")
+    assert figures["ui.dash.k.pop_pustu"][1] == "muat daftar Pustu"
+    dash = Dashboard(state)
+    qtbot.addWidget(dash)
+    dash.metric_box.setCurrentIndex(dash.metric_box.findData("pustu_share"))
+    assert dash.chart_values() == ([], []) and dash.chart.values == []
+    assert dash.chart_missing.text() == "tidak ada data — muat daftar Pustu"
+    dash.metric_box.setCurrentIndex(dash.metric_box.findData("pop_puskesmas_share"))
+    assert len(dash.chart_values()[0]) == 2  # Puskesmas and population are there
+    assert dash.chart_missing.text() == ""

@@ -1,5 +1,5 @@
 """The map widget: shows the renderer's static image (cached, re-used while panning inside
-it), the highlight, selection and furniture on top, and turns mouse and keys into pan, zoom,
+it), the planning overlay, the highlight, selection and furniture on top, and turns mouse and keys into pan, zoom,
 identify, select, add and move.  May import PySide6, ``ui.state`` and the :mod:`ui.map` modules.
 
 Pan by dragging or the arrow keys, zoom with the wheel, +/- or a box (Shift+drag).  After a pan
@@ -21,6 +21,7 @@ from layers import symbology as sym
 from ui.map.bands import band_for
 from ui.map.furniture import draw_furniture
 from ui.map.highlight import draw_highlights
+from ui.map.plan_overlay import draw_plan
 from ui.map.renderer import MapRenderer
 from ui.map.strokes import qcolor
 from ui.map.view import View
@@ -74,6 +75,7 @@ class MapCanvas(QWidget):
         state.result_changed.connect(self._on_result_change)
         state.selection_changed.connect(self._on_overlay_change)
         state.highlight_changed.connect(self._on_overlay_change)
+        state.plan_changed.connect(self._on_overlay_change)
         state.layers_changed.connect(self.invalidate)
         state.zoom_requested.connect(self.zoom_to_features)
         self._fitted = False
@@ -242,6 +244,7 @@ class MapCanvas(QWidget):
             if ox or oy:
                 painter.fillRect(self.rect(), qcolor(sym.BACKGROUND_COLOUR))
             painter.drawImage(QPointF(ox, oy), self._cache)
+            draw_plan(painter, self.renderer, self.state, self.view, w, h)
             draw_highlights(painter, self.renderer, self.state, self.view, w, h)
         if self._drag_mode in ("box_zoom", "box_select") and self._drag_start and self._drag_now:
             r = QRectF(self._drag_start, self._drag_now).normalized()

@@ -300,8 +300,13 @@ class MapLayers:
                     xy[ok] = shapely.get_coordinates(shapely.centroid(geoms[ok]))
             types = fac["type"].astype(object).tolist() if len(fac) else []
             prec = fac["precursor"].fillna(False).astype(bool).tolist() if len(fac) else []
-            styles = ["precursor" if pr and t == "pustu" else (t if t in sym.FACILITY_STYLES else "unknown")
-                      for t, pr in zip(types, prec, strict=False)]
+            quals = fac["location_quality"].astype(object).tolist() \
+                if len(fac) and "location_quality" in fac else [None] * len(types)
+            # known only by its desa: the hollow marker of its type ("desa_pustu", ...)
+            styles = [f"desa_{t}" if q == "desa" and t in sym.DESA_LEVEL_STYLES
+                      else "precursor" if pr and t == "pustu"
+                      else (t if t in sym.FACILITY_STYLES else "unknown")
+                      for t, pr, q in zip(types, prec, quals, strict=False)]
             self.layers["facilities"] = PointLayer(xy, key_of(fac, "facilities"), styles)
             self.facility_names = fac["name"].astype(object).tolist() if len(fac) else []
             return
@@ -357,6 +362,11 @@ class MapLayers:
     def to_local(self, lon: float, lat: float) -> tuple[float, float]:
         x, y = self._fwd.transform(lon, lat)
         return x - self.origin[0], y - self.origin[1]
+
+    def to_local_xy(self, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Local map coordinates of many lon/lat points at once."""
+        x, y = self._fwd.transform(np.asarray(lon, float), np.asarray(lat, float))
+        return np.asarray(x) - self.origin[0], np.asarray(y) - self.origin[1]
 
     def to_lonlat(self, x: float, y: float) -> tuple[float, float]:
         return self._inv.transform(x + self.origin[0], y + self.origin[1])

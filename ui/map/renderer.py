@@ -227,8 +227,10 @@ class MapRenderer(MapLayers):
         mask = layer.in_view(rect)
         painter.setRenderHint(QPainter.Antialiasing, int(mask.sum()) < 5000)
         small = view.mupp >= 80
-        hidden = {"posyandu": 600.0, "precursor": 2500.0, "pustu": 2500.0}
-        for style_name in ("posyandu", "unknown", "precursor", "pustu", "puskesmas"):
+        hidden = {"posyandu": 600.0, "precursor": 2500.0, "pustu": 2500.0,
+                  "desa_posyandu": 600.0, "desa_pustu": 2500.0}
+        for style_name in ("desa_posyandu", "posyandu", "unknown", "precursor", "desa_pustu",
+                           "pustu", "desa_puskesmas", "puskesmas"):
             if view.mupp > hidden.get(style_name, math.inf):
                 continue  # national overview: Puskesmas only; the rest appears on zooming in
             m = mask & layer.style_mask(style_name)
@@ -236,6 +238,8 @@ class MapRenderer(MapLayers):
                 continue
             style = (sym.PRECURSOR_STYLE if style_name == "precursor"
                      else sym.PROBLEM_FACILITY_STYLE if style_name == "unknown"
+                     else sym.DESA_LEVEL_STYLES[style_name[5:]]
+                     if style_name.startswith("desa_")
                      else sym.FACILITY_STYLES[style_name])
             sx, sy = view.to_screen(layer.xy[m, 0], layer.xy[m, 1], w, h)
             size = style.size * (0.8 if small else 1.0)

@@ -52,7 +52,7 @@ def paint_marker(p: QPainter, style, size: float) -> None:
     tpl = marker_template(style.shape, size)
     p.setBrush(qcolor(style.fill))
     pen = QPen(qcolor(style.stroke))
-    pen.setWidthF(0.8 if size < 7 else 1.1)
+    pen.setWidthF(2.2 if style.hollow else 0.8 if size < 7 else 1.1)
     pen.setJoinStyle(Qt.MiterJoin)
     p.setPen(pen)
     p.drawPolygon(QPolygonF([QPointF(x, y) for x, y in tpl[:-1]]))

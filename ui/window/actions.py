@@ -38,10 +38,13 @@ class WindowActions:
                              "ui.tip.save_as")
         self.act_import = A("ui.act.import", self.import_dialog, QKeySequence("Ctrl+I"),
                             "ui.tip.import")
-        self.act_webmap = A("ui.act.webmap", self.export_webmap, None, "ui.tip.webmap")
         self.act_browser = A("ui.act.browser", self.open_in_browser, None, "ui.tip.browser")
-        self.act_report = A("ui.act.report", self.export_report, QKeySequence("Ctrl+P"),
-                            "ui.tip.report")
+        self.out_actions = {
+            k: A(f"ui.out.menu.{k}", lambda k=k: self.export_output(k), None, f"ui.out.tip.{k}")
+            for k in ("plan", "summary", "wallmap", "atlas", "atlas_desa", "xlsx", "webmap")}
+        self.act_report = self.out_actions["plan"]
+        self.act_report.setShortcut(QKeySequence("Ctrl+P"))
+        self._text(self.act_report, "setIconText", "ui.out.toolbar.plan")  # short, in the bar
         self.act_quit = A("ui.act.quit", self.close, QKeySequence.Quit)
         self.act_undo = self.undo_stack.createUndoAction(self)
         self.act_undo.setShortcut(QKeySequence.Undo)
@@ -95,17 +98,20 @@ class WindowActions:
         self.recent_menu = m.addMenu("")
         self._text(self.recent_menu, "setTitle", "ui.menu.recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent)
-        _fill(m, None, self.act_save, self.act_save_as, None, self.act_import, self.act_report,
-              self.act_webmap, self.act_browser, None, self.act_quit)
+        _fill(m, None, self.act_save, self.act_save_as, None, self.act_import, None,
+              self.act_quit)
         _fill(menu("ui.menu.edit"), self.act_undo, self.act_redo, None, tools[Tool.ADD],
               tools[Tool.MOVE], self.act_edit, self.act_delete)
         _fill(menu("ui.menu.view"), tools[Tool.PAN], tools[Tool.IDENTIFY], tools[Tool.SELECT],
               tools[Tool.ZOOM], None, self.act_full, self.act_zoom_sel, self.act_zoom_in,
               self.act_zoom_out, None,
-              *(d.toggleViewAction() for d in (self.layers_dock, self.tree_dock,
+              *(d.toggleViewAction() for d in (self.layers_dock, self.tree_dock, self.areas_dock,
                                                self.identify_dock, self.dashboard_dock,
                                                self.gaps_dock, self.table_dock)))
         _fill(menu("ui.menu.analysis"), self.act_analyse, self.act_cancel)
+        o = self.out_actions
+        _fill(menu("ui.menu.outputs"), o["plan"], o["summary"], None, o["wallmap"], o["atlas"],
+              o["atlas_desa"], None, o["xlsx"], o["webmap"], self.act_browser)
         _fill(menu("ui.menu.language"), *self.lang_actions.values())
         _fill(menu("ui.menu.help"), self.act_tour, self.act_about)
         tb = self.addToolBar("")
@@ -113,7 +119,7 @@ class WindowActions:
         self._text(tb, "setWindowTitle", "ui.toolbar")
         _fill(tb, self.act_open, self.act_save, self.act_import, None, tools[Tool.PAN],
               tools[Tool.IDENTIFY], tools[Tool.SELECT], tools[Tool.ZOOM], self.act_full,
-              self.act_zoom_sel, None, tools[Tool.ADD], tools[Tool.MOVE], self.act_undo,
+              None, tools[Tool.ADD], tools[Tool.MOVE], self.act_undo,
               self.act_redo, None, self.act_analyse, self.act_report)
 
     def _build_status(self) -> None:

@@ -35,7 +35,14 @@ class DataImport:
 
         dlg = ImportDialog(self.state, self, paths=paths or [])
         if dlg.exec() == QDialog.Accepted and dlg.project is not None:
-            self.set_project(dlg.project)
-            self.state.project.dirty = True
-            self._update_title()
+            self.take_import(dlg)
+
+    def take_import(self, dlg) -> None:
+        """The imported project in place of the open one.  A new project replaces it only
+        after the open one's unsaved changes are saved or let go (cancel keeps it)."""
+        if dlg.mode == "new" and not self.maybe_save():
+            return
+        self.set_project(dlg.project)
+        self.state.project.dirty = True
+        self._update_title()
 

@@ -10,10 +10,12 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QTableWidget, QTableWidgetItem, QWidget
 
+from ilp_gis import scenario
 from ilp_gis.i18n import format_number, get_language, register_catalog
 from ui import app as qtapp
 from ui.attribute_table import AttributeTable
 from ui.dashboard import Dashboard
+from ui.desa_tree import DesaTree
 from ui.gaps_panel import GapsPanel
 from ui.layers_panel import LayersPanel
 from ui.map import MapCanvas, Tool
@@ -92,6 +94,7 @@ class MainWindow(WindowActions, ProjectFiles, WindowTasks, WindowEdits, DataImpo
         s = self.state
         self.layers_panel = LayersPanel(s)
         self.network_tree = NetworkTree(s)
+        self.desa_tree = DesaTree(s)
         self.identify_table = QTableWidget(0, 2)
         self.identify_table.horizontalHeader().setStretchLastSection(True)
         self.identify_table.verticalHeader().hide()
@@ -102,10 +105,13 @@ class MainWindow(WindowActions, ProjectFiles, WindowTasks, WindowEdits, DataImpo
                                       "layers")
         self.tree_dock = self._dock(self.network_tree, "ui.dock.network", Qt.LeftDockWidgetArea,
                                     "network")
+        self.areas_dock = self._dock(self.desa_tree, "ui.dock.areas", Qt.LeftDockWidgetArea,
+                                     "areas")
         self.identify_dock = self._dock(self.identify_table, "ui.dock.identify",
                                         Qt.LeftDockWidgetArea, "identify")
         self.tabifyDockWidget(self.layers_dock, self.tree_dock)
-        self.tabifyDockWidget(self.tree_dock, self.identify_dock)
+        self.tabifyDockWidget(self.tree_dock, self.areas_dock)
+        self.tabifyDockWidget(self.areas_dock, self.identify_dock)
         self.layers_dock.raise_()
         self.dashboard_dock = self._dock(self.dashboard, "ui.dock.dashboard",
                                          Qt.RightDockWidgetArea, "dashboard")
@@ -122,9 +128,20 @@ class MainWindow(WindowActions, ProjectFiles, WindowTasks, WindowEdits, DataImpo
         self.resizeDocks([self.table_dock], [220], Qt.Vertical)
 
     def _make_planning_panel(self) -> PlanningPanel:
-        return PlanningPanel(self.state.project, self.undo_stack,
-                             on_changed=lambda _name: self._update_title(),
-                             result=self.state.result)
+        panel = PlanningPanel(self.state.project, self.undo_stack,
+                              on_changed=lambda _name: self._update_title(),
+                              result=self.state.result)
+        # the planning panel's answers reach the map (ui.map.plan_overlay)
+        panel.sites_ready.connect(lambda sites: self.state.set_plan(
+            sites, None, qtr("map.plan.siting")))
+        panel.comparison_ready.connect(lambda changes: self._show_comparison(panel, changes))
+        return panel
+
+    def _show_comparison(self, panel: PlanningPanel, changes) -> None:
+        """A compared scenario on the map: its sites and the desa whose gaps it closes/opens."""
+        name = panel.outcome.name if panel.outcome is not None else ""
+        sites = scenario.scenario_sites(self.state.project, name) if name else None
+        self.state.set_plan(sites, changes, qtr("map.plan.scenario", name=name))
 
     def _rebuild_planning_panel(self) -> None:
         """The planning panel is bound to one project: build it anew for another project or
@@ -148,8 +165,8 @@ class MainWindow(WindowActions, ProjectFiles, WindowTasks, WindowEdits, DataImpo
         self.lang_actions[get_language()].setChecked(True)
         self.identify_table.setHorizontalHeaderLabels([qtr("ui.identify.field"),
                                                        qtr("ui.identify.value")])
-        for panel in (self.layers_panel, self.network_tree, self.gaps_panel, self.dashboard,
-                      self.table):
+        for panel in (self.layers_panel, self.network_tree, self.desa_tree, self.gaps_panel,
+                      self.dashboard, self.table):
             panel.retranslate()
         if getattr(self, "planning_panel", None) is not None:
             self._rebuild_planning_panel()

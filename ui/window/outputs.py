@@ -1,5 +1,6 @@
-"""Outputs of the main window: the web map (optionally opened in the browser) and the PDF
-report, each written in a worker from a snapshot of the project.  A mixin of
+"""Outputs of the main window: every output of the command line (plan PDF, summary, wall map,
+atlas per kecamatan or per desa, XLSX tables, web map) through one dialog of options, and the
+web map opened in the browser; each written in a worker from a snapshot of the project.  A mixin of
 :class:`ui.window.main_window.MainWindow`; imports Qt and ``reports``."""
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from ilp_gis.i18n import get_language, register_catalog
+from ui.output_dialog import OutputChoice, OutputDialog, default_path
 from ui.qtext import qtr
 
 
@@ -48,18 +50,75 @@ class Outputs:
         self.export_webmap(path, then_open=True)
 
     def export_report(self) -> None:
-        from reports.pdf import build_report
+        """The plan report (Ctrl+P): the output dialog with the plan chosen."""
+        self.export_output("plan")
 
-        path = self._ask_path("ui.act.report", "laporan.pdf", "PDF (*.pdf)")
+    def export_output(self, kind: str = "plan") -> None:
+        """Any output with its options (:mod:`ui.output_dialog`), written in a worker."""
+        from PySide6.QtWidgets import QDialog
+
+        if kind == "webmap" and self.state.result is None:
+            QMessageBox.information(self, qtr("ui.out.kind.webmap"),
+                                    qtr("ui.output.analyse_first"))
+            return
+        kec = self.state.project.layer("kecamatan") if self.state.project.has("kecamatan") \
+            else None
+        names = list(zip(kec["code"], kec["name"], strict=False)) if kec is not None else []
+        dlg = OutputDialog(self, kind=kind, kecamatan=names)
+        if dlg.exec() != QDialog.DialogCode.Accepted:
+            return
+        choice = dlg.choice()
+        if choice.kind == "webmap" and self.state.result is None:
+            QMessageBox.information(self, qtr("ui.out.kind.webmap"),
+                                    qtr("ui.output.analyse_first"))
+            return
+        title = f"ui.out.kind.{choice.kind}"
+        path, _ = QFileDialog.getSaveFileName(
+            self, _plain(qtr(title)), str(default_path(self._last_dir(), choice)),
+            choice.file_filter)
         if not path:
             return
-        self._write("report", "ui.act.report", build_report, path, lambda _v: (
-            self.statusBar().showMessage(qtr("cli.written", path=path), 5000),
-            QDesktopServices.openUrl(QUrl.fromLocalFile(path))))
+        self.write_output(choice, path)
+
+    def write_output(self, choice: OutputChoice, path: str) -> None:
+        """Write ``choice`` (an :class:`ui.output_dialog.OutputChoice`) to ``path``."""
+        from reports.pdf import build_report
+        from reports.pdf.front import FrontMatter
+        from reports.webmap import export_webmap
+        from reports.xlsx_tables import write_tables
+
+        title = f"ui.out.kind.{choice.kind}"
+
+        def done(_value) -> None:
+            self.statusBar().showMessage(qtr("cli.written", path=path), 5000)
+            if choice.kind == "webmap":
+                self._last_webmap = path
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+
+        if choice.kind == "xlsx":
+            def tables(snap, result, target, *, lang, progress=None, is_cancelled=None):
+                return write_tables(snap, result, target, lang=lang)
+
+            self._write("xlsx", title, tables, path, done)
+        elif choice.kind == "webmap":
+            self._write("webmap", title, export_webmap, path, done, online_basemap=False)
+        else:
+            front = FrontMatter(budget_year=choice.budget_year, unit=choice.unit,
+                                signer=choice.signer, signer_nip=choice.signer_nip,
+                                logo=choice.logo)
+            pdf_kind = "atlas" if choice.kind == "atlas_desa" else choice.kind
+
+            def pdf(snap, result, target, **kw):
+                return build_report(snap, result, target, kind=pdf_kind,
+                                    per_desa=choice.kind == "atlas_desa", paper=choice.paper,
+                                    kecamatan=choice.kecamatan, author=choice.author,
+                                    front=front, **kw)
+
+            self._write("report", title, pdf, path, done)
 
     def _ask_path(self, title_key: str, name: str, file_filter: str) -> str:
         """The file to write, asked beside the last project ("" when the person cancels)."""
-        path, _ = QFileDialog.getSaveFileName(self, qtr(title_key),
+        path, _ = QFileDialog.getSaveFileName(self, _plain(qtr(title_key)),
                                               str(Path(self._last_dir()) / name), file_filter)
         return path
 
@@ -72,7 +131,12 @@ class Outputs:
             return fn(snap, result, path, lang=lang, progress=progress, is_cancelled=is_cancelled,
                       **options)
 
-        self.run_task(kind, job, qtr(title_key), on_done=on_done)
+        self.run_task(kind, job, _plain(qtr(title_key)), on_done=on_done)
+
+
+def _plain(text: str) -> str:
+    """A menu text as a title: no mnemonic marks ("Laporan &PDF…" → "Laporan PDF")."""
+    return text.replace("&&", "\0").replace("&", "").replace("\0", "&").rstrip("…").strip()
 
 
 register_catalog("ui", "window.outputs")

@@ -202,6 +202,8 @@ class ProjectFiles:
             qtapp.show_error(self, exc if isinstance(exc, ProjectError) else
                              ProjectError(qtr("ui.save.failed", file=str(path), why=str(exc))))
             return False
+        # what the file now holds: the next save writes only what changes from here
+        self.state.project.adopt_stored(snap)
         if self.state.revision == revision and self.undo_stack.index() == undo_index:
             self.undo_stack.setClean()
             self.state.mark_saved()

@@ -34,7 +34,8 @@ class PlanningPanel(BudgetLinesTab, BudgetSyncTab, SitingTab, ScenariosTab, QWid
 
     Tabs call the shared helpers ``_table``, ``_changed`` and ``_error`` defined here.
 
-    Signals for the main window's map: ``sites_ready(GeoDataFrame)`` (chosen sites, EPSG:4326),
+    Signals for the main window's map: ``sites_ready(GeoDataFrame)`` (chosen sites, EPSG:4326,
+    with the scenario ``action`` each would be),
     ``funding_ready(GeoDataFrame)`` (desa with ``funding_state``, styled by
     ``layers.symbology.FUNDING_STYLES``), ``comparison_ready(GeoDataFrame)`` (desa with the
     scenario's before/after changes).

@@ -143,9 +143,9 @@ class ScenariosTab:
         # worker thread's PROJ context, which must not outlive that thread.
         outcome.project = outcome.result = None
         self.compare_button.setEnabled(True)
+        self.outcome = outcome  # set first: the map's handler reads the scenario's name
         if self.project.has("desa"):
             self.comparison_ready.emit(scenario.change_layer(outcome, self.project.desa))
-        self.outcome = outcome
         self.compare_model.set_frame(outcome.comparison)
         t = outcome.total
         self.compare_label.setText(tr(

@@ -229,10 +229,13 @@ class SitingTab:
     def _on_siting_done(self, result) -> None:
         _rehome_siting(result)
         self._show_siting(result)
-        if result.problem is not None and result.problem.population_uncovered == 0:
+        if (result.problem is not None and result.problem.population_uncovered == 0
+                and result.problem.population_total > 0):
             self.siting_label.setText(tr("siting.all_covered", type=tr(
                 f"facility.{result.problem.site_type}")))
-        self.sites_ready.emit(result.sites)
+        # the map shows each site as the scenario action it would be (new Pustu, upgrade, ...)
+        self.sites_ready.emit(result.sites.assign(
+            action=scenario.actions_from_siting(result)["action"].to_numpy(object)))
         self._siting_finished()
 
     def _on_siting_failed(self, exc) -> None:

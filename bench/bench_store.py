@@ -1,0 +1,153 @@
+"""Benchmark of opening and saving a project, and of ``ilp-gis analyze`` as a user types it
+(prints figures; never asserts on time).
+
+    ilp-gis sample nas.gpkg --scale nasional         # once: the nasional sample project
+    python bench/bench_store.py --project nas.gpkg   # (run national figures one at a time)
+
+Prints, for the project named:
+- opening it (every layer read by ``layers.project_file.open_project``) against a bare
+  ``pyogrio.read_dataframe(..., use_arrow=True)`` of the same layers, and the ratio;
+- ``ilp-gis analyze COPY --out DIR`` end to end in a child process, on a copy of the file (the
+  command stores its results into the project): wall time and the child's peak memory;
+- storing the results of an analysis into the project (``store_result`` + ``save_project``
+  in place) and then saving after one facility moved, with the tables each save wrote and the
+  file size before and after.
+Work files go to ``--work`` (default: a fresh temporary folder, removed at the end).
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+
+def peak_mb(who: str = "self") -> float | None:
+    """Peak resident memory (MB) of this process or of its waited-for children."""
+    try:
+        import resource
+    except ImportError:  # Windows
+        return None
+    kind = resource.RUSAGE_SELF if who == "self" else resource.RUSAGE_CHILDREN
+    return resource.getrusage(kind).ru_maxrss / 1024.0
+
+
+def bench_open(path: Path) -> None:
+    import pyogrio
+
+    from layers.project_file import open_project
+
+    names = [n for n, _ in pyogrio.list_layers(path)]
+    t = time.perf_counter()
+    for name in names:
+        info = pyogrio.read_info(path, layer=name)
+        if info.get("geometry_type") in (None, "Unknown") and not info.get("crs"):
+            pyogrio.read_dataframe(path, layer=name, read_geometry=False, use_arrow=True)
+        else:
+            pyogrio.read_dataframe(path, layer=name, use_arrow=True)
+    bare = time.perf_counter() - t
+    t = time.perf_counter()
+    open_project(path)
+    ours = time.perf_counter() - t
+    print(f"open project ({len(names)} layers): {ours:.2f} s; bare pyogrio.read_dataframe"
+          f"(use_arrow=True) of the same layers {bare:.2f} s; ratio {ours / bare:.2f}x",
+          flush=True)
+
+
+def bench_analyze_command(path: Path, work: Path) -> None:
+    copy = work / "analyze_copy.gpkg"
+    shutil.copyfile(path, copy)
+    out = work / "analyze_out"
+    cmd = [sys.executable, "-m", "ui.cli", "analyze", str(copy), "--out", str(out)]
+    t = time.perf_counter()
+    done = subprocess.run(cmd, cwd=Path(__file__).resolve().parents[1], capture_output=True,
+                          text=True)
+    wall = time.perf_counter() - t
+    peak = peak_mb("children")
+    status = "ok" if done.returncode == 0 else f"FAILED ({done.returncode}): {done.stderr[-500:]}"
+    print(f"ilp-gis analyze end to end: {wall:.1f} s wall, peak memory "
+          f"{'n/a' if peak is None else f'{peak:,.0f} MB'}; {status}", flush=True)
+
+
+def _tables_written(calls: list[tuple[str, str]]) -> str:
+    seen: dict[str, set[str]] = {}
+    for fn, table in calls:
+        seen.setdefault(table, set()).add(fn)
+    return ", ".join(f"{t} ({'+'.join(sorted(f))})" for t, f in sorted(seen.items()))
+
+
+def bench_saves(path: Path, work: Path) -> None:
+    import shapely
+
+    import layers.gpkg_table as gpkg_table
+    from ilp_gis.analysis import analyze, store_result
+    from layers.project_file import open_project, save_project
+
+    copy = work / "save_copy.gpkg"
+    shutil.copyfile(path, copy)
+    calls: list[tuple[str, str]] = []
+    for fn in ("write_table", "insert_rows", "delete_rows"):
+        real = getattr(gpkg_table, fn)
+
+        def spy(con, table, *args, _real=real, _fn=fn, **kwargs):
+            calls.append((_fn, table))
+            return _real(con, table, *args, **kwargs)
+
+        setattr(gpkg_table, fn, spy)
+    project = open_project(copy)
+    t = time.perf_counter()
+    result = analyze(project)
+    print(f"analysis (in process): {time.perf_counter() - t:.1f} s", flush=True)
+    size = copy.stat().st_size
+    t = time.perf_counter()
+    store_result(project, result)
+    save_project(project)
+    took = time.perf_counter() - t
+    print(f"results stored (store_result + save in place): {took:.2f} s; file "
+          f"{size / 1e6:,.0f} -> {copy.stat().st_size / 1e6:,.0f} MB; wrote "
+          f"{_tables_written(calls)}", flush=True)
+    calls.clear()
+    fac = project.facilities.copy(deep=False)
+    geom = fac.geometry.name
+    g = fac.geometry.iloc[len(fac) // 2]
+    fac.iloc[len(fac) // 2, fac.columns.get_loc(geom)] = shapely.Point(g.x + 0.001, g.y)
+    project.set_layer("facilities", fac)
+    t = time.perf_counter()
+    save_project(project)
+    took = time.perf_counter() - t
+    print(f"save after one facility moved: {took:.3f} s; wrote {_tables_written(calls)}",
+          flush=True)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--project", type=Path, required=True, help="a project file (.gpkg)")
+    ap.add_argument("--work", type=Path, help="folder for the copies (default: temporary)")
+    ap.add_argument("--no-command", action="store_true", help="skip `ilp-gis analyze`")
+    ap.add_argument("--no-saves", action="store_true", help="skip the in-process saves")
+    args = ap.parse_args()
+    work = args.work or Path(tempfile.mkdtemp(prefix="ilp_gis_bench_store_"))
+    work.mkdir(parents=True, exist_ok=True)
+    print(f"project {args.project} ({args.project.stat().st_size / 1e6:,.0f} MB)", flush=True)
+    try:
+        bench_open(args.project)
+        if not args.no_command:
+            bench_analyze_command(args.project, work)
+        if not args.no_saves:
+            bench_saves(args.project, work)
+    finally:
+        if args.work is None:
+            shutil.rmtree(work, ignore_errors=True)
+    peak = peak_mb()
+    print(f"peak memory of this process: {'n/a' if peak is None else f'{peak:,.0f} MB'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

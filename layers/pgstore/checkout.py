@@ -1,0 +1,245 @@
+"""Offline work on one kabupaten: :func:`check_out` pulls its rows into a project (saved as a
+GeoPackage) that remembers every row's store id (column ``store_rid``) and the version and
+values it was taken at (table ``store_checkout``); :func:`check_in` sends back what was changed,
+added or deleted since, in one transaction.  A row someone else changed meanwhile is a conflict:
+by default nothing is written and every conflict is listed; with ``keep`` (mine, theirs or
+merge) they are settled and the rest applied.  Nothing is lost either way: the check-out file
+keeps its edits until a check-in succeeds.  Imports ``psycopg`` and ``layers.pgstore``."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import pandas as pd
+import psycopg
+import shapely
+from psycopg import sql
+
+from ilp_gis.i18n import register_catalog, tr
+from ilp_gis.project import Project
+from layers.pgstore.connection import StoreError
+from layers.pgstore.edits import GEOMETRY, EditConflict, delete_row, edit_row, plain, resolve
+from layers.pgstore.pull import META_KABUPATEN, pull_project, stored_layers
+from layers.pgstore.push import (
+    CHECKOUT_TABLE,
+    KABUPATEN_SCOPED,
+    ROW_ID,
+    kabupaten_codes,
+    promote_to_multi,
+)
+from layers.pgstore.schema import check_version
+
+
+class _Abort(Exception):
+    """Conflicts without a ``keep``: roll the whole check-in back."""
+
+
+@dataclass
+class CheckIn:
+    """What a check-in did: rows ``updated`` (``merged`` of them: someone else changed other
+    columns of the row meanwhile), ``inserted``, ``deleted`` and ``resolved``, and the
+    ``conflicts`` found (both sides changed one column; written only when a ``keep`` settled
+    them)."""
+
+    updated: int = 0
+    merged: int = 0
+    inserted: int = 0
+    deleted: int = 0
+    resolved: int = 0
+    conflicts: list[EditConflict] = field(default_factory=list)
+    applied: bool = False
+
+
+def row_values(frame, i: int) -> dict:
+    """Row ``i`` of ``frame`` as plain values; the geometry as hex WKB under ``geometry``."""
+    out = {}
+    for col in frame.columns:
+        if col == ROW_ID:
+            continue
+        value = frame[col].iat[i]
+        if isinstance(frame, gpd.GeoDataFrame) and col == frame.geometry.name:
+            out[GEOMETRY] = None if value is None or value.is_empty \
+                else shapely.to_wkb(promote_to_multi([value])[0], hex=True)
+        else:
+            out[str(col)] = plain(value)
+    return out
+
+
+def check_out(conn: psycopg.Connection, kabupaten: str, *, source: str = "") -> Project:
+    """The rows of ``kabupaten`` (and the province-level layers whole) with what a later
+    :func:`check_in` needs to find what changed."""
+    project = pull_project(conn, kabupaten=kabupaten, source=source, with_version=True)
+    base = []
+    for name in KABUPATEN_SCOPED:
+        frame = project.layers.get(name)
+        if frame is None:
+            continue
+        rids, versions = frame.pop("_rid"), frame.pop("_row_version")
+        for i in range(len(frame)):
+            base.append((name, int(rids.iat[i]), int(versions.iat[i]),
+                         json.dumps(row_values(frame, i), ensure_ascii=False)))
+        frame.insert(0, ROW_ID, rids.astype("Int64"))
+        project.layers[name] = frame
+    project.tables[CHECKOUT_TABLE] = pd.DataFrame(base, columns=["layer", "rid", "version",
+                                                                 "base"]).astype(
+        {"rid": "int64", "version": "int64"})
+    return project
+
+
+def is_checkout(project: Project) -> bool:
+    return CHECKOUT_TABLE in project.tables and bool(project.meta.get(META_KABUPATEN))
+
+
+def check_in(conn: psycopg.Connection, project: Project, *, keep: str | None = None) -> CheckIn:
+    """Send the edits of a checked-out ``project`` back (see the module doc).  On success the
+    project is updated to the store's new versions, ready for more offline work."""
+    if not is_checkout(project):
+        raise StoreError(tr("pgstore.checkout.not_checkout"))
+    check_version(conn)
+    stored = {name: (geometry_type, [c for c, _, _ in columns])
+              for name, geometry_type, columns in stored_layers(conn)}
+    base = project.tables[CHECKOUT_TABLE]
+    result = CheckIn()
+    try:
+        with conn.transaction():
+            for name in sorted(KABUPATEN_SCOPED):
+                if name in stored and (name in project.layers or (base["layer"] == name).any()):
+                    _check_in_layer(conn, project, name, stored[name], base, result)
+            if result.conflicts and keep is None:
+                raise _Abort
+            for conflict in result.conflicts:
+                resolve(conn, conflict, keep)
+                result.resolved += 1
+    except _Abort:
+        conn.rollback()
+        result.updated = result.merged = result.inserted = result.deleted = 0
+        return result
+    except psycopg.OperationalError as exc:
+        raise StoreError(tr("pgstore.checkout.lost", why=str(exc).strip())) from exc
+    result.applied = True
+    _refresh(conn, project)
+    return result
+
+
+def _check_in_layer(conn, project: Project, name: str, spec, base, result: CheckIn) -> None:
+    geometry_type, columns = spec
+    frame = project.layers.get(name)
+    taken = {int(r): (int(v), json.loads(b)) for r, v, b in
+             base.loc[base["layer"] == name, ["rid", "version", "base"]].itertuples(index=False)}
+    seen: set[int] = set()
+    if frame is not None:
+        extra = [c for c in frame.columns if c not in columns and c != ROW_ID
+                 and not (isinstance(frame, gpd.GeoDataFrame) and c == frame.geometry.name)
+                 and frame[c].notna().any()]
+        if extra:
+            raise StoreError(tr("pgstore.checkout.new_column", layer=name,
+                                column=", ".join(map(str, extra))))
+        rids = frame[ROW_ID] if ROW_ID in frame.columns else pd.Series([pd.NA] * len(frame))
+        for i in range(len(frame)):
+            mine = row_values(frame, i)
+            mine = {c: v for c, v in mine.items() if c in columns or c == GEOMETRY}
+            rid = rids.iat[i]
+            if pd.isna(rid) or int(rid) not in taken:
+                _insert(conn, name, frame.iloc[[i]], mine)
+                result.inserted += 1
+                continue
+            rid = int(rid)
+            seen.add(rid)
+            version, before = taken[rid]
+            changes = {c: v for c, v in mine.items() if before.get(c) != v}
+            if not changes:
+                continue
+            live = {c: (_geometry(v) if c == GEOMETRY else v) for c, v in changes.items()}
+            try:
+                edit_row(conn, name, rid, version, live)
+                result.updated += 1
+            except EditConflict as conflict:
+                settled = _merge_if_apart(conn, conflict, changes, before, live)
+                if settled is not None:
+                    result.updated += settled
+                    result.merged += settled
+                    continue
+                conflict.mine = live
+                conflict.mine_row = {c: (_geometry(v) if c == GEOMETRY else v)
+                                     for c, v in mine.items()}
+                result.conflicts.append(conflict)
+    for rid, (version, _) in taken.items():
+        if rid in seen:
+            continue
+        try:
+            delete_row(conn, name, rid, version)
+            result.deleted += 1
+        except EditConflict as conflict:
+            result.conflicts.append(conflict)
+
+
+def _merge_if_apart(conn, conflict: EditConflict, changes: dict, before: dict,
+                    live: dict) -> int | None:
+    """A row changed by both sides: 0 when theirs already holds my changes, 1 when they
+    changed only other columns (mine are written over theirs), None for a real conflict."""
+    theirs = conflict.theirs
+    if theirs is None:
+        return None
+    geom = _stored_geometry(conn, conflict.layer, conflict.rid) if GEOMETRY in changes else None
+
+    def now(col):
+        return geom if col == GEOMETRY else plain(theirs.get(col))
+
+    if all(_same(now(c), v) for c, v in changes.items()):
+        return 0
+    if all(_same(now(c), before.get(c)) for c in changes):
+        edit_row(conn, conflict.layer, conflict.rid, int(theirs["_row_version"]), live)
+        return 1
+    return None
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, str) and isinstance(b, str):
+        return a == b or a.upper() == b.upper()  # hex WKB from the server is lower case
+    return a == b
+
+
+def _stored_geometry(conn, layer: str, rid: int) -> str | None:
+    with conn.cursor() as cur:
+        cur.execute(sql.SQL("SELECT encode(ST_AsBinary(geom), 'hex') FROM {} WHERE _rid = %s")
+                    .format(sql.Identifier(layer)), (rid,))
+        row = cur.fetchone()
+    return None if row is None else row[0]
+
+
+def _geometry(wkb_hex):
+    return None if wkb_hex is None else shapely.from_wkb(wkb_hex)
+
+
+def _insert(conn, name: str, row_frame, values: dict) -> None:
+    kab = kabupaten_codes(name, row_frame).iat[0]
+    cols = [c for c in values if c != GEOMETRY]
+    names = [sql.Identifier("_kab")] + [sql.Identifier(c) for c in cols]
+    marks = [sql.Placeholder()] * (len(cols) + 1)
+    params = [kab] + [values[c] for c in cols]
+    if GEOMETRY in values:
+        names.append(sql.Identifier("geom"))
+        marks.append(sql.SQL("ST_GeomFromWKB(decode(%s, 'hex'), 4326)"))
+        params.append(values[GEOMETRY])
+    try:
+        with conn.transaction(), conn.cursor() as cur:
+            cur.execute(sql.SQL("INSERT INTO {} ({}) VALUES ({})").format(
+                sql.Identifier(name), sql.SQL(", ").join(names), sql.SQL(", ").join(marks)),
+                params)
+    except psycopg.errors.InsufficientPrivilege as exc:
+        raise StoreError(tr("pgstore.checkout.insert_refused", layer=name,
+                            code=kab or "-")) from exc
+
+
+def _refresh(conn, project: Project) -> None:
+    """The checked-out project as the store has it now (after a successful check-in)."""
+    fresh = check_out(conn, project.meta[META_KABUPATEN],
+                      source=project.meta.get("store_source", ""))
+    project.layers.update({n: f for n, f in fresh.layers.items()})
+    project.tables[CHECKOUT_TABLE] = fresh.tables[CHECKOUT_TABLE]
+    project.dirty = True
+
+
+register_catalog("layers", "pgstore.checkout")

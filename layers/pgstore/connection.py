@@ -1,0 +1,73 @@
+"""Opening the shared store: a libpq URL (``postgresql://host/db``), a conninfo string
+(``host=... dbname=...``) or a service name of ``.pg_service.conf``; the password comes from
+libpq (``.pgpass``, ``PGPASSWORD``, the service file) and is never stored in a project
+(:func:`safe_target`).  Imports ``psycopg`` and ``ilp_gis``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import psycopg
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+from ilp_gis.errors import ProjectError
+from ilp_gis.i18n import register_catalog, tr
+
+
+class StoreError(ProjectError):
+    """The shared store refused or failed; the message says what and what to do."""
+
+
+def conninfo(target: str) -> str:
+    """The libpq conninfo for ``target``: a URL or ``key=value`` string as given, otherwise the
+    name of a service in ``.pg_service.conf``."""
+    target = target.strip()
+    if not target:
+        raise StoreError(tr("pgstore.no_target"))
+    if "://" in target or "=" in target:
+        try:
+            conninfo_to_dict(target)
+        except psycopg.ProgrammingError as exc:
+            raise StoreError(tr("pgstore.bad_target", target=safe_target(target),
+                                why=str(exc))) from exc
+        return target
+    return make_conninfo(service=target)
+
+
+def safe_target(target: str) -> str:
+    """``target`` without its password: what a project may remember and a message may show."""
+    try:
+        parts = conninfo_to_dict(conninfo(target) if "://" not in target and "=" not in target
+                                 else target)
+    except (psycopg.ProgrammingError, StoreError):
+        return "?"
+    parts.pop("password", None)
+    return make_conninfo(**{k: v for k, v in parts.items() if v is not None})
+
+
+def connect(target: str, **kwargs) -> psycopg.Connection:
+    """A connection to the store (not in autocommit: every command is one transaction)."""
+    info = conninfo(target)
+    try:
+        return psycopg.connect(info, connect_timeout=10, **kwargs)
+    except psycopg.OperationalError as exc:
+        raise StoreError(tr("pgstore.cannot_connect", target=safe_target(target),
+                            why=str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+                            )) from exc
+
+
+@contextmanager
+def reading(conn: psycopg.Connection) -> Iterator[psycopg.Cursor]:
+    """A cursor for a read that leaves ``conn`` as it found it: a transaction the read opened
+    is ended, one the caller had open stays open (so later writes commit where they should)."""
+    idle = conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
+    try:
+        with conn.cursor() as cur:
+            yield cur
+    finally:
+        if idle and not conn.closed:
+            conn.rollback()
+
+
+register_catalog("layers", "pgstore.connection")

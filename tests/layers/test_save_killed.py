@@ -1,0 +1,139 @@
+"""A save killed (SIGKILL, nothing runs after it) at any moment leaves the project file in the
+previous or the new state, never a broken one: a child process saves, the test kills it after
+a delay spread over the save's duration, then SQLite's integrity check passes and the project
+reader opens one of the two states, whole (in place and whole-file saves alike)."""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import signal
+import sqlite3
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+
+from layers.atomic import STALE_AFTER_S
+from layers.project_file import open_project, save_project
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+
+KILL_POINTS = 21
+
+
+def _edit(project) -> None:
+    """A save with work in every part of the in-place writer: changed rows of one layer, a
+    column changed in every row of another, a new table with geometry, a table dropped."""
+    fac = project.facilities.copy(deep=False)
+    geom = fac.geometry.name
+    for pos in range(0, len(fac), 7):
+        g = fac.geometry.iloc[pos]
+        fac.iloc[pos, fac.columns.get_loc(geom)] = shapely.Point(g.x + 0.001, g.y - 0.001)
+    project.set_layer("facilities", fac.iloc[3:].reset_index(drop=True))
+    desa = project.desa.copy(deep=False)
+    desa["population"] = desa["population"] + 1
+    project.set_layer("desa", desa)
+    roads = project.roads
+    project.set_table("result_copy_roads", roads.assign(n=np.arange(len(roads), dtype=float)))
+    for name in [t for t in project.tables if t.startswith("result_")][:1]:
+        if name != "result_copy_roads":
+            del project.tables[name]
+
+
+def _state(project) -> dict:
+    """The project's contents as comparable values (meta times left out)."""
+    out = {}
+    for name, frame in {**project.layers, **project.tables}.items():
+        frame = pd.DataFrame(frame).copy()
+        for col in frame.columns:
+            if frame[col].dtype.name == "geometry":
+                frame[col] = shapely.to_wkb(frame[col].values, hex=True)
+        out[name] = frame.astype(object).where(frame.notna(), None).to_dict("list")
+    out["meta"] = {k: v for k, v in project.meta.items() if k not in ("modified", "created")}
+    return out
+
+
+def _save_in_child(path, whole: bool) -> tuple[int, int]:
+    """Fork a child that opens ``path``, edits it and saves; returns (pid, read end of a pipe
+    the child writes "g" to just before saving and "d" when done)."""
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns into pytest
+        try:
+            os.close(read)
+            project = open_project(path)
+            _edit(project)
+            if whole:
+                project.stored = None  # as a file changed by someone else: written anew
+            os.write(write, b"g")
+            save_project(project)
+            os.write(write, b"d")
+        finally:
+            os._exit(0)
+    os.close(write)
+    return pid, read
+
+
+def _run(path, whole: bool, delay: float | None) -> tuple[bool, float]:
+    """Save in a child, killed ``delay`` s after it started saving (None: let it finish);
+    returns whether it had finished and how long the save took or ran."""
+    pid, read = _save_in_child(path, whole)
+    assert os.read(read, 1) == b"g"
+    start = time.monotonic()
+    if delay is not None:
+        time.sleep(delay)
+        os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+    elapsed = time.monotonic() - start
+    done = os.read(read, 1) == b"d"
+    os.close(read)
+    return done, elapsed
+
+
+def _check_leftovers(path) -> None:
+    """Beside the file a killed save may leave SQLite's journal (no longer hot: the file was
+    just read) and its own temporary, which the next open removes once it is stale."""
+    left = {p.name for p in path.parent.iterdir()} - {path.name, f"{path.name}-journal"}
+    assert all(n.startswith(".p.saving-") for n in left), left
+    old = time.time() - 2 * STALE_AFTER_S
+    for name in left:
+        os.utime(path.parent / name, (old, old))
+    open_project(path)
+    assert {p.name for p in path.parent.iterdir()} <= {path.name, f"{path.name}-journal"}
+
+
+@pytest.mark.parametrize("whole", [False, True], ids=["in_place", "whole_file"])
+def test_a_save_killed_at_any_moment_leaves_the_old_or_the_new_state(sample_project_path,
+                                                                     tmp_path, whole):
+    base = save_project(open_project(sample_project_path), tmp_path / "base.gpkg")
+    before = _state(open_project(base))
+    new_path = tmp_path / "new.gpkg"
+    shutil.copyfile(base, new_path)
+    done, duration = _run(new_path, whole, None)
+    assert done
+    after = _state(open_project(new_path))
+    assert after != before
+
+    rng = random.Random(16)
+    seen = {"before": 0, "after": 0}
+    killed_mid_save = 0
+    for i in range(KILL_POINTS):
+        path = tmp_path / f"k{i}" / "p.gpkg"
+        path.parent.mkdir()
+        shutil.copyfile(base, path)
+        delay = 0.0 if i == 0 else rng.uniform(0.0, 2.0 * duration)  # 0: before any write
+        done, _ = _run(path, whole, delay)
+        killed_mid_save += not done
+        project = open_project(path)  # rolls back a hot journal, removes stale temporaries
+        with sqlite3.connect(path) as con:
+            assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok", (i, delay)
+        state = _state(project)
+        assert state in (before, after), (i, delay)
+        seen["before" if state == before else "after"] += 1
+        assert not done or state == after
+        _check_leftovers(path)
+    assert killed_mid_save and seen["before"] and seen["after"], (seen, killed_mid_save)
