@@ -328,8 +328,30 @@ def find_gaps(cov: gpd.GeoDataFrame, kec: gpd.GeoDataFrame, fac: gpd.GeoDataFram
     gaps = gaps.assign(_s=gaps["kind"].map(sev)).sort_values(
         ["_s", "kecamatan_code", "desa_code", "fac_id", "value"], kind="stable",
         na_position="last").drop(columns="_s").reset_index(drop=True)
+    gaps = distinct_rows(gaps)
     gaps.insert(0, "gap_id", "G" + pd.Series(np.arange(1, len(gaps) + 1)).astype(str).str.zfill(5))
     return gaps[GAP_COLUMNS + ["geometry"]]
+
+
+_IDENTITY = ["kind", "desa_code", "kecamatan_code", "fac_id", "limit_type", "threshold"]
+
+
+def distinct_rows(gaps: pd.DataFrame) -> pd.DataFrame:
+    """No two rows of one place that read alike: the same gap found twice (same kind, place,
+    facility, limit) is kept once, and two facilities of one desa that share a name ("Posyandu
+    Seroja" twice) have their ID added to the message, so each row says which one it is."""
+    if not len(gaps):
+        return gaps
+    key = pd.DataFrame({c: gaps[c].astype(object).where(gaps[c].notna(), None).astype(str)
+                        for c in _IDENTITY if c in gaps})
+    gaps = gaps[~key.duplicated().to_numpy()].reset_index(drop=True)
+    same = gaps.duplicated(["kind", "desa_code", "kecamatan_code", "message"], keep=False) \
+        & gaps["fac_id"].notna()
+    if same.any():
+        gaps = gaps.copy()
+        gaps.loc[same, "message"] = [f"{m} [{f}]" for m, f in zip(
+            gaps.loc[same, "message"], gaps.loc[same, "fac_id"], strict=True)]
+    return gaps
 
 
 def _lookup(keys: pd.Series, values: pd.Series) -> pd.Series:
