@@ -333,13 +333,15 @@ def find_gaps(cov: gpd.GeoDataFrame, kec: gpd.GeoDataFrame, fac: gpd.GeoDataFram
     return gaps[GAP_COLUMNS + ["geometry"]]
 
 
-_IDENTITY = ["kind", "desa_code", "kecamatan_code", "fac_id", "limit_type", "threshold"]
+_IDENTITY = ["kind", "desa_code", "kecamatan_code", "fac_id", "limit_type", "threshold",
+             "message"]
 
 
 def distinct_rows(gaps: pd.DataFrame) -> pd.DataFrame:
     """No two rows of one place that read alike: the same gap found twice (same kind, place,
-    facility, limit) is kept once, and two facilities of one desa that share a name ("Posyandu
-    Seroja" twice) have their ID added to the message, so each row says which one it is."""
+    facility, limit and message) is kept once, and two facilities of one desa that share a
+    name ("Posyandu Seroja" twice) have their ID added to the message, so each row says which
+    one it is."""
     if not len(gaps):
         return gaps
     key = pd.DataFrame({c: gaps[c].astype(object).where(gaps[c].notna(), None).astype(str)
