@@ -20,6 +20,7 @@ from ilp_gis.geo import population_points, utm_crs
 from ilp_gis.i18n import get_language, register_catalog, tr
 from ilp_gis.jobs import checkpoint
 from ilp_gis.lokus import lokus_check, lokus_summary
+from ilp_gis.network import findings
 from ilp_gis.population import population_sources
 from ilp_gis.posyandu import shortfall_summary, strata_check, strata_summary
 from ilp_gis.project import Project
@@ -197,8 +198,8 @@ def make_summary(desa: pd.DataFrame, fac: pd.DataFrame, net, gaps: pd.DataFrame,
         fac = fac.assign(location_quality=location.qualities(fac))
     pop = desa["population"]
     types = fac["type"].value_counts()
-    problems = net.problems[net.problems["severity"] == "problem"]["kind"].value_counts()
-    info = net.problems[net.problems["severity"] == "info"]["kind"].value_counts()
+    problems = findings(net.problems, "problem")["kind"].value_counts()
+    info = findings(net.problems, "info")["kind"].value_counts()
     links = net.edges["link"].value_counts() if len(net.edges) else pd.Series(dtype=int)
 
     def total(col: str) -> float | None:

@@ -22,6 +22,7 @@ from ilp_gis.inputs import (
     missing_text,
 )
 from ilp_gis.model import Activity, BudgetStatus, FundingSource, ImportStatus
+from ilp_gis.network import findings
 from ilp_gis.population import source_label
 from layers.atomic import atomic_write
 from reports.source import budget_sync_for, get_result
@@ -211,7 +212,12 @@ def _sheets(project, result):
     if len(probs) and "fac_ids" in probs:
         probs = probs.assign(fac_ids=probs["fac_ids"].map(
             lambda v: "; ".join(map(str, v)) if isinstance(v, (list, tuple, set)) else v))
-    yield "network_problems", [("kind", "xlsx.col.problem_kind", "text"),
+    if len(probs):  # problems first, then the notes (no problem), each row saying which
+        probs = pd.concat([findings(probs, "problem").assign(severity_label=tr(
+            "xlsx.severity.problem")), findings(probs, "info").assign(
+            severity_label=tr("xlsx.severity.info"))], ignore_index=True)
+    yield "network_problems", [("severity_label", "xlsx.col.severity", "text"),
+                               ("kind", "xlsx.col.problem_kind", "text"),
                                ("fac_ids", "xlsx.col.fac_ids", "text"),
                                ("message", "xlsx.col.message", "text")], probs
 
