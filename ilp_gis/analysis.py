@@ -61,7 +61,7 @@ def analyze(project: Project, *, rules: Rules | None = None, progress=None,
 
     rules = rules or project.rules
     lang = get_language()
-    inputs = inventory(project)
+    inputs = inventory(project, rules)
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     cpu0 = time.process_time()

@@ -12,7 +12,8 @@ Kemendagri kecamatan code (a layer without Kemendagri codes is one kabupaten).
 Posyandu per dusun/RW: the area units of a desa are its ``dusun_count``, else its
 ``rw_count``, else its ``area_heads`` (PODES R1303C, kepala dusun + ketua RW/RT: a proxy that
 counts RT heads too, so it is shown as a ratio with its basis and never used to raise a
-Posyandu deficit).  Imports numpy and pandas only.
+Posyandu deficit).  :func:`count_lines` says, in every output, which source each desa's
+figure came from and where they disagree.  Imports numpy, pandas and ``ilp_gis.i18n``.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ import re
 
 import numpy as np
 import pandas as pd
+
+from ilp_gis.i18n import format_number, register_catalog, tr
 
 PUSTU, POSYANDU = "pustu", "posyandu"
 COUNT_SOURCES = ("points", "table")
@@ -164,3 +167,33 @@ def count_known(source) -> np.ndarray:
         return np.ones(len(src), dtype=bool)
     return pd.notna(src)
 
+
+
+def source_label(source) -> str:
+    """A desa's count source for people: "daftar fasilitas", "tabel per desa", "tidak ada
+    data"."""
+    return tr(f"counts.source.{source}" if source in COUNT_SOURCES else "counts.source.none")
+
+
+def count_lines(summary: dict) -> list[str]:
+    """Where the Pustu and Posyandu counts came from whenever a per-desa table gave any or
+    disagrees with the facility list (the summary's ``count_sources``), and the Posyandu per
+    dusun/RW with the basis of its units (``posyandu_per_area``)."""
+    lines = []
+    for ftype, src in (summary.get("count_sources") or {}).items():
+        if src.get("table") or src.get("disagree"):
+            key = "counts.line.disagree" if src.get("disagree") else "counts.line"
+            lines.append(tr(key, type=tr(f"facility.{ftype}"), table=format_number(src["table"]),
+                            points=format_number(src["points"]),
+                            differ=format_number(src["disagree"])))
+    per = summary.get("posyandu_per_area") or {}
+    if per.get("ratio") is not None:
+        basis = ", ".join(f"{tr('counts.basis.' + b)} {format_number(n)}"
+                          for b, n in (per.get("basis") or {}).items())
+        lines.append(tr("counts.posyandu_per_area", ratio=format_number(per["ratio"], 2),
+                        posyandu=format_number(per["posyandu"]),
+                        units=format_number(per["units"]), basis=basis))
+    return lines
+
+
+register_catalog("ilp_gis", "desa_counts")

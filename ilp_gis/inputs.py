@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from ilp_gis import model
@@ -18,12 +19,17 @@ from ilp_gis.i18n import register_catalog, tr
 
 INPUTS = ("kabupaten", "kecamatan", "desa", "puskesmas", "pustu", "posyandu", "population",
           "dusun_rw", "staffing", "kader", "coe", "roads", "budget", "puskesmas_list",
-          "pustu_list", "posyandu_list")
+          "pustu_list", "posyandu_list", "puskesmas_positions", "pustu_positions",
+          "posyandu_positions")
 """Every input the inventory knows, in the order of the import checklist.  ``<type>_list`` is
 the facilities of a type one by one (a list or register, with or without coordinates), which
-per-desa counts do not give: distances, reach, the network and staffing need it."""
+per-desa counts do not give: the network and staffing need it.  ``<type>_positions`` is the
+coordinates of at least one of them (or, with ``coverage.place_desa_facilities``, a desa to
+place it at): distances, travel times and reach need it."""
 
 LISTED = {f"{t}_list": t for t in ("puskesmas", "pustu", "posyandu")}
+LISTED.update({f"{t}_positions": f"{t}_list" for t in ("puskesmas", "pustu", "posyandu")})
+"""Input -> the input it refines (a refinement is not named when what it refines is absent)."""
 
 CHECKLIST = ("kabupaten", "kecamatan", "desa", "puskesmas", "pustu", "posyandu", "population",
              "dusun_rw", "staffing", "kader", "roads", "budget")
@@ -49,13 +55,13 @@ FIGURE_NEEDS: dict[str, tuple[str, ...]] = {
     "posyandu_needed": ("dusun_rw",),
     "posyandu_coverage": ("posyandu", "dusun_rw"),
     "population_total": ("population",),
-    "population_within_distance.pustu": ("population", "pustu", "pustu_list"),
-    "population_within_distance.puskesmas": ("population", "puskesmas", "puskesmas_list"),
-    "population_served_capacity.pustu": ("population", "pustu", "pustu_list"),
+    "population_within_distance.pustu": ("population", "pustu", "pustu_positions"),
+    "population_within_distance.puskesmas": ("population", "puskesmas", "puskesmas_positions"),
+    "population_served_capacity.pustu": ("population", "pustu", "pustu_positions"),
     "population_served_capacity.puskesmas": ("population", "puskesmas",
-                                              "puskesmas_list"),
-    "population_within_travel_time.pustu": ("population", "pustu", "pustu_list", "roads"),
-    "population_within_travel_time.puskesmas": ("population", "puskesmas", "puskesmas_list",
+                                              "puskesmas_positions"),
+    "population_within_travel_time.pustu": ("population", "pustu", "pustu_positions", "roads"),
+    "population_within_travel_time.puskesmas": ("population", "puskesmas", "puskesmas_positions",
                                                 "roads"),
     "coe_meeting_threshold": ("coe",),
     "pustu_staffed": ("pustu", "pustu_list", "staffing"),
@@ -68,10 +74,10 @@ GAP_NEEDS: dict[str, tuple[str, ...]] = {
     "no_puskesmas": ("puskesmas",),
     "no_pustu": ("pustu",),
     "posyandu_deficit": ("posyandu", "dusun_rw"),
-    "beyond_distance.pustu": ("pustu", "pustu_list"),
-    "beyond_distance.puskesmas": ("puskesmas", "puskesmas_list"),
-    "beyond_travel_time.pustu": ("pustu", "pustu_list", "roads"),
-    "beyond_travel_time.puskesmas": ("puskesmas", "puskesmas_list", "roads"),
+    "beyond_distance.pustu": ("pustu", "pustu_positions"),
+    "beyond_distance.puskesmas": ("puskesmas", "puskesmas_positions"),
+    "beyond_travel_time.pustu": ("pustu", "pustu_positions", "roads"),
+    "beyond_travel_time.puskesmas": ("puskesmas", "puskesmas_positions", "roads"),
     "understaffed_pustu": ("pustu", "pustu_list", "staffing"),
     "kader_deficit": ("posyandu", "posyandu_list", "kader"),
     "coe_below_threshold": ("coe",),
@@ -100,20 +106,20 @@ COLUMN_NEEDS: dict[str, tuple[str, ...]] = {
     "posyandu_deficit": ("posyandu", "dusun_rw"),
     "pustu_nakes_ok": ("pustu", "pustu_list", "staffing"),
     "kader_ok_share": ("posyandu", "posyandu_list", "kader"),
-    "dist_pustu_km": ("pustu", "pustu_list"),
-    "max_dist_pustu_km": ("pustu", "pustu_list"),
-    "travel_pustu_min": ("pustu", "pustu_list", "roads"),
-    "max_travel_pustu_min": ("pustu", "pustu_list", "roads"),
-    "dist_puskesmas_km": ("puskesmas", "puskesmas_list"),
-    "max_dist_puskesmas_km": ("puskesmas", "puskesmas_list"),
-    "travel_puskesmas_min": ("puskesmas", "puskesmas_list", "roads"),
-    "max_travel_puskesmas_min": ("puskesmas", "puskesmas_list", "roads"),
-    "pop_within_pustu_km": ("population", "pustu", "pustu_list"),
-    "pop_within_puskesmas_km": ("population", "puskesmas", "puskesmas_list"),
-    "pop_within_pustu_min": ("population", "pustu", "pustu_list", "roads"),
-    "pop_within_puskesmas_min": ("population", "puskesmas", "puskesmas_list", "roads"),
-    "pop_served_capacity": ("population", "pustu", "pustu_list"),
-    "pop_served_capacity_puskesmas": ("population", "puskesmas", "puskesmas_list"),
+    "dist_pustu_km": ("pustu", "pustu_positions"),
+    "max_dist_pustu_km": ("pustu", "pustu_positions"),
+    "travel_pustu_min": ("pustu", "pustu_positions", "roads"),
+    "max_travel_pustu_min": ("pustu", "pustu_positions", "roads"),
+    "dist_puskesmas_km": ("puskesmas", "puskesmas_positions"),
+    "max_dist_puskesmas_km": ("puskesmas", "puskesmas_positions"),
+    "travel_puskesmas_min": ("puskesmas", "puskesmas_positions", "roads"),
+    "max_travel_puskesmas_min": ("puskesmas", "puskesmas_positions", "roads"),
+    "pop_within_pustu_km": ("population", "pustu", "pustu_positions"),
+    "pop_within_puskesmas_km": ("population", "puskesmas", "puskesmas_positions"),
+    "pop_within_pustu_min": ("population", "pustu", "pustu_positions", "roads"),
+    "pop_within_puskesmas_min": ("population", "puskesmas", "puskesmas_positions", "roads"),
+    "pop_served_capacity": ("population", "pustu", "pustu_positions"),
+    "pop_served_capacity_puskesmas": ("population", "puskesmas", "puskesmas_positions"),
 }
 
 
@@ -131,8 +137,15 @@ class Inventory:
     def missing(self, needs: Iterable[str]) -> list[str]:
         """The inputs of ``needs`` the project lacks (empty: the figure can be computed); a
         type's list is not named again when the type is missing altogether."""
-        lacks = [n for n in needs if not self.has(n)]
-        return [n for n in lacks if LISTED.get(n) not in lacks]
+        out: list[str] = []
+        for n in needs:
+            if self.has(n):
+                continue
+            while LISTED.get(n) is not None and not self.has(LISTED[n]):
+                n = LISTED[n]  # name what to load first: the list before its coordinates
+            if n not in out:
+                out.append(n)
+        return _unrefined(out)
 
     def figure_missing(self, figure: str) -> list[str]:
         return self.missing(FIGURE_NEEDS.get(figure, ()))
@@ -147,8 +160,7 @@ class Inventory:
     @property
     def absent(self) -> list[str]:
         """The inputs the project lacks, in the order of :data:`INPUTS`."""
-        lacks = [n for n in INPUTS if not self.has(n)]
-        return [n for n in lacks if LISTED.get(n) not in lacks]
+        return _unrefined([n for n in INPUTS if not self.has(n)])
 
     def blocked_figures(self) -> dict[str, list[str]]:
         """Every summary figure that cannot be computed -> the inputs it lacks."""
@@ -179,8 +191,23 @@ class Inventory:
         return cls({n: True for n in INPUTS})
 
 
-def inventory(project) -> Inventory:
-    """What ``project`` holds, input by input (see :data:`INPUTS`)."""
+def _unrefined(lacks: list[str]) -> list[str]:
+    """``lacks`` without the inputs that refine another absent one (no "Pustu coordinates"
+    beside "Pustu list", no "Pustu list" beside "Pustu")."""
+    def parent_absent(n: str) -> bool:
+        p = LISTED.get(n)
+        while p is not None:
+            if p in lacks:
+                return True
+            p = LISTED.get(p)
+        return False
+    return [n for n in lacks if not parent_absent(n)]
+
+
+def inventory(project, rules=None) -> Inventory:
+    """What ``project`` holds, input by input (see :data:`INPUTS`); ``rules`` (default the
+    project's) say whether desa-level facilities are placed at their desa point."""
+    from ilp_gis import location
     desa = project.layers.get("desa")
     fac = project.layers.get("facilities")
     settlements = project.layers.get("settlements")
@@ -201,11 +228,17 @@ def inventory(project) -> Inventory:
         "budget": project.has("budget"),
     }
     counts_only: set[str] = set()
+    if rules is None:
+        rules = getattr(project, "rules", None)
+    where = location.positioned(location.qualities(fac), rules) if fac is not None and len(
+        fac) else np.zeros(0, dtype=bool)
     for t in ("puskesmas", "pustu", "posyandu"):
-        points = bool(by_type(t).any())
+        mine = by_type(t).to_numpy(bool) if len(types) else np.zeros(0, dtype=bool)
+        points = bool(mine.any())
         counts = t in model.COUNTED_FACILITIES and counted(t)
         present[t] = points or counts
         present[f"{t}_list"] = points
+        present[f"{t}_positions"] = bool((mine & where).any())
         if counts and not points:
             counts_only.add(t)
     present["population"] = _any_value(desa, "population") or _any_value(settlements,
@@ -324,7 +357,9 @@ def checklist_lines(inv: Inventory) -> list[str]:
     out = []
     for name in CHECKLIST:
         if inv.has(name):
-            key = "inputs.check.counts_only" if name in inv.counts_only else "inputs.check.loaded"
+            key = "inputs.check.counts_only" if name in inv.counts_only else \
+                "inputs.check.no_positions" if not inv.has(f"{name}_positions") else \
+                "inputs.check.loaded"
         else:
             key = "inputs.check.missing"
         out.append(tr(key, name=input_label(name)))

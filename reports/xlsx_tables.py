@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ilp_gis import desa_counts
 from ilp_gis.errors import InputError
 from ilp_gis.i18n import language, normalize_language, register_catalog, tr
 from ilp_gis.indicators import shares
@@ -65,6 +66,27 @@ def write_tables(project, result=None, path=None, *, lang: str | None = None) ->
     return path
 
 
+def _count_source_columns(desa: pd.DataFrame) -> list[Column]:
+    """The desa sheet's count source columns when a per-desa table gave any count: which source
+    each desa's Pustu and Posyandu figure came from, the table's own figure and where the two
+    disagree (``ilp_gis.desa_counts``).  Adds the label columns to ``desa`` in place."""
+    cols: list[Column] = []
+    for ftype in ("pustu", "posyandu"):
+        src, table = f"{ftype}_count_source", f"n_{ftype}_table"
+        if src not in desa or table not in desa or not pd.to_numeric(
+                desa[table], errors="coerce").notna().any():
+            continue
+        desa[f"{src}_label"] = desa[src].map(desa_counts.source_label)
+        cols += [(f"{src}_label", f"counts.col.{ftype}_source", "text"),
+                 (table, f"counts.col.{ftype}_table", "int")]
+    if cols and "count_disagreement" in desa:
+        desa["count_disagreement_label"] = desa["count_disagreement"].map(
+            lambda v: ", ".join(tr(f"facility.{t}") for t in str(v).split(";") if t) or None
+            if isinstance(v, str) else None)
+        cols.append(("count_disagreement_label", "counts.col.disagreement", "text"))
+    return cols
+
+
 def _population_sources(project, desa: pd.DataFrame) -> list[str]:
     """Per desa row: where its population comes from ("estimasi (...)" for an estimate,
     "tidak ada data" without a figure); a result stored before sources were kept reads them
@@ -116,6 +138,7 @@ def _sheets(project, result):
         ("priority_rank", "xlsx.col.priority_rank", "int"),
         ("gap_kinds", "xlsx.col.gap_kinds", "text"), ("gap_count", "xlsx.col.gap_count", "int"),
     ]
+    desa_cols += _count_source_columns(desa)
     yield "desa", desa_cols, desa.sort_values(["kecamatan_name", "name"], kind="stable")
 
     k = pd.DataFrame(result.kecamatan) if result.kecamatan is not None else pd.DataFrame()

@@ -37,6 +37,7 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
+    from ilp_gis import desa_counts
     from ilp_gis.analysis import analyze, store_result
     from ilp_gis.i18n import format_number, format_percent
     from ilp_gis.inputs import Inventory, blocked_lines, shown, summary_missing
@@ -86,32 +87,11 @@ def run(args) -> int:
                          format_percent)))
     for line in blocked_lines(Inventory.from_summary(s) or Inventory.everything()):
         print(line)
-    for line in count_lines(s):
+    for line in desa_counts.count_lines(s):
         print(line)
     for note in coverage_notes(s):
         print(note)
     return 0
-
-
-def count_lines(summary: dict) -> list[str]:
-    """Where the Pustu and Posyandu counts came from when a per-desa table gave any, and the
-    Posyandu per dusun/RW with the basis of its units (the summary's ``count_sources`` and
-    ``posyandu_per_area``)."""
-    from ilp_gis.i18n import format_number
-
-    lines = []
-    for ftype, src in (summary.get("count_sources") or {}).items():
-        if src.get("table"):
-            lines.append(tr("cli.analyze.count_source", type=tr(f"facility.{ftype}"),
-                            table=src["table"], points=src["points"], differ=src["disagree"]))
-    per = summary.get("posyandu_per_area") or {}
-    if per.get("ratio") is not None:
-        basis = ", ".join(f"{tr('cli.analyze.basis.' + b)} {n}"
-                          for b, n in (per.get("basis") or {}).items())
-        lines.append(tr("cli.analyze.posyandu_per_area", ratio=format_number(per["ratio"], 2),
-                        posyandu=format_number(per["posyandu"]),
-                        units=format_number(per["units"]), basis=basis))
-    return lines
 
 
 register_catalog("ui", "cli_analyze")

@@ -53,6 +53,27 @@ METRIC_FIGURES = {
 }
 
 
+def _posyandu_per_area(s: dict, desa) -> tuple[str, str, str, float]:
+    """The Posyandu per dusun/RW card from the summary's figure (units: dusun, else RW, else
+    the PODES area-heads proxy, named); "tidak ada data" when no desa has both numbers."""
+    key = "ui.dash.k.posyandu_dusun"
+    per = s.get("posyandu_per_area")
+    if per is None and desa is not None and {"n_posyandu", "dusun_count"} <= set(desa.columns):
+        dusun = pd.to_numeric(desa["dusun_count"], errors="coerce")  # a result of an older
+        ok = dusun.notna() & pd.to_numeric(desa["n_posyandu"], errors="coerce").notna()
+        per = {"basis": {"dusun_count": int(ok.sum())}, "posyandu": float(
+            desa.loc[ok, "n_posyandu"].sum()), "units": float(dusun[ok].sum())} if ok.any() else {}
+        per["ratio"] = share_of(per["posyandu"], per["units"]) if per.get("units") else None
+    if not per or per.get("ratio") is None:
+        return (key, qtr("common.missing"), load_hint(["dusun_rw"]), math.nan)
+    ratio = float(per["ratio"])
+    detail = qtr("ui.dash.posyandu_detail", n=format_number(per["posyandu"]),
+                 dusun=format_number(per["units"]))
+    if "area_heads" in (per.get("basis") or {}):
+        detail += "\n" + qtr("ui.dash.posyandu_proxy")
+    return (key, format_number(ratio, 2), detail, min(ratio, 1.0))
+
+
 def kpis(result, inputs=None) -> list[tuple[str, str, str, float]]:
     """(label key, value text, detail text, share 0..1 or NaN) for the kabupaten.
 
@@ -79,14 +100,8 @@ def kpis(result, inputs=None) -> list[tuple[str, str, str, float]]:
                     qtr("ui.dash.of", n=total - without, total=total), share))
     if missing("ui.dash.k.posyandu_dusun", "posyandu_coverage"):
         pass
-    elif desa is not None and {"n_posyandu", "dusun_count"} <= set(desa.columns):
-        dusun = pd.to_numeric(desa["dusun_count"], errors="coerce")
-        known = dusun.notna()
-        ratio = share_of(desa.loc[known, "n_posyandu"].sum(), dusun[known].sum())
-        out.append(("ui.dash.k.posyandu_dusun", format_number(ratio, 2) if math.isfinite(ratio)
-                    else "–", qtr("ui.dash.posyandu_detail",
-                                  n=int(desa["n_posyandu"].sum()), dusun=int(round(dusun[known].sum()))),
-                    min(ratio, 1.0) if math.isfinite(ratio) else math.nan))
+    else:
+        out.append(_posyandu_per_area(s, desa))
     pop_total = s.get("population_total")
     mark = f" ({estimate_mark()})" if any_estimate(desa) else ""  # figures holding estimates
     # facilities left out of distance coverage, or placed at their desa point (perkiraan)

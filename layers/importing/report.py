@@ -37,6 +37,10 @@ def problem_label(kind) -> str:
     return tr(key) if has(key) else str(kind).replace("_", " ")
 
 
+ROWLESS_ROLES = frozenset({"population_raster", "population_total"})
+"""Inputs that are not tables of rows: the summary gives their notes, not a row count."""
+
+
 class _FileLog:
     """Problems of one input file, by positional row of its frame."""
 
@@ -143,6 +147,8 @@ class ImportReport:
             counts = self.counts()
             for file, row in counts.iterrows():
                 role = self.frame.loc[self.frame["file"] == file, "role"].iloc[0]
+                if not int(row.sum()) and role in ROWLESS_ROLES:
+                    continue  # a raster or typed-in totals: no rows to count, its notes follow
                 lines.append(tr("import.summary.file", file=file, role=role_label(role),
                                 total=int(row.sum()), imported=int(row["imported"]),
                                 fixed=int(row["fixed"]), doubtful=int(row["doubtful"]),

@@ -7,6 +7,7 @@ from __future__ import annotations
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, Spacer, Table
 
+from ilp_gis import desa_counts
 from ilp_gis.i18n import format_date, register_catalog, tr
 from reports import population
 from reports.pdf.context import ReportContext, rules_used, source_lines
@@ -49,6 +50,8 @@ def cover_section(ctx: ReportContext, st, width: float | None = None) -> list:
     pop_line = population.sources_line(ctx.project.desa if ctx.project.has("desa") else None)
     if pop_line:
         out.append(Paragraph("• " + esc(pop_line), st.body))
+    summary = getattr(ctx.result, "summary", None) or {}
+    out += [Paragraph("• " + esc(line), st.body) for line in desa_counts.count_lines(summary)]
     out.append(Paragraph(esc(rules_used(ctx.project)), st.small))
     if width is not None and ctx.kind == "plan":
         out += [Spacer(1, 10 * mm), signature_block(ctx, front, width)]

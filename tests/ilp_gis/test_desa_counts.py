@@ -97,3 +97,40 @@ def test_a_desa_the_table_left_blank_is_neither_without_pustu_nor_a_gap():
     gaps = result.gaps
     assert "35.08.01.2002" not in set(gaps.loc[gaps["kind"] == "no_pustu", "desa_code"])
     assert "35.07.01.2002" in set(gaps.loc[gaps["kind"] == "no_pustu", "desa_code"])
+
+
+def test_count_sources_reach_the_cli_pdf_and_xlsx(tmp_path):
+    """The two-kabupaten project: the lines say where each desa's count came from and where the
+    table disagrees with the list, and the XLSX desa sheet has the per-desa source columns."""
+    import openpyxl
+    import pypdf
+
+    from reports.pdf.report import build_report
+    from reports.xlsx_tables import write_tables
+
+    project = _two_kabupaten_project()
+    result = analyze(project)
+    lines = desa_counts.count_lines(result.summary)
+    assert lines[0].startswith("Pustu: jumlah dari tabel per desa di 2 desa, dari daftar "
+                               "fasilitas di 2 desa; di 1 desa tabel per desa menyebut")
+    assert lines[1].startswith("Posyandu: jumlah dari tabel per desa di 4 desa")
+    # a list disagreeing with a table is named even when no desa took the table's count
+    only_list = {"count_sources": {"pustu": {"points": 5, "table": 0, "none": 0, "disagree": 3}}}
+    assert "di 3 desa tabel per desa" in desa_counts.count_lines(only_list)[0]
+    assert desa_counts.count_lines({"count_sources": {
+        "pustu": {"points": 5, "table": 0, "none": 0, "disagree": 0}}}) == []
+
+    ws = openpyxl.load_workbook(write_tables(project, result, tmp_path / "t.xlsx"),
+                                read_only=True)["Cakupan desa"]
+    rows = list(ws.iter_rows(values_only=True))
+    head = rows[0]
+    got = {r[head.index("Kode")]: (r[head.index("Sumber jumlah Pustu")],
+                                   r[head.index("Pustu menurut tabel per desa")],
+                                   r[head.index("Tabel per desa ≠ daftar fasilitas")])
+           for r in rows[1:]}
+    assert got["35.07.01.2001"] == ("daftar fasilitas", 2, "Pustu")
+    assert got["35.08.01.2001"] == ("tabel per desa", 1, None)
+
+    pdf = build_report(project, result, tmp_path / "laporan.pdf")
+    text = " ".join(pypdf.PdfReader(pdf).pages[0].extract_text().split())
+    assert "Posyandu: jumlah dari tabel per desa di 4 desa" in text

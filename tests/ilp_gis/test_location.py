@@ -120,3 +120,24 @@ def test_working_area_follows_the_declared_kecamatan():
     # the Pustu of kecamatan B join it, not Puskesmas A that stands nearer
     assert right.graph.has_edge("PKM_B", "PT_B1")
     assert np.isfinite(right.summary["population_within_distance"]["puskesmas"])
+
+
+def test_register_without_any_coordinates_gives_no_distance_figure_not_zero():
+    """Every Pustu known only by its desa: distance reach is not 0 % but "tidak ada data",
+    naming the coordinates (or the placing rule) as what to load; the Pustu themselves still
+    count in every administrative figure, and placing them gives the figure again."""
+    rows = [r for r in _rows() if r["type"] != "pustu"]
+    rows.append(dict(fac_id="PT_C1", name="Pustu C1", type="pustu", xy=(10, 2),
+                     desa_code="35.07.03.2001", location_quality="desa"))
+    off = analyze(_project(rows), rules=_rules(False))
+    s = off.summary
+    assert s["inputs"]["pustu_list"] and not s["inputs"]["pustu_positions"]
+    assert s["population_within_distance"]["pustu"] is None
+    assert s["missing"]["population_within_distance.pustu"] == ["pustu_positions"]
+    assert "beyond_distance" not in (s["gaps_by_kind"] or {})
+    assert off.desa["dist_pustu_km"].isna().all()
+    assert int(off.desa.set_index("code").loc["35.07.03.2001", "n_pustu"]) == 1
+    assert s["facility_counts"]["pustu"] == 1
+    on = analyze(_project(rows), rules=_rules(True)).summary
+    assert on["inputs"]["pustu_positions"]
+    assert on["population_within_distance"]["pustu"] == pytest.approx(800.0)  # C1 only

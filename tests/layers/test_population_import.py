@@ -207,6 +207,8 @@ def test_total_spread_by_area(tmp_path):
                                                        "Tiga": 6000}, rel=1e-4)
     assert (d["population_source"] == "estimate_area").all()
     assert rep.frame["problem"].eq("estimate_area").any()
+    text = rep.summary()  # the typed-in total has no rows: its note, never "0 baris — 0 diimpor"
+    assert "disebar ke 3 desa" in text and "(jumlah penduduk): 0 baris" not in text
 
 
 def test_total_spread_by_families_from_the_boundary_attribute(tmp_path):

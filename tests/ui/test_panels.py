@@ -128,3 +128,28 @@ def test_dashboard_says_which_input_is_missing(qtbot):
     dash.metric_box.setCurrentIndex(dash.metric_box.findData("pop_puskesmas_share"))
     assert len(dash.chart_values()[0]) == 2  # Puskesmas and population are there
     assert dash.chart_missing.text() == ""
+
+
+def test_posyandu_per_dusun_card_follows_the_summary_figure_and_its_basis():
+    """The card reads the summary's Posyandu per dusun/RW (dusun, else RW, else the PODES area
+    heads proxy, named as such); with no desa giving both numbers it says "tidak ada data" and
+    what to load — never "345 Posyandu untuk 0 dusun/RW"."""
+    from types import SimpleNamespace
+
+    from ilp_gis.inputs import Inventory
+
+    def card(per):
+        res = SimpleNamespace(summary={"desa_total": 2, "posyandu_per_area": per}, gaps=None,
+                              desa=pd.DataFrame({"n_posyandu": [2.0, 1.0],
+                                                 "dusun_count": [math.nan, math.nan]}))
+        return {k: (v, d) for k, v, d, _s in kpis(res, Inventory.everything())}[
+            "ui.dash.k.posyandu_dusun"]
+
+    value, detail = card({"basis": {"area_heads": 2}, "desa": 2, "posyandu": 3.0,
+                          "units": 24.0, "ratio": 0.125})
+    assert value == "0,12"  # 3 / 24, two decimals
+    assert detail.startswith("3 Posyandu untuk 24 dusun/RW") and "proksi" in detail
+    assert card({"basis": {"dusun_count": 2}, "desa": 2, "posyandu": 3.0, "units": 4.0,
+                 "ratio": 0.75}) == ("0,75", "3 Posyandu untuk 4 dusun/RW")
+    assert card({"basis": {}, "desa": 0, "posyandu": None, "units": None, "ratio": None}) == (
+        "tidak ada data", "muat jumlah dusun/RW per desa")

@@ -72,3 +72,18 @@ def test_stale_analysis_result_is_refused():
     assert st.result is None
     revision, result = st.analysis_job()()
     assert st.set_result(result, revision) is True and st.result_is_current
+
+
+@pytest.mark.parametrize("layer", ["kabupaten", "kecamatan", "desa", "facilities", "roads",
+                                   "settlements", "budget"])
+def test_every_stored_column_has_an_attribute_table_header(layer):
+    """The attribute table never shows a raw column name ("declared_kecamatan_code"): every
+    column of the data model has a header in both languages."""
+    from ilp_gis import model
+    from ilp_gis.i18n import language
+    from ui.state import field_label
+
+    for lang in ("id", "en"):
+        with language(lang):
+            raw = [c.name for c in model.LAYERS[layer].columns if field_label(c.name) == c.name]
+            assert raw == [], (lang, raw)
