@@ -14,11 +14,15 @@ import numpy as np
 import pandas as pd
 
 from ilp_gis import location, model
+from ilp_gis.coverage import missing_pustu
 from ilp_gis.errors import InputError
 from ilp_gis.geo import population_points, utm_crs
 from ilp_gis.i18n import get_language, register_catalog, tr
 from ilp_gis.jobs import checkpoint
+from ilp_gis.lokus import lokus_check, lokus_summary
+from ilp_gis.network import findings
 from ilp_gis.population import population_sources
+from ilp_gis.posyandu import shortfall_summary, strata_check, strata_summary
 from ilp_gis.project import Project
 from ilp_gis.results import META_SUMMARY, RESULT_TABLES, AnalysisResult
 from ilp_gis.rules import Rules
@@ -27,7 +31,7 @@ from ilp_gis.speed.graphs import build_digraph
 DESA_COLUMNS = [
     "code", "name", "kecamatan_code", "kecamatan_name", "population", "dusun_count",
     "n_puskesmas", "n_pustu", "n_pustu_precursor", "n_posyandu",
-    "has_pustu", "posyandu_needed", "posyandu_deficit", "pustu_nakes_ok", "kader_ok_share",
+    "has_pustu", "pustu_required", "posyandu_needed", "posyandu_deficit", "pustu_nakes_ok", "kader_ok_share",
     "dist_pustu_km", "dist_puskesmas_km", "travel_pustu_min", "travel_puskesmas_min",
     "pop_within_pustu_km", "pop_within_puskesmas_km", "pop_within_pustu_min",
     "pop_within_puskesmas_min", "pop_served_capacity",
@@ -138,6 +142,11 @@ def analyze(project: Project, *, rules: Rules | None = None, progress=None,
     step(0.9, "analysis.step.summary")
     summary = make_summary(desa_w, fac, net, gaps, cov.coe, rules, roads=road is not None,
                            inputs=inputs)
+    strata = strata_check(fac, rules)
+    lokus = lokus_check(fac, rules, _kabupaten_names(project))
+    summary["posyandu_strata"] = strata_summary(strata)
+    summary["lokus"] = lokus_summary(lokus)
+    summary["posyandu_shortfall"] = shortfall_summary(desa_w)
     timings["total"] = time.perf_counter() - t0
     timings["cpu_total"] = time.process_time() - cpu0
     summary["timings_s"] = {k: round(v, 3) for k, v in timings.items()}
@@ -146,7 +155,18 @@ def analyze(project: Project, *, rules: Rules | None = None, progress=None,
     step(1.0, "analysis.step.done")
     return AnalysisResult(desa=desa_w, kecamatan=kecamatan, gaps=gaps, graph=net.graph,
                           edges=net.edges, network_problems=net.problems, summary=summary,
-                          coe=cov.coe)
+                          coe=cov.coe, strata=strata, lokus=lokus)
+
+
+def _kabupaten_names(project: Project) -> dict[str, str]:
+    """Kabupaten code → name from the project's kabupaten layer (empty without one)."""
+    if not project.has("kabupaten"):
+        return {}
+    kab = project.kabupaten
+    if "code" not in kab or "name" not in kab:
+        return {}
+    return {str(c): str(n) for c, n in zip(kab["code"], kab["name"], strict=True)
+            if isinstance(c, str) and c}
 
 
 def _in_wgs84(frame: gpd.GeoDataFrame, prepared: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -178,8 +198,8 @@ def make_summary(desa: pd.DataFrame, fac: pd.DataFrame, net, gaps: pd.DataFrame,
         fac = fac.assign(location_quality=location.qualities(fac))
     pop = desa["population"]
     types = fac["type"].value_counts()
-    problems = net.problems[net.problems["severity"] == "problem"]["kind"].value_counts()
-    info = net.problems[net.problems["severity"] == "info"]["kind"].value_counts()
+    problems = findings(net.problems, "problem")["kind"].value_counts()
+    info = findings(net.problems, "info")["kind"].value_counts()
     links = net.edges["link"].value_counts() if len(net.edges) else pd.Series(dtype=int)
 
     def total(col: str) -> float | None:
@@ -188,7 +208,8 @@ def make_summary(desa: pd.DataFrame, fac: pd.DataFrame, net, gaps: pd.DataFrame,
 
     summary: dict[str, Any] = {
         "desa_total": int(len(desa)),
-        "desa_without_pustu": int((~desa["has_pustu"].astype(bool)).sum()),
+        "desa_without_pustu": int(missing_pustu(desa).sum()),
+        "desa_pustu_not_required": int((~desa["pustu_required"].astype(bool)).sum()),
         "desa_without_posyandu": int((desa["n_posyandu"] == 0).sum()),
         "kecamatan_without_puskesmas": int((gaps["kind"] == "no_puskesmas").sum()),
         "facility_counts": {t: int(types.get(t, 0)) for t in (PUSKESMAS, PUSTU, POSYANDU)},
@@ -269,7 +290,8 @@ def _count_summary(desa: pd.DataFrame, facility_counts: dict) -> dict[str, Any]:
     out: dict[str, Any] = {"count_sources": {}}
     if "pustu_count_source" in desa:  # desa without a known count are not "without"
         known = desa_counts.count_known(desa["pustu_count_source"].to_numpy(object))
-        out["desa_without_pustu"] = int((~desa["has_pustu"].astype(bool).to_numpy() & known).sum())
+        out["desa_without_pustu"] = int((np.asarray(missing_pustu(desa), dtype=bool)
+                                         & known).sum())
         known = desa_counts.count_known(desa["posyandu_count_source"].to_numpy(object))
         out["desa_without_posyandu"] = int(((desa["n_posyandu"] == 0).to_numpy() & known).sum())
     counts = dict(facility_counts)
@@ -308,6 +330,10 @@ def store_result(project: Project, result: AnalysisResult) -> None:
     project.set_table(RESULT_TABLES["network_problems"], result.network_problems)
     if result.coe is not None:
         project.set_table("result_coe", result.coe)
+    for name, table in (("result_posyandu_strata", result.strata),
+                        ("result_lokus", result.lokus)):
+        if table is not None:
+            project.set_table(name, table)
     project.set_meta_json(META_SUMMARY, result.summary)
     project.changed.emit(META_SUMMARY)
 
@@ -348,6 +374,8 @@ def load_result(project: Project) -> AnalysisResult | None:
     for col in ("has_pustu",):
         if col in desa:
             desa[col] = desa[col].astype("boolean").fillna(False).astype(bool)
+    if "pustu_required" in desa:  # results stored before the rule: every desa needs a Pustu
+        desa["pustu_required"] = desa["pustu_required"].astype("boolean").fillna(True).astype(bool)
     if "pustu_nakes_ok" in desa:
         desa["pustu_nakes_ok"] = pd.to_numeric(desa["pustu_nakes_ok"], errors="coerce").astype(
             "Int8").astype("boolean")
@@ -372,7 +400,8 @@ def load_result(project: Project) -> AnalysisResult | None:
     return AnalysisResult(desa=desa, kecamatan=t.get(RESULT_TABLES["kecamatan"]), gaps=gaps,
                           graph=g, edges=edges_out, network_problems=problems,
                           summary=project.meta_json(META_SUMMARY, {}) or {},
-                          coe=t.get("result_coe"))
+                          coe=t.get("result_coe"), strata=t.get("result_posyandu_strata"),
+                          lokus=t.get("result_lokus"))
 
 
 _NODE_FIELDS = ("type", "name", "desa_code", "kecamatan_code", "lon", "lat")

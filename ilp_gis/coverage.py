@@ -35,6 +35,16 @@ def serving_mask(fac: pd.DataFrame, ftype: str) -> np.ndarray:
     return mask
 
 
+def pustu_required(n_puskesmas, rules: Rules) -> np.ndarray:
+    """Per desa: does the ILP target ask for a Pustu there?  Every desa does, except — under
+    ``target.pustu_in_puskesmas_desa = 0`` (the default) — a desa hosting a Puskesmas: the
+    Puskesmas serves its own desa.  The one rule the gaps, coverage, budget and siting read."""
+    n = np.asarray(n_puskesmas, dtype=float)
+    if rules.value("target.pustu_in_puskesmas_desa", 0.0) >= 1:
+        return np.ones(len(n), dtype=bool)
+    return ~(n > 0)
+
+
 @dataclass
 class Coverage:
     desa: gpd.GeoDataFrame  # UTM, one row per desa, the coverage columns of results.py
@@ -196,6 +206,7 @@ def compute_coverage(desa: gpd.GeoDataFrame, fac: gpd.GeoDataFrame, points: gpd.
         "n_puskesmas": n_pk, "n_pustu": n_pt, "n_pustu_precursor": n_pre, "n_posyandu": n_py,
     })
     out["has_pustu"] = (n_pt - n_pre) > 0
+    out["pustu_required"] = pustu_required(n_pk, rules)
     for col in sources.columns:  # text columns stay objects (None where no source)
         v = sources[col].to_numpy()
         out[col] = pd.Series(v, index=out.index, dtype=object) if v.dtype == object else v
@@ -212,7 +223,7 @@ def compute_coverage(desa: gpd.GeoDataFrame, fac: gpd.GeoDataFrame, points: gpd.
                                        np.maximum(np.ceil(out["posyandu_needed"] - 1e-9)
                                                   - out["n_posyandu"], 0), np.nan)
     # Staffing per desa: False if any known Pustu is short, True if all known are fine, NA else.
-    is_pt = (t == PUSTU) & (fpos >= 0)
+    is_pt = (t == PUSTU) & ~precursor & (fpos >= 0)  # the desa's Pustu, as for has_pustu
     st = checks["staff_ok"]
     known = is_pt & st.notna().to_numpy()
     bad = known & ~st.fillna(True).astype(bool).to_numpy()
@@ -362,14 +373,27 @@ def _psum(values: np.ndarray, pop: np.ndarray, pos: np.ndarray, n: int,
     return np.where(known, s, np.nan)
 
 
+def missing_pustu(desa: pd.DataFrame) -> np.ndarray:
+    """Per desa: a Pustu is required (``pustu_required``; every desa in results without that
+    column) and there is none — the ``no_pustu`` gap and every "tanpa Pustu" count."""
+    has = desa["has_pustu"].fillna(False).astype(bool).to_numpy()
+    if "pustu_required" in desa:
+        req = desa["pustu_required"].fillna(True).astype(bool).to_numpy()
+    else:
+        req = np.ones(len(desa), dtype=bool)
+    return req & ~has
+
+
 def rollup_kecamatan(cov: pd.DataFrame, kecamatan: pd.DataFrame, fac: pd.DataFrame,
                      gaps: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per kecamatan with the sums/shares of its desa (see results.py)."""
     d = pd.DataFrame(cov.drop(columns="geometry", errors="ignore"))
+    d["_missing_pustu"] = missing_pustu(d)
     g = d.groupby("kecamatan_code", dropna=True)
     k = pd.DataFrame({
         "desa_total": g.size(),
         "desa_with_pustu": g["has_pustu"].sum(),
+        "desa_without_pustu": g["_missing_pustu"].sum(),
         "posyandu": g["n_posyandu"].sum(),
         "posyandu_needed": g["posyandu_needed"].sum(min_count=1),
         "population": g["population"].sum(min_count=1),
@@ -379,7 +403,6 @@ def rollup_kecamatan(cov: pd.DataFrame, kecamatan: pd.DataFrame, fac: pd.DataFra
         "pop_within_puskesmas_min": g["pop_within_puskesmas_min"].sum(min_count=1),
         "pop_served_capacity": g["pop_served_capacity"].sum(min_count=1),
     })
-    k["desa_without_pustu"] = k["desa_total"] - k["desa_with_pustu"]
     codes = pd.Index(sorted(set(k.index) | set(kecamatan["code"].dropna())), name="code")
     k = k.reindex(codes)
     for col in ("desa_total", "desa_with_pustu", "desa_without_pustu", "posyandu"):

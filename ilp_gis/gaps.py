@@ -24,8 +24,11 @@ GAP_KINDS = ("no_puskesmas", "no_pustu", "posyandu_deficit", "beyond_distance",
 """The gap kinds, most severe first (the renderers import this tuple via layers.symbology)."""
 
 GAP_COLUMNS = ["gap_id", "kind", "desa_code", "desa_name", "kecamatan_code", "kecamatan_name",
-               "fac_id", "value", "threshold", "unit", "message", "priority_score",
-               "priority_rank"]
+               "fac_id", "value", "threshold", "unit", "message", "label", "limit_type",
+               "priority_score", "priority_rank"]
+"""``label`` names the facility type and the limit of a gap ("> 5 km dari Pustu terdekat"),
+short enough for a table or a legend; ``message`` is the whole sentence; ``limit_type`` is the
+facility type a distance/travel-time limit is measured to (``pustu``/``puskesmas``, else None)."""
 
 
 def _norm(values: np.ndarray) -> np.ndarray:
@@ -90,10 +93,30 @@ def priorities(cov: pd.DataFrame, rules: Rules, *,
     return out
 
 
+def gap_title(kind: str, rules: Rules, *, facility: str | None = None,
+              lang: str | None = None) -> str:
+    """The short label of a gap kind with its facility type and limit: "> 5 km dari Pustu
+    terdekat", "> 60 menit ke Puskesmas terdekat", "Posyandu < 5 kader"."""
+    if kind in ("beyond_distance", "beyond_travel_time") and facility:
+        key = "distance_km" if kind == "beyond_distance" else "travel_min"
+        return tr(f"analysis.label.{kind}", lang=lang, fac=tr(f"facility.{facility}", lang=lang),
+                  limit=rules.value(f"limit.{facility}_{key}"))
+    if kind == "understaffed_pustu":
+        return tr("analysis.label.understaffed_pustu", lang=lang,
+                  nurses=rules.value("target.pustu_min_nurses"),
+                  midwives=rules.value("target.pustu_min_midwives"))
+    if kind == "kader_deficit":
+        return tr("analysis.label.kader_deficit", lang=lang,
+                  n=rules.value("target.posyandu_min_kader"))
+    return tr(f"gap.{kind}", lang=lang)
+
+
 def _frame(kind: str, rows: pd.DataFrame, geometry, message_key: str, unit_key: str,
-           lang: str | None, args) -> gpd.GeoDataFrame:
+           lang: str | None, args, label: str = "",
+           limit_type: str | None = None) -> gpd.GeoDataFrame:
     """One gap kind's rows; ``args(rows)`` gives the message fields as whole columns."""
     unit = tr(unit_key, lang=lang)
+    label = label or tr(f"gap.{kind}", lang=lang)
     lang = normalize_language(lang)
     msgs = _messages(tr(message_key, lang=lang), args(rows), len(rows), lang)
     out = pd.DataFrame({
@@ -107,6 +130,8 @@ def _frame(kind: str, rows: pd.DataFrame, geometry, message_key: str, unit_key: 
         "threshold": rows["threshold"].to_numpy(float),
         "unit": unit,
         "message": msgs,
+        "label": label,
+        "limit_type": limit_type,
     })
     geoms = (geometry if isinstance(geometry, GeometryArray)
              else np.asarray(geometry, dtype=object))
@@ -185,10 +210,12 @@ def find_gaps(cov: gpd.GeoDataFrame, kec: gpd.GeoDataFrame, fac: gpd.GeoDataFram
                              lambda r: {"kec": r["kecamatan_name"].where(
                                  r["kecamatan_name"].notna(), r["kecamatan_code"]).to_numpy(
                                  object)}))
-    # no_pustu.
+    # no_pustu, where a Pustu is required (not in a desa its Puskesmas serves: coverage rule).
     target = rules.value("target.pustu_per_desa")
     full = d["n_pustu"] - d["n_pustu_precursor"]
-    m = (full < target).to_numpy()
+    required = d["pustu_required"].fillna(True).astype(bool).to_numpy() \
+        if "pustu_required" in d else np.ones(len(d), dtype=bool)
+    m = (full < target).to_numpy() & required
     if "pustu_count_source" in d:  # a desa whose count no table or list gave: no gap
         m = m & count_known(d["pustu_count_source"].to_numpy(object))
     if m.any() and checked("no_pustu"):
@@ -219,6 +246,8 @@ def find_gaps(cov: gpd.GeoDataFrame, kec: gpd.GeoDataFrame, fac: gpd.GeoDataFram
             if col not in d or not checked(kind, label):
                 continue
             m = (d[col] > limit).to_numpy()
+            if label == "pustu":  # the Puskesmas stands in for the Pustu of its own desa
+                m = m & required
             if m.any():
                 rows = d[m].assign(value=d.loc[m, col], threshold=limit)
                 frames.append(_frame(
@@ -226,7 +255,8 @@ def find_gaps(cov: gpd.GeoDataFrame, kec: gpd.GeoDataFrame, fac: gpd.GeoDataFram
                     lambda r, ftype=ftype, arg=arg, within=within: {
                         "desa": r["desa_name"].to_numpy(object), "fac": tr(ftype, lang=lang),
                         arg: r["value"].to_numpy(float), "limit": r["threshold"].to_numpy(float),
-                        "pop": (r["population"] - r[within]).to_numpy(float)}))
+                        "pop": (r["population"] - r[within]).to_numpy(float)},
+                    gap_title(kind, rules, facility=label, lang=lang), label))
     # Facility gaps.
     extra = checks.drop(columns=[c for c in checks.columns if c in fac.columns])
     if len(checks) == len(fac) and np.array_equal(checks["fac_id"].to_numpy(object),
@@ -264,7 +294,7 @@ def find_gaps(cov: gpd.GeoDataFrame, kec: gpd.GeoDataFrame, fac: gpd.GeoDataFram
             value, threshold = value_threshold(m)
             rows = fc[m].assign(value=value, threshold=threshold)
             frames.append(_frame(kind, rows, rows.geometry.values, f"analysis.gap.{kind}", unit,
-                                 lang, args))
+                                 lang, args, gap_title(kind, rules, lang=lang)))
     # Network findings: orphans and the other problems (info findings are not gaps).
     if problems is not None and len(problems):
         p = problems[problems["severity"] == "problem"].copy()
@@ -288,7 +318,8 @@ def find_gaps(cov: gpd.GeoDataFrame, kec: gpd.GeoDataFrame, fac: gpd.GeoDataFram
     else:
         gaps = gpd.GeoDataFrame({c: [] for c in GAP_COLUMNS if c != "gap_id"},
                                 geometry=gpd.GeoSeries([], crs=model.WGS84), crs=model.WGS84)
-        gaps = gaps.astype({"value": float, "threshold": float})
+        gaps = gaps.astype({"value": float, "threshold": float, "label": object,
+                              "limit_type": object})
     # Priority of the desa the gap is in.
     pr = d.set_index("desa_code")[["priority_score", "priority_rank"]]
     gaps["priority_score"] = map_values(gaps["desa_code"], pr["priority_score"]).astype(float)
@@ -297,8 +328,32 @@ def find_gaps(cov: gpd.GeoDataFrame, kec: gpd.GeoDataFrame, fac: gpd.GeoDataFram
     gaps = gaps.assign(_s=gaps["kind"].map(sev)).sort_values(
         ["_s", "kecamatan_code", "desa_code", "fac_id", "value"], kind="stable",
         na_position="last").drop(columns="_s").reset_index(drop=True)
+    gaps = distinct_rows(gaps)
     gaps.insert(0, "gap_id", "G" + pd.Series(np.arange(1, len(gaps) + 1)).astype(str).str.zfill(5))
     return gaps[GAP_COLUMNS + ["geometry"]]
+
+
+_IDENTITY = ["kind", "desa_code", "kecamatan_code", "fac_id", "limit_type", "threshold",
+             "message"]
+
+
+def distinct_rows(gaps: pd.DataFrame) -> pd.DataFrame:
+    """No two rows of one place that read alike: the same gap found twice (same kind, place,
+    facility, limit and message) is kept once, and two facilities of one desa that share a
+    name ("Posyandu Seroja" twice) have their ID added to the message, so each row says which
+    one it is."""
+    if not len(gaps):
+        return gaps
+    key = pd.DataFrame({c: gaps[c].astype(object).where(gaps[c].notna(), None).astype(str)
+                        for c in _IDENTITY if c in gaps})
+    gaps = gaps[~key.duplicated().to_numpy()].reset_index(drop=True)
+    same = gaps.duplicated(["kind", "desa_code", "kecamatan_code", "message"], keep=False) \
+        & gaps["fac_id"].notna()
+    if same.any():
+        gaps = gaps.copy()
+        gaps.loc[same, "message"] = [f"{m} [{f}]" for m, f in zip(
+            gaps.loc[same, "message"], gaps.loc[same, "fac_id"], strict=True)]
+    return gaps
 
 
 def _lookup(keys: pd.Series, values: pd.Series) -> pd.Series:

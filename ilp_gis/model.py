@@ -231,6 +231,8 @@ FACILITIES = LayerSpec("facilities", "Point", (
     _c("ilp_lokus", "bool", doc="Puskesmas named an ILP lokus by district decree"),
     _c("coe", "bool", doc="Puskesmas/Pustu designated Center of Excellence"),
     _c("ilp_start", "date", doc="date ILP implementation began"),
+    _c("lokus_sk_number", "str", doc="number of the Kepala Dinas decree (SK) naming the lokus"),
+    _c("lokus_sk_date", "date", doc="date of that decree"),
     *(_c(col, "float", doc="COE indicator group, share met 0..1") for col in COE_COLUMNS),
     _c("nurses", "float", doc="perawat"),
     _c("midwives", "float", doc="bidan"),
@@ -238,6 +240,8 @@ FACILITIES = LayerSpec("facilities", "Point", (
     _c("kader", "float", doc="kader on duty (Posyandu)"),
     _c("level", "str", doc="Posyandu level: pratama | madya | purnama | mandiri"),
     _c("sessions_per_year", "float", doc="Posyandu sessions held in the last 12 months"),
+    _c("program_coverage", "float", doc="Posyandu: coverage of the main programmes, share 0..1"),
+    _c("dana_sehat", "float", doc="Posyandu: share of families in dana sehat, 0..1"),
     _c("capacity", "float", doc="population the facility can serve (optional)"),
     _c("location_quality", "str",
        doc="exact | fixed (repaired coordinate) | desa (known only by its desa) | unknown"),
@@ -270,6 +274,8 @@ BUDGET = LayerSpec("budget", None, (
     _c("amount", "float", True, "Rupiah"),
     _c("status", "str", doc="BudgetStatus value"),
     _c("note", "str"),
+    _c("multi_year", "bool", doc="a multi-year line (tahun jamak): it may fund an action that "
+       "started in an earlier budget year"),
 ), "Budget lines tied to desa or facilities.")
 
 IMPORT_REPORT = LayerSpec("import_report", None, (

@@ -47,6 +47,21 @@ _PREFIX = re.compile(r"^(uptd\s+|upt\s+)?(puskesmas|pkm|pustu|puskesmas pembantu
 _TYPE_WORDS = ("puskesmas", "pustu", "posyandu", "poskesdes", "polindes", "pkm", "uptd")
 
 
+def findings(problems: pd.DataFrame | None, severity: str = "problem") -> pd.DataFrame:
+    """The network findings of one ``severity``: ``"problem"`` (what a planner must fix; the
+    count summary.json, the network tree and the PDF all give) or ``"info"`` (notes such as a
+    parent found by its name).  A table without a severity column holds problems only, except
+    the :data:`INFO_KINDS`."""
+    if problems is None or not len(problems):
+        return pd.DataFrame(columns=["kind", "fac_ids", "message", "severity"])
+    if "severity" in problems:
+        sev = problems["severity"].astype(object).where(problems["severity"].notna(), "problem")
+    else:
+        sev = pd.Series(np.where(problems["kind"].isin(INFO_KINDS), "info", "problem"),
+                        index=problems.index)
+    return problems[(sev.astype(str) == severity).to_numpy()]
+
+
 def facility_label(ftype: str, name: object, *, lang: str | None = None) -> str:
     """``"Pustu Sukamaju"`` — the type in front unless the name already starts with it."""
     label = _type_label(ftype, normalize_language(lang))

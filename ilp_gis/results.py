@@ -6,7 +6,8 @@ the PDF/A3 reports, the web map and the planning module read only these fields a
 Desa coverage (``desa``, a GeoDataFrame in EPSG:4326 with the desa polygons), one row per desa:
     code, name, kecamatan_code, kecamatan_name, population, dusun_count,
     n_puskesmas, n_pustu, n_pustu_precursor, n_posyandu,
-    has_pustu (bool), posyandu_needed (= dusun_count × rule), posyandu_deficit (≥ 0, NaN when
+    has_pustu (bool), pustu_required (bool: False where the Puskesmas serves its own desa, rule
+    target.pustu_in_puskesmas_desa), posyandu_needed (= dusun_count × rule), posyandu_deficit (≥ 0, NaN when
     dusun_count unknown), pustu_nakes_ok (bool/NA), kader_ok_share (0..1/NaN),
     dist_pustu_km, dist_puskesmas_km (nearest, from population points, population-weighted mean),
     travel_pustu_min, travel_puskesmas_min (NaN without roads),
@@ -64,8 +65,12 @@ Population figures are null when no desa has a population (missing, never zero).
 
 The project stores results as tables ``result_desa``, ``result_kecamatan``, ``result_gaps``,
 ``result_edges``, ``result_network_problems`` (plus ``result_coe``) and meta key
-``analysis_summary_json``; ``result_desa`` holds no polygons (the desa layer has them:
-``load_result`` joins them back by code; in QGIS join the table to the desa layer by code).  ``result_edges`` also holds one row per facility without any link
+``analysis_summary_json``; ``result_posyandu_strata`` (each Posyandu's declared stratum against
+the strata criteria, summary ``posyandu_strata``) and ``result_lokus`` (lokus Puskesmas per
+kabupaten against the 5–10 guidance with the SK numbers and dates, summary ``lokus``); summary
+``posyandu_shortfall`` {desa_short, posyandu_lacking, desa_unknown}.  ``result_desa`` holds no
+polygons (the desa layer has them: ``load_result`` joins them back by code; in QGIS join the
+table to the desa layer by code).  ``result_edges`` also holds one row per facility without any link
 (parent_id empty) and the node attributes as parent_*/child_* columns, so that
 ``ilp_gis.analysis.load_result`` rebuilds the whole graph.
 """
@@ -96,3 +101,5 @@ class AnalysisResult:
     summary: dict[str, Any] = field(default_factory=dict)
     coe: Any = None  # DataFrame per Puskesmas/Pustu: fac_id, name, type, desa_code,
     # kecamatan_code, score, coe_groups_known, meets, and the five coe_* shares
+    strata: Any = None  # DataFrame per Posyandu: ilp_gis.posyandu.STRATA_COLUMNS
+    lokus: Any = None  # DataFrame per kabupaten: ilp_gis.lokus.LOKUS_COLUMNS

@@ -3,6 +3,8 @@
 Each rule lives in a section ``[group.name]`` with ``value``, ``unit``, ``source`` and
 ``confirmed``.  Access by dotted name: ``rules.value("target.posyandu_min_kader")`` or
 ``rules["limit.pustu_distance_km"]``.  The defaults ship in ``ilp_gis/data/rules_default.toml``.
+A rule may also carry a list of activity names (``activities = ["build_pustu", ...]``: the
+funding-source eligibility rules ``eligibility.*``), read by :meth:`Rules.activities`.
 A project stores the TOML text of the rules it used (``meta.rules_toml``).
 """
 
@@ -31,6 +33,7 @@ class Rule:
     confirmed: bool
     unit_id: str = ""  # the unit and source in Bahasa Indonesia, beside the English
     source_id: str = ""
+    activities: tuple[str, ...] = ()  # e.g. what a funding source may pay for
 
     def unit_in(self, lang: str | None = None) -> str:
         """The unit in ``lang`` (the UI language by default): the Indonesian text when the
@@ -79,6 +82,11 @@ class Rules(Mapping[str, float]):
         """``{"arteri": 60.0, ...}`` for ``group("speed")``."""
         return {r.name.split(".", 1)[1]: r.value for r in self._rules.values()
                 if r.group == group}
+
+    def activities(self, name: str) -> tuple[str, ...] | None:
+        """The ``activities`` list of rule ``name``; None when there is no such rule."""
+        rule = self._rules.get(name)
+        return None if rule is None else rule.activities
 
     def all(self) -> list[Rule]:
         return list(self._rules.values())
@@ -150,12 +158,17 @@ def parse_rules(text: str, *, origin: str = "rules") -> Rules:
                 problems.append(tr("rules.not_positive", name=full, value=val))
                 continue
             default = rules.get(full)
+            acts = entry.get("activities", default.activities if default else ())
+            if not isinstance(acts, list | tuple) or not all(isinstance(a, str) for a in acts):
+                problems.append(tr("rules.bad_activities", name=full, value=repr(acts)))
+                continue
             rules[full] = Rule(
                 full, float(val),
                 str(entry.get("unit", default.unit if default else "")),
                 str(entry.get("source", default.source if default else "")),
                 bool(entry.get("confirmed", False)),
                 *_id_texts(entry, default),
+                tuple(acts),
             )
     if problems:
         raise RulesError(tr("rules.problems", file=origin, problems="; ".join(problems)),
@@ -195,6 +208,8 @@ def _to_toml(rules) -> str:
         if r.source_id:
             lines.append(f"source_id = {_q(r.source_id)}")
         lines.append(f"confirmed = {'true' if r.confirmed else 'false'}")
+        if r.activities:
+            lines.append("activities = [" + ", ".join(_q(a) for a in r.activities) + "]")
         lines.append("")
     return "\n".join(lines)
 

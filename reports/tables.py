@@ -10,6 +10,8 @@ import math
 
 import pandas as pd
 
+from ilp_gis.network import findings
+
 
 def kecamatan_names(project, result) -> dict[str, str]:
     """Kecamatan code -> name from the boundaries, else the result's kecamatan or desa tables."""
@@ -65,7 +67,7 @@ def kabupaten_rollup(kecamatan: pd.DataFrame | None) -> pd.DataFrame:
 def network_rows(result, kec_names: dict, kec_code: str | None = None) -> list[dict]:
     """One row per Puskesmas: its Pustu and Posyandu counts and problems."""
     g = result.graph
-    probs = result.network_problems
+    probs = findings(result.network_problems, "problem")  # notes ("info") are no problem
     prob_ids: dict[str, int] = {}
     if probs is not None and len(probs) and "fac_ids" in probs:
         for ids in probs["fac_ids"]:

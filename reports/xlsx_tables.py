@@ -23,6 +23,7 @@ from ilp_gis.inputs import (
     missing_text,
 )
 from ilp_gis.model import Activity, BudgetStatus, FundingSource, ImportStatus
+from ilp_gis.network import findings
 from ilp_gis.population import source_label
 from layers.atomic import atomic_write
 from reports.source import budget_sync_for, get_result
@@ -39,7 +40,8 @@ from reports.xlsx_stream import Column, StreamingBook
 
 register_catalog("reports", "xlsx_tables")
 register_catalog("reports", "pdf.report")  # "report.cannot_write", shared with the PDF writer
-register_catalog("layers", "symbology")  # the gap-kind and funding-state labels
+register_catalog("layers", "symbology")  # the funding-state labels
+register_catalog("ilp_gis", "gaps")  # the gap-kind labels
 
 
 def write_tables(project, result=None, path=None, *, lang: str | None = None) -> Path:
@@ -187,8 +189,9 @@ def _sheets(project, result):
     g = pd.DataFrame(result.gaps.drop(columns="geometry", errors="ignore")) \
         if result.gaps is not None else pd.DataFrame()
     if len(g):
-        g = g.assign(kind_label=g["kind"].map(lambda x: tr(f"gap.{x}") if isinstance(x, str)
-                                              else None))
+        kinds = g["kind"].map(lambda x: tr(f"gap.{x}") if isinstance(x, str) else None)
+        g = g.assign(kind_label=g["label"].where(g["label"].notna(), kinds)
+                     if "label" in g else kinds)
         g = g.sort_values(["priority_rank", "gap_id"], kind="stable")
     gap_cols: list[Column] = [
         ("gap_id", "xlsx.col.gap_id", "text"), ("priority_rank", "xlsx.col.priority_rank", "int"),
@@ -232,7 +235,12 @@ def _sheets(project, result):
     if len(probs) and "fac_ids" in probs:
         probs = probs.assign(fac_ids=probs["fac_ids"].map(
             lambda v: "; ".join(map(str, v)) if isinstance(v, (list, tuple, set)) else v))
-    yield "network_problems", [("kind", "xlsx.col.problem_kind", "text"),
+    if len(probs):  # problems first, then the notes (no problem), each row saying which
+        probs = pd.concat([findings(probs, "problem").assign(severity_label=tr(
+            "xlsx.severity.problem")), findings(probs, "info").assign(
+            severity_label=tr("xlsx.severity.info"))], ignore_index=True)
+    yield "network_problems", [("severity_label", "xlsx.col.severity", "text"),
+                               ("kind", "xlsx.col.problem_kind", "text"),
                                ("fac_ids", "xlsx.col.fac_ids", "text"),
                                ("message", "xlsx.col.message", "text")], probs
 
@@ -252,8 +260,19 @@ def _sheets(project, result):
         ("amount", "xlsx.col.amount", "rp"), ("status_label", "xlsx.col.status", "text"),
         ("note", "xlsx.col.note", "text"),
     ]
+    sync = _budget_sync(project, result)
+    if sync is not None and len(budget):  # what each line funds, and why not
+        ln = sync.lines.set_index("budget_id")
+        budget = budget.assign(
+            amount_on_gaps=budget["budget_id"].map(ln["amount_on_gaps"]),
+            action_ids=budget["budget_id"].map(ln["action_ids"]).str.replace(";", ", "),
+            issue_label=budget["budget_id"].map(ln["issue"]).map(
+                lambda v: tr(f"budget.issue.{v}") if isinstance(v, str) and v else None))
+        bud_cols += [("amount_on_gaps", "xlsx.col.amount_on_gaps", "rp"),
+                     ("action_ids", "xlsx.col.action_ids", "text"),
+                     ("issue_label", "xlsx.col.issue", "text")]
     yield "budget", bud_cols, budget
-    totals = budget_totals(project.budget)
+    totals = sync.totals if sync is not None else budget_totals(project.budget)
     if len(totals):
         totals = totals.assign(source_label=totals["source"].map(
             lambda v: enum_label(FundingSource, v)))
@@ -262,18 +281,41 @@ def _sheets(project, result):
                             ("lines", "xlsx.col.lines", "int"),
                             ("amount", "xlsx.col.amount", "rp"),
                             ("amount_on_gaps", "xlsx.col.amount_on_gaps", "rp")], totals
-    sync = _budget_sync(project, result)
     if sync is not None:
+        acts = pd.DataFrame(sync.actions)
+        if len(acts):
+            acts = acts.assign(
+                activity_label=acts["activity"].map(lambda v: enum_label(Activity, v)),
+                state_label=acts["funding_state"].map(lambda x: tr(f"funding_state.{x}")),
+                sources=acts["sources"].map(_source_labels),
+                gap_ids=acts["gap_ids"].str.replace(";", ", "),
+                budget_ids=acts["budget_ids"].str.replace(";", ", "))
+        yield "budget_actions", [("action_id", "xlsx.col.action_id", "text"),
+                                 ("priority_rank", "xlsx.col.priority_rank", "int"),
+                                 ("activity_label", "xlsx.col.activity", "text"),
+                                 ("desa_code", "xlsx.col.desa_code", "text"),
+                                 ("desa_name", "xlsx.col.desa", "text"),
+                                 ("kecamatan_name", "xlsx.col.kecamatan", "text"),
+                                 ("fac_id", "xlsx.col.fac_id", "text"),
+                                 ("units", "xlsx.col.units", "float1"),
+                                 ("gap_labels", "xlsx.col.closes", "text"),
+                                 ("gap_ids", "xlsx.col.gap_ids", "text"),
+                                 ("state_label", "xlsx.col.funding_state", "text"),
+                                 ("year", "xlsx.col.year", "year"),
+                                 ("sources", "xlsx.col.sources", "text"),
+                                 ("amount", "xlsx.col.amount", "rp"),
+                                 ("needed", "xlsx.col.needed", "rp"),
+                                 ("shortfall", "xlsx.col.shortfall", "rp"),
+                                 ("budget_ids", "xlsx.col.budget_ids", "text")], acts
         gf = pd.DataFrame(sync.gap_funding)
         if len(gf):
-            gf = gf.assign(kind_label=gf["kind"].map(lambda x: tr(f"gap.{x}")),
+            gf = gf.assign(kind_label=gf["label"].where(gf["label"].notna(), gf["kind"].map(
+                               lambda x: tr(f"gap.{x}"))),
                            state_label=gf["funding_state"].map(
-                               lambda x: tr(f"funding_state.{x}")))
-        if len(gf) and "sources" in gf:
-            gf = gf.assign(sources=gf["sources"].map(_source_labels),
+                               lambda x: tr(f"funding_state.{x}")),
+                           sources=gf["sources"].map(_source_labels),
                            years=gf["years"].map(lambda v: str(v).replace(";", ", ")
                                                  if isinstance(v, str) else v))
-        if len(gf) and "priority_rank" in gf:
             gf = gf.sort_values(["priority_rank", "gap_id"], kind="stable", na_position="last")
         yield "budget_sync", [("gap_id", "xlsx.col.gap_id", "text"),
                               ("priority_rank", "xlsx.col.priority_rank", "int"),
@@ -281,13 +323,15 @@ def _sheets(project, result):
                               ("desa_code", "xlsx.col.desa_code", "text"),
                               ("desa_name", "xlsx.col.desa", "text"),
                               ("kecamatan_name", "xlsx.col.kecamatan", "text"),
+                              ("action_id", "xlsx.col.action_id", "text"),
                               ("state_label", "xlsx.col.funding_state", "text"),
                               ("sources", "xlsx.col.sources", "text"),
                               ("years", "xlsx.col.years", "text"),
-                              ("amount", "xlsx.col.amount", "rp"),
-                              ("needed", "xlsx.col.needed", "rp"),
-                              ("shortfall", "xlsx.col.shortfall", "rp"),
                               ("budget_ids", "xlsx.col.budget_ids", "text")], gf
+        yield "budget_phasing", [("year", "xlsx.col.year", "year"),
+                                 ("actions", "xlsx.col.actions", "int"),
+                                 ("amount", "xlsx.col.amount_on_gaps", "rp"),
+                                 ("shortfall", "xlsx.col.shortfall", "rp")], sync.phasing
 
     imp = pd.DataFrame(project.import_report)
     if len(imp):

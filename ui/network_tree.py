@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from ilp_gis.i18n import register_catalog, tr
+from ilp_gis.network import findings
 from layers import symbology as sym
 from ui.qtext import qtr
 from ui.state import AppState
@@ -67,16 +68,22 @@ class NetworkTree(QWidget):
         self.filter.setPlaceholderText(qtr("ui.tree.filter"))
         self.rebuild()
 
-    def problems(self) -> dict[str, list[str]]:
+    def problems(self, severity: str = "problem") -> dict[str, list[str]]:
+        """Facility → the messages of its network findings of ``severity`` ("problem", or
+        "info" for notes such as a parent found by name, which are no problem)."""
         res = self.state.result
         out: dict[str, list[str]] = {}
-        if res is None or res.network_problems is None or not len(res.network_problems):
-            return out
-        for _, row in res.network_problems.iterrows():
-            for fid in str(row.get("fac_ids") or "").replace(",", ";").split(";"):
+        rows = findings(res.network_problems if res is not None else None, severity)
+        for ids, msg, kind in zip(rows["fac_ids"], rows["message"], rows["kind"], strict=True):
+            for fid in str(ids or "").replace(",", ";").split(";"):
                 if fid.strip():
-                    out.setdefault(fid.strip(), []).append(str(row.get("message") or row.get("kind")))
+                    out.setdefault(fid.strip(), []).append(str(msg or kind))
         return out
+
+    def problem_count(self) -> int:
+        """The network problems of the result (findings, as summary.json and the PDF count)."""
+        res = self.state.result
+        return len(findings(res.network_problems if res is not None else None, "problem"))
 
     def rebuild(self) -> None:
         self.tree.blockSignals(True)
@@ -89,6 +96,7 @@ class NetworkTree(QWidget):
             return
         g = res.graph
         problems = self.problems()
+        notes = self.problems("info")
 
         def name_of(n):
             return str(g.nodes[n].get("name") or n)
@@ -120,7 +128,9 @@ class NetworkTree(QWidget):
             if str(node) in problems:
                 item.setBackground(0, QBrush(QColor(sym.PROBLEM_FACILITY_STYLE.fill).lighter(150)))
                 item.setText(0, "⚠ " + item.text(0))
-                item.setToolTip(0, "\n".join(problems[str(node)]))
+                item.setToolTip(0, "\n".join(problems[str(node)] + notes.get(str(node), [])))
+            elif str(node) in notes:  # a note only: said in the tooltip, not marked as a problem
+                item.setToolTip(0, "\n".join([item.toolTip(0)] + notes[str(node)]))
             return item
 
         roots = [n for n in g.nodes if g.nodes[n].get("type") == "puskesmas"]
@@ -136,7 +146,8 @@ class NetworkTree(QWidget):
                 add(n, group)
         counts = {t: sum(1 for n in g.nodes if g.nodes[n].get("type") == t) for t in _TYPES}
         self.summary.setText(tr("ui.tree.summary", pkm=counts["puskesmas"], pustu=counts["pustu"],
-                                psy=counts["posyandu"], problems=len(problems)))
+                                psy=counts["posyandu"], problems=self.problem_count(),
+                                facilities=len(problems)))
         for i in range(self.tree.topLevelItemCount()):
             self.tree.topLevelItem(i).setExpanded(len(roots) <= 12)
         self.tree.resizeColumnToContents(0)

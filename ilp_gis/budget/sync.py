@@ -1,6 +1,9 @@
-"""The budget synchronisation: which gap of an analysis result is funded, partly funded or
-unfunded by the project's budget lines, by which source, in which year and for how much.
-Pure domain code (no files); imports pandas, numpy and ``ilp_gis`` (model, rules, budget.cells).
+"""The budget synchronisation by action: the actions derived from the gaps of an analysis
+result (``budget.actions``) are funded, partly funded or unfunded by the project's budget lines;
+each action is costed once, whatever the number of gaps it closes, and a gap takes the state of
+its action.  A line is checked against the funding-source eligibility rules (``eligibility.*``) and
+the budget year (TA).  Pure domain code (no files); imports pandas, numpy and ``ilp_gis``
+(model, rules, budget.cells, budget.actions).
 """
 
 from __future__ import annotations
@@ -12,54 +15,47 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ilp_gis.budget.actions import (
+    FUNDABLE_GAP_KINDS,
+    GAP_ACTIVITIES,
+    activity_cost,
+    derive_actions,
+)
 from ilp_gis.budget.cells import is_missing
-from ilp_gis.model import Activity
 from ilp_gis.rules import Rules, default_rules
 
-# --- Which activity addresses which gap kind ------------------------------------------------------
-# Each gap kind maps to its alternative ways of closing it; a way is one activity here (the
-# catalogue prices one unit of it; see _units_needed for how many units a gap needs).
-GAP_ACTIVITIES: dict[str, tuple[Activity, ...]] = {
-    "no_pustu": (Activity.BUILD_PUSTU, Activity.UPGRADE_TO_PUSTU),
-    "beyond_distance": (Activity.BUILD_PUSTU, Activity.UPGRADE_TO_PUSTU),
-    "beyond_travel_time": (Activity.BUILD_PUSTU, Activity.UPGRADE_TO_PUSTU),
-    "understaffed_pustu": (Activity.ADD_NAKES,),
-    "kader_deficit": (Activity.TRAIN_KADER,),
-    "posyandu_deficit": (Activity.OPEN_POSYANDU,),
-    "coe_below_threshold": (Activity.EQUIP, Activity.RENOVATE),
-    # A kecamatan without a Puskesmas is beyond the village-level catalogue; a line of activity
-    # "other" aimed at its desa is read as addressing it (amount compared with nothing: partly).
-    "no_puskesmas": (Activity.OTHER,),
-}
-FUNDABLE_GAP_KINDS = tuple(GAP_ACTIVITIES)
+__all__ = ["FUNDABLE_GAP_KINDS", "FUNDING_STATES", "GAP_ACTIVITIES", "GAP_FUNDING_COLUMNS",
+           "LINE_ISSUES", "BudgetSync", "activity_cost", "budget_sync", "funding_layer"]
+
 FUNDING_STATES = ("funded", "partly", "unfunded")
-
-
-def activity_cost(activity: Activity | str, rules: Rules | None = None) -> float:
-    """Catalogue cost (Rp) of one unit of ``activity``; NaN when the catalogue has none."""
-    rules = rules or default_rules()
-    name = f"cost.{Activity(activity).value}"
-    return float(rules[name]) if name in rules else math.nan
+LINE_ISSUES = ("ineligible", "wrong_year", "no_gap")
+"""Why a line (or part of it) funds nothing: its source may not pay for its activity
+(``eligibility.*`` rules), its budget year is later than the action's and it is not multi-year, or
+it reaches no action at all."""
 
 
 @dataclass
 class BudgetSync:
-    """Gaps tied to budget lines.
+    """Actions (and so gaps) tied to budget lines.
 
-    ``gap_funding``  one row per fundable gap: gap_id, kind, desa_code, desa_name,
-        kecamatan_code, kecamatan_name, fac_id, priority_rank, priority_score, funding_state,
-        sources (";"-joined FundingSource values), years (";"-joined), amount (Rp tied to the
-        gap, 0 when none), needed (catalogue cost of the cheapest way to close it — upgrading counts
-        only where the desa has a Poskesdes/Polindes; NaN when the catalogue has no price), shortfall (needed − amount, ≥ 0), budget_ids, activities.
-    ``desa_funding`` one row per desa with a fundable gap: desa_code, funding_state (funded when
-        all its gaps are, unfunded when none has a line, else partly), gaps, funded, partly,
-        unfunded, amount, needed.
-    ``totals``       budget per source and year: source, year, amount, lines, amount_on_gaps
-        (the part tied to gaps).
-    ``unfunded``     the gaps not fully funded (unfunded and partly), most urgent first.
+    ``actions``      one row per action (``budget.actions.ACTION_COLUMNS``) plus year (the
+        action's budget year: the earliest TA of a line funding it; NA when none), funding_state,
+        amount (Rp of eligible lines put on it), shortfall (needed − amount, ≥ 0; NaN when the
+        catalogue has no price), budget_ids, sources, years.
+    ``gap_funding``  one row per fundable gap: its ids and names, action_id, funding_state (its
+        action's), sources, years, budget_ids, activities of the lines (money lives on actions).
+    ``desa_funding`` one row per desa with a fundable gap: funding_state (funded when all its
+        gaps are, unfunded when none has a line, else partly), gaps, funded, partly, unfunded,
+        amount, needed (over its actions, each once).
+    ``totals``       budget per source and year: source, year, amount, lines, amount_on_gaps.
+    ``unfunded``     the actions not fully funded, most urgent first.
     ``lines``        one row per budget line: budget_id, source, year, activity, amount,
-        gaps_addressed (count), addresses_gap (bool), unallocated (Rp of the line not tied to
-        any gap: the whole amount of a line that addresses none, the rest of a pooled line).
+        multi_year, actions_addressed, action_ids, gaps_addressed, addresses_gap,
+        amount_on_gaps (Rp put on actions: the XLSX "Untuk kesenjangan"), unallocated, issue
+        (one of :data:`LINE_ISSUES` or ""), issue_actions (actions a wrong-year line missed).
+    ``phasing``      per budget year: actions (started that year), amount (Rp put on actions
+        from lines of that year); a last row without a year holds the unfunded actions and
+        their shortfall.
     """
 
     gap_funding: pd.DataFrame
@@ -67,55 +63,54 @@ class BudgetSync:
     totals: pd.DataFrame
     unfunded: pd.DataFrame
     lines: pd.DataFrame = field(default_factory=pd.DataFrame)
+    actions: pd.DataFrame = field(default_factory=pd.DataFrame)
+    phasing: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def counts(self) -> dict[str, int]:
+        """Gaps per funding state."""
         vc = self.gap_funding["funding_state"].value_counts()
         return {s: int(vc.get(s, 0)) for s in FUNDING_STATES}
 
+    @property
+    def action_counts(self) -> dict[str, int]:
+        vc = self.actions["funding_state"].value_counts() if len(self.actions) else {}
+        return {s: int(vc.get(s, 0)) for s in FUNDING_STATES}
 
-GAP_FUNDING_COLUMNS = ["gap_id", "kind", "desa_code", "desa_name", "kecamatan_code",
+    @property
+    def shortfall(self) -> float:
+        """The sum over actions of what they still lack (NaN when no action has a price)."""
+        return float(self.actions["shortfall"].sum(min_count=1)) if len(self.actions) \
+            else 0.0
+
+    @property
+    def unpriced(self) -> int:
+        """Actions not fully funded whose cost the catalogue does not know."""
+        a = self.actions
+        return int(((a["funding_state"] != "funded") & a["needed"].isna()).sum()) if len(a) \
+            else 0
+
+
+GAP_FUNDING_COLUMNS = ["gap_id", "kind", "label", "desa_code", "desa_name", "kecamatan_code",
                        "kecamatan_name", "fac_id", "priority_rank", "priority_score",
-                       "funding_state", "sources", "years", "amount", "needed", "shortfall",
-                       "budget_ids", "activities"]
+                       "action_id", "funding_state", "sources", "years", "budget_ids",
+                       "activities"]
 
 
-def _units_needed(kind: str, activity: Activity, value: float, threshold: float,
-                  rules: Rules) -> float:
-    """How many catalogue units of ``activity`` close one gap of ``kind``."""
-    if activity in (Activity.BUILD_PUSTU, Activity.UPGRADE_TO_PUSTU, Activity.EQUIP,
-                    Activity.RENOVATE, Activity.OTHER):
-        return 1.0
-    finite = np.isfinite(value) and np.isfinite(threshold)
-    if activity is Activity.TRAIN_KADER:
-        if finite and threshold > 1 and threshold > value:  # counts of kader
-            return float(math.ceil(threshold - value))
-        return float(rules.value("target.posyandu_min_kader", 5.0))  # share given: one team
-    if finite and threshold > value:  # nakes / posyandu counts
-        return float(max(1, math.ceil(threshold - value)))
-    if activity is Activity.OPEN_POSYANDU and np.isfinite(value) and value >= 1 and (
-            not np.isfinite(threshold) or threshold == 0):
-        return float(math.ceil(value))  # value given as the deficit itself
-    return 1.0
-
-
-def _fnum(v: Any) -> float:
-    try:
-        f = float(v)
-    except (TypeError, ValueError):
-        return math.nan
-    return f
+def _eligible(rules: Rules, source, activity) -> tuple[bool, bool]:
+    """``(eligible, enforced)`` of a line's source for its activity (``eligibility.<source>``);
+    a source without a rule is not restricted."""
+    name = f"eligibility.{source}"
+    acts = rules.activities(name) if not is_missing(source) else None
+    if acts is None:
+        return True, False
+    ok = "*" in acts or str(activity) in acts
+    return ok, rules.value(name) >= 1
 
 
 def budget_sync(project, result, rules: Rules | None = None, *,
                 statuses: tuple[str, ...] | None = None) -> BudgetSync:
-    """Tie the project's budget lines to the gaps of ``result`` (an AnalysisResult).
-
-    A line aimed at a desa or at a Pustu/Posyandu addresses the gaps of that desa/facility with
-    its whole amount.  A line aimed at a Puskesmas (e.g. BOK kader training for its whole working
-    area) is a *pooled* line: it addresses the gaps of the facilities under that Puskesmas in the
-    network (``result.graph``; without a graph, its kecamatan), and its amount is shared out
-    gap by gap, most urgent first, each gap taking what it still lacks of its catalogue cost.
+    """Tie the project's budget lines to the actions that close the gaps of ``result``.
 
     Parameters
     ----------
@@ -124,41 +119,47 @@ def budget_sync(project, result, rules: Rules | None = None, *,
     result
         An AnalysisResult (``gaps`` and, when present, ``graph``) — or a gaps DataFrame.
     rules
-        Rules with the ``cost.*`` catalogue (default: the project's rules).
+        Rules with the ``cost.*`` catalogue and the ``eligibility.*`` rules (default: the
+        project's rules).
     statuses
         Budget statuses counted as funding (default: all — proposed lines count, as in a
         budget-synchronisation meeting).  E.g. ``("disetujui", "terealisasi")``.
 
-    Which activity closes which gap kind is :data:`GAP_ACTIVITIES`; what closing a gap costs
-    comes from the cost catalogue of the rules (``cost.*``).  A gap is
+    A line addresses an action when its activity is one of the action's activities and its
+    target is the action's desa (``target_desa``), the action's facility or a facility in the
+    action's desa (``target_facility``).  A line aimed at a Puskesmas without a desa (e.g. BOK
+    kader training for its working area) is *pooled* over the actions under that Puskesmas in
+    the network (``result.graph``; without a graph, its kecamatan).  Every line's amount is
+    shared out over its actions most urgent first, each taking what it still lacks, so a line
+    is never counted twice and an action never gets more than its cost.
 
-    - ``funded``   when the lines tied to it reach the catalogue cost of at least one way of
-      closing it (e.g. build a Pustu *or* upgrade a Poskesdes for ``no_pustu``);
-    - ``partly``   when some line addresses it but none of the ways is fully paid (amount below
-      the catalogue cost, or an amount that is missing);
-    - ``unfunded`` when no line addresses it.
+    A line whose source may not pay for its activity (``eligibility.<source>``) is reported
+    (``issue = "ineligible"``) and, when the rule is enforced (value 1), funds nothing.  An
+    action's year is the earliest TA of the eligible lines aimed at it; a later line funds it
+    only when ``multi_year`` (else ``issue = "wrong_year"``).
 
-    A line addresses a gap when its activity is one of the gap kind's activities and its target
-    is the gap's desa (``target_desa``) or the gap's facility / a facility in the gap's desa
-    (``target_facility``).  Data-quality gap kinds (``orphan_facility``, ``network_problem``)
-    are not something to fund and are left out of the sync.
+    An action is ``funded`` when its lines reach its catalogue cost, ``partly`` when some line
+    addresses it but not enough (or with a missing amount, or no catalogue price), ``unfunded``
+    when none does.  The shortfall is the sum over actions.
     """
     rules = rules or getattr(project, "rules", None) or default_rules()
     gaps = result.gaps if hasattr(result, "gaps") else result
     graph = getattr(result, "graph", None)
-    gaps = pd.DataFrame(gaps).copy()
-    for col in ("gap_id", "kind", "desa_code", "desa_name", "kecamatan_code", "kecamatan_name",
-                "fac_id", "value", "threshold", "priority_rank", "priority_score"):
+    gaps = pd.DataFrame(gaps).drop(columns="geometry", errors="ignore").copy()
+    for col in ("gap_id", "kind", "label", "desa_code", "desa_name", "kecamatan_code",
+                "kecamatan_name", "fac_id", "priority_rank", "priority_score"):
         if col not in gaps.columns:
             gaps[col] = None
-    if "geometry" in gaps.columns:
-        gaps = gaps.drop(columns="geometry")
     gaps = gaps[gaps["kind"].isin(FUNDABLE_GAP_KINDS)].reset_index(drop=True)
 
     budget = pd.DataFrame(project.budget).copy()
     if statuses is not None and len(budget):
         budget = budget[budget["status"].isin(statuses)]
     budget = budget.reset_index(drop=True)
+    for col in ("budget_id", "source", "year", "activity", "target_desa", "target_facility",
+                "multi_year"):
+        if col not in budget:
+            budget[col] = None
     budget["amount"] = pd.to_numeric(budget.get("amount"), errors="coerce")
 
     fac = project.facilities
@@ -176,209 +177,185 @@ def budget_sync(project, result, rules: Rules | None = None, *,
             pre = fac[fac["precursor"].fillna(False).astype(bool)]
             precursor_desa = {str(d) for d in pre["desa_code"].dropna()}
 
-    # Index direct lines by (activity, desa) and (activity, facility); collect pooled lines.
-    by_desa: dict[tuple[str, str], list[int]] = {}
-    by_fac: dict[tuple[str, str], list[int]] = {}
-    pooled: dict[str, list[tuple[int, set[str], set[str], Any]]] = {}
-    for i, row in budget.iterrows():
-        act = str(row.get("activity") or "")
-        tf, td = row.get("target_facility"), row.get("target_desa")
+    actions, action_of_gap = derive_actions(gaps, rules, precursor_desa=precursor_desa)
+    na = len(actions)
+    a_acts = [set(s.split(";")) for s in actions["activities"]]
+    a_desa, a_fac, a_kec = ([None if is_missing(v) else str(v) for v in actions[c].tolist()]
+                            for c in ("desa_code", "fac_id", "kecamatan_code"))
+    by_desa: dict[str, list[int]] = {}
+    by_fac: dict[str, list[int]] = {}
+    by_kec: dict[str, list[int]] = {}
+    for k in range(na):
+        if a_fac[k] is not None:
+            by_fac.setdefault(str(a_fac[k]), []).append(k)
+        if a_desa[k] is not None:
+            by_desa.setdefault(str(a_desa[k]), []).append(k)
+        if a_kec[k] is not None:
+            by_kec.setdefault(str(a_kec[k]), []).append(k)
+
+    # The actions each line addresses (in priority order: actions are sorted by it).
+    nb = len(budget)
+    reach: list[list[int]] = []
+    for row in budget.itertuples(index=False):
+        act = str(row.activity or "")
+        tf, td = row.target_facility, row.target_desa
+        cand: list[int] = []
         if not is_missing(tf):
             tf = str(tf)
-            by_fac.setdefault((act, tf), []).append(i)
             if fac_type.get(tf) == "puskesmas" and is_missing(td):
                 area_fac, area_desa = _puskesmas_area(graph, tf)
-                pooled.setdefault(act, []).append((i, area_fac, area_desa, fac_kec.get(tf)))
-                continue
-            d = fac_desa.get(tf)
-            if not is_missing(d) and (is_missing(td) or str(td) == str(d)):
-                by_desa.setdefault((act, str(d)), []).append(i)
+                kec = fac_kec.get(tf)
+                found: set[int] = set()
+                for f in area_fac:
+                    found.update(by_fac.get(f, ()))
+                for d in area_desa:
+                    found.update(by_desa.get(d, ()))
+                if not area_fac and not area_desa and not is_missing(kec):
+                    found.update(by_kec.get(str(kec), ()))
+                cand = sorted(k for k in found if act in a_acts[k])
+            else:
+                own = [k for k in by_fac.get(tf, []) if act in a_acts[k]]
+                d = fac_desa.get(tf)
+                if own:
+                    cand = own
+                elif not is_missing(d) and (is_missing(td) or str(td) == str(d)):
+                    # a line for a facility of the desa: desa-level actions (a Poskesdes
+                    # upgraded, the kader of a Posyandu); another facility's action is not it
+                    cand = [k for k in by_desa.get(str(d), []) if act in a_acts[k]
+                            and a_fac[k] is None]
         elif not is_missing(td):
-            by_desa.setdefault((act, str(td)), []).append(i)
+            cand = [k for k in by_desa.get(str(td), []) if act in a_acts[k]]
+        reach.append(cand)
 
     amounts = budget["amount"].to_numpy(dtype=float)
-    b_source = budget["source"].tolist() if len(budget) else []
-    b_year = [None if is_missing(y) else y for y in budget["year"].tolist()] if len(budget) \
-        else []
-    b_act = budget["activity"].tolist() if len(budget) else []
-    b_id = budget["budget_id"].tolist() if len(budget) else []
-    b_tf = budget["target_facility"].tolist() if len(budget) else []
-    remaining = amounts.copy()
-    addressed = np.zeros(len(budget), dtype=int)
-    recs = []
-    columns = list(gaps.columns)
-    records = (dict(zip(columns, vals, strict=True))
-               for vals in zip(*(gaps[c].tolist() for c in columns), strict=True))
-    for g in records:  # = gaps.to_dict("records"), without pandas' per-value boxing
-        kind = str(g["kind"])
-        desa_code = None if is_missing(g["desa_code"]) else str(g["desa_code"])
-        fac_id = None if is_missing(g["fac_id"]) else str(g["fac_id"])
-        value, threshold = _fnum(g["value"]), _fnum(g["threshold"])
-        options = {}
-        for act in GAP_ACTIVITIES[kind]:
-            idx: list[int] = []
-            if fac_id is not None:
-                idx += by_fac.get((act.value, fac_id), [])
-            if desa_code is not None:
-                for j in by_desa.get((act.value, desa_code), []):
-                    tf = b_tf[j]
-                    # a line for another facility of the desa does not fix this facility's gap
-                    if fac_id is not None and not is_missing(tf) and str(tf) != fac_id:
-                        continue
-                    if j not in idx:
-                        idx.append(j)
+    years = [None if is_missing(y) else int(y) for y in budget["year"].tolist()]
+    multi = [bool(v) if not is_missing(v) else False for v in budget["multi_year"].tolist()]
+    eligible = [_eligible(rules, s, a) for s, a in zip(budget["source"], budget["activity"],
+                                                      strict=True)]
+    counts = [ok or not enforced for ok, enforced in eligible]  # the line may fund
+
+    # An action's year: the earliest TA of the lines that may fund it.
+    a_year: list[int | None] = [None] * na
+    for j in range(nb):
+        if not counts[j] or years[j] is None:
+            continue
+        for k in reach[j]:
+            if a_year[k] is None or years[j] < a_year[k]:
+                a_year[k] = years[j]
+
+    # A line chooses among an action's ways (upgrade rather than build, renovate rather than
+    # equip): the first line that may fund the action sets the activity it is costed by.
+    chosen: dict[int, str] = {}
+    for j in range(nb):
+        if counts[j]:
+            for k in reach[j]:
+                chosen.setdefault(k, str(budget["activity"].iat[j]))
+    for k, act in chosen.items():
+        if act != actions["activity"].iat[k]:
             cost = activity_cost(act, rules)
-            need = cost * _units_needed(kind, act, value, threshold, rules) \
-                if np.isfinite(cost) else math.nan
-            # upgrading is a way only where a Poskesdes/Polindes exists (or a line says so)
-            if act is Activity.UPGRADE_TO_PUSTU and not idx and desa_code not in precursor_desa:
+            actions.loc[k, ["activity", "unit_cost", "needed"]] = [
+                act, cost, cost * actions["units"].iat[k]]
+    needed = actions["needed"].to_numpy(dtype=float)
+    got = np.zeros(na)
+    unknown = np.zeros(na, dtype=bool)  # a line with a missing amount addresses it
+    touched = np.zeros(na, dtype=bool)
+    used: list[dict[int, float]] = [{} for _ in range(na)]  # action -> {line: Rp}
+    remaining = amounts.copy()
+    missed: list[list[int]] = [[] for _ in range(nb)]
+    # Lines aimed at one place first, then pooled ones; each in budget order.
+    order = sorted(range(nb), key=lambda j: (len(reach[j]) > 1, j))
+    for j in order:
+        if not counts[j]:
+            continue
+        for k in reach[j]:
+            if years[j] is not None and a_year[k] is not None and years[j] > a_year[k] \
+                    and not multi[j]:
+                missed[j].append(k)
                 continue
-            options[act] = {"need": need, "direct": idx, "pooled": {}}
-        recs.append({"g": g, "kind": kind, "desa_code": desa_code, "fac_id": fac_id,
-                     "options": options})
+            touched[k] = True
+            if not np.isfinite(remaining[j]):
+                unknown[k] = True
+                used[k].setdefault(j, math.nan)
+                continue
+            lacking = needed[k] - got[k] if np.isfinite(needed[k]) else math.inf
+            if lacking <= 0.5 or remaining[j] <= 0:
+                continue
+            take = min(remaining[j], lacking) if np.isfinite(lacking) else remaining[j]
+            remaining[j] -= take
+            got[k] += take
+            used[k][j] = used[k].get(j, 0.0) + take
 
-    # Pooled lines are shared out most urgent gap first.
-    order = sorted(range(len(recs)), key=lambda r: (
-        _fnum(recs[r]["g"]["priority_rank"]) if np.isfinite(_fnum(recs[r]["g"]["priority_rank"]))
-        else math.inf, str(recs[r]["g"]["gap_id"])))
-    # Which pooled lines reach a facility, a desa, or (lines without an area) a kecamatan:
-    # looked up per gap instead of scanning every pooled line for every gap.
-    reach: dict[str, tuple[dict, dict, dict]] = {}
-    for act_value, entries in pooled.items():
-        by_f: dict = {}
-        by_d: dict = {}
-        by_k: dict = {}
-        for k, (_j, af, ad, kec) in enumerate(entries):
-            for f in af:
-                by_f.setdefault(f, []).append(k)
-            for d in ad:
-                by_d.setdefault(d, []).append(k)
-            if not af and not ad and kec is not None:
-                by_k.setdefault(str(kec), []).append(k)
-        reach[act_value] = (by_f, by_d, by_k)
-    for r in order:
-        rec = recs[r]
-        for act, opt in rec["options"].items():
-            entries = pooled.get(act.value)
-            if not entries:
-                continue
-            by_f, by_d, by_k = reach[act.value]
-            ks = set(by_f.get(rec["fac_id"], ())) | set(by_d.get(rec["desa_code"], ())) \
-                | set(by_k.get(str(rec["g"]["kecamatan_code"]), ()))
-            lines = [(entries[k][0], entries[k][3]) for k in sorted(ks)]  # in budget order
-            if not lines:
-                continue
-            direct = _sum_known(amounts, opt["direct"])
-            lacking = opt["need"] - (direct if np.isfinite(direct) else 0.0)
-            for j, _kec in lines:
-                if not np.isfinite(remaining[j]):
-                    opt["pooled"][j] = math.nan  # amount unknown: addresses, cannot prove funding
-                    continue
-                if not (lacking > 0) or remaining[j] <= 0:
-                    continue
-                take = min(remaining[j], lacking) if np.isfinite(lacking) else remaining[j]
-                remaining[j] -= take
-                lacking -= take
-                opt["pooled"][j] = take
+    state = np.where(np.isfinite(needed) & (got >= needed - 0.5) & touched, "funded",
+                     np.where(touched, "partly", "unfunded")).astype(object)
+    b_id = budget["budget_id"].tolist()
+    b_src = budget["source"].tolist()
+    actions["year"] = pd.array(a_year, dtype="Int64")
+    actions["funding_state"] = state
+    actions["amount"] = got
+    actions["shortfall"] = np.where(state == "funded", 0.0,
+                                    np.where(np.isfinite(needed), np.maximum(needed - got, 0.0),
+                                             np.nan))
+    actions["budget_ids"] = [";".join(str(b_id[j]) for j in sorted(u)) for u in used]
+    actions["sources"] = [";".join(sorted({str(b_src[j]) for j in u if not is_missing(b_src[j])}))
+                          for u in used]
+    actions["years"] = [";".join(str(y) for y in sorted({years[j] for j in u
+                                                         if years[j] is not None}))
+                        for u in used]
 
+    # Gaps take their action's state.
+    aidx = {aid: k for k, aid in enumerate(actions["action_id"])}
+    b_act = budget["activity"].tolist()
     rows = []
-    line_use: dict[str, dict[int, float]] = {}
-    for rec in recs:
-        g = rec["g"]
-        best_state, best_ratio = "unfunded", -1.0
-        used: dict[int, float] = {}
-        for _act, opt in rec["options"].items():
-            parts = {j: amounts[j] for j in opt["direct"]}
-            parts.update(opt["pooled"])
-            if not parts:
-                continue
-            used.update(parts)
-            vals = [float(v) for v in parts.values()]
-            total = _known_total(vals)
-            need = opt["need"]
-            if np.isfinite(need) and np.isfinite(total) and total >= need - 0.5 \
-                    and all(math.isfinite(v) for v in vals):
-                state, ratio = "funded", 2.0
-            elif np.isfinite(need) and np.isfinite(total) and total >= need - 0.5:
-                state, ratio = "funded", 2.0  # unknown amounts beside enough known money
-            else:
-                state = "partly"
-                ratio = total / need if np.isfinite(need) and np.isfinite(total) and need > 0 \
-                    else 0.0
-            if state == "funded" or (best_state != "funded" and ratio > best_ratio):
-                best_state, best_ratio = state, ratio
-        for j in used:
-            addressed[j] += 1
-        needs = [o["need"] for o in rec["options"].values() if np.isfinite(o["need"])]
-        needed = min(needs) if needs else math.nan
-        vals = [float(v) for v in used.values()]
-        amount = float(sum(v for v in vals if not math.isnan(v))) if vals else 0.0
-        if best_state == "funded":
-            shortfall = 0.0
-        elif np.isfinite(needed):
-            shortfall = max(0.0, needed - amount)
-        else:
-            shortfall = math.nan
-        used_idx = sorted(used)
-        if rec["desa_code"] is not None:
-            line_use.setdefault(rec["desa_code"], {})
-            pooled_here = {jj for o in rec["options"].values() for jj in o["pooled"]}
-            for j, v in used.items():
-                pooled_line = j in pooled_here
-                prev = line_use[rec["desa_code"]].get(j, 0.0)
-                v = 0.0 if not np.isfinite(v) else v
-                line_use[rec["desa_code"]][j] = prev + v if pooled_line else max(prev, v)
+    for g in gaps.to_dict("records"):
+        aid = action_of_gap.get(str(g["gap_id"]))
+        k = aidx.get(aid)
+        u = used[k] if k is not None else {}
         rows.append({
-            "gap_id": g["gap_id"], "kind": rec["kind"], "desa_code": rec["desa_code"],
-            "desa_name": g["desa_name"], "kecamatan_code": g["kecamatan_code"],
-            "kecamatan_name": g["kecamatan_name"], "fac_id": rec["fac_id"],
-            "priority_rank": g["priority_rank"], "priority_score": g["priority_score"],
-            "funding_state": best_state,
-            "sources": ";".join(sorted({str(b_source[j]) for j in used_idx
-                                        if not is_missing(b_source[j])})),
-            "years": ";".join(str(y) for y in sorted({int(b_year[j]) for j in used_idx
-                                                      if not is_missing(b_year[j])})),
-            "amount": amount, "needed": needed, "shortfall": shortfall,
-            "budget_ids": ";".join(str(b_id[j]) for j in used_idx),
-            "activities": ";".join(sorted({str(b_act[j]) for j in used_idx
+            **{c: g[c] for c in ("gap_id", "kind", "label", "desa_code", "desa_name",
+                                 "kecamatan_code", "kecamatan_name", "fac_id",
+                                 "priority_rank", "priority_score")},
+            "action_id": aid,
+            "funding_state": state[k] if k is not None else "unfunded",
+            "sources": actions["sources"].iat[k] if k is not None else "",
+            "years": actions["years"].iat[k] if k is not None else "",
+            "budget_ids": actions["budget_ids"].iat[k] if k is not None else "",
+            "activities": ";".join(sorted({str(b_act[j]) for j in u
                                            if not is_missing(b_act[j])})),
         })
     gap_funding = pd.DataFrame(rows, columns=GAP_FUNDING_COLUMNS)
-    gap_funding["priority_rank"] = pd.to_numeric(gap_funding["priority_rank"], errors="coerce")
-    gap_funding["priority_score"] = pd.to_numeric(gap_funding["priority_score"], errors="coerce")
-    for col in ("amount", "needed", "shortfall"):
-        gap_funding[col] = gap_funding[col].astype("float64")
+    for col in ("priority_rank", "priority_score"):
+        gap_funding[col] = pd.to_numeric(gap_funding[col], errors="coerce")
 
-    desa_amount = {d: float(sum(v.values())) for d, v in line_use.items()}
-    desa_funding = _desa_funding(gap_funding, desa_amount)
-
+    on_gaps = np.zeros(nb)
+    addressed_actions: list[list[int]] = [[] for _ in range(nb)]
+    for k, u in enumerate(used):
+        for j, v in u.items():
+            addressed_actions[j].append(k)
+            if math.isfinite(v):
+                on_gaps[j] += v
+    n_gaps = actions["n_gaps"].to_numpy()
+    issue = ["ineligible" if not eligible[j][0] else "wrong_year" if missed[j]
+             else "no_gap" if not addressed_actions[j] else "" for j in range(nb)]
     lines = pd.DataFrame({
-        "budget_id": budget.get("budget_id", pd.Series(dtype=object)),
-        "source": budget.get("source", pd.Series(dtype=object)),
-        "year": budget.get("year", pd.Series(dtype="Int64")),
-        "activity": budget.get("activity", pd.Series(dtype=object)),
+        "budget_id": budget["budget_id"], "source": budget["source"],
+        "year": pd.array(years, dtype="Int64"), "activity": budget["activity"],
         "amount": budget["amount"],
-        "gaps_addressed": addressed,
-        "addresses_gap": addressed > 0,
-        "unallocated": np.where(np.isfinite(remaining) & (remaining < amounts), remaining,
-                                np.where(addressed > 0, 0.0, amounts)),
+        "multi_year": multi,
+        "actions_addressed": [len(a) for a in addressed_actions],
+        "action_ids": [";".join(actions["action_id"].iat[k] for k in a)
+                       for a in addressed_actions],
+        "gaps_addressed": [int(sum(n_gaps[k] for k in a)) for a in addressed_actions],
+        "addresses_gap": [bool(a) for a in addressed_actions],
+        "amount_on_gaps": on_gaps,
+        "unallocated": np.where(np.isfinite(amounts), amounts - on_gaps, np.nan),
+        "issue": issue,
+        "issue_actions": [";".join(actions["action_id"].iat[k] for k in m) for m in missed],
     })
     totals = _totals(lines)
-    unfunded = gap_funding[gap_funding["funding_state"] != "funded"].sort_values(
-        ["priority_rank", "gap_id"], na_position="last", kind="stable").reset_index(drop=True)
-    return BudgetSync(gap_funding, desa_funding, totals, unfunded, lines)
-
-
-def _sum_known(amounts: np.ndarray, idx: list[int]) -> float:
-    return _known_total([float(amounts[j]) for j in idx])
-
-
-def _known_total(vals: list[float]) -> float:
-    """Sum of the known (non-NaN) values; NaN when none is finite (= ``np.nansum`` on a few
-    values, without numpy's per-call cost: it runs once per gap)."""
-    if not any(math.isfinite(v) for v in vals):
-        return math.nan
-    return float(sum(v for v in vals if not math.isnan(v)))
+    desa_funding = _desa_funding(gap_funding, actions)
+    unfunded = actions[actions["funding_state"] != "funded"].reset_index(drop=True)
+    return BudgetSync(gap_funding, desa_funding, totals, unfunded, lines, actions,
+                      _phasing(actions, lines, used, years))
 
 
 def _puskesmas_area(graph, fac_id: str) -> tuple[set[str], set[str]]:
@@ -393,7 +370,7 @@ def _puskesmas_area(graph, fac_id: str) -> tuple[set[str], set[str]]:
     return {str(n) for n in below}, desa
 
 
-def _desa_funding(gap_funding: pd.DataFrame, desa_amount: dict[str, float]) -> pd.DataFrame:
+def _desa_funding(gap_funding: pd.DataFrame, actions: pd.DataFrame) -> pd.DataFrame:
     cols = ["desa_code", "funding_state", "gaps", "funded", "partly", "unfunded", "amount",
             "needed"]
     gf = gap_funding[gap_funding["desa_code"].notna()]
@@ -405,8 +382,9 @@ def _desa_funding(gap_funding: pd.DataFrame, desa_amount: dict[str, float]) -> p
     out["gaps"] = counts.sum(axis=1).to_numpy()
     out["funding_state"] = np.where(out["funded"] == out["gaps"], "funded",
                                     np.where(out["unfunded"] == out["gaps"], "unfunded", "partly"))
-    out["amount"] = out["desa_code"].map(desa_amount).fillna(0.0).astype("float64")
-    out["needed"] = out["desa_code"].map(gf.groupby("desa_code")["needed"].sum(min_count=1))
+    a = actions[actions["desa_code"].notna()].groupby("desa_code")
+    out["amount"] = out["desa_code"].map(a["amount"].sum()).fillna(0.0).astype("float64")
+    out["needed"] = out["desa_code"].map(a["needed"].sum(min_count=1)).astype("float64")
     return out[cols].reset_index(drop=True)
 
 
@@ -414,17 +392,35 @@ def _totals(lines: pd.DataFrame) -> pd.DataFrame:
     cols = ["source", "year", "amount", "lines", "amount_on_gaps"]
     if not len(lines):
         return pd.DataFrame(columns=cols)
-    used = lines["amount"] - lines["unallocated"].fillna(0.0) if "unallocated" in lines \
-        else lines["amount"]
-    tmp = lines.assign(on_gap=used.where(lines["addresses_gap"]))
-    tmp["year"] = pd.to_numeric(tmp["year"], errors="coerce").astype("Int64")
-    grp = tmp.groupby(["source", "year"], dropna=False)
+    grp = lines.groupby(["source", "year"], dropna=False)
     out = pd.DataFrame({
         "amount": grp["amount"].sum(min_count=1),
         "lines": grp["budget_id"].count(),
-        "amount_on_gaps": grp["on_gap"].sum(min_count=0),
+        "amount_on_gaps": grp["amount_on_gaps"].sum(min_count=0),
     }).reset_index()
     return out[cols].sort_values(["year", "source"], na_position="last").reset_index(drop=True)
+
+
+def _phasing(actions: pd.DataFrame, lines: pd.DataFrame, used, years) -> pd.DataFrame:
+    """Per budget year: actions started, Rp put on actions from that year's lines; then the
+    actions without any line and their shortfall (year NA)."""
+    cols = ["year", "actions", "amount", "shortfall"]
+    per_year: dict[int, float] = {}
+    for u in used:
+        for j, v in u.items():
+            if years[j] is not None and math.isfinite(v):
+                per_year[years[j]] = per_year.get(years[j], 0.0) + v
+    started = actions["year"].value_counts(dropna=True)
+    rows = [{"year": y, "actions": int(started.get(y, 0)), "amount": per_year.get(y, 0.0),
+             "shortfall": float(actions.loc[actions["year"] == y, "shortfall"].sum(min_count=1))}
+            for y in sorted(set(per_year) | {int(y) for y in started.index})]
+    open_ = actions[actions["year"].isna()]
+    if len(open_):
+        rows.append({"year": None, "actions": len(open_), "amount": 0.0,
+                     "shortfall": float(open_["shortfall"].sum(min_count=1))})
+    out = pd.DataFrame(rows, columns=cols)
+    out["year"] = pd.array(out["year"].tolist(), dtype="Int64")
+    return out
 
 
 def funding_layer(sync: BudgetSync, desa):

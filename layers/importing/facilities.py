@@ -264,7 +264,7 @@ def _read_facilities(path: Path, declared: tuple[FacilityType, bool] | None,
     for fld in ("nurses", "midwives", "nakes", "kader", "sessions_per_year", "capacity"):
         c = mapping.get(fld)
         cols[fld] = _numbers(raw[c], log, c) if c else np.full(n, np.nan)
-    for fld in model.COE_COLUMNS:
+    for fld in (*model.COE_COLUMNS, "program_coverage", "dana_sehat"):
         c = mapping.get(fld)
         cols[fld] = _numbers(raw[c], log, c, percent=True) if c else np.full(n, np.nan)
     c = mapping.get("level")
@@ -272,8 +272,11 @@ def _read_facilities(path: Path, declared: tuple[FacilityType, bool] | None,
     for fld in ("ilp_lokus", "coe"):
         c = mapping.get(fld)
         cols[fld] = _booleans(raw[c].tolist(), log, c) if c else [None] * n
-    c = mapping.get("ilp_start")
-    cols["ilp_start"] = _dates(raw[c].tolist(), log, c) if c else [None] * n
+    for fld in ("ilp_start", "lokus_sk_date"):
+        c = mapping.get(fld)
+        cols[fld] = _dates(raw[c].tolist(), log, c) if c else [None] * n
+    c = mapping.get("lokus_sk_number")
+    cols["lokus_sk_number"] = texts(raw[c].tolist()) if c else [None] * n
     # the kept rows only, each column built once (no copy of the whole frame to drop rows)
     sel = slice(None) if keep.all() else np.flatnonzero(keep)
     data = {}

@@ -31,7 +31,7 @@ def make_budget(rng, spec, desa: dict, fac: dict) -> dict[str, np.ndarray]:
             return
         parts.append(cols(k, source=source, year=year, activity=activity,
                           target_desa=desa_codes, target_facility=facility,
-                          amount=amount, status=status, note=note))
+                          amount=amount, status=status, note=note, multi_year=False))
 
     ftype = fac["type"]
     codes = desa["code"]

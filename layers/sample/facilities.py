@@ -9,10 +9,13 @@ from __future__ import annotations
 import datetime as dt
 
 import numpy as np
+import pandas as pd
 import shapely
 from scipy.spatial import cKDTree
 
 from ilp_gis import model
+from ilp_gis.posyandu import criteria_levels
+from ilp_gis.rules import default_rules
 from layers.sample._columns import column
 from layers.sample.names import POSYANDU_WORDS, PRECURSOR_NAMES
 
@@ -59,8 +62,9 @@ def make_facilities(rng, spec, n, centers, polys, kec_of, capital_kec, pop, dusu
                        dtype=object)
     pkm_names = np.where(seq > 1, "Puskesmas " + desa_names[pd_].astype(str),
                          "Puskesmas " + kec_names[pkm_kec_arr].astype(str)).astype(object)
-    lokus = rng.random(m) < 0.65
-    coe = lokus & (rng.random(m) < 0.3)
+    draw = rng.random(m)
+    coe = (draw < 0.65) & (rng.random(m) < 0.3)
+    lokus = _lokus(draw, coe)
     start = np.array([dt.date(2023, 7, 1) + dt.timedelta(days=int(v)) if lk else None
                       for v, lk in zip(rng.integers(0, 700, m), lokus, strict=True)],
                      dtype=object)
@@ -68,10 +72,15 @@ def make_facilities(rng, spec, n, centers, polys, kec_of, capital_kec, pop, dusu
     coe_vals = np.round(np.clip(base[:, None] + rng.normal(0, 0.1, (m, 5)), 0, 1), 2)
     nurses = rng.integers(6, 22, m).astype(float)
     midwives = rng.integers(5, 16, m).astype(float)
+    # one decree of the Kepala Dinas names all lokus of the kabupaten, before ILP starts there
+    kab_code = ".".join(str(kec_code[0]).split(".")[:2]) if n_kec else ""
+    sk_number = np.where(lokus, f"440/{int(lokus.sum())}/SK/{kab_code}/2023", None)
+    sk_date = np.where(lokus, dt.date(2023, 6, 12), None)
     pkm = _fac_block(m, fac_id=pkm_ids, code=pkm_ids, name=pkm_names, type="puskesmas",
                      type_original="Puskesmas", precursor=False, desa_code=desa_code[pd_],
                      kecamatan_code=kec_code[kec_of[pd_]], declared_desa=desa_names[pd_],
-                     ilp_lokus=lokus, coe=coe, ilp_start=start, nurses=nurses,
+                     ilp_lokus=lokus, coe=coe, ilp_start=start, lokus_sk_number=sk_number,
+                     lokus_sk_date=sk_date, nurses=nurses,
                      midwives=midwives, nakes=nurses + midwives + rng.integers(6, 25, m),
                      **{c: coe_vals[:, i] for i, c in enumerate(model.COE_COLUMNS)})
     pkm_xy = centers[pd_]
@@ -131,8 +140,8 @@ def make_facilities(rng, spec, n, centers, polys, kec_of, capital_kec, pop, dusu
     y_xy[bad] = set_xy[s[bad]]  # too close to the border: at the settlement itself
     kader = rng.integers(2, 9, y).astype(float)
     sessions = np.clip(np.round(rng.normal(10.5, 2, y)), 4, 12)
-    score = (kader >= 5).astype(int) + (sessions >= 10) + (rng.random(y) < 0.5)
-    levels = np.array([lv.value for lv in model.PosyanduLevel], dtype=object)
+    coverage, dana_sehat = _posyandu_shares(rng.random(y), rng.spawn(1)[0])
+    level = _strata(kader, sessions, coverage, dana_sehat)
     # parent: the desa's Pustu, or straight to the Puskesmas where the desa has none (a gap)
     has_t = pustu_row[yd] >= 0
     par_id = np.where(has_t, t_ids[np.maximum(pustu_row[yd], 0)], pkm_ids[pkm_of[yd]])
@@ -148,11 +157,42 @@ def make_facilities(rng, spec, n, centers, polys, kec_of, capital_kec, pop, dusu
                       parent_id=np.where(r > 0.1, par_id, None),
                       parent_name=np.where((r > 0.05) & (r <= 0.1), par_name, None),
                       desa_code=desa_code[yd], kecamatan_code=kec_code[kec_of[yd]],
-                      declared_desa=desa_names[yd], kader=kader,
-                      level=levels[np.minimum(score, 3)], sessions_per_year=sessions)
+                      declared_desa=desa_names[yd], kader=kader, level=level,
+                      sessions_per_year=sessions, program_coverage=coverage,
+                      dana_sehat=dana_sehat)
     cols = {c: np.concatenate([pkm[c], pustu[c], posy[c]]) for c in pkm}
     cols["_xy"] = np.vstack([pkm_xy, t_xy, y_xy])
     return cols
+
+
+def _lokus(draw: np.ndarray, coe: np.ndarray) -> np.ndarray:
+    """The lokus Puskesmas: about two thirds, held to 5 to 10 of the kabupaten's (all when it
+    has fewer than 5; the Juknis ILP guidance), every COE among them."""
+    m = len(draw)
+    base = (draw < 0.65) | coe
+    if 5 <= base.sum() <= 10 or base.sum() == m:
+        return base
+    k = int(min(m, max(5, min(10, int(base.sum())), int(coe.sum()))))
+    order = np.lexsort((draw, ~coe))  # COE first, then by draw
+    out = np.zeros(m, bool)
+    out[order[:k]] = True
+    return out
+
+
+def _posyandu_shares(u: np.ndarray, rng) -> tuple[np.ndarray, np.ndarray]:
+    """Coverage of the main programmes and the share of families in dana sehat (0..1)."""
+    coverage = np.round(0.25 + 0.7 * u, 2)
+    dana_sehat = np.round(rng.uniform(0.05, 0.85, len(u)), 2)
+    return coverage, dana_sehat
+
+
+def _strata(kader, sessions, coverage, dana_sehat) -> np.ndarray:
+    """The stratum each Posyandu's figures give by the default strata rules (the sample obeys
+    its own rules: ilp_gis.posyandu checks the declared strata against the same criteria)."""
+    frame = pd.DataFrame({"kader": kader, "sessions_per_year": sessions,
+                          "program_coverage": coverage, "dana_sehat": dana_sehat})
+    level, *_ = criteria_levels(frame, default_rules())
+    return np.array(level, dtype=object)
 
 
 def _most_central(centers: np.ndarray, members: np.ndarray) -> int:

@@ -202,6 +202,8 @@ def _puskesmas(ctx: _Context, big: bool) -> Path:
         "lokus_ilp": np.where(pk["ilp_lokus"].fillna(False).astype(bool), "Ya", "Tidak"),
         "coe": np.where(pk["coe"].fillna(False).astype(bool), "Ya", "Tidak"),
         "tgl_mulai_ilp": pk["ilp_start"].values,
+        "no_sk_lokus": pk["lokus_sk_number"].values,
+        "tgl_sk_lokus": pk["lokus_sk_date"].values,
         **{c: pk[c].values for c in model.COE_COLUMNS},
         "jml_perawat": pk["nurses"].values, "jml_bidan": pk["midwives"].values,
         "jml_nakes": pk["nakes"].values,
@@ -316,6 +318,8 @@ def _posyandu(ctx: _Context) -> Path:
         "jumlah_kader": py["kader"].astype("Int64").values,
         "strata": pd.Series(py["level"].values).str.capitalize().values,
         "kegiatan_setahun": py["sessions_per_year"].astype("Int64").values,
+        "cakupan_program_persen": np.round(py["program_coverage"].to_numpy(float) * 100),
+        "dana_sehat_persen": np.round(py["dana_sehat"].to_numpy(float) * 100),
         "pustu_induk": parent_names,
     })
     m = len(py_tab)

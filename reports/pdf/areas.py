@@ -18,6 +18,7 @@ from reports.maps import MapFlowable, MapOptions
 from reports.pdf.cells import gap_label, num_text, table_cell
 from reports.pdf.context import ReportContext
 from reports.pdf.flow import long_table
+from reports.pdf.gaps import gap_rows
 from reports.styles import esc, table_style
 from reports.tables import kabupaten_names, kabupaten_rollup
 
@@ -35,8 +36,10 @@ def _desa_rows(ctx: ReportContext, st, desa, gaps_n: int) -> list:
             tr("report.col.rank")]
     rows = [[table_cell(h, st.cell_head) for h in head]]
     d = desa.sort_values("name", kind="stable")
+    labels = _gap_labels(ctx.result.gaps)
     for r in d.itertuples(index=False):
-        kinds = [k for k in str(r.gap_kinds or "").split(";") if k]
+        kinds = labels.get(r.code) or [gap_label(k) for k in dict.fromkeys(
+            k for k in str(r.gap_kinds or "").split(";") if k)]
         pustu = num_text(r.n_pustu)
         if getattr(r, "n_pustu_precursor", 0) and not pd.isna(r.n_pustu_precursor) and \
                 r.n_pustu_precursor > 0:
@@ -46,7 +49,7 @@ def _desa_rows(ctx: ReportContext, st, desa, gaps_n: int) -> list:
             population.value_text(r.population, getattr(r, "population_source", None)), pustu,
             f"{num_text(r.n_posyandu)} / {num_text(r.posyandu_needed)}",
             num_text(r.dist_pustu_km, 1),
-            table_cell(", ".join(gap_label(k) for k in kinds) or "–", st.cell),
+            table_cell(", ".join(kinds) or "–", st.cell),
             num_text(r.priority_rank),
         ])
     pop = _sum(desa["population"]) if len(desa) else float("nan")
@@ -58,6 +61,16 @@ def _desa_rows(ctx: ReportContext, st, desa, gaps_n: int) -> list:
         f"{num_text(_sum(desa['n_posyandu']))} / {num_text(_sum(desa['posyandu_needed']))}",
         "", num_text(gaps_n), ""])
     return rows
+
+
+def _gap_labels(gaps) -> dict[str, list[str]]:
+    """Desa code → its gap labels ("> 5 km dari Pustu terdekat"), severest first, each once."""
+    if gaps is None or not len(gaps) or "label" not in gaps:
+        return {}
+    g = gaps[gaps["desa_code"].notna() & (gaps["desa_code"] != "")]
+    rows = gap_rows(g)
+    return {str(code): list(kinds) for code, kinds in zip(rows.index, rows["kinds"],
+                                                           strict=True)}
 
 
 def kecamatan_section(ctx: ReportContext, st, width: float, code: str) -> list:
@@ -78,6 +91,8 @@ def kecamatan_section(ctx: ReportContext, st, width: float, code: str) -> list:
     fig = MapFlowable(data, width, min(0.9 * width, 300), opts=MapOptions(
         label_size=5.5, edges=True), legend_width=118)
     rows = _desa_rows(ctx, st, desa, gaps_n)
+    marked = int((pd.to_numeric(desa["n_pustu_precursor"], errors="coerce").fillna(0) > 0).sum()) \
+        if "n_pustu_precursor" in desa else 0
     fr = [0.2, 0.11, 0.08, 0.13, 0.1, 0.31, 0.07]
     t = long_table(rows, [width * x for x in fr], table_style(numeric_from=1, n_rows=len(rows)),
                    [("ALIGN", (5, 1), (5, -1), "LEFT")], totals=True,
@@ -87,6 +102,8 @@ def kecamatan_section(ctx: ReportContext, st, width: float, code: str) -> list:
            Paragraph(esc(line), st.body), fig, Spacer(1, 3 * mm), t]
     note = _masked_note(inv, ("population", "n_pustu", "n_posyandu", "posyandu_needed",
                               "dist_pustu_km"))
+    if marked:  # every "1 (1*)" of the table explained under it
+        out.append(Paragraph(esc(tr("report.precursor_mark")), st.note))
     return out + ([Paragraph(esc(note), st.note)] if note else [])
 
 

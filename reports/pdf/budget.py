@@ -11,7 +11,7 @@ from ilp_gis.i18n import format_rupiah, register_catalog, tr
 from ilp_gis.model import Activity, BudgetStatus, FundingSource
 from layers import symbology as sym
 from reports.maps import MapFlowable, MapOptions
-from reports.pdf.cells import enum_text, gap_label, num_text, table_cell, year_text
+from reports.pdf.cells import enum_text, num_text, table_cell, year_text
 from reports.pdf.context import ReportContext
 from reports.pdf.flow import fit_widths, long_table, totals_style
 from reports.source import budget_sync_for
@@ -87,15 +87,21 @@ def _totals_table(st, width: float, totals: pd.DataFrame) -> list:
 
 def _budget_sync_tables(ctx: ReportContext, st, width: float, sync) -> list:
     out: list = []
-    gf = sync.gap_funding
+    acts = sync.actions
+    lines = sync.lines
     desa_codes = set(ctx.desa["code"])
-    if ctx.kec_code and len(gf) and "desa_code" in gf:
-        gf = gf[gf["desa_code"].isin(desa_codes)]
-    counts = gf["funding_state"].value_counts() if len(gf) else pd.Series(dtype=int)
+    if ctx.kec_code and len(acts):
+        acts = acts[acts["desa_code"].isin(desa_codes)
+                    | (acts["kecamatan_code"] == ctx.kec_code)]
+    counts = acts["funding_state"].value_counts() if len(acts) else pd.Series(dtype=int)
     out.append(Paragraph(esc(tr("report.h.budget_funding")), st.h2))
-    out.append(Paragraph(esc(tr("report.budget_state_line", funded=int(counts.get("funded", 0)),
-                                partly=int(counts.get("partly", 0)),
-                                unfunded=int(counts.get("unfunded", 0)))), st.body))
+    out.append(Paragraph(esc(tr(
+        "report.budget_state_line", funded=int(counts.get("funded", 0)),
+        partly=int(counts.get("partly", 0)), unfunded=int(counts.get("unfunded", 0)),
+        gaps=int(acts["n_gaps"].sum()) if len(acts) else 0,
+        shortfall=format_rupiah(acts["shortfall"].sum(min_count=1)) if len(acts) else "–",
+        unpriced=int(((acts["funding_state"] != "funded") & acts["needed"].isna()).sum())
+        if len(acts) else 0)), st.body))
     df = getattr(sync, "desa_funding", None)
     if ctx.kind == "plan" and df is not None and len(df):
         theme = dict(zip(df["desa_code"], df["funding_state"], strict=False))
@@ -105,33 +111,79 @@ def _budget_sync_tables(ctx: ReportContext, st, width: float, sync) -> list:
                                opts=MapOptions(posyandu=False, labels=False),
                                legend_width=118))
     out += _totals_table(st, width, sync.totals)
-    un = sync.unfunded
-    if un is not None and len(un):
-        if ctx.kec_code and "desa_code" in un:
-            un = un[un["desa_code"].isin(desa_codes)]
+    if ctx.kec_code is None:
+        out += _phasing_table(st, width, sync.phasing)
+        out += _issue_table(st, width, lines)
+    un = acts[acts["funding_state"] != "funded"] if len(acts) else acts
+    if len(un):
         limit = 100 if ctx.kind == "plan" else 50
         out.append(Paragraph(esc(tr("report.h.budget_unfunded")), st.h2))
+        out.append(Paragraph(esc(tr("report.budget_actions_intro")), st.note))
         if len(un) > limit:
             out.append(Paragraph(esc(tr("report.unfunded_top", shown=num_text(limit),
                                         n=num_text(len(un)))), st.note))
-        names = dict(zip(ctx.result.desa["code"], ctx.result.desa["name"], strict=False))
-        head = [tr("report.col.rank"), tr("report.col.desa"), tr("report.col.kind"),
-                tr("report.col.funding_state"), tr("report.col.amount"),
-                tr("report.col.needed"), tr("report.col.shortfall")]
+        head = [tr("report.col.rank"), tr("report.col.desa"), tr("report.col.action"),
+                tr("report.col.closes"), tr("report.col.funding_state"),
+                tr("report.col.amount"), tr("report.col.shortfall")]
         rows = [[table_cell(h, st.cell_head) for h in head]]
-        for i, r in enumerate(un.head(limit).to_dict("records"), start=1):
+        for r in un.head(limit).to_dict("records"):
             desa = r.get("desa_name") if isinstance(r.get("desa_name"), str) else \
-                names.get(r.get("desa_code"), r.get("desa_code") or "–")
-            rows.append([num_text(r.get("priority_rank", i)), table_cell(desa, st.cell),
-                         table_cell(gap_label(r.get("kind")), st.cell),
+                (r.get("kecamatan_name") or "–")
+            what = enum_text(Activity, r.get("activity"))
+            if isinstance(r.get("fac_id"), str):
+                what = f"{what} ({r['fac_id']})"
+            rows.append([num_text(r.get("priority_rank")), table_cell(desa, st.cell),
+                         table_cell(what, st.cell),
+                         table_cell(f"{r.get('gap_labels') or '–'}", st.cell),
                          table_cell(tr(f"funding_state.{r.get('funding_state', 'unfunded')}"),
                                     st.cell),
-                         format_rupiah(r.get("amount")), format_rupiah(r.get("needed")),
-                         format_rupiah(r.get("shortfall"))])
-        fr = (0.07, 0.17, 0.2, 0.13, 0.14, 0.14, 0.15)
+                         format_rupiah(r.get("amount")), format_rupiah(r.get("shortfall"))])
+        fr = (0.06, 0.14, 0.17, 0.3, 0.11, 0.11, 0.11)
         out.append(long_table(rows, [width * x for x in fr],
-                              table_style(numeric_from=4, n_rows=len(rows)),
+                              table_style(numeric_from=5, n_rows=len(rows)),
                               [("ALIGN", (0, 0), (0, -1), "RIGHT")], caption_style=st.h2,
                               continued=tr("report.continued",
                                            title=tr("report.h.budget_unfunded"))))
     return out
+
+
+def _phasing_table(st, width: float, phasing: pd.DataFrame) -> list:
+    """Per budget year: the actions that start, the Rp put on actions, what they still lack."""
+    if phasing is None or not len(phasing):
+        return []
+    out: list = [Paragraph(esc(tr("report.h.budget_phasing")), st.h2)]
+    head = [tr("report.col.year"), tr("report.col.actions"), tr("report.col.on_gaps"),
+            tr("report.col.shortfall")]
+    rows = [[table_cell(h, st.cell_head) for h in head]]
+    for r in phasing.itertuples(index=False):
+        year = year_text(r.year) if not pd.isna(r.year) else tr("report.budget_no_year")
+        rows.append([table_cell(year, st.cell), num_text(r.actions), format_rupiah(r.amount),
+                     format_rupiah(r.shortfall)])
+    t = Table(rows, colWidths=[width * x for x in (0.34, 0.18, 0.24, 0.24)], repeatRows=1)
+    t.setStyle(table_style(numeric_from=1, n_rows=len(rows)))
+    return out + [t]
+
+
+def _issue_table(st, width: float, lines: pd.DataFrame) -> list:
+    """Lines used against a funding rule, of a later year, or reaching no gap (unused)."""
+    if lines is None or not len(lines) or "issue" not in lines:
+        return []
+    bad = lines[lines["issue"] != ""]
+    if not len(bad):
+        return []
+    out: list = [Paragraph(esc(tr("report.h.budget_issues", n=len(bad))), st.h2)]
+    head = [tr("report.col.budget_id"), tr("report.col.source"), tr("report.col.year"),
+            tr("report.col.activity"), tr("report.col.amount"), tr("report.col.issue")]
+    rows = [[table_cell(h, st.cell_head) for h in head]]
+    for r in bad.head(60).itertuples(index=False):
+        rows.append([table_cell(str(r.budget_id), st.cell),
+                     table_cell(enum_text(FundingSource, r.source), st.cell), year_text(r.year),
+                     table_cell(enum_text(Activity, r.activity), st.cell),
+                     format_rupiah(r.amount), table_cell(tr(f"budget.issue.{r.issue}"), st.cell)])
+    if len(bad) > 60:
+        out.append(Paragraph(esc(tr("report.gaps_top", shown=60, n=len(bad))), st.note))
+    t = Table(rows, colWidths=[width * x for x in (0.14, 0.14, 0.07, 0.16, 0.14, 0.35)],
+              repeatRows=1)
+    t.setStyle(table_style(n_rows=len(rows)))
+    t.setStyle([("ALIGN", (4, 1), (4, -1), "RIGHT")])
+    return out + [t]

@@ -14,7 +14,8 @@ from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, Spacer, Table
 
-from ilp_gis import location
+from ilp_gis import desa_counts, location
+from ilp_gis.coverage import missing_pustu
 from ilp_gis.i18n import format_number, format_percent, register_catalog, tr
 from ilp_gis.indicators import share
 from ilp_gis.inputs import blocked_lines, missing_text, shown
@@ -67,8 +68,20 @@ def key_figures(ctx: ReportContext) -> dict:
                 ctx.project.facilities["kecamatan_code"] == ctx.kec_code, "fac_id"])
             sel = coe[coe["fac_id"].isin(ids)]
             coe_ok, coe_total = int(sel["meets"].fillna(False).astype(bool).sum()), len(sel)
-    staff = d["pustu_nakes_ok"] if "pustu_nakes_ok" in d else pd.Series(dtype="boolean")
-    staff = pd.Series(staff).astype("boolean")
+    # The desa that need a Pustu (not the ones whose Puskesmas serves them) and whose Pustu
+    # count some input gave: the total behind "desa dengan Pustu"; the desa with a Pustu: the
+    # total behind "cukup nakes".
+    known = desa_counts.count_known(d["pustu_count_source"].to_numpy(object)) \
+        if "pustu_count_source" in d else np.ones(len(d), dtype=bool)
+    if ctx.kec_code is not None or not s:
+        without_pustu = int((np.asarray(missing_pustu(d), dtype=bool) & known).sum())
+    required = d["pustu_required"].fillna(True).astype(bool).to_numpy() \
+        if "pustu_required" in d else np.ones(len(d), dtype=bool)
+    n_required = int((required & known).sum())
+    has = d["has_pustu"].fillna(False).astype(bool) if "has_pustu" in d \
+        else pd.Series(False, index=d.index)
+    staff = d["pustu_nakes_ok"] if "pustu_nakes_ok" in d else pd.Series(pd.NA, index=d.index)
+    staff = pd.Series(staff, index=d.index).astype("boolean")[has]
     missing = {f: m for f in ("desa_without_pustu", "desa_without_posyandu", "posyandu_needed",
                               "posyandu_coverage", "population_total", "coe_meeting_threshold",
                               "pustu_staffed", "facility_counts.puskesmas",
@@ -90,10 +103,13 @@ def key_figures(ctx: ReportContext) -> dict:
         if t in pop_time:
             pop_time[t] = gone(f"population_within_travel_time.{t}", pop_time[t])
     without_pustu = gone("desa_without_pustu", without_pustu)
+    n_required = gone("desa_without_pustu", n_required)
     return {
         "desa_total": desa_total, "desa_without_pustu": without_pustu,
-        "desa_with_pustu": desa_total - without_pustu
-        if desa_total is not None and without_pustu is not None else None,
+        "desa_pustu_required": n_required,
+        "desa_with_pustu": n_required - without_pustu
+        if n_required is not None and without_pustu is not None else None,
+        "desa_has_pustu": gone("pustu_staffed", int(has.sum())),
         "desa_without_posyandu": gone("desa_without_posyandu", without_pos),
         "facility_counts": fac_counts,
         "posyandu": gone("facility_counts.posyandu",
@@ -106,6 +122,7 @@ def key_figures(ctx: ReportContext) -> dict:
         "coe_total": gone("coe_meeting_threshold", coe_total),
         "staff_ok": gone("pustu_staffed", int(staff.fillna(False).sum())),
         "staff_known": gone("pustu_staffed", int(staff.notna().sum())),
+        "staff_unknown": gone("pustu_staffed", int(staff.isna().sum())),
         "gaps": len(ctx.gaps),
         "outside": s.get("facilities_outside_boundaries") if ctx.kec_code is None else None,
         "network_problems": s.get("network_problems", {}) if ctx.kec_code is None else {},
@@ -151,7 +168,7 @@ def figures_section(ctx: ReportContext, st, width: float) -> list:
                                     name=ctx.kec_names[ctx.kec_code])), st.note))
     pos_share = share(f["posyandu"], f["posyandu_needed"])
     shares = {
-        "desa_pustu": share(f["desa_with_pustu"], f["desa_total"]),
+        "desa_pustu": share(f["desa_with_pustu"], f["desa_pustu_required"]),
         "posyandu": min(1.0, pos_share) if math.isfinite(pos_share) else float("nan"),
         "pop_pustu": share(f["pop_dist"].get("pustu"), f["population_total"]),
         "pop_pkm": share(f["pop_dist"].get("puskesmas"), f["population_total"]),
@@ -164,8 +181,10 @@ def figures_section(ctx: ReportContext, st, width: float) -> list:
                "coe": lacks("coe_meeting_threshold")}
     travel_lacks = lacks("population_within_travel_time.pustu")
     kpis = [
-        (_ratio_text(f["desa_with_pustu"], f["desa_total"], blocked["desa_pustu"]),
-         tr("report.kpi.desa_pustu"),
+        (_ratio_text(f["desa_with_pustu"], f["desa_pustu_required"], blocked["desa_pustu"]),
+         tr("report.kpi.desa_pustu", served=f["desa_total"] - f["desa_pustu_required"])
+         if f["desa_pustu_required"] is not None and f["desa_total"] != f["desa_pustu_required"]
+         else tr("report.kpi.desa_pustu_all"),
          "" if blocked["desa_pustu"] else format_percent(shares["desa_pustu"])),
         (_ratio_text(f["posyandu"], f["posyandu_needed"], blocked["posyandu"]),
          tr("report.kpi.posyandu"), "" if blocked["posyandu"] else format_percent(pos_share)),
@@ -177,8 +196,9 @@ def figures_section(ctx: ReportContext, st, width: float) -> list:
                format_percent), tr("report.kpi.pop_travel", min=f["pustu_min"]), ""),
         (_ratio_text(f["coe_ok"], f["coe_total"], blocked["coe"]), tr("report.kpi.coe"),
          "" if blocked["coe"] else format_percent(shares["coe"])),
-        (_ratio_text(f["staff_ok"], f["staff_known"], lacks("pustu_staffed")),
-         tr("report.kpi.staff"), ""),
+        (_ratio_text(f["staff_ok"], f["desa_has_pustu"], lacks("pustu_staffed")),
+         tr("report.kpi.staff"),
+         tr("report.kpi.staff_unknown", n=f["staff_unknown"]) if f["staff_unknown"] else ""),
         (num_text(f["gaps"]), tr("report.kpi.gaps"), ""),
         (shown(f["facility_counts"].get("puskesmas"), lacks("facility_counts.puskesmas"),
                num_text), sym.FACILITY_STYLES["puskesmas"].label, ""),

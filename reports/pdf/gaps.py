@@ -46,10 +46,13 @@ def gap_rows(gaps) -> pd.DataFrame:
     g["_score"] = pd.to_numeric(g["priority_score"], errors="coerce")
     place = g["desa_code"].where(g["desa_code"].notna() & (g["desa_code"] != ""),
                                  "kec:" + g["kecamatan_code"].astype(str))
+    names = g["kind"].map(gap_label)
+    g["_label"] = g["label"].where(g["label"].notna() & (g["label"] != ""), names) \
+        if "label" in g else names  # "> 5 km dari Pustu terdekat": type and limit named
     g = g.assign(_place=place).sort_values(["_sev"], kind="stable")
     out = g.groupby("_place", sort=False).agg(
         rank=("_rank", "min"), desa=("desa_name", "first"), kecamatan=("kecamatan_name", "first"),
-        kinds=("kind", lambda s: list(dict.fromkeys(s))), n=("kind", "size"),
+        kinds=("_label", lambda s: list(dict.fromkeys(s))), n=("kind", "size"),
         score=("_score", "max"), sev=("_sev", "min"))
     out["_r"] = out["rank"].where(out["rank"] > 0, 0).fillna(1e12)
     return out.sort_values(["_r", "sev"], kind="stable").drop(columns=["_r", "sev"])
@@ -113,7 +116,7 @@ def _priority_table(rows_df: pd.DataFrame, st, width: float, title: str):
             num_text(rank) if not pd.isna(rank) and float(rank) > 0 else "–",
             table_cell(r.desa if isinstance(r.desa, str) else "–", st.cell),
             table_cell(r.kecamatan if isinstance(r.kecamatan, str) else "–", st.cell),
-            table_cell("; ".join(gap_label(k) for k in r.kinds), st.cell),
+            table_cell("; ".join(r.kinds), st.cell),
             num_text(r.score, 2),
         ])
     fr = [0.07, 0.2, 0.17, 0.47, 0.09]

@@ -8,6 +8,7 @@ import pandas as pd
 from reportlab.platypus import PageBreak, Paragraph, Table
 
 from ilp_gis.i18n import register_catalog, tr
+from ilp_gis.network import findings
 from reports.pdf.cells import num_text, problem_label, table_cell
 from reports.pdf.context import ReportContext
 from reports.styles import esc, table_style
@@ -36,13 +37,15 @@ def network_section(ctx: ReportContext, st, width: float) -> list:
         t.setStyle(table_style(numeric_from=2, n_rows=len(rows)))
         out.append(t)
     probs = ctx.result.network_problems
-    out.append(Paragraph(esc(tr("report.h.network_problems")), st.h2))
-    if probs is None or not len(probs):
-        return out + [Paragraph(esc(tr("report.no_network_problems")), st.body)]
-    if ctx.kec_code:
+    if probs is not None and len(probs) and ctx.kec_code:
         ids = set(ctx.project.facilities.loc[
             ctx.project.facilities["kecamatan_code"] == ctx.kec_code, "fac_id"])
         probs = probs[[bool(set(split_ids(x)) & ids) for x in probs["fac_ids"]]]
+    notes = _info_note(probs, st)
+    probs = findings(probs, "problem")
+    out.append(Paragraph(esc(tr("report.h.network_problems_n", n=len(probs))), st.h2))
+    if not len(probs):
+        return out + [Paragraph(esc(tr("report.no_network_problems")), st.body)] + notes
     if ctx.kind == "summary" and len(probs) > 200:
         out.append(Paragraph(esc(tr("report.problems_top", shown=200, n=len(probs))), st.note))
         probs = probs.head(200)
@@ -53,7 +56,18 @@ def network_section(ctx: ReportContext, st, width: float) -> list:
                      table_cell(r.message if isinstance(r.message, str) else "", st.cell)])
     t = Table(rows, colWidths=[width * 0.28, width * 0.72], repeatRows=1)
     t.setStyle(table_style(n_rows=len(rows)))
-    return out + [t]
+    return out + [t] + notes
+
+
+def _info_note(probs, st) -> list:
+    """One line for the notes that are no problem ("nama induk dicocokkan: 67"), counted per
+    kind instead of listed (they are in the XLSX sheet)."""
+    info = findings(probs, "info")
+    if not len(info):
+        return []
+    counts = info["kind"].value_counts()
+    parts = ", ".join(f"{problem_label(k)}: {num_text(n)}" for k, n in counts.items())
+    return [Paragraph(esc(tr("report.network_info", parts=parts)), st.note)]
 
 
 def _network_by_kabupaten(ctx: ReportContext, st, width: float, rows_data: list[dict]) -> list:
@@ -77,13 +91,14 @@ def _network_by_kabupaten(ctx: ReportContext, st, width: float, rows_data: list[
               repeatRows=1)
     t.setStyle(table_style(numeric_from=1, n_rows=len(rows)))
     out: list = [t, Paragraph(esc(tr("report.h.network_problems")), st.h2)]
-    probs = ctx.result.network_problems
-    if probs is None or not len(probs):
-        return out + [Paragraph(esc(tr("report.no_network_problems")), st.body)]
+    notes = _info_note(ctx.result.network_problems, st)
+    probs = findings(ctx.result.network_problems, "problem")
+    if not len(probs):
+        return out + [Paragraph(esc(tr("report.no_network_problems")), st.body)] + notes
     counts = probs["kind"].value_counts()
     rows = [[table_cell(tr("report.col.problem_kind"), st.cell_head),
              table_cell(tr("report.col.lines"), st.cell_head)]]
     rows += [[table_cell(problem_label(k), st.cell), num_text(n)] for k, n in counts.items()]
     t = Table(rows, colWidths=[width * 0.6, width * 0.2], repeatRows=1)
     t.setStyle(table_style(numeric_from=1, n_rows=len(rows)))
-    return out + [t]
+    return out + [t] + notes

@@ -156,41 +156,49 @@ def _result():
 
 def test_budget_sync_states_and_totals():
     proj = _project([
-        # g1 fully funded by two lines of build
+        # g1 fully funded by two DAK Fisik lines of build (the second one multi-year)
         ["b1", "dak_fisik", 2026, "build_pustu", "11.01.01.2001", None, 1.0e9, "disetujui"],
-        ["b2", "dana_desa", 2027, "build_pustu", "11.01.01.2001", None, 0.5e9, "usulan"],
+        ["b2", "dak_fisik", 2027, "build_pustu", "11.01.01.2001", None, 0.5e9, "usulan"],
         # g2 needs 2 nakes (2 × 60 jt) but only one is paid: partly; aimed at the facility
-        ["b3", "bok", 2026, "add_nakes", None, "P1", 60e6, "usulan"],
+        ["b3", "dau", 2026, "add_nakes", None, "P1", 60e6, "usulan"],
         # g3 needs 2 posyandu × 25 jt: funded
         ["b4", "dana_desa", 2026, "open_posyandu", "11.01.01.2003", None, 50e6, "disetujui"],
         # a line that addresses no gap (renovation in desa A has no coe gap)
-        ["b5", "dau", 2026, "renovate", "11.01.01.2001", None, 350e6, "usulan"],
+        ["b5", "pihak_ketiga", 2026, "renovate", "11.01.01.2001", None, 350e6, "usulan"],
     ])
+    proj.budget["multi_year"] = [False, True, False, False, False]
     sync = B.budget_sync(proj, _result())
     gf = sync.gap_funding.set_index("gap_id")
     assert "g6" not in gf.index  # data-quality gaps are not funded
     assert gf.loc["g1", "funding_state"] == "funded"
-    assert gf.loc["g1", "sources"] == "dak_fisik;dana_desa"
+    assert gf.loc["g1", "sources"] == "dak_fisik"
     assert gf.loc["g1", "years"] == "2026;2027"
-    assert gf.loc["g1", "amount"] == 1.5e9
+    a = sync.actions.set_index("action_id")
+    a1 = a.loc[gf.loc["g1", "action_id"]]
+    assert a1["amount"] == 1.5e9 and a1["year"] == 2026
+    a2 = a.loc[gf.loc["g2", "action_id"]]
     assert gf.loc["g2", "funding_state"] == "partly"
-    assert gf.loc["g2", "needed"] == 120e6 and gf.loc["g2", "shortfall"] == 60e6
+    assert a2["needed"] == 120e6 and a2["shortfall"] == 60e6
     assert gf.loc["g3", "funding_state"] == "funded"
-    assert gf.loc["g4", "funding_state"] == "unfunded" and gf.loc["g4", "amount"] == 0
-    assert gf.loc["g4", "needed"] == 1.5e9  # no Poskesdes in D: building is the only way
+    a4 = a.loc[gf.loc["g4", "action_id"]]
+    assert gf.loc["g4", "funding_state"] == "unfunded" and a4["amount"] == 0
+    assert a4["needed"] == 1.5e9  # no Poskesdes in D: building is the only way
     assert gf.loc["g5", "funding_state"] == "unfunded"
-    assert gf.loc["g5", "needed"] == 2 * 1.5e6
-    assert list(sync.unfunded["gap_id"]) == ["g4", "g2", "g5"]  # by priority
+    assert a.loc[gf.loc["g5", "action_id"], "needed"] == 2 * 1.5e6
+    # unfunded actions by priority: D's Pustu (rank 1), B's nakes (4), C's kader (5)
+    assert list(sync.unfunded["gap_ids"]) == ["g4", "g2", "g5"]
+    assert sync.shortfall == 1.5e9 + 60e6 + 3e6
     df = sync.desa_funding.set_index("desa_code")
     assert df.loc["11.01.01.2001", "funding_state"] == "funded"
     assert df.loc["11.01.01.2003", "funding_state"] == "partly"  # g3 funded, g5 not
     assert df.loc["11.01.01.2004", "funding_state"] == "unfunded"
     tot = sync.totals.set_index(["source", "year"])
     assert tot.loc[("dana_desa", 2026), "amount"] == 50e6
-    assert tot.loc[("dau", 2026), "amount_on_gaps"] == 0
+    assert tot.loc[("pihak_ketiga", 2026), "amount_on_gaps"] == 0
     assert sync.totals["amount"].sum() == pytest.approx(1.96e9)
     lines = sync.lines.set_index("budget_id")
     assert not lines.loc["b5", "addresses_gap"] and lines.loc["b1", "gaps_addressed"] == 1
+    assert lines.loc["b5", "issue"] == "no_gap" and lines.loc["b1", "issue"] == ""
     assert sync.counts == {"funded": 2, "partly": 1, "unfunded": 2}
 
 
@@ -218,11 +226,12 @@ def test_budget_tables_and_layer():
                       "usulan"]])
     sync = B.budget_sync(proj, _result())
     sheets = B.budget_tables(sync)
-    assert set(sheets) == {"Sinkronisasi anggaran", "Celah belum didanai", "Anggaran per sumber",
+    assert set(sheets) == {"Aksi dan pendanaan", "Sinkronisasi anggaran", "Aksi belum didanai",
+                           "Anggaran per sumber", "Baris anggaran bermasalah",
                            "Pendanaan per desa"}
     g = sheets["Sinkronisasi anggaran"]
     assert list(g["Status pendanaan"])[:2] == ["Belum didanai", "Didanai"]
-    assert g["Anggaran (Rp)"].dtype.kind == "f"
+    assert sheets["Aksi dan pendanaan"]["Anggaran (Rp)"].dtype.kind == "f"
     en = B.budget_tables(sync, lang="en")
     assert "Budget sync" in en and "Funding state" in en["Budget sync"].columns
     layer = B.funding_layer(sync, proj.desa)
@@ -232,7 +241,7 @@ def test_budget_tables_and_layer():
 def test_budget_sync_empty_budget():
     sync = B.budget_sync(_project([]), _result())
     assert (sync.gap_funding["funding_state"] == "unfunded").all()
-    assert len(sync.totals) == 0 and len(sync.unfunded) == 5
+    assert len(sync.totals) == 0 and len(sync.unfunded) == 5  # five actions, one gap each
 
 
 def test_format_amount_short():
@@ -252,8 +261,9 @@ def test_upgrade_is_the_cheaper_way_only_where_a_precursor_exists():
                               "precursor": [True], "desa_code": ["11.01.01.2004"]},
                              geometry=[Point(0.035, 0.005)], crs="EPSG:4326")
     proj.set_layer("facilities", pd.concat([fac, extra], ignore_index=True))
-    gf = B.budget_sync(proj, _result()).gap_funding.set_index("gap_id")
-    assert gf.loc["g4", "needed"] == 600e6 and gf.loc["g1", "needed"] == 1.5e9
+    a = B.budget_sync(proj, _result()).actions.set_index("gap_ids")
+    assert a.loc["g4", "needed"] == 600e6 and a.loc["g4", "activity"] == "upgrade_pustu"
+    assert a.loc["g1", "needed"] == 1.5e9
 
 
 def test_pooled_puskesmas_line_is_shared_most_urgent_first():
@@ -284,10 +294,12 @@ def test_pooled_puskesmas_line_is_shared_most_urgent_first():
                          network_problems=None)
     sync = B.budget_sync(proj, res)
     gf = sync.gap_funding.set_index("gap_id")
+    a = sync.actions.set_index("gap_ids")
     # g5 (rank 5, 2 kader = 3 jt) is served first and fully; g7 (rank 7) gets the rest (1,5 jt)
-    assert gf.loc["g5", "funding_state"] == "funded" and gf.loc["g5", "amount"] == 3e6
-    assert gf.loc["g7", "funding_state"] == "partly" and gf.loc["g7", "amount"] == 1.5e6
-    assert gf.loc["g7", "shortfall"] == 1.5e6 and gf.loc["g5", "sources"] == "bok"
+    assert gf.loc["g5", "funding_state"] == "funded" and a.loc["g5", "amount"] == 3e6
+    assert gf.loc["g7", "funding_state"] == "partly" and a.loc["g7", "amount"] == 1.5e6
+    assert a.loc["g7", "shortfall"] == 1.5e6 and gf.loc["g5", "sources"] == "bok"
     line = sync.lines.set_index("budget_id").loc["b1"]
     assert line["gaps_addressed"] == 2 and line["unallocated"] == 0
+    assert line["amount_on_gaps"] == 4.5e6
     assert sync.desa_funding.set_index("desa_code").loc["11.01.01.2001", "amount"] == 1.5e6

@@ -88,7 +88,10 @@ def test_settlements_weight_the_distance():
     # nearest Pustu is A2 at (6,2).
     sett = frame([dict(desa_code="35.07.01.2001", population=600.0),
                   dict(desa_code="35.07.01.2001", population=400.0)], [pt(1, 1.2), pt(3.9, 0.1)])
-    rules = default_rules().with_values(limit__pustu_distance_km=2.0)
+    # A1 also hosts Puskesmas A: the rule that a Pustu is required there too keeps the Pustu
+    # distance gap this test is about (by default the Puskesmas serves its own desa).
+    rules = default_rules().with_values(limit__pustu_distance_km=2.0,
+                                        target__pustu_in_puskesmas_desa=1)
     res = analyze(make_project(settlements=sett, rules=rules))
     d = desa_table(res)
     far = np.hypot(2.1, 1.9)  # (3.9,0.1) -> Pustu A2 (6,2)

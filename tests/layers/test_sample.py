@@ -100,6 +100,26 @@ def test_facility_attributes(kab):
     assert (per_desa < dusun.reindex(per_desa.index)).any()
 
 
+def test_sample_obeys_its_own_strata_and_lokus_rules(kab):
+    from ilp_gis.lokus import lokus_check
+    from ilp_gis.posyandu import strata_check
+    from ilp_gis.rules import default_rules
+
+    f = kab.facilities
+    posy = f[f["type"] == "posyandu"]
+    above_pratama = posy["level"] != "pratama"
+    assert (posy.loc[above_pratama, "kader"] >= 5).all()
+    assert (posy.loc[above_pratama, "sessions_per_year"] >= 8).all()
+    assert posy["program_coverage"].between(0, 1).all() and posy["dana_sehat"].between(0, 1).all()
+    check = strata_check(f, default_rules())
+    assert (check["status"] == "agrees").all()
+    lokus = lokus_check(f, default_rules())
+    assert lokus["status"].tolist() == ["ok"] and 5 <= lokus["lokus"].iloc[0] <= 10
+    assert lokus["lokus_without_sk"].iloc[0] == 0 and lokus["lokus_without_sk_date"].iloc[0] == 0
+    pkm = f[f["type"] == "puskesmas"]
+    assert pkm.loc[pkm["coe"].astype(bool), "ilp_lokus"].astype(bool).all()  # COE are lokus
+
+
 def test_meta_marks_the_data_fictional(kab):
     assert kab.fictional
     assert "Contoh" in kab.title
@@ -333,7 +353,7 @@ def test_posyandu_and_puskesmas_sources(sources, kab):
     out, _ = sources
     p = pd.read_csv(out / SOURCE_FILES["posyandu"], encoding="utf-8", dtype=str)
     assert {"nama_posyandu", "desa", "kecamatan", "lintang", "bujur", "jumlah_kader", "strata",
-            "pustu_induk"} <= set(p.columns)
+            "pustu_induk", "cakupan_program_persen", "dana_sehat_persen"} <= set(p.columns)
     n_posy = int((kab.facilities["type"] == "posyandu").sum())
     kinds = [d["kind"] for d in _defects(out) if d["file"] == SOURCE_FILES["posyandu"]]
     assert len(p) == n_posy + kinds.count("duplicate") + kinds.count("outside_district")
@@ -341,7 +361,8 @@ def test_posyandu_and_puskesmas_sources(sources, kab):
             "duplicate", "outside_district"} <= set(kinds)
     ws = load_workbook(out / SOURCE_FILES["puskesmas"], read_only=True).active
     header = [c.value for c in next(ws.iter_rows(max_row=1))]
-    assert {"kode_faskes", "nama_faskes", "jenis_faskes", "lat_", "long_"} <= set(header)
+    assert {"kode_faskes", "nama_faskes", "jenis_faskes", "lat_", "long_", "no_sk_lokus",
+            "tgl_sk_lokus"} <= set(header)
     lat = [r[header.index("lat_")] for r in ws.iter_rows(min_row=2, values_only=True)]
     assert any(isinstance(v, str) and "," in v for v in lat)
     assert any(isinstance(v, str) and "°" in v for v in lat)

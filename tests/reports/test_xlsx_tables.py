@@ -27,7 +27,7 @@ def test_one_sheet_per_table_with_frozen_header_filter_and_widths(workbook):
     try:  # the budget-sync sheet comes with the planning module
         import ilp_gis.budget  # noqa: F401
 
-        expected.insert(9, "Sinkronisasi anggaran")
+        expected[9:9] = ["Aksi anggaran", "Sinkronisasi anggaran", "Pentahapan anggaran"]
     except ImportError:
         pass
     assert workbook.sheetnames == expected
@@ -67,13 +67,21 @@ def test_money_and_years(workbook):
 
 def test_budget_sync_sheet(workbook):
     pytest.importorskip("ilp_gis.budget")
-    ws = workbook["Sinkronisasi anggaran"]
+    ws = workbook["Sinkronisasi anggaran"]  # one row per gap, with the action closing it
     head, rows = _rows(ws)
-    assert "Status pendanaan" in head and "Kekurangan (Rp)" in head
+    assert "Status pendanaan" in head and "Aksi" in head
     states = {r[head.index("Status pendanaan")] for r in rows}
     assert states <= {"Didanai", "Didanai sebagian", "Belum didanai"} and states
+    ws = workbook["Aksi anggaran"]  # the money lives on the actions, each costed once
+    head, rows = _rows(ws)
+    assert "Kekurangan (Rp)" in head and "Menutup kesenjangan" in head
     col = head.index("Jumlah (Rp)") + 1
     assert ws.cell(2, col).number_format == '"Rp" #,##0'
+    gap_ids = [g for r in rows for g in (r[head.index("ID kesenjangan")] or "").split(", ") if g]
+    assert len(gap_ids) == len(set(gap_ids))  # a gap is closed by one action only
+    ws = workbook["Total anggaran"]  # "Untuk kesenjangan (Rp)" filled from the sync
+    head, rows = _rows(ws)
+    assert all(r[head.index("Untuk kesenjangan (Rp)")] is not None for r in rows)
 
 
 def test_input_text_never_becomes_a_formula(tiny, tmp_path):

@@ -1,6 +1,6 @@
-"""The budget-sync tab of the planning panel: the baseline's gaps matched with the budget lines
-(inline for a district, on the planning lane for a large project) and the totals per source and
-year.  Imports Qt, pandas, ``ilp_gis`` and ui.table_model/ui.worker."""
+"""The budget-sync tab of the planning panel: the actions that close the baseline's gaps, each
+with the gaps it closes, matched with the budget lines (inline for a district, on the planning
+lane for a large project), and the totals per source and year.  Imports Qt, pandas, ``ilp_gis`` and ui.table_model/ui.worker."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from ilp_gis import budget as B
-from ilp_gis.i18n import register_catalog, tr
+from ilp_gis.i18n import format_rupiah, register_catalog, tr
 from ui.table_model import FrameModel
 from ui.worker import Task, start
 
@@ -39,10 +39,12 @@ class BudgetSyncTab:
         top.addWidget(self.sync_label, 1)
         lay.addLayout(top)
         self.sync_model = FrameModel([
+            ("action_id", tr("budget.col.action_id"), "text"),
             ("priority_rank", tr("budget.col.priority_rank"), "int"),
-            ("kind", tr("budget.col.kind"), "label:gap"),
+            ("activity", tr("budget.col.activity"), "label:activity"),
             ("desa_name", tr("budget.col.desa"), "text"),
             ("kecamatan_name", tr("budget.col.kecamatan"), "text"),
+            ("gap_labels", tr("budget.col.closes"), "text"),
             ("funding_state", tr("budget.col.state"), "funding_state"),
             ("sources", tr("budget.col.sources"), "codes"),
             ("years", tr("budget.col.years"), "text"),
@@ -113,9 +115,13 @@ class BudgetSyncTab:
 
     def _show_sync_result(self, sync) -> None:
         self.sync = sync
-        c = self.sync.counts
+        c = self.sync.action_counts
+        g = self.sync.counts
         self.sync_label.setText(tr("planning.sync.counts", funded=c["funded"],
-                                   partly=c["partly"], unfunded=c["unfunded"]))
+                                   partly=c["partly"], unfunded=c["unfunded"],
+                                   gaps=sum(g.values()), shortfall=format_rupiah(self.sync.shortfall),
+                                   issues=int((self.sync.lines["issue"] != "").sum())
+                                   if len(self.sync.lines) else 0))
         self.totals_model.set_frame(self.sync.totals)
         self._show_sync()
         if self.project.has("desa"):
@@ -124,7 +130,7 @@ class BudgetSyncTab:
     def _show_sync(self) -> None:
         if self.sync is None:
             return
-        gf = self.sync.gap_funding.sort_values(["priority_rank", "gap_id"], na_position="last")
+        gf = self.sync.actions.sort_values(["priority_rank", "action_id"], na_position="last")
         state = self.state_filter.currentData()
         if state:
             gf = gf[gf["funding_state"] == state]

@@ -1,0 +1,178 @@
+"""Posyandu checks: each declared stratum against the strata criteria of the rules
+(``strata.*``: sessions a year, kader on duty, coverage of the main programmes, dana sehat),
+and the per-desa list of the Posyandu a desa lacks against ``target.posyandu_per_dusun``.
+
+A criterion whose figure the Posyandu data never gave is not a failed criterion: the stratum it
+decides stays unchecked (status ``unverifiable``), never read as zero.
+
+May import numpy, pandas and the domain modules ``model``, ``i18n``, ``rules``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ilp_gis import model
+from ilp_gis.i18n import register_catalog, tr
+from ilp_gis.rules import Rules
+
+LEVELS = tuple(lv.value for lv in model.PosyanduLevel)  # pratama < madya < purnama < mandiri
+RANK = {lv: i for i, lv in enumerate(LEVELS)}
+
+# The criterion each step up needs: (facility column, rule, the level it opens).
+CRITERIA = (
+    ("sessions_per_year", "strata.min_sessions_per_year", "madya"),
+    ("kader", "strata.min_kader", "madya"),
+    ("program_coverage", "strata.min_coverage", "purnama"),
+    ("dana_sehat", "strata.min_dana_sehat", "mandiri"),
+)
+
+STATUSES = ("agrees", "above_criteria", "below_criteria", "unverifiable", "no_stratum")
+"""``agrees``: the declared stratum is the one the criteria give (or its own criteria are met
+and a missing figure leaves only a higher one open); ``above_criteria``: declared
+higher than the criteria allow; ``below_criteria``: declared lower than the criteria reach;
+``unverifiable``: a figure needed to decide is missing; ``no_stratum``: none declared."""
+
+STRATA_COLUMNS = ["fac_id", "name", "desa_code", "kecamatan_code", "declared", "criteria_level",
+                  "criteria_at_least", "status", "failed", "missing"]
+
+
+def _figures(frame: pd.DataFrame, column: str) -> np.ndarray:
+    if column not in frame.columns:
+        return np.full(len(frame), np.nan)
+    return np.asarray(pd.to_numeric(frame[column], errors="coerce"), dtype="float64")
+
+
+def criteria_levels(posyandu: pd.DataFrame, rules: Rules) -> tuple[list, list, list, list]:
+    """Per Posyandu: the stratum its figures give (None when a missing figure leaves it open),
+    the lowest stratum it surely reaches, the criteria it fails and the figures it lacks
+    (column names), each a list in row order."""
+    n = len(posyandu)
+    values = {col: _figures(posyandu, col) for col, _, _ in CRITERIA}
+    level: list[str | None] = [None] * n
+    at_least: list[str] = ["pratama"] * n
+    failed: list[list[str]] = [[] for _ in range(n)]
+    missing: list[list[str]] = [[] for _ in range(n)]
+    for i in range(n):
+        reached = "pratama"
+        decided = False
+        for step in ("madya", "purnama", "mandiri"):
+            cols = [(c, r) for c, r, lv in CRITERIA if lv == step]
+            fails = [c for c, r in cols if np.isfinite(values[c][i])
+                     and values[c][i] < rules.value(r)]
+            lacks = [c for c, r in cols if not np.isfinite(values[c][i])]
+            if fails:
+                failed[i] = fails
+                missing[i] = lacks
+                decided = True  # a failed criterion caps the stratum whatever is missing
+                break
+            if lacks:
+                missing[i] = lacks
+                break
+            reached = step
+        else:
+            decided = True
+        at_least[i] = reached
+        level[i] = reached if decided else None
+    return level, at_least, failed, missing
+
+
+def strata_check(facilities: pd.DataFrame, rules: Rules) -> pd.DataFrame:
+    """One row per Posyandu: declared stratum, the stratum by the criteria and the status
+    (:data:`STATUSES`); ``failed`` and ``missing`` name the criteria columns, ``;``-joined."""
+    py = facilities[facilities["type"] == model.FacilityType.POSYANDU.value]
+    level, at_least, failed, missing = criteria_levels(py, rules)
+    declared = [v if isinstance(v, str) and v in RANK else None
+                for v in (py["level"].tolist() if "level" in py else [None] * len(py))]
+    status = []
+    for dec, lv, low in zip(declared, level, at_least, strict=True):
+        if dec is None:
+            status.append("no_stratum")
+        elif lv is not None:
+            status.append("agrees" if dec == lv else
+                          "above_criteria" if RANK[dec] > RANK[lv] else "below_criteria")
+        elif RANK[dec] < RANK[low]:
+            status.append("below_criteria")  # it surely reaches more than declared
+        elif dec == low:
+            status.append("agrees")  # its own criteria met; whether it reaches more is open
+        else:
+            status.append("unverifiable")
+    out = pd.DataFrame({
+        "fac_id": py["fac_id"].to_numpy(object), "name": py["name"].to_numpy(object),
+        "desa_code": _column(py, "desa_code"), "kecamatan_code": _column(py, "kecamatan_code"),
+        "declared": pd.Series(declared, dtype=object).to_numpy(object),
+        "criteria_level": pd.Series(level, dtype=object).to_numpy(object),
+        "criteria_at_least": at_least, "status": status,
+        "failed": [";".join(f) for f in failed], "missing": [";".join(m) for m in missing],
+    })
+    return out[STRATA_COLUMNS]
+
+
+def _column(frame: pd.DataFrame, name: str) -> np.ndarray:
+    return frame[name].to_numpy(object) if name in frame else np.full(len(frame), None, object)
+
+
+def strata_summary(check: pd.DataFrame) -> dict[str, object]:
+    """Counts per status and, for the discrepancies, per declared stratum."""
+    counts = check["status"].value_counts()
+    bad = check[check["status"].isin(["above_criteria", "below_criteria"])]
+    return {
+        "posyandu": int(len(check)),
+        **{s: int(counts.get(s, 0)) for s in STATUSES},
+        "discrepancies_by_declared": {str(k): int(v) for k, v in
+                                      bad["declared"].value_counts().items()},
+    }
+
+
+def discrepancy_text(row, rules: Rules) -> str:
+    """The sentence of one discrepancy, naming the criteria failed with their limits."""
+    declared = model.PosyanduLevel(row["declared"]).label
+    if row["status"] == "above_criteria":
+        why = "; ".join(tr(f"posyandu.failed.{c}", limit=_limit(c, rules))
+                        for c in str(row["failed"]).split(";") if c)
+        return tr("posyandu.above", declared=declared,
+                  level=model.PosyanduLevel(row["criteria_level"]).label, why=why)
+    level = row["criteria_level"] or row["criteria_at_least"]
+    return tr("posyandu.below", declared=declared, level=model.PosyanduLevel(level).label)
+
+
+def _limit(column: str, rules: Rules) -> str:
+    rule = next(r for c, r, _ in CRITERIA if c == column)
+    v = rules.value(rule)
+    return f"{v:.0%}" if column in ("program_coverage", "dana_sehat") else f"{v:g}"
+
+
+# --- Posyandu per dusun/RW, per desa --------------------------------------------------------------
+SHORTFALL_COLUMNS = ["code", "name", "kecamatan_name", "posyandu_needed", "n_posyandu",
+                     "posyandu_deficit", "basis"]
+
+
+def posyandu_shortfall(desa: pd.DataFrame) -> pd.DataFrame:
+    """The desa that lack Posyandu (``posyandu_deficit`` > 0): how many they need, have and
+    lack, most lacking first.  A desa whose need or count is unknown is not listed (its deficit
+    is NaN, never 0)."""
+    deficit = pd.to_numeric(desa["posyandu_deficit"], errors="coerce")
+    short = desa[(deficit > 0).to_numpy()]
+    out = pd.DataFrame({
+        "code": short["code"].to_numpy(object), "name": short["name"].to_numpy(object),
+        "kecamatan_name": _column(short, "kecamatan_name"),
+        "posyandu_needed": np.ceil(pd.to_numeric(short["posyandu_needed"], errors="coerce")
+                                   .to_numpy(float) - 1e-9),
+        "n_posyandu": pd.to_numeric(short["n_posyandu"], errors="coerce").to_numpy(float),
+        "posyandu_deficit": deficit[(deficit > 0).to_numpy()].to_numpy(float),
+        "basis": _column(short, "area_units_basis"),
+    })
+    return out.sort_values(["posyandu_deficit", "kecamatan_name", "name"],
+                           ascending=[False, True, True], kind="stable").reset_index(drop=True)
+
+
+def shortfall_summary(desa: pd.DataFrame) -> dict[str, object]:
+    """Desa short of Posyandu, Posyandu lacking in all, and desa whose need is unknown."""
+    deficit = pd.to_numeric(desa["posyandu_deficit"], errors="coerce")
+    return {"desa_short": int((deficit > 0).sum()),
+            "posyandu_lacking": float(deficit[deficit > 0].sum()),
+            "desa_unknown": int(deficit.isna().sum())}
+
+
+register_catalog("ilp_gis", "posyandu")
