@@ -25,7 +25,8 @@ class StoredTables:
     very same object), the row id of each of their rows, and the file's size and modification
     time then (a file changed by someone else since is written whole again).  ``unread`` names
     the tables the file holds that were left unread when it was opened (a caller that replaces
-    them anyway); a save keeps each one the project did not set again."""
+    them anyway) or let go since (``layers.project_file.release``); a save keeps each one the
+    project did not set again."""
 
     path: Path
     signature: tuple[int, int]

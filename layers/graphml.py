@@ -62,14 +62,26 @@ def _escaped(texts: list[str], entities: dict | None = None) -> list[str]:
     return escape(_SEP.join(texts), entities or {}).split(_SEP)
 
 
+def _fast_type(kinds: set[type]) -> type | None:
+    """The one GraphML type of a column whose values are all of ``kinds`` when it is written
+    whole at once (text, floats or integers, with None for missing), else None."""
+    if kinds <= {str, _NONE}:
+        return str
+    if kinds <= _FLOATS:
+        return float
+    if kinds <= _INTS | {_NONE}:
+        return int
+    return None
+
+
 def _column(values: list) -> tuple[list | type, list[str | None]]:
     """The GraphML type (one for the whole column, else one per value) and escaped text of
     each value of one attribute column (None where the value is left out): whole columns of
     text, floats or integers at once, any other mix value by value through
     :func:`graphml_value`."""
-    kinds = set(map(type, values))
+    fast = _fast_type(set(map(type, values)))
     n = len(values)
-    if kinds <= {str, _NONE}:
+    if fast is str:
         present = [i for i, v in enumerate(values) if v is not None]
         if len(present) == n:
             return str, _escaped(_cleaned(values))
@@ -78,10 +90,10 @@ def _column(values: list) -> tuple[list | type, list[str | None]]:
                         strict=True):
             texts[i] = t
         return str, texts
-    if kinds <= _FLOATS:
+    if fast is float:
         arr = np.array([np.nan if v is None else v for v in values], dtype=float)
         return float, [None if x != x else repr(x) for x in arr.tolist()]
-    if kinds <= _INTS | {_NONE}:
+    if fast is int:
         return int, [None if v is None else str(v) for v in values]
     cleaned = [graphml_value(v) for v in values]
     types = list(map(type, cleaned))
@@ -90,32 +102,39 @@ def _column(values: list) -> tuple[list | type, list[str | None]]:
     return types, texts
 
 
-def _data_columns(dicts: list[dict], scope: str, keys: dict) -> tuple[list[list[str]],
-                                                                        np.ndarray]:
-    """Per attribute name, each element's ``<data>`` line ("" when it has none), and which
-    elements have any."""
+def _register(dicts: list[dict], scope: str, keys: dict) -> list:
+    """Declare in ``keys`` every (scope, name, type) the elements' attributes are written as
+    (what :func:`_column` gives for any run of elements) and return the attribute names."""
     names = list(dict.fromkeys(k for a in dicts for k in a))
+    for name in names:
+        raw = [a.get(name) for a in dicts]
+        fast = _fast_type(set(map(type, raw)))
+        found = [fast] if fast else list(dict.fromkeys(
+            type(v) for v in map(graphml_value, raw) if v is not None))
+        for typ in found:
+            keys.setdefault((scope, str(name), typ), f"d{len(keys)}")
+    return names
+
+
+def _data_columns(dicts: list[dict], names: list, scope: str,
+                  keys: dict) -> tuple[list[list[str]], np.ndarray]:
+    """Per attribute name, each element's ``<data>`` line ("" when it has none), and which
+    elements have any; the keys were declared by :func:`_register`."""
     columns: list[list[str]] = []
     has_any = np.zeros(len(dicts), dtype=bool)
     for name in names:
         types, texts = _column([a.get(name) for a in dicts])
-        has_any |= np.fromiter((t is not None for t in texts), bool, len(texts))
+        present = np.fromiter((t is not None for t in texts), bool, len(texts))
+        if not present.any():
+            continue
+        has_any |= present
         if isinstance(types, type):
-            kid = keys.setdefault((scope, str(name), types), f"d{len(keys)}")
-            head = f'      <data key="{kid}">'
+            head = f'      <data key="{keys[(scope, str(name), types)]}">'
             columns.append(["" if t is None else f"{head}{t}</data>\n" for t in texts])
             continue
-        ids: dict[type, str] = {}
-        line = []
-        for typ, text in zip(types, texts, strict=True):
-            if text is None:
-                line.append("")
-                continue
-            kid = ids.get(typ)
-            if kid is None:
-                kid = ids[typ] = keys.setdefault((scope, str(name), typ), f"d{len(keys)}")
-            line.append(f'      <data key="{kid}">{text}</data>\n')
-        columns.append(line)
+        columns.append(["" if text is None else
+                        f'      <data key="{keys[(scope, str(name), typ)]}">{text}</data>\n'
+                        for typ, text in zip(types, texts, strict=True)])
     return columns, has_any
 
 
@@ -132,42 +151,43 @@ def _idents(values: list) -> list[str]:
 
 
 def write_graphml_stream(graph: nx.DiGraph, fh) -> None:
-    """Write ``graph`` (directed) as GraphML to the text file ``fh``: column by column (one
-    attribute of every node, then of every edge), each chunk of elements joined at once."""
+    """Write ``graph`` (directed) as GraphML to the text file ``fh``: the keys from one look at
+    every attribute column, then the elements a chunk at a time, column by column within it
+    (only one chunk's text is held at once)."""
     keys: dict[tuple[str, str, type], str] = {}
     node_ids, node_attrs = [], []
     for n, a in graph.nodes(data=True):
         node_ids.append(n)
         node_attrs.append(a)
-    node_data = _data_columns(node_attrs, "node", keys)
-    del node_attrs
     sources, targets, edge_attrs = [], [], []
     for u, v, a in graph.edges(data=True):
         sources.append(u)
         targets.append(v)
         edge_attrs.append(a)
-    edge_data = _data_columns(edge_attrs, "edge", keys)
-    del edge_attrs
+    node_names = _register(node_attrs, "node", keys)
+    edge_names = _register(edge_attrs, "edge", keys)
     fh.write(_HEAD)
     for (scope, name, typ), kid in keys.items():
         fh.write(f'  <key id="{kid}" for="{scope}" attr.name={quoteattr(name)} '
                  f'attr.type="{_XML_TYPES[typ]}" />\n')
     fh.write('  <graph edgedefault="directed">\n')
-    _elements(fh, "node", [f"id={i}" for i in _idents(node_ids)], *node_data)
-    del node_ids
-    _elements(fh, "edge", [f"source={s} target={t}" for s, t in
-                           zip(_idents(sources), _idents(targets), strict=True)], *edge_data)
+    for start in range(0, len(node_ids), _CHUNK):
+        part = slice(start, start + _CHUNK)
+        _elements(fh, "node", [f"id={i}" for i in _idents(node_ids[part])],
+                  *_data_columns(node_attrs[part], node_names, "node", keys))
+    for start in range(0, len(sources), _CHUNK):
+        part = slice(start, start + _CHUNK)
+        _elements(fh, "edge", [f"source={s} target={t}" for s, t in
+                               zip(_idents(sources[part]), _idents(targets[part]), strict=True)],
+                  *_data_columns(edge_attrs[part], edge_names, "edge", keys))
     fh.write("  </graph>\n</graphml>\n")
 
 
 def _elements(fh, tag: str, idents: list[str], columns: list[list[str]],
               has_any: np.ndarray) -> None:
     close = f"    </{tag}>\n"
-    for start in range(0, len(idents), _CHUNK):
-        stop = start + _CHUNK
-        full = has_any[start:stop].tolist()
-        heads = [f"    <{tag} {i}>\n" if f else f"    <{tag} {i} />\n"
-                 for i, f in zip(idents[start:stop], full, strict=True)]
-        tails = [close if f else "" for f in full]
-        fh.write("".join(chain.from_iterable(
-            zip(heads, *(c[start:stop] for c in columns), tails, strict=True))))
+    full = has_any.tolist()
+    heads = [f"    <{tag} {i}>\n" if f else f"    <{tag} {i} />\n"
+             for i, f in zip(idents, full, strict=True)]
+    tails = [close if f else "" for f in full]
+    fh.write("".join(chain.from_iterable(zip(heads, *columns, tails, strict=True))))

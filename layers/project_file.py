@@ -13,6 +13,7 @@ cannot store the way GDAL does is written whole beside the target and moved over
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import sqlite3
 from collections.abc import Iterable
@@ -279,6 +280,30 @@ def open_project(path: str | Path, *, skip_tables: Iterable[str] = ()) -> Projec
                                   {**project.tables, **project.layers}, row_ids, unread)
     clean_stale_temporaries(path)  # what a killed save of this project left beside it
     return project
+
+
+def release(project: Project, names: Iterable[str]) -> list[str]:
+    """Let go of the in-memory frames of the layers/tables ``names`` that are unchanged since
+    the file was read or saved, and return those let go: a later save keeps the file's copy of
+    each (as for tables :func:`open_project` left unread).  For a command that no longer needs
+    them (``ilp-gis analyze`` and the roads once the travel network is built)."""
+    stored = project.stored
+    if stored is None:
+        return []
+    gone = []
+    for name in names:
+        held = project.layers if name in project.layers else project.tables
+        frame = held.get(name)
+        if frame is not None and stored.frames.get(name) is frame \
+                and name not in project.unsaved:
+            del held[name]
+            gone.append(name)
+    if gone:
+        project.stored = dataclasses.replace(
+            stored, frames={k: v for k, v in stored.frames.items() if k not in gone},
+            row_ids={k: v for k, v in stored.row_ids.items() if k not in gone},
+            unread=stored.unread | set(gone))
+    return gone
 
 
 def is_project_file(path: str | Path) -> bool:

@@ -50,7 +50,7 @@ def run(args) -> int:
     from ilp_gis.rules import load_rules
     from layers.analysis_io import write_outputs
     from layers.atomic import all_or_nothing
-    from layers.project_file import open_project, save_project
+    from layers.project_file import open_project, release, save_project
     from ui.progress import TerminalProgress
 
     # the stored results of an earlier run are replaced, never read: not opened at all
@@ -68,6 +68,8 @@ def run(args) -> int:
         result = analyze(project, rules=rules, progress=bar)
     finally:
         bar.done()
+    # the input layers the outputs and the save no longer read: their memory for the writers
+    release(project, ("roads", "settlements"))
     out = Path(args.out) if args.out else default_out(args)
     with all_or_nothing():  # the result files and the saved project, or none of them
         written = write_outputs(result, out)

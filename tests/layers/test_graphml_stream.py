@@ -87,3 +87,26 @@ def test_a_facility_network_with_awkward_text():
     graph.add_edge("P1", "P2", kind="given")
     graph.add_edge("P2", "P3")
     _assert_equal(graph)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(texts, attrs), min_size=1, max_size=12, unique_by=lambda t: t[0]),
+       st.lists(st.tuples(st.integers(0, 11), st.integers(0, 11), attrs), max_size=15),
+       st.integers(1, 4))
+def test_written_in_small_chunks_equals_networkx_writer(nodes, edges, chunk):
+    """Columns whose values differ in type from one chunk to the next (text in one, numbers or
+    only missing values in another) keep the keys declared for the whole column."""
+    import layers.graphml as graphml
+
+    graph = nx.DiGraph()
+    for name, a in nodes:
+        graph.add_node(name, **a)
+    names = [n for n, _ in nodes]
+    for i, j, a in edges:
+        graph.add_edge(names[i % len(names)], names[j % len(names)], **a)
+    was = graphml._CHUNK
+    graphml._CHUNK = chunk
+    try:
+        _assert_equal(graph)
+    finally:
+        graphml._CHUNK = was

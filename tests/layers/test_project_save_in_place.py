@@ -284,3 +284,24 @@ def test_text_column_unsupported_in_a_later_batch_leaves_the_file_as_it_was(proj
         con.close()
     _check_file(project_file)
     assert "mixed" not in {n for n, _ in pyogrio.list_layers(project_file)}
+
+
+def test_released_layers_are_kept_by_saves_and_changed_ones_are_not_released(project_file,
+                                                                             tmp_path):
+    from layers.project_file import release
+
+    before = open_project(project_file)
+    project = open_project(project_file)
+    project.set_layer("facilities", _moved(project.facilities, 3, 112.61, -8.05))
+    assert release(project, ("roads", "facilities", "no_such_table")) == ["roads"]
+    assert "roads" not in project.layers and "facilities" in project.layers
+    store_result(project, analyze(before))
+    save_project(project)  # in place
+    _check_file(project_file)
+    back = open_project(project_file)
+    assert bool(shapely.equals_identical(back.roads.geometry.values,
+                                         before.roads.geometry.values).all())
+    assert back.facilities.geometry.iloc[3].equals(shapely.Point(112.61, -8.05))
+    release(back, ("roads",))
+    save_project(back, tmp_path / "whole.gpkg")  # a whole new file: the roads read back first
+    _assert_same_project(open_project(tmp_path / "whole.gpkg"), open_project(project_file))
