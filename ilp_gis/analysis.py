@@ -13,7 +13,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from ilp_gis import location, model
+from ilp_gis import coe, location, model
 from ilp_gis.coverage import missing_pustu
 from ilp_gis.errors import InputError
 from ilp_gis.geo import population_points, utm_crs
@@ -49,8 +49,9 @@ PUSKESMAS, PUSTU, POSYANDU = (t.value for t in model.FacilityType)
 
 
 def analyze(project: Project, *, rules: Rules | None = None, progress=None,
-            is_cancelled=None) -> AnalysisResult:
-    """Analyse ``project`` with ``rules`` (default: the project's own rules)."""
+            is_cancelled=None, indicators: coe.IndicatorList | None = None) -> AnalysisResult:
+    """Analyse ``project`` with ``rules`` (default: the project's own rules) and the COE
+    ``indicators`` (default: the project's list, :func:`project_indicators`)."""
     from ilp_gis.coverage import compute_coverage, rollup_kecamatan, serving_mask
     from ilp_gis.gaps import GAP_KINDS, find_gaps, priorities
     from ilp_gis.inputs import inventory
@@ -112,6 +113,10 @@ def analyze(project: Project, *, rules: Rules | None = None, progress=None,
     step(0.55, "analysis.step.coverage")
     t, c = time.perf_counter(), time.process_time()
     cov = compute_coverage(desa, fac, points, rules, road=road, fields=fields)
+    units = coe.coe_units(fac, net.edges, indicators or project_indicators(project),
+                          rules.value("target.coe_threshold"),
+                          project.tables.get(coe.ASSESSMENT_TABLE))
+    cov.facilities = coe.with_units(cov.facilities, units)
     stop("coverage", t, c)
 
     step(0.75, "analysis.step.gaps")
@@ -140,7 +145,7 @@ def analyze(project: Project, *, rules: Rules | None = None, progress=None,
     stop("gaps", t, c)
 
     step(0.9, "analysis.step.summary")
-    summary = make_summary(desa_w, fac, net, gaps, cov.coe, rules, roads=road is not None,
+    summary = make_summary(desa_w, fac, net, gaps, units, rules, roads=road is not None,
                            inputs=inputs)
     strata = strata_check(fac, rules)
     lokus = lokus_check(fac, rules, _kabupaten_names(project))
@@ -155,7 +160,16 @@ def analyze(project: Project, *, rules: Rules | None = None, progress=None,
     step(1.0, "analysis.step.done")
     return AnalysisResult(desa=desa_w, kecamatan=kecamatan, gaps=gaps, graph=net.graph,
                           edges=net.edges, network_problems=net.problems, summary=summary,
-                          coe=cov.coe, strata=strata, lokus=lokus)
+                          coe=units, strata=strata, lokus=lokus)
+
+
+def project_indicators(project: Project) -> coe.IndicatorList:
+    """The COE indicator list the project keeps (meta ``coe_indicators_toml``, set when the
+    planner chose a file), else the default list."""
+    text = project.meta.get(coe.META_INDICATORS) if hasattr(project, "meta") else None
+    if isinstance(text, str) and text.strip():
+        return coe.parse_indicators(text, origin=tr("analysis.coe_indicators_project"))
+    return coe.default_indicators()
 
 
 def _kabupaten_names(project: Project) -> dict[str, str]:
@@ -235,8 +249,7 @@ def make_summary(desa: pd.DataFrame, fac: pd.DataFrame, net, gaps: pd.DataFrame,
                                        PUSKESMAS: total("pop_within_puskesmas_km")},
         "population_served_capacity": {PUSTU: total("pop_served_capacity"),
                                        PUSKESMAS: total("pop_served_capacity_puskesmas")},
-        "coe_meeting_threshold": int(coe["meets"].fillna(False).astype(bool).sum()),
-        "coe_total": int(len(coe)),
+        **_coe_summary(coe),
         "gaps_total": int(len(gaps)),
         "gaps_by_kind": {k: int(v) for k, v in gaps["kind"].value_counts().items()},
         "rules_origin": rules.origin,
@@ -266,6 +279,19 @@ def make_summary(desa: pd.DataFrame, fac: pd.DataFrame, net, gaps: pd.DataFrame,
     summary["missing"] = missing
     summary["gaps_not_checked"] = inputs.blocked_gaps()
     return summary
+
+
+def _coe_summary(units: pd.DataFrame) -> dict[str, Any]:
+    """The COE figures: designated units (never every scored Puskesmas), those meeting the
+    threshold, those undecided (some indicators not assessed) and the scoring rules used."""
+    u = coe.units_only(units)
+    meets = u["meets"].astype("boolean")
+    return {"coe_meeting_threshold": int(meets.fillna(False).sum()),
+            "coe_total": int(len(u)),
+            "coe_undecided": int(meets.isna().sum()),
+            "coe_rules": {k: int(v) for k, v in u["rule"].value_counts().items()},
+            "coe_designation_problems": {k: int(v) for k, v in units.loc[
+                units["problem"].fillna("") != "", "problem"].value_counts().items()}}
 
 
 def _checked_problems(problems: pd.DataFrame, inputs) -> pd.DataFrame:

@@ -1,5 +1,5 @@
 """Coverage per desa against the ILP rules (presence, staffing, distance, travel time,
-capacity, COE readiness), rolled up per kecamatan and kabupaten; vectorised throughout.
+capacity), rolled up per kecamatan and kabupaten; vectorised throughout.
 Imports geopandas, numpy, pandas and ``ilp_gis`` (model, geo, rules, speed).
 """
 
@@ -50,7 +50,6 @@ class Coverage:
     desa: gpd.GeoDataFrame  # UTM, one row per desa, the coverage columns of results.py
     facilities: pd.DataFrame  # per facility: staff_ok, kader_ok, coe_score, coe_meets, ...
     points: pd.DataFrame  # per population point: desa_code, population, dist/travel to nearest
-    coe: pd.DataFrame  # per COE facility: fac_id, name, type, score, meets, parts
 
 
 def _bool_na(values: np.ndarray, known: np.ndarray) -> pd.Series:
@@ -59,7 +58,9 @@ def _bool_na(values: np.ndarray, known: np.ndarray) -> pd.Series:
 
 
 def facility_checks(fac: pd.DataFrame, rules: Rules) -> pd.DataFrame:
-    """Staffing, kader and COE readiness per facility (NA where the data do not say)."""
+    """Staffing and kader per facility (NA where the data do not say); ``coe_score`` and
+    ``coe_meets`` stay empty until :func:`ilp_gis.coe.with_units` puts each unit's on its
+    Puskesmas."""
     t = fac["type"].to_numpy(object)
     nurses = pd.to_numeric(fac.get("nurses"), errors="coerce").to_numpy(float) \
         if "nurses" in fac else np.full(len(fac), np.nan)
@@ -83,21 +84,6 @@ def facility_checks(fac: pd.DataFrame, rules: Rules) -> pd.DataFrame:
     is_py = t == POSYANDU
     kader_known = is_py & np.isfinite(kader)
     kader_ok = kader >= min_kader
-    # COE readiness.
-    shares = np.column_stack([
-        pd.to_numeric(fac[c], errors="coerce").to_numpy(float) if c in fac
-        else np.full(len(fac), np.nan) for c in model.COE_COLUMNS]) if len(fac) \
-        else np.zeros((0, len(model.COE_COLUMNS)))
-    n_known = np.isfinite(shares).sum(axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        score = np.where(n_known > 0, np.nansum(shares, axis=1) / np.maximum(n_known, 1), np.nan)
-    coe_flag = fac["coe"].fillna(False).astype(bool).to_numpy() if "coe" in fac \
-        else np.zeros(len(fac), bool)
-    # Only a designated COE counts (the facility data's COE column), scored where its readiness
-    # shares are given; shares of a facility that is not designated do not make it a COE, and
-    # a designated Pustu without shares is a member of its Puskesmas' unit, not a unit itself.
-    is_coe = ((t == PUSKESMAS) | (t == PUSTU)) & coe_flag & (n_known > 0)
-    thr = rules.value("target.coe_threshold")
     out = pd.DataFrame({
         "fac_id": fac["fac_id"].to_numpy(), "type": t,
         "staff_total": np.where(is_pustu, total, np.nan),
@@ -105,13 +91,11 @@ def facility_checks(fac: pd.DataFrame, rules: Rules) -> pd.DataFrame:
         "staff_ok": _bool_na(staff_ok, known).to_numpy(),
         "kader": np.where(is_py, kader, np.nan),
         "kader_ok": _bool_na(kader_ok, kader_known).to_numpy(),
-        "coe_candidate": is_coe,
-        "coe_score": np.where(is_coe, score, np.nan),
-        "coe_groups_known": n_known,
-        "coe_meets": _bool_na(score >= thr, is_coe & np.isfinite(score)).to_numpy(),
     })
-    for j, c in enumerate(model.COE_COLUMNS):
-        out[c] = shares[:, j] if len(fac) else np.array([], dtype=float)
+    # COE readiness is scored per unit (ilp_gis.coe) and put on each unit's Puskesmas
+    # (ilp_gis.coe.with_units); until then no facility has a COE score.
+    out["coe_score"] = np.nan
+    out["coe_meets"] = pd.array([pd.NA] * len(out), dtype="boolean")
     return out
 
 
@@ -167,8 +151,7 @@ def compute_coverage(desa: gpd.GeoDataFrame, fac: gpd.GeoDataFrame, points: gpd.
     ``pop_served_capacity_puskesmas`` hold the people served that way, ``pop_within_*_km`` the plain
     geographic coverage.
 
-    COE readiness per Puskesmas/Pustu: the mean share of the five indicator groups
-    (``model.COE_COLUMNS``, 0..1) known for it; it meets when ≥ ``target.coe_threshold``.
+    COE readiness is scored per unit, apart (``ilp_gis.coe``).
     """
     from ilp_gis.travel import minutes_to_nearest
 
@@ -310,12 +293,7 @@ def compute_coverage(desa: gpd.GeoDataFrame, fac: gpd.GeoDataFrame, points: gpd.
         out[col] = pd.to_numeric(desa[col], errors="coerce").to_numpy(float) if col in desa \
             else np.nan
     cov = gpd.GeoDataFrame(out, geometry=desa.geometry.values, crs=desa.crs)
-    coe = checks[checks["coe_candidate"]].merge(
-        fac[["fac_id", "name", "desa_code", "kecamatan_code"]], on="fac_id", how="left")
-    coe = coe[["fac_id", "name", "type", "desa_code", "kecamatan_code", "coe_score",
-               "coe_groups_known", "coe_meets", *model.COE_COLUMNS]].rename(
-        columns={"coe_score": "score", "coe_meets": "meets"}).reset_index(drop=True)
-    return Coverage(desa=cov, facilities=checks, points=pdata, coe=coe)
+    return Coverage(desa=cov, facilities=checks, points=pdata)
 
 
 def _with_table_counts(desa: pd.DataFrame, fac: pd.DataFrame, n_pt: np.ndarray,

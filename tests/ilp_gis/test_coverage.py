@@ -1,4 +1,4 @@
-"""Coverage per desa by hand: counts, staffing, kader, COE, distances, capacity, roll-ups."""
+"""Coverage per desa by hand: counts, staffing, kader, distances (COE: test_coe.py), capacity, roll-ups."""
 
 from __future__ import annotations
 
@@ -127,25 +127,6 @@ def test_capacity_in_the_analysis_facility_column_overrides_rule():
     assert res.summary["population_served_capacity"]["pustu"] < 5800
 
 
-def test_coe_readiness():
-    rows = facility_rows()
-    shares = {"PKM_A": [1, 1, 1, 0.5, 0.5], "PT_A1": [0.5] * 5}
-    cols = ["coe_infrastruktur", "coe_kebijakan", "coe_sdm", "coe_bahan_alat",
-            "coe_model_pelayanan"]
-    for r in rows:
-        if r["fac_id"] in shares:
-            r.update(dict(zip(cols, shares[r["fac_id"]], strict=True)), coe=True)
-    res = analyze(make_project(facilities=facilities_frame(rows)))
-    coe = res.coe.set_index("fac_id")
-    assert coe.loc["PKM_A", "score"] == pytest.approx(0.8)
-    assert bool(coe.loc["PKM_A", "meets"]) is True
-    assert bool(coe.loc["PT_A1", "meets"]) is False
-    assert res.summary["coe_total"] == 2 and res.summary["coe_meeting_threshold"] == 1
-    g = res.gaps[res.gaps["kind"] == "coe_below_threshold"]
-    assert list(g["fac_id"]) == ["PT_A1"] and g["value"].iloc[0] == 0.5
-    assert "50%" in g["message"].iloc[0]
-
-
 def test_desa_split_into_two_polygons():
     rows, geoms = desa_rows()
     # A2 gets a detached island [4,5]x[-3,-2]: as one multipolygon row...
@@ -232,21 +213,3 @@ def test_a_poskesdes_is_no_pustu_for_distance_coverage():
                             xy=(10, 2))]
     up = desa_table(analyze(make_project(facilities=facilities_frame(upgraded), rules=rules)))
     assert up.loc["C1", "pop_within_pustu_km"] == 800
-
-
-def test_only_designated_coe_count():
-    """Readiness shares of a facility that is not designated do not make it a COE; a
-    designated Pustu without shares is a member of its unit, not a unit of its own."""
-    rows = facility_rows()
-    cols = ["coe_infrastruktur", "coe_kebijakan", "coe_sdm", "coe_bahan_alat",
-            "coe_model_pelayanan"]
-    for r in rows:
-        if r["fac_id"] == "PKM_A":
-            r.update(dict(zip(cols, [1, 1, 1, 0.5, 0.5], strict=True)), coe=True)
-        elif r["fac_id"] == "PT_A1":
-            r.update(coe=True)  # a member of PKM_A's unit, no shares of its own
-        elif r["type"] == "puskesmas":
-            r.update(dict(zip(cols, [0.9] * 5, strict=True)), coe=False)  # scored, not a COE
-    res = analyze(make_project(facilities=facilities_frame(rows)))
-    assert list(res.coe["fac_id"]) == ["PKM_A"]
-    assert res.summary["coe_total"] == 1 and res.summary["coe_meeting_threshold"] == 1
