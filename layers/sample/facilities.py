@@ -110,13 +110,14 @@ def make_facilities(rng, spec, n, centers, polys, kec_of, capital_kec, pop, dusu
     no_staff = rng.random(t) < 0.05
     for arr in (t_nurses, t_midw, t_nakes):
         arr[no_staff] = np.nan  # not reported
+    rng.random(t)  # drawn for the Pustu COE flags once; kept so every later draw is unchanged
     pustu = _fac_block(t, fac_id=t_ids, code=t_ids,
                        name=(pre_label + " " + desa_names[td].astype(str)).astype(object),
                        type="pustu", type_original=pre_label, precursor=is_pre,
                        parent_id=np.where(given, pkm_ids[t_par], None),
                        parent_name=np.where(by_name, pkm_names[t_par], None),
                        desa_code=desa_code[td], kecamatan_code=kec_code[kec_of[td]],
-                       declared_desa=desa_names[td], coe=rng.random(t) < 0.05,
+                       declared_desa=desa_names[td], coe=np.zeros(t, bool),
                        nurses=t_nurses, midwives=t_midw, nakes=t_nakes)
     ang = rng.uniform(0, 2 * np.pi, t)
     rad = rng.uniform(30, 60, t)
@@ -160,9 +161,22 @@ def make_facilities(rng, spec, n, centers, polys, kec_of, capital_kec, pop, dusu
                       declared_desa=desa_names[yd], kader=kader, level=level,
                       sessions_per_year=sessions, program_coverage=coverage,
                       dana_sehat=dana_sehat)
+    pustu["coe"] = _coe_pustu(coe, t_par, is_pre, n_posy[td], t_ids)
     cols = {c: np.concatenate([pkm[c], pustu[c], posy[c]]) for c in pkm}
     cols["_xy"] = np.vstack([pkm_xy, t_xy, y_xy])
     return cols
+
+
+def _coe_pustu(coe_pkm: np.ndarray, parent: np.ndarray, precursor: np.ndarray,
+               n_posyandu: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    """The Pustu of each COE unit: per COE Puskesmas, of its Pustu (not a precursor) the one
+    with most Posyandu (ties: the smaller id); a COE is 1 Puskesmas + 1 Pustu + its Posyandu."""
+    out = np.zeros(len(parent), bool)
+    for k in np.flatnonzero(coe_pkm):
+        mine = np.flatnonzero((parent == k) & ~precursor)
+        if len(mine):
+            out[mine[np.lexsort((ids[mine].astype(str), -n_posyandu[mine]))[0]]] = True
+    return out
 
 
 def _lokus(draw: np.ndarray, coe: np.ndarray) -> np.ndarray:

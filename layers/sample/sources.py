@@ -247,6 +247,7 @@ def _pustu(ctx: _Context) -> Path:
         "lintang": comma(lat[ti]), "bujur": comma(lon[ti]),
         "perawat": pt["nurses"].values, "bidan": pt["midwives"].values,
         "jumlah_nakes": pt["nakes"].values,
+        "coe": np.where(pt["coe"].fillna(False).astype(bool), "Ya", "Tidak"),
     })
     m = len(pt_tab)
     fname = SOURCE_FILES["pustu"]

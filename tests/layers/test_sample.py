@@ -120,6 +120,27 @@ def test_sample_obeys_its_own_strata_and_lokus_rules(kab):
     assert pkm.loc[pkm["coe"].astype(bool), "ilp_lokus"].astype(bool).all()  # COE are lokus
 
 
+def test_each_sample_coe_is_one_puskesmas_with_one_of_its_pustu(kab):
+    """A COE is 1 Puskesmas + 1 Pustu + that Pustu's Posyandu: every designated Puskesmas has
+    exactly one designated Pustu of its own (not a precursor), and no other Pustu is designated
+    (the sample used to flag 5% of all Pustu at random: 11 facilities for 3 COE)."""
+    from ilp_gis import coe
+
+    f = kab.facilities
+    flag = f["coe"].astype("boolean").fillna(False).astype(bool)
+    pkm = set(f.loc[flag & (f["type"] == "puskesmas"), "fac_id"])
+    pustu = f[flag & (f["type"] == "pustu")]
+    assert len(pkm) >= 2 and len(pustu) == len(pkm)
+    assert not pustu["precursor"].astype(bool).any()
+    parents = pustu["parent_id"].fillna(pustu["parent_name"].map(
+        f.set_index("name")["fac_id"].to_dict()))
+    assert set(parents) == pkm
+    edges = pd.DataFrame({"parent_id": f["parent_id"], "child_id": f["fac_id"]})
+    units = coe.coe_units(f, edges, coe.default_indicators(), 0.8)
+    assert len(units) == len(pkm) and (units["problem"] == "").all()
+    assert (units["posyandu_count"] >= 2).all()
+
+
 def test_meta_marks_the_data_fictional(kab):
     assert kab.fictional
     assert "Contoh" in kab.title
