@@ -113,7 +113,8 @@ def analyze(project: Project, *, rules: Rules | None = None, progress=None,
     step(0.55, "analysis.step.coverage")
     t, c = time.perf_counter(), time.process_time()
     cov = compute_coverage(desa, fac, points, rules, road=road, fields=fields)
-    units = coe.coe_units(fac, net.edges, indicators or project_indicators(project),
+    indicators = indicators or project_indicators(project)
+    units = coe.coe_units(fac, net.edges, indicators,
                           rules.value("target.coe_threshold"),
                           project.tables.get(coe.ASSESSMENT_TABLE))
     cov.facilities = coe.with_units(cov.facilities, units)
@@ -149,6 +150,10 @@ def analyze(project: Project, *, rules: Rules | None = None, progress=None,
                            inputs=inputs)
     strata = strata_check(fac, rules)
     lokus = lokus_check(fac, rules, _kabupaten_names(project))
+    summary["coe_indicators"] = {
+        "origin": indicators.origin, "total": len(indicators.indicators),
+        "unconfirmed": sum(not i.confirmed for i in indicators.indicators),
+        "per_group": {g.value: indicators.count(g.value) for g in model.CoeGroup}}
     summary["posyandu_strata"] = strata_summary(strata)
     summary["lokus"] = lokus_summary(lokus)
     summary["posyandu_shortfall"] = shortfall_summary(desa_w)

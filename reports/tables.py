@@ -1,6 +1,6 @@
 """The table contents both paper outputs print: kecamatan names, district roll-ups, the network
 per Puskesmas and budget totals (the PDF sections and the XLSX sheets call these).
-Imports pandas only.
+Imports pandas and the domain (``ilp_gis``).
 """
 
 from __future__ import annotations
@@ -10,6 +10,8 @@ import math
 
 import pandas as pd
 
+from ilp_gis import coe as coe_units
+from ilp_gis.model import COE_COLUMNS
 from ilp_gis.network import findings
 
 
@@ -93,6 +95,47 @@ def network_rows(result, kec_names: dict, kec_code: str | None = None) -> list[d
                      "problems": sum(prob_ids.get(f, 0) for f in subtree)})
     rows.sort(key=lambda r: (str(r["kecamatan"]), str(r["name"])))
     return rows
+
+
+COE_TABLE_COLUMNS = ["unit_id", "fac_id", "name", "kecamatan", "pustu_id", "pustu_name",
+                     "posyandu_count", "score", *COE_COLUMNS, "meets", "rule_label",
+                     "problem_label"]
+
+
+def coe_table(result, kec_names: dict, kec_code: str | None = None) -> pd.DataFrame:
+    """The COE units (``ilp_gis.coe``) to print: one row per designated unit — its Puskesmas,
+    Pustu, Posyandu count, score, the five group shares, the verdict, the scoring rule and any
+    designation problem — then the designated Pustu that make no unit; ``kec_code`` keeps the
+    units whose Puskesmas lies in that kecamatan.  Columns :data:`COE_TABLE_COLUMNS`."""
+    u = getattr(result, "coe", None)
+    if u is None or not len(u):
+        return pd.DataFrame(columns=COE_TABLE_COLUMNS)
+    u = pd.DataFrame(u).copy()
+    units_known = "unit_id" in u
+    for col in ("unit_id", "name", "kecamatan_code", "pustu_id", "pustu_name",
+                "posyandu_count", "score", "rule", "problem", "indicators_assessed",
+                "indicators_total"):
+        if col not in u:  # a table stored before COE were units
+            u[col] = None
+    if kec_code:
+        u = u[u["kecamatan_code"] == kec_code]
+    out = pd.DataFrame({
+        "unit_id": u["unit_id"], "fac_id": u["fac_id"], "name": u["name"],
+        "kecamatan": u["kecamatan_code"].map(lambda c: kec_names.get(c, c)),
+        "pustu_id": u["pustu_id"], "pustu_name": u["pustu_name"],
+        "posyandu_count": pd.to_numeric(u["posyandu_count"], errors="coerce"),
+        "score": pd.to_numeric(u["score"], errors="coerce"),
+        **{c: pd.to_numeric(u[c], errors="coerce") if c in u else float("nan")
+           for c in COE_COLUMNS},
+        "meets": u["meets"].astype("boolean") if "meets" in u else pd.NA,
+        "rule_label": [coe_units.rule_text(r, row) if isinstance(r, str) else None
+                       for r, (_, row) in zip(u["rule"], u.iterrows(), strict=True)],
+        "problem_label": u["problem"].map(coe_units.problem_text),
+    })
+    if not len(out):
+        return pd.DataFrame(columns=COE_TABLE_COLUMNS)
+    unit = out["unit_id"].notna() if units_known else pd.Series(True, index=out.index)
+    return pd.concat([out[unit], out[~unit]]).reset_index(drop=True)[COE_TABLE_COLUMNS]
 
 
 def split_ids(ids) -> list[str]:

@@ -29,6 +29,7 @@ from layers.atomic import atomic_write
 from reports.source import budget_sync_for, get_result
 from reports.tables import (
     budget_totals,
+    coe_table,
     enum_label,
     kabupaten_key,
     kabupaten_names,
@@ -244,6 +245,8 @@ def _sheets(project, result):
                                ("fac_ids", "xlsx.col.fac_ids", "text"),
                                ("message", "xlsx.col.message", "text")], probs
 
+    yield from _coe_sheets(project, result, names)
+
     budget = pd.DataFrame(project.budget)
     if len(budget):
         desa_names = dict(zip(desa["code"], desa["name"], strict=False))
@@ -354,6 +357,34 @@ def _sheets(project, result):
     yield "rules", [("name", "xlsx.col.rule", "text"), ("value", "xlsx.col.value", "float3"),
                     ("unit", "xlsx.col.unit", "text"), ("source", "xlsx.col.rule_source", "text"),
                     ("confirmed", "xlsx.col.confirmed", "bool")], rules
+
+
+def _coe_sheets(project, result, names):
+    """The COE units with the five group shares beside the score, and the indicator list."""
+    from ilp_gis.analysis import project_indicators
+    from ilp_gis.model import CoeGroup
+
+    units = coe_table(result, names)
+    yield "coe", [("unit_id", "xlsx.col.coe_unit", "text"),
+                  ("fac_id", "xlsx.col.fac_id", "text"), ("name", "xlsx.col.puskesmas", "text"),
+                  ("kecamatan", "xlsx.col.kecamatan", "text"),
+                  ("pustu_id", "xlsx.col.coe_pustu_id", "text"),
+                  ("pustu_name", "xlsx.col.coe_pustu", "text"),
+                  ("posyandu_count", "xlsx.col.n_posyandu", "int"),
+                  ("score", "xlsx.col.coe_score", "pct"),
+                  *[(g.column, f"coe.{g.value}", "pct") for g in CoeGroup],
+                  ("meets", "xlsx.col.coe_meets", "bool"),
+                  ("rule_label", "xlsx.col.coe_rule", "text"),
+                  ("problem_label", "xlsx.col.coe_problem", "text")], units
+    ind = project_indicators(project)
+    yield "coe_indicators", [("group", "xlsx.col.coe_group", "text"),
+                             ("id", "xlsx.col.coe_indicator_id", "text"),
+                             ("label", "xlsx.col.coe_indicator", "text"),
+                             ("source", "xlsx.col.rule_source", "text"),
+                             ("confirmed", "xlsx.col.confirmed", "bool")], pd.DataFrame(
+        [{"group": CoeGroup(i.group).label, "id": i.id, "label": i.label_in(),
+          "source": i.source_in(), "confirmed": i.confirmed} for i in ind.indicators],
+        columns=["group", "id", "label", "source", "confirmed"])
 
 
 def _say_missing(frame: pd.DataFrame, inv, also: dict[str, str] | None = None) -> pd.DataFrame:

@@ -115,7 +115,9 @@ def _facilities(project, result, code: str) -> pd.DataFrame:
     for col in FACILITY_FIGURES:
         out[col] = fac[col].to_numpy() if col in fac else None
     out["coe_score"] = np.nan
-    coe = getattr(result, "coe", None)
+    from ilp_gis.coe import units_only
+
+    coe = units_only(getattr(result, "coe", None))  # a unit's score is its Puskesmas'
     if coe is not None and len(coe) and "fac_id" in coe and "score" in coe:
         score = dict(zip(coe["fac_id"], pd.to_numeric(coe["score"], errors="coerce"),
                          strict=True))

@@ -15,6 +15,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, Spacer, Table
 
 from ilp_gis import desa_counts, location
+from ilp_gis.coe import units_only
 from ilp_gis.coverage import missing_pustu
 from ilp_gis.i18n import format_number, format_percent, register_catalog, tr
 from ilp_gis.indicators import share
@@ -62,12 +63,16 @@ def key_figures(ctx: ReportContext) -> dict:
                     for k in ("pustu", "puskesmas")
                     if f"pop_within_{k}_min" in d and d[f"pop_within_{k}_min"].notna().any()}
         coe_ok = coe_total = None
-        coe = ctx.result.coe
+        coe = units_only(ctx.result.coe)  # designated units, never every scored Puskesmas
         if coe is not None and len(coe) and "meets" in coe:
-            ids = set(ctx.project.facilities.loc[
-                ctx.project.facilities["kecamatan_code"] == ctx.kec_code, "fac_id"])
-            sel = coe[coe["fac_id"].isin(ids)]
-            coe_ok, coe_total = int(sel["meets"].fillna(False).astype(bool).sum()), len(sel)
+            if "kecamatan_code" in coe:  # the kecamatan of the unit's Puskesmas
+                sel = coe[coe["kecamatan_code"] == ctx.kec_code]
+            else:
+                ids = set(ctx.project.facilities.loc[
+                    ctx.project.facilities["kecamatan_code"] == ctx.kec_code, "fac_id"])
+                sel = coe[coe["fac_id"].isin(ids)]
+            coe_ok = int(sel["meets"].astype("boolean").fillna(False).sum())
+            coe_total = len(sel)
     # The desa that need a Pustu (not the ones whose Puskesmas serves them) and whose Pustu
     # count some input gave: the total behind "desa dengan Pustu"; the desa with a Pustu: the
     # total behind "cukup nakes".

@@ -21,6 +21,7 @@ from reports.options import PRIORITY_TOP
 from reports.pdf.appendix import appendix_section
 from reports.pdf.areas import kabupaten_table, kecamatan_section, kecamatan_table
 from reports.pdf.budget import budget_section
+from reports.pdf.coe import coe_section
 from reports.pdf.context import ReportContext, kecamatan_order, resolve_kecamatan
 from reports.pdf.cover import cover_section
 from reports.pdf.document import PlanDoc, canvas_maker
@@ -169,6 +170,7 @@ def _build_document(ctx: ReportContext, target: Path, progress, is_cancelled) ->
                        tr("report.progress.kecamatan", name=ctx.kec_names.get(code, code)))
             story += kecamatan_section(ctx, st, width, code)
     story += network_section(ctx, st, width)
+    story += coe_section(ctx, st, width)
     story += budget_section(ctx, st, width)
     story += appendix_section(ctx, st, width)
     if plan:

@@ -15,6 +15,7 @@ import pandas as pd
 import shapely
 from shapely.geometry import LineString, MultiPolygon, Point, box
 
+from ilp_gis.coe import coe_units, default_indicators, units_only
 from ilp_gis.geo import nearest_distance, population_points, utm_crs
 from ilp_gis.model import WGS84
 from ilp_gis.project import Project
@@ -67,7 +68,7 @@ def tiny_project(lon0: float = 110.40, lat0: float = -7.60, cell: float = 0.03,
     add("PKM1", "Puskesmas Kota Lama", "puskesmas", 2, nakes=25.0, coe=True,
         coe_infrastruktur=0.9, coe_kebijakan=1.0, coe_sdm=0.8, coe_bahan_alat=0.7,
         coe_model_pelayanan=0.9)
-    add("PST1", "Pustu Sukamaju", "pustu", 0, nurses=1.0, midwives=1.0, nakes=2.0)
+    add("PST1", "Pustu Sukamaju", "pustu", 0, nurses=1.0, midwives=1.0, nakes=2.0, coe=True)
     add("PST2", "Pustu Mekarsari", "pustu", 2, 0.004, 0.004, nurses=1.0, midwives=0.0, nakes=1.0)
     add("PST3", "Poskesdes Bojongsari", "pustu", 9, precursor=True, type_original="Poskesdes")
     add("PST4", "Pustu Wonosari", "pustu", 6, nurses=1.0, midwives=1.0, nakes=2.0)
@@ -254,13 +255,10 @@ def make_result(project: Project) -> AnalysisResult:
         "n_puskesmas": kk["n_puskesmas"].sum().values, "n_pustu": kk["n_pustu"].sum().values,
         "gap_count": kk["gap_count"].sum().values,
     })
-    pk = fac[fac["type"] == "puskesmas"]
-    coe_cols = ["coe_infrastruktur", "coe_kebijakan", "coe_sdm", "coe_bahan_alat",
-                "coe_model_pelayanan"]
-    coe = pd.DataFrame({"fac_id": pk["fac_id"], "name": pk["name"], "type": pk["type"]})
-    if all(c in pk for c in coe_cols):
-        coe["score"] = pk[coe_cols].mean(axis=1).values
-        coe["meets"] = coe["score"] >= rules["target.coe_threshold"]
+    # COE units as the analysis makes them (ilp_gis.coe): PKM1 with its designated Pustu PST1
+    edges_df = pd.DataFrame(edges, columns=["parent_id", "child_id"]) if edges \
+        else pd.DataFrame(columns=["parent_id", "child_id"])
+    coe = coe_units(fac, edges_df, default_indicators(), rules["target.coe_threshold"])
     summary = {
         "desa_total": int(len(out)),
         "desa_without_pustu": int((~out["has_pustu"]).sum()),
@@ -273,8 +271,9 @@ def make_result(project: Project) -> AnalysisResult:
         "population_within_distance": {
             "pustu": float(out["pop_within_pustu_km"].sum()),
             "puskesmas": float(out["pop_within_puskesmas_km"].sum())},
-        "coe_meeting_threshold": int(coe.get("meets", pd.Series(dtype=bool)).sum()),
-        "coe_total": int(len(coe)),
+        "coe_meeting_threshold": int(units_only(coe)["meets"].astype("boolean").fillna(
+            False).sum()),
+        "coe_total": int(len(units_only(coe))),
     }
     return AnalysisResult(desa=out, kecamatan=kecamatan, gaps=gaps_gdf, graph=g, edges=edges_gdf,
                           network_problems=netp, summary=summary, coe=coe)

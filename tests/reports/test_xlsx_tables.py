@@ -22,12 +22,12 @@ def _rows(ws):
 
 def test_one_sheet_per_table_with_frozen_header_filter_and_widths(workbook):
     expected = ["Kelengkapan data", "Cakupan desa", "Kecamatan", "Kesenjangan", "Prioritas", "Jejaring",
-                "Masalah jejaring", "Baris anggaran", "Total anggaran", "Laporan impor",
-                "Aturan"]
+                "Masalah jejaring", "Unit COE", "Indikator COE", "Baris anggaran",
+                "Total anggaran", "Laporan impor", "Aturan"]
     try:  # the budget-sync sheet comes with the planning module
         import ilp_gis.budget  # noqa: F401
 
-        expected[9:9] = ["Aksi anggaran", "Sinkronisasi anggaran", "Pentahapan anggaran"]
+        expected[11:11] = ["Aksi anggaran", "Sinkronisasi anggaran", "Pentahapan anggaran"]
     except ImportError:
         pass
     assert workbook.sheetnames == expected
@@ -123,6 +123,24 @@ def test_import_and_rules_sheets(workbook, tiny):
     head, rows = _rows(workbook["Aturan"])
     assert len(rows) == len(project.rules.all())
     assert ("target.posyandu_min_kader", 5) in {(r[0], r[1]) for r in rows}
+
+
+def test_the_coe_sheet_shows_each_unit_with_its_five_groups_and_rule(workbook):
+    """The tiny district designates one unit: Puskesmas Kota Lama with Pustu Sukamaju and its
+    2 Posyandu; only group shares are given (0.9, 1.0, 0.8, 0.7, 0.9): 0.86, meets 0.8."""
+    head, rows = _rows(workbook["Unit COE"])
+    assert len(rows) == 1
+    r = dict(zip(head, rows[0], strict=True))
+    assert (r["Puskesmas"], r["Pustu unit"], r["Posyandu"]) == (
+        "Puskesmas Kota Lama", "Pustu Sukamaju", 2)
+    assert r["Skor kesiapan"] == pytest.approx(0.86)
+    assert [r[k] for k in ("Infrastruktur", "Kebijakan", "SDM", "Bahan/alat penunjang",
+                           "Model pelayanan")] == pytest.approx([0.9, 1.0, 0.8, 0.7, 0.9])
+    assert r["Memenuhi ambang"] == "ya"
+    assert r["Cara menghitung skor"] == "rata-rata bagian kelompok (dibobot jumlah indikator)"
+    head, rows = _rows(workbook["Indikator COE"])
+    assert len(rows) == 20 and {row[head.index("Terkonfirmasi")] for row in rows} == {"tidak"}
+    assert all(row[head.index("Sumber")] for row in rows)
 
 
 def test_multi_district_projects_get_a_district_sheet(tiny, tmp_path):
