@@ -135,7 +135,7 @@ FUNDING_STYLES: dict[str, AreaStyle] = {
 # A scenario's sites by action (a bold colour and its own shape, apart from the existing
 # facilities) and the desa where it closes or opens gaps; the same on screen, paper and web.
 SCENARIO_SITE_STYLES: dict[str, PointStyle] = {
-    "new_pustu": PointStyle("#c0392b", "#000000", 10.0, "triangle", "scenario.action.new_pustu"),
+    "new_pustu": PointStyle("#d4ac0d", "#000000", 10.0, "triangle", "scenario.action.new_pustu"),
     "upgrade_pustu": PointStyle("#e67e22", "#000000", 10.0, "diamond",
                                 "scenario.action.upgrade_pustu"),
     "new_posyandu": PointStyle("#d63384", "#000000", 8.0, "circle",

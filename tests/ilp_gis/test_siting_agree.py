@@ -246,8 +246,9 @@ def test_puskesmas_desa_needs_no_pustu_in_siting():
 def test_gaps_closed_per_limit_and_cost_per_person_text():
     # one desa with a "beyond distance" gap to its Pustu limit and one to its Puskesmas limit;
     # the scenario closes the Pustu one only: 1 closed, 0 new (not 0 closed and 0 new)
-    import pandas as pd
     from types import SimpleNamespace
+
+    import pandas as pd
 
     desa = pd.DataFrame({"code": ["D1"], "kecamatan_code": ["K1"], "kecamatan_name": ["K"],
                          "population": [1000.0], "pop_within_pustu_km": [400.0]})
