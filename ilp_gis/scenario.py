@@ -373,15 +373,22 @@ class ScenarioOutcome:
 
 
 def _gap_keys(gaps) -> pd.DataFrame:
+    """``gaps`` with ``_key``: the gap's identity across two analyses — kind, place, facility
+    and the facility type its limit is measured to (a desa's "> 5 km from a Pustu" and "> 10
+    km from a Puskesmas" are two gaps), numbered within equal identities so the same gap
+    found twice is matched once each (not its message, whose figures change)."""
     g = pd.DataFrame(gaps).drop(columns="geometry", errors="ignore")
-    for c in ("kind", "desa_code", "fac_id", "kecamatan_code"):
+    for c in ("kind", "desa_code", "fac_id", "kecamatan_code", "limit_type"):
         if c not in g.columns:
             g[c] = None
     g = g.copy()
+
     def part(col):
         return g[col].astype(object).where(g[col].notna(), "").astype(str)
 
-    g["_key"] = part("kind") + "|" + part("desa_code") + "|" + part("fac_id")
+    key = part("kind") + "|" + part("desa_code") + "|" + part("kecamatan_code") + "|" \
+        + part("fac_id") + "|" + part("limit_type")
+    g["_key"] = key + "#" + key.groupby(key).cumcount().astype(str)
     return g
 
 
@@ -509,6 +516,25 @@ def run_scenario(project, name: str, *, baseline=None,
     cost = float(sum(action_cost(r, project.rules) for _, r in acts.iterrows()))
     checkpoint(progress, None, 1.0)
     return ScenarioOutcome(name, copy, result, baseline, comparison, desa, cost, measure)
+
+
+def cost_per_person_text(cost, gained, *, lang: str | None = None) -> str:
+    """The cost per person newly covered as text, never "NaN": Rupiah when someone is gained;
+    "– (tidak ada penduduk baru terjangkau)" when no one is; the missing text naming the
+    population input when the people gained are unknown (no population loaded)."""
+    from ilp_gis.i18n import format_rupiah, language
+    from ilp_gis.inputs import missing_text
+
+    kw = {"lang": lang} if lang else {}
+    g, c = _f(gained), _f(cost)
+    if not np.isfinite(g):
+        with language(lang):
+            return missing_text(["population"])
+    if g <= 0:
+        return tr("scenario.per_person.none", **kw)
+    if not np.isfinite(c):
+        return tr("scenario.per_person.unpriced", **kw)
+    return format_rupiah(c / g, **kw)
 
 
 def change_layer(outcome: ScenarioOutcome, desa):

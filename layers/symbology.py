@@ -131,6 +131,30 @@ FUNDING_STYLES: dict[str, AreaStyle] = {
                           label_key="funding_state.unfunded"),
 }
 
+# --- Planning scenarios ---------------------------------------------------------------------------
+# A scenario's sites by action (a bold colour and its own shape, apart from the existing
+# facilities) and the desa where it closes or opens gaps; the same on screen, paper and web.
+SCENARIO_SITE_STYLES: dict[str, PointStyle] = {
+    "new_pustu": PointStyle("#d4ac0d", "#000000", 10.0, "triangle", "scenario.action.new_pustu"),
+    "upgrade_pustu": PointStyle("#e67e22", "#000000", 10.0, "diamond",
+                                "scenario.action.upgrade_pustu"),
+    "new_posyandu": PointStyle("#d63384", "#000000", 8.0, "circle",
+                               "scenario.action.new_posyandu"),
+}
+SCENARIO_OTHER_SITE_STYLE = PointStyle("#8e44ad", "#000000", 8.0, "square",
+                                       "symbology.scenario.other")
+SCENARIO_CHANGE_STYLES: dict[str, AreaStyle] = {
+    "closed": AreaStyle("#1e8449", "#1e8449", 1.2, 0.30, label_key="symbology.scenario.closed"),
+    "new": AreaStyle("#6c3483", "#6c3483", 1.2, 0.30, hatch="diagonal",
+                     label_key="symbology.scenario.new"),
+}
+
+
+def scenario_site_style(action) -> PointStyle:
+    """The marker of a scenario's site for its action."""
+    return SCENARIO_SITE_STYLES.get(str(action), SCENARIO_OTHER_SITE_STYLE)
+
+
 # PWS classes (Pemantauan Wilayah Setempat): traffic light from on target and rising (green) to
 # below target and falling (red); worse classes hatched so they read in grey print as well.
 # A desa without data is white with dots ("tidak ada data"), never coloured as a low figure.

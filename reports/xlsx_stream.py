@@ -26,15 +26,17 @@ FORMATS = {
     "float1": "#,##0.0",
     "float2": "#,##0.00",
     "float3": "0.000",
+    "float6": "0.000000",
     "pct": "0.0%",
     "rp": '"Rp" #,##0',
     "year": "0",
 }
-WIDTHS = {"text": 18, "int": 12, "float1": 12, "float2": 12, "float3": 10, "pct": 11, "rp": 18,
-          "year": 8, "bool": 10}
+WIDTHS = {"text": 18, "int": 12, "float1": 12, "float2": 12, "float3": 10, "float6": 12,
+          "pct": 11, "rp": 18, "year": 8, "bool": 10}
 HEAD_FILL = "#D6EAF8"
 
-# (column, header text, kind) — kind: text, int, float1, float2, float3, pct, rp, year, bool
+# (column, header text, kind) — kind: text, int, float1, float2, float3, float6, pct, rp, year,
+# bool
 Column = tuple[str, str, str]
 
 

@@ -25,7 +25,9 @@ from ilp_gis.inputs import (
 from ilp_gis.model import Activity, BudgetStatus, FundingSource, ImportStatus
 from ilp_gis.network import findings
 from ilp_gis.population import source_label
+from ilp_gis.scenario import scenario_names
 from layers.atomic import atomic_write
+from reports.scenarios import scenario_comparison_rows, scenario_sites_layer
 from reports.source import budget_sync_for, get_result
 from reports.tables import (
     budget_totals,
@@ -336,6 +338,8 @@ def _sheets(project, result):
                                  ("amount", "xlsx.col.amount_on_gaps", "rp"),
                                  ("shortfall", "xlsx.col.shortfall", "rp")], sync.phasing
 
+    yield from _scenario_sheets(project, result)
+
     imp = pd.DataFrame(project.import_report)
     if len(imp):
         from layers.importing.report import problem_label, role_label
@@ -385,6 +389,41 @@ def _coe_sheets(project, result, names):
         [{"group": CoeGroup(i.group).label, "id": i.id, "label": i.label_in(),
           "source": i.source_in(), "confirmed": i.confirmed} for i in ind.indicators],
         columns=["group", "id", "label", "source", "confirmed"])
+
+
+def _scenario_sheets(project, result):
+    """Sheet "Skenario": each scenario's comparison with the baseline by kecamatan and its
+    total (or why it has none); sheet "Skenario – lokasi": every action with a place."""
+    if not scenario_names(project):
+        return
+    comp = scenario_comparison_rows(project, result)
+    yield "scenarios", [("scenario", "xlsx.col.scenario", "text"),
+                        ("row_label", "xlsx.col.kecamatan", "text"),
+                        ("measure", "xlsx.col.measure", "text"),
+                        ("gaps_before", "xlsx.col.gaps_before", "int"),
+                        ("gaps_after", "xlsx.col.gaps_after", "int"),
+                        ("gaps_closed", "xlsx.col.gaps_closed", "int"),
+                        ("gaps_new", "xlsx.col.gaps_new", "int"),
+                        ("population", "xlsx.col.population", "int"),
+                        ("pop_within_before", "xlsx.col.pop_within_before", "int"),
+                        ("pop_within_after", "xlsx.col.pop_within_after", "int"),
+                        ("pop_newly_covered", "xlsx.col.pop_newly_covered", "int"),
+                        ("cost", "xlsx.col.scenario_cost", "rp"),
+                        ("cost_per_person_text", "xlsx.col.cost_per_person", "text")], comp
+    layer = scenario_sites_layer(project)
+    sites = pd.DataFrame(layer.drop(columns="geometry")).assign(
+        lon=layer.geometry.x.to_numpy(float), lat=layer.geometry.y.to_numpy(float))
+    yield "scenario_sites", [("scenario", "xlsx.col.scenario", "text"),
+                             ("action_id", "xlsx.col.action_no", "text"),
+                             ("action_label", "xlsx.col.scenario_action", "text"),
+                             ("name", "xlsx.col.name", "text"),
+                             ("desa_code", "xlsx.col.desa_code", "text"),
+                             ("desa_name", "xlsx.col.desa", "text"),
+                             ("kecamatan_name", "xlsx.col.kecamatan", "text"),
+                             ("fac_id", "xlsx.col.fac_id", "text"),
+                             ("amount", "xlsx.col.amount", "rp"),
+                             ("lon", "xlsx.col.lon", "float6"),
+                             ("lat", "xlsx.col.lat", "float6")], sites
 
 
 def _say_missing(frame: pd.DataFrame, inv, also: dict[str, str] | None = None) -> pd.DataFrame:

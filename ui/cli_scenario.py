@@ -172,7 +172,8 @@ def _list(args, project) -> int:
             t = total.iloc[0]
             print("  " + tr("cli.scenario.compared", closed=format_number(t["gaps_closed"]),
                             pop=format_number(t["pop_newly_covered"]),
-                            per=format_rupiah(t["cost_per_person"])))
+                            per=scenario.cost_per_person_text(t["cost"],
+                                                              t["pop_newly_covered"])))
     return 0
 
 
@@ -180,7 +181,7 @@ def _compare(args, project) -> int:
     from pathlib import Path
 
     from ilp_gis import scenario
-    from ilp_gis.i18n import format_number, format_rupiah
+    from ilp_gis.i18n import format_number
     from layers.atomic import all_or_nothing, atomic_write
     from layers.project_file import save_project
     from layers.safe_cells import csv_frame
@@ -195,10 +196,11 @@ def _compare(args, project) -> int:
         print(outcome.measure.describe())
     table = scenario.comparison_table(outcome)
     with _wide():
-        print(_formatted(table).to_string(index=False))
+        print(_formatted(table, outcome.comparison).to_string(index=False))
     t = outcome.total
     print(tr("cli.scenario.compared", closed=format_number(t["gaps_closed"]),
-             pop=format_number(t["pop_newly_covered"]), per=format_rupiah(t["cost_per_person"])))
+             pop=format_number(t["pop_newly_covered"]),
+             per=scenario.cost_per_person_text(t["cost"], t["pop_newly_covered"])))
     with all_or_nothing():
         if args.out:
             out = Path(args.out) / f"skenario_{_safe(args.name)}.csv"
@@ -222,14 +224,18 @@ def _delete(args, project) -> int:
     return 0
 
 
-def _formatted(table):
-    """The comparison as text: whole people, Rupiah without decimals, "–" where a cost per
-    person has no person gained to divide by."""
+def _formatted(table, comparison):
+    """The comparison as text: whole people, Rupiah without decimals, and a cost per person
+    that says why it is not a figure (no one newly covered, population not loaded)."""
+    from ilp_gis import scenario
     from ilp_gis.i18n import format_number
 
     out = table.copy()
-    for col in out.columns[1:]:
+    for col in out.columns[1:-1]:
         out[col] = [format_number(v) if v == v else "–" for v in out[col]]
+    out[out.columns[-1]] = [scenario.cost_per_person_text(c, g).removeprefix("Rp ")
+                            for c, g in zip(comparison["cost"], comparison["pop_newly_covered"],
+                                            strict=True)]
     return out
 
 

@@ -217,8 +217,9 @@ def desa_without_pustu(ground: Ground, rules: Rules, *,
                        precursors_cover: bool = False) -> tuple[set[str], int]:
     """Codes of the desa the analysis finds without a Pustu (its ``no_pustu`` rule: every
     Pustu of the desa counts, one known only by its desa or by a per-desa table's count too;
-    a Poskesdes/Polindes only when ``precursors_cover``), and how many desa have no known
-    count (left out, never taken as none)."""
+    a Poskesdes/Polindes only when ``precursors_cover``; a desa where the ILP target asks
+    no Pustu — ``coverage.pustu_required``: by default a desa hosting a Puskesmas — is not
+    one), and how many desa have no known count (left out, never taken as none)."""
     from ilp_gis.coverage import compute_coverage
     from ilp_gis.desa_counts import count_known
 
@@ -228,8 +229,10 @@ def desa_without_pustu(ground: Ground, rules: Rules, *,
         has = has | (pd.to_numeric(d["n_pustu"], errors="coerce").fillna(0).to_numpy(float) > 0)
     known = count_known(d["pustu_count_source"].to_numpy(object)) \
         if "pustu_count_source" in d else np.ones(len(d), bool)
+    required = d["pustu_required"].fillna(True).astype(bool).to_numpy() \
+        if "pustu_required" in d else np.ones(len(d), bool)
     codes = d["code"].astype(str).to_numpy(object)
-    return set(codes[~has & known].tolist()), int((~known).sum())
+    return set(codes[~has & known & required].tolist()), int((~known).sum())
 
 
 def _user_block(extra: gpd.GeoDataFrame, crs, default: float) -> pd.DataFrame:

@@ -43,6 +43,10 @@ class MapData:
     theme_title: str = ""
     # the provinces and kabupaten/kota around the district (a context layer the user loaded),
     # cut to the district's province and its surroundings, for the locator inset
+    # marked places drawn over the facilities (e.g. a scenario's sites): ``style`` names the
+    # key of ``point_styles`` each is drawn with; the legend lists each key shown
+    points: gpd.GeoDataFrame | None = None
+    point_styles: dict[str, sym.PointStyle] | None = None
     context: gpd.GeoDataFrame | None = None
     context_extent: tuple[float, float, float, float] | None = None
     province_names: tuple[str, ...] = ()
@@ -52,6 +56,12 @@ class MapData:
         """The same map with the desa coloured by ``theme`` (gap highlights left out)."""
         return replace(self, theme=theme, theme_styles=styles, theme_title=title, desa_gap={},
                        kecamatan_gap={}, facility_gap={})
+
+    def marked(self, points: gpd.GeoDataFrame, styles: dict[str, sym.PointStyle]) -> MapData:
+        """The same map with ``points`` (any CRS, a ``style`` column keying ``styles``) drawn
+        over the facilities."""
+        pts = points.to_crs(self.crs) if points.crs is not None else points
+        return replace(self, points=pts, point_styles=styles)
 
     @property
     def bounds(self) -> tuple[float, float, float, float]:

@@ -169,6 +169,9 @@ def draw_map(canv, x: float, y: float, w: float, h: float, data: MapData,
             if ftype != "posyandu":
                 placer.occupy((px - r, py - r, px + r, py + r))
 
+    if data.points is not None and len(data.points) and data.point_styles:
+        _draw_points(canv, data, tf, placer, (x, y, w, h), opts.symbol_scale)
+
     if opts.kecamatan_labels and len(data.kecamatan):
         draw_kecamatan_names(canv, data.kecamatan, tf, opts,
                              colour=colors.HexColor("#34495e"), placer=placer)
@@ -185,3 +188,27 @@ def draw_map(canv, x: float, y: float, w: float, h: float, data: MapData,
     canv.restoreState()
     tf.labels_skipped = placer.skipped  # type: ignore[attr-defined]
     return tf
+
+
+def _draw_points(canv, data: MapData, tf: Transform, placer: LabelPlacer, box,
+                 scale: float) -> None:
+    """The marked places (``data.points``) on top, each with a white halo so they stand out
+    from the facilities beneath."""
+    x, y, w, h = box
+    pts = data.points[data.points.geometry.notna() & ~data.points.geometry.is_empty]
+    if not len(pts):
+        return
+    xy = tf.xy(shapely.get_coordinates(pts.geometry.values))
+    keys = pts["style"].astype(str).tolist() if "style" in pts else [""] * len(pts)
+    for (px, py), key in zip(xy, keys, strict=False):
+        style = data.point_styles.get(key)
+        if style is None or not (x <= px <= x + w and y <= py <= y + h):
+            continue
+        size = style.size * scale
+        canv.saveState()
+        canv.setFillColor(colors.white)
+        canv.circle(px, py, size * 0.5 + 1.5 * scale, stroke=0, fill=1)
+        canv.restoreState()
+        draw_symbol(canv, px, py, style, size)
+        r = size / 2 + 1.5
+        placer.occupy((px - r, py - r, px + r, py + r))

@@ -59,6 +59,11 @@ def legend_items(data: MapData, *, edges: bool = False,
         for key, style in data.theme_styles.items():
             if key in present:
                 items.append(("theme", style.label, style))
+    if data.points is not None and len(data.points) and data.point_styles:
+        present = set(data.points["style"].astype(str)) if "style" in data.points else set()
+        for key, style in data.point_styles.items():
+            if key in present:
+                items.append(("theme", style.label, style))
     return items
 
 

@@ -21,7 +21,8 @@ UTM = "EPSG:32749"
 X0, Y0 = 500_000.0, 9_100_000.0
 
 
-def _district(pops, *, existing=(), precursors=(), roads=False, dusun=None, posyandu=()):
+def _district(pops, *, existing=(), precursors=(), roads=False, dusun=None, posyandu=(),
+              puskesmas=()):
     """Desa of 4 km squares in one row (centres 4 km apart at x = 2, 6, 10, ... km)."""
     n = len(pops)
     geoms = [box(X0 + 4000 * i, Y0, X0 + 4000 * (i + 1), Y0 + 4000) for i in range(n)]
@@ -41,6 +42,11 @@ def _district(pops, *, existing=(), precursors=(), roads=False, dusun=None, posy
         rows.append({"fac_id": f"PK{i + 1}", "name": f"Poskesdes {i + 1}", "type": "pustu",
                      "precursor": True, "desa_code": f"11.01.01.{2001 + i}"})
         pts.append(Point(X0 + 4000 * i + 2000, Y0 + 1000))
+    for i in puskesmas:
+        rows.append({"fac_id": f"PKM{i + 1}", "name": f"Puskesmas {i + 1}",
+                     "type": "puskesmas", "precursor": False,
+                     "desa_code": f"11.01.01.{2001 + i}"})
+        pts.append(Point(X0 + 4000 * i + 1500, Y0 + 2500))
     for i in posyandu:
         rows.append({"fac_id": f"PY{len(rows)}", "name": f"Posyandu {len(rows)}",
                      "type": "posyandu", "precursor": False,
@@ -192,3 +198,80 @@ def test_posyandu_siting_finds_the_desa_short():
                           measure=problem.measure)
     out = scenario.run_scenario(proj, "Y")
     assert out.total["pop_newly_covered"] == pytest.approx(res.population_gained)
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(pops=st.lists(st.integers(0, 5000), min_size=4, max_size=4),
+       dusun=st.lists(st.integers(1, 3), min_size=4, max_size=4),
+       have=st.lists(st.integers(0, 3), min_size=4, max_size=4),
+       pick=st.sets(st.integers(0, 7), max_size=5))
+def test_posyandu_scenario_gain_equals_planner_objective(pops, dusun, have, pick):
+    # desa i needs dusun[i] Posyandu and has have[i]; any subset of the missing slots opened
+    posyandu = [i for i, n in enumerate(have) for _ in range(n)]
+    proj = _district(pops, dusun=dusun, posyandu=posyandu)
+    problem = siting.build_problem(proj, site_type="posyandu")
+    assert len(problem.candidates) == sum(max(d - h, 0) for d, h in zip(dusun, have,
+                                                                         strict=True))
+    res, cand_of_row = _all_sites(problem)
+    rows = [r for r in range(len(res.sites)) if cand_of_row[r] in pick]
+    chosen = [int(cand_of_row[r]) for r in rows]
+    planner = siting.objective(problem, chosen)
+    # worked out: each opened slot of desa i stands for one dusun, pops[i] / dusun[i] people
+    codes = problem.candidates["desa_code"].iloc[chosen]
+    by_hand = sum(pops[int(c[-4:]) - 2001] / dusun[int(c[-4:]) - 2001] for c in codes)
+    assert planner == pytest.approx(by_hand)
+    assert _scenario_gain(proj, res, rows) == pytest.approx(planner, rel=1e-9, abs=1e-6)
+
+
+def test_puskesmas_desa_needs_no_pustu_in_siting():
+    # D1 Pustu, D2 hosts a Puskesmas (it serves its own desa: no Pustu required there),
+    # D3 a Poskesdes (upgrade), D4 nothing (build): Rp upgrade + build, not two builds more.
+    proj = _district([100, 100, 100, 100], existing=[0], precursors=[2], puskesmas=[1])
+    res = siting.plan_sites(proj, objective="every_desa", limit_km=5.0)
+    kinds = dict(zip(res.sites["desa_code"], res.sites["kind"], strict=True))
+    assert kinds == {"11.01.01.2003": "upgrade", "11.01.01.2004": "build"}
+    rules = proj.rules
+    assert res.objective_value == pytest.approx(rules["cost.build_pustu"]
+                                                + rules["cost.upgrade_pustu"])
+    problem = siting.build_problem(proj, limit_km=5.0)
+    assert "11.01.01.2002" not in set(problem.candidates["desa_code"])
+    # the rule switched off (a Pustu asked in the Puskesmas desa too): D2 builds as well
+    strict = proj.copy()
+    strict.set_rules(proj.rules.with_values(target__pustu_in_puskesmas_desa=1))
+    res2 = siting.plan_sites(strict, objective="every_desa", limit_km=5.0)
+    assert set(res2.sites["desa_code"]) == {"11.01.01.2002", "11.01.01.2003",
+                                            "11.01.01.2004"}
+
+
+def test_gaps_closed_per_limit_and_cost_per_person_text():
+    # one desa with a "beyond distance" gap to its Pustu limit and one to its Puskesmas limit;
+    # the scenario closes the Pustu one only: 1 closed, 0 new (not 0 closed and 0 new)
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    desa = pd.DataFrame({"code": ["D1"], "kecamatan_code": ["K1"], "kecamatan_name": ["K"],
+                         "population": [1000.0], "pop_within_pustu_km": [400.0]})
+    gap = {"kind": "beyond_distance", "desa_code": "D1", "fac_id": None,
+           "kecamatan_code": "K1"}
+    before = pd.DataFrame([{**gap, "limit_type": "pustu", "message": "Pustu 5,9 km"},
+                           {**gap, "limit_type": "puskesmas", "message": "Puskesmas 11,3 km"}])
+    after = pd.DataFrame([{**gap, "limit_type": "puskesmas", "message": "Puskesmas 11,2 km"}])
+    base = SimpleNamespace(desa=desa, gaps=before)
+    scen = SimpleNamespace(desa=desa.assign(pop_within_pustu_km=1000.0), gaps=after)
+    comp, per_desa = scenario.compare(base, scen, coverage="km")
+    total = comp[comp["kecamatan_code"].isna()].iloc[0]
+    assert (total["gaps_before"], total["gaps_after"], total["gaps_closed"],
+            total["gaps_new"]) == (2, 1, 1, 0)
+    assert total["pop_newly_covered"] == 600
+    # the same gap twice before and once after: one of the two closed
+    twice = SimpleNamespace(desa=desa, gaps=pd.concat([after, after], ignore_index=True))
+    comp2, _ = scenario.compare(twice, scen, coverage="km")
+    assert comp2[comp2["kecamatan_code"].isna()].iloc[0]["gaps_closed"] == 1
+    # cost per person: a figure, the reason when no one is gained, the missing input
+    assert scenario.cost_per_person_text(2.0e9, 1000.0, lang="id") == "Rp 2.000.000"
+    assert scenario.cost_per_person_text(2.0e9, 0.0, lang="id") == \
+        "– (tidak ada penduduk baru terjangkau)"
+    assert scenario.cost_per_person_text(2.0e9, 0.0, lang="en") == "– (no one newly covered)"
+    no_pop = scenario.cost_per_person_text(2.0e9, float("nan"), lang="id")
+    assert no_pop.startswith("tidak ada data") and "nan" not in no_pop.lower()

@@ -1,7 +1,8 @@
 """The planning overlay: a scenario's or a siting run's chosen sites (by kind) and the desa
 whose gaps the scenario closes or opens against the baseline, drawn over the map's cached
-static image with a small legend.  May import numpy, PySide6, ``ilp_gis.i18n``, ``ui.state``
-and the :mod:`ui.map` modules below the widget; it holds no widget.
+static image with a small legend, in the one symbology (``layers.symbology``).  May import
+numpy, PySide6, ``ilp_gis.i18n``, ``layers.symbology``, ``ui.state`` and the :mod:`ui.map`
+modules below the widget; it holds no widget.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QFont, QPainter
 
 from ilp_gis.i18n import register_catalog, tr
+from layers import symbology as sym
 from ui.map.bands import band_for
 from ui.map.layers import GeometryLayer, MapLayers
 from ui.map.qpaths import marker_path
@@ -18,14 +20,11 @@ from ui.map.strokes import pen, qcolor
 from ui.map.view import View
 from ui.state import AppState
 
-SITE_STYLES = {  # scenario action -> (shape, fill); any other action: OTHER_STYLE
-    "new_pustu": ("triangle", "#c0392b"),
-    "upgrade_pustu": ("diamond", "#e67e22"),
-    "new_posyandu": ("circle", "#d63384"),
-}
-OTHER_STYLE = ("square", "#8e44ad")
-CLOSED_COLOUR = "#1e8449"  # desa where the scenario closes gaps
-NEW_COLOUR = "#6c3483"  # desa where it opens new ones (not a burden red of the thematic map)
+# the one symbology (layers.symbology), as (shape, fill) for the markers drawn here
+SITE_STYLES = {act: (st.shape, st.fill) for act, st in sym.SCENARIO_SITE_STYLES.items()}
+OTHER_STYLE = (sym.SCENARIO_OTHER_SITE_STYLE.shape, sym.SCENARIO_OTHER_SITE_STYLE.fill)
+CLOSED_COLOUR = sym.SCENARIO_CHANGE_STYLES["closed"].fill  # desa where the scenario closes gaps
+NEW_COLOUR = sym.SCENARIO_CHANGE_STYLES["new"].fill  # where it opens new ones (not burden red)
 
 
 def draw_plan(painter: QPainter, store: MapLayers, state: AppState, view: View, w: int,

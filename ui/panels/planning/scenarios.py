@@ -59,7 +59,7 @@ class ScenariosTab:
             ("gaps_closed", tr("scenario.col.gaps_closed"), "int"),
             ("pop_newly_covered", tr("scenario.col.pop_newly_covered"), "int"),
             ("cost", tr("scenario.col.cost"), "rupiah"),
-            ("cost_per_person", tr("scenario.col.cost_per_person"), "rupiah"),
+            ("cost_per_person_text", tr("scenario.col.cost_per_person"), "text"),
         ])
         right.addWidget(self._table(self.actions_model))
         box = QWidget()
@@ -146,13 +146,16 @@ class ScenariosTab:
         self.outcome = outcome  # set first: the map's handler reads the scenario's name
         if self.project.has("desa"):
             self.comparison_ready.emit(scenario.change_layer(outcome, self.project.desa))
-        self.compare_model.set_frame(outcome.comparison)
+        comp = outcome.comparison
+        self.compare_model.set_frame(comp.assign(cost_per_person_text=[
+            scenario.cost_per_person_text(c, g)
+            for c, g in zip(comp["cost"], comp["pop_newly_covered"], strict=True)]))
         t = outcome.total
         self.compare_label.setText(tr(
             "planning.scenario.summary", name=outcome.name, closed=int(t["gaps_closed"]),
             new=int(t["gaps_new"]), pop=format_number(t["pop_newly_covered"]),
             cost=format_rupiah(outcome.cost),
-            per=format_rupiah(t["cost_per_person"])))
+            per=scenario.cost_per_person_text(t["cost"], t["pop_newly_covered"])))
 
     def _on_compare_failed(self, exc) -> None:
         self.compare_button.setEnabled(True)
