@@ -20,15 +20,18 @@ from ilp_gis.i18n import register_catalog, tr
 INPUTS = ("kabupaten", "kecamatan", "desa", "puskesmas", "pustu", "posyandu", "population",
           "dusun_rw", "staffing", "kader", "coe", "roads", "budget", "puskesmas_list",
           "pustu_list", "posyandu_list", "puskesmas_positions", "pustu_positions",
-          "posyandu_positions")
+          "posyandu_positions", "lokus", "posyandu_strata")
 """Every input the inventory knows, in the order of the import checklist.  ``<type>_list`` is
 the facilities of a type one by one (a list or register, with or without coordinates), which
 per-desa counts do not give: the network and staffing need it.  ``<type>_positions`` is the
 coordinates of at least one of them (or, with ``coverage.place_desa_facilities``, a desa to
-place it at): distances, travel times and reach need it."""
+place it at): distances, travel times and reach need it.  ``lokus`` is the lokus ILP
+designation of the Puskesmas (column ``ilp_lokus``, with its decree); ``posyandu_strata`` the
+declared stratum of the Posyandu (column ``level``)."""
 
 LISTED = {f"{t}_list": t for t in ("puskesmas", "pustu", "posyandu")}
 LISTED.update({f"{t}_positions": f"{t}_list" for t in ("puskesmas", "pustu", "posyandu")})
+LISTED.update({"lokus": "puskesmas_list", "posyandu_strata": "posyandu_list"})
 """Input -> the input it refines (a refinement is not named when what it refines is absent)."""
 
 CHECKLIST = ("kabupaten", "kecamatan", "desa", "puskesmas", "pustu", "posyandu", "population",
@@ -67,6 +70,9 @@ FIGURE_NEEDS: dict[str, tuple[str, ...]] = {
     "pustu_staffed": ("pustu", "pustu_list", "staffing"),
     "kader_ok": ("posyandu", "posyandu_list", "kader"),
     "budget": ("budget",),
+    "lokus": ("puskesmas", "puskesmas_list", "lokus"),
+    "posyandu_strata": ("posyandu", "posyandu_list", "posyandu_strata"),
+    "posyandu_shortfall": ("posyandu", "dusun_rw"),
 }
 
 # Gap kinds (``kind`` or ``kind.facility_type``) -> the inputs the check needs.
@@ -248,6 +254,9 @@ def inventory(project, rules=None) -> Inventory:
     posyandu = fac[by_type("posyandu").to_numpy()] if fac is not None else None
     present["kader"] = _any_value(posyandu, "kader")
     present["coe"] = _any_value(fac, "coe")
+    puskesmas = fac[by_type("puskesmas").to_numpy()] if fac is not None else None
+    present["lokus"] = _any_value(puskesmas, "ilp_lokus")
+    present["posyandu_strata"] = _any_value(posyandu, "level")
     return Inventory(present, frozenset(counts_only))
 
 

@@ -1,5 +1,5 @@
-"""XLSX tables for planners: one sheet per table (desa, kecamatan, gaps, priority, network, budget,
-import report, rules), each with a frozen header, an auto-filter, widths and number formats.
+"""XLSX tables for planners: one sheet per table (desa, kecamatan, gaps, priority, network,
+Posyandu strata, Posyandu shortfall, lokus ILP, budget, import report, rules), each with a frozen header, an auto-filter, widths and number formats.
 Missing values stay empty cells; input text never becomes a formula (layers.safe_cells).
 Imports reports.tables, reports.source, reports.xlsx_stream (the streaming writer) and
 layers.atomic."""
@@ -28,6 +28,9 @@ from ilp_gis.population import source_label
 from ilp_gis.scenario import scenario_names
 from layers.atomic import atomic_write
 from reports.scenarios import scenario_comparison_rows, scenario_sites_layer
+
+
+from reports.posyandu_lokus import posyandu_lokus
 from reports.source import budget_sync_for, get_result
 from reports.tables import (
     budget_totals,
@@ -248,6 +251,7 @@ def _sheets(project, result):
                                ("message", "xlsx.col.message", "text")], probs
 
     yield from _coe_sheets(project, result, names)
+    yield from _posyandu_lokus_sheets(project, result, inv)
 
     budget = pd.DataFrame(project.budget)
     if len(budget):
@@ -424,6 +428,60 @@ def _scenario_sheets(project, result):
                              ("amount", "xlsx.col.amount", "rp"),
                              ("lon", "xlsx.col.lon", "float6"),
                              ("lat", "xlsx.col.lat", "float6")], sites
+
+
+def _posyandu_lokus_sheets(project, result, inv):
+    """The sheets "Strata Posyandu", "Kekurangan Posyandu" and "Lokus ILP"
+    (``reports.posyandu_lokus``); a sheet whose input was never loaded holds one row saying
+    "tidak ada data" and what to load."""
+    pl = posyandu_lokus(project, result, inv)
+    strata = pl.strata.sort_values(["status", "kecamatan_name", "desa_name", "name"],
+                                   key=lambda c: c.map(_STATUS_ORDER) if c.name == "status"
+                                   else c, kind="stable") if len(pl.strata) else pl.strata
+    cols: list[Column] = [
+        ("fac_id", "xlsx.col.fac_id", "text"), ("name", "xlsx.col.name", "text"),
+        ("desa_code", "xlsx.col.desa_code", "text"), ("desa_name", "xlsx.col.desa", "text"),
+        ("kecamatan_name", "xlsx.col.kecamatan", "text"),
+        ("declared_label", "xlsx.col.declared_stratum", "text"),
+        ("criteria_label", "xlsx.col.criteria_stratum", "text"),
+        ("status_label", "xlsx.col.strata_status", "text"), ("why", "xlsx.col.why", "text")]
+    yield "posyandu_strata", cols, _missing_row(strata, pl.strata_missing, "name")
+    cols = [("code", "xlsx.col.code", "text"), ("name", "xlsx.col.desa", "text"),
+            ("kecamatan_name", "xlsx.col.kecamatan", "text"),
+            ("posyandu_needed", "xlsx.col.posyandu_needed", "int"),
+            ("n_posyandu", "xlsx.col.n_posyandu", "int"),
+            ("posyandu_deficit", "xlsx.col.posyandu_deficit", "int"),
+            ("basis_label", "xlsx.col.need_basis", "text")]
+    yield "posyandu_shortfall", cols, _missing_row(pl.shortfall, pl.shortfall_missing, "name")
+    lokus = pl.lokus
+    if len(lokus) and not pl.lokus_missing:
+        unknown = lokus["status"] == "unknown"
+        lokus = lokus.assign(lokus=lokus["lokus"].astype(object).where(
+            ~unknown, missing_text(["lokus"])))
+    cols = [("kabupaten_code", "xlsx.col.code", "text"),
+            ("kabupaten_label", "xlsx.col.name", "text"),
+            ("puskesmas", "xlsx.col.n_puskesmas", "int"), ("lokus", "xlsx.col.lokus", "int"),
+            ("status_label", "xlsx.col.lokus_guidance", "text"),
+            ("sk_numbers", "xlsx.col.sk_number", "text"),
+            ("sk_dates_label", "xlsx.col.sk_date", "text"),
+            ("lokus_without_sk", "xlsx.col.lokus_without_sk", "int"),
+            ("lokus_without_sk_date", "xlsx.col.lokus_without_sk_date", "int"),
+            ("lokus_names", "xlsx.col.lokus_names", "text")]
+    yield "lokus", cols, _missing_row(lokus, pl.lokus_missing or ([] if len(lokus) else
+                                                                   ["puskesmas"]),
+                                      "kabupaten_label")
+
+
+_STATUS_ORDER = {"above_criteria": 0, "below_criteria": 1, "unverifiable": 2, "no_stratum": 3,
+                 "agrees": 4}
+
+
+def _missing_row(frame: pd.DataFrame, lacks: list[str], column: str) -> pd.DataFrame:
+    """``frame``, or one row whose ``column`` says "tidak ada data — muat …" when its input
+    was never loaded (a sheet never looks empty for a reason it does not say)."""
+    if not lacks:
+        return frame
+    return pd.DataFrame({column: [missing_text(lacks)]})
 
 
 def _say_missing(frame: pd.DataFrame, inv, also: dict[str, str] | None = None) -> pd.DataFrame:

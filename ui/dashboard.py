@@ -26,8 +26,10 @@ from ilp_gis.indicators import column_share
 from ilp_gis.indicators import share as share_of
 from ilp_gis.inputs import Inventory, load_hint, missing_text
 from ilp_gis.location import coverage_notes
+from ilp_gis.rules import default_rules
 from layers import symbology as sym
 from reports.population import any_estimate, estimate_mark
+from reports.posyandu_lokus import dates_text
 from ui.qtext import qtr
 from ui.state import AppState
 
@@ -74,11 +76,12 @@ def _posyandu_per_area(s: dict, desa) -> tuple[str, str, str, float]:
     return (key, format_number(ratio, 2), detail, min(ratio, 1.0))
 
 
-def kpis(result, inputs=None) -> list[tuple[str, str, str, float]]:
+def kpis(result, inputs=None, rules=None) -> list[tuple[str, str, str, float]]:
     """(label key, value text, detail text, share 0..1 or NaN) for the kabupaten.
 
     A figure whose input was never loaded (``inputs``, else the inventory stored with the
-    result) reads "tidak ada data" with what to load as its detail, never 0."""
+    result) reads "tidak ada data" with what to load as its detail, never 0.  ``rules`` (the
+    project's) give the lokus guidance."""
     s = result.summary or {}
     inputs = inputs or Inventory.from_summary(s) or Inventory.everything()
     desa = result.desa
@@ -128,9 +131,67 @@ def kpis(result, inputs=None) -> list[tuple[str, str, str, float]]:
         share = share_of(s.get("coe_meeting_threshold", 0), s["coe_total"])
         out.append(("ui.dash.k.coe", f"{s.get('coe_meeting_threshold', 0)}/{s['coe_total']}",
                     qtr("ui.dash.coe_detail"), share))
+    out += posyandu_lokus_kpis(result, inputs, rules)
     if result.gaps is not None:
         out.append(("ui.dash.k.gaps", format_number(len(result.gaps)), "", math.nan))
     return out
+
+
+def posyandu_lokus_kpis(result, inputs, rules=None) -> list[tuple[str, str, str, float]]:
+    """The Posyandu strata, Posyandu shortfall and lokus ILP cards, from the summary (and the
+    lokus table for the decree); a card whose input was never loaded reads "tidak ada data"
+    with what to load.  A summary made before these checks existed shows none of them."""
+    s = result.summary or {}
+    out: list[tuple[str, str, str, float]] = []
+    for key, figure in (("ui.dash.k.strata", "posyandu_strata"),
+                        ("ui.dash.k.shortfall", "posyandu_shortfall"),
+                        ("ui.dash.k.lokus", "lokus")):
+        if figure not in s:
+            continue
+        lacks = inputs.figure_missing(figure)
+        if lacks:
+            out.append((key, qtr("common.missing"), load_hint(lacks), math.nan))
+            continue
+        f = s[figure] or {}
+        if figure == "posyandu_strata":
+            n = int(f.get("posyandu", 0))
+            share = share_of(f.get("agrees", 0), n) if n else math.nan
+            out.append((key, qtr("ui.dash.of", n=f.get("agrees", 0), total=n),
+                        qtr("ui.dash.strata_detail", above=f.get("above_criteria", 0),
+                            below=f.get("below_criteria", 0),
+                            unverifiable=f.get("unverifiable", 0)), share))
+        elif figure == "posyandu_shortfall":
+            total = s.get("desa_total") or 0
+            short = int(f.get("desa_short", 0))
+            out.append((key, format_number(short),
+                        qtr("ui.dash.shortfall_detail", n=format_number(
+                            f.get("posyandu_lacking", 0)), total=total),
+                        1.0 - share_of(short, total) if total else math.nan))
+        else:
+            out.append(_lokus_card(key, f, getattr(result, "lokus", None), rules))
+    return out
+
+
+def _lokus_card(key: str, f: dict, table, rules) -> tuple[str, str, str, float]:
+    rules = rules or default_rules()
+    lo, hi = rules.value("lokus.min_per_kabupaten"), rules.value("lokus.max_per_kabupaten")
+    if f.get("lokus") is None:
+        return (key, qtr("common.missing"), load_hint(["lokus"]), math.nan)
+    statuses = [st for st in ("ok", "too_few", "too_many") if f.get(st)]
+    labels = [qtr(f"pl.lokus.status.{st}", lo=f"{lo:g}", hi=f"{hi:g}") for st in statuses]
+    if f.get("kabupaten", 1) > 1:  # several districts: how many in each state
+        labels = [qtr("ui.dash.lokus_kab", status=lab, n=f[st])
+                  for lab, st in zip(labels, statuses, strict=True)]
+    detail = "; ".join(labels)
+    if table is not None and len(table) and f.get("kabupaten", 0) == 1:
+        row = table.iloc[0]
+        sk = row.get("sk_numbers") or qtr("pl.sk_none")
+        detail += "\n" + qtr("ui.dash.lokus_sk", sk=sk,
+                              date=dates_text(row.get("sk_dates")) or qtr("pl.sk_none"))
+    if f.get("lokus_without_sk"):
+        detail += "\n" + qtr("ui.dash.lokus_without_sk", n=f["lokus_without_sk"])
+    ok = f.get("ok", 0) == f.get("kabupaten", 0) and not f.get("lokus_without_sk")
+    return (key, format_number(f["lokus"]), detail, 1.0 if ok else 0.5)
 
 
 class KpiCard(QFrame):
@@ -273,7 +334,7 @@ class Dashboard(QWidget):
             self.heading.setText(qtr("ui.dash.no_result"))
             self.chart.set_data([], [])
             return
-        for i, (key, value, detail, share) in enumerate(kpis(res)):
+        for i, (key, value, detail, share) in enumerate(kpis(res, rules=self.state.project.rules)):
             card = KpiCard()
             card.set(qtr(key), value, detail, share)
             self.grid.addWidget(card, i // 2, i % 2)

@@ -117,11 +117,12 @@ def _budget_sync_tables(ctx: ReportContext, st, width: float, sync) -> list:
     un = acts[acts["funding_state"] != "funded"] if len(acts) else acts
     if len(un):
         limit = 100 if ctx.kind == "plan" else 50
-        out.append(Paragraph(esc(tr("report.h.budget_unfunded")), st.h2))
-        out.append(Paragraph(esc(tr("report.budget_actions_intro")), st.note))
+        # the heading and its notes move with the table's first rows (never orphaned)
+        lead = [Paragraph(esc(tr("report.h.budget_unfunded")), st.h2),
+                Paragraph(esc(tr("report.budget_actions_intro")), st.note)]
         if len(un) > limit:
-            out.append(Paragraph(esc(tr("report.unfunded_top", shown=num_text(limit),
-                                        n=num_text(len(un)))), st.note))
+            lead.append(Paragraph(esc(tr("report.unfunded_top", shown=num_text(limit),
+                                         n=num_text(len(un)))), st.note))
         head = [tr("report.col.rank"), tr("report.col.desa"), tr("report.col.action"),
                 tr("report.col.closes"), tr("report.col.funding_state"),
                 tr("report.col.amount"), tr("report.col.shortfall")]
@@ -138,10 +139,11 @@ def _budget_sync_tables(ctx: ReportContext, st, width: float, sync) -> list:
                          table_cell(tr(f"funding_state.{r.get('funding_state', 'unfunded')}"),
                                     st.cell),
                          format_rupiah(r.get("amount")), format_rupiah(r.get("shortfall"))])
-        fr = (0.06, 0.14, 0.17, 0.3, 0.11, 0.11, 0.11)
+        fr = (0.05, 0.13, 0.16, 0.27, 0.11, 0.14, 0.14)  # "Rp 1.500.000.000" fits its cell
         out.append(long_table(rows, [width * x for x in fr],
                               table_style(numeric_from=5, n_rows=len(rows)),
                               [("ALIGN", (0, 0), (0, -1), "RIGHT")], caption_style=st.h2,
+                              lead=lead,
                               continued=tr("report.continued",
                                            title=tr("report.h.budget_unfunded"))))
     return out
@@ -151,7 +153,7 @@ def _phasing_table(st, width: float, phasing: pd.DataFrame) -> list:
     """Per budget year: the actions that start, the Rp put on actions, what they still lack."""
     if phasing is None or not len(phasing):
         return []
-    out: list = [Paragraph(esc(tr("report.h.budget_phasing")), st.h2)]
+    lead = [Paragraph(esc(tr("report.h.budget_phasing")), st.h2)]
     head = [tr("report.col.year"), tr("report.col.actions"), tr("report.col.on_gaps"),
             tr("report.col.shortfall")]
     rows = [[table_cell(h, st.cell_head) for h in head]]
@@ -159,9 +161,10 @@ def _phasing_table(st, width: float, phasing: pd.DataFrame) -> list:
         year = year_text(r.year) if not pd.isna(r.year) else tr("report.budget_no_year")
         rows.append([table_cell(year, st.cell), num_text(r.actions), format_rupiah(r.amount),
                      format_rupiah(r.shortfall)])
-    t = Table(rows, colWidths=[width * x for x in (0.34, 0.18, 0.24, 0.24)], repeatRows=1)
-    t.setStyle(table_style(numeric_from=1, n_rows=len(rows)))
-    return out + [t]
+    return [long_table(rows, [width * x for x in (0.34, 0.18, 0.24, 0.24)],
+                       table_style(numeric_from=1, n_rows=len(rows)), lead=lead,
+                       caption_style=st.h2,
+                       continued=tr("report.continued", title=tr("report.h.budget_phasing")))]
 
 
 def _issue_table(st, width: float, lines: pd.DataFrame) -> list:
@@ -171,7 +174,7 @@ def _issue_table(st, width: float, lines: pd.DataFrame) -> list:
     bad = lines[lines["issue"] != ""]
     if not len(bad):
         return []
-    out: list = [Paragraph(esc(tr("report.h.budget_issues", n=len(bad))), st.h2)]
+    out: list = [Paragraph(esc(tr("report.h.budget_issues", n=len(bad))), st.h2)]  # the lead
     head = [tr("report.col.budget_id"), tr("report.col.source"), tr("report.col.year"),
             tr("report.col.activity"), tr("report.col.amount"), tr("report.col.issue")]
     rows = [[table_cell(h, st.cell_head) for h in head]]
@@ -181,9 +184,10 @@ def _issue_table(st, width: float, lines: pd.DataFrame) -> list:
                      table_cell(enum_text(Activity, r.activity), st.cell),
                      format_rupiah(r.amount), table_cell(tr(f"budget.issue.{r.issue}"), st.cell)])
     if len(bad) > 60:
-        out.append(Paragraph(esc(tr("report.gaps_top", shown=60, n=len(bad))), st.note))
-    t = Table(rows, colWidths=[width * x for x in (0.14, 0.14, 0.07, 0.16, 0.14, 0.35)],
-              repeatRows=1)
-    t.setStyle(table_style(n_rows=len(rows)))
-    t.setStyle([("ALIGN", (4, 1), (4, -1), "RIGHT")])
-    return out + [t]
+        out.append(Paragraph(esc(tr("report.budget_issues_top", shown=60, n=len(bad))),
+                             st.note))
+    return [long_table(rows, [width * x for x in (0.14, 0.14, 0.07, 0.16, 0.14, 0.35)],
+                       table_style(n_rows=len(rows)), [("ALIGN", (4, 1), (4, -1), "RIGHT")],
+                       lead=out, caption_style=st.h2,
+                       continued=tr("report.continued", title=tr("report.h.budget_issues",
+                                                                 n=len(bad))))]

@@ -1,6 +1,8 @@
 """Long tables on the page: column widths that never break a header word, a continuation caption
-("Kecamatan X (lanjutan)") above every page after the first with the header row repeated, and no
-page that carries a single orphan row.  Imports reportlab and reports.styles only.
+("Kecamatan X (lanjutan)") above every page after the first with the header row repeated, no
+page that carries a single orphan row, and a heading that never stays alone at a page bottom
+(``long_table(..., lead=[heading, intro])`` keeps it with the table's first rows).  Imports
+reportlab and reports.styles only.
 """
 
 from __future__ import annotations
@@ -50,6 +52,40 @@ def fit_widths(head, widths, *, font: str = FONT_BOLD, size: float = 7.5) -> lis
             for w, n, s, sl in zip(widths, need, short, slack, strict=False)]
 
 
+class Stack(Flowable):
+    """Flowables drawn one below the other as one block (a heading and its intro notes above a
+    table), with the space before/after of each kept between them."""
+
+    def __init__(self, items: list[Flowable]) -> None:
+        super().__init__()
+        self.items = list(items)
+        self._heights: list[float] = []
+        self._gaps: list[float] = []
+
+    def wrap(self, aw, ah):
+        self._heights, self._gaps = [], []
+        width, total = 0.0, 0.0
+        for i, f in enumerate(self.items):
+            w, h = f.wrap(aw, ah)
+            gap = 0.0 if i == 0 else max(self.items[i - 1].getSpaceAfter(), f.getSpaceBefore())
+            self._heights.append(h)
+            self._gaps.append(gap)
+            width, total = max(width, w), total + gap + h
+        if self.items:
+            total += self.items[-1].getSpaceAfter()  # room between the block and the table
+        self.width, self.height = width, total
+        return width, total
+
+    def getSpaceBefore(self):  # noqa: N802 (reportlab's name)
+        return self.items[0].getSpaceBefore() if self.items else 0.0
+
+    def draw(self):
+        y = self.height - (self.items[-1].getSpaceAfter() if self.items else 0.0)
+        for f, h, gap in zip(self.items, self._heights, self._gaps, strict=True):
+            y -= gap + h
+            f.drawOn(self.canv, 0, y)
+
+
 class ContinuedTable(Flowable):
     """A table that, when it runs onto another page, starts that page with ``continued`` (a
     paragraph such as "Kecamatan X (lanjutan)") above the repeated header rows, and splits only
@@ -64,6 +100,9 @@ class ContinuedTable(Flowable):
         self.caption = caption
         self._ch = 0.0
         self._th = 0.0
+
+    def getSpaceBefore(self):  # noqa: N802 (reportlab's name)
+        return self.caption.getSpaceBefore() if self.caption is not None else 0.0
 
     def _header_rows(self) -> int:
         rr = self.table.repeatRows
@@ -115,16 +154,19 @@ def totals_style() -> list:
 
 def long_table(rows: list, widths, *styles, continued: str | None = None, caption_style=None,
                header_rows: int = 1, totals: bool = False,
-               fit_header: bool = True) -> Flowable:
+               fit_header: bool = True, lead: list[Flowable] | None = None) -> Flowable:
     """The one way the reports print a long table: header row(s) repeated on every page,
     header words kept whole (``fit_widths``), ``continued`` (plain text) above the header on
     every page after the first (in ``caption_style``), no single-row orphan page.  ``styles``
     (TableStyles or lists of style commands) are applied in order; ``totals`` True: the last
-    row is a totals row (bold, a rule above; it never counts as a page's body row)."""
+    row is a totals row (bold, a rule above; it never counts as a page's body row).  ``lead``
+    (a heading and its intro paragraphs) is drawn above the first page's rows and moves with
+    them: a heading is never left alone at the bottom of a page (keep-with-next)."""
     if fit_header and rows:
         widths = fit_widths(rows[0], widths)
     t = Table(rows, colWidths=list(widths), repeatRows=header_rows)
     for cmds in styles + ((totals_style(),) if totals else ()):
         t.setStyle(cmds)
     cont = Paragraph(esc(continued), caption_style) if continued and caption_style else None
-    return ContinuedTable(t, cont, footer_rows=1 if totals else 0)
+    return ContinuedTable(t, cont, caption=Stack(lead) if lead else None,
+                          footer_rows=1 if totals else 0)

@@ -31,6 +31,9 @@ from reports.pdf.gaps import gap_annex, gap_table, map_page
 from reports.pdf.monev import build_monev
 from reports.pdf.network import network_section
 from reports.pdf.scenarios import scenario_section
+
+
+from reports.pdf.posyandu import posyandu_section
 from reports.pdf.sheets import MAX_DESA_PAGES, build_sheets
 from reports.source import get_result
 from reports.styles import stylesheet
@@ -172,6 +175,9 @@ def _build_document(ctx: ReportContext, target: Path, progress, is_cancelled) ->
             story += kecamatan_section(ctx, st, width, code)
     story += network_section(ctx, st, width)
     story += coe_section(ctx, st, width)
+
+
+    story += posyandu_section(ctx, st, width)
     story += budget_section(ctx, st, width)
     story += scenario_section(ctx, st, width)
     story += appendix_section(ctx, st, width)

@@ -22,14 +22,10 @@ def _rows(ws):
 
 def test_one_sheet_per_table_with_frozen_header_filter_and_widths(workbook):
     expected = ["Kelengkapan data", "Cakupan desa", "Kecamatan", "Kesenjangan", "Prioritas", "Jejaring",
-                "Masalah jejaring", "Unit COE", "Indikator COE", "Baris anggaran",
-                "Total anggaran", "Laporan impor", "Aturan"]
-    try:  # the budget-sync sheet comes with the planning module
-        import ilp_gis.budget  # noqa: F401
-
-        expected[11:11] = ["Aksi anggaran", "Sinkronisasi anggaran", "Pentahapan anggaran"]
-    except ImportError:
-        pass
+                "Masalah jejaring", "Unit COE", "Indikator COE", "Strata Posyandu",
+                "Kekurangan Posyandu", "Lokus ILP", "Baris anggaran", "Total anggaran",
+                "Aksi anggaran", "Sinkronisasi anggaran", "Pentahapan anggaran", "Laporan impor",
+                "Aturan"]
     assert workbook.sheetnames == expected
     for ws in workbook:
         assert ws.freeze_panes == "A2", ws.title
