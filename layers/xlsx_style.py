@@ -65,16 +65,18 @@ def footer() -> str:
     return f"&L&A&R{tr('xlsx.print.page')}"
 
 
-def print_setup(ws, *, header_row: int = 0, freeze_cols: int = 0) -> None:
-    """The print set-up of one sheet whose table header is row ``header_row`` (0-based):
-    A4 landscape, fitted to one page wide (as many pages long as it needs), the header row
-    repeated on every page and frozen on screen with the first ``freeze_cols`` columns,
-    gridlines printed, page numbers in the footer."""
+def print_setup(ws, *, header_row: int | None = 0, freeze_cols: int = 0) -> None:
+    """The print set-up of one sheet whose table header is row ``header_row`` (0-based;
+    ``None``: a sheet of text lines without a table header): A4 landscape, fitted to one page
+    wide (as many pages long as it needs), the header row repeated on every page and frozen on
+    screen with the first ``freeze_cols`` columns, gridlines printed, page numbers in the
+    footer."""
     ws.set_paper(A4)
     ws.set_landscape()
     ws.fit_to_pages(1, 0)
-    ws.repeat_rows(header_row)
-    ws.freeze_panes(header_row + 1, freeze_cols)
+    if header_row is not None:
+        ws.repeat_rows(header_row)
+        ws.freeze_panes(header_row + 1, freeze_cols)
     ws.hide_gridlines(0)  # shown on screen and printed: a long table stays readable on paper
     ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.7)
     ws.set_footer(footer())

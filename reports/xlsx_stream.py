@@ -13,11 +13,14 @@ ilp_gis.i18n, layers.safe_cells and layers.xlsx_style.
 from __future__ import annotations
 
 import re
+import threading
+import zipfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import xlsxwriter
+import xlsxwriter.workbook
 
 from ilp_gis.i18n import tr
 from layers.safe_cells import XLSX_MAX_TEXT, clean_text, looks_like_formula, xlsx_text_mask
@@ -40,6 +43,35 @@ from layers.xlsx_style import (
 Column = tuple
 
 
+ZIP_LEVEL = 1
+"""The deflate level the workbook is zipped at: a national workbook's ~330 MB of sheet XML
+zips ~3x faster than at zlib's default level 6, for a file about a third larger."""
+
+_ZIP_LOCK = threading.Lock()
+
+
+class _FastZipWorkbook(xlsxwriter.Workbook):
+    """XlsxWriter's workbook, zipped at :data:`ZIP_LEVEL`.  XlsxWriter opens its zip file
+    itself without a level; while this workbook is stored, the name it opens it by is the
+    same ZipFile with the level given (under a lock; without that name it stores as is)."""
+
+    def _store_workbook(self) -> None:
+        module = xlsxwriter.workbook
+        if getattr(module, "ZipFile", None) is not zipfile.ZipFile:
+            return super()._store_workbook()
+        with _ZIP_LOCK:
+            module.ZipFile = _leveled_zip
+            try:
+                return super()._store_workbook()
+            finally:
+                module.ZipFile = zipfile.ZipFile
+
+
+def _leveled_zip(*args, **kwargs) -> zipfile.ZipFile:
+    kwargs.setdefault("compresslevel", ZIP_LEVEL)
+    return zipfile.ZipFile(*args, **kwargs)
+
+
 class StreamingBook:
     """One XLSX file being written sheet after sheet; ``close()`` finishes it.
 
@@ -49,7 +81,7 @@ class StreamingBook:
     """
 
     def __init__(self, path: str | Path, *, yes: str, no: str, fast: bool = True) -> None:
-        self.wb = xlsxwriter.Workbook(str(path), {
+        self.wb = _FastZipWorkbook(str(path), {
             "constant_memory": True,
             # every cell goes through write_number/write_string; these keep write() honest too
             "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False,
