@@ -1,8 +1,10 @@
 """The action plan (rencana aksi) as an XLSX workbook for the Pokja meeting: a sheet of
 actions with who, when, budget, status, realised amount and whether it is late; a sheet of
-payments (realisasi); a sheet of totals per status and funding source.  The same workbook,
-edited, is read back by :mod:`layers.action_plan_import` (the headers are the contract).
-Written with XlsxWriter; every text cell is written as text (never a formula)."""
+payments (realisasi); a sheet of totals per status and funding source, each table with its
+"Jumlah" row.  The same workbook, edited, is read back by :mod:`layers.action_plan_import`
+(the headers are the contract; the two sheets read back carry no totals row, so a row the
+meeting adds at the bottom is an action, never a sum).  Written with XlsxWriter, every text
+cell as text (never a formula), every sheet with the print set-up of ``layers.xlsx_style``."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from ilp_gis.i18n import format_number, register_catalog, tr
 from ilp_gis.model import Activity, FundingSource
 from ilp_gis.monitoring import actions as A
 from layers import action_plan_import  # noqa: F401  (registers the column headers)
+from layers import xlsx_style
 from layers.atomic import atomic_write
 
 PLAN_HEADERS = ("action_id", "kegiatan", "activity", "desa_code", "desa_name", "fac_id",
@@ -53,11 +56,11 @@ def write_action_plan(project, path: str | Path, *, as_of=None) -> Path:
     def write(tmp: Path) -> None:
         wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False,
                                             "strings_to_urls": False})
-        fmt = {"head": wb.add_format({"bold": True, "bg_color": "#D6EAF8", "text_wrap": True,
-                                      "valign": "top", "border": 1}),
-               "rp": wb.add_format({"num_format": '"Rp" #,##0'}),
-               "pct": wb.add_format({"num_format": "0.0%"}),
-               "title": wb.add_format({"bold": True, "font_size": 13})}
+        fmt = {"head": xlsx_style.head_format(wb),
+               **{k: wb.add_format({"num_format": xlsx_style.FORMATS[k]})
+                  for k in ("rp", "pct", "int")},
+               "title": wb.add_format({"bold": True, "font_size": 13}),
+               "total": xlsx_style.total_formats(wb)}
         _sheet(wb, fmt, tr("actions.sheet.plan"), PLAN_HEADERS, t,
                tr("actions_xlsx.title", title=project.title, date=prog.as_of.isoformat()))
         s = A.spending(project)
@@ -73,9 +76,6 @@ def write_action_plan(project, path: str | Path, *, as_of=None) -> Path:
 
 def _sheet(wb, fmt, name: str, columns, frame: pd.DataFrame, title: str | None) -> None:
     ws = wb.add_worksheet(name)
-    ws.set_landscape()
-    ws.fit_to_pages(1, 0)
-    ws.set_footer("&R&P / &N")
     r0 = 0
     if title:
         ws.write_string(0, 0, title, fmt["title"])
@@ -83,8 +83,7 @@ def _sheet(wb, fmt, name: str, columns, frame: pd.DataFrame, title: str | None) 
     for j, c in enumerate(columns):
         ws.write_string(r0, j, header(c), fmt["head"])
         ws.set_column(j, j, 28 if c in ("kegiatan", "note", "output") else 16)
-    ws.repeat_rows(r0)
-    ws.freeze_panes(r0 + 1, 2)
+    xlsx_style.print_setup(ws, header_row=r0, freeze_cols=2)
     for i, rec in enumerate(frame.to_dict("records")):
         for j, c in enumerate(columns):
             v = rec.get(c)
@@ -101,10 +100,13 @@ def _sheet(wb, fmt, name: str, columns, frame: pd.DataFrame, title: str | None) 
 
 
 def _totals(wb, fmt, by_status: pd.DataFrame, by_source: pd.DataFrame) -> None:
+    """The Rekap sheet: actions, budget, spent and late actions per status and per funding
+    source, each table closed by its totals row (known amounts added up; none known: said)."""
     ws = wb.add_worksheet(tr("actions_xlsx.sheet.totals"))
-    ws.set_landscape()
+    xlsx_style.print_setup(ws, header_row=1)
     ws.set_column(0, 0, 24)
     ws.set_column(1, 4, 16)
+    tot = fmt["total"]
     row = 0
     for title, frame, key, enum in ((tr("actions_xlsx.by_status"), by_status, "status", None),
                                     (tr("actions_xlsx.by_source"), by_source, "funding_source",
@@ -118,12 +120,22 @@ def _totals(wb, fmt, by_status: pd.DataFrame, by_source: pd.DataFrame) -> None:
             label = rec[key] if enum is None else (_label(enum, rec[key]) if rec[key] != "–"
                                                    else tr("common.missing"))
             ws.write_string(row, 0, str(label))
-            ws.write_number(row, 1, float(rec["actions"]))
+            ws.write_number(row, 1, float(rec["actions"]), fmt["int"])
             for j, c in ((2, "budget"), (3, "spent")):
                 v = rec[c]
                 if v is not None and not (isinstance(v, float) and np.isnan(v)):
                     ws.write_number(row, j, float(v), fmt["rp"])
-            ws.write_number(row, 4, float(rec["late"]))
+            ws.write_number(row, 4, float(rec["late"]), fmt["int"])
+            row += 1
+        if len(frame):
+            ws.write_string(row, 0, xlsx_style.total_label(len(frame)), tot["text"])
+            for j, c, kind in ((1, "actions", "int"), (2, "budget", "rp"), (3, "spent", "rp"),
+                               (4, "late", "int")):
+                value = xlsx_style.column_total(frame[c]) if c in frame else None
+                if value is None:
+                    ws.write_string(row, j, tr("common.missing"), tot["text"])
+                else:
+                    ws.write_number(row, j, value, tot[kind])
             row += 1
         row += 1
 

@@ -20,6 +20,7 @@ from ilp_gis.monitoring import pws
 from ilp_gis.monitoring.monev import headline
 from ilp_gis.monitoring.periods import parse_period
 from layers import symbology as sym
+from layers import xlsx_style
 from layers.atomic import atomic_write
 from reports.pdf.monev import gap_words, state_word
 
@@ -48,28 +49,32 @@ class _Book:
                                                   "nan_inf_to_errors": False})
         self.used: set[str] = set()
         add = self.wb.add_format
-        self.fmt = {"head": add({"bold": True, "bg_color": "#D6EAF8", "text_wrap": True,
-                                 "valign": "top", "border": 1}),
-                    "rp": add({"num_format": '"Rp" #,##0'}), "pct": add({"num_format": "0.0%"}),
-                    "int": add({"num_format": "#,##0"}), "num": add({"num_format": "#,##0.0"}),
+        fx = xlsx_style.FORMATS
+        self.fmt = {"head": xlsx_style.head_format(self.wb),
+                    "rp": add({"num_format": fx["rp"]}), "pct": add({"num_format": fx["pct"]}),
+                    "int": add({"num_format": fx["int"]}),
+                    "num": add({"num_format": fx["float1"]}),
                     "title": add({"bold": True, "font_size": 13}),
                     "note": add({"italic": True, "font_color": "#5D6D7E"}),
                     "missing": add({"italic": True, "font_color": "#B03A2E"})}
+        total = xlsx_style.total_formats(self.wb)
+        self.total = {"text": total["text"], "rp": total["rp"], "pct": total["pct"],
+                      "int": total["int"], "num": total["float1"]}
         self.class_fmt = {k: add({"bg_color": s.fill, "font_color": "#FFFFFF"
                                   if k in ("baik", "jelek") else "#000000"})
                           for k, s in sym.PWS_STYLES.items() if k in pws.CLASSES}
 
     def sheet(self, title_key: str, **fmt):
         ws = self.wb.add_worksheet(_sheet_name(tr(title_key, **fmt), self.used))
-        ws.set_landscape()
-        ws.fit_to_pages(1, 0)
-        ws.set_footer("&R&P / &N")
+        xlsx_style.print_setup(ws, header_row=None)  # a table's header row set by table()
         return ws
 
     def table(self, ws, row: int, columns: list[tuple[str, str, str | None]],
-              records: list[dict], cell_format=None) -> int:
-        """``columns``: (field, header, kind) with kind rp/pct/int/num/None; returns the row
-        after the table."""
+              records: list[dict], cell_format=None, *, sums: tuple[str, ...] = (),
+              ratios: dict[str, tuple[str, str]] | None = None) -> int:
+        """``columns``: (field, header, kind) with kind rp/pct/int/num/None; the fields in
+        ``sums`` are added up in a totals row under the table, each share in ``ratios`` given
+        as the ratio of its (part, whole) totals.  Returns the row after the table."""
         for j, (_, head, kind) in enumerate(columns):
             ws.write_string(row, j, head, self.fmt["head"])
             ws.set_column(j, j, 30 if kind is None and j in (0, 1) else 16)
@@ -89,7 +94,31 @@ class _Book:
                     ws.write_string(i, j, str(v), f)
         if records:
             ws.autofilter(row, 0, row + len(records), len(columns) - 1)
+        if records and (sums or ratios):
+            self._totals(ws, row + len(records) + 1, columns, records, sums, ratios or {})
+            return row + len(records) + 3
         return row + len(records) + 2
+
+    def _totals(self, ws, row: int, columns, records, sums, ratios) -> None:
+        """The "Jumlah" row: known values added up (none known: "tidak ada data")."""
+        def total(field):
+            return xlsx_style.column_total(r.get(field) for r in records)
+
+        label_at = next(j for j, (f, _, _) in enumerate(columns) if f not in sums
+                        and f not in ratios)
+        for j, (field, _, kind) in enumerate(columns):
+            if field in sums or field in ratios:
+                value = total(field) if field in sums else xlsx_style.ratio(
+                    *(total(f) for f in ratios[field]))
+                if value is None:
+                    ws.write_string(row, j, tr("common.missing"), self.total["text"])
+                else:
+                    ws.write_number(row, j, value, self.total.get(kind, self.total["int"]))
+            elif j == label_at:
+                ws.write_string(row, j, xlsx_style.total_label(len(records)),
+                                self.total["text"])
+            else:
+                ws.write_blank(row, j, None, self.total["text"])
 
 
 def _col(key: str) -> str:
@@ -162,7 +191,7 @@ def _gap_sheet(book: _Book, project, m) -> None:
     if not recs:
         ws.write_string(0, 0, tr("monev.gap_changes_none"))
         return
-    book.table(ws, 0, cols, recs)
+    book.table(ws, 0, cols, recs, sums=("before", "after"))
 
 
 def _indicator_sheets(book: _Book, project, m) -> None:
@@ -226,7 +255,9 @@ def _action_sheets(book: _Book, project, m) -> None:
                        ("actions", _col("actions"), "int"), ("budget", _col("budget"), "rp"),
                        ("spent", _col("spent"), "rp"), ("spent_share", _col("share"), "pct"),
                        ("over", tr("monev_xlsx.col.over_plan"), None),
-                       ("late", _col("late"), "int")], recs)
+                       ("late", _col("late"), "int")], recs,
+               sums=("actions", "budget", "spent", "late"),
+               ratios={"spent_share": ("spent", "budget")})
     names = dict(zip(project.desa["code"], project.desa["name"], strict=False))
     ws = book.sheet("monev_xlsx.sheet.late")
     recs = [dict(r, desa=names.get(r["desa_code"]), status=A.ActionStatus(r["status"]).label)
@@ -237,7 +268,7 @@ def _action_sheets(book: _Book, project, m) -> None:
             ("budget_amount", _col("budget"), "rp"), ("spent", _col("spent"), "rp"),
             ("status", _col("status"), None)]
     if recs:
-        book.table(ws, 0, cols, recs)
+        book.table(ws, 0, cols, recs, sums=("budget_amount", "spent"))
     else:
         ws.write_string(0, 0, tr("monev.late_none"))
     ws = book.sheet("monev_xlsx.sheet.done_open")

@@ -1,43 +1,75 @@
 """The streaming XLSX sheet writer behind ``reports.xlsx_tables``: XlsxWriter in constant-memory
 mode, each sheet written row by row (a national workbook never sits in memory), with a styled
-frozen header, an auto-filter, column widths and one number format per column kind.
+frozen header, an auto-filter, column widths, one number format per column kind, a totals row
+under the data ("Jumlah") and the print set-up of every ilp-gis sheet (``layers.xlsx_style``).
 
 Each column is turned into Python values once, vectorised (missing values are skipped, so they
 stay empty cells, never 0); the cells that need care (text a spreadsheet could read as a formula,
 control characters, over-long text, text in a number column) are the only ones looked at one by
-one, through the one cell guard ``layers.safe_cells``.  Imports xlsxwriter, numpy, pandas and
-layers.safe_cells.
+one, through the one cell guard ``layers.safe_cells``.  Imports xlsxwriter, numpy, pandas,
+ilp_gis.i18n, layers.safe_cells and layers.xlsx_style.
 """
 
 from __future__ import annotations
 
 import re
+import threading
+import zipfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import xlsxwriter
+import xlsxwriter.workbook
 
+from ilp_gis.i18n import tr
 from layers.safe_cells import XLSX_MAX_TEXT, clean_text, looks_like_formula, xlsx_text_mask
+from layers.xlsx_style import (
+    FORMATS,
+    FRACTION_FORMAT,
+    SUMMED_KINDS,
+    WIDTHS,
+    column_total,
+    head_format,
+    print_setup,
+    ratio,
+    total_formats,
+    total_label,
+)
 
-# Number formats (Excel shows the separators of the reader's locale).
-FORMATS = {
-    "int": "#,##0",
-    "float1": "#,##0.0",
-    "float2": "#,##0.00",
-    "float3": "0.000",
-    "float6": "0.000000",
-    "pct": "0.0%",
-    "rp": '"Rp" #,##0',
-    "year": "0",
-}
-WIDTHS = {"text": 18, "int": 12, "float1": 12, "float2": 12, "float3": 10, "float6": 12,
-          "pct": 11, "rp": 18, "year": 8, "bool": 10}
-HEAD_FILL = "#D6EAF8"
+# (column, header text, kind) or (column, header text, kind, summed) — kind: text, int, rank,
+# num, float1, float2, float3, pct, rp, year, bool; summed overrides whether the totals row
+# adds the column up (default: the kinds in layers.xlsx_style.SUMMED_KINDS).
+Column = tuple
 
-# (column, header text, kind) — kind: text, int, float1, float2, float3, float6, pct, rp, year,
-# bool
-Column = tuple[str, str, str]
+
+ZIP_LEVEL = 1
+"""The deflate level the workbook is zipped at: a national workbook's ~330 MB of sheet XML
+zips ~3x faster than at zlib's default level 6, for a file about a third larger."""
+
+_ZIP_LOCK = threading.Lock()
+
+
+class _FastZipWorkbook(xlsxwriter.Workbook):
+    """XlsxWriter's workbook, zipped at :data:`ZIP_LEVEL`.  XlsxWriter opens its zip file
+    itself without a level; while this workbook is stored, the name it opens it by is the
+    same ZipFile with the level given (under a lock; without that name it stores as is)."""
+
+    def _store_workbook(self) -> None:
+        module = xlsxwriter.workbook
+        if getattr(module, "ZipFile", None) is not zipfile.ZipFile:
+            return super()._store_workbook()
+        with _ZIP_LOCK:
+            module.ZipFile = _leveled_zip
+            try:
+                return super()._store_workbook()
+            finally:
+                module.ZipFile = zipfile.ZipFile
+
+
+def _leveled_zip(*args, **kwargs) -> zipfile.ZipFile:
+    kwargs.setdefault("compresslevel", ZIP_LEVEL)
+    return zipfile.ZipFile(*args, **kwargs)
 
 
 class StreamingBook:
@@ -49,48 +81,104 @@ class StreamingBook:
     """
 
     def __init__(self, path: str | Path, *, yes: str, no: str, fast: bool = True) -> None:
-        self.wb = xlsxwriter.Workbook(str(path), {
+        self.wb = _FastZipWorkbook(str(path), {
             "constant_memory": True,
             # every cell goes through write_number/write_string; these keep write() honest too
             "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False,
         })
         self.yes, self.no = yes, no
         self.fast = fast  # False: every cell through XlsxWriter's public API (the plain twin)
-        self.head = self.wb.add_format({"bold": True, "bg_color": HEAD_FILL, "pattern": 1,
-                                        "text_wrap": True, "valign": "top"})
+        self.head = head_format(self.wb)
         self.quoted = self.wb.add_format({"quote_prefix": True})
         self.number = {kind: self.wb.add_format({"num_format": f}) for kind, f in FORMATS.items()}
-        _number_styles([self.head, self.quoted, *self.number.values()])
+        self.fraction = self.wb.add_format({"num_format": FRACTION_FORMAT})
+        self.total = total_formats(self.wb)
+        _number_styles([self.head, self.quoted, *self.number.values(), self.fraction])
 
     def close(self) -> None:
         self.wb.close()
 
-    def sheet(self, title: str, columns: list[Column], frame: pd.DataFrame | None) -> int:
-        """Write one sheet: ``columns`` of ``frame`` under their header texts.  Returns the
-        number of data rows written."""
+    def sheet(self, title: str, columns: list[Column], frame: pd.DataFrame | None, *,
+              totals: bool | None = None, ratios: dict[str, tuple[str, str]] | None = None,
+              label: str | None = None, freeze_cols: int = 0) -> int:
+        """Write one sheet: ``columns`` of ``frame`` under their header texts, then a totals
+        row when a column adds up (``totals=None``; ``False``: never, ``True``: always).
+        ``ratios`` maps a share column to the (part, whole) columns of ``frame`` whose totals
+        give its weighted total; ``label`` names the totals row ("Jumlah (n baris)").
+        Returns the number of data rows written."""
         ws = self.wb.add_worksheet(title[:31])
         frame = frame if frame is not None else pd.DataFrame()
         n = len(frame)
-        for i, (col, head, kind) in enumerate(columns):
+        columns = [tuple(c) for c in columns]
+        for i, (col, head, kind, *_s) in enumerate(columns):
             ws.set_column(i, i, _width(head, kind, frame[col] if col in frame else None))
-        ws.freeze_panes(1, 0)
+        print_setup(ws, header_row=0, freeze_cols=freeze_cols)
         ws.autofilter(0, 0, max(n, 0), len(columns) - 1)
-        for i, (_col, head, _kind) in enumerate(columns):
+        for i, (_col, head, *_rest) in enumerate(columns):
             ws.write_string(0, i, clean_text(str(head)), self.head)
         if not n:
             return 0
         values, methods, formats = [], [], []
         care: dict[int, list] = {}  # row -> [(column, method, value, format)]
-        for c, (col, _head, kind) in enumerate(columns):
+        first_text: dict[int, str] = {}  # column -> its first text cell (a missing-data note)
+        for c, (col, _head, kind, *_s) in enumerate(columns):
             vals, special = self._column(frame[col] if col in frame else None, kind, n, ws)
             values.append(vals)
             methods.append(ws.write_number if kind in FORMATS else ws.write_string)
-            formats.append(self.number.get(kind))
+            formats.append(self._cell_formats(vals) if kind == "num" else self.number.get(kind))
             for r, cell in special:
                 care.setdefault(r, []).append((c, *cell))
+                first_text.setdefault(c, cell[1])
         fast = self.fast and _row_stream_open(ws)
         (_rows_xml if fast else _rows_public)(ws, values, methods, formats, care)
+        summed = [_summed(c) for c in columns]
+        if totals or (totals is None and any(summed)):
+            self._totals_row(ws, n + 1, columns, summed, values, first_text, frame,
+                             ratios or {}, label or total_label(n))
         return n
+
+    def _cell_formats(self, vals: list) -> list:
+        """Per row of a "num" column: whole numbers as integers, others with decimals."""
+        whole, frac = self.number["num"], self.fraction
+        return [whole if v is None or float(v).is_integer() else frac for v in vals]
+
+    def _totals_row(self, ws, row: int, columns, summed, values, first_text, frame, ratios,
+                    label: str) -> None:
+        """The totals row: each summed column's known values added up (a column whose
+        figures are all missing says so, never 0), each share in ``ratios`` as the ratio of
+        its part and whole totals, the label in the first column that is not a figure."""
+        by_name = {col: c for c, (col, *_r) in enumerate(columns)}
+
+        def total_of(col: str):
+            if col in by_name and summed[by_name[col]]:
+                return column_total(values[by_name[col]])
+            return column_total(frame[col]) if col in frame else None
+
+        cells: dict[int, tuple] = {}
+        for c, (col, _head, kind, *_s) in enumerate(columns):
+            if summed[c] or col in ratios:
+                if col in ratios:
+                    part, whole = ratios[col]
+                    value = ratio(total_of(part), total_of(whole))
+                    note = first_text.get(by_name.get(part, -1)) or first_text.get(c)
+                else:
+                    value, note = column_total(values[c]), first_text.get(c)
+                if value is not None:
+                    cells[c] = ("number", value, self.total.get(kind, self.total["int"]))
+                else:
+                    cells[c] = ("string", clean_text(note or tr("common.missing")),
+                                self.total["text"])
+        free = [c for c in range(len(columns)) if c not in cells]
+        if free:
+            cells[free[0]] = ("string", label, self.total["text"])
+        for c in range(len(columns)):
+            how, value, fmt = cells.get(c, ("blank", None, self.total["text"]))
+            if how == "number":
+                ws.write_number(row, c, value, fmt)
+            elif how == "string":
+                ws.write_string(row, c, value, fmt)
+            else:
+                ws.write_blank(row, c, None, fmt)
 
     def _column(self, series: pd.Series | None, kind: str, n: int, ws):
         """``(values, special)``: one value per row (None = empty cell) and the cells written
@@ -146,15 +234,21 @@ class StreamingBook:
         return ws.write_string, text, self.quoted if looks_like_formula(text) else None
 
 
+def _summed(column: Column) -> bool:
+    """Whether the totals row adds ``column`` up: its own flag, else by its kind."""
+    if len(column) > 3 and column[3] is not None:
+        return bool(column[3])
+    return column[2] in SUMMED_KINDS
+
+
 def _width(head: str, kind: str, series: pd.Series | None) -> float:
     """A column's width from its header and, for text, the first rows' text."""
-    width = max(WIDTHS[kind], min(len(head) + 2, 28))
+    width = max(WIDTHS.get(kind, 12), min(len(head) + 2, 28))
     if kind == "text" and series is not None and len(series):
         sample = series.head(200).dropna().astype(str)
         if len(sample):
             width = max(width, min(int(sample.str.len().quantile(0.9)) + 2, 60))
     return width
-
 
 
 def _rows_public(ws, values, methods, formats, care) -> None:
@@ -165,7 +259,8 @@ def _rows_public(ws, values, methods, formats, care) -> None:
         for c in order:
             v = row[c]
             if v is not None:
-                methods[c](xr, c, v, formats[c])
+                f = formats[c]
+                methods[c](xr, c, v, f[r] if isinstance(f, list) else f)
         if care and r in care:
             for c, method, v, fmt in care[r]:
                 method(xr, c, v, fmt)
@@ -193,6 +288,10 @@ def _number_styles(formats) -> None:
         getter = getattr(f, "_get_xf_index", None)
         if callable(getter):
             getter()
+
+
+def _style_attr(fmt) -> str:
+    return f' s="{fmt._get_xf_index()}"' if fmt is not None else ""
 
 
 def _row_stream_open(ws) -> bool:
@@ -229,7 +328,8 @@ def _rows_xml(ws, values, methods, formats, care) -> None:
     n = len(values[0]) if values else 0
     letters = [_column_letters(c) for c in range(len(values))]
     is_number = [m.__name__ == "write_number" for m in methods]
-    style = [f' s="{f._get_xf_index()}"' if f is not None else "" for f in formats]
+    style = [[_style_attr(x) for x in f] if isinstance(f, list) else _style_attr(f)
+             for f in formats]
     texts: dict[str, str] = {}
 
     def text_xml(v: str) -> str:
@@ -241,6 +341,9 @@ def _rows_xml(ws, values, methods, formats, care) -> None:
     def cells(c: int, a: int, b: int) -> list[str]:
         vals = values[c][a:b]
         head, st = f'<c r="{letters[c]}', style[c]
+        if is_number[c] and isinstance(st, list):  # a style per cell ("num")
+            return ["" if v is None else f"{head}{r}\"{s}><v>{v:.16G}</v></c>"
+                    for r, v, s in zip(range(a + 2, b + 2), vals, st[a:b], strict=True)]
         if is_number[c]:
             return ["" if v is None else f"{head}{r}\"{st}><v>{v:.16G}</v></c>"
                     for r, v in zip(range(a + 2, b + 2), vals, strict=True)]

@@ -12,7 +12,7 @@ import pandas as pd
 
 from ilp_gis import desa_counts
 from ilp_gis.errors import InputError
-from ilp_gis.i18n import language, normalize_language, register_catalog, tr
+from ilp_gis.i18n import format_number, language, normalize_language, register_catalog, tr
 from ilp_gis.indicators import shares
 from ilp_gis.inputs import (
     INPUTS,
@@ -46,6 +46,8 @@ from reports.xlsx_stream import Column, StreamingBook
 
 register_catalog("reports", "xlsx_tables")
 register_catalog("reports", "pdf.report")  # "report.cannot_write", shared with the PDF writer
+register_catalog("reports", "pdf.areas")  # the totals labels of the PDF's area tables
+register_catalog("reports", "pdf.appendix")  # the rules' "ya"/"belum", as the PDF says
 register_catalog("layers", "symbology")  # the funding-state labels
 register_catalog("ilp_gis", "gaps")  # the gap-kind labels
 
@@ -60,9 +62,10 @@ def write_tables(project, result=None, path=None, *, lang: str | None = None) ->
 
         def write(tmp: Path) -> None:
             book = StreamingBook(tmp, yes=tr("xlsx.yes"), no=tr("xlsx.no"))
-            for sheet_key, columns, frame in _sheets(project, result):
+            for sheet_key, columns, frame, *opts in _sheets(project, result):
                 book.sheet(tr(f"xlsx.sheet.{sheet_key}"),
-                           [(col, tr(key), kind) for col, key, kind in columns], frame)
+                           [(col, tr(key), *rest) for col, key, *rest in columns], frame,
+                           **(opts[0] if opts else {}))
             book.close()
 
         try:
@@ -109,7 +112,13 @@ def _population_sources(project, desa: pd.DataFrame) -> list[str]:
             else source_label(None) for p, s in zip(pop, src, strict=True)]
 
 
-# Columns are (column, header key, kind): reports.xlsx_stream.Column with a catalogue key.
+SHARE_TOTALS = {"desa_with_pustu_share": ("desa_with_pustu", "desa_total"),
+                "pop_pustu_share": ("pop_within_pustu_km", "population")}
+"""The shares of the area sheets and the columns whose totals give their totals-row ratio."""
+
+
+# Columns are (column, header key, kind[, summed]): reports.xlsx_stream.Column with a catalogue
+# key; a sheet is (key, columns, frame[, options of StreamingBook.sheet]).
 def _sheets(project, result):
     names = kecamatan_names(project, result)
     inv = inventory_for(result.summary, project)
@@ -141,11 +150,12 @@ def _sheets(project, result):
         ("pop_within_pustu_min", "xlsx.col.pop_within_pustu_min", "int"),
         ("pop_within_puskesmas_min", "xlsx.col.pop_within_puskesmas_min", "int"),
         ("priority_score", "xlsx.col.priority_score", "float3"),
-        ("priority_rank", "xlsx.col.priority_rank", "int"),
+        ("priority_rank", "xlsx.col.priority_rank", "rank"),
         ("gap_kinds", "xlsx.col.gap_kinds", "text"), ("gap_count", "xlsx.col.gap_count", "int"),
     ]
     desa_cols += _count_source_columns(desa)
-    yield "desa", desa_cols, desa.sort_values(["kecamatan_name", "name"], kind="stable")
+    yield "desa", desa_cols, desa.sort_values(["kecamatan_name", "name"], kind="stable"), \
+        {"label": tr("report.total_desa", n=format_number(len(desa)))}
 
     k = pd.DataFrame(result.kecamatan) if result.kecamatan is not None else pd.DataFrame()
     if len(k):
@@ -170,7 +180,8 @@ def _sheets(project, result):
         ("n_puskesmas", "xlsx.col.n_puskesmas", "int"), ("n_pustu", "xlsx.col.n_pustu", "int"),
         ("gap_count", "xlsx.col.gap_count", "int"),
     ]
-    yield "kecamatan", kec_cols, k.sort_values("name", kind="stable") if len(k) else k
+    yield "kecamatan", kec_cols, k.sort_values("name", kind="stable") if len(k) else k, \
+        {"ratios": SHARE_TOTALS, "label": tr("report.total_kecamatan", n=format_number(len(k)))}
 
     if len(k) and kabupaten_key(k["code"]).nunique() > 1:  # several districts: a roll-up
         kab = kabupaten_rollup(mask_columns(pd.DataFrame(result.kecamatan), inv))
@@ -190,7 +201,9 @@ def _sheets(project, result):
                             ("pop_within_pustu_km", "xlsx.col.pop_within_pustu_km", "int"),
                             ("pop_pustu_share", "xlsx.col.pop_pustu_share", "pct"),
                             ("n_puskesmas", "xlsx.col.n_puskesmas", "int"),
-                            ("gap_count", "xlsx.col.gap_count", "int")], kab
+                            ("gap_count", "xlsx.col.gap_count", "int")], kab, \
+            {"ratios": SHARE_TOTALS,
+             "label": tr("xlsx.total_kabupaten", n=format_number(len(kab)))}
 
     g = pd.DataFrame(result.gaps.drop(columns="geometry", errors="ignore")) \
         if result.gaps is not None else pd.DataFrame()
@@ -200,19 +213,19 @@ def _sheets(project, result):
                      if "label" in g else kinds)
         g = g.sort_values(["priority_rank", "gap_id"], kind="stable")
     gap_cols: list[Column] = [
-        ("gap_id", "xlsx.col.gap_id", "text"), ("priority_rank", "xlsx.col.priority_rank", "int"),
+        ("gap_id", "xlsx.col.gap_id", "text"), ("priority_rank", "xlsx.col.priority_rank", "rank"),
         ("priority_score", "xlsx.col.priority_score", "float3"),
         ("kind_label", "xlsx.col.kind", "text"), ("desa_code", "xlsx.col.desa_code", "text"),
         ("desa_name", "xlsx.col.desa", "text"), ("kecamatan_name", "xlsx.col.kecamatan", "text"),
-        ("fac_id", "xlsx.col.fac_id", "text"), ("value", "xlsx.col.value", "float2"),
-        ("threshold", "xlsx.col.threshold", "float2"), ("unit", "xlsx.col.unit", "text"),
+        ("fac_id", "xlsx.col.fac_id", "text"), ("value", "xlsx.col.value", "num"),
+        ("threshold", "xlsx.col.threshold", "num"), ("unit", "xlsx.col.unit", "text"),
         ("message", "xlsx.col.message", "text"),
     ]
     yield "gaps", gap_cols, g
 
     pr = desa.sort_values("priority_rank", kind="stable") if "priority_rank" in desa else desa
     pri_cols: list[Column] = [
-        ("priority_rank", "xlsx.col.priority_rank", "int"),
+        ("priority_rank", "xlsx.col.priority_rank", "rank"),
         ("priority_score", "xlsx.col.priority_score", "float3"),
         ("code", "xlsx.col.code", "text"), ("name", "xlsx.col.desa", "text"),
         ("kecamatan_name", "xlsx.col.kecamatan", "text"),
@@ -235,7 +248,8 @@ def _sheets(project, result):
         ("posyandu", "xlsx.col.n_posyandu", "int"), ("direct", "xlsx.col.direct", "int"),
         ("problems", "xlsx.col.problems", "int"),
     ]
-    yield "network", net_cols, net
+    yield "network", net_cols, net, \
+        {"label": tr("xlsx.total_puskesmas", n=format_number(len(net)))}
     probs = pd.DataFrame(result.network_problems) if result.network_problems is not None \
         else pd.DataFrame()
     if len(probs) and "fac_ids" in probs:
@@ -300,7 +314,7 @@ def _sheets(project, result):
                 gap_ids=acts["gap_ids"].str.replace(";", ", "),
                 budget_ids=acts["budget_ids"].str.replace(";", ", "))
         yield "budget_actions", [("action_id", "xlsx.col.action_id", "text"),
-                                 ("priority_rank", "xlsx.col.priority_rank", "int"),
+                                 ("priority_rank", "xlsx.col.priority_rank", "rank"),
                                  ("activity_label", "xlsx.col.activity", "text"),
                                  ("desa_code", "xlsx.col.desa_code", "text"),
                                  ("desa_name", "xlsx.col.desa", "text"),
@@ -327,7 +341,7 @@ def _sheets(project, result):
                                                  if isinstance(v, str) else v))
             gf = gf.sort_values(["priority_rank", "gap_id"], kind="stable", na_position="last")
         yield "budget_sync", [("gap_id", "xlsx.col.gap_id", "text"),
-                              ("priority_rank", "xlsx.col.priority_rank", "int"),
+                              ("priority_rank", "xlsx.col.priority_rank", "rank"),
                               ("kind_label", "xlsx.col.kind", "text"),
                               ("desa_code", "xlsx.col.desa_code", "text"),
                               ("desa_name", "xlsx.col.desa", "text"),
@@ -355,16 +369,18 @@ def _sheets(project, result):
                              lambda v: "; ".join(problem_label(k) for k in v.split(";") if k)
                              if isinstance(v, str) else v))
     yield "import", [("file", "xlsx.col.file", "text"), ("role", "xlsx.col.role", "text"),
-                     ("row", "xlsx.col.row", "int"), ("status_label", "xlsx.col.status", "text"),
+                     ("row", "xlsx.col.row", "rank"), ("status_label", "xlsx.col.status", "text"),
                      ("problem", "xlsx.col.problem", "text"),
                      ("message", "xlsx.col.message", "text"),
                      ("original", "xlsx.col.original", "text")], imp
 
-    rules = pd.DataFrame([{"name": r.name, "value": r.value, "unit": r.unit_in(), "source": r.source_in(),
-                           "confirmed": r.confirmed} for r in project.rules.all()])
-    yield "rules", [("name", "xlsx.col.rule", "text"), ("value", "xlsx.col.value", "float3"),
+    rules = pd.DataFrame([{"name": r.name, "value": r.value, "unit": r.unit_in(),
+                           "source": r.source_in(),
+                           "confirmed": tr("report.yes") if r.confirmed else tr("report.no")}
+                          for r in project.rules.all()])
+    yield "rules", [("name", "xlsx.col.rule", "text"), ("value", "xlsx.col.value", "num"),
                     ("unit", "xlsx.col.unit", "text"), ("source", "xlsx.col.rule_source", "text"),
-                    ("confirmed", "xlsx.col.confirmed", "bool")], rules
+                    ("confirmed", "xlsx.col.confirmed", "text")], rules
 
 
 def _coe_sheets(project, result, names):

@@ -1,7 +1,7 @@
 """The import report: problems logged per input row of each file (:class:`_FileLog`), the
 :class:`ImportReport` an import returns, its summary and its CSV/XLSX writer.
-May import ``ilp_gis`` (model, errors, i18n), ``layers.atomic`` and ``layers.safe_cells`` (every
-cell written as text, never as a formula).
+May import ``ilp_gis`` (model, errors, i18n), ``layers.atomic``, ``layers.safe_cells`` (every
+cell written as text, never as a formula) and ``layers.xlsx_style`` (the look of every workbook).
 """
 
 from __future__ import annotations
@@ -18,8 +18,15 @@ from ilp_gis import model
 from ilp_gis.errors import InputError
 from ilp_gis.i18n import has, language, register_catalog, tr
 from ilp_gis.model import FacilityType
+from layers import xlsx_style
 from layers.atomic import atomic_write
-from layers.safe_cells import csv_frame, text_cell, xlsx_text_mask
+from layers.safe_cells import (
+    XLSX_MAX_TEXT,
+    clean_text,
+    csv_frame,
+    looks_like_formula,
+    xlsx_text_mask,
+)
 
 _RANK = {"imported": 0, "fixed": 1, "doubtful": 2, "skipped": 3}
 
@@ -225,54 +232,72 @@ continue on further sheets."""
 
 
 def _write_xlsx(frame: pd.DataFrame, report: ImportReport, path: Path) -> None:
-    import openpyxl
-    from openpyxl.cell import Cell, WriteOnlyCell
-    from openpyxl.styles import Font, PatternFill
-    from openpyxl.utils import get_column_letter
+    """The report as a workbook styled like every ilp-gis workbook (``layers.xlsx_style``:
+    header, widths, print set-up): a summary sheet, then the rows, coloured by status, on as
+    many sheets as they need.  Streamed row by row (XlsxWriter's constant-memory mode)."""
+    import xlsxwriter
 
-    def styled(ws, values, *, font=None, fill=None) -> list:
-        cells = []
-        for v in values:
-            c = v if isinstance(v, Cell) else WriteOnlyCell(ws, value=v)
-            if font is not None:
-                c.font = font
-            if fill is not None:
-                c.fill = fill
-            cells.append(c)
-        return cells
-
-    wb = openpyxl.Workbook(write_only=True)  # streamed: fast and small for long reports
     headers = list(frame.columns)
     status_col = headers.index("status_code")
     widths = {"file": 28, "role": 12, "row": 7, "status": 10, "problem": 26, "message": 80,
               "original": 30, "status_code": 10, "problem_code": 24}
-    fills = {k: PatternFill("solid", start_color=c) for k, c in
-             (("fixed", "FFF2CC"), ("doubtful", "FCE4D6"), ("skipped", "F4CCCC"))}
-    bold = Font(bold=True)
-    with language(report.lang):
-        ws2 = wb.create_sheet(tr("import.xlsx.summary")[:31])
-        ws2.column_dimensions["A"].width = 120
-        for line in report.summary().splitlines():
-            ws2.append([text_cell(ws2, line)])
-        title = tr("import.xlsx.sheet")
-        labels = list(_column_labels(headers).values())
-        columns = [frame[h].to_numpy(dtype=object) for h in headers]
-        as_text = [xlsx_text_mask(col) for col in columns]  # formula-like or control characters
-        n = len(frame)
-        for part, start in enumerate(range(0, max(n, 1), XLSX_MAX_ROWS)):
-            name = title if part == 0 else f"{title} ({part + 1})"
-            ws = wb.create_sheet(name[:31])
-            ws.freeze_panes = "A2"
-            for i, h in enumerate(headers):
-                ws.column_dimensions[get_column_letter(i + 1)].width = widths.get(h, 14)
-            ws.append(styled(ws, [text_cell(ws, label) for label in labels], font=bold))
-            for r in range(start, min(n, start + XLSX_MAX_ROWS)):
-                values = [_xlsx_value(col[r]) for col in columns]
-                fill = fills.get(values[status_col])
-                values = [text_cell(ws, v) if care[r] else v
-                          for v, care in zip(values, as_text, strict=True)]
-                ws.append(values if fill is None else styled(ws, values, fill=fill))
-    atomic_write(path, wb.save)
+    columns = [frame[h].to_numpy(dtype=object) for h in headers]
+    as_text = [xlsx_text_mask(col) for col in columns]  # formula-like or control characters
+    n = len(frame)
+
+    def write(tmp: Path) -> None:
+        wb = xlsxwriter.Workbook(str(tmp), {"constant_memory": True, "strings_to_numbers": False,
+                                            "strings_to_formulas": False,
+                                            "strings_to_urls": False})
+        head = xlsx_style.head_format(wb)
+        fills = {k: wb.add_format({"bg_color": c, "pattern": 1}) for k, c in
+                 (("fixed", "#FFF2CC"), ("doubtful", "#FCE4D6"), ("skipped", "#F4CCCC"))}
+        quoted = {k: wb.add_format({"bg_color": c, "pattern": 1, "quote_prefix": True})
+                  for k, c in (("fixed", "#FFF2CC"), ("doubtful", "#FCE4D6"),
+                               ("skipped", "#F4CCCC"))}
+        quoted[None] = wb.add_format({"quote_prefix": True})
+        with language(report.lang):
+            ws = wb.add_worksheet(tr("import.xlsx.summary")[:31])
+            xlsx_style.print_setup(ws, header_row=None)
+            ws.set_column(0, 0, 120)
+            for r, line in enumerate(report.summary().splitlines()):
+                _text(ws, r, 0, line, None, quoted[None])
+            title = tr("import.xlsx.sheet")
+            labels = list(_column_labels(headers).values())
+            for part, start in enumerate(range(0, max(n, 1), XLSX_MAX_ROWS)):
+                name = title if part == 0 else f"{title} ({part + 1})"
+                ws = wb.add_worksheet(name[:31])
+                stop = min(n, start + XLSX_MAX_ROWS)
+                xlsx_style.print_setup(ws)
+                ws.autofilter(0, 0, max(stop - start, 1), len(headers) - 1)
+                for i, (h, label) in enumerate(zip(headers, labels, strict=True)):
+                    ws.set_column(i, i, widths.get(h, 14))
+                    _text(ws, 0, i, label, head, head)
+                for r in range(start, stop):
+                    xr = r - start + 1
+                    status = columns[status_col][r]
+                    fill = fills.get(status)
+                    for c, col in enumerate(columns):
+                        v = _xlsx_value(col[r])
+                        if v is None:
+                            if fill is not None:
+                                ws.write_blank(xr, c, None, fill)
+                        elif isinstance(v, int | float) and not isinstance(v, bool):
+                            ws.write_number(xr, c, v, fill)  # row numbers: no separators
+                        elif as_text[c][r]:
+                            _text(ws, xr, c, str(v), fill, quoted.get(status, quoted[None]))
+                        else:
+                            ws.write_string(xr, c, str(v), fill)
+        wb.close()
+
+    atomic_write(path, write)
+
+
+def _text(ws, row: int, col: int, text: str, fmt, quoted) -> None:
+    """A text cell that stays text: cleaned of control characters, cut to what a cell holds,
+    quote-prefixed when a spreadsheet would read it as a formula."""
+    text = clean_text(text)[:XLSX_MAX_TEXT]
+    ws.write_string(row, col, text, quoted if looks_like_formula(text) else fmt)
 
 
 def _column_labels(headers) -> dict[str, str]:

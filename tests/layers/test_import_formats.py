@@ -166,6 +166,19 @@ def test_report_written_as_csv_and_xlsx(tmp_path):
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames == ["Ringkasan", "Laporan impor"]
     assert wb["Laporan impor"].max_row == len(rep.frame) + 1
+    ws = wb["Laporan impor"]  # styled like every ilp-gis sheet, and set up for print
+    assert ws["A1"].value == "berkas" and ws["A1"].font.b
+    assert ws["A1"].fill.fgColor.rgb.endswith("D6EAF8")
+    assert ws.column_dimensions["F"].width > 60  # the message column
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == f"A1:I{len(rep.frame) + 1}"
+    for sheet in wb:
+        assert sheet.page_setup.orientation == "landscape" and int(sheet.page_setup.paperSize) == 9
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.page_setup.fitToHeight == 0
+        assert sheet.oddFooter.right.text == "Halaman &P dari &N"
+    assert ws.print_title_rows == "$1:$1"
+    status = [c.value for c in ws["D"]]
+    fixed = [i for i, v in enumerate(status, start=1) if v in ("diperbaiki", "dilewati")]
+    assert fixed and all(ws.cell(i, 1).fill.fgColor.rgb[-6:] in ("FFF2CC", "F4CCCC") for i in fixed)
 
 
 @pytest.mark.parametrize("text, rows, names", [

@@ -78,3 +78,24 @@ def test_not_an_action_plan(tmp_path):
     junk.write_bytes(b"not a workbook")
     with pytest.raises(InputError, match="rusak.xlsx"):
         read_action_plan(junk, p)
+
+
+def test_print_setup_and_totals_rows(tmp_path):
+    p = _project()
+    wb = openpyxl.load_workbook(write_action_plan(p, tmp_path / "r.xlsx", as_of="2026-10-15"))
+    for ws in wb:  # every sheet: A4 landscape, one page wide, page numbers
+        assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9
+        assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToHeight == 0
+        assert ws.oddFooter.right.text == "Halaman &P dari &N", ws.title
+    assert wb["Rencana aksi"].freeze_panes == "C4"
+    rows = list(wb["Rekap"].iter_rows(values_only=True))
+    # two actions: Rp 1.5 bn planned on one (the other has no budget: not counted as 0),
+    # Rp 600 m spent, both late on 2026-10-15; per status and per source the same totals
+    totals = [r for r in rows if r[0] == "Jumlah (2 baris)"]
+    assert totals == [("Jumlah (2 baris)", 2, 1_500_000_000, 600_000_000, 2)] * 2
+    ws = wb["Rekap"]
+    assert ws.cell(rows.index(totals[0]) + 1, 3).number_format == '"Rp" #,##0'
+    # the sheets read back carry no totals row: a row added under the table is an action
+    assert not any(isinstance(c, str) and c.endswith(" baris)")
+                   for name in ("Rencana aksi", "Realisasi")
+                   for r in wb[name].iter_rows(values_only=True) for c in r)

@@ -100,6 +100,19 @@ def test_monev_xlsx_sheets(monev_gpkg, tmp_path):
     assert late[1][0] == "RA-0003" and late[1][5] == 30
     spend = {(r[0], r[1]): r for r in wb["Realisasi anggaran"].iter_rows(values_only=True)}
     assert spend[("BOK", 2027)][3:5] == (60e6, 12e6)
+    # totals rows: BOK 2027 (2 actions, Rp 60 m planned, 12 m spent) + DAK Fisik 2026 (1, 1.5 bn,
+    # 1.4 bn): 3 actions, Rp 1.56 bn, 1.412 bn, spent share 1.412 / 1.56 (weighted, not the mean)
+    total = spend[("Jumlah (2 baris)", None)]
+    assert total[2:5] == (3, 1_560_000_000, 1_412_000_000) and total[7] == 1
+    assert total[5] == pytest.approx(1.412 / 1.56)
+    assert late[-1][0] == "Jumlah (1 baris)" and late[-1][5] is None  # days late: no sum
+    assert late[-1][6:8] == (50_000_000, 0)
+    gaps = list(wb["Celah berubah"].iter_rows(values_only=True))
+    assert gaps[-1] == ("Jumlah (1 baris)", None, None, None, None, 1, 0)
+    for ws in wb:  # every sheet set up for print
+        assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9
+        assert ws.oddFooter.right.text == "Halaman &P dari &N", ws.title
+    assert wb["Ringkasan"].print_title_rows == "$6:$6"  # its table's header, below the title
 
 
 def test_monev_bad_month_writes_nothing(monev_gpkg, tmp_path, capsys):

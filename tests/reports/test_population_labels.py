@@ -57,7 +57,8 @@ def test_estimates_are_labelled_in_every_output(tmp_path):
     rows = list(ws.iter_rows(values_only=True))
     col = rows[0].index("Sumber penduduk")
     assert rows[0][col - 1] == "Penduduk"
-    assert {r[col] for r in rows[1:]} == {"estimasi (total dibagi menurut luas)"}
+    assert {r[col] for r in rows[1:-1]} == {"estimasi (total dibagi menurut luas)"}
+    assert rows[-1][0] == "Jumlah (2 desa)" and rows[-1][col - 1] == 4000  # 1000 + 3000
 
     pdf = build_report(project, result, tmp_path / "laporan.pdf")
     text = "\n".join(p.extract_text() for p in pypdf.PdfReader(pdf).pages)

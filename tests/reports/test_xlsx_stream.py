@@ -9,6 +9,7 @@ import zipfile
 import numpy as np
 import openpyxl
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -62,7 +63,7 @@ def test_fast_rows_are_the_public_api_bytes(tmp_path, monkeypatch):
     plain = _write(tmp_path, "plain.xlsx", frames, False)
     assert _sheets_xml(fast) == _sheets_xml(plain)
     ws = openpyxl.load_workbook(fast)["S0"]
-    rows = list(ws.iter_rows(min_row=2, values_only=True))
+    rows = list(ws.iter_rows(min_row=2, max_row=61, values_only=True))
     assert rows[0][0] == "Sukamaju" and isinstance(rows[0][1], int)
     assert rows[2][1] is None and rows[7][1] is None  # NaN and infinity: empty, never 0
     assert rows[9][1] == "tidak tahu" and rows[10][1] is None
@@ -78,7 +79,7 @@ def test_markup_in_text_is_text(tmp_path):
     frame = pd.DataFrame({"name": ["<r><t>x</t></r>", "</c></row><row>"]})
     path = _write(tmp_path, "m.xlsx", [frame], True)
     rows = list(openpyxl.load_workbook(path)["S0"].iter_rows(min_row=2, values_only=True))
-    assert [r[0] for r in rows] == ["<r><t>x</t></r>", "</c></row><row>"]
+    assert [r[0] for r in rows] == ["<r><t>x</t></r>", "</c></row><row>", "Jumlah (2 baris)"]
 
 
 def test_without_the_row_stream_the_public_api_writes(tmp_path, monkeypatch):
@@ -101,3 +102,69 @@ def test_any_text_and_number_the_same_bytes(tmp_path_factory, texts, numbers):
         assume(False)  # XlsxWriter's public API writes such text as raw rich-text markup
     assert _sheets_xml(_write(tmp, "f.xlsx", [frame], True)) == \
         _sheets_xml(_write(tmp, "p.xlsx", [frame], False))
+
+
+PRINTED = [("name", "Nama", "text"), ("pop", "Penduduk", "int"), ("rank", "Peringkat", "rank"),
+           ("money", "Jumlah (Rp)", "rp"), ("part", "Dengan Pustu", "int"),
+           ("whole", "Desa", "int"), ("share", "% dengan Pustu", "pct"),
+           ("blocked", "Pustu", "int"), ("value", "Nilai", "num"),
+           ("score", "Skor", "float3"), ("kept", "Tidak dijumlah", "int", False)]
+
+
+def _printed_frame() -> pd.DataFrame:
+    return pd.DataFrame({
+        "name": ["A", "B", "C"], "pop": [1000, 2500, None], "rank": [1, 2, 3],
+        "money": [1_500_000_000, 250_000_000, 0], "part": [1, 2, None], "whole": [4, 4, 2],
+        "share": [0.25, 0.5, None], "blocked": ["tidak ada data — muat daftar Pustu"] * 3,
+        "value": [1_500_000_000, 0.8, 5], "score": [0.5, 0.25, 0.125], "kept": [7, 8, 9]})
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_print_setup_totals_and_formats(tmp_path, fast):
+    path = tmp_path / "p.xlsx"
+    book = StreamingBook(path, yes="ya", no="tidak", fast=fast)
+    book.sheet("Cetak", PRINTED, _printed_frame(), ratios={"share": ("part", "whole")})
+    book.sheet("Kosong", PRINTED, _printed_frame().head(0))
+    book.sheet("Teks", [("name", "Nama", "text")], _printed_frame())
+    book.close()
+    wb = openpyxl.load_workbook(path)
+    for ws in wb:  # every sheet: A4 landscape, one page wide, header repeated and frozen
+        assert ws.page_setup.orientation == "landscape", ws.title
+        assert int(ws.page_setup.paperSize) == 9
+        assert ws.sheet_properties.pageSetUpPr.fitToPage
+        assert ws.page_setup.fitToWidth in (None, 1)  # 1 is the file format's default
+        assert ws.page_setup.fitToHeight == 0  # as many pages long as needed
+        assert ws.print_title_rows == "$1:$1" and ws.freeze_panes == "A2"
+        assert ws.oddFooter.right.text == "Halaman &P dari &N" and ws.oddFooter.left.text == "&A"
+        assert ws.print_options.gridLines
+    ws = wb["Cetak"]
+    assert ws.max_row == 5 and ws.auto_filter.ref == "A1:K4"  # the filter leaves the totals out
+    total = [c.value for c in ws[5]]
+    # 1000 + 2500 (C's population unknown, not 0); Rp 1.5 bn + 0.25 bn; (1 + 2) / (4 + 4 + 2)
+    assert total[0] == "Jumlah (3 baris)"
+    assert total[1] == 3500 and total[3] == 1_750_000_000 and total[4] == 3 and total[5] == 10
+    assert total[6] == pytest.approx(0.3)
+    assert total[7] == "tidak ada data — muat daftar Pustu"  # no figure known: said, never 0
+    assert total[2] is None and total[8] is None and total[9] is None and total[10] is None
+    assert ws.cell(5, 1).font.b and ws.cell(5, 2).number_format == "#,##0"
+    assert ws.cell(5, 4).number_format == '"Rp" #,##0' and ws.cell(5, 7).number_format == "0.0%"
+    # number formats by kind: whole "num" values without decimals, others with up to three
+    assert [ws.cell(r, 9).number_format for r in (2, 3, 4)] == ["#,##0", "#,##0.0##", "#,##0"]
+    assert ws.cell(2, 2).number_format == "#,##0" and ws.cell(2, 3).number_format == "#,##0"
+    assert ws.cell(2, 4).number_format == '"Rp" #,##0' and ws.cell(2, 7).number_format == "0.0%"
+    assert wb["Kosong"].max_row == 1  # no rows, no totals
+    assert wb["Teks"].max_row == 4  # nothing adds up: no totals row
+
+
+def test_totals_row_bytes_match_the_plain_twin(tmp_path):
+    frames = [_printed_frame(), _printed_frame().iloc[[2, 0]]]
+
+    def write(name, fast):
+        path = tmp_path / name
+        book = StreamingBook(path, yes="ya", no="tidak", fast=fast)
+        for i, frame in enumerate(frames):
+            book.sheet(f"S{i}", PRINTED, frame, ratios={"share": ("part", "whole")})
+        book.close()
+        return path
+
+    assert _sheets_xml(write("f.xlsx", True)) == _sheets_xml(write("p.xlsx", False))

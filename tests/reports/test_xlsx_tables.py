@@ -20,12 +20,20 @@ def _rows(ws):
     return rows[0], rows[1:]
 
 
+def _table(ws):
+    """Header, data rows and the totals row of a sheet with a totals row."""
+    head, rows = _rows(ws)
+    assert ws.auto_filter.ref.endswith(str(len(rows)))  # the filter stops above the totals
+    return head, rows[:-1], dict(zip(head, rows[-1], strict=True))
+
+
 def test_one_sheet_per_table_with_frozen_header_filter_and_widths(workbook):
-    expected = ["Kelengkapan data", "Cakupan desa", "Kecamatan", "Kesenjangan", "Prioritas", "Jejaring",
+    expected = ["Kelengkapan data", "Cakupan desa", "Ringkasan per kecamatan",
+                "Kesenjangan menurut prioritas", "Prioritas desa", "Jejaring",
                 "Masalah jejaring", "Unit COE", "Indikator COE", "Strata Posyandu",
-                "Kekurangan Posyandu", "Lokus ILP", "Baris anggaran", "Total anggaran",
-                "Aksi anggaran", "Sinkronisasi anggaran", "Pentahapan anggaran", "Laporan impor",
-                "Aturan"]
+                "Kekurangan Posyandu", "Lokus ILP", "Daftar baris anggaran", "Total anggaran",
+                "Aksi yang didanai dan belum", "Sinkronisasi anggaran",
+                "Pentahapan per tahun anggaran", "Laporan impor", "Aturan yang dipakai"]
     assert workbook.sheetnames == expected
     for ws in workbook:
         assert ws.freeze_panes == "A2", ws.title
@@ -36,7 +44,7 @@ def test_one_sheet_per_table_with_frozen_header_filter_and_widths(workbook):
 
 def test_desa_sheet_values_and_missing_values(workbook, tiny):
     _, result = tiny
-    head, rows = _rows(workbook["Cakupan desa"])
+    head, rows, _total = _table(workbook["Cakupan desa"])
     assert head[:3] == ("Kode", "Desa/Kelurahan", "Kecamatan")
     assert len(rows) == len(result.desa)
     by_name = {r[1]: dict(zip(head, r, strict=False)) for r in rows}
@@ -51,7 +59,7 @@ def test_desa_sheet_values_and_missing_values(workbook, tiny):
 
 
 def test_money_and_years(workbook):
-    ws = workbook["Baris anggaran"]
+    ws = workbook["Daftar baris anggaran"]
     head, rows = _rows(ws)
     amount = head.index("Jumlah (Rp)") + 1
     assert ws.cell(2, amount).value == 1_250_000_000
@@ -68,7 +76,7 @@ def test_budget_sync_sheet(workbook):
     assert "Status pendanaan" in head and "Aksi" in head
     states = {r[head.index("Status pendanaan")] for r in rows}
     assert states <= {"Didanai", "Didanai sebagian", "Belum didanai"} and states
-    ws = workbook["Aksi anggaran"]  # the money lives on the actions, each costed once
+    ws = workbook["Aksi yang didanai dan belum"]  # the money lives on the actions, each costed once
     head, rows = _rows(ws)
     assert "Kekurangan (Rp)" in head and "Menutup kesenjangan" in head
     col = head.index("Jumlah (Rp)") + 1
@@ -91,7 +99,7 @@ def test_input_text_never_becomes_a_formula(tiny, tmp_path):
          "amount": 1.0, "note": text} for i, text in enumerate(evil)])], ignore_index=True)
     p.set_layer("budget", budget)
     path = write_tables(p, result, tmp_path / "aman.xlsx")
-    ws = openpyxl.load_workbook(path)["Baris anggaran"]
+    ws = openpyxl.load_workbook(path)["Daftar baris anggaran"]
     head = [c.value for c in ws[1]]
     col = head.index("Catatan") + 1
     notes = {ws.cell(r, col).value: ws.cell(r, col) for r in range(2, ws.max_row + 1)}
@@ -106,8 +114,8 @@ def test_input_text_never_becomes_a_formula(tiny, tmp_path):
 def test_english_headers(tiny, tmp_path):
     project, result = tiny
     wb = openpyxl.load_workbook(write_tables(project, result, tmp_path / "t.xlsx", lang="en"))
-    assert "Desa coverage" in wb.sheetnames and "Rules" in wb.sheetnames
-    assert wb["Rules"]["A1"].value == "Rule"
+    assert "Desa coverage" in wb.sheetnames and "Rules used" in wb.sheetnames
+    assert wb["Rules used"]["A1"].value == "Rule"
 
 
 def test_import_and_rules_sheets(workbook, tiny):
@@ -116,7 +124,7 @@ def test_import_and_rules_sheets(workbook, tiny):
     assert len(rows) == len(project.import_report)
     assert {r[head.index("Status")] for r in rows} == {"diimpor", "diperbaiki", "dilewati",
                                                        "diragukan"}
-    head, rows = _rows(workbook["Aturan"])
+    head, rows = _rows(workbook["Aturan yang dipakai"])
     assert len(rows) == len(project.rules.all())
     assert ("target.posyandu_min_kader", 5) in {(r[0], r[1]) for r in rows}
 
@@ -151,7 +159,8 @@ def test_multi_district_projects_get_a_district_sheet(tiny, tmp_path):
                            edges=result.edges, network_problems=result.network_problems,
                            summary=result.summary, coe=result.coe)
     wb = openpyxl.load_workbook(write_tables(project, multi, tmp_path / "m.xlsx"))
-    head, rows = _rows(wb["Kabupaten"])
+    head, rows, total = _table(wb["Ringkasan per kabupaten"])
+    assert total["Kode"] == "Jumlah (2 kabupaten/kota)" and total["Jumlah desa"] == 12
     assert [r[0] for r in rows] == ["53.10", "53.11"]
     assert rows[0][head.index("Nama")] == "Kabupaten Contoh Uji"
     assert rows[0][head.index("Jumlah desa")] == 6
@@ -179,3 +188,61 @@ def test_every_label_is_translated_in_a_fresh_process(tmp_path):
     out = subprocess.run([sys.executable, "-c", code, str(tmp_path / "t.xlsx")], cwd=repo,
                          capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
+
+
+def test_totals_rows(workbook):
+    # desa: population 1500 + 250 n for the 12 desa n = 0..11, desa 5 (Sidomulyo) unknown:
+    # 12 * 1500 + 250 * 66 - (1500 + 250 * 5) = 31,750; Posyandu in desa 0,0,1,2,2,3,4,6,6,7,
+    # 9,10,11 = 13; ranks and distances are not added up
+    head, rows, total = _table(workbook["Cakupan desa"])
+    assert total["Kode"] == "Jumlah (12 desa)" and len(rows) == 12
+    assert total["Penduduk"] == 31_750 and total["Posyandu"] == 13
+    assert total["Peringkat prioritas"] is None and total["Jarak ke Pustu (km)"] is None
+    assert total["Posyandu dengan kader cukup"] is None  # a share without its weights: none
+    ws = workbook["Cakupan desa"]
+    assert ws.cell(len(rows) + 2, head.index("Penduduk") + 1).number_format == "#,##0"
+    # kecamatan: a Pustu (or, in this fixture's simple analysis, a Poskesdes) in desa 0 and 2
+    # of kecamatan 01 and 6 and 9 of 02: 4 of 12 desa; the share is 4 / 12 of the totals
+    head, rows, total = _table(workbook["Ringkasan per kecamatan"])
+    assert total["Kode"] == "Jumlah (2 kecamatan)"
+    assert total["Jumlah desa"] == 12 and total["Desa dengan Pustu"] == 4
+    assert total["% desa dengan Pustu"] == pytest.approx(4 / 12)
+    assert total["Penduduk"] == 31_750
+    share = total["% penduduk dalam batas jarak Pustu"]
+    assert share == pytest.approx(total["Penduduk dalam batas jarak Pustu"] / 31_750)
+    # budget lines: 1,250,000,000 + 45,000,000 + 12,500,000
+    head, rows, total = _table(workbook["Daftar baris anggaran"])
+    assert total["Jumlah (Rp)"] == 1_307_500_000 and total["ID anggaran"] == "Jumlah (3 baris)"
+    assert total["Tahun"] is None  # years are not added up
+    ws = workbook["Daftar baris anggaran"]
+    assert ws.cell(len(rows) + 2, head.index("Jumlah (Rp)") + 1).number_format == '"Rp" #,##0'
+    # the network: 13 Posyandu under their Puskesmas or directly
+    head, rows, total = _table(workbook["Jejaring"])
+    assert total["ID fasilitas"] == "Jumlah (1 Puskesmas)"
+    for sheet in ("Kesenjangan menurut prioritas", "Laporan impor", "Aturan yang dipakai",
+                  "Kelengkapan data", "Masalah jejaring"):  # nothing to add up: no totals row
+        assert not any(isinstance(c, str) and c.startswith("Jumlah (")
+                       for r in workbook[sheet].iter_rows(values_only=True) for c in r), sheet
+
+
+def test_every_sheet_is_set_up_for_print(workbook):
+    for ws in workbook:
+        assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9
+        assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToHeight == 0
+        assert ws.print_title_rows == "$1:$1", ws.title
+        assert ws.oddFooter.right.text == "Halaman &P dari &N", ws.title
+
+
+def test_rules_sheet_numbers_and_confirmed_words(workbook, tiny):
+    project, _ = tiny
+    ws = workbook["Aturan yang dipakai"]
+    head, rows = _rows(ws)
+    col = head.index("Nilai") + 1
+    by_name = {ws.cell(r, 1).value: ws.cell(r, col) for r in range(2, ws.max_row + 1)}
+    big = [c for c in by_name.values() if isinstance(c.value, (int, float)) and c.value >= 1e6]
+    assert big and all(c.number_format == "#,##0" for c in big)  # "1.500.000.000"
+    frac = [c for c in by_name.values()
+            if isinstance(c.value, float) and not float(c.value).is_integer()]
+    assert frac and all(c.number_format == "#,##0.0##" for c in frac)
+    words = {r[head.index("Terkonfirmasi")] for r in rows}
+    assert words <= {"ya", "belum"} and "belum" in words  # the PDF's words, never "tidak"
