@@ -399,7 +399,7 @@ def _coe_sheets(project, result, names):
                   *[(g.column, f"coe.{g.value}", "pct") for g in CoeGroup],
                   ("meets", "xlsx.col.coe_meets", "bool"),
                   ("rule_label", "xlsx.col.coe_rule", "text"),
-                  ("problem_label", "xlsx.col.coe_problem", "text")], units
+                  ("problem_label", "xlsx.col.coe_problem", "text")], units, {"totals": False}
     ind = project_indicators(project)
     yield "coe_indicators", [("group", "xlsx.col.coe_group", "text"),
                              ("id", "xlsx.col.coe_indicator_id", "text"),
@@ -429,7 +429,8 @@ def _scenario_sheets(project, result):
                         ("pop_within_after", "xlsx.col.pop_within_after", "int"),
                         ("pop_newly_covered", "xlsx.col.pop_newly_covered", "int"),
                         ("cost", "xlsx.col.scenario_cost", "rp"),
-                        ("cost_per_person_text", "xlsx.col.cost_per_person", "text")], comp
+                        ("cost_per_person_text", "xlsx.col.cost_per_person", "text")], comp, {
+        "totals": False}  # each scenario has its own "Total kabupaten" row
     layer = scenario_sites_layer(project)
     sites = pd.DataFrame(layer.drop(columns="geometry")).assign(
         lon=layer.geometry.x.to_numpy(float), lat=layer.geometry.y.to_numpy(float))
@@ -443,7 +444,8 @@ def _scenario_sheets(project, result):
                              ("fac_id", "xlsx.col.fac_id", "text"),
                              ("amount", "xlsx.col.amount", "rp"),
                              ("lon", "xlsx.col.lon", "float6"),
-                             ("lat", "xlsx.col.lat", "float6")], sites
+                             ("lat", "xlsx.col.lat", "float6")], sites, {
+        "totals": False}  # several scenarios' sites do not add up
 
 
 def _posyandu_lokus_sheets(project, result, inv):
@@ -485,7 +487,8 @@ def _posyandu_lokus_sheets(project, result, inv):
             ("lokus_names", "xlsx.col.lokus_names", "text")]
     yield "lokus", cols, _missing_row(lokus, pl.lokus_missing or ([] if len(lokus) else
                                                                    ["puskesmas"]),
-                                      "kabupaten_label")
+                                      "kabupaten_label"), {
+        "label": tr("xlsx.total_kabupaten", n=format_number(len(lokus)))}
 
 
 _STATUS_ORDER = {"above_criteria": 0, "below_criteria": 1, "unverifiable": 2, "no_stratum": 3,

@@ -124,7 +124,9 @@ def test_the_english_report_says_the_same_in_english(district, tmp_path):
 def _sheet(path, title):
     ws = openpyxl.load_workbook(path, read_only=True)[title]
     rows = list(ws.iter_rows(values_only=True))
-    return rows[0], rows[1:]
+    # the totals row the shared writer closes a sheet with is not a data row
+    return rows[0], [r for r in rows[1:] if not any(
+        isinstance(v, str) and v.startswith("Jumlah (") for v in r)]
 
 
 def test_the_workbook_has_the_three_sheets(district, tmp_path):
