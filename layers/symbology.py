@@ -89,6 +89,14 @@ ROAD_STYLES: dict[str, AreaStyle] = {
     "ferry": AreaStyle(None, "#2e86c1", 1.0, dash=(4, 3), label_key="symbology.road.ferry"),
 }
 
+# --- Proposed sites of a planning scenario (by scenario action) --------------------------------
+SITE_STYLES: dict[str, tuple[str, str]] = {  # action -> (shape, fill); others: SITE_OTHER_STYLE
+    "new_pustu": ("triangle", "#c0392b"),
+    "upgrade_pustu": ("diamond", "#e67e22"),
+    "new_posyandu": ("circle", "#d63384"),
+}
+SITE_OTHER_STYLE = ("square", "#8e44ad")
+
 # --- Network edges ------------------------------------------------------------------------------
 NETWORK_EDGE = {"given": ("#5d6d7e", ()), "inferred": ("#5d6d7e", (3, 2)),
                 "direct_to_puskesmas": ("#c0392b", (1, 2))}

@@ -1,6 +1,7 @@
 """The planning overlay: a scenario's or a siting run's chosen sites (by kind) and the desa
 whose gaps the scenario closes or opens against the baseline, drawn over the map's cached
-static image with a small legend.  May import numpy, PySide6, ``ilp_gis.i18n``, ``ui.state``
+static image with a small legend.  May import numpy, PySide6, ``ilp_gis.i18n``,
+``layers.symbology`` (the site styles), ``ui.state``
 and the :mod:`ui.map` modules below the widget; it holds no widget.
 """
 
@@ -11,6 +12,7 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QFont, QPainter
 
 from ilp_gis.i18n import register_catalog, tr
+from layers import symbology as sym
 from ui.map.bands import band_for
 from ui.map.layers import GeometryLayer, MapLayers
 from ui.map.qpaths import marker_path
@@ -18,12 +20,8 @@ from ui.map.strokes import pen, qcolor
 from ui.map.view import View
 from ui.state import AppState
 
-SITE_STYLES = {  # scenario action -> (shape, fill); any other action: OTHER_STYLE
-    "new_pustu": ("triangle", "#c0392b"),
-    "upgrade_pustu": ("diamond", "#e67e22"),
-    "new_posyandu": ("circle", "#d63384"),
-}
-OTHER_STYLE = ("square", "#8e44ad")
+SITE_STYLES = sym.SITE_STYLES  # scenario action -> (shape, fill); any other: OTHER_STYLE
+OTHER_STYLE = sym.SITE_OTHER_STYLE
 CLOSED_COLOUR = "#1e8449"  # desa where the scenario closes gaps
 NEW_COLOUR = "#6c3483"  # desa where it opens new ones (not a burden red of the thematic map)
 
