@@ -249,3 +249,14 @@ def test_layer_names_from_data_are_escaped(district, tmp_path):
     outside = re.sub(r'<script type="application/json".*?</script>', "", text, flags=re.S)
     assert "<img src=x" not in outside
     assert "Usulan skenario '&lt;img src=x onerror=alert(1)&gt;' (1)" in _overlays(text)
+
+
+def test_offline_guard_also_catches_fonts_and_pictures():
+    from reports.webmap import offline_problems
+
+    assert offline_problems("<style>body{background:url('https://x.org/a.png')}</style>")
+    assert offline_problems('<style>@font-face{src:url(//fonts.example/f.woff2)}</style>')
+    assert offline_problems('<img src="https://x.org/logo.png">')
+    # inline pictures and plain links are fine: nothing is fetched when the page opens
+    assert offline_problems('<img src="data:image/png;base64,AAAA">'
+                            '<a href="https://leafletjs.com">Leaflet</a>') == []
