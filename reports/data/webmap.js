@@ -323,9 +323,8 @@ var ILP = (function () {
     map.on("resize", function () { fitLegend(map); });
     var p = panelPadding(map);
     map.fitBounds(bounds, {paddingTopLeft: [p.left, 20], paddingBottomRight: [p.right, 30]});
-    var head = map.getContainer().querySelector(".ilp-header");
-    var top = head ? head.offsetTop + head.offsetHeight + 10 : 10;
-    L.Popup.mergeOptions({autoPanPaddingTopLeft: L.point(10, top),
+    // a popup opening under the title card, the search box or the layer list pans below them
+    L.Popup.mergeOptions({autoPanPaddingTopLeft: L.point(10, p.top),
                           autoPanPaddingBottomRight: L.point(10, 30)});
   }
 

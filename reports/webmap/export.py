@@ -230,16 +230,20 @@ def _build_html(project, result: AnalysisResult, *, online_basemap: bool, tiles,
                       names)
     sources = "{desa: ILP_DESA" + (", kecamatan: ILP_KEC}" if kec is not None else "}")
     gap_opts = script_json({"kinds": gap_kinds_js(), "fields": gl.fields})
-    m.add_child(_JsLayer(tr("webmap.layer.gaps_areas", n=gl.n_area_gaps),
-                         "ILP.gapLayer(ILP.resolve(" + data("gaps", gl.areas) + ", " + sources
-                         + "), " + gap_opts + ")",
-                         show=gl.n_areas <= AREA_GAPS_SHOWN_SHARE * len(desa)))
+    # a gap layer with nothing in it is left out of the layer control: "(0)" would read as
+    # "no problem" where the checks may not have been made (the legend names what is missing)
+    if gl.n_areas:
+        m.add_child(_JsLayer(tr("webmap.layer.gaps_areas", n=gl.n_area_gaps),
+                             "ILP.gapLayer(ILP.resolve(" + data("gaps", gl.areas) + ", "
+                             + sources + "), " + gap_opts + ")",
+                             show=gl.n_areas <= AREA_GAPS_SHOWN_SHARE * len(desa)))
     # facility gaps (a Posyandu short of kader, an understaffed Pustu, ...) ring the facility;
     # hundreds of rings hide the area gaps, so then they wait in the layer control.  The name
     # counts the gaps (a facility may have several), as the gap table does.
-    m.add_child(_JsLayer(tr("webmap.layer.gaps_facilities", n=gl.n_point_gaps),
-                         "ILP.gapLayer(" + data("gaps-facilities", gl.points) + ", " + gap_opts
-                         + ")", show=gl.n_points <= FACILITY_GAPS_SHOWN_MAX))
+    if gl.n_points:
+        m.add_child(_JsLayer(tr("webmap.layer.gaps_facilities", n=gl.n_point_gaps),
+                             "ILP.gapLayer(" + data("gaps-facilities", gl.points) + ", "
+                             + gap_opts + ")", show=gl.n_points <= FACILITY_GAPS_SHOWN_MAX))
 
     # ---- boundaries ----
     if kec is not None:

@@ -423,7 +423,9 @@ def test_minimal_project_desa_only(tmp_path):
                          graph=None, edges=empty_edges, network_problems=pd.DataFrame())
     text, page = _parse(export_webmap(bare, res, tmp_path / "bare.html", lang="en"))
     assert len(_features(page, "desa")) == 6
-    assert _features(page, "gaps") == [] and _features(page, "gaps-facilities") == []
+    # no gap: no empty gap layer ("(0)" would read as checked and fine)
+    assert "gaps" not in page.data and "gaps-facilities" not in page.data
+    assert "Kesenjangan" not in text and "gaps (0)" not in text
     assert "kecamatan" not in page.data and "facilities-posyandu" not in page.data
     assert offline_problems(text) == [] and "DATA FIKTIF" not in text
 
