@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import sys
+
 from ilp_gis.i18n import register_catalog, tr
 from ui.cli_paths import Input, Output
 
 NAME = "webmap"
 HELP_KEY = "cli.webmap.help"
-INPUTS = (Input("project"),)
+INPUTS = (Input("project"), Input("basemap"))
 OUTPUTS = (Output("output", suffixes=(".html", ".htm")),)
+EXIT_USAGE = 2  # ui.cli.EXIT_USAGE (not imported: ui.cli imports this module)
+
+COLOUR_KEYS = ("pustu_coverage", "puskesmas_coverage", "pustu_travel_coverage",
+               "puskesmas_travel_coverage", "posyandu_coverage", "kader_ok_share",
+               "dist_pustu_km", "dist_puskesmas_km", "travel_pustu_min", "travel_puskesmas_min",
+               "posyandu_deficit", "priority_score", "population")
+"""``reports.webmap.COLOUR_FIELDS`` (listed here so that building the parser stays light)."""
 
 
 def add_arguments(parser) -> None:
@@ -16,7 +25,10 @@ def add_arguments(parser) -> None:
     parser.add_argument("-o", "--output", required=True, help=tr("cli.webmap.output"))
     parser.add_argument("--online-basemap", action="store_true",
                         help=tr("cli.webmap.online_basemap"))
+    parser.add_argument("--basemap", metavar=tr("cli.webmap.basemap_metavar"), default=None,
+                        help=tr("cli.webmap.basemap"))
     parser.add_argument("--colour-by", "--color-by", dest="colour_by", default=None,
+                        metavar=tr("cli.webmap.colour_by_metavar"),
                         help=tr("cli.webmap.colour_by", choices=_colour_choices()))
 
 
@@ -24,25 +36,42 @@ def run(args) -> int:
     from pathlib import Path
 
     from layers.project_file import open_project
+    from reports.source import stored_result
     from reports.webmap import DEFAULT_COLOUR_BY, export_webmap
+    from reports.webmap.indicators import UnknownColourBy, resolve_colour_by
     from ui.progress import TerminalProgress
 
+    try:  # a wrong name is told before any work (the desa result's own columns count too)
+        resolve_colour_by(args.colour_by, ())
+        known = True
+    except UnknownColourBy:
+        known = False
     project = open_project(Path(args.project))
-    bar = TerminalProgress(tr("cli.webmap.progress"))
     try:
-        out = export_webmap(project, None, Path(args.output),
-                            online_basemap=args.online_basemap, lang=getattr(args, "lang", None),
-                            colour_by=args.colour_by or DEFAULT_COLOUR_BY, progress=bar)
-    finally:
-        bar.done()
+        if not known:
+            stored = stored_result(project)
+            if stored is not None and stored.desa is not None:
+                resolve_colour_by(args.colour_by, list(stored.desa.columns))
+        bar = TerminalProgress(tr("cli.webmap.progress"))
+        try:
+            out = export_webmap(project, None, Path(args.output),
+                                online_basemap=args.online_basemap,
+                                basemap=Path(args.basemap) if args.basemap else None,
+                                lang=getattr(args, "lang", None),
+                                colour_by=args.colour_by or DEFAULT_COLOUR_BY, progress=bar)
+        finally:
+            bar.done()
+    except UnknownColourBy as exc:  # a usage error: exit 2, nothing written
+        print(tr("cli.error", message=str(exc)), file=sys.stderr)
+        return EXIT_USAGE
     print(tr("cli.written", path=str(out)))
     return 0
 
 
 def _colour_choices() -> str:
-    return "pustu_coverage, puskesmas_coverage, pustu_travel_coverage, puskesmas_travel_coverage, " \
-           "posyandu_coverage, kader_ok_share, dist_pustu_km, dist_puskesmas_km, " \
-           "travel_pustu_min, travel_puskesmas_min, posyandu_deficit, priority_score"
+    return ", ".join([tr("webmap.colour.auto")]
+                     + [tr(f"webmap.colour_short.{key}") for key in COLOUR_KEYS])
 
 
 register_catalog("ui", "cli_webmap")
+register_catalog("reports", "webmap.indicators")  # the figures' short names

@@ -89,11 +89,32 @@ var ILP = (function () {
   }
 
   // Polygons / lines with one style, or a fill colour per feature (properties.col).
+  // o.classStyles: options by properties.cl (road classes); o.canvas: drawn on a canvas (many
+  // lines draw faster there than as SVG).
+  // A map pane drawn above the desa colours and below the markers (o.pane = [name, zIndex]).
+  function pane(map, spec) {
+    if (!map.getPane(spec[0])) map.createPane(spec[0]).style.zIndex = spec[1];
+    return spec[0];
+  }
+
   function areaLayer(fc, o) {
+    if (o.pane) o = L.extend({}, o, {paneName: pane(o.map, o.pane), pane: null});
+    if (o.casing) {  // a light casing under each line: roads read on any desa colour
+      var under = L.geoJSON(fc, {interactive: false, renderer: o.canvas ? L.canvas({padding: 0.3, pane: o.paneName || "overlayPane"}) : undefined,
+        style: function (f) {
+          var s = L.extend({}, o.style);
+          if (o.classStyles && o.classStyles[f.properties.cl]) L.extend(s, o.classStyles[f.properties.cl]);
+          return {color: o.casing, weight: (s.weight || 1) + 2, opacity: 0.75, dashArray: null};
+        }});
+      return L.layerGroup([under, areaLayer(fc, L.extend({}, o, {casing: null}))]);
+    }
     var gj = L.geoJSON(fc, {
       interactive: !!o.fields,
+      renderer: o.canvas ? L.canvas({padding: 0.3, pane: o.paneName || "overlayPane"}) : undefined,
+      pane: o.paneName || "overlayPane",
       style: function (f) {
         var s = L.extend({}, o.style);
+        if (o.classStyles && o.classStyles[f.properties.cl]) L.extend(s, o.classStyles[f.properties.cl]);
         if (o.perFeature && f.properties.col) s.fillColor = f.properties.col;
         if (o.linkStyles && f.properties.l && o.linkStyles[f.properties.l]) {
           s.color = o.linkStyles[f.properties.l].color;
@@ -102,9 +123,9 @@ var ILP = (function () {
         return s;
       },
       onEachFeature: function (f, layer) {
-        if (o.tooltip && f.properties.n) layer.bindTooltip(String(f.properties.n), {sticky: true});
+        if (o.tooltip && f.properties.n) layer.bindTooltip(esc(f.properties.n), {sticky: true});
         if (o.labels && f.properties.n) {
-          layer.bindTooltip(String(f.properties.n), {permanent: true, direction: "center",
+          layer.bindTooltip(esc(f.properties.n), {permanent: true, direction: "center",
                                                      className: "ilp-label", interactive: false});
         }
         if (o.fields) {
@@ -159,7 +180,8 @@ var ILP = (function () {
   function facilityLayer(fc, o) {
     var gj = L.geoJSON(fc, {
       pointToLayer: function (f, latlng) {
-        var st = f.properties.dl && o.desaLevel ? o.desaLevel : f.properties.pre ? o.precursor : o.style;
+        var st = o.styles && o.styles[f.properties.a] ? o.styles[f.properties.a] :
+          f.properties.dl && o.desaLevel ? o.desaLevel : f.properties.pre ? o.precursor : o.style;
         return L.marker(latlng, {icon: icon(st), title: f.properties.n, riseOnHover: true,
                                  zIndexOffset: o.z || 0});
       },
@@ -272,7 +294,61 @@ var ILP = (function () {
     map.addControl(new Legend());
   }
 
-  return {data: data, resolve: resolve, esc: esc, popupHtml: popupHtml, shapeSvg: shapeSvg, areaLayer: areaLayer,
+  // The panels (title, search, layer list, legend) as padding: the district fits between them,
+  // and a popup opening under the title card pans down below it.
+  function panelPadding(map) {
+    var c = map.getContainer(), w = c.clientWidth, h = c.clientHeight;
+    function box(sel) {
+      var e = c.querySelector(sel);
+      return e ? {w: e.offsetWidth, h: e.offsetHeight} : {w: 0, h: 0};
+    }
+    var tl = box(".leaflet-top.leaflet-left"), tr = box(".leaflet-top.leaflet-right"),
+        br = box(".leaflet-bottom.leaflet-right");
+    var cap = w * 0.3;  // a small screen keeps at least 40% of its width for the map
+    return {left: Math.min(tl.w, cap) + 10, right: Math.min(Math.max(tr.w, br.w), cap) + 10,
+            top: Math.min(Math.max(tl.h, tr.h), h * 0.4) + 10, width: w, height: h};
+  }
+
+  // The legend (bottom right) never runs under the layer list (top right): it scrolls.
+  function fitLegend(map) {
+    var c = map.getContainer(), legend = c.querySelector(".ilp-legend"),
+        list = c.querySelector(".leaflet-top.leaflet-right");
+    if (!legend) return;
+    var free = c.clientHeight - (list ? list.offsetHeight : 0) - 40;
+    legend.style.maxHeight = Math.max(120, free) + "px";
+  }
+
+  function fitView(map, bounds) {
+    fitLegend(map);
+    map.on("resize", function () { fitLegend(map); });
+    var p = panelPadding(map);
+    map.fitBounds(bounds, {paddingTopLeft: [p.left, 20], paddingBottomRight: [p.right, 30]});
+    // a popup opening under the title card, the search box or the layer list pans below them
+    L.Popup.mergeOptions({autoPanPaddingTopLeft: L.point(10, p.top),
+                          autoPanPaddingBottomRight: L.point(10, 30)});
+  }
+
+  // The offline basemap: tiles embedded in the page (JSON block o.key, "z/x/y" -> base64),
+  // enlarged past the last zoom the file gave; an empty tile where it has none.
+  var EMPTY_TILE = "data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7";
+  function basemapLayer(o) {
+    var store = data(o.key);
+    var Layer = L.TileLayer.extend({
+      getTileUrl: function (c) {
+        var t = store[c.z + "/" + c.x + "/" + c.y];
+        return t ? "data:" + o.mime + ";base64," + t : EMPTY_TILE;
+      }
+    });
+    return new Layer("", {minNativeZoom: o.minZoom, maxNativeZoom: o.maxZoom, maxZoom: 19,
+                          attribution: o.attribution});
+  }
+
+  // A metric scale bar (km / m only).
+  function addScale(map) {
+    L.control.scale({position: "bottomleft", metric: true, imperial: false, maxWidth: 160}).addTo(map);
+  }
+
+  return {data: data, basemapLayer: basemapLayer, fitView: fitView, addScale: addScale, panelPadding: panelPadding, resolve: resolve, esc: esc, popupHtml: popupHtml, shapeSvg: shapeSvg, areaLayer: areaLayer,
           gapLayer: gapLayer, facilityLayer: facilityLayer, addSearch: addSearch,
           addLegend: addLegend, addHeader: addHeader,
           labelsFromZoom: labelsFromZoom};

@@ -57,11 +57,15 @@ _OFFLINE_BREAKERS = (
     re.compile(r"<script\b[^>]*\bsrc\s*=", re.I),
     re.compile(r"<link\b[^>]*\bhref\s*=\s*[\"']?(https?:)?//", re.I),
     re.compile(r"@import\s+(url\()?[\"']?(https?:)?//", re.I),
+    re.compile(r"url\(\s*[\"']?(https?:)?//", re.I),  # a font or picture in a style sheet
+    re.compile(r"<(img|iframe|source|video|audio|embed)\b[^>]*\bsrc\s*=\s*[\"']?(https?:)?//",
+               re.I),
 )
 
 
 def offline_problems(html: str) -> list[str]:
-    """Every external script/stylesheet reference in ``html`` (empty when the file is offline)."""
+    """Every external script, style sheet, font or picture reference in ``html`` (empty when
+    the file opens offline; the online basemap's tiles are asked by Leaflet, not listed)."""
     found = []
     for pattern in _OFFLINE_BREAKERS:
         found += [m.group(0) for m in pattern.finditer(html)]

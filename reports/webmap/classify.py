@@ -1,6 +1,6 @@
 """Classes of a coverage figure: each desa's fill colour and the legend rows.
 
-May import ``ilp_gis`` (i18n), ``layers.symbology``, numpy and ``reports.webmap.indicators``.
+May import ``ilp_gis`` (i18n), ``layers.symbology``, numpy/pandas and ``reports.webmap.indicators``.
 """
 
 from __future__ import annotations
@@ -8,9 +8,11 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 
 from ilp_gis.i18n import format_percent
 from layers import symbology as sym
+from reports.webmap import indicators as ind
 from reports.webmap.indicators import ColourField
 
 SHARE_BREAKS = (0.5, 0.7, 0.9, 0.9995)
@@ -57,3 +59,23 @@ def colour_classes(field: ColourField, values) -> tuple[list[str], list[tuple[st
     legend = [(palette[i], labels[i]) for i in range(len(breaks))
               if field.kind == "share" or i in used]
     return colours, legend
+
+
+def auto_colour_key(desa: pd.DataFrame) -> str:
+    """The first figure of :data:`indicators.AUTO_ORDER` that tells the desa apart (see
+    :data:`indicators.AUTO_MAX_SHARE`); the first one with any data when none does."""
+    first_with_data = None
+    n = len(desa)
+    for key in ind.AUTO_ORDER:
+        field = ind.COLOUR_FIELDS[key]
+        values = field.compute(desa).to_numpy(dtype=float)
+        known = np.isfinite(values)
+        if not n or not known.any():
+            continue
+        first_with_data = first_with_data or key
+        colours, _ = colour_classes(field, values)
+        counts = pd.Series([c for c, k in zip(colours, known, strict=True) if k]).value_counts()
+        if (known.sum() >= ind.AUTO_MIN_DATA * n and len(counts) > 1
+                and counts.iloc[0] <= ind.AUTO_MAX_SHARE * known.sum()):
+            return key
+    return first_with_data or ind.AUTO_ORDER[0]

@@ -1,11 +1,13 @@
 """The folium element kinds of the web map: raw script, raw text and a script-built overlay.
 
-May import folium/branca (imported on first use, when exporting); nothing of the project.
+May import folium/branca (imported on first use, when exporting) and the standard library;
+nothing of the project.
 """
 
 from __future__ import annotations
 
 import functools
+import html
 
 
 @functools.cache
@@ -40,13 +42,15 @@ def folium_classes():
             return self.text
 
     class _JsLayer(folium.map.Layer):
-        """An overlay built by our inline helpers (listed in the layer control)."""
+        """An overlay built by our inline helpers (listed in the layer control; Leaflet writes
+        the name as markup, so it is escaped here: names come from the data)."""
 
         _template = Template("{% macro script(this, kwargs) %}"
                              "var {{ this.get_name() }} = {{ this.js }};\n{% endmacro %}")
 
         def __init__(self, name: str, js: str, *, show: bool = True) -> None:
-            super().__init__(name=name, overlay=True, control=True, show=show)
+            super().__init__(name=html.escape(name, quote=False), overlay=True, control=True,
+                             show=show)
             self._name = "ilp_layer"
             self.js = js
 

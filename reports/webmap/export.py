@@ -27,7 +27,15 @@ from reports.webmap.assets import (
     offline_problems,
     read_asset,
 )
-from reports.webmap.classify import colour_classes
+from reports.webmap.basemap import (
+    BASEMAP_FILL_OPACITY,
+    basemap_data,
+    basemap_layer_name,
+    basemap_note,
+    basemap_options,
+    load_basemap,
+)
+from reports.webmap.classify import auto_colour_key, colour_classes
 from reports.webmap.elements import folium_classes
 from reports.webmap.embed import escape_html, feature_collection, script_json
 from reports.webmap.gaps import analysis_language, gap_features
@@ -39,7 +47,7 @@ from reports.webmap.geometry import (
     simplify_for_web,
     web_tolerance,
 )
-from reports.webmap.indicators import DEFAULT_COLOUR_BY, colour_field
+from reports.webmap.indicators import AUTO, DEFAULT_COLOUR_BY, colour_field, resolve_colour_by
 from reports.webmap.layers import (
     desa_props,
     edge_props,
@@ -52,6 +60,7 @@ from reports.webmap.layers import (
     kecamatan_props,
 )
 from reports.webmap.legend import hatch_defs, header_html, legend_html
+from reports.webmap.overlays import road_layer, scenario_layers, site_fields, site_style
 from reports.webmap.symbols import area_style, gap_kinds_js, link_styles, point_style
 from reports.webmap.values import clean_text
 
@@ -66,10 +75,14 @@ EDGES_SHOWN_MAX = 400
 """Network edges are switched on when the map opens only up to this many (else in the control)."""
 FACILITY_GAPS_SHOWN_MAX = 150
 """Facility gaps (rings around facilities) are switched on when the map opens up to this many."""
+AREA_GAPS_SHOWN_SHARE = 0.25
+"""The hatched area gaps are switched on when the map opens only when they cover at most this
+share of the desa: a hatch over most of the district hides the colours it lies on."""
 
 
 def export_webmap(project, result: AnalysisResult | None, path: str | Path, *,
-                  online_basemap: bool = False, lang: str | None = None,
+                  online_basemap: bool = False, basemap: str | Path | None = None,
+                  lang: str | None = None,
                   colour_by: str = DEFAULT_COLOUR_BY, progress=None,
                   is_cancelled=None) -> Path:
     """Write the project's web map to ``path`` (one self-contained HTML file) and return the path.
@@ -93,6 +106,9 @@ def export_webmap(project, result: AnalysisResult | None, path: str | Path, *,
     online_basemap
         Add OpenStreetMap tiles (needs the internet when the file is opened).  Without it the
         file needs no network at all.
+    basemap
+        An MBTiles file of picture tiles (the planner's own): the tiles around the district
+        are embedded in the page, an offline basemap (see :mod:`layers.mbtiles`).
     lang
         ``id`` or ``en``; default the current UI language.
     colour_by
@@ -102,6 +118,7 @@ def export_webmap(project, result: AnalysisResult | None, path: str | Path, *,
     path = Path(path)
     with language(lang):
         checkpoint(progress, is_cancelled, 0.0, tr("webmap.progress.start"))
+        tiles = load_basemap(project, basemap) if basemap is not None else None  # checked first
         analysed_here = False
         if result is None:
             stored = stored_result(project)
@@ -110,7 +127,7 @@ def export_webmap(project, result: AnalysisResult | None, path: str | Path, *,
                                 is_cancelled=is_cancelled)
         messages_trusted = analysed_here or analysis_language(result) == lang
         step = sub_progress(progress, 0.5 if analysed_here else 0.0, 1.0)
-        html = _build_html(project, result, online_basemap=online_basemap, lang=lang,
+        html = _build_html(project, result, online_basemap=online_basemap, tiles=tiles, lang=lang,
                            colour_by=colour_by, messages_trusted=messages_trusted,
                            progress=step, is_cancelled=is_cancelled)
         checkpoint(step, is_cancelled, 0.97, tr("webmap.progress.write"))
@@ -119,7 +136,7 @@ def export_webmap(project, result: AnalysisResult | None, path: str | Path, *,
     return path
 
 
-def _build_html(project, result: AnalysisResult, *, online_basemap: bool, lang: str,
+def _build_html(project, result: AnalysisResult, *, online_basemap: bool, tiles, lang: str,
                 colour_by: str, messages_trusted: bool, progress, is_cancelled) -> str:
     import folium
 
@@ -135,7 +152,8 @@ def _build_html(project, result: AnalysisResult, *, online_basemap: bool, lang: 
     desa = mask_columns(desa, inputs)  # a figure never loaded is missing, never 0
     kec = as_wgs84(project.kecamatan) if project.has("kecamatan") else None
     kab = as_wgs84(project.kabupaten) if project.has("kabupaten") else None
-    field = colour_field(colour_by, desa)
+    key = resolve_colour_by(colour_by, list(desa.columns))
+    field = colour_field(auto_colour_key(desa) if key == AUTO else key, desa)
 
     checkpoint(progress, is_cancelled, 0.05, tr("webmap.progress.simplify"))
     crs = utm_crs(desa)
@@ -148,7 +166,7 @@ def _build_html(project, result: AnalysisResult, *, online_basemap: bool, lang: 
     # ---- the map ----
     bounds = bounds_of([f for f in (kab, desa) if f is not None])
     m = folium.Map(location=[(bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2],
-                   zoom_start=10, tiles=None, control_scale=True, prefer_canvas=False,
+                   zoom_start=10, tiles=None, control_scale=False, prefer_canvas=False,
                    zoom_control=False, zoom_snap=0.25, zoom_delta=0.5)
     m.default_js = []
     m.default_css = []
@@ -166,6 +184,11 @@ def _build_html(project, result: AnalysisResult, *, online_basemap: bool, lang: 
     if online_basemap:
         folium.TileLayer("OpenStreetMap", name=tr("webmap.layer.osm"), overlay=False,
                          control=True).add_to(m)
+    if tiles is not None:
+        root.html.add_child(_Raw('<script type="application/json" id="ilp-data-basemap">'
+                                 + basemap_data(tiles) + "</script>"), name="ilp_data_basemap")
+        m.add_child(_JsLayer(basemap_layer_name(tiles), "ILP.basemapLayer(L.extend({key: "
+                             "'basemap'}, " + basemap_options(tiles) + "))"))
 
     def data(key: str, text: str) -> str:
         """Put a layer's GeoJSON in its own JSON block; return the JS expression reading it."""
@@ -195,24 +218,32 @@ def _build_html(project, result: AnalysisResult, *, online_basemap: bool, lang: 
     m.add_child(_JsLayer(tr("webmap.layer.coverage", field=field.label),
                          "ILP.areaLayer(ILP_DESA, " + script_json({
                              "style": area_style(sym.DESA_STYLE, color="#ffffff", weight=0.6,
-                                                 fillOpacity=0.85),
+                                                 fillOpacity=0.85 if tiles is None
+                                                 else BASEMAP_FILL_OPACITY),
                              "perFeature": True, "fields": desa_fields, "tooltip": True}) + ")"))
 
     # ---- gaps ----
     checkpoint(progress, is_cancelled, 0.5, None)
     fac = as_wgs84(project.facilities) if project.has("facilities") else None
     names = facility_names(fac, result)
-    area_fc, point_fc, n_points, gap_kinds_present, gap_fields, unplaced = gap_features(
-        result, desa, desa_geoms, kec, kec_geoms, crs, tol, messages_trusted, names)
+    gl = gap_features(result, desa, desa_geoms, kec, kec_geoms, crs, tol, messages_trusted,
+                      names)
     sources = "{desa: ILP_DESA" + (", kecamatan: ILP_KEC}" if kec is not None else "}")
-    gap_opts = script_json({"kinds": gap_kinds_js(), "fields": gap_fields})
-    m.add_child(_JsLayer(tr("webmap.layer.gaps"), "ILP.gapLayer(ILP.resolve(" + data(
-        "gaps", area_fc) + ", " + sources + "), " + gap_opts + ")"))
+    gap_opts = script_json({"kinds": gap_kinds_js(), "fields": gl.fields})
+    # a gap layer with nothing in it is left out of the layer control: "(0)" would read as
+    # "no problem" where the checks may not have been made (the legend names what is missing)
+    if gl.n_areas:
+        m.add_child(_JsLayer(tr("webmap.layer.gaps_areas", n=gl.n_area_gaps),
+                             "ILP.gapLayer(ILP.resolve(" + data("gaps", gl.areas) + ", "
+                             + sources + "), " + gap_opts + ")",
+                             show=gl.n_areas <= AREA_GAPS_SHOWN_SHARE * len(desa)))
     # facility gaps (a Posyandu short of kader, an understaffed Pustu, ...) ring the facility;
-    # hundreds of rings hide the area gaps, so then they wait in the layer control
-    m.add_child(_JsLayer(tr("webmap.layer.gaps_facilities", n=n_points),
-                         "ILP.gapLayer(" + data("gaps-facilities", point_fc) + ", " + gap_opts
-                         + ")", show=n_points <= FACILITY_GAPS_SHOWN_MAX))
+    # hundreds of rings hide the area gaps, so then they wait in the layer control.  The name
+    # counts the gaps (a facility may have several), as the gap table does.
+    if gl.n_points:
+        m.add_child(_JsLayer(tr("webmap.layer.gaps_facilities", n=gl.n_point_gaps),
+                             "ILP.gapLayer(" + data("gaps-facilities", gl.points) + ", "
+                             + gap_opts + ")", show=gl.n_points <= FACILITY_GAPS_SHOWN_MAX))
 
     # ---- boundaries ----
     if kec is not None:
@@ -225,6 +256,17 @@ def _build_html(project, result: AnalysisResult, *, online_basemap: bool, lang: 
         m.add_child(_JsLayer(tr("webmap.layer.kabupaten"), "ILP.areaLayer(" + data(
             "kabupaten", kab_fc) + ", " + script_json({"style": area_style(sym.KABUPATEN_STYLE)})
             + ")"))
+
+    # ---- roads (context, under the network and the facilities) ----
+    roads = road_layer(project.roads, crs, tol) if project.has("roads") else None
+    road_classes = []
+    if roads is not None:
+        road_fc, road_styles, road_classes = roads
+        m.add_child(_JsLayer(tr("webmap.layer.roads"), "ILP.areaLayer(" + data(
+            "roads", road_fc) + ", L.extend({map: " + m.get_name() + "}, " + script_json({
+                "style": {"color": "#95a5a6", "weight": 1, "opacity": 0.9},
+                "classStyles": road_styles, "canvas": True, "casing": "#ffffff",
+                "pane": ["ilpRoads", 450]}) + "))"))
 
     # ---- network edges ----
     checkpoint(progress, is_cancelled, 0.65, None)
@@ -279,29 +321,45 @@ def _build_html(project, result: AnalysisResult, *, online_basemap: bool, lang: 
                 f"facilities-{ftype.strip('_')}", feature_collection(geoms, props)) + ", "
                 + script_json(options) + ")"))
 
+    # ---- proposed sites of the planning scenarios (the last one shown) ----
+    scenarios = scenario_layers(project, dict(zip(desa["code"].astype(str), desa["name"],
+                                                  strict=False)))
+    site_actions = list(dict.fromkeys(a for sc in scenarios for a in sc["actions"]))
+    for i, sc in enumerate(scenarios):
+        m.add_child(_JsLayer(tr("webmap.layer.scenario", name=sc["name"], n=sc["n"]),
+                             "ILP.facilityLayer(" + data(f"scenario-{i + 1}", sc["fc"]) + ", "
+                             + script_json({"style": site_style(""), "styles": sc["styles"],
+                                            "fields": site_fields(), "z": 2000}) + ")",
+                             show=i == len(scenarios) - 1))
+
     # ---- controls: layers, legend, search, view ----
     checkpoint(progress, is_cancelled, 0.9, tr("webmap.progress.render"))
     folium.LayerControl(collapsed=False, position="topright").add_to(m)
     legend = legend_html(field, classes, values, fac_types_present,
                          bool(fac is not None and fac.get("precursor") is not None
                               and fac["precursor"].fillna(False).astype(bool).any()),
-                         edge_links, gap_kinds_present, kec is not None, kab is not None,
-                         unplaced, no_data=missing_text(field_missing(field, inputs)),
+                         edge_links, gl.kinds, kec is not None, kab is not None,
+                         gl.unplaced, no_data=missing_text(field_missing(field, inputs)),
+                         road_classes=road_classes, site_actions=site_actions,
                          not_loaded=[input_label(n) for n in inputs.absent],
                          desa_level_types=_desa_level_types(fac),
-                         notes=coverage_notes(result.summary or {}))
+                         notes=[*coverage_notes(result.summary or {}),
+                                *([basemap_note(tiles)] if tiles is not None
+                                  and basemap_note(tiles) else [])])
     highlight = {"color": sym.HIGHLIGHT_COLOUR, "weight": 4, "fill": False}
     header = script_json(header_html(project, field))
     m.add_child(_Script(f"ILP.addHeader({m.get_name()}, {header});\n"
                         f"ILP.labelsFromZoom({m.get_name()}, {KECAMATAN_LABEL_ZOOM});\n"
                         f"L.control.zoom({{position: 'topleft'}}).addTo({m.get_name()});\n"
                         f"ILP.addLegend({m.get_name()}, {script_json(legend)});\n"
+                        f"ILP.addScale({m.get_name()});\n"
                         f"ILP.addSearch({m.get_name()}, ILP_DESA, " + script_json({
                             "fields": desa_fields, "highlight": highlight,
                             "t": {"placeholder": tr("webmap.search.placeholder"),
                                   "none": tr("webmap.search.none"),
-                                  "many": tr("webmap.search.many")}}) + ");"))
-    m.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]], padding=(10, 10))
+                                  "many": tr("webmap.search.many")}}) + ");\n"
+                        f"ILP.fitView({m.get_name()}, "
+                        f"{script_json([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])});"))
     html = root.render()
     html = html.replace("<html>", f'<html lang="{lang}">', 1)
     problems = offline_problems(html)

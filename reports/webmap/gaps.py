@@ -7,6 +7,7 @@ and ``reports.webmap`` (values, geometry, embed, symbols).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import geopandas as gpd
@@ -97,16 +98,15 @@ def gap_features(result: AnalysisResult, desa, desa_geoms, kec, kec_geoms, crs, 
                  messages_trusted: bool, names: dict[str, str]):
     """Gaps grouped per place (desa, kecamatan or facility), most severe first.
 
-    Returns the area gaps' and the facility gaps' FeatureCollections (JSON text), the number of
-    facility features, the gap kinds present (in severity order), the popup field labels
-    and the number of gaps that have no place to be drawn.
+    Returns a :class:`GapLayers`.  A facility gap is one at a point (a project file stores
+    the gap layer's points as one-part MultiPoints) or one without geometry naming a facility.
     """
     fields = [tr("area.kecamatan"), tr("webmap.field.priority_rank"),
               tr("webmap.field.priority_score"), tr("webmap.field.gaps_count")]
     gaps = result.gaps
     if gaps is None or not len(gaps):
         empty = '{"type":"FeatureCollection","features":[]}'
-        return empty, empty, 0, [], fields, 0
+        return GapLayers(empty, empty, 0, 0, 0, 0, [], fields, 0)
     gaps = as_wgs84(gaps)
     desa_idx = {str(c): i for i, c in enumerate(desa["code"])}
     kec_idx = {str(c): i for i, c in enumerate(kec["code"])} if kec is not None else {}
@@ -119,6 +119,7 @@ def gap_features(result: AnalysisResult, desa, desa_geoms, kec, kec_geoms, crs, 
     geoms = gaps.geometry.values
     for row, geom in zip(records, geoms, strict=False):
         kind = clean_text(row.get("kind")) or "network_problem"
+        geom = _as_point(geom)
         gtype = geom.geom_type if geom is not None and not geom.is_empty else None
         dcode, kcode, fid = (clean_text(row.get("desa_code")), clean_text(row.get("kecamatan_code")),
                              clean_text(row.get("fac_id")))
@@ -140,7 +141,7 @@ def gap_features(result: AnalysisResult, desa, desa_geoms, kec, kec_geoms, crs, 
         g["name"] = g["name"] or name
     props, out_geoms, present = [], [], set()
     pprops, pgeoms = [], []
-    unplaced = 0
+    unplaced = n_fac_gaps = n_area_gaps = 0
     for key in sorted(groups, key=lambda k: (k[0], str(k[1]))):
         g = groups[key]
         rows = sorted(g["rows"], key=lambda r: (sym.GAP_SEVERITY.get(str(r.get("kind")), 99),
@@ -189,12 +190,37 @@ def gap_features(result: AnalysisResult, desa, desa_geoms, kec, kec_geoms, crs, 
         if geom is not None and geom.geom_type == "Point":
             pgeoms.append(geom)
             pprops.append(prop)
+            n_fac_gaps += len(entries)
         else:
             out_geoms.append(geom)
             props.append(prop)
+            n_area_gaps += len(entries)
     ordered = [k for k in sym.GAP_KINDS if k in present]
-    return (feature_collection(out_geoms, props), feature_collection(pgeoms, pprops),
-            len(pprops), ordered, fields, unplaced)
+    return GapLayers(feature_collection(out_geoms, props), feature_collection(pgeoms, pprops),
+                     len(props), len(pprops), n_area_gaps, n_fac_gaps, ordered, fields,
+                     unplaced)
+
+
+@dataclass(frozen=True)
+class GapLayers:
+    """What :func:`gap_features` found: the two FeatureCollections (JSON text) and counts."""
+
+    areas: str  # desa, kecamatan and other areas with gaps
+    points: str  # facilities with gaps (one feature per facility)
+    n_areas: int  # area features
+    n_points: int  # facility features
+    n_area_gaps: int  # gap rows drawn on areas
+    n_point_gaps: int  # gap rows drawn at facilities (a facility may have several)
+    kinds: list[str]  # gap kinds present, most severe first
+    fields: list[str]  # popup field labels
+    unplaced: int  # gap rows with no place to be drawn
+
+
+def _as_point(geom):
+    """A one-part MultiPoint as its Point (a several-part one as its first point)."""
+    if geom is not None and not geom.is_empty and geom.geom_type == "MultiPoint":
+        return geom.geoms[0]
+    return geom
 
 
 def _min_rank(rows: list[dict]) -> tuple[Any, Any]:

@@ -17,6 +17,8 @@ from reports.webmap.symbols import dash_text, point_style
 
 register_catalog("reports", "webmap.legend")
 register_catalog("ilp_gis", "inputs")  # "inputs.heading"
+register_catalog("ilp_gis", "scenario")  # "scenario.action.*"
+register_catalog("reports", "webmap.overlays")  # "webmap.layer.roads"
 
 
 def header_html(project, field: ColourField) -> str:
@@ -60,10 +62,11 @@ def hatch_defs() -> str:
 def legend_html(field: ColourField, classes, values, fac_types, has_precursor: bool,
                 edge_links, gap_kinds, has_kec: bool, has_kab: bool, unplaced: int = 0, *,
                 no_data: str | None = None, not_loaded: list[str] | None = None,
-                desa_level_types=(), notes=()) -> str:
+                desa_level_types=(), notes=(), road_classes=(), site_actions=()) -> str:
     """The legend; ``no_data`` labels the no-data patch (what to load), ``not_loaded`` names
     the inputs never loaded; ``desa_level_types`` get a hollow symbol row, ``notes`` say which
-    facilities distance coverage left out or placed at their desa point."""
+    facilities distance coverage left out or placed at their desa point; ``road_classes`` and
+    ``site_actions`` (of the scenarios' proposed sites) get a row each."""
     def row(svg: str, label: str) -> str:
         return f'<div class="row">{svg}<span>{escape_html(label)}</span></div>'
 
@@ -97,6 +100,11 @@ def legend_html(field: ColourField, classes, values, fac_types, has_precursor: b
             if ftype in desa_level_types:  # hollow: only its desa is known
                 st = sym.DESA_LEVEL_STYLES[ftype]
                 h.append(row(_shape_svg(st), st.label))
+    if site_actions:
+        h.append(f"<h4>{escape_html(tr('webmap.legend.sites'))}</h4>")
+        for act in site_actions:
+            st = sym.scenario_site_style(act)
+            h.append(row(_shape_svg(st), tr(f"scenario.action.{act}")))
     if edge_links:
         h.append(f"<h4>{escape_html(tr('webmap.layer.edges'))}</h4>")
         for link in sym.NETWORK_EDGE:
@@ -112,6 +120,11 @@ def legend_html(field: ColourField, classes, values, fac_types, has_precursor: b
         h.append(f'<div class="note">{escape_html(tr("webmap.legend.unplaced", n=unplaced))}</div>')
     for note in notes:
         h.append(f'<div class="note">{escape_html(note)}</div>')
+    if road_classes:
+        h.append(f"<h4>{escape_html(tr('webmap.layer.roads'))}</h4>")
+        for cl in road_classes:
+            st = sym.ROAD_STYLES[cl]
+            h.append(row(line(st.stroke, st.dash, max(1.0, st.stroke_width)), st.label))
     if has_kec or has_kab:
         h.append(f"<h4>{escape_html(tr('webmap.legend.boundaries'))}</h4>")
         if has_kab:

@@ -333,7 +333,7 @@ def test_cli_uses_stored_analysis(district, tmp_path):
     # parents named from the stored edges (no graph in a stored result)
     pst = _features(page, "facilities-pustu")
     assert any("Puskesmas Utara" in (f["properties"]["p"][2] or "") for f in pst)
-    assert main(["webmap", str(gpkg), "-o", str(out), "--colour-by", "bogus"]) == 1
+    assert main(["webmap", str(gpkg), "-o", str(out), "--colour-by", "bogus"]) == 2  # usage
 
 
 @pytest.mark.real_data
@@ -369,11 +369,14 @@ def screenshot(html_path, png_path, profile_dir, *, size=(1200, 900)) -> str:
 
 
 @pytest.mark.slow
-def test_headless_chromium_renders_the_district(district, tmp_path):
+def test_headless_chromium_renders_the_district(district, tmp_path, monkeypatch):
     if _chromium() is None:
         pytest.skip("chromium is not installed (Debian packages: chromium chromium-driver)")
     from PIL import Image
 
+    import reports.webmap.export as webmap_export
+
+    monkeypatch.setattr(webmap_export, "AREA_GAPS_SHOWN_SHARE", 1.0)  # hatches on at opening
     project, result = district
     html = export_webmap(project, result, tmp_path / "peta.html")
     png = tmp_path / "peta.png"
@@ -420,7 +423,9 @@ def test_minimal_project_desa_only(tmp_path):
                          graph=None, edges=empty_edges, network_problems=pd.DataFrame())
     text, page = _parse(export_webmap(bare, res, tmp_path / "bare.html", lang="en"))
     assert len(_features(page, "desa")) == 6
-    assert _features(page, "gaps") == [] and _features(page, "gaps-facilities") == []
+    # no gap: no empty gap layer ("(0)" would read as checked and fine)
+    assert "gaps" not in page.data and "gaps-facilities" not in page.data
+    assert "Kesenjangan" not in text and "gaps (0)" not in text
     assert "kecamatan" not in page.data and "facilities-posyandu" not in page.data
     assert offline_problems(text) == [] and "DATA FIKTIF" not in text
 
