@@ -27,7 +27,6 @@ from layers.pgstore.edits import GEOMETRY, KEEP_MINE, KEEP_THEIRS, EditConflict
 from ui.qtext import qtr
 from ui.state import field_label
 
-_LABEL_COLUMNS = ("fac_id", "code", "budget_id", "name")
 _MINE_COLOUR = QColor("#fff4d6")
 
 
@@ -37,10 +36,19 @@ def row_label(conflict: EditConflict) -> str:
     ident = next((str(row[k]) for k in ("fac_id", "code", "budget_id")
                   if row.get(k) not in (None, "")), "")
     name = row.get("name")
+    layer = layer_label(conflict.layer)
     if name and ident:
-        return qtr("ui.store.conflict.row", layer=conflict.layer, name=str(name), id=ident)
-    return qtr("ui.store.conflict.row", layer=conflict.layer, name=str(name or ident or "-"),
+        return qtr("ui.store.conflict.row", layer=layer, name=str(name), id=ident)
+    return qtr("ui.store.conflict.row", layer=layer, name=str(name or ident or "-"),
                id=str(conflict.rid))
+
+
+def layer_label(layer: str) -> str:
+    """The layer's name in the window's language (its own name when it has none)."""
+    from ilp_gis.i18n import has
+
+    key = f"ui.layer.{layer}"
+    return qtr(key) if has(key) else layer
 
 
 def show_value(value) -> str:

@@ -36,6 +36,7 @@ from layers.pgstore.push import (
     CHECKOUT_TABLE,
     KABUPATEN_SCOPED,
     ROW_ID,
+    facility_kabupaten,
     kabupaten_codes,
     promote_to_multi,
 )
@@ -163,6 +164,7 @@ def _check_in_layer(conn, project: Project, name: str, spec, base, result: Check
     taken = {int(r): (int(v), json.loads(b)) for r, v, b in
              base.loc[base["layer"] == name, ["rid", "version", "base"]].itertuples(index=False)}
     seen: set[int] = set()
+    by_facility = facility_kabupaten(project) if name == "budget" else None
     if frame is not None:
         extra = [c for c in frame.columns if c not in columns and c != ROW_ID
                  and not (isinstance(frame, gpd.GeoDataFrame) and c == frame.geometry.name)
@@ -176,7 +178,7 @@ def _check_in_layer(conn, project: Project, name: str, spec, base, result: Check
             mine = {c: v for c, v in mine.items() if c in columns or c == GEOMETRY}
             rid = rids.iat[i]
             if pd.isna(rid) or int(rid) not in taken:
-                _insert(conn, name, frame.iloc[[i]], mine)
+                _insert(conn, name, frame.iloc[[i]], mine, by_facility)
                 result.inserted += 1
                 continue
             rid = int(rid)
@@ -271,8 +273,8 @@ def _geometry(wkb_hex):
     return None if wkb_hex is None else shapely.from_wkb(wkb_hex)
 
 
-def _insert(conn, name: str, row_frame, values: dict) -> None:
-    kab = kabupaten_codes(name, row_frame).iat[0]
+def _insert(conn, name: str, row_frame, values: dict, facility_kab: dict | None = None) -> None:
+    kab = kabupaten_codes(name, row_frame, facility_kab).iat[0]
     cols = [c for c in values if c != GEOMETRY]
     names = [sql.Identifier("_kab")] + [sql.Identifier(c) for c in cols]
     marks = [sql.Placeholder()] * (len(cols) + 1)

@@ -161,7 +161,7 @@ def test_a_conflict_is_settled_field_by_field_in_the_dialog(qtbot, store, store_
     assert win.save()
     assert errors == []
     heading, *lines = seen["cells"]
-    assert heading[0] == "facilities: Pustu Mereka (pst2)"
+    assert heading[0] == "Fasilitas: Pustu Mereka (pst2)"
     assert sorted(lines) == [["Nama", "Pustu Saya", "Pustu Mereka"],
                              ["Perawat", "6", "4"]]
     row = read_row(connect(store["admin"]), "facilities",
