@@ -35,5 +35,5 @@ def test_the_check_catches_a_lost_edit(pg_cluster, store_url):
     problems = load.check(store_url, out, 1, 5, roles)
     assert "audit rows 3 != accepted edits 4" in problems
     assert "the audited edits are not the accepted ones" in problems
-    assert "writer 0: a conflict on row %d that had not moved on" % rid in problems
+    assert f"writer 0: a conflict on row {rid} that had not moved on" in problems
     assert "writer 0: 3 audit rows, 4 accepted" in problems
