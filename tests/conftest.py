@@ -10,6 +10,9 @@ from hypothesis import settings
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+# the throwaway PostgreSQL + PostGIS server of the shared-store tests, for every test folder
+pytest_plugins = ("tests.layers.pgstore.fixtures",)
+
 # Tests never assert time: no per-example deadline (a loaded CI machine made a 16 ms example
 # take 307 ms and fail as "flaky").
 settings.register_profile("ilp_gis", deadline=None)

@@ -3,7 +3,9 @@ GeoPackage) that remembers every row's store id (column ``store_rid``) and the v
 values it was taken at (table ``store_checkout``); :func:`check_in` sends back what was changed,
 added or deleted since, in one transaction.  A row someone else changed meanwhile is a conflict:
 by default nothing is written and every conflict is listed; with ``keep`` (mine, theirs or
-merge) they are settled and the rest applied.  Nothing is lost either way: the check-out file
+merge) they are settled and the rest applied, or with ``choices`` field by field (the conflict
+dialog of the desktop app).  The whole province (``kabupaten`` None, for a province analyst) is
+checked out the same way.  Nothing is lost either way: the check-out file
 keeps its edits until a check-in succeeds.  Imports ``psycopg`` and ``layers.pgstore``."""
 
 from __future__ import annotations
@@ -20,16 +22,31 @@ from psycopg import sql
 from ilp_gis.i18n import register_catalog, tr
 from ilp_gis.project import Project
 from layers.pgstore.connection import StoreError
-from layers.pgstore.edits import GEOMETRY, EditConflict, delete_row, edit_row, plain, resolve
+from layers.pgstore.edits import (
+    GEOMETRY,
+    MERGE,
+    EditConflict,
+    delete_row,
+    edit_row,
+    plain,
+    resolve,
+)
 from layers.pgstore.pull import META_KABUPATEN, pull_project, stored_layers
 from layers.pgstore.push import (
     CHECKOUT_TABLE,
     KABUPATEN_SCOPED,
     ROW_ID,
+    facility_kabupaten,
     kabupaten_codes,
     promote_to_multi,
 )
 from layers.pgstore.schema import check_version
+
+PROVINCE = "*"
+"""``store_kabupaten`` of a check-out of the whole province."""
+WHOLE_ROW = "*"
+"""The one "field" of a conflict where a side deleted the row: keep mine (my deletion, or my
+row inserted again) or keep theirs."""
 
 
 class _Abort(Exception):
@@ -67,10 +84,12 @@ def row_values(frame, i: int) -> dict:
     return out
 
 
-def check_out(conn: psycopg.Connection, kabupaten: str, *, source: str = "") -> Project:
-    """The rows of ``kabupaten`` (and the province-level layers whole) with what a later
-    :func:`check_in` needs to find what changed."""
+def check_out(conn: psycopg.Connection, kabupaten: str | None, *, source: str = "") -> Project:
+    """The rows of ``kabupaten`` (and the province-level layers whole; every row when
+    ``kabupaten`` is None) with what a later :func:`check_in` needs to find what changed."""
     project = pull_project(conn, kabupaten=kabupaten, source=source, with_version=True)
+    if kabupaten is None:
+        project.meta[META_KABUPATEN] = PROVINCE
     base = []
     for name in KABUPATEN_SCOPED:
         frame = project.layers.get(name)
@@ -92,9 +111,21 @@ def is_checkout(project: Project) -> bool:
     return CHECKOUT_TABLE in project.tables and bool(project.meta.get(META_KABUPATEN))
 
 
-def check_in(conn: psycopg.Connection, project: Project, *, keep: str | None = None) -> CheckIn:
-    """Send the edits of a checked-out ``project`` back (see the module doc).  On success the
-    project is updated to the store's new versions, ready for more offline work."""
+def conflict_key(conflict: EditConflict) -> tuple[str, int, int | None]:
+    """What a choice about ``conflict`` was made on: layer, row and the version theirs had (a
+    row changed again since is a new conflict, to be looked at again)."""
+    theirs = conflict.theirs
+    return (conflict.layer, conflict.rid,
+            None if theirs is None else int(theirs["_row_version"]))
+
+
+def check_in(conn: psycopg.Connection, project: Project, *, keep: str | None = None,
+             choices: dict[tuple, list[str]] | None = None) -> CheckIn:
+    """Send the edits of a checked-out ``project`` back (see the module doc).  ``choices``
+    settles conflicts one by one: :func:`conflict_key` → the differing fields where mine wins
+    (the others keep theirs; :data:`WHOLE_ROW` for a deleted row); a conflict without a choice
+    (new, or changed again since) stops the check-in like one without ``keep``.  On success
+    the project is updated to the store's new versions, ready for more offline work."""
     if not is_checkout(project):
         raise StoreError(tr("pgstore.checkout.not_checkout"))
     check_version(conn)
@@ -107,10 +138,14 @@ def check_in(conn: psycopg.Connection, project: Project, *, keep: str | None = N
             for name in sorted(KABUPATEN_SCOPED):
                 if name in stored and (name in project.layers or (base["layer"] == name).any()):
                     _check_in_layer(conn, project, name, stored[name], base, result)
-            if result.conflicts and keep is None:
+            chosen = choices or {}
+            if keep is None and any(conflict_key(c) not in chosen for c in result.conflicts):
                 raise _Abort
             for conflict in result.conflicts:
-                resolve(conn, conflict, keep)
+                if conflict_key(conflict) in chosen:
+                    _settle(conn, conflict, chosen[conflict_key(conflict)])
+                else:
+                    resolve(conn, conflict, keep)
                 result.resolved += 1
     except _Abort:
         conn.rollback()
@@ -129,6 +164,7 @@ def _check_in_layer(conn, project: Project, name: str, spec, base, result: Check
     taken = {int(r): (int(v), json.loads(b)) for r, v, b in
              base.loc[base["layer"] == name, ["rid", "version", "base"]].itertuples(index=False)}
     seen: set[int] = set()
+    by_facility = facility_kabupaten(project) if name == "budget" else None
     if frame is not None:
         extra = [c for c in frame.columns if c not in columns and c != ROW_ID
                  and not (isinstance(frame, gpd.GeoDataFrame) and c == frame.geometry.name)
@@ -142,7 +178,7 @@ def _check_in_layer(conn, project: Project, name: str, spec, base, result: Check
             mine = {c: v for c, v in mine.items() if c in columns or c == GEOMETRY}
             rid = rids.iat[i]
             if pd.isna(rid) or int(rid) not in taken:
-                _insert(conn, name, frame.iloc[[i]], mine)
+                _insert(conn, name, frame.iloc[[i]], mine, by_facility)
                 result.inserted += 1
                 continue
             rid = int(rid)
@@ -156,12 +192,13 @@ def _check_in_layer(conn, project: Project, name: str, spec, base, result: Check
                 edit_row(conn, name, rid, version, live)
                 result.updated += 1
             except EditConflict as conflict:
-                settled = _merge_if_apart(conn, conflict, changes, before, live)
+                settled, contested = _merge_if_apart(conn, conflict, changes, before, live)
                 if settled is not None:
                     result.updated += settled
                     result.merged += settled
                     continue
                 conflict.mine = live
+                conflict.contested = contested
                 conflict.mine_row = {c: (_geometry(v) if c == GEOMETRY else v)
                                      for c, v in mine.items()}
                 result.conflicts.append(conflict)
@@ -175,24 +212,47 @@ def _check_in_layer(conn, project: Project, name: str, spec, base, result: Check
             result.conflicts.append(conflict)
 
 
+def _settle(conn, conflict: EditConflict, mine_wins: list[str]) -> None:
+    """One conflict settled field by field: my value where the field is in ``mine_wins``,
+    theirs elsewhere; a row one side deleted: :data:`WHOLE_ROW` in ``mine_wins`` keeps my
+    deletion or puts my row back (as a new row), otherwise theirs stands."""
+    mine_row = WHOLE_ROW in mine_wins
+    if conflict.mine is None or conflict.theirs is None:
+        if not mine_row:
+            return
+        if conflict.mine is None:
+            resolve(conn, conflict, MERGE)  # my deletion
+            return
+        values = dict(conflict.mine_row or conflict.mine)
+        if values.get(GEOMETRY) is not None:
+            values[GEOMETRY] = shapely.to_wkb(values[GEOMETRY], hex=True)
+        _insert(conn, conflict.layer, pd.DataFrame([values]), values)
+        return
+    asked = set(conflict.asked())
+    fields = [c for c in conflict.fields() if c not in asked or c in mine_wins]
+    resolve(conn, conflict, MERGE, fields=fields)
+
+
 def _merge_if_apart(conn, conflict: EditConflict, changes: dict, before: dict,
-                    live: dict) -> int | None:
+                    live: dict) -> tuple[int | None, list[str] | None]:
     """A row changed by both sides: 0 when theirs already holds my changes, 1 when they
-    changed only other columns (mine are written over theirs), None for a real conflict."""
+    changed only other columns (mine are written over theirs), None for a real conflict;
+    with the columns both sides changed to different values."""
     theirs = conflict.theirs
     if theirs is None:
-        return None
+        return None, None
     geom = _stored_geometry(conn, conflict.layer, conflict.rid) if GEOMETRY in changes else None
 
     def now(col):
         return geom if col == GEOMETRY else plain(theirs.get(col))
 
     if all(_same(now(c), v) for c, v in changes.items()):
-        return 0
+        return 0, []
     if all(_same(now(c), before.get(c)) for c in changes):
         edit_row(conn, conflict.layer, conflict.rid, int(theirs["_row_version"]), live)
-        return 1
-    return None
+        return 1, []
+    return None, [c for c, v in changes.items()
+                  if not _same(now(c), v) and not _same(now(c), before.get(c))]
 
 
 def _same(a, b) -> bool:
@@ -213,8 +273,8 @@ def _geometry(wkb_hex):
     return None if wkb_hex is None else shapely.from_wkb(wkb_hex)
 
 
-def _insert(conn, name: str, row_frame, values: dict) -> None:
-    kab = kabupaten_codes(name, row_frame).iat[0]
+def _insert(conn, name: str, row_frame, values: dict, facility_kab: dict | None = None) -> None:
+    kab = kabupaten_codes(name, row_frame, facility_kab).iat[0]
     cols = [c for c in values if c != GEOMETRY]
     names = [sql.Identifier("_kab")] + [sql.Identifier(c) for c in cols]
     marks = [sql.Placeholder()] * (len(cols) + 1)
@@ -235,7 +295,8 @@ def _insert(conn, name: str, row_frame, values: dict) -> None:
 
 def _refresh(conn, project: Project) -> None:
     """The checked-out project as the store has it now (after a successful check-in)."""
-    fresh = check_out(conn, project.meta[META_KABUPATEN],
+    kabupaten = project.meta[META_KABUPATEN]
+    fresh = check_out(conn, None if kabupaten == PROVINCE else kabupaten,
                       source=project.meta.get("store_source", ""))
     project.layers.update({n: f for n, f in fresh.layers.items()})
     project.tables[CHECKOUT_TABLE] = fresh.tables[CHECKOUT_TABLE]

@@ -1,12 +1,15 @@
 """Opening the shared store: a libpq URL (``postgresql://host/db``), a conninfo string
 (``host=... dbname=...``) or a service name of ``.pg_service.conf``; the password comes from
-libpq (``.pgpass``, ``PGPASSWORD``, the service file) and is never stored in a project
-(:func:`safe_target`).  Imports ``psycopg`` and ``ilp_gis``."""
+libpq (``.pgpass``, ``PGPASSWORD``, the service file) or is typed in (:class:`StoreLogin`, kept
+in memory only) and is never stored in a project (:func:`safe_target`).  Imports ``psycopg``
+and ``ilp_gis``."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 
 import psycopg
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
@@ -55,6 +58,47 @@ def connect(target: str, **kwargs) -> psycopg.Connection:
         raise StoreError(tr("pgstore.cannot_connect", target=safe_target(target),
                             why=str(exc).strip().splitlines()[0] if str(exc).strip() else ""
                             )) from exc
+
+
+@dataclass(frozen=True)
+class StoreLogin:
+    """How a session reaches the store: ``target`` (URL, conninfo or service name), an optional
+    ``.pg_service.conf`` elsewhere, user and password typed in.  Lives in memory only; what a
+    project or a message may show is :meth:`label` (never the password)."""
+
+    target: str
+    user: str = ""
+    password: str = field(default="", repr=False)
+    service_file: str = ""
+
+    def connect(self) -> psycopg.Connection:
+        if self.service_file:
+            os.environ["PGSERVICEFILE"] = self.service_file
+        extra = {}
+        if self.user:
+            extra["user"] = self.user
+        if self.password:
+            extra["password"] = self.password
+        return connect(self.target, **extra)
+
+    def source(self) -> str:
+        """The connection without password, with the user typed in."""
+        text = safe_target(self.target)
+        if self.user and text != "?":
+            parts = conninfo_to_dict(text)
+            parts["user"] = self.user
+            text = make_conninfo(**parts)
+        return text
+
+    def label(self) -> str:
+        """A short name of the store: its service or database name."""
+        if "://" not in self.target and "=" not in self.target:
+            return self.target.strip()
+        try:
+            parts = conninfo_to_dict(self.target)
+        except psycopg.ProgrammingError:
+            return "?"
+        return str(parts.get("service") or parts.get("dbname") or parts.get("host") or "?")
 
 
 @contextmanager

@@ -32,7 +32,9 @@ KEEP_MINE, KEEP_THEIRS, MERGE = "mine", "theirs", "merge"
 class EditConflict(StoreError):
     """The row changed (or vanished) since version ``expected``: ``mine`` are the changes
     asked for (None: I deleted the row), ``theirs`` the row as it is now (None when deleted),
-    ``mine_row`` my whole row when the edit came from a check-out."""
+    ``mine_row`` my whole row when the edit came from a check-out, ``contested`` the columns
+    both sides changed to different values (known for a check-out, where the values taken
+    are kept)."""
 
     layer: str
     rid: int
@@ -40,6 +42,7 @@ class EditConflict(StoreError):
     mine: dict | None = field(default_factory=dict)
     theirs: dict | None = None
     mine_row: dict | None = None
+    contested: list[str] | None = None
 
     def __post_init__(self) -> None:
         StoreError.__init__(self, tr("pgstore.edits.conflict", layer=self.layer, rid=self.rid,
@@ -55,6 +58,11 @@ class EditConflict(StoreError):
             return self.fields()
         return [c for c, v in self.mine.items()
                 if c == GEOMETRY or plain(self.theirs.get(c)) != plain(v)]
+
+    def asked(self) -> list[str]:
+        """The columns a person must choose for: both sides changed them (when known),
+        otherwise every column where mine differs from theirs."""
+        return self.differing() if self.contested is None else list(self.contested)
 
 
 def plain(value):
@@ -87,6 +95,16 @@ def read_row(conn: psycopg.Connection, layer: str, rid: int) -> dict | None:
             sql.Identifier(layer)), (rid,))
         row = cur.fetchone()
     return None if row is None else row[0]
+
+
+def read_geometry(conn: psycopg.Connection, layer: str, rid: int):
+    """The geometry of row ``rid`` of ``layer`` (a shapely geometry in WGS84), None when the
+    row or its geometry is absent."""
+    with reading(conn) as cur:
+        cur.execute(sql.SQL("SELECT ST_AsBinary(geom) FROM {} WHERE _rid = %s").format(
+            sql.Identifier(layer)), (rid,))
+        row = cur.fetchone()
+    return None if row is None or row[0] is None else shapely.from_wkb(bytes(row[0]))
 
 
 def find_rid(conn: psycopg.Connection, layer: str, column: str, value) -> tuple[int, int] | None:

@@ -32,6 +32,7 @@ _KAB_SOURCES = {  # layer -> columns whose first "PP.KK" names the kabupaten, fi
     "settlements": ("desa_code",),
     "budget": ("target_desa",),
 }
+_BY_FACILITY = {"budget": "target_facility"}  # then: the kabupaten of the facility named
 KABUPATEN_SCOPED = frozenset(_KAB_SOURCES)
 """Layers whose rows belong to one kabupaten; the others are province-level, read whole."""
 META_TABLE = "meta"
@@ -44,9 +45,10 @@ ROW_ID = "store_rid"
 _MAX_NAME = 63  # bytes of a PostgreSQL identifier
 
 
-def kabupaten_codes(layer: str, frame) -> pd.Series:
+def kabupaten_codes(layer: str, frame, facility_kabupaten: dict | None = None) -> pd.Series:
     """The kabupaten code (``PP.KK``) of every row of ``layer``; missing (province-level) where
-    none of the layer's area columns names one."""
+    none of the layer's area columns names one.  A budget line aimed at a facility only
+    belongs to that facility's kabupaten (``facility_kabupaten``: fac_id → code)."""
     out = pd.Series([None] * len(frame), index=frame.index, dtype=object)
     for col in _KAB_SOURCES.get(layer, ()):
         if col not in frame.columns:
@@ -55,7 +57,22 @@ def kabupaten_codes(layer: str, frame) -> pd.Series:
         ok = codes.str.fullmatch(r"\d{2}\.\d{2}").fillna(False).astype(bool)
         fill = out.isna() & ok
         out[fill] = codes[fill].astype(object)
+    by_facility = _BY_FACILITY.get(layer)
+    if facility_kabupaten and by_facility in frame.columns:
+        found = frame[by_facility].map(lambda f: facility_kabupaten.get(f))
+        fill = out.isna() & found.notna()
+        out[fill] = found[fill].astype(object)
     return out
+
+
+def facility_kabupaten(project: Project) -> dict:
+    """fac_id → kabupaten code of every facility of ``project`` that has both."""
+    fac = project.layers.get("facilities")
+    if fac is None or "fac_id" not in fac.columns:
+        return {}
+    codes = kabupaten_codes("facilities", fac)
+    return {f: c for f, c in zip(fac["fac_id"], codes, strict=True)
+            if c is not None and isinstance(f, str)}
 
 
 def column_type(series: pd.Series) -> tuple[str, str]:
@@ -109,6 +126,7 @@ def push_project(conn: psycopg.Connection, project: Project, *, replace: bool = 
     stays as it was."""
     check_version(conn)
     frames = _frames(project)
+    by_facility = facility_kabupaten(project)
     counts: dict[str, int] = {}
     try:
         with conn.transaction():
@@ -119,7 +137,7 @@ def push_project(conn: psycopg.Connection, project: Project, *, replace: bool = 
                     raise StoreError(tr("pgstore.push.exists"))
                 _drop_all(conn)
             for i, (name, frame) in enumerate(frames):
-                counts[name] = _push_frame(conn, name, frame, i)
+                counts[name] = _push_frame(conn, name, frame, i, by_facility)
                 if progress:
                     progress((i + 1) / len(frames))
             with conn.cursor() as cur:
@@ -140,7 +158,8 @@ def _drop_all(conn: psycopg.Connection) -> None:
         cur.execute("DELETE FROM ilp_layers")
 
 
-def _push_frame(conn: psycopg.Connection, name: str, frame, position: int) -> int:
+def _push_frame(conn: psycopg.Connection, name: str, frame, position: int,
+                facility_kab: dict | None = None) -> int:
     spec = model.LAYERS.get(name)
     geo = isinstance(frame, gpd.GeoDataFrame) and frame.geometry.name in frame.columns
     geom_type = None
@@ -172,7 +191,7 @@ def _push_frame(conn: psycopg.Connection, name: str, frame, position: int) -> in
         names = [sql.Identifier("_kab")] + [sql.Identifier(c) for c, _, _ in columns]
         if geom_type:
             names.append(sql.Identifier("geom"))
-        kab = kabupaten_codes(name, frame).tolist()
+        kab = kabupaten_codes(name, frame, facility_kab).tolist()
         wkb = None
         if geoms is not None:
             wkb = shapely.to_wkb(shapely.set_srid(geoms, 4326), hex=True, include_srid=True)

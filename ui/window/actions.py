@@ -33,6 +33,9 @@ class WindowActions:
         A = self._action  # noqa: N806
         self.act_new = A("ui.act.new", self.new_project, QKeySequence.New, "ui.tip.new")
         self.act_open = A("ui.act.open", self.open_dialog, QKeySequence.Open, "ui.tip.open")
+        self.act_open_store = A("ui.act.open_store", self.open_store_dialog, None,
+                                "ui.tip.open_store")
+        self.act_history = A("ui.act.history", self.facility_history, None, "ui.tip.history")
         self.act_save = A("ui.act.save", self.save, QKeySequence.Save, "ui.tip.save")
         self.act_save_as = A("ui.act.save_as", self.save_as, QKeySequence("Ctrl+Shift+S"),
                              "ui.tip.save_as")
@@ -94,14 +97,14 @@ class WindowActions:
 
         tools = self.tool_actions
         m = menu("ui.menu.file")
-        _fill(m, self.act_new, self.act_open)
+        _fill(m, self.act_new, self.act_open, self.act_open_store)
         self.recent_menu = m.addMenu("")
         self._text(self.recent_menu, "setTitle", "ui.menu.recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent)
         _fill(m, None, self.act_save, self.act_save_as, None, self.act_import, None,
               self.act_quit)
         _fill(menu("ui.menu.edit"), self.act_undo, self.act_redo, None, tools[Tool.ADD],
-              tools[Tool.MOVE], self.act_edit, self.act_delete)
+              tools[Tool.MOVE], self.act_edit, self.act_delete, None, self.act_history)
         _fill(menu("ui.menu.view"), tools[Tool.PAN], tools[Tool.IDENTIFY], tools[Tool.SELECT],
               tools[Tool.ZOOM], None, self.act_full, self.act_zoom_sel, self.act_zoom_in,
               self.act_zoom_out, None,

@@ -29,14 +29,15 @@ from ui.window.edits import WindowEdits
 from ui.window.help_menu import HelpMenu
 from ui.window.outputs import Outputs
 from ui.window.project_io import ProjectFiles
+from ui.window.store_io import StoreFiles
 from ui.window.tasks import WindowTasks
 from ui.worker import Task
 
 AUTOSAVE_MINUTES = 3
 
 
-class MainWindow(WindowActions, ProjectFiles, WindowTasks, WindowEdits, DataImport, Outputs,
-                 HelpMenu, QMainWindow):
+class MainWindow(WindowActions, ProjectFiles, StoreFiles, WindowTasks, WindowEdits, DataImport,
+                 Outputs, HelpMenu, QMainWindow):
     def __init__(self, state: AppState | None = None, *,
                  autosave_minutes: float | None = None) -> None:
         super().__init__()
@@ -181,7 +182,8 @@ class MainWindow(WindowActions, ProjectFiles, WindowTasks, WindowEdits, DataImpo
     # -- title, status ---------------------------------------------------------------------------
     def _update_title(self, *_args) -> None:
         p = self.state.project
-        name = p.path.name if p.path else qtr("ui.untitled")
+        name = self.store_title() if self.in_store() else \
+            p.path.name if p.path else qtr("ui.untitled")
         dirty = p.dirty or not self.undo_stack.isClean()
         self.setWindowModified(dirty)
         self.setWindowTitle(f"{name}[*] — {qtr('app.title')}")

@@ -147,6 +147,8 @@ class ProjectFiles:
         return True
 
     def save(self) -> bool:
+        if self.in_store():  # a project opened from the shared store is saved back there
+            return self.save_to_store()
         if self.state.project.path is None:
             return self.save_as()
         return self._save_to(self.state.project.path)

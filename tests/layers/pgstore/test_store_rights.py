@@ -100,3 +100,29 @@ def test_the_province_role_writes_everything(teams):
 def test_a_bad_kabupaten_code_for_a_role_is_refused(store_url):
     with connect(store_url) as conn, pytest.raises(StoreError, match="PP.KK"):
         add_role(conn, "tim_x", kabupaten="35.7")
+
+
+def test_a_budget_line_aimed_at_a_facility_belongs_to_that_facilitys_kabupaten(
+        pg_cluster, store_url):
+    """A line with a target facility and no target desa is the facility's kabupaten's: in that
+    team's check-out (and only there), editable by that team only."""
+    from layers.pgstore.checkout import check_out
+    from layers.pgstore.push import push_project
+    from tests.layers.pgstore.store_fixtures import login, role_names, two_kabupaten_project
+
+    project = two_kabupaten_project()
+    project.layers["budget"] = project.layers["budget"].assign(target_facility=None)
+    extra = {"budget_id": "bf", "activity": "Latih kader", "amount": 5e5, "target_desa": None,
+             "target_facility": "b1"}
+    project.layers["budget"].loc[len(project.layers["budget"])] = extra
+    team_a, team_b, _ = role_names()
+    with connect(store_url) as conn:
+        push_project(conn, project)
+        add_role(conn, team_a, kabupaten=KAB_A)
+        add_role(conn, team_b, kabupaten=KAB_B)
+        assert check_out(conn, KAB_B).layers["budget"]["budget_id"].tolist() == ["bb", "bf"]
+        assert check_out(conn, KAB_A).layers["budget"]["budget_id"].tolist() == ["ba"]
+    a, b = login(pg_cluster, store_url, team_a), login(pg_cluster, store_url, team_b)
+    assert _one(store_url, "SELECT _kab FROM budget WHERE budget_id = 'bf'")[0] == KAB_B
+    assert _rowcount(a, "UPDATE budget SET amount = 1 WHERE budget_id = 'bf'") == 0
+    assert _rowcount(b, "UPDATE budget SET amount = 2 WHERE budget_id = 'bf'") == 1

@@ -1,4 +1,5 @@
-"""Fixtures of the store tests: one throwaway PostgreSQL + PostGIS cluster per test session
+"""Fixtures of the store tests (a pytest plugin of the root conftest, so the desktop-app and
+report tests use them too): one throwaway PostgreSQL + PostGIS cluster per test session
 (:mod:`.server`) and a fresh database per test.  Without a server the tests skip with one line;
 when the environment variable ``CI`` is set they fail instead (CI must run them)."""
 
