@@ -3,5 +3,7 @@
 ``ilp_gis``, ``layers``, ``reports`` and ui/ modules below the panels."""
 
 from ui.panels.monev.action_plan import ActionPlanPanel
+from ui.panels.monev.panel import MonevPanel
+from ui.panels.monev.pws_view import PwsView
 
-__all__ = ["ActionPlanPanel"]
+__all__ = ["ActionPlanPanel", "MonevPanel", "PwsView"]
