@@ -1,5 +1,6 @@
-"""Summary dashboard: the key ILP figures for the kabupaten and a bar chart per kecamatan
-(drawn with QPainter)."""
+"""Summary dashboard: the key ILP figures for the kabupaten, a bar chart per kecamatan
+(drawn with QPainter) and the periods kept in the project with their trend charts
+(:mod:`ui.dashboard_trends`)."""
 
 from __future__ import annotations
 
@@ -30,6 +31,9 @@ from ilp_gis.rules import default_rules
 from layers import symbology as sym
 from reports.population import any_estimate, estimate_mark
 from reports.posyandu_lokus import dates_text
+
+
+from ui.dashboard_trends import TrendPanel
 from ui.qtext import qtr
 from ui.state import AppState
 
@@ -295,6 +299,7 @@ class Dashboard(QWidget):
         self.chart_missing.setWordWrap(True)
         self.chart_missing.setStyleSheet("color: #5d6d7e;")
         self.chart = BarChart()
+        self.trends = TrendPanel(state)
         inner = QWidget()
         lay = QVBoxLayout(inner)
         lay.addWidget(self.heading)
@@ -305,6 +310,7 @@ class Dashboard(QWidget):
         lay.addLayout(row)
         lay.addWidget(self.chart_missing)
         lay.addWidget(self.chart)
+        lay.addWidget(self.trends)
         lay.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
@@ -321,6 +327,7 @@ class Dashboard(QWidget):
         for i in range(self.metric_box.count()):
             self.metric_box.setItemText(i, qtr(METRICS[self.metric_box.itemData(i)][0]))
         self.chart_label.setText(qtr("ui.dash.per_kecamatan"))
+        self.trends.retranslate()
         self.refresh()
 
     def refresh(self) -> None:

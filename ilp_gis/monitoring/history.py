@@ -280,4 +280,41 @@ def trend(project, keys: tuple[str, ...] | None = None) -> pd.DataFrame:
     return t.reset_index()
 
 
+ROLLOUT_COLUMNS = ("period", "label", "desa_total", "desa_with_pustu", "desa_with_pustu_share",
+                   "gaps", "desa_with_gaps", "coe_mean", "coe_facilities")
+
+
+def rollout(project) -> pd.DataFrame:
+    """The rollout over the frozen periods, oldest first: per period the desa counted, the desa
+    with a Pustu (and their share), the gaps (summed ``gap_count``) and the desa with any, and
+    the mean COE score of the facilities that have one.  A figure a period did not keep stays
+    missing (NaN), never 0."""
+    kept = periods(project)
+    d = project.tables.get(DESA_TABLE)
+    f = project.tables.get(FACILITIES_TABLE)
+    rows = []
+    for p in kept:
+        rec = {"period": p.code, "label": p.label(), "desa_total": np.nan,
+               "desa_with_pustu": np.nan, "desa_with_pustu_share": np.nan, "gaps": np.nan,
+               "desa_with_gaps": np.nan, "coe_mean": np.nan, "coe_facilities": 0}
+        if d is not None:
+            dp = d[d["period"] == p.code]
+            rec["desa_total"] = float(len(dp))
+            has = dp["has_pustu"].astype("boolean")
+            if len(dp) and has.notna().any():
+                rec["desa_with_pustu"] = float(has.fillna(False).sum())
+                rec["desa_with_pustu_share"] = rec["desa_with_pustu"] / float(has.notna().sum())
+            gaps = pd.to_numeric(dp["gap_count"], errors="coerce")
+            if gaps.notna().any():
+                rec["gaps"] = float(gaps.sum())
+                rec["desa_with_gaps"] = float((gaps > 0).sum())
+        if f is not None:
+            score = pd.to_numeric(f.loc[f["period"] == p.code, "coe_score"], errors="coerce")
+            if score.notna().any():
+                rec["coe_mean"] = float(score.mean())
+                rec["coe_facilities"] = int(score.notna().sum())
+        rows.append(rec)
+    return pd.DataFrame(rows, columns=list(ROLLOUT_COLUMNS))
+
+
 register_catalog("ilp_gis", "monitoring.history")

@@ -330,6 +330,38 @@ def district_achievement(r: pd.DataFrame, ind: Indicator) -> float:
     return float(np.nanmean(r["achievement"])) if r["achievement"].notna().any() else np.nan
 
 
+def desa_achievements(project, desa_code: str, year: int,
+                      indicators: Indicators | None = None) -> pd.DataFrame:
+    """One desa, every indicator with values, every month of ``year`` up to its last month
+    with values: one row per (indicator, month) with ``value``, ``achievement``, ``expected``
+    and ``pws_class`` exactly as :func:`ranking` reads them for that desa (a month without a
+    value stays missing)."""
+    from types import SimpleNamespace
+
+    inds = indicators or default_indicators()
+    code = str(desa_code)
+    v = values(project)
+    v = v[(v["desa_code"].astype(str) == code) & v["period"].astype(str).str.startswith(
+        f"{int(year)}-")]
+    one = SimpleNamespace(desa=project.desa[project.desa["code"].astype(str) == code])
+    cols = ["indicator", "label", "period", "value", "achievement", "expected", "pws_class"]
+    rows = []
+    for key in [k for k in inds.items if k in set(v["indicator"])]:
+        ind = inds.items[key]
+        mine = v[v["indicator"] == key]
+        last = max(int(p[5:7]) for p in mine["period"].astype(str))
+        for month in range(1, last + 1):
+            r = ranking(one, key, f"{int(year)}-{month:02d}", inds, rows=mine)
+            rec = r.iloc[0] if len(r) else None
+            rows.append({"indicator": key, "label": ind.label(),
+                         "period": f"{int(year)}-{month:02d}",
+                         "value": rec["value"] if rec is not None else np.nan,
+                         "achievement": rec["achievement"] if rec is not None else np.nan,
+                         "expected": float(r.attrs["expected"]),
+                         "pws_class": rec["pws_class"] if rec is not None else None})
+    return pd.DataFrame(rows, columns=cols)
+
+
 def class_label(pws_class: str | None, lang: str | None = None) -> str:
     """The PWS class in words ("Baik (mencapai target, naik)"); "tidak ada data" for none."""
     if pws_class in CLASSES:

@@ -353,3 +353,26 @@ def test_planning_panel_is_docked_and_follows_project_and_analysis(qtbot, window
     assert window.planning_dock.widget() is window.planning_panel
     _wait_idle(qtbot, window)
     assert window.planning_panel.result is window.state.result
+
+
+def test_monev_panel_is_docked_saves_and_reopens_with_the_window(qtbot, window, tmp_path,
+                                                                monkeypatch):
+    from ilp_gis.monitoring import actions as A
+
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: None)
+    panel = window.monev_panel.actions
+    assert window.monev_dock.widget() is window.monev_panel
+    count = window.undo_stack.count()
+    aid = panel.add_action(kegiatan="Pelatihan kader Desa B", responsible="Promkes")
+    assert window.undo_stack.count() == count + 1 and window.isWindowModified()
+    window.undo_stack.undo()
+    assert not len(A.plan(window.state.project))
+    window.undo_stack.redo()
+    assert list(A.plan(window.state.project)["action_id"]) == [aid]
+    target = tmp_path / "monev.gpkg"
+    assert window._save_to(target)
+    window.open_path(target, check_recovery=False, wait=True)
+    assert window.monev_panel.actions is not panel  # rebuilt for the reopened project
+    plan = A.plan(window.state.project)
+    assert list(plan["kegiatan"]) == ["Pelatihan kader Desa B"]
+    assert window.monev_panel.actions.model.rowCount() == 1

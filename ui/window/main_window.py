@@ -20,6 +20,7 @@ from ui.gaps_panel import GapsPanel
 from ui.layers_panel import LayersPanel
 from ui.map import MapCanvas, Tool
 from ui.network_tree import NetworkTree
+from ui.panels.monev import MonevPanel
 from ui.panels.planning import PlanningPanel
 from ui.qtext import qtr
 from ui.state import AppState, field_label
@@ -66,6 +67,7 @@ class MainWindow(WindowActions, ProjectFiles, StoreFiles, WindowTasks, WindowEdi
         self.state.project_replaced.connect(self._update_title)
         self.state.result_changed.connect(self._on_result)
         self.state.project_replaced.connect(self._rebuild_planning_panel)
+        self.state.project_replaced.connect(self._rebuild_monev_panel)
         self.state.result_changed.connect(self._on_planning_result)
         self.undo_stack.cleanChanged.connect(lambda _c: self._update_title())
         self.canvas.cursor_moved.connect(self._on_cursor)
@@ -124,6 +126,10 @@ class MainWindow(WindowActions, ProjectFiles, StoreFiles, WindowTasks, WindowEdi
         self.planning_dock = self._dock(self.planning_panel, "ui.dock.planning",
                                         Qt.BottomDockWidgetArea, "planning")
         self.tabifyDockWidget(self.table_dock, self.planning_dock)
+        self.monev_panel = self._make_monev_panel()
+        self.monev_dock = self._dock(self.monev_panel, "ui.dock.monev", Qt.BottomDockWidgetArea,
+                                     "monev")
+        self.tabifyDockWidget(self.planning_dock, self.monev_dock)
         self.table_dock.raise_()
         self.resizeDocks([self.layers_dock, self.dashboard_dock], [300, 430], Qt.Horizontal)
         self.resizeDocks([self.table_dock], [220], Qt.Vertical)
@@ -152,6 +158,19 @@ class MainWindow(WindowActions, ProjectFiles, StoreFiles, WindowTasks, WindowEdi
         self.planning_dock.setWidget(self.planning_panel)
         old.deleteLater()
 
+    def _make_monev_panel(self) -> MonevPanel:
+        return MonevPanel(self.state.project, self.undo_stack,
+                          on_changed=lambda _name: self._update_title())
+
+    def _rebuild_monev_panel(self) -> None:
+        """Bound to one project like the planning panel: built anew for another project or
+        language (keeping the tab the person was on)."""
+        old = self.monev_panel
+        self.monev_panel = self._make_monev_panel()
+        self.monev_panel.tabs.setCurrentIndex(old.tabs.currentIndex())
+        self.monev_dock.setWidget(self.monev_panel)
+        old.deleteLater()
+
     def _on_planning_result(self) -> None:
         if self.state.result is not None:
             self.planning_panel.set_result(self.state.result)
@@ -171,6 +190,8 @@ class MainWindow(WindowActions, ProjectFiles, StoreFiles, WindowTasks, WindowEdi
             panel.retranslate()
         if getattr(self, "planning_panel", None) is not None:
             self._rebuild_planning_panel()
+        if getattr(self, "monev_panel", None) is not None:
+            self._rebuild_monev_panel()
         self.canvas.invalidate()
         self._on_scale(self.canvas.scale_denominator())
         self._update_title()

@@ -15,11 +15,12 @@ class SetFrameCommand(QUndoCommand):
     """Replace a project layer/table by a new frame; undo puts the old one back."""
 
     def __init__(self, project, name: str, new: pd.DataFrame, text: str,
-                 after: Callable[[], None] | None = None) -> None:
+                 after: Callable[[], None] | None = None,
+                 empty: Callable[[], pd.DataFrame] | None = None) -> None:
         super().__init__(text)
         self.project = project
         self.name = name
-        self.old = _current(project, name)
+        self.old = _current(project, name, empty)
         self.new = new
         self.after = after
 
@@ -38,9 +39,13 @@ class SetFrameCommand(QUndoCommand):
         self._put(self.old.copy())
 
 
-def _current(project, name: str) -> pd.DataFrame:
+def _current(project, name: str, empty: Callable[[], pd.DataFrame] | None = None) -> pd.DataFrame:
+    """The frame kept as ``name`` now; a table not kept yet is ``empty()`` (default: the
+    scenario actions' empty table)."""
     if name in model.LAYERS:
         return pd.DataFrame(project.layer(name)).copy()
     frame = project.tables.get(name)
-    return scenario.empty_actions() if frame is None else pd.DataFrame(frame).copy()
+    if frame is None:
+        return (empty or scenario.empty_actions)()
+    return pd.DataFrame(frame).copy()
 
