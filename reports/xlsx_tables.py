@@ -27,10 +27,8 @@ from ilp_gis.network import findings
 from ilp_gis.population import source_label
 from ilp_gis.scenario import scenario_names
 from layers.atomic import atomic_write
-from reports.scenarios import scenario_comparison_rows, scenario_sites_layer
-
-
 from reports.posyandu_lokus import posyandu_lokus
+from reports.scenarios import scenario_comparison_rows, scenario_sites_layer
 from reports.source import budget_sync_for, get_result
 from reports.tables import (
     budget_totals,

@@ -31,8 +31,6 @@ from ilp_gis.rules import default_rules
 from layers import symbology as sym
 from reports.population import any_estimate, estimate_mark
 from reports.posyandu_lokus import dates_text
-
-
 from ui.dashboard_trends import TrendPanel
 from ui.qtext import qtr
 from ui.state import AppState

@@ -30,10 +30,8 @@ from reports.pdf.front import FrontMatter, budget_year_of, check_logo, contents
 from reports.pdf.gaps import gap_annex, gap_table, map_page
 from reports.pdf.monev import build_monev
 from reports.pdf.network import network_section
-from reports.pdf.scenarios import scenario_section
-
-
 from reports.pdf.posyandu import posyandu_section
+from reports.pdf.scenarios import scenario_section
 from reports.pdf.sheets import MAX_DESA_PAGES, build_sheets
 from reports.source import get_result
 from reports.styles import stylesheet
