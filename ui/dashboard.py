@@ -28,6 +28,7 @@ from ilp_gis.inputs import Inventory, load_hint, missing_text
 from ilp_gis.location import coverage_notes
 from layers import symbology as sym
 from reports.population import any_estimate, estimate_mark
+from ui.coe_table import CoeTable
 from ui.qtext import qtr
 from ui.state import AppState
 
@@ -234,10 +235,12 @@ class Dashboard(QWidget):
         self.chart_missing.setWordWrap(True)
         self.chart_missing.setStyleSheet("color: #5d6d7e;")
         self.chart = BarChart()
+        self.coe = CoeTable(state)
         inner = QWidget()
         lay = QVBoxLayout(inner)
         lay.addWidget(self.heading)
         lay.addLayout(self.grid)
+        lay.addWidget(self.coe)
         row = QHBoxLayout()
         row.addWidget(self.chart_label)
         row.addWidget(self.metric_box, 1)
@@ -260,6 +263,7 @@ class Dashboard(QWidget):
         for i in range(self.metric_box.count()):
             self.metric_box.setItemText(i, qtr(METRICS[self.metric_box.itemData(i)][0]))
         self.chart_label.setText(qtr("ui.dash.per_kecamatan"))
+        self.coe.retranslate()
         self.refresh()
 
     def refresh(self) -> None:
