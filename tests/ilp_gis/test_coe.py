@@ -148,3 +148,10 @@ def test_the_project_keeps_the_chosen_list():
     p.meta[coe.META_INDICATORS] = INDICATORS
     b = coe.units_only(analyze(p).coe).set_index("fac_id").loc["PKM_B"]
     assert b["score"] == pytest.approx(0.8) and b["indicators_total"] == 5
+
+
+def test_without_any_designation_the_coe_figures_say_which_input_is_missing():
+    s = analyze(make_project()).summary  # the micro district's facilities have no coe column
+    assert s["coe_meeting_threshold"] is None and s["coe_total"] is None
+    assert s["coe_undecided"] is None
+    assert s["missing"]["coe_total"] == ["coe"] == s["missing"]["coe_meeting_threshold"]
