@@ -274,9 +274,10 @@ def make_summary(desa: pd.DataFrame, fac: pd.DataFrame, net, gaps: pd.DataFrame,
             summary[head][sub] = None
         elif not sub:
             summary[head] = None
-    if "coe_meeting_threshold" in missing:
-        summary["coe_total"] = None
-        missing["coe_total"] = missing["coe_meeting_threshold"]
+    if "coe_meeting_threshold" in missing:  # no designation loaded: no COE figure at all
+        for key in ("coe_total", "coe_undecided"):
+            summary[key] = None
+            missing[key] = missing["coe_meeting_threshold"]
     summary["inputs"] = inputs.to_json()
     summary["inputs_missing"] = inputs.absent
     if inputs.counts_only:

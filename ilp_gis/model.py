@@ -229,7 +229,8 @@ FACILITIES = LayerSpec("facilities", "Point", (
        doc="kecamatan the source row names (column, address or Puskesmas name) when found; "
            "the facility's working area follows it where its point lies elsewhere"),
     _c("ilp_lokus", "bool", doc="Puskesmas named an ILP lokus by district decree"),
-    _c("coe", "bool", doc="Puskesmas/Pustu designated Center of Excellence"),
+    _c("coe", "bool", doc="Center of Excellence: on a Puskesmas, a COE unit's Puskesmas; on a "
+       "Pustu, the Pustu of its Puskesmas' unit (ilp_gis.coe)"),
     _c("ilp_start", "date", doc="date ILP implementation began"),
     _c("lokus_sk_number", "str", doc="number of the Kepala Dinas decree (SK) naming the lokus"),
     _c("lokus_sk_date", "date", doc="date of that decree"),

@@ -54,7 +54,9 @@ findings of severity "problem".
 ``summary`` is the dict written to summary.json: desa_total, desa_without_pustu,
 desa_without_posyandu, facility_counts {type: n}, facilities_outside_boundaries,
 network_problems {kind: n}, population_total, population_within_distance {type: n},
-population_within_travel_time {type: n} (when roads exist), coe_meeting_threshold, coe_total,
+population_within_travel_time {type: n} (when roads exist), coe_meeting_threshold, coe_total
+(designated COE units, never every scored Puskesmas; coe_undecided, coe_rules {rule: units},
+coe_designation_problems {problem: n}, coe_indicators {origin, total, unconfirmed, per_group}),
 plus kecamatan_without_puskesmas, pustu_precursors, network_info, network_links,
 population_served_capacity, gaps_total, gaps_by_kind, rules_origin, timings_s, crs_metric,
 lang (the language of the messages); count_sources {pustu|posyandu: {points, table, none,
@@ -64,7 +66,8 @@ and Posyandu include the table counts of the desa whose figure came from a table
 Population figures are null when no desa has a population (missing, never zero).
 
 The project stores results as tables ``result_desa``, ``result_kecamatan``, ``result_gaps``,
-``result_edges``, ``result_network_problems`` (plus ``result_coe``) and meta key
+``result_edges``, ``result_network_problems`` (plus ``result_coe``: the COE units of
+``ilp_gis.coe``, columns ``ilp_gis.coe.UNIT_COLUMNS``) and meta key
 ``analysis_summary_json``; ``result_posyandu_strata`` (each Posyandu's declared stratum against
 the strata criteria, summary ``posyandu_strata``) and ``result_lokus`` (lokus Puskesmas per
 kabupaten against the 5–10 guidance with the SK numbers and dates, summary ``lokus``); summary
@@ -99,7 +102,8 @@ class AnalysisResult:
     edges: Any  # GeoDataFrame
     network_problems: Any  # DataFrame
     summary: dict[str, Any] = field(default_factory=dict)
-    coe: Any = None  # DataFrame per Puskesmas/Pustu: fac_id, name, type, desa_code,
-    # kecamatan_code, score, coe_groups_known, meets, and the five coe_* shares
+    coe: Any = None  # DataFrame of COE units (ilp_gis.coe.UNIT_COLUMNS): one row per designated
+    # Puskesmas with its Pustu, Posyandu, score, the five coe_* shares, meets and rule; then the
+    # designated Pustu that make no unit (unit_id empty)
     strata: Any = None  # DataFrame per Posyandu: ilp_gis.posyandu.STRATA_COLUMNS
     lokus: Any = None  # DataFrame per kabupaten: ilp_gis.lokus.LOKUS_COLUMNS

@@ -21,8 +21,8 @@ from ilp_gis.errors import InputError
 from ilp_gis.i18n import register_catalog, tr
 from ilp_gis.model import COE_COLUMNS
 
-ROLES = ("kabupaten", "kecamatan", "desa", "facilities", "roads", "staffing", "desa_data",
-         "context")
+ROLES = ("kabupaten", "kecamatan", "desa", "facilities", "roads", "staffing", "coe",
+         "desa_data", "context")
 
 
 def norm_header(header: object) -> str:
@@ -214,6 +214,10 @@ SYNONYMS: dict[str, dict[str, list[str]]] = {
         "kind": ["jenis", "jenis_wilayah", "kab_kota", "type"],
     },
 }
+# COE assessment tables (layers.importing.coe_assessment): a unit's Puskesmas by the key columns
+# of a staffing table; the indicator columns are matched to the COE indicator list there
+SYNONYMS["coe"] = {k: SYNONYMS["staffing"][k]
+                   for k in ("code", "name", "type", "kabupaten", "kecamatan")}
 
 KNOWN_HEADERS = frozenset(h for fields in SYNONYMS.values() for names in fields.values()
                           for h in names)
@@ -231,7 +235,7 @@ def header_score(cells) -> int:
 
 REQUIRED: dict[str, tuple[str, ...]] = {
     "kabupaten": ("name",), "kecamatan": ("name",), "desa": ("name",),
-    "facilities": ("name",), "roads": (), "staffing": (),
+    "facilities": ("name",), "roads": (), "staffing": (), "coe": (),
     "desa_data": (),  # a code or a name: checked there
     "context": ("name",),
 }

@@ -52,6 +52,12 @@ FACILITY_STYLES: dict[str, PointStyle] = {
     "posyandu": PointStyle("#239b56", "#ffffff", 5.0, "circle", "facility.posyandu"),
 }
 PRECURSOR_STYLE = PointStyle("#7fb3d5", "#1b4f72", 8.0, "diamond", "symbology.precursor")
+# A COE unit (1 Puskesmas + 1 Pustu + that Pustu's Posyandu): its desa outlined in violet over a
+# light gold fill, and a violet ring around each member facility (a star-less cue that reads in
+# black and white as a thick outline and rings)
+COE_UNIT_STYLE = AreaStyle("#f7dc6f", "#6c3483", 2.6, 0.35, label_key="symbology.coe_unit")
+COE_MEMBER_STYLE = PointStyle("#ffffff", "#6c3483", 15.0, "circle", "symbology.coe_member",
+                              hollow=True)
 PROBLEM_FACILITY_STYLE = PointStyle("#f1c40f", "#000000", 9.0, "cross", "symbology.problem")
 # known only by its desa (location quality "desa"): the type's shape as a hollow outline in the
 # type's colour at the desa point; the legend says why ("hanya desanya diketahui")

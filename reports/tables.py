@@ -117,6 +117,8 @@ def coe_table(result, kec_names: dict, kec_code: str | None = None) -> pd.DataFr
                 "indicators_total"):
         if col not in u:  # a table stored before COE were units
             u[col] = None
+    if not units_known:  # stored before COE were units: each scored facility was one
+        u["unit_id"] = "COE-" + u["fac_id"].astype(str)
     if kec_code:
         u = u[u["kecamatan_code"] == kec_code]
     out = pd.DataFrame({
@@ -134,7 +136,7 @@ def coe_table(result, kec_names: dict, kec_code: str | None = None) -> pd.DataFr
     })
     if not len(out):
         return pd.DataFrame(columns=COE_TABLE_COLUMNS)
-    unit = out["unit_id"].notna() if units_known else pd.Series(True, index=out.index)
+    unit = out["unit_id"].notna()
     return pd.concat([out[unit], out[~unit]]).reset_index(drop=True)[COE_TABLE_COLUMNS]
 
 

@@ -1,5 +1,5 @@
-"""``ilp-gis analyze PROJECT.gpkg --out DIR [--rules FILE] [--place-desa-facilities]``: run
-the ILP analysis.
+"""``ilp-gis analyze PROJECT.gpkg --out DIR [--rules FILE] [--coe-indicators FILE]
+[--place-desa-facilities]``: run the ILP analysis.
 
 Writes summary.json, gaps.csv, priority.csv, desa_coverage.gpkg and network.graphml into DIR
 and stores the results in the project file (atomic save).
@@ -22,7 +22,7 @@ def default_out(args) -> Path:
     return project.with_name(project.stem + "_analisis")
 
 
-INPUTS = (Input("project"), Input("rules"))
+INPUTS = (Input("project"), Input("rules"), Input("coe_indicators"))
 OUTPUTS = (Output("project", suffixes=(".gpkg",), when=lambda a: not a.no_save),
            Output("out", folder=True, default=default_out))
 
@@ -31,6 +31,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("project", metavar="PROJECT.gpkg", help=tr("cli.analyze.opt.project"))
     parser.add_argument("--out", "-o", metavar="DIR", help=tr("cli.analyze.opt.out"))
     parser.add_argument("--rules", metavar="FILE", help=tr("cli.analyze.opt.rules"))
+    parser.add_argument("--coe-indicators", metavar="FILE",
+                        help=tr("cli.analyze.opt.coe_indicators"))
     parser.add_argument("--no-save", action="store_true", help=tr("cli.analyze.opt.no_save"))
     parser.add_argument("--place-desa-facilities", action="store_true",
                         help=tr("cli.analyze.opt.place_desa_facilities"))
@@ -39,7 +41,7 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    from ilp_gis import desa_counts
+    from ilp_gis import coe, desa_counts
     from ilp_gis.analysis import analyze, store_result
     from ilp_gis.i18n import format_number, format_percent
     from ilp_gis.inputs import Inventory, blocked_lines, shown, summary_missing
@@ -56,6 +58,10 @@ def run(args) -> int:
     # the stored results of an earlier run are replaced, never read: not opened at all
     project = open_project(args.project, skip_tables=RESULT_TABLES.values())
     rules = load_rules(args.rules) if args.rules else None
+    indicators = None
+    if getattr(args, "coe_indicators", None):  # checked before any work; kept in the project
+        indicators = coe.load_indicators(args.coe_indicators)
+        project.meta[coe.META_INDICATORS] = indicators.text
     if getattr(args, "place_desa_facilities", False):
         rules = (rules or project.rules).with_values(
             **{PLACE_RULE.replace(".", "__"): 1.0})
@@ -65,7 +71,7 @@ def run(args) -> int:
         project.set_rules(rules)
     bar = TerminalProgress(tr("cli.analyze.progress"))
     try:
-        result = analyze(project, rules=rules, progress=bar)
+        result = analyze(project, rules=rules, progress=bar, indicators=indicators)
     finally:
         bar.done()
     # the input layers the outputs and the save no longer read: their memory for the writers
@@ -94,6 +100,10 @@ def run(args) -> int:
                        lambda v: format_number(v) + mark),
              share=shown(share, summary_missing(s, "population_within_distance.pustu"),
                          format_percent)))
+    if s.get("coe_total"):
+        print(tr("cli.analyze.coe", ok=s.get("coe_meeting_threshold"), n=s["coe_total"],
+                 rules="; ".join(coe.rule_text(r) for r in coe.RULES
+                                 if r in (s.get("coe_rules") or {}))))
     for line in blocked_lines(Inventory.from_summary(s) or Inventory.everything()):
         print(line)
     for line in desa_counts.count_lines(s):

@@ -25,6 +25,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help=tr("cli.import.opt.budget"))
     parser.add_argument("--staffing", metavar=tr("cli.import.file"),
                         help=tr("cli.import.opt.staffing"))
+    parser.add_argument("--coe", metavar=tr("cli.import.file"), help=tr("cli.import.opt.coe"))
     parser.add_argument("--population-raster", metavar="FILE.tif",
                         help=tr("cli.import.opt.population_raster"))
     parser.add_argument("--population-total", nargs="+", action="extend", default=[],
@@ -68,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
     target = Path(args.project)
     facilities = [split_facility_arg(f) for f in args.facilities]
     if not any((args.kabupaten, args.kecamatan, args.desa, facilities, args.roads,
-                args.budget, args.staffing, args.population_raster, args.population_total,
+                args.budget, args.staffing, args.coe, args.population_raster, args.population_total,
                 args.desa_data, args.context)):
         raise InputError(tr("cli.import.nothing"))
     mappings = parse_map_options(args.map)
@@ -77,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         report = import_files(project, kabupaten=args.kabupaten, kecamatan=args.kecamatan,
                               desa=args.desa, facilities=facilities, roads=args.roads,
-                              budget=args.budget, staffing=args.staffing,
+                              budget=args.budget, staffing=args.staffing, coe=args.coe,
                               population_raster=args.population_raster,
                               population_totals=args.population_total,
                               spread_by=args.spread_by, desa_data=args.desa_data,
@@ -102,7 +103,7 @@ def _facility_path(text: str) -> str:
 
 INPUTS = (Input("project", must_exist=False),
           *(Input(dest) for dest in ("kabupaten", "kecamatan", "desa", "roads", "budget",
-                                     "staffing", "population_raster")),
+                                     "staffing", "coe", "population_raster")),
           Input("facilities", path_of=_facility_path), Input("desa_data"), Input("context"))
 OUTPUTS = (Output("project", suffixes=(".gpkg",)), Output("report", suffixes=(".csv", ".xlsx")))
 

@@ -31,6 +31,7 @@ from ilp_gis.rules import default_rules
 from layers import symbology as sym
 from reports.population import any_estimate, estimate_mark
 from reports.posyandu_lokus import dates_text
+from ui.coe_table import CoeTable
 from ui.dashboard_trends import TrendPanel
 from ui.qtext import qtr
 from ui.state import AppState
@@ -298,10 +299,14 @@ class Dashboard(QWidget):
         self.chart_missing.setStyleSheet("color: #5d6d7e;")
         self.chart = BarChart()
         self.trends = TrendPanel(state)
+
+
+        self.coe = CoeTable(state)
         inner = QWidget()
         lay = QVBoxLayout(inner)
         lay.addWidget(self.heading)
         lay.addLayout(self.grid)
+        lay.addWidget(self.coe)
         row = QHBoxLayout()
         row.addWidget(self.chart_label)
         row.addWidget(self.metric_box, 1)
@@ -326,6 +331,9 @@ class Dashboard(QWidget):
             self.metric_box.setItemText(i, qtr(METRICS[self.metric_box.itemData(i)][0]))
         self.chart_label.setText(qtr("ui.dash.per_kecamatan"))
         self.trends.retranslate()
+
+
+        self.coe.retranslate()
         self.refresh()
 
     def refresh(self) -> None:

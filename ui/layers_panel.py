@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ilp_gis.coe import units_only
 from ilp_gis.i18n import register_catalog
 from layers import symbology as sym
 from ui.qtext import qtr
@@ -89,6 +90,8 @@ def layer_icon(name: str) -> QIcon:
         return line_icon("#e67e22")
     if name == "gaps":
         return area_icon(sym.GAP_STYLES["no_pustu"])
+    if name == "coe":
+        return area_icon(sym.COE_UNIT_STYLE)
     return area_icon({"kabupaten": sym.KABUPATEN_STYLE, "kecamatan": sym.KECAMATAN_STYLE,
                       "desa": sym.DESA_STYLE}[name])
 
@@ -274,6 +277,13 @@ class LayersPanel(QWidget):
             for link, (colour, dash) in sym.NETWORK_EDGE.items():
                 self.legend.addItem(QListWidgetItem(line_icon(colour, bool(dash)),
                                                     qtr(f"ui.layers.link.{link}")))
+        if "coe" in visible and self.state.result is not None:
+            units = units_only(self.state.result.coe)
+            if units is not None and len(units):
+                self.legend.addItem(QListWidgetItem(area_icon(sym.COE_UNIT_STYLE),
+                                                    sym.COE_UNIT_STYLE.label))
+                self.legend.addItem(QListWidgetItem(point_icon(sym.COE_MEMBER_STYLE),
+                                                    sym.COE_MEMBER_STYLE.label))
         if "gaps" in visible and self.state.result is not None and self.state.result.gaps is not None:
             kinds = set(self.state.result.gaps["kind"].astype(str)) if len(self.state.result.gaps) else set()
             for kind in sym.GAP_KINDS:

@@ -1,11 +1,13 @@
 """The network tree: Puskesmas → Pustu → Posyandu from the analysis graph.
 
-Counts per node, problems marked (colour, icon and tooltip); clicking a node selects it and zooms
+Counts per node, problems marked (colour, icon and tooltip), the members of each COE unit
+marked "[COE]" with their unit in the tooltip; clicking a node selects it and zooms
 the map to it; a facility selected on the map is selected here.
 """
 
 from __future__ import annotations
 
+import pandas as pd
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
@@ -20,7 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ilp_gis.i18n import register_catalog, tr
+from ilp_gis.coe import unit_members, units_only
+from ilp_gis.i18n import format_percent, register_catalog, tr
 from ilp_gis.network import findings
 from layers import symbology as sym
 from ui.qtext import qtr
@@ -29,6 +32,23 @@ from ui.tree_filter import filter_tree, show_selection
 
 KEY_ROLE = Qt.UserRole + 10
 _TYPES = ("puskesmas", "pustu", "posyandu")
+
+
+COE_MARK = "[COE]"
+
+
+def _unit_text(unit: dict) -> str:
+    """A COE unit for a tooltip: its id, members, score and verdict."""
+    score = unit.get("score")
+    meets = unit.get("meets")
+    verdict = tr("ui.tree.coe_undecided") if meets is None or pd.isna(meets) else \
+        tr("ui.tree.coe_meets") if bool(meets) else tr("ui.tree.coe_below")
+    n = unit.get("posyandu_count")
+    return tr("ui.tree.coe_unit", unit=unit.get("unit_id") or "–", pkm=unit.get("name") or "–",
+              pustu=unit.get("pustu_name") or "–",
+              n="–" if n is None or pd.isna(n) else int(n),
+              score="–" if score is None or pd.isna(score) else format_percent(float(score), 0),
+              verdict=verdict)
 
 
 class NetworkTree(QWidget):
@@ -97,6 +117,11 @@ class NetworkTree(QWidget):
         g = res.graph
         problems = self.problems()
         notes = self.problems("info")
+        units = units_only(res.coe)
+        members = unit_members(units)
+        unit_rows = {u: r for u, r in zip(units["unit_id"], units.to_dict("records"),
+                                          strict=True)} if units is not None and len(units) \
+            and "unit_id" in units else {}
 
         def name_of(n):
             return str(g.nodes[n].get("name") or n)
@@ -131,6 +156,11 @@ class NetworkTree(QWidget):
                 item.setToolTip(0, "\n".join(problems[str(node)] + notes.get(str(node), [])))
             elif str(node) in notes:  # a note only: said in the tooltip, not marked as a problem
                 item.setToolTip(0, "\n".join([item.toolTip(0)] + notes[str(node)]))
+            if str(node) in members:  # a member of a COE unit: marked, its unit in the tooltip
+                unit = unit_rows.get(members[str(node)], {})
+                item.setText(0, f"{item.text(0)} {COE_MARK}")
+                item.setForeground(0, QBrush(QColor(sym.COE_MEMBER_STYLE.stroke)))
+                item.setToolTip(0, "\n".join([item.toolTip(0), _unit_text(unit)]))
             return item
 
         roots = [n for n in g.nodes if g.nodes[n].get("type") == "puskesmas"]
@@ -145,9 +175,11 @@ class NetworkTree(QWidget):
             for n in sorted(orphans, key=name_of):
                 add(n, group)
         counts = {t: sum(1 for n in g.nodes if g.nodes[n].get("type") == t) for t in _TYPES}
-        self.summary.setText(tr("ui.tree.summary", pkm=counts["puskesmas"], pustu=counts["pustu"],
-                                psy=counts["posyandu"], problems=self.problem_count(),
-                                facilities=len(problems)))
+        text = tr("ui.tree.summary", pkm=counts["puskesmas"], pustu=counts["pustu"],
+                  psy=counts["posyandu"], problems=self.problem_count(), facilities=len(problems))
+        if unit_rows:
+            text += " · " + tr("ui.tree.coe_summary", n=len(unit_rows), mark=COE_MARK)
+        self.summary.setText(text)
         for i in range(self.tree.topLevelItemCount()):
             self.tree.topLevelItem(i).setExpanded(len(roots) <= 12)
         self.tree.resizeColumnToContents(0)

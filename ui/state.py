@@ -30,7 +30,7 @@ KEY_COLUMNS = {
 }
 
 # Map layers, top first (the order the layers panel shows; drawing goes bottom-up).
-MAP_LAYERS = ("facilities", "network", "kabupaten", "kecamatan", "roads", "gaps", "desa")
+MAP_LAYERS = ("facilities", "network", "coe", "kabupaten", "kecamatan", "roads", "gaps", "desa")
 
 # Coverage figures where more is worse (burden ramp instead of the coverage ramp).
 _BURDEN_PREFIXES = ("dist_", "travel_", "priority_", "gap_count", "posyandu_deficit",

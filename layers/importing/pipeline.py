@@ -23,6 +23,7 @@ from ilp_gis.model import FacilityType
 from ilp_gis.project import Project
 from layers.importing.areas import _complete_desa, _read_areas
 from layers.importing.cells import _objects
+from layers.importing.coe_assessment import import_coe_assessment
 from layers.importing.context import merge_context, read_context
 from layers.importing.desa_data import import_desa_tables
 from layers.importing.duplicates import _duplicates
@@ -43,7 +44,7 @@ from layers.importing.staffing import import_staffing
 
 
 def import_files(project: Project | None = None, *, kabupaten=None, kecamatan=None, desa=None,
-                 facilities=(), roads=None, budget=None, staffing=None,
+                 facilities=(), roads=None, budget=None, staffing=None, coe=None,
                  population_raster=None, population_totals=(), spread_by: str = "auto",
                  desa_data=(), context=(),
                  mappings: dict[str, dict[str, str]] | None = None, lang: str | None = None,
@@ -70,6 +71,10 @@ def import_files(project: Project | None = None, *, kabupaten=None, kecamatan=No
     staffing
         A staffing table (nakes per facility) joined to the facilities
         (:mod:`layers.importing.staffing`).
+    coe
+        A COE assessment table (one row per unit Puskesmas, one yes/no column per indicator of
+        the project's COE indicator list), kept as the project table ``coe_assessment``
+        (:mod:`layers.importing.coe_assessment`).
     population_raster, population_totals, spread_by
         Desa population where no table gave it: a raster summed per desa, then totals
         (``"kabupaten"``, ``"kabupaten=2734623"``, ``"kecamatan:Pagak=45000"``) spread by
@@ -96,7 +101,7 @@ def import_files(project: Project | None = None, *, kabupaten=None, kecamatan=No
             if roads is not None else None
         state: dict = {}
         try:
-            extras = {"staffing": staffing, "population_raster": population_raster,
+            extras = {"staffing": staffing, "coe": coe, "population_raster": population_raster,
                       "population_totals": list(population_totals or ()),
                       "spread_by": spread_by, "context": list(context or ())}
             return _import(project, kabupaten, kecamatan, desa, list(facilities or ()), roads,
@@ -129,7 +134,7 @@ def _import(project, kabupaten, kecamatan, desa, facilities, roads, budget, mapp
     area_inputs = [(r, p) for r, p in (("kabupaten", kabupaten), ("kecamatan", kecamatan),
                                        ("desa", desa)) if p is not None]
     steps = len(area_inputs) + len(facilities) + (1 if roads else 0) + (1 if budget else 0) + 2 \
-        + sum(1 for k in ("staffing", "population_raster") if extras.get(k)) \
+        + sum(1 for k in ("staffing", "coe", "population_raster") if extras.get(k)) \
         + (1 if extras.get("population_totals") else 0) \
         + len(desa_data) + len(extras.get("context") or ())
     step = 0
@@ -297,6 +302,18 @@ def _import(project, kabupaten, kecamatan, desa, facilities, roads, budget, mapp
         logs[-1].file = file_key(path)
         used_mappings[logs[-1].file] = mapping.to_dict()
         project.set_layer("facilities", fac)
+    if extras.get("coe") is not None:  # after the facilities: rows name unit Puskesmas
+        from ilp_gis.analysis import project_indicators
+        from ilp_gis.coe import ASSESSMENT_TABLE
+
+        path = Path(extras["coe"])
+        tick("import.progress.reading", file=path.name)
+        table, mapping = import_coe_assessment(path, project, mappings.get("coe"), logs,
+                                               project_indicators(project), sheet=sheet,
+                                               header_row=header_row)
+        logs[-1].file = file_key(path)
+        used_mappings[logs[-1].file] = mapping.to_dict()
+        project.set_table(ASSESSMENT_TABLE, table)
     if extras.get("population_raster") is not None:
         path = Path(extras["population_raster"])
         tick("import.progress.reading", file=path.name)
@@ -333,6 +350,7 @@ def _import(project, kabupaten, kecamatan, desa, facilities, roads, budget, mapp
                                              for f in facilities or ()],
                               "roads": [roads], "budget": [budget],
                               "staffing": [extras.get("staffing")],
+                              "coe": [extras.get("coe")],
                               "population_raster": [extras.get("population_raster")],
                               "desa_data": list(desa_data),
                               "context": list(extras.get("context") or ())})

@@ -61,7 +61,7 @@ def coe_section(ctx: ReportContext, st, width: float) -> list:
                      num_text(r.posyandu_count), f"{_pct(r.score)}{mark}",
                      *[_pct(getattr(r, g.column)) for g in CoeGroup],
                      table_cell(_verdict(r.meets), st.cell)])
-    fr = [0.175, 0.13, 0.095, 0.07, 0.08, 0.095, 0.07, 0.105, 0.095, 0.085]
+    fr = [0.165, 0.13, 0.095, 0.07, 0.08, 0.095, 0.07, 0.105, 0.095, 0.095]
     t = Table(rows, colWidths=[width * x for x in fr], repeatRows=1)
     t.setStyle(table_style(numeric_from=2, n_rows=len(rows)))
     out.append(t)

@@ -148,3 +148,28 @@ def test_the_project_keeps_the_chosen_list():
     p.meta[coe.META_INDICATORS] = INDICATORS
     b = coe.units_only(analyze(p).coe).set_index("fac_id").loc["PKM_B"]
     assert b["score"] == pytest.approx(0.8) and b["indicators_total"] == 5
+
+
+def test_without_any_designation_the_coe_figures_say_which_input_is_missing():
+    s = analyze(make_project()).summary  # the micro district's facilities have no coe column
+    assert s["coe_meeting_threshold"] is None and s["coe_total"] is None
+    assert s["coe_undecided"] is None
+    assert s["missing"]["coe_total"] == ["coe"] == s["missing"]["coe_meeting_threshold"]
+
+
+def test_of_two_designated_pustu_the_unit_takes_the_one_with_most_posyandu():
+    fac = pd.DataFrame({
+        "fac_id": ["PKM", "PT1", "PT2", "PY1", "PY2", "PY3"],
+        "name": ["Puskesmas", "Pustu 1", "Pustu 2", "Posyandu 1", "Posyandu 2", "Posyandu 3"],
+        "type": ["puskesmas", "pustu", "pustu", "posyandu", "posyandu", "posyandu"],
+        "desa_code": ["D1", "D2", "D3", "D2", "D3", "D3"], "kecamatan_code": "K",
+        "coe": [True, True, True, None, None, None]})
+    edges = pd.DataFrame({"parent_id": ["PKM", "PKM", "PT1", "PT2", "PT2"],
+                          "child_id": ["PT1", "PT2", "PY1", "PY2", "PY3"]})
+    u = coe.coe_units(fac, edges, coe.parse_indicators(INDICATORS), 0.8)
+    assert len(u) == 1
+    r = u.iloc[0]
+    assert (r["pustu_id"], r["posyandu_count"], r["problem"]) == ("PT2", 2, "several_pustu")
+    assert r["desa_codes"] == "D1;D3" and r["rule"] == "none"
+    assert coe.unit_members(u) == {"PKM": "COE-PKM", "PT2": "COE-PKM", "PY2": "COE-PKM",
+                                   "PY3": "COE-PKM"}

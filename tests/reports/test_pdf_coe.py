@@ -60,3 +60,21 @@ def test_the_pdf_coe_table_has_the_groups_beside_the_score(tmp_path):
     assert "Pustu C1: Pustu ditetapkan COE, tetapi Puskesmas induknya tidak" in text
     assert "Puskesmas X" not in text.split("Unit Center of Excellence (COE)")[1].split(
         "Daftar indikator")[0]
+
+
+def test_a_coe_table_stored_before_units_still_prints_what_it_counted():
+    """Results stored before COE were units hold one row per scored facility; the table shows
+    each as a unit (as its summary counted them) until the project is analysed again."""
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from reports.tables import coe_table
+
+    old = pd.DataFrame({"fac_id": ["A", "B"], "name": ["Puskesmas A", "Puskesmas B"],
+                        "type": "puskesmas", "kecamatan_code": ["k1", "k2"],
+                        "score": [0.8, 0.5], "meets": pd.array([True, False], dtype="boolean")})
+    t = coe_table(SimpleNamespace(coe=old), {"k1": "Kec 1"})
+    assert list(t["unit_id"]) == ["COE-A", "COE-B"] and list(t["kecamatan"]) == ["Kec 1", "k2"]
+    assert t["meets"].tolist() == [True, False] and t["rule_label"].isna().all()
+    assert list(coe_table(SimpleNamespace(coe=old), {}, "k2")["fac_id"]) == ["B"]

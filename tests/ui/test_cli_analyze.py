@@ -45,3 +45,36 @@ def test_analyze_writes_outputs_and_stores_results(tmp_path, capsys):
 def test_analyze_bad_project_is_a_clear_error(tmp_path, capsys):
     assert main(["analyze", str(tmp_path / "missing.gpkg"), "--out", str(tmp_path)]) == 1
     assert "missing.gpkg" in capsys.readouterr().err
+
+
+def test_analyze_with_a_coe_indicator_list_keeps_it_and_names_the_rule(tmp_path, capsys):
+    """The district of tests.ilp_gis.test_coe: PKM_B's shares (1, 1, 0.5, 0.5, 0.5) weighted by
+    the list's 2, 1, 1, 0, 1 indicators give 80% (meets); PKM_A has no data."""
+    from ilp_gis import coe
+    from tests.ilp_gis.test_coe import INDICATORS, district
+
+    path = save_project(district(), tmp_path / "coe.gpkg")
+    lst = tmp_path / "indikator.toml"
+    lst.write_text(INDICATORS, encoding="utf-8")
+    assert main(["analyze", str(path), "--out", str(tmp_path / "h"), "--coe-indicators",
+                 str(lst)]) == 0
+    printed = capsys.readouterr().out
+    assert "COE: 1 dari 2 unit yang ditetapkan memenuhi ambang (skor: rata-rata bagian " \
+           "kelompok (dibobot jumlah indikator); tidak ada data penilaian)" in printed
+    project = open_project(path)
+    assert project.meta[coe.META_INDICATORS] == INDICATORS
+    assert load_result(project).summary["coe_indicators"]["total"] == 5
+
+
+def test_analyze_with_a_bad_coe_indicator_list_writes_nothing(tmp_path, capsys):
+    from tests.ilp_gis.test_coe import district
+
+    path = save_project(district(), tmp_path / "coe.gpkg")
+    before = path.read_bytes()
+    lst = tmp_path / "salah.toml"
+    lst.write_text('[gedung.a]\nlabel = "A"\n', encoding="utf-8")
+    out = tmp_path / "h"
+    assert main(["analyze", str(path), "--out", str(out), "--coe-indicators", str(lst)]) == 1
+    err = capsys.readouterr().err
+    assert "salah.toml" in err and "\"gedung\"" in err and "Traceback" not in err
+    assert not out.exists() and path.read_bytes() == before

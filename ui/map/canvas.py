@@ -17,6 +17,7 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPen
 from PySide6.QtWidgets import QWidget
 
+from ilp_gis.coe import unit_members
 from layers import symbology as sym
 from ui.map.bands import band_for
 from ui.map.furniture import draw_furniture
@@ -153,6 +154,10 @@ class MapCanvas(QWidget):
         if name == "gaps":
             keys = [k for g in self.renderer.groups("gaps") for k in g.keys]
             b = self.renderer.feature_bounds("gaps", keys)
+        elif name == "coe":  # the facilities of every COE unit
+            res = self.state.result
+            keys = list(unit_members(res.coe)) if res is not None else []
+            b = self.renderer.feature_bounds("facilities", keys) if keys else None
         else:
             layer = self.renderer.layers.get(name)
             b = layer.extent() if layer is not None else None

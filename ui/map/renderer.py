@@ -1,5 +1,5 @@
-"""The renderer: draws the static layers of the map (areas, gaps, roads, network, facilities,
-labels) with the one symbology, fast enough for a province.  May import numpy/shapely, PySide6,
+"""The renderer: draws the static layers of the map (areas, gaps, roads, COE units, network,
+facilities, labels) with the one symbology, fast enough for a province.  May import numpy/shapely, PySide6,
 ``layers.symbology``, ``ui.state`` and the :mod:`ui.map` modules below it; it holds no widget.
 
 Speed notes (the UI benchmark): whole-layer paths are cached per zoom band and colour class;
@@ -17,12 +17,14 @@ import numpy as np
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QBrush, QPainter
 
+from ilp_gis.coe import unit_members, units_only
 from layers import symbology as sym
 from ui.map.bands import BandPrefetcher, band_for
 from ui.map.labels import draw_labels
 from ui.map.layers import GeometryLayer, MapLayers
+from ui.map.qpaths import marker_path
 from ui.map.sprites import device_ratio, draw_dots, draw_sprites, paint_marker, paint_ring, sprite
-from ui.map.strokes import qcolor, stroke
+from ui.map.strokes import pen, qcolor, stroke
 from ui.map.view import View
 from ui.state import AppState
 
@@ -218,6 +220,45 @@ class MapRenderer(MapLayers):
             path = layer.class_path(tol, mask, "link", link)
             if path is not None:
                 stroke(painter, path, colour, 1.0, dash, 0.85)
+
+    def _draw_coe(self, painter, w, h, view, rect, tol) -> None:
+        """The COE units: the desa of each unit's Puskesmas, Pustu and Posyandu outlined over a
+        light fill, and a ring around every member facility (under the facility markers)."""
+        res = self.state.result
+        units = units_only(res.coe) if res is not None else None
+        if units is None or not len(units) or "desa_codes" not in units:
+            return
+        desa = self.layers.get("desa")
+        if isinstance(desa, GeometryLayer) and len(desa):
+            codes = {c for v in units["desa_codes"] if isinstance(v, str) for c in v.split(";")}
+            idx = [desa.key_index[c] for c in codes if c in desa.key_index]
+            mask = np.zeros(len(desa), dtype=bool)
+            mask[idx] = True
+            mask &= desa.in_view(rect)
+            if mask.any():
+                st = sym.COE_UNIT_STYLE
+                self._world(painter, w, h, view)
+                path = desa.path(tol, mask)
+                painter.setPen(Qt.NoPen)
+                painter.setBrush(qcolor(st.fill, st.fill_opacity))
+                painter.drawPath(path)
+                stroke(painter, path, st.stroke, st.stroke_width, st.dash)
+                painter.resetTransform()
+        fac = self.layers.get("facilities")
+        if fac is None or not len(fac):
+            return
+        idx = np.asarray([fac.key_index[k] for k in unit_members(units) if k in fac.key_index],
+                         dtype=np.int64)
+        idx = idx[fac.in_view(rect)[idx]] if len(idx) else idx
+        if not len(idx):
+            return
+        st = sym.COE_MEMBER_STYLE
+        painter.resetTransform()
+        painter.setRenderHint(QPainter.Antialiasing, True)
+        sx, sy = view.to_screen(fac.xy[idx, 0], fac.xy[idx, 1], w, h)
+        painter.setBrush(qcolor(st.fill, 0.6))
+        painter.setPen(pen(st.stroke, 2.4))
+        painter.drawPath(marker_path(sx, sy, st.shape, st.size))
 
     def _draw_facilities(self, painter, w, h, view, rect, tol) -> None:
         layer = self.layers.get("facilities")
