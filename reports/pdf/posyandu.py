@@ -94,7 +94,9 @@ def _lokus_part(pl, st, width: float) -> list:
     rows = [[table_cell(h, st.cell_head) for h in hd]]
     for r in pl.lokus.itertuples(index=False):
         unknown = r.status == "unknown"
-        rows.append([table_cell(r.kabupaten_label, st.cell), num_text(r.puskesmas),
+        label = r.kabupaten_label if r.kabupaten_label == r.kabupaten_code else \
+            f"{r.kabupaten_label} ({r.kabupaten_code})"  # as the header says: name (code)
+        rows.append([table_cell(label, st.cell), num_text(r.puskesmas),
                      table_cell(missing_text(["lokus"]), st.cell) if unknown
                      else num_text(r.lokus),
                      table_cell(r.status_label, st.cell),
