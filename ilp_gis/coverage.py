@@ -367,10 +367,17 @@ def rollup_kecamatan(cov: pd.DataFrame, kecamatan: pd.DataFrame, fac: pd.DataFra
     """One row per kecamatan with the sums/shares of its desa (see results.py)."""
     d = pd.DataFrame(cov.drop(columns="geometry", errors="ignore"))
     d["_missing_pustu"] = missing_pustu(d)
+    # "desa dengan Pustu" counts the desa that need a Pustu and have one, over the desa that
+    # need one (the district's headline figure by the same rule): with + without = required
+    required = d["pustu_required"].fillna(True).astype(bool) if "pustu_required" in d else \
+        pd.Series(True, index=d.index)
+    d["_required"] = required
+    d["_with_pustu"] = required & d["has_pustu"].fillna(False).astype(bool)
     g = d.groupby("kecamatan_code", dropna=True)
     k = pd.DataFrame({
         "desa_total": g.size(),
-        "desa_with_pustu": g["has_pustu"].sum(),
+        "desa_pustu_required": g["_required"].sum(),
+        "desa_with_pustu": g["_with_pustu"].sum(),
         "desa_without_pustu": g["_missing_pustu"].sum(),
         "posyandu": g["n_posyandu"].sum(),
         "posyandu_needed": g["posyandu_needed"].sum(min_count=1),
@@ -383,7 +390,8 @@ def rollup_kecamatan(cov: pd.DataFrame, kecamatan: pd.DataFrame, fac: pd.DataFra
     })
     codes = pd.Index(sorted(set(k.index) | set(kecamatan["code"].dropna())), name="code")
     k = k.reindex(codes)
-    for col in ("desa_total", "desa_with_pustu", "desa_without_pustu", "posyandu"):
+    for col in ("desa_total", "desa_pustu_required", "desa_with_pustu", "desa_without_pustu",
+                "posyandu"):
         k[col] = k[col].fillna(0).astype(np.int64)
     t = fac["type"]
     kc = fac["kecamatan_code"]
@@ -401,7 +409,8 @@ def rollup_kecamatan(cov: pd.DataFrame, kecamatan: pd.DataFrame, fac: pd.DataFra
     fallback = d.groupby("kecamatan_code")["kecamatan_name"].first()
     k["name"] = [names.get(c) if pd.notna(names.get(c)) else fallback.get(c) for c in codes]
     k = k.reset_index()
-    cols = ["code", "name", "desa_total", "desa_with_pustu", "desa_without_pustu", "posyandu",
+    cols = ["code", "name", "desa_total", "desa_pustu_required", "desa_with_pustu",
+            "desa_without_pustu", "posyandu",
             "posyandu_needed", "population", "pop_within_pustu_km", "pop_within_puskesmas_km",
             "pop_within_pustu_min", "pop_within_puskesmas_min", "pop_served_capacity",
             "n_puskesmas", "n_pustu", "gap_count"]

@@ -45,6 +45,19 @@ def share(part, whole) -> float:
     return float(shares([part], [whole])[0])
 
 
+def pustu_base(frame: pd.DataFrame) -> pd.Series:
+    """The desa total behind "desa dengan Pustu" of a kecamatan or district roll-up: the desa
+    that need a Pustu (``desa_pustu_required``; a desa whose Puskesmas serves it needs none),
+    else — a roll-up stored before that column — every desa (``desa_total``)."""
+    col = "desa_pustu_required" if "desa_pustu_required" in frame.columns else "desa_total"
+    return frame[col]
+
+
+def pustu_share(frame: pd.DataFrame) -> pd.Series:
+    """Per row: desa that need a Pustu and have one, over the desa that need one."""
+    return shares(frame["desa_with_pustu"], pustu_base(frame))
+
+
 def column_share(frame: pd.DataFrame, part: str, whole: str) -> pd.Series:
     """The share of two columns of ``frame``; a column the frame lacks counts as missing."""
     def column(name: str) -> pd.Series:

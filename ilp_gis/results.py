@@ -29,7 +29,9 @@ Desa coverage (``desa``, a GeoDataFrame in EPSG:4326 with the desa polygons), on
     rw_count (never the area-heads proxy).
 
 Kecamatan roll-up (``kecamatan``, DataFrame) one row per kecamatan and the same sums/shares:
-    code, name, desa_total, desa_with_pustu, desa_without_pustu, posyandu, posyandu_needed,
+    code, name, desa_total, desa_pustu_required (desa that need a Pustu), desa_with_pustu (of
+    those, the desa that have one), desa_without_pustu (those lacking one: with + without =
+    required), posyandu, posyandu_needed,
     population, pop_within_pustu_km, pop_within_puskesmas_km, pop_within_pustu_min,
     pop_within_puskesmas_min, pop_served_capacity, n_puskesmas, n_pustu, gap_count.
 

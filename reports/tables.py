@@ -48,7 +48,7 @@ def kabupaten_names(project) -> dict[str, str]:
 
 def kabupaten_rollup(kecamatan: pd.DataFrame | None) -> pd.DataFrame:
     """The kecamatan roll-up summed per district: code (PP.KK), kecamatan, desa_total,
-    desa_with_pustu, posyandu, posyandu_needed, population, pop_within_pustu_km, n_puskesmas,
+    desa_pustu_required, desa_with_pustu, posyandu, posyandu_needed, population, pop_within_pustu_km, n_puskesmas,
     gap_count (a figure missing in every kecamatan stays missing)."""
     k = kecamatan
     if k is None or not len(k):
@@ -57,8 +57,11 @@ def kabupaten_rollup(kecamatan: pd.DataFrame | None) -> pd.DataFrame:
     def total(s):
         return s.sum(min_count=1)
 
+    if "desa_pustu_required" not in k:  # a roll-up stored before it: every desa needs one
+        k = k.assign(desa_pustu_required=k["desa_total"])
     agg = k.assign(_kab=kabupaten_key(k["code"]).values).groupby("_kab").agg(
         kecamatan=("code", "size"), desa_total=("desa_total", "sum"),
+        desa_pustu_required=("desa_pustu_required", "sum"),
         desa_with_pustu=("desa_with_pustu", total), posyandu=("posyandu", total),
         posyandu_needed=("posyandu_needed", total), population=("population", total),
         pop_within_pustu_km=("pop_within_pustu_km", total),

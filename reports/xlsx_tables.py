@@ -13,7 +13,7 @@ import pandas as pd
 from ilp_gis import desa_counts
 from ilp_gis.errors import InputError
 from ilp_gis.i18n import format_number, language, normalize_language, register_catalog, tr
-from ilp_gis.indicators import shares
+from ilp_gis.indicators import pustu_share, shares
 from ilp_gis.inputs import (
     INPUTS,
     blocked_lines,
@@ -157,13 +157,14 @@ def _sheets(project, result):
 
     k = pd.DataFrame(result.kecamatan) if result.kecamatan is not None else pd.DataFrame()
     if len(k):
-        k = k.assign(desa_with_pustu_share=_ratio(k.get("desa_with_pustu"), k.get("desa_total")),
+        k = k.assign(desa_with_pustu_share=pustu_share(k) if "desa_with_pustu" in k else None,
                      pop_pustu_share=_ratio(k.get("pop_within_pustu_km"), k.get("population")))
         k = _say_missing(k, inv, also={"desa_with_pustu_share": "desa_with_pustu",
                                        "pop_pustu_share": "pop_within_pustu_km"})
     kec_cols: list[Column] = [
         ("code", "xlsx.col.code", "text"), ("name", "xlsx.col.kecamatan", "text"),
         ("desa_total", "xlsx.col.desa_total", "int"),
+        ("desa_pustu_required", "xlsx.col.desa_pustu_required", "int"),
         ("desa_with_pustu", "xlsx.col.desa_with_pustu", "int"),
         ("desa_with_pustu_share", "xlsx.col.desa_with_pustu_share", "pct"),
         ("desa_without_pustu", "xlsx.col.desa_without_pustu", "int"),
@@ -184,13 +185,14 @@ def _sheets(project, result):
     if len(k) and kabupaten_key(k["code"]).nunique() > 1:  # several districts: a roll-up
         kab = kabupaten_rollup(mask_columns(pd.DataFrame(result.kecamatan), inv))
         kab = kab.assign(name=kab["code"].map(kabupaten_names(project)),
-                         desa_with_pustu_share=_ratio(kab["desa_with_pustu"], kab["desa_total"]),
+                         desa_with_pustu_share=pustu_share(kab),
                          pop_pustu_share=_ratio(kab["pop_within_pustu_km"], kab["population"]))
         kab = _say_missing(kab, inv, also={"desa_with_pustu_share": "desa_with_pustu",
                                            "pop_pustu_share": "pop_within_pustu_km"})
         yield "kabupaten", [("code", "xlsx.col.code", "text"), ("name", "xlsx.col.name", "text"),
                             ("kecamatan", "xlsx.col.kecamatan_count", "int"),
                             ("desa_total", "xlsx.col.desa_total", "int"),
+                            ("desa_pustu_required", "xlsx.col.desa_pustu_required", "int"),
                             ("desa_with_pustu", "xlsx.col.desa_with_pustu", "int"),
                             ("desa_with_pustu_share", "xlsx.col.desa_with_pustu_share", "pct"),
                             ("posyandu", "xlsx.col.n_posyandu", "int"),

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from ilp_gis.i18n import format_number, format_percent, register_catalog
-from ilp_gis.indicators import column_share
+from ilp_gis.indicators import column_share, pustu_share
 from ilp_gis.indicators import share as share_of
 from ilp_gis.inputs import Inventory, load_hint, missing_text
 from ilp_gis.location import coverage_notes
@@ -38,8 +38,7 @@ from ui.state import AppState
 
 # metric -> (label key, function(kecamatan frame) -> Series of shares, target)
 METRICS = {
-    "pustu_share": ("ui.dash.m.pustu_share",
-                    lambda k: column_share(k, "desa_with_pustu", "desa_total")),
+    "pustu_share": ("ui.dash.m.pustu_share", pustu_share),
     "posyandu_share": ("ui.dash.m.posyandu_share",
                        lambda k: column_share(k, "posyandu", "posyandu_needed")),
     "pop_pustu_share": ("ui.dash.m.pop_pustu_share",
@@ -101,9 +100,15 @@ def kpis(result, inputs=None, rules=None) -> list[tuple[str, str, str, float]]:
     if without is None and desa is not None and "has_pustu" in desa.columns:
         without = int((~desa["has_pustu"].fillna(False).astype(bool)).sum())
     if not missing("ui.dash.k.desa_pustu", "desa_without_pustu") and without is not None:
-        share = share_of(total - without, total)
-        out.append(("ui.dash.k.desa_pustu", format_percent(share),
-                    qtr("ui.dash.of", n=total - without, total=total), share))
+        # over the desa that need a Pustu (a desa served by its own Puskesmas needs none): the
+        # same figure as the report's "desa dengan Pustu"
+        served = int(s.get("desa_pustu_not_required") or 0)
+        need = total - served
+        share = share_of(need - without, need)
+        detail = qtr("ui.dash.of", n=need - without, total=need)
+        if served:
+            detail += "\n" + qtr("ui.dash.pustu_served", n=served)
+        out.append(("ui.dash.k.desa_pustu", format_percent(share), detail, share))
     if missing("ui.dash.k.posyandu_dusun", "posyandu_coverage"):
         pass
     else:

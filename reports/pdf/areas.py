@@ -24,6 +24,10 @@ from reports.tables import kabupaten_names, kabupaten_rollup
 
 register_catalog("reports", "pdf.areas")
 
+PRECURSOR_MARK = "*"
+"""The mark of a Pustu count that includes Poskesdes/Polindes ("1 (1*)"); explained under the
+desa table on every page that shows it (``report.precursor_mark``)."""
+
 
 def _sum(values) -> float:
     """The total of a column (NaN when no value is known: missing is never zero)."""
@@ -43,7 +47,7 @@ def _desa_rows(ctx: ReportContext, st, desa, gaps_n: int) -> list:
         pustu = num_text(r.n_pustu)
         if getattr(r, "n_pustu_precursor", 0) and not pd.isna(r.n_pustu_precursor) and \
                 r.n_pustu_precursor > 0:
-            pustu += f" ({num_text(r.n_pustu_precursor)}*)"
+            pustu += f" ({num_text(r.n_pustu_precursor)}{PRECURSOR_MARK})"
         rows.append([
             table_cell(r.name, st.cell),
             population.value_text(r.population, getattr(r, "population_source", None)), pustu,
@@ -79,9 +83,12 @@ def kecamatan_section(ctx: ReportContext, st, width: float, code: str) -> list:
     desa = all_desa[all_desa["kecamatan_code"] == code]
     gaps_n = int((ctx.result.gaps["kecamatan_code"] == code).sum()) if len(ctx.result.gaps) else 0
     inv = ctx.inputs
+    required = desa["pustu_required"].fillna(True).astype(bool) if "pustu_required" in desa \
+        else pd.Series(True, index=desa.index)
+    has = desa["has_pustu"].fillna(False).astype(bool) & required
     line = tr("report.kec_line", desa=len(desa),
-              with_pustu=shown(int(desa["has_pustu"].fillna(False).astype(bool).sum()),
-                               inv.column_missing("has_pustu"), num_text),
+              with_pustu=shown(f"{num_text(int(has.sum()))}/{num_text(int(required.sum()))}",
+                               inv.column_missing("has_pustu")),
               posyandu=shown(int(desa["n_posyandu"].sum()), inv.column_missing("n_posyandu"),
                              num_text),
               needed=shown(float(desa["posyandu_needed"].sum(min_count=1))
@@ -94,16 +101,16 @@ def kecamatan_section(ctx: ReportContext, st, width: float, code: str) -> list:
     marked = int((pd.to_numeric(desa["n_pustu_precursor"], errors="coerce").fillna(0) > 0).sum()) \
         if "n_pustu_precursor" in desa else 0
     fr = [0.2, 0.11, 0.08, 0.13, 0.1, 0.31, 0.07]
+    # every "1 (1*)" explained under the table on each page that shows one
+    mark = Paragraph(esc(tr("report.precursor_mark")), st.note) if marked else None
     t = long_table(rows, [width * x for x in fr], table_style(numeric_from=1, n_rows=len(rows)),
                    [("ALIGN", (5, 1), (5, -1), "LEFT")], totals=True,
                    continued=tr("report.continued", title=tr("report.h.kecamatan", name=name)),
-                   caption_style=st.h2)
+                   caption_style=st.h2, footnote=mark, mark=PRECURSOR_MARK + ")")
     out = [PageBreak(), Paragraph(esc(tr("report.h.kecamatan", name=name)), st.h1),
            Paragraph(esc(line), st.body), fig, Spacer(1, 3 * mm), t]
     note = _masked_note(inv, ("population", "n_pustu", "n_posyandu", "posyandu_needed",
                               "dist_pustu_km"))
-    if marked:  # every "1 (1*)" of the table explained under it
-        out.append(Paragraph(esc(tr("report.precursor_mark")), st.note))
     return out + ([Paragraph(esc(note), st.note)] if note else [])
 
 
@@ -115,8 +122,10 @@ def _masked_note(inv, columns) -> str:
 
 def _coverage_cells(r) -> list:
     """The figure cells of one kecamatan or district row, from its desa total to its gap count."""
-    with_pustu = format_percent(share(r.desa_with_pustu, r.desa_total))
-    return [num_text(r.desa_total), f"{num_text(r.desa_with_pustu)} ({with_pustu})",
+    base = getattr(r, "desa_pustu_required", r.desa_total)  # the desa that need a Pustu
+    with_pustu = format_percent(share(r.desa_with_pustu, base))
+    return [num_text(r.desa_total),
+            f"{num_text(r.desa_with_pustu)}/{num_text(base)} ({with_pustu})",
             f"{num_text(r.posyandu)} / {num_text(r.posyandu_needed)}", num_text(r.population),
             format_percent(share(r.pop_within_pustu_km, r.population)),
             num_text(r.n_puskesmas), num_text(r.gap_count)]
@@ -139,20 +148,32 @@ def kecamatan_table(ctx: ReportContext, st, width: float) -> list:
         rows.append([table_cell(r.name, st.cell)] + _coverage_cells(r))
     rows.append([table_cell(tr("report.total_kecamatan", n=num_text(len(k))), st.cell_head)]
                 + _coverage_cells(_totals(k)))
-    fr = [0.22, 0.08, 0.13, 0.15, 0.13, 0.12, 0.09, 0.08]
+    fr = [0.19, 0.07, 0.18, 0.14, 0.13, 0.11, 0.09, 0.09]  # "138/268 (51,5%)" fits
     t = long_table(rows, [width * x for x in fr], table_style(numeric_from=1, n_rows=len(rows)),
                    totals=True, caption_style=st.h2,
                    continued=tr("report.continued", title=tr("report.h.kecamatan_table")))
     note = _masked_note(ctx.inputs, ("desa_with_pustu", "posyandu", "posyandu_needed",
                                      "population", "pop_within_pustu_km"))
-    return out + [t] + ([Paragraph(esc(note), st.note)] if note else [])
+    return out + [t] + _base_note(k, st) + ([Paragraph(esc(note), st.note)] if note else [])
+
+
+def _base_note(table: pd.DataFrame, st) -> list:
+    """What the "Dengan Pustu" cell counts: desa with a Pustu / desa that need one, and how
+    many desa need none (their Puskesmas serves them)."""
+    req = table["desa_pustu_required"] if "desa_pustu_required" in table else table["desa_total"]
+    served = int(pd.to_numeric(table["desa_total"], errors="coerce").sum()
+                 - pd.to_numeric(req, errors="coerce").sum())
+    return [Paragraph(esc(tr("report.with_pustu_note", served=num_text(served))), st.note)]
 
 
 def _totals(table: pd.DataFrame) -> SimpleNamespace:
     """The totals row of a kecamatan or district table (sums; NaN where nothing is known)."""
     cols = ("desa_total", "desa_with_pustu", "posyandu", "posyandu_needed", "population",
             "pop_within_pustu_km", "n_puskesmas", "gap_count")
-    return SimpleNamespace(**{c: _sum(table[c]) if c in table else float("nan") for c in cols})
+    out = {c: _sum(table[c]) if c in table else float("nan") for c in cols}
+    out["desa_pustu_required"] = _sum(table["desa_pustu_required"]) \
+        if "desa_pustu_required" in table else out["desa_total"]
+    return SimpleNamespace(**out)
 
 
 def kabupaten_table(ctx: ReportContext, st, width: float) -> list:
@@ -172,7 +193,7 @@ def kabupaten_table(ctx: ReportContext, st, width: float) -> list:
         rows.append([table_cell(label, st.cell), num_text(r.kecamatan)] + _coverage_cells(r))
     rows.append([table_cell(tr("report.total"), st.cell_head), num_text(_sum(agg["kecamatan"]))]
                 + _coverage_cells(_totals(agg)))
-    fr = [0.21, 0.08, 0.07, 0.13, 0.14, 0.11, 0.1, 0.08, 0.08]
+    fr = [0.19, 0.08, 0.07, 0.17, 0.13, 0.11, 0.09, 0.08, 0.08]
     t = long_table(rows, [width * x for x in fr], table_style(numeric_from=1, n_rows=len(rows)),
                    totals=True, caption_style=st.h2,
                    continued=tr("report.continued", title=tr("report.h.kabupaten_table")))

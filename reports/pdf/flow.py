@@ -89,17 +89,25 @@ class Stack(Flowable):
 class ContinuedTable(Flowable):
     """A table that, when it runs onto another page, starts that page with ``continued`` (a
     paragraph such as "Kecamatan X (lanjutan)") above the repeated header rows, and splits only
-    where each page keeps at least ``MIN_ROWS_PER_PAGE`` body rows."""
+    where each page keeps at least ``MIN_ROWS_PER_PAGE`` body rows.  ``footnote`` (a paragraph
+    explaining a mark such as "1 (1*)") is drawn under every page's part whose cells hold
+    ``mark`` (every part when ``mark`` is None): a mark is explained on the page it appears."""
+
+    FOOTNOTE_GAP = 3.0
 
     def __init__(self, table: Table, continued: Paragraph | None = None, *,
-                 caption: Paragraph | None = None, footer_rows: int = 0) -> None:
+                 caption: Flowable | None = None, footer_rows: int = 0,
+                 footnote: Flowable | None = None, mark: str | None = None) -> None:
         super().__init__()
         self.table = table
         self.footer_rows = footer_rows
         self.continued = continued
         self.caption = caption
+        self.footnote = footnote
+        self.mark = mark
         self._ch = 0.0
         self._th = 0.0
+        self._fh = 0.0
 
     def getSpaceBefore(self):  # noqa: N802 (reportlab's name)
         return self.caption.getSpaceBefore() if self.caption is not None else 0.0
@@ -113,20 +121,34 @@ class ContinuedTable(Flowable):
         not count."""
         return len(table._cellvalues) - self._header_rows() - (self.footer_rows if last else 0)
 
+    def _footnote_height(self, aw, ah, table: Table | None = None) -> float:
+        """The room the footnote takes under ``table`` (this part by default): none when the
+        part holds no marked cell."""
+        if self.footnote is None:
+            return 0.0
+        table = self.table if table is None else table
+        if self.mark is not None and not any(self.mark in _text_of(c)
+                                             for row in table._cellvalues for c in row):
+            return 0.0
+        return self.footnote.wrap(aw, ah)[1] + self.FOOTNOTE_GAP
+
     def wrap(self, aw, ah):
         self._ch = self.caption.wrap(aw, ah)[1] if self.caption is not None else 0.0
-        tw, self._th = self.table.wrap(aw, max(ah - self._ch, 0))
+        self._fh = self._footnote_height(aw, ah)
+        tw, self._th = self.table.wrap(aw, max(ah - self._ch - self._fh, 0))
         self.width = tw
-        return tw, self._ch + self._th
+        return tw, self._ch + self._th + self._fh
 
     def draw(self):
         if self.caption is not None:
-            self.caption.drawOn(self.canv, 0, self._th)
-        self.table.drawOn(self.canv, 0, 0)
+            self.caption.drawOn(self.canv, 0, self._fh + self._th)
+        self.table.drawOn(self.canv, 0, self._fh)
+        if self._fh:
+            self.footnote.drawOn(self.canv, 0, 0)
 
     def split(self, aw, ah):
         ch = self.caption.wrap(aw, ah)[1] if self.caption is not None else 0.0
-        height = ah - ch
+        height = ah - ch - self._footnote_height(aw, ah)  # room for the footnote kept
         for _ in range(len(self.table._cellvalues) + 1):
             parts = self.table.split(aw, height)
             if len(parts) < 2:
@@ -140,9 +162,10 @@ class ContinuedTable(Flowable):
             height -= first._rowHeights[-1] + 0.01
         else:
             return []
-        head = ContinuedTable(first, self.continued, caption=self.caption)
+        note = {"footnote": self.footnote, "mark": self.mark}
+        head = ContinuedTable(first, self.continued, caption=self.caption, **note)
         tail = ContinuedTable(rest, self.continued, caption=self.continued,
-                              footer_rows=self.footer_rows)
+                              footer_rows=self.footer_rows, **note)
         return [head, tail]
 
 
@@ -154,14 +177,16 @@ def totals_style() -> list:
 
 def long_table(rows: list, widths, *styles, continued: str | None = None, caption_style=None,
                header_rows: int = 1, totals: bool = False,
-               fit_header: bool = True, lead: list[Flowable] | None = None) -> Flowable:
+               fit_header: bool = True, lead: list[Flowable] | None = None,
+               footnote: Flowable | None = None, mark: str | None = None) -> Flowable:
     """The one way the reports print a long table: header row(s) repeated on every page,
     header words kept whole (``fit_widths``), ``continued`` (plain text) above the header on
     every page after the first (in ``caption_style``), no single-row orphan page.  ``styles``
     (TableStyles or lists of style commands) are applied in order; ``totals`` True: the last
     row is a totals row (bold, a rule above; it never counts as a page's body row).  ``lead``
     (a heading and its intro paragraphs) is drawn above the first page's rows and moves with
-    them: a heading is never left alone at the bottom of a page (keep-with-next)."""
+    them: a heading is never left alone at the bottom of a page (keep-with-next).
+    ``footnote`` is drawn under every page of the table whose cells hold ``mark``."""
     if fit_header and rows:
         widths = fit_widths(rows[0], widths)
     t = Table(rows, colWidths=list(widths), repeatRows=header_rows)
@@ -169,4 +194,4 @@ def long_table(rows: list, widths, *styles, continued: str | None = None, captio
         t.setStyle(cmds)
     cont = Paragraph(esc(continued), caption_style) if continued and caption_style else None
     return ContinuedTable(t, cont, caption=Stack(lead) if lead else None,
-                          footer_rows=1 if totals else 0)
+                          footer_rows=1 if totals else 0, footnote=footnote, mark=mark)

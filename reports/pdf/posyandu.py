@@ -38,14 +38,17 @@ def _strata_part(pl, st, width: float, limit: int) -> list:
     if pl.strata_missing:
         return [head, Paragraph(esc(missing_text(pl.strata_missing)), st.body)]
     s = pl.strata_summary
-    out: list = [head, Paragraph(esc(tr(
+    lead: list = [head, Paragraph(esc(tr(
         "report.strata_line", n=num_text(s["posyandu"]), agrees=num_text(s["agrees"]),
         above=num_text(s["above_criteria"]), below=num_text(s["below_criteria"]),
         unverifiable=num_text(s["unverifiable"]), none=num_text(s["no_stratum"]))), st.body),
         Paragraph(esc(tr("report.strata_criteria", criteria="; ".join(pl.criteria))),
                   st.note)]
     counts = strata_counts(pl.strata)
-    if len(counts):
+    out: list = []
+    if not len(counts):
+        out += lead
+    else:
         hd = [tr("report.col.declared"), tr("report.col.posyandu_count"),
               tr("report.col.agrees"), tr("report.col.above"), tr("report.col.below"),
               tr("report.col.unverifiable")]
@@ -55,7 +58,7 @@ def _strata_part(pl, st, width: float, limit: int) -> list:
                          num_text(r.agrees), num_text(r.above_criteria),
                          num_text(r.below_criteria), num_text(r.unverifiable)])
         out.append(long_table(rows, [width * x for x in (0.3, 0.14, 0.14, 0.14, 0.14, 0.14)],
-                              table_style(numeric_from=1, n_rows=len(rows))))
+                              table_style(numeric_from=1, n_rows=len(rows)), lead=lead))
     bad = pl.discrepancies
     lead = [Paragraph(esc(tr("report.h.strata_discrepancies", n=num_text(len(bad)))),
                       st.h2)]
@@ -91,7 +94,9 @@ def _lokus_part(pl, st, width: float) -> list:
     rows = [[table_cell(h, st.cell_head) for h in hd]]
     for r in pl.lokus.itertuples(index=False):
         unknown = r.status == "unknown"
-        rows.append([table_cell(r.kabupaten_label, st.cell), num_text(r.puskesmas),
+        label = r.kabupaten_label if r.kabupaten_label == r.kabupaten_code else \
+            f"{r.kabupaten_label} ({r.kabupaten_code})"  # as the header says: name (code)
+        rows.append([table_cell(label, st.cell), num_text(r.puskesmas),
                      table_cell(missing_text(["lokus"]), st.cell) if unknown
                      else num_text(r.lokus),
                      table_cell(r.status_label, st.cell),

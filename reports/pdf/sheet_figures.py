@@ -89,7 +89,7 @@ def figure_lines(ctx: ReportContext) -> list[tuple[str, str]]:
     pustu_known = bool(known_counts(desa, "pustu").any()) if len(desa) else False
     posyandu_known = bool(known_counts(desa, "posyandu").any()) if len(desa) else False
     lines = [
-        (tr("sheet.fig.desa_pustu"), _ratio(f["desa_with_pustu"], f["desa_total"])
+        (tr("sheet.fig.desa_pustu"), _ratio(f["desa_with_pustu"], f["desa_pustu_required"])
          if pustu_known else tr("sheet.no_data_pustu")),
         (tr("sheet.fig.posyandu"), _ratio(f["posyandu"], f["posyandu_needed"])
          if posyandu_known else tr("sheet.no_data_posyandu")),

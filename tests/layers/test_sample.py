@@ -254,6 +254,31 @@ def test_budget_lines(kab):
     assert set(b["target_facility"].dropna()) <= set(f["fac_id"])
 
 
+def test_budget_lines_obey_the_funding_rules_but_the_two_noted_ones(kab):
+    """Every sample line is paid by a source its eligibility rule allows for its activity, and a
+    later-year line for the same action is multi-year — except the two lines whose note says
+    they break a rule on purpose (so the report has something to list)."""
+    from ilp_gis.rules import default_rules
+    from layers.sample.budget import NOTE_WRONG_SOURCE, NOTE_WRONG_YEAR
+
+    rules = default_rules()
+    b = kab.budget
+
+    def allowed(source, activity) -> bool:
+        acts = rules.activities(f"eligibility.{source}")
+        return acts is None or "*" in acts or activity in acts
+
+    bad = b[[not allowed(s, a) for s, a in zip(b["source"], b["activity"], strict=True)]]
+    assert bad["note"].tolist() == [NOTE_WRONG_SOURCE]
+    # one action (desa, activity) funded by lines of several years: the later ones multi-year
+    build = b[b["activity"] == "build_pustu"]
+    first = build.groupby("target_desa")["year"].transform("min")
+    later = build[build["year"] > first]
+    assert len(later) > 1
+    not_multi = later[~later["multi_year"].astype(bool)]
+    assert not_multi["note"].tolist() == [NOTE_WRONG_YEAR]
+
+
 def test_round_trip_through_the_project_file(kab, tmp_path):
     from layers.project_file import open_project, save_project
 

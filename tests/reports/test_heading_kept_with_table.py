@@ -63,3 +63,22 @@ def test_the_unfunded_actions_heading_is_on_the_page_of_its_rows(tiny, tmp_path)
     assert found
     for i in found:
         assert "Prio." in pages[i], pages[i][-300:]  # the table's header row is there too
+
+
+def test_a_mark_is_explained_on_every_page_that_shows_it(tmp_path):
+    st = stylesheet()
+    path = tmp_path / "marks.pdf"
+    doc = SimpleDocTemplate(str(path), pagesize=A4, invariant=1)
+    # 150 rows over three pages; only rows 3 and 140 carry the mark "1 (1*)"
+    rows = [["Desa", "Pustu"]] + [[f"desa {i}", "1 (1*)" if i in (3, 140) else "1"]
+                                  for i in range(150)]
+    note = Paragraph("Tanda * = Poskesdes/Polindes.", st.note)
+    doc.build([long_table(rows, [200, 100], table_style(n_rows=len(rows)), footnote=note,
+                          mark="*)", caption_style=st.h2, continued="Tabel (lanjutan)")])
+    pages = _pages(path)
+    assert len(pages) >= 3
+    for text in pages:
+        shows = "(1*)" in text
+        assert ("Tanda * = Poskesdes/Polindes." in text) == shows, text[-200:]
+    assert sum("(1*)" in t for t in pages) == 2  # rows 3 and 140, on two pages
+    assert "(1*)" in pages[0] and "(1*)" not in pages[1]

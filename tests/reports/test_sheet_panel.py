@@ -71,7 +71,7 @@ def test_wall_map_panel_says_figures_sources_and_place(sample, tmp_path):
     ctx = ReportContext(project, result, "wallmap", None, None, None, DATE)
     f = key_figures(ctx)
     assert "Angka utama" in text
-    assert f"{format_number(f['desa_with_pustu'])} / {format_number(f['desa_total'])}" in text
+    assert f"{format_number(f['desa_with_pustu'])} / {format_number(f['desa_pustu_required'])}" in text
     assert f"{format_number(f['coe_ok'])} / {format_number(f['coe_total'])}" in text
     assert "Peta lokasi: Provinsi Contoh dan sekitarnya" in text
     assert "Sebelah" in text  # the neighbour is named, without its "Kabupaten"

@@ -50,3 +50,18 @@ def test_a_card_without_its_input_says_what_to_load():
     assert cards["ui.dash.k.shortfall"][0] == "tidak ada data"
     assert "jumlah dusun/RW per desa" in cards["ui.dash.k.shortfall"][1]
     assert cards["ui.dash.k.strata"][0] == "5 dari 13"
+
+
+def test_the_desa_with_pustu_card_counts_the_desa_that_need_one():
+    # 284 desa, 16 of them served by their own Puskesmas (need no Pustu), 130 of the other
+    # 268 without a Pustu: 138 of 268 — the plan report's "desa dengan Pustu" figure
+    from ui.dashboard import kpis
+
+    res = SimpleNamespace(summary={"desa_total": 284, "desa_without_pustu": 130,
+                                   "desa_pustu_not_required": 16},
+                          desa=pd.DataFrame({"code": ["X"]}), gaps=None, lokus=None)
+    cards = {k: (v, d) for k, v, d, _s in kpis(res, Inventory.everything())}
+    value, detail = cards["ui.dash.k.desa_pustu"]
+    assert value == "51,5%"
+    assert detail.startswith("138 dari 268")
+    assert "16 desa dilayani Puskesmas-nya sendiri" in detail
