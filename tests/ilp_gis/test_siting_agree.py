@@ -91,12 +91,15 @@ def _all_sites(problem):
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(pops=st.lists(st.integers(0, 5000), min_size=5, max_size=5),
        pick=st.sets(st.integers(0, 5), max_size=4),
-       limit=st.sampled_from([3.0, 4.5, 6.0]), roads=st.booleans())
-def test_scenario_gain_equals_planner_objective(pops, pick, limit, roads):
-    proj = _district(pops, existing=[0], precursors=[3], roads=roads)
+       limit=st.sampled_from([3.0, 4.5, 6.0]), roads=st.booleans(),
+       puskesmas=st.sampled_from([(), (2,)]))
+def test_scenario_gain_equals_planner_objective(pops, pick, limit, roads, puskesmas):
+    # a Puskesmas in D3 (sometimes): no Pustu is built there, the rest agrees all the same
+    proj = _district(pops, existing=[0], precursors=[3], roads=roads, puskesmas=puskesmas)
     measure = "limit_min" if roads else "limit_km"
     problem = siting.build_problem(proj, **{measure: limit * (5 if roads else 1)})
     assert problem.measure.unit == ("min" if roads else "km")
+    assert ("11.01.01.2003" in set(problem.candidates["desa_code"])) == (not puskesmas)
     res, cand_of_row = _all_sites(problem)
     rows = [r for r in range(len(res.sites)) if cand_of_row[r] in pick]
     chosen = [int(cand_of_row[r]) for r in rows]

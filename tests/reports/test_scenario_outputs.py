@@ -161,3 +161,32 @@ def test_plan_report_scenario_section(proj, tmp_path):
     imgs = render(out, tmp_path, dpi=100, first=pages[0], last=pages[-1])
     near = sum(int((np.abs(img.astype(int) - fill).sum(axis=2) < 30).sum()) for img in imgs)
     assert near > 10
+
+
+def test_scenario_outputs_in_one_language(proj, tmp_path):
+    import re
+    import zipfile
+    from html import unescape
+
+    from reports.pdf import build_report
+    from reports.xlsx_tables import write_tables
+    from tests.reports.helpers import pdf_text
+    from tests.reports.test_one_language import _keys, _problems
+
+    keys = _keys()
+    pdf = pdf_text(build_report(proj, path=tmp_path / "id.pdf", kind="plan", lang="id"))
+    assert _problems(pdf[pdf.index("Skenario perencanaan\n", pdf.index(
+        "Skenario perencanaan") + 1):], keys) == []
+    book = write_tables(proj, path=tmp_path / "id.xlsx", lang="id")
+    with zipfile.ZipFile(book) as z:
+        xml = " ".join(z.read(n).decode("utf-8") for n in z.namelist()
+                       if n.startswith("xl/") and n.endswith(".xml"))
+    cells = unescape(" ".join(re.findall(r"<t[^>]*>([^<]*)</t>", xml)))
+    assert "Skenario" in cells and _problems(cells, keys) == []
+    en = pdf_text(build_report(proj, path=tmp_path / "en.pdf", kind="plan", lang="en"))
+    section = " ".join(en[en.index("Planning scenarios\n", en.index(
+        "Planning scenarios") + 1):].split())
+    assert "Scenario Bangun" in section and "– (no one newly covered)" in section
+    assert "no data — the scenario has not been compared with the baseline" in section
+    for word in ("Skenario", "penduduk", "tidak ada", "celah", "Biaya"):
+        assert word not in section, word
