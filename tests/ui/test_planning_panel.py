@@ -139,8 +139,11 @@ def test_siting_greedy_first_then_exact_and_save_scenario(panel, qtbot):
     name = panel.save_siting_scenario()
     assert scenario.scenario_names(panel.project) == [name]
     assert panel.scenario_list.count() == 1 and panel.actions_model.rowCount() == 1
-    panel.undo_stack.undo()
+    # kept with the measure its sites were chosen by, so its comparison measures the same way
+    assert scenario.scenario_measure(panel.project, name) == panel.siting_result.problem.measure
+    panel.undo_stack.undo()  # one step takes the scenario and its measure away
     assert scenario.scenario_names(panel.project) == [] and panel.scenario_list.count() == 0
+    assert scenario.scenario_measure(panel.project, name) is None
 
 
 def test_siting_bad_budget_text(panel, monkeypatch):
@@ -170,5 +173,17 @@ def test_scenario_compare_keeps_baseline(panel, qtbot):
     assert "Staf" in panel.compare_label.text()
     assert len(maps) == 1 and "pop_newly_covered" in maps[0].columns
     pd.testing.assert_frame_equal(pd.DataFrame(proj.facilities), pd.DataFrame(fac_before))
+    # the comparison is kept in the project for the report and the XLSX, as the CLI keeps it
+    stored = scenario.stored_comparison(proj, "Staf")
+    total = stored[stored["kecamatan_code"].isna()].iloc[0]
+    assert total["gaps_closed"] == panel.outcome.total["gaps_closed"]
+    assert total["cost"] == panel.outcome.total["cost"]
+    # more staff brings nobody nearer: the cost per person says so instead of NaN
+    assert total["pop_newly_covered"] == 0
+    assert "tidak ada penduduk baru terjangkau" in panel.compare_label.text()
     panel.delete_selected_scenario()
     assert scenario.scenario_names(proj) == ["Pustu C"]
+    assert not len(scenario.stored_comparison(proj, "Staf"))  # gone with its scenario
+    panel.undo_stack.undo()
+    assert scenario.scenario_names(proj) == ["Pustu C", "Staf"]
+    assert len(scenario.stored_comparison(proj, "Staf")) == len(stored)

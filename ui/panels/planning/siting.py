@@ -261,7 +261,7 @@ class SitingTab:
             name = f"{base} ({i})"
             i += 1
         acts = scenario.actions_from_siting(self.siting_result)
-        self.push_scenario(name, acts)
+        self.push_scenario(name, acts, measure=self.siting_result.problem.measure)
         self.tabs.setCurrentIndex(3)
         return name
 
