@@ -119,6 +119,7 @@ def test_sample_like_choice_planner_equals_scenario_and_cost_per_person():
     out = scenario.run_scenario(proj, "S")
     assert out.total["pop_newly_covered"] == pytest.approx(result.population_gained)
     assert out.total["cost_per_person"] == pytest.approx(result.cost / result.population_gained)
+    assert result.summary()["cost_per_person"] == pytest.approx(out.total["cost_per_person"])
 
 
 def test_measure_chosen_once_and_recorded():
@@ -236,6 +237,11 @@ def test_puskesmas_desa_needs_no_pustu_in_siting():
     rules = proj.rules
     assert res.objective_value == pytest.approx(rules["cost.build_pustu"]
                                                 + rules["cost.upgrade_pustu"])
+    import json
+
+    # its summary is plain JSON: no greedy answer and no NaN for this objective
+    summary = json.loads(json.dumps(res.summary(), allow_nan=False))
+    assert summary["greedy_gained"] is None and summary["objective"] == "every_desa"
     problem = siting.build_problem(proj, limit_km=5.0)
     assert "11.01.01.2002" not in set(problem.candidates["desa_code"])
     # the rule switched off (a Pustu asked in the Puskesmas desa too): D2 builds as well
