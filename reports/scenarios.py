@@ -83,6 +83,53 @@ def _site_label(r: dict) -> str:
               name=name if _text(name) else "–", where=where or "–", cost=r["amount_text"])
 
 
+CHANGE_COLUMNS = ["scenario", "code", "name", "kecamatan_code", "gaps_before", "gaps_after",
+                  "gaps_closed", "gaps_new", "pop_newly_covered", "cost", "style", "label"]
+"""The columns of :func:`scenario_changes_layer` (besides ``geometry``)."""
+
+
+def change_style(gaps_closed, gaps_new) -> str | None:
+    """The key of ``layers.symbology.SCENARIO_CHANGE_STYLES`` a desa takes: ``new`` where the
+    scenario opens a gap (a warning wins), ``closed`` where it only closes gaps, else None."""
+    if _finite(gaps_new) and float(gaps_new) > 0:
+        return "new"
+    if _finite(gaps_closed) and float(gaps_closed) > 0:
+        return "closed"
+    return None
+
+
+def scenario_changes_layer(project, name: str, *, lang: str | None = None) -> gpd.GeoDataFrame:
+    """The desa (EPSG:4326) with scenario ``name``'s last stored comparison: gaps before and
+    after, closed and new, people newly covered and the cost spent there, ``style`` (see
+    :func:`change_style`) and a one-line ``label``.  Empty when the scenario was never
+    compared."""
+    ch = scenario.stored_desa_changes(project, name)
+    desa = project.desa
+    if not len(ch) or not len(desa) or "gaps_closed" not in ch:
+        return gpd.GeoDataFrame(pd.DataFrame(columns=CHANGE_COLUMNS), geometry=[], crs=WGS84)
+    d84 = desa.to_crs(WGS84) if desa.crs is not None else desa.set_crs(WGS84)
+    keep = [c for c in ("code", "name", "kecamatan_code", "geometry") if c in d84.columns]
+    out = d84[keep].merge(ch.drop(columns=["kecamatan_code", "scenario"], errors="ignore"),
+                          left_on="code", right_on="desa_code", how="inner")
+    out["scenario"] = name
+    out["style"] = [change_style(c, n) for c, n in zip(out["gaps_closed"], out["gaps_new"],
+                                                       strict=True)]
+    with language(lang):
+        out["label"] = [tr("report.scenario.change_label", desa=r["name"], closed=_int(
+            r["gaps_closed"]), new=_int(r["gaps_new"]), gained=_int(r["pop_newly_covered"]))
+            for r in out.to_dict("records")]
+    for c in CHANGE_COLUMNS:
+        if c not in out:
+            out[c] = None
+    return gpd.GeoDataFrame(out[[*CHANGE_COLUMNS, "geometry"]], geometry="geometry", crs=WGS84)
+
+
+def _int(v) -> str:
+    from ilp_gis.i18n import format_number
+
+    return format_number(float(v)) if _finite(v) else "–"
+
+
 def scenario_overview(project, result=None) -> pd.DataFrame:
     """One row per scenario (:data:`OVERVIEW_COLUMNS`): its actions and cost, the measure its
     sites were chosen by, and its last stored comparison with the baseline (the total row:

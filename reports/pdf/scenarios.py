@@ -17,7 +17,7 @@ from reports.maps import MapFlowable, MapOptions
 from reports.pdf.cells import num_text, table_cell
 from reports.pdf.context import ReportContext
 from reports.pdf.flow import fit_widths, long_table
-from reports.scenarios import scenario_overview, scenario_sites_layer
+from reports.scenarios import scenario_changes_layer, scenario_overview, scenario_sites_layer
 from reports.styles import esc, table_style
 
 register_catalog("reports", "pdf.scenarios")
@@ -143,15 +143,8 @@ def _site_map(ctx: ReportContext, width: float, name: str, sites, compared: bool
     """The scenario's sites over the desa where it closes (green) or opens (purple) gaps."""
     theme: dict[str, str] = {}
     if compared:
-        ch = scenario.stored_desa_changes(ctx.project, name)
-        if len(ch):
-            closed = pd.to_numeric(ch.get("gaps_closed"), errors="coerce").fillna(0)
-            new = pd.to_numeric(ch.get("gaps_new"), errors="coerce").fillna(0)
-            for code, c, n in zip(ch["desa_code"], closed, new, strict=True):
-                if n > 0:
-                    theme[str(code)] = "new"
-                elif c > 0:
-                    theme[str(code)] = "closed"
+        ch = scenario_changes_layer(ctx.project, name)
+        theme = {str(c): s for c, s in zip(ch["code"], ch["style"], strict=True) if s}
     styles = {**sym.SCENARIO_SITE_STYLES}
     pts = sites.assign(style=[s if s in styles else "other" for s in sites["style"]])
     styles["other"] = sym.SCENARIO_OTHER_SITE_STYLE

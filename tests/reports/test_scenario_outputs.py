@@ -190,3 +190,21 @@ def test_scenario_outputs_in_one_language(proj, tmp_path):
     assert "no data — the scenario has not been compared with the baseline" in section
     for word in ("Skenario", "penduduk", "tidak ada", "celah", "Biaya"):
         assert word not in section, word
+
+
+def test_changes_layer(proj):
+    from reports.scenarios import change_style, scenario_changes_layer
+
+    ch = scenario_changes_layer(proj, "Bangun", lang="id").set_index("code")
+    assert ch.crs.to_epsg() == 4326 and len(ch) == 3
+    # the new Pustu in D3 closes D3's gaps (no Pustu, beyond the limit) and opens none
+    d3 = ch.loc["11.01.01.2003"]
+    assert d3["gaps_closed"] >= 1 and d3["gaps_new"] == 0 and d3["style"] == "closed"
+    assert d3["pop_newly_covered"] == 3000
+    assert d3["label"].startswith("Desa Tiga: ") and "3.000 penduduk baru terjangkau" in \
+        d3["label"]
+    assert pd.isna(ch.loc["11.01.01.2001", "style"])  # unchanged: no style
+    assert ch.loc["11.01.01.2001", "pop_newly_covered"] == 0
+    assert (change_style(2, 1), change_style(2, 0), change_style(0, 0),
+            change_style(float("nan"), None)) == ("new", "closed", None, None)
+    assert not len(scenario_changes_layer(proj, "Belum"))  # never compared: nothing drawn
