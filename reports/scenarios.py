@@ -24,7 +24,7 @@ SITE_COLUMNS = ["scenario", "action_id", "action", "action_label", "name", "desa
                 "amount_text", "label", "style"]
 """The columns of :func:`scenario_sites_layer` (besides ``geometry``)."""
 
-OVERVIEW_COLUMNS = ["scenario", "actions", "cost", "measure", "compared", "gaps_before",
+OVERVIEW_COLUMNS = ["scenario", "actions", "cost", "measure", "measure_short", "compared", "gaps_before",
                     "gaps_after", "gaps_closed", "gaps_new", "population", "pop_within_before",
                     "pop_within_after", "pop_newly_covered", "cost_per_person",
                     "cost_per_person_text", "note"]
@@ -146,6 +146,7 @@ def scenario_overview(project, result=None) -> pd.DataFrame:
         m = scenario.scenario_measure(project, name)
         row = {"scenario": name, "actions": len(acts), "cost": cost,
                "measure": m.describe() if m is not None else tr("report.scenario.no_measure"),
+               "measure_short": m.short() if m is not None else None,
                "compared": False, "note": None}
         comp = scenario.stored_comparison(project, name)
         total = comp[comp["kecamatan_code"].isna()] if len(comp) else comp
@@ -170,7 +171,7 @@ def scenario_overview(project, result=None) -> pd.DataFrame:
             row["cost_per_person_text"] = row["note"]
         rows.append(row)
     out = pd.DataFrame(rows, columns=OVERVIEW_COLUMNS)
-    for c in OVERVIEW_COLUMNS[5:14]:
+    for c in OVERVIEW_COLUMNS[6:15]:
         out[c] = pd.to_numeric(out[c], errors="coerce").astype("float64")
     return out
 

@@ -82,9 +82,11 @@ def _overview_table(st, width: float, over: pd.DataFrame) -> list:
                      table_cell(r["cost_per_person_text"], st.cell)]
         else:  # one cell spanning the comparison columns says why there is no figure
             cells = [table_cell(r["note"], st.cell), "", "", "", ""]
-        rows.append([table_cell(r["scenario"], st.cell), num_text(r["actions"]),
+        label = r["scenario"] if not isinstance(r["measure_short"], str) else \
+            f"{r['scenario']} ({r['measure_short']})"
+        rows.append([table_cell(label, st.cell), num_text(r["actions"]),
                      format_rupiah(r["cost"]).removeprefix("Rp "), *cells])
-    fr = [0.14, 0.07, 0.14, 0.09, 0.08, 0.2, 0.12, 0.16]
+    fr = [0.17, 0.06, 0.14, 0.08, 0.07, 0.19, 0.12, 0.17]
     t = Table(rows, colWidths=fit_widths(head, [width * x for x in fr]), repeatRows=1)
     t.setStyle(table_style(numeric_from=1, n_rows=len(rows)))
     spans = [("SPAN", (3, i), (7, i)) for i, r in enumerate(over.to_dict("records"), start=1)

@@ -130,6 +130,9 @@ def test_measure_chosen_once_and_recorded():
     assert choose_measure("posyandu", rules).unit == "deficit"
     m = CoverageMeasure("pustu", "min", 25.0, "given")
     assert CoverageMeasure.from_dict(m.to_dict()) == m
+    assert (m.short("id"), CoverageMeasure("pustu", "km", 2.5, "given").short("id"),
+            choose_measure("posyandu", rules).short("id")) == \
+        ("≤ 25 menit ke Pustu", "≤ 2,5 km ke Pustu", "kekurangan Posyandu")
     assert m.rules_for(rules).value("limit.pustu_travel_min") == 25.0
     proj = _district([100, 200])
     scenario.set_scenario(proj, "A", scenario.empty_actions().drop(columns="scenario"),
