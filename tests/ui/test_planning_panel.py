@@ -146,6 +146,50 @@ def test_siting_greedy_first_then_exact_and_save_scenario(panel, qtbot):
     assert scenario.scenario_measure(panel.project, name) is None
 
 
+def test_posyandu_siting_finds_the_desa_short(panel, qtbot):
+    from ilp_gis import siting
+
+    panel.type_combo.setCurrentIndex(panel.type_combo.findData("posyandu"))
+    # one question for Posyandu: where desa are short of them against the target per dusun
+    assert [panel.limit_kind.itemData(i) for i in range(panel.limit_kind.count())] == \
+        ["deficit"]
+    assert not panel.objective_combo.isEnabled() and not panel.limit_spin.isEnabled()
+    direct = siting.build_problem(panel.project, site_type="posyandu")
+    assert len(direct.candidates) > 0
+    panel.mode_k.setChecked(True)
+    panel.k_spin.setValue(len(direct.candidates) + 5)
+    task = panel.run_siting()
+    qtbot.waitUntil(lambda: panel.run_button.isEnabled(), timeout=20000)
+    assert task.outcome == "finished", panel.siting_label.text()
+    res = panel.siting_result
+    assert res.problem.measure.unit == "deficit"
+    # every missing Posyandu opened (k is larger than the shortfall), in the desa short
+    assert len(res.sites) == len(direct.candidates)
+    assert sorted(res.sites["desa_code"]) == sorted(direct.candidates["desa_code"])
+    assert "kekurangan Posyandu" in panel.siting_label.text()
+    panel.type_combo.setCurrentIndex(panel.type_combo.findData("pustu"))
+    assert panel.objective_combo.isEnabled() and panel.limit_kind.currentData() == "km"
+
+
+def test_siting_other_questions(panel, qtbot):
+    from ilp_gis import siting
+
+    panel.objective_combo.setCurrentIndex(panel.objective_combo.findData("every_desa"))
+    assert not panel.budget_edit.isEnabled() and not panel.k_spin.isEnabled()
+    task = panel.run_siting()
+    qtbot.waitUntil(lambda: panel.run_button.isEnabled(), timeout=20000)
+    assert task.outcome == "finished", panel.siting_label.text()
+    res = panel.siting_result
+    direct = siting.plan_sites(panel.project, objective="every_desa",
+                               limit_km=panel.limit_spin.value())
+    assert res.objective == "every_desa" and len(res.sites) == len(direct.sites) > 0
+    assert res.objective_value == direct.objective_value
+    assert siting.answer_text(direct) in panel.siting_label.text()
+    panel.objective_combo.setCurrentIndex(panel.objective_combo.findData("pmedian"))
+    assert panel.mode_k.isChecked() and panel.k_spin.isEnabled()
+    assert not panel.budget_edit.isEnabled()
+
+
 def test_siting_bad_budget_text(panel, monkeypatch):
     from PySide6.QtWidgets import QMessageBox
 
