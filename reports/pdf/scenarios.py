@@ -31,10 +31,10 @@ def scenario_section(ctx: ReportContext, st, width: float) -> list:
     names = scenario.scenario_names(ctx.project)
     if not names:
         return []
-    over = _overview(ctx)
     sites = scenario_sites_layer(ctx.project)
     if ctx.kec_code and len(sites):
         sites = sites[sites["kecamatan_code"] == ctx.kec_code]
+    over = _overview(ctx, sites)
     out: list = [PageBreak(), Paragraph(esc(tr("report.h.scenarios")), st.h1),
                  Paragraph(esc(tr("report.scenarios_intro")), st.note)]
     if ctx.kec_code:
@@ -47,12 +47,16 @@ def scenario_section(ctx: ReportContext, st, width: float) -> list:
     return out
 
 
-def _overview(ctx: ReportContext) -> pd.DataFrame:
-    """``scenario_overview``, its figures cut to the report's kecamatan when it has one."""
+def _overview(ctx: ReportContext, sites) -> pd.DataFrame:
+    """``scenario_overview``, its figures cut to the report's kecamatan when it has one: the
+    actions placed there and their cost, and the kecamatan's row of the comparison."""
     over = scenario_overview(ctx.project, ctx.result)
     if not ctx.kec_code:
         return over
     for i, r in over.iterrows():
+        here = sites[sites["scenario"] == r["scenario"]]
+        over.at[i, "actions"] = len(here)
+        over.at[i, "cost"] = float(pd.to_numeric(here["amount"], errors="coerce").sum())
         if not r["compared"]:
             continue
         comp = scenario.stored_comparison(ctx.project, r["scenario"])
