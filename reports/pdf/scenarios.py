@@ -61,7 +61,9 @@ def _overview(ctx: ReportContext, sites) -> pd.DataFrame:
             continue
         comp = scenario.stored_comparison(ctx.project, r["scenario"])
         row = comp[comp["kecamatan_code"] == ctx.kec_code]
-        if not len(row):
+        if not len(row):  # the district's figures are not this kecamatan's: none shown
+            over.at[i, "compared"] = False
+            over.at[i, "note"] = tr("report.scenario.no_kecamatan_row")
             continue
         k = row.iloc[0]
         for c in ("gaps_before", "gaps_after", "gaps_closed", "gaps_new", "population",

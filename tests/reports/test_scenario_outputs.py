@@ -208,3 +208,21 @@ def test_changes_layer(proj):
     assert (change_style(2, 1), change_style(2, 0), change_style(0, 0),
             change_style(float("nan"), None)) == ("new", "closed", None, None)
     assert not len(scenario_changes_layer(proj, "Belum"))  # never compared: nothing drawn
+
+
+def test_kecamatan_report_counts_its_own_actions(proj):
+    from reports.pdf.scenarios import _overview
+
+    sites = scenario_sites_layer(proj)
+    result = SimpleNamespace(gaps=None)
+    here = SimpleNamespace(project=proj, result=result, kec_code="11.01.01")
+    over = _overview(here, sites[sites["kecamatan_code"] == "11.01.01"]).set_index("scenario")
+    assert over.loc["Bangun", "actions"] == 1
+    assert over.loc["Bangun", "cost"] == proj.rules["cost.build_pustu"]
+    assert over.loc["Bangun", "pop_newly_covered"] == 3000  # the kecamatan's own row
+    # a kecamatan the scenarios do not reach: no action there, no district figure shown
+    away = SimpleNamespace(project=proj, result=result, kec_code="11.01.09")
+    other = _overview(away, sites[sites["kecamatan_code"] == "11.01.09"]).set_index("scenario")
+    assert (other["actions"] == 0).all() and (other["cost"] == 0).all()
+    assert not other.loc["Bangun", "compared"]
+    assert other.loc["Bangun", "note"].startswith("tidak ada data")
