@@ -110,6 +110,13 @@ def test_posyandu_and_every_desa_scenarios_reach_the_outputs(sample_project_path
     assert main(["scenario", "create", str(proj), "Semua", "--objective", "every_desa"]) == 0
     every = scenario.scenario_actions(open_project(proj), "Semua")
     assert sorted(every["desa_code"]) == sorted(d.loc[need, "code"])
+    capsys.readouterr()
+    assert main(["scenario", "list", str(proj)]) == 0
+    listed = capsys.readouterr().out.splitlines()
+    at = next(i for i, line in enumerate(listed) if line.startswith("Semua: "))
+    assert "belum dibandingkan" in listed[at + 1]  # never compared: said, no figure
+    at = next(i for i, line in enumerate(listed) if line.startswith("Posy: "))
+    assert "penduduk baru terjangkau" in listed[at + 1]
 
     xlsx = tmp_path / "t.xlsx"
     assert main(["tables", str(proj), "-o", str(xlsx)]) == 0
