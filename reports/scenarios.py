@@ -140,6 +140,7 @@ def scenario_overview(project, result=None) -> pd.DataFrame:
     they are never shown as 0."""
     rows = []
     gaps_now = len(result.gaps) if result is not None and result.gaps is not None else None
+    key_now = scenario.baseline_key(project)
     for name in scenario.scenario_names(project):
         acts = scenario.scenario_actions(project, name)
         cost = float(sum(scenario.action_cost(r, project.rules) for _, r in acts.iterrows()))
@@ -155,11 +156,15 @@ def scenario_overview(project, result=None) -> pd.DataFrame:
         else:
             t = total.iloc[0]
             same_rules = m is None or m.rules_for(project.rules) is project.rules
-            if gaps_now is not None and same_rules and _finite(t["gaps_before"]) \
-                    and int(t["gaps_before"]) != gaps_now:
+            stored_key = t.get("baseline_key")
+            if isinstance(stored_key, str) and stored_key:
+                if stored_key != key_now:
+                    row["note"] = tr("report.scenario.changed")
+            elif gaps_now is not None and same_rules and _finite(t["gaps_before"]) \
+                    and int(t["gaps_before"]) != gaps_now:  # stored before the data key
                 row["note"] = tr("report.scenario.stale", then=int(t["gaps_before"]),
                                  now=gaps_now)
-            else:
+            if not row["note"]:
                 row["compared"] = True
                 for c in ("gaps_before", "gaps_after", "gaps_closed", "gaps_new", "population",
                           "pop_within_before", "pop_within_after", "pop_newly_covered"):

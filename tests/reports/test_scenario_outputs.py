@@ -97,13 +97,29 @@ def test_overview_worked_out(proj):
     assert not u["compared"] and np.isnan(u["pop_newly_covered"])
     assert u["note"] == u["cost_per_person_text"] == \
         "tidak ada data — skenario belum dibandingkan dengan kondisi sekarang"
-    # a comparison made on other data (gaps before differ from the analysis now, same limit
-    # as the rules) is not shown; one made with its own limit cannot be checked that way
+    # a comparison made on other data is not shown: the facilities changed since (a nurse
+    # more in PU1), or the rules did
+    changed = proj.copy()
+    fac = changed.facilities.copy()
+    fac["nakes"] = fac["nakes"] + 1
+    changed.set_layer("facilities", fac)
+    over2 = scenario_overview(changed).set_index("scenario")
+    assert not over2["compared"].any() and over2["pop_newly_covered"].isna().all()
+    assert over2.loc["Bangun", "note"].startswith("tidak ada data — data atau aturan")
+    ruled = proj.copy()
+    ruled.set_rules(proj.rules.with_values(cost__build_pustu=2.0e9))
+    assert not scenario_overview(ruled)["compared"].any()
+    assert scenario_overview(proj.copy())["compared"].sum() == 2  # a copy is the same data
+    # a comparison stored without that key: its gaps before against the analysis now (same
+    # limit as the rules; one made with its own limit cannot be checked that way)
+    old = proj.copy()
+    old.set_table(scenario.COMPARISON_TABLE, pd.DataFrame(
+        old.tables[scenario.COMPARISON_TABLE]).drop(columns="baseline_key"))
     gaps_then = int(n["gaps_before"])
     other = SimpleNamespace(gaps=pd.DataFrame({"kind": ["no_pustu"] * (gaps_then + 2)}))
-    over2 = scenario_overview(proj, other).set_index("scenario")
-    stale = over2.loc["Nakes"]
-    assert over2.loc["Bangun", "compared"]
+    over3 = scenario_overview(old, other).set_index("scenario")
+    stale = over3.loc["Nakes"]
+    assert over3.loc["Bangun", "compared"]
     assert not stale["compared"] and np.isnan(stale["pop_newly_covered"])
     assert f"{gaps_then} celah sebelum" in stale["note"] and f"{gaps_then + 2} celah" in \
         stale["note"]
