@@ -575,14 +575,70 @@ def _drop_stored(project, name: str) -> None:
             project.set_table(table, f[f["scenario"] != name].reset_index(drop=True))
 
 
+_KEY_COLUMNS = {
+    "facilities": ("fac_id", "type", "precursor", "desa_code", "location_quality", "nakes",
+                   "nurses", "midwives", "kader"),
+    "desa": ("code", "population", "dusun_count"),
+    "roads": ("road_class",),
+    "settlements": ("population",),
+}
+
+
+def baseline_key(project) -> str:
+    """A fingerprint of what a comparison with the baseline depends on: the facilities (kind,
+    place, staff, kader), the desa (population, dusun), the roads, the settlements and the
+    rules.  A comparison stored with another key was made on other data."""
+    import hashlib
+
+    import shapely
+
+    h = hashlib.sha256()
+    for name, cols in _KEY_COLUMNS.items():
+        frame = project.layers.get(name)
+        if frame is None or not len(frame):
+            h.update(f"{name}:none;".encode())
+            continue
+        part = pd.DataFrame({c: _key_text(frame[c]) for c in cols if c in frame.columns})
+        if "geometry" in frame and frame.crs is not None:
+            g = frame.geometry.to_crs(WGS84)
+            if name in ("desa", "roads"):  # outlines and lines: a point of each suffices
+                g = g.representative_point()
+            xy = shapely.get_coordinates(g.values)
+            if len(xy) == len(frame):
+                part["_x"] = np.round(xy[:, 0], 6).astype(str)
+                part["_y"] = np.round(xy[:, 1], 6).astype(str)
+        h.update(f"{name}:{len(frame)};".encode())
+        h.update(pd.util.hash_pandas_object(part, index=False).to_numpy().tobytes())
+    for r in project.rules.all():
+        h.update(f"{r.name}={_f(r.value)};".encode())
+    return h.hexdigest()[:16]
+
+
+def _key_text(series: pd.Series) -> pd.Series:
+    """A column as text that reads the same after a round trip through the project file:
+    numbers (yes/no as 1/0) rounded, missing as empty."""
+    out = []
+    for v in series.astype(object).to_numpy():
+        if _missing(v):
+            out.append("")
+            continue
+        t = str(v).strip()
+        t = {"true": "1", "false": "0"}.get(t.lower(), t)
+        f = _f(t)
+        out.append(repr(round(f, 6)) if np.isfinite(f) else t)
+    return pd.Series(out, index=series.index, dtype=object)
+
+
 def store_outcome(project, outcome: ScenarioOutcome) -> None:
     """Keep ``outcome``'s comparison in the project (replacing that scenario's last one), with
-    the measure it was made with, for the report, the XLSX and the web map."""
+    the measure it was made with and the :func:`baseline_key` of the data it was made on, for
+    the report, the XLSX and the web map."""
     _drop_stored(project, outcome.name)
     m = outcome.measure
     comp = outcome.comparison.copy()
     comp.insert(0, "scenario", outcome.name)
     comp["measure"] = m.describe() if m is not None else None
+    comp["baseline_key"] = baseline_key(project)
     desa = outcome.desa.copy()
     desa.insert(0, "scenario", outcome.name)
     for table, frame in ((COMPARISON_TABLE, comp), (DESA_CHANGES_TABLE, desa)):
@@ -592,7 +648,7 @@ def store_outcome(project, outcome: ScenarioOutcome) -> None:
         out = pd.concat(frames, ignore_index=True) if frames else frame
         for c in out.columns:
             if c not in ("scenario", "kecamatan_code", "kecamatan_name", "desa_code",
-                         "measure"):
+                         "measure", "baseline_key"):
                 out[c] = pd.to_numeric(out[c], errors="coerce").astype("float64")
         project.set_table(table, out)
 

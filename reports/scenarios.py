@@ -24,7 +24,7 @@ SITE_COLUMNS = ["scenario", "action_id", "action", "action_label", "name", "desa
                 "amount_text", "label", "style"]
 """The columns of :func:`scenario_sites_layer` (besides ``geometry``)."""
 
-OVERVIEW_COLUMNS = ["scenario", "actions", "cost", "measure", "compared", "gaps_before",
+OVERVIEW_COLUMNS = ["scenario", "actions", "cost", "measure", "measure_short", "compared", "gaps_before",
                     "gaps_after", "gaps_closed", "gaps_new", "population", "pop_within_before",
                     "pop_within_after", "pop_newly_covered", "cost_per_person",
                     "cost_per_person_text", "note"]
@@ -83,6 +83,53 @@ def _site_label(r: dict) -> str:
               name=name if _text(name) else "–", where=where or "–", cost=r["amount_text"])
 
 
+CHANGE_COLUMNS = ["scenario", "code", "name", "kecamatan_code", "gaps_before", "gaps_after",
+                  "gaps_closed", "gaps_new", "pop_newly_covered", "cost", "style", "label"]
+"""The columns of :func:`scenario_changes_layer` (besides ``geometry``)."""
+
+
+def change_style(gaps_closed, gaps_new) -> str | None:
+    """The key of ``layers.symbology.SCENARIO_CHANGE_STYLES`` a desa takes: ``new`` where the
+    scenario opens a gap (a warning wins), ``closed`` where it only closes gaps, else None."""
+    if _finite(gaps_new) and float(gaps_new) > 0:
+        return "new"
+    if _finite(gaps_closed) and float(gaps_closed) > 0:
+        return "closed"
+    return None
+
+
+def scenario_changes_layer(project, name: str, *, lang: str | None = None) -> gpd.GeoDataFrame:
+    """The desa (EPSG:4326) with scenario ``name``'s last stored comparison: gaps before and
+    after, closed and new, people newly covered and the cost spent there, ``style`` (see
+    :func:`change_style`) and a one-line ``label``.  Empty when the scenario was never
+    compared."""
+    ch = scenario.stored_desa_changes(project, name)
+    desa = project.desa
+    if not len(ch) or not len(desa) or "gaps_closed" not in ch:
+        return gpd.GeoDataFrame(pd.DataFrame(columns=CHANGE_COLUMNS), geometry=[], crs=WGS84)
+    d84 = desa.to_crs(WGS84) if desa.crs is not None else desa.set_crs(WGS84)
+    keep = [c for c in ("code", "name", "kecamatan_code", "geometry") if c in d84.columns]
+    out = d84[keep].merge(ch.drop(columns=["kecamatan_code", "scenario"], errors="ignore"),
+                          left_on="code", right_on="desa_code", how="inner")
+    out["scenario"] = name
+    out["style"] = [change_style(c, n) for c, n in zip(out["gaps_closed"], out["gaps_new"],
+                                                       strict=True)]
+    with language(lang):
+        out["label"] = [tr("report.scenario.change_label", desa=r["name"], closed=_int(
+            r["gaps_closed"]), new=_int(r["gaps_new"]), gained=_int(r["pop_newly_covered"]))
+            for r in out.to_dict("records")]
+    for c in CHANGE_COLUMNS:
+        if c not in out:
+            out[c] = None
+    return gpd.GeoDataFrame(out[[*CHANGE_COLUMNS, "geometry"]], geometry="geometry", crs=WGS84)
+
+
+def _int(v) -> str:
+    from ilp_gis.i18n import format_number
+
+    return format_number(float(v)) if _finite(v) else "–"
+
+
 def scenario_overview(project, result=None) -> pd.DataFrame:
     """One row per scenario (:data:`OVERVIEW_COLUMNS`): its actions and cost, the measure its
     sites were chosen by, and its last stored comparison with the baseline (the total row:
@@ -93,12 +140,14 @@ def scenario_overview(project, result=None) -> pd.DataFrame:
     they are never shown as 0."""
     rows = []
     gaps_now = len(result.gaps) if result is not None and result.gaps is not None else None
+    key_now = scenario.baseline_key(project)
     for name in scenario.scenario_names(project):
         acts = scenario.scenario_actions(project, name)
         cost = float(sum(scenario.action_cost(r, project.rules) for _, r in acts.iterrows()))
         m = scenario.scenario_measure(project, name)
         row = {"scenario": name, "actions": len(acts), "cost": cost,
                "measure": m.describe() if m is not None else tr("report.scenario.no_measure"),
+               "measure_short": m.short() if m is not None else None,
                "compared": False, "note": None}
         comp = scenario.stored_comparison(project, name)
         total = comp[comp["kecamatan_code"].isna()] if len(comp) else comp
@@ -107,11 +156,15 @@ def scenario_overview(project, result=None) -> pd.DataFrame:
         else:
             t = total.iloc[0]
             same_rules = m is None or m.rules_for(project.rules) is project.rules
-            if gaps_now is not None and same_rules and _finite(t["gaps_before"]) \
-                    and int(t["gaps_before"]) != gaps_now:
+            stored_key = t.get("baseline_key")
+            if isinstance(stored_key, str) and stored_key:
+                if stored_key != key_now:
+                    row["note"] = tr("report.scenario.changed")
+            elif gaps_now is not None and same_rules and _finite(t["gaps_before"]) \
+                    and int(t["gaps_before"]) != gaps_now:  # stored before the data key
                 row["note"] = tr("report.scenario.stale", then=int(t["gaps_before"]),
                                  now=gaps_now)
-            else:
+            if not row["note"]:
                 row["compared"] = True
                 for c in ("gaps_before", "gaps_after", "gaps_closed", "gaps_new", "population",
                           "pop_within_before", "pop_within_after", "pop_newly_covered"):
@@ -123,7 +176,7 @@ def scenario_overview(project, result=None) -> pd.DataFrame:
             row["cost_per_person_text"] = row["note"]
         rows.append(row)
     out = pd.DataFrame(rows, columns=OVERVIEW_COLUMNS)
-    for c in OVERVIEW_COLUMNS[5:14]:
+    for c in OVERVIEW_COLUMNS[6:15]:
         out[c] = pd.to_numeric(out[c], errors="coerce").astype("float64")
     return out
 

@@ -56,24 +56,6 @@ def _show(result) -> str:
               secs=format_number(result.seconds, 2))
 
 
-def _show_other(result) -> str:
-    """The model's own figure: Rp for every desa, sites for LSCP, mean travel for p-median."""
-    from ilp_gis.i18n import format_number, format_rupiah
-
-    m = result.problem.measure
-    value = result.objective_value
-    if result.objective == "every_desa":
-        figure = format_rupiah(value)
-    elif result.objective == "lscp":
-        figure = format_number(value)
-    else:
-        known = result.problem.population_total - result.left_out
-        figure = tr(f"cli.plan.mean_travel_{m.unit}",
-                    value=format_number(value / known if known > 0 else float("nan"), 2))
-    return tr("cli.plan.other", objective=tr(f"siting.objective.{result.objective}"),
-              figure=figure, left=format_number(result.left_out))
-
-
 def run(args) -> int:
     from ilp_gis import budget as B
     from ilp_gis import scenario, siting
@@ -114,7 +96,7 @@ def run(args) -> int:
     if result.method == "exact":
         print(_show(result))
     if args.objective != "mclp":
-        print(_show_other(result))
+        print(siting.answer_text(result))
     for note in result.problem.notes:
         print(note)
     if result.problem.population_uncovered == 0 and result.problem.population_total > 0:

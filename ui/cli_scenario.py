@@ -160,20 +160,23 @@ def _list(args, project) -> int:
     if not names:
         print(tr("cli.scenario.none"))
         return 0
-    for name in names:
-        acts = scenario.scenario_actions(project, name)
-        cost = sum(scenario.action_cost(r, project.rules) for _, r in acts.iterrows())
-        m = scenario.scenario_measure(project, name)
-        print(tr("cli.scenario.line", name=name, n=len(acts), cost=format_rupiah(cost),
+    from reports.scenarios import scenario_overview
+    from reports.source import stored_result
+
+    # the same rows as the report and the XLSX: a comparison never made, or made on older
+    # data than the stored analysis, says so
+    over = scenario_overview(project, stored_result(project))
+    for r in over.to_dict("records"):
+        m = scenario.scenario_measure(project, r["scenario"])
+        print(tr("cli.scenario.line", name=r["scenario"], n=r["actions"],
+                 cost=format_rupiah(r["cost"]),
                  measure=m.describe() if m else tr("cli.scenario.no_measure")))
-        comp = scenario.stored_comparison(project, name)
-        total = comp[comp["kecamatan_code"].isna()]
-        if len(total):
-            t = total.iloc[0]
-            print("  " + tr("cli.scenario.compared", closed=format_number(t["gaps_closed"]),
-                            pop=format_number(t["pop_newly_covered"]),
-                            per=scenario.cost_per_person_text(t["cost"],
-                                                              t["pop_newly_covered"])))
+        if r["compared"]:
+            print("  " + tr("cli.scenario.compared", closed=format_number(r["gaps_closed"]),
+                            pop=format_number(r["pop_newly_covered"]),
+                            per=r["cost_per_person_text"]))
+        else:
+            print("  " + r["note"])
     return 0
 
 

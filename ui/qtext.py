@@ -55,6 +55,9 @@ QT_TEXTS: dict[tuple[str, str], str] = {
     **{(c, k): f"qt.edit.{v}" for c in ("QLineEdit", "QWidgetTextControl")
        for k, v in _EDIT.items()},
     ("QProgressDialog", "Cancel"): "qt.button.cancel",
+    # the undo/redo actions of the undo stack ("Undo Simpan skenario A")
+    ("QUndoStack", "Undo %1"): "qt.undo.undo_of", ("QUndoStack", "Redo %1"): "qt.undo.redo_of",
+    ("QUndoStack", "Undo"): "qt.undo.undo", ("QUndoStack", "Redo"): "qt.undo.redo",
     ("QMessageBox", "Show Details..."): "qt.box.show_details",
     ("QMessageBox", "Hide Details..."): "qt.box.hide_details",
 }

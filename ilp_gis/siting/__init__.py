@@ -8,7 +8,7 @@ from __future__ import annotations
 from ilp_gis.i18n import register_catalog
 from ilp_gis.siting.greedy import brute_force, greedy, objective
 from ilp_gis.siting.mip import EPS_TIEBREAK, HIGHS_OPTIONS
-from ilp_gis.siting.plan import plan_sites, solve
+from ilp_gis.siting.plan import answer_text, plan_sites, solve
 from ilp_gis.siting.problem import (
     SITE_TYPES,
     SitingProblem,
@@ -17,7 +17,7 @@ from ilp_gis.siting.problem import (
     road_travel_cover,
 )
 
-__all__ = ["EPS_TIEBREAK", "HIGHS_OPTIONS", "SITE_TYPES", "SitingProblem", "SitingResult",
+__all__ = ["EPS_TIEBREAK", "answer_text", "HIGHS_OPTIONS", "SITE_TYPES", "SitingProblem", "SitingResult",
            "brute_force", "build_problem", "greedy", "objective", "plan_sites",
            "road_travel_cover", "solve"]
 

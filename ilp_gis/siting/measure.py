@@ -67,6 +67,13 @@ class CoverageMeasure:
                   limit=format_number(self.limit, 1),
                   why=tr(f"siting.measure.why.{self.chosen_by}", **kw), **kw)
 
+    def short(self, lang: str | None = None) -> str:
+        """A few words for a table cell: "≤ 30 menit ke Pustu", "kekurangan Posyandu"."""
+        kw = {"lang": lang} if lang else {}
+        return tr(f"siting.measure.short.{self.unit}", type=tr(f"facility.{self.site_type}",
+                                                                **kw),
+                  limit=format_number(self.limit, 1 if self.limit % 1 else 0), **kw)
+
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 

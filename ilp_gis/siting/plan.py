@@ -133,4 +133,24 @@ def plan_sites(project, *, site_type: str = "pustu", budget: float | None = None
                  is_cancelled=is_cancelled, objective=objective)
 
 
+def answer_text(result: SitingResult) -> str:
+    """The figure of an answer to another question than the most coverage: the least cost
+    (Rp) for every desa, the fewest sites (LSCP), the mean travel to the nearest facility
+    (p-median), and the people no candidate can reach."""
+    from ilp_gis.i18n import format_number, format_rupiah
+
+    value = result.objective_value
+    if result.objective == "every_desa":
+        figure = format_rupiah(value)
+    elif result.objective == "lscp":
+        figure = format_number(value)
+    else:
+        m = result.problem.measure
+        known = result.problem.population_total - result.left_out
+        figure = tr(f"siting.answer.mean_travel_{m.unit}",
+                    value=format_number(value / known if known > 0 else math.nan, 2))
+    return tr("siting.answer.other", objective=tr(f"siting.objective.{result.objective}"),
+              figure=figure, left=format_number(result.left_out))
+
+
 register_catalog("ilp_gis", "siting.plan")

@@ -108,7 +108,10 @@ class SitingResult:
             "cost": float(self.cost),
             "method": self.method, "status": self.status,
             "mip_gap": None if not np.isfinite(self.mip_gap) else float(self.mip_gap),
-            "greedy_gained": float(self.greedy_gained),
+            "greedy_gained": None if not np.isfinite(self.greedy_gained)
+            else float(self.greedy_gained),  # no greedy answer for the other objectives
+            "cost_per_person": float(self.cost / self.population_gained)
+            if self.population_gained > 0 else None,  # nobody gained: no figure, never NaN
             "seconds": round(self.seconds, 3), "greedy_seconds": round(self.greedy_seconds, 3),
             "budget": self.budget, "k": self.k,
             "limit_km": p.limit_km if p else None, "limit_min": p.limit_min if p else None,

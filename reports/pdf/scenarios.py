@@ -17,7 +17,7 @@ from reports.maps import MapFlowable, MapOptions
 from reports.pdf.cells import num_text, table_cell
 from reports.pdf.context import ReportContext
 from reports.pdf.flow import fit_widths, long_table
-from reports.scenarios import scenario_overview, scenario_sites_layer
+from reports.scenarios import scenario_changes_layer, scenario_overview, scenario_sites_layer
 from reports.styles import esc, table_style
 
 register_catalog("reports", "pdf.scenarios")
@@ -31,10 +31,10 @@ def scenario_section(ctx: ReportContext, st, width: float) -> list:
     names = scenario.scenario_names(ctx.project)
     if not names:
         return []
-    over = _overview(ctx)
     sites = scenario_sites_layer(ctx.project)
     if ctx.kec_code and len(sites):
         sites = sites[sites["kecamatan_code"] == ctx.kec_code]
+    over = _overview(ctx, sites)
     out: list = [PageBreak(), Paragraph(esc(tr("report.h.scenarios")), st.h1),
                  Paragraph(esc(tr("report.scenarios_intro")), st.note)]
     if ctx.kec_code:
@@ -47,17 +47,23 @@ def scenario_section(ctx: ReportContext, st, width: float) -> list:
     return out
 
 
-def _overview(ctx: ReportContext) -> pd.DataFrame:
-    """``scenario_overview``, its figures cut to the report's kecamatan when it has one."""
+def _overview(ctx: ReportContext, sites) -> pd.DataFrame:
+    """``scenario_overview``, its figures cut to the report's kecamatan when it has one: the
+    actions placed there and their cost, and the kecamatan's row of the comparison."""
     over = scenario_overview(ctx.project, ctx.result)
     if not ctx.kec_code:
         return over
     for i, r in over.iterrows():
+        here = sites[sites["scenario"] == r["scenario"]]
+        over.at[i, "actions"] = len(here)
+        over.at[i, "cost"] = float(pd.to_numeric(here["amount"], errors="coerce").sum())
         if not r["compared"]:
             continue
         comp = scenario.stored_comparison(ctx.project, r["scenario"])
         row = comp[comp["kecamatan_code"] == ctx.kec_code]
-        if not len(row):
+        if not len(row):  # the district's figures are not this kecamatan's: none shown
+            over.at[i, "compared"] = False
+            over.at[i, "note"] = tr("report.scenario.no_kecamatan_row")
             continue
         k = row.iloc[0]
         for c in ("gaps_before", "gaps_after", "gaps_closed", "gaps_new", "population",
@@ -82,9 +88,11 @@ def _overview_table(st, width: float, over: pd.DataFrame) -> list:
                      table_cell(r["cost_per_person_text"], st.cell)]
         else:  # one cell spanning the comparison columns says why there is no figure
             cells = [table_cell(r["note"], st.cell), "", "", "", ""]
-        rows.append([table_cell(r["scenario"], st.cell), num_text(r["actions"]),
+        label = r["scenario"] if not isinstance(r["measure_short"], str) else \
+            f"{r['scenario']} ({r['measure_short']})"
+        rows.append([table_cell(label, st.cell), num_text(r["actions"]),
                      format_rupiah(r["cost"]).removeprefix("Rp "), *cells])
-    fr = [0.14, 0.07, 0.14, 0.09, 0.08, 0.2, 0.12, 0.16]
+    fr = [0.17, 0.06, 0.14, 0.08, 0.07, 0.19, 0.12, 0.17]
     t = Table(rows, colWidths=fit_widths(head, [width * x for x in fr]), repeatRows=1)
     t.setStyle(table_style(numeric_from=1, n_rows=len(rows)))
     spans = [("SPAN", (3, i), (7, i)) for i, r in enumerate(over.to_dict("records"), start=1)
@@ -143,15 +151,8 @@ def _site_map(ctx: ReportContext, width: float, name: str, sites, compared: bool
     """The scenario's sites over the desa where it closes (green) or opens (purple) gaps."""
     theme: dict[str, str] = {}
     if compared:
-        ch = scenario.stored_desa_changes(ctx.project, name)
-        if len(ch):
-            closed = pd.to_numeric(ch.get("gaps_closed"), errors="coerce").fillna(0)
-            new = pd.to_numeric(ch.get("gaps_new"), errors="coerce").fillna(0)
-            for code, c, n in zip(ch["desa_code"], closed, new, strict=True):
-                if n > 0:
-                    theme[str(code)] = "new"
-                elif c > 0:
-                    theme[str(code)] = "closed"
+        ch = scenario_changes_layer(ctx.project, name)
+        theme = {str(c): s for c, s in zip(ch["code"], ch["style"], strict=True) if s}
     styles = {**sym.SCENARIO_SITE_STYLES}
     pts = sites.assign(style=[s if s in styles else "other" for s in sites["style"]])
     styles["other"] = sym.SCENARIO_OTHER_SITE_STYLE

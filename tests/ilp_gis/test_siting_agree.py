@@ -91,12 +91,15 @@ def _all_sites(problem):
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(pops=st.lists(st.integers(0, 5000), min_size=5, max_size=5),
        pick=st.sets(st.integers(0, 5), max_size=4),
-       limit=st.sampled_from([3.0, 4.5, 6.0]), roads=st.booleans())
-def test_scenario_gain_equals_planner_objective(pops, pick, limit, roads):
-    proj = _district(pops, existing=[0], precursors=[3], roads=roads)
+       limit=st.sampled_from([3.0, 4.5, 6.0]), roads=st.booleans(),
+       puskesmas=st.sampled_from([(), (2,)]))
+def test_scenario_gain_equals_planner_objective(pops, pick, limit, roads, puskesmas):
+    # a Puskesmas in D3 (sometimes): no Pustu is built there, the rest agrees all the same
+    proj = _district(pops, existing=[0], precursors=[3], roads=roads, puskesmas=puskesmas)
     measure = "limit_min" if roads else "limit_km"
     problem = siting.build_problem(proj, **{measure: limit * (5 if roads else 1)})
     assert problem.measure.unit == ("min" if roads else "km")
+    assert ("11.01.01.2003" in set(problem.candidates["desa_code"])) == (not puskesmas)
     res, cand_of_row = _all_sites(problem)
     rows = [r for r in range(len(res.sites)) if cand_of_row[r] in pick]
     chosen = [int(cand_of_row[r]) for r in rows]
@@ -116,6 +119,7 @@ def test_sample_like_choice_planner_equals_scenario_and_cost_per_person():
     out = scenario.run_scenario(proj, "S")
     assert out.total["pop_newly_covered"] == pytest.approx(result.population_gained)
     assert out.total["cost_per_person"] == pytest.approx(result.cost / result.population_gained)
+    assert result.summary()["cost_per_person"] == pytest.approx(out.total["cost_per_person"])
 
 
 def test_measure_chosen_once_and_recorded():
@@ -126,6 +130,9 @@ def test_measure_chosen_once_and_recorded():
     assert choose_measure("posyandu", rules).unit == "deficit"
     m = CoverageMeasure("pustu", "min", 25.0, "given")
     assert CoverageMeasure.from_dict(m.to_dict()) == m
+    assert (m.short("id"), CoverageMeasure("pustu", "km", 2.5, "given").short("id"),
+            choose_measure("posyandu", rules).short("id")) == \
+        ("≤ 25 menit ke Pustu", "≤ 2,5 km ke Pustu", "kekurangan Posyandu")
     assert m.rules_for(rules).value("limit.pustu_travel_min") == 25.0
     proj = _district([100, 200])
     scenario.set_scenario(proj, "A", scenario.empty_actions().drop(columns="scenario"),
@@ -233,6 +240,11 @@ def test_puskesmas_desa_needs_no_pustu_in_siting():
     rules = proj.rules
     assert res.objective_value == pytest.approx(rules["cost.build_pustu"]
                                                 + rules["cost.upgrade_pustu"])
+    import json
+
+    # its summary is plain JSON: no greedy answer and no NaN for this objective
+    summary = json.loads(json.dumps(res.summary(), allow_nan=False))
+    assert summary["greedy_gained"] is None and summary["objective"] == "every_desa"
     problem = siting.build_problem(proj, limit_km=5.0)
     assert "11.01.01.2002" not in set(problem.candidates["desa_code"])
     # the rule switched off (a Pustu asked in the Puskesmas desa too): D2 builds as well

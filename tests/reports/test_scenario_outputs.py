@@ -97,13 +97,29 @@ def test_overview_worked_out(proj):
     assert not u["compared"] and np.isnan(u["pop_newly_covered"])
     assert u["note"] == u["cost_per_person_text"] == \
         "tidak ada data — skenario belum dibandingkan dengan kondisi sekarang"
-    # a comparison made on other data (gaps before differ from the analysis now, same limit
-    # as the rules) is not shown; one made with its own limit cannot be checked that way
+    # a comparison made on other data is not shown: the facilities changed since (a nurse
+    # more in PU1), or the rules did
+    changed = proj.copy()
+    fac = changed.facilities.copy()
+    fac["nakes"] = fac["nakes"] + 1
+    changed.set_layer("facilities", fac)
+    over2 = scenario_overview(changed).set_index("scenario")
+    assert not over2["compared"].any() and over2["pop_newly_covered"].isna().all()
+    assert over2.loc["Bangun", "note"].startswith("tidak ada data — data atau aturan")
+    ruled = proj.copy()
+    ruled.set_rules(proj.rules.with_values(cost__build_pustu=2.0e9))
+    assert not scenario_overview(ruled)["compared"].any()
+    assert scenario_overview(proj.copy())["compared"].sum() == 2  # a copy is the same data
+    # a comparison stored without that key: its gaps before against the analysis now (same
+    # limit as the rules; one made with its own limit cannot be checked that way)
+    old = proj.copy()
+    old.set_table(scenario.COMPARISON_TABLE, pd.DataFrame(
+        old.tables[scenario.COMPARISON_TABLE]).drop(columns="baseline_key"))
     gaps_then = int(n["gaps_before"])
     other = SimpleNamespace(gaps=pd.DataFrame({"kind": ["no_pustu"] * (gaps_then + 2)}))
-    over2 = scenario_overview(proj, other).set_index("scenario")
-    stale = over2.loc["Nakes"]
-    assert over2.loc["Bangun", "compared"]
+    over3 = scenario_overview(old, other).set_index("scenario")
+    stale = over3.loc["Nakes"]
+    assert over3.loc["Bangun", "compared"]
     assert not stale["compared"] and np.isnan(stale["pop_newly_covered"])
     assert f"{gaps_then} celah sebelum" in stale["note"] and f"{gaps_then + 2} celah" in \
         stale["note"]
@@ -161,3 +177,68 @@ def test_plan_report_scenario_section(proj, tmp_path):
     imgs = render(out, tmp_path, dpi=100, first=pages[0], last=pages[-1])
     near = sum(int((np.abs(img.astype(int) - fill).sum(axis=2) < 30).sum()) for img in imgs)
     assert near > 10
+
+
+def test_scenario_outputs_in_one_language(proj, tmp_path):
+    import re
+    import zipfile
+    from html import unescape
+
+    from reports.pdf import build_report
+    from reports.xlsx_tables import write_tables
+    from tests.reports.helpers import pdf_text
+    from tests.reports.test_one_language import _keys, _problems
+
+    keys = _keys()
+    pdf = pdf_text(build_report(proj, path=tmp_path / "id.pdf", kind="plan", lang="id"))
+    assert _problems(pdf[pdf.index("Skenario perencanaan\n", pdf.index(
+        "Skenario perencanaan") + 1):], keys) == []
+    book = write_tables(proj, path=tmp_path / "id.xlsx", lang="id")
+    with zipfile.ZipFile(book) as z:
+        xml = " ".join(z.read(n).decode("utf-8") for n in z.namelist()
+                       if n.startswith("xl/") and n.endswith(".xml"))
+    cells = unescape(" ".join(re.findall(r"<t[^>]*>([^<]*)</t>", xml)))
+    assert "Skenario" in cells and _problems(cells, keys) == []
+    en = pdf_text(build_report(proj, path=tmp_path / "en.pdf", kind="plan", lang="en"))
+    section = " ".join(en[en.index("Planning scenarios\n", en.index(
+        "Planning scenarios") + 1):].split())
+    assert "Scenario Bangun" in section and "– (no one newly covered)" in section
+    assert "no data — the scenario has not been compared with the baseline" in section
+    for word in ("Skenario", "penduduk", "tidak ada", "celah", "Biaya"):
+        assert word not in section, word
+
+
+def test_changes_layer(proj):
+    from reports.scenarios import change_style, scenario_changes_layer
+
+    ch = scenario_changes_layer(proj, "Bangun", lang="id").set_index("code")
+    assert ch.crs.to_epsg() == 4326 and len(ch) == 3
+    # the new Pustu in D3 closes D3's gaps (no Pustu, beyond the limit) and opens none
+    d3 = ch.loc["11.01.01.2003"]
+    assert d3["gaps_closed"] >= 1 and d3["gaps_new"] == 0 and d3["style"] == "closed"
+    assert d3["pop_newly_covered"] == 3000
+    assert d3["label"].startswith("Desa Tiga: ") and "3.000 penduduk baru terjangkau" in \
+        d3["label"]
+    assert pd.isna(ch.loc["11.01.01.2001", "style"])  # unchanged: no style
+    assert ch.loc["11.01.01.2001", "pop_newly_covered"] == 0
+    assert (change_style(2, 1), change_style(2, 0), change_style(0, 0),
+            change_style(float("nan"), None)) == ("new", "closed", None, None)
+    assert not len(scenario_changes_layer(proj, "Belum"))  # never compared: nothing drawn
+
+
+def test_kecamatan_report_counts_its_own_actions(proj):
+    from reports.pdf.scenarios import _overview
+
+    sites = scenario_sites_layer(proj)
+    result = SimpleNamespace(gaps=None)
+    here = SimpleNamespace(project=proj, result=result, kec_code="11.01.01")
+    over = _overview(here, sites[sites["kecamatan_code"] == "11.01.01"]).set_index("scenario")
+    assert over.loc["Bangun", "actions"] == 1
+    assert over.loc["Bangun", "cost"] == proj.rules["cost.build_pustu"]
+    assert over.loc["Bangun", "pop_newly_covered"] == 3000  # the kecamatan's own row
+    # a kecamatan the scenarios do not reach: no action there, no district figure shown
+    away = SimpleNamespace(project=proj, result=result, kec_code="11.01.09")
+    other = _overview(away, sites[sites["kecamatan_code"] == "11.01.09"]).set_index("scenario")
+    assert (other["actions"] == 0).all() and (other["cost"] == 0).all()
+    assert not other.loc["Bangun", "compared"]
+    assert other.loc["Bangun", "note"].startswith("tidak ada data")

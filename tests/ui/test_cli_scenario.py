@@ -67,3 +67,66 @@ def test_create_from_table_and_bad_tables(sample_project_path, tmp_path, capsys)
     assert "--replace" in capsys.readouterr().err
     acts = scenario.scenario_actions(open_project(proj), "Kader")
     assert list(acts["action"]) == ["train_kader"] and acts["count"].iloc[0] == 2
+
+
+def test_posyandu_and_every_desa_scenarios_reach_the_outputs(sample_project_path, tmp_path,
+                                                             capsys):
+    """On the sample: a Posyandu scenario planned by ``scenario create`` finds the desa short
+    of Posyandu, its comparison finds the people the planner counted, and the XLSX tables
+    carry it; an every-desa scenario plans one Pustu for each desa the analysis finds
+    without one where one is required (not in a desa whose Puskesmas serves it)."""
+    from openpyxl import load_workbook
+
+    from ilp_gis import scenario, siting
+    from layers.project_file import open_project
+    from reports.source import get_result
+
+    proj = tmp_path / "p.gpkg"
+    shutil.copy(sample_project_path, proj)
+    project = open_project(proj)
+    result = get_result(project)
+    d = result.desa
+    deficit = pd.to_numeric(d["posyandu_deficit"], errors="coerce")
+    short, missing = int((deficit > 0).sum()), int(deficit[deficit > 0].sum())
+    assert short > 0
+    cost = project.rules["cost.open_posyandu"]
+    planned = siting.plan_sites(project, site_type="posyandu", budget=10 * cost)
+    assert main(["scenario", "create", str(proj), "Posy", "--objective", "mclp", "--type",
+                 "posyandu", "--budget", str(int(10 * cost))]) == 0
+    assert main(["scenario", "compare", str(proj), "Posy"]) == 0
+    text = capsys.readouterr().out
+    assert "nan" not in text.lower().split()
+    again = open_project(proj)
+    acts = scenario.scenario_actions(again, "Posy")
+    assert len(acts) == 10 and set(acts["action"]) == {"new_posyandu"}
+    assert set(acts["desa_code"]) <= set(d.loc[deficit > 0, "code"])
+    total = scenario.stored_comparison(again, "Posy")
+    total = total[total["kecamatan_code"].isna()].iloc[0]
+    assert abs(total["pop_newly_covered"] - planned.population_gained) < 1e-6
+    assert any(f"{short} desa" in n and str(missing) in n for n in planned.problem.notes)
+
+    need = (~d["has_pustu"].astype(bool)) & d["pustu_required"].astype(bool)
+    assert (~d["pustu_required"].astype(bool)).sum() > 0  # the sample has Puskesmas desa
+    assert main(["scenario", "create", str(proj), "Semua", "--objective", "every_desa"]) == 0
+    every = scenario.scenario_actions(open_project(proj), "Semua")
+    assert sorted(every["desa_code"]) == sorted(d.loc[need, "code"])
+    capsys.readouterr()
+    assert main(["scenario", "list", str(proj)]) == 0
+    listed = capsys.readouterr().out.splitlines()
+    at = next(i for i, line in enumerate(listed) if line.startswith("Semua: "))
+    assert "belum dibandingkan" in listed[at + 1]  # never compared: said, no figure
+    at = next(i for i, line in enumerate(listed) if line.startswith("Posy: "))
+    assert "penduduk baru terjangkau" in listed[at + 1]
+
+    xlsx = tmp_path / "t.xlsx"
+    assert main(["tables", str(proj), "-o", str(xlsx)]) == 0
+    wb = load_workbook(xlsx, read_only=True)
+    rows = list(wb["Skenario"].iter_rows(values_only=True))
+    head = rows[0]
+    by = {(r[0], r[1]): dict(zip(head, r, strict=True)) for r in rows[1:]}
+    posy = by[("Posy", "Total kabupaten")]
+    assert abs(posy["Penduduk baru terjangkau"] - planned.population_gained) < 1e-6
+    assert by[("Semua", "Total kabupaten")]["Biaya per penduduk baru terjangkau"] \
+        .startswith("tidak ada data")  # never compared: said, not 0
+    sites = list(wb["Skenario – lokasi"].iter_rows(values_only=True))
+    assert len(sites) - 1 == 10 + int(need.sum())

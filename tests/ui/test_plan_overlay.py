@@ -66,5 +66,13 @@ def test_compared_scenario_sites_and_changes_reach_the_map(qtbot, window):
         p = c.representative_point()
         px = _pixel(canvas, img, p.x, p.y)
         assert px.green() > px.red(), (px.name(), CLOSED_COLOUR)
+    # cleared, then the stored scenario clicked in the list: its sites and stored changes again
+    st.set_plan(None, None)
+    panel.scenario_list.itemClicked.emit(panel.scenario_list.item(0))
+    assert list(st.plan_sites["fac_id"]) == ["pst2"] and "Pustu C" in st.plan_title
+    again = st.plan_changes
+    assert again is not None and set(again["code"]) == set(changes["code"])
+    assert again.set_index("code")["gaps_closed"].to_dict() == \
+        changes.set_index("code")["gaps_closed"].to_dict()
     st.set_project(st.project.copy())
     assert st.plan_sites is None and st.plan_changes is None

@@ -139,8 +139,55 @@ def test_siting_greedy_first_then_exact_and_save_scenario(panel, qtbot):
     name = panel.save_siting_scenario()
     assert scenario.scenario_names(panel.project) == [name]
     assert panel.scenario_list.count() == 1 and panel.actions_model.rowCount() == 1
-    panel.undo_stack.undo()
+    # kept with the measure its sites were chosen by, so its comparison measures the same way
+    assert scenario.scenario_measure(panel.project, name) == panel.siting_result.problem.measure
+    panel.undo_stack.undo()  # one step takes the scenario and its measure away
     assert scenario.scenario_names(panel.project) == [] and panel.scenario_list.count() == 0
+    assert scenario.scenario_measure(panel.project, name) is None
+
+
+def test_posyandu_siting_finds_the_desa_short(panel, qtbot):
+    from ilp_gis import siting
+
+    panel.type_combo.setCurrentIndex(panel.type_combo.findData("posyandu"))
+    # one question for Posyandu: where desa are short of them against the target per dusun
+    assert [panel.limit_kind.itemData(i) for i in range(panel.limit_kind.count())] == \
+        ["deficit"]
+    assert not panel.objective_combo.isEnabled() and not panel.limit_spin.isEnabled()
+    direct = siting.build_problem(panel.project, site_type="posyandu")
+    assert len(direct.candidates) > 0
+    panel.mode_k.setChecked(True)
+    panel.k_spin.setValue(len(direct.candidates) + 5)
+    task = panel.run_siting()
+    qtbot.waitUntil(lambda: panel.run_button.isEnabled(), timeout=20000)
+    assert task.outcome == "finished", panel.siting_label.text()
+    res = panel.siting_result
+    assert res.problem.measure.unit == "deficit"
+    # every missing Posyandu opened (k is larger than the shortfall), in the desa short
+    assert len(res.sites) == len(direct.candidates)
+    assert sorted(res.sites["desa_code"]) == sorted(direct.candidates["desa_code"])
+    assert "kekurangan Posyandu" in panel.siting_label.text()
+    panel.type_combo.setCurrentIndex(panel.type_combo.findData("pustu"))
+    assert panel.objective_combo.isEnabled() and panel.limit_kind.currentData() == "km"
+
+
+def test_siting_other_questions(panel, qtbot):
+    from ilp_gis import siting
+
+    panel.objective_combo.setCurrentIndex(panel.objective_combo.findData("every_desa"))
+    assert not panel.budget_edit.isEnabled() and not panel.k_spin.isEnabled()
+    task = panel.run_siting()
+    qtbot.waitUntil(lambda: panel.run_button.isEnabled(), timeout=20000)
+    assert task.outcome == "finished", panel.siting_label.text()
+    res = panel.siting_result
+    direct = siting.plan_sites(panel.project, objective="every_desa",
+                               limit_km=panel.limit_spin.value())
+    assert res.objective == "every_desa" and len(res.sites) == len(direct.sites) > 0
+    assert res.objective_value == direct.objective_value
+    assert siting.answer_text(direct) in panel.siting_label.text()
+    panel.objective_combo.setCurrentIndex(panel.objective_combo.findData("pmedian"))
+    assert panel.mode_k.isChecked() and panel.k_spin.isEnabled()
+    assert not panel.budget_edit.isEnabled()
 
 
 def test_siting_bad_budget_text(panel, monkeypatch):
@@ -170,5 +217,17 @@ def test_scenario_compare_keeps_baseline(panel, qtbot):
     assert "Staf" in panel.compare_label.text()
     assert len(maps) == 1 and "pop_newly_covered" in maps[0].columns
     pd.testing.assert_frame_equal(pd.DataFrame(proj.facilities), pd.DataFrame(fac_before))
+    # the comparison is kept in the project for the report and the XLSX, as the CLI keeps it
+    stored = scenario.stored_comparison(proj, "Staf")
+    total = stored[stored["kecamatan_code"].isna()].iloc[0]
+    assert total["gaps_closed"] == panel.outcome.total["gaps_closed"]
+    assert total["cost"] == panel.outcome.total["cost"]
+    # more staff brings nobody nearer: the cost per person says so instead of NaN
+    assert total["pop_newly_covered"] == 0
+    assert "tidak ada penduduk baru terjangkau" in panel.compare_label.text()
     panel.delete_selected_scenario()
     assert scenario.scenario_names(proj) == ["Pustu C"]
+    assert not len(scenario.stored_comparison(proj, "Staf"))  # gone with its scenario
+    panel.undo_stack.undo()
+    assert scenario.scenario_names(proj) == ["Pustu C", "Staf"]
+    assert len(scenario.stored_comparison(proj, "Staf")) == len(stored)

@@ -78,3 +78,21 @@ def test_every_qt_text_has_both_languages():
         assert english.replace("&", "") == source.replace("&", "") or source in (
             "Kind", "Go back", "Go forward", "Go to the parent directory", "My Computer",
             "File Folder", "Create a New Folder", "Open"), (source, english)
+
+
+def test_undo_actions_in_indonesian(qtbot, translator):
+    from PySide6.QtGui import QUndoCommand, QUndoStack
+
+    with language("id"):
+        stack = QUndoStack()
+        undo, redo = stack.createUndoAction(None), stack.createRedoAction(None)
+        assert (undo.text(), redo.text()) == ("Urungkan", "Ulangi")
+        stack.push(QUndoCommand("Simpan skenario A"))
+        assert undo.text() == "Urungkan Simpan skenario A"
+        stack.undo()
+        assert redo.text() == "Ulangi Simpan skenario A"
+    with language("en"):
+        stack = QUndoStack()
+        undo = stack.createUndoAction(None)
+        stack.push(QUndoCommand("Save scenario A"))
+        assert undo.text() == "Undo Save scenario A"

@@ -142,7 +142,21 @@ class MainWindow(WindowActions, ProjectFiles, StoreFiles, WindowTasks, WindowEdi
         panel.sites_ready.connect(lambda sites: self.state.set_plan(
             sites, None, qtr("map.plan.siting")))
         panel.comparison_ready.connect(lambda changes: self._show_comparison(panel, changes))
+        panel.scenario_shown.connect(self._show_scenario)
         return panel
+
+    def _show_scenario(self, name: str) -> None:
+        """A stored scenario on the map: its sites, and the desa its last stored comparison
+        closes or opens gaps in (none when it was never compared)."""
+        project = self.state.project
+        changes = scenario.stored_desa_changes(project, name)
+        if len(changes) and {"gaps_closed", "gaps_new"} <= set(changes.columns):
+            changes = changes.rename(columns={"desa_code": "code"})[
+                ["code", "gaps_closed", "gaps_new"]]
+        else:
+            changes = None
+        self.state.set_plan(scenario.scenario_sites(project, name), changes,
+                            qtr("map.plan.scenario", name=name))
 
     def _show_comparison(self, panel: PlanningPanel, changes) -> None:
         """A compared scenario on the map: its sites and the desa whose gaps it closes/opens."""

@@ -38,12 +38,14 @@ class PlanningPanel(BudgetLinesTab, BudgetSyncTab, SitingTab, ScenariosTab, QWid
     with the scenario ``action`` each would be),
     ``funding_ready(GeoDataFrame)`` (desa with ``funding_state``, styled by
     ``layers.symbology.FUNDING_STYLES``), ``comparison_ready(GeoDataFrame)`` (desa with the
-    scenario's before/after changes).
+    scenario's before/after changes), ``scenario_shown(name)`` (a stored scenario clicked:
+    show its sites and stored changes).
     """
 
     sites_ready = Signal(object)
     funding_ready = Signal(object)
     comparison_ready = Signal(object)
+    scenario_shown = Signal(str)
 
     def __init__(self, project, undo_stack: QUndoStack | None = None, *,
                  on_changed: Callable[[str], None] | None = None, result=None,

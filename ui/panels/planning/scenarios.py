@@ -1,6 +1,7 @@
 """The scenarios tab of the planning panel: the stored scenarios and their actions, compared
-with the baseline on the planning lane (the analysis runs on a copy; the project never
-changes).  Imports Qt, pandas, ``ilp_gis`` and ui.table_model/ui.worker."""
+with the baseline on the planning lane (the analysis runs on a copy of the project); the
+comparison is then kept in the project, as ``scenario compare`` keeps it, for the report, the
+XLSX and the web map.  Imports Qt, pandas, ``ilp_gis`` and ui.table_model/ui.worker."""
 
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ class ScenariosTab:
         left = QVBoxLayout()
         self.scenario_list = QListWidget()
         self.scenario_list.currentTextChanged.connect(self._show_actions)
+        self.scenario_list.itemClicked.connect(self._show_stored)
         self.compare_button = QPushButton(tr("planning.scenario.compare"))
         self.delete_scenario_button = QPushButton(tr("planning.scenario.delete"))
         self.compare_button.clicked.connect(self.compare_selected)
@@ -96,25 +98,41 @@ class ScenariosTab:
             self.compare_model.set_frame(None)
             self.compare_label.setText(tr("planning.scenario.hint"))
 
-    def push_scenario(self, name: str, actions: pd.DataFrame) -> None:
-        """Store a scenario (undoable)."""
+    def push_scenario(self, name: str, actions: pd.DataFrame, measure=None) -> None:
+        """Store a scenario with the coverage ``measure`` its sites were chosen by, so its
+        comparison measures as the planner did (undoable)."""
         tmp = self.project.copy()
-        scenario.set_scenario(tmp, name, actions)  # validates; raises InputError
-        self.undo_stack.push(SetFrameCommand(self.project, scenario.TABLE,
-                                             tmp.tables[scenario.TABLE],
-                                             tr("planning.undo.scenario", name=name),
-                                             after=lambda: self._changed(scenario.TABLE)))
+        scenario.set_scenario(tmp, name, actions, measure=measure)  # validates (InputError)
+        self._push_tables(tmp, tr("planning.undo.scenario", name=name))
 
     def delete_selected_scenario(self) -> None:
         item = self.scenario_list.currentItem()
         if item is None:
             return
-        acts = scenario.all_actions(self.project)
-        new = acts[acts["scenario"] != item.text()].reset_index(drop=True)
-        self.undo_stack.push(SetFrameCommand(self.project, scenario.TABLE, new,
-                                             tr("planning.undo.delete_scenario",
-                                                name=item.text()),
-                                             after=lambda: self._changed(scenario.TABLE)))
+        tmp = self.project.copy()
+        scenario.delete_scenario(tmp, item.text())  # its measure and stored comparison too
+        self._push_tables(tmp, tr("planning.undo.delete_scenario", name=item.text()))
+
+    def _push_tables(self, tmp, text: str) -> None:
+        """Put the scenario tables of ``tmp`` that differ into the project, as one undo step."""
+        names = [t for t in (scenario.TABLE, scenario.MEASURE_TABLE, scenario.COMPARISON_TABLE,
+                             scenario.DESA_CHANGES_TABLE)
+                 if t in tmp.tables and (t not in self.project.tables or not pd.DataFrame(
+                     tmp.tables[t]).equals(pd.DataFrame(self.project.tables[t])))]
+        self.undo_stack.beginMacro(text)
+        try:
+            for t in names:
+                self.undo_stack.push(SetFrameCommand(self.project, t, pd.DataFrame(tmp.tables[t]),
+                                                     text, after=lambda t=t: self._changed(t)))
+        finally:
+            self.undo_stack.endMacro()
+
+    def _show_stored(self, item) -> None:
+        """A scenario clicked in the list: its sites on the map, with the desa its stored
+        comparison closes or opens gaps in."""
+        name = item.text() if item is not None else ""
+        if name:
+            self.scenario_shown.emit(name)
 
     def compare_selected(self, analyze=None) -> Task | None:
         item = self.scenario_list.currentItem()
@@ -144,6 +162,11 @@ class ScenariosTab:
         outcome.project = outcome.result = None
         self.compare_button.setEnabled(True)
         self.outcome = outcome  # set first: the map's handler reads the scenario's name
+        if outcome.name in scenario.scenario_names(self.project):
+            # kept in the project for the report, the XLSX and the web map (undoable)
+            tmp = self.project.copy()
+            scenario.store_outcome(tmp, outcome)
+            self._push_tables(tmp, tr("planning.undo.compare", name=outcome.name))
         if self.project.has("desa"):
             self.comparison_ready.emit(scenario.change_layer(outcome, self.project.desa))
         comp = outcome.comparison

@@ -29,6 +29,7 @@ from ilp_gis import budget as B
 from ilp_gis import scenario, siting
 from ilp_gis.errors import IlpError
 from ilp_gis.i18n import format_number, format_rupiah, register_catalog, tr
+from ilp_gis.siting.models import OBJECTIVES
 from ui.table_model import FrameModel
 from ui.worker import Task, start
 
@@ -81,6 +82,11 @@ class SitingTab:
         self.type_combo.addItem(tr("facility.pustu"), "pustu")
         self.type_combo.addItem(tr("facility.posyandu"), "posyandu")
         form.addRow(tr("planning.siting.type"), self.type_combo)
+        self.objective_combo = QComboBox()  # the question asked (Pustu: four, Posyandu: one)
+        for name in OBJECTIVES:
+            self.objective_combo.addItem(tr(f"siting.objective.{name}"), name)
+        self.objective_combo.currentIndexChanged.connect(self._objective_changed)
+        form.addRow(tr("planning.siting.objective"), self.objective_combo)
 
         self.mode_budget = QRadioButton(tr("planning.siting.by_budget"))
         self.mode_k = QRadioButton(tr("planning.siting.by_k"))
@@ -108,7 +114,7 @@ class SitingTab:
         self.limit_spin.setDecimals(1)
         self.limit_spin.setValue(float(self.project.rules.value("limit.pustu_distance_km")))
         self.limit_kind.currentIndexChanged.connect(self._limit_default)
-        self.type_combo.currentIndexChanged.connect(self._limit_default)
+        self.type_combo.currentIndexChanged.connect(self._type_changed)
         row2 = QHBoxLayout()
         row2.addWidget(self.limit_kind)
         row2.addWidget(self.limit_spin)
@@ -142,18 +148,55 @@ class SitingTab:
         lay.addWidget(self._table(self.sites_model))
         return w
 
+    def _type_changed(self) -> None:
+        """Posyandu are sited where desa are short of them (the target per dusun), the one
+        question asked of them: the reach and the other questions are for Pustu."""
+        pustu = self.type_combo.currentData() == "pustu"
+        self.limit_kind.blockSignals(True)
+        self.limit_kind.clear()
+        if pustu:
+            self.limit_kind.addItem(tr("planning.siting.km"), "km")
+            self.limit_kind.addItem(tr("planning.siting.min"), "min")
+        else:
+            self.limit_kind.addItem(tr("planning.siting.deficit"), "deficit")
+        self.limit_kind.blockSignals(False)
+        if not pustu:
+            self.objective_combo.setCurrentIndex(0)
+        self.objective_combo.setEnabled(pustu)
+        self._limit_default()
+        self._objective_changed()
+
+    def _objective_changed(self) -> None:
+        """Budget or count for the most coverage, a count for p-median, neither for the least
+        cost for every desa and for LSCP."""
+        obj = self.objective_combo.currentData()
+        if obj == "pmedian":
+            self.mode_k.setChecked(True)
+        for wdg in (self.mode_budget, self.budget_edit):
+            wdg.setEnabled(obj == "mclp")
+        for wdg in (self.mode_k, self.k_spin):
+            wdg.setEnabled(obj in ("mclp", "pmedian"))
+
     def _limit_default(self) -> None:
         rules = self.project.rules
         t = self.type_combo.currentData()
-        if self.limit_kind.currentData() == "km":
+        self.limit_spin.setEnabled(self.limit_kind.currentData() != "deficit")
+        if self.limit_kind.currentData() == "deficit":
+            self.limit_spin.setValue(float(rules.value("target.posyandu_per_dusun")))
+        elif self.limit_kind.currentData() == "km":
             self.limit_spin.setValue(float(rules.value(f"limit.{t}_distance_km",
                                                        rules.value("limit.pustu_distance_km"))))
         else:
             self.limit_spin.setValue(float(rules.value("limit.pustu_travel_min")))
 
     def _siting_args(self) -> dict[str, Any]:
-        args: dict[str, Any] = {"site_type": self.type_combo.currentData()}
-        if self.mode_budget.isChecked():
+        obj = self.objective_combo.currentData()
+        args: dict[str, Any] = {"site_type": self.type_combo.currentData(), "objective": obj}
+        if obj in ("every_desa", "lscp"):
+            pass  # the model itself says how many sites
+        elif obj == "pmedian":
+            args["k"] = int(self.k_spin.value())
+        elif self.mode_budget.isChecked():
             parsed = B.parse_amount(self.budget_edit.text(), max_amount=math.inf)  # a total, not a line
             if parsed.value is None or parsed.status == "error":
                 raise IlpError(tr("siting.budget_unreadable", value=self.budget_edit.text()))
@@ -162,8 +205,9 @@ class SitingTab:
             args["k"] = int(self.k_spin.value())
         if self.limit_kind.currentData() == "km":
             args["limit_km"] = float(self.limit_spin.value())
-        else:
+        elif self.limit_kind.currentData() == "min":
             args["limit_min"] = float(self.limit_spin.value())
+        # "deficit": no limit — the desa short of Posyandu against the target per dusun
         return args
 
     def run_siting(self) -> Task | None:
@@ -213,6 +257,14 @@ class SitingTab:
             n=len(result.sites), pop=format_number(result.population_gained),
             cost=format_rupiah(result.cost),
             gap="–" if not np.isfinite(gap) else format_number(100 * gap, 2) + "%"))
+        if isinstance(result, siting.SitingResult) and result.objective != "mclp":
+            self.siting_label.setText(self.siting_label.text() + " " + siting.answer_text(result))
+        elif isinstance(result, siting.SitingResult) and result.problem is not None \
+                and result.problem.measure is not None \
+                and result.problem.measure.unit == "deficit" and result.problem.notes:
+            # how many desa are short of how many Posyandu (the last note of that problem)
+            self.siting_label.setText(self.siting_label.text() + " "
+                                      + result.problem.notes[-1])
 
     def _on_greedy(self, result) -> None:
         if self.siting_task is not None and self.siting_task.running:
@@ -261,7 +313,7 @@ class SitingTab:
             name = f"{base} ({i})"
             i += 1
         acts = scenario.actions_from_siting(self.siting_result)
-        self.push_scenario(name, acts)
+        self.push_scenario(name, acts, measure=self.siting_result.problem.measure)
         self.tabs.setCurrentIndex(3)
         return name
 
