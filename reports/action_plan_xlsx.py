@@ -17,8 +17,10 @@ import xlsxwriter
 from ilp_gis.i18n import format_number, register_catalog, tr
 from ilp_gis.model import Activity, FundingSource
 from ilp_gis.monitoring import actions as A
-from layers import action_plan_import  # noqa: F401  (registers the column headers)
-from layers import xlsx_style
+from layers import (
+    action_plan_import,  # noqa: F401  (registers the column headers)
+    xlsx_style,
+)
 from layers.atomic import atomic_write
 
 PLAN_HEADERS = ("action_id", "kegiatan", "activity", "desa_code", "desa_name", "fac_id",
