@@ -380,6 +380,10 @@ def _old_boolean_text(frame, name: str) -> None:
     """Result tables of projects saved before yes/no columns were stored as BOOLEAN hold the
     text "True"/"False"/"<NA>" (and "False" reads as true): read such a column as booleans."""
     values = frame[name]
+    first = values.first_valid_index()
+    if first is None or not isinstance(values[first], str) or \
+            values[first] not in _OLD_BOOLEAN_TEXT:
+        return  # the common case, decided by one value: a text column that is no yes/no
     present = set(values.dropna().unique())
     if present and present <= _OLD_BOOLEAN_TEXT.keys():
         frame[name] = values.map(_OLD_BOOLEAN_TEXT).astype("boolean")

@@ -279,6 +279,7 @@ ROW_CHUNK = 5000
 _XLSX_ESCAPED = re.compile(r"(_x[0-9a-fA-F]{4}_)")  # literal escapes are escaped in turn
 _XLSX_CONTROL = re.compile(r"([\x00-\x08\x0b-\x1f])")
 _WHITESPACE_EDGE = re.compile(r"^\s|\s$")
+_NEEDS_ESCAPE = re.compile(r"[_&<>\x00-\x1f\ufffe\uffff]")  # none: the text goes as it is
 
 
 def _number_styles(formats) -> None:
@@ -304,6 +305,8 @@ def _row_stream_open(ws) -> bool:
 
 def _inline_text(text: str) -> str:
     """The ``<is>`` content of a text cell, as XlsxWriter writes it in constant-memory mode."""
+    if _NEEDS_ESCAPE.search(text) is None and _WHITESPACE_EDGE.search(text) is None:
+        return f"<is><t>{text}</t></is>"  # most texts: nothing to escape
     text = _XLSX_ESCAPED.sub(r"_x005F\1", text)
     text = _XLSX_CONTROL.sub(lambda m: f"_x{ord(m.group(1)):04X}_", text)
     text = text.replace("\ufffe", "_xFFFE_").replace("\uffff", "_xFFFF_")
