@@ -42,6 +42,7 @@ register_catalog("reports", "xlsx_tables")
 register_catalog("reports", "pdf.report")  # "report.cannot_write", shared with the PDF writer
 register_catalog("reports", "pdf.areas")  # the totals labels of the PDF's area tables
 register_catalog("reports", "pdf.appendix")  # the rules' "ya"/"belum", as the PDF says
+register_catalog("reports", "pdf.budget")  # "Total" under the budget totals, as the PDF
 register_catalog("layers", "symbology")  # the funding-state labels
 register_catalog("ilp_gis", "gaps")  # the gap-kind labels
 
@@ -294,7 +295,8 @@ def _sheets(project, result):
                             ("year", "xlsx.col.year", "year"),
                             ("lines", "xlsx.col.lines", "int"),
                             ("amount", "xlsx.col.amount", "rp"),
-                            ("amount_on_gaps", "xlsx.col.amount_on_gaps", "rp")], totals
+                            ("amount_on_gaps", "xlsx.col.amount_on_gaps", "rp")], totals, \
+        {"label": tr("report.total")}  # as the PDF's budget totals table
     if sync is not None:
         acts = pd.DataFrame(sync.actions)
         if len(acts):

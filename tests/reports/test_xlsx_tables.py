@@ -72,6 +72,7 @@ def test_money_and_years(workbook):
     assert ws.cell(2, head.index("Tahun") + 1).number_format == "0"
     totals = dict((r[0], r[3]) for r in _rows(workbook["Total anggaran"])[1])
     assert totals["DAK Fisik"] == 1_250_000_000
+    assert totals["Total"] == 1_307_500_000  # its totals row says "Total", as the PDF
 
 
 def test_budget_sync_sheet(workbook):
