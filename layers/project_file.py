@@ -231,12 +231,15 @@ def _storable(frame):
     return out
 
 
-def open_project(path: str | Path, *, skip_tables: Iterable[str] = ()) -> Project:
+def open_project(path: str | Path, *, skip_tables: Iterable[str] = (),
+                 skip_layers: Iterable[str] = ()) -> Project:
     """Read a project file written by :func:`save_project`.
 
     Tables named in ``skip_tables`` (never layers, never ``meta``) are not read: for a caller
     that replaces them before it saves (``ilp-gis analyze`` and the stored results); a save
-    keeps the file's copy of each one not set again.
+    keeps the file's copy of each one not set again.  Layers named in ``skip_layers`` are
+    left unread as if :func:`release` had let them go (``project.has`` says no; a save keeps
+    the file's copy): for a command that never reads them (``ilp-gis tables`` and the roads).
     A missing, damaged or newer file raises :class:`ProjectError` with a message that names it.
     """
     path = Path(path)
@@ -262,7 +265,8 @@ def open_project(path: str | Path, *, skip_tables: Iterable[str] = ()) -> Projec
         layers: dict[str, object] = {}
         tables: dict[str, object] = {}
         row_ids: dict[str, np.ndarray] = {}
-        unread = frozenset(names & set(skip_tables)) - set(model.LAYERS) - {"meta"}
+        unread = (frozenset(names & set(skip_tables)) - set(model.LAYERS)
+                  | frozenset(names & set(skip_layers) & set(model.LAYERS))) - {"meta"}
         for name in sorted(names - {"meta"} - unread):
             frame, row_ids[name] = _read_frame(src, name)
             if name in model.LAYERS:
