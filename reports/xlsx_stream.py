@@ -75,18 +75,21 @@ def _leveled_zip(*args, **kwargs) -> zipfile.ZipFile:
 class StreamingBook:
     """One XLSX file being written sheet after sheet; ``close()`` finishes it.
 
-    ``yes``/``no`` are the words written for the ``bool`` kind.  ``fast`` writes the rows'
+    ``yes``/``no`` are the words written for the ``bool`` kind; ``title`` (the project's
+    name) heads every printed page.  ``fast`` writes the rows'
     XML straight into XlsxWriter's constant-memory row stream (:func:`_rows_xml`, the same
     bytes XlsxWriter writes, ~0.5 µs a cell instead of ~5); ``fast=False`` is its plain twin.
     """
 
-    def __init__(self, path: str | Path, *, yes: str, no: str, fast: bool = True) -> None:
+    def __init__(self, path: str | Path, *, yes: str, no: str, fast: bool = True,
+                 title: str | None = None) -> None:
         self.wb = _FastZipWorkbook(str(path), {
             "constant_memory": True,
             # every cell goes through write_number/write_string; these keep write() honest too
             "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False,
         })
         self.yes, self.no = yes, no
+        self.title = title  # the project's name in every printed page's header
         self.fast = fast  # False: every cell through XlsxWriter's public API (the plain twin)
         self.head = head_format(self.wb)
         self.quoted = self.wb.add_format({"quote_prefix": True})
@@ -112,7 +115,7 @@ class StreamingBook:
         columns = [tuple(c) for c in columns]
         for i, (col, head, kind, *_s) in enumerate(columns):
             ws.set_column(i, i, _width(head, kind, frame[col] if col in frame else None))
-        print_setup(ws, header_row=0, freeze_cols=freeze_cols)
+        print_setup(ws, header_row=0, freeze_cols=freeze_cols, title=self.title)
         ws.autofilter(0, 0, max(n, 0), len(columns) - 1)
         for i, (_col, head, *_rest) in enumerate(columns):
             ws.write_string(0, i, clean_text(str(head)), self.head)

@@ -57,7 +57,8 @@ def write_tables(project, result=None, path=None, *, lang: str | None = None) ->
         result = get_result(project, result)
 
         def write(tmp: Path) -> None:
-            book = StreamingBook(tmp, yes=tr("xlsx.yes"), no=tr("xlsx.no"))
+            book = StreamingBook(tmp, yes=tr("xlsx.yes"), no=tr("xlsx.no"),
+                                 title=project.title)
             for sheet_key, columns, frame, *opts in _sheets(project, result):
                 book.sheet(tr(f"xlsx.sheet.{sheet_key}"),
                            [(col, tr(key), *rest) for col, key, *rest in columns], frame,

@@ -219,6 +219,7 @@ def test_every_sheet_is_set_up_for_print(workbook):
         assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToHeight == 0
         assert ws.print_title_rows == "$1:$1", ws.title
         assert ws.oddFooter.right.text == "Halaman &P dari &N", ws.title
+        assert ws.oddHeader.left.text == "Kabupaten Contoh Uji"  # the district on every page
 
 
 def test_rules_sheet_numbers_and_confirmed_words(workbook, tiny):
