@@ -105,8 +105,8 @@ class _Book:
         def total(field):
             return xlsx_style.column_total(r.get(field) for r in records)
 
-        label_at = next(j for j, (f, _, _) in enumerate(columns) if f not in sums
-                        and f not in ratios)
+        label_at = next((j for j, (f, _, _) in enumerate(columns) if f not in sums
+                         and f not in ratios), None)
         for j, (field, _, kind) in enumerate(columns):
             if field in sums or field in ratios:
                 value = total(field) if field in sums else xlsx_style.ratio(
