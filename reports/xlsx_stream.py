@@ -217,7 +217,7 @@ class StreamingBook:
         out = arr.copy()
         out[missing] = None
         plain = ~missing
-        if plain.any():
+        if plain.any() and pd.api.types.infer_dtype(arr[plain], skipna=False) != "string":
             not_str = np.fromiter((not isinstance(v, str) for v in arr), dtype=bool,
                                   count=len(arr)) & plain
             if not_str.any():
