@@ -20,6 +20,7 @@ from ilp_gis.inputs import (
     blocked_lines,
     input_label,
     inventory_for,
+    load_hint,
     mask_columns,
     missing_text,
 )
@@ -411,7 +412,8 @@ def _inputs_frame(inv) -> pd.DataFrame:
     blocked = dict(zip(inv.absent, blocked_lines(inv), strict=True))
     rows = []
     for name in INPUTS:
-        state = tr("xlsx.input.loaded") if inv.has(name) else missing_text([name])
+        state = tr("xlsx.input.loaded") if inv.has(name) else tr(  # the PDF's "belum dimuat"
+            "xlsx.input.not_loaded", hint=load_hint([name]))
         line = blocked.get(name, "")
         rows.append({"input": input_label(name), "state": state,
                      "blocks": line.split(" — ", 1)[-1] if line else ""})

@@ -235,3 +235,11 @@ def test_rules_sheet_numbers_and_confirmed_words(workbook, tiny):
     assert frac and all(c.number_format == "#,##0.0##" for c in frac)
     words = {r[head.index("Terkonfirmasi")] for r in rows}
     assert words <= {"ya", "belum"} and "belum" in words  # the PDF's words, never "tidak"
+
+
+def test_inputs_sheet_says_belum_dimuat_as_the_pdf(workbook):
+    head, rows = _rows(workbook["Kelengkapan data"])
+    states = {r[0]: r[1] for r in rows}
+    assert states["batas desa/kelurahan"] == "dimuat"
+    missing = [s for s in states.values() if s != "dimuat"]
+    assert missing and all(s.startswith("belum dimuat — muat ") for s in missing)
