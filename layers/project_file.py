@@ -231,12 +231,15 @@ def _storable(frame):
     return out
 
 
-def open_project(path: str | Path, *, skip_tables: Iterable[str] = ()) -> Project:
+def open_project(path: str | Path, *, skip_tables: Iterable[str] = (),
+                 skip_layers: Iterable[str] = ()) -> Project:
     """Read a project file written by :func:`save_project`.
 
     Tables named in ``skip_tables`` (never layers, never ``meta``) are not read: for a caller
     that replaces them before it saves (``ilp-gis analyze`` and the stored results); a save
-    keeps the file's copy of each one not set again.
+    keeps the file's copy of each one not set again.  Layers named in ``skip_layers`` are
+    left unread as if :func:`release` had let them go (``project.has`` says no; a save keeps
+    the file's copy): for a command that never reads them (``ilp-gis tables`` and the roads).
     A missing, damaged or newer file raises :class:`ProjectError` with a message that names it.
     """
     path = Path(path)
@@ -262,7 +265,8 @@ def open_project(path: str | Path, *, skip_tables: Iterable[str] = ()) -> Projec
         layers: dict[str, object] = {}
         tables: dict[str, object] = {}
         row_ids: dict[str, np.ndarray] = {}
-        unread = frozenset(names & set(skip_tables)) - set(model.LAYERS) - {"meta"}
+        unread = (frozenset(names & set(skip_tables)) - set(model.LAYERS)
+                  | frozenset(names & set(skip_layers) & set(model.LAYERS))) - {"meta"}
         for name in sorted(names - {"meta"} - unread):
             frame, row_ids[name] = _read_frame(src, name)
             if name in model.LAYERS:
@@ -380,6 +384,10 @@ def _old_boolean_text(frame, name: str) -> None:
     """Result tables of projects saved before yes/no columns were stored as BOOLEAN hold the
     text "True"/"False"/"<NA>" (and "False" reads as true): read such a column as booleans."""
     values = frame[name]
+    first = values.first_valid_index()
+    if first is None or not isinstance(values[first], str) or \
+            values[first] not in _OLD_BOOLEAN_TEXT:
+        return  # the common case, decided by one value: a text column that is no yes/no
     present = set(values.dropna().unique())
     if present and present <= _OLD_BOOLEAN_TEXT.keys():
         frame[name] = values.map(_OLD_BOOLEAN_TEXT).astype("boolean")

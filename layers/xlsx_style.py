@@ -2,8 +2,8 @@
 report): the header and totals styles, one number format per column kind, which kinds add up
 in a totals row, and the print set-up of a sheet — A4 landscape, one page wide, the header row
 repeated on every printed page and frozen on screen, gridlines printed, a footer with the sheet
-name and "Halaman 1 dari 3" in the workbook's language.  For XlsxWriter workbooks.  Imports
-ilp_gis.i18n and pandas.
+name and "Halaman 1 dari 3" in the workbook's language, a header naming the project.  For
+XlsxWriter workbooks.  Imports ilp_gis.i18n, layers.safe_cells and pandas.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import math
 import pandas as pd
 
 from ilp_gis.i18n import format_number, register_catalog, tr
+from layers.safe_cells import clean_text
 
 # Number formats by column kind (Excel shows the separators of the reader's locale:
 # "1.500.000" in an Indonesian Excel).  "num" is a figure of any size: whole numbers as
@@ -66,12 +67,19 @@ def footer() -> str:
     return f"&L&A&R{tr('xlsx.print.page')}"
 
 
-def print_setup(ws, *, header_row: int | None = 0, freeze_cols: int = 0) -> None:
+def page_header(title: str) -> str:
+    """The page header naming the project (district) on the left of every printed page, its
+    "&" doubled (a single "&" starts an Excel header code)."""
+    return "&L" + clean_text(title).replace("&", "&&")[:200]
+
+
+def print_setup(ws, *, header_row: int | None = 0, freeze_cols: int = 0,
+                title: str | None = None) -> None:
     """The print set-up of one sheet whose table header is row ``header_row`` (0-based;
     ``None``: a sheet of text lines without a table header): A4 landscape, fitted to one page
     wide (as many pages long as it needs), the header row repeated on every page and frozen on
     screen with the first ``freeze_cols`` columns, gridlines printed, page numbers in the
-    footer."""
+    footer and, given a ``title``, the project's name in the page header."""
     ws.set_paper(A4)
     ws.set_landscape()
     ws.fit_to_pages(1, 0)
@@ -81,6 +89,8 @@ def print_setup(ws, *, header_row: int | None = 0, freeze_cols: int = 0) -> None
     ws.hide_gridlines(0)  # shown on screen and printed: a long table stays readable on paper
     ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.7)
     ws.set_footer(footer())
+    if title:
+        ws.set_header(page_header(title))
 
 
 def total_label(n: int) -> str:

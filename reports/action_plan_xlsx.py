@@ -62,7 +62,7 @@ def write_action_plan(project, path: str | Path, *, as_of=None) -> Path:
                **{k: wb.add_format({"num_format": xlsx_style.FORMATS[k]})
                   for k in ("rp", "pct", "int")},
                "title": wb.add_format({"bold": True, "font_size": 13}),
-               "total": xlsx_style.total_formats(wb)}
+               "total": xlsx_style.total_formats(wb), "page_title": project.title}
         _sheet(wb, fmt, tr("actions.sheet.plan"), PLAN_HEADERS, t,
                tr("actions_xlsx.title", title=project.title, date=prog.as_of.isoformat()))
         s = A.spending(project)
@@ -85,7 +85,7 @@ def _sheet(wb, fmt, name: str, columns, frame: pd.DataFrame, title: str | None) 
     for j, c in enumerate(columns):
         ws.write_string(r0, j, header(c), fmt["head"])
         ws.set_column(j, j, 28 if c in ("kegiatan", "note", "output") else 16)
-    xlsx_style.print_setup(ws, header_row=r0, freeze_cols=2)
+    xlsx_style.print_setup(ws, header_row=r0, freeze_cols=2, title=fmt["page_title"])
     for i, rec in enumerate(frame.to_dict("records")):
         for j, c in enumerate(columns):
             v = rec.get(c)
@@ -105,7 +105,7 @@ def _totals(wb, fmt, by_status: pd.DataFrame, by_source: pd.DataFrame) -> None:
     """The Rekap sheet: actions, budget, spent and late actions per status and per funding
     source, each table closed by its totals row (known amounts added up; none known: said)."""
     ws = wb.add_worksheet(tr("actions_xlsx.sheet.totals"))
-    xlsx_style.print_setup(ws, header_row=1)
+    xlsx_style.print_setup(ws, header_row=1, title=fmt["page_title"])
     ws.set_column(0, 0, 24)
     ws.set_column(1, 4, 16)
     tot = fmt["total"]

@@ -43,7 +43,8 @@ def _sheet_name(text: str, used: set[str]) -> str:
 class _Book:
     """A workbook with the one set of formats and a writer for frames."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, title: str | None = None) -> None:
+        self.title = title  # the project's name in every printed page's header
         self.wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False,
                                                   "strings_to_urls": False,
                                                   "nan_inf_to_errors": False})
@@ -66,7 +67,7 @@ class _Book:
 
     def sheet(self, title_key: str, **fmt):
         ws = self.wb.add_worksheet(_sheet_name(tr(title_key, **fmt), self.used))
-        xlsx_style.print_setup(ws, header_row=None)  # a table's header row set by table()
+        xlsx_style.print_setup(ws, header_row=None, title=self.title)  # a table's header row set by table()
         return ws
 
     def table(self, ws, row: int, columns: list[tuple[str, str, str | None]],
@@ -104,8 +105,8 @@ class _Book:
         def total(field):
             return xlsx_style.column_total(r.get(field) for r in records)
 
-        label_at = next(j for j, (f, _, _) in enumerate(columns) if f not in sums
-                        and f not in ratios)
+        label_at = next((j for j, (f, _, _) in enumerate(columns) if f not in sums
+                         and f not in ratios), None)
         for j, (field, _, kind) in enumerate(columns):
             if field in sums or field in ratios:
                 value = total(field) if field in sums else xlsx_style.ratio(
@@ -128,7 +129,7 @@ def _col(key: str) -> str:
 def write_monev_xlsx(project, monev, path: str | Path) -> Path:
     """Write the sheets of ``monev`` (a :class:`ilp_gis.monitoring.monev.Monev`) to ``path``."""
     def write(tmp: Path) -> None:
-        book = _Book(tmp)
+        book = _Book(tmp, project.title)
         _headline_sheet(book, project, monev)
         _gap_sheet(book, project, monev)
         _indicator_sheets(book, project, monev)

@@ -75,18 +75,21 @@ def _leveled_zip(*args, **kwargs) -> zipfile.ZipFile:
 class StreamingBook:
     """One XLSX file being written sheet after sheet; ``close()`` finishes it.
 
-    ``yes``/``no`` are the words written for the ``bool`` kind.  ``fast`` writes the rows'
+    ``yes``/``no`` are the words written for the ``bool`` kind; ``title`` (the project's
+    name) heads every printed page.  ``fast`` writes the rows'
     XML straight into XlsxWriter's constant-memory row stream (:func:`_rows_xml`, the same
     bytes XlsxWriter writes, ~0.5 µs a cell instead of ~5); ``fast=False`` is its plain twin.
     """
 
-    def __init__(self, path: str | Path, *, yes: str, no: str, fast: bool = True) -> None:
+    def __init__(self, path: str | Path, *, yes: str, no: str, fast: bool = True,
+                 title: str | None = None) -> None:
         self.wb = _FastZipWorkbook(str(path), {
             "constant_memory": True,
             # every cell goes through write_number/write_string; these keep write() honest too
             "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False,
         })
         self.yes, self.no = yes, no
+        self.title = title  # the project's name in every printed page's header
         self.fast = fast  # False: every cell through XlsxWriter's public API (the plain twin)
         self.head = head_format(self.wb)
         self.quoted = self.wb.add_format({"quote_prefix": True})
@@ -112,7 +115,7 @@ class StreamingBook:
         columns = [tuple(c) for c in columns]
         for i, (col, head, kind, *_s) in enumerate(columns):
             ws.set_column(i, i, _width(head, kind, frame[col] if col in frame else None))
-        print_setup(ws, header_row=0, freeze_cols=freeze_cols)
+        print_setup(ws, header_row=0, freeze_cols=freeze_cols, title=self.title)
         ws.autofilter(0, 0, max(n, 0), len(columns) - 1)
         for i, (_col, head, *_rest) in enumerate(columns):
             ws.write_string(0, i, clean_text(str(head)), self.head)
@@ -214,7 +217,7 @@ class StreamingBook:
         out = arr.copy()
         out[missing] = None
         plain = ~missing
-        if plain.any():
+        if plain.any() and pd.api.types.infer_dtype(arr[plain], skipna=False) != "string":
             not_str = np.fromiter((not isinstance(v, str) for v in arr), dtype=bool,
                                   count=len(arr)) & plain
             if not_str.any():
@@ -279,6 +282,7 @@ ROW_CHUNK = 5000
 _XLSX_ESCAPED = re.compile(r"(_x[0-9a-fA-F]{4}_)")  # literal escapes are escaped in turn
 _XLSX_CONTROL = re.compile(r"([\x00-\x08\x0b-\x1f])")
 _WHITESPACE_EDGE = re.compile(r"^\s|\s$")
+_NEEDS_ESCAPE = re.compile(r"[_&<>\x00-\x1f\ufffe\uffff]")  # none: the text goes as it is
 
 
 def _number_styles(formats) -> None:
@@ -304,6 +308,8 @@ def _row_stream_open(ws) -> bool:
 
 def _inline_text(text: str) -> str:
     """The ``<is>`` content of a text cell, as XlsxWriter writes it in constant-memory mode."""
+    if _NEEDS_ESCAPE.search(text) is None and _WHITESPACE_EDGE.search(text) is None:
+        return f"<is><t>{text}</t></is>"  # most texts: nothing to escape
     text = _XLSX_ESCAPED.sub(r"_x005F\1", text)
     text = _XLSX_CONTROL.sub(lambda m: f"_x{ord(m.group(1)):04X}_", text)
     text = text.replace("\ufffe", "_xFFFE_").replace("\uffff", "_xFFFF_")
@@ -322,48 +328,73 @@ def _column_letters(c: int) -> str:
 
 
 def _rows_xml(ws, values, methods, formats, care) -> None:
-    """The data rows (sheet rows 2…) written as XML into ``ws``'s row stream, chunk by chunk:
-    each column's cells built in one comprehension, each distinct text escaped once."""
+    """The data rows (sheet rows 2…) written as XML into ``ws``'s row stream, chunk by chunk.
+    Each column's distinct values are turned into their cell XML once (:func:`_coded`); the
+    cells and rows are then put together as NumPy object arrays, element-wise."""
     ws._write_single_row(1)  # the header row goes out first; the stream continues at row 2
     n = len(values[0]) if values else 0
     letters = [_column_letters(c) for c in range(len(values))]
     is_number = [m.__name__ == "write_number" for m in methods]
-    style = [[_style_attr(x) for x in f] if isinstance(f, list) else _style_attr(f)
-             for f in formats]
-    texts: dict[str, str] = {}
-
-    def text_xml(v: str) -> str:
-        x = texts.get(v)
-        if x is None:
-            x = texts[v] = _inline_text(v)
-        return x
-
-    def cells(c: int, a: int, b: int) -> list[str]:
-        vals = values[c][a:b]
-        head, st = f'<c r="{letters[c]}', style[c]
-        if is_number[c] and isinstance(st, list):  # a style per cell ("num")
-            return ["" if v is None else f"{head}{r}\"{s}><v>{v:.16G}</v></c>"
-                    for r, v, s in zip(range(a + 2, b + 2), vals, st[a:b], strict=True)]
-        if is_number[c]:
-            return ["" if v is None else f"{head}{r}\"{st}><v>{v:.16G}</v></c>"
-                    for r, v in zip(range(a + 2, b + 2), vals, strict=True)]
-        return ["" if v is None else f'{head}{r}"{st} t="inlineStr">{text_xml(v)}</c>'
-                for r, v in zip(range(a + 2, b + 2), vals, strict=True)]
-
+    coded = [_coded(values[c], is_number[c], formats[c]) for c in range(len(values))]
     fh = ws.fh
     last = 0  # the last sheet row holding a cell (0: the header)
     for a in range(0, n, ROW_CHUNK):
         b = min(n, a + ROW_CHUNK)
-        cols = [cells(c, a, b) for c in range(len(values))]
+        rnum = np.array([str(r) for r in range(a + 2, b + 2)], dtype=object)  # sheet rows
+        rows = np.full(b - a, "", dtype=object)
+        apart: dict[int, list] = {}  # column -> [(row, text, format)] of this chunk
         for r in (r for r in care if a <= r < b):
             for c, _method, v, fmt in care[r]:
-                st = f' s="{fmt._get_xf_index()}"' if fmt is not None else ""
-                cols[c][r - a] = f'<c r="{letters[c]}{r + 2}"{st} t="inlineStr">{text_xml(v)}</c>'
-        rows = [(r, row) for r, row in zip(range(a + 1, b + 1), map(
-            "".join, zip(*cols, strict=True)), strict=True) if row]
-        if rows:
-            last = rows[-1][0]
-            fh.write("".join(f'<row r="{r + 1}">{row}</row>' for r, row in rows))
+                apart.setdefault(c, []).append((r, v, fmt))
+        for c, (codes, tails) in enumerate(coded):
+            k = codes[a:b]
+            filled = k >= 0
+            if not filled.any() and c not in apart:
+                continue
+            cell = np.full(b - a, "", dtype=object)
+            cell[filled] = f'<c r="{letters[c]}' + rnum[filled] + tails[k[filled]]
+            for r, v, fmt in apart.get(c, ()):
+                cell[r - a] = (f'<c r="{letters[c]}{r + 2}"{_style_attr(fmt)} '
+                               f't="inlineStr">{_inline_text(v)}</c>')
+            rows += cell
+        full = rows != ""
+        if full.any():
+            last = int(np.flatnonzero(full)[-1]) + a + 1
+            fh.write("".join('<row r="' + rnum[full] + '">' + rows[full] + "</row>"))
     if last:
         ws._check_dimensions(last, 0)
         ws.previous_row = last
+
+
+def _coded(vals: list, is_number: bool, fmt) -> tuple[np.ndarray, np.ndarray]:
+    """``(codes, tails)`` of one column: per row the index of its value among the column's
+    distinct values (-1: an empty cell), and per distinct value the XML of its cell after the
+    row number (style, value, closing tag) as XlsxWriter writes it."""
+    n = len(vals)
+    if is_number:
+        arr = np.array([np.nan if v is None else v for v in vals], dtype="float64")
+        if ((arr == 0) & np.signbit(arr)).any():  # -0 and 0 hash alike: each cell apart
+            codes = np.where(np.isnan(arr), -1, np.arange(n))
+            uniques = arr
+        else:
+            codes, uniques = pd.factorize(arr, use_na_sentinel=True)
+        per_cell = isinstance(fmt, list)
+        styles = _first_styles(codes, len(uniques), fmt) if per_cell else None
+        st = None if per_cell else _style_attr(fmt)
+        tails = [f'"{styles[j] if per_cell else st}><v>{u:.16G}</v></c>'
+                 for j, u in enumerate(uniques.tolist())]
+    else:
+        codes, uniques = pd.factorize(np.array(vals, dtype=object), use_na_sentinel=True)
+        st = _style_attr(fmt)
+        tails = [f'"{st} t="inlineStr">{_inline_text(u)}</c>' for u in uniques.tolist()]
+    out = np.empty(len(tails), dtype=object)
+    out[:] = tails
+    return np.asarray(codes, dtype=np.int64), out
+
+
+def _first_styles(codes: np.ndarray, m: int, fmt: list) -> list[str]:
+    """The style attribute of each distinct value of a column with a format per cell (the
+    format follows the value, so its first cell's format is every cell's)."""
+    pos = np.flatnonzero(codes >= 0)
+    _, first = np.unique(codes[pos], return_index=True)
+    return [_style_attr(fmt[int(pos[i])]) for i in first[:m]]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ilp_gis import desa_counts
@@ -19,6 +20,7 @@ from ilp_gis.inputs import (
     blocked_lines,
     input_label,
     inventory_for,
+    load_hint,
     mask_columns,
     missing_text,
 )
@@ -46,6 +48,7 @@ register_catalog("reports", "xlsx_tables")
 register_catalog("reports", "pdf.report")  # "report.cannot_write", shared with the PDF writer
 register_catalog("reports", "pdf.areas")  # the totals labels of the PDF's area tables
 register_catalog("reports", "pdf.appendix")  # the rules' "ya"/"belum", as the PDF says
+register_catalog("reports", "pdf.budget")  # "Total" under the budget totals, as the PDF
 register_catalog("layers", "symbology")  # the funding-state labels
 register_catalog("ilp_gis", "gaps")  # the gap-kind labels
 
@@ -59,7 +62,8 @@ def write_tables(project, result=None, path=None, *, lang: str | None = None) ->
         result = get_result(project, result)
 
         def write(tmp: Path) -> None:
-            book = StreamingBook(tmp, yes=tr("xlsx.yes"), no=tr("xlsx.no"))
+            book = StreamingBook(tmp, yes=tr("xlsx.yes"), no=tr("xlsx.no"),
+                                 title=project.title)
             for sheet_key, columns, frame, *opts in _sheets(project, result):
                 book.sheet(tr(f"xlsx.sheet.{sheet_key}"),
                            [(col, tr(key), *rest) for col, key, *rest in columns], frame,
@@ -106,8 +110,9 @@ def _population_sources(project, desa: pd.DataFrame) -> list[str]:
     pop = pd.to_numeric(desa["population"], errors="coerce")
     if src is None:
         src = pd.Series(None, index=desa.index, dtype=object)
-    return [source_label(s if isinstance(s, str) else "table") if pd.notna(p)
-            else source_label(None) for p, s in zip(pop, src, strict=True)]
+    key = pd.Series([s if isinstance(s, str) else "table" for s in src], index=desa.index,
+                    dtype=object).where(pop.notna().to_numpy(), None)  # None: no figure
+    return _each_once(key, source_label).tolist()
 
 
 SHARE_TOTALS = {"desa_with_pustu_share": ("desa_with_pustu", "desa_total"),
@@ -124,7 +129,7 @@ def _sheets(project, result):
                      ("blocks", "xlsx.col.input_blocks", "text")], _inputs_frame(inv)
     desa = _say_missing(pd.DataFrame(result.desa.drop(columns="geometry", errors="ignore")),
                         inv)
-    desa["gap_kinds"] = desa.get("gap_kinds", pd.Series("", index=desa.index)).map(_gap_labels)
+    desa["gap_kinds"] = _each_once(desa.get("gap_kinds", pd.Series("", index=desa.index)), _gap_labels)
     desa["population_source_label"] = _population_sources(project, desa)
     desa_cols: list[Column] = [
         ("code", "xlsx.col.code", "text"), ("name", "xlsx.col.desa", "text"),
@@ -208,7 +213,7 @@ def _sheets(project, result):
     g = pd.DataFrame(result.gaps.drop(columns="geometry", errors="ignore")) \
         if result.gaps is not None else pd.DataFrame()
     if len(g):
-        kinds = g["kind"].map(lambda x: tr(f"gap.{x}") if isinstance(x, str) else None)
+        kinds = _each_once(g["kind"], lambda x: tr(f"gap.{x}") if isinstance(x, str) else None)
         g = g.assign(kind_label=g["label"].where(g["label"].notna(), kinds)
                      if "label" in g else kinds)
         g = g.sort_values(["priority_rank", "gap_id"], kind="stable")
@@ -271,9 +276,9 @@ def _sheets(project, result):
     if len(budget):
         desa_names = dict(zip(desa["code"], desa["name"], strict=False))
         budget = budget.assign(
-            source_label=budget["source"].map(lambda v: enum_label(FundingSource, v)),
-            activity_label=budget["activity"].map(lambda v: enum_label(Activity, v)),
-            status_label=budget["status"].map(lambda v: enum_label(BudgetStatus, v)),
+            source_label=_each_once(budget["source"], lambda v: enum_label(FundingSource, v)),
+            activity_label=_each_once(budget["activity"], lambda v: enum_label(Activity, v)),
+            status_label=_each_once(budget["status"], lambda v: enum_label(BudgetStatus, v)),
             desa_name=budget["target_desa"].map(desa_names))
     bud_cols: list[Column] = [
         ("budget_id", "xlsx.col.budget_id", "text"), ("source_label", "xlsx.col.source", "text"),
@@ -303,14 +308,15 @@ def _sheets(project, result):
                             ("year", "xlsx.col.year", "year"),
                             ("lines", "xlsx.col.lines", "int"),
                             ("amount", "xlsx.col.amount", "rp"),
-                            ("amount_on_gaps", "xlsx.col.amount_on_gaps", "rp")], totals
+                            ("amount_on_gaps", "xlsx.col.amount_on_gaps", "rp")], totals, \
+        {"label": tr("report.total")}  # as the PDF's budget totals table
     if sync is not None:
         acts = pd.DataFrame(sync.actions)
         if len(acts):
             acts = acts.assign(
-                activity_label=acts["activity"].map(lambda v: enum_label(Activity, v)),
-                state_label=acts["funding_state"].map(lambda x: tr(f"funding_state.{x}")),
-                sources=acts["sources"].map(_source_labels),
+                activity_label=_each_once(acts["activity"], lambda v: enum_label(Activity, v)),
+                state_label=_each_once(acts["funding_state"], lambda x: tr(f"funding_state.{x}")),
+                sources=_each_once(acts["sources"], _source_labels),
                 gap_ids=acts["gap_ids"].str.replace(";", ", "),
                 budget_ids=acts["budget_ids"].str.replace(";", ", "))
         yield "budget_actions", [("action_id", "xlsx.col.action_id", "text"),
@@ -336,7 +342,7 @@ def _sheets(project, result):
                                lambda x: tr(f"gap.{x}"))),
                            state_label=gf["funding_state"].map(
                                lambda x: tr(f"funding_state.{x}")),
-                           sources=gf["sources"].map(_source_labels),
+                           sources=_each_once(gf["sources"], _source_labels),
                            years=gf["years"].map(lambda v: str(v).replace(";", ", ")
                                                  if isinstance(v, str) else v))
             gf = gf.sort_values(["priority_rank", "gap_id"], kind="stable", na_position="last")
@@ -503,6 +509,18 @@ def _missing_row(frame: pd.DataFrame, lacks: list[str], column: str) -> pd.DataF
     return pd.DataFrame({column: [missing_text(lacks)]})
 
 
+def _each_once(series: pd.Series, label) -> pd.Series:
+    """``series.map(label)`` with ``label`` called once per distinct value (a national sheet
+    repeats a few labels hundreds of thousands of times); values that cannot be hashed are
+    labelled one by one."""
+    try:
+        codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    except TypeError:
+        return series.map(label)
+    labels = np.array([label(u) for u in uniques] + [label(None)], dtype=object)
+    return pd.Series(labels[codes], index=series.index, dtype=object)
+
+
 def _say_missing(frame: pd.DataFrame, inv, also: dict[str, str] | None = None) -> pd.DataFrame:
     """``frame`` with every column whose input was never loaded saying so in each cell
     ("tidak ada data — muat daftar Pustu"), never an empty cell or a 0.  ``also`` maps further
@@ -525,7 +543,8 @@ def _inputs_frame(inv) -> pd.DataFrame:
     blocked = dict(zip(inv.absent, blocked_lines(inv), strict=True))
     rows = []
     for name in INPUTS:
-        state = tr("xlsx.input.loaded") if inv.has(name) else missing_text([name])
+        state = tr("xlsx.input.loaded") if inv.has(name) else tr(  # the PDF's "belum dimuat"
+            "xlsx.input.not_loaded", hint=load_hint([name]))
         line = blocked.get(name, "")
         rows.append({"input": input_label(name), "state": state,
                      "blocks": line.split(" — ", 1)[-1] if line else ""})

@@ -60,3 +60,39 @@ def test_report_top_sets_the_priority_list_and_a_negative_one_is_refused(saved_p
     bad = tmp_path / "x.pdf"
     assert cli.main(["report", str(saved_project), "-o", str(bad), "--top", "-2"]) == 1
     assert "baris prioritas" in capsys.readouterr().err and not bad.exists()
+
+
+def test_tables_leave_roads_unread_and_write_the_same_cells(tmp_path, monkeypatch):
+    """With an analysis stored, the workbook never reads the roads and settlements layers
+    (a national project: ~1.3 M features) and holds exactly what a full read writes."""
+    import shutil
+    from pathlib import Path
+
+    import openpyxl
+
+    from ilp_gis.analysis import analyze, store_result
+    from layers import project_file
+    from layers.project_file import open_project, save_project
+    from reports.xlsx_tables import write_tables
+
+    sample = Path(__file__).resolve().parents[2] / "sample_data" / "kabupaten_contoh.gpkg"
+    path = Path(shutil.copyfile(sample, tmp_path / "contoh.gpkg"))
+    project = open_project(path)
+    assert project.has("roads") and project.has("settlements")
+    store_result(project, analyze(project))
+    save_project(project)
+    full = write_tables(open_project(path), None, tmp_path / "penuh.xlsx")
+
+    read: list[str] = []
+    real = project_file._read_frame
+    monkeypatch.setattr(project_file, "_read_frame",
+                        lambda src, name: read.append(name) or real(src, name))
+    assert cli.main(["tables", str(path), "-o", str(tmp_path / "cli.xlsx")]) == 0
+    assert "desa" in read and "result_desa" in read
+    assert "roads" not in read and "settlements" not in read
+
+    def cells(p):
+        return {ws.title: list(ws.iter_rows(values_only=True))
+                for ws in openpyxl.load_workbook(p)}
+
+    assert cells(tmp_path / "cli.xlsx") == cells(full)

@@ -122,7 +122,7 @@ def _printed_frame() -> pd.DataFrame:
 @pytest.mark.parametrize("fast", [True, False])
 def test_print_setup_totals_and_formats(tmp_path, fast):
     path = tmp_path / "p.xlsx"
-    book = StreamingBook(path, yes="ya", no="tidak", fast=fast)
+    book = StreamingBook(path, yes="ya", no="tidak", fast=fast, title="Kab. A & B")
     book.sheet("Cetak", PRINTED, _printed_frame(), ratios={"share": ("part", "whole")})
     book.sheet("Kosong", PRINTED, _printed_frame().head(0))
     book.sheet("Teks", [("name", "Nama", "text")], _printed_frame())
@@ -137,6 +137,7 @@ def test_print_setup_totals_and_formats(tmp_path, fast):
         assert ws.print_title_rows == "$1:$1" and ws.freeze_panes == "A2"
         assert ws.oddFooter.right.text == "Halaman &P dari &N" and ws.oddFooter.left.text == "&A"
         assert ws.print_options.gridLines
+        assert ws.oddHeader.left.text == "Kab. A && B"  # "&" doubled: not a header code
     ws = wb["Cetak"]
     assert ws.max_row == 5 and ws.auto_filter.ref == "A1:K4"  # the filter leaves the totals out
     total = [c.value for c in ws[5]]

@@ -67,6 +67,7 @@ def test_money_and_years(workbook):
     assert ws.cell(2, head.index("Tahun") + 1).number_format == "0"
     totals = dict((r[0], r[3]) for r in _rows(workbook["Total anggaran"])[1])
     assert totals["DAK Fisik"] == 1_250_000_000
+    assert totals["Total"] == 1_307_500_000  # its totals row says "Total", as the PDF
 
 
 def test_budget_sync_sheet(workbook):
@@ -231,6 +232,7 @@ def test_every_sheet_is_set_up_for_print(workbook):
         assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToHeight == 0
         assert ws.print_title_rows == "$1:$1", ws.title
         assert ws.oddFooter.right.text == "Halaman &P dari &N", ws.title
+        assert ws.oddHeader.left.text == "Kabupaten Contoh Uji"  # the district on every page
 
 
 def test_rules_sheet_numbers_and_confirmed_words(workbook, tiny):
@@ -246,3 +248,11 @@ def test_rules_sheet_numbers_and_confirmed_words(workbook, tiny):
     assert frac and all(c.number_format == "#,##0.0##" for c in frac)
     words = {r[head.index("Terkonfirmasi")] for r in rows}
     assert words <= {"ya", "belum"} and "belum" in words  # the PDF's words, never "tidak"
+
+
+def test_inputs_sheet_says_belum_dimuat_as_the_pdf(workbook):
+    head, rows = _rows(workbook["Kelengkapan data"])
+    states = {r[0]: r[1] for r in rows}
+    assert states["batas desa/kelurahan"] == "dimuat"
+    missing = [s for s in states.values() if s != "dimuat"]
+    assert missing and all(s.startswith("belum dimuat — muat ") for s in missing)
