@@ -88,11 +88,13 @@ def export_webmap(project, result: AnalysisResult | None, path: str | Path, *,
     """Write the project's web map to ``path`` (one self-contained HTML file) and return the path.
 
     The map has switchable layers — the kabupaten, kecamatan and desa boundaries, desa coloured
-    by a chosen coverage figure (with a legend), the facilities by type with the project's one
-    symbology (Posyandu clustered when many), the network edges and the gaps (hatched, with
-    popups explaining each gap and its priority) — a desa search box, a title and, for fictional
-    data, a "DATA FIKTIF / FICTIONAL DATA" banner.  Nothing is fetched when the file is opened;
-    only ``online_basemap=True`` adds OpenStreetMap tiles (which then need the internet).
+    by a chosen coverage figure (with a legend), the roads by class, the facilities by type with
+    the project's one symbology (Posyandu clustered when many), the proposed sites of each
+    planning scenario, the network edges and the gaps (hatched, with popups explaining each gap
+    and its priority) — a desa search box, a metric scale bar, a title and, for fictional data,
+    a "DATA FIKTIF / FICTIONAL DATA" banner.  The district opens fitted between the panels.
+    Nothing is fetched when the file is opened; only ``online_basemap=True`` adds OpenStreetMap
+    tiles (which then need the internet).
 
     Parameters
     ----------
@@ -112,7 +114,9 @@ def export_webmap(project, result: AnalysisResult | None, path: str | Path, *,
     lang
         ``id`` or ``en``; default the current UI language.
     colour_by
-        The coverage figure the desa are coloured by (see :data:`COLOUR_FIELDS`).
+        The figure the desa are coloured by: a key, label or short name of
+        :data:`COLOUR_FIELDS` in either language, a numeric desa column, or ``auto`` (the first
+        figure that tells the desa apart, see ``classify.auto_colour_key``).
     """
     lang = normalize_language(lang)
     path = Path(path)
