@@ -260,3 +260,53 @@ def test_offline_guard_also_catches_fonts_and_pictures():
     # inline pictures and plain links are fine: nothing is fetched when the page opens
     assert offline_problems('<img src="data:image/png;base64,AAAA">'
                             '<a href="https://leafletjs.com">Leaflet</a>') == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("size", [(1400, 900), (1366, 768)])
+def test_headless_chromium_district_clear_of_the_panels(district, tmp_path, size):
+    """Opened in a browser, the district lies between the panels, none covers it."""
+    import subprocess
+
+    from tests.reports.test_webmap import _chromium
+
+    if _chromium() is None:
+        pytest.skip("chromium is not installed (Debian packages: chromium chromium-driver)")
+    project, result = district
+    page = export_webmap(project, result, tmp_path / "peta.html")
+    probe = """<script>
+window.addEventListener("load", function () { setTimeout(function () {
+  var k = Object.keys(window).filter(function (n) { return n.indexOf("map_") === 0; })[0];
+  var m = window[k], c = m.getContainer().getBoundingClientRect();
+  var b = L.geoJSON(ILP_DESA).getBounds();
+  var a = m.latLngToContainerPoint(b.getNorthWest()), z = m.latLngToContainerPoint(b.getSouthEast());
+  var out = {district: [a.x, a.y, z.x, z.y], panels: [], size: [c.width, c.height]};
+  document.querySelectorAll(".leaflet-control").forEach(function (e) {
+    var r = e.getBoundingClientRect();
+    if (r.width) out.panels.push([e.className, r.left - c.left, r.top - c.top, r.right - c.left, r.bottom - c.top]);
+  });
+  var d = document.createElement("pre"); d.id = "probe"; d.textContent = JSON.stringify(out);
+  document.body.appendChild(d);
+}, 300); });
+</script></body>"""
+    probed = tmp_path / "probe.html"
+    probed.write_text(page.read_text("utf-8").replace("</body>", probe), "utf-8")
+    profile = tmp_path / "profile"
+    profile.mkdir()
+    done = subprocess.run(
+        [_chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         f"--user-data-dir={profile}", "--proxy-server=127.0.0.1:9",
+         f"--window-size={size[0]},{size[1]}", "--virtual-time-budget=4000", "--dump-dom",
+         probed.resolve().as_uri()], check=True, capture_output=True, timeout=90)
+    dom = done.stdout.decode("utf-8", "replace")
+    found = json.loads(re.search(r'<pre id="probe">(.*?)</pre>', dom, re.S).group(1)
+                       .replace("&quot;", '"'))
+    x0, y0, x1, y1 = found["district"]
+    assert x1 - x0 > 150 and y1 - y0 > 100  # the district fills a good part of the map
+    for name, left, top, right, bottom in found["panels"]:
+        if "leaflet-control-attribution" in name or "leaflet-control-scale" in name:
+            continue
+        overlap_x = min(x1, right) - max(x0, left)
+        overlap_y = min(y1, bottom) - max(y0, top)
+        assert overlap_x <= 1 or overlap_y <= 1, (name, found)
