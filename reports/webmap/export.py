@@ -109,8 +109,9 @@ def export_webmap(project, result: AnalysisResult | None, path: str | Path, *,
         Add OpenStreetMap tiles (needs the internet when the file is opened).  Without it the
         file needs no network at all.
     basemap
-        An MBTiles file of picture tiles (the planner's own): the tiles around the district
-        are embedded in the page, an offline basemap (see :mod:`layers.mbtiles`).
+        An MBTiles or PMTiles file of picture tiles (the planner's own): the tiles around the
+        district are embedded in the page, an offline basemap (see :mod:`layers.basemap_file`).
+        A wrong file is an :class:`InputError` before any other work, nothing written.
     lang
         ``id`` or ``en``; default the current UI language.
     colour_by
