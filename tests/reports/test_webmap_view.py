@@ -56,6 +56,8 @@ def test_colour_by_accepts_labels_short_names_and_keys_in_both_languages():
     assert resolve_colour_by("Priority-Score") == "priority_score"
     assert resolve_colour_by("dist_pustu_km") == "dist_pustu_km"
     assert resolve_colour_by("otomatis") == "auto" and resolve_colour_by(None) == "auto"
+    # a choice copied whole from the list the error message gives
+    assert resolve_colour_by("cakupan Pustu (pustu_coverage)") == "pustu_coverage"
     # a column of the desa result, by its own name (spaces/case forgiven too)
     assert resolve_colour_by("gap_count", ["code", "gap_count"]) == "gap_count"
     assert resolve_colour_by("Gap Count", ["code", "gap_count"]) == "gap_count"
