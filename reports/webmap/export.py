@@ -60,7 +60,13 @@ from reports.webmap.layers import (
     kecamatan_props,
 )
 from reports.webmap.legend import hatch_defs, header_html, legend_html
-from reports.webmap.overlays import road_layer, scenario_layers, site_fields, site_style
+from reports.webmap.overlays import (
+    ROAD_MIN_ZOOM,
+    road_layer,
+    scenario_layers,
+    site_fields,
+    site_style,
+)
 from reports.webmap.symbols import area_style, gap_kinds_js, link_styles, point_style
 from reports.webmap.values import clean_text
 
@@ -271,7 +277,7 @@ def _build_html(project, result: AnalysisResult, *, online_basemap: bool, tiles,
             "roads", road_fc) + ", L.extend({map: " + m.get_name() + "}, " + script_json({
                 "style": {"color": "#95a5a6", "weight": 1, "opacity": 0.9},
                 "classStyles": road_styles, "canvas": True, "casing": "#ffffff",
-                "pane": ["ilpRoads", 450]}) + "))"))
+                "classMinZoom": ROAD_MIN_ZOOM, "pane": ["ilpRoads", 450]}) + "))"))
 
     # ---- network edges ----
     checkpoint(progress, is_cancelled, 0.65, None)

@@ -23,6 +23,9 @@ register_catalog("reports", "webmap.overlays")
 
 ROAD_OTHER = "lokal"
 """Roads of a class the symbology does not know are drawn as local roads."""
+ROAD_MIN_ZOOM = {"lingkungan": 12, "setapak": 13}
+"""Minor roads are drawn only from these zoom levels on (a whole district is about zoom 10:
+thousands of lanes there hide the desa colours)."""
 SITE_SIZE = 20
 """Pixel size of a proposed site's symbol (a little larger than the existing facilities')."""
 

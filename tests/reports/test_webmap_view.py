@@ -208,6 +208,8 @@ def test_roads_layer_when_the_project_has_roads(district, tmp_path):
     assert '"classStyles":{"arteri":{"color":"#d35400"' in text
     assert "Jalan arteri" in text and "Jalan lingkungan" in text and "Jalan lokal" in text
     assert "Jalan kolektor" not in text  # no collector road in the data
+    # lanes and footpaths only when zoomed in (thousands of them hide the desa colours)
+    assert '"classMinZoom":{"lingkungan":12,"setapak":13}' in text
 
 
 # ---- scenario sites ------------------------------------------------------------------------------
