@@ -76,20 +76,21 @@ def read_mbtiles(path: str | Path, bounds, *, max_bytes: int = MAX_BYTES) -> Bas
         raise InputError(tr("mbtiles.unreadable", file=str(path),
                             why=exc.strerror or str(exc))) from exc
     if head != SQLITE_MAGIC:
-        raise InputError(tr("mbtiles.not_sqlite", file=str(path)))
+        raise InputError(tr("mbtiles.not_tiles", file=str(path)))
     try:
         con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
     except sqlite3.Error as exc:
         raise InputError(tr("mbtiles.broken", file=str(path), why=str(exc))) from exc
     try:
-        return _read(con, path, _widened(bounds), max_bytes)
+        return _read(con, path, widened(bounds), max_bytes)
     except sqlite3.Error as exc:  # a damaged or hostile database: said, never a traceback
         raise InputError(tr("mbtiles.broken", file=str(path), why=str(exc))) from exc
     finally:
         con.close()
 
 
-def _widened(bounds):
+def widened(bounds):
+    """``bounds`` widened by :data:`MARGIN` on each side."""
     lon0, lat0, lon1, lat1 = (float(b) for b in bounds)
     dx, dy = (lon1 - lon0) * MARGIN, (lat1 - lat0) * MARGIN
     return lon0 - dx, lat0 - dy, lon1 + dx, lat1 + dy
@@ -134,7 +135,7 @@ def _read(con: sqlite3.Connection, path: Path, bounds, max_bytes: int) -> Basema
             if not isinstance(data, bytes | memoryview) or not isinstance(row, int):
                 raise InputError(tr("mbtiles.not_image", file=str(path), z=z, x=x, y=row))
             data = bytes(data)
-            kind = _picture_kind(data)
+            kind = picture_kind(data)
             if kind is None:
                 if data[:2] == b"\x1f\x8b":  # gzip: vector tiles without a format entry
                     raise InputError(tr("mbtiles.vector", file=str(path)))
@@ -158,7 +159,8 @@ def _metadata(con: sqlite3.Connection) -> dict[str, str]:
             if k is not None and v is not None}
 
 
-def _picture_kind(data: bytes) -> str | None:
+def picture_kind(data: bytes) -> str | None:
+    """"png", "jpg" or "webp" from the picture's first bytes; None for anything else."""
     if data[:8] == b"\x89PNG\r\n\x1a\n":
         return "png"
     if data[:3] == b"\xff\xd8\xff":

@@ -21,8 +21,9 @@ COLOUR_KEYS = ("pustu_coverage", "puskesmas_coverage", "pustu_travel_coverage",
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("project", help=tr("cli.webmap.project"))
-    parser.add_argument("-o", "--output", required=True, help=tr("cli.webmap.output"))
+    parser.add_argument("project", metavar="PROJECT.gpkg", help=tr("cli.webmap.project"))
+    parser.add_argument("-o", "--output", required=True, metavar=tr("cli.webmap.output_metavar"),
+                        help=tr("cli.webmap.output"))
     parser.add_argument("--online-basemap", action="store_true",
                         help=tr("cli.webmap.online_basemap"))
     parser.add_argument("--basemap", metavar=tr("cli.webmap.basemap_metavar"), default=None,

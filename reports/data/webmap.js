@@ -97,31 +97,45 @@ var ILP = (function () {
     return spec[0];
   }
 
+  // o.classMinZoom: a class (properties.cl) is drawn only from that zoom on (minor roads).
   function areaLayer(fc, o) {
     if (o.pane) o = L.extend({}, o, {paneName: pane(o.map, o.pane), pane: null});
+    function hidden(f) {
+      var z = o.classMinZoom && o.classMinZoom[f.properties.cl];
+      return z && o.map && o.map.getZoom() < z;
+    }
+    function restyle(gj, style) {  // a class shown from a zoom: styles again on every zoom
+      if (o.classMinZoom && o.map) o.map.on("zoomend", function () { gj.setStyle(style); });
+      return gj;
+    }
     if (o.casing) {  // a light casing under each line: roads read on any desa colour
-      var under = L.geoJSON(fc, {interactive: false, renderer: o.canvas ? L.canvas({padding: 0.3, pane: o.paneName || "overlayPane"}) : undefined,
-        style: function (f) {
-          var s = L.extend({}, o.style);
-          if (o.classStyles && o.classStyles[f.properties.cl]) L.extend(s, o.classStyles[f.properties.cl]);
-          return {color: o.casing, weight: (s.weight || 1) + 2, opacity: 0.75, dashArray: null};
-        }});
+      var casing = function (f) {
+        var s = L.extend({}, o.style);
+        if (o.classStyles && o.classStyles[f.properties.cl]) L.extend(s, o.classStyles[f.properties.cl]);
+        return {color: o.casing, weight: (s.weight || 1) + 2, opacity: hidden(f) ? 0 : 0.75,
+                dashArray: null};
+      };
+      var under = restyle(L.geoJSON(fc, {interactive: false, style: casing,
+        renderer: o.canvas ? L.canvas({padding: 0.3, pane: o.paneName || "overlayPane"}) : undefined}),
+        casing);
       return L.layerGroup([under, areaLayer(fc, L.extend({}, o, {casing: null}))]);
     }
+    var style = function (f) {
+      var s = L.extend({}, o.style);
+      if (o.classStyles && o.classStyles[f.properties.cl]) L.extend(s, o.classStyles[f.properties.cl]);
+      if (o.perFeature && f.properties.col) s.fillColor = f.properties.col;
+      if (o.linkStyles && f.properties.l && o.linkStyles[f.properties.l]) {
+        s.color = o.linkStyles[f.properties.l].color;
+        s.dashArray = o.linkStyles[f.properties.l].dash;
+      }
+      if (hidden(f)) s.opacity = 0;
+      return s;
+    };
     var gj = L.geoJSON(fc, {
       interactive: !!o.fields,
       renderer: o.canvas ? L.canvas({padding: 0.3, pane: o.paneName || "overlayPane"}) : undefined,
       pane: o.paneName || "overlayPane",
-      style: function (f) {
-        var s = L.extend({}, o.style);
-        if (o.classStyles && o.classStyles[f.properties.cl]) L.extend(s, o.classStyles[f.properties.cl]);
-        if (o.perFeature && f.properties.col) s.fillColor = f.properties.col;
-        if (o.linkStyles && f.properties.l && o.linkStyles[f.properties.l]) {
-          s.color = o.linkStyles[f.properties.l].color;
-          s.dashArray = o.linkStyles[f.properties.l].dash;
-        }
-        return s;
-      },
+      style: style,
       onEachFeature: function (f, layer) {
         if (o.tooltip && f.properties.n) layer.bindTooltip(esc(f.properties.n), {sticky: true});
         if (o.labels && f.properties.n) {
@@ -140,7 +154,7 @@ var ILP = (function () {
         }
       }
     });
-    return gj;
+    return restyle(gj, style);
   }
 
   function gapExtra(kinds, t, gaps) {

@@ -1,9 +1,9 @@
-"""The offline basemap of the web map: the tiles a planner's MBTiles file holds around the
-district (read by ``layers.mbtiles``), embedded in the page as base64 text and drawn by a tile
-layer that reads them from there, so the map has its context without internet.
+"""The offline basemap of the web map: the tiles a planner's MBTiles or PMTiles file holds
+around the district (read by ``layers.basemap_file``), embedded in the page as base64 text and
+drawn by a tile layer that reads them from there, so the map has its context without internet.
 
-May import ``ilp_gis`` (errors, i18n), ``layers.mbtiles`` and ``reports.webmap`` (embed,
-geometry).
+May import ``ilp_gis`` (errors, i18n), ``layers`` (basemap_file, mbtiles) and ``reports.webmap``
+(embed, geometry).
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ import base64
 
 from ilp_gis.errors import InputError
 from ilp_gis.i18n import register_catalog, tr
-from layers.mbtiles import Basemap, read_mbtiles
+from layers.basemap_file import read_basemap
+from layers.mbtiles import Basemap
 from reports.webmap.embed import escape_html, script_json
 from reports.webmap.geometry import as_wgs84, bounds_of
 
@@ -23,14 +24,14 @@ BASEMAP_FILL_OPACITY = 0.55
 
 
 def load_basemap(project, path) -> Basemap:
-    """The basemap tiles of the MBTiles file ``path`` around the project's district (its
+    """The basemap tiles of the MBTiles or PMTiles file ``path`` around the project's district (its
     kabupaten, else its desa); an :class:`InputError` names the file and the problem."""
     frames = [as_wgs84(project.kabupaten) if project.has("kabupaten") else None,
               as_wgs84(project.desa) if project.has("desa") else None]
     frames = [f for f in frames if f is not None and len(f)]
     if not frames:
         raise InputError(tr("webmap.no_desa"))
-    return read_mbtiles(path, bounds_of(frames))
+    return read_basemap(path, bounds_of(frames))
 
 
 def basemap_data(basemap: Basemap) -> str:

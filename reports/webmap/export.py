@@ -60,7 +60,13 @@ from reports.webmap.layers import (
     kecamatan_props,
 )
 from reports.webmap.legend import hatch_defs, header_html, legend_html
-from reports.webmap.overlays import road_layer, scenario_layers, site_fields, site_style
+from reports.webmap.overlays import (
+    ROAD_MIN_ZOOM,
+    road_layer,
+    scenario_layers,
+    site_fields,
+    site_style,
+)
 from reports.webmap.symbols import area_style, gap_kinds_js, link_styles, point_style
 from reports.webmap.values import clean_text
 
@@ -88,11 +94,13 @@ def export_webmap(project, result: AnalysisResult | None, path: str | Path, *,
     """Write the project's web map to ``path`` (one self-contained HTML file) and return the path.
 
     The map has switchable layers — the kabupaten, kecamatan and desa boundaries, desa coloured
-    by a chosen coverage figure (with a legend), the facilities by type with the project's one
-    symbology (Posyandu clustered when many), the network edges and the gaps (hatched, with
-    popups explaining each gap and its priority) — a desa search box, a title and, for fictional
-    data, a "DATA FIKTIF / FICTIONAL DATA" banner.  Nothing is fetched when the file is opened;
-    only ``online_basemap=True`` adds OpenStreetMap tiles (which then need the internet).
+    by a chosen coverage figure (with a legend), the roads by class, the facilities by type with
+    the project's one symbology (Posyandu clustered when many), the proposed sites of each
+    planning scenario, the network edges and the gaps (hatched, with popups explaining each gap
+    and its priority) — a desa search box, a metric scale bar, a title and, for fictional data,
+    a "DATA FIKTIF / FICTIONAL DATA" banner.  The district opens fitted between the panels.
+    Nothing is fetched when the file is opened; only ``online_basemap=True`` adds OpenStreetMap
+    tiles (which then need the internet).
 
     Parameters
     ----------
@@ -107,12 +115,15 @@ def export_webmap(project, result: AnalysisResult | None, path: str | Path, *,
         Add OpenStreetMap tiles (needs the internet when the file is opened).  Without it the
         file needs no network at all.
     basemap
-        An MBTiles file of picture tiles (the planner's own): the tiles around the district
-        are embedded in the page, an offline basemap (see :mod:`layers.mbtiles`).
+        An MBTiles or PMTiles file of picture tiles (the planner's own): the tiles around the
+        district are embedded in the page, an offline basemap (see :mod:`layers.basemap_file`).
+        A wrong file is an :class:`InputError` before any other work, nothing written.
     lang
         ``id`` or ``en``; default the current UI language.
     colour_by
-        The coverage figure the desa are coloured by (see :data:`COLOUR_FIELDS`).
+        The figure the desa are coloured by: a key, label or short name of
+        :data:`COLOUR_FIELDS` in either language, a numeric desa column, or ``auto`` (the first
+        figure that tells the desa apart, see ``classify.auto_colour_key``).
     """
     lang = normalize_language(lang)
     path = Path(path)
@@ -266,7 +277,7 @@ def _build_html(project, result: AnalysisResult, *, online_basemap: bool, tiles,
             "roads", road_fc) + ", L.extend({map: " + m.get_name() + "}, " + script_json({
                 "style": {"color": "#95a5a6", "weight": 1, "opacity": 0.9},
                 "classStyles": road_styles, "canvas": True, "casing": "#ffffff",
-                "pane": ["ilpRoads", 450]}) + "))"))
+                "classMinZoom": ROAD_MIN_ZOOM, "pane": ["ilpRoads", 450]}) + "))"))
 
     # ---- network edges ----
     checkpoint(progress, is_cancelled, 0.65, None)

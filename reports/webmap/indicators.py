@@ -5,6 +5,7 @@ May import ``ilp_gis`` (errors, i18n), pandas/numpy and ``reports.webmap.values`
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -118,6 +119,10 @@ def resolve_colour_by(text: str | None, columns=()) -> str:
     raw = str(text).strip()
     if raw in columns and raw not in COLOUR_FIELDS:
         return raw
+    # a choice copied whole from the list of choices: "penduduk (population)"
+    copied = re.fullmatch(r".*\((\w+)\)", raw)
+    if copied and _norm(copied.group(1)) in colour_names():
+        return colour_names()[_norm(copied.group(1))]
     key = colour_names().get(_norm(raw))
     if key is not None:
         return key

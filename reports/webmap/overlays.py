@@ -23,12 +23,15 @@ register_catalog("reports", "webmap.overlays")
 
 ROAD_OTHER = "lokal"
 """Roads of a class the symbology does not know are drawn as local roads."""
+ROAD_MIN_ZOOM = {"lingkungan": 12, "setapak": 13}
+"""Minor roads are drawn only from these zoom levels on (a whole district is about zoom 10:
+thousands of lanes there hide the desa colours)."""
 SITE_SIZE = 20
 """Pixel size of a proposed site's symbol (a little larger than the existing facilities')."""
 
 
 def road_layer(roads, crs, tolerance: float) -> tuple[str, dict, list[str]] | None:
-    """The roads (simplified in the metric ``crs`` by a quarter of the boundaries' tolerance,
+    """The roads (simplified in the metric ``crs`` by the boundaries' tolerance,
     lines only) as a FeatureCollection whose features carry their class (``properties.cl``),
     the style of each class and the classes present (in the symbology's order); None when the
     project has no road with a geometry."""
@@ -43,7 +46,7 @@ def road_layer(roads, crs, tolerance: float) -> tuple[str, dict, list[str]] | No
            if "road_class" in r.columns else np.full(len(r), ROAD_OTHER, dtype=object))
     cls = np.array([c if c in sym.ROAD_STYLES else ROAD_OTHER for c in cls], dtype=object)
     metric = np.asarray(r.geometry.to_crs(crs).values, dtype=object)
-    simple = shapely.simplify(metric, tolerance / 4.0, preserve_topology=False)
+    simple = shapely.simplify(metric, tolerance, preserve_topology=False)
     wgs = np.asarray(gpd.GeoSeries(simple, crs=crs).to_crs(r.crs).values, dtype=object)
     props = [{"cl": c} for c in cls]
     present = [c for c in sym.ROAD_STYLES if c in set(cls)]

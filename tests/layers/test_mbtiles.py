@@ -76,7 +76,7 @@ def test_higher_zooms_left_out_past_the_budget(tmp_path):
 
 
 @pytest.mark.parametrize(("make", "words"), [
-    (lambda p: p.write_text("zoom,x,y\n1,2,3\n"), "bukan basis data SQLite"),
+    (lambda p: p.write_text("zoom,x,y\n1,2,3\n"), "bukan berkas MBTiles (basis data SQLite) maupun PMTiles"),
     (lambda p: p.write_bytes(b"SQLite format 3\x00" + b"\x00" * 200), "rusak"),
     (lambda p: make_mbtiles(p, {}, schema=False), "tabel 'tiles'"),
     (lambda p: make_mbtiles(p, {(10, 832, 534): png()}, meta={"format": "pbf"}),

@@ -110,3 +110,16 @@ def test_headless_chromium_draws_the_basemap(district, mbtiles, tmp_path):
     # the tile colour, as is around the district (the map is zoomed past z10: enlarged tiles)
     around = (np.abs(img - np.array(TILE_COLOUR)).max(axis=2) <= 6).sum()
     assert around > 20_000
+
+
+def test_pmtiles_basemap_too(district, tmp_path):
+    from tests.layers.test_pmtiles import make_pmtiles
+
+    project, result = district
+    tiles = {(10, x, y): png(TILE_COLOUR) for x in range(831, 834) for y in range(533, 537)}
+    path = make_pmtiles(tmp_path / "dasar.pmtiles", tiles, meta={"name": "PM uji"})
+    text = export_webmap(project, result, tmp_path / "p.html", basemap=path).read_text("utf-8")
+    block = re.search(r'<script type="application/json" id="ilp-data-basemap">(.*?)</script>',
+                      text, re.S).group(1)
+    assert sorted(json.loads(block)) == ["10/832/534", "10/832/535"]
+    assert _overlays(text)["Peta dasar: PM uji"] is True

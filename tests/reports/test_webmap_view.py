@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from html import unescape
 
 import geopandas as gpd
 import numpy as np
@@ -55,6 +56,8 @@ def test_colour_by_accepts_labels_short_names_and_keys_in_both_languages():
     assert resolve_colour_by("Priority-Score") == "priority_score"
     assert resolve_colour_by("dist_pustu_km") == "dist_pustu_km"
     assert resolve_colour_by("otomatis") == "auto" and resolve_colour_by(None) == "auto"
+    # a choice copied whole from the list the error message gives
+    assert resolve_colour_by("cakupan Pustu (pustu_coverage)") == "pustu_coverage"
     # a column of the desa result, by its own name (spaces/case forgiven too)
     assert resolve_colour_by("gap_count", ["code", "gap_count"]) == "gap_count"
     assert resolve_colour_by("Gap Count", ["code", "gap_count"]) == "gap_count"
@@ -205,6 +208,8 @@ def test_roads_layer_when_the_project_has_roads(district, tmp_path):
     assert '"classStyles":{"arteri":{"color":"#d35400"' in text
     assert "Jalan arteri" in text and "Jalan lingkungan" in text and "Jalan lokal" in text
     assert "Jalan kolektor" not in text  # no collector road in the data
+    # lanes and footpaths only when zoomed in (thousands of them hide the desa colours)
+    assert '"classMinZoom":{"lingkungan":12,"setapak":13}' in text
 
 
 # ---- scenario sites ------------------------------------------------------------------------------
@@ -260,3 +265,81 @@ def test_offline_guard_also_catches_fonts_and_pictures():
     # inline pictures and plain links are fine: nothing is fetched when the page opens
     assert offline_problems('<img src="data:image/png;base64,AAAA">'
                             '<a href="https://leafletjs.com">Leaflet</a>') == []
+
+
+def _probe(page, tmp_path, size, body: str, measure: str = "") -> dict:
+    """Open ``page`` in headless Chromium (no network) at ``size``, run ``body`` (JavaScript with
+    ``m``, the map, and ``c``, its container's rectangle, that fills ``out``) once the page has
+    loaded, ``measure`` a second later (after any pan), and return ``out``."""
+    import subprocess
+
+    from tests.reports.test_webmap import _chromium
+
+    if _chromium() is None:
+        pytest.skip("chromium is not installed (Debian packages: chromium chromium-driver)")
+    probe = ("<script>window.addEventListener('load', function () { setTimeout(function () {"
+             "var k = Object.keys(window).filter(function (n) { return n.indexOf('map_') === 0; })[0];"
+             "var m = window[k], c = m.getContainer().getBoundingClientRect(), out = {};"
+             + body + "setTimeout(function () {" + measure
+             + "var d = document.createElement('pre'); d.id = 'probe';"
+             "d.textContent = JSON.stringify(out); document.body.appendChild(d);"
+             "}, 1000); }, 600); });</script></body>")
+    probed = tmp_path / f"probe-{size[0]}x{size[1]}.html"
+    # --dump-dom draws no frames: animation frames become timers, so that pans run
+    frames = ("<head><script>window.requestAnimationFrame = function (f) {"
+              "return setTimeout(function () { f(performance.now()); }, 16); };</script>")
+    probed.write_text(page.read_text("utf-8").replace("</body>", probe)
+                      .replace("<head>", frames, 1), "utf-8")
+    profile = tmp_path / f"profile-{size[0]}"
+    profile.mkdir()
+    done = subprocess.run(
+        [_chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         f"--user-data-dir={profile}", "--proxy-server=127.0.0.1:9",
+         f"--window-size={size[0]},{size[1]}", "--virtual-time-budget=5000", "--dump-dom",
+         probed.resolve().as_uri()], check=True, capture_output=True, timeout=90)
+    dom = done.stdout.decode("utf-8", "replace")
+    return json.loads(unescape(re.search(r'<pre id="probe">(.*?)</pre>', dom, re.S).group(1)))
+
+
+_PANELS = """out.panels = [];
+document.querySelectorAll(".leaflet-control").forEach(function (e) {
+  var r = e.getBoundingClientRect();
+  if (r.width && !/attribution|scale/.test(e.className))
+    out.panels.push([e.className, r.left - c.left, r.top - c.top, r.right - c.left, r.bottom - c.top]);
+});"""
+
+
+def _overlapping(box, panels) -> list[str]:
+    x0, y0, x1, y1 = box
+    return [name for name, left, top, right, bottom in panels
+            if min(x1, right) - max(x0, left) > 1 and min(y1, bottom) - max(y0, top) > 1]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("size", [(1400, 900), (1366, 768)])
+def test_headless_chromium_district_clear_of_the_panels(district, tmp_path, size):
+    """Opened in a browser, the district lies between the panels, none covers it."""
+    project, result = district
+    page = export_webmap(project, result, tmp_path / "peta.html")
+    found = _probe(page, tmp_path, size, _PANELS + """
+var b = L.geoJSON(ILP_DESA).getBounds();
+var a = m.latLngToContainerPoint(b.getNorthWest()), z = m.latLngToContainerPoint(b.getSouthEast());
+out.district = [a.x, a.y, z.x, z.y];""")
+    x0, y0, x1, y1 = found["district"]
+    assert x1 - x0 > 150 and y1 - y0 > 100  # the district fills a good part of the map
+    assert _overlapping(found["district"], found["panels"]) == [], found
+
+
+@pytest.mark.slow
+def test_headless_chromium_popup_opens_below_the_title_card(district, tmp_path):
+    """A popup opened right under the title card pans the map until no panel covers it."""
+    project, result = district
+    page = export_webmap(project, result, tmp_path / "peta.html")
+    found = _probe(page, tmp_path, (1200, 800), """
+var ll = m.containerPointToLatLng([120, 60]);
+L.popup({maxWidth: 340}).setLatLng(ll).setContent('<div style="height:150px;width:200px">x</div>').openOn(m);""", """
+var p = document.querySelector(".leaflet-popup-content-wrapper").getBoundingClientRect();
+out.popup = [p.left - c.left, p.top - c.top, p.right - c.left, p.bottom - c.top];
+""" + _PANELS)
+    assert _overlapping(found["popup"], found["panels"]) == [], found
