@@ -135,6 +135,8 @@ class MainWindow(WindowActions, ProjectFiles, WindowTasks, WindowEdits, DataImpo
         panel.sites_ready.connect(lambda sites: self.state.set_plan(
             sites, None, qtr("map.plan.siting")))
         panel.comparison_ready.connect(lambda changes: self._show_comparison(panel, changes))
+        if self.state.result is None and self.analysis_pending():
+            panel.show_analysis_pending(True)
         return panel
 
     def _show_comparison(self, panel: PlanningPanel, changes) -> None:
