@@ -25,6 +25,7 @@ from ui.qtext import qtr
 from ui.state import AppState, field_label
 from ui.window.actions import WindowActions
 from ui.window.data_import import DataImport
+from ui.window.docks import hide_stray_tab_bars
 from ui.window.edits import WindowEdits
 from ui.window.help_menu import HelpMenu
 from ui.window.outputs import Outputs
@@ -77,6 +78,17 @@ class MainWindow(WindowActions, ProjectFiles, WindowTasks, WindowEdits, DataImpo
         self.resize(1400, 900)
         self.retranslate()
         self._update_title()
+        # Qt leaves a stray tab bar per extra tabbed dock group: hidden once laid out and
+        # whenever a tab is switched (see ui.window.docks)
+        self.tabifiedDockWidgetActivated.connect(lambda _d: self.settle_docks())
+
+    def showEvent(self, event) -> None:  # noqa: N802
+        super().showEvent(event)
+        QTimer.singleShot(0, self.settle_docks)
+
+    def settle_docks(self) -> int:
+        """Hide the dock tab bars Qt built and does not use; how many were hidden."""
+        return hide_stray_tab_bars(self)
 
     # -- building --------------------------------------------------------------------------------
     def _text(self, obj, setter: str, key: str) -> None:
