@@ -45,6 +45,7 @@ class MainWindow(WindowActions, ProjectFiles, WindowTasks, WindowEdits, DataImpo
         self.undo_stack = QUndoStack(self)
         self.tasks: dict[str, Task] = {}
         self._texts: list[tuple[Any, str, str]] = []  # (object, setter, key)
+        self._docks_fitted = False
         self.canvas = MapCanvas(self.state)
         self.setCentralWidget(self.canvas)
         self.setAcceptDrops(True)
@@ -88,6 +89,9 @@ class MainWindow(WindowActions, ProjectFiles, WindowTasks, WindowEdits, DataImpo
 
     def settle_docks(self) -> int:
         """Hide the dock tab bars Qt built and does not use; how many were hidden."""
+        if not self._docks_fitted:  # the first layout: the bottom dock fitted to the screen
+            self._docks_fitted = True
+            self._fit_docks_to_height()
         return hide_stray_tab_bars(self)
 
     # -- building --------------------------------------------------------------------------------
@@ -138,6 +142,17 @@ class MainWindow(WindowActions, ProjectFiles, WindowTasks, WindowEdits, DataImpo
         self.table_dock.raise_()
         self.resizeDocks([self.layers_dock, self.dashboard_dock], [300, 430], Qt.Horizontal)
         self.resizeDocks([self.table_dock], [220], Qt.Vertical)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        """On a short screen (a 1366x768 laptop) the table/planning dock gives the map and the
+        side panels more room; on a tall one it keeps its 220 pixels."""
+        super().resizeEvent(event)
+        old, new = event.oldSize().height(), event.size().height()
+        if self.isVisible() and new != old and (old < 0 or (old < 850) != (new < 850)):
+            self._fit_docks_to_height()
+
+    def _fit_docks_to_height(self) -> None:
+        self.resizeDocks([self.table_dock], [170 if self.height() < 850 else 220], Qt.Vertical)
 
     def _make_planning_panel(self) -> PlanningPanel:
         panel = PlanningPanel(self.state.project, self.undo_stack,
