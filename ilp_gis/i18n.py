@@ -171,6 +171,42 @@ def format_number(value: float | int | None, decimals: int = 0, *, lang: str | N
     return text
 
 
+def decimal_separator(lang: str | None = None) -> str:
+    """The decimal mark of ``lang``: ``","`` (id) or ``"."`` (en)."""
+    lang = normalize_language(lang) if lang else get_language()
+    return "," if lang == "id" else "."
+
+
+def parse_number(text: object, *, lang: str | None = None) -> float:
+    """The inverse of :func:`format_number`: ``"1.234,5"`` (id) / ``"1,234.5"`` (en) → 1234.5.
+
+    A plain number without group marks is read in either language (``"5.5"`` and ``"5,5"`` are
+    5.5 when the other mark is absent and the digits after it are not a group of three).
+    Raises ``ValueError`` with a message in the UI language."""
+    if isinstance(text, (int, float)) and not isinstance(text, bool):
+        return float(text)
+    raw = str(text or "").strip().replace("\u00a0", "").replace(" ", "")
+    lang = normalize_language(lang) if lang else get_language()
+    dec = decimal_separator(lang)
+    group = "." if dec == "," else ","
+    body = raw[1:] if raw[:1] in "+-" else raw
+    parts = body.split(group)
+    grouped = len(parts) > 1 and all(len(p) == 3 for p in parts[1:-1]) and \
+        len(parts[-1].split(dec)[0]) == 3 and 1 <= len(parts[0]) <= 3
+    if grouped:
+        body = body.replace(group, "")
+    elif group in body and dec not in body and body.count(group) == 1:
+        body = body.replace(group, dec)  # "5.5" typed in an Indonesian window
+    body = body.replace(dec, ".")
+    try:
+        if not body or not all(ch.isdigit() or ch == "." for ch in body):
+            raise ValueError
+        return float(("-" if raw.startswith("-") else "") + body)
+    except ValueError:
+        raise ValueError(tr("common.not_a_number", text=raw,
+                            example=format_number(1234.5, 1, lang=lang), lang=lang)) from None
+
+
 def format_rupiah(value: float | int | None, *, lang: str | None = None) -> str:
     """``1250000`` → ``Rp 1.250.000`` (id) / ``Rp 1,250,000`` (en)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):

@@ -8,13 +8,13 @@ import logging
 import sys
 import traceback
 
-from PySide6.QtCore import QCoreApplication, QSettings, Qt
+from PySide6.QtCore import QCoreApplication, QLocale, QSettings, Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from ilp_gis import i18n
 from ilp_gis.errors import IlpError
 from ilp_gis.i18n import register_catalog, tr
-from ui.qtext import CatalogTranslator
+from ui.qtext import CatalogTranslator, ui_locale
 
 log = logging.getLogger("ilp_gis.ui")
 ORG, APP = "ILP-GIS", "ilp-gis"
@@ -34,6 +34,7 @@ def saved_language() -> str:
 
 def set_language(lang: str, *, persist: bool = True) -> None:
     i18n.set_language(lang)
+    QLocale.setDefault(ui_locale())  # widgets built from now on write numbers the same way
     if persist:
         settings().setValue("language", i18n.get_language())
 

@@ -27,6 +27,7 @@ from collections.abc import Sequence
 from ilp_gis import __version__
 from ilp_gis.errors import Cancelled, IlpError
 from ilp_gis.i18n import register_catalog, set_language, tr
+from ui.cli_metavars import localise_metavars
 
 # Order is the order shown in --help.
 COMMAND_MODULES = (
@@ -119,6 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
         mod.add_arguments(p)
         p.set_defaults(_run=mod.run, _inputs=getattr(mod, "INPUTS", ()),
                        _outputs=getattr(mod, "OUTPUTS", ()))
+    localise_metavars(parser)  # one language of placeholders across every command
     return parser
 
 

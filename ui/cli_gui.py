@@ -80,6 +80,10 @@ def _screenshot(app, window, path: Path | None, out: Path, size: str) -> int:
         app.processEvents(QEventLoop.AllEvents, 100)
     window.canvas.full_extent()
     app.processEvents()
+    # the picture of the window as it is on screen once its layout has settled: no stray
+    # dock tab bar (ui.window.docks), the map drawn for the final size
+    window.settle_docks()
+    app.processEvents(QEventLoop.AllEvents, 100)
     out.parent.mkdir(parents=True, exist_ok=True)
     ok = window.grab().save(str(out))
     print(tr("cli.written", path=str(out)))

@@ -31,10 +31,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ilp_gis.i18n import register_catalog
+from ilp_gis.i18n import has, register_catalog
 from ilp_gis.project import Project
 from ui.qtext import qtr
-from ui.state import AppState
+from ui.state import AppState, field_label
 from ui.table_model import DataFrameModel, FilterProxy
 from ui.worker import Task, start
 
@@ -84,6 +84,27 @@ def guess_role(path: Path) -> tuple[str, str | None]:
     if n.startswith(("fasilitas", "faskes", "facilit")):
         return "facilities", None
     return "desa", None
+
+
+def import_field_label(role: str, field: str) -> str:
+    """The field of an import ``role`` as the person reads it ("Desa tertulis", not
+    ``declared_desa``): a label of the role's own (``ui.import.field.<role>.<field>``, where a
+    word means something else there, as ``level`` of a context layer), else the field's label
+    everywhere in the app (``ui.field.<field>``)."""
+    key = f"ui.import.field.{role}.{field}"
+    if has(key):
+        return qtr(key)
+    return field_label(field)
+
+
+def report_header(column: str) -> str:
+    """A column header of the import report table, as in the exported report file."""
+    key = f"import.xlsx.col.{column}"
+    return qtr(key) if has(key) else field_label(column)
+
+
+REPORT_CODE_COLUMNS = ("status_code", "problem_code")
+"""Columns of the report kept for filtering (hidden in the table; they are in the export)."""
 
 
 class ImportDialog(QDialog):
@@ -294,7 +315,8 @@ class ImportDialog(QDialog):
         fields = list(SYNONYMS[role])
         self.columns.setRowCount(len(fields))
         for i, f in enumerate(fields):
-            item = QTableWidgetItem(f)
+            item = QTableWidgetItem(import_field_label(role, f))
+            item.setData(Qt.UserRole, f)  # the field itself, as the import knows it
             item.setFlags(item.flags() & ~Qt.ItemIsEditable)
             self.columns.setItem(i, 0, item)
             box = QComboBox()
@@ -382,7 +404,7 @@ class ImportDialog(QDialog):
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.summary.setTextInteractionFlags(Qt.TextSelectableByMouse)
-        self.report_model = DataFrameModel(layer="import_report")
+        self.report_model = DataFrameModel(layer="import_report", headers=report_header)
         self.report_proxy = FilterProxy(self)
         self.report_proxy.setSourceModel(self.report_model)
         self.report_view = QTableView()
@@ -405,13 +427,17 @@ class ImportDialog(QDialog):
 
     def show_report(self, report) -> None:
         self.summary.setText(report.summary())
-        frame = report.frame.copy()
+        frame = report.people_frame()  # statuses, roles and problems as words
         self.report_model.set_frame(frame, "import_report")
+        for c in REPORT_CODE_COLUMNS:
+            i = self.report_model.column_of(c)
+            if i is not None:
+                self.report_view.setColumnHidden(i, True)
         self.status_box.blockSignals(True)
         self.status_box.clear()
         self.status_box.addItem(qtr("ui.import.all_rows"), None)
         for s in ("skipped", "doubtful", "fixed", "imported"):
-            n = int((frame["status"] == s).sum())
+            n = int((frame["status_code"] == s).sum())
             if n:
                 self.status_box.addItem(f"{qtr('import_status.' + s)} ({n})", s)
         self.status_box.blockSignals(False)
@@ -422,7 +448,7 @@ class ImportDialog(QDialog):
 
     def _filter_status(self, _i: int) -> None:
         s = self.status_box.currentData()
-        self.report_proxy.set_column_filter("status", {s} if s else None)
+        self.report_proxy.set_column_filter("status_code", {s} if s else None)
 
     def _export_report(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, qtr("ui.import.export"), "laporan_impor.xlsx",

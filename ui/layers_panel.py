@@ -122,7 +122,7 @@ class LayersPanel(QWidget):
         self.field_label, self.method_label = QLabel(), QLabel()
         self.legend = QListWidget()
         self.legend.setSelectionMode(QAbstractItemView.NoSelection)
-        self.legend.setMaximumHeight(220)
+        self.legend.setMinimumHeight(90)  # a laptop screen (1366x768) keeps every layer row
         self.legend_label = QLabel()
         buttons = QHBoxLayout()
         buttons.addWidget(self.up)
@@ -135,11 +135,11 @@ class LayersPanel(QWidget):
         form.addRow(self.method_label, self.method)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(2, 2, 2, 2)
-        lay.addWidget(self.list, 1)
+        lay.addWidget(self.list)
         lay.addLayout(buttons)
         lay.addLayout(form)
         lay.addWidget(self.legend_label)
-        lay.addWidget(self.legend)
+        lay.addWidget(self.legend, 1)
         self.list.itemChanged.connect(self._on_item_changed)
         self.list.model().rowsMoved.connect(self._on_rows_moved)
         self.list.currentItemChanged.connect(self._on_current)
@@ -169,6 +169,15 @@ class LayersPanel(QWidget):
         self._fill_fields()
         self._rebuild_list()
 
+    def _fit_list(self) -> None:
+        """The layer list as tall as its rows (all of them seen without scrolling); the legend
+        below takes the rest of the panel's height."""
+        rows = self.list.count()
+        if not rows:
+            return
+        row_h = max(self.list.sizeHintForRow(0), self.list.fontMetrics().height() + 4)
+        self.list.setFixedHeight(rows * row_h + 2 * self.list.frameWidth() + 4)
+
     def _rebuild_list(self) -> None:
         self._syncing = True
         current = self.list.currentItem().data(NAME_ROLE) if self.list.currentItem() else None
@@ -184,6 +193,7 @@ class LayersPanel(QWidget):
                 self.list.setCurrentItem(item)
         if self.list.currentItem() is None and self.list.count():
             self.list.setCurrentRow(0)
+        self._fit_list()
         self._syncing = False
         self._on_current(self.list.currentItem())
         self._rebuild_legend()

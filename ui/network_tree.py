@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from ilp_gis.coe import unit_members, units_only
-from ilp_gis.i18n import format_percent, register_catalog, tr
+from ilp_gis.i18n import format_number, format_percent, register_catalog, tr
 from ilp_gis.network import findings
 from layers import symbology as sym
 from ui.qtext import qtr
@@ -58,7 +58,7 @@ class NetworkTree(QWidget):
         self._syncing = False
         self.items: dict[str, QTreeWidgetItem] = {}
         self.tree = QTreeWidget()
-        self.tree.setColumnCount(2)
+        self.tree.setColumnCount(3)
         self.tree.setSelectionMode(QAbstractItemView.ExtendedSelection)
         self.tree.setUniformRowHeights(True)
         # names never cut: every column as wide as its longest text, scrolled sideways
@@ -84,7 +84,11 @@ class NetworkTree(QWidget):
         self.retranslate()
 
     def retranslate(self) -> None:
-        self.tree.setHeaderLabels([qtr("ui.tree.facility"), qtr("ui.tree.contents")])
+        # the network below a facility as two short numbers, so a 300-pixel panel shows them
+        self.tree.setHeaderLabels([qtr("ui.tree.facility"), qtr("ui.tree.col.pustu"),
+                                   qtr("ui.tree.col.posyandu")])
+        for col, t in ((1, "pustu"), (2, "posyandu")):
+            self.tree.headerItem().setToolTip(col, qtr(f"ui.tree.col.{t}_tip"))
         self.filter.setPlaceholderText(qtr("ui.tree.filter"))
         self.rebuild()
 
@@ -129,7 +133,7 @@ class NetworkTree(QWidget):
         def add(node, parent_item) -> QTreeWidgetItem:
             data = g.nodes[node]
             typ = str(data.get("type", ""))
-            item = QTreeWidgetItem(parent_item, [name_of(node), ""])
+            item = QTreeWidgetItem(parent_item, [name_of(node), "", ""])
             item.setData(0, KEY_ROLE, str(node))
             style = sym.FACILITY_STYLES.get(typ)
             if style is not None:
@@ -148,8 +152,10 @@ class NetworkTree(QWidget):
             for t in ("pustu", "posyandu"):  # grandchildren
                 counts[t] += sum(1 for k in kids for kk in g.successors(k)
                                  if g.nodes[kk].get("type") == t)
-            parts = [f"{counts[t]} {tr('facility.' + t)}" for t in ("pustu", "posyandu") if counts[t]]
-            item.setText(1, ", ".join(parts))
+            for col, t in ((1, "pustu"), (2, "posyandu")):
+                if counts[t]:
+                    item.setText(col, format_number(counts[t]))
+                    item.setTextAlignment(col, Qt.AlignRight | Qt.AlignVCenter)
             if str(node) in problems:
                 item.setBackground(0, QBrush(QColor(sym.PROBLEM_FACILITY_STYLE.fill).lighter(150)))
                 item.setText(0, "⚠ " + item.text(0))
@@ -170,7 +176,8 @@ class NetworkTree(QWidget):
         orphans = [n for n in g.nodes if g.in_degree(n) == 0
                    and g.nodes[n].get("type") != "puskesmas"]
         if orphans:
-            group = QTreeWidgetItem(self.tree, [qtr("ui.tree.orphans"), str(len(orphans))])
+            group = QTreeWidgetItem(self.tree, [qtr("ui.tree.orphans_n",
+                                                    n=format_number(len(orphans))), "", ""])
             group.setForeground(0, QBrush(QColor("#922b21")))
             for n in sorted(orphans, key=name_of):
                 add(n, group)

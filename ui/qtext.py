@@ -10,7 +10,7 @@ Indonesian window.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, QTranslator
+from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
 
 from ilp_gis import i18n
 from ilp_gis.i18n import register_catalog
@@ -75,6 +75,15 @@ class CatalogTranslator(QTranslator):
 
     def isEmpty(self) -> bool:  # noqa: N802
         return False
+
+
+def ui_locale(lang: str | None = None) -> QLocale:
+    """Qt's locale for the UI language (spin boxes, validators): Indonesian writes ``5,0``,
+    English ``5.0``, as :func:`ilp_gis.i18n.format_number` does for every other number."""
+    lang = i18n.normalize_language(lang) if lang else i18n.get_language()
+    if lang == "id":
+        return QLocale(QLocale.Language.Indonesian, QLocale.Country.Indonesia)
+    return QLocale(QLocale.Language.English, QLocale.Country.UnitedStates)
 
 
 def qtr(key: str, **kwargs: object) -> str:

@@ -385,7 +385,9 @@ class AppState:
             value = None
         col = fac.columns.get_loc(column)
         if pd.api.types.is_float_dtype(fac[column]) and value is not None:
-            value = float(value)
+            from ilp_gis.i18n import parse_number
+
+            value = parse_number(value)  # "5,5" in an Indonesian window, as the table shows it
         fac.iloc[pos, col] = value
         return fac
 

@@ -46,8 +46,10 @@ class DataFrameModel(QAbstractTableModel):
     """
 
     def __init__(self, frame=None, layer: str = "", *, editable: tuple[str, ...] = (),
-                 on_edit: Callable[[str, str, Any], None] | None = None, parent=None) -> None:
+                 on_edit: Callable[[str, str, Any], None] | None = None,
+                 headers: Callable[[str], str] | None = None, parent=None) -> None:
         super().__init__(parent)
+        self.headers = headers or field_label  # column name -> header text
         self.layer = layer
         self.editable = set(editable)
         self.on_edit = on_edit
@@ -117,7 +119,7 @@ class DataFrameModel(QAbstractTableModel):
         if _int(role) != _DISPLAY:
             return None
         if orientation == Qt.Horizontal:
-            return field_label(self.columns[section]) if section < len(self.columns) else None
+            return self.headers(self.columns[section]) if section < len(self.columns) else None
         return str(section + 1)
 
     def flags(self, index: QModelIndex):

@@ -4,6 +4,7 @@ reports which source the analysis will use where a facility list of the same typ
 from __future__ import annotations
 
 import numpy as np
+from PySide6.QtCore import Qt
 
 
 def test_import_dialog_takes_per_desa_tables(qtbot, state, shown_errors, tmp_path):
@@ -19,7 +20,7 @@ def test_import_dialog_takes_per_desa_tables(qtbot, state, shown_errors, tmp_pat
     qtbot.addWidget(dlg)
     assert dlg.file_rows()[0][1] == "desa_data"
     dlg.files.selectRow(0)
-    labels = {dlg.columns.item(i, 0).text(): dlg.columns.cellWidget(i, 1).currentData()
+    labels = {dlg.columns.item(i, 0).data(Qt.UserRole): dlg.columns.cellWidget(i, 1).currentData()
               for i in range(dlg.columns.rowCount())}
     assert labels["count_posyandu"] == "jumlah_posyandu"
     project, report = dlg.import_job()()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from ilp_gis.errors import Cancelled
@@ -289,7 +290,7 @@ def test_import_dialog_previews_imports_and_reports(qtbot, window, tmp_path, sho
     qtbot.addWidget(dlg)
     dlg.files.selectRow(1)
     assert dlg.columns.rowCount() > 0
-    labels = {dlg.columns.item(i, 0).text(): dlg.columns.cellWidget(i, 1).currentData()
+    labels = {dlg.columns.item(i, 0).data(Qt.UserRole): dlg.columns.cellWidget(i, 1).currentData()
               for i in range(dlg.columns.rowCount())}
     assert labels.get("name") == "nama"
     dlg.run_import()

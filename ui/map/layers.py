@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 import shapely
 from pyproj import CRS, Transformer
 from PySide6.QtGui import QPainterPath
@@ -318,6 +319,10 @@ class MapLayers:
             layer.road_class = frame["road_class"].astype(object).tolist() if len(frame) else []
         else:
             layer.names = frame["name"].astype(object).tolist() if len(frame) else []
+            # label priority: the more populous area first (no figure: after the others)
+            layer.population = (pd.to_numeric(frame["population"], errors="coerce")
+                                .to_numpy(dtype=float) if "population" in frame and len(frame)
+                                else np.full(len(frame), np.nan))
         self.layers[name] = layer
 
     def rebuild_result(self) -> None:

@@ -20,7 +20,7 @@ from PySide6.QtGui import QBrush, QPainter
 from ilp_gis.coe import unit_members, units_only
 from layers import symbology as sym
 from ui.map.bands import BandPrefetcher, band_for
-from ui.map.labels import draw_labels
+from ui.map.labels import draw_labels, place_labels
 from ui.map.layers import GeometryLayer, MapLayers
 from ui.map.qpaths import marker_path
 from ui.map.sprites import device_ratio, draw_dots, draw_sprites, paint_marker, paint_ring, sprite
@@ -41,6 +41,7 @@ class MapRenderer(MapLayers):
     def __init__(self, state: AppState) -> None:
         super().__init__(state)
         self._label_rect = None  # the window's part of the image being rendered
+        self._labels: list = []  # the labels placed for the picture being rendered
         self.prefetcher = BandPrefetcher()
 
     def prefetch_bands(self, tol: float) -> threading.Thread | None:
@@ -59,6 +60,8 @@ class MapRenderer(MapLayers):
         rect = view.rect(w, h)
         self._label_rect = view.rect(w - 2 * margin[0], h - 2 * margin[1])
         tol = band_for(view.mupp)
+        # one placement for every name of the picture, drawn in two passes below
+        self._labels = place_labels(self, w, h, view, rect, self._label_rect or rect)
         settings = list(reversed(self.state.layer_settings))
         labelled = False
         for s in settings:
@@ -305,4 +308,4 @@ class MapRenderer(MapLayers):
 
     def _draw_labels(self, painter: QPainter, w: int, h: int, view: View, rect, *,
                      areas: bool) -> None:
-        draw_labels(painter, self, w, h, view, rect, self._label_rect or rect, areas=areas)
+        draw_labels(painter, self._labels, areas=areas)

@@ -117,7 +117,7 @@ class WindowActions:
               o["atlas_desa"], None, o["xlsx"], o["webmap"], self.act_browser)
         _fill(menu("ui.menu.language"), *self.lang_actions.values())
         _fill(menu("ui.menu.help"), self.act_tour, self.act_about)
-        tb = self.addToolBar("")
+        tb = self.toolbar = self.addToolBar("")
         tb.setObjectName("main_toolbar")
         self._text(tb, "setWindowTitle", "ui.toolbar")
         _fill(tb, self.act_open, self.act_save, self.act_import, None, tools[Tool.PAN],

@@ -26,6 +26,7 @@ from ui.qtext import qtr
 from ui.state import AppState, field_label
 from ui.window.actions import WindowActions
 from ui.window.data_import import DataImport
+from ui.window.docks import hide_stray_tab_bars
 from ui.window.edits import WindowEdits
 from ui.window.help_menu import HelpMenu
 from ui.window.outputs import Outputs
@@ -46,6 +47,7 @@ class MainWindow(WindowActions, ProjectFiles, StoreFiles, WindowTasks, WindowEdi
         self.undo_stack = QUndoStack(self)
         self.tasks: dict[str, Task] = {}
         self._texts: list[tuple[Any, str, str]] = []  # (object, setter, key)
+        self._docks_fitted = False
         self.canvas = MapCanvas(self.state)
         self.setCentralWidget(self.canvas)
         self.setAcceptDrops(True)
@@ -80,6 +82,20 @@ class MainWindow(WindowActions, ProjectFiles, StoreFiles, WindowTasks, WindowEdi
         self.resize(1400, 900)
         self.retranslate()
         self._update_title()
+        # Qt leaves a stray tab bar per extra tabbed dock group: hidden once laid out and
+        # whenever a tab is switched (see ui.window.docks)
+        self.tabifiedDockWidgetActivated.connect(lambda _d: self.settle_docks())
+
+    def showEvent(self, event) -> None:  # noqa: N802
+        super().showEvent(event)
+        QTimer.singleShot(0, self.settle_docks)
+
+    def settle_docks(self) -> int:
+        """Hide the dock tab bars Qt built and does not use; how many were hidden."""
+        if not self._docks_fitted:  # the first layout: the bottom dock fitted to the screen
+            self._docks_fitted = True
+            self._fit_docks_to_height()
+        return hide_stray_tab_bars(self)
 
     # -- building --------------------------------------------------------------------------------
     def _text(self, obj, setter: str, key: str) -> None:
@@ -134,6 +150,17 @@ class MainWindow(WindowActions, ProjectFiles, StoreFiles, WindowTasks, WindowEdi
         self.resizeDocks([self.layers_dock, self.dashboard_dock], [300, 430], Qt.Horizontal)
         self.resizeDocks([self.table_dock], [220], Qt.Vertical)
 
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        """On a short screen (a 1366x768 laptop) the table/planning dock gives the map and the
+        side panels more room; on a tall one it keeps its 220 pixels."""
+        super().resizeEvent(event)
+        old, new = event.oldSize().height(), event.size().height()
+        if self.isVisible() and new != old and (old < 0 or (old < 850) != (new < 850)):
+            self._fit_docks_to_height()
+
+    def _fit_docks_to_height(self) -> None:
+        self.resizeDocks([self.table_dock], [170 if self.height() < 850 else 220], Qt.Vertical)
+
     def _make_planning_panel(self) -> PlanningPanel:
         panel = PlanningPanel(self.state.project, self.undo_stack,
                               on_changed=lambda _name: self._update_title(),
@@ -143,6 +170,8 @@ class MainWindow(WindowActions, ProjectFiles, StoreFiles, WindowTasks, WindowEdi
             sites, None, qtr("map.plan.siting")))
         panel.comparison_ready.connect(lambda changes: self._show_comparison(panel, changes))
         panel.scenario_shown.connect(self._show_scenario)
+        if self.state.result is None and self.analysis_pending():
+            panel.show_analysis_pending(True)
         return panel
 
     def _show_scenario(self, name: str) -> None:

@@ -71,6 +71,7 @@ class WindowTasks:
 
     def schedule_analysis(self) -> None:
         self.analysis_timer.start()
+        self._hint_analysis_pending()
 
     def run_analysis(self) -> None:
         self.analysis_timer.stop()
@@ -78,7 +79,22 @@ class WindowTasks:
             self.statusBar().showMessage(qtr("ui.analysis.no_desa"), 6000)
             return
         job = self.state.analysis_job()
-        self.run_task("analysis", job, qtr("ui.analysis.label"), on_done=self._on_analysis_done)
+        task = self.run_task("analysis", job, qtr("ui.analysis.label"),
+                             on_done=self._on_analysis_done)
+        task.done.connect(self._hint_analysis_pending)
+        self._hint_analysis_pending()
+
+    def analysis_pending(self) -> bool:
+        """True while an analysis is scheduled or running."""
+        timer = getattr(self, "analysis_timer", None)
+        task = self.tasks.get("analysis")
+        return bool(timer is not None and timer.isActive()) or bool(task is not None
+                                                                    and task.running)
+
+    def _hint_analysis_pending(self) -> None:
+        panel = getattr(self, "planning_panel", None)
+        if panel is not None:
+            panel.show_analysis_pending(self.analysis_pending())
 
     def _on_analysis_done(self, value) -> None:
         revision, result = value

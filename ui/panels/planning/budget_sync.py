@@ -79,6 +79,13 @@ class BudgetSyncTab:
         if result is not None:
             self.refresh_sync()
 
+    def show_analysis_pending(self, pending: bool) -> None:
+        """Tell the tab an analysis is scheduled or running (``pending``) or has ended without a
+        result: without a result its line says the sync follows the analysis, not "run it"."""
+        if self.result is not None or self.sync is not None:
+            return
+        self.sync_label.setText(tr("planning.sync.pending" if pending else "planning.sync.no_result"))
+
     def _baseline(self):
         if self.result is None:
             from ilp_gis.analysis import load_result

@@ -73,6 +73,8 @@ class PlanningPanel(BudgetLinesTab, BudgetSyncTab, SitingTab, ScenariosTab, QWid
         self._refresh_scenarios()
         project.changed.connect(self._on_project_change)
         self.destroyed.connect(lambda *_: self._disconnect())
+        if result is not None:  # a panel built for a loaded analysis shows its sync at once
+            self.refresh_sync()
 
     def _disconnect(self) -> None:
         try:

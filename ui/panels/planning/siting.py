@@ -30,6 +30,7 @@ from ilp_gis import scenario, siting
 from ilp_gis.errors import IlpError
 from ilp_gis.i18n import format_number, format_rupiah, register_catalog, tr
 from ilp_gis.siting.models import OBJECTIVES
+from ui.qtext import ui_locale
 from ui.table_model import FrameModel
 from ui.worker import Task, start
 
@@ -110,6 +111,7 @@ class SitingTab:
         self.limit_kind.addItem(tr("planning.siting.km"), "km")
         self.limit_kind.addItem(tr("planning.siting.min"), "min")
         self.limit_spin = QDoubleSpinBox()
+        self.limit_spin.setLocale(ui_locale())  # "5,0 km" in Indonesian, "5.0 km" in English
         self.limit_spin.setRange(0.1, 600)
         self.limit_spin.setDecimals(1)
         self.limit_spin.setValue(float(self.project.rules.value("limit.pustu_distance_km")))
