@@ -18,6 +18,8 @@ def add_arguments(parser) -> None:
                         help=tr("cli.webmap.online_basemap"))
     parser.add_argument("--colour-by", "--color-by", dest="colour_by", default=None,
                         help=tr("cli.webmap.colour_by", choices=_colour_choices()))
+    parser.add_argument("--pws", dest="pws_indicator", metavar=tr("cli.webmap.pws_metavar"),
+                        default=None, help=tr("cli.webmap.pws"))
 
 
 def run(args) -> int:
@@ -32,7 +34,8 @@ def run(args) -> int:
     try:
         out = export_webmap(project, None, Path(args.output),
                             online_basemap=args.online_basemap, lang=getattr(args, "lang", None),
-                            colour_by=args.colour_by or DEFAULT_COLOUR_BY, progress=bar)
+                            colour_by=args.colour_by or DEFAULT_COLOUR_BY,
+                            pws_indicator=getattr(args, "pws_indicator", None), progress=bar)
     finally:
         bar.done()
     print(tr("cli.written", path=str(out)))
