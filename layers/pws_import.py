@@ -127,83 +127,196 @@ def read_pws(path: str | Path, desa: pd.DataFrame, *, indicator: str | None = No
         raise InputError(tr("pws_import.no_layout"), file=path.name)
     log = _FileLog(path.name, "pws", res.row_numbers if res.row_numbers is not None
                    else np.arange(2, len(raw) + 2))
-    find = _desa_lookup(desa)
     codes = desa["code"].to_numpy(object)
-    out: list[tuple] = []
-    cache: dict[tuple, int | None] = {}
-    for i, rec in enumerate(raw.to_dict("records")):
-        said = rec.get(desa_col)
-        kec = rec.get(kec_col) if kec_col else None
-        key = (str(said), str(kec))
-        if key not in cache:
-            text = None if said is None else str(said).strip()
-            j, notes = find(text, text, None if kec is None else str(kec)) if text else (None, [])
-            cache[key] = j
-        j = cache[key]
-        if j is None:
-            log.add(i, "skipped", "unknown_desa",
-                    tr("pws_import.unknown_desa", desa=str(said) if said is not None else "–"),
-                    said)
-            continue
-        ind_key = fixed_ind
-        if ind_key is None:
-            try:
-                ind_key = inds.get(rec.get(ind_col)).key
-            except InputError:
-                log.add(i, "skipped", "unknown_indicator",
-                        tr("pws_import.unknown_indicator", value=str(rec.get(ind_col)),
-                           known=", ".join(inds.items)), rec.get(ind_col))
-                continue
-        row_year = year
-        if year_col is not None and rec.get(year_col) is not None:
-            y, _ = _number(rec.get(year_col))
-            row_year = int(y) if y is not None else year
-        cells: list[tuple[str, object, object]] = []  # (month code, value cell, denominator)
-        if months:
-            denom = rec.get(denom_col) if denom_col else None
-            cells = [(code, rec.get(col), denom) for col, code in months.items()]
-        else:
-            text = rec.get(period_col)
-            try:
-                p = parse_period(text if row_year is None or _has_year(text)
-                                 else f"{text} {row_year}")
-                if p.kind != MONTH:
-                    raise InputError(tr("pws.need_month", value=str(text)))
-            except InputError as exc:
-                log.add(i, "skipped", "bad_period", str(exc), text)
-                continue
-            cells = [(p.code, rec.get(value_col), rec.get(denom_col) if denom_col else None)]
+    n = len(raw)
+    # Column by column, each distinct cell read once: a province's five years are millions
+    # of cells but few distinct desa, indicators, months and counts.
+    j = _desa_rows(raw, desa_col, kec_col, desa, log)
+    ok = j >= 0
+    if fixed_ind is not None:
+        ind = np.full(n, fixed_ind, dtype=object)
+    else:
+        ind = _indicator_keys(raw[ind_col].to_numpy(object), inds, ok, log)
+        ok &= ind != None  # noqa: E711  (object array: element-wise)
+    if months:
+        month_cols = list(months)
+        period = np.array([months[c] for c in month_cols], dtype=object)
+        cells = np.empty((n, len(month_cols)), dtype=object)
+        v = np.empty((n, len(month_cols)))
+        prob = np.empty((n, len(month_cols)), dtype=np.int8)
+        for k, c in enumerate(month_cols):
+            cells[:, k] = raw[c].to_numpy(object)
+            v[:, k], prob[:, k] = _numbers(raw[c])
+    else:
+        row_period = _row_periods(raw, period_col, year_col, year, ok, log)
+        ok &= row_period != None  # noqa: E711
+        period = None
+        cells = raw[value_col].to_numpy(object).reshape(-1, 1)
+        v1, p1 = _numbers(raw[value_col])
+        v, prob = v1.reshape(-1, 1), p1.reshape(-1, 1)
+    if denom_col is not None:
+        dcells = raw[denom_col].to_numpy(object)
+        d, dprob = _numbers(raw[denom_col])
+    else:
+        dcells = np.full(n, None, dtype=object)
+        d, dprob = np.full(n, np.nan), np.zeros(n, dtype=np.int8)
+    keep = ok[:, None] & (prob == 0) & np.isfinite(v)
+    # rows with a bad value or denominator: their report line, month by month as read
+    bad_rows = np.flatnonzero(ok & ((prob != 0).any(axis=1) | (dprob != 0)))
+    month_codes = (lambda i: period) if period is not None else (lambda i: [row_period[i]])
+    for i in bad_rows:
         problems = []
-        kept = 0
-        for code, cell, dcell in cells:
-            v, prob = _number(cell)
-            d, dprob = _number(dcell)
-            if prob:
-                problems.append(tr(f"pws_import.value_{prob}", month=code, value=str(cell)))
+        for code, cell, pr in zip(month_codes(i), cells[i], prob[i], strict=True):
+            if pr:
+                problems.append(tr(f"pws_import.value_{_PROBLEMS[pr]}", month=code,
+                                   value=str(cell)))
                 continue
-            if dprob:
-                problems.append(tr(f"pws_import.value_{dprob}", month=code, value=str(dcell)))
-                d = None
-            if v is None:
-                continue
-            out.append((code, codes[j], ind_key, v, d, path.name))
-            kept += 1
-        if problems:
-            log.add(i, "doubtful" if kept else "skipped", "bad_value", "; ".join(problems))
-        elif not kept:
-            log.add(i, "skipped", "no_values", tr("pws_import.no_values"))
-    frame = pd.DataFrame(out, columns=list(VALUE_COLUMNS))
-    frame["value"] = frame["value"].astype(float)
-    frame["denominator"] = pd.to_numeric(frame["denominator"], errors="coerce").astype(float)
-    dup = frame.duplicated(["period", "desa_code", "indicator"], keep=False)
+            if dprob[i]:
+                problems.append(tr(f"pws_import.value_{_PROBLEMS[dprob[i]]}", month=code,
+                                   value=str(dcells[i])))
+        log.add(i, "doubtful" if keep[i].any() else "skipped", "bad_value", "; ".join(problems))
+    d = np.where(dprob == 0, d, np.nan)
+    for i in np.flatnonzero(ok & ~keep.any(axis=1) & (prob == 0).all(axis=1) & (dprob == 0)):
+        log.add(i, "skipped", "no_values", tr("pws_import.no_values"))
+    rows, cols = np.nonzero(keep)  # row by row, month by month: the order of the file
+    # the text columns are taken from their few distinct values (not built cell by cell)
+    p_codes, p_uniq = pd.factorize(period if period is not None else row_period[ok])
+    p_idx = p_codes[cols] if period is not None else \
+        _spread(p_codes, ok)[rows]
+    i_codes, i_uniq = pd.factorize(ind[ok])
+    i_idx = _spread(i_codes, ok)[rows]
+    d_uniq = np.unique(j[ok]) if ok.any() else np.empty(0, dtype=np.int64)
+    d_idx = np.searchsorted(d_uniq, j[rows])
+    frame = pd.DataFrame({
+        "period": _texts(p_uniq, p_idx), "desa_code": _texts(codes[d_uniq], d_idx),
+        "indicator": _texts(i_uniq, i_idx), "value": v[rows, cols].astype(float),
+        "denominator": d[rows].astype(float),
+        "source_file": _texts(np.array([path.name], dtype=object), np.zeros(len(rows), int))},
+        columns=list(VALUE_COLUMNS))
+    key = (p_idx.astype(np.int64) * max(len(d_uniq), 1) + d_idx) * max(len(i_uniq), 1) + i_idx
+    dup = pd.Series(key).duplicated(keep=False).to_numpy()
     if dup.any():
-        n = int(frame.loc[dup, ["period", "desa_code", "indicator"]].drop_duplicates().shape[0])
+        n = int(len(np.unique(key[dup])))
         log.add_file("doubtful", "duplicate_values", tr("pws_import.duplicates", n=n))
         frame = frame.groupby(["period", "desa_code", "indicator"], as_index=False, sort=False
                               ).agg(value=("value", "sum"), denominator=("denominator", "max"),
                                     source_file=("source_file", "first"))
         frame = frame[list(VALUE_COLUMNS)]
     return frame, log.frame()
+
+
+def _spread(row_codes: np.ndarray, ok: np.ndarray) -> np.ndarray:
+    """Codes of the rows where ``ok`` put back in place (-1 elsewhere)."""
+    out = np.full(len(ok), -1, dtype=np.int64)
+    out[ok] = row_codes
+    return out
+
+
+def _texts(uniques, idx: np.ndarray) -> pd.Series:
+    """A text column holding ``uniques[idx]``, taken in one step from the distinct values."""
+    return pd.Series(pd.array(np.asarray(uniques, dtype=object), dtype="str").take(idx))
+
+
+_PROBLEMS = {1: "text", 2: "negative"}
+_PROBLEM_CODE = {None: 0, "text": 1, "negative": 2}
+
+
+def _numbers(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_number` over a whole column: (values, NaN where missing or bad; problem codes
+    0 none, 1 text, 2 negative).  A numeric column is read at once; any other is read one
+    distinct cell at a time."""
+    if column.dtype.kind in "iuf":
+        v = column.to_numpy(dtype=float)
+        neg = v < 0
+        return np.where(neg, np.nan, v), neg.astype(np.int8)
+    cells = column.to_numpy(object)
+    codes, uniques = pd.factorize(cells, use_na_sentinel=True)  # None/NaN: -1 (missing)
+    uv = np.full(len(uniques) + 1, np.nan)
+    up = np.zeros(len(uniques) + 1, dtype=np.int8)
+    for k, cell in enumerate(uniques):
+        if isinstance(cell, bool | np.bool_):
+            up[k] = 1
+            continue
+        value, problem = _number(cell)
+        uv[k] = np.nan if value is None else value
+        up[k] = _PROBLEM_CODE[problem]
+    return uv[codes], up[codes]  # code -1 reads the last slot: missing, no problem
+
+
+def _desa_rows(raw: pd.DataFrame, desa_col, kec_col, desa: pd.DataFrame,
+               log: _FileLog) -> np.ndarray:
+    """The desa row of every data row (-1 and a report line when unknown), each distinct
+    (desa, kecamatan) pair looked up once."""
+    find = _desa_lookup(desa)
+    said = raw[desa_col].to_numpy(object)
+    kec = raw[kec_col].to_numpy(object) if kec_col else np.full(len(raw), None, dtype=object)
+    keys = pd.Series([f"{a}\x00{b}" for a, b in zip(said, kec, strict=True)], dtype=object)
+    codes, uniques = pd.factorize(keys)
+    first = np.full(len(uniques), -1, dtype=np.int64)
+    first[codes[::-1]] = np.arange(len(codes))[::-1]  # the first row of each pair
+    found = np.full(len(uniques), -1, dtype=np.int64)
+    for k, i in enumerate(first):
+        text = None if said[i] is None else str(said[i]).strip()
+        j, _notes = find(text, text, None if kec[i] is None else str(kec[i])) if text \
+            else (None, [])
+        found[k] = -1 if j is None else j
+    rows = found[codes] if len(codes) else np.empty(0, dtype=np.int64)
+    for i in np.flatnonzero(rows < 0):
+        log.add(i, "skipped", "unknown_desa",
+                tr("pws_import.unknown_desa", desa=str(said[i]) if said[i] is not None else "–"),
+                said[i])
+    return rows
+
+
+def _indicator_keys(cells: np.ndarray, inds: Indicators, ok: np.ndarray,
+                    log: _FileLog) -> np.ndarray:
+    """The indicator key of every row (``None`` and a report line, for the rows of a known
+    desa, when unknown), each distinct cell read once."""
+    codes, uniques = pd.factorize(cells, use_na_sentinel=False)
+    keys = np.full(len(uniques), None, dtype=object)
+    for k, cell in enumerate(uniques):
+        try:
+            keys[k] = inds.get(cell).key
+        except InputError:
+            pass
+    out = keys[codes] if len(codes) else np.empty(0, dtype=object)
+    for i in np.flatnonzero(ok & (out == None)):  # noqa: E711
+        log.add(i, "skipped", "unknown_indicator",
+                tr("pws_import.unknown_indicator", value=str(cells[i]),
+                   known=", ".join(inds.items)), cells[i])
+    return out
+
+
+def _row_periods(raw: pd.DataFrame, period_col, year_col, year: int | None, ok: np.ndarray,
+                 log: _FileLog) -> np.ndarray:
+    """The month code of every row of a long table (``None`` and a report line, for rows
+    still read, when it is no month), each distinct (period, year) read once."""
+    texts = raw[period_col].to_numpy(object)
+    years = raw[year_col].to_numpy(object) if year_col is not None else \
+        np.full(len(raw), None, dtype=object)
+    cache: dict[tuple, tuple[str | None, str | None]] = {}
+    out = np.full(len(raw), None, dtype=object)
+    for i in np.flatnonzero(ok):
+        text, cell = texts[i], years[i]
+        key = (type(text), str(text), type(cell), str(cell))
+        if key not in cache:
+            row_year = year
+            if year_col is not None and cell is not None:
+                y, _ = _number(cell)
+                row_year = int(y) if y is not None else year
+            try:
+                p = parse_period(text if row_year is None or _has_year(text)
+                                 else f"{text} {row_year}")
+                if p.kind != MONTH:
+                    raise InputError(tr("pws.need_month", value=str(text)))
+                cache[key] = (p.code, None)
+            except InputError as exc:
+                cache[key] = (None, str(exc))
+        code, problem = cache[key]
+        if code is None:
+            log.add(i, "skipped", "bad_period", problem, text)
+        out[i] = code
+    return out
 
 
 def _has_year(text) -> bool:

@@ -41,21 +41,27 @@ class ChartView(QChartView):
     """A QChartView with a chart and the project's look (antialiased, small fonts)."""
 
     def __init__(self, parent=None) -> None:
-        chart = QChart()
-        chart.setMargins(QMargins(4, 4, 4, 4))
-        chart.legend().setAlignment(Qt.AlignBottom)
-        chart.legend().setFont(_small(chart.legend().font()))
-        chart.setTitleFont(_small(chart.titleFont(), 9.5))
-        super().__init__(chart, parent)
+        super().__init__(self._new_chart(), parent)
         self.setRenderHint(QPainter.Antialiasing, True)
         self.setMinimumHeight(190)
 
+    @staticmethod
+    def _new_chart() -> QChart:
+        chart = QChart()
+        chart.setMargins(QMargins(4, 4, 4, 4))
+        chart.legend().setAlignment(Qt.AlignTop)
+        chart.legend().setFont(_small(chart.legend().font()))
+        chart.setTitleFont(_small(chart.titleFont(), 9.5))
+        return chart
+
     def clear(self, title: str = "") -> None:
-        c = self.chart()
-        c.removeAllSeries()
-        for axis in list(c.axes()):
-            c.removeAxis(axis)
-        c.setTitle(title)
+        """A new empty chart (axes removed from a reused chart can keep drawing their old
+        labels, so every drawing starts from a fresh one)."""
+        old = self.chart()
+        chart = self._new_chart()
+        chart.setTitle(title)
+        self.setChart(chart)
+        old.deleteLater()
 
     def _axes(self, categories: Sequence[str], top: float, percent: bool, series) -> None:
         c = self.chart()
@@ -63,7 +69,7 @@ class ChartView(QChartView):
         x.append(list(categories))
         x.setLabelsFont(_small(x.labelsFont(), 7.5))
         if len(categories) > 8:
-            x.setLabelsAngle(-60)
+            x.setLabelsAngle(-90)
         y = QValueAxis()
         y.setRange(0, top if top > 0 else 1)
         y.setLabelFormat("%.0f%%" if percent else "%.0f")
@@ -121,8 +127,9 @@ class ChartView(QChartView):
                 c.addSeries(mark)
                 c.legend().markers(mark)[0].setVisible(False)
                 series.append(mark)
-        self._axes(categories, top * 1.1, percent, series)
         self.series = series
+        if series:  # nothing known: the title says so, no axis pretends a 0
+            self._axes(categories, top * 1.1, percent, series)
 
     def set_ranked_bars(self, title: str, categories: Sequence[str], values: Sequence[float],
                         classes: Sequence[str | None], colours: dict[str, str],

@@ -31,6 +31,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--colour-by", "--color-by", dest="colour_by", default=None,
                         metavar=tr("cli.webmap.colour_by_metavar"),
                         help=tr("cli.webmap.colour_by", choices=_colour_choices()))
+    parser.add_argument("--pws", dest="pws_indicator", metavar=tr("cli.webmap.pws_metavar"),
+                        default=None, help=tr("cli.webmap.pws"))
 
 
 def run(args) -> int:
@@ -59,7 +61,9 @@ def run(args) -> int:
                                 online_basemap=args.online_basemap,
                                 basemap=Path(args.basemap) if args.basemap else None,
                                 lang=getattr(args, "lang", None),
-                                colour_by=args.colour_by or DEFAULT_COLOUR_BY, progress=bar)
+                                colour_by=args.colour_by or DEFAULT_COLOUR_BY,
+                                pws_indicator=getattr(args, "pws_indicator", None),
+                                progress=bar)
         finally:
             bar.done()
     except UnknownColourBy as exc:  # a usage error: exit 2, nothing written

@@ -142,7 +142,8 @@ class TrendPanel(QWidget):
                                    (tr("dash.trend.line.desa_gaps"), list(r["desa_with_gaps"]))],
                                   highlight=i)
         self.coe_chart.set_lines(self._chart_title("dash.trend.chart.coe", coe), labels,
-                                 [(tr("dash.trend.line.coe"), coe)], highlight=i)
+                                 [(tr("dash.trend.line.coe"), coe)], percent=True,
+                                 highlight=i)
 
     @staticmethod
     def _chart_title(key: str, values) -> str:
@@ -176,9 +177,9 @@ class TrendPanel(QWidget):
         lines.append(part("dash.trend.fig.gaps", gaps, format_number(gaps) if math.isfinite(gaps)
                           else "", _num(before["gaps"]) if before is not None else math.nan))
         coe = _num(now["coe_mean"])
-        lines.append(part("dash.trend.fig.coe", coe, format_number(coe, 1)
-                          if math.isfinite(coe) else "",
-                          _num(before["coe_mean"]) if before is not None else math.nan, 1))
+        prev_coe = _num(before["coe_mean"]) if before is not None else math.nan
+        lines.append(part("dash.trend.fig.coe", coe * 100.0, format_percent(coe)
+                          if math.isfinite(coe) else "", prev_coe * 100.0, 1))
         return "\n".join(lines)
 
     # -- keeping a period ---------------------------------------------------------------------

@@ -145,9 +145,32 @@ def add_values(project, rows: pd.DataFrame) -> int:
         rows = pd.concat([old[stay], rows], ignore_index=True)
     else:
         replaced = 0
-    rows = rows.sort_values(key, kind="stable").reset_index(drop=True)
-    project.set_table(VALUES_TABLE, rows[list(VALUE_COLUMNS)])
+    project.set_table(VALUES_TABLE, _sorted(rows[list(VALUE_COLUMNS)], key))
     return replaced
+
+
+def _sorted(rows: pd.DataFrame, key: list[str]) -> pd.DataFrame:
+    """``rows`` sorted by ``key`` (stable), the text columns moved as codes into their few
+    distinct values: millions of rows sort in a fraction of the time texts take."""
+    coded = {c: pd.factorize(rows[c].astype(str), sort=True) for c in rows.columns
+             if c in key or not pd.api.types.is_numeric_dtype(rows[c])}
+    # a missing key sorts last, as in DataFrame.sort_values
+    order = np.lexsort(tuple(np.where(coded[c][0] < 0, len(coded[c][1]), coded[c][0])
+                             for c in reversed(key)))
+    out = {}
+    for c in rows.columns:
+        if c in coded:
+            codes, uniques = coded[c]
+            texts = pd.array(np.asarray(uniques, dtype=object), dtype="str")
+            na = codes[order] < 0
+            taken = texts.take(np.where(na, 0, codes[order])) if len(texts) else \
+                pd.array([None] * len(order), dtype="str")
+            if na.any():
+                taken[na] = None
+            out[c] = taken
+        else:
+            out[c] = rows[c].to_numpy()[order]
+    return pd.DataFrame(out, columns=rows.columns)
 
 
 # --- sasaran -------------------------------------------------------------------------------

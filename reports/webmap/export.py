@@ -67,6 +67,7 @@ from reports.webmap.overlays import (
     site_fields,
     site_style,
 )
+from reports.webmap.periods import period_payload, pws_indicator_key
 from reports.webmap.symbols import area_style, gap_kinds_js, link_styles, point_style
 from reports.webmap.values import clean_text
 
@@ -89,8 +90,8 @@ share of the desa: a hatch over most of the district hides the colours it lies o
 def export_webmap(project, result: AnalysisResult | None, path: str | Path, *,
                   online_basemap: bool = False, basemap: str | Path | None = None,
                   lang: str | None = None,
-                  colour_by: str = DEFAULT_COLOUR_BY, progress=None,
-                  is_cancelled=None) -> Path:
+                  colour_by: str = DEFAULT_COLOUR_BY, pws_indicator: str | None = None,
+                  indicators=None, progress=None, is_cancelled=None) -> Path:
     """Write the project's web map to ``path`` (one self-contained HTML file) and return the path.
 
     The map has switchable layers — the kabupaten, kecamatan and desa boundaries, desa coloured
@@ -124,6 +125,12 @@ def export_webmap(project, result: AnalysisResult | None, path: str | Path, *,
         The figure the desa are coloured by: a key, label or short name of
         :data:`COLOUR_FIELDS` in either language, a numeric desa column, or ``auto`` (the first
         figure that tells the desa apart, see ``classify.auto_colour_key``).
+    pws_indicator
+        The PWS indicator of the layer with a period slider (its PWS class per desa in every
+        month with values), shown when the map opens.  ``None``: the first indicator with
+        values, listed in the layer control; no layer when the project has no PWS values.
+    indicators
+        The PWS indicator definitions (default the built-in ones).
     """
     lang = normalize_language(lang)
     path = Path(path)
@@ -140,6 +147,7 @@ def export_webmap(project, result: AnalysisResult | None, path: str | Path, *,
         step = sub_progress(progress, 0.5 if analysed_here else 0.0, 1.0)
         html = _build_html(project, result, online_basemap=online_basemap, tiles=tiles, lang=lang,
                            colour_by=colour_by, messages_trusted=messages_trusted,
+                           pws_indicator=pws_indicator, indicators=indicators,
                            progress=step, is_cancelled=is_cancelled)
         checkpoint(step, is_cancelled, 0.97, tr("webmap.progress.write"))
         atomic_write_text(path, html, newline="\n")
@@ -148,8 +156,11 @@ def export_webmap(project, result: AnalysisResult | None, path: str | Path, *,
 
 
 def _build_html(project, result: AnalysisResult, *, online_basemap: bool, tiles, lang: str,
-                colour_by: str, messages_trusted: bool, progress, is_cancelled) -> str:
+                colour_by: str, messages_trusted: bool, progress, is_cancelled,
+                pws_indicator: str | None = None, indicators=None) -> str:
     import folium
+
+    from ilp_gis.monitoring import pws
 
     _Script, _Raw, _JsLayer = folium_classes()
 
@@ -226,12 +237,26 @@ def _build_html(project, result: AnalysisResult, *, online_basemap: bool, tiles,
     m.add_child(_JsLayer(tr("webmap.layer.desa"), "ILP.areaLayer(ILP_DESA, " + script_json({
         "style": area_style(sym.DESA_STYLE), "fields": desa_fields, "tooltip": True}) + ")",
         show=False))
+    # the coverage colours wait in the layer control when a PWS indicator was asked for
     m.add_child(_JsLayer(tr("webmap.layer.coverage", field=field.label),
                          "ILP.areaLayer(ILP_DESA, " + script_json({
                              "style": area_style(sym.DESA_STYLE, color="#ffffff", weight=0.6,
                                                  fillOpacity=0.85 if tiles is None
                                                  else BASEMAP_FILL_OPACITY),
-                             "perFeature": True, "fields": desa_fields, "tooltip": True}) + ")"))
+                             "perFeature": True, "fields": desa_fields, "tooltip": True}) + ")",
+                         show=pws_indicator is None))
+
+    # ---- the PWS of one indicator, month by month (a period slider) ----
+    inds = indicators or pws.default_indicators()
+    pws_key = pws_indicator_key(project, pws_indicator, inds)
+    if pws_key is not None and project.has("desa"):
+        root.header.add_child(_Raw(inline_script(read_asset(DATA_DIR / "webmap_periods.js"))),
+                              name="ilp_periods")
+        payload = period_payload(project, pws_key, inds)
+        m.add_child(_JsLayer(tr("webmap.pws.layer", indicator=payload["indicator"]),
+                             "ILP.periodLayer(ILP_DESA, " + data("pws-periods",
+                                                                 script_json(payload)) + ")",
+                             show=pws_indicator is not None))
 
     # ---- gaps ----
     checkpoint(progress, is_cancelled, 0.5, None)

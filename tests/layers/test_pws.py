@@ -125,3 +125,37 @@ def test_indicator_file_errors(tmp_path):
     assert {"k1", "k4", "k6", "ds", "nd", "idl", "stunting", "skrining_ptm", "lansia",
             "tb"} <= set(d.items)
     assert all(i.source for i in d.items.values())
+
+
+def test_wide_rows_with_bad_cells_keep_their_good_months(tmp_path):
+    """The column-at-once reader: each bad cell is named with its month, the good months of
+    the same row are kept, a bad denominator is dropped (the values stay)."""
+    project = _project()
+    f = _write(tmp_path, "k1.csv",
+               "desa;indikator;2026-01;2026-02;2026-03;sasaran\n"
+               "A1;K1;4;tiga;-2;40\n"         # Jan kept; Feb text, Mar negative: doubtful
+               "A2;k1;85 %;1,5;;banyak\n"     # 0.85 and 1.5 kept, sasaran "banyak" dropped
+               "B1;k1;x;y;z;\n"               # nothing readable: skipped, every cell named
+               "B2;k1;;;;\n"                  # empty: skipped as a row without values
+               "Q9;k1;1;1;1;\n"               # unknown desa
+               "C1;polio;1;1;1;\n")           # unknown indicator
+    values, report = read_pws(f, project.desa)
+    got = {(r.desa_code, r.period): (r.value, r.denominator) for r in values.itertuples()}
+    assert got.keys() == {("35.07.01.2001", "2026-01"), ("35.07.01.2002", "2026-01"),
+                          ("35.07.01.2002", "2026-02")}
+    assert got[("35.07.01.2001", "2026-01")] == (4.0, 40.0)
+    assert got[("35.07.01.2002", "2026-01")][0] == pytest.approx(0.85)
+    assert got[("35.07.01.2002", "2026-02")][0] == 1.5
+    assert np.isnan(got[("35.07.01.2002", "2026-02")][1])  # the bad sasaran is not kept
+    rows = report[report["row"] > 0].set_index("row")
+    assert rows.loc[2, "status"] == "doubtful"
+    assert rows.loc[2, "message"] == ('2026-02: "tiga" bukan angka; '
+                                      "2026-03: nilai negatif -2")
+    assert rows.loc[3, "status"] == "doubtful" and '"banyak" bukan angka' in rows.loc[3, "message"]
+    assert rows.loc[4, "status"] == "skipped"
+    assert [m.split(":")[0] for m in rows.loc[4, "message"].split("; ")] == [
+        "2026-01", "2026-02", "2026-03"]
+    assert rows.loc[5, "problem"] == "no_values" and rows.loc[5, "status"] == "skipped"
+    assert rows.loc[6, "problem"] == "unknown_desa" and "Q9" in rows.loc[6, "message"]
+    assert rows.loc[7, "problem"] == "unknown_indicator" and "polio" in rows.loc[7, "message"]
+    assert len(rows) == 6

@@ -19,7 +19,7 @@ def _history(project):
         "gap_count": [0, 2, 1, 3, 0, 0, 1, 1]}))
     project.set_table(history.FACILITIES_TABLE, pd.DataFrame({
         "period": ["2026-Q3", "2026-Q4", "2026-Q4"], "fac_id": ["p1", "p1", "p2"],
-        "coe_score": [np.nan, 70.0, 90.0]}))
+        "coe_score": [np.nan, 0.7, 0.9]}))
 
 
 @pytest.fixture
@@ -46,15 +46,16 @@ def test_picker_figures_and_charts_follow_the_kept_periods(dash, state):
         "2026-Q3", "2026-Q4"]
     assert t.period_box.currentData() == "2026-Q4"  # the latest is picked
     text = t.figures.text()
-    # Q4 against Q3: 3 of 4 desa with a Pustu (+2), gaps 2 (6 before: -4), COE 80 (none before)
+    # Q4 against Q3: 3 of 4 desa with a Pustu (+2), gaps 2 (6 before: -4), COE 80 % (none
+    # before: no change given)
     assert "Desa dengan Pustu: 3 dari 4 (75,0%) (+2)" in text
     assert "Kesenjangan: 2 (−4)" in text
-    assert "Skor COE rata-rata: 80,0" in text and "sejak Triwulan III 2026" in text
+    assert "Skor COE rata-rata: 80,0%\n" in text + "\n" and "sejak Triwulan III 2026" in text
     pustu = t.pustu_chart.series[0]
     assert [(p.x(), p.y()) for p in pustu.points()] == [(0.0, 25.0), (1.0, 75.0)]
     # the COE line has a value in Q4 only: one point, no line drawn through a missing Q3
     coe = [s for s in t.coe_chart.series if s.name() == "Skor COE"]
-    assert [(p.x(), p.y()) for p in coe[0].points()] == [(1.0, 80.0)]
+    assert [(p.x(), round(p.y(), 6)) for p in coe[0].points()] == [(1.0, 80.0)]
     with language("id"):
         t.period_box.setCurrentIndex(0)
     text = t.figures.text()
@@ -76,3 +77,13 @@ def test_keeping_the_analysis_as_a_period(dash, state):
     # every desa short of Posyandu for its 2 dusun (6 gaps)
     assert r["desa_with_pustu"] == 3 and r["desa_total"] == 6
     assert r["gaps"] == 9 and r["desa_with_gaps"] == 6
+
+
+def test_a_figure_no_period_kept_draws_no_axis(dash, state):
+    with language("id"):
+        _history(state.project)
+        f = state.project.tables[history.FACILITIES_TABLE]
+        state.project.set_table(history.FACILITIES_TABLE, f.assign(coe_score=np.nan))
+    chart = dash.trends.coe_chart.chart()
+    assert chart.title().endswith("tidak ada data")
+    assert chart.series() == [] and chart.axes() == []  # no line or axis at 0

@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QLabel,
-    QScrollArea,
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
@@ -35,7 +34,9 @@ from ilp_gis.monitoring.periods import parse_period
 from layers import symbology as sym
 from ui.charts import ChartView
 
-BAR_PX = 22  # width per desa in the ranking chart (it scrolls when the district is large)
+CHART_BARS = 60
+"""The ranking chart shows every desa up to this many, else the best and the worst half each
+(the table below always lists every desa)."""
 RANK_COLUMNS = ("rank", "desa_name", "value", "cumulative", "sasaran", "achievement",
                 "expected", "pws_class")
 
@@ -90,10 +91,7 @@ class PwsView(QWidget):
         self.rank_note = QLabel()
         self.rank_note.setWordWrap(True)
         self.rank_chart = ChartView()
-        self.rank_chart.setMinimumHeight(260)
-        self.rank_scroll = QScrollArea()
-        self.rank_scroll.setWidgetResizable(True)
-        self.rank_scroll.setWidget(self.rank_chart)
+        self.rank_chart.setMinimumHeight(330)
         self.rank_table = QTableWidget(0, len(RANK_COLUMNS))
         self.rank_table.verticalHeader().hide()
         self.rank_table.setEditTriggers(QTableWidget.NoEditTriggers)
@@ -104,11 +102,11 @@ class PwsView(QWidget):
         row.addWidget(self.indicator_box, 2)
         row.addWidget(QLabel(tr("pws_view.month")))
         row.addWidget(self.month_box, 1)
-        split = QSplitter()
-        split.addWidget(self.rank_scroll)
+        self.rank_table.verticalHeader().setDefaultSectionSize(22)
+        split = QSplitter(Qt.Vertical)  # the chart scrolls sideways when the district is large
+        split.addWidget(self.rank_chart)
         split.addWidget(self.rank_table)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 2)
+        split.setSizes([360, 160])
         lay = QVBoxLayout(w)
         lay.addLayout(row)
         lay.addWidget(self.rank_note)
@@ -126,6 +124,7 @@ class PwsView(QWidget):
         self.desa_note = QLabel()
         self.desa_note.setWordWrap(True)
         self.desa_table = QTableWidget(0, 0)
+        self.desa_table.verticalHeader().setDefaultSectionSize(22)
         self.desa_table.setEditTriggers(QTableWidget.NoEditTriggers)
         self.desa_chart = ChartView()
         row = QHBoxLayout()
@@ -223,7 +222,11 @@ class PwsView(QWidget):
             achievement=format_percent(ach) if math.isfinite(ach) else tr("common.missing"),
             with_data=int(with_data.sum()), n=len(r), missing=int((~with_data).sum())))
         shown = r[with_data]
-        self.rank_chart.setMinimumWidth(max(360, BAR_PX * len(shown) + 80))
+        if len(shown) > CHART_BARS:
+            half = CHART_BARS // 2
+            self.rank_note.setText(self.rank_note.text() + "\n" + tr(
+                "pws_view.chart_cut", top=half, n=len(shown)))
+            shown = pd.concat([shown.head(half), shown.tail(half)])
         labels = {k: sym.PWS_STYLES[k].label for k in pws.CLASSES}
         self.rank_chart.set_ranked_bars(
             tr("pws_view.chart", indicator=ind.label(), month=parse_period(month).label()),
@@ -276,8 +279,8 @@ class PwsView(QWidget):
         month_labels = [tr(f"period.month.{m}")[:3] for m in range(1, 13)]
         keys = list(dict.fromkeys(a["indicator"]))
         self.desa_note.setText(tr("pws_view.desa_note", desa=self.desa_box.currentText(),
-                                  year=int(year), n=len(keys))
-                               if keys else tr("pws_view.desa_none", year=int(year)))
+                                  year=str(year), n=len(keys))
+                               if keys else tr("pws_view.desa_none", year=str(year)))
         t.setColumnCount(13)
         t.setHorizontalHeaderLabels([tr("pws_view.col.indicator")] + month_labels)
         t.setRowCount(len(keys))
@@ -303,7 +306,7 @@ class PwsView(QWidget):
                            for m in months]))
         t.verticalHeader().hide()
         t.resizeColumnsToContents()
-        self.desa_chart.set_lines(tr("pws_view.desa_chart", year=int(year)), month_labels, lines,
+        self.desa_chart.set_lines(tr("pws_view.desa_chart", year=str(year)), month_labels, lines,
                                   percent=True)
 
 
