@@ -266,3 +266,25 @@ def test_a_team_cannot_save_into_another_kabupaten(store, store_window, shown_er
     shown_errors.clear()
     assert _value(store["admin"], "pst1", "name") == "Pustu A"
     assert win.isWindowModified()
+
+
+def test_a_province_analyst_opens_the_whole_province_and_saves_into_it(pg_cluster, store,
+                                                                       store_window):
+    _, _, analyst = role_names()
+    with connect(store["admin"]) as conn:
+        add_role(conn, analyst)
+    win = store_window
+    win.open_store(StoreLogin(login(pg_cluster, store["admin"], analyst)), None, wait=True)
+    assert win.in_store() and "seluruh provinsi" in win.windowTitle()
+    assert len(win.state.project.facilities) == 10
+    win.edit_value("pkm2", "name", "Puskesmas Dua Provinsi")
+    assert win.save()
+    assert _value(store["admin"], "pkm2", "name") == "Puskesmas Dua Provinsi"
+
+
+def test_the_menus_offer_the_store(store_window):
+    file_menu = store_window.menus["ui.menu.file"].actions()
+    edit_menu = store_window.menus["ui.menu.edit"].actions()
+    assert store_window.act_open_store in file_menu
+    assert store_window.act_open_store.text() == "Buka dari &basis data…"
+    assert store_window.act_history in edit_menu
