@@ -288,3 +288,39 @@ def test_the_menus_offer_the_store(store_window):
     assert store_window.act_open_store in file_menu
     assert store_window.act_open_store.text() == "Buka dari &basis data…"
     assert store_window.act_history in edit_menu
+
+
+def test_a_location_moved_by_both_is_shown_as_coordinates_and_can_keep_theirs(
+        qtbot, store, store_window):
+    import shapely
+
+    from layers.pgstore.edits import read_geometry
+
+    win = store_window
+    _opened(win, store["me"])
+    lon0, lat0 = win.state.facility_position("pst4")
+    with connect(store["them"]) as them:
+        rid, version = find_rid(them, "facilities", "fac_id", "pst4")
+        edit_row(them, "facilities", rid, version,
+                 {"geometry": shapely.Point(lon0 + 0.001, lat0)})
+    win._on_move_requested("pst4", lon0 + 0.002, lat0 + 0.001)
+    seen = {}
+
+    def keep_theirs(dialog):
+        seen["cells"] = [[dialog.table.item(1, c).text() for c in range(3)]]
+        dialog.choose_all(KEEP_THEIRS)
+        dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.Apply).click()
+
+    errors = _while_dialog_open(qtbot, win, keep_theirs)
+    assert win.save()
+    assert errors == []
+    from ilp_gis.i18n import format_number
+
+    assert seen["cells"] == [["Lokasi",
+                              f"{format_number(lat0 + 0.001, 5)}, {format_number(lon0 + 0.002, 5)}",
+                              f"{format_number(lat0, 5)}, {format_number(lon0 + 0.001, 5)}"]]
+    with connect(store["admin"]) as conn:
+        stored = read_geometry(conn, "facilities", rid)
+    assert stored.equals_exact(shapely.Point(lon0 + 0.001, lat0), 1e-9)
+    lon, lat = win.state.facility_position("pst4")
+    assert (round(lon, 9), round(lat, 9)) == (round(lon0 + 0.001, 9), round(lat0, 9))
