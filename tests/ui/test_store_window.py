@@ -324,3 +324,24 @@ def test_a_location_moved_by_both_is_shown_as_coordinates_and_can_keep_theirs(
     assert stored.equals_exact(shapely.Point(lon0 + 0.001, lat0), 1e-9)
     lon, lat = win.state.facility_position("pst4")
     assert (round(lon, 9), round(lat, 9)) == (round(lon0 + 0.001, 9), round(lat0, 9))
+
+
+def test_a_facility_added_and_one_deleted_in_the_window_reach_the_store(store, store_window):
+    from tests.ui.conftest import LAT0, LON0, STEP
+    from ui import commands
+
+    win = store_window
+    _opened(win, store["me"])
+    record = {"lon": LON0 + 1.5 * STEP, "lat": LAT0 + 0.5 * STEP, "name": "Posyandu Baru",
+              "type": "posyandu", "fac_id": "psy9"}
+    assert win.push(lambda: commands.add_facility(win.state, record))
+    assert win.push(lambda: commands.delete_facility(win.state, "psy2"))
+    assert win.save()
+    with connect(store["admin"]) as conn:
+        rid, version = find_rid(conn, "facilities", "fac_id", "psy9")
+        row = read_row(conn, "facilities", rid)
+        assert find_rid(conn, "facilities", "fac_id", "psy2") is None
+    assert (row["name"], row["desa_code"], row["_kab"], version) == (
+        "Posyandu Baru", "35.07.01.2002", KAB, 1)
+    fac = win.state.project.facilities.set_index("fac_id")
+    assert fac.at["psy9", ROW_ID] == rid and "psy2" not in fac.index
