@@ -71,43 +71,44 @@ def bench_push(cluster, project_path: Path | None, work: Path) -> bool:
         from layers.project_file import save_project
         from layers.sample import generate_sample
 
-        t = time.perf_counter()
+        t = _start()
         project_path = save_project(generate_sample("provinsi", 1), work / "provinsi.gpkg")
-        print(f"push: generated the provinsi sample in {time.perf_counter() - t:.1f} s")
+        print(f"push: generated the provinsi sample in {_took(t):.1f}")
     project = open_project(project_path)
     sizes = {n: len(project.layers[n]) for n in ("desa", "facilities", "roads")
              if n in project.layers}
     print(f"push: {project_path.name}: " + ", ".join(f"{v:,} {k}" for k, v in sizes.items()))
     url = _fresh_store(cluster)
     with connect(url) as conn:
-        t = time.perf_counter()
+        t = _start()
         counts = push_project(conn, project)
-        push_s = time.perf_counter() - t
+        push_s = _took(t)
         rows = sum(counts.values())
-        print(f"  push: {push_s:.1f} s for {len(counts)} tables, {rows:,} rows "
+        print(f"  push: {push_s:.1f} for {len(counts)} tables, {rows:,} rows "
               f"(target {PUSH_TARGET_S:.0f} s: {'met' if push_s <= PUSH_TARGET_S else 'MISSED'})")
-        t = time.perf_counter()
+        t = _start()
         whole = pull_project(conn)
-        print(f"  read back whole (db pull of the province): {time.perf_counter() - t:.1f} s")
-        t = time.perf_counter()
+        print(f"  read back whole (db pull of the province): {_took(t):.1f}")
+        t = _start()
         province = check_out(conn, None)
-        open_s = time.perf_counter() - t
-        print(f"  open the province from the database (GUI, province analyst): {open_s:.1f} s "
+        open_s = _took(t)
+        print(f"  check out the whole province (what the app reads for a province analyst): "
+              f"{open_s:.1f} "
               f"(target {OPEN_TARGET_S:.0f} s: {'met' if open_s <= OPEN_TARGET_S else 'MISSED'})")
         del province
         kab = str(project.layers["kabupaten"]["code"].iat[0])
-        t = time.perf_counter()
+        t = _start()
         team = check_out(conn, kab)
-        open_s = time.perf_counter() - t
-        print(f"  open kabupaten {kab} from the database (GUI, its team; "
-              f"{len(team.layers['desa']):,} desa): {open_s:.1f} s "
+        open_s = _took(t)
+        print(f"  check out kabupaten {kab} (what the app reads for its team; "
+              f"{len(team.layers['desa']):,} desa): {open_s:.1f} "
               f"(target {OPEN_TARGET_S:.0f} s: {'met' if open_s <= OPEN_TARGET_S else 'MISSED'})")
         fac = team.layers["facilities"]
         fac.loc[fac.index[0], "name"] = "Nama baru"
-        t = time.perf_counter()
+        t = _start()
         result = check_in(conn, team)
         print(f"  save one facility edit of that kabupaten back (check-in): "
-              f"{time.perf_counter() - t:.1f} s ({result.updated} row updated)")
+              f"{_took(t):.1f} ({result.updated} row updated)")
     gui_open(url)
     same = all(len(whole.layers[n]) == v for n, v in sizes.items())
     print(f"  rows read back == rows pushed: {'yes' if same else 'NO'}")
@@ -131,18 +132,35 @@ def gui_open(url: str) -> None:
     window.resize(1500, 950)
     window.show()
     app.processEvents()
-    t = time.perf_counter()
+    t = _start()
     window.open_store(StoreLogin(url), None, wait=True)
     window.canvas.repaint()
     app.processEvents()
-    open_s = time.perf_counter() - t
+    open_s = _took(t)
     print(f"  desktop app: open the province from the database, shown and painted: "
-          f"{open_s:.1f} s (target {OPEN_TARGET_S:.0f} s: "
+          f"{open_s:.1f} (target {OPEN_TARGET_S:.0f} s: "
           f"{'met' if open_s <= OPEN_TARGET_S else 'MISSED'})")
     window.cancel_tasks()
     window.shutdown()
     window.state.project.dirty = False
     window.close()
+
+
+def _start() -> tuple[float, float]:
+    return time.perf_counter(), time.process_time()
+
+
+class _took(float):
+    """Wall seconds since ``start`` (a float, for the target), printed with this process's CPU
+    seconds beside it (a busy shared machine stretches wall time, not CPU time)."""
+
+    def __new__(cls, start: tuple[float, float]):
+        self = super().__new__(cls, time.perf_counter() - start[0])
+        self.cpu = time.process_time() - start[1]
+        return self
+
+    def __format__(self, spec: str) -> str:
+        return f"{format(float(self), spec)} s wall, {format(self.cpu, spec)} s CPU"
 
 
 def _fresh_store(cluster) -> str:
