@@ -345,3 +345,22 @@ def test_a_facility_added_and_one_deleted_in_the_window_reach_the_store(store, s
         "Posyandu Baru", "35.07.01.2002", KAB, 1)
     fac = win.state.project.facilities.set_index("fac_id")
     assert fac.at["psy9", ROW_ID] == rid and "psy2" not in fac.index
+
+
+def test_a_server_gone_at_save_time_is_said_and_the_edits_stay(store, store_window,
+                                                               shown_errors):
+    win = store_window
+    _opened(win, store["me"])
+    win.edit_value("pst1", "name", "Pustu Tertunda")
+    good = win.store_login
+    win.store_login = StoreLogin("host=/tidak/ada port=5 dbname=x")
+    win.store_project = win.state.project
+    assert not win.save()
+    assert len(shown_errors) == 1
+    assert str(shown_errors[0][0]).startswith("Tidak dapat terhubung ke basis data ")
+    shown_errors.clear()
+    assert win.isWindowModified()
+    assert _value(store["admin"], "pst1", "name") == "Pustu A"
+    win.store_login = good  # the server is back: the same edits go through
+    assert win.save()
+    assert _value(store["admin"], "pst1", "name") == "Pustu Tertunda"
