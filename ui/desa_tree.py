@@ -29,6 +29,7 @@ from ui.tree_filter import filter_tree, show_selection
 
 CODES_ROLE = Qt.UserRole + 11  # the desa codes under a row
 COLUMNS = ("name", "population", "pustu", "posyandu", "gaps")
+_FIGURES = COLUMNS[1:]
 
 
 class DesaTree(QWidget):
@@ -106,7 +107,8 @@ class DesaTree(QWidget):
             for kec, rows in kab_rows.groupby(kab_rows["kec"].fillna("–"), sort=False):
                 kec_item = self._row(kab_item, kec_names.get(kec, kec), rows, missing)
                 for r in rows.sort_values("name", key=lambda s: s.str.lower()).itertuples():
-                    item = self._row(kec_item, r.name, rows.loc[[r.Index]], missing)
+                    item = self._item(kec_item, r.name, [getattr(r, c) for c in _FIGURES],
+                                      [r.code], missing)
                     self.desa_items[r.code] = item
             kab_item.setExpanded(True)
         self.tree.sortItems(0, Qt.AscendingOrder)
@@ -117,12 +119,19 @@ class DesaTree(QWidget):
         self._on_selection_change(*self.state.selection)
 
     def _row(self, parent, name: str, rows: pd.DataFrame, missing: dict) -> QTreeWidgetItem:
+        """An area's line: the sums of its desa."""
+        return self._item(parent, name, [rows[c].sum(min_count=1) for c in _FIGURES],
+                          list(rows["code"]), missing)
+
+    def _item(self, parent, name: str, figures: list, codes: list[str],
+              missing: dict) -> QTreeWidgetItem:
+        """One line (a desa's own figures need no frame: thousands of desa stay quick)."""
         values = [str(name)]
-        for c in ("population", "pustu", "posyandu", "gaps"):
-            values.append("–" if missing[c] else num_text(rows[c].sum(min_count=1)))
+        for c, v in zip(_FIGURES, figures, strict=True):
+            values.append("–" if missing[c] else num_text(v))
         item = QTreeWidgetItem(parent, values)
-        item.setData(0, CODES_ROLE, list(rows["code"]))
-        for i, c in enumerate(("population", "pustu", "posyandu", "gaps"), start=1):
+        item.setData(0, CODES_ROLE, codes)
+        for i, c in enumerate(_FIGURES, start=1):
             item.setTextAlignment(i, Qt.AlignRight | Qt.AlignVCenter)
             if values[i] == "–":
                 item.setToolTip(i, qtr(f"ui.desa_tree.no_data.{c}"))

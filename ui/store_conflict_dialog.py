@@ -86,6 +86,7 @@ class ConflictDialog(QDialog):
                                               qtr("ui.store.conflict.col_theirs"),
                                               qtr("ui.store.conflict.col_keep")])
         self.table.verticalHeader().hide()
+        self.table.setEditTriggers(QTableWidget.NoEditTriggers)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.Stretch)

@@ -266,3 +266,101 @@ def test_a_team_cannot_save_into_another_kabupaten(store, store_window, shown_er
     shown_errors.clear()
     assert _value(store["admin"], "pst1", "name") == "Pustu A"
     assert win.isWindowModified()
+
+
+def test_a_province_analyst_opens_the_whole_province_and_saves_into_it(pg_cluster, store,
+                                                                       store_window):
+    _, _, analyst = role_names()
+    with connect(store["admin"]) as conn:
+        add_role(conn, analyst)
+    win = store_window
+    win.open_store(StoreLogin(login(pg_cluster, store["admin"], analyst)), None, wait=True)
+    assert win.in_store() and "seluruh provinsi" in win.windowTitle()
+    assert len(win.state.project.facilities) == 10
+    win.edit_value("pkm2", "name", "Puskesmas Dua Provinsi")
+    assert win.save()
+    assert _value(store["admin"], "pkm2", "name") == "Puskesmas Dua Provinsi"
+
+
+def test_the_menus_offer_the_store(store_window):
+    file_menu = store_window.menus["ui.menu.file"].actions()
+    edit_menu = store_window.menus["ui.menu.edit"].actions()
+    assert store_window.act_open_store in file_menu
+    assert store_window.act_open_store.text() == "Buka dari &basis data…"
+    assert store_window.act_history in edit_menu
+
+
+def test_a_location_moved_by_both_is_shown_as_coordinates_and_can_keep_theirs(
+        qtbot, store, store_window):
+    import shapely
+
+    from layers.pgstore.edits import read_geometry
+
+    win = store_window
+    _opened(win, store["me"])
+    lon0, lat0 = win.state.facility_position("pst4")
+    with connect(store["them"]) as them:
+        rid, version = find_rid(them, "facilities", "fac_id", "pst4")
+        edit_row(them, "facilities", rid, version,
+                 {"geometry": shapely.Point(lon0 + 0.001, lat0)})
+    win._on_move_requested("pst4", lon0 + 0.002, lat0 + 0.001)
+    seen = {}
+
+    def keep_theirs(dialog):
+        seen["cells"] = [[dialog.table.item(1, c).text() for c in range(3)]]
+        dialog.choose_all(KEEP_THEIRS)
+        dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.Apply).click()
+
+    errors = _while_dialog_open(qtbot, win, keep_theirs)
+    assert win.save()
+    assert errors == []
+    from ilp_gis.i18n import format_number
+
+    assert seen["cells"] == [["Lokasi",
+                              f"{format_number(lat0 + 0.001, 5)}, {format_number(lon0 + 0.002, 5)}",
+                              f"{format_number(lat0, 5)}, {format_number(lon0 + 0.001, 5)}"]]
+    with connect(store["admin"]) as conn:
+        stored = read_geometry(conn, "facilities", rid)
+    assert stored.equals_exact(shapely.Point(lon0 + 0.001, lat0), 1e-9)
+    lon, lat = win.state.facility_position("pst4")
+    assert (round(lon, 9), round(lat, 9)) == (round(lon0 + 0.001, 9), round(lat0, 9))
+
+
+def test_a_facility_added_and_one_deleted_in_the_window_reach_the_store(store, store_window):
+    from tests.ui.conftest import LAT0, LON0, STEP
+    from ui import commands
+
+    win = store_window
+    _opened(win, store["me"])
+    record = {"lon": LON0 + 1.5 * STEP, "lat": LAT0 + 0.5 * STEP, "name": "Posyandu Baru",
+              "type": "posyandu", "fac_id": "psy9"}
+    assert win.push(lambda: commands.add_facility(win.state, record))
+    assert win.push(lambda: commands.delete_facility(win.state, "psy2"))
+    assert win.save()
+    with connect(store["admin"]) as conn:
+        rid, version = find_rid(conn, "facilities", "fac_id", "psy9")
+        row = read_row(conn, "facilities", rid)
+        assert find_rid(conn, "facilities", "fac_id", "psy2") is None
+    assert (row["name"], row["desa_code"], row["_kab"], version) == (
+        "Posyandu Baru", "35.07.01.2002", KAB, 1)
+    fac = win.state.project.facilities.set_index("fac_id")
+    assert fac.at["psy9", ROW_ID] == rid and "psy2" not in fac.index
+
+
+def test_a_server_gone_at_save_time_is_said_and_the_edits_stay(store, store_window,
+                                                               shown_errors):
+    win = store_window
+    _opened(win, store["me"])
+    win.edit_value("pst1", "name", "Pustu Tertunda")
+    good = win.store_login
+    win.store_login = StoreLogin("host=/tidak/ada port=5 dbname=x")
+    win.store_project = win.state.project
+    assert not win.save()
+    assert len(shown_errors) == 1
+    assert str(shown_errors[0][0]).startswith("Tidak dapat terhubung ke basis data ")
+    shown_errors.clear()
+    assert win.isWindowModified()
+    assert _value(store["admin"], "pst1", "name") == "Pustu A"
+    win.store_login = good  # the server is back: the same edits go through
+    assert win.save()
+    assert _value(store["admin"], "pst1", "name") == "Pustu Tertunda"

@@ -64,14 +64,21 @@ class StoreFiles:
 
     def open_store(self, login, kabupaten: str | None, *, wait: bool = False) -> Task | None:
         """Check ``kabupaten`` (None: the whole province) out of the store into the window."""
+        import psycopg
+
         from layers.pgstore.checkout import check_out
+        from layers.pgstore.connection import StoreError
 
         def job(progress=None, is_cancelled=None):
             from ilp_gis.jobs import checkpoint
 
             checkpoint(progress, is_cancelled, 0.05, qtr("ui.store.open.reading"))
-            with login.connect() as conn:
-                project = check_out(conn, kabupaten, source=login.source())
+            try:
+                with login.connect() as conn:
+                    project = check_out(conn, kabupaten, source=login.source())
+            except psycopg.Error as exc:  # a server gone mid-read: said, nothing opened
+                raise StoreError(qtr("ui.store.open.failed_read", store=login.label(),
+                                     why=str(exc).strip())) from exc
             checkpoint(progress, is_cancelled, 1.0)
             return project
 
@@ -94,7 +101,10 @@ class StoreFiles:
     def save_to_store(self) -> bool:
         """Send the window's edits to the store with their row versions; conflicts are settled
         in the conflict dialog (cancel: nothing is written, the edits stay in the window)."""
+        import psycopg
+
         from layers.pgstore.checkout import check_in
+        from layers.pgstore.connection import StoreError
 
         project = self.state.project
         choices: dict = {}
@@ -117,9 +127,10 @@ class StoreFiles:
                 choices = picked
             else:
                 raise IlpError(qtr("ui.store.save.busy", n=MAX_ROUNDS))
-        except IlpError as exc:
+        except (IlpError, psycopg.Error) as exc:
             QApplication.restoreOverrideCursor()
-            qtapp.show_error(self, exc)
+            qtapp.show_error(self, exc if isinstance(exc, IlpError) else StoreError(
+                qtr("ui.store.save.failed", why=str(exc).strip())))
             return False
         QApplication.restoreOverrideCursor()
         project.dirty = False
