@@ -329,8 +329,9 @@ def _column_letters(c: int) -> str:
 
 def _rows_xml(ws, values, methods, formats, care) -> None:
     """The data rows (sheet rows 2…) written as XML into ``ws``'s row stream, chunk by chunk.
-    Each column's distinct values are turned into their cell XML once (:func:`_coded`); the
-    cells and rows are then put together as NumPy object arrays, element-wise."""
+    Each column's distinct values are turned into their cell XML once (:func:`_coded`); a
+    column's cells are then built as a NumPy object array, element-wise, and joined row by
+    row."""
     ws._write_single_row(1)  # the header row goes out first; the stream continues at row 2
     n = len(values[0]) if values else 0
     letters = [_column_letters(c) for c in range(len(values))]
@@ -341,7 +342,7 @@ def _rows_xml(ws, values, methods, formats, care) -> None:
     for a in range(0, n, ROW_CHUNK):
         b = min(n, a + ROW_CHUNK)
         rnum = np.array([str(r) for r in range(a + 2, b + 2)], dtype=object)  # sheet rows
-        rows = np.full(b - a, "", dtype=object)
+        cols: list[np.ndarray] = []
         apart: dict[int, list] = {}  # column -> [(row, text, format)] of this chunk
         for r in (r for r in care if a <= r < b):
             for c, _method, v, fmt in care[r]:
@@ -356,7 +357,11 @@ def _rows_xml(ws, values, methods, formats, care) -> None:
             for r, v, fmt in apart.get(c, ()):
                 cell[r - a] = (f'<c r="{letters[c]}{r + 2}"{_style_attr(fmt)} '
                                f't="inlineStr">{_inline_text(v)}</c>')
-            rows += cell
+            cols.append(cell)
+        if not cols:
+            continue
+        rows = np.empty(b - a, dtype=object)
+        rows[:] = list(map("".join, zip(*cols, strict=True)))
         full = rows != ""
         if full.any():
             last = int(np.flatnonzero(full)[-1]) + a + 1

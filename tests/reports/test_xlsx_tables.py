@@ -117,6 +117,9 @@ def test_english_headers(tiny, tmp_path):
     wb = openpyxl.load_workbook(write_tables(project, result, tmp_path / "t.xlsx", lang="en"))
     assert "Desa coverage" in wb.sheetnames and "Rules used" in wb.sheetnames
     assert wb["Rules used"]["A1"].value == "Rule"
+    assert all(ws.oddFooter.right.text == "Page &P of &N" for ws in wb)
+    head, rows, total = _table(wb["Desa coverage"])
+    assert total["Code"] == "Total (12 desa)"
 
 
 def test_import_and_rules_sheets(workbook, tiny):
