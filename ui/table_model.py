@@ -4,6 +4,7 @@ of columns with typed formats (money, states).  Imports Qt, ``ilp_gis``, ``layer
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Callable
 from typing import Any
@@ -13,7 +14,7 @@ import pandas as pd
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QBrush, QColor
 
-from ilp_gis.i18n import format_number, format_rupiah, has, tr
+from ilp_gis.i18n import format_date, format_number, format_rupiah, has, tr
 from layers.symbology import FUNDING_STYLES
 from ui.qtext import qtr
 from ui.state import field_label, key_of
@@ -161,8 +162,6 @@ def display(v: Any) -> str:
             return format_number(f, 0)
         return format_number(f, 2 if abs(f) < 100 else 1)
     if hasattr(v, "isoformat"):
-        from ilp_gis.i18n import format_date
-
         return format_date(v)
     return str(v)
 
@@ -172,7 +171,8 @@ _ROOT = QModelIndex()
 
 class FrameModel(QAbstractTableModel):
     """A table model over a DataFrame: ``columns`` = [(column, header, kind)], kind one of
-    ``text``, ``int``, ``number``, ``rupiah``, ``funding_state``, ``label:<prefix>``.
+    ``text``, ``int``, ``number``, ``rupiah``, ``date`` (ISO text), ``funding_state``,
+    ``label:<prefix>``.
 
     Editable columns call ``on_edit(row, column, value)`` instead of changing the frame.
     """
@@ -217,6 +217,11 @@ class FrameModel(QAbstractTableModel):
         if kind.startswith("label:"):
             key = f"{kind[6:]}.{v}"
             return tr(key) if key != tr(key) else str(v)
+        if kind == "date":  # an ISO date as planners read it ("30 September 2026")
+            try:
+                return format_date(dt.date.fromisoformat(str(v)[:10]))
+            except ValueError:
+                return str(v)
         if kind == "codes":  # ";"-joined funding sources
             return ", ".join(tr(f"funding.{s}") for s in str(v).split(";") if s)
         return str(v)

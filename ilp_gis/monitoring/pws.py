@@ -234,11 +234,8 @@ def ranking(project, indicator, month, indicators: Indicators | None = None, *,
     v = values(project) if rows is None else rows
     v = v[(v["indicator"] == ind.key) & v["period"].astype(str).str.startswith(f"{m.year}-")]
     months = [f"{m.year}-{i:02d}" for i in range(1, m.index + 1)]
-    wide = v.pivot_table(index="desa_code", columns="period", values="value", aggfunc="sum")
-    wide = wide.reindex(index=desa["code"].astype(str), columns=months)
-    den = v.pivot_table(index="desa_code", columns="period", values="denominator",
-                        aggfunc="max").reindex(index=desa["code"].astype(str), columns=months)
     codes = desa["code"].astype(str).to_numpy()
+    wide, den = _month_grid(v, codes, months)
     this = wide[months[-1]].to_numpy(float)
     prev = wide[months[-2]].to_numpy(float) if len(months) > 1 else np.full(len(codes), np.nan)
     out = pd.DataFrame({"desa_code": codes, "desa_name": desa["name"].to_numpy(object),
@@ -303,6 +300,30 @@ def ranking(project, indicator, month, indicators: Indicators | None = None, *,
     out["rank"] = np.where(np.isfinite(out["achievement"]), np.arange(1, len(out) + 1), None)
     out.attrs.update(indicator=ind.key, month=m.code, expected=expected, kind=ind.kind)
     return out
+
+
+def _month_grid(v: pd.DataFrame, codes: np.ndarray, months: list[str]
+                ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(values summed, denominators' maximum) per desa (rows, ``codes``) and month (columns,
+    ``months``); a desa-month without a value stays missing.  Filled with numpy from the rows'
+    positions (a province's year of one indicator is tens of thousands of rows)."""
+    shape = (len(codes), len(months))
+    total = np.zeros(shape)
+    count = np.zeros(shape, dtype=np.int64)
+    top = np.full(shape, np.nan)
+    if len(v):
+        r = pd.Index(codes).get_indexer(v["desa_code"].astype(str))
+        c = pd.Index(months).get_indexer(v["period"].astype(str))
+        val = pd.to_numeric(v["value"], errors="coerce").to_numpy(float)
+        d = pd.to_numeric(v["denominator"], errors="coerce").to_numpy(float)
+        ok = (r >= 0) & (c >= 0)
+        has = ok & np.isfinite(val)
+        np.add.at(total, (r[has], c[has]), val[has])
+        np.add.at(count, (r[has], c[has]), 1)
+        dk = ok & np.isfinite(d)
+        np.fmax.at(top, (r[dk], c[dk]), d[dk])
+    wide = pd.DataFrame(np.where(count > 0, total, np.nan), index=codes, columns=months)
+    return wide, pd.DataFrame(top, index=codes, columns=months)
 
 
 def desa_view(project, desa_code: str, year: int,

@@ -63,6 +63,8 @@ def test_shows_every_field_with_labels_and_lateness(panel):
     assert m.data(_idx(panel, 0, "status")) == "Berjalan"
     assert m.data(_idx(panel, 0, "budget_amount")) == "Rp 1.500.000.000"
     assert m.data(_idx(panel, 0, "spent")) == "Rp 0"
+    assert m.data(_idx(panel, 0, "end")) == "30 September 2026"
+    assert m.data(_idx(panel, 0, "end"), Qt.EditRole) == "2026-09-30"  # edited as written
     # ends 30 Sep, still running on 15 Oct: 15 days late
     assert m.data(_idx(panel, 0, "late_text")) == "terlambat 15 hari"
     headers = [m.headerData(i, Qt.Horizontal) for i in range(m.columnCount())]

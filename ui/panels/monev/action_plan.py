@@ -47,8 +47,8 @@ ACTION_COLUMNS = [  # (column, header key, kind); "lokasi" and "spent" are deriv
     ("fac_id", "actions.col.fac_id", "text"),
     ("responsible", "actions.col.responsible", "text"),
     ("partners", "actions.col.partners", "text"),
-    ("start", "actions.col.start", "text"),
-    ("end", "actions.col.end", "text"),
+    ("start", "actions.col.start", "date"),
+    ("end", "actions.col.end", "date"),
     ("budget_amount", "actions.col.budget_amount", "rupiah"),
     ("budget_id", "actions.col.budget_id", "text"),
     ("funding_source", "actions.col.funding_source", "label:funding"),
@@ -60,7 +60,7 @@ ACTION_COLUMNS = [  # (column, header key, kind); "lokasi" and "spent" are deriv
 ]
 EDITABLE = ("kegiatan", "lokasi", "fac_id", "responsible", "partners", "start", "end",
             "budget_amount", "budget_id", "funding_source", "status", "output", "note")
-PAYMENT_COLUMNS = [("date", "actions.col.date", "text"), ("amount", "actions.col.amount", "rupiah"),
+PAYMENT_COLUMNS = [("date", "actions.col.date", "date"), ("amount", "actions.col.amount", "rupiah"),
                    ("note", "actions.col.note", "text")]
 
 
