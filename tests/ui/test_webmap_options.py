@@ -189,3 +189,10 @@ def test_bad_basemap_file_is_told_and_nothing_written(qtbot, analysed, tmp_path,
     assert "bukan berkas MBTiles (basis data SQLite) maupun PMTiles" in message
     assert not out.exists() and no_browser == []
     assert list(tmp_path.glob("peta*")) == []  # no partial file either
+
+
+def test_help_page_tells_the_web_map_options():
+    from ui.help_view import help_html
+
+    assert "MBTiles/PMTiles" in help_html("id") and "penggeser periode" in help_html("id")
+    assert "MBTiles/PMTiles" in help_html("en") and "period slider" in help_html("en")
