@@ -196,3 +196,31 @@ def test_help_page_tells_the_web_map_options():
 
     assert "MBTiles/PMTiles" in help_html("id") and "penggeser periode" in help_html("id")
     assert "MBTiles/PMTiles" in help_html("en") and "period slider" in help_html("en")
+
+
+def test_dialog_texts_follow_the_ui_language(qtbot):
+    """Every label, choice, placeholder and tooltip of the web map's dialog changes with the
+    language; only names written alike in both (paper sizes, NIP, OK, the indicator) stay."""
+    from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit, QPushButton, QWidget
+
+    from ui import app as qtapp
+
+    qtapp.install_translator(__import__("PySide6.QtWidgets", fromlist=["QApplication"])
+                             .QApplication.instance())
+
+    def texts(dlg) -> set[str]:
+        out = {w.text() for kind in (QLabel, QPushButton, QCheckBox)
+               for w in dlg.findChildren(kind)}
+        out |= {c.itemText(i) for c in dlg.findChildren(QComboBox) for i in range(c.count())}
+        out |= {w.placeholderText() for w in dlg.findChildren(QLineEdit)}
+        out |= {w.toolTip() for w in dlg.findChildren(QWidget)}
+        return {t for t in out if t}
+
+    seen = {}
+    for lang in ("id", "en"):
+        with language(lang):
+            dlg = OutputDialog(None, kind="webmap", pws_indicators=[("k4", "K4")])
+            qtbot.addWidget(dlg)
+            seen[lang] = texts(dlg)
+    assert seen["id"] & seen["en"] == {"A3", "A4", "K4", "Logo (PNG/JPEG)", "NIP", "OK"}
+    assert "Peta dasar luring" in seen["id"] and "Offline basemap" in seen["en"]
