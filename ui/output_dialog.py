@@ -198,6 +198,16 @@ class OutputDialog(QDialog):
         if path:
             self.basemap.setText(path)
 
+    def restore_webmap(self, previous: OutputChoice) -> None:
+        """Offer the web map's options chosen last time (e.g. after a wrong basemap file)."""
+        for box, value in ((self.colour_by, previous.colour_by),
+                           (self.pws, previous.pws_indicator)):
+            at = box.findData(value)
+            if value is not None and at >= 0 and box.isEnabled():
+                box.setCurrentIndex(at)
+        self.basemap.setText(previous.basemap or "")
+        self.online_basemap.setChecked(previous.online_basemap)
+
     def choice(self) -> OutputChoice:
         shown = self.visible_fields()
 

@@ -224,3 +224,33 @@ def test_dialog_texts_follow_the_ui_language(qtbot):
             seen[lang] = texts(dlg)
     assert seen["id"] & seen["en"] == {"A3", "A4", "K4", "Logo (PNG/JPEG)", "NIP", "OK"}
     assert "Peta dasar luring" in seen["id"] and "Offline basemap" in seen["en"]
+
+
+def test_web_map_options_offered_again(qtbot, analysed, tmp_path, monkeypatch, shown_errors,
+                                       no_browser):
+    """After a wrong basemap file the dialog opens with the options chosen before."""
+    bad = tmp_path / "salah.pmtiles"
+    bad.write_bytes(b"PMTiles\x03" + b"\x00" * 20)
+    seen = []
+
+    def exec_(dlg):
+        seen.append((dlg.colour_by.currentData(), dlg.basemap.text(),
+                     dlg.online_basemap.isChecked()))
+        if len(seen) == 1:
+            dlg.colour_by.setCurrentIndex(dlg.colour_by.findData("priority_score"))
+            dlg.basemap.setText(str(bad))
+            dlg.online_basemap.setChecked(True)
+            return QDialog.DialogCode.Accepted
+        return QDialog.DialogCode.Rejected
+
+    out = tmp_path / "peta.html"
+    monkeypatch.setattr(OutputDialog, "exec", exec_)
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        staticmethod(lambda *a: (str(out), "HTML (*.html)")))
+    analysed._expected_errors = 1
+    analysed.export_output("webmap")
+    _wait(qtbot, analysed)
+    assert len(shown_errors) == 1 and "salah.pmtiles" in str(shown_errors[0][0])
+    assert not out.exists()
+    analysed.export_output("webmap")
+    assert seen == [("auto", "", False), ("priority_score", str(bad), True)]

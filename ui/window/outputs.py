@@ -66,9 +66,14 @@ class Outputs:
         names = list(zip(kec["code"], kec["name"], strict=False)) if kec is not None else []
         dlg = OutputDialog(self, kind=kind, kecamatan=names,
                            pws_indicators=pws_choices(self.state.project))
+        last = getattr(self, "_last_webmap_choice", None)
+        if last is not None:
+            dlg.restore_webmap(last)
         if dlg.exec() != QDialog.DialogCode.Accepted:
             return
         choice = dlg.choice()
+        if choice.kind == "webmap":
+            self._last_webmap_choice = choice  # offered again next time, even when it fails
         if choice.kind == "webmap" and self.state.result is None:
             QMessageBox.information(self, qtr("ui.out.kind.webmap"),
                                     qtr("ui.output.analyse_first"))
