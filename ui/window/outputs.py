@@ -64,10 +64,16 @@ class Outputs:
         kec = self.state.project.layer("kecamatan") if self.state.project.has("kecamatan") \
             else None
         names = list(zip(kec["code"], kec["name"], strict=False)) if kec is not None else []
-        dlg = OutputDialog(self, kind=kind, kecamatan=names)
+        dlg = OutputDialog(self, kind=kind, kecamatan=names,
+                           pws_indicators=pws_choices(self.state.project))
+        last = getattr(self, "_last_webmap_choice", None)
+        if last is not None:
+            dlg.restore_webmap(last)
         if dlg.exec() != QDialog.DialogCode.Accepted:
             return
         choice = dlg.choice()
+        if choice.kind == "webmap":
+            self._last_webmap_choice = choice  # offered again next time, even when it fails
         if choice.kind == "webmap" and self.state.result is None:
             QMessageBox.information(self, qtr("ui.out.kind.webmap"),
                                     qtr("ui.output.analyse_first"))
@@ -101,7 +107,7 @@ class Outputs:
 
             self._write("xlsx", title, tables, path, done)
         elif choice.kind == "webmap":
-            self._write("webmap", title, export_webmap, path, done, online_basemap=False)
+            self._write("webmap", title, export_webmap, path, done, **webmap_options(choice))
         else:
             front = FrontMatter(budget_year=choice.budget_year, unit=choice.unit,
                                 signer=choice.signer, signer_nip=choice.signer_nip,
@@ -132,6 +138,28 @@ class Outputs:
                       **options)
 
         self.run_task(kind, job, _plain(qtr(title_key)), on_done=on_done)
+
+
+def webmap_options(choice: OutputChoice) -> dict:
+    """The web map's options chosen in the dialog, as :func:`reports.webmap.export_webmap`
+    takes them (a wrong basemap file fails there before anything is written)."""
+    from reports.webmap import DEFAULT_COLOUR_BY
+
+    return {"colour_by": choice.colour_by or DEFAULT_COLOUR_BY,
+            "basemap": Path(choice.basemap) if choice.basemap else None,
+            "online_basemap": choice.online_basemap, "pws_indicator": choice.pws_indicator}
+
+
+def pws_choices(project) -> list[tuple[str, str]]:
+    """(key, label) of the PWS indicators with values in ``project``, in catalogue order."""
+    from ilp_gis.monitoring import pws
+
+    v = pws.values(project)
+    if not len(v):
+        return []
+    have = set(v["indicator"].astype(str))
+    return [(key, ind.label()) for key, ind in pws.default_indicators().items.items()
+            if key in have]
 
 
 def _top(choice: OutputChoice) -> dict:
