@@ -86,6 +86,12 @@ def ui_locale(lang: str | None = None) -> QLocale:
     return QLocale(QLocale.Language.English, QLocale.Country.UnitedStates)
 
 
+def plain(text: str) -> str:
+    """A menu or button text as a title: no mnemonic marks and no trailing dots
+    ("Laporan &PDF…" → "Laporan PDF"); a doubled ``&&`` stays one ``&``."""
+    return text.replace("&&", "\0").replace("&", "").replace("\0", "&").rstrip("…").strip()
+
+
 def qtr(key: str, **kwargs: object) -> str:
     """The text of ``key`` through Qt's translator (placeholders filled like ``i18n.tr``)."""
     if kwargs:

@@ -23,6 +23,7 @@ from ui.map.view import View
 
 _LABEL_MAX = 160  # draw labels only when at most this many features are in view
 _HALO = 2.0  # pixels of halo around a label's text, part of its collision box
+_GAP = 4.0  # pixels kept free left and right of a name
 _OFFSETS = ((0, 0), (0, 1), (0, -1), (1, 0), (-1, 0))
 """Candidate positions of a desa or Puskesmas name (as the print maps try): centred, above,
 below, right, left, in units of half the label's size."""
@@ -107,7 +108,8 @@ def place_labels(store: MapLayers, w: int, h: int, view: View, rect, window) -> 
         tw, th = text_size(text, size, bold)
         for dx, dy in offsets:
             cx, cy = x + dx * (tw / 2 + 2), y + dy * (th * 0.9)
-            box = (cx - tw / 2, cy - th / 2, cx + tw / 2, cy + th / 2)
+            # a few pixels of air beside each name, so two never read as one
+            box = (cx - tw / 2 - _GAP, cy - th / 2, cx + tw / 2 + _GAP, cy + th / 2)
             if placer.free(box):
                 placer.occupy(box)
                 out.append(Label(cx, cy, text, size, bold, colour, area, layer_name, int(i)))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QMessageBox
 
 from ilp_gis.i18n import register_catalog
-from ui.qtext import qtr
+from ui.qtext import plain, qtr
 
 
 class HelpMenu:
@@ -25,7 +25,7 @@ class HelpMenu:
     def about(self) -> None:
         from ilp_gis import __version__
 
-        QMessageBox.about(self, qtr("ui.act.about"), qtr("ui.help.about", version=__version__))
+        QMessageBox.about(self, plain(qtr("ui.act.about")), qtr("ui.help.about", version=__version__))
 
 
 

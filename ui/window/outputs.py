@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from ilp_gis.i18n import get_language, register_catalog
 from ui.output_dialog import OutputChoice, OutputDialog, default_path
-from ui.qtext import qtr
+from ui.qtext import plain, qtr
 
 
 class Outputs:
@@ -24,7 +24,7 @@ class Outputs:
         from reports.webmap import export_webmap
 
         if self.state.result is None:
-            QMessageBox.information(self, qtr("ui.act.webmap"), qtr("ui.output.analyse_first"))
+            QMessageBox.information(self, plain(qtr("ui.act.webmap")), qtr("ui.output.analyse_first"))
             return
         if path is None:
             path = self._ask_path("ui.act.webmap", "peta.html", "HTML (*.html)")
@@ -80,7 +80,7 @@ class Outputs:
             return
         title = f"ui.out.kind.{choice.kind}"
         path, _ = QFileDialog.getSaveFileName(
-            self, _plain(qtr(title)), str(default_path(self._last_dir(), choice)),
+            self, plain(qtr(title)), str(default_path(self._last_dir(), choice)),
             choice.file_filter)
         if not path:
             return
@@ -124,7 +124,7 @@ class Outputs:
 
     def _ask_path(self, title_key: str, name: str, file_filter: str) -> str:
         """The file to write, asked beside the last project ("" when the person cancels)."""
-        path, _ = QFileDialog.getSaveFileName(self, _plain(qtr(title_key)),
+        path, _ = QFileDialog.getSaveFileName(self, plain(qtr(title_key)),
                                               str(Path(self._last_dir()) / name), file_filter)
         return path
 
@@ -137,7 +137,7 @@ class Outputs:
             return fn(snap, result, path, lang=lang, progress=progress, is_cancelled=is_cancelled,
                       **options)
 
-        self.run_task(kind, job, _plain(qtr(title_key)), on_done=on_done)
+        self.run_task(kind, job, plain(qtr(title_key)), on_done=on_done)
 
 
 def webmap_options(choice: OutputChoice) -> dict:
@@ -165,11 +165,6 @@ def pws_choices(project) -> list[tuple[str, str]]:
 def _top(choice: OutputChoice) -> dict:
     """The priority-list length chosen in the dialog, when the output has one."""
     return {} if choice.top is None else {"top": choice.top}
-
-
-def _plain(text: str) -> str:
-    """A menu text as a title: no mnemonic marks ("Laporan &PDF…" → "Laporan PDF")."""
-    return text.replace("&&", "\0").replace("&", "").replace("\0", "&").rstrip("…").strip()
 
 
 register_catalog("ui", "window.outputs")

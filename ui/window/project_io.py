@@ -18,7 +18,7 @@ from ilp_gis.errors import ProjectError
 from ilp_gis.i18n import format_date, register_catalog
 from ilp_gis.project import Project
 from ui import app as qtapp
-from ui.qtext import qtr
+from ui.qtext import plain, qtr
 from ui.worker import Task, start
 
 log = logging.getLogger("ilp_gis.ui")
@@ -72,7 +72,7 @@ class ProjectFiles:
     def open_dialog(self) -> None:
         if not self.maybe_save():
             return
-        path, _ = QFileDialog.getOpenFileName(self, qtr("ui.act.open"), self._last_dir(),
+        path, _ = QFileDialog.getOpenFileName(self, plain(qtr("ui.act.open")), self._last_dir(),
                                               qtr("ui.filter.project"))
         if path:
             self.open_path(path)
@@ -154,7 +154,7 @@ class ProjectFiles:
         return self._save_to(self.state.project.path)
 
     def save_as(self) -> bool:
-        path, _ = QFileDialog.getSaveFileName(self, qtr("ui.act.save_as"),
+        path, _ = QFileDialog.getSaveFileName(self, plain(qtr("ui.act.save_as")),
                                               str(Path(self._last_dir()) / "proyek.gpkg"),
                                               qtr("ui.filter.project"))
         if not path:
