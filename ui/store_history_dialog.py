@@ -41,14 +41,25 @@ def history_lines(trail: list[dict]) -> list[tuple[str, str, str, str, str, str]
         if not fields:
             lines.append((when, entry["who"], what, "–", "–", "–"))
         for column in fields:
-            if column == "geom":
+            if column == "geom":  # the audit holds it as GeoJSON
                 lines.append((when, entry["who"], what, qtr("ui.store.history.location"),
-                              qtr("ui.store.history.moved") if before else "–",
-                              qtr("ui.store.history.moved") if after else "–"))
+                              _place(before.get("geom")), _place(after.get("geom"))))
                 continue
             lines.append((when, entry["who"], what, field_label(column),
                           show_value(before.get(column)), show_value(after.get(column))))
     return lines
+
+
+def _place(geojson) -> str:
+    """A stored location as the conflict dialog shows it (a point as its coordinates)."""
+    if not isinstance(geojson, dict) or "type" not in geojson:
+        return "–"
+    from shapely.geometry import shape
+
+    try:
+        return show_value(shape(geojson))
+    except (ValueError, TypeError, AttributeError):
+        return str(geojson.get("type"))
 
 
 class HistoryDialog(QDialog):

@@ -324,6 +324,13 @@ def test_a_location_moved_by_both_is_shown_as_coordinates_and_can_keep_theirs(
     assert stored.equals_exact(shapely.Point(lon0 + 0.001, lat0), 1e-9)
     lon, lat = win.state.facility_position("pst4")
     assert (round(lon, 9), round(lat, 9)) == (round(lon0 + 0.001, 9), round(lat0, 9))
+    win.state.select("facilities", ["pst4"])
+    from ui.store_history_dialog import history_lines
+
+    _, trail = win.selected_history()
+    assert [line[3:] for line in history_lines(trail)] == [
+        ("Lokasi", f"{format_number(lat0, 5)}, {format_number(lon0, 5)}",
+         f"{format_number(lat0, 5)}, {format_number(lon0 + 0.001, 5)}")]
 
 
 def test_a_facility_added_and_one_deleted_in_the_window_reach_the_store(store, store_window):
