@@ -115,9 +115,13 @@ def _population_sources(project, desa: pd.DataFrame) -> list[str]:
     return _each_once(key, source_label).tolist()
 
 
-SHARE_TOTALS = {"desa_with_pustu_share": ("desa_with_pustu", "desa_total"),
-                "pop_pustu_share": ("pop_within_pustu_km", "population")}
-"""The shares of the area sheets and the columns whose totals give their totals-row ratio."""
+def _share_totals(frame: pd.DataFrame) -> dict[str, tuple[str, str]]:
+    """The shares of an area sheet and the columns whose totals give their totals-row ratio:
+    desa with Pustu over the desa that need one (``indicators.pustu_base``: every desa for a
+    roll-up stored before that column), people within reach over all people."""
+    base = "desa_pustu_required" if "desa_pustu_required" in frame.columns else "desa_total"
+    return {"desa_with_pustu_share": ("desa_with_pustu", base),
+            "pop_pustu_share": ("pop_within_pustu_km", "population")}
 
 
 # Columns are (column, header key, kind[, summed]): reports.xlsx_stream.Column with a catalogue
@@ -185,7 +189,7 @@ def _sheets(project, result):
         ("gap_count", "xlsx.col.gap_count", "int"),
     ]
     yield "kecamatan", kec_cols, k.sort_values("name", kind="stable") if len(k) else k, \
-        {"ratios": SHARE_TOTALS, "label": tr("report.total_kecamatan", n=format_number(len(k)))}
+        {"ratios": _share_totals(k), "label": tr("report.total_kecamatan", n=format_number(len(k)))}
 
     if len(k) and kabupaten_key(k["code"]).nunique() > 1:  # several districts: a roll-up
         kab = kabupaten_rollup(mask_columns(pd.DataFrame(result.kecamatan), inv))
@@ -207,7 +211,7 @@ def _sheets(project, result):
                             ("pop_pustu_share", "xlsx.col.pop_pustu_share", "pct"),
                             ("n_puskesmas", "xlsx.col.n_puskesmas", "int"),
                             ("gap_count", "xlsx.col.gap_count", "int")], kab, \
-            {"ratios": SHARE_TOTALS,
+            {"ratios": _share_totals(kab),
              "label": tr("xlsx.total_kabupaten", n=format_number(len(kab)))}
 
     g = pd.DataFrame(result.gaps.drop(columns="geometry", errors="ignore")) \

@@ -83,7 +83,7 @@ def test_the_pdf_lists_the_lines_with_their_issue(district, tmp_path):
 def test_the_xlsx_says_the_issue_on_the_line(district, tmp_path):
     p, r = district
     ws = openpyxl.load_workbook(write_tables(p, r, tmp_path / "t.xlsx"),
-                                read_only=True)["Baris anggaran"]
+                                read_only=True)["Daftar baris anggaran"]
     rows = list(ws.iter_rows(values_only=True))
     head = rows[0]
     by_id = {row[0]: dict(zip(head, row, strict=True)) for row in rows[1:]}

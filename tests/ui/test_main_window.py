@@ -362,7 +362,7 @@ def test_monev_panel_is_docked_saves_and_reopens_with_the_window(qtbot, window, 
 
     monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: None)
     panel = window.monev_panel.actions
-    assert window.monev_dock.widget() is window.monev_panel
+    assert window.monev_dock.widget().widget() is window.monev_panel  # in its scroll area
     count = window.undo_stack.count()
     aid = panel.add_action(kegiatan="Pelatihan kader Desa B", responsible="Promkes")
     assert window.undo_stack.count() == count + 1 and window.isWindowModified()

@@ -17,9 +17,9 @@ def test_one_visible_tab_bar_per_dock_group(qtbot, window):
     from ui.window.docks import stray_tab_bars
 
     qtbot.waitUntil(lambda: not stray_tab_bars(window), timeout=5000)
-    # three tabbed groups: layers/network/areas/identify, summary/gaps, table/planning
+    # three tabbed groups: layers/network/areas/identify, summary/gaps, table/planning/monev
     bars = _visible_bars(window)
-    assert sorted(b.count() for b in bars) == [2, 2, 4]
+    assert sorted(b.count() for b in bars) == [2, 3, 4]
     texts = {tuple(b.tabText(i) for i in range(b.count())) for b in bars}
     assert ("Ringkasan", "Kesenjangan") in texts
     # each sits on the edge of its current dock, and still after a resize and a tab switch

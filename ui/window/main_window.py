@@ -8,7 +8,15 @@ from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QUndoStack
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QTableWidget, QTableWidgetItem, QWidget
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFrame,
+    QMainWindow,
+    QScrollArea,
+    QTableWidget,
+    QTableWidgetItem,
+    QWidget,
+)
 
 from ilp_gis import scenario
 from ilp_gis.i18n import format_number, get_language, register_catalog
@@ -120,8 +128,8 @@ class MainWindow(WindowActions, ProjectFiles, StoreFiles, WindowTasks, WindowEdi
         self.gaps_panel = GapsPanel(s)
         self.dashboard = Dashboard(s)
         self.table = AttributeTable(s)
-        self.layers_dock = self._dock(self.layers_panel, "ui.dock.layers", Qt.LeftDockWidgetArea,
-                                      "layers")
+        self.layers_dock = self._dock(_scrolled(self.layers_panel), "ui.dock.layers",
+                                      Qt.LeftDockWidgetArea, "layers")  # scrolls on a laptop
         self.tree_dock = self._dock(self.network_tree, "ui.dock.network", Qt.LeftDockWidgetArea,
                                     "network")
         self.areas_dock = self._dock(self.desa_tree, "ui.dock.areas", Qt.LeftDockWidgetArea,
@@ -143,8 +151,9 @@ class MainWindow(WindowActions, ProjectFiles, StoreFiles, WindowTasks, WindowEdi
                                         Qt.BottomDockWidgetArea, "planning")
         self.tabifyDockWidget(self.table_dock, self.planning_dock)
         self.monev_panel = self._make_monev_panel()
-        self.monev_dock = self._dock(self.monev_panel, "ui.dock.monev", Qt.BottomDockWidgetArea,
-                                     "monev")
+        # scrolled: its tables and charts would otherwise ask ~550 px of a 768 px screen
+        self.monev_dock = self._dock(_scrolled(self.monev_panel), "ui.dock.monev",
+                                     Qt.BottomDockWidgetArea, "monev")
         self.tabifyDockWidget(self.planning_dock, self.monev_dock)
         self.table_dock.raise_()
         self.resizeDocks([self.layers_dock, self.dashboard_dock], [300, 430], Qt.Horizontal)
@@ -211,7 +220,9 @@ class MainWindow(WindowActions, ProjectFiles, StoreFiles, WindowTasks, WindowEdi
         old = self.monev_panel
         self.monev_panel = self._make_monev_panel()
         self.monev_panel.tabs.setCurrentIndex(old.tabs.currentIndex())
-        self.monev_dock.setWidget(self.monev_panel)
+        area = self.monev_dock.widget()
+        area.takeWidget()  # taken back first: a scroll area deletes the widget it replaces
+        area.setWidget(self.monev_panel)
         old.deleteLater()
 
     def _on_planning_result(self) -> None:
@@ -287,3 +298,13 @@ class MainWindow(WindowActions, ProjectFiles, StoreFiles, WindowTasks, WindowEdi
 
 
 register_catalog("ui", "window.main_window")
+
+
+def _scrolled(widget: QWidget) -> QScrollArea:
+    """``widget`` in a frameless scroll area that resizes it: a dock whose panel is taller than
+    a laptop screen scrolls instead of pushing the window past the screen."""
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.NoFrame)
+    area.setWidget(widget)
+    return area
