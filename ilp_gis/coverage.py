@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ilp_gis import desa_counts, model
-from ilp_gis.geo import project_xy
+from ilp_gis.geo import in_one_zone, nearest_ground, project_xy
 from ilp_gis.rules import Rules
 from ilp_gis.speed.arrow import positions
 
@@ -156,7 +156,8 @@ def compute_coverage(desa: gpd.GeoDataFrame, fac: gpd.GeoDataFrame, points: gpd.
     target.posyandu_per_dusun``, and Posyandu per dusun/RW (``area_units``: dusun, else RW,
     else the PODES area-heads proxy, ``area_units_basis`` says which); Pustu staffing (nurses and midwives, else all
     nakes) and Posyandu kader against the rules; straight-line distance in the UTM zone from the
-    desa's population points to the nearest Pustu and Puskesmas (KD-tree) and the population within
+    desa's population points to the nearest Pustu and Puskesmas (KD-tree; geodesic when the data
+    reach beyond that zone, :func:`ilp_gis.geo.nearest_ground`) and the population within
     the limits; travel minutes when a road graph is given; and capacity-respecting coverage next to
     the plain geographic one.
 
@@ -261,15 +262,17 @@ def compute_coverage(desa: gpd.GeoDataFrame, fac: gpd.GeoDataFrame, points: gpd.
         out[max_col] = _wmax(measure, ppos, nd)
         out[within_col] = _psum(within, pop, ppos, nd, desa_pop_known)
 
+    # one UTM zone: plane distances; data across zones: geodesic (ilp_gis.geo.nearest_ground)
+    planar = in_one_zone(points.crs, pxy, xy[np.isfinite(xy).all(axis=1)])
     for ftype, label in ((PUSTU, "pustu"), (PUSKESMAS, "puskesmas")):
         sel = np.nonzero(serving_mask(fac, ftype))[0]
         field = fields.get(ftype) if road is not None and fields is not None else None
-        if field is not None and field.fac_tree is not None and len(pxy) and np.array_equal(
-                field.fac_xy, xy[sel]):  # the same KD-tree query the travel time makes
+        if planar and field is not None and field.fac_tree is not None and len(pxy) and \
+                np.array_equal(field.fac_xy, xy[sel]):  # the KD-tree query the travel time makes
             d, i = field.nearest_facility(pxy)
             d, i = np.asarray(d, dtype=float), np.asarray(i, dtype=np.int64)
         else:
-            d, i = _nearest(pxy, xy[sel])
+            d, i = nearest_ground(pxy, xy[sel], points.crs, planar=planar)
         km = np.where(np.isfinite(d), d / 1000.0, np.nan)
         pdata[f"dist_{label}_km"] = km
         near_ids = np.full(len(i), None, dtype=object)
@@ -338,16 +341,6 @@ def _with_table_counts(desa: pd.DataFrame, fac: pd.DataFrame, n_pt: np.ndarray,
               for c in ("n_pustu", "n_pustu_precursor", "n_posyandu")}
     return as_int["n_pustu"], as_int["n_pustu_precursor"], as_int["n_posyandu"], \
         chosen.reset_index(drop=True)
-
-
-def _nearest(src: np.ndarray, dst: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Distance to and index of the nearest ``dst`` point (KD-tree); inf / -1 without any."""
-    if len(dst) == 0 or len(src) == 0:
-        return np.full(len(src), np.inf), np.full(len(src), -1, dtype=np.int64)
-    from scipy.spatial import cKDTree
-
-    dist, idx = cKDTree(dst).query(src, k=1, workers=-1)
-    return np.asarray(dist, dtype=float), np.asarray(idx, dtype=np.int64)
 
 
 def _wmean(values: np.ndarray, w: np.ndarray, pos: np.ndarray, n: int) -> np.ndarray:
