@@ -145,7 +145,7 @@ def served_with_capacity(pop: np.ndarray, dist: np.ndarray, fac_idx: np.ndarray,
 
 
 def compute_coverage(desa: gpd.GeoDataFrame, fac: gpd.GeoDataFrame, points: gpd.GeoDataFrame,
-                     rules: Rules, *, road=None, fields=None) -> Coverage:
+                     rules: Rules, *, road=None, fields=None, nearest=None) -> Coverage:
     """Coverage of the prepared ``desa`` (UTM) by the prepared facilities ``fac`` (UTM) from the
     population ``points`` (UTM, ``ilp_gis.geo.population_points``).
 
@@ -167,6 +167,10 @@ def compute_coverage(desa: gpd.GeoDataFrame, fac: gpd.GeoDataFrame, points: gpd.
     used up; the rest of its catchment counts as under-served.  ``pop_served_capacity`` (Pustu) and
     ``pop_served_capacity_puskesmas`` hold the people served that way, ``pop_within_*_km`` the plain
     geographic coverage.
+
+    ``nearest(ftype, pxy, fac_xy, fac_ids, planar, crs)``, when given, returns the distance (m) to
+    and index of each point's nearest facility of ``ftype`` as the KD-tree query would (the
+    incremental re-analysis of ``ilp_gis.incremental`` measures only the points an edit reaches).
 
     COE readiness per Puskesmas/Pustu: the mean share of the five indicator groups
     (``model.COE_COLUMNS``, 0..1) known for it; it meets when ≥ ``target.coe_threshold``.
@@ -267,7 +271,10 @@ def compute_coverage(desa: gpd.GeoDataFrame, fac: gpd.GeoDataFrame, points: gpd.
     for ftype, label in ((PUSTU, "pustu"), (PUSKESMAS, "puskesmas")):
         sel = np.nonzero(serving_mask(fac, ftype))[0]
         field = fields.get(ftype) if road is not None and fields is not None else None
-        if planar and field is not None and field.fac_tree is not None and len(pxy) and \
+        if nearest is not None:
+            d, i = nearest(ftype, pxy, xy[sel], fac["fac_id"].to_numpy(object)[sel], planar,
+                           points.crs)
+        elif planar and field is not None and field.fac_tree is not None and len(pxy) and \
                 np.array_equal(field.fac_xy, xy[sel]):  # the KD-tree query the travel time makes
             d, i = field.nearest_facility(pxy)
             d, i = np.asarray(d, dtype=float), np.asarray(i, dtype=np.int64)
