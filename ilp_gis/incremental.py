@@ -17,6 +17,7 @@ Imports numpy, pandas, scipy and ``ilp_gis`` (analysis, geo, project, rules).
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -68,8 +69,14 @@ class IncrementalAnalysis:
         self._near: dict[str, _Nearest] = {}
         self._metric: tuple | None = None  # (planar, crs, points' metric coordinates)
         self.stats = EditStats()
+        self._lock = threading.Lock()  # one run at a time (the window's worker threads)
+        self._drop = False
 
     def reset(self) -> None:
+        """Let the kept stages go (at the start of the next run: never waits for a running one)."""
+        self._drop = True
+
+    def _reset(self) -> None:
         self.ground = None
         self._layers = ()
         self._near = {}
@@ -81,12 +88,17 @@ class IncrementalAnalysis:
                 GROUND_LAYERS, self._layers, strict=True))
 
     def analyze(self, project: Project, *, progress=None, is_cancelled=None) -> AnalysisResult:
+        with self._lock:
+            return self._analyze(project, progress, is_cancelled)
+
+    def _analyze(self, project: Project, progress, is_cancelled) -> AnalysisResult:
         from ilp_gis.analysis import analyze
 
         rules = self.rules or project.rules
-        reuse = self._same_ground(project, rules)
+        reuse = not self._drop and self._same_ground(project, rules)
+        self._drop = False
         if not reuse:
-            self.reset()
+            self._reset()
         self.stats = EditStats(incremental=reuse)
         keep: dict = {}
         result = analyze(project, rules=rules, progress=progress, is_cancelled=is_cancelled,
