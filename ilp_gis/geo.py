@@ -228,7 +228,7 @@ def _zone_of(crs) -> tuple[int, bool] | None:
     return epsg % 100, epsg < 32700
 
 
-def _lonlat(xy: np.ndarray, crs) -> np.ndarray:
+def lonlat_of(xy: np.ndarray, crs) -> np.ndarray:
     xy = np.asarray(xy, dtype=float).reshape(-1, 2)
     if crs is None or CRS.from_user_input(crs).is_geographic:
         return xy
@@ -251,7 +251,7 @@ def in_one_zone(crs, *xys: np.ndarray) -> bool:
             continue
         # the zone's band in projected metres: corners of the band are off by far less than
         # the 6° width, so a point set's easting range is checked on its lon/lat
-        ll = _lonlat(np.array([xy.min(axis=0), xy.max(axis=0),
+        ll = lonlat_of(np.array([xy.min(axis=0), xy.max(axis=0),
                                [xy[:, 0].min(), xy[:, 1].max()],
                                [xy[:, 0].max(), xy[:, 1].min()]]), crs)
         if ll[:, 0].min() < west - 1e-9 or ll[:, 0].max() > west + 6.0 + 1e-9:
@@ -273,13 +273,22 @@ def ground_distance(a_xy: np.ndarray, b_xy: np.ndarray, crs, *, planar: bool | N
     ok = np.isfinite(a).all(axis=1) & np.isfinite(b).all(axis=1)
     out = np.full(len(a), np.nan)
     if ok.any():
-        la, lb = _lonlat(a[ok], crs), _lonlat(b[ok], crs)
+        la, lb = lonlat_of(a[ok], crs), lonlat_of(b[ok], crs)
         _, _, d = _geod().inv(la[:, 0], la[:, 1], lb[:, 0], lb[:, 1])
         out[ok] = np.asarray(d, dtype=float)
     return out
 
 
-def _ecef(ll: np.ndarray) -> np.ndarray:
+def geodesic_steps(lonlat: np.ndarray) -> np.ndarray:
+    """Geodesic metres between consecutive lon/lat points (``len - 1`` values)."""
+    ll = np.asarray(lonlat, dtype=float).reshape(-1, 2)
+    if len(ll) < 2:
+        return np.zeros(0)
+    _, _, d = _geod().inv(ll[:-1, 0], ll[:-1, 1], ll[1:, 0], ll[1:, 1])
+    return np.asarray(d, dtype=float)
+
+
+def ecef(ll: np.ndarray) -> np.ndarray:
     """Earth-centred (x, y, z) metres of lon/lat points on the WGS 84 ellipsoid."""
     a, f = 6378137.0, 1 / 298.257223563
     e2 = f * (2 - f)
@@ -308,13 +317,13 @@ def nearest_ground(src_xy: np.ndarray, dst_xy: np.ndarray, crs, *, planar: bool 
     if planar:
         d, i = cKDTree(dst).query(src, k=1, workers=-1)
         return np.asarray(d, dtype=float), np.asarray(i, dtype=np.int64)
-    dll = _lonlat(dst, crs)
-    sll = _lonlat(src, crs)
+    dll = lonlat_of(dst, crs)
+    sll = lonlat_of(src, crs)
     ok = np.isfinite(sll).all(axis=1)
     dist, idx = np.full(n, np.inf), np.full(n, -1, dtype=np.int64)
-    tree = cKDTree(_ecef(dll))
+    tree = cKDTree(ecef(dll))
     if ok.any():
-        _, i = tree.query(_ecef(sll[ok]), k=1, workers=-1)
+        _, i = tree.query(ecef(sll[ok]), k=1, workers=-1)
         i = np.asarray(i, dtype=np.int64)
         _, _, d = _geod().inv(sll[ok, 0], sll[ok, 1], dll[i, 0], dll[i, 1])
         dist[ok], idx[ok] = np.asarray(d, dtype=float), i

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
-from ilp_gis.geo import _ecef, _lonlat, nearest_ground
+from ilp_gis.geo import ecef, lonlat_of, nearest_ground
 from ilp_gis.project import Project
 from ilp_gis.results import AnalysisResult
 from ilp_gis.rules import Rules
@@ -115,7 +115,7 @@ class IncrementalAnalysis:
         m = self._metric
         if m is not None and m[0] == planar and m[1] is crs and len(m[2]) == len(pxy):
             return m[2]
-        out = pxy if planar else _ecef(_lonlat(pxy, crs))
+        out = pxy if planar else ecef(lonlat_of(pxy, crs))
         self._metric = (planar, crs, out)
         return out
 
@@ -142,7 +142,7 @@ class IncrementalAnalysis:
         if len(fxy) < 2 or not len(rows):
             return tied
         metric = self._metric_xy(pxy, planar, crs)
-        fm = fxy if planar else _ecef(_lonlat(fxy, crs))
+        fm = fxy if planar else ecef(lonlat_of(fxy, crs))
         ok = rows[np.isfinite(metric[rows]).all(axis=1)]
         d, _ = cKDTree(fm).query(metric[ok], k=2, workers=-1)
         tied[ok] = d[:, 1] - d[:, 0] <= _REL * np.maximum(d[:, 0], 1.0) * 1e3
@@ -168,11 +168,11 @@ class IncrementalAnalysis:
             reach |= ~has_old & np.isfinite(metric).all(axis=1)  # no facility before
         a = np.flatnonzero(added)
         if len(a):
-            am = fxy[a] if planar else _ecef(_lonlat(fxy[a], crs))
+            am = fxy[a] if planar else ecef(lonlat_of(fxy[a], crs))
             near_m = np.full(len(pxy), np.inf)  # metric distance to the old nearest
             if has_old.any():
                 om = old.xy[old.idx[has_old]]
-                om = om if planar else _ecef(_lonlat(om, crs))
+                om = om if planar else ecef(lonlat_of(om, crs))
                 near_m[has_old] = np.sqrt(((metric[has_old] - om) ** 2).sum(axis=1))
             limit = near_m * (1 + _REL) + 1e-6
             for row in am:  # few added facilities per edit: one vectorised pass each

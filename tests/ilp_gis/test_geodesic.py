@@ -102,6 +102,49 @@ def test_the_analysis_measures_geodesically_across_zones():
 
 
 def test_ecef_is_on_the_ellipsoid():
-    xyz = geo._ecef(np.array([[0.0, 0.0], [90.0, 0.0], [0.0, 90.0]]))
+    xyz = geo.ecef(np.array([[0.0, 0.0], [90.0, 0.0], [0.0, 90.0]]))
     np.testing.assert_allclose(xyz, [[6378137.0, 0, 0], [0, 6378137.0, 0], [0, 0, 6356752.314245]],
                                atol=1e-3)
+
+
+def test_road_minutes_across_zones_follow_the_geodesic_length():
+    """A 1° road at 95°E measured with the working zone of 135°E: its minutes are its geodesic
+    length at the class speed (the centre zone's plane would make it far longer)."""
+    import geopandas as gpd
+    from shapely.geometry import LineString
+
+    from ilp_gis.rules import default_rules
+    from ilp_gis.travel import build_road_graph
+
+    rules = default_rules()
+    ll = np.array([[95.0, 0.5], [95.5, 0.6], [96.0, 0.5]])
+    roads = gpd.GeoDataFrame({"road_class": ["lokal"], "name": ["J"]},
+                             geometry=[LineString(ll)], crs="EPSG:4326")
+    graph = build_road_graph(roads, CRS.from_epsg(32653), rules)
+    _, _, legs = GEOD.inv(ll[:-1, 0], ll[:-1, 1], ll[1:, 0], ll[1:, 1])
+    kmh = rules.group("speed")["lokal"]
+    assert graph.edge_min.sum() == pytest.approx(sum(legs) / 1000.0 / kmh * 60.0, rel=1e-9)
+    # in its own zone the plane length is kept (within the zone's scale factor of the geodesic)
+    own = build_road_graph(roads, CRS.from_epsg(32646), rules)
+    assert own.edge_min.sum() == pytest.approx(sum(legs) / 1000.0 / kmh * 60.0, rel=1.5e-3)
+
+
+def test_siting_distances_across_zones_are_geodesic():
+    """The siting models' km: nearest, cover within the limit and the p-median matrix."""
+    from types import SimpleNamespace
+
+    from ilp_gis.siting.measure import CoverageMeasure, Ground
+
+    crs = CRS.from_epsg(32750)
+    pts_ll = np.array([[95.0, 6.0], [95.0, 6.04], [140.0, -6.0]])
+    cand_ll = np.array([[95.0, 6.03], [140.03, -6.0]])
+    xy, cand = _utm(pts_ll, 32750), _utm(cand_ll, 32750)
+    ref = np.array([[GEOD.inv(p[0], p[1], c[0], c[1])[2] for c in cand_ll] for p in pts_ll])
+    ground = SimpleNamespace(crs=crs, within=Ground.within)
+    m = CoverageMeasure("pustu", "km", 3.4, "given")
+    np.testing.assert_allclose(Ground.to_nearest(ground, m, xy, cand), ref.min(axis=1) / 1000,
+                               rtol=1e-9)
+    np.testing.assert_allclose(Ground.matrix(ground, m, xy, cand), ref / 1000, rtol=1e-9)
+    covered = Ground.cover(ground, m, xy, cand).toarray()
+    np.testing.assert_array_equal(covered, ref / 1000 <= 3.4)
+    assert covered.sum() == 3  # 3.3 km, 1.1 km and 3.3 km: the geodesic decides, not the plane
