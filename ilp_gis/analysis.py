@@ -50,13 +50,14 @@ PUSKESMAS, PUSTU, POSYANDU = (t.value for t in model.FacilityType)
 
 def analyze(project: Project, *, rules: Rules | None = None, progress=None,
             is_cancelled=None, ground: dict | None = None, nearest=None,
-            keep: dict | None = None) -> AnalysisResult:
+            keep: dict | None = None, prepare_fn=None) -> AnalysisResult:
     """Analyse ``project`` with ``rules`` (default: the project's own rules).
 
     For :mod:`ilp_gis.incremental`: ``ground`` (the ``keep`` of an earlier run on the same desa,
     kecamatan, roads, settlements and rules) reuses that run's edit-independent stages (road
     graph, prepared boundaries, population points); ``nearest`` is handed to
-    :func:`ilp_gis.coverage.compute_coverage`; ``keep``, a dict, receives this run's stages."""
+    :func:`ilp_gis.coverage.compute_coverage`; ``prepare_fn`` stands for
+    :func:`ilp_gis.prepare.prepare_facilities`; ``keep``, a dict, receives this run's stages."""
     from ilp_gis.coverage import compute_coverage, rollup_kecamatan, serving_mask
     from ilp_gis.gaps import GAP_KINDS, find_gaps, priorities
     from ilp_gis.inputs import inventory
@@ -102,7 +103,7 @@ def analyze(project: Project, *, rules: Rules | None = None, progress=None,
         kec = prepare_kecamatan(kec_in, desa, crs)
         settlements = project.settlements if project.has("settlements") else None
         points = population_points(desa, settlements, crs=crs)
-    fac = prepare_facilities(project.facilities, desa, kec, crs)
+    fac = (prepare_fn or prepare_facilities)(project.facilities, desa, kec, crs)
     fac = location.coverage_positions(fac, points, rules)
     stop("prepare", t, c)
 

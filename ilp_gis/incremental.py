@@ -52,6 +52,7 @@ class EditStats:
     incremental: bool = False
     points: int = 0
     reached: dict[str, int] = field(default_factory=dict)
+    prepared: int = 0  # facility rows prepared (the others kept from the last run)
 
 
 class IncrementalAnalysis:
@@ -68,6 +69,7 @@ class IncrementalAnalysis:
         self._rules_used: Rules | None = None
         self._near: dict[str, _Nearest] = {}
         self._metric: tuple | None = None  # (planar, crs, points' metric coordinates)
+        self._prepared: tuple | None = None
         self.stats = EditStats()
         self._lock = threading.Lock()  # one run at a time (the window's worker threads)
         self._drop = False
@@ -81,6 +83,7 @@ class IncrementalAnalysis:
         self._layers = ()
         self._near = {}
         self._metric = None
+        self._prepared = None  # (raw facility layer, its prepared frame) of the last run
 
     def _same_ground(self, project: Project, rules: Rules) -> bool:
         return self.ground is not None and rules is self._rules_used and len(self._layers) == len(
@@ -102,11 +105,32 @@ class IncrementalAnalysis:
         self.stats = EditStats(incremental=reuse)
         keep: dict = {}
         result = analyze(project, rules=rules, progress=progress, is_cancelled=is_cancelled,
-                         ground=self.ground, nearest=self._nearest, keep=keep)
+                         ground=self.ground, nearest=self._nearest, keep=keep,
+                         prepare_fn=self._prepare)
         self.ground = {k: keep[k] for k in ("crs", "road", "desa", "kec", "points")}
         self._layers = tuple(project.layers.get(n) for n in GROUND_LAYERS)
         self._rules_used = rules
         return result
+
+    # -- facilities prepared again only where they changed ----------------------------------------
+    def _prepare(self, raw, desa, kec, crs):
+        """``prepare_facilities(raw, ...)``: the rows the edit changed are prepared, the others
+        kept from the last run (a layer without unique ids, or of other columns, in full)."""
+        from ilp_gis.prepare import prepare_facilities
+
+        last = self._prepared if self.ground is not None else None
+        out = None
+
+        def prepare(rows):
+            self.stats.prepared = len(rows)
+            return prepare_facilities(rows, desa, kec, crs)
+
+        if last is not None:
+            out = _spliced(last[0], last[1], raw, prepare)
+        if out is None:
+            out = prepare(raw)
+        self._prepared = (raw, out)
+        return out
 
     # -- the nearest facility, re-measured where an edit reaches ---------------------------------
     def _metric_xy(self, pxy: np.ndarray, planar: bool, crs) -> np.ndarray:
@@ -192,3 +216,56 @@ class IncrementalAnalysis:
         tied = old.tied & ~reach
         tied |= self._ties(pxy, fxy, planar, crs, rows)
         return dist, idx, tied, rows
+
+
+def _unique_ids(frame) -> pd.Index | None:
+    if "fac_id" not in frame.columns or not len(frame):
+        return None
+    ids = frame["fac_id"]
+    if ids.isna().any():
+        return None
+    idx = pd.Index(ids.astype(str).to_numpy(object), dtype=object)
+    return idx if idx.is_unique else None
+
+
+def _spliced(old_raw, old_prepared, raw, prepare):
+    """The prepared frame of ``raw`` from the one of ``old_raw``: unchanged rows (same id, same
+    values, same point) kept, the others prepared by ``prepare``; None when that cannot give
+    exactly what preparing all of ``raw`` would (ids missing or repeated, other columns or
+    CRS, or most rows changed)."""
+    import shapely
+
+    if list(old_raw.columns) != list(raw.columns) or old_raw.crs != raw.crs or \
+            list(old_raw.dtypes) != list(raw.dtypes):
+        return None
+    old_ids, new_ids = _unique_ids(old_raw), _unique_ids(raw)
+    if old_ids is None or new_ids is None or len(old_prepared) != len(old_raw):
+        return None
+    at = old_ids.get_indexer(new_ids)
+    same = at >= 0
+    geom = raw.geometry.name
+    rows = np.flatnonzero(same)
+    a = np.asarray(raw.geometry.values, dtype=object)[rows]
+    b = np.asarray(old_raw.geometry.values, dtype=object)[at[rows]]
+    ok = (shapely.is_missing(a) & shapely.is_missing(b)) | shapely.equals_exact(a, b, 0.0)
+    for col in raw.columns:
+        if col == geom or not ok.any():
+            continue
+        x = raw[col].to_numpy(object)[rows]
+        y = old_raw[col].to_numpy(object)[at[rows]]
+        x = np.where(pd.isna(x), None, x)  # None == None; no NA in the comparison
+        y = np.where(pd.isna(y), None, y)
+        ok &= np.asarray(x == y, dtype=bool)
+    same[rows] = ok
+    changed = np.flatnonzero(~same)
+    if len(changed) > max(16, len(raw) // 10):
+        return None
+    kept_ids = set(new_ids[same])
+    prep_ids = old_prepared["fac_id"].astype(str).to_numpy(object)
+    keep = np.fromiter((i in kept_ids for i in prep_ids), dtype=bool, count=len(prep_ids))
+    parts = [old_prepared[keep]]
+    if len(changed):
+        parts.append(prepare(raw.iloc[changed]))
+    out = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    out = out.sort_values("fac_id", kind="stable").reset_index(drop=True)
+    return out.__class__(out, geometry=old_prepared.geometry.name, crs=old_prepared.crs)

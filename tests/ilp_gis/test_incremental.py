@@ -113,8 +113,8 @@ def test_incremental_equals_full(roads, edits):
 
 
 def test_an_edit_reaches_only_the_points_near_it():
-    """Moving one Pustu by 10 m re-measures the few points it was nearest to (and none for
-    the Puskesmas); a changed boundary layer starts afresh."""
+    """Moving one Pustu by 10 m prepares that row alone and re-measures the few points it was
+    nearest to (none for the Puskesmas); a changed boundary layer starts afresh."""
     project = district(False)
     inc = IncrementalAnalysis()
     inc.analyze(project)
@@ -131,6 +131,7 @@ def test_an_edit_reaches_only_the_points_near_it():
     assert_same(got, full)
     assert 0 < inc.stats.reached["pustu"] < n_points // 2
     assert inc.stats.reached["puskesmas"] == 0
+    assert inc.stats.prepared == 1  # only the moved row was prepared again
     project.set_layer("desa", project.desa.copy())
     inc.analyze(project)
     assert not inc.stats.incremental and inc.stats.reached["pustu"] == n_points
