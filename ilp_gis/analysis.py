@@ -49,9 +49,17 @@ PUSKESMAS, PUSTU, POSYANDU = (t.value for t in model.FacilityType)
 
 
 def analyze(project: Project, *, rules: Rules | None = None, progress=None,
-            is_cancelled=None, indicators: coe.IndicatorList | None = None) -> AnalysisResult:
+            is_cancelled=None, indicators: coe.IndicatorList | None = None,
+            ground: dict | None = None, nearest=None, keep: dict | None = None,
+            prepare_fn=None) -> AnalysisResult:
     """Analyse ``project`` with ``rules`` (default: the project's own rules) and the COE
-    ``indicators`` (default: the project's list, :func:`project_indicators`)."""
+    ``indicators`` (default: the project's list, :func:`project_indicators`).
+
+    For :mod:`ilp_gis.incremental`: ``ground`` (the ``keep`` of an earlier run on the same desa,
+    kecamatan, roads, settlements and rules) reuses that run's edit-independent stages (road
+    graph, prepared boundaries, population points); ``nearest`` is handed to
+    :func:`ilp_gis.coverage.compute_coverage`; ``prepare_fn`` stands for
+    :func:`ilp_gis.prepare.prepare_facilities`; ``keep``, a dict, receives this run's stages."""
     from ilp_gis.coverage import compute_coverage, rollup_kecamatan, serving_mask
     from ilp_gis.gaps import GAP_KINDS, find_gaps, priorities
     from ilp_gis.inputs import inventory
@@ -76,9 +84,11 @@ def analyze(project: Project, *, rules: Rules | None = None, progress=None,
 
     if not project.has("desa"):
         raise InputError(tr("analysis.no_desa"))
-    crs = utm_crs(project.desa)
+    crs = ground["crs"] if ground else utm_crs(project.desa)
     road = fields = None
-    if project.has("roads"):
+    if ground:
+        road = ground["road"]
+    elif project.has("roads"):
         # First, so that the KD-tree over the road vertices (built on another thread, without
         # the GIL) is made while the boundaries and facilities are prepared.
         step(0.0, "analysis.step.travel")
@@ -87,12 +97,15 @@ def analyze(project: Project, *, rules: Rules | None = None, progress=None,
         stop("road_graph", t, c)
     step(0.15, "analysis.step.prepare")
     t, c = time.perf_counter(), time.process_time()
-    kec_in = project.kecamatan if project.has("kecamatan") else None
-    desa = prepare_desa(project.desa, kec_in, crs)
-    kec = prepare_kecamatan(kec_in, desa, crs)
-    fac = prepare_facilities(project.facilities, desa, kec, crs)
-    settlements = project.settlements if project.has("settlements") else None
-    points = population_points(desa, settlements, crs=crs)
+    if ground:
+        desa, kec, points = ground["desa"], ground["kec"], ground["points"]
+    else:
+        kec_in = project.kecamatan if project.has("kecamatan") else None
+        desa = prepare_desa(project.desa, kec_in, crs)
+        kec = prepare_kecamatan(kec_in, desa, crs)
+        settlements = project.settlements if project.has("settlements") else None
+        points = population_points(desa, settlements, crs=crs)
+    fac = (prepare_fn or prepare_facilities)(project.facilities, desa, kec, crs)
     fac = location.coverage_positions(fac, points, rules)
     stop("prepare", t, c)
 
@@ -112,12 +125,15 @@ def analyze(project: Project, *, rules: Rules | None = None, progress=None,
 
     step(0.55, "analysis.step.coverage")
     t, c = time.perf_counter(), time.process_time()
-    cov = compute_coverage(desa, fac, points, rules, road=road, fields=fields)
+    cov = compute_coverage(desa, fac, points, rules, road=road, fields=fields, nearest=nearest)
     indicators = indicators or project_indicators(project)
     units = coe.coe_units(fac, net.edges, indicators,
                           rules.value("target.coe_threshold"),
                           project.tables.get(coe.ASSESSMENT_TABLE))
     cov.facilities = coe.with_units(cov.facilities, units)
+    if keep is not None:
+        keep.update(crs=crs, road=road, desa=desa, kec=kec, points=points, fac=fac,
+                    fields=fields, cov=cov, rules=rules)
     stop("coverage", t, c)
 
     step(0.75, "analysis.step.gaps")

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ilp_gis import desa_counts, model
-from ilp_gis.geo import project_xy
+from ilp_gis.geo import in_one_zone, nearest_ground, project_xy
 from ilp_gis.rules import Rules
 from ilp_gis.speed.arrow import positions
 
@@ -129,7 +129,7 @@ def served_with_capacity(pop: np.ndarray, dist: np.ndarray, fac_idx: np.ndarray,
 
 
 def compute_coverage(desa: gpd.GeoDataFrame, fac: gpd.GeoDataFrame, points: gpd.GeoDataFrame,
-                     rules: Rules, *, road=None, fields=None) -> Coverage:
+                     rules: Rules, *, road=None, fields=None, nearest=None) -> Coverage:
     """Coverage of the prepared ``desa`` (UTM) by the prepared facilities ``fac`` (UTM) from the
     population ``points`` (UTM, ``ilp_gis.geo.population_points``).
 
@@ -140,7 +140,8 @@ def compute_coverage(desa: gpd.GeoDataFrame, fac: gpd.GeoDataFrame, points: gpd.
     target.posyandu_per_dusun``, and Posyandu per dusun/RW (``area_units``: dusun, else RW,
     else the PODES area-heads proxy, ``area_units_basis`` says which); Pustu staffing (nurses and midwives, else all
     nakes) and Posyandu kader against the rules; straight-line distance in the UTM zone from the
-    desa's population points to the nearest Pustu and Puskesmas (KD-tree) and the population within
+    desa's population points to the nearest Pustu and Puskesmas (KD-tree; geodesic when the data
+    reach beyond that zone, :func:`ilp_gis.geo.nearest_ground`) and the population within
     the limits; travel minutes when a road graph is given; and capacity-respecting coverage next to
     the plain geographic one.
 
@@ -150,6 +151,11 @@ def compute_coverage(desa: gpd.GeoDataFrame, fac: gpd.GeoDataFrame, points: gpd.
     used up; the rest of its catchment counts as under-served.  ``pop_served_capacity`` (Pustu) and
     ``pop_served_capacity_puskesmas`` hold the people served that way, ``pop_within_*_km`` the plain
     geographic coverage.
+
+    ``nearest(ftype, pxy, fac_xy, fac_ids, planar, crs)``, when given, returns the distance (m) to
+    and index of each point's nearest facility of ``ftype`` as the KD-tree query would (the
+    incremental re-analysis of ``ilp_gis.incremental`` measures only the points an edit reaches).
+
 
     COE readiness is scored per unit, apart (``ilp_gis.coe``).
     """
@@ -244,15 +250,20 @@ def compute_coverage(desa: gpd.GeoDataFrame, fac: gpd.GeoDataFrame, points: gpd.
         out[max_col] = _wmax(measure, ppos, nd)
         out[within_col] = _psum(within, pop, ppos, nd, desa_pop_known)
 
+    # one UTM zone: plane distances; data across zones: geodesic (ilp_gis.geo.nearest_ground)
+    planar = in_one_zone(points.crs, pxy, xy[np.isfinite(xy).all(axis=1)])
     for ftype, label in ((PUSTU, "pustu"), (PUSKESMAS, "puskesmas")):
         sel = np.nonzero(serving_mask(fac, ftype))[0]
         field = fields.get(ftype) if road is not None and fields is not None else None
-        if field is not None and field.fac_tree is not None and len(pxy) and np.array_equal(
-                field.fac_xy, xy[sel]):  # the same KD-tree query the travel time makes
+        if nearest is not None:
+            d, i = nearest(ftype, pxy, xy[sel], fac["fac_id"].to_numpy(object)[sel], planar,
+                           points.crs)
+        elif planar and field is not None and field.fac_tree is not None and len(pxy) and \
+                np.array_equal(field.fac_xy, xy[sel]):  # the KD-tree query the travel time makes
             d, i = field.nearest_facility(pxy)
             d, i = np.asarray(d, dtype=float), np.asarray(i, dtype=np.int64)
         else:
-            d, i = _nearest(pxy, xy[sel])
+            d, i = nearest_ground(pxy, xy[sel], points.crs, planar=planar)
         km = np.where(np.isfinite(d), d / 1000.0, np.nan)
         pdata[f"dist_{label}_km"] = km
         near_ids = np.full(len(i), None, dtype=object)
@@ -316,16 +327,6 @@ def _with_table_counts(desa: pd.DataFrame, fac: pd.DataFrame, n_pt: np.ndarray,
               for c in ("n_pustu", "n_pustu_precursor", "n_posyandu")}
     return as_int["n_pustu"], as_int["n_pustu_precursor"], as_int["n_posyandu"], \
         chosen.reset_index(drop=True)
-
-
-def _nearest(src: np.ndarray, dst: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Distance to and index of the nearest ``dst`` point (KD-tree); inf / -1 without any."""
-    if len(dst) == 0 or len(src) == 0:
-        return np.full(len(src), np.inf), np.full(len(src), -1, dtype=np.int64)
-    from scipy.spatial import cKDTree
-
-    dist, idx = cKDTree(dst).query(src, k=1, workers=-1)
-    return np.asarray(dist, dtype=float), np.asarray(idx, dtype=np.int64)
 
 
 def _wmean(values: np.ndarray, w: np.ndarray, pos: np.ndarray, n: int) -> np.ndarray:

@@ -203,3 +203,128 @@ def nearest_distance(from_pts: gpd.GeoSeries, to_pts: gpd.GeoSeries) -> tuple[np
     tree = cKDTree(dst)
     dist, idx = tree.query(src, k=1, workers=-1)
     return np.asarray(dist, dtype=float), np.asarray(idx, dtype=int)
+
+
+# --- distances that stay right across UTM zones ---------------------------------------------------
+_GEOD = None
+
+
+def _geod():
+    global _GEOD
+    if _GEOD is None:
+        from pyproj import Geod
+
+        _GEOD = Geod(ellps="WGS84")
+    return _GEOD
+
+
+def _zone_of(crs) -> tuple[int, bool] | None:
+    """(UTM zone number, north) of a WGS 84 / UTM ``crs``, None for any other CRS."""
+    if crs is None:
+        return None
+    epsg = CRS.from_user_input(crs).to_epsg()
+    if epsg is None or not (32601 <= epsg <= 32660 or 32701 <= epsg <= 32760):
+        return None
+    return epsg % 100, epsg < 32700
+
+
+def lonlat_of(xy: np.ndarray, crs) -> np.ndarray:
+    xy = np.asarray(xy, dtype=float).reshape(-1, 2)
+    if crs is None or CRS.from_user_input(crs).is_geographic:
+        return xy
+    return project_xy(xy, crs, WGS84)
+
+
+def in_one_zone(crs, *xys: np.ndarray) -> bool:
+    """True when every finite point of ``xys`` (coordinates in ``crs``) lies in the UTM zone of
+    ``crs`` — plane distances there are right to within the zone's scale factor (≤ 0.1 %).
+    Data reaching into other zones (a province or the nation: Indonesia spans zones 46–54)
+    is measured geodesically instead (:func:`ground_distance`, :func:`nearest_ground`)."""
+    zone = _zone_of(crs)
+    if zone is None:  # no CRS or not UTM: the plane of the caller, as given
+        return True
+    west = -180.0 + (zone[0] - 1) * 6.0
+    for xy in xys:
+        xy = np.asarray(xy, dtype=float).reshape(-1, 2)
+        xy = xy[np.isfinite(xy).all(axis=1)]
+        if not len(xy):
+            continue
+        # the zone's band in projected metres: corners of the band are off by far less than
+        # the 6° width, so a point set's easting range is checked on its lon/lat
+        ll = lonlat_of(np.array([xy.min(axis=0), xy.max(axis=0),
+                               [xy[:, 0].min(), xy[:, 1].max()],
+                               [xy[:, 0].max(), xy[:, 1].min()]]), crs)
+        if ll[:, 0].min() < west - 1e-9 or ll[:, 0].max() > west + 6.0 + 1e-9:
+            return False
+    return True
+
+
+def ground_distance(a_xy: np.ndarray, b_xy: np.ndarray, crs, *, planar: bool | None = None
+                    ) -> np.ndarray:
+    """Metres between the points ``a_xy[i]`` and ``b_xy[i]`` (coordinates in ``crs``): the plane
+    distance when both sets lie in the zone of ``crs`` (or ``planar`` says so), else the
+    geodesic distance on the WGS 84 ellipsoid.  NaN where a point is missing."""
+    a = np.asarray(a_xy, dtype=float).reshape(-1, 2)
+    b = np.asarray(b_xy, dtype=float).reshape(-1, 2)
+    if planar is None:
+        planar = in_one_zone(crs, a, b)
+    if planar or not len(a):
+        return np.hypot(a[:, 0] - b[:, 0], a[:, 1] - b[:, 1])
+    ok = np.isfinite(a).all(axis=1) & np.isfinite(b).all(axis=1)
+    out = np.full(len(a), np.nan)
+    if ok.any():
+        la, lb = lonlat_of(a[ok], crs), lonlat_of(b[ok], crs)
+        _, _, d = _geod().inv(la[:, 0], la[:, 1], lb[:, 0], lb[:, 1])
+        out[ok] = np.asarray(d, dtype=float)
+    return out
+
+
+def geodesic_steps(lonlat: np.ndarray) -> np.ndarray:
+    """Geodesic metres between consecutive lon/lat points (``len - 1`` values)."""
+    ll = np.asarray(lonlat, dtype=float).reshape(-1, 2)
+    if len(ll) < 2:
+        return np.zeros(0)
+    _, _, d = _geod().inv(ll[:-1, 0], ll[:-1, 1], ll[1:, 0], ll[1:, 1])
+    return np.asarray(d, dtype=float)
+
+
+def ecef(ll: np.ndarray) -> np.ndarray:
+    """Earth-centred (x, y, z) metres of lon/lat points on the WGS 84 ellipsoid."""
+    a, f = 6378137.0, 1 / 298.257223563
+    e2 = f * (2 - f)
+    lon, lat = np.radians(ll[:, 0]), np.radians(ll[:, 1])
+    s = np.sin(lat)
+    n = a / np.sqrt(1 - e2 * s * s)
+    return np.column_stack([n * np.cos(lat) * np.cos(lon), n * np.cos(lat) * np.sin(lon),
+                            n * (1 - e2) * s])
+
+
+def nearest_ground(src_xy: np.ndarray, dst_xy: np.ndarray, crs, *, planar: bool | None = None
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """Metres from each ``src_xy`` point to its nearest ``dst_xy`` point and that point's index
+    (inf / -1 without targets).  In one UTM zone: a KD-tree on the plane; across zones a KD-tree
+    on earth-centred coordinates (the straight chord orders points as the geodesic does) and
+    the geodesic distance of the pair found."""
+    from scipy.spatial import cKDTree
+
+    src = np.asarray(src_xy, dtype=float).reshape(-1, 2)
+    dst = np.asarray(dst_xy, dtype=float).reshape(-1, 2)
+    n = len(src)
+    if len(dst) == 0 or n == 0:
+        return np.full(n, np.inf), np.full(n, -1, dtype=np.int64)
+    if planar is None:
+        planar = in_one_zone(crs, src, dst)
+    if planar:
+        d, i = cKDTree(dst).query(src, k=1, workers=-1)
+        return np.asarray(d, dtype=float), np.asarray(i, dtype=np.int64)
+    dll = lonlat_of(dst, crs)
+    sll = lonlat_of(src, crs)
+    ok = np.isfinite(sll).all(axis=1)
+    dist, idx = np.full(n, np.inf), np.full(n, -1, dtype=np.int64)
+    tree = cKDTree(ecef(dll))
+    if ok.any():
+        _, i = tree.query(ecef(sll[ok]), k=1, workers=-1)
+        i = np.asarray(i, dtype=np.int64)
+        _, _, d = _geod().inv(sll[ok, 0], sll[ok, 1], dll[i, 0], dll[i, 1])
+        dist[ok], idx[ok] = np.asarray(d, dtype=float), i
+    return dist, idx

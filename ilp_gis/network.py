@@ -18,6 +18,7 @@ from scipy.spatial import cKDTree
 
 from ilp_gis import model
 from ilp_gis.coverage import serving_mask
+from ilp_gis.geo import ground_distance
 from ilp_gis.i18n import normalize_language, register_catalog, tr
 from ilp_gis.rules import Rules
 from ilp_gis.speed.arrow import rewrite
@@ -264,7 +265,9 @@ def build_network(fac: gpd.GeoDataFrame, *, rules: Rules, road=None, fields=None
     link[(ctier == 2) & (ptier == 0)] = "direct_to_puskesmas"
     x = f["x"].to_numpy(float)
     y = f["y"].to_numpy(float)
-    dist = np.hypot(x[child] - x[par], y[child] - y[par])
+    # plane metres in one UTM zone, geodesic for data across zones (ilp_gis.geo)
+    dist = ground_distance(np.column_stack([x[child], y[child]]),
+                           np.column_stack([x[par], y[par]]), getattr(fac, "crs", None))
     travel = np.full(len(child), np.nan)
     if fields and road is not None and len(child):
         travel = _edge_travel(road, fields, f, tier, child, par)

@@ -50,31 +50,42 @@ def criteria_levels(posyandu: pd.DataFrame, rules: Rules) -> tuple[list, list, l
     (column names), each a list in row order."""
     n = len(posyandu)
     values = {col: _figures(posyandu, col) for col, _, _ in CRITERIA}
-    level: list[str | None] = [None] * n
-    at_least: list[str] = ["pratama"] * n
+    # vectorised per step (a national list has ~300k Posyandu): the rows still open at a step
+    # stop there on a failed criterion (decided) or a missing figure (left open)
+    open_ = np.ones(n, dtype=bool)
+    decided = np.zeros(n, dtype=bool)
+    reached = np.full(n, "pratama", dtype=object)
+    failed_at = np.full(n, -1, dtype=np.int64)  # the step whose criteria it failed / lacks
+    lacks_at = np.full(n, -1, dtype=np.int64)
+    steps = ("madya", "purnama", "mandiri")
+    fails_of, lacks_of = [], []
+    for k, step in enumerate(steps):
+        cols = [(c, r) for c, r, lv in CRITERIA if lv == step]
+        fails = np.column_stack([np.isfinite(values[c]) & (values[c] < rules.value(r))
+                                 for c, r in cols]) if n else np.zeros((0, len(cols)), bool)
+        lacks = np.column_stack([~np.isfinite(values[c]) for c, _ in cols]) if n \
+            else np.zeros((0, len(cols)), bool)
+        fails_of.append((cols, fails))
+        lacks_of.append((cols, lacks))
+        any_fail = open_ & fails.any(axis=1)
+        any_lack = open_ & ~any_fail & lacks.any(axis=1)
+        failed_at[any_fail] = k
+        lacks_at[any_fail | any_lack] = k
+        decided |= any_fail
+        open_ &= ~(any_fail | any_lack)
+        reached[open_] = step
+    decided |= open_  # every criterion met
+    level: list[str | None] = np.where(decided, reached, None).tolist()
+    at_least: list[str] = reached.tolist()
     failed: list[list[str]] = [[] for _ in range(n)]
     missing: list[list[str]] = [[] for _ in range(n)]
-    for i in range(n):
-        reached = "pratama"
-        decided = False
-        for step in ("madya", "purnama", "mandiri"):
-            cols = [(c, r) for c, r, lv in CRITERIA if lv == step]
-            fails = [c for c, r in cols if np.isfinite(values[c][i])
-                     and values[c][i] < rules.value(r)]
-            lacks = [c for c, r in cols if not np.isfinite(values[c][i])]
-            if fails:
-                failed[i] = fails
-                missing[i] = lacks
-                decided = True  # a failed criterion caps the stratum whatever is missing
-                break
-            if lacks:
-                missing[i] = lacks
-                break
-            reached = step
-        else:
-            decided = True
-        at_least[i] = reached
-        level[i] = reached if decided else None
+    for k in range(len(steps)):
+        cols, fails = fails_of[k]
+        for i in np.flatnonzero(failed_at == k).tolist():
+            failed[i] = [c for (c, _), f in zip(cols, fails[i], strict=True) if f]
+        cols, lacks = lacks_of[k]
+        for i in np.flatnonzero(lacks_at == k).tolist():
+            missing[i] = [c for (c, _), m in zip(cols, lacks[i], strict=True) if m]
     return level, at_least, failed, missing
 
 

@@ -17,7 +17,7 @@ from scipy import sparse
 from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
 
-from ilp_gis.geo import project_xy
+from ilp_gis.geo import geodesic_steps, in_one_zone, project_xy
 from ilp_gis.i18n import register_catalog
 from ilp_gis.road_noding import node_at_crossings, node_crossings_on
 from ilp_gis.rules import Rules
@@ -222,6 +222,7 @@ def build_road_graph(roads: gpd.GeoDataFrame, crs: CRS, rules: Rules) -> RoadGra
     # usable speed; an edge runs along each stretch of line between consecutive nodes.  Only
     # coordinates are projected.
     coords, coord_idx = shapely.get_coordinates(parts, return_index=True)
+    given = coords
     coords = project_xy(coords, r.crs, crs)
     rounded = np.round(coords).astype(np.int64)
     key = rounded[:, 0] * 20_000_000 + rounded[:, 1]
@@ -236,7 +237,12 @@ def build_road_graph(roads: gpd.GeoDataFrame, crs: CRS, rules: Rules) -> RoadGra
     brk = coord_idx[1:] != coord_idx[:-1]
     first = np.r_[True, brk]
     last = np.r_[brk, True]
-    step = np.r_[0.0, np.hypot(np.diff(coords[:, 0]), np.diff(coords[:, 1]))]
+    if in_one_zone(crs, coords):
+        step = np.r_[0.0, np.hypot(np.diff(coords[:, 0]), np.diff(coords[:, 1]))]
+    else:  # roads across UTM zones: each segment's geodesic length, not the centre zone's
+        ll = given if r.crs is not None and CRS(r.crs).is_geographic else \
+            project_xy(coords, crs, "EPSG:4326")
+        step = np.r_[0.0, geodesic_steps(ll)]
     step[first] = 0.0
     # Minutes per segment (row i: the segment from row i-1 to row i of the same line).
     # Road classes: normalize the few distinct values, not every row.

@@ -121,10 +121,12 @@ class AppState:
     # -- analysis ----------------------------------------------------------------------------------
     @property
     def analyze_fn(self):
+        """The analysis the window runs: by default incremental (``ilp_gis.incremental``): after
+        a facility edit only what the edit reaches is re-measured, the figures equal a full run."""
         if self._analyze_fn is None:
-            from ilp_gis.analysis import analyze
+            from ilp_gis.incremental import IncrementalAnalysis
 
-            self._analyze_fn = analyze
+            self._analyze_fn = IncrementalAnalysis().analyze
         return self._analyze_fn
 
     def analysis_job(self) -> Callable[..., tuple[int, AnalysisResult]]:
@@ -174,6 +176,9 @@ class AppState:
             pass
         self.project = project
         self.project.changed.connect(self._on_project_change)
+        reset = getattr(getattr(self._analyze_fn, "__self__", None), "reset", None)
+        if callable(reset):  # another project: the kept stages of the last one are let go
+            reset()
         self.revision += 1
         self.result = result
         self.result_revision = self.revision if result is not None else -1

@@ -164,8 +164,7 @@ class Ground:
             return minutes
         if not len(targets) or not len(xy):
             return np.full(len(xy), np.inf)
-        d, _ = cKDTree(targets).query(xy, k=1, workers=-1)
-        d = np.asarray(d, dtype=float)
+        d, _ = geo.nearest_ground(xy, targets, self.crs)  # geodesic across UTM zones
         return np.where(np.isfinite(d), d / 1000.0, np.nan)
 
     @staticmethod
@@ -180,13 +179,21 @@ class Ground:
         if n == 0 or m == 0:
             return sparse.csr_matrix((n, m), dtype=bool)
         if measure.unit == "km":
-            lists = cKDTree(xy).query_ball_point(cand_xy, r=measure.limit * 1000.0 * (1 + 1e-9)
-                                                 + 1e-6)
+            planar = geo.in_one_zone(self.crs, xy, cand_xy)
+            # across UTM zones: candidates by earth-centred chord (never longer than the
+            # geodesic), then each pair's geodesic metres
+            pts, cands = (xy, cand_xy) if planar else (
+                geo.ecef(geo.lonlat_of(xy, self.crs)), geo.ecef(geo.lonlat_of(cand_xy, self.crs)))
+            lists = cKDTree(pts).query_ball_point(cands, r=measure.limit * 1000.0 * (1 + 1e-9)
+                                                  + 1e-6)
             cols = np.repeat(np.arange(m), [len(v) for v in lists]).astype(np.int64)
             rows = np.concatenate([np.asarray(v, dtype=np.int64) for v in lists]) if m else \
                 np.zeros(0, np.int64)
-            diff = xy[rows] - cand_xy[cols]
-            km = np.sqrt(diff[:, 0] * diff[:, 0] + diff[:, 1] * diff[:, 1]) / 1000.0
+            if planar:
+                diff = xy[rows] - cand_xy[cols]
+                km = np.sqrt(diff[:, 0] * diff[:, 0] + diff[:, 1] * diff[:, 1]) / 1000.0
+            else:
+                km = geo.ground_distance(xy[rows], cand_xy[cols], self.crs, planar=False) / 1000.0
             ok = self.within(measure, km)
             rows, cols = rows[ok], cols[ok]
         else:
@@ -203,6 +210,10 @@ class Ground:
         if n == 0 or m == 0:
             return np.zeros((n, m))
         if measure.unit == "km":
+            if not geo.in_one_zone(self.crs, xy, cand_xy):  # geodesic across UTM zones
+                a = np.repeat(xy, m, axis=0)
+                b = np.tile(cand_xy, (n, 1))
+                return geo.ground_distance(a, b, self.crs, planar=False).reshape(n, m) / 1000.0
             diff = xy[:, None, :] - cand_xy[None, :, :]
             return np.sqrt((diff ** 2).sum(axis=2)) / 1000.0
         out = np.full((n, m), np.inf)

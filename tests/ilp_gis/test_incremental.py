@@ -1,0 +1,137 @@
+"""Incremental re-analysis after facility edits equals a full re-analysis (property test).
+
+The district is generated: 6 × 4 desa of 2 km in three kecamatan, three settlements per desa,
+a road grid, and a few facilities of every type; hypothesis draws sequences of edits (add,
+move, delete, of any type, anywhere in the district or just outside it) and after each edit the
+incremental result is compared with a full ``analyze`` of the edited project: the desa table,
+the gaps and the summary (all but the timings).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ilp_gis.analysis import analyze
+from ilp_gis.incremental import IncrementalAnalysis
+from ilp_gis.project import Project
+from tests.ilp_gis.micro import frame, line, pt, square
+
+TYPES = ("puskesmas", "pustu", "posyandu")
+NX, NY, SIDE = 6, 4, 2.0  # desa grid, km
+
+
+def district(roads: bool) -> Project:
+    rng = np.random.default_rng(7)
+    desa_rows, desa_geoms, settle_rows, settle_geoms = [], [], [], []
+    for i in range(NX):
+        for j in range(NY):
+            kec = f"35.07.0{1 + i // 2}"
+            code = f"{kec}.2{i}{j:02d}"
+            desa_rows.append(dict(code=code, name=f"D{i}{j}", kecamatan_code=kec,
+                                  population=float(rng.integers(300, 3000)),
+                                  dusun_count=float(rng.integers(1, 4))))
+            desa_geoms.append(square(i * SIDE, j * SIDE, (i + 1) * SIDE, (j + 1) * SIDE))
+            for k in range(3):
+                settle_rows.append(dict(desa_code=code, name=f"S{i}{j}{k}",
+                                        population=float(rng.integers(50, 900))))
+                settle_geoms.append(pt(i * SIDE + rng.uniform(0.1, 1.9),
+                                       j * SIDE + rng.uniform(0.1, 1.9)))
+    kec_rows = [dict(code=f"35.07.0{k}", name=f"Kec {k}") for k in (1, 2, 3)]
+    kec_geoms = [square((k - 1) * 2 * SIDE, 0, k * 2 * SIDE, NY * SIDE) for k in (1, 2, 3)]
+    fac_rows, fac_geoms = [], []
+    for n in range(14):
+        ftype = TYPES[0] if n < 3 else TYPES[1] if n < 8 else TYPES[2]
+        fac_rows.append(dict(fac_id=f"F{n:02d}", name=f"Fasilitas {n}", type=ftype,
+                             capacity=float(rng.integers(500, 4000)) if ftype == "pustu"
+                             else None))
+        fac_geoms.append(pt(rng.uniform(0, NX * SIDE), rng.uniform(0, NY * SIDE)))
+    layers = {"desa": frame(desa_rows, desa_geoms), "kecamatan": frame(kec_rows, kec_geoms),
+              "settlements": frame(settle_rows, settle_geoms),
+              "facilities": frame(fac_rows, fac_geoms)}
+    if roads:
+        lines = [line((0, y), (NX * SIDE, y)) for y in (1.0, 3.5, 6.0)] + \
+            [line((x, 0), (x, NY * SIDE)) for x in (1.0, 5.0, 9.0, 11.5)]
+        layers["roads"] = frame([dict(road_class="lokal", name=f"J{k}")
+                                 for k in range(len(lines))], lines)
+    return Project(layers=layers)
+
+
+def assert_same(a, b) -> None:
+    da = pd.DataFrame(a.desa.drop(columns="geometry"))
+    db = pd.DataFrame(b.desa.drop(columns="geometry"))
+    pd.testing.assert_frame_equal(da, db)
+    pd.testing.assert_frame_equal(a.gaps, b.gaps)
+    pd.testing.assert_frame_equal(a.kecamatan, b.kecamatan)
+    pd.testing.assert_frame_equal(a.edges.drop(columns="geometry", errors="ignore"),
+                                  b.edges.drop(columns="geometry", errors="ignore"))
+    sa = {k: v for k, v in a.summary.items() if k != "timings_s"}
+    sb = {k: v for k, v in b.summary.items() if k != "timings_s"}
+    assert sa == sb
+
+
+def _edited(fac, edit, n_new):
+    import geopandas as gpd
+
+    kind, pick, ftype, x, y = edit
+    geom = frame([{}], [pt(x, y)]).geometry.iloc[0]
+    if kind == "add" or not len(fac):
+        row = gpd.GeoDataFrame([dict(fac_id=f"N{n_new:03d}", name=f"Baru {n_new}", type=ftype)],
+                               geometry=[geom], crs=fac.crs)
+        return pd.concat([fac, row.rename_geometry(fac.geometry.name)
+                          if fac.geometry.name != "geometry" else row], ignore_index=True)
+    pos = pick % len(fac)
+    if kind == "delete":
+        return fac.drop(index=fac.index[pos]).reset_index(drop=True)
+    out = fac.copy()
+    out.iloc[pos, out.columns.get_loc(out.geometry.name)] = geom
+    out.iloc[pos, out.columns.get_loc("desa_code")] = None  # located afresh, as the GUI does
+    out.iloc[pos, out.columns.get_loc("kecamatan_code")] = None
+    return out
+
+
+EDIT = st.tuples(st.sampled_from(("add", "move", "delete")), st.integers(0, 1000),
+                 st.sampled_from(TYPES), st.floats(-0.5, NX * SIDE + 0.5),
+                 st.floats(-0.5, NY * SIDE + 0.5))
+
+
+@pytest.mark.parametrize("roads", [False, True])
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(edits=st.lists(EDIT, min_size=1, max_size=3))
+def test_incremental_equals_full(roads, edits):
+    project = district(roads)
+    inc = IncrementalAnalysis()
+    assert_same(inc.analyze(project), analyze(project))
+    for n, edit in enumerate(edits):
+        project.set_layer("facilities", _edited(project.facilities, edit, n))
+        got = inc.analyze(project)
+        assert inc.stats.incremental  # boundaries, roads and settlements were reused
+        assert_same(got, analyze(project))
+
+
+def test_an_edit_reaches_only_the_points_near_it():
+    """Moving one Pustu by 10 m prepares that row alone and re-measures the few points it was
+    nearest to (none for the Puskesmas); a changed boundary layer starts afresh."""
+    project = district(False)
+    inc = IncrementalAnalysis()
+    inc.analyze(project)
+    n_points = inc.stats.points
+    assert n_points == NX * NY * 3
+    fac = project.facilities
+    pos = int(np.flatnonzero(fac["type"].to_numpy(object) == "pustu")[0])
+    g = fac.geometry.iloc[pos]
+    moved = fac.copy()
+    moved.iloc[pos, moved.columns.get_loc(moved.geometry.name)] = type(g)(g.x + 1e-4, g.y)
+    project.set_layer("facilities", moved)
+    full = analyze(project)
+    got = inc.analyze(project)
+    assert_same(got, full)
+    assert 0 < inc.stats.reached["pustu"] < n_points // 2
+    assert inc.stats.reached["puskesmas"] == 0
+    assert inc.stats.prepared == 1  # only the moved row was prepared again
+    project.set_layer("desa", project.desa.copy())
+    inc.analyze(project)
+    assert not inc.stats.incremental and inc.stats.reached["pustu"] == n_points
