@@ -156,7 +156,6 @@ def compute_coverage(desa: gpd.GeoDataFrame, fac: gpd.GeoDataFrame, points: gpd.
     and index of each point's nearest facility of ``ftype`` as the KD-tree query would (the
     incremental re-analysis of ``ilp_gis.incremental`` measures only the points an edit reaches).
 
-
     COE readiness is scored per unit, apart (``ilp_gis.coe``).
     """
     from ilp_gis.travel import minutes_to_nearest

@@ -175,6 +175,21 @@ PWS_STYLES: dict[str, AreaStyle] = {
     "missing": AreaStyle("#ffffff", "#9a9a9a", 0.4, 1.0, hatch="dots",
                          label_key="common.missing"),
 }
+PWS_MISSING = "missing"
+
+
+def pws_style_key(pws_class) -> str:
+    """The :data:`PWS_STYLES` key of a PWS class: the class itself, or "missing" for a desa
+    without data (``None``, NaN or anything that is not one of the four classes)."""
+    return pws_class if isinstance(pws_class, str) and pws_class in PWS_STYLES \
+        and pws_class != PWS_MISSING else PWS_MISSING
+
+
+def pws_class_theme(ranking) -> dict[str, str]:
+    """{desa code: PWS style key} of a :func:`ilp_gis.monitoring.pws.ranking` (every desa of the
+    ranking; one without data is "missing") - how every map colours desa by PWS class."""
+    return {str(c): pws_style_key(k)
+            for c, k in zip(ranking["desa_code"], ranking["pws_class"], strict=True)}
 
 # --- Thematic colouring (coverage figures) --------------------------------------------------------
 # Sequential ramp, light = low coverage (bad) ... dark = high (good); colour-blind safe (viridis-like).

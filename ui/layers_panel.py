@@ -4,7 +4,7 @@ colouring of desa by a coverage figure (quantiles or natural breaks)."""
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QIcon, QPainter, QPen, QPixmap
+from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -20,8 +20,9 @@ from PySide6.QtWidgets import (
 )
 
 from ilp_gis.coe import units_only
-from ilp_gis.i18n import register_catalog
+from ilp_gis.i18n import format_percent, register_catalog
 from layers import symbology as sym
+from ui.map.strokes import HATCH, qcolor
 from ui.qtext import qtr
 from ui.state import AppState, field_label
 
@@ -41,6 +42,10 @@ def area_icon(style, size: int = 16) -> QIcon:
         pen.setStyle(Qt.DashLine)
     p.setPen(pen)
     p.drawRect(2, 2, size - 4, size - 4)
+    if style.hatch in HATCH:  # the swatch shows the hatch the map draws
+        p.setPen(Qt.NoPen)
+        p.setBrush(QBrush(qcolor(style.stroke, 0.7), HATCH[style.hatch]))
+        p.drawRect(3, 3, size - 6, size - 6)
     p.end()
     return QIcon(pm)
 
@@ -120,6 +125,12 @@ class LayersPanel(QWidget):
         self.method.addItem("", "quantile")
         self.method.addItem("", "natural")
         self.field_label, self.method_label = QLabel(), QLabel()
+        # the PWS colouring: one indicator in one month kept in the project (ui.pws_theme)
+        self.pws_indicator = QComboBox()
+        self.pws_month = QComboBox()
+        self.pws_slider = QSlider(Qt.Horizontal)
+        self.pws_slider.setPageStep(1)
+        self.pws_label, self.pws_month_label = QLabel(), QLabel()
         self.legend = QListWidget()
         self.legend.setSelectionMode(QAbstractItemView.NoSelection)
         self.legend.setMinimumHeight(90)  # a laptop screen (1366x768) keeps every layer row
@@ -133,6 +144,9 @@ class LayersPanel(QWidget):
         form = QFormLayout()
         form.addRow(self.field_label, self.field)
         form.addRow(self.method_label, self.method)
+        form.addRow(self.pws_label, self.pws_indicator)
+        form.addRow(self.pws_month_label, self.pws_month)
+        form.addRow("", self.pws_slider)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(2, 2, 2, 2)
         lay.addWidget(self.list)
@@ -150,9 +164,14 @@ class LayersPanel(QWidget):
         self.opacity.valueChanged.connect(self._on_opacity)
         self.field.currentIndexChanged.connect(self._on_thematic)
         self.method.currentIndexChanged.connect(self._on_thematic)
+        self.pws_indicator.currentIndexChanged.connect(self._on_pws_indicator)
+        self.pws_month.currentIndexChanged.connect(self._on_pws_month)
+        self.pws_slider.valueChanged.connect(self._on_pws_slider)
         state.layers_changed.connect(self._on_layers_change)
         state.result_changed.connect(self._fill_fields)
         state.project_replaced.connect(self._fill_fields)
+        state.project_replaced.connect(self._fill_pws)
+        state.layer_changed.connect(self._on_table_change)
         self.retranslate()
 
     def retranslate(self) -> None:
@@ -166,6 +185,11 @@ class LayersPanel(QWidget):
         self.method.setItemText(0, qtr("ui.layers.quantile"))
         self.method.setItemText(1, qtr("ui.layers.natural"))
         self.legend_label.setText(qtr("ui.layers.legend"))
+        self.pws_label.setText(qtr("ui.layers.pws"))
+        self.pws_month_label.setText(qtr("ui.layers.pws_month"))
+        self.pws_indicator.setToolTip(qtr("ui.layers.pws_tip"))
+        self.pws_slider.setToolTip(qtr("ui.layers.pws_slider_tip"))
+        self._fill_pws()
         self._fill_fields()
         self._rebuild_list()
 
@@ -207,6 +231,7 @@ class LayersPanel(QWidget):
             for i, s in enumerate(self.state.layer_settings):
                 self.list.item(i).setCheckState(Qt.Checked if s.visible else Qt.Unchecked)
             self._syncing = False
+            self._sync_themes()
             self._rebuild_legend()
 
     def _on_item_changed(self, item: QListWidgetItem) -> None:
@@ -266,6 +291,71 @@ class LayersPanel(QWidget):
     def _on_thematic(self, *_args) -> None:
         self.state.set_thematic(self.field.currentData(), self.method.currentData() or "quantile")
 
+    # -- the PWS colouring ---------------------------------------------------------------------
+    def _on_table_change(self, name: str) -> None:
+        if name == "pws_values":
+            self._fill_pws()
+
+    def _fill_pws(self) -> None:
+        """The indicators with values (after "no PWS colouring") and the chosen one's months."""
+        self._choices = self.state.pws_choices()
+        inds = self.state.pws_indicators
+        self.pws_indicator.blockSignals(True)
+        self.pws_indicator.clear()
+        self.pws_indicator.addItem(qtr("ui.layers.no_pws"), None)
+        for key in self._choices:
+            self.pws_indicator.addItem(inds.items[key].label(), key)
+        self.pws_indicator.blockSignals(False)
+        self._sync_themes()
+
+    def _sync_themes(self) -> None:
+        """The combos show what the map shows (a colouring chosen elsewhere: the PWS tab)."""
+        self.field.blockSignals(True)
+        self.field.setCurrentIndex(max(self.field.findData(self.state.thematic.field), 0))
+        self.field.blockSignals(False)
+        theme = self.state.pws_theme
+        self.pws_indicator.blockSignals(True)
+        i = self.pws_indicator.findData(theme.indicator) if theme is not None else 0
+        self.pws_indicator.setCurrentIndex(max(i, 0))
+        self.pws_indicator.blockSignals(False)
+        self._fill_months(theme.month if theme is not None else None)
+
+    def _fill_months(self, month: str | None) -> None:
+        from ilp_gis.monitoring.periods import parse_period
+
+        months = self._choices.get(self.pws_indicator.currentData(), [])
+        keep = month if month in months else (months[-1] if months else None)
+        for w in (self.pws_month, self.pws_slider):
+            w.blockSignals(True)
+        self.pws_month.clear()
+        for m in months:
+            self.pws_month.addItem(parse_period(m).label(), m)
+        self.pws_slider.setRange(0, max(len(months) - 1, 0))
+        if keep is not None:
+            self.pws_month.setCurrentIndex(months.index(keep))
+            self.pws_slider.setValue(months.index(keep))
+        for w in (self.pws_month, self.pws_month_label, self.pws_slider):
+            w.setEnabled(bool(months))
+        for w in (self.pws_month, self.pws_slider):
+            w.blockSignals(False)
+
+    def _on_pws_indicator(self, *_args) -> None:
+        self._fill_months(self.pws_month.currentData())
+        self._apply_pws()
+
+    def _on_pws_month(self, index: int) -> None:
+        self.pws_slider.blockSignals(True)
+        self.pws_slider.setValue(max(index, 0))
+        self.pws_slider.blockSignals(False)
+        self._apply_pws()
+
+    def _on_pws_slider(self, value: int) -> None:
+        self.pws_month.setCurrentIndex(value)  # -> _on_pws_month
+
+    def _apply_pws(self) -> None:
+        key, month = self.pws_indicator.currentData(), self.pws_month.currentData()
+        self.state.set_pws_theme(key if key and month else None, month)
+
     def _rebuild_legend(self) -> None:
         self.legend.clear()
         visible = {s.name for s in self.state.layer_settings if s.visible}
@@ -300,13 +390,16 @@ class LayersPanel(QWidget):
                 if kind in kinds:
                     st = sym.GAP_STYLES[kind]
                     self.legend.addItem(QListWidgetItem(area_icon(st), st.label))
+        pws_legend = self.state.pws_legend()
+        if pws_legend is not None and "desa" in visible:
+            self.legend.addItem(_bold_item(pws_legend.title))
+            for _key, style, text in pws_legend.rows():
+                self.legend.addItem(QListWidgetItem(area_icon(style), text))
+            self.legend.addItem(QListWidgetItem(qtr(
+                "ui.layers.pws_expected", expected=format_percent(pws_legend.expected))))
         legend = self.state.thematic_legend()
         if legend is not None and "desa" in visible:
-            head = QListWidgetItem(field_label(legend.field))
-            f = head.font()
-            f.setBold(True)
-            head.setFont(f)
-            self.legend.addItem(head)
+            self.legend.addItem(_bold_item(field_label(legend.field)))
             for colour, label in zip(legend.palette, legend.labels, strict=False):
                 st = sym.AreaStyle(colour, "#777777", 0.5)
                 self.legend.addItem(QListWidgetItem(area_icon(st), label))
@@ -316,6 +409,14 @@ class LayersPanel(QWidget):
         for name, st in (("kecamatan", sym.KECAMATAN_STYLE), ("kabupaten", sym.KABUPATEN_STYLE)):
             if name in visible:
                 self.legend.addItem(QListWidgetItem(area_icon(st), st.label))
+
+
+def _bold_item(text: str) -> QListWidgetItem:
+    item = QListWidgetItem(text)
+    f = item.font()
+    f.setBold(True)
+    item.setFont(f)
+    return item
 
 
 register_catalog("ui", "layers_panel")

@@ -110,6 +110,8 @@ class AppState:
         self.highlight: tuple[str, tuple[str, ...]] = ("", ())
         self.layer_settings: list[LayerSetting] = [LayerSetting(n) for n in MAP_LAYERS]
         self.thematic = Thematic()
+        self.pws_theme = None  # ui.pws_theme.PwsTheme: the desa coloured by a PWS class
+        self._pws_indicators = None
         self.plan_sites = None  # GeoDataFrame (EPSG:4326) with ``action`` per site, or None
         self.plan_changes = None  # DataFrame (code, gaps_closed, gaps_new) per desa, or None
         self.plan_title = ""
@@ -185,6 +187,7 @@ class AppState:
         self.selection = ("", ())
         self.highlight = ("", ())
         self.thematic = Thematic()
+        self.pws_theme = None
         self.plan_sites = self.plan_changes = None
         self.plan_title = ""
         self.project_replaced.emit()
@@ -195,6 +198,8 @@ class AppState:
 
     def _on_project_change(self, name: str) -> None:
         self.layer_changed.emit(name)
+        if name in ("pws_values", "desa") and self.pws_theme is not None:
+            self.layers_changed.emit()  # the PWS colouring reads them: redraw it
         self.dirty_changed.emit(self.project.dirty)
 
     def mark_saved(self) -> None:
@@ -262,7 +267,56 @@ class AppState:
         if method not in ("quantile", "natural"):
             raise ValueError(f"method must be 'quantile' or 'natural', got {method!r}")
         self.thematic = Thematic(field_name or None, method, int(classes))
+        if field_name:  # the desa show one colouring: a coverage figure replaces the PWS one
+            self.pws_theme = None
         self.layers_changed.emit()
+
+    # -- PWS colouring ---------------------------------------------------------------------------
+    @property
+    def pws_indicators(self):
+        """The PWS indicator catalogue the views read (the bundled one)."""
+        if self._pws_indicators is None:
+            from ilp_gis.monitoring import pws
+
+            self._pws_indicators = pws.default_indicators()
+        return self._pws_indicators
+
+    def pws_choices(self) -> dict[str, list[str]]:
+        """{indicator key: months with values} of the project's PWS history."""
+        from ui import pws_theme
+
+        return pws_theme.choices(self.project, self.pws_indicators)
+
+    def set_pws_theme(self, indicator: str | None, month=None) -> None:
+        """Colour the desa by the PWS class of ``indicator`` in ``month`` (``None``: no PWS
+        colouring); replaces a coverage colouring."""
+        from ui import pws_theme
+
+        theme = None if not indicator else pws_theme.theme_for(self.pws_indicators, indicator,
+                                                                month)
+        if theme == self.pws_theme:
+            return
+        self.pws_theme = theme
+        if theme is not None:
+            self.thematic = Thematic(None, self.thematic.method, self.thematic.classes)
+        self.layers_changed.emit()
+
+    def pws_legend(self):
+        """The :class:`ui.pws_theme.PwsLegend` of the current PWS colouring, or ``None``."""
+        theme = self.pws_theme
+        if theme is None or not self.project.has("desa"):
+            return None
+        from ilp_gis.monitoring import pws
+        from ui import pws_theme
+
+        v, desa = pws.values(self.project), self.project.desa
+        token = (theme, id(v), len(v), id(desa), len(desa))  # the map asks on every redraw
+        cached = getattr(self, "_pws_cache", None)
+        if cached is not None and cached[0] == token:
+            return cached[1]
+        out = pws_theme.legend(self.project, theme, self.pws_indicators)
+        self._pws_cache = (token, out, v, desa)  # the frames held: their ids stay theirs
+        return out
 
     def thematic_fields(self) -> list[str]:
         """Numeric coverage columns of the desa result that can colour the map."""

@@ -10,7 +10,6 @@ from reportlab.lib import colors
 from reportlab.platypus import Paragraph, Table
 
 from ilp_gis.i18n import format_percent, register_catalog, tr
-from ilp_gis.monitoring import pws
 from layers import symbology as sym
 from reports.maps import MapFlowable, MapOptions
 from reports.styles import FONT, INK, esc
@@ -20,12 +19,6 @@ register_catalog("reports", "pdf.monev_maps")
 COLUMNS = 3
 SMALL_OPTS = MapOptions(labels=False, kecamatan_labels=False, graticule=False,
                         facilities=False, line_scale=0.5)
-
-
-def class_theme(ranking) -> dict[str, str]:
-    """{desa code: PWS class, or "missing"} for a :func:`ilp_gis.monitoring.pws.ranking`."""
-    return {str(c): (k if k in pws.CLASSES else "missing")
-            for c, k in zip(ranking["desa_code"], ranking["pws_class"], strict=True)}
 
 
 def legend_drawing(width: float) -> Drawing:
@@ -62,7 +55,7 @@ def small_multiples(map_data, monev, st, width: float) -> list:
     cells = []
     for key in keys:
         row = table.loc[key]
-        data = map_data.themed(class_theme(monev.rankings[key]), sym.PWS_STYLES,
+        data = map_data.themed(sym.pws_class_theme(monev.rankings[key]), sym.PWS_STYLES,
                                tr("monev.map.legend"))
         title = Paragraph(esc(tr("monev.map.title", indicator=row["label"],
                                  achievement=format_percent(row["achievement"]))), st.small)

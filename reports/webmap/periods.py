@@ -49,7 +49,8 @@ def period_payload(project, key: str, inds: pws.Indicators) -> dict:
         r = r.reindex(codes)
         ach = [round(float(a), 4) if a is not None and math.isfinite(float(a)) else None
                for a in r["achievement"]]
-        cls = [k if k in pws.CLASSES else None for k in r["pws_class"]]
+        cls = [None if (k := sym.pws_style_key(c)) == sym.PWS_MISSING else k
+               for c in r["pws_class"]]
         periods.append({"c": month, "l": parse_period(month).label(),
                         "e": round(float(r.attrs.get("expected", math.nan)), 4), "a": ach,
                         "k": cls})

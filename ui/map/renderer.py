@@ -24,14 +24,9 @@ from ui.map.labels import draw_labels, place_labels
 from ui.map.layers import GeometryLayer, MapLayers
 from ui.map.qpaths import marker_path
 from ui.map.sprites import device_ratio, draw_dots, draw_sprites, paint_marker, paint_ring, sprite
-from ui.map.strokes import pen, qcolor, stroke
+from ui.map.strokes import HATCH, pen, qcolor, stroke
 from ui.map.view import View
 from ui.state import AppState
-
-_HATCH = {
-    "diagonal": Qt.BDiagPattern, "backdiagonal": Qt.FDiagPattern, "cross": Qt.DiagCrossPattern,
-    "horizontal": Qt.HorPattern, "vertical": Qt.VerPattern, "dots": Qt.Dense6Pattern,
-}
 
 
 class MapRenderer(MapLayers):
@@ -138,10 +133,52 @@ class MapRenderer(MapLayers):
         return groups, self._theme_serial
 
     def _draw_desa(self, painter, w, h, view, rect, tol) -> None:
+        pws = self.state.pws_legend()
+        if pws is not None:
+            self._draw_pws_desa(painter, w, h, view, rect, tol, pws.classes)
+            return
         legend = self.state.thematic_legend()
         self._draw_polygons(painter, w, h, view, rect, tol, self.layers.get("desa"),
                             sym.DESA_STYLE, legend.colours if legend else None,
                             stroke_max_mupp=300)
+
+    def _draw_pws_desa(self, painter, w, h, view, rect, tol, classes: dict[str, str]) -> None:
+        """The desa in the fill, opacity and hatch of their PWS class (``classes``: desa code ->
+        ``PWS_STYLES`` key); a desa without a class is drawn as "tidak ada data"."""
+        layer = self.layers.get("desa")
+        if layer is None or not len(layer):
+            return
+        mask = self._visible_mask(layer, rect, int(layer.valid.sum()))
+        if mask is not None and not mask.any():
+            return
+        self._world(painter, w, h, view)
+        full = {k: classes.get(k, sym.PWS_MISSING) for k in layer.keys}
+        cached = getattr(layer, "_pws_classes", None)
+        if cached is None or cached[0] is not classes:  # one grouping per colouring
+            layer._pws_classes = cached = (classes, full)
+        groups, theme = self._colour_groups(layer, cached[1])
+        painter.setPen(Qt.NoPen)
+        painter.setRenderHint(QPainter.Antialiasing, False)
+        for key, style in sym.PWS_STYLES.items():
+            gmask = groups.get(key)
+            if gmask is None or not gmask.any():
+                continue
+            m = gmask if mask is None else gmask & mask
+            fills = layer.fill_paths(tol, m, cache_key=("fill", key, theme) if mask is None
+                                     else None)
+            painter.setBrush(qcolor(style.fill, style.fill_opacity))
+            for path in fills:
+                painter.drawPath(path)
+            if style.hatch in HATCH:  # the black-and-white cue of the class, as on paper
+                brush = QBrush(qcolor(style.stroke, 0.7), HATCH[style.hatch])
+                brush.setTransform(painter.transform().inverted()[0])
+                painter.setBrush(brush)
+                for path in fills:
+                    painter.drawPath(path)
+        st = sym.DESA_STYLE
+        if view.mupp <= 300:  # outlines closer than a few pixels are only noise
+            stroke(painter, layer.path(tol, mask, cache_key="all" if mask is None else None),
+                   st.stroke, max(0.5, st.stroke_width), st.dash)
 
     def _draw_kecamatan(self, painter, w, h, view, rect, tol) -> None:
         self._draw_polygons(painter, w, h, view, rect, tol, self.layers.get("kecamatan"),
@@ -169,8 +206,8 @@ class MapRenderer(MapLayers):
             painter.setBrush(qcolor(style.fill or style.stroke, style.fill_opacity * 0.6))
             for piece in fills:
                 painter.drawPath(piece)
-            if style.hatch in _HATCH and view.mupp < 25:  # hatching only where it can be read
-                brush = QBrush(qcolor(style.stroke, 0.8), _HATCH[style.hatch])
+            if style.hatch in HATCH and view.mupp < 25:  # hatching only where it can be read
+                brush = QBrush(qcolor(style.stroke, 0.8), HATCH[style.hatch])
                 brush.setTransform(painter.transform().inverted()[0])
                 painter.setBrush(brush)
                 for piece in fills:

@@ -10,6 +10,12 @@ from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
 
 from layers import symbology as sym
 
+# The hatch of an area style (``AreaStyle.hatch``) as a Qt brush pattern.
+HATCH = {
+    "diagonal": Qt.BDiagPattern, "backdiagonal": Qt.FDiagPattern, "cross": Qt.DiagCrossPattern,
+    "horizontal": Qt.HorPattern, "vertical": Qt.VerPattern, "dots": Qt.Dense6Pattern,
+}
+
 
 def _over_white(hex_colour: str, alpha: float) -> str:
     """The opaque colour that ``hex_colour`` at ``alpha`` shows over white."""

@@ -52,7 +52,7 @@ def _fmt(v, kind: str) -> str:
 
 
 def _class_brush(key) -> QBrush:
-    style = sym.PWS_STYLES.get(key if key in pws.CLASSES else "missing")
+    style = sym.PWS_STYLES[sym.pws_style_key(key)]
     colour = QColor(style.fill)
     colour.setAlpha(150)
     return QBrush(colour)
