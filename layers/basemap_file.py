@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ilp_gis.errors import InputError
-from ilp_gis.i18n import register_catalog, tr
-from layers.mbtiles import MAX_BYTES, Basemap, read_mbtiles
+from ilp_gis.i18n import register_catalog
+from layers.mbtiles import MAX_BYTES, Basemap, file_head, read_mbtiles
 from layers.pmtiles import MAGIC as PMTILES_MAGIC
 from layers.pmtiles import read_pmtiles
 
@@ -20,14 +19,6 @@ register_catalog("layers", "mbtiles")
 def read_basemap(path: str | Path, bounds, *, max_bytes: int = MAX_BYTES) -> Basemap:
     """The tiles of the MBTiles or PMTiles file ``path`` around lon/lat ``bounds``."""
     path = Path(path)
-    if not path.is_file():
-        raise InputError(tr("mbtiles.not_found", file=str(path)))
-    try:
-        with path.open("rb") as fh:
-            head = fh.read(len(PMTILES_MAGIC))
-    except OSError as exc:
-        raise InputError(tr("mbtiles.unreadable", file=str(path),
-                            why=exc.strerror or str(exc))) from exc
-    if head == PMTILES_MAGIC:
+    if file_head(path, len(PMTILES_MAGIC)) == PMTILES_MAGIC:
         return read_pmtiles(path, bounds, max_bytes=max_bytes)
     return read_mbtiles(path, bounds, max_bytes=max_bytes)

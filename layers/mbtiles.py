@@ -63,19 +63,24 @@ def tile_range(bounds, zoom: int) -> tuple[int, int, int, int]:
     return x_of(lon0), y_of(lat1), x_of(lon1), y_of(lat0)
 
 
-def read_mbtiles(path: str | Path, bounds, *, max_bytes: int = MAX_BYTES) -> Basemap:
-    """The tiles of the MBTiles file ``path`` covering lon/lat ``bounds`` (widened by
-    :data:`MARGIN`), lowest zoom first, at most ``max_bytes`` of them."""
-    path = Path(path)
+def file_head(path: Path, n: int) -> bytes:
+    """The first ``n`` bytes of a basemap file (its kind is told by content, never by its
+    name); a missing or unreadable file is an :class:`InputError` naming it."""
     if not path.is_file():
         raise InputError(tr("mbtiles.not_found", file=str(path)))
     try:
         with path.open("rb") as fh:
-            head = fh.read(len(SQLITE_MAGIC))
+            return fh.read(n)
     except OSError as exc:
         raise InputError(tr("mbtiles.unreadable", file=str(path),
                             why=exc.strerror or str(exc))) from exc
-    if head != SQLITE_MAGIC:
+
+
+def read_mbtiles(path: str | Path, bounds, *, max_bytes: int = MAX_BYTES) -> Basemap:
+    """The tiles of the MBTiles file ``path`` covering lon/lat ``bounds`` (widened by
+    :data:`MARGIN`), lowest zoom first, at most ``max_bytes`` of them."""
+    path = Path(path)
+    if file_head(path, len(SQLITE_MAGIC)) != SQLITE_MAGIC:
         raise InputError(tr("mbtiles.not_tiles", file=str(path)))
     try:
         con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
