@@ -21,13 +21,11 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMessageBox,
     QPushButton,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -38,6 +36,7 @@ from ilp_gis.i18n import format_rupiah, register_catalog, tr
 from ilp_gis.monitoring import actions as A
 from layers import action_plan_import  # noqa: F401  (registers the column headers)
 from ui.panels.planning.undo import SetFrameCommand
+from ui.panels.table_view import panel_table
 from ui.table_model import FrameModel, is_missing
 
 ACTION_COLUMNS = [  # (column, header key, kind); "lokasi" and "spent" are derived
@@ -144,17 +143,7 @@ class ActionPlanPanel(QWidget):
         self.destroyed.connect(lambda *_: self._disconnect())
 
     # -- helpers ------------------------------------------------------------------------------
-    @staticmethod
-    def _table(model_: FrameModel) -> QTableView:
-        view = QTableView()
-        view.setModel(model_)
-        view.setSelectionBehavior(QAbstractItemView.SelectRows)
-        view.horizontalHeader().setSectionResizeMode(QHeaderView.Interactive)
-        view.horizontalHeader().setStretchLastSection(True)
-        view.verticalHeader().setDefaultSectionSize(22)
-        view.setAlternatingRowColors(True)
-        model_.modelReset.connect(view.resizeColumnsToContents)
-        return view
+    _table = staticmethod(panel_table)  # the panels' one table style
 
     def _disconnect(self) -> None:
         try:

@@ -7,13 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QAbstractTableModel, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QHeaderView,
     QMessageBox,
-    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -26,6 +23,7 @@ from ui.panels.planning.budget_lines import BudgetLinesTab
 from ui.panels.planning.budget_sync import BudgetSyncTab
 from ui.panels.planning.scenarios import ScenariosTab
 from ui.panels.planning.siting import SitingTab
+from ui.panels.table_view import panel_table
 from ui.worker import Task
 
 
@@ -83,21 +81,7 @@ class PlanningPanel(BudgetLinesTab, BudgetSyncTab, SitingTab, ScenariosTab, QWid
             pass
 
     # -- helpers ------------------------------------------------------------------------------
-    @staticmethod
-    def _table(model_: QAbstractTableModel) -> QTableView:
-        view = QTableView()
-        view.setModel(model_)
-        view.setSelectionBehavior(QAbstractItemView.SelectRows)
-        view.horizontalHeader().setSectionResizeMode(QHeaderView.Interactive)
-        view.horizontalHeader().setStretchLastSection(True)
-        view.verticalHeader().setDefaultSectionSize(22)
-        view.setAlternatingRowColors(True)
-        # Columns wide enough for their headers and values (measured on the first rows only,
-        # so a national table stays fast), re-measured whenever the table is refilled.
-        view.horizontalHeader().setResizeContentsPrecision(100)
-        model_.modelReset.connect(view.resizeColumnsToContents)
-        view.resizeColumnsToContents()
-        return view
+    _table = staticmethod(panel_table)  # the panels' one table style
 
     def _changed(self, name: str) -> None:
         if self.on_changed:
