@@ -28,6 +28,9 @@ from ui.state import AppState
 from ui.tree_filter import filter_tree, show_selection
 
 CODES_ROLE = Qt.UserRole + 11  # the desa codes under a row
+KEY_ROLE = Qt.UserRole + 12  # a kabupaten row's code, a kecamatan row's key
+_RIGHT = Qt.AlignRight | Qt.AlignVCenter
+_SEP = "\x1f"  # between the kabupaten and kecamatan code of a kecamatan row's key
 COLUMNS = ("name", "population", "pustu", "posyandu", "gaps")
 _FIGURES = COLUMNS[1:]
 
@@ -37,7 +40,12 @@ class DesaTree(QWidget):
         super().__init__(parent)
         self.state = state
         self._syncing = False
-        self.desa_items: dict[str, QTreeWidgetItem] = {}
+        self.desa_items: dict[str, QTreeWidgetItem] = {}  # the desa rows made so far
+        self._pending: dict[str, tuple] = {}  # kecamatan key -> (its row, its desa) unmade
+        self._kec_of: dict[str, str] = {}  # desa code -> its kecamatan key
+        self._missing: dict[str, bool] = {}
+        self._names = pd.DataFrame({"sort": [], "kec_id": []})
+        self._built_for: tuple | None = None
         self.tree = QTreeWidget()
         self.tree.setColumnCount(len(COLUMNS))
         self.tree.setSelectionMode(QAbstractItemView.ExtendedSelection)
@@ -56,6 +64,7 @@ class DesaTree(QWidget):
         lay.addWidget(self.tree)
         self.tree.itemSelectionChanged.connect(self._on_tree_selection)
         self.tree.itemClicked.connect(self._on_click)
+        self.tree.itemExpanded.connect(self._on_expanded)
         self.filter.textChanged.connect(self._apply_filter)
         state.result_changed.connect(self.rebuild)
         state.project_replaced.connect(self.rebuild)
@@ -65,7 +74,7 @@ class DesaTree(QWidget):
     def retranslate(self) -> None:
         self.tree.setHeaderLabels([qtr(f"ui.desa_tree.col.{c}") for c in COLUMNS])
         self.filter.setPlaceholderText(qtr("ui.desa_tree.filter"))
-        self.rebuild()
+        self.rebuild(force=True)
 
     def _frame(self) -> pd.DataFrame | None:
         res = self.state.result
@@ -73,15 +82,67 @@ class DesaTree(QWidget):
             return res.desa
         return self.state.project.desa if self.state.project.has("desa") else None
 
-    def rebuild(self) -> None:
+    def rebuild(self, *, force: bool = False) -> None:
+        """The tree of the current project and result, built once for them (opening a project
+        announces both the project and its empty result: one build, not two).  Kabupaten and
+        kecamatan rows are made at once; the desa rows of a kecamatan when it is opened, found
+        by the filter or selected on the map (a province's thousands of desa cost nothing
+        until then)."""
+        built_for = (self.state.project, self.state.revision, self.state.result)
+        if not force and self._built_for is not None and all(
+                a is b for a, b in zip(built_for, self._built_for, strict=True)):
+            return
+        self._built_for = built_for
         self.tree.blockSignals(True)
         self.tree.clear()
         self.desa_items = {}
+        self._pending = {}
+        self._kec_of = {}
         desa = self._frame()
         if desa is None or not len(desa):
             self.summary.setText(qtr("ui.desa_tree.empty"))
             self.tree.blockSignals(False)
             return
+        frame = self._figures(desa)
+        self._missing = {c: bool(frame[c].isna().all()) for c in _FIGURES}
+        kec_names = self._kecamatan_names(frame)
+        kab_names = self._kabupaten_names()
+        frame["kab_key"] = frame["kab"].fillna("–")
+        frame["kec_key"] = frame["kec"].fillna("–")
+        frame["kab_label"] = [str(kab_names.get(k, k)) for k in frame["kab_key"]]
+        frame["kec_label"] = [str(kec_names.get(k, k)) for k in frame["kec_key"]]
+        frame["sort"] = frame["name"].str.lower()
+        frame = frame.sort_values(["kab_label", "kab_key", "kec_label", "kec_key", "sort"],
+                                  key=lambda s: s.str.lower(), kind="stable")
+        frame["kec_id"] = frame["kab_key"] + _SEP + frame["kec_key"]
+        self._kec_of = dict(zip(frame["code"], frame["kec_id"], strict=True))
+        self._names = frame[["sort", "kec_id"]]
+        kab_sums = frame.groupby("kab_key", sort=False)[list(_FIGURES)].sum(min_count=1)
+        kec_sums = frame.groupby(["kab_key", "kec_key"], sort=False)[list(_FIGURES)].sum(
+            min_count=1)
+        kab_item = None
+        for (kab, kec), rows in frame.groupby(["kab_key", "kec_key"], sort=False):
+            if kab_item is None or kab_item.data(0, KEY_ROLE) != kab:
+                kab_rows = frame["code"][frame["kab_key"].to_numpy() == kab]
+                kab_item = self._item(self.tree, rows["kab_label"].iat[0],
+                                      kab_sums.loc[kab].tolist(), kab_rows.tolist())
+                kab_item.setData(0, KEY_ROLE, kab)
+                kab_item.setExpanded(True)
+            kec_item = self._item(kab_item, rows["kec_label"].iat[0],
+                                  kec_sums.loc[(kab, kec)].tolist(), rows["code"].tolist())
+            kec_id = rows["kec_id"].iat[0]
+            kec_item.setData(0, KEY_ROLE, kec_id)
+            kec_item.setChildIndicatorPolicy(QTreeWidgetItem.ShowIndicator)
+            self._pending[kec_id] = (kec_item, rows)
+        self.summary.setText(tr("ui.desa_tree.summary", kab=self.tree.topLevelItemCount(),
+                                kec=frame["kec"].nunique(), desa=len(frame)))
+        self.tree.blockSignals(False)
+        if self.filter.text().strip():
+            self._apply_filter(self.filter.text())
+        self._on_selection_change(*self.state.selection)
+
+    def _figures(self, desa: pd.DataFrame) -> pd.DataFrame:
+        """Each desa's code, names, parent codes and figures (NaN where never loaded)."""
         res = self.state.result
         gaps = res.gaps if res is not None and res.gaps is not None else None
         per_desa = gaps["desa_code"].value_counts() if gaps is not None and len(gaps) \
@@ -99,40 +160,47 @@ class DesaTree(QWidget):
             "posyandu": counts(desa, "posyandu")})
         frame["gaps"] = frame["code"].map(per_desa).fillna(0) if res is not None else np.nan
         frame["kab"] = frame["kec"].map(lambda c: str(c)[:5] if isinstance(c, str) else None)
-        kec_names = self._kecamatan_names(frame)
-        kab_names = self._kabupaten_names()
-        missing = {c: frame[c].isna().all() for c in ("population", "pustu", "posyandu", "gaps")}
-        for kab, kab_rows in frame.groupby(frame["kab"].fillna("–"), sort=True):
-            kab_item = self._row(self.tree, kab_names.get(kab, kab), kab_rows, missing)
-            for kec, rows in kab_rows.groupby(kab_rows["kec"].fillna("–"), sort=False):
-                kec_item = self._row(kab_item, kec_names.get(kec, kec), rows, missing)
-                for r in rows.sort_values("name", key=lambda s: s.str.lower()).itertuples():
-                    item = self._item(kec_item, r.name, [getattr(r, c) for c in _FIGURES],
-                                      [r.code], missing)
-                    self.desa_items[r.code] = item
-            kab_item.setExpanded(True)
-        self.tree.sortItems(0, Qt.AscendingOrder)
-        self.summary.setText(tr("ui.desa_tree.summary", kab=self.tree.topLevelItemCount(),
-                                kec=frame["kec"].nunique(), desa=len(frame)))
-        self.tree.resizeColumnToContents(0)
-        self.tree.blockSignals(False)
-        self._on_selection_change(*self.state.selection)
+        return frame
 
-    def _row(self, parent, name: str, rows: pd.DataFrame, missing: dict) -> QTreeWidgetItem:
-        """An area's line: the sums of its desa."""
-        return self._item(parent, name, [rows[c].sum(min_count=1) for c in _FIGURES],
-                          list(rows["code"]), missing)
+    def _fill(self, key: str) -> None:
+        """Make the desa rows of the kecamatan ``key`` if not yet made."""
+        pending = self._pending.pop(key, None)
+        if pending is None:
+            return
+        kec_item, rows = pending
+        text = self.filter.text().strip().lower()
+        blocked = self.tree.blockSignals(True)
+        try:
+            figures = rows[list(_FIGURES)].to_numpy(dtype=float).tolist()
+            for code, name, values in zip(rows["code"], rows["name"], figures, strict=True):
+                item = self._item(kec_item, name, values, [code])
+                if text and text not in name.lower():
+                    item.setHidden(True)
+                self.desa_items[code] = item
+            kec_item.setChildIndicatorPolicy(
+                QTreeWidgetItem.DontShowIndicatorWhenChildless)
+        finally:
+            self.tree.blockSignals(blocked)
 
-    def _item(self, parent, name: str, figures: list, codes: list[str],
-              missing: dict) -> QTreeWidgetItem:
-        """One line (a desa's own figures need no frame: thousands of desa stay quick)."""
+    def fill_all(self) -> None:
+        """Every desa row made (what a test or an export of the whole tree needs)."""
+        for key in list(self._pending):
+            self._fill(key)
+
+    def _on_expanded(self, item: QTreeWidgetItem) -> None:
+        if item.parent() is not None:
+            self._fill(item.data(0, KEY_ROLE))
+
+    def _item(self, parent, name: str, figures: list, codes: list[str]) -> QTreeWidgetItem:
+        """One line: an area's name and figures (the sums of its desa)."""
+        missing = self._missing
         values = [str(name)]
         for c, v in zip(_FIGURES, figures, strict=True):
             values.append("–" if missing[c] else num_text(v))
         item = QTreeWidgetItem(parent, values)
         item.setData(0, CODES_ROLE, codes)
         for i, c in enumerate(_FIGURES, start=1):
-            item.setTextAlignment(i, Qt.AlignRight | Qt.AlignVCenter)
+            item.setTextAlignment(i, _RIGHT)
             if values[i] == "–":
                 item.setToolTip(i, qtr(f"ui.desa_tree.no_data.{c}"))
         return item
@@ -182,11 +250,19 @@ class DesaTree(QWidget):
             return
         self._syncing = True
         try:
-            show_selection(self.tree, self.desa_items, keys if layer == "desa" else ())
+            keys = keys if layer == "desa" else ()
+            for kec_id in {self._kec_of.get(k) for k in keys} & self._pending.keys():
+                self._fill(kec_id)
+            show_selection(self.tree, self.desa_items, keys)
         finally:
             self._syncing = False
 
     def _apply_filter(self, text: str) -> None:
+        needle = text.strip().lower()
+        if needle and self._pending:  # the kecamatan with a matching desa get their rows
+            found = self._names["sort"].str.contains(needle, regex=False).to_numpy()
+            for kec_id in set(self._names["kec_id"][found]) & self._pending.keys():
+                self._fill(kec_id)
         filter_tree(self.tree, text)
 
 

@@ -26,6 +26,7 @@ def test_tree_levels_and_sums(qtbot, window):
     window.state.set_result(analyze(window.state.project))
     tree = window.desa_tree.tree
     assert window.areas_dock.widget() is window.desa_tree
+    window.desa_tree.fill_all()
     rows = _rows(tree)
     desa = window.state.result.desa
     assert sum(1 for (d, _n) in rows if d == 2) == len(desa)
@@ -68,8 +69,60 @@ def test_selection_both_ways(qtbot, window):
     assert not panel.desa_items[code].isHidden()
 
 
+def test_desa_rows_made_when_needed(qtbot, window):
+    """A kecamatan's desa rows are made when it is opened, when the filter finds one of its
+    desa or when one is selected on the map; until then it only shows it can be opened."""
+    from PySide6.QtWidgets import QTreeWidgetItem
+
+    panel = window.desa_tree
+    window.state.set_result(analyze(window.state.project))
+    top = panel.tree.topLevelItem(0)
+    kec1, kec2 = top.child(0), top.child(1)
+    assert (kec1.text(0), kec2.text(0)) == ("Kec 1", "Kec 2")
+    assert kec1.childCount() == kec2.childCount() == 0 and panel.desa_items == {}
+    assert kec1.childIndicatorPolicy() == QTreeWidgetItem.ShowIndicator
+    kec1.setExpanded(True)
+    assert [kec1.child(i).text(0) for i in range(kec1.childCount())] == \
+        ["Desa A", "Desa B", "Desa C"]
+    assert kec2.childCount() == 0
+    panel.filter.setText("desa e")  # a desa of the unopened Kec 2
+    assert kec2.childCount() == 3 and not kec2.isHidden()
+    shown = [kec2.child(i).text(0) for i in range(3) if not kec2.child(i).isHidden()]
+    assert shown == ["Desa E"]
+    assert all(kec1.child(i).isHidden() for i in range(3)) and kec1.isHidden()
+    panel.filter.clear()
+
+
+def test_selection_makes_the_rows_it_shows(qtbot, window):
+    panel = window.desa_tree
+    window.state.set_result(analyze(window.state.project))
+    code = "35.07.02.2003"  # Desa F, in Kec 2
+    window.state.select("desa", [code])
+    item = panel.desa_items[code]
+    assert item.text(0) == "Desa F" and item.isSelected() and item.parent().isExpanded()
+    assert panel.tree.topLevelItem(0).child(0).childCount() == 0  # Kec 1 left unmade
+
+
+def test_tree_built_once_per_open(qtbot, window, monkeypatch):
+    """Opening a project announces the project and its (empty) result: the tree is built
+    once for both; a new result builds it again."""
+    from ui import desa_tree
+
+    panel = window.desa_tree
+    builds = []
+    real = desa_tree.DesaTree._figures
+    monkeypatch.setattr(desa_tree.DesaTree, "_figures",
+                        lambda self, desa: builds.append(1) or real(self, desa))
+    window.state.set_project(window.state.project)
+    assert len(builds) == 1
+    window.state.set_result(analyze(window.state.project))
+    assert len(builds) == 2
+    assert panel.tree.topLevelItem(0).text(4) != "–"
+
+
 def test_names_are_never_cut(qtbot, window):
     window.state.set_result(analyze(window.state.project))
+    window.desa_tree.fill_all()
     for tree in (window.desa_tree.tree, window.network_tree.tree):
         tree.expandAll()
         qtbot.wait(20)
