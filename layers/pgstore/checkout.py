@@ -102,6 +102,67 @@ def _plain_column(series: pd.Series) -> list:
     return [v if v.__class__ is str else plain(v) for v in series.tolist()]
 
 
+def rows_json(frame) -> list[str]:
+    """``json.dumps(row, ensure_ascii=False)`` of every row of :func:`rows_values`, the same
+    text, made a column at a time (a province's 30,000 rows of snapshot in a fraction of a
+    second instead of one encoder call and one dict per row)."""
+    geometry = frame.geometry.name if isinstance(frame, gpd.GeoDataFrame) else None
+    columns = []
+    for col in frame.columns:
+        if col == ROW_ID:
+            continue
+        if col == geometry:
+            texts = [_NULL if h is None else f'"{h}"' for h in _multi_wkb_hex(frame.geometry.values)]
+            columns.append((GEOMETRY, texts))
+        else:
+            columns.append((str(col), _json_column(frame[col])))
+    if not columns:
+        return ["{}"] * len(frame)
+    parts = [[key + v for v in texts] for key, texts in
+             ((_encode_str(name) + ": ", texts) for name, texts in columns)]
+    return ["{" + ", ".join(row) + "}" for row in zip(*parts, strict=True)]
+
+
+_NULL = "null"
+_encode_str = json.encoder.encode_basestring  # what json.dumps(ensure_ascii=False) uses
+
+
+def _multi_wkb_hex(geoms) -> list:
+    """Hex WKB of :func:`promote_to_multi` of ``geoms`` (only the single-part or empty ones
+    go through it: what the store gave back is multi already)."""
+    arr = np.asarray(geoms, dtype=object)
+    kinds = shapely.get_type_id(arr)
+    promote = (kinds == 1) | (kinds == 3) | shapely.is_empty(arr)  # LineString, Polygon
+    if promote.any():
+        arr = arr.copy()
+        arr[promote] = promote_to_multi(arr[promote])
+    return shapely.to_wkb(arr, hex=True).tolist()
+
+
+def _json_column(series: pd.Series) -> list[str]:
+    """The JSON text of :func:`_plain_column`'s value of every cell."""
+    dtype = series.dtype
+    if pd.api.types.is_float_dtype(dtype):
+        values = series.to_numpy(dtype=float, na_value=np.nan)
+        texts = list(map(float.__repr__, values.tolist()))
+        for i in np.flatnonzero(~np.isfinite(values)).tolist():
+            v = values[i]
+            texts[i] = _NULL if v != v else ("Infinity" if v > 0 else "-Infinity")
+        return texts
+    if pd.api.types.is_integer_dtype(dtype) and not series.hasnans:
+        return list(map(int.__repr__, series.to_numpy(dtype=np.int64).tolist()))
+    return [_encode_str(v) if v.__class__ is str else _json_value(plain(v))
+            for v in series.tolist()]
+
+
+def _json_value(value) -> str:
+    if value is None:
+        return _NULL
+    if isinstance(value, str):
+        return _encode_str(value)
+    return json.dumps(value)
+
+
 def check_out(conn: psycopg.Connection, kabupaten: str | None, *, source: str = "") -> Project:
     """The rows of ``kabupaten`` (and the province-level layers whole; every row when
     ``kabupaten`` is None) with what a later :func:`check_in` needs to find what changed."""
@@ -114,14 +175,14 @@ def check_out(conn: psycopg.Connection, kabupaten: str | None, *, source: str = 
         if frame is None:
             continue
         rids, versions = frame.pop("_rid"), frame.pop("_row_version")
-        for rid, version, values in zip(rids.tolist(), versions.tolist(), rows_values(frame),
-                                        strict=True):
-            base.append((name, int(rid), int(version), json.dumps(values, ensure_ascii=False)))
+        base.append(pd.DataFrame({"layer": name, "rid": rids.to_numpy(dtype=np.int64),
+                                  "version": versions.to_numpy(dtype=np.int64),
+                                  "base": rows_json(frame)}))
         frame.insert(0, ROW_ID, rids.astype("Int64"))
         project.layers[name] = frame
-    project.tables[CHECKOUT_TABLE] = pd.DataFrame(base, columns=["layer", "rid", "version",
-                                                                 "base"]).astype(
-        {"rid": "int64", "version": "int64"})
+    project.tables[CHECKOUT_TABLE] = pd.concat(base, ignore_index=True) if base else \
+        pd.DataFrame({"layer": pd.Series(dtype=object), "rid": pd.Series(dtype="int64"),
+                      "version": pd.Series(dtype="int64"), "base": pd.Series(dtype=object)})
     return project
 
 

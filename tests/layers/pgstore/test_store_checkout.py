@@ -164,3 +164,38 @@ def test_cli_checkout_and_checkin(store, tmp_path, capsys):
     assert "--keep" in err
     assert main(["db", "checkin", store["a"], str(path), "--keep", "mine"]) == 0
     assert _names(store["admin"])["a1"] == "Nama Tim"
+
+
+def test_snapshot_text_is_what_json_would_write():
+    """The check-out's row snapshot, made a column at a time, is the very text json.dumps
+    writes for each row's values: floats (NaN, infinite), plain and nullable integers,
+    booleans, texts with quotes, backslashes and non-Latin letters, dates, and geometry
+    (single parts promoted to their multi kind, an empty one null)."""
+    import datetime as dt
+    import json
+
+    import numpy as np
+
+    from layers.pgstore.checkout import rows_json, rows_values
+
+    frame = gpd.GeoDataFrame(
+        {ROW_ID: pd.array([1, 2, 3, 4], dtype="Int64"),
+         "name": ['Pustu "Sumber"', "Kidul\\Wetan", "Ранок • ñ", None],
+         "nurses": [1.5, np.nan, np.inf, -np.inf],
+         "count": np.array([1, -2, 3, 2**40], dtype=np.int64),
+         "kader": pd.array([1, None, 3, 4], dtype="Int64"),
+         "open": [True, False, np.bool_(True), None],
+         "when": [dt.date(2026, 1, 2), None, pd.Timestamp("2026-03-04 05:06"), pd.NaT],
+         "mixed": [1, 2.5, "x", pd.NA]},
+        geometry=[shapely.box(0, 0, 1, 1), shapely.Point(0.1, 0.2),
+                  shapely.MultiLineString([[(0, 0), (1, 1)]]), shapely.Polygon()], crs=4326)
+    want = [json.dumps(values, ensure_ascii=False) for values in rows_values(frame)]
+    assert rows_json(frame) == want
+    first = json.loads(rows_json(frame)[0])
+    assert first["name"] == 'Pustu "Sumber"' and shapely.from_wkb(
+        first["geometry"]).geom_type == "MultiPolygon"
+    assert json.loads(rows_json(frame)[3])["geometry"] is None
+    plain_frame = pd.DataFrame({"a": [1.0, 2.0], "b": ["x", "y"]})
+    assert rows_json(plain_frame) == [json.dumps(v, ensure_ascii=False)
+                                      for v in rows_values(plain_frame)]
+    assert rows_json(plain_frame.iloc[:0]) == []
