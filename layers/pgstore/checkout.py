@@ -32,7 +32,7 @@ from layers.pgstore.edits import (
     plain,
     resolve,
 )
-from layers.pgstore.pull import META_KABUPATEN, pull_project, stored_layers
+from layers.pgstore.pull import META_KABUPATEN, WKB, pull_project, stored_layers
 from layers.pgstore.push import (
     CHECKOUT_TABLE,
     KABUPATEN_SCOPED,
@@ -102,29 +102,48 @@ def _plain_column(series: pd.Series) -> list:
     return [v if v.__class__ is str else plain(v) for v in series.tolist()]
 
 
-def rows_json(frame) -> list[str]:
+def rows_json(frame, wkb: list | None = None) -> list[str]:
     """``json.dumps(row, ensure_ascii=False)`` of every row of :func:`rows_values`, the same
     text, made a column at a time (a province's 30,000 rows of snapshot in a fraction of a
-    second instead of one encoder call and one dict per row)."""
+    second instead of one encoder call and one dict per row).  ``wkb``: the geometry's WKB as
+    the store sent it (multi kinds already), used instead of writing it again when it is 2D
+    little-endian WKB, which is what writing it again would give."""
     geometry = frame.geometry.name if isinstance(frame, gpd.GeoDataFrame) else None
     columns = []
     for col in frame.columns:
         if col == ROW_ID:
             continue
         if col == geometry:
-            texts = [_NULL if h is None else f'"{h}"' for h in _multi_wkb_hex(frame.geometry.values)]
-            columns.append((GEOMETRY, texts))
+            columns.append((GEOMETRY, _geometry_json(frame.geometry.values, wkb)))
         else:
             columns.append((str(col), _json_column(frame[col])))
     if not columns:
         return ["{}"] * len(frame)
-    parts = [[key + v for v in texts] for key, texts in
-             ((_encode_str(name) + ": ", texts) for name, texts in columns)]
-    return ["{" + ", ".join(row) + "}" for row in zip(*parts, strict=True)]
+    template = "{" + ", ".join((_encode_str(name) + ": ").replace("%", "%%") + "%s"
+                               for name, _ in columns) + "}"
+    return [template % row for row in zip(*(texts for _, texts in columns), strict=True)]
 
 
 _NULL = "null"
 _encode_str = json.encoder.encode_basestring  # what json.dumps(ensure_ascii=False) uses
+
+
+def _geometry_json(geoms, wkb: list | None) -> list[str]:
+    if wkb is not None and len(wkb) == len(geoms) and _plain_wkb(geoms, wkb):
+        return [_NULL if b is None else f'"{b.hex().upper()}"' for b in wkb]
+    return [_NULL if h is None else f'"{h}"' for h in _multi_wkb_hex(geoms)]
+
+
+def _plain_wkb(geoms, wkb: list) -> bool:
+    """Whether ``wkb`` is what :func:`_multi_wkb_hex` would write for ``geoms``: little-endian,
+    2D, multi kinds (or single points), none empty."""
+    arr = np.asarray(geoms, dtype=object)
+    kinds = shapely.get_type_id(arr)
+    if ((kinds == 1) | (kinds == 3) | (kinds > 7)).any() or shapely.has_z(arr).any() \
+            or shapely.is_empty(arr).any():
+        return False
+    return all(b is None or b[0] == 1 for b in wkb) and \
+        all((b is None) == (k < 0) for b, k in zip(wkb, kinds.tolist(), strict=True))
 
 
 def _multi_wkb_hex(geoms) -> list:
@@ -142,6 +161,10 @@ def _multi_wkb_hex(geoms) -> list:
 def _json_column(series: pd.Series) -> list[str]:
     """The JSON text of :func:`_plain_column`'s value of every cell."""
     dtype = series.dtype
+    if pd.api.types.is_bool_dtype(dtype):
+        missing = series.isna().to_numpy()
+        truth = series.fillna(False).to_numpy(dtype=bool)
+        return np.where(missing, _NULL, np.where(truth, "true", "false")).tolist()
     if pd.api.types.is_float_dtype(dtype):
         values = series.to_numpy(dtype=float, na_value=np.nan)
         texts = list(map(float.__repr__, values.tolist()))
@@ -151,6 +174,13 @@ def _json_column(series: pd.Series) -> list[str]:
         return texts
     if pd.api.types.is_integer_dtype(dtype) and not series.hasnans:
         return list(map(int.__repr__, series.to_numpy(dtype=np.int64).tolist()))
+    kind = pd.api.types.infer_dtype(series, skipna=True)
+    if kind in ("string", "empty"):  # texts and missing cells only
+        missing = series.isna().to_numpy()
+        texts = list(map(_encode_str, series.where(~missing, "").tolist()))
+        for i in np.flatnonzero(missing).tolist():
+            texts[i] = _NULL
+        return texts
     return [_encode_str(v) if v.__class__ is str else _json_value(plain(v))
             for v in series.tolist()]
 
@@ -175,9 +205,10 @@ def check_out(conn: psycopg.Connection, kabupaten: str | None, *, source: str = 
         if frame is None:
             continue
         rids, versions = frame.pop("_rid"), frame.pop("_row_version")
+        wkb = frame.pop(WKB).tolist() if WKB in frame.columns else None
         base.append(pd.DataFrame({"layer": name, "rid": rids.to_numpy(dtype=np.int64),
                                   "version": versions.to_numpy(dtype=np.int64),
-                                  "base": rows_json(frame)}))
+                                  "base": rows_json(frame, wkb)}))
         frame.insert(0, ROW_ID, rids.astype("Int64"))
         project.layers[name] = frame
     project.tables[CHECKOUT_TABLE] = pd.concat(base, ignore_index=True) if base else \

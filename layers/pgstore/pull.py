@@ -22,6 +22,7 @@ from layers.pgstore.schema import check_version
 
 META_SOURCE = "store_source"
 META_KABUPATEN = "store_kabupaten"
+WKB = "_wkb"
 
 
 def stored_layers(conn: psycopg.Connection) -> list[tuple[str, str | None, list]]:
@@ -33,7 +34,10 @@ def stored_layers(conn: psycopg.Connection) -> list[tuple[str, str | None, list]
 
 def read_table(conn: psycopg.Connection, name: str, geometry_type: str | None, columns: list,
                kabupaten: str | None = None, *, with_version: bool = False):
-    """One stored table as a (Geo)DataFrame; only the rows of ``kabupaten`` when given."""
+    """One stored table as a (Geo)DataFrame; only the rows of ``kabupaten`` when given.
+    ``with_version``: with the store's ``_rid`` and ``_row_version`` columns and, for a layer
+    with geometry, ``_wkb`` (the geometry's WKB as the store sent it, for the check-out's
+    snapshot)."""
     names = [c for c, _, _ in columns]
     select = [sql.Identifier(c) for c in names]
     if with_version:
@@ -56,7 +60,10 @@ def read_table(conn: psycopg.Connection, name: str, geometry_type: str | None, c
         if dtype != "object":
             frame[col] = frame[col].astype(dtype)
     if geometry_type:
-        geoms = shapely.from_wkb([None if r[width] is None else bytes(r[width]) for r in rows])
+        wkb = [None if r[width] is None else bytes(r[width]) for r in rows]
+        geoms = shapely.from_wkb(wkb)
+        if with_version:
+            frame[WKB] = wkb
         frame = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geoms, crs=model.WGS84))
     return frame
 
@@ -67,7 +74,7 @@ def pull_project(conn: psycopg.Connection, *, kabupaten: str | None = None,
     the province-level tables such as roads whole, stored analysis results left out since they
     were computed for the whole province).  ``source`` (a connection without password) is
     remembered in the project's meta.  ``with_version``: the kabupaten layers keep the
-    store's ``_rid`` and ``_row_version`` columns (for a check-out)."""
+    store's ``_rid``, ``_row_version`` and ``_wkb`` columns (for a check-out)."""
     idle = conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
     check_version(conn)
     layers: dict[str, object] = {}

@@ -199,3 +199,12 @@ def test_snapshot_text_is_what_json_would_write():
     assert rows_json(plain_frame) == [json.dumps(v, ensure_ascii=False)
                                       for v in rows_values(plain_frame)]
     assert rows_json(plain_frame.iloc[:0]) == []
+    multi = gpd.GeoDataFrame({"name": ["a", "b", "c"]}, geometry=[
+        shapely.MultiPolygon([shapely.box(0, 0, 1, 1)]), shapely.Point(2, 3), None], crs=4326)
+    sent = [None if g is None else shapely.to_wkb(g) for g in multi.geometry]
+    want = [json.dumps(values, ensure_ascii=False) for values in rows_values(multi)]
+    assert rows_json(multi, sent) == want  # the store's own WKB, as it is
+    single = multi.set_geometry([shapely.box(0, 0, 1, 1), shapely.Point(2, 3), None])
+    assert rows_json(single, sent) == want  # a single polygon: written again as multi
+    big_endian = [None if g is None else shapely.to_wkb(g, byte_order=0) for g in multi.geometry]
+    assert rows_json(multi, big_endian) == want
