@@ -20,7 +20,7 @@ from ilp_gis.i18n import register_catalog
 from layers.safe_cells import csv_frame
 from ui.qtext import qtr
 from ui.state import AppState
-from ui.table_model import KEY_ROLE, DataFrameModel, sortable_view
+from ui.table_model import KEY_ROLE, DataFrameModel, fit_columns, sortable_view
 
 TABLE_LAYERS = ("facilities", "desa", "kecamatan", "gaps", "import_report", "budget")
 EDITABLE_FACILITY_COLUMNS = ("name", "type", "parent_id", "nurses", "midwives", "nakes", "kader",
@@ -63,7 +63,7 @@ class AttributeTable(QWidget):
         self.view.selectionModel().selectionChanged.connect(self._on_view_selection)
         self.export_button.clicked.connect(self._export)
         state.project_replaced.connect(self.refresh)
-        state.result_changed.connect(self.refresh)
+        state.result_changed.connect(self._on_result)
         state.layer_changed.connect(self._on_layer_change)
         state.selection_changed.connect(self._on_selection_change)
         self.retranslate()
@@ -107,12 +107,15 @@ class AttributeTable(QWidget):
         self.model.set_frame(self.frame_for(self.layer), self.layer)
         self.view.horizontalHeader().setSortIndicator(-1, Qt.AscendingOrder)
         self.proxy.sort(-1)
-        self.view.resizeColumnsToContents()
-        for c in range(self.model.columnCount()):
-            if self.view.columnWidth(c) > 260:
-                self.view.setColumnWidth(c, 260)
+        fit_columns(self.view, widest=260)
         self._on_selection_change(*self.state.selection)
         self._update_count()
+
+    def _on_result(self) -> None:
+        """A new analysis result: the table again when the layer shown comes from it (an open
+        announces the project and then its empty result: the facilities are shown once)."""
+        if self.frame_for(self.layer) is not self.model.frame:
+            self.refresh()
 
     def _update_count(self) -> None:
         self.count_label.setText(qtr("ui.table.count", shown=self.proxy.rowCount(),

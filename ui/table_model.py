@@ -184,11 +184,16 @@ class FrameModel(QAbstractTableModel):
         self.editable = set(editable)
         self.on_edit = on_edit
         self.frame = pd.DataFrame()
+        self._cells: dict[str, list] = {}
 
     def set_frame(self, frame: pd.DataFrame | None) -> None:
         self.beginResetModel()
         self.frame = (pd.DataFrame() if frame is None else pd.DataFrame(frame)).reset_index(
             drop=True)
+        # each shown column as a list once: a view sizing its columns asks every cell of its
+        # first rows several times, and a DataFrame lookup per cell is slow
+        self._cells = {name: self.frame[name].tolist() for name, _, _ in self.spec
+                       if name in self.frame.columns}
         self.endResetModel()
 
     def rowCount(self, parent=_ROOT) -> int:  # noqa: N802
@@ -199,7 +204,8 @@ class FrameModel(QAbstractTableModel):
 
     def value(self, row: int, col: int) -> Any:
         name = self.spec[col][0]
-        return self.frame.at[row, name] if name in self.frame.columns else None
+        cells = self._cells.get(name)
+        return None if cells is None else cells[row]
 
     def text(self, row: int, col: int) -> str:
         v = self.value(row, col)
@@ -320,3 +326,22 @@ def sortable_view(model: DataFrameModel, parent, *, selection, edit_triggers) ->
     view.setEditTriggers(edit_triggers)
     view.verticalHeader().setDefaultSectionSize(22)
     return proxy, view
+
+
+def fit_columns(view, *, rows: int = 40, widest: int = 260) -> None:
+    """Each column of ``view`` as wide as its header and the texts of its first ``rows`` rows,
+    at most ``widest`` pixels: what ``resizeColumnsToContents`` gives, measured on the shown
+    text alone (that asks each cell for every role, slow over a province's 40 columns)."""
+    model = view.model()
+    cell_fm = view.fontMetrics()
+    head_fm = view.horizontalHeader().fontMetrics()
+    n = min(model.rowCount(), rows)
+    for c in range(model.columnCount()):
+        head = model.headerData(c, Qt.Horizontal, Qt.DisplayRole)
+        width = head_fm.horizontalAdvance(str(head or "")) + 28  # room for the sort arrow
+        for r in range(n):
+            text = model.data(model.index(r, c), Qt.DisplayRole)
+            if text:
+                width = max(width, cell_fm.horizontalAdvance(str(text)) + 14)
+        view.setColumnWidth(c, min(width, widest))
+
