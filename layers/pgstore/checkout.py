@@ -193,10 +193,13 @@ def _json_value(value) -> str:
     return json.dumps(value)
 
 
-def check_out(conn: psycopg.Connection, kabupaten: str | None, *, source: str = "") -> Project:
+def check_out(conn: psycopg.Connection, kabupaten: str | None, *, source: str = "",
+              step=None) -> Project:
     """The rows of ``kabupaten`` (and the province-level layers whole; every row when
-    ``kabupaten`` is None) with what a later :func:`check_in` needs to find what changed."""
-    project = pull_project(conn, kabupaten=kabupaten, source=source, with_version=True)
+    ``kabupaten`` is None) with what a later :func:`check_in` needs to find what changed.
+    ``step``: progress, as :func:`~layers.pgstore.pull.pull_project` takes it."""
+    project = pull_project(conn, kabupaten=kabupaten, source=source, with_version=True,
+                           step=step)
     if kabupaten is None:
         project.meta[META_KABUPATEN] = PROVINCE
     base = []

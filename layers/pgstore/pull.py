@@ -6,6 +6,7 @@ reports and web maps run on it exactly as on the GeoPackage.  Imports ``psycopg`
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 import geopandas as gpd
 import pandas as pd
@@ -69,12 +70,15 @@ def read_table(conn: psycopg.Connection, name: str, geometry_type: str | None, c
 
 
 def pull_project(conn: psycopg.Connection, *, kabupaten: str | None = None,
-                 source: str = "", with_version: bool = False) -> Project:
+                 source: str = "", with_version: bool = False,
+                 step: Callable[[str, int, int], None] | None = None) -> Project:
     """The stored project, or the part of one kabupaten (``PP.KK``: its rows of every layer,
     the province-level tables such as roads whole, stored analysis results left out since they
     were computed for the whole province).  ``source`` (a connection without password) is
     remembered in the project's meta.  ``with_version``: the kabupaten layers keep the
-    store's ``_rid``, ``_row_version`` and ``_wkb`` columns (for a check-out)."""
+    store's ``_rid``, ``_row_version`` and ``_wkb`` columns (for a check-out).  ``step(name,
+    i, n)`` is called before the ``i``-th of ``n`` tables is read (progress; it may raise to
+    stop)."""
     idle = conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
     check_version(conn)
     layers: dict[str, object] = {}
@@ -89,10 +93,11 @@ def pull_project(conn: psycopg.Connection, *, kabupaten: str | None = None,
                 sql.Identifier("kabupaten")), (kabupaten,))
             if cur.fetchone()[0] == 0:
                 raise StoreError(tr("pgstore.pull.no_kabupaten", code=kabupaten))
-    for name, geometry_type, columns in stored:
+    wanted = [t for t in stored if kabupaten is None or not t[0].startswith("result_")]
+    for i, (name, geometry_type, columns) in enumerate(wanted):
         scoped = name in KABUPATEN_SCOPED
-        if kabupaten is not None and name.startswith("result_"):
-            continue
+        if step is not None:
+            step(name, i, len(wanted))
         frame = read_table(conn, name, geometry_type, columns,
                            kabupaten if kabupaten is not None and scoped else None,
                            with_version=with_version and scoped)

@@ -70,12 +70,19 @@ class StoreFiles:
         from layers.pgstore.connection import StoreError
 
         def job(progress=None, is_cancelled=None):
+            from ilp_gis.i18n import has
             from ilp_gis.jobs import checkpoint
 
-            checkpoint(progress, is_cancelled, 0.05, qtr("ui.store.open.reading"))
+            def step(name: str, i: int, n: int) -> None:
+                label = f"ui.layer.{name}"
+                text = qtr("ui.store.open.reading_layer", layer=qtr(label), i=i + 1, n=n) \
+                    if has(label) else qtr("ui.store.open.reading_table", i=i + 1, n=n)
+                checkpoint(progress, is_cancelled, 0.05 + 0.9 * i / max(n, 1), text)
+
+            checkpoint(progress, is_cancelled, 0.02, qtr("ui.store.open.reading"))
             try:
                 with login.connect() as conn:
-                    project = check_out(conn, kabupaten, source=login.source())
+                    project = check_out(conn, kabupaten, source=login.source(), step=step)
             except psycopg.Error as exc:  # a server gone mid-read: said, nothing opened
                 raise StoreError(qtr("ui.store.open.failed_read", store=login.label(),
                                      why=str(exc).strip())) from exc
