@@ -6,6 +6,8 @@ choose the kabupaten (or, for a province analyst, the whole province) to open.  
 
 from __future__ import annotations
 
+import dataclasses
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
@@ -14,6 +16,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -22,11 +25,13 @@ from PySide6.QtWidgets import (
 
 from ilp_gis.errors import IlpError
 from ilp_gis.i18n import register_catalog
-from layers.pgstore.connection import StoreLogin
+from layers.pgstore.connection import PasswordNeeded, StoreError, StoreLogin
 from ui.qtext import qtr
 
 PROVINCE = None
 """The area choice "the whole province"."""
+WRONG_TRIES = 2
+"""Passwords tried before giving up: the one typed, then once more after a refusal."""
 
 
 class StoreOpenDialog(QDialog):
@@ -76,6 +81,7 @@ class StoreOpenDialog(QDialog):
         self.buttons.button(QDialogButtonBox.Open).setEnabled(False)
         form.addRow(self.buttons)
         self._login: StoreLogin | None = None
+        self.password_prompt: QInputDialog | None = None  # while it is asked (tests reach it)
         for edit in (self.target, self.service_file, self.user, self.password):
             edit.textEdited.connect(self._forget)
 
@@ -109,12 +115,11 @@ class StoreOpenDialog(QDialog):
                            self.password.text(), self.service_file.text().strip())
         self.setCursor(Qt.WaitCursor)
         try:
-            with login.connect() as conn:
-                status = store_status(conn)
-                areas = stored_kabupaten(conn)
+            login, (status, areas) = self._reach(
+                login, lambda conn: (store_status(conn), stored_kabupaten(conn)))
         except IlpError as exc:
             self.status.setText(qtr("ui.store.open.failed", why=str(exc)))
-            if "password" in str(exc).lower():
+            if isinstance(exc, PasswordNeeded) or "password" in str(exc).lower():
                 self.password.setFocus()
             return False
         finally:
@@ -141,6 +146,45 @@ class StoreOpenDialog(QDialog):
         self.buttons.button(QDialogButtonBox.Open).setEnabled(True)
         self._login = login
         return True
+
+    def _reach(self, login: StoreLogin, read):
+        """``(login, read(connection))``; when the server asks for a password that was not
+        given, it is asked for here (kept in ``login`` in memory, never written anywhere), and
+        asked once more after a refusal; a second refusal or Cancel ends with the reason."""
+        refused = asked = 0
+        while True:
+            try:
+                with login.connect() as conn:
+                    return login, read(conn)
+            except PasswordNeeded as exc:
+                refused += exc.wrong
+                if refused >= WRONG_TRIES or asked > WRONG_TRIES:
+                    raise
+                asked += 1
+                typed = self.ask_password(login, exc)
+                if typed is None:
+                    raise StoreError(qtr("ui.store.password.cancelled",
+                                         user=exc.user or "?", store=login.label())) from exc
+                login = dataclasses.replace(login, password=typed)
+
+    def ask_password(self, login: StoreLogin, why: PasswordNeeded) -> str | None:
+        """The password of ``why.user`` typed in a small dialog; None when cancelled."""
+        prompt = QInputDialog(self)
+        prompt.setWindowTitle(qtr("ui.store.password.title"))
+        prompt.setInputMode(QInputDialog.TextInput)
+        prompt.setTextEchoMode(QLineEdit.Password)
+        key = "ui.store.password.again" if why.wrong else "ui.store.password.ask"
+        prompt.setLabelText(qtr(key, user=why.user or "?", store=login.label()))
+        self.password_prompt = prompt
+        self.unsetCursor()
+        try:
+            if prompt.exec() != QDialog.Accepted:
+                return None
+            return prompt.textValue()
+        finally:
+            self.password_prompt = None
+            prompt.deleteLater()
+            self.setCursor(Qt.WaitCursor)
 
 
 register_catalog("ui", "store_open_dialog")

@@ -22,6 +22,16 @@ class StoreError(ProjectError):
     """The shared store refused or failed; the message says what and what to do."""
 
 
+class PasswordNeeded(StoreError):
+    """The server asks for a password: none was given (``wrong`` False) or the one given was
+    refused (``wrong`` True).  The desktop app asks for it; the command line says so."""
+
+    def __init__(self, message: str, *, wrong: bool, user: str = "") -> None:
+        super().__init__(message)
+        self.wrong = wrong
+        self.user = user
+
+
 def conninfo(target: str) -> str:
     """The libpq conninfo for ``target``: a URL or ``key=value`` string as given, otherwise the
     name of a service in ``.pg_service.conf``."""
@@ -55,9 +65,30 @@ def connect(target: str, **kwargs) -> psycopg.Connection:
     try:
         return psycopg.connect(info, connect_timeout=10, **kwargs)
     except psycopg.OperationalError as exc:
+        why = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        wrong = _password_refused(exc, bool(kwargs.get("password")))
+        if wrong is not None:
+            user = str(kwargs.get("user") or conninfo_to_dict(info).get("user") or "")
+            raise PasswordNeeded(tr("pgstore.password_wrong" if wrong else
+                                    "pgstore.password_needed", target=safe_target(target),
+                                    user=user or "?"), wrong=wrong, user=user) from exc
         raise StoreError(tr("pgstore.cannot_connect", target=safe_target(target),
-                            why=str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-                            )) from exc
+                            why=why)) from exc
+
+
+def _password_refused(exc: psycopg.OperationalError, given: bool) -> bool | None:
+    """None when the failure was not about the password; False when the server asked for one
+    and none was there (libpq's own test), True when the one given was refused."""
+    pgconn = getattr(exc, "pgconn", None)
+    if pgconn is not None and pgconn.needs_password:
+        return False
+    text = str(exc).lower()
+    if "no password supplied" in text:
+        return False
+    used = bool(pgconn.used_password) if pgconn is not None else given
+    if used and "password authentication failed" in text:
+        return True
+    return None
 
 
 @dataclass(frozen=True)

@@ -110,6 +110,25 @@ class Cluster:
         if out.returncode:
             raise NoServer(f"pg_ctl restart failed: {out.stderr.strip()}")
 
+    def require_password(self, role: str) -> None:
+        """From now on ``role`` logs in only with its password (scram-sha-256); every other
+        role stays trusted.  Waits until the server applies it."""
+        import time
+
+        import psycopg
+
+        hba = self.data / "pg_hba.conf"
+        hba.write_text(f"local all {role} scram-sha-256\n" + hba.read_text())
+        with psycopg.connect(self.url(), autocommit=True) as conn:
+            conn.execute("SELECT pg_reload_conf()")
+        for _ in range(100):
+            try:
+                psycopg.connect(self.url(user=role), connect_timeout=5).close()
+            except psycopg.OperationalError:
+                return
+            time.sleep(0.05)
+        raise NoServer(f"the server did not start asking {role} for a password")
+
     def new_database(self) -> str:
         """A fresh database with PostGIS (a copy of the template); returns its name."""
         import psycopg
