@@ -37,6 +37,8 @@ _DISPLAY, _EDIT, _TOOLTIP, _ALIGN = (_int(r) for r in (Qt.DisplayRole, Qt.EditRo
 _TEXT_ROLES = frozenset((_DISPLAY, _EDIT, _TOOLTIP))
 _SORT, _KEY = _int(SORT_ROLE), _int(KEY_ROLE)
 _RIGHT = Qt.AlignRight | Qt.AlignVCenter
+_BACKGROUND = _int(Qt.BackgroundRole)
+_FRAME_ROLES = frozenset((_DISPLAY, _EDIT, _TOOLTIP, _ALIGN, _BACKGROUND))
 
 
 class DataFrameModel(QAbstractTableModel):
@@ -233,18 +235,19 @@ class FrameModel(QAbstractTableModel):
         return str(v)
 
     def data(self, index: QModelIndex, role: int = Qt.DisplayRole):
-        if not index.isValid():
+        role = _int(role)
+        if role not in _FRAME_ROLES or not index.isValid():
             return None
         r, c = index.row(), index.column()
         kind = self.spec[c][2]
-        if role == Qt.DisplayRole or role == Qt.ToolTipRole:
+        if role == _DISPLAY or role == _TOOLTIP:
             return self.text(r, c)
-        if role == Qt.EditRole:
+        if role == _EDIT:
             v = self.value(r, c)
             return "" if is_missing(v) else str(v)
-        if role == Qt.TextAlignmentRole and kind in ("number", "rupiah", "int"):
+        if role == _ALIGN and kind in ("number", "rupiah", "int"):
             return int(Qt.AlignRight | Qt.AlignVCenter)
-        if role == Qt.BackgroundRole and kind == "funding_state":
+        if role == _BACKGROUND and kind == "funding_state":
             style = FUNDING_STYLES.get(str(self.value(r, c)))
             if style is not None and style.fill:
                 colour = QColor(style.fill)
