@@ -34,6 +34,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 PUSH_TARGET_S = 10.0
 OPEN_TARGET_S = 3.0
+NATIONAL_PUSH_TARGET_S = 120.0
+NATIONAL_PUSH_MEMORY_GB = 3.0
+REPO = Path(__file__).resolve().parents[1]
 
 
 def bench_load(cluster, writers: int, edits: int, facilities: int, timeout: float) -> bool:
@@ -149,6 +152,46 @@ def gui_open(url: str, kabupaten: str | None) -> None:
     window.close()
 
 
+def run_cli(args: list[str]) -> tuple[int, float, float, float, str]:
+    """``ilp-gis ARGS`` as a child process, as the user runs it: (exit status, wall seconds,
+    CPU seconds user+sys of the child, its peak resident memory in GB, its output)."""
+    import os
+    import subprocess
+
+    env = dict(os.environ, PYTHONPATH=str(REPO), ILP_GIS_LANG="en")
+    t = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "ui.cli", *args], cwd=REPO, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    out = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)  # this child's own CPU time and peak memory
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    proc.stdout.close()
+    wall = time.perf_counter() - t
+    return proc.returncode, wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 2**20, out
+
+
+def bench_national_push(cluster, project_path: Path) -> bool:
+    """``ilp-gis db push`` of the nasional sample into a fresh store, end to end (a child
+    process: opening the GeoPackage, the load, the indexes and rights, the commit)."""
+    import psycopg
+
+    url = _fresh_store(cluster)
+    print(f"national push: ilp-gis db push of {project_path.name}")
+    code, wall, cpu, rss, out = run_cli(["db", "push", url, str(project_path)])
+    if code:
+        print(f"  FAILED (exit {code}): {out.strip()[-800:]}")
+        return False
+    with psycopg.connect(url) as conn:
+        rows = {n: conn.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0]
+                for n in ("desa", "facilities", "roads")}
+    print("  stored: " + ", ".join(f"{v:,} {k}" for k, v in rows.items()))
+    met = wall <= NATIONAL_PUSH_TARGET_S and rss <= NATIONAL_PUSH_MEMORY_GB
+    print(f"  push: {wall:.1f} s wall, {cpu:.1f} s CPU (client), peak {rss:.2f} GB "
+          f"(target {NATIONAL_PUSH_TARGET_S:.0f} s and {NATIONAL_PUSH_MEMORY_GB:.0f} GB: "
+          f"{'met' if met else 'MISSED'})")
+    return True
+
+
 def _start() -> tuple[float, float]:
     return time.perf_counter(), time.process_time()
 
@@ -184,6 +227,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=900.0,
                         help="seconds the writers may take in all")
     parser.add_argument("--project", type=Path, help="a province-size .gpkg to push")
+    parser.add_argument("--national", type=Path, metavar="NAS.gpkg",
+                        help="push this nasional project with ilp-gis db push (end to end)")
     parser.add_argument("--skip-load", action="store_true")
     parser.add_argument("--skip-push", action="store_true")
     args = parser.parse_args(argv)
@@ -202,6 +247,8 @@ def main(argv: list[str] | None = None) -> int:
                                  args.timeout)
             if not args.skip_push:
                 ok &= bench_push(cluster, args.project, Path(work))
+            if args.national:
+                ok &= bench_national_push(cluster, args.national)
     finally:
         cluster.stop()
     return 0 if ok else 1
