@@ -5,6 +5,7 @@ server listens only on a Unix socket in a temporary folder and is removed at the
     python bench/bench_pgstore.py                       # load + province push
     python bench/bench_pgstore.py --project prov.gpkg   # push that project instead
     python bench/bench_pgstore.py --skip-push --writers 20 --edits 500
+    python bench/bench_pgstore.py --skip-load --skip-push --skip-analysis --national nas.gpkg
 
 Prints:
 - the load test: ``--writers`` writers (each its own team login) × ``--edits`` edits to
@@ -16,7 +17,12 @@ Prints:
   sample: about 3,500 desa, 14k facilities, 30k road lines) beside the 10 s target; reading
   it back whole; opening it as *Buka dari basis data* does (a check-out of the whole
   province, then of one kabupaten) beside the 3 s target; saving one edit back; and the
-  desktop app (offscreen) opening the province from the database until its map is painted.
+  desktop app (offscreen) opening the province from the database until its map is painted;
+- ``ilp-gis analyze`` of that province from the store (``--db``) and from its GeoPackage, end
+  to end (child processes), and their ratio beside the 1.5x target;
+- with ``--national NAS.gpkg``: ``ilp-gis db push`` of the nasional sample (a child process,
+  end to end), wall and CPU time and peak memory beside the 2 min and 3 GB targets (run it
+  alone on the machine: it is the heavy one).
 Everything is bounded: ``--timeout`` seconds for the writers (they are reported as a failure
 past it).  Exit status 1 when a check fails.
 """
@@ -36,6 +42,7 @@ PUSH_TARGET_S = 10.0
 OPEN_TARGET_S = 3.0
 NATIONAL_PUSH_TARGET_S = 120.0
 NATIONAL_PUSH_MEMORY_GB = 3.0
+ANALYSIS_RATIO_TARGET = 1.5
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -71,12 +78,7 @@ def bench_push(cluster, project_path: Path | None, work: Path) -> bool:
     from layers.project_file import open_project
 
     if project_path is None:
-        from layers.project_file import save_project
-        from layers.sample import generate_sample
-
-        t = _start()
-        project_path = save_project(generate_sample("provinsi", 1), work / "provinsi.gpkg")
-        print(f"push: generated the provinsi sample in {_took(t):.1f}")
+        project_path = _province_sample(work)
     project = open_project(project_path)
     sizes = {n: len(project.layers[n]) for n in ("desa", "facilities", "roads")
              if n in project.layers}
@@ -192,6 +194,54 @@ def bench_national_push(cluster, project_path: Path) -> bool:
     return True
 
 
+def bench_analysis(cluster, project_path: Path | None, work: Path) -> bool:
+    """``ilp-gis analyze`` of a province from the store (``--db``) beside the same from its
+    GeoPackage, end to end (child processes; both write the result files only, ``--no-save``
+    for the file, so both do the same work besides the reading)."""
+    import shutil
+
+    from layers.pgstore.connection import connect
+    from layers.pgstore.push import push_project
+    from layers.project_file import open_project
+
+    if project_path is None:
+        project_path = _province_sample(work)
+    copy = Path(shutil.copy(project_path, work / "analisis.gpkg"))
+    url = _fresh_store(cluster)
+    with connect(url) as conn:
+        push_project(conn, open_project(copy))
+    print(f"analysis: ilp-gis analyze of {project_path.name}, from the GeoPackage and from the "
+          "store")
+    runs = {}
+    for label, args in (("GeoPackage", [str(copy), "--no-save"]), ("store", ["--db", url])):
+        code, wall, cpu, rss, out = run_cli(["analyze", *args, "--out", str(work / label)])
+        if code:
+            print(f"  {label}: FAILED (exit {code}): {out.strip()[-800:]}")
+            return False
+        runs[label] = (wall, cpu)
+        print(f"  from the {label}: {wall:.1f} s wall, {cpu:.1f} s CPU, peak {rss:.2f} GB")
+    same = (work / "GeoPackage" / "gaps.csv").read_bytes() == \
+        (work / "store" / "gaps.csv").read_bytes()
+    wall = runs["store"][0] / runs["GeoPackage"][0]
+    cpu = runs["store"][1] / runs["GeoPackage"][1]
+    print(f"  store / GeoPackage: {wall:.2f}x wall, {cpu:.2f}x CPU (target "
+          f"{ANALYSIS_RATIO_TARGET}x: {'met' if wall <= ANALYSIS_RATIO_TARGET else 'MISSED'}); "
+          f"same gaps.csv: {'yes' if same else 'NO'}")
+    return same
+
+
+def _province_sample(work: Path) -> Path:
+    path = work / "provinsi.gpkg"
+    if not path.exists():
+        from layers.project_file import save_project
+        from layers.sample import generate_sample
+
+        t = _start()
+        save_project(generate_sample("provinsi", 1), path)
+        print(f"generated the provinsi sample in {_took(t):.1f}")
+    return path
+
+
 def _start() -> tuple[float, float]:
     return time.perf_counter(), time.process_time()
 
@@ -230,6 +280,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--national", type=Path, metavar="NAS.gpkg",
                         help="push this nasional project with ilp-gis db push (end to end)")
     parser.add_argument("--skip-load", action="store_true")
+    parser.add_argument("--skip-analysis", action="store_true")
     parser.add_argument("--skip-push", action="store_true")
     args = parser.parse_args(argv)
     from tests.layers.pgstore.server import NoServer, start_cluster
@@ -247,6 +298,8 @@ def main(argv: list[str] | None = None) -> int:
                                  args.timeout)
             if not args.skip_push:
                 ok &= bench_push(cluster, args.project, Path(work))
+            if not args.skip_analysis:
+                ok &= bench_analysis(cluster, args.project, Path(work))
             if args.national:
                 ok &= bench_national_push(cluster, args.national)
     finally:

@@ -62,12 +62,16 @@ def read_table(conn: psycopg.Connection, name: str, geometry_type: str | None, c
 
 
 def pull_project(conn: psycopg.Connection, *, kabupaten: str | None = None,
-                 source: str = "", with_version: bool = False) -> Project:
+                 source: str = "", with_version: bool = False,
+                 skip_tables=()) -> Project:
     """The stored project, or the part of one kabupaten (``PP.KK``: its rows of every layer,
     the province-level tables such as roads whole, stored analysis results left out since they
     were computed for the whole province).  ``source`` (a connection without password) is
     remembered in the project's meta.  ``with_version``: the kabupaten layers keep the
-    store's ``_rid`` and ``_row_version`` columns (for a check-out)."""
+    store's ``_rid`` and ``_row_version`` columns (for a check-out).  Tables named in
+    ``skip_tables`` (never layers or meta) are not read: for ``ilp-gis analyze``, which
+    replaces the stored results."""
+    skip = set(skip_tables) - set(model.LAYERS) - {META_TABLE}
     idle = conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
     check_version(conn)
     layers: dict[str, object] = {}
@@ -84,7 +88,7 @@ def pull_project(conn: psycopg.Connection, *, kabupaten: str | None = None,
                 raise StoreError(tr("pgstore.pull.no_kabupaten", code=kabupaten))
     for name, geometry_type, columns in stored:
         scoped = name in KABUPATEN_SCOPED
-        if kabupaten is not None and name.startswith("result_"):
+        if (kabupaten is not None and name.startswith("result_")) or name in skip:
             continue
         frame = read_table(conn, name, geometry_type, columns,
                            kabupaten if kabupaten is not None and scoped else None,
