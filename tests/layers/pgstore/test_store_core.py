@@ -109,6 +109,14 @@ def test_qgis_sees_geometry_columns_srids_and_spatial_indexes(store_url, sample_
     assert columns["facilities"] == ("geom", 4326, "POINT")
     assert columns["roads"] == ("geom", 4326, "MULTILINESTRING")
     assert set(columns) <= gist and {"desa", "facilities", "roads"} <= gist
+    # QGIS edits a table only with a primary key: every stored table has one, on _rid
+    with connect(store_url) as conn:
+        keys = dict(conn.execute(
+            "SELECT c.relname, a.attname FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid"
+            " JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = ANY(i.indkey)"
+            " WHERE i.indisprimary AND c.relname IN (SELECT name FROM ilp_layers)").fetchall())
+        stored = {n for (n,) in conn.execute("SELECT name FROM ilp_layers")}
+    assert set(keys) == stored and set(keys.values()) == {"_rid"}
 
 
 def test_a_second_push_needs_replace_and_replaces_whole(store_url, sample_project_path):
@@ -261,3 +269,29 @@ def test_every_kind_of_value_travels_exactly_in_batches(store_url, monkeypatch):
     kinds = [None if g is None else g.geom_type for g in back.desa.geometry]
     assert kinds == ["MultiPolygon", "MultiPolygon", None, None, "MultiPolygon"]
     assert back.desa.geometry[4].equals(shapely.MultiPolygon([shapely.box(0.1, 0.2, 0.3, 0.4)]))
+
+
+def test_every_command_of_an_older_client_refuses_a_newer_schema(store_url, sample_project_path,
+                                                                 tmp_path, capsys):
+    with connect(store_url) as conn:
+        push_project(conn, open_project(sample_project_path))
+        newer = schema.SUPPORTED_VERSION + 1
+        conn.execute("INSERT INTO ilp_schema_version (version, file) VALUES (%s, %s)",
+                     (newer, f"{newer:04d}_future.sql"))
+        conn.commit()
+        with pytest.raises(StoreError, match="lebih baru"):
+            push_project(conn, open_project(sample_project_path), replace=True)
+    out = tmp_path / "keluar"
+    commands = [["db", "status", store_url], ["db", "init", store_url],
+                ["db", "push", store_url, str(sample_project_path), "--replace"],
+                ["db", "pull", store_url, str(out) + ".gpkg"],
+                ["db", "checkout", store_url, str(out) + ".gpkg", "--kabupaten", "35.07"],
+                ["analyze", "--db", store_url, "--out", str(out)]]
+    for command in commands:
+        assert main(command) == 1, command
+        err = capsys.readouterr().err
+        assert f"versi {newer}" in err and "Perbarui ilp-gis" in err, (command, err)
+        assert "Traceback" not in err
+    assert not any(tmp_path.iterdir())
+    with psycopg.connect(store_url) as conn:  # the store is as it was
+        assert conn.execute("SELECT count(*) FROM ilp_audit WHERE op = 'push'").fetchone()[0] == 1
