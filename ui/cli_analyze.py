@@ -28,14 +28,15 @@ def default_out(args) -> Path:
 
 INPUTS = (Input("project"), Input("rules"), Input("coe_indicators"),
           Input("service_file", when=lambda a: bool(getattr(a, "service_file", None))))
-OUTPUTS = (Output("project", suffixes=(".gpkg",), when=lambda a: not a.no_save and not a.db),
+OUTPUTS = (Output("project", suffixes=(".gpkg",),
+                  when=lambda a: not a.no_save and not a.database),
            Output("out", folder=True, default=default_out))
 
 
 def add_arguments(parser) -> None:
     parser.add_argument("project", metavar="PROJECT.gpkg", nargs="?",
                         help=tr("cli.analyze.opt.project"))
-    parser.add_argument("--db", metavar="DATABASE", help=tr("cli.analyze.opt.db"))
+    parser.add_argument("--db", dest="database", help=tr("cli.analyze.opt.db"))
     parser.add_argument("--kabupaten", metavar="PP.KK", help=tr("cli.analyze.opt.kabupaten"))
     parser.add_argument("--service-file", help=tr("cli.analyze.opt.service_file"))
     parser.add_argument("--out", "-o", metavar="DIR", help=tr("cli.analyze.opt.out"))
@@ -65,17 +66,17 @@ def run(args) -> int:
     from layers.project_file import open_project, release, save_project
     from ui.progress import TerminalProgress
 
-    if (args.project is None) == (args.db is None):
+    if (args.project is None) == (args.database is None):
         raise InputError(tr("cli.analyze.project_or_db"))
-    if args.db is None and args.kabupaten:
+    if args.database is None and args.kabupaten:
         raise InputError(tr("cli.analyze.kabupaten_needs_db"))
-    if args.db is not None and not args.out:
+    if args.database is not None and not args.out:
         raise InputError(tr("cli.analyze.db_needs_out"))
-    if args.db is not None:
+    if args.database is not None:
         project = _from_store(args)
     else:  # the stored results of an earlier run are replaced, never read: not opened at all
         project = open_project(args.project, skip_tables=RESULT_TABLES.values())
-    save = not args.no_save and args.db is None
+    save = not args.no_save and args.database is None
     rules = load_rules(args.rules) if args.rules else None
     indicators = None
     if getattr(args, "coe_indicators", None):  # checked before any work; kept in the project
@@ -105,7 +106,7 @@ def run(args) -> int:
         print(tr("cli.written", path=str(path)))
     if save:
         print(tr("cli.analyze.saved", path=str(project.path)))
-    elif args.db is not None:
+    elif args.database is not None:
         print(tr("cli.analyze.from_store", out=str(out)))
     s = result.summary
     pop = s.get("population_total")
@@ -135,8 +136,8 @@ def run(args) -> int:
 
 
 def _from_store(args):
-    """The project of the store ``args.db``: the whole province, or one kabupaten's rows with
-    the province-level layers (as ``ilp-gis db pull`` reads it)."""
+    """The project of the store ``args.database``: the whole province, or one kabupaten's rows
+    with the province-level layers (as ``ilp-gis db pull`` reads it)."""
     import os
 
     from ilp_gis.results import RESULT_TABLES
@@ -145,8 +146,9 @@ def _from_store(args):
 
     if args.service_file:
         os.environ["PGSERVICEFILE"] = str(args.service_file)
-    with connect(args.db) as conn:
-        return pull_project(conn, kabupaten=args.kabupaten, source=safe_target(args.db),
+    with connect(args.database) as conn:
+        return pull_project(conn, kabupaten=args.kabupaten,
+                            source=safe_target(args.database),
                             skip_tables=RESULT_TABLES.values())
 
 
