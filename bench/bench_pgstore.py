@@ -5,6 +5,7 @@ server listens only on a Unix socket in a temporary folder and is removed at the
     python bench/bench_pgstore.py                       # load + province push
     python bench/bench_pgstore.py --project prov.gpkg   # push that project instead
     python bench/bench_pgstore.py --skip-push --writers 20 --edits 500
+    python bench/bench_pgstore.py --skip-load --skip-push --skip-analysis --national nas.gpkg
 
 Prints:
 - the load test: ``--writers`` writers (each its own team login) × ``--edits`` edits to
@@ -16,7 +17,12 @@ Prints:
   sample: about 3,500 desa, 14k facilities, 30k road lines) beside the 10 s target; reading
   it back whole; opening it as *Buka dari basis data* does (a check-out of the whole
   province, then of one kabupaten) beside the 3 s target; saving one edit back; and the
-  desktop app (offscreen) opening the province from the database until its map is painted.
+  desktop app (offscreen) opening the province from the database until its map is painted;
+- ``ilp-gis analyze`` of that province from the store (``--db``) and from its GeoPackage, end
+  to end (child processes), and their ratio beside the 1.5x target;
+- with ``--national NAS.gpkg``: ``ilp-gis db push`` of the nasional sample (a child process,
+  end to end), wall and CPU time and peak memory beside the 2 min and 3 GB targets (run it
+  alone on the machine: it is the heavy one).
 Everything is bounded: ``--timeout`` seconds for the writers (they are reported as a failure
 past it).  Exit status 1 when a check fails.
 """
@@ -34,6 +40,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 PUSH_TARGET_S = 10.0
 OPEN_TARGET_S = 3.0
+NATIONAL_PUSH_TARGET_S = 120.0
+NATIONAL_PUSH_MEMORY_GB = 3.0
+ANALYSIS_RATIO_TARGET = 1.5
+REPO = Path(__file__).resolve().parents[1]
 
 
 def bench_load(cluster, writers: int, edits: int, facilities: int, timeout: float) -> bool:
@@ -68,11 +78,7 @@ def bench_push(cluster, project_path: Path | None, work: Path) -> bool:
     from layers.project_file import open_project, save_project
 
     if project_path is None:
-        from layers.sample import generate_sample
-
-        t = _start()
-        project_path = save_project(generate_sample("provinsi", 1), work / "provinsi.gpkg")
-        print(f"push: generated the provinsi sample in {_took(t):.1f}")
+        project_path = _province_sample(work)
     project = open_project(project_path)
     sizes = {n: len(project.layers[n]) for n in ("desa", "facilities", "roads")
              if n in project.layers}
@@ -201,6 +207,94 @@ def gui_open(url: str, kabupaten: str | None) -> None:
     window.close()
 
 
+def run_cli(args: list[str]) -> tuple[int, float, float, float, str]:
+    """``ilp-gis ARGS`` as a child process, as the user runs it: (exit status, wall seconds,
+    CPU seconds user+sys of the child, its peak resident memory in GB, its output)."""
+    import os
+    import subprocess
+
+    env = dict(os.environ, PYTHONPATH=str(REPO), ILP_GIS_LANG="en")
+    t = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "ui.cli", *args], cwd=REPO, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    out = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)  # this child's own CPU time and peak memory
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    proc.stdout.close()
+    wall = time.perf_counter() - t
+    return proc.returncode, wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 2**20, out
+
+
+def bench_national_push(cluster, project_path: Path) -> bool:
+    """``ilp-gis db push`` of the nasional sample into a fresh store, end to end (a child
+    process: opening the GeoPackage, the load, the indexes and rights, the commit)."""
+    import psycopg
+
+    url = _fresh_store(cluster)
+    print(f"national push: ilp-gis db push of {project_path.name}")
+    code, wall, cpu, rss, out = run_cli(["db", "push", url, str(project_path)])
+    if code:
+        print(f"  FAILED (exit {code}): {out.strip()[-800:]}")
+        return False
+    with psycopg.connect(url) as conn:
+        rows = {n: conn.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0]
+                for n in ("desa", "facilities", "roads")}
+    print("  stored: " + ", ".join(f"{v:,} {k}" for k, v in rows.items()))
+    met = wall <= NATIONAL_PUSH_TARGET_S and rss <= NATIONAL_PUSH_MEMORY_GB
+    print(f"  push: {wall:.1f} s wall, {cpu:.1f} s CPU (client), peak {rss:.2f} GB "
+          f"(target {NATIONAL_PUSH_TARGET_S:.0f} s and {NATIONAL_PUSH_MEMORY_GB:.0f} GB: "
+          f"{'met' if met else 'MISSED'})")
+    return True
+
+
+def bench_analysis(cluster, project_path: Path | None, work: Path) -> bool:
+    """``ilp-gis analyze`` of a province from the store (``--db``) beside the same from its
+    GeoPackage, end to end (child processes; both write the result files only, ``--no-save``
+    for the file, so both do the same work besides the reading)."""
+    import shutil
+
+    from layers.pgstore.connection import connect
+    from layers.pgstore.push import push_project
+    from layers.project_file import open_project
+
+    if project_path is None:
+        project_path = _province_sample(work)
+    copy = Path(shutil.copy(project_path, work / "analisis.gpkg"))
+    url = _fresh_store(cluster)
+    with connect(url) as conn:
+        push_project(conn, open_project(copy))
+    print(f"analysis: ilp-gis analyze of {project_path.name}, from the GeoPackage and from the "
+          "store")
+    runs = {}
+    for label, args in (("GeoPackage", [str(copy), "--no-save"]), ("store", ["--db", url])):
+        code, wall, cpu, rss, out = run_cli(["analyze", *args, "--out", str(work / label)])
+        if code:
+            print(f"  {label}: FAILED (exit {code}): {out.strip()[-800:]}")
+            return False
+        runs[label] = (wall, cpu)
+        print(f"  from the {label}: {wall:.1f} s wall, {cpu:.1f} s CPU, peak {rss:.2f} GB")
+    same = (work / "GeoPackage" / "gaps.csv").read_bytes() == \
+        (work / "store" / "gaps.csv").read_bytes()
+    wall = runs["store"][0] / runs["GeoPackage"][0]
+    cpu = runs["store"][1] / runs["GeoPackage"][1]
+    print(f"  store / GeoPackage: {wall:.2f}x wall, {cpu:.2f}x CPU (target "
+          f"{ANALYSIS_RATIO_TARGET}x: {'met' if wall <= ANALYSIS_RATIO_TARGET else 'MISSED'}); "
+          f"same gaps.csv: {'yes' if same else 'NO'}")
+    return same
+
+
+def _province_sample(work: Path) -> Path:
+    path = work / "provinsi.gpkg"
+    if not path.exists():
+        from layers.project_file import save_project
+        from layers.sample import generate_sample
+
+        t = _start()
+        save_project(generate_sample("provinsi", 1), path)
+        print(f"generated the provinsi sample in {_took(t):.1f}")
+    return path
+
+
 def _start() -> tuple[float, float]:
     return time.perf_counter(), time.process_time()
 
@@ -236,7 +330,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=900.0,
                         help="seconds the writers may take in all")
     parser.add_argument("--project", type=Path, help="a province-size .gpkg to push")
+    parser.add_argument("--national", type=Path, metavar="NAS.gpkg",
+                        help="push this nasional project with ilp-gis db push (end to end)")
     parser.add_argument("--skip-load", action="store_true")
+    parser.add_argument("--skip-analysis", action="store_true")
     parser.add_argument("--skip-push", action="store_true")
     args = parser.parse_args(argv)
     from tests.layers.pgstore.server import NoServer, start_cluster
@@ -254,6 +351,10 @@ def main(argv: list[str] | None = None) -> int:
                                  args.timeout)
             if not args.skip_push:
                 ok &= bench_push(cluster, args.project, Path(work))
+            if not args.skip_analysis:
+                ok &= bench_analysis(cluster, args.project, Path(work))
+            if args.national:
+                ok &= bench_national_push(cluster, args.national)
     finally:
         cluster.stop()
     return 0 if ok else 1

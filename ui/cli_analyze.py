@@ -2,7 +2,9 @@
 [--place-desa-facilities]``: run the ILP analysis.
 
 Writes summary.json, gaps.csv, priority.csv, desa_coverage.gpkg and network.graphml into DIR
-and stores the results in the project file (atomic save).
+and stores the results in the project file (atomic save).  ``--db DATABASE [--kabupaten
+PP.KK]`` reads the project (the province or one kabupaten) from the shared store instead; the
+results then go to DIR only (the store's register is not changed by an analysis).
 """
 
 from __future__ import annotations
@@ -18,17 +20,25 @@ HELP_KEY = "cli.analyze.help"
 
 def default_out(args) -> Path:
     """``hasil/P.gpkg`` → ``hasil/P_analisis``."""
+    if args.project is None:  # read from the store: --out is needed (said by run)
+        return Path(".")
     project = Path(args.project)
     return project.with_name(project.stem + "_analisis")
 
 
-INPUTS = (Input("project"), Input("rules"), Input("coe_indicators"))
-OUTPUTS = (Output("project", suffixes=(".gpkg",), when=lambda a: not a.no_save),
+INPUTS = (Input("project"), Input("rules"), Input("coe_indicators"),
+          Input("service_file", when=lambda a: bool(getattr(a, "service_file", None))))
+OUTPUTS = (Output("project", suffixes=(".gpkg",),
+                  when=lambda a: not a.no_save and not a.database),
            Output("out", folder=True, default=default_out))
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("project", metavar="PROJECT.gpkg", help=tr("cli.analyze.opt.project"))
+    parser.add_argument("project", metavar="PROJECT.gpkg", nargs="?",
+                        help=tr("cli.analyze.opt.project"))
+    parser.add_argument("--db", dest="database", help=tr("cli.analyze.opt.db"))
+    parser.add_argument("--kabupaten", metavar="PP.KK", help=tr("cli.analyze.opt.kabupaten"))
+    parser.add_argument("--service-file", help=tr("cli.analyze.opt.service_file"))
     parser.add_argument("--out", "-o", metavar="DIR", help=tr("cli.analyze.opt.out"))
     parser.add_argument("--rules", metavar="FILE", help=tr("cli.analyze.opt.rules"))
     parser.add_argument("--coe-indicators", metavar="FILE",
@@ -43,6 +53,7 @@ def add_arguments(parser) -> None:
 def run(args) -> int:
     from ilp_gis import coe, desa_counts
     from ilp_gis.analysis import analyze, store_result
+    from ilp_gis.errors import InputError
     from ilp_gis.i18n import format_number, format_percent
     from ilp_gis.inputs import Inventory, blocked_lines, shown, summary_missing
     from ilp_gis.location import PLACE_RULE, coverage_notes
@@ -55,8 +66,17 @@ def run(args) -> int:
     from layers.project_file import open_project, release, save_project
     from ui.progress import TerminalProgress
 
-    # the stored results of an earlier run are replaced, never read: not opened at all
-    project = open_project(args.project, skip_tables=RESULT_TABLES.values())
+    if (args.project is None) == (args.database is None):
+        raise InputError(tr("cli.analyze.project_or_db"))
+    if args.database is None and args.kabupaten:
+        raise InputError(tr("cli.analyze.kabupaten_needs_db"))
+    if args.database is not None and not args.out:
+        raise InputError(tr("cli.analyze.db_needs_out"))
+    if args.database is not None:
+        project = _from_store(args)
+    else:  # the stored results of an earlier run are replaced, never read: not opened at all
+        project = open_project(args.project, skip_tables=RESULT_TABLES.values())
+    save = not args.no_save and args.database is None
     rules = load_rules(args.rules) if args.rules else None
     indicators = None
     if getattr(args, "coe_indicators", None):  # checked before any work; kept in the project
@@ -79,13 +99,15 @@ def run(args) -> int:
     out = Path(args.out) if args.out else default_out(args)
     with all_or_nothing():  # the result files and the saved project, or none of them
         written = write_outputs(result, out)
-        if not args.no_save:
+        if save:
             store_result(project, result)
             save_project(project)
     for path in written:
         print(tr("cli.written", path=str(path)))
-    if not args.no_save:
+    if save:
         print(tr("cli.analyze.saved", path=str(project.path)))
+    elif args.database is not None:
+        print(tr("cli.analyze.from_store", out=str(out)))
     s = result.summary
     pop = s.get("population_total")
     within = (s.get("population_within_distance") or {}).get("pustu")
@@ -111,6 +133,23 @@ def run(args) -> int:
     for note in coverage_notes(s):
         print(note)
     return 0
+
+
+def _from_store(args):
+    """The project of the store ``args.database``: the whole province, or one kabupaten's rows
+    with the province-level layers (as ``ilp-gis db pull`` reads it)."""
+    import os
+
+    from ilp_gis.results import RESULT_TABLES
+    from layers.pgstore.connection import connect, safe_target
+    from layers.pgstore.pull import pull_project
+
+    if args.service_file:
+        os.environ["PGSERVICEFILE"] = str(args.service_file)
+    with connect(args.database) as conn:
+        return pull_project(conn, kabupaten=args.kabupaten,
+                            source=safe_target(args.database),
+                            skip_tables=RESULT_TABLES.values())
 
 
 register_catalog("ui", "cli_analyze")

@@ -71,14 +71,17 @@ def read_table(conn: psycopg.Connection, name: str, geometry_type: str | None, c
 
 def pull_project(conn: psycopg.Connection, *, kabupaten: str | None = None,
                  source: str = "", with_version: bool = False,
-                 step: Callable[[str, int, int], None] | None = None) -> Project:
+                 step: Callable[[str, int, int], None] | None = None,
+                 skip_tables=()) -> Project:
     """The stored project, or the part of one kabupaten (``PP.KK``: its rows of every layer,
     the province-level tables such as roads whole, stored analysis results left out since they
     were computed for the whole province).  ``source`` (a connection without password) is
     remembered in the project's meta.  ``with_version``: the kabupaten layers keep the
     store's ``_rid``, ``_row_version`` and ``_wkb`` columns (for a check-out).  ``step(name,
     i, n)`` is called before the ``i``-th of ``n`` tables is read (progress; it may raise to
-    stop)."""
+    stop).  Tables named in ``skip_tables`` (never layers or meta) are not read: for
+    ``ilp-gis analyze``, which replaces the stored results."""
+    skip = set(skip_tables) - set(model.LAYERS) - {META_TABLE}
     idle = conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
     check_version(conn)
     layers: dict[str, object] = {}
@@ -93,7 +96,8 @@ def pull_project(conn: psycopg.Connection, *, kabupaten: str | None = None,
                 sql.Identifier("kabupaten")), (kabupaten,))
             if cur.fetchone()[0] == 0:
                 raise StoreError(tr("pgstore.pull.no_kabupaten", code=kabupaten))
-    wanted = [t for t in stored if kabupaten is None or not t[0].startswith("result_")]
+    wanted = [t for t in stored
+              if (kabupaten is None or not t[0].startswith("result_")) and t[0] not in skip]
     for i, (name, geometry_type, columns) in enumerate(wanted):
         scoped = name in KABUPATEN_SCOPED
         if step is not None:

@@ -109,6 +109,14 @@ def test_qgis_sees_geometry_columns_srids_and_spatial_indexes(store_url, sample_
     assert columns["facilities"] == ("geom", 4326, "POINT")
     assert columns["roads"] == ("geom", 4326, "MULTILINESTRING")
     assert set(columns) <= gist and {"desa", "facilities", "roads"} <= gist
+    # QGIS edits a table only with a primary key: every stored table has one, on _rid
+    with connect(store_url) as conn:
+        keys = dict(conn.execute(
+            "SELECT c.relname, a.attname FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid"
+            " JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = ANY(i.indkey)"
+            " WHERE i.indisprimary AND c.relname IN (SELECT name FROM ilp_layers)").fetchall())
+        stored = {n for (n,) in conn.execute("SELECT name FROM ilp_layers")}
+    assert set(keys) == stored and set(keys.values()) == {"_rid"}
 
 
 def test_a_second_push_needs_replace_and_replaces_whole(store_url, sample_project_path):
@@ -229,3 +237,61 @@ def test_a_password_on_the_command_line_reaches_neither_log_nor_message(tmp_path
     assert code == 1 and "Tidak dapat terhubung" in err and "rahasia" not in err
     assert "postgresql://tim:***@127.0.0.1:1/prov" in log.read_text("utf-8")
     assert "rahasia" not in log.read_text("utf-8")
+
+
+def test_every_kind_of_value_travels_exactly_in_batches(store_url, monkeypatch):
+    from layers.pgstore import push
+
+    monkeypatch.setattr(push, "COPY_BATCH", 2)  # five rows: three COPY batches
+    values = pd.DataFrame({
+        "text": ["", None, 'a "kutip", koma', "baris\nbaru\\N", "Ñusa Tenggara"],
+        "number": [0.1 + 0.2, None, 1e-300, 123456789.123456789, -0.0],
+        "count": pd.array([1, None, 2**62, -5, 0], dtype="Int64"),
+        "flag": pd.array([True, None, False, True, False], dtype="boolean"),
+        "mixed": ["teks", 7, None, 2.5, "x"]})
+    desa = gpd.GeoDataFrame(
+        {"code": [f"35.07.01.200{i}" for i in range(5)]},
+        geometry=[shapely.box(0, 0, 1, 1), shapely.MultiPolygon([shapely.box(1, 0, 2, 1)]),
+                  shapely.Polygon(), None, shapely.box(0.1, 0.2, 0.3, 0.4)], crs=4326)
+    with connect(store_url) as conn:
+        counts = push_project(conn, Project(layers={"desa": desa}, tables={"nilai": values}))
+        back = pull_project(conn)
+    assert counts["nilai"] == 5 and counts["desa"] == 5
+    got = back.tables["nilai"]
+    assert got["text"].tolist()[:1] == [""] and pd.isna(got["text"][1])
+    assert got["text"].tolist()[2:] == values["text"].tolist()[2:]
+    assert got["number"].tolist()[0] == 0.1 + 0.2 and pd.isna(got["number"][1])
+    assert got["number"].tolist()[2:4] == [1e-300, 123456789.123456789]
+    assert got["count"].tolist()[0] == 1 and got["count"][2] == 2**62
+    assert pd.isna(got["count"][1]) and pd.isna(got["flag"][1])
+    assert got["flag"].tolist()[::2] == [True, False, False]
+    assert got["mixed"].tolist()[:2] == ["teks", "7"] and got["mixed"][3] == "2.5"
+    kinds = [None if g is None else g.geom_type for g in back.desa.geometry]
+    assert kinds == ["MultiPolygon", "MultiPolygon", None, None, "MultiPolygon"]
+    assert back.desa.geometry[4].equals(shapely.MultiPolygon([shapely.box(0.1, 0.2, 0.3, 0.4)]))
+
+
+def test_every_command_of_an_older_client_refuses_a_newer_schema(store_url, sample_project_path,
+                                                                 tmp_path, capsys):
+    with connect(store_url) as conn:
+        push_project(conn, open_project(sample_project_path))
+        newer = schema.SUPPORTED_VERSION + 1
+        conn.execute("INSERT INTO ilp_schema_version (version, file) VALUES (%s, %s)",
+                     (newer, f"{newer:04d}_future.sql"))
+        conn.commit()
+        with pytest.raises(StoreError, match="lebih baru"):
+            push_project(conn, open_project(sample_project_path), replace=True)
+    out = tmp_path / "keluar"
+    commands = [["db", "status", store_url], ["db", "init", store_url],
+                ["db", "push", store_url, str(sample_project_path), "--replace"],
+                ["db", "pull", store_url, str(out) + ".gpkg"],
+                ["db", "checkout", store_url, str(out) + ".gpkg", "--kabupaten", "35.07"],
+                ["analyze", "--db", store_url, "--out", str(out)]]
+    for command in commands:
+        assert main(command) == 1, command
+        err = capsys.readouterr().err
+        assert f"versi {newer}" in err and "Perbarui ilp-gis" in err, (command, err)
+        assert "Traceback" not in err
+    assert not any(tmp_path.iterdir())
+    with psycopg.connect(store_url) as conn:  # the store is as it was
+        assert conn.execute("SELECT count(*) FROM ilp_audit WHERE op = 'push'").fetchone()[0] == 1

@@ -1,6 +1,7 @@
-"""A client killed with SIGKILL in the middle of a push leaves no partial write (the server
-rolls the open transaction back), and the push can simply be run again; a server restart during
-a push ends it with a clear message, nothing stored, and a retry succeeds."""
+"""A client killed with SIGKILL in the middle of a push or of a check-in leaves no partial
+write (the server rolls the open transaction back), and the same command can simply be run
+again; a server restart during a push or a check-in ends it with a clear message, nothing
+stored, and a retry succeeds."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from layers.pgstore.connection import connect
 from layers.pgstore.pull import pull_project
 from layers.pgstore.push import push_project
 from layers.project_file import open_project
+from tests.layers.pgstore.store_fixtures import KAB_A, pushed_with_roles
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -127,3 +129,100 @@ def test_a_server_restart_during_a_push_is_a_clear_message_and_a_safe_retry(
     proc = _child(tmp_path, store_url, sample_project_path, 0)
     assert proc.wait(timeout=120) == 0, proc.stderr.read()
     assert {"desa", "facilities", "roads"} <= _tables(store_url)
+
+
+# The child checks in offline edits of two facilities; after the first is written inside the
+# check-in's transaction it says so and waits: the parent kills it there.
+CHECKIN_CHILD = """
+import sys, time
+from layers.pgstore import checkout
+from layers.pgstore.connection import StoreError, connect
+real = checkout.edit_row
+def edit_row(*args, **kwargs):
+    version = real(*args, **kwargs)
+    print("HALFWAY", flush=True)
+    time.sleep(float(sys.argv[2]))
+    return version
+checkout.edit_row = edit_row
+with connect(sys.argv[1]) as conn:
+    project = checkout.check_out(conn, "35.07")
+fac = project.layers["facilities"]
+fac.loc[fac["fac_id"] == "a1", "name"] = "Sumber Baru"
+fac.loc[fac["fac_id"] == "a2", "name"] = "Kidul Baru"
+try:
+    with connect(sys.argv[1]) as conn:
+        result = checkout.check_in(conn, project)
+except StoreError as exc:
+    print("ERROR", exc, flush=True)
+    sys.exit(1)
+print("DONE", result.updated, flush=True)
+"""
+
+
+def _names(url: str) -> dict[str, str]:
+    with psycopg.connect(url) as conn:
+        return dict(conn.execute("SELECT fac_id, name FROM facilities").fetchall())
+
+
+def _updates(url: str) -> int:
+    with psycopg.connect(url) as conn:
+        return conn.execute("SELECT count(*) FROM ilp_audit WHERE op = 'update'").fetchone()[0]
+
+
+def _check_in_child(tmp_path, url: str, wait: float) -> subprocess.Popen:
+    script = tmp_path / "child_checkin.py"
+    script.write_text(CHECKIN_CHILD, "utf-8")
+    env = dict(os.environ, PYTHONPATH=str(REPO), ILP_GIS_LANG="id")
+    return subprocess.Popen([sys.executable, str(script), url, str(wait)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=env, cwd=REPO)
+
+
+def _retry_checks_in_whole(tmp_path, team_url: str, admin_url: str, before: dict) -> None:
+    proc = _check_in_child(tmp_path, team_url, 0)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, out + err
+    assert out.split()[-2:] == ["DONE", "2"]
+    after = _names(admin_url)
+    assert (after["a1"], after["a2"], after["b1"]) == ("Sumber Baru", "Kidul Baru",
+                                                       before["b1"])
+    assert _updates(admin_url) == 2
+
+
+def test_a_client_killed_mid_check_in_leaves_no_partial_write(pg_cluster, store_url, tmp_path):
+    urls, _ = pushed_with_roles(pg_cluster, store_url, {"a": KAB_A})
+    before = _names(store_url)
+    proc = _check_in_child(tmp_path, urls["a"], 60)
+    try:
+        _wait_for(proc, "HALFWAY")
+        assert _names(store_url) == before  # the first edit is written but not visible
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    deadline = time.monotonic() + 30
+    while _backends(store_url) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _backends(store_url) == 0
+    assert _names(store_url) == before and _updates(store_url) == 0
+    _retry_checks_in_whole(tmp_path, urls["a"], store_url, before)
+
+
+def test_a_server_restart_during_a_check_in_is_a_clear_message_and_a_safe_retry(
+        pg_cluster, store_url, tmp_path):
+    urls, _ = pushed_with_roles(pg_cluster, store_url, {"a": KAB_A})
+    before = _names(store_url)
+    proc = _check_in_child(tmp_path, urls["a"], 3)
+    try:
+        _wait_for(proc, "HALFWAY")
+        pg_cluster.restart()
+        out, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 1, out + err
+    assert out.startswith("ERROR") and "Traceback" not in err, out + err
+    assert "terputus" in out and "tersimpan" in out  # connection lost, nothing stored
+    assert _names(store_url) == before and _updates(store_url) == 0
+    _retry_checks_in_whole(tmp_path, urls["a"], store_url, before)

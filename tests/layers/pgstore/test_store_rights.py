@@ -126,3 +126,35 @@ def test_a_budget_line_aimed_at_a_facility_belongs_to_that_facilitys_kabupaten(
     assert _one(store_url, "SELECT _kab FROM budget WHERE budget_id = 'bf'")[0] == KAB_B
     assert _rowcount(a, "UPDATE budget SET amount = 1 WHERE budget_id = 'bf'") == 0
     assert _rowcount(b, "UPDATE budget SET amount = 2 WHERE budget_id = 'bf'") == 1
+
+
+_SCOPED = [("facilities", "fac_id", "name", "'direbut'"), ("desa", "code", "name", "'direbut'"),
+           ("kabupaten", "code", "name", "'direbut'"),
+           ("budget", "budget_id", "activity", "'direbut'")]
+
+
+@pytest.mark.parametrize(("team", "own", "other"), [("a", KAB_A, KAB_B), ("b", KAB_B, KAB_A)])
+def test_each_team_role_is_refused_every_write_outside_its_kabupaten(teams, team, own, other):
+    url, admin = teams[team], teams["admin"]
+    before = {layer: _one(admin, f"SELECT array_agg({col} ORDER BY _rid) FROM {layer}")[0]
+              for layer, _, col, _ in _SCOPED}
+    for layer, _, col, value in _SCOPED:
+        assert _rowcount(url, f"UPDATE {layer} SET {col} = {value} WHERE _kab = %s",
+                         (other,)) == 0
+        assert _rowcount(url, f"DELETE FROM {layer} WHERE _kab = %s", (other,)) == 0
+        assert _rowcount(url, f"UPDATE {layer} SET {col} = {col} WHERE _kab IS NULL") == 0
+        for kab in (other, None):  # another kabupaten's row, a province-level row
+            with pytest.raises(psycopg.errors.InsufficientPrivilege, match="row-level"):
+                _rowcount(url, f"INSERT INTO {layer} (_kab, {col}) VALUES (%s, 'x')", (kab,))
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="row-level"):
+            _rowcount(url, f"UPDATE {layer} SET _kab = %s WHERE _kab = %s", (other, own))
+    assert _rowcount(url, "DELETE FROM roads") == 0  # province-level layer
+    with pytest.raises(psycopg.errors.InsufficientPrivilege, match="row-level"):
+        _rowcount(url, "INSERT INTO roads (name) VALUES ('x')")
+    after = {layer: _one(admin, f"SELECT array_agg({col} ORDER BY _rid) FROM {layer}")[0]
+             for layer, _, col, _ in _SCOPED}
+    assert after == before
+    assert _one(admin, "SELECT count(*) FROM roads")[0] == 1
+    # and its own kabupaten it may write, in every one of those layers
+    for layer, _, col, _ in _SCOPED:
+        assert _rowcount(url, f"UPDATE {layer} SET {col} = {col} WHERE _kab = %s", (own,)) >= 1
