@@ -26,7 +26,7 @@ from ilp_gis.posyandu import shortfall_summary, strata_check, strata_summary
 from ilp_gis.project import Project
 from ilp_gis.results import META_SUMMARY, RESULT_TABLES, AnalysisResult
 from ilp_gis.rules import Rules
-from ilp_gis.speed.graphs import build_digraph
+from ilp_gis.speed.graphs import build_digraph, graph_columns
 
 DESA_COLUMNS = [
     "code", "name", "kecamatan_code", "kecamatan_name", "population", "dusun_count",
@@ -390,18 +390,28 @@ def _edges_with_nodes(result: AnalysisResult) -> gpd.GeoDataFrame:
     """Edges plus one row per facility without any edge (parent_id empty) so the graph comes
     back complete from a saved project."""
     e = result.edges.copy()
+    keys = ("type", "name", "desa_code", "kecamatan_code", "lon", "lat")
+    graph = result.graph
+    # the node attributes as columns: those the graph was made of while it is unused (no
+    # graph built at all), else read from the graph once (a Python lookup per edge and key
+    # took ~9 s for the 323k edges of the nasional sample)
+    cols = graph_columns(graph)
+    if cols is not None:
+        ids = cols.nodes
+        values = {key: cols.node_attrs.get(key, [None] * len(ids)) for key in keys}
+    else:
+        ids, attrs = [], []
+        for n, a in graph.nodes(data=True):
+            ids.append(n)
+            attrs.append(a)
+        values = {key: [a.get(key) for a in attrs] for key in keys}
     linked = set(e["parent_id"]) | set(e["child_id"])
-    lonely = [n for n in result.graph.nodes if n not in linked]
+    lonely = [n for n in ids if n not in linked]
     if lonely:
         extra = pd.DataFrame({"parent_id": None, "child_id": lonely})
         e = pd.concat([e, extra], ignore_index=True)
         e = gpd.GeoDataFrame(e, geometry="geometry", crs=model.WGS84)
-    keys = ("type", "name", "desa_code", "kecamatan_code", "lon", "lat")
-    graph = result.graph
-    # one frame of node attributes looked up by id (a Python lookup per edge and key took
-    # ~9 s for the 323k edges of the nasional sample)
-    nodes = pd.DataFrame({key: [a.get(key) for a in graph.nodes.values()] for key in keys},
-                         index=pd.Index(list(graph.nodes), dtype=object))
+    nodes = pd.DataFrame(values, index=pd.Index(ids, dtype=object))
     nodes = nodes[~nodes.index.duplicated()]
     for side in ("parent", "child"):
         found = nodes.reindex(e[f"{side}_id"].to_numpy())
