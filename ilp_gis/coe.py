@@ -198,7 +198,7 @@ def coe_units(fac: pd.DataFrame, edges: pd.DataFrame, indicators: IndicatorList,
     # the facility fields the units name, looked up by id (first row of an id) for only the
     # facilities in a unit: a row lookup per facility in the national frame took seconds
     wanted = set(designated_pk) | set(stray) | {parent_of.get(p) for p in stray}
-    for cands, pustu, py in chosen.values():
+    for _cands, pustu, py in chosen.values():
         wanted.update(py)
         if pustu is not None:
             wanted.add(pustu)

@@ -115,6 +115,8 @@ def _register(columns: dict[str, list], scope: str, keys: dict) -> None:
     """Declare in ``keys`` every (scope, name, type) the elements' attributes are written as
     (what :func:`_column` gives for any run of elements)."""
     for name, raw in columns.items():
+        if not raw:  # no element: nothing to declare (as no element has the attribute)
+            continue
         fast = _fast_type(set(map(type, raw)))
         found = [fast] if fast else list(dict.fromkeys(
             type(v) for v in map(graphml_value, raw) if v is not None))

@@ -59,14 +59,14 @@ class GraphColumns:
         """These columns with the edges in the graph's order, or None when a node id or a
         ``(source, target)`` pair is repeated (the graph would merge them)."""
         place = {n: i for i, n in enumerate(self.nodes)}
-        if len(place) != len(self.nodes) or len(set(zip(self.sources, self.targets))) != len(
-                self.sources):
+        pairs = set(zip(self.sources, self.targets, strict=True))
+        if len(place) != len(self.nodes) or len(pairs) != len(self.sources):
             return None
         if any(v not in place for v in self.targets) or any(u not in place
                                                              for u in self.sources):
             return None
         keys = [place[u] for u in self.sources]
-        if all(a <= b for a, b in zip(keys, keys[1:])):
+        if all(a <= b for a, b in zip(keys, keys[1:], strict=False)):
             return self
         order = sorted(range(len(keys)), key=keys.__getitem__)  # stable
 
