@@ -66,7 +66,8 @@ def loaded_for_kabupaten(desa_kab: np.ndarray, fac_type: np.ndarray, fac_kab: np
         return np.zeros(len(desa_kab), dtype=bool)
     if "" in kabs:  # a facility of no known kabupaten: the list is taken to cover them all
         return np.ones(len(desa_kab), dtype=bool)
-    return np.isin(desa_kab, list(kabs)) | (desa_kab == "")
+    # a set lookup per desa (np.isin sorts the object arrays: ~0.5 s per call nationally)
+    return np.fromiter((k in kabs or k == "" for k in desa_kab.tolist()), bool, len(desa_kab))
 
 
 def facility_kabupaten(desa_codes, desa_kab: np.ndarray, fac_desa, fac_kecamatan) -> np.ndarray:
