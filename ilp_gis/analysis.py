@@ -51,7 +51,7 @@ PUSKESMAS, PUSTU, POSYANDU = (t.value for t in model.FacilityType)
 def analyze(project: Project, *, rules: Rules | None = None, progress=None,
             is_cancelled=None, indicators: coe.IndicatorList | None = None,
             ground: dict | None = None, nearest=None, keep: dict | None = None,
-            prepare_fn=None) -> AnalysisResult:
+            prepare_fn=None, done_with=None) -> AnalysisResult:
     """Analyse ``project`` with ``rules`` (default: the project's own rules) and the COE
     ``indicators`` (default: the project's list, :func:`project_indicators`).
 
@@ -59,7 +59,11 @@ def analyze(project: Project, *, rules: Rules | None = None, progress=None,
     kecamatan, roads, settlements and rules) reuses that run's edit-independent stages (road
     graph, prepared boundaries, population points); ``nearest`` is handed to
     :func:`ilp_gis.coverage.compute_coverage`; ``prepare_fn`` stands for
-    :func:`ilp_gis.prepare.prepare_facilities`; ``keep``, a dict, receives this run's stages."""
+    :func:`ilp_gis.prepare.prepare_facilities`; ``keep``, a dict, receives this run's stages.
+    ``done_with``, when given, is called with the names of the input layers the analysis has
+    finished reading (``("roads",)`` once the road graph is built, ``("settlements",)`` once
+    the population points are placed), so that a caller that needs them no more can let go of
+    their memory before the later stages run."""
     from ilp_gis.coverage import compute_coverage, rollup_kecamatan, serving_mask
     from ilp_gis.gaps import GAP_KINDS, find_gaps, priorities
     from ilp_gis.inputs import inventory
@@ -95,6 +99,8 @@ def analyze(project: Project, *, rules: Rules | None = None, progress=None,
         t, c = time.perf_counter(), time.process_time()
         road = build_road_graph(project.roads, crs, rules)
         stop("road_graph", t, c)
+        if done_with is not None:
+            done_with(("roads",))
     step(0.15, "analysis.step.prepare")
     t, c = time.perf_counter(), time.process_time()
     if ground:
@@ -105,6 +111,9 @@ def analyze(project: Project, *, rules: Rules | None = None, progress=None,
         kec = prepare_kecamatan(kec_in, desa, crs)
         settlements = project.settlements if project.has("settlements") else None
         points = population_points(desa, settlements, crs=crs)
+        del settlements
+        if done_with is not None:
+            done_with(("settlements",))
     fac = (prepare_fn or prepare_facilities)(project.facilities, desa, kec, crs)
     fac = location.coverage_positions(fac, points, rules)
     stop("prepare", t, c)

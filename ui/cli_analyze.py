@@ -71,7 +71,9 @@ def run(args) -> int:
         project.set_rules(rules)
     bar = TerminalProgress(tr("cli.analyze.progress"))
     try:
-        result = analyze(project, rules=rules, progress=bar, indicators=indicators)
+        # the roads and settlements let go as soon as the analysis has read them (peak memory)
+        result = analyze(project, rules=rules, progress=bar, indicators=indicators,
+                         done_with=lambda names: release(project, names))
     finally:
         bar.done()
     # the input layers the outputs and the save no longer read: their memory for the writers
