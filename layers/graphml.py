@@ -76,32 +76,40 @@ def _fast_type(kinds: set[type]) -> type | None:
     return None
 
 
-def _column(values: list) -> tuple[list | type, list[str | None]]:
-    """The GraphML type (one for the whole column, else one per value) and escaped text of
-    each value of one attribute column (None where the value is left out): whole columns of
-    text, floats or integers at once, any other mix value by value through
-    :func:`graphml_value`."""
+def _column(values: list) -> tuple[list | type, list[str | None], np.ndarray]:
+    """The GraphML type (one for the whole column, else one per value), escaped text of each
+    value of one attribute column (None where the value is left out) and which values are
+    written: whole columns of text, floats or integers at once, any other mix value by value
+    through :func:`graphml_value`."""
     fast = _fast_type(set(map(type, values)))
     n = len(values)
     if fast is str:
+        if None not in values:
+            return str, _escaped(_cleaned(values)), np.ones(n, dtype=bool)
         present = [i for i, v in enumerate(values) if v is not None]
-        if len(present) == n:
-            return str, _escaped(_cleaned(values))
         texts: list[str | None] = [None] * n
         for i, t in zip(present, _escaped(_cleaned([values[i] for i in present])),
                         strict=True):
             texts[i] = t
-        return str, texts
+        mask = np.zeros(n, dtype=bool)
+        mask[present] = True
+        return str, texts, mask
     if fast is float:
-        arr = np.array([np.nan if v is None else v for v in values], dtype=float)
-        return float, [None if x != x else repr(x) for x in arr.tolist()]
+        arr = np.array(values if None not in values else
+                       [np.nan if v is None else v for v in values], dtype=float)
+        mask = ~np.isnan(arr)
+        if mask.all():
+            return float, list(map(repr, arr.tolist())), mask
+        return float, [None if x != x else repr(x) for x in arr.tolist()], mask
     if fast is int:
-        return int, [None if v is None else str(v) for v in values]
-    cleaned = [graphml_value(v) for v in values]
-    types = list(map(type, cleaned))
-    texts = [None if v is None else escape(v if isinstance(v, str) else str(v))
-             for v in cleaned]
-    return types, texts
+        texts = [None if v is None else str(v) for v in values]
+    else:
+        cleaned = [graphml_value(v) for v in values]
+        types = list(map(type, cleaned))
+        texts = [None if v is None else escape(v if isinstance(v, str) else str(v))
+                 for v in cleaned]
+    mask = np.fromiter((t is not None for t in texts), bool, n)
+    return (int if fast is int else types), texts, mask
 
 
 def _attr_columns(dicts: list[dict]) -> dict[str, list]:
@@ -131,14 +139,14 @@ def _data_columns(columns: dict[str, list], n: int, scope: str,
     out: list[list[str]] = []
     has_any = np.zeros(n, dtype=bool)
     for name, values in columns.items():
-        types, texts = _column(values)
-        present = np.fromiter((t is not None for t in texts), bool, len(texts))
+        types, texts, present = _column(values)
         if not present.any():
             continue
         has_any |= present
         if isinstance(types, type):
             head = f'      <data key="{keys[(scope, str(name), types)]}">'
-            out.append(["" if t is None else f"{head}{t}</data>\n" for t in texts])
+            out.append([f"{head}{t}</data>\n" for t in texts] if present.all() else
+                       ["" if t is None else f"{head}{t}</data>\n" for t in texts])
             continue
         out.append(["" if text is None else
                     f'      <data key="{keys[(scope, str(name), typ)]}">{text}</data>\n'

@@ -1,7 +1,7 @@
 """Large networkx DiGraphs built fast: filled through networkx's adjacency dicts, optionally
 on first use.  The one place that writes networkx's private ``_node``/``_succ``/``_pred``;
 domain code calls :func:`build_digraph`, :meth:`LazyDiGraph.deferred` or
-:meth:`LazyDiGraph.from_columns`.  Imports networkx only.
+:meth:`LazyDiGraph.from_columns`.  Imports networkx and numpy.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import networkx as nx
+import numpy as np
 
 Items = tuple[Iterable, Iterable]
 """``(node, attrs)`` pairs and ``(u, v, attrs)`` triples; nodes and edges each given once, and
@@ -59,16 +60,19 @@ class GraphColumns:
         """These columns with the edges in the graph's order, or None when a node id or a
         ``(source, target)`` pair is repeated (the graph would merge them)."""
         place = {n: i for i, n in enumerate(self.nodes)}
-        pairs = set(zip(self.sources, self.targets, strict=True))
-        if len(place) != len(self.nodes) or len(pairs) != len(self.sources):
+        if len(place) != len(self.nodes):
             return None
-        if any(v not in place for v in self.targets) or any(u not in place
-                                                             for u in self.sources):
+        m = len(self.sources)
+        try:
+            u = np.fromiter(map(place.__getitem__, self.sources), np.int64, m)
+            v = np.fromiter(map(place.__getitem__, self.targets), np.int64, m)
+        except KeyError:  # an edge end that is no node: not columns of a graph
             return None
-        keys = [place[u] for u in self.sources]
-        if all(a <= b for a, b in zip(keys, keys[1:], strict=False)):
+        if len(np.unique(u * max(len(place), 1) + v)) != m:
+            return None
+        if m < 2 or bool((u[1:] >= u[:-1]).all()):
             return self
-        order = sorted(range(len(keys)), key=keys.__getitem__)  # stable
+        order = np.argsort(u, kind="stable").tolist()
 
         def pick(values: list) -> list:
             return [values[i] for i in order]
