@@ -76,8 +76,9 @@ def run(args) -> int:
                          done_with=lambda names: release(project, names))
     finally:
         bar.done()
-    # the input layers the outputs and the save no longer read: their memory for the writers
-    release(project, ("roads", "settlements"))
+    # the input layers the outputs and the save no longer read (the results hold what they
+    # need; the save keeps the file's copy of each): their memory for the writers and the save
+    release(project, list(project.layers))
     out = Path(args.out) if args.out else default_out(args)
     with all_or_nothing():  # the result files and the saved project, or none of them
         written = write_outputs(result, out)
