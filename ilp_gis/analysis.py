@@ -26,7 +26,7 @@ from ilp_gis.posyandu import shortfall_summary, strata_check, strata_summary
 from ilp_gis.project import Project
 from ilp_gis.results import META_SUMMARY, RESULT_TABLES, AnalysisResult
 from ilp_gis.rules import Rules
-from ilp_gis.speed.graphs import build_digraph
+from ilp_gis.speed.graphs import build_digraph, graph_columns
 
 DESA_COLUMNS = [
     "code", "name", "kecamatan_code", "kecamatan_name", "population", "dusun_count",
@@ -51,7 +51,7 @@ PUSKESMAS, PUSTU, POSYANDU = (t.value for t in model.FacilityType)
 def analyze(project: Project, *, rules: Rules | None = None, progress=None,
             is_cancelled=None, indicators: coe.IndicatorList | None = None,
             ground: dict | None = None, nearest=None, keep: dict | None = None,
-            prepare_fn=None) -> AnalysisResult:
+            prepare_fn=None, done_with=None) -> AnalysisResult:
     """Analyse ``project`` with ``rules`` (default: the project's own rules) and the COE
     ``indicators`` (default: the project's list, :func:`project_indicators`).
 
@@ -59,7 +59,11 @@ def analyze(project: Project, *, rules: Rules | None = None, progress=None,
     kecamatan, roads, settlements and rules) reuses that run's edit-independent stages (road
     graph, prepared boundaries, population points); ``nearest`` is handed to
     :func:`ilp_gis.coverage.compute_coverage`; ``prepare_fn`` stands for
-    :func:`ilp_gis.prepare.prepare_facilities`; ``keep``, a dict, receives this run's stages."""
+    :func:`ilp_gis.prepare.prepare_facilities`; ``keep``, a dict, receives this run's stages.
+    ``done_with``, when given, is called with the names of the input layers the analysis has
+    finished reading (``("roads",)`` once the road graph is built, ``("settlements",)`` once
+    the population points are placed), so that a caller that needs them no more can let go of
+    their memory before the later stages run."""
     from ilp_gis.coverage import compute_coverage, rollup_kecamatan, serving_mask
     from ilp_gis.gaps import GAP_KINDS, find_gaps, priorities
     from ilp_gis.inputs import inventory
@@ -95,6 +99,8 @@ def analyze(project: Project, *, rules: Rules | None = None, progress=None,
         t, c = time.perf_counter(), time.process_time()
         road = build_road_graph(project.roads, crs, rules)
         stop("road_graph", t, c)
+        if done_with is not None:
+            done_with(("roads",))
     step(0.15, "analysis.step.prepare")
     t, c = time.perf_counter(), time.process_time()
     if ground:
@@ -105,6 +111,9 @@ def analyze(project: Project, *, rules: Rules | None = None, progress=None,
         kec = prepare_kecamatan(kec_in, desa, crs)
         settlements = project.settlements if project.has("settlements") else None
         points = population_points(desa, settlements, crs=crs)
+        del settlements
+        if done_with is not None:
+            done_with(("settlements",))
     fac = (prepare_fn or prepare_facilities)(project.facilities, desa, kec, crs)
     fac = location.coverage_positions(fac, points, rules)
     stop("prepare", t, c)
@@ -390,18 +399,28 @@ def _edges_with_nodes(result: AnalysisResult) -> gpd.GeoDataFrame:
     """Edges plus one row per facility without any edge (parent_id empty) so the graph comes
     back complete from a saved project."""
     e = result.edges.copy()
+    keys = ("type", "name", "desa_code", "kecamatan_code", "lon", "lat")
+    graph = result.graph
+    # the node attributes as columns: those the graph was made of while it is unused (no
+    # graph built at all), else read from the graph once (a Python lookup per edge and key
+    # took ~9 s for the 323k edges of the nasional sample)
+    cols = graph_columns(graph)
+    if cols is not None:
+        ids = cols.nodes
+        values = {key: cols.node_attrs.get(key, [None] * len(ids)) for key in keys}
+    else:
+        ids, attrs = [], []
+        for n, a in graph.nodes(data=True):
+            ids.append(n)
+            attrs.append(a)
+        values = {key: [a.get(key) for a in attrs] for key in keys}
     linked = set(e["parent_id"]) | set(e["child_id"])
-    lonely = [n for n in result.graph.nodes if n not in linked]
+    lonely = [n for n in ids if n not in linked]
     if lonely:
         extra = pd.DataFrame({"parent_id": None, "child_id": lonely})
         e = pd.concat([e, extra], ignore_index=True)
         e = gpd.GeoDataFrame(e, geometry="geometry", crs=model.WGS84)
-    keys = ("type", "name", "desa_code", "kecamatan_code", "lon", "lat")
-    graph = result.graph
-    # one frame of node attributes looked up by id (a Python lookup per edge and key took
-    # ~9 s for the 323k edges of the nasional sample)
-    nodes = pd.DataFrame({key: [a.get(key) for a in graph.nodes.values()] for key in keys},
-                         index=pd.Index(list(graph.nodes), dtype=object))
+    nodes = pd.DataFrame(values, index=pd.Index(ids, dtype=object))
     nodes = nodes[~nodes.index.duplicated()]
     for side in ("parent", "child"):
         found = nodes.reindex(e[f"{side}_id"].to_numpy())

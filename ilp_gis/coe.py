@@ -165,8 +165,6 @@ def coe_units(fac: pd.DataFrame, edges: pd.DataFrame, indicators: IndicatorList,
     t = fac["type"].to_numpy(object)
     flag = fac["coe"].astype("boolean").fillna(False).to_numpy(bool) if "coe" in fac \
         else np.zeros(len(fac), bool)
-    info = fac.set_index("fac_id", drop=False)
-    info = info[~info.index.duplicated()]
     parent_of: dict = {}
     children: dict = {}
     if edges is not None and len(edges):
@@ -174,54 +172,68 @@ def coe_units(fac: pd.DataFrame, edges: pd.DataFrame, indicators: IndicatorList,
         for p, c in zip(e["parent_id"].tolist(), e["child_id"].tolist(), strict=True):
             parent_of[c] = p
             children.setdefault(p, []).append(c)
-    types = dict(zip(fac["fac_id"].tolist(), t.tolist(), strict=True))
+    ids = fac["fac_id"].tolist()
+    types = dict(zip(ids, t.tolist(), strict=True))
     designated_pk = sorted(fac.loc[flag & (t == PUSKESMAS), "fac_id"].tolist())
+    designated = set(designated_pk)
     pustu_flagged = fac.loc[flag & (t == PUSTU), "fac_id"].tolist()
     by_pk: dict = {}
     stray = []
     for pid in pustu_flagged:
         parent = parent_of.get(pid)
-        if parent in designated_pk:
+        if parent in designated:
             by_pk.setdefault(parent, []).append(pid)
         else:
             stray.append(pid)
+
+    def posyandu(pid):
+        return sorted(c for c in children.get(pid, []) if types.get(c) == POSYANDU)
+
+    # one Pustu per unit: the data's choice; of several, the one with most Posyandu
+    chosen = {}
+    for pk in designated_pk:
+        cands = sorted(by_pk.get(pk, []), key=lambda p: (-len(posyandu(p)), str(p)))
+        pustu = cands[0] if cands else None
+        chosen[pk] = (cands, pustu, posyandu(pustu) if pustu is not None else [])
+    # the facility fields the units name, looked up by id (first row of an id) for only the
+    # facilities in a unit: a row lookup per facility in the national frame took seconds
+    wanted = set(designated_pk) | set(stray) | {parent_of.get(p) for p in stray}
+    for _cands, pustu, py in chosen.values():
+        wanted.update(py)
+        if pustu is not None:
+            wanted.add(pustu)
+    info = _FacilityInfo(fac, ids, wanted)
     counts = indicators.counts()
     total = int(counts.sum())
     assessed = _assessments(assessment, indicators)
     rows = []
     for pk in designated_pk:
-        r = info.loc[pk]
-        cands = by_pk.get(pk, [])
-
-        def posyandu(pid):
-            return sorted(c for c in children.get(pid, []) if types.get(c) == POSYANDU)
-        # one Pustu per unit: the data's choice; of several, the one with most Posyandu
-        cands = sorted(cands, key=lambda p: (-len(posyandu(p)), str(p)))
-        pustu = cands[0] if cands else None
-        py = posyandu(pustu) if pustu is not None else []
-        row = {"unit_id": f"COE-{pk}", "fac_id": pk, "name": r.get("name"), "type": PUSKESMAS,
-               "desa_code": r.get("desa_code"), "kecamatan_code": r.get("kecamatan_code"),
-               "pustu_id": pustu, "pustu_name": info.loc[pustu].get("name") if pustu else None,
-               "pustu_desa_code": info.loc[pustu].get("desa_code") if pustu else None,
+        cands, pustu, py = chosen[pk]
+        row = {"unit_id": f"COE-{pk}", "fac_id": pk, "name": info.get(pk, "name"),
+               "type": PUSKESMAS, "desa_code": info.get(pk, "desa_code"),
+               "kecamatan_code": info.get(pk, "kecamatan_code"),
+               "pustu_id": pustu, "pustu_name": info.get(pustu, "name") if pustu else None,
+               "pustu_desa_code": info.get(pustu, "desa_code") if pustu else None,
                "posyandu_count": len(py) if pustu is not None else np.nan,
                "posyandu_ids": ";".join(map(str, py)) if pustu is not None else None,
                "desa_codes": ";".join(sorted({str(d) for d in (
-                   info.loc[m].get("desa_code") for m in [pk, *([pustu] if pustu else []), *py])
+                   info.get(m, "desa_code") for m in [pk, *([pustu] if pustu else []), *py])
                    if isinstance(d, str) and d})),
                "indicators_total": total,
                "problem": "" if len(cands) == 1 else ("no_pustu" if not cands
                                                       else "several_pustu")}
-        row.update(_score(pk, r, assessed, indicators, counts, threshold))
+        row.update(_score(pk, info.shares(pk), assessed, indicators, counts, threshold))
         rows.append(row)
     for pid in sorted(stray, key=str):
-        r = info.loc[pid]
         parent = parent_of.get(pid)
+        known = info.has(parent)
         rows.append({"unit_id": None, "fac_id": parent,
-                     "name": info.loc[parent].get("name") if parent in info.index else None,
-                     "type": PUSKESMAS, "desa_code": info.loc[parent].get("desa_code")
-                     if parent in info.index else None,
-                     "kecamatan_code": r.get("kecamatan_code"), "pustu_id": pid,
-                     "pustu_name": r.get("name"), "pustu_desa_code": r.get("desa_code"),
+                     "name": info.get(parent, "name") if known else None,
+                     "type": PUSKESMAS, "desa_code": info.get(parent, "desa_code")
+                     if known else None,
+                     "kecamatan_code": info.get(pid, "kecamatan_code"), "pustu_id": pid,
+                     "pustu_name": info.get(pid, "name"),
+                     "pustu_desa_code": info.get(pid, "desa_code"),
                      "posyandu_count": np.nan, "posyandu_ids": None, "desa_codes": None,
                      "score": np.nan,
                      "indicators_met": np.nan, "indicators_assessed": np.nan,
@@ -240,6 +252,45 @@ def coe_units(fac: pd.DataFrame, edges: pd.DataFrame, indicators: IndicatorList,
                 "rule", "problem"):
         out[col] = out[col].astype(object).where(out[col].notna(), None)
     return out
+
+
+class _FacilityInfo:
+    """The fields of some facilities by id (the first row of each id in ``fac``): the names and
+    codes a unit shows and the COE group shares (as numbers, NaN where not a number)."""
+
+    _FIELDS = ("name", "desa_code", "kecamatan_code")
+
+    def __init__(self, fac: pd.DataFrame, ids: list, wanted: set) -> None:
+        first = ~pd.Series(ids, dtype=object).duplicated().to_numpy()
+        pick = first & np.fromiter((i in wanted for i in ids), bool, len(ids))
+        sub = fac.loc[pick]
+        keys = sub["fac_id"].tolist()
+        self._row = {k: i for i, k in enumerate(keys)}
+        self._values = {c: sub[c].tolist() if c in sub else [None] * len(sub)
+                        for c in self._FIELDS}
+        self._shares = np.column_stack([_numbers(sub, c) for c in model.COE_COLUMNS]) \
+            if len(sub) else np.zeros((0, len(model.COE_COLUMNS)))
+
+    def has(self, fac_id) -> bool:
+        return fac_id in self._row
+
+    def get(self, fac_id, field: str):
+        return self._values[field][self._row[fac_id]]
+
+    def shares(self, fac_id) -> np.ndarray:
+        return self._shares[self._row[fac_id]]
+
+
+def _numbers(frame: pd.DataFrame, column: str) -> np.ndarray:
+    """``column`` of ``frame`` as floats, each value as ``pd.to_numeric(errors="coerce")``
+    makes it (NaN for a missing column)."""
+    if column not in frame:
+        return np.full(len(frame), np.nan)
+    values = frame[column]
+    if values.dtype.kind in "fi":
+        return values.to_numpy(float, na_value=np.nan)
+    return np.array([pd.to_numeric(pd.Series([v]), errors="coerce").iloc[0]
+                     for v in values.tolist()], dtype=float)
 
 
 def with_units(checks: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
@@ -287,8 +338,10 @@ def _assessments(assessment: pd.DataFrame | None, indicators: IndicatorList) -> 
     return out
 
 
-def _score(pk, r, assessed: dict, indicators: IndicatorList, counts: np.ndarray,
-           threshold: float) -> dict:
+def _score(pk, shares: np.ndarray, assessed: dict, indicators: IndicatorList,
+           counts: np.ndarray, threshold: float) -> dict:
+    """The score of the unit of Puskesmas ``pk``: from its assessed indicators, else from its
+    group ``shares`` (the ``coe_*`` columns, NaN where unknown)."""
     total = int(counts.sum())
     given = assessed.get(pk)
     if given:
@@ -309,8 +362,6 @@ def _score(pk, r, assessed: dict, indicators: IndicatorList, counts: np.ndarray,
                 "coe_groups_known": int(np.isfinite(shares).sum()),
                 **dict(zip(model.COE_COLUMNS, shares, strict=True)),
                 "meets": meets, "rule": "indicators"}
-    shares = np.array([pd.to_numeric(pd.Series([r.get(c)]), errors="coerce").iloc[0]
-                       for c in model.COE_COLUMNS], dtype=float)
     known = np.isfinite(shares)
     out = {"indicators_met": np.nan, "indicators_assessed": np.nan,
            "coe_groups_known": int(known.sum()),

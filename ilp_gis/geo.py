@@ -284,8 +284,23 @@ def geodesic_steps(lonlat: np.ndarray) -> np.ndarray:
     ll = np.asarray(lonlat, dtype=float).reshape(-1, 2)
     if len(ll) < 2:
         return np.zeros(0)
-    _, _, d = _geod().inv(ll[:-1, 0], ll[:-1, 1], ll[1:, 0], ll[1:, 1])
-    return np.asarray(d, dtype=float)
+    m = len(ll) - 1
+    if m < 200_000:
+        _, _, d = _geod().inv(ll[:-1, 0], ll[:-1, 1], ll[1:, 0], ll[1:, 1])
+        return np.asarray(d, dtype=float)
+    from pyproj import Geod
+
+    out = np.empty(m)
+
+    def part(lo: int, hi: int) -> None:  # a Geod per thread (PROJ releases the GIL)
+        _, _, d = Geod(ellps="WGS84").inv(ll[lo:hi, 0], ll[lo:hi, 1], ll[lo + 1:hi + 1, 0],
+                                          ll[lo + 1:hi + 1, 1])
+        out[lo:hi] = d
+
+    half = in_background(part, m // 2, m)
+    part(0, m // 2)
+    half.result()
+    return out
 
 
 def ecef(ll: np.ndarray) -> np.ndarray:

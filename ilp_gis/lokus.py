@@ -59,34 +59,39 @@ def lokus_check(facilities: pd.DataFrame, rules: Rules,
     kab = [kabupaten_of(c) for c in (pk["kecamatan_code"].tolist() if "kecamatan_code" in pk
                                      else [None] * len(pk))]
     names = kabupaten_names or {}
+    n = len(pk)
+
+    def column(name: str) -> list:
+        return pk[name].tolist() if name in pk else [None] * n
+
+    sk = [_text(v) for v in column("lokus_sk_number")]
+    sk_date = [_date_text(v) for v in column("lokus_sk_date")]
+    lokus, pk_names = column("ilp_lokus"), pk["name"].tolist()
+    groups: dict[str, list[int]] = {}
+    for i, code in enumerate(kab):
+        if code is not None:
+            groups.setdefault(code, []).append(i)
     rows = []
-    frame = pd.DataFrame({
-        "kab": kab, "name": pk["name"].tolist(),
-        "lokus": pk["ilp_lokus"].tolist() if "ilp_lokus" in pk else [None] * len(pk),
-        "sk": [_text(v) for v in (pk["lokus_sk_number"].tolist() if "lokus_sk_number" in pk
-                                  else [None] * len(pk))],
-        "sk_date": [_date_text(v) for v in (pk["lokus_sk_date"].tolist() if "lokus_sk_date"
-                                            in pk else [None] * len(pk))],
-    })
-    frame = frame[frame["kab"].notna()]
-    for code, g in frame.groupby("kab", sort=True):
-        known = g["lokus"].map(lambda v: v is not None and not pd.isna(v))
-        if not known.any():
-            n_lokus, status, lk = None, "unknown", g.iloc[0:0]
+    # plain lists per kabupaten (a pandas group per kabupaten took over a second nationally)
+    for code in sorted(groups):
+        members = groups[code]
+        known = [i for i in members if lokus[i] is not None and not pd.isna(lokus[i])]
+        if not known:
+            n_lokus, status, lk = None, "unknown", []
         else:
-            lk = g[known & g["lokus"].map(lambda v: bool(v) if v is not None and not pd.isna(v)
-                                          else False)]
-            n_lokus = int(len(lk))
+            lk = [i for i in known if bool(lokus[i])]
+            n_lokus = len(lk)
             status = "too_few" if n_lokus < lo else "too_many" if n_lokus > hi else "ok"
         rows.append({
             "kabupaten_code": code, "kabupaten_name": names.get(code),
-            "puskesmas": int(len(g)), "lokus": n_lokus, "status": status,
-            "sk_numbers": "; ".join(sorted(set(lk["sk"].dropna()))),
-            "sk_dates": "; ".join(sorted(set(lk["sk_date"].dropna()))),
-            "lokus_without_sk": int(lk["sk"].isna().sum()) if n_lokus is not None else None,
-            "lokus_without_sk_date": (int(lk["sk_date"].isna().sum()) if n_lokus is not None
-                                      else None),
-            "lokus_names": "; ".join(lk["name"].astype(str)),
+            "puskesmas": len(members), "lokus": n_lokus, "status": status,
+            "sk_numbers": "; ".join(sorted({sk[i] for i in lk if sk[i] is not None})),
+            "sk_dates": "; ".join(sorted({sk_date[i] for i in lk if sk_date[i] is not None})),
+            "lokus_without_sk": sum(sk[i] is None for i in lk) if n_lokus is not None
+            else None,
+            "lokus_without_sk_date": (sum(sk_date[i] is None for i in lk)
+                                      if n_lokus is not None else None),
+            "lokus_names": "; ".join(str(pk_names[i]) for i in lk),
         })
     return pd.DataFrame(rows, columns=LOKUS_COLUMNS)
 

@@ -22,7 +22,7 @@ from ilp_gis.geo import ground_distance
 from ilp_gis.i18n import normalize_language, register_catalog, tr
 from ilp_gis.rules import Rules
 from ilp_gis.speed.arrow import rewrite
-from ilp_gis.speed.graphs import LazyDiGraph
+from ilp_gis.speed.graphs import GraphColumns, LazyDiGraph
 
 PUSKESMAS, PUSTU, POSYANDU = (t.value for t in model.FacilityType)
 TIER = {PUSKESMAS: 0, PUSTU: 1, POSYANDU: 2}
@@ -335,7 +335,7 @@ def build_network(fac: gpd.GeoDataFrame, *, rules: Rules, road=None, fields=None
 
     # Graph and edge lines.
     lonlat = _lonlat(fac)
-    g = LazyDiGraph.deferred(functools.partial(_graph_items, (
+    g = LazyDiGraph.from_columns(functools.partial(_graph_columns, (
         fid, ftype, raw_names, dc, kc, lonlat, par, child, dist, travel, link, src)))
     e = pd.DataFrame({"parent_id": fid[par], "child_id": fid[child], "distance_m": dist,
                       "travel_min": travel, "link": link, "source": src})
@@ -350,19 +350,16 @@ def build_network(fac: gpd.GeoDataFrame, *, rules: Rules, road=None, fields=None
     return Network(graph=g, edges=edges, problems=problems)
 
 
-def _graph_items(data):
-    """``(node, attrs)`` and ``(u, v, attrs)`` iterators of the facility network."""
+def _graph_columns(data) -> GraphColumns:
+    """The facility network as columns (nodes: the facilities, edges: the links)."""
     fid, ftype, raw_names, dc, kc, lonlat, par, child, dist, travel, link, src = data
-    nodes = zip(fid.tolist(), (
-        {"type": t, "name": nm, "desa_code": d, "kecamatan_code": k, "lon": x, "lat": y}
-        for t, nm, d, k, x, y in zip(ftype.tolist(), raw_names.tolist(), dc.tolist(),
-                                     kc.tolist(), lonlat[:, 0].tolist(), lonlat[:, 1].tolist(),
-                                     strict=True)), strict=True)
-    edges = zip(fid[par].tolist(), fid[child].tolist(), (
-        {"distance_m": d, "travel_min": t, "link": lk, "source": sr}
-        for d, t, lk, sr in zip(dist.tolist(), travel.tolist(), link.tolist(), src.tolist(),
-                                strict=True)), strict=True)
-    return nodes, edges
+    return GraphColumns(
+        fid.tolist(), {"type": ftype.tolist(), "name": raw_names.tolist(), "desa_code": dc.tolist(),
+                       "kecamatan_code": kc.tolist(), "lon": lonlat[:, 0].tolist(),
+                       "lat": lonlat[:, 1].tolist()},
+        fid[par].tolist(), fid[child].tolist(),
+        {"distance_m": dist.tolist(), "travel_min": travel.tolist(), "link": link.tolist(),
+         "source": src.tolist()})
 
 
 def _lonlat(fac: gpd.GeoDataFrame) -> np.ndarray:

@@ -80,13 +80,22 @@ def criteria_levels(posyandu: pd.DataFrame, rules: Rules) -> tuple[list, list, l
     failed: list[list[str]] = [[] for _ in range(n)]
     missing: list[list[str]] = [[] for _ in range(n)]
     for k in range(len(steps)):
-        cols, fails = fails_of[k]
-        for i in np.flatnonzero(failed_at == k).tolist():
-            failed[i] = [c for (c, _), f in zip(cols, fails[i], strict=True) if f]
-        cols, lacks = lacks_of[k]
-        for i in np.flatnonzero(lacks_at == k).tolist():
-            missing[i] = [c for (c, _), m in zip(cols, lacks[i], strict=True) if m]
+        _named(failed, failed_at == k, *fails_of[k])
+        _named(missing, lacks_at == k, *lacks_of[k])
     return level, at_least, failed, missing
+
+
+def _named(out: list[list[str]], rows: np.ndarray, cols: list, flags: np.ndarray) -> None:
+    """``out[i]``, for each of ``rows``: the names of the criteria ``cols`` flagged in
+    ``flags[i]``; one list made per pattern of flags (a few), not per row."""
+    picked = np.flatnonzero(rows)
+    if not len(picked):
+        return
+    codes = flags[picked].astype(np.int64) @ (np.int64(1) << np.arange(len(cols), dtype=np.int64))
+    names = {int(code): [c for j, (c, _) in enumerate(cols) if int(code) >> j & 1]
+             for code in np.unique(codes).tolist()}
+    for i, code in zip(picked.tolist(), codes.tolist(), strict=True):
+        out[i] = list(names[code])
 
 
 def strata_check(facilities: pd.DataFrame, rules: Rules) -> pd.DataFrame:

@@ -209,8 +209,9 @@ def build_road_graph(roads: gpd.GeoDataFrame, crs: CRS, rules: Rules) -> RoadGra
         return None
     geoms = np.asarray(r.geometry.values, dtype=object)
     types = shapely.get_type_id(geoms)
-    if (types == 1).all():  # plain LineStrings: no need to split multi-part lines
-        parts, part_idx = geoms, np.arange(len(geoms))
+    single = (types == 1) | ((types == 5) & (shapely.get_num_geometries(geoms) == 1))
+    if single.all():  # LineStrings, or MultiLineStrings of one line: the same coordinates,
+        parts, part_idx = geoms, np.arange(len(geoms))  # no need to split them into parts
     else:
         parts, part_idx = shapely.get_parts(geoms, return_index=True)
         lines = shapely.get_type_id(parts) == 1

@@ -2,7 +2,8 @@
 (keys per attribute name, type and scope; values as text), without building an XML tree of
 the whole national network first.  networkx's writer is the plain twin in the tests.
 
-Imports only the standard library, numpy, networkx (for the graph type) and layers.safe_cells.
+Imports only the standard library, numpy, networkx (for the graph type), layers.safe_cells
+and ilp_gis.speed.graphs (the columns an analysis graph was made of).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from xml.sax.saxutils import escape, quoteattr
 import networkx as nx
 import numpy as np
 
+from ilp_gis.speed.graphs import graph_columns
 from layers.safe_cells import CONTROL_CHARACTERS, clean_text
 
 _XML_TYPES = {bool: "boolean", int: "long", float: "double", str: "string"}
@@ -74,68 +76,82 @@ def _fast_type(kinds: set[type]) -> type | None:
     return None
 
 
-def _column(values: list) -> tuple[list | type, list[str | None]]:
-    """The GraphML type (one for the whole column, else one per value) and escaped text of
-    each value of one attribute column (None where the value is left out): whole columns of
-    text, floats or integers at once, any other mix value by value through
-    :func:`graphml_value`."""
+def _column(values: list) -> tuple[list | type, list[str | None], np.ndarray]:
+    """The GraphML type (one for the whole column, else one per value), escaped text of each
+    value of one attribute column (None where the value is left out) and which values are
+    written: whole columns of text, floats or integers at once, any other mix value by value
+    through :func:`graphml_value`."""
     fast = _fast_type(set(map(type, values)))
     n = len(values)
     if fast is str:
+        if None not in values:
+            return str, _escaped(_cleaned(values)), np.ones(n, dtype=bool)
         present = [i for i, v in enumerate(values) if v is not None]
-        if len(present) == n:
-            return str, _escaped(_cleaned(values))
         texts: list[str | None] = [None] * n
         for i, t in zip(present, _escaped(_cleaned([values[i] for i in present])),
                         strict=True):
             texts[i] = t
-        return str, texts
+        mask = np.zeros(n, dtype=bool)
+        mask[present] = True
+        return str, texts, mask
     if fast is float:
-        arr = np.array([np.nan if v is None else v for v in values], dtype=float)
-        return float, [None if x != x else repr(x) for x in arr.tolist()]
+        arr = np.array(values if None not in values else
+                       [np.nan if v is None else v for v in values], dtype=float)
+        mask = ~np.isnan(arr)
+        if mask.all():
+            return float, list(map(repr, arr.tolist())), mask
+        return float, [None if x != x else repr(x) for x in arr.tolist()], mask
     if fast is int:
-        return int, [None if v is None else str(v) for v in values]
-    cleaned = [graphml_value(v) for v in values]
-    types = list(map(type, cleaned))
-    texts = [None if v is None else escape(v if isinstance(v, str) else str(v))
-             for v in cleaned]
-    return types, texts
+        texts = [None if v is None else str(v) for v in values]
+    else:
+        cleaned = [graphml_value(v) for v in values]
+        types = list(map(type, cleaned))
+        texts = [None if v is None else escape(v if isinstance(v, str) else str(v))
+                 for v in cleaned]
+    mask = np.fromiter((t is not None for t in texts), bool, n)
+    return (int if fast is int else types), texts, mask
 
 
-def _register(dicts: list[dict], scope: str, keys: dict) -> list:
-    """Declare in ``keys`` every (scope, name, type) the elements' attributes are written as
-    (what :func:`_column` gives for any run of elements) and return the attribute names."""
+def _attr_columns(dicts: list[dict]) -> dict[str, list]:
+    """The elements' attributes as columns: per name (in first-seen order), each element's
+    value (None where it has none)."""
     names = list(dict.fromkeys(k for a in dicts for k in a))
-    for name in names:
-        raw = [a.get(name) for a in dicts]
+    return {name: [a.get(name) for a in dicts] for name in names}
+
+
+def _register(columns: dict[str, list], scope: str, keys: dict) -> None:
+    """Declare in ``keys`` every (scope, name, type) the elements' attributes are written as
+    (what :func:`_column` gives for any run of elements)."""
+    for name, raw in columns.items():
+        if not raw:  # no element: nothing to declare (as no element has the attribute)
+            continue
         fast = _fast_type(set(map(type, raw)))
         found = [fast] if fast else list(dict.fromkeys(
             type(v) for v in map(graphml_value, raw) if v is not None))
         for typ in found:
             keys.setdefault((scope, str(name), typ), f"d{len(keys)}")
-    return names
 
 
-def _data_columns(dicts: list[dict], names: list, scope: str,
+def _data_columns(columns: dict[str, list], n: int, scope: str,
                   keys: dict) -> tuple[list[list[str]], np.ndarray]:
-    """Per attribute name, each element's ``<data>`` line ("" when it has none), and which
-    elements have any; the keys were declared by :func:`_register`."""
-    columns: list[list[str]] = []
-    has_any = np.zeros(len(dicts), dtype=bool)
-    for name in names:
-        types, texts = _column([a.get(name) for a in dicts])
-        present = np.fromiter((t is not None for t in texts), bool, len(texts))
+    """Per attribute column of ``n`` elements, each element's ``<data>`` line ("" when it has
+    none), and which elements have any; the keys were declared by :func:`_register`."""
+    out: list[list[str]] = []
+    has_any = np.zeros(n, dtype=bool)
+    for name, values in columns.items():
+        types, texts, present = _column(values)
         if not present.any():
             continue
         has_any |= present
         if isinstance(types, type):
             head = f'      <data key="{keys[(scope, str(name), types)]}">'
-            columns.append(["" if t is None else f"{head}{t}</data>\n" for t in texts])
+            out.append([f"{head}{t}</data>\n" for t in texts] if present.all() else
+                       ["" if t is None else f"{head}{t}</data>\n" for t in texts])
             continue
-        columns.append(["" if text is None else
-                        f'      <data key="{keys[(scope, str(name), typ)]}">{text}</data>\n'
-                        for typ, text in zip(types, texts, strict=True)])
-    return columns, has_any
+        out.append(["" if text is None else
+                    f'      <data key="{keys[(scope, str(name), typ)]}">{text}</data>\n'
+                    for typ, text in zip(types, texts, strict=True)])
+    return out, has_any
 
 
 _ATTR_ENTITIES = {"\n": "&#10;", "\r": "&#13;", "\t": "&#9;"}  # what quoteattr adds
@@ -153,19 +169,28 @@ def _idents(values: list) -> list[str]:
 def write_graphml_stream(graph: nx.DiGraph, fh) -> None:
     """Write ``graph`` (directed) as GraphML to the text file ``fh``: the keys from one look at
     every attribute column, then the elements a chunk at a time, column by column within it
-    (only one chunk's text is held at once)."""
+    (only one chunk's text is held at once).  A graph the analysis made and nobody used yet is
+    written from the columns it was made of (``ilp_gis.speed.graphs.graph_columns``), the
+    same file without building the graph."""
     keys: dict[tuple[str, str, type], str] = {}
-    node_ids, node_attrs = [], []
-    for n, a in graph.nodes(data=True):
-        node_ids.append(n)
-        node_attrs.append(a)
-    sources, targets, edge_attrs = [], [], []
-    for u, v, a in graph.edges(data=True):
-        sources.append(u)
-        targets.append(v)
-        edge_attrs.append(a)
-    node_names = _register(node_attrs, "node", keys)
-    edge_names = _register(edge_attrs, "edge", keys)
+    cols = graph_columns(graph)
+    if cols is not None:
+        node_ids, node_cols = cols.nodes, cols.node_attrs
+        sources, targets, edge_cols = cols.sources, cols.targets, cols.edge_attrs
+    else:
+        node_ids, node_attrs = [], []
+        for n, a in graph.nodes(data=True):
+            node_ids.append(n)
+            node_attrs.append(a)
+        sources, targets, edge_attrs = [], [], []
+        for u, v, a in graph.edges(data=True):
+            sources.append(u)
+            targets.append(v)
+            edge_attrs.append(a)
+        node_cols, edge_cols = _attr_columns(node_attrs), _attr_columns(edge_attrs)
+        del node_attrs, edge_attrs
+    _register(node_cols, "node", keys)
+    _register(edge_cols, "edge", keys)
     fh.write(_HEAD)
     for (scope, name, typ), kid in keys.items():
         fh.write(f'  <key id="{kid}" for="{scope}" attr.name={quoteattr(name)} '
@@ -173,13 +198,16 @@ def write_graphml_stream(graph: nx.DiGraph, fh) -> None:
     fh.write('  <graph edgedefault="directed">\n')
     for start in range(0, len(node_ids), _CHUNK):
         part = slice(start, start + _CHUNK)
-        _elements(fh, "node", [f"id={i}" for i in _idents(node_ids[part])],
-                  *_data_columns(node_attrs[part], node_names, "node", keys))
+        ids = node_ids[part]
+        _elements(fh, "node", [f"id={i}" for i in _idents(ids)],
+                  *_data_columns({k: v[part] for k, v in node_cols.items()}, len(ids), "node",
+                                 keys))
     for start in range(0, len(sources), _CHUNK):
         part = slice(start, start + _CHUNK)
         _elements(fh, "edge", [f"source={s} target={t}" for s, t in
                                zip(_idents(sources[part]), _idents(targets[part]), strict=True)],
-                  *_data_columns(edge_attrs[part], edge_names, "edge", keys))
+                  *_data_columns({k: v[part] for k, v in edge_cols.items()},
+                                 len(sources[part]), "edge", keys))
     fh.write("  </graph>\n</graphml>\n")
 
 

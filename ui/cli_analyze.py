@@ -91,11 +91,14 @@ def run(args) -> int:
         project.set_rules(rules)
     bar = TerminalProgress(tr("cli.analyze.progress"))
     try:
-        result = analyze(project, rules=rules, progress=bar, indicators=indicators)
+        # the roads and settlements let go as soon as the analysis has read them (peak memory)
+        result = analyze(project, rules=rules, progress=bar, indicators=indicators,
+                         done_with=lambda names: release(project, names))
     finally:
         bar.done()
-    # the input layers the outputs and the save no longer read: their memory for the writers
-    release(project, ("roads", "settlements"))
+    # the input layers the outputs and the save no longer read (the results hold what they
+    # need; the save keeps the file's copy of each): their memory for the writers and the save
+    release(project, list(project.layers))
     out = Path(args.out) if args.out else default_out(args)
     with all_or_nothing():  # the result files and the saved project, or none of them
         written = write_outputs(result, out)

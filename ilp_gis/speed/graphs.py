@@ -1,14 +1,17 @@
 """Large networkx DiGraphs built fast: filled through networkx's adjacency dicts, optionally
 on first use.  The one place that writes networkx's private ``_node``/``_succ``/``_pred``;
-domain code calls :func:`build_digraph` or :meth:`LazyDiGraph.deferred`.  Imports networkx only.
+domain code calls :func:`build_digraph`, :meth:`LazyDiGraph.deferred` or
+:meth:`LazyDiGraph.from_columns`.  Imports networkx and numpy.
 """
 
 from __future__ import annotations
 
 import inspect
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 import networkx as nx
+import numpy as np
 
 Items = tuple[Iterable, Iterable]
 """``(node, attrs)`` pairs and ``(u, v, attrs)`` triples; nodes and edges each given once, and
@@ -37,6 +40,67 @@ def build_digraph(nodes, edges) -> nx.DiGraph:
         return g
     _put(*dicts, nodes, edges)
     return g
+
+
+@dataclass
+class GraphColumns:
+    """A graph as columns: the node ids, each node attribute as a list in node order, then the
+    edges' ends and each edge attribute as a list in edge order.  What :func:`column_items`
+    turns into :data:`Items`; node ids unique, ``(source, target)`` pairs unique and the edges
+    in networkx's order (grouped by source in node order), so the columns read the same as the
+    graph built from them."""
+
+    nodes: list
+    node_attrs: dict[str, list]
+    sources: list
+    targets: list
+    edge_attrs: dict[str, list]
+
+    def ordered(self) -> GraphColumns | None:
+        """These columns with the edges in the graph's order, or None when a node id or a
+        ``(source, target)`` pair is repeated (the graph would merge them)."""
+        place = {n: i for i, n in enumerate(self.nodes)}
+        if len(place) != len(self.nodes):
+            return None
+        m = len(self.sources)
+        try:
+            u = np.fromiter(map(place.__getitem__, self.sources), np.int64, m)
+            v = np.fromiter(map(place.__getitem__, self.targets), np.int64, m)
+        except KeyError:  # an edge end that is no node: not columns of a graph
+            return None
+        if len(np.unique(u * max(len(place), 1) + v)) != m:
+            return None
+        if m < 2 or bool((u[1:] >= u[:-1]).all()):
+            return self
+        order = np.argsort(u, kind="stable").tolist()
+
+        def pick(values: list) -> list:
+            return [values[i] for i in order]
+
+        return GraphColumns(self.nodes, self.node_attrs, pick(self.sources),
+                            pick(self.targets), {k: pick(v) for k, v in self.edge_attrs.items()})
+
+
+def column_items(columns: GraphColumns) -> Items:
+    """The ``(node, attrs)`` pairs and ``(u, v, attrs)`` triples of ``columns``."""
+    nk, ek = list(columns.node_attrs), list(columns.edge_attrs)
+    nodes = zip(columns.nodes, (dict(zip(nk, vals, strict=True)) for vals in zip(
+        *columns.node_attrs.values(), strict=True)) if nk else ({} for _ in columns.nodes),
+        strict=True)
+    edges = zip(columns.sources, columns.targets, (dict(zip(ek, vals, strict=True)) for vals in zip(
+        *columns.edge_attrs.values(), strict=True)) if ek else ({} for _ in columns.sources),
+        strict=True)
+    return nodes, edges
+
+
+def graph_columns(graph: nx.DiGraph) -> GraphColumns | None:
+    """The columns a :class:`LazyDiGraph` was made of (:meth:`LazyDiGraph.from_columns`) while
+    it was never used (so surely not changed since), in the graph's order; else None (read the
+    graph itself)."""
+    make = graph.__dict__.get("_columns") if isinstance(graph, LazyDiGraph) else None
+    if make is None or "_pending" not in graph.__dict__:
+        return None
+    return make()
 
 
 class _Filled:
@@ -81,9 +145,30 @@ class LazyDiGraph(nx.DiGraph):
         g.__dict__["_pending"] = items
         return g
 
+    @classmethod
+    def from_columns(cls, columns: Callable[[], GraphColumns]) -> LazyDiGraph:
+        """The graph of ``columns()`` (called once, when first needed), which
+        :func:`graph_columns` gives back while the graph was never used."""
+        cache: dict[str, GraphColumns | None] = {}
+
+        def made() -> GraphColumns:
+            if "raw" not in cache:
+                cache["raw"] = columns()
+            return cache["raw"]
+
+        def ordered() -> GraphColumns | None:
+            if "ordered" not in cache:
+                cache["ordered"] = made().ordered()
+            return cache["ordered"]
+
+        g = cls.deferred(lambda: column_items(made()))
+        g.__dict__["_columns"] = ordered
+        return g
+
     @staticmethod
     def _fill(g: LazyDiGraph) -> None:
         od = g.__dict__
+        od.pop("_columns", None)
         items = od.pop("_pending", None)
         if items is None:
             return

@@ -42,3 +42,33 @@ def test_store_result_uses_the_contract_table_names():
     assert set(RESULT_TABLES.values()) <= set(p.tables)
     assert p.meta_json(META_SUMMARY)["desa_total"] == 5
     assert p.dirty
+
+
+def test_done_with_names_the_inputs_read_and_dropping_them_changes_nothing():
+    import geopandas as gpd
+    import pandas as pd
+    from shapely.geometry import Point
+
+    from tests.ilp_gis.test_gaps import full_case
+
+    settlements = gpd.GeoDataFrame({"desa_code": ["D1"], "population": [100.0]},
+                                   geometry=[Point(1.0, 1.0)], crs=full_case().desa.crs)
+    ref = full_case()
+    ref.set_layer("settlements", settlements)
+    want = analyze(ref)
+    p = full_case()
+    p.set_layer("settlements", settlements)
+    seen = []
+
+    def drop(names):  # what ``ilp-gis analyze`` does: the layers let go at once
+        seen.append(names)
+        for name in names:
+            del p.layers[name]
+
+    got = analyze(p, done_with=drop)
+    assert seen == [("roads",), ("settlements",)]
+    assert "roads" not in p.layers and "settlements" not in p.layers
+    pd.testing.assert_frame_equal(pd.DataFrame(got.desa), pd.DataFrame(want.desa))
+    pd.testing.assert_frame_equal(got.gaps, want.gaps)
+    assert {k: v for k, v in got.summary.items() if k != "timings_s"} == {
+        k: v for k, v in want.summary.items() if k != "timings_s"}

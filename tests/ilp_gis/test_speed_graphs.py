@@ -9,7 +9,13 @@ import networkx as nx
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ilp_gis.speed.graphs import LazyDiGraph, build_digraph
+from ilp_gis.speed.graphs import (
+    GraphColumns,
+    LazyDiGraph,
+    build_digraph,
+    column_items,
+    graph_columns,
+)
 
 ATTRS = st.dictionaries(st.sampled_from(["type", "link", "distance_m", "name"]),
                         st.one_of(st.none(), st.integers(), st.floats(allow_nan=False),
@@ -75,3 +81,63 @@ def test_built_graphs_stay_ordinary_digraphs():
         assert g.number_of_edges() == 3
         assert nx.utils.graphs_equal(g, plain_digraph(nodes, edges + [
             ("a", "c", {"link": "direct_to_puskesmas"})]))
+
+
+VALUES = st.one_of(st.none(), st.integers(-3, 3), st.floats(allow_nan=True),
+                   st.text(max_size=3))
+
+
+@st.composite
+def graph_column_data(draw):
+    """Columns of a graph: unique node ids (a repeat now and then), attribute columns with
+    None, edges in any order (a repeated pair now and then)."""
+    names = draw(st.lists(st.one_of(st.integers(-5, 50), st.text(max_size=4)), unique=True,
+                          min_size=1, max_size=10))
+    if draw(st.booleans()) and len(names) > 1:
+        names = names + [names[0]] if draw(st.integers(0, 4)) == 0 else names
+    n = len(names)
+    node_attrs = {k: draw(st.lists(VALUES, min_size=n, max_size=n))
+                  for k in draw(st.lists(st.sampled_from(["type", "name", "lon"]), unique=True))}
+    pairs = draw(st.lists(st.tuples(st.sampled_from(names), st.sampled_from(names)),
+                          max_size=20))
+    m = len(pairs)
+    edge_attrs = {k: draw(st.lists(VALUES, min_size=m, max_size=m))
+                  for k in draw(st.lists(st.sampled_from(["link", "distance_m"]), unique=True))}
+    return GraphColumns(names, node_attrs, [u for u, _ in pairs], [v for _, v in pairs],
+                        edge_attrs)
+
+
+def _as_columns(g: nx.DiGraph, node_keys, edge_keys) -> GraphColumns:
+    nodes = list(g.nodes(data=True))
+    edges = list(g.edges(data=True))
+    return GraphColumns([n for n, _ in nodes], {k: [a[k] for _, a in nodes] for k in node_keys},
+                        [u for u, _, _ in edges], [v for _, v, _ in edges],
+                        {k: [a[k] for *_, a in edges] for k in edge_keys})
+
+
+def _same_values(a: list, b: list) -> bool:
+    return len(a) == len(b) and all(x == y or (x != x and y != y) for x, y in zip(a, b,
+                                                                                  strict=True))
+
+
+@given(graph_column_data())
+def test_graph_from_columns_gives_its_columns_back_in_the_graphs_order_until_used(cols):
+    ref = build_digraph(*column_items(cols))
+    g = LazyDiGraph.from_columns(lambda: cols)
+    back = graph_columns(g)
+    unique = len(set(cols.nodes)) == len(cols.nodes) and len(
+        set(zip(cols.sources, cols.targets, strict=True))) == len(cols.sources)
+    if not unique:  # the graph merges repeats: the columns are not the graph's
+        assert back is None
+    else:
+        want = _as_columns(ref, cols.node_attrs, cols.edge_attrs)
+        assert back.nodes == want.nodes
+        assert list(zip(back.sources, back.targets, strict=True)) == list(
+            zip(want.sources, want.targets, strict=True))
+        for k in cols.node_attrs:
+            assert _same_values(back.node_attrs[k], want.node_attrs[k])
+        for k in cols.edge_attrs:
+            assert _same_values(back.edge_attrs[k], want.edge_attrs[k])
+    assert "_pending" in g.__dict__  # reading the columns built no graph
+    assert list(g.nodes) == list(ref.nodes) and list(g.edges) == list(ref.edges)
+    assert graph_columns(g) is None  # used (it may have been changed since): read the graph

@@ -110,3 +110,26 @@ def test_written_in_small_chunks_equals_networkx_writer(nodes, edges, chunk):
         _assert_equal(graph)
     finally:
         graphml._CHUNK = was
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.one_of(texts, st.integers(-3, 3)),
+                          st.one_of(st.none(), texts, st.integers(-3, 3),
+                                    st.floats(allow_nan=True)),
+                          st.one_of(st.none(), st.floats(allow_nan=True))),
+                min_size=1, max_size=8, unique_by=lambda r: r[0]),
+       st.lists(st.tuples(st.integers(0, 7), st.integers(0, 7),
+                          st.one_of(st.none(), texts, st.integers(-3, 3)))))
+def test_graph_written_from_its_columns_is_the_file_of_the_built_graph(rows, links):
+    from ilp_gis.speed.graphs import GraphColumns, LazyDiGraph, build_digraph, column_items
+
+    ids = [r[0] for r in rows]
+    links = list({(ids[a % len(ids)], ids[b % len(ids)]): lk for a, b, lk in links}.items())
+    cols = GraphColumns(ids, {"name": [r[1] for r in rows], "lon": [r[2] for r in rows]},
+                        [u for (u, _), _ in reversed(links)],  # not in the graph's order
+                        [v for (_, v), _ in reversed(links)],
+                        {"link": [lk for _, lk in reversed(links)]})
+    lazy = LazyDiGraph.from_columns(lambda: cols)
+    assert _stream(lazy) == _stream(build_digraph(*column_items(cols)))
+    assert "_pending" in lazy.__dict__  # written without building the graph
+    _assert_equal(lazy)

@@ -1,0 +1,99 @@
+"""Benchmark of ``ilp-gis analyze PROJECT --out DIR`` as a user types it (prints figures; never
+asserts on time).
+
+    ilp-gis sample nas.gpkg --scale nasional        # once: the nasional sample project
+    python bench/bench_analyze.py nas.gpkg          # (run national figures one at a time)
+
+Runs the command end to end in a child process on a copy of the project (the command stores
+its results into the project) and prints, each beside its target (issue 16):
+- wall time, CPU time (user + system) and peak memory of the command;
+- the analysis stages the command reports in ``summary.json`` (``timings_s``);
+- unless ``--no-outputs``: ``bench/bench_outputs.py`` on the analysed copy, which prints each
+  output file's time and network.graphml against the CSV floor (target under 2x).
+Work files go to ``--work`` (default: a fresh temporary folder, removed at the end).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+WALL_TARGET_S = 20.0
+PEAK_TARGET_MB = 3000.0
+
+
+def child_usage() -> tuple[float, float] | None:
+    """CPU seconds (user + system) and peak resident MB of the waited-for children."""
+    try:
+        import resource
+    except ImportError:  # Windows
+        return None
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ru.ru_utime + ru.ru_stime, ru.ru_maxrss / 1024.0
+
+
+def run_command(project: Path, work: Path) -> Path | None:
+    copy = work / "analyze_copy.gpkg"
+    shutil.copyfile(project, copy)
+    out = work / "analyze_out"
+    cmd = [sys.executable, "-m", "ui.cli", "analyze", str(copy), "--out", str(out)]
+    before = child_usage()
+    t = time.perf_counter()
+    done = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True)
+    wall = time.perf_counter() - t
+    after = child_usage()
+    if done.returncode != 0:
+        print(f"ilp-gis analyze FAILED ({done.returncode}): {done.stderr[-800:]}", flush=True)
+        return None
+    if before is None or after is None:
+        cpu_text, peak_text = "CPU n/a", "peak memory n/a"
+    else:
+        cpu_text = f"{after[0] - before[0]:.1f} s CPU (user+sys)"
+        peak_text = (f"peak memory {after[1]:,.0f} MB (target: under {PEAK_TARGET_MB:,.0f} MB)")
+    print(f"ilp-gis analyze end to end: {wall:.1f} s wall (target: under {WALL_TARGET_S:.0f} s), "
+          f"{cpu_text}, {peak_text}", flush=True)
+    try:
+        stages = json.loads((out / "summary.json").read_text(encoding="utf-8")).get(
+            "timings_s", {})
+    except (OSError, ValueError):
+        stages = {}
+    walls = {k: v for k, v in stages.items() if not k.endswith("_cpu") and k != "cpu_total"}
+    if walls:
+        print("  analysis stages (wall s, from summary.json): " + ", ".join(
+            f"{k} {v:.2f}" for k, v in walls.items()), flush=True)
+        print(f"  rest of the command (opening, writing the outputs, storing the results, "
+              f"start-up): {wall - walls.get('total', 0.0):.1f} s", flush=True)
+    return copy
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("project", type=Path, help="a project file (.gpkg)")
+    ap.add_argument("--work", type=Path, help="folder for the copy (default: temporary)")
+    ap.add_argument("--no-outputs", action="store_true",
+                    help="skip bench_outputs.py (per-output times, GraphML against CSV)")
+    args = ap.parse_args()
+    work = args.work or Path(tempfile.mkdtemp(prefix="ilp_gis_bench_analyze_"))
+    work.mkdir(parents=True, exist_ok=True)
+    print(f"project {args.project} ({args.project.stat().st_size / 1e6:,.0f} MB)", flush=True)
+    try:
+        copy = run_command(args.project, work)
+        if copy is not None and not args.no_outputs:
+            subprocess.run([sys.executable, str(REPO / "bench" / "bench_outputs.py"), str(copy)],
+                           cwd=REPO, check=False)
+    finally:
+        if args.work is None:
+            shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
