@@ -556,7 +556,7 @@ def _inputs_frame(inv) -> pd.DataFrame:
 
 
 def _budget_sync(project, result):
-    return budget_sync_for(project, result)[0]
+    return budget_sync_for(project, result)
 
 
 def _source_labels(value) -> str | None:

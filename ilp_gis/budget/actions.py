@@ -52,7 +52,7 @@ class _Draft:
     desa_code: str | None
     kecamatan_code: str | None
     fac_id: str | None
-    rows: list = field(default_factory=list)  # the gap records
+    rows: list = field(default_factory=list)  # the gaps' positions
     units: float = 0.0
 
 
@@ -100,66 +100,85 @@ def derive_actions(gaps: pd.DataFrame, rules: Rules, *,
         if col not in g:
             g[col] = None
     g = g[g["kind"].isin(FUNDABLE_GAP_KINDS)]
-    records = g.to_dict("records")
-    pustu_desa = {_text(r["desa_code"]) for r in records
-                  if r["kind"] == "no_pustu"
-                  or (r["kind"] in ("beyond_distance", "beyond_travel_time")
-                      and _is_pustu_limit(r))}
+    # one list per column (gaps are many: no per-row frame access)
+    col = {c: g[c].tolist() for c in ("gap_id", "kind", "desa_code", "desa_name",
+                                     "kecamatan_code", "kecamatan_name", "fac_id", "value",
+                                     "threshold", "priority_rank", "priority_score", "label")}
+    n = len(g)
+    kinds = col["kind"]
+    desas = [_text(v) for v in col["desa_code"]]
+    kecs = [_text(v) for v in col["kecamatan_code"]]
+    facs = [_text(v) for v in col["fac_id"]]
+    limit = g["limit_type"].tolist() if "limit_type" in g else [None] * n
+    deficit = g["posyandu_deficit"].tolist() if "posyandu_deficit" in g else [None] * n
+    pustu_desa = {desas[i] for i in range(n)
+                  if kinds[i] == "no_pustu"
+                  or (kinds[i] in ("beyond_distance", "beyond_travel_time")
+                      and _is_pustu_limit(limit[i]))}
     drafts: dict[tuple, _Draft] = {}
 
-    def draft(key, acts, r, fac=None) -> _Draft:
+    def draft(key, acts, i, fac=None) -> _Draft:
         d = drafts.get(key)
         if d is None:
-            d = drafts[key] = _Draft(key, acts, _text(r["desa_code"]),
-                                     _text(r["kecamatan_code"]), fac)
-        d.rows.append(r)
+            d = drafts[key] = _Draft(key, acts, desas[i], kecs[i], fac)
+        d.rows.append(i)
         return d
 
     kader_team = float(rules.value("target.posyandu_min_kader", 5.0))
-    for r in records:
-        kind, desa, fac = r["kind"], _text(r["desa_code"]), _text(r["fac_id"])
-        value, threshold = _fnum(r["value"]), _fnum(r["threshold"])
+    for i in range(n):
+        kind, desa, fac = kinds[i], desas[i], facs[i]
         if kind == "no_puskesmas":
-            draft(("other_kec", _text(r["kecamatan_code"])), (Activity.OTHER,), r).units = 1.0
+            draft(("other_kec", kecs[i]), (Activity.OTHER,), i).units = 1.0
         elif kind in ("no_pustu", "beyond_distance", "beyond_travel_time"):
             if desa in pustu_desa:
-                draft(("pustu", desa), PUSTU_WAYS, r).units = 1.0
+                draft(("pustu", desa), PUSTU_WAYS, i).units = 1.0
             else:  # a Puskesmas limit where the desa has its Pustu
-                draft(("other_desa", desa), (Activity.OTHER,), r).units = 1.0
+                draft(("other_desa", desa), (Activity.OTHER,), i).units = 1.0
         elif kind == "understaffed_pustu":
-            draft(("nakes", fac), (Activity.ADD_NAKES,), r, fac).units += _short(value, threshold)
+            value, threshold = _fnum(col["value"][i]), _fnum(col["threshold"][i])
+            draft(("nakes", fac), (Activity.ADD_NAKES,), i, fac).units += _short(value,
+                                                                                  threshold)
         elif kind == "kader_deficit":
-            n = _short(value, threshold) if np.isfinite(threshold) and threshold > 1 \
+            value, threshold = _fnum(col["value"][i]), _fnum(col["threshold"][i])
+            units = _short(value, threshold) if np.isfinite(threshold) and threshold > 1 \
                 else kader_team
-            draft(("kader", desa or fac), (Activity.TRAIN_KADER,), r).units += n
+            draft(("kader", desa or fac), (Activity.TRAIN_KADER,), i).units += units
         elif kind == "posyandu_deficit":
-            need = _fnum(r.get("posyandu_deficit"))
+            value, threshold = _fnum(col["value"][i]), _fnum(col["threshold"][i])
+            need = _fnum(deficit[i])
             units = need if np.isfinite(need) and need >= 1 else _short(value, threshold)
-            draft(("posyandu", desa), (Activity.OPEN_POSYANDU,), r).units = units
+            draft(("posyandu", desa), (Activity.OPEN_POSYANDU,), i).units = units
         elif kind == "coe_below_threshold":
-            draft(("coe", fac), (Activity.EQUIP, Activity.RENOVATE), r, fac).units = 1.0
+            draft(("coe", fac), (Activity.EQUIP, Activity.RENOVATE), i, fac).units = 1.0
 
+    costs: dict[Activity, float] = {}
     rows = []
     for d in drafts.values():
         acts = d.activities
         if acts == PUSTU_WAYS and d.desa_code in precursor_desa:
             acts = (Activity.UPGRADE_TO_PUSTU, Activity.BUILD_PUSTU)
         first = d.rows[0]
-        ranks = [_fnum(r["priority_rank"]) for r in d.rows]
+        ranks = [_fnum(col["priority_rank"][i]) for i in d.rows]
         ranks = [x for x in ranks if np.isfinite(x)]
-        scores = [_fnum(r["priority_score"]) for r in d.rows]
+        scores = [_fnum(col["priority_score"][i]) for i in d.rows]
         scores = [x for x in scores if np.isfinite(x)]
-        unit_cost = activity_cost(acts[0], rules) if acts[0] is not Activity.OTHER else math.nan
+        if acts[0] is Activity.OTHER:
+            unit_cost = math.nan
+        else:
+            if acts[0] not in costs:
+                costs[acts[0]] = activity_cost(acts[0], rules)
+            unit_cost = costs[acts[0]]
         rows.append({
             "activity": acts[0].value, "activities": ";".join(a.value for a in acts),
-            "desa_code": d.desa_code, "desa_name": _text(first["desa_name"]),
-            "kecamatan_code": d.kecamatan_code, "kecamatan_name": _text(first["kecamatan_name"]),
+            "desa_code": d.desa_code, "desa_name": _text(col["desa_name"][first]),
+            "kecamatan_code": d.kecamatan_code,
+            "kecamatan_name": _text(col["kecamatan_name"][first]),
             "fac_id": d.fac_id, "units": d.units, "unit_cost": unit_cost,
             "needed": unit_cost * d.units,
-            "gap_ids": ";".join(str(r["gap_id"]) for r in d.rows),
-            "gap_kinds": ";".join(dict.fromkeys(str(r["kind"]) for r in d.rows)),
-            "gap_labels": "; ".join(dict.fromkeys(_text(r["label"]) or str(r["kind"])
-                                                  for r in d.rows)),
+            "gap_ids": ";".join(str(col["gap_id"][i]) for i in d.rows),
+            "gap_kinds": ";".join(dict.fromkeys(str(kinds[i]) for i in d.rows)),
+            "gap_labels": "; ".join(dict.fromkeys(_text(col["label"][i]) or str(kinds[i])
+                                                  for i in d.rows)),
             "n_gaps": len(d.rows),
             "priority_rank": min(ranks) if ranks else math.nan,
             "priority_score": max(scores) if scores else math.nan,
@@ -175,8 +194,8 @@ def derive_actions(gaps: pd.DataFrame, rules: Rules, *,
     return actions, pd.Series(of_gap, dtype=object)
 
 
-def _is_pustu_limit(r) -> bool:
+def _is_pustu_limit(limit_type) -> bool:
     """A distance/travel gap measured to the nearest Pustu (``limit_type``; gaps of older
     results without it: every such gap counts as a Pustu limit, as they were costed)."""
-    lt = _text(r.get("limit_type"))
+    lt = _text(limit_type)
     return lt is None or lt == "pustu"

@@ -178,70 +178,25 @@ def budget_sync(project, result, rules: Rules | None = None, *,
             precursor_desa = {str(d) for d in pre["desa_code"].dropna()}
 
     actions, action_of_gap = derive_actions(gaps, rules, precursor_desa=precursor_desa)
-    na = len(actions)
-    a_acts = [set(s.split(";")) for s in actions["activities"]]
-    a_desa, a_fac, a_kec = ([None if is_missing(v) else str(v) for v in actions[c].tolist()]
-                            for c in ("desa_code", "fac_id", "kecamatan_code"))
-    by_desa: dict[str, list[int]] = {}
-    by_fac: dict[str, list[int]] = {}
-    by_kec: dict[str, list[int]] = {}
-    for k in range(na):
-        if a_fac[k] is not None:
-            by_fac.setdefault(str(a_fac[k]), []).append(k)
-        if a_desa[k] is not None:
-            by_desa.setdefault(str(a_desa[k]), []).append(k)
-        if a_kec[k] is not None:
-            by_kec.setdefault(str(a_kec[k]), []).append(k)
-
-    # The actions each line addresses (in priority order: actions are sorted by it).
-    nb = len(budget)
-    reach: list[list[int]] = []
-    for row in budget.itertuples(index=False):
-        act = str(row.activity or "")
-        tf, td = row.target_facility, row.target_desa
-        cand: list[int] = []
-        if not is_missing(tf):
-            tf = str(tf)
-            if fac_type.get(tf) == "puskesmas" and is_missing(td):
-                area_fac, area_desa = _puskesmas_area(graph, tf)
-                kec = fac_kec.get(tf)
-                found: set[int] = set()
-                for f in area_fac:
-                    found.update(by_fac.get(f, ()))
-                for d in area_desa:
-                    found.update(by_desa.get(d, ()))
-                if not area_fac and not area_desa and not is_missing(kec):
-                    found.update(by_kec.get(str(kec), ()))
-                cand = sorted(k for k in found if act in a_acts[k])
-            else:
-                own = [k for k in by_fac.get(tf, []) if act in a_acts[k]]
-                d = fac_desa.get(tf)
-                if own:
-                    cand = own
-                elif not is_missing(d) and (is_missing(td) or str(td) == str(d)):
-                    # a line for a facility of the desa: desa-level actions (a Poskesdes
-                    # upgraded, the kader of a Posyandu); another facility's action is not it
-                    cand = [k for k in by_desa.get(str(d), []) if act in a_acts[k]
-                            and a_fac[k] is None]
-        elif not is_missing(td):
-            cand = [k for k in by_desa.get(str(td), []) if act in a_acts[k]]
-        reach.append(cand)
+    reach = _reach(budget, actions, graph, fac_desa, fac_type, fac_kec)
+    nb, na = len(budget), len(actions)
 
     amounts = budget["amount"].to_numpy(dtype=float)
     years = [None if is_missing(y) else int(y) for y in budget["year"].tolist()]
     multi = [bool(v) if not is_missing(v) else False for v in budget["multi_year"].tolist()]
-    eligible = [_eligible(rules, s, a) for s, a in zip(budget["source"], budget["activity"],
-                                                      strict=True)]
+    b_act = budget["activity"].tolist()
+    eligible = _eligibility(rules, budget["source"].tolist(), b_act)
     counts = [ok or not enforced for ok, enforced in eligible]  # the line may fund
 
     # An action's year: the earliest TA of the lines that may fund it.
     a_year: list[int | None] = [None] * na
     for j in range(nb):
-        if not counts[j] or years[j] is None:
+        y = years[j]
+        if not counts[j] or y is None:
             continue
         for k in reach[j]:
-            if a_year[k] is None or years[j] < a_year[k]:
-                a_year[k] = years[j]
+            if a_year[k] is None or y < a_year[k]:
+                a_year[k] = y
 
     # A line chooses among an action's ways (upgrade rather than build, renovate rather than
     # equip): the first line that may fund the action sets the activity it is costed by.
@@ -249,82 +204,79 @@ def budget_sync(project, result, rules: Rules | None = None, *,
     for j in range(nb):
         if counts[j]:
             for k in reach[j]:
-                chosen.setdefault(k, str(budget["activity"].iat[j]))
-    for k, act in chosen.items():
-        if act != actions["activity"].iat[k]:
-            cost = activity_cost(act, rules)
-            actions.loc[k, ["activity", "unit_cost", "needed"]] = [
-                act, cost, cost * actions["units"].iat[k]]
-    needed = actions["needed"].to_numpy(dtype=float)
-    got = np.zeros(na)
-    unknown = np.zeros(na, dtype=bool)  # a line with a missing amount addresses it
-    touched = np.zeros(na, dtype=bool)
+                if k not in chosen:
+                    chosen[k] = str(b_act[j])
+    a_activity = actions["activity"].tolist()
+    changed = {k: act for k, act in chosen.items() if act != a_activity[k]}
+    if changed:
+        unit_cost = actions["unit_cost"].to_numpy(dtype=float).copy()
+        units = actions["units"].to_numpy(dtype=float)
+        costs = {act: activity_cost(act, rules) for act in set(changed.values())}
+        for k, act in changed.items():
+            a_activity[k] = act
+            unit_cost[k] = costs[act]
+        idx = np.fromiter(changed, dtype=np.int64, count=len(changed))
+        needed_col = actions["needed"].to_numpy(dtype=float).copy()
+        needed_col[idx] = unit_cost[idx] * units[idx]
+        actions["activity"] = a_activity
+        actions["unit_cost"] = unit_cost
+        actions["needed"] = needed_col
+    needed = actions["needed"].to_numpy(dtype=float).tolist()
+    got = [0.0] * na
+    unknown = [False] * na  # a line with a missing amount addresses it
+    touched = [False] * na
     used: list[dict[int, float]] = [{} for _ in range(na)]  # action -> {line: Rp}
-    remaining = amounts.copy()
+    remaining = amounts.tolist()
     missed: list[list[int]] = [[] for _ in range(nb)]
     # Lines aimed at one place first, then pooled ones; each in budget order.
     order = sorted(range(nb), key=lambda j: (len(reach[j]) > 1, j))
     for j in order:
         if not counts[j]:
             continue
+        yj, mj = years[j], multi[j]
         for k in reach[j]:
-            if years[j] is not None and a_year[k] is not None and years[j] > a_year[k] \
-                    and not multi[j]:
+            if yj is not None and a_year[k] is not None and yj > a_year[k] and not mj:
                 missed[j].append(k)
                 continue
             touched[k] = True
-            if not np.isfinite(remaining[j]):
+            rj = remaining[j]
+            if not math.isfinite(rj):
                 unknown[k] = True
                 used[k].setdefault(j, math.nan)
                 continue
-            lacking = needed[k] - got[k] if np.isfinite(needed[k]) else math.inf
-            if lacking <= 0.5 or remaining[j] <= 0:
+            nk = needed[k]
+            lacking = nk - got[k] if math.isfinite(nk) else math.inf
+            if lacking <= 0.5 or rj <= 0:
                 continue
-            take = min(remaining[j], lacking) if np.isfinite(lacking) else remaining[j]
-            remaining[j] -= take
+            take = min(rj, lacking) if math.isfinite(lacking) else rj
+            remaining[j] = rj - take
             got[k] += take
             used[k][j] = used[k].get(j, 0.0) + take
 
-    state = np.where(np.isfinite(needed) & (got >= needed - 0.5) & touched, "funded",
-                     np.where(touched, "partly", "unfunded")).astype(object)
-    b_id = budget["budget_id"].tolist()
+    needed_a = np.asarray(needed, dtype=float)
+    got_a = np.asarray(got, dtype=float)
+    touched_a = np.asarray(touched, dtype=bool)
+    state = np.where(np.isfinite(needed_a) & (got_a >= needed_a - 0.5) & touched_a, "funded",
+                     np.where(touched_a, "partly", "unfunded")).astype(object)
+    b_id = [str(v) for v in budget["budget_id"].tolist()]
     b_src = budget["source"].tolist()
+    src_text = [None if is_missing(v) else str(v) for v in b_src]
+    act_text = [None if is_missing(v) else str(v) for v in b_act]
     actions["year"] = pd.array(a_year, dtype="Int64")
     actions["funding_state"] = state
-    actions["amount"] = got
+    actions["amount"] = got_a
     actions["shortfall"] = np.where(state == "funded", 0.0,
-                                    np.where(np.isfinite(needed), np.maximum(needed - got, 0.0),
-                                             np.nan))
-    actions["budget_ids"] = [";".join(str(b_id[j]) for j in sorted(u)) for u in used]
-    actions["sources"] = [";".join(sorted({str(b_src[j]) for j in u if not is_missing(b_src[j])}))
+                                    np.where(np.isfinite(needed_a),
+                                             np.maximum(needed_a - got_a, 0.0), np.nan))
+    actions["budget_ids"] = [";".join(b_id[j] for j in sorted(u)) for u in used]
+    actions["sources"] = [";".join(sorted({src_text[j] for j in u if src_text[j] is not None}))
                           for u in used]
     actions["years"] = [";".join(str(y) for y in sorted({years[j] for j in u
                                                          if years[j] is not None}))
                         for u in used]
-
-    # Gaps take their action's state.
-    aidx = {aid: k for k, aid in enumerate(actions["action_id"])}
-    b_act = budget["activity"].tolist()
-    rows = []
-    for g in gaps.to_dict("records"):
-        aid = action_of_gap.get(str(g["gap_id"]))
-        k = aidx.get(aid)
-        u = used[k] if k is not None else {}
-        rows.append({
-            **{c: g[c] for c in ("gap_id", "kind", "label", "desa_code", "desa_name",
-                                 "kecamatan_code", "kecamatan_name", "fac_id",
-                                 "priority_rank", "priority_score")},
-            "action_id": aid,
-            "funding_state": state[k] if k is not None else "unfunded",
-            "sources": actions["sources"].iat[k] if k is not None else "",
-            "years": actions["years"].iat[k] if k is not None else "",
-            "budget_ids": actions["budget_ids"].iat[k] if k is not None else "",
-            "activities": ";".join(sorted({str(b_act[j]) for j in u
-                                           if not is_missing(b_act[j])})),
-        })
-    gap_funding = pd.DataFrame(rows, columns=GAP_FUNDING_COLUMNS)
-    for col in ("priority_rank", "priority_score"):
-        gap_funding[col] = pd.to_numeric(gap_funding[col], errors="coerce")
+    a_lines_act = [";".join(sorted({act_text[j] for j in u if act_text[j] is not None}))
+                   for u in used]
+    gap_funding = _gap_funding(gaps, actions, action_of_gap, a_lines_act)
 
     on_gaps = np.zeros(nb)
     addressed_actions: list[list[int]] = [[] for _ in range(nb)]
@@ -333,7 +285,8 @@ def budget_sync(project, result, rules: Rules | None = None, *,
             addressed_actions[j].append(k)
             if math.isfinite(v):
                 on_gaps[j] += v
-    n_gaps = actions["n_gaps"].to_numpy()
+    n_gaps = actions["n_gaps"].tolist()
+    a_ids = actions["action_id"].tolist()
     issue = ["ineligible" if not eligible[j][0] else "wrong_year" if missed[j]
              else "no_gap" if not addressed_actions[j] else "" for j in range(nb)]
     lines = pd.DataFrame({
@@ -342,20 +295,114 @@ def budget_sync(project, result, rules: Rules | None = None, *,
         "amount": budget["amount"],
         "multi_year": multi,
         "actions_addressed": [len(a) for a in addressed_actions],
-        "action_ids": [";".join(actions["action_id"].iat[k] for k in a)
-                       for a in addressed_actions],
+        "action_ids": [";".join(a_ids[k] for k in a) for a in addressed_actions],
         "gaps_addressed": [int(sum(n_gaps[k] for k in a)) for a in addressed_actions],
         "addresses_gap": [bool(a) for a in addressed_actions],
         "amount_on_gaps": on_gaps,
         "unallocated": np.where(np.isfinite(amounts), amounts - on_gaps, np.nan),
         "issue": issue,
-        "issue_actions": [";".join(actions["action_id"].iat[k] for k in m) for m in missed],
+        "issue_actions": [";".join(a_ids[k] for k in m) for m in missed],
     })
     totals = _totals(lines)
     desa_funding = _desa_funding(gap_funding, actions)
     unfunded = actions[actions["funding_state"] != "funded"].reset_index(drop=True)
     return BudgetSync(gap_funding, desa_funding, totals, unfunded, lines, actions,
                       _phasing(actions, lines, used, years))
+
+
+def _eligibility(rules: Rules, sources: list, activities: list) -> list[tuple[bool, bool]]:
+    """:func:`_eligible` per line, each distinct (source, activity) looked up once."""
+    memo: dict[tuple, tuple[bool, bool]] = {}
+    out = []
+    for s, a in zip(sources, activities, strict=True):
+        key = (None if is_missing(s) else str(s), str(a))
+        if key not in memo:
+            memo[key] = _eligible(rules, s, a)
+        out.append(memo[key])
+    return out
+
+
+def _reach(budget: pd.DataFrame, actions: pd.DataFrame, graph, fac_desa: dict,
+           fac_type: dict, fac_kec: dict) -> list[list[int]]:
+    """The actions each budget line addresses, ascending (actions are in priority order).
+
+    Actions are indexed once by (facility, activity), (desa, activity) and (kecamatan,
+    activity), so each line is a few dictionary look-ups; a Puskesmas's working area is
+    walked once however many lines are pooled over it.
+    """
+    by_fac: dict[tuple, list[int]] = {}
+    by_desa: dict[tuple, list[int]] = {}
+    by_desa_nofac: dict[tuple, list[int]] = {}
+    by_kec: dict[tuple, list[int]] = {}
+    a_desa, a_fac, a_kec = ([None if is_missing(v) else str(v) for v in actions[c].tolist()]
+                            for c in ("desa_code", "fac_id", "kecamatan_code"))
+    for k, acts in enumerate(actions["activities"].tolist()):
+        for act in dict.fromkeys(acts.split(";")):
+            if a_fac[k] is not None:
+                by_fac.setdefault((a_fac[k], act), []).append(k)
+            if a_desa[k] is not None:
+                by_desa.setdefault((a_desa[k], act), []).append(k)
+                if a_fac[k] is None:
+                    by_desa_nofac.setdefault((a_desa[k], act), []).append(k)
+            if a_kec[k] is not None:
+                by_kec.setdefault((a_kec[k], act), []).append(k)
+
+    areas: dict[str, tuple[set[str], set[str]]] = {}
+    reach: list[list[int]] = []
+    cols = [budget[c].tolist() for c in ("activity", "target_facility", "target_desa")]
+    for activity, tf, td in zip(*cols, strict=True):
+        act = str(activity or "")
+        cand: list[int] = []
+        if not is_missing(tf):
+            tf = str(tf)
+            if fac_type.get(tf) == "puskesmas" and is_missing(td):
+                if tf not in areas:
+                    areas[tf] = _puskesmas_area(graph, tf)
+                area_fac, area_desa = areas[tf]
+                found: set[int] = set()
+                for f in area_fac:
+                    found.update(by_fac.get((f, act), ()))
+                for d in area_desa:
+                    found.update(by_desa.get((d, act), ()))
+                kec = fac_kec.get(tf)
+                if not area_fac and not area_desa and not is_missing(kec):
+                    found.update(by_kec.get((str(kec), act), ()))
+                cand = sorted(found)
+            else:
+                own = by_fac.get((tf, act))
+                d = fac_desa.get(tf)
+                if own:
+                    cand = list(own)
+                elif not is_missing(d) and (is_missing(td) or str(td) == str(d)):
+                    # a line for a facility of the desa: desa-level actions (a Poskesdes
+                    # upgraded, the kader of a Posyandu); another facility's action is not it
+                    cand = list(by_desa_nofac.get((str(d), act), ()))
+        elif not is_missing(td):
+            cand = list(by_desa.get((str(td), act), ()))
+        reach.append(cand)
+    return reach
+
+
+def _gap_funding(gaps: pd.DataFrame, actions: pd.DataFrame, action_of_gap,
+                 lines_activities: list[str]) -> pd.DataFrame:
+    """One row per fundable gap with its action's state, sources, years, budget ids and the
+    activities of the lines on it (a gap without an action: unfunded, no line)."""
+    aidx = {aid: k for k, aid in enumerate(actions["action_id"].tolist())}
+    of_gap = dict(action_of_gap.items()) if hasattr(action_of_gap, "items") else {}
+    aid = [of_gap.get(str(g)) for g in gaps["gap_id"].tolist()]
+    k = [aidx.get(a) if a is not None else None for a in aid]
+    state = actions["funding_state"].tolist()
+    cols = {c: actions[c].tolist() for c in ("sources", "years", "budget_ids")}
+    data: dict[str, list] = {c: gaps[c].tolist() for c in GAP_FUNDING_COLUMNS[:10]}
+    data["action_id"] = aid
+    data["funding_state"] = [state[i] if i is not None else "unfunded" for i in k]
+    for c in ("sources", "years", "budget_ids"):
+        data[c] = [cols[c][i] if i is not None else "" for i in k]
+    data["activities"] = [lines_activities[i] if i is not None else "" for i in k]
+    out = pd.DataFrame(data, columns=GAP_FUNDING_COLUMNS)
+    for col in ("priority_rank", "priority_score"):
+        out[col] = pd.to_numeric(out[col], errors="coerce")
+    return out
 
 
 def _puskesmas_area(graph, fac_id: str) -> tuple[set[str], set[str]]:

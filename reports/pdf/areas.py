@@ -16,7 +16,7 @@ from ilp_gis.inputs import mask_columns, missing_text, shown
 from reports import population
 from reports.maps import MapFlowable, MapOptions
 from reports.pdf.cells import gap_label, num_text, table_cell
-from reports.pdf.context import ReportContext
+from reports.pdf.context import ReportContext, province_key
 from reports.pdf.flow import long_table
 from reports.pdf.gaps import gap_rows
 from reports.styles import esc, table_style
@@ -199,3 +199,49 @@ def kabupaten_table(ctx: ReportContext, st, width: float) -> list:
                    continued=tr("report.continued", title=tr("report.h.kabupaten_table")))
     return [PageBreak(), Paragraph(esc(tr("report.h.kabupaten_table")), st.h1),
             Paragraph(esc(tr("report.kecamatan_in_xlsx")), st.note), t]
+
+
+def province_rollup(kab: pd.DataFrame) -> pd.DataFrame:
+    """The district roll-up (:func:`reports.tables.kabupaten_rollup`) summed per province
+    (``code`` PP, ``kabupaten`` the number of districts; a figure missing everywhere stays
+    missing)."""
+    if kab is None or not len(kab):
+        return pd.DataFrame()
+    figures = [c for c in kab.columns if c != "code"]
+    grp = kab.assign(_prov=province_key(kab["code"]).values).groupby("_prov")
+    out = grp[figures].sum(min_count=1)
+    out.insert(0, "kabupaten", grp.size())
+    return out.rename_axis("code").reset_index()
+
+
+def province_table(ctx: ReportContext, st, width: float) -> list:
+    """Roll-up by province for a national project (one row per province, then the total)."""
+    kab = kabupaten_rollup(mask_columns(ctx.result.kecamatan, ctx.inputs)
+                           if ctx.result.kecamatan is not None else None)
+    agg = province_rollup(kab)
+    if not len(agg):
+        return []
+    head = [tr("report.col.province"), tr("report.col.kabupaten_n"), tr("area.kecamatan"),
+            tr("report.col.desa_total"), tr("report.col.with_pustu"), tr("report.col.posyandu"),
+            population.label_with_mark(tr("report.col.population"), ctx.desa),
+            tr("report.col.pop_pustu"), tr("report.col.puskesmas"), tr("report.col.gap_count")]
+    rows = [[table_cell(h, st.cell_head) for h in head]]
+    for r in agg.itertuples(index=False):
+        rows.append([table_cell(province_label(r.code), st.cell), num_text(r.kabupaten),
+                     num_text(r.kecamatan)] + _coverage_cells(r))
+    rows.append([table_cell(tr("report.total"), st.cell_head), num_text(_sum(agg["kabupaten"])),
+                 num_text(_sum(agg["kecamatan"]))] + _coverage_cells(_totals(agg)))
+    fr = [0.13, 0.07, 0.08, 0.07, 0.16, 0.13, 0.11, 0.09, 0.08, 0.08]
+    t = long_table(rows, [width * x for x in fr], table_style(numeric_from=1, n_rows=len(rows)),
+                   totals=True, caption_style=st.h2,
+                   continued=tr("report.continued", title=tr("report.h.province_table")))
+    note = _masked_note(ctx.inputs, ("desa_with_pustu", "posyandu", "posyandu_needed",
+                                     "population", "pop_within_pustu_km"))
+    return [PageBreak(), Paragraph(esc(tr("report.h.province_table")), st.h1),
+            Paragraph(esc(tr("report.national_detail_in_xlsx")), st.note), t] \
+        + _base_note(kab, st) + ([Paragraph(esc(note), st.note)] if note else [])
+
+
+def province_label(code) -> str:
+    """"Provinsi 11" (the project holds no province names, only their codes)."""
+    return tr("report.province_code", code=str(code))

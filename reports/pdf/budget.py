@@ -1,5 +1,6 @@
-"""The budget section: totals per source and year, budget lines, or the budget sync with the gaps
-(funding map, unfunded gaps).  Imports reports.source, reports.tables and reports.maps.
+"""The budget section: the budget sync of the lines with the gaps (funding map or, for a
+national project, funding per province and kabupaten; totals per source and year; phasing; line
+issues; unfunded actions).  Imports reports.source, reports.tables and reports.maps.
 """
 
 from __future__ import annotations
@@ -7,59 +8,28 @@ from __future__ import annotations
 import pandas as pd
 from reportlab.platypus import PageBreak, Paragraph, Table
 
+from ilp_gis.budget import FUNDING_STATES
 from ilp_gis.i18n import format_rupiah, register_catalog, tr
-from ilp_gis.model import Activity, BudgetStatus, FundingSource
+from ilp_gis.model import Activity, FundingSource
 from layers import symbology as sym
 from reports.maps import MapFlowable, MapOptions
+from reports.pdf.areas import province_label
 from reports.pdf.cells import enum_text, num_text, table_cell, year_text
-from reports.pdf.context import ReportContext
+from reports.pdf.context import ReportContext, province_key
 from reports.pdf.flow import fit_widths, long_table, totals_style
 from reports.source import budget_sync_for
 from reports.styles import esc, table_style
-from reports.tables import budget_totals
+from reports.tables import kabupaten_key, kabupaten_names
 
 register_catalog("reports", "pdf.budget")
 
 
 def budget_section(ctx: ReportContext, st, width: float) -> list:
     out: list = [PageBreak(), Paragraph(esc(tr("report.h.budget")), st.h1)]
-    sync, skipped = budget_sync_for(ctx.project, ctx.result)
-    if sync is not None:
-        return out + _budget_sync_tables(ctx, st, width, sync)
-    if skipped:
-        out.append(Paragraph(esc(tr("report.budget_sync_skipped", n=len(ctx.result.gaps))),
-                             st.note))
-    budget = ctx.project.budget
-    if ctx.kec_code and len(budget):
-        desa_codes = set(ctx.desa["code"])
-        budget = budget[budget["target_desa"].isin(desa_codes)]
-    if not len(budget):
+    sync = budget_sync_for(ctx.project, ctx.result)
+    if sync is None:
         return out + [Paragraph(esc(tr("report.budget_none")), st.body)]
-    out.append(Paragraph(esc(tr("report.budget_lines_intro")), st.note))
-    out += _totals_table(st, width, budget_totals(budget))
-    if ctx.kind == "summary":
-        return out + [Paragraph(esc(tr("report.budget_lines_in_xlsx")), st.note)]
-    out.append(Paragraph(esc(tr("report.h.budget_lines")), st.h2))
-    names = dict(zip(ctx.result.desa["code"], ctx.result.desa["name"], strict=False))
-    head = [tr("report.col.source"), tr("report.col.year"), tr("report.col.activity"),
-            tr("report.col.target"), tr("report.col.amount"), tr("report.col.status"),
-            tr("report.col.note")]
-    rows = [[table_cell(h, st.cell_head) for h in head]]
-    b = budget.sort_values(["source", "year"], kind="stable")
-    for r in b.itertuples(index=False):
-        target = names.get(r.target_desa, r.target_desa) if isinstance(r.target_desa, str) \
-            else (r.target_facility if isinstance(r.target_facility, str) else "–")
-        rows.append([table_cell(enum_text(FundingSource, r.source), st.cell), year_text(r.year),
-                     table_cell(enum_text(Activity, r.activity), st.cell),
-                     table_cell(target, st.cell), format_rupiah(r.amount),
-                     table_cell(enum_text(BudgetStatus, r.status), st.cell),
-                     table_cell(r.note if isinstance(r.note, str) else "", st.cell)])
-    fr = [0.15, 0.07, 0.18, 0.16, 0.16, 0.11, 0.17]
-    t = long_table(rows, [width * x for x in fr], table_style(n_rows=len(rows)),
-                   [("ALIGN", (4, 1), (4, -1), "RIGHT"), ("ALIGN", (1, 1), (1, -1), "RIGHT")],
-                   continued=tr("report.continued", title=tr("report.h.budget_lines")),
-                   caption_style=st.h2)
-    return out + [t]
+    return out + _budget_sync_tables(ctx, st, width, sync)
 
 
 def _totals_table(st, width: float, totals: pd.DataFrame) -> list:
@@ -103,7 +73,11 @@ def _budget_sync_tables(ctx: ReportContext, st, width: float, sync) -> list:
         unpriced=int(((acts["funding_state"] != "funded") & acts["needed"].isna()).sum())
         if len(acts) else 0)), st.body))
     df = getattr(sync, "desa_funding", None)
-    if ctx.kind == "plan" and df is not None and len(df):
+    if ctx.national:  # per province and kabupaten; the per-desa funding is in the XLSX
+        out.append(Paragraph(esc(tr("report.budget_national_intro")), st.note))
+        out += _area_funding_table(ctx, st, width, acts, "province")
+        out += _area_funding_table(ctx, st, width, acts, "kabupaten")
+    elif ctx.kind == "plan" and df is not None and len(df):
         theme = dict(zip(df["desa_code"], df["funding_state"], strict=False))
         data = ctx.map_data(ctx.kec_code).themed(theme, sym.FUNDING_STYLES,
                                                  tr("report.col.funding_state"))
@@ -147,6 +121,63 @@ def _budget_sync_tables(ctx: ReportContext, st, width: float, sync) -> list:
                               continued=tr("report.continued",
                                            title=tr("report.h.budget_unfunded"))))
     return out
+
+
+FUNDING_COLUMNS = ("actions", "funded", "partly", "unfunded", "amount", "shortfall")
+
+
+def area_funding(acts: pd.DataFrame, level: str) -> pd.DataFrame:
+    """Actions per province (``level="province"``) or kabupaten: code, actions, funded, partly,
+    unfunded (counts), amount (Rp put on them) and shortfall (NaN when no action has a price)."""
+    cols = ["code", *FUNDING_COLUMNS]
+    if acts is None or not len(acts):
+        return pd.DataFrame(columns=cols)
+    place = acts["kecamatan_code"].where(acts["kecamatan_code"].notna(), acts["desa_code"])
+    a = acts.assign(_place=place)
+    a = a[a["_place"].notna()]
+    key = kabupaten_key(a["_place"]) if level == "kabupaten" else province_key(a["_place"])
+    a = a.assign(_key=key.values)
+    grp = a.groupby("_key")
+    out = pd.crosstab(a["_key"], a["funding_state"]).reindex(columns=list(FUNDING_STATES),
+                                                             fill_value=0)
+    out.insert(0, "actions", out.sum(axis=1))
+    out["amount"] = grp["amount"].sum()
+    out["shortfall"] = grp["shortfall"].sum(min_count=1)
+    return out.rename_axis("code").reset_index()[cols]
+
+
+def _area_funding_table(ctx: ReportContext, st, width: float, acts: pd.DataFrame,
+                        level: str) -> list:
+    """Funded / partly / unfunded actions, the Rp on them and the shortfall per province or
+    kabupaten, with the total."""
+    agg = area_funding(acts, level)
+    if not len(agg):
+        return []
+    title = tr(f"report.h.budget_by_{level}")
+    if level == "kabupaten":
+        names = kabupaten_names(ctx.project)
+        label = {c: f"{names[c]} ({c})" if c in names else c for c in agg["code"]}
+        head0 = tr("report.col.kabupaten")
+    else:
+        label = {c: province_label(c) for c in agg["code"]}
+        head0 = tr("report.col.province")
+    head = [head0, tr("report.col.actions"), tr("funding_state.funded"),
+            tr("funding_state.partly"), tr("funding_state.unfunded"), tr("report.col.on_gaps"),
+            tr("report.col.shortfall")]
+    rows = [[table_cell(h, st.cell_head) for h in head]]
+    for r in agg.itertuples(index=False):
+        rows.append([table_cell(label[r.code], st.cell), num_text(r.actions), num_text(r.funded),
+                     num_text(r.partly), num_text(r.unfunded), format_rupiah(r.amount),
+                     format_rupiah(r.shortfall)])
+    rows.append([table_cell(tr("report.total"), st.cell_head)]
+                + [num_text(agg[c].sum()) for c in ("actions", "funded", "partly", "unfunded")]
+                + [format_rupiah(agg["amount"].sum()),
+                   format_rupiah(agg["shortfall"].sum(min_count=1))])
+    fr = (0.25, 0.09, 0.09, 0.09, 0.1, 0.19, 0.19)
+    return [long_table(rows, [width * x for x in fr],
+                       table_style(numeric_from=1, n_rows=len(rows)), totals=True,
+                       lead=[Paragraph(esc(title), st.h2)], caption_style=st.h2,
+                       continued=tr("report.continued", title=title))]
 
 
 def _phasing_table(st, width: float, phasing: pd.DataFrame) -> list:

@@ -7,6 +7,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pandas as pd
+
 from ilp_gis.errors import InputError
 from ilp_gis.i18n import format_date, has, register_catalog, tr
 from ilp_gis.inputs import inventory_for, mask_columns
@@ -16,6 +18,19 @@ from reports.maps import prepare_map_data
 from reports.tables import kabupaten_key, kecamatan_names
 
 register_catalog("reports", "pdf.context")
+
+
+def province_key(codes) -> pd.Series:
+    """The province code ``PP`` of Kemendagri kabupaten/kecamatan/desa codes."""
+    return pd.Series(codes).astype(str).str.split(".").str[0]
+
+
+def spans_provinces(codes) -> bool:
+    """True when the area codes belong to more than one province (a national project)."""
+    if codes is None:
+        return False
+    codes = pd.Series(codes).dropna()
+    return len(codes) > 0 and province_key(codes.unique()).nunique() > 1
 
 
 def resolve_kecamatan(project, result, name: str | None) -> str | None:
@@ -61,6 +76,10 @@ class ReportContext:
         k = result.kecamatan
         self.multi_district = kec_code is None and k is not None and len(k) > 0 and \
             kabupaten_key(k["code"]).nunique() > 1
+        # Several provinces: the report summarises per province and per kabupaten (no section
+        # per kecamatan, no per-desa list); the per-desa detail is in the XLSX tables.
+        self.national = kec_code is None and spans_provinces(
+            k["code"] if k is not None and len(k) else result.desa.get("kecamatan_code"))
 
     def map_data(self, kecamatan: str | None = None):
         """Map layers projected once, then cut per kecamatan."""

@@ -19,10 +19,20 @@ from ilp_gis.jobs import checkpoint, sub_progress
 from layers.atomic import atomic_write
 from reports.options import PRIORITY_TOP
 from reports.pdf.appendix import appendix_section
-from reports.pdf.areas import kabupaten_table, kecamatan_section, kecamatan_table
+from reports.pdf.areas import (
+    kabupaten_table,
+    kecamatan_section,
+    kecamatan_table,
+    province_table,
+)
 from reports.pdf.budget import budget_section
 from reports.pdf.coe import coe_section
-from reports.pdf.context import ReportContext, kecamatan_order, resolve_kecamatan
+from reports.pdf.context import (
+    ReportContext,
+    kecamatan_order,
+    resolve_kecamatan,
+    spans_provinces,
+)
 from reports.pdf.cover import cover_section
 from reports.pdf.document import PlanDoc, canvas_maker
 from reports.pdf.figures import figures_section
@@ -134,6 +144,8 @@ def _check_size(project, kind: str, kecamatan: str | None) -> None:
         return
     kec = project.layers.get("kecamatan")
     n = 0 if kec is None else len(kec)
+    if kind == "plan" and n and spans_provinces(kec["code"]):
+        return  # a national plan summarises per province and kabupaten: no kecamatan sections
     if n > MAX_KECAMATAN_SECTIONS:
         raise InputError(tr("report.too_many_kecamatan", n=n, kind=tr(f"report.title.{kind}"),
                             limit=MAX_KECAMATAN_SECTIONS))
@@ -155,8 +167,11 @@ def _build_document(ctx: ReportContext, target: Path, progress, is_cancelled) ->
         checkpoint(progress, is_cancelled, 0.1)
     plan = ctx.kind == "plan"
     story += gap_table(ctx, st, width, limit=ctx.top if ctx.top else (
-        PLAN_GAP_ROWS_MAX if plan else None), annex=plan)
-    if ctx.kind == "summary":
+        PLAN_GAP_ROWS_MAX if plan or ctx.national else None), annex=plan and not ctx.national)
+    if ctx.national:  # per province and kabupaten; the per-desa detail is in the XLSX
+        story += province_table(ctx, st, width)
+        story += kabupaten_table(ctx, st, width)
+    elif ctx.kind == "summary":
         if ctx.multi_district:
             story += kabupaten_table(ctx, st, width)
         else:
@@ -179,7 +194,7 @@ def _build_document(ctx: ReportContext, target: Path, progress, is_cancelled) ->
     story += budget_section(ctx, st, width)
     story += scenario_section(ctx, st, width)
     story += appendix_section(ctx, st, width)
-    if plan:
+    if plan and not ctx.national:
         story += gap_annex(ctx, st, width, shown=ctx.top, max_rows=PLAN_GAP_ROWS_MAX)
     checkpoint(progress, is_cancelled, 0.45, tr("report.progress.write"))
 

@@ -237,18 +237,6 @@ def test_desa_only_project_still_gets_kecamatan_and_district_outlines(tmp_path):
     assert "Anggaran" in pdf_text(plan) and "Belum ada baris anggaran" in pdf_text(plan)
 
 
-def test_budget_sync_is_skipped_for_huge_projects(tiny, tmp_path, monkeypatch):
-    pytest.importorskip("ilp_gis.budget")
-    import reports.source
-
-    project, result = tiny
-    monkeypatch.setattr(reports.source, "BUDGET_SYNC_MAX_GAPS", 5)
-    text = " ".join(pdf_text(build_report(project, result, tmp_path / "b.pdf", kind="summary",
-                                          date=DATE)).split())
-    assert "tidak dihitung untuk proyek sebesar ini" in text
-    assert "Rp 1.307.500.000" in text  # the budget lines grouped per source and year instead
-
-
 def test_map_labels_are_copied_once_despite_their_halo(tiny, tmp_path):
     import shutil
     import subprocess
