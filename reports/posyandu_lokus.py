@@ -29,6 +29,7 @@ from ilp_gis.posyandu import (
     strata_summary,
 )
 from ilp_gis.rules import default_rules
+from ilp_gis.speed.distinct import per_value
 from reports.tables import kabupaten_names
 
 register_catalog("reports", "posyandu_lokus")
@@ -115,16 +116,45 @@ def _strata_rows(strata: pd.DataFrame, desa: pd.DataFrame, rules) -> pd.DataFram
         if len(desa) and "kecamatan_name" in desa else {}
     out["desa_name"] = out["desa_code"].map(names)
     out["kecamatan_name"] = out["kecamatan_code"].map(kec)
-    out["declared_label"] = out["declared"].map(_level_label)
+    # a national table has ~575k Posyandu with a handful of distinct labels and sentences:
+    # each is worded once (ilp_gis.speed.distinct), never row by row
+    out["declared_label"] = per_value(_level_label, out["declared"].tolist())
     level = out["criteria_level"].where(out["criteria_level"].notna(), None)
-    out["criteria_label"] = [_level_label(lv) if isinstance(lv, str) else
-                             tr("pl.strata.at_least", level=_level_label(low))
-                             for lv, low in zip(level, out["criteria_at_least"], strict=True)]
-    out["status_label"] = out["status"].map(lambda s: tr(f"posyandu.status.{s}"))
-    out["why"] = [discrepancy_text(r, rules) if r["status"] in DISCREPANT else
-                  _lacking(r["missing"]) if r["status"] == "unverifiable" else ""
-                  for r in out.to_dict("records")]
+    out["criteria_label"] = per_value(
+        lambda pair: _level_label(pair[0]) if isinstance(pair[0], str) else
+        tr("pl.strata.at_least", level=_level_label(pair[1])),
+        list(zip(level.tolist(), out["criteria_at_least"].tolist(), strict=True)))
+    out["status_label"] = per_value(lambda s: tr(f"posyandu.status.{s}"),
+                                    out["status"].tolist())
+    out["why"] = _why(out, rules)
     return out
+
+
+def _why(out: pd.DataFrame, rules) -> list:
+    """Per row of ``out``: the sentence of a discrepancy, the figures an unverifiable one
+    lacks, else ""."""
+    status = out["status"].tolist()
+    why = [""] * len(out)
+    disc = [i for i, s in enumerate(status) if s in DISCREPANT]
+    if disc:
+        cols = [c for c in _WHY_COLUMNS if c in out.columns]
+        sub = out.iloc[disc][cols]
+        keys = list(zip(*(sub[c].tolist() for c in cols), strict=True))
+        for i, text in zip(disc, per_value(
+                lambda k: discrepancy_text(dict(zip(cols, k, strict=True)), rules), keys),
+                strict=True):
+            why[i] = text
+    unver = [i for i, s in enumerate(status) if s == "unverifiable"]
+    if unver:
+        missing = out["missing"].tolist()
+        for i, text in zip(unver, per_value(_lacking, [missing[i] for i in unver]),
+                           strict=True):
+            why[i] = text
+    return why
+
+
+_WHY_COLUMNS = ("declared", "status", "failed", "criteria_level", "criteria_at_least")
+"""The columns a discrepancy's sentence is worded from (``ilp_gis.posyandu.discrepancy_text``)."""
 
 
 def dates_text(value) -> str | None:
