@@ -267,8 +267,9 @@ def open_project(path: str | Path, *, skip_tables: Iterable[str] = (),
         row_ids: dict[str, np.ndarray] = {}
         unread = (frozenset(names & set(skip_tables)) - set(model.LAYERS)
                   | frozenset(names & set(skip_layers) & set(model.LAYERS))) - {"meta"}
+        layouts = _layouts(path)
         for name in sorted(names - {"meta"} - unread):
-            frame, row_ids[name] = _read_frame(src, name)
+            frame, row_ids[name] = _read_frame(src, name, layouts.get(name))
             if name in model.LAYERS:
                 layers[name] = frame
             else:
@@ -352,27 +353,61 @@ def _table_names(path: Path) -> set[str]:
     return {r[0] for r in rows}
 
 
-def _read_frame(path: str, layer: str):
-    """The layer's frame (row index 0..n-1) and the fid of each row."""
+@dataclasses.dataclass(frozen=True)
+class _Layout:
+    """How a table is stored: whether it has a geometry column, and its BOOLEAN columns."""
+    spatial: bool
+    booleans: frozenset[str]
+
+
+def _layouts(path: Path) -> dict[str, _Layout]:
+    """The layout of every table the GeoPackage lists, read from its own bookkeeping in one
+    query each (GDAL's per-layer information costs an open of the file per layer)."""
+    out = {}
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as con:
+        spatial = {r[0].lower() for r in con.execute(
+            "SELECT table_name FROM gpkg_geometry_columns")}
+        for (name,) in con.execute("SELECT table_name FROM gpkg_contents"):
+            booleans = frozenset(r[1] for r in con.execute(
+                f"PRAGMA table_info({gpkg_table.quote(name)})") if str(r[2]).upper() == "BOOLEAN")
+            out[name] = _Layout(name.lower() in spatial, booleans)
+    return out
+
+
+def _gdal_layout(path: str, layer: str) -> _Layout:
     info = pyogrio.read_info(path, layer=layer)
-    if info.get("geometry_type") in (None, "Unknown") and not info.get("crs"):
-        frame = pyogrio.read_dataframe(path, layer=layer, read_geometry=False, fid_as_index=True)
-    else:
-        frame = pyogrio.read_dataframe(path, layer=layer, use_arrow=True, fid_as_index=True)
-        if "fid" in frame.columns:
-            frame = frame.drop(columns="fid")
+    spatial = not (info.get("geometry_type") in (None, "Unknown") and not info.get("crs"))
+    return _Layout(spatial, frozenset(
+        name for name, dtype in zip(info.get("fields", ()), info.get("dtypes", ()), strict=False)
+        if dtype == "bool"))
+
+
+def _read_frame(path: str, layer: str, layout: _Layout | None = None):
+    """The layer's frame (row index 0..n-1) and the fid of each row (``layout``: how the
+    table is stored, asked of GDAL when not given)."""
+    layout = layout or _gdal_layout(path, layer)
+    frame = pyogrio.read_dataframe(path, layer=layer, use_arrow=True, fid_as_index=True,
+                                   read_geometry=layout.spatial)
+    if "fid" in frame.columns:
+        frame = frame.drop(columns="fid")
     row_ids = np.asarray(frame.index, dtype=np.int64)
     frame = frame.reset_index(drop=True)
+    if not layout.spatial:
+        frame = pd.DataFrame(frame)
+        for name in frame.columns:  # an all-empty text column: empty objects, as GDAL reads it
+            if str(frame[name].dtype) == "str" and len(frame) and frame[name].isna().all():
+                frame[name] = pd.Series([None] * len(frame), dtype=object)
     spec = model.LAYERS.get(layer)
     if spec is not None:
         for col in spec.columns:
             if col.dtype == "bool" and col.name in frame.columns:
                 frame[col.name] = frame[col.name].astype("Int8").astype("boolean")
-    for name, dtype in zip(info.get("fields", ()), info.get("dtypes", ()), strict=False):
+    for name in frame.columns:
         # a BOOLEAN column with empty cells reads as objects or floats: booleans again
-        if dtype == "bool" and name in frame.columns and frame[name].dtype != bool:
+        if name in layout.booleans and frame[name].dtype != bool:
             frame[name] = frame[name].astype("boolean")
-        elif layer.startswith("result_") and name in frame.columns and dtype == "object":
+        elif layer.startswith("result_") and (frame[name].dtype == object
+                                                or str(frame[name].dtype) == "str"):
             _old_boolean_text(frame, name)
     return frame, row_ids
 
