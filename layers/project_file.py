@@ -232,7 +232,7 @@ def _storable(frame):
 
 
 def open_project(path: str | Path, *, skip_tables: Iterable[str] = (),
-                 skip_layers: Iterable[str] = ()) -> Project:
+                 skip_layers: Iterable[str] = (), only: Iterable[str] | None = None) -> Project:
     """Read a project file written by :func:`save_project`.
 
     Tables named in ``skip_tables`` (never layers, never ``meta``) are not read: for a caller
@@ -267,6 +267,8 @@ def open_project(path: str | Path, *, skip_tables: Iterable[str] = (),
         row_ids: dict[str, np.ndarray] = {}
         unread = (frozenset(names & set(skip_tables)) - set(model.LAYERS)
                   | frozenset(names & set(skip_layers) & set(model.LAYERS))) - {"meta"}
+        if only is not None:
+            unread |= frozenset(names - set(only) - {"meta"})
         layouts = _layouts(path)
         for name in sorted(names - {"meta"} - unread):
             frame, row_ids[name] = _read_frame(src, name, layouts.get(name))
@@ -285,6 +287,63 @@ def open_project(path: str | Path, *, skip_tables: Iterable[str] = (),
                                   {**project.tables, **project.layers}, row_ids, unread)
     clean_stale_temporaries(path)  # what a killed save of this project left beside it
     return project
+
+
+@dataclasses.dataclass(frozen=True)
+class UnreadFrames:
+    """Layers/tables of a project file read after the project was opened without them
+    (:func:`read_unread`), to be taken in by :func:`adopt_unread`."""
+
+    stored: StoredTables  # what the file held when they were read
+    frames: dict[str, object]
+    row_ids: dict[str, np.ndarray]
+
+
+def read_unread(project: Project, names: Iterable[str] | None = None) -> UnreadFrames:
+    """Read from the project's file the layers/tables it was opened without (all of them, or
+    those of ``names``), conformed as :func:`open_project` would.  Touches no state of the
+    project: safe in a worker thread while the project is shown."""
+    stored = project.stored
+    if stored is None:
+        return UnreadFrames(StoredTables(Path(), (0, 0)), {}, {})
+    wanted = sorted(stored.unread if names is None else stored.unread & set(names))
+    frames: dict[str, object] = {}
+    row_ids: dict[str, np.ndarray] = {}
+    if not wanted:
+        return UnreadFrames(stored, frames, row_ids)
+    try:
+        if _signature(stored.path) != stored.signature:
+            raise ProjectError(tr("project.changed_meanwhile", file=str(stored.path)))
+        src = _gdal_name(stored.path)
+        for name in wanted:
+            frame, row_ids[name] = _read_frame(src, name)
+            spec = model.LAYERS.get(name)
+            frames[name] = model.conform(frame, spec) if spec is not None else frame
+    except ProjectError:
+        raise
+    except Exception as exc:  # pyogrio/GDAL errors on a damaged file
+        raise ProjectError(tr("project.damaged", file=str(stored.path), why=str(exc))) from exc
+    return UnreadFrames(stored, frames, row_ids)
+
+
+def adopt_unread(project: Project, read: UnreadFrames) -> list[str]:
+    """Take the frames of :func:`read_unread` into ``project`` as if read when it was opened
+    and return their names; none when the project's file was saved or replaced meanwhile (a
+    frame set meanwhile is kept as set)."""
+    stored = project.stored
+    if stored is None or stored is not read.stored:
+        return []
+    taken = [n for n in read.frames if n in stored.unread and n not in project.layers
+             and n not in project.tables]
+    for name in taken:
+        held = project.layers if name in model.LAYERS else project.tables
+        held[name] = read.frames[name]
+    if taken:
+        project.stored = dataclasses.replace(
+            stored, frames={**stored.frames, **{n: read.frames[n] for n in taken}},
+            row_ids={**stored.row_ids, **{n: read.row_ids[n] for n in taken}},
+            unread=stored.unread - set(taken))
+    return taken
 
 
 def release(project: Project, names: Iterable[str]) -> list[str]:

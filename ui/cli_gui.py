@@ -44,6 +44,11 @@ def run(args) -> int:
     window = MainWindow()
     if args.screenshot:
         return _screenshot(app, window, path, Path(args.screenshot), args.size)
+    from ui.window import paint_probe
+
+    probe = paint_probe.wanted()
+    if probe:  # bench/bench_ui.py: the time to the first paint, pans and zoom out
+        paint_probe.install(app, window, probe)
     window.show()
     if not window.offer_untitled_recovery():
         if path is not None:

@@ -143,13 +143,14 @@ class AppState:
 
         return job
 
-    def stored_result(self) -> AnalysisResult | None:
-        """The result stored in the project file, when the analysis can read it back."""
+    def stored_result(self, project: Project | None = None) -> AnalysisResult | None:
+        """The result stored in the project file (or in ``project``: a snapshot a worker reads
+        it from), when the analysis can read it back."""
         fn = self._load_result_fn
         if fn is None:
             from ilp_gis.analysis import load_result as fn
         try:
-            return fn(self.project)
+            return fn(self.project if project is None else project)
         except Exception:  # a stale or foreign result table: analyse afresh instead
             return None
 

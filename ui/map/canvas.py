@@ -3,17 +3,20 @@ it), the planning overlay, the highlight, selection and furniture on top, and tu
 identify, select, add and move.  May import PySide6, ``ui.state`` and the :mod:`ui.map` modules.
 
 Pan by dragging or the arrow keys, zoom with the wheel, +/- or a box (Shift+drag).  After a pan
-the image covers a margin around the window, so further pans inside it only blit.
+the image covers a margin around the window, so further pans inside it only blit.  A pan beyond
+the image shows the moved image at once and draws the new one right after that frame; the last
+few pictures are kept per view, so going back to a view (zoom out to the whole area) only blits.
 """
 
 from __future__ import annotations
 
 import math
 import time
+from collections import OrderedDict
 
 import numpy as np
 import shapely
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPen
 from PySide6.QtWidgets import QWidget
 
@@ -29,6 +32,7 @@ from ui.map.view import View
 from ui.state import AppState
 
 PAN_MARGIN = 0.25  # after a small pan the static image covers this share more per side
+PICTURES = 4  # rendered pictures kept per view (the whole-area view, the last views)
 
 
 class Tool:
@@ -62,6 +66,9 @@ class MapCanvas(QWidget):
         self._cache_view: View | None = None
         self._cache_margin: tuple[int, int] = (0, 0)
         self._pan_margin = False  # render a margin for pans (set by a pan, cleared by a zoom)
+        self._stale = False  # the image shown is moved, the view's own is drawn after the frame
+        self._pictures: OrderedDict[tuple, tuple[QImage, View, tuple[int, int]]] = OrderedDict()
+        self._home_key: tuple | None = None  # the picture key of the whole-area view
         self._drag_start: QPointF | None = None
         self._drag_now: QPointF | None = None
         self._drag_mode: str | None = None
@@ -101,8 +108,28 @@ class MapCanvas(QWidget):
 
     # -- view ------------------------------------------------------------------------------------
     def invalidate(self) -> None:
+        """The layers changed: every rendered picture is drawn again."""
+        self._pictures.clear()
+        self._drop_view()
+
+    def _drop_view(self) -> None:
+        """The view changed: the image for it is taken from the kept pictures or drawn."""
         self._cache = None
+        self._stale = False
         self.update()
+
+    def band(self) -> float:
+        """The zoom band (simplification tolerance, metres) of the current view."""
+        return band_for(self.view.mupp)
+
+    def _picture_key(self) -> tuple:
+        v = self.view
+        return (v.cx, v.cy, v.mupp, self.width(), self.height(), self.devicePixelRatioF())
+
+    def _refresh(self) -> None:
+        """After the frame showing a moved image: draw the view's own image."""
+        if self._stale:
+            self._drop_view()
 
     def set_view(self, cx: float, cy: float, mupp: float) -> None:
         mupp = max(0.05, min(mupp, 1e5))
@@ -116,13 +143,17 @@ class MapCanvas(QWidget):
             step_x = abs(cx - old.cx) / mupp / max(self.width(), 1)
             step_y = abs(cy - old.cy) / mupp / max(self.height(), 1)
             self._pan_margin = max(step_x, step_y) <= PAN_MARGIN + 1e-6
-            if self._cache is not None and self._cache_covers():
+            if self._cache is not None and (self._cache_covers() or self._picture_key()
+                                            not in self._pictures):
+                # inside the image: a blit; beyond it: the moved image now, the new one
+                # drawn right after this frame (see paintEvent)
+                self._stale = not self._cache_covers()
                 self.update()
                 self.scale_changed.emit(self.scale_denominator())
                 return
         else:
             self._pan_margin = False  # a zoom: render just the window (fastest)
-        self.invalidate()
+        self._drop_view()
         self.scale_changed.emit(self.scale_denominator())
 
     def _cache_offset(self) -> tuple[float, float]:
@@ -147,6 +178,7 @@ class MapCanvas(QWidget):
         if ext is not None:
             self.zoom_to_bounds(ext)
             self._fitted = True
+            self._home_key = self._picture_key()
         else:
             self.invalidate()
 
@@ -219,7 +251,7 @@ class MapCanvas(QWidget):
         finally:
             painter.end()
         self.last_render_ms = (time.perf_counter() - t0) * 1000
-        self.renderer.prefetch_bands(band_for(self.view.mupp))
+        self.renderer.prefetch_bands(self.band())
         self.rendered.emit(self.last_render_ms)
         return img
 
@@ -232,12 +264,24 @@ class MapCanvas(QWidget):
     def paintEvent(self, event) -> None:  # noqa: N802
         w, h = self.width(), self.height()
         if self._cache is None:
-            margin = (0, 0)
-            if self._pan_margin:  # panning: one arrow-key step fits in the margin
-                margin = (int(math.ceil(w * PAN_MARGIN)), int(math.ceil(h * PAN_MARGIN)))
-            self._cache = self.render_static(margin)
-            self._cache_view = View(self.view.cx, self.view.cy, self.view.mupp)
-            self._cache_margin = margin
+            key = self._picture_key()
+            kept = self._pictures.get(key)
+            if kept is not None:  # a view drawn before (the whole area after a zoom out)
+                self._pictures.move_to_end(key)
+                self._cache, self._cache_view, self._cache_margin = kept
+            else:
+                margin = (0, 0)
+                if self._pan_margin:  # panning: one arrow-key step fits in the margin
+                    margin = (int(math.ceil(w * PAN_MARGIN)), int(math.ceil(h * PAN_MARGIN)))
+                self._cache = self.render_static(margin)
+                self._cache_view = View(self.view.cx, self.view.cy, self.view.mupp)
+                self._cache_margin = margin
+                self._pictures[key] = (self._cache, self._cache_view, margin)
+                old = [k for k in self._pictures if k != self._home_key]
+                while len(self._pictures) > PICTURES and old:  # the whole area's stays
+                    del self._pictures[old.pop(0)]
+        if self._stale:  # this frame shows the moved image; the view's own is drawn next
+            QTimer.singleShot(0, self._refresh)
         painter = QPainter(self)
         ox, oy = self._cache_offset()
         ox, oy = round(ox), round(oy)

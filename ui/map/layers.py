@@ -22,6 +22,7 @@ from ui.state import AppState, key_of
 
 _TILES = 4  # big fills are split over a _TILES x _TILES grid (see GeometryLayer.fill_paths)
 _TILE_MIN = 100  # ... when they hold at least this many features
+_INPUT_LAYERS = ("kabupaten", "kecamatan", "desa", "roads", "facilities")
 
 
 @dataclass
@@ -257,6 +258,7 @@ class MapLayers:
         self.gap_points: dict[str, PointLayer] = {}
         self.problem_ids: set[str] = set()
         self._fwd = self._inv = None
+        self._prepared: dict[str, tuple] = {}  # name -> (frame or result, built in a worker)
         self.rebuild_all()
 
     def rebuild_all(self) -> None:
@@ -274,26 +276,42 @@ class MapLayers:
                 ext = b if ext is None else np.r_[np.minimum(ext[:2], b[:2]), np.maximum(ext[2:], b[2:])]
         self.origin = ((ext[0] + ext[2]) / 2, (ext[1] + ext[3]) / 2) if ext is not None else (0.0, 0.0)
         self.layers = {}
+        self._prepared = {}
         for name in ("kabupaten", "kecamatan", "desa", "roads"):
             self.rebuild_layer(name)
         self.rebuild_layer("facilities")
         self.rebuild_result()
 
-    def _local(self, frame) -> np.ndarray:
+    def _local(self, frame, local: tuple | None = None) -> np.ndarray:
+        """The frame's geometry in map metres (``local``: a worker's own (CRS, origin))."""
         if not len(frame):
             return np.zeros(0, dtype=object)
+        crs, (ox, oy) = local or (self.crs, self.origin)
         g = frame.geometry
         if g.crs is not None:
-            g = g.to_crs(self.crs)
+            g = g.to_crs(crs)
         arr = np.asarray(g.values, dtype=object)
-        ox, oy = self.origin
         return shapely.transform(arr, lambda c: c - np.array([ox, oy]))
 
     def rebuild_layer(self, name: str) -> None:
-        p = self.state.project
+        frame = self.state.project.layer(name) if name in _INPUT_LAYERS else None
+        if frame is None:
+            return
+        got = self._prepared.pop(name, None)
+        if got is not None and got[0] is frame:  # built in the background for this frame
+            layer = got[1]
+        else:
+            layer = self.build_layer(name, frame)
+        self.layers[name] = layer
         if name == "facilities":
-            fac = p.facilities
-            geoms = self._local(fac)
+            self.facility_names = layer.names
+
+    def build_layer(self, name: str, frame, local: tuple | None = None):
+        """The map layer of input layer ``name`` from ``frame`` (no state touched: safe in a
+        worker thread, given its own ``local`` (CRS, origin))."""
+        if name == "facilities":
+            fac = frame
+            geoms = self._local(fac, local)
             xy = np.full((len(geoms), 2), np.nan)
             if len(geoms):
                 ok = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
@@ -308,13 +326,11 @@ class MapLayers:
                       else "precursor" if pr and t == "pustu"
                       else (t if t in sym.FACILITY_STYLES else "unknown")
                       for t, pr, q in zip(types, prec, quals, strict=False)]
-            self.layers["facilities"] = PointLayer(xy, key_of(fac, "facilities"), styles)
-            self.facility_names = fac["name"].astype(object).tolist() if len(fac) else []
-            return
-        if name not in ("kabupaten", "kecamatan", "desa", "roads"):
-            return
-        frame = p.layer(name)
-        layer = GeometryLayer(self._local(frame), key_of(frame, name), lines=(name == "roads"))
+            layer = PointLayer(xy, key_of(fac, "facilities"), styles)
+            layer.names = fac["name"].astype(object).tolist() if len(fac) else []
+            return layer
+        layer = GeometryLayer(self._local(frame, local), key_of(frame, name),
+                              lines=(name == "roads"))
         if name == "roads":
             layer.road_class = frame["road_class"].astype(object).tolist() if len(frame) else []
         else:
@@ -323,17 +339,64 @@ class MapLayers:
             layer.population = (pd.to_numeric(frame["population"], errors="coerce")
                                 .to_numpy(dtype=float) if "population" in frame and len(frame)
                                 else np.full(len(frame), np.nan))
-        self.layers[name] = layer
+        return layer
+
+    def preparer(self):
+        """A function ``prepare(frames, result=None, tol=None)`` for a worker thread: it builds
+        the map layers of ``frames`` (input layer name -> frame) and of ``result`` in this
+        map's coordinates, with zoom band ``tol`` of their geometry simplified, and returns
+        them for :meth:`offer` in the UI thread.  It touches no state."""
+        wkt, origin = self.crs.to_wkt(), self.origin
+
+        def prepare(frames: dict, result=None, tol: float | None = None) -> dict:
+            local = (CRS.from_wkt(wkt), origin)  # this thread's own PROJ context
+            built: dict = {"origin": origin}
+            for name, frame in frames.items():
+                if name in _INPUT_LAYERS:
+                    built[name] = (frame, self.build_layer(name, frame, local))
+            geometry = [b[1] for b in built.values() if isinstance(b, tuple)]
+            if result is not None:
+                parts = self.build_result(result, local)
+                built["result"] = (result, parts)
+                geometry += [*parts[0].values(), parts[3]]
+            if tol is not None:
+                for g in geometry:
+                    if isinstance(g, GeometryLayer):
+                        g.parts(tol)
+            return built
+
+        return prepare
+
+    def offer(self, built: dict) -> None:
+        """Layers :meth:`prepare` built: the next :meth:`rebuild_layer` / :meth:`rebuild_result`
+        of the very same frame/result takes them instead of building them again (ignored when
+        the map's origin moved since: another project)."""
+        if built.get("origin") == self.origin:
+            self._prepared.update({k: v for k, v in built.items() if k != "origin"})
 
     def rebuild_result(self) -> None:
         res = self.state.result
-        self.gap_layers, self.gap_points, self.problem_ids = {}, {}, set()
-        self.layers.pop("network", None)
+        got = self._prepared.pop("result", None)
         if res is None:
+            self.gap_layers, self.gap_points, self.problem_ids = {}, {}, set()
+            self.layers.pop("network", None)
             return
+        parts = got[1] if got is not None and got[0] is res else self.build_result(res)
+        self.gap_layers, self.gap_points, self.problem_ids, network = parts
+        if network is None:
+            self.layers.pop("network", None)
+        else:
+            self.layers["network"] = network
+
+    def build_result(self, res, local: tuple | None = None):
+        """(gap layers, gap points, problem facility ids, network layer) of a result."""
+        gap_layers: dict[str, GeometryLayer] = {}
+        gap_points: dict[str, PointLayer] = {}
+        problem_ids: set[str] = set()
+        network = None
         gaps = res.gaps
         if gaps is not None and len(gaps) and "kind" in gaps.columns:
-            geoms = self._local(gaps)
+            geoms = self._local(gaps, local)
             keys = key_of(gaps, "gaps")
             kinds = gaps["kind"].astype(str).to_numpy()
             gtype = shapely.get_type_id(geoms)
@@ -342,19 +405,18 @@ class MapLayers:
                 poly = m & np.isin(gtype, (3, 6))
                 pts = m & (gtype == 0)
                 if poly.any():
-                    self.gap_layers[kind] = GeometryLayer(geoms[poly],
-                                                          [k for k, f in zip(keys, poly, strict=False) if f])
+                    gap_layers[kind] = GeometryLayer(geoms[poly],
+                                                     [k for k, f in zip(keys, poly, strict=False) if f])
                 if pts.any():
-                    self.gap_points[kind] = PointLayer(shapely.get_coordinates(geoms[pts]),
-                                                       [k for k, f in zip(keys, pts, strict=False) if f],
-                                                       [kind] * int(pts.sum()))
+                    gap_points[kind] = PointLayer(shapely.get_coordinates(geoms[pts]),
+                                                  [k for k, f in zip(keys, pts, strict=False) if f],
+                                                  [kind] * int(pts.sum()))
         edges = res.edges
         if edges is not None and len(edges):
-            layer = GeometryLayer(self._local(edges), [str(i) for i in range(len(edges))],
-                                  lines=True)
-            layer.link = (edges["link"].astype(str).tolist() if "link" in edges.columns
-                          else ["given"] * len(edges))
-            self.layers["network"] = layer
+            network = GeometryLayer(self._local(edges, local), [str(i) for i in range(len(edges))],
+                                    lines=True)
+            network.link = (edges["link"].astype(str).tolist() if "link" in edges.columns
+                            else ["given"] * len(edges))
         probs = res.network_problems
         if probs is not None and len(probs) and "fac_ids" in probs.columns:
             if "severity" in probs.columns:
@@ -362,7 +424,8 @@ class MapLayers:
             for v in probs["fac_ids"].dropna():
                 for fid in str(v).replace(",", ";").split(";"):
                     if fid.strip():
-                        self.problem_ids.add(fid.strip())
+                        problem_ids.add(fid.strip())
+        return gap_layers, gap_points, problem_ids, network
 
     def to_local(self, lon: float, lat: float) -> tuple[float, float]:
         x, y = self._fwd.transform(lon, lat)

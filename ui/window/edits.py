@@ -22,6 +22,9 @@ class WindowEdits:
             self.schedule_analysis()
 
     def push(self, make: Callable[[], commands.FrameSwap]) -> bool:
+        if self.still_loading():  # the facilities are not read yet: nothing to edit
+            self.statusBar().showMessage(qtr("ui.open.wait_loading"), 5000)
+            return False
         try:
             cmd = make()
         except (KeyError, ValueError) as exc:
@@ -37,6 +40,9 @@ class WindowEdits:
     def _on_add_requested(self, lon: float, lat: float) -> None:
         from ui.facility_dialog import FacilityDialog
 
+        if self.still_loading():
+            self.statusBar().showMessage(qtr("ui.open.wait_loading"), 5000)
+            return
         dlg = FacilityDialog(self.state, self, lon=lon, lat=lat)
         if dlg.exec() == QDialog.Accepted:
             record = dlg.record()

@@ -14,6 +14,7 @@ from typing import Any
 from PySide6.QtCore import QEventLoop, QStandardPaths, Qt
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog
 
+from ilp_gis import model
 from ilp_gis.errors import ProjectError
 from ilp_gis.i18n import format_date, register_catalog
 from ilp_gis.project import Project
@@ -23,6 +24,9 @@ from ui.worker import Task, start
 
 log = logging.getLogger("ilp_gis.ui")
 MAX_RECENT = 8
+FIRST_VIEW = ("kabupaten", "kecamatan", "desa")
+"""The layers a project is shown with first; every other layer and table (facilities, roads,
+results, ...) is read after the first paint in a worker (:meth:`ProjectFiles.load_rest`)."""
 
 
 def recovery_dir() -> Path:
@@ -53,11 +57,15 @@ class ProjectFiles:
             return self.save()
         return answer == QMessageBox.Discard
 
-    def set_project(self, project: Project, result=None) -> None:
+    def set_project(self, project: Project, result=None, *, loading: bool = False) -> None:
+        """Show ``project``; with ``loading``, the layers it was opened without are read in the
+        background next (:meth:`load_rest`) and the stored result comes with them."""
         self.cancel_tasks()
         self.undo_stack.clear()
         self.state.set_project(project, result)
-        if result is None and project.has("desa"):
+        if loading:
+            self.load_rest()
+        elif result is None and project.has("desa"):
             stored = self.state.stored_result()
             if stored is not None:
                 self.state.set_result(stored)
@@ -106,7 +114,8 @@ class ProjectFiles:
             from ilp_gis.jobs import checkpoint
 
             checkpoint(progress, is_cancelled, 0.05, qtr("ui.open.reading"))
-            project = open_project(source)
+            # the areas first: the map is painted while the rest is read (load_rest)
+            project = open_project(source, only=None if wait else FIRST_VIEW)
             checkpoint(progress, is_cancelled, 1.0)
             return project
 
@@ -114,7 +123,7 @@ class ProjectFiles:
             if recovered:
                 project.path = path.resolve()
                 project.dirty = True
-            self.set_project(project)
+            self.set_project(project, loading=not wait)
             self.add_recent(path)
             self.statusBar().showMessage(qtr("ui.open.done", name=path.name), 4000)
 
@@ -122,6 +131,53 @@ class ProjectFiles:
             done(job())
             return None
         return self.run_task("open", job, qtr("ui.open.label", name=path.name), on_done=done)
+
+    def load_rest(self) -> Task | None:
+        """Read the layers and tables the shown project was opened without, its stored result
+        and their map layers in a worker, then show them (the status bar says what is still
+        loading); the analysis runs afterwards when no result is stored."""
+        from layers.project_file import adopt_unread, read_unread
+
+        project = self.state.project
+        if project.stored is None or not project.stored.unread:
+            return None
+        renderer = self.canvas.renderer
+        prepare = renderer.preparer()
+        tol = self.canvas.band()
+
+        def job(progress=None, is_cancelled=None):
+            from ilp_gis.jobs import checkpoint
+
+            checkpoint(progress, is_cancelled, 0.05, qtr("ui.open.loading_rest"))
+            read = read_unread(project)
+            checkpoint(progress, is_cancelled, 0.6, qtr("ui.open.loading_result"))
+            whole = project.snapshot()
+            for name, frame in read.frames.items():
+                (whole.layers if name in model.LAYERS else whole.tables)[name] = frame
+            result = self.state.stored_result(whole) if whole.has("desa") else None
+            checkpoint(progress, is_cancelled, 0.8, qtr("ui.open.loading_map"))
+            return read, result, prepare(read.frames, result, tol)
+
+        def done(value) -> None:
+            read, result, built = value
+            if self.state.project is not project:
+                return  # another project was opened meanwhile
+            renderer.offer(built)
+            for name in adopt_unread(project, read):
+                project.changed.emit(name)  # every view takes the layer in
+            if result is not None:
+                self.state.set_result(result)
+            elif project.has("desa"):
+                self.schedule_analysis()
+            self.statusBar().showMessage(qtr("ui.open.done", name=project.path.name
+                                             if project.path else project.title), 4000)
+
+        return self.run_task("load", job, qtr("ui.open.loading_label"), on_done=done)
+
+    def still_loading(self) -> bool:
+        """True while layers of the shown project are still being read (edits wait)."""
+        task = self.tasks.get("load")
+        return task is not None
 
     def offer_untitled_recovery(self) -> bool:
         """At start: offer the recovery copy of a never-saved project, if one was left."""
@@ -147,6 +203,9 @@ class ProjectFiles:
         return True
 
     def save(self) -> bool:
+        if self.still_loading():  # the file keeps what is not read yet; save once it is
+            self.statusBar().showMessage(qtr("ui.open.wait_loading"), 5000)
+            return False
         if self.in_store():  # a project opened from the shared store is saved back there
             return self.save_to_store()
         if self.state.project.path is None:

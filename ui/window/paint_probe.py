@@ -1,0 +1,93 @@
+"""The desktop app's speed probe (``bench/bench_ui.py`` runs ``ilp-gis gui PROJECT`` with the
+environment variable ``ILP_GIS_PAINT_PROBE`` set): prints when the first map frame with the
+project's areas was painted and quits (``first``), or then waits until every layer is loaded and
+times what a person does on the map (``all``): pans of the zoomed map and the zoom out to the
+whole area.  Prints ``probe <name> <value>`` lines (wall-clock seconds since the epoch, or
+milliseconds); nothing is saved.  A mixin-free helper of :mod:`ui.cli_gui`; imports Qt."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import time
+
+from PySide6.QtCore import QTimer
+
+ENV = "ILP_GIS_PAINT_PROBE"
+PANS = 20
+
+
+def wanted() -> str | None:
+    """``first`` or ``all`` when the probe is asked for, else None."""
+    value = os.environ.get(ENV, "").strip().lower()
+    return value if value in ("first", "all") else None
+
+
+def install(app, window, mode: str) -> None:
+    """Watch ``window``'s map and run the probe ``mode`` on it."""
+    canvas = window.canvas
+    seen = {"first": False}
+
+    def say(name: str, value: float) -> None:
+        print(f"probe {name} {value:.3f}", flush=True)
+
+    def quit_app() -> None:
+        window.state.project.dirty = False
+        window.undo_stack.setClean()
+        window.close()
+        app.quit()
+
+    def on_render(_ms: float) -> None:
+        desa = canvas.renderer.layers.get("desa")
+        if seen["first"] or desa is None or not len(desa):
+            return
+        seen["first"] = True
+        say("first_paint", time.time())
+        QTimer.singleShot(0, quit_app if mode == "first" else wait_loaded)
+
+    def wait_loaded() -> None:
+        if window.busy() or window.analysis_pending():
+            QTimer.singleShot(20, wait_loaded)
+            return
+        app.processEvents()
+        canvas.repaint()  # the whole area with every layer: what the person now sees
+        say("loaded", time.time())
+        measure()
+        quit_app()
+
+    def measure() -> None:
+        home = canvas.view
+        say("home_render_ms", canvas.last_render_ms)
+        kab = canvas.renderer.layers.get("kabupaten")
+        if kab is not None and len(kab):  # the district nearest the middle of the map
+            b = kab.bounds
+            mid = ((b[:, 0] + b[:, 2]) / 2 - home.cx) ** 2 + ((b[:, 1] + b[:, 3]) / 2 - home.cy) ** 2
+            i = int(min(range(len(kab)), key=lambda j: mid[j] if kab.valid[j] else float("inf")))
+            t = time.perf_counter()
+            canvas.zoom_to_features("kabupaten", [kab.keys[i]])
+            canvas.repaint()
+            say("zoom_in_ms", (time.perf_counter() - t) * 1000)
+        frames, settled = [], []
+        for k in range(PANS):
+            step = 160 if k % 2 == 0 else -100
+            t = time.perf_counter()
+            canvas.pan_by_pixels(step, step / 2)
+            canvas.repaint()  # the frame the person sees after the pan
+            frames.append((time.perf_counter() - t) * 1000)
+            app.processEvents()  # the view's own image, drawn after that frame
+            canvas.repaint()
+            settled.append((time.perf_counter() - t) * 1000)
+        say("pans", len(frames))
+        say("pan_mean_ms", statistics.mean(frames))
+        say("pan_worst_ms", max(frames))
+        say("pan_settled_mean_ms", statistics.mean(settled))
+        t = time.perf_counter()
+        canvas.full_extent()
+        canvas.repaint()
+        say("zoom_out_ms", (time.perf_counter() - t) * 1000)
+        canvas.invalidate()  # the same view drawn afresh (no kept picture)
+        t = time.perf_counter()
+        canvas.repaint()
+        say("zoom_out_redraw_ms", (time.perf_counter() - t) * 1000)
+
+    canvas.rendered.connect(on_render)
