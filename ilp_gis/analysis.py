@@ -51,7 +51,7 @@ PUSKESMAS, PUSTU, POSYANDU = (t.value for t in model.FacilityType)
 def analyze(project: Project, *, rules: Rules | None = None, progress=None,
             is_cancelled=None, indicators: coe.IndicatorList | None = None,
             ground: dict | None = None, nearest=None, keep: dict | None = None,
-            prepare_fn=None, done_with=None) -> AnalysisResult:
+            prepare_fn=None, done_with=None, stages: dict | None = None) -> AnalysisResult:
     """Analyse ``project`` with ``rules`` (default: the project's own rules) and the COE
     ``indicators`` (default: the project's list, :func:`project_indicators`).
 
@@ -59,7 +59,9 @@ def analyze(project: Project, *, rules: Rules | None = None, progress=None,
     kecamatan, roads, settlements and rules) reuses that run's edit-independent stages (road
     graph, prepared boundaries, population points); ``nearest`` is handed to
     :func:`ilp_gis.coverage.compute_coverage`; ``prepare_fn`` stands for
-    :func:`ilp_gis.prepare.prepare_facilities`; ``keep``, a dict, receives this run's stages.
+    :func:`ilp_gis.prepare.prepare_facilities`; ``keep``, a dict, receives this run's stages;
+    ``stages`` maps a stage's name (``build_network``, ``coe_units``, ``find_gaps``,
+    ``strata_check``, ``lokus_check``) to a function of the same signature standing for it.
     ``done_with``, when given, is called with the names of the input layers the analysis has
     finished reading (``("roads",)`` once the road graph is built, ``("settlements",)`` once
     the population points are placed), so that a caller that needs them no more can let go of
@@ -72,6 +74,8 @@ def analyze(project: Project, *, rules: Rules | None = None, progress=None,
     from ilp_gis.speed.arrow import map_values
     from ilp_gis.travel import build_road_graph, travel_field
 
+    stage = _stages(stages, build_network=build_network, coe_units=coe.coe_units,
+                    find_gaps=find_gaps, strata_check=strata_check, lokus_check=lokus_check)
     rules = rules or project.rules
     lang = get_language()
     inputs = inventory(project, rules)
@@ -128,7 +132,7 @@ def analyze(project: Project, *, rules: Rules | None = None, progress=None,
         stop("travel_time", t, c)
     step(0.35, "analysis.step.network")
     t, c = time.perf_counter(), time.process_time()
-    net = build_network(fac, rules=rules, road=road, fields=fields, lang=lang)
+    net = stage["build_network"](fac, rules=rules, road=road, fields=fields, lang=lang)
     net.problems = _checked_problems(net.problems, inputs)
     stop("network", t, c)
 
@@ -136,7 +140,7 @@ def analyze(project: Project, *, rules: Rules | None = None, progress=None,
     t, c = time.perf_counter(), time.process_time()
     cov = compute_coverage(desa, fac, points, rules, road=road, fields=fields, nearest=nearest)
     indicators = indicators or project_indicators(project)
-    units = coe.coe_units(fac, net.edges, indicators,
+    units = stage["coe_units"](fac, net.edges, indicators,
                           rules.value("target.coe_threshold"),
                           project.tables.get(coe.ASSESSMENT_TABLE))
     cov.facilities = coe.with_units(cov.facilities, units)
@@ -154,8 +158,8 @@ def analyze(project: Project, *, rules: Rules | None = None, progress=None,
     fac_w = _in_wgs84(fac, fac)
     kec_w["n_puskesmas"] = map_values(kec_w["code"], fac.loc[
         fac["type"] == PUSKESMAS, "kecamatan_code"].value_counts()).fillna(0).astype(int)
-    gaps = find_gaps(desa_w, kec_w, fac_w, cov.facilities, net.problems, rules, lang=lang,
-                     inputs=inputs)
+    gaps = stage["find_gaps"](desa_w, kec_w, fac_w, cov.facilities, net.problems, rules,
+                              lang=lang, inputs=inputs)
     sev = {k: i for i, k in enumerate(GAP_KINDS)}
     kinds = gaps.loc[gaps["desa_code"].notna(), ["desa_code", "kind"]].drop_duplicates()
     kinds = kinds.assign(_s=kinds["kind"].map(sev)).sort_values(["desa_code", "_s"])
@@ -173,8 +177,8 @@ def analyze(project: Project, *, rules: Rules | None = None, progress=None,
     step(0.9, "analysis.step.summary")
     summary = make_summary(desa_w, fac, net, gaps, units, rules, roads=road is not None,
                            inputs=inputs)
-    strata = strata_check(fac, rules)
-    lokus = lokus_check(fac, rules, _kabupaten_names(project))
+    strata = stage["strata_check"](fac, rules)
+    lokus = stage["lokus_check"](fac, rules, _kabupaten_names(project))
     summary["coe_indicators"] = {
         "origin": indicators.origin, "total": len(indicators.indicators),
         "unconfirmed": sum(not i.confirmed for i in indicators.indicators),
@@ -191,6 +195,11 @@ def analyze(project: Project, *, rules: Rules | None = None, progress=None,
     return AnalysisResult(desa=desa_w, kecamatan=kecamatan, gaps=gaps, graph=net.graph,
                           edges=net.edges, network_problems=net.problems, summary=summary,
                           coe=units, strata=strata, lokus=lokus)
+
+
+def _stages(given: dict | None, **default) -> dict:
+    """The stage functions of one run: ``default`` with those ``given`` put in their place."""
+    return {**default, **{k: v for k, v in (given or {}).items() if k in default}}
 
 
 def project_indicators(project: Project) -> coe.IndicatorList:

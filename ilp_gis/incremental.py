@@ -25,6 +25,7 @@ import pandas as pd
 from scipy.spatial import cKDTree
 
 from ilp_gis.geo import ecef, lonlat_of, nearest_ground
+from ilp_gis.incremental_stages import Change, StageCache
 from ilp_gis.project import Project
 from ilp_gis.results import AnalysisResult
 from ilp_gis.rules import Rules
@@ -71,6 +72,7 @@ class IncrementalAnalysis:
         self._metric: tuple | None = None  # (planar, crs, points' metric coordinates)
         self._prepared: tuple | None = None
         self.stats = EditStats()
+        self._stages = StageCache()
         self._lock = threading.Lock()  # one run at a time (the window's worker threads)
         self._drop = False
 
@@ -84,6 +86,7 @@ class IncrementalAnalysis:
         self._near = {}
         self._metric = None
         self._prepared = None  # (raw facility layer, its prepared frame) of the last run
+        self._stages = StageCache()
 
     def _same_ground(self, project: Project, rules: Rules) -> bool:
         return self.ground is not None and rules is self._rules_used and len(self._layers) == len(
@@ -104,9 +107,11 @@ class IncrementalAnalysis:
             self._reset()
         self.stats = EditStats(incremental=reuse)
         keep: dict = {}
+        self._stages.change = None  # until _prepare finds what the edit changed
         result = analyze(project, rules=rules, progress=progress, is_cancelled=is_cancelled,
                          ground=self.ground, nearest=self._nearest, keep=keep,
-                         prepare_fn=self._prepare)
+                         prepare_fn=self._prepare, stages=self._stages.stages())
+        self._stages.rules = rules
         self.ground = {k: keep[k] for k in ("crs", "road", "desa", "kec", "points")}
         self._layers = tuple(project.layers.get(n) for n in GROUND_LAYERS)
         self._rules_used = rules
@@ -129,6 +134,8 @@ class IncrementalAnalysis:
             out = _spliced(last[0], last[1], raw, prepare)
         if out is None:
             out = prepare(raw)
+        else:
+            out, self._stages.change = out
         self._prepared = (raw, out)
         return out
 
@@ -232,7 +239,7 @@ def _spliced(old_raw, old_prepared, raw, prepare):
     """The prepared frame of ``raw`` from the one of ``old_raw``: unchanged rows (same id, same
     values, same point) kept, the others prepared by ``prepare``; None when that cannot give
     exactly what preparing all of ``raw`` would (ids missing or repeated, other columns or
-    CRS, or most rows changed)."""
+    CRS, or most rows changed); with it, the :class:`Change`."""
     import shapely
 
     if list(old_raw.columns) != list(raw.columns) or old_raw.crs != raw.crs or \
@@ -264,8 +271,13 @@ def _spliced(old_raw, old_prepared, raw, prepare):
     prep_ids = old_prepared["fac_id"].astype(str).to_numpy(object)
     keep = np.fromiter((i in kept_ids for i in prep_ids), dtype=bool, count=len(prep_ids))
     parts = [old_prepared[keep]]
+    new = prepare(raw.iloc[changed]) if len(changed) else old_prepared.iloc[0:0]
     if len(changed):
-        parts.append(prepare(raw.iloc[changed]))
+        parts.append(new)
     out = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
     out = out.sort_values("fac_id", kind="stable").reset_index(drop=True)
-    return out.__class__(out, geometry=old_prepared.geometry.name, crs=old_prepared.crs)
+    out = out.__class__(out, geometry=old_prepared.geometry.name, crs=old_prepared.crs)
+    gone = old_prepared.iloc[np.flatnonzero(~keep)]
+    ids = frozenset(gone["fac_id"].astype(str).tolist()) | frozenset(
+        new["fac_id"].astype(str).tolist())
+    return out, Change(ids, gone, new)

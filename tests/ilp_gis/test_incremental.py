@@ -24,12 +24,18 @@ TYPES = ("puskesmas", "pustu", "posyandu")
 NX, NY, SIDE = 6, 4, 2.0  # desa grid, km
 
 
+KEC = ("35.07.01", "35.07.02", "35.08.01")  # two kabupaten: 35.07 (x < 8 km) and 35.08
+
+
 def district(roads: bool) -> Project:
+    """6 × 4 desa in three kecamatan of two kabupaten; one Puskesmas per kecamatan (a COE
+    unit's in the first, lokus in two), Pustu with staff and given parents, Posyandu with
+    kader and strata figures, two of one desa sharing a name."""
     rng = np.random.default_rng(7)
     desa_rows, desa_geoms, settle_rows, settle_geoms = [], [], [], []
     for i in range(NX):
         for j in range(NY):
-            kec = f"35.07.0{1 + i // 2}"
+            kec = KEC[i // 2]
             code = f"{kec}.2{i}{j:02d}"
             desa_rows.append(dict(code=code, name=f"D{i}{j}", kecamatan_code=kec,
                                   population=float(rng.integers(300, 3000)),
@@ -40,15 +46,29 @@ def district(roads: bool) -> Project:
                                         population=float(rng.integers(50, 900))))
                 settle_geoms.append(pt(i * SIDE + rng.uniform(0.1, 1.9),
                                        j * SIDE + rng.uniform(0.1, 1.9)))
-    kec_rows = [dict(code=f"35.07.0{k}", name=f"Kec {k}") for k in (1, 2, 3)]
+    kec_rows = [dict(code=c, name=f"Kec {k}") for k, c in enumerate(KEC, 1)]
     kec_geoms = [square((k - 1) * 2 * SIDE, 0, k * 2 * SIDE, NY * SIDE) for k in (1, 2, 3)]
     fac_rows, fac_geoms = [], []
-    for n in range(14):
-        ftype = TYPES[0] if n < 3 else TYPES[1] if n < 8 else TYPES[2]
-        fac_rows.append(dict(fac_id=f"F{n:02d}", name=f"Fasilitas {n}", type=ftype,
-                             capacity=float(rng.integers(500, 4000)) if ftype == "pustu"
-                             else None))
-        fac_geoms.append(pt(rng.uniform(0, NX * SIDE), rng.uniform(0, NY * SIDE)))
+
+    def add(ftype, x, y, **kw):
+        n = len(fac_rows)
+        fac_rows.append(dict(fac_id=f"F{n:02d}", name=kw.pop("name", f"Fasilitas {n}"),
+                             type=ftype, **kw))
+        fac_geoms.append(pt(x, y))
+
+    for k in range(3):  # one Puskesmas per kecamatan
+        add("puskesmas", k * 4 + 2.1, 3.9, coe=k == 0, ilp_lokus=k != 1,
+            lokus_sk_number=f"SK-{k}" if k != 1 else None)
+    for n in range(6):
+        add("pustu", rng.uniform(0, NX * SIDE), rng.uniform(0, NY * SIDE),
+            capacity=float(rng.integers(500, 4000)), nurses=float(n % 3), midwives=1.0,
+            parent_id="F00" if n == 0 else None, coe=n == 0)
+    for n in range(7):
+        add("posyandu", rng.uniform(0, NX * SIDE), rng.uniform(0, NY * SIDE),
+            kader=float(3 + n % 4), level=("pratama", "madya", "purnama")[n % 3],
+            sessions_per_year=float(8 + n))
+    add("posyandu", 0.5, 0.5, name="Posyandu Mawar", kader=2.0)
+    add("posyandu", 1.5, 1.5, name="Posyandu Mawar", kader=2.0)
     layers = {"desa": frame(desa_rows, desa_geoms), "kecamatan": frame(kec_rows, kec_geoms),
               "settlements": frame(settle_rows, settle_geoms),
               "facilities": frame(fac_rows, fac_geoms)}
@@ -60,14 +80,21 @@ def district(roads: bool) -> Project:
     return Project(layers=layers)
 
 
+def _plain(frame):
+    return pd.DataFrame(frame).reset_index(drop=True) if frame is not None else None
+
+
 def assert_same(a, b) -> None:
-    da = pd.DataFrame(a.desa.drop(columns="geometry"))
-    db = pd.DataFrame(b.desa.drop(columns="geometry"))
-    pd.testing.assert_frame_equal(da, db)
-    pd.testing.assert_frame_equal(a.gaps, b.gaps)
-    pd.testing.assert_frame_equal(a.kecamatan, b.kecamatan)
-    pd.testing.assert_frame_equal(a.edges.drop(columns="geometry", errors="ignore"),
-                                  b.edges.drop(columns="geometry", errors="ignore"))
+    """Every result table and the summary (but its timings) of ``a`` equal those of ``b``."""
+    for name in ("desa", "kecamatan", "gaps", "edges", "network_problems", "coe", "strata",
+                 "lokus"):
+        x, y = getattr(a, name), getattr(b, name)
+        assert (x is None) == (y is None), name
+        if x is not None:
+            pd.testing.assert_frame_equal(_plain(x), _plain(y), obj=name)
+    ga, gb = a.graph, b.graph
+    assert sorted(ga.nodes) == sorted(gb.nodes)
+    assert sorted(map(repr, ga.edges(data=True))) == sorted(map(repr, gb.edges(data=True)))
     sa = {k: v for k, v in a.summary.items() if k != "timings_s"}
     sb = {k: v for k, v in b.summary.items() if k != "timings_s"}
     assert sa == sb
@@ -79,7 +106,8 @@ def _edited(fac, edit, n_new):
     kind, pick, ftype, x, y = edit
     geom = frame([{}], [pt(x, y)]).geometry.iloc[0]
     if kind == "add" or not len(fac):
-        row = gpd.GeoDataFrame([dict(fac_id=f"N{n_new:03d}", name=f"Baru {n_new}", type=ftype)],
+        row = gpd.GeoDataFrame([dict(fac_id=f"N{n_new:03d}", name=f"Baru {n_new}", type=ftype,
+                                     kader=float(pick % 7), coe=pick % 5 == 0)],
                                geometry=[geom], crs=fac.crs)
         return pd.concat([fac, row.rename_geometry(fac.geometry.name)
                           if fac.geometry.name != "geometry" else row], ignore_index=True)
@@ -87,13 +115,20 @@ def _edited(fac, edit, n_new):
     if kind == "delete":
         return fac.drop(index=fac.index[pos]).reset_index(drop=True)
     out = fac.copy()
+    if kind == "parent":  # a new parent (another facility, or none)
+        other = fac["fac_id"].iloc[(pick // 7) % len(fac)]
+        out.iloc[pos, out.columns.get_loc("parent_id")] = None if pick % 3 == 0 else other
+        return out
+    if kind == "retype":
+        out.iloc[pos, out.columns.get_loc("type")] = ftype
+        return out
     out.iloc[pos, out.columns.get_loc(out.geometry.name)] = geom
     out.iloc[pos, out.columns.get_loc("desa_code")] = None  # located afresh, as the GUI does
     out.iloc[pos, out.columns.get_loc("kecamatan_code")] = None
     return out
 
 
-EDIT = st.tuples(st.sampled_from(("add", "move", "delete")), st.integers(0, 1000),
+EDIT = st.tuples(st.sampled_from(("add", "move", "delete", "parent", "retype")), st.integers(0, 1000),
                  st.sampled_from(TYPES), st.floats(-0.5, NX * SIDE + 0.5),
                  st.floats(-0.5, NY * SIDE + 0.5))
 

@@ -1,0 +1,150 @@
+"""The stages of an analysis kept or patched after a facility edit (``ilp_gis.incremental``):
+each stands for the function of :func:`ilp_gis.analysis.analyze` of the same name and gives
+exactly what that function would, reusing the last run's result where the edit cannot reach
+it and patching only the rows it can.
+
+* ``strata_check`` (one row per Posyandu, each from its own row): rows of the edited Posyandu
+  made again, the others kept; the table kept whole when no Posyandu was edited.
+* ``lokus_check`` (per kabupaten, from its Puskesmas): kept when no Puskesmas was edited.
+* ``coe_units`` (the designated COE units): kept when the edit touches no designated
+  facility, no parent or child of one and no link of theirs.
+
+Imports numpy, pandas and ``ilp_gis`` (coe, lokus, model, posyandu).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ilp_gis import model
+
+PUSKESMAS, PUSTU, POSYANDU = (t.value for t in model.FacilityType)
+
+
+@dataclass
+class Change:
+    """The facilities an edit changed: their ids (added, changed or removed) and their
+    prepared rows before (``old``) and after (``new``) it."""
+
+    ids: frozenset
+    old: pd.DataFrame
+    new: pd.DataFrame
+
+    @property
+    def types(self) -> set:
+        return set(self.old["type"].tolist()) | set(self.new["type"].tolist())
+
+
+def sorted_splice(old: pd.DataFrame, key: str, drop, rows: pd.DataFrame) -> pd.DataFrame:
+    """``old`` (sorted by its unique ``key``) without the rows whose key is in ``drop``, with
+    ``rows`` put in at their place in the key order; a new frame of ``old``'s columns."""
+    keys = old[key].to_numpy(object)
+    keep = ~pd.Series(keys, dtype=object).isin(list(drop)).to_numpy() if len(drop) else \
+        np.ones(len(old), dtype=bool)
+    kept = old.iloc[np.flatnonzero(keep)] if not keep.all() else old
+    if not len(rows):
+        return kept.reset_index(drop=True)
+    rows = rows.sort_values(key, kind="stable")
+    at = np.searchsorted(kept[key].to_numpy(object), rows[key].to_numpy(object))
+    both = pd.concat([kept.reset_index(drop=True), rows[list(old.columns)].reset_index(
+        drop=True)], ignore_index=True)
+    n = len(kept)
+    # positions: old row i goes after the new rows inserted before it
+    order = np.empty(len(both), dtype=np.int64)
+    old_pos = np.arange(n) + np.searchsorted(at, np.arange(n), side="right")
+    new_pos = at + np.arange(len(rows))
+    order[old_pos] = np.arange(n)
+    order[new_pos] = n + np.arange(len(rows))
+    out = both.iloc[order].reset_index(drop=True)
+    for col in old.columns:  # the kept dtypes (a concat with few rows may widen them)
+        if out[col].dtype != old[col].dtype:
+            out[col] = out[col].astype(old[col].dtype)
+    return out
+
+
+@dataclass
+class StageCache:
+    """The last run's stage results and what they were made from."""
+
+    change: Change | None = None  # the edit since the last run (None: unknown, run in full)
+    rules: object = None
+    last: dict = field(default_factory=dict)
+
+    def stages(self) -> dict:
+        return {"strata_check": self.strata_check, "lokus_check": self.lokus_check,
+                "coe_units": self.coe_units}
+
+    def _kept(self, name: str, rules, *inputs):
+        """The last result of stage ``name`` when made with these rules and inputs (by
+        identity), else None."""
+        last = self.last.get(name)
+        if last is None or self.change is None or rules is not self.rules:
+            return None
+        if len(last[0]) != len(inputs) or any(a is not b for a, b in zip(
+                last[0], inputs, strict=True)):
+            return None
+        return last[1]
+
+    def strata_check(self, fac, rules):
+        from ilp_gis.posyandu import strata_check
+
+        old = self._kept("strata", rules)
+        if old is None:
+            out = strata_check(fac, rules)
+        elif POSYANDU not in self.change.types:
+            out = old
+        else:
+            new = fac.iloc[np.flatnonzero(pd.Series(fac["fac_id"].to_numpy(object)).isin(
+                list(self.change.ids)).to_numpy())]
+            out = sorted_splice(old, "fac_id", self.change.ids, strata_check(new, rules))
+        self.last["strata"] = ((), out)
+        return out
+
+    def lokus_check(self, fac, rules, names=None):
+        from ilp_gis.lokus import lokus_check
+
+        old = self._kept("lokus", rules)
+        if old is not None and PUSKESMAS not in self.change.types and \
+                names == self.last["lokus"][2]:
+            out = old
+        else:
+            out = lokus_check(fac, rules, names)
+        self.last["lokus"] = ((), out, names)
+        return out
+
+    def coe_units(self, fac, edges, indicators, threshold, assessment=None):
+        from ilp_gis.coe import coe_units
+
+        reach = _coe_reach(fac, edges)
+        old = self._kept("coe", rules=self.rules)
+        if old is not None and self.last["coe"][2] == (threshold, indicators) and \
+                self.last["coe"][4] is assessment and \
+                self.last["coe"][3] == reach and not (
+                    self.change.ids & (reach[2] | self.last["coe"][3][2])):
+            out = old
+        else:
+            out = coe_units(fac, edges, indicators, threshold, assessment)
+        self.last["coe"] = ((), out, (threshold, indicators), reach, assessment)
+        return out
+
+
+def _coe_reach(fac, edges):
+    """What ``coe_units`` reads: the designated facilities, the links into and out of them
+    (sorted) and every facility those touch."""
+    flag = fac["coe"].astype("boolean").fillna(False).to_numpy(bool) if "coe" in fac \
+        else np.zeros(len(fac), bool)
+    flagged = frozenset(fac["fac_id"].to_numpy(object)[flag].tolist())
+    links: tuple = ()
+    if flagged and edges is not None and len(edges):
+        e = edges.dropna(subset=["parent_id", "child_id"])
+        touch = e["parent_id"].isin(list(flagged)) | e["child_id"].isin(list(flagged))
+        e = e[touch.to_numpy()]
+        links = tuple(sorted(zip(e["parent_id"].tolist(), e["child_id"].tolist(),
+                                 strict=True), key=str))
+    ids = set(flagged)
+    for p, c in links:
+        ids.update((p, c))
+    return flagged, links, frozenset(ids)
