@@ -46,8 +46,9 @@ def add_arguments(parser) -> None:
     pull.add_argument("output", help=tr("cli.db.pull.output"))
     pull.add_argument("--kabupaten", metavar="PP.KK", help=tr("cli.db.pull.kabupaten"))
     checkout.add_argument("output", help=tr("cli.db.pull.output"))
-    checkout.add_argument("--kabupaten", metavar="PP.KK", required=True,
-                          help=tr("cli.db.checkout.kabupaten"))
+    area = checkout.add_mutually_exclusive_group(required=True)
+    area.add_argument("--kabupaten", metavar="PP.KK", help=tr("cli.db.checkout.kabupaten"))
+    area.add_argument("--province", action="store_true", help=tr("cli.db.checkout.province"))
     checkin.add_argument("project", help=tr("cli.db.checkin.project"))
     checkin.add_argument("--keep", choices=("mine", "theirs", "merge"),
                          help=tr("cli.db.checkin.keep"))
@@ -123,9 +124,11 @@ def _checkout(conn, args) -> int:
     from layers.pgstore.connection import safe_target
     from layers.project_file import save_project
 
-    project = check_out(conn, args.kabupaten, source=safe_target(args.database))
+    kabupaten = None if args.province else args.kabupaten
+    project = check_out(conn, kabupaten, source=safe_target(args.database))
     out = save_project(project, Path(args.output))
-    print(tr("cli.db.checkout.done", code=args.kabupaten, path=str(out)))
+    print(tr("cli.db.checkout.done_province", path=str(out)) if kabupaten is None else
+          tr("cli.db.checkout.done", code=kabupaten, path=str(out)))
     return 0
 
 

@@ -44,7 +44,8 @@ class DesaTree(QWidget):
         self._pending: dict[str, tuple] = {}  # kecamatan key -> (its row, its desa) unmade
         self._kec_of: dict[str, str] = {}  # desa code -> its kecamatan key
         self._missing: dict[str, bool] = {}
-        self._names = pd.DataFrame({"sort": [], "kec_id": []})
+        self._names: tuple[list, list] = ([], [])  # desa names in lower case, their kecamatan
+        self._rows: tuple = ([], [], np.empty((0, len(_FIGURES))))  # codes, names, figures
         self._built_for: tuple | None = None
         self.tree = QTreeWidget()
         self.tree.setColumnCount(len(COLUMNS))
@@ -107,30 +108,35 @@ class DesaTree(QWidget):
         self._missing = {c: bool(frame[c].isna().all()) for c in _FIGURES}
         kec_names = self._kecamatan_names(frame)
         kab_names = self._kabupaten_names()
-        frame["kab_key"] = frame["kab"].fillna("–")
-        frame["kec_key"] = frame["kec"].fillna("–")
-        frame["kab_label"] = [str(kab_names.get(k, k)) for k in frame["kab_key"]]
-        frame["kec_label"] = [str(kec_names.get(k, k)) for k in frame["kec_key"]]
-        frame["sort"] = frame["name"].str.lower()
-        frame = frame.sort_values(["kab_label", "kab_key", "kec_label", "kec_key", "sort"],
-                                  key=lambda s: s.str.lower(), kind="stable")
-        frame["kec_id"] = frame["kab_key"] + _SEP + frame["kec_key"]
-        self._kec_of = dict(zip(frame["code"], frame["kec_id"], strict=True))
-        self._names = frame[["sort", "kec_id"]]
-        kab_sums = frame.groupby("kab_key", sort=False)[list(_FIGURES)].sum(min_count=1)
-        kec_sums = frame.groupby(["kab_key", "kec_key"], sort=False)[list(_FIGURES)].sum(
-            min_count=1)
-        kab_item = None
-        for (kab, kec), rows in frame.groupby(["kab_key", "kec_key"], sort=False):
-            if kab_item is None or kab_item.data(0, KEY_ROLE) != kab:
-                kab_rows = frame["code"][frame["kab_key"].to_numpy() == kab]
-                kab_item = self._item(self.tree, rows["kab_label"].iat[0],
-                                      kab_sums.loc[kab].tolist(), kab_rows.tolist())
+        # plain lists and one array of figures: a province's desa sorted and summed at once
+        codes, names = frame["code"].tolist(), frame["name"].tolist()
+        kabs = [k if isinstance(k, str) else "–" for k in frame["kab"].tolist()]
+        kecs = [k if isinstance(k, str) else "–" for k in frame["kec"].tolist()]
+        figures = frame[list(_FIGURES)].to_numpy(dtype=float)
+        kab_label = {k: str(kab_names.get(k, k)) for k in set(kabs)}
+        kec_label = {k: str(kec_names.get(k, k)) for k in set(kecs)}
+        lower = [n.lower() for n in names]
+        order = sorted(range(len(codes)), key=lambda i: (
+            kab_label[kabs[i]].lower(), kabs[i], kec_label[kecs[i]].lower(), kecs[i], lower[i]))
+        kec_ids = [kabs[i] + _SEP + kecs[i] for i in range(len(codes))]
+        self._rows = (codes, names, figures)
+        self._kec_of = dict(zip(codes, kec_ids, strict=True))
+        self._names = (lower, kec_ids)
+        groups: dict[str, list[int]] = {}
+        for i in order:
+            groups.setdefault(kec_ids[i], []).append(i)
+        kab_item, kab = None, None
+        for kec_id, rows in groups.items():
+            first = rows[0]
+            if kab_item is None or kabs[first] != kab:
+                kab = kabs[first]
+                kab_rows = [i for i in order if kabs[i] == kab]
+                kab_item = self._item(self.tree, kab_label[kab], _sums(figures[kab_rows]),
+                                      [codes[i] for i in kab_rows])
                 kab_item.setData(0, KEY_ROLE, kab)
                 kab_item.setExpanded(True)
-            kec_item = self._item(kab_item, rows["kec_label"].iat[0],
-                                  kec_sums.loc[(kab, kec)].tolist(), rows["code"].tolist())
-            kec_id = rows["kec_id"].iat[0]
+            kec_item = self._item(kab_item, kec_label[kecs[first]], _sums(figures[rows]),
+                                  [codes[i] for i in rows])
             kec_item.setData(0, KEY_ROLE, kec_id)
             kec_item.setChildIndicatorPolicy(QTreeWidgetItem.ShowIndicator)
             self._pending[kec_id] = (kec_item, rows)
@@ -168,12 +174,13 @@ class DesaTree(QWidget):
         if pending is None:
             return
         kec_item, rows = pending
+        codes, names, figures = self._rows
         text = self.filter.text().strip().lower()
         blocked = self.tree.blockSignals(True)
         try:
-            figures = rows[list(_FIGURES)].to_numpy(dtype=float).tolist()
-            for code, name, values in zip(rows["code"], rows["name"], figures, strict=True):
-                item = self._item(kec_item, name, values, [code])
+            for i in rows:
+                code, name = codes[i], names[i]
+                item = self._item(kec_item, name, figures[i].tolist(), [code])
                 if text and text not in name.lower():
                     item.setHidden(True)
                 self.desa_items[code] = item
@@ -260,10 +267,18 @@ class DesaTree(QWidget):
     def _apply_filter(self, text: str) -> None:
         needle = text.strip().lower()
         if needle and self._pending:  # the kecamatan with a matching desa get their rows
-            found = self._names["sort"].str.contains(needle, regex=False).to_numpy()
-            for kec_id in set(self._names["kec_id"][found]) & self._pending.keys():
+            lower, kec_ids = self._names
+            found = {k for n, k in zip(lower, kec_ids, strict=True) if needle in n}
+            for kec_id in found & self._pending.keys():
                 self._fill(kec_id)
         filter_tree(self.tree, text)
+
+
+def _sums(block: np.ndarray) -> list[float]:
+    """Column sums of ``block`` (desa × figures); NaN where no desa has the figure."""
+    known = ~np.isnan(block)
+    sums = np.where(known, block, 0.0).sum(axis=0)
+    return np.where(known.any(axis=0), sums, np.nan).tolist()
 
 
 register_catalog("ui", "desa_tree")

@@ -1,8 +1,9 @@
 """*Berkas → Buka dari basis data…*: the dialog that reaches the province's shared store (a
 libpq URL, a conninfo, a service name of ``.pg_service.conf``; user and password typed in and
-kept in memory only), shows who the store says you are and what you may edit, and lets you
-choose the kabupaten (or, for a province analyst, the whole province) to open.  Imports Qt and
-``layers.pgstore``."""
+kept in memory only; a password the server asks for and was not given is asked for in a small
+dialog, once more after a refusal), shows who the store says you are and what you may edit,
+and lets you choose the kabupaten (or, for a province analyst, the whole province) to open.
+Imports Qt and ``layers.pgstore``."""
 
 from __future__ import annotations
 

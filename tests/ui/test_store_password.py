@@ -107,3 +107,13 @@ def test_cancel_says_the_password_is_missing(qtbot, guarded, window):
     assert len(seen) == 1
     assert "tanpa kata sandi untuk " + guarded["role"] in dialog.status.text()
     assert dialog.login() is None
+
+
+def test_command_line_names_the_missing_password(guarded, capsys):
+    from ui.cli import main
+
+    assert main(["db", "status", guarded["url"]]) == 1
+    err = capsys.readouterr().err
+    assert "meminta kata sandi pengguna " + guarded["role"] in err and ".pgpass" in err
+    assert "Traceback" not in err
+

@@ -371,3 +371,23 @@ def test_a_server_gone_at_save_time_is_said_and_the_edits_stay(store, store_wind
     win.store_login = good  # the server is back: the same edits go through
     assert win.save()
     assert _value(store["admin"], "pst1", "name") == "Pustu Tertunda"
+
+
+def test_open_reads_in_the_worker_with_progress_per_table(qtbot, store, store_window,
+                                                           monkeypatch):
+    """The window stays answerable while the store is read: the read runs in a worker that
+    reports each table it reads (in the window's language), then the project is shown."""
+    seen: list[tuple[float, str]] = []
+    real = store_window._on_progress
+    monkeypatch.setattr(store_window, "_on_progress",
+                        lambda task, f, m: seen.append((f, m)) or real(task, f, m))
+    task = store_window.open_store(StoreLogin(store["me"]), KAB)
+    assert task is not None
+    qtbot.waitUntil(lambda: store_window.in_store(), timeout=20000)
+    texts = [m for _f, m in seen]
+    assert "membaca dari basis data" in texts
+    assert any(m.startswith("membaca Fasilitas (tabel ") for m in texts)
+    assert any(m.startswith("membaca Desa/Kelurahan (tabel ") for m in texts)
+    fractions = [f for f, _m in seen]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0
+    assert len(store_window.state.project.facilities) == 10

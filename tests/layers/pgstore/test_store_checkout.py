@@ -166,6 +166,29 @@ def test_cli_checkout_and_checkin(store, tmp_path, capsys):
     assert _names(store["admin"])["a1"] == "Nama Tim"
 
 
+def test_cli_checkout_of_the_whole_province(store, tmp_path, capsys):
+    """A province analyst takes every kabupaten out at once and sends an edit of each back."""
+    path = tmp_path / "provinsi.gpkg"
+    assert main(["db", "checkout", store["prov"], str(path), "--province"]) == 0
+    assert "Seluruh provinsi diambil ke" in capsys.readouterr().out
+    project = open_project(path)
+    assert set(project.facilities["fac_id"]) == {"a1", "a2", "b1"}
+    assert project.facilities[ROW_ID].notna().all()
+    base = project.tables[CHECKOUT_TABLE]
+    assert (base["layer"] == "facilities").sum() == 3
+    fac = project.facilities.copy()
+    fac.loc[fac["fac_id"] == "a1", "name"] = "Nama A"
+    fac.loc[fac["fac_id"] == "b1", "name"] = "Nama B"
+    project.layers["facilities"] = fac
+    save_project(project, path)
+    assert main(["db", "checkin", store["prov"], str(path)]) == 0
+    names = _names(store["admin"])
+    assert (names["a1"], names["a2"], names["b1"]) == ("Nama A", "Pustu Kidul", "Nama B")
+    capsys.readouterr()
+    with pytest.raises(SystemExit):  # one area: a kabupaten or the province, not both
+        main(["db", "checkout", store["prov"], str(path), "--province", "--kabupaten", KAB_A])
+
+
 def test_snapshot_text_is_what_json_would_write():
     """The check-out's row snapshot, made a column at a time, is the very text json.dumps
     writes for each row's values: floats (NaN, infinite), plain and nullable integers,
