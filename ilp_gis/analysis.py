@@ -147,6 +147,10 @@ def analyze(project: Project, *, rules: Rules | None = None, progress=None,
     if keep is not None:
         keep.update(crs=crs, road=road, desa=desa, kec=kec, points=points, fac=fac,
                     fields=fields, cov=cov, rules=rules)
+    has_roads = road is not None
+    # the road graph, travel fields and population points are not read after coverage: let
+    # them go before the later stages build their tables (peak memory of a national run)
+    road = fields = points = None
     stop("coverage", t, c)
 
     step(0.75, "analysis.step.gaps")
@@ -175,7 +179,7 @@ def analyze(project: Project, *, rules: Rules | None = None, progress=None,
     stop("gaps", t, c)
 
     step(0.9, "analysis.step.summary")
-    summary = make_summary(desa_w, fac, net, gaps, units, rules, roads=road is not None,
+    summary = make_summary(desa_w, fac, net, gaps, units, rules, roads=has_roads,
                            inputs=inputs)
     strata = stage["strata_check"](fac, rules)
     lokus = stage["lokus_check"](fac, rules, _kabupaten_names(project))
@@ -423,7 +427,7 @@ def _edges_with_nodes(result: AnalysisResult) -> gpd.GeoDataFrame:
             ids.append(n)
             attrs.append(a)
         values = {key: [a.get(key) for a in attrs] for key in keys}
-    linked = set(e["parent_id"]) | set(e["child_id"])
+    linked = set(e["parent_id"].tolist()) | set(e["child_id"].tolist())  # not value by value
     lonely = [n for n in ids if n not in linked]
     if lonely:
         extra = pd.DataFrame({"parent_id": None, "child_id": lonely})
