@@ -115,15 +115,39 @@ def _strata_rows(strata: pd.DataFrame, desa: pd.DataFrame, rules) -> pd.DataFram
         if len(desa) and "kecamatan_name" in desa else {}
     out["desa_name"] = out["desa_code"].map(names)
     out["kecamatan_name"] = out["kecamatan_code"].map(kec)
-    out["declared_label"] = out["declared"].map(_level_label)
+    # each label made once per distinct value (a national project: ~300,000 Posyandu)
+    out["declared_label"] = _per_value(out["declared"], _level_label)
     level = out["criteria_level"].where(out["criteria_level"].notna(), None)
-    out["criteria_label"] = [_level_label(lv) if isinstance(lv, str) else
-                             tr("pl.strata.at_least", level=_level_label(low))
-                             for lv, low in zip(level, out["criteria_at_least"], strict=True)]
-    out["status_label"] = out["status"].map(lambda s: tr(f"posyandu.status.{s}"))
-    out["why"] = [discrepancy_text(r, rules) if r["status"] in DISCREPANT else
-                  _lacking(r["missing"]) if r["status"] == "unverifiable" else ""
-                  for r in out.to_dict("records")]
+    memo: dict = {}
+    labels = []
+    for lv, low in zip(level.tolist(), out["criteria_at_least"].tolist(), strict=True):
+        key = (lv, low) if isinstance(lv, str) else (None, low)
+        if key not in memo:
+            memo[key] = _level_label(lv) if isinstance(lv, str) else \
+                tr("pl.strata.at_least", level=_level_label(low))
+        labels.append(memo[key])
+    out["criteria_label"] = labels
+    out["status_label"] = _per_value(out["status"], lambda s: tr(f"posyandu.status.{s}"))
+    why = [""] * len(out)
+    explained = (out["status"].isin(DISCREPANT) | (out["status"] == "unverifiable")).to_numpy()
+    for i, r in zip(explained.nonzero()[0], out[explained].to_dict("records"), strict=True):
+        why[i] = discrepancy_text(r, rules) if r["status"] in DISCREPANT else \
+            _lacking(r["missing"])
+    out["why"] = why
+    return out
+
+
+def _per_value(values: pd.Series, label) -> list:
+    """``label(v)`` for each value, computed once per distinct value."""
+    memo: dict = {}
+    out = []
+    for v in values.tolist():
+        try:
+            if v not in memo:
+                memo[v] = label(v)
+            out.append(memo[v])
+        except TypeError:  # an unhashable value
+            out.append(label(v))
     return out
 
 
