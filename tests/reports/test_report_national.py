@@ -66,6 +66,7 @@ def test_a_national_plan_summarises_per_province_and_kabupaten(national, tmp_pat
     assert "Kecamatan Pantai Indah" not in text  # no section per kecamatan
     assert "Lampiran: Daftar lengkap" not in text  # no per-desa annex
     assert "Pendanaan aksi per provinsi" in text and "Pendanaan aksi per kabupaten/kota" in text
+    assert "Anggaran per sumber dana dan tahun" in text
     assert "Rincian per desa (aksi, kesenjangan dan baris anggaran): lihat tabel XLSX" in text
     assert "unit COE dirangkum per provinsi" in text and "Skor rata-rata" in text
     with language("en"):
