@@ -47,16 +47,15 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    from layers.project_file import open_project
     from reports.pdf import build_report
     from reports.pdf.front import FrontMatter
     from ui.progress import TerminalProgress
 
-    project = open_project(args.project)
+    project, result = _open(args)
     if args.kind == "monev" and str(args.output).lower().endswith(".xlsx"):
         return _monev_xlsx(project, args)
     progress = TerminalProgress(tr(f"report.title.{args.kind}"))
-    path = build_report(project, None, args.output, kind=args.kind, paper=args.paper,
+    path = build_report(project, result, args.output, kind=args.kind, paper=args.paper,
                         kecamatan=args.kecamatan, lang=getattr(args, "lang", None),
                         progress=progress, author=args.author, per_desa=args.per_desa,
                         front=FrontMatter(budget_year=args.ta, unit=args.unit,
@@ -67,6 +66,25 @@ def run(args) -> int:
     progress.done()
     print(tr("cli.written", path=str(path)))
     return 0
+
+
+def _open(args):
+    """``(project, stored result or None)`` as the report reads them: the roads and
+    settlements left unread when the project holds its analysis and the inputs it was made
+    with (no report draws them; a national project: ~1.3 M features), else every layer and no
+    result (a fresh analysis needs them)."""
+    from ilp_gis.inputs import Inventory
+    from layers.project_file import open_project
+    from reports.source import stored_result
+    from ui.cli_tables import UNREAD_LAYERS
+
+    if args.kind == "monev":  # needs no analysis
+        return open_project(args.project), None
+    project = open_project(args.project, skip_layers=UNREAD_LAYERS)
+    result = stored_result(project)
+    if result is None or Inventory.from_summary(result.summary) is None:
+        return open_project(args.project), None
+    return project, result
 
 
 def _indicators(args):

@@ -84,6 +84,8 @@ def _budget_sync_tables(ctx: ReportContext, st, width: float, sync) -> list:
         out.append(MapFlowable(data, width, min(0.75 * width, 330),
                                opts=MapOptions(posyandu=False, labels=False),
                                legend_width=118))
+    if ctx.national:
+        out.append(Paragraph(esc(tr("report.h.budget_by_source")), st.h2))
     out += _totals_table(st, width, sync.totals)
     if ctx.kec_code is None:
         out += _phasing_table(st, width, sync.phasing)

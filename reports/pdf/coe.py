@@ -11,8 +11,10 @@ from reportlab.platypus import Paragraph, Table
 
 from ilp_gis.i18n import format_percent, register_catalog, tr
 from ilp_gis.model import CoeGroup
+from reports.pdf.areas import province_label
 from reports.pdf.cells import num_text, table_cell
-from reports.pdf.context import ReportContext
+from reports.pdf.context import ReportContext, province_key
+from reports.pdf.flow import long_table
 from reports.styles import esc, table_style
 from reports.tables import coe_table
 
@@ -45,6 +47,10 @@ def coe_section(ctx: ReportContext, st, width: float) -> list:
     meets = units["meets"].astype("boolean")
     out.append(Paragraph(esc(tr("report.coe.lead", ok=int(meets.fillna(False).sum()),
                                 n=len(units), limit=format_percent(thr, 0))), st.body))
+    if ctx.national:  # thousands of units: per province here, per unit in the XLSX
+        return out + _by_province(ctx, st, width) + [
+            Paragraph(esc(tr("report.coe.units_in_xlsx")), st.note),
+            Paragraph(esc(tr("report.coe.groups_note")), st.note)]
     head = [tr("report.coe.col.unit"), tr("report.coe.col.pustu"),
             tr("report.coe.col.posyandu"), tr("report.coe.col.score"),
             *[tr(f"report.coe.col.{g.value}") for g in CoeGroup], tr("report.coe.col.verdict")]
@@ -79,3 +85,48 @@ def coe_section(ctx: ReportContext, st, width: float) -> list:
             source=tr("report.coe.default_list") if origin == "coe_indicators.toml"
             else origin, unconfirmed=lst.get("unconfirmed")))
     return out + [Paragraph(esc(n), st.note) for n in notes]
+
+
+def coe_by_province(coe: pd.DataFrame) -> pd.DataFrame:
+    """Designated COE units per province (of their Puskesmas's kecamatan code): code, units,
+    meets, below, undecided (no verdict), mean score."""
+    cols = ["code", "units", "meets", "below", "undecided", "score"]
+    u = pd.DataFrame(coe) if coe is not None else pd.DataFrame()
+    if not len(u) or "kecamatan_code" not in u:
+        return pd.DataFrame(columns=cols)
+    if "unit_id" in u:
+        u = u[u["unit_id"].notna()]
+    u = u[u["kecamatan_code"].notna()]
+    meets = u["meets"].astype("boolean") if "meets" in u else pd.Series(pd.NA, index=u.index,
+                                                                        dtype="boolean")
+    f = pd.DataFrame({"code": province_key(u["kecamatan_code"]).values,
+                      "meets": meets.eq(True).fillna(False).to_numpy(),
+                      "below": meets.eq(False).fillna(False).to_numpy(),
+                      "undecided": meets.isna().to_numpy(),
+                      "score": pd.to_numeric(u.get("score"), errors="coerce").to_numpy()})
+    grp = f.groupby("code")
+    out = grp[["meets", "below", "undecided"]].sum().astype(int)
+    out.insert(0, "units", grp.size())
+    out["score"] = grp["score"].mean()
+    return out.reset_index()[cols]
+
+
+def _by_province(ctx: ReportContext, st, width: float) -> list:
+    agg = coe_by_province(getattr(ctx.result, "coe", None))
+    if not len(agg):
+        return []
+    head = [tr("report.col.province"), tr("report.coe.col.units"), tr("report.coe.meets"),
+            tr("report.coe.below"), tr("report.coe.undecided"), tr("report.coe.col.mean_score")]
+    rows = [[table_cell(h, st.cell_head) for h in head]]
+    for r in agg.itertuples(index=False):
+        rows.append([table_cell(province_label(r.code), st.cell), num_text(r.units),
+                     num_text(r.meets), num_text(r.below), num_text(r.undecided), _pct(r.score)])
+    rows.append([table_cell(tr("report.total"), st.cell_head)]
+                + [num_text(agg[c].sum()) for c in ("units", "meets", "below", "undecided")]
+                + [""])
+    t = long_table(rows, [width * x for x in (0.3, 0.14, 0.14, 0.14, 0.14, 0.14)],
+                   table_style(numeric_from=1, n_rows=len(rows)), totals=True,
+                   caption_style=st.h2,
+                   continued=tr("report.continued", title=tr("report.h.coe")))
+    return [t]
+

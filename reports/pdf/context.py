@@ -15,6 +15,7 @@ from ilp_gis.inputs import inventory_for, mask_columns
 from ilp_gis.model import META_SOURCES
 from layers.importing.report import role_label
 from reports.maps import prepare_map_data
+from reports.pdf.national_map import merged_map_data
 from reports.tables import kabupaten_key, kecamatan_names
 
 register_catalog("reports", "pdf.context")
@@ -82,9 +83,12 @@ class ReportContext:
             k["code"] if k is not None and len(k) else result.desa.get("kecamatan_code"))
 
     def map_data(self, kecamatan: str | None = None):
-        """Map layers projected once, then cut per kecamatan."""
+        """Map layers projected once (merged for a national project), then cut per
+        kecamatan."""
         if self._map_data is None:
             self._map_data = prepare_map_data(self.project, self.result)
+            if self.national:  # drawn at page scale: desa merged per kabupaten and gap kind
+                self._map_data = merged_map_data(self._map_data)
         return self._map_data.subset(kecamatan) if kecamatan else self._map_data
 
     @property

@@ -16,6 +16,7 @@ from reports.maps import MapFlowable, MapOptions
 from reports.pdf.cells import gap_label, num_text, table_cell
 from reports.pdf.context import ReportContext
 from reports.pdf.flow import long_table
+from reports.pdf.national_map import national_options
 from reports.styles import esc, table_style
 
 register_catalog("reports", "pdf.gaps")
@@ -29,8 +30,12 @@ def map_page(ctx: ReportContext, st) -> list:
     note = Paragraph(esc(tr("report.map_note")), st.note)
     mh = fh - 19 * 1.0 - 14 - 22
     unit = ctx.pagesize[0] / A4[0]
-    fig = MapFlowable(data, fw, mh, opts=MapOptions(
-        label_size=5.0 * unit, symbol_scale=0.9 * unit), legend_width=150 * unit)
+    if ctx.national:  # tens of thousands of symbols and labels would cover the country
+        opts = national_options(symbol_scale=0.9 * unit)
+        note = Paragraph(esc(tr("report.map_note_national")), st.note)
+    else:
+        opts = MapOptions(label_size=5.0 * unit, symbol_scale=0.9 * unit)
+    fig = MapFlowable(data, fw, mh, opts=opts, legend_width=150 * unit)
     return [NextPageTemplate("landscape"), PageBreak(), title, fig, note,
             NextPageTemplate("body"), PageBreak()]
 

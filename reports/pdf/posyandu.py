@@ -25,7 +25,8 @@ DISCREPANCY_ROWS = {"plan": 300, "summary": 40}
 
 def posyandu_section(ctx: ReportContext, st, width: float) -> list:
     pl = posyandu_lokus(ctx.project, ctx.result, ctx.inputs, kecamatan=ctx.kec_code)
-    limit = DISCREPANCY_ROWS.get(ctx.kind, 300)
+    # a national report lists as few as a summary: the per-desa lists are in the XLSX
+    limit = DISCREPANCY_ROWS["summary"] if ctx.national else DISCREPANCY_ROWS.get(ctx.kind, 300)
     out: list = [PageBreak(), Paragraph(esc(tr("report.h.posyandu")), st.h1)]
     out += _strata_part(pl, st, width, limit)
     out += _lokus_part(pl, st, width)

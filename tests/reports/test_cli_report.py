@@ -96,3 +96,41 @@ def test_tables_leave_roads_unread_and_write_the_same_cells(tmp_path, monkeypatc
                 for ws in openpyxl.load_workbook(p)}
 
     assert cells(tmp_path / "cli.xlsx") == cells(full)
+
+
+def test_report_leaves_roads_unread_and_writes_the_same_text(tmp_path, monkeypatch):
+    """With an analysis stored, the plan report never reads the roads and settlements layers
+    and prints exactly what a report from a full read prints."""
+    import datetime as dt
+    import shutil
+    from pathlib import Path
+
+    from pypdf import PdfReader
+
+    from ilp_gis.analysis import analyze, store_result
+    from layers import project_file
+    from layers.project_file import open_project, save_project
+    from reports.pdf import build_report
+
+    sample = Path(__file__).resolve().parents[2] / "sample_data" / "kabupaten_contoh.gpkg"
+    path = Path(shutil.copyfile(sample, tmp_path / "contoh.gpkg"))
+    project = open_project(path)
+    assert project.has("roads") and project.has("settlements")
+    store_result(project, analyze(project))
+    save_project(project)
+    today = dt.date.today()
+    full = build_report(open_project(path), None, tmp_path / "penuh.pdf", date=today)
+
+    read: list[str] = []
+    real = project_file._read_frame
+    monkeypatch.setattr(project_file, "_read_frame",
+                        lambda src, name: read.append(name) or real(src, name))
+    out = tmp_path / "cli.pdf"
+    assert cli.main(["report", str(path), "-o", str(out)]) == 0
+    assert "desa" in read and "result_desa" in read
+    assert "roads" not in read and "settlements" not in read
+
+    def text(p):
+        return [page.extract_text() for page in PdfReader(p).pages]
+
+    assert text(out) == text(full)

@@ -4,6 +4,7 @@ kabupaten) and says where the per-desa detail is; a one-kabupaten project keeps 
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 from pypdf import PdfReader
 
@@ -65,7 +66,9 @@ def test_a_national_plan_summarises_per_province_and_kabupaten(national, tmp_pat
     assert "Kecamatan Pantai Indah" not in text  # no section per kecamatan
     assert "Lampiran: Daftar lengkap" not in text  # no per-desa annex
     assert "Pendanaan aksi per provinsi" in text and "Pendanaan aksi per kabupaten/kota" in text
+    assert "Anggaran per sumber dana dan tahun" in text
     assert "Rincian per desa (aksi, kesenjangan dan baris anggaran): lihat tabel XLSX" in text
+    assert "unit COE dirangkum per provinsi" in text and "Skor rata-rata" in text
     with language("en"):
         en = _text(build_report(project, result, tmp_path / "e.pdf", date=DATE))
     assert "Summary by province" in en and "Funding of actions by district" in en
@@ -106,3 +109,18 @@ def test_a_one_kabupaten_plan_keeps_its_kecamatan_sections(tiny, tmp_path):
     text = _text(build_report(project, result, tmp_path / "k.pdf", date=DATE))
     assert "Kecamatan Pantai Indah" in text and "Ringkasan per provinsi" not in text
     assert "Pendanaan aksi per provinsi" not in text
+
+
+def test_coe_units_are_counted_per_province():
+    from reports.pdf.coe import coe_by_province
+
+    coe = pd.DataFrame({
+        "unit_id": ["U1", "U2", "U3", None, "U4"],
+        "kecamatan_code": ["53.10.01", "53.11.02", "54.20.02", "54.20.02", "54.20.01"],
+        "meets": [True, False, None, True, True],
+        "score": [0.8, 0.4, None, 0.9, 0.6],
+    })
+    got = coe_by_province(coe).set_index("code")
+    assert got.loc["53"].tolist() == [2, 1, 1, 0, pytest.approx(0.6)]
+    # the row without a unit (a designated Pustu making none) is not a unit
+    assert got.loc["54"].tolist() == [2, 1, 0, 1, pytest.approx(0.6)]
