@@ -9,7 +9,6 @@ import gc
 import sqlite3
 from collections.abc import Iterable
 from contextlib import contextmanager
-from itertools import chain
 
 ROWS_PER_STATEMENT = 256
 
@@ -39,7 +38,11 @@ def insert_columns(con: sqlite3.Connection, head: str, batches: Iterable[list[li
             if not n:
                 continue
             per = max(1, min(ROWS_PER_STATEMENT, limit // width))
-            flat = list(chain.from_iterable(zip(*cols, strict=True)))
+            if any(len(col) != n for col in cols):
+                raise ValueError("columns of different lengths")
+            flat = [None] * (n * width)  # row after row: each column every width-th value
+            for i, col in enumerate(cols):
+                flat[i::width] = col
             for start in range(0, n, per):
                 rows = min(per, n - start)
                 sql = prepared.get(rows)
