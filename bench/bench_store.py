@@ -45,21 +45,24 @@ def bench_open(path: Path) -> None:
     from layers.project_file import open_project
 
     names = [n for n, _ in pyogrio.list_layers(path)]
-    t = time.perf_counter()
+    with open(path, "rb") as fh:  # both reads from the system's file cache, neither from disk
+        while fh.read(1 << 24):
+            pass
+    t, c = time.perf_counter(), time.process_time()
     for name in names:
         info = pyogrio.read_info(path, layer=name)
         if info.get("geometry_type") in (None, "Unknown") and not info.get("crs"):
             pyogrio.read_dataframe(path, layer=name, read_geometry=False, use_arrow=True)
         else:
             pyogrio.read_dataframe(path, layer=name, use_arrow=True)
-    bare = time.perf_counter() - t
-    t = time.perf_counter()
+    bare, bare_cpu = time.perf_counter() - t, time.process_time() - c
+    t, c = time.perf_counter(), time.process_time()
     open_project(path)
-    ours = time.perf_counter() - t
-    print(f"open project ({len(names)} layers): {ours:.2f} s; bare pyogrio.read_dataframe"
-          f"(use_arrow=True) of the same layers {bare:.2f} s; ratio {ours / bare:.2f}x "
-          "(target: within 1.3x)",
-          flush=True)
+    ours, ours_cpu = time.perf_counter() - t, time.process_time() - c
+    print(f"open project ({len(names)} layers): {ours:.2f} s wall, {ours_cpu:.2f} s CPU; bare "
+          f"pyogrio.read_dataframe(use_arrow=True) of the same layers {bare:.2f} s wall, "
+          f"{bare_cpu:.2f} s CPU; ratio {ours / bare:.2f}x wall, {ours_cpu / bare_cpu:.2f}x CPU "
+          "(target: within 1.3x)", flush=True)
 
 
 def bench_analyze_command(path: Path, work: Path) -> None:
@@ -108,11 +111,12 @@ def bench_saves(path: Path, work: Path) -> None:
     result = analyze(project)
     print(f"analysis (in process): {time.perf_counter() - t:.1f} s", flush=True)
     size = copy.stat().st_size
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     store_result(project, result)
     save_project(project)
-    took = time.perf_counter() - t
-    print(f"results stored (store_result + save in place): {took:.2f} s (target: under 3 s); file "
+    took, cpu = time.perf_counter() - t, time.process_time() - c
+    print(f"results stored (store_result + save in place): {took:.2f} s wall, {cpu:.2f} s CPU "
+          f"(target: under 3 s); file "
           f"{size / 1e6:,.0f} -> {copy.stat().st_size / 1e6:,.0f} MB; wrote "
           f"{_tables_written(calls)}", flush=True)
     calls.clear()
@@ -121,10 +125,11 @@ def bench_saves(path: Path, work: Path) -> None:
     g = fac.geometry.iloc[len(fac) // 2]
     fac.iloc[len(fac) // 2, fac.columns.get_loc(geom)] = shapely.Point(g.x + 0.001, g.y)
     project.set_layer("facilities", fac)
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     save_project(project)
-    took = time.perf_counter() - t
-    print(f"save after one facility moved: {took:.3f} s (target: under 0.2 s); wrote "
+    took, cpu = time.perf_counter() - t, time.process_time() - c
+    print(f"save after one facility moved: {took:.3f} s wall, {cpu:.3f} s CPU (target: under "
+          "0.2 s); wrote "
           f"{_tables_written(calls)}",
           flush=True)
 

@@ -6,7 +6,7 @@ hundreds of thousands of boxes one by one into the virtual table takes ten times
 The node layout is SQLite's (``ext/rtree``): a 2-byte depth (root only) and 2-byte cell count,
 then cells of an 8-byte id and four 32-bit floats (minx, maxx, miny, maxy), all big-endian; the
 boxes are rounded outwards to float32 as SQLite rounds them.  ``SELECT rtreecheck(...)`` accepts
-what this writes (tested).  Imports numpy and the standard library.
+what this writes (tested).  Imports numpy, ``layers.sqlite_rows`` and the standard library.
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ import math
 import sqlite3
 
 import numpy as np
+
+from layers.sqlite_rows import insert_columns
 
 
 def _quote(name: str) -> str:
@@ -28,22 +30,20 @@ def _outward_f32(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray
     return lo32, hi32
 
 
-def _pack(ids: np.ndarray, boxes: np.ndarray, fanout: int) -> list[np.ndarray]:
-    """Sort-tile-recursive order: the index order of ``boxes`` grouped into runs of
-    ``fanout`` (one run per node)."""
-    n = len(ids)
+def _pack(boxes: np.ndarray, fanout: int) -> np.ndarray:
+    """Sort-tile-recursive order of ``boxes``: consecutive runs of ``fanout`` in the returned
+    order are the members of one node (the last run may be shorter)."""
+    n = len(boxes)
     leaves = math.ceil(n / fanout)
     slices = max(1, math.ceil(math.sqrt(leaves)))
     cx = (boxes[:, 0] + boxes[:, 1]) / 2
     cy = (boxes[:, 2] + boxes[:, 3]) / 2
     order = np.argsort(cx, kind="stable")
-    per_slice = slices and math.ceil(n / slices / fanout) * fanout
-    parts = []
-    for start in range(0, n, per_slice):
-        chunk = order[start:start + per_slice]
-        parts.append(chunk[np.argsort(cy[chunk], kind="stable")])
-    order = np.concatenate(parts) if parts else order
-    return [order[i:i + fanout] for i in range(0, n, fanout)]
+    per_slice = math.ceil(n / slices / fanout) * fanout
+    # within each vertical slice by y (ties in x order): one sort on (slice, y, x rank)
+    rank = np.empty(n, dtype=np.int64)
+    rank[order] = np.arange(n)
+    return np.lexsort((rank, cy, rank // per_slice))
 
 
 def bulk_load(con: sqlite3.Connection, rtree: str, ids: np.ndarray, boxes: np.ndarray) -> None:
@@ -59,45 +59,61 @@ def bulk_load(con: sqlite3.Connection, rtree: str, ids: np.ndarray, boxes: np.nd
     fanout = (size - 4) // 24
     lo_x, hi_x = _outward_f32(boxes[:, 0], boxes[:, 1])
     lo_y, hi_y = _outward_f32(boxes[:, 2], boxes[:, 3])
-    level_ids, level_boxes = ids, np.column_stack([lo_x, hi_x, lo_y, hi_y]).astype(np.float32)
-    levels: list[tuple[list[np.ndarray], np.ndarray, np.ndarray]] = []
+    level_boxes = np.column_stack([lo_x, hi_x, lo_y, hi_y]).astype(np.float32)
+    level_ids = ids
+    levels: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # order, ids, boxes
     while True:
-        groups = _pack(level_ids, level_boxes.astype(np.float64), fanout)
-        levels.append((groups, level_ids, level_boxes))
-        if len(groups) == 1:
+        order = _pack(level_boxes.astype(np.float64), fanout)
+        levels.append((order, level_ids, level_boxes))
+        count = math.ceil(len(order) / fanout)
+        if count == 1:
             break
-        level_boxes = np.array([[level_boxes[g, 0].min(), level_boxes[g, 1].max(),
-                                 level_boxes[g, 2].min(), level_boxes[g, 3].max()]
-                                for g in groups], dtype=np.float32)
-        level_ids = np.arange(len(groups), dtype=np.int64)  # placeholders, numbered below
+        starts = np.arange(0, len(order), fanout)
+        members = level_boxes[order]
+        level_boxes = np.column_stack([np.minimum.reduceat(members[:, 0], starts),
+                                       np.maximum.reduceat(members[:, 1], starts),
+                                       np.minimum.reduceat(members[:, 2], starts),
+                                       np.maximum.reduceat(members[:, 3], starts)])
+        level_ids = np.arange(count, dtype=np.int64)  # placeholders, numbered below
     # number the nodes top-down: the root is 1
     numbers: list[np.ndarray] = [None] * len(levels)  # type: ignore[list-item]
     next_no = 1
     for depth in range(len(levels) - 1, -1, -1):
-        count = len(levels[depth][0])
+        count = math.ceil(len(levels[depth][0]) / fanout)
         numbers[depth] = np.arange(next_no, next_no + count, dtype=np.int64)
         next_no += count
     cell = np.dtype([("id", ">i8"), ("box", ">f4", (4,))])
-    node_rows, parent_rows = [], []
+    node_rows: list[tuple[int, bytes]] = []
+    parent_ids, parent_nodes = [], []
     leaf_of = np.empty(len(ids), dtype=np.int64)  # the leaf node of each id
-    for depth, (groups, member_ids, member_boxes) in enumerate(levels):
-        child_numbers = None if depth == 0 else numbers[depth - 1]
-        for k, g in enumerate(groups):
-            nodeno = int(numbers[depth][k])
-            cells = np.zeros(len(g), dtype=cell)
-            cells["id"] = member_ids[g] if child_numbers is None else child_numbers[g]
-            cells["box"] = member_boxes[g]
-            head = (len(levels) - 1 if nodeno == 1 else 0).to_bytes(2, "big")
-            data = head + len(g).to_bytes(2, "big") + cells.tobytes()
-            node_rows.append((nodeno, data + bytes(size - len(data))))
-            if child_numbers is None:
-                leaf_of[g] = nodeno
-            else:
-                parent_rows.extend(zip(child_numbers[g].tolist(), [nodeno] * len(g),
-                                       strict=True))
+    for depth, (order, member_ids, member_boxes) in enumerate(levels):
+        count = len(numbers[depth])
+        node_of = numbers[depth][np.arange(len(order)) // fanout]  # per member, in order
+        cells = np.zeros(count * fanout, dtype=cell)
+        cells["id"][:len(order)] = member_ids[order] if depth == 0 \
+            else numbers[depth - 1][order]
+        cells["box"][:len(order)] = member_boxes[order]
+        nodes = np.zeros((count, size), dtype=np.uint8)
+        nodes[:, 4:4 + 24 * fanout] = cells.view(np.uint8).reshape(count, 24 * fanout)
+        filled = np.bincount(np.arange(len(order)) // fanout, minlength=count)
+        nodes[:, 2] = filled >> 8
+        nodes[:, 3] = filled & 0xFF
+        if count == 1 and depth == len(levels) - 1:  # the root holds the tree's depth
+            nodes[0, 0:2] = np.frombuffer((len(levels) - 1).to_bytes(2, "big"), np.uint8)
+        data = nodes.tobytes()
+        node_rows.extend(zip(numbers[depth].tolist(),
+                             [data[k * size:(k + 1) * size] for k in range(count)], strict=True))
+        if depth == 0:
+            leaf_of[order] = node_of
+        else:
+            parent_ids.append(numbers[depth - 1][order])
+            parent_nodes.append(node_of)
     con.execute(f"DELETE FROM {node_table}")
     con.executemany(f"INSERT INTO {node_table} VALUES (?, ?)", node_rows)
-    con.executemany(f"INSERT INTO {parent_table} VALUES (?, ?)", parent_rows)
+    if parent_ids:
+        insert_columns(con, f"INSERT INTO {parent_table} VALUES",
+                       [[np.concatenate(parent_ids).tolist(),
+                         np.concatenate(parent_nodes).tolist()]])
     order = np.argsort(ids, kind="stable")  # appended in key order: no B-tree page splits
-    con.executemany(f"INSERT INTO {rowid_table} (rowid, nodeno) VALUES (?, ?)",
-                    zip(ids[order].tolist(), leaf_of[order].tolist(), strict=True))
+    insert_columns(con, f"INSERT INTO {rowid_table} (rowid, nodeno) VALUES",
+                   [[ids[order].tolist(), leaf_of[order].tolist()]])

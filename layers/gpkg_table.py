@@ -7,23 +7,22 @@ written.  Used by ``layers.project_file`` to save only what changed, in place an
 
 A frame this writer cannot store the way GDAL would (another CRS, Z coordinates, dates, mixed
 objects) raises :class:`Unsupported`; the caller then writes the whole file through GDAL.
-Imports numpy, pandas, shapely and the standard library.
+Imports numpy, pandas, shapely, ``layers.gpkg_rtree``, ``layers.sqlite_rows`` and the standard
+library.
 """
 
 from __future__ import annotations
 
-import gc
 import sqlite3
 import struct
 from collections.abc import Iterable
-from contextlib import contextmanager
 
 import numpy as np
 import pandas as pd
 import shapely
 from pandas.api import types as ptypes
 
-from layers import gpkg_rtree
+from layers import gpkg_rtree, sqlite_rows
 
 SRS_WGS84 = 4326
 RTREE_EXTENSION = ("gpkg_rtree_index", "http://www.geopackage.org/spec120/#extension_rtree",
@@ -61,24 +60,28 @@ def _values(series: pd.Series) -> list:
     """The column as Python values sqlite3 binds, None for every missing value."""
     dtype = series.dtype
     missing = series.isna().to_numpy()
+    if isinstance(dtype, pd.StringDtype):  # only text and missing values, by its dtype
+        return series.to_numpy(dtype=object, na_value=None).tolist()
     if ptypes.is_float_dtype(dtype) and not isinstance(dtype, pd.api.extensions.ExtensionDtype):
-        out = series.to_numpy().astype(object)
+        out = series.to_numpy().tolist()
+    elif isinstance(dtype, pd.api.extensions.ExtensionDtype) and (
+            ptypes.is_integer_dtype(dtype) or ptypes.is_bool_dtype(dtype)):
+        out = series.to_numpy(dtype="int64" if ptypes.is_integer_dtype(dtype) else bool,
+                              na_value=0).tolist()
     elif isinstance(dtype, pd.api.extensions.ExtensionDtype) and not (
             ptypes.is_string_dtype(dtype) or ptypes.is_object_dtype(dtype)):
-        out = series.to_numpy(dtype=object, na_value=None)
-        if ptypes.is_integer_dtype(dtype) or ptypes.is_bool_dtype(dtype):
-            kind = int if ptypes.is_integer_dtype(dtype) else bool
-            out = np.array([None if v is None else kind(v) for v in out], dtype=object)
+        out = series.to_numpy(dtype=object, na_value=None).tolist()
     elif ptypes.is_bool_dtype(dtype) or ptypes.is_integer_dtype(dtype):
         return series.to_numpy().tolist()
     else:  # text
-        out = series.to_numpy(dtype=object, copy=True)
-        present = out[~missing]
+        values = series.to_numpy(dtype=object)
+        present = values[~missing]
         if len(present) and pd.api.types.infer_dtype(present, skipna=False) != "string":
             raise Unsupported(f"column {series.name!r}: not all text")
-    if missing.any():
-        out[missing] = None
-    return out.tolist()
+        out = values.tolist()
+    for i in np.flatnonzero(missing).tolist():
+        out[i] = None
+    return out
 
 
 # --- geometry ----------------------------------------------------------------------------------
@@ -210,17 +213,16 @@ def drop_table(con: sqlite3.Connection, table: str) -> None:
 _ROWS_PER_BATCH = 50_000  # Python values of a whole national table at once cost ~0.5 GB
 
 
-def _rows(frame: pd.DataFrame, geom_name: str | None, fids: np.ndarray,
-          geometry: list | None) -> Iterable[tuple]:
-    """The rows to insert, built a batch of rows at a time (fid, geometry blob, columns)."""
+def _batches(frame: pd.DataFrame, geom_name: str | None, fids: np.ndarray,
+             geometry: list | None) -> Iterable[list[list]]:
+    """The rows to insert as columns (fid, geometry blob, columns), a batch of rows at a
+    time."""
     names = [c for c in frame.columns if c != geom_name]
     for start in range(0, len(frame), _ROWS_PER_BATCH):
         stop = start + _ROWS_PER_BATCH
         part = frame.iloc[start:stop]
-        cols = [_values(part[c]) for c in names]
-        parts = [fids[start:stop].tolist()] + ([geometry[start:stop]] if geom_name else []) \
-            + cols
-        yield from zip(*parts, strict=True)
+        yield [fids[start:stop].tolist()] + ([geometry[start:stop]] if geom_name else []) \
+            + [_values(part[c]) for c in names]
 
 
 def write_table(con: sqlite3.Connection, table: str, frame: pd.DataFrame, *,
@@ -248,10 +250,8 @@ def write_table(con: sqlite3.Connection, table: str, frame: pd.DataFrame, *,
     defs += [f'"geom" {gtype}'] if geom_name else []
     defs += [f"{quote(n)} {t}" for n, t in zip(names, types, strict=True)]
     con.execute(f"CREATE TABLE {quote(table)} ( {', '.join(defs)})")
-    marks = ", ".join("?" * (len(names) + 1 + bool(geom_name)))
-    with _no_gc():
-        con.executemany(f"INSERT INTO {quote(table)} VALUES ({marks})",
-                        _rows(frame, geom_name, fids, geometry))
+    sqlite_rows.insert_columns(con, f"INSERT INTO {quote(table)} VALUES",
+                   _batches(frame, geom_name, fids, geometry))
     extent = _extent(bounds) if bounds is not None else (None,) * 4
     con.execute("INSERT INTO gpkg_contents (table_name, data_type, identifier, description, "
                 f"last_change, min_x, min_y, max_x, max_y, srs_id) VALUES (?, ?, ?, '', {_NOW}, "
@@ -265,19 +265,6 @@ def write_table(con: sqlite3.Connection, table: str, frame: pd.DataFrame, *,
         _spatial_index(con, table, fids, bounds)
     _count_triggers(con, table)
     return fids
-
-
-@contextmanager
-def _no_gc():
-    """Millions of row tuples would wake the cycle collector again and again; none of them
-    can form a cycle."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 def _geom_name(frame) -> str | None:
@@ -380,9 +367,8 @@ def insert_rows(con: sqlite3.Connection, table: str, frame: pd.DataFrame, fids: 
                          extent[3], extent[3], table))
     names = ['"fid"'] + (['"geom"'] if geom_name else [])
     names += [quote(c) for c in frame.columns if c != geom_name]
-    marks = ", ".join("?" * len(names))
-    con.executemany(f"INSERT INTO {quote(table)} ({', '.join(names)}) VALUES ({marks})",
-                    _rows(frame, geom_name, np.asarray(fids), geometry))
+    sqlite_rows.insert_columns(con, f"INSERT INTO {quote(table)} ({', '.join(names)}) VALUES",
+                   _batches(frame, geom_name, np.asarray(fids), geometry))
 
 
 def touch(con: sqlite3.Connection, table: str) -> None:

@@ -1,7 +1,9 @@
 """A save killed (SIGKILL, nothing runs after it) at any moment leaves the project file in the
 previous or the new state, never a broken one: a child process saves, the test kills it after
 a delay spread over the save's duration, then SQLite's integrity check passes and the project
-reader opens one of the two states, whole (in place and whole-file saves alike)."""
+reader opens one of the two states, whole (in place and whole-file saves alike, and the
+storing of analysis results: new tables inserted many rows per statement with their spatial
+indexes packed in bulk)."""
 
 from __future__ import annotations
 
@@ -17,8 +19,10 @@ import pandas as pd
 import pytest
 import shapely
 
+from ilp_gis.analysis import analyze, store_result
 from layers.atomic import STALE_AFTER_S
 from layers.project_file import open_project, save_project
+from tests.layers.test_project_save_in_place import _check_file
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
 
@@ -44,6 +48,14 @@ def _edit(project) -> None:
             del project.tables[name]
 
 
+def _store_results(project, result) -> None:
+    """What ``ilp-gis analyze`` stores: every result table new to the file, and a table of
+    hostile text."""
+    store_result(project, result)
+    project.set_table("catatan", pd.DataFrame({"teks": ["it's", "'); DROP TABLE desa; --",
+                                                        "x" * 100_000, None]}))
+
+
 def _state(project) -> dict:
     """The project's contents as comparable values (meta times left out)."""
     out = {}
@@ -57,17 +69,20 @@ def _state(project) -> dict:
     return out
 
 
-def _save_in_child(path, whole: bool) -> tuple[int, int]:
-    """Fork a child that opens ``path``, edits it and saves; returns (pid, read end of a pipe
-    the child writes "g" to just before saving and "d" when done)."""
+def _save_in_child(path, mode: str, result) -> tuple[int, int]:
+    """Fork a child that opens ``path``, edits it (or stores ``result``) and saves; returns
+    (pid, read end of a pipe the child writes "g" to just before saving and "d" when done)."""
     read, write = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: never returns into pytest
         try:
             os.close(read)
             project = open_project(path)
-            _edit(project)
-            if whole:
+            if mode == "results":
+                _store_results(project, result)
+            else:
+                _edit(project)
+            if mode == "whole_file":
                 project.stored = None  # as a file changed by someone else: written anew
             os.write(write, b"g")
             save_project(project)
@@ -78,10 +93,10 @@ def _save_in_child(path, whole: bool) -> tuple[int, int]:
     return pid, read
 
 
-def _run(path, whole: bool, delay: float | None) -> tuple[bool, float]:
+def _run(path, mode: str, result, delay: float | None) -> tuple[bool, float]:
     """Save in a child, killed ``delay`` s after it started saving (None: let it finish);
     returns whether it had finished and how long the save took or ran."""
-    pid, read = _save_in_child(path, whole)
+    pid, read = _save_in_child(path, mode, result)
     assert os.read(read, 1) == b"g"
     start = time.monotonic()
     if delay is not None:
@@ -106,14 +121,16 @@ def _check_leftovers(path) -> None:
     assert {p.name for p in path.parent.iterdir()} <= {path.name, f"{path.name}-journal"}
 
 
-@pytest.mark.parametrize("whole", [False, True], ids=["in_place", "whole_file"])
+@pytest.mark.parametrize("mode", ["in_place", "whole_file", "results"])
 def test_a_save_killed_at_any_moment_leaves_the_old_or_the_new_state(sample_project_path,
-                                                                     tmp_path, whole):
+                                                                     tmp_path, mode):
     base = save_project(open_project(sample_project_path), tmp_path / "base.gpkg")
     before = _state(open_project(base))
+    assert not any(name.startswith("result_") for name in before)
+    result = analyze(open_project(base)) if mode == "results" else None  # the child stores it
     new_path = tmp_path / "new.gpkg"
     shutil.copyfile(base, new_path)
-    done, duration = _run(new_path, whole, None)
+    done, duration = _run(new_path, mode, result, None)
     assert done
     after = _state(open_project(new_path))
     assert after != before
@@ -126,11 +143,12 @@ def test_a_save_killed_at_any_moment_leaves_the_old_or_the_new_state(sample_proj
         path.parent.mkdir()
         shutil.copyfile(base, path)
         delay = 0.0 if i == 0 else rng.uniform(0.0, 2.0 * duration)  # 0: before any write
-        done, _ = _run(path, whole, delay)
+        done, _ = _run(path, mode, result, delay)
         killed_mid_save += not done
         project = open_project(path)  # rolls back a hot journal, removes stale temporaries
         with sqlite3.connect(path) as con:
             assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok", (i, delay)
+        _check_file(path)  # spatial indexes, feature counts, GDAL reads every layer
         state = _state(project)
         assert state in (before, after), (i, delay)
         seen["before" if state == before else "after"] += 1
