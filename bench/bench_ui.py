@@ -93,7 +93,9 @@ def bench_gui(project: Path) -> None:
         return
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     print(f"gui {project.name}: command start → first map frame {got['first_paint'] - t0:.2f} s "
-          f"(goal < 3 s); → every layer and result loaded {got['loaded'] - t0:.2f} s")
+          f"(goal < 3 s; window built at {got['window_built'] - t0:.2f} s; CPU until then "
+          f"{got['first_paint_cpu_s']:.1f} s); → every layer and result loaded "
+          f"{got['loaded'] - t0:.2f} s")
     print(f"    whole-area render {got['home_render_ms']:.0f} ms; zoom to a district "
           f"{got['zoom_in_ms']:.0f} ms")
     print(f"    pan ({got.get('pans', 20):.0f} pans of the zoomed district): frame after the pan "

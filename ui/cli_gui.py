@@ -39,6 +39,11 @@ def run(args) -> int:
         raise InputError(tr("cli.gui.missing", file=str(path)))
     lang = getattr(args, "lang", None)
     app = qtapp.make_app(sys.argv[:1], lang=lang, log_path=getattr(args, "log_file", None))
+    reading = None
+    if path is not None and not args.screenshot:  # read the areas while the window is built
+        from ui.window.project_io import read_first_view
+
+        reading = read_first_view(path)
     from ui.window.main_window import MainWindow
 
     window = MainWindow()
@@ -52,7 +57,7 @@ def run(args) -> int:
     window.show()
     if not window.offer_untitled_recovery():
         if path is not None:
-            window.open_path(path)
+            window.open_path(path, reading=reading)
         else:  # an installed copy without the repository's sample_data: make the sample
             window.set_project(_generated_sample())
     return app.exec()

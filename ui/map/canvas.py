@@ -93,6 +93,8 @@ class MapCanvas(QWidget):
         self.renderer.rebuild_all()
         self._fitted = False
         self.full_extent()
+        if self.isVisible():  # the map first, before the panels build their views of it
+            self.repaint()
 
     def _on_layer_change(self, name: str) -> None:
         if name in ("kabupaten", "kecamatan", "desa", "roads", "facilities"):

@@ -269,11 +269,13 @@ class MapLayers:
         self._fwd = Transformer.from_crs(model.WGS84, self.crs, always_xy=True)
         self._inv = Transformer.from_crs(self.crs, model.WGS84, always_xy=True)
         ext = None
-        for f in frames:
-            g = f.geometry.to_crs(self.crs) if f.crs is not None else f.geometry
-            b = g.total_bounds
+        for f in frames:  # in degrees (the layers' own), projected as one box below
+            geographic = f.crs is None or f.crs.is_geographic
+            b = f.total_bounds if geographic else f.geometry.to_crs(model.WGS84).total_bounds
             if np.all(np.isfinite(b)):
                 ext = b if ext is None else np.r_[np.minimum(ext[:2], b[:2]), np.maximum(ext[2:], b[2:])]
+        if ext is not None:
+            ext = self._fwd.transform_bounds(*ext)
         self.origin = ((ext[0] + ext[2]) / 2, (ext[1] + ext[3]) / 2) if ext is not None else (0.0, 0.0)
         self.layers = {}
         self._prepared = {}

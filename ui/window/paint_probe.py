@@ -43,6 +43,7 @@ def install(app, window, mode: str) -> None:
             return
         seen["first"] = True
         say("first_paint", time.time())
+        say("first_paint_cpu_s", time.process_time())  # every thread of the process
         QTimer.singleShot(0, quit_app if mode == "first" else wait_loaded)
 
     def wait_loaded() -> None:
@@ -91,3 +92,4 @@ def install(app, window, mode: str) -> None:
         say("zoom_out_redraw_ms", (time.perf_counter() - t) * 1000)
 
     canvas.rendered.connect(on_render)
+    say("window_built", time.time())

@@ -43,6 +43,20 @@ def recovery_path(project_path: Path | None) -> Path:
 
 
 
+def read_first_view(path: Path):
+    """Start reading the layers a project is shown with first (:data:`FIRST_VIEW`) in a thread
+    of its own, while the app is still starting; a future of the project for
+    :meth:`ProjectFiles.open_path`."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from layers.project_file import open_project
+
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ilp-first-view")
+    future = pool.submit(open_project, path, only=FIRST_VIEW)
+    pool.shutdown(wait=False)  # the thread ends with the read
+    return future
+
+
 class ProjectFiles:
     """Opening, saving, autosaving and recovering the window's project."""
 
@@ -90,8 +104,11 @@ class ProjectFiles:
         return str(Path(recent[0]).parent) if recent else str(Path.home())
 
     def open_path(self, path: str | Path, *, check_recovery: bool = True,
-                  wait: bool = False) -> Task | None:
-        """Open a project file in a worker; a recovery copy newer than the file is offered."""
+                  wait: bool = False, reading=None) -> Task | None:
+        """Open a project file in a worker; a recovery copy newer than the file is offered.
+
+        ``reading``: a future of :func:`read_first_view` of ``path`` started earlier (while
+        the app was still starting), taken instead of reading the file again."""
         from layers.project_file import open_project
 
         path = Path(path)
@@ -115,7 +132,10 @@ class ProjectFiles:
 
             checkpoint(progress, is_cancelled, 0.05, qtr("ui.open.reading"))
             # the areas first: the map is painted while the rest is read (load_rest)
-            project = open_project(source, only=None if wait else FIRST_VIEW)
+            if reading is not None and source == path and not wait:
+                project = reading.result()
+            else:
+                project = open_project(source, only=None if wait else FIRST_VIEW)
             checkpoint(progress, is_cancelled, 1.0)
             return project
 
