@@ -225,14 +225,35 @@ class IncrementalAnalysis:
         return dist, idx, tied, rows
 
 
-def _unique_ids(frame) -> pd.Index | None:
+def _unique_ids(frame) -> np.ndarray | None:
+    """The ids of ``frame`` as text (an object array), None when some are missing."""
     if "fac_id" not in frame.columns or not len(frame):
         return None
     ids = frame["fac_id"]
     if ids.isna().any():
         return None
-    idx = pd.Index(ids.astype(str).to_numpy(object), dtype=object)
-    return idx if idx.is_unique else None
+    return ids.astype(str).to_numpy(object)
+
+
+def _same_values(a: pd.Series, b: pd.Series) -> np.ndarray:
+    """Per row: is ``a`` equal to ``b`` (two missing values are equal)?  By the columns' own
+    dtype (numbers, Arrow text and masked arrays compare without a Python object each)."""
+    na = a.isna().to_numpy(bool) & b.isna().to_numpy(bool)
+    if isinstance(a.dtype, np.dtype) and a.dtype != object:
+        eq = a.to_numpy() == b.to_numpy()
+    elif isinstance(a.dtype, pd.api.extensions.ExtensionDtype):
+        eq = pd.array(a.array == b.array, dtype="boolean").fillna(False).to_numpy(bool)
+    else:
+        x = a.to_numpy(object)
+        y = b.to_numpy(object)
+        eq = np.asarray(x == y, dtype=bool)
+    return np.asarray(eq, dtype=bool) | na
+
+
+def _aligned(series: pd.Series, rows: np.ndarray, n: int) -> pd.Series:
+    if len(rows) == n and (n == 0 or (rows[0] == 0 and rows[-1] == n - 1)):
+        return series.reset_index(drop=True)  # every row, in order: no take
+    return series.iloc[rows].reset_index(drop=True)
 
 
 def _spliced(old_raw, old_prepared, raw, prepare):
@@ -242,13 +263,28 @@ def _spliced(old_raw, old_prepared, raw, prepare):
     CRS, or most rows changed); with it, the :class:`Change`."""
     import shapely
 
+    from ilp_gis.incremental_stages import sorted_splice
+
     if list(old_raw.columns) != list(raw.columns) or old_raw.crs != raw.crs or \
             list(old_raw.dtypes) != list(raw.dtypes):
         return None
     old_ids, new_ids = _unique_ids(old_raw), _unique_ids(raw)
     if old_ids is None or new_ids is None or len(old_prepared) != len(old_raw):
         return None
-    at = old_ids.get_indexer(new_ids)
+    k = min(len(old_ids), len(new_ids))
+    if k and np.array_equal(old_ids[:k], new_ids[:k]):  # an edit in place, or rows added
+        at = np.r_[np.arange(k), np.full(len(new_ids) - k, -1)]
+        old_index = pd.Index(old_ids, dtype=object)
+        if not (old_index.is_unique and (len(new_ids) == k or pd.Index(
+                new_ids, dtype=object).is_unique)):
+            return None
+        if len(new_ids) > k:
+            at[k:] = old_index.get_indexer(new_ids[k:])
+    else:
+        old_index, new_index = pd.Index(old_ids, dtype=object), pd.Index(new_ids, dtype=object)
+        if not (old_index.is_unique and new_index.is_unique):
+            return None
+        at = old_index.get_indexer(new_index)
     same = at >= 0
     geom = raw.geometry.name
     rows = np.flatnonzero(same)
@@ -258,26 +294,20 @@ def _spliced(old_raw, old_prepared, raw, prepare):
     for col in raw.columns:
         if col == geom or not ok.any():
             continue
-        x = raw[col].to_numpy(object)[rows]
-        y = old_raw[col].to_numpy(object)[at[rows]]
-        x = np.where(pd.isna(x), None, x)  # None == None; no NA in the comparison
-        y = np.where(pd.isna(y), None, y)
-        ok &= np.asarray(x == y, dtype=bool)
+        ok &= _same_values(_aligned(raw[col], rows, len(raw)),
+                           _aligned(old_raw[col], at[rows], len(old_raw)))
     same[rows] = ok
     changed = np.flatnonzero(~same)
     if len(changed) > max(16, len(raw) // 10):
         return None
-    kept_ids = set(new_ids[same])
-    prep_ids = old_prepared["fac_id"].astype(str).to_numpy(object)
-    keep = np.fromiter((i in kept_ids for i in prep_ids), dtype=bool, count=len(prep_ids))
-    parts = [old_prepared[keep]]
+    kept = np.zeros(len(old_raw), dtype=bool)
+    kept[at[same]] = True
+    gone_ids = frozenset(old_ids[~kept].tolist())
     new = prepare(raw.iloc[changed]) if len(changed) else old_prepared.iloc[0:0]
-    if len(changed):
-        parts.append(new)
-    out = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
-    out = out.sort_values("fac_id", kind="stable").reset_index(drop=True)
+    ids = gone_ids | frozenset(new_ids[changed].tolist())
+    prep_ids = old_prepared["fac_id"].to_numpy(object)
+    gone = pd.Series(prep_ids, dtype=object).isin(list(gone_ids)).to_numpy() if gone_ids \
+        else np.zeros(len(prep_ids), dtype=bool)
+    out = sorted_splice(old_prepared, "fac_id", gone_ids, new)
     out = out.__class__(out, geometry=old_prepared.geometry.name, crs=old_prepared.crs)
-    gone = old_prepared.iloc[np.flatnonzero(~keep)]
-    ids = frozenset(gone["fac_id"].astype(str).tolist()) | frozenset(
-        new["fac_id"].astype(str).tolist())
-    return out, Change(ids, gone, new)
+    return out, Change(ids, old_prepared.iloc[np.flatnonzero(gone)], new)

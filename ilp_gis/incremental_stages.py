@@ -38,15 +38,18 @@ class Change:
         return set(self.old["type"].tolist()) | set(self.new["type"].tolist())
 
 
-def sorted_splice(old: pd.DataFrame, key: str, drop, rows: pd.DataFrame) -> pd.DataFrame:
+def sorted_splice(old: pd.DataFrame, key: str, drop, rows: pd.DataFrame, *,
+                  infer: bool = False) -> pd.DataFrame:
     """``old`` (sorted by its unique ``key``) without the rows whose key is in ``drop``, with
-    ``rows`` put in at their place in the key order; a new frame of ``old``'s columns."""
+    ``rows`` put in at their place in the key order; a new frame of ``old``'s columns.  With
+    ``infer``, its text columns get the dtype a frame built from all their values would
+    (as a stage building its table from object arrays gives them)."""
     keys = old[key].to_numpy(object)
     keep = ~pd.Series(keys, dtype=object).isin(list(drop)).to_numpy() if len(drop) else \
         np.ones(len(old), dtype=bool)
     kept = old.iloc[np.flatnonzero(keep)] if not keep.all() else old
     if not len(rows):
-        return kept.reset_index(drop=True)
+        return _inferred(kept.reset_index(drop=True)) if infer else kept.reset_index(drop=True)
     rows = rows.sort_values(key, kind="stable")
     at = np.searchsorted(kept[key].to_numpy(object), rows[key].to_numpy(object))
     both = pd.concat([kept.reset_index(drop=True), rows[list(old.columns)].reset_index(
@@ -59,10 +62,17 @@ def sorted_splice(old: pd.DataFrame, key: str, drop, rows: pd.DataFrame) -> pd.D
     order[old_pos] = np.arange(n)
     order[new_pos] = n + np.arange(len(rows))
     out = both.iloc[order].reset_index(drop=True)
-    for col in old.columns:  # the kept dtypes (a concat with few rows may widen them)
-        if out[col].dtype != old[col].dtype:
-            out[col] = out[col].astype(old[col].dtype)
-    return out
+    return _inferred(out) if infer else out
+
+
+def _inferred(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with its object and text columns built again from their values."""
+    text = [c for c, t in frame.dtypes.items() if t == object or isinstance(t, pd.StringDtype)]
+    if not text:
+        return frame
+    cols = {c: frame[c].to_numpy(object) if c in text else frame[c].array
+            for c in frame.columns}
+    return pd.DataFrame(cols, index=frame.index)
 
 
 @dataclass
@@ -99,7 +109,8 @@ class StageCache:
         else:
             new = fac.iloc[np.flatnonzero(pd.Series(fac["fac_id"].to_numpy(object)).isin(
                 list(self.change.ids)).to_numpy())]
-            out = sorted_splice(old, "fac_id", self.change.ids, strata_check(new, rules))
+            out = sorted_splice(old, "fac_id", self.change.ids, strata_check(new, rules),
+                                infer=True)
         self.last["strata"] = ((), out)
         return out
 
