@@ -2,8 +2,10 @@
 stored table, with the GeoPackage's columns (typed), a PostGIS geometry column ``geom`` with
 its SRID and a spatial index (what QGIS reads), and the store's own columns ``_rid``,
 ``_row_version`` and ``_kab`` (the kabupaten whose team may edit the row), row-level security
-and the row-version and audit triggers.  Rows travel by ``COPY``; nothing is ever formatted
-into SQL text.  Imports ``psycopg``, ``layers.project_file`` and ``layers.pgstore``."""
+and the row-version and audit triggers.  Rows travel by ``COPY`` as CSV that Arrow writes a
+batch at a time from whole columns (geometries as hex EWKB); the primary key, the indexes and
+the rights come after the load.  Nothing is ever formatted into SQL text.  Imports ``psycopg``,
+``pyarrow``, ``layers.project_file`` and ``layers.pgstore``."""
 
 from __future__ import annotations
 
