@@ -17,6 +17,7 @@ import dataclasses
 import datetime as dt
 import sqlite3
 from collections.abc import Iterable
+from contextlib import closing
 from pathlib import Path
 
 import geopandas as gpd
@@ -348,7 +349,7 @@ def _recover(path: Path) -> None:
 
 def _table_names(path: Path) -> set[str]:
     """The tables a GeoPackage lists in its contents (sqlite3.DatabaseError if it is none)."""
-    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as con:
+    with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as con:
         rows = con.execute("SELECT table_name FROM gpkg_contents").fetchall()
     return {r[0] for r in rows}
 
@@ -364,7 +365,7 @@ def _layouts(path: Path) -> dict[str, _Layout]:
     """The layout of every table the GeoPackage lists, read from its own bookkeeping in one
     query each (GDAL's per-layer information costs an open of the file per layer)."""
     out = {}
-    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as con:
+    with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as con:
         spatial = {r[0].lower() for r in con.execute(
             "SELECT table_name FROM gpkg_geometry_columns")}
         for (name,) in con.execute("SELECT table_name FROM gpkg_contents"):
