@@ -214,7 +214,7 @@ def _write_frame(frame, path: Path, layer: str) -> None:
 def _storable(frame):
     """GeoPackage columns must be plain: yes/no values → BOOLEAN, dates → ISO text, other
     mixed objects → text."""
-    out = frame.copy()
+    out = frame.copy(deep=False)  # copy-on-write: only the columns converted below are new
     geom_name = out.geometry.name if isinstance(out, gpd.GeoDataFrame) else None
     for col in out.columns:
         if col == geom_name:
