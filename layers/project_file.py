@@ -395,7 +395,8 @@ def _read_frame(path: str, layer: str, layout: _Layout | None = None):
     frame = frame.reset_index(drop=True)
     if not layout.spatial:
         frame = pd.DataFrame(frame)
-        for name in frame.columns:  # an all-empty text column: empty objects, as GDAL reads it
+        for name in frame.columns:  # an all-empty text column: empty objects (as GDAL's
+            # row-by-row reader gave it, which attribute tables were read with before)
             if str(frame[name].dtype) == "str" and len(frame) and frame[name].isna().all():
                 frame[name] = pd.Series([None] * len(frame), dtype=object)
     spec = model.LAYERS.get(layer)
