@@ -17,6 +17,7 @@ import dataclasses
 import datetime as dt
 import sqlite3
 from collections.abc import Iterable
+from contextlib import closing
 from pathlib import Path
 
 import geopandas as gpd
@@ -213,7 +214,7 @@ def _write_frame(frame, path: Path, layer: str) -> None:
 def _storable(frame):
     """GeoPackage columns must be plain: yes/no values → BOOLEAN, dates → ISO text, other
     mixed objects → text."""
-    out = frame.copy()
+    out = frame.copy(deep=False)  # copy-on-write: only the columns converted below are new
     geom_name = out.geometry.name if isinstance(out, gpd.GeoDataFrame) else None
     for col in out.columns:
         if col == geom_name:
@@ -407,7 +408,7 @@ def _recover(path: Path) -> None:
 
 def _table_names(path: Path) -> set[str]:
     """The tables a GeoPackage lists in its contents (sqlite3.DatabaseError if it is none)."""
-    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as con:
+    with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as con:
         rows = con.execute("SELECT table_name FROM gpkg_contents").fetchall()
     return {r[0] for r in rows}
 
@@ -423,7 +424,7 @@ def _layouts(path: Path) -> dict[str, _Layout]:
     """The layout of every table the GeoPackage lists, read from its own bookkeeping in one
     query each (GDAL's per-layer information costs an open of the file per layer)."""
     out = {}
-    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as con:
+    with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as con:
         spatial = {r[0].lower() for r in con.execute(
             "SELECT table_name FROM gpkg_geometry_columns")}
         for (name,) in con.execute("SELECT table_name FROM gpkg_contents"):
@@ -453,7 +454,8 @@ def _read_frame(path: str, layer: str, layout: _Layout | None = None):
     frame = frame.reset_index(drop=True)
     if not layout.spatial:
         frame = pd.DataFrame(frame)
-        for name in frame.columns:  # an all-empty text column: empty objects, as GDAL reads it
+        for name in frame.columns:  # an all-empty text column: empty objects (as GDAL's
+            # row-by-row reader gave it, which attribute tables were read with before)
             if str(frame[name].dtype) == "str" and len(frame) and frame[name].isna().all():
                 frame[name] = pd.Series([None] * len(frame), dtype=object)
     spec = model.LAYERS.get(layer)

@@ -86,7 +86,7 @@ def test_tables_leave_roads_unread_and_write_the_same_cells(tmp_path, monkeypatc
     read: list[str] = []
     real = project_file._read_frame
     monkeypatch.setattr(project_file, "_read_frame",
-                        lambda src, name: read.append(name) or real(src, name))
+                        lambda src, name, *how: read.append(name) or real(src, name, *how))
     assert cli.main(["tables", str(path), "-o", str(tmp_path / "cli.xlsx")]) == 0
     assert "desa" in read and "result_desa" in read
     assert "roads" not in read and "settlements" not in read
