@@ -173,3 +173,23 @@ def test_of_two_designated_pustu_the_unit_takes_the_one_with_most_posyandu():
     assert r["desa_codes"] == "D1;D3" and r["rule"] == "none"
     assert coe.unit_members(u) == {"PKM": "COE-PKM", "PT2": "COE-PKM", "PY2": "COE-PKM",
                                    "PY3": "COE-PKM"}
+
+
+def test_group_shares_given_as_text_are_read_as_numbers_or_left_unknown():
+    # PKM_T: shares as text (as a spreadsheet import may leave them); "x" is no number
+    fac = pd.DataFrame({
+        "fac_id": ["PKM_T", "PT_T"], "name": ["Puskesmas T", "Pustu T"],
+        "type": ["puskesmas", "pustu"], "desa_code": ["D1", "D2"],
+        "kecamatan_code": ["K1", "K1"], "coe": [True, True],
+        **{c: pd.Series(v, dtype=object) for c, v in zip(
+            COLS, [["1", None], ["0.5", None], ["x", None], [None, None], ["0.5", None]],
+            strict=True)}})
+    edges = pd.DataFrame({"parent_id": ["PKM_T"], "child_id": ["PT_T"]})
+    units = coe.coe_units(fac, edges, coe.parse_indicators(INDICATORS, origin="test.toml"), 0.8)
+    u = units.set_index("unit_id").loc["COE-PKM_T"]
+    assert (u["pustu_id"], u["pustu_name"], u["desa_codes"]) == ("PT_T", "Pustu T", "D1;D2")
+    # known groups infrastruktur 1 (2 indicators), kebijakan 0.5 (1), model_pelayanan 0.5 (1):
+    # (1*2 + 0.5*1 + 0.5*1) / 4 = 0.75, below 0.8; sdm ("x") and bahan/alat unknown
+    assert u["score"] == pytest.approx(0.75) and bool(u["meets"]) is False
+    assert u["coe_groups_known"] == 3 and np.isnan(u["coe_sdm"])
+    assert u["rule"] == "group_shares" and u["problem"] == ""

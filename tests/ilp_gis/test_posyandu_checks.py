@@ -93,3 +93,27 @@ def test_shortfall_lists_desa_most_lacking_first_and_never_an_unknown_need():
     assert list(out["posyandu_needed"]) == [6.0, 3.0, 4.0]
     assert shortfall_summary(desa) == {"desa_short": 3, "posyandu_lacking": 7.0,
                                        "desa_unknown": 1}
+
+
+def test_status_of_every_declared_decided_and_reached_stratum():
+    from itertools import product
+
+    from ilp_gis.posyandu import LEVELS, RANK, _statuses
+
+    def one(dec, lv, low):  # the rule row by row
+        if dec is None:
+            return "no_stratum"
+        if lv is not None:
+            return "agrees" if dec == lv else (
+                "above_criteria" if RANK[dec] > RANK[lv] else "below_criteria")
+        if RANK[dec] < RANK[low]:
+            return "below_criteria"
+        return "agrees" if dec == low else "unverifiable"
+
+    # the stratum the criteria decide is at least the one surely reached
+    cases = [(d, lv, low) for d, lv, low in product((None, *LEVELS), (None, *LEVELS), LEVELS)
+             if lv is None or RANK[lv] >= RANK[low]]
+    got = _statuses(*map(list, zip(*cases, strict=True)))
+    assert got == [one(*c) for c in cases]
+    assert got[cases.index(("madya", None, "pratama"))] == "unverifiable"
+    assert got[cases.index(("madya", "purnama", "pratama"))] == "below_criteria"
