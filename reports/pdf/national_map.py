@@ -18,8 +18,9 @@ from reports.maps.data import MapData
 from reports.tables import kabupaten_key
 
 NATIONAL_OPTIONS = dict(labels=False, kecamatan_labels=False, facilities=False, edges=False,
-                        posyandu=False)
-"""What a national map leaves out (see the module text)."""
+                        posyandu=False, line_scale=0.3)
+"""What a national map leaves out (see the module text); its outlines drawn thin, so the
+kabupaten of a whole country do not turn into ink blots."""
 
 
 def national_options(**kw) -> MapOptions:
