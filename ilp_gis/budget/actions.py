@@ -1,7 +1,7 @@
 """Actions derived from gaps: what a district would do to close them — build a Pustu in desa X
 (or upgrade its Poskesdes/Polindes), add nakes to Pustu Z, train the kader of desa X's Posyandu,
 open Posyandu in desa X, equip or renovate a COE — each closing one or more gaps and costed once
-from the rules' catalogue (``cost.*``).  Pure domain code; imports pandas, numpy and ``ilp_gis``
+from the rules' catalogue (``cost.*``).  Pure domain code; imports pandas and ``ilp_gis``
 (model, rules).
 """
 
@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-import numpy as np
 import pandas as pd
 
 from ilp_gis.model import Activity
@@ -71,7 +70,7 @@ def _text(v) -> str | None:
 
 def _short(value: float, threshold: float) -> float:
     """Units short of a count target (at least one)."""
-    if np.isfinite(value) and np.isfinite(threshold) and threshold > value:
+    if math.isfinite(value) and math.isfinite(threshold) and threshold > value:
         return float(max(1, math.ceil(threshold - value - 1e-9)))
     return 1.0
 
@@ -140,13 +139,13 @@ def derive_actions(gaps: pd.DataFrame, rules: Rules, *,
                                                                                   threshold)
         elif kind == "kader_deficit":
             value, threshold = _fnum(col["value"][i]), _fnum(col["threshold"][i])
-            units = _short(value, threshold) if np.isfinite(threshold) and threshold > 1 \
+            units = _short(value, threshold) if math.isfinite(threshold) and threshold > 1 \
                 else kader_team
             draft(("kader", desa or fac), (Activity.TRAIN_KADER,), i).units += units
         elif kind == "posyandu_deficit":
             value, threshold = _fnum(col["value"][i]), _fnum(col["threshold"][i])
             need = _fnum(deficit[i])
-            units = need if np.isfinite(need) and need >= 1 else _short(value, threshold)
+            units = need if math.isfinite(need) and need >= 1 else _short(value, threshold)
             draft(("posyandu", desa), (Activity.OPEN_POSYANDU,), i).units = units
         elif kind == "coe_below_threshold":
             draft(("coe", fac), (Activity.EQUIP, Activity.RENOVATE), i, fac).units = 1.0
@@ -159,9 +158,9 @@ def derive_actions(gaps: pd.DataFrame, rules: Rules, *,
             acts = (Activity.UPGRADE_TO_PUSTU, Activity.BUILD_PUSTU)
         first = d.rows[0]
         ranks = [_fnum(col["priority_rank"][i]) for i in d.rows]
-        ranks = [x for x in ranks if np.isfinite(x)]
+        ranks = [x for x in ranks if math.isfinite(x)]
         scores = [_fnum(col["priority_score"][i]) for i in d.rows]
-        scores = [x for x in scores if np.isfinite(x)]
+        scores = [x for x in scores if math.isfinite(x)]
         if acts[0] is Activity.OTHER:
             unit_cost = math.nan
         else:

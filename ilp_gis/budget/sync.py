@@ -406,15 +406,23 @@ def _gap_funding(gaps: pd.DataFrame, actions: pd.DataFrame, action_of_gap,
 
 
 def _puskesmas_area(graph, fac_id: str) -> tuple[set[str], set[str]]:
-    """Facilities under a Puskesmas in the network graph and their desa."""
+    """Facilities under a Puskesmas in the network graph (every node reachable from it, as
+    ``networkx.descendants``, walked on the adjacency directly) and their desa."""
     if graph is None or fac_id not in graph:
         return set(), set()
-    import networkx as nx
-
-    below = nx.descendants(graph, fac_id)
-    desa = {str(graph.nodes[n].get("desa_code")) for n in below | {fac_id}
-            if graph.nodes[n].get("desa_code") is not None}
-    return {str(n) for n in below}, desa
+    succ = graph.succ if graph.is_directed() else graph.adj
+    seen = {fac_id}
+    stack = [fac_id]
+    while stack:
+        for m in succ[stack.pop()]:
+            if m not in seen:
+                seen.add(m)
+                stack.append(m)
+    nodes = graph.nodes
+    desa = {str(nodes[n].get("desa_code")) for n in seen
+            if nodes[n].get("desa_code") is not None}
+    seen.discard(fac_id)
+    return {str(n) for n in seen}, desa
 
 
 def _desa_funding(gap_funding: pd.DataFrame, actions: pd.DataFrame) -> pd.DataFrame:
@@ -423,8 +431,9 @@ def _desa_funding(gap_funding: pd.DataFrame, actions: pd.DataFrame) -> pd.DataFr
     gf = gap_funding[gap_funding["desa_code"].notna()]
     if not len(gf):
         return pd.DataFrame(columns=cols)
-    counts = pd.crosstab(gf["desa_code"], gf["funding_state"]).reindex(
+    counts = gf.groupby(["desa_code", "funding_state"]).size().unstack(fill_value=0).reindex(
         columns=list(FUNDING_STATES), fill_value=0)
+    counts.columns.name = "funding_state"
     out = counts.reset_index()
     out["gaps"] = counts.sum(axis=1).to_numpy()
     out["funding_state"] = np.where(out["funded"] == out["gaps"], "funded",

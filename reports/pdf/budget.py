@@ -140,8 +140,8 @@ def area_funding(acts: pd.DataFrame, level: str) -> pd.DataFrame:
     key = kabupaten_key(a["_place"]) if level == "kabupaten" else province_key(a["_place"])
     a = a.assign(_key=key.values)
     grp = a.groupby("_key")
-    out = pd.crosstab(a["_key"], a["funding_state"]).reindex(columns=list(FUNDING_STATES),
-                                                             fill_value=0)
+    out = a.groupby(["_key", "funding_state"]).size().unstack(fill_value=0).reindex(
+        columns=list(FUNDING_STATES), fill_value=0)
     out.insert(0, "actions", out.sum(axis=1))
     out["amount"] = grp["amount"].sum()
     out["shortfall"] = grp["shortfall"].sum(min_count=1)

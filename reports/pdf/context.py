@@ -15,7 +15,7 @@ from ilp_gis.inputs import inventory_for, mask_columns
 from ilp_gis.model import META_SOURCES
 from layers.importing.report import role_label
 from reports.maps import prepare_map_data
-from reports.pdf.national_map import merged_map_data
+from reports.pdf.national_map import WithoutFacilities, merged_map_data
 from reports.tables import kabupaten_key, kecamatan_names
 
 register_catalog("reports", "pdf.context")
@@ -86,9 +86,11 @@ class ReportContext:
         """Map layers projected once (merged for a national project), then cut per
         kecamatan."""
         if self._map_data is None:
-            self._map_data = prepare_map_data(self.project, self.result)
             if self.national:  # drawn at page scale: desa merged per kabupaten and gap kind
-                self._map_data = merged_map_data(self._map_data)
+                self._map_data = merged_map_data(prepare_map_data(
+                    WithoutFacilities(self.project), self.result))
+            else:
+                self._map_data = prepare_map_data(self.project, self.result)
         return self._map_data.subset(kecamatan) if kecamatan else self._map_data
 
     @property

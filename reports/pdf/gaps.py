@@ -57,8 +57,11 @@ def gap_rows(gaps) -> pd.DataFrame:
     g = g.assign(_place=place).sort_values(["_sev"], kind="stable")
     out = g.groupby("_place", sort=False).agg(
         rank=("_rank", "min"), desa=("desa_name", "first"), kecamatan=("kecamatan_name", "first"),
-        kinds=("_label", lambda s: list(dict.fromkeys(s))), n=("kind", "size"),
-        score=("_score", "max"), sev=("_sev", "min"))
+        n=("kind", "size"), score=("_score", "max"), sev=("_sev", "min"))
+    kinds: dict = {}  # each place's labels in severity order, each once (one pass, no lambda)
+    for key, label in zip(g["_place"].tolist(), g["_label"].tolist(), strict=True):
+        kinds.setdefault(key, {})[label] = None
+    out.insert(3, "kinds", [list(kinds[k]) for k in out.index])
     out["_r"] = out["rank"].where(out["rank"] > 0, 0).fillna(1e12)
     return out.sort_values(["_r", "sev"], kind="stable").drop(columns=["_r", "sev"])
 

@@ -29,7 +29,7 @@ def posyandu_section(ctx: ReportContext, st, width: float) -> list:
     limit = DISCREPANCY_ROWS["summary"] if ctx.national else DISCREPANCY_ROWS.get(ctx.kind, 300)
     out: list = [PageBreak(), Paragraph(esc(tr("report.h.posyandu")), st.h1)]
     out += _strata_part(pl, st, width, limit)
-    out += _lokus_part(pl, st, width)
+    out += _lokus_part(pl, st, width, names=not ctx.national)
     out += _shortfall_part(pl, st, width, limit)
     return out
 
@@ -82,7 +82,9 @@ def _strata_part(pl, st, width: float, limit: int) -> list:
                                  "report.h.strata_discrepancies", n=num_text(len(bad)))))]
 
 
-def _lokus_part(pl, st, width: float) -> list:
+def _lokus_part(pl, st, width: float, *, names: bool = True) -> list:
+    """The lokus table per kabupaten and, with ``names``, the lokus Puskesmas of each (a
+    national report: a note pointing to the XLSX instead of ~500 paragraphs)."""
     lo, hi = pl.guidance
     lead = [Paragraph(esc(tr("report.h.lokus")), st.h2),
             Paragraph(esc(tr("report.lokus_intro", lo=f"{lo:g}", hi=f"{hi:g}")), st.note)]
@@ -112,6 +114,8 @@ def _lokus_part(pl, st, width: float) -> list:
                       lead=lead, caption_style=st.h2,
                       continued=tr("report.continued", title=tr("report.h.lokus")))]
     named = [r for r in pl.lokus.itertuples(index=False) if r.lokus_names]
+    if named and not names:
+        return out + [Paragraph(esc(tr("report.lokus_names_in_xlsx")), st.note)]
     for r in named:
         out.append(Paragraph(esc(tr("report.lokus_names", kabupaten=r.kabupaten_label,
                                     names=r.lokus_names)), st.note))

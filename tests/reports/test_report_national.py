@@ -124,3 +124,33 @@ def test_coe_units_are_counted_per_province():
     assert got.loc["53"].tolist() == [2, 1, 1, 0, pytest.approx(0.6)]
     # the row without a unit (a designated Pustu making none) is not a unit
     assert got.loc["54"].tolist() == [2, 1, 0, 1, pytest.approx(0.6)]
+
+
+def test_the_national_map_merges_desa_per_kabupaten_and_gap_kind(national):
+    from reports.maps.data import prepare_map_data
+    from reports.pdf.national_map import WithoutFacilities, merged_map_data
+
+    project, result = national
+    full = prepare_map_data(project, result)
+    merged = merged_map_data(prepare_map_data(WithoutFacilities(project), result))
+    kinds = full.desa["code"].map(full.desa_gap).fillna("")
+    kab = full.desa["kecamatan_code"].str[:5]
+    assert sorted(merged.desa["code"]) == sorted(set(kab + "|" + kinds))
+    for key, geom in zip(merged.desa["code"], merged.desa.geometry, strict=True):
+        part = full.desa[(kab + "|" + kinds == key).to_numpy()]
+        assert geom.area == pytest.approx(part.geometry.area.sum(), rel=1e-9)
+        assert merged.desa_gap.get(key, "") == key.split("|")[1]
+    assert len(merged.facilities) == 0 and len(project.facilities) > 0
+    assert set(merged.kecamatan["code"]) == set(full.kecamatan_gap)
+
+
+def test_the_national_plan_speaks_one_language(national, tmp_path):
+    from tests.reports.test_one_language import _keys, _problems
+
+    project, result = national
+    text = _text(build_report(project, result, tmp_path / "id.pdf", date=DATE, lang="id"))
+    # a problem kind only the hand-made result has (the analysis never writes it), printed raw
+    text = text.replace("posyandu without pustu", "")
+    assert _problems(text, _keys()) == []
+    for english in ("Summary by province", "Funding of actions", "Detail per desa", "National map"):
+        assert english not in text
