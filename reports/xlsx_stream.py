@@ -329,43 +329,48 @@ def _column_letters(c: int) -> str:
 
 def _rows_xml(ws, values, methods, formats, care) -> None:
     """The data rows (sheet rows 2…) written as XML into ``ws``'s row stream, chunk by chunk.
-    Each column's distinct values are turned into their cell XML once (:func:`_coded`); a
-    column's cells are then built as a NumPy object array, element-wise, and joined row by
-    row."""
+    Each column's distinct values are turned into their cell XML once (:func:`_coded`).  A
+    chunk is laid out as a table of string pieces — per row its opening tag, per cell its
+    opening, row number and tail (empty strings where a cell is empty), the closing tag —
+    filled a whole column at a time and joined once: no string is built per cell."""
     ws._write_single_row(1)  # the header row goes out first; the stream continues at row 2
     n = len(values[0]) if values else 0
     letters = [_column_letters(c) for c in range(len(values))]
     is_number = [m.__name__ == "write_number" for m in methods]
     coded = [_coded(values[c], is_number[c], formats[c]) for c in range(len(values))]
+    opening = [f'<c r="{letter}' for letter in letters]
+    width = 3 * len(values) + 2
     fh = ws.fh
     last = 0  # the last sheet row holding a cell (0: the header)
     for a in range(0, n, ROW_CHUNK):
         b = min(n, a + ROW_CHUNK)
         rnum = np.array([str(r) for r in range(a + 2, b + 2)], dtype=object)  # sheet rows
-        cols: list[np.ndarray] = []
-        apart: dict[int, list] = {}  # column -> [(row, text, format)] of this chunk
+        pieces = np.full((b - a, width), "", dtype=object)
+        pieces[:, 0] = '<row r="' + rnum + '">'
+        pieces[:, -1] = "</row>"
+        held = np.zeros(b - a, dtype=bool)  # the rows of the chunk with a cell
         for r in (r for r in care if a <= r < b):
-            for c, _method, v, fmt in care[r]:
-                apart.setdefault(c, []).append((r, v, fmt))
+            for c, _method, v, fmt in care[r]:  # cells written apart: one piece each
+                pieces[r - a, 1 + 3 * c] = (f'<c r="{letters[c]}{r + 2}"{_style_attr(fmt)} '
+                                            f't="inlineStr">{_inline_text(v)}</c>')
+                held[r - a] = True
         for c, (codes, tails) in enumerate(coded):
             k = codes[a:b]
             filled = k >= 0
-            if not filled.any() and c not in apart:
-                continue
-            cell = np.full(b - a, "", dtype=object)
-            cell[filled] = f'<c r="{letters[c]}' + rnum[filled] + tails[k[filled]]
-            for r, v, fmt in apart.get(c, ()):
-                cell[r - a] = (f'<c r="{letters[c]}{r + 2}"{_style_attr(fmt)} '
-                               f't="inlineStr">{_inline_text(v)}</c>')
-            cols.append(cell)
-        if not cols:
-            continue
-        rows = np.empty(b - a, dtype=object)
-        rows[:] = list(map("".join, zip(*cols, strict=True)))
-        full = rows != ""
-        if full.any():
-            last = int(np.flatnonzero(full)[-1]) + a + 1
-            fh.write("".join('<row r="' + rnum[full] + '">' + rows[full] + "</row>"))
+            col = 1 + 3 * c
+            if filled.all():
+                pieces[:, col] = opening[c]
+                pieces[:, col + 1] = rnum
+                pieces[:, col + 2] = tails[k]
+                held[:] = True
+            elif filled.any():
+                pieces[filled, col] = opening[c]
+                pieces[filled, col + 1] = rnum[filled]
+                pieces[filled, col + 2] = tails[k[filled]]
+                held |= filled
+        if held.any():
+            last = int(np.flatnonzero(held)[-1]) + a + 1
+            fh.write("".join(pieces[held].ravel().tolist()))
     if last:
         ws._check_dimensions(last, 0)
         ws.previous_row = last
@@ -391,10 +396,39 @@ def _coded(vals: list, is_number: bool, fmt) -> tuple[np.ndarray, np.ndarray]:
     else:
         codes, uniques = pd.factorize(np.array(vals, dtype=object), use_na_sentinel=True)
         st = _style_attr(fmt)
-        tails = [f'"{st} t="inlineStr">{_inline_text(u)}</c>' for u in uniques.tolist()]
+        texts = uniques.tolist()
+        tails = [f'"{st} t="inlineStr"><is><t>{u}</t></is></c>' for u in texts]
+        for j in _needing_escape(texts):  # the few texts with something to escape
+            tails[j] = f'"{st} t="inlineStr">{_inline_text(texts[j])}</c>'
+
     out = np.empty(len(tails), dtype=object)
     out[:] = tails
     return np.asarray(codes, dtype=np.int64), out
+
+
+_SEPARATOR = "\x7f"
+_ESCAPE_OR_EDGE = re.compile(r"[_&<>\x00-\x1f\ufffe\uffff]|\x7f(?=\s)|\s(?=\x7f)")
+"""In the joined texts: a character to escape, a separator before a text's leading
+whitespace, a text's trailing whitespace (lookaheads: a separator is shared by two texts)."""
+
+
+def _needing_escape(texts: list[str]) -> np.ndarray:
+    """The indices of the ``texts`` whose cell :func:`_inline_text` writes otherwise than as
+    they are (a character to escape, whitespace at an edge), found by one search over all of
+    them joined (a text holding the separator itself may be picked needlessly, never missed:
+    the picked ones go through :func:`_inline_text`, which decides)."""
+    if not texts:
+        return np.zeros(0, dtype=np.int64)
+    joined = _SEPARATOR + _SEPARATOR.join(texts) + _SEPARATOR
+    hits = [m.start() for m in _ESCAPE_OR_EDGE.finditer(joined)]
+    if not hits:
+        return np.zeros(0, dtype=np.int64)
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    starts = np.concatenate(([1], 1 + np.cumsum(lengths + 1)[:-1]))  # each text's offset
+    # a hit inside a text, at its last character or on the separator just before it
+    pos = np.asarray(hits, dtype=np.int64) + 1
+    picked = np.unique(np.searchsorted(starts, pos, side="right") - 1)
+    return picked[(picked >= 0) & (picked < len(texts))]
 
 
 def _first_styles(codes: np.ndarray, m: int, fmt: list) -> list[str]:
