@@ -17,7 +17,7 @@ jobs that read its results):
 Prints for each job its wall time, CPU time (user + system) and peak resident memory (the
 child's own, from ``os.wait4``) beside the target of issue 16 (every job under 3 GB), its exit
 status and the size of what it wrote.  The machine's load changes wall time; CPU time is the
-steadier figure.  ``--only`` runs some jobs (by label); work files go to ``--work`` (default: a
+steadier figure.  ``--only`` runs some jobs (by label), ``--skip`` leaves some out; work files go to ``--work`` (default: a
 fresh temporary folder, removed at the end).
 """
 
@@ -178,6 +178,8 @@ def main() -> int:
     ap.add_argument("--only", nargs="+", metavar="LABEL",
                     help="run only these jobs (e.g. tables webmap); analyze runs first when "
                          "its results are missing in a fresh work folder")
+    ap.add_argument("--skip", nargs="+", metavar="LABEL", default=[],
+                    help="leave these jobs out (e.g. \"report plan\")")
     ap.add_argument("--timeout", type=float, default=900, help="seconds per job (default 900)")
     ap.add_argument("--work", type=Path, help="work folder (default: temporary, removed)")
     args = ap.parse_args()
@@ -193,6 +195,8 @@ def main() -> int:
         for label, argv, outputs, prepare in jobs(work, args.project, args.scale, import_scale):
             if args.only and label not in args.only and not (
                     label == "analyze" and not (work / "project.gpkg").exists()):
+                continue
+            if label in args.skip:
                 continue
             if prepare is not None:
                 prepare()

@@ -121,19 +121,24 @@ class StreamingBook:
             ws.write_string(0, i, clean_text(str(head)), self.head)
         if not n:
             return 0
-        values, methods, formats = [], [], []
+        values, methods, formats, distinct = [], [], [], []
         care: dict[int, list] = {}  # row -> [(column, method, value, format)]
         first_text: dict[int, str] = {}  # column -> its first text cell (a missing-data note)
         for c, (col, _head, kind, *_s) in enumerate(columns):
-            vals, special = self._column(frame[col] if col in frame else None, kind, n, ws)
+            vals, special, *known = self._column(frame[col] if col in frame else None, kind,
+                                                 n, ws)
             values.append(vals)
+            distinct.append(known[0] if known else None)
             methods.append(ws.write_number if kind in FORMATS else ws.write_string)
             formats.append(self._cell_formats(vals) if kind == "num" else self.number.get(kind))
             for r, cell in special:
                 care.setdefault(r, []).append((c, *cell))
                 first_text.setdefault(c, cell[1])
         fast = self.fast and _row_stream_open(ws)
-        (_rows_xml if fast else _rows_public)(ws, values, methods, formats, care)
+        if fast:
+            _rows_xml(ws, values, methods, formats, care, distinct)
+        else:
+            _rows_public(ws, values, methods, formats, care)
         summed = [_summed(c) for c in columns]
         if totals or (totals is None and any(summed)):
             self._totals_row(ws, n + 1, columns, summed, values, first_text, frame,
@@ -184,8 +189,9 @@ class StreamingBook:
                 ws.write_blank(row, c, None, fmt)
 
     def _column(self, series: pd.Series | None, kind: str, n: int, ws):
-        """``(values, special)``: one value per row (None = empty cell) and the cells written
-        apart as ``(row, (method, value, format))``."""
+        """``(values, special[, distinct])``: one value per row (None = empty cell), the cells
+        written apart as ``(row, (method, value, format))`` and, for text, the column's
+        ``(codes, texts)`` (per row the index of its text, -1: empty; the distinct texts)."""
         if series is None:
             return [None] * n, []
         missing = pd.isna(series).to_numpy(dtype=bool)
@@ -222,13 +228,21 @@ class StreamingBook:
                                   count=len(arr)) & plain
             if not_str.any():
                 out[not_str] = [str(v) for v in arr[not_str]]
-        text = pd.Series(out, dtype=object)
-        care = xlsx_text_mask(out) | (text.str.len().fillna(0).to_numpy() > XLSX_MAX_TEXT)
+        codes, uniques = pd.factorize(out, use_na_sentinel=True)
+        texts = uniques.tolist()
+        # the distinct texts that need care: the cell guard decides on the few that might
+        care = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)) > XLSX_MAX_TEXT
+        maybe = _texts_matching(texts, _MAYBE_CARE, "\n")
+        if len(maybe):
+            care[maybe] |= xlsx_text_mask(np.array([texts[j] for j in maybe], dtype=object))
         special = []
-        for r in np.flatnonzero(care):
-            special.append((int(r), self._text_cell(out[r], ws)))
-            out[r] = None
-        return out.tolist(), special
+        if care.any():
+            codes = np.asarray(codes, dtype=np.int64).copy()
+            for r in np.flatnonzero((codes >= 0) & care[codes]):
+                special.append((int(r), self._text_cell(out[r], ws)))
+                out[r] = None
+                codes[r] = -1
+        return out.tolist(), special, (np.asarray(codes, dtype=np.int64), texts)
 
     def _text_cell(self, text: str, ws):
         """A text cell that must stay text: cleaned of control characters, cut to what a cell
@@ -327,51 +341,59 @@ def _column_letters(c: int) -> str:
     return letters
 
 
-def _rows_xml(ws, values, methods, formats, care) -> None:
+def _rows_xml(ws, values, methods, formats, care, distinct=None) -> None:
     """The data rows (sheet rows 2…) written as XML into ``ws``'s row stream, chunk by chunk.
-    Each column's distinct values are turned into their cell XML once (:func:`_coded`); a
-    column's cells are then built as a NumPy object array, element-wise, and joined row by
-    row."""
+    Each column's distinct values are turned into their cell XML once (:func:`_coded`).  A
+    chunk is laid out as a table of string pieces — per row its opening tag, per cell its
+    opening, row number and tail (empty strings where a cell is empty), the closing tag —
+    filled a whole column at a time and joined once: no string is built per cell.
+    ``distinct`` holds per column its ``(codes, texts)`` when already known (text columns)."""
     ws._write_single_row(1)  # the header row goes out first; the stream continues at row 2
     n = len(values[0]) if values else 0
     letters = [_column_letters(c) for c in range(len(values))]
     is_number = [m.__name__ == "write_number" for m in methods]
-    coded = [_coded(values[c], is_number[c], formats[c]) for c in range(len(values))]
+    distinct = distinct or [None] * len(values)
+    coded = [_coded(values[c], is_number[c], formats[c], distinct[c])
+             for c in range(len(values))]
+    opening = [f'<c r="{letter}' for letter in letters]
+    width = 3 * len(values) + 2
     fh = ws.fh
     last = 0  # the last sheet row holding a cell (0: the header)
     for a in range(0, n, ROW_CHUNK):
         b = min(n, a + ROW_CHUNK)
         rnum = np.array([str(r) for r in range(a + 2, b + 2)], dtype=object)  # sheet rows
-        cols: list[np.ndarray] = []
-        apart: dict[int, list] = {}  # column -> [(row, text, format)] of this chunk
+        pieces = np.full((b - a, width), "", dtype=object)
+        pieces[:, 0] = '<row r="' + rnum + '">'
+        pieces[:, -1] = "</row>"
+        held = np.zeros(b - a, dtype=bool)  # the rows of the chunk with a cell
         for r in (r for r in care if a <= r < b):
-            for c, _method, v, fmt in care[r]:
-                apart.setdefault(c, []).append((r, v, fmt))
+            for c, _method, v, fmt in care[r]:  # cells written apart: one piece each
+                pieces[r - a, 1 + 3 * c] = (f'<c r="{letters[c]}{r + 2}"{_style_attr(fmt)} '
+                                            f't="inlineStr">{_inline_text(v)}</c>')
+                held[r - a] = True
         for c, (codes, tails) in enumerate(coded):
             k = codes[a:b]
             filled = k >= 0
-            if not filled.any() and c not in apart:
-                continue
-            cell = np.full(b - a, "", dtype=object)
-            cell[filled] = f'<c r="{letters[c]}' + rnum[filled] + tails[k[filled]]
-            for r, v, fmt in apart.get(c, ()):
-                cell[r - a] = (f'<c r="{letters[c]}{r + 2}"{_style_attr(fmt)} '
-                               f't="inlineStr">{_inline_text(v)}</c>')
-            cols.append(cell)
-        if not cols:
-            continue
-        rows = np.empty(b - a, dtype=object)
-        rows[:] = list(map("".join, zip(*cols, strict=True)))
-        full = rows != ""
-        if full.any():
-            last = int(np.flatnonzero(full)[-1]) + a + 1
-            fh.write("".join('<row r="' + rnum[full] + '">' + rows[full] + "</row>"))
+            col = 1 + 3 * c
+            if filled.all():
+                pieces[:, col] = opening[c]
+                pieces[:, col + 1] = rnum
+                pieces[:, col + 2] = tails[k]
+                held[:] = True
+            elif filled.any():
+                pieces[filled, col] = opening[c]
+                pieces[filled, col + 1] = rnum[filled]
+                pieces[filled, col + 2] = tails[k[filled]]
+                held |= filled
+        if held.any():
+            last = int(np.flatnonzero(held)[-1]) + a + 1
+            fh.write("".join(pieces[held].ravel().tolist()))
     if last:
         ws._check_dimensions(last, 0)
         ws.previous_row = last
 
 
-def _coded(vals: list, is_number: bool, fmt) -> tuple[np.ndarray, np.ndarray]:
+def _coded(vals: list, is_number: bool, fmt, known=None) -> tuple[np.ndarray, np.ndarray]:
     """``(codes, tails)`` of one column: per row the index of its value among the column's
     distinct values (-1: an empty cell), and per distinct value the XML of its cell after the
     row number (style, value, closing tag) as XlsxWriter writes it."""
@@ -389,12 +411,54 @@ def _coded(vals: list, is_number: bool, fmt) -> tuple[np.ndarray, np.ndarray]:
         tails = [f'"{styles[j] if per_cell else st}><v>{u:.16G}</v></c>'
                  for j, u in enumerate(uniques.tolist())]
     else:
-        codes, uniques = pd.factorize(np.array(vals, dtype=object), use_na_sentinel=True)
+        if known is not None:  # a text column's codes and texts (StreamingBook._texts)
+            codes, texts = known
+        else:
+            codes, uniques = pd.factorize(np.array(vals, dtype=object), use_na_sentinel=True)
+            texts = uniques.tolist()
         st = _style_attr(fmt)
-        tails = [f'"{st} t="inlineStr">{_inline_text(u)}</c>' for u in uniques.tolist()]
+        tails = [f'"{st} t="inlineStr"><is><t>{u}</t></is></c>' for u in texts]
+        for j in _needing_escape(texts):  # the few texts with something to escape
+            tails[j] = f'"{st} t="inlineStr">{_inline_text(texts[j])}</c>'
+
     out = np.empty(len(tails), dtype=object)
     out[:] = tails
     return np.asarray(codes, dtype=np.int64), out
+
+
+_SEPARATOR = "\x7f"
+_ESCAPE_OR_EDGE = re.compile(r"[_&<>\x00-\x1f\ufffe\uffff]|\x7f(?=\s)|\s(?=\x7f)")
+"""In the joined texts: a character to escape, a separator before a text's leading
+whitespace, a text's trailing whitespace (lookaheads: a separator is shared by two texts)."""
+
+
+_MAYBE_CARE = re.compile(r"\n[=+\-@\t\r#]|[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+"""In texts joined by newlines: a text starting as a formula or error code might, a control
+character or a code point a cell cannot hold (``layers.safe_cells``) would need care."""
+
+
+def _needing_escape(texts: list[str]) -> np.ndarray:
+    """The indices of the ``texts`` whose cell :func:`_inline_text` writes otherwise than as
+    they are (a character to escape, whitespace at an edge), and maybe a few more (which
+    :func:`_inline_text` writes right all the same)."""
+    return _texts_matching(texts, _ESCAPE_OR_EDGE, _SEPARATOR)
+
+
+def _texts_matching(texts: list[str], pattern: re.Pattern, sep: str) -> np.ndarray:
+    """The indices of the ``texts`` where ``pattern`` matches in ``sep + sep.join(texts) +
+    sep``, found by one search over them all: a match inside a text, at its last character
+    or on the separator just before it picks that text (a text holding ``sep`` itself may be
+    picked needlessly, never missed)."""
+    if not texts:
+        return np.zeros(0, dtype=np.int64)
+    hits = [m.start() for m in pattern.finditer(sep + sep.join(texts) + sep)]
+    if not hits:
+        return np.zeros(0, dtype=np.int64)
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    starts = np.concatenate(([1], 1 + np.cumsum(lengths + 1)[:-1]))  # each text's offset
+    picked = np.unique(np.searchsorted(starts, np.asarray(hits, dtype=np.int64) + 1,
+                                       side="right") - 1)
+    return picked[(picked >= 0) & (picked < len(texts))]
 
 
 def _first_styles(codes: np.ndarray, m: int, fmt: list) -> list[str]:

@@ -169,3 +169,30 @@ def test_totals_row_bytes_match_the_plain_twin(tmp_path):
         return path
 
     assert _sheets_xml(write("f.xlsx", True)) == _sheets_xml(write("p.xlsx", False))
+
+
+EDGE_TEXTS = ["plain", " lead", "trail ", "\u00a0nbsp", "", "a\x7f b", "x\x7f", "\x7f",
+              "a_b", "a&b", "tab\tin", "=1+2", "-7.96", "#N/A", "#DIV/0!", "ok#", "bel\x07",
+              "baris\n=1", "\n", "@cmd", "\ufffe", "Sukamaju", "a \x7f", "z"]
+
+
+def test_one_search_picks_every_text_needing_care():
+    """The texts one search over the joined column picks include every text the cell guard
+    or the inline-text escape treats otherwise than as it is (and the plain ones are left)."""
+    from layers.safe_cells import xlsx_text_mask
+
+    escape = set(xlsx_stream._needing_escape(EDGE_TEXTS).tolist())
+    needs_escape = {i for i, t in enumerate(EDGE_TEXTS)
+                    if xlsx_stream._inline_text(t) != f"<is><t>{t}</t></is>"}
+    # whitespace at an edge (" lead", "trail ", NBSP, a lone newline), "&", BEL, U+FFFE
+    assert needs_escape == {1, 2, 3, 9, 16, 18, 20}
+    assert needs_escape <= escape
+    assert 0 not in escape and 21 not in escape and 23 not in escape  # plain texts
+
+    care = set(xlsx_stream._texts_matching(EDGE_TEXTS, xlsx_stream._MAYBE_CARE, "\n").tolist())
+    guarded = set(np.flatnonzero(xlsx_text_mask(np.array(EDGE_TEXTS, dtype=object))).tolist())
+    assert guarded == {11, 13, 14, 16, 19, 20}  # formulas, error codes, control characters
+    assert guarded <= care
+    assert 12 in care and 12 not in guarded  # "-7.96" starts as a formula would: asked, no
+    assert {0, 21, 23}.isdisjoint(care)
+    assert xlsx_stream._texts_matching([], xlsx_stream._MAYBE_CARE, "\n").size == 0
