@@ -225,3 +225,35 @@ def test_unread_layers_are_adopted_only_into_the_file_they_were_read_from(tmp_pa
     again = open_project(path)  # the save kept every layer the project had not read
     assert len(again.facilities) == len(tiny_project.facilities)
     assert list(again.kabupaten["name"]) == ["Baru"]
+
+
+def test_lines_shorter_than_a_pixel_are_left_out_of_a_zoomed_out_network(qtbot, state,
+                                                                          monkeypatch):
+    from shapely.geometry import LineString
+
+    r = MapRenderer(state)
+    # two parent links: 100 m and 10 km long
+    net = GeometryLayer(np.array([LineString([(0, 0), (100, 0)]),
+                                  LineString([(0, 0), (10_000, 0)])], dtype=object), ["a", "b"],
+                        lines=True)
+    net.link = ["given", "given"]
+    r.layers["network"] = net
+    assert list(net.extent_at_least(150.0)) == [False, True]
+    seen: list[list[bool]] = []
+    real = GeometryLayer.class_path
+
+    def class_path(self, tol, visible, attr, value):
+        if self is net:
+            seen.append(list(visible))
+        return real(self, tol, visible, attr, value)
+
+    monkeypatch.setattr(GeometryLayer, "class_path", class_path)
+    img = QImage(400, 200, QImage.Format_ARGB32_Premultiplied)
+    # 1 m a pixel around the short link (both in view); 100 m a pixel over both
+    for view, expected in ((View(50, 0, 1.0), [True, True]), (View(5000, 0, 100.0),
+                                                               [False, True])):
+        seen.clear()
+        p = QPainter(img)
+        r._draw_network(p, 400, 200, view, view.rect(400, 200), band_for(view.mupp))
+        p.end()
+        assert seen and all(s == expected for s in seen)  # 100 m at 100 m a pixel: left out

@@ -53,6 +53,7 @@ class GeometryLayer:
         self._paths: dict[tuple, QPainterPath] = {}
         self._tree = None
         self._label_pts = None
+        self._sizes: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.geoms)
@@ -83,6 +84,16 @@ class GeometryLayer:
         b = self.bounds
         with np.errstate(invalid="ignore"):
             return self.valid & (b[:, 2] >= x0) & (b[:, 0] <= x1) & (b[:, 3] >= y0) & (b[:, 1] <= y1)
+
+    def extent_at_least(self, size: float) -> np.ndarray:
+        """Features whose bounds are at least ``size`` metres wide or high (cached per size
+        step: the sizes of a layer are computed once)."""
+        if self._sizes is None:
+            with np.errstate(invalid="ignore"):
+                self._sizes = np.fmax(self.bounds[:, 2] - self.bounds[:, 0],
+                                      self.bounds[:, 3] - self.bounds[:, 1])
+        with np.errstate(invalid="ignore"):
+            return self._sizes >= size
 
     def has_band(self, tol: float) -> bool:
         return tol in self._bands

@@ -226,12 +226,17 @@ class MapRenderer(MapLayers):
                           device_ratio(painter))
             draw_sprites(painter, ring, sx, sy)
 
-    def _shown(self, name: str, rect):
-        """Layer ``name`` and the mask of its features in ``rect``; None when none is there."""
+    def _shown(self, name: str, rect, min_size: float = 0.0):
+        """Layer ``name`` and the mask of its features in ``rect``; None when none is there.
+
+        ``min_size``: features whose bounds are smaller than this (map metres; about a
+        pixel) are left out: at a national scale the many short lines would only blur."""
         layer = self.layers.get(name)
         if layer is None or not len(layer):
             return None
         mask = layer.in_view(rect)
+        if min_size > 0:
+            mask &= layer.extent_at_least(min_size)
         return (layer, mask) if mask.any() else None
 
     def _draw_roads(self, painter, w, h, view, rect, tol) -> None:
@@ -251,7 +256,7 @@ class MapRenderer(MapLayers):
                 stroke(painter, path, st.stroke, st.stroke_width, st.dash)
 
     def _draw_network(self, painter, w, h, view, rect, tol) -> None:
-        shown = self._shown("network", rect)
+        shown = self._shown("network", rect, min_size=1.5 * view.mupp)
         if shown is None:
             return
         layer, mask = shown
