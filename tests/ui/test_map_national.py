@@ -257,3 +257,34 @@ def test_lines_shorter_than_a_pixel_are_left_out_of_a_zoomed_out_network(qtbot, 
         r._draw_network(p, 400, 200, view, view.rect(400, 200), band_for(view.mupp))
         p.end()
         assert seen and all(s == expected for s in seen)  # 100 m at 100 m a pixel: left out
+
+
+def test_a_zoom_into_a_small_part_simplifies_only_that_part_and_draws_the_same():
+    # 40 squares in a row, 1 km each, drawn with many vertices
+    t = np.linspace(0, 1, 200)
+    squares = []
+    for i in range(40):
+        x0 = i * 1000.0
+        ring = np.r_[np.c_[x0 + t * 1000, np.zeros_like(t)], np.c_[x0 + 1000 + 0 * t, t * 1000],
+                     np.c_[x0 + 1000 - t * 1000, 1000 + 0 * t], np.c_[x0 + 0 * t, 1000 - t * 1000]]
+        squares.append(Polygon(ring))
+    layer = GeometryLayer(np.array(squares, dtype=object), [str(i) for i in range(40)])
+    mask = layer.in_view((2100, 100, 4900, 900))  # squares 2, 3 and 4
+    assert int(mask.sum()) == 3
+    part = layer.path(15.0, mask)
+    assert not layer.has_band(15.0)  # the whole layer was not simplified for it
+    whole = GeometryLayer(layer.geoms, layer.keys)
+    whole.parts(15.0)
+    same = whole.path(15.0, mask)
+    assert part.elementCount() == same.elementCount() == 3 * 5  # three closed squares
+    assert part.boundingRect() == same.boundingRect()
+
+
+def test_the_band_on_screen_is_simplified_in_the_background(monkeypatch):
+    import ui.map.bands as bands
+
+    monkeypatch.setattr(bands, "_PREFETCH_MIN", 0)
+    layer = GeometryLayer(np.array([box(0, 0, 1000, 1000)], dtype=object), ["a"])
+    thread = bands.BandPrefetcher().start([layer], 15.0)
+    thread.join(30)
+    assert layer.has_band(15.0) and layer.has_band(30.0) and layer.has_band(8.0)

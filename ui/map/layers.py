@@ -22,6 +22,7 @@ from ui.state import AppState, key_of
 
 _TILES = 4  # big fills are split over a _TILES x _TILES grid (see GeometryLayer.fill_paths)
 _TILE_MIN = 100  # ... when they hold at least this many features
+_SUBSET_SHARE = 4  # a view holding under 1/4 of a layer simplifies only its features
 _INPUT_LAYERS = ("kabupaten", "kecamatan", "desa", "roads", "facilities")
 
 
@@ -99,16 +100,23 @@ class GeometryLayer:
         return tol in self._bands
 
     def parts(self, tol: float) -> _Parts:
+        """Every feature's rings/parts at band ``tol`` (simplified once, then kept)."""
         got = self._bands.get(tol)
         if got is not None:
             return got
-        geoms = self.geoms
+        out = self._simplified(np.arange(len(self.geoms)), tol)
+        self._bands[tol] = out
+        return out
+
+    def _simplified(self, which: np.ndarray, tol: float) -> _Parts:
+        """The rings/parts of the features ``which`` (indices) at band ``tol``."""
+        geoms, valid = self.geoms[which], self.valid[which]
         if tol > 0:
             simple = shapely.simplify(geoms, tol, preserve_topology=False)
             lost = shapely.is_empty(simple) | shapely.is_missing(simple)
             if not self.lines:  # tiny desa must not vanish: keep their envelope instead
                 lost |= ~shapely.is_valid_input(simple)
-            simple = np.where(lost & self.valid, shapely.envelope(geoms), simple)
+            simple = np.where(lost & valid, shapely.envelope(geoms), simple)
             geoms = simple
         if self.lines:
             parts, idx = shapely.get_parts(geoms, return_index=True)
@@ -120,10 +128,8 @@ class GeometryLayer:
             rings, ridx = shapely.get_rings(parts, return_index=True)
         counts = shapely.get_num_coordinates(rings).astype(np.int64)
         coords = shapely.get_coordinates(rings)
-        feature = idx[ridx] if len(ridx) else np.zeros(0, dtype=np.int64)
-        out = _Parts(coords, counts, feature, np.cumsum(counts) - counts)
-        self._bands[tol] = out
-        return out
+        feature = which[idx[ridx]] if len(ridx) else np.zeros(0, dtype=np.int64)
+        return _Parts(coords, counts, feature, np.cumsum(counts) - counts)
 
     def path(self, tol: float, mask: np.ndarray | None = None, cache_key=None) -> QPainterPath:
         """One path of the features in ``mask`` (all when None) at band ``tol``."""
@@ -131,7 +137,16 @@ class GeometryLayer:
             got = self._paths.get((tol, cache_key))
             if got is not None:
                 return got
-        p = self.parts(tol)
+        if mask is not None and tol not in self._bands and \
+                int(mask.sum()) * _SUBSET_SHARE < len(self.geoms):
+            # a band not simplified yet and a view showing a small part of the layer (a zoom
+            # into a district): simplify just that part now, the whole band in the background
+            # (BandPrefetcher)
+            p = self._simplified(np.flatnonzero(mask), tol)
+            coords, counts = p.coords, p.counts
+            mask = None
+        else:
+            p = self.parts(tol)
         if mask is None:
             coords, counts = p.coords, p.counts
         else:  # gather only the visible rings: cost follows what is shown, not the layer size
