@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEventLoop, QStandardPaths, Qt
+from PySide6.QtCore import QEventLoop, QStandardPaths, Qt, QTimer
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog
 
 from ilp_gis import model
@@ -146,7 +146,14 @@ class ProjectFiles:
         prepare = type(self.canvas.renderer).prepare_project
         size = (self.canvas.width(), self.canvas.height())
 
-        def done(value) -> None:
+        def done(value, waited: int = 0) -> None:
+            handle = self.windowHandle()
+            if not wait and self.isVisible() and handle is not None and \
+                    not handle.isExposed() and waited < 300:
+                # the window is not on screen yet (read while it was being built): show the
+                # project once it is, so that the map paints before the panels fill in
+                QTimer.singleShot(10, lambda: done(value, waited + 1))
+                return
             project, built = value
             if built is not None:  # its areas placed and simplified in the worker
                 self.canvas.renderer.offer_project(project, built)
