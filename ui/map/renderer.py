@@ -198,7 +198,6 @@ class MapRenderer(MapLayers):
                 continue
             self._world(painter, w, h, view)
             full = bool(mask.all())
-            path = layer.path(tol, None if full else mask, cache_key="all" if full else None)
             painter.setRenderHint(QPainter.Antialiasing, False)
             painter.setPen(Qt.NoPen)
             fills = layer.fill_paths(tol, None if full else mask,
@@ -212,7 +211,9 @@ class MapRenderer(MapLayers):
                 painter.setBrush(brush)
                 for piece in fills:
                     painter.drawPath(piece)
-            stroke(painter, path, style.stroke, style.stroke_width, style.dash)
+            if view.mupp <= 300:  # outlines closer than a few pixels: the fill says it all
+                path = layer.path(tol, None if full else mask, cache_key="all" if full else None)
+                stroke(painter, path, style.stroke, style.stroke_width, style.dash)
         painter.resetTransform()
         for kind, pts in self.gap_points.items():
             if view.mupp > 60:  # facility gaps are read when zoomed in; overview shows areas
