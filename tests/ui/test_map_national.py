@@ -225,3 +225,66 @@ def test_unread_layers_are_adopted_only_into_the_file_they_were_read_from(tmp_pa
     again = open_project(path)  # the save kept every layer the project had not read
     assert len(again.facilities) == len(tiny_project.facilities)
     assert list(again.kabupaten["name"]) == ["Baru"]
+
+
+def test_lines_shorter_than_a_pixel_are_left_out_of_a_zoomed_out_network(qtbot, state,
+                                                                          monkeypatch):
+    from shapely.geometry import LineString
+
+    r = MapRenderer(state)
+    # two parent links: 100 m and 10 km long
+    net = GeometryLayer(np.array([LineString([(0, 0), (100, 0)]),
+                                  LineString([(0, 0), (10_000, 0)])], dtype=object), ["a", "b"],
+                        lines=True)
+    net.link = ["given", "given"]
+    r.layers["network"] = net
+    assert list(net.extent_at_least(150.0)) == [False, True]
+    seen: list[list[bool]] = []
+    real = GeometryLayer.class_path
+
+    def class_path(self, tol, visible, attr, value):
+        if self is net:
+            seen.append(list(visible))
+        return real(self, tol, visible, attr, value)
+
+    monkeypatch.setattr(GeometryLayer, "class_path", class_path)
+    img = QImage(400, 200, QImage.Format_ARGB32_Premultiplied)
+    # 1 m a pixel around the short link (both in view); 100 m a pixel over both
+    for view, expected in ((View(50, 0, 1.0), [True, True]), (View(5000, 0, 100.0),
+                                                               [False, True])):
+        seen.clear()
+        p = QPainter(img)
+        r._draw_network(p, 400, 200, view, view.rect(400, 200), band_for(view.mupp))
+        p.end()
+        assert seen and all(s == expected for s in seen)  # 100 m at 100 m a pixel: left out
+
+
+def test_a_zoom_into_a_small_part_simplifies_only_that_part_and_draws_the_same():
+    # 40 squares in a row, 1 km each, drawn with many vertices
+    t = np.linspace(0, 1, 200)
+    squares = []
+    for i in range(40):
+        x0 = i * 1000.0
+        ring = np.r_[np.c_[x0 + t * 1000, np.zeros_like(t)], np.c_[x0 + 1000 + 0 * t, t * 1000],
+                     np.c_[x0 + 1000 - t * 1000, 1000 + 0 * t], np.c_[x0 + 0 * t, 1000 - t * 1000]]
+        squares.append(Polygon(ring))
+    layer = GeometryLayer(np.array(squares, dtype=object), [str(i) for i in range(40)])
+    mask = layer.in_view((2100, 100, 4900, 900))  # squares 2, 3 and 4
+    assert int(mask.sum()) == 3
+    part = layer.path(15.0, mask)
+    assert not layer.has_band(15.0)  # the whole layer was not simplified for it
+    whole = GeometryLayer(layer.geoms, layer.keys)
+    whole.parts(15.0)
+    same = whole.path(15.0, mask)
+    assert part.elementCount() == same.elementCount() == 3 * 5  # three closed squares
+    assert part.boundingRect() == same.boundingRect()
+
+
+def test_the_band_on_screen_is_simplified_in_the_background(monkeypatch):
+    import ui.map.bands as bands
+
+    monkeypatch.setattr(bands, "_PREFETCH_MIN", 0)
+    layer = GeometryLayer(np.array([box(0, 0, 1000, 1000)], dtype=object), ["a"])
+    thread = bands.BandPrefetcher().start([layer], 15.0)
+    thread.join(30)
+    assert layer.has_band(15.0) and layer.has_band(30.0) and layer.has_band(8.0)

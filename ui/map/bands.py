@@ -23,7 +23,7 @@ def band_for(mupp: float) -> float:
 
 
 class BandPrefetcher:
-    """Simplifies the zoom bands next to the one on screen in a background thread (one thread
+    """Simplifies the zoom band on screen and the ones next to it in a background thread (one thread
     at a time, each band once), so that zooming into them does not wait for shapely (a few
     hundred ms for a province).
 
@@ -39,7 +39,9 @@ class BandPrefetcher:
         if self.thread is not None and self.thread.is_alive():
             return None
         i = BANDS.index(tol) if tol in BANDS else -1
-        wanted = [BANDS[j] for j in (i + 1, i - 1) if i >= 0 and 0 <= j < len(BANDS)]
+        # the band on screen first (a zoomed view simplified only what it showed), then
+        # the next coarser and finer ones
+        wanted = [BANDS[j] for j in (i, i + 1, i - 1) if i >= 0 and 0 <= j < len(BANDS)]
         big = [g for g in layers if len(g) >= _PREFETCH_MIN]
         jobs = [(g, t) for t in wanted for g in big if not g.has_band(t)]
         if not jobs:

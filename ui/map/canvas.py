@@ -169,11 +169,8 @@ class MapCanvas(QWidget):
         return -2 * mx - 0.01 <= ox <= 0.01 and -2 * my - 0.01 <= oy <= 0.01
 
     def zoom_to_bounds(self, bounds, margin: float = 0.06) -> None:
-        x0, y0, x1, y1 = bounds
-        w, h = max(self.width(), 1), max(self.height(), 1)
-        span_x = max(x1 - x0, 200.0) * (1 + 2 * margin)
-        span_y = max(y1 - y0, 200.0) * (1 + 2 * margin)
-        self.set_view((x0 + x1) / 2, (y0 + y1) / 2, max(span_x / w, span_y / h))
+        v = View.fitting(bounds, self.width(), self.height(), margin)
+        self.set_view(v.cx, v.cy, v.mupp)
 
     def full_extent(self) -> None:
         ext = self.renderer.extent()

@@ -1,7 +1,7 @@
 """The map's layer store: the project's layers and the analysis result as geometry arrays in
 local (origin-shifted UTM) metres, with bounds for culling and simplified copies per zoom band.
 May import numpy/shapely/pyproj, the domain and ``layers.symbology``, ``ui.state`` and
-:mod:`ui.map.qpaths`; it draws nothing.
+:mod:`ui.map.qpaths` / ``bands`` / ``view``; it draws nothing.
 """
 
 from __future__ import annotations
@@ -17,11 +17,14 @@ from PySide6.QtGui import QPainterPath
 from ilp_gis import model
 from ilp_gis.geo import inner_points, utm_crs
 from layers import symbology as sym
+from ui.map.bands import band_for
 from ui.map.qpaths import path_from_arrays
+from ui.map.view import View
 from ui.state import AppState, key_of
 
 _TILES = 4  # big fills are split over a _TILES x _TILES grid (see GeometryLayer.fill_paths)
 _TILE_MIN = 100  # ... when they hold at least this many features
+_SUBSET_SHARE = 4  # a view holding under 1/4 of a layer simplifies only its features
 _INPUT_LAYERS = ("kabupaten", "kecamatan", "desa", "roads", "facilities")
 
 
@@ -53,6 +56,7 @@ class GeometryLayer:
         self._paths: dict[tuple, QPainterPath] = {}
         self._tree = None
         self._label_pts = None
+        self._sizes: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.geoms)
@@ -84,20 +88,37 @@ class GeometryLayer:
         with np.errstate(invalid="ignore"):
             return self.valid & (b[:, 2] >= x0) & (b[:, 0] <= x1) & (b[:, 3] >= y0) & (b[:, 1] <= y1)
 
+    def extent_at_least(self, size: float) -> np.ndarray:
+        """Features whose bounds are at least ``size`` metres wide or high (cached per size
+        step: the sizes of a layer are computed once)."""
+        if self._sizes is None:
+            with np.errstate(invalid="ignore"):
+                self._sizes = np.fmax(self.bounds[:, 2] - self.bounds[:, 0],
+                                      self.bounds[:, 3] - self.bounds[:, 1])
+        with np.errstate(invalid="ignore"):
+            return self._sizes >= size
+
     def has_band(self, tol: float) -> bool:
         return tol in self._bands
 
     def parts(self, tol: float) -> _Parts:
+        """Every feature's rings/parts at band ``tol`` (simplified once, then kept)."""
         got = self._bands.get(tol)
         if got is not None:
             return got
-        geoms = self.geoms
+        out = self._simplified(np.arange(len(self.geoms)), tol)
+        self._bands[tol] = out
+        return out
+
+    def _simplified(self, which: np.ndarray, tol: float) -> _Parts:
+        """The rings/parts of the features ``which`` (indices) at band ``tol``."""
+        geoms, valid = self.geoms[which], self.valid[which]
         if tol > 0:
             simple = shapely.simplify(geoms, tol, preserve_topology=False)
             lost = shapely.is_empty(simple) | shapely.is_missing(simple)
             if not self.lines:  # tiny desa must not vanish: keep their envelope instead
                 lost |= ~shapely.is_valid_input(simple)
-            simple = np.where(lost & self.valid, shapely.envelope(geoms), simple)
+            simple = np.where(lost & valid, shapely.envelope(geoms), simple)
             geoms = simple
         if self.lines:
             parts, idx = shapely.get_parts(geoms, return_index=True)
@@ -109,10 +130,8 @@ class GeometryLayer:
             rings, ridx = shapely.get_rings(parts, return_index=True)
         counts = shapely.get_num_coordinates(rings).astype(np.int64)
         coords = shapely.get_coordinates(rings)
-        feature = idx[ridx] if len(ridx) else np.zeros(0, dtype=np.int64)
-        out = _Parts(coords, counts, feature, np.cumsum(counts) - counts)
-        self._bands[tol] = out
-        return out
+        feature = which[idx[ridx]] if len(ridx) else np.zeros(0, dtype=np.int64)
+        return _Parts(coords, counts, feature, np.cumsum(counts) - counts)
 
     def path(self, tol: float, mask: np.ndarray | None = None, cache_key=None) -> QPainterPath:
         """One path of the features in ``mask`` (all when None) at band ``tol``."""
@@ -120,7 +139,16 @@ class GeometryLayer:
             got = self._paths.get((tol, cache_key))
             if got is not None:
                 return got
-        p = self.parts(tol)
+        if mask is not None and tol not in self._bands and \
+                int(mask.sum()) * _SUBSET_SHARE < len(self.geoms):
+            # a band not simplified yet and a view showing a small part of the layer (a zoom
+            # into a district): simplify just that part now, the whole band in the background
+            # (BandPrefetcher)
+            p = self._simplified(np.flatnonzero(mask), tol)
+            coords, counts = p.coords, p.counts
+            mask = None
+        else:
+            p = self.parts(tol)
         if mask is None:
             coords, counts = p.coords, p.counts
         else:  # gather only the visible rings: cost follows what is shown, not the layer size
@@ -259,30 +287,55 @@ class MapLayers:
         self.problem_ids: set[str] = set()
         self._fwd = self._inv = None
         self._prepared: dict[str, tuple] = {}  # name -> (frame or result, built in a worker)
+        self._ready: tuple | None = None  # (project, prepare_project's answer)
         self.rebuild_all()
 
     def rebuild_all(self) -> None:
         p = self.state.project
-        frames = [p.layer(n) for n in ("kabupaten", "kecamatan", "desa", "facilities")]
-        frames = [f for f in frames if len(f)]
-        self.crs = utm_crs(*frames) if frames else CRS.from_epsg(32749)
+        ready, self._ready = self._ready, None
+        built = ready[1] if ready is not None and ready[0] is p else None
+        if built is not None:  # placed and built in a worker (prepare_project)
+            self.crs, self.origin = CRS.from_wkt(built["crs_wkt"]), built["origin"]
+        else:
+            self.crs, self.origin = _place(p)
         self._fwd = Transformer.from_crs(model.WGS84, self.crs, always_xy=True)
         self._inv = Transformer.from_crs(self.crs, model.WGS84, always_xy=True)
-        ext = None
-        for f in frames:  # in degrees (the layers' own), projected as one box below
-            geographic = f.crs is None or f.crs.is_geographic
-            b = f.total_bounds if geographic else f.geometry.to_crs(model.WGS84).total_bounds
-            if np.all(np.isfinite(b)):
-                ext = b if ext is None else np.r_[np.minimum(ext[:2], b[:2]), np.maximum(ext[2:], b[2:])]
-        if ext is not None:
-            ext = self._fwd.transform_bounds(*ext)
-        self.origin = ((ext[0] + ext[2]) / 2, (ext[1] + ext[3]) / 2) if ext is not None else (0.0, 0.0)
         self.layers = {}
         self._prepared = {}
+        if built is not None:
+            self.offer(built)
         for name in ("kabupaten", "kecamatan", "desa", "roads"):
             self.rebuild_layer(name)
         self.rebuild_layer("facilities")
         self.rebuild_result()
+
+    def offer_project(self, project, built: dict) -> None:
+        """The map layers :meth:`prepare_project` built for ``project``: the next
+        :meth:`rebuild_all` for that very project takes them."""
+        self._ready = (project, built)
+
+    @classmethod
+    def prepare_project(cls, project, size: tuple[int, int] = (1100, 750)) -> dict:
+        """In the calling (worker) thread: the map's CRS and origin for ``project`` and the map
+        layers of its areas, simplified for the whole-area view of a window about ``size``
+        pixels; for :meth:`offer_project`.  Touches no state."""
+        crs, origin = _place(project)
+        local = (crs, origin)
+        built: dict = {"origin": origin, "crs_wkt": crs.to_wkt()}
+        bare = cls.__new__(cls)  # build_layer needs no state of the instance
+        for name in ("kabupaten", "kecamatan", "desa"):
+            frame = project.layers.get(name)
+            if frame is not None and len(frame):
+                built[name] = (frame, bare.build_layer(name, frame, local))
+        layers = [built[n][1] for n in ("kabupaten", "kecamatan", "desa") if n in built]
+        extents = [e for e in (g.extent() for g in layers) if e is not None]
+        if extents:
+            e = np.array(extents)
+            home = View.fitting((e[:, 0].min(), e[:, 1].min(), e[:, 2].max(), e[:, 3].max()),
+                                *size)
+            for g in layers:
+                g.parts(band_for(home.mupp))
+        return built
 
     def _local(self, frame, local: tuple | None = None) -> np.ndarray:
         """The frame's geometry in map metres (``local``: a worker's own (CRS, origin))."""
@@ -374,7 +427,8 @@ class MapLayers:
         of the very same frame/result takes them instead of building them again (ignored when
         the map's origin moved since: another project)."""
         if built.get("origin") == self.origin:
-            self._prepared.update({k: v for k, v in built.items() if k != "origin"})
+            self._prepared.update({k: v for k, v in built.items()
+                                   if k not in ("origin", "crs_wkt")})
 
     def rebuild_result(self) -> None:
         res = self.state.result
@@ -486,3 +540,22 @@ class MapLayers:
             return None
         b = np.array(boxes)
         return b[:, 0].min(), b[:, 1].min(), b[:, 2].max(), b[:, 3].max()
+
+
+def _place(project) -> tuple[CRS, tuple[float, float]]:
+    """The map's UTM CRS for ``project`` and its origin (the centre of its areas and
+    facilities), from the layers' bounds in degrees projected as one box."""
+    frames = [project.layer(n) for n in ("kabupaten", "kecamatan", "desa", "facilities")]
+    frames = [f for f in frames if len(f)]
+    crs = utm_crs(*frames) if frames else CRS.from_epsg(32749)
+    ext = None
+    for f in frames:
+        geographic = f.crs is None or f.crs.is_geographic
+        b = f.total_bounds if geographic else f.geometry.to_crs(model.WGS84).total_bounds
+        if np.all(np.isfinite(b)):
+            ext = b if ext is None else np.r_[np.minimum(ext[:2], b[:2]), np.maximum(ext[2:], b[2:])]
+    if ext is None:
+        return crs, (0.0, 0.0)
+    fwd = Transformer.from_crs(model.WGS84, crs, always_xy=True)
+    x0, y0, x1, y1 = fwd.transform_bounds(*ext)
+    return crs, ((x0 + x1) / 2, (y0 + y1) / 2)

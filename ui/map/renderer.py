@@ -198,7 +198,6 @@ class MapRenderer(MapLayers):
                 continue
             self._world(painter, w, h, view)
             full = bool(mask.all())
-            path = layer.path(tol, None if full else mask, cache_key="all" if full else None)
             painter.setRenderHint(QPainter.Antialiasing, False)
             painter.setPen(Qt.NoPen)
             fills = layer.fill_paths(tol, None if full else mask,
@@ -212,7 +211,9 @@ class MapRenderer(MapLayers):
                 painter.setBrush(brush)
                 for piece in fills:
                     painter.drawPath(piece)
-            stroke(painter, path, style.stroke, style.stroke_width, style.dash)
+            if view.mupp <= 300:  # outlines closer than a few pixels: the fill says it all
+                path = layer.path(tol, None if full else mask, cache_key="all" if full else None)
+                stroke(painter, path, style.stroke, style.stroke_width, style.dash)
         painter.resetTransform()
         for kind, pts in self.gap_points.items():
             if view.mupp > 60:  # facility gaps are read when zoomed in; overview shows areas
@@ -226,12 +227,17 @@ class MapRenderer(MapLayers):
                           device_ratio(painter))
             draw_sprites(painter, ring, sx, sy)
 
-    def _shown(self, name: str, rect):
-        """Layer ``name`` and the mask of its features in ``rect``; None when none is there."""
+    def _shown(self, name: str, rect, min_size: float = 0.0):
+        """Layer ``name`` and the mask of its features in ``rect``; None when none is there.
+
+        ``min_size``: features whose bounds are smaller than this (map metres; about a
+        pixel) are left out: at a national scale the many short lines would only blur."""
         layer = self.layers.get(name)
         if layer is None or not len(layer):
             return None
         mask = layer.in_view(rect)
+        if min_size > 0:
+            mask &= layer.extent_at_least(min_size)
         return (layer, mask) if mask.any() else None
 
     def _draw_roads(self, painter, w, h, view, rect, tol) -> None:
@@ -251,7 +257,7 @@ class MapRenderer(MapLayers):
                 stroke(painter, path, st.stroke, st.stroke_width, st.dash)
 
     def _draw_network(self, painter, w, h, view, rect, tol) -> None:
-        shown = self._shown("network", rect)
+        shown = self._shown("network", rect, min_size=1.5 * view.mupp)
         if shown is None:
             return
         layer, mask = shown
@@ -265,31 +271,30 @@ class MapRenderer(MapLayers):
         """The COE units: the desa of each unit's Puskesmas, Pustu and Posyandu outlined over a
         light fill, and a ring around every member facility (under the facility markers)."""
         res = self.state.result
-        units = units_only(res.coe) if res is not None else None
-        if units is None or not len(units) or "desa_codes" not in units:
+        members = self._coe_members(res.coe if res is not None else None)
+        if members is None:
             return
+        desa_mask, fac_idx, serial = members
         desa = self.layers.get("desa")
-        if isinstance(desa, GeometryLayer) and len(desa):
-            codes = {c for v in units["desa_codes"] if isinstance(v, str) for c in v.split(";")}
-            idx = [desa.key_index[c] for c in codes if c in desa.key_index]
-            mask = np.zeros(len(desa), dtype=bool)
-            mask[idx] = True
-            mask &= desa.in_view(rect)
+        if desa_mask is not None:
+            mask = desa_mask & desa.in_view(rect)
             if mask.any():
                 st = sym.COE_UNIT_STYLE
                 self._world(painter, w, h, view)
-                path = desa.path(tol, mask)
+                full = int(mask.sum()) == int(desa_mask.sum())
                 painter.setPen(Qt.NoPen)
                 painter.setBrush(qcolor(st.fill, st.fill_opacity))
-                painter.drawPath(path)
-                stroke(painter, path, st.stroke, st.stroke_width, st.dash)
+                for piece in desa.fill_paths(tol, mask, cache_key=("coe", serial, "fill")
+                                             if full else None):  # tiled: see fill_paths
+                    painter.drawPath(piece)
+                if view.mupp <= 300:  # desa outlines closer than a few pixels are only noise
+                    path = desa.path(tol, mask, cache_key=("coe", serial) if full else None)
+                    stroke(painter, path, st.stroke, st.stroke_width, st.dash)
                 painter.resetTransform()
         fac = self.layers.get("facilities")
-        if fac is None or not len(fac):
+        if fac is None or not len(fac) or fac_idx is None:
             return
-        idx = np.asarray([fac.key_index[k] for k in unit_members(units) if k in fac.key_index],
-                         dtype=np.int64)
-        idx = idx[fac.in_view(rect)[idx]] if len(idx) else idx
+        idx = fac_idx[fac.in_view(rect)[fac_idx]] if len(fac_idx) else fac_idx
         if not len(idx):
             return
         st = sym.COE_MEMBER_STYLE
@@ -299,6 +304,33 @@ class MapRenderer(MapLayers):
         painter.setBrush(qcolor(st.fill, 0.6))
         painter.setPen(pen(st.stroke, 2.4))
         painter.drawPath(marker_path(sx, sy, st.shape, st.size))
+
+    def _coe_members(self, coe):
+        """(desa mask, facility rows, serial) of the COE units of ``coe``, worked out once per
+        result and map layers (a national result has thousands of units); None without."""
+        desa, fac = self.layers.get("desa"), self.layers.get("facilities")
+        cached = getattr(self, "_coe_cache", None)
+        if cached is not None and cached[0] is coe and cached[1] is desa and cached[2] is fac:
+            return cached[3]
+        units = units_only(coe) if coe is not None else None
+        members = None
+        if units is not None and len(units) and "desa_codes" in units:
+            desa_mask = fac_idx = None
+            if isinstance(desa, GeometryLayer) and len(desa):
+                codes = {c for v in units["desa_codes"] if isinstance(v, str)
+                         for c in v.split(";")}
+                desa_mask = np.zeros(len(desa), dtype=bool)
+                desa_mask[[desa.key_index[c] for c in codes if c in desa.key_index]] = True
+                if cached is not None and cached[1] is desa:  # the last result's path goes
+                    desa._paths = {k: v for k, v in desa._paths.items()
+                                   if not (isinstance(k[1], tuple) and k[1][0] == "coe")}
+            if fac is not None and len(fac):
+                fac_idx = np.asarray([fac.key_index[k] for k in unit_members(units)
+                                      if k in fac.key_index], dtype=np.int64)
+            self._coe_serial = getattr(self, "_coe_serial", 0) + 1
+            members = (desa_mask, fac_idx, self._coe_serial)
+        self._coe_cache = (coe, desa, fac, members)
+        return members
 
     def _draw_facilities(self, painter, w, h, view, rect, tol) -> None:
         layer = self.layers.get("facilities")

@@ -18,6 +18,14 @@ class View:
     cy: float = 0.0
     mupp: float = 100.0
 
+    @staticmethod
+    def fitting(bounds, w: int, h: int, margin: float = 0.06) -> View:
+        """The view showing ``bounds`` (x0, y0, x1, y1) whole in a ``w`` x ``h`` window."""
+        x0, y0, x1, y1 = bounds
+        span_x = max(x1 - x0, 200.0) * (1 + 2 * margin)
+        span_y = max(y1 - y0, 200.0) * (1 + 2 * margin)
+        return View((x0 + x1) / 2, (y0 + y1) / 2, max(span_x / max(w, 1), span_y / max(h, 1)))
+
     def rect(self, w: int, h: int) -> tuple[float, float, float, float]:
         hw, hh = w * self.mupp / 2, h * self.mupp / 2
         return self.cx - hw, self.cy - hh, self.cx + hw, self.cy + hh

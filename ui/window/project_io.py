@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEventLoop, QStandardPaths, Qt
+from PySide6.QtCore import QEventLoop, QStandardPaths, Qt, QTimer
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog
 
 from ilp_gis import model
@@ -44,15 +44,20 @@ def recovery_path(project_path: Path | None) -> Path:
 
 
 def read_first_view(path: Path):
-    """Start reading the layers a project is shown with first (:data:`FIRST_VIEW`) in a thread
-    of its own, while the app is still starting; a future of the project for
-    :meth:`ProjectFiles.open_path`."""
+    """Start reading the layers a project is shown with first (:data:`FIRST_VIEW`) and
+    building their map layers in a thread of its own, while the app is still starting; a
+    future of (project, map layers) for :meth:`ProjectFiles.open_path`."""
     from concurrent.futures import ThreadPoolExecutor
 
     from layers.project_file import open_project
+    from ui.map.layers import MapLayers
+
+    def read():
+        project = open_project(path, only=FIRST_VIEW)
+        return project, MapLayers.prepare_project(project)
 
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ilp-first-view")
-    future = pool.submit(open_project, path, only=FIRST_VIEW)
+    future = pool.submit(read)
     pool.shutdown(wait=False)  # the thread ends with the read
     return future
 
@@ -133,13 +138,25 @@ class ProjectFiles:
             checkpoint(progress, is_cancelled, 0.05, qtr("ui.open.reading"))
             # the areas first: the map is painted while the rest is read (load_rest)
             if reading is not None and source == path and not wait:
-                project = reading.result()
-            else:
-                project = open_project(source, only=None if wait else FIRST_VIEW)
-            checkpoint(progress, is_cancelled, 1.0)
-            return project
+                return reading.result()
+            project = open_project(source, only=None if wait else FIRST_VIEW)
+            checkpoint(progress, is_cancelled, 0.7)
+            return project, None if wait else prepare(project, size)
 
-        def done(project: Project) -> None:
+        prepare = type(self.canvas.renderer).prepare_project
+        size = (self.canvas.width(), self.canvas.height())
+
+        def done(value, waited: int = 0) -> None:
+            handle = self.windowHandle()
+            if not wait and self.isVisible() and handle is not None and \
+                    not handle.isExposed() and waited < 300:
+                # the window is not on screen yet (read while it was being built): show the
+                # project once it is, so that the map paints before the panels fill in
+                QTimer.singleShot(10, lambda: done(value, waited + 1))
+                return
+            project, built = value
+            if built is not None:  # its areas placed and simplified in the worker
+                self.canvas.renderer.offer_project(project, built)
             if recovered:
                 project.path = path.resolve()
                 project.dirty = True
