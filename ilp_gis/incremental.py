@@ -2,6 +2,12 @@
 the last run are kept and the distance coverage re-measures only the population points the edit
 can reach; every figure equals a full :func:`ilp_gis.analysis.analyze` of the edited project.
 
+What an edit changed is found column by column, each column compared in its own dtype
+(:func:`_spliced`): the changed rows alone are prepared again and spliced into the sorted
+prepared frame, and the :class:`ilp_gis.incremental_stages.Change` they make (ids, rows
+before and after) lets the Posyandu strata, the lokus check and the COE units be kept or
+patched (``ilp_gis.incremental_stages``).
+
 What an edit can reach, per facility type: the points whose nearest facility was removed or
 moved, the points at least as close to an added or moved facility as to their nearest one, and
 points whose nearest is a tie (kept from the previous query, re-measured every time so the
@@ -9,10 +15,11 @@ KD-tree breaks the tie as a full run does).  Every other point keeps its distanc
 facility keeps its id (its index is renumbered).  The road graph, the prepared desa and
 kecamatan and the population points are reused as long as those layers, the settlements, the
 kabupaten layer and the rules are the same objects.  Travel fields, the network, gaps,
-priorities and the summary are recomputed from the per-point figures (vectorised, whole
+priorities and the summary are still recomputed from the per-point figures (vectorised, whole
 tables: priorities are ranked across all desa).
 
-Imports numpy, pandas, scipy and ``ilp_gis`` (analysis, geo, project, rules).
+Imports numpy, pandas, scipy and ``ilp_gis`` (analysis, geo, incremental_stages, project,
+rules).
 """
 
 from __future__ import annotations

@@ -67,7 +67,8 @@ def sorted_splice(old: pd.DataFrame, key: str, drop, rows: pd.DataFrame, *,
 
 def _inferred(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` with its object and text columns built again from their values."""
-    text = [c for c, t in frame.dtypes.items() if t == object or isinstance(t, pd.StringDtype)]
+    text = [c for c, t in frame.dtypes.items()
+            if pd.api.types.is_object_dtype(t) or isinstance(t, pd.StringDtype)]
     if not text:
         return frame
     cols = {c: frame[c].to_numpy(object) if c in text else frame[c].array

@@ -170,3 +170,38 @@ def test_an_edit_reaches_only_the_points_near_it():
     project.set_layer("desa", project.desa.copy())
     inc.analyze(project)
     assert not inc.stats.incremental and inc.stats.reached["pustu"] == n_points
+
+
+def test_stages_an_edit_cannot_reach_are_kept():
+    """A Posyandu's kader changed: the lokus check (Puskesmas only) is the last run's table and
+    the strata are patched; then a Pustu moved: the strata table is kept whole."""
+    project = district(False)
+    inc = IncrementalAnalysis()
+    first = inc.analyze(project)
+    fac = project.facilities.copy()
+    pos = int(np.flatnonzero(fac["name"].to_numpy(object) == "Fasilitas 9")[0])  # a Posyandu
+    fac.iloc[pos, fac.columns.get_loc("kader")] = 9.0
+    project.set_layer("facilities", fac)
+    second = inc.analyze(project)
+    assert second.lokus is first.lokus
+    assert second.strata is not first.strata
+    assert_same(second, analyze(project))
+    fac = project.facilities.copy()
+    pos = int(np.flatnonzero(fac["type"].to_numpy(object) == "pustu")[-1])
+    g = fac.geometry.iloc[pos]
+    fac.iloc[pos, fac.columns.get_loc(fac.geometry.name)] = type(g)(g.x + 1e-3, g.y)
+    project.set_layer("facilities", fac)
+    third = inc.analyze(project)
+    assert third.strata is second.strata and third.lokus is first.lokus
+    assert_same(third, analyze(project))
+
+
+def test_sorted_splice_puts_rows_in_key_order():
+    from ilp_gis.incremental_stages import sorted_splice
+
+    old = pd.DataFrame({"fac_id": ["a", "c", "e", "g"], "v": [1, 3, 5, 7]})
+    new = pd.DataFrame({"fac_id": ["f", "b", "h"], "v": [6, 2, 8]})
+    out = sorted_splice(old, "fac_id", {"c", "g"}, new)  # c removed, g replaced by nothing
+    assert out["fac_id"].tolist() == ["a", "b", "e", "f", "h"]
+    assert out["v"].tolist() == [1, 2, 5, 6, 8]
+    assert sorted_splice(old, "fac_id", set(), new.iloc[0:0]).equals(old)
