@@ -9,7 +9,6 @@ import json
 from collections.abc import Callable
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 import psycopg
 import shapely
@@ -57,19 +56,12 @@ def read_table(conn: psycopg.Connection, name: str, geometry_type: str | None, c
         rows = cur.fetchall()
     head = (["_rid", "_row_version"] if with_version else []) + names
     width = len(head)
-    # the rows turned into columns at once (no Python step per row), then freed
-    cols = list(zip(*rows, strict=True)) if rows else [()] * (width + bool(geometry_type))
-    del rows
-    frame = pd.DataFrame({col: list(cols[i]) for i, col in enumerate(head)}, columns=head)
+    frame = pd.DataFrame([r[:width] for r in rows], columns=head)
     for col, _, dtype in columns:
         if dtype != "object":
             frame[col] = frame[col].astype(dtype)
     if geometry_type:
-        wkb = np.array(cols[width], dtype=object)
-        del cols
-        first = next((w for w in wkb if w is not None), None)
-        if first is not None and not isinstance(first, bytes):
-            wkb = np.array([None if w is None else bytes(w) for w in wkb], dtype=object)
+        wkb = [None if r[width] is None else bytes(r[width]) for r in rows]
         geoms = shapely.from_wkb(wkb)
         if with_version:
             frame[WKB] = wkb
