@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ilp_gis.i18n import register_catalog, tr
 from ui.cli_paths import Input, Output
-from ui.cli_source import add_source_arguments
+from ui.cli_source import SOURCE_INPUTS, add_source_arguments
 
 NAME = "analyze"
 HELP_KEY = "cli.analyze.help"
@@ -27,8 +27,7 @@ def default_out(args) -> Path:
     return project.with_name(project.stem + "_analisis")
 
 
-INPUTS = (Input("project"), Input("rules"), Input("coe_indicators"),
-          Input("service_file", when=lambda a: bool(getattr(a, "service_file", None))))
+INPUTS = (*SOURCE_INPUTS, Input("rules"), Input("coe_indicators"))
 OUTPUTS = (Output("project", suffixes=(".gpkg",),
                   when=lambda a: not a.no_save and not a.database),
            Output("out", folder=True, default=default_out))

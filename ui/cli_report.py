@@ -7,11 +7,11 @@ from __future__ import annotations
 from ilp_gis.i18n import register_catalog, tr
 from reports.options import PRIORITY_TOP
 from ui.cli_paths import Input, Output
-from ui.cli_source import add_source_arguments
+from ui.cli_source import SOURCE_INPUTS, add_source_arguments
 
 NAME = "report"
 HELP_KEY = "cli.report.help"
-INPUTS = (Input("project"), Input("logo"),
+INPUTS = (*SOURCE_INPUTS, Input("logo"),
           Input("indicators", when=lambda a: getattr(a, "indicators", None)))
 OUTPUTS = (Output("output", suffixes=(".pdf",), when=lambda a: a.kind != "monev"),
            Output("output", suffixes=(".pdf", ".xlsx"), when=lambda a: a.kind == "monev"))

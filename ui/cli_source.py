@@ -11,8 +11,13 @@ from __future__ import annotations
 import os
 
 from ilp_gis.i18n import register_catalog, tr
+from ui.cli_paths import Input
 
 register_catalog("ui", "cli_source")
+
+SOURCE_INPUTS = (Input("project"),
+                 Input("service_file", when=lambda a: bool(getattr(a, "service_file", None))))
+"""The files of the source a command reads (checked before any work, as every input)."""
 
 
 def add_source_arguments(parser, project_help: str, db_help: str | None = None) -> None:

@@ -4,12 +4,12 @@
 from __future__ import annotations
 
 from ilp_gis.i18n import register_catalog, tr
-from ui.cli_paths import Input, Output
-from ui.cli_source import add_source_arguments
+from ui.cli_paths import Output
+from ui.cli_source import SOURCE_INPUTS, add_source_arguments
 
 NAME = "tables"
 HELP_KEY = "cli.tables.help"
-INPUTS = (Input("project"),)
+INPUTS = SOURCE_INPUTS
 OUTPUTS = (Output("output", suffixes=(".xlsx",)),)
 
 register_catalog("ui", "cli_tables")

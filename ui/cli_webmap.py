@@ -7,11 +7,11 @@ import sys
 
 from ilp_gis.i18n import register_catalog, tr
 from ui.cli_paths import Input, Output
-from ui.cli_source import add_source_arguments
+from ui.cli_source import SOURCE_INPUTS, add_source_arguments
 
 NAME = "webmap"
 HELP_KEY = "cli.webmap.help"
-INPUTS = (Input("project"), Input("basemap"))
+INPUTS = (*SOURCE_INPUTS, Input("basemap"))
 OUTPUTS = (Output("output", suffixes=(".html", ".htm")),)
 EXIT_USAGE = 2  # ui.cli.EXIT_USAGE (not imported: ui.cli imports this module)
 

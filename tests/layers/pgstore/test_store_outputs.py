@@ -108,4 +108,7 @@ def test_an_unclear_source_is_refused_and_nothing_written(store_url, sample_proj
         assert "--kabupaten" in capsys.readouterr().err
         assert main([command, "--db", store_url, "-o", str(out)]) == 1  # an empty store
         assert "belum berisi proyek" in capsys.readouterr().err
+        assert main([command, "--db", store_url, "--service-file",
+                     str(tmp_path / "tidak_ada.conf"), "-o", str(out)]) == 1
+        assert "tidak_ada.conf" in capsys.readouterr().err
         assert not out.exists()
