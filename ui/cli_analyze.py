@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ilp_gis.i18n import register_catalog, tr
 from ui.cli_paths import Input, Output
+from ui.cli_source import SOURCE_INPUTS, add_source_arguments
 
 NAME = "analyze"
 HELP_KEY = "cli.analyze.help"
@@ -26,19 +27,14 @@ def default_out(args) -> Path:
     return project.with_name(project.stem + "_analisis")
 
 
-INPUTS = (Input("project"), Input("rules"), Input("coe_indicators"),
-          Input("service_file", when=lambda a: bool(getattr(a, "service_file", None))))
+INPUTS = (*SOURCE_INPUTS, Input("rules"), Input("coe_indicators"))
 OUTPUTS = (Output("project", suffixes=(".gpkg",),
                   when=lambda a: not a.no_save and not a.database),
            Output("out", folder=True, default=default_out))
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("project", metavar="PROJECT.gpkg", nargs="?",
-                        help=tr("cli.analyze.opt.project"))
-    parser.add_argument("--db", dest="database", help=tr("cli.analyze.opt.db"))
-    parser.add_argument("--kabupaten", metavar="PP.KK", help=tr("cli.analyze.opt.kabupaten"))
-    parser.add_argument("--service-file", help=tr("cli.analyze.opt.service_file"))
+    add_source_arguments(parser, tr("cli.analyze.opt.project"), tr("cli.analyze.opt.db"))
     parser.add_argument("--out", "-o", metavar="DIR", help=tr("cli.analyze.opt.out"))
     parser.add_argument("--rules", metavar="FILE", help=tr("cli.analyze.opt.rules"))
     parser.add_argument("--coe-indicators", metavar="FILE",
@@ -63,19 +59,15 @@ def run(args) -> int:
     from ilp_gis.rules import load_rules
     from layers.analysis_io import write_outputs
     from layers.atomic import all_or_nothing
-    from layers.project_file import open_project, release, save_project
+    from layers.project_file import release, save_project
+    from ui.cli_source import check_source, open_source
     from ui.progress import TerminalProgress
 
-    if (args.project is None) == (args.database is None):
-        raise InputError(tr("cli.analyze.project_or_db"))
-    if args.database is None and args.kabupaten:
-        raise InputError(tr("cli.analyze.kabupaten_needs_db"))
+    check_source(args)
     if args.database is not None and not args.out:
         raise InputError(tr("cli.analyze.db_needs_out"))
-    if args.database is not None:
-        project = _from_store(args)
-    else:  # the stored results of an earlier run are replaced, never read: not opened at all
-        project = open_project(args.project, skip_tables=RESULT_TABLES.values())
+    # the stored results of an earlier run are replaced, never read: not opened at all
+    project = open_source(args, skip_tables=RESULT_TABLES.values())
     save = not args.no_save and args.database is None
     rules = load_rules(args.rules) if args.rules else None
     indicators = None
@@ -136,23 +128,6 @@ def run(args) -> int:
     for note in coverage_notes(s):
         print(note)
     return 0
-
-
-def _from_store(args):
-    """The project of the store ``args.database``: the whole province, or one kabupaten's rows
-    with the province-level layers (as ``ilp-gis db pull`` reads it)."""
-    import os
-
-    from ilp_gis.results import RESULT_TABLES
-    from layers.pgstore.connection import connect, safe_target
-    from layers.pgstore.pull import pull_project
-
-    if args.service_file:
-        os.environ["PGSERVICEFILE"] = str(args.service_file)
-    with connect(args.database) as conn:
-        return pull_project(conn, kabupaten=args.kabupaten,
-                            source=safe_target(args.database),
-                            skip_tables=RESULT_TABLES.values())
 
 
 register_catalog("ui", "cli_analyze")

@@ -1,15 +1,17 @@
 """``ilp-gis report PROJECT.gpkg -o FILE.pdf``: the PDF planning report, wall map or atlas;
-``--kind monev`` the Monev report (PDF, or its sheets with ``-o FILE.xlsx``)."""
+``--kind monev`` the Monev report (PDF, or its sheets with ``-o FILE.xlsx``).  ``--db DATABASE
+[--kabupaten PP.KK]`` reads the project from the shared store instead (only read)."""
 
 from __future__ import annotations
 
 from ilp_gis.i18n import register_catalog, tr
 from reports.options import PRIORITY_TOP
 from ui.cli_paths import Input, Output
+from ui.cli_source import SOURCE_INPUTS, add_source_arguments
 
 NAME = "report"
 HELP_KEY = "cli.report.help"
-INPUTS = (Input("project"), Input("logo"),
+INPUTS = (*SOURCE_INPUTS, Input("logo"),
           Input("indicators", when=lambda a: getattr(a, "indicators", None)))
 OUTPUTS = (Output("output", suffixes=(".pdf",), when=lambda a: a.kind != "monev"),
            Output("output", suffixes=(".pdf", ".xlsx"), when=lambda a: a.kind == "monev"))
@@ -18,7 +20,7 @@ register_catalog("ui", "cli_report")
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("project", help=tr("cli.report.project"))
+    add_source_arguments(parser, tr("cli.report.project"))
     parser.add_argument("-o", "--output", required=True, help=tr("cli.report.output"))
     parser.add_argument("--kind", default="plan", choices=("plan", "summary", "wallmap", "atlas", "monev"),
                         help=tr("cli.report.kind"))
@@ -69,22 +71,17 @@ def run(args) -> int:
 
 
 def _open(args):
-    """``(project, stored result or None)`` as the report reads them: the roads and
-    settlements left unread when the project holds its analysis and the inputs it was made
-    with (no report draws them; a national project: ~1.3 M features), else every layer and no
-    result (a fresh analysis needs them)."""
-    from ilp_gis.inputs import Inventory
-    from layers.project_file import open_project
-    from reports.source import stored_result
+    """``(project, stored result or None)`` as the report reads them (the file or the store,
+    see :func:`ui.cli_source.open_with_result`): the roads and settlements left unread from a
+    file when the project holds its analysis and the inputs it was made with (no report draws
+    them; a national project: ~1.3 M features), else every layer and no result (the report's
+    analysis then runs in memory, nothing stored)."""
+    from ui.cli_source import open_source, open_with_result
     from ui.cli_tables import UNREAD_LAYERS
 
     if args.kind == "monev":  # needs no analysis
-        return open_project(args.project), None
-    project = open_project(args.project, skip_layers=UNREAD_LAYERS)
-    result = stored_result(project)
-    if result is None or Inventory.from_summary(result.summary) is None:
-        return open_project(args.project), None
-    return project, result
+        return open_source(args), None
+    return open_with_result(args, UNREAD_LAYERS)
 
 
 def _indicators(args):

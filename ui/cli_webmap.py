@@ -1,4 +1,5 @@
-"""``ilp-gis webmap PROJECT.gpkg -o FILE.html``: the offline web map of a project."""
+"""``ilp-gis webmap PROJECT.gpkg -o FILE.html``: the offline web map of a project;
+``--db DATABASE [--kabupaten PP.KK]`` reads the project from the shared store (only read)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,11 @@ import sys
 
 from ilp_gis.i18n import register_catalog, tr
 from ui.cli_paths import Input, Output
+from ui.cli_source import SOURCE_INPUTS, add_source_arguments
 
 NAME = "webmap"
 HELP_KEY = "cli.webmap.help"
-INPUTS = (Input("project"), Input("basemap"))
+INPUTS = (*SOURCE_INPUTS, Input("basemap"))
 OUTPUTS = (Output("output", suffixes=(".html", ".htm")),)
 EXIT_USAGE = 2  # ui.cli.EXIT_USAGE (not imported: ui.cli imports this module)
 
@@ -21,7 +23,7 @@ COLOUR_KEYS = ("pustu_coverage", "puskesmas_coverage", "pustu_travel_coverage",
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("project", metavar="PROJECT.gpkg", help=tr("cli.webmap.project"))
+    add_source_arguments(parser, tr("cli.webmap.project"))
     parser.add_argument("-o", "--output", required=True, metavar=tr("cli.webmap.output_metavar"),
                         help=tr("cli.webmap.output"))
     parser.add_argument("--online-basemap", action="store_true",
@@ -38,18 +40,19 @@ def add_arguments(parser) -> None:
 def run(args) -> int:
     from pathlib import Path
 
-    from layers.project_file import open_project
     from reports.source import stored_result
     from reports.webmap import DEFAULT_COLOUR_BY, export_webmap
     from reports.webmap.indicators import UnknownColourBy, resolve_colour_by
+    from ui.cli_source import check_source, open_source
     from ui.progress import TerminalProgress
 
+    check_source(args)
     try:  # a wrong name is told before any work (the desa result's own columns count too)
         resolve_colour_by(args.colour_by, ())
         known = True
     except UnknownColourBy:
         known = False
-    project = open_project(Path(args.project))
+    project = open_source(args)
     try:
         if not known:
             stored = stored_result(project)

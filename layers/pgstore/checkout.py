@@ -22,7 +22,7 @@ from psycopg import sql
 
 from ilp_gis.i18n import register_catalog, tr
 from ilp_gis.project import Project
-from layers.pgstore.connection import StoreError
+from layers.pgstore.connection import ConnectionLost, StoreError
 from layers.pgstore.edits import (
     GEOMETRY,
     MERGE,
@@ -264,8 +264,11 @@ def check_in(conn: psycopg.Connection, project: Project, *, keep: str | None = N
         conn.rollback()
         result.updated = result.merged = result.inserted = result.deleted = 0
         return result
-    except psycopg.OperationalError as exc:
-        raise StoreError(tr("pgstore.checkout.lost", why=str(exc).strip())) from exc
+    except (psycopg.OperationalError, ConnectionLost) as exc:
+        # also when a single edit inside the check-in lost the connection: the whole
+        # check-in was rolled back, which the single edit's own message would not say
+        cause = exc.__cause__ if isinstance(exc, ConnectionLost) and exc.__cause__ else exc
+        raise ConnectionLost(tr("pgstore.checkout.lost", why=str(cause).strip())) from exc
     result.applied = True
     _refresh(conn, project)
     return result

@@ -22,6 +22,12 @@ class StoreError(ProjectError):
     """The shared store refused or failed; the message says what and what to do."""
 
 
+class ConnectionLost(StoreError):
+    """The connection broke in the middle of a transaction (a server restart, a network cut):
+    the server rolled it back, nothing of it is stored, the same step can simply be retried.
+    A caller inside a larger step (a check-in) says so in its own words."""
+
+
 class PasswordNeeded(StoreError):
     """The server asks for a password: none was given (``wrong`` False) or the one given was
     refused (``wrong`` True).  The desktop app asks for it; the command line says so."""

@@ -19,7 +19,7 @@ import shapely
 from psycopg import sql
 
 from ilp_gis.i18n import register_catalog, tr
-from layers.pgstore.connection import StoreError, reading
+from layers.pgstore.connection import ConnectionLost, StoreError, reading
 from layers.pgstore.pull import stored_layers
 from layers.pgstore.push import STORE_COLUMNS, promote_to_multi
 
@@ -161,7 +161,7 @@ def edit_row(conn: psycopg.Connection, layer: str, rid: int, expected_version: i
     except psycopg.errors.InsufficientPrivilege as exc:
         raise StoreError(tr("pgstore.edits.refused", layer=layer, rid=rid)) from exc
     except psycopg.OperationalError as exc:
-        raise StoreError(tr("pgstore.edits.lost", why=str(exc).strip())) from exc
+        raise ConnectionLost(tr("pgstore.edits.lost", why=str(exc).strip())) from exc
 
 
 def delete_row(conn: psycopg.Connection, layer: str, rid: int, expected_version: int) -> None:
