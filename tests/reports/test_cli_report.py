@@ -124,7 +124,7 @@ def test_report_leaves_roads_unread_and_writes_the_same_text(tmp_path, monkeypat
     read: list[str] = []
     real = project_file._read_frame
     monkeypatch.setattr(project_file, "_read_frame",
-                        lambda src, name: read.append(name) or real(src, name))
+                        lambda src, name, *how: read.append(name) or real(src, name, *how))
     out = tmp_path / "cli.pdf"
     assert cli.main(["report", str(path), "-o", str(out)]) == 0
     assert "desa" in read and "result_desa" in read
