@@ -19,6 +19,10 @@ COLOUR_KEYS = ("pustu_coverage", "puskesmas_coverage", "pustu_travel_coverage",
                "posyandu_deficit", "priority_score", "population")
 """``reports.webmap.COLOUR_FIELDS`` (listed here so that building the parser stays light)."""
 
+UNREAD_LAYERS = ("settlements",)
+"""The layer the web map never reads once the project holds its analysis (the stored summary
+says which inputs it was made with): left unread (a national project: ~300,000 points)."""
+
 
 def add_arguments(parser) -> None:
     parser.add_argument("project", metavar="PROJECT.gpkg", help=tr("cli.webmap.project"))
@@ -38,6 +42,7 @@ def add_arguments(parser) -> None:
 def run(args) -> int:
     from pathlib import Path
 
+    from ilp_gis.inputs import Inventory
     from layers.project_file import open_project
     from reports.source import stored_result
     from reports.webmap import DEFAULT_COLOUR_BY, export_webmap
@@ -49,15 +54,19 @@ def run(args) -> int:
         known = True
     except UnknownColourBy:
         known = False
-    project = open_project(Path(args.project))
+    project = open_project(Path(args.project), skip_layers=UNREAD_LAYERS)
+    stored = stored_result(project)
+    if stored is None or Inventory.from_summary(stored.summary) is None:
+        # a fresh analysis, or inputs counted from the layers: every layer read
+        project, stored = open_project(Path(args.project)), None
     try:
         if not known:
-            stored = stored_result(project)
+            stored = stored if stored is not None else stored_result(project)
             if stored is not None and stored.desa is not None:
                 resolve_colour_by(args.colour_by, list(stored.desa.columns))
         bar = TerminalProgress(tr("cli.webmap.progress"))
         try:
-            out = export_webmap(project, None, Path(args.output),
+            out = export_webmap(project, stored, Path(args.output),
                                 online_basemap=args.online_basemap,
                                 basemap=Path(args.basemap) if args.basemap else None,
                                 lang=getattr(args, "lang", None),
