@@ -21,6 +21,10 @@ COLOUR_KEYS = ("pustu_coverage", "puskesmas_coverage", "pustu_travel_coverage",
                "posyandu_deficit", "priority_score", "population")
 """``reports.webmap.COLOUR_FIELDS`` (listed here so that building the parser stays light)."""
 
+UNREAD_LAYERS = ("settlements",)
+"""The layer the web map never reads once the project holds its analysis (the stored summary
+says which inputs it was made with): left unread (a national project: ~300,000 points)."""
+
 
 def add_arguments(parser) -> None:
     add_source_arguments(parser, tr("cli.webmap.project"))
@@ -43,7 +47,7 @@ def run(args) -> int:
     from reports.source import stored_result
     from reports.webmap import DEFAULT_COLOUR_BY, export_webmap
     from reports.webmap.indicators import UnknownColourBy, resolve_colour_by
-    from ui.cli_source import check_source, open_source
+    from ui.cli_source import check_source, open_with_result
     from ui.progress import TerminalProgress
 
     check_source(args)
@@ -52,15 +56,15 @@ def run(args) -> int:
         known = True
     except UnknownColourBy:
         known = False
-    project = open_source(args)
+    project, stored = open_with_result(args, UNREAD_LAYERS)
     try:
         if not known:
-            stored = stored_result(project)
+            stored = stored if stored is not None else stored_result(project)
             if stored is not None and stored.desa is not None:
                 resolve_colour_by(args.colour_by, list(stored.desa.columns))
         bar = TerminalProgress(tr("cli.webmap.progress"))
         try:
-            out = export_webmap(project, None, Path(args.output),
+            out = export_webmap(project, stored, Path(args.output),
                                 online_basemap=args.online_basemap,
                                 basemap=Path(args.basemap) if args.basemap else None,
                                 lang=getattr(args, "lang", None),

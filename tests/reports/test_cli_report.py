@@ -134,3 +134,38 @@ def test_report_leaves_roads_unread_and_writes_the_same_text(tmp_path, monkeypat
         return [page.extract_text() for page in PdfReader(p).pages]
 
     assert text(out) == text(full)
+
+
+def test_webmap_leaves_settlements_unread_and_writes_the_same_page(tmp_path, monkeypatch):
+    """With an analysis stored, the web map never reads the settlements layer (a national
+    project: ~300,000 points) and writes the page a full read writes (folium's random element
+    ids aside)."""
+    import re
+    import shutil
+    from pathlib import Path
+
+    from ilp_gis.analysis import analyze, store_result
+    from layers import project_file
+    from layers.project_file import open_project, save_project
+    from reports.webmap import export_webmap
+
+    sample = Path(__file__).resolve().parents[2] / "sample_data" / "kabupaten_contoh.gpkg"
+    path = Path(shutil.copyfile(sample, tmp_path / "contoh.gpkg"))
+    project = open_project(path)
+    assert project.has("settlements")
+    store_result(project, analyze(project))
+    save_project(project)
+    full = export_webmap(open_project(path), None, tmp_path / "penuh.html")
+
+    read: list[str] = []
+    real = project_file._read_frame
+    monkeypatch.setattr(project_file, "_read_frame",
+                        lambda src, name, *how: read.append(name) or real(src, name, *how))
+    assert cli.main(["webmap", str(path), "-o", str(tmp_path / "cli.html")]) == 0
+    assert "desa" in read and "roads" in read and "result_desa" in read
+    assert "settlements" not in read
+
+    def page(p):
+        return re.sub(r"_[0-9a-f]{32}(?![0-9a-f])", "_ID", p.read_text(encoding="utf-8"))
+
+    assert page(tmp_path / "cli.html") == page(full)
