@@ -288,3 +288,17 @@ def test_the_band_on_screen_is_simplified_in_the_background(monkeypatch):
     thread = bands.BandPrefetcher().start([layer], 15.0)
     thread.join(30)
     assert layer.has_band(15.0) and layer.has_band(30.0) and layer.has_band(8.0)
+
+
+def test_roads_are_not_simplified_for_scales_that_draw_no_road(qtbot, state, monkeypatch):
+    import ui.map.bands as bands
+
+    monkeypatch.setattr(bands, "_PREFETCH_MIN", 0)
+    r = MapRenderer(state)
+    roads, desa = r.layers["roads"], r.layers["desa"]
+    national = band_for(3300.0)  # the whole country in a window
+    assert not bands.roads_shown(national) and bands.roads_shown(band_for(50.0))
+    r.prefetch_bands(national).join(30)
+    assert desa.has_band(national) and not roads.has_band(national)
+    r.prefetch_bands(band_for(50.0)).join(30)
+    assert roads.has_band(band_for(50.0))

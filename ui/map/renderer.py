@@ -19,7 +19,7 @@ from PySide6.QtGui import QBrush, QPainter
 
 from ilp_gis.coe import unit_members, units_only
 from layers import symbology as sym
-from ui.map.bands import BandPrefetcher, band_for
+from ui.map.bands import ROADS_MAX_MUPP, BandPrefetcher, band_for, roads_shown
 from ui.map.labels import draw_labels, place_labels
 from ui.map.layers import GeometryLayer, MapLayers
 from ui.map.qpaths import marker_path
@@ -41,8 +41,9 @@ class MapRenderer(MapLayers):
 
     def prefetch_bands(self, tol: float) -> threading.Thread | None:
         """Simplify the zoom bands next to ``tol`` in the background (see BandPrefetcher)."""
+        roads = None if roads_shown(tol) else self.layers.get("roads")  # not drawn here
         geometry = [g for g in list(self.layers.values()) + list(self.gap_layers.values())
-                    if isinstance(g, GeometryLayer)]
+                    if isinstance(g, GeometryLayer) and g is not roads]
         return self.prefetcher.start(geometry, tol)
 
     def render(self, painter: QPainter, w: int, h: int, view: View,
@@ -241,7 +242,7 @@ class MapRenderer(MapLayers):
         return (layer, mask) if mask.any() else None
 
     def _draw_roads(self, painter, w, h, view, rect, tol) -> None:
-        shown = self._shown("roads", rect) if view.mupp <= 1500 else None
+        shown = self._shown("roads", rect) if view.mupp <= ROADS_MAX_MUPP else None
         if shown is None:
             return
         layer, mask = shown
