@@ -302,3 +302,25 @@ def test_roads_are_not_simplified_for_scales_that_draw_no_road(qtbot, state, mon
     assert desa.has_band(national) and not roads.has_band(national)
     r.prefetch_bands(band_for(50.0)).join(30)
     assert roads.has_band(band_for(50.0))
+
+
+def test_a_project_whose_other_layers_could_not_be_read_is_never_saved_without_them(
+        qtbot, window, tmp_path, monkeypatch):
+    import layers.project_file as pf
+    from ilp_gis.errors import ProjectError
+    from layers.project_file import open_project, save_project
+
+    path = tmp_path / "p.gpkg"
+    save_project(make_project(), path)
+
+    def changed(project, names=None):
+        raise ProjectError(pf.tr("project.changed_meanwhile", file=str(path)))
+
+    monkeypatch.setattr(pf, "read_unread", changed)
+    window._expected_errors = 1  # the message naming the file
+    _open_deferred(qtbot, window, path)
+    qtbot.waitUntil(lambda: window.tasks.get("load") is None, timeout=60000)
+    assert not window.state.project.has("facilities")
+    assert window.still_loading()
+    assert window.save() is False
+    assert len(open_project(path).facilities) == len(make_project().facilities)
