@@ -5,7 +5,11 @@ facilities, labels) with the one symbology, fast enough for a province.  May imp
 Speed notes (the UI benchmark): whole-layer paths are cached per zoom band and colour class;
 big fills are split over a tile grid (Qt's aliased fill is superlinear in path spread); aliased
 under-strokes up to 1.3 px use Qt's 1 px cosmetic line path; markers are sprites at the
-target's pixel ratio; dense points are stamped into an image with numpy.
+target's pixel ratio; dense points are stamped into an image with numpy.  At a national scale
+(ui.map.bands): each layer is drawn at the band of its zoom (whole-layer simplification
+kept per band; a zoomed view not yet banded simplifies only what it shows), roads not at all,
+Pustu/Posyandu only from a regional zoom, network links under ~1.5 pixels and area outlines
+closer than a few pixels left out; only features whose bounds meet the view are gathered.
 """
 
 from __future__ import annotations
