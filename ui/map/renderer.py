@@ -369,9 +369,13 @@ class MapRenderer(MapLayers):
                         int(size * 1.6) + 4, device_ratio(painter))
             draw_sprites(painter, pm, sx, sy)
         if self.problem_ids:
-            idx = [layer.key_index[k] for k in self.problem_ids if k in layer.key_index]
-            if idx:
-                idx = np.asarray(idx)
+            cached = getattr(self, "_problem_rows", None)  # once per result and layer
+            if cached is None or cached[0] is not self.problem_ids or cached[1] is not layer:
+                rows = np.asarray([layer.key_index[k] for k in self.problem_ids
+                                   if k in layer.key_index], dtype=np.int64)
+                self._problem_rows = cached = (self.problem_ids, layer, rows)
+            idx = cached[2]
+            if len(idx):
                 idx = idx[mask[idx]]
                 if len(idx):
                     st = sym.PROBLEM_FACILITY_STYLE
