@@ -288,3 +288,39 @@ def test_the_band_on_screen_is_simplified_in_the_background(monkeypatch):
     thread = bands.BandPrefetcher().start([layer], 15.0)
     thread.join(30)
     assert layer.has_band(15.0) and layer.has_band(30.0) and layer.has_band(8.0)
+
+
+def test_roads_are_not_simplified_for_scales_that_draw_no_road(qtbot, state, monkeypatch):
+    import ui.map.bands as bands
+
+    monkeypatch.setattr(bands, "_PREFETCH_MIN", 0)
+    r = MapRenderer(state)
+    roads, desa = r.layers["roads"], r.layers["desa"]
+    national = band_for(3300.0)  # the whole country in a window
+    assert not bands.roads_shown(national) and bands.roads_shown(band_for(50.0))
+    r.prefetch_bands(national).join(30)
+    assert desa.has_band(national) and not roads.has_band(national)
+    r.prefetch_bands(band_for(50.0)).join(30)
+    assert roads.has_band(band_for(50.0))
+
+
+def test_a_project_whose_other_layers_could_not_be_read_is_never_saved_without_them(
+        qtbot, window, tmp_path, monkeypatch):
+    import layers.project_file as pf
+    from ilp_gis.errors import ProjectError
+    from layers.project_file import open_project, save_project
+
+    path = tmp_path / "p.gpkg"
+    save_project(make_project(), path)
+
+    def changed(project, names=None):
+        raise ProjectError(pf.tr("project.changed_meanwhile", file=str(path)))
+
+    monkeypatch.setattr(pf, "read_unread", changed)
+    window._expected_errors = 1  # the message naming the file
+    _open_deferred(qtbot, window, path)
+    qtbot.waitUntil(lambda: window.tasks.get("load") is None, timeout=60000)
+    assert not window.state.project.has("facilities")
+    assert window.still_loading()
+    assert window.save() is False
+    assert len(open_project(path).facilities) == len(make_project().facilities)

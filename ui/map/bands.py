@@ -10,7 +10,14 @@ import threading
 # Simplification tolerances (metres) of the zoom bands; the renderer uses the largest one that
 # stays below half a screen pixel.
 BANDS = (0.0, 2.0, 4.0, 8.0, 15.0, 30.0, 60.0, 120.0, 250.0, 500.0, 1000.0, 2000.0)
+ROADS_MAX_MUPP = 1500.0  # no road is drawn above this many metres a pixel (a national view)
 _PREFETCH_MIN = 500  # layers with at least this many features get neighbouring bands prefetched
+
+
+def roads_shown(tol: float) -> bool:
+    """Whether roads are drawn at a scale whose band is ``tol`` (their bands are worth
+    simplifying: the road layer is the largest one)."""
+    return tol <= band_for(ROADS_MAX_MUPP)
 
 
 def band_for(mupp: float) -> float:

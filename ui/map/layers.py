@@ -17,7 +17,7 @@ from PySide6.QtGui import QPainterPath
 from ilp_gis import model
 from ilp_gis.geo import inner_points, utm_crs
 from layers import symbology as sym
-from ui.map.bands import band_for
+from ui.map.bands import band_for, roads_shown
 from ui.map.qpaths import path_from_arrays
 from ui.map.view import View
 from ui.state import AppState, key_of
@@ -409,7 +409,8 @@ class MapLayers:
             for name, frame in frames.items():
                 if name in _INPUT_LAYERS:
                     built[name] = (frame, self.build_layer(name, frame, local))
-            geometry = [b[1] for b in built.values() if isinstance(b, tuple)]
+            geometry = [b[1] for k, b in built.items() if k in _INPUT_LAYERS
+                        and (k != "roads" or tol is None or roads_shown(tol))]
             if result is not None:
                 parts = self.build_result(result, local)
                 built["result"] = (result, parts)

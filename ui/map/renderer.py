@@ -5,7 +5,11 @@ facilities, labels) with the one symbology, fast enough for a province.  May imp
 Speed notes (the UI benchmark): whole-layer paths are cached per zoom band and colour class;
 big fills are split over a tile grid (Qt's aliased fill is superlinear in path spread); aliased
 under-strokes up to 1.3 px use Qt's 1 px cosmetic line path; markers are sprites at the
-target's pixel ratio; dense points are stamped into an image with numpy.
+target's pixel ratio; dense points are stamped into an image with numpy.  At a national scale
+(ui.map.bands): each layer is drawn at the band of its zoom (whole-layer simplification
+kept per band; a zoomed view not yet banded simplifies only what it shows), roads not at all,
+Pustu/Posyandu only from a regional zoom, network links under ~1.5 pixels and area outlines
+closer than a few pixels left out; only features whose bounds meet the view are gathered.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from PySide6.QtGui import QBrush, QPainter
 
 from ilp_gis.coe import unit_members, units_only
 from layers import symbology as sym
-from ui.map.bands import BandPrefetcher, band_for
+from ui.map.bands import ROADS_MAX_MUPP, BandPrefetcher, band_for, roads_shown
 from ui.map.labels import draw_labels, place_labels
 from ui.map.layers import GeometryLayer, MapLayers
 from ui.map.qpaths import marker_path
@@ -41,8 +45,9 @@ class MapRenderer(MapLayers):
 
     def prefetch_bands(self, tol: float) -> threading.Thread | None:
         """Simplify the zoom bands next to ``tol`` in the background (see BandPrefetcher)."""
+        roads = None if roads_shown(tol) else self.layers.get("roads")  # not drawn here
         geometry = [g for g in list(self.layers.values()) + list(self.gap_layers.values())
-                    if isinstance(g, GeometryLayer)]
+                    if isinstance(g, GeometryLayer) and g is not roads]
         return self.prefetcher.start(geometry, tol)
 
     def render(self, painter: QPainter, w: int, h: int, view: View,
@@ -241,7 +246,7 @@ class MapRenderer(MapLayers):
         return (layer, mask) if mask.any() else None
 
     def _draw_roads(self, painter, w, h, view, rect, tol) -> None:
-        shown = self._shown("roads", rect) if view.mupp <= 1500 else None
+        shown = self._shown("roads", rect) if view.mupp <= ROADS_MAX_MUPP else None
         if shown is None:
             return
         layer, mask = shown
@@ -364,9 +369,13 @@ class MapRenderer(MapLayers):
                         int(size * 1.6) + 4, device_ratio(painter))
             draw_sprites(painter, pm, sx, sy)
         if self.problem_ids:
-            idx = [layer.key_index[k] for k in self.problem_ids if k in layer.key_index]
-            if idx:
-                idx = np.asarray(idx)
+            cached = getattr(self, "_problem_rows", None)  # once per result and layer
+            if cached is None or cached[0] is not self.problem_ids or cached[1] is not layer:
+                rows = np.asarray([layer.key_index[k] for k in self.problem_ids
+                                   if k in layer.key_index], dtype=np.int64)
+                self._problem_rows = cached = (self.problem_ids, layer, rows)
+            idx = cached[2]
+            if len(idx):
                 idx = idx[mask[idx]]
                 if len(idx):
                     st = sym.PROBLEM_FACILITY_STYLE

@@ -15,6 +15,7 @@ from PySide6.QtCore import QTimer
 
 ENV = "ILP_GIS_PAINT_PROBE"
 PANS = 20
+LIMIT_MS = 20 * 60_000
 
 
 def wanted() -> str | None:
@@ -93,3 +94,4 @@ def install(app, window, mode: str) -> None:
 
     canvas.rendered.connect(on_render)
     say("window_built", time.time())
+    QTimer.singleShot(LIMIT_MS, quit_app)  # a project that never paints: give up

@@ -212,9 +212,12 @@ class ProjectFiles:
         return self.run_task("load", job, qtr("ui.open.loading_label"), on_done=done)
 
     def still_loading(self) -> bool:
-        """True while layers of the shown project are still being read (edits wait)."""
-        task = self.tasks.get("load")
-        return task is not None
+        """True while layers of the shown project are still being read, or were not read
+        (the file changed meanwhile): edits and saves wait, so none is lost."""
+        if self.tasks.get("load") is not None:
+            return True
+        stored = self.state.project.stored
+        return stored is not None and bool(stored.unread & set(model.LAYERS))
 
     def offer_untitled_recovery(self) -> bool:
         """At start: offer the recovery copy of a never-saved project, if one was left."""
