@@ -297,8 +297,8 @@ class MapRenderer(MapLayers):
                     stroke(painter, path, st.stroke, st.stroke_width, st.dash)
                 painter.resetTransform()
         fac = self.layers.get("facilities")
-        if fac is None or not len(fac) or fac_idx is None:
-            return
+        if fac is None or not len(fac) or fac_idx is None or view.mupp > 600:
+            return  # member rings only where their facilities are drawn apart
         idx = fac_idx[fac.in_view(rect)[fac_idx]] if len(fac_idx) else fac_idx
         if not len(idx):
             return
@@ -368,7 +368,7 @@ class MapRenderer(MapLayers):
             pm = sprite(("fac", style_name, small), lambda p, st=style, sz=size: paint_marker(p, st, sz),
                         int(size * 1.6) + 4, device_ratio(painter))
             draw_sprites(painter, pm, sx, sy)
-        if self.problem_ids:
+        if self.problem_ids and view.mupp <= 600:  # a national view: markers would only blot
             cached = getattr(self, "_problem_rows", None)  # once per result and layer
             if cached is None or cached[0] is not self.problem_ids or cached[1] is not layer:
                 rows = np.asarray([layer.key_index[k] for k in self.problem_ids
