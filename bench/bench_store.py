@@ -82,11 +82,16 @@ def bench_analyze_command(path: Path, work: Path) -> None:
           flush=True)
 
 
-def _tables_written(calls: list[tuple[str, str]]) -> str:
+def _tables_written(calls: list[tuple[str, str, float]]) -> str:
+    """The tables a save wrote, each with the writers called and their CPU time, the
+    costliest first."""
     seen: dict[str, set[str]] = {}
-    for fn, table in calls:
+    cpu: dict[str, float] = {}
+    for fn, table, took in calls:
         seen.setdefault(table, set()).add(fn)
-    return ", ".join(f"{t} ({'+'.join(sorted(f))})" for t, f in sorted(seen.items()))
+        cpu[table] = cpu.get(table, 0.0) + took
+    order = sorted(seen, key=lambda t: (-cpu[t], t))
+    return ", ".join(f"{t} ({'+'.join(sorted(seen[t]))}, {cpu[t]:.2f} s CPU)" for t in order)
 
 
 def bench_saves(path: Path, work: Path) -> None:
@@ -98,13 +103,16 @@ def bench_saves(path: Path, work: Path) -> None:
 
     copy = work / "save_copy.gpkg"
     shutil.copyfile(path, copy)
-    calls: list[tuple[str, str]] = []
+    calls: list[tuple[str, str, float]] = []
     for fn in ("write_table", "insert_rows", "delete_rows"):
         real = getattr(gpkg_table, fn)
 
         def spy(con, table, *args, _real=real, _fn=fn, **kwargs):
-            calls.append((_fn, table))
-            return _real(con, table, *args, **kwargs)
+            c = time.process_time()
+            try:
+                return _real(con, table, *args, **kwargs)
+            finally:
+                calls.append((_fn, table, time.process_time() - c))
 
         setattr(gpkg_table, fn, spy)
     project = open_project(copy)
