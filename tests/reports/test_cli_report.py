@@ -62,18 +62,14 @@ def test_report_top_sets_the_priority_list_and_a_negative_one_is_refused(saved_p
     assert "baris prioritas" in capsys.readouterr().err and not bad.exists()
 
 
-def test_tables_leave_roads_unread_and_write_the_same_cells(tmp_path, monkeypatch):
-    """With an analysis stored, the workbook never reads the roads and settlements layers
-    (a national project: ~1.3 M features) and holds exactly what a full read writes."""
+@pytest.fixture
+def analysed_sample(tmp_path):
+    """A copy of the bundled sample with its analysis stored (roads and settlements kept)."""
     import shutil
     from pathlib import Path
 
-    import openpyxl
-
     from ilp_gis.analysis import analyze, store_result
-    from layers import project_file
     from layers.project_file import open_project, save_project
-    from reports.xlsx_tables import write_tables
 
     sample = Path(__file__).resolve().parents[2] / "sample_data" / "kabupaten_contoh.gpkg"
     path = Path(shutil.copyfile(sample, tmp_path / "contoh.gpkg"))
@@ -81,13 +77,33 @@ def test_tables_leave_roads_unread_and_write_the_same_cells(tmp_path, monkeypatc
     assert project.has("roads") and project.has("settlements")
     store_result(project, analyze(project))
     save_project(project)
-    full = write_tables(open_project(path), None, tmp_path / "penuh.xlsx")
+    return path
+
+
+def spy_reads(monkeypatch) -> list[str]:
+    """The names of the layers and tables the project reader reads from now on."""
+    from layers import project_file
 
     read: list[str] = []
     real = project_file._read_frame
     monkeypatch.setattr(project_file, "_read_frame",
                         lambda src, name, *how: read.append(name) or real(src, name, *how))
-    assert cli.main(["tables", str(path), "-o", str(tmp_path / "cli.xlsx")]) == 0
+    return read
+
+
+def test_tables_leave_roads_unread_and_write_the_same_cells(analysed_sample, tmp_path,
+                                                            monkeypatch):
+    """With an analysis stored, the workbook never reads the roads and settlements layers
+    (a national project: ~1.3 M features) and holds exactly what a full read writes."""
+    import openpyxl
+
+    from layers.project_file import open_project
+    from reports.xlsx_tables import write_tables
+
+    full = write_tables(open_project(analysed_sample), None, tmp_path / "penuh.xlsx")
+
+    read = spy_reads(monkeypatch)
+    assert cli.main(["tables", str(analysed_sample), "-o", str(tmp_path / "cli.xlsx")]) == 0
     assert "desa" in read and "result_desa" in read
     assert "roads" not in read and "settlements" not in read
 
@@ -98,35 +114,23 @@ def test_tables_leave_roads_unread_and_write_the_same_cells(tmp_path, monkeypatc
     assert cells(tmp_path / "cli.xlsx") == cells(full)
 
 
-def test_report_leaves_roads_unread_and_writes_the_same_text(tmp_path, monkeypatch):
+def test_report_leaves_roads_unread_and_writes_the_same_text(analysed_sample, tmp_path,
+                                                            monkeypatch):
     """With an analysis stored, the plan report never reads the roads and settlements layers
     and prints exactly what a report from a full read prints."""
     import datetime as dt
-    import shutil
-    from pathlib import Path
 
     from pypdf import PdfReader
 
-    from ilp_gis.analysis import analyze, store_result
-    from layers import project_file
-    from layers.project_file import open_project, save_project
+    from layers.project_file import open_project
     from reports.pdf import build_report
 
-    sample = Path(__file__).resolve().parents[2] / "sample_data" / "kabupaten_contoh.gpkg"
-    path = Path(shutil.copyfile(sample, tmp_path / "contoh.gpkg"))
-    project = open_project(path)
-    assert project.has("roads") and project.has("settlements")
-    store_result(project, analyze(project))
-    save_project(project)
     today = dt.date.today()
-    full = build_report(open_project(path), None, tmp_path / "penuh.pdf", date=today)
+    full = build_report(open_project(analysed_sample), None, tmp_path / "penuh.pdf", date=today)
 
-    read: list[str] = []
-    real = project_file._read_frame
-    monkeypatch.setattr(project_file, "_read_frame",
-                        lambda src, name, *how: read.append(name) or real(src, name, *how))
+    read = spy_reads(monkeypatch)
     out = tmp_path / "cli.pdf"
-    assert cli.main(["report", str(path), "-o", str(out)]) == 0
+    assert cli.main(["report", str(analysed_sample), "-o", str(out)]) == 0
     assert "desa" in read and "result_desa" in read
     assert "roads" not in read and "settlements" not in read
 
@@ -136,32 +140,20 @@ def test_report_leaves_roads_unread_and_writes_the_same_text(tmp_path, monkeypat
     assert text(out) == text(full)
 
 
-def test_webmap_leaves_settlements_unread_and_writes_the_same_page(tmp_path, monkeypatch):
+def test_webmap_leaves_settlements_unread_and_writes_the_same_page(analysed_sample, tmp_path,
+                                                                  monkeypatch):
     """With an analysis stored, the web map never reads the settlements layer (a national
     project: ~300,000 points) and writes the page a full read writes (folium's random element
     ids aside)."""
     import re
-    import shutil
-    from pathlib import Path
 
-    from ilp_gis.analysis import analyze, store_result
-    from layers import project_file
-    from layers.project_file import open_project, save_project
+    from layers.project_file import open_project
     from reports.webmap import export_webmap
 
-    sample = Path(__file__).resolve().parents[2] / "sample_data" / "kabupaten_contoh.gpkg"
-    path = Path(shutil.copyfile(sample, tmp_path / "contoh.gpkg"))
-    project = open_project(path)
-    assert project.has("settlements")
-    store_result(project, analyze(project))
-    save_project(project)
-    full = export_webmap(open_project(path), None, tmp_path / "penuh.html")
+    full = export_webmap(open_project(analysed_sample), None, tmp_path / "penuh.html")
 
-    read: list[str] = []
-    real = project_file._read_frame
-    monkeypatch.setattr(project_file, "_read_frame",
-                        lambda src, name, *how: read.append(name) or real(src, name, *how))
-    assert cli.main(["webmap", str(path), "-o", str(tmp_path / "cli.html")]) == 0
+    read = spy_reads(monkeypatch)
+    assert cli.main(["webmap", str(analysed_sample), "-o", str(tmp_path / "cli.html")]) == 0
     assert "desa" in read and "roads" in read and "result_desa" in read
     assert "settlements" not in read
 
