@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
-    QHBoxLayout,
     QLineEdit,
     QPushButton,
     QSpinBox,
@@ -29,6 +28,7 @@ from PySide6.QtWidgets import (
 from ilp_gis.i18n import register_catalog
 from reports.options import PRIORITY_TOP
 from reports.webmap.indicators import AUTO, COLOUR_FIELDS
+from ui.form_rows import field_with_button
 from ui.qtext import qtr
 
 KINDS = ("plan", "summary", "wallmap", "atlas", "atlas_desa", "xlsx", "webmap")
@@ -110,11 +110,7 @@ class OutputDialog(QDialog):
         self.logo = QLineEdit()
         pick = QPushButton(qtr("ui.out.choose"))
         pick.clicked.connect(self._pick_logo)
-        logo_row = QWidget()
-        lay = QHBoxLayout(logo_row)
-        lay.setContentsMargins(0, 0, 0, 0)
-        lay.addWidget(self.logo, 1)
-        lay.addWidget(pick)
+        logo_row = field_with_button(self.logo, pick)
         self.colour_by = QComboBox()
         self.colour_by.addItem(qtr("webmap.colour.auto"), AUTO)
         for key, fig in COLOUR_FIELDS.items():
@@ -126,11 +122,7 @@ class OutputDialog(QDialog):
         pick_basemap = QPushButton(qtr("ui.out.choose"))
         pick_basemap.setObjectName("pick_basemap")
         pick_basemap.clicked.connect(self._pick_basemap)
-        basemap_row = QWidget()
-        lay = QHBoxLayout(basemap_row)
-        lay.setContentsMargins(0, 0, 0, 0)
-        lay.addWidget(self.basemap, 1)
-        lay.addWidget(pick_basemap)
+        basemap_row = field_with_button(self.basemap, pick_basemap)
         self.online_basemap = QCheckBox(qtr("ui.out.online_basemap"))
         self.online_basemap.setToolTip(qtr("ui.out.online_basemap_hint"))
         self.pws = QComboBox()

@@ -16,17 +16,16 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
-    QHBoxLayout,
     QInputDialog,
     QLabel,
     QLineEdit,
     QPushButton,
-    QWidget,
 )
 
 from ilp_gis.errors import IlpError
 from ilp_gis.i18n import register_catalog
 from layers.pgstore.connection import PasswordNeeded, StoreError, StoreLogin
+from ui.form_rows import field_with_button
 from ui.qtext import qtr
 
 PROVINCE = None
@@ -48,11 +47,7 @@ class StoreOpenDialog(QDialog):
         self.service_file.setPlaceholderText(qtr("ui.store.open.service_file_hint"))
         browse = QPushButton(qtr("ui.store.open.browse"))
         browse.clicked.connect(self._browse)
-        service_row = QWidget()
-        row = QHBoxLayout(service_row)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.service_file, 1)
-        row.addWidget(browse)
+        service_row = field_with_button(self.service_file, browse)
         self.user = QLineEdit()
         self.user.setPlaceholderText(qtr("ui.store.open.user_hint"))
         self.password = QLineEdit()
