@@ -153,6 +153,19 @@ def fake_analyze(project: Project, *, progress=None, is_cancelled=None, **_kw) -
                           network_problems=problems, summary=summary)
 
 
+def shown_canvas(qtbot, state):
+    """A map canvas of ``state``, 800 x 400, shown and zoomed to the full extent."""
+    from ui.map import MapCanvas
+
+    c = MapCanvas(state)
+    qtbot.addWidget(c)
+    c.resize(800, 400)
+    c.show()
+    qtbot.waitExposed(c)
+    c.full_extent()
+    return c
+
+
 @pytest.fixture
 def tiny_project() -> Project:
     return make_project()

@@ -6,7 +6,9 @@ import numpy as np
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QImage, QPainter
 
-from ui.map import MapCanvas, MapRenderer, View, path_from_arrays
+from ui.map import MapRenderer, View, path_from_arrays
+
+from .conftest import shown_canvas
 
 
 def test_path_from_arrays_matches_the_vertices():
@@ -19,18 +21,8 @@ def test_path_from_arrays_matches_the_vertices():
     assert path.boundingRect().width() == 6.0
 
 
-def _canvas(qtbot, state) -> MapCanvas:
-    c = MapCanvas(state)
-    qtbot.addWidget(c)
-    c.resize(800, 400)
-    c.show()
-    qtbot.waitExposed(c)
-    c.full_extent()
-    return c
-
-
 def test_render_draws_desa_and_facilities(qtbot, state):
-    c = _canvas(qtbot, state)
+    c = shown_canvas(qtbot, state)
     img = c.render_static()
     assert c.last_render_ms > 0
     # centre of Desa B (which has a Pustu and no gap) is the desa fill colour
@@ -48,7 +40,7 @@ def test_render_draws_desa_and_facilities(qtbot, state):
 
 
 def test_click_selects_facility_and_box_selects_many(qtbot, state):
-    c = _canvas(qtbot, state)
+    c = shown_canvas(qtbot, state)
     x, y = c.renderer.layers["facilities"].xy[c.renderer.layers["facilities"].key_index["pkm1"]]
     sx, sy = c.view.to_screen(x, y, c.width(), c.height())
     qtbot.mouseClick(c, Qt.LeftButton, pos=QPoint(int(sx), int(sy)))
@@ -62,7 +54,7 @@ def test_click_selects_facility_and_box_selects_many(qtbot, state):
 
 
 def test_click_on_empty_desa_selects_the_desa(qtbot, state):
-    c = _canvas(qtbot, state)
+    c = shown_canvas(qtbot, state)
     state.set_visible("facilities", False)
     x, y = c.renderer.to_local(112.60 + 4.5 * 0.03, -8.10 + 0.9 * 0.03)
     sx, sy = c.view.to_screen(x, y, c.width(), c.height())
@@ -71,7 +63,7 @@ def test_click_on_empty_desa_selects_the_desa(qtbot, state):
 
 
 def test_zoom_requests_and_keys_change_the_view(qtbot, state):
-    c = _canvas(qtbot, state)
+    c = shown_canvas(qtbot, state)
     full = c.view.mupp
     state.request_zoom("facilities", ["psy3"])
     assert c.view.mupp < full
@@ -84,7 +76,7 @@ def test_zoom_requests_and_keys_change_the_view(qtbot, state):
 
 
 def test_pans_reuse_the_static_image_and_show_what_a_fresh_render_shows(qtbot, state):
-    c = _canvas(qtbot, state)
+    c = shown_canvas(qtbot, state)
     c.zoom_by(2.0)
     c.grab()  # paints
     renders = []
@@ -134,7 +126,7 @@ def test_neighbouring_zoom_bands_are_simplified_in_the_background(qtbot, state, 
     import ui.map.bands as bands
 
     monkeypatch.setattr(bands, "_PREFETCH_MIN", 0)
-    c = _canvas(qtbot, state)
+    c = shown_canvas(qtbot, state)
     c.grab()
     tol = bands.band_for(c.view.mupp)
     i = bands.BANDS.index(tol)

@@ -12,21 +12,11 @@ from PySide6.QtGui import QImage, QPainter
 from PySide6.QtWidgets import QApplication
 from shapely.geometry import Polygon, box
 
-from ui.map import MapCanvas, MapRenderer, View
+from ui.map import MapRenderer, View
 from ui.map.bands import band_for
 from ui.map.layers import GeometryLayer
 
-from .conftest import LAT0, LON0, STEP, make_project
-
-
-def _canvas(qtbot, state) -> MapCanvas:
-    c = MapCanvas(state)
-    qtbot.addWidget(c)
-    c.resize(800, 400)
-    c.show()
-    qtbot.waitExposed(c)
-    c.full_extent()
-    return c
+from .conftest import LAT0, LON0, STEP, make_project, shown_canvas
 
 
 def test_zoomed_out_views_draw_the_coarser_geometry():
@@ -76,7 +66,7 @@ def test_a_zoomed_view_draws_only_the_features_it_intersects(qtbot, state, monke
 
 def test_a_pan_shows_the_moved_picture_first_and_a_zoom_out_reuses_the_whole_area_picture(
         qtbot, state):
-    c = _canvas(qtbot, state)
+    c = shown_canvas(qtbot, state)
     renders: list[float] = []
     c.rendered.connect(renders.append)
     c.grab()
