@@ -24,6 +24,10 @@ from ilp_gis.i18n import format_number, register_catalog, tr
 from ilp_gis.rules import Rules
 
 UNITS = ("km", "min", "deficit")
+BLOCK_BYTES = 192 * 1024 * 1024
+"""Memory one block of bounded Dijkstra searches may hold (their minutes to every node of the
+road graph): at national scale (~470,000 nodes) about 50 sources at a time, instead of one
+float64 matrix of 256 × every node (~1 GB) and its temporaries."""
 
 
 @dataclass(frozen=True)
@@ -125,10 +129,14 @@ class Ground:
     ``desa``/``fac`` in ``crs`` (``prepare_desa``/``prepare_facilities``, ``fac`` with the
     location rule's ``positioned`` column, ``location.coverage_positions``), ``points`` the
     population points (``geo.population_points``), ``graph`` the road graph (None without
-    usable roads).
+    usable roads).  ``done_with``, when given, is called with the names of the input layers
+    the ground has finished reading (``("roads",)`` once the road graph is built,
+    ``("settlements",)`` once the population points are placed), as ``ilp_gis.analysis``
+    does, so that a caller that needs them no more can let go of their memory.
     """
 
-    def __init__(self, project, rules: Rules, *, with_roads: bool = True) -> None:
+    def __init__(self, project, rules: Rules, *, with_roads: bool = True,
+                 done_with=None) -> None:
         from ilp_gis.location import coverage_positions
         from ilp_gis.prepare import prepare_desa, prepare_facilities, prepare_kecamatan
         from ilp_gis.travel import build_road_graph
@@ -137,12 +145,17 @@ class Ground:
         self.rules = rules
         self.graph = build_road_graph(project.roads, self.crs, rules) \
             if with_roads and project.has("roads") else None
+        if done_with is not None and self.graph is not None:
+            done_with(("roads",))
         kec_in = project.kecamatan if project.has("kecamatan") else None
         self.desa = prepare_desa(project.desa, kec_in, self.crs)
         kec = prepare_kecamatan(kec_in, self.desa, self.crs)
         fac = prepare_facilities(project.facilities, self.desa, kec, self.crs)
         settlements = project.settlements if project.has("settlements") else None
         self.points = geo.population_points(self.desa, settlements, crs=self.crs)
+        del settlements
+        if done_with is not None:
+            done_with(("settlements",))
         # the location rule, as the analysis applies it: ``positioned`` facilities only in
         # distance/travel coverage, desa-level ones at their desa point when the rules say so
         self.fac = coverage_positions(fac, self.points, rules)
@@ -221,10 +234,14 @@ class Ground:
         np.minimum.at(out, (rows, cols), vals)
         return out
 
-    def road_pairs(self, fxy: np.ndarray, txy: np.ndarray, limit_min: float, *, chunk: int = 256):
+    def road_pairs(self, fxy: np.ndarray, txy: np.ndarray, limit_min: float, *,
+                   chunk: int = 256, block_bytes: int = BLOCK_BYTES):
         """(rows, cols, minutes) of the pairs within ``limit_min`` over the roads: walking
         straight, or walking to the road, travelling, walking from it (one bounded Dijkstra
-        per point of the smaller side)."""
+        per point of the smaller side).  The Dijkstra sources go ``chunk`` at a time, fewer
+        when their minutes to every node of the graph (one float64 row per source) and to
+        every point of the other side would pass ``block_bytes``: the pairs found are the
+        same whatever the block, only the memory held at once differs."""
         from scipy.sparse.csgraph import dijkstra
 
         from ilp_gis.travel import walk_minutes
@@ -254,6 +271,7 @@ class Ground:
         ref = graph.refine(s_vert)
         s_node = ref.entry
         lo, c_lo, hi, c_hi = ref.bounds(o_vert)
+        chunk = source_block(chunk, ref.matrix.shape[0] + 4 * len(o_vert), block_bytes)
         for start in range(0, len(s_node), chunk):
             sl = slice(start, min(len(s_node), start + chunk))
             budget = limit_min - s_walk[sl]
@@ -271,6 +289,12 @@ class Ground:
             cols.append(oi if swap else si)
             vals.append(v)
         return _cat(rows, np.int64), _cat(cols, np.int64), _cat(vals, float)
+
+
+def source_block(chunk: int, row_values: int, block_bytes: int = BLOCK_BYTES) -> int:
+    """How many Dijkstra sources to run at once: at most ``chunk``, and no more than keep
+    their float64 rows of ``row_values`` values each within ``block_bytes`` (at least one)."""
+    return max(1, min(int(chunk), int(block_bytes) // max(1, 8 * int(row_values))))
 
 
 def _cat(parts: list[np.ndarray], dtype) -> np.ndarray:
