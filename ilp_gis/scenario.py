@@ -260,16 +260,29 @@ def locate_actions(project, actions: pd.DataFrame) -> pd.DataFrame:
     return acts
 
 
+def what_if_copy(project):
+    """A copy of ``project`` for what-if work, not tied to its file: it shares the frames
+    (frames are replaced, never edited in place: :meth:`Project.set_layer`), so a national
+    project is not held twice; what is set on the copy never reaches ``project``."""
+    out = project.snapshot()
+    out.path = None
+    out.stored = None
+    out.unsaved = set()
+    out.dirty = False
+    return out
+
+
 def apply_scenario(project, name: str):
     """A copy of ``project`` with scenario ``name`` applied (the baseline is left untouched).
 
-    Only a :meth:`Project.copy` changes: new facilities are added, Poskesdes/Polindes upgraded,
-    staff and kader added, facilities closed, and each action's money becomes a budget line.
+    Only a copy changes (:func:`what_if_copy`): new facilities are added, Poskesdes/Polindes
+    upgraded, staff and kader added, facilities closed, and each action's money becomes a
+    budget line.
     """
     if name not in scenario_names(project):
         raise InputError(tr("scenario.unknown", name=name))
     acts = locate_actions(project, scenario_actions(project, name))
-    out = project.copy()
+    out = what_if_copy(project)
     fac = out.facilities.copy()
     if fac.crs is None:
         fac = fac.set_crs(WGS84)
@@ -482,6 +495,10 @@ def _dusun_served(d: pd.DataFrame, base: pd.DataFrame) -> pd.DataFrame:
     return d.assign(_pop_with_posyandu=pop - deficit * per.reindex(d["code"]).to_numpy(float))
 
 
+_GROUND_KEYS = ("crs", "road", "desa", "kec", "points")
+"""What a run keeps (``analyze(keep=...)``) that does not depend on the facilities."""
+
+
 def run_scenario(project, name: str, *, baseline=None,
                  analyze: Callable[..., Any] | None = None, progress=None,
                  is_cancelled=None) -> ScenarioOutcome:
@@ -491,7 +508,13 @@ def run_scenario(project, name: str, *, baseline=None,
     analysis function (default ``ilp_gis.analysis.analyze``), called as
     ``analyze(project, progress=..., is_cancelled=...)``.  The comparison (:func:`compare`):
     gaps closed, people newly covered and cost per person newly covered, by kecamatan.
+
+    With the default analysis and no ``baseline`` given, the scenario's analysis reuses the
+    baseline run's road graph, prepared boundaries and population points (the scenario
+    changes facilities and budget lines only: ``ilp_gis.analysis.analyze``'s ``ground``), so
+    a national comparison builds them once.
     """
+    shared = analyze is None
     if analyze is None:
         from ilp_gis.analysis import analyze
     checkpoint(progress, is_cancelled, 0.0, tr("scenario.progress.apply", name=name))
@@ -502,14 +525,21 @@ def run_scenario(project, name: str, *, baseline=None,
         rules = measure.rules_for(project.rules)
         if rules is not project.rules:
             copy.set_rules(rules)
-            base_project = project.copy()
+            base_project = what_if_copy(project)
             base_project.set_rules(rules)
             baseline = None
+    ground = None
     if baseline is None:
+        keep: dict | None = {} if shared else None
         baseline = analyze(base_project, progress=sub_progress(progress, 0.05, 0.5),
-                           is_cancelled=is_cancelled)
+                           is_cancelled=is_cancelled, **({"keep": keep} if shared else {}))
+        if keep and base_project.rules is copy.rules:
+            ground = {k: keep[k] for k in _GROUND_KEYS}  # the facility stages are let go
+        keep = None
     checkpoint(progress, is_cancelled, 0.5, tr("scenario.progress.analyze", name=name))
-    result = analyze(copy, progress=sub_progress(progress, 0.5, 0.95), is_cancelled=is_cancelled)
+    result = analyze(copy, progress=sub_progress(progress, 0.5, 0.95), is_cancelled=is_cancelled,
+                     **({"ground": ground} if ground is not None else {}))
+    ground = None
     acts = locate_actions(project, scenario_actions(project, name))
     comparison, desa = compare(baseline, result, actions=acts, rules=project.rules,
                                measure=measure)
@@ -584,6 +614,10 @@ _KEY_COLUMNS = {
 }
 
 
+KEY_LAYERS = tuple(_KEY_COLUMNS)
+"""The layers :func:`baseline_key` reads."""
+
+
 def baseline_key(project) -> str:
     """A fingerprint of what a comparison with the baseline depends on: the facilities (kind,
     place, staff, kader), the desa (population, dusun), the roads, the settlements and the
@@ -614,18 +648,52 @@ def baseline_key(project) -> str:
     return h.hexdigest()[:16]
 
 
+def _key_one(v: Any) -> str:
+    """One value as :func:`_key_text` writes it."""
+    if _missing(v):
+        return ""
+    t = str(v).strip()
+    t = {"true": "1", "false": "0"}.get(t.lower(), t)
+    f = _f(t)
+    return repr(round(f, 6)) if np.isfinite(f) else t
+
+
+def _float_key(f: float) -> str:
+    """:func:`_key_one` of a float (its text reads back as the same float)."""
+    if f != f:
+        return ""
+    return repr(round(f, 6)) if math.isfinite(f) else str(f)
+
+
+_EXACT_TYPES = (str, int, bool, type(None))
+"""Types whose equal values always read the same (:func:`_key_one` once per distinct value)."""
+
+
 def _key_text(series: pd.Series) -> pd.Series:
     """A column as text that reads the same after a round trip through the project file:
-    numbers (yes/no as 1/0) rounded, missing as empty."""
-    out = []
-    for v in series.astype(object).to_numpy():
-        if _missing(v):
-            out.append("")
-            continue
-        t = str(v).strip()
-        t = {"true": "1", "false": "0"}.get(t.lower(), t)
-        f = _f(t)
-        out.append(repr(round(f, 6)) if np.isfinite(f) else t)
+    numbers (yes/no as 1/0) rounded, missing as empty (:func:`_key_one` of each value).
+
+    Each distinct value is written once (a national facility list repeats a few types and
+    desa codes over hundreds of thousands of rows): values are grouped by their Python type
+    first, so that values equal across types yet written apart (``True`` and ``1``) stay
+    apart, and floats by their bits (``0.0`` and ``-0.0``)."""
+    values = series.astype(object).to_numpy()
+    out = np.empty(len(values), dtype=object)
+    if len(values):
+        t_codes, types = pd.factorize(pd.Series(list(map(type, values)), dtype=object))
+        for i, kind in enumerate(types):
+            at = np.flatnonzero(t_codes == i) if len(types) > 1 else slice(None)
+            part = values[at]
+            if kind is float or kind is np.float64:
+                codes, bits = pd.factorize(np.asarray(part, dtype=np.float64).view(np.int64))
+                texts = [_float_key(f) for f in bits.view(np.float64).tolist()]
+            elif kind in _EXACT_TYPES:
+                codes, uniques = pd.factorize(part, use_na_sentinel=False)
+                texts = [_key_one(u) for u in uniques]
+            else:  # anything else, value by value
+                out[at] = [_key_one(v) for v in part]
+                continue
+            out[at] = np.asarray(texts, dtype=object)[codes]
     return pd.Series(out, index=series.index, dtype=object)
 
 

@@ -60,9 +60,9 @@ def run(args) -> int:
     from ilp_gis import budget as B
     from ilp_gis import scenario, siting
     from ilp_gis.errors import InputError
+    from ilp_gis.results import RESULT_TABLES
     from layers.atomic import all_or_nothing
     from layers.planning_io import write_siting_outputs
-    from ilp_gis.results import RESULT_TABLES
     from layers.project_file import open_project, release, save_project
     from ui.progress import TerminalProgress
 

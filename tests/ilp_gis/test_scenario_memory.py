@@ -1,0 +1,83 @@
+"""A scenario comparison at national scale holds the project once: the what-if copy shares
+the frames, the scenario's analysis reuses the baseline run's road graph and population
+points, and the data key writes each distinct value once; every figure stays the same."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+from shapely.geometry import LineString, Point, box
+
+from ilp_gis import scenario
+from ilp_gis.analysis import analyze
+from ilp_gis.project import Project
+
+UTM = "EPSG:32749"
+X0, Y0 = 500_000.0, 9_100_000.0
+
+
+def _project() -> Project:
+    # three desa at 0, 10 and 30 km on one kolektor road (40 km/h: 15 and 45 minutes from
+    # the Pustu of the first)
+    desa = gpd.GeoDataFrame(
+        {"code": ["11.01.01.2001", "11.01.01.2002", "11.01.01.2003"],
+         "name": ["A", "B", "C"], "kecamatan_code": ["11.01.01"] * 3,
+         "population": [1000.0, 2000.0, 1500.0]},
+        geometry=[box(X0 + x - 5000, Y0 - 5000, X0 + x + 5000, Y0 + 5000)
+                  for x in (0, 10_000, 30_000)], crs=UTM).to_crs("EPSG:4326")
+    road = gpd.GeoDataFrame({"road_class": ["kolektor"]},
+                            geometry=[LineString([(X0 + x, Y0) for x in range(-5000, 35_001,
+                                                                              500)])],
+                            crs=UTM).to_crs("EPSG:4326")
+    fac = gpd.GeoDataFrame(
+        [{"fac_id": "PU1", "name": "Pustu A", "type": "pustu", "precursor": False,
+          "desa_code": "11.01.01.2001"}],
+        geometry=[Point(X0, Y0)], crs=UTM).to_crs("EPSG:4326")
+    return Project(layers={"desa": desa, "roads": road, "facilities": fac})
+
+
+def test_what_if_copy_shares_frames_and_never_reaches_the_baseline():
+    proj = _project()
+    copy = scenario.what_if_copy(proj)
+    assert copy.desa is proj.desa and copy.path is None and not copy.dirty
+    fac = copy.facilities.copy()
+    fac["nakes"] = 3
+    copy.set_layer("facilities", fac)
+    copy.meta["scenario"] = "x"
+    assert "scenario" not in proj.meta and proj.facilities["nakes"].isna().all()
+
+
+def test_comparison_with_shared_ground_equals_two_full_analyses():
+    proj = _project()
+    c_pt = gpd.GeoSeries([Point(X0 + 30_000, Y0)], crs=UTM).to_crs("EPSG:4326").iloc[0]
+    scenario.set_scenario(proj, "C", pd.DataFrame([{"action": "new_pustu", "lon": c_pt.x,
+                                                    "lat": c_pt.y, "amount": 1.0e9}]))
+    shared = scenario.run_scenario(proj, "C")  # the default analysis: one road graph
+    full = scenario.run_scenario(proj, "C", analyze=analyze)  # each side on its own
+    pd.testing.assert_frame_equal(shared.comparison, full.comparison)
+    pd.testing.assert_frame_equal(shared.desa, full.desa)
+    # by hand: A (0 min) and B (15 min) are within the 30-minute limit of PU1, C (45 min)
+    # is not; its own Pustu brings its 1500 people within it
+    d = shared.desa.set_index("desa_code")
+    assert d["pop_within_before"].tolist() == [1000.0, 2000.0, 0.0]
+    assert d["pop_within_after"].tolist() == [1000.0, 2000.0, 1500.0]
+    total = shared.total
+    assert total["pop_newly_covered"] == pytest.approx(1500.0)
+    assert total["cost"] == pytest.approx(1.0e9)
+    assert total["cost_per_person"] == pytest.approx(1.0e9 / 1500.0)
+
+
+def test_key_text_writes_each_value_as_one_by_one():
+    values = [True, 1, 1.0, -0.0, 0.0, " 12 ", "TRUE", "false", None, np.nan, pd.NA,
+              np.float32(0.1), "1_000", "inf", float("inf"), float("-inf"), np.float64(2.5),
+              "x", "", "  ", 10 ** 30, np.int64(3), np.True_, pd.NaT, 1.23456789, "Pustu",
+              "Pustu", 2.5]
+    got = list(scenario._key_text(pd.Series(values, dtype=object)))
+    assert got == [scenario._key_one(v) for v in values]
+    assert got[:5] == ["1.0", "1.0", "1.0", "-0.0", "0.0"]  # -0.0 is not taken for 0.0
+    assert got[5:11] == ["12.0", "1.0", "0.0", "", "", ""]
+    assert got[-4:] == ["1.234568", "Pustu", "Pustu", "2.5"]
+    floats = pd.Series([0.5, np.nan, 0.5, -0.0, 1e-7])
+    assert list(scenario._key_text(floats)) == ["0.5", "", "0.5", "-0.0", "0.0"]
