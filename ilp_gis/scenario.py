@@ -246,18 +246,39 @@ def locate_actions(project, actions: pd.DataFrame) -> pd.DataFrame:
     fac_desa = {str(k): v for k, v in zip(fac["fac_id"], fac["desa_code"], strict=True)
                 if not _missing(v)}
     desa = project.desa
-    d84 = desa.to_crs(WGS84) if len(desa) and desa.crs is not None else desa
+    at: dict[int, tuple[float, float]] = {}
     for i, a in acts.iterrows():
         if not _missing(a.get("desa_code")):
             continue
         fid = a.get("fac_id")
         if not _missing(fid) and str(fid) in fac_desa:
             acts.at[i, "desa_code"] = fac_desa[str(fid)]
-        elif np.isfinite(_f(a.get("lon"))) and np.isfinite(_f(a.get("lat"))) and len(d84):
-            hit = d84[d84.geometry.contains(Point(_f(a["lon"]), _f(a["lat"])))]
-            if len(hit):
-                acts.at[i, "desa_code"] = hit["code"].iloc[0]
+        elif np.isfinite(_f(a.get("lon"))) and np.isfinite(_f(a.get("lat"))) and len(desa):
+            at[i] = (_f(a["lon"]), _f(a["lat"]))
+    if at:
+        rows = desa_containing(desa, [Point(xy) for xy in at.values()])
+        for i, r in zip(at, rows, strict=True):
+            if r >= 0:
+                acts.at[i, "desa_code"] = desa["code"].iloc[r]
     return acts
+
+
+def desa_containing(desa, points) -> np.ndarray:
+    """Per lon/lat point: the position in ``desa`` of the first desa whose polygon contains
+    it (in the layer's order), or -1 (the polygons are indexed: a national layer is not
+    tested polygon by polygon, nor projected again for each point)."""
+    pts = np.asarray(points, dtype=object)
+    out = np.full(len(pts), -1, dtype=np.int64)
+    if not len(pts) or not len(desa):
+        return out
+    geoms = desa.geometry
+    if desa.crs is not None:
+        geoms = geoms.to_crs(WGS84)
+    hit_pt, hit_desa = gpd.GeoSeries(geoms.values).sindex.query(pts, predicate="within")
+    for i, r in zip(hit_pt.tolist(), hit_desa.tolist(), strict=True):
+        if out[i] < 0 or r < out[i]:
+            out[i] = r
+    return out
 
 
 def what_if_copy(project):
@@ -291,20 +312,23 @@ def apply_scenario(project, name: str):
                 if not _missing(v)}
     new_rows = []
     budget_rows = []
-    for _, a in acts.iterrows():
+    new_kinds = (ActionKind.NEW_PUSTU, ActionKind.NEW_POSYANDU)
+    new_at = [i for i, a in acts.iterrows() if ActionKind(str(a["action"])) in new_kinds]
+    in_desa = dict(zip(new_at, desa_containing(desa, [
+        Point(float(acts.at[i, "lon"]), float(acts.at[i, "lat"])) for i in new_at]),
+        strict=True)) if new_at else {}
+    for i, a in acts.iterrows():
         kind = ActionKind(str(a["action"]))
         fid = None if _missing(a["fac_id"]) else str(a["fac_id"])
-        if kind in (ActionKind.NEW_PUSTU, ActionKind.NEW_POSYANDU):
+        if kind in new_kinds:
             pt = Point(float(a["lon"]), float(a["lat"]))
             fid = fid or f"{name}:{a['action_id']}"
             desa_code = a["desa_code"]
             kec = None
-            if len(desa):
-                hit = desa[desa.geometry.to_crs(WGS84).contains(pt)] if desa.crs is not None \
-                    else desa[desa.geometry.contains(pt)]
-                if len(hit):
-                    desa_code = desa_code if not _missing(desa_code) else hit["code"].iloc[0]
-                    kec = hit["kecamatan_code"].iloc[0]
+            if in_desa[i] >= 0:
+                hit = desa.iloc[in_desa[i]]
+                desa_code = desa_code if not _missing(desa_code) else hit["code"]
+                kec = hit["kecamatan_code"]
             new_rows.append({
                 "fac_id": fid, "name": a["name"] if not _missing(a["name"]) else
                 tr("scenario.new_facility", kind=kind.label),
@@ -378,6 +402,7 @@ class ScenarioOutcome:
     desa: pd.DataFrame    # by desa: desa_code, gaps_before, gaps_after, pop_within_before/after
     cost: float
     measure: CoverageMeasure | None = None  # what "covered" meant (None: the default column)
+    key: str | None = None  # the baseline's data key, when taken before the analyses
 
     @property
     def total(self) -> dict[str, Any]:
@@ -501,7 +526,7 @@ _GROUND_KEYS = ("crs", "road", "desa", "kec", "points")
 
 def run_scenario(project, name: str, *, baseline=None,
                  analyze: Callable[..., Any] | None = None, progress=None,
-                 is_cancelled=None) -> ScenarioOutcome:
+                 is_cancelled=None, done_with=None) -> ScenarioOutcome:
     """Apply scenario ``name`` to a copy, re-run the analysis there and compare.
 
     ``baseline``: the baseline AnalysisResult (computed when not given).  ``analyze``: the
@@ -513,12 +538,23 @@ def run_scenario(project, name: str, *, baseline=None,
     baseline run's road graph, prepared boundaries and population points (the scenario
     changes facilities and budget lines only: ``ilp_gis.analysis.analyze``'s ``ground``), so
     a national comparison builds them once.
+
+    ``done_with``: for a caller that needs the comparison only (``ilp-gis scenario compare``):
+    the baseline's data key is taken before the analyses (``key``, what :func:`store_outcome`
+    stores), each analysis is cut to what the comparison reads once it is done (``baseline``
+    and ``result`` keep their desa and gaps, without geometry), and ``done_with`` is called
+    with ``("facilities",)`` once the baseline's facilities are read no more, so that the
+    caller can let go of them before the scenario's analysis (a national list is large).
     """
     shared = analyze is None
+    lean = done_with is not None
     if analyze is None:
         from ilp_gis.analysis import analyze
     checkpoint(progress, is_cancelled, 0.0, tr("scenario.progress.apply", name=name))
     measure = scenario_measure(project, name)
+    key = baseline_key(project) if lean else None
+    acts = locate_actions(project, scenario_actions(project, name))
+    cost = float(sum(action_cost(r, project.rules) for _, r in acts.iterrows()))
     copy = apply_scenario(project, name)
     base_project = project
     if measure is not None:  # analyse both sides with the limit the sites were chosen by
@@ -536,16 +572,33 @@ def run_scenario(project, name: str, *, baseline=None,
         if keep and base_project.rules is copy.rules:
             ground = {k: keep[k] for k in _GROUND_KEYS}  # the facility stages are let go
         keep = None
+    rules = project.rules
+    if lean:
+        baseline = _compared_part(baseline)
+        base_project = None
+        done_with(("facilities",))
     checkpoint(progress, is_cancelled, 0.5, tr("scenario.progress.analyze", name=name))
     result = analyze(copy, progress=sub_progress(progress, 0.5, 0.95), is_cancelled=is_cancelled,
                      **({"ground": ground} if ground is not None else {}))
     ground = None
-    acts = locate_actions(project, scenario_actions(project, name))
-    comparison, desa = compare(baseline, result, actions=acts, rules=project.rules,
-                               measure=measure)
-    cost = float(sum(action_cost(r, project.rules) for _, r in acts.iterrows()))
+    if lean:
+        result = _compared_part(result)
+    comparison, desa = compare(baseline, result, actions=acts, rules=rules, measure=measure)
     checkpoint(progress, None, 1.0)
-    return ScenarioOutcome(name, copy, result, baseline, comparison, desa, cost, measure)
+    return ScenarioOutcome(name, copy, result, baseline, comparison, desa, cost, measure, key)
+
+
+def _compared_part(result):
+    """``result`` with only what :func:`compare` reads: its desa and gaps, without their
+    geometry (the network, edges and other tables let go)."""
+    import dataclasses
+
+    def plain(frame):
+        return pd.DataFrame(frame).drop(columns="geometry", errors="ignore")
+
+    return dataclasses.replace(result, desa=plain(result.desa), gaps=plain(result.gaps),
+                               graph=None, edges=None, network_problems=None, coe=None,
+                               strata=None, lokus=None)
 
 
 def cost_per_person_text(cost, gained, *, lang: str | None = None) -> str:
@@ -706,7 +759,7 @@ def store_outcome(project, outcome: ScenarioOutcome) -> None:
     comp = outcome.comparison.copy()
     comp.insert(0, "scenario", outcome.name)
     comp["measure"] = m.describe() if m is not None else None
-    comp["baseline_key"] = baseline_key(project)
+    comp["baseline_key"] = outcome.key or baseline_key(project)
     desa = outcome.desa.copy()
     desa.insert(0, "scenario", outcome.name)
     for table, frame in ((COMPARISON_TABLE, comp), (DESA_CHANGES_TABLE, desa)):

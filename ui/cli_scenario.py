@@ -219,13 +219,14 @@ def _compare(args, project) -> int:
     from ilp_gis import scenario
     from ilp_gis.i18n import format_number
     from layers.atomic import all_or_nothing, atomic_write
-    from layers.project_file import save_project
+    from layers.project_file import release, save_project
     from layers.safe_cells import csv_frame
     from ui.progress import TerminalProgress
 
     bar = TerminalProgress(tr("cli.scenario.progress"))
-    try:
-        outcome = scenario.run_scenario(project, args.name, progress=bar)
+    try:  # only the comparison is kept; the baseline's facilities go once analysed
+        outcome = scenario.run_scenario(project, args.name, progress=bar,
+                                        done_with=lambda names: release(project, names))
     finally:
         bar.done()
     if outcome.measure is not None:

@@ -81,3 +81,34 @@ def test_key_text_writes_each_value_as_one_by_one():
     assert got[-4:] == ["1.234568", "Pustu", "Pustu", "2.5"]
     floats = pd.Series([0.5, np.nan, 0.5, -0.0, 1e-7])
     assert list(scenario._key_text(floats)) == ["0.5", "", "0.5", "-0.0", "0.0"]
+
+
+def test_comparison_only_lets_go_of_the_baseline_facilities_and_keeps_its_figures():
+    proj = _project()
+    c_pt = gpd.GeoSeries([Point(X0 + 30_000, Y0)], crs=UTM).to_crs("EPSG:4326").iloc[0]
+    scenario.set_scenario(proj, "C", pd.DataFrame([{"action": "new_pustu", "lon": c_pt.x,
+                                                    "lat": c_pt.y, "amount": 1.0e9}]))
+    key = scenario.baseline_key(proj)
+    full = scenario.run_scenario(proj, "C")
+    told: list[str] = []
+    lean = scenario.run_scenario(proj, "C", done_with=told.extend)
+    assert told == ["facilities"]
+    assert lean.key == key and full.key is None  # taken before the facilities could go
+    pd.testing.assert_frame_equal(lean.comparison, full.comparison)
+    pd.testing.assert_frame_equal(lean.desa, full.desa)
+    assert lean.baseline.graph is None and "geometry" not in lean.result.gaps
+    # the new Pustu is placed in desa C (found from its lon/lat)
+    assert lean.project.facilities.set_index("fac_id").loc["C:1", "desa_code"] == \
+        "11.01.01.2003"
+    stored = scenario.what_if_copy(proj)
+    scenario.store_outcome(stored, lean)
+    assert set(scenario.stored_comparison(stored, "C")["baseline_key"]) == {key}
+
+
+def test_desa_containing_takes_the_first_desa_in_layer_order():
+    square = [box(0, 0, 1, 1), box(0.5, 0, 1.5, 1), box(5, 5, 6, 6)]  # the first two overlap
+    desa = gpd.GeoDataFrame({"code": ["a", "b", "c"]}, geometry=square, crs="EPSG:4326")
+    got = scenario.desa_containing(desa, [Point(0.75, 0.5), Point(1.25, 0.5), Point(3, 3),
+                                          Point(5.5, 5.5), Point(1, 0.5)])
+    # (1, 0.5) lies on the edge of "a" (not contained) and inside "b"
+    assert got.tolist() == [0, 1, -1, 2, 1]
