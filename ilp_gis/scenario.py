@@ -551,31 +551,42 @@ def run_scenario(project, name: str, *, baseline=None,
     if analyze is None:
         from ilp_gis.analysis import analyze
     checkpoint(progress, is_cancelled, 0.0, tr("scenario.progress.apply", name=name))
+    if name not in scenario_names(project):
+        raise InputError(tr("scenario.unknown", name=name))
     measure = scenario_measure(project, name)
     key = baseline_key(project) if lean else None
     acts = locate_actions(project, scenario_actions(project, name))
+    _check_facilities(project, name, acts)  # before the analyses, not after them
     cost = float(sum(action_cost(r, project.rules) for _, r in acts.iterrows()))
-    copy = apply_scenario(project, name)
+    rules = measure.rules_for(project.rules) if measure is not None else project.rules
+    # analyse both sides with the limit the sites were chosen by
     base_project = project
-    if measure is not None:  # analyse both sides with the limit the sites were chosen by
-        rules = measure.rules_for(project.rules)
+    if rules is not project.rules:
+        base_project = what_if_copy(project)
+        base_project.set_rules(rules)
+        baseline = None
+
+    def scenario_copy():
+        out = apply_scenario(project, name)
         if rules is not project.rules:
-            copy.set_rules(rules)
-            base_project = what_if_copy(project)
-            base_project.set_rules(rules)
-            baseline = None
+            out.set_rules(rules)
+        return out
+
+    # a comparison only (lean) holds one facility list at a time: the scenario's is made once
+    # the baseline is analysed, and the baseline's is let go before the scenario's analysis
+    copy = None if lean else scenario_copy()
     ground = None
     if baseline is None:
         keep: dict | None = {} if shared else None
         baseline = analyze(base_project, progress=sub_progress(progress, 0.05, 0.5),
                            is_cancelled=is_cancelled, **({"keep": keep} if shared else {}))
-        if keep and base_project.rules is copy.rules:
-            ground = {k: keep[k] for k in _GROUND_KEYS}  # the facility stages are let go
+        if keep:  # the facility stages are let go; each stage is handed over once
+            ground = _HandOver({k: keep[k] for k in _GROUND_KEYS})
         keep = None
-    rules = project.rules
+    base_project = None
     if lean:
         baseline = _compared_part(baseline)
-        base_project = None
+        copy = scenario_copy()
         done_with(("facilities",))
     checkpoint(progress, is_cancelled, 0.5, tr("scenario.progress.analyze", name=name))
     result = analyze(copy, progress=sub_progress(progress, 0.5, 0.95), is_cancelled=is_cancelled,
@@ -583,9 +594,35 @@ def run_scenario(project, name: str, *, baseline=None,
     ground = None
     if lean:
         result = _compared_part(result)
-    comparison, desa = compare(baseline, result, actions=acts, rules=rules, measure=measure)
+    comparison, desa = compare(baseline, result, actions=acts, rules=project.rules,
+                               measure=measure)
     checkpoint(progress, None, 1.0)
     return ScenarioOutcome(name, copy, result, baseline, comparison, desa, cost, measure, key)
+
+
+class _HandOver(dict):
+    """The baseline run's ground handed to the scenario's analysis (``analyze(ground=...)``):
+    each value is given once and forgotten here, so that the analysis lets go of the road
+    graph and the population points when it is done with them, as a run of its own does."""
+
+    def __getitem__(self, key):
+        return self.pop(key)
+
+
+def _check_facilities(project, name: str, acts: pd.DataFrame) -> None:
+    """The error :func:`apply_scenario` raises for an action on a facility the project does
+    not have (closed by an earlier action included), found before any analysis."""
+    ids = set(project.facilities["fac_id"].astype(str))
+    for _, a in acts.iterrows():
+        kind = ActionKind(str(a["action"]))
+        if kind in (ActionKind.NEW_PUSTU, ActionKind.NEW_POSYANDU):
+            continue
+        fid = None if _missing(a["fac_id"]) else str(a["fac_id"])
+        if fid and fid not in ids and kind not in (ActionKind.EQUIP, ActionKind.RENOVATE):
+            raise InputError(tr("scenario.unknown_facility", name=name, fac_id=fid,
+                                action=kind.label))
+        if kind is ActionKind.CLOSE and fid:
+            ids.discard(fid)
 
 
 def _compared_part(result):

@@ -218,30 +218,68 @@ class Ground:
         return m_
 
     def matrix(self, measure: CoverageMeasure, xy: np.ndarray, cand_xy: np.ndarray) -> np.ndarray:
-        """Dense km or minutes points × candidates (inf where unreachable), for p-median."""
+        """Dense km or minutes points × candidates (inf where unreachable)."""
         n, m = len(xy), len(cand_xy)
         if n == 0 or m == 0:
             return np.zeros((n, m))
         if measure.unit == "km":
-            if not geo.in_one_zone(self.crs, xy, cand_xy):  # geodesic across UTM zones
-                a = np.repeat(xy, m, axis=0)
-                b = np.tile(cand_xy, (n, 1))
-                return geo.ground_distance(a, b, self.crs, planar=False).reshape(n, m) / 1000.0
-            diff = xy[:, None, :] - cand_xy[None, :, :]
-            return np.sqrt((diff ** 2).sum(axis=2)) / 1000.0
+            return self._km_block(xy, cand_xy, geo.in_one_zone(self.crs, xy, cand_xy))
         out = np.full((n, m), np.inf)
         rows, cols, vals = self.road_pairs(xy, cand_xy, math.inf)
         np.minimum.at(out, (rows, cols), vals)
         return out
 
+    def _km_block(self, xy: np.ndarray, cand_xy: np.ndarray, planar: bool) -> np.ndarray:
+        n, m = len(xy), len(cand_xy)
+        if not planar:  # geodesic across UTM zones
+            a = np.repeat(xy, m, axis=0)
+            b = np.tile(cand_xy, (n, 1))
+            return geo.ground_distance(a, b, self.crs, planar=False).reshape(n, m) / 1000.0
+        diff = xy[:, None, :] - cand_xy[None, :, :]
+        return np.sqrt((diff ** 2).sum(axis=2)) / 1000.0
+
+    def pairs_below(self, measure: CoverageMeasure, xy: np.ndarray, cand_xy: np.ndarray,
+                    bound: np.ndarray, *, block_bytes: int = BLOCK_BYTES):
+        """``(rows, cols, values)``: the entries of :meth:`matrix` below each point's
+        ``bound`` (strictly; finite only), sorted by point then candidate — for p-median (a
+        candidate nearer than the nearest existing facility), without the dense matrix: km
+        measured ``block_bytes`` of points at a time, minutes kept per Dijkstra block."""
+        n, m = len(xy), len(cand_xy)
+        bound = np.asarray(bound, dtype=float)
+        if n == 0 or m == 0:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
+        rows: list[np.ndarray] = []
+        cols: list[np.ndarray] = []
+        vals: list[np.ndarray] = []
+        if measure.unit == "km":
+            planar = geo.in_one_zone(self.crs, xy, cand_xy)
+            step = max(1, int(block_bytes) // (8 * 4 * m))  # the block and its temporaries
+            for start in range(0, n, step):
+                d = self._km_block(xy[start:start + step], cand_xy, planar)
+                r, c = np.nonzero(np.isfinite(d) & (d < bound[start:start + step, None]))
+                rows.append(r.astype(np.int64) + start)
+                cols.append(c.astype(np.int64))
+                vals.append(d[r, c])
+            return _cat(rows, np.int64), _cat(cols, np.int64), _cat(vals, float)
+        finite = bound[np.isfinite(bound)]
+        limit = float(finite.max()) if len(finite) == n else math.inf
+        r, c, v = self.road_pairs(xy, cand_xy, limit, below=bound, block_bytes=block_bytes)
+        order = np.lexsort((v, c, r))  # per pair its least minutes first
+        r, c, v = r[order], c[order], v[order]
+        first = np.r_[True, (r[1:] != r[:-1]) | (c[1:] != c[:-1])] if len(r) else \
+            np.zeros(0, bool)
+        return r[first], c[first], v[first]
+
     def road_pairs(self, fxy: np.ndarray, txy: np.ndarray, limit_min: float, *,
-                   chunk: int = 256, block_bytes: int = BLOCK_BYTES):
+                   chunk: int = 256, block_bytes: int = BLOCK_BYTES,
+                   below: np.ndarray | None = None):
         """(rows, cols, minutes) of the pairs within ``limit_min`` over the roads: walking
         straight, or walking to the road, travelling, walking from it (one bounded Dijkstra
         per point of the smaller side).  The Dijkstra sources go ``chunk`` at a time, fewer
         when their minutes to every node of the graph (one float64 row per source) and to
         every point of the other side would pass ``block_bytes``: the pairs found are the
-        same whatever the block, only the memory held at once differs."""
+        same whatever the block, only the memory held at once differs.  ``below``: per point
+        of ``fxy``, keep only the pairs of fewer minutes (strictly)."""
         from scipy.sparse.csgraph import dijkstra
 
         from ilp_gis.travel import walk_minutes
@@ -260,6 +298,8 @@ class Ground:
             d = np.sqrt(((fxy[idx] - txy[j]) ** 2).sum(axis=1)) if len(idx) else np.zeros(0)
             mins = walk_minutes(d, graph.walking_kmh)
             ok = mins <= limit_min
+            if below is not None:
+                ok &= mins < below[idx]
             rows.append(idx[ok])
             cols.append(np.full(int(ok.sum()), j, dtype=np.int64))
             vals.append(mins[ok])
@@ -281,7 +321,10 @@ class Ground:
                             limit=float(np.max(budget)))
             road = np.minimum(dist[:, lo] + c_lo[None, :], dist[:, hi] + c_hi[None, :])
             total = road + o_walk[None, :] + s_walk[sl][:, None]
-            si, oi = np.nonzero(np.isfinite(total) & (total <= limit_min))
+            ok = np.isfinite(total) & (total <= limit_min)
+            if below is not None:
+                ok &= total < (below[start:sl.stop, None] if swap else below[None, :])
+            si, oi = np.nonzero(ok)
             v = total[si, oi]
             si = si.astype(np.int64) + start
             oi = oi.astype(np.int64)

@@ -112,3 +112,20 @@ def test_desa_containing_takes_the_first_desa_in_layer_order():
                                           Point(5.5, 5.5), Point(1, 0.5)])
     # (1, 0.5) lies on the edge of "a" (not contained) and inside "b"
     assert got.tolist() == [0, 1, -1, 2, 1]
+
+
+def test_an_action_on_an_unknown_facility_stops_before_any_analysis():
+    from ilp_gis.errors import InputError
+
+    proj = _project()
+    scenario.set_scenario(proj, "X", pd.DataFrame([
+        {"action": "close_facility", "fac_id": "PU1"},
+        {"action": "add_nakes", "fac_id": "PU1", "count": 1}]))  # closed by the first
+
+    def never(*_a, **_k):
+        raise AssertionError("analysed before the actions were checked")
+
+    with pytest.raises(InputError, match="PU1"):
+        scenario.run_scenario(proj, "X", analyze=never)
+    with pytest.raises(InputError, match="PU1"):
+        scenario.run_scenario(proj, "X", analyze=never, done_with=lambda _n: None)
