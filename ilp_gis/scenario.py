@@ -526,7 +526,7 @@ _GROUND_KEYS = ("crs", "road", "desa", "kec", "points")
 
 def run_scenario(project, name: str, *, baseline=None,
                  analyze: Callable[..., Any] | None = None, progress=None,
-                 is_cancelled=None, done_with=None) -> ScenarioOutcome:
+                 is_cancelled=None, done_with=None, read_again=None) -> ScenarioOutcome:
     """Apply scenario ``name`` to a copy, re-run the analysis there and compare.
 
     ``baseline``: the baseline AnalysisResult (computed when not given).  ``analyze``: the
@@ -545,6 +545,11 @@ def run_scenario(project, name: str, *, baseline=None,
     and ``result`` keep their desa and gaps, without geometry), and ``done_with`` is called
     with ``("facilities",)`` once the baseline's facilities are read no more, so that the
     caller can let go of them before the scenario's analysis (a national list is large).
+    With ``read_again`` as well (``read_again(names)`` puts layers the caller let go of back
+    into ``project``), each analysis lets go of the roads and settlements once it has read
+    them (``done_with`` is called with their names, as ``ilp-gis analyze`` does) and they are
+    read again for the scenario's analysis, which then builds its own road graph: the least
+    memory (one analysis' inputs at a time), for a second road graph's time.
     """
     shared = analyze is None
     lean = done_with is not None
@@ -575,22 +580,43 @@ def run_scenario(project, name: str, *, baseline=None,
     # a comparison only (lean) holds one facility list at a time: the scenario's is made once
     # the baseline is analysed, and the baseline's is let go before the scenario's analysis
     copy = None if lean else scenario_copy()
+    one_at_a_time = lean and shared and read_again is not None
+
+    def reading_done(*held):
+        """``analyze``'s ``done_with``: the layers it has read go from ``project`` (through
+        the caller) and from the what-if copies ``held``."""
+        def done(names):
+            done_with(tuple(names))
+            for pr in held:
+                if pr is not None and pr is not project:
+                    for n in names:
+                        pr.layers.pop(n, None)
+        return done
+
     ground = None
     if baseline is None:
-        keep: dict | None = {} if shared else None
+        keep: dict | None = {} if shared and not one_at_a_time else None
+        extra = {"keep": keep} if keep is not None else {}
+        if one_at_a_time:
+            extra = {"done_with": reading_done(base_project)}
         baseline = analyze(base_project, progress=sub_progress(progress, 0.05, 0.5),
-                           is_cancelled=is_cancelled, **({"keep": keep} if shared else {}))
+                           is_cancelled=is_cancelled, **extra)
         if keep:  # the facility stages are let go; each stage is handed over once
             ground = _HandOver({k: keep[k] for k in _GROUND_KEYS})
         keep = None
     base_project = None
     if lean:
         baseline = _compared_part(baseline)
+        if one_at_a_time:
+            read_again(("roads", "settlements"))
         copy = scenario_copy()
         done_with(("facilities",))
     checkpoint(progress, is_cancelled, 0.5, tr("scenario.progress.analyze", name=name))
+    extra = {"ground": ground} if ground is not None else {}
+    if one_at_a_time:
+        extra = {"done_with": reading_done(copy)}
     result = analyze(copy, progress=sub_progress(progress, 0.5, 0.95), is_cancelled=is_cancelled,
-                     **({"ground": ground} if ground is not None else {}))
+                     **extra)
     ground = None
     if lean:
         result = _compared_part(result)

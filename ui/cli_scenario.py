@@ -219,14 +219,15 @@ def _compare(args, project) -> int:
     from ilp_gis import scenario
     from ilp_gis.i18n import format_number
     from layers.atomic import all_or_nothing, atomic_write
-    from layers.project_file import release, save_project
+    from layers.project_file import adopt_unread, read_unread, release, save_project
     from layers.safe_cells import csv_frame
     from ui.progress import TerminalProgress
 
     bar = TerminalProgress(tr("cli.scenario.progress"))
-    try:  # only the comparison is kept; the baseline's facilities go once analysed
-        outcome = scenario.run_scenario(project, args.name, progress=bar,
-                                        done_with=lambda names: release(project, names))
+    try:  # only the comparison is kept; each analysis holds its own inputs only
+        outcome = scenario.run_scenario(
+            project, args.name, progress=bar, done_with=lambda names: release(project, names),
+            read_again=lambda names: adopt_unread(project, read_unread(project, names)))
     finally:
         bar.done()
     if outcome.measure is not None:

@@ -129,3 +129,32 @@ def test_an_action_on_an_unknown_facility_stops_before_any_analysis():
         scenario.run_scenario(proj, "X", analyze=never)
     with pytest.raises(InputError, match="PU1"):
         scenario.run_scenario(proj, "X", analyze=never, done_with=lambda _n: None)
+
+
+def test_one_analysis_input_set_at_a_time_keeps_the_figures():
+    """With ``read_again`` each analysis lets go of the roads and settlements it has read;
+    they come back for the scenario's analysis, and the figures are those of a full run."""
+    proj = _project()
+    c_pt = gpd.GeoSeries([Point(X0 + 30_000, Y0)], crs=UTM).to_crs("EPSG:4326").iloc[0]
+    scenario.set_scenario(proj, "C", pd.DataFrame([{"action": "new_pustu", "lon": c_pt.x,
+                                                    "lat": c_pt.y, "amount": 1.0e9}]))
+    full = scenario.run_scenario(proj, "C", analyze=analyze)
+    held: dict = {}
+    told: list[str] = []
+
+    def let_go(names):
+        told.extend(names)
+        for n in names:
+            if n in proj.layers:
+                held[n] = proj.layers.pop(n)
+
+    def read_again(names):
+        for n in names:
+            if n in held:
+                proj.layers[n] = held.pop(n)
+
+    lean = scenario.run_scenario(proj, "C", done_with=let_go, read_again=read_again)
+    assert told == ["roads", "settlements", "facilities", "roads", "settlements"]
+    pd.testing.assert_frame_equal(lean.comparison, full.comparison)
+    pd.testing.assert_frame_equal(lean.desa, full.desa)
+    assert "roads" not in lean.project.layers  # the scenario's copy let go of them too

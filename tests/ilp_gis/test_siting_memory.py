@@ -73,3 +73,30 @@ def test_ground_hands_back_the_layers_it_has_read():
     ground = Ground(proj, proj.rules, done_with=told.extend)
     assert told == ["roads", "settlements"]
     assert ground.graph is not None and len(ground.points)
+
+
+@pytest.mark.parametrize("unit", ["km", "min"])
+def test_pairs_below_are_the_dense_entries_below_each_bound(unit):
+    from ilp_gis.siting.measure import CoverageMeasure
+
+    proj = _project()
+    ground = Ground(proj, proj.rules)
+    m = CoverageMeasure("pustu", unit, 30.0, "given")
+    xy = np.array([[X0 + x, Y0] for x in (0.0, 10_000.0, 20_000.0, 5_000.0)])
+    cxy = np.array([[X0 + 10_000.0, Y0], [X0 + 20_000.0, Y0], [X0 + 40_000.0, Y0]])
+    bound = np.array([np.inf, 5.0, 12.0, 8.0])  # km or minutes per point
+    dense = ground.matrix(m, xy, cxy)
+    want = [(i, j, dense[i, j]) for i in range(len(xy)) for j in range(len(cxy))
+            if np.isfinite(dense[i, j]) and dense[i, j] < bound[i]]
+    for block in (1, 10 ** 9):  # one point (or one source) at a time, or all at once
+        r, c, v = ground.pairs_below(m, xy, cxy, bound, block_bytes=block)
+        assert list(zip(r.tolist(), c.tolist(), v.tolist(), strict=True)) == want
+    got = {(i, j): v for i, j, v in want}
+    if unit == "km":  # by hand: straight-line km
+        assert got == pytest.approx({(0, 0): 10.0, (0, 1): 20.0, (0, 2): 40.0, (1, 0): 0.0,
+                                     (2, 0): 10.0, (2, 1): 0.0, (3, 0): 5.0})
+    else:  # along the road at 40 km/h: 1.5 minutes per km; 15 min from 20 km is above 12
+        assert {k: got[k] for k in [(0, 0), (0, 1), (1, 0), (2, 1), (3, 0)]} == \
+            pytest.approx({(0, 0): 15.0, (0, 1): 30.0, (1, 0): 0.0, (2, 1): 0.0, (3, 0): 7.5})
+        assert (2, 0) not in got and set(got) - {(0, 2)} == {(0, 0), (0, 1), (1, 0), (2, 1),
+                                                             (3, 0)}
