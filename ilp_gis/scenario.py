@@ -651,15 +651,25 @@ def _check_facilities(project, name: str, acts: pd.DataFrame) -> None:
             ids.discard(fid)
 
 
+_COMPARED_DESA = ("code", "kecamatan_code", "kecamatan_name", "population", "posyandu_needed",
+                  "posyandu_deficit")
+_COMPARED_GAPS = ("kind", "desa_code", "fac_id", "kecamatan_code", "limit_type")
+
+
 def _compared_part(result):
-    """``result`` with only what :func:`compare` reads: its desa and gaps, without their
-    geometry (the network, edges and other tables let go)."""
+    """``result`` with only what :func:`compare` reads: of its desa the code, kecamatan,
+    population, the people within each limit and the Posyandu need; of its gaps their
+    identity (:func:`_gap_keys`); no geometry, network, edges or other tables."""
     import dataclasses
 
-    def plain(frame):
-        return pd.DataFrame(frame).drop(columns="geometry", errors="ignore")
+    def plain(frame, keep, prefix=None):
+        frame = pd.DataFrame(frame)
+        cols = [c for c in frame.columns
+                if c in keep or (prefix is not None and str(c).startswith(prefix))]
+        return frame[cols].copy()
 
-    return dataclasses.replace(result, desa=plain(result.desa), gaps=plain(result.gaps),
+    return dataclasses.replace(result, desa=plain(result.desa, _COMPARED_DESA, "pop_within_"),
+                               gaps=plain(result.gaps, _COMPARED_GAPS),
                                graph=None, edges=None, network_problems=None, coe=None,
                                strata=None, lokus=None)
 

@@ -15,6 +15,8 @@ from ilp_gis.i18n import register_catalog, tr
 from ui.cli_paths import Input, Output
 
 OBJECTIVES = ("mclp", "every_desa", "lscp", "pmedian")  # ilp_gis.siting.models.OBJECTIVES
+PLAN_UNREAD = ("kabupaten", "budget", "import_report", "context")
+"""Layers choosing sites never reads (left unread when the project is opened)."""
 
 NAME = "plan"
 HELP_KEY = "cli.plan.help"
@@ -78,9 +80,11 @@ def run(args) -> int:
         raise InputError(tr("cli.plan.budget_or_k"))
     if args.objective == "pmedian" and args.k is None:
         raise InputError(tr("siting.pmedian_needs_k"))
-    # the stored analysis is never read here, and the roads and settlements only until the
-    # road graph and the population points are built: the save keeps the file's copy of each
-    project = open_project(args.project, skip_tables=RESULT_TABLES.values())
+    # the stored analysis, the boundaries above kecamatan and the budget lines are never read
+    # here, and the roads and settlements only until the road graph and the population
+    # points are built: the save keeps the file's copy of each
+    project = open_project(args.project, skip_tables=RESULT_TABLES.values(),
+                           skip_layers=PLAN_UNREAD)
     bar = TerminalProgress(tr("cli.plan.progress"))
 
     def on_greedy(res):

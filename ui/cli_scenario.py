@@ -75,15 +75,20 @@ def run(args) -> int:
 def _reads(action: str) -> dict:
     """What each action reads of the project file (the rest is left unread; a save keeps the
     file's copy): ``list`` the scenario tables and the layers the data key of a stored
-    comparison is made of (:func:`ilp_gis.scenario.baseline_key`); ``compare`` and ``create``
-    every layer but not the stored analysis (the comparison analyses both sides afresh)."""
+    comparison is made of (:func:`ilp_gis.scenario.baseline_key`); ``compare`` every layer but
+    not the stored analysis (the comparison analyses both sides afresh); ``create`` what
+    ``plan`` reads."""
     from ilp_gis import scenario
     from ilp_gis.results import RESULT_TABLES
 
     if action == "list":
         return {"only": (scenario.TABLE, scenario.MEASURE_TABLE, scenario.COMPARISON_TABLE,
                          *scenario.KEY_LAYERS)}
-    if action in ("compare", "create"):
+    if action == "create":
+        from ui.cli_plan import PLAN_UNREAD
+
+        return {"skip_tables": tuple(RESULT_TABLES.values()), "skip_layers": PLAN_UNREAD}
+    if action == "compare":
         return {"skip_tables": tuple(RESULT_TABLES.values())}
     return {}
 
