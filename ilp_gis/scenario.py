@@ -20,6 +20,14 @@ from ilp_gis.errors import InputError
 from ilp_gis.i18n import register_catalog, tr
 from ilp_gis.jobs import checkpoint, sub_progress
 from ilp_gis.model import WGS84, Activity, BudgetStatus, FundingSource, LabelledEnum
+from ilp_gis.scenario_key import (  # noqa: F401  (the data key is read as scenario.*)
+    KEY_LAYERS,
+    _f,
+    _key_one,
+    _key_text,
+    _missing,
+    baseline_key,
+)
 from ilp_gis.siting.measure import CoverageMeasure, people_per_posyandu
 
 TABLE = "scenario_actions"
@@ -180,18 +188,6 @@ def _validate(acts: pd.DataFrame, name: str) -> pd.DataFrame:
         raise InputError(tr("scenario.problems", name=name, problems="; ".join(problems)))
     acts["action_id"] = ids
     return acts
-
-
-def _f(v: Any) -> float:
-    try:
-        return float(v)
-    except (TypeError, ValueError):
-        return math.nan
-
-
-def _missing(v: Any) -> bool:
-    return v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA or (
-        isinstance(v, str) and not v.strip())
 
 
 def actions_from_siting(result, *, source: str | None = FundingSource.DAK_FISIK.value,
@@ -582,15 +578,11 @@ def run_scenario(project, name: str, *, baseline=None,
     copy = None if lean else scenario_copy()
     one_at_a_time = lean and shared and read_again is not None
 
-    def reading_done(*held):
-        """``analyze``'s ``done_with``: the layers it has read go from ``project`` (through
-        the caller) and from the what-if copies ``held``."""
+    def reading_done(held):  # analyze's done_with: from project (the caller) and ``held``
         def done(names):
             done_with(tuple(names))
-            for pr in held:
-                if pr is not None and pr is not project:
-                    for n in names:
-                        pr.layers.pop(n, None)
+            for n in names if held is not project else ():
+                held.layers.pop(n, None)
         return done
 
     ground = None
@@ -729,98 +721,6 @@ def _drop_stored(project, name: str) -> None:
         if frame is not None and len(frame) and (pd.DataFrame(frame)["scenario"] == name).any():
             f = pd.DataFrame(frame)
             project.set_table(table, f[f["scenario"] != name].reset_index(drop=True))
-
-
-_KEY_COLUMNS = {
-    "facilities": ("fac_id", "type", "precursor", "desa_code", "location_quality", "nakes",
-                   "nurses", "midwives", "kader"),
-    "desa": ("code", "population", "dusun_count"),
-    "roads": ("road_class",),
-    "settlements": ("population",),
-}
-
-
-KEY_LAYERS = tuple(_KEY_COLUMNS)
-"""The layers :func:`baseline_key` reads."""
-
-
-def baseline_key(project) -> str:
-    """A fingerprint of what a comparison with the baseline depends on: the facilities (kind,
-    place, staff, kader), the desa (population, dusun), the roads, the settlements and the
-    rules.  A comparison stored with another key was made on other data."""
-    import hashlib
-
-    import shapely
-
-    h = hashlib.sha256()
-    for name, cols in _KEY_COLUMNS.items():
-        frame = project.layers.get(name)
-        if frame is None or not len(frame):
-            h.update(f"{name}:none;".encode())
-            continue
-        part = pd.DataFrame({c: _key_text(frame[c]) for c in cols if c in frame.columns})
-        if "geometry" in frame and frame.crs is not None:
-            g = frame.geometry.to_crs(WGS84)
-            if name in ("desa", "roads"):  # outlines and lines: a point of each suffices
-                g = g.representative_point()
-            xy = shapely.get_coordinates(g.values)
-            if len(xy) == len(frame):
-                part["_x"] = np.round(xy[:, 0], 6).astype(str)
-                part["_y"] = np.round(xy[:, 1], 6).astype(str)
-        h.update(f"{name}:{len(frame)};".encode())
-        h.update(pd.util.hash_pandas_object(part, index=False).to_numpy().tobytes())
-    for r in project.rules.all():
-        h.update(f"{r.name}={_f(r.value)};".encode())
-    return h.hexdigest()[:16]
-
-
-def _key_one(v: Any) -> str:
-    """One value as :func:`_key_text` writes it."""
-    if _missing(v):
-        return ""
-    t = str(v).strip()
-    t = {"true": "1", "false": "0"}.get(t.lower(), t)
-    f = _f(t)
-    return repr(round(f, 6)) if np.isfinite(f) else t
-
-
-def _float_key(f: float) -> str:
-    """:func:`_key_one` of a float (its text reads back as the same float)."""
-    if f != f:
-        return ""
-    return repr(round(f, 6)) if math.isfinite(f) else str(f)
-
-
-_EXACT_TYPES = (str, int, bool, type(None))
-"""Types whose equal values always read the same (:func:`_key_one` once per distinct value)."""
-
-
-def _key_text(series: pd.Series) -> pd.Series:
-    """A column as text that reads the same after a round trip through the project file:
-    numbers (yes/no as 1/0) rounded, missing as empty (:func:`_key_one` of each value).
-
-    Each distinct value is written once (a national facility list repeats a few types and
-    desa codes over hundreds of thousands of rows): values are grouped by their Python type
-    first, so that values equal across types yet written apart (``True`` and ``1``) stay
-    apart, and floats by their bits (``0.0`` and ``-0.0``)."""
-    values = series.astype(object).to_numpy()
-    out = np.empty(len(values), dtype=object)
-    if len(values):
-        t_codes, types = pd.factorize(pd.Series(list(map(type, values)), dtype=object))
-        for i, kind in enumerate(types):
-            at = np.flatnonzero(t_codes == i) if len(types) > 1 else slice(None)
-            part = values[at]
-            if kind is float or kind is np.float64:
-                codes, bits = pd.factorize(np.asarray(part, dtype=np.float64).view(np.int64))
-                texts = [_float_key(f) for f in bits.view(np.float64).tolist()]
-            elif kind in _EXACT_TYPES:
-                codes, uniques = pd.factorize(part, use_na_sentinel=False)
-                texts = [_key_one(u) for u in uniques]
-            else:  # anything else, value by value
-                out[at] = [_key_one(v) for v in part]
-                continue
-            out[at] = np.asarray(texts, dtype=object)[codes]
-    return pd.Series(out, index=series.index, dtype=object)
 
 
 def store_outcome(project, outcome: ScenarioOutcome) -> None:
