@@ -77,13 +77,16 @@ def _reads(action: str) -> dict:
     file's copy): ``list`` the scenario tables and the layers the data key of a stored
     comparison is made of (:func:`ilp_gis.scenario.baseline_key`); ``compare`` every layer but
     not the stored analysis (the comparison analyses both sides afresh); ``create`` what
-    ``plan`` reads."""
+    ``plan`` reads; ``delete`` the scenario tables alone."""
     from ilp_gis import scenario
     from ilp_gis.results import RESULT_TABLES
 
     if action == "list":
         return {"only": (scenario.TABLE, scenario.MEASURE_TABLE, scenario.COMPARISON_TABLE,
                          *scenario.KEY_LAYERS)}
+    if action == "delete":
+        return {"only": (scenario.TABLE, scenario.MEASURE_TABLE, scenario.COMPARISON_TABLE,
+                         scenario.DESA_CHANGES_TABLE)}
     if action == "create":
         from ui.cli_plan import PLAN_UNREAD
 

@@ -162,3 +162,9 @@ def test_list_reads_the_stored_analysis_only_for_a_comparison_without_data_key(
     out = capsys.readouterr().out
     assert "Dibanding kondisi sekarang" not in out
     assert f"{gaps_now + 2} celah sebelum, analisis sekarang {gaps_now} celah" in out
+    # delete reads the scenario tables alone; every other layer and table stays in the file
+    assert main(["scenario", "delete", str(proj), "Dua"]) == 0
+    after = open_project(proj)
+    assert scenario.scenario_names(after) == [] and not len(scenario.stored_comparison(after))
+    assert len(after.facilities) == len(p.facilities) and len(after.roads) == len(p.roads)
+    assert len(load_result(after).gaps) == gaps_now
