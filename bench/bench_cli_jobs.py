@@ -12,7 +12,7 @@ jobs that read its results):
 - on a copy of ``--project`` (or of the project ``sample`` wrote): ``analyze``, ``tables``,
   ``report`` (plan and summary), ``webmap``, ``period save`` and ``list``, ``pws import`` of a
   three-month table for every desa and ``pws show``, ``actions list`` and ``export``, ``plan``
-  (a scenario of new Pustu sites) and ``scenario list`` and ``compare``.
+  (a scenario of new Pustu sites) and ``scenario list``, ``compare`` and ``delete``.
 
 Prints for each job its wall time, CPU time (user + system) and peak resident memory (the
 child's own, from ``os.wait4``) beside the target of issue 16 (every job under 3 GB), its exit
@@ -167,6 +167,7 @@ def jobs(work: Path, project: Path | None, scale: str, import_scale: str):
     yield ("scenario list", ["scenario", "list", str(p)], [], None)
     yield ("scenario compare", ["scenario", "compare", str(p), "bench", "--out",
                                 str(work / "banding")], [work / "banding"], None)
+    yield ("scenario delete", ["scenario", "delete", str(p), "bench"], [], None)
 
 
 def main() -> int:
