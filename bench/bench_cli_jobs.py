@@ -12,13 +12,16 @@ jobs that read its results):
 - on a copy of ``--project`` (or of the project ``sample`` wrote): ``analyze``, ``tables``,
   ``report`` (plan and summary), ``webmap``, ``period save`` and ``list``, ``pws import`` of a
   three-month table for every desa and ``pws show``, ``actions list`` and ``export``, ``plan``
-  (a scenario of new Pustu sites) and ``scenario list`` and ``compare``.
+  (a scenario of new Pustu sites) and ``scenario list``, ``compare`` and ``delete``.
 
 Prints for each job its wall time, CPU time (user + system) and peak resident memory (the
 child's own, from ``os.wait4``) beside the target of issue 16 (every job under 3 GB), its exit
 status and the size of what it wrote.  The machine's load changes wall time; CPU time is the
-steadier figure.  ``--only`` runs some jobs (by label), ``--skip`` leaves some out; work files go to ``--work`` (default: a
-fresh temporary folder, removed at the end).
+steadier figure.  ``--only`` runs some jobs (by label, or the first word of one: ``--only plan
+scenario`` runs ``plan``, ``scenario list`` and ``scenario compare``), ``--skip`` leaves some
+out; ``--analysed`` says ``--project`` already holds the analysis results (it is copied and
+``analyze`` runs only when named); work files go to ``--work`` (default: a fresh temporary
+folder, removed at the end).
 """
 
 from __future__ import annotations
@@ -164,6 +167,7 @@ def jobs(work: Path, project: Path | None, scale: str, import_scale: str):
     yield ("scenario list", ["scenario", "list", str(p)], [], None)
     yield ("scenario compare", ["scenario", "compare", str(p), "bench", "--out",
                                 str(work / "banding")], [work / "banding"], None)
+    yield ("scenario delete", ["scenario", "delete", str(p), "bench"], [], None)
 
 
 def main() -> int:
@@ -180,6 +184,9 @@ def main() -> int:
                          "its results are missing in a fresh work folder")
     ap.add_argument("--skip", nargs="+", metavar="LABEL", default=[],
                     help="leave these jobs out (e.g. \"report plan\")")
+    ap.add_argument("--analysed", action="store_true",
+                    help="--project already holds the analysis results: copy it instead of "
+                         "running analyze first (analyze still runs when --only names it)")
     ap.add_argument("--timeout", type=float, default=900, help="seconds per job (default 900)")
     ap.add_argument("--work", type=Path, help="work folder (default: temporary, removed)")
     args = ap.parse_args()
@@ -191,9 +198,19 @@ def main() -> int:
     print(f"{'job':<17} {'wall s':>8} {'CPU s':>8} {'peak MB':>9}  target <{PEAK_TARGET_MB:,} MB"
           "  status", flush=True)
     over = []
+    if args.analysed and args.project is None:
+        ap.error("--analysed needs --project")
+
+    def wanted(label: str) -> bool:
+        return label in args.only or label.split()[0] in args.only
+
     try:
         for label, argv, outputs, prepare in jobs(work, args.project, args.scale, import_scale):
-            if args.only and label not in args.only and not (
+            if label == "analyze" and args.analysed and not (args.only and wanted(label)):
+                if not (work / "project.gpkg").exists():
+                    prepare()  # the analysed project's copy, without analysing it again
+                continue
+            if args.only and not wanted(label) and not (
                     label == "analyze" and not (work / "project.gpkg").exists()):
                 continue
             if label in args.skip:

@@ -20,6 +20,14 @@ from ilp_gis.errors import InputError
 from ilp_gis.i18n import register_catalog, tr
 from ilp_gis.jobs import checkpoint, sub_progress
 from ilp_gis.model import WGS84, Activity, BudgetStatus, FundingSource, LabelledEnum
+from ilp_gis.scenario_key import (  # noqa: F401  (the data key is read as scenario.*)
+    KEY_LAYERS,
+    _f,
+    _key_one,
+    _key_text,
+    _missing,
+    baseline_key,
+)
 from ilp_gis.siting.measure import CoverageMeasure, people_per_posyandu
 
 TABLE = "scenario_actions"
@@ -182,18 +190,6 @@ def _validate(acts: pd.DataFrame, name: str) -> pd.DataFrame:
     return acts
 
 
-def _f(v: Any) -> float:
-    try:
-        return float(v)
-    except (TypeError, ValueError):
-        return math.nan
-
-
-def _missing(v: Any) -> bool:
-    return v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA or (
-        isinstance(v, str) and not v.strip())
-
-
 def actions_from_siting(result, *, source: str | None = FundingSource.DAK_FISIK.value,
                         year: int | None = None) -> pd.DataFrame:
     """Scenario actions for the sites chosen by :func:`ilp_gis.siting.solve`."""
@@ -246,30 +242,64 @@ def locate_actions(project, actions: pd.DataFrame) -> pd.DataFrame:
     fac_desa = {str(k): v for k, v in zip(fac["fac_id"], fac["desa_code"], strict=True)
                 if not _missing(v)}
     desa = project.desa
-    d84 = desa.to_crs(WGS84) if len(desa) and desa.crs is not None else desa
+    at: dict[int, tuple[float, float]] = {}
     for i, a in acts.iterrows():
         if not _missing(a.get("desa_code")):
             continue
         fid = a.get("fac_id")
         if not _missing(fid) and str(fid) in fac_desa:
             acts.at[i, "desa_code"] = fac_desa[str(fid)]
-        elif np.isfinite(_f(a.get("lon"))) and np.isfinite(_f(a.get("lat"))) and len(d84):
-            hit = d84[d84.geometry.contains(Point(_f(a["lon"]), _f(a["lat"])))]
-            if len(hit):
-                acts.at[i, "desa_code"] = hit["code"].iloc[0]
+        elif np.isfinite(_f(a.get("lon"))) and np.isfinite(_f(a.get("lat"))) and len(desa):
+            at[i] = (_f(a["lon"]), _f(a["lat"]))
+    if at:
+        rows = desa_containing(desa, [Point(xy) for xy in at.values()])
+        for i, r in zip(at, rows, strict=True):
+            if r >= 0:
+                acts.at[i, "desa_code"] = desa["code"].iloc[r]
     return acts
+
+
+def desa_containing(desa, points) -> np.ndarray:
+    """Per lon/lat point: the position in ``desa`` of the first desa whose polygon contains
+    it (in the layer's order), or -1 (the polygons are indexed: a national layer is not
+    tested polygon by polygon, nor projected again for each point)."""
+    pts = np.asarray(points, dtype=object)
+    out = np.full(len(pts), -1, dtype=np.int64)
+    if not len(pts) or not len(desa):
+        return out
+    geoms = desa.geometry
+    if desa.crs is not None:
+        geoms = geoms.to_crs(WGS84)
+    hit_pt, hit_desa = gpd.GeoSeries(geoms.values).sindex.query(pts, predicate="within")
+    for i, r in zip(hit_pt.tolist(), hit_desa.tolist(), strict=True):
+        if out[i] < 0 or r < out[i]:
+            out[i] = r
+    return out
+
+
+def what_if_copy(project):
+    """A copy of ``project`` for what-if work, not tied to its file: it shares the frames
+    (frames are replaced, never edited in place: :meth:`Project.set_layer`), so a national
+    project is not held twice; what is set on the copy never reaches ``project``."""
+    out = project.snapshot()
+    out.path = None
+    out.stored = None
+    out.unsaved = set()
+    out.dirty = False
+    return out
 
 
 def apply_scenario(project, name: str):
     """A copy of ``project`` with scenario ``name`` applied (the baseline is left untouched).
 
-    Only a :meth:`Project.copy` changes: new facilities are added, Poskesdes/Polindes upgraded,
-    staff and kader added, facilities closed, and each action's money becomes a budget line.
+    Only a copy changes (:func:`what_if_copy`): new facilities are added, Poskesdes/Polindes
+    upgraded, staff and kader added, facilities closed, and each action's money becomes a
+    budget line.
     """
     if name not in scenario_names(project):
         raise InputError(tr("scenario.unknown", name=name))
     acts = locate_actions(project, scenario_actions(project, name))
-    out = project.copy()
+    out = what_if_copy(project)
     fac = out.facilities.copy()
     if fac.crs is None:
         fac = fac.set_crs(WGS84)
@@ -278,20 +308,23 @@ def apply_scenario(project, name: str):
                 if not _missing(v)}
     new_rows = []
     budget_rows = []
-    for _, a in acts.iterrows():
+    new_kinds = (ActionKind.NEW_PUSTU, ActionKind.NEW_POSYANDU)
+    new_at = [i for i, a in acts.iterrows() if ActionKind(str(a["action"])) in new_kinds]
+    in_desa = dict(zip(new_at, desa_containing(desa, [
+        Point(float(acts.at[i, "lon"]), float(acts.at[i, "lat"])) for i in new_at]),
+        strict=True)) if new_at else {}
+    for i, a in acts.iterrows():
         kind = ActionKind(str(a["action"]))
         fid = None if _missing(a["fac_id"]) else str(a["fac_id"])
-        if kind in (ActionKind.NEW_PUSTU, ActionKind.NEW_POSYANDU):
+        if kind in new_kinds:
             pt = Point(float(a["lon"]), float(a["lat"]))
             fid = fid or f"{name}:{a['action_id']}"
             desa_code = a["desa_code"]
             kec = None
-            if len(desa):
-                hit = desa[desa.geometry.to_crs(WGS84).contains(pt)] if desa.crs is not None \
-                    else desa[desa.geometry.contains(pt)]
-                if len(hit):
-                    desa_code = desa_code if not _missing(desa_code) else hit["code"].iloc[0]
-                    kec = hit["kecamatan_code"].iloc[0]
+            if in_desa[i] >= 0:
+                hit = desa.iloc[in_desa[i]]
+                desa_code = desa_code if not _missing(desa_code) else hit["code"]
+                kec = hit["kecamatan_code"]
             new_rows.append({
                 "fac_id": fid, "name": a["name"] if not _missing(a["name"]) else
                 tr("scenario.new_facility", kind=kind.label),
@@ -365,6 +398,7 @@ class ScenarioOutcome:
     desa: pd.DataFrame    # by desa: desa_code, gaps_before, gaps_after, pop_within_before/after
     cost: float
     measure: CoverageMeasure | None = None  # what "covered" meant (None: the default column)
+    key: str | None = None  # the baseline's data key, when taken before the analyses
 
     @property
     def total(self) -> dict[str, Any]:
@@ -482,40 +516,154 @@ def _dusun_served(d: pd.DataFrame, base: pd.DataFrame) -> pd.DataFrame:
     return d.assign(_pop_with_posyandu=pop - deficit * per.reindex(d["code"]).to_numpy(float))
 
 
+_GROUND_KEYS = ("crs", "road", "desa", "kec", "points")
+"""What a run keeps (``analyze(keep=...)``) that does not depend on the facilities."""
+
+
 def run_scenario(project, name: str, *, baseline=None,
                  analyze: Callable[..., Any] | None = None, progress=None,
-                 is_cancelled=None) -> ScenarioOutcome:
+                 is_cancelled=None, done_with=None, read_again=None) -> ScenarioOutcome:
     """Apply scenario ``name`` to a copy, re-run the analysis there and compare.
 
     ``baseline``: the baseline AnalysisResult (computed when not given).  ``analyze``: the
     analysis function (default ``ilp_gis.analysis.analyze``), called as
     ``analyze(project, progress=..., is_cancelled=...)``.  The comparison (:func:`compare`):
     gaps closed, people newly covered and cost per person newly covered, by kecamatan.
+
+    With the default analysis and no ``baseline`` given, the scenario's analysis reuses the
+    baseline run's road graph, prepared boundaries and population points (the scenario
+    changes facilities and budget lines only: ``ilp_gis.analysis.analyze``'s ``ground``), so
+    a national comparison builds them once.
+
+    ``done_with``: for a caller that needs the comparison only (``ilp-gis scenario compare``):
+    the baseline's data key is taken before the analyses (``key``, what :func:`store_outcome`
+    stores), each analysis is cut to what the comparison reads once it is done (``baseline``
+    and ``result`` keep their desa and gaps, without geometry), and ``done_with`` is called
+    with ``("facilities",)`` once the baseline's facilities are read no more, so that the
+    caller can let go of them before the scenario's analysis (a national list is large).
+    With ``read_again`` as well (``read_again(names)`` puts layers the caller let go of back
+    into ``project``), each analysis lets go of the roads and settlements once it has read
+    them (``done_with`` is called with their names, as ``ilp-gis analyze`` does) and they are
+    read again for the scenario's analysis, which then builds its own road graph: the least
+    memory (one analysis' inputs at a time), for a second road graph's time.
     """
+    shared = analyze is None
+    lean = done_with is not None
     if analyze is None:
         from ilp_gis.analysis import analyze
     checkpoint(progress, is_cancelled, 0.0, tr("scenario.progress.apply", name=name))
+    if name not in scenario_names(project):
+        raise InputError(tr("scenario.unknown", name=name))
     measure = scenario_measure(project, name)
-    copy = apply_scenario(project, name)
-    base_project = project
-    if measure is not None:  # analyse both sides with the limit the sites were chosen by
-        rules = measure.rules_for(project.rules)
-        if rules is not project.rules:
-            copy.set_rules(rules)
-            base_project = project.copy()
-            base_project.set_rules(rules)
-            baseline = None
-    if baseline is None:
-        baseline = analyze(base_project, progress=sub_progress(progress, 0.05, 0.5),
-                           is_cancelled=is_cancelled)
-    checkpoint(progress, is_cancelled, 0.5, tr("scenario.progress.analyze", name=name))
-    result = analyze(copy, progress=sub_progress(progress, 0.5, 0.95), is_cancelled=is_cancelled)
+    key = baseline_key(project) if lean else None
     acts = locate_actions(project, scenario_actions(project, name))
+    _check_facilities(project, name, acts)  # before the analyses, not after them
+    cost = float(sum(action_cost(r, project.rules) for _, r in acts.iterrows()))
+    rules = measure.rules_for(project.rules) if measure is not None else project.rules
+    # analyse both sides with the limit the sites were chosen by
+    base_project = project
+    if rules is not project.rules:
+        base_project = what_if_copy(project)
+        base_project.set_rules(rules)
+        baseline = None
+
+    def scenario_copy():
+        out = apply_scenario(project, name)
+        if rules is not project.rules:
+            out.set_rules(rules)
+        return out
+
+    # a comparison only (lean) holds one facility list at a time: the scenario's is made once
+    # the baseline is analysed, and the baseline's is let go before the scenario's analysis
+    copy = None if lean else scenario_copy()
+    one_at_a_time = lean and shared and read_again is not None
+
+    def reading_done(held):  # analyze's done_with: from project (the caller) and ``held``
+        def done(names):
+            done_with(tuple(names))
+            for n in names if held is not project else ():
+                held.layers.pop(n, None)
+        return done
+
+    ground = None
+    if baseline is None:
+        keep: dict | None = {} if shared and not one_at_a_time else None
+        extra = {"keep": keep} if keep is not None else {}
+        if one_at_a_time:
+            extra = {"done_with": reading_done(base_project)}
+        baseline = analyze(base_project, progress=sub_progress(progress, 0.05, 0.5),
+                           is_cancelled=is_cancelled, **extra)
+        if keep:  # the facility stages are let go; each stage is handed over once
+            ground = _HandOver({k: keep[k] for k in _GROUND_KEYS})
+        keep = None
+    base_project = None
+    if lean:
+        baseline = _compared_part(baseline)
+        if one_at_a_time:
+            read_again(("roads", "settlements"))
+        copy = scenario_copy()
+        done_with(("facilities",))
+    checkpoint(progress, is_cancelled, 0.5, tr("scenario.progress.analyze", name=name))
+    extra = {"ground": ground} if ground is not None else {}
+    if one_at_a_time:
+        extra = {"done_with": reading_done(copy)}
+    result = analyze(copy, progress=sub_progress(progress, 0.5, 0.95), is_cancelled=is_cancelled,
+                     **extra)
+    ground = None
+    if lean:
+        result = _compared_part(result)
     comparison, desa = compare(baseline, result, actions=acts, rules=project.rules,
                                measure=measure)
-    cost = float(sum(action_cost(r, project.rules) for _, r in acts.iterrows()))
     checkpoint(progress, None, 1.0)
-    return ScenarioOutcome(name, copy, result, baseline, comparison, desa, cost, measure)
+    return ScenarioOutcome(name, copy, result, baseline, comparison, desa, cost, measure, key)
+
+
+class _HandOver(dict):
+    """The baseline run's ground handed to the scenario's analysis (``analyze(ground=...)``):
+    each value is given once and forgotten here, so that the analysis lets go of the road
+    graph and the population points when it is done with them, as a run of its own does."""
+
+    def __getitem__(self, key):
+        return self.pop(key)
+
+
+def _check_facilities(project, name: str, acts: pd.DataFrame) -> None:
+    """The error :func:`apply_scenario` raises for an action on a facility the project does
+    not have (closed by an earlier action included), found before any analysis."""
+    ids = set(project.facilities["fac_id"].astype(str))
+    for _, a in acts.iterrows():
+        kind = ActionKind(str(a["action"]))
+        if kind in (ActionKind.NEW_PUSTU, ActionKind.NEW_POSYANDU):
+            continue
+        fid = None if _missing(a["fac_id"]) else str(a["fac_id"])
+        if fid and fid not in ids and kind not in (ActionKind.EQUIP, ActionKind.RENOVATE):
+            raise InputError(tr("scenario.unknown_facility", name=name, fac_id=fid,
+                                action=kind.label))
+        if kind is ActionKind.CLOSE and fid:
+            ids.discard(fid)
+
+
+_COMPARED_DESA = ("code", "kecamatan_code", "kecamatan_name", "population", "posyandu_needed",
+                  "posyandu_deficit")
+_COMPARED_GAPS = ("kind", "desa_code", "fac_id", "kecamatan_code", "limit_type")
+
+
+def _compared_part(result):
+    """``result`` with only what :func:`compare` reads: of its desa the code, kecamatan,
+    population, the people within each limit and the Posyandu need; of its gaps their
+    identity (:func:`_gap_keys`); no geometry, network, edges or other tables."""
+    import dataclasses
+
+    def plain(frame, keep, prefix=None):
+        frame = pd.DataFrame(frame)
+        cols = [c for c in frame.columns
+                if c in keep or (prefix is not None and str(c).startswith(prefix))]
+        return frame[cols].copy()
+
+    return dataclasses.replace(result, desa=plain(result.desa, _COMPARED_DESA, "pop_within_"),
+                               gaps=plain(result.gaps, _COMPARED_GAPS),
+                               graph=None, edges=None, network_problems=None, coe=None,
+                               strata=None, lokus=None)
 
 
 def cost_per_person_text(cost, gained, *, lang: str | None = None) -> str:
@@ -575,60 +723,6 @@ def _drop_stored(project, name: str) -> None:
             project.set_table(table, f[f["scenario"] != name].reset_index(drop=True))
 
 
-_KEY_COLUMNS = {
-    "facilities": ("fac_id", "type", "precursor", "desa_code", "location_quality", "nakes",
-                   "nurses", "midwives", "kader"),
-    "desa": ("code", "population", "dusun_count"),
-    "roads": ("road_class",),
-    "settlements": ("population",),
-}
-
-
-def baseline_key(project) -> str:
-    """A fingerprint of what a comparison with the baseline depends on: the facilities (kind,
-    place, staff, kader), the desa (population, dusun), the roads, the settlements and the
-    rules.  A comparison stored with another key was made on other data."""
-    import hashlib
-
-    import shapely
-
-    h = hashlib.sha256()
-    for name, cols in _KEY_COLUMNS.items():
-        frame = project.layers.get(name)
-        if frame is None or not len(frame):
-            h.update(f"{name}:none;".encode())
-            continue
-        part = pd.DataFrame({c: _key_text(frame[c]) for c in cols if c in frame.columns})
-        if "geometry" in frame and frame.crs is not None:
-            g = frame.geometry.to_crs(WGS84)
-            if name in ("desa", "roads"):  # outlines and lines: a point of each suffices
-                g = g.representative_point()
-            xy = shapely.get_coordinates(g.values)
-            if len(xy) == len(frame):
-                part["_x"] = np.round(xy[:, 0], 6).astype(str)
-                part["_y"] = np.round(xy[:, 1], 6).astype(str)
-        h.update(f"{name}:{len(frame)};".encode())
-        h.update(pd.util.hash_pandas_object(part, index=False).to_numpy().tobytes())
-    for r in project.rules.all():
-        h.update(f"{r.name}={_f(r.value)};".encode())
-    return h.hexdigest()[:16]
-
-
-def _key_text(series: pd.Series) -> pd.Series:
-    """A column as text that reads the same after a round trip through the project file:
-    numbers (yes/no as 1/0) rounded, missing as empty."""
-    out = []
-    for v in series.astype(object).to_numpy():
-        if _missing(v):
-            out.append("")
-            continue
-        t = str(v).strip()
-        t = {"true": "1", "false": "0"}.get(t.lower(), t)
-        f = _f(t)
-        out.append(repr(round(f, 6)) if np.isfinite(f) else t)
-    return pd.Series(out, index=series.index, dtype=object)
-
-
 def store_outcome(project, outcome: ScenarioOutcome) -> None:
     """Keep ``outcome``'s comparison in the project (replacing that scenario's last one), with
     the measure it was made with and the :func:`baseline_key` of the data it was made on, for
@@ -638,7 +732,7 @@ def store_outcome(project, outcome: ScenarioOutcome) -> None:
     comp = outcome.comparison.copy()
     comp.insert(0, "scenario", outcome.name)
     comp["measure"] = m.describe() if m is not None else None
-    comp["baseline_key"] = baseline_key(project)
+    comp["baseline_key"] = outcome.key or baseline_key(project)
     desa = outcome.desa.copy()
     desa.insert(0, "scenario", outcome.name)
     for table, frame in ((COMPARISON_TABLE, comp), (DESA_CHANGES_TABLE, desa)):

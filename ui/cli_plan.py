@@ -15,6 +15,8 @@ from ilp_gis.i18n import register_catalog, tr
 from ui.cli_paths import Input, Output
 
 OBJECTIVES = ("mclp", "every_desa", "lscp", "pmedian")  # ilp_gis.siting.models.OBJECTIVES
+PLAN_UNREAD = ("kabupaten", "budget", "import_report", "context")
+"""Layers choosing sites never reads (left unread when the project is opened)."""
 
 NAME = "plan"
 HELP_KEY = "cli.plan.help"
@@ -60,9 +62,10 @@ def run(args) -> int:
     from ilp_gis import budget as B
     from ilp_gis import scenario, siting
     from ilp_gis.errors import InputError
+    from ilp_gis.results import RESULT_TABLES
     from layers.atomic import all_or_nothing
     from layers.planning_io import write_siting_outputs
-    from layers.project_file import open_project, save_project
+    from layers.project_file import open_project, release, save_project
     from ui.progress import TerminalProgress
 
     budget = None
@@ -77,7 +80,11 @@ def run(args) -> int:
         raise InputError(tr("cli.plan.budget_or_k"))
     if args.objective == "pmedian" and args.k is None:
         raise InputError(tr("siting.pmedian_needs_k"))
-    project = open_project(args.project)
+    # the stored analysis, the boundaries above kecamatan and the budget lines are never read
+    # here, and the roads and settlements only until the road graph and the population
+    # points are built: the save keeps the file's copy of each
+    project = open_project(args.project, skip_tables=RESULT_TABLES.values(),
+                           skip_layers=PLAN_UNREAD)
     bar = TerminalProgress(tr("cli.plan.progress"))
 
     def on_greedy(res):
@@ -89,7 +96,7 @@ def run(args) -> int:
             project, site_type=args.type, budget=budget, k=args.k, limit_km=args.limit_km,
             limit_min=args.limit_min, capacity=args.capacity, exact=not args.greedy_only,
             on_greedy=on_greedy, time_limit=args.time_limit, progress=bar,
-            objective=args.objective)
+            objective=args.objective, done_with=lambda names: release(project, names))
     finally:
         bar.done()
     print(result.problem.measure.describe())

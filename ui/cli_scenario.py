@@ -67,9 +67,33 @@ def add_arguments(parser) -> None:
 def run(args) -> int:
     from layers.project_file import open_project
 
-    project = open_project(args.project)
+    project = open_project(args.project, **_reads(args.action))
     return {"create": _create, "list": _list, "compare": _compare,
             "delete": _delete}[args.action](args, project)
+
+
+def _reads(action: str) -> dict:
+    """What each action reads of the project file (the rest is left unread; a save keeps the
+    file's copy): ``list`` the scenario tables and the layers the data key of a stored
+    comparison is made of (:func:`ilp_gis.scenario.baseline_key`); ``compare`` every layer but
+    not the stored analysis (the comparison analyses both sides afresh); ``create`` what
+    ``plan`` reads; ``delete`` the scenario tables alone."""
+    from ilp_gis import scenario
+    from ilp_gis.results import RESULT_TABLES
+
+    if action == "list":
+        return {"only": (scenario.TABLE, scenario.MEASURE_TABLE, scenario.COMPARISON_TABLE,
+                         *scenario.KEY_LAYERS)}
+    if action == "delete":
+        return {"only": (scenario.TABLE, scenario.MEASURE_TABLE, scenario.COMPARISON_TABLE,
+                         scenario.DESA_CHANGES_TABLE)}
+    if action == "create":
+        from ui.cli_plan import PLAN_UNREAD
+
+        return {"skip_tables": tuple(RESULT_TABLES.values()), "skip_layers": PLAN_UNREAD}
+    if action == "compare":
+        return {"skip_tables": tuple(RESULT_TABLES.values())}
+    return {}
 
 
 def _read_actions(path):
@@ -128,7 +152,8 @@ def _create(args, project) -> int:
     if args.actions:
         acts = _read_actions(args.actions)
         try:
-            scenario.set_scenario(project.copy(), args.name, acts)  # validate first
+            scenario.set_scenario(scenario.what_if_copy(project), args.name,
+                                  acts)  # validate first
         except InputError as exc:
             raise _file_error(args.actions, str(exc)) from None
     else:
@@ -161,11 +186,10 @@ def _list(args, project) -> int:
         print(tr("cli.scenario.none"))
         return 0
     from reports.scenarios import scenario_overview
-    from reports.source import stored_result
 
     # the same rows as the report and the XLSX: a comparison never made, or made on older
     # data than the stored analysis, says so
-    over = scenario_overview(project, stored_result(project))
+    over = scenario_overview(project, _stored_result_if_needed(project))
     for r in over.to_dict("records"):
         m = scenario.scenario_measure(project, r["scenario"])
         print(tr("cli.scenario.line", name=r["scenario"], n=r["actions"],
@@ -180,19 +204,38 @@ def _list(args, project) -> int:
     return 0
 
 
+def _stored_result_if_needed(project):
+    """The stored analysis, read only when a stored comparison predates the data key and is
+    judged by its gap count instead (:func:`reports.scenarios.scenario_overview`)."""
+    from ilp_gis import scenario
+    from ilp_gis.results import RESULT_TABLES
+    from layers.project_file import adopt_unread, read_unread
+    from reports.source import stored_result
+
+    comp = scenario.stored_comparison(project)
+    keys = comp["baseline_key"] if "baseline_key" in comp else None
+    if not len(comp) or (keys is not None and keys.map(
+            lambda k: isinstance(k, str) and bool(k)).all()):
+        return None
+    adopt_unread(project, read_unread(project, RESULT_TABLES.values()))
+    return stored_result(project)
+
+
 def _compare(args, project) -> int:
     from pathlib import Path
 
     from ilp_gis import scenario
     from ilp_gis.i18n import format_number
     from layers.atomic import all_or_nothing, atomic_write
-    from layers.project_file import save_project
+    from layers.project_file import adopt_unread, read_unread, release, save_project
     from layers.safe_cells import csv_frame
     from ui.progress import TerminalProgress
 
     bar = TerminalProgress(tr("cli.scenario.progress"))
-    try:
-        outcome = scenario.run_scenario(project, args.name, progress=bar)
+    try:  # only the comparison is kept; each analysis holds its own inputs only
+        outcome = scenario.run_scenario(
+            project, args.name, progress=bar, done_with=lambda names: release(project, names),
+            read_again=lambda names: adopt_unread(project, read_unread(project, names)))
     finally:
         bar.done()
     if outcome.measure is not None:

@@ -24,6 +24,10 @@ from ilp_gis.i18n import format_number, register_catalog, tr
 from ilp_gis.rules import Rules
 
 UNITS = ("km", "min", "deficit")
+BLOCK_BYTES = 192 * 1024 * 1024
+"""Memory one block of bounded Dijkstra searches may hold (their minutes to every node of the
+road graph): at national scale (~470,000 nodes) about 50 sources at a time, instead of one
+float64 matrix of 256 × every node (~1 GB) and its temporaries."""
 
 
 @dataclass(frozen=True)
@@ -125,10 +129,14 @@ class Ground:
     ``desa``/``fac`` in ``crs`` (``prepare_desa``/``prepare_facilities``, ``fac`` with the
     location rule's ``positioned`` column, ``location.coverage_positions``), ``points`` the
     population points (``geo.population_points``), ``graph`` the road graph (None without
-    usable roads).
+    usable roads).  ``done_with``, when given, is called with the names of the input layers
+    the ground has finished reading (``("roads",)`` once the road graph is built,
+    ``("settlements",)`` once the population points are placed), as ``ilp_gis.analysis``
+    does, so that a caller that needs them no more can let go of their memory.
     """
 
-    def __init__(self, project, rules: Rules, *, with_roads: bool = True) -> None:
+    def __init__(self, project, rules: Rules, *, with_roads: bool = True,
+                 done_with=None) -> None:
         from ilp_gis.location import coverage_positions
         from ilp_gis.prepare import prepare_desa, prepare_facilities, prepare_kecamatan
         from ilp_gis.travel import build_road_graph
@@ -137,12 +145,17 @@ class Ground:
         self.rules = rules
         self.graph = build_road_graph(project.roads, self.crs, rules) \
             if with_roads and project.has("roads") else None
+        if done_with is not None and self.graph is not None:
+            done_with(("roads",))
         kec_in = project.kecamatan if project.has("kecamatan") else None
         self.desa = prepare_desa(project.desa, kec_in, self.crs)
         kec = prepare_kecamatan(kec_in, self.desa, self.crs)
         fac = prepare_facilities(project.facilities, self.desa, kec, self.crs)
         settlements = project.settlements if project.has("settlements") else None
         self.points = geo.population_points(self.desa, settlements, crs=self.crs)
+        del settlements
+        if done_with is not None:
+            done_with(("settlements",))
         # the location rule, as the analysis applies it: ``positioned`` facilities only in
         # distance/travel coverage, desa-level ones at their desa point when the rules say so
         self.fac = coverage_positions(fac, self.points, rules)
@@ -205,26 +218,68 @@ class Ground:
         return m_
 
     def matrix(self, measure: CoverageMeasure, xy: np.ndarray, cand_xy: np.ndarray) -> np.ndarray:
-        """Dense km or minutes points × candidates (inf where unreachable), for p-median."""
+        """Dense km or minutes points × candidates (inf where unreachable)."""
         n, m = len(xy), len(cand_xy)
         if n == 0 or m == 0:
             return np.zeros((n, m))
         if measure.unit == "km":
-            if not geo.in_one_zone(self.crs, xy, cand_xy):  # geodesic across UTM zones
-                a = np.repeat(xy, m, axis=0)
-                b = np.tile(cand_xy, (n, 1))
-                return geo.ground_distance(a, b, self.crs, planar=False).reshape(n, m) / 1000.0
-            diff = xy[:, None, :] - cand_xy[None, :, :]
-            return np.sqrt((diff ** 2).sum(axis=2)) / 1000.0
+            return self._km_block(xy, cand_xy, geo.in_one_zone(self.crs, xy, cand_xy))
         out = np.full((n, m), np.inf)
         rows, cols, vals = self.road_pairs(xy, cand_xy, math.inf)
         np.minimum.at(out, (rows, cols), vals)
         return out
 
-    def road_pairs(self, fxy: np.ndarray, txy: np.ndarray, limit_min: float, *, chunk: int = 256):
+    def _km_block(self, xy: np.ndarray, cand_xy: np.ndarray, planar: bool) -> np.ndarray:
+        n, m = len(xy), len(cand_xy)
+        if not planar:  # geodesic across UTM zones
+            a = np.repeat(xy, m, axis=0)
+            b = np.tile(cand_xy, (n, 1))
+            return geo.ground_distance(a, b, self.crs, planar=False).reshape(n, m) / 1000.0
+        diff = xy[:, None, :] - cand_xy[None, :, :]
+        return np.sqrt((diff ** 2).sum(axis=2)) / 1000.0
+
+    def pairs_below(self, measure: CoverageMeasure, xy: np.ndarray, cand_xy: np.ndarray,
+                    bound: np.ndarray, *, block_bytes: int = BLOCK_BYTES):
+        """``(rows, cols, values)``: the entries of :meth:`matrix` below each point's
+        ``bound`` (strictly; finite only), sorted by point then candidate — for p-median (a
+        candidate nearer than the nearest existing facility), without the dense matrix: km
+        measured ``block_bytes`` of points at a time, minutes kept per Dijkstra block."""
+        n, m = len(xy), len(cand_xy)
+        bound = np.asarray(bound, dtype=float)
+        if n == 0 or m == 0:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
+        rows: list[np.ndarray] = []
+        cols: list[np.ndarray] = []
+        vals: list[np.ndarray] = []
+        if measure.unit == "km":
+            planar = geo.in_one_zone(self.crs, xy, cand_xy)
+            step = max(1, int(block_bytes) // (8 * 4 * m))  # the block and its temporaries
+            for start in range(0, n, step):
+                d = self._km_block(xy[start:start + step], cand_xy, planar)
+                r, c = np.nonzero(np.isfinite(d) & (d < bound[start:start + step, None]))
+                rows.append(r.astype(np.int64) + start)
+                cols.append(c.astype(np.int64))
+                vals.append(d[r, c])
+            return _cat(rows, np.int64), _cat(cols, np.int64), _cat(vals, float)
+        finite = bound[np.isfinite(bound)]
+        limit = float(finite.max()) if len(finite) == n else math.inf
+        r, c, v = self.road_pairs(xy, cand_xy, limit, below=bound, block_bytes=block_bytes)
+        order = np.lexsort((v, c, r))  # per pair its least minutes first
+        r, c, v = r[order], c[order], v[order]
+        first = np.r_[True, (r[1:] != r[:-1]) | (c[1:] != c[:-1])] if len(r) else \
+            np.zeros(0, bool)
+        return r[first], c[first], v[first]
+
+    def road_pairs(self, fxy: np.ndarray, txy: np.ndarray, limit_min: float, *,
+                   chunk: int = 256, block_bytes: int = BLOCK_BYTES,
+                   below: np.ndarray | None = None):
         """(rows, cols, minutes) of the pairs within ``limit_min`` over the roads: walking
         straight, or walking to the road, travelling, walking from it (one bounded Dijkstra
-        per point of the smaller side)."""
+        per point of the smaller side).  The Dijkstra sources go ``chunk`` at a time, fewer
+        when their minutes to every node of the graph (one float64 row per source) and to
+        every point of the other side would pass ``block_bytes``: the pairs found are the
+        same whatever the block, only the memory held at once differs.  ``below``: per point
+        of ``fxy``, keep only the pairs of fewer minutes (strictly)."""
         from scipy.sparse.csgraph import dijkstra
 
         from ilp_gis.travel import walk_minutes
@@ -243,6 +298,8 @@ class Ground:
             d = np.sqrt(((fxy[idx] - txy[j]) ** 2).sum(axis=1)) if len(idx) else np.zeros(0)
             mins = walk_minutes(d, graph.walking_kmh)
             ok = mins <= limit_min
+            if below is not None:
+                ok &= mins < below[idx]
             rows.append(idx[ok])
             cols.append(np.full(int(ok.sum()), j, dtype=np.int64))
             vals.append(mins[ok])
@@ -254,6 +311,7 @@ class Ground:
         ref = graph.refine(s_vert)
         s_node = ref.entry
         lo, c_lo, hi, c_hi = ref.bounds(o_vert)
+        chunk = source_block(chunk, ref.matrix.shape[0] + 4 * len(o_vert), block_bytes)
         for start in range(0, len(s_node), chunk):
             sl = slice(start, min(len(s_node), start + chunk))
             budget = limit_min - s_walk[sl]
@@ -263,7 +321,10 @@ class Ground:
                             limit=float(np.max(budget)))
             road = np.minimum(dist[:, lo] + c_lo[None, :], dist[:, hi] + c_hi[None, :])
             total = road + o_walk[None, :] + s_walk[sl][:, None]
-            si, oi = np.nonzero(np.isfinite(total) & (total <= limit_min))
+            ok = np.isfinite(total) & (total <= limit_min)
+            if below is not None:
+                ok &= total < (below[start:sl.stop, None] if swap else below[None, :])
+            si, oi = np.nonzero(ok)
             v = total[si, oi]
             si = si.astype(np.int64) + start
             oi = oi.astype(np.int64)
@@ -271,6 +332,12 @@ class Ground:
             cols.append(oi if swap else si)
             vals.append(v)
         return _cat(rows, np.int64), _cat(cols, np.int64), _cat(vals, float)
+
+
+def source_block(chunk: int, row_values: int, block_bytes: int = BLOCK_BYTES) -> int:
+    """How many Dijkstra sources to run at once: at most ``chunk``, and no more than keep
+    their float64 rows of ``row_values`` values each within ``block_bytes`` (at least one)."""
+    return max(1, min(int(chunk), int(block_bytes) // max(1, 8 * int(row_values))))
 
 
 def _cat(parts: list[np.ndarray], dtype) -> np.ndarray:

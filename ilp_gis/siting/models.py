@@ -102,19 +102,24 @@ def pmedian(problem: SitingProblem, k: int, *, time_limit: float | None = 60.0) 
     existing = fac.loc[serving_mask(fac, problem.site_type), ["x", "y"]].to_numpy(float)
     e = g.to_nearest(m, xy, existing) if len(existing) else np.full(len(xy), np.inf)
     e = np.where(np.isfinite(e), e, np.inf)
-    d = g.matrix(m, xy, problem.cand_xy)
+    # the pairs (point, candidate) where the candidate is nearer than the nearest existing
+    # facility, sorted by point then candidate, never the dense points × candidates matrix
+    rows, jj, d_ij = g.pairs_below(m, xy, problem.cand_xy, e)
     if problem.cand_reach is not None:  # a candidate without a usable position serves nobody
-        d[:, ~np.asarray(problem.cand_reach, bool)] = np.inf
-    better = np.isfinite(d) & (d < e[:, None])
-    served = np.isfinite(e) | better.any(axis=1)
+        ok = np.asarray(problem.cand_reach, bool)[jj]
+        rows, jj, d_ij = rows[ok], jj[ok], d_ij[ok]
+    served = np.isfinite(e)
+    served[rows] = True
     left_out = float(pop[~served].sum())
     keep = np.flatnonzero(served)
-    ii, jj = np.nonzero(better[keep])
-    n_c, n_d, n_z = d.shape[1], len(keep), len(ii)
+    at = np.full(len(xy), -1, dtype=np.int64)
+    at[keep] = np.arange(len(keep))
+    ii = at[rows]
+    n_c, n_d, n_z = len(problem.cand_xy), len(keep), len(ii)
     has_e = np.isfinite(e[keep])
     # columns: x_j (n_c), z_i0 (n_d, fixed 0 where no existing facility), z_ij (n_z)
     col_cost = np.concatenate([np.zeros(n_c), pop[keep] * np.where(has_e, e[keep], 0.0),
-                               pop[keep][ii] * d[keep][ii, jj]])
+                               pop[keep][ii] * d_ij])
     upper = np.concatenate([np.ones(n_c), has_e.astype(float), np.ones(n_z)])
     z0 = n_c + np.arange(n_d)
     zij = n_c + n_d + np.arange(n_z)

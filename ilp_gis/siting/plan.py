@@ -117,8 +117,10 @@ def plan_sites(project, *, site_type: str = "pustu", budget: float | None = None
                limit_min: float | None = None, extra_candidates=None,
                capacity: float | None = None, exact: bool = True, on_greedy=None,
                time_limit: float | None = 60.0, travel_cover=None, progress=None,
-               is_cancelled=None, objective: str = "mclp") -> SitingResult:
+               is_cancelled=None, objective: str = "mclp", done_with=None) -> SitingResult:
     """Build the problem from ``project`` and solve it (see :func:`build_problem`, :func:`solve`).
+    ``done_with``: called with the names of the input layers read no more (the roads once the
+    road graph is built, the settlements once the population points are placed).
 
     A project without population, or without the list of ``site_type`` (never loaded), is
     refused with the reason (:func:`check_inputs`) before any work."""
@@ -127,7 +129,8 @@ def plan_sites(project, *, site_type: str = "pustu", budget: float | None = None
     checkpoint(progress, is_cancelled, 0.0, tr("siting.progress.build"))
     problem = build_problem(project, site_type=site_type, limit_km=limit_km,
                             limit_min=limit_min, extra_candidates=extra_candidates,
-                            capacity=capacity, travel_cover=travel_cover)
+                            capacity=capacity, travel_cover=travel_cover,
+                            done_with=done_with)
     return solve(problem, budget=budget, k=k, exact=exact, on_greedy=on_greedy,
                  time_limit=time_limit, progress=sub_progress(progress, 0.1, 1.0),
                  is_cancelled=is_cancelled, objective=objective)

@@ -272,7 +272,7 @@ def build_problem(project, *, site_type: str = "pustu", limit_km: float | None =
                   capacity: float | None = None, rules: Rules | None = None,
                   travel_cover: Callable[..., sparse.spmatrix] | None = None,
                   precursors_cover: bool = False,
-                  measure: CoverageMeasure | None = None) -> SitingProblem:
+                  measure: CoverageMeasure | None = None, done_with=None) -> SitingProblem:
     """Build the covering problem for ``site_type`` (``pustu`` | ``posyandu``) from a project.
 
     The run's :class:`~ilp_gis.siting.measure.CoverageMeasure` is chosen once
@@ -283,7 +283,8 @@ def build_problem(project, *, site_type: str = "pustu", limit_km: float | None =
     the scenario's re-analysis finds newly within the limit.  ``travel_cover``: an optional
     ``(from_points, to_points, limit_min) -> sparse bool matrix`` replacing the road cover.
     ``precursors_cover``: count Poskesdes/Polindes as already covering (default False: they
-    are upgrade candidates, not Pustu yet).
+    are upgrade candidates, not Pustu yet).  ``done_with``: called with the names of the input
+    layers read no more (see :class:`~ilp_gis.siting.measure.Ground`).
 
     Candidates
         * ``upgrade`` — Poskesdes/Polindes (``precursor=True`` facilities), at
@@ -298,7 +299,7 @@ def build_problem(project, *, site_type: str = "pustu", limit_km: float | None =
     rules = rules or project.rules
     if not project.has("desa") or not len(project.desa):
         raise InputError(tr("siting.no_desa"))
-    ground = Ground(project, rules)
+    ground = Ground(project, rules, done_with=done_with)
     if measure is None:
         measure = choose_measure(site_type, rules, limit_km=limit_km, limit_min=limit_min,
                                  has_roads=ground.graph is not None or travel_cover is not None)

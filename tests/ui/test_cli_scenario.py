@@ -130,3 +130,41 @@ def test_posyandu_and_every_desa_scenarios_reach_the_outputs(sample_project_path
         .startswith("tidak ada data")  # never compared: said, not 0
     sites = list(wb["Skenario – lokasi"].iter_rows(values_only=True))
     assert len(sites) - 1 == 10 + int(need.sum())
+
+
+def test_list_reads_the_stored_analysis_only_for_a_comparison_without_data_key(
+        sample_project_path, tmp_path, capsys):
+    """``scenario list`` reads the scenario tables and the layers of the data key; a
+    comparison stored before that key is judged by its gaps before against the stored
+    analysis, which it then reads: the note names both counts."""
+    from ilp_gis import scenario
+    from ilp_gis.analysis import load_result
+    from layers.project_file import open_project, save_project
+
+    proj = tmp_path / "p.gpkg"
+    shutil.copy(sample_project_path, proj)
+    assert main(["analyze", str(proj), "--out", str(tmp_path / "a")]) == 0
+    assert main(["plan", str(proj), "--k", "2", "--out", str(tmp_path / "r"),
+                 "--scenario", "Dua", "--greedy-only"]) == 0
+    assert main(["scenario", "compare", str(proj), "Dua"]) == 0
+    capsys.readouterr()
+    assert main(["scenario", "list", str(proj)]) == 0
+    assert "Dibanding kondisi sekarang" in capsys.readouterr().out
+
+    p = open_project(proj)
+    gaps_now = len(load_result(p).gaps)
+    comp = pd.DataFrame(p.tables[scenario.COMPARISON_TABLE]).drop(columns="baseline_key")
+    comp["gaps_before"] = comp["gaps_before"].where(comp["kecamatan_code"].notna(),
+                                                    float(gaps_now + 2))
+    p.set_table(scenario.COMPARISON_TABLE, comp)
+    save_project(p)
+    assert main(["scenario", "list", str(proj)]) == 0
+    out = capsys.readouterr().out
+    assert "Dibanding kondisi sekarang" not in out
+    assert f"{gaps_now + 2} celah sebelum, analisis sekarang {gaps_now} celah" in out
+    # delete reads the scenario tables alone; every other layer and table stays in the file
+    assert main(["scenario", "delete", str(proj), "Dua"]) == 0
+    after = open_project(proj)
+    assert scenario.scenario_names(after) == [] and not len(scenario.stored_comparison(after))
+    assert len(after.facilities) == len(p.facilities) and len(after.roads) == len(p.roads)
+    assert len(load_result(after).gaps) == gaps_now
