@@ -41,9 +41,17 @@ def _csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> Path:
-    # UTF-8 with BOM so Excel on Windows shows Indonesian names right.
-    atomic_write_text(path, "\ufeff" + _csv_frame(frame).to_csv(index=False))
-    return path
+    """``frame`` (its geometry left out) as CSV: UTF-8 with BOM so Excel on Windows shows
+    Indonesian names right.  pandas writes into the file a chunk at a time (the national
+    gaps.csv is never held as one text, nor encoded again as a whole)."""
+    table = _csv_frame(frame)
+
+    def write(tmp: Path) -> None:
+        with open(tmp, "x", encoding="utf-8", newline="") as fh:
+            fh.write("\ufeff")
+            table.to_csv(fh, index=False)
+
+    return atomic_write(path, write)
 
 
 def write_gpkg(frame: gpd.GeoDataFrame, path: Path, layer: str) -> Path:
