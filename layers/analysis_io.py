@@ -74,9 +74,9 @@ def write_outputs(result: AnalysisResult, out_dir: str | Path) -> list[Path]:
                       json.dumps(result.summary, ensure_ascii=False, indent=2, default=str))
     written.append(out / "summary.json")
     written.append(write_csv(result.gaps, out / "gaps.csv"))
-    pr = result.desa.sort_values("priority_rank")
-    written.append(write_csv(pr[[c for c in PRIORITY_COLUMNS if c in pr.columns]],
-                             out / "priority.csv"))
+    desa = result.desa  # its columns picked before sorting: the polygons are never copied
+    pr = desa[[c for c in PRIORITY_COLUMNS if c in desa.columns]].sort_values("priority_rank")
+    written.append(write_csv(pr, out / "priority.csv"))
     written.append(write_gpkg(result.desa, out / "desa_coverage.gpkg", "desa_coverage"))
     written.append(write_graphml(result.graph, out / "network.graphml"))
     return written
