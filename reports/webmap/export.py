@@ -368,6 +368,8 @@ def _build_html(project, result: AnalysisResult, *, online_basemap: bool, tiles,
     fac_types_present = []
     if fac is not None:
         parents = facility_parents(fac, result, names) if not national else {}
+        fac_names = (dict(zip(fac["fac_id"].astype(str), fac["name"], strict=False))
+                     if national and "name" in fac.columns else {})
         desa_names = dict(zip(desa["code"].astype(str), desa["name"], strict=False))
         kec_names = kecamatan_names(desa, kec_all)
         fac_fields = facility_fields()
@@ -381,7 +383,8 @@ def _build_html(project, result: AnalysisResult, *, online_basemap: bool, tiles,
             if national:
                 if ftype in NATIONAL_FACILITY_TYPES:
                     fac_types_present.append(ftype)
-                    _national_facilities(m, sub, ftype, desa_names, kec_names, _JsLayer, data)
+                    _national_facilities(m, sub, ftype, desa_names, kec_names, fac_names,
+                                         _JsLayer, data)
                 continue
             fac_types_present.append(ftype)
             pstyle = sym.FACILITY_STYLES.get(ftype, sym.PROBLEM_FACILITY_STYLE)
@@ -482,12 +485,14 @@ def _national_gaps(m, desa, desa_fields, js_layer):
     return GapLayers(empty, empty, n_desa, 0, n_rows, 0, ordered, fields, 0)
 
 
-def _national_facilities(m, sub, ftype, desa_names, kec_names, js_layer, data) -> None:
+def _national_facilities(m, sub, ftype, desa_names, kec_names, fac_names, js_layer,
+                         data) -> None:
     """One facility type as dots on a canvas (national level of detail)."""
     pstyle = sym.FACILITY_STYLES.get(ftype, sym.PROBLEM_FACILITY_STYLE)
     m.add_child(js_layer(
         tr("webmap.layer.facility", type=tr(f"facility.{ftype}"), n=len(sub)),
-        "ILP.dotLayer(" + data(f"facilities-{ftype}", facility_dots(sub, desa_names, kec_names))
+        "ILP.dotLayer(" + data(f"facilities-{ftype}", facility_dots(sub, desa_names, kec_names,
+                                                             fac_names))
         + ", " + script_json({"style": {"color": pstyle.stroke, "fillColor": pstyle.fill,
                                         "weight": 1, "fillOpacity": 1},
                               "radius": 4 if ftype == "puskesmas" else 2.5,

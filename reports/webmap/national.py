@@ -74,20 +74,22 @@ def desa_dots(desa: gpd.GeoDataFrame, desa_features: list[dict], colours: list[s
         "p": [p["p"] for p in props], "g": severe})
 
 
-def facility_dots(sub: gpd.GeoDataFrame, desa_names: dict, kec_names: dict) -> str:
+def facility_dots(sub: gpd.GeoDataFrame, desa_names: dict, kec_names: dict,
+                  fac_names: dict) -> str:
     """One facility type as columns: lon, lat, name and popup values (desa, kecamatan, parent,
-    nakes, code)."""
+    nakes, code); the parent is named from ``fac_names`` (fac_id -> name) or its own column."""
     lon, lat = _dots(sub.geometry.values)
     cols = {c: sub[c].tolist() if c in sub.columns else [None] * len(sub)
-            for c in ("fac_id", "name", "desa_code", "kecamatan_code", "parent_name", "nakes",
-                      "code")}
+            for c in ("fac_id", "name", "desa_code", "kecamatan_code", "parent_id",
+                      "parent_name", "nakes", "code")}
     names = [clean_text(n) or clean_text(f) or "–" for n, f in zip(cols["name"], cols["fac_id"],
                                                                   strict=True)]
     popup = [[desa_names.get(str(d)) or clean_text(d), kec_names.get(str(k)) or clean_text(k),
-              clean_text(pn), count_text(nk), clean_text(code)]
-             for d, k, pn, nk, code in zip(cols["desa_code"], cols["kecamatan_code"],
-                                           cols["parent_name"], cols["nakes"], cols["code"],
-                                           strict=True)]
+              (fac_names.get(str(pid)) if clean_text(pid) else None) or clean_text(pn),
+              count_text(nk), clean_text(code)]
+             for d, k, pid, pn, nk, code in zip(cols["desa_code"], cols["kecamatan_code"],
+                                                cols["parent_id"], cols["parent_name"],
+                                                cols["nakes"], cols["code"], strict=True)]
     return script_json({"x": lon, "y": lat, "n": names, "p": popup})
 
 
