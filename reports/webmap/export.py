@@ -498,4 +498,4 @@ def _national_facilities(m, sub, ftype, desa_names, kec_names, fac_names, js_lay
                               "radius": 4 if ftype == "puskesmas" else 2.5,
                               "fields": national_facility_fields(),
                               "sub": tr(f"facility.{ftype}")}) + ")",
-        show=ftype == "puskesmas"))
+        show=False))  # thousands of dots over the desa colours: switched on when wanted
