@@ -328,7 +328,8 @@ def _build_html(project, result: AnalysisResult, *, online_basemap: bool, tiles,
         kab_props = [{"n": clean_text(n)} for n in kab["name"]]
         kab_fc = feature_collection(kab_geoms, kab_props)
         m.add_child(_JsLayer(tr("webmap.layer.kabupaten"), "ILP.areaLayer(" + data(
-            "kabupaten", kab_fc) + ", " + script_json({"style": area_style(sym.KABUPATEN_STYLE)})
+            "kabupaten", kab_fc) + ", " + script_json({"style": area_style(sym.KABUPATEN_STYLE, **(
+                {"weight": 0.7, "opacity": 0.6} if national else {}))})
             + ")"))
 
     # ---- roads (context, under the network and the facilities) ----
