@@ -1,8 +1,12 @@
 """Benchmark the web map export: prints time and file size for a kabupaten and a provinsi.
 
-Targets: kabupaten < 2 s and < 10 MB; provinsi < 20 s.
+Targets: kabupaten < 2 s and < 10 MB; provinsi < 20 s; with ``--project`` (an analysed project,
+e.g. the nasional sample): the ``ilp-gis webmap`` command end to end in a child process, its
+wall and CPU time, peak memory (target of issue 16: under 3 GB) and page size (target: well
+under 50 MB, a page an office PC's browser opens).
 
     python bench/bench_webmap.py [--provinsi] [--keep DIR]
+    python bench/bench_webmap.py --project ANALYSED.gpkg [--keep DIR]
 
 Data, best first: the generated sample (``layers.sample.generate_sample``) analysed with
 ``ilp_gis.analysis.analyze`` when both exist; otherwise the real Kabupaten Malang boundaries
@@ -201,13 +205,35 @@ def run(label: str, project, result, out_dir: Path) -> None:
           f"{times[1]:6.2f} s (again)  file {size:6.2f} MB")
 
 
+PAGE_TARGET_MB = 50.0
+"""A page an office PC's browser opens (issue 16, the national web map)."""
+
+
+def run_command(project: Path, out_dir: Path) -> None:
+    """``ilp-gis webmap PROJECT`` as a user runs it (child process), figures beside targets."""
+    from bench.bench_cli_jobs import PEAK_TARGET_MB, run_child
+
+    out = out_dir / f"{project.stem}.html"
+    r = run_child(["webmap", str(project), "-o", str(out)], timeout=1800)
+    size = out.stat().st_size / 1e6 if out.exists() else float("nan")
+    print(f"ilp-gis webmap {project.name}: exit {r['rc']}  wall {r['wall']:.1f} s  "
+          f"CPU {r['cpu']:.1f} s  peak {r['peak'] / 1024:.2f} GB (target < "
+          f"{PEAK_TARGET_MB / 1024:.0f} GB)  page {size:.1f} MB (target < {PAGE_TARGET_MB:.0f} MB)"
+          + (f"  error: {r['err']}" if r["rc"] else ""))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--provinsi", action="store_true", help="also the provinsi-scale export")
+    ap.add_argument("--project", help="an analysed project: time the ilp-gis webmap command")
     ap.add_argument("--keep", help="write the HTML files into this folder")
     args = ap.parse_args()
     out_dir = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="bench-webmap-"))
     out_dir.mkdir(parents=True, exist_ok=True)
+    if args.project:
+        run_command(Path(args.project).resolve(), out_dir)
+        print(f"files in {out_dir}")
+        return
 
     data = sample_project("kabupaten")
     if data is not None:

@@ -47,6 +47,7 @@ def run(args) -> int:
     from reports.source import stored_result
     from reports.webmap import DEFAULT_COLOUR_BY, export_webmap
     from reports.webmap.indicators import UnknownColourBy, resolve_colour_by
+    from reports.webmap.national import is_national, simplified_notes
     from ui.cli_source import check_source, open_with_result
     from ui.progress import TerminalProgress
 
@@ -56,7 +57,11 @@ def run(args) -> int:
         known = True
     except UnknownColourBy:
         known = False
-    project, stored = open_with_result(args, UNREAD_LAYERS)
+    national = _national_file(args)
+    if national:  # level of detail: the roads and the network edges are never drawn
+        project, stored = _open_national(args)
+    else:
+        project, stored = open_with_result(args, UNREAD_LAYERS)
     try:
         if not known:
             stored = stored if stored is not None else stored_result(project)
@@ -77,7 +82,48 @@ def run(args) -> int:
         print(tr("cli.error", message=str(exc)), file=sys.stderr)
         return EXIT_USAGE
     print(tr("cli.written", path=str(out)))
+    if national or is_national(project.desa):
+        for note in simplified_notes():
+            print(note)
     return 0
+
+
+NATIONAL_UNREAD_TABLES = ("result_edges",)
+"""The stored network edges (``ilp_gis.results.RESULT_TABLES["edges"]``): a national page does
+not draw them (~330,000 lines), so they are left unread."""
+
+
+def _national_file(args) -> bool:
+    """Whether the project file holds enough desa for national level of detail (counted from
+    the file's header, before any layer is read)."""
+    from pathlib import Path
+
+    import pyogrio
+
+    from reports.webmap.national import NATIONAL_DESA_MIN
+    from ui.cli_source import from_store
+
+    if from_store(args) or not args.project or not Path(args.project).is_file():
+        return False
+    try:
+        return int(pyogrio.read_info(args.project, layer="desa")["features"]) >= NATIONAL_DESA_MIN
+    except Exception:  # noqa: BLE001 - no readable desa layer: the normal path says why
+        return False
+
+
+def _open_national(args):
+    """(project, stored result) of a national file without its roads and stored edges; every
+    layer when the project holds no usable analysis (it is analysed in memory then)."""
+    from ilp_gis.inputs import Inventory
+    from reports.source import stored_result
+    from ui.cli_source import open_source
+
+    project = open_source(args, skip_layers=(*UNREAD_LAYERS, "roads"),
+                          skip_tables=NATIONAL_UNREAD_TABLES)
+    result = stored_result(project)
+    if result is None or Inventory.from_summary(result.summary) is None:
+        return open_source(args), None
+    return project, result
 
 
 def _colour_choices() -> str:

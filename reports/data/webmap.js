@@ -255,7 +255,10 @@ var ILP = (function () {
           if (hits.length > 1) msg.textContent = o.t.many.replace("{n}", hits.length);
           var hit = hits[0];
           if (highlight) map.removeLayer(highlight);
-          highlight = L.geoJSON(hit.f, {style: o.highlight, interactive: false}).addTo(map);
+          highlight = L.geoJSON(hit.f, {style: o.highlight, interactive: false,
+            pointToLayer: function (f, ll) {  // a desa drawn as a dot (national level of detail)
+              return L.circleMarker(ll, L.extend({radius: 12}, o.highlight));
+            }}).addTo(map);
           var b = highlight.getBounds();
           map.fitBounds(b, {maxZoom: 15, padding: [40, 40]});
           L.popup({maxWidth: 340}).setLatLng(b.getCenter())

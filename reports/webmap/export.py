@@ -60,6 +60,16 @@ from reports.webmap.layers import (
     kecamatan_props,
 )
 from reports.webmap.legend import hatch_defs, header_html, legend_html
+from reports.webmap.national import (
+    BOUNDARY_TOLERANCE_M,
+    NATIONAL_FACILITY_TYPES,
+    desa_dots,
+    facility_dots,
+    is_national,
+    kabupaten_outlines,
+    simplified_notes,
+)
+from reports.webmap.national import facility_fields as national_facility_fields
 from reports.webmap.overlays import (
     ROAD_MIN_ZOOM,
     road_layer,
@@ -179,11 +189,19 @@ def _build_html(project, result: AnalysisResult, *, online_basemap: bool, tiles,
 
     checkpoint(progress, is_cancelled, 0.05, tr("webmap.progress.simplify"))
     crs = utm_crs(desa)
-    tol = web_tolerance([desa, kec, kab], crs)
-    desa_geoms = simplify_for_web(desa.geometry, crs, tol)
-    kec_geoms = simplify_for_web(kec.geometry, crs, tol) if kec is not None else None
-    checkpoint(progress, is_cancelled, 0.25, None)
-    kab_geoms = simplify_for_web(kab.geometry, crs, tol) if kab is not None else None
+    national = is_national(desa)  # level of detail: desa as dots, no roads, edges, Posyandu
+    kec_all = kec
+    if national:
+        kec = None  # ~7,000 outlines: the desa popups name their kecamatan
+        tol = BOUNDARY_TOLERANCE_M
+        desa_geoms = kec_geoms = None
+        kab_geoms = kabupaten_outlines(kab, crs) if kab is not None else None
+    else:
+        tol = web_tolerance([desa, kec, kab], crs)
+        desa_geoms = simplify_for_web(desa.geometry, crs, tol)
+        kec_geoms = simplify_for_web(kec.geometry, crs, tol) if kec is not None else None
+        checkpoint(progress, is_cancelled, 0.25, None)
+        kab_geoms = simplify_for_web(kab.geometry, crs, tol) if kab is not None else None
 
     # ---- the map ----
     bounds = bounds_of([f for f in (kab, desa) if f is not None])
@@ -202,6 +220,9 @@ def _build_html(project, result: AnalysisResult, *, online_basemap: bool, tiles,
     root.header.add_child(_Raw(inline_script(js)), name="ilp_leaflet")
     root.header.add_child(_Raw(inline_script(read_asset(DATA_DIR / "webmap.js"))),
                           name="ilp_helpers")
+    if national:
+        root.header.add_child(_Raw(inline_script(read_asset(DATA_DIR / "webmap_national.js"))),
+                              name="ilp_national")
     root.html.add_child(_Raw(hatch_defs()), name="ilp_hatches")
     if online_basemap:
         folium.TileLayer("OpenStreetMap", name=tr("webmap.layer.osm"), overlay=False,
@@ -225,8 +246,14 @@ def _build_html(project, result: AnalysisResult, *, online_basemap: bool, tiles,
     desa_fields, desa_features = desa_props(desa, field, values, colours, inputs=inputs)
     # marker clusters need a maximum zoom, which a map without tiles does not have
     m.add_child(_Script(f"{m.get_name()}.setMaxZoom(19); {m.get_name()}.setMinZoom(4);"))
-    m.add_child(_Script("var ILP_DESA = " + data("desa", feature_collection(
-        desa_geoms, desa_features)) + ";"))
+    if national:
+        m.add_child(_Script("var ILP_DESA_COLS = " + data("desa", desa_dots(
+            desa, desa_features, colours)) + ";\n"
+            "var ILP_DESA = ILP.dotFeatures(ILP_DESA_COLS);"))
+    else:
+        m.add_child(_Script("var ILP_DESA = " + data("desa", feature_collection(
+            desa_geoms, desa_features)) + ";"))
+    del desa_features
     if kec is not None:
         kec_fields, kec_props = kecamatan_props(
             kec, mask_columns(result.kecamatan, inputs) if result.kecamatan is not None
@@ -234,22 +261,30 @@ def _build_html(project, result: AnalysisResult, *, online_basemap: bool, tiles,
         m.add_child(_Script("var ILP_KEC = " + data("kecamatan", feature_collection(
             kec_geoms, kec_props)) + ";"))
 
-    m.add_child(_JsLayer(tr("webmap.layer.desa"), "ILP.areaLayer(ILP_DESA, " + script_json({
-        "style": area_style(sym.DESA_STYLE), "fields": desa_fields, "tooltip": True}) + ")",
-        show=False))
+    if national:
+        m.add_child(_JsLayer(tr("webmap.layer.coverage", field=field.label),
+                             "ILP.desaDots(ILP_DESA_COLS, " + script_json({
+                                 "style": {"color": "#ffffff", "weight": 0.4, "opacity": 0.8,
+                                           "fillOpacity": 0.9},
+                                 "radius": 3, "fields": desa_fields}) + ")"))
+    else:
+        m.add_child(_JsLayer(tr("webmap.layer.desa"), "ILP.areaLayer(ILP_DESA, " + script_json({
+            "style": area_style(sym.DESA_STYLE), "fields": desa_fields, "tooltip": True})
+            + ")", show=False))
     # the coverage colours wait in the layer control when a PWS indicator was asked for
-    m.add_child(_JsLayer(tr("webmap.layer.coverage", field=field.label),
-                         "ILP.areaLayer(ILP_DESA, " + script_json({
-                             "style": area_style(sym.DESA_STYLE, color="#ffffff", weight=0.6,
-                                                 fillOpacity=0.85 if tiles is None
-                                                 else BASEMAP_FILL_OPACITY),
-                             "perFeature": True, "fields": desa_fields, "tooltip": True}) + ")",
-                         show=pws_indicator is None))
+    if not national:
+        m.add_child(_JsLayer(tr("webmap.layer.coverage", field=field.label),
+                             "ILP.areaLayer(ILP_DESA, " + script_json({
+                                 "style": area_style(sym.DESA_STYLE, color="#ffffff", weight=0.6,
+                                                     fillOpacity=0.85 if tiles is None
+                                                     else BASEMAP_FILL_OPACITY),
+                                 "perFeature": True, "fields": desa_fields, "tooltip": True}) + ")",
+                             show=pws_indicator is None))
 
     # ---- the PWS of one indicator, month by month (a period slider) ----
     inds = indicators or pws.default_indicators()
     pws_key = pws_indicator_key(project, pws_indicator, inds)
-    if pws_key is not None and project.has("desa"):
+    if pws_key is not None and project.has("desa") and not national:
         root.header.add_child(_Raw(inline_script(read_asset(DATA_DIR / "webmap_periods.js"))),
                               name="ilp_periods")
         payload = period_payload(project, pws_key, inds)
@@ -261,14 +296,17 @@ def _build_html(project, result: AnalysisResult, *, online_basemap: bool, tiles,
     # ---- gaps ----
     checkpoint(progress, is_cancelled, 0.5, None)
     fac = as_wgs84(project.facilities) if project.has("facilities") else None
-    names = facility_names(fac, result)
-    gl = gap_features(result, desa, desa_geoms, kec, kec_geoms, crs, tol, messages_trusted,
-                      names)
+    names = facility_names(fac, result) if not national else {}
+    if national:
+        gl = _national_gaps(m, desa, desa_fields, _JsLayer)
+    else:
+        gl = gap_features(result, desa, desa_geoms, kec, kec_geoms, crs, tol, messages_trusted,
+                          names)
     sources = "{desa: ILP_DESA" + (", kecamatan: ILP_KEC}" if kec is not None else "}")
     gap_opts = script_json({"kinds": gap_kinds_js(), "fields": gl.fields})
     # a gap layer with nothing in it is left out of the layer control: "(0)" would read as
     # "no problem" where the checks may not have been made (the legend names what is missing)
-    if gl.n_areas:
+    if gl.n_areas and not national:
         m.add_child(_JsLayer(tr("webmap.layer.gaps_areas", n=gl.n_area_gaps),
                              "ILP.gapLayer(ILP.resolve(" + data("gaps", gl.areas) + ", "
                              + sources + "), " + gap_opts + ")",
@@ -290,11 +328,13 @@ def _build_html(project, result: AnalysisResult, *, online_basemap: bool, tiles,
         kab_props = [{"n": clean_text(n)} for n in kab["name"]]
         kab_fc = feature_collection(kab_geoms, kab_props)
         m.add_child(_JsLayer(tr("webmap.layer.kabupaten"), "ILP.areaLayer(" + data(
-            "kabupaten", kab_fc) + ", " + script_json({"style": area_style(sym.KABUPATEN_STYLE)})
+            "kabupaten", kab_fc) + ", " + script_json({"style": area_style(sym.KABUPATEN_STYLE, **(
+                {"weight": 0.7, "opacity": 0.6} if national else {}))})
             + ")"))
 
     # ---- roads (context, under the network and the facilities) ----
-    roads = road_layer(project.roads, crs, tol) if project.has("roads") else None
+    roads = (road_layer(project.roads, crs, tol) if project.has("roads") and not national
+             else None)
     road_classes = []
     if roads is not None:
         road_fc, road_styles, road_classes = roads
@@ -307,7 +347,7 @@ def _build_html(project, result: AnalysisResult, *, online_basemap: bool, tiles,
     # ---- network edges ----
     checkpoint(progress, is_cancelled, 0.65, None)
     edge_links = set()
-    if result.edges is not None and len(result.edges):
+    if result.edges is not None and len(result.edges) and not national:
         edges = as_wgs84(result.edges)
         edge_fields, edge_features = edge_props(edges, names)
         edge_links = {p["l"] for p in edge_features if p.get("l")}
@@ -328,9 +368,11 @@ def _build_html(project, result: AnalysisResult, *, online_basemap: bool, tiles,
     checkpoint(progress, is_cancelled, 0.8, None)
     fac_types_present = []
     if fac is not None:
-        parents = facility_parents(fac, result, names)
+        parents = facility_parents(fac, result, names) if not national else {}
+        fac_names = (dict(zip(fac["fac_id"].astype(str), fac["name"], strict=False))
+                     if national and "name" in fac.columns else {})
         desa_names = dict(zip(desa["code"].astype(str), desa["name"], strict=False))
-        kec_names = kecamatan_names(desa, kec)
+        kec_names = kecamatan_names(desa, kec_all)
         fac_fields = facility_fields()
         types = fac["type"].astype(str).str.lower()
         for ftype in ("puskesmas", "pustu", "posyandu", "_other"):
@@ -338,6 +380,12 @@ def _build_html(project, result: AnalysisResult, *, online_basemap: bool, tiles,
                 ["puskesmas", "pustu", "posyandu"])]
             sub = sub[sub.geometry.notna() & ~sub.geometry.is_empty]
             if not len(sub):
+                continue
+            if national:
+                if ftype in NATIONAL_FACILITY_TYPES:
+                    fac_types_present.append(ftype)
+                    _national_facilities(m, sub, ftype, desa_names, kec_names, fac_names,
+                                         _JsLayer, data)
                 continue
             fac_types_present.append(ftype)
             pstyle = sym.FACILITY_STYLES.get(ftype, sym.PROBLEM_FACILITY_STYLE)
@@ -381,7 +429,8 @@ def _build_html(project, result: AnalysisResult, *, online_basemap: bool, tiles,
                          desa_level_types=_desa_level_types(fac),
                          notes=[*coverage_notes(result.summary or {}),
                                 *([basemap_note(tiles)] if tiles is not None
-                                  and basemap_note(tiles) else [])])
+                                  and basemap_note(tiles) else []),
+                                *(simplified_notes() if national else [])])
     highlight = {"color": sym.HIGHLIGHT_COLOUR, "weight": 4, "fill": False}
     header = script_json(header_html(project, field))
     m.add_child(_Script(f"ILP.addHeader({m.get_name()}, {header});\n"
@@ -409,3 +458,45 @@ def _desa_level_types(fac) -> set[str]:
     if fac is None or "location_quality" not in fac or "type" not in fac:
         return set()
     return set(fac.loc[fac["location_quality"] == "desa", "type"].dropna().astype(str).str.lower())
+
+
+def _national_gaps(m, desa, desa_fields, js_layer):
+    """The desa with gaps as rings (national level of detail); a :class:`GapLayers` of counts."""
+    from reports.webmap.gaps import GapLayers
+
+    kinds_of = desa["gap_kinds"].fillna("").astype(str) if "gap_kinds" in desa else None
+    present: set[str] = set()
+    n_desa = n_rows = 0
+    if kinds_of is not None:
+        for text in kinds_of:
+            ks = [k for k in text.split(";") if k]
+            if ks:
+                n_desa += 1
+                n_rows += len(ks)
+                present.update(ks)
+    fields = list(desa_fields)
+    if n_desa:
+        m.add_child(js_layer(tr("webmap.layer.gaps_areas", n=n_rows),
+                             "ILP.gapDots(ILP_DESA_COLS, " + script_json({
+                                 "kinds": gap_kinds_js(), "fields": fields, "radius": 5,
+                                 "style": {"weight": 2, "fill": False, "opacity": 0.9}}) + ")",
+                             show=False))
+    empty = '{"type":"FeatureCollection","features":[]}'
+    ordered = [k for k in sym.GAP_KINDS if k in present]
+    return GapLayers(empty, empty, n_desa, 0, n_rows, 0, ordered, fields, 0)
+
+
+def _national_facilities(m, sub, ftype, desa_names, kec_names, fac_names, js_layer,
+                         data) -> None:
+    """One facility type as dots on a canvas (national level of detail)."""
+    pstyle = sym.FACILITY_STYLES.get(ftype, sym.PROBLEM_FACILITY_STYLE)
+    m.add_child(js_layer(
+        tr("webmap.layer.facility", type=tr(f"facility.{ftype}"), n=len(sub)),
+        "ILP.dotLayer(" + data(f"facilities-{ftype}", facility_dots(sub, desa_names, kec_names,
+                                                             fac_names))
+        + ", " + script_json({"style": {"color": pstyle.stroke, "fillColor": pstyle.fill,
+                                        "weight": 1, "fillOpacity": 1},
+                              "radius": 4 if ftype == "puskesmas" else 2.5,
+                              "fields": national_facility_fields(),
+                              "sub": tr(f"facility.{ftype}")}) + ")",
+        show=False))  # thousands of dots over the desa colours: switched on when wanted

@@ -1,0 +1,103 @@
+"""Level of detail for a national web map: desa as coloured dots (one canvas), Puskesmas and
+Pustu as dots, gaps as rings on their desa, the kabupaten outlines simplified to the scale a
+whole country is seen at; roads, network edges, kecamatan outlines and Posyandu points left
+out (said in the page).  The data are written a column at a time (no per-feature objects).
+
+May import ``ilp_gis`` (i18n), ``layers.symbology``, geopandas/shapely/numpy and
+``reports.webmap`` (embed, geometry, values, layers).
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import shapely
+
+from ilp_gis.i18n import register_catalog, tr
+from layers import symbology as sym
+from reports.webmap.embed import script_json
+from reports.webmap.geometry import simplify_for_web
+from reports.webmap.values import clean_text, count_text
+
+register_catalog("reports", "webmap.national")
+
+NATIONAL_DESA_MIN = 20_000
+"""From this many desa the page is drawn with national level of detail (a large province has
+~8,500 desa; the whole country ~87,000)."""
+DOT_DECIMALS = 4
+"""Decimals of a dot's coordinates (1e-4° ≈ 11 m, far below what a national view shows)."""
+BOUNDARY_TOLERANCE_M = 1000.0
+"""Kabupaten outlines simplified to this (metres): a pixel at the zoom a province is seen at."""
+NATIONAL_FACILITY_TYPES = ("puskesmas", "pustu")
+"""Facility types drawn as dots nationally (the ~290,000 Posyandu are counted per desa)."""
+
+
+def is_national(desa) -> bool:
+    return desa is not None and len(desa) >= NATIONAL_DESA_MIN
+
+
+def simplified_notes() -> list[str]:
+    """What the national page simplifies, in the UI language (page legend and command output)."""
+    return [tr("webmap.national.note")]
+
+
+def _dots(geoms) -> tuple[list, list]:
+    """Lon and lat lists of a representative point of each geometry (None where missing)."""
+    g = np.asarray(geoms, dtype=object)
+    ok = ~(shapely.is_missing(g) | shapely.is_empty(g))
+    pts = np.full(len(g), None, dtype=object)
+    pts[ok] = shapely.point_on_surface(g[ok])
+    xy = np.full((len(g), 2), np.nan)
+    xy[ok] = shapely.get_coordinates(pts[ok])
+    xy = np.round(xy, DOT_DECIMALS)
+    return [None if np.isnan(v) else float(v) for v in xy[:, 0]], \
+        [None if np.isnan(v) else float(v) for v in xy[:, 1]]
+
+
+def desa_dots(desa: gpd.GeoDataFrame, desa_features: list[dict], colours: list[str]) -> str:
+    """The desa as columns: lon, lat, code, name, kecamatan, subtitle, colour index, popup values.
+
+    ``desa_features`` are the per-desa properties of :func:`reports.webmap.layers.desa_props`."""
+    lon, lat = _dots(desa.geometry.values)
+    palette = list(dict.fromkeys(colours))
+    index = {c: i for i, c in enumerate(palette)}
+    props = desa_features
+    gap_kinds = [[k for k in str(g or "").split(";") if k]
+                 for g in (desa["gap_kinds"] if "gap_kinds" in desa.columns
+                           else [""] * len(desa))]
+    severe = [min(ks, key=lambda k: sym.GAP_SEVERITY.get(k, 99)) if ks else None
+              for ks in gap_kinds]
+    return script_json({
+        "x": lon, "y": lat, "pal": palette, "ci": [index[c] for c in colours],
+        "c": [p["c"] for p in props], "n": [p["n"] for p in props],
+        "k": [p["k"] for p in props], "s": [p["s"] for p in props],
+        "p": [p["p"] for p in props], "g": severe})
+
+
+def facility_dots(sub: gpd.GeoDataFrame, desa_names: dict, kec_names: dict,
+                  fac_names: dict) -> str:
+    """One facility type as columns: lon, lat, name and popup values (desa, kecamatan, parent,
+    nakes, code); the parent is named from ``fac_names`` (fac_id -> name) or its own column."""
+    lon, lat = _dots(sub.geometry.values)
+    cols = {c: sub[c].tolist() if c in sub.columns else [None] * len(sub)
+            for c in ("fac_id", "name", "desa_code", "kecamatan_code", "parent_id",
+                      "parent_name", "nakes", "code")}
+    names = [clean_text(n) or clean_text(f) or "–" for n, f in zip(cols["name"], cols["fac_id"],
+                                                                  strict=True)]
+    popup = [[desa_names.get(str(d)) or clean_text(d), kec_names.get(str(k)) or clean_text(k),
+              (fac_names.get(str(pid)) if clean_text(pid) else None) or clean_text(pn),
+              count_text(nk), clean_text(code)]
+             for d, k, pid, pn, nk, code in zip(cols["desa_code"], cols["kecamatan_code"],
+                                                cols["parent_id"], cols["parent_name"],
+                                                cols["nakes"], cols["code"], strict=True)]
+    return script_json({"x": lon, "y": lat, "n": names, "p": popup})
+
+
+def facility_fields() -> list[str]:
+    return [tr("area.desa"), tr("area.kecamatan"), tr("webmap.field.parent"),
+            tr("webmap.field.nakes"), tr("webmap.field.fac_code")]
+
+
+def kabupaten_outlines(kab: gpd.GeoDataFrame, crs) -> np.ndarray:
+    """The kabupaten simplified as a coverage to :data:`BOUNDARY_TOLERANCE_M`."""
+    return simplify_for_web(kab.geometry, crs, BOUNDARY_TOLERANCE_M)
