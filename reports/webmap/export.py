@@ -430,7 +430,8 @@ def _build_html(project, result: AnalysisResult, *, online_basemap: bool, tiles,
                          notes=[*coverage_notes(result.summary or {}),
                                 *([basemap_note(tiles)] if tiles is not None
                                   and basemap_note(tiles) else []),
-                                *(simplified_notes() if national else [])])
+                                *(simplified_notes() if national else [])],
+                         dots=national)
     highlight = {"color": sym.HIGHLIGHT_COLOUR, "weight": 4, "fill": False}
     header = script_json(header_html(project, field))
     m.add_child(_Script(f"ILP.addHeader({m.get_name()}, {header});\n"

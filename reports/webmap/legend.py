@@ -62,11 +62,14 @@ def hatch_defs() -> str:
 def legend_html(field: ColourField, classes, values, fac_types, has_precursor: bool,
                 edge_links, gap_kinds, has_kec: bool, has_kab: bool, unplaced: int = 0, *,
                 no_data: str | None = None, not_loaded: list[str] | None = None,
-                desa_level_types=(), notes=(), road_classes=(), site_actions=()) -> str:
+                desa_level_types=(), notes=(), road_classes=(), site_actions=(),
+                dots: bool = False) -> str:
     """The legend; ``no_data`` labels the no-data patch (what to load), ``not_loaded`` names
     the inputs never loaded; ``desa_level_types`` get a hollow symbol row, ``notes`` say which
     facilities distance coverage left out or placed at their desa point; ``road_classes`` and
-    ``site_actions`` (of the scenarios' proposed sites) get a row each."""
+    ``site_actions`` (of the scenarios' proposed sites) get a row each.  ``dots``: the national
+    level of detail, where facilities are dots in their type's colours and a desa with gaps a
+    ring in the colour of its most severe gap: the legend shows those symbols."""
     def row(svg: str, label: str) -> str:
         return f'<div class="row">{svg}<span>{escape_html(label)}</span></div>'
 
@@ -79,6 +82,13 @@ def legend_html(field: ColourField, classes, values, fac_types, has_precursor: b
         d = f' stroke-dasharray="{dash_text(dash)}"' if dash else ""
         return (f'<svg width="18" height="13"><line x1="0" y1="6.5" x2="18" y2="6.5" '
                 f'stroke="{colour}" stroke-width="{width}"{d}/></svg>')
+
+    def dot(fill: str, stroke: str, size: int, ring: bool = False) -> str:
+        r = size / 2
+        paint = (f'fill="none" stroke="{stroke}" stroke-width="2"' if ring
+                 else f'fill="{fill}" stroke="{stroke}"')
+        return (f'<svg width="{size + 2}" height="{size + 2}"><circle cx="{r + 1}" cy="{r + 1}" '
+                f'r="{r}" {paint}/></svg>')
 
     h = [f"<details open><summary>{escape_html(tr('webmap.legend'))}</summary>",
          f"<h4>{escape_html(field.label)}</h4>"]
@@ -94,6 +104,9 @@ def legend_html(field: ColourField, classes, values, fac_types, has_precursor: b
             st = sym.FACILITY_STYLES.get(ftype, sym.PROBLEM_FACILITY_STYLE)
             label = tr(f"facility.{ftype}") if ftype in sym.FACILITY_STYLES \
                 else tr("webmap.legend.fac_other")
+            if dots:  # a precursor or a desa-level one is a dot of its type like the others
+                h.append(row(dot(st.fill, st.stroke, 8 if ftype == "puskesmas" else 5), label))
+                continue
             h.append(row(_shape_svg(st), label))
             if ftype == "pustu" and has_precursor:
                 h.append(row(_shape_svg(sym.PRECURSOR_STYLE), sym.PRECURSOR_STYLE.label))
@@ -115,7 +128,8 @@ def legend_html(field: ColourField, classes, values, fac_types, has_precursor: b
         h.append(f"<h4>{escape_html(tr('webmap.layer.gaps'))}</h4>")
         for kind in gap_kinds:
             st = sym.GAP_STYLES[kind]
-            h.append(row(patch(st.fill, st.stroke, f"ilp-hatch-{kind}"), tr(f"gap.{kind}")))
+            h.append(row(dot(st.fill, st.stroke, 10, ring=True) if dots
+                         else patch(st.fill, st.stroke, f"ilp-hatch-{kind}"), tr(f"gap.{kind}")))
     if unplaced:
         h.append(f'<div class="note">{escape_html(tr("webmap.legend.unplaced", n=unplaced))}</div>')
     for note in notes:

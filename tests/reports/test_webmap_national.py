@@ -38,6 +38,14 @@ def test_small_project_keeps_full_detail(tmp_path):
     assert "ILP.desaDots" not in text and "ILP.dotFeatures" not in text
     assert json.loads(page.data["desa"])["type"] == "FeatureCollection"
     assert tr_note("id") not in text
+    assert "url(#ilp-hatch-" in _legend(text)  # the legend's gap patches: the map's hatches
+
+
+def _legend(text: str) -> str:
+    """The legend's HTML as the page hands it to ``ILP.addLegend``."""
+    import re
+
+    return json.loads(re.search(r"ILP\.addLegend\([^,]+, (\".*?(?<!\\)\")\);", text).group(1))
 
 
 def tr_note(lang: str) -> str:
@@ -84,6 +92,11 @@ def test_national_page_draws_dots_from_columns(national, tmp_path):
     assert "ILP.addSearch(" in text and "ILP.dotFeatures(ILP_DESA_COLS)" in text
     # what is simplified is said in the page, in the UI language only
     assert tr_note("id") in text and tr_note("en") not in text
+    # the legend shows what the page draws: gap rings and facility dots, no hatches or shapes
+    legend = _legend(text)
+    assert "url(#ilp-hatch-" not in legend and "<polygon points=" not in legend
+    ring = sym.GAP_STYLES[next(g for g in desa["g"] if g)].stroke
+    assert f'fill="none" stroke="{ring}"' in legend
 
 
 def test_national_note_in_english(national, tmp_path):
