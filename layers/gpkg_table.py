@@ -374,3 +374,42 @@ def insert_rows(con: sqlite3.Connection, table: str, frame: pd.DataFrame, fids: 
 def touch(con: sqlite3.Connection, table: str) -> None:
     con.execute(f"UPDATE gpkg_contents SET last_change = {_NOW} WHERE lower(table_name) = "
                 "lower(?)", (table,))
+
+
+# --- content digests ---------------------------------------------------------------------------
+DIGEST_PREFIX = "content-digest:"
+
+
+def set_digest(con: sqlite3.Connection, table: str, digest: str | None) -> None:
+    """Record in the table's ``gpkg_contents`` description the digest of the frame it now
+    holds (``layers.frame_digest``), bound to its current ``last_change``: any later write
+    that updates ``last_change`` (this writer's, GDAL's, QGIS') makes the record invalid."""
+    con.execute("UPDATE gpkg_contents SET description = CASE WHEN ? IS NULL THEN '' ELSE "
+                "? || ? || '@' || coalesce(last_change, '') END WHERE lower(table_name) = "
+                "lower(?)", (digest, DIGEST_PREFIX, digest, table))
+
+
+def digests(con: sqlite3.Connection) -> dict[str, str]:
+    """The valid recorded digest of each table (lower-case name → digest)."""
+    out = {}
+    for name, description, last_change in con.execute(
+            "SELECT table_name, description, last_change FROM gpkg_contents"):
+        text = str(description or "")
+        if not text.startswith(DIGEST_PREFIX):
+            continue
+        value, _, when = text[len(DIGEST_PREFIX):].rpartition("@")
+        if value and when == str(last_change or ""):
+            out[str(name).lower()] = value
+    return out
+
+
+def stored_fids(con: sqlite3.Connection, table: str) -> np.ndarray:
+    """The fids of ``table`` in increasing order (the order its rows are read in)."""
+    n, low, high = con.execute(f'SELECT count(*), min("fid"), max("fid") FROM {quote(table)}'
+                               ).fetchone()
+    if not n:
+        return np.zeros(0, dtype=np.int64)
+    if low == 1 and high == n:
+        return np.arange(1, n + 1, dtype=np.int64)
+    return np.fromiter((r[0] for r in con.execute(
+        f'SELECT "fid" FROM {quote(table)} ORDER BY "fid"')), dtype=np.int64, count=n)

@@ -5,11 +5,13 @@ under their own names.
 
 Saving the file a project was read from (or last saved to) writes only what changed, in place,
 inside one SQLite transaction (``layers.gpkg_table``; changed rows only where few rows changed,
-``layers.frame_diff``): a kill at any moment leaves the previous or the new state, as SQLite's
-journal guarantees.  A new file, a file changed by someone else meanwhile, or data that writer
-cannot store the way GDAL does is written whole beside the target and moved over it.  Imports
-``ilp_gis``, ``layers.atomic``, ``layers.gpkg_table``, ``layers.frame_diff`` and
-``layers.safe_open``."""
+``layers.frame_diff``; a table other than a layer whose content digest, recorded beside it when
+it was written, still matches is not written at all, ``layers.frame_digest``): a kill at any
+moment leaves the previous or the new state, as SQLite's journal guarantees.  A new file, a
+file changed by someone else meanwhile, or data that writer cannot store the way GDAL does is
+written whole beside the target and moved over it.  Imports
+``ilp_gis``, ``layers.atomic``, ``layers.gpkg_table``, ``layers.frame_diff``,
+``layers.frame_digest`` and ``layers.safe_open``."""
 
 from __future__ import annotations
 
@@ -29,7 +31,7 @@ from ilp_gis import __version__, model
 from ilp_gis.errors import InputError, ProjectError
 from ilp_gis.i18n import register_catalog, tr
 from ilp_gis.project import Project, StoredTables
-from layers import frame_diff, gpkg_table, safe_open
+from layers import frame_diff, frame_digest, gpkg_table, safe_open
 from layers.atomic import atomic_write, clean_stale_temporaries, join_group
 
 _SPATIAL_TYPES = {"Polygon": "MultiPolygon", "Point": "Point", "LineString": "MultiLineString"}
@@ -129,10 +131,11 @@ def _save_in_place(project: Project, target: Path, frames, meta_frame, progress)
         con.execute("PRAGMA synchronous = FULL")
         con.execute("BEGIN IMMEDIATE")
         in_file = {r[0] for r in con.execute("SELECT table_name FROM gpkg_contents")}
+        recorded = gpkg_table.digests(con)
         new_frames, new_ids = dict(stored.frames), dict(stored.row_ids)
         for i, (name, frame) in enumerate(frames):
             if stored.frames.get(name) is not frame or name not in in_file:
-                new_ids[name] = _store_changes(con, name, frame, stored, in_file)
+                new_ids[name] = _store_unless_same(con, name, frame, stored, in_file, recorded)
                 new_frames[name] = frame
             if progress:
                 progress((i + 1) / (len(frames) + 1))
@@ -164,6 +167,26 @@ def _save_in_place(project: Project, target: Path, frames, meta_frame, progress)
         commit()
     if progress:
         progress(1.0)
+
+
+def _store_unless_same(con, name: str, frame, stored: StoredTables, in_file: set[str],
+                       recorded: dict[str, str]):
+    """Write table ``name`` unless the file holds it already as ``frame`` (its recorded
+    content digest matches: a re-analysis whose results did not change writes nothing), and
+    return the row ids of ``frame``'s rows.  Layers, which an edit changes a few rows at a
+    time, are compared row by row instead (``_store_changes``)."""
+    if name in model.LAYERS:
+        return _store_changes(con, name, frame, stored, in_file)
+    digest = frame_digest.digest(frame)
+    if digest is not None and name in in_file and recorded.get(name.lower()) == digest:
+        ids = stored.row_ids.get(name)
+        if ids is None or len(ids) != len(frame):
+            ids = gpkg_table.stored_fids(con, name)
+        if len(ids) == len(frame):
+            return ids
+    ids = _store_changes(con, name, frame, stored, in_file)
+    gpkg_table.set_digest(con, name, digest)
+    return ids
 
 
 def _store_changes(con, name: str, frame, stored: StoredTables, in_file: set[str]):
