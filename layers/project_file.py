@@ -236,7 +236,9 @@ def _write_frame(frame, path: Path, layer: str) -> None:
 
 def _storable(frame):
     """GeoPackage columns must be plain: yes/no values → BOOLEAN, dates → ISO text, other
-    mixed objects → text."""
+    mixed objects → text; a NUL character is removed from every text (no text holds one
+    legitimately, and GDAL's reader would end the text there: the file and every reader
+    agree on what was stored)."""
     out = frame.copy(deep=False)  # copy-on-write: only the columns converted below are new
     geom_name = out.geometry.name if isinstance(out, gpd.GeoDataFrame) else None
     for col in out.columns:
@@ -245,14 +247,30 @@ def _storable(frame):
         s = out[col]
         if isinstance(s.dtype, pd.BooleanDtype):
             continue  # written as a GeoPackage BOOLEAN (empty cells stay empty)
+        elif isinstance(s.dtype, pd.StringDtype):
+            out[col] = _without_nul(s)
         elif s.dtype == object:
             non_null = s.dropna()
             if len(non_null) and all(isinstance(v, bool | np.bool_) for v in non_null):
                 out[col] = s.astype("boolean")  # a GeoPackage BOOLEAN column, never "False"
             elif len(non_null) and not all(isinstance(v, str) for v in non_null.head(1000)):
-                out[col] = s.map(lambda v: None if v is None or (isinstance(v, float) and v != v)
-                                 else (v.isoformat() if hasattr(v, "isoformat") else str(v)))
+                out[col] = _without_nul(s.map(
+                    lambda v: None if v is None or (isinstance(v, float) and v != v)
+                    else (v.isoformat() if hasattr(v, "isoformat") else str(v))))
+            else:
+                out[col] = _without_nul(s)
     return out
+
+
+def _without_nul(s: pd.Series) -> pd.Series:
+    """The text column without NUL characters (the same column when it holds none)."""
+    try:
+        if not len(s) or not s.str.contains("\x00", regex=False, na=False).any():
+            return s
+    except (AttributeError, TypeError):  # not texts (the writer then says what it holds)
+        return s
+    texts = s.map(lambda v: v.replace("\x00", "") if isinstance(v, str) else v)
+    return texts.astype(s.dtype) if isinstance(s.dtype, pd.StringDtype) else texts
 
 
 def open_project(path: str | Path, *, skip_tables: Iterable[str] = (),
