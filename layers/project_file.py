@@ -264,10 +264,7 @@ def _storable(frame):
 
 def _without_nul(s: pd.Series) -> pd.Series:
     """The text column without NUL characters (the same column when it holds none)."""
-    try:
-        if not len(s) or not s.str.contains("\x00", regex=False, na=False).any():
-            return s
-    except (AttributeError, TypeError):  # not texts (the writer then says what it holds)
+    if not len(s) or not _may_hold_nul(s):
         return s
     texts = s.map(lambda v: v.replace("\x00", "") if isinstance(v, str) else v)
     return texts.astype(s.dtype) if isinstance(s.dtype, pd.StringDtype) else texts
@@ -528,6 +525,23 @@ def _old_boolean_text(frame, name: str) -> None:
     present = set(values.dropna().unique())
     if present and present <= _OLD_BOOLEAN_TEXT.keys():
         frame[name] = values.map(_OLD_BOOLEAN_TEXT).astype("boolean")
+
+
+def _may_hold_nul(s: pd.Series) -> bool:
+    """Whether a text of ``s`` may hold a NUL: its bytes searched a column at a time (Arrow
+    buffers, or the texts joined), never value by value in Python."""
+    if isinstance(s.dtype, pd.StringDtype) and s.dtype.storage == "pyarrow":
+        import pyarrow as pa
+
+        arr = pa.array(s.array)
+        chunks = arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
+        return any(c.buffers()[2] is not None and c.buffers()[2].to_pybytes().find(b"\x00") >= 0
+                   for c in chunks if len(c))
+    texts = s.dropna().tolist()
+    try:
+        return "\x00" in "".join(texts)
+    except TypeError:  # not all texts: looked at one by one
+        return any(isinstance(v, str) and "\x00" in v for v in texts)
 
 
 register_catalog("layers", "project_file")

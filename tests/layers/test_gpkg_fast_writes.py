@@ -170,3 +170,19 @@ def test_every_table_reads_as_gdal_describes_it(sample_project_path, tmp_path):
     flags = open_project(path).tables["flags"]
     assert flags["ok"].dtype == "boolean" and flags["ok"].isna().tolist() == [False, True, False]
     assert flags["empty"].tolist() == [None, None, None]
+
+
+def test_single_geometries_promoted_in_their_blobs_equal_the_blobs_of_promoted_ones():
+    geoms = np.array([
+        shapely.Point(1, 2), shapely.LineString([(0, 0), (1, 1.5)]), None,
+        shapely.Polygon([(0, 0), (1, 0), (1, 1)]), shapely.Point(), shapely.LineString(),
+        shapely.Polygon(), shapely.MultiPoint([(1, 1), (2, 2)]), shapely.MultiPolygon(),
+        shapely.GeometryCollection([shapely.Point(1, 1)]),
+        shapely.Polygon([(0, 0), (4, 0), (4, 4)], [[(1, 1), (2, 1), (2, 2)]]),
+        shapely.MultiLineString([[(0, 0), (1, 1)], [(2, 2), (3, 3)]]),
+        shapely.Point(0.0, 256.0)], dtype=object)  # coordinates whose bytes end in NULs
+    want, want_bounds = gpkg_table.blobs(gpkg_table.promoted(geoms))
+    got, got_bounds = gpkg_table.blobs(geoms, promote=True)
+    assert got == want
+    assert np.array_equal(got_bounds, want_bounds, equal_nan=True)
+    assert gpkg_table.blobs(geoms)[0][0] != got[0]  # without promote a point stays a point
