@@ -22,7 +22,7 @@ import pyarrow as pa
 import shapely
 from pandas.api import types as ptypes
 
-VERSION = "1"
+VERSION = "2"
 """Part of every digest: a change of how a frame is digested or stored changes it."""
 
 
@@ -45,7 +45,7 @@ def digest(frame) -> str | None:
     """The hex digest of ``frame``'s stored content, or None when it cannot be computed."""
     geom = _geom_name(frame)
     crs = getattr(frame, "crs", None) if geom else None
-    h = hashlib.blake2b(digest_size=24)
+    h = hashlib.sha256()
     head = (VERSION, geom is not None, len(frame), [str(c) for c in frame.columns],
             [str(d) for d in frame.dtypes], geom, None if crs is None else crs.to_wkt())
     _feed(h, repr(head).encode("utf-8"))
@@ -95,31 +95,36 @@ def _column(h, series: pd.Series) -> None:
                            else series.to_numpy(dtype=object), from_pandas=True)
         except (pa.ArrowException, TypeError, ValueError):
             arr = None
-        if isinstance(arr, pa.ChunkedArray):
-            arr = arr.combine_chunks()
         if arr is not None and (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)
                                 or pa.types.is_null(arr.type)):
-            _text(h, arr)
+            _text(h, arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr])
             return
         _objects(h, series)
         return
     raise _NoDigest(str(dtype))
 
 
-def _text(h, arr: pa.Array) -> None:
-    """Texts from their Arrow buffers: which are missing, where each ends, their bytes."""
-    arr = arr.cast(pa.large_string())
-    n = len(arr)
-    missing = arr.is_null().to_numpy(zero_copy_only=False)
+def _text(h, chunks: list) -> None:
+    """Texts from their Arrow buffers, however the column is cut into chunks: which are
+    missing, the byte length of each, and their bytes, each as one stream."""
+    missing_h, lengths_h, data_h = (hashlib.sha256() for _ in range(3))
+    for arr in chunks:
+        n = len(arr)
+        if n == 0:
+            continue
+        missing = np.ascontiguousarray(arr.is_null().to_numpy(zero_copy_only=False))
+        missing_h.update(missing.tobytes())
+        if pa.types.is_null(arr.type) or missing.all():
+            lengths_h.update(np.zeros(n, dtype=np.int64).tobytes())
+            continue
+        width = np.int64 if pa.types.is_large_string(arr.type) else np.int32
+        offsets = np.frombuffer(arr.buffers()[1], dtype=width)[arr.offset:arr.offset + n + 1]
+        lengths_h.update(np.diff(offsets).astype(np.int64).tobytes())
+        data = arr.buffers()[2]
+        if data is not None:
+            data_h.update(memoryview(data)[int(offsets[0]):int(offsets[-1])])
     _feed(h, b"s")
-    _feed(h, np.ascontiguousarray(missing).tobytes())
-    if n == 0 or missing.all():
-        return
-    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64)[arr.offset:arr.offset + n + 1]
-    start, stop = int(offsets[0]), int(offsets[-1])
-    _feed(h, (offsets - start).tobytes())
-    data = arr.buffers()[2]
-    _feed(h, memoryview(data)[start:stop] if data is not None else b"")
+    _feed(h, missing_h.digest() + lengths_h.digest() + data_h.digest())
 
 
 def _objects(h, series: pd.Series) -> None:
