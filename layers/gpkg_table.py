@@ -3,7 +3,9 @@ blobs, spatial index, triggers and bookkeeping rows (``gpkg_contents``,
 ``gpkg_geometry_columns``, ``gpkg_ogr_contents``, ``gpkg_extensions``) GDAL itself writes, so
 GDAL/QGIS read such a table as one of their own and pyogrio reads back the dtypes it would have
 written.  Used by ``layers.project_file`` to save only what changed, in place and atomically
-(one SQLite transaction instead of a copy of the whole file).
+(one SQLite transaction instead of a copy of the whole file).  A table's ``gpkg_contents``
+description may hold the content digest of the frame it was written from (:func:`set_digest`),
+valid while its ``last_change`` is the one recorded with it.
 
 A frame this writer cannot store the way GDAL would (another CRS, Z coordinates, dates, mixed
 objects) raises :class:`Unsupported`; the caller then writes the whole file through GDAL.
