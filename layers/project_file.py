@@ -19,6 +19,7 @@ import dataclasses
 import datetime as dt
 import sqlite3
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
 from pathlib import Path
 
@@ -177,8 +178,17 @@ def _store_unless_same(con, name: str, frame, stored: StoredTables, in_file: set
     time, are compared row by row instead (``_store_changes``)."""
     if name in model.LAYERS:
         return _store_changes(con, name, frame, stored, in_file)
+    if name not in in_file or name.lower() not in recorded:
+        # written whatever its digest: computed meanwhile in a helper thread (hashing and
+        # WKB run without Python's interpreter lock, as SQLite's part of the write does)
+        with ThreadPoolExecutor(max_workers=1) as helper:
+            pending = helper.submit(frame_digest.digest, frame)
+            ids = _store_changes(con, name, frame, stored, in_file)
+            digest = pending.result()
+        gpkg_table.set_digest(con, name, digest)
+        return ids
     digest = frame_digest.digest(frame)
-    if digest is not None and name in in_file and recorded.get(name.lower()) == digest:
+    if digest is not None and recorded.get(name.lower()) == digest:
         ids = stored.row_ids.get(name)
         if ids is None or len(ids) != len(frame):
             ids = gpkg_table.stored_fids(con, name)
