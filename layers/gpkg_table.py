@@ -3,7 +3,9 @@ blobs, spatial index, triggers and bookkeeping rows (``gpkg_contents``,
 ``gpkg_geometry_columns``, ``gpkg_ogr_contents``, ``gpkg_extensions``) GDAL itself writes, so
 GDAL/QGIS read such a table as one of their own and pyogrio reads back the dtypes it would have
 written.  Used by ``layers.project_file`` to save only what changed, in place and atomically
-(one SQLite transaction instead of a copy of the whole file).
+(one SQLite transaction instead of a copy of the whole file).  A table's ``gpkg_contents``
+description may hold the content digest of the frame it was written from (:func:`set_digest`),
+valid while its ``last_change`` is the one recorded with it.
 
 A frame this writer cannot store the way GDAL would (another CRS, Z coordinates, dates, mixed
 objects) raises :class:`Unsupported`; the caller then writes the whole file through GDAL.
@@ -118,18 +120,40 @@ def promoted(geoms: np.ndarray) -> np.ndarray:
     return out
 
 
-def blobs(geoms: np.ndarray, srs_id: int = SRS_WGS84) -> tuple[list, np.ndarray]:
+_MULTI_OF = {0: 4, 1: 5, 3: 6}  # WKB type of the multi geometry of a point, line, polygon
+
+
+def blobs(geoms: np.ndarray, srs_id: int = SRS_WGS84, *,
+          promote: bool = False) -> tuple[list, np.ndarray]:
     """GeoPackage geometry blobs of ``geoms`` (None stays None) as GDAL writes them: points
     without an envelope, other geometries with their XY envelope, empties flagged; and the
-    (n, 4) bounds minx, miny, maxx, maxy (NaN for missing and empty)."""
+    (n, 4) bounds minx, miny, maxx, maxy (NaN for missing and empty).  ``promote``: single
+    geometries stored as one-part multi geometries, the blobs of :func:`promoted` (its WKB is
+    the single one's behind a multi head: no geometry is built)."""
     geoms = np.asarray(geoms, dtype=object)
     if len(geoms) and shapely.has_z(geoms).any():
         raise Unsupported("Z coordinates")
-    wkb = shapely.to_wkb(geoms, byte_order=1, flavor="iso")
-    bounds = shapely.bounds(geoms)
-    missing = shapely.is_missing(geoms)
+    ids = shapely.get_type_id(geoms)
+    missing = ids < 0
     empty = shapely.is_empty(geoms) & ~missing
-    points = shapely.get_type_id(geoms) == 0
+    if promote:
+        odd = empty & np.isin(ids, list(_MULTI_OF))
+        if odd.any():  # empty single geometries: promoted as GEOS makes them
+            geoms = geoms.copy()
+            geoms[odd] = promoted(geoms[odd])
+            ids = shapely.get_type_id(geoms)
+    wkb = shapely.to_wkb(geoms, byte_order=1, flavor="iso")
+    if promote:
+        for single, multi in _MULTI_OF.items():
+            where = ids == single
+            if where.any():
+                head = struct.pack("<BII", 1, multi, 1)  # (numpy would cut its NULs)
+                made = np.empty(int(where.sum()), dtype=object)
+                made[:] = [head + w for w in wkb[where].tolist()]
+                wkb[where] = made
+                ids[where] = multi
+    bounds = shapely.bounds(geoms)
+    points = ids == 0
     srs = struct.pack("<i", srs_id)
     head_point, head_env, head_empty = (b"GP\x00\x01" + srs, b"GP\x00\x03" + srs,
                                         b"GP\x00\x11" + srs)
@@ -214,15 +238,16 @@ _ROWS_PER_BATCH = 50_000  # Python values of a whole national table at once cost
 
 
 def _batches(frame: pd.DataFrame, geom_name: str | None, fids: np.ndarray,
-             geometry: list | None) -> Iterable[list[list]]:
-    """The rows to insert as columns (fid, geometry blob, columns), a batch of rows at a
-    time."""
+             geoms: np.ndarray | None, promote: bool) -> Iterable[list[list]]:
+    """The rows to insert as columns (fid, geometry blob of ``geoms``, columns), a batch of
+    rows at a time (the blobs too: a whole national table of them at once costs memory)."""
     names = [c for c in frame.columns if c != geom_name]
     for start in range(0, len(frame), _ROWS_PER_BATCH):
         stop = start + _ROWS_PER_BATCH
         part = frame.iloc[start:stop]
-        yield [fids[start:stop].tolist()] + ([geometry[start:stop]] if geom_name else []) \
-            + [_values(part[c]) for c in names]
+        yield [fids[start:stop].tolist()] + (
+            [blobs(geoms[start:stop], promote=promote)[0]] if geom_name else []) + [
+            _values(part[c]) for c in names]
 
 
 def write_table(con: sqlite3.Connection, table: str, frame: pd.DataFrame, *,
@@ -236,22 +261,22 @@ def write_table(con: sqlite3.Connection, table: str, frame: pd.DataFrame, *,
     if len({n.lower() for n in names} | {"fid", "geom"}) != len(names) + 2:
         raise Unsupported("column names")
     types = [_sql_type(frame[c]) for c in names]
-    geometry = bounds = None
+    geoms = bounds = None
     gtype = None
     if geom_name:
         _check_crs(frame)
         geoms = np.asarray(frame[geom_name].values, dtype=object)
-        if promote:
-            geoms = promoted(geoms)
+        if len(geoms) and shapely.has_z(geoms).any():
+            raise Unsupported("Z coordinates")
         gtype = geometry_type_name(geoms, geometry_type, promote)
-        geometry, bounds = blobs(geoms)
+        bounds = shapely.bounds(geoms)
     drop_table(con, table)
     defs = ['"fid" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL']
     defs += [f'"geom" {gtype}'] if geom_name else []
     defs += [f"{quote(n)} {t}" for n, t in zip(names, types, strict=True)]
     con.execute(f"CREATE TABLE {quote(table)} ( {', '.join(defs)})")
     sqlite_rows.insert_columns(con, f"INSERT INTO {quote(table)} VALUES",
-                   _batches(frame, geom_name, fids, geometry))
+                               _batches(frame, geom_name, fids, geoms, promote))
     extent = _extent(bounds) if bounds is not None else (None,) * 4
     con.execute("INSERT INTO gpkg_contents (table_name, data_type, identifier, description, "
                 f"last_change, min_x, min_y, max_x, max_y, srs_id) VALUES (?, ?, ?, '', {_NOW}, "
@@ -353,12 +378,13 @@ def insert_rows(con: sqlite3.Connection, table: str, frame: pd.DataFrame, fids: 
     columns (its triggers keep the spatial index and feature count); the layer's extent in
     ``gpkg_contents`` grows to cover them."""
     geom_name = _geom_name(frame)
-    geometry = None
+    geoms = None
     if geom_name:
         _check_crs(frame)
         geoms = np.asarray(frame[geom_name].values, dtype=object)
-        geometry, bounds = blobs(promoted(geoms) if promote else geoms)
-        extent = _extent(bounds)
+        if len(geoms) and shapely.has_z(geoms).any():
+            raise Unsupported("Z coordinates")
+        extent = _extent(shapely.bounds(geoms))
         if extent[0] is not None:
             con.execute("UPDATE gpkg_contents SET min_x = min(coalesce(min_x, ?), ?), "
                         "min_y = min(coalesce(min_y, ?), ?), max_x = max(coalesce(max_x, ?), ?), "
@@ -368,9 +394,48 @@ def insert_rows(con: sqlite3.Connection, table: str, frame: pd.DataFrame, fids: 
     names = ['"fid"'] + (['"geom"'] if geom_name else [])
     names += [quote(c) for c in frame.columns if c != geom_name]
     sqlite_rows.insert_columns(con, f"INSERT INTO {quote(table)} ({', '.join(names)}) VALUES",
-                   _batches(frame, geom_name, np.asarray(fids), geometry))
+                               _batches(frame, geom_name, np.asarray(fids), geoms, promote))
 
 
 def touch(con: sqlite3.Connection, table: str) -> None:
     con.execute(f"UPDATE gpkg_contents SET last_change = {_NOW} WHERE lower(table_name) = "
                 "lower(?)", (table,))
+
+
+# --- content digests ---------------------------------------------------------------------------
+DIGEST_PREFIX = "content-digest:"
+
+
+def set_digest(con: sqlite3.Connection, table: str, digest: str | None) -> None:
+    """Record in the table's ``gpkg_contents`` description the digest of the frame it now
+    holds (``layers.frame_digest``), bound to its current ``last_change``: any later write
+    that updates ``last_change`` (this writer's, GDAL's, QGIS') makes the record invalid."""
+    con.execute("UPDATE gpkg_contents SET description = CASE WHEN ? IS NULL THEN '' ELSE "
+                "? || ? || '@' || coalesce(last_change, '') END WHERE lower(table_name) = "
+                "lower(?)", (digest, DIGEST_PREFIX, digest, table))
+
+
+def digests(con: sqlite3.Connection) -> dict[str, str]:
+    """The valid recorded digest of each table (lower-case name → digest)."""
+    out = {}
+    for name, description, last_change in con.execute(
+            "SELECT table_name, description, last_change FROM gpkg_contents"):
+        text = str(description or "")
+        if not text.startswith(DIGEST_PREFIX):
+            continue
+        value, _, when = text[len(DIGEST_PREFIX):].rpartition("@")
+        if value and when == str(last_change or ""):
+            out[str(name).lower()] = value
+    return out
+
+
+def stored_fids(con: sqlite3.Connection, table: str) -> np.ndarray:
+    """The fids of ``table`` in increasing order (the order its rows are read in)."""
+    n, low, high = con.execute(f'SELECT count(*), min("fid"), max("fid") FROM {quote(table)}'
+                               ).fetchone()
+    if not n:
+        return np.zeros(0, dtype=np.int64)
+    if low == 1 and high == n:
+        return np.arange(1, n + 1, dtype=np.int64)
+    return np.fromiter((r[0] for r in con.execute(
+        f'SELECT "fid" FROM {quote(table)} ORDER BY "fid"')), dtype=np.int64, count=n)

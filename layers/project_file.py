@@ -5,11 +5,13 @@ under their own names.
 
 Saving the file a project was read from (or last saved to) writes only what changed, in place,
 inside one SQLite transaction (``layers.gpkg_table``; changed rows only where few rows changed,
-``layers.frame_diff``): a kill at any moment leaves the previous or the new state, as SQLite's
-journal guarantees.  A new file, a file changed by someone else meanwhile, or data that writer
-cannot store the way GDAL does is written whole beside the target and moved over it.  Imports
-``ilp_gis``, ``layers.atomic``, ``layers.gpkg_table``, ``layers.frame_diff`` and
-``layers.safe_open``."""
+``layers.frame_diff``; a table other than a layer whose content digest, recorded beside it when
+it was written, still matches is not written at all, ``layers.frame_digest``): a kill at any
+moment leaves the previous or the new state, as SQLite's journal guarantees.  A new file, a
+file changed by someone else meanwhile, or data that writer cannot store the way GDAL does is
+written whole beside the target and moved over it.  Imports
+``ilp_gis``, ``layers.atomic``, ``layers.gpkg_table``, ``layers.frame_diff``,
+``layers.frame_digest`` and ``layers.safe_open``."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ import dataclasses
 import datetime as dt
 import sqlite3
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
 from pathlib import Path
 
@@ -29,7 +32,7 @@ from ilp_gis import __version__, model
 from ilp_gis.errors import InputError, ProjectError
 from ilp_gis.i18n import register_catalog, tr
 from ilp_gis.project import Project, StoredTables
-from layers import frame_diff, gpkg_table, safe_open
+from layers import frame_diff, frame_digest, gpkg_table, safe_open
 from layers.atomic import atomic_write, clean_stale_temporaries, join_group
 
 _SPATIAL_TYPES = {"Polygon": "MultiPolygon", "Point": "Point", "LineString": "MultiLineString"}
@@ -129,10 +132,11 @@ def _save_in_place(project: Project, target: Path, frames, meta_frame, progress)
         con.execute("PRAGMA synchronous = FULL")
         con.execute("BEGIN IMMEDIATE")
         in_file = {r[0] for r in con.execute("SELECT table_name FROM gpkg_contents")}
+        recorded = gpkg_table.digests(con)
         new_frames, new_ids = dict(stored.frames), dict(stored.row_ids)
         for i, (name, frame) in enumerate(frames):
             if stored.frames.get(name) is not frame or name not in in_file:
-                new_ids[name] = _store_changes(con, name, frame, stored, in_file)
+                new_ids[name] = _store_unless_same(con, name, frame, stored, in_file, recorded)
                 new_frames[name] = frame
             if progress:
                 progress((i + 1) / (len(frames) + 1))
@@ -164,6 +168,35 @@ def _save_in_place(project: Project, target: Path, frames, meta_frame, progress)
         commit()
     if progress:
         progress(1.0)
+
+
+def _store_unless_same(con, name: str, frame, stored: StoredTables, in_file: set[str],
+                       recorded: dict[str, str]):
+    """Write table ``name`` unless the file holds it already as ``frame`` (its recorded
+    content digest matches: a re-analysis whose results did not change writes nothing), and
+    return the row ids of ``frame``'s rows.  Layers, which an edit changes a few rows at a
+    time, are compared row by row instead (``_store_changes``)."""
+    if name in model.LAYERS:
+        return _store_changes(con, name, frame, stored, in_file)
+    if name not in in_file or name.lower() not in recorded:
+        # written whatever its digest: computed meanwhile in a helper thread (hashing and
+        # WKB run without Python's interpreter lock, as SQLite's part of the write does)
+        with ThreadPoolExecutor(max_workers=1) as helper:
+            pending = helper.submit(frame_digest.digest, frame)
+            ids = _store_changes(con, name, frame, stored, in_file)
+            digest = pending.result()
+        gpkg_table.set_digest(con, name, digest)
+        return ids
+    digest = frame_digest.digest(frame)
+    if digest is not None and recorded.get(name.lower()) == digest:
+        ids = stored.row_ids.get(name)
+        if ids is None or len(ids) != len(frame):
+            ids = gpkg_table.stored_fids(con, name)
+        if len(ids) == len(frame):
+            return ids
+    ids = _store_changes(con, name, frame, stored, in_file)
+    gpkg_table.set_digest(con, name, digest)
+    return ids
 
 
 def _store_changes(con, name: str, frame, stored: StoredTables, in_file: set[str]):
@@ -213,7 +246,9 @@ def _write_frame(frame, path: Path, layer: str) -> None:
 
 def _storable(frame):
     """GeoPackage columns must be plain: yes/no values → BOOLEAN, dates → ISO text, other
-    mixed objects → text."""
+    mixed objects → text; a NUL character is removed from every text (no text holds one
+    legitimately, and GDAL's reader would end the text there: the file and every reader
+    agree on what was stored)."""
     out = frame.copy(deep=False)  # copy-on-write: only the columns converted below are new
     geom_name = out.geometry.name if isinstance(out, gpd.GeoDataFrame) else None
     for col in out.columns:
@@ -222,14 +257,27 @@ def _storable(frame):
         s = out[col]
         if isinstance(s.dtype, pd.BooleanDtype):
             continue  # written as a GeoPackage BOOLEAN (empty cells stay empty)
+        elif isinstance(s.dtype, pd.StringDtype):
+            out[col] = _without_nul(s)
         elif s.dtype == object:
             non_null = s.dropna()
             if len(non_null) and all(isinstance(v, bool | np.bool_) for v in non_null):
                 out[col] = s.astype("boolean")  # a GeoPackage BOOLEAN column, never "False"
             elif len(non_null) and not all(isinstance(v, str) for v in non_null.head(1000)):
-                out[col] = s.map(lambda v: None if v is None or (isinstance(v, float) and v != v)
-                                 else (v.isoformat() if hasattr(v, "isoformat") else str(v)))
+                out[col] = _without_nul(s.map(
+                    lambda v: None if v is None or (isinstance(v, float) and v != v)
+                    else (v.isoformat() if hasattr(v, "isoformat") else str(v))))
+            else:
+                out[col] = _without_nul(s)
     return out
+
+
+def _without_nul(s: pd.Series) -> pd.Series:
+    """The text column without NUL characters (the same column when it holds none)."""
+    if not len(s) or not _may_hold_nul(s):
+        return s
+    texts = s.map(lambda v: v.replace("\x00", "") if isinstance(v, str) else v)
+    return texts.astype(s.dtype) if isinstance(s.dtype, pd.StringDtype) else texts
 
 
 def open_project(path: str | Path, *, skip_tables: Iterable[str] = (),
@@ -487,6 +535,23 @@ def _old_boolean_text(frame, name: str) -> None:
     present = set(values.dropna().unique())
     if present and present <= _OLD_BOOLEAN_TEXT.keys():
         frame[name] = values.map(_OLD_BOOLEAN_TEXT).astype("boolean")
+
+
+def _may_hold_nul(s: pd.Series) -> bool:
+    """Whether a text of ``s`` may hold a NUL: its bytes searched a column at a time (Arrow
+    buffers, or the texts joined), never value by value in Python."""
+    if isinstance(s.dtype, pd.StringDtype) and s.dtype.storage == "pyarrow":
+        import pyarrow as pa
+
+        arr = pa.array(s.array)
+        chunks = arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
+        return any(c.buffers()[2] is not None and c.buffers()[2].to_pybytes().find(b"\x00") >= 0
+                   for c in chunks if len(c))
+    texts = s.dropna().tolist()
+    try:
+        return "\x00" in "".join(texts)
+    except TypeError:  # not all texts: looked at one by one
+        return any(isinstance(v, str) and "\x00" in v for v in texts)
 
 
 register_catalog("layers", "project_file")

@@ -98,18 +98,22 @@ def _hostile_project(path, tmp_path):
     return project
 
 
-def test_hostile_text_is_stored_literally_in_new_tables_and_changed_rows(sample_project_path,
-                                                                         tmp_path):
+def test_hostile_text_is_stored_as_given_but_nul_in_new_tables_and_changed_rows(
+        sample_project_path, tmp_path):
     path = save_project(open_project(sample_project_path), tmp_path / "p.gpkg")
     project = _hostile_project(path, tmp_path)
     save_project(project)  # a new table, written in place
-    with sqlite3.connect(path) as con:  # the file holds every value as it was, NUL included
-        assert [r[0] for r in con.execute("SELECT teks FROM catatan ORDER BY fid")] == HOSTILE
+    # the file holds every value as it was, but a NUL (never legitimate text, and GDAL's
+    # reader would end the text there) is removed: the file and every reader agree
+    stored = [v.replace("\x00", "") if isinstance(v, str) else v for v in HOSTILE]
+    assert "ab" in stored
+    with sqlite3.connect(path) as con:
+        assert [r[0] for r in con.execute("SELECT teks FROM catatan ORDER BY fid")] == stored
     back = open_project(path)
-    # GDAL's reader (as a whole-file save through GDAL) ends a text at a NUL
-    assert [None if pd.isna(v) else v for v in back.tables["catatan"]["teks"]] == [
-        v.split("\x00")[0] if isinstance(v, str) else v for v in HOSTILE]
-    _assert_same_project(back, _whole(project, tmp_path))
+    assert [None if pd.isna(v) else v for v in back.tables["catatan"]["teks"]] == stored
+    whole = _whole(project, tmp_path)  # a whole-file save through GDAL stores the same
+    assert [None if pd.isna(v) else v for v in whole.tables["catatan"]["teks"]] == stored
+    _assert_same_project(back, whole)
     assert "desa" in back.layers and len(back.desa) == len(project.desa)
 
     fac = back.facilities.copy(deep=False)
@@ -129,9 +133,14 @@ def test_hostile_text_is_stored_literally_in_new_tables_and_changed_rows(sample_
     with sqlite3.connect(path) as con:
         names = dict(con.execute("SELECT fid, name FROM facilities"))
     fids = open_project(path).stored.row_ids["facilities"]
-    assert [names[int(fids[p])] for p in (0, 5, len(fac) - 1)] == HOSTILE[:3]
+    assert [names[int(fids[p])] for p in (0, 5, len(fac) - 1)] == stored[:3]
     again = open_project(path)
     _assert_same_project(again, _whole(back, tmp_path))
+    arrow = again  # the same from a text column of the str dtype
+    arrow.set_table("catatan", pd.DataFrame({"teks": pd.array(HOSTILE, dtype="str")}))
+    save_project(arrow)
+    assert [None if pd.isna(v) else v for v in open_project(path).tables["catatan"]["teks"]
+            ] == stored
 
 
 def test_every_table_reads_as_gdal_describes_it(sample_project_path, tmp_path):
@@ -161,3 +170,19 @@ def test_every_table_reads_as_gdal_describes_it(sample_project_path, tmp_path):
     flags = open_project(path).tables["flags"]
     assert flags["ok"].dtype == "boolean" and flags["ok"].isna().tolist() == [False, True, False]
     assert flags["empty"].tolist() == [None, None, None]
+
+
+def test_single_geometries_promoted_in_their_blobs_equal_the_blobs_of_promoted_ones():
+    geoms = np.array([
+        shapely.Point(1, 2), shapely.LineString([(0, 0), (1, 1.5)]), None,
+        shapely.Polygon([(0, 0), (1, 0), (1, 1)]), shapely.Point(), shapely.LineString(),
+        shapely.Polygon(), shapely.MultiPoint([(1, 1), (2, 2)]), shapely.MultiPolygon(),
+        shapely.GeometryCollection([shapely.Point(1, 1)]),
+        shapely.Polygon([(0, 0), (4, 0), (4, 4)], [[(1, 1), (2, 1), (2, 2)]]),
+        shapely.MultiLineString([[(0, 0), (1, 1)], [(2, 2), (3, 3)]]),
+        shapely.Point(0.0, 256.0)], dtype=object)  # coordinates whose bytes end in NULs
+    want, want_bounds = gpkg_table.blobs(gpkg_table.promoted(geoms))
+    got, got_bounds = gpkg_table.blobs(geoms, promote=True)
+    assert got == want
+    assert np.array_equal(got_bounds, want_bounds, equal_nan=True)
+    assert gpkg_table.blobs(geoms)[0][0] != got[0]  # without promote a point stays a point
