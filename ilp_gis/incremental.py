@@ -242,7 +242,7 @@ def _unique_ids(frame) -> np.ndarray | None:
     return ids.astype(str).to_numpy(object)
 
 
-def _same_values(a: pd.Series, b: pd.Series) -> np.ndarray:
+def same_values(a: pd.Series, b: pd.Series) -> np.ndarray:
     """Per row: is ``a`` equal to ``b`` (two missing values are equal)?  By the columns' own
     dtype (numbers, Arrow text and masked arrays compare without a Python object each)."""
     na = a.isna().to_numpy(bool) & b.isna().to_numpy(bool)
@@ -301,7 +301,7 @@ def _spliced(old_raw, old_prepared, raw, prepare):
     for col in raw.columns:
         if col == geom or not ok.any():
             continue
-        ok &= _same_values(_aligned(raw[col], rows, len(raw)),
+        ok &= same_values(_aligned(raw[col], rows, len(raw)),
                            _aligned(old_raw[col], at[rows], len(old_raw)))
     same[rows] = ok
     changed = np.flatnonzero(~same)

@@ -173,8 +173,9 @@ def test_an_edit_reaches_only_the_points_near_it():
 
 
 def test_stages_an_edit_cannot_reach_are_kept():
-    """A Posyandu's kader changed: the lokus check (Puskesmas only) is the last run's table and
-    the strata are patched; then a Pustu moved: the strata table is kept whole."""
+    """A Posyandu's kader changed: the lokus check (Puskesmas only) and the network are the
+    last run's and the strata are patched; then a Pustu moved: the strata table is kept whole
+    and the network built again."""
     project = district(False)
     inc = IncrementalAnalysis()
     first = inc.analyze(project)
@@ -185,6 +186,8 @@ def test_stages_an_edit_cannot_reach_are_kept():
     second = inc.analyze(project)
     assert second.lokus is first.lokus
     assert second.strata is not first.strata
+    # the network reads no kader: its links, graph and findings are the last run's
+    assert second.edges is first.edges and second.graph is first.graph
     assert_same(second, analyze(project))
     fac = project.facilities.copy()
     pos = int(np.flatnonzero(fac["type"].to_numpy(object) == "pustu")[-1])
@@ -193,6 +196,7 @@ def test_stages_an_edit_cannot_reach_are_kept():
     project.set_layer("facilities", fac)
     third = inc.analyze(project)
     assert third.strata is second.strata and third.lokus is first.lokus
+    assert third.edges is not second.edges
     assert_same(third, analyze(project))
 
 
