@@ -74,6 +74,21 @@ def sorted_splice(old: pd.DataFrame, key: str, drop, rows: pd.DataFrame, *,
     return _inferred(out) if infer else out
 
 
+def same_values(a: pd.Series, b: pd.Series) -> np.ndarray:
+    """Per row: is ``a`` equal to ``b`` (two missing values are equal)?  By the columns' own
+    dtype (numbers, Arrow text and masked arrays compare without a Python object each)."""
+    na = a.isna().to_numpy(bool) & b.isna().to_numpy(bool)
+    if isinstance(a.dtype, np.dtype) and a.dtype != object:
+        eq = a.to_numpy() == b.to_numpy()
+    elif isinstance(a.dtype, pd.api.extensions.ExtensionDtype):
+        eq = pd.array(a.array == b.array, dtype="boolean").fillna(False).to_numpy(bool)
+    else:
+        x = a.to_numpy(object)
+        y = b.to_numpy(object)
+        eq = np.asarray(x == y, dtype=bool)
+    return np.asarray(eq, dtype=bool) | na
+
+
 def _inferred(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` with its object and text columns built again from their values."""
     text = [c for c, t in frame.dtypes.items()
@@ -171,8 +186,6 @@ class StageCache:
 def _network_unchanged(old, new, ids) -> bool:
     """Are the facilities ``new`` the same as ``old`` (the frames the network was built
     from) in every column the network reads, when only the rows of ``ids`` can differ?"""
-    from ilp_gis.incremental import same_values
-
     if len(old) != len(new) or list(old.columns) != list(new.columns):
         return False
     cols = [c for c in NETWORK_READS if c in new.columns]
