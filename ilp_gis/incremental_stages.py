@@ -60,6 +60,9 @@ def sorted_splice(old: pd.DataFrame, key: str, drop, rows: pd.DataFrame, *,
     if not len(rows):
         return _inferred(kept.reset_index(drop=True)) if infer else kept.reset_index(drop=True)
     rows = rows.sort_values(key, kind="stable")
+    settled: list = []  # text columns whose inferred dtype is known without a rebuild
+    if infer:
+        rows, settled = _text_kept(old, rows)
     at = np.searchsorted(kept[key].to_numpy(object), rows[key].to_numpy(object))
     both = pd.concat([kept.reset_index(drop=True), rows[list(old.columns)].reset_index(
         drop=True)], ignore_index=True)
@@ -71,7 +74,27 @@ def sorted_splice(old: pd.DataFrame, key: str, drop, rows: pd.DataFrame, *,
     order[old_pos] = np.arange(n)
     order[new_pos] = n + np.arange(len(rows))
     out = both.iloc[order].reset_index(drop=True)
-    return _inferred(out) if infer else out
+    return _inferred(out, settled) if infer else out
+
+
+def _text_kept(old: pd.DataFrame, rows: pd.DataFrame):
+    """``rows`` with the text columns of ``old`` (Arrow text, so some value is text and none
+    is of another kind) in that dtype where their own values are text or missing, and the
+    names of those columns: text and missing values together infer to the same text dtype,
+    without building the whole column again."""
+    settled = []
+    cast = {}
+    for c, t in old.dtypes.items():
+        if not isinstance(t, pd.StringDtype) or c not in rows:
+            continue
+        r = rows[c]
+        if r.dtype == t or r.isna().all() or (r.dtype == object and all(
+                isinstance(v, str) or v is None or (isinstance(v, float) and v != v)
+                for v in r.tolist())):
+            settled.append(c)
+            if r.dtype != t:
+                cast[c] = t
+    return (rows.astype(cast) if cast else rows), settled
 
 
 def same_values(a: pd.Series, b: pd.Series) -> np.ndarray:
@@ -89,15 +112,25 @@ def same_values(a: pd.Series, b: pd.Series) -> np.ndarray:
     return np.asarray(eq, dtype=bool) | na
 
 
-def _inferred(frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` with its object and text columns built again from their values."""
+def _inferred(frame: pd.DataFrame, settled=()) -> pd.DataFrame:
+    """``frame`` with its object and text columns built again from their values (but the
+    ``settled`` ones that still hold some text: their dtype is the one inferred)."""
     text = [c for c, t in frame.dtypes.items()
-            if pd.api.types.is_object_dtype(t) or isinstance(t, pd.StringDtype)]
+            if (pd.api.types.is_object_dtype(t) or isinstance(t, pd.StringDtype))
+            and not (c in settled and frame[c].notna().any())]
     if not text:
         return frame
-    cols = {c: frame[c].to_numpy(object) if c in text else frame[c].array
-            for c in frame.columns}
+    cols = {c: _objects(frame[c]) if c in text else frame[c].array for c in frame.columns}
     return pd.DataFrame(cols, index=frame.index)
+
+
+def _objects(column: pd.Series) -> np.ndarray:
+    """The values of ``column`` as objects; the missing ones of a text column as None (what
+    the stages put in their object arrays: Arrow text keeps no difference of None and NaN)."""
+    values = column.to_numpy(object)
+    if isinstance(column.dtype, pd.StringDtype):
+        values[column.isna().to_numpy(bool)] = None
+    return values
 
 
 @dataclass

@@ -329,3 +329,24 @@ def test_edits_on_the_bundled_sample_equal_full_runs():
         got = inc.analyze(project)
         assert inc.stats.incremental and inc.stats.prepared <= 1
         assert_same(got, analyze(project))
+
+
+def test_sorted_splice_infers_text_dtypes_as_a_frame_built_whole():
+    """With ``infer``, each text column gets the dtype a frame built from all its values gets:
+    text with new missing values stays text; a column left without any text is built again."""
+    from ilp_gis.incremental_stages import sorted_splice
+
+    def built(rows):
+        return pd.DataFrame({k: np.array([r[k] for r in rows], dtype=object)
+                             for k in ("fac_id", "note", "other")})
+
+    old_rows = [dict(fac_id="a", note="x", other=None), dict(fac_id="c", note=None, other="y")]
+    old = built(old_rows)
+    new_rows = [dict(fac_id="b", note=None, other=None)]
+    out = sorted_splice(old, "fac_id", set(), built(new_rows), infer=True)
+    want = built([old_rows[0], new_rows[0], old_rows[1]])
+    pd.testing.assert_frame_equal(out, want)
+    out = sorted_splice(old, "fac_id", {"c"}, built(new_rows), infer=True)  # "y" gone
+    want = built([old_rows[0], new_rows[0]])
+    assert want["other"].dtype == object
+    pd.testing.assert_frame_equal(out, want)
