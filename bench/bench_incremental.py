@@ -3,8 +3,8 @@
     python bench/bench_incremental.py                          # provinsi sample (generated)
     python bench/bench_incremental.py --project nas.gpkg --no-check   # a project file
 
-Prints the full analysis (wall and CPU seconds), then for an add, a move and a delete of a
-Pustu, a Puskesmas and a Posyandu: the wall and CPU seconds of the incremental re-analysis,
+Prints the full analysis (wall and CPU seconds), then for an add, a move, a delete and a
+change of a figure (nurses, capacity, kader) of a Pustu, a Puskesmas and a Posyandu: the wall and CPU seconds of the incremental re-analysis,
 the population points it re-measured, its steps and (unless ``--no-check``) whether every
 result table and the summary equal a full re-analysis (run for each edit, outside the
 timings); last the mean and worst per edit kind beside the 0.3 s target, and the peak memory.
@@ -47,8 +47,8 @@ def same(a, b) -> bool:
 
 
 def edits(fac):
-    """(kind, facility type, new facility frame) for an add, a move and a delete of each
-    type, as the window makes them."""
+    """(kind, facility type, new facility frame) for an add, a move, a delete and a change of
+    one figure of each type, as the window makes them."""
     import geopandas as gpd
     from shapely.geometry import Point
 
@@ -71,6 +71,13 @@ def edits(fac):
                 moved.iloc[pos, moved.columns.get_loc(col)] = None
         out.append(("move", ftype, moved))
         out.append(("delete", ftype, fac.drop(index=fac.index[pos]).reset_index(drop=True)))
+        col = {"pustu": "nurses", "puskesmas": "capacity", "posyandu": "kader"}[ftype]
+        if col in fac:  # a figure changed in the facility's form (no position, no parent)
+            changed = fac.copy()
+            old = pd.to_numeric(pd.Series([changed.iloc[pos, changed.columns.get_loc(col)]]),
+                                errors="coerce").fillna(0.0).iloc[0]
+            changed.iloc[pos, changed.columns.get_loc(col)] = float(old) + 1.0
+            out.append(("change", ftype, changed))
     return out
 
 

@@ -14,9 +14,11 @@ points whose nearest is a tie (kept from the previous query, re-measured every t
 KD-tree breaks the tie as a full run does).  Every other point keeps its distance; its nearest
 facility keeps its id (its index is renumbered).  The road graph, the prepared desa and
 kecamatan and the population points are reused as long as those layers, the settlements, the
-kabupaten layer and the rules are the same objects.  Travel fields, the network, gaps,
-priorities and the summary are still recomputed from the per-point figures (vectorised, whole
-tables: priorities are ranked across all desa).
+kabupaten layer and the rules are the same objects.  The network is kept when the edit
+changed none of the columns it reads (``ilp_gis.incremental_stages.NETWORK_READS``: a change
+of staff, kader or capacity), else built again.  Travel fields, gaps, priorities and the
+summary are still recomputed from the per-point figures (vectorised, whole tables: priorities
+are ranked across all desa).
 
 Imports numpy, pandas, scipy and ``ilp_gis`` (analysis, geo, incremental_stages, project,
 rules).
@@ -32,7 +34,7 @@ import pandas as pd
 from scipy.spatial import cKDTree
 
 from ilp_gis.geo import ecef, lonlat_of, nearest_ground
-from ilp_gis.incremental_stages import Change, StageCache
+from ilp_gis.incremental_stages import Change, StageCache, same_values
 from ilp_gis.project import Project
 from ilp_gis.results import AnalysisResult
 from ilp_gis.rules import Rules
@@ -242,21 +244,6 @@ def _unique_ids(frame) -> np.ndarray | None:
     return ids.astype(str).to_numpy(object)
 
 
-def _same_values(a: pd.Series, b: pd.Series) -> np.ndarray:
-    """Per row: is ``a`` equal to ``b`` (two missing values are equal)?  By the columns' own
-    dtype (numbers, Arrow text and masked arrays compare without a Python object each)."""
-    na = a.isna().to_numpy(bool) & b.isna().to_numpy(bool)
-    if isinstance(a.dtype, np.dtype) and a.dtype != object:
-        eq = a.to_numpy() == b.to_numpy()
-    elif isinstance(a.dtype, pd.api.extensions.ExtensionDtype):
-        eq = pd.array(a.array == b.array, dtype="boolean").fillna(False).to_numpy(bool)
-    else:
-        x = a.to_numpy(object)
-        y = b.to_numpy(object)
-        eq = np.asarray(x == y, dtype=bool)
-    return np.asarray(eq, dtype=bool) | na
-
-
 def _aligned(series: pd.Series, rows: np.ndarray, n: int) -> pd.Series:
     if len(rows) == n and (n == 0 or (rows[0] == 0 and rows[-1] == n - 1)):
         return series.reset_index(drop=True)  # every row, in order: no take
@@ -301,7 +288,7 @@ def _spliced(old_raw, old_prepared, raw, prepare):
     for col in raw.columns:
         if col == geom or not ok.any():
             continue
-        ok &= _same_values(_aligned(raw[col], rows, len(raw)),
+        ok &= same_values(_aligned(raw[col], rows, len(raw)),
                            _aligned(old_raw[col], at[rows], len(old_raw)))
     same[rows] = ok
     changed = np.flatnonzero(~same)

@@ -8,8 +8,12 @@ it and patching only the rows it can.
 * ``lokus_check`` (per kabupaten, from its Puskesmas): kept when no Puskesmas was edited.
 * ``coe_units`` (the designated COE units): kept when the edit touches no designated
   facility, no parent or child of one and no link of theirs.
+* ``build_network`` (links, graph, findings): kept when the edit changed facilities in place
+  (none added or removed) and none of the columns the network reads (:data:`NETWORK_READS`:
+  id, type, position, desa, kecamatan, name, parent, location quality...) of any row; an
+  edit of staff, kader, capacity or COE figures keeps it.
 
-Imports numpy, pandas and ``ilp_gis`` (coe, lokus, model, posyandu).
+Imports numpy, pandas and ``ilp_gis`` (coe, lokus, model, network, posyandu).
 """
 
 from __future__ import annotations
@@ -22,6 +26,11 @@ import pandas as pd
 from ilp_gis import model
 
 PUSKESMAS, PUSTU, POSYANDU = (t.value for t in model.FacilityType)
+# every facility column ``ilp_gis.network.build_network`` and the travel fields it is given
+# (``ilp_gis.coverage.serving_mask``) read
+NETWORK_READS = ("fac_id", "type", "x", "y", "desa_code", "kecamatan_code", "positioned",
+                 "location_quality", "name", "parent_id", "parent_name", "fac_id_given",
+                 "inside", "geom_wgs84", "precursor")
 
 
 @dataclass
@@ -51,6 +60,9 @@ def sorted_splice(old: pd.DataFrame, key: str, drop, rows: pd.DataFrame, *,
     if not len(rows):
         return _inferred(kept.reset_index(drop=True)) if infer else kept.reset_index(drop=True)
     rows = rows.sort_values(key, kind="stable")
+    settled: list = []  # text columns whose inferred dtype is known without a rebuild
+    if infer:
+        rows, settled = _text_kept(old, rows)
     at = np.searchsorted(kept[key].to_numpy(object), rows[key].to_numpy(object))
     both = pd.concat([kept.reset_index(drop=True), rows[list(old.columns)].reset_index(
         drop=True)], ignore_index=True)
@@ -62,18 +74,63 @@ def sorted_splice(old: pd.DataFrame, key: str, drop, rows: pd.DataFrame, *,
     order[old_pos] = np.arange(n)
     order[new_pos] = n + np.arange(len(rows))
     out = both.iloc[order].reset_index(drop=True)
-    return _inferred(out) if infer else out
+    return _inferred(out, settled) if infer else out
 
 
-def _inferred(frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` with its object and text columns built again from their values."""
+def _text_kept(old: pd.DataFrame, rows: pd.DataFrame):
+    """``rows`` with the text columns of ``old`` (Arrow text, so some value is text and none
+    is of another kind) in that dtype where their own values are text or missing, and the
+    names of those columns: text and missing values together infer to the same text dtype,
+    without building the whole column again."""
+    settled = []
+    cast = {}
+    for c, t in old.dtypes.items():
+        if not isinstance(t, pd.StringDtype) or c not in rows:
+            continue
+        r = rows[c]
+        if r.dtype == t or r.isna().all() or (r.dtype == object and all(
+                isinstance(v, str) or v is None or (isinstance(v, float) and v != v)
+                for v in r.tolist())):
+            settled.append(c)
+            if r.dtype != t:
+                cast[c] = t
+    return (rows.astype(cast) if cast else rows), settled
+
+
+def same_values(a: pd.Series, b: pd.Series) -> np.ndarray:
+    """Per row: is ``a`` equal to ``b`` (two missing values are equal)?  By the columns' own
+    dtype (numbers, Arrow text and masked arrays compare without a Python object each)."""
+    na = a.isna().to_numpy(bool) & b.isna().to_numpy(bool)
+    if isinstance(a.dtype, np.dtype) and a.dtype != object:
+        eq = a.to_numpy() == b.to_numpy()
+    elif isinstance(a.dtype, pd.api.extensions.ExtensionDtype):
+        eq = pd.array(a.array == b.array, dtype="boolean").fillna(False).to_numpy(bool)
+    else:
+        x = a.to_numpy(object)
+        y = b.to_numpy(object)
+        eq = np.asarray(x == y, dtype=bool)
+    return np.asarray(eq, dtype=bool) | na
+
+
+def _inferred(frame: pd.DataFrame, settled=()) -> pd.DataFrame:
+    """``frame`` with its object and text columns built again from their values (but the
+    ``settled`` ones that still hold some text: their dtype is the one inferred)."""
     text = [c for c, t in frame.dtypes.items()
-            if pd.api.types.is_object_dtype(t) or isinstance(t, pd.StringDtype)]
+            if (pd.api.types.is_object_dtype(t) or isinstance(t, pd.StringDtype))
+            and not (c in settled and frame[c].notna().any())]
     if not text:
         return frame
-    cols = {c: frame[c].to_numpy(object) if c in text else frame[c].array
-            for c in frame.columns}
+    cols = {c: _objects(frame[c]) if c in text else frame[c].array for c in frame.columns}
     return pd.DataFrame(cols, index=frame.index)
+
+
+def _objects(column: pd.Series) -> np.ndarray:
+    """The values of ``column`` as objects; the missing ones of a text column as None (what
+    the stages put in their object arrays: Arrow text keeps no difference of None and NaN)."""
+    values = column.to_numpy(object)
+    if isinstance(column.dtype, pd.StringDtype):
+        values[column.isna().to_numpy(bool)] = None
+    return values
 
 
 @dataclass
@@ -86,7 +143,7 @@ class StageCache:
 
     def stages(self) -> dict:
         return {"strata_check": self.strata_check, "lokus_check": self.lokus_check,
-                "coe_units": self.coe_units}
+                "coe_units": self.coe_units, "build_network": self.build_network}
 
     def _kept(self, name: str, rules, *inputs):
         """The last result of stage ``name`` when made with these rules and inputs (by
@@ -141,6 +198,51 @@ class StageCache:
             out = coe_units(fac, edges, indicators, threshold, assessment)
         self.last["coe"] = ((), out, (threshold, indicators), reach, assessment)
         return out
+
+
+    def build_network(self, fac, *, rules, road=None, fields=None, lang=None):
+        from ilp_gis.network import Network, build_network
+
+        last = self.last.get("network")
+        if last is not None and self.change is not None and rules is self.rules and \
+                last[1] is road and last[2] == lang and (road is None) == (fields is None) \
+                and _network_unchanged(last[0], fac, self.change.ids):
+            net = last[3]
+        else:
+            built = build_network(fac, rules=rules, road=road, fields=fields, lang=lang)
+            net = (built.graph, built.edges, built.problems)
+        self.last["network"] = (fac, road, lang, net)
+        # a new Network each run: the analysis puts its own checked findings in its place
+        return Network(graph=net[0], edges=net[1], problems=net[2])
+
+
+def _network_unchanged(old, new, ids) -> bool:
+    """Are the facilities ``new`` the same as ``old`` (the frames the network was built
+    from) in every column the network reads, when only the rows of ``ids`` can differ?"""
+    if len(old) != len(new) or list(old.columns) != list(new.columns):
+        return False
+    cols = [c for c in NETWORK_READS if c in new.columns]
+    if new.geometry.name not in cols:
+        cols.append(new.geometry.name)
+    rows = np.flatnonzero(pd.Series(new["fac_id"].to_numpy(object)).isin(list(ids)).to_numpy())
+    old_rows = np.flatnonzero(pd.Series(old["fac_id"].to_numpy(object)).isin(
+        list(ids)).to_numpy())
+    if len(rows) != len(ids) or not np.array_equal(rows, old_rows):
+        return False  # a facility added or removed: the rows moved
+    for c in cols:
+        a = new[c].iloc[rows].reset_index(drop=True)
+        b = old[c].iloc[rows].reset_index(drop=True)
+        if c == new.geometry.name or c == "geom_wgs84":
+            import shapely
+
+            x = np.asarray(a.values, dtype=object)
+            y = np.asarray(b.values, dtype=object)
+            if not ((shapely.is_missing(x) & shapely.is_missing(y))
+                    | shapely.equals_exact(x, y, 0.0)).all():
+                return False
+        elif a.dtype != b.dtype or not same_values(a, b).all():
+            return False
+    return True
 
 
 def _coe_reach(fac, edges):

@@ -173,8 +173,9 @@ def test_an_edit_reaches_only_the_points_near_it():
 
 
 def test_stages_an_edit_cannot_reach_are_kept():
-    """A Posyandu's kader changed: the lokus check (Puskesmas only) is the last run's table and
-    the strata are patched; then a Pustu moved: the strata table is kept whole."""
+    """A Posyandu's kader changed: the lokus check (Puskesmas only) and the network are the
+    last run's and the strata are patched; then a Pustu moved: the strata table is kept whole
+    and the network built again."""
     project = district(False)
     inc = IncrementalAnalysis()
     first = inc.analyze(project)
@@ -185,6 +186,8 @@ def test_stages_an_edit_cannot_reach_are_kept():
     second = inc.analyze(project)
     assert second.lokus is first.lokus
     assert second.strata is not first.strata
+    # the network reads no kader: its links, graph and findings are the last run's
+    assert second.edges is first.edges and second.graph is first.graph
     assert_same(second, analyze(project))
     fac = project.facilities.copy()
     pos = int(np.flatnonzero(fac["type"].to_numpy(object) == "pustu")[-1])
@@ -193,6 +196,7 @@ def test_stages_an_edit_cannot_reach_are_kept():
     project.set_layer("facilities", fac)
     third = inc.analyze(project)
     assert third.strata is second.strata and third.lokus is first.lokus
+    assert third.edges is not second.edges
     assert_same(third, analyze(project))
 
 
@@ -205,3 +209,144 @@ def test_sorted_splice_puts_rows_in_key_order():
     assert out["fac_id"].tolist() == ["a", "b", "e", "f", "h"]
     assert out["v"].tolist() == [1, 2, 5, 6, 8]
     assert sorted_splice(old, "fac_id", set(), new.iloc[0:0]).equals(old)
+
+
+# --- a seeded random loop: many edits in a row, each compared with a full run ----------------
+KINDS = ("add", "move", "delete", "parent", "retype", "attribute")
+BORDER_X = 8.0  # km: the border of kabupaten 35.07 and 35.08 (and of two kecamatan)
+
+
+def _random_edit(rng, fac, n):
+    """One random edit of ``fac`` (as the window makes them), sometimes at the kabupaten
+    border, far from any road or outside the district; with its description."""
+    kind = KINDS[int(rng.integers(len(KINDS)))]
+    spot = rng.random()
+    if spot < 0.15:
+        x, y = BORDER_X + rng.uniform(-0.05, 0.05), rng.uniform(0.0, NY * SIDE)
+    elif spot < 0.25:
+        x, y = rng.uniform(2.0, 4.0), rng.uniform(7.2, 7.9)  # ≥ 1.2 km from every road
+    elif spot < 0.3:
+        x, y = rng.uniform(-0.5, 0.0), rng.uniform(-0.5, NY * SIDE + 0.5)  # outside
+    else:
+        x, y = rng.uniform(0.0, NX * SIDE), rng.uniform(0.0, NY * SIDE)
+    ftype = TYPES[int(rng.integers(len(TYPES)))]
+    pick = int(rng.integers(1000))
+    if kind == "attribute" and len(fac):
+        out = fac.copy()
+        pos = pick % len(fac)
+        col = ("kader", "capacity", "coe", "nurses")[pick % 4]
+        value = {"kader": float(pick % 9), "capacity": float(100 + pick * 7),
+                 "coe": bool(pick % 2), "nurses": float(pick % 3)}[col]
+        out[col] = out[col].astype(object) if col == "coe" else out[col]
+        out.iloc[pos, out.columns.get_loc(col)] = value
+        if col == "coe":
+            out[col] = out[col].astype(fac[col].dtype)
+        return out, f"{col} of {fac['fac_id'].iloc[pos]} = {value}"
+    edit = (kind, pick, ftype, x, y)
+    return _edited(fac, edit, n), repr(edit)
+
+
+def _only_puskesmas_deleted(fac):
+    """``fac`` without the only Puskesmas of the first kecamatan that has exactly one."""
+    t = fac["type"].to_numpy(object)
+    kec = fac.loc[t == "puskesmas", "kecamatan_code"]
+    one = kec.value_counts()
+    alone = one[one == 1].index
+    if not len(alone):
+        return None
+    pos = int(np.flatnonzero((t == "puskesmas") & fac["kecamatan_code"].isin(
+        alone[:1]).to_numpy())[0])
+    return fac.drop(index=fac.index[pos]).reset_index(drop=True)
+
+
+@pytest.mark.parametrize("roads,seed", [(False, 11), (True, 12)])
+def test_fifty_random_edits_in_a_row_equal_full_runs(roads, seed):
+    """30 random edits a loop (60 in all over both districts), each re-analysed
+    incrementally after the edits before it and compared table by table, graph and summary
+    with a full analysis; edits at the kabupaten border, far from roads and outside the
+    district included, and (midway) a kecamatan losing its only Puskesmas."""
+    rng = np.random.default_rng(seed)
+    project = district(roads)
+    for col, value in (("kecamatan_code", None), ("desa_code", None)):
+        if col not in project.facilities:
+            project.set_layer("facilities", project.facilities.assign(**{col: value}))
+    inc = IncrementalAnalysis()
+    assert_same(inc.analyze(project), analyze(project))
+    incremental = 0
+    for n in range(30):
+        if n == 15:
+            fac = _only_puskesmas_deleted(inc._prepared[1])
+            assert fac is not None
+            ids = set(fac["fac_id"])
+            fac = project.facilities[project.facilities["fac_id"].isin(ids)].reset_index(
+                drop=True)
+            what = "the only Puskesmas of a kecamatan deleted"
+        else:
+            fac, what = _random_edit(rng, project.facilities, n)
+        project.set_layer("facilities", fac)
+        got = inc.analyze(project)
+        incremental += inc.stats.incremental
+        try:
+            assert_same(got, analyze(project))
+        except AssertionError as e:
+            raise AssertionError(f"edit {n}: {what}") from e
+        if n == 15:  # the kecamatan left without a Puskesmas is a gap
+            assert (got.gaps["kind"] == "no_puskesmas").sum() >= 1
+    assert incremental == 30
+
+
+def test_edits_on_the_bundled_sample_equal_full_runs():
+    """A Pustu moved, a Puskesmas deleted and a Posyandu added in the bundled sample."""
+    from pathlib import Path
+
+    from shapely.geometry import Point
+
+    from layers.project_file import open_project
+
+    path = Path(__file__).resolve().parents[2] / "sample_data" / "kabupaten_contoh.gpkg"
+    project = open_project(path)
+    inc = IncrementalAnalysis()
+    inc.analyze(project)
+    fac = project.facilities
+    t = fac["type"].astype(object).str.lower().to_numpy(object)
+    geom = fac.geometry.name
+    pustu = int(np.flatnonzero(t == "pustu")[0])
+    g = fac.geometry.iloc[pustu]
+    moved = fac.copy()
+    moved.iloc[pustu, moved.columns.get_loc(geom)] = Point(g.x + 0.005, g.y - 0.004)
+    pk = int(np.flatnonzero(t == "puskesmas")[-1])
+    deleted = moved.drop(index=moved.index[pk]).reset_index(drop=True)
+    g = fac.geometry.iloc[int(np.flatnonzero(t == "posyandu")[0])]
+    import geopandas as gpd
+
+    row = gpd.GeoDataFrame([{"fac_id": "uji-baru", "name": "Posyandu Baru",
+                             "type": "posyandu"}], geometry=[Point(g.x + 0.01, g.y)],
+                           crs=fac.crs)
+    row = row.rename_geometry(geom) if geom != "geometry" else row
+    added = pd.concat([deleted, row], ignore_index=True)
+    for edited in (moved, deleted, added):
+        project.set_layer("facilities", edited)
+        got = inc.analyze(project)
+        assert inc.stats.incremental and inc.stats.prepared <= 1
+        assert_same(got, analyze(project))
+
+
+def test_sorted_splice_infers_text_dtypes_as_a_frame_built_whole():
+    """With ``infer``, each text column gets the dtype a frame built from all its values gets:
+    text with new missing values stays text; a column left without any text is built again."""
+    from ilp_gis.incremental_stages import sorted_splice
+
+    def built(rows):
+        return pd.DataFrame({k: np.array([r[k] for r in rows], dtype=object)
+                             for k in ("fac_id", "note", "other")})
+
+    old_rows = [dict(fac_id="a", note="x", other=None), dict(fac_id="c", note=None, other="y")]
+    old = built(old_rows)
+    new_rows = [dict(fac_id="b", note=None, other=None)]
+    out = sorted_splice(old, "fac_id", set(), built(new_rows), infer=True)
+    want = built([old_rows[0], new_rows[0], old_rows[1]])
+    pd.testing.assert_frame_equal(out, want)
+    out = sorted_splice(old, "fac_id", {"c"}, built(new_rows), infer=True)  # "y" gone
+    want = built([old_rows[0], new_rows[0]])
+    assert want["other"].dtype == object
+    pd.testing.assert_frame_equal(out, want)
