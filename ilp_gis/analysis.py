@@ -18,7 +18,7 @@ from ilp_gis.coverage import missing_pustu
 from ilp_gis.errors import InputError
 from ilp_gis.geo import population_points, utm_crs
 from ilp_gis.i18n import get_language, register_catalog, tr
-from ilp_gis.jobs import checkpoint
+from ilp_gis.jobs import Cancelled, checkpoint
 from ilp_gis.lokus import lokus_check, lokus_summary
 from ilp_gis.network import findings
 from ilp_gis.population import population_sources
@@ -27,6 +27,7 @@ from ilp_gis.project import Project
 from ilp_gis.results import META_SUMMARY, RESULT_TABLES, AnalysisResult
 from ilp_gis.rules import Rules
 from ilp_gis.speed.graphs import build_digraph, graph_columns
+from ilp_gis.speed.threads import in_background
 
 DESA_COLUMNS = [
     "code", "name", "kecamatan_code", "kecamatan_name", "population", "dusun_count",
@@ -63,7 +64,8 @@ def analyze(project: Project, *, rules: Rules | None = None, progress=None,
     ``stages`` maps a stage's name (``build_network``, ``coe_units``, ``find_gaps``,
     ``strata_check``, ``lokus_check``) to a function of the same signature standing for it.
     ``done_with``, when given, is called with the names of the input layers the analysis has
-    finished reading (``("roads",)`` once the road graph is built, ``("settlements",)`` once
+    finished reading (``("roads",)`` once the road graph is being built from them (the build
+    holds the frame until it has read the lines), ``("settlements",)`` once
     the population points are placed), so that a caller that needs them no more can let go of
     their memory before the later stages run."""
     from ilp_gis.coverage import compute_coverage, rollup_kecamatan, serving_mask
@@ -72,7 +74,7 @@ def analyze(project: Project, *, rules: Rules | None = None, progress=None,
     from ilp_gis.network import build_network
     from ilp_gis.prepare import prepare_desa, prepare_facilities, prepare_kecamatan
     from ilp_gis.speed.arrow import map_values
-    from ilp_gis.travel import build_road_graph, travel_field
+    from ilp_gis.travel import travel_field
 
     stage = _stages(stages, build_network=build_network, coe_units=coe.coe_units,
                     find_gaps=find_gaps, strata_check=strata_check, lokus_check=lokus_check)
@@ -93,35 +95,47 @@ def analyze(project: Project, *, rules: Rules | None = None, progress=None,
     if not project.has("desa"):
         raise InputError(tr("analysis.no_desa"))
     crs = ground["crs"] if ground else utm_crs(project.desa)
-    road = fields = None
+    road = fields = road_job = None
     if ground:
         road = ground["road"]
     elif project.has("roads"):
-        # First, so that the KD-tree over the road vertices (built on another thread, without
-        # the GIL) is made while the boundaries and facilities are prepared.
+        # The road graph (numpy sorts, PROJ, geodesics and a KD-tree: mostly without the GIL)
+        # is built on the second core while the boundaries and facilities (pandas: mostly
+        # with the GIL) are prepared; both read only their own inputs.
         step(0.0, "analysis.step.travel")
-        t, c = time.perf_counter(), time.process_time()
-        road = build_road_graph(project.roads, crs, rules)
-        stop("road_graph", t, c)
-        if done_with is not None:
+        road_job = in_background(_timed, _road_graph_of, [project.roads], crs, rules)
+        if done_with is not None:  # the job holds the frame until it has read its lines
             done_with(("roads",))
     step(0.15, "analysis.step.prepare")
-    t, c = time.perf_counter(), time.process_time()
-    if ground:
-        desa, kec, points = ground["desa"], ground["kec"], ground["points"]
-    else:
-        kec_in = project.kecamatan if project.has("kecamatan") else None
-        desa = prepare_desa(project.desa, kec_in, crs)
-        kec = prepare_kecamatan(kec_in, desa, crs)
-        settlements = project.settlements if project.has("settlements") else None
-        points = population_points(desa, settlements, crs=crs)
-        del settlements
-        if done_with is not None:
-            done_with(("settlements",))
-    fac = (prepare_fn or prepare_facilities)(project.facilities, desa, kec, crs)
-    fac = location.coverage_positions(fac, points, rules)
-    stop("prepare", t, c)
-
+    t, c = time.perf_counter(), time.thread_time()
+    try:
+        if ground:
+            desa, kec, points = ground["desa"], ground["kec"], ground["points"]
+        else:
+            kec_in = project.kecamatan if project.has("kecamatan") else None
+            desa = prepare_desa(project.desa, kec_in, crs)
+            kec = prepare_kecamatan(kec_in, desa, crs)
+            settlements = project.settlements if project.has("settlements") else None
+            points = population_points(desa, settlements, crs=crs)
+            del settlements
+            if done_with is not None:
+                done_with(("settlements",))
+        fac = (prepare_fn or prepare_facilities)(project.facilities, desa, kec, crs)
+        fac = location.coverage_positions(fac, points, rules)
+    except Exception as exc:
+        if road_job is not None and not isinstance(exc, Cancelled):
+            road_job.result()  # a fault of the road layer is reported first, as before
+        raise
+    prepare_end = time.perf_counter()
+    timings["prepare"] = prepare_end - t
+    timings["prepare_cpu"] = time.thread_time() - c  # this thread's share (the road graph
+    # runs beside it; the total CPU below counts both)
+    if road_job is not None:
+        road, (r_start, r_end, r_cpu) = road_job.result()
+        timings["road_graph"] = r_end - r_start
+        timings["road_graph_cpu"] = r_cpu
+        # seconds the road graph and the preparation ran at the same time (wall)
+        timings["road_graph_overlap"] = max(0.0, min(r_end, prepare_end) - max(r_start, t))
     if road is not None:
         step(0.3, "analysis.step.travel_time")
         t, c = time.perf_counter(), time.process_time()
@@ -199,6 +213,22 @@ def analyze(project: Project, *, rules: Rules | None = None, progress=None,
     return AnalysisResult(desa=desa_w, kecamatan=kecamatan, gaps=gaps, graph=net.graph,
                           edges=net.edges, network_problems=net.problems, summary=summary,
                           coe=units, strata=strata, lokus=lokus)
+
+
+def _road_graph_of(box: list, crs, rules):
+    """The road graph of the frame in the one-element list ``box``, taken out of it so that
+    the frame goes once :func:`build_road_graph` has read it."""
+    from ilp_gis.travel import build_road_graph
+
+    return build_road_graph(box.pop(), crs, rules)
+
+
+def _timed(fn, *args):
+    """``(fn(*args), (start, end, cpu))``: the wall clock at its start and end and the CPU
+    seconds of the thread that ran it (helper threads it starts are not counted)."""
+    start, cpu = time.perf_counter(), time.thread_time()
+    out = fn(*args)
+    return out, (start, time.perf_counter(), time.thread_time() - cpu)
 
 
 def _stages(given: dict | None, **default) -> dict:

@@ -246,7 +246,9 @@ def in_one_zone(crs, *xys: np.ndarray) -> bool:
     west = -180.0 + (zone[0] - 1) * 6.0
     for xy in xys:
         xy = np.asarray(xy, dtype=float).reshape(-1, 2)
-        xy = xy[np.isfinite(xy).all(axis=1)]
+        finite = np.isfinite(xy).all(axis=1)
+        if not finite.all():  # no copy of millions of road vertices when all are finite
+            xy = xy[finite]
         if not len(xy):
             continue
         # the zone's band in projected metres: corners of the band are off by far less than

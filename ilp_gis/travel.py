@@ -218,22 +218,22 @@ def build_road_graph(roads: gpd.GeoDataFrame, crs: CRS, rules: Rules) -> RoadGra
         parts, part_idx = parts[lines], part_idx[lines]
     if len(parts) == 0:
         return None
+    # Only these columns are read from here on: the frame (and, once the caller let go of
+    # it, its line geometries) goes as soon as the coordinates are out (peak memory).
+    src_crs = r.crs
+    road_class = r["road_class"]
+    crossing_given = r["crossing_minutes"] if "crossing_minutes" in r.columns else None
+    del roads, r, usable, types, single
     # Vertices of every line, snapped to 1 m.  Graph nodes: line ends, vertices used more than
     # once (junctions of lines, a line crossing itself) and the vertices of lines without a
     # usable speed; an edge runs along each stretch of line between consecutive nodes.  Only
     # coordinates are projected.
     coords, coord_idx = shapely.get_coordinates(parts, return_index=True)
+    n_parts = len(parts)
+    del geoms, parts
     given = coords
-    coords = project_xy(coords, r.crs, crs)
+    coords = project_xy(coords, src_crs, crs)
     rounded = np.round(coords).astype(np.int64)
-    key = rounded[:, 0] * 20_000_000 + rounded[:, 1]
-    # np.unique's sort beats pandas' hash factorize on millions of int64 keys.
-    uniq_keys, v_first, vinv = np.unique(key, return_index=True, return_inverse=True)
-    vinv = vinv.reshape(-1)
-    nv = len(uniq_keys)
-    vxy = rounded[v_first].astype(float)
-    # The KD-tree over all vertices is built on the second core while the graph is made.
-    tree = in_background(lambda: cKDTree(vxy, balanced_tree=False, compact_nodes=False))
     n_rows = len(coords)
     brk = coord_idx[1:] != coord_idx[:-1]
     first = np.r_[True, brk]
@@ -241,13 +241,26 @@ def build_road_graph(roads: gpd.GeoDataFrame, crs: CRS, rules: Rules) -> RoadGra
     if in_one_zone(crs, coords):
         step = np.r_[0.0, np.hypot(np.diff(coords[:, 0]), np.diff(coords[:, 1]))]
     else:  # roads across UTM zones: each segment's geodesic length, not the centre zone's
-        ll = given if r.crs is not None and CRS(r.crs).is_geographic else \
+        ll = given if src_crs is not None and CRS(src_crs).is_geographic else \
             project_xy(coords, crs, "EPSG:4326")
         step = np.r_[0.0, geodesic_steps(ll)]
+        del ll
+    del coords, given  # before the sort of the vertex keys (its peak memory)
+    key = rounded[:, 0] * 20_000_000 + rounded[:, 1]
+    # np.unique's sort beats pandas' hash factorize on millions of int64 keys.
+    uniq_keys, v_first, vinv = np.unique(key, return_index=True, return_inverse=True)
+    vinv = vinv.reshape(-1)
+    nv = len(uniq_keys)
+    del key, uniq_keys  # the large temporaries go as soon as they are used (peak memory:
+    # the graph is built beside the preparation of the boundaries and facilities)
+    vxy = rounded[v_first].astype(float)
+    del v_first
+    # The KD-tree over all vertices is built on the second core while the graph is made.
+    tree = in_background(lambda: cKDTree(vxy, balanced_tree=False, compact_nodes=False))
     step[first] = 0.0
     # Minutes per segment (row i: the segment from row i-1 to row i of the same line).
     # Road classes: normalize the few distinct values, not every row.
-    codes, uniques = pd.factorize(r["road_class"], use_na_sentinel=True)
+    codes, uniques = pd.factorize(road_class, use_na_sentinel=True)
     names = np.array([str(c).strip().lower() for c in uniques] + [""], dtype=object)
     part_cls = np.where(codes < 0, len(uniques), codes)[part_idx]
     speeds = rules.group("speed")
@@ -258,22 +271,24 @@ def build_road_graph(roads: gpd.GeoDataFrame, crs: CRS, rules: Rules) -> RoadGra
     part_kmh = kmh_of[part_cls]
     minutes = step / 1000.0 / part_kmh[coord_idx] * 60.0
     part_ferry = names[part_cls] == FERRY
-    if "crossing_minutes" in r.columns:
-        crossing = pd.to_numeric(r["crossing_minutes"], errors="coerce").to_numpy(float)
+    if crossing_given is not None:
+        crossing = pd.to_numeric(crossing_given, errors="coerce").to_numpy(float)
         crossing = crossing[part_idx]
         use = (part_ferry & np.isfinite(crossing))[coord_idx] & ~first
         # A crossing time belongs to the whole leg: share it over the leg's segments by length.
-        part_len = np.bincount(coord_idx, weights=step, minlength=len(parts))
+        part_len = np.bincount(coord_idx, weights=step, minlength=n_parts)
         plen = part_len[coord_idx]
         share = np.where(plen > 0, step / np.maximum(plen, 1e-9), 1.0)
         minutes = np.where(use, crossing[coord_idx] * share, minutes)
+        del crossing, use, part_len, plen, share
     # A line's segments are all timed or all untimed (speed and crossing are per line).
-    part_ok = np.ones(len(parts), dtype=bool)
+    part_ok = np.ones(n_parts, dtype=bool)
     bad = ~np.isfinite(minutes) & ~first
     part_ok[coord_idx[bad]] = False
     row_ok = part_ok[coord_idx]
     same_v = np.r_[False, vinv[1:] == vinv[:-1]]  # a segment within one 1 m vertex: none
     seg_min = np.where(first | same_v | ~row_ok, 0.0, np.maximum(minutes, _MIN_EDGE_MIN))
+    del step, minutes, bad, same_v
     count = np.bincount(vinv, minlength=nv)
     # Lines meeting end to end at a vertex nothing else uses (same class, both timed) form one
     # chain: the rows are reordered so each chain's lines follow each other in one direction,
@@ -282,6 +297,7 @@ def build_road_graph(roads: gpd.GeoDataFrame, crs: CRS, rules: Rules) -> RoadGra
     seg_next = np.r_[seg_min[1:], 0.0]
     seg_next[last] = 0.0  # a reversed line: row i's segment now leads to row i + 1
     seg_min = np.where(flip, seg_next[perm], seg_min[perm])
+    del seg_next, flip
     vinv, coord_idx, rounded, row_ok = vinv[perm], coord_idx[perm], rounded[perm], row_ok[perm]
     brk = chain[1:] != chain[:-1]
     first, last = np.r_[True, brk], np.r_[brk, True]  # now: chain ends
