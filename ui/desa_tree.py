@@ -21,8 +21,6 @@ from PySide6.QtWidgets import (
 )
 
 from ilp_gis.i18n import register_catalog, tr
-from reports.pdf.cells import num_text
-from reports.pdf.sheet_figures import counts
 from ui.qtext import qtr
 from ui.state import AppState
 from ui.tree_filter import filter_tree, show_selection
@@ -149,6 +147,8 @@ class DesaTree(QWidget):
 
     def _figures(self, desa: pd.DataFrame) -> pd.DataFrame:
         """Each desa's code, names, parent codes and figures (NaN where never loaded)."""
+        from reports.pdf.sheet_figures import counts  # at first use: reports.pdf is heavy
+
         res = self.state.result
         gaps = res.gaps if res is not None and res.gaps is not None else None
         per_desa = gaps["desa_code"].value_counts() if gaps is not None and len(gaps) \
@@ -200,6 +200,8 @@ class DesaTree(QWidget):
 
     def _item(self, parent, name: str, figures: list, codes: list[str]) -> QTreeWidgetItem:
         """One line: an area's name and figures (the sums of its desa)."""
+        from reports.pdf.cells import num_text
+
         missing = self._missing
         values = [str(name)]
         for c, v in zip(_FIGURES, figures, strict=True):
