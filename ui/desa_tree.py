@@ -121,14 +121,16 @@ class DesaTree(QWidget):
         self._kec_of = dict(zip(codes, kec_ids, strict=True))
         self._names = (lower, kec_ids)
         groups: dict[str, list[int]] = {}
+        kab_groups: dict[str, list[int]] = {}  # each kabupaten's desa, in tree order
         for i in order:
             groups.setdefault(kec_ids[i], []).append(i)
+            kab_groups.setdefault(kabs[i], []).append(i)
         kab_item, kab = None, None
         for kec_id, rows in groups.items():
             first = rows[0]
             if kab_item is None or kabs[first] != kab:
                 kab = kabs[first]
-                kab_rows = [i for i in order if kabs[i] == kab]
+                kab_rows = kab_groups[kab]
                 kab_item = self._item(self.tree, kab_label[kab], _sums(figures[kab_rows]),
                                       [codes[i] for i in kab_rows])
                 kab_item.setData(0, KEY_ROLE, kab)
