@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
 from ilp_gis.i18n import format_number, format_percent, register_catalog, tr
 from ilp_gis.inputs import Inventory, missing_text
 from ilp_gis.model import CoeGroup
-from reports.tables import coe_table, kecamatan_names
 from ui.qtext import qtr
 from ui.state import AppState
 
@@ -67,6 +66,8 @@ class CoeTable(QWidget):
 
     def rows(self) -> pd.DataFrame:
         """The units shown (designated units only; the Pustu that make none are in the note)."""
+        from reports.tables import coe_table, kecamatan_names  # at first use: reports is heavy
+
         res = self.state.result
         if res is None:
             return coe_table(None, {})
@@ -77,7 +78,7 @@ class CoeTable(QWidget):
         self.table.setRowCount(0)
         inputs = Inventory.from_summary(res.summary) if res is not None else None
         lacks = inputs.figure_missing("coe_meeting_threshold") if inputs else []
-        data = self.rows()
+        data = self.rows() if res is not None else pd.DataFrame()  # no result: no rows
         units = data[data["unit_id"].notna()] if len(data) else data
         if res is None or lacks or not len(units):
             self.table.setVisible(False)

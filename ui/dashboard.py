@@ -29,8 +29,6 @@ from ilp_gis.inputs import Inventory, load_hint, missing_text
 from ilp_gis.location import coverage_notes
 from ilp_gis.rules import default_rules
 from layers import symbology as sym
-from reports.population import any_estimate, estimate_mark
-from reports.posyandu_lokus import dates_text
 from ui.coe_table import CoeTable
 from ui.dashboard_trends import TrendPanel
 from ui.qtext import qtr
@@ -84,6 +82,8 @@ def kpis(result, inputs=None, rules=None) -> list[tuple[str, str, str, float]]:
     A figure whose input was never loaded (``inputs``, else the inventory stored with the
     result) reads "tidak ada data" with what to load as its detail, never 0.  ``rules`` (the
     project's) give the lokus guidance."""
+    from reports.population import any_estimate, estimate_mark  # at first use: reports is heavy
+
     s = result.summary or {}
     inputs = inputs or Inventory.from_summary(s) or Inventory.everything()
     desa = result.desa
@@ -181,6 +181,8 @@ def posyandu_lokus_kpis(result, inputs, rules=None) -> list[tuple[str, str, str,
 
 
 def _lokus_card(key: str, f: dict, table, rules) -> tuple[str, str, str, float]:
+    from reports.posyandu_lokus import dates_text
+
     rules = rules or default_rules()
     lo, hi = rules.value("lokus.min_per_kabupaten"), rules.value("lokus.max_per_kabupaten")
     if f.get("lokus") is None:

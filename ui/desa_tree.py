@@ -21,8 +21,6 @@ from PySide6.QtWidgets import (
 )
 
 from ilp_gis.i18n import register_catalog, tr
-from reports.pdf.cells import num_text
-from reports.pdf.sheet_figures import counts
 from ui.qtext import qtr
 from ui.state import AppState
 from ui.tree_filter import filter_tree, show_selection
@@ -123,14 +121,16 @@ class DesaTree(QWidget):
         self._kec_of = dict(zip(codes, kec_ids, strict=True))
         self._names = (lower, kec_ids)
         groups: dict[str, list[int]] = {}
+        kab_groups: dict[str, list[int]] = {}  # each kabupaten's desa, in tree order
         for i in order:
             groups.setdefault(kec_ids[i], []).append(i)
+            kab_groups.setdefault(kabs[i], []).append(i)
         kab_item, kab = None, None
         for kec_id, rows in groups.items():
             first = rows[0]
             if kab_item is None or kabs[first] != kab:
                 kab = kabs[first]
-                kab_rows = [i for i in order if kabs[i] == kab]
+                kab_rows = kab_groups[kab]
                 kab_item = self._item(self.tree, kab_label[kab], _sums(figures[kab_rows]),
                                       [codes[i] for i in kab_rows])
                 kab_item.setData(0, KEY_ROLE, kab)
@@ -149,6 +149,8 @@ class DesaTree(QWidget):
 
     def _figures(self, desa: pd.DataFrame) -> pd.DataFrame:
         """Each desa's code, names, parent codes and figures (NaN where never loaded)."""
+        from reports.pdf.sheet_figures import counts  # at first use: reports.pdf is heavy
+
         res = self.state.result
         gaps = res.gaps if res is not None and res.gaps is not None else None
         per_desa = gaps["desa_code"].value_counts() if gaps is not None and len(gaps) \
@@ -200,6 +202,8 @@ class DesaTree(QWidget):
 
     def _item(self, parent, name: str, figures: list, codes: list[str]) -> QTreeWidgetItem:
         """One line: an area's name and figures (the sums of its desa)."""
+        from reports.pdf.cells import num_text
+
         missing = self._missing
         values = [str(name)]
         for c, v in zip(_FIGURES, figures, strict=True):

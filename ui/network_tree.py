@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
 
 from ilp_gis.coe import unit_members, units_only
 from ilp_gis.i18n import format_number, format_percent, register_catalog, tr
-from ilp_gis.network import findings
 from layers import symbology as sym
 from ui.qtext import qtr
 from ui.state import AppState
@@ -95,9 +94,10 @@ class NetworkTree(QWidget):
     def problems(self, severity: str = "problem") -> dict[str, list[str]]:
         """Facility → the messages of its network findings of ``severity`` ("problem", or
         "info" for notes such as a parent found by name, which are no problem)."""
-        res = self.state.result
         out: dict[str, list[str]] = {}
-        rows = findings(res.network_problems if res is not None else None, severity)
+        rows = _findings(self.state.result, severity)
+        if rows is None:
+            return out
         for ids, msg, kind in zip(rows["fac_ids"], rows["message"], rows["kind"], strict=True):
             for fid in str(ids or "").replace(",", ";").split(";"):
                 if fid.strip():
@@ -106,8 +106,8 @@ class NetworkTree(QWidget):
 
     def problem_count(self) -> int:
         """The network problems of the result (findings, as summary.json and the PDF count)."""
-        res = self.state.result
-        return len(findings(res.network_problems if res is not None else None, "problem"))
+        rows = _findings(self.state.result, "problem")
+        return 0 if rows is None else len(rows)
 
     def rebuild(self) -> None:
         self.tree.blockSignals(True)
@@ -222,6 +222,16 @@ class NetworkTree(QWidget):
 
     def _apply_filter(self, text: str) -> None:
         filter_tree(self.tree, text)
+
+
+def _findings(result, severity: str) -> pd.DataFrame | None:
+    """The result's network findings of ``severity``; None when it has none at all."""
+    problems = result.network_problems if result is not None else None
+    if problems is None or not len(problems):
+        return None
+    from ilp_gis.network import findings  # at first use: the module pulls in networkx, scipy
+
+    return findings(problems, severity)
 
 
 register_catalog("ui", "network_tree")

@@ -16,7 +16,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen
 
 from layers import symbology as sym
-from reports.maps.labels import LabelPlacer
 from ui.map.layers import MapLayers
 from ui.map.sprites import device_ratio, sprite
 from ui.map.view import View
@@ -82,6 +81,10 @@ def place_labels(store: MapLayers, w: int, h: int, view: View, rect, window) -> 
 
     ``rect`` is the map rectangle of the image, ``window`` the part of it the person sees:
     names are placed only when that part holds few enough features to read them."""
+    if not any(len(layer) for layer in store.layers.values()):
+        return []  # an empty map: no name to place
+    from reports.maps.labels import LabelPlacer  # at first use: reports.maps pulls in reportlab
+
     placer = LabelPlacer((0.0, 0.0, float(w), float(h)), cell=48.0)
 
     def screen(x: float, y: float) -> tuple[float, float]:

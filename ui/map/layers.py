@@ -118,7 +118,9 @@ class GeometryLayer:
             lost = shapely.is_empty(simple) | shapely.is_missing(simple)
             if not self.lines:  # tiny desa must not vanish: keep their envelope instead
                 lost |= ~shapely.is_valid_input(simple)
-            simple = np.where(lost & valid, shapely.envelope(geoms), simple)
+            lost &= valid
+            if lost.any():  # the envelope of only those that vanished
+                simple[lost] = shapely.envelope(geoms[lost])
             geoms = simple
         if self.lines:
             parts, idx = shapely.get_parts(geoms, return_index=True)
@@ -343,10 +345,18 @@ class MapLayers:
             return np.zeros(0, dtype=object)
         crs, (ox, oy) = local or (self.crs, self.origin)
         g = frame.geometry
-        if g.crs is not None:
-            g = g.to_crs(crs)
         arr = np.asarray(g.values, dtype=object)
-        return shapely.transform(arr, lambda c: c - np.array([ox, oy]))
+        if g.crs is None or g.crs.is_exact_same(crs):
+            return shapely.transform(arr, lambda c: c - np.array([ox, oy]))
+        # projected and moved to the origin in one pass over the coordinates (what to_crs
+        # and then a shift gave, without writing the projected geometries in between)
+        to_map = Transformer.from_crs(g.crs, crs, always_xy=True)
+
+        def move(c: np.ndarray) -> np.ndarray:
+            x, y = to_map.transform(c[:, 0], c[:, 1])
+            return np.column_stack((np.asarray(x) - ox, np.asarray(y) - oy))
+
+        return shapely.transform(arr, move)
 
     def rebuild_layer(self, name: str) -> None:
         frame = self.state.project.layer(name) if name in _INPUT_LAYERS else None

@@ -4,7 +4,7 @@ one mixin module each in this package.  Imports Qt, ``ilp_gis`` and the ui/ pane
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QUndoStack
@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ilp_gis import scenario
 from ilp_gis.i18n import format_number, get_language, register_catalog
 from ui import app as qtapp
 from ui.attribute_table import AttributeTable
@@ -29,7 +28,6 @@ from ui.layers_panel import LayersPanel
 from ui.map import MapCanvas, Tool
 from ui.network_tree import NetworkTree
 from ui.panels.monev import MonevPanel
-from ui.panels.planning import PlanningPanel
 from ui.qtext import qtr
 from ui.state import AppState, field_label
 from ui.window.actions import WindowActions
@@ -42,6 +40,9 @@ from ui.window.project_io import ProjectFiles
 from ui.window.store_io import StoreFiles
 from ui.window.tasks import WindowTasks
 from ui.worker import Task
+
+if TYPE_CHECKING:
+    from ui.panels.planning import PlanningPanel
 
 AUTOSAVE_MINUTES = 3
 
@@ -146,9 +147,12 @@ class MainWindow(WindowActions, ProjectFiles, StoreFiles, WindowTasks, WindowEdi
         self.tabifyDockWidget(self.dashboard_dock, self.gaps_dock)
         self.dashboard_dock.raise_()
         self.table_dock = self._dock(self.table, "ui.dock.table", Qt.BottomDockWidgetArea, "table")
-        self.planning_panel = self._make_planning_panel()
-        self.planning_dock = self._dock(self.planning_panel, "ui.dock.planning",
+        # built at first use (its tab shown, or asked for): its siting and scenario modules
+        # (scipy, HiGHS) are not needed for the first map frame
+        self._planning_panel: PlanningPanel | None = None
+        self.planning_dock = self._dock(QWidget(), "ui.dock.planning",
                                         Qt.BottomDockWidgetArea, "planning")
+        self.planning_dock.visibilityChanged.connect(self._on_planning_shown)
         self.tabifyDockWidget(self.table_dock, self.planning_dock)
         self.monev_panel = self._make_monev_panel()
         # scrolled: its tables and charts would otherwise ask ~550 px of a 768 px screen
@@ -170,7 +174,21 @@ class MainWindow(WindowActions, ProjectFiles, StoreFiles, WindowTasks, WindowEdi
     def _fit_docks_to_height(self) -> None:
         self.resizeDocks([self.table_dock], [170 if self.height() < 850 else 220], Qt.Vertical)
 
+    @property
+    def planning_panel(self) -> PlanningPanel:
+        """The planning panel of the shown project, built when first needed."""
+        if self._planning_panel is None:
+            self._planning_panel = self._make_planning_panel()
+            self.planning_dock.setWidget(self._planning_panel)
+        return self._planning_panel
+
+    def _on_planning_shown(self, shown: bool) -> None:
+        if shown and self._planning_panel is None:
+            _ = self.planning_panel  # its tab was opened: build it now
+
     def _make_planning_panel(self) -> PlanningPanel:
+        from ui.panels.planning import PlanningPanel
+
         panel = PlanningPanel(self.state.project, self.undo_stack,
                               on_changed=lambda _name: self._update_title(),
                               result=self.state.result)
@@ -186,6 +204,8 @@ class MainWindow(WindowActions, ProjectFiles, StoreFiles, WindowTasks, WindowEdi
     def _show_scenario(self, name: str) -> None:
         """A stored scenario on the map: its sites, and the desa its last stored comparison
         closes or opens gaps in (none when it was never compared)."""
+        from ilp_gis import scenario
+
         project = self.state.project
         changes = scenario.stored_desa_changes(project, name)
         if len(changes) and {"gaps_closed", "gaps_new"} <= set(changes.columns):
@@ -198,16 +218,20 @@ class MainWindow(WindowActions, ProjectFiles, StoreFiles, WindowTasks, WindowEdi
 
     def _show_comparison(self, panel: PlanningPanel, changes) -> None:
         """A compared scenario on the map: its sites and the desa whose gaps it closes/opens."""
+        from ilp_gis import scenario
+
         name = panel.outcome.name if panel.outcome is not None else ""
         sites = scenario.scenario_sites(self.state.project, name) if name else None
         self.state.set_plan(sites, changes, qtr("map.plan.scenario", name=name))
 
     def _rebuild_planning_panel(self) -> None:
         """The planning panel is bound to one project: build it anew for another project or
-        another language."""
-        old = self.planning_panel
-        self.planning_panel = self._make_planning_panel()
-        self.planning_dock.setWidget(self.planning_panel)
+        another language (not before it is first needed)."""
+        old = self._planning_panel
+        if old is None:
+            return
+        self._planning_panel = self._make_planning_panel()
+        self.planning_dock.setWidget(self._planning_panel)
         old.deleteLater()
 
     def _make_monev_panel(self) -> MonevPanel:
@@ -226,8 +250,8 @@ class MainWindow(WindowActions, ProjectFiles, StoreFiles, WindowTasks, WindowEdi
         old.deleteLater()
 
     def _on_planning_result(self) -> None:
-        if self.state.result is not None:
-            self.planning_panel.set_result(self.state.result)
+        if self.state.result is not None and self._planning_panel is not None:
+            self._planning_panel.set_result(self.state.result)
 
 
     # -- language ------------------------------------------------------------------------------
@@ -242,7 +266,7 @@ class MainWindow(WindowActions, ProjectFiles, StoreFiles, WindowTasks, WindowEdi
         for panel in (self.layers_panel, self.network_tree, self.desa_tree, self.gaps_panel,
                       self.dashboard, self.table):
             panel.retranslate()
-        if getattr(self, "planning_panel", None) is not None:
+        if getattr(self, "_planning_panel", None) is not None:
             self._rebuild_planning_panel()
         if getattr(self, "monev_panel", None) is not None:
             self._rebuild_monev_panel()

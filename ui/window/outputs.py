@@ -7,14 +7,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from ilp_gis.i18n import get_language, register_catalog
-from ui.output_dialog import OutputChoice, OutputDialog, default_path
 from ui.qtext import plain, qtr
+
+if TYPE_CHECKING:  # imported at first use: the dialog's options come from reports.webmap
+    from ui.output_dialog import OutputChoice
 
 
 class Outputs:
@@ -56,6 +59,8 @@ class Outputs:
     def export_output(self, kind: str = "plan") -> None:
         """Any output with its options (:mod:`ui.output_dialog`), written in a worker."""
         from PySide6.QtWidgets import QDialog
+
+        from ui.output_dialog import OutputDialog, default_path
 
         if kind == "webmap" and self.state.result is None:
             QMessageBox.information(self, qtr("ui.out.kind.webmap"),

@@ -92,7 +92,7 @@ class WindowTasks:
                                                                     and task.running)
 
     def _hint_analysis_pending(self) -> None:
-        panel = getattr(self, "planning_panel", None)
+        panel = getattr(self, "_planning_panel", None)  # none yet: built with the hint
         if panel is not None:
             panel.show_analysis_pending(self.analysis_pending())
 

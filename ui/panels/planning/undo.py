@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pandas as pd
 from PySide6.QtGui import QUndoCommand
 
-from ilp_gis import model, scenario
+from ilp_gis import model
 
 
 class SetFrameCommand(QUndoCommand):
@@ -46,6 +46,10 @@ def _current(project, name: str, empty: Callable[[], pd.DataFrame] | None = None
         return pd.DataFrame(project.layer(name)).copy()
     frame = project.tables.get(name)
     if frame is None:
-        return (empty or scenario.empty_actions)()
+        if empty is None:
+            from ilp_gis.scenario import empty_actions  # at first use: siting, scipy
+
+            empty = empty_actions
+        return empty()
     return pd.DataFrame(frame).copy()
 
