@@ -428,6 +428,15 @@ def is_project_file(path: str | Path) -> bool:
         return False
 
 
+def feature_count(path: str | Path, layer: str) -> int | None:
+    """How many rows ``layer`` of the project file ``path`` holds, counted by SQLite without
+    reading a feature; None when the file is no project or has no such table."""
+    if not is_project_file(path) or layer not in _table_names(Path(path)):
+        return None
+    with closing(sqlite3.connect(f"file:{Path(path)}?mode=ro", uri=True)) as con:
+        return int(con.execute(f"SELECT count(*) FROM {gpkg_table.quote(layer)}").fetchone()[0])
+
+
 def _gdal_name(path: Path) -> str:
     """The name pyogrio opens ``path`` by, once its content proved it a GeoPackage."""
     try:

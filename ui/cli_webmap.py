@@ -95,20 +95,21 @@ not draw them (~330,000 lines), so they are left unread."""
 
 def _national_file(args) -> bool:
     """Whether the project file holds enough desa for national level of detail (counted from
-    the file's header, before any layer is read)."""
+    the file by SQLite, before any layer is read)."""
+    import sqlite3
     from pathlib import Path
 
-    import pyogrio
-
+    from layers.project_file import feature_count
     from reports.webmap.national import NATIONAL_DESA_MIN
     from ui.cli_source import from_store
 
     if from_store(args) or not args.project or not Path(args.project).is_file():
         return False
     try:
-        return int(pyogrio.read_info(args.project, layer="desa")["features"]) >= NATIONAL_DESA_MIN
-    except Exception:  # noqa: BLE001 - no readable desa layer: the normal path says why
+        n = feature_count(args.project, "desa")
+    except sqlite3.Error:  # no readable desa table: the normal path says why
         return False
+    return n is not None and n >= NATIONAL_DESA_MIN
 
 
 def _open_national(args):

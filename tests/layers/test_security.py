@@ -280,6 +280,19 @@ def test_a_real_project_still_opens(tmp_path):
     assert len(open_project(path).desa) == len(fx.desa_frame())
 
 
+def test_feature_count_asks_sqlite_only_of_a_real_project(tmp_path):
+    from layers.project_file import feature_count
+
+    project = Project()
+    project.set_layer("desa", fx.desa_frame())
+    path = save_project(project, tmp_path / "p.gpkg")
+    assert feature_count(path, "desa") == len(fx.desa_frame())
+    assert feature_count(path, "roads") is None
+    fake = tmp_path / "bukan.gpkg"
+    fake.write_text("desa,kode\nA,1\n", "utf-8")
+    assert feature_count(fake, "desa") is None
+
+
 def test_every_gdal_read_goes_through_the_gate():
     """Only layers/readers.py and layers/project_file.py open files with pyogrio, and each
     takes the name it opens from layers.safe_open."""
