@@ -223,20 +223,11 @@ class Ground:
         if n == 0 or m == 0:
             return np.zeros((n, m))
         if measure.unit == "km":
-            return self._km_block(xy, cand_xy, geo.in_one_zone(self.crs, xy, cand_xy))
+            return _km_block(self.crs, xy, cand_xy, geo.in_one_zone(self.crs, xy, cand_xy))
         out = np.full((n, m), np.inf)
         rows, cols, vals = self.road_pairs(xy, cand_xy, math.inf)
         np.minimum.at(out, (rows, cols), vals)
         return out
-
-    def _km_block(self, xy: np.ndarray, cand_xy: np.ndarray, planar: bool) -> np.ndarray:
-        n, m = len(xy), len(cand_xy)
-        if not planar:  # geodesic across UTM zones
-            a = np.repeat(xy, m, axis=0)
-            b = np.tile(cand_xy, (n, 1))
-            return geo.ground_distance(a, b, self.crs, planar=False).reshape(n, m) / 1000.0
-        diff = xy[:, None, :] - cand_xy[None, :, :]
-        return np.sqrt((diff ** 2).sum(axis=2)) / 1000.0
 
     def pairs_below(self, measure: CoverageMeasure, xy: np.ndarray, cand_xy: np.ndarray,
                     bound: np.ndarray, *, block_bytes: int = BLOCK_BYTES):
@@ -255,7 +246,7 @@ class Ground:
             planar = geo.in_one_zone(self.crs, xy, cand_xy)
             step = max(1, int(block_bytes) // (8 * 4 * m))  # the block and its temporaries
             for start in range(0, n, step):
-                d = self._km_block(xy[start:start + step], cand_xy, planar)
+                d = _km_block(self.crs, xy[start:start + step], cand_xy, planar)
                 r, c = np.nonzero(np.isfinite(d) & (d < bound[start:start + step, None]))
                 rows.append(r.astype(np.int64) + start)
                 cols.append(c.astype(np.int64))
@@ -366,3 +357,14 @@ def ground_travel_cover(ground: Ground):
 
 
 register_catalog("ilp_gis", "siting.measure")
+
+
+def _km_block(crs, xy: np.ndarray, cand_xy: np.ndarray, planar: bool) -> np.ndarray:
+    """Dense km points × candidates: planar in one UTM zone, geodesic across zones."""
+    n, m = len(xy), len(cand_xy)
+    if not planar:
+        a = np.repeat(xy, m, axis=0)
+        b = np.tile(cand_xy, (n, 1))
+        return geo.ground_distance(a, b, crs, planar=False).reshape(n, m) / 1000.0
+    diff = xy[:, None, :] - cand_xy[None, :, :]
+    return np.sqrt((diff ** 2).sum(axis=2)) / 1000.0
