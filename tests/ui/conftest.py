@@ -153,13 +153,13 @@ def fake_analyze(project: Project, *, progress=None, is_cancelled=None, **_kw) -
                           network_problems=problems, summary=summary)
 
 
-def shown_canvas(qtbot, state):
-    """A map canvas of ``state``, 800 x 400, shown and zoomed to the full extent."""
+def shown_canvas(qtbot, state, size=(800, 400)):
+    """A map canvas of ``state`` of ``size`` pixels, shown and zoomed to the full extent."""
     from ui.map import MapCanvas
 
     c = MapCanvas(state)
     qtbot.addWidget(c)
-    c.resize(800, 400)
+    c.resize(*size)
     c.show()
     qtbot.waitExposed(c)
     c.full_extent()

@@ -7,7 +7,8 @@ from PySide6.QtGui import QColor
 
 from layers import symbology as sym
 from tests.ilp_gis import micro
-from ui.map import MapCanvas
+
+from .conftest import shown_canvas
 
 
 def _state():
@@ -36,12 +37,7 @@ def _pixel(c, img, lon, lat) -> QColor:
 
 def test_desa_level_pustu_is_hollow_and_unlocated_is_not_drawn(qtbot):
     state, fac = _state()
-    c = MapCanvas(state)
-    qtbot.addWidget(c)
-    c.resize(900, 500)
-    c.show()
-    qtbot.waitExposed(c)
-    c.full_extent()
+    c = shown_canvas(qtbot, state, (900, 500))
     img = c.render_static()
     layer = c.renderer.layers["facilities"]
     styles = dict(zip(fac["fac_id"], layer.styles, strict=True))
