@@ -110,3 +110,18 @@ def make_project(*, desa=None, facilities=None, roads=None, kecamatan=True, sett
     return Project(layers=layers, rules=rules)
 
 
+def desa_on_a_road(desa_x_km, road_km) -> dict[str, gpd.GeoDataFrame]:
+    """Three 10 km square desa A, B, C centred at ``desa_x_km`` (km east of the origin) and
+    one kolektor road along y = 0 from ``road_km[0]`` to ``road_km[1]`` (a vertex every 500 m),
+    in WGS84: the ``desa`` and ``roads`` layers of a project."""
+    desa = gpd.GeoDataFrame(
+        {"code": ["11.01.01.2001", "11.01.01.2002", "11.01.01.2003"],
+         "name": ["A", "B", "C"], "kecamatan_code": ["11.01.01"] * 3,
+         "population": [1000.0, 2000.0, 1500.0]},
+        geometry=[square(x - 5, -5, x + 5, 5) for x in desa_x_km], crs=UTM).to_crs("EPSG:4326")
+    start, end = (int(v * 1000) for v in road_km)
+    road = gpd.GeoDataFrame({"road_class": ["kolektor"]},
+                            geometry=[LineString([(X0 + x, Y0) for x in range(start, end + 1,
+                                                                              500)])],
+                            crs=UTM).to_crs("EPSG:4326")
+    return {"desa": desa, "roads": road}

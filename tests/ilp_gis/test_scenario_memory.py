@@ -8,34 +8,23 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
-from shapely.geometry import LineString, Point, box
+from shapely.geometry import Point, box
 
 from ilp_gis import scenario
 from ilp_gis.analysis import analyze
 from ilp_gis.project import Project
-
-UTM = "EPSG:32749"
-X0, Y0 = 500_000.0, 9_100_000.0
+from tests.ilp_gis.micro import UTM, X0, Y0, desa_on_a_road
 
 
 def _project() -> Project:
     # three desa at 0, 10 and 30 km on one kolektor road (40 km/h: 15 and 45 minutes from
     # the Pustu of the first)
-    desa = gpd.GeoDataFrame(
-        {"code": ["11.01.01.2001", "11.01.01.2002", "11.01.01.2003"],
-         "name": ["A", "B", "C"], "kecamatan_code": ["11.01.01"] * 3,
-         "population": [1000.0, 2000.0, 1500.0]},
-        geometry=[box(X0 + x - 5000, Y0 - 5000, X0 + x + 5000, Y0 + 5000)
-                  for x in (0, 10_000, 30_000)], crs=UTM).to_crs("EPSG:4326")
-    road = gpd.GeoDataFrame({"road_class": ["kolektor"]},
-                            geometry=[LineString([(X0 + x, Y0) for x in range(-5000, 35_001,
-                                                                              500)])],
-                            crs=UTM).to_crs("EPSG:4326")
+    layers = desa_on_a_road((0, 10, 30), (-5, 35))
     fac = gpd.GeoDataFrame(
         [{"fac_id": "PU1", "name": "Pustu A", "type": "pustu", "precursor": False,
           "desa_code": "11.01.01.2001"}],
         geometry=[Point(X0, Y0)], crs=UTM).to_crs("EPSG:4326")
-    return Project(layers={"desa": desa, "roads": road, "facilities": fac})
+    return Project(layers={**layers, "facilities": fac})
 
 
 def test_what_if_copy_shares_frames_and_never_reaches_the_baseline():

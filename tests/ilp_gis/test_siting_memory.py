@@ -7,28 +7,17 @@ from __future__ import annotations
 import geopandas as gpd
 import numpy as np
 import pytest
-from shapely.geometry import LineString, Point, box
+from shapely.geometry import Point
 
 from ilp_gis.project import Project
 from ilp_gis.siting.measure import Ground, source_block
-
-UTM = "EPSG:32749"
-X0, Y0 = 500_000.0, 9_100_000.0
+from tests.ilp_gis.micro import UTM, X0, Y0, desa_on_a_road
 
 
 def _project() -> Project:
     # one kolektor road (40 km/h: 10 km in 15 minutes) from x = -5 km to x = 25 km, three desa
-    desa = gpd.GeoDataFrame(
-        {"code": ["11.01.01.2001", "11.01.01.2002", "11.01.01.2003"],
-         "name": ["A", "B", "C"], "kecamatan_code": ["11.01.01"] * 3,
-         "population": [1000.0, 2000.0, 1500.0]},
-        geometry=[box(X0 + x - 5000, Y0 - 5000, X0 + x + 5000, Y0 + 5000)
-                  for x in (0, 10_000, 20_000)], crs=UTM).to_crs("EPSG:4326")
-    road = gpd.GeoDataFrame({"road_class": ["kolektor"]},
-                            geometry=[LineString([(X0 + x, Y0) for x in range(-5000, 25_001,
-                                                                              500)])],
-                            crs=UTM).to_crs("EPSG:4326")
-    return Project(layers={"desa": desa, "roads": road})
+    layers = desa_on_a_road((0, 10, 20), (-5, 25))
+    return Project(layers=layers)
 
 
 def _pairs(ground, fxy, txy, limit, **kw):
