@@ -547,15 +547,13 @@ def _old_boolean_text(frame, name: str) -> None:
 
 
 def _may_hold_nul(s: pd.Series) -> bool:
-    """Whether a text of ``s`` may hold a NUL: its bytes searched a column at a time (Arrow
-    buffers, or the texts joined), never value by value in Python."""
+    """Whether a text of ``s`` may hold a NUL: searched a column at a time (Arrow's substring
+    kernel, or the texts joined), never value by value in Python."""
     if isinstance(s.dtype, pd.StringDtype) and s.dtype.storage == "pyarrow":
         import pyarrow as pa
+        import pyarrow.compute as pc
 
-        arr = pa.array(s.array)
-        chunks = arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
-        return any(c.buffers()[2] is not None and c.buffers()[2].to_pybytes().find(b"\x00") >= 0
-                   for c in chunks if len(c))
+        return bool(pc.any(pc.match_substring(pa.array(s.array), "\x00")).as_py())
     texts = s.dropna().tolist()
     try:
         return "\x00" in "".join(texts)
