@@ -16,6 +16,7 @@ import pandas as pd
 from ilp_gis import model
 from ilp_gis.i18n import register_catalog, tr
 from ilp_gis.rules import Rules
+from ilp_gis.speed.arrow import positions, texts_at
 
 LEVELS = tuple(lv.value for lv in model.PosyanduLevel)  # pratama < madya < purnama < mandiri
 RANK = {lv: i for i, lv in enumerate(LEVELS)}
@@ -48,71 +49,76 @@ def criteria_levels(posyandu: pd.DataFrame, rules: Rules) -> tuple[list, list, l
     """Per Posyandu: the stratum its figures give (None when a missing figure leaves it open),
     the lowest stratum it surely reaches, the criteria it fails and the figures it lacks
     (column names), each a list in row order."""
+    level, at_least, failed, missing = _criteria_codes(posyandu, rules)
+    levels = np.array(LEVELS + (None,), dtype=object)  # rank -1: None
+    return (levels[level].tolist(), levels[at_least].tolist(),
+            [f.split(";") if f else [] for f in failed.tolist()],
+            [m.split(";") if m else [] for m in missing.tolist()])
+
+
+def _criteria_codes(posyandu: pd.DataFrame, rules: Rules
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`criteria_levels` as arrays: the rank (:data:`RANK`) of the stratum the figures
+    give (-1 when left open) and of the lowest stratum surely reached, and the criteria failed
+    and figures lacked as ``;``-joined texts (object arrays).  Whole columns at once (a
+    national list has ~300k Posyandu)."""
     n = len(posyandu)
     values = {col: _figures(posyandu, col) for col, _, _ in CRITERIA}
-    # vectorised per step (a national list has ~300k Posyandu): the rows still open at a step
-    # stop there on a failed criterion (decided) or a missing figure (left open)
+    # vectorised per step: the rows still open at a step stop there on a failed criterion
+    # (decided) or a missing figure (left open)
     open_ = np.ones(n, dtype=bool)
     decided = np.zeros(n, dtype=bool)
-    reached = np.full(n, "pratama", dtype=object)
-    failed_at = np.full(n, -1, dtype=np.int64)  # the step whose criteria it failed / lacks
-    lacks_at = np.full(n, -1, dtype=np.int64)
-    steps = ("madya", "purnama", "mandiri")
-    fails_of, lacks_of = [], []
-    for k, step in enumerate(steps):
+    reached = np.zeros(n, dtype=np.int64)  # pratama
+    failed = np.full(n, "", dtype=object)
+    missing = np.full(n, "", dtype=object)
+    for step in ("madya", "purnama", "mandiri"):
         cols = [(c, r) for c, r, lv in CRITERIA if lv == step]
         fails = np.column_stack([np.isfinite(values[c]) & (values[c] < rules.value(r))
                                  for c, r in cols]) if n else np.zeros((0, len(cols)), bool)
         lacks = np.column_stack([~np.isfinite(values[c]) for c, _ in cols]) if n \
             else np.zeros((0, len(cols)), bool)
-        fails_of.append((cols, fails))
-        lacks_of.append((cols, lacks))
         any_fail = open_ & fails.any(axis=1)
         any_lack = open_ & ~any_fail & lacks.any(axis=1)
-        failed_at[any_fail] = k
-        lacks_at[any_fail | any_lack] = k
+        _named(failed, any_fail, cols, fails)
+        _named(missing, any_fail | any_lack, cols, lacks)
         decided |= any_fail
         open_ &= ~(any_fail | any_lack)
-        reached[open_] = step
+        reached[open_] = RANK[step]
     decided |= open_  # every criterion met
-    level: list[str | None] = np.where(decided, reached, None).tolist()
-    at_least: list[str] = reached.tolist()
-    failed: list[list[str]] = [[] for _ in range(n)]
-    missing: list[list[str]] = [[] for _ in range(n)]
-    for k in range(len(steps)):
-        _named(failed, failed_at == k, *fails_of[k])
-        _named(missing, lacks_at == k, *lacks_of[k])
-    return level, at_least, failed, missing
+    return np.where(decided, reached, -1), reached, failed, missing
 
 
-def _named(out: list[list[str]], rows: np.ndarray, cols: list, flags: np.ndarray) -> None:
+def _named(out: np.ndarray, rows: np.ndarray, cols: list, flags: np.ndarray) -> None:
     """``out[i]``, for each of ``rows``: the names of the criteria ``cols`` flagged in
-    ``flags[i]``; one list made per pattern of flags (a few), not per row."""
+    ``flags[i]``, ``;``-joined; one text made per pattern of flags (a few), not per row."""
     picked = np.flatnonzero(rows)
     if not len(picked):
         return
     codes = flags[picked].astype(np.int64) @ (np.int64(1) << np.arange(len(cols), dtype=np.int64))
-    names = {int(code): [c for j, (c, _) in enumerate(cols) if int(code) >> j & 1]
-             for code in np.unique(codes).tolist()}
-    for i, code in zip(picked.tolist(), codes.tolist(), strict=True):
-        out[i] = list(names[code])
+    names = np.array([";".join(c for j, (c, _) in enumerate(cols) if code >> j & 1)
+                      for code in range(1 << len(cols))], dtype=object)
+    out[picked] = names[codes]
 
 
 def strata_check(facilities: pd.DataFrame, rules: Rules) -> pd.DataFrame:
     """One row per Posyandu: declared stratum, the stratum by the criteria and the status
     (:data:`STATUSES`); ``failed`` and ``missing`` name the criteria columns, ``;``-joined."""
-    py = facilities[facilities["type"] == model.FacilityType.POSYANDU.value]
-    level, at_least, failed, missing = criteria_levels(py, rules)
-    declared = [v if isinstance(v, str) and v in RANK else None
-                for v in (py["level"].tolist() if "level" in py else [None] * len(py))]
-    status = _statuses(declared, level, at_least)
+    read = ["fac_id", "name", "desa_code", "kecamatan_code", "level"] + [c for c, _, _ in CRITERIA]
+    py = facilities.loc[(facilities["type"] == model.FacilityType.POSYANDU.value).to_numpy(),
+                        [c for c in read if c in facilities.columns]]  # only the columns read
+    level, at_least, failed, missing = _criteria_codes(py, rules)
+    if "level" in py:  # the declared stratum's rank, -1 for anything else (text or not)
+        dec = positions(py["level"], pd.Index(LEVELS, dtype=object)).astype(np.int64)
+    else:
+        dec = np.full(len(py), -1, dtype=np.int64)
+    levels = LEVELS  # rank -1: missing
     out = pd.DataFrame({
-        "fac_id": py["fac_id"].to_numpy(object), "name": py["name"].to_numpy(object),
-        "desa_code": _column(py, "desa_code"), "kecamatan_code": _column(py, "kecamatan_code"),
-        "declared": pd.Series(declared, dtype=object).to_numpy(object),
-        "criteria_level": pd.Series(level, dtype=object).to_numpy(object),
-        "criteria_at_least": at_least, "status": status,
-        "failed": [";".join(f) for f in failed], "missing": [";".join(m) for m in missing],
+        "fac_id": _texts(py, "fac_id"), "name": _texts(py, "name"),
+        "desa_code": _texts(py, "desa_code"), "kecamatan_code": _texts(py, "kecamatan_code"),
+        "declared": texts_at(levels, dec), "criteria_level": texts_at(levels, level),
+        "criteria_at_least": texts_at(levels, at_least),
+        "status": texts_at(STATUSES, _status_codes(dec, level, at_least)),
+        "failed": _few_texts(failed), "missing": _few_texts(missing),
     })
     return out[STRATA_COLUMNS]
 
@@ -120,20 +126,42 @@ def strata_check(facilities: pd.DataFrame, rules: Rules) -> pd.DataFrame:
 def _statuses(declared: list, level: list, at_least: list) -> list[str]:
     """Per Posyandu (:data:`STATUSES`): no declared stratum; where the criteria decide its
     stratum, agreeing or above/below it; where a missing figure leaves it open, below what it
-    surely reaches, agreeing when that is its declared stratum, else unverifiable.  Whole
-    columns at once (a national list has ~300k Posyandu)."""
+    surely reaches, agreeing when that is its declared stratum, else unverifiable."""
     def ranks(values: list) -> np.ndarray:
         return np.fromiter((-1 if v is None else RANK[v] for v in values), np.int64,
                            len(values))
 
-    dec, lv, low = ranks(declared), ranks(level), ranks(at_least)
+    return _status_of_ranks(ranks(declared), ranks(level), ranks(at_least)).tolist()
+
+
+def _status_of_ranks(dec: np.ndarray, lv: np.ndarray, low: np.ndarray) -> np.ndarray:
+    """:func:`_statuses` on the ranks (-1: none), as an object array."""
+    return np.array(STATUSES, dtype=object)[_status_codes(dec, lv, low)]
+
+
+def _status_codes(dec: np.ndarray, lv: np.ndarray, low: np.ndarray) -> np.ndarray:
+    """Per Posyandu, the position in :data:`STATUSES` of its status (ranks -1: none)."""
     decided = lv >= 0
-    out = np.select(
+    agrees, above, below, unverifiable, none = (STATUSES.index(s) for s in (
+        "agrees", "above_criteria", "below_criteria", "unverifiable", "no_stratum"))
+    return np.select(
         [dec < 0, decided & (dec == lv), decided & (dec > lv), decided,
          dec < low, dec == low],
-        ["no_stratum", "agrees", "above_criteria", "below_criteria",
-         "below_criteria", "agrees"], "unverifiable")
-    return out.astype(object).tolist()
+        [none, agrees, above, below, below, agrees], unverifiable)
+
+
+def _few_texts(values: np.ndarray):
+    """An object array of a few distinct texts in pandas' text dtype (one Arrow take)."""
+    codes, names = pd.factorize(values)
+    return texts_at(names.tolist(), codes)
+
+
+def _texts(frame: pd.DataFrame, name: str):
+    """The column ``name`` as it will be stored: a text column as it is (no round trip
+    through Python strings), else its values as objects (None without the column)."""
+    if name in frame and isinstance(frame[name].dtype, pd.StringDtype):
+        return frame[name].array
+    return _column(frame, name)
 
 
 def _column(frame: pd.DataFrame, name: str) -> np.ndarray:

@@ -108,3 +108,15 @@ def to_float(raw: pd.Series) -> np.ndarray:
         out[rest] = np.array(pd.to_numeric(pd.Series(values[rest], dtype=object),
                                            errors="coerce"), dtype=float)
     return out
+
+
+def texts_at(names, codes: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    """``pd.array(names[codes])`` (pandas' text dtype; a None name or a negative code gives a
+    missing value) for a few distinct ``names`` and many ``codes``: Arrow takes the texts
+    instead of pandas converting one Python string per row."""
+    import pyarrow as pa
+
+    codes = np.asarray(codes, dtype=np.int64)
+    arr = pa.array(list(names), type=pa.large_string()).take(
+        pa.array(codes, mask=codes < 0))
+    return pd.array(arr, dtype=pd.StringDtype("pyarrow", na_value=np.nan))
