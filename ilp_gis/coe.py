@@ -165,18 +165,20 @@ def coe_units(fac: pd.DataFrame, edges: pd.DataFrame, indicators: IndicatorList,
     t = fac["type"].to_numpy(object)
     flag = fac["coe"].astype("boolean").fillna(False).to_numpy(bool) if "coe" in fac \
         else np.zeros(len(fac), bool)
-    parent_of: dict = {}
-    children: dict = {}
-    if edges is not None and len(edges):
-        e = edges.dropna(subset=["parent_id", "child_id"])
-        for p, c in zip(e["parent_id"].tolist(), e["child_id"].tolist(), strict=True):
-            parent_of[c] = p
-            children.setdefault(p, []).append(c)
     ids = fac["fac_id"].tolist()
-    types = dict(zip(ids, t.tolist(), strict=True))
     designated_pk = sorted(fac.loc[flag & (t == PUSKESMAS), "fac_id"].tolist())
     designated = set(designated_pk)
     pustu_flagged = fac.loc[flag & (t == PUSTU), "fac_id"].tolist()
+    # the links read: those into a designated Pustu (its parent, the last link's) and, below,
+    # those out of a candidate Pustu (its Posyandu): not a dict over every national link
+    parent_of: dict = {}
+    children: dict = {}
+    e = None
+    if edges is not None and len(edges):
+        e = edges.dropna(subset=["parent_id", "child_id"])
+        into = e.loc[_among(e["child_id"], pustu_flagged)]
+        parent_of = dict(zip(into["child_id"].tolist(), into["parent_id"].tolist(),
+                             strict=True))
     by_pk: dict = {}
     stray = []
     for pid in pustu_flagged:
@@ -185,6 +187,15 @@ def coe_units(fac: pd.DataFrame, edges: pd.DataFrame, indicators: IndicatorList,
             by_pk.setdefault(parent, []).append(pid)
         else:
             stray.append(pid)
+    candidates = [p for pids in by_pk.values() for p in pids]
+    if e is not None and candidates:
+        out_of = e.loc[_among(e["parent_id"], candidates)]
+        for p, c in zip(out_of["parent_id"].tolist(), out_of["child_id"].tolist(), strict=True):
+            children.setdefault(p, []).append(c)
+    # the type of each child read (the last row of an id, as a dict over every row gives)
+    kids = {c for cs in children.values() for c in cs}
+    of_kids = _among(fac["fac_id"], kids)
+    types = dict(zip(fac.loc[of_kids, "fac_id"].tolist(), t[of_kids].tolist(), strict=True))
 
     def posyandu(pid):
         return sorted(c for c in children.get(pid, []) if types.get(c) == POSYANDU)
@@ -279,6 +290,14 @@ class _FacilityInfo:
 
     def shares(self, fac_id) -> np.ndarray:
         return self._shares[self._row[fac_id]]
+
+
+def _among(values: pd.Series, wanted) -> np.ndarray:
+    """True where a value of ``values`` is one of ``wanted`` (ids; a missing value never is)."""
+    wanted = [w for w in wanted if w is not None and not (isinstance(w, float) and w != w)]
+    if not wanted:
+        return np.zeros(len(values), dtype=bool)
+    return (values.isin(wanted) & values.notna()).to_numpy(bool)
 
 
 def _numbers(frame: pd.DataFrame, column: str) -> np.ndarray:
