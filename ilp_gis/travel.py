@@ -243,8 +243,12 @@ def build_road_graph(roads: gpd.GeoDataFrame, crs: CRS, rules: Rules) -> RoadGra
     else:  # roads across UTM zones: each segment's geodesic length, not the centre zone's
         ll = given if src_crs is not None and CRS(src_crs).is_geographic else \
             project_xy(coords, crs, "EPSG:4326")
-        step = np.r_[0.0, geodesic_steps(ll)]
-        del ll
+        # only the segments within a line: a line's first row steps from another line
+        # (its length is set to 0 below; a quarter of the national rows, and long ones)
+        inner = np.flatnonzero(~first)
+        step = np.zeros(n_rows)
+        step[inner] = geodesic_steps(ll, inner)
+        del ll, inner
     del coords, given  # before the sort of the vertex keys (its peak memory)
     key = rounded[:, 0] * 20_000_000 + rounded[:, 1]
     # np.unique's sort beats pandas' hash factorize on millions of int64 keys.

@@ -148,3 +148,23 @@ def test_siting_distances_across_zones_are_geodesic():
     covered = Ground.cover(ground, m, xy, cand).toarray()
     np.testing.assert_array_equal(covered, ref / 1000 <= 3.4)
     assert covered.sum() == 3  # 3.3 km, 1.1 km and 3.3 km: the geodesic decides, not the plane
+
+
+def test_geodesic_steps_of_chosen_rows_are_those_between_their_points():
+    # four points: 1° of longitude on the equator, then a jump, then 1° of latitude
+    ll = np.array([[100.0, 0.0], [101.0, 0.0], [120.0, -5.0], [120.0, -4.0]])
+    _, _, ref = GEOD.inv(ll[:-1, 0], ll[:-1, 1], ll[1:, 0], ll[1:, 1])
+    np.testing.assert_allclose(geo.geodesic_steps(ll), ref, rtol=1e-12)
+    picked = geo.geodesic_steps(ll, np.array([1, 3]))  # the two steps, not the jump
+    np.testing.assert_array_equal(picked, geo.geodesic_steps(ll)[[0, 2]])
+    assert picked[0] == pytest.approx(111_319.49, abs=0.01)  # 1° on the WGS 84 equator
+    assert picked[1] == pytest.approx(110_590, rel=1e-3)  # 1° of latitude near 4.5°S
+
+
+def test_one_zone_reads_the_extent_of_every_finite_point():
+    crs = CRS.from_epsg(32750)  # 114°E–120°E
+    inside = _utm([[114.5, -1.0], [119.5, 1.0]], 32750)
+    assert in_one_zone(crs, inside)
+    outside = np.vstack([inside, [[np.nan, np.nan]], _utm([[121.0, 0.0]], 32750)])
+    assert not in_one_zone(crs, outside)
+    assert in_one_zone(crs, np.vstack([inside, [[np.nan, 5.0]]]))  # a missing point: left out
