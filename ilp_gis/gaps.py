@@ -121,11 +121,9 @@ def _frame(kind: str, rows: pd.DataFrame, geometry, message_key: str, unit_key: 
     msgs = _messages(tr(message_key, lang=lang), args(rows), len(rows), lang)
     out = pd.DataFrame({
         "kind": kind,
-        "desa_code": rows.get("desa_code", pd.Series(None, index=rows.index)).to_numpy(object),
-        "desa_name": rows.get("desa_name", pd.Series(None, index=rows.index)).to_numpy(object),
-        "kecamatan_code": rows["kecamatan_code"].to_numpy(object),
-        "kecamatan_name": rows["kecamatan_name"].to_numpy(object),
-        "fac_id": rows.get("fac_id", pd.Series(None, index=rows.index)).to_numpy(object),
+        "desa_code": _texts(rows, "desa_code"), "desa_name": _texts(rows, "desa_name"),
+        "kecamatan_code": _texts(rows, "kecamatan_code"),
+        "kecamatan_name": _texts(rows, "kecamatan_name"), "fac_id": _texts(rows, "fac_id"),
         "value": rows["value"].to_numpy(float),
         "threshold": rows["threshold"].to_numpy(float),
         "unit": unit,
@@ -137,6 +135,16 @@ def _frame(kind: str, rows: pd.DataFrame, geometry, message_key: str, unit_key: 
              else np.asarray(geometry, dtype=object))
     return gpd.GeoDataFrame(out, geometry=gpd.GeoSeries(geoms, crs=model.WGS84),
                             crs=model.WGS84)
+
+
+def _texts(rows: pd.DataFrame, name: str):
+    """The column ``name`` of ``rows`` for a gap frame: a text column as it is (no round trip
+    through Python strings), another as objects, None everywhere without the column."""
+    if name not in rows:
+        return np.full(len(rows), None, dtype=object)
+    if isinstance(rows[name].dtype, pd.StringDtype):
+        return rows[name].array
+    return rows[name].to_numpy(object)
 
 
 _ID_SEPARATORS = str.maketrans(",.", ".,")
@@ -344,8 +352,9 @@ def distinct_rows(gaps: pd.DataFrame) -> pd.DataFrame:
     one it is."""
     if not len(gaps):
         return gaps
-    key = pd.DataFrame({c: gaps[c].astype(object).where(gaps[c].notna(), None).astype(str)
-                        for c in _IDENTITY if c in gaps})
+    # each identity column as codes of its distinct values (missing values one code; floats
+    # told apart by their bits, as their texts do): no text copy of every cell
+    key = pd.DataFrame({c: _identity_codes(gaps[c]) for c in _IDENTITY if c in gaps})
     gaps = gaps[~key.duplicated().to_numpy()].reset_index(drop=True)
     same = gaps.duplicated(["kind", "desa_code", "kecamatan_code", "message"], keep=False) \
         & gaps["fac_id"].notna()
@@ -354,6 +363,17 @@ def distinct_rows(gaps: pd.DataFrame) -> pd.DataFrame:
         gaps.loc[same, "message"] = [f"{m} [{f}]" for m, f in zip(
             gaps.loc[same, "message"], gaps.loc[same, "fac_id"], strict=True)]
     return gaps
+
+
+def _identity_codes(values: pd.Series) -> np.ndarray:
+    """One integer per distinct value of ``values``, as their texts tell them apart: every
+    missing value the same one, floats by their bits (-0.0 is not 0.0)."""
+    if values.dtype.kind == "f":
+        f = values.to_numpy(float)
+        bits = np.ascontiguousarray(f).view(np.int64).copy()
+        bits[np.isnan(f)] = -1  # no float has these bits
+        return pd.factorize(bits)[0]
+    return pd.factorize(values, use_na_sentinel=True)[0]
 
 
 def _lookup(keys: pd.Series, values: pd.Series) -> pd.Series:

@@ -51,3 +51,22 @@ def test_the_same_gap_found_twice_is_kept_once():
     out = distinct_rows(pd.DataFrame([row, other, dict(row)]))
     assert len(out) == 2
     assert sorted(out["limit_type"]) == ["puskesmas", "pustu"]
+
+
+def test_alike_rows_are_told_by_value_missing_values_alike_and_signed_zeros_apart():
+    import numpy as np
+
+    base = dict(kind="no_pustu", desa_code="D1", kecamatan_code="K1", fac_id=None,
+                limit_type=None, message="Desa D1 tanpa Pustu")
+    gaps = pd.DataFrame([
+        {**base, "threshold": np.nan},
+        {**base, "threshold": np.nan, "fac_id": np.nan},  # missing either way: the same gap
+        {**base, "threshold": 0.0},
+        {**base, "threshold": -0.0},  # reads "-0.0": another row
+        {**base, "threshold": 0.0, "message": "Desa D1 tanpa Pustu (2)"},
+        {**base, "threshold": 0.0},  # the third row again
+    ])
+    out = distinct_rows(gaps)
+    assert len(out) == 4
+    assert [str(t) for t in out["threshold"]] == ["nan", "0.0", "-0.0", "0.0"]
+    assert out["message"].tolist()[-1] == "Desa D1 tanpa Pustu (2)"
