@@ -193,6 +193,7 @@ def analyze(project: Project, *, rules: Rules | None = None, progress=None,
     stop("gaps", t, c)
 
     step(0.9, "analysis.step.summary")
+    t, c = time.perf_counter(), time.process_time()
     summary = make_summary(desa_w, fac, net, gaps, units, rules, roads=has_roads,
                            inputs=inputs)
     strata = stage["strata_check"](fac, rules)
@@ -204,6 +205,7 @@ def analyze(project: Project, *, rules: Rules | None = None, progress=None,
     summary["posyandu_strata"] = strata_summary(strata)
     summary["lokus"] = lokus_summary(lokus)
     summary["posyandu_shortfall"] = shortfall_summary(desa_w)
+    stop("summary", t, c)  # the figures, the Posyandu strata and the lokus checks
     timings["total"] = time.perf_counter() - t0
     timings["cpu_total"] = time.process_time() - cpu0
     summary["timings_s"] = {k: round(v, 3) for k, v in timings.items()}
