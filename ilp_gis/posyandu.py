@@ -111,32 +111,15 @@ def strata_check(facilities: pd.DataFrame, rules: Rules) -> pd.DataFrame:
         dec = positions(py["level"], pd.Index(LEVELS, dtype=object)).astype(np.int64)
     else:
         dec = np.full(len(py), -1, dtype=np.int64)
-    levels = LEVELS  # rank -1: missing
     out = pd.DataFrame({
         "fac_id": _texts(py, "fac_id"), "name": _texts(py, "name"),
         "desa_code": _texts(py, "desa_code"), "kecamatan_code": _texts(py, "kecamatan_code"),
-        "declared": texts_at(levels, dec), "criteria_level": texts_at(levels, level),
-        "criteria_at_least": texts_at(levels, at_least),
+        "declared": texts_at(LEVELS, dec),  # rank -1: missing
+        "criteria_level": texts_at(LEVELS, level), "criteria_at_least": texts_at(LEVELS, at_least),
         "status": texts_at(STATUSES, _status_codes(dec, level, at_least)),
         "failed": _few_texts(failed), "missing": _few_texts(missing),
     })
     return out[STRATA_COLUMNS]
-
-
-def _statuses(declared: list, level: list, at_least: list) -> list[str]:
-    """Per Posyandu (:data:`STATUSES`): no declared stratum; where the criteria decide its
-    stratum, agreeing or above/below it; where a missing figure leaves it open, below what it
-    surely reaches, agreeing when that is its declared stratum, else unverifiable."""
-    def ranks(values: list) -> np.ndarray:
-        return np.fromiter((-1 if v is None else RANK[v] for v in values), np.int64,
-                           len(values))
-
-    return _status_of_ranks(ranks(declared), ranks(level), ranks(at_least)).tolist()
-
-
-def _status_of_ranks(dec: np.ndarray, lv: np.ndarray, low: np.ndarray) -> np.ndarray:
-    """:func:`_statuses` on the ranks (-1: none), as an object array."""
-    return np.array(STATUSES, dtype=object)[_status_codes(dec, lv, low)]
 
 
 def _status_codes(dec: np.ndarray, lv: np.ndarray, low: np.ndarray) -> np.ndarray:
