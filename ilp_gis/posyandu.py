@@ -122,6 +122,18 @@ def strata_check(facilities: pd.DataFrame, rules: Rules) -> pd.DataFrame:
     return out[STRATA_COLUMNS]
 
 
+def _statuses(declared: list, level: list, at_least: list) -> list[str]:
+    """Per Posyandu (:data:`STATUSES`): no declared stratum; where the criteria decide its
+    stratum, agreeing or above/below it; where a missing figure leaves it open, below what it
+    surely reaches, agreeing when that is its declared stratum, else unverifiable."""
+    def ranks(values: list) -> np.ndarray:
+        return np.fromiter((-1 if v is None else RANK[v] for v in values), np.int64,
+                           len(values))
+
+    codes = _status_codes(ranks(declared), ranks(level), ranks(at_least))
+    return [STATUSES[c] for c in codes.tolist()]
+
+
 def _status_codes(dec: np.ndarray, lv: np.ndarray, low: np.ndarray) -> np.ndarray:
     """Per Posyandu, the position in :data:`STATUSES` of its status (ranks -1: none)."""
     decided = lv >= 0
