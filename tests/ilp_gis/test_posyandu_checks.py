@@ -117,3 +117,21 @@ def test_status_of_every_declared_decided_and_reached_stratum():
     assert got == [one(*c) for c in cases]
     assert got[cases.index(("madya", None, "pratama"))] == "unverifiable"
     assert got[cases.index(("madya", "purnama", "pratama"))] == "below_criteria"
+
+
+def test_a_declared_stratum_the_list_does_not_know_is_no_stratum_and_names_come_joined():
+    f = _posyandu([
+        ("A", "Madya", 12, 6, 0.3, 0.1),   # not the stratum's own spelling: none declared
+        ("B", "utama", 12, 6, 0.3, 0.1),   # no such stratum
+        ("C", "madya", 4, 3, NAN, NAN),    # both Madya criteria fail: named in their order
+        ("D", "purnama", NAN, NAN, NAN, NAN),  # every figure missing: Madya's two lacked
+    ])
+    c = strata_check(f, default_rules()).set_index("fac_id")
+    assert c["status"].to_dict() == {"A": "no_stratum", "B": "no_stratum",
+                                     "C": "above_criteria", "D": "unverifiable"}
+    assert pd.isna(c.loc["A", "declared"]) and pd.isna(c.loc["B", "declared"])
+    assert c.loc["A", "criteria_level"] == "madya"  # 12 sessions, 6 kader; 30 % < 50 %
+    assert c.loc["C", "failed"] == "sessions_per_year;kader" and c.loc["C", "missing"] == ""
+    assert c.loc["D", "missing"] == "sessions_per_year;kader" and c.loc["D", "failed"] == ""
+    assert pd.isna(c.loc["D", "criteria_level"]) and c.loc["D", "criteria_at_least"] == "pratama"
+    assert str(c["status"].dtype) == "str"  # stored as text, like every text column
