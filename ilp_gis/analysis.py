@@ -428,7 +428,8 @@ def store_result(project: Project, result: AnalysisResult) -> None:
                       if isinstance(desa, gpd.GeoDataFrame) else desa)
     project.set_table(RESULT_TABLES["kecamatan"], result.kecamatan)
     project.set_table(RESULT_TABLES["gaps"], result.gaps)
-    project.set_table(RESULT_TABLES["edges"], _edges_with_nodes(result))
+    project.set_table(RESULT_TABLES["edges"], result.edges)
+    project.set_table(RESULT_TABLES["nodes"], _graph_nodes(result.graph))
     project.set_table(RESULT_TABLES["network_problems"], result.network_problems)
     if result.coe is not None:
         project.set_table("result_coe", result.coe)
@@ -440,44 +441,28 @@ def store_result(project: Project, result: AnalysisResult) -> None:
     project.changed.emit(META_SUMMARY)
 
 
-def _edges_with_nodes(result: AnalysisResult) -> gpd.GeoDataFrame:
-    """Edges plus one row per facility without any edge (parent_id empty) so the graph comes
-    back complete from a saved project."""
-    e = result.edges.copy()
-    keys = ("type", "name", "desa_code", "kecamatan_code", "lon", "lat")
-    graph = result.graph
-    # the node attributes as columns: those the graph was made of while it is unused (no
-    # graph built at all), else read from the graph once (a Python lookup per edge and key
-    # took ~9 s for the 323k edges of the nasional sample)
+def _graph_nodes(graph: nx.DiGraph) -> pd.DataFrame:
+    """The network's facilities as a table, one row per node in the graph's order: its id
+    and :data:`_NODE_FIELDS` (the edge table holds the links only; ``load_result`` rebuilds
+    the whole graph from both).  Read from the columns the graph was made of while it is
+    unused (no graph built at all), else from the graph once."""
     cols = graph_columns(graph)
     if cols is not None:
         ids = cols.nodes
-        values = {key: cols.node_attrs.get(key, [None] * len(ids)) for key in keys}
+        values = {key: cols.node_attrs.get(key, [None] * len(ids)) for key in _NODE_FIELDS}
     else:
         ids, attrs = [], []
         for n, a in graph.nodes(data=True):
             ids.append(n)
             attrs.append(a)
-        values = {key: [a.get(key) for a in attrs] for key in keys}
-    linked = set(e["parent_id"].tolist()) | set(e["child_id"].tolist())  # not value by value
-    lonely = [n for n in ids if n not in linked]
-    if lonely:
-        extra = pd.DataFrame({"parent_id": None, "child_id": lonely})
-        e = pd.concat([e, extra], ignore_index=True)
-        e = gpd.GeoDataFrame(e, geometry="geometry", crs=model.WGS84)
-    nodes = pd.DataFrame(values, index=pd.Index(ids, dtype=object))
-    nodes = nodes[~nodes.index.duplicated()]
-    for side in ("parent", "child"):
-        found = nodes.reindex(e[f"{side}_id"].to_numpy())
-        for key in keys:
-            values = found[key]
-            if isinstance(values.dtype, pd.StringDtype):  # Arrow texts stay Arrow texts (a
-                e[f"{side}_{key}"] = values.array  # round trip through objects cost ~0.5 s)
-                continue
-            if values.dtype == object:
-                values = values.where(values.notna(), None)
-            e[f"{side}_{key}"] = values.to_numpy()
-    return e
+        values = {key: [a.get(key) for a in attrs] for key in _NODE_FIELDS}
+    frame = pd.DataFrame({"id": pd.Series(ids, dtype=object)})
+    for key in _NODE_FIELDS:
+        column = pd.Series(values[key], dtype=object)
+        if key in ("lon", "lat"):
+            column = pd.to_numeric(column, errors="coerce").astype(float)
+        frame[key] = column
+    return frame
 
 
 def load_result(project: Project) -> AnalysisResult | None:
@@ -498,9 +483,13 @@ def load_result(project: Project) -> AnalysisResult | None:
         if col in desa:
             desa[col] = desa[col].fillna("")
     edges = t.get(RESULT_TABLES["edges"])
+    nodes = t.get(RESULT_TABLES["nodes"])
     g = nx.DiGraph()
-    if edges is not None and len(edges):
+    if edges is not None and nodes is not None and "parent_name" not in edges.columns:
+        g = _stored_graph_of_nodes(nodes, edges)
+    elif edges is not None and len(edges):  # stored before the node table: nodes in the edges
         g = _stored_graph(edges)
+    if edges is not None and len(edges):
         keep = [c for c in ("parent_id", "child_id", "distance_m", "travel_min", "link", "source",
                             "parent_type", "child_type", "geometry") if c in edges.columns]
         edges_out = edges.loc[edges["parent_id"].notna(), keep].reset_index(drop=True)
@@ -520,6 +509,32 @@ def load_result(project: Project) -> AnalysisResult | None:
 
 
 _NODE_FIELDS = ("type", "name", "desa_code", "kecamatan_code", "lon", "lat")
+
+
+def _stored_graph_of_nodes(nodes: pd.DataFrame, edges: pd.DataFrame) -> nx.DiGraph:
+    """The network graph from the stored node and edge tables: each node in the stored order
+    with :data:`_NODE_FIELDS`, then one edge per link row.  Built column by column (a
+    national table has ~330k rows; row dicts cost tens of seconds)."""
+    ids = _py_values(nodes["id"], clean=False)
+    cols = [_py_values(nodes[k]) if k in nodes else [None] * len(nodes) for k in _NODE_FIELDS]
+    node_items = {n: dict(zip(_NODE_FIELDS, vals, strict=True))
+                  for n, *vals in zip(ids, *cols, strict=True)}
+    real = edges.dropna(subset=["parent_id"])
+    m = len(real)
+
+    def col(name: str, clean: bool = True) -> list:
+        return _py_values(real[name], clean=clean) if name in real else [None] * m
+
+    items = []
+    for u, v, dist, minutes, link, source in zip(
+            col("parent_id", False), col("child_id", False), col("distance_m"),
+            col("travel_min"), col("link", False), col("source", False), strict=True):
+        for end in (u, v):
+            if end not in node_items:  # a link to a facility the node table lacks
+                node_items[end] = {}
+        items.append((u, v, {"distance_m": dist, "travel_min": minutes, "link": link,
+                             "source": source}))
+    return build_digraph(node_items.items(), items)
 
 
 def _stored_graph(edges: pd.DataFrame) -> nx.DiGraph:

@@ -75,9 +75,12 @@ the strata criteria, summary ``posyandu_strata``) and ``result_lokus`` (lokus Pu
 kabupaten against the 5–10 guidance with the SK numbers and dates, summary ``lokus``); summary
 ``posyandu_shortfall`` {desa_short, posyandu_lacking, desa_unknown}.  ``result_desa`` holds no
 polygons (the desa layer has them: ``load_result`` joins them back by code; in QGIS join the
-table to the desa layer by code).  ``result_edges`` also holds one row per facility without any link
-(parent_id empty) and the node attributes as parent_*/child_* columns, so that
-``ilp_gis.analysis.load_result`` rebuilds the whole graph.
+table to the desa layer by code).  ``result_edges`` holds the links (their two ends' ids and
+types), ``result_nodes`` every facility of the network once (id, type, name, desa_code,
+kecamatan_code, lon, lat, in the graph's order), so that ``ilp_gis.analysis.load_result``
+rebuilds the whole graph (results stored before ``result_nodes`` held the node attributes as
+parent_*/child_* columns of ``result_edges``, plus one row per facility without any link; they
+still load).
 """
 
 from __future__ import annotations
@@ -91,7 +94,12 @@ RESULT_TABLES = {
     "gaps": "result_gaps",
     "edges": "result_edges",
     "network_problems": "result_network_problems",
+    "nodes": "result_nodes",
+    "coe": "result_coe",
+    "strata": "result_posyandu_strata",
+    "lokus": "result_lokus",
 }
+"""Every table an analysis stores (a job that re-analyses reads none of them)."""
 META_SUMMARY = "analysis_summary_json"
 
 

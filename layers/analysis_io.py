@@ -17,6 +17,7 @@ import pandas as pd
 import pyogrio
 
 from ilp_gis.results import AnalysisResult
+from layers import csv_write
 from layers.atomic import atomic_write, atomic_write_text
 from layers.graphml import write_graphml_stream
 from layers.safe_cells import csv_frame
@@ -42,14 +43,15 @@ def _csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 def write_csv(frame: pd.DataFrame, path: Path) -> Path:
     """``frame`` (its geometry left out) as CSV: UTF-8 with BOM so Excel on Windows shows
-    Indonesian names right.  pandas writes into the file a chunk at a time (the national
-    gaps.csv is never held as one text, nor encoded again as a whole)."""
+    Indonesian names right.  Written a column and a chunk of rows at a time
+    (``layers.csv_write``: the bytes pandas' ``to_csv`` writes; the national gaps.csv is never
+    held as one text)."""
     table = _csv_frame(frame)
 
     def write(tmp: Path) -> None:
-        with open(tmp, "x", encoding="utf-8", newline="") as fh:
-            fh.write("\ufeff")
-            table.to_csv(fh, index=False)
+        with open(tmp, "xb") as fh:
+            fh.write("\ufeff".encode())
+            csv_write.write_frame(table, fh)
 
     return atomic_write(path, write)
 

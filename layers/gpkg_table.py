@@ -124,12 +124,13 @@ _MULTI_OF = {0: 4, 1: 5, 3: 6}  # WKB type of the multi geometry of a point, lin
 
 
 def blobs(geoms: np.ndarray, srs_id: int = SRS_WGS84, *,
-          promote: bool = False) -> tuple[list, np.ndarray]:
+          promote: bool = False, bounds: np.ndarray | None = None) -> tuple[list, np.ndarray]:
     """GeoPackage geometry blobs of ``geoms`` (None stays None) as GDAL writes them: points
     without an envelope, other geometries with their XY envelope, empties flagged; and the
-    (n, 4) bounds minx, miny, maxx, maxy (NaN for missing and empty).  ``promote``: single
-    geometries stored as one-part multi geometries, the blobs of :func:`promoted` (its WKB is
-    the single one's behind a multi head: no geometry is built)."""
+    (n, 4) bounds minx, miny, maxx, maxy (NaN for missing and empty; ``bounds``: those the
+    caller has already, ``shapely.bounds(geoms)``).  ``promote``: single geometries stored as
+    one-part multi geometries, the blobs of :func:`promoted` (its WKB is the single one's
+    behind a multi head: no geometry is built)."""
     geoms = np.asarray(geoms, dtype=object)
     if len(geoms) and shapely.has_z(geoms).any():
         raise Unsupported("Z coordinates")
@@ -152,7 +153,8 @@ def blobs(geoms: np.ndarray, srs_id: int = SRS_WGS84, *,
                 made[:] = [head + w for w in wkb[where].tolist()]
                 wkb[where] = made
                 ids[where] = multi
-    bounds = shapely.bounds(geoms)
+    if bounds is None:
+        bounds = shapely.bounds(geoms)
     points = ids == 0
     srs = struct.pack("<i", srs_id)
     head_point, head_env, head_empty = (b"GP\x00\x01" + srs, b"GP\x00\x03" + srs,
@@ -238,15 +240,19 @@ _ROWS_PER_BATCH = 50_000  # Python values of a whole national table at once cost
 
 
 def _batches(frame: pd.DataFrame, geom_name: str | None, fids: np.ndarray,
-             geoms: np.ndarray | None, promote: bool) -> Iterable[list[list]]:
+             geoms: np.ndarray | None, promote: bool,
+             bounds: np.ndarray | None = None) -> Iterable[list[list]]:
     """The rows to insert as columns (fid, geometry blob of ``geoms``, columns), a batch of
-    rows at a time (the blobs too: a whole national table of them at once costs memory)."""
+    rows at a time (the blobs too: a whole national table of them at once costs memory);
+    ``bounds``: ``shapely.bounds(geoms)`` when the caller has them."""
     names = [c for c in frame.columns if c != geom_name]
     for start in range(0, len(frame), _ROWS_PER_BATCH):
         stop = start + _ROWS_PER_BATCH
         part = frame.iloc[start:stop]
         yield [fids[start:stop].tolist()] + (
-            [blobs(geoms[start:stop], promote=promote)[0]] if geom_name else []) + [
+            [blobs(geoms[start:stop], promote=promote,
+                   bounds=None if bounds is None else bounds[start:stop])[0]]
+            if geom_name else []) + [
             _values(part[c]) for c in names]
 
 
@@ -276,7 +282,7 @@ def write_table(con: sqlite3.Connection, table: str, frame: pd.DataFrame, *,
     defs += [f"{quote(n)} {t}" for n, t in zip(names, types, strict=True)]
     con.execute(f"CREATE TABLE {quote(table)} ( {', '.join(defs)})")
     sqlite_rows.insert_columns(con, f"INSERT INTO {quote(table)} VALUES",
-                               _batches(frame, geom_name, fids, geoms, promote))
+                               _batches(frame, geom_name, fids, geoms, promote, bounds))
     extent = _extent(bounds) if bounds is not None else (None,) * 4
     con.execute("INSERT INTO gpkg_contents (table_name, data_type, identifier, description, "
                 f"last_change, min_x, min_y, max_x, max_y, srs_id) VALUES (?, ?, ?, '', {_NOW}, "
@@ -384,7 +390,8 @@ def insert_rows(con: sqlite3.Connection, table: str, frame: pd.DataFrame, fids: 
         geoms = np.asarray(frame[geom_name].values, dtype=object)
         if len(geoms) and shapely.has_z(geoms).any():
             raise Unsupported("Z coordinates")
-        extent = _extent(shapely.bounds(geoms))
+        bounds = shapely.bounds(geoms)
+        extent = _extent(bounds)
         if extent[0] is not None:
             con.execute("UPDATE gpkg_contents SET min_x = min(coalesce(min_x, ?), ?), "
                         "min_y = min(coalesce(min_y, ?), ?), max_x = max(coalesce(max_x, ?), ?), "
@@ -394,7 +401,8 @@ def insert_rows(con: sqlite3.Connection, table: str, frame: pd.DataFrame, fids: 
     names = ['"fid"'] + (['"geom"'] if geom_name else [])
     names += [quote(c) for c in frame.columns if c != geom_name]
     sqlite_rows.insert_columns(con, f"INSERT INTO {quote(table)} ({', '.join(names)}) VALUES",
-                               _batches(frame, geom_name, np.asarray(fids), geoms, promote))
+                               _batches(frame, geom_name, np.asarray(fids), geoms, promote,
+                                        None if geoms is None else bounds))
 
 
 def touch(con: sqlite3.Connection, table: str) -> None:

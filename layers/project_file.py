@@ -547,18 +547,39 @@ def _old_boolean_text(frame, name: str) -> None:
 
 
 def _may_hold_nul(s: pd.Series) -> bool:
-    """Whether a text of ``s`` may hold a NUL: searched a column at a time (Arrow's substring
-    kernel, or the texts joined), never value by value in Python."""
+    """Whether a text of ``s`` may hold a NUL: searched a column at a time (the bytes of
+    Arrow's text buffers, or the texts joined), never value by value in Python."""
     if isinstance(s.dtype, pd.StringDtype) and s.dtype.storage == "pyarrow":
         import pyarrow as pa
-        import pyarrow.compute as pc
 
-        return bool(pc.any(pc.match_substring(pa.array(s.array), "\x00")).as_py())
+        texts = pa.array(s.array)
+        chunks = texts.chunks if isinstance(texts, pa.ChunkedArray) else [texts]
+        return any(_arrow_chunk_holds_nul(chunk) for chunk in chunks)
     texts = s.dropna().tolist()
     try:
         return "\x00" in "".join(texts)
     except TypeError:  # not all texts: looked at one by one
         return any(isinstance(v, str) and "\x00" in v for v in texts)
+
+
+def _arrow_chunk_holds_nul(chunk) -> bool:
+    """Whether a text of one Arrow text array holds a NUL: its data buffer's bytes between
+    the first and the last offset scanned at memory speed (a NUL byte never occurs inside
+    another UTF-8 character); Arrow's substring kernel for any other layout."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not len(chunk):
+        return False
+    offsets = {pa.string(): np.int32, pa.large_string(): np.int64}.get(chunk.type)
+    buffers = chunk.buffers()
+    if offsets is None or len(buffers) != 3 or buffers[1] is None:
+        return bool(pc.any(pc.match_substring(chunk, "\x00")).as_py())
+    if buffers[2] is None:
+        return False  # every text empty or missing
+    ends = np.frombuffer(buffers[1], dtype=offsets)[chunk.offset:chunk.offset + len(chunk) + 1]
+    data = np.frombuffer(buffers[2], dtype=np.uint8)[int(ends[0]):int(ends[-1])]
+    return not data.all()
 
 
 register_catalog("layers", "project_file")

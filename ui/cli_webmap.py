@@ -88,9 +88,9 @@ def run(args) -> int:
     return 0
 
 
-NATIONAL_UNREAD_TABLES = ("result_edges",)
-"""The stored network edges (``ilp_gis.results.RESULT_TABLES["edges"]``): a national page does
-not draw them (~330,000 lines), so they are left unread."""
+NATIONAL_UNREAD_TABLES = ("result_edges", "result_nodes")
+"""The stored network (``ilp_gis.results.RESULT_TABLES["edges"]`` and ``["nodes"]``): a
+national page does not draw its links (~330,000 lines), so it is left unread."""
 
 
 def _national_file(args) -> bool:

@@ -183,22 +183,87 @@ def _none(v):
     return None if v is None or (not isinstance(v, str) and pd.isna(v)) else v
 
 
-def test_stored_graph_is_the_row_by_row_graph(tmp_path):
+def _old_layout_edges(res):
+    """The edge table as results were stored before ``result_nodes``: each link with both
+    ends' attributes as parent_*/child_* columns, plus a row per facility without any link
+    (parent_id empty)."""
+    import geopandas as gpd
+    import pandas as pd
+
+    keys = ("type", "name", "desa_code", "kecamatan_code", "lon", "lat")
+    e = pd.DataFrame(res.edges.drop(columns="geometry"))
+    linked = set(e["parent_id"]) | set(e["child_id"])
+    lonely = [n for n in res.graph.nodes if n not in linked]
+    e = pd.concat([e, pd.DataFrame({"parent_id": None, "child_id": lonely})], ignore_index=True)
+    for side in ("parent", "child"):
+        for key in keys:
+            e[f"{side}_{key}"] = [res.graph.nodes[n].get(key) if isinstance(n, str) else None
+                                  for n in e[f"{side}_id"]]
+    geometry = list(res.edges.geometry) + [None] * len(lonely)
+    return gpd.GeoDataFrame(e, geometry=geometry, crs="EPSG:4326")
+
+
+def test_results_stored_before_the_node_table_still_load(tmp_path):
     import pandas as pd
 
     from ilp_gis.analysis import _stored_graph
     from layers.project_file import open_project, save_project
 
     p = make_project()
-    store_result(p, analyze(p))
+    res = analyze(p)
+    store_result(p, res)
+    p.set_table("result_edges", _old_layout_edges(res))
+    p.tables.pop("result_nodes")
     save_project(p, tmp_path / "p.gpkg")
-    edges = open_project(tmp_path / "p.gpkg").tables["result_edges"]
+    back = open_project(tmp_path / "p.gpkg")
+    assert "result_nodes" not in back.tables
+    edges = back.tables["result_edges"]
     for table in (edges, edges.astype({c: "object" for c in edges.columns if c != "geometry"}),
                   pd.concat([edges, edges.head(2)], ignore_index=True)):  # repeated rows too
         fast, plain = _stored_graph(table), _plain_stored_graph(table)
         assert list(fast.nodes(data=True)) == list(plain.nodes(data=True))
         assert list(fast.edges(data=True)) == list(plain.edges(data=True))
         assert fast.number_of_edges() > 0
+    loaded = load_result(back)
+    assert sorted(loaded.graph.nodes(data=True)) == sorted(_plain_graph(res.graph).nodes(
+        data=True))
+    assert sorted(loaded.graph.edges(data=True)) == sorted(_plain_graph(res.graph).edges(
+        data=True))
+    assert len(loaded.edges) == len(res.edges)  # the rows without a link are not links
+
+
+def _plain_graph(graph):
+    """``graph`` with every missing attribute None (as a stored graph reads back)."""
+    g = nx.DiGraph()
+    for n, a in graph.nodes(data=True):
+        g.add_node(n, **{k: _none(v) for k, v in a.items()})
+    for u, v, a in graph.edges(data=True):
+        g.add_edge(u, v, **{k: _none(x) for k, x in a.items()})
+    return g
+
+
+def test_stored_node_and_edge_tables_give_back_the_analysed_graph(tmp_path):
+    """Stored as links (result_edges) and facilities (result_nodes, one row each, the
+    graph's order), the network loads as the graph the analysis made: every node in its
+    order with its attributes, every link with its attributes, the facilities without any
+    link too; and nothing of a node is stored twice."""
+    from layers.project_file import open_project, save_project
+
+    p = make_project()
+    res = analyze(p)
+    store_result(p, res)
+    save_project(p, tmp_path / "p.gpkg")
+    back = open_project(tmp_path / "p.gpkg")
+    nodes, edges = back.tables["result_nodes"], back.tables["result_edges"]
+    assert list(nodes["id"]) == list(res.graph.nodes)
+    assert not [c for c in edges.columns if c.endswith(("_name", "_lon", "_lat", "_desa_code"))]
+    assert edges["parent_id"].notna().all() and len(edges) == res.graph.number_of_edges()
+    loaded = load_result(back)
+    want = _plain_graph(res.graph)
+    assert list(loaded.graph.nodes(data=True)) == list(want.nodes(data=True))
+    assert sorted(loaded.graph.edges(data=True)) == sorted(want.edges(data=True))
+    assert loaded.graph.nodes["PT_C1"]["type"] == "pustu"  # no link, still there
+    assert loaded.graph.nodes["PT_C1"]["name"] == res.graph.nodes["PT_C1"]["name"]
 
 
 def test_deferred_graph_fills_on_first_use_like_the_eager_builder():

@@ -186,3 +186,31 @@ def test_single_geometries_promoted_in_their_blobs_equal_the_blobs_of_promoted_o
     assert got == want
     assert np.array_equal(got_bounds, want_bounds, equal_nan=True)
     assert gpkg_table.blobs(geoms)[0][0] != got[0]  # without promote a point stays a point
+
+
+def test_nul_search_reads_exactly_the_texts_of_each_arrow_layout():
+    """The NUL search scans Arrow's text bytes: a NUL anywhere in a text is found, one in
+    the bytes of a slice's neighbours is not, whatever the layout (chunks, slices, large
+    offsets, missing and empty texts)."""
+    import pyarrow as pa
+
+    from layers.project_file import _may_hold_nul
+
+    def series(arr):
+        return pd.Series(pd.arrays.ArrowStringArray(arr))
+
+    plain = ["ab", None, "", "cd"]
+    assert not _may_hold_nul(series(pa.array(plain)))
+    for text in ("\x00ab", "ab\x00", "a\x00b", "\x00"):
+        for kind in (pa.string(), pa.large_string()):
+            assert _may_hold_nul(series(pa.array([None, "x", text, ""], type=kind))), text
+    outside = pa.array(["\x00", "ab", "cd", "e\x00"])
+    assert not _may_hold_nul(series(outside.slice(1, 2)))  # neighbours' NULs are not its own
+    assert _may_hold_nul(series(outside.slice(2, 2)))
+    chunked = pa.chunked_array([pa.array(["ab", "cd"]), pa.array([None, "e\x00f"])])
+    assert _may_hold_nul(pd.Series(pd.arrays.ArrowStringArray(chunked)))
+    assert not _may_hold_nul(series(pa.array([None, None], type=pa.string())))
+    assert not _may_hold_nul(series(pa.array(["", ""])))
+    assert not _may_hold_nul(series(pa.array([], type=pa.string())))
+    assert _may_hold_nul(pd.Series(["a", None, "b\x00"], dtype=object))
+    assert not _may_hold_nul(pd.Series(["a", None, "b"], dtype=object))
