@@ -23,6 +23,7 @@ from ilp_gis.budget.actions import (
 )
 from ilp_gis.budget.cells import is_missing
 from ilp_gis.rules import Rules, default_rules
+from ilp_gis.speed.distinct import per_value
 
 __all__ = ["FUNDABLE_GAP_KINDS", "FUNDING_STATES", "GAP_ACTIVITIES", "GAP_FUNDING_COLUMNS",
            "LINE_ISSUES", "BudgetSync", "activity_cost", "budget_sync", "funding_layer"]
@@ -168,11 +169,16 @@ def budget_sync(project, result, rules: Rules | None = None, *,
     fac_kec: dict[str, Any] = {}
     precursor_desa: set[str] = set()
     if len(fac):
+        # only the facilities a line aims at (a national list has ~335,000)
+        targets = {str(v) for v in _values(budget["target_facility"]) if not is_missing(v)}
         ids = fac["fac_id"].astype(str)
-        fac_desa = dict(zip(ids, fac["desa_code"], strict=True))
-        fac_type = dict(zip(ids, fac["type"].astype(str).str.lower(), strict=True))
+        aimed = ids.isin(targets).to_numpy(dtype=bool)
+        ids, aimed_fac = _values(ids[aimed]), fac[aimed]
+        fac_desa = dict(zip(ids, _values(aimed_fac["desa_code"]), strict=True))
+        fac_type = dict(zip(ids, _values(aimed_fac["type"].astype(str).str.lower()),
+                            strict=True))
         if "kecamatan_code" in fac.columns:
-            fac_kec = dict(zip(ids, fac["kecamatan_code"], strict=True))
+            fac_kec = dict(zip(ids, _values(aimed_fac["kecamatan_code"]), strict=True))
         if "precursor" in fac.columns:
             pre = fac[fac["precursor"].fillna(False).astype(bool)]
             precursor_desa = {str(d) for d in pre["desa_code"].dropna()}
@@ -206,7 +212,7 @@ def budget_sync(project, result, rules: Rules | None = None, *,
             for k in reach[j]:
                 if k not in chosen:
                     chosen[k] = str(b_act[j])
-    a_activity = actions["activity"].tolist()
+    a_activity = _values(actions["activity"])
     changed = {k: act for k, act in chosen.items() if act != a_activity[k]}
     if changed:
         unit_cost = actions["unit_cost"].to_numpy(dtype=float).copy()
@@ -285,8 +291,8 @@ def budget_sync(project, result, rules: Rules | None = None, *,
             addressed_actions[j].append(k)
             if math.isfinite(v):
                 on_gaps[j] += v
-    n_gaps = actions["n_gaps"].tolist()
-    a_ids = actions["action_id"].tolist()
+    n_gaps = _values(actions["n_gaps"])
+    a_ids = _values(actions["action_id"])
     issue = ["ineligible" if not eligible[j][0] else "wrong_year" if missed[j]
              else "no_gap" if not addressed_actions[j] else "" for j in range(nb)]
     lines = pd.DataFrame({
@@ -308,6 +314,17 @@ def budget_sync(project, result, rules: Rules | None = None, *,
     unfunded = actions[actions["funding_state"] != "funded"].reset_index(drop=True)
     return BudgetSync(gap_funding, desa_funding, totals, unfunded, lines, actions,
                       _phasing(actions, lines, used, years))
+
+
+def _values(series: pd.Series) -> list:
+    """``series.tolist()``; Arrow-backed text converted in one go (not value by value)."""
+    if isinstance(series.dtype, pd.StringDtype):
+        return series.to_numpy(dtype=object).tolist()
+    return series.tolist()
+
+
+def _present_text(value) -> str | None:
+    return None if is_missing(value) else str(value)
 
 
 def _eligibility(rules: Rules, sources: list, activities: list) -> list[tuple[bool, bool]]:
@@ -334,9 +351,9 @@ def _reach(budget: pd.DataFrame, actions: pd.DataFrame, graph, fac_desa: dict,
     by_desa: dict[tuple, list[int]] = {}
     by_desa_nofac: dict[tuple, list[int]] = {}
     by_kec: dict[tuple, list[int]] = {}
-    a_desa, a_fac, a_kec = ([None if is_missing(v) else str(v) for v in actions[c].tolist()]
+    a_desa, a_fac, a_kec = (per_value(_present_text, _values(actions[c]))
                             for c in ("desa_code", "fac_id", "kecamatan_code"))
-    for k, acts in enumerate(actions["activities"].tolist()):
+    for k, acts in enumerate(_values(actions["activities"])):
         for act in dict.fromkeys(acts.split(";")):
             if a_fac[k] is not None:
                 by_fac.setdefault((a_fac[k], act), []).append(k)
@@ -349,7 +366,7 @@ def _reach(budget: pd.DataFrame, actions: pd.DataFrame, graph, fac_desa: dict,
 
     areas: dict[str, tuple[set[str], set[str]]] = {}
     reach: list[list[int]] = []
-    cols = [budget[c].tolist() for c in ("activity", "target_facility", "target_desa")]
+    cols = [_values(budget[c]) for c in ("activity", "target_facility", "target_desa")]
     for activity, tf, td in zip(*cols, strict=True):
         act = str(activity or "")
         cand: list[int] = []
@@ -387,13 +404,13 @@ def _gap_funding(gaps: pd.DataFrame, actions: pd.DataFrame, action_of_gap,
                  lines_activities: list[str]) -> pd.DataFrame:
     """One row per fundable gap with its action's state, sources, years, budget ids and the
     activities of the lines on it (a gap without an action: unfunded, no line)."""
-    aidx = {aid: k for k, aid in enumerate(actions["action_id"].tolist())}
+    aidx = {aid: k for k, aid in enumerate(_values(actions["action_id"]))}
     of_gap = dict(action_of_gap.items()) if hasattr(action_of_gap, "items") else {}
-    aid = [of_gap.get(str(g)) for g in gaps["gap_id"].tolist()]
+    aid = [of_gap.get(str(g)) for g in _values(gaps["gap_id"])]
     k = [aidx.get(a) if a is not None else None for a in aid]
-    state = actions["funding_state"].tolist()
-    cols = {c: actions[c].tolist() for c in ("sources", "years", "budget_ids")}
-    data: dict[str, list] = {c: gaps[c].tolist() for c in GAP_FUNDING_COLUMNS[:10]}
+    state = _values(actions["funding_state"])
+    cols = {c: _values(actions[c]) for c in ("sources", "years", "budget_ids")}
+    data: dict[str, list] = {c: _values(gaps[c]) for c in GAP_FUNDING_COLUMNS[:10]}
     data["action_id"] = aid
     data["funding_state"] = [state[i] if i is not None else "unfunded" for i in k]
     for c in ("sources", "years", "budget_ids"):
