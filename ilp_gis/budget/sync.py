@@ -3,7 +3,7 @@ result (``budget.actions``) are funded, partly funded or unfunded by the project
 each action is costed once, whatever the number of gaps it closes, and a gap takes the state of
 its action.  A line is checked against the funding-source eligibility rules (``eligibility.*``) and
 the budget year (TA).  Pure domain code (no files); imports pandas, numpy and ``ilp_gis``
-(model, rules, budget.cells, budget.actions).
+(model, rules, network_frame, speed.distinct, budget.cells, budget.actions).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from ilp_gis.budget.actions import (
     derive_actions,
 )
 from ilp_gis.budget.cells import is_missing
+from ilp_gis.network_frame import network_frame
 from ilp_gis.rules import Rules, default_rules
 from ilp_gis.speed.distinct import per_value
 
@@ -364,17 +365,17 @@ def _reach(budget: pd.DataFrame, actions: pd.DataFrame, graph, fac_desa: dict,
             if a_kec[k] is not None:
                 by_kec.setdefault((a_kec[k], act), []).append(k)
 
-    areas: dict[str, tuple[set[str], set[str]]] = {}
     reach: list[list[int]] = []
     cols = [_values(budget[c]) for c in ("activity", "target_facility", "target_desa")]
+    pooled = [str(tf) for tf, td in zip(cols[1], cols[2], strict=True)
+              if not is_missing(tf) and fac_type.get(str(tf)) == "puskesmas" and is_missing(td)]
+    areas = _puskesmas_areas(graph, list(dict.fromkeys(pooled)))
     for activity, tf, td in zip(*cols, strict=True):
         act = str(activity or "")
         cand: list[int] = []
         if not is_missing(tf):
             tf = str(tf)
             if fac_type.get(tf) == "puskesmas" and is_missing(td):
-                if tf not in areas:
-                    areas[tf] = _puskesmas_area(graph, tf)
                 area_fac, area_desa = areas[tf]
                 found: set[int] = set()
                 for f in area_fac:
@@ -422,24 +423,25 @@ def _gap_funding(gaps: pd.DataFrame, actions: pd.DataFrame, action_of_gap,
     return out
 
 
-def _puskesmas_area(graph, fac_id: str) -> tuple[set[str], set[str]]:
-    """Facilities under a Puskesmas in the network graph (every node reachable from it, as
-    ``networkx.descendants``, walked on the adjacency directly) and their desa."""
-    if graph is None or fac_id not in graph:
-        return set(), set()
-    succ = graph.succ if graph.is_directed() else graph.adj
-    seen = {fac_id}
-    stack = [fac_id]
-    while stack:
-        for m in succ[stack.pop()]:
-            if m not in seen:
-                seen.add(m)
-                stack.append(m)
-    nodes = graph.nodes
-    desa = {str(nodes[n].get("desa_code")) for n in seen
-            if nodes[n].get("desa_code") is not None}
-    seen.discard(fac_id)
-    return {str(n) for n in seen}, desa
+def _puskesmas_areas(graph, puskesmas: list[str]) -> dict[str, tuple[set[str], set[str]]]:
+    """Per Puskesmas id: the facilities under it in the network graph (every node reachable
+    from it, as ``networkx.descendants``) and their desa with its own, walked for all of them
+    at once over the network's arrays (``ilp_gis.network_frame``)."""
+    areas: dict[str, tuple[set[str], set[str]]] = {f: (set(), set()) for f in puskesmas}
+    net = network_frame(graph) if puskesmas else None
+    if net is None:
+        return areas
+    pos = net.nodes.index.get_indexer(pd.Index(puskesmas, dtype=object))
+    known = np.flatnonzero(pos >= 0)
+    which, node = net.reachable(pos[known])
+    bounds = np.searchsorted(which, np.arange(len(known) + 1))
+    ids = net.nodes.index.to_numpy(dtype=object)
+    desa = net.nodes["desa_code"].to_numpy(dtype=object)
+    for j, s in enumerate(known.tolist()):
+        below = node[bounds[j]:bounds[j + 1]]
+        areas[puskesmas[s]] = ({str(n) for n in ids[below[below != pos[s]]].tolist()},
+                               {str(d) for d in desa[below].tolist() if d is not None})
+    return areas
 
 
 def _desa_funding(gap_funding: pd.DataFrame, actions: pd.DataFrame) -> pd.DataFrame:

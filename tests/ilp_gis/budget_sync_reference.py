@@ -27,7 +27,6 @@ from ilp_gis.budget.sync import (
     _desa_funding,
     _eligible,
     _phasing,
-    _puskesmas_area,
     _totals,
 )
 from ilp_gis.model import Activity
@@ -336,3 +335,23 @@ def reference_derive_actions(gaps: pd.DataFrame, rules: Rules, *,
     of_gap = {gid: aid for aid, ids in zip(actions["action_id"], actions["gap_ids"], strict=True)
               for gid in ids.split(";")}
     return actions, pd.Series(of_gap, dtype=object)
+
+
+def _puskesmas_area(graph, fac_id: str) -> tuple[set[str], set[str]]:
+    """Facilities under a Puskesmas in the network graph (every node reachable from it, as
+    ``networkx.descendants``, walked on the adjacency directly) and their desa."""
+    if graph is None or fac_id not in graph:
+        return set(), set()
+    succ = graph.succ if graph.is_directed() else graph.adj
+    seen = {fac_id}
+    stack = [fac_id]
+    while stack:
+        for m in succ[stack.pop()]:
+            if m not in seen:
+                seen.add(m)
+                stack.append(m)
+    nodes = graph.nodes
+    desa = {str(nodes[n].get("desa_code")) for n in seen
+            if nodes[n].get("desa_code") is not None}
+    seen.discard(fac_id)
+    return {str(n) for n in seen}, desa
