@@ -6,11 +6,12 @@ Outputs that only count and walk the network (the XLSX network sheet, the budget
 over a Puskesmas's working area) read it here instead of through networkx: from the stored
 edge table while a loaded result's graph is unused (``ilp_gis.analysis.load_result``; no
 graph built at all), from the columns a fresh analysis' graph is made of, else from the graph.
-Each way gives what the graph says.  Imports numpy, pandas and ``ilp_gis.speed.graphs``.
+Each way gives what the graph says.  Imports weakref, numpy, pandas and ``ilp_gis.speed.graphs``.
 """
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,6 +20,9 @@ import pandas as pd
 from ilp_gis.speed.graphs import graph_columns, graph_table
 
 NODE_FIELDS = ("type", "name", "desa_code", "kecamatan_code")
+
+_READ: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+"""Per unused graph: its table and the frame read from it."""
 
 
 @dataclass
@@ -69,8 +73,11 @@ def network_frame(graph) -> NetworkFrame | None:
     if graph is None:
         return None
     table = graph_table(graph)
-    if table is not None:
-        return _from_table(table)
+    if table is not None:  # read once per unused graph (the XLSX asks twice)
+        known = _READ.get(graph)
+        if known is None or known[0] is not table:
+            known = _READ[graph] = (table, _from_table(table))
+        return known[1]
     columns = graph_columns(graph)
     if columns is not None:
         attrs = {k: columns.node_attrs.get(k, [None] * len(columns.nodes)) for k in NODE_FIELDS}
