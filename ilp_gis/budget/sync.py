@@ -405,18 +405,36 @@ def _gap_funding(gaps: pd.DataFrame, actions: pd.DataFrame, action_of_gap,
                  lines_activities: list[str]) -> pd.DataFrame:
     """One row per fundable gap with its action's state, sources, years, budget ids and the
     activities of the lines on it (a gap without an action: unfunded, no line)."""
-    aidx = {aid: k for k, aid in enumerate(_values(actions["action_id"]))}
-    of_gap = dict(action_of_gap.items()) if hasattr(action_of_gap, "items") else {}
-    aid = [of_gap.get(str(g)) for g in _values(gaps["gap_id"])]
-    k = [aidx.get(a) if a is not None else None for a in aid]
-    state = _values(actions["funding_state"])
-    cols = {c: _values(actions[c]) for c in ("sources", "years", "budget_ids")}
+    of_gap = action_of_gap if isinstance(action_of_gap, pd.Series) else pd.Series(
+        dict(action_of_gap.items()) if hasattr(action_of_gap, "items") else {}, dtype=object)
+    gap_ids = gaps["gap_id"].to_numpy(dtype=object)
+    if len(gap_ids) and pd.api.types.infer_dtype(gap_ids, skipna=False) != "string":
+        gap_ids = np.array([str(g) for g in gap_ids] + [""], dtype=object)[:len(gap_ids)]
+    at = pd.Index(of_gap.index, dtype=object).get_indexer(pd.Index(gap_ids, dtype=object)) \
+        if len(of_gap) else np.full(len(gap_ids), -1)
+    aid = np.where(at >= 0, of_gap.to_numpy(dtype=object)[np.maximum(at, 0)]
+                   if len(of_gap) else None, None).astype(object)
+    known = at >= 0
+    k = np.full(len(gap_ids), -1)
+    if known.any():
+        k[known] = pd.Index(_values(actions["action_id"]), dtype=object).get_indexer(
+            pd.Index(aid[known], dtype=object))
+    has = k >= 0
+    pick = np.maximum(k, 0)
+
+    def taken(values, missing) -> list:
+        if not len(values):
+            return [missing] * len(k)
+        out = np.asarray(values, dtype=object)[pick]
+        out[~has] = missing
+        return out.tolist()
+
     data: dict[str, list] = {c: _values(gaps[c]) for c in GAP_FUNDING_COLUMNS[:10]}
-    data["action_id"] = aid
-    data["funding_state"] = [state[i] if i is not None else "unfunded" for i in k]
+    data["action_id"] = aid.tolist()
+    data["funding_state"] = taken(_values(actions["funding_state"]), "unfunded")
     for c in ("sources", "years", "budget_ids"):
-        data[c] = [cols[c][i] if i is not None else "" for i in k]
-    data["activities"] = [lines_activities[i] if i is not None else "" for i in k]
+        data[c] = taken(_values(actions[c]), "")
+    data["activities"] = taken(lines_activities, "")
     out = pd.DataFrame(data, columns=GAP_FUNDING_COLUMNS)
     for col in ("priority_rank", "priority_score"):
         out[col] = pd.to_numeric(out[col], errors="coerce")
