@@ -344,61 +344,95 @@ def _reach(budget: pd.DataFrame, actions: pd.DataFrame, graph, fac_desa: dict,
            fac_type: dict, fac_kec: dict) -> list[list[int]]:
     """The actions each budget line addresses, ascending (actions are in priority order).
 
-    Actions are indexed once by (facility, activity), (desa, activity) and (kecamatan,
-    activity), so each line is a few dictionary look-ups; a Puskesmas's working area is
-    walked once however many lines are pooled over it.
+    Matched by joins on (place, activity) keys, whole columns at a time: a line aimed at a
+    desa meets the desa's actions of its activity; a line aimed at a facility meets that
+    facility's actions, else (a facility of the desa) the desa-level actions of its desa; a
+    line pooled over a Puskesmas meets the actions of every facility and desa of its working
+    area (walked once for all Puskesmas), else of its kecamatan.
     """
-    by_fac: dict[tuple, list[int]] = {}
-    by_desa: dict[tuple, list[int]] = {}
-    by_desa_nofac: dict[tuple, list[int]] = {}
-    by_kec: dict[tuple, list[int]] = {}
-    a_desa, a_fac, a_kec = (per_value(_present_text, _values(actions[c]))
+    a_desa, a_fac, a_kec = (np.array(per_value(_present_text, _values(actions[c])) + [None],
+                                     dtype=object)[:len(actions)]
                             for c in ("desa_code", "fac_id", "kecamatan_code"))
+    pair_k, pair_act = [], []
     for k, acts in enumerate(_values(actions["activities"])):
         for act in dict.fromkeys(acts.split(";")):
-            if a_fac[k] is not None:
-                by_fac.setdefault((a_fac[k], act), []).append(k)
-            if a_desa[k] is not None:
-                by_desa.setdefault((a_desa[k], act), []).append(k)
-                if a_fac[k] is None:
-                    by_desa_nofac.setdefault((a_desa[k], act), []).append(k)
-            if a_kec[k] is not None:
-                by_kec.setdefault((a_kec[k], act), []).append(k)
+            pair_k.append(k)
+            pair_act.append(act)
+    pair_k = np.asarray(pair_k, dtype=np.int64)
+    pair_act = np.asarray(pair_act, dtype=object)
 
-    reach: list[list[int]] = []
-    cols = [_values(budget[c]) for c in ("activity", "target_facility", "target_desa")]
-    pooled = [str(tf) for tf, td in zip(cols[1], cols[2], strict=True)
-              if not is_missing(tf) and fac_type.get(str(tf)) == "puskesmas" and is_missing(td)]
-    areas = _puskesmas_areas(graph, list(dict.fromkeys(pooled)))
-    for activity, tf, td in zip(*cols, strict=True):
-        act = str(activity or "")
-        cand: list[int] = []
-        if not is_missing(tf):
-            tf = str(tf)
-            if fac_type.get(tf) == "puskesmas" and is_missing(td):
-                area_fac, area_desa = areas[tf]
-                found: set[int] = set()
-                for f in area_fac:
-                    found.update(by_fac.get((f, act), ()))
-                for d in area_desa:
-                    found.update(by_desa.get((d, act), ()))
-                kec = fac_kec.get(tf)
-                if not area_fac and not area_desa and not is_missing(kec):
-                    found.update(by_kec.get((str(kec), act), ()))
-                cand = sorted(found)
-            else:
-                own = by_fac.get((tf, act))
-                d = fac_desa.get(tf)
-                if own:
-                    cand = list(own)
-                elif not is_missing(d) and (is_missing(td) or str(td) == str(d)):
-                    # a line for a facility of the desa: desa-level actions (a Poskesdes
-                    # upgraded, the kader of a Posyandu); another facility's action is not it
-                    cand = list(by_desa_nofac.get((str(d), act), ()))
-        elif not is_missing(td):
-            cand = list(by_desa.get((str(td), act), ()))
-        reach.append(cand)
-    return reach
+    def index(places: np.ndarray, keep=None) -> pd.DataFrame:
+        """The actions by key "place, activity" (the actions with a place)."""
+        where = places[pair_k]
+        sel = ~pd.isna(where)
+        if keep is not None:
+            sel &= keep[pair_k]
+        return pd.DataFrame({"key": _keys(where[sel], pair_act[sel]), "k": pair_k[sel]})
+
+    by_fac, by_desa, by_kec = index(a_fac), index(a_desa), index(a_kec)
+    by_desa_nofac = index(a_desa, pd.isna(a_fac))
+
+    nb = len(budget)
+    activity, tf, td = (_values(budget[c]) for c in ("activity", "target_facility",
+                                                    "target_desa"))
+    act = np.array([str(v or "") for v in activity] + [""], dtype=object)[:nb]
+    tf = np.array([None if is_missing(v) else str(v) for v in tf] + [None], dtype=object)[:nb]
+    td_raw = np.array(td + [None], dtype=object)[:nb]
+    td_missing = np.fromiter((is_missing(v) for v in td), dtype=bool, count=nb)
+    has_tf = ~pd.isna(tf)
+    t_type = np.array([fac_type.get(f) if f is not None else None for f in tf] + [None],
+                      dtype=object)[:nb]
+    pooled = has_tf & (t_type == "puskesmas") & td_missing
+    found: list[pd.DataFrame] = []
+
+    def meet(lines: np.ndarray, places: np.ndarray, by: pd.DataFrame) -> pd.DataFrame:
+        """The (line, action) pairs of ``lines`` (positions) keyed by ``places``."""
+        q = pd.DataFrame({"key": _keys(places, act[lines]), "j": lines})
+        return q.merge(by, on="key")[["j", "k"]]
+
+    # a line for a desa
+    lines = np.flatnonzero(~has_tf & ~td_missing)
+    found.append(meet(lines, np.array([str(v) for v in td_raw[lines]], dtype=object), by_desa))
+    # a line for a facility: its own actions, else its desa's desa-level ones
+    lines = np.flatnonzero(has_tf & ~pooled)
+    own = meet(lines, tf[lines], by_fac)
+    found.append(own)
+    rest = np.setdiff1d(lines, own["j"].to_numpy())
+    fac_d = [fac_desa.get(f) for f in tf[rest]]
+    ok = [not is_missing(d) and (td_missing[j] or str(td_raw[j]) == str(d))
+          for j, d in zip(rest.tolist(), fac_d, strict=True)]
+    ok = np.asarray(ok, dtype=bool)
+    found.append(meet(rest[ok], np.array([str(d) for d, o in zip(fac_d, ok, strict=True) if o],
+                                         dtype=object), by_desa_nofac))
+    # a line pooled over a Puskesmas's working area (else its kecamatan)
+    lines = np.flatnonzero(pooled)
+    areas = _puskesmas_areas(graph, list(dict.fromkeys(tf[lines].tolist())))
+    for part, by in ((0, by_fac), (1, by_desa)):
+        members = [sorted(areas[f][part]) for f in tf[lines]]
+        counts = np.fromiter(map(len, members), dtype=np.int64, count=len(members))
+        flat = np.array([m for ms in members for m in ms] + [""], dtype=object)[:counts.sum()]
+        found.append(meet(np.repeat(lines, counts), flat, by))
+    empty = np.fromiter((not areas[f][0] and not areas[f][1] for f in tf[lines]), dtype=bool,
+                        count=len(lines))
+    kec = [fac_kec.get(f) for f in tf[lines[empty]]]
+    has_kec = np.fromiter((not is_missing(v) for v in kec), dtype=bool, count=len(kec))
+    found.append(meet(lines[empty][has_kec], np.array(
+        [str(v) for v, h in zip(kec, has_kec, strict=True) if h], dtype=object), by_kec))
+
+    pairs = pd.concat(found, ignore_index=True)
+    keys = np.unique(pairs["j"].to_numpy(dtype=np.int64) * max(len(actions), 1)
+                     + pairs["k"].to_numpy(dtype=np.int64))
+    j, k = np.divmod(keys, max(len(actions), 1))
+    bounds = np.searchsorted(j, np.arange(nb + 1))
+    k = k.tolist()
+    return [k[bounds[i]:bounds[i + 1]] for i in range(nb)]
+
+
+def _keys(places: np.ndarray, acts: np.ndarray) -> np.ndarray:
+    """The join key "place, activity" of each pair."""
+    if not len(places):
+        return np.zeros(0, dtype=object)
+    return np.asarray(places, dtype=object) + "\x00" + np.asarray(acts, dtype=object)
 
 
 def _gap_funding(gaps: pd.DataFrame, actions: pd.DataFrame, action_of_gap,
