@@ -275,14 +275,14 @@ def budget_sync(project, result, rules: Rules | None = None, *,
     actions["shortfall"] = np.where(state == "funded", 0.0,
                                     np.where(np.isfinite(needed_a),
                                              np.maximum(needed_a - got_a, 0.0), np.nan))
-    actions["budget_ids"] = [";".join(b_id[j] for j in sorted(u)) for u in used]
+    actions["budget_ids"] = [";".join(b_id[j] for j in sorted(u)) if u else "" for u in used]
     actions["sources"] = [";".join(sorted({src_text[j] for j in u if src_text[j] is not None}))
-                          for u in used]
+                          if u else "" for u in used]
     actions["years"] = [";".join(str(y) for y in sorted({years[j] for j in u
                                                          if years[j] is not None}))
-                        for u in used]
+                        if u else "" for u in used]
     a_lines_act = [";".join(sorted({act_text[j] for j in u if act_text[j] is not None}))
-                   for u in used]
+                   if u else "" for u in used]
     gap_funding = _gap_funding(gaps, actions, action_of_gap, a_lines_act)
 
     on_gaps = np.zeros(nb)
