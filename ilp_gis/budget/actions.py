@@ -8,7 +8,6 @@ from the rules' catalogue (``cost.*``).  Pure domain code; imports pandas and ``
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -45,17 +44,6 @@ def activity_cost(activity: Activity | str, rules: Rules | None = None) -> float
     return float(rules[name]) if name in rules else math.nan
 
 
-@dataclass
-class _Draft:
-    key: tuple
-    activities: tuple[Activity, ...]
-    desa_code: str | None
-    kecamatan_code: str | None
-    fac_id: str | None
-    rows: list = field(default_factory=list)  # the gaps' positions
-    units: float = 0.0
-
-
 def _fnum(v) -> float:
     try:
         return float(v)
@@ -67,13 +55,6 @@ def _text(v) -> str | None:
     if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA or v == "":
         return None
     return str(v)
-
-
-def _short(value: float, threshold: float) -> float:
-    """Units short of a count target (at least one)."""
-    if math.isfinite(value) and math.isfinite(threshold) and threshold > value:
-        return float(max(1, math.ceil(threshold - value - 1e-9)))
-    return 1.0
 
 
 def derive_actions(gaps: pd.DataFrame, rules: Rules, *,
