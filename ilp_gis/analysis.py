@@ -5,6 +5,7 @@ project.  Imports the domain modules of ``ilp_gis``, geopandas, networkx, numpy,
 
 from __future__ import annotations
 
+import functools
 import time
 from typing import Any
 
@@ -26,7 +27,7 @@ from ilp_gis.posyandu import shortfall_summary, strata_check, strata_summary
 from ilp_gis.project import Project
 from ilp_gis.results import META_SUMMARY, RESULT_TABLES, AnalysisResult
 from ilp_gis.rules import Rules
-from ilp_gis.speed.graphs import build_digraph, graph_columns
+from ilp_gis.speed.graphs import LazyDiGraph, graph_columns
 from ilp_gis.speed.threads import in_background
 
 DESA_COLUMNS = [
@@ -538,9 +539,16 @@ def _stored_graph_of_nodes(nodes: pd.DataFrame, edges: pd.DataFrame) -> nx.DiGra
 
 
 def _stored_graph(edges: pd.DataFrame) -> nx.DiGraph:
-    """The network graph from the stored edge table: each facility once (the child side's
-    attributes after the parent side's), then one edge per row with a parent.  Built column by
-    column (a national table has ~330k rows; row dicts cost tens of seconds)."""
+    """The network graph of the stored edge table, filled on first use (a national network
+    costs ~5 s of Python to build; outputs that need only its table read it from
+    ``ilp_gis.network_frame`` while the graph is unused)."""
+    return LazyDiGraph.deferred(functools.partial(_stored_items, edges), table=edges)
+
+
+def _stored_items(edges: pd.DataFrame):
+    """The graph's nodes and edges from the stored edge table: each facility once (the child
+    side's attributes after the parent side's), then one edge per row with a parent.  Read
+    column by column (a national table has ~330k rows; row dicts cost tens of seconds)."""
     nodes: dict[Any, dict] = {}
     for side in ("parent", "child"):
         rows = edges.dropna(subset=[f"{side}_id"]).drop_duplicates(f"{side}_id")
@@ -562,7 +570,7 @@ def _stored_graph(edges: pd.DataFrame) -> nx.DiGraph:
             nodes[v] = {}
         items.append((u, v, {"distance_m": dist, "travel_min": minutes, "link": link,
                              "source": source}))
-    return build_digraph(nodes.items(), items)
+    return nodes.items(), items
 
 
 def _py_values(series: pd.Series, *, clean: bool = True) -> list:

@@ -1,6 +1,6 @@
 """The table contents both paper outputs print: kecamatan names, district roll-ups, the network
 per Puskesmas and budget totals (the PDF sections and the XLSX sheets call these).
-Imports pandas and the domain (``ilp_gis``).
+Imports numpy, pandas and the domain (``ilp_gis``).
 """
 
 from __future__ import annotations
@@ -8,11 +8,13 @@ from __future__ import annotations
 import json
 import math
 
+import numpy as np
 import pandas as pd
 
 from ilp_gis import coe as coe_units
 from ilp_gis.model import COE_COLUMNS
 from ilp_gis.network import findings
+from ilp_gis.network_frame import network_frame
 
 
 def kecamatan_names(project, result) -> dict[str, str]:
@@ -70,32 +72,50 @@ def kabupaten_rollup(kecamatan: pd.DataFrame | None) -> pd.DataFrame:
 
 
 def network_rows(result, kec_names: dict, kec_code: str | None = None) -> list[dict]:
-    """One row per Puskesmas: its Pustu and Posyandu counts and problems."""
-    g = result.graph
+    """One row per Puskesmas: its Pustu and Posyandu counts and problems.  Counted over the
+    network's arrays (``ilp_gis.network_frame``: a stored national network is never built
+    as a graph for it)."""
     probs = findings(result.network_problems, "problem")  # notes ("info") are no problem
     prob_ids: dict[str, int] = {}
     if probs is not None and len(probs) and "fac_ids" in probs:
         for ids in probs["fac_ids"]:
             for fid in split_ids(ids):
                 prob_ids[fid] = prob_ids.get(fid, 0) + 1
+    net = network_frame(result.graph)
+    if net is None:
+        return []
+    ids = net.nodes.index.to_numpy(dtype=object)
+    types = net.nodes["type"].to_numpy(dtype=object)
+    n = len(ids)
+    child_type = types[net.child]
+    to_pustu, to_posyandu = child_type == "pustu", child_type == "posyandu"
+    pustu = np.bincount(net.parent[to_pustu], minlength=n)
+    direct = np.bincount(net.parent[to_posyandu], minlength=n)
+    # the Posyandu under a Puskesmas: its own and those of its Pustu, each once
+    first = pd.DataFrame({"top": net.parent[to_pustu], "mid": net.child[to_pustu]})
+    second = pd.DataFrame({"mid": net.parent[to_posyandu], "leaf": net.child[to_posyandu]})
+    below = np.concatenate([
+        first.merge(second, on="mid")[["top", "leaf"]].to_numpy(dtype=np.int64).reshape(-1, 2),
+        np.column_stack([net.parent[to_posyandu], net.child[to_posyandu]])]).astype(np.int64)
+    below = np.unique(below[:, 0] * max(n, 1) + below[:, 1])
+    top, leaf = np.divmod(below, max(n, 1))
+    posyandu = np.bincount(top, minlength=n)
+    problems = np.zeros(n, dtype=np.int64)
+    if prob_ids:
+        per_node = np.fromiter((prob_ids.get(f, 0) for f in ids), dtype=np.int64, count=n)
+        problems = (per_node + np.bincount(net.parent[to_pustu], weights=per_node[
+            net.child[to_pustu]], minlength=n).astype(np.int64)
+            + np.bincount(top, weights=per_node[leaf], minlength=n).astype(np.int64))
+    names = net.nodes["name"].to_numpy(dtype=object)
+    kecs = net.nodes["kecamatan_code"].to_numpy(dtype=object)
     rows = []
-    if g is None:
-        return rows
-    for node, attrs in g.nodes(data=True):
-        if attrs.get("type") != "puskesmas":
+    for i in np.flatnonzero(types == "puskesmas").tolist():
+        if kec_code and kecs[i] != kec_code:
             continue
-        if kec_code and attrs.get("kecamatan_code") != kec_code:
-            continue
-        pustu = [c for c in g.successors(node) if g.nodes[c].get("type") == "pustu"]
-        direct = [c for c in g.successors(node) if g.nodes[c].get("type") == "posyandu"]
-        posy = set(direct)
-        for p in pustu:
-            posy |= {c for c in g.successors(p) if g.nodes[c].get("type") == "posyandu"}
-        subtree = {node, *pustu, *posy}
-        rows.append({"fac_id": node, "name": attrs.get("name") or node,
-                     "kecamatan": kec_names.get(attrs.get("kecamatan_code"), "–"),
-                     "pustu": len(pustu), "posyandu": len(posy), "direct": len(direct),
-                     "problems": sum(prob_ids.get(f, 0) for f in subtree)})
+        rows.append({"fac_id": ids[i], "name": names[i] or ids[i],
+                     "kecamatan": kec_names.get(kecs[i], "–"),
+                     "pustu": int(pustu[i]), "posyandu": int(posyandu[i]),
+                     "direct": int(direct[i]), "problems": int(problems[i])})
     rows.sort(key=lambda r: (str(r["kecamatan"]), str(r["name"])))
     return rows
 

@@ -8,8 +8,8 @@ from the rules' catalogue (``cost.*``).  Pure domain code; imports pandas and ``
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from ilp_gis.model import Activity
@@ -44,17 +44,6 @@ def activity_cost(activity: Activity | str, rules: Rules | None = None) -> float
     return float(rules[name]) if name in rules else math.nan
 
 
-@dataclass
-class _Draft:
-    key: tuple
-    activities: tuple[Activity, ...]
-    desa_code: str | None
-    kecamatan_code: str | None
-    fac_id: str | None
-    rows: list = field(default_factory=list)  # the gaps' positions
-    units: float = 0.0
-
-
 def _fnum(v) -> float:
     try:
         return float(v)
@@ -66,13 +55,6 @@ def _text(v) -> str | None:
     if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA or v == "":
         return None
     return str(v)
-
-
-def _short(value: float, threshold: float) -> float:
-    """Units short of a count target (at least one)."""
-    if math.isfinite(value) and math.isfinite(threshold) and threshold > value:
-        return float(max(1, math.ceil(threshold - value - 1e-9)))
-    return 1.0
 
 
 def derive_actions(gaps: pd.DataFrame, rules: Rules, *,
@@ -91,6 +73,10 @@ def derive_actions(gaps: pd.DataFrame, rules: Rules, *,
     - Posyandu in desa X: one action, units = the deficit.
     - COE F below its threshold: equip F (renovating is accepted from a line).
     - A kecamatan without a Puskesmas: an ``other`` action without a catalogue price.
+
+    Worked out column by column (a national analysis has ~200,000 fundable gaps): each gap
+    gets the key of its action, actions are the distinct keys in the order they first come,
+    and each action's figures are gathered over its gaps in their order.
     """
     g = pd.DataFrame(gaps).drop(columns="geometry", errors="ignore")
     for col in ("gap_id", "kind", "desa_code", "desa_name", "kecamatan_code", "kecamatan_name",
@@ -99,98 +85,178 @@ def derive_actions(gaps: pd.DataFrame, rules: Rules, *,
         if col not in g:
             g[col] = None
     g = g[g["kind"].isin(FUNDABLE_GAP_KINDS)]
-    # one list per column (gaps are many: no per-row frame access)
-    col = {c: g[c].tolist() for c in ("gap_id", "kind", "desa_code", "desa_name",
-                                     "kecamatan_code", "kecamatan_name", "fac_id", "value",
-                                     "threshold", "priority_rank", "priority_score", "label")}
     n = len(g)
-    kinds = col["kind"]
-    desas = [_text(v) for v in col["desa_code"]]
-    kecs = [_text(v) for v in col["kecamatan_code"]]
-    facs = [_text(v) for v in col["fac_id"]]
-    limit = g["limit_type"].tolist() if "limit_type" in g else [None] * n
-    deficit = g["posyandu_deficit"].tolist() if "posyandu_deficit" in g else [None] * n
-    pustu_desa = {desas[i] for i in range(n)
-                  if kinds[i] == "no_pustu"
-                  or (kinds[i] in ("beyond_distance", "beyond_travel_time")
-                      and _is_pustu_limit(limit[i]))}
-    drafts: dict[tuple, _Draft] = {}
+    kinds = g["kind"].to_numpy(dtype=object)
+    desas, kecs, facs = (_texts(g[c]) for c in ("desa_code", "kecamatan_code", "fac_id"))
+    limit = _texts(g["limit_type"]) if "limit_type" in g else np.full(n, None, dtype=object)
+    value, threshold = _fnums(g["value"]), _fnums(g["threshold"])
+    deficit = _fnums(g["posyandu_deficit"]) if "posyandu_deficit" in g else np.full(n, np.nan)
 
-    def draft(key, acts, i, fac=None) -> _Draft:
-        d = drafts.get(key)
-        if d is None:
-            d = drafts[key] = _Draft(key, acts, desas[i], kecs[i], fac)
-        d.rows.append(i)
-        return d
+    distance_kind = np.isin(kinds, ("beyond_distance", "beyond_travel_time"))
+    pustu_limit = pd.isna(limit) | (limit == "pustu")
+    pustu_desa = set(desas[(kinds == "no_pustu") | (distance_kind & pustu_limit)].tolist())
+    in_pustu = np.fromiter((d in pustu_desa for d in desas), dtype=bool, count=n)
 
+    # each gap's action key: a tag (the kind of action) and its place
+    tag = np.full(n, "", dtype=object)
+    place = np.full(n, None, dtype=object)
     kader_team = float(rules.value("target.posyandu_min_kader", 5.0))
-    for i in range(n):
-        kind, desa, fac = kinds[i], desas[i], facs[i]
-        if kind == "no_puskesmas":
-            draft(("other_kec", kecs[i]), (Activity.OTHER,), i).units = 1.0
-        elif kind in ("no_pustu", "beyond_distance", "beyond_travel_time"):
-            if desa in pustu_desa:
-                draft(("pustu", desa), PUSTU_WAYS, i).units = 1.0
-            else:  # a Puskesmas limit where the desa has its Pustu
-                draft(("other_desa", desa), (Activity.OTHER,), i).units = 1.0
-        elif kind == "understaffed_pustu":
-            value, threshold = _fnum(col["value"][i]), _fnum(col["threshold"][i])
-            draft(("nakes", fac), (Activity.ADD_NAKES,), i, fac).units += _short(value,
-                                                                                  threshold)
-        elif kind == "kader_deficit":
-            value, threshold = _fnum(col["value"][i]), _fnum(col["threshold"][i])
-            units = _short(value, threshold) if math.isfinite(threshold) and threshold > 1 \
-                else kader_team
-            draft(("kader", desa or fac), (Activity.TRAIN_KADER,), i).units += units
-        elif kind == "posyandu_deficit":
-            value, threshold = _fnum(col["value"][i]), _fnum(col["threshold"][i])
-            need = _fnum(deficit[i])
-            units = need if math.isfinite(need) and need >= 1 else _short(value, threshold)
-            draft(("posyandu", desa), (Activity.OPEN_POSYANDU,), i).units = units
-        elif kind == "coe_below_threshold":
-            draft(("coe", fac), (Activity.EQUIP, Activity.RENOVATE), i, fac).units = 1.0
+    short = _shorts(value, threshold)
+    units = np.ones(n)
+    for kind_name, tag_name, where in (
+            ("no_puskesmas", "other_kec", kecs), ("understaffed_pustu", "nakes", facs),
+            ("kader_deficit", "kader", np.where(pd.isna(desas), facs, desas)),
+            ("posyandu_deficit", "posyandu", desas), ("coe_below_threshold", "coe", facs)):
+        sel = kinds == kind_name
+        tag[sel], place[sel] = tag_name, where[sel]
+    pustu_kind = (kinds == "no_pustu") | distance_kind
+    tag[pustu_kind & in_pustu] = "pustu"
+    tag[pustu_kind & ~in_pustu] = "other_desa"
+    place[pustu_kind] = desas[pustu_kind]
+    sel = tag == "nakes"
+    units[sel] = short[sel]
+    sel = tag == "kader"
+    with np.errstate(invalid="ignore"):
+        team = ~(np.isfinite(threshold) & (threshold > 1))
+        units[sel] = np.where(team, kader_team, short)[sel]
+        sel = tag == "posyandu"
+        units[sel] = np.where(np.isfinite(deficit) & (deficit >= 1), deficit, short)[sel]
+    missing_place = pd.isna(place)
+    keys = pd.Series(tag, dtype=object) + np.where(
+        missing_place, "\x01", "\x00" + pd.Series(place, dtype=object).where(
+            ~missing_place, "").to_numpy(dtype=object))
+    codes, uniques = pd.factorize(keys.to_numpy(dtype=object))
+    m = len(uniques)
+    codes = np.asarray(codes, dtype=np.int64)
+    first = np.unique(codes, return_index=True)[1] if n else np.zeros(0, dtype=np.int64)
+    last = (n - 1 - np.unique(codes[::-1], return_index=True)[1]) if n else first
+    sizes = np.bincount(codes, minlength=m)
 
+    a_tag = tag[first]
+    summed = np.isin(a_tag, ("nakes", "kader"))  # units added up over the gaps; else the last
+    a_units = np.where(summed, np.bincount(codes, weights=units, minlength=m)[:m], units[last])
+    a_desa, a_kec = desas[first], kecs[first]
+    a_fac = np.where(np.isin(a_tag, ("nakes", "coe")), facs[first], None)
+    a_acts = np.empty(m, dtype=object)
+    for k, t in enumerate(a_tag.tolist()):
+        a_acts[k] = _TAG_ACTIVITIES[t]
+    if precursor_desa:
+        upgrade = (a_tag == "pustu") & np.fromiter((d in precursor_desa for d in a_desa),
+                                                   dtype=bool, count=m)
+        for k in np.flatnonzero(upgrade):
+            a_acts[k] = (Activity.UPGRADE_TO_PUSTU, Activity.BUILD_PUSTU)
     costs: dict[Activity, float] = {}
-    rows = []
-    for d in drafts.values():
-        acts = d.activities
-        if acts == PUSTU_WAYS and d.desa_code in precursor_desa:
-            acts = (Activity.UPGRADE_TO_PUSTU, Activity.BUILD_PUSTU)
-        first = d.rows[0]
-        ranks = [_fnum(col["priority_rank"][i]) for i in d.rows]
-        ranks = [x for x in ranks if math.isfinite(x)]
-        scores = [_fnum(col["priority_score"][i]) for i in d.rows]
-        scores = [x for x in scores if math.isfinite(x)]
+    unit_cost = np.empty(m)
+    for k, acts in enumerate(a_acts.tolist()):
         if acts[0] is Activity.OTHER:
-            unit_cost = math.nan
+            unit_cost[k] = math.nan
         else:
             if acts[0] not in costs:
                 costs[acts[0]] = activity_cost(acts[0], rules)
-            unit_cost = costs[acts[0]]
-        rows.append({
-            "activity": acts[0].value, "activities": ";".join(a.value for a in acts),
-            "desa_code": d.desa_code, "desa_name": _text(col["desa_name"][first]),
-            "kecamatan_code": d.kecamatan_code,
-            "kecamatan_name": _text(col["kecamatan_name"][first]),
-            "fac_id": d.fac_id, "units": d.units, "unit_cost": unit_cost,
-            "needed": unit_cost * d.units,
-            "gap_ids": ";".join(str(col["gap_id"][i]) for i in d.rows),
-            "gap_kinds": ";".join(dict.fromkeys(str(kinds[i]) for i in d.rows)),
-            "gap_labels": "; ".join(dict.fromkeys(_text(col["label"][i]) or str(kinds[i])
-                                                  for i in d.rows)),
-            "n_gaps": len(d.rows),
-            "priority_rank": min(ranks) if ranks else math.nan,
-            "priority_score": max(scores) if scores else math.nan,
-        })
-    actions = pd.DataFrame(rows, columns=ACTION_COLUMNS[1:])
-    actions = actions.sort_values(["priority_rank", "gap_ids"], na_position="last",
-                                  kind="stable").reset_index(drop=True)
-    actions.insert(0, "action_id", [f"A{i + 1:04d}" for i in range(len(actions))])
+            unit_cost[k] = costs[acts[0]]
+
+    gap_ids = _strings(g["gap_id"])
+    kind_text = kinds.astype(str).astype(object)
+    labels = _texts(g["label"])
+    labels = np.where(pd.isna(labels), kind_text, labels)
+    ids_text = gap_ids[first].copy()
+    kinds_text = kind_text[first].copy()
+    labels_text = labels[first].copy()
+    many = np.flatnonzero(sizes > 1)
+    if len(many):  # actions of several gaps: their texts joined in the gaps' order
+        rows = np.flatnonzero(sizes[codes] > 1)
+        rows = rows[np.argsort(codes[rows], kind="stable")]
+        bounds = np.cumsum(sizes[many])[:-1]
+        for k, part_ids, part_kinds, part_labels in zip(
+                many.tolist(), np.split(gap_ids[rows], bounds), np.split(kind_text[rows], bounds),
+                np.split(labels[rows], bounds), strict=True):
+            ids_text[k] = ";".join(part_ids.tolist())
+            kinds_text[k] = ";".join(dict.fromkeys(part_kinds.tolist()))
+            labels_text[k] = "; ".join(dict.fromkeys(part_labels.tolist()))
+    rank, score = _fnums(g["priority_rank"]), _fnums(g["priority_score"])
+    a_rank, a_score = np.full(m, np.nan), np.full(m, np.nan)
+    with np.errstate(invalid="ignore"):
+        np.fmin.at(a_rank, codes, np.where(np.isfinite(rank), rank, np.nan))
+        np.fmax.at(a_score, codes, np.where(np.isfinite(score), score, np.nan))
+
+    names = {acts: ";".join(a.value for a in acts) for acts in set(a_acts.tolist())}
+    actions = pd.DataFrame({
+        "activity": [acts[0].value for acts in a_acts.tolist()],
+        "activities": [names[acts] for acts in a_acts.tolist()],
+        "desa_code": a_desa.tolist(), "desa_name": _texts(g["desa_name"])[first].tolist(),
+        "kecamatan_code": a_kec.tolist(),
+        "kecamatan_name": _texts(g["kecamatan_name"])[first].tolist(),
+        "fac_id": a_fac.tolist(), "units": a_units.tolist(), "unit_cost": unit_cost.tolist(),
+        "needed": (unit_cost * a_units).tolist(), "gap_ids": ids_text.tolist(),
+        "gap_kinds": kinds_text.tolist(), "gap_labels": labels_text.tolist(),
+        "n_gaps": sizes.tolist(), "priority_rank": a_rank.tolist(),
+        "priority_score": a_score.tolist(),
+    }, columns=ACTION_COLUMNS[1:])
+    order = actions.sort_values(["priority_rank", "gap_ids"], na_position="last",
+                                kind="stable").index.to_numpy()
+    actions = actions.loc[order].reset_index(drop=True)
+    action_ids = [f"A{i + 1:04d}" for i in range(len(actions))]
+    actions.insert(0, "action_id", action_ids)
     for col in ("units", "unit_cost", "needed", "priority_rank", "priority_score"):
         actions[col] = actions[col].astype("float64")
-    of_gap = {gid: aid for aid, ids in zip(actions["action_id"], actions["gap_ids"], strict=True)
-              for gid in ids.split(";")}
-    return actions, pd.Series(of_gap, dtype=object)
+    return actions, _action_of_gap(actions, gap_ids, codes, order)
+
+
+_TAG_ACTIVITIES = {
+    "other_kec": (Activity.OTHER,), "other_desa": (Activity.OTHER,), "pustu": PUSTU_WAYS,
+    "nakes": (Activity.ADD_NAKES,), "kader": (Activity.TRAIN_KADER,),
+    "posyandu": (Activity.OPEN_POSYANDU,), "coe": (Activity.EQUIP, Activity.RENOVATE)}
+
+
+def _action_of_gap(actions: pd.DataFrame, gap_ids: np.ndarray, codes: np.ndarray,
+                   order: np.ndarray) -> pd.Series:
+    """Per gap id the id of its action (a gap id given twice: the later action's, as a dict
+    filled action by action says)."""
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    by = np.lexsort((np.arange(len(codes)), rank[codes])) if len(codes) else codes
+    ids = gap_ids[by]
+    if len(ids) and (pd.Series(ids).duplicated().any()
+                     or pd.Series(ids, dtype=object).str.contains(";", regex=False).any()):
+        return pd.Series({gid: aid for aid, text in zip(actions["action_id"], actions["gap_ids"],
+                                                         strict=True)
+                          for gid in text.split(";")}, dtype=object)
+    aids = np.asarray(actions["action_id"].to_numpy(dtype=object)[rank[codes[by]]]
+                      if len(by) else [], dtype=object)
+    return pd.Series(aids.tolist(), index=ids.tolist(), dtype=object)
+
+
+def _texts(series: pd.Series) -> np.ndarray:
+    """``[_text(v) for v in series]`` as an object array, whole columns at a time for text."""
+    arr = series.to_numpy(dtype=object)
+    if pd.api.types.infer_dtype(arr, skipna=True) not in ("string", "empty"):
+        return np.array([_text(v) for v in arr] + [None], dtype=object)[:len(arr)]
+    out = arr.copy()
+    out[pd.isna(arr) | (arr == "")] = None
+    return out
+
+
+def _strings(series: pd.Series) -> np.ndarray:
+    """``[str(v) for v in series]`` as an object array."""
+    arr = series.to_numpy(dtype=object)
+    if len(arr) and pd.api.types.infer_dtype(arr, skipna=False) == "string":
+        return arr.copy()
+    return np.array([str(v) for v in arr] + [""], dtype=object)[:len(arr)]
+
+
+def _fnums(series: pd.Series) -> np.ndarray:
+    """``[_fnum(v) for v in series]`` as a float array."""
+    if pd.api.types.is_numeric_dtype(series.dtype) or pd.api.types.is_bool_dtype(series.dtype):
+        return series.to_numpy(dtype="float64", na_value=np.nan)
+    return np.array([_fnum(v) for v in series.tolist()], dtype="float64")
+
+
+def _shorts(value: np.ndarray, threshold: np.ndarray) -> np.ndarray:
+    """:func:`_short` of each (value, threshold) pair."""
+    with np.errstate(invalid="ignore"):
+        ok = np.isfinite(value) & np.isfinite(threshold) & (threshold > value)
+        return np.where(ok, np.maximum(1.0, np.ceil(np.where(ok, threshold - value - 1e-9, 0))),
+                        1.0)
 
 
 def _is_pustu_limit(limit_type) -> bool:

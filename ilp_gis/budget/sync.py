@@ -3,7 +3,7 @@ result (``budget.actions``) are funded, partly funded or unfunded by the project
 each action is costed once, whatever the number of gaps it closes, and a gap takes the state of
 its action.  A line is checked against the funding-source eligibility rules (``eligibility.*``) and
 the budget year (TA).  Pure domain code (no files); imports pandas, numpy and ``ilp_gis``
-(model, rules, budget.cells, budget.actions).
+(model, rules, network_frame, speed.distinct, budget.cells, budget.actions).
 """
 
 from __future__ import annotations
@@ -22,7 +22,9 @@ from ilp_gis.budget.actions import (
     derive_actions,
 )
 from ilp_gis.budget.cells import is_missing
+from ilp_gis.network_frame import network_frame
 from ilp_gis.rules import Rules, default_rules
+from ilp_gis.speed.distinct import per_value
 
 __all__ = ["FUNDABLE_GAP_KINDS", "FUNDING_STATES", "GAP_ACTIVITIES", "GAP_FUNDING_COLUMNS",
            "LINE_ISSUES", "BudgetSync", "activity_cost", "budget_sync", "funding_layer"]
@@ -168,11 +170,16 @@ def budget_sync(project, result, rules: Rules | None = None, *,
     fac_kec: dict[str, Any] = {}
     precursor_desa: set[str] = set()
     if len(fac):
+        # only the facilities a line aims at (a national list has ~335,000)
+        targets = {str(v) for v in _values(budget["target_facility"]) if not is_missing(v)}
         ids = fac["fac_id"].astype(str)
-        fac_desa = dict(zip(ids, fac["desa_code"], strict=True))
-        fac_type = dict(zip(ids, fac["type"].astype(str).str.lower(), strict=True))
+        aimed = ids.isin(targets).to_numpy(dtype=bool)
+        ids, aimed_fac = _values(ids[aimed]), fac[aimed]
+        fac_desa = dict(zip(ids, _values(aimed_fac["desa_code"]), strict=True))
+        fac_type = dict(zip(ids, _values(aimed_fac["type"].astype(str).str.lower()),
+                            strict=True))
         if "kecamatan_code" in fac.columns:
-            fac_kec = dict(zip(ids, fac["kecamatan_code"], strict=True))
+            fac_kec = dict(zip(ids, _values(aimed_fac["kecamatan_code"]), strict=True))
         if "precursor" in fac.columns:
             pre = fac[fac["precursor"].fillna(False).astype(bool)]
             precursor_desa = {str(d) for d in pre["desa_code"].dropna()}
@@ -206,7 +213,7 @@ def budget_sync(project, result, rules: Rules | None = None, *,
             for k in reach[j]:
                 if k not in chosen:
                     chosen[k] = str(b_act[j])
-    a_activity = actions["activity"].tolist()
+    a_activity = _values(actions["activity"])
     changed = {k: act for k, act in chosen.items() if act != a_activity[k]}
     if changed:
         unit_cost = actions["unit_cost"].to_numpy(dtype=float).copy()
@@ -268,14 +275,14 @@ def budget_sync(project, result, rules: Rules | None = None, *,
     actions["shortfall"] = np.where(state == "funded", 0.0,
                                     np.where(np.isfinite(needed_a),
                                              np.maximum(needed_a - got_a, 0.0), np.nan))
-    actions["budget_ids"] = [";".join(b_id[j] for j in sorted(u)) for u in used]
+    actions["budget_ids"] = [";".join(b_id[j] for j in sorted(u)) if u else "" for u in used]
     actions["sources"] = [";".join(sorted({src_text[j] for j in u if src_text[j] is not None}))
-                          for u in used]
+                          if u else "" for u in used]
     actions["years"] = [";".join(str(y) for y in sorted({years[j] for j in u
                                                          if years[j] is not None}))
-                        for u in used]
+                        if u else "" for u in used]
     a_lines_act = [";".join(sorted({act_text[j] for j in u if act_text[j] is not None}))
-                   for u in used]
+                   if u else "" for u in used]
     gap_funding = _gap_funding(gaps, actions, action_of_gap, a_lines_act)
 
     on_gaps = np.zeros(nb)
@@ -285,8 +292,8 @@ def budget_sync(project, result, rules: Rules | None = None, *,
             addressed_actions[j].append(k)
             if math.isfinite(v):
                 on_gaps[j] += v
-    n_gaps = actions["n_gaps"].tolist()
-    a_ids = actions["action_id"].tolist()
+    n_gaps = _values(actions["n_gaps"])
+    a_ids = _values(actions["action_id"])
     issue = ["ineligible" if not eligible[j][0] else "wrong_year" if missed[j]
              else "no_gap" if not addressed_actions[j] else "" for j in range(nb)]
     lines = pd.DataFrame({
@@ -310,6 +317,17 @@ def budget_sync(project, result, rules: Rules | None = None, *,
                       _phasing(actions, lines, used, years))
 
 
+def _values(series: pd.Series) -> list:
+    """``series.tolist()``; Arrow-backed text converted in one go (not value by value)."""
+    if isinstance(series.dtype, pd.StringDtype):
+        return series.to_numpy(dtype=object).tolist()
+    return series.tolist()
+
+
+def _present_text(value) -> str | None:
+    return None if is_missing(value) else str(value)
+
+
 def _eligibility(rules: Rules, sources: list, activities: list) -> list[tuple[bool, bool]]:
     """:func:`_eligible` per line, each distinct (source, activity) looked up once."""
     memo: dict[tuple, tuple[bool, bool]] = {}
@@ -326,103 +344,156 @@ def _reach(budget: pd.DataFrame, actions: pd.DataFrame, graph, fac_desa: dict,
            fac_type: dict, fac_kec: dict) -> list[list[int]]:
     """The actions each budget line addresses, ascending (actions are in priority order).
 
-    Actions are indexed once by (facility, activity), (desa, activity) and (kecamatan,
-    activity), so each line is a few dictionary look-ups; a Puskesmas's working area is
-    walked once however many lines are pooled over it.
+    Matched by joins on (place, activity) keys, whole columns at a time: a line aimed at a
+    desa meets the desa's actions of its activity; a line aimed at a facility meets that
+    facility's actions, else (a facility of the desa) the desa-level actions of its desa; a
+    line pooled over a Puskesmas meets the actions of every facility and desa of its working
+    area (walked once for all Puskesmas), else of its kecamatan.
     """
-    by_fac: dict[tuple, list[int]] = {}
-    by_desa: dict[tuple, list[int]] = {}
-    by_desa_nofac: dict[tuple, list[int]] = {}
-    by_kec: dict[tuple, list[int]] = {}
-    a_desa, a_fac, a_kec = ([None if is_missing(v) else str(v) for v in actions[c].tolist()]
+    a_desa, a_fac, a_kec = (np.array(per_value(_present_text, _values(actions[c])) + [None],
+                                     dtype=object)[:len(actions)]
                             for c in ("desa_code", "fac_id", "kecamatan_code"))
-    for k, acts in enumerate(actions["activities"].tolist()):
+    pair_k, pair_act = [], []
+    for k, acts in enumerate(_values(actions["activities"])):
         for act in dict.fromkeys(acts.split(";")):
-            if a_fac[k] is not None:
-                by_fac.setdefault((a_fac[k], act), []).append(k)
-            if a_desa[k] is not None:
-                by_desa.setdefault((a_desa[k], act), []).append(k)
-                if a_fac[k] is None:
-                    by_desa_nofac.setdefault((a_desa[k], act), []).append(k)
-            if a_kec[k] is not None:
-                by_kec.setdefault((a_kec[k], act), []).append(k)
+            pair_k.append(k)
+            pair_act.append(act)
+    pair_k = np.asarray(pair_k, dtype=np.int64)
+    pair_act = np.asarray(pair_act, dtype=object)
 
-    areas: dict[str, tuple[set[str], set[str]]] = {}
-    reach: list[list[int]] = []
-    cols = [budget[c].tolist() for c in ("activity", "target_facility", "target_desa")]
-    for activity, tf, td in zip(*cols, strict=True):
-        act = str(activity or "")
-        cand: list[int] = []
-        if not is_missing(tf):
-            tf = str(tf)
-            if fac_type.get(tf) == "puskesmas" and is_missing(td):
-                if tf not in areas:
-                    areas[tf] = _puskesmas_area(graph, tf)
-                area_fac, area_desa = areas[tf]
-                found: set[int] = set()
-                for f in area_fac:
-                    found.update(by_fac.get((f, act), ()))
-                for d in area_desa:
-                    found.update(by_desa.get((d, act), ()))
-                kec = fac_kec.get(tf)
-                if not area_fac and not area_desa and not is_missing(kec):
-                    found.update(by_kec.get((str(kec), act), ()))
-                cand = sorted(found)
-            else:
-                own = by_fac.get((tf, act))
-                d = fac_desa.get(tf)
-                if own:
-                    cand = list(own)
-                elif not is_missing(d) and (is_missing(td) or str(td) == str(d)):
-                    # a line for a facility of the desa: desa-level actions (a Poskesdes
-                    # upgraded, the kader of a Posyandu); another facility's action is not it
-                    cand = list(by_desa_nofac.get((str(d), act), ()))
-        elif not is_missing(td):
-            cand = list(by_desa.get((str(td), act), ()))
-        reach.append(cand)
-    return reach
+    def index(places: np.ndarray, keep=None) -> pd.DataFrame:
+        """The actions by key "place, activity" (the actions with a place)."""
+        where = places[pair_k]
+        sel = ~pd.isna(where)
+        if keep is not None:
+            sel &= keep[pair_k]
+        return pd.DataFrame({"key": _keys(where[sel], pair_act[sel]), "k": pair_k[sel]})
+
+    by_fac, by_desa, by_kec = index(a_fac), index(a_desa), index(a_kec)
+    by_desa_nofac = index(a_desa, pd.isna(a_fac))
+
+    nb = len(budget)
+    activity, tf, td = (_values(budget[c]) for c in ("activity", "target_facility",
+                                                    "target_desa"))
+    act = np.array([str(v or "") for v in activity] + [""], dtype=object)[:nb]
+    tf = np.array([None if is_missing(v) else str(v) for v in tf] + [None], dtype=object)[:nb]
+    td_raw = np.array(td + [None], dtype=object)[:nb]
+    td_missing = np.fromiter((is_missing(v) for v in td), dtype=bool, count=nb)
+    has_tf = ~pd.isna(tf)
+    t_type = np.array([fac_type.get(f) if f is not None else None for f in tf] + [None],
+                      dtype=object)[:nb]
+    pooled = has_tf & (t_type == "puskesmas") & td_missing
+    found: list[pd.DataFrame] = []
+
+    def meet(lines: np.ndarray, places: np.ndarray, by: pd.DataFrame) -> pd.DataFrame:
+        """The (line, action) pairs of ``lines`` (positions) keyed by ``places``."""
+        q = pd.DataFrame({"key": _keys(places, act[lines]), "j": lines})
+        return q.merge(by, on="key")[["j", "k"]]
+
+    # a line for a desa
+    lines = np.flatnonzero(~has_tf & ~td_missing)
+    found.append(meet(lines, np.array([str(v) for v in td_raw[lines]], dtype=object), by_desa))
+    # a line for a facility: its own actions, else its desa's desa-level ones
+    lines = np.flatnonzero(has_tf & ~pooled)
+    own = meet(lines, tf[lines], by_fac)
+    found.append(own)
+    rest = np.setdiff1d(lines, own["j"].to_numpy())
+    fac_d = [fac_desa.get(f) for f in tf[rest]]
+    ok = [not is_missing(d) and (td_missing[j] or str(td_raw[j]) == str(d))
+          for j, d in zip(rest.tolist(), fac_d, strict=True)]
+    ok = np.asarray(ok, dtype=bool)
+    found.append(meet(rest[ok], np.array([str(d) for d, o in zip(fac_d, ok, strict=True) if o],
+                                         dtype=object), by_desa_nofac))
+    # a line pooled over a Puskesmas's working area (else its kecamatan)
+    lines = np.flatnonzero(pooled)
+    areas = _puskesmas_areas(graph, list(dict.fromkeys(tf[lines].tolist())))
+    for part, by in ((0, by_fac), (1, by_desa)):
+        members = [sorted(areas[f][part]) for f in tf[lines]]
+        counts = np.fromiter(map(len, members), dtype=np.int64, count=len(members))
+        flat = np.array([m for ms in members for m in ms] + [""], dtype=object)[:counts.sum()]
+        found.append(meet(np.repeat(lines, counts), flat, by))
+    empty = np.fromiter((not areas[f][0] and not areas[f][1] for f in tf[lines]), dtype=bool,
+                        count=len(lines))
+    kec = [fac_kec.get(f) for f in tf[lines[empty]]]
+    has_kec = np.fromiter((not is_missing(v) for v in kec), dtype=bool, count=len(kec))
+    found.append(meet(lines[empty][has_kec], np.array(
+        [str(v) for v, h in zip(kec, has_kec, strict=True) if h], dtype=object), by_kec))
+
+    pairs = pd.concat(found, ignore_index=True)
+    keys = np.unique(pairs["j"].to_numpy(dtype=np.int64) * max(len(actions), 1)
+                     + pairs["k"].to_numpy(dtype=np.int64))
+    j, k = np.divmod(keys, max(len(actions), 1))
+    bounds = np.searchsorted(j, np.arange(nb + 1))
+    k = k.tolist()
+    return [k[bounds[i]:bounds[i + 1]] for i in range(nb)]
+
+
+def _keys(places: np.ndarray, acts: np.ndarray) -> np.ndarray:
+    """The join key "place, activity" of each pair."""
+    if not len(places):
+        return np.zeros(0, dtype=object)
+    return np.asarray(places, dtype=object) + "\x00" + np.asarray(acts, dtype=object)
 
 
 def _gap_funding(gaps: pd.DataFrame, actions: pd.DataFrame, action_of_gap,
                  lines_activities: list[str]) -> pd.DataFrame:
     """One row per fundable gap with its action's state, sources, years, budget ids and the
     activities of the lines on it (a gap without an action: unfunded, no line)."""
-    aidx = {aid: k for k, aid in enumerate(actions["action_id"].tolist())}
-    of_gap = dict(action_of_gap.items()) if hasattr(action_of_gap, "items") else {}
-    aid = [of_gap.get(str(g)) for g in gaps["gap_id"].tolist()]
-    k = [aidx.get(a) if a is not None else None for a in aid]
-    state = actions["funding_state"].tolist()
-    cols = {c: actions[c].tolist() for c in ("sources", "years", "budget_ids")}
-    data: dict[str, list] = {c: gaps[c].tolist() for c in GAP_FUNDING_COLUMNS[:10]}
-    data["action_id"] = aid
-    data["funding_state"] = [state[i] if i is not None else "unfunded" for i in k]
+    of_gap = action_of_gap if isinstance(action_of_gap, pd.Series) else pd.Series(
+        dict(action_of_gap.items()) if hasattr(action_of_gap, "items") else {}, dtype=object)
+    gap_ids = gaps["gap_id"].to_numpy(dtype=object)
+    if len(gap_ids) and pd.api.types.infer_dtype(gap_ids, skipna=False) != "string":
+        gap_ids = np.array([str(g) for g in gap_ids] + [""], dtype=object)[:len(gap_ids)]
+    at = pd.Index(of_gap.index, dtype=object).get_indexer(pd.Index(gap_ids, dtype=object)) \
+        if len(of_gap) else np.full(len(gap_ids), -1)
+    aid = np.where(at >= 0, of_gap.to_numpy(dtype=object)[np.maximum(at, 0)]
+                   if len(of_gap) else None, None).astype(object)
+    known = at >= 0
+    k = np.full(len(gap_ids), -1)
+    if known.any():
+        k[known] = pd.Index(_values(actions["action_id"]), dtype=object).get_indexer(
+            pd.Index(aid[known], dtype=object))
+    has = k >= 0
+    pick = np.maximum(k, 0)
+
+    def taken(values, missing) -> list:
+        if not len(values):
+            return [missing] * len(k)
+        out = np.asarray(values, dtype=object)[pick]
+        out[~has] = missing
+        return out.tolist()
+
+    data: dict[str, list] = {c: _values(gaps[c]) for c in GAP_FUNDING_COLUMNS[:10]}
+    data["action_id"] = aid.tolist()
+    data["funding_state"] = taken(_values(actions["funding_state"]), "unfunded")
     for c in ("sources", "years", "budget_ids"):
-        data[c] = [cols[c][i] if i is not None else "" for i in k]
-    data["activities"] = [lines_activities[i] if i is not None else "" for i in k]
+        data[c] = taken(_values(actions[c]), "")
+    data["activities"] = taken(lines_activities, "")
     out = pd.DataFrame(data, columns=GAP_FUNDING_COLUMNS)
     for col in ("priority_rank", "priority_score"):
         out[col] = pd.to_numeric(out[col], errors="coerce")
     return out
 
 
-def _puskesmas_area(graph, fac_id: str) -> tuple[set[str], set[str]]:
-    """Facilities under a Puskesmas in the network graph (every node reachable from it, as
-    ``networkx.descendants``, walked on the adjacency directly) and their desa."""
-    if graph is None or fac_id not in graph:
-        return set(), set()
-    succ = graph.succ if graph.is_directed() else graph.adj
-    seen = {fac_id}
-    stack = [fac_id]
-    while stack:
-        for m in succ[stack.pop()]:
-            if m not in seen:
-                seen.add(m)
-                stack.append(m)
-    nodes = graph.nodes
-    desa = {str(nodes[n].get("desa_code")) for n in seen
-            if nodes[n].get("desa_code") is not None}
-    seen.discard(fac_id)
-    return {str(n) for n in seen}, desa
+def _puskesmas_areas(graph, puskesmas: list[str]) -> dict[str, tuple[set[str], set[str]]]:
+    """Per Puskesmas id: the facilities under it in the network graph (every node reachable
+    from it, as ``networkx.descendants``) and their desa with its own, walked for all of them
+    at once over the network's arrays (``ilp_gis.network_frame``)."""
+    areas: dict[str, tuple[set[str], set[str]]] = {f: (set(), set()) for f in puskesmas}
+    net = network_frame(graph) if puskesmas else None
+    if net is None:
+        return areas
+    pos = net.nodes.index.get_indexer(pd.Index(puskesmas, dtype=object))
+    known = np.flatnonzero(pos >= 0)
+    which, node = net.reachable(pos[known])
+    bounds = np.searchsorted(which, np.arange(len(known) + 1))
+    ids = net.nodes.index.to_numpy(dtype=object)
+    desa = net.nodes["desa_code"].to_numpy(dtype=object)
+    for j, s in enumerate(known.tolist()):
+        below = node[bounds[j]:bounds[j + 1]]
+        areas[puskesmas[s]] = ({str(n) for n in ids[below[below != pos[s]]].tolist()},
+                               {str(d) for d in desa[below].tolist() if d is not None})
+    return areas
 
 
 def _desa_funding(gap_funding: pd.DataFrame, actions: pd.DataFrame) -> pd.DataFrame:

@@ -1,12 +1,13 @@
 """Large networkx DiGraphs built fast: filled through networkx's adjacency dicts, optionally
 on first use.  The one place that writes networkx's private ``_node``/``_succ``/``_pred``;
 domain code calls :func:`build_digraph`, :meth:`LazyDiGraph.deferred` or
-:meth:`LazyDiGraph.from_columns`.  Imports networkx and numpy.
+:meth:`LazyDiGraph.from_columns`.  Imports threading, networkx and numpy.
 """
 
 from __future__ import annotations
 
 import inspect
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -103,6 +104,17 @@ def graph_columns(graph: nx.DiGraph) -> GraphColumns | None:
     return make()
 
 
+_FILL_LOCK = threading.RLock()
+
+
+def graph_table(graph):
+    """The table a :class:`LazyDiGraph` is read from (:meth:`LazyDiGraph.deferred` with
+    ``table``) while it was never used (so surely not changed since); else None."""
+    if not isinstance(graph, LazyDiGraph) or "_pending" not in graph.__dict__:
+        return None
+    return graph.__dict__.get("_table")
+
+
 class _Filled:
     """Data descriptor standing in for networkx's ``_node``/``_adj``/``_succ``/``_pred``: fills
     the graph on first read, then behaves like networkx's own (which resets cached views on
@@ -139,10 +151,14 @@ class LazyDiGraph(nx.DiGraph):
     _pred = _Filled()
 
     @classmethod
-    def deferred(cls, items: Callable[[], Items]) -> LazyDiGraph:
-        """The graph of ``items()``, called when the graph is first used."""
+    def deferred(cls, items: Callable[[], Items], *, table=None) -> LazyDiGraph:
+        """The graph of ``items()``, called when the graph is first used; ``table`` (what the
+        items are read from, e.g. a stored edge table) comes back from :func:`graph_table`
+        while the graph is unused."""
         g = cls()
         g.__dict__["_pending"] = items
+        if table is not None:
+            g.__dict__["_table"] = table
         return g
 
     @classmethod
@@ -167,12 +183,21 @@ class LazyDiGraph(nx.DiGraph):
 
     @staticmethod
     def _fill(g: LazyDiGraph) -> None:
+        """Put the nodes and edges in, once: a second thread reading the graph meanwhile
+        waits for them (the graph counts as unused until they are all in)."""
         od = g.__dict__
-        od.pop("_columns", None)
-        items = od.pop("_pending", None)
-        if items is None:
-            return
-        _put(od["_node"], od["_succ"], od["_pred"], *items())
+        with _FILL_LOCK:
+            items = od.get("_pending")
+            if items is None or od.get("_filling"):
+                return
+            od["_filling"] = True
+            try:
+                _put(od["_node"], od["_succ"], od["_pred"], *items())
+            finally:
+                del od["_filling"]
+            od.pop("_columns", None)
+            od.pop("_table", None)
+            del od["_pending"]
 
     def __getstate__(self):
         LazyDiGraph._fill(self)

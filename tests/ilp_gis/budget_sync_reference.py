@@ -4,6 +4,7 @@ of the indexed :func:`ilp_gis.budget.budget_sync` (which must give the same tabl
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -12,10 +13,8 @@ import pandas as pd
 from ilp_gis.budget.actions import (
     ACTION_COLUMNS,
     PUSTU_WAYS,
-    _Draft,
     _fnum,
     _is_pustu_limit,
-    _short,
     _text,
     activity_cost,
 )
@@ -27,7 +26,6 @@ from ilp_gis.budget.sync import (
     _desa_funding,
     _eligible,
     _phasing,
-    _puskesmas_area,
     _totals,
 )
 from ilp_gis.model import Activity
@@ -336,3 +334,41 @@ def reference_derive_actions(gaps: pd.DataFrame, rules: Rules, *,
     of_gap = {gid: aid for aid, ids in zip(actions["action_id"], actions["gap_ids"], strict=True)
               for gid in ids.split(";")}
     return actions, pd.Series(of_gap, dtype=object)
+
+
+def _puskesmas_area(graph, fac_id: str) -> tuple[set[str], set[str]]:
+    """Facilities under a Puskesmas in the network graph (every node reachable from it, as
+    ``networkx.descendants``, walked on the adjacency directly) and their desa."""
+    if graph is None or fac_id not in graph:
+        return set(), set()
+    succ = graph.succ if graph.is_directed() else graph.adj
+    seen = {fac_id}
+    stack = [fac_id]
+    while stack:
+        for m in succ[stack.pop()]:
+            if m not in seen:
+                seen.add(m)
+                stack.append(m)
+    nodes = graph.nodes
+    desa = {str(nodes[n].get("desa_code")) for n in seen
+            if nodes[n].get("desa_code") is not None}
+    seen.discard(fac_id)
+    return {str(n) for n in seen}, desa
+
+
+@dataclass
+class _Draft:
+    key: tuple
+    activities: tuple[Activity, ...]
+    desa_code: str | None
+    kecamatan_code: str | None
+    fac_id: str | None
+    rows: list = field(default_factory=list)  # the gaps' positions
+    units: float = 0.0
+
+
+def _short(value: float, threshold: float) -> float:
+    """Units short of a count target (at least one)."""
+    if math.isfinite(value) and math.isfinite(threshold) and threshold > value:
+        return float(max(1, math.ceil(threshold - value - 1e-9)))
+    return 1.0

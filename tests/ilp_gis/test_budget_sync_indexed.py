@@ -74,3 +74,56 @@ def test_varied_budgets_of_the_sample_get_the_same_tables(sample, seed):
     varied = Project(layers={**project.layers, "budget": b}, meta=project.meta,
                      rules=project.rules)
     _assert_same(varied, result)
+
+
+def _random_gaps(seed: int) -> pd.DataFrame:
+    """Gaps of every fundable kind (and one that is not) over a few desa, Pustu and COE, with
+    missing places, labels, ranks and figures, repeated gap ids and kecamatan-only gaps."""
+    rnd = random.Random(seed)
+    kinds = ["no_pustu", "beyond_distance", "beyond_travel_time", "understaffed_pustu",
+             "kader_deficit", "posyandu_deficit", "coe_below_threshold", "no_puskesmas",
+             "network_problem"]
+    rows = []
+    for i in range(rnd.randint(0, 60)):
+        kind = rnd.choice(kinds)
+        rows.append({
+            "gap_id": rnd.choice([f"G{i}", f"G{i}", "G0"]),
+            "kind": kind,
+            "desa_code": rnd.choice(["D1", "D2", "D3", None, ""]),
+            "desa_name": rnd.choice(["Satu", "Dua", None]),
+            "kecamatan_code": rnd.choice(["K1", "K2", None]),
+            "kecamatan_name": rnd.choice(["Kec", None]),
+            "fac_id": rnd.choice(["P1", "P2", "C1", None]),
+            "value": rnd.choice([0.0, 1.0, 2.5, 7.0, None]),
+            "threshold": rnd.choice([1.0, 3.0, 5.0, 0.5, None]),
+            "label": rnd.choice(["Label", "Lain", None]),
+            "limit_type": rnd.choice(["pustu", "puskesmas", None]),
+            "posyandu_deficit": rnd.choice([0.0, 1.0, 3.0, None]),
+            "priority_rank": rnd.choice([1, 2, 5, None]),
+            "priority_score": rnd.choice([0.1, 0.9, float("inf"), None]),
+        })
+    frame = pd.DataFrame(rows, columns=["gap_id", "kind", "desa_code", "desa_name",
+                                        "kecamatan_code", "kecamatan_name", "fac_id", "value",
+                                        "threshold", "label", "limit_type", "posyandu_deficit",
+                                        "priority_rank", "priority_score"])
+    frame["priority_rank"] = pd.array(frame["priority_rank"], dtype="Int64")
+    return frame
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_actions_worked_out_by_column_equal_the_per_gap_version(seed):
+    """The column-wise derive_actions gives the per-gap version's actions and gap → action
+    map on random gap tables (every kind, missing places and figures, repeated ids)."""
+    from ilp_gis.budget.actions import derive_actions
+    from ilp_gis.rules import default_rules
+    from tests.ilp_gis.budget_sync_reference import reference_derive_actions
+
+    gaps = _random_gaps(seed)
+    precursor = {"D2"} if seed % 2 else set()
+    new, new_of = derive_actions(gaps, default_rules(), precursor_desa=precursor)
+    old, old_of = reference_derive_actions(gaps, default_rules(), precursor_desa=precursor)
+    pd.testing.assert_frame_equal(new, old, check_exact=True)
+    assert list(new_of.items()) == list(old_of.items())
+    fundable = gaps[gaps["kind"] != "network_problem"]
+    assert set(new_of.index) == {str(g) for g in fundable["gap_id"]}
+    assert new["n_gaps"].sum() == len(fundable)
