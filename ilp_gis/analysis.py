@@ -513,9 +513,17 @@ _NODE_FIELDS = ("type", "name", "desa_code", "kecamatan_code", "lon", "lat")
 
 
 def _stored_graph_of_nodes(nodes: pd.DataFrame, edges: pd.DataFrame) -> nx.DiGraph:
-    """The network graph from the stored node and edge tables: each node in the stored order
-    with :data:`_NODE_FIELDS`, then one edge per link row.  Built column by column (a
-    national table has ~330k rows; row dicts cost tens of seconds)."""
+    """The network graph of the stored node and edge tables, filled on first use (outputs
+    that need only its tables read them from ``ilp_gis.network_frame`` while the graph is
+    unused)."""
+    return LazyDiGraph.deferred(functools.partial(_stored_node_items, nodes, edges),
+                                table=(nodes, edges))
+
+
+def _stored_node_items(nodes: pd.DataFrame, edges: pd.DataFrame):
+    """The graph's nodes and edges from the stored node and edge tables: each node in the
+    stored order with :data:`_NODE_FIELDS`, then one edge per link row.  Read column by
+    column (a national table has ~330k rows; row dicts cost tens of seconds)."""
     ids = _py_values(nodes["id"], clean=False)
     cols = [_py_values(nodes[k]) if k in nodes else [None] * len(nodes) for k in _NODE_FIELDS]
     node_items = {n: dict(zip(_NODE_FIELDS, vals, strict=True))
@@ -535,7 +543,7 @@ def _stored_graph_of_nodes(nodes: pd.DataFrame, edges: pd.DataFrame) -> nx.DiGra
                 node_items[end] = {}
         items.append((u, v, {"distance_m": dist, "travel_min": minutes, "link": link,
                              "source": source}))
-    return build_digraph(node_items.items(), items)
+    return node_items.items(), items
 
 
 def _stored_graph(edges: pd.DataFrame) -> nx.DiGraph:

@@ -124,7 +124,37 @@ def _objects(series: pd.Series) -> np.ndarray:
     return values
 
 
-def _from_table(edges: pd.DataFrame) -> NetworkFrame:
+def _from_table(table) -> NetworkFrame:
+    """The network of what a loaded graph was read from: the stored node and edge tables
+    (a pair), or an edge table stored before the node table (:func:`_from_edge_table`)."""
+    if isinstance(table, tuple):
+        return _from_tables(*table)
+    return _from_edge_table(table)
+
+
+def _from_tables(nodes: pd.DataFrame, edges: pd.DataFrame) -> NetworkFrame:
+    """The network of the stored node and edge tables as ``load_result`` builds its graph:
+    the nodes in the stored order, then ends of links the node table lacks (no attributes);
+    a link per row with both ends."""
+    ids = _objects(nodes["id"])
+    real = edges[edges["parent_id"].notna().to_numpy()]
+    parents, children = _objects(real["parent_id"]), _objects(real["child_id"])
+    index = pd.Index(ids, dtype=object)
+    ends = np.column_stack([parents, children]).ravel()  # row by row, parent first
+    lacking = ends[index.get_indexer(pd.Index(ends, dtype=object)) < 0]
+    extra = pd.unique(lacking[pd.notna(lacking)]).tolist()
+    index = pd.Index(np.concatenate([ids, np.asarray(extra, dtype=object)]), dtype=object)
+    frame = pd.DataFrame(index=index)
+    for k in NODE_FIELDS:
+        values = (_objects(nodes[k]) if k in nodes else np.full(len(nodes), None, dtype=object))
+        frame[k] = pd.Series(np.concatenate([values, np.full(len(extra), None, dtype=object)]),
+                             index=index, dtype=object)
+    parent = index.get_indexer(pd.Index(parents, dtype=object))
+    child = index.get_indexer(pd.Index(children, dtype=object))
+    return _links(frame, parent, child)
+
+
+def _from_edge_table(edges: pd.DataFrame) -> NetworkFrame:
     """The network of the stored edge table as ``load_result`` builds its graph: the nodes are
     the parents in their first row's order, then the children that are no parent; a node's
     attributes are those of its first row as a child, else of its first row as a parent; a

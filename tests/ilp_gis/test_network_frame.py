@@ -15,7 +15,7 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ilp_gis.analysis import _stored_graph
+from ilp_gis.analysis import _stored_graph, _stored_graph_of_nodes
 from ilp_gis.network_frame import NODE_FIELDS, network_frame
 from ilp_gis.speed.graphs import LazyDiGraph, graph_table
 from reports.tables import network_rows, split_ids
@@ -69,6 +69,38 @@ def test_the_stored_table_reads_as_the_graph_built_from_it(edges):
     assert ids == list(built.nodes)
     for k in NODE_FIELDS:
         assert from_table.nodes[k].tolist() == [built.nodes[n].get(k) for n in ids]
+
+
+@st.composite
+def node_and_link_tables(draw) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Stored node and link tables: nodes with or without attributes, links (cycles,
+    repeats, self-links) some of whose ends the node table lacks."""
+    ids = draw(st.lists(st.sampled_from(IDS), unique=True, max_size=len(IDS)))
+    nodes = pd.DataFrame({"id": pd.Series(ids, dtype=object)})
+    for k in NODE_FIELDS:
+        nodes[k] = pd.Series([draw(st.sampled_from(TYPES if k == "type" else ["A", None]))
+                              for _ in ids], dtype=object)
+    links = draw(st.lists(st.tuples(st.sampled_from(IDS + ["X1", "X2"]),
+                                    st.sampled_from(IDS + ["X1", "X2"])), max_size=14))
+    edges = pd.DataFrame({"parent_id": pd.Series([u for u, _ in links], dtype=object),
+                          "child_id": pd.Series([v for _, v in links], dtype=object)})
+    return nodes, edges
+
+
+@settings(max_examples=150, deadline=None)
+@given(node_and_link_tables())
+def test_the_stored_node_and_link_tables_read_as_the_graph_built_from_them(tables):
+    nodes, edges = tables
+    lazy = _stored_graph_of_nodes(nodes, edges)
+    assert graph_table(lazy) is not None
+    from_tables = network_frame(lazy)
+    assert graph_table(lazy) is not None  # reading the tables leaves the graph unbuilt
+    built = _stored_graph_of_nodes(nodes, edges)
+    _same(from_tables, _graph_frame(built))
+    ids = from_tables.nodes.index.tolist()
+    assert ids == list(built.nodes)
+    for k in NODE_FIELDS:
+        assert from_tables.nodes[k].tolist() == [built.nodes[n].get(k) for n in ids]
 
 
 @settings(max_examples=150, deadline=None)
