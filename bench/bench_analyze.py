@@ -9,6 +9,9 @@ its results into the project) and prints, each beside its target (issue 16):
 - start-up: ``ilp-gis analyze --help`` and the imports the command runs with (child processes);
 - wall time, CPU time (user + system, and CPU/wall: above 1 when parts ran at the same time)
   and peak memory of the command;
+- the phases of the command (open, analyse, each output file, result tables built, store,
+  ...: wall and CPU, printed by the command on stderr when ``ILP_GIS_PHASES`` is set), and
+  what no phase holds (start-up + imports, interpreter exit);
 - the analysis stages the command reports in ``summary.json`` (``timings_s``);
 - unless ``--no-outputs``: ``bench/bench_outputs.py`` on the analysed copy, which prints each
   output file's time and network.graphml against the CSV floor (target under 2x).
