@@ -9,6 +9,9 @@ its results into the project) and prints, each beside its target (issue 16):
 - start-up: ``ilp-gis analyze --help`` and the imports the command runs with (child processes);
 - wall time, CPU time (user + system, and CPU/wall: above 1 when parts ran at the same time)
   and peak memory of the command;
+- the phases of the command (open, analyse, each output file, result tables built, store,
+  ...: wall and CPU, printed by the command on stderr when ``ILP_GIS_PHASES`` is set), and
+  what no phase holds (start-up + imports, interpreter exit);
 - the analysis stages the command reports in ``summary.json`` (``timings_s``);
 - unless ``--no-outputs``: ``bench/bench_outputs.py`` on the analysed copy, which prints each
   output file's time and network.graphml against the CSV floor (target under 2x).
@@ -19,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -27,6 +31,7 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+PHASES_ENV = "ILP_GIS_PHASES"  # ui/cli_analyze.py prints its phase timings when set
 WALL_TARGET_S = 20.0
 PEAK_TARGET_MB = 3000.0
 ANALYSIS_TARGET_S = 7.0  # the analysis stages of the command (summary.json "total")
@@ -42,9 +47,11 @@ def child_usage() -> tuple[float, float] | None:
     return ru.ru_utime + ru.ru_stime, ru.ru_maxrss / 1024.0
 
 
-def start_up() -> None:
+def start_up() -> float:
     """Interpreter start-up plus the imports of the command line (``ilp-gis analyze --help``)
-    and of the modules ``analyze`` runs with, each in a fresh child process."""
+    and of the modules ``analyze`` runs with, each in a fresh child process; returns the wall
+    seconds of the second."""
+    took = 0.0
     for label, cmd in (
             ("ilp-gis analyze --help", [sys.executable, "-m", "ui.cli", "analyze", "--help"]),
             ("start-up + imports of analyze", [sys.executable, "-c",
@@ -52,17 +59,48 @@ def start_up() -> None:
                                                "layers.analysis_io, layers.project_file"])):
         t = time.perf_counter()
         subprocess.run(cmd, cwd=REPO, capture_output=True, check=False)
-        print(f"  {label}: {time.perf_counter() - t:.2f} s wall", flush=True)
+        took = time.perf_counter() - t
+        print(f"  {label}: {took:.2f} s wall", flush=True)
+    return took
 
 
-def run_command(project: Path, work: Path) -> Path | None:
+def phases(stderr: str) -> dict | None:
+    """The phase timings the command printed on stderr (``ILP_GIS_PHASES``)."""
+    for line in reversed(stderr.splitlines()):
+        if line.startswith(PHASES_ENV + " "):
+            try:
+                return json.loads(line[len(PHASES_ENV) + 1:])
+            except ValueError:
+                return None
+    return None
+
+
+def print_phases(found: dict | None, wall: float, start_up_s: float) -> None:
+    """Each phase of the command (wall and CPU), and what no phase holds: interpreter
+    start-up and imports (measured in a child of its own) and the exit after the command."""
+    if not found:
+        print("  phase timings: not printed by the command", flush=True)
+        return
+    rows = found.get("phases", [])
+    print(f"  phases of the command (wall s / CPU s; CPU before the command started, start-up "
+          f"and imports: {found.get('cpu_before_command', 0.0):.2f} s):", flush=True)
+    for name, w, c in rows:
+        print(f"    {name:<28} {w:7.2f} {c:7.2f}", flush=True)
+    in_phases = sum(w for _, w, _ in rows)
+    print(f"    {'sum of the phases':<28} {in_phases:7.2f}", flush=True)
+    print(f"    {'start-up + imports (child)':<28} {start_up_s:7.2f}", flush=True)
+    print(f"    {'rest (interpreter exit)':<28} {wall - in_phases - start_up_s:7.2f}", flush=True)
+
+
+def run_command(project: Path, work: Path, start_up_s: float = 0.0) -> Path | None:
     copy = work / "analyze_copy.gpkg"
     shutil.copyfile(project, copy)
     out = work / "analyze_out"
     cmd = [sys.executable, "-m", "ui.cli", "analyze", str(copy), "--out", str(out)]
     before = child_usage()
     t = time.perf_counter()
-    done = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True)
+    env = {**os.environ, PHASES_ENV: "1"}
+    done = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, env=env)
     wall = time.perf_counter() - t
     after = child_usage()
     if done.returncode != 0:
@@ -77,6 +115,7 @@ def run_command(project: Path, work: Path) -> Path | None:
         peak_text = (f"peak memory {after[1]:,.0f} MB (target: under {PEAK_TARGET_MB:,.0f} MB)")
     print(f"ilp-gis analyze end to end: {wall:.1f} s wall (target: under {WALL_TARGET_S:.0f} s), "
           f"{cpu_text}, {peak_text}", flush=True)
+    print_phases(phases(done.stderr), wall, start_up_s)
     try:
         stages = json.loads((out / "summary.json").read_text(encoding="utf-8")).get(
             "timings_s", {})
@@ -112,8 +151,8 @@ def main() -> int:
     work.mkdir(parents=True, exist_ok=True)
     print(f"project {args.project} ({args.project.stat().st_size / 1e6:,.0f} MB)", flush=True)
     try:
-        start_up()
-        copy = run_command(args.project, work)
+        start_up_s = start_up()
+        copy = run_command(args.project, work, start_up_s)
         if copy is not None and not args.no_outputs:
             subprocess.run([sys.executable, str(REPO / "bench" / "bench_outputs.py"), str(copy)],
                            cwd=REPO, check=False)

@@ -9,6 +9,7 @@ characters the same way (XML cannot hold them).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import geopandas as gpd
@@ -67,19 +68,27 @@ def write_gpkg(frame: gpd.GeoDataFrame, path: Path, layer: str) -> Path:
         out, tmp, layer=layer, driver="GPKG", promote_to_multi=True, use_arrow=True))
 
 
-def write_outputs(result: AnalysisResult, out_dir: str | Path) -> list[Path]:
-    """Write the five result files into ``out_dir`` (created) and return their paths."""
+def write_outputs(result: AnalysisResult, out_dir: str | Path, *,
+                  on_written: Callable[[str], None] | None = None) -> list[Path]:
+    """Write the five result files into ``out_dir`` (created) and return their paths;
+    ``on_written(file name)`` is called as each one is done (the command's phase timings)."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     written = []
+
+    def done(path: Path) -> None:
+        written.append(path)
+        if on_written is not None:
+            on_written(path.name)
+
     atomic_write_text(out / "summary.json",
                       json.dumps(result.summary, ensure_ascii=False, indent=2, default=str))
-    written.append(out / "summary.json")
-    written.append(write_csv(result.gaps, out / "gaps.csv"))
+    done(out / "summary.json")
+    done(write_csv(result.gaps, out / "gaps.csv"))
     desa = result.desa  # its columns picked before sorting: the polygons are never copied
     pr = desa[[c for c in PRIORITY_COLUMNS if c in desa.columns]].sort_values("priority_rank")
-    written.append(write_csv(pr, out / "priority.csv"))
-    written.append(write_gpkg(result.desa, out / "desa_coverage.gpkg", "desa_coverage"))
-    written.append(write_graphml(result.graph, out / "network.graphml"))
+    done(write_csv(pr, out / "priority.csv"))
+    done(write_gpkg(result.desa, out / "desa_coverage.gpkg", "desa_coverage"))
+    done(write_graphml(result.graph, out / "network.graphml"))
     return written
 

@@ -319,12 +319,18 @@ def open_project(path: str | Path, *, skip_tables: Iterable[str] = (),
         if only is not None:
             unread |= frozenset(names - set(only) - {"meta"})
         layouts = _layouts(path)
-        for name in sorted(names - {"meta"} - unread):
-            frame, row_ids[name] = _read_frame(src, name, layouts.get(name))
-            if name in model.LAYERS:
-                layers[name] = frame
-            else:
-                tables[name] = frame
+        wanted = sorted(names - {"meta"} - unread)
+        # two layers at a time: pyogrio's Arrow reader lets go of Python's interpreter lock
+        # while GDAL reads, so one layer is read while the previous one is turned into a frame
+        with ThreadPoolExecutor(max_workers=2) as readers:
+            pending = [readers.submit(_read_frame, src, name, layouts.get(name))
+                       for name in wanted]
+            for name, job in zip(wanted, pending, strict=True):
+                frame, row_ids[name] = job.result()
+                if name in model.LAYERS:
+                    layers[name] = frame
+                else:
+                    tables[name] = frame
     except ProjectError:
         raise
     except Exception as exc:  # pyogrio/GDAL errors on a damaged file

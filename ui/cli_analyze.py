@@ -9,6 +9,10 @@ results then go to DIR only (the store's register is not changed by an analysis)
 
 from __future__ import annotations
 
+import json
+import os
+import sys
+import time
 from pathlib import Path
 
 from ilp_gis.i18n import register_catalog, tr
@@ -17,6 +21,30 @@ from ui.cli_source import SOURCE_INPUTS, add_source_arguments
 
 NAME = "analyze"
 HELP_KEY = "cli.analyze.help"
+PHASES_ENV = "ILP_GIS_PHASES"  # set (to anything): the phase timings as one line on stderr
+
+
+class PhaseClock:
+    """Wall and CPU seconds of each phase of the command, one phase after the other, so that
+    the phases add up to the command (bench/bench_analyze.py prints them).  ``cpu_before``:
+    the CPU seconds the process had spent before the command started (start-up, imports)."""
+
+    def __init__(self) -> None:
+        self.cpu_before = time.process_time()
+        self._wall = time.perf_counter()
+        self._cpu = self.cpu_before
+        self.phases: list[tuple[str, float, float]] = []
+
+    def mark(self, name: str) -> None:
+        """End the phase running since the last mark and name it ``name``."""
+        wall, cpu = time.perf_counter(), time.process_time()
+        self.phases.append((name, wall - self._wall, cpu - self._cpu))
+        self._wall, self._cpu = wall, cpu
+
+    def line(self) -> str:
+        return PHASES_ENV + " " + json.dumps({
+            "cpu_before_command": round(self.cpu_before, 3),
+            "phases": [[n, round(w, 3), round(c, 3)] for n, w, c in self.phases]})
 
 
 def default_out(args) -> Path:
@@ -63,11 +91,13 @@ def run(args) -> int:
     from ui.cli_source import check_source, open_source
     from ui.progress import TerminalProgress
 
+    clock = PhaseClock()
     check_source(args)
     if args.database is not None and not args.out:
         raise InputError(tr("cli.analyze.db_needs_out"))
     # the stored results of an earlier run are replaced, never read: not opened at all
     project = open_source(args, skip_tables=RESULT_TABLES.values())
+    clock.mark("open")
     save = not args.no_save and args.database is None
     rules = load_rules(args.rules) if args.rules else None
     indicators = None
@@ -88,9 +118,11 @@ def run(args) -> int:
                          done_with=lambda names: release(project, names))
     finally:
         bar.done()
+    clock.mark("analyse")
     # the input layers the outputs and the save no longer read (the results hold what they
     # need; the save keeps the file's copy of each): their memory for the writers and the save
     release(project, list(project.layers))
+    clock.mark("release inputs")
     out = Path(args.out) if args.out else default_out(args)
     # the result files and the saved project, or none of them.  One after the other on
     # purpose: the writers (pandas, pyogrio, the GraphML text) and the save hold the GIL
@@ -98,10 +130,13 @@ def run(args) -> int:
     # back; in a worker thread beside the save the pair took twice as long as in turn
     # (nasional sample: 29 s against 15 s)
     with all_or_nothing():
-        written = write_outputs(result, out)
+        written = write_outputs(result, out, on_written=lambda name: clock.mark(name))
         if save:
             store_result(project, result)
+            clock.mark("result tables built")
             save_project(project)
+            clock.mark("store")
+    clock.mark("all or nothing: commit")
     for path in written:
         print(tr("cli.written", path=str(path)))
     if save:
@@ -132,6 +167,9 @@ def run(args) -> int:
         print(line)
     for note in coverage_notes(s):
         print(note)
+    clock.mark("messages")
+    if os.environ.get(PHASES_ENV):
+        print(clock.line(), file=sys.stderr, flush=True)
     return 0
 
 

@@ -1,0 +1,49 @@
+"""``ilp-gis analyze`` prints its phase timings on stderr when ``ILP_GIS_PHASES`` is set (the
+bench reads them), and says nothing of them otherwise."""
+
+from __future__ import annotations
+
+import json
+
+from layers.project_file import save_project
+from tests.ilp_gis.micro import frame, line, make_project
+from ui.cli import main
+from ui.cli_analyze import PHASES_ENV, PhaseClock
+
+FILES = ["summary.json", "gaps.csv", "priority.csv", "desa_coverage.gpkg", "network.graphml"]
+
+
+def _project(tmp_path):
+    roads = frame([dict(road_class="lokal")], [line((0, 2), (8, 2))])
+    return save_project(make_project(roads=roads), tmp_path / "micro.gpkg")
+
+
+def test_phase_line_names_every_phase_in_order(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv(PHASES_ENV, "1")
+    path = _project(tmp_path)
+    assert main(["analyze", str(path), "--out", str(tmp_path / "hasil"), "--lang", "en"]) == 0
+    lines = [x for x in capsys.readouterr().err.splitlines() if x.startswith(PHASES_ENV + " ")]
+    assert len(lines) == 1
+    found = json.loads(lines[0][len(PHASES_ENV) + 1:])
+    names = [p[0] for p in found["phases"]]
+    assert names == ["open", "analyse", "release inputs", *FILES, "result tables built",
+                     "store", "all or nothing: commit", "messages"]
+    assert all(w >= 0 and c >= 0 for _, w, c in found["phases"])
+    assert found["cpu_before_command"] >= 0
+
+
+def test_no_phase_line_without_the_variable(tmp_path, capsys, monkeypatch):
+    monkeypatch.delenv(PHASES_ENV, raising=False)
+    path = _project(tmp_path)
+    assert main(["analyze", str(path), "--out", str(tmp_path / "hasil"), "--no-save"]) == 0
+    assert PHASES_ENV not in capsys.readouterr().err
+
+
+def test_phases_add_up_to_the_time_between_first_and_last_mark():
+    clock = PhaseClock()
+    clock.mark("a")
+    sum(range(10000))
+    clock.mark("b")
+    (a, wa, _), (b, wb, _) = clock.phases
+    assert (a, b) == ("a", "b") and wa >= 0 and wb >= 0
+    assert json.loads(clock.line()[len(PHASES_ENV) + 1:])["phases"][1][0] == "b"
