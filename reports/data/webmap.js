@@ -339,7 +339,19 @@ var ILP = (function () {
     fitLegend(map);
     map.on("resize", function () { fitLegend(map); });
     var p = panelPadding(map);
-    map.fitBounds(bounds, {paddingTopLeft: [p.left, 20], paddingBottomRight: [p.right, 30]});
+    // a shared link names its place: #map=ZOOM/LAT/LON (as OpenStreetMap writes it)
+    var h = /^#map=([0-9.]+)\/(-?[0-9.]+)\/(-?[0-9.]+)$/.exec(window.location.hash || "");
+    if (h && isFinite(+h[1]) && isFinite(+h[2]) && isFinite(+h[3])) {
+      map.setView([+h[2], +h[3]], +h[1]);
+    } else {
+      map.fitBounds(bounds, {paddingTopLeft: [p.left, 20], paddingBottomRight: [p.right, 30]});
+    }
+    map.on("moveend", function () {
+      var c = map.getCenter(), z = map.getZoom();
+      var text = "#map=" + (Math.round(z * 100) / 100) + "/" + c.lat.toFixed(5) + "/" +
+                 c.lng.toFixed(5);
+      try { window.history.replaceState(null, "", text); } catch (e) { /* file:// in a frame */ }
+    });
     // a popup opening under the title card, the search box or the layer list pans below them
     L.Popup.mergeOptions({autoPanPaddingTopLeft: L.point(10, p.top),
                           autoPanPaddingBottomRight: L.point(10, 30)});

@@ -65,6 +65,8 @@ from reports.webmap.national import (
     NATIONAL_FACILITY_TYPES,
     desa_dots,
     facility_dots,
+    facility_gap_dots,
+    facility_gap_fields,
     is_national,
     kabupaten_outlines,
     simplified_notes,
@@ -299,6 +301,7 @@ def _build_html(project, result: AnalysisResult, *, online_basemap: bool, tiles,
     names = facility_names(fac, result) if not national else {}
     if national:
         gl = _national_gaps(m, desa, desa_fields, _JsLayer)
+        gl = _national_facility_gaps(m, result, fac, gl, data, _JsLayer)
     else:
         gl = gap_features(result, desa, desa_geoms, kec, kec_geoms, crs, tol, messages_trusted,
                           names)
@@ -314,7 +317,7 @@ def _build_html(project, result: AnalysisResult, *, online_basemap: bool, tiles,
     # facility gaps (a Posyandu short of kader, an understaffed Pustu, ...) ring the facility;
     # hundreds of rings hide the area gaps, so then they wait in the layer control.  The name
     # counts the gaps (a facility may have several), as the gap table does.
-    if gl.n_points:
+    if gl.n_points and not national:
         m.add_child(_JsLayer(tr("webmap.layer.gaps_facilities", n=gl.n_point_gaps),
                              "ILP.gapLayer(" + data("gaps-facilities", gl.points) + ", "
                              + gap_opts + ")", show=gl.n_points <= FACILITY_GAPS_SHOWN_MAX))
@@ -485,6 +488,27 @@ def _national_gaps(m, desa, desa_fields, js_layer):
     empty = '{"type":"FeatureCollection","features":[]}'
     ordered = [k for k in sym.GAP_KINDS if k in present]
     return GapLayers(empty, empty, n_desa, 0, n_rows, 0, ordered, fields, 0)
+
+
+def _national_facility_gaps(m, result, fac, gl, data, js_layer):
+    """The facility gaps as ringed dots (national level of detail); ``gl`` with their counts."""
+    from dataclasses import replace
+
+    fac_names = (dict(zip(fac["fac_id"].astype(str), fac["name"], strict=False))
+                 if fac is not None and "name" in fac.columns and "fac_id" in fac.columns
+                 else {})
+    gaps = as_wgs84(result.gaps) if result.gaps is not None and len(result.gaps) else None
+    text, n_fac, n_rows, present = facility_gap_dots(gaps, fac_names)
+    if text is None:
+        return gl
+    m.add_child(js_layer(tr("webmap.layer.gaps_facilities", n=n_rows),
+                         "ILP.gapDots(" + data("gaps-facilities", text) + ", " + script_json({
+                             "kinds": gap_kinds_js(), "fields": facility_gap_fields(),
+                             "radius": 4, "sub": tr("webmap.gap_facility"),
+                             "style": {"weight": 2, "fill": False, "opacity": 0.9}}) + ")",
+                         show=False))  # thousands of rings: switched on when wanted
+    kinds = [k for k in sym.GAP_KINDS if k in present or k in gl.kinds]
+    return replace(gl, n_points=n_fac, n_point_gaps=n_rows, kinds=kinds)
 
 
 def _national_facilities(m, sub, ftype, desa_names, kec_names, fac_names, js_layer,

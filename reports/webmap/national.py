@@ -101,3 +101,58 @@ def facility_fields() -> list[str]:
 def kabupaten_outlines(kab: gpd.GeoDataFrame, crs) -> np.ndarray:
     """The kabupaten simplified as a coverage to :data:`BOUNDARY_TOLERANCE_M`."""
     return simplify_for_web(kab.geometry, crs, BOUNDARY_TOLERANCE_M)
+
+
+def facility_gap_dots(gaps, fac_names: dict) -> tuple[str | None, int, int, set]:
+    """The facility gaps (gaps at a point) as columns: one dot per facility at its point, ringed
+    in the colour of its most severe gap; popup values: kecamatan, desa, the gaps' names.
+
+    Returns the JSON text (``None`` when there are none), the number of facilities, the number
+    of gap rows drawn and the gap kinds present."""
+    if gaps is None or not len(gaps) or "kind" not in gaps.columns:
+        return None, 0, 0, set()
+    geoms = np.asarray(gaps.geometry.values, dtype=object)
+    kinds_geom = shapely.get_type_id(geoms)  # 0 Point, 4 MultiPoint, -1 missing
+    at_point = np.isin(kinds_geom, (0, 4)) & ~shapely.is_empty(geoms)
+    if not at_point.any():
+        return None, 0, 0, set()
+    sub = gaps.loc[at_point].drop(columns=gaps.geometry.name)
+    pts = shapely.get_point(geoms[at_point], 0)
+    pts = np.where(shapely.is_missing(pts), geoms[at_point], pts)
+    xy = np.round(shapely.get_coordinates(pts), DOT_DECIMALS)
+    kind = sub["kind"].fillna("network_problem").astype(str)
+    kind = kind.where(kind.isin(list(sym.GAP_STYLES)), "network_problem")
+
+    def col(name):
+        return (sub[name].astype(object).where(sub[name].notna(), None).tolist()
+                if name in sub.columns else [None] * len(sub))
+
+    fac_id, gap_id = col("fac_id"), col("gap_id")
+    keys = [clean_text(f) or clean_text(g) or str(i)
+            for i, (f, g) in enumerate(zip(fac_id, gap_id, strict=True))]
+    order = sorted(range(len(keys)), key=lambda i: (keys[i],
+                                                    sym.GAP_SEVERITY.get(kind.iat[i], 99)))
+    fac_name, desa_name, kec_name = col("fac_name"), col("desa_name"), col("kecamatan_name")
+    out = {"x": [], "y": [], "n": [], "g": [], "p": []}
+    labels = {k: tr(f"gap.{k}") for k in sym.GAP_STYLES}
+    present: set[str] = set()
+    current, names_of = None, None
+    for i in order:
+        k = kind.iat[i]
+        present.add(k)
+        if keys[i] != current:  # the first row of a facility: its most severe gap
+            current, names_of = keys[i], []
+            out["x"].append(float(xy[i, 0]))
+            out["y"].append(float(xy[i, 1]))
+            out["n"].append(fac_names.get(str(fac_id[i])) or clean_text(fac_name[i])
+                            or clean_text(fac_id[i]) or "–")
+            out["g"].append(k)
+            out["p"].append([clean_text(kec_name[i]), clean_text(desa_name[i]), None])
+        if labels[k] not in names_of:
+            names_of.append(labels[k])
+            out["p"][-1][2] = "; ".join(names_of)
+    return script_json(out), len(out["x"]), len(order), present
+
+
+def facility_gap_fields() -> list[str]:
+    return [tr("area.kecamatan"), tr("area.desa"), tr("webmap.layer.gaps")]

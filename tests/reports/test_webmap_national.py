@@ -84,8 +84,7 @@ def test_national_page_draws_dots_from_columns(national, tmp_path):
     assert len(pst["n"]) == 3
     assert dict(zip(pst["n"], (p[2] for p in pst["p"]), strict=True))["Pustu A"] == \
         "Puskesmas Utara"
-    for key in ("facilities-posyandu", "roads", "edges", "kecamatan", "gaps",
-                "gaps-facilities"):
+    for key in ("facilities-posyandu", "roads", "edges", "kecamatan", "gaps"):
         assert key not in page.data, key
     assert "ILP.desaDots(ILP_DESA_COLS" in text and "ILP.gapDots(ILP_DESA_COLS" in text
     # the search box still finds the desa (built from the same columns)
@@ -97,6 +96,36 @@ def test_national_page_draws_dots_from_columns(national, tmp_path):
     assert "url(#ilp-hatch-" not in legend and "<polygon points=" not in legend
     ring = sym.GAP_STYLES[next(g for g in desa["g"] if g)].stroke
     assert f'fill="none" stroke="{ring}"' in legend
+
+
+def test_national_facility_gaps_are_ringed_dots(national, tmp_path):
+    """Facility gaps (rows at a point) are drawn nationally too: one dot per facility at its
+    point, ringed in its most severe gap's colour, its popup naming every gap kind once."""
+    import pandas as pd
+    from shapely.geometry import MultiPoint, Point
+
+    from ilp_gis.i18n import tr
+
+    project, result = national
+    extra = gpd.GeoDataFrame({
+        "gap_id": ["G7", "G8", "G9"], "kind": ["orphan_facility", "kader_deficit",
+                                               "understaffed_pustu"],
+        "fac_id": ["PST2", "POS1", "PST2"], "desa_name": ["Desa B", "Desa A", "Desa B"],
+        "kecamatan_name": ["Kec Utara"] * 3},
+        geometry=[Point(112.628, -8.0385), MultiPoint([(112.61234567, -8.04321)]),
+                  Point(112.628, -8.0385)], crs=model.WGS84)
+    result.gaps = pd.concat([result.gaps, extra], ignore_index=True)
+    text, page = _parse(export_webmap(project, result, tmp_path / "n.html"))
+    dots = json.loads(page.data["gaps-facilities"])
+    # PST2 has understaffed_pustu twice and orphan_facility once: one dot, the most severe kind
+    assert dots["n"] == ["Posyandu <Mawar> 1", "Pustu B"]
+    assert dots["g"] == ["kader_deficit", "understaffed_pustu"]
+    assert dots["x"] == [112.6123, 112.628] and dots["y"] == [-8.0432, -8.0385]
+    assert dots["p"][1] == ["Kec Utara", "Desa B", tr("gap.understaffed_pustu") + "; "
+                            + tr("gap.orphan_facility")]
+    assert "ILP.gapDots(ILP.data(\"gaps-facilities\")" in text
+    # the layer counts the gap rows (4), as the gap table does
+    assert json.dumps(tr("webmap.layer.gaps_facilities", n=4)) in text
 
 
 def test_national_note_in_english(national, tmp_path):
