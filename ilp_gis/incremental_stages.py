@@ -13,7 +13,7 @@ it and patching only the rows it can.
   id, type, position, desa, kecamatan, name, parent, location quality...) of any row; an
   edit of staff, kader, capacity or COE figures keeps it.
 
-Imports numpy, pandas and ``ilp_gis`` (coe, lokus, model, network, posyandu).
+Imports geopandas, numpy, pandas and ``ilp_gis`` (coe, lokus, model, network, posyandu).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from geopandas.array import GeometryDtype
 
 from ilp_gis import model
 
@@ -99,17 +100,56 @@ def _text_kept(old: pd.DataFrame, rows: pd.DataFrame):
 
 def same_values(a: pd.Series, b: pd.Series) -> np.ndarray:
     """Per row: is ``a`` equal to ``b`` (two missing values are equal)?  By the columns' own
-    dtype (numbers, Arrow text and masked arrays compare without a Python object each)."""
-    na = a.isna().to_numpy(bool) & b.isna().to_numpy(bool)
+    dtype (numbers, Arrow text and masked arrays compare without a Python object each); the
+    missing values are looked up only where the values differ."""
     if isinstance(a.dtype, np.dtype) and a.dtype != object:
         eq = a.to_numpy() == b.to_numpy()
     elif isinstance(a.dtype, pd.api.extensions.ExtensionDtype):
         eq = pd.array(a.array == b.array, dtype="boolean").fillna(False).to_numpy(bool)
     else:
-        x = a.to_numpy(object)
-        y = b.to_numpy(object)
-        eq = np.asarray(x == y, dtype=bool)
-    return np.asarray(eq, dtype=bool) | na
+        eq = a.to_numpy(object) == b.to_numpy(object)
+    eq = np.array(eq, dtype=bool)  # a writable copy
+    rest = np.flatnonzero(~eq)
+    if len(rest):
+        eq[rest] = a.iloc[rest].isna().to_numpy(bool) & b.iloc[rest].isna().to_numpy(bool)
+    return eq
+
+
+def patched(old: pd.DataFrame, key: str, rows: pd.DataFrame) -> tuple | None:
+    """``old`` (sorted by its unique ``key``, a fresh index) with each of ``rows`` put in the
+    place of the row of the same key, and those positions; only the columns whose values
+    changed are copied (the others are shared: copy-on-write).  None when some key of ``rows``
+    is not in ``old`` (or repeated), or a column of ``rows`` has another dtype (then only
+    :func:`sorted_splice` gives what a frame built whole would)."""
+    keys = old[key].to_numpy(object)
+    new_keys = rows[key].to_numpy(object)
+    if not len(keys) or len(set(new_keys.tolist())) != len(new_keys) or not isinstance(
+            old.index, pd.RangeIndex) or old.index.start != 0 or old.index.step != 1:
+        return None
+    try:
+        at = np.searchsorted(keys, new_keys)
+    except TypeError:  # keys of several kinds
+        return None
+    if (at >= len(keys)).any() or not (keys[at] == new_keys).all():
+        return None
+    cols = list(old.columns)
+    if not set(cols) <= set(rows.columns) or any(rows[c].dtype != old[c].dtype for c in cols):
+        return None
+    rows = rows.reset_index(drop=True)
+    out = old.copy(deep=False)
+    for c in cols:
+        geometry = isinstance(old[c].dtype, GeometryDtype)  # always written: exact shapes
+        if not geometry and same_values(old[c].iloc[at].reset_index(drop=True), rows[c]).all():
+            continue
+        a = old[c]
+        values = a.array.copy() if isinstance(a.dtype, pd.api.extensions.ExtensionDtype) \
+            else a.to_numpy(copy=True)
+        values[at] = rows[c].array if isinstance(a.dtype, pd.api.extensions.ExtensionDtype) \
+            else rows[c].to_numpy()
+        # a Series of the column's own dtype: an object array of text would be inferred as text
+        out[c] = values if isinstance(values, pd.api.extensions.ExtensionArray) else pd.Series(
+            values, index=out.index, dtype=a.dtype, copy=False)
+    return out, at
 
 
 def _inferred(frame: pd.DataFrame, settled=()) -> pd.DataFrame:
