@@ -26,6 +26,7 @@ rules).
 
 from __future__ import annotations
 
+import operator
 import threading
 from dataclasses import dataclass, field
 
@@ -139,13 +140,14 @@ class IncrementalAnalysis:
             self.stats.prepared = len(rows)
             return prepare_facilities(rows, desa, kec, crs)
 
+        ids = None
         if last is not None:
-            out = _spliced(last[0], last[1], raw, prepare)
+            out = _spliced(last[0], last[1], raw, prepare, last[2])
         if out is None:
             out = prepare(raw)
         else:
-            out, self._stages.change = out
-        self._prepared = (raw, out)
+            out, self._stages.change, ids = out
+        self._prepared = (raw, out, ids)
         return out
 
     # -- the nearest facility, re-measured where an edit reaches ---------------------------------
@@ -250,19 +252,23 @@ def _aligned(series: pd.Series, rows: np.ndarray, n: int) -> pd.Series:
     return series.iloc[rows].reset_index(drop=True)
 
 
-def _spliced(old_raw, old_prepared, raw, prepare):
+def _spliced(old_raw, old_prepared, raw, prepare, old_ids=None):
     """The prepared frame of ``raw`` from the one of ``old_raw``: unchanged rows (same id, same
     values, same point) kept, the others prepared by ``prepare``; None when that cannot give
     exactly what preparing all of ``raw`` would (ids missing or repeated, other columns or
-    CRS, or most rows changed); with it, the :class:`Change`."""
+    CRS, or most rows changed); with it, the :class:`Change`.  ``old_ids``: the ids of
+    ``old_raw`` as :func:`_unique_ids` gives them (kept from the last run).  An edit that
+    keeps every id (a move, a changed figure) patches the changed rows in place: only the
+    columns it changed are copied."""
     import shapely
 
-    from ilp_gis.incremental_stages import sorted_splice
+    from ilp_gis.incremental_stages import patched, sorted_splice
 
     if list(old_raw.columns) != list(raw.columns) or old_raw.crs != raw.crs or \
             list(old_raw.dtypes) != list(raw.dtypes):
         return None
-    old_ids, new_ids = _unique_ids(old_raw), _unique_ids(raw)
+    old_ids = _unique_ids(old_raw) if old_ids is None else old_ids
+    new_ids = _unique_ids(raw)
     if old_ids is None or new_ids is None or len(old_prepared) != len(old_raw):
         return None
     k = min(len(old_ids), len(new_ids))
@@ -284,7 +290,11 @@ def _spliced(old_raw, old_prepared, raw, prepare):
     rows = np.flatnonzero(same)
     a = np.asarray(raw.geometry.values, dtype=object)[rows]
     b = np.asarray(old_raw.geometry.values, dtype=object)[at[rows]]
-    ok = (shapely.is_missing(a) & shapely.is_missing(b)) | shapely.equals_exact(a, b, 0.0)
+    ok = np.fromiter(map(operator.is_, a, b), dtype=bool, count=len(a))  # the same shapes
+    rest = np.flatnonzero(~ok)
+    if len(rest):
+        ok[rest] = (shapely.is_missing(a[rest]) & shapely.is_missing(b[rest])) | \
+            shapely.equals_exact(a[rest], b[rest], 0.0)
     for col in raw.columns:
         if col == geom or not ok.any():
             continue
@@ -298,10 +308,18 @@ def _spliced(old_raw, old_prepared, raw, prepare):
     kept[at[same]] = True
     gone_ids = frozenset(old_ids[~kept].tolist())
     new = prepare(raw.iloc[changed]) if len(changed) else old_prepared.iloc[0:0]
-    ids = gone_ids | frozenset(new_ids[changed].tolist())
-    prep_ids = old_prepared["fac_id"].to_numpy(object)
-    gone = pd.Series(prep_ids, dtype=object).isin(list(gone_ids)).to_numpy() if gone_ids \
-        else np.zeros(len(prep_ids), dtype=bool)
-    out = sorted_splice(old_prepared, "fac_id", gone_ids, new)
+    new_changed = frozenset(new_ids[changed].tolist())
+    ids = gone_ids | new_changed
+    out = patched(old_prepared, "fac_id", new) if gone_ids == new_changed and len(new) == len(
+        gone_ids) else None
+    if out is not None:  # every id kept: the changed rows replaced where they stand
+        out, pos = out
+        old_rows = old_prepared.iloc[np.sort(pos)]
+    else:
+        prep_ids = old_prepared["fac_id"].to_numpy(object)
+        gone = pd.Series(prep_ids, dtype=object).isin(list(gone_ids)).to_numpy() \
+            if gone_ids else np.zeros(len(prep_ids), dtype=bool)
+        out = sorted_splice(old_prepared, "fac_id", gone_ids, new)
+        old_rows = old_prepared.iloc[np.flatnonzero(gone)]
     out = out.__class__(out, geometry=old_prepared.geometry.name, crs=old_prepared.crs)
-    return out, Change(ids, old_prepared.iloc[np.flatnonzero(gone)], new)
+    return out, Change(ids, old_rows, new), new_ids

@@ -8,12 +8,15 @@ it and patching only the rows it can.
 * ``lokus_check`` (per kabupaten, from its Puskesmas): kept when no Puskesmas was edited.
 * ``coe_units`` (the designated COE units): kept when the edit touches no designated
   facility, no parent or child of one and no link of theirs.
+* ``find_gaps``: the rows of the desa, kecamatan and facilities the edit reaches made
+  again and spliced into the last run's table (``ilp_gis.incremental_gaps``).
 * ``build_network`` (links, graph, findings): kept when the edit changed facilities in place
   (none added or removed) and none of the columns the network reads (:data:`NETWORK_READS`:
   id, type, position, desa, kecamatan, name, parent, location quality...) of any row; an
   edit of staff, kader, capacity or COE figures keeps it.
 
-Imports numpy, pandas and ``ilp_gis`` (coe, lokus, model, network, posyandu).
+Imports geopandas, numpy, pandas and ``ilp_gis`` (coe, column_compare, gaps, incremental_gaps,
+lokus, model, network, posyandu).
 """
 
 from __future__ import annotations
@@ -22,8 +25,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from geopandas.array import GeometryDtype
 
 from ilp_gis import model
+from ilp_gis.column_compare import same_values
 
 PUSKESMAS, PUSTU, POSYANDU = (t.value for t in model.FacilityType)
 # every facility column ``ilp_gis.network.build_network`` and the travel fields it is given
@@ -97,19 +102,41 @@ def _text_kept(old: pd.DataFrame, rows: pd.DataFrame):
     return (rows.astype(cast) if cast else rows), settled
 
 
-def same_values(a: pd.Series, b: pd.Series) -> np.ndarray:
-    """Per row: is ``a`` equal to ``b`` (two missing values are equal)?  By the columns' own
-    dtype (numbers, Arrow text and masked arrays compare without a Python object each)."""
-    na = a.isna().to_numpy(bool) & b.isna().to_numpy(bool)
-    if isinstance(a.dtype, np.dtype) and a.dtype != object:
-        eq = a.to_numpy() == b.to_numpy()
-    elif isinstance(a.dtype, pd.api.extensions.ExtensionDtype):
-        eq = pd.array(a.array == b.array, dtype="boolean").fillna(False).to_numpy(bool)
-    else:
-        x = a.to_numpy(object)
-        y = b.to_numpy(object)
-        eq = np.asarray(x == y, dtype=bool)
-    return np.asarray(eq, dtype=bool) | na
+def patched(old: pd.DataFrame, key: str, rows: pd.DataFrame) -> tuple | None:
+    """``old`` (sorted by its unique ``key``, a fresh index) with each of ``rows`` put in the
+    place of the row of the same key, and those positions; only the columns whose values
+    changed are copied (the others are shared: copy-on-write).  None when some key of ``rows``
+    is not in ``old`` (or repeated), or a column of ``rows`` has another dtype (then only
+    :func:`sorted_splice` gives what a frame built whole would)."""
+    keys = old[key].to_numpy(object)
+    new_keys = rows[key].to_numpy(object)
+    if not len(keys) or len(set(new_keys.tolist())) != len(new_keys) or not isinstance(
+            old.index, pd.RangeIndex) or old.index.start != 0 or old.index.step != 1:
+        return None
+    try:
+        at = np.searchsorted(keys, new_keys)
+    except TypeError:  # keys of several kinds
+        return None
+    if (at >= len(keys)).any() or not (keys[at] == new_keys).all():
+        return None
+    cols = list(old.columns)
+    if not set(cols) <= set(rows.columns) or any(rows[c].dtype != old[c].dtype for c in cols):
+        return None
+    rows = rows.reset_index(drop=True)
+    out = old.copy(deep=False)
+    for c in cols:
+        geometry = isinstance(old[c].dtype, GeometryDtype)  # always written: exact shapes
+        if not geometry and same_values(old[c].iloc[at].reset_index(drop=True), rows[c]).all():
+            continue
+        a = old[c]
+        values = a.array.copy() if isinstance(a.dtype, pd.api.extensions.ExtensionDtype) \
+            else a.to_numpy(copy=True)
+        values[at] = rows[c].array if isinstance(a.dtype, pd.api.extensions.ExtensionDtype) \
+            else rows[c].to_numpy()
+        # a Series of the column's own dtype: an object array of text would be inferred as text
+        out[c] = values if isinstance(values, pd.api.extensions.ExtensionArray) else pd.Series(
+            values, index=out.index, dtype=a.dtype, copy=False)
+    return out, at
 
 
 def _inferred(frame: pd.DataFrame, settled=()) -> pd.DataFrame:
@@ -140,10 +167,12 @@ class StageCache:
     change: Change | None = None  # the edit since the last run (None: unknown, run in full)
     rules: object = None
     last: dict = field(default_factory=dict)
+    local_gaps: bool = False  # the last run's gaps were spliced (ilp_gis.incremental_gaps)
 
     def stages(self) -> dict:
         return {"strata_check": self.strata_check, "lokus_check": self.lokus_check,
-                "coe_units": self.coe_units, "build_network": self.build_network}
+                "coe_units": self.coe_units, "build_network": self.build_network,
+                "find_gaps": self.find_gaps}
 
     def _kept(self, name: str, rules, *inputs):
         """The last result of stage ``name`` when made with these rules and inputs (by
@@ -199,6 +228,26 @@ class StageCache:
         self.last["coe"] = ((), out, (threshold, indicators), reach, assessment)
         return out
 
+
+    def find_gaps(self, desa, kec, fac, checks, problems, rules, *, lang=None, inputs=None):
+        from ilp_gis.gaps import find_gaps
+        from ilp_gis.incremental_gaps import local_gaps
+
+        def find(d, k, f, c, p):
+            return find_gaps(d, k, f, c, p, rules, lang=lang, inputs=inputs)
+
+        last = self.last.get("gaps")
+        what = (lang, dict(inputs.present) if inputs is not None else None)
+        out = None
+        if last is not None and self.change is not None and rules is self.rules and \
+                last["what"] == what:
+            out = local_gaps(last, desa, kec, fac, checks, problems, self.change.ids, find)
+        self.local_gaps = out is not None
+        if out is None:
+            out = find(desa, kec, fac, checks, problems)
+        self.last["gaps"] = {"what": what, "desa": desa, "kec": kec, "fac": fac,
+                             "checks": checks, "problems": problems, "gaps": out}
+        return out
 
     def build_network(self, fac, *, rules, road=None, fields=None, lang=None):
         from ilp_gis.network import Network, build_network

@@ -350,3 +350,38 @@ def test_sorted_splice_infers_text_dtypes_as_a_frame_built_whole():
     want = built([old_rows[0], new_rows[0]])
     assert want["other"].dtype == object
     pd.testing.assert_frame_equal(out, want)
+
+
+def test_local_edits_across_borders_swaps_and_parents_equal_full_runs():
+    """The cases the local gap splice opens, each compared with a full run: a Pustu moved
+    across the kabupaten border, two Pustu swapping which is nearest to the desa between
+    them, a Posyandu moved out of every desa, and the Puskesmas that is a given parent
+    deleted with its children still pointing to it."""
+    project = district(False)
+    inc = IncrementalAnalysis()
+    inc.analyze(project)
+    fac = project.facilities
+    pustu = np.flatnonzero(fac["type"].to_numpy(object) == "pustu")
+    a, b = int(pustu[1]), int(pustu[2])
+    def at(x, y):
+        return frame([{}], [pt(x, y)]).geometry.iloc[0]
+
+    ga, gb = fac.geometry.iloc[a], fac.geometry.iloc[b]
+    posy = int(np.flatnonzero(fac["type"].to_numpy(object) == "posyandu")[0])
+    edits = [(a, at(BORDER_X + 0.01, 3.0)), (a, at(BORDER_X - 0.01, 3.0)),
+             (a, gb), (b, ga),  # the two swap places: each desa's nearest changes hands
+             (posy, at(-0.4, -0.4))]
+    for pos, geom in edits:
+        cur = project.facilities.copy()
+        cur.iloc[pos, cur.columns.get_loc(cur.geometry.name)] = geom
+        if "desa_code" in cur:
+            cur.iloc[pos, cur.columns.get_loc("desa_code")] = None
+        project.set_layer("facilities", cur)
+        got = inc.analyze(project)
+        assert inc.stats.incremental
+        assert_same(got, analyze(project))
+    parent = project.facilities["fac_id"].to_numpy(object) == "F00"  # Pustu F03 names it
+    project.set_layer("facilities", project.facilities[~parent].reset_index(drop=True))
+    got = inc.analyze(project)
+    assert inc.stats.incremental
+    assert_same(got, analyze(project))
