@@ -110,7 +110,13 @@ def bench_gui(project: Path, *, first_only: bool = False) -> None:
         print(f"    child process: wall {wall:.1f} s, CPU {cpu:.1f} s (user+sys), peak RSS "
               f"{after.ru_maxrss / 1024:.0f} MB; load average {os.getloadavg()[0]:.2f}")
         return
-    print(f"    → every layer and result loaded {got['loaded'] - t0:.2f} s")
+    print(f"    → every layer and result loaded {got['loaded'] - t0:.2f} s; peak memory at the "
+          f"first frame {got.get('first_paint_peak_mb', float('nan')):.0f} MB, when loaded "
+          f"{got.get('loaded_peak_mb', float('nan')):.0f} MB (goal < 3000 MB)")
+    print(f"    UI thread after the first frame until loaded: longest block "
+          f"{got.get('block_worst_ms', float('nan')):.0f} ms (goal ~100 ms), "
+          f"{got.get('blocks_over_limit', 0):.0f} blocks over 100 ms totalling "
+          f"{got.get('blocks_total_ms', 0) / 1000:.2f} s")
     print(f"    whole-area render {got['home_render_ms']:.0f} ms; zoom to a district "
           f"{got['zoom_in_ms']:.0f} ms")
     print(f"    pan ({got.get('pans', 20):.0f} pans of the zoomed district): frame after the pan "

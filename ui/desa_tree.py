@@ -20,10 +20,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ilp_gis.i18n import register_catalog, tr
+from ilp_gis.i18n import format_number, register_catalog, tr
+from ilp_gis.shown_counts import counts
 from ui.qtext import qtr
 from ui.state import AppState
 from ui.tree_filter import filter_tree, show_selection
+from ui.worker import Task, start
 
 CODES_ROLE = Qt.UserRole + 11  # the desa codes under a row
 KEY_ROLE = Qt.UserRole + 12  # a kabupaten row's code, a kecamatan row's key
@@ -31,6 +33,8 @@ _RIGHT = Qt.AlignRight | Qt.AlignVCenter
 _SEP = "\x1f"  # between the kabupaten and kecamatan code of a kecamatan row's key
 COLUMNS = ("name", "population", "pustu", "posyandu", "gaps")
 _FIGURES = COLUMNS[1:]
+ASYNC_DESA = 20_000
+"""From this many desa on, the tree's figures are worked out off the UI thread."""
 
 
 class DesaTree(QWidget):
@@ -45,6 +49,7 @@ class DesaTree(QWidget):
         self._names: tuple[list, list] = ([], [])  # desa names in lower case, their kecamatan
         self._rows: tuple = ([], [], np.empty((0, len(_FIGURES))))  # codes, names, figures
         self._built_for: tuple | None = None
+        self._task: Task | None = None  # the worker working out a national tree
         self.tree = QTreeWidget()
         self.tree.setColumnCount(len(COLUMNS))
         self.tree.setSelectionMode(QAbstractItemView.ExtendedSelection)
@@ -86,26 +91,50 @@ class DesaTree(QWidget):
         announces both the project and its empty result: one build, not two).  Kabupaten and
         kecamatan rows are made at once; the desa rows of a kecamatan when it is opened, found
         by the filter or selected on the map (a province's thousands of desa cost nothing
-        until then)."""
+        until then).  Above :data:`ASYNC_DESA` desa the rows' names, sums and order are worked
+        out in a worker thread (plain data) and the UI thread only makes the rows."""
         built_for = (self.state.project, self.state.revision, self.state.result)
         if not force and self._built_for is not None and all(
                 a is b for a, b in zip(built_for, self._built_for, strict=True)):
             return
         self._built_for = built_for
-        self.tree.blockSignals(True)
+        desa = self._frame()
+        if desa is None or not len(desa):
+            self._clear()
+            self.summary.setText(qtr("ui.desa_tree.empty"))
+            return
+        res = self.state.result
+        gaps = res.gaps if res is not None and res.gaps is not None else None
+        project = self.state.project
+        kec = project.kecamatan if project.has("kecamatan") else None
+        kab = project.kabupaten if project.has("kabupaten") else None
+        if len(desa) < ASYNC_DESA:
+            self._show(self._plan(desa, gaps, res is not None, kec, kab))
+            return
+        self._clear()
+        self.summary.setText(qtr("ui.desa_tree.building", desa=len(desa)))
+        task = Task(lambda progress=None, is_cancelled=None: self._plan(
+            desa, gaps, res is not None, kec, kab), label="desa-tree")
+        # only the plan of the latest project and result is shown
+        task.finished.connect(lambda plan, key=built_for: self._show(plan)
+                              if self._built_for is key else None)
+        self._task = task  # kept alive until it reports
+        start(task)
+
+    def _clear(self) -> None:
+        blocked = self.tree.blockSignals(True)
         self.tree.clear()
+        self.tree.blockSignals(blocked)
         self.desa_items = {}
         self._pending = {}
         self._kec_of = {}
-        desa = self._frame()
-        if desa is None or not len(desa):
-            self.summary.setText(qtr("ui.desa_tree.empty"))
-            self.tree.blockSignals(False)
-            return
-        frame = self._figures(desa)
-        self._missing = {c: bool(frame[c].isna().all()) for c in _FIGURES}
-        kec_names = self._kecamatan_names(frame)
-        kab_names = self._kabupaten_names()
+
+    def _plan(self, desa: pd.DataFrame, gaps, has_result: bool, kec, kab) -> dict:
+        """Everything the tree shows, as plain data (no Qt: runs in a worker thread)."""
+        frame = self._figures(desa, gaps, has_result)
+        missing = {c: bool(frame[c].isna().all()) for c in _FIGURES}
+        kec_names = _kecamatan_names(frame, kec)
+        kab_names = _kabupaten_names(kab)
         # plain lists and one array of figures: a province's desa sorted and summed at once
         codes, names = frame["code"].tolist(), frame["name"].tolist()
         kabs = [k if isinstance(k, str) else "–" for k in frame["kab"].tolist()]
@@ -117,42 +146,54 @@ class DesaTree(QWidget):
         order = sorted(range(len(codes)), key=lambda i: (
             kab_label[kabs[i]].lower(), kabs[i], kec_label[kecs[i]].lower(), kecs[i], lower[i]))
         kec_ids = [kabs[i] + _SEP + kecs[i] for i in range(len(codes))]
-        self._rows = (codes, names, figures)
-        self._kec_of = dict(zip(codes, kec_ids, strict=True))
-        self._names = (lower, kec_ids)
         groups: dict[str, list[int]] = {}
         kab_groups: dict[str, list[int]] = {}  # each kabupaten's desa, in tree order
         for i in order:
             groups.setdefault(kec_ids[i], []).append(i)
             kab_groups.setdefault(kabs[i], []).append(i)
-        kab_item, kab = None, None
-        for kec_id, rows in groups.items():
-            first = rows[0]
-            if kab_item is None or kabs[first] != kab:
-                kab = kabs[first]
-                kab_rows = kab_groups[kab]
-                kab_item = self._item(self.tree, kab_label[kab], _sums(figures[kab_rows]),
-                                      [codes[i] for i in kab_rows])
+        rows = []  # (kabupaten key, its line, [(kecamatan key, its line, its desa rows)])
+        for kec_id, members in groups.items():
+            first = members[0]
+            if not rows or rows[-1][0] != kabs[first]:
+                kab_rows = kab_groups[kabs[first]]
+                rows.append((kabs[first], _line(kab_label[kabs[first]], _sums(figures[kab_rows]),
+                                                [codes[i] for i in kab_rows], missing), []))
+            rows[-1][2].append((kec_id, _line(kec_label[kecs[first]], _sums(figures[members]),
+                                              [codes[i] for i in members], missing), members))
+        return {"missing": missing, "rows": rows, "codes": codes, "names": names,
+                "figures": figures, "lower": lower, "kec_ids": kec_ids,
+                "n_kec": int(frame["kec"].nunique()), "n_desa": len(frame)}
+
+    def _show(self, plan: dict) -> None:
+        """Make the kabupaten and kecamatan rows of ``plan`` (UI thread)."""
+        self._clear()
+        self._task = None
+        self._missing = plan["missing"]
+        codes = plan["codes"]
+        self._rows = (codes, plan["names"], plan["figures"])
+        self._kec_of = dict(zip(codes, plan["kec_ids"], strict=True))
+        self._names = (plan["lower"], plan["kec_ids"])
+        self.tree.blockSignals(True)
+        try:
+            for kab, line, kecs in plan["rows"]:
+                kab_item = self._make(self.tree, line)
                 kab_item.setData(0, KEY_ROLE, kab)
                 kab_item.setExpanded(True)
-            kec_item = self._item(kab_item, kec_label[kecs[first]], _sums(figures[rows]),
-                                  [codes[i] for i in rows])
-            kec_item.setData(0, KEY_ROLE, kec_id)
-            kec_item.setChildIndicatorPolicy(QTreeWidgetItem.ShowIndicator)
-            self._pending[kec_id] = (kec_item, rows)
-        self.summary.setText(tr("ui.desa_tree.summary", kab=self.tree.topLevelItemCount(),
-                                kec=frame["kec"].nunique(), desa=len(frame)))
-        self.tree.blockSignals(False)
+                for kec_id, kec_line, members in kecs:
+                    kec_item = self._make(kab_item, kec_line)
+                    kec_item.setData(0, KEY_ROLE, kec_id)
+                    kec_item.setChildIndicatorPolicy(QTreeWidgetItem.ShowIndicator)
+                    self._pending[kec_id] = (kec_item, members)
+            self.summary.setText(tr("ui.desa_tree.summary", kab=self.tree.topLevelItemCount(),
+                                    kec=plan["n_kec"], desa=plan["n_desa"]))
+        finally:
+            self.tree.blockSignals(False)
         if self.filter.text().strip():
             self._apply_filter(self.filter.text())
         self._on_selection_change(*self.state.selection)
 
-    def _figures(self, desa: pd.DataFrame) -> pd.DataFrame:
+    def _figures(self, desa: pd.DataFrame, gaps=None, has_result: bool = False) -> pd.DataFrame:
         """Each desa's code, names, parent codes and figures (NaN where never loaded)."""
-        from reports.pdf.sheet_figures import counts  # at first use: reports.pdf is heavy
-
-        res = self.state.result
-        gaps = res.gaps if res is not None and res.gaps is not None else None
         per_desa = gaps["desa_code"].value_counts() if gaps is not None and len(gaps) \
             else pd.Series(dtype=int)
 
@@ -166,7 +207,7 @@ class DesaTree(QWidget):
             "kec_name": desa["kecamatan_name"] if "kecamatan_name" in desa else None,
             "population": col("population"), "pustu": counts(desa, "pustu"),
             "posyandu": counts(desa, "posyandu")})
-        frame["gaps"] = frame["code"].map(per_desa).fillna(0) if res is not None else np.nan
+        frame["gaps"] = frame["code"].map(per_desa).fillna(0) if has_result else np.nan
         frame["kab"] = frame["kec"].map(lambda c: str(c)[:5] if isinstance(c, str) else None)
         return frame
 
@@ -202,12 +243,10 @@ class DesaTree(QWidget):
 
     def _item(self, parent, name: str, figures: list, codes: list[str]) -> QTreeWidgetItem:
         """One line: an area's name and figures (the sums of its desa)."""
-        from reports.pdf.cells import num_text
+        return self._make(parent, _line(name, figures, codes, self._missing))
 
-        missing = self._missing
-        values = [str(name)]
-        for c, v in zip(_FIGURES, figures, strict=True):
-            values.append("–" if missing[c] else num_text(v))
+    def _make(self, parent, line: tuple) -> QTreeWidgetItem:
+        values, codes = line
         item = QTreeWidgetItem(parent, values)
         item.setData(0, CODES_ROLE, codes)
         for i, c in enumerate(_FIGURES, start=1):
@@ -215,26 +254,6 @@ class DesaTree(QWidget):
             if values[i] == "–":
                 item.setToolTip(i, qtr(f"ui.desa_tree.no_data.{c}"))
         return item
-
-    def _kecamatan_names(self, frame: pd.DataFrame) -> dict:
-        names = {}
-        if self.state.project.has("kecamatan"):
-            kec = self.state.project.kecamatan
-            names.update(zip(kec["code"], kec["name"], strict=False))
-        for code, name in zip(frame["kec"], frame["kec_name"], strict=False):
-            if isinstance(code, str) and code not in names and isinstance(name, str):
-                names[code] = name
-        return names
-
-    def _kabupaten_names(self) -> dict:
-        if not self.state.project.has("kabupaten"):
-            return {}
-        kab = self.state.project.kabupaten
-        out = {str(c)[:5]: n for c, n in zip(kab["code"], kab["name"], strict=False)
-               if isinstance(c, str)}
-        if len(kab) == 1 and not out:
-            out = {None: kab["name"].iloc[0]}
-        return out
 
     def _codes(self, item: QTreeWidgetItem) -> list[str]:
         return list(item.data(0, CODES_ROLE) or [])
@@ -276,6 +295,34 @@ class DesaTree(QWidget):
             for kec_id in found & self._pending.keys():
                 self._fill(kec_id)
         filter_tree(self.tree, text)
+
+
+def _line(name: str, figures, codes: list[str], missing: dict) -> tuple[list[str], list[str]]:
+    """An area's texts (name, figures; "–" where never loaded) and its desa codes."""
+    values = [str(name)]
+    for c, v in zip(_FIGURES, figures, strict=True):
+        values.append("–" if missing[c] else format_number(v))
+    return values, codes
+
+
+def _kecamatan_names(frame: pd.DataFrame, kec) -> dict:
+    names = {}
+    if kec is not None:
+        names.update(zip(kec["code"], kec["name"], strict=False))
+    for code, name in zip(frame["kec"], frame["kec_name"], strict=False):
+        if isinstance(code, str) and code not in names and isinstance(name, str):
+            names[code] = name
+    return names
+
+
+def _kabupaten_names(kab) -> dict:
+    if kab is None:
+        return {}
+    out = {str(c)[:5]: n for c, n in zip(kab["code"], kab["name"], strict=False)
+           if isinstance(c, str)}
+    if len(kab) == 1 and not out:
+        out = {None: kab["name"].iloc[0]}
+    return out
 
 
 def _sums(block: np.ndarray) -> list[float]:

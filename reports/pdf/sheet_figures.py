@@ -14,6 +14,7 @@ import pandas as pd
 
 from ilp_gis.i18n import format_percent, register_catalog, tr
 from ilp_gis.indicators import share
+from ilp_gis.shown_counts import counts, known_counts  # noqa: F401 - re-exported
 from reports.maps.panel import PanelTable
 from reports.pdf.cells import gap_label, num_text
 from reports.pdf.context import ReportContext
@@ -46,22 +47,6 @@ def _reach(part, whole) -> str:
         return tr("sheet.no_data")
     pct = share(part, whole)
     return format_percent(pct) if math.isfinite(pct) else tr("sheet.no_data")
-
-
-def known_counts(desa: pd.DataFrame, kind: str) -> pd.Series:
-    """Per desa whether its count of ``kind`` (pustu, posyandu) came from a loaded input (a
-    facility list or a per-desa table); a desa without a source has no count, never 0."""
-    col = f"{kind}_count_source"
-    if col not in desa:
-        return pd.Series(True, index=desa.index)
-    return desa[col].notna()
-
-
-def counts(desa: pd.DataFrame, kind: str) -> pd.Series:
-    """``n_<kind>`` of each desa, missing where no input gave the count."""
-    n = pd.to_numeric(desa[f"n_{kind}"], errors="coerce") if f"n_{kind}" in desa else \
-        pd.Series(np.nan, index=desa.index)
-    return n.where(known_counts(desa, kind))
 
 
 def _km(v) -> str:

@@ -112,7 +112,7 @@ def test_tree_built_once_per_open(qtbot, window, monkeypatch):
     builds = []
     real = desa_tree.DesaTree._figures
     monkeypatch.setattr(desa_tree.DesaTree, "_figures",
-                        lambda self, desa: builds.append(1) or real(self, desa))
+                        lambda self, *a: builds.append(1) or real(self, *a))
     window.state.set_project(window.state.project)
     assert len(builds) == 1
     window.state.set_result(analyze(window.state.project))

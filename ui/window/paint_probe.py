@@ -13,9 +13,48 @@ import time
 
 from PySide6.QtCore import QTimer
 
+try:  # the peak memory of the process (not on every platform)
+    import resource
+except ImportError:  # pragma: no cover - Windows
+    resource = None
+
 ENV = "ILP_GIS_PAINT_PROBE"
 PANS = 20
 LIMIT_MS = 20 * 60_000
+BEAT_MS = 10  # the heartbeat's interval: a longer gap between two beats is a UI-thread block
+BLOCK_MS = 100  # a block longer than this is counted
+
+
+def peak_mb() -> float:
+    """The process's peak resident memory so far in MB (NaN where the platform cannot say)."""
+    if resource is None:
+        return float("nan")
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+class Heartbeat:
+    """A timer beating every ``BEAT_MS`` on the UI thread: the longest gap between two beats is
+    the longest time the UI thread did not answer (what a person feels as a frozen window)."""
+
+    def __init__(self) -> None:
+        self.timer = QTimer()
+        self.timer.setInterval(BEAT_MS)
+        self.timer.timeout.connect(self._beat)
+        self.last = 0.0
+        self.gaps: list[float] = []
+
+    def start(self) -> None:
+        self.last = time.perf_counter()
+        self.timer.start()
+
+    def _beat(self) -> None:
+        now = time.perf_counter()
+        self.gaps.append((now - self.last) * 1000)
+        self.last = now
+
+    def stop(self) -> None:
+        self._beat()
+        self.timer.stop()
 
 
 def wanted() -> str | None:
@@ -28,6 +67,7 @@ def install(app, window, mode: str) -> None:
     """Watch ``window``'s map and run the probe ``mode`` on it."""
     canvas = window.canvas
     seen = {"first": False}
+    beat = Heartbeat()
 
     def say(name: str, value: float) -> None:
         print(f"probe {name} {value:.3f}", flush=True)
@@ -45,15 +85,23 @@ def install(app, window, mode: str) -> None:
         seen["first"] = True
         say("first_paint", time.time())
         say("first_paint_cpu_s", time.process_time())  # every thread of the process
+        say("first_paint_peak_mb", peak_mb())
+        beat.start()
         QTimer.singleShot(0, quit_app if mode == "first" else wait_loaded)
 
     def wait_loaded() -> None:
         if window.busy() or window.analysis_pending():
             QTimer.singleShot(20, wait_loaded)
             return
+        beat.stop()
         app.processEvents()
         canvas.repaint()  # the whole area with every layer: what the person now sees
         say("loaded", time.time())
+        say("loaded_peak_mb", peak_mb())
+        gaps = beat.gaps or [0.0]
+        say("block_worst_ms", max(gaps))
+        say("blocks_over_limit", sum(g > BLOCK_MS for g in gaps))
+        say("blocks_total_ms", sum(g for g in gaps if g > BLOCK_MS))
         measure()
         quit_app()
 
