@@ -6,7 +6,8 @@ Outputs that only count and walk the network (the XLSX network sheet, the budget
 over a Puskesmas's working area) read it here instead of through networkx: from the stored
 edge table while a loaded result's graph is unused (``ilp_gis.analysis.load_result``; no
 graph built at all), from the columns a fresh analysis' graph is made of, else from the graph.
-Each way gives what the graph says.  Imports weakref, numpy, pandas and ``ilp_gis.speed.graphs``.
+Each way gives what the graph says.  Imports weakref, numpy, pandas and (at first use, for
+networkx) ``ilp_gis.speed.graphs``.
 """
 
 from __future__ import annotations
@@ -16,8 +17,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-
-from ilp_gis.speed.graphs import graph_columns, graph_table
 
 NODE_FIELDS = ("type", "name", "desa_code", "kecamatan_code")
 
@@ -72,6 +71,9 @@ def network_frame(graph) -> NetworkFrame | None:
     there is no graph."""
     if graph is None:
         return None
+    # networkx is imported here, at first use (the desktop app starts without it)
+    from ilp_gis.speed.graphs import graph_columns, graph_table
+
     table = graph_table(graph)
     if table is not None:  # read once per unused graph (the XLSX asks twice)
         known = _READ.get(graph)
