@@ -528,22 +528,7 @@ def _stored_node_items(nodes: pd.DataFrame, edges: pd.DataFrame):
     cols = [_py_values(nodes[k]) if k in nodes else [None] * len(nodes) for k in _NODE_FIELDS]
     node_items = {n: dict(zip(_NODE_FIELDS, vals, strict=True))
                   for n, *vals in zip(ids, *cols, strict=True)}
-    real = edges.dropna(subset=["parent_id"])
-    m = len(real)
-
-    def col(name: str, clean: bool = True) -> list:
-        return _py_values(real[name], clean=clean) if name in real else [None] * m
-
-    items = []
-    for u, v, dist, minutes, link, source in zip(
-            col("parent_id", False), col("child_id", False), col("distance_m"),
-            col("travel_min"), col("link", False), col("source", False), strict=True):
-        for end in (u, v):
-            if end not in node_items:  # a link to a facility the node table lacks
-                node_items[end] = {}
-        items.append((u, v, {"distance_m": dist, "travel_min": minutes, "link": link,
-                             "source": source}))
-    return node_items.items(), items
+    return node_items.items(), _link_items(edges, node_items)
 
 
 def _stored_graph(edges: pd.DataFrame) -> nx.DiGraph:
@@ -564,6 +549,12 @@ def _stored_items(edges: pd.DataFrame):
                 for k in _NODE_FIELDS]
         for n, *vals in zip(_py_values(rows[f"{side}_id"], clean=False), *cols, strict=True):
             nodes[n] = dict(zip(_NODE_FIELDS, vals, strict=True))
+    return nodes.items(), _link_items(edges, nodes)
+
+
+def _link_items(edges: pd.DataFrame, nodes: dict) -> list:
+    """One ``(parent, child, attrs)`` per stored row with a parent, read column by column;
+    an end ``nodes`` lacks is added to it without attributes."""
     real = edges.dropna(subset=["parent_id"])
     m = len(real)
 
@@ -574,11 +565,12 @@ def _stored_items(edges: pd.DataFrame):
     for u, v, dist, minutes, link, source in zip(
             col("parent_id", False), col("child_id", False), col("distance_m"),
             col("travel_min"), col("link", False), col("source", False), strict=True):
-        if v not in nodes:  # a child without attributes (never written by store_result)
-            nodes[v] = {}
+        for end in (u, v):
+            if end not in nodes:
+                nodes[end] = {}
         items.append((u, v, {"distance_m": dist, "travel_min": minutes, "link": link,
                              "source": source}))
-    return nodes.items(), items
+    return items
 
 
 def _py_values(series: pd.Series, *, clean: bool = True) -> list:
@@ -591,6 +583,8 @@ def _py_values(series: pd.Series, *, clean: bool = True) -> list:
     if not clean:
         return values
     return [_clean(v) for v in values]
+
+
 def _with_desa_geometry(desa: pd.DataFrame, layer) -> gpd.GeoDataFrame:
     """Stored desa results with their polygons from the desa layer, joined by code (results
     stored before they were kept without geometry hold their own)."""
