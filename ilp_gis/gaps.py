@@ -121,9 +121,13 @@ def _frame(kind: str, rows: pd.DataFrame, geometry, message_key: str, unit_key: 
     msgs = _messages(tr(message_key, lang=lang), args(rows), len(rows), lang)
     out = pd.DataFrame({
         "kind": kind,
-        "desa_code": _texts(rows, "desa_code"), "desa_name": _texts(rows, "desa_name"),
-        "kecamatan_code": _texts(rows, "kecamatan_code"),
-        "kecamatan_name": _texts(rows, "kecamatan_name"), "fac_id": _texts(rows, "fac_id"),
+        # texts as objects: the incremental gap splice (ilp_gis.incremental_gaps) rebuilds
+        # the dtypes a full run's concatenation gives from objects per frame
+        "desa_code": rows.get("desa_code", pd.Series(None, index=rows.index)).to_numpy(object),
+        "desa_name": rows.get("desa_name", pd.Series(None, index=rows.index)).to_numpy(object),
+        "kecamatan_code": rows["kecamatan_code"].to_numpy(object),
+        "kecamatan_name": rows["kecamatan_name"].to_numpy(object),
+        "fac_id": rows.get("fac_id", pd.Series(None, index=rows.index)).to_numpy(object),
         "value": rows["value"].to_numpy(float),
         "threshold": rows["threshold"].to_numpy(float),
         "unit": unit,
@@ -135,16 +139,6 @@ def _frame(kind: str, rows: pd.DataFrame, geometry, message_key: str, unit_key: 
              else np.asarray(geometry, dtype=object))
     return gpd.GeoDataFrame(out, geometry=gpd.GeoSeries(geoms, crs=model.WGS84),
                             crs=model.WGS84)
-
-
-def _texts(rows: pd.DataFrame, name: str):
-    """The column ``name`` of ``rows`` for a gap frame: a text column as it is (no round trip
-    through Python strings), another as objects, None everywhere without the column."""
-    if name not in rows:
-        return np.full(len(rows), None, dtype=object)
-    if isinstance(rows[name].dtype, pd.StringDtype):
-        return rows[name].array
-    return rows[name].to_numpy(object)
 
 
 _ID_SEPARATORS = str.maketrans(",.", ".,")
