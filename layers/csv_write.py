@@ -70,7 +70,7 @@ def _texts(series: pd.Series, eol: str):
         else:
             values = series.to_numpy(dtype=object)
             arr = pa.array(values, type=pa.large_string(), mask=pd.isna(values))
-        need = pc.fill_null(pc.match_substring_regex(arr, _NEEDS_QUOTES[eol]), False)
+        need = pc.fill_null(pc.match_substring_regex(arr, _needs_quotes(eol)), False)
         if pc.any(need).as_py():
             quote = pa.scalar('"', pa.large_string())
             quoted = pc.binary_join_element_wise(
@@ -120,8 +120,10 @@ def _float_texts(values: np.ndarray):
     return arr
 
 
-_NEEDS_QUOTES = {"\n": '[,"\n]', "\r\n": '[,"\r\n]'}
-_NEEDS_QUOTES.setdefault(os.linesep, "[,\"" + "".join(sorted(set(os.linesep))) + "]")
+def _needs_quotes(eol: str) -> str:
+    """The characters that make Python's csv module quote a field: the delimiter, the quote
+    and those of the line end."""
+    return '[,"' + "".join(sorted(set(eol))) + "]"
 
 
 def _quoted_text(text: str, eol: str) -> str:
