@@ -156,6 +156,9 @@ def setup_logging(path=None) -> str | None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from ui.heap import limit_arenas
+
+    limit_arenas()  # before any worker thread: national jobs' peak memory (ui.heap)
     argv = list(sys.argv[1:] if argv is None else argv)
     set_language(_early_language(argv))
     try:
