@@ -73,8 +73,11 @@ class IncrementalAnalysis:
     it reuses the previous run when the project differs from it only by its facilities (and
     tables), else it starts afresh."""
 
-    def __init__(self, rules: Rules | None = None) -> None:
+    def __init__(self, rules: Rules | None = None, *, gaps_min_desa: int | None = None) -> None:
+        """``gaps_min_desa``: the gap table is spliced locally from this many desa (default
+        :data:`ilp_gis.incremental_stages.GAPS_LOCAL_MIN_DESA`; 0: always tried)."""
         self.rules = rules
+        self._gaps_min_desa = gaps_min_desa
         self.ground: dict | None = None
         self._layers: tuple = ()
         self._rules_used: Rules | None = None
@@ -82,7 +85,7 @@ class IncrementalAnalysis:
         self._metric: tuple | None = None  # (planar, crs, points' metric coordinates)
         self._prepared: tuple | None = None
         self.stats = EditStats()
-        self._stages = StageCache()
+        self._stages = self._stage_cache()
         self._lock = threading.Lock()  # one run at a time (the window's worker threads)
         self._drop = False
 
@@ -96,7 +99,12 @@ class IncrementalAnalysis:
         self._near = {}
         self._metric = None
         self._prepared = None  # (raw facility layer, its prepared frame) of the last run
-        self._stages = StageCache()
+        self._stages = self._stage_cache()
+
+    def _stage_cache(self) -> StageCache:
+        if self._gaps_min_desa is None:
+            return StageCache()
+        return StageCache(gaps_min_desa=self._gaps_min_desa)
 
     def _same_ground(self, project: Project, rules: Rules) -> bool:
         return self.ground is not None and rules is self._rules_used and len(self._layers) == len(

@@ -8,8 +8,10 @@ it and patching only the rows it can.
 * ``lokus_check`` (per kabupaten, from its Puskesmas): kept when no Puskesmas was edited.
 * ``coe_units`` (the designated COE units): kept when the edit touches no designated
   facility, no parent or child of one and no link of theirs.
-* ``find_gaps``: the rows of the desa, kecamatan and facilities the edit reaches made
-  again and spliced into the last run's table (``ilp_gis.incremental_gaps``).
+* ``find_gaps``: from :data:`GAPS_LOCAL_MIN_DESA` desa, the rows of the desa, kecamatan and
+  facilities the edit reaches made again and spliced into the last run's table
+  (``ilp_gis.incremental_gaps``); in a smaller project the whole table is made again (the
+  splice's comparisons of every desa and facility row cost as much there as the table).
 * ``build_network`` (links, graph, findings): kept when the edit changed facilities in place
   (none added or removed) and none of the columns the network reads (:data:`NETWORK_READS`:
   id, type, position, desa, kecamatan, name, parent, location quality...) of any row; an
@@ -21,6 +23,7 @@ lokus, model, network, posyandu).
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -36,6 +39,10 @@ PUSKESMAS, PUSTU, POSYANDU = (t.value for t in model.FacilityType)
 NETWORK_READS = ("fac_id", "type", "x", "y", "desa_code", "kecamatan_code", "positioned",
                  "location_quality", "name", "parent_id", "parent_name", "fac_id_given",
                  "inside", "geom_wgs84", "precursor")
+# the gap splice pays from this many desa: measured with bench/bench_incremental.py --gaps
+# (provinsi, 3,533 desa: splice and whole table both ~0.18 s CPU; nasional: see the report
+# of that bench)
+GAPS_LOCAL_MIN_DESA = 20_000
 
 
 @dataclass
@@ -168,6 +175,8 @@ class StageCache:
     rules: object = None
     last: dict = field(default_factory=dict)
     local_gaps: bool = False  # the last run's gaps were spliced (ilp_gis.incremental_gaps)
+    gaps_min_desa: int = GAPS_LOCAL_MIN_DESA  # the splice is tried from this many desa
+    gaps_cpu: float = 0.0  # CPU seconds of the last run's find_gaps stage (this thread)
 
     def stages(self) -> dict:
         return {"strata_check": self.strata_check, "lokus_check": self.lokus_check,
@@ -236,17 +245,19 @@ class StageCache:
         def find(d, k, f, c, p):
             return find_gaps(d, k, f, c, p, rules, lang=lang, inputs=inputs)
 
+        cpu = time.thread_time()
         last = self.last.get("gaps")
         what = (lang, dict(inputs.present) if inputs is not None else None)
         out = None
         if last is not None and self.change is not None and rules is self.rules and \
-                last["what"] == what:
+                last["what"] == what and len(desa) >= self.gaps_min_desa:
             out = local_gaps(last, desa, kec, fac, checks, problems, self.change.ids, find)
         self.local_gaps = out is not None
         if out is None:
             out = find(desa, kec, fac, checks, problems)
         self.last["gaps"] = {"what": what, "desa": desa, "kec": kec, "fac": fac,
                              "checks": checks, "problems": problems, "gaps": out}
+        self.gaps_cpu = time.thread_time() - cpu
         return out
 
     def build_network(self, fac, *, rules, road=None, fields=None, lang=None):

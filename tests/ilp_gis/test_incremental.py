@@ -4,7 +4,9 @@ The district is generated: 6 × 4 desa of 2 km in three kecamatan, three settlem
 a road grid, and a few facilities of every type; hypothesis draws sequences of edits (add,
 move, delete, of any type, anywhere in the district or just outside it) and after each edit the
 incremental result is compared with a full ``analyze`` of the edited project: the desa table,
-the gaps and the summary (all but the timings).
+the gaps and the summary (all but the timings).  The districts are small, so the gap splice
+(tried by default from ``GAPS_LOCAL_MIN_DESA`` desa) is switched on for every desa count
+(``gaps_min_desa=0``).
 """
 
 from __future__ import annotations
@@ -138,7 +140,7 @@ EDIT = st.tuples(st.sampled_from(("add", "move", "delete", "parent", "retype")),
 @given(edits=st.lists(EDIT, min_size=1, max_size=3))
 def test_incremental_equals_full(roads, edits):
     project = district(roads)
-    inc = IncrementalAnalysis()
+    inc = IncrementalAnalysis(gaps_min_desa=0)
     assert_same(inc.analyze(project), analyze(project))
     for n, edit in enumerate(edits):
         project.set_layer("facilities", _edited(project.facilities, edit, n))
@@ -151,7 +153,7 @@ def test_an_edit_reaches_only_the_points_near_it():
     """Moving one Pustu by 10 m prepares that row alone and re-measures the few points it was
     nearest to (none for the Puskesmas); a changed boundary layer starts afresh."""
     project = district(False)
-    inc = IncrementalAnalysis()
+    inc = IncrementalAnalysis(gaps_min_desa=0)
     inc.analyze(project)
     n_points = inc.stats.points
     assert n_points == NX * NY * 3
@@ -177,7 +179,7 @@ def test_stages_an_edit_cannot_reach_are_kept():
     last run's and the strata are patched; then a Pustu moved: the strata table is kept whole
     and the network built again."""
     project = district(False)
-    inc = IncrementalAnalysis()
+    inc = IncrementalAnalysis(gaps_min_desa=0)
     first = inc.analyze(project)
     fac = project.facilities.copy()
     pos = int(np.flatnonzero(fac["name"].to_numpy(object) == "Fasilitas 9")[0])  # a Posyandu
@@ -270,7 +272,7 @@ def test_fifty_random_edits_in_a_row_equal_full_runs(roads, seed):
     for col, value in (("kecamatan_code", None), ("desa_code", None)):
         if col not in project.facilities:
             project.set_layer("facilities", project.facilities.assign(**{col: value}))
-    inc = IncrementalAnalysis()
+    inc = IncrementalAnalysis(gaps_min_desa=0)
     assert_same(inc.analyze(project), analyze(project))
     incremental = 0
     for n in range(30):
@@ -305,7 +307,7 @@ def test_edits_on_the_bundled_sample_equal_full_runs():
 
     path = Path(__file__).resolve().parents[2] / "sample_data" / "kabupaten_contoh.gpkg"
     project = open_project(path)
-    inc = IncrementalAnalysis()
+    inc = IncrementalAnalysis(gaps_min_desa=0)
     inc.analyze(project)
     fac = project.facilities
     t = fac["type"].astype(object).str.lower().to_numpy(object)
@@ -358,7 +360,7 @@ def test_local_edits_across_borders_swaps_and_parents_equal_full_runs():
     them, a Posyandu moved out of every desa, and the Puskesmas that is a given parent
     deleted with its children still pointing to it."""
     project = district(False)
-    inc = IncrementalAnalysis()
+    inc = IncrementalAnalysis(gaps_min_desa=0)
     inc.analyze(project)
     fac = project.facilities
     pustu = np.flatnonzero(fac["type"].to_numpy(object) == "pustu")
@@ -385,3 +387,22 @@ def test_local_edits_across_borders_swaps_and_parents_equal_full_runs():
     got = inc.analyze(project)
     assert inc.stats.incremental
     assert_same(got, analyze(project))
+
+
+def test_the_gap_splice_is_tried_only_from_its_desa_count():
+    """A kader changed: with the splice on for every size the gap table is spliced, at the
+    default threshold a district of 24 desa makes it whole; both equal a full run."""
+    from ilp_gis.incremental_stages import GAPS_LOCAL_MIN_DESA
+
+    assert GAPS_LOCAL_MIN_DESA > NX * NY
+    for min_desa, spliced in ((0, True), (None, False)):
+        project = district(False)
+        inc = IncrementalAnalysis(gaps_min_desa=min_desa)
+        inc.analyze(project)
+        fac = project.facilities.copy()
+        pos = int(np.flatnonzero(fac["type"].to_numpy(object) == "posyandu")[0])
+        fac.iloc[pos, fac.columns.get_loc("kader")] = 0.0
+        project.set_layer("facilities", fac)
+        got = inc.analyze(project)
+        assert inc._stages.local_gaps is spliced
+        assert_same(got, analyze(project))
