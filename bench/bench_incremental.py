@@ -105,6 +105,9 @@ def main() -> int:
                     help="pickle file keeping the generated sample between runs (keep it "
                          "outside the repository)")
     ap.add_argument("--no-check", action="store_true", help="skip the full re-analyses")
+    ap.add_argument("--only", default="",
+                    help="comma-separated edits to run, e.g. 'move pustu,change posyandu' "
+                         "(default: all)")
     ap.add_argument("--gaps", default="auto", choices=("auto", "local", "whole", "both"),
                     help="the gap table after an edit: by the size threshold (auto), always "
                          "spliced (local), always whole, or both one after the other (A/B)")
@@ -134,7 +137,10 @@ def main() -> int:
         args.gaps]
     per_kind: dict[str, list[tuple[float, float]]] = {}
     gaps_cpu: dict[str, list[float]] = {"spliced": [], "whole": []}
+    only = {w.strip() for w in args.only.split(",") if w.strip()}
     for kind, ftype, fac in edits(base):
+        if only and f"{kind} {ftype}" not in only:
+            continue
         for mode in modes:
             if mode is not None:
                 inc._stages.gaps_min_desa = mode

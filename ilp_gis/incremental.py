@@ -35,7 +35,8 @@ import pandas as pd
 from scipy.spatial import cKDTree
 
 from ilp_gis.geo import ecef, lonlat_of, nearest_ground
-from ilp_gis.incremental_stages import Change, StageCache, same_values
+from ilp_gis.column_compare import same_at
+from ilp_gis.incremental_stages import Change, StageCache
 from ilp_gis.project import Project
 from ilp_gis.results import AnalysisResult
 from ilp_gis.rules import Rules
@@ -254,12 +255,6 @@ def _unique_ids(frame) -> np.ndarray | None:
     return ids.astype(str).to_numpy(object)
 
 
-def _aligned(series: pd.Series, rows: np.ndarray, n: int) -> pd.Series:
-    if len(rows) == n and (n == 0 or (rows[0] == 0 and rows[-1] == n - 1)):
-        return series.reset_index(drop=True)  # every row, in order: no take
-    return series.iloc[rows].reset_index(drop=True)
-
-
 def _spliced(old_raw, old_prepared, raw, prepare, old_ids=None):
     """The prepared frame of ``raw`` from the one of ``old_raw``: unchanged rows (same id, same
     values, same point) kept, the others prepared by ``prepare``; None when that cannot give
@@ -306,8 +301,7 @@ def _spliced(old_raw, old_prepared, raw, prepare, old_ids=None):
     for col in raw.columns:
         if col == geom or not ok.any():
             continue
-        ok &= same_values(_aligned(raw[col], rows, len(raw)),
-                           _aligned(old_raw[col], at[rows], len(old_raw)))
+        ok &= same_at(raw[col], old_raw[col], rows, at[rows])  # no column copied
     same[rows] = ok
     changed = np.flatnonzero(~same)
     if len(changed) > max(16, len(raw) // 10):

@@ -68,23 +68,30 @@ def sorted_splice(old: pd.DataFrame, key: str, drop, rows: pd.DataFrame, *,
     keys = old[key].to_numpy(object)
     keep = ~pd.Series(keys, dtype=object).isin(list(drop)).to_numpy() if len(drop) else \
         np.ones(len(old), dtype=bool)
-    kept = old.iloc[np.flatnonzero(keep)] if not keep.all() else old
-    if not len(rows):
-        return _inferred(kept.reset_index(drop=True)) if infer else kept.reset_index(drop=True)
+    kept_at = np.flatnonzero(keep)
+    if not len(rows) or not len(kept_at):
+        kept = old.iloc[kept_at] if not keep.all() else old
+        if not len(rows):
+            return _inferred(kept.reset_index(drop=True)) if infer else \
+                kept.reset_index(drop=True)
+    else:  # the dropped rows are skipped by the one take below (no copy of the kept ones)
+        kept = old
     rows = rows.sort_values(key, kind="stable")
     settled: list = []  # text columns whose inferred dtype is known without a rebuild
     if infer:
         rows, settled = _text_kept(old, rows)
-    at = np.searchsorted(kept[key].to_numpy(object), rows[key].to_numpy(object))
+    at = np.searchsorted(keys[kept_at] if kept is old else kept[key].to_numpy(object),
+                         rows[key].to_numpy(object))
     both = pd.concat([kept.reset_index(drop=True), rows[list(old.columns)].reset_index(
         drop=True)], ignore_index=True)
-    n = len(kept)
+    src = kept_at if kept is old else np.arange(len(kept))  # the kept rows in ``both``
+    n = len(src)
     # positions: old row i goes after the new rows inserted before it
-    order = np.empty(len(both), dtype=np.int64)
+    order = np.empty(n + len(rows), dtype=np.int64)
     old_pos = np.arange(n) + np.searchsorted(at, np.arange(n), side="right")
     new_pos = at + np.arange(len(rows))
-    order[old_pos] = np.arange(n)
-    order[new_pos] = n + np.arange(len(rows))
+    order[old_pos] = src
+    order[new_pos] = len(kept) + np.arange(len(rows))
     out = both.iloc[order].reset_index(drop=True)
     return _inferred(out, settled) if infer else out
 
