@@ -34,8 +34,8 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
-from ilp_gis.geo import ecef, lonlat_of, nearest_ground
 from ilp_gis.column_compare import same_at
+from ilp_gis.geo import ecef, lonlat_of, nearest_ground
 from ilp_gis.incremental_stages import Change, StageCache
 from ilp_gis.project import Project
 from ilp_gis.results import AnalysisResult
