@@ -2,15 +2,18 @@
 
     python bench/bench_incremental.py                          # provinsi sample (generated)
     python bench/bench_incremental.py --project nas.gpkg --no-check   # a project file
+    python bench/bench_incremental.py --project nas.gpkg --no-check --gaps both
+        --only "move pustu,add posyandu"     # (one line) some edits, the gap table A/B
 
 Prints the full analysis (wall and CPU seconds), then for an add, a move, a delete and a
 change of a figure (nurses, capacity, kader) of a Pustu, a Puskesmas and a Posyandu: the wall
-and CPU seconds of the incremental re-analysis, the population points it re-measured, its steps and (unless ``--no-check``) whether every
-result table and the summary equal a full re-analysis (run for each edit, outside the
-timings); last the mean and worst per edit kind beside the 0.3 s target, and the peak memory.
-``--gaps both`` runs every edit with the gap table spliced, then made whole (the first counts
-in the means), and prints the mean CPU of ``find_gaps`` each way: the figure behind the size
-threshold ``ilp_gis.incremental_stages.GAPS_LOCAL_MIN_DESA``.
+and CPU seconds of the incremental re-analysis, the population points it re-measured, its
+steps and (unless ``--no-check``) whether every result table and the summary equal a full
+re-analysis (run for each edit, outside the timings); last the mean and worst per edit kind
+beside the 0.3 s target, and the peak memory.  ``--gaps both`` runs every edit with the gap
+table spliced, then made whole (the first counts in the means), and prints the mean CPU of
+``find_gaps`` each way: the figure behind the size threshold
+``ilp_gis.incremental_stages.GAPS_LOCAL_MIN_DESA``.
 """
 
 from __future__ import annotations
