@@ -169,8 +169,8 @@ def main() -> int:
     for how, cpus in gaps_cpu.items():
         if cpus:
             print(f"find_gaps after an edit, table {how}: mean {np.mean(cpus):.3f} s CPU, worst "
-                  f"{np.max(cpus):.3f} s ({len(cpus)} runs; the splice is tried from "
-                  f"{GAPS_LOCAL_MIN_DESA:,d} desa)")
+                  f"{np.max(cpus):.3f} s ({len(cpus)} runs; by default the splice is tried "
+                  f"from {GAPS_LOCAL_MIN_DESA:,d} desa)")
     print(f"per edit (target {TARGET_S} s; full analysis {full_wall:.2f} s wall, "
           f"{full_cpu:.2f} s CPU):")
     for kind, times in per_kind.items():

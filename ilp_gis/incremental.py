@@ -76,7 +76,7 @@ class IncrementalAnalysis:
 
     def __init__(self, rules: Rules | None = None, *, gaps_min_desa: int | None = None) -> None:
         """``gaps_min_desa``: the gap table is spliced locally from this many desa (default
-        :data:`ilp_gis.incremental_stages.GAPS_LOCAL_MIN_DESA`; 0: always tried)."""
+        :data:`ilp_gis.incremental_stages.GAPS_LOCAL_MIN_DESA`: not tried; 0: always tried)."""
         self.rules = rules
         self._gaps_min_desa = gaps_min_desa
         self.ground: dict | None = None

@@ -161,13 +161,14 @@ def _same_shapes(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def _places(fac) -> tuple[np.ndarray, np.ndarray]:
-    """Per facility: its desa and kecamatan codes as texts (a missing one as "\\0")."""
+    """Per facility: its desa and kecamatan codes, a missing one as "" (one key with an empty
+    code, as their texts had it before)."""
     def texts(col: str) -> np.ndarray:
         v = fac[col].to_numpy(object)
         missing = pd.isna(v)
         if missing.any():
             v = v.copy()
-            v[missing] = "\0"
+            v[missing] = ""
         return v
 
     return texts("desa_code"), texts("kecamatan_code")
@@ -176,7 +177,7 @@ def _places(fac) -> tuple[np.ndarray, np.ndarray]:
 def _place_set(places: tuple, rows) -> set:
     """The (desa, kecamatan) pairs of ``rows`` (a mask or positions), as texts."""
     d, k = places
-    return set(zip(d[rows].astype(str).tolist(), k[rows].astype(str).tolist(), strict=True))
+    return set(zip(map(str, d[rows].tolist()), map(str, k[rows].tolist()), strict=True))
 
 
 _MAX_PLACES = 32  # more touched places than this: one set lookup per facility
@@ -188,8 +189,8 @@ def _in_places(places: tuple, touched: set) -> np.ndarray:
     d, k = places
     if len(touched) > _MAX_PLACES or pd.api.types.infer_dtype(d) != "string" or \
             pd.api.types.infer_dtype(k) != "string":  # codes of other kinds: as texts
-        return np.fromiter((p in touched for p in zip(d.astype(str).tolist(), k.astype(
-            str).tolist(), strict=True)), bool, len(d))
+        return np.fromiter((p in touched for p in zip(map(str, d.tolist()), map(
+            str, k.tolist()), strict=True)), bool, len(d))
     out = np.zeros(len(d), dtype=bool)
     for td, tk in touched:
         hit = d == td

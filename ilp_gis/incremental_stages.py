@@ -8,10 +8,11 @@ it and patching only the rows it can.
 * ``lokus_check`` (per kabupaten, from its Puskesmas): kept when no Puskesmas was edited.
 * ``coe_units`` (the designated COE units): kept when the edit touches no designated
   facility, no parent or child of one and no link of theirs.
-* ``find_gaps``: from :data:`GAPS_LOCAL_MIN_DESA` desa, the rows of the desa, kecamatan and
-  facilities the edit reaches made again and spliced into the last run's table
-  (``ilp_gis.incremental_gaps``); in a smaller project the whole table is made again (the
-  splice's comparisons of every desa and facility row cost as much there as the table).
+* ``find_gaps``: the whole table made again.  The splice of ``ilp_gis.incremental_gaps``
+  (the rows of the desa, kecamatan and facilities the edit reaches made again and put into
+  the last run's table) is tried from :data:`GAPS_LOCAL_MIN_DESA` desa: its comparisons of
+  every desa and facility row and its rebuild of the whole table cost as much as the table
+  at every measured size, so by default it is not tried.
 * ``build_network`` (links, graph, findings): kept when the edit changed facilities in place
   (none added or removed) and none of the columns the network reads (:data:`NETWORK_READS`:
   id, type, position, desa, kecamatan, name, parent, location quality...) of any row; an
@@ -39,10 +40,11 @@ PUSKESMAS, PUSTU, POSYANDU = (t.value for t in model.FacilityType)
 NETWORK_READS = ("fac_id", "type", "x", "y", "desa_code", "kecamatan_code", "positioned",
                  "location_quality", "name", "parent_id", "parent_name", "fac_id_given",
                  "inside", "geom_wgs84", "precursor")
-# the gap splice pays from this many desa: measured with bench/bench_incremental.py --gaps
-# (provinsi, 3,533 desa: splice and whole table both ~0.18 s CPU; nasional: see the report
-# of that bench)
-GAPS_LOCAL_MIN_DESA = 20_000
+# the gap splice is tried from this many desa: none, as measured with
+# ``bench/bench_incremental.py --gaps both`` (mean CPU of find_gaps after an edit, spliced
+# against whole): 284 desa 0.102 / 0.105 s, 3,533 desa 0.126 / 0.141 s, 86,835 desa
+# 2.00 / 1.65 s (a loaded machine); a gain of a tenth at most, a loss nationally
+GAPS_LOCAL_MIN_DESA = 1_000_000_000
 
 
 @dataclass

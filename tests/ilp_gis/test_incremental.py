@@ -4,9 +4,8 @@ The district is generated: 6 × 4 desa of 2 km in three kecamatan, three settlem
 a road grid, and a few facilities of every type; hypothesis draws sequences of edits (add,
 move, delete, of any type, anywhere in the district or just outside it) and after each edit the
 incremental result is compared with a full ``analyze`` of the edited project: the desa table,
-the gaps and the summary (all but the timings).  The districts are small, so the gap splice
-(tried by default from ``GAPS_LOCAL_MIN_DESA`` desa) is switched on for every desa count
-(``gaps_min_desa=0``).
+the gaps and the summary (all but the timings).  The gap splice (by default not tried:
+``GAPS_LOCAL_MIN_DESA``) is switched on for every desa count (``gaps_min_desa=0``).
 """
 
 from __future__ import annotations
@@ -391,7 +390,7 @@ def test_local_edits_across_borders_swaps_and_parents_equal_full_runs():
 
 def test_the_gap_splice_is_tried_only_from_its_desa_count():
     """A kader changed: with the splice on for every size the gap table is spliced, at the
-    default threshold a district of 24 desa makes it whole; both equal a full run."""
+    default threshold it is made whole; both equal a full run."""
     from ilp_gis.incremental_stages import GAPS_LOCAL_MIN_DESA
 
     assert GAPS_LOCAL_MIN_DESA > NX * NY
@@ -406,3 +405,25 @@ def test_the_gap_splice_is_tried_only_from_its_desa_count():
         got = inc.analyze(project)
         assert inc._stages.local_gaps is spliced
         assert_same(got, analyze(project))
+
+
+def test_facilities_of_touched_places_are_found_as_by_their_texts():
+    """``_in_places`` (a column compare per touched place) finds the facilities a lookup of
+    each facility's (desa, kecamatan) texts finds: missing codes, codes that are not texts,
+    and more places than it compares one by one."""
+    from ilp_gis.incremental_gaps import _MAX_PLACES, _in_places, _place_set, _places
+
+    fac = pd.DataFrame({"desa_code": ["d1", "d1", None, "d2", np.nan, "d3"] * 20,
+                        "kecamatan_code": ["k1", "k2", "k1", None, "k1", "k3"] * 20})
+    numbers = pd.DataFrame({"desa_code": pd.Series([1, "1", None, 2] * 5, dtype=object),
+                            "kecamatan_code": ["k"] * 20})
+    for frame_, rows in ((fac, [0, 2]), (fac, [3, 4, 5]), (numbers, [1])):
+        places = _places(frame_)
+        touched = _place_set(places, np.array(rows))
+        want = [(str(d), str(k)) in touched for d, k in zip(*places, strict=True)]
+        np.testing.assert_array_equal(_in_places(places, touched), want)
+        assert _in_places(places, touched)[rows].all()
+    many = {(f"x{i}", "k") for i in range(_MAX_PLACES + 1)} | {("d1", "k2")}
+    np.testing.assert_array_equal(_in_places(_places(fac), many),
+                                  [d == "d1" and k == "k2" for d, k in zip(
+                                      fac["desa_code"], fac["kecamatan_code"], strict=True)])
