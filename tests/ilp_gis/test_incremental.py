@@ -248,16 +248,16 @@ def _random_edit(rng, fac, n):
 
 
 def _only_puskesmas_deleted(fac):
-    """``fac`` without the only Puskesmas of the first kecamatan that has exactly one."""
+    """``fac`` without the only Puskesmas of the first kecamatan that has exactly one (when
+    every kecamatan has several or none: without all those of the one with the fewest)."""
     t = fac["type"].to_numpy(object)
     kec = fac.loc[t == "puskesmas", "kecamatan_code"]
-    one = kec.value_counts()
-    alone = one[one == 1].index
-    if not len(alone):
+    counts = kec.value_counts()
+    if not len(counts):
         return None
-    pos = int(np.flatnonzero((t == "puskesmas") & fac["kecamatan_code"].isin(
-        alone[:1]).to_numpy())[0])
-    return fac.drop(index=fac.index[pos]).reset_index(drop=True)
+    fewest = counts[counts == counts.min()].index[:1]
+    rows = np.flatnonzero((t == "puskesmas") & fac["kecamatan_code"].isin(fewest).to_numpy())
+    return fac.drop(index=fac.index[rows]).reset_index(drop=True)
 
 
 @pytest.mark.parametrize("roads,seed", [(False, 11), (True, 12)])
@@ -265,7 +265,8 @@ def test_fifty_random_edits_in_a_row_equal_full_runs(roads, seed):
     """30 random edits a loop (60 in all over both districts), each re-analysed
     incrementally after the edits before it and compared table by table, graph and summary
     with a full analysis; edits at the kabupaten border, far from roads and outside the
-    district included, and (midway) a kecamatan losing its only Puskesmas."""
+    district included, and (midway) a kecamatan losing its only Puskesmas (all of its
+    Puskesmas when the edits before left none with one)."""
     rng = np.random.default_rng(seed)
     project = district(roads)
     for col, value in (("kecamatan_code", None), ("desa_code", None)):
@@ -275,13 +276,13 @@ def test_fifty_random_edits_in_a_row_equal_full_runs(roads, seed):
     assert_same(inc.analyze(project), analyze(project))
     incremental = 0
     for n in range(30):
-        if n == 15:
-            fac = _only_puskesmas_deleted(inc._prepared[1])
-            assert fac is not None
-            ids = set(fac["fac_id"])
+        # None when the edits before left no Puskesmas at all (not with seeds 11 and 12)
+        lost = _only_puskesmas_deleted(inc._prepared[1]) if n == 15 else None
+        if lost is not None:
+            ids = set(lost["fac_id"])
             fac = project.facilities[project.facilities["fac_id"].isin(ids)].reset_index(
                 drop=True)
-            what = "the only Puskesmas of a kecamatan deleted"
+            what = "the only Puskesmas of a kecamatan deleted (or all of its few)"
         else:
             fac, what = _random_edit(rng, project.facilities, n)
         project.set_layer("facilities", fac)
@@ -291,7 +292,7 @@ def test_fifty_random_edits_in_a_row_equal_full_runs(roads, seed):
             assert_same(got, analyze(project))
         except AssertionError as e:
             raise AssertionError(f"edit {n}: {what}") from e
-        if n == 15:  # the kecamatan left without a Puskesmas is a gap
+        if lost is not None:  # the kecamatan left without a Puskesmas is a gap
             assert (got.gaps["kind"] == "no_puskesmas").sum() >= 1
     assert incremental == 30
 
