@@ -2,12 +2,18 @@
 
     python bench/bench_incremental.py                          # provinsi sample (generated)
     python bench/bench_incremental.py --project nas.gpkg --no-check   # a project file
+    python bench/bench_incremental.py --project nas.gpkg --no-check --gaps both
+        --only "move pustu,add posyandu"     # (one line) some edits, the gap table A/B
 
 Prints the full analysis (wall and CPU seconds), then for an add, a move, a delete and a
-change of a figure (nurses, capacity, kader) of a Pustu, a Puskesmas and a Posyandu: the wall and CPU seconds of the incremental re-analysis,
-the population points it re-measured, its steps and (unless ``--no-check``) whether every
-result table and the summary equal a full re-analysis (run for each edit, outside the
-timings); last the mean and worst per edit kind beside the 0.3 s target, and the peak memory.
+change of a figure (nurses, capacity, kader) of a Pustu, a Puskesmas and a Posyandu: the wall
+and CPU seconds of the incremental re-analysis, the population points it re-measured, its
+steps and (unless ``--no-check``) whether every result table and the summary equal a full
+re-analysis (run for each edit, outside the timings); last the mean and worst per edit kind
+beside the 0.3 s target, and the peak memory.  ``--gaps both`` runs every edit with the gap
+table spliced, then made whole (the first counts in the means), and prints the mean CPU of
+``find_gaps`` each way: the figure behind the size threshold
+``ilp_gis.incremental_stages.GAPS_LOCAL_MIN_DESA``.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.bench_analysis import load_or_generate, peak_mb  # noqa: E402
 
 TARGET_S = 0.3  # issue 16: one facility edit → updated figures
+GAPS_NEVER = 1 << 62  # a threshold no project reaches: the gap table made whole
 TABLES = ("desa", "kecamatan", "gaps", "edges", "network_problems", "coe", "strata", "lokus")
 
 
@@ -101,10 +108,17 @@ def main() -> int:
                     help="pickle file keeping the generated sample between runs (keep it "
                          "outside the repository)")
     ap.add_argument("--no-check", action="store_true", help="skip the full re-analyses")
+    ap.add_argument("--only", default="",
+                    help="comma-separated edits to run, e.g. 'move pustu,change posyandu' "
+                         "(default: all)")
+    ap.add_argument("--gaps", default="auto", choices=("auto", "local", "whole", "both"),
+                    help="the gap table after an edit: by the size threshold (auto), always "
+                         "spliced (local), always whole, or both one after the other (A/B)")
     args = ap.parse_args()
 
     from ilp_gis.analysis import analyze
     from ilp_gis.incremental import IncrementalAnalysis
+    from ilp_gis.incremental_stages import GAPS_LOCAL_MIN_DESA
 
     t = time.perf_counter()
     project = load(args)
@@ -122,21 +136,41 @@ def main() -> int:
     print(f"first incremental run (full): {time.perf_counter() - t:.2f} s wall, "
           f"{time.process_time() - c:.2f} s CPU, {inc.stats.points:,d} population points")
     base = project.facilities
+    modes = {"auto": [None], "local": [0], "whole": [GAPS_NEVER], "both": [0, GAPS_NEVER]}[
+        args.gaps]
     per_kind: dict[str, list[tuple[float, float]]] = {}
+    gaps_cpu: dict[str, list[float]] = {"spliced": [], "whole": []}
+    only = {w.strip() for w in args.only.split(",") if w.strip()}
     for kind, ftype, fac in edits(base):
-        project.set_layer("facilities", fac)
-        t, c = time.perf_counter(), time.process_time()
-        result = inc.analyze(project)
-        wall, cpu = time.perf_counter() - t, time.process_time() - c
-        per_kind.setdefault(kind, []).append((wall, cpu))
-        steps = {k: v for k, v in result.summary["timings_s"].items() if not k.endswith("_cpu")}
-        line = (f"{kind + ' ' + ftype:18s} {wall:6.2f} s wall {cpu:6.2f} s CPU  incremental "
-                f"{inc.stats.incremental}  re-measured {inc.stats.reached}  steps {steps}")
-        if not args.no_check:
-            line += f"  equal to full: {same(result, analyze(project))}"
-        print(line, flush=True)
-        project.set_layer("facilities", base)
-        inc.analyze(project)  # back to the start for the next edit
+        if only and f"{kind} {ftype}" not in only:
+            continue
+        for mode in modes:
+            if mode is not None:
+                inc._stages.gaps_min_desa = mode
+            project.set_layer("facilities", fac)
+            t, c = time.perf_counter(), time.process_time()
+            result = inc.analyze(project)
+            wall, cpu = time.perf_counter() - t, time.process_time() - c
+            if mode == modes[0]:
+                per_kind.setdefault(kind, []).append((wall, cpu))
+            spliced = inc._stages.local_gaps
+            gaps_cpu["spliced" if spliced else "whole"].append(inc._stages.gaps_cpu)
+            steps = {k: v for k, v in result.summary["timings_s"].items()
+                     if not k.endswith("_cpu")}
+            line = (f"{kind + ' ' + ftype:18s} {wall:6.2f} s wall {cpu:6.2f} s CPU  "
+                    f"incremental {inc.stats.incremental}  re-measured {inc.stats.reached}  "
+                    f"gaps {'spliced' if spliced else 'whole'} "
+                    f"({inc._stages.gaps_cpu:.3f} s CPU)  steps {steps}")
+            if not args.no_check:
+                line += f"  equal to full: {same(result, analyze(project))}"
+            print(line, flush=True)
+            project.set_layer("facilities", base)
+            inc.analyze(project)  # back to the start for the next edit
+    for how, cpus in gaps_cpu.items():
+        if cpus:
+            print(f"find_gaps after an edit, table {how}: mean {np.mean(cpus):.3f} s CPU, worst "
+                  f"{np.max(cpus):.3f} s ({len(cpus)} runs; by default the splice is tried "
+                  f"from {GAPS_LOCAL_MIN_DESA:,d} desa)")
     print(f"per edit (target {TARGET_S} s; full analysis {full_wall:.2f} s wall, "
           f"{full_cpu:.2f} s CPU):")
     for kind, times in per_kind.items():

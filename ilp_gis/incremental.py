@@ -34,8 +34,9 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
+from ilp_gis.column_compare import same_at
 from ilp_gis.geo import ecef, lonlat_of, nearest_ground
-from ilp_gis.incremental_stages import Change, StageCache, same_values
+from ilp_gis.incremental_stages import Change, StageCache
 from ilp_gis.project import Project
 from ilp_gis.results import AnalysisResult
 from ilp_gis.rules import Rules
@@ -73,8 +74,11 @@ class IncrementalAnalysis:
     it reuses the previous run when the project differs from it only by its facilities (and
     tables), else it starts afresh."""
 
-    def __init__(self, rules: Rules | None = None) -> None:
+    def __init__(self, rules: Rules | None = None, *, gaps_min_desa: int | None = None) -> None:
+        """``gaps_min_desa``: the gap table is spliced locally from this many desa (default
+        :data:`ilp_gis.incremental_stages.GAPS_LOCAL_MIN_DESA`: not tried; 0: always tried)."""
         self.rules = rules
+        self._gaps_min_desa = gaps_min_desa
         self.ground: dict | None = None
         self._layers: tuple = ()
         self._rules_used: Rules | None = None
@@ -82,7 +86,7 @@ class IncrementalAnalysis:
         self._metric: tuple | None = None  # (planar, crs, points' metric coordinates)
         self._prepared: tuple | None = None
         self.stats = EditStats()
-        self._stages = StageCache()
+        self._stages = self._stage_cache()
         self._lock = threading.Lock()  # one run at a time (the window's worker threads)
         self._drop = False
 
@@ -96,7 +100,12 @@ class IncrementalAnalysis:
         self._near = {}
         self._metric = None
         self._prepared = None  # (raw facility layer, its prepared frame) of the last run
-        self._stages = StageCache()
+        self._stages = self._stage_cache()
+
+    def _stage_cache(self) -> StageCache:
+        if self._gaps_min_desa is None:
+            return StageCache()
+        return StageCache(gaps_min_desa=self._gaps_min_desa)
 
     def _same_ground(self, project: Project, rules: Rules) -> bool:
         return self.ground is not None and rules is self._rules_used and len(self._layers) == len(
@@ -246,12 +255,6 @@ def _unique_ids(frame) -> np.ndarray | None:
     return ids.astype(str).to_numpy(object)
 
 
-def _aligned(series: pd.Series, rows: np.ndarray, n: int) -> pd.Series:
-    if len(rows) == n and (n == 0 or (rows[0] == 0 and rows[-1] == n - 1)):
-        return series.reset_index(drop=True)  # every row, in order: no take
-    return series.iloc[rows].reset_index(drop=True)
-
-
 def _spliced(old_raw, old_prepared, raw, prepare, old_ids=None):
     """The prepared frame of ``raw`` from the one of ``old_raw``: unchanged rows (same id, same
     values, same point) kept, the others prepared by ``prepare``; None when that cannot give
@@ -298,8 +301,7 @@ def _spliced(old_raw, old_prepared, raw, prepare, old_ids=None):
     for col in raw.columns:
         if col == geom or not ok.any():
             continue
-        ok &= same_values(_aligned(raw[col], rows, len(raw)),
-                           _aligned(old_raw[col], at[rows], len(old_raw)))
+        ok &= same_at(raw[col], old_raw[col], rows, at[rows])  # no column copied
     same[rows] = ok
     changed = np.flatnonzero(~same)
     if len(changed) > max(16, len(raw) // 10):

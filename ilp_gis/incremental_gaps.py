@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from ilp_gis import model
-from ilp_gis.column_compare import same_values
+from ilp_gis.column_compare import same_at, same_values
 from ilp_gis.speed.arrow import map_values, positions
 
 KEC_KINDS = ("no_puskesmas",)
@@ -71,8 +71,7 @@ def local_gaps(last: dict, desa, kec, fac, checks, problems, change_ids, find):
                 continue
             if c not in before.columns:
                 return None
-            f_changed[found] |= ~same_values(frame[c].iloc[found].reset_index(drop=True),
-                                             before[c].iloc[at[found]].reset_index(drop=True))
+            f_changed[found] |= ~same_at(frame[c], before[c], found, at[found])
     geo_new = np.asarray(fac.geometry.values, dtype=object)[found]
     geo_old = np.asarray(f_old.geometry.values, dtype=object)[at[found]]
     f_changed[found] |= ~_same_shapes(geo_new, geo_old)
@@ -83,10 +82,10 @@ def local_gaps(last: dict, desa, kec, fac, checks, problems, change_ids, find):
     # every facility sharing a desa and kecamatan with a changed one, before or after
     place_new = _places(fac)
     place_old = _places(f_old)
-    touched = set(place_new[f_changed].tolist()) | set(place_old[gone_old].tolist())
-    touched |= set(place_old[at[np.flatnonzero(f_changed & (at >= 0))]].tolist())
-    f_sel = pd.Series(place_new, dtype=object).isin(list(touched)).to_numpy() | f_changed
-    fo_sel = pd.Series(place_old, dtype=object).isin(list(touched)).to_numpy() | gone_old
+    touched = _place_set(place_new, f_changed) | _place_set(place_old, gone_old)
+    touched |= _place_set(place_old, at[np.flatnonzero(f_changed & (at >= 0))])
+    f_sel = _in_places(place_new, touched) | f_changed
+    fo_sel = _in_places(place_old, touched) | gone_old
     fac_ids = set(new_ids[f_sel].tolist()) | set(old_ids[fo_sel].tolist())
     # the desa and kecamatan of those, and the kecamatan whose Puskesmas count changed
     codes = desa["code"].to_numpy(object)
@@ -161,12 +160,43 @@ def _same_shapes(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return ok
 
 
-def _places(fac) -> np.ndarray:
-    """Per facility: its desa and kecamatan as one text (missing ones as "\\0")."""
-    d = fac["desa_code"].astype(object).where(fac["desa_code"].notna(), "\0").to_numpy(object)
-    k = fac["kecamatan_code"].astype(object).where(fac["kecamatan_code"].notna(),
-                                                  "\0").to_numpy(object)
-    return d.astype(str).astype(object) + "\x1f" + k.astype(str).astype(object)
+def _places(fac) -> tuple[np.ndarray, np.ndarray]:
+    """Per facility: its desa and kecamatan codes, a missing one as "" (one key with an empty
+    code, as their texts had it before)."""
+    def texts(col: str) -> np.ndarray:
+        v = fac[col].to_numpy(object)
+        missing = pd.isna(v)
+        if missing.any():
+            v = v.copy()
+            v[missing] = ""
+        return v
+
+    return texts("desa_code"), texts("kecamatan_code")
+
+
+def _place_set(places: tuple, rows) -> set:
+    """The (desa, kecamatan) pairs of ``rows`` (a mask or positions), as texts."""
+    d, k = places
+    return set(zip(map(str, d[rows].tolist()), map(str, k[rows].tolist()), strict=True))
+
+
+_MAX_PLACES = 32  # more touched places than this: one set lookup per facility
+
+
+def _in_places(places: tuple, touched: set) -> np.ndarray:
+    """Per facility: is its (desa, kecamatan) pair one of ``touched``?  Compared column by
+    column for the few pairs an edit touches (no text built per facility)."""
+    d, k = places
+    if len(touched) > _MAX_PLACES or pd.api.types.infer_dtype(d) != "string" or \
+            pd.api.types.infer_dtype(k) != "string":  # codes of other kinds: as texts
+        return np.fromiter((p in touched for p in zip(map(str, d.tolist()), map(
+            str, k.tolist()), strict=True)), bool, len(d))
+    out = np.zeros(len(d), dtype=bool)
+    for td, tk in touched:
+        hit = d == td
+        if hit.any():
+            out |= hit & (k == tk)
+    return out
 
 
 def _present(values: pd.Series, sel: np.ndarray) -> list:

@@ -8,8 +8,11 @@ it and patching only the rows it can.
 * ``lokus_check`` (per kabupaten, from its Puskesmas): kept when no Puskesmas was edited.
 * ``coe_units`` (the designated COE units): kept when the edit touches no designated
   facility, no parent or child of one and no link of theirs.
-* ``find_gaps``: the rows of the desa, kecamatan and facilities the edit reaches made
-  again and spliced into the last run's table (``ilp_gis.incremental_gaps``).
+* ``find_gaps``: the whole table made again.  The splice of ``ilp_gis.incremental_gaps``
+  (the rows of the desa, kecamatan and facilities the edit reaches made again and put into
+  the last run's table) is tried from :data:`GAPS_LOCAL_MIN_DESA` desa: its comparisons of
+  every desa and facility row and its rebuild of the whole table cost as much as the table
+  at every measured size, so by default it is not tried.
 * ``build_network`` (links, graph, findings): kept when the edit changed facilities in place
   (none added or removed) and none of the columns the network reads (:data:`NETWORK_READS`:
   id, type, position, desa, kecamatan, name, parent, location quality...) of any row; an
@@ -21,6 +24,7 @@ lokus, model, network, posyandu).
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -36,6 +40,11 @@ PUSKESMAS, PUSTU, POSYANDU = (t.value for t in model.FacilityType)
 NETWORK_READS = ("fac_id", "type", "x", "y", "desa_code", "kecamatan_code", "positioned",
                  "location_quality", "name", "parent_id", "parent_name", "fac_id_given",
                  "inside", "geom_wgs84", "precursor")
+# the gap splice is tried from this many desa: none, as measured with
+# ``bench/bench_incremental.py --gaps both`` (mean CPU of find_gaps after an edit, spliced
+# against whole): 284 desa 0.102 / 0.105 s, 3,533 desa 0.126 / 0.141 s, 86,835 desa
+# 2.00 / 1.65 s (a loaded machine); a gain of a tenth at most, a loss nationally
+GAPS_LOCAL_MIN_DESA = 1_000_000_000
 
 
 @dataclass
@@ -61,23 +70,30 @@ def sorted_splice(old: pd.DataFrame, key: str, drop, rows: pd.DataFrame, *,
     keys = old[key].to_numpy(object)
     keep = ~pd.Series(keys, dtype=object).isin(list(drop)).to_numpy() if len(drop) else \
         np.ones(len(old), dtype=bool)
-    kept = old.iloc[np.flatnonzero(keep)] if not keep.all() else old
-    if not len(rows):
-        return _inferred(kept.reset_index(drop=True)) if infer else kept.reset_index(drop=True)
+    kept_at = np.flatnonzero(keep)
+    if not len(rows) or not len(kept_at):
+        kept = old.iloc[kept_at] if not keep.all() else old
+        if not len(rows):
+            return _inferred(kept.reset_index(drop=True)) if infer else \
+                kept.reset_index(drop=True)
+    else:  # the dropped rows are skipped by the one take below (no copy of the kept ones)
+        kept = old
     rows = rows.sort_values(key, kind="stable")
     settled: list = []  # text columns whose inferred dtype is known without a rebuild
     if infer:
         rows, settled = _text_kept(old, rows)
-    at = np.searchsorted(kept[key].to_numpy(object), rows[key].to_numpy(object))
+    at = np.searchsorted(keys[kept_at] if kept is old else kept[key].to_numpy(object),
+                         rows[key].to_numpy(object))
     both = pd.concat([kept.reset_index(drop=True), rows[list(old.columns)].reset_index(
         drop=True)], ignore_index=True)
-    n = len(kept)
+    src = kept_at if kept is old else np.arange(len(kept))  # the kept rows in ``both``
+    n = len(src)
     # positions: old row i goes after the new rows inserted before it
-    order = np.empty(len(both), dtype=np.int64)
+    order = np.empty(n + len(rows), dtype=np.int64)
     old_pos = np.arange(n) + np.searchsorted(at, np.arange(n), side="right")
     new_pos = at + np.arange(len(rows))
-    order[old_pos] = np.arange(n)
-    order[new_pos] = n + np.arange(len(rows))
+    order[old_pos] = src
+    order[new_pos] = len(kept) + np.arange(len(rows))
     out = both.iloc[order].reset_index(drop=True)
     return _inferred(out, settled) if infer else out
 
@@ -168,6 +184,8 @@ class StageCache:
     rules: object = None
     last: dict = field(default_factory=dict)
     local_gaps: bool = False  # the last run's gaps were spliced (ilp_gis.incremental_gaps)
+    gaps_min_desa: int = GAPS_LOCAL_MIN_DESA  # the splice is tried from this many desa
+    gaps_cpu: float = 0.0  # CPU seconds of the last run's find_gaps stage (this thread)
 
     def stages(self) -> dict:
         return {"strata_check": self.strata_check, "lokus_check": self.lokus_check,
@@ -236,17 +254,19 @@ class StageCache:
         def find(d, k, f, c, p):
             return find_gaps(d, k, f, c, p, rules, lang=lang, inputs=inputs)
 
+        cpu = time.thread_time()
         last = self.last.get("gaps")
         what = (lang, dict(inputs.present) if inputs is not None else None)
         out = None
         if last is not None and self.change is not None and rules is self.rules and \
-                last["what"] == what:
+                last["what"] == what and len(desa) >= self.gaps_min_desa:
             out = local_gaps(last, desa, kec, fac, checks, problems, self.change.ids, find)
         self.local_gaps = out is not None
         if out is None:
             out = find(desa, kec, fac, checks, problems)
         self.last["gaps"] = {"what": what, "desa": desa, "kec": kec, "fac": fac,
                              "checks": checks, "problems": problems, "gaps": out}
+        self.gaps_cpu = time.thread_time() - cpu
         return out
 
     def build_network(self, fac, *, rules, road=None, fields=None, lang=None):
