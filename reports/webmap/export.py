@@ -6,6 +6,7 @@ May import ``ilp_gis``, ``layers`` (symbology, atomic), ``reports.source`` and e
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -37,6 +38,16 @@ from reports.webmap.basemap import (
 )
 from reports.webmap.classify import auto_colour_key, colour_classes
 from reports.webmap.elements import folium_classes
+from reports.webmap.detail import (
+    Chunker,
+    DetailInputs,
+    detail_folder,
+    detail_note,
+    detail_options,
+    new_folder,
+    publish,
+    write_chunks,
+)
 from reports.webmap.embed import escape_html, feature_collection, script_json
 from reports.webmap.gaps import analysis_language, gap_features
 from reports.webmap.geometry import (
@@ -157,19 +168,49 @@ def export_webmap(project, result: AnalysisResult | None, path: str | Path, *,
                                 is_cancelled=is_cancelled)
         messages_trusted = analysed_here or analysis_language(result) == lang
         step = sub_progress(progress, 0.5 if analysed_here else 0.0, 1.0)
-        html = _build_html(project, result, online_basemap=online_basemap, tiles=tiles, lang=lang,
-                           colour_by=colour_by, messages_trusted=messages_trusted,
-                           pws_indicator=pws_indicator, indicators=indicators,
-                           progress=step, is_cancelled=is_cancelled)
-        checkpoint(step, is_cancelled, 0.97, tr("webmap.progress.write"))
-        atomic_write_text(path, html, newline="\n")
+        detail = _Detail(path)
+        try:
+            html = _build_html(project, result, online_basemap=online_basemap, tiles=tiles,
+                               lang=lang, colour_by=colour_by,
+                               messages_trusted=messages_trusted, pws_indicator=pws_indicator,
+                               indicators=indicators, progress=step, is_cancelled=is_cancelled,
+                               detail=detail)
+            checkpoint(step, is_cancelled, 0.97, tr("webmap.progress.write"))
+        except BaseException:
+            detail.discard()
+            raise
+        if detail.tmp is None:
+            atomic_write_text(path, html, newline="\n")
+        else:  # the page and its chunks' folder: both or neither
+            publish(detail.tmp, path, lambda: atomic_write_text(path, html, newline="\n"))
         checkpoint(progress, is_cancelled, 1.0, tr("webmap.progress.done"))
     return path
 
 
+class _Detail:
+    """The chunks' folder of a national page while it is written (``tmp``: ``None`` until the
+    first chunk) and what was written."""
+
+    def __init__(self, page: Path):
+        self.page = page
+        self.tmp: Path | None = None
+        self.written = None
+
+    def folder(self) -> Path:
+        if self.tmp is None:
+            self.tmp = new_folder(self.page)
+        return self.tmp
+
+    def discard(self) -> None:
+        if self.tmp is not None:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+            self.tmp = None
+
+
 def _build_html(project, result: AnalysisResult, *, online_basemap: bool, tiles, lang: str,
                 colour_by: str, messages_trusted: bool, progress, is_cancelled,
-                pws_indicator: str | None = None, indicators=None) -> str:
+                pws_indicator: str | None = None, indicators=None,
+                detail: _Detail | None = None) -> str:
     import folium
 
     from ilp_gis.monitoring import pws
@@ -263,12 +304,14 @@ def _build_html(project, result: AnalysisResult, *, online_basemap: bool, tiles,
         m.add_child(_Script("var ILP_KEC = " + data("kecamatan", feature_collection(
             kec_geoms, kec_props)) + ";"))
 
-    if national:
+    if national:  # in their own pane: hidden where the detail's desa polygons are drawn
         m.add_child(_JsLayer(tr("webmap.layer.coverage", field=field.label),
-                             "ILP.desaDots(ILP_DESA_COLS, " + script_json({
+                             "ILP.desaDots(ILP_DESA_COLS, L.extend({map: " + m.get_name()
+                             + "}, " + script_json({
                                  "style": {"color": "#ffffff", "weight": 0.4, "opacity": 0.8,
-                                           "fillOpacity": 0.9},
-                                 "radius": 3, "fields": desa_fields}) + ")"))
+                                           "fillOpacity": 0.9}, "pane": ["ilpDesaDots", 410],
+                                 "radius": 3, "fields": desa_fields}) + "))",
+                             show=pws_indicator is None))
     else:
         m.add_child(_JsLayer(tr("webmap.layer.desa"), "ILP.areaLayer(ILP_DESA, " + script_json({
             "style": area_style(sym.DESA_STYLE), "fields": desa_fields, "tooltip": True})
@@ -286,14 +329,17 @@ def _build_html(project, result: AnalysisResult, *, online_basemap: bool, tiles,
     # ---- the PWS of one indicator, month by month (a period slider) ----
     inds = indicators or pws.default_indicators()
     pws_key = pws_indicator_key(project, pws_indicator, inds)
-    if pws_key is not None and project.has("desa") and not national:
+    if pws_key is not None and project.has("desa"):
         root.header.add_child(_Raw(inline_script(read_asset(DATA_DIR / "webmap_periods.js"))),
                               name="ilp_periods")
         payload = period_payload(project, pws_key, inds)
+        if national:  # the desa drawn as dots, recoloured month by month
+            payload["dots"] = 3
         m.add_child(_JsLayer(tr("webmap.pws.layer", indicator=payload["indicator"]),
                              "ILP.periodLayer(ILP_DESA, " + data("pws-periods",
                                                                  script_json(payload)) + ")",
                              show=pws_indicator is not None))
+        del payload
 
     # ---- gaps ----
     checkpoint(progress, is_cancelled, 0.5, None)
@@ -408,6 +454,13 @@ def _build_html(project, result: AnalysisResult, *, online_basemap: bool, tiles,
                 f"facilities-{ftype.strip('_')}", feature_collection(geoms, props)) + ", "
                 + script_json(options) + ")"))
 
+    # ---- national: the detail of each kabupaten in chunks beside the page ----
+    if national and detail is not None:
+        checkpoint(progress, is_cancelled, 0.82, tr("webmap.progress.detail"))
+        _national_detail(m, project, result, desa, desa_fields, kec_all, kab, kab_geoms, fac,
+                         detail, root, _Raw, _JsLayer,
+                         sub_progress(progress, 0.82, 0.9), is_cancelled)
+
     # ---- proposed sites of the planning scenarios (the last one shown) ----
     scenarios = scenario_layers(project, dict(zip(desa["code"].astype(str), desa["name"],
                                                   strict=False)))
@@ -433,7 +486,10 @@ def _build_html(project, result: AnalysisResult, *, online_basemap: bool, tiles,
                          notes=[*coverage_notes(result.summary or {}),
                                 *([basemap_note(tiles)] if tiles is not None
                                   and basemap_note(tiles) else []),
-                                *(simplified_notes() if national else [])],
+                                *(simplified_notes() if national else []),
+                                *([detail_note()] if detail is not None
+                                  and detail.written is not None
+                                  and detail.written.n_chunks else [])],
                          dots=national)
     highlight = {"color": sym.HIGHLIGHT_COLOUR, "weight": 4, "fill": False}
     header = script_json(header_html(project, field))
@@ -462,6 +518,56 @@ def _desa_level_types(fac) -> set[str]:
     if fac is None or "location_quality" not in fac or "type" not in fac:
         return set()
     return set(fac.loc[fac["location_quality"] == "desa", "type"].dropna().astype(str).str.lower())
+
+
+def _national_detail(m, project, result, desa, desa_fields, kec, kab, kab_geoms, fac, detail,
+                     root, raw, js_layer, progress, is_cancelled) -> None:
+    """The detail of each kabupaten written as chunks into ``detail``'s folder, its layers in
+    the layer control and the script that loads the chunks in view."""
+    script = folium_classes()[0]
+    posy = None
+    if fac is not None and "type" in fac.columns:
+        posy = fac[(fac["type"].astype(str).str.lower() == "posyandu").to_numpy()]
+        posy = posy[posy.geometry.notna() & ~posy.geometry.is_empty]
+    fac_names = (dict(zip(fac["fac_id"].astype(str), fac["name"], strict=False))
+                 if fac is not None and {"fac_id", "name"} <= set(fac.columns) else {})
+    edges = None
+    if result.edges is not None and len(result.edges) and "geometry" in result.edges.columns:
+        edges = as_wgs84(result.edges)
+        edges = edges[edges.geometry.notna() & ~edges.geometry.is_empty]
+    roads = None
+    if project.has("roads"):
+        roads = as_wgs84(project.roads)
+        roads = roads[roads.geometry.notna() & ~roads.geometry.is_empty
+                      & roads.geometry.geom_type.isin(["LineString", "MultiLineString"])]
+    gap_text = desa["gap_kinds"] if "gap_kinds" in desa.columns else [""] * len(desa)
+    kinds = [sorted((k for k in str(g or "").split(";") if k and k in sym.GAP_STYLES),
+                    key=lambda k: sym.GAP_SEVERITY.get(k, 99)) for g in gap_text]
+    inputs = DetailInputs(desa=desa, gap_kinds=kinds, kec=kec, posyandu=posy, edges=edges,
+                          roads=roads, fac_names=fac_names,
+                          desa_names=dict(zip(desa["code"].astype(str), desa["name"],
+                                              strict=False)),
+                          kec_names=kecamatan_names(desa, kec))
+    chunker = Chunker(kab_geoms, list(kab["name"]) if kab is not None and "name" in kab.columns
+                      else None)
+    written = write_chunks(inputs, chunker, detail.folder(),
+                           checkpoint=lambda f: checkpoint(progress, is_cancelled, f, None))
+    written.index["dir"] = detail_folder(detail.page).name
+    detail.written = written
+    if not written.n_chunks:
+        return
+    root.header.add_child(raw(inline_script(read_asset(DATA_DIR / "webmap_detail.js"))),
+                          name="ilp_detail")
+    has_gaps = any(kinds)
+    for key, count, show in (("desa", "desa", True), ("gaps", "desa", False),
+                             ("kec", "kec", True), ("roads", "roads", True),
+                             ("links", "edges", False), ("posyandu", "posyandu", True)):
+        if written.counts.get(count) and (key != "gaps" or has_gaps):
+            m.add_child(js_layer(tr(f"webmap.detail.layer.{key}"),
+                                 f"ILP.detailGroup({script_json(key)})", show=show))
+    m.add_child(script(f"ILP.detail({m.get_name()}, ILP_DESA_COLS, "
+                       + script_json(detail_options(written, desa_fields,
+                                                    KECAMATAN_LABEL_ZOOM)) + ");"))
 
 
 def _national_gaps(m, desa, desa_fields, js_layer):

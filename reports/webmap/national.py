@@ -41,7 +41,7 @@ def simplified_notes() -> list[str]:
     return [tr("webmap.national.note")]
 
 
-def _dots(geoms) -> tuple[list, list]:
+def _dots(geoms, decimals: int = DOT_DECIMALS) -> tuple[list, list]:
     """Lon and lat lists of a representative point of each geometry (None where missing)."""
     g = np.asarray(geoms, dtype=object)
     ok = ~(shapely.is_missing(g) | shapely.is_empty(g))
@@ -49,7 +49,7 @@ def _dots(geoms) -> tuple[list, list]:
     pts[ok] = shapely.point_on_surface(g[ok])
     xy = np.full((len(g), 2), np.nan)
     xy[ok] = shapely.get_coordinates(pts[ok])
-    xy = np.round(xy, DOT_DECIMALS)
+    xy = np.round(xy, decimals)
     return [None if np.isnan(v) else float(v) for v in xy[:, 0]], \
         [None if np.isnan(v) else float(v) for v in xy[:, 1]]
 
@@ -75,10 +75,10 @@ def desa_dots(desa: gpd.GeoDataFrame, desa_features: list[dict], colours: list[s
 
 
 def facility_dots(sub: gpd.GeoDataFrame, desa_names: dict, kec_names: dict,
-                  fac_names: dict) -> str:
+                  fac_names: dict, decimals: int = DOT_DECIMALS) -> str:
     """One facility type as columns: lon, lat, name and popup values (desa, kecamatan, parent,
     nakes, code); the parent is named from ``fac_names`` (fac_id -> name) or its own column."""
-    lon, lat = _dots(sub.geometry.values)
+    lon, lat = _dots(sub.geometry.values, decimals)
     cols = {c: sub[c].tolist() if c in sub.columns else [None] * len(sub)
             for c in ("fac_id", "name", "desa_code", "kecamatan_code", "parent_id",
                       "parent_name", "nakes", "code")}
