@@ -58,7 +58,7 @@ def run(args) -> int:
     except UnknownColourBy:
         known = False
     national = _national_file(args)
-    if national:  # level of detail: the network's node table is never read
+    if national:  # level of detail: the roads are read only while cut into chunks
         project, stored = _open_national(args)
     else:
         project, stored = open_with_result(args, UNREAD_LAYERS)
@@ -129,13 +129,15 @@ def _national_file(args) -> bool:
 
 
 def _open_national(args):
-    """(project, stored result) of a national file without the network's node table; every
-    layer when the project holds no usable analysis (it is analysed in memory then)."""
+    """(project, stored result) of a national file without its roads (read by the export
+    while it writes the detail chunks) and the network's node table; every layer when the
+    project holds no usable analysis (it is analysed in memory then)."""
     from ilp_gis.inputs import Inventory
     from reports.source import stored_result
     from ui.cli_source import open_source
 
-    project = open_source(args, skip_layers=UNREAD_LAYERS, skip_tables=NATIONAL_UNREAD_TABLES)
+    project = open_source(args, skip_layers=(*UNREAD_LAYERS, "roads"),
+                          skip_tables=NATIONAL_UNREAD_TABLES)
     result = stored_result(project)
     if result is None or Inventory.from_summary(result.summary) is None:
         return open_source(args), None

@@ -25,14 +25,15 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 
 from ilp_gis import model
 from ilp_gis.geo import utm_crs
 from ilp_gis.i18n import register_catalog, tr
 from layers import symbology as sym
-from reports.webmap.embed import script_json
-from reports.webmap.geometry import round_coords, simplify_for_web, web_tolerance
+from reports.webmap.embed import plain_json, script_json
+from reports.webmap.geometry import as_wgs84, round_coords, simplify_for_web, web_tolerance
 from reports.webmap.values import clean_text, format_value, is_finite
 
 register_catalog("reports", "webmap.detail")
@@ -64,6 +65,7 @@ class DetailWritten:
     n_chunks: int = 0
     n_bytes: int = 0
     counts: dict = field(default_factory=dict)
+    has_gaps: bool = False
 
 
 def _points_of(geoms: np.ndarray) -> np.ndarray:
@@ -141,6 +143,44 @@ def _groups(chunk_of: np.ndarray) -> dict[int, np.ndarray]:
     return {int(k): order[s:e] for k, s, e in zip(keys, starts, bounds, strict=True) if k >= 0}
 
 
+def _ints(values) -> str:
+    """A JSON list of integers (written without the general encoder: a chunk holds many)."""
+    return "[" + ",".join(map(str, np.asarray(values, dtype=np.int64).tolist())) + "]"
+
+
+def as_lonlat(frame: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame | None:
+    """``frame`` in WGS84 (itself when it is already: a national road layer is ~1 GB)."""
+    if frame is None:
+        return None
+    if isinstance(frame, gpd.GeoDataFrame) and frame.crs is not None \
+            and frame.crs.equals(model.WGS84):
+        return frame
+    return as_wgs84(frame)
+
+
+def unread_layer(project, name: str):
+    """The project's layer ``name``; read from its file when the project was opened without
+    it (a national page reads the ~1 GB of roads only while it cuts them into chunks)."""
+    if project.has(name):
+        return project.layers[name]
+    stored = getattr(project, "stored", None)
+    if stored is None or name not in stored.unread:
+        return None
+    from layers.project_file import read_unread
+
+    return read_unread(project, [name]).frames.get(name)
+
+
+def drawable(frame: gpd.GeoDataFrame, types=None) -> gpd.GeoDataFrame:
+    """The rows of ``frame`` with a geometry (of one of ``types``), without a copy when all
+    have one."""
+    g = frame.geometry
+    keep = (g.notna() & ~g.is_empty).to_numpy().copy()
+    if types is not None:
+        keep &= g.geom_type.isin(types).to_numpy()
+    return frame if keep.all() else frame[keep]
+
+
 def _geojson_list(geoms: np.ndarray) -> str:
     """A JSON list of GeoJSON geometries (``null`` where missing)."""
     texts = shapely.to_geojson(np.asarray(geoms, dtype=object)) if len(geoms) else []
@@ -170,17 +210,27 @@ class DetailInputs:
     kec_names: dict = field(default_factory=dict)
 
 
+_USED = {"kec": ("name",),
+         "posyandu": ("fac_id", "name", "desa_code", "kecamatan_code", "parent_id",
+                      "parent_name", "nakes", "code"),
+         "edges": ("parent_id", "child_id", "link", "distance_m", "travel_min"),
+         "roads": ("road_class",)}
+"""The columns each chunk layer reads."""
+
+
 def write_chunks(data: DetailInputs, chunker: Chunker, folder: Path, *,
                  checkpoint=None) -> DetailWritten:
     """Write one ``NNNN.js`` chunk per kabupaten into ``folder`` (which must exist) and return
     the index the page reads: each chunk's file, bounds and name."""
     from reports.webmap.national import facility_dots
 
-    desa = data.desa
+    desa = data.desa[[data.desa.geometry.name]]  # rows are taken per chunk: only what is used
     layers: dict[str, tuple] = {"desa": (desa, chunker.assign(desa.geometry.values))}
     for key in ("kec", "posyandu", "edges", "roads"):
         frame = getattr(data, key)
         if frame is not None and len(frame):
+            frame = frame[[c for c in frame.columns if c in _USED[key]]
+                          + [frame.geometry.name]]
             geoms = frame.geometry.values
             if key == "edges":  # a link belongs where its child stands (its last vertex)
                 g = np.asarray(geoms, dtype=object)
@@ -195,9 +245,11 @@ def write_chunks(data: DetailInputs, chunker: Chunker, folder: Path, *,
         r = layers["roads"][0]
         cls = (r["road_class"].astype("string").str.strip().str.lower().fillna("lokal")
                if "road_class" in r.columns else None)
-        road_cls = (np.array([road_classes.index(c) if c in road_classes
-                              else road_classes.index("lokal") for c in cls], dtype=np.int64)
-                    if cls is not None else np.full(len(r), road_classes.index("lokal")))
+        lokal = road_classes.index("lokal")  # a class the symbology does not know: local
+        road_cls = (np.asarray(pd.Categorical(cls, categories=road_classes).codes,
+                               dtype=np.int64) if cls is not None
+                    else np.full(len(r), lokal, dtype=np.int64))
+        road_cls[road_cls < 0] = lokal
     files, bounds, names = [], [], []
     counts = dict.fromkeys(layers, 0)
     n_bytes = 0
@@ -214,7 +266,7 @@ def write_chunks(data: DetailInputs, chunker: Chunker, folder: Path, *,
         if len(rows_desa):
             geoms = simplify_for_web(sub_desa.geometry, crs, tol)
             gaps = [data.gap_kinds[i] for i in rows_desa]
-            parts.append('"desa":{"i":' + script_json([int(i) for i in rows_desa])
+            parts.append('"desa":{"i":' + _ints(rows_desa)
                          + ',"g":' + script_json(gaps) + ',"geom":' + _geojson_list(geoms) + "}")
             box.append(shapely.total_bounds(geoms))
             counts["desa"] += len(rows_desa)
@@ -240,7 +292,7 @@ def write_chunks(data: DetailInputs, chunker: Chunker, folder: Path, *,
         if rows is not None:
             geoms = _lines(np.asarray(layers["roads"][0].geometry.values[rows], dtype=object),
                            tol, crs)
-            parts.append('"roads":{"cl":' + script_json(road_cls[rows].tolist())
+            parts.append('"roads":{"cl":' + _ints(road_cls[rows])
                          + ',"geom":' + _geojson_list(geoms) + "}")
             counts["roads"] += len(rows)
         if not box:  # no desa in the chunk: its bounds from what it holds
@@ -278,8 +330,8 @@ def _links_json(edges: gpd.GeoDataFrame, fac_names: dict) -> str:
               format_value(t, "min") if is_finite(t) else None]
              for d, t in zip(dist, travel, strict=True)]
     geoms = round_coords(np.asarray(edges.geometry.values, dtype=object))
-    return ('{"l":' + script_json([clean_text(v) for v in link]) + ',"n":' + script_json(names)
-            + ',"p":' + script_json(popup) + ',"geom":' + _geojson_list(geoms) + "}")
+    return ('{"l":' + plain_json([clean_text(v) for v in link]) + ',"n":' + plain_json(names)
+            + ',"p":' + plain_json(popup) + ',"geom":' + _geojson_list(geoms) + "}")
 
 
 def new_folder(page: Path) -> Path:

@@ -41,11 +41,14 @@ from reports.webmap.elements import folium_classes
 from reports.webmap.detail import (
     Chunker,
     DetailInputs,
+    as_lonlat,
+    drawable,
     detail_folder,
     detail_note,
     detail_options,
     new_folder,
     publish,
+    unread_layer,
     write_chunks,
 )
 from reports.webmap.embed import escape_html, feature_collection, script_json
@@ -246,6 +249,15 @@ def _build_html(project, result: AnalysisResult, *, online_basemap: bool, tiles,
         checkpoint(progress, is_cancelled, 0.25, None)
         kab_geoms = simplify_for_web(kab.geometry, crs, tol) if kab is not None else None
 
+    fac = None
+    if project.has("facilities"):  # nationally not copied when WGS84 already (~335,000 rows)
+        fac = as_lonlat(project.facilities) if national else as_wgs84(project.facilities)
+    if national and detail is not None:  # first, while the page's own texts are not made yet
+        checkpoint(progress, is_cancelled, 0.1, tr("webmap.progress.detail"))
+        detail.written = _national_chunks(project, result, desa, kec_all, kab, kab_geoms, fac,
+                                          detail, sub_progress(progress, 0.1, 0.3),
+                                          is_cancelled)
+
     # ---- the map ----
     bounds = bounds_of([f for f in (kab, desa) if f is not None])
     m = folium.Map(location=[(bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2],
@@ -343,7 +355,6 @@ def _build_html(project, result: AnalysisResult, *, online_basemap: bool, tiles,
 
     # ---- gaps ----
     checkpoint(progress, is_cancelled, 0.5, None)
-    fac = as_wgs84(project.facilities) if project.has("facilities") else None
     names = facility_names(fac, result) if not national else {}
     if national:
         gl = _national_gaps(m, desa, desa_fields, _JsLayer)
@@ -454,12 +465,9 @@ def _build_html(project, result: AnalysisResult, *, online_basemap: bool, tiles,
                 f"facilities-{ftype.strip('_')}", feature_collection(geoms, props)) + ", "
                 + script_json(options) + ")"))
 
-    # ---- national: the detail of each kabupaten in chunks beside the page ----
-    if national and detail is not None:
-        checkpoint(progress, is_cancelled, 0.82, tr("webmap.progress.detail"))
-        _national_detail(m, project, result, desa, desa_fields, kec_all, kab, kab_geoms, fac,
-                         detail, root, _Raw, _JsLayer,
-                         sub_progress(progress, 0.82, 0.9), is_cancelled)
+    # ---- national: the layers of the kabupaten chunks and the script that loads them ----
+    if national and detail is not None and detail.written is not None:
+        _national_detail_layers(m, detail.written, desa_fields, root, _Raw, _JsLayer)
 
     # ---- proposed sites of the planning scenarios (the last one shown) ----
     scenarios = scenario_layers(project, dict(zip(desa["code"].astype(str), desa["name"],
@@ -520,26 +528,21 @@ def _desa_level_types(fac) -> set[str]:
     return set(fac.loc[fac["location_quality"] == "desa", "type"].dropna().astype(str).str.lower())
 
 
-def _national_detail(m, project, result, desa, desa_fields, kec, kab, kab_geoms, fac, detail,
-                     root, raw, js_layer, progress, is_cancelled) -> None:
-    """The detail of each kabupaten written as chunks into ``detail``'s folder, its layers in
-    the layer control and the script that loads the chunks in view."""
-    script = folium_classes()[0]
+def _national_chunks(project, result, desa, kec, kab, kab_geoms, fac, detail, progress,
+                     is_cancelled):
+    """The detail of each kabupaten written as chunks into ``detail``'s folder (the roads read
+    from the file here when the project was opened without them, and let go after)."""
     posy = None
     if fac is not None and "type" in fac.columns:
-        posy = fac[(fac["type"].astype(str).str.lower() == "posyandu").to_numpy()]
-        posy = posy[posy.geometry.notna() & ~posy.geometry.is_empty]
+        posy = drawable(fac[(fac["type"].astype(str).str.lower() == "posyandu").to_numpy()])
     fac_names = (dict(zip(fac["fac_id"].astype(str), fac["name"], strict=False))
                  if fac is not None and {"fac_id", "name"} <= set(fac.columns) else {})
     edges = None
     if result.edges is not None and len(result.edges) and "geometry" in result.edges.columns:
-        edges = as_wgs84(result.edges)
-        edges = edges[edges.geometry.notna() & ~edges.geometry.is_empty]
-    roads = None
-    if project.has("roads"):
-        roads = as_wgs84(project.roads)
-        roads = roads[roads.geometry.notna() & ~roads.geometry.is_empty
-                      & roads.geometry.geom_type.isin(["LineString", "MultiLineString"])]
+        edges = drawable(as_lonlat(result.edges))
+    roads = unread_layer(project, "roads")
+    if roads is not None:
+        roads = drawable(as_lonlat(roads), ["LineString", "MultiLineString"])
     gap_text = desa["gap_kinds"] if "gap_kinds" in desa.columns else [""] * len(desa)
     kinds = [sorted((k for k in str(g or "").split(";") if k and k in sym.GAP_STYLES),
                     key=lambda k: sym.GAP_SEVERITY.get(k, 99)) for g in gap_text]
@@ -548,21 +551,27 @@ def _national_detail(m, project, result, desa, desa_fields, kec, kab, kab_geoms,
                           desa_names=dict(zip(desa["code"].astype(str), desa["name"],
                                               strict=False)),
                           kec_names=kecamatan_names(desa, kec))
+    del roads, edges, posy
     chunker = Chunker(kab_geoms, list(kab["name"]) if kab is not None and "name" in kab.columns
                       else None)
     written = write_chunks(inputs, chunker, detail.folder(),
                            checkpoint=lambda f: checkpoint(progress, is_cancelled, f, None))
     written.index["dir"] = detail_folder(detail.page).name
-    detail.written = written
+    written.has_gaps = any(kinds)
+    return written
+
+
+def _national_detail_layers(m, written, desa_fields, root, raw, js_layer) -> None:
+    """The detail's layers in the layer control and the script that loads the chunks."""
     if not written.n_chunks:
         return
+    script = folium_classes()[0]
     root.header.add_child(raw(inline_script(read_asset(DATA_DIR / "webmap_detail.js"))),
                           name="ilp_detail")
-    has_gaps = any(kinds)
     for key, count, show in (("desa", "desa", True), ("gaps", "desa", False),
                              ("kec", "kec", True), ("roads", "roads", True),
                              ("links", "edges", False), ("posyandu", "posyandu", True)):
-        if written.counts.get(count) and (key != "gaps" or has_gaps):
+        if written.counts.get(count) and (key != "gaps" or written.has_gaps):
             m.add_child(js_layer(tr(f"webmap.detail.layer.{key}"),
                                  f"ILP.detailGroup({script_json(key)})", show=show))
     m.add_child(script(f"ILP.detail({m.get_name()}, ILP_DESA_COLS, "
@@ -603,7 +612,7 @@ def _national_facility_gaps(m, result, fac, gl, data, js_layer):
     fac_names = (dict(zip(fac["fac_id"].astype(str), fac["name"], strict=False))
                  if fac is not None and "name" in fac.columns and "fac_id" in fac.columns
                  else {})
-    gaps = as_wgs84(result.gaps) if result.gaps is not None and len(result.gaps) else None
+    gaps = as_lonlat(result.gaps) if result.gaps is not None and len(result.gaps) else None
     text, n_fac, n_rows, present = facility_gap_dots(gaps, fac_names)
     if text is None:
         return gl
