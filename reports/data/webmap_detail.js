@@ -213,7 +213,6 @@
 
     map.on("moveend", update);
     map.on("overlayadd overlayremove", function () { update(); order(); });
-    ILP.detailState = state;  // read by tests of the page in a browser
-    update();
+    setTimeout(update, 0);  // once the page has set its first view (a #map= link or the fit)
   };
 })();

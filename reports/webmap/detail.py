@@ -17,6 +17,7 @@ May import ``ilp_gis`` (geo, model, i18n), ``layers.symbology``, geopandas/shape
 
 from __future__ import annotations
 
+import math
 import os
 import shutil
 import tempfile
@@ -307,8 +308,9 @@ def write_chunks(data: DetailInputs, chunker: Chunker, folder: Path, *,
         (folder / name).write_text(text, encoding="utf-8", newline="\n")
         n_bytes += len(text.encode("utf-8"))
         files.append(name)
-        bounds.append([round(float(b[:, 0].min()), 4), round(float(b[:, 1].min()), 4),
-                       round(float(b[:, 2].max()), 4), round(float(b[:, 3].max()), 4)])
+        bounds.append([math.floor(b[:, 0].min() * 1e4) / 1e4, math.floor(b[:, 1].min() * 1e4)
+                       / 1e4, math.ceil(b[:, 2].max() * 1e4) / 1e4,
+                       math.ceil(b[:, 3].max() * 1e4) / 1e4])  # rounded outwards
         names.append(chunker.name(chunk))
     index = {"dir": folder.name, "files": files, "b": bounds, "n": names,
              "classes": road_classes}
