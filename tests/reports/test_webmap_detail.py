@@ -236,3 +236,26 @@ def test_headless_chromium_loads_the_chunk_in_view_from_file(national, tmp_path,
     near = _dom(page, east, tmp_path / "p3")
     assert 'src="nasional_data/0001.js"' in near
     assert 'src="nasional_data/0000.js"' not in near
+
+
+def test_cli_says_what_it_wrote_and_reads_the_roads_for_the_chunks(national, tmp_path, capsys):
+    from ilp_gis.i18n import format_number, tr
+    from layers.project_file import save_project
+    from ui.cli import main
+
+    project, result = national
+    for name in ("desa", "kecamatan", "gaps", "edges"):
+        project.set_table(f"result_{name}", getattr(result, name))
+    gpkg = save_project(project, tmp_path / "nasional.gpkg")
+    out = tmp_path / "peta.html"
+    assert main(["webmap", str(gpkg), "-o", str(out)]) == 0
+    printed = capsys.readouterr().out
+    folder = tmp_path / "peta_data"
+    size = sum(p.stat().st_size for p in folder.iterdir()) / 1e6
+    assert tr("cli.webmap.detail_written", folder=str(folder), n="2",
+              size=format_number(size, 1)) in printed
+    assert tr("webmap.detail.note", zoom=det.DETAIL_MIN_ZOOM) in printed
+    chunks = [_chunk(folder / f) for f in ("0000.js", "0001.js")]
+    # the roads, left unread when the project was opened, are in the chunks; so are the links
+    assert [len(c["roads"]["cl"]) for c in chunks] == [1, 1]
+    assert sum(len(c["links"]["n"]) for c in chunks) == len(result.edges)
