@@ -135,6 +135,21 @@
         }
         out.posyandu = L.featureGroup(ms);
       }
+      if (d.pgaps) {  // gaps at a Posyandu: a ring in the colour of its most severe gap
+        var pg = d.pgaps, rings = [];
+        for (var r2 = 0; r2 < pg.x.length; r2++) {
+          (function (r2) {
+            var k = o.kinds[pg.g[r2]] || {};
+            var m = L.circleMarker([pg.y[r2], pg.x[r2]], {renderer: canvas, radius: 5,
+              color: k.stroke || "#000", weight: 2, fill: false, opacity: 0.9});
+            m.bindPopup(function () {
+              return ILP.popupHtml(pg.n[r2], o.t.gap, o.gapFields, pg.p[r2]);
+            }, {maxWidth: 340});
+            rings.push(m);
+          })(r2);
+        }
+        out.pgaps = L.featureGroup(rings);
+      }
       return out;
     }
 
@@ -150,7 +165,7 @@
     };
 
     function order() {  // lines and points above the desa colours, whatever was added last
-      ["roads", "links", "posyandu"].forEach(function (k) {
+      ["roads", "links", "posyandu", "pgaps"].forEach(function (k) {
         var g = groups[k];
         if (g && map.hasLayer(g)) g.bringToFront();
       });

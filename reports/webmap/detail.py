@@ -206,6 +206,7 @@ class DetailInputs:
     posyandu: gpd.GeoDataFrame | None = None
     edges: gpd.GeoDataFrame | None = None
     roads: gpd.GeoDataFrame | None = None
+    pgaps: gpd.GeoDataFrame | None = None  # the gaps at Posyandu (drawn where they stand)
     fac_names: dict = field(default_factory=dict)
     desa_names: dict = field(default_factory=dict)
     kec_names: dict = field(default_factory=dict)
@@ -215,7 +216,8 @@ _USED = {"kec": ("name",),
          "posyandu": ("fac_id", "name", "desa_code", "kecamatan_code", "parent_id",
                       "parent_name", "nakes", "code"),
          "edges": ("parent_id", "child_id", "link", "distance_m", "travel_min"),
-         "roads": ("road_class",)}
+         "roads": ("road_class",),
+         "pgaps": ("kind", "fac_id", "gap_id", "fac_name", "desa_name", "kecamatan_name")}
 """The columns each chunk layer reads."""
 
 
@@ -223,11 +225,11 @@ def write_chunks(data: DetailInputs, chunker: Chunker, folder: Path, *,
                  checkpoint=None) -> DetailWritten:
     """Write one ``NNNN.js`` chunk per kabupaten into ``folder`` (which must exist) and return
     the index the page reads: each chunk's file, bounds and name."""
-    from reports.webmap.national import facility_dots
+    from reports.webmap.national import facility_dots, facility_gap_dots
 
     desa = data.desa[[data.desa.geometry.name]]  # rows are taken per chunk: only what is used
     layers: dict[str, tuple] = {"desa": (desa, chunker.assign(desa.geometry.values))}
-    for key in ("kec", "posyandu", "edges", "roads"):
+    for key in ("kec", "posyandu", "edges", "roads", "pgaps"):
         frame = getattr(data, key)
         if frame is not None and len(frame):
             frame = frame[[c for c in frame.columns if c in _USED[key]]
@@ -296,6 +298,12 @@ def write_chunks(data: DetailInputs, chunker: Chunker, folder: Path, *,
             parts.append('"roads":{"cl":' + _ints(road_cls[rows])
                          + ',"geom":' + _geojson_list(geoms) + "}")
             counts["roads"] += len(rows)
+        rows = grouped.get("pgaps", {}).get(chunk)
+        if rows is not None:
+            text, _, n_rows, _ = facility_gap_dots(layers["pgaps"][0].iloc[rows], data.fac_names)
+            if text is not None:
+                parts.append('"pgaps":' + text)
+                counts["pgaps"] += n_rows
         if not box:  # no desa in the chunk: its bounds from what it holds
             box = [shapely.total_bounds(layers[k][0].geometry.values[grouped[k][chunk]])
                    for k in grouped if chunk in grouped[k]]
@@ -372,7 +380,7 @@ def publish(tmp_folder: Path, page: Path, write_page) -> None:
 
 def detail_options(written: DetailWritten, desa_fields: list[str], kec_zoom: int) -> dict:
     """What ``ILP.detail`` reads: the chunk index, when to load, the styles and the texts."""
-    from reports.webmap.national import facility_fields
+    from reports.webmap.national import facility_fields, facility_gap_fields
     from reports.webmap.overlays import ROAD_MIN_ZOOM
     from reports.webmap.symbols import area_style, gap_kinds_js, link_styles
 
@@ -383,14 +391,15 @@ def detail_options(written: DetailWritten, desa_fields: list[str], kec_zoom: int
             "linkLabels": {k: tr(f"webmap.link.{k}") for k in sym.NETWORK_EDGE},
             "linkFields": [tr("webmap.field.link"), tr("webmap.field.distance"),
                            tr("webmap.field.travel")],
-            "facFields": facility_fields(),
+            "facFields": facility_fields(), "gapFields": facility_gap_fields(),
             "posyandu": {"color": pst.stroke, "fillColor": pst.fill, "weight": 1,
                          "fillOpacity": 1},
             "kec": area_style(sym.KECAMATAN_STYLE, fill=False),
             "roadStyles": [area_style(sym.ROAD_STYLES[c]) for c in written.index["classes"]],
             "roadMinZoom": [ROAD_MIN_ZOOM.get(c, 0) for c in written.index["classes"]],
             "t": {"desa": tr("area.desa"),
-                  "posyandu": tr("facility.posyandu"), "link": tr("webmap.layer.edges")}}
+                  "posyandu": tr("facility.posyandu"), "link": tr("webmap.layer.edges"),
+                  "gap": tr("webmap.gap_facility")}}
 
 
 def detail_note() -> str:

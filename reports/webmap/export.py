@@ -358,7 +358,9 @@ def _build_html(project, result: AnalysisResult, *, online_basemap: bool, tiles,
     names = facility_names(fac, result) if not national else {}
     if national:
         gl = _national_gaps(m, desa, desa_fields, _JsLayer)
-        gl = _national_facility_gaps(m, result, fac, gl, data, _JsLayer)
+        gl = _national_facility_gaps(m, result, fac, gl, data, _JsLayer,
+                                     detail is not None and detail.written is not None
+                                     and detail.written.n_chunks > 0)
     else:
         gl = gap_features(result, desa, desa_geoms, kec, kec_geoms, crs, tol, messages_trusted,
                           names)
@@ -543,15 +545,17 @@ def _national_chunks(project, result, desa, kec, kab, kab_geoms, fac, detail, pr
     roads = unread_layer(project, "roads")
     if roads is not None:
         roads = drawable(as_lonlat(roads), ["LineString", "MultiLineString"])
+    gaps = as_lonlat(result.gaps) if result.gaps is not None and len(result.gaps) else None
+    pgaps = gaps[_at_posyandu(gaps, fac)] if gaps is not None else None
     gap_text = desa["gap_kinds"] if "gap_kinds" in desa.columns else [""] * len(desa)
     kinds = [sorted((k for k in str(g or "").split(";") if k and k in sym.GAP_STYLES),
                     key=lambda k: sym.GAP_SEVERITY.get(k, 99)) for g in gap_text]
     inputs = DetailInputs(desa=desa, gap_kinds=kinds, kec=kec, posyandu=posy, edges=edges,
-                          roads=roads, fac_names=fac_names,
+                          roads=roads, pgaps=pgaps, fac_names=fac_names,
                           desa_names=dict(zip(desa["code"].astype(str), desa["name"],
                                               strict=False)),
                           kec_names=kecamatan_names(desa, kec))
-    del roads, edges, posy
+    del roads, edges, posy, gaps, pgaps
     chunker = Chunker(kab_geoms, list(kab["name"]) if kab is not None and "name" in kab.columns
                       else None)
     written = write_chunks(inputs, chunker, detail.folder(),
@@ -570,9 +574,10 @@ def _national_detail_layers(m, written, desa_fields, root, raw, js_layer) -> Non
                           name="ilp_detail")
     for key, count, show in (("desa", "desa", True), ("gaps", "desa", False),
                              ("kec", "kec", True), ("roads", "roads", True),
-                             ("links", "edges", False), ("posyandu", "posyandu", True)):
+                             ("links", "edges", False), ("posyandu", "posyandu", True),
+                             ("pgaps", "pgaps", False)):
         if written.counts.get(count) and (key != "gaps" or written.has_gaps):
-            m.add_child(js_layer(tr(f"webmap.detail.layer.{key}"),
+            m.add_child(js_layer(tr(f"webmap.detail.layer.{key}", n=written.counts[count]),
                                  f"ILP.detailGroup({script_json(key)})", show=show))
     m.add_child(script(f"ILP.detail({m.get_name()}, ILP_DESA_COLS, "
                        + script_json(detail_options(written, desa_fields,
@@ -605,7 +610,21 @@ def _national_gaps(m, desa, desa_fields, js_layer):
     return GapLayers(empty, empty, n_desa, 0, n_rows, 0, ordered, fields, 0)
 
 
-def _national_facility_gaps(m, result, fac, gl, data, js_layer):
+def _at_posyandu(gaps, fac) -> np.ndarray:
+    """Which gap rows are at a Posyandu (by their ``fac_id``)."""
+    if gaps is None or fac is None or "fac_id" not in gaps.columns or "type" not in fac.columns:
+        return np.zeros(0 if gaps is None else len(gaps), dtype=bool)
+    posy = fac.loc[(fac["type"].astype(str).str.lower() == "posyandu").to_numpy(), "fac_id"]
+    return gaps["fac_id"].astype(object).isin(set(posy.astype(str))).to_numpy()
+
+
+def gaps_kinds_at(gaps, fac) -> set[str]:
+    """The gap kinds of the rows at a Posyandu (known kinds only)."""
+    kinds = gaps.loc[_at_posyandu(gaps, fac), "kind"].dropna().astype(str)
+    return set(kinds) & set(sym.GAP_STYLES)
+
+
+def _national_facility_gaps(m, result, fac, gl, data, js_layer, detail_written=False):
     """The facility gaps as ringed dots (national level of detail); ``gl`` with their counts."""
     from dataclasses import replace
 
@@ -613,9 +632,16 @@ def _national_facility_gaps(m, result, fac, gl, data, js_layer):
                  if fac is not None and "name" in fac.columns and "fac_id" in fac.columns
                  else {})
     gaps = as_lonlat(result.gaps) if result.gaps is not None and len(result.gaps) else None
+    n_detail = 0
+    if gaps is not None and detail_written:  # the Posyandu's gaps are in the detail chunks
+        at_posyandu = _at_posyandu(gaps, fac)
+        n_detail = int(at_posyandu.sum())
+        gaps = gaps[~at_posyandu]
     text, n_fac, n_rows, present = facility_gap_dots(gaps, fac_names)
+    if n_detail:
+        present |= set(gaps_kinds_at(result.gaps, fac))
     if text is None:
-        return gl
+        return replace(gl, kinds=[k for k in sym.GAP_KINDS if k in present or k in gl.kinds])
     m.add_child(js_layer(tr("webmap.layer.gaps_facilities", n=n_rows),
                          "ILP.gapDots(" + data("gaps-facilities", text) + ", " + script_json({
                              "kinds": gap_kinds_js(), "fields": facility_gap_fields(),
