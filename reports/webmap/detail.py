@@ -67,6 +67,8 @@ class DetailWritten:
     n_bytes: int = 0
     counts: dict = field(default_factory=dict)
     has_gaps: bool = False
+    road_classes: list = field(default_factory=list)  # the classes present, in their order
+    link_kinds: set = field(default_factory=set)  # the network link kinds present
 
 
 def _points_of(geoms: np.ndarray) -> np.ndarray:
@@ -322,7 +324,12 @@ def write_chunks(data: DetailInputs, chunker: Chunker, folder: Path, *,
         names.append(chunker.name(chunk))
     index = {"dir": folder.name, "files": files, "b": bounds, "n": names,
              "classes": road_classes}
-    return DetailWritten(folder, index, len(files), n_bytes, counts)
+    written = DetailWritten(folder, index, len(files), n_bytes, counts)
+    if road_cls is not None:
+        written.road_classes = [road_classes[i] for i in sorted(set(road_cls.tolist()))]
+    if "edges" in layers and "link" in layers["edges"][0].columns:
+        written.link_kinds = set(layers["edges"][0]["link"].dropna().astype(str))
+    return written
 
 
 def _links_json(edges: gpd.GeoDataFrame, fac_names: dict) -> str:

@@ -468,8 +468,15 @@ def _build_html(project, result: AnalysisResult, *, online_basemap: bool, tiles,
                 + script_json(options) + ")"))
 
     # ---- national: the layers of the kabupaten chunks and the script that loads them ----
+    has_kec = kec is not None
     if national and detail is not None and detail.written is not None:
-        _national_detail_layers(m, detail.written, desa_fields, root, _Raw, _JsLayer)
+        w = detail.written
+        _national_detail_layers(m, w, desa_fields, root, _Raw, _JsLayer)
+        if w.n_chunks:  # the legend shows what the detail draws too
+            road_classes, edge_links = w.road_classes, edge_links | w.link_kinds
+            has_kec = bool(w.counts.get("kec"))
+            if w.counts.get("posyandu"):
+                fac_types_present.insert(2 if "pustu" in fac_types_present else 1, "posyandu")
 
     # ---- proposed sites of the planning scenarios (the last one shown) ----
     scenarios = scenario_layers(project, dict(zip(desa["code"].astype(str), desa["name"],
@@ -488,7 +495,7 @@ def _build_html(project, result: AnalysisResult, *, online_basemap: bool, tiles,
     legend = legend_html(field, classes, values, fac_types_present,
                          bool(fac is not None and fac.get("precursor") is not None
                               and fac["precursor"].fillna(False).astype(bool).any()),
-                         edge_links, gl.kinds, kec is not None, kab is not None,
+                         edge_links, gl.kinds, has_kec, kab is not None,
                          gl.unplaced, no_data=missing_text(field_missing(field, inputs)),
                          road_classes=road_classes, site_actions=site_actions,
                          not_loaded=[input_label(n) for n in inputs.absent],
