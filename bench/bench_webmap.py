@@ -213,7 +213,6 @@ PAGE_TARGET_MB = 50.0
 def run_command(project: Path, out_dir: Path) -> None:
     """``ilp-gis webmap PROJECT`` as a user runs it (child process), figures beside targets."""
     from bench.bench_cli_jobs import PEAK_TARGET_MB, run_child
-
     from reports.webmap.detail import detail_folder
 
     out = out_dir / f"{project.stem}.html"

@@ -37,20 +37,20 @@ from reports.webmap.basemap import (
     load_basemap,
 )
 from reports.webmap.classify import auto_colour_key, colour_classes
-from reports.webmap.elements import folium_classes
 from reports.webmap.detail import (
     Chunker,
     DetailInputs,
     as_lonlat,
-    drawable,
     detail_folder,
     detail_note,
     detail_options,
+    drawable,
     new_folder,
     publish,
     unread_layer,
     write_chunks,
 )
+from reports.webmap.elements import folium_classes
 from reports.webmap.embed import escape_html, feature_collection, script_json
 from reports.webmap.gaps import analysis_language, gap_features
 from reports.webmap.geometry import (
