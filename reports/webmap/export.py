@@ -137,7 +137,10 @@ def export_webmap(project, result: AnalysisResult | None, path: str | Path, *,
         Its :class:`~ilp_gis.results.AnalysisResult`; ``None`` uses the analysis stored in the
         project, or runs ``ilp_gis.analysis.analyze`` when none is stored.
     path
-        The ``.html`` file to write (written atomically).
+        The ``.html`` file to write (written atomically).  A national page (see
+        :mod:`reports.webmap.national`) also writes the folder of its per-kabupaten detail
+        beside it (``NAME_data``, :mod:`reports.webmap.detail`): page and folder together or,
+        on any failure, neither.
     online_basemap
         Add OpenStreetMap tiles (needs the internet when the file is opened).  Without it the
         file needs no network at all.

@@ -1,7 +1,9 @@
 """Level of detail for a national web map: desa as coloured dots (one canvas), Puskesmas and
 Pustu as dots, gaps as rings on their desa, the kabupaten outlines simplified to the scale a
-whole country is seen at; roads, network edges, kecamatan outlines and Posyandu points left
-out (said in the page).  The data are written a column at a time (no per-feature objects).
+whole country is seen at.  Roads, network links, kecamatan outlines, desa polygons and the
+Posyandu (with their gaps) are not in the page: they come per kabupaten when zoomed in
+(:mod:`reports.webmap.detail`).  The data are written a column at a time (no per-feature
+objects).
 
 May import ``ilp_gis`` (i18n), ``layers.symbology``, geopandas/shapely/numpy and
 ``reports.webmap`` (embed, geometry, values, layers).

@@ -1,5 +1,6 @@
 """The national level of detail of the web map: desa as coloured dots, Puskesmas and Pustu as
-dots, gap rings, no roads / edges / Posyandu points, and the simplification said in the page."""
+dots, gap rings, no roads / edges / Posyandu points in the page (they are in the detail chunks,
+tests/reports/test_webmap_detail.py), and the simplification said in the page."""
 
 from __future__ import annotations
 
