@@ -104,9 +104,10 @@ def _say_detail(page) -> None:
     print(detail_note())
 
 
-NATIONAL_UNREAD_TABLES = ("result_nodes",)
-"""The stored network's node table (``ilp_gis.results.RESULT_TABLES["nodes"]``): a national
-page draws the links from their own table and names their ends from the facilities."""
+NATIONAL_UNREAD_TABLES = ("result_nodes", "result_posyandu_strata")
+"""Stored results a national page never reads (``ilp_gis.results.RESULT_TABLES["nodes"]`` and
+``["strata"]``): it draws the links from their own table and names their ends from the
+facilities; the Posyandu strata (~290,000 rows) are not on the map."""
 
 
 def _national_file(args) -> bool:
