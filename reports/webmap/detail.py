@@ -34,7 +34,7 @@ from ilp_gis.geo import utm_crs
 from ilp_gis.i18n import register_catalog, tr
 from layers import symbology as sym
 from reports.webmap.embed import plain_json, script_json
-from reports.webmap.geometry import as_wgs84, round_coords, simplify_for_web, web_tolerance
+from reports.webmap.geometry import as_wgs84, round_coords, simplify_for_web
 from reports.webmap.values import clean_text, format_value, is_finite
 
 register_catalog("reports", "webmap.detail")
@@ -144,6 +144,20 @@ def _groups(chunk_of: np.ndarray) -> dict[int, np.ndarray]:
     keys, starts = np.unique(chunk_of[order], return_index=True)
     bounds = [*starts[1:], len(order)]
     return {int(k): order[s:e] for k, s, e in zip(keys, starts, bounds, strict=True) if k >= 0}
+
+
+def _tolerance(frame: gpd.GeoDataFrame, crs) -> float:
+    """:func:`reports.webmap.geometry.web_tolerance` of one kabupaten, from the corners of its
+    extent (not every vertex projected: 514 kabupaten)."""
+    from pyproj import Transformer
+
+    w, s, e, n = frame.total_bounds
+    if not np.all(np.isfinite([w, s, e, n])):
+        return 10.0
+    t = Transformer.from_crs(model.WGS84, crs, always_xy=True)
+    x, y = t.transform([w, e, w, e], [s, s, n, n])
+    diag = math.hypot(max(x) - min(x), max(y) - min(y))
+    return float(min(300.0, max(5.0, diag / 3000.0)))
 
 
 def _ints(values) -> str:
@@ -266,7 +280,7 @@ def write_chunks(data: DetailInputs, chunker: Chunker, folder: Path, *,
         sub_desa = desa.iloc[rows_desa]
         crs = utm_crs(sub_desa) if len(sub_desa) else utm_crs(layers[next(
             k for k in grouped if chunk in grouped[k])][0])
-        tol = web_tolerance([sub_desa], crs) if len(sub_desa) else 30.0
+        tol = _tolerance(sub_desa, crs) if len(sub_desa) else 30.0
         box = []
         if len(rows_desa):
             geoms = simplify_for_web(sub_desa.geometry, crs, tol)
