@@ -87,7 +87,9 @@ def _points_of(geoms: np.ndarray) -> np.ndarray:
         pts[poly] = shapely.point_on_surface(part[poly])
     other = ~poly
     if other.any():
-        first = shapely.get_geometry(part[other], 0)  # the first part of a multi-geometry
+        first = part[other].copy()
+        multi = np.isin(shapely.get_type_id(first), (4, 5, 7))  # its first part (no clone
+        first[multi] = shapely.get_geometry(first[multi], 0)  # of ~1 million single lines)
         first = np.where(shapely.is_missing(first), part[other], first)
         p = shapely.get_point(first, 0)  # a line's first vertex (None for a point)
         pts[other] = np.where(shapely.is_missing(p), first, p)

@@ -553,10 +553,16 @@ def _national_chunks(project, result, desa, kec, kab, kab_geoms, fac, detail, pr
     if result.edges is not None and len(result.edges) and "geometry" in result.edges.columns:
         edges = drawable(as_lonlat(result.edges))
     roads = unread_layer(project, "roads")
-    if roads is not None:
-        roads = drawable(as_lonlat(roads), ["LineString", "MultiLineString"])
+    if roads is not None:  # only what the chunks draw: ~1 million lines nationally
+        roads = drawable(as_lonlat(roads[[c for c in ("road_class",) if c in roads.columns]
+                                         + [roads.geometry.name]]),
+                         ["LineString", "MultiLineString"])
     gaps = as_lonlat(result.gaps) if result.gaps is not None and len(result.gaps) else None
-    pgaps = gaps[_at_posyandu(gaps, fac)] if gaps is not None else None
+    pgaps = None
+    if gaps is not None:  # only the columns the rings show
+        cols = [c for c in ("kind", "fac_id", "gap_id", "fac_name", "desa_name",
+                            "kecamatan_name") if c in gaps.columns] + [gaps.geometry.name]
+        pgaps = gaps.loc[_at_posyandu(gaps, fac), cols]
     gap_text = desa["gap_kinds"] if "gap_kinds" in desa.columns else [""] * len(desa)
     kinds = [sorted((k for k in str(g or "").split(";") if k and k in sym.GAP_STYLES),
                     key=lambda k: sym.GAP_SEVERITY.get(k, 99)) for g in gap_text]
