@@ -367,12 +367,43 @@ def _links_json(edges: gpd.GeoDataFrame, fac_names: dict) -> str:
             + ',"p":' + plain_json(popup) + ',"geom":' + _geojson_list(geoms) + "}")
 
 
+STALE_FOLDER_S = 3600.0
+"""A temporary chunk folder untouched this long was left by a killed export (a live one gets
+a new file every few tenths of a second while it cuts its chunks)."""
+
+
 def new_folder(page: Path) -> Path:
     """A fresh temporary folder beside ``page`` for its chunks (moved into place by
-    :func:`publish`)."""
+    :func:`publish`); those killed exports of the same page left behind are removed."""
     page.parent.mkdir(parents=True, exist_ok=True)
+    clean_stale_folders(page)
     return Path(tempfile.mkdtemp(prefix=f".{page.stem}{FOLDER_SUFFIX}.saving-{os.getpid()}-",
                                  dir=page.parent))
+
+
+def clean_stale_folders(page: Path) -> list[Path]:
+    """Remove the temporary chunk folders of ``page`` (our own names only) that nothing
+    touched for :data:`STALE_FOLDER_S`; return them."""
+    import re
+    import time
+
+    name = page.stem + FOLDER_SUFFIX
+    pattern = re.compile(re.escape(f".{name}.") + r"(saving-\d+-|old-)[A-Za-z0-9_]+")
+    cutoff = time.time() - STALE_FOLDER_S
+    removed = []
+    try:
+        entries = list(os.scandir(page.parent))
+    except OSError:
+        return removed
+    for entry in entries:
+        try:
+            if (pattern.fullmatch(entry.name) and entry.is_dir(follow_symlinks=False)
+                    and entry.stat().st_mtime < cutoff):
+                shutil.rmtree(entry.path)
+                removed.append(Path(entry.path))
+        except OSError:
+            continue
+    return removed
 
 
 def publish(tmp_folder: Path, page: Path, write_page) -> None:

@@ -259,3 +259,24 @@ def test_cli_says_what_it_wrote_and_reads_the_roads_for_the_chunks(national, tmp
     # the roads, left unread when the project was opened, are in the chunks; so are the links
     assert [len(c["roads"]["cl"]) for c in chunks] == [1, 1]
     assert sum(len(c["links"]["n"]) for c in chunks) == len(result.edges)
+
+
+def test_a_killed_export_leaves_nothing_for_long(national, tmp_path):
+    """A chunk folder a killed export left beside the page is removed by the next export
+    once nothing touched it for an hour; a fresh one (another export running) is kept."""
+    import os
+    import time
+
+    page = tmp_path / "nasional.html"
+    old = tmp_path / ".nasional_data.saving-99999-abc123"
+    fresh = tmp_path / ".nasional_data.saving-99998-def456"
+    other = tmp_path / ".lain_data.saving-99999-abc123"  # another page's: not ours to remove
+    for d in (old, fresh, other):
+        d.mkdir()
+        (d / "0000.js").write_text("ILP.chunk(0,{});\n", encoding="utf-8")
+    hour_ago = time.time() - det.STALE_FOLDER_S - 5
+    for d in (old, other):
+        os.utime(d, (hour_ago, hour_ago))
+    export_webmap(*national, page)
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == [other.name, fresh.name, "nasional.html", "nasional_data"]
