@@ -174,9 +174,29 @@
     function load(i) {
       var el = document.createElement("script");
       el.src = dir + "/" + o.files[i];
-      el.onerror = function () { if (state[i]) state[i].status = "failed"; };
+      el.onerror = function () {
+        if (state[i]) state[i].status = "failed";
+        missing();
+      };
       state[i] = {status: "loading", script: el, layers: null};
       document.head.appendChild(el);
+    }
+
+    var told = false;
+    function missing() {  // the page was copied without its folder: say so, once
+      if (told) return;
+      told = true;
+      var ctl = L.control({position: "bottomleft"});
+      ctl.onAdd = function () {
+        var div = L.DomUtil.create("div", "ilp-box ilp-detail-missing");
+        div.style.background = "#fff";
+        div.style.padding = "6px 8px";
+        div.style.font = "12px sans-serif";
+        div.style.maxWidth = "320px";
+        div.textContent = o.t.missing;
+        return div;
+      };
+      ctl.addTo(map);
     }
 
     function unload(i) {

@@ -453,7 +453,8 @@ def detail_options(written: DetailWritten, desa_fields: list[str], kec_zoom: int
             "roadMinZoom": [ROAD_MIN_ZOOM.get(c, 0) for c in written.index["classes"]],
             "t": {"desa": tr("area.desa"),
                   "posyandu": tr("facility.posyandu"), "link": tr("webmap.layer.edges"),
-                  "gap": tr("webmap.gap_facility")}}
+                  "gap": tr("webmap.gap_facility"),
+                  "missing": tr("webmap.detail.missing", folder=written.index["dir"])}}
 
 
 def detail_note() -> str:

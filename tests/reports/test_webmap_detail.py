@@ -236,6 +236,14 @@ def test_headless_chromium_loads_the_chunk_in_view_from_file(national, tmp_path,
     near = _dom(page, east, tmp_path / "p3")
     assert 'src="nasional_data/0001.js"' in near
     assert 'src="nasional_data/0000.js"' not in near
+    # the page copied without its folder says so when the detail cannot be loaded
+    from ilp_gis.i18n import tr
+
+    (tmp_path / "nasional_data").rename(tmp_path / "elsewhere")
+    (tmp_path / "p4").mkdir()
+    alone = _dom(page, east, tmp_path / "p4")
+    said = tr("webmap.detail.missing", folder="nasional_data")
+    assert said.replace('"', "&quot;") in alone or said in alone
 
 
 def test_cli_says_what_it_wrote_and_reads_the_roads_for_the_chunks(national, tmp_path, capsys):
