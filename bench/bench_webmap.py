@@ -2,8 +2,9 @@
 
 Targets: kabupaten < 2 s and < 10 MB; provinsi < 20 s; with ``--project`` (an analysed project,
 e.g. the nasional sample): the ``ilp-gis webmap`` command end to end in a child process, its
-wall and CPU time, peak memory (target of issue 16: under 3 GB) and page size (target: well
-under 50 MB, a page an office PC's browser opens).
+wall and CPU time, peak memory (target of issue 16: under 3 GB), page size (target: well
+under 50 MB, a page an office PC's browser opens) and the size of the per-kabupaten detail
+folder written beside a national page (its chunks in all, the median and the largest).
 
     python bench/bench_webmap.py [--provinsi] [--keep DIR]
     python bench/bench_webmap.py --project ANALYSED.gpkg [--keep DIR]
@@ -212,14 +213,23 @@ PAGE_TARGET_MB = 50.0
 def run_command(project: Path, out_dir: Path) -> None:
     """``ilp-gis webmap PROJECT`` as a user runs it (child process), figures beside targets."""
     from bench.bench_cli_jobs import PEAK_TARGET_MB, run_child
+    from reports.webmap.detail import detail_folder
 
     out = out_dir / f"{project.stem}.html"
     r = run_child(["webmap", str(project), "-o", str(out)], timeout=1800)
     size = out.stat().st_size / 1e6 if out.exists() else float("nan")
+    folder = detail_folder(out)  # the per-kabupaten detail chunks of a national page
+    chunks = [f for f in folder.iterdir() if f.is_file()] if folder.is_dir() else []
+    sizes = sorted(f.stat().st_size / 1e6 for f in chunks)
     print(f"ilp-gis webmap {project.name}: exit {r['rc']}  wall {r['wall']:.1f} s  "
           f"CPU {r['cpu']:.1f} s  peak {r['peak'] / 1024:.2f} GB (target < "
           f"{PEAK_TARGET_MB / 1024:.0f} GB)  page {size:.1f} MB (target < {PAGE_TARGET_MB:.0f} MB)"
           + (f"  error: {r['err']}" if r["rc"] else ""))
+    if chunks:
+        print(f"  detail folder {folder.name}: {len(chunks)} chunks, {sum(sizes):.1f} MB in all, "
+              f"median {sizes[len(sizes) // 2]:.2f} MB, largest {sizes[-1]:.2f} MB "
+              f"(one kabupaten loaded by the browser at a time; target: each well under the "
+              f"page's {PAGE_TARGET_MB:.0f} MB)")
 
 
 def main() -> None:

@@ -58,7 +58,7 @@ def run(args) -> int:
     except UnknownColourBy:
         known = False
     national = _national_file(args)
-    if national:  # level of detail: the roads and the network edges are never drawn
+    if national:  # level of detail: the roads are read only while cut into chunks
         project, stored = _open_national(args)
     else:
         project, stored = open_with_result(args, UNREAD_LAYERS)
@@ -83,14 +83,31 @@ def run(args) -> int:
         return EXIT_USAGE
     print(tr("cli.written", path=str(out)))
     if national or is_national(project.desa):
+        _say_detail(out)
         for note in simplified_notes():
             print(note)
     return 0
 
 
-NATIONAL_UNREAD_TABLES = ("result_edges", "result_nodes")
-"""The stored network (``ilp_gis.results.RESULT_TABLES["edges"]`` and ``["nodes"]``): a
-national page does not draw its links (~330,000 lines), so it is left unread."""
+def _say_detail(page) -> None:
+    """Name the detail folder written beside a national page, its files and their size."""
+    from ilp_gis.i18n import format_number
+    from reports.webmap.detail import detail_folder, detail_note
+
+    folder = detail_folder(page)
+    if not folder.is_dir():
+        return
+    files = [f for f in folder.iterdir() if f.is_file()]
+    size = sum(f.stat().st_size for f in files) / 1e6
+    print(tr("cli.webmap.detail_written", folder=str(folder), n=format_number(len(files)),
+             size=format_number(size, 1)))
+    print(detail_note())
+
+
+NATIONAL_UNREAD_TABLES = ("result_nodes", "result_posyandu_strata")
+"""Stored results a national page never reads (``ilp_gis.results.RESULT_TABLES["nodes"]`` and
+``["strata"]``): it draws the links from their own table and names their ends from the
+facilities; the Posyandu strata (~290,000 rows) are not on the map."""
 
 
 def _national_file(args) -> bool:
@@ -113,8 +130,9 @@ def _national_file(args) -> bool:
 
 
 def _open_national(args):
-    """(project, stored result) of a national file without its roads and stored edges; every
-    layer when the project holds no usable analysis (it is analysed in memory then)."""
+    """(project, stored result) of a national file without its roads (read by the export
+    while it writes the detail chunks) and the network's node table; every layer when the
+    project holds no usable analysis (it is analysed in memory then)."""
     from ilp_gis.inputs import Inventory
     from reports.source import stored_result
     from ui.cli_source import open_source

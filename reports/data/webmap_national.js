@@ -16,14 +16,21 @@
 
   // Dots on a shared canvas: o.radius, o.style (path options), o.fields (popup labels), o.sub
   // (popup subtitle), o.only (indexes to draw), o.colourOf(i) (fill colour), o.strokeOf(i).
+  // o.pane = [name, zIndex] with o.map: drawn in its own pane (hidden where detail is drawn).
   ILP.dotLayer = function (d, o) {
-    var renderer = L.canvas({padding: 0.2});
+    var pane = null;
+    if (o.pane && o.map) {
+      pane = o.pane[0];
+      if (!o.map.getPane(pane)) o.map.createPane(pane).style.zIndex = o.pane[1];
+    }
+    var renderer = pane ? L.canvas({padding: 0.2, pane: pane}) : L.canvas({padding: 0.2});
     var layers = [];
     var idx = o.only || null, n = idx ? idx.length : d.x.length;
     for (var j = 0; j < n; j++) {
       var i = idx ? idx[j] : j;
       if (d.x[i] === null) continue;
       var st = L.extend({renderer: renderer, radius: o.radius || 3}, o.style || {});
+      if (pane) st.pane = pane;
       if (o.colourOf) st.fillColor = o.colourOf(i);
       if (o.strokeOf) st.color = o.strokeOf(i);
       var m = L.circleMarker([d.y[i], d.x[i]], st);

@@ -15,8 +15,12 @@ ILP.periodLayer = function (fc, o) {
     return {color: st.stroke, weight: 0.6, opacity: 1, fillColor: st.fill,
             fillOpacity: st.opacity};
   }
+  var renderer = o.dots ? L.canvas({padding: 0.2}) : null;
   var gj = L.geoJSON(fc, {
     style: style,
+    pointToLayer: function (f, latlng) {  // a desa drawn as a dot (national level of detail)
+      return L.circleMarker(latlng, {renderer: renderer, radius: o.dots || 3});
+    },
     onEachFeature: function (f, layer) {
       layer.bindTooltip(function () {
         var v = at(f);

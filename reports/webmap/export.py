@@ -6,6 +6,7 @@ May import ``ilp_gis``, ``layers`` (symbology, atomic), ``reports.source`` and e
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -36,6 +37,19 @@ from reports.webmap.basemap import (
     load_basemap,
 )
 from reports.webmap.classify import auto_colour_key, colour_classes
+from reports.webmap.detail import (
+    Chunker,
+    DetailInputs,
+    as_lonlat,
+    detail_folder,
+    detail_note,
+    detail_options,
+    drawable,
+    new_folder,
+    publish,
+    unread_layer,
+    write_chunks,
+)
 from reports.webmap.elements import folium_classes
 from reports.webmap.embed import escape_html, feature_collection, script_json
 from reports.webmap.gaps import analysis_language, gap_features
@@ -123,7 +137,10 @@ def export_webmap(project, result: AnalysisResult | None, path: str | Path, *,
         Its :class:`~ilp_gis.results.AnalysisResult`; ``None`` uses the analysis stored in the
         project, or runs ``ilp_gis.analysis.analyze`` when none is stored.
     path
-        The ``.html`` file to write (written atomically).
+        The ``.html`` file to write (written atomically).  A national page (see
+        :mod:`reports.webmap.national`) also writes the folder of its per-kabupaten detail
+        beside it (``NAME_data``, :mod:`reports.webmap.detail`): page and folder together or,
+        on any failure, neither.
     online_basemap
         Add OpenStreetMap tiles (needs the internet when the file is opened).  Without it the
         file needs no network at all.
@@ -157,19 +174,49 @@ def export_webmap(project, result: AnalysisResult | None, path: str | Path, *,
                                 is_cancelled=is_cancelled)
         messages_trusted = analysed_here or analysis_language(result) == lang
         step = sub_progress(progress, 0.5 if analysed_here else 0.0, 1.0)
-        html = _build_html(project, result, online_basemap=online_basemap, tiles=tiles, lang=lang,
-                           colour_by=colour_by, messages_trusted=messages_trusted,
-                           pws_indicator=pws_indicator, indicators=indicators,
-                           progress=step, is_cancelled=is_cancelled)
-        checkpoint(step, is_cancelled, 0.97, tr("webmap.progress.write"))
-        atomic_write_text(path, html, newline="\n")
+        detail = _Detail(path)
+        try:
+            html = _build_html(project, result, online_basemap=online_basemap, tiles=tiles,
+                               lang=lang, colour_by=colour_by,
+                               messages_trusted=messages_trusted, pws_indicator=pws_indicator,
+                               indicators=indicators, progress=step, is_cancelled=is_cancelled,
+                               detail=detail)
+            checkpoint(step, is_cancelled, 0.97, tr("webmap.progress.write"))
+        except BaseException:
+            detail.discard()
+            raise
+        if detail.tmp is None:
+            atomic_write_text(path, html, newline="\n")
+        else:  # the page and its chunks' folder: both or neither
+            publish(detail.tmp, path, lambda: atomic_write_text(path, html, newline="\n"))
         checkpoint(progress, is_cancelled, 1.0, tr("webmap.progress.done"))
     return path
 
 
+class _Detail:
+    """The chunks' folder of a national page while it is written (``tmp``: ``None`` until the
+    first chunk) and what was written."""
+
+    def __init__(self, page: Path):
+        self.page = page
+        self.tmp: Path | None = None
+        self.written = None
+
+    def folder(self) -> Path:
+        if self.tmp is None:
+            self.tmp = new_folder(self.page)
+        return self.tmp
+
+    def discard(self) -> None:
+        if self.tmp is not None:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+            self.tmp = None
+
+
 def _build_html(project, result: AnalysisResult, *, online_basemap: bool, tiles, lang: str,
                 colour_by: str, messages_trusted: bool, progress, is_cancelled,
-                pws_indicator: str | None = None, indicators=None) -> str:
+                pws_indicator: str | None = None, indicators=None,
+                detail: _Detail | None = None) -> str:
     import folium
 
     from ilp_gis.monitoring import pws
@@ -204,6 +251,15 @@ def _build_html(project, result: AnalysisResult, *, online_basemap: bool, tiles,
         kec_geoms = simplify_for_web(kec.geometry, crs, tol) if kec is not None else None
         checkpoint(progress, is_cancelled, 0.25, None)
         kab_geoms = simplify_for_web(kab.geometry, crs, tol) if kab is not None else None
+
+    fac = None
+    if project.has("facilities"):  # nationally not copied when WGS84 already (~335,000 rows)
+        fac = as_lonlat(project.facilities) if national else as_wgs84(project.facilities)
+    if national and detail is not None:  # first, while the page's own texts are not made yet
+        checkpoint(progress, is_cancelled, 0.1, tr("webmap.progress.detail"))
+        detail.written = _national_chunks(project, result, desa, kec_all, kab, kab_geoms, fac,
+                                          detail, sub_progress(progress, 0.1, 0.3),
+                                          is_cancelled)
 
     # ---- the map ----
     bounds = bounds_of([f for f in (kab, desa) if f is not None])
@@ -263,12 +319,14 @@ def _build_html(project, result: AnalysisResult, *, online_basemap: bool, tiles,
         m.add_child(_Script("var ILP_KEC = " + data("kecamatan", feature_collection(
             kec_geoms, kec_props)) + ";"))
 
-    if national:
+    if national:  # in their own pane: hidden where the detail's desa polygons are drawn
         m.add_child(_JsLayer(tr("webmap.layer.coverage", field=field.label),
-                             "ILP.desaDots(ILP_DESA_COLS, " + script_json({
+                             "ILP.desaDots(ILP_DESA_COLS, L.extend({map: " + m.get_name()
+                             + "}, " + script_json({
                                  "style": {"color": "#ffffff", "weight": 0.4, "opacity": 0.8,
-                                           "fillOpacity": 0.9},
-                                 "radius": 3, "fields": desa_fields}) + ")"))
+                                           "fillOpacity": 0.9}, "pane": ["ilpDesaDots", 410],
+                                 "radius": 3, "fields": desa_fields}) + "))",
+                             show=pws_indicator is None))
     else:
         m.add_child(_JsLayer(tr("webmap.layer.desa"), "ILP.areaLayer(ILP_DESA, " + script_json({
             "style": area_style(sym.DESA_STYLE), "fields": desa_fields, "tooltip": True})
@@ -286,22 +344,26 @@ def _build_html(project, result: AnalysisResult, *, online_basemap: bool, tiles,
     # ---- the PWS of one indicator, month by month (a period slider) ----
     inds = indicators or pws.default_indicators()
     pws_key = pws_indicator_key(project, pws_indicator, inds)
-    if pws_key is not None and project.has("desa") and not national:
+    if pws_key is not None and project.has("desa"):
         root.header.add_child(_Raw(inline_script(read_asset(DATA_DIR / "webmap_periods.js"))),
                               name="ilp_periods")
         payload = period_payload(project, pws_key, inds)
+        if national:  # the desa drawn as dots, recoloured month by month
+            payload["dots"] = 3
         m.add_child(_JsLayer(tr("webmap.pws.layer", indicator=payload["indicator"]),
                              "ILP.periodLayer(ILP_DESA, " + data("pws-periods",
                                                                  script_json(payload)) + ")",
                              show=pws_indicator is not None))
+        del payload
 
     # ---- gaps ----
     checkpoint(progress, is_cancelled, 0.5, None)
-    fac = as_wgs84(project.facilities) if project.has("facilities") else None
     names = facility_names(fac, result) if not national else {}
     if national:
         gl = _national_gaps(m, desa, desa_fields, _JsLayer)
-        gl = _national_facility_gaps(m, result, fac, gl, data, _JsLayer)
+        gl = _national_facility_gaps(m, result, fac, gl, data, _JsLayer,
+                                     detail is not None and detail.written is not None
+                                     and detail.written.n_chunks > 0)
     else:
         gl = gap_features(result, desa, desa_geoms, kec, kec_geoms, crs, tol, messages_trusted,
                           names)
@@ -408,6 +470,17 @@ def _build_html(project, result: AnalysisResult, *, online_basemap: bool, tiles,
                 f"facilities-{ftype.strip('_')}", feature_collection(geoms, props)) + ", "
                 + script_json(options) + ")"))
 
+    # ---- national: the layers of the kabupaten chunks and the script that loads them ----
+    has_kec = kec is not None
+    if national and detail is not None and detail.written is not None:
+        w = detail.written
+        _national_detail_layers(m, w, desa_fields, root, _Raw, _JsLayer)
+        if w.n_chunks:  # the legend shows what the detail draws too
+            road_classes, edge_links = w.road_classes, edge_links | w.link_kinds
+            has_kec = bool(w.counts.get("kec"))
+            if w.counts.get("posyandu"):
+                fac_types_present.insert(2 if "pustu" in fac_types_present else 1, "posyandu")
+
     # ---- proposed sites of the planning scenarios (the last one shown) ----
     scenarios = scenario_layers(project, dict(zip(desa["code"].astype(str), desa["name"],
                                                   strict=False)))
@@ -425,7 +498,7 @@ def _build_html(project, result: AnalysisResult, *, online_basemap: bool, tiles,
     legend = legend_html(field, classes, values, fac_types_present,
                          bool(fac is not None and fac.get("precursor") is not None
                               and fac["precursor"].fillna(False).astype(bool).any()),
-                         edge_links, gl.kinds, kec is not None, kab is not None,
+                         edge_links, gl.kinds, has_kec, kab is not None,
                          gl.unplaced, no_data=missing_text(field_missing(field, inputs)),
                          road_classes=road_classes, site_actions=site_actions,
                          not_loaded=[input_label(n) for n in inputs.absent],
@@ -433,7 +506,10 @@ def _build_html(project, result: AnalysisResult, *, online_basemap: bool, tiles,
                          notes=[*coverage_notes(result.summary or {}),
                                 *([basemap_note(tiles)] if tiles is not None
                                   and basemap_note(tiles) else []),
-                                *(simplified_notes() if national else [])],
+                                *(simplified_notes() if national else []),
+                                *([detail_note()] if detail is not None
+                                  and detail.written is not None
+                                  and detail.written.n_chunks else [])],
                          dots=national)
     highlight = {"color": sym.HIGHLIGHT_COLOUR, "weight": 4, "fill": False}
     header = script_json(header_html(project, field))
@@ -464,6 +540,66 @@ def _desa_level_types(fac) -> set[str]:
     return set(fac.loc[fac["location_quality"] == "desa", "type"].dropna().astype(str).str.lower())
 
 
+def _national_chunks(project, result, desa, kec, kab, kab_geoms, fac, detail, progress,
+                     is_cancelled):
+    """The detail of each kabupaten written as chunks into ``detail``'s folder (the roads read
+    from the file here when the project was opened without them, and let go after)."""
+    posy = None
+    if fac is not None and "type" in fac.columns:
+        posy = drawable(fac[(fac["type"].astype(str).str.lower() == "posyandu").to_numpy()])
+    fac_names = (dict(zip(fac["fac_id"].astype(str), fac["name"], strict=False))
+                 if fac is not None and {"fac_id", "name"} <= set(fac.columns) else {})
+    edges = None
+    if result.edges is not None and len(result.edges) and "geometry" in result.edges.columns:
+        edges = drawable(as_lonlat(result.edges))
+    roads = unread_layer(project, "roads")
+    if roads is not None:  # only what the chunks draw: ~1 million lines nationally
+        roads = drawable(as_lonlat(roads[[c for c in ("road_class",) if c in roads.columns]
+                                         + [roads.geometry.name]]),
+                         ["LineString", "MultiLineString"])
+    gaps = as_lonlat(result.gaps) if result.gaps is not None and len(result.gaps) else None
+    pgaps = None
+    if gaps is not None:  # only the columns the rings show
+        cols = [c for c in ("kind", "fac_id", "gap_id", "fac_name", "desa_name",
+                            "kecamatan_name") if c in gaps.columns] + [gaps.geometry.name]
+        pgaps = gaps.loc[_at_posyandu(gaps, fac), cols]
+    gap_text = desa["gap_kinds"] if "gap_kinds" in desa.columns else [""] * len(desa)
+    kinds = [sorted((k for k in str(g or "").split(";") if k and k in sym.GAP_STYLES),
+                    key=lambda k: sym.GAP_SEVERITY.get(k, 99)) for g in gap_text]
+    inputs = DetailInputs(desa=desa, gap_kinds=kinds, kec=kec, posyandu=posy, edges=edges,
+                          roads=roads, pgaps=pgaps, fac_names=fac_names,
+                          desa_names=dict(zip(desa["code"].astype(str), desa["name"],
+                                              strict=False)),
+                          kec_names=kecamatan_names(desa, kec))
+    del roads, edges, posy, gaps, pgaps
+    chunker = Chunker(kab_geoms, list(kab["name"]) if kab is not None and "name" in kab.columns
+                      else None)
+    written = write_chunks(inputs, chunker, detail.folder(),
+                           checkpoint=lambda f: checkpoint(progress, is_cancelled, f, None))
+    written.index["dir"] = detail_folder(detail.page).name
+    written.has_gaps = any(kinds)
+    return written
+
+
+def _national_detail_layers(m, written, desa_fields, root, raw, js_layer) -> None:
+    """The detail's layers in the layer control and the script that loads the chunks."""
+    if not written.n_chunks:
+        return
+    script = folium_classes()[0]
+    root.header.add_child(raw(inline_script(read_asset(DATA_DIR / "webmap_detail.js"))),
+                          name="ilp_detail")
+    for key, count, show in (("desa", "desa", True), ("gaps", "desa", False),
+                             ("kec", "kec", True), ("roads", "roads", True),
+                             ("links", "edges", False), ("posyandu", "posyandu", True),
+                             ("pgaps", "pgaps", False)):
+        if written.counts.get(count) and (key != "gaps" or written.has_gaps):
+            m.add_child(js_layer(tr(f"webmap.detail.layer.{key}", n=written.counts[count]),
+                                 f"ILP.detailGroup({script_json(key)})", show=show))
+    m.add_child(script(f"ILP.detail({m.get_name()}, ILP_DESA_COLS, "
+                       + script_json(detail_options(written, desa_fields,
+                                                    KECAMATAN_LABEL_ZOOM)) + ");"))
+
+
 def _national_gaps(m, desa, desa_fields, js_layer):
     """The desa with gaps as rings (national level of detail); a :class:`GapLayers` of counts."""
     from reports.webmap.gaps import GapLayers
@@ -490,17 +626,38 @@ def _national_gaps(m, desa, desa_fields, js_layer):
     return GapLayers(empty, empty, n_desa, 0, n_rows, 0, ordered, fields, 0)
 
 
-def _national_facility_gaps(m, result, fac, gl, data, js_layer):
+def _at_posyandu(gaps, fac) -> np.ndarray:
+    """Which gap rows are at a Posyandu (by their ``fac_id``)."""
+    if gaps is None or fac is None or "fac_id" not in gaps.columns or "type" not in fac.columns:
+        return np.zeros(0 if gaps is None else len(gaps), dtype=bool)
+    posy = fac.loc[(fac["type"].astype(str).str.lower() == "posyandu").to_numpy(), "fac_id"]
+    return gaps["fac_id"].astype(object).isin(set(posy.astype(str))).to_numpy()
+
+
+def gaps_kinds_at(gaps, fac) -> set[str]:
+    """The gap kinds of the rows at a Posyandu (known kinds only)."""
+    kinds = gaps.loc[_at_posyandu(gaps, fac), "kind"].dropna().astype(str)
+    return set(kinds) & set(sym.GAP_STYLES)
+
+
+def _national_facility_gaps(m, result, fac, gl, data, js_layer, detail_written=False):
     """The facility gaps as ringed dots (national level of detail); ``gl`` with their counts."""
     from dataclasses import replace
 
     fac_names = (dict(zip(fac["fac_id"].astype(str), fac["name"], strict=False))
                  if fac is not None and "name" in fac.columns and "fac_id" in fac.columns
                  else {})
-    gaps = as_wgs84(result.gaps) if result.gaps is not None and len(result.gaps) else None
+    gaps = as_lonlat(result.gaps) if result.gaps is not None and len(result.gaps) else None
+    n_detail = 0
+    if gaps is not None and detail_written:  # the Posyandu's gaps are in the detail chunks
+        at_posyandu = _at_posyandu(gaps, fac)
+        n_detail = int(at_posyandu.sum())
+        gaps = gaps[~at_posyandu]
     text, n_fac, n_rows, present = facility_gap_dots(gaps, fac_names)
+    if n_detail:
+        present |= set(gaps_kinds_at(result.gaps, fac))
     if text is None:
-        return gl
+        return replace(gl, kinds=[k for k in sym.GAP_KINDS if k in present or k in gl.kinds])
     m.add_child(js_layer(tr("webmap.layer.gaps_facilities", n=n_rows),
                          "ILP.gapDots(" + data("gaps-facilities", text) + ", " + script_json({
                              "kinds": gap_kinds_js(), "fields": facility_gap_fields(),

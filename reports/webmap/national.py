@@ -1,7 +1,9 @@
 """Level of detail for a national web map: desa as coloured dots (one canvas), Puskesmas and
 Pustu as dots, gaps as rings on their desa, the kabupaten outlines simplified to the scale a
-whole country is seen at; roads, network edges, kecamatan outlines and Posyandu points left
-out (said in the page).  The data are written a column at a time (no per-feature objects).
+whole country is seen at.  Roads, network links, kecamatan outlines, desa polygons and the
+Posyandu (with their gaps) are not in the page: they come per kabupaten when zoomed in
+(:mod:`reports.webmap.detail`).  The data are written a column at a time (no per-feature
+objects).
 
 May import ``ilp_gis`` (i18n), ``layers.symbology``, geopandas/shapely/numpy and
 ``reports.webmap`` (embed, geometry, values, layers).
@@ -15,7 +17,7 @@ import shapely
 
 from ilp_gis.i18n import register_catalog, tr
 from layers import symbology as sym
-from reports.webmap.embed import script_json
+from reports.webmap.embed import plain_json, script_json
 from reports.webmap.geometry import simplify_for_web
 from reports.webmap.values import clean_text, count_text
 
@@ -41,7 +43,7 @@ def simplified_notes() -> list[str]:
     return [tr("webmap.national.note")]
 
 
-def _dots(geoms) -> tuple[list, list]:
+def _dots(geoms, decimals: int = DOT_DECIMALS) -> tuple[list, list]:
     """Lon and lat lists of a representative point of each geometry (None where missing)."""
     g = np.asarray(geoms, dtype=object)
     ok = ~(shapely.is_missing(g) | shapely.is_empty(g))
@@ -49,7 +51,7 @@ def _dots(geoms) -> tuple[list, list]:
     pts[ok] = shapely.point_on_surface(g[ok])
     xy = np.full((len(g), 2), np.nan)
     xy[ok] = shapely.get_coordinates(pts[ok])
-    xy = np.round(xy, DOT_DECIMALS)
+    xy = np.round(xy, decimals)
     return [None if np.isnan(v) else float(v) for v in xy[:, 0]], \
         [None if np.isnan(v) else float(v) for v in xy[:, 1]]
 
@@ -75,22 +77,24 @@ def desa_dots(desa: gpd.GeoDataFrame, desa_features: list[dict], colours: list[s
 
 
 def facility_dots(sub: gpd.GeoDataFrame, desa_names: dict, kec_names: dict,
-                  fac_names: dict) -> str:
+                  fac_names: dict, decimals: int = DOT_DECIMALS) -> str:
     """One facility type as columns: lon, lat, name and popup values (desa, kecamatan, parent,
     nakes, code); the parent is named from ``fac_names`` (fac_id -> name) or its own column."""
-    lon, lat = _dots(sub.geometry.values)
+    lon, lat = _dots(sub.geometry.values, decimals)
     cols = {c: sub[c].tolist() if c in sub.columns else [None] * len(sub)
             for c in ("fac_id", "name", "desa_code", "kecamatan_code", "parent_id",
                       "parent_name", "nakes", "code")}
     names = [clean_text(n) or clean_text(f) or "–" for n, f in zip(cols["name"], cols["fac_id"],
                                                                   strict=True)]
-    popup = [[desa_names.get(str(d)) or clean_text(d), kec_names.get(str(k)) or clean_text(k),
-              (fac_names.get(str(pid)) if clean_text(pid) else None) or clean_text(pn),
+    popup = [[clean_text(desa_names.get(str(d))) or clean_text(d),
+              clean_text(kec_names.get(str(k))) or clean_text(k),
+              (clean_text(fac_names.get(str(pid))) if clean_text(pid) else None)
+              or clean_text(pn),
               count_text(nk), clean_text(code)]
              for d, k, pid, pn, nk, code in zip(cols["desa_code"], cols["kecamatan_code"],
                                                 cols["parent_id"], cols["parent_name"],
                                                 cols["nakes"], cols["code"], strict=True)]
-    return script_json({"x": lon, "y": lat, "n": names, "p": popup})
+    return plain_json({"x": lon, "y": lat, "n": names, "p": popup})  # texts, floats, None
 
 
 def facility_fields() -> list[str]:
@@ -121,7 +125,7 @@ def facility_gap_dots(gaps, fac_names: dict) -> tuple[str | None, int, int, set]
     pts = np.where(shapely.is_missing(pts), geoms[at_point], pts)
     xy = np.round(shapely.get_coordinates(pts), DOT_DECIMALS)
     kind = sub["kind"].fillna("network_problem").astype(str)
-    kind = kind.where(kind.isin(list(sym.GAP_STYLES)), "network_problem")
+    kind = kind.where(kind.isin(list(sym.GAP_STYLES)), "network_problem").tolist()
 
     def col(name):
         return (sub[name].astype(object).where(sub[name].notna(), None).tolist()
@@ -131,27 +135,27 @@ def facility_gap_dots(gaps, fac_names: dict) -> tuple[str | None, int, int, set]
     keys = [clean_text(f) or clean_text(g) or str(i)
             for i, (f, g) in enumerate(zip(fac_id, gap_id, strict=True))]
     order = sorted(range(len(keys)), key=lambda i: (keys[i],
-                                                    sym.GAP_SEVERITY.get(kind.iat[i], 99)))
+                                                    sym.GAP_SEVERITY.get(kind[i], 99)))
     fac_name, desa_name, kec_name = col("fac_name"), col("desa_name"), col("kecamatan_name")
     out = {"x": [], "y": [], "n": [], "g": [], "p": []}
     labels = {k: tr(f"gap.{k}") for k in sym.GAP_STYLES}
     present: set[str] = set()
     current, names_of = None, None
     for i in order:
-        k = kind.iat[i]
+        k = kind[i]
         present.add(k)
         if keys[i] != current:  # the first row of a facility: its most severe gap
             current, names_of = keys[i], []
             out["x"].append(float(xy[i, 0]))
             out["y"].append(float(xy[i, 1]))
-            out["n"].append(fac_names.get(str(fac_id[i])) or clean_text(fac_name[i])
+            out["n"].append(clean_text(fac_names.get(str(fac_id[i]))) or clean_text(fac_name[i])
                             or clean_text(fac_id[i]) or "–")
             out["g"].append(k)
             out["p"].append([clean_text(kec_name[i]), clean_text(desa_name[i]), None])
         if labels[k] not in names_of:
             names_of.append(labels[k])
             out["p"][-1][2] = "; ".join(names_of)
-    return script_json(out), len(out["x"]), len(order), present
+    return plain_json(out), len(out["x"]), len(order), present  # texts, floats, None
 
 
 def facility_gap_fields() -> list[str]:

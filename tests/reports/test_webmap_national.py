@@ -1,5 +1,6 @@
 """The national level of detail of the web map: desa as coloured dots, Puskesmas and Pustu as
-dots, gap rings, no roads / edges / Posyandu points, and the simplification said in the page."""
+dots, gap rings, no roads / edges / Posyandu points in the page (they are in the detail chunks,
+tests/reports/test_webmap_detail.py), and the simplification said in the page."""
 
 from __future__ import annotations
 
@@ -118,14 +119,21 @@ def test_national_facility_gaps_are_ringed_dots(national, tmp_path):
     text, page = _parse(export_webmap(project, result, tmp_path / "n.html"))
     dots = json.loads(page.data["gaps-facilities"])
     # PST2 has understaffed_pustu twice and orphan_facility once: one dot, the most severe kind
-    assert dots["n"] == ["Posyandu <Mawar> 1", "Pustu B"]
-    assert dots["g"] == ["kader_deficit", "understaffed_pustu"]
-    assert dots["x"] == [112.6123, 112.628] and dots["y"] == [-8.0432, -8.0385]
-    assert dots["p"][1] == ["Kec Utara", "Desa B", tr("gap.understaffed_pustu") + "; "
+    assert dots["n"] == ["Pustu B"]
+    assert dots["g"] == ["understaffed_pustu"]
+    assert dots["x"] == [112.628] and dots["y"] == [-8.0385]
+    assert dots["p"][0] == ["Kec Utara", "Desa B", tr("gap.understaffed_pustu") + "; "
                             + tr("gap.orphan_facility")]
     assert "ILP.gapDots(ILP.data(\"gaps-facilities\")" in text
-    # the layer counts the gap rows (4), as the gap table does
-    assert json.dumps(tr("webmap.layer.gaps_facilities", n=4)) in text
+    # the layer counts the gap rows (3), as the gap table does
+    assert json.dumps(tr("webmap.layer.gaps_facilities", n=3)) in text
+    # a Posyandu's gaps are drawn with the Posyandu, in the detail chunk of its kabupaten
+    chunk = (tmp_path / "n_data" / "0000.js").read_text("utf-8")
+    rings = json.loads(chunk[chunk.index(",") + 1:-3])["pgaps"]
+    assert rings["n"] == ["Posyandu <Mawar> 1"] and rings["g"] == ["kader_deficit"]
+    assert rings["x"] == [112.6123] and rings["y"] == [-8.0432]
+    assert rings["p"] == [["Kec Utara", "Desa A", tr("gap.kader_deficit")]]
+    assert json.dumps(tr("webmap.detail.layer.pgaps", n=1)) in text
 
 
 def test_national_note_in_english(national, tmp_path):
