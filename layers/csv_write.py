@@ -34,7 +34,7 @@ def write_frame(frame: pd.DataFrame, fh: BinaryIO) -> None:
         part = frame.iloc[start:start + _ROWS_PER_CHUNK]
         cols = [_texts(part.iloc[:, j], eol) for j in range(part.shape[1])]
         ends = pa.array([""] * len(part), pa.large_string())
-        fh.write(_buffer_bytes(_join([_join(cols, ","), ends], eol)))
+        fh.write(buffer_bytes(_join([_join(cols, ","), ends], eol)))
 
 
 def _supported(series: pd.Series) -> bool:
@@ -89,7 +89,7 @@ def _texts(series: pd.Series, eol: str):
     if raw.dtype == bool:
         arr = pa.array(np.where(raw, "True", "False"), type=pa.large_string())
     elif raw.dtype == np.float64:
-        arr = _float_texts(raw)
+        arr = float_texts(raw)
     elif raw.dtype.kind in "iu":
         arr = pc.cast(pa.array(raw), pa.large_string())
     else:  # other floats: numpy's own text, as pandas writes it
@@ -99,7 +99,7 @@ def _texts(series: pd.Series, eol: str):
     return arr
 
 
-def _float_texts(values: np.ndarray):
+def float_texts(values: np.ndarray):
     """``repr`` of each float (what pandas writes): Arrow's shortest round-trip digits, with
     the ``.0`` Python adds to whole numbers; values Python writes with an exponent (below
     1e-4 or from 1e16) and any Arrow writes with one get ``repr`` itself."""
@@ -139,7 +139,7 @@ def _join(cols: list, sep: str):
     return pc.binary_join_element_wise(*cols, pa.scalar(sep, pa.large_string()))
 
 
-def _buffer_bytes(arr) -> bytes:
+def buffer_bytes(arr) -> bytes:
     """The texts of a large_string array one after another (its data buffer)."""
     import pyarrow as pa
 
