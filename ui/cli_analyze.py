@@ -75,28 +75,33 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    from ilp_gis import coe, desa_counts
-    from ilp_gis.analysis import analyze, store_result
     from ilp_gis.errors import InputError
-    from ilp_gis.i18n import format_number, format_percent
-    from ilp_gis.inputs import Inventory, blocked_lines, shown, summary_missing
-    from ilp_gis.location import PLACE_RULE, coverage_notes
-    from ilp_gis.population import ESTIMATES
     from ilp_gis.results import RESULT_TABLES
-    from ilp_gis.road_noding import NODE_RULE
-    from ilp_gis.rules import load_rules
-    from layers.analysis_io import write_outputs
-    from layers.atomic import all_or_nothing
     from layers.project_file import release, save_project
-    from ui.cli_source import check_source, open_source
-    from ui.progress import TerminalProgress
+    from ui.cli_source import check_source, open_source_started
 
     clock = PhaseClock()
     check_source(args)
     if args.database is not None and not args.out:
         raise InputError(tr("cli.analyze.db_needs_out"))
-    # the stored results of an earlier run are replaced, never read: not opened at all
-    project = open_source(args, skip_tables=RESULT_TABLES.values())
+    # the stored results of an earlier run are replaced, never read: not opened at all.  The
+    # project is read in a helper thread while the analysis code is imported here (GDAL
+    # reads without Python's interpreter lock; the imports need it)
+    opening = open_source_started(args, skip_tables=RESULT_TABLES.values())
+    from ilp_gis import coe, desa_counts
+    from ilp_gis.analysis import analyze, store_result
+    from ilp_gis.i18n import format_number, format_percent
+    from ilp_gis.inputs import Inventory, blocked_lines, shown, summary_missing
+    from ilp_gis.location import PLACE_RULE, coverage_notes
+    from ilp_gis.population import ESTIMATES
+    from ilp_gis.road_noding import NODE_RULE
+    from ilp_gis.rules import load_rules
+    from layers.analysis_io import write_outputs
+    from layers.atomic import all_or_nothing
+    from ui.progress import TerminalProgress
+
+    clock.mark("imports beside the opening")
+    project = opening.result()
     clock.mark("open")
     save = not args.no_save and args.database is None
     rules = load_rules(args.rules) if args.rules else None

@@ -26,7 +26,7 @@ def test_phase_line_names_every_phase_in_order(tmp_path, capsys, monkeypatch):
     assert len(lines) == 1
     found = json.loads(lines[0][len(PHASES_ENV) + 1:])
     names = [p[0] for p in found["phases"]]
-    assert names == ["open", "analyse", "release inputs", *FILES, "result tables built",
+    assert names == ["imports beside the opening", "open", "analyse", "release inputs", *FILES, "result tables built",
                      "store", "all or nothing: commit", "messages"]
     assert all(w >= 0 and c >= 0 for _, w, c in found["phases"])
     assert found["cpu_before_command"] >= 0
