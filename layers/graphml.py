@@ -71,55 +71,66 @@ def _fast_type(kinds: set[type]) -> type | None:
     return None
 
 
-def _data_bytes(arr) -> bytes:
-    """The UTF-8 bytes of every text of ``arr`` one after another."""
-    return buffer_bytes(arr)
+def _byte_view(arr) -> np.ndarray:
+    """The UTF-8 bytes of every text of the large_string array ``arr`` one after another,
+    as a view of its data buffer (nothing copied)."""
+    buffers = arr.buffers()
+    if len(arr) == 0 or buffers[2] is None:
+        return np.zeros(0, dtype=np.uint8)
+    ends = np.frombuffer(buffers[1], dtype=np.int64)[arr.offset:arr.offset + len(arr) + 1]
+    return np.frombuffer(buffers[2], dtype=np.uint8)[int(ends[0]):int(ends[-1])]
 
 
 _CONTROL_BYTES = np.zeros(256, dtype=bool)
 _CONTROL_BYTES[[*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20)]] = True
 
 
-def _needs_cleaning(arr) -> bool:
-    """Whether a text of ``arr`` holds a character :func:`clean_text` escapes: a control
-    byte other than tab, LF and CR, or U+FFFE/U+FFFF (found in the UTF-8 bytes; lone
-    surrogates cannot be Arrow text at all)."""
-    data = _data_bytes(arr)
-    if not data:
-        return False
-    if _CONTROL_BYTES[np.frombuffer(data, dtype=np.uint8)].any():
+def _holds(data: np.ndarray, char: str) -> bool:
+    """Whether the UTF-8 bytes ``data`` hold the one-byte character ``char``."""
+    return bool((data == ord(char)).any())
+
+
+def _needs_cleaning(data: np.ndarray) -> bool:
+    """Whether the UTF-8 bytes ``data`` hold a character :func:`clean_text` escapes: a
+    control byte other than tab, LF and CR, or U+FFFE/U+FFFF (lone surrogates cannot be
+    Arrow text at all)."""
+    if (data < 0x20).any() and _CONTROL_BYTES[data].any():
         return True
-    return b"\xef\xbf\xbe" in data or b"\xef\xbf\xbf" in data
+    if not (data == 0xEF).any():  # the first byte of U+FFFE and U+FFFF
+        return False
+    raw = data.tobytes()
+    return b"\xef\xbf\xbe" in raw or b"\xef\xbf\xbf" in raw
 
 
 def _cleaned_array(values: list):
     """The texts (str or None) as an Arrow text array (null for None), each cleaned as
-    :func:`clean_text` does."""
+    :func:`clean_text` does, and its bytes (:func:`_byte_view`)."""
     try:
         arr = pa.array(values, type=_TEXT)
     except (pa.ArrowException, UnicodeEncodeError):  # a lone surrogate: cleaned first
         arr = None
-    if arr is None or _needs_cleaning(arr):
+    data = None if arr is None else _byte_view(arr)
+    if arr is None or _needs_cleaning(data):
         arr = pa.array([None if v is None else clean_text(v) for v in values], type=_TEXT)
-    return arr
+        data = _byte_view(arr)
+    return arr, data
 
 
 _ENTITIES = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"))  # what ``escape`` replaces
 _ATTR_ENTITIES = (("\n", "&#10;"), ("\r", "&#13;"), ("\t", "&#9;"))  # what quoteattr adds
 
 
-def _escaped(arr, entities=_ENTITIES):
-    """``escape`` of each text of ``arr`` by Arrow's string kernels: only the characters that
-    occur are replaced, ``&`` first."""
-    data = _data_bytes(arr)
+def _escaped(arr, data: np.ndarray, entities=_ENTITIES):
+    """``escape`` of each text of ``arr`` (whose bytes are ``data``) by Arrow's string
+    kernels: only the characters that occur are replaced, ``&`` first."""
     for char, entity in entities:
-        if char.encode() in data:
+        if _holds(data, char):
             arr = pc.replace_substring(arr, char, entity)
     return arr
 
 
 def _text_texts(values: list):
-    return _escaped(_cleaned_array(values))
+    return _escaped(*_cleaned_array(values))
 
 
 def _float_texts(values: list):
@@ -155,28 +166,35 @@ def _pick(mask, yes: str, no: str):
 
 
 def _data_lines(values: list, scope: str, name, keys: dict):
-    """Each element's ``<data>`` line of one attribute column (an Arrow text array, null
-    where the element has no value), or None when no element has one: whole columns of text,
-    floats or integers at once, any other mix value by value through :func:`graphml_value`."""
+    """Each element's ``<data>`` line of one attribute column, or None when no element has
+    one: the parts of the lines for :func:`_join` (a fixed head, the texts and a fixed tail
+    when every element has a value; else one text per element, empty where it has none) and
+    which elements have a value (None: all).  Whole columns of text, floats or integers at
+    once, any other mix value by value through :func:`graphml_value`."""
     fast = _fast_type(set(map(type, values)))
     if fast is not None:
         texts = _COLUMN_TEXTS[fast](values)
         if texts.null_count == len(texts):
             return None
         head = f'      <data key="{keys[(scope, str(name), fast)]}">'
-        return _join(head, texts, "</data>\n")
-    lines = []
-    for v in values:
-        value = graphml_value(v)
-        if value is None:
-            lines.append(None)
-            continue
-        key = keys[(scope, str(name), type(value))]
-        text = escape(value if isinstance(value, str) else str(value))
-        lines.append(f'      <data key="{key}">{text}</data>\n')
-    if not any(line is not None for line in lines):
-        return None
-    return pa.array(lines, type=_TEXT)
+        if not texts.null_count:
+            return (head, texts, "</data>\n"), None
+        lines = _join(head, texts, "</data>\n")
+    else:
+        found = []
+        for v in values:
+            value = graphml_value(v)
+            if value is None:
+                found.append(None)
+                continue
+            key = keys[(scope, str(name), type(value))]
+            text = escape(value if isinstance(value, str) else str(value))
+            found.append(f'      <data key="{key}">{text}</data>\n')
+        if not any(line is not None for line in found):
+            return None
+        lines = pa.array(found, type=_TEXT)
+    present = lines.is_valid().to_numpy(zero_copy_only=False)
+    return (pc.fill_null(lines, pa.scalar("", _TEXT)),), present
 
 
 def _attr_columns(dicts: list[dict]) -> dict[str, list]:
@@ -203,9 +221,9 @@ def _idents(values: list):
     """``quoteattr(clean_text(str(v)))`` of each value (an Arrow text array), the cleaning
     and escaping done a column at a time."""
     texts = values if set(map(type, values)) <= {str} else list(map(str, values))
-    cleaned = _cleaned_array(texts)
-    quoted = _escaped(cleaned, _ENTITIES + _ATTR_ENTITIES)
-    if b'"' not in _data_bytes(cleaned):
+    cleaned, data = _cleaned_array(texts)
+    quoted = _escaped(cleaned, data, _ENTITIES + _ATTR_ENTITIES)
+    if not _holds(data, '"'):
         return _join('"', quoted, '"')
     plain = cleaned.to_pylist()
     return pa.array([quoteattr(t) if '"' in t else f'"{q}"'
@@ -263,13 +281,14 @@ def write_graphml_stream(graph: nx.DiGraph, fh) -> None:
 
 def _elements(tag: str, idents, columns: list) -> bytes:
     """The elements' text: ``<tag ident>``, its data lines and ``</tag>``, or ``<tag ident />``
-    for an element without data."""
+    for an element without data (``columns``: what :func:`_data_lines` gave)."""
     columns = [c for c in columns if c is not None]
-    n = len(idents)
-    has_any = np.zeros(n, dtype=bool)
-    for column in columns:
-        has_any |= column.is_valid().to_numpy(zero_copy_only=False)
+    parts = [p for column, _ in columns for p in column]
+    if any(present is None for _, present in columns):
+        return buffer_bytes(_join(f"    <{tag} ", idents, ">\n", *parts, f"    </{tag}>\n"))
+    has_any = np.zeros(len(idents), dtype=bool)
+    for _, present in columns:
+        has_any |= present
     full = pa.array(has_any)
-    lines = [pc.fill_null(c, pa.scalar("", _TEXT)) for c in columns]
-    return buffer_bytes(_join(f"    <{tag} ", idents, _pick(full, ">\n", " />\n"), *lines,
+    return buffer_bytes(_join(f"    <{tag} ", idents, _pick(full, ">\n", " />\n"), *parts,
                               _pick(full, f"    </{tag}>\n", "")))
