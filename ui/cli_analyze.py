@@ -175,6 +175,9 @@ def run(args) -> int:
     clock.mark("messages")
     if os.environ.get(PHASES_ENV):
         print(clock.line(), file=sys.stderr, flush=True)
+    from ui.cli import hold_until_exit
+
+    hold_until_exit(project, result)
     return 0
 
 
