@@ -337,7 +337,8 @@ def open_project(path: str | Path, *, skip_tables: Iterable[str] = (),
         raise
     except Exception as exc:  # pyogrio/GDAL errors on a damaged file
         raise ProjectError(tr("project.damaged", file=str(path), why=str(exc))) from exc
-    project = Project(layers=layers, tables=tables, meta=meta, path=path.resolve())
+    project = Project(tables=tables, meta=meta, path=path.resolve())
+    project.layers.update(layers)  # conformed to their specs as they were read
     project.rules_from_meta()
     project.dirty = False
     project.stored = StoredTables(path.resolve(), _signature(path),
@@ -523,7 +524,19 @@ def _read_conformed(path: str, layer: str, layout: _Layout | None = None):
     project takes it in (which then finds nothing left to convert)."""
     frame, row_ids = _read_frame(path, layer, layout)
     spec = model.LAYERS.get(layer)
-    return (model.conform(frame, spec) if spec is not None else frame), row_ids
+    if spec is None:
+        return frame, row_ids
+    for col in spec.columns:  # texts as Python objects, None where missing (as conform
+        # makes them), straight from Arrow's buffers
+        if col.dtype == "str" and col.name in frame.columns and \
+                isinstance(frame[col.name].dtype, pd.StringDtype) and \
+                frame[col.name].dtype.storage == "pyarrow":
+            import pyarrow as pa
+
+            values = pa.array(frame[col.name].array).to_numpy(zero_copy_only=False)
+            frame[col.name] = pd.Series(np.asarray(values, dtype=object), index=frame.index,
+                                        dtype=object)
+    return model.conform(frame, spec), row_ids
 
 
 def _read_frame(path: str, layer: str, layout: _Layout | None = None):
