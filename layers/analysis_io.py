@@ -58,7 +58,7 @@ def write_csv(frame: pd.DataFrame, path: Path) -> Path:
 
 
 def write_gpkg(frame: gpd.GeoDataFrame, path: Path, layer: str) -> Path:
-    out = frame.copy()
+    out = frame.copy(deep=False)  # copy-on-write: only the columns converted below are new
     for col in out.columns:
         if isinstance(out[col].dtype, pd.BooleanDtype):
             out[col] = out[col].astype("Int8")
