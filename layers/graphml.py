@@ -165,13 +165,15 @@ def _pick(mask, yes: str, no: str):
     return pc.if_else(mask, pa.scalar(yes, _TEXT), pa.scalar(no, _TEXT))
 
 
-def _data_lines(values: list, scope: str, name, keys: dict):
+def _data_lines(values: list, scope: str, name, keys: dict, whole: type | None = None):
     """Each element's ``<data>`` line of one attribute column, or None when no element has
     one: the parts of the lines for :func:`_join` (a fixed head, the texts and a fixed tail
     when every element has a value; else one text per element, empty where it has none) and
     which elements have a value (None: all).  Whole columns of text, floats or integers at
-    once, any other mix value by value through :func:`graphml_value`."""
-    fast = _fast_type(set(map(type, values)))
+    once, any other mix value by value through :func:`graphml_value`.  ``whole``: the one
+    type of the whole column when it has one (:func:`_register`; a run of its elements then
+    needs no look of its own)."""
+    fast = whole or _fast_type(set(map(type, values)))
     if fast is not None:
         texts = _COLUMN_TEXTS[fast](values)
         if texts.null_count == len(texts):
@@ -204,17 +206,20 @@ def _attr_columns(dicts: list[dict]) -> dict[str, list]:
     return {name: [a.get(name) for a in dicts] for name in names}
 
 
-def _register(columns: dict[str, list], scope: str, keys: dict) -> None:
+def _register(columns: dict[str, list], scope: str, keys: dict) -> dict[str, type | None]:
     """Declare in ``keys`` every (scope, name, type) the elements' attributes are written as
-    (what :func:`_data_lines` gives for any run of elements)."""
+    (what :func:`_data_lines` gives for any run of elements); return each column's one type
+    when it is written whole at once (:func:`_fast_type`), else None."""
+    types: dict[str, type | None] = {}
     for name, raw in columns.items():
         if not raw:  # no element: nothing to declare (as no element has the attribute)
             continue
-        fast = _fast_type(set(map(type, raw)))
+        fast = types[name] = _fast_type(set(map(type, raw)))
         found = [fast] if fast else list(dict.fromkeys(
             type(v) for v in map(graphml_value, raw) if v is not None))
         for typ in found:
             keys.setdefault((scope, str(name), typ), f"d{len(keys)}")
+    return types
 
 
 def _idents(values: list):
@@ -258,8 +263,8 @@ def write_graphml_stream(graph: nx.DiGraph, fh) -> None:
             edge_attrs.append(a)
         node_cols, edge_cols = _attr_columns(node_attrs), _attr_columns(edge_attrs)
         del node_attrs, edge_attrs
-    _register(node_cols, "node", keys)
-    _register(edge_cols, "edge", keys)
+    node_types = _register(node_cols, "node", keys)
+    edge_types = _register(edge_cols, "edge", keys)
     head = [_HEAD]
     for (scope, name, typ), kid in keys.items():
         head.append(f'  <key id="{kid}" for="{scope}" attr.name={quoteattr(name)} '
@@ -269,12 +274,12 @@ def write_graphml_stream(graph: nx.DiGraph, fh) -> None:
     for start in range(0, len(node_ids), _CHUNK):
         part = slice(start, start + _CHUNK)
         idents = _join("id=", _idents(node_ids[part]))
-        emit(_elements("node", idents, [_data_lines(v[part], "node", k, keys)
+        emit(_elements("node", idents, [_data_lines(v[part], "node", k, keys, node_types.get(k))
                                         for k, v in node_cols.items()]))
     for start in range(0, len(sources), _CHUNK):
         part = slice(start, start + _CHUNK)
         idents = _join("source=", _idents(sources[part]), " target=", _idents(targets[part]))
-        emit(_elements("edge", idents, [_data_lines(v[part], "edge", k, keys)
+        emit(_elements("edge", idents, [_data_lines(v[part], "edge", k, keys, edge_types.get(k))
                                         for k, v in edge_cols.items()]))
     emit(b"  </graph>\n</graphml>\n")
 
