@@ -70,8 +70,8 @@ def _texts(series: pd.Series, eol: str):
         else:
             values = series.to_numpy(dtype=object)
             arr = pa.array(values, type=pa.large_string(), mask=pd.isna(values))
-        need = pc.fill_null(pc.match_substring_regex(arr, _needs_quotes(eol)), False)
-        if pc.any(need).as_py():
+        need = _quote_mask(arr, eol)
+        if need is not None and pc.any(need).as_py():
             quote = pa.scalar('"', pa.large_string())
             quoted = pc.binary_join_element_wise(
                 quote, pc.replace_substring(arr, '"', '""'), quote, empty)
@@ -123,7 +123,22 @@ def float_texts(values: np.ndarray):
 def _needs_quotes(eol: str) -> str:
     """The characters that make Python's csv module quote a field: the delimiter, the quote
     and those of the line end."""
-    return '[,"' + "".join(sorted(set(eol))) + "]"
+    return ',"' + "".join(sorted(set(eol)))
+
+
+def _quote_mask(arr, eol: str):
+    """Which texts of ``arr`` (large_string) hold a character of :func:`_needs_quotes` (a
+    boolean array), or None when none does: each character looked for in the column's bytes
+    first, then text by text only where it occurs."""
+    import pyarrow.compute as pc
+
+    data = byte_view(arr)
+    need = None
+    for char in _needs_quotes(eol):
+        if (data == ord(char)).any():
+            hit = pc.match_substring(arr, char)
+            need = hit if need is None else pc.or_(need, hit)
+    return None if need is None else pc.fill_null(need, False)
 
 
 def _quoted_text(text: str, eol: str) -> str:
@@ -137,6 +152,16 @@ def _join(cols: list, sep: str):
     import pyarrow.compute as pc
 
     return pc.binary_join_element_wise(*cols, pa.scalar(sep, pa.large_string()))
+
+
+def byte_view(arr) -> np.ndarray:
+    """The UTF-8 bytes of every text of the large_string array ``arr`` one after another,
+    as a view of its data buffer (nothing copied)."""
+    buffers = arr.buffers()
+    if len(arr) == 0 or buffers[2] is None:
+        return np.zeros(0, dtype=np.uint8)
+    ends = np.frombuffer(buffers[1], dtype=np.int64)[arr.offset:arr.offset + len(arr) + 1]
+    return np.frombuffer(buffers[2], dtype=np.uint8)[int(ends[0]):int(ends[-1])]
 
 
 def buffer_bytes(arr) -> bytes:

@@ -25,7 +25,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ilp_gis.speed.graphs import graph_columns
-from layers.csv_write import buffer_bytes, float_texts
+from layers.csv_write import buffer_bytes, byte_view, float_texts
 from layers.safe_cells import clean_text
 
 _XML_TYPES = {bool: "boolean", int: "long", float: "double", str: "string"}
@@ -71,16 +71,6 @@ def _fast_type(kinds: set[type]) -> type | None:
     return None
 
 
-def _byte_view(arr) -> np.ndarray:
-    """The UTF-8 bytes of every text of the large_string array ``arr`` one after another,
-    as a view of its data buffer (nothing copied)."""
-    buffers = arr.buffers()
-    if len(arr) == 0 or buffers[2] is None:
-        return np.zeros(0, dtype=np.uint8)
-    ends = np.frombuffer(buffers[1], dtype=np.int64)[arr.offset:arr.offset + len(arr) + 1]
-    return np.frombuffer(buffers[2], dtype=np.uint8)[int(ends[0]):int(ends[-1])]
-
-
 _CONTROL_BYTES = np.zeros(256, dtype=bool)
 _CONTROL_BYTES[[*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20)]] = True
 
@@ -104,15 +94,15 @@ def _needs_cleaning(data: np.ndarray) -> bool:
 
 def _cleaned_array(values: list):
     """The texts (str or None) as an Arrow text array (null for None), each cleaned as
-    :func:`clean_text` does, and its bytes (:func:`_byte_view`)."""
+    :func:`clean_text` does, and its bytes (``layers.csv_write.byte_view``)."""
     try:
         arr = pa.array(values, type=_TEXT)
     except (pa.ArrowException, UnicodeEncodeError):  # a lone surrogate: cleaned first
         arr = None
-    data = None if arr is None else _byte_view(arr)
+    data = None if arr is None else byte_view(arr)
     if arr is None or _needs_cleaning(data):
         arr = pa.array([None if v is None else clean_text(v) for v in values], type=_TEXT)
-        data = _byte_view(arr)
+        data = byte_view(arr)
     return arr, data
 
 
