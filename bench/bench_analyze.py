@@ -89,10 +89,13 @@ def print_phases(found: dict | None, wall: float, start_up_s: float) -> None:
         print("  phase timings: not printed by the command", flush=True)
         return
     rows = found.get("phases", [])
-    print(f"  phases of the command (wall s / CPU s; CPU before the command started, start-up "
-          f"and imports: {found.get('cpu_before_command', 0.0):.2f} s):", flush=True)
+    peaks = dict((n, m) for n, m in found.get("peak_mb_after", []))
+    print(f"  phases of the command (wall s / CPU s / peak memory MB of the process at the "
+          f"phase's end; CPU before the command started, start-up and imports: "
+          f"{found.get('cpu_before_command', 0.0):.2f} s):", flush=True)
     for name, w, c in rows:
-        print(f"    {name:<28} {w:7.2f} {c:7.2f}", flush=True)
+        peak = f"{peaks[name]:9,.0f}" if name in peaks else ""
+        print(f"    {name:<28} {w:7.2f} {c:7.2f}{peak}", flush=True)
     in_phases = sum(w for _, w, _ in rows)
     print(f"    {'sum of the phases':<28} {in_phases:7.2f}", flush=True)
     print(f"    {'start-up + imports (child)':<28} {start_up_s:7.2f}", flush=True)

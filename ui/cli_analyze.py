@@ -34,17 +34,33 @@ class PhaseClock:
         self._wall = time.perf_counter()
         self._cpu = self.cpu_before
         self.phases: list[tuple[str, float, float]] = []
+        self.peaks: list[tuple[str, float]] = []  # peak memory (MB) of the process so far
 
     def mark(self, name: str) -> None:
         """End the phase running since the last mark and name it ``name``."""
         wall, cpu = time.perf_counter(), time.process_time()
         self.phases.append((name, wall - self._wall, cpu - self._cpu))
+        peak = _peak_mb()
+        if peak is not None:
+            self.peaks.append((name, peak))
         self._wall, self._cpu = wall, cpu
 
     def line(self) -> str:
         return PHASES_ENV + " " + json.dumps({
             "cpu_before_command": round(self.cpu_before, 3),
-            "phases": [[n, round(w, 3), round(c, 3)] for n, w, c in self.phases]})
+            "phases": [[n, round(w, 3), round(c, 3)] for n, w, c in self.phases],
+            "peak_mb_after": [[n, round(m)] for n, m in self.peaks]})
+
+
+def _peak_mb() -> float | None:
+    """The peak resident memory of this process so far in MB (None where the system does
+    not say: Windows)."""
+    try:
+        import resource
+    except ImportError:
+        return None
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 1024.0 if sys.platform != "darwin" else peak / 1024.0 ** 2
 
 
 def default_out(args) -> Path:
