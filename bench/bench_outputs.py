@@ -1,5 +1,7 @@
 """Benchmark the files ``ilp-gis analyze`` writes: each output's time, and network.graphml
-against its floors (the same nodes and edges written as CSV, and networkx's own writer).
+against its floors (the same nodes and edges written as CSV by ``layers.csv_write``, and
+networkx's own writer).  The graph is written from its columns, as the command writes the
+graph the analysis made.
 
     python bench/bench_outputs.py PROJECT.gpkg [--networkx]
 
@@ -20,11 +22,17 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 
-def _timed(label: str, fn) -> float:
-    t0, c0 = time.perf_counter(), time.process_time()
-    fn()
-    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
-    print(f"  {label:<44} {wall:7.2f} s wall {cpu:7.2f} s CPU", flush=True)
+def _timed(label: str, fn, repeat: int = 1) -> float:
+    """Run ``fn`` ``repeat`` times; print and return the best wall time (with its CPU)."""
+    best = None
+    for _ in range(repeat):
+        t0, c0 = time.perf_counter(), time.process_time()
+        fn()
+        took = (time.perf_counter() - t0, time.process_time() - c0)
+        best = took if best is None or took[0] < best[0] else best
+    wall, cpu = best
+    more = f" (best of {repeat})" if repeat > 1 else ""
+    print(f"  {label:<44} {wall:7.2f} s wall {cpu:7.2f} s CPU{more}", flush=True)
     return wall
 
 
@@ -38,7 +46,8 @@ def main() -> int:
     import pandas as pd
 
     from ilp_gis.analysis import load_result
-    from layers import analysis_io
+    from ilp_gis.speed.graphs import GraphColumns, LazyDiGraph
+    from layers import analysis_io, csv_write
     from layers.project_file import open_project
 
     t0 = time.perf_counter()
@@ -50,23 +59,32 @@ def main() -> int:
     g = result.graph
     print(f"{args.project.name}: {g.number_of_nodes():,} nodes, {g.number_of_edges():,} edges "
           f"(opened in {time.perf_counter() - t0:.1f} s)")
+    node_attrs = [a for _, a in g.nodes(data=True)]
+    edge_attrs = [a for _, _, a in g.edges(data=True)]
+    cols = GraphColumns(
+        list(g.nodes), {k: [a.get(k) for a in node_attrs] for k in dict.fromkeys(
+            k for a in node_attrs for k in a)},
+        [u for u, _ in g.edges], [v for _, v in g.edges],
+        {k: [a.get(k) for a in edge_attrs] for k in dict.fromkeys(
+            k for a in edge_attrs for k in a)})
+    del node_attrs, edge_attrs
     out = Path(tempfile.mkdtemp(prefix="bench_outputs_"))
     _timed("gaps.csv", lambda: analysis_io.write_csv(result.gaps, out / "gaps.csv"))
     _timed("desa_coverage.gpkg", lambda: analysis_io.write_gpkg(
         result.desa, out / "desa_coverage.gpkg", "desa_coverage"))
-    stream = _timed("network.graphml (streaming writer)",
-                    lambda: analysis_io.write_graphml(g, out / "network.graphml"))
+    stream = _timed("network.graphml (streaming writer)", lambda: analysis_io.write_graphml(
+        LazyDiGraph.from_columns(lambda: cols), out / "network.graphml"), repeat=2)
 
-    def as_csv() -> None:  # the floor: pandas' CSV writer of one frame of nodes, one of edges
-        nodes = pd.DataFrame([a for _, a in g.nodes(data=True)])
-        nodes.insert(0, "id", list(g.nodes))
-        edges = pd.DataFrame([a for _, _, a in g.edges(data=True)])
-        edges.insert(0, "from_node", [u for u, _ in g.edges])
-        edges.insert(1, "to_node", [v for _, v in g.edges])
-        nodes.to_csv(out / "nodes.csv", index=False)
-        edges.to_csv(out / "edges.csv", index=False)
+    def as_csv() -> None:  # the floor: a frame of nodes and one of edges from the same
+        # columns, written by the column-at-a-time CSV writer
+        nodes = pd.DataFrame({"id": cols.nodes, **cols.node_attrs})
+        edges = pd.DataFrame({"from_node": cols.sources, "to_node": cols.targets,
+                              **cols.edge_attrs})
+        for name, frame in (("nodes.csv", nodes), ("edges.csv", edges)):
+            with open(out / name, "wb") as fh:
+                csv_write.write_frame(frame, fh)
 
-    floor = _timed("floor: the same nodes and edges as CSV", as_csv)
+    floor = _timed("floor: the same nodes and edges as CSV", as_csv, repeat=2)
     print(f"  graphml / CSV floor: {stream / floor:.2f}x (target under 2x)")
     if args.networkx:
         _timed("networkx write_graphml (the old writer)",

@@ -31,7 +31,7 @@ PRIORITY_COLUMNS = ["priority_rank", "code", "name", "kecamatan_code", "kecamata
 
 def write_graphml(graph: nx.DiGraph, path: str | Path) -> Path:
     def write(tmp: Path) -> None:
-        with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
+        with open(tmp, "xb") as fh:  # UTF-8 bytes as the writer makes them
             write_graphml_stream(graph, fh)
 
     return atomic_write(path, write)
@@ -58,7 +58,7 @@ def write_csv(frame: pd.DataFrame, path: Path) -> Path:
 
 
 def write_gpkg(frame: gpd.GeoDataFrame, path: Path, layer: str) -> Path:
-    out = frame.copy()
+    out = frame.copy(deep=False)  # copy-on-write: only the columns converted below are new
     for col in out.columns:
         if isinstance(out[col].dtype, pd.BooleanDtype):
             out[col] = out[col].astype("Int8")

@@ -34,7 +34,7 @@ def write_frame(frame: pd.DataFrame, fh: BinaryIO) -> None:
         part = frame.iloc[start:start + _ROWS_PER_CHUNK]
         cols = [_texts(part.iloc[:, j], eol) for j in range(part.shape[1])]
         ends = pa.array([""] * len(part), pa.large_string())
-        fh.write(_buffer_bytes(_join([_join(cols, ","), ends], eol)))
+        fh.write(buffer_bytes(_join([_join(cols, ","), ends], eol)))
 
 
 def _supported(series: pd.Series) -> bool:
@@ -70,8 +70,8 @@ def _texts(series: pd.Series, eol: str):
         else:
             values = series.to_numpy(dtype=object)
             arr = pa.array(values, type=pa.large_string(), mask=pd.isna(values))
-        need = pc.fill_null(pc.match_substring_regex(arr, _needs_quotes(eol)), False)
-        if pc.any(need).as_py():
+        need = _quote_mask(arr, eol)
+        if need is not None and pc.any(need).as_py():
             quote = pa.scalar('"', pa.large_string())
             quoted = pc.binary_join_element_wise(
                 quote, pc.replace_substring(arr, '"', '""'), quote, empty)
@@ -89,7 +89,7 @@ def _texts(series: pd.Series, eol: str):
     if raw.dtype == bool:
         arr = pa.array(np.where(raw, "True", "False"), type=pa.large_string())
     elif raw.dtype == np.float64:
-        arr = _float_texts(raw)
+        arr = float_texts(raw)
     elif raw.dtype.kind in "iu":
         arr = pc.cast(pa.array(raw), pa.large_string())
     else:  # other floats: numpy's own text, as pandas writes it
@@ -99,7 +99,7 @@ def _texts(series: pd.Series, eol: str):
     return arr
 
 
-def _float_texts(values: np.ndarray):
+def float_texts(values: np.ndarray):
     """``repr`` of each float (what pandas writes): Arrow's shortest round-trip digits, with
     the ``.0`` Python adds to whole numbers; values Python writes with an exponent (below
     1e-4 or from 1e16) and any Arrow writes with one get ``repr`` itself."""
@@ -123,7 +123,22 @@ def _float_texts(values: np.ndarray):
 def _needs_quotes(eol: str) -> str:
     """The characters that make Python's csv module quote a field: the delimiter, the quote
     and those of the line end."""
-    return '[,"' + "".join(sorted(set(eol))) + "]"
+    return ',"' + "".join(sorted(set(eol)))
+
+
+def _quote_mask(arr, eol: str):
+    """Which texts of ``arr`` (large_string) hold a character of :func:`_needs_quotes` (a
+    boolean array), or None when none does: each character looked for in the column's bytes
+    first, then text by text only where it occurs."""
+    import pyarrow.compute as pc
+
+    data = byte_view(arr)
+    need = None
+    for char in _needs_quotes(eol):
+        if (data == ord(char)).any():
+            hit = pc.match_substring(arr, char)
+            need = hit if need is None else pc.or_(need, hit)
+    return None if need is None else pc.fill_null(need, False)
 
 
 def _quoted_text(text: str, eol: str) -> str:
@@ -139,7 +154,17 @@ def _join(cols: list, sep: str):
     return pc.binary_join_element_wise(*cols, pa.scalar(sep, pa.large_string()))
 
 
-def _buffer_bytes(arr) -> bytes:
+def byte_view(arr) -> np.ndarray:
+    """The UTF-8 bytes of every text of the large_string array ``arr`` one after another,
+    as a view of its data buffer (nothing copied)."""
+    buffers = arr.buffers()
+    if len(arr) == 0 or buffers[2] is None:
+        return np.zeros(0, dtype=np.uint8)
+    ends = np.frombuffer(buffers[1], dtype=np.int64)[arr.offset:arr.offset + len(arr) + 1]
+    return np.frombuffer(buffers[2], dtype=np.uint8)[int(ends[0]):int(ends[-1])]
+
+
+def buffer_bytes(arr) -> bytes:
     """The texts of a large_string array one after another (its data buffer)."""
     import pyarrow as pa
 

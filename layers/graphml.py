@@ -2,21 +2,31 @@
 (keys per attribute name, type and scope; values as text), without building an XML tree of
 the whole national network first.  networkx's writer is the plain twin in the tests.
 
-Imports only the standard library, numpy, networkx (for the graph type), layers.safe_cells
-and ilp_gis.speed.graphs (the columns an analysis graph was made of).
+The text is made a column at a time: each attribute column becomes an Arrow text array of its
+``<data>`` lines (cleaned of control characters and XML-escaped by Arrow's string kernels,
+floats written as ``repr`` writes them by ``layers.csv_write.float_texts``), and the lines of
+a chunk of elements are joined element-wise, as ``layers.csv_write`` does for CSV.  A column
+that mixes value types is written value by value.
+
+Imports only the standard library, numpy, pyarrow, networkx (for the graph type),
+layers.safe_cells, layers.csv_write and ilp_gis.speed.graphs (the columns an analysis graph
+was made of).
 """
 
 from __future__ import annotations
 
+import io
 import math
-from itertools import chain
 from xml.sax.saxutils import escape, quoteattr
 
 import networkx as nx
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ilp_gis.speed.graphs import graph_columns
-from layers.safe_cells import CONTROL_CHARACTERS, clean_text
+from layers.csv_write import buffer_bytes, byte_view, float_texts
+from layers.safe_cells import clean_text
 
 _XML_TYPES = {bool: "boolean", int: "long", float: "double", str: "string"}
 _HEAD = ("<?xml version='1.0' encoding='utf-8'?>\n"
@@ -24,7 +34,8 @@ _HEAD = ("<?xml version='1.0' encoding='utf-8'?>\n"
          'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
          'xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns '
          'http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">\n')
-_CHUNK = 20_000  # nodes or edges per write
+_CHUNK = 50_000  # nodes or edges per write
+_TEXT = pa.large_string()
 
 
 def graphml_value(v):
@@ -46,22 +57,6 @@ def graphml_value(v):
 _NONE = type(None)
 _FLOATS = {float, np.float64, np.float32, _NONE}
 _INTS = {int, np.int64, np.int32}
-_SEP = "\x00"  # never in cleaned text (clean_text escapes every control character)
-
-
-def _cleaned(texts: list[str]) -> list[str]:
-    """:func:`clean_text` of each text; one search of the joined column when none needs it."""
-    if CONTROL_CHARACTERS.search("\n".join(texts)) is None:  # LF is kept by clean_text
-        return texts
-    return [clean_text(t) for t in texts]
-
-
-def _escaped(texts: list[str], entities: dict | None = None) -> list[str]:
-    """``escape`` of each (cleaned) text, done once on the joined column (a call per value
-    costs seconds for a national network)."""
-    if not texts:
-        return []
-    return escape(_SEP.join(texts), entities or {}).split(_SEP)
 
 
 def _fast_type(kinds: set[type]) -> type | None:
@@ -76,40 +71,122 @@ def _fast_type(kinds: set[type]) -> type | None:
     return None
 
 
-def _column(values: list) -> tuple[list | type, list[str | None], np.ndarray]:
-    """The GraphML type (one for the whole column, else one per value), escaped text of each
-    value of one attribute column (None where the value is left out) and which values are
-    written: whole columns of text, floats or integers at once, any other mix value by value
-    through :func:`graphml_value`."""
-    fast = _fast_type(set(map(type, values)))
-    n = len(values)
-    if fast is str:
-        if None not in values:
-            return str, _escaped(_cleaned(values)), np.ones(n, dtype=bool)
-        present = [i for i, v in enumerate(values) if v is not None]
-        texts: list[str | None] = [None] * n
-        for i, t in zip(present, _escaped(_cleaned([values[i] for i in present])),
-                        strict=True):
-            texts[i] = t
-        mask = np.zeros(n, dtype=bool)
-        mask[present] = True
-        return str, texts, mask
-    if fast is float:
-        arr = np.array(values if None not in values else
-                       [np.nan if v is None else v for v in values], dtype=float)
-        mask = ~np.isnan(arr)
-        if mask.all():
-            return float, list(map(repr, arr.tolist())), mask
-        return float, [None if x != x else repr(x) for x in arr.tolist()], mask
-    if fast is int:
-        texts = [None if v is None else str(v) for v in values]
+_CONTROL_BYTES = np.zeros(256, dtype=bool)
+_CONTROL_BYTES[[*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20)]] = True
+
+
+def _holds(data: np.ndarray, char: str) -> bool:
+    """Whether the UTF-8 bytes ``data`` hold the one-byte character ``char``."""
+    return bool((data == ord(char)).any())
+
+
+def _needs_cleaning(data: np.ndarray) -> bool:
+    """Whether the UTF-8 bytes ``data`` hold a character :func:`clean_text` escapes: a
+    control byte other than tab, LF and CR, or U+FFFE/U+FFFF (lone surrogates cannot be
+    Arrow text at all)."""
+    if (data < 0x20).any() and _CONTROL_BYTES[data].any():
+        return True
+    if not (data == 0xEF).any():  # the first byte of U+FFFE and U+FFFF
+        return False
+    raw = data.tobytes()
+    return b"\xef\xbf\xbe" in raw or b"\xef\xbf\xbf" in raw
+
+
+def _cleaned_array(values: list):
+    """The texts (str or None) as an Arrow text array (null for None), each cleaned as
+    :func:`clean_text` does, and its bytes (``layers.csv_write.byte_view``)."""
+    try:
+        arr = pa.array(values, type=_TEXT)
+    except (pa.ArrowException, UnicodeEncodeError):  # a lone surrogate: cleaned first
+        arr = None
+    data = None if arr is None else byte_view(arr)
+    if arr is None or _needs_cleaning(data):
+        arr = pa.array([None if v is None else clean_text(v) for v in values], type=_TEXT)
+        data = byte_view(arr)
+    return arr, data
+
+
+_ENTITIES = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"))  # what ``escape`` replaces
+_ATTR_ENTITIES = (("\n", "&#10;"), ("\r", "&#13;"), ("\t", "&#9;"))  # what quoteattr adds
+
+
+def _escaped(arr, data: np.ndarray, entities=_ENTITIES):
+    """``escape`` of each text of ``arr`` (whose bytes are ``data``) by Arrow's string
+    kernels: only the characters that occur are replaced, ``&`` first."""
+    for char, entity in entities:
+        if _holds(data, char):
+            arr = pc.replace_substring(arr, char, entity)
+    return arr
+
+
+def _text_texts(values: list):
+    return _escaped(*_cleaned_array(values))
+
+
+def _float_texts(values: list):
+    arr = np.array(values if None not in values else
+                   [np.nan if v is None else v for v in values], dtype=float)
+    texts = float_texts(arr)
+    missing = np.isnan(arr)
+    if missing.any():
+        texts = pc.if_else(pa.array(missing), pa.scalar(None, _TEXT), texts)
+    return texts
+
+
+def _int_texts(values: list):
+    try:
+        return pc.cast(pa.array(values, type=pa.int64()), _TEXT)
+    except (pa.ArrowException, OverflowError, TypeError):  # beyond 64 bits: Python's text
+        return pa.array([None if v is None else str(v) for v in values], type=_TEXT)
+
+
+_COLUMN_TEXTS = {str: _text_texts, float: _float_texts, int: _int_texts}
+
+
+def _join(*parts):
+    """The element-wise concatenation of Arrow text arrays and fixed texts (null where a
+    part is null)."""
+    return pc.binary_join_element_wise(
+        *(pa.scalar(p, _TEXT) if isinstance(p, str) else p for p in parts),
+        pa.scalar("", _TEXT))
+
+
+def _pick(mask, yes: str, no: str):
+    return pc.if_else(mask, pa.scalar(yes, _TEXT), pa.scalar(no, _TEXT))
+
+
+def _data_lines(values: list, scope: str, name, keys: dict, whole: type | None = None):
+    """Each element's ``<data>`` line of one attribute column, or None when no element has
+    one: the parts of the lines for :func:`_join` (a fixed head, the texts and a fixed tail
+    when every element has a value; else one text per element, empty where it has none) and
+    which elements have a value (None: all).  Whole columns of text, floats or integers at
+    once, any other mix value by value through :func:`graphml_value`.  ``whole``: the one
+    type of the whole column when it has one (:func:`_register`; a run of its elements then
+    needs no look of its own)."""
+    fast = whole or _fast_type(set(map(type, values)))
+    if fast is not None:
+        texts = _COLUMN_TEXTS[fast](values)
+        if texts.null_count == len(texts):
+            return None
+        head = f'      <data key="{keys[(scope, str(name), fast)]}">'
+        if not texts.null_count:
+            return (head, texts, "</data>\n"), None
+        lines = _join(head, texts, "</data>\n")
     else:
-        cleaned = [graphml_value(v) for v in values]
-        types = list(map(type, cleaned))
-        texts = [None if v is None else escape(v if isinstance(v, str) else str(v))
-                 for v in cleaned]
-    mask = np.fromiter((t is not None for t in texts), bool, n)
-    return (int if fast is int else types), texts, mask
+        found = []
+        for v in values:
+            value = graphml_value(v)
+            if value is None:
+                found.append(None)
+                continue
+            key = keys[(scope, str(name), type(value))]
+            text = escape(value if isinstance(value, str) else str(value))
+            found.append(f'      <data key="{key}">{text}</data>\n')
+        if not any(line is not None for line in found):
+            return None
+        lines = pa.array(found, type=_TEXT)
+    present = lines.is_valid().to_numpy(zero_copy_only=False)
+    return (pc.fill_null(lines, pa.scalar("", _TEXT)),), present
 
 
 def _attr_columns(dicts: list[dict]) -> dict[str, list]:
@@ -119,59 +196,46 @@ def _attr_columns(dicts: list[dict]) -> dict[str, list]:
     return {name: [a.get(name) for a in dicts] for name in names}
 
 
-def _register(columns: dict[str, list], scope: str, keys: dict) -> None:
+def _register(columns: dict[str, list], scope: str, keys: dict) -> dict[str, type | None]:
     """Declare in ``keys`` every (scope, name, type) the elements' attributes are written as
-    (what :func:`_column` gives for any run of elements)."""
+    (what :func:`_data_lines` gives for any run of elements); return each column's one type
+    when it is written whole at once (:func:`_fast_type`), else None."""
+    types: dict[str, type | None] = {}
     for name, raw in columns.items():
         if not raw:  # no element: nothing to declare (as no element has the attribute)
             continue
-        fast = _fast_type(set(map(type, raw)))
+        fast = types[name] = _fast_type(set(map(type, raw)))
         found = [fast] if fast else list(dict.fromkeys(
             type(v) for v in map(graphml_value, raw) if v is not None))
         for typ in found:
             keys.setdefault((scope, str(name), typ), f"d{len(keys)}")
+    return types
 
 
-def _data_columns(columns: dict[str, list], n: int, scope: str,
-                  keys: dict) -> tuple[list[list[str]], np.ndarray]:
-    """Per attribute column of ``n`` elements, each element's ``<data>`` line ("" when it has
-    none), and which elements have any; the keys were declared by :func:`_register`."""
-    out: list[list[str]] = []
-    has_any = np.zeros(n, dtype=bool)
-    for name, values in columns.items():
-        types, texts, present = _column(values)
-        if not present.any():
-            continue
-        has_any |= present
-        if isinstance(types, type):
-            head = f'      <data key="{keys[(scope, str(name), types)]}">'
-            out.append([f"{head}{t}</data>\n" for t in texts] if present.all() else
-                       ["" if t is None else f"{head}{t}</data>\n" for t in texts])
-            continue
-        out.append(["" if text is None else
-                    f'      <data key="{keys[(scope, str(name), typ)]}">{text}</data>\n'
-                    for typ, text in zip(types, texts, strict=True)])
-    return out, has_any
-
-
-_ATTR_ENTITIES = {"\n": "&#10;", "\r": "&#13;", "\t": "&#9;"}  # what quoteattr adds
-
-
-def _idents(values: list) -> list[str]:
-    """``quoteattr(clean_text(str(v)))`` of each value, the escaping done once per column."""
-    texts = _cleaned(list(map(str, values)))
-    quoted = _escaped(texts, _ATTR_ENTITIES)
-    if not any('"' in t for t in texts):
-        return [f'"{q}"' for q in quoted]
-    return [quoteattr(t) if '"' in t else f'"{q}"' for t, q in zip(texts, quoted, strict=True)]
+def _idents(values: list):
+    """``quoteattr(clean_text(str(v)))`` of each value (an Arrow text array), the cleaning
+    and escaping done a column at a time."""
+    texts = values if set(map(type, values)) <= {str} else list(map(str, values))
+    cleaned, data = _cleaned_array(texts)
+    quoted = _escaped(cleaned, data, _ENTITIES + _ATTR_ENTITIES)
+    if not _holds(data, '"'):
+        return _join('"', quoted, '"')
+    plain = cleaned.to_pylist()
+    return pa.array([quoteattr(t) if '"' in t else f'"{q}"'
+                     for t, q in zip(plain, quoted.to_pylist(), strict=True)], type=_TEXT)
 
 
 def write_graphml_stream(graph: nx.DiGraph, fh) -> None:
-    """Write ``graph`` (directed) as GraphML to the text file ``fh``: the keys from one look at
-    every attribute column, then the elements a chunk at a time, column by column within it
-    (only one chunk's text is held at once).  A graph the analysis made and nobody used yet is
-    written from the columns it was made of (``ilp_gis.speed.graphs.graph_columns``), the
-    same file without building the graph."""
+    """Write ``graph`` (directed) as GraphML (UTF-8) to ``fh``, a binary or a text file: the
+    keys from one look at every attribute column, then the elements a chunk at a time, a
+    column at a time within it (only one chunk's text is held at once).  A graph the analysis
+    made and nobody used yet is written from the columns it was made of
+    (``ilp_gis.speed.graphs.graph_columns``), the same file without building the graph."""
+    if isinstance(fh, io.TextIOBase):
+        def emit(data: bytes) -> None:
+            fh.write(data.decode("utf-8"))
+    else:
+        emit = fh.write
     keys: dict[tuple[str, str, type], str] = {}
     cols = graph_columns(graph)
     if cols is not None:
@@ -189,33 +253,37 @@ def write_graphml_stream(graph: nx.DiGraph, fh) -> None:
             edge_attrs.append(a)
         node_cols, edge_cols = _attr_columns(node_attrs), _attr_columns(edge_attrs)
         del node_attrs, edge_attrs
-    _register(node_cols, "node", keys)
-    _register(edge_cols, "edge", keys)
-    fh.write(_HEAD)
+    node_types = _register(node_cols, "node", keys)
+    edge_types = _register(edge_cols, "edge", keys)
+    head = [_HEAD]
     for (scope, name, typ), kid in keys.items():
-        fh.write(f'  <key id="{kid}" for="{scope}" attr.name={quoteattr(name)} '
-                 f'attr.type="{_XML_TYPES[typ]}" />\n')
-    fh.write('  <graph edgedefault="directed">\n')
+        head.append(f'  <key id="{kid}" for="{scope}" attr.name={quoteattr(name)} '
+                    f'attr.type="{_XML_TYPES[typ]}" />\n')
+    head.append('  <graph edgedefault="directed">\n')
+    emit("".join(head).encode("utf-8"))
     for start in range(0, len(node_ids), _CHUNK):
         part = slice(start, start + _CHUNK)
-        ids = node_ids[part]
-        _elements(fh, "node", [f"id={i}" for i in _idents(ids)],
-                  *_data_columns({k: v[part] for k, v in node_cols.items()}, len(ids), "node",
-                                 keys))
+        idents = _join("id=", _idents(node_ids[part]))
+        emit(_elements("node", idents, [_data_lines(v[part], "node", k, keys, node_types.get(k))
+                                        for k, v in node_cols.items()]))
     for start in range(0, len(sources), _CHUNK):
         part = slice(start, start + _CHUNK)
-        _elements(fh, "edge", [f"source={s} target={t}" for s, t in
-                               zip(_idents(sources[part]), _idents(targets[part]), strict=True)],
-                  *_data_columns({k: v[part] for k, v in edge_cols.items()},
-                                 len(sources[part]), "edge", keys))
-    fh.write("  </graph>\n</graphml>\n")
+        idents = _join("source=", _idents(sources[part]), " target=", _idents(targets[part]))
+        emit(_elements("edge", idents, [_data_lines(v[part], "edge", k, keys, edge_types.get(k))
+                                        for k, v in edge_cols.items()]))
+    emit(b"  </graph>\n</graphml>\n")
 
 
-def _elements(fh, tag: str, idents: list[str], columns: list[list[str]],
-              has_any: np.ndarray) -> None:
-    close = f"    </{tag}>\n"
-    full = has_any.tolist()
-    heads = [f"    <{tag} {i}>\n" if f else f"    <{tag} {i} />\n"
-             for i, f in zip(idents, full, strict=True)]
-    tails = [close if f else "" for f in full]
-    fh.write("".join(chain.from_iterable(zip(heads, *columns, tails, strict=True))))
+def _elements(tag: str, idents, columns: list) -> bytes:
+    """The elements' text: ``<tag ident>``, its data lines and ``</tag>``, or ``<tag ident />``
+    for an element without data (``columns``: what :func:`_data_lines` gave)."""
+    columns = [c for c in columns if c is not None]
+    parts = [p for column, _ in columns for p in column]
+    if any(present is None for _, present in columns):
+        return buffer_bytes(_join(f"    <{tag} ", idents, ">\n", *parts, f"    </{tag}>\n"))
+    has_any = np.zeros(len(idents), dtype=bool)
+    for _, present in columns:
+        has_any |= present
+    full = pa.array(has_any)
+    return buffer_bytes(_join(f"    <{tag} ", idents, _pick(full, ">\n", " />\n"), *parts,
+                              _pick(full, f"    </{tag}>\n", "")))

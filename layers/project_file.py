@@ -320,13 +320,15 @@ def open_project(path: str | Path, *, skip_tables: Iterable[str] = (),
             unread |= frozenset(names - set(only) - {"meta"})
         layouts = _layouts(path)
         wanted = sorted(names - {"meta"} - unread)
-        # two layers at a time: pyogrio's Arrow reader lets go of Python's interpreter lock
-        # while GDAL reads, so one layer is read while the previous one is turned into a frame
+        # two layers at a time, the largest first: pyogrio's Arrow reader lets go of Python's
+        # interpreter lock while GDAL reads, so one layer is read while another is turned into
+        # a frame and conformed to its spec (its texts made Python objects)
+        sizes = _feature_counts(path)
         with ThreadPoolExecutor(max_workers=2) as readers:
-            pending = [readers.submit(_read_frame, src, name, layouts.get(name))
-                       for name in wanted]
-            for name, job in zip(wanted, pending, strict=True):
-                frame, row_ids[name] = job.result()
+            pending = {name: readers.submit(_read_conformed, src, name, layouts.get(name))
+                       for name in sorted(wanted, key=lambda n: -sizes.get(n, 0))}
+            for name in wanted:
+                frame, row_ids[name] = pending[name].result()
                 if name in model.LAYERS:
                     layers[name] = frame
                 else:
@@ -335,7 +337,8 @@ def open_project(path: str | Path, *, skip_tables: Iterable[str] = (),
         raise
     except Exception as exc:  # pyogrio/GDAL errors on a damaged file
         raise ProjectError(tr("project.damaged", file=str(path), why=str(exc))) from exc
-    project = Project(layers=layers, tables=tables, meta=meta, path=path.resolve())
+    project = Project(tables=tables, meta=meta, path=path.resolve())
+    project.layers.update(layers)  # conformed to their specs as they were read
     project.rules_from_meta()
     project.dirty = False
     project.stored = StoredTables(path.resolve(), _signature(path),
@@ -503,6 +506,37 @@ def _gdal_layout(path: str, layer: str) -> _Layout:
     return _Layout(spatial, frozenset(
         name for name, dtype in zip(info.get("fields", ()), info.get("dtypes", ()), strict=False)
         if dtype == "bool"))
+
+
+def _feature_counts(path: Path) -> dict[str, int]:
+    """The feature count GDAL keeps of each table (``gpkg_ogr_contents``; none when the file
+    has no such table)."""
+    try:
+        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as con:
+            return {str(name): int(count or 0) for name, count in con.execute(
+                "SELECT table_name, feature_count FROM gpkg_ogr_contents")}
+    except sqlite3.Error:
+        return {}
+
+
+def _read_conformed(path: str, layer: str, layout: _Layout | None = None):
+    """:func:`_read_frame`, a layer conformed to its spec (``ilp_gis.model.conform``) as the
+    project takes it in (which then finds nothing left to convert)."""
+    frame, row_ids = _read_frame(path, layer, layout)
+    spec = model.LAYERS.get(layer)
+    if spec is None:
+        return frame, row_ids
+    for col in spec.columns:  # texts as Python objects, None where missing (as conform
+        # makes them), straight from Arrow's buffers
+        if col.dtype == "str" and col.name in frame.columns and \
+                isinstance(frame[col.name].dtype, pd.StringDtype) and \
+                frame[col.name].dtype.storage == "pyarrow":
+            import pyarrow as pa
+
+            values = pa.array(frame[col.name].array).to_numpy(zero_copy_only=False)
+            frame[col.name] = pd.Series(np.asarray(values, dtype=object), index=frame.index,
+                                        dtype=object)
+    return model.conform(frame, spec), row_ids
 
 
 def _read_frame(path: str, layer: str, layout: _Layout | None = None):

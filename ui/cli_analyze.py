@@ -34,17 +34,33 @@ class PhaseClock:
         self._wall = time.perf_counter()
         self._cpu = self.cpu_before
         self.phases: list[tuple[str, float, float]] = []
+        self.peaks: list[tuple[str, float]] = []  # peak memory (MB) of the process so far
 
     def mark(self, name: str) -> None:
         """End the phase running since the last mark and name it ``name``."""
         wall, cpu = time.perf_counter(), time.process_time()
         self.phases.append((name, wall - self._wall, cpu - self._cpu))
+        peak = _peak_mb()
+        if peak is not None:
+            self.peaks.append((name, peak))
         self._wall, self._cpu = wall, cpu
 
     def line(self) -> str:
         return PHASES_ENV + " " + json.dumps({
             "cpu_before_command": round(self.cpu_before, 3),
-            "phases": [[n, round(w, 3), round(c, 3)] for n, w, c in self.phases]})
+            "phases": [[n, round(w, 3), round(c, 3)] for n, w, c in self.phases],
+            "peak_mb_after": [[n, round(m)] for n, m in self.peaks]})
+
+
+def _peak_mb() -> float | None:
+    """The peak resident memory of this process so far in MB (None where the system does
+    not say: Windows)."""
+    try:
+        import resource
+    except ImportError:
+        return None
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 1024.0 if sys.platform != "darwin" else peak / 1024.0 ** 2
 
 
 def default_out(args) -> Path:
@@ -75,28 +91,33 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    from ilp_gis import coe, desa_counts
-    from ilp_gis.analysis import analyze, store_result
     from ilp_gis.errors import InputError
-    from ilp_gis.i18n import format_number, format_percent
-    from ilp_gis.inputs import Inventory, blocked_lines, shown, summary_missing
-    from ilp_gis.location import PLACE_RULE, coverage_notes
-    from ilp_gis.population import ESTIMATES
     from ilp_gis.results import RESULT_TABLES
-    from ilp_gis.road_noding import NODE_RULE
-    from ilp_gis.rules import load_rules
-    from layers.analysis_io import write_outputs
-    from layers.atomic import all_or_nothing
     from layers.project_file import release, save_project
-    from ui.cli_source import check_source, open_source
-    from ui.progress import TerminalProgress
+    from ui.cli_source import check_source, open_source_started
 
     clock = PhaseClock()
     check_source(args)
     if args.database is not None and not args.out:
         raise InputError(tr("cli.analyze.db_needs_out"))
-    # the stored results of an earlier run are replaced, never read: not opened at all
-    project = open_source(args, skip_tables=RESULT_TABLES.values())
+    # the stored results of an earlier run are replaced, never read: not opened at all.  The
+    # project is read in a helper thread while the analysis code is imported here (GDAL
+    # reads without Python's interpreter lock; the imports need it)
+    opening = open_source_started(args, skip_tables=RESULT_TABLES.values())
+    from ilp_gis import coe, desa_counts
+    from ilp_gis.analysis import analyze, store_result
+    from ilp_gis.i18n import format_number, format_percent
+    from ilp_gis.inputs import Inventory, blocked_lines, shown, summary_missing
+    from ilp_gis.location import PLACE_RULE, coverage_notes
+    from ilp_gis.population import ESTIMATES
+    from ilp_gis.road_noding import NODE_RULE
+    from ilp_gis.rules import load_rules
+    from layers.analysis_io import write_outputs
+    from layers.atomic import all_or_nothing
+    from ui.progress import TerminalProgress
+
+    clock.mark("imports beside the opening")
+    project = opening.result()
     clock.mark("open")
     save = not args.no_save and args.database is None
     rules = load_rules(args.rules) if args.rules else None
@@ -170,6 +191,9 @@ def run(args) -> int:
     clock.mark("messages")
     if os.environ.get(PHASES_ENV):
         print(clock.line(), file=sys.stderr, flush=True)
+    from ui.cli import hold_until_exit
+
+    hold_until_exit(project, result)
     return 0
 
 

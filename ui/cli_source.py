@@ -70,6 +70,20 @@ def open_source(args, *, skip_layers=(), skip_tables=()):
     return open_project(args.project, skip_layers=skip_layers, skip_tables=skip_tables)
 
 
+def open_source_started(args, *, skip_layers=(), skip_tables=()):
+    """:func:`open_source` started in a helper thread: returns at once a future whose
+    ``result()`` is the project (or raises what opening raised), so the caller can import
+    what it needs next while the file is read."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    helper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="open-project")
+    try:
+        return helper.submit(open_source, args, skip_layers=skip_layers,
+                             skip_tables=skip_tables)
+    finally:
+        helper.shutdown(wait=False)  # the thread ends once the project is read
+
+
 def open_with_result(args, unread_layers=()):
     """``(project, stored result or None)`` for a command that shows the analysis: the stored
     results when the project holds them with the inputs they were made with (``unread_layers``

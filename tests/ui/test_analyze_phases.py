@@ -26,10 +26,14 @@ def test_phase_line_names_every_phase_in_order(tmp_path, capsys, monkeypatch):
     assert len(lines) == 1
     found = json.loads(lines[0][len(PHASES_ENV) + 1:])
     names = [p[0] for p in found["phases"]]
-    assert names == ["open", "analyse", "release inputs", *FILES, "result tables built",
+    assert names == ["imports beside the opening", "open", "analyse", "release inputs", *FILES, "result tables built",
                      "store", "all or nothing: commit", "messages"]
     assert all(w >= 0 and c >= 0 for _, w, c in found["phases"])
     assert found["cpu_before_command"] >= 0
+    peaks = found.get("peak_mb_after")
+    if peaks is not None:  # where the system says (not on Windows): one per phase, rising
+        assert [n for n, _ in peaks] == names
+        assert all(0 < a <= b for (_, a), (_, b) in zip(peaks, peaks[1:], strict=False))
 
 
 def test_no_phase_line_without_the_variable(tmp_path, capsys, monkeypatch):
