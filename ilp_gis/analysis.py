@@ -69,13 +69,8 @@ def analyze(project: Project, *, rules: Rules | None = None, progress=None,
     holds the frame until it has read the lines), ``("settlements",)`` once
     the population points are placed), so that a caller that needs them no more can let go of
     their memory before the later stages run."""
-    from ilp_gis.coverage import (
-        compute_coverage,
-        coverage_without_travel,
-        rollup_kecamatan,
-        serving_mask,
-        with_travel_time,
-    )
+    from ilp_gis.coverage import (compute_coverage, coverage_without_travel, rollup_kecamatan,
+                                  serving_mask, with_travel_time)
     from ilp_gis.gaps import GAP_KINDS, find_gaps, priorities
     from ilp_gis.inputs import inventory
     from ilp_gis.network import build_network
