@@ -69,8 +69,7 @@ def analyze(project: Project, *, rules: Rules | None = None, progress=None,
     holds the frame until it has read the lines), ``("settlements",)`` once
     the population points are placed), so that a caller that needs them no more can let go of
     their memory before the later stages run."""
-    from ilp_gis.coverage import (compute_coverage, coverage_without_travel, rollup_kecamatan,
-                                  serving_mask, with_travel_time)
+    from ilp_gis.coverage import compute_coverage, rollup_kecamatan, serving_mask
     from ilp_gis.gaps import GAP_KINDS, find_gaps, priorities
     from ilp_gis.inputs import inventory
     from ilp_gis.network import build_network
@@ -90,9 +89,9 @@ def analyze(project: Project, *, rules: Rules | None = None, progress=None,
     def step(fraction: float, key: str) -> None:
         checkpoint(progress, is_cancelled, fraction, tr(key))
 
-    def stop(name: str, wall0: float, cpu_start: float) -> None:  # added to a part made before
-        timings[name] = timings.get(name, 0.0) + time.perf_counter() - wall0
-        timings[name + "_cpu"] = timings.get(name + "_cpu", 0.0) + time.process_time() - cpu_start
+    def stop(name: str, wall0: float, cpu_start: float) -> None:
+        timings[name] = time.perf_counter() - wall0
+        timings[name + "_cpu"] = time.process_time() - cpu_start
 
     if not project.has("desa"):
         raise InputError(tr("analysis.no_desa"))
@@ -136,12 +135,6 @@ def analyze(project: Project, *, rules: Rules | None = None, progress=None,
         lokus = stage["lokus_check"](fac, rules, _kabupaten_names(project))
         timings["checks"] = time.perf_counter() - t
         timings["checks_cpu"] = time.thread_time() - c
-        part = None
-        if road_job is not None:  # so is coverage, but for its travel times (stage coverage)
-            t, c = time.perf_counter(), time.thread_time()
-            part = coverage_without_travel(desa, fac, points, rules, nearest=nearest)
-            timings["coverage"] = time.perf_counter() - t
-            timings["coverage_cpu"] = time.thread_time() - c
         checks_end = time.perf_counter()
     except Exception as exc:
         if road_job is not None and not isinstance(exc, Cancelled):
@@ -151,8 +144,8 @@ def analyze(project: Project, *, rules: Rules | None = None, progress=None,
         road, (r_start, r_end, r_cpu) = road_job.result()
         timings["road_graph"] = r_end - r_start
         timings["road_graph_cpu"] = r_cpu
-        # seconds the road graph ran beside this thread's work (wall): the preparation,
-        # the checks and the coverage but its travel times, above
+        # seconds the road graph ran beside this thread's work (wall): the preparation
+        # and the checks above
         timings["road_graph_overlap"] = max(0.0, min(r_end, checks_end) - max(r_start, prepare_start))
     if road is not None:
         step(0.3, "analysis.step.travel_time")
@@ -170,12 +163,7 @@ def analyze(project: Project, *, rules: Rules | None = None, progress=None,
 
     step(0.55, "analysis.step.coverage")
     t, c = time.perf_counter(), time.process_time()
-    if part is not None:
-        cov = with_travel_time(part, road, fields, rules)
-        part = None
-    else:
-        cov = compute_coverage(desa, fac, points, rules, road=road, fields=fields,
-                               nearest=nearest)
+    cov = compute_coverage(desa, fac, points, rules, road=road, fields=fields, nearest=nearest)
     indicators = indicators or project_indicators(project)
     units = stage["coe_units"](fac, net.edges, indicators,
                           rules.value("target.coe_threshold"),

@@ -158,31 +158,8 @@ def compute_coverage(desa: gpd.GeoDataFrame, fac: gpd.GeoDataFrame, points: gpd.
 
     COE readiness is scored per unit, apart (``ilp_gis.coe``).
     """
-    part = coverage_without_travel(desa, fac, points, rules,
-                                   fields=fields if road is not None else None, nearest=nearest)
-    return with_travel_time(part, road, fields, rules)
+    from ilp_gis.travel import minutes_to_nearest
 
-
-@dataclass
-class PartCoverage:
-    """:func:`compute_coverage` up to the travel times (:func:`coverage_without_travel`):
-    what :func:`with_travel_time` needs to add them."""
-
-    coverage: Coverage
-    pxy: np.ndarray  # population points, UTM
-    ppos: np.ndarray  # per point: position of its desa, -1 when none
-    weight: np.ndarray
-    pop: np.ndarray
-    desa_pop_known: np.ndarray
-
-
-def coverage_without_travel(desa: gpd.GeoDataFrame, fac: gpd.GeoDataFrame,
-                            points: gpd.GeoDataFrame, rules: Rules, *, fields=None,
-                            nearest=None) -> PartCoverage:
-    """Everything :func:`compute_coverage` works out but the travel times, which need the
-    road graph: the analysis makes this part while the road graph is still being built.
-    ``fields`` (travel fields by type, when already made) lend their KD-trees to the distances
-    in one UTM zone; the same query is made without them."""
     codes = desa["code"].to_numpy(object)
     nd = len(desa)
     t = fac["type"].to_numpy(object)
@@ -265,16 +242,19 @@ def coverage_without_travel(desa: gpd.GeoDataFrame, fac: gpd.GeoDataFrame,
 
     def per_desa(measure: np.ndarray, limit: float, mean_col: str, max_col: str,
                  within_col: str) -> None:
-        for col, values in zip((mean_col, max_col, within_col), _per_desa(
-                measure, limit, w, pop, ppos, nd, desa_pop_known), strict=True):
-            out[col] = values
+        """A per-point distance or time as the desa's weighted mean, maximum and the people
+        within ``limit``."""
+        within = np.where(np.isfinite(measure) & (measure <= limit), pop, 0.0)
+        out[mean_col] = _wmean(measure, w, ppos, nd)
+        out[max_col] = _wmax(measure, ppos, nd)
+        out[within_col] = _psum(within, pop, ppos, nd, desa_pop_known)
 
     # one UTM zone: plane distances; data across zones: geodesic (ilp_gis.geo.nearest_ground)
     planar = in_one_zone(points.crs, pxy, xy[np.isfinite(xy).all(axis=1)])
     pll = None  # the points' lon/lat, worked out once for both facility types (across zones)
     for ftype, label in ((PUSTU, "pustu"), (PUSKESMAS, "puskesmas")):
         sel = np.nonzero(serving_mask(fac, ftype))[0]
-        field = fields.get(ftype) if fields is not None else None
+        field = fields.get(ftype) if road is not None and fields is not None else None
         if nearest is not None:
             d, i = nearest(ftype, pxy, xy[sel], fac["fac_id"].to_numpy(object)[sel], planar,
                            points.crs)
@@ -301,7 +281,17 @@ def coverage_without_travel(desa: gpd.GeoDataFrame, fac: gpd.GeoDataFrame,
         pdata[f"served_capacity_{label}"] = served
         col = "pop_served_capacity" if ftype == PUSTU else "pop_served_capacity_puskesmas"
         out[col] = _psum(np.nan_to_num(served), pop, ppos, nd, desa_pop_known)
-        # (the travel time columns follow, see with_travel_time)
+        # Travel time.
+        if road is not None and fields is not None and ftype in fields:
+            mins, _ = minutes_to_nearest(road, fields[ftype], pxy)
+            pdata[f"travel_{label}_min"] = mins
+            per_desa(mins, rules.value(f"limit.{label}_travel_min"), f"travel_{label}_min",
+                     f"max_travel_{label}_min", f"pop_within_{label}_min")
+        else:
+            pdata[f"travel_{label}_min"] = np.nan
+            out[f"travel_{label}_min"] = np.nan
+            out[f"pop_within_{label}_min"] = np.nan
+            out[f"max_travel_{label}_min"] = np.nan
     # Main population point (largest weight) in WGS84.
     main = pdata.assign(_pos=ppos)[ppos >= 0].sort_values(["_pos", "weight"],
                                                           ascending=[True, False])
@@ -316,44 +306,7 @@ def coverage_without_travel(desa: gpd.GeoDataFrame, fac: gpd.GeoDataFrame,
         out[col] = pd.to_numeric(desa[col], errors="coerce").to_numpy(float) if col in desa \
             else np.nan
     cov = gpd.GeoDataFrame(out, geometry=desa.geometry.values, crs=desa.crs)
-    return PartCoverage(Coverage(desa=cov, facilities=checks, points=pdata), pxy, ppos, w, pop,
-                        desa_pop_known)
-
-
-def with_travel_time(part: PartCoverage, road, fields, rules: Rules) -> Coverage:
-    """The coverage of ``part`` completed with the travel times over ``road`` (a
-    :class:`ilp_gis.travel.RoadGraph`) from the travel ``fields`` (NaN without them), each
-    type's columns right after its capacity column as :func:`compute_coverage` orders them."""
-    from ilp_gis.travel import minutes_to_nearest
-
-    cov = part.coverage
-    out, pdata, nd = cov.desa, cov.points, len(cov.desa)
-    for ftype, label in ((PUSTU, "pustu"), (PUSKESMAS, "puskesmas")):
-        after = "pop_served_capacity" if ftype == PUSTU else "pop_served_capacity_puskesmas"
-        at = out.columns.get_loc(after) + 1
-        at_point = pdata.columns.get_loc(f"served_capacity_{label}") + 1
-        if road is not None and fields is not None and ftype in fields:
-            mins, _ = minutes_to_nearest(road, fields[ftype], part.pxy)
-            pdata.insert(at_point, f"travel_{label}_min", mins)
-            cols = (f"travel_{label}_min", f"max_travel_{label}_min", f"pop_within_{label}_min")
-            values = _per_desa(mins, rules.value(f"limit.{label}_travel_min"), part.weight,
-                               part.pop, part.ppos, nd, part.desa_pop_known)
-        else:
-            pdata.insert(at_point, f"travel_{label}_min", np.nan)
-            cols = (f"travel_{label}_min", f"pop_within_{label}_min", f"max_travel_{label}_min")
-            values = (np.nan,) * 3
-        for k, (col, v) in enumerate(zip(cols, values, strict=True)):
-            out.insert(at + k, col, v)
-    return cov
-
-
-def _per_desa(measure: np.ndarray, limit: float, w: np.ndarray, pop: np.ndarray,
-              ppos: np.ndarray, nd: int, desa_pop_known: np.ndarray):
-    """A per-point distance or time as the desa's weighted mean, maximum and the people
-    within ``limit``."""
-    within = np.where(np.isfinite(measure) & (measure <= limit), pop, 0.0)
-    return (_wmean(measure, w, ppos, nd), _wmax(measure, ppos, nd),
-            _psum(within, pop, ppos, nd, desa_pop_known))
+    return Coverage(desa=cov, facilities=checks, points=pdata)
 
 
 def _with_table_counts(desa: pd.DataFrame, fac: pd.DataFrame, n_pt: np.ndarray,
