@@ -124,10 +124,8 @@ def run_command(project: Path, work: Path, start_up_s: float = 0.0) -> Path | No
     walls = {k: v for k, v in stages.items() if not k.endswith("_cpu") and k != "cpu_total"}
     if walls:
         # each stage's wall and CPU seconds (the road graph runs on a second thread beside
-        # prepare, checks and the coverage but its travel times: road_graph_overlap is the
-        # wall time it shared with them; coverage is the sum of its part made beside the
-        # road graph and its travel times made after; a stage's CPU is that of its own
-        # thread, helper threads are counted in the total's CPU only)
+        # prepare: road_graph_overlap is the wall time the two shared; a stage's CPU is that
+        # of its own thread, helper threads are counted in the total's CPU only)
         print("  analysis stages (wall s / CPU s, from summary.json): " + ", ".join(
             f"{k} {v:.2f}" + (f" / {stages[k + '_cpu']:.2f}" if k + "_cpu" in stages else "")
             for k, v in walls.items() if k != "total"), flush=True)
