@@ -109,7 +109,6 @@ def analyze(project: Project, *, rules: Rules | None = None, progress=None,
             done_with(("roads",))
     step(0.15, "analysis.step.prepare")
     t, c = time.perf_counter(), time.thread_time()
-    prepare_start = t
     try:
         if ground:
             desa, kec, points = ground["desa"], ground["kec"], ground["points"]
@@ -124,29 +123,20 @@ def analyze(project: Project, *, rules: Rules | None = None, progress=None,
                 done_with(("settlements",))
         fac = (prepare_fn or prepare_facilities)(project.facilities, desa, kec, crs)
         fac = location.coverage_positions(fac, points, rules)
-        prepare_end = time.perf_counter()
-        timings["prepare"] = prepare_end - t
-        timings["prepare_cpu"] = time.thread_time() - c  # this thread's share (the road
-        # graph runs beside it; the total CPU below counts both)
-        # The Posyandu strata and lokus checks read only the facilities and the rules: made
-        # while the road graph is still being built (else this thread would wait for it)
-        t, c = time.perf_counter(), time.thread_time()
-        strata = stage["strata_check"](fac, rules)
-        lokus = stage["lokus_check"](fac, rules, _kabupaten_names(project))
-        timings["checks"] = time.perf_counter() - t
-        timings["checks_cpu"] = time.thread_time() - c
-        checks_end = time.perf_counter()
     except Exception as exc:
         if road_job is not None and not isinstance(exc, Cancelled):
             road_job.result()  # a fault of the road layer is reported first, as before
         raise
+    prepare_end = time.perf_counter()
+    timings["prepare"] = prepare_end - t
+    timings["prepare_cpu"] = time.thread_time() - c  # this thread's share (the road graph
+    # runs beside it; the total CPU below counts both)
     if road_job is not None:
         road, (r_start, r_end, r_cpu) = road_job.result()
         timings["road_graph"] = r_end - r_start
         timings["road_graph_cpu"] = r_cpu
-        # seconds the road graph ran beside this thread's work (wall): the preparation
-        # and the checks above
-        timings["road_graph_overlap"] = max(0.0, min(r_end, checks_end) - max(r_start, prepare_start))
+        # seconds the road graph and the preparation ran at the same time (wall)
+        timings["road_graph_overlap"] = max(0.0, min(r_end, prepare_end) - max(r_start, t))
     if road is not None:
         step(0.3, "analysis.step.travel_time")
         t, c = time.perf_counter(), time.process_time()
@@ -207,6 +197,8 @@ def analyze(project: Project, *, rules: Rules | None = None, progress=None,
     t, c = time.perf_counter(), time.process_time()
     summary = make_summary(desa_w, fac, net, gaps, units, rules, roads=has_roads,
                            inputs=inputs)
+    strata = stage["strata_check"](fac, rules)
+    lokus = stage["lokus_check"](fac, rules, _kabupaten_names(project))
     summary["coe_indicators"] = {
         "origin": indicators.origin, "total": len(indicators.indicators),
         "unconfirmed": sum(not i.confirmed for i in indicators.indicators),
@@ -214,7 +206,7 @@ def analyze(project: Project, *, rules: Rules | None = None, progress=None,
     summary["posyandu_strata"] = strata_summary(strata)
     summary["lokus"] = lokus_summary(lokus)
     summary["posyandu_shortfall"] = shortfall_summary(desa_w)
-    stop("summary", t, c)  # the figures (the strata and lokus checks: stage "checks")
+    stop("summary", t, c)  # the figures, the Posyandu strata and the lokus checks
     timings["total"] = time.perf_counter() - t0
     timings["cpu_total"] = time.process_time() - cpu0
     summary["timings_s"] = {k: round(v, 3) for k, v in timings.items()}
