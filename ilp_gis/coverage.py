@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ilp_gis import desa_counts, model
-from ilp_gis.geo import in_one_zone, nearest_ground, project_xy
+from ilp_gis.geo import in_one_zone, lonlat_of, nearest_ground, project_xy
 from ilp_gis.rules import Rules
 from ilp_gis.speed.arrow import positions
 
@@ -251,6 +251,7 @@ def compute_coverage(desa: gpd.GeoDataFrame, fac: gpd.GeoDataFrame, points: gpd.
 
     # one UTM zone: plane distances; data across zones: geodesic (ilp_gis.geo.nearest_ground)
     planar = in_one_zone(points.crs, pxy, xy[np.isfinite(xy).all(axis=1)])
+    pll = None  # the points' lon/lat, worked out once for both facility types (across zones)
     for ftype, label in ((PUSTU, "pustu"), (PUSKESMAS, "puskesmas")):
         sel = np.nonzero(serving_mask(fac, ftype))[0]
         field = fields.get(ftype) if road is not None and fields is not None else None
@@ -262,7 +263,9 @@ def compute_coverage(desa: gpd.GeoDataFrame, fac: gpd.GeoDataFrame, points: gpd.
             d, i = field.nearest_facility(pxy)
             d, i = np.asarray(d, dtype=float), np.asarray(i, dtype=np.int64)
         else:
-            d, i = nearest_ground(pxy, xy[sel], points.crs, planar=planar)
+            if not planar and pll is None and len(pxy):
+                pll = lonlat_of(pxy, points.crs)
+            d, i = nearest_ground(pxy, xy[sel], points.crs, planar=planar, src_lonlat=pll)
         km = np.where(np.isfinite(d), d / 1000.0, np.nan)
         pdata[f"dist_{label}_km"] = km
         near_ids = np.full(len(i), None, dtype=object)

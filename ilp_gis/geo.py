@@ -275,8 +275,7 @@ def ground_distance(a_xy: np.ndarray, b_xy: np.ndarray, crs, *, planar: bool | N
     out = np.full(len(a), np.nan)
     if ok.any():
         la, lb = lonlat_of(a[ok], crs), lonlat_of(b[ok], crs)
-        _, _, d = _geod().inv(la[:, 0], la[:, 1], lb[:, 0], lb[:, 1])
-        out[ok] = np.asarray(d, dtype=float)
+        out[ok] = geodesic_pairs(la[:, 0], la[:, 1], lb[:, 0], lb[:, 1])
     return out
 
 
@@ -324,12 +323,13 @@ def ecef(ll: np.ndarray) -> np.ndarray:
                             n * (1 - e2) * s])
 
 
-def nearest_ground(src_xy: np.ndarray, dst_xy: np.ndarray, crs, *, planar: bool | None = None
-                   ) -> tuple[np.ndarray, np.ndarray]:
+def nearest_ground(src_xy: np.ndarray, dst_xy: np.ndarray, crs, *, planar: bool | None = None,
+                   src_lonlat: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Metres from each ``src_xy`` point to its nearest ``dst_xy`` point and that point's index
     (inf / -1 without targets).  In one UTM zone: a KD-tree on the plane; across zones a KD-tree
     on earth-centred coordinates (the straight chord orders points as the geodesic does) and
-    the geodesic distance of the pair found."""
+    the geodesic distance of the pair found.  ``src_lonlat``: ``lonlat_of(src_xy, crs)`` when
+    the caller has it already (the same points measured against several target sets)."""
     from scipy.spatial import cKDTree
 
     src = np.asarray(src_xy, dtype=float).reshape(-1, 2)
@@ -343,13 +343,13 @@ def nearest_ground(src_xy: np.ndarray, dst_xy: np.ndarray, crs, *, planar: bool 
         d, i = cKDTree(dst).query(src, k=1, workers=-1)
         return np.asarray(d, dtype=float), np.asarray(i, dtype=np.int64)
     dll = lonlat_of(dst, crs)
-    sll = lonlat_of(src, crs)
+    sll = lonlat_of(src, crs) if src_lonlat is None else src_lonlat
     ok = np.isfinite(sll).all(axis=1)
     dist, idx = np.full(n, np.inf), np.full(n, -1, dtype=np.int64)
     tree = cKDTree(ecef(dll))
     if ok.any():
         _, i = tree.query(ecef(sll[ok]), k=1, workers=-1)
         i = np.asarray(i, dtype=np.int64)
-        _, _, d = _geod().inv(sll[ok, 0], sll[ok, 1], dll[i, 0], dll[i, 1])
-        dist[ok], idx[ok] = np.asarray(d, dtype=float), i
+        dist[ok] = geodesic_pairs(sll[ok, 0], sll[ok, 1], dll[i, 0], dll[i, 1])
+        idx[ok] = i
     return dist, idx

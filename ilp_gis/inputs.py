@@ -251,12 +251,14 @@ def inventory(project, rules=None) -> Inventory:
                                                                           "population")
     present["dusun_rw"] = any(_any_value(desa, c) for c in DUSUN_COLUMNS)
     present["staffing"] = fac is not None and any(_any_value(fac, c) for c in STAFF_COLUMNS)
-    posyandu = fac[by_type("posyandu").to_numpy()] if fac is not None else None
-    present["kader"] = _any_value(posyandu, "kader")
+    # the rows of a type column by column (a filtered copy of the whole national facility
+    # frame cost ~0.2 s)
+    posyandu = by_type("posyandu").to_numpy(bool) if fac is not None else None
+    present["kader"] = _any_value_in(fac, "kader", posyandu)
     present["coe"] = _any_value(fac, "coe")
-    puskesmas = fac[by_type("puskesmas").to_numpy()] if fac is not None else None
-    present["lokus"] = _any_value(puskesmas, "ilp_lokus")
-    present["posyandu_strata"] = _any_value(posyandu, "level")
+    puskesmas = by_type("puskesmas").to_numpy(bool) if fac is not None else None
+    present["lokus"] = _any_value_in(fac, "ilp_lokus", puskesmas)
+    present["posyandu_strata"] = _any_value_in(fac, "level", posyandu)
     return Inventory(present, frozenset(counts_only))
 
 
@@ -289,6 +291,13 @@ def _column(frame, name: str) -> pd.Series:
 
 def _any_value(frame, name: str) -> bool:
     return bool(_column(frame, name).notna().any())
+
+
+def _any_value_in(frame, name: str, rows) -> bool:
+    """Whether column ``name`` of ``frame`` holds a value in the rows of the mask ``rows``."""
+    if frame is None or name not in frame.columns:
+        return False
+    return bool(frame[name][rows].notna().any())
 
 
 # --- texts -----------------------------------------------------------------------------------

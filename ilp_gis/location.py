@@ -35,8 +35,8 @@ def has_point(frame) -> np.ndarray:
     ok = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
     point = ok & (shapely.get_type_id(geoms) == 0)
     if point.any():  # POINT (NaN NaN) is not empty but is no position either
-        ok[point] = np.isfinite(shapely.get_x(geoms[point])) & \
-            np.isfinite(shapely.get_y(geoms[point]))
+        xy = shapely.get_coordinates(geoms[point])  # one row per non-empty point
+        ok[point] = np.isfinite(xy[:, 0]) & np.isfinite(xy[:, 1])
     return ok
 
 
@@ -47,8 +47,9 @@ def qualities(frame) -> np.ndarray:
     n = len(frame)
     if "location_quality" in getattr(frame, "columns", ()):
         raw = frame["location_quality"].to_numpy(object)
-        q = np.array([v if isinstance(v, str) and v in _KNOWN else EXACT for v in raw],
-                     dtype=object) if n else np.array([], dtype=object)
+        # a known quality is a text equal to one of them (a hash lookup per row)
+        known = pd.Series(raw, dtype=object).isin(_KNOWN).to_numpy(bool)
+        q = np.where(known, raw, EXACT).astype(object) if n else np.array([], dtype=object)
     else:
         q = np.full(n, EXACT, dtype=object)
     point = has_point(frame)

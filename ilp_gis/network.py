@@ -210,13 +210,14 @@ def build_network(fac: gpd.GeoDataFrame, *, rules: Rules, road=None, fields=None
             m2 = m2[counts == 1]
             parent[m2["pos"].to_numpy()] = m2["pos_p"].to_numpy()
             source[m2["pos"].to_numpy()] = "parent_name"
+        given_names = pname.to_numpy(object)  # read by position in the loops below
         matched = np.nonzero(want & (parent >= 0))[0]
         for i in matched:
             finding("parent_name_matched", [fid[i], fid[parent[i]]], "parent_name_matched",
-                    name=names[i], given=pname.iat[i], parent=names[parent[i]])
+                    name=names[i], given=given_names[i], parent=names[parent[i]])
         for i in np.nonzero(want & (parent < 0))[0]:
             finding("parent_name_unmatched", [fid[i]], "parent_name_unmatched", name=names[i],
-                    given=pname.iat[i])
+                    given=given_names[i])
 
     # 3. Inference.
     is_pk = tier == 0
