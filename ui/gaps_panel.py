@@ -74,7 +74,9 @@ class GapsPanel(QWidget):
         if res is None or res.gaps is None or not len(res.gaps):
             return pd.DataFrame(columns=list(SHOWN_COLUMNS))
         g = pd.DataFrame(res.gaps.drop(columns=res.gaps.geometry.name, errors="ignore"))
-        g["kind_label"] = [tr(f"gap.{k}") if has(f"gap.{k}") else str(k) for k in g["kind"]]
+        labels = {k: tr(f"gap.{k}") if has(f"gap.{k}") else str(k)
+                  for k in pd.unique(g["kind"])}  # a few kinds over a nation's gaps
+        g["kind_label"] = g["kind"].map(labels).astype(object)
         if "priority_rank" in g.columns:
             g = g.sort_values("priority_rank", na_position="last")
         cols = [c for c in SHOWN_COLUMNS if c in g.columns]
@@ -143,7 +145,7 @@ class GapsPanel(QWidget):
     def describe(self, key: str) -> str:
         """The gap's message and the parts of its desa's priority score."""
         res = self.state.result
-        row_i = self.model.row_of(key)
+        row_i = self.model.source_row(key)
         if res is None or row_i is None:
             return ""
         row = self.model.frame.iloc[row_i]

@@ -9,7 +9,12 @@ from __future__ import annotations
 
 import os
 import statistics
+import sys
+import threading
 import time
+import traceback
+from collections import Counter
+from pathlib import Path
 
 from PySide6.QtCore import QTimer
 
@@ -57,6 +62,52 @@ class Heartbeat:
         self.timer.stop()
 
 
+class BlockSampler:
+    """A thread that, while the heartbeat is late by more than ``BLOCK_MS``, samples the UI
+    thread's Python stack every ``every_s``: the stacks seen most often are what blocks the
+    window.  Printed to standard error by :meth:`report` (``ILP_GIS_PAINT_PROBE_STACKS=N``:
+    the N most frequent stacks)."""
+
+    def __init__(self, beat: Heartbeat, every_s: float = 0.05) -> None:
+        self.beat = beat
+        self.every_s = every_s
+        self.ident = threading.main_thread().ident
+        self.samples: Counter[tuple[str, ...]] = Counter()
+        self.inclusive: Counter[str] = Counter()  # samples a function was on the stack in
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="ilp-probe-sampler", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.every_s):
+            if not self.beat.timer.isActive() or \
+                    (time.perf_counter() - self.beat.last) * 1000 < BLOCK_MS:
+                continue
+            frame = sys._current_frames().get(self.ident)
+            if frame is not None:
+                stack = traceback.extract_stack(frame)
+                self.samples[tuple(f"{Path(f.filename).name}:{f.lineno} {f.name}"
+                                   for f in stack[-14:])] += 1
+                self.inclusive.update({f"{Path(f.filename).parent.name}/"
+                                       f"{Path(f.filename).name} {f.name}" for f in stack})
+
+    def report(self, top: int) -> None:
+        total = sum(self.samples.values())
+        print(f"probe-stacks {total} samples of a blocked UI thread", file=sys.stderr)
+        for name, n in self.inclusive.most_common(3 * top):
+            print(f"    {n * self.every_s:6.2f} s  {name}", file=sys.stderr)
+        for stack, n in self.samples.most_common(top):
+            print(f"--- {n} samples ({n * self.every_s:.2f} s)", file=sys.stderr)
+            for line in stack:
+                print(f"    {line}", file=sys.stderr)
+        sys.stderr.flush()
+
+
 def wanted() -> str | None:
     """``first`` or ``all`` when the probe is asked for, else None."""
     value = os.environ.get(ENV, "").strip().lower()
@@ -68,6 +119,8 @@ def install(app, window, mode: str) -> None:
     canvas = window.canvas
     seen = {"first": False}
     beat = Heartbeat()
+    stacks = int(os.environ.get(ENV + "_STACKS", "0") or 0)
+    sampler = BlockSampler(beat) if stacks > 0 else None
 
     def say(name: str, value: float) -> None:
         print(f"probe {name} {value:.3f}", flush=True)
@@ -87,6 +140,8 @@ def install(app, window, mode: str) -> None:
         say("first_paint_cpu_s", time.process_time())  # every thread of the process
         say("first_paint_peak_mb", peak_mb())
         beat.start()
+        if sampler is not None:
+            sampler.start()
         QTimer.singleShot(0, quit_app if mode == "first" else wait_loaded)
 
     def wait_loaded() -> None:
@@ -94,6 +149,9 @@ def install(app, window, mode: str) -> None:
             QTimer.singleShot(20, wait_loaded)
             return
         beat.stop()
+        if sampler is not None:
+            sampler.stop()
+            sampler.report(stacks)
         app.processEvents()
         canvas.repaint()  # the whole area with every layer: what the person now sees
         say("loaded", time.time())
