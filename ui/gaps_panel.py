@@ -93,12 +93,14 @@ class GapsPanel(QWidget):
             box.clear()
             box.addItem(qtr(all_key), None)
             if col in frame.columns:
-                values = frame[col].dropna().astype(str)
+                # each value and how often it occurs, counted once over a nation's gaps
+                found = frame[col].dropna().astype(str).value_counts(sort=False)
+                present = set(found.index)
                 if col == "kind":
-                    order = [k for k in sym.GAP_KINDS if k in set(values)]
-                    order += sorted(set(values) - set(order))
+                    order = [k for k in sym.GAP_KINDS if k in present]
+                    order += sorted(present - set(order))
                     for k in order:
-                        n = int((values == k).sum())
+                        n = int(found[k])
                         style = sym.GAP_STYLES.get(k)
                         label = f"{tr('gap.' + k) if has('gap.' + k) else k} ({n})"
                         if style is not None:
@@ -106,7 +108,7 @@ class GapsPanel(QWidget):
                         else:
                             box.addItem(label, k)
                 else:
-                    for v in sorted(set(values)):
+                    for v in sorted(present):
                         box.addItem(v, v)
             i = box.findData(current)
             box.setCurrentIndex(max(i, 0))

@@ -121,6 +121,11 @@ def install(app, window, mode: str) -> None:
     beat = Heartbeat()
     stacks = int(os.environ.get(ENV + "_STACKS", "0") or 0)
     sampler = BlockSampler(beat) if stacks > 0 else None
+    # ILP_GIS_PAINT_PROBE_DUMPS=FILE: every thread's stack written to FILE every 0.2 s from the
+    # first frame until loaded, by faulthandler's own thread (which needs no GIL: it also sees
+    # a worker holding the GIL, marked "Current thread", while the UI thread waits for it)
+    dumps = os.environ.get(ENV + "_DUMPS", "").strip()
+    dump_file = open(dumps, "w", encoding="utf-8") if dumps else None  # noqa: SIM115
 
     def say(name: str, value: float) -> None:
         print(f"probe {name} {value:.3f}", flush=True)
@@ -142,6 +147,10 @@ def install(app, window, mode: str) -> None:
         beat.start()
         if sampler is not None:
             sampler.start()
+        if dump_file is not None:
+            import faulthandler
+
+            faulthandler.dump_traceback_later(0.2, repeat=True, file=dump_file)
         QTimer.singleShot(0, quit_app if mode == "first" else wait_loaded)
 
     def wait_loaded() -> None:
@@ -152,6 +161,11 @@ def install(app, window, mode: str) -> None:
         if sampler is not None:
             sampler.stop()
             sampler.report(stacks)
+        if dump_file is not None:
+            import faulthandler
+
+            faulthandler.cancel_dump_traceback_later()
+            dump_file.close()
         app.processEvents()
         canvas.repaint()  # the whole area with every layer: what the person now sees
         say("loaded", time.time())
