@@ -33,7 +33,7 @@ from ui.worker import Task, start
 
 KEY_ROLE = Qt.UserRole + 10
 _TYPES = ("puskesmas", "pustu", "posyandu")
-ASYNC_NODES = 20_000
+ASYNC_NODES = 5_000
 """From this many facilities on, the tree is worked out off the UI thread and its rows are made
 when opened."""
 _PROBLEM_FILL = QColor(sym.PROBLEM_FACILITY_STYLE.fill).lighter(150).name()

@@ -47,6 +47,7 @@ class Heartbeat:
         self.timer.timeout.connect(self._beat)
         self.last = 0.0
         self.gaps: list[float] = []
+        self.blocks: list[tuple[float, float]] = []  # (wall-clock start, milliseconds)
 
     def start(self) -> None:
         self.last = time.perf_counter()
@@ -55,6 +56,8 @@ class Heartbeat:
     def _beat(self) -> None:
         now = time.perf_counter()
         self.gaps.append((now - self.last) * 1000)
+        if self.gaps[-1] > BLOCK_MS:
+            self.blocks.append((time.time() - (now - self.last), self.gaps[-1]))
         self.last = now
 
     def stop(self) -> None:
@@ -74,6 +77,7 @@ class BlockSampler:
         self.ident = threading.main_thread().ident
         self.samples: Counter[tuple[str, ...]] = Counter()
         self.inclusive: Counter[str] = Counter()  # samples a function was on the stack in
+        self.waits: Counter[str] = Counter()  # workers' stacks while the UI thread waits
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="ilp-probe-sampler", daemon=True)
 
@@ -88,19 +92,35 @@ class BlockSampler:
             if not self.beat.timer.isActive() or \
                     (time.perf_counter() - self.beat.last) * 1000 < BLOCK_MS:
                 continue
-            frame = sys._current_frames().get(self.ident)
+            frames = sys._current_frames()
+            frame = frames.get(self.ident)
             if frame is not None:
                 stack = traceback.extract_stack(frame)
                 self.samples[tuple(f"{Path(f.filename).name}:{f.lineno} {f.name}"
                                    for f in stack[-14:])] += 1
                 self.inclusive.update({f"{Path(f.filename).parent.name}/"
                                        f"{Path(f.filename).name} {f.name}" for f in stack})
+                if stack and stack[-1].name == "run" and "cli_gui" in stack[-1].filename:
+                    # the UI thread is in Qt's event loop yet does not answer: it waits for
+                    # the GIL, which a worker holds; what the workers run then
+                    for ident, other in frames.items():
+                        if ident not in (self.ident, threading.get_ident()):
+                            top = traceback.extract_stack(other)[-3:]
+                            self.waits[" < ".join(f"{Path(f.filename).name}:{f.lineno} {f.name}"
+                                                  for f in reversed(top))] += 1
 
     def report(self, top: int) -> None:
         total = sum(self.samples.values())
         print(f"probe-stacks {total} samples of a blocked UI thread", file=sys.stderr)
+        print("    blocks (wall-clock start, ms): " + ", ".join(
+            f"{t:.2f} {ms:.0f}" for t, ms in self.beat.blocks), file=sys.stderr)
         for name, n in self.inclusive.most_common(3 * top):
             print(f"    {n * self.every_s:6.2f} s  {name}", file=sys.stderr)
+        if self.waits:
+            print("probe-stacks the workers while the UI thread waited in its event loop:",
+                  file=sys.stderr)
+            for name, n in self.waits.most_common(2 * top):
+                print(f"    {n * self.every_s:6.2f} s  {name}", file=sys.stderr)
         for stack, n in self.samples.most_common(top):
             print(f"--- {n} samples ({n * self.every_s:.2f} s)", file=sys.stderr)
             for line in stack:
@@ -121,11 +141,6 @@ def install(app, window, mode: str) -> None:
     beat = Heartbeat()
     stacks = int(os.environ.get(ENV + "_STACKS", "0") or 0)
     sampler = BlockSampler(beat) if stacks > 0 else None
-    # ILP_GIS_PAINT_PROBE_DUMPS=FILE: every thread's stack written to FILE every 0.2 s from the
-    # first frame until loaded, by faulthandler's own thread (which needs no GIL: it also sees
-    # a worker holding the GIL, marked "Current thread", while the UI thread waits for it)
-    dumps = os.environ.get(ENV + "_DUMPS", "").strip()
-    dump_file = open(dumps, "w", encoding="utf-8") if dumps else None  # noqa: SIM115
 
     def say(name: str, value: float) -> None:
         print(f"probe {name} {value:.3f}", flush=True)
@@ -147,10 +162,6 @@ def install(app, window, mode: str) -> None:
         beat.start()
         if sampler is not None:
             sampler.start()
-        if dump_file is not None:
-            import faulthandler
-
-            faulthandler.dump_traceback_later(0.2, repeat=True, file=dump_file)
         QTimer.singleShot(0, quit_app if mode == "first" else wait_loaded)
 
     def wait_loaded() -> None:
@@ -161,11 +172,6 @@ def install(app, window, mode: str) -> None:
         if sampler is not None:
             sampler.stop()
             sampler.report(stacks)
-        if dump_file is not None:
-            import faulthandler
-
-            faulthandler.cancel_dump_traceback_later()
-            dump_file.close()
         app.processEvents()
         canvas.repaint()  # the whole area with every layer: what the person now sees
         say("loaded", time.time())
