@@ -6,6 +6,7 @@ May import numpy/shapely/pyproj, the domain and ``layers.symbology``, ``ui.state
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,6 +29,40 @@ _SUBSET_SHARE = 4  # a view holding under 1/4 of a layer simplifies only its fea
 _INPUT_LAYERS = ("kabupaten", "kecamatan", "desa", "roads", "facilities")
 
 
+class NumberedKeys(Sequence):
+    """The keys ``f"{prefix}{i}"`` of ``n`` features without a key of their own (road lines,
+    network links), made when asked for: a nation's 959,000 roads keep no key strings."""
+
+    def __init__(self, n: int, prefix: str = "#") -> None:
+        self.n = n
+        self.prefix = prefix
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [f"{self.prefix}{j}" for j in range(*i.indices(self.n))]
+        if not -self.n <= i < self.n:
+            raise IndexError(i)
+        return f"{self.prefix}{i % self.n}"
+
+    def __iter__(self):
+        return (f"{self.prefix}{j}" for j in range(self.n))
+
+
+class _KeyIndex:
+    """``key_index`` of a layer: key -> position, built when first asked for."""
+
+    def __get__(self, obj, objtype=None):
+        if obj is None:
+            return self
+        index = obj.__dict__.get("_key_index")
+        if index is None:
+            index = obj.__dict__["_key_index"] = {k: i for i, k in enumerate(obj.keys)}
+        return index
+
+
 @dataclass
 class _Parts:
     """Rings (polygons) or parts (lines) of a layer at one simplification band."""
@@ -41,10 +76,11 @@ class _Parts:
 class GeometryLayer:
     """Polygons or lines of one layer in local metres, with culling and zoom bands."""
 
-    def __init__(self, geoms: np.ndarray, keys: list[str], *, lines: bool = False) -> None:
+    key_index = _KeyIndex()
+
+    def __init__(self, geoms: np.ndarray, keys: Sequence[str], *, lines: bool = False) -> None:
         self.geoms = geoms
         self.keys = keys
-        self.key_index = {k: i for i, k in enumerate(keys)}
         self.lines = lines
         valid = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
         self.valid = valid
@@ -236,10 +272,11 @@ class GeometryLayer:
 class PointLayer:
     """Facility points in local metres."""
 
-    def __init__(self, xy: np.ndarray, keys: list[str], styles: list[str]) -> None:
+    key_index = _KeyIndex()
+
+    def __init__(self, xy: np.ndarray, keys: Sequence[str], styles: list[str]) -> None:
         self.xy = xy
         self.keys = keys
-        self.key_index = {k: i for i, k in enumerate(keys)}
         self.styles = np.asarray(styles, dtype=object)
         self.valid = np.isfinite(xy).all(axis=1) if len(xy) else np.zeros(0, dtype=bool)
         self._masks: dict[str, np.ndarray] = {}
@@ -394,8 +431,8 @@ class MapLayers:
             layer = PointLayer(xy, key_of(fac, "facilities"), styles)
             layer.names = fac["name"].astype(object).tolist() if len(fac) else []
             return layer
-        layer = GeometryLayer(self._local(frame, local), key_of(frame, name),
-                              lines=(name == "roads"))
+        keys = NumberedKeys(len(frame)) if name == "roads" else key_of(frame, name)
+        layer = GeometryLayer(self._local(frame, local), keys, lines=(name == "roads"))
         if name == "roads":
             layer.road_class = frame["road_class"].astype(object).tolist() if len(frame) else []
         else:
@@ -480,7 +517,7 @@ class MapLayers:
                                                   [kind] * int(pts.sum()))
         edges = res.edges
         if edges is not None and len(edges):
-            network = GeometryLayer(self._local(edges, local), [str(i) for i in range(len(edges))],
+            network = GeometryLayer(self._local(edges, local), NumberedKeys(len(edges), ""),
                                     lines=True)
             network.link = (edges["link"].astype(str).tolist() if "link" in edges.columns
                             else ["given"] * len(edges))
