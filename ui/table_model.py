@@ -77,7 +77,7 @@ class DataFrameModel(QAbstractTableModel):
         self.frame = frame
         self._cells: list[list | None] = [None] * len(self.columns)  # made at first use
         self._keys = key_of(frame, self.layer)
-        self._key_source = {k: i for i, k in enumerate(self._keys)}
+        self._key_source: dict[str, int] | None = None  # made at first use
         self._arrange()  # the sort and the column filters stay (as a proxy's would)
         self.endResetModel()
 
@@ -86,17 +86,19 @@ class DataFrameModel(QAbstractTableModel):
         """The shown rows: the column filters applied, in the sorted order (else the frame's)."""
         n = len(self._keys)
         order = np.arange(n, dtype=np.int64)
-        if self._sorted is not None and self._sorted[0] < len(self.columns):
+        sorted_ = self._sorted is not None and self._sorted[0] < len(self.columns)
+        if sorted_:
             order = self._sort_order(*self._sorted)
-        keep = np.ones(n, dtype=bool)
-        for column, allowed in self.column_filters.items():
-            if column in self.columns:
+        filters = [(c, a) for c, a in self.column_filters.items() if c in self.columns]
+        if filters:
+            keep = np.ones(n, dtype=bool)
+            for column, allowed in filters:
                 texts = self.frame[column].astype(str).to_numpy()
                 keep &= np.isin(texts, list(allowed))
-        self.order = order[keep[order]]
-        self.keys = [self._keys[i] for i in self.order] if len(self.order) != n or \
-            self._sorted is not None else self._keys
-        self._key_rows = {k: r for r, k in enumerate(self.keys)}
+            order = order[keep[order]]
+        self.order = order
+        self.keys = [self._keys[i] for i in order] if sorted_ or filters else self._keys
+        self._key_rows: dict[str, int] | None = None  # made at first use
 
     def _sort_order(self, col: int, descending: bool) -> np.ndarray:
         """Frame positions sorted by column ``col`` as the sort role compares them (a stable
@@ -124,6 +126,8 @@ class DataFrameModel(QAbstractTableModel):
 
     def set_column_filter(self, column: str, values: set[str] | None) -> None:
         """Show only the rows whose ``column`` (as text) is one of ``values`` (None: all)."""
+        if not values and column not in self.column_filters:
+            return  # nothing filtered before or after
         self.beginResetModel()
         if values:
             self.column_filters[column] = {str(v) for v in values}
@@ -140,11 +144,19 @@ class DataFrameModel(QAbstractTableModel):
 
     # -- reading -------------------------------------------------------------------------------
     def row_of(self, key: str) -> int | None:
+        if self._key_rows is None:
+            self._key_rows = self._source_rows() if self.keys is self._keys else \
+                {k: r for r, k in enumerate(self.keys)}
         return self._key_rows.get(key)
 
     def source_row(self, key: str) -> int | None:
         """The frame position of the row with ``key`` (shown or filtered out)."""
-        return self._key_source.get(key)
+        return self._source_rows().get(key)
+
+    def _source_rows(self) -> dict[str, int]:
+        if self._key_source is None:
+            self._key_source = {k: i for i, k in enumerate(self._keys)}
+        return self._key_source
 
     def column_of(self, name: str) -> int | None:
         try:

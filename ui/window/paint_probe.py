@@ -82,10 +82,25 @@ class BlockSampler:
         self._thread = threading.Thread(target=self._run, name="ilp-probe-sampler", daemon=True)
 
     def start(self) -> None:
+        import gc
+
         self._thread.start()
+        self._gc: list[tuple[int, float]] = []  # (generation, seconds) of each collection
+        self._gc_start = 0.0
+        gc.callbacks.append(self._on_gc)
+
+    def _on_gc(self, phase: str, info: dict) -> None:
+        if phase == "start":
+            self._gc_start = time.perf_counter()
+        else:
+            self._gc.append((info.get("generation", -1), time.perf_counter() - self._gc_start))
 
     def stop(self) -> None:
+        import gc
+
         self._stop.set()
+        if self._on_gc in gc.callbacks:
+            gc.callbacks.remove(self._on_gc)
 
     def _run(self) -> None:
         while not self._stop.wait(self.every_s):
@@ -112,6 +127,12 @@ class BlockSampler:
     def report(self, top: int) -> None:
         total = sum(self.samples.values())
         print(f"probe-stacks {total} samples of a blocked UI thread", file=sys.stderr)
+        for gen in (0, 1, 2):
+            times = [t for g, t in self._gc if g == gen]
+            if times:
+                print(f"    garbage collections of generation {gen}: {len(times)}, "
+                      f"{sum(times):.2f} s in all, longest {max(times) * 1000:.0f} ms",
+                      file=sys.stderr)
         print("    blocks (wall-clock start, ms): " + ", ".join(
             f"{t:.2f} {ms:.0f}" for t, ms in self.beat.blocks), file=sys.stderr)
         for name, n in self.inclusive.most_common(3 * top):
