@@ -39,6 +39,7 @@ _SORT, _KEY = _int(SORT_ROLE), _int(KEY_ROLE)
 _RIGHT = Qt.AlignRight | Qt.AlignVCenter
 _BACKGROUND = _int(Qt.BackgroundRole)
 _FRAME_ROLES = frozenset((_DISPLAY, _EDIT, _TOOLTIP, _ALIGN, _BACKGROUND))
+_BLOCK = 512  # rows of a column made into Python values at once (DataFrameModel)
 
 
 class DataFrameModel(QAbstractTableModel):
@@ -75,7 +76,9 @@ class DataFrameModel(QAbstractTableModel):
         geom_name = geom.name if geom is not None and hasattr(frame, "_geometry_column_name") else None
         self.columns = [c for c in frame.columns if c != geom_name]
         self.frame = frame
-        self._cells: list[list | None] = [None] * len(self.columns)  # made at first use
+        # per column, its cells as Python values in blocks of _BLOCK rows, made when first
+        # shown (sizing the columns from the first rows converts one block, not 300,000 rows)
+        self._cells: list[dict[int, list]] = [{} for _ in self.columns]
         self._keys = key_of(frame, self.layer)
         self._key_source: dict[str, int] | None = None  # made at first use
         self._arrange()  # the sort and the column filters stay (as a proxy's would)
@@ -137,10 +140,18 @@ class DataFrameModel(QAbstractTableModel):
         self.endResetModel()
 
     def _column(self, col: int) -> list:
-        cells = self._cells[col]
-        if cells is None:
-            cells = self._cells[col] = self.frame[self.columns[col]].tolist()
-        return cells
+        """Every cell of column ``col`` as Python values (what sorting by a text needs)."""
+        return self.frame[self.columns[col]].tolist()
+
+    def _cell(self, col: int, row: int) -> Any:
+        """The Python value of frame row ``row`` in column ``col``."""
+        blocks = self._cells[col]
+        part = blocks.get(row // _BLOCK)
+        if part is None:
+            start = row - row % _BLOCK
+            part = blocks[row // _BLOCK] = \
+                self.frame[self.columns[col]].iloc[start:start + _BLOCK].tolist()
+        return part[row % _BLOCK]
 
     # -- reading -------------------------------------------------------------------------------
     def row_of(self, key: str) -> int | None:
@@ -171,7 +182,7 @@ class DataFrameModel(QAbstractTableModel):
         return 0 if parent is not None and parent.isValid() else len(self.columns)
 
     def raw(self, row: int, col: int) -> Any:
-        return self._column(col)[self.order[row]]
+        return self._cell(col, int(self.order[row]))
 
     def data(self, index: QModelIndex, role: int = Qt.DisplayRole):
         role = _int(role)
@@ -179,7 +190,7 @@ class DataFrameModel(QAbstractTableModel):
             return None
         if not index.isValid():
             return None
-        v = self._column(index.column())[self.order[index.row()]]
+        v = self._cell(index.column(), int(self.order[index.row()]))
         if role in _TEXT_ROLES:
             if role != _EDIT and isinstance(v, str):
                 prefix = CODE_LABELS.get(self.columns[index.column()])

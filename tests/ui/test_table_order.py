@@ -55,3 +55,17 @@ def test_column_filter_keeps_the_sort_and_a_new_frame_keeps_both(qtbot):
     proxy.set_column_filter("kind", None)
     proxy.set_search("bakti")  # the search still reads every shown text
     assert sorted(_keys(proxy)) == ["g4", "g5"]
+
+
+def test_cells_are_made_a_block_at_a_time_as_they_are_shown(qtbot):
+    from ui import table_model
+
+    frame = pd.DataFrame({"gap_id": [f"g{i}" for i in range(1200)],
+                          "score": [i / 7 for i in range(1200)]})
+    model = DataFrameModel(frame, "gaps")
+    assert model.data(model.index(3, 1)) == model.data(model.index(3, 1), Qt.DisplayRole)
+    assert list(model._cells[1]) == [0] and model._cells[0] == {}  # one block of one column
+    assert model.raw(1100, 1) == frame["score"].iloc[1100]
+    assert sorted(model._cells[1]) == [0, 1100 // table_model._BLOCK]
+    model.sort_rows(1, descending=True)
+    assert model.raw(0, 1) == frame["score"].iloc[-1] and model.raw(0, 0) == "g1199"
