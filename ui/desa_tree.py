@@ -123,7 +123,9 @@ class DesaTree(QWidget):
         task.finished.connect(lambda plan, key=built_for: self._show(plan, key)
                               if self._built_for is key else None)
         self._task = task  # kept alive until it reports
-        start(task)
+        # started once the UI thread is through the slot that asked for it: a worker
+        # started now would share the GIL with the rest of that slot (the other panels)
+        QTimer.singleShot(0, lambda: start(task) if self._task is task else None)
 
     def _clear(self) -> None:
         blocked = self.tree.blockSignals(True)

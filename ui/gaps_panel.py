@@ -5,7 +5,7 @@ score are shown below the list."""
 from __future__ import annotations
 
 import pandas as pd
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -21,7 +21,10 @@ from layers import symbology as sym
 from ui.qtext import qtr
 from ui.state import AppState
 from ui.table_model import KEY_ROLE, DataFrameModel, sortable_view
+from ui.worker import Task, start
 
+ASYNC_GAPS = 20_000
+"""From this many gaps on, the list's frame is made off the UI thread."""
 SHOWN_COLUMNS = ("priority_rank", "kind_label", "desa_name", "kecamatan_name", "message",
                  "priority_score", "gap_id")
 
@@ -39,6 +42,8 @@ class GapsPanel(QWidget):
         self.kind_box = QComboBox()
         self.kec_box = QComboBox()
         self.model = DataFrameModel(layer="gaps")
+        self._task: Task | None = None  # the worker making a national list
+        self._built_for = None
         self.proxy, self.view = sortable_view(
             self.model, self, selection=QAbstractItemView.SingleSelection,
             edit_triggers=QAbstractItemView.NoEditTriggers)
@@ -69,8 +74,9 @@ class GapsPanel(QWidget):
         self.kec_label.setText(qtr("ui.gaps.kecamatan"))
         self.rebuild()
 
-    def frame(self):
-        res = self.state.result
+    def frame(self, res=None):
+        """The gaps shown (of ``res``, else of the current result); plain data, no Qt."""
+        res = self.state.result if res is None else res
         if res is None or res.gaps is None or not len(res.gaps):
             return pd.DataFrame(columns=list(SHOWN_COLUMNS))
         gaps = res.gaps
@@ -92,7 +98,24 @@ class GapsPanel(QWidget):
         return g
 
     def rebuild(self) -> None:
-        frame = self.frame()
+        """The list of the current result's gaps; from :data:`ASYNC_GAPS` gaps on, its frame
+        (a copy of the shown columns in priority order) is made in a worker thread and the
+        UI thread only shows it."""
+        res = self.state.result
+        n = len(res.gaps) if res is not None and res.gaps is not None else 0
+        self._built_for = res
+        if n < ASYNC_GAPS:
+            self._task = None
+            self._show(self.frame())
+            return
+        task = Task(lambda progress=None, is_cancelled=None: self.frame(res), label="gaps")
+        task.finished.connect(lambda frame, key=res: self._show(frame)
+                              if self._built_for is key else None)
+        self._task = task  # kept alive until it reports
+        QTimer.singleShot(0, lambda: start(task) if self._task is task else None)
+
+    def _show(self, frame) -> None:
+        self._task = None
         self.model.set_frame(frame, "gaps")
         for box, col, all_key in ((self.kind_box, "kind", "ui.gaps.all_kinds"),
                                   (self.kec_box, "kecamatan_name", "ui.gaps.all_kecamatan")):

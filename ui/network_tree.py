@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -135,7 +135,9 @@ class NetworkTree(QWidget):
         task.finished.connect(lambda plan, key=res: self._show(plan, lazy=True)
                               if self._built_for is key else None)
         self._task = task  # kept alive until it reports
-        start(task)
+        # started once the UI thread is through the slot that asked for it: a worker
+        # started now would share the GIL with the rest of that slot (the other panels)
+        QTimer.singleShot(0, lambda: start(task) if self._task is task else None)
 
     def _clear(self) -> None:
         blocked = self.tree.blockSignals(True)

@@ -1,6 +1,6 @@
 """Map layers of features without keys of their own (road lines, network links) number them
 when asked (a nation's 959,000 roads keep no key strings), with the keys a key column gave;
-every layer's key -> position index is made when first asked for."""
+their key -> position index is made when first asked for (every other layer's with it)."""
 
 from __future__ import annotations
 
@@ -29,10 +29,11 @@ def test_the_map_numbers_roads_and_links_and_indexes_keys_on_demand(qtbot, state
     r = MapRenderer(state)
     roads = r.layers["roads"]
     assert isinstance(roads.keys, NumberedKeys) and len(roads.keys) == len(state.project.roads)
+    assert "_key_index" not in roads.__dict__  # numbered: no index unless asked for
+    assert roads.key_index["#0"] == 0 and roads.__dict__["_key_index"] is roads.key_index
     fac = r.layers["facilities"]
-    assert "_key_index" not in fac.__dict__
-    first = fac.keys[0]
-    assert fac.key_index[first] == 0 and fac.__dict__["_key_index"] is fac.key_index
+    assert "_key_index" in fac.__dict__  # made with the layer, in the worker that builds it
+    assert fac.key_index[fac.keys[0]] == 0
     net = r.layers.get("network")
     if net is not None:
         assert list(net.keys)[:2] == ["0", "1"][:len(net.keys)]

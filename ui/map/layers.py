@@ -52,7 +52,8 @@ class NumberedKeys(Sequence):
 
 
 class _KeyIndex:
-    """``key_index`` of a layer: key -> position, built when first asked for."""
+    """``key_index`` of a layer: key -> position; made with the layer (in the worker that
+    builds it), for numbered features only when first asked for."""
 
     def __get__(self, obj, objtype=None):
         if obj is None:
@@ -81,6 +82,8 @@ class GeometryLayer:
     def __init__(self, geoms: np.ndarray, keys: Sequence[str], *, lines: bool = False) -> None:
         self.geoms = geoms
         self.keys = keys
+        if not isinstance(keys, NumberedKeys):
+            _ = self.key_index  # made here, in the worker that builds the layer
         self.lines = lines
         valid = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
         self.valid = valid
@@ -277,6 +280,7 @@ class PointLayer:
     def __init__(self, xy: np.ndarray, keys: Sequence[str], styles: list[str]) -> None:
         self.xy = xy
         self.keys = keys
+        _ = self.key_index  # made here, in the worker that builds the layer
         self.styles = np.asarray(styles, dtype=object)
         self.valid = np.isfinite(xy).all(axis=1) if len(xy) else np.zeros(0, dtype=bool)
         self._masks: dict[str, np.ndarray] = {}
