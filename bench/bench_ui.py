@@ -19,7 +19,9 @@
   the child.
 
   With ``ILP_GIS_PAINT_PROBE_STACKS=N`` set, the N stacks the UI thread was seen in most often
-  while it was blocked (and the functions on them) are printed as well.
+  while it was blocked (and the functions on them), what the workers ran while the UI thread
+  waited for the GIL in its event loop, the garbage collections and every block (start, ms)
+  are printed as well.
 
 Usage: python bench/bench_ui.py [--scales kabupaten,provinsi[,nasional]] [--runs 20] [--per-layer]
        python bench/bench_ui.py --project nas.gpkg [--no-start] [--scales ""] [--first-only]
