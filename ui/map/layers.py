@@ -27,6 +27,8 @@ _TILES = 4  # big fills are split over a _TILES x _TILES grid (see GeometryLayer
 _TILE_MIN = 100  # ... when they hold at least this many features
 _SUBSET_SHARE = 4  # a view holding under 1/4 of a layer simplifies only its features
 _INPUT_LAYERS = ("kabupaten", "kecamatan", "desa", "roads", "facilities")
+CHUNK = 20_000
+"""Features per shapely call when a layer's geometry is made or simplified (see _chunked)."""
 
 
 class NumberedKeys(Sequence):
@@ -150,7 +152,18 @@ class GeometryLayer:
         return out
 
     def _simplified(self, which: np.ndarray, tol: float) -> _Parts:
-        """The rings/parts of the features ``which`` (indices) at band ``tol``."""
+        """The rings/parts of the features ``which`` (indices) at band ``tol``, worked out
+        :data:`CHUNK` features at a time (shapely holds the GIL while it makes geometries: a
+        worker simplifying a nation's desa in one call would freeze the window meanwhile)."""
+        if len(which) <= CHUNK:
+            return self._simplified_chunk(which, tol)
+        chunks = [self._simplified_chunk(which[i:i + CHUNK], tol)
+                  for i in range(0, len(which), CHUNK)]
+        counts = np.concatenate([c.counts for c in chunks])
+        return _Parts(np.concatenate([c.coords for c in chunks]), counts,
+                      np.concatenate([c.feature for c in chunks]), np.cumsum(counts) - counts)
+
+    def _simplified_chunk(self, which: np.ndarray, tol: float) -> _Parts:
         geoms, valid = self.geoms[which], self.valid[which]
         if tol > 0:
             simple = shapely.simplify(geoms, tol, preserve_topology=False)
@@ -388,7 +401,7 @@ class MapLayers:
         g = frame.geometry
         arr = np.asarray(g.values, dtype=object)
         if g.crs is None or g.crs.is_exact_same(crs):
-            return shapely.transform(arr, lambda c: c - np.array([ox, oy]))
+            return _chunked(lambda a: shapely.transform(a, lambda c: c - np.array([ox, oy])), arr)
         # projected and moved to the origin in one pass over the coordinates (what to_crs
         # and then a shift gave, without writing the projected geometries in between)
         to_map = Transformer.from_crs(g.crs, crs, always_xy=True)
@@ -397,7 +410,7 @@ class MapLayers:
             x, y = to_map.transform(c[:, 0], c[:, 1])
             return np.column_stack((np.asarray(x) - ox, np.asarray(y) - oy))
 
-        return shapely.transform(arr, move)
+        return _chunked(lambda a: shapely.transform(a, move), arr)
 
     def rebuild_layer(self, name: str) -> None:
         frame = self.state.project.layer(name) if name in _INPUT_LAYERS else None
@@ -422,7 +435,7 @@ class MapLayers:
             if len(geoms):
                 ok = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
                 if ok.any():
-                    xy[ok] = shapely.get_coordinates(shapely.centroid(geoms[ok]))
+                    xy[ok] = shapely.get_coordinates(_chunked(shapely.centroid, geoms[ok]))
             types = fac["type"].astype(object).tolist() if len(fac) else []
             prec = fac["precursor"].fillna(False).astype(bool).tolist() if len(fac) else []
             quals = fac["location_quality"].astype(object).tolist() \
@@ -592,6 +605,15 @@ class MapLayers:
             return None
         b = np.array(boxes)
         return b[:, 0].min(), b[:, 1].min(), b[:, 2].max(), b[:, 3].max()
+
+
+def _chunked(fn, arr: np.ndarray) -> np.ndarray:
+    """``fn(arr)`` (an elementwise shapely function making geometries) :data:`CHUNK` features
+    at a time: shapely holds the GIL while it makes geometries, and between two chunks the
+    UI thread gets it (a nation's 959,000 roads in one call froze the window for a second)."""
+    if len(arr) <= CHUNK:
+        return fn(arr)
+    return np.concatenate([fn(arr[i:i + CHUNK]) for i in range(0, len(arr), CHUNK)])
 
 
 def _place(project) -> tuple[CRS, tuple[float, float]]:
