@@ -21,7 +21,7 @@ from layers import symbology as sym
 from ui.qtext import qtr
 from ui.state import AppState
 from ui.table_model import KEY_ROLE, DataFrameModel, sortable_view
-from ui.worker import Task, start
+from ui.worker import VIEWS_LANE, Task, start
 
 ASYNC_GAPS = 20_000
 """From this many gaps on, the list's frame is made off the UI thread."""
@@ -112,7 +112,8 @@ class GapsPanel(QWidget):
         task.finished.connect(lambda frame, key=res: self._show(frame)
                               if self._built_for is key else None)
         self._task = task  # kept alive until it reports
-        QTimer.singleShot(0, lambda: start(task) if self._task is task else None)
+        QTimer.singleShot(0, lambda: start(task, lane=VIEWS_LANE)
+                          if self._task is task else None)
 
     def _show(self, frame) -> None:
         self._task = None

@@ -29,7 +29,7 @@ from layers import symbology as sym
 from ui.qtext import qtr
 from ui.state import AppState
 from ui.tree_filter import filter_tree, show_selection
-from ui.worker import Task, start
+from ui.worker import VIEWS_LANE, Task, start
 
 KEY_ROLE = Qt.UserRole + 10
 _TYPES = ("puskesmas", "pustu", "posyandu")
@@ -137,7 +137,8 @@ class NetworkTree(QWidget):
         self._task = task  # kept alive until it reports
         # started once the UI thread is through the slot that asked for it: a worker
         # started now would share the GIL with the rest of that slot (the other panels)
-        QTimer.singleShot(0, lambda: start(task) if self._task is task else None)
+        QTimer.singleShot(0, lambda: start(task, lane=VIEWS_LANE)
+                          if self._task is task else None)
 
     def _clear(self) -> None:
         blocked = self.tree.blockSignals(True)
