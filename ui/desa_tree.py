@@ -102,6 +102,7 @@ class DesaTree(QWidget):
                 a is b for a, b in zip(built_for, self._built_for, strict=True)):
             return
         self._built_for = built_for
+        self._task = None  # an older plan still being worked out is not shown
         desa = self._frame()
         if desa is None or not len(desa):
             self._clear()

@@ -119,6 +119,7 @@ class NetworkTree(QWidget):
         thread (plain data, from the network's arrays: no graph is built for it) and a row's
         children are made when it is opened, found by the filter or selected on the map."""
         self._clear()
+        self._task = None  # an older plan still being worked out is not shown
         res = self.state.result
         self._built_for = res
         if res is None or res.graph is None:

@@ -185,8 +185,12 @@ def install(app, window, mode: str) -> None:
             sampler.start()
         QTimer.singleShot(0, quit_app if mode == "first" else wait_loaded)
 
+    def views_pending() -> bool:  # a panel's national plan still being worked out
+        return any(getattr(panel, "_task", None) is not None
+                   for panel in (window.desa_tree, window.network_tree, window.gaps_panel))
+
     def wait_loaded() -> None:
-        if window.busy() or window.analysis_pending():
+        if window.busy() or window.analysis_pending() or views_pending():
             QTimer.singleShot(20, wait_loaded)
             return
         beat.stop()
