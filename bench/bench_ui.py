@@ -18,6 +18,11 @@
   area (goal < 300 ms; and the same view drawn afresh); wall and CPU time and peak memory of
   the child.
 
+  With ``ILP_GIS_PAINT_PROBE_STACKS=N`` set, the N stacks the UI thread was seen in most often
+  while it was blocked (and the functions on them), what the workers ran while the UI thread
+  waited for the GIL in its event loop, the garbage collections and every block (start, ms)
+  are printed as well.
+
 Usage: python bench/bench_ui.py [--scales kabupaten,provinsi[,nasional]] [--runs 20] [--per-layer]
        python bench/bench_ui.py --project nas.gpkg [--no-start] [--scales ""] [--first-only]
 """
@@ -102,6 +107,8 @@ def bench_gui(project: Path, *, first_only: bool = False) -> None:
     if out.returncode != 0 or "first_paint" not in got:
         print("gui benchmark failed:", out.stderr[-1500:])
         return
+    if "probe-stacks" in out.stderr:  # ILP_GIS_PAINT_PROBE_STACKS=N: what blocked the UI thread
+        print(out.stderr[out.stderr.index("probe-stacks"):].rstrip())
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     print(f"gui {project.name}: command start → first map frame {got['first_paint'] - t0:.2f} s "
           f"(goal < 3 s; window built at {got['window_built'] - t0:.2f} s; CPU until then "

@@ -76,6 +76,7 @@ class CoeTable(QWidget):
     def refresh(self) -> None:
         res = self.state.result
         self.table.setRowCount(0)
+        self._row_keys: list[tuple] = []
         inputs = Inventory.from_summary(res.summary) if res is not None else None
         lacks = inputs.figure_missing("coe_meeting_threshold") if inputs else []
         data = self.rows() if res is not None else pd.DataFrame()  # no result: no rows
@@ -85,8 +86,11 @@ class CoeTable(QWidget):
             self.note.setText(missing_text(lacks) if lacks else qtr("ui.coe.none"))
             return
         self.table.setVisible(True)
+        self.table.setUpdatesEnabled(False)  # a nation's 2,000 units filled, then drawn once
         self.table.setRowCount(len(units))
+        self._row_keys = []  # per row: (Puskesmas id, Pustu id), read when a row is clicked
         for i, r in enumerate(units.itertuples(index=False)):
+            self._row_keys.append((r.fac_id, r.pustu_id))
             verdict = (tr("ui.coe.undecided") if pd.isna(r.meets) else
                        tr("ui.coe.meets") if bool(r.meets) else tr("ui.coe.below"))
             pustu = r.pustu_name if isinstance(r.pustu_name, str) else ""
@@ -100,19 +104,19 @@ class CoeTable(QWidget):
                 item = QTableWidgetItem(str(text))
                 if 2 <= j <= 8:
                     item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
-                item.setData(Qt.UserRole, r.fac_id)
-                item.setData(Qt.UserRole + 1, r.pustu_id)
                 self.table.setItem(i, j, item)
+        self.table.setUpdatesEnabled(True)
         self.table.setFixedHeight(self.table.horizontalHeader().height()
-                                  + sum(self.table.rowHeight(i) for i in range(len(units))) + 4)
+                                  + self.table.verticalHeader().length() + 4)
         stray = data[data["unit_id"].isna()]
         notes = [tr("ui.coe.stray", pustu=r.pustu_name or r.pustu_id, problem=r.problem_label)
                  for r in stray.itertuples(index=False)]
         self.note.setText("\n".join([qtr("ui.coe.what"), *notes]))
 
     def _on_click(self, item: QTableWidgetItem) -> None:
-        keys = [k for k in (item.data(Qt.UserRole), item.data(Qt.UserRole + 1))
-                if isinstance(k, str) and k]
+        row = item.row()
+        pair = self._row_keys[row] if 0 <= row < len(self._row_keys) else ()
+        keys = [k for k in pair if isinstance(k, str) and k]
         if keys:
             self.state.select("facilities", keys)
             self.state.request_zoom("facilities", keys)

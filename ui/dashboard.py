@@ -245,14 +245,16 @@ class BarChart(QWidget):
         super().__init__(parent)
         self.labels: list[str] = []
         self.values: list[float] = []
+        self._widest: float | None = None  # the widest label's width, measured once per data
         self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Minimum)
 
     def set_data(self, labels: list[str], values: list[float]) -> None:
         self.labels, self.values = list(labels), [float(v) for v in values]
+        self._widest = None
         self.setMinimumHeight(30 + self.ROW * max(len(self.labels), 1))
         self.update()
 
-    def paintEvent(self, _event) -> None:  # noqa: N802
+    def paintEvent(self, event) -> None:  # noqa: N802
         p = QPainter(self)
         p.setRenderHint(QPainter.Antialiasing, True)
         w = self.width()
@@ -260,11 +262,19 @@ class BarChart(QWidget):
         font.setPointSizeF(8)
         p.setFont(font)
         fm = p.fontMetrics()
-        label_w = min(max([fm.horizontalAdvance(t) for t in self.labels] + [40]) + 8, w * 0.4)
+        if self._widest is None:
+            self._widest = max([fm.horizontalAdvance(t) for t in self.labels] + [40])
+        label_w = min(self._widest + 8, w * 0.4)
         value_w = 52
         bar_w = max(w - label_w - value_w - 8, 20)
         colours = sym.ramp_colours(sym.COVERAGE_RAMP, 5)
-        for i, (label, v) in enumerate(zip(self.labels, self.values, strict=False)):
+        # only the rows the paint asks for: a nation's 7,000 kecamatan scroll past
+        area = event.rect()
+        first = max(int((area.top() - 4) // self.ROW), 0)
+        last = min(int((area.bottom() - 4) // self.ROW) + 1,
+                   min(len(self.labels), len(self.values)) - 1)
+        for i in range(first, last + 1):
+            label, v = self.labels[i], self.values[i]
             y = 4 + i * self.ROW
             p.setPen(QColor("#17202a"))
             p.drawText(QRectF(0, y, label_w - 6, self.ROW - 2), Qt.AlignRight | Qt.AlignVCenter,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -25,7 +25,7 @@ from ilp_gis.shown_counts import counts
 from ui.qtext import qtr
 from ui.state import AppState
 from ui.tree_filter import filter_tree, show_selection
-from ui.worker import Task, start
+from ui.worker import VIEWS_LANE, Task, start
 
 CODES_ROLE = Qt.UserRole + 11  # the desa codes under a row
 KEY_ROLE = Qt.UserRole + 12  # a kabupaten row's code, a kecamatan row's key
@@ -35,6 +35,8 @@ COLUMNS = ("name", "population", "pustu", "posyandu", "gaps")
 _FIGURES = COLUMNS[1:]
 ASYNC_DESA = 20_000
 """From this many desa on, the tree's figures are worked out off the UI thread."""
+ROWS_PER_TURN = 400
+"""A national tree's kabupaten and kecamatan rows made per turn of the event loop."""
 
 
 class DesaTree(QWidget):
@@ -44,6 +46,8 @@ class DesaTree(QWidget):
         self._syncing = False
         self.desa_items: dict[str, QTreeWidgetItem] = {}  # the desa rows made so far
         self._pending: dict[str, tuple] = {}  # kecamatan key -> (its row, its desa) unmade
+        self._area_codes: dict[str, list] = {}  # kabupaten / kecamatan key -> its desa codes
+        self._no_data_tips: dict[str, str] = {}
         self._kec_of: dict[str, str] = {}  # desa code -> its kecamatan key
         self._missing: dict[str, bool] = {}
         self._names: tuple[list, list] = ([], [])  # desa names in lower case, their kecamatan
@@ -98,6 +102,7 @@ class DesaTree(QWidget):
                 a is b for a, b in zip(built_for, self._built_for, strict=True)):
             return
         self._built_for = built_for
+        self._task = None  # an older plan still being worked out is not shown
         desa = self._frame()
         if desa is None or not len(desa):
             self._clear()
@@ -116,10 +121,13 @@ class DesaTree(QWidget):
         task = Task(lambda progress=None, is_cancelled=None: self._plan(
             desa, gaps, res is not None, kec, kab), label="desa-tree")
         # only the plan of the latest project and result is shown
-        task.finished.connect(lambda plan, key=built_for: self._show(plan)
+        task.finished.connect(lambda plan, key=built_for: self._show(plan, key)
                               if self._built_for is key else None)
         self._task = task  # kept alive until it reports
-        start(task)
+        # started once the UI thread is through the slot that asked for it: a worker
+        # started now would share the GIL with the rest of that slot (the other panels)
+        QTimer.singleShot(0, lambda: start(task, lane=VIEWS_LANE)
+                          if self._task is task else None)
 
     def _clear(self) -> None:
         blocked = self.tree.blockSignals(True)
@@ -128,6 +136,8 @@ class DesaTree(QWidget):
         self.desa_items = {}
         self._pending = {}
         self._kec_of = {}
+        self._area_codes = {}
+        self._no_data_tips = {}  # per figure: its "tidak ada data" tooltip, in this language
 
     def _plan(self, desa: pd.DataFrame, gaps, has_result: bool, kec, kab) -> dict:
         """Everything the tree shows, as plain data (no Qt: runs in a worker thread)."""
@@ -164,8 +174,11 @@ class DesaTree(QWidget):
                 "figures": figures, "lower": lower, "kec_ids": kec_ids,
                 "n_kec": int(frame["kec"].nunique()), "n_desa": len(frame)}
 
-    def _show(self, plan: dict) -> None:
-        """Make the kabupaten and kecamatan rows of ``plan`` (UI thread)."""
+    def _show(self, plan: dict, key: tuple | None = None) -> None:
+        """Make the kabupaten and kecamatan rows of ``plan`` (UI thread).  With ``key`` (a
+        national plan from the worker) they are made :data:`ROWS_PER_TURN` at a time, one
+        batch per turn of the event loop, so the window keeps answering; a newer build
+        (another ``_built_for``) stops the batches."""
         self._clear()
         self._task = None
         self._missing = plan["missing"]
@@ -173,21 +186,41 @@ class DesaTree(QWidget):
         self._rows = (codes, plan["names"], plan["figures"])
         self._kec_of = dict(zip(codes, plan["kec_ids"], strict=True))
         self._names = (plan["lower"], plan["kec_ids"])
-        self.tree.blockSignals(True)
+        if key is None:
+            self._make_rows(plan, 0, len(plan["rows"]))
+            self._finish(plan)
+        else:
+            self._next_rows(plan, 0, key)
+
+    def _next_rows(self, plan: dict, first: int, key: tuple) -> None:
+        if self._built_for is not key:
+            return  # another project or result came meanwhile
+        rows, end, made = plan["rows"], first, 0
+        while end < len(rows) and made < ROWS_PER_TURN:
+            made += 1 + len(rows[end][2])
+            end += 1
+        self._make_rows(plan, first, end)
+        if end < len(rows):
+            QTimer.singleShot(0, lambda: self._next_rows(plan, end, key))
+        else:
+            self._finish(plan)
+
+    def _make_rows(self, plan: dict, first: int, end: int) -> None:
+        blocked = self.tree.blockSignals(True)
         try:
-            for kab, line, kecs in plan["rows"]:
-                kab_item = self._make(self.tree, line)
-                kab_item.setData(0, KEY_ROLE, kab)
+            for kab, line, kecs in plan["rows"][first:end]:
+                kab_item = self._make(self.tree, line, kab)
                 kab_item.setExpanded(True)
                 for kec_id, kec_line, members in kecs:
-                    kec_item = self._make(kab_item, kec_line)
-                    kec_item.setData(0, KEY_ROLE, kec_id)
+                    kec_item = self._make(kab_item, kec_line, kec_id)
                     kec_item.setChildIndicatorPolicy(QTreeWidgetItem.ShowIndicator)
                     self._pending[kec_id] = (kec_item, members)
-            self.summary.setText(tr("ui.desa_tree.summary", kab=self.tree.topLevelItemCount(),
-                                    kec=plan["n_kec"], desa=plan["n_desa"]))
         finally:
-            self.tree.blockSignals(False)
+            self.tree.blockSignals(blocked)
+
+    def _finish(self, plan: dict) -> None:
+        self.summary.setText(tr("ui.desa_tree.summary", kab=self.tree.topLevelItemCount(),
+                                kec=plan["n_kec"], desa=plan["n_desa"]))
         if self.filter.text().strip():
             self._apply_filter(self.filter.text())
         self._on_selection_change(*self.state.selection)
@@ -245,17 +278,30 @@ class DesaTree(QWidget):
         """One line: an area's name and figures (the sums of its desa)."""
         return self._make(parent, _line(name, figures, codes, self._missing))
 
-    def _make(self, parent, line: tuple) -> QTreeWidgetItem:
+    def _make(self, parent, line: tuple, key=None) -> QTreeWidgetItem:
+        """A row; an area row (``key``: its kabupaten or kecamatan key) keeps its desa codes
+        on the Python side (a kabupaten's thousands of codes are not copied into Qt)."""
         values, codes = line
         item = QTreeWidgetItem(parent, values)
-        item.setData(0, CODES_ROLE, codes)
+        if key is None:
+            item.setData(0, CODES_ROLE, codes)
+        else:
+            item.setData(0, KEY_ROLE, key)
+            self._area_codes[key] = codes
+        tips = self._no_data_tips
         for i, c in enumerate(_FIGURES, start=1):
             item.setTextAlignment(i, _RIGHT)
             if values[i] == "–":
-                item.setToolTip(i, qtr(f"ui.desa_tree.no_data.{c}"))
+                tip = tips.get(c)
+                if tip is None:
+                    tip = tips[c] = qtr(f"ui.desa_tree.no_data.{c}")
+                item.setToolTip(i, tip)
         return item
 
     def _codes(self, item: QTreeWidgetItem) -> list[str]:
+        key = item.data(0, KEY_ROLE)
+        if key is not None and key in self._area_codes:
+            return list(self._area_codes[key])
         return list(item.data(0, CODES_ROLE) or [])
 
     def _on_tree_selection(self) -> None:

@@ -5,7 +5,7 @@ score are shown below the list."""
 from __future__ import annotations
 
 import pandas as pd
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -21,7 +21,10 @@ from layers import symbology as sym
 from ui.qtext import qtr
 from ui.state import AppState
 from ui.table_model import KEY_ROLE, DataFrameModel, sortable_view
+from ui.worker import VIEWS_LANE, Task, start
 
+ASYNC_GAPS = 20_000
+"""From this many gaps on, the list's frame is made off the UI thread."""
 SHOWN_COLUMNS = ("priority_rank", "kind_label", "desa_name", "kecamatan_name", "message",
                  "priority_score", "gap_id")
 
@@ -39,6 +42,8 @@ class GapsPanel(QWidget):
         self.kind_box = QComboBox()
         self.kec_box = QComboBox()
         self.model = DataFrameModel(layer="gaps")
+        self._task: Task | None = None  # the worker making a national list
+        self._built_for = None
         self.proxy, self.view = sortable_view(
             self.model, self, selection=QAbstractItemView.SingleSelection,
             edit_triggers=QAbstractItemView.NoEditTriggers)
@@ -69,20 +74,49 @@ class GapsPanel(QWidget):
         self.kec_label.setText(qtr("ui.gaps.kecamatan"))
         self.rebuild()
 
-    def frame(self):
-        res = self.state.result
+    def frame(self, res=None):
+        """The gaps shown (of ``res``, else of the current result); plain data, no Qt."""
+        res = self.state.result if res is None else res
         if res is None or res.gaps is None or not len(res.gaps):
             return pd.DataFrame(columns=list(SHOWN_COLUMNS))
-        g = pd.DataFrame(res.gaps.drop(columns=res.gaps.geometry.name, errors="ignore"))
-        g["kind_label"] = [tr(f"gap.{k}") if has(f"gap.{k}") else str(k) for k in g["kind"]]
-        if "priority_rank" in g.columns:
-            g = g.sort_values("priority_rank", na_position="last")
-        cols = [c for c in SHOWN_COLUMNS if c in g.columns]
-        rest = [c for c in g.columns if c not in cols]
-        return g[cols + rest]
+        gaps = res.gaps
+        geom = gaps.geometry.name if hasattr(gaps, "_geometry_column_name") else None
+        names = [c for c in gaps.columns if c != geom] + ["kind_label"]
+        cols = [c for c in SHOWN_COLUMNS if c in names]
+        order = cols + [c for c in names if c not in cols]
+        rows = None
+        if "priority_rank" in gaps.columns:  # the order DataFrame.sort_values gave
+            rank = gaps["priority_rank"].reset_index(drop=True)
+            rows = rank.sort_values(na_position="last").index.to_numpy()
+        # one copy of the shown columns in priority order (a nation has 214,000 gaps)
+        g = pd.DataFrame({c: gaps[c].take(rows) if rows is not None else gaps[c]
+                          for c in order if c != "kind_label"})
+        labels = {k: tr(f"gap.{k}") if has(f"gap.{k}") else str(k)
+                  for k in pd.unique(g["kind"])}  # a few kinds over a nation's gaps
+        g.insert(order.index("kind_label"), "kind_label",
+                 pd.Series(g["kind"].map(labels).tolist(), index=g.index))  # as a list infers
+        return g
 
     def rebuild(self) -> None:
-        frame = self.frame()
+        """The list of the current result's gaps; from :data:`ASYNC_GAPS` gaps on, its frame
+        (a copy of the shown columns in priority order) is made in a worker thread and the
+        UI thread only shows it."""
+        res = self.state.result
+        n = len(res.gaps) if res is not None and res.gaps is not None else 0
+        self._built_for = res
+        if n < ASYNC_GAPS:
+            self._task = None
+            self._show(self.frame())
+            return
+        task = Task(lambda progress=None, is_cancelled=None: self.frame(res), label="gaps")
+        task.finished.connect(lambda frame, key=res: self._show(frame)
+                              if self._built_for is key else None)
+        self._task = task  # kept alive until it reports
+        QTimer.singleShot(0, lambda: start(task, lane=VIEWS_LANE)
+                          if self._task is task else None)
+
+    def _show(self, frame) -> None:
+        self._task = None
         self.model.set_frame(frame, "gaps")
         for box, col, all_key in ((self.kind_box, "kind", "ui.gaps.all_kinds"),
                                   (self.kec_box, "kecamatan_name", "ui.gaps.all_kecamatan")):
@@ -91,12 +125,14 @@ class GapsPanel(QWidget):
             box.clear()
             box.addItem(qtr(all_key), None)
             if col in frame.columns:
-                values = frame[col].dropna().astype(str)
+                # each value and how often it occurs, counted once over a nation's gaps
+                found = frame[col].dropna().astype(str).value_counts(sort=False)
+                present = set(found.index)
                 if col == "kind":
-                    order = [k for k in sym.GAP_KINDS if k in set(values)]
-                    order += sorted(set(values) - set(order))
+                    order = [k for k in sym.GAP_KINDS if k in present]
+                    order += sorted(present - set(order))
                     for k in order:
-                        n = int((values == k).sum())
+                        n = int(found[k])
                         style = sym.GAP_STYLES.get(k)
                         label = f"{tr('gap.' + k) if has('gap.' + k) else k} ({n})"
                         if style is not None:
@@ -104,7 +140,7 @@ class GapsPanel(QWidget):
                         else:
                             box.addItem(label, k)
                 else:
-                    for v in sorted(set(values)):
+                    for v in sorted(present):
                         box.addItem(v, v)
             i = box.findData(current)
             box.setCurrentIndex(max(i, 0))
@@ -143,7 +179,7 @@ class GapsPanel(QWidget):
     def describe(self, key: str) -> str:
         """The gap's message and the parts of its desa's priority score."""
         res = self.state.result
-        row_i = self.model.row_of(key)
+        row_i = self.model.source_row(key)
         if res is None or row_i is None:
             return ""
         row = self.model.frame.iloc[row_i]

@@ -3,6 +3,7 @@ colouring of desa by a coverage figure (quantiles or natural breaks)."""
 
 from __future__ import annotations
 
+import pandas as pd
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import (
@@ -385,7 +386,8 @@ class LayersPanel(QWidget):
                 self.legend.addItem(QListWidgetItem(point_icon(sym.COE_MEMBER_STYLE),
                                                     sym.COE_MEMBER_STYLE.label))
         if "gaps" in visible and self.state.result is not None and self.state.result.gaps is not None:
-            kinds = set(self.state.result.gaps["kind"].astype(str)) if len(self.state.result.gaps) else set()
+            gaps = self.state.result.gaps  # each kind once (a nation has 214,000 gaps)
+            kinds = {str(k) for k in pd.unique(gaps["kind"].astype(str))} if len(gaps) else set()
             for kind in sym.GAP_KINDS:
                 if kind in kinds:
                     st = sym.GAP_STYLES[kind]

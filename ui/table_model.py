@@ -39,6 +39,7 @@ _SORT, _KEY = _int(SORT_ROLE), _int(KEY_ROLE)
 _RIGHT = Qt.AlignRight | Qt.AlignVCenter
 _BACKGROUND = _int(Qt.BackgroundRole)
 _FRAME_ROLES = frozenset((_DISPLAY, _EDIT, _TOOLTIP, _ALIGN, _BACKGROUND))
+_BLOCK = 512  # rows of a column made into Python values at once (DataFrameModel)
 
 
 class DataFrameModel(QAbstractTableModel):
@@ -46,6 +47,11 @@ class DataFrameModel(QAbstractTableModel):
 
     ``editable`` names columns the person may edit; an edit calls ``on_edit(key, column, value)``
     (the main window turns it into an undoable command) instead of writing into the frame.
+
+    The model orders and filters its rows itself, on whole columns (:meth:`sort_rows`,
+    :meth:`set_column_filter`): a national table's 300,000 rows sorted or filtered through a
+    proxy's per-row Python calls would freeze the window for seconds.  Model row ``r`` shows
+    the frame's row ``order[r]``; a column's cells become Python values when first asked for.
     """
 
     def __init__(self, frame=None, layer: str = "", *, editable: tuple[str, ...] = (),
@@ -56,6 +62,8 @@ class DataFrameModel(QAbstractTableModel):
         self.layer = layer
         self.editable = set(editable)
         self.on_edit = on_edit
+        self.column_filters: dict[str, set[str]] = {}
+        self._sorted: tuple[int, bool] | None = None  # (column, descending)
         self.set_frame(frame, layer)
 
     def set_frame(self, frame, layer: str | None = None) -> None:
@@ -68,13 +76,98 @@ class DataFrameModel(QAbstractTableModel):
         geom_name = geom.name if geom is not None and hasattr(frame, "_geometry_column_name") else None
         self.columns = [c for c in frame.columns if c != geom_name]
         self.frame = frame
-        self._values = [frame[c].tolist() for c in self.columns]
-        self.keys = key_of(frame, self.layer)
-        self._key_rows = {k: i for i, k in enumerate(self.keys)}
+        # per column, its cells as Python values in blocks of _BLOCK rows, made when first
+        # shown (sizing the columns from the first rows converts one block, not 300,000 rows)
+        self._cells: list[dict[int, list]] = [{} for _ in self.columns]
+        self._keys = key_of(frame, self.layer)
+        self._key_source: dict[str, int] | None = None  # made at first use
+        self._arrange()  # the sort and the column filters stay (as a proxy's would)
         self.endResetModel()
 
+    # -- row order and filters ---------------------------------------------------------------
+    def _arrange(self) -> None:
+        """The shown rows: the column filters applied, in the sorted order (else the frame's)."""
+        n = len(self._keys)
+        order = np.arange(n, dtype=np.int64)
+        sorted_ = self._sorted is not None and self._sorted[0] < len(self.columns)
+        if sorted_:
+            order = self._sort_order(*self._sorted)
+        filters = [(c, a) for c, a in self.column_filters.items() if c in self.columns]
+        if filters:
+            keep = np.ones(n, dtype=bool)
+            for column, allowed in filters:
+                texts = self.frame[column].astype(str).to_numpy()
+                keep &= np.isin(texts, list(allowed))
+            order = order[keep[order]]
+        self.order = order
+        self.keys = [self._keys[i] for i in order] if sorted_ or filters else self._keys
+        self._key_rows: dict[str, int] | None = None  # made at first use
+
+    def _sort_order(self, col: int, descending: bool) -> np.ndarray:
+        """Frame positions sorted by column ``col`` as the sort role compares them (a stable
+        sort, as Qt's): numbers (and booleans) by value, anything else by its text; missing
+        cells below every value (first when ascending, last when descending)."""
+        series = self.frame[self.columns[col]]
+        if pd.api.types.is_bool_dtype(series) or pd.api.types.is_numeric_dtype(series):
+            rank = pd.to_numeric(series, errors="coerce").astype(float).to_numpy(
+                dtype=float, na_value=np.nan)
+            rank = np.where(np.isnan(rank), -np.inf, rank)
+        else:
+            cells = self._column(col)
+            texts = ["" if is_missing(v) else str(v) for v in cells]
+            missing = np.fromiter((is_missing(v) for v in cells), dtype=bool, count=len(cells))
+            codes, _ = pd.factorize(np.array(texts, dtype=object), sort=True)
+            rank = np.where(missing, -1, codes)
+        return np.argsort(-rank if descending else rank, kind="stable")
+
+    def sort_rows(self, col: int, descending: bool = False) -> None:
+        """Show the rows sorted by column ``col`` (``-1``: the frame's own order)."""
+        self.layoutAboutToBeChanged.emit()
+        self._sorted = None if col < 0 else (int(col), bool(descending))
+        self._arrange()
+        self.layoutChanged.emit()
+
+    def set_column_filter(self, column: str, values: set[str] | None) -> None:
+        """Show only the rows whose ``column`` (as text) is one of ``values`` (None: all)."""
+        if not values and column not in self.column_filters:
+            return  # nothing filtered before or after
+        self.beginResetModel()
+        if values:
+            self.column_filters[column] = {str(v) for v in values}
+        else:
+            self.column_filters.pop(column, None)
+        self._arrange()
+        self.endResetModel()
+
+    def _column(self, col: int) -> list:
+        """Every cell of column ``col`` as Python values (what sorting by a text needs)."""
+        return self.frame[self.columns[col]].tolist()
+
+    def _cell(self, col: int, row: int) -> Any:
+        """The Python value of frame row ``row`` in column ``col``."""
+        blocks = self._cells[col]
+        part = blocks.get(row // _BLOCK)
+        if part is None:
+            start = row - row % _BLOCK
+            part = blocks[row // _BLOCK] = \
+                self.frame[self.columns[col]].iloc[start:start + _BLOCK].tolist()
+        return part[row % _BLOCK]
+
+    # -- reading -------------------------------------------------------------------------------
     def row_of(self, key: str) -> int | None:
+        if self._key_rows is None:
+            self._key_rows = self._source_rows() if self.keys is self._keys else \
+                {k: r for r, k in enumerate(self.keys)}
         return self._key_rows.get(key)
+
+    def source_row(self, key: str) -> int | None:
+        """The frame position of the row with ``key`` (shown or filtered out)."""
+        return self._source_rows().get(key)
+
+    def _source_rows(self) -> dict[str, int]:
+        if self._key_source is None:
+            self._key_source = {k: i for i, k in enumerate(self._keys)}
+        return self._key_source
 
     def column_of(self, name: str) -> int | None:
         try:
@@ -89,7 +182,7 @@ class DataFrameModel(QAbstractTableModel):
         return 0 if parent is not None and parent.isValid() else len(self.columns)
 
     def raw(self, row: int, col: int) -> Any:
-        return self._values[col][row]
+        return self._cell(col, int(self.order[row]))
 
     def data(self, index: QModelIndex, role: int = Qt.DisplayRole):
         role = _int(role)
@@ -97,7 +190,7 @@ class DataFrameModel(QAbstractTableModel):
             return None
         if not index.isValid():
             return None
-        v = self._values[index.column()][index.row()]
+        v = self._cell(index.column(), int(self.order[index.row()]))
         if role in _TEXT_ROLES:
             if role != _EDIT and isinstance(v, str):
                 prefix = CODE_LABELS.get(self.columns[index.column()])
@@ -278,39 +371,31 @@ class FrameModel(QAbstractTableModel):
 
 
 class FilterProxy(QSortFilterProxyModel):
-    """Search over every column (case-insensitive, literal text) plus an optional key filter."""
+    """Search over every column (case-insensitive, literal text); sorting and the column
+    filters are the source :class:`DataFrameModel`'s own (whole columns at once), so the proxy
+    never calls Python once per row unless a search text is set."""
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.setSortRole(SORT_ROLE)
         self.setFilterKeyColumn(-1)
         self.setFilterCaseSensitivity(Qt.CaseInsensitive)
-        self.column_filters: dict[str, set[str]] = {}
+
+    @property
+    def column_filters(self) -> dict[str, set[str]]:
+        return self.sourceModel().column_filters
 
     def set_search(self, text: str) -> None:
         self.setFilterFixedString(text)
 
     def set_column_filter(self, column: str, values: set[str] | None) -> None:
-        self.beginFilterChange()  # Qt >= 6.9: begin/end replace the deprecated invalidateFilter
-        if values:
-            self.column_filters[column] = {str(v) for v in values}
-        else:
-            self.column_filters.pop(column, None)
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        self.sourceModel().set_column_filter(column, values)
 
-    def lessThan(self, left, right) -> bool:  # noqa: N802
-        a, b = left.data(SORT_ROLE), right.data(SORT_ROLE)
-        if type(a) is type(b):
-            return a < b
-        return str(a) < str(b)
-
-    def filterAcceptsRow(self, row: int, parent) -> bool:  # noqa: N802
+    def sort(self, column: int, order=Qt.AscendingOrder) -> None:
         model = self.sourceModel()
-        for column, allowed in self.column_filters.items():
-            c = model.column_of(column)
-            if c is not None and str(model.raw(row, c)) not in allowed:
-                return False
-        return super().filterAcceptsRow(row, parent)
+        if model is None:
+            return
+        model.sort_rows(column, order == Qt.DescendingOrder)
 
 
 def sortable_view(model: DataFrameModel, parent, *, selection, edit_triggers) -> tuple:

@@ -70,6 +70,10 @@ class Task(QObject):
 
 _LIVE: dict[Task, threading.Thread] = {}  # tasks stay alive until their function returned
 _LANES: dict[str, ThreadPoolExecutor] = {}
+VIEWS_LANE = "views"
+"""The lane of the panels' national plans (area tree, network tree, gap list): one after
+another on one thread, so that together they take one share of the GIL while the UI thread
+paints the map, not three."""
 
 
 def start(task: Task, *, lane: str | None = None) -> Task:

@@ -57,6 +57,11 @@ def test_the_dashboard_lists_the_units_with_their_five_groups(qtbot, coe_state):
     assert "Pustu C1" in table.note.text()
     t.itemClicked.emit(t.item(0, 1))
     assert set(coe_state.selection[1]) == {"PKM_A", "PT_A2"}
+    t.itemClicked.emit(t.item(1, 4))  # any cell of a row: that row's unit
+    assert set(coe_state.selection[1]) == {"PKM_B"}
+    # every row shown without a scroll bar of its own (the dashboard scrolls)
+    assert t.height() == t.horizontalHeader().height() + sum(
+        t.rowHeight(i) for i in range(t.rowCount())) + 4
 
 
 def test_the_map_outlines_the_units_desa_with_a_legend_entry(qtbot, coe_state):

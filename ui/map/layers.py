@@ -6,6 +6,7 @@ May import numpy/shapely/pyproj, the domain and ``layers.symbology``, ``ui.state
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,6 +27,43 @@ _TILES = 4  # big fills are split over a _TILES x _TILES grid (see GeometryLayer
 _TILE_MIN = 100  # ... when they hold at least this many features
 _SUBSET_SHARE = 4  # a view holding under 1/4 of a layer simplifies only its features
 _INPUT_LAYERS = ("kabupaten", "kecamatan", "desa", "roads", "facilities")
+CHUNK = 20_000
+"""Features per shapely call when a layer's geometry is made or simplified (see _chunked)."""
+
+
+class NumberedKeys(Sequence):
+    """The keys ``f"{prefix}{i}"`` of ``n`` features without a key of their own (road lines,
+    network links), made when asked for: a nation's 959,000 roads keep no key strings."""
+
+    def __init__(self, n: int, prefix: str = "#") -> None:
+        self.n = n
+        self.prefix = prefix
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [f"{self.prefix}{j}" for j in range(*i.indices(self.n))]
+        if not -self.n <= i < self.n:
+            raise IndexError(i)
+        return f"{self.prefix}{i % self.n}"
+
+    def __iter__(self):
+        return (f"{self.prefix}{j}" for j in range(self.n))
+
+
+class _KeyIndex:
+    """``key_index`` of a layer: key -> position; made with the layer (in the worker that
+    builds it), for numbered features only when first asked for."""
+
+    def __get__(self, obj, objtype=None):
+        if obj is None:
+            return self
+        index = obj.__dict__.get("_key_index")
+        if index is None:
+            index = obj.__dict__["_key_index"] = {k: i for i, k in enumerate(obj.keys)}
+        return index
 
 
 @dataclass
@@ -41,10 +79,13 @@ class _Parts:
 class GeometryLayer:
     """Polygons or lines of one layer in local metres, with culling and zoom bands."""
 
-    def __init__(self, geoms: np.ndarray, keys: list[str], *, lines: bool = False) -> None:
+    key_index = _KeyIndex()
+
+    def __init__(self, geoms: np.ndarray, keys: Sequence[str], *, lines: bool = False) -> None:
         self.geoms = geoms
         self.keys = keys
-        self.key_index = {k: i for i, k in enumerate(keys)}
+        if not isinstance(keys, NumberedKeys):
+            _ = self.key_index  # made here, in the worker that builds the layer
         self.lines = lines
         valid = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
         self.valid = valid
@@ -111,7 +152,18 @@ class GeometryLayer:
         return out
 
     def _simplified(self, which: np.ndarray, tol: float) -> _Parts:
-        """The rings/parts of the features ``which`` (indices) at band ``tol``."""
+        """The rings/parts of the features ``which`` (indices) at band ``tol``, worked out
+        :data:`CHUNK` features at a time (shapely holds the GIL while it makes geometries: a
+        worker simplifying a nation's desa in one call would freeze the window meanwhile)."""
+        if len(which) <= CHUNK:
+            return self._simplified_chunk(which, tol)
+        chunks = [self._simplified_chunk(which[i:i + CHUNK], tol)
+                  for i in range(0, len(which), CHUNK)]
+        counts = np.concatenate([c.counts for c in chunks])
+        return _Parts(np.concatenate([c.coords for c in chunks]), counts,
+                      np.concatenate([c.feature for c in chunks]), np.cumsum(counts) - counts)
+
+    def _simplified_chunk(self, which: np.ndarray, tol: float) -> _Parts:
         geoms, valid = self.geoms[which], self.valid[which]
         if tol > 0:
             simple = shapely.simplify(geoms, tol, preserve_topology=False)
@@ -236,10 +288,12 @@ class GeometryLayer:
 class PointLayer:
     """Facility points in local metres."""
 
-    def __init__(self, xy: np.ndarray, keys: list[str], styles: list[str]) -> None:
+    key_index = _KeyIndex()
+
+    def __init__(self, xy: np.ndarray, keys: Sequence[str], styles: list[str]) -> None:
         self.xy = xy
         self.keys = keys
-        self.key_index = {k: i for i, k in enumerate(keys)}
+        _ = self.key_index  # made here, in the worker that builds the layer
         self.styles = np.asarray(styles, dtype=object)
         self.valid = np.isfinite(xy).all(axis=1) if len(xy) else np.zeros(0, dtype=bool)
         self._masks: dict[str, np.ndarray] = {}
@@ -347,7 +401,7 @@ class MapLayers:
         g = frame.geometry
         arr = np.asarray(g.values, dtype=object)
         if g.crs is None or g.crs.is_exact_same(crs):
-            return shapely.transform(arr, lambda c: c - np.array([ox, oy]))
+            return _chunked(lambda a: shapely.transform(a, lambda c: c - np.array([ox, oy])), arr)
         # projected and moved to the origin in one pass over the coordinates (what to_crs
         # and then a shift gave, without writing the projected geometries in between)
         to_map = Transformer.from_crs(g.crs, crs, always_xy=True)
@@ -356,7 +410,7 @@ class MapLayers:
             x, y = to_map.transform(c[:, 0], c[:, 1])
             return np.column_stack((np.asarray(x) - ox, np.asarray(y) - oy))
 
-        return shapely.transform(arr, move)
+        return _chunked(lambda a: shapely.transform(a, move), arr)
 
     def rebuild_layer(self, name: str) -> None:
         frame = self.state.project.layer(name) if name in _INPUT_LAYERS else None
@@ -381,7 +435,7 @@ class MapLayers:
             if len(geoms):
                 ok = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
                 if ok.any():
-                    xy[ok] = shapely.get_coordinates(shapely.centroid(geoms[ok]))
+                    xy[ok] = shapely.get_coordinates(_chunked(shapely.centroid, geoms[ok]))
             types = fac["type"].astype(object).tolist() if len(fac) else []
             prec = fac["precursor"].fillna(False).astype(bool).tolist() if len(fac) else []
             quals = fac["location_quality"].astype(object).tolist() \
@@ -394,8 +448,8 @@ class MapLayers:
             layer = PointLayer(xy, key_of(fac, "facilities"), styles)
             layer.names = fac["name"].astype(object).tolist() if len(fac) else []
             return layer
-        layer = GeometryLayer(self._local(frame, local), key_of(frame, name),
-                              lines=(name == "roads"))
+        keys = NumberedKeys(len(frame)) if name == "roads" else key_of(frame, name)
+        layer = GeometryLayer(self._local(frame, local), keys, lines=(name == "roads"))
         if name == "roads":
             layer.road_class = frame["road_class"].astype(object).tolist() if len(frame) else []
         else:
@@ -480,7 +534,7 @@ class MapLayers:
                                                   [kind] * int(pts.sum()))
         edges = res.edges
         if edges is not None and len(edges):
-            network = GeometryLayer(self._local(edges, local), [str(i) for i in range(len(edges))],
+            network = GeometryLayer(self._local(edges, local), NumberedKeys(len(edges), ""),
                                     lines=True)
             network.link = (edges["link"].astype(str).tolist() if "link" in edges.columns
                             else ["given"] * len(edges))
@@ -551,6 +605,15 @@ class MapLayers:
             return None
         b = np.array(boxes)
         return b[:, 0].min(), b[:, 1].min(), b[:, 2].max(), b[:, 3].max()
+
+
+def _chunked(fn, arr: np.ndarray) -> np.ndarray:
+    """``fn(arr)`` (an elementwise shapely function making geometries) :data:`CHUNK` features
+    at a time: shapely holds the GIL while it makes geometries, and between two chunks the
+    UI thread gets it (a nation's 959,000 roads in one call froze the window for a second)."""
+    if len(arr) <= CHUNK:
+        return fn(arr)
+    return np.concatenate([fn(arr[i:i + CHUNK]) for i in range(0, len(arr), CHUNK)])
 
 
 def _place(project) -> tuple[CRS, tuple[float, float]]:

@@ -9,7 +9,12 @@ from __future__ import annotations
 
 import os
 import statistics
+import sys
+import threading
 import time
+import traceback
+from collections import Counter
+from pathlib import Path
 
 from PySide6.QtCore import QTimer
 
@@ -42,6 +47,7 @@ class Heartbeat:
         self.timer.timeout.connect(self._beat)
         self.last = 0.0
         self.gaps: list[float] = []
+        self.blocks: list[tuple[float, float]] = []  # (wall-clock start, milliseconds)
 
     def start(self) -> None:
         self.last = time.perf_counter()
@@ -50,11 +56,97 @@ class Heartbeat:
     def _beat(self) -> None:
         now = time.perf_counter()
         self.gaps.append((now - self.last) * 1000)
+        if self.gaps[-1] > BLOCK_MS:
+            self.blocks.append((time.time() - (now - self.last), self.gaps[-1]))
         self.last = now
 
     def stop(self) -> None:
         self._beat()
         self.timer.stop()
+
+
+class BlockSampler:
+    """A thread that, while the heartbeat is late by more than ``BLOCK_MS``, samples the UI
+    thread's Python stack every ``every_s``: the stacks seen most often are what blocks the
+    window.  Printed to standard error by :meth:`report` (``ILP_GIS_PAINT_PROBE_STACKS=N``:
+    the N most frequent stacks)."""
+
+    def __init__(self, beat: Heartbeat, every_s: float = 0.05) -> None:
+        self.beat = beat
+        self.every_s = every_s
+        self.ident = threading.main_thread().ident
+        self.samples: Counter[tuple[str, ...]] = Counter()
+        self.inclusive: Counter[str] = Counter()  # samples a function was on the stack in
+        self.waits: Counter[str] = Counter()  # workers' stacks while the UI thread waits
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="ilp-probe-sampler", daemon=True)
+
+    def start(self) -> None:
+        import gc
+
+        self._thread.start()
+        self._gc: list[tuple[int, float]] = []  # (generation, seconds) of each collection
+        self._gc_start = 0.0
+        gc.callbacks.append(self._on_gc)
+
+    def _on_gc(self, phase: str, info: dict) -> None:
+        if phase == "start":
+            self._gc_start = time.perf_counter()
+        else:
+            self._gc.append((info.get("generation", -1), time.perf_counter() - self._gc_start))
+
+    def stop(self) -> None:
+        import gc
+
+        self._stop.set()
+        if self._on_gc in gc.callbacks:
+            gc.callbacks.remove(self._on_gc)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.every_s):
+            if not self.beat.timer.isActive() or \
+                    (time.perf_counter() - self.beat.last) * 1000 < BLOCK_MS:
+                continue
+            frames = sys._current_frames()
+            frame = frames.get(self.ident)
+            if frame is not None:
+                stack = traceback.extract_stack(frame)
+                self.samples[tuple(f"{Path(f.filename).name}:{f.lineno} {f.name}"
+                                   for f in stack[-14:])] += 1
+                self.inclusive.update({f"{Path(f.filename).parent.name}/"
+                                       f"{Path(f.filename).name} {f.name}" for f in stack})
+                if stack and stack[-1].name == "run" and "cli_gui" in stack[-1].filename:
+                    # the UI thread is in Qt's event loop yet does not answer: it waits for
+                    # the GIL, which a worker holds; what the workers run then
+                    for ident, other in frames.items():
+                        if ident not in (self.ident, threading.get_ident()):
+                            top = traceback.extract_stack(other)[-3:]
+                            self.waits[" < ".join(f"{Path(f.filename).name}:{f.lineno} {f.name}"
+                                                  for f in reversed(top))] += 1
+
+    def report(self, top: int) -> None:
+        total = sum(self.samples.values())
+        print(f"probe-stacks {total} samples of a blocked UI thread", file=sys.stderr)
+        for gen in (0, 1, 2):
+            times = [t for g, t in self._gc if g == gen]
+            if times:
+                print(f"    garbage collections of generation {gen}: {len(times)}, "
+                      f"{sum(times):.2f} s in all, longest {max(times) * 1000:.0f} ms",
+                      file=sys.stderr)
+        print("    blocks (wall-clock start, ms): " + ", ".join(
+            f"{t:.2f} {ms:.0f}" for t, ms in self.beat.blocks), file=sys.stderr)
+        for name, n in self.inclusive.most_common(3 * top):
+            print(f"    {n * self.every_s:6.2f} s  {name}", file=sys.stderr)
+        if self.waits:
+            print("probe-stacks the workers while the UI thread waited in its event loop:",
+                  file=sys.stderr)
+            for name, n in self.waits.most_common(2 * top):
+                print(f"    {n * self.every_s:6.2f} s  {name}", file=sys.stderr)
+        for stack, n in self.samples.most_common(top):
+            print(f"--- {n} samples ({n * self.every_s:.2f} s)", file=sys.stderr)
+            for line in stack:
+                print(f"    {line}", file=sys.stderr)
+        sys.stderr.flush()
 
 
 def wanted() -> str | None:
@@ -68,6 +160,8 @@ def install(app, window, mode: str) -> None:
     canvas = window.canvas
     seen = {"first": False}
     beat = Heartbeat()
+    stacks = int(os.environ.get(ENV + "_STACKS", "0") or 0)
+    sampler = BlockSampler(beat) if stacks > 0 else None
 
     def say(name: str, value: float) -> None:
         print(f"probe {name} {value:.3f}", flush=True)
@@ -87,13 +181,22 @@ def install(app, window, mode: str) -> None:
         say("first_paint_cpu_s", time.process_time())  # every thread of the process
         say("first_paint_peak_mb", peak_mb())
         beat.start()
+        if sampler is not None:
+            sampler.start()
         QTimer.singleShot(0, quit_app if mode == "first" else wait_loaded)
 
+    def views_pending() -> bool:  # a panel's national plan still being worked out
+        return any(getattr(panel, "_task", None) is not None
+                   for panel in (window.desa_tree, window.network_tree, window.gaps_panel))
+
     def wait_loaded() -> None:
-        if window.busy() or window.analysis_pending():
+        if window.busy() or window.analysis_pending() or views_pending():
             QTimer.singleShot(20, wait_loaded)
             return
         beat.stop()
+        if sampler is not None:
+            sampler.stop()
+            sampler.report(stacks)
         app.processEvents()
         canvas.repaint()  # the whole area with every layer: what the person now sees
         say("loaded", time.time())

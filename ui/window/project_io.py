@@ -19,6 +19,7 @@ from ilp_gis.errors import ProjectError
 from ilp_gis.i18n import format_date, register_catalog
 from ilp_gis.project import Project
 from ui import app as qtapp
+from ui import gc_pause
 from ui.qtext import plain, qtr
 from ui.worker import Task, start
 
@@ -167,7 +168,10 @@ class ProjectFiles:
         if wait:
             done(job())
             return None
-        return self.run_task("open", job, qtr("ui.open.label", name=path.name), on_done=done)
+        gc_pause.hold()  # released when the task is done (ui.gc_pause)
+        task = self.run_task("open", job, qtr("ui.open.label", name=path.name), on_done=done)
+        task.done.connect(gc_pause.release)
+        return task
 
     def load_rest(self) -> Task | None:
         """Read the layers and tables the shown project was opened without, its stored result
@@ -209,7 +213,10 @@ class ProjectFiles:
             self.statusBar().showMessage(qtr("ui.open.done", name=project.path.name
                                              if project.path else project.title), 4000)
 
-        return self.run_task("load", job, qtr("ui.open.loading_label"), on_done=done)
+        gc_pause.hold()  # a nation's layers read without full collections (ui.gc_pause)
+        task = self.run_task("load", job, qtr("ui.open.loading_label"), on_done=done)
+        task.done.connect(gc_pause.release)
+        return task
 
     def still_loading(self) -> bool:
         """True while layers of the shown project are still being read, or were not read

@@ -174,8 +174,13 @@ class ActionPlanPanel(QWidget):
         ``late_text`` as of today."""
         prog = A.progress(self.project, self.today())
         t = prog.actions.copy()
-        names = dict(zip(self.project.desa["code"].astype(str), self.project.desa["name"],
-                         strict=False)) if self.project.has("desa") else {}
+        names = {}  # the names of the plan's desa only (not a nation's 86,000 every refresh)
+        wanted = {str(c) for c in t["desa_code"] if not is_missing(c)}
+        if wanted and self.project.has("desa"):
+            desa = self.project.desa
+            codes = desa["code"].astype(str)
+            hit = codes.isin(wanted).to_numpy()
+            names = dict(zip(codes[hit], desa["name"][hit], strict=False))
         t["lokasi"] = [names.get(str(c), c) if not is_missing(c) else None
                        for c in t["desa_code"]]
         t["late_text"] = [tr("monev.actions.late", days=int(d)) if lt else None

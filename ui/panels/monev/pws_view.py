@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 
 import pandas as pd
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QAbstractListModel, QModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QComboBox,
@@ -49,6 +49,38 @@ def _fmt(v, kind: str) -> str:
     if kind == "int":
         return format_number(int(v))
     return format_number(float(v), 0 if float(v).is_integer() else 1)
+
+
+class ChoiceModel(QAbstractListModel):
+    """The choices of a combo box as two lists (labels shown, codes as the item data): a
+    nation's 86,000 desa set at once, not added one item at a time on the UI thread."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.labels: list[str] = []
+        self.codes: list[str] = []
+        self._rows: dict[str, int] = {}
+
+    def set_choices(self, labels: list[str], codes: list[str]) -> None:
+        self.beginResetModel()
+        self.labels, self.codes = labels, codes
+        self._rows = {c: i for i, c in reversed(list(enumerate(codes)))}  # the first of a code
+        self.endResetModel()
+
+    def row_of(self, code) -> int:
+        return self._rows.get(code, -1)
+
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(self.labels)
+
+    def data(self, index, role=Qt.DisplayRole):
+        if not index.isValid():
+            return None
+        if role in (Qt.DisplayRole, Qt.EditRole):
+            return self.labels[index.row()]
+        if role == Qt.UserRole:
+            return self.codes[index.row()]
+        return None
 
 
 def _class_brush(key) -> QBrush:
@@ -120,6 +152,11 @@ class PwsView(QWidget):
         self.desa_box = QComboBox()
         self.desa_box.setEditable(True)
         self.desa_box.setInsertPolicy(QComboBox.NoInsert)
+        self.desa_choices = ChoiceModel(self.desa_box)
+        self.desa_box.setModel(self.desa_choices)
+        # sized by the layout, not by measuring every desa name when first shown
+        self.desa_box.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.desa_box.setMinimumContentsLength(24)
         self.year_box = QComboBox()
         self.desa_note = QLabel()
         self.desa_note.setWordWrap(True)
@@ -160,12 +197,12 @@ class PwsView(QWidget):
         desa = self.project.desa if self.project.has("desa") else None
         keep_desa = self.desa_box.currentData()
         self.desa_box.blockSignals(True)
-        self.desa_box.clear()
-        if desa is not None:
-            for code, name in zip(desa["code"].astype(str), desa["name"], strict=False):
-                self.desa_box.addItem(f"{name} ({code})", code)
-        codes = [self.desa_box.itemData(i) for i in range(self.desa_box.count())]
-        self.desa_box.setCurrentIndex(codes.index(keep_desa) if keep_desa in codes else 0)
+        codes = desa["code"].astype(str).tolist() if desa is not None else []
+        names = desa["name"].tolist() if desa is not None else []
+        self.desa_choices.set_choices([f"{n} ({c})" for n, c in zip(names, codes, strict=False)],
+                                      codes[:len(names)])
+        self.desa_box.setCurrentIndex(max(self.desa_choices.row_of(keep_desa), 0)
+                                      if codes else -1)
         self.desa_box.blockSignals(False)
         years = sorted({str(p)[:4] for p in v["period"]}) if len(v) else []
         keep_year = self.year_box.currentData()
@@ -198,7 +235,7 @@ class PwsView(QWidget):
         self.month_box.setCurrentIndex(self.month_box.findData(month))
 
     def select_desa(self, code: str, year: int) -> None:
-        self.desa_box.setCurrentIndex(self.desa_box.findData(code))
+        self.desa_box.setCurrentIndex(self.desa_choices.row_of(code))
         self.year_box.setCurrentIndex(self.year_box.findData(int(year)))
 
     # -- per indicator ------------------------------------------------------------------------
