@@ -18,6 +18,7 @@ from __future__ import annotations
 import sqlite3
 import struct
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -123,45 +124,66 @@ def promoted(geoms: np.ndarray) -> np.ndarray:
 _MULTI_OF = {0: 4, 1: 5, 3: 6}  # WKB type of the multi geometry of a point, line, polygon
 
 
-def blobs(geoms: np.ndarray, srs_id: int = SRS_WGS84, *,
-          promote: bool = False, bounds: np.ndarray | None = None) -> tuple[list, np.ndarray]:
-    """GeoPackage geometry blobs of ``geoms`` (None stays None) as GDAL writes them: points
-    without an envelope, other geometries with their XY envelope, empties flagged; and the
-    (n, 4) bounds minx, miny, maxx, maxy (NaN for missing and empty; ``bounds``: those the
-    caller has already, ``shapely.bounds(geoms)``).  ``promote``: single geometries stored as
-    one-part multi geometries, the blobs of :func:`promoted` (its WKB is the single one's
-    behind a multi head: no geometry is built)."""
+def geometry_parts(geoms: np.ndarray, *, promote: bool = False,
+                   bounds: np.ndarray | None = None) -> GeometryParts:
+    """The vectorised part of :func:`blobs`: each geometry's ISO WKB (little-endian; None when
+    missing), type id (empty single geometries promoted as GEOS makes them when ``promote``),
+    whether it is empty, and its (n, 4) bounds minx, miny, maxx, maxy (NaN for missing and
+    empty; ``bounds``: those the caller has already).  ``wkb`` is also the WKB of the
+    geometries as given (before any promotion) where ``raw_wkb`` says so."""
     geoms = np.asarray(geoms, dtype=object)
     if len(geoms) and shapely.has_z(geoms).any():
         raise Unsupported("Z coordinates")
     ids = shapely.get_type_id(geoms)
     missing = ids < 0
     empty = shapely.is_empty(geoms) & ~missing
+    raw = shapely.to_wkb(geoms, byte_order=1, flavor="iso")
+    wkb = raw
     if promote:
         odd = empty & np.isin(ids, list(_MULTI_OF))
         if odd.any():  # empty single geometries: promoted as GEOS makes them
-            geoms = geoms.copy()
-            geoms[odd] = promoted(geoms[odd])
-            ids = shapely.get_type_id(geoms)
-    wkb = shapely.to_wkb(geoms, byte_order=1, flavor="iso")
-    if promote:
-        for single, multi in _MULTI_OF.items():
-            where = ids == single
-            if where.any():
-                head = struct.pack("<BII", 1, multi, 1)  # (numpy would cut its NULs)
-                made = np.empty(int(where.sum()), dtype=object)
-                made[:] = [head + w for w in wkb[where].tolist()]
-                wkb[where] = made
-                ids[where] = multi
+            made = promoted(geoms[odd])
+            wkb = raw.copy()
+            wkb[odd] = shapely.to_wkb(made, byte_order=1, flavor="iso")
+            ids = ids.copy()
+            ids[odd] = shapely.get_type_id(made)
     if bounds is None:
         bounds = shapely.bounds(geoms)
+    return GeometryParts(wkb, ids, empty, np.asarray(bounds, dtype=np.float64), raw)
+
+
+@dataclass(frozen=True)
+class GeometryParts:
+    wkb: np.ndarray  # objects: bytes, None when missing
+    ids: np.ndarray  # shapely type ids (-1 missing)
+    empty: np.ndarray  # bool
+    bounds: np.ndarray  # (n, 4) minx, miny, maxx, maxy
+    raw_wkb: np.ndarray  # the WKB of the geometries as given (content digests)
+
+
+def assemble_blobs(wkb: list, ids: np.ndarray, empty: np.ndarray, bounds: np.ndarray,
+                   srs_id: int = SRS_WGS84, *, promote: bool = False) -> list:
+    """GeoPackage blobs of the parts of :func:`geometry_parts` (any slice of them): points
+    without an envelope, other geometries with their XY envelope, empties flagged; a single
+    geometry stored promoted gets the multi head before its WKB (no geometry is built)."""
+    ids = np.array(ids, copy=True)
+    missing = ids < 0
+    if promote:
+        wkb = list(wkb)
+        for single, multi in _MULTI_OF.items():
+            where = np.flatnonzero(ids == single)
+            if len(where):
+                head = struct.pack("<BII", 1, multi, 1)
+                for i in where.tolist():
+                    wkb[i] = head + wkb[i]
+                ids[where] = multi
     points = ids == 0
     srs = struct.pack("<i", srs_id)
     head_point, head_env, head_empty = (b"GP\x00\x01" + srs, b"GP\x00\x03" + srs,
                                         b"GP\x00\x11" + srs)
-    env = np.ascontiguousarray(bounds[:, [0, 2, 1, 3]], dtype="<f8").tobytes()
+    env = np.ascontiguousarray(np.asarray(bounds)[:, [0, 2, 1, 3]], dtype="<f8").tobytes()
     out: list = []
-    for i, (w, m, e, p) in enumerate(zip(wkb.tolist(), missing.tolist(), empty.tolist(),
+    for i, (w, m, e, p) in enumerate(zip(wkb, missing.tolist(), np.asarray(empty).tolist(),
                                          points.tolist(), strict=True)):
         if m:
             out.append(None)
@@ -171,7 +193,20 @@ def blobs(geoms: np.ndarray, srs_id: int = SRS_WGS84, *,
             out.append(head_point + w)
         else:
             out.append(head_env + env[i * 32:(i + 1) * 32] + w)
-    return out, bounds
+    return out
+
+
+def blobs(geoms: np.ndarray, srs_id: int = SRS_WGS84, *,
+          promote: bool = False, bounds: np.ndarray | None = None) -> tuple[list, np.ndarray]:
+    """GeoPackage geometry blobs of ``geoms`` (None stays None) as GDAL writes them: points
+    without an envelope, other geometries with their XY envelope, empties flagged; and the
+    (n, 4) bounds minx, miny, maxx, maxy (NaN for missing and empty; ``bounds``: those the
+    caller has already, ``shapely.bounds(geoms)``).  ``promote``: single geometries stored as
+    one-part multi geometries, the blobs of :func:`promoted` (its WKB is the single one's
+    behind a multi head: no geometry is built)."""
+    parts = geometry_parts(geoms, promote=promote, bounds=bounds)
+    return assemble_blobs(parts.wkb.tolist(), parts.ids, parts.empty, parts.bounds, srs_id,
+                          promote=promote), parts.bounds
 
 
 def blob_bounds(blob: bytes | None) -> tuple[float, float, float, float] | None:
@@ -263,10 +298,7 @@ def write_table(con: sqlite3.Connection, table: str, frame: pd.DataFrame, *,
     triggers; its CRS must be WGS 84."""
     geom_name = _geom_name(frame)
     fids = np.arange(1, len(frame) + 1, dtype=np.int64)
-    names = [c for c in frame.columns if c != geom_name]
-    if len({n.lower() for n in names} | {"fid", "geom"}) != len(names) + 2:
-        raise Unsupported("column names")
-    types = [_sql_type(frame[c]) for c in names]
+    names, types = column_types(frame)
     geoms = bounds = None
     gtype = None
     if geom_name:
@@ -276,26 +308,45 @@ def write_table(con: sqlite3.Connection, table: str, frame: pd.DataFrame, *,
             raise Unsupported("Z coordinates")
         gtype = geometry_type_name(geoms, geometry_type, promote)
         bounds = shapely.bounds(geoms)
+    create_table(con, table, names, types, gtype, len(frame),
+                 _batches(frame, geom_name, fids, geoms, promote, bounds), bounds)
+    return fids
+
+
+def column_types(frame: pd.DataFrame) -> tuple[list[str], list[str]]:
+    """The names of ``frame``'s columns other than its geometry and their SQL types."""
+    geom_name = _geom_name(frame)
+    names = [c for c in frame.columns if c != geom_name]
+    if len({n.lower() for n in names} | {"fid", "geom"}) != len(names) + 2:
+        raise Unsupported("column names")
+    return names, [_sql_type(frame[c]) for c in names]
+
+
+def create_table(con: sqlite3.Connection, table: str, names: list[str], types: list[str],
+                 gtype: str | None, rows: int, batches: Iterable[list[list]],
+                 bounds: np.ndarray | None) -> None:
+    """Create ``table`` (dropped first when present) with the columns ``names`` of SQL
+    ``types`` (and a ``geom`` column of type ``gtype`` unless None), insert ``rows`` rows from
+    ``batches`` (columns fid 1..n, geometry blob, the columns) and write GDAL's bookkeeping,
+    spatial index (``bounds``: (n, 4) minx, miny, maxx, maxy) and triggers."""
     drop_table(con, table)
     defs = ['"fid" INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL']
-    defs += [f'"geom" {gtype}'] if geom_name else []
+    defs += [f'"geom" {gtype}'] if gtype else []
     defs += [f"{quote(n)} {t}" for n, t in zip(names, types, strict=True)]
     con.execute(f"CREATE TABLE {quote(table)} ( {', '.join(defs)})")
-    sqlite_rows.insert_columns(con, f"INSERT INTO {quote(table)} VALUES",
-                               _batches(frame, geom_name, fids, geoms, promote, bounds))
-    extent = _extent(bounds) if bounds is not None else (None,) * 4
+    sqlite_rows.insert_columns(con, f"INSERT INTO {quote(table)} VALUES", batches)
+    extent = _extent(bounds) if gtype else (None,) * 4
     con.execute("INSERT INTO gpkg_contents (table_name, data_type, identifier, description, "
                 f"last_change, min_x, min_y, max_x, max_y, srs_id) VALUES (?, ?, ?, '', {_NOW}, "
-                "?, ?, ?, ?, ?)", (table, "features" if geom_name else "attributes", table,
-                                   *extent, SRS_WGS84 if geom_name else 0))
+                "?, ?, ?, ?, ?)", (table, "features" if gtype else "attributes", table,
+                                   *extent, SRS_WGS84 if gtype else 0))
     if _has_table(con, "gpkg_ogr_contents"):
-        con.execute("INSERT INTO gpkg_ogr_contents VALUES (?, ?)", (table, len(frame)))
-    if geom_name:
+        con.execute("INSERT INTO gpkg_ogr_contents VALUES (?, ?)", (table, rows))
+    if gtype:
         con.execute("INSERT INTO gpkg_geometry_columns VALUES (?, 'geom', ?, ?, 0, 0)",
                     (table, gtype, SRS_WGS84))
-        _spatial_index(con, table, fids, bounds)
+        _spatial_index(con, table, np.arange(1, rows + 1, dtype=np.int64), bounds)
     _count_triggers(con, table)
-    return fids
 
 
 def _geom_name(frame) -> str | None:
