@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import os
 import sqlite3
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -105,9 +106,17 @@ def _in_place_possible(stored: StoredTables | None, target: Path) -> bool:
         and stored.signature == _signature(target)
 
 
+BESIDE_MIN_CELLS_ENV = "ILP_GIS_STORE_BESIDE_MIN_CELLS"  # another threshold (bench/ A/B)
 BESIDE_MIN_CELLS = 1_000_000
 """From this many values to write, :func:`save_beside` stores in a second process (below it
 the child's start costs more than the overlap saves: the bundled sample stores in process)."""
+
+
+def _beside_min_cells() -> int:
+    try:
+        return int(os.environ.get(BESIDE_MIN_CELLS_ENV, ""))
+    except ValueError:
+        return BESIDE_MIN_CELLS
 
 
 class Saving:
@@ -162,7 +171,7 @@ def save_beside(project: Project) -> Saving:
     stored = project.stored
     plan = _whole_writes(project, target, frames) if _in_place_possible(stored, target) \
         and in_group() else None
-    if plan is None or plan.cells < BESIDE_MIN_CELLS:
+    if plan is None or plan.cells < _beside_min_cells():
         save_project(project)
         return Saving(project)
     writes, kept, drops = plan.writes, plan.kept, plan.drops
