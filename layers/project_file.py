@@ -33,8 +33,7 @@ from ilp_gis import __version__, model
 from ilp_gis.errors import InputError, ProjectError
 from ilp_gis.i18n import register_catalog, tr
 from ilp_gis.project import Project, StoredTables
-from layers import (frame_diff, frame_digest, gpkg_table, safe_open, store_handover,
-                    store_worker)
+from layers import frame_diff, frame_digest, gpkg_table, safe_open, store_handover, store_worker
 from layers.atomic import atomic_write, clean_stale_temporaries, in_group, join_group
 
 _SPATIAL_TYPES = {"Polygon": "MultiPolygon", "Point": "Point", "LineString": "MultiLineString"}

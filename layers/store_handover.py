@@ -23,7 +23,6 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.ipc as ipc
-import shapely
 from pandas.api import types as ptypes
 
 from layers import gpkg_table, store_worker
