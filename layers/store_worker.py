@@ -11,8 +11,8 @@ bookkeeping rows ``layers.gpkg_table`` writes in process, and the same content d
 so, and then waits for the parent's word: it commits on "commit" and rolls back on anything
 else, on a closed pipe (the parent died) and on any error (which it sends back).  A kill of
 either process at any moment leaves the file as it was, or as committed: SQLite's journal
-guarantees it.  Imports numpy, pyarrow, ``layers.gpkg_table`` and the standard library (no
-geopandas, networkx or analysis code).
+guarantees it.  Imports numpy, pyarrow, ``layers.gpkg_sql`` and the standard library (no
+pandas, shapely, geopandas, networkx or analysis code).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.ipc as ipc
 
-from layers import gpkg_table
+from layers import gpkg_sql
 
 BOUNDS = ("b0", "b1", "b2", "b3")  # minx, miny, maxx, maxy of each geometry (NaN: none)
 
@@ -86,7 +86,7 @@ def arrow_values(arr: pa.Array) -> list:
 
 
 def _batches(reader, spec: TableSpec):
-    """The rows of ``reader``'s record batches as ``gpkg_table.create_table`` inserts them:
+    """The rows of ``reader``'s record batches as ``gpkg_sql.create_table`` inserts them:
     columns fid (1..n), geometry blob, the table's columns."""
     fid = 1
     for k in range(reader.num_record_batches):
@@ -99,7 +99,7 @@ def _batches(reader, spec: TableSpec):
         if spec.gtype:
             bounds = np.column_stack([batch.column(b).to_numpy(zero_copy_only=False)
                                       for b in BOUNDS])
-            cols.append(gpkg_table.assemble_blobs(
+            cols.append(gpkg_sql.assemble_blobs(
                 batch.column("wkb").to_numpy(zero_copy_only=False).tolist(),
                 batch.column("gid").to_numpy(zero_copy_only=False),
                 batch.column("gempty").to_numpy(zero_copy_only=False), bounds,
@@ -118,11 +118,11 @@ def write_spec(con: sqlite3.Connection, folder: str, spec: TableSpec) -> None:
             bounds = np.column_stack([table.column(b).to_numpy() for b in BOUNDS]) \
                 if spec.rows else np.zeros((0, 4))
             del table
-        gpkg_table.create_table(con, spec.name, spec.names, spec.types, spec.gtype, spec.rows,
+        gpkg_sql.create_table(con, spec.name, spec.names, spec.types, spec.gtype, spec.rows,
                                 _batches(reader, spec), bounds)
         del reader
     if spec.record_digest:
-        gpkg_table.set_digest(con, spec.name, spec.digest)
+        gpkg_sql.set_digest(con, spec.name, spec.digest)
 
 
 def _signature(path: str) -> tuple[int, int]:
@@ -148,7 +148,7 @@ def store(plan: Plan) -> sqlite3.Connection:
     return the connection with the transaction open (rolled back and closed on any error)."""
     con = sqlite3.connect(plan.target, isolation_level=None, timeout=30)
     try:
-        gpkg_table.register_functions(con)
+        gpkg_sql.register_functions(con)
         con.execute("PRAGMA synchronous = FULL")
         con.execute("BEGIN IMMEDIATE")
         if _signature(plan.target) != tuple(plan.signature):
@@ -156,7 +156,7 @@ def store(plan: Plan) -> sqlite3.Connection:
         for spec in plan.tables:
             write_spec(con, plan.folder, spec)
         for name in plan.drops:
-            gpkg_table.drop_table(con, name)
+            gpkg_sql.drop_table(con, name)
         write_spec(con, plan.folder, plan.meta)
     except BaseException:
         if con.in_transaction:
