@@ -176,19 +176,19 @@ def save_beside(project: Project) -> Saving:
     writes, kept, drops = plan.writes, plan.kept, plan.drops
     child = store_handover.ChildStore()
     try:
-        specs = []
+        child.begin(target, stored.signature)
         for i, (name, frame, record) in enumerate(writes):
             declared, promote = _layout(name)
             digest = None
             if record:
                 digest = plan.digests.get(name) or (
                     lambda wkb, frame=frame: frame_digest.digest(frame, wkb=wkb))
-            specs.append(store_handover.dump_table(
+            child.send_table(store_handover.dump_table(
                 _storable(_with_crs(frame)), name, child.folder, f"t{i}.arrow",
                 geometry_type=declared, promote=promote, digest=digest, record_digest=record))
-        meta_spec = store_handover.dump_table(meta_frame, "meta", child.folder, "meta.arrow",
-                                              geometry_type=None, promote=True)
-        child.hand_over(target, stored.signature, specs, drops, meta_spec)
+        child.end(drops, store_handover.dump_table(meta_frame, "meta", child.folder,
+                                                   "meta.arrow", geometry_type=None,
+                                                   promote=True))
     except gpkg_table.Unsupported:
         child.abort()
         save_project(project)

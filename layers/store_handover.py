@@ -119,8 +119,9 @@ def _without_main_module():
 
 class ChildStore:
     """One store in a child process.  :meth:`start` boots the child at once (it imports
-    while the parent converts the tables); :meth:`hand_over` writes the tables and sends the
-    plan; :meth:`wait` returns when everything is written (raises what the child raised);
+    while the parent converts the tables); :meth:`begin`, :meth:`send_table` (each table as soon as
+    its file is written: the child stores it while the next one is converted) and
+    :meth:`end` hand the tables over; :meth:`wait` returns when everything is written (raises what the child raised);
     :meth:`commit` or :meth:`abort` end it."""
 
     def __init__(self) -> None:
@@ -137,24 +138,35 @@ class ChildStore:
             child.close()  # only the child holds its end: its death closes the pipe
         self.figures: dict = {}
         self._state = "started"
+        self._broken = False
 
     @property
     def pid(self) -> int | None:
         return self._proc.pid
 
-    def hand_over(self, target: Path, signature: tuple[int, int],
-                  tables: list[store_worker.TableSpec], drops: list[str],
-                  meta: store_worker.TableSpec) -> None:
-        plan = store_worker.Plan(str(target), tuple(signature), str(self.folder), tables,
-                                 drops, meta, self._started)
-        self._send(plan)
+    def begin(self, target: Path, signature: tuple[int, int]) -> None:
+        """Have the child take the file's write lock (the tables follow one by one)."""
+        self._send(store_worker.Plan(str(target), tuple(signature), str(self.folder),
+                                     self._started))
+        self._state = "planning"
+
+    def send_table(self, spec: store_worker.TableSpec) -> None:
+        """The table of ``spec`` is written in the folder: the child may store it."""
+        self._send(spec)
+
+    def end(self, drops: list[str], meta: store_worker.TableSpec) -> None:
+        self._send(store_worker.End(drops, meta))
         self._state = "storing"
 
     def _send(self, message) -> None:
+        """Send to the child; a child that stopped (it failed: its word is in the pipe, or it
+        died) is not written to again, and :meth:`wait` reports it."""
+        if self._broken:
+            return
         try:
             self._conn.send(message)
-        except (OSError, EOFError) as exc:
-            raise StoreFailed(str(exc)) from exc
+        except (OSError, EOFError):
+            self._broken = True
 
     def _receive(self):
         try:
@@ -165,7 +177,7 @@ class ChildStore:
     def wait(self) -> dict:
         """Block until the child has written every table (the transaction still open) and
         return its figures; raise what it raised, or :class:`StoreFailed`."""
-        if self._state == "storing":
+        if self._state in ("storing", "planning"):
             self._state = "failed"
             kind, value = self._receive()
             if kind == "failed":
@@ -190,8 +202,10 @@ class ChildStore:
     def abort(self) -> None:
         """Have the child roll back (or never start) and end; never raises."""
         try:
-            if self._state in ("started", "storing", "stored"):
-                self._conn.send(None if self._state == "started" else "rollback")
+            if self._state in ("started", "planning"):
+                self._conn.send(None)
+            elif self._state in ("storing", "stored"):
+                self._conn.send("rollback")
         except (OSError, EOFError, ValueError):
             pass
         self._state = "aborted"

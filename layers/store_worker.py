@@ -52,17 +52,28 @@ class TableSpec:
 
 @dataclass(frozen=True)
 class Plan:
-    """What the child writes, in this order: ``tables``, then the tables ``drops`` removed,
-    then ``meta``; only when the file still has ``signature`` (size, mtime in ns) once the
-    transaction holds the write lock."""
+    """The first message: the project file to write into, only when it still has
+    ``signature`` (size, mtime in ns) once the transaction holds the write lock.  Then come
+    the :class:`TableSpec` of each table to write, in the save's order, each as soon as its
+    file is written (the child stores one table while the parent converts the next), and
+    last :class:`End`."""
 
     target: str
     signature: tuple[int, int]
     folder: str
-    tables: list[TableSpec]
+    started: float = field(default=0.0)  # time.time() when the parent started the child
+
+
+@dataclass(frozen=True)
+class End:
+    """The last message of a plan: the tables to remove, then the meta table to write."""
+
     drops: list[str]
     meta: TableSpec
-    started: float = field(default=0.0)  # time.time() when the parent started the child
+
+
+class _ParentGone(Exception):
+    """The pipe to the parent closed: its command failed or it was killed."""
 
 
 class FileChanged(Exception):
@@ -143,9 +154,11 @@ def _peak_mb() -> float | None:
     return None
 
 
-def store(plan: Plan) -> sqlite3.Connection:
-    """Open the project file, take its write lock and write ``plan`` into one transaction;
-    return the connection with the transaction open (rolled back and closed on any error)."""
+def store(plan: Plan, receive) -> sqlite3.Connection | None:
+    """Open the project file, take its write lock and write what ``receive()`` hands over
+    (table specs, then :class:`End`) into one transaction; return the connection with the
+    transaction open, or None when the parent gave up (a None message: rolled back).  Rolled
+    back and closed on any error."""
     con = sqlite3.connect(plan.target, isolation_level=None, timeout=30)
     try:
         gpkg_sql.register_functions(con)
@@ -153,11 +166,18 @@ def store(plan: Plan) -> sqlite3.Connection:
         con.execute("BEGIN IMMEDIATE")
         if _signature(plan.target) != tuple(plan.signature):
             raise FileChanged(plan.target)
-        for spec in plan.tables:
-            write_spec(con, plan.folder, spec)
-        for name in plan.drops:
+        while True:
+            message = receive()
+            if message is None:
+                con.rollback()
+                con.close()
+                return None
+            if isinstance(message, End):
+                break
+            write_spec(con, plan.folder, message)
+        for name in message.drops:
             gpkg_sql.drop_table(con, name)
-        write_spec(con, plan.folder, plan.meta)
+        write_spec(con, plan.folder, message.meta)
     except BaseException:
         if con.in_transaction:
             con.rollback()
@@ -178,10 +198,10 @@ def _sendable(exc: BaseException) -> BaseException:
 
 
 def serve(conn) -> None:
-    """The child's whole life: receive the plan (None: nothing to do), store it, send
-    ("stored", figures) or ("failed", exception), then commit on the word "commit" and send
-    ("committed", None); roll back on any other word or a closed pipe.  The hand-over folder
-    is removed before the child ends."""
+    """The child's whole life: receive the plan (None: nothing to do) and the tables, store
+    them, send ("stored", figures) or ("failed", exception), then commit on the word
+    "commit" and send ("committed", None); roll back on any other word or a closed pipe.
+    The hand-over folder is removed once everything was read."""
     ready = time.time()
     try:
         plan = conn.recv()
@@ -189,20 +209,29 @@ def serve(conn) -> None:
         return
     if plan is None:
         return
+    def receive():
+        try:
+            return conn.recv()
+        except (EOFError, OSError) as exc:
+            raise _ParentGone from exc
+
     con = None
     try:
         try:
             wall, cpu = time.perf_counter(), time.process_time()
-            con = store(plan)
+            con = store(plan, receive)
+            if con is None:
+                return
             figures = {"start_up_s": round(ready - plan.started, 3) if plan.started else None,
                        "store_wall_s": round(time.perf_counter() - wall, 3),
                        "store_cpu_s": round(time.process_time() - cpu, 3),
                        "peak_mb": _peak_mb()}
+            shutil.rmtree(plan.folder, ignore_errors=True)  # read: no longer needed
+        except _ParentGone:
+            return  # nothing was committed
         except BaseException as exc:  # noqa: BLE001 - every failure goes to the parent
             conn.send(("failed", _sendable(exc)))
             return
-        finally:
-            shutil.rmtree(plan.folder, ignore_errors=True)  # read: no longer needed
         conn.send(("stored", figures))
         try:
             word = conn.recv()

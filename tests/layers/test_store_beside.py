@@ -178,17 +178,17 @@ def test_a_failing_group_rolls_the_child_store_back(analysed, monkeypatch):
     assert project.dirty
 
 
-def test_a_file_changed_after_the_hand_over_is_saved_whole(analysed, monkeypatch):
+def test_a_file_changed_before_the_store_takes_its_lock_is_saved_whole(analysed, monkeypatch):
     path, result = analysed
     monkeypatch.setattr(project_file, "BESIDE_MIN_CELLS", 0)
-    hand_over = store_handover.ChildStore.hand_over
+    begin = store_handover.ChildStore.begin
 
     def touched_first(self, target, *args):
         with sqlite3.connect(target) as con:  # someone else writes the file meanwhile
             con.execute("CREATE TABLE someone_else (x)")
-        return hand_over(self, target, *args)
+        return begin(self, target, *args)
 
-    monkeypatch.setattr(store_handover.ChildStore, "hand_over", touched_first)
+    monkeypatch.setattr(store_handover.ChildStore, "begin", touched_first)
     whole = []
     real_atomic_write = project_file.atomic_write
     monkeypatch.setattr(project_file, "atomic_write",
@@ -210,13 +210,14 @@ def test_a_file_changed_after_the_hand_over_is_saved_whole(analysed, monkeypatch
 def test_an_error_in_the_child_reaches_the_caller_and_stores_nothing(analysed, monkeypatch):
     path, result = analysed
     monkeypatch.setattr(project_file, "BESIDE_MIN_CELLS", 0)
-    hand_over = store_handover.ChildStore.hand_over
+    send_table = store_handover.ChildStore.send_table
 
-    def lost_file(self, target, *args):
-        os.remove(self.folder / "t2.arrow")  # the child cannot read one table
-        return hand_over(self, target, *args)
+    def lost_file(self, spec):
+        if spec.file == "t2.arrow":
+            os.remove(self.folder / "t2.arrow")  # the child cannot read one table
+        return send_table(self, spec)
 
-    monkeypatch.setattr(store_handover.ChildStore, "hand_over", lost_file)
+    monkeypatch.setattr(store_handover.ChildStore, "send_table", lost_file)
     before = _file_content(path)
     project = open_project(path, skip_tables=RESULT_TABLES.values())
     with pytest.raises(Exception) as caught:

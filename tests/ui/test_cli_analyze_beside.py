@@ -71,13 +71,13 @@ def test_a_store_process_that_dies_is_a_clear_message(sample_project_path, tmp_p
     path = tmp_path / "p.gpkg"
     shutil.copyfile(sample_project_path, path)
     before = _file_content(path)
-    hand_over = store_handover.ChildStore.hand_over
+    end = store_handover.ChildStore.end
 
     def killed(self, *args):
-        hand_over(self, *args)
+        end(self, *args)
         self._proc.kill()  # the store process dies (out of memory, killed by the user)
 
-    monkeypatch.setattr(store_handover.ChildStore, "hand_over", killed)
+    monkeypatch.setattr(store_handover.ChildStore, "end", killed)
     assert main(["analyze", str(path), "--out", str(tmp_path / "hasil"), "--lang", lang]) == 1
     err = capsys.readouterr().err
     assert "p.gpkg" in err and "Traceback" not in err
