@@ -201,7 +201,8 @@ def serve(conn) -> None:
     """The child's whole life: receive the plan (None: nothing to do) and the tables, store
     them, send ("stored", figures) or ("failed", exception), then commit on the word
     "commit" and send ("committed", None); roll back on any other word or a closed pipe.
-    The hand-over folder is removed once everything was read."""
+    The hand-over folder is removed once everything was read, or when the parent is gone
+    (after a failure the parent removes it: it may still be writing into it)."""
     ready = time.time()
     try:
         plan = conn.recv()
@@ -227,8 +228,9 @@ def serve(conn) -> None:
                        "store_cpu_s": round(time.process_time() - cpu, 3),
                        "peak_mb": _peak_mb()}
             shutil.rmtree(plan.folder, ignore_errors=True)  # read: no longer needed
-        except _ParentGone:
-            return  # nothing was committed
+        except _ParentGone:  # nothing was committed; nobody else removes the folder
+            shutil.rmtree(plan.folder, ignore_errors=True)
+            return
         except BaseException as exc:  # noqa: BLE001 - every failure goes to the parent
             conn.send(("failed", _sendable(exc)))
             return
