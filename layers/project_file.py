@@ -170,7 +170,8 @@ def save_beside(project: Project) -> Saving:
     stored = project.stored
     plan = _whole_writes(project, target, frames) if _in_place_possible(stored, target) \
         and in_group() else None
-    if plan is None or plan.cells < _beside_min_cells():
+    if plan is None or plan.cells < _beside_min_cells() or (os.cpu_count() or 1) < 2:
+        # one core: the two processes would only take turns
         save_project(project)
         return Saving(project)
     writes, kept, drops = plan.writes, plan.kept, plan.drops
