@@ -138,6 +138,11 @@ def join_group(commit: Callable[[], None], abort: Callable[[], None]) -> bool:
     return True
 
 
+def in_group() -> bool:
+    """Whether this thread runs inside an :func:`all_or_nothing` block."""
+    return getattr(_GROUP, "joined", None) is not None
+
+
 def clean_stale_temporaries(path: str | Path) -> list[Path]:
     """Remove what killed writes of ``path`` left beside it and return what was removed.
 

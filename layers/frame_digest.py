@@ -41,8 +41,10 @@ def _geom_name(frame) -> str | None:
     return name if name is not None and name in frame.columns else None
 
 
-def digest(frame) -> str | None:
-    """The hex digest of ``frame``'s stored content, or None when it cannot be computed."""
+def digest(frame, *, wkb=None) -> str | None:
+    """The hex digest of ``frame``'s stored content, or None when it cannot be computed.
+    ``wkb``: the ISO little-endian WKB of its geometry column when the caller has it already
+    (``shapely.to_wkb(geoms, byte_order=1, flavor="iso")``, None for missing geometries)."""
     geom = _geom_name(frame)
     crs = getattr(frame, "crs", None) if geom else None
     h = hashlib.sha256()
@@ -55,7 +57,7 @@ def digest(frame) -> str | None:
             if isinstance(series, pd.DataFrame):  # a repeated column name
                 return None
             if col == geom:
-                _geometry(h, np.asarray(series.values, dtype=object))
+                _geometry(h, np.asarray(series.values, dtype=object), wkb)
             else:
                 _column(h, series)
     except _NoDigest:
@@ -63,9 +65,10 @@ def digest(frame) -> str | None:
     return h.hexdigest()
 
 
-def _geometry(h, geoms: np.ndarray) -> None:
+def _geometry(h, geoms: np.ndarray, wkb: np.ndarray | None = None) -> None:
     missing = shapely.is_missing(geoms)
-    wkb = shapely.to_wkb(geoms, byte_order=1, flavor="iso", output_dimension=3)
+    if wkb is None or len(wkb) != len(geoms):
+        wkb = shapely.to_wkb(geoms, byte_order=1, flavor="iso", output_dimension=3)
     present = wkb[~missing].tolist()
     lengths = np.full(len(geoms), -1, dtype=np.int64)
     lengths[~missing] = np.fromiter(map(len, present), dtype=np.int64, count=len(present))

@@ -93,7 +93,7 @@ def add_arguments(parser) -> None:
 def run(args) -> int:
     from ilp_gis.errors import InputError
     from ilp_gis.results import RESULT_TABLES
-    from layers.project_file import release, save_project
+    from layers.project_file import release, save_beside
     from ui.cli_source import check_source, open_source_started
 
     clock = PhaseClock()
@@ -145,18 +145,24 @@ def run(args) -> int:
     release(project, list(project.layers))
     clock.mark("release inputs")
     out = Path(args.out) if args.out else default_out(args)
-    # the result files and the saved project, or none of them.  One after the other on
-    # purpose: the writers (pandas, pyogrio, the GraphML text) and the save hold the GIL
-    # nearly all the time, and the save's SQLite statements let it go and wait to take it
-    # back; in a worker thread beside the save the pair took twice as long as in turn
-    # (nasional sample: 29 s against 15 s)
+    # the result files and the saved project, or none of them.  The writers (pandas,
+    # pyogrio, the GraphML text) and the store (Python's sqlite3 binding, ~16 million values
+    # nationally) both hold the GIL nearly all the time: in two threads they took twice as
+    # long as in turn, so a large store runs in a second process while the files are written
+    # (layers.store_handover), committed with them
     with all_or_nothing():
-        written = write_outputs(result, out, on_written=lambda name: clock.mark(name))
+        saving = None
         if save:
             store_result(project, result)
             clock.mark("result tables built")
-            save_project(project)
-            clock.mark("store")
+            saving = save_beside(project)
+            clock.mark("store handed over" if saving.in_child else "store")
+        written = write_outputs(result, out, on_written=lambda name: clock.mark(name))
+        if saving is not None and saving.in_child:
+            figures = saving.wait()
+            clock.mark("store (waited for)")
+            if os.environ.get(PHASES_ENV):
+                print("ILP_GIS_STORE_CHILD " + json.dumps(figures), file=sys.stderr, flush=True)
     clock.mark("all or nothing: commit")
     for path in written:
         print(tr("cli.written", path=str(path)))

@@ -155,3 +155,113 @@ def test_a_save_killed_at_any_moment_leaves_the_old_or_the_new_state(sample_proj
         assert not done or state == after
         _check_leftovers(path)
     assert killed_mid_save and seen["before"] and seen["after"], (seen, killed_mid_save)
+
+
+BESIDE_KILL_POINTS = 10
+
+
+def _gone(pid: int, timeout: float = 120.0) -> None:
+    """Wait until process ``pid`` (not a child of this one) has ended."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        try:
+            with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+                if fh.read().rsplit(")", 1)[1].split()[0] in ("Z", "X"):
+                    return
+        except FileNotFoundError:
+            return
+        except OSError:
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                return
+        time.sleep(0.02)
+    raise AssertionError(f"process {pid} still runs")
+
+
+def _store_beside_in_child(path, result) -> tuple[int, int, int]:
+    """Fork a command that opens ``path``, stores ``result`` (and a large extra table) in a
+    second process while its group is open, then commits; returns (its pid, the store
+    process's pid, the read end of a pipe that gets "d" when the command is done)."""
+    from layers import project_file
+    from layers.atomic import all_or_nothing
+    from layers.project_file import save_beside
+
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the command: never returns into pytest
+        try:
+            os.close(read)
+            project_file.BESIDE_MIN_CELLS = 0
+            project = open_project(path)
+            with all_or_nothing():
+                _store_results(project, result)
+                n = 300_000
+                project.set_table("banyak", pd.DataFrame({
+                    "i": np.arange(n), "x": np.arange(n) / 7.0,
+                    "t": pd.Series([f"baris {i}" for i in range(n)], dtype=object)}))
+                saving = save_beside(project)
+                os.write(write, b"%10d" % saving.pid)
+                saving.wait()
+            os.write(write, b"d")
+        finally:
+            os._exit(0)
+    os.close(write)
+    worker = b""
+    while len(worker) < 10:
+        got = os.read(read, 10 - len(worker))
+        assert got, "the command ended before its store started"
+        worker += got
+    return pid, int(worker), read
+
+
+@pytest.mark.parametrize("victim", ["store_process", "command"])
+def test_a_store_in_a_second_process_killed_at_any_moment_leaves_the_old_or_the_new_state(
+        sample_project_path, tmp_path, victim):
+    """Either process killed at random points of a store beside the command (the child
+    mid-transaction, the parent while it waits or commits): the file holds the previous or
+    the new state, and the store process always ends (a dead parent: rolled back)."""
+    base = save_project(open_project(sample_project_path), tmp_path / "base.gpkg")
+    before = _state(open_project(base))
+    result = analyze(open_project(base))
+    full = tmp_path / "full" / "p.gpkg"
+    full.parent.mkdir()
+    shutil.copyfile(base, full)
+    pid, worker, read = _store_beside_in_child(full, result)
+    start = time.monotonic()
+    os.waitpid(pid, 0)
+    duration = time.monotonic() - start
+    assert os.read(read, 1) == b"d"
+    os.close(read)
+    _gone(worker)
+    after = _state(open_project(full))
+    assert after != before
+
+    rng = random.Random(19)
+    seen = {"before": 0, "after": 0}
+    for i in range(BESIDE_KILL_POINTS):
+        path = tmp_path / f"k{i}" / "p.gpkg"
+        path.parent.mkdir()
+        shutil.copyfile(base, path)
+        pid, worker, read = _store_beside_in_child(path, result)
+        time.sleep(0.0 if i == 0 else rng.uniform(0.0, 1.5 * duration))
+        try:
+            os.kill(worker if victim == "store_process" else pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass  # it had ended already
+        os.waitpid(pid, 0)
+        done = os.read(read, 1) == b"d"
+        os.close(read)
+        _gone(worker)  # rolled back on its own once its parent is gone
+        project = open_project(path)
+        with sqlite3.connect(path) as con:
+            assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok", i
+        _check_file(path)
+        state = _state(project)
+        assert state in (before, after), i
+        seen["before" if state == before else "after"] += 1
+        assert not done or state == after
+        _check_leftovers(path)
+    assert seen["before"], seen
+    if victim == "command":
+        assert seen["after"], seen
