@@ -25,7 +25,7 @@ from ilp_gis.shown_counts import counts
 from ui.qtext import qtr
 from ui.state import AppState
 from ui.tree_filter import filter_tree, show_selection
-from ui.worker import VIEWS_LANE, Task, start
+from ui.worker import Task, start_after_slot
 
 CODES_ROLE = Qt.UserRole + 11  # the desa codes under a row
 KEY_ROLE = Qt.UserRole + 12  # a kabupaten row's code, a kecamatan row's key
@@ -123,11 +123,7 @@ class DesaTree(QWidget):
         # only the plan of the latest project and result is shown
         task.finished.connect(lambda plan, key=built_for: self._show(plan, key)
                               if self._built_for is key else None)
-        self._task = task  # kept alive until it reports
-        # started once the UI thread is through the slot that asked for it: a worker
-        # started now would share the GIL with the rest of that slot (the other panels)
-        QTimer.singleShot(0, lambda: start(task, lane=VIEWS_LANE)
-                          if self._task is task else None)
+        start_after_slot(self, task)
 
     def _clear(self) -> None:
         blocked = self.tree.blockSignals(True)

@@ -5,7 +5,7 @@ score are shown below the list."""
 from __future__ import annotations
 
 import pandas as pd
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -21,7 +21,7 @@ from layers import symbology as sym
 from ui.qtext import qtr
 from ui.state import AppState
 from ui.table_model import KEY_ROLE, DataFrameModel, sortable_view
-from ui.worker import VIEWS_LANE, Task, start
+from ui.worker import Task, start_after_slot
 
 ASYNC_GAPS = 20_000
 """From this many gaps on, the list's frame is made off the UI thread."""
@@ -111,9 +111,7 @@ class GapsPanel(QWidget):
         task = Task(lambda progress=None, is_cancelled=None: self.frame(res), label="gaps")
         task.finished.connect(lambda frame, key=res: self._show(frame)
                               if self._built_for is key else None)
-        self._task = task  # kept alive until it reports
-        QTimer.singleShot(0, lambda: start(task, lane=VIEWS_LANE)
-                          if self._task is task else None)
+        start_after_slot(self, task)
 
     def _show(self, frame) -> None:
         self._task = None

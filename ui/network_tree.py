@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -29,7 +29,7 @@ from layers import symbology as sym
 from ui.qtext import qtr
 from ui.state import AppState
 from ui.tree_filter import filter_tree, show_selection
-from ui.worker import VIEWS_LANE, Task, start
+from ui.worker import Task, start_after_slot
 
 KEY_ROLE = Qt.UserRole + 10
 _TYPES = ("puskesmas", "pustu", "posyandu")
@@ -135,11 +135,7 @@ class NetworkTree(QWidget):
         task = Task(lambda progress=None, is_cancelled=None: _plan(res), label="network-tree")
         task.finished.connect(lambda plan, key=res: self._show(plan, lazy=True)
                               if self._built_for is key else None)
-        self._task = task  # kept alive until it reports
-        # started once the UI thread is through the slot that asked for it: a worker
-        # started now would share the GIL with the rest of that slot (the other panels)
-        QTimer.singleShot(0, lambda: start(task, lane=VIEWS_LANE)
-                          if self._task is task else None)
+        start_after_slot(self, task)
 
     def _clear(self) -> None:
         blocked = self.tree.blockSignals(True)

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from ilp_gis.errors import Cancelled
 
@@ -97,6 +97,16 @@ def start(task: Task, *, lane: str | None = None) -> Task:
     _LIVE[task] = thread
     task.done.connect(lambda: _LIVE.pop(task, None))
     thread.start()
+    return task
+
+
+def start_after_slot(owner, task: Task, *, lane: str = VIEWS_LANE) -> Task:
+    """Keep ``task`` as ``owner._task`` and start it on ``lane`` once the UI thread is through
+    the slot that asked for it (a worker started at once would share the GIL with the rest of
+    that slot: the other panels' filling); not started when ``owner`` has moved on to another
+    task meanwhile."""
+    owner._task = task  # kept alive until it reports
+    QTimer.singleShot(0, lambda: start(task, lane=lane) if owner._task is task else None)
     return task
 
 
