@@ -248,6 +248,10 @@ def entry() -> None:
     held handed back to the system whole instead of freed object by object.  Every file a
     command writes is closed (and synced) before the command returns."""
     _ENDING_AT_ONCE.append(True)
+    if getattr(sys, "frozen", False):  # a bundled Windows program: its store process
+        import multiprocessing  # (layers.store_handover) starts through this executable
+
+        multiprocessing.freeze_support()
     rc = main()  # argparse's own exits (--help, usage errors) end the usual way
     for stream in (sys.stdout, sys.stderr):
         try:

@@ -63,3 +63,21 @@ def test_in_process_nothing_is_held(tmp_path):
     path = _project(tmp_path)
     assert cli.main(["analyze", str(path), "--out", str(tmp_path / "hasil")]) == 0
     assert cli._HELD == []
+
+
+def test_a_bundled_program_lets_its_store_process_start(monkeypatch):
+    """Frozen into one executable (Windows), the program is also the store process's start:
+    ``multiprocessing.freeze_support`` runs before the command; a plain Python run skips it."""
+    import multiprocessing
+
+    calls, ended = [], []
+    monkeypatch.setattr(multiprocessing, "freeze_support", lambda: calls.append("freeze"))
+    monkeypatch.setattr(cli, "main", lambda: calls.append("main") or 0)
+    monkeypatch.setattr(cli.os, "_exit", ended.append)
+    monkeypatch.setattr(cli.logging, "shutdown", lambda: None)  # this test run's logs stay
+    monkeypatch.setattr(cli, "_ENDING_AT_ONCE", [])
+    cli.entry()
+    assert calls == ["main"] and ended == [0]
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    cli.entry()
+    assert calls == ["main", "freeze", "main"] and ended == [0, 0]
