@@ -150,7 +150,11 @@ class Saving:
     def _commit(self) -> None:
         self.wait()
         if self._child is not None:
-            self._child.commit()
+            try:
+                self._child.commit()
+            except store_handover.StoreFailed as exc:  # died before its COMMIT landed
+                raise ProjectError(tr("project.store_lost",
+                                      file=str(self._project.path))) from exc
             self._finish()
 
     def _abort(self) -> None:

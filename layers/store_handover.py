@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import multiprocessing
 import shutil
+import sqlite3
 import sys
 import tempfile
 import time
 import types
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -25,7 +26,7 @@ import pyarrow as pa
 import pyarrow.ipc as ipc
 from pandas.api import types as ptypes
 
-from layers import gpkg_table, store_worker
+from layers import gpkg_sql, gpkg_table, store_worker
 from layers.gpkg_table import Unsupported
 
 _BATCH = gpkg_table._ROWS_PER_BATCH
@@ -139,6 +140,8 @@ class ChildStore:
         self.figures: dict = {}
         self._state = "started"
         self._broken = False
+        self._target: Path | None = None
+        self._digests: dict[str, str | None] = {}  # the digest recorded with each table
 
     @property
     def pid(self) -> int | None:
@@ -146,12 +149,15 @@ class ChildStore:
 
     def begin(self, target: Path, signature: tuple[int, int]) -> None:
         """Have the child take the file's write lock (the tables follow one by one)."""
+        self._target = Path(target)
         self._send(store_worker.Plan(str(target), tuple(signature), str(self.folder),
                                      self._started))
         self._state = "planning"
 
     def send_table(self, spec: store_worker.TableSpec) -> None:
         """The table of ``spec`` is written in the folder: the child may store it."""
+        if spec.record_digest:
+            self._digests[spec.name.lower()] = spec.digest
         self._send(spec)
 
     def end(self, drops: list[str], meta: store_worker.TableSpec) -> None:
@@ -193,11 +199,31 @@ class ChildStore:
         self.wait()
         self._state = "failed"
         self._send("commit")
-        kind, value = self._receive()
-        self._finish()
+        try:
+            kind, value = self._receive()
+        except StoreFailed:
+            self._finish()
+            if not self._landed():
+                raise
+            kind = "committed"  # the child died after its COMMIT, before its word
+        else:
+            self._finish()
         if kind == "failed":
             raise value
         self._state = "committed"
+
+    def _landed(self) -> bool:
+        """Whether the file holds what this store wrote: every table's recorded digest is the
+        one handed over with it (the tables written are those whose digest differed).
+        Opening the file read-write first rolls back the journal of a COMMIT cut short."""
+        if self._target is None or not self._digests or None in self._digests.values():
+            return False
+        try:
+            with closing(sqlite3.connect(self._target, timeout=10)) as con:
+                found = gpkg_sql.digests(con)
+        except sqlite3.Error:
+            return False
+        return all(found.get(name) == digest for name, digest in self._digests.items())
 
     def abort(self) -> None:
         """Have the child roll back (or never start) and end; never raises."""

@@ -255,3 +255,53 @@ def test_outside_a_group_or_for_a_new_file_the_save_runs_in_process(analysed, tm
     with all_or_nothing():
         assert not save_beside(fresh).in_child
     assert list(open_project(tmp_path / "other.gpkg").tables["catatan"]["a"]) == ["x"]
+
+
+def test_a_store_process_lost_after_its_commit_counts_as_stored(analysed, monkeypatch):
+    """The child committed, then its word never came (it died before sending it): the file
+    holds every table with the digest handed over with it, so the save is done, not lost."""
+    path, result = analysed
+    monkeypatch.setattr(project_file, "BESIDE_MIN_CELLS", 0)
+    receive = store_handover.ChildStore._receive
+
+    def word_lost(self):
+        kind, value = receive(self)
+        if kind == "committed":
+            raise store_handover.StoreFailed("the pipe closed")
+        return kind, value
+
+    monkeypatch.setattr(store_handover.ChildStore, "_receive", word_lost)
+    project = open_project(path, skip_tables=RESULT_TABLES.values())
+    with all_or_nothing():
+        store_result(project, result)
+        save_beside(project).wait()
+    assert not project.dirty
+    again = open_project(path)
+    assert len(again.tables["result_gaps"]) == len(result.gaps)
+    _check_file(path)
+
+
+def test_a_store_process_dead_before_its_commit_stores_nothing_and_says_so(analysed,
+                                                                          monkeypatch):
+    from ilp_gis.errors import ProjectError
+
+    path, result = analysed
+    monkeypatch.setattr(project_file, "BESIDE_MIN_CELLS", 0)
+    send = store_handover.ChildStore._send
+
+    def killed_first(self, message):
+        if message == "commit":  # the child is killed while the word is on its way
+            self._proc.kill()
+            self._proc.join()
+        return send(self, message)
+
+    monkeypatch.setattr(store_handover.ChildStore, "_send", killed_first)
+    before = _file_content(path)
+    project = open_project(path, skip_tables=RESULT_TABLES.values())
+    with pytest.raises(ProjectError, match="base.gpkg"):
+        with all_or_nothing():
+            store_result(project, result)
+            save_beside(project).wait()
+    assert _file_content(path) == before
+    assert project.dirty
+    _check_file(path)
