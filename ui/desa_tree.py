@@ -25,7 +25,7 @@ from ilp_gis.shown_counts import counts
 from ui.qtext import qtr
 from ui.state import AppState
 from ui.tree_filter import filter_tree, show_selection
-from ui.worker import Task, start_after_slot
+from ui.worker import Task, work_out_after_slot
 
 CODES_ROLE = Qt.UserRole + 11  # the desa codes under a row
 KEY_ROLE = Qt.UserRole + 12  # a kabupaten row's code, a kecamatan row's key
@@ -118,12 +118,9 @@ class DesaTree(QWidget):
             return
         self._clear()
         self.summary.setText(qtr("ui.desa_tree.building", desa=len(desa)))
-        task = Task(lambda progress=None, is_cancelled=None: self._plan(
-            desa, gaps, res is not None, kec, kab), label="desa-tree")
         # only the plan of the latest project and result is shown
-        task.finished.connect(lambda plan, key=built_for: self._show(plan, key)
-                              if self._built_for is key else None)
-        start_after_slot(self, task)
+        work_out_after_slot(self, lambda: self._plan(desa, gaps, res is not None, kec, kab),
+                            lambda plan: self._show(plan, built_for), label="desa-tree")
 
     def _clear(self) -> None:
         blocked = self.tree.blockSignals(True)

@@ -21,7 +21,7 @@ from layers import symbology as sym
 from ui.qtext import qtr
 from ui.state import AppState
 from ui.table_model import KEY_ROLE, DataFrameModel, sortable_view
-from ui.worker import Task, start_after_slot
+from ui.worker import Task, work_out_after_slot
 
 ASYNC_GAPS = 20_000
 """From this many gaps on, the list's frame is made off the UI thread."""
@@ -108,10 +108,7 @@ class GapsPanel(QWidget):
             self._task = None
             self._show(self.frame())
             return
-        task = Task(lambda progress=None, is_cancelled=None: self.frame(res), label="gaps")
-        task.finished.connect(lambda frame, key=res: self._show(frame)
-                              if self._built_for is key else None)
-        start_after_slot(self, task)
+        work_out_after_slot(self, lambda: self.frame(res), self._show, label="gaps")
 
     def _show(self, frame) -> None:
         self._task = None

@@ -29,7 +29,7 @@ from layers import symbology as sym
 from ui.qtext import qtr
 from ui.state import AppState
 from ui.tree_filter import filter_tree, show_selection
-from ui.worker import Task, start_after_slot
+from ui.worker import Task, work_out_after_slot
 
 KEY_ROLE = Qt.UserRole + 10
 _TYPES = ("puskesmas", "pustu", "posyandu")
@@ -132,10 +132,8 @@ class NetworkTree(QWidget):
             return
         # (the graph's own size would build a loaded result's graph: the facilities tell)
         self.summary.setText(qtr("ui.tree.building", n=format_number(size)))
-        task = Task(lambda progress=None, is_cancelled=None: _plan(res), label="network-tree")
-        task.finished.connect(lambda plan, key=res: self._show(plan, lazy=True)
-                              if self._built_for is key else None)
-        start_after_slot(self, task)
+        work_out_after_slot(self, lambda: _plan(res), lambda plan: self._show(plan, lazy=True),
+                            label="network-tree")
 
     def _clear(self) -> None:
         blocked = self.tree.blockSignals(True)

@@ -100,12 +100,17 @@ def start(task: Task, *, lane: str | None = None) -> Task:
     return task
 
 
-def start_after_slot(owner, task: Task, *, lane: str = VIEWS_LANE) -> Task:
-    """Keep ``task`` as ``owner._task`` and start it on ``lane`` once the UI thread is through
-    the slot that asked for it (a worker started at once would share the GIL with the rest of
-    that slot: the other panels' filling); not started when ``owner`` has moved on to another
-    task meanwhile."""
-    owner._task = task  # kept alive until it reports
+def work_out_after_slot(owner, work: Callable[[], Any], show: Callable[[Any], None], *,
+                        label: str, lane: str = VIEWS_LANE) -> Task:
+    """Run ``work()`` in a worker on ``lane`` and hand its value to ``show`` on the UI thread,
+    unless ``owner._built_for`` changed meanwhile (a later project or result was asked for).
+    The worker starts once the UI thread is through the slot that asked for it (started at
+    once it would share the GIL with the rest of that slot: the other panels' filling), and
+    not at all when ``owner._task`` (which keeps it alive until it reports) was replaced."""
+    key = owner._built_for
+    task = Task(lambda progress=None, is_cancelled=None: work(), label=label)
+    task.finished.connect(lambda value: show(value) if owner._built_for is key else None)
+    owner._task = task
     QTimer.singleShot(0, lambda: start(task, lane=lane) if owner._task is task else None)
     return task
 
