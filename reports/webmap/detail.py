@@ -28,14 +28,22 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from pyproj import CRS
 
 from ilp_gis import model
 from ilp_gis.geo import utm_crs
 from ilp_gis.i18n import register_catalog, tr
 from layers import symbology as sym
 from reports.webmap.embed import plain_json, script_json
-from reports.webmap.geometry import as_wgs84, round_coords, simplify_for_web
-from reports.webmap.values import clean_text, format_value, is_finite
+from reports.webmap.geometry import as_wgs84, round_coords, simplify_metric, web_coords
+from reports.webmap.values import (
+    clean_text,
+    clean_texts,
+    memo_texts,
+    objects,
+    objects_of,
+    value_texts,
+)
 
 register_catalog("reports", "webmap.detail")
 
@@ -109,6 +117,7 @@ class Chunker:
             if ok.any():
                 self.areas = g
                 self.tree = shapely.STRtree(np.where(ok, g, shapely.Point()))
+                self.tree.query(shapely.Point(0, 0))  # built now, before threads query it
                 self.names = [clean_text(n) for n in (kab_names or [None] * len(g))]
         self.cells: dict[tuple, int] = {}
 
@@ -148,15 +157,19 @@ def _groups(chunk_of: np.ndarray) -> dict[int, np.ndarray]:
     return {int(k): order[s:e] for k, s, e in zip(keys, starts, bounds, strict=True) if k >= 0}
 
 
-def _tolerance(frame: gpd.GeoDataFrame, crs) -> float:
+def _tolerance(bounds, epsg: int, transformers: dict) -> float:
     """:func:`reports.webmap.geometry.web_tolerance` of one kabupaten, from the corners of its
-    extent (not every vertex projected: 514 kabupaten)."""
+    extent ``bounds`` (w, s, e, n) in UTM zone ``epsg`` (not every vertex projected: 514
+    kabupaten; one transformer per zone)."""
     from pyproj import Transformer
 
-    w, s, e, n = frame.total_bounds
+    w, s, e, n = bounds
     if not np.all(np.isfinite([w, s, e, n])):
         return 10.0
-    t = Transformer.from_crs(model.WGS84, crs, always_xy=True)
+    t = transformers.get(epsg)
+    if t is None:
+        t = transformers[epsg] = Transformer.from_crs(model.WGS84, CRS.from_epsg(epsg),
+                                                      always_xy=True)
     x, y = t.transform([w, e, w, e], [s, s, n, n])
     diag = math.hypot(max(x) - min(x), max(y) - min(y))
     return float(min(300.0, max(5.0, diag / 3000.0)))
@@ -206,14 +219,6 @@ def _geojson_list(geoms: np.ndarray) -> str:
     return "[" + ",".join(t if t is not None else "null" for t in texts) + "]"
 
 
-def _lines(geoms: np.ndarray, tol_m: float, crs) -> np.ndarray:
-    """Lines simplified in the metric ``crs`` (a pixel of the zoom they appear at), rounded."""
-    metric = np.asarray(gpd.GeoSeries(geoms, crs=model.WGS84).to_crs(crs).values, dtype=object)
-    simple = shapely.simplify(metric, tol_m, preserve_topology=False)
-    wgs = np.asarray(gpd.GeoSeries(simple, crs=crs).to_crs(model.WGS84).values, dtype=object)
-    return round_coords(wgs)
-
-
 @dataclass
 class DetailInputs:
     """The national data the chunks are cut from (all WGS84)."""
@@ -242,88 +247,105 @@ _USED = {"kec": ("name",),
 def write_chunks(data: DetailInputs, chunker: Chunker, folder: Path, *,
                  checkpoint=None) -> DetailWritten:
     """Write one ``NNNN.js`` chunk per kabupaten into ``folder`` (which must exist) and return
-    the index the page reads: each chunk's file, bounds and name."""
-    from reports.webmap.national import facility_dots, facility_gap_dots
+    the index the page reads: each chunk's file, bounds and name.
 
-    desa = data.desa[[data.desa.geometry.name]]  # rows are taken per chunk: only what is used
-    layers: dict[str, tuple] = {"desa": (desa, chunker.assign(desa.geometry.values))}
+    The work is done a layer at a time for the whole country and then cut per chunk: each
+    layer placed in its chunks once, its popup texts built a column at a time, its geometry
+    projected once per UTM zone (the zone of each chunk, as a kabupaten page would choose it)
+    and simplified with each chunk's own tolerance - the same chunks as one kabupaten at a
+    time would give.  The roads (nationally ~1 million lines) are placed, projected and
+    simplified on a second thread while the other layers' texts are built (GEOS and PROJ let
+    go of the interpreter while they work)."""
+    from ilp_gis.speed.threads import in_background
+    from reports.webmap.national import facility_columns, facility_gap_columns
+
+    frames: dict[str, gpd.GeoDataFrame] = {"desa": data.desa[[data.desa.geometry.name]]}
     for key in ("kec", "posyandu", "edges", "roads", "pgaps"):
         frame = getattr(data, key)
         if frame is not None and len(frame):
-            frame = frame[[c for c in frame.columns if c in _USED[key]]
-                          + [frame.geometry.name]]
-            geoms = frame.geometry.values
-            if key == "edges":  # a link belongs where its child stands (its last vertex)
-                g = np.asarray(geoms, dtype=object)
-                last = shapely.get_geometry(g, -1)  # the last part of a multi-line
-                geoms = shapely.get_point(np.where(shapely.is_missing(last), g, last), -1)
-            layers[key] = (frame, chunker.assign(geoms))
-    grouped = {k: _groups(c) for k, (_, c) in layers.items()}
+            frames[key] = frame[[c for c in frame.columns if c in _USED[key]]
+                                + [frame.geometry.name]]
+    roads = frames.get("roads")
+    road_place = None  # the roads placed beside the rest (grid cells: numbered in order)
+    if roads is not None and chunker.areas is not None:
+        road_place = in_background(chunker.assign, roads.geometry.values)
+    chunk_of = {k: chunker.assign(_placed_by(k, f)) for k, f in frames.items()
+                if k != "roads" or road_place is None}
+    if road_place is not None:
+        chunk_of["roads"] = road_place.result()
+    chunk_of = {k: chunk_of[k] for k in frames}  # the layers' own order
+    grouped = {k: _groups(c) for k, c in chunk_of.items()}
     chunks = sorted(set().union(*(g.keys() for g in grouped.values())))
+    zone_of, tol_of = _chunk_zones(chunks, grouped, frames)
+    zones: dict[int, list[int]] = {}
+    for chunk in chunks:
+        zones.setdefault(zone_of[chunk], []).append(chunk)
+
+    road_web = road_cls = None
     road_classes = list(sym.ROAD_STYLES)
-    road_cls = None
-    if "roads" in layers:
-        r = layers["roads"][0]
-        cls = (r["road_class"].astype("string").str.strip().str.lower().fillna("lokal")
-               if "road_class" in r.columns else None)
-        lokal = road_classes.index("lokal")  # a class the symbology does not know: local
-        road_cls = (np.asarray(pd.Categorical(cls, categories=road_classes).codes,
-                               dtype=np.int64) if cls is not None
-                    else np.full(len(r), lokal, dtype=np.int64))
-        road_cls[road_cls < 0] = lokal
+    if roads is not None:
+        road_job = in_background(_lines_by_zone, roads, grouped["roads"], zones, tol_of)
+        road_cls = _road_classes(roads, road_classes)
+    try:
+        web = {k: _areas_by_zone(frames[k], grouped[k], zones, tol_of)
+               for k in ("desa", "kec") if k in frames}
+        cols = {}
+        if "kec" in frames:
+            kec = frames["kec"]
+            cols["kec"] = np.array([clean_text(v) or "–" for v in kec["name"]]
+                                   if "name" in kec.columns else ["–"] * len(kec), dtype=object)
+        if "posyandu" in frames:
+            cols["posyandu"] = facility_columns(frames["posyandu"], data.desa_names,
+                                                data.kec_names, data.fac_names, decimals=5)
+        if "edges" in frames:
+            cols["links"] = _link_columns(frames["edges"], data.fac_names)
+        pgaps = (facility_gap_columns(frames["pgaps"], data.fac_names, chunk_of["pgaps"])
+                 if "pgaps" in frames else None)
+    finally:
+        if roads is not None:
+            road_web = road_job.result()
+    desa_bounds = shapely.bounds(web["desa"])
     files, bounds, names = [], [], []
-    counts = dict.fromkeys(layers, 0)
+    counts = dict.fromkeys(frames, 0)
     n_bytes = 0
     for n, chunk in enumerate(chunks):
         if checkpoint is not None:
             checkpoint(n / max(1, len(chunks)))
         parts = []
-        rows_desa = grouped["desa"].get(chunk, np.empty(0, dtype=np.int64))
-        sub_desa = desa.iloc[rows_desa]
-        crs = utm_crs(sub_desa) if len(sub_desa) else utm_crs(layers[next(
-            k for k in grouped if chunk in grouped[k])][0])
-        tol = _tolerance(sub_desa, crs) if len(sub_desa) else 30.0
         box = []
-        if len(rows_desa):
-            geoms = simplify_for_web(sub_desa.geometry, crs, tol)
-            gaps = [data.gap_kinds[i] for i in rows_desa]
-            parts.append('"desa":{"i":' + _ints(rows_desa)
-                         + ',"g":' + script_json(gaps) + ',"geom":' + _geojson_list(geoms) + "}")
-            box.append(shapely.total_bounds(geoms))
-            counts["desa"] += len(rows_desa)
+        rows = grouped["desa"].get(chunk)
+        if rows is not None:
+            gaps = [data.gap_kinds[i] for i in rows]
+            parts.append('"desa":{"i":' + _ints(rows) + ',"g":' + script_json(gaps)
+                         + ',"geom":' + _geojson_list(web["desa"][rows]) + "}")
+            box.append(_total_bounds(desa_bounds[rows]))
+            counts["desa"] += len(rows)
         rows = grouped.get("kec", {}).get(chunk)
         if rows is not None:
-            kec = layers["kec"][0].iloc[rows]
-            geoms = simplify_for_web(kec.geometry, crs, tol)
-            parts.append('"kec":{"n":' + script_json(
-                [clean_text(v) or "–" for v in kec["name"]] if "name" in kec.columns
-                else ["–"] * len(kec)) + ',"geom":' + _geojson_list(geoms) + "}")
+            parts.append('"kec":{"n":' + script_json(cols["kec"][rows].tolist()) + ',"geom":'
+                         + _geojson_list(web["kec"][rows]) + "}")
             counts["kec"] += len(rows)
         rows = grouped.get("posyandu", {}).get(chunk)
         if rows is not None:
-            sub = layers["posyandu"][0].iloc[rows]
-            parts.append('"posyandu":' + facility_dots(sub, data.desa_names, data.kec_names,
-                                                       data.fac_names, decimals=5))
+            parts.append('"posyandu":' + plain_json({k: v[rows].tolist()
+                                                     for k, v in cols["posyandu"].items()}))
             counts["posyandu"] += len(rows)
         rows = grouped.get("edges", {}).get(chunk)
         if rows is not None:
-            parts.append('"links":' + _links_json(layers["edges"][0].iloc[rows], data.fac_names))
+            parts.append('"links":' + _links_json(cols["links"], rows))
             counts["edges"] += len(rows)
         rows = grouped.get("roads", {}).get(chunk)
         if rows is not None:
-            geoms = _lines(np.asarray(layers["roads"][0].geometry.values[rows], dtype=object),
-                           tol, crs)
             parts.append('"roads":{"cl":' + _ints(road_cls[rows])
-                         + ',"geom":' + _geojson_list(geoms) + "}")
+                         + ',"geom":' + _geojson_list(road_web[rows]) + "}")
             counts["roads"] += len(rows)
-        rows = grouped.get("pgaps", {}).get(chunk)
-        if rows is not None:
-            text, _, n_rows, _ = facility_gap_dots(layers["pgaps"][0].iloc[rows], data.fac_names)
+        if pgaps is not None:
+            text, n_rows = pgaps.of(chunk)
             if text is not None:
                 parts.append('"pgaps":' + text)
                 counts["pgaps"] += n_rows
         if not box:  # no desa in the chunk: its bounds from what it holds
-            box = [shapely.total_bounds(layers[k][0].geometry.values[grouped[k][chunk]])
+            box = [shapely.total_bounds(frames[k].geometry.values[grouped[k][chunk]])
                    for k in grouped if chunk in grouped[k]]
         b = np.array(box)
         b = b[np.all(np.isfinite(b), axis=1)]
@@ -343,28 +365,149 @@ def write_chunks(data: DetailInputs, chunker: Chunker, folder: Path, *,
     written = DetailWritten(folder, index, len(files), n_bytes, counts)
     if road_cls is not None:
         written.road_classes = [road_classes[i] for i in sorted(set(road_cls.tolist()))]
-    if "edges" in layers and "link" in layers["edges"][0].columns:
-        written.link_kinds = set(layers["edges"][0]["link"].dropna().astype(str))
+    if "edges" in frames and "link" in frames["edges"].columns:
+        written.link_kinds = set(frames["edges"]["link"].dropna().astype(str))
     return written
 
 
-def _links_json(edges: gpd.GeoDataFrame, fac_names: dict) -> str:
-    """Network links as columns: link kind, "parent -> child" names, distance and travel."""
+def _placed_by(key: str, frame: gpd.GeoDataFrame) -> np.ndarray:
+    """The geometries that place ``frame``'s rows in chunks: a network link belongs where its
+    child stands (its last vertex), anything else where it lies."""
+    geoms = frame.geometry.values
+    if key != "edges":
+        return geoms
+    g = np.asarray(geoms, dtype=object)
+    last = shapely.get_geometry(g, -1)  # the last part of a multi-line
+    return shapely.get_point(np.where(shapely.is_missing(last), g, last), -1)
+
+
+def _total_bounds(b: np.ndarray) -> np.ndarray:
+    """``shapely.total_bounds`` from the bounds of each geometry (NaN rows for missing ones)."""
+    if not len(b) or np.isnan(b).all():
+        return np.full(4, np.nan)
+    with np.errstate(invalid="ignore"):
+        return np.array([np.nanmin(b[:, 0]), np.nanmin(b[:, 1]), np.nanmax(b[:, 2]),
+                         np.nanmax(b[:, 3])])
+
+
+def _chunk_zones(chunks, grouped, frames) -> tuple[dict[int, int], dict[int, float]]:
+    """Each chunk's UTM zone (EPSG code) and simplification tolerance (metres): from the
+    extent of its desa, as :func:`ilp_gis.geo.utm_crs` and a kabupaten page choose them; a
+    chunk without desa takes the zone of the whole first layer it holds something of, and
+    30 m."""
+    from ilp_gis.geo import utm_epsg_for_lonlat
+
+    desa_bounds = shapely.bounds(np.asarray(frames["desa"].geometry.values, dtype=object))
+    layer_zone: dict[str, int] = {}
+    transformers: dict = {}
+    zone_of, tol_of = {}, {}
+    for chunk in chunks:
+        rows = grouped["desa"].get(chunk)
+        if rows is not None:
+            w, s, e, n = _total_bounds(desa_bounds[rows])
+            zone = (utm_epsg_for_lonlat((w + e) / 2.0, (s + n) / 2.0)
+                    if np.all(np.isfinite([w, s, e, n])) else 32749)
+            zone_of[chunk] = zone
+            tol_of[chunk] = _tolerance((w, s, e, n), zone, transformers)
+            continue
+        key = next(k for k in grouped if chunk in grouped[k])
+        if key not in layer_zone:
+            layer_zone[key] = utm_crs(frames[key]).to_epsg()
+        zone_of[chunk], tol_of[chunk] = layer_zone[key], 30.0
+    return zone_of, tol_of
+
+
+def _zone_rows(groups: dict, zone_chunks: list[int]) -> list[tuple[int, np.ndarray]]:
+    return [(c, groups[c]) for c in zone_chunks if c in groups]
+
+
+def _metric(frame: gpd.GeoDataFrame, rows: np.ndarray, epsg: int) -> np.ndarray:
+    geoms = gpd.GeoSeries(frame.geometry.values[rows], crs=frame.crs)
+    return np.asarray(geoms.to_crs(CRS.from_epsg(epsg)).values, dtype=object)
+
+
+def _areas_by_zone(frame, groups, zones, tol_of) -> np.ndarray:
+    """:func:`reports.webmap.geometry.simplify_for_web` of each chunk's polygons (a coverage
+    per chunk, its own tolerance), projected once per zone; one geometry per row of
+    ``frame`` (None outside any chunk)."""
+    out = np.full(len(frame), None, dtype=object)
+    for zone, zone_chunks in zones.items():
+        parts = _zone_rows(groups, zone_chunks)
+        if not parts:
+            continue
+        metric = _metric(frame, np.concatenate([r for _, r in parts]), zone)
+        done_rows, done, at = [], [], 0
+        for chunk, rows in parts:
+            ok, simplified = simplify_metric(metric[at:at + len(rows)], tol_of[chunk])
+            at += len(rows)
+            done_rows.append(rows[ok])
+            done.append(simplified)
+        rows = np.concatenate(done_rows)
+        if len(rows):
+            out[rows] = web_coords(np.concatenate(done), CRS.from_epsg(zone))
+    return out
+
+
+def _lines_by_zone(frame, groups, zones, tol_of) -> np.ndarray:
+    """Each chunk's lines simplified in its zone with its tolerance (a pixel of the zoom they
+    appear at) and rounded, projected once per zone; one geometry per row of ``frame``."""
+    out = np.full(len(frame), None, dtype=object)
+    for zone, zone_chunks in zones.items():
+        parts = _zone_rows(groups, zone_chunks)
+        if not parts:
+            continue
+        rows = np.concatenate([r for _, r in parts])
+        tol = np.concatenate([np.full(len(r), tol_of[c]) for c, r in parts])
+        crs = CRS.from_epsg(zone)
+        simple = shapely.simplify(_metric(frame, rows, zone), tol, preserve_topology=False)
+        wgs = gpd.GeoSeries(simple, crs=crs).to_crs(model.WGS84).values
+        out[rows] = round_coords(np.asarray(wgs, dtype=object))
+    return out
+
+
+def _road_classes(roads: gpd.GeoDataFrame, road_classes: list[str]) -> np.ndarray:
+    """Each road's class as its position in ``road_classes`` (a class the symbology does not
+    know, or none: local)."""
+    lokal = road_classes.index("lokal")
+    if "road_class" not in roads.columns:
+        return np.full(len(roads), lokal, dtype=np.int64)
+    cls = roads["road_class"].astype("string").str.strip().str.lower().fillna("lokal")
+    codes = np.asarray(pd.Categorical(cls, categories=road_classes).codes, dtype=np.int64)
+    codes[codes < 0] = lokal
+    return codes
+
+
+def _link_columns(edges: gpd.GeoDataFrame, fac_names: dict) -> dict[str, np.ndarray]:
+    """The network links' columns for every link at once: link kind, "parent -> child" names,
+    distance and travel texts, rounded geometry."""
     def col(name):
-        return (edges[name].astype(object).where(edges[name].notna(), None).tolist()
-                if name in edges.columns else [None] * len(edges))
+        if name not in edges.columns:
+            return [None] * len(edges)
+        v = objects(edges, name)
+        return np.where(pd.isna(v), None, v).tolist()
 
     pid, cid, link, dist, travel = (col(c) for c in ("parent_id", "child_id", "link",
                                                      "distance_m", "travel_min"))
-    names = [f"{fac_names.get(str(p)) or clean_text(p) or '–'} → "
-             f"{fac_names.get(str(c)) or clean_text(c) or '–'}" for p, c in zip(pid, cid,
-                                                                                   strict=True)]
-    popup = [[format_value(float(d) / 1000.0, "km") if is_finite(d) else None,
-              format_value(t, "min") if is_finite(t) else None]
-             for d, t in zip(dist, travel, strict=True)]
-    geoms = round_coords(np.asarray(edges.geometry.values, dtype=object))
-    return ('{"l":' + plain_json([clean_text(v) for v in link]) + ',"n":' + plain_json(names)
-            + ',"p":' + plain_json(popup) + ',"geom":' + _geojson_list(geoms) + "}")
+
+    def named(ids):
+        return [a or b or "–" for a, b in zip(memo_texts(lambda k: fac_names.get(str(k)), ids),
+                                              clean_texts(ids), strict=True)]
+
+    names = [f"{p} → {c}" for p, c in zip(named(pid), named(cid), strict=True)]
+    km = value_texts(pd.to_numeric(pd.Series(dist, dtype=object), errors="coerce")
+                     .to_numpy(dtype=float) / 1000.0, "km")
+    popup = list(map(list, zip(km, value_texts(travel, "min"), strict=True)))
+    return {"l": objects_of(clean_texts(link)), "n": objects_of(names),
+            "p": objects_of(popup),
+            "geom": round_coords(np.asarray(edges.geometry.values, dtype=object))}
+
+
+def _links_json(cols: dict[str, np.ndarray], rows: np.ndarray) -> str:
+    """One chunk's network links as columns: link kind, names, distance and travel, lines."""
+    return ('{"l":' + plain_json(cols["l"][rows].tolist()) + ',"n":'
+            + plain_json(cols["n"][rows].tolist()) + ',"p":'
+            + plain_json(cols["p"][rows].tolist()) + ',"geom":'
+            + _geojson_list(cols["geom"][rows]) + "}")
 
 
 STALE_FOLDER_S = 3600.0

@@ -40,9 +40,19 @@ def simplify_for_web(geoms: gpd.GeoSeries, crs, tolerance: float, *,
     if len(geoms) == 0:
         return out
     metric = np.asarray(geoms.to_crs(crs).values, dtype=object)
-    ok = np.array([g is not None and not g.is_empty for g in metric], dtype=bool)
+    ok, simplified = simplify_metric(metric, tolerance, coverage=coverage)
+    if ok.any():
+        out[ok] = web_coords(simplified, crs)
+    return out
+
+
+def simplify_metric(metric: np.ndarray, tolerance: float, *,
+                    coverage: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """The first half of :func:`simplify_for_web`, on geometries in a metric CRS: which are
+    present, and those simplified (still metric; :func:`web_coords` brings them back)."""
+    ok = ~(shapely.is_missing(metric) | shapely.is_empty(metric))
     if not ok.any():
-        return out
+        return ok, np.empty(0, dtype=object)
     part = metric[ok]
     simplified = None
     polygonal = np.isin(shapely.get_type_id(part), (3, 6))  # Polygon, MultiPolygon
@@ -66,13 +76,18 @@ def simplify_for_web(geoms: gpd.GeoSeries, crs, tolerance: float, *,
                                                       preserve_topology=True)
     if simplified is None:
         simplified = shapely.simplify(part, tolerance, preserve_topology=True)
-    wgs = np.asarray(gpd.GeoSeries(simplified, crs=crs).to_crs(model.WGS84).values, dtype=object)
+    return ok, simplified
+
+
+def web_coords(metric: np.ndarray, crs) -> np.ndarray:
+    """Geometries in the metric ``crs`` back in WGS84 with rounded coordinates (the second half
+    of :func:`simplify_for_web`; one geometry at a time, so any batch of them gives the same)."""
+    wgs = np.asarray(gpd.GeoSeries(metric, crs=crs).to_crs(model.WGS84).values, dtype=object)
     rounded = round_coords(wgs)
     broken = ~shapely.is_valid(rounded) & shapely.is_valid(wgs)
     if broken.any():  # rounding collapsed a tiny ring: snap those few to the grid properly
         rounded[broken] = shapely.set_precision(wgs[broken], 10.0 ** -COORD_DECIMALS)
-    out[ok] = rounded
-    return out
+    return rounded
 
 
 def round_coords(geoms: np.ndarray, decimals: int = COORD_DECIMALS) -> np.ndarray:

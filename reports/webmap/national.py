@@ -11,15 +11,25 @@ May import ``ilp_gis`` (i18n), ``layers.symbology``, geopandas/shapely/numpy and
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 
 from ilp_gis.i18n import register_catalog, tr
 from layers import symbology as sym
 from reports.webmap.embed import plain_json, script_json
 from reports.webmap.geometry import simplify_for_web
-from reports.webmap.values import clean_text, count_text
+from reports.webmap.values import (
+    clean_text,
+    clean_texts,
+    count_texts,
+    looked_up,
+    objects,
+    objects_of,
+)
 
 register_catalog("reports", "webmap.national")
 
@@ -80,21 +90,36 @@ def facility_dots(sub: gpd.GeoDataFrame, desa_names: dict, kec_names: dict,
                   fac_names: dict, decimals: int = DOT_DECIMALS) -> str:
     """One facility type as columns: lon, lat, name and popup values (desa, kecamatan, parent,
     nakes, code); the parent is named from ``fac_names`` (fac_id -> name) or its own column."""
+    cols = facility_columns(sub, desa_names, kec_names, fac_names, decimals)
+    return plain_json({k: v.tolist() for k, v in cols.items()})  # texts, floats, None
+
+
+def facility_columns(sub: gpd.GeoDataFrame, desa_names: dict, kec_names: dict,
+                     fac_names: dict, decimals: int = DOT_DECIMALS) -> dict[str, np.ndarray]:
+    """What :func:`facility_dots` writes, as object arrays of one value per facility (a
+    national layer's texts built a column at a time, then cut per kabupaten)."""
     lon, lat = _dots(sub.geometry.values, decimals)
-    cols = {c: sub[c].tolist() if c in sub.columns else [None] * len(sub)
-            for c in ("fac_id", "name", "desa_code", "kecamatan_code", "parent_id",
-                      "parent_name", "nakes", "code")}
-    names = [clean_text(n) or clean_text(f) or "–" for n, f in zip(cols["name"], cols["fac_id"],
-                                                                  strict=True)]
-    popup = [[clean_text(desa_names.get(str(d))) or clean_text(d),
-              clean_text(kec_names.get(str(k))) or clean_text(k),
-              (clean_text(fac_names.get(str(pid))) if clean_text(pid) else None)
-              or clean_text(pn),
-              count_text(nk), clean_text(code)]
-             for d, k, pid, pn, nk, code in zip(cols["desa_code"], cols["kecamatan_code"],
-                                                cols["parent_id"], cols["parent_name"],
-                                                cols["nakes"], cols["code"], strict=True)]
-    return plain_json({"x": lon, "y": lat, "n": names, "p": popup})  # texts, floats, None
+    c = {n: objects(sub, n) for n in ("fac_id", "name", "desa_code", "kecamatan_code",
+                                      "parent_id", "parent_name", "nakes", "code")}
+    names = [a or b or "–" for a, b in zip(clean_texts(c["name"]), clean_texts(c["fac_id"]),
+                                          strict=True)]
+    desa = [a or b for a, b in zip(looked_up(c["desa_code"], desa_names),
+                                   clean_texts(c["desa_code"]), strict=True)]
+    kec = [a or b for a, b in zip(looked_up(c["kecamatan_code"], kec_names),
+                                  clean_texts(c["kecamatan_code"]), strict=True)]
+    pid = clean_texts(c["parent_id"])
+    parent_of = looked_up(c["parent_id"], fac_names)
+    parent = [(p if i else None) or n for i, p, n in zip(pid, parent_of,
+                                                         clean_texts(c["parent_name"]),
+                                                         strict=True)]
+    popup = list(map(list, zip(desa, kec, parent, count_texts(c["nakes"]),
+                               clean_texts(c["code"]), strict=True)))
+    return {"x": _array(lon), "y": _array(lat), "n": _array(names), "p": _array(popup)}
+
+
+def _array(values: list) -> np.ndarray:
+    """A list as a 1-d object array (its items may be lists themselves)."""
+    return objects_of(values)
 
 
 def facility_fields() -> list[str]:
@@ -113,49 +138,97 @@ def facility_gap_dots(gaps, fac_names: dict) -> tuple[str | None, int, int, set]
 
     Returns the JSON text (``None`` when there are none), the number of facilities, the number
     of gap rows drawn and the gap kinds present."""
-    if gaps is None or not len(gaps) or "kind" not in gaps.columns:
+    got = facility_gap_columns(gaps, fac_names)
+    if got is None:
         return None, 0, 0, set()
+    text = plain_json({k: v.tolist() for k, v in got.cols.items()})  # texts, floats, None
+    return text, len(got.chunk), int(sum(got.rows.values())), got.present
+
+
+@dataclass
+class GapDots:
+    """:func:`facility_gap_dots` of every chunk at once: one value per dot in ``cols`` (the
+    dots of a chunk together, chunks in ascending order), the chunk of each dot, the gap rows
+    drawn per chunk and the gap kinds present."""
+
+    cols: dict
+    chunk: np.ndarray
+    rows: dict
+    present: set
+
+    def of(self, chunk: int) -> tuple[str | None, int]:
+        """The JSON text of one chunk's dots (``None`` when it has none) and its gap rows."""
+        lo, hi = np.searchsorted(self.chunk, [chunk, chunk + 1])
+        if lo == hi:
+            return None, 0
+        return (plain_json({k: v[lo:hi].tolist() for k, v in self.cols.items()}),
+                self.rows[chunk])
+
+
+def facility_gap_columns(gaps, fac_names: dict, chunk_of: np.ndarray | None = None
+                         ) -> GapDots | None:
+    """The dots of :func:`facility_gap_dots`, worked out for each chunk of ``chunk_of`` (one
+    per gap row, -1: none) as it would be for that chunk's rows alone; ``None`` without any."""
+    if gaps is None or not len(gaps) or "kind" not in gaps.columns:
+        return None
     geoms = np.asarray(gaps.geometry.values, dtype=object)
     kinds_geom = shapely.get_type_id(geoms)  # 0 Point, 4 MultiPoint, -1 missing
     at_point = np.isin(kinds_geom, (0, 4)) & ~shapely.is_empty(geoms)
-    if not at_point.any():
-        return None, 0, 0, set()
-    sub = gaps.loc[at_point].drop(columns=gaps.geometry.name)
-    pts = shapely.get_point(geoms[at_point], 0)
-    pts = np.where(shapely.is_missing(pts), geoms[at_point], pts)
+    chunk_of = (np.zeros(len(gaps), dtype=np.int64) if chunk_of is None
+                else np.asarray(chunk_of, dtype=np.int64))
+    sel = np.flatnonzero(at_point & (chunk_of >= 0))
+    if not len(sel):
+        return None
+    sel = sel[np.argsort(chunk_of[sel], kind="stable")]  # by chunk, in their order
+    chunk = chunk_of[sel]
+    starts = np.r_[0, np.flatnonzero(np.diff(chunk)) + 1]
+    pos = np.arange(len(sel)) - np.repeat(starts, np.diff(np.r_[starts, len(sel)]))
+    pts = shapely.get_point(geoms[sel], 0)
+    pts = np.where(shapely.is_missing(pts), geoms[sel], pts)
     xy = np.round(shapely.get_coordinates(pts), DOT_DECIMALS)
+    sub = gaps.iloc[sel]
     kind = sub["kind"].fillna("network_problem").astype(str)
     kind = kind.where(kind.isin(list(sym.GAP_STYLES)), "network_problem").tolist()
 
     def col(name):
-        return (sub[name].astype(object).where(sub[name].notna(), None).tolist()
-                if name in sub.columns else [None] * len(sub))
+        if name not in sub.columns:
+            return [None] * len(sub)
+        v = objects(sub, name)
+        return np.where(pd.isna(v), None, v).tolist()
 
     fac_id, gap_id = col("fac_id"), col("gap_id")
-    keys = [clean_text(f) or clean_text(g) or str(i)
-            for i, (f, g) in enumerate(zip(fac_id, gap_id, strict=True))]
-    order = sorted(range(len(keys)), key=lambda i: (keys[i],
-                                                    sym.GAP_SEVERITY.get(kind[i], 99)))
-    fac_name, desa_name, kec_name = col("fac_name"), col("desa_name"), col("kecamatan_name")
-    out = {"x": [], "y": [], "n": [], "g": [], "p": []}
+    keys = [a or b or str(i) for a, b, i in zip(clean_texts(fac_id), clean_texts(gap_id),
+                                                pos.tolist(), strict=True)]
+    severity = [sym.GAP_SEVERITY.get(k, 99) for k in kind]
+    chunks = chunk.tolist()
+    order = sorted(range(len(keys)), key=lambda i: (chunks[i], keys[i], severity[i]))
+    first = [i for n, i in enumerate(order) if n == 0 or chunks[i] != chunks[order[n - 1]]
+             or keys[i] != keys[order[n - 1]]]  # a facility's first row: its most severe gap
+    fac_name = col("fac_name")
+    names = [a or b or c or "–" for a, b, c in zip(
+        looked_up([fac_id[i] for i in first], fac_names),
+        clean_texts([fac_name[i] for i in first]), clean_texts([fac_id[i] for i in first]),
+        strict=True)]
+    kec_name, desa_name = col("kecamatan_name"), col("desa_name")
     labels = {k: tr(f"gap.{k}") for k in sym.GAP_STYLES}
-    present: set[str] = set()
-    current, names_of = None, None
-    for i in order:
-        k = kind[i]
-        present.add(k)
-        if keys[i] != current:  # the first row of a facility: its most severe gap
-            current, names_of = keys[i], []
-            out["x"].append(float(xy[i, 0]))
-            out["y"].append(float(xy[i, 1]))
-            out["n"].append(clean_text(fac_names.get(str(fac_id[i]))) or clean_text(fac_name[i])
-                            or clean_text(fac_id[i]) or "–")
-            out["g"].append(k)
-            out["p"].append([clean_text(kec_name[i]), clean_text(desa_name[i]), None])
-        if labels[k] not in names_of:
-            names_of.append(labels[k])
-            out["p"][-1][2] = "; ".join(names_of)
-    return plain_json(out), len(out["x"]), len(order), present  # texts, floats, None
+    said: list[str | None] = []
+    at = 0
+    for i in order:  # each facility's gaps named once, most severe first
+        if at < len(first) and i == first[at]:
+            said.append(labels[kind[i]])
+            seen = [labels[kind[i]]]
+            at += 1
+        elif labels[kind[i]] not in seen:
+            seen.append(labels[kind[i]])
+            said[-1] = "; ".join(seen)
+    rows: dict[int, int] = {}
+    for c in chunks:
+        rows[c] = rows.get(c, 0) + 1
+    cols = {"x": _array(xy[first, 0].tolist()), "y": _array(xy[first, 1].tolist()),
+            "n": _array(names), "g": _array([kind[i] for i in first]),
+            "p": _array([[clean_text(kec_name[i]), clean_text(desa_name[i]), s]
+                         for i, s in zip(first, said, strict=True)])}
+    return GapDots(cols, chunk[first], rows, set(kind))
 
 
 def facility_gap_fields() -> list[str]:
