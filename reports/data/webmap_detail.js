@@ -6,6 +6,43 @@
   "use strict";
 
   var groups = {};
+
+  // A facility symbol of the kabupaten page (shape, fill, edge, dark halo; hollow when known
+  // only by its desa) drawn on a canvas: thousands of Posyandu without an element each.
+  L.Canvas.include({
+    _updateIlpShape: function (layer) {
+      if (!this._drawing || layer._empty()) return;
+      var p = layer._point, ctx = this._ctx, st = layer.options.symbol, r = st.size / 2 - 1;
+      function path() {
+        ctx.beginPath();
+        if (st.shape === "square") {
+          ctx.rect(p.x - r, p.y - r, 2 * r, 2 * r);
+        } else if (st.shape === "triangle") {
+          ctx.moveTo(p.x, p.y - r); ctx.lineTo(p.x + r, p.y + r); ctx.lineTo(p.x - r, p.y + r);
+          ctx.closePath();
+        } else if (st.shape === "diamond") {
+          ctx.moveTo(p.x, p.y - r); ctx.lineTo(p.x + r, p.y); ctx.lineTo(p.x, p.y + r);
+          ctx.lineTo(p.x - r, p.y); ctx.closePath();
+        } else {
+          ctx.arc(p.x, p.y, r, 0, Math.PI * 2);
+        }
+      }
+      ctx.globalAlpha = 1;
+      path();
+      ctx.lineWidth = st.hollow ? 4.5 : 3.5;
+      ctx.strokeStyle = "rgba(0,0,0,0.7)";
+      ctx.stroke();
+      path();
+      ctx.fillStyle = st.hollow ? "rgba(255,255,255,0.35)" : st.fill;
+      ctx.fill();
+      ctx.lineWidth = st.hollow ? 3 : 1.5;
+      ctx.strokeStyle = st.stroke;
+      ctx.stroke();
+    }
+  });
+  var ShapeMarker = L.CircleMarker.extend({
+    _updatePath: function () { this._renderer._updateIlpShape(this); }
+  });
   // The layer of one kind of detail (filled by the chunks in view; in the layer control).
   ILP.detailGroup = function (key) {
     if (!groups[key]) groups[key] = L.featureGroup();
@@ -125,23 +162,26 @@
         for (var q = 0; q < p.x.length; q++) {
           if (p.x[q] === null) continue;
           (function (q) {
-            var m = L.circleMarker([p.y[q], p.x[q]], L.extend({renderer: canvas, radius: 3},
-                                                                o.posyandu));
+            var hollow = p.q && p.q[q], st = hollow ? o.posyanduDesa : o.posyandu;
+            var m = new ShapeMarker([p.y[q], p.x[q]], {renderer: canvas, radius: st.size / 2,
+                                                       symbol: st});
             m.bindPopup(function () {
-              return ILP.popupHtml(p.n[q], o.t.posyandu, o.facFields, p.p[q]);
+              return ILP.popupHtml(p.n[q], hollow ? o.t.posyanduDesa : o.t.posyandu,
+                                   o.facFields, p.p[q]);
             }, {maxWidth: 340});
             ms.push(m);
           })(q);
         }
         out.posyandu = L.featureGroup(ms);
       }
-      if (d.pgaps) {  // gaps at a Posyandu: a ring in the colour of its most severe gap
+      if (d.pgaps) {  // gaps at a Posyandu: a ring in the colours of its most severe gap
         var pg = d.pgaps, rings = [];
         for (var r2 = 0; r2 < pg.x.length; r2++) {
           (function (r2) {
             var k = o.kinds[pg.g[r2]] || {};
-            var m = L.circleMarker([pg.y[r2], pg.x[r2]], {renderer: canvas, radius: 5,
-              color: k.stroke || "#000", weight: 2, fill: false, opacity: 0.9});
+            var m = L.circleMarker([pg.y[r2], pg.x[r2]], {renderer: canvas, radius: 9,
+              color: k.stroke || "#000", weight: 2.5, fillColor: k.fill || "#ff0",
+              fillOpacity: 0.25});  // as a kabupaten page rings a facility with a gap
             m.bindPopup(function () {
               return ILP.popupHtml(pg.n[r2], o.t.gap, o.gapFields, pg.p[r2]);
             }, {maxWidth: 340});
@@ -164,8 +204,8 @@
       dots();
     };
 
-    function order() {  // lines and points above the desa colours, whatever was added last
-      ["roads", "links", "posyandu", "pgaps"].forEach(function (k) {
+    function order() {  // lines, rings, then symbols above the desa colours, whatever came last
+      ["roads", "links", "pgaps", "posyandu"].forEach(function (k) {
         var g = groups[k];
         if (g && map.hasLayer(g)) g.bringToFront();
       });

@@ -237,7 +237,8 @@ class DetailInputs:
 
 _USED = {"kec": ("name",),
          "posyandu": ("fac_id", "name", "desa_code", "kecamatan_code", "parent_id",
-                      "parent_name", "nakes", "code"),
+                      "parent_name", "nakes", "code", "nurses", "midwives", "kader", "level",
+                      "sessions_per_year", "location_quality"),
          "edges": ("parent_id", "child_id", "link", "distance_m", "travel_min"),
          "roads": ("road_class",),
          "pgaps": ("kind", "fac_id", "gap_id", "fac_name", "desa_name", "kecamatan_name")}
@@ -277,6 +278,9 @@ def write_chunks(data: DetailInputs, chunker: Chunker, folder: Path, *,
     grouped = {k: _groups(c) for k, c in chunk_of.items()}
     chunks = sorted(set().union(*(g.keys() for g in grouped.values())))
     zone_of, tol_of = _chunk_zones(chunks, grouped, frames)
+    boxes = {c: [shapely.total_bounds(frames[k].geometry.values[grouped[k][c]])
+                 for k in grouped if c in grouped[k]]
+             for c in chunks if c not in grouped["desa"]}  # a chunk without desa: what it holds
     zones: dict[int, list[int]] = {}
     for chunk in chunks:
         zones.setdefault(zone_of[chunk], []).append(chunk)
@@ -286,9 +290,9 @@ def write_chunks(data: DetailInputs, chunker: Chunker, folder: Path, *,
     if roads is not None:
         road_job = in_background(_lines_by_zone, roads, grouped["roads"], zones, tol_of)
         road_cls = _road_classes(roads, road_classes)
+    area_job = in_background(lambda: {k: _areas_by_zone(frames[k], grouped[k], zones, tol_of)
+                                      for k in ("desa", "kec") if k in frames})
     try:
-        web = {k: _areas_by_zone(frames[k], grouped[k], zones, tol_of)
-               for k in ("desa", "kec") if k in frames}
         cols = {}
         if "kec" in frames:
             kec = frames["kec"]
@@ -296,17 +300,22 @@ def write_chunks(data: DetailInputs, chunker: Chunker, folder: Path, *,
                                    if "name" in kec.columns else ["–"] * len(kec), dtype=object)
         if "posyandu" in frames:
             cols["posyandu"] = facility_columns(frames["posyandu"], data.desa_names,
-                                                data.kec_names, data.fac_names, decimals=5)
+                                                data.kec_names, data.fac_names, decimals=5,
+                                                staff=True)
         if "edges" in frames:
             cols["links"] = _link_columns(frames["edges"], data.fac_names)
         pgaps = (facility_gap_columns(frames["pgaps"], data.fac_names, chunk_of["pgaps"])
                  if "pgaps" in frames else None)
     finally:
+        web = area_job.result()
         if roads is not None:
             road_web = road_job.result()
+    # the roads as read (nationally ~1 GB of lines) are let go: their simplified copy is written
+    data.roads = roads = road_job = None
+    frames.pop("roads", None)
     desa_bounds = shapely.bounds(web["desa"])
     files, bounds, names = [], [], []
-    counts = dict.fromkeys(frames, 0)
+    counts = dict.fromkeys(grouped, 0)
     n_bytes = 0
     for n, chunk in enumerate(chunks):
         if checkpoint is not None:
@@ -344,9 +353,8 @@ def write_chunks(data: DetailInputs, chunker: Chunker, folder: Path, *,
             if text is not None:
                 parts.append('"pgaps":' + text)
                 counts["pgaps"] += n_rows
-        if not box:  # no desa in the chunk: its bounds from what it holds
-            box = [shapely.total_bounds(frames[k].geometry.values[grouped[k][chunk]])
-                   for k in grouped if chunk in grouped[k]]
+        if not box:
+            box = boxes[chunk]
         b = np.array(box)
         b = b[np.all(np.isfinite(b), axis=1)]
         if not len(b):
@@ -577,25 +585,26 @@ def publish(tmp_folder: Path, page: Path, write_page) -> None:
 
 def detail_options(written: DetailWritten, desa_fields: list[str], kec_zoom: int) -> dict:
     """What ``ILP.detail`` reads: the chunk index, when to load, the styles and the texts."""
-    from reports.webmap.national import facility_fields, facility_gap_fields
+    from reports.webmap.national import detail_facility_fields, facility_gap_fields
     from reports.webmap.overlays import ROAD_MIN_ZOOM
-    from reports.webmap.symbols import area_style, gap_kinds_js, link_styles
+    from reports.webmap.symbols import area_style, gap_kinds_js, link_styles, point_style
 
-    pst = sym.FACILITY_STYLES["posyandu"]
     return {**written.index, "minZoom": DETAIL_MIN_ZOOM, "few": DETAIL_FEW_KABUPATEN,
             "keep": DETAIL_KEEP, "labelZoom": kec_zoom, "fields": desa_fields,
             "kinds": gap_kinds_js(), "linkStyles": link_styles(),
             "linkLabels": {k: tr(f"webmap.link.{k}") for k in sym.NETWORK_EDGE},
             "linkFields": [tr("webmap.field.link"), tr("webmap.field.distance"),
                            tr("webmap.field.travel")],
-            "facFields": facility_fields(), "gapFields": facility_gap_fields(),
-            "posyandu": {"color": pst.stroke, "fillColor": pst.fill, "weight": 1,
-                         "fillOpacity": 1},
+            "facFields": detail_facility_fields(), "gapFields": facility_gap_fields(),
+            # the symbols of a kabupaten page's Posyandu (drawn on the canvas, not as icons)
+            "posyandu": point_style(sym.FACILITY_STYLES["posyandu"]),
+            "posyanduDesa": point_style(sym.DESA_LEVEL_STYLES["posyandu"]),
             "kec": area_style(sym.KECAMATAN_STYLE, fill=False),
             "roadStyles": [area_style(sym.ROAD_STYLES[c]) for c in written.index["classes"]],
             "roadMinZoom": [ROAD_MIN_ZOOM.get(c, 0) for c in written.index["classes"]],
             "t": {"desa": tr("area.desa"),
                   "posyandu": tr("facility.posyandu"), "link": tr("webmap.layer.edges"),
+                  "posyanduDesa": f"{tr('facility.posyandu')} — {tr('location_quality.desa')}",
                   "gap": tr("webmap.gap_facility"),
                   "missing": tr("webmap.detail.missing", folder=written.index["dir"])}}
 

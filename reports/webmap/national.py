@@ -27,6 +27,7 @@ from reports.webmap.values import (
     clean_texts,
     count_texts,
     looked_up,
+    memo_texts,
     objects,
     objects_of,
 )
@@ -95,9 +96,12 @@ def facility_dots(sub: gpd.GeoDataFrame, desa_names: dict, kec_names: dict,
 
 
 def facility_columns(sub: gpd.GeoDataFrame, desa_names: dict, kec_names: dict,
-                     fac_names: dict, decimals: int = DOT_DECIMALS) -> dict[str, np.ndarray]:
+                     fac_names: dict, decimals: int = DOT_DECIMALS, *,
+                     staff: bool = False) -> dict[str, np.ndarray]:
     """What :func:`facility_dots` writes, as object arrays of one value per facility (a
-    national layer's texts built a column at a time, then cut per kabupaten)."""
+    national layer's texts built a column at a time, then cut per kabupaten).  ``staff``:
+    the popup values of :func:`detail_facility_fields` instead (a kabupaten page's Posyandu
+    popup) and ``q``, 1 for a facility known only by its desa (drawn hollow)."""
     lon, lat = _dots(sub.geometry.values, decimals)
     c = {n: objects(sub, n) for n in ("fac_id", "name", "desa_code", "kecamatan_code",
                                       "parent_id", "parent_name", "nakes", "code")}
@@ -112,9 +116,39 @@ def facility_columns(sub: gpd.GeoDataFrame, desa_names: dict, kec_names: dict,
     parent = [(p if i else None) or n for i, p, n in zip(pid, parent_of,
                                                          clean_texts(c["parent_name"]),
                                                          strict=True)]
+    if not staff:
+        popup = list(map(list, zip(desa, kec, parent, count_texts(c["nakes"]),
+                                   clean_texts(c["code"]), strict=True)))
+        return {"x": _array(lon), "y": _array(lat), "n": _array(names), "p": _array(popup)}
+    more = {n: objects(sub, n) for n in ("nurses", "midwives", "kader", "level",
+                                         "sessions_per_year", "location_quality")}
     popup = list(map(list, zip(desa, kec, parent, count_texts(c["nakes"]),
-                               clean_texts(c["code"]), strict=True)))
-    return {"x": _array(lon), "y": _array(lat), "n": _array(names), "p": _array(popup)}
+                               count_texts(more["nurses"]), count_texts(more["midwives"]),
+                               count_texts(more["kader"]), memo_texts(_level_text, more["level"]),
+                               count_texts(more["sessions_per_year"]), clean_texts(c["code"]),
+                               strict=True)))
+    by_desa = [1 if q == "desa" else 0 for q in clean_texts(more["location_quality"])]
+    return {"x": _array(lon), "y": _array(lat), "n": _array(names), "p": _array(popup),
+            "q": _array(by_desa)}
+
+
+def _level_text(value) -> str | None:
+    """A Posyandu's strata level in the UI language, as a kabupaten page's popup names it."""
+    from ilp_gis import model
+
+    level = clean_text(value)
+    if level and level.lower() in {lv.value for lv in model.PosyanduLevel}:
+        return tr(f"posyandu_level.{level.lower()}")
+    return level
+
+
+def detail_facility_fields() -> list[str]:
+    """The popup fields of a Posyandu in a kabupaten chunk: a kabupaten page's, less the two
+    a Posyandu never has (ILP lokus, COE)."""
+    return [tr("area.desa"), tr("area.kecamatan"), tr("webmap.field.parent"),
+            tr("webmap.field.nakes"), tr("webmap.field.nurses"), tr("webmap.field.midwives"),
+            tr("webmap.field.kader"), tr("webmap.field.level"), tr("webmap.field.sessions"),
+            tr("webmap.field.fac_code")]
 
 
 def _array(values: list) -> np.ndarray:
