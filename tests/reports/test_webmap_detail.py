@@ -288,3 +288,33 @@ def test_a_killed_export_leaves_nothing_for_long(national, tmp_path):
     export_webmap(*national, page)
     names = sorted(p.name for p in tmp_path.iterdir())
     assert names == [other.name, fresh.name, "nasional.html", "nasional_data"]
+
+
+def test_posyandu_in_the_detail_carry_the_kabupaten_page_symbol_and_popup(national, tmp_path):
+    from ilp_gis.i18n import tr
+    from reports.webmap.symbols import point_style
+
+    project, result = national
+    fac = project.layers["facilities"]
+    fac["location_quality"] = np.where(fac["fac_id"] == "POS2", "desa", "exact")
+    out = export_webmap(project, result, tmp_path / "nasional.html")
+    text, _ = _parse(out)
+    opts = _detail_options(text)
+    assert opts["posyandu"] == point_style(sym.FACILITY_STYLES["posyandu"])
+    assert opts["posyanduDesa"] == point_style(sym.DESA_LEVEL_STYLES["posyandu"])
+    assert opts["posyanduDesa"]["hollow"] is True
+    assert len(opts["facFields"]) == 10 and opts["facFields"][6] == tr("webmap.field.kader")
+    chunks = [_chunk(tmp_path / "nasional_data" / f) for f in opts["files"]]
+    rows = {n: (p, q) for c in chunks for n, p, q in zip(c["posyandu"]["n"], c["posyandu"]["p"],
+                                                         c["posyandu"]["q"], strict=True)}
+    # POS1: Desa A, Kec Utara, under Pustu A, 4 kader, level pratama; POS2 known by its desa
+    p1, q1 = rows["Posyandu <Mawar> 1"]
+    assert p1 == ["Desa A", "Kec Utara", "Pustu A", None, None, None, "4",
+                  tr("posyandu_level.pratama"), None, None]
+    assert q1 == 0
+    p2, q2 = rows["Posyandu <Mawar> 2"]
+    assert p2[7] == tr("posyandu_level.madya") and q2 == 1
+    assert sum(q for _, q in rows.values()) == 1
+    # the script draws them on the canvas with that symbol, and rings gaps as a kabupaten page
+    script = (det.Path(det.__file__).parents[1] / "data" / "webmap_detail.js").read_text("utf-8")
+    assert "new ShapeMarker(" in script and "radius: 9" in script
