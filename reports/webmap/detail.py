@@ -290,9 +290,9 @@ def write_chunks(data: DetailInputs, chunker: Chunker, folder: Path, *,
     if roads is not None:
         road_job = in_background(_lines_by_zone, roads, grouped["roads"], zones, tol_of)
         road_cls = _road_classes(roads, road_classes)
-    area_job = in_background(lambda: {k: _areas_by_zone(frames[k], grouped[k], zones, tol_of)
-                                      for k in ("desa", "kec") if k in frames})
     try:
+        web = {k: _areas_by_zone(frames[k], grouped[k], zones, tol_of)
+               for k in ("desa", "kec") if k in frames}
         cols = {}
         if "kec" in frames:
             kec = frames["kec"]
@@ -307,7 +307,6 @@ def write_chunks(data: DetailInputs, chunker: Chunker, folder: Path, *,
         pgaps = (facility_gap_columns(frames["pgaps"], data.fac_names, chunk_of["pgaps"])
                  if "pgaps" in frames else None)
     finally:
-        web = area_job.result()
         if roads is not None:
             road_web = road_job.result()
     # the roads as read (nationally ~1 GB of lines) are let go: their simplified copy is written
@@ -461,16 +460,33 @@ def _lines_by_zone(frame, groups, zones, tol_of) -> np.ndarray:
     appear at) and rounded, projected once per zone; one geometry per row of ``frame``."""
     out = np.full(len(frame), None, dtype=object)
     for zone, zone_chunks in zones.items():
-        parts = _zone_rows(groups, zone_chunks)
-        if not parts:
-            continue
-        rows = np.concatenate([r for _, r in parts])
-        tol = np.concatenate([np.full(len(r), tol_of[c]) for c, r in parts])
         crs = CRS.from_epsg(zone)
-        simple = shapely.simplify(_metric(frame, rows, zone), tol, preserve_topology=False)
-        wgs = gpd.GeoSeries(simple, crs=crs).to_crs(model.WGS84).values
-        out[rows] = round_coords(np.asarray(wgs, dtype=object))
+        for parts in _batches(_zone_rows(groups, zone_chunks)):
+            rows = np.concatenate([r for _, r in parts])
+            tol = np.concatenate([np.full(len(r), tol_of[c]) for c, r in parts])
+            simple = shapely.simplify(_metric(frame, rows, zone), tol, preserve_topology=False)
+            wgs = gpd.GeoSeries(simple, crs=crs).to_crs(model.WGS84).values
+            del simple
+            out[rows] = round_coords(np.asarray(wgs, dtype=object))
     return out
+
+
+LINE_BATCH = 100_000
+"""Lines projected and simplified together (whole chunks, about this many): a copy of ~1/10
+of a national road layer at a time, few enough calls that each one's cost does not count."""
+
+
+def _batches(parts: list[tuple[int, np.ndarray]]):
+    """``parts`` (chunk, rows) in runs of about :data:`LINE_BATCH` rows."""
+    run, size = [], 0
+    for part in parts:
+        run.append(part)
+        size += len(part[1])
+        if size >= LINE_BATCH:
+            yield run
+            run, size = [], 0
+    if run:
+        yield run
 
 
 def _road_classes(roads: gpd.GeoDataFrame, road_classes: list[str]) -> np.ndarray:

@@ -21,10 +21,15 @@ from reports.population import estimate_mark
 from reports.webmap.indicators import ColourField
 from reports.webmap.values import (
     clean_text,
+    clean_texts,
     count_text,
+    count_texts,
     format_value,
     is_finite,
+    memo_texts,
     number_or_zero,
+    objects,
+    value_texts,
     yes_no,
 )
 
@@ -57,14 +62,6 @@ def _missing_says(inputs, columns) -> dict[str, str]:
     return {c: missing_text(m) for c in columns if (m := inputs.column_missing(c))}
 
 
-def _population_text(value, source) -> str | None:
-    """The desa's people, marked "estimasi" when the figure is an estimate."""
-    text = count_text(value)
-    if text is not None and is_estimate(source):
-        return f"{text} ({estimate_mark()})"
-    return text
-
-
 def desa_props(desa: gpd.GeoDataFrame, field: ColourField, values: np.ndarray,
                colours: list[str], *, inputs=None) -> tuple[list[str], list[dict]]:
     """Popup fields and per-desa values; ``inputs`` (an :class:`ilp_gis.inputs.Inventory`)
@@ -74,42 +71,52 @@ def desa_props(desa: gpd.GeoDataFrame, field: ColourField, values: np.ndarray,
               tr("webmap.field.posyandu_vs_needed"), tr("webmap.field.dist_pustu"),
               tr("webmap.field.travel_pustu"), field.label, tr("webmap.field.priority_rank"),
               tr("webmap.field.gaps")]
-    cols = _columns(desa, (
+    c = {n: objects(desa, n) for n in (
         "code", "name", "kind", "kecamatan_name", "population", "n_puskesmas", "n_pustu",
         "n_pustu_precursor", "n_posyandu", "posyandu_needed", "dist_pustu_km",
-        "travel_pustu_min", "priority_rank", "gap_kinds", "population_source"))
+        "travel_pustu_min", "priority_rank", "gap_kinds", "population_source")}
     say = _missing_says(inputs, ("population", "n_puskesmas", "n_pustu", "n_pustu_precursor",
                                  "n_posyandu", "posyandu_needed", "dist_pustu_km",
                                  "travel_pustu_min"))
-    props = []
-    for i in range(len(desa)):
-        kind = clean_text(cols["kind"][i])
-        sub = tr(f"webmap.kind.{kind}") if kind in ("desa", "kelurahan") else tr("area.desa")
-        posy = count_text(cols["n_posyandu"][i])
-        need = count_text(cols["posyandu_needed"][i])
-        gaps = [k for k in str(cols["gap_kinds"][i] or "").split(";") if k]
-        rank = count_text(cols["priority_rank"][i])
-        props.append({
-            "c": clean_text(cols["code"][i]), "n": clean_text(cols["name"][i]) or "–",
-            "k": clean_text(cols["kecamatan_name"][i]), "s": sub, "col": colours[i],
-            "p": [clean_text(cols["kecamatan_name"][i]), clean_text(cols["code"][i]),
-                  say.get("population") or _population_text(cols["population"][i],
-                                                             cols["population_source"][i]),
-                  say.get("n_puskesmas") or count_text(cols["n_puskesmas"][i]),
-                  say.get("n_pustu") or count_text(cols["n_pustu"][i]),
-                  None if "n_pustu_precursor" in say else (
-                      count_text(cols["n_pustu_precursor"][i]) if number_or_zero(
-                          cols["n_pustu_precursor"][i]) else None),
-                  say.get("n_posyandu") or say.get("posyandu_needed")
-                  or _posyandu_vs_needed(posy, need),
-                  say.get("dist_pustu_km") or (format_value(cols["dist_pustu_km"][i], "km")
-                                               if is_finite(cols["dist_pustu_km"][i]) else None),
-                  say.get("travel_pustu_min") or (
-                      format_value(cols["travel_pustu_min"][i], "min")
-                      if is_finite(cols["travel_pustu_min"][i]) else None),
-                  field.format(values[i]), rank,
-                  ", ".join(tr(f"gap.{k}") for k in gaps) if gaps else tr("webmap.no_gaps")],
-        })
+    n = len(desa)
+
+    def said(col, texts):  # "tidak ada data ..." in every row for an input never loaded
+        return [say[col]] * n if say.get(col) else texts
+
+    def kind_label(kind):
+        kind = clean_text(kind)
+        return tr(f"webmap.kind.{kind}") if kind in ("desa", "kelurahan") else tr("area.desa")
+
+    def gaps_text(text):
+        gaps = [k for k in str(text or "").split(";") if k]
+        return ", ".join(tr(f"gap.{k}") for k in gaps) if gaps else tr("webmap.no_gaps")
+
+    code, name, kec = clean_texts(c["code"]), clean_texts(c["name"]), clean_texts(
+        c["kecamatan_name"])
+    mark = f" ({estimate_mark()})"
+    people = [t + mark if t is not None and is_estimate(src) else t
+              for t, src in zip(count_texts(c["population"]), c["population_source"],
+                                strict=True)]
+    precursors = [t if number_or_zero(v) else None
+                  for t, v in zip(count_texts(c["n_pustu_precursor"]), c["n_pustu_precursor"],
+                                  strict=True)]
+    posyandu = (said("n_posyandu", None) if say.get("n_posyandu")
+                else said("posyandu_needed", None) if say.get("posyandu_needed")
+                else [_posyandu_vs_needed(a, b) for a, b in zip(
+                    count_texts(c["n_posyandu"]), count_texts(c["posyandu_needed"]),
+                    strict=True)])
+    dist = value_texts(c["dist_pustu_km"], "km")
+    travel = value_texts(c["travel_pustu_min"], "min")
+    columns = zip(
+        kec, code, said("population", people), said("n_puskesmas", count_texts(
+            c["n_puskesmas"])), said("n_pustu", count_texts(c["n_pustu"])),
+        [None] * n if "n_pustu_precursor" in say else precursors, posyandu,
+        said("dist_pustu_km", dist), said("travel_pustu_min", travel),
+        [field.format(v) for v in values], count_texts(c["priority_rank"]),
+        memo_texts(gaps_text, c["gap_kinds"]), strict=True)
+    props = [{"c": cd, "n": nm or "–", "k": k, "s": sub, "col": col, "p": list(p)}
+             for cd, nm, k, sub, col, p in zip(code, name, kec, memo_texts(kind_label, c["kind"]),
+                                               colours, columns, strict=True)]
     return fields, props
 
 
