@@ -2,9 +2,10 @@
 
 Targets: kabupaten < 2 s and < 10 MB; provinsi < 20 s; with ``--project`` (an analysed project,
 e.g. the nasional sample): the ``ilp-gis webmap`` command end to end in a child process, its
-wall and CPU time, peak memory (target of issue 16: under 3 GB), page size (target: well
-under 50 MB, a page an office PC's browser opens) and the size of the per-kabupaten detail
-folder written beside a national page (its chunks in all, the median and the largest).
+wall and CPU time (aim: 20 s), peak memory (target of issue 16: under 3 GB), page size
+(target: well under 50 MB, a page an office PC's browser opens) and the size of the
+per-kabupaten detail folder written beside a national page (its chunks in all, the median and
+the largest).
 
     python bench/bench_webmap.py [--provinsi] [--keep DIR]
     python bench/bench_webmap.py --project ANALYSED.gpkg [--keep DIR]
@@ -208,6 +209,8 @@ def run(label: str, project, result, out_dir: Path) -> None:
 
 PAGE_TARGET_MB = 50.0
 """A page an office PC's browser opens (issue 16, the national web map)."""
+TIME_AIM_S = 20.0
+"""The national command's wall time aimed at (15.8 s CPU before the per-kabupaten detail)."""
 
 
 def run_command(project: Path, out_dir: Path) -> None:
@@ -222,10 +225,13 @@ def run_command(project: Path, out_dir: Path) -> None:
     chunks = [f for f in folder.iterdir() if f.is_file()] if folder.is_dir() else []
     sizes = sorted(f.stat().st_size / 1e6 for f in chunks)
     print(f"ilp-gis webmap {project.name}: exit {r['rc']}  wall {r['wall']:.1f} s  "
-          f"CPU {r['cpu']:.1f} s  peak {r['peak'] / 1024:.2f} GB (target < "
+          f"CPU {r['cpu']:.1f} s (aim <= {TIME_AIM_S:.0f} s)  peak {r['peak'] / 1024:.2f} GB "
+          f"(target < "
           f"{PEAK_TARGET_MB / 1024:.0f} GB)  page {size:.1f} MB (target < {PAGE_TARGET_MB:.0f} MB)"
           + (f"  error: {r['err']}" if r["rc"] else ""))
-    if chunks:
+    if not chunks:
+        print("  detail folder: none (not a national page)")
+    else:
         print(f"  detail folder {folder.name}: {len(chunks)} chunks, {sum(sizes):.1f} MB in all, "
               f"median {sizes[len(sizes) // 2]:.2f} MB, largest {sizes[-1]:.2f} MB "
               f"(one kabupaten loaded by the browser at a time; target: each well under the "
