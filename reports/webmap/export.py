@@ -95,7 +95,7 @@ from reports.webmap.overlays import (
 )
 from reports.webmap.periods import period_payload, pws_indicator_key
 from reports.webmap.symbols import area_style, gap_kinds_js, link_styles, point_style
-from reports.webmap.values import clean_text
+from reports.webmap.values import clean_text, names_by
 
 register_catalog("reports", "webmap.export")
 
@@ -434,9 +434,9 @@ def _build_html(project, result: AnalysisResult, *, online_basemap: bool, tiles,
     fac_types_present = []
     if fac is not None:
         parents = facility_parents(fac, result, names) if not national else {}
-        fac_names = (dict(zip(fac["fac_id"].astype(str), fac["name"], strict=False))
+        fac_names = (names_by(fac, "fac_id", "name")
                      if national and "name" in fac.columns else {})
-        desa_names = dict(zip(desa["code"].astype(str), desa["name"], strict=False))
+        desa_names = names_by(desa, "code", "name")
         kec_names = kecamatan_names(desa, kec_all)
         fac_fields = facility_fields()
         types = fac["type"].astype(str).str.lower()
@@ -482,8 +482,7 @@ def _build_html(project, result: AnalysisResult, *, online_basemap: bool, tiles,
                 fac_types_present.insert(2 if "pustu" in fac_types_present else 1, "posyandu")
 
     # ---- proposed sites of the planning scenarios (the last one shown) ----
-    scenarios = scenario_layers(project, dict(zip(desa["code"].astype(str), desa["name"],
-                                                  strict=False)))
+    scenarios = scenario_layers(project, names_by(desa, "code", "name"))
     site_actions = list(dict.fromkeys(a for sc in scenarios for a in sc["actions"]))
     for i, sc in enumerate(scenarios):
         m.add_child(_JsLayer(tr("webmap.layer.scenario", name=sc["name"], n=sc["n"]),
@@ -547,7 +546,7 @@ def _national_chunks(project, result, desa, kec, kab, kab_geoms, fac, detail, pr
     posy = None
     if fac is not None and "type" in fac.columns:
         posy = drawable(fac[(fac["type"].astype(str).str.lower() == "posyandu").to_numpy()])
-    fac_names = (dict(zip(fac["fac_id"].astype(str), fac["name"], strict=False))
+    fac_names = (names_by(fac, "fac_id", "name")
                  if fac is not None and {"fac_id", "name"} <= set(fac.columns) else {})
     edges = None
     if result.edges is not None and len(result.edges) and "geometry" in result.edges.columns:
@@ -568,8 +567,7 @@ def _national_chunks(project, result, desa, kec, kab, kab_geoms, fac, detail, pr
                     key=lambda k: sym.GAP_SEVERITY.get(k, 99)) for g in gap_text]
     inputs = DetailInputs(desa=desa, gap_kinds=kinds, kec=kec, posyandu=posy, edges=edges,
                           roads=roads, pgaps=pgaps, fac_names=fac_names,
-                          desa_names=dict(zip(desa["code"].astype(str), desa["name"],
-                                              strict=False)),
+                          desa_names=names_by(desa, "code", "name"),
                           kec_names=kecamatan_names(desa, kec))
     del roads, edges, posy, gaps, pgaps
     chunker = Chunker(kab_geoms, list(kab["name"]) if kab is not None and "name" in kab.columns
@@ -644,7 +642,7 @@ def _national_facility_gaps(m, result, fac, gl, data, js_layer, detail_written=F
     """The facility gaps as ringed dots (national level of detail); ``gl`` with their counts."""
     from dataclasses import replace
 
-    fac_names = (dict(zip(fac["fac_id"].astype(str), fac["name"], strict=False))
+    fac_names = (names_by(fac, "fac_id", "name")
                  if fac is not None and "name" in fac.columns and "fac_id" in fac.columns
                  else {})
     gaps = as_lonlat(result.gaps) if result.gaps is not None and len(result.gaps) else None

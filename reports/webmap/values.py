@@ -97,6 +97,13 @@ def objects_of(values) -> np.ndarray:
     return np.fromiter(values, dtype=object, count=len(values))
 
 
+def names_by(frame: pd.DataFrame, key: str, value: str) -> dict:
+    """``dict(zip(frame[key].astype(str), frame[value]))`` without stepping through Arrow
+    columns a value at a time (a national facility table: ~335,000 rows)."""
+    return dict(zip(frame[key].astype(str).to_numpy(dtype=object),
+                    frame[value].to_numpy(dtype=object), strict=False))
+
+
 def clean_texts(values) -> list:
     """:func:`clean_text` of each value (texts, the usual case, without the general checks)."""
     return [(v.strip() or None) if type(v) is str else clean_text(v) for v in values]
