@@ -1,18 +1,21 @@
 """Detail on zoom for a national web map: per-kabupaten data chunks written beside the page.
 
 Zoomed into a kabupaten, the page loads that area's detail - the desa as polygons in their
-coverage and gap colours, the kecamatan outlines, the network links, the Posyandu points and the
-roads - from small ``.js`` files in a folder next to the HTML (one per kabupaten, added by a
+coverage and gap colours, the kecamatan outlines, the network links, the Posyandu (the
+kabupaten page's symbol, drawn on a canvas, its popup and gap rings) and the roads - from
+small ``.js`` files in a folder next to the HTML (one per kabupaten, added by a
 ``<script>`` element at run time: that works offline from ``file://``, where ``fetch`` is
 blocked), and unloads the chunks far out of view (``reports/data/webmap_detail.js``).  Each
 chunk is simplified as a kabupaten page simplifies its own data (tolerance from the
-kabupaten's size) and its coordinates are rounded to 1e-5 degrees.  The data are written a
-chunk and a column at a time (no per-feature objects for the whole country).
+kabupaten's size) and its coordinates are rounded to 1e-5 degrees.  Each layer's texts and
+geometry are worked out once for the whole country - a column at a time, projected once per
+UTM zone - and then cut per chunk (:func:`write_chunks`).
 
 Without a kabupaten layer the chunks are cells of :data:`GRID_DEG` degrees.
 
-May import ``ilp_gis`` (geo, model, i18n), ``layers.symbology``, geopandas/shapely/numpy and
-``reports.webmap`` (embed, geometry, national, values).
+May import ``ilp_gis`` (geo, model, i18n, speed), ``layers.symbology``,
+geopandas/shapely/numpy/pyproj and ``reports.webmap`` (embed, geometry, national, symbols,
+overlays, values).
 """
 
 from __future__ import annotations
