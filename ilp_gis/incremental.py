@@ -20,14 +20,16 @@ of staff, kader or capacity), else built again.  Travel fields, gaps, priorities
 summary are still recomputed from the per-point figures (vectorised, whole tables: priorities
 are ranked across all desa).
 
-Imports numpy, pandas, scipy and ``ilp_gis`` (analysis, geo, incremental_stages, project,
+Imports gc, numpy, pandas, scipy and ``ilp_gis`` (analysis, geo, incremental_stages, project,
 rules).
 """
 
 from __future__ import annotations
 
+import gc
 import operator
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -113,7 +115,9 @@ class IncrementalAnalysis:
                 GROUND_LAYERS, self._layers, strict=True))
 
     def analyze(self, project: Project, *, progress=None, is_cancelled=None) -> AnalysisResult:
-        with self._lock:
+        """The analysis of ``project``; a re-analysis after an edit runs with the cycle
+        collector held off (:func:`_collector_held`)."""
+        with self._lock, _collector_held(self.ground is not None):
             return self._analyze(project, progress, is_cancelled)
 
     def _analyze(self, project: Project, progress, is_cancelled) -> AnalysisResult:
@@ -243,6 +247,23 @@ class IncrementalAnalysis:
         tied = old.tied & ~reach
         tied |= self._ties(pxy, fxy, planar, crs, rows)
         return dist, idx, tied, rows
+
+
+@contextmanager
+def _collector_held(hold: bool):
+    """Python's cycle collector held off while ``hold`` (a re-analysis after an edit): with
+    the last run's frames alive, the allocations of one re-analysis set off full collections
+    that walk every object of the process (measured on the provinsi sample: 0.04-0.07 s of
+    a 0.4 s edit).  Reference counting frees the run's temporaries all the same; a collector
+    held off by someone else stays off."""
+    was = hold and gc.isenabled()
+    if was:
+        gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def _unique_ids(frame) -> np.ndarray | None:

@@ -428,3 +428,35 @@ def test_facilities_of_touched_places_are_found_as_by_their_texts():
     np.testing.assert_array_equal(_in_places(_places(fac), many),
                                   [d == "d1" and k == "k2" for d, k in zip(
                                       fac["desa_code"], fac["kecamatan_code"], strict=True)])
+
+
+def test_a_re_analysis_holds_the_cycle_collector_off_and_gives_it_back():
+    """The first run of an IncrementalAnalysis leaves the collector alone; a re-analysis after
+    an edit runs with it held off and switches it on again after; a collector someone else
+    held off stays off."""
+    import gc
+
+    project = district(False)
+    inc = IncrementalAnalysis(gaps_min_desa=0)
+    during = []
+    prepare = inc._prepare
+
+    def watched(*args):
+        during.append(gc.isenabled())
+        return prepare(*args)
+
+    inc._prepare = watched
+    assert gc.isenabled()
+    inc.analyze(project)
+    fac = project.facilities.copy()
+    fac.iloc[0, fac.columns.get_loc("name")] = "Puskesmas Baru"
+    project.set_layer("facilities", fac)
+    got = inc.analyze(project)
+    assert during == [True, False] and gc.isenabled()
+    assert_same(got, analyze(project))
+    gc.disable()
+    try:
+        inc.analyze(project)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
