@@ -102,6 +102,7 @@ class IncrementalAnalysis:
         self._near = {}
         self._metric = None
         self._prepared = None  # (raw facility layer, its prepared frame) of the last run
+        self._ground_points = None  # (desa, points, their coverage PointGround)
         self._stages = self._stage_cache()
 
     def _stage_cache(self) -> StageCache:
@@ -132,7 +133,7 @@ class IncrementalAnalysis:
         keep: dict = {}
         self._stages.change = None  # until _prepare finds what the edit changed
         result = analyze(project, rules=rules, progress=progress, is_cancelled=is_cancelled,
-                         ground=self.ground, nearest=self._nearest, keep=keep,
+                         ground=self.ground, nearest=_Hook(self), keep=keep,
                          prepare_fn=self._prepare, stages=self._stages.stages())
         self._stages.rules = rules
         self.ground = {k: keep[k] for k in ("crs", "road", "desa", "kec", "points")}
@@ -161,6 +162,17 @@ class IncrementalAnalysis:
         else:
             out, self._stages.change, ids = out
         self._prepared = (raw, out, ids)
+        return out
+
+    def _point_ground(self, desa, points):
+        """``ilp_gis.coverage.point_ground(desa, points)``, kept while they are the same."""
+        from ilp_gis.coverage import point_ground
+
+        last = self._ground_points
+        if last is not None and last[0] is desa and last[1] is points:
+            return last[2]
+        out = point_ground(desa, points)
+        self._ground_points = (desa, points, out)
         return out
 
     # -- the nearest facility, re-measured where an edit reaches ---------------------------------
@@ -247,6 +259,20 @@ class IncrementalAnalysis:
         tied = old.tied & ~reach
         tied |= self._ties(pxy, fxy, planar, crs, rows)
         return dist, idx, tied, rows
+
+
+class _Hook:
+    """The ``nearest`` handed to ``ilp_gis.coverage.compute_coverage``: the nearest facility
+    re-measured where an edit reaches, and the points' figures kept between runs."""
+
+    def __init__(self, owner: IncrementalAnalysis) -> None:
+        self._owner = owner
+
+    def __call__(self, *args):
+        return self._owner._nearest(*args)
+
+    def point_ground(self, desa, points):
+        return self._owner._point_ground(desa, points)
 
 
 @contextmanager
