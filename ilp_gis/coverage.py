@@ -154,7 +154,9 @@ def compute_coverage(desa: gpd.GeoDataFrame, fac: gpd.GeoDataFrame, points: gpd.
 
     ``nearest(ftype, pxy, fac_xy, fac_ids, planar, crs)``, when given, returns the distance (m) to
     and index of each point's nearest facility of ``ftype`` as the KD-tree query would (the
-    incremental re-analysis of ``ilp_gis.incremental`` measures only the points an edit reaches).
+    incremental re-analysis of ``ilp_gis.incremental`` measures only the points an edit reaches);
+    a ``nearest`` with a ``point_ground(desa, points)`` method gives the :class:`PointGround`
+    (kept between runs there) instead of :func:`point_ground` working it out.
 
     COE readiness is scored per unit, apart (``ilp_gis.coe``).
     """
@@ -229,14 +231,11 @@ def compute_coverage(desa: gpd.GeoDataFrame, fac: gpd.GeoDataFrame, points: gpd.
         out["kader_ok_share"] = np.where(nk > 0, ng / np.maximum(nk, 1), np.nan)
 
     # Distances from population points.
-    pts = points.reset_index(drop=True)
-    ppos = positions(pts["desa_code"].to_numpy(object), code_index).astype(np.int64)
-    pop = pts["population"].to_numpy(float)
-    w = pts["weight"].to_numpy(float)
-    pxy = np.column_stack([pts.geometry.x.to_numpy(), pts.geometry.y.to_numpy()]) if len(pts) \
-        else np.zeros((0, 2))
+    given = getattr(nearest, "point_ground", None)
+    pg = given(desa, points) if given is not None else point_ground(desa, points)
+    ppos, pop, w, pxy = pg.ppos, pg.population, pg.weight, pg.xy
     xy = fac[["x", "y"]].to_numpy(float)
-    pdata = pd.DataFrame({"desa_code": pts["desa_code"].to_numpy(object), "population": pop,
+    pdata = pd.DataFrame({"desa_code": pg.desa_code, "population": pop,
                           "weight": w, "x": pxy[:, 0], "y": pxy[:, 1]})
     desa_pop_known = np.isfinite(out["population"].to_numpy(float))
 
@@ -292,21 +291,52 @@ def compute_coverage(desa: gpd.GeoDataFrame, fac: gpd.GeoDataFrame, points: gpd.
             out[f"travel_{label}_min"] = np.nan
             out[f"pop_within_{label}_min"] = np.nan
             out[f"max_travel_{label}_min"] = np.nan
-    # Main population point (largest weight) in WGS84.
-    main = pdata.assign(_pos=ppos)[ppos >= 0].sort_values(["_pos", "weight"],
-                                                          ascending=[True, False])
-    main = main.drop_duplicates("_pos")
-    ll = np.full((nd, 2), np.nan)
-    if len(main):
-        ll[main["_pos"].to_numpy()] = project_xy(main[["x", "y"]].to_numpy(float), points.crs,
-                                                 model.WGS84)
-    out["pop_lon"] = ll[:, 0]
-    out["pop_lat"] = ll[:, 1]
+    out["pop_lon"] = pg.main_lonlat[:, 0]
+    out["pop_lat"] = pg.main_lonlat[:, 1]
     for col in ("aki", "akb", "stunting"):
         out[col] = pd.to_numeric(desa[col], errors="coerce").to_numpy(float) if col in desa \
             else np.nan
     cov = gpd.GeoDataFrame(out, geometry=desa.geometry.values, crs=desa.crs)
     return Coverage(desa=cov, facilities=checks, points=pdata)
+
+
+@dataclass(frozen=True)
+class PointGround:
+    """What the coverage reads of the population points and the desa alone (no facility):
+    per point its desa's position, people, weight and metric coordinates; per desa the WGS84
+    position of its main point (largest weight).  The same for every facility edit, so
+    ``ilp_gis.incremental`` keeps it between runs.  The arrays are read-only."""
+
+    ppos: np.ndarray
+    desa_code: np.ndarray
+    population: np.ndarray
+    weight: np.ndarray
+    xy: np.ndarray
+    main_lonlat: np.ndarray
+
+
+def point_ground(desa: pd.DataFrame, points: gpd.GeoDataFrame) -> PointGround:
+    """The :class:`PointGround` of the prepared ``desa`` and population ``points``."""
+    code_index = pd.Index(desa["code"].to_numpy(object), dtype=object)
+    pts = points.reset_index(drop=True)
+    ppos = positions(pts["desa_code"].to_numpy(object), code_index).astype(np.int64)
+    w = pts["weight"].to_numpy(float)
+    pxy = np.column_stack([pts.geometry.x.to_numpy(), pts.geometry.y.to_numpy()]) if len(pts) \
+        else np.zeros((0, 2))
+    # Main population point (largest weight; the first of equals) of each desa, in WGS84.
+    main = pd.DataFrame({"_pos": ppos, "weight": w, "x": pxy[:, 0], "y": pxy[:, 1]})[
+        ppos >= 0].sort_values(["_pos", "weight"], ascending=[True, False])
+    main = main.drop_duplicates("_pos")
+    ll = np.full((len(desa), 2), np.nan)
+    if len(main):
+        ll[main["_pos"].to_numpy()] = project_xy(main[["x", "y"]].to_numpy(float), points.crs,
+                                                 model.WGS84)
+    out = PointGround(ppos=ppos, desa_code=pts["desa_code"].to_numpy(object),
+                      population=pts["population"].to_numpy(float), weight=w, xy=pxy,
+                      main_lonlat=ll)
+    for a in (out.ppos, out.desa_code, out.population, out.weight, out.xy, out.main_lonlat):
+        a.flags.writeable = False
+    return out
 
 
 def _with_table_counts(desa: pd.DataFrame, fac: pd.DataFrame, n_pt: np.ndarray,

@@ -428,3 +428,66 @@ def test_facilities_of_touched_places_are_found_as_by_their_texts():
     np.testing.assert_array_equal(_in_places(_places(fac), many),
                                   [d == "d1" and k == "k2" for d, k in zip(
                                       fac["desa_code"], fac["kecamatan_code"], strict=True)])
+
+
+def test_a_re_analysis_holds_the_cycle_collector_off_and_gives_it_back():
+    """The first run of an IncrementalAnalysis leaves the collector alone; a re-analysis after
+    an edit runs with it held off and switches it on again after; a collector someone else
+    held off stays off."""
+    import gc
+
+    project = district(False)
+    inc = IncrementalAnalysis(gaps_min_desa=0)
+    during = []
+    prepare = inc._prepare
+
+    def watched(*args):
+        during.append(gc.isenabled())
+        return prepare(*args)
+
+    inc._prepare = watched
+    assert gc.isenabled()
+    inc.analyze(project)
+    fac = project.facilities.copy()
+    fac.iloc[0, fac.columns.get_loc("name")] = "Puskesmas Baru"
+    project.set_layer("facilities", fac)
+    got = inc.analyze(project)
+    assert during == [True, False] and gc.isenabled()
+    assert_same(got, analyze(project))
+    gc.disable()
+    try:
+        inc.analyze(project)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_the_points_figures_are_kept_between_edits_and_equal_fresh_ones():
+    """The coverage's per-point figures (desa of each point, people, weight, coordinates, the
+    desa's main point in WGS84) are worked out once per desa and point layer and kept over
+    edits; they equal those of ``point_ground`` on the same frames, and cannot be written."""
+    from ilp_gis.coverage import point_ground
+
+    project = district(False)
+    inc = IncrementalAnalysis(gaps_min_desa=0)
+    inc.analyze(project)
+    kept = inc._ground_points[2]
+    fac = project.facilities
+    project.set_layer("facilities", fac.drop(index=fac.index[3]).reset_index(drop=True))
+    got = inc.analyze(project)
+    assert inc._ground_points[2] is kept
+    assert_same(got, analyze(project))
+    fresh = point_ground(inc.ground["desa"], inc.ground["points"])
+    for name in ("ppos", "desa_code", "population", "weight", "xy", "main_lonlat"):
+        np.testing.assert_array_equal(getattr(kept, name), getattr(fresh, name))
+    with pytest.raises(ValueError):
+        kept.xy[0, 0] = 1.0
+    # a desa's main point: its heaviest point (the first of equals), in WGS84
+    assert np.isfinite(kept.main_lonlat).all() and len(kept.main_lonlat) == NX * NY
+    w = inc.ground["points"]["weight"].to_numpy(float)
+    first = int(np.flatnonzero(kept.ppos == 0)[np.argmax(w[kept.ppos == 0])])
+    from ilp_gis import model
+    from ilp_gis.geo import project_xy
+
+    np.testing.assert_allclose(kept.main_lonlat[0], project_xy(
+        kept.xy[first:first + 1], inc.ground["points"].crs, model.WGS84)[0])
