@@ -75,10 +75,11 @@ def arrow_column(series: pd.Series) -> pa.Array:
 
 def dump_table(frame: pd.DataFrame, name: str, folder: Path, file: str, *,
                geometry_type: str | None, promote: bool, digest=None,
-               record_digest: bool = False) -> store_worker.TableSpec:
+               record_digest: bool = False, wkb=None) -> store_worker.TableSpec:
     """Write ``frame`` (storable: ``layers.project_file._storable``) for the child as
     ``folder/file`` and return its spec.  ``digest``: the digest to record, or a function of
-    the WKB of the geometry column as given (None without one) that computes it."""
+    the WKB of the geometry column as given (None without one) that computes it; ``wkb``:
+    that WKB when the caller has it already (computed once for a digest and the dump)."""
     names, types = gpkg_table.column_types(frame)
     geom_name = gpkg_table._geom_name(frame)
     cols = {f"c{i}": arrow_column(frame[c]) for i, c in enumerate(names)}
@@ -87,7 +88,7 @@ def dump_table(frame: pd.DataFrame, name: str, folder: Path, file: str, *,
     if geom_name:
         gpkg_table._check_crs(frame)
         geoms = np.asarray(frame[geom_name].values, dtype=object)
-        parts = gpkg_table.geometry_parts(geoms, promote=promote)
+        parts = gpkg_table.geometry_parts(geoms, promote=promote, wkb=wkb)
         gtype = gpkg_table.geometry_type_name(geoms, geometry_type, promote)
         raw_wkb = parts.raw_wkb
         cols["wkb"] = pa.array(parts.wkb, type=pa.large_binary())
