@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import os
 import sqlite3
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -107,17 +106,9 @@ def _in_place_possible(stored: StoredTables | None, target: Path) -> bool:
 
 BESIDE_MIN_CELLS_ENV = "ILP_GIS_STORE_BESIDE_MIN_CELLS"  # another threshold (bench/ A/B)
 BESIDE_MIN_CELLS = 1_000_000
-"""From this many values to write, :func:`save_beside` stores in a second process (below it
-the child's start costs more than the overlap saves: the bundled sample stores in process)."""
-
-
-def save_beside(project: Project, early=None):
-    """:func:`layers.store_beside.save_beside` (the save of an analysis' results by a second
-    process while the command writes its files; ``early``: its
-    :class:`layers.store_beside.EarlySave`)."""
-    from layers import store_beside
-
-    return store_beside.save_beside(project, early)
+"""From this many values to write, ``layers.store_beside.save_beside`` stores in a second
+process (below it the child's start costs more than the overlap saves: the bundled sample
+stores in process)."""
 
 
 def _unread_frames(stored: StoredTables | None, kept: set[str]) -> list[tuple[str, object]]:
@@ -271,11 +262,12 @@ def _write_frame(frame, path: Path, layer: str) -> None:
         pyogrio.write_dataframe(pd.DataFrame(frame), path, **kwargs)
 
 
-def _storable(frame):
+def _storable(frame, changed: set | None = None):
     """GeoPackage columns must be plain: yes/no values → BOOLEAN, dates → ISO text, other
     mixed objects → text; a NUL character is removed from every text (no text holds one
     legitimately, and GDAL's reader would end the text there: the file and every reader
-    agree on what was stored)."""
+    agree on what was stored).  ``changed``: receives the names of the columns converted
+    (the others hold ``frame``'s own values)."""
     out = frame.copy(deep=False)  # copy-on-write: only the columns converted below are new
     geom_name = out.geometry.name if isinstance(out, gpd.GeoDataFrame) else None
     for col in out.columns:
@@ -285,17 +277,38 @@ def _storable(frame):
         if isinstance(s.dtype, pd.BooleanDtype):
             continue  # written as a GeoPackage BOOLEAN (empty cells stay empty)
         elif isinstance(s.dtype, pd.StringDtype):
-            out[col] = _without_nul(s)
+            new = _without_nul(s)
         elif s.dtype == object:
-            non_null = s.dropna()
-            if len(non_null) and all(isinstance(v, bool | np.bool_) for v in non_null):
-                out[col] = s.astype("boolean")  # a GeoPackage BOOLEAN column, never "False"
-            elif len(non_null) and not all(isinstance(v, str) for v in non_null.head(1000)):
-                out[col] = _without_nul(s.map(
+            head = _present_head(s, 1000)
+            if len(head) and all(isinstance(v, bool | np.bool_) for v in head) and all(
+                    isinstance(v, bool | np.bool_) for v in s.dropna()):
+                new = s.astype("boolean")  # a GeoPackage BOOLEAN column, never "False"
+            elif len(head) and not all(isinstance(v, str) for v in head):
+                new = _without_nul(s.map(
                     lambda v: None if v is None or (isinstance(v, float) and v != v)
                     else (v.isoformat() if hasattr(v, "isoformat") else str(v))))
             else:
-                out[col] = _without_nul(s)
+                new = _without_nul(s)
+        else:
+            continue
+        if new is not s:
+            out[col] = new
+            if changed is not None:
+                changed.add(col)
+    return out
+
+
+def _present_head(s: pd.Series, n: int) -> list:
+    """The first ``n`` values of ``s`` that are not missing (``s.dropna().head(n)``), found
+    from its start: a national text column is not copied whole to look at its head."""
+    values = s.to_numpy(dtype=object)
+    out: list = []
+    step = max(n, 4096)
+    for start in range(0, len(values), step):
+        part = values[start:start + step]
+        out += part[~pd.isna(part)].tolist()
+        if len(out) >= n:
+            return out[:n]
     return out
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import sqlite3
+import time
 from contextlib import closing
 from pathlib import Path
 
@@ -43,10 +44,11 @@ class Saving:
     written (the transaction still open) and returns the child's figures (empty when the save
     ran in process); the enclosing ``all_or_nothing`` block commits or rolls it back."""
 
-    def __init__(self, project: Project, child=None, finish=None) -> None:
+    def __init__(self, project: Project, child=None, finish=None, extra=None) -> None:
         self._project, self._child, self._finish = project, child, finish
         self.in_child = child is not None
         self.figures: dict = {}
+        self._extra = dict(extra or {})  # figures of the parent's side (EarlySave)
 
     @property
     def pid(self) -> int | None:
@@ -57,7 +59,7 @@ class Saving:
             return self.figures
         child = self._child
         try:
-            self.figures = child.wait()
+            self.figures = {**child.wait(), **self._extra}
         except (gpkg_table.Unsupported, store_worker.FileChanged):
             # the child wrote nothing (told to give up when a table could not be handed
             # over): saved in process as before (whole when the file changed meanwhile or
@@ -140,6 +142,7 @@ class EarlySave:
         self.cells = 0
         self.made: dict | None = None  # the network's tables (``store_result(made=...)``)
         self.facts: _FileFacts | None = None  # read before the child took the file
+        self.spent = [0.0, 0.0]  # wall and CPU seconds the analysis spent on the hand-over
 
     def stages(self) -> dict:
         """The analysis stages (``analyze(stages=...)``) that hand their tables over as
@@ -150,8 +153,11 @@ class EarlySave:
 
         def network(*args, **kwargs):
             net = build_network(*args, **kwargs)
+            wall, cpu = time.perf_counter(), time.process_time()
             self.made = network_tables(net.edges, net.graph)
             self.hand(self.made)
+            self.spent[0] += time.perf_counter() - wall
+            self.spent[1] += time.process_time() - cpu
             return net
 
         return {"build_network": network}
@@ -178,12 +184,8 @@ class EarlySave:
                 if ids is not None:
                     self.kept[name] = ids
                 else:
-                    declared, promote = project_file._layout(name)
-                    self.child.send_table(store_handover.dump_table(
-                        project_file._storable(project_file._with_crs(frame)), name,
-                        self.child.folder, f"e{len(self.handed)}.arrow",
-                        geometry_type=declared, promote=promote, digest=_digest_of(frame, digest),
-                        record_digest=True, wkb=wkb))
+                    _dump(self.child, frame, name, f"e{len(self.handed)}.arrow",
+                          digest=digest, record=True, wkb=wkb)
                     self.cells += _cells(frame)
                 self.handed[name] = frame
         except gpkg_table.Unsupported:
@@ -209,9 +211,21 @@ class EarlySave:
 
 def _digest_of(frame, digest):
     """The digest to record for ``frame``: ``digest`` when known, else a function of the WKB
-    of its geometry column (computed once for the digest and the dump)."""
+    of its geometry column and of the Arrow texts of its columns (converted once for the
+    digest and the dump)."""
     return digest if digest is not None else (
-        lambda wkb, frame=frame: frame_digest.digest(frame, wkb=wkb))
+        lambda wkb, texts=None, frame=frame: frame_digest.digest(frame, wkb=wkb, texts=texts))
+
+
+def _dump(child, frame, name: str, file: str, *, digest, record: bool, wkb):
+    """Hand ``frame`` over to ``child`` as table ``name`` (written as ``file``)."""
+    declared, promote = project_file._layout(name)
+    changed: set = set()
+    storable = project_file._storable(project_file._with_crs(frame), changed)
+    child.send_table(store_handover.dump_table(
+        storable, name, child.folder, file, geometry_type=declared, promote=promote,
+        digest=_digest_of(frame, digest) if record else None, record_digest=record, wkb=wkb,
+        same={c for c in frame.columns if c not in changed}))
 
 
 def _raw_wkb(frame):
@@ -269,23 +283,16 @@ def save_beside(project: Project, early: EarlySave | None = None) -> Saving:
             early.abort()
         project_file.save_project(project)
         return Saving(project)
-    writes, kept, drops = plan.writes, {**plan.kept, **early.kept} if handed else plan.kept, \
-        plan.drops
+    writes, drops = plan.writes, plan.drops
+    kept = {**plan.kept, **early.kept} if handed else plan.kept
     written_early = [(n, f) for n, f in handed.items() if n not in kept]
     try:
         if child is None:
             child = store_handover.ChildStore()
             child.begin(target, stored.signature)
         for i, (name, frame, record) in enumerate(writes):
-            declared, promote = project_file._layout(name)
-            digest = None
-            wkb = plan.wkb.get(name)
-            if record:
-                digest = _digest_of(frame, plan.digests.get(name))
-            child.send_table(store_handover.dump_table(
-                project_file._storable(project_file._with_crs(frame)), name, child.folder,
-                f"t{i}.arrow", geometry_type=declared, promote=promote, digest=digest,
-                record_digest=record, wkb=wkb))
+            _dump(child, frame, name, f"t{i}.arrow", digest=plan.digests.get(name),
+                  record=record, wkb=plan.wkb.get(name))
         child.end(drops, store_handover.dump_table(meta_frame, "meta", child.folder,
                                                    "meta.arrow", geometry_type=None,
                                                    promote=True))
@@ -316,7 +323,9 @@ def save_beside(project: Project, early: EarlySave | None = None) -> Saving:
         project.stored = StoredTables(target, project_file._signature(target), new_frames,
                                       new_ids, stored.unread - {name for name, _ in frames})
 
-    saving = Saving(project, child, finish)
+    saving = Saving(project, child, finish, None if early is None else {
+        "early_hand_over_wall_s": round(early.spent[0], 3),
+        "early_hand_over_cpu_s": round(early.spent[1], 3)})
     join_group(saving._commit, saving._abort)
     return saving
 

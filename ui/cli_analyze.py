@@ -93,8 +93,8 @@ def add_arguments(parser) -> None:
 def run(args) -> int:
     from ilp_gis.errors import InputError
     from ilp_gis.results import RESULT_TABLES
-    from layers.project_file import release, save_beside
-    from layers.store_beside import EarlySave
+    from layers.project_file import release
+    from layers.store_beside import EarlySave, save_beside
     from ui.cli_source import check_source, open_source_started
 
     clock = PhaseClock()
