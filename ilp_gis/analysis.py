@@ -421,16 +421,29 @@ def _count_summary(desa: pd.DataFrame, facility_counts: dict) -> dict[str, Any]:
 
 
 # --- storing and loading -------------------------------------------------------------------------
-def store_result(project: Project, result: AnalysisResult) -> None:
-    """Put the result tables into ``project`` (saved with it) and the summary into meta."""
+def network_tables(edges, graph) -> dict[str, pd.DataFrame]:
+    """The stored tables of a network (its link frame and graph), in the order they are
+    stored: ``result_edges``, ``result_nodes``."""
+    return {RESULT_TABLES["edges"]: edges, RESULT_TABLES["nodes"]: _graph_nodes(graph)}
+
+
+def store_result(project: Project, result: AnalysisResult, *,
+                 made: dict[str, pd.DataFrame] | None = None) -> None:
+    """Put the result tables into ``project`` (saved with it) and the summary into meta.
+    ``made``: :func:`network_tables` of ``result``'s network, made already (while the
+    analysis ran: ``ilp-gis analyze`` hands them to its store process early); used when its
+    link frame is ``result.edges``."""
+    # the network's tables first: those ready first are stored first, in process or beside
+    if made is None or made.get(RESULT_TABLES["edges"]) is not result.edges:
+        made = network_tables(result.edges, result.graph)
+    for name, table in made.items():
+        project.set_table(name, table)
     # the desa polygons are in the desa layer already: stored once, joined back by code
     desa = result.desa
     project.set_table(RESULT_TABLES["desa"], pd.DataFrame(desa.drop(columns=desa.geometry.name))
                       if isinstance(desa, gpd.GeoDataFrame) else desa)
     project.set_table(RESULT_TABLES["kecamatan"], result.kecamatan)
     project.set_table(RESULT_TABLES["gaps"], result.gaps)
-    project.set_table(RESULT_TABLES["edges"], result.edges)
-    project.set_table(RESULT_TABLES["nodes"], _graph_nodes(result.graph))
     project.set_table(RESULT_TABLES["network_problems"], result.network_problems)
     if result.coe is not None:
         project.set_table("result_coe", result.coe)

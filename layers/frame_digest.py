@@ -41,10 +41,13 @@ def _geom_name(frame) -> str | None:
     return name if name is not None and name in frame.columns else None
 
 
-def digest(frame, *, wkb=None) -> str | None:
+def digest(frame, *, wkb=None, texts: dict | None = None) -> str | None:
     """The hex digest of ``frame``'s stored content, or None when it cannot be computed.
     ``wkb``: the ISO little-endian WKB of its geometry column when the caller has it already
-    (``shapely.to_wkb(geoms, byte_order=1, flavor="iso")``, None for missing geometries)."""
+    (``shapely.to_wkb(geoms, byte_order=1, flavor="iso")``, None for missing geometries);
+    ``texts``: column name → an Arrow text array of that column's values (missing: null)
+    the caller has already (the store's hand-over), used for a text column instead of
+    converting it again."""
     geom = _geom_name(frame)
     crs = getattr(frame, "crs", None) if geom else None
     h = hashlib.sha256()
@@ -59,7 +62,7 @@ def digest(frame, *, wkb=None) -> str | None:
             if col == geom:
                 _geometry(h, np.asarray(series.values, dtype=object), wkb)
             else:
-                _column(h, series)
+                _column(h, series, texts.get(col) if texts else None)
     except _NoDigest:
         return None
     return h.hexdigest()
@@ -77,7 +80,7 @@ def _geometry(h, geoms: np.ndarray, wkb: np.ndarray | None = None) -> None:
     _feed(h, b"".join(present))
 
 
-def _column(h, series: pd.Series) -> None:
+def _column(h, series: pd.Series, given: pa.Array | None = None) -> None:
     dtype = series.dtype
     if not isinstance(dtype, pd.api.extensions.ExtensionDtype) and dtype.kind in "biufmM":
         _feed(h, b"n")
@@ -93,9 +96,11 @@ def _column(h, series: pd.Series) -> None:
         _feed(h, np.ascontiguousarray(values).tobytes())
         return
     if ptypes.is_string_dtype(dtype) or ptypes.is_object_dtype(dtype):
+        arr = given if given is not None and len(given) == len(series) else None
         try:
-            arr = pa.array(series.array if isinstance(dtype, pd.StringDtype)
-                           else series.to_numpy(dtype=object), from_pandas=True)
+            if arr is None:
+                arr = pa.array(series.array if isinstance(dtype, pd.StringDtype)
+                               else series.to_numpy(dtype=object), from_pandas=True)
         except (pa.ArrowException, TypeError, ValueError):
             arr = None
         if arr is not None and (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)

@@ -135,19 +135,23 @@ def promoted(geoms: np.ndarray) -> np.ndarray:
 
 
 def geometry_parts(geoms: np.ndarray, *, promote: bool = False,
-                   bounds: np.ndarray | None = None) -> GeometryParts:
+                   bounds: np.ndarray | None = None, wkb: np.ndarray | None = None
+                   ) -> GeometryParts:
     """The vectorised part of :func:`blobs`: each geometry's ISO WKB (little-endian; None when
     missing), type id (empty single geometries promoted as GEOS makes them when ``promote``),
     whether it is empty, and its (n, 4) bounds minx, miny, maxx, maxy (NaN for missing and
     empty; ``bounds``: those the caller has already).  ``wkb`` is also the WKB of the
-    geometries as given (before any promotion) where ``raw_wkb`` says so."""
+    geometries as given (before any promotion) where ``raw_wkb`` says so; the argument ``wkb``:
+    that WKB when the caller has it already (``shapely.to_wkb(geoms, byte_order=1,
+    flavor="iso")``)."""
     geoms = np.asarray(geoms, dtype=object)
     if len(geoms) and shapely.has_z(geoms).any():
         raise Unsupported("Z coordinates")
     ids = shapely.get_type_id(geoms)
     missing = ids < 0
     empty = shapely.is_empty(geoms) & ~missing
-    raw = shapely.to_wkb(geoms, byte_order=1, flavor="iso")
+    raw = shapely.to_wkb(geoms, byte_order=1, flavor="iso") if wkb is None \
+        or len(wkb) != len(geoms) else wkb
     wkb = raw
     if promote:
         odd = empty & np.isin(ids, list(_MULTI_OF))

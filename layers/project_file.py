@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import os
 import sqlite3
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -33,8 +32,8 @@ from ilp_gis import __version__, model
 from ilp_gis.errors import InputError, ProjectError
 from ilp_gis.i18n import register_catalog, tr
 from ilp_gis.project import Project, StoredTables
-from layers import frame_diff, frame_digest, gpkg_table, safe_open, store_handover, store_worker
-from layers.atomic import atomic_write, clean_stale_temporaries, in_group, join_group
+from layers import frame_diff, frame_digest, gpkg_table, safe_open
+from layers.atomic import atomic_write, clean_stale_temporaries, join_group
 
 _SPATIAL_TYPES = {"Polygon": "MultiPolygon", "Point": "Point", "LineString": "MultiLineString"}
 
@@ -107,162 +106,9 @@ def _in_place_possible(stored: StoredTables | None, target: Path) -> bool:
 
 BESIDE_MIN_CELLS_ENV = "ILP_GIS_STORE_BESIDE_MIN_CELLS"  # another threshold (bench/ A/B)
 BESIDE_MIN_CELLS = 1_000_000
-"""From this many values to write, :func:`save_beside` stores in a second process (below it
-the child's start costs more than the overlap saves: the bundled sample stores in process)."""
-
-
-def _beside_min_cells() -> int:
-    try:
-        return int(os.environ.get(BESIDE_MIN_CELLS_ENV, ""))
-    except ValueError:
-        return BESIDE_MIN_CELLS
-
-
-class Saving:
-    """A save started by :func:`save_beside`.  :meth:`wait` returns when every table is
-    written (the transaction still open) and returns the child's figures (empty when the save
-    ran in process); the enclosing ``all_or_nothing`` block commits or rolls it back."""
-
-    def __init__(self, project: Project, child=None, finish=None) -> None:
-        self._project, self._child, self._finish = project, child, finish
-        self.in_child = child is not None
-        self.figures: dict = {}
-
-    @property
-    def pid(self) -> int | None:
-        return self._child.pid if self._child is not None else None
-
-    def wait(self) -> dict:
-        if self._child is None:
-            return self.figures
-        child = self._child
-        try:
-            self.figures = child.wait()
-        except (gpkg_table.Unsupported, store_worker.FileChanged):
-            # the child wrote nothing: saved in process as before (whole when the file
-            # changed meanwhile or holds what that writer cannot store)
-            self._child = None
-            save_project(self._project)
-        except store_handover.StoreFailed as exc:
-            raise ProjectError(tr("project.store_lost", file=str(self._project.path))) from exc
-        return self.figures
-
-    def _commit(self) -> None:
-        self.wait()
-        if self._child is not None:
-            try:
-                self._child.commit()
-            except store_handover.StoreFailed as exc:  # died before its COMMIT landed
-                raise ProjectError(tr("project.store_lost",
-                                      file=str(self._project.path))) from exc
-            self._finish()
-
-    def _abort(self) -> None:
-        if self._child is not None:
-            self._child.abort()
-
-
-def save_beside(project: Project) -> Saving:
-    """Inside ``all_or_nothing()``: save ``project`` to its own file while the caller goes on
-    (writing its other files), and return the :class:`Saving`.  When the save writes only
-    whole tables into the file the project was read from (the results of an analysis) and
-    they hold at least :data:`BESIDE_MIN_CELLS` values, a second process writes them
-    (``layers.store_handover``): the same tables, values, digests and single transaction as
-    :func:`save_project`, committed when the whole group is.  Otherwise the save runs in
-    process before this returns, as :func:`save_project` does."""
-    target, meta, frames, meta_frame = _what_to_save(project, None)
-    stored = project.stored
-    plan = _whole_writes(project, target, frames) if _in_place_possible(stored, target) \
-        and in_group() else None
-    if plan is None or plan.cells < _beside_min_cells() or (os.cpu_count() or 1) < 2:
-        # one core: the two processes would only take turns
-        save_project(project)
-        return Saving(project)
-    writes, kept, drops = plan.writes, plan.kept, plan.drops
-    child = store_handover.ChildStore()
-    try:
-        child.begin(target, stored.signature)
-        for i, (name, frame, record) in enumerate(writes):
-            declared, promote = _layout(name)
-            digest = None
-            if record:
-                digest = plan.digests.get(name) or (
-                    lambda wkb, frame=frame: frame_digest.digest(frame, wkb=wkb))
-            child.send_table(store_handover.dump_table(
-                _storable(_with_crs(frame)), name, child.folder, f"t{i}.arrow",
-                geometry_type=declared, promote=promote, digest=digest, record_digest=record))
-        child.end(drops, store_handover.dump_table(meta_frame, "meta", child.folder,
-                                                   "meta.arrow", geometry_type=None,
-                                                   promote=True))
-    except gpkg_table.Unsupported:
-        child.abort()
-        save_project(project)
-        return Saving(project)
-    except BaseException:
-        child.abort()
-        raise
-
-    def finish() -> None:
-        new_frames, new_ids = dict(stored.frames), dict(stored.row_ids)
-        for name, frame, _ in writes:
-            new_frames[name] = frame
-            new_ids[name] = np.arange(1, len(frame) + 1, dtype=np.int64)
-        for name, ids in kept.items():
-            new_frames[name] = dict(frames)[name]
-            new_ids[name] = ids
-        for name in drops:
-            new_frames.pop(name, None)
-            new_ids.pop(name, None)
-        project.meta = meta
-        project.path = target
-        project.dirty = False
-        project.stored = StoredTables(target, _signature(target), new_frames, new_ids,
-                                      stored.unread - {name for name, _ in frames})
-
-    saving = Saving(project, child, finish)
-    join_group(saving._commit, saving._abort)
-    return saving
-
-
-@dataclasses.dataclass
-class _WholeWrites:
-    writes: list  # (name, frame, whether its digest is recorded), in the save's order
-    kept: dict  # name → row ids of a table left as it is (its recorded digest matches)
-    digests: dict  # name → the digest computed to compare (recorded when written)
-    drops: list  # tables removed
-    cells: int  # values written
-
-
-def _whole_writes(project: Project, target: Path, frames) -> _WholeWrites | None:
-    """What an in-place save of ``frames`` writes when it writes only whole tables, as
-    ``_save_in_place`` decides; None when a table would be compared row by row (an edited
-    layer)."""
-    stored = project.stored
-    writes, kept, digests, cells = [], {}, {}, 0
-    with closing(sqlite3.connect(f"file:{target}?mode=ro", uri=True)) as con:
-        in_file = {r[0] for r in con.execute("SELECT table_name FROM gpkg_contents")}
-        recorded = gpkg_table.digests(con)
-        for name, frame in frames:
-            if stored.frames.get(name) is frame and name in in_file:
-                continue
-            diffable = stored.frames.get(name) is not None and name in in_file \
-                and _same_columns(con, name, frame)
-            if name not in model.LAYERS and name in in_file and name.lower() in recorded:
-                digest = frame_digest.digest(frame)
-                if digest is not None and recorded[name.lower()] == digest:
-                    ids = stored.row_ids.get(name)
-                    if ids is None or len(ids) != len(frame):
-                        ids = gpkg_table.stored_fids(con, name)
-                    if len(ids) == len(frame):
-                        kept[name] = ids
-                        continue
-                digests[name] = digest
-            if diffable:
-                return None
-            writes.append((name, frame, name not in model.LAYERS))
-            cells += len(frame) * max(1, len(frame.columns))
-        drops = sorted(in_file - {name for name, _ in frames} - {"meta"} - stored.unread)
-    return _WholeWrites(writes, kept, digests, drops, cells)
+"""From this many values to write, ``layers.store_beside.save_beside`` stores in a second
+process (below it the child's start costs more than the overlap saves: the bundled sample
+stores in process)."""
 
 
 def _unread_frames(stored: StoredTables | None, kept: set[str]) -> list[tuple[str, object]]:
@@ -416,11 +262,12 @@ def _write_frame(frame, path: Path, layer: str) -> None:
         pyogrio.write_dataframe(pd.DataFrame(frame), path, **kwargs)
 
 
-def _storable(frame):
+def _storable(frame, changed: set | None = None):
     """GeoPackage columns must be plain: yes/no values → BOOLEAN, dates → ISO text, other
     mixed objects → text; a NUL character is removed from every text (no text holds one
     legitimately, and GDAL's reader would end the text there: the file and every reader
-    agree on what was stored)."""
+    agree on what was stored).  ``changed``: receives the names of the columns converted
+    (the others hold ``frame``'s own values)."""
     out = frame.copy(deep=False)  # copy-on-write: only the columns converted below are new
     geom_name = out.geometry.name if isinstance(out, gpd.GeoDataFrame) else None
     for col in out.columns:
@@ -430,17 +277,38 @@ def _storable(frame):
         if isinstance(s.dtype, pd.BooleanDtype):
             continue  # written as a GeoPackage BOOLEAN (empty cells stay empty)
         elif isinstance(s.dtype, pd.StringDtype):
-            out[col] = _without_nul(s)
+            new = _without_nul(s)
         elif s.dtype == object:
-            non_null = s.dropna()
-            if len(non_null) and all(isinstance(v, bool | np.bool_) for v in non_null):
-                out[col] = s.astype("boolean")  # a GeoPackage BOOLEAN column, never "False"
-            elif len(non_null) and not all(isinstance(v, str) for v in non_null.head(1000)):
-                out[col] = _without_nul(s.map(
+            head = _present_head(s, 1000)
+            if len(head) and all(isinstance(v, bool | np.bool_) for v in head) and all(
+                    isinstance(v, bool | np.bool_) for v in s.dropna()):
+                new = s.astype("boolean")  # a GeoPackage BOOLEAN column, never "False"
+            elif len(head) and not all(isinstance(v, str) for v in head):
+                new = _without_nul(s.map(
                     lambda v: None if v is None or (isinstance(v, float) and v != v)
                     else (v.isoformat() if hasattr(v, "isoformat") else str(v))))
             else:
-                out[col] = _without_nul(s)
+                new = _without_nul(s)
+        else:
+            continue
+        if new is not s:
+            out[col] = new
+            if changed is not None:
+                changed.add(col)
+    return out
+
+
+def _present_head(s: pd.Series, n: int) -> list:
+    """The first ``n`` values of ``s`` that are not missing (``s.dropna().head(n)``), found
+    from its start: a national text column is not copied whole to look at its head."""
+    values = s.to_numpy(dtype=object)
+    out: list = []
+    step = max(n, 4096)
+    for start in range(0, len(values), step):
+        part = values[start:start + step]
+        out += part[~pd.isna(part)].tolist()
+        if len(out) >= n:
+            return out[:n]
     return out
 
 

@@ -40,12 +40,20 @@ def arrow_column(series: pd.Series) -> pa.Array:
     """``series`` as an Arrow array of the values ``gpkg_table`` binds for it (missing: null);
     :class:`Unsupported` for a column that writer would refuse or store another way."""
     dtype = series.dtype
-    missing = series.isna().to_numpy()
     try:
         if isinstance(dtype, pd.StringDtype):
             arr = pa.array(series.array)
             arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
             return arr.cast(pa.large_string()) if pa.types.is_null(arr.type) else arr
+        if dtype.kind == "O" and not isinstance(dtype, pd.api.extensions.ExtensionDtype):
+            # texts and missing values only (None, NaN, NA: missing as ``isna`` says), as the
+            # in-process writer accepts; the missing ones found by Arrow, not by a pass of
+            # their own
+            values = series.to_numpy(dtype=object)
+            if pd.api.types.infer_dtype(values, skipna=True) not in ("string", "empty"):
+                raise Unsupported(f"column {series.name!r}: not all text")
+            return pa.array(values, type=pa.large_string(), from_pandas=True)
+        missing = series.isna().to_numpy()
         if isinstance(dtype, pd.api.extensions.ExtensionDtype):
             if ptypes.is_integer_dtype(dtype) or ptypes.is_bool_dtype(dtype):
                 values = series.to_numpy(dtype="int64" if ptypes.is_integer_dtype(dtype)
@@ -59,26 +67,21 @@ def arrow_column(series: pd.Series) -> pa.Array:
             values = series.to_numpy()
             return pa.array(values, mask=missing if dtype.kind == "f" and missing.any()
                             else None)
-        if dtype.kind != "O":
-            raise Unsupported(f"column {series.name!r}: dtype {dtype}")
-        values = series.to_numpy(dtype=object)
-        present = values[~missing]
-        if len(present) and pd.api.types.infer_dtype(present, skipna=False) != "string":
-            raise Unsupported(f"column {series.name!r}: not all text")
-        if missing.any():
-            values = values.copy()
-            values[missing] = None
-        return pa.array(values, type=pa.large_string())
+        raise Unsupported(f"column {series.name!r}: dtype {dtype}")
     except (pa.ArrowException, TypeError, ValueError, OverflowError) as exc:
         raise Unsupported(f"column {series.name!r}: {exc}") from exc
 
 
 def dump_table(frame: pd.DataFrame, name: str, folder: Path, file: str, *,
                geometry_type: str | None, promote: bool, digest=None,
-               record_digest: bool = False) -> store_worker.TableSpec:
+               record_digest: bool = False, wkb=None,
+               same: set | None = None) -> store_worker.TableSpec:
     """Write ``frame`` (storable: ``layers.project_file._storable``) for the child as
     ``folder/file`` and return its spec.  ``digest``: the digest to record, or a function of
-    the WKB of the geometry column as given (None without one) that computes it."""
+    the WKB of the geometry column as given (None without one) that computes it; ``wkb``:
+    that WKB when the caller has it already (computed once for a digest and the dump).
+    ``same``: the columns of ``frame`` holding the values of the frame the digest is of; a
+    ``digest`` function is then also given their Arrow texts (converted once)."""
     names, types = gpkg_table.column_types(frame)
     geom_name = gpkg_table._geom_name(frame)
     cols = {f"c{i}": arrow_column(frame[c]) for i, c in enumerate(names)}
@@ -87,7 +90,7 @@ def dump_table(frame: pd.DataFrame, name: str, folder: Path, file: str, *,
     if geom_name:
         gpkg_table._check_crs(frame)
         geoms = np.asarray(frame[geom_name].values, dtype=object)
-        parts = gpkg_table.geometry_parts(geoms, promote=promote)
+        parts = gpkg_table.geometry_parts(geoms, promote=promote, wkb=wkb)
         gtype = gpkg_table.geometry_type_name(geoms, geometry_type, promote)
         raw_wkb = parts.raw_wkb
         cols["wkb"] = pa.array(parts.wkb, type=pa.large_binary())
@@ -96,7 +99,11 @@ def dump_table(frame: pd.DataFrame, name: str, folder: Path, file: str, *,
         for k, b in enumerate(store_worker.BOUNDS):
             cols[b] = pa.array(np.ascontiguousarray(parts.bounds[:, k]))
     if callable(digest):
-        digest = digest(raw_wkb)
+        if same is None:
+            digest = digest(raw_wkb)
+        else:
+            digest = digest(raw_wkb, {c: cols[f"c{i}"] for i, c in enumerate(names)
+                                      if c in same and types[i] == "TEXT"})
     table = pa.table(cols) if cols else pa.table({"_": pa.nulls(len(frame))})
     with ipc.new_file(str(folder / file), table.schema) as out:
         out.write_table(table, max_chunksize=_BATCH)

@@ -93,7 +93,8 @@ def add_arguments(parser) -> None:
 def run(args) -> int:
     from ilp_gis.errors import InputError
     from ilp_gis.results import RESULT_TABLES
-    from layers.project_file import release, save_beside
+    from layers.project_file import release
+    from layers.store_beside import EarlySave, save_beside
     from ui.cli_source import check_source, open_source_started
 
     clock = PhaseClock()
@@ -132,11 +133,19 @@ def run(args) -> int:
         rules = (rules or project.rules).with_values(**{NODE_RULE.replace(".", "__"): 1.0})
     if rules is not None:
         project.set_rules(rules)
+    # a large project's store process starts during the analysis and stores the network's
+    # tables while the rest is worked out (layers.store_beside)
+    early = EarlySave(project) if save else None
     bar = TerminalProgress(tr("cli.analyze.progress"))
     try:
         # the roads and settlements let go as soon as the analysis has read them (peak memory)
         result = analyze(project, rules=rules, progress=bar, indicators=indicators,
-                         done_with=lambda names: release(project, names))
+                         done_with=lambda names: release(project, names),
+                         stages=early.stages() if early is not None else None)
+    except BaseException:
+        if early is not None:
+            early.abort()
+        raise
     finally:
         bar.done()
     clock.mark("analyse")
@@ -153,9 +162,10 @@ def run(args) -> int:
     with all_or_nothing():
         saving = None
         if save:
-            store_result(project, result)
+            early.with_group()
+            store_result(project, result, made=early.made)
             clock.mark("result tables built")
-            saving = save_beside(project)
+            saving = save_beside(project, early)
             clock.mark("store handed over" if saving.in_child else "store")
         written = write_outputs(result, out, on_written=lambda name: clock.mark(name))
         if saving is not None and saving.in_child:

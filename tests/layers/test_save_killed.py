@@ -48,10 +48,10 @@ def _edit(project) -> None:
             del project.tables[name]
 
 
-def _store_results(project, result) -> None:
+def _store_results(project, result, made=None) -> None:
     """What ``ilp-gis analyze`` stores: every result table new to the file, and a table of
     hostile text."""
-    store_result(project, result)
+    store_result(project, result, made=made)
     project.set_table("catatan", pd.DataFrame({"teks": ["it's", "'); DROP TABLE desa; --",
                                                         "x" * 100_000, None]}))
 
@@ -180,12 +180,14 @@ def _gone(pid: int, timeout: float = 120.0) -> None:
 
 
 def _store_beside_in_child(path, result) -> tuple[int, int, int]:
-    """Fork a command that opens ``path``, stores ``result`` (and a large extra table) in a
-    second process while its group is open, then commits; returns (its pid, the store
-    process's pid, the read end of a pipe that gets "d" when the command is done)."""
+    """Fork a command that opens ``path``, starts its store process early with the network's
+    tables (as ``ilp-gis analyze`` does during its analysis), then stores the other results
+    (and a large extra table) while its group is open, and commits; returns (its pid, the
+    store process's pid, the read end of a pipe that gets "d" when the command is done)."""
+    from ilp_gis.analysis import network_tables
     from layers import project_file
     from layers.atomic import all_or_nothing
-    from layers.project_file import save_beside
+    from layers.store_beside import EarlySave, save_beside
 
     read, write = os.pipe()
     pid = os.fork()
@@ -194,14 +196,19 @@ def _store_beside_in_child(path, result) -> tuple[int, int, int]:
             os.close(read)
             project_file.BESIDE_MIN_CELLS = 0
             project = open_project(path)
+            early = EarlySave(project)
+            early.made = network_tables(result.edges, result.graph)
+            early.hand(early.made)
+            os.write(write, b"%10d" % early.child.pid)
             with all_or_nothing():
-                _store_results(project, result)
+                early.with_group()
+                _store_results(project, result, made=early.made)
                 n = 300_000
                 project.set_table("banyak", pd.DataFrame({
                     "i": np.arange(n), "x": np.arange(n) / 7.0,
                     "t": pd.Series([f"baris {i}" for i in range(n)], dtype=object)}))
-                saving = save_beside(project)
-                os.write(write, b"%10d" % saving.pid)
+                saving = save_beside(project, early)
+                assert saving.pid == early.child.pid
                 saving.wait()
             os.write(write, b"d")
         finally:

@@ -20,7 +20,8 @@ from ilp_gis.analysis import analyze, store_result
 from ilp_gis.results import RESULT_TABLES
 from layers import store_handover
 from layers.atomic import all_or_nothing
-from layers.project_file import open_project, save_beside, save_project
+from layers.project_file import open_project, save_project
+from layers.store_beside import save_beside
 from tests.layers.test_project_save_in_place import _assert_same_project, _check_file
 
 
