@@ -107,6 +107,9 @@ def bench_gui(project: Path, *, first_only: bool = False) -> None:
     if out.returncode != 0 or "first_paint" not in got:
         print("gui benchmark failed:", out.stderr[-1500:])
         return
+    for line in out.stderr.splitlines():  # the resident memory at each step of the loading
+        if line.startswith("probe-memory"):
+            print("    " + line[len("probe-memory "):])
     if "probe-stacks" in out.stderr:  # ILP_GIS_PAINT_PROBE_STACKS=N: what blocked the UI thread
         print(out.stderr[out.stderr.index("probe-stacks"):].rstrip())
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -119,7 +122,8 @@ def bench_gui(project: Path, *, first_only: bool = False) -> None:
         return
     print(f"    → every layer and result loaded {got['loaded'] - t0:.2f} s; peak memory at the "
           f"first frame {got.get('first_paint_peak_mb', float('nan')):.0f} MB, when loaded "
-          f"{got.get('loaded_peak_mb', float('nan')):.0f} MB (goal < 3000 MB)")
+          f"{got.get('loaded_peak_mb', float('nan')):.0f} MB (goal < 3000 MB), resident when "
+          f"loaded {got.get('loaded_rss_mb', float('nan')):.0f} MB")
     print(f"    UI thread after the first frame until loaded: longest block "
           f"{got.get('block_worst_ms', float('nan')):.0f} ms (goal ~100 ms), "
           f"{got.get('blocks_over_limit', 0):.0f} blocks over 100 ms totalling "
