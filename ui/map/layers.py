@@ -518,6 +518,11 @@ class MapLayers:
                 for g in geometry:
                     if isinstance(g, GeometryLayer):
                         g.parts(tol)
+                if result is not None:  # the gaps' fills of a whole-area view, as the
+                    # renderer asks for them (ui.map.renderer._draw_gaps): made here, not in
+                    # the first paint of the window
+                    for g in built["result"][1][0].values():
+                        g.fill_paths(tol, None, cache_key="fill")
             return built
 
         return prepare

@@ -216,8 +216,9 @@ def install(app, window, mode: str) -> None:
 
     panels = ("desa_tree", "network_tree", "gaps_panel")
 
-    def views_pending() -> bool:  # a panel's national plan still being worked out
-        return any(getattr(getattr(window, name), "_task", None) is not None for name in panels)
+    def views_pending() -> bool:  # a panel's national plan still being worked out or shown
+        return any(getattr(getattr(window, name), "_task", None) is not None or
+                   getattr(getattr(window, name), "rows_pending", False) for name in panels)
 
     def wait_loaded() -> None:
         memory.see("+".join([k for k, t in window.tasks.items() if t is not None] +
