@@ -16,7 +16,8 @@
   stored result loaded, then on a zoomed district 20 pans (the frame after each pan: mean and
   worst, goal < 50 ms; and until the view's own image is drawn), and the zoom out to the whole
   area (goal < 300 ms; and the same view drawn afresh); wall and CPU time and peak memory of
-  the child.
+  the child (goal < 3 GB), and its resident memory at the end of each loading step (the
+  window's tasks and the panels' plans that ran in it).
 
   With ``ILP_GIS_PAINT_PROBE_STACKS=N`` set, the N stacks the UI thread was seen in most often
   while it was blocked (and the functions on them), what the workers ran while the UI thread

@@ -34,7 +34,7 @@ from ui.worker import Task, work_out_after_slot
 KEY_ROLE = Qt.UserRole + 10
 _TYPES = ("puskesmas", "pustu", "posyandu")
 ASYNC_NODES = 5_000
-ROW_BATCH = 1_000
+ROW_BATCH = 300
 """Top rows made per turn of the event loop (see NetworkTree._show)."""
 """From this many facilities on, the tree is worked out off the UI thread and its rows are made
 when opened."""
