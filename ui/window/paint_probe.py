@@ -228,6 +228,8 @@ def install(app, window, mode: str) -> None:
             QTimer.singleShot(20, wait_loaded)
             return
         beat.stop()
+        memory.see("")
+        print(f"probe-memory resident memory by step: {memory.report()}", file=sys.stderr)
         if sampler is not None:
             sampler.stop()
             sampler.report(stacks)
@@ -236,8 +238,6 @@ def install(app, window, mode: str) -> None:
         say("loaded", time.time())
         say("loaded_peak_mb", peak_mb())
         say("loaded_rss_mb", rss_mb())
-        memory.see("")
-        print(f"probe-memory resident memory by step: {memory.report()}", file=sys.stderr)
         gaps = beat.gaps or [0.0]
         say("block_worst_ms", max(gaps))
         say("blocks_over_limit", sum(g > BLOCK_MS for g in gaps))
