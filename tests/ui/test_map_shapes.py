@@ -84,3 +84,24 @@ def test_the_full_resolution_band_is_the_arrays_themselves():
     # rings: the holed square's exterior and its two holes, then 2 + 1 + 1 polygons
     assert p.feature.tolist() == [0, 0, 0, 2, 2, 3, 4]
     assert p.counts.tolist() == [5, 5, 4, 5, 4, 5, 5]
+
+
+def test_bands_simplified_while_the_layer_is_made_are_those_made_later(monkeypatch):
+    rng = np.random.default_rng(3)
+    rings = [Polygon([(i * 50 + 20 * np.cos(a) + rng.uniform(-2, 2),
+                       20 * np.sin(a) + rng.uniform(-2, 2))
+                      for a in np.linspace(0, 2 * np.pi, 40)[:-1]]) for i in range(30)]
+    geoms = np.array([*rings[:10], None, MultiPolygon(rings[10:12]), *rings[12:]], dtype=object)
+    move = lambda c: c * 1.5 - 7  # noqa: E731
+    monkeypatch.setattr(shapes, "CHUNK", 8)  # several chunks
+    for lines, g in ((False, geoms), (True, shapely.boundary(geoms))):
+        later = GeometryLayer(g, [str(i) for i in range(len(g))], lines=lines, move=move)
+        at_once = GeometryLayer(g, [str(i) for i in range(len(g))], lines=lines, move=move,
+                                bands=(0.0, 4.0, 30.0))
+        assert np.array_equal(later.shapes.coords, at_once.shapes.coords)
+        assert at_once.has_band(4.0) and at_once.has_band(30.0)
+        for tol in (0.0, 4.0, 30.0):
+            a, b = later.parts(tol), at_once.parts(tol)
+            for x, y in ((a.coords, b.coords), (a.counts, b.counts), (a.feature, b.feature),
+                         (a.starts, b.starts)):
+                assert np.array_equal(x, y)

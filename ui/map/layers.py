@@ -83,18 +83,26 @@ class GeometryLayer:
     key_index = _KeyIndex()
 
     def __init__(self, geoms: np.ndarray | Shapes, keys: Sequence[str], *, lines: bool = False,
-                 move=None) -> None:
+                 move=None, bands: Sequence[float] = ()) -> None:
         """``geoms``: shapely geometries (their vertices passed through ``move`` when given)
-        or their :class:`Shapes`; the layer keeps only the coordinate arrays."""
-        self.shapes = geoms if isinstance(geoms, Shapes) else Shapes.of(geoms, lines=lines,
-                                                                        move=move)
+        or their :class:`Shapes`; the layer keeps only the coordinate arrays.  ``bands``: zoom
+        bands simplified at once from the given geometries (not made again from the arrays)."""
+        self.lines = lines
+        made: dict[float, list[_Parts]] = {t: [] for t in bands if t > 0}
+
+        def simplify(which: np.ndarray, chunk: np.ndarray) -> None:
+            valid = ~(shapely.is_missing(chunk) | shapely.is_empty(chunk))
+            for t, out in made.items():
+                out.append(self._simplified_of(chunk, which, valid, t))
+
+        self.shapes = geoms if isinstance(geoms, Shapes) else Shapes.of(
+            geoms, lines=lines, move=move, each_chunk=simplify if made else None)
         self.keys = keys
         if not isinstance(keys, NumberedKeys):
             _ = self.key_index  # made here, in the worker that builds the layer
-        self.lines = lines
         self.bounds = self.shapes.bounds()
         self.valid = np.isfinite(self.bounds[:, 0])
-        self._bands: dict[float, _Parts] = {}
+        self._bands: dict[float, _Parts] = {t: _joined(c) for t, c in made.items() if c}
         self._paths: dict[tuple, QPainterPath] = {}
         self._tree = None
         self._label_pts = None
@@ -176,17 +184,18 @@ class GeometryLayer:
         worker simplifying a nation's desa in one call would freeze the window meanwhile)."""
         if len(which) <= CHUNK:
             return self._simplified_chunk(which, tol)
-        chunks = [self._simplified_chunk(which[i:i + CHUNK], tol)
-                  for i in range(0, len(which), CHUNK)]
-        counts = np.concatenate([c.counts for c in chunks])
-        return _Parts(np.concatenate([c.coords for c in chunks]), counts,
-                      np.concatenate([c.feature for c in chunks]), np.cumsum(counts) - counts)
+        return _joined([self._simplified_chunk(which[i:i + CHUNK], tol)
+                        for i in range(0, len(which), CHUNK)])
 
     def _simplified_chunk(self, which: np.ndarray, tol: float) -> _Parts:
         if tol == 0:
             coords, counts, feature = self.shapes.rings_of(which)
             return _Parts(coords, counts, feature, np.cumsum(counts) - counts)
-        geoms, valid = self.shapes.geometries(which), self.valid[which]
+        return self._simplified_of(self.shapes.geometries(which), which, self.valid[which], tol)
+
+    def _simplified_of(self, geoms: np.ndarray, which: np.ndarray, valid: np.ndarray,
+                       tol: float) -> _Parts:
+        """The rings/parts of ``geoms`` (the features ``which``) at band ``tol`` (> 0)."""
         simple = shapely.simplify(geoms, tol, preserve_topology=False)
         lost = shapely.is_empty(simple) | shapely.is_missing(simple)
         if not self.lines:  # tiny desa must not vanish: keep their envelope instead
@@ -401,10 +410,14 @@ class MapLayers:
         local = (crs, origin)
         built: dict = {"origin": origin, "crs_wkt": crs.to_wkt()}
         bare = cls.__new__(cls)  # build_layer needs no state of the instance
+        guess = ()  # the whole-area band, from the areas' box projected (checked below)
+        box = _projected_box(project, crs)
+        if box is not None:
+            guess = (band_for(View.fitting(box, *size).mupp),)
         for name in ("kabupaten", "kecamatan", "desa"):
             frame = project.layers.get(name)
             if frame is not None and len(frame):
-                built[name] = (frame, bare.build_layer(name, frame, local))
+                built[name] = (frame, bare.build_layer(name, frame, local, guess))
         layers = [built[n][1] for n in ("kabupaten", "kecamatan", "desa") if n in built]
         extents = [e for e in (g.extent() for g in layers) if e is not None]
         if extents:
@@ -464,9 +477,11 @@ class MapLayers:
         if name == "facilities":
             self.facility_names = layer.names
 
-    def build_layer(self, name: str, frame, local: tuple | None = None):
+    def build_layer(self, name: str, frame, local: tuple | None = None,
+                    bands: Sequence[float] = ()):
         """The map layer of input layer ``name`` from ``frame`` (no state touched: safe in a
-        worker thread, given its own ``local`` (CRS, origin))."""
+        worker thread, given its own ``local`` (CRS, origin)), with the zoom ``bands`` of its
+        geometry simplified."""
         if name == "facilities":
             fac = frame
             xy = self._local_points(*self._local(fac, local))
@@ -484,7 +499,7 @@ class MapLayers:
             return layer
         keys = NumberedKeys(len(frame)) if name == "roads" else key_of(frame, name)
         geoms, move = self._local(frame, local)
-        layer = GeometryLayer(geoms, keys, lines=(name == "roads"), move=move)
+        layer = GeometryLayer(geoms, keys, lines=(name == "roads"), move=move, bands=bands)
         if name == "roads":
             layer.road_class = frame["road_class"].astype(object).tolist() if len(frame) else []
         else:
@@ -507,7 +522,9 @@ class MapLayers:
             built: dict = {"origin": origin}
             for name, frame in frames.items():
                 if name in _INPUT_LAYERS:
-                    built[name] = (frame, self.build_layer(name, frame, local))
+                    bands = () if tol is None or (name == "roads" and not roads_shown(tol)) \
+                        else (tol,)
+                    built[name] = (frame, self.build_layer(name, frame, local, bands))
             geometry = [b[1] for k, b in built.items() if k in _INPUT_LAYERS
                         and (k != "roads" or tol is None or roads_shown(tol))]
             if result is not None:
@@ -648,6 +665,15 @@ class MapLayers:
         return b[:, 0].min(), b[:, 1].min(), b[:, 2].max(), b[:, 3].max()
 
 
+def _joined(chunks: list[_Parts]) -> _Parts:
+    """The parts of consecutive chunks of features as one."""
+    if len(chunks) == 1:
+        return chunks[0]
+    counts = np.concatenate([c.counts for c in chunks])
+    return _Parts(np.concatenate([c.coords for c in chunks]), counts,
+                  np.concatenate([c.feature for c in chunks]), np.cumsum(counts) - counts)
+
+
 def _chunked(fn, arr: np.ndarray) -> np.ndarray:
     """``fn(arr)`` (an elementwise shapely function making geometries) :data:`CHUNK` features
     at a time: shapely holds the GIL while it makes geometries, and between two chunks the
@@ -657,18 +683,33 @@ def _chunked(fn, arr: np.ndarray) -> np.ndarray:
     return np.concatenate([fn(arr[i:i + CHUNK]) for i in range(0, len(arr), CHUNK)])
 
 
-def _place(project) -> tuple[CRS, tuple[float, float]]:
-    """The map's UTM CRS for ``project`` and its origin (the centre of its areas and
-    facilities), from the layers' bounds in degrees projected as one box."""
+def _projected_box(project, crs: CRS):
+    """The box of ``project``'s areas and facilities in ``crs`` (their bounds in degrees
+    projected as one box), None when they hold none."""
     frames = [project.layer(n) for n in ("kabupaten", "kecamatan", "desa", "facilities")]
-    frames = [f for f in frames if len(f)]
-    crs = utm_crs(*frames) if frames else CRS.from_epsg(32749)
+    ext = _degree_box([f for f in frames if len(f)])
+    if ext is None:
+        return None
+    return Transformer.from_crs(model.WGS84, crs, always_xy=True).transform_bounds(*ext)
+
+
+def _degree_box(frames):
     ext = None
     for f in frames:
         geographic = f.crs is None or f.crs.is_geographic
         b = f.total_bounds if geographic else f.geometry.to_crs(model.WGS84).total_bounds
         if np.all(np.isfinite(b)):
             ext = b if ext is None else np.r_[np.minimum(ext[:2], b[:2]), np.maximum(ext[2:], b[2:])]
+    return ext
+
+
+def _place(project) -> tuple[CRS, tuple[float, float]]:
+    """The map's UTM CRS for ``project`` and its origin (the centre of its areas and
+    facilities), from the layers' bounds in degrees projected as one box."""
+    frames = [project.layer(n) for n in ("kabupaten", "kecamatan", "desa", "facilities")]
+    frames = [f for f in frames if len(f)]
+    crs = utm_crs(*frames) if frames else CRS.from_epsg(32749)
+    ext = _degree_box(frames)
     if ext is None:
         return crs, (0.0, 0.0)
     fwd = Transformer.from_crs(model.WGS84, crs, always_xy=True)

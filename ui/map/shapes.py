@@ -53,16 +53,24 @@ class Shapes:
 
     @classmethod
     def of(cls, geoms: np.ndarray, *, lines: bool = False,
-           move: Callable[[np.ndarray], np.ndarray] | None = None) -> Shapes:
+           move: Callable[[np.ndarray], np.ndarray] | None = None,
+           each_chunk: Callable[[np.ndarray, np.ndarray], None] | None = None) -> Shapes:
         """The arrays of ``geoms`` (shapely geometries; missing ones keep their place with no
         part), their vertices passed through ``move`` ((M, 2) -> (M, 2)) when given; only the
-        polygons (lines) of a feature are kept."""
+        polygons (lines) of a feature are kept.  ``each_chunk(indices, moved geometries)`` is
+        called with every chunk's geometries in map coordinates (to simplify a zoom band from
+        them while they are at hand)."""
         geoms = np.asarray(geoms, dtype=object)
         keep = _LINES if lines else _POLYGON
         chunks = []
         parts_before = 0
         for i in range(0, len(geoms), CHUNK):
             g = geoms[i:i + CHUNK]
+            moving = move
+            if each_chunk is not None:
+                if move is not None:  # the geometries moved once, the arrays taken from them
+                    g, moving = shapely.transform(g, move), None
+                each_chunk(np.arange(i, i + len(g)), g)
             parts, idx = shapely.get_parts(g, return_index=True)
             # empty parts are left out (a polygon of no ring cannot be made again)
             ok = np.isin(shapely.get_type_id(parts), keep) & ~shapely.is_empty(parts)
@@ -74,8 +82,8 @@ class Shapes:
                 ring_part = ring_part.astype(np.int64) + parts_before
             counts = shapely.get_num_coordinates(rings).astype(np.int64)
             xy = shapely.get_coordinates(rings)
-            if move is not None and len(xy):
-                xy = np.asarray(move(xy), dtype=float)
+            if moving is not None and len(xy):
+                xy = np.asarray(moving(xy), dtype=float)
             multi = ~np.isin(shapely.get_type_id(g), keep)
             chunks.append((xy, counts, ring_part, idx.astype(np.int64) + i, multi))
             parts_before += len(parts)
