@@ -105,3 +105,19 @@ def test_bands_simplified_while_the_layer_is_made_are_those_made_later(monkeypat
             for x, y in ((a.coords, b.coords), (a.counts, b.counts), (a.feature, b.feature),
                          (a.starts, b.starts)):
                 assert np.array_equal(x, y)
+
+
+def test_a_first_view_layer_takes_its_arrays_when_first_asked_and_draws_the_same():
+    geoms = _areas()
+    move = lambda c: c * 3 + 2  # noqa: E731
+    now = GeometryLayer(geoms, [str(i) for i in range(6)], move=move, bands=(2.0,))
+    later = GeometryLayer(geoms, [str(i) for i in range(6)], move=move, bands=(2.0,),
+                          later=True)
+    assert later._shapes is None and len(later) == 6
+    assert np.array_equal(now.bounds, later.bounds, equal_nan=True)
+    assert now.valid.tolist() == later.valid.tolist()
+    a, b = now.parts(2.0), later.parts(2.0)
+    assert np.array_equal(a.coords, b.coords) and np.array_equal(a.feature, b.feature)
+    assert later._shapes is None  # the band was made from the moved geometries
+    assert later.hit(3 * 1 + 2, 3 * 1 + 2) == 0 and later._moved is None
+    assert np.array_equal(now.parts(0.0).coords, later.parts(0.0).coords)

@@ -83,10 +83,13 @@ class GeometryLayer:
     key_index = _KeyIndex()
 
     def __init__(self, geoms: np.ndarray | Shapes, keys: Sequence[str], *, lines: bool = False,
-                 move=None, bands: Sequence[float] = ()) -> None:
+                 move=None, bands: Sequence[float] = (), later: bool = False) -> None:
         """``geoms``: shapely geometries (their vertices passed through ``move`` when given)
         or their :class:`Shapes`; the layer keeps only the coordinate arrays.  ``bands``: zoom
-        bands simplified at once from the given geometries (not made again from the arrays)."""
+        bands simplified at once from the given geometries (not made again from the arrays).
+        ``later``: the moved geometries are kept until the arrays are first asked for (the
+        first view: its areas drawn without waiting for the arrays, taken in the background
+        by :meth:`MapLayers.preparer`)."""
         self.lines = lines
         made: dict[float, list[_Parts]] = {t: [] for t in bands if t > 0}
 
@@ -95,21 +98,44 @@ class GeometryLayer:
             for t, out in made.items():
                 out.append(self._simplified_of(chunk, which, valid, t))
 
-        self.shapes = geoms if isinstance(geoms, Shapes) else Shapes.of(
-            geoms, lines=lines, move=move, each_chunk=simplify if made else None)
+        self._moved = None
+        self._shapes = None
+        if later and not isinstance(geoms, Shapes):
+            moved = geoms if move is None else _chunked(
+                lambda a: shapely.transform(a, move), np.asarray(geoms, dtype=object))
+            self._moved, self._n = moved, len(moved)
+            self.valid = ~(shapely.is_missing(moved) | shapely.is_empty(moved))
+            self.bounds = np.full((len(moved), 4), np.nan)
+            if self.valid.any():
+                self.bounds[self.valid] = shapely.bounds(moved[self.valid])
+            for i in range(0, len(moved), CHUNK):
+                simplify(np.arange(i, min(i + CHUNK, len(moved))), moved[i:i + CHUNK])
+        else:
+            self._shapes = geoms if isinstance(geoms, Shapes) else Shapes.of(
+                geoms, lines=lines, move=move, each_chunk=simplify if made else None)
+            self._n = self._shapes.n
+            self.bounds = self._shapes.bounds()
+            self.valid = np.isfinite(self.bounds[:, 0])
         self.keys = keys
         if not isinstance(keys, NumberedKeys):
             _ = self.key_index  # made here, in the worker that builds the layer
-        self.bounds = self.shapes.bounds()
-        self.valid = np.isfinite(self.bounds[:, 0])
         self._bands: dict[float, _Parts] = {t: _joined(c) for t, c in made.items() if c}
         self._paths: dict[tuple, QPainterPath] = {}
         self._tree = None
         self._label_pts = None
         self._sizes: np.ndarray | None = None
 
+    @property
+    def shapes(self) -> Shapes:
+        """The layer's coordinate arrays (taken from the kept geometries when first asked)."""
+        got = self._shapes
+        if got is None:
+            got = self._shapes = Shapes.of(self._moved, lines=self.lines)
+            self._moved = None
+        return got
+
     def __len__(self) -> int:
-        return self.shapes.n
+        return self._n
 
     def class_mask(self, attr: str, value: str) -> np.ndarray:
         """Features whose ``attr`` list equals ``value`` (cached per layer)."""
@@ -417,7 +443,7 @@ class MapLayers:
         for name in ("kabupaten", "kecamatan", "desa"):
             frame = project.layers.get(name)
             if frame is not None and len(frame):
-                built[name] = (frame, bare.build_layer(name, frame, local, guess))
+                built[name] = (frame, bare.build_layer(name, frame, local, guess, later=True))
         layers = [built[n][1] for n in ("kabupaten", "kecamatan", "desa") if n in built]
         extents = [e for e in (g.extent() for g in layers) if e is not None]
         if extents:
@@ -478,7 +504,7 @@ class MapLayers:
             self.facility_names = layer.names
 
     def build_layer(self, name: str, frame, local: tuple | None = None,
-                    bands: Sequence[float] = ()):
+                    bands: Sequence[float] = (), later: bool = False):
         """The map layer of input layer ``name`` from ``frame`` (no state touched: safe in a
         worker thread, given its own ``local`` (CRS, origin)), with the zoom ``bands`` of its
         geometry simplified."""
@@ -499,7 +525,8 @@ class MapLayers:
             return layer
         keys = NumberedKeys(len(frame)) if name == "roads" else key_of(frame, name)
         geoms, move = self._local(frame, local)
-        layer = GeometryLayer(geoms, keys, lines=(name == "roads"), move=move, bands=bands)
+        layer = GeometryLayer(geoms, keys, lines=(name == "roads"), move=move, bands=bands,
+                              later=later)
         if name == "roads":
             layer.road_class = frame["road_class"].astype(object).tolist() if len(frame) else []
         else:
@@ -520,6 +547,9 @@ class MapLayers:
         def prepare(frames: dict, result=None, tol: float | None = None) -> dict:
             local = (CRS.from_wkt(wkt), origin)  # this thread's own PROJ context
             built: dict = {"origin": origin}
+            for g in list(self.layers.values()):  # the first view's arrays, off the UI thread
+                if isinstance(g, GeometryLayer):
+                    _ = g.shapes
             for name, frame in frames.items():
                 if name in _INPUT_LAYERS:
                     bands = () if tol is None or (name == "roads" and not roads_shown(tol)) \
