@@ -547,9 +547,11 @@ class MapLayers:
         def prepare(frames: dict, result=None, tol: float | None = None) -> dict:
             local = (CRS.from_wkt(wkt), origin)  # this thread's own PROJ context
             built: dict = {"origin": origin}
-            for g in list(self.layers.values()):  # the first view's arrays, off the UI thread
-                if isinstance(g, GeometryLayer):
+            for g in list(self.layers.values()):  # the first view's arrays and label
+                if isinstance(g, GeometryLayer):  # points, off the UI thread
                     _ = g.shapes
+                    if not g.lines:
+                        g.label_points()
             for name, frame in frames.items():
                 if name in _INPUT_LAYERS:
                     bands = () if tol is None or (name == "roads" and not roads_shown(tol)) \
