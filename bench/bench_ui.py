@@ -16,7 +16,8 @@
   stored result loaded, then on a zoomed district 20 pans (the frame after each pan: mean and
   worst, goal < 50 ms; and until the view's own image is drawn), and the zoom out to the whole
   area (goal < 300 ms; and the same view drawn afresh); wall and CPU time and peak memory of
-  the child.
+  the child (goal < 3 GB), and its resident memory at the end of each loading step (the
+  window's tasks and the panels' plans that ran in it).
 
   With ``ILP_GIS_PAINT_PROBE_STACKS=N`` set, the N stacks the UI thread was seen in most often
   while it was blocked (and the functions on them), what the workers ran while the UI thread
@@ -107,6 +108,9 @@ def bench_gui(project: Path, *, first_only: bool = False) -> None:
     if out.returncode != 0 or "first_paint" not in got:
         print("gui benchmark failed:", out.stderr[-1500:])
         return
+    for line in out.stderr.splitlines():  # the resident memory at each step of the loading
+        if line.startswith("probe-memory"):
+            print("    " + line[len("probe-memory "):])
     if "probe-stacks" in out.stderr:  # ILP_GIS_PAINT_PROBE_STACKS=N: what blocked the UI thread
         print(out.stderr[out.stderr.index("probe-stacks"):].rstrip())
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -119,7 +123,8 @@ def bench_gui(project: Path, *, first_only: bool = False) -> None:
         return
     print(f"    → every layer and result loaded {got['loaded'] - t0:.2f} s; peak memory at the "
           f"first frame {got.get('first_paint_peak_mb', float('nan')):.0f} MB, when loaded "
-          f"{got.get('loaded_peak_mb', float('nan')):.0f} MB (goal < 3000 MB)")
+          f"{got.get('loaded_peak_mb', float('nan')):.0f} MB (goal < 3000 MB), resident when "
+          f"loaded {got.get('loaded_rss_mb', float('nan')):.0f} MB")
     print(f"    UI thread after the first frame until loaded: longest block "
           f"{got.get('block_worst_ms', float('nan')):.0f} ms (goal ~100 ms), "
           f"{got.get('blocks_over_limit', 0):.0f} blocks over 100 ms totalling "

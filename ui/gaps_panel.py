@@ -4,6 +4,7 @@ score are shown below the list."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QIcon, QPixmap
@@ -88,9 +89,12 @@ class GapsPanel(QWidget):
         if "priority_rank" in gaps.columns:  # the order DataFrame.sort_values gave
             rank = gaps["priority_rank"].reset_index(drop=True)
             rows = rank.sort_values(na_position="last").index.to_numpy()
-        # one copy of the shown columns in priority order (a nation has 214,000 gaps)
+            if np.array_equal(rows, np.arange(len(rows))):
+                rows = None  # stored in priority order already: the result's own columns
+        # the shown columns in priority order (a nation has 214,000 gaps): the result's own
+        # columns when they are in that order, else one copy
         g = pd.DataFrame({c: gaps[c].take(rows) if rows is not None else gaps[c]
-                          for c in order if c != "kind_label"})
+                          for c in order if c != "kind_label"}, copy=False)
         labels = {k: tr(f"gap.{k}") if has(f"gap.{k}") else str(k)
                   for k in pd.unique(g["kind"])}  # a few kinds over a nation's gaps
         g.insert(order.index("kind_label"), "kind_label",

@@ -32,3 +32,19 @@ def limit_arenas(arenas: int = ARENAS) -> bool:
     mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
     mallopt.restype = ctypes.c_int
     return mallopt(M_ARENA_MAX, arenas) == 1
+
+
+def trim() -> bool:
+    """Hand the memory glibc's malloc keeps free at the top of its heaps and in whole free
+    pages back to the system (``malloc_trim``: a nation's layers read leave ~100-170 MB of
+    freed reading buffers); True when it was asked.  Elsewhere nothing is done."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        malloc_trim = ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):  # a C library without malloc_trim
+        return False
+    malloc_trim.argtypes = [ctypes.c_size_t]
+    malloc_trim.restype = ctypes.c_int
+    malloc_trim(0)
+    return True

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -34,6 +34,8 @@ from ui.worker import Task, work_out_after_slot
 KEY_ROLE = Qt.UserRole + 10
 _TYPES = ("puskesmas", "pustu", "posyandu")
 ASYNC_NODES = 5_000
+ROW_BATCH = 300
+"""Top rows made per turn of the event loop (see NetworkTree._show)."""
 """From this many facilities on, the tree is worked out off the UI thread and its rows are made
 when opened."""
 _PROBLEM_FILL = QColor(sym.PROBLEM_FACILITY_STYLE.fill).lighter(150).name()
@@ -61,6 +63,7 @@ class NetworkTree(QWidget):
         super().__init__(parent)
         self.state = state
         self._syncing = False
+        self.rows_pending = False  # top rows still being made, a batch per event-loop turn
         self.items: dict[str, QTreeWidgetItem] = {}  # the rows made so far
         self._pending: dict[int, tuple] = {}  # rows whose children are not made yet
         self._plan_data: dict | None = None
@@ -136,6 +139,8 @@ class NetworkTree(QWidget):
                             label="network-tree")
 
     def _clear(self) -> None:
+        self._serial = getattr(self, "_serial", 0) + 1  # batches of rows still due: dropped
+        self.rows_pending = False
         blocked = self.tree.blockSignals(True)
         self.tree.clear()
         self.tree.blockSignals(blocked)
@@ -145,20 +150,56 @@ class NetworkTree(QWidget):
 
     def _show(self, plan: dict, *, lazy: bool) -> None:
         """Make the rows of ``plan`` (UI thread): the top rows, and with ``lazy`` false every
-        row under them."""
+        row under them.  A nation's ~10,000 top rows are made :data:`ROW_BATCH` at a time, one
+        batch per turn of the event loop, so that the window keeps answering meanwhile."""
         self._clear()
         self._task = None
         self._plan_data = plan
+        rows = self._top_rows(plan)
+        serial = self._serial
+        if self._next_rows(rows, serial, plan, lazy):
+            self.rows_pending = True
+
+    def _top_rows(self, plan: dict):
+        """Make the top rows (and the orphans' group), pausing after each batch."""
+        made = 0
+        for r in plan["roots"]:
+            self._make(r, self.tree)
+            made += 1
+            if made % ROW_BATCH == 0:
+                yield
+        if plan["orphans"]:
+            group = QTreeWidgetItem(self.tree, [qtr(
+                "ui.tree.orphans_n", n=format_number(len(plan["orphans"]))), "", ""])
+            group.setForeground(0, QBrush(QColor("#922b21")))
+            for n in plan["orphans"]:
+                self._make(n, group)
+                made += 1
+                if made % ROW_BATCH == 0:
+                    yield
+
+    def _next_rows(self, rows, serial: int, plan: dict, lazy: bool) -> bool:
+        """Make the next batch of ``rows``; True while more are to come (the next batch is
+        asked for then), nothing when the tree was cleared meanwhile."""
+        if serial != self._serial:
+            return False
         self.tree.blockSignals(True)
         try:
-            for r in plan["roots"]:
-                self._make(r, self.tree)
-            if plan["orphans"]:
-                group = QTreeWidgetItem(self.tree, [qtr(
-                    "ui.tree.orphans_n", n=format_number(len(plan["orphans"]))), "", ""])
-                group.setForeground(0, QBrush(QColor("#922b21")))
-                for n in plan["orphans"]:
-                    self._make(n, group)
+            next(rows)
+        except StopIteration:
+            self.rows_pending = False
+            self._shown(plan, lazy)
+            return False
+        finally:
+            self.tree.blockSignals(False)
+        QTimer.singleShot(0, lambda: self._next_rows(rows, serial, plan, lazy))
+        return True
+
+    def _shown(self, plan: dict, lazy: bool) -> None:
+        """Every top row is made: the summary, the first opened rows, the filter, the
+        selection."""
+        self.tree.blockSignals(True)
+        try:
             if not lazy:
                 self.fill_all()
             text = tr("ui.tree.summary", pkm=plan["counts"]["puskesmas"],
@@ -267,7 +308,7 @@ class NetworkTree(QWidget):
             self.state.request_zoom("facilities", [key])
 
     def _on_selection_change(self, layer: str, keys: tuple) -> None:
-        if self._syncing:
+        if self._syncing or self.rows_pending:  # shown once every top row is made
             return
         self._syncing = True
         try:
@@ -281,6 +322,8 @@ class NetworkTree(QWidget):
             self._syncing = False
 
     def _apply_filter(self, text: str) -> None:
+        if self.rows_pending:  # applied once every top row is made
+            return
         needle = text.strip().lower()
         plan = self._plan_data
         self._filter_keep = None

@@ -263,7 +263,7 @@ def test_a_zoom_into_a_small_part_simplifies_only_that_part_and_draws_the_same()
     assert int(mask.sum()) == 3
     part = layer.path(15.0, mask)
     assert not layer.has_band(15.0)  # the whole layer was not simplified for it
-    whole = GeometryLayer(layer.geoms, layer.keys)
+    whole = GeometryLayer(layer.shapes, layer.keys)
     whole.parts(15.0)
     same = whole.path(15.0, mask)
     assert part.elementCount() == same.elementCount() == 3 * 5  # three closed squares

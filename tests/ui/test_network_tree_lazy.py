@@ -82,3 +82,36 @@ def test_rows_are_made_when_opened_selected_or_found(qtbot, monkeypatch):
     assert not found.isHidden() and found.parent().isExpanded()
     tree3.filter.clear()
     assert not any(it.isHidden() for it in tree3.items.values())
+
+
+def test_top_rows_made_a_batch_at_a_time_end_as_the_tree_made_at_once(qtbot, monkeypatch):
+    st = _state()
+    whole = NetworkTree(st)
+    qtbot.addWidget(whole)
+    monkeypatch.setattr(network_tree, "ROW_BATCH", 1)  # one top row per event-loop turn
+    seen = []
+    batch = NetworkTree._next_rows
+
+    def counted(self, *a):
+        seen.append(self.tree.topLevelItemCount())
+        return batch(self, *a)
+
+    monkeypatch.setattr(NetworkTree, "_next_rows", counted)
+    tree = _lazy_tree(qtbot, monkeypatch, st)
+    qtbot.waitUntil(lambda: not tree.rows_pending, timeout=10000)
+    assert seen == [0, 1, 2, 3]  # three Puskesmas, one per turn, then the summary
+    assert tree.summary.text() == whole.summary.text()
+    assert {k for k, v in _rows(tree.tree).items() if v[0] == 0} == \
+        {k for k, v in _rows(whole.tree).items() if v[0] == 0}
+
+
+def test_batches_of_an_older_tree_stop_when_it_is_cleared(qtbot, monkeypatch):
+    st = _state()
+    tree = _lazy_tree(qtbot, monkeypatch, st)
+    qtbot.waitUntil(lambda: not tree.rows_pending, timeout=10000)
+    monkeypatch.setattr(network_tree, "ROW_BATCH", 1)
+    tree._show(tree._plan_data, lazy=True)  # the first top row made, two to come
+    assert tree.rows_pending and tree.tree.topLevelItemCount() == 1
+    tree._clear()
+    qtbot.wait(50)  # the batches still due find the tree cleared
+    assert tree.tree.topLevelItemCount() == 0 and not tree.rows_pending

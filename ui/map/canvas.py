@@ -15,7 +15,6 @@ import time
 from collections import OrderedDict
 
 import numpy as np
-import shapely
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPen
 from PySide6.QtWidgets import QWidget
@@ -411,8 +410,8 @@ class MapCanvas(QWidget):
                 return
         desa = self.renderer.layers.get("desa")
         if desa is not None and len(desa):
-            idx = desa.tree.query(shapely.box(*rect), predicate="intersects")
-            self.state.select("desa", [desa.keys[i] for i in sorted(idx)])
+            idx = desa.intersecting(rect)
+            self.state.select("desa", [desa.keys[i] for i in idx.tolist()])
 
     def wheelEvent(self, event) -> None:  # noqa: N802
         steps = event.angleDelta().y() / 120.0

@@ -20,6 +20,7 @@ from ilp_gis.geo import inner_points, utm_crs
 from layers import symbology as sym
 from ui.map.bands import band_for, roads_shown
 from ui.map.qpaths import path_from_arrays
+from ui.map.shapes import Shapes
 from ui.map.view import View
 from ui.state import AppState, key_of
 
@@ -81,26 +82,60 @@ class GeometryLayer:
 
     key_index = _KeyIndex()
 
-    def __init__(self, geoms: np.ndarray, keys: Sequence[str], *, lines: bool = False) -> None:
-        self.geoms = geoms
+    def __init__(self, geoms: np.ndarray | Shapes, keys: Sequence[str], *, lines: bool = False,
+                 move=None, bands: Sequence[float] = (), later: bool = False) -> None:
+        """``geoms``: shapely geometries (their vertices passed through ``move`` when given)
+        or their :class:`Shapes`; the layer keeps only the coordinate arrays.  ``bands``: zoom
+        bands simplified at once from the given geometries (not made again from the arrays).
+        ``later``: the moved geometries are kept until the arrays are first asked for (the
+        first view: its areas drawn without waiting for the arrays, taken in the background
+        by :meth:`MapLayers.preparer`)."""
+        self.lines = lines
+        made: dict[float, list[_Parts]] = {t: [] for t in bands if t > 0}
+
+        def simplify(which: np.ndarray, chunk: np.ndarray) -> None:
+            valid = ~(shapely.is_missing(chunk) | shapely.is_empty(chunk))
+            for t, out in made.items():
+                out.append(self._simplified_of(chunk, which, valid, t))
+
+        self._moved = None
+        self._shapes = None
+        if later and not isinstance(geoms, Shapes):
+            moved = geoms if move is None else _chunked(
+                lambda a: shapely.transform(a, move), np.asarray(geoms, dtype=object))
+            self._moved, self._n = moved, len(moved)
+            self.valid = ~(shapely.is_missing(moved) | shapely.is_empty(moved))
+            self.bounds = np.full((len(moved), 4), np.nan)
+            if self.valid.any():
+                self.bounds[self.valid] = shapely.bounds(moved[self.valid])
+            for i in range(0, len(moved), CHUNK):
+                simplify(np.arange(i, min(i + CHUNK, len(moved))), moved[i:i + CHUNK])
+        else:
+            self._shapes = geoms if isinstance(geoms, Shapes) else Shapes.of(
+                geoms, lines=lines, move=move, each_chunk=simplify if made else None)
+            self._n = self._shapes.n
+            self.bounds = self._shapes.bounds()
+            self.valid = np.isfinite(self.bounds[:, 0])
         self.keys = keys
         if not isinstance(keys, NumberedKeys):
             _ = self.key_index  # made here, in the worker that builds the layer
-        self.lines = lines
-        valid = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
-        self.valid = valid
-        b = np.full((len(geoms), 4), np.nan)
-        if valid.any():
-            b[valid] = shapely.bounds(geoms[valid])
-        self.bounds = b
-        self._bands: dict[float, _Parts] = {}
+        self._bands: dict[float, _Parts] = {t: _joined(c) for t, c in made.items() if c}
         self._paths: dict[tuple, QPainterPath] = {}
         self._tree = None
         self._label_pts = None
         self._sizes: np.ndarray | None = None
 
+    @property
+    def shapes(self) -> Shapes:
+        """The layer's coordinate arrays (taken from the kept geometries when first asked)."""
+        got = self._shapes
+        if got is None:
+            got = self._shapes = Shapes.of(self._moved, lines=self.lines)
+            self._moved = None
+        return got
+
     def __len__(self) -> int:
-        return len(self.geoms)
+        return self._n
 
     def class_mask(self, attr: str, value: str) -> np.ndarray:
         """Features whose ``attr`` list equals ``value`` (cached per layer)."""
@@ -112,9 +147,23 @@ class GeometryLayer:
 
     @property
     def tree(self):
+        """A spatial index of the features' boxes (positions among the valid features: see
+        :meth:`_candidates`)."""
         if self._tree is None:
-            self._tree = shapely.STRtree(self.geoms)
+            self._tree = shapely.STRtree(shapely.box(*self.bounds[self.valid].T))
         return self._tree
+
+    def _candidates(self, geom) -> np.ndarray:
+        """Features whose box meets ``geom`` (ascending)."""
+        return np.sort(np.flatnonzero(self.valid)[self.tree.query(geom)])
+
+    def intersecting(self, rect: tuple[float, float, float, float]) -> np.ndarray:
+        """Features that meet the box ``rect`` (ascending indices)."""
+        box = shapely.box(*rect)
+        idx = self._candidates(box)
+        if not len(idx):
+            return idx
+        return idx[shapely.intersects(self.shapes.geometries(idx), box)]
 
     def extent(self) -> tuple[float, float, float, float] | None:
         if not self.valid.any():
@@ -147,7 +196,11 @@ class GeometryLayer:
         got = self._bands.get(tol)
         if got is not None:
             return got
-        out = self._simplified(np.arange(len(self.geoms)), tol)
+        if tol == 0:  # the arrays themselves
+            sh = self.shapes
+            out = _Parts(sh.coords, sh.ring_counts, sh.ring_feature, sh.ring_starts)
+        else:
+            out = self._simplified(np.arange(len(self)), tol)
         self._bands[tol] = out
         return out
 
@@ -157,23 +210,26 @@ class GeometryLayer:
         worker simplifying a nation's desa in one call would freeze the window meanwhile)."""
         if len(which) <= CHUNK:
             return self._simplified_chunk(which, tol)
-        chunks = [self._simplified_chunk(which[i:i + CHUNK], tol)
-                  for i in range(0, len(which), CHUNK)]
-        counts = np.concatenate([c.counts for c in chunks])
-        return _Parts(np.concatenate([c.coords for c in chunks]), counts,
-                      np.concatenate([c.feature for c in chunks]), np.cumsum(counts) - counts)
+        return _joined([self._simplified_chunk(which[i:i + CHUNK], tol)
+                        for i in range(0, len(which), CHUNK)])
 
     def _simplified_chunk(self, which: np.ndarray, tol: float) -> _Parts:
-        geoms, valid = self.geoms[which], self.valid[which]
-        if tol > 0:
-            simple = shapely.simplify(geoms, tol, preserve_topology=False)
-            lost = shapely.is_empty(simple) | shapely.is_missing(simple)
-            if not self.lines:  # tiny desa must not vanish: keep their envelope instead
-                lost |= ~shapely.is_valid_input(simple)
-            lost &= valid
-            if lost.any():  # the envelope of only those that vanished
-                simple[lost] = shapely.envelope(geoms[lost])
-            geoms = simple
+        if tol == 0:
+            coords, counts, feature = self.shapes.rings_of(which)
+            return _Parts(coords, counts, feature, np.cumsum(counts) - counts)
+        return self._simplified_of(self.shapes.geometries(which), which, self.valid[which], tol)
+
+    def _simplified_of(self, geoms: np.ndarray, which: np.ndarray, valid: np.ndarray,
+                       tol: float) -> _Parts:
+        """The rings/parts of ``geoms`` (the features ``which``) at band ``tol`` (> 0)."""
+        simple = shapely.simplify(geoms, tol, preserve_topology=False)
+        lost = shapely.is_empty(simple) | shapely.is_missing(simple)
+        if not self.lines:  # tiny desa must not vanish: keep their envelope instead
+            lost |= ~shapely.is_valid_input(simple)
+        lost &= valid
+        if lost.any():  # the envelope of only those that vanished
+            simple[lost] = shapely.envelope(geoms[lost])
+        geoms = simple
         if self.lines:
             parts, idx = shapely.get_parts(geoms, return_index=True)
             rings, ridx = parts, np.arange(len(parts))
@@ -194,7 +250,7 @@ class GeometryLayer:
             if got is not None:
                 return got
         if mask is not None and tol not in self._bands and \
-                int(mask.sum()) * _SUBSET_SHARE < len(self.geoms):
+                int(mask.sum()) * _SUBSET_SHARE < len(self):
             # a band not simplified yet and a view showing a small part of the layer (a zoom
             # into a district): simplify just that part now, the whole band in the background
             # (BandPrefetcher)
@@ -236,7 +292,7 @@ class GeometryLayer:
         """Tile number (a 4x4 grid over the layer) of each feature's box centre."""
         got = self.__dict__.get("_tiles")
         if got is None:
-            got = np.zeros(len(self.geoms), dtype=np.int64)
+            got = np.zeros(len(self), dtype=np.int64)
             if self.valid.any():
                 b = self.bounds
                 cx, cy = (b[:, 0] + b[:, 2]) / 2, (b[:, 1] + b[:, 3]) / 2
@@ -269,20 +325,21 @@ class GeometryLayer:
 
     def label_points(self) -> np.ndarray:
         if self._label_pts is None:
-            pts = inner_points(self.geoms)
-            xy = np.full((len(pts), 2), np.nan)
-            for i, p in enumerate(pts):
-                if p is not None:
-                    xy[i] = (p.x, p.y)
+            xy = np.full((len(self), 2), np.nan)
+            for which, geoms in self.shapes.geometries_chunked():
+                for i, p in zip(which.tolist(), inner_points(geoms), strict=True):
+                    if p is not None:
+                        xy[i] = (p.x, p.y)
             self._label_pts = xy
         return self._label_pts
 
     def hit(self, x: float, y: float) -> int | None:
         """Index of the polygon containing (x, y), or None."""
-        idx = self.tree.query(shapely.points(x, y), predicate="intersects")
-        if len(idx) == 0:
-            return None
-        return int(sorted(idx)[0])
+        pt = shapely.points(x, y)
+        idx = self._candidates(pt)
+        if len(idx):
+            idx = idx[shapely.intersects(self.shapes.geometries(idx), pt)]
+        return int(idx[0]) if len(idx) else None
 
 
 class PointLayer:
@@ -379,10 +436,14 @@ class MapLayers:
         local = (crs, origin)
         built: dict = {"origin": origin, "crs_wkt": crs.to_wkt()}
         bare = cls.__new__(cls)  # build_layer needs no state of the instance
+        guess = ()  # the whole-area band, from the areas' box projected (checked below)
+        box = _projected_box(project, crs)
+        if box is not None:
+            guess = (band_for(View.fitting(box, *size).mupp),)
         for name in ("kabupaten", "kecamatan", "desa"):
             frame = project.layers.get(name)
             if frame is not None and len(frame):
-                built[name] = (frame, bare.build_layer(name, frame, local))
+                built[name] = (frame, bare.build_layer(name, frame, local, guess, later=True))
         layers = [built[n][1] for n in ("kabupaten", "kecamatan", "desa") if n in built]
         extents = [e for e in (g.extent() for g in layers) if e is not None]
         if extents:
@@ -393,15 +454,16 @@ class MapLayers:
                 g.parts(band_for(home.mupp))
         return built
 
-    def _local(self, frame, local: tuple | None = None) -> np.ndarray:
-        """The frame's geometry in map metres (``local``: a worker's own (CRS, origin))."""
+    def _local(self, frame, local: tuple | None = None):
+        """(the frame's geometries, a function taking their (M, 2) vertices to map metres)
+        (``local``: a worker's own (CRS, origin)); the geometries themselves are not copied."""
         if not len(frame):
-            return np.zeros(0, dtype=object)
+            return np.zeros(0, dtype=object), None
         crs, (ox, oy) = local or (self.crs, self.origin)
         g = frame.geometry
         arr = np.asarray(g.values, dtype=object)
         if g.crs is None or g.crs.is_exact_same(crs):
-            return _chunked(lambda a: shapely.transform(a, lambda c: c - np.array([ox, oy])), arr)
+            return arr, lambda c: c - np.array([ox, oy])
         # projected and moved to the origin in one pass over the coordinates (what to_crs
         # and then a shift gave, without writing the projected geometries in between)
         to_map = Transformer.from_crs(g.crs, crs, always_xy=True)
@@ -410,7 +472,23 @@ class MapLayers:
             x, y = to_map.transform(c[:, 0], c[:, 1])
             return np.column_stack((np.asarray(x) - ox, np.asarray(y) - oy))
 
-        return _chunked(lambda a: shapely.transform(a, move), arr)
+        return arr, move
+
+    def _local_points(self, geoms: np.ndarray, move) -> np.ndarray:
+        """(N, 2) map coordinates of the centroid of each of ``geoms`` (NaN where missing or
+        empty): points taken as they are, other shapes moved first."""
+        xy = np.full((len(geoms), 2), np.nan)
+        if not len(geoms):
+            return xy
+        ok = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+        if not ok.any():
+            return xy
+        if bool((shapely.get_type_id(geoms[ok]) == 0).all()):
+            xy[ok] = move(shapely.get_coordinates(geoms[ok]))
+        else:
+            moved = _chunked(lambda a: shapely.transform(a, move), geoms[ok])
+            xy[ok] = shapely.get_coordinates(_chunked(shapely.centroid, moved))
+        return xy
 
     def rebuild_layer(self, name: str) -> None:
         frame = self.state.project.layer(name) if name in _INPUT_LAYERS else None
@@ -425,17 +503,14 @@ class MapLayers:
         if name == "facilities":
             self.facility_names = layer.names
 
-    def build_layer(self, name: str, frame, local: tuple | None = None):
+    def build_layer(self, name: str, frame, local: tuple | None = None,
+                    bands: Sequence[float] = (), later: bool = False):
         """The map layer of input layer ``name`` from ``frame`` (no state touched: safe in a
-        worker thread, given its own ``local`` (CRS, origin))."""
+        worker thread, given its own ``local`` (CRS, origin)), with the zoom ``bands`` of its
+        geometry simplified."""
         if name == "facilities":
             fac = frame
-            geoms = self._local(fac, local)
-            xy = np.full((len(geoms), 2), np.nan)
-            if len(geoms):
-                ok = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
-                if ok.any():
-                    xy[ok] = shapely.get_coordinates(_chunked(shapely.centroid, geoms[ok]))
+            xy = self._local_points(*self._local(fac, local))
             types = fac["type"].astype(object).tolist() if len(fac) else []
             prec = fac["precursor"].fillna(False).astype(bool).tolist() if len(fac) else []
             quals = fac["location_quality"].astype(object).tolist() \
@@ -449,7 +524,9 @@ class MapLayers:
             layer.names = fac["name"].astype(object).tolist() if len(fac) else []
             return layer
         keys = NumberedKeys(len(frame)) if name == "roads" else key_of(frame, name)
-        layer = GeometryLayer(self._local(frame, local), keys, lines=(name == "roads"))
+        geoms, move = self._local(frame, local)
+        layer = GeometryLayer(geoms, keys, lines=(name == "roads"), move=move, bands=bands,
+                              later=later)
         if name == "roads":
             layer.road_class = frame["road_class"].astype(object).tolist() if len(frame) else []
         else:
@@ -470,9 +547,16 @@ class MapLayers:
         def prepare(frames: dict, result=None, tol: float | None = None) -> dict:
             local = (CRS.from_wkt(wkt), origin)  # this thread's own PROJ context
             built: dict = {"origin": origin}
+            for g in list(self.layers.values()):  # the first view's arrays and label
+                if isinstance(g, GeometryLayer):  # points, off the UI thread
+                    _ = g.shapes
+                    if not g.lines:
+                        g.label_points()
             for name, frame in frames.items():
                 if name in _INPUT_LAYERS:
-                    built[name] = (frame, self.build_layer(name, frame, local))
+                    bands = () if tol is None or (name == "roads" and not roads_shown(tol)) \
+                        else (tol,)
+                    built[name] = (frame, self.build_layer(name, frame, local, bands))
             geometry = [b[1] for k, b in built.items() if k in _INPUT_LAYERS
                         and (k != "roads" or tol is None or roads_shown(tol))]
             if result is not None:
@@ -483,6 +567,11 @@ class MapLayers:
                 for g in geometry:
                     if isinstance(g, GeometryLayer):
                         g.parts(tol)
+                if result is not None:  # the gaps' fills of a whole-area view, as the
+                    # renderer asks for them (ui.map.renderer._draw_gaps): made here, not in
+                    # the first paint of the window
+                    for g in built["result"][1][0].values():
+                        g.fill_paths(tol, None, cache_key="fill")
             return built
 
         return prepare
@@ -517,7 +606,7 @@ class MapLayers:
         network = None
         gaps = res.gaps
         if gaps is not None and len(gaps) and "kind" in gaps.columns:
-            geoms = self._local(gaps, local)
+            geoms, move = self._local(gaps, local)
             keys = key_of(gaps, "gaps")
             kinds = gaps["kind"].astype(str).to_numpy()
             gtype = shapely.get_type_id(geoms)
@@ -527,15 +616,16 @@ class MapLayers:
                 pts = m & (gtype == 0)
                 if poly.any():
                     gap_layers[kind] = GeometryLayer(geoms[poly],
-                                                     [k for k, f in zip(keys, poly, strict=False) if f])
+                                                     [k for k, f in zip(keys, poly, strict=False) if f],
+                                                     move=move)
                 if pts.any():
-                    gap_points[kind] = PointLayer(shapely.get_coordinates(geoms[pts]),
+                    gap_points[kind] = PointLayer(self._local_points(geoms[pts], move),
                                                   [k for k, f in zip(keys, pts, strict=False) if f],
                                                   [kind] * int(pts.sum()))
         edges = res.edges
         if edges is not None and len(edges):
-            network = GeometryLayer(self._local(edges, local), NumberedKeys(len(edges), ""),
-                                    lines=True)
+            geoms, move = self._local(edges, local)
+            network = GeometryLayer(geoms, NumberedKeys(len(edges), ""), lines=True, move=move)
             network.link = (edges["link"].astype(str).tolist() if "link" in edges.columns
                             else ["given"] * len(edges))
         probs = res.network_problems
@@ -607,6 +697,15 @@ class MapLayers:
         return b[:, 0].min(), b[:, 1].min(), b[:, 2].max(), b[:, 3].max()
 
 
+def _joined(chunks: list[_Parts]) -> _Parts:
+    """The parts of consecutive chunks of features as one."""
+    if len(chunks) == 1:
+        return chunks[0]
+    counts = np.concatenate([c.counts for c in chunks])
+    return _Parts(np.concatenate([c.coords for c in chunks]), counts,
+                  np.concatenate([c.feature for c in chunks]), np.cumsum(counts) - counts)
+
+
 def _chunked(fn, arr: np.ndarray) -> np.ndarray:
     """``fn(arr)`` (an elementwise shapely function making geometries) :data:`CHUNK` features
     at a time: shapely holds the GIL while it makes geometries, and between two chunks the
@@ -616,18 +715,33 @@ def _chunked(fn, arr: np.ndarray) -> np.ndarray:
     return np.concatenate([fn(arr[i:i + CHUNK]) for i in range(0, len(arr), CHUNK)])
 
 
-def _place(project) -> tuple[CRS, tuple[float, float]]:
-    """The map's UTM CRS for ``project`` and its origin (the centre of its areas and
-    facilities), from the layers' bounds in degrees projected as one box."""
+def _projected_box(project, crs: CRS):
+    """The box of ``project``'s areas and facilities in ``crs`` (their bounds in degrees
+    projected as one box), None when they hold none."""
     frames = [project.layer(n) for n in ("kabupaten", "kecamatan", "desa", "facilities")]
-    frames = [f for f in frames if len(f)]
-    crs = utm_crs(*frames) if frames else CRS.from_epsg(32749)
+    ext = _degree_box([f for f in frames if len(f)])
+    if ext is None:
+        return None
+    return Transformer.from_crs(model.WGS84, crs, always_xy=True).transform_bounds(*ext)
+
+
+def _degree_box(frames):
     ext = None
     for f in frames:
         geographic = f.crs is None or f.crs.is_geographic
         b = f.total_bounds if geographic else f.geometry.to_crs(model.WGS84).total_bounds
         if np.all(np.isfinite(b)):
             ext = b if ext is None else np.r_[np.minimum(ext[:2], b[:2]), np.maximum(ext[2:], b[2:])]
+    return ext
+
+
+def _place(project) -> tuple[CRS, tuple[float, float]]:
+    """The map's UTM CRS for ``project`` and its origin (the centre of its areas and
+    facilities), from the layers' bounds in degrees projected as one box."""
+    frames = [project.layer(n) for n in ("kabupaten", "kecamatan", "desa", "facilities")]
+    frames = [f for f in frames if len(f)]
+    crs = utm_crs(*frames) if frames else CRS.from_epsg(32749)
+    ext = _degree_box(frames)
     if ext is None:
         return crs, (0.0, 0.0)
     fwd = Transformer.from_crs(model.WGS84, crs, always_xy=True)

@@ -37,6 +37,34 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def rss_mb() -> float:
+    """The process's resident memory now in MB (NaN where the platform cannot say)."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except (OSError, ValueError, AttributeError):
+        return float("nan")
+
+
+class MemorySteps:
+    """The resident memory at each step of the loading: a step is the set of the window's
+    tasks and panels' plans still running; its memory is taken when it ends."""
+
+    def __init__(self) -> None:
+        self.steps: list[tuple[str, float, float]] = []  # (what ran, rss MB at its end, peak)
+        self.current: str | None = None
+
+    def see(self, running: str) -> None:
+        if running != self.current:
+            if self.current is not None:
+                self.steps.append((self.current, rss_mb(), peak_mb()))
+            self.current = running
+
+    def report(self) -> str:
+        return "; ".join(f"{what or 'idle'} -> {rss:.0f} MB (peak {peak:.0f})"
+                         for what, rss, peak in self.steps)
+
+
 class Heartbeat:
     """A timer beating every ``BEAT_MS`` on the UI thread: the longest gap between two beats is
     the longest time the UI thread did not answer (what a person feels as a frozen window)."""
@@ -162,6 +190,7 @@ def install(app, window, mode: str) -> None:
     beat = Heartbeat()
     stacks = int(os.environ.get(ENV + "_STACKS", "0") or 0)
     sampler = BlockSampler(beat) if stacks > 0 else None
+    memory = MemorySteps()
 
     def say(name: str, value: float) -> None:
         print(f"probe {name} {value:.3f}", flush=True)
@@ -185,15 +214,22 @@ def install(app, window, mode: str) -> None:
             sampler.start()
         QTimer.singleShot(0, quit_app if mode == "first" else wait_loaded)
 
-    def views_pending() -> bool:  # a panel's national plan still being worked out
-        return any(getattr(panel, "_task", None) is not None
-                   for panel in (window.desa_tree, window.network_tree, window.gaps_panel))
+    panels = ("desa_tree", "network_tree", "gaps_panel")
+
+    def views_pending() -> bool:  # a panel's national plan still being worked out or shown
+        return any(getattr(getattr(window, name), "_task", None) is not None or
+                   getattr(getattr(window, name), "rows_pending", False) for name in panels)
 
     def wait_loaded() -> None:
+        memory.see("+".join([k for k, t in window.tasks.items() if t is not None] +
+                            [n for n in panels if getattr(getattr(window, n), "_task", None)
+                             is not None]))
         if window.busy() or window.analysis_pending() or views_pending():
             QTimer.singleShot(20, wait_loaded)
             return
         beat.stop()
+        memory.see("")
+        print(f"probe-memory resident memory by step: {memory.report()}", file=sys.stderr)
         if sampler is not None:
             sampler.stop()
             sampler.report(stacks)
@@ -201,6 +237,7 @@ def install(app, window, mode: str) -> None:
         canvas.repaint()  # the whole area with every layer: what the person now sees
         say("loaded", time.time())
         say("loaded_peak_mb", peak_mb())
+        say("loaded_rss_mb", rss_mb())
         gaps = beat.gaps or [0.0]
         say("block_worst_ms", max(gaps))
         say("blocks_over_limit", sum(g > BLOCK_MS for g in gaps))

@@ -19,7 +19,8 @@ from ilp_gis.errors import ProjectError
 from ilp_gis.i18n import format_date, register_catalog
 from ilp_gis.project import Project
 from ui import app as qtapp
-from ui import gc_pause
+from ui import gc_pause, heap
+from ui.frame_memory import share_texts
 from ui.qtext import plain, qtr
 from ui.worker import Task, start
 
@@ -191,13 +192,17 @@ class ProjectFiles:
 
             checkpoint(progress, is_cancelled, 0.05, qtr("ui.open.loading_rest"))
             read = read_unread(project)
+            for frame in read.frames.values():  # equal texts one object (ui.frame_memory)
+                share_texts(frame)
             checkpoint(progress, is_cancelled, 0.6, qtr("ui.open.loading_result"))
             whole = project.snapshot()
             for name, frame in read.frames.items():
                 (whole.layers if name in model.LAYERS else whole.tables)[name] = frame
             result = self.state.stored_result(whole) if whole.has("desa") else None
             checkpoint(progress, is_cancelled, 0.8, qtr("ui.open.loading_map"))
-            return read, result, prepare(read.frames, result, tol)
+            built = prepare(read.frames, result, tol)
+            heap.trim()  # the reading's freed buffers back to the system
+            return read, result, built
 
         def done(value) -> None:
             read, result, built = value
