@@ -14,6 +14,7 @@ from pyproj import CRS
 from ilp_gis import model
 from ilp_gis.geo import project
 from ilp_gis.location import qualities
+from ilp_gis.speed.arrow import map_values
 
 WGS84_COLUMN = "geom_wgs84"
 """Each prepared frame keeps its geometry in WGS84 too, so results need no re-projection."""
@@ -219,7 +220,7 @@ def prepare_facilities(facilities: gpd.GeoDataFrame, desa: gpd.GeoDataFrame,
     f["desa_code"] = dc.where(dc.notna() & dc.isin(known), None)
     kc_of_desa = pd.Series(desa["kecamatan_code"].to_numpy(object),
                            index=desa["code"].to_numpy(object))
-    kc = f["desa_code"].map(kc_of_desa)
+    kc = map_values(f["desa_code"], kc_of_desa)
     given_kc = f["kecamatan_code"].astype(object) if "kecamatan_code" in f.columns else kc
     kc = kc.where(kc.notna(), given_kc)
     if "declared_kecamatan_code" in f.columns:
