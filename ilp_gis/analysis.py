@@ -74,7 +74,7 @@ def analyze(project: Project, *, rules: Rules | None = None, progress=None,
     from ilp_gis.inputs import inventory
     from ilp_gis.network import build_network
     from ilp_gis.prepare import prepare_desa, prepare_facilities, prepare_kecamatan
-    from ilp_gis.speed.arrow import map_values
+    from ilp_gis.speed.arrow import map_values, stable_order
     from ilp_gis.travel import travel_field
 
     stage = _stages(stages, build_network=build_network, coe_units=coe.coe_units,
@@ -181,7 +181,8 @@ def analyze(project: Project, *, rules: Rules | None = None, progress=None,
                               lang=lang, inputs=inputs)
     sev = {k: i for i, k in enumerate(GAP_KINDS)}
     kinds = gaps.loc[gaps["desa_code"].notna(), ["desa_code", "kind"]].drop_duplicates()
-    kinds = kinds.assign(_s=kinds["kind"].map(sev)).sort_values(["desa_code", "_s"])
+    kinds = kinds.assign(_s=map_values(kinds["kind"], pd.Series(sev)).astype(float))
+    kinds = kinds.take(stable_order(kinds, ["desa_code", "_s"]))
     per_desa: dict[str, str] = {}
     for code, kind in zip(kinds["desa_code"].to_numpy(object).tolist(),
                           kinds["kind"].to_numpy(object).tolist(), strict=True):

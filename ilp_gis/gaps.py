@@ -15,7 +15,7 @@ from ilp_gis.desa_counts import count_known
 from ilp_gis.i18n import normalize_language, register_catalog, tr
 from ilp_gis.inputs import Inventory
 from ilp_gis.rules import Rules
-from ilp_gis.speed.arrow import map_values
+from ilp_gis.speed.arrow import map_values, stable_order
 from ilp_gis.speed.distinct import per_float, per_text, per_value
 
 GAP_KINDS = ("no_puskesmas", "no_pustu", "posyandu_deficit", "beyond_distance",
@@ -327,9 +327,9 @@ def find_gaps(cov: gpd.GeoDataFrame, kec: gpd.GeoDataFrame, fac: gpd.GeoDataFram
     gaps["priority_score"] = map_values(gaps["desa_code"], pr["priority_score"]).astype(float)
     gaps["priority_rank"] = map_values(gaps["desa_code"], pr["priority_rank"]).astype("Int64")
     sev = {k: i for i, k in enumerate(GAP_KINDS)}
-    gaps = gaps.assign(_s=gaps["kind"].map(sev)).sort_values(
-        ["_s", "kecamatan_code", "desa_code", "fac_id", "value"], kind="stable",
-        na_position="last").drop(columns="_s").reset_index(drop=True)
+    order = stable_order(gaps.assign(_s=map_values(gaps["kind"], pd.Series(sev)).astype(float)),
+                         ["_s", "kecamatan_code", "desa_code", "fac_id", "value"])
+    gaps = gaps.take(order).reset_index(drop=True)
     gaps = distinct_rows(gaps)
     gaps.insert(0, "gap_id", "G" + pd.Series(np.arange(1, len(gaps) + 1)).astype(str).str.zfill(5))
     return gaps[GAP_COLUMNS + ["geometry"]]

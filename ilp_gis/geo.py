@@ -14,6 +14,7 @@ import shapely
 from pyproj import CRS
 
 from ilp_gis.model import WGS84
+from ilp_gis.speed.arrow import positions
 from ilp_gis.speed.threads import in_background
 
 
@@ -132,12 +133,9 @@ def population_points(desa: gpd.GeoDataFrame, settlements: gpd.GeoDataFrame | No
             sc = (sc if sc is not None else pd.Series(index=s.index, dtype=object))
             sc = sc.where(sc.notna(), joined["_code"])
         # Vectorised per desa: weights by settlement population (equal when any is unknown).
-        pos_of = pd.Series(np.arange(len(d)), index=pd.Index(code_arr, dtype=object))
-        pos_of = pos_of[~pos_of.index.duplicated()]
-        # Plain object keys and index: no Arrow string round trips in the lookup.
-        pos = pd.Series(np.asarray(sc.to_numpy(object), dtype=object), dtype=object).map(
-            pos_of).to_numpy()
-        keep = ~np.isnan(pos.astype(float))
+        # each settlement's desa: the first desa row of its code (Arrow's hash lookup)
+        pos = positions(sc, pd.Index(code_arr, dtype=object))
+        keep = pos >= 0
         pos = pos[keep].astype(np.int64)
         pops = (sp.to_numpy(float) if sp is not None else np.full(len(s), np.nan))[keep]
         geoms_s = np.asarray(s.geometry.values, dtype=object)[keep]

@@ -163,7 +163,7 @@ def build_network(fac: gpd.GeoDataFrame, *, rules: Rules, road=None, fields=None
 
     # 1. parent_id.
     pid = fac["parent_id"].astype(object) if "parent_id" in fac.columns else pd.Series([None] * n)
-    pid = pd.Series(pid.to_numpy(object)).astype(object)
+    pid = pd.Series(pid.to_numpy(object), dtype=object)  # no inferred Arrow text between
     pid_str = pid.where(pid.notna(), "").astype(str).str.strip()
     pid = pid.to_numpy(object)
     pos_of = pd.Series(np.arange(n), index=pd.Index(fid, dtype=object))

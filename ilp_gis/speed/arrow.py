@@ -120,3 +120,27 @@ def texts_at(names, codes: np.ndarray) -> pd.api.extensions.ExtensionArray:
     arr = pa.array(list(names), type=pa.large_string()).take(
         pa.array(codes, mask=codes < 0))
     return pd.array(arr, dtype=pd.StringDtype("pyarrow", na_value=np.nan))
+
+
+def stable_order(frame: pd.DataFrame, keys: list[str]) -> np.ndarray:
+    """The row positions of ``frame.sort_values(keys, kind="stable", na_position="last")``, by
+    Arrow's stable multi-key sort (pandas factorizes every Arrow-backed text key through Python
+    objects first).  Texts compare as pandas compares them (code point by code point: UTF-8
+    byte order); missing values (NaN included) come last.  Keys Arrow cannot type (mixed
+    values) are sorted by pandas."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        table = pa.table({f"k{i}": pa.array(frame[k], from_pandas=True)
+                          for i, k in enumerate(keys)})
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        table = None
+    if table is None or any(not (_is_text_type(t) or pa.types.is_integer(t)
+                                 or pa.types.is_floating(t) or pa.types.is_null(t))
+                            for t in table.schema.types):
+        return frame.reset_index(drop=True).sort_values(
+            keys, kind="stable", na_position="last").index.to_numpy()
+    order = pc.sort_indices(table, sort_keys=[(f"k{i}", "ascending", "at_end")
+                                              for i in range(len(keys))])
+    return order.to_numpy(zero_copy_only=False).astype(np.intp)

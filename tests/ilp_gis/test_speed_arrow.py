@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ilp_gis.speed.arrow import map_values, positions
+from ilp_gis.speed.arrow import map_values, positions, stable_order
 
 TEXT = st.one_of(st.none(), st.sampled_from(["35.07.01.2001", "35.07.01.2002", "a", "", "ä"]))
 
@@ -124,3 +125,26 @@ def test_map_values_equals_series_map(keys, table):
         got = map_values(k, values)
         want = k.map(values)
         pd.testing.assert_series_equal(got, want, check_dtype=len(keys) > 0)
+
+
+@given(st.lists(st.tuples(TEXT, st.sampled_from([1.0, -0.0, 0.0, np.nan, 2.5]),
+                          st.one_of(st.none(), st.sampled_from(["b", "a", "ä", "z"]))),
+                max_size=30))
+def test_stable_order_is_pandas_stable_sort(rows):
+    frame = pd.DataFrame(rows, columns=["code", "value", "fac"])
+    frame["code"] = frame["code"].astype("str")  # Arrow-backed texts, missing as NaN
+    frame["fac"] = frame["fac"].astype(object)  # plain objects, missing as None
+    want = frame.sort_values(["code", "value", "fac"], kind="stable",
+                             na_position="last").index.to_numpy()
+    np.testing.assert_array_equal(stable_order(frame, ["code", "value", "fac"]), want)
+
+
+def test_stable_order_of_worked_rows():
+    # "b" < "ä" by code point; missing last; ties keep their row order (rows 0 and 3)
+    frame = pd.DataFrame({"k": ["ä", None, "b", "ä"], "v": [1.0, 0.0, np.nan, 1.0]})
+    assert stable_order(frame, ["k", "v"]).tolist() == [2, 0, 3, 1]
+    mixed = pd.DataFrame({"k": [2, "a", 1]}, dtype=object)  # no Arrow type: pandas sorts
+    with pytest.raises(TypeError):
+        mixed.sort_values("k")
+    with pytest.raises(TypeError):
+        stable_order(mixed, ["k"])
