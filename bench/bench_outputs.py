@@ -1,7 +1,7 @@
 """Benchmark the files ``ilp-gis analyze`` writes: each output's time, and network.graphml
 against its floors (the same nodes and edges written as CSV by ``layers.csv_write``, and
-networkx's own writer).  The graph is written from its columns, as the command writes the
-graph the analysis made.
+networkx's own writer).  The graph is written from its columns (numpy arrays, each edge's
+ends as node positions), as the command writes the graph the analysis made.
 
     python bench/bench_outputs.py PROJECT.gpkg [--networkx]
 
@@ -36,6 +36,33 @@ def _timed(label: str, fn, repeat: int = 1) -> float:
     return wall
 
 
+def _columns(g):
+    """The graph's columns as the analysis hands its network over: numpy arrays (floats where
+    every value is a number or missing, else objects) and each edge's ends as node
+    positions."""
+    import numpy as np
+
+    from ilp_gis.speed.graphs import GraphColumns
+
+    def array(values: list) -> np.ndarray:
+        if all(v is None or type(v) is float for v in values):
+            return np.array([np.nan if v is None else v for v in values], dtype=float)
+        out = np.empty(len(values), dtype=object)
+        out[:] = values
+        return out
+
+    def attr_columns(dicts: list[dict]) -> dict[str, np.ndarray]:
+        return {k: array([a.get(k) for a in dicts])
+                for k in dict.fromkeys(k for a in dicts for k in a)}
+
+    ids = array(list(g.nodes))
+    place = {n: i for i, n in enumerate(ids.tolist())}
+    u = np.array([place[a] for a, _ in g.edges], dtype=np.int64)
+    v = np.array([place[b] for _, b in g.edges], dtype=np.int64)
+    return GraphColumns(ids, attr_columns([a for _, a in g.nodes(data=True)]), ids[u], ids[v],
+                        attr_columns([a for _, _, a in g.edges(data=True)]), ends=(u, v))
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("project", type=Path)
@@ -46,7 +73,7 @@ def main() -> int:
     import pandas as pd
 
     from ilp_gis.analysis import load_result
-    from ilp_gis.speed.graphs import GraphColumns, LazyDiGraph
+    from ilp_gis.speed.graphs import LazyDiGraph
     from layers import analysis_io, csv_write
     from layers.project_file import open_project
 
@@ -59,15 +86,7 @@ def main() -> int:
     g = result.graph
     print(f"{args.project.name}: {g.number_of_nodes():,} nodes, {g.number_of_edges():,} edges "
           f"(opened in {time.perf_counter() - t0:.1f} s)")
-    node_attrs = [a for _, a in g.nodes(data=True)]
-    edge_attrs = [a for _, _, a in g.edges(data=True)]
-    cols = GraphColumns(
-        list(g.nodes), {k: [a.get(k) for a in node_attrs] for k in dict.fromkeys(
-            k for a in node_attrs for k in a)},
-        [u for u, _ in g.edges], [v for _, v in g.edges],
-        {k: [a.get(k) for a in edge_attrs] for k in dict.fromkeys(
-            k for a in edge_attrs for k in a)})
-    del node_attrs, edge_attrs
+    cols = _columns(g)
     out = Path(tempfile.mkdtemp(prefix="bench_outputs_"))
     _timed("gaps.csv", lambda: analysis_io.write_csv(result.gaps, out / "gaps.csv"))
     _timed("desa_coverage.gpkg", lambda: analysis_io.write_gpkg(

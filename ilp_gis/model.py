@@ -335,9 +335,11 @@ _PANDAS_DTYPES = {"str": "object", "int": "Int64", "float": "float64", "bool": "
                   "date": "object"}
 
 
-def conform(frame, spec: LayerSpec):
+def conform(frame, spec: LayerSpec, *, clean_texts=()):
     """Return ``frame`` with every column of ``spec`` present (missing ones added as empty),
-    extra columns kept after them, and the spec's dtypes applied where safe."""
+    extra columns kept after them, and the spec's dtypes applied where safe.  ``clean_texts``:
+    text columns the caller made objects holding only texts and None (a reader, from Arrow's
+    buffers), taken as they are."""
     import pandas as pd
 
     out = frame.copy(deep=False)  # copy-on-write (pandas 3): columns are copied when changed
@@ -356,6 +358,8 @@ def conform(frame, spec: LayerSpec):
         elif c.dtype == "bool":
             out[c.name] = out[c.name].astype("boolean")
         elif c.dtype == "str" and str(dtype) == "object":
+            if c.name in clean_texts:
+                continue
             na = out[c.name].isna().to_numpy()
             if na.any():  # NaN/NA -> None; a column without gaps stays as it is
                 values = out[c.name].to_numpy(copy=True)

@@ -352,15 +352,16 @@ def build_network(fac: gpd.GeoDataFrame, *, rules: Rules, road=None, fields=None
 
 
 def _graph_columns(data) -> GraphColumns:
-    """The facility network as columns (nodes: the facilities, edges: the links)."""
+    """The facility network as columns (nodes: the facilities, edges: the links), numpy
+    arrays with each link's ends as positions among the facilities."""
     fid, ftype, raw_names, dc, kc, lonlat, par, child, dist, travel, link, src = data
     return GraphColumns(
-        fid.tolist(), {"type": ftype.tolist(), "name": raw_names.tolist(), "desa_code": dc.tolist(),
-                       "kecamatan_code": kc.tolist(), "lon": lonlat[:, 0].tolist(),
-                       "lat": lonlat[:, 1].tolist()},
-        fid[par].tolist(), fid[child].tolist(),
-        {"distance_m": dist.tolist(), "travel_min": travel.tolist(), "link": link.tolist(),
-         "source": src.tolist()})
+        fid, {"type": ftype, "name": raw_names, "desa_code": dc, "kecamatan_code": kc,
+              "lon": np.ascontiguousarray(lonlat[:, 0]),
+              "lat": np.ascontiguousarray(lonlat[:, 1])},
+        fid[par], fid[child],
+        {"distance_m": dist, "travel_min": travel, "link": link, "source": src},
+        ends=(par, child))
 
 
 def _lonlat(fac: gpd.GeoDataFrame) -> np.ndarray:

@@ -107,12 +107,17 @@ def float_texts(values: np.ndarray):
     import pyarrow.compute as pc
 
     arr = pc.cast(pa.array(values), pa.large_string())
-    whole = pc.invert(pc.match_substring_regex(arr, "[.en]"))  # no point, exponent, nan/inf
-    arr = pc.if_else(whole, pc.binary_join_element_wise(
-        arr, pa.scalar(".0", pa.large_string()), pa.scalar("", pa.large_string())), arr)
+    # a finite whole number is what Arrow writes without a point (nor an exponent: those get
+    # ``repr`` below)
+    with np.errstate(invalid="ignore"):
+        whole = np.isfinite(values) & (values == np.trunc(values))
+    if whole.any():
+        arr = pc.if_else(pa.array(whole), pc.binary_join_element_wise(
+            arr, pa.scalar(".0", pa.large_string()), pa.scalar("", pa.large_string())), arr)
     size = np.abs(values)
     odd = ((size < 1e-4) & (size > 0)) | ((size >= 1e16) & np.isfinite(size))
-    odd |= pc.match_substring(arr, "e").to_numpy(zero_copy_only=False)
+    if (byte_view(arr) == ord("e")).any():  # Arrow wrote an exponent (or 'inf'/'nan': none)
+        odd |= pc.match_substring(arr, "e").to_numpy(zero_copy_only=False)
     if odd.any():
         texts = arr.to_numpy(zero_copy_only=False).astype(object)
         texts[odd] = [repr(v) for v in values[odd].tolist()]

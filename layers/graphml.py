@@ -71,6 +71,19 @@ def _fast_type(kinds: set[type]) -> type | None:
     return None
 
 
+def _column_type(values) -> type | None:
+    """:func:`_fast_type` of a column (a list or a numpy array): a numpy array of floats or
+    integers by its dtype, any other by the types of its values."""
+    if isinstance(values, np.ndarray):
+        if values.dtype.kind == "f":
+            return float
+        if values.dtype.kind in "iu":
+            return int
+        if values.dtype.kind != "O":
+            return None  # booleans, numpy texts: value by value
+    return _fast_type(set(map(type, values)))
+
+
 _CONTROL_BYTES = np.zeros(256, dtype=bool)
 _CONTROL_BYTES[[*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20)]] = True
 
@@ -123,9 +136,12 @@ def _text_texts(values: list):
     return _escaped(*_cleaned_array(values))
 
 
-def _float_texts(values: list):
-    arr = np.array(values if None not in values else
-                   [np.nan if v is None else v for v in values], dtype=float)
+def _float_texts(values):
+    if isinstance(values, np.ndarray) and values.dtype.kind == "f":
+        arr = values.astype(float, copy=False)
+    else:
+        arr = np.array(values if None not in values else
+                       [np.nan if v is None else v for v in values], dtype=float)
     texts = float_texts(arr)
     missing = np.isnan(arr)
     if missing.any():
@@ -133,7 +149,9 @@ def _float_texts(values: list):
     return texts
 
 
-def _int_texts(values: list):
+def _int_texts(values):
+    if isinstance(values, np.ndarray):
+        values = values.tolist() if values.dtype.kind == "u" else values  # beyond int64?
     try:
         return pc.cast(pa.array(values, type=pa.int64()), _TEXT)
     except (pa.ArrowException, OverflowError, TypeError):  # beyond 64 bits: Python's text
@@ -163,7 +181,7 @@ def _data_lines(values: list, scope: str, name, keys: dict, whole: type | None =
     once, any other mix value by value through :func:`graphml_value`.  ``whole``: the one
     type of the whole column when it has one (:func:`_register`; a run of its elements then
     needs no look of its own)."""
-    fast = whole or _fast_type(set(map(type, values)))
+    fast = whole or _column_type(values)
     if fast is not None:
         texts = _COLUMN_TEXTS[fast](values)
         if texts.null_count == len(texts):
@@ -202,9 +220,9 @@ def _register(columns: dict[str, list], scope: str, keys: dict) -> dict[str, typ
     when it is written whole at once (:func:`_fast_type`), else None."""
     types: dict[str, type | None] = {}
     for name, raw in columns.items():
-        if not raw:  # no element: nothing to declare (as no element has the attribute)
+        if not len(raw):  # no element: nothing to declare (as no element has the attribute)
             continue
-        fast = types[name] = _fast_type(set(map(type, raw)))
+        fast = types[name] = _column_type(raw)
         found = [fast] if fast else list(dict.fromkeys(
             type(v) for v in map(graphml_value, raw) if v is not None))
         for typ in found:
@@ -215,7 +233,7 @@ def _register(columns: dict[str, list], scope: str, keys: dict) -> dict[str, typ
 def _idents(values: list):
     """``quoteattr(clean_text(str(v)))`` of each value (an Arrow text array), the cleaning
     and escaping done a column at a time."""
-    texts = values if set(map(type, values)) <= {str} else list(map(str, values))
+    texts = values if set(map(type, values)) <= {str} else [str(v) for v in values]
     cleaned, data = _cleaned_array(texts)
     quoted = _escaped(cleaned, data, _ENTITIES + _ATTR_ENTITIES)
     if not _holds(data, '"'):
@@ -238,9 +256,11 @@ def write_graphml_stream(graph: nx.DiGraph, fh) -> None:
         emit = fh.write
     keys: dict[tuple[str, str, type], str] = {}
     cols = graph_columns(graph)
+    ends = None
     if cols is not None:
         node_ids, node_cols = cols.nodes, cols.node_attrs
         sources, targets, edge_cols = cols.sources, cols.targets, cols.edge_attrs
+        ends = cols.ends
     else:
         node_ids, node_attrs = [], []
         for n, a in graph.nodes(data=True):
@@ -261,14 +281,22 @@ def write_graphml_stream(graph: nx.DiGraph, fh) -> None:
                     f'attr.type="{_XML_TYPES[typ]}" />\n')
     head.append('  <graph edgedefault="directed">\n')
     emit("".join(head).encode("utf-8"))
+    # each id's quoted text made once when the edges' ends are known as node positions: the
+    # edges take theirs from it
+    quoted = _idents(node_ids) if ends is not None and len(node_ids) else None
     for start in range(0, len(node_ids), _CHUNK):
         part = slice(start, start + _CHUNK)
-        idents = _join("id=", _idents(node_ids[part]))
+        idents = _join("id=", _idents(node_ids[part]) if quoted is None else quoted[part])
         emit(_elements("node", idents, [_data_lines(v[part], "node", k, keys, node_types.get(k))
                                         for k, v in node_cols.items()]))
     for start in range(0, len(sources), _CHUNK):
         part = slice(start, start + _CHUNK)
-        idents = _join("source=", _idents(sources[part]), " target=", _idents(targets[part]))
+        if quoted is None:
+            idents = _join("source=", _idents(sources[part]), " target=",
+                           _idents(targets[part]))
+        else:
+            idents = _join("source=", quoted.take(pa.array(ends[0][part])), " target=",
+                           quoted.take(pa.array(ends[1][part])))
         emit(_elements("edge", idents, [_data_lines(v[part], "edge", k, keys, edge_types.get(k))
                                         for k, v in edge_cols.items()]))
     emit(b"  </graph>\n</graphml>\n")

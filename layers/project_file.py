@@ -33,6 +33,7 @@ from ilp_gis.errors import InputError, ProjectError
 from ilp_gis.i18n import register_catalog, tr
 from ilp_gis.project import Project, StoredTables
 from layers import frame_diff, frame_digest, gpkg_table, safe_open
+from layers.arrow_texts import text_objects
 from layers.atomic import atomic_write, clean_stale_temporaries, join_group
 
 _SPATIAL_TYPES = {"Polygon": "MultiPolygon", "Point": "Point", "LineString": "MultiLineString"}
@@ -566,17 +567,16 @@ def _read_conformed(path: str, layer: str, layout: _Layout | None = None):
     spec = model.LAYERS.get(layer)
     if spec is None:
         return frame, row_ids
+    clean = set()
     for col in spec.columns:  # texts as Python objects, None where missing (as conform
         # makes them), straight from Arrow's buffers
         if col.dtype == "str" and col.name in frame.columns and \
                 isinstance(frame[col.name].dtype, pd.StringDtype) and \
                 frame[col.name].dtype.storage == "pyarrow":
-            import pyarrow as pa
-
-            values = pa.array(frame[col.name].array).to_numpy(zero_copy_only=False)
-            frame[col.name] = pd.Series(np.asarray(values, dtype=object), index=frame.index,
+            frame[col.name] = pd.Series(text_objects(frame[col.name].array), index=frame.index,
                                         dtype=object)
-    return model.conform(frame, spec), row_ids
+            clean.add(col.name)
+    return model.conform(frame, spec, clean_texts=clean), row_ids
 
 
 def _read_frame(path: str, layer: str, layout: _Layout | None = None):

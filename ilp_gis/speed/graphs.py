@@ -45,52 +45,77 @@ def build_digraph(nodes, edges) -> nx.DiGraph:
 
 @dataclass
 class GraphColumns:
-    """A graph as columns: the node ids, each node attribute as a list in node order, then the
-    edges' ends and each edge attribute as a list in edge order.  What :func:`column_items`
-    turns into :data:`Items`; node ids unique, ``(source, target)`` pairs unique and the edges
-    in networkx's order (grouped by source in node order), so the columns read the same as the
-    graph built from them."""
+    """A graph as columns: the node ids, each node attribute in node order, then the edges'
+    ends and each edge attribute in edge order (each column a list or a numpy array).  What
+    :func:`column_items` turns into :data:`Items`; node ids unique, ``(source, target)`` pairs
+    unique and the edges in networkx's order (grouped by source in node order), so the columns
+    read the same as the graph built from them.  ``ends``: where each edge's source and target
+    are among the nodes (two integer arrays), when the maker knows them (the GraphML writer
+    then reuses the nodes' text and never looks an id up)."""
 
-    nodes: list
-    node_attrs: dict[str, list]
-    sources: list
-    targets: list
-    edge_attrs: dict[str, list]
+    nodes: list | np.ndarray
+    node_attrs: dict[str, list | np.ndarray]
+    sources: list | np.ndarray
+    targets: list | np.ndarray
+    edge_attrs: dict[str, list | np.ndarray]
+    ends: tuple[np.ndarray, np.ndarray] | None = None
 
     def ordered(self) -> GraphColumns | None:
-        """These columns with the edges in the graph's order, or None when a node id or a
-        ``(source, target)`` pair is repeated (the graph would merge them)."""
-        place = {n: i for i, n in enumerate(self.nodes)}
-        if len(place) != len(self.nodes):
-            return None
+        """These columns with the edges in the graph's order (and their :attr:`ends`), or
+        None when a node id or a ``(source, target)`` pair is repeated (the graph would merge
+        them)."""
         m = len(self.sources)
-        try:
-            u = np.fromiter(map(place.__getitem__, self.sources), np.int64, m)
-            v = np.fromiter(map(place.__getitem__, self.targets), np.int64, m)
-        except KeyError:  # an edge end that is no node: not columns of a graph
-            return None
-        if len(np.unique(u * max(len(place), 1) + v)) != m:
+        if self.ends is not None:
+            if len(set(self.nodes)) != len(self.nodes):
+                return None
+            u, v = (np.asarray(e, dtype=np.int64) for e in self.ends)
+            size = max(len(self.nodes), 1)
+        else:
+            place = {n: i for i, n in enumerate(self.nodes)}
+            if len(place) != len(self.nodes):
+                return None
+            try:
+                u = np.fromiter(map(place.__getitem__, self.sources), np.int64, m)
+                v = np.fromiter(map(place.__getitem__, self.targets), np.int64, m)
+            except KeyError:  # an edge end that is no node: not columns of a graph
+                return None
+            size = max(len(place), 1)
+        pairs = np.sort(u * size + v)  # a repeated pair: two equal neighbours once sorted
+        if m > 1 and bool((pairs[1:] == pairs[:-1]).any()):
             return None
         if m < 2 or bool((u[1:] >= u[:-1]).all()):
-            return self
-        order = np.argsort(u, kind="stable").tolist()
+            return GraphColumns(self.nodes, self.node_attrs, self.sources, self.targets,
+                                self.edge_attrs, (u, v))
+        order = np.argsort(u, kind="stable")
+        listed = order.tolist()
 
-        def pick(values: list) -> list:
-            return [values[i] for i in order]
+        def pick(values):
+            if isinstance(values, np.ndarray):
+                return values[order]
+            return [values[i] for i in listed]
 
         return GraphColumns(self.nodes, self.node_attrs, pick(self.sources),
-                            pick(self.targets), {k: pick(v) for k, v in self.edge_attrs.items()})
+                            pick(self.targets), {k: pick(v) for k, v in self.edge_attrs.items()},
+                            (u[order], v[order]))
+
+
+def _listed(values):
+    """A column as a list (a numpy array's values as Python objects, as ``tolist`` gives)."""
+    return values.tolist() if isinstance(values, np.ndarray) else values
 
 
 def column_items(columns: GraphColumns) -> Items:
-    """The ``(node, attrs)`` pairs and ``(u, v, attrs)`` triples of ``columns``."""
+    """The ``(node, attrs)`` pairs and ``(u, v, attrs)`` triples of ``columns`` (numpy
+    columns as Python objects)."""
     nk, ek = list(columns.node_attrs), list(columns.edge_attrs)
-    nodes = zip(columns.nodes, (dict(zip(nk, vals, strict=True)) for vals in zip(
-        *columns.node_attrs.values(), strict=True)) if nk else ({} for _ in columns.nodes),
-        strict=True)
-    edges = zip(columns.sources, columns.targets, (dict(zip(ek, vals, strict=True)) for vals in zip(
-        *columns.edge_attrs.values(), strict=True)) if ek else ({} for _ in columns.sources),
-        strict=True)
+    node_vals = [_listed(v) for v in columns.node_attrs.values()]
+    edge_vals = [_listed(v) for v in columns.edge_attrs.values()]
+    node_ids, sources, targets = (_listed(columns.nodes), _listed(columns.sources),
+                                  _listed(columns.targets))
+    nodes = zip(node_ids, (dict(zip(nk, vals, strict=True)) for vals in zip(
+        *node_vals, strict=True)) if nk else ({} for _ in node_ids), strict=True)
+    edges = zip(sources, targets, (dict(zip(ek, vals, strict=True)) for vals in zip(
+        *edge_vals, strict=True)) if ek else ({} for _ in sources), strict=True)
     return nodes, edges
 
 

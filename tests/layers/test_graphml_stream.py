@@ -266,3 +266,68 @@ def test_a_small_network_written_exactly():
     assert text.startswith("<?xml version='1.0' encoding='utf-8'?>\n<graphml ")
     assert keys + '  <graph edgedefault="directed">\n' + body + "  </graph>\n</graphml>\n" \
         in text
+
+
+@settings(max_examples=120, deadline=None)
+@given(st.lists(st.one_of(hostile, st.integers(-3, 3)), min_size=1, max_size=9, unique=True),
+       st.lists(st.one_of(st.none(), hostile), min_size=1, max_size=9),
+       st.lists(st.one_of(st.floats(allow_nan=True), st.sampled_from(
+           [0.0, -0.0, 1e16, 9.999e15, 1e-4, 9.9e-5, 5e-324, 123.0])), min_size=1, max_size=9),
+       st.lists(st.integers(-2**40, 2**40), min_size=1, max_size=9),
+       st.lists(st.tuples(st.integers(0, 8), st.integers(0, 8)), max_size=12),
+       st.integers(1, 4))
+def test_network_columns_as_arrays_write_the_file_of_the_lists(ids, names, floats, ints, links,
+                                                               chunk):
+    """The analysis hands its network over as numpy arrays with each link's ends as node
+    positions (the edges' ids then come from the nodes' text): the same bytes as the same
+    columns as lists."""
+    import layers.graphml as graphml
+    from ilp_gis.speed.graphs import GraphColumns, LazyDiGraph
+
+    n = len(ids)
+
+    def fit(values: list, size: int) -> list:
+        return (values * size)[:size]
+
+    pairs = list(dict.fromkeys((a % n, b % n) for a, b in links))
+    pairs.sort(key=lambda p: p[0])  # grouped by source in node order, as the graph holds them
+    u = np.array([a for a, _ in pairs], dtype=np.int64)
+    v = np.array([b for _, b in pairs], dtype=np.int64)
+    m = len(pairs)
+
+    def objects(values: list) -> np.ndarray:
+        out = np.empty(len(values), dtype=object)
+        out[:] = values
+        return out
+
+    node_lists = {"name": fit(names, n), "lon": fit(floats, n), "count": fit(ints, n)}
+    edge_lists = {"distance_m": fit(floats[::-1], m), "link": fit(names[::-1], m)}
+    lists = GraphColumns(list(ids), node_lists, [ids[a] for a in u], [ids[b] for b in v],
+                         edge_lists)
+    node_ids = objects(list(ids))
+    arrays = GraphColumns(
+        node_ids, {"name": objects(node_lists["name"]),
+                   "lon": np.array(node_lists["lon"], dtype=float),
+                   "count": np.array(node_lists["count"], dtype=np.int64)},
+        node_ids[u], node_ids[v],
+        {"distance_m": np.array(edge_lists["distance_m"], dtype=float),
+         "link": objects(edge_lists["link"])}, ends=(u, v))
+    was = graphml._CHUNK
+    graphml._CHUNK = chunk
+    try:
+        got = _stream(LazyDiGraph.from_columns(lambda: arrays))
+        want = _stream(LazyDiGraph.from_columns(lambda: lists))
+    finally:
+        graphml._CHUNK = was
+    assert got == want
+    assert want == _stream(nx_graph(lists))
+
+
+def nx_graph(cols) -> nx.DiGraph:
+    """The graph of ``cols`` built through networkx's public API."""
+    g = nx.DiGraph()
+    for i, node in enumerate(cols.nodes):
+        g.add_node(node, **{k: vals[i] for k, vals in cols.node_attrs.items()})
+    for j, (a, b) in enumerate(zip(cols.sources, cols.targets, strict=True)):
+        g.add_edge(a, b, **{k: vals[j] for k, vals in cols.edge_attrs.items()})
+    return g

@@ -144,3 +144,29 @@ def test_result_tables_of_older_files_read_their_yes_no_text_as_booleans(tmp_pat
     coe = open_project(save_project(p, tmp_path / "old.gpkg")).tables["result_coe"]
     assert coe["meets"].fillna(False).astype(bool).tolist() == [False, True, False]
     assert coe["note"].tolist()[:2] == ["True", "maybe"]  # other text stays text
+
+
+def test_texts_read_back_as_python_texts_whether_repeated_or_distinct(tmp_path, monkeypatch):
+    """A facility layer whose type repeats a few texts (each made once and shared), whose ids
+    are all distinct and whose parent names are mostly missing: every text comes back as the
+    same Python text, None where missing, whichever way it was made."""
+    import layers.arrow_texts as arrow_texts
+
+    monkeypatch.setattr(arrow_texts, "_SAMPLE", 40)  # small layers take the shared way too
+    n = 200
+    types = ["puskesmas", "pustu", "posyandu"]
+    columns = {"fac_id": [f"f{i}" for i in range(n)],
+               "type": [None if i % 17 == 0 else types[i % 3] for i in range(n)],
+               "name": [f"Faskes {i % 5} é" for i in range(n)],
+               "parent_name": [None if i % 4 else f"Induk {i}" for i in range(n)]}
+    fac = gpd.GeoDataFrame(
+        columns, geometry=[shapely.Point(i * 0.01, 0.5) for i in range(n)], crs=4326)
+    path = save_project(Project(layers={"facilities": fac}), tmp_path / "p.gpkg")
+    back = open_project(path).facilities
+    for col in ("fac_id", "type", "name", "parent_name"):
+        assert back[col].dtype == object
+        got = back[col].tolist()
+        assert got == columns[col]
+        assert all(v is None or type(v) is str for v in got)
+    shared = back["type"].tolist()
+    assert shared[1] is shared[4]  # a repeated text made once
