@@ -117,10 +117,12 @@ def test_written_in_small_chunks_equals_networkx_writer(nodes, edges, chunk):
                           st.one_of(st.none(), texts, st.integers(-3, 3),
                                     st.floats(allow_nan=True)),
                           st.one_of(st.none(), st.floats(allow_nan=True))),
-                min_size=1, max_size=8, unique_by=lambda r: r[0]),
+                min_size=1, max_size=8, unique_by=lambda r: str(r[0])),
        st.lists(st.tuples(st.integers(0, 7), st.integers(0, 7),
                           st.one_of(st.none(), texts, st.integers(-3, 3)))))
 def test_graph_written_from_its_columns_is_the_file_of_the_built_graph(rows, links):
+    # Ids are unique as text: GraphML ids are text, and the reference writer below turns each id
+    # into its text (1 and "1" would be one node there, two in the graph).
     from ilp_gis.speed.graphs import GraphColumns, LazyDiGraph, build_digraph, column_items
 
     ids = [r[0] for r in rows]
