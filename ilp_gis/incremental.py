@@ -26,10 +26,8 @@ rules).
 
 from __future__ import annotations
 
-import gc
 import operator
 import threading
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -42,6 +40,7 @@ from ilp_gis.incremental_stages import Change, StageCache
 from ilp_gis.project import Project
 from ilp_gis.results import AnalysisResult
 from ilp_gis.rules import Rules
+from ilp_gis.speed.collector import held_off
 
 GROUND_LAYERS = ("desa", "kecamatan", "roads", "settlements", "kabupaten")
 _REL = 1e-9  # a facility as close as the nearest one (to rounding) reaches the point
@@ -117,8 +116,10 @@ class IncrementalAnalysis:
 
     def analyze(self, project: Project, *, progress=None, is_cancelled=None) -> AnalysisResult:
         """The analysis of ``project``; a re-analysis after an edit runs with the cycle
-        collector held off (:func:`_collector_held`)."""
-        with self._lock, _collector_held(self.ground is not None):
+        collector held off: with the last run's frames alive, its allocations set off full
+        collections that walk every object of the process (provinsi sample: 0.04-0.07 s of a
+        0.4 s edit)."""
+        with self._lock, held_off(self.ground is not None):
             return self._analyze(project, progress, is_cancelled)
 
     def _analyze(self, project: Project, progress, is_cancelled) -> AnalysisResult:
@@ -273,23 +274,6 @@ class _Hook:
 
     def point_ground(self, desa, points):
         return self._owner._point_ground(desa, points)
-
-
-@contextmanager
-def _collector_held(hold: bool):
-    """Python's cycle collector held off while ``hold`` (a re-analysis after an edit): with
-    the last run's frames alive, the allocations of one re-analysis set off full collections
-    that walk every object of the process (measured on the provinsi sample: 0.04-0.07 s of
-    a 0.4 s edit).  Reference counting frees the run's temporaries all the same; a collector
-    held off by someone else stays off."""
-    was = hold and gc.isenabled()
-    if was:
-        gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 def _unique_ids(frame) -> np.ndarray | None:

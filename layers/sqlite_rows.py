@@ -1,29 +1,16 @@
 """Many rows inserted into a SQLite table at a time: one ``INSERT ... VALUES (...), (...)``
 statement binds a few hundred rows, which costs a third less than one statement per row
 (``executemany``) for the same values.  Used by the GeoPackage writers
-(``layers.gpkg_table``, ``layers.gpkg_rtree``).  Imports the standard library only."""
+(``layers.gpkg_table``, ``layers.gpkg_rtree``).  Imports the standard library only (and its collector helper)."""
 
 from __future__ import annotations
 
-import gc
 import sqlite3
 from collections.abc import Iterable
-from contextlib import contextmanager
+
+from ilp_gis.speed.collector import held_off
 
 ROWS_PER_STATEMENT = 256
-
-
-@contextmanager
-def no_gc():
-    """Millions of row values would wake the cycle collector again and again; none of them
-    can form a cycle."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 def insert_columns(con: sqlite3.Connection, head: str, batches: Iterable[list[list]]) -> None:
@@ -32,7 +19,7 @@ def insert_columns(con: sqlite3.Connection, head: str, batches: Iterable[list[li
     one statement per row at a third less cost."""
     limit = con.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
     prepared: dict[int, str] = {}
-    with no_gc():
+    with held_off():  # millions of row values, none of them in a cycle
         for cols in batches:
             width, n = len(cols), len(cols[0]) if cols else 0
             if not n:
