@@ -31,11 +31,13 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+from bench.work_folder import work_folder  # noqa: E402
+
 PHASES_ENV = "ILP_GIS_PHASES"  # ui/cli_analyze.py prints its phase timings when set
 WALL_TARGET_S = 20.0
 PEAK_TARGET_MB = 3000.0
@@ -189,7 +191,6 @@ def open_floor(project: Path, runs: int = 3) -> None:
 
 def main() -> int:
     if sys.argv[1:2] == ["--open-floor"]:  # the child process of the opening figure
-        sys.path.insert(0, str(REPO))
         open_floor(Path(sys.argv[2]), int(sys.argv[3]) if len(sys.argv) > 3 else 3)
         return 0
     ap = argparse.ArgumentParser(description=__doc__,
@@ -201,10 +202,8 @@ def main() -> int:
     ap.add_argument("--no-outputs", action="store_true",
                     help="skip bench_outputs.py (per-output times, GraphML against CSV)")
     args = ap.parse_args()
-    work = args.work or Path(tempfile.mkdtemp(prefix="ilp_gis_bench_analyze_"))
-    work.mkdir(parents=True, exist_ok=True)
-    print(f"project {args.project} ({args.project.stat().st_size / 1e6:,.0f} MB)", flush=True)
-    try:
+    with work_folder(args.work, "ilp_gis_bench_analyze_") as work:
+        print(f"project {args.project} ({args.project.stat().st_size / 1e6:,.0f} MB)", flush=True)
         start_up_s = start_up()
         copy = run_command(args.project, work, start_up_s)
         if copy is not None:
@@ -213,9 +212,6 @@ def main() -> int:
         if copy is not None and not args.no_outputs:
             subprocess.run([sys.executable, str(REPO / "bench" / "bench_outputs.py"), str(copy)],
                            cwd=REPO, check=False)
-    finally:
-        if args.work is None:
-            shutil.rmtree(work, ignore_errors=True)
     return 0
 
 

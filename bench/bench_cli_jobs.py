@@ -37,6 +37,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+from bench.work_folder import work_folder  # noqa: E402
 
 PEAK_TARGET_MB = 3 * 1024
 """Issue 16: no job needs more memory than an office PC has (under 3 GB)."""
@@ -190,21 +191,19 @@ def main() -> int:
     ap.add_argument("--timeout", type=float, default=900, help="seconds per job (default 900)")
     ap.add_argument("--work", type=Path, help="work folder (default: temporary, removed)")
     args = ap.parse_args()
-    work = args.work or Path(tempfile.mkdtemp(prefix="ilp_gis_bench_cli_"))
-    work.mkdir(parents=True, exist_ok=True)
-    import_scale = args.import_scale or args.scale
-    print(f"work folder {work}; project "
-          f"{args.project or f'generated ({args.scale})'}; sources {import_scale}", flush=True)
-    print(f"{'job':<17} {'wall s':>8} {'CPU s':>8} {'peak MB':>9}  target <{PEAK_TARGET_MB:,} MB"
-          "  status", flush=True)
-    over = []
-    if args.analysed and args.project is None:
-        ap.error("--analysed needs --project")
+    with work_folder(args.work, "ilp_gis_bench_cli_") as work:
+        import_scale = args.import_scale or args.scale
+        print(f"work folder {work}; project "
+              f"{args.project or f'generated ({args.scale})'}; sources {import_scale}", flush=True)
+        print(f"{'job':<17} {'wall s':>8} {'CPU s':>8} {'peak MB':>9}  target <{PEAK_TARGET_MB:,} MB"
+              "  status", flush=True)
+        over = []
+        if args.analysed and args.project is None:
+            ap.error("--analysed needs --project")
 
-    def wanted(label: str) -> bool:
-        return label in args.only or label.split()[0] in args.only
+        def wanted(label: str) -> bool:
+            return label in args.only or label.split()[0] in args.only
 
-    try:
         for label, argv, outputs, prepare in jobs(work, args.project, args.scale, import_scale):
             if label == "analyze" and args.analysed and not (args.only and wanted(label)):
                 if not (work / "project.gpkg").exists():
@@ -227,9 +226,6 @@ def main() -> int:
             print(f"{label:<17} {r['wall']:8.1f} {r['cpu']:8.1f} {r['peak']:9,.0f}  "
                   f"{'ok' if peak_ok else 'OVER':<{len(str(PEAK_TARGET_MB)) + 14}}"
                   f"{status}; wrote {_size(outputs)}", flush=True)
-    finally:
-        if args.work is None:
-            shutil.rmtree(work, ignore_errors=True)
     print(f"jobs over {PEAK_TARGET_MB:,} MB: {', '.join(over) if over else 'none'}")
     return 0
 

@@ -24,11 +24,11 @@ import argparse
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench.work_folder import work_folder  # noqa: E402
 
 
 def peak_mb(who: str = "self") -> float | None:
@@ -172,18 +172,13 @@ def main() -> int:
     ap.add_argument("--no-command", action="store_true", help="skip `ilp-gis analyze`")
     ap.add_argument("--no-saves", action="store_true", help="skip the in-process saves")
     args = ap.parse_args()
-    work = args.work or Path(tempfile.mkdtemp(prefix="ilp_gis_bench_store_"))
-    work.mkdir(parents=True, exist_ok=True)
-    print(f"project {args.project} ({args.project.stat().st_size / 1e6:,.0f} MB)", flush=True)
-    try:
+    with work_folder(args.work, "ilp_gis_bench_store_") as work:
+        print(f"project {args.project} ({args.project.stat().st_size / 1e6:,.0f} MB)", flush=True)
         bench_open(args.project)
         if not args.no_command:
             bench_analyze_command(args.project, work)
         if not args.no_saves:
             bench_saves(args.project, work)
-    finally:
-        if args.work is None:
-            shutil.rmtree(work, ignore_errors=True)
     peak = peak_mb()
     print(f"peak memory of this process: {'n/a' if peak is None else f'{peak:,.0f} MB'}")
     return 0

@@ -26,12 +26,14 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+from bench.work_folder import work_folder  # noqa: E402
+
 PHASES_ENV = "ILP_GIS_PHASES"
 CHILD_LINE = "ILP_GIS_STORE_CHILD "
 MIN_CELLS_ENV = "ILP_GIS_STORE_BESIDE_MIN_CELLS"
@@ -159,9 +161,7 @@ def main() -> int:
     ap.add_argument("--ab", action="store_true", help="also run with the store in process")
     ap.add_argument("--work", type=Path, help="folder for the copies (default: temporary)")
     args = ap.parse_args()
-    work = args.work or Path(tempfile.mkdtemp(prefix="ilp_gis_bench_beside_"))
-    work.mkdir(parents=True, exist_ok=True)
-    try:
+    with work_folder(args.work, "ilp_gis_bench_beside_") as work:
         beside = run(args.project, work, "beside", {})
         if args.ab:
             alone = run(args.project, work, "in_process", {MIN_CELLS_ENV: str(10 ** 15)})
@@ -169,9 +169,6 @@ def main() -> int:
                 print(f"store beside the outputs saves {alone['wall'] - beside['wall']:.1f} s "
                       f"wall of the command ({alone['after_analysis'] - beside['after_analysis']:.1f}"
                       f" s after the analysis)", flush=True)
-    finally:
-        if args.work is None:
-            shutil.rmtree(work, ignore_errors=True)
     return 0
 
 

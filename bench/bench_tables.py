@@ -18,17 +18,15 @@ The machine's load changes wall time; CPU time is the steadier figure.  Work fil
 from __future__ import annotations
 
 import argparse
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
-
 from bench.bench_store import peak_mb  # noqa: E402
+from bench.work_folder import work_folder  # noqa: E402
 
 
 def _child_cpu() -> float:
@@ -90,17 +88,12 @@ def main() -> int:
     ap.add_argument("--no-command", action="store_true", help="skip `ilp-gis tables`")
     ap.add_argument("--no-stages", action="store_true", help="skip the in-process stages")
     args = ap.parse_args()
-    work = args.work or Path(tempfile.mkdtemp(prefix="ilp_gis_bench_tables_"))
-    work.mkdir(parents=True, exist_ok=True)
-    print(f"project {args.project} ({args.project.stat().st_size / 1e6:,.0f} MB)", flush=True)
-    try:
+    with work_folder(args.work, "ilp_gis_bench_tables_") as work:
+        print(f"project {args.project} ({args.project.stat().st_size / 1e6:,.0f} MB)", flush=True)
         if not args.no_command:
             bench_command(args.project, work)
         if not args.no_stages:
             bench_stages(args.project, work)
-    finally:
-        if args.work is None:
-            shutil.rmtree(work, ignore_errors=True)
     peak = peak_mb()
     print(f"peak memory of this process: {'n/a' if peak is None else f'{peak:,.0f} MB'}")
     return 0
