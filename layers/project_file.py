@@ -240,12 +240,18 @@ def _store_changes(con, name: str, frame, stored: StoredTables, in_file: set[str
 
 
 def _same_columns(con, name: str, frame) -> bool:
-    geom = frame.geometry.name if isinstance(frame, gpd.GeoDataFrame) \
-        and frame._geometry_column_name in frame.columns else None
+    return columns_match(gpkg_table.columns(con, name), gpkg_table.geometry_column(con, name),
+                         frame)
+
+
+def columns_match(stored: list, stored_geometry: str | None, frame) -> bool:
+    """Whether a table stored with the columns ``stored`` (its geometry column
+    ``stored_geometry``) holds ``frame``'s columns in its order, so that only changed rows need
+    writing."""
+    geom = gpkg_table._geom_name(frame)
     want = ["fid"] + (["geom"] if geom else []) + [c for c in frame.columns if c != geom]
-    has_geom = gpkg_table.geometry_column(con, name)
-    return [c.lower() for c in gpkg_table.columns(con, name)] == [c.lower() for c in want] \
-        and (has_geom == "geom") == bool(geom)
+    return [c.lower() for c in stored] == [c.lower() for c in want] \
+        and (stored_geometry == "geom") == bool(geom)
 
 
 def _write_frame(frame, path: Path, layer: str) -> None:

@@ -110,11 +110,8 @@ class _FileFacts:
                         if n.lower() in recorded and n not in model.LAYERS})
 
     def same_columns(self, name: str, frame) -> bool:
-        """``layers.project_file._same_columns`` from the facts."""
-        geom = gpkg_table._geom_name(frame)
-        want = ["fid"] + (["geom"] if geom else []) + [c for c in frame.columns if c != geom]
-        return [c.lower() for c in self.columns.get(name, [])] == [c.lower() for c in want] \
-            and (self.geometry.get(name) == "geom") == bool(geom)
+        return project_file.columns_match(self.columns.get(name, []), self.geometry.get(name),
+                                          frame)
 
 
 def _target(project: Project) -> Path | None:
